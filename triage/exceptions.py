@@ -1,0 +1,43 @@
+"""One error tree: everything the library raises on purpose is a `TriageError`.
+
+Concrete errors also subclass the matching builtin, so callers can catch either
+``triage.ModelFileError`` or plain ``ValueError``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidTextError",
+    "LabelError",
+    "ModelFileError",
+    "NotFittedError",
+    "PolicyError",
+    "TriageError",
+]
+
+
+class TriageError(Exception):
+    """Root of every error raised by `triage`."""
+
+
+class InvalidTextError(TriageError, TypeError):
+    """A text argument is not a `str` (None, NaN, a number, bytes ...)."""
+
+
+class LabelError(TriageError, ValueError):
+    """A labeled frame does not follow the label definitions."""
+
+
+class ModelFileError(TriageError, ValueError):
+    """A model file is missing, modified, truncated, foreign or incompatible.
+
+    Raised before anything in the file is unpickled.
+    """
+
+
+class PolicyError(TriageError, ValueError):
+    """A priority policy is malformed; the message names the bad entry."""
+
+
+class NotFittedError(TriageError, AttributeError):
+    """An estimator was used before `fit`."""

@@ -1,0 +1,237 @@
+"""Frozen result types returned by the public functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from triage.labels import CATEGORIES, EMOTIONS, Category, Emotion, Priority
+
+__all__ = [
+    "Assessment",
+    "CategoryResult",
+    "EmotionResult",
+    "Evidence",
+    "LabelMap",
+    "PriorityResult",
+    "Reason",
+]
+
+V = TypeVar("V", float, int)
+
+
+class LabelMap(Mapping[str, V], Generic[V]):
+    """An immutable mapping from labels to values, in vocabulary order.
+
+    Keys are the label enums; plain strings work too because the enums are
+    `StrEnum`. Unlike ``types.MappingProxyType`` it pickles, so results cross
+    process boundaries.
+
+    >>> m = LabelMap(("a", "b"), (0.25, 0.75))
+    >>> m["b"], list(m), m
+    (0.75, ['a', 'b'], LabelMap({'a': 0.25, 'b': 0.75}))
+    """
+
+    __slots__ = ("_index", "_keys", "_values")
+
+    def __init__(self, keys: Sequence[str], values: Sequence[V]) -> None:
+        if len(keys) != len(values):
+            raise ValueError(f"{len(keys)} keys but {len(values)} values")
+        self._keys = tuple(keys)
+        self._values = tuple(values)
+        self._index = {k: i for i, k in enumerate(self._keys)}
+
+    def __getitem__(self, key: str) -> V:
+        try:
+            return self._values[self._index[key]]
+        except KeyError:
+            raise KeyError(f"{key!r} is not a label here; labels are {list(self._keys)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LabelMap):
+            return self._keys == other._keys and self._values == other._values
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((self._keys, self._values))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{str(k)!r}: {v!r}" for k, v in zip(self._keys, self._values, strict=True))
+        return f"LabelMap({{{inner}}})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LabelMap, (self._keys, self._values))
+
+    def to_dict(self) -> dict[str, V]:
+        """A plain ``{label: value}`` dict with string keys."""
+        return {str(k): v for k, v in zip(self._keys, self._values, strict=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryResult:
+    """What a complaint is about.
+
+    Attributes
+    ----------
+    probabilities : LabelMap[float]
+        Probability that each of the six categories applies.
+    labels : tuple of Category
+        The categories over their decision threshold, primary first, then by
+        decreasing probability. Empty when the text complains about nothing.
+    primary : Category or None
+        The category the customer cares about most; None when `labels` is empty.
+    """
+
+    probabilities: LabelMap[float]
+    labels: tuple[Category, ...]
+    primary: Category | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionResult:
+    """The emotions of a complaint and its polarity.
+
+    Attributes
+    ----------
+    probabilities : LabelMap[float]
+        Probability that each of the five emotions is present.
+    intensities : LabelMap[int]
+        Predicted intensity of each emotion: 0 absent, 1 present, 2 strong.
+    sentiment : float
+        Polarity in [0, 1]: 0 very negative, 1 very positive.
+    """
+
+    probabilities: LabelMap[float]
+    intensities: LabelMap[int]
+    sentiment: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of the normalised text that made a rule fire."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a priority level was set.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier, e.g. ``"P1.regulator"``; safe to filter and count on.
+    level : Priority
+        The level this reason asks for.
+    zh, en : str
+        Human-readable description in Chinese and English.
+    evidence : tuple of Evidence
+        Matched spans with their positions in the normalised text; empty for
+        reasons that rest on a model score or on context.
+    source : str
+        ``"rule"``, ``"model"`` or ``"context"``.
+    """
+
+    code: str
+    level: Priority
+    zh: str
+    en: str
+    evidence: tuple[Evidence, ...] = ()
+    source: str = "rule"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "level": str(self.level),
+            "zh": self.zh,
+            "en": self.en,
+            "evidence": [{"text": e.text, "start": e.start, "end": e.end} for e in self.evidence],
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityResult:
+    """Priority of a complaint with the reasons that fired.
+
+    Attributes
+    ----------
+    level : Priority
+    reasons : tuple of Reason
+        Every reason that fired, most urgent first.
+    deadline_minutes : int
+        First-response deadline.
+    route : str
+        The team the complaint goes to.
+    """
+
+    level: Priority
+    reasons: tuple[Reason, ...]
+    deadline_minutes: int
+    route: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The full triage of one complaint, as returned by `triage.analyze`.
+
+    `to_dict` uses the column names of the labeled file format for the labeled
+    fields (``categories``, ``primary``, ``angry`` ... ``aggrieved`` as
+    intensities, ``priority``), so predictions compare directly with labels.
+    """
+
+    text: str
+    primary: Category | None
+    categories: tuple[Category, ...]
+    category_probabilities: LabelMap[float]
+    emotions: LabelMap[int]
+    emotion_probabilities: LabelMap[float]
+    sentiment: float
+    priority: Priority
+    reasons: tuple[Reason, ...]
+    deadline_minutes: int
+    route: str
+    truncated: bool = False
+    low_confidence: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the labeled fields use the file-format columns."""
+        out: dict[str, Any] = {
+            "categories": [str(c) for c in self.categories],
+            "primary": str(self.primary) if self.primary is not None else "",
+        }
+        out.update({str(e): self.emotions[e] for e in EMOTIONS})
+        out["priority"] = str(self.priority)
+        out.update(
+            {
+                "category_probabilities": self.category_probabilities.to_dict(),
+                "emotion_probabilities": self.emotion_probabilities.to_dict(),
+                "sentiment": self.sentiment,
+                "deadline_minutes": self.deadline_minutes,
+                "route": self.route,
+                "reasons": [r.to_dict() for r in self.reasons],
+                "truncated": self.truncated,
+                "low_confidence": self.low_confidence,
+                "text": self.text,
+            }
+        )
+        return out
+
+
+def category_map(values: Sequence[float]) -> LabelMap[float]:
+    return LabelMap(CATEGORIES, tuple(float(v) for v in values))
+
+
+def emotion_map(values: Sequence[V]) -> LabelMap[V]:
+    return LabelMap(EMOTIONS, tuple(values))
+

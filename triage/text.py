@@ -1,0 +1,209 @@
+"""Normalise and segment complaint text.
+
+Pure ``str -> str`` and ``str -> list[str]`` functions. The converter and the
+tokenizer are built on first use and shared by all threads; importing this
+module does no work.
+
+The library owns its tokenizer: a `jieba.Tokenizer` with the complaint-domain
+user dictionary in ``triage/resources/userdict.txt``. The global ``jieba``
+state that a host application may use is never touched.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from triage._resources import resource_path, word_list
+from triage.exceptions import InvalidTextError
+
+if TYPE_CHECKING:
+    import jieba
+
+__all__ = ["MAX_CHARS", "PreparedText", "check_text", "normalize", "prepare", "segment"]
+
+#: Texts longer than this many characters (after normalisation) are truncated
+#: and flagged. Real complaints are far shorter; the cap keeps the cost of one
+#: text bounded whatever is pasted into a form.
+MAX_CHARS = 2000
+
+# Raw input is cut to this length before any work, so that a 10 MB paste costs
+# no more than a long complaint. HTML markup may shrink a text several times,
+# hence the margin over MAX_CHARS.
+_RAW_CAP = MAX_CHARS * 8
+
+_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[A-Za-z][^<>]*>", re.S | re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def check_text(text: Any) -> str:
+    """Return `text` if it is a `str`; raise `InvalidTextError` naming its type.
+
+    >>> check_text(None)
+    Traceback (most recent call last):
+    ...
+    triage.exceptions.InvalidTextError: expected a str, got NoneType (None); ...
+    """
+    if isinstance(text, str):
+        return text
+    kind = type(text).__name__
+    shown = "NaN" if isinstance(text, float) and math.isnan(text) else repr(text)[:40]
+    raise InvalidTextError(
+        f"expected a str, got {kind} ({shown}); "
+        "pass the complaint text as a string (use score_frame for columns with missing values)"
+    )
+
+
+# Control and format characters (C0/C1 controls but tab and newlines, soft
+# hyphen, zero-width spaces and marks, bidi controls, BOM, interlinear
+# annotation). The zero-width joiner U+200D and the tag characters stay:
+# emoji sequences need them. `tests/test_text.py` checks this class against
+# `unicodedata`.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]+"
+)
+
+
+class _Lazy:
+    """Process-wide singletons built once, under a lock, on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._converter: Any = None
+        self._tokenizer: jieba.Tokenizer | None = None
+
+    def converter(self) -> Any:
+        if self._converter is None:
+            with self._lock:
+                if self._converter is None:
+                    import opencc
+
+                    self._converter = opencc.OpenCC("t2s")
+        return self._converter
+
+    def tokenizer(self) -> jieba.Tokenizer:
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    import jieba
+
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.load_userdict(resource_path("userdict.txt"))
+                    self._tokenizer = tokenizer
+        return self._tokenizer
+
+
+_lazy = _Lazy()
+
+
+def warm_up() -> None:
+    """Build the converter and tokenizer now rather than on the first call."""
+    _lazy.converter()
+    _lazy.tokenizer()
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """A normalised text and what normalisation had to do to it."""
+
+    text: str
+    original_length: int
+    truncated: bool
+
+
+def prepare(text: Any) -> PreparedText:
+    """Check, normalise and cap a text; the result says whether it was cut.
+
+    >>> p = prepare("  快遞  <b>太慢</b>！ ")
+    >>> p.text, p.truncated
+    ('快递 太慢 !', False)
+    """
+    raw = check_text(text)
+    cut = raw[:_RAW_CAP]
+    norm = _normalize(cut)
+    truncated = len(raw) > _RAW_CAP or len(norm) > MAX_CHARS
+    return PreparedText(norm[:MAX_CHARS], len(raw), truncated)
+
+
+def normalize(text: str) -> str:
+    """Normalise a complaint for matching and features.
+
+    Unicode NFKC (full-width letters, digits and punctuation become their
+    half-width forms), traditional characters to simplified, HTML tags and
+    entities removed, control and zero-width characters removed, runs of
+    whitespace collapsed to one space. Emoji and repeated punctuation such as
+    ``！！！`` (``!!!`` after NFKC) are kept: they are emotion signals.
+
+    >>> normalize("這家店的服務態度太差了！！！😡")
+    '这家店的服务态度太差了!!!😡'
+    >>> normalize("<p>快递&nbsp;一周\\u200b还没到</p>")
+    '快递 一周还没到'
+    """
+    return _normalize(check_text(text))
+
+
+def _normalize(text: str) -> str:
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", text)
+    text = _SPACE.sub(" ", text).strip()
+    if text and not text.isascii():
+        text = _lazy.converter().convert(text)
+    return text
+
+
+def tokenize(normalized: str, *, hmm: bool = False) -> list[str]:
+    """Segment an already normalised text with the library's tokenizer.
+
+    Whitespace tokens are dropped. This is the hot path shared by every model;
+    `segment` is the public, normalising entry point.
+    """
+    return [t for t in _lazy.tokenizer().lcut(normalized, HMM=hmm) if not t.isspace()]
+
+
+def segment(text: str, *, drop_stopwords: bool = False, hmm: bool = False) -> list[str]:
+    """Normalise `text` and cut it into words.
+
+    Uses the library's own `jieba.Tokenizer` with its complaint-domain user
+    dictionary; the global ``jieba`` state is left alone.
+
+    Parameters
+    ----------
+    text : str
+        The complaint.
+    drop_stopwords : bool, default False
+        Drop function words (的, 了, 我 ...) as the word features do.
+    hmm : bool, default False
+        Let jieba guess unknown words with its HMM (slower; the models are
+        trained without it).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> segment("外卖小哥态度很差，还要退差价")
+    ['外卖小哥', '态度', '很', '差', ',', '还要', '退差价']
+    """
+    tokens = tokenize(_normalize(check_text(text)), hmm=hmm)
+    if drop_stopwords:
+        stop = stopwords()
+        tokens = [t for t in tokens if t not in stop]
+    return tokens
+
+
+def stopwords() -> frozenset[str]:
+    """The stopword list used by the word features."""
+    return word_list("stopwords.txt")
