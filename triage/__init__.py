@@ -1,0 +1,130 @@
+"""Triage Chinese customer complaints: categories, emotions, sentiment and priority.
+
+>>> import triage
+>>> a = triage.analyze("快递一周还没到，客服也不回，太气人了！")
+>>> str(a.primary), str(a.priority)
+('logistics', 'P3')
+
+Importing the package does no work: the dictionary, converter and default
+model load on first use. Heavy modules are imported lazily on attribute access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from triage.exceptions import (
+    InvalidTextError,
+    LabelError,
+    ModelFileError,
+    NotFittedError,
+    PolicyError,
+    TriageError,
+)
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
+from triage.results import (
+    Assessment,
+    CategoryResult,
+    EmotionResult,
+    Evidence,
+    LabelMap,
+    PriorityResult,
+    Reason,
+)
+from triage.text import MAX_CHARS, normalize, segment
+
+if TYPE_CHECKING:
+    from triage._default import set_default_model
+    from triage.api import analyze, warm_up
+    from triage.batch import score_frame
+    from triage.classify import classify
+    from triage.evaluation import Evaluation, evaluate
+    from triage.labeled import read_labeled, validate_labels
+    from triage.lexicon import LexiconModel
+    from triage.model import TriageModel
+    from triage.persist import load_model, save_model
+    from triage.priority import Context, Policy, load_policy, prioritize
+    from triage.sentiment import score_emotions
+    from triage.training import train
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "analyze": "triage.api",
+    "warm_up": "triage.api",
+    "classify": "triage.classify",
+    "score_emotions": "triage.sentiment",
+    "prioritize": "triage.priority",
+    "Context": "triage.priority",
+    "Policy": "triage.priority",
+    "load_policy": "triage.priority",
+    "score_frame": "triage.batch",
+    "train": "triage.training",
+    "TriageModel": "triage.model",
+    "LexiconModel": "triage.lexicon",
+    "evaluate": "triage.evaluation",
+    "Evaluation": "triage.evaluation",
+    "save_model": "triage.persist",
+    "load_model": "triage.persist",
+    "set_default_model": "triage._default",
+    "read_labeled": "triage.labeled",
+    "validate_labels": "triage.labeled",
+}
+
+__all__ = [
+    "CATEGORIES",
+    "EMOTIONS",
+    "MAX_CHARS",
+    "PRIORITIES",
+    "Assessment",
+    "Category",
+    "CategoryResult",
+    "Context",
+    "Emotion",
+    "EmotionResult",
+    "Evaluation",
+    "Evidence",
+    "InvalidTextError",
+    "LabelError",
+    "LabelMap",
+    "LexiconModel",
+    "ModelFileError",
+    "NotFittedError",
+    "Policy",
+    "PolicyError",
+    "Priority",
+    "PriorityResult",
+    "Reason",
+    "TriageError",
+    "TriageModel",
+    "analyze",
+    "classify",
+    "evaluate",
+    "load_model",
+    "load_policy",
+    "normalize",
+    "prioritize",
+    "read_labeled",
+    "save_model",
+    "score_emotions",
+    "score_frame",
+    "segment",
+    "set_default_model",
+    "train",
+    "validate_labels",
+    "warm_up",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'triage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

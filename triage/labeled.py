@@ -1,0 +1,166 @@
+"""Labeled data in the file format of the label definitions: read, validate, parse.
+
+A labeled file has the columns ``id, source, text, categories, primary, angry,
+anxious, confused, humorous, aggrieved, priority`` (``id`` and ``source`` are
+optional here). `validate_labels` reports every bad row; `parse_labels` turns a
+valid frame into the arrays the models train on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.exceptions import LabelError
+from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LabelArrays", "check_labels", "parse_labels", "read_labeled", "validate_labels"]
+
+_REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
+_CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
+_PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
+
+
+def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a labeled CSV as strings, keeping empty cells as empty strings.
+
+    Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
+    them as NaN (pandas' default) would lose that.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no labeled file at {path}")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """List every problem of a labeled frame, one row per problem.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``row`` (position in `frame`), ``id``, ``column``, ``value`` and
+        ``problem``; empty when the frame is valid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bad = pd.DataFrame({"text": ["房间很脏"], "categories": ["environment|hygiene"],
+    ...     "primary": ["service"], "angry": ["3"], "anxious": ["0"], "confused": ["0"],
+    ...     "humorous": ["0"], "aggrieved": ["0"], "priority": ["P3"]})
+    >>> validate_labels(bad)[["column", "problem"]].to_string(index=False)
+    ...  # doctest: +NORMALIZE_WHITESPACE
+    '    column                                            problem\\n categories unknown category \\'hygiene\\'; allowed: product, service, logistics, pricing, process, environment\\n    primary                    primary \\'service\\' is not among the categories\\n      angry                        intensity must be 0, 1 or 2'
+    """
+    import pandas as pd
+
+    problems: list[dict[str, Any]] = []
+    missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing:
+        return pd.DataFrame(
+            [{"row": -1, "id": "", "column": c, "value": "", "problem": "missing column"} for c in missing]
+        )
+    ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
+
+    def add(i: int, column: str, value: Any, problem: str) -> None:
+        problems.append({"row": i, "id": ids[i], "column": column, "value": value, "problem": problem})
+
+    allowed = ", ".join(str(c) for c in CATEGORIES)
+    for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
+        text, cats, primary, *emotions, priority = row
+        if not isinstance(text, str) or not text.strip():
+            add(i, "text", text, "text is missing or empty")
+        labels = _split(cats)
+        for label in labels:
+            if label not in _CATEGORY_SET:
+                add(i, "categories", cats, f"unknown category {label!r}; allowed: {allowed}")
+        if len(set(labels)) != len(labels):
+            add(i, "categories", cats, "a category is repeated")
+        p = _cell(primary)
+        if p:
+            if p not in _CATEGORY_SET:
+                add(i, "primary", primary, f"unknown primary {p!r}; allowed: {allowed}")
+            elif p not in labels:
+                add(i, "primary", primary, f"primary {p!r} is not among the categories")
+        elif labels:
+            add(i, "primary", primary, "categories are set but primary is empty")
+        for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
+            if _intensity(value) is None:
+                add(i, column, value, "intensity must be 0, 1 or 2")
+        if _cell(priority) not in _PRIORITY_SET:
+            add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
+    if "id" in frame.columns:
+        dup = frame["id"].astype(str).duplicated(keep="first")
+        for i in np.flatnonzero(dup.to_numpy()):
+            add(int(i), "id", ids[i], "duplicate id")
+    columns = ["row", "id", "column", "value", "problem"]
+    return pd.DataFrame(problems, columns=columns).sort_values("row", kind="stable", ignore_index=True)
+
+
+def check_labels(frame: pd.DataFrame) -> None:
+    """Raise `LabelError` listing the first problems if `frame` is not valid."""
+    problems = validate_labels(frame)
+    if len(problems):
+        shown = "\n".join(
+            f"  row {r.row} (id {r.id!r}) {r.column}={r.value!r}: {r.problem}"
+            for r in problems.head(10).itertuples()
+        )
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise LabelError(
+            f"{len(problems)} problem(s) in the labeled data "
+            f"(see triage.validate_labels for all):\n{shown}{more}"
+        )
+
+
+@dataclass(frozen=True)
+class LabelArrays:
+    """Targets parsed from a labeled frame, row-aligned with it."""
+
+    categories: np.ndarray[Any, np.dtype[np.int8]]  # (n, 6) presence
+    primary: np.ndarray[Any, np.dtype[np.int64]]  # (n,) index into CATEGORIES, -1 if none
+    emotions: np.ndarray[Any, np.dtype[np.int8]]  # (n, 5) intensity 0-2
+    priority: np.ndarray[Any, np.dtype[np.int64]]  # (n,) index into PRIORITIES
+
+
+def parse_labels(frame: pd.DataFrame) -> LabelArrays:
+    """Validate `frame` and return its labels as arrays."""
+    check_labels(frame)
+    cat_index = {str(c): j for j, c in enumerate(CATEGORIES)}
+    n = len(frame)
+    cats = np.zeros((n, len(CATEGORIES)), dtype=np.int8)
+    for i, value in enumerate(frame["categories"].tolist()):
+        for label in _split(value):
+            cats[i, cat_index[label]] = 1
+    primary = np.array([cat_index.get(_cell(p), -1) for p in frame["primary"].tolist()], dtype=np.int64)
+    emotions = np.array(
+        [[_intensity(v) for v in frame[c].tolist()] for c in EMOTION_COLUMNS], dtype=np.int8
+    ).T.reshape(n, len(EMOTION_COLUMNS))
+    prio_index = {str(p): j for j, p in enumerate(PRIORITIES)}
+    priority = np.array([prio_index[_cell(p)] for p in frame["priority"].tolist()], dtype=np.int64)
+    return LabelArrays(cats, primary, emotions, priority)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _split(value: Any) -> list[str]:
+    return [s.strip() for s in _cell(value).split("|") if s.strip()]
+
+
+def _intensity(value: Any) -> int | None:
+    s = _cell(value)
+    if s.endswith(".0"):  # integers that passed through a float column
+        s = s[:-2]
+    return int(s) if s in ("0", "1", "2") else None

@@ -1,0 +1,75 @@
+"""A keyword-lexicon baseline that every trained model must beat.
+
+`LexiconModel` marks a category or an emotion when one of its words (package
+data, ``triage/resources/lexicon.toml``) occurs in the normalised text. It has
+the same prediction interface as `TriageModel`, so `triage.evaluate` scores
+both the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from triage import text as _text
+from triage._resources import read_toml
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.model import Predictions
+
+__all__ = ["LexiconModel"]
+
+
+class LexiconModel:
+    """Keyword-lexicon baseline.
+
+    Examples
+    --------
+    >>> m = LexiconModel()
+    >>> p = m.predict_many(["快递一周还没到，客服也不回"])
+    >>> [str(c) for c in p.category_result(0).labels]
+    ['logistics', 'service']
+    """
+
+    def __init__(self, lexicon: dict[str, Any] | None = None) -> None:
+        self.lexicon = lexicon
+
+    @cached_property
+    def _patterns(self) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+        lex = self.lexicon or read_toml("lexicon.toml")
+
+        def alt(words: list[str]) -> re.Pattern[str]:
+            return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+        cats = [alt(lex["categories"][str(c)]) for c in CATEGORIES]
+        emos = [alt(lex["emotions"][str(e)]) for e in EMOTIONS]
+        return cats, emos
+
+    def predict_many(self, texts: Iterable[Any]) -> Predictions:
+        cat_pats, emo_pats = self._patterns
+        norm = [_text.prepare(t) for t in texts]
+        n = len(norm)
+        cat_hits = np.array([[len(p.findall(d.text)) for p in cat_pats] for d in norm]).reshape(n, -1)
+        emo_hits = np.array([[len(p.findall(d.text)) for p in emo_pats] for d in norm]).reshape(n, -1)
+        labels = cat_hits > 0
+        primary = np.where(labels.any(axis=1), cat_hits.argmax(axis=1), -1)
+        intensity = np.minimum(emo_hits, 2)
+        return Predictions(
+            texts=[d.text for d in norm],
+            tokens=[[] for _ in norm],
+            truncated=np.array([d.truncated for d in norm], dtype=bool),
+            low_confidence=~labels.any(axis=1),
+            category_proba=1.0 - np.exp(-cat_hits.astype(float)),
+            category_labels=labels,
+            primary=primary,
+            emotion_proba=1.0 - np.exp(-emo_hits.astype(float)),
+            intensity=intensity,
+            priority_proba=np.full((n, len(PRIORITIES)), 1.0 / len(PRIORITIES)),
+            sentiment=np.full(n, 0.5),
+        )
+
+    def predict_one(self, text: Any) -> Predictions:
+        return self.predict_many([text])

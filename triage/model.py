@@ -1,0 +1,410 @@
+"""The triage model: one feature space, linear heads for every label.
+
+`TriageModel` is a scikit-learn style estimator (keyword-only constructor that
+stores its parameters, ``fit`` that learns and returns ``self``, learned state
+in attributes ending in ``_``, ``get_params``/``set_params`` so that
+``sklearn.base.clone`` works). scikit-learn fits the heads; what the model
+keeps is numpy arrays, so loading and predicting never import scikit-learn.
+
+One segmentation pass feeds everything: a text is normalised, cut once by
+jieba, turned into one TF-IDF vector, and a single matrix product gives the
+logits of all heads:
+
+============  =======  ==========================================
+head          columns  output
+============  =======  ==========================================
+categories    6        P(category applies), one sigmoid each
+primary       6        P(primary = category), softmax
+presence      5        P(emotion intensity >= 1), sigmoid each
+strong        5        P(intensity = 2 | present), sigmoid each
+priority      4        P(level), softmax; a signal for the engine
+============  =======  ==========================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+
+from triage import text as _text
+from triage._features import FeatureSpace
+from triage.exceptions import NotFittedError
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.results import (
+    Assessment,
+    CategoryResult,
+    EmotionResult,
+    LabelMap,
+    PriorityResult,
+)
+from triage.sentiment import SentimentModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.sparse import csr_matrix
+
+    from triage.priority import Context, Policy
+
+__all__ = ["Predictions", "TriageModel"]
+
+logger = logging.getLogger(__name__)
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+_NC, _NE, _NP = len(CATEGORIES), len(EMOTIONS), len(PRIORITIES)
+_CAT = slice(0, _NC)
+_PRIMARY = slice(_NC, 2 * _NC)
+_PRESENT = slice(2 * _NC, 2 * _NC + _NE)
+_STRONG = slice(2 * _NC + _NE, 2 * _NC + 2 * _NE)
+_PRIO = slice(2 * _NC + 2 * _NE, 2 * _NC + 2 * _NE + _NP)
+_N_OUT = _PRIO.stop
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """Model outputs for many texts, one row per text, in input order.
+
+    All arrays have ``n`` rows. Priority here is only the model's signal; the
+    priority engine (`triage.prioritize`) decides the level.
+    """
+
+    texts: list[str]  # normalised
+    tokens: list[list[str]]
+    truncated: Array  # (n,) bool
+    low_confidence: Array  # (n,) bool
+    category_proba: Array  # (n, 6)
+    category_labels: Array  # (n, 6) bool
+    primary: Array  # (n,) int, -1 for none
+    emotion_proba: Array  # (n, 5)
+    intensity: Array  # (n, 5) int 0-2
+    priority_proba: Array  # (n, 4)
+    sentiment: Array  # (n,)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def category_result(self, i: int) -> CategoryResult:
+        probs = LabelMap(CATEGORIES, tuple(float(p) for p in self.category_proba[i]))
+        primary = CATEGORIES[self.primary[i]] if self.primary[i] >= 0 else None
+        on = np.flatnonzero(self.category_labels[i])
+        order = sorted(on, key=lambda j: (j != self.primary[i], -self.category_proba[i, j], j))
+        return CategoryResult(probs, tuple(CATEGORIES[j] for j in order), primary)
+
+    def emotion_result(self, i: int) -> EmotionResult:
+        return EmotionResult(
+            LabelMap(EMOTIONS, tuple(float(p) for p in self.emotion_proba[i])),
+            LabelMap(EMOTIONS, tuple(int(v) for v in self.intensity[i])),
+            float(self.sentiment[i]),
+        )
+
+    def learned_priority(self, i: int) -> dict[str, float]:
+        return {str(p): float(v) for p, v in zip(PRIORITIES, self.priority_proba[i], strict=True)}
+
+    def assessment(
+        self, i: int, *, context: Context | None = None, policy: Policy | None = None
+    ) -> Assessment:
+        """The full triage of row `i`, with the priority engine applied."""
+        from triage.priority import prioritize
+
+        cats = self.category_result(i)
+        emotions = self.emotion_result(i)
+        prio: PriorityResult = prioritize(
+            self.texts[i],
+            cats,
+            emotions,
+            learned=self.learned_priority(i),
+            context=context,
+            policy=policy,
+        )
+        return Assessment(
+            text=self.texts[i],
+            primary=cats.primary,
+            categories=cats.labels,
+            category_probabilities=cats.probabilities,
+            emotions=emotions.intensities,
+            emotion_probabilities=emotions.probabilities,
+            sentiment=emotions.sentiment,
+            priority=prio.level,
+            reasons=prio.reasons,
+            deadline_minutes=prio.deadline_minutes,
+            route=prio.route,
+            truncated=bool(self.truncated[i]),
+            low_confidence=bool(self.low_confidence[i]),
+        )
+
+
+class TriageModel:
+    """Categories, emotions and a priority signal for Chinese complaints.
+
+    Parameters
+    ----------
+    C : float, default 4.0
+        Inverse regularisation strength of the binary heads (categories,
+        emotion presence and strength).
+    C_primary : float, default 8.0
+        Inverse regularisation strength of the primary-category and priority
+        heads (multinomial).
+    class_weight : {"balanced", None}, default "balanced"
+        Weighting of the binary heads; "balanced" helps the rare labels.
+    word_ngrams, char_ngrams : tuple of (int, int), default (1, 2) and (1, 3)
+        Word and character n-gram ranges; ``(0, 0)`` switches a kind off.
+    min_df : int, default 2
+        Drop terms seen in fewer documents.
+    max_features : int or None, default 200_000
+        Keep at most this many terms, the most frequent.
+    threshold_folds : int, default 5
+        Decision thresholds of the binary heads are chosen to maximise F1 on
+        out-of-fold predictions of this many folds of the training data; 0 or 1
+        keeps 0.5.
+    hmm : bool, default False
+        Let jieba guess unknown words (slower, rarely better here).
+    random_state : int, default 0
+        Seed of the folds and the solvers; the same data and seed give
+        identical models.
+    n_jobs : int or None, default None
+        Parallel jobs for fitting the heads (joblib).
+
+    Attributes
+    ----------
+    features_ : FeatureSpace
+    coef_ : ndarray of shape (n_features, 26)
+    intercept_ : ndarray of shape (26,)
+    thresholds_ : dict of str to ndarray
+        ``"categories"`` (6,), ``"presence"`` (5,), ``"strong"`` (5,).
+    sentiment_ : SentimentModel
+    n_train_ : int
+    training_fingerprint_ : str
+        SHA-256 of the training texts and labels, in order.
+
+    Examples
+    --------
+    >>> import triage
+    >>> model = triage.TriageModel(threshold_folds=0)
+    >>> model.get_params()["C"]
+    4.0
+    """
+
+    features_: FeatureSpace
+    coef_: Array
+    intercept_: Array
+    thresholds_: dict[str, Array]
+    sentiment_: SentimentModel
+    n_train_: int
+    training_fingerprint_: str
+
+    def __init__(
+        self,
+        *,
+        C: float = 4.0,
+        C_primary: float = 8.0,
+        class_weight: str | None = "balanced",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (1, 3),
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+        threshold_folds: int = 5,
+        hmm: bool = False,
+        random_state: int = 0,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.C = C
+        self.C_primary = C_primary
+        self.class_weight = class_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.threshold_folds = threshold_folds
+        self.hmm = hmm
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- scikit-learn estimator protocol ---------------------------------------
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Self:
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"invalid parameter {name!r} for TriageModel; valid parameters: {', '.join(valid)}"
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = type(self)().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        return "TriageModel(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coef_")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(
+                "this TriageModel is not fitted yet; call fit(frame) or use triage.load_model(path)"
+            )
+
+    # -- fitting ---------------------------------------------------------------
+
+    def fit(self, X: pd.DataFrame | Sequence[str], y: pd.DataFrame | None = None) -> Self:
+        """Learn every head from labeled complaints.
+
+        Parameters
+        ----------
+        X : DataFrame or sequence of str
+            A frame in the labeled file format (``text``, ``categories``,
+            ``primary``, the five emotions, ``priority``), or the texts alone
+            when `y` holds the label columns.
+        y : DataFrame, optional
+            The label columns, row-aligned with `X`.
+
+        Returns
+        -------
+        self
+        """
+        from triage._learn import fit_model
+
+        import pandas as pd
+
+        if y is None:
+            if not isinstance(X, pd.DataFrame):
+                raise TypeError(
+                    f"fit(X) needs a DataFrame with a 'text' column and the label columns, "
+                    f"got {type(X).__name__}; or pass the labels as fit(texts, labels)"
+                )
+            frame = X
+        else:
+            frame = y.reset_index(drop=True).assign(text=list(X))
+        fit_model(self, frame)
+        return self
+
+    # -- predicting ------------------------------------------------------------
+
+    def _docs(self, texts: Iterable[Any]) -> tuple[list[str], list[list[str]], list[bool]]:
+        norm: list[str] = []
+        toks: list[list[str]] = []
+        cut: list[bool] = []
+        for t in texts:
+            p = _text.prepare(t)
+            norm.append(p.text)
+            toks.append(_text.tokenize(p.text, hmm=self.hmm))
+            cut.append(p.truncated)
+        return norm, toks, cut
+
+    def logits(self, X: csr_matrix) -> Array:
+        """Logits of all heads for a document-term matrix, shape (n, 26)."""
+        self._check_fitted()
+        z: Array = np.asarray(X @ self.coef_) + self.intercept_
+        return z
+
+    def predict_many(self, texts: Iterable[Any]) -> Predictions:
+        """Predict every head for many texts in one vectorised pass.
+
+        Each element must be a `str` (checked; see `triage.score_frame` for
+        columns with missing values).
+        """
+        self._check_fitted()
+        norm, toks, cut = self._docs(texts)
+        X = self.features_.matrix(zip(norm, toks, strict=True))
+        z = self.logits(X)
+        nnz = np.diff(X.indptr)
+        return self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz)
+
+    def predict_one(self, text: Any) -> Predictions:
+        """Predict one text; the cheap path behind `analyze`."""
+        self._check_fitted()
+        p = _text.prepare(text)
+        tokens = _text.tokenize(p.text, hmm=self.hmm)
+        idx, val = self.features_.vector(p.text, tokens)
+        z = (val @ self.coef_[idx] + self.intercept_)[None, :]
+        return self._decode(z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]))
+
+    def _decode(
+        self, z: Array, norm: list[str], toks: list[list[str]], cut: Array, nnz: Array
+    ) -> Predictions:
+        n = z.shape[0]
+        th = self.thresholds_
+        low = (nnz == 0) | np.fromiter((_CJK.search(t) is None for t in norm), dtype=bool, count=n)
+        cat_p = _sigmoid(z[:, _CAT])
+        labels = (cat_p >= th["categories"]) & ~low[:, None]
+        prim_p = _softmax(z[:, _PRIMARY])
+        # the primary is the likeliest primary among the categories that apply
+        masked = np.where(labels, prim_p, -1.0)
+        primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
+        emo_p = _sigmoid(z[:, _PRESENT])
+        present = (emo_p >= th["presence"]) & ~low[:, None]
+        strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
+        intensity = present.astype(np.int64) * (1 + strong.astype(np.int64))
+        prio_p = _softmax(z[:, _PRIO])
+        senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
+        return Predictions(
+            norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
+        )
+
+    def analyze(
+        self, text: str, *, context: Context | None = None, policy: Policy | None = None
+    ) -> Assessment:
+        """The full triage of one complaint (see `triage.analyze`)."""
+        return self.predict_one(text).assessment(0, context=context, policy=policy)
+
+    def classify(self, text: str) -> CategoryResult:
+        """Categories of one complaint (see `triage.classify`)."""
+        return self.predict_one(text).category_result(0)
+
+    def score_emotions(self, text: str) -> EmotionResult:
+        """Emotions and polarity of one complaint (see `triage.score_emotions`)."""
+        return self.predict_one(text).emotion_result(0)
+
+    @property
+    def labels_(self) -> dict[str, list[str]]:
+        """The label sets this model predicts."""
+        return {
+            "categories": [str(c) for c in CATEGORIES],
+            "emotions": [str(e) for e in EMOTIONS],
+            "priorities": [str(p) for p in PRIORITIES],
+        }
+
+
+def _sigmoid(z: Array) -> Array:
+    out: Array = 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for large |z|
+    return out
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out: Array = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:
+    """SHA-256 over the texts and label columns, row by row, in order."""
+    from triage.labels import LABEL_COLUMNS
+
+    h = hashlib.sha256()
+    cols = [frame[c].astype(str).tolist() for c in LABEL_COLUMNS]
+    for i, t in enumerate(texts):
+        h.update(t.encode("utf-8"))
+        for c in cols:
+            h.update(b"\x1f" + c[i].encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+

