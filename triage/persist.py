@@ -137,6 +137,7 @@ def save_model(
     os.close(fd)
     try:
         joblib.dump(model, tmp, compress=3)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a model is meant to be shared
         tmp_path = Path(tmp)
         card = {
             "format": FORMAT_NAME,

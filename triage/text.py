@@ -96,7 +96,8 @@ class _Lazy:
                     import jieba
 
                     tokenizer = jieba.Tokenizer()
-                    tokenizer.load_userdict(resource_path("userdict.txt"))
+                    with open(resource_path("userdict.txt"), "rb") as userdict:
+                        tokenizer.load_userdict(userdict)
                     self._tokenizer = tokenizer
         return self._tokenizer
 

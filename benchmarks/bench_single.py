@@ -1,0 +1,102 @@
+"""Start-up and single-text latency of `triage.analyze`.
+
+Each figure comes from a fresh interpreter, so nothing is warm by accident:
+
+* ``import triage``;
+* the first ``analyze`` including every load (dictionary, converter, model);
+* the median of warm ``analyze`` calls on a 100-character complaint;
+* the resident memory after the first call (peak RSS).
+
+Baselines measured in the same run for scale: ``import snownlp``, jieba's
+dictionary load, and the naive stack (jieba + snownlp + a scikit-learn model)
+up to its first answer.
+
+    python benchmarks/bench_single.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+
+COMPLAINT = (
+    "我上周在你们店买的电饭煲，用了三天就坏了，按键完全没反应。联系客服说要等售后，"
+    "等了五天也没人上门，打电话一直转来转去，问题到现在都没解决，真的太让人失望了！"
+)
+assert 90 <= len(COMPLAINT) <= 110, len(COMPLAINT)
+
+PROBES = {
+    "import triage": """
+        t = time.perf_counter(); import triage; out = time.perf_counter() - t
+    """,
+    "first analyze (all loading)": """
+        t = time.perf_counter(); import triage; triage.analyze(TEXT); out = time.perf_counter() - t
+    """,
+    "warm analyze, median": """
+        import triage; triage.analyze(TEXT)
+        runs = []
+        for _ in range(2000):
+            t = time.perf_counter(); triage.analyze(TEXT); runs.append(time.perf_counter() - t)
+        out = statistics.median(runs)
+    """,
+    "peak RSS after first analyze (MB)": """
+        import triage; triage.analyze(TEXT)
+        out = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """,
+    "baseline: import snownlp": """
+        t = time.perf_counter(); import snownlp; out = time.perf_counter() - t
+    """,
+    "baseline: jieba dictionary load": """
+        import jieba; t = time.perf_counter(); jieba.Tokenizer().initialize(); out = time.perf_counter() - t
+    """,
+    "baseline: naive stack, first answer": """
+        t = time.perf_counter()
+        import jieba, snownlp
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        v = TfidfVectorizer(analyzer=jieba.lcut); X = v.fit_transform([TEXT, "很好"])
+        m = LogisticRegression().fit(X, [0, 1])
+        m.predict_proba(v.transform([TEXT])); snownlp.SnowNLP(TEXT).sentiments
+        out = time.perf_counter() - t
+    """,
+}
+
+
+def probe(body: str) -> float:
+    code = "import time, statistics, resource, logging\n"
+    code += "logging.getLogger('jieba').setLevel(logging.WARNING)\n"
+    code += f"TEXT = {COMPLAINT!r}\n" + textwrap.dedent(body) + "\nprint(out)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per figure (median)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures = {}
+    for name, body in PROBES.items():
+        figures[name] = statistics.median(probe(body) for _ in range(args.repeat))
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    naive = figures["baseline: naive stack, first answer"]
+    print(f"{'measure':<38}{'value':>12}  note")
+    for name, value in figures.items():
+        unit = "MB" if "MB" in name else ("ms" if "median" in name else "s")
+        shown = value * 1000 if unit == "ms" else value
+        note = ""
+        if name == "first analyze (all loading)":
+            note = f"{value / naive:.2f}x the naive stack's first answer"
+        if name == "import triage":
+            note = f"{value / figures['baseline: import snownlp']:.3f}x import snownlp"
+        print(f"{name:<38}{shown:>10.3f} {unit:<3} {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Normalisation and segmentation: tables of real inputs and invariants."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import jieba
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage import InvalidTextError, normalize, segment
+from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("快递一周还没到", "快递一周还没到"),
+        ("這家店的服務態度太差了", "这家店的服务态度太差了"),  # traditional -> simplified
+        ("退款！！！", "退款!!!"),  # full-width punctuation kept as a signal (NFKC)
+        ("ＡＰＰ又闪退了", "APP又闪退了"),  # full-width letters
+        ("<p>房间<b>很脏</b></p>", "房间 很脏"),  # HTML tags
+        ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
+        ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM
+        ("  太\t\t慢\n\n了  ", "太 慢 了"),  # whitespace collapsed
+        ("等了两小时😂", "等了两小时😂"),  # emoji kept
+        ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # joiner sequences intact
+        ("", ""),
+        ("   ", ""),
+        ("The parcel is late", "The parcel is late"),
+        ("買的手機螢幕壞了，客服說要寄回", "买的手机萤幕坏了,客服说要寄回"),
+    ],
+)
+def test_normalize_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), 42, b"\xe5\xbf\xab", ["快递"]])
+def test_non_strings_raise_type_error_naming_the_type(bad: object) -> None:
+    with pytest.raises(InvalidTextError, match=type(bad).__name__) as info:
+        normalize(bad)  # type: ignore[arg-type]
+    assert isinstance(info.value, TypeError)
+
+
+def test_control_class_covers_every_control_and_format_character() -> None:
+    kept = {"\t", "\n", "\r", "\u200d"}
+    for code in range(0x110000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF or ch in kept or 0xE0020 <= code <= 0xE007F:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            assert _CONTROL.fullmatch(ch), hex(code)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("外卖小哥态度很差", ["外卖小哥"]),
+        ("商家不给退差价", ["退差价"]),
+        ("已经打了12315", ["12315"]),
+        ("4S店修了三次", ["4S店"]),
+        ("说好的七天无理由呢", ["七天无理由"]),
+        ("不支持无理由退货", ["无理由退货"]),
+        ("買的東西壞了", ["坏"]),  # traditional input, simplified tokens
+    ],
+)
+def test_segment_uses_the_complaint_dictionary(text: str, words: list[str]) -> None:
+    tokens = segment(text)
+    for w in words:
+        assert w in tokens
+
+
+def test_segment_does_not_touch_global_jieba() -> None:
+    before = jieba.dt.initialized, dict(jieba.dt.user_word_tag_tab)
+    segment("外卖小哥把12315的投诉单送错了")
+    assert (jieba.dt.initialized, dict(jieba.dt.user_word_tag_tab)) == before
+    assert "外卖小哥" not in jieba.dt.FREQ or not jieba.dt.initialized
+
+
+def test_drop_stopwords() -> None:
+    tokens = segment("我的快递还没到", drop_stopwords=True)
+    assert "的" not in tokens and "我" not in tokens
+    assert "快递" in tokens
+    assert "不" not in stopwords() and "没" not in stopwords()  # negations carry meaning
+
+
+def test_long_text_is_truncated_and_flagged() -> None:
+    p = prepare("快递太慢了。" * 20_000)
+    assert p.truncated and len(p.text) == MAX_CHARS and p.original_length == 120_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_normalize_is_idempotent_and_clean(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+    assert not _CONTROL.search(once)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_segment_gives_nonblank_tokens(text: str) -> None:
+    tokens = segment(text)
+    assert all(t and not t.isspace() for t in tokens)
+    assert "".join(tokens) == normalize(text).replace(" ", "")

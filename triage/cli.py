@@ -1,0 +1,243 @@
+"""The ``triage`` command: thin wrappers over the library's functions.
+
+    triage analyze "快递一周还没到，客服也不回"       one complaint, JSON out
+    triage score complaints.csv -o scored.parquet    a file, in chunks
+    triage train train.csv --dev dev.csv -o models/mine
+    triage evaluate dev.csv --model models/mine
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from triage.evaluation import Evaluation
+
+__all__ = ["main"]
+
+logger = logging.getLogger("triage.cli")
+
+
+def _model(path: str | None) -> Any:
+    if path is None:
+        return None
+    from triage.persist import load_model
+
+    return load_model(path)
+
+
+def _policy(path: str | None) -> Any:
+    if path is None:
+        return None
+    from triage.priority import load_policy
+
+    return load_policy(path)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from triage.api import analyze
+    from triage.priority import Context
+
+    text = args.text if args.text != "-" else sys.stdin.read()
+    context = Context(
+        recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier
+    )
+    result = analyze(text, model=_model(args.model), context=context, policy=_policy(args.policy))
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    cats = ", ".join(f"{c}({result.category_probabilities[c]:.2f})" for c in result.categories) or "-"
+    emos = ", ".join(f"{e}={v}" for e, v in result.emotions.items() if v) or "-"
+    print(f"priority   {result.priority} ({result.priority.zh})  respond within {result.deadline_minutes} min")
+    print(f"route      {result.route}")
+    print(f"primary    {result.primary or '-'}")
+    print(f"categories {cats}")
+    print(f"emotions   {emos}")
+    print(f"sentiment  {result.sentiment:.2f}")
+    for r in result.reasons:
+        spans = "; ".join(f"'{e.text}'@{e.start}" for e in r.evidence)
+        print(f"reason     [{r.level}] {r.code}: {r.zh} / {r.en}" + (f"  ({spans})" if spans else ""))
+    return 0
+
+
+def render_evaluation(ev: Evaluation, title: str = "") -> str:
+    """A plain-text per-label report of an evaluation."""
+    lines = [title] if title else []
+    fmt = "{:<13}{:>10}{:>8}{:>8}{:>9}"
+    for name, table in (("category", ev.categories), ("emotion", ev.emotions), ("priority", ev.priority)):
+        lines.append(fmt.format(name, "precision", "recall", "f1", "support"))
+        for label, row in table.iterrows():
+            lines.append(
+                fmt.format(str(label), f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                           f"{row['f1']:.3f}", int(row["support"]))
+            )
+        lines.append("")
+    s = ev.summary()
+    lines.append(
+        f"category macro-F1 {s['category_macro_f1']:.3f}   primary accuracy {s['primary_accuracy']:.3f} "
+        f"(n={ev.primary_support})   emotion macro-F1 {s['emotion_macro_f1']:.3f}"
+    )
+    lines.append(
+        f"priority accuracy {s['priority_accuracy']:.3f}   P1 recall {s['p1_recall']:.3f}   "
+        f"P1 precision {s['p1_precision']:.3f}   P1 labeled, predicted P4: {s['p1_as_p4']}"
+    )
+    return "\n".join(lines)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from triage.evaluation import evaluate
+    from triage.labeled import read_labeled
+    from triage.lexicon import LexiconModel
+    from triage.persist import save_model
+    from triage.training import train
+
+    frame = read_labeled(args.train)
+    params: dict[str, Any] = {"n_jobs": args.jobs}
+    if args.C is not None:
+        params["C"] = args.C
+    started = time.perf_counter()
+    model = train(frame, random_state=args.seed, **params)
+    seconds = time.perf_counter() - started
+    print(f"trained on {len(frame)} rows of {args.train} in {seconds:.1f} s", file=sys.stderr)
+    metrics: dict[str, Any] = {}
+    if args.dev:
+        dev = read_labeled(args.dev)
+        ev = evaluate(model, dev)
+        base = evaluate(LexiconModel(), dev)
+        metrics = {"dev": ev.to_dict(), "lexicon_baseline_dev": base.to_dict(), "dev_file": Path(args.dev).name}
+        print(render_evaluation(ev, f"model on {args.dev}"))
+        print()
+        b = base.summary()
+        print(
+            f"lexicon baseline on {args.dev}: category macro-F1 {b['category_macro_f1']:.3f}   "
+            f"primary accuracy {b['primary_accuracy']:.3f}   emotion macro-F1 {b['emotion_macro_f1']:.3f}"
+        )
+    notes = {"train_file": Path(args.train).name, "seed": args.seed, "train_seconds": round(seconds, 1)}
+    out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
+    print(f"saved to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from triage._default import resolve_model
+    from triage.evaluation import evaluate
+    from triage.labeled import read_labeled
+    from triage.lexicon import LexiconModel
+
+    frame = read_labeled(args.data)
+    model = LexiconModel() if args.baseline else resolve_model(_model(args.model))
+    ev = evaluate(model, frame, policy=_policy(args.policy))
+    if args.json:
+        print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_evaluation(ev, f"{'lexicon baseline' if args.baseline else 'model'} on {args.data}"))
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from triage.batch import ProgressLine, score_file
+
+    progress = None if args.quiet else ProgressLine(sys.stderr)
+    summary = score_file(
+        args.input,
+        args.output,
+        text_column=args.text_column,
+        id_column=args.id_column,
+        n_jobs=args.jobs,
+        chunk_size=args.chunk_size,
+        model=_model(args.model),
+        policy=_policy(args.policy),
+        encoding=args.encoding,
+        progress=progress,
+    )
+    if progress is not None:
+        progress.close()
+    print(
+        f"{summary.rows} rows, {summary.errors} errors, {summary.seconds:.1f} s, "
+        f"{summary.rows_per_second:,.0f} rows/s -> {summary.output}",
+        file=sys.stderr,
+    )
+    if summary.malformed_lines:
+        shown = ", ".join(str(n) for n in summary.malformed_lines[:10])
+        print(f"skipped {len(summary.malformed_lines)} malformed line(s): {shown}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from triage import __version__
+
+    parser = argparse.ArgumentParser(prog="triage", description="Triage Chinese customer complaints.")
+    parser.add_argument("--version", action="version", version=f"triage {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="triage one complaint and print the result")
+    p.add_argument("text", help="the complaint text, or - to read it from stdin")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--policy", help="priority policy file (.toml or .json)")
+    p.add_argument("--recent", type=int, default=0, help="complaints by this customer recently")
+    p.add_argument("--channel", help="channel the complaint came in through")
+    p.add_argument("--tier", help="customer tier, e.g. vip")
+    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("score", help="score a CSV, TSV, JSONL or Parquet file")
+    p.add_argument("input")
+    p.add_argument("-o", "--output", required=True, help="output file; format from its extension")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--id-column")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p.add_argument("--chunk-size", type=int, default=10_000)
+    p.add_argument("--encoding", help="input encoding (default: detected)")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--policy", help="priority policy file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("train", help="train a model on a labeled CSV and save it")
+    p.add_argument("train", help="labeled CSV in the LABELS.md format")
+    p.add_argument("--dev", help="labeled CSV to report per-label figures on")
+    p.add_argument("-o", "--output", required=True, help="model directory to write")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--C", type=float, help="inverse regularisation of the binary heads")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="per-label figures of a model on a labeled CSV")
+    p.add_argument("data")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--policy", help="priority policy file")
+    p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``triage`` console script."""
+    from triage.exceptions import TriageError
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    # jieba announces its dictionary load at DEBUG on its own handler.
+    logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return int(args.func(args))
+    except (TriageError, FileNotFoundError, FileExistsError) as exc:
+        print(f"triage {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

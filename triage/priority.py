@@ -1,0 +1,979 @@
+"""The priority engine: an explainable P1 to P4 level, a deadline and a team.
+
+`prioritize` is a pure function of the normalised text, the category and
+emotion results and, optionally, a learned distribution over levels and the
+context of the complaint. Every level it sets comes with its reasons: a stable
+code, a Chinese and an English description and the evidence, the spans of the
+text that made a rule fire.
+
+How a level is reached, in order (when two levels fit, the higher wins):
+
+1. **Triggers** of the policy, regular expressions per level, are matched
+   against the text. A match is dropped when its context changes its meaning,
+   as listed in the trigger's ``cancel_on``:
+
+   - ``negation``: a negation governs the match (``没拉肚子``, ``还好没有受伤``,
+     ``不至于去投诉``);
+   - ``hypothetical``: the harm is only feared or supposed (``万一吃坏肚子``).
+     Threats do not list it: ``如果再这样我就去12315`` is a threat and counts;
+   - ``question``: the clause asks whether it could happen (``会过敏吗``);
+   - ``reported``: someone else said it. A threat that staff voice
+     (``客服说"你去投诉吧"``, ``客服让我去12315投诉``) is not the customer's own
+     threat and does not count; what the customer says (``我说"再不退就报警"``)
+     does.
+2. **Signals** from the other results, for a text that complains about at
+   least one category: strong anger or strong grievance raises to P2; any
+   category makes an ordinary problem (P3) unless the text is only mild (no
+   trigger above P4, no emotion, and a suggestion, question or mild word).
+   A text with no category and no trigger is P4.
+3. **Context**: earlier complaints of the same customer make a repeat (P2);
+   some channels (a regulator hotline) and customer tiers set a floor.
+4. **Learned signal**: a model's distribution may raise the level when its
+   most likely level is more urgent and reaches the policy threshold. It never
+   lowers a level, and its reason has ``source="model"``.
+
+Every P1 and P2 result carries at least one reason with evidence. Reasons that
+rest on an emotion, the context or the model have no span of their own; when
+no reason of the result has evidence, the engine attaches the strongest
+supporting cue it found in the text (the span of the most urgent trigger that
+matched, even one below the final level) or, when the text matched nothing,
+its first sentence.
+
+Policy
+------
+The policy is data. The default is the package file
+``triage/resources/policy.toml``; its comments document every key. A user
+policy is a TOML or JSON file or a dict with ``format = 1`` that either
+
+- **replaces** the default: it must then give every section; or
+- **extends** it, with ``extends = "default"``: tables are merged key by key
+  (the user's value wins), ``triggers`` and ``signals.emotions`` are merged by
+  ``code`` (an entry with an existing code replaces it, a new code is
+  appended), ``disable`` lists trigger codes to drop, and any other list
+  replaces the default's list.
+
+A malformed policy raises `triage.exceptions.PolicyError` at load time with a
+message naming the bad entry; unknown keys are errors, not ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from triage._resources import read_toml
+from triage.exceptions import LabelError, PolicyError
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
+from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
+from triage.text import check_text
+
+__all__ = [
+    "MODIFIERS",
+    "POLICY_FORMAT",
+    "CategorySignal",
+    "Context",
+    "EmotionSignal",
+    "Policy",
+    "Trigger",
+    "default_policy",
+    "load_policy",
+    "prioritize",
+]
+
+#: Version of the policy format; a policy file says ``format = 1``.
+POLICY_FORMAT = 1
+
+#: The contexts that may cancel a trigger match (a trigger's ``cancel_on``).
+MODIFIERS: tuple[str, ...] = ("negation", "hypothetical", "question", "reported")
+
+_DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
+_DEFAULT_FILE = "policy.toml"
+_MAX_SPANS = 3
+# A clause ends at these characters; a sentence at the second set.
+_CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
+_SENTENCE_END = frozenset(".。!！?？;；\n")
+_QUOTES_OPEN = frozenset('“「『"')
+_QUOTES_CLOSE = frozenset('”」』"')
+
+
+# ---------------------------------------------------------------------------
+# Public value types
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Optional facts about the situation of a complaint.
+
+    Attributes
+    ----------
+    recent_complaints : int
+        How many times this customer complained recently, before this one.
+    channel : str or None
+        Where the complaint came in, e.g. ``"app"``, ``"phone"``, ``"weibo"``,
+        ``"12315"``.
+    customer_tier : str or None
+        E.g. ``"vip"``.
+    """
+
+    recent_complaints: int = 0
+    channel: str | None = None
+    customer_tier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One rule of a policy: patterns that ask for a level."""
+
+    code: str
+    level: Priority
+    zh: str
+    en: str
+    patterns: tuple[str, ...]
+    cancel_on: tuple[str, ...] = _DEFAULT_CANCEL
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionSignal:
+    """An emotion at or over an intensity asks for a level."""
+
+    code: str
+    emotion: str
+    min_intensity: int
+    level: Priority
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySignal:
+    """A text that complains about a category is an ordinary problem, unless only mild."""
+
+    code: str
+    level: Priority
+    zh: str
+    en: str
+    min_emotion: int
+    mild: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """Per-policy state built once: one combined regex per level and lookups."""
+
+    scanners: tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]
+    negation: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+    question: re.Pattern[str]
+    reported: re.Pattern[str]
+    deadlines: dict[Priority, int]
+    teams: dict[Category, str]
+    channels: dict[str, Priority]
+    tiers: dict[str, Priority]
+    thresholds: dict[Priority, float]
+    cancel: tuple[frozenset[str], ...]
+    mild: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A validated, immutable priority policy.
+
+    Build one with `load_policy` or `Policy.from_dict`; the default is
+    `default_policy`. Patterns are compiled once, when the policy is built.
+
+    Examples
+    --------
+    >>> policy = default_policy()
+    >>> policy.deadline_minutes(Priority.P1), policy.route(Priority.P3, Category.LOGISTICS)
+    (10, '仓储物流部')
+    """
+
+    levels: tuple[tuple[Priority, str, str, int], ...]
+    triggers: tuple[Trigger, ...]
+    escalate: tuple[Priority, ...]
+    escalation_team: str
+    default_team: str
+    teams: tuple[tuple[Category, str], ...]
+    window: int
+    negation: str
+    hypothetical: str
+    question: str
+    reported: str
+    emotion_signals: tuple[EmotionSignal, ...]
+    category_signal: CategorySignal
+    repeat_after: int
+    repeat_level: Priority
+    channels: tuple[tuple[str, Priority], ...]
+    tiers: tuple[tuple[str, Priority], ...]
+    thresholds: tuple[tuple[Priority, float], ...]
+    source: str = field(default="<dict>", compare=False)
+    _c: _Compiled = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_c", _compile(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> Policy:
+        """Validate a policy given as plain data (as read from TOML or JSON).
+
+        Raises
+        ------
+        PolicyError
+            The message names the bad entry, e.g.
+            ``policy p.toml: triggers[3] ('P1.media'): level 'P0' is not one of P1, P2, P3, P4``.
+        """
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"policy {source}: expected a table, got {type(data).__name__}")
+        if "extends" in data:
+            base = data["extends"]
+            if base != "default":
+                raise PolicyError(
+                    f"policy {source}: extends: {base!r} is not supported; "
+                    "use extends = \"default\" or give a complete policy"
+                )
+            data = _merge(default_policy().to_dict(), data, source)
+        return _build(data, source)
+
+    def deadline_minutes(self, level: Priority) -> int:
+        """First-response deadline of a level, in minutes."""
+        return self._c.deadlines[Priority(level)]
+
+    def route(self, level: Priority, primary: Category | None) -> str:
+        """The team a complaint of this level and primary category goes to."""
+        if Priority(level) in self.escalate:
+            return self.escalation_team
+        if primary is None:
+            return self.default_team
+        return self._c.teams.get(Category(primary), self.default_team)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole policy as plain data; ``Policy.from_dict`` reads it back."""
+        return {
+            "format": POLICY_FORMAT,
+            "levels": {
+                str(p): {"zh": zh, "en": en, "deadline_minutes": m} for p, zh, en, m in self.levels
+            },
+            "routing": {
+                "escalate": [str(p) for p in self.escalate],
+                "escalation_team": self.escalation_team,
+                "default_team": self.default_team,
+                "categories": {str(c): team for c, team in self.teams},
+            },
+            "modifiers": {
+                "window": self.window,
+                "negation": self.negation,
+                "hypothetical": self.hypothetical,
+                "question": self.question,
+                "reported": self.reported,
+            },
+            "triggers": [
+                {
+                    "code": t.code,
+                    "level": str(t.level),
+                    "zh": t.zh,
+                    "en": t.en,
+                    "patterns": list(t.patterns),
+                    "cancel_on": list(t.cancel_on),
+                }
+                for t in self.triggers
+            ],
+            "signals": {
+                "emotions": [
+                    {
+                        "code": s.code,
+                        "emotion": s.emotion,
+                        "min_intensity": s.min_intensity,
+                        "level": str(s.level),
+                        "zh": s.zh,
+                        "en": s.en,
+                    }
+                    for s in self.emotion_signals
+                ],
+                "category": {
+                    "code": self.category_signal.code,
+                    "level": str(self.category_signal.level),
+                    "zh": self.category_signal.zh,
+                    "en": self.category_signal.en,
+                    "min_emotion": self.category_signal.min_emotion,
+                    "mild": list(self.category_signal.mild),
+                },
+            },
+            "context": {
+                "repeat_after": self.repeat_after,
+                "repeat_level": str(self.repeat_level),
+                "channels": {k: str(v) for k, v in self.channels},
+                "tiers": {k: str(v) for k, v in self.tiers},
+            },
+            "learned": {"thresholds": {str(p): t for p, t in self.thresholds}},
+        }
+
+
+# ---------------------------------------------------------------------------
+# Loading and validation
+# ---------------------------------------------------------------------------
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The package's default policy (``triage/resources/policy.toml``), built once."""
+    return _build(read_toml(_DEFAULT_FILE), f"<default {_DEFAULT_FILE}>")
+
+
+def load_policy(
+    path_or_data: str | os.PathLike[str] | Mapping[str, Any] | Policy | None = None,
+) -> Policy:
+    """Load a priority policy.
+
+    Parameters
+    ----------
+    path_or_data : path, mapping, Policy or None
+        None for the default policy; a ``.toml`` or ``.json`` file; a dict
+        with the same content; or a `Policy`, returned as is.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        The file cannot be read or parsed, or an entry is malformed.
+
+    Examples
+    --------
+    >>> policy = load_policy({"format": 1, "extends": "default",
+    ...                       "levels": {"P1": {"deadline_minutes": 5}}})
+    >>> policy.deadline_minutes(Priority.P1)
+    5
+    """
+    if path_or_data is None:
+        return default_policy()
+    if isinstance(path_or_data, Policy):
+        return path_or_data
+    if isinstance(path_or_data, Mapping):
+        return Policy.from_dict(path_or_data)
+    if not isinstance(path_or_data, str | os.PathLike):
+        raise PolicyError(
+            f"a policy is a path, a mapping or a Policy, not {type(path_or_data).__name__}"
+        )
+    path = Path(path_or_data)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise PolicyError(f"policy {path}: unknown file type {suffix!r}; use .toml or .json")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"policy {path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw) if suffix == ".toml" else json.loads(raw)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise PolicyError(f"policy {path}: not valid {suffix[1:].upper()}: {exc}") from exc
+    return Policy.from_dict(data, source=str(path))
+
+
+def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Merge a user policy over the default (see the module docstring)."""
+    out = dict(base)
+    for key, value in user.items():
+        if key == "extends":
+            continue
+        if key == "disable":
+            continue
+        if key == "triggers":
+            out[key] = _merge_by_code(base.get(key, []), value, key, source)
+        elif key == "signals" and isinstance(value, Mapping):
+            sig = dict(base.get("signals", {}))
+            for skey, svalue in value.items():
+                if skey == "emotions":
+                    sig[skey] = _merge_by_code(sig.get(skey, []), svalue, "signals.emotions", source)
+                elif isinstance(svalue, Mapping) and isinstance(sig.get(skey), Mapping):
+                    sig[skey] = _merge_tables(sig[skey], svalue)
+                else:
+                    sig[skey] = svalue
+            out[key] = sig
+        elif isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            out[key] = _merge_tables(base[key], value)
+        else:
+            out[key] = value
+    disable = user.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):
+        raise PolicyError(f"policy {source}: disable: expected a list of trigger codes")
+    if disable:
+        known = {t.get("code") for t in out.get("triggers", []) if isinstance(t, Mapping)}
+        for code in disable:
+            if code not in known:
+                raise PolicyError(f"policy {source}: disable: no trigger with code {code!r}")
+        out["triggers"] = [t for t in out["triggers"] if t.get("code") not in set(disable)]
+    return out
+
+
+def _merge_tables(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in user.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge_tables(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_by_code(base: Any, user: Any, where: str, source: str) -> list[Any]:
+    if not isinstance(user, list):
+        raise PolicyError(f"policy {source}: {where}: expected a list, got {_kind(user)}")
+    out = list(base)
+    index = {e.get("code"): i for i, e in enumerate(out) if isinstance(e, Mapping)}
+    for entry in user:
+        code = entry.get("code") if isinstance(entry, Mapping) else None
+        if code in index:
+            out[index[code]] = entry
+        else:
+            out.append(entry)
+    return out
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+class _Checker:
+    """Reads one policy table, naming the entry in every error."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> PolicyError:
+        return PolicyError(f"policy {self.source}: {where}: {message}")
+
+    def table(
+        self, value: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+    ) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected a table, got {_kind(value)}")
+        allowed = (*required, *optional)
+        for key in value:
+            if key not in allowed:
+                raise self.fail(
+                    where, f"unknown key {key!r}; allowed keys are {', '.join(allowed)}"
+                )
+        for key in required:
+            if key not in value:
+                raise self.fail(where, f"missing required key {key!r}")
+        return value
+
+    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected a table, got {_kind(value)}")
+        return value
+
+    def str_(self, value: Any, where: str, *, empty: bool = False) -> str:
+        if not isinstance(value, str):
+            raise self.fail(where, f"expected a string, got {_kind(value)}")
+        if not empty and not value.strip():
+            raise self.fail(where, "must not be empty")
+        return value
+
+    def int_(self, value: Any, where: str, low: int, high: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(where, f"expected an integer, got {_kind(value)}")
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f">= {low}"
+            raise self.fail(where, f"{value} is out of range; expected {bound}")
+        return value
+
+    def level(self, value: Any, where: str) -> Priority:
+        if isinstance(value, str) and value in Priority.__members__:
+            return Priority(value)
+        raise self.fail(
+            where, f"level {value!r} is not one of {', '.join(str(p) for p in PRIORITIES)}"
+        )
+
+    def regex(self, value: Any, where: str) -> str:
+        text = self.str_(value, where)
+        try:
+            compiled = re.compile(text)
+        except re.error as exc:
+            raise self.fail(where, f"bad regular expression {text!r}: {exc}") from None
+        if re.search(r"\\[1-9]|\(\?P=", text):
+            raise self.fail(where, f"regular expression {text!r} uses a backreference")
+        if compiled.search("") is not None:
+            raise self.fail(where, f"regular expression {text!r} matches the empty string")
+        return text
+
+    def str_list(self, value: Any, where: str) -> list[str]:
+        if not isinstance(value, list):
+            raise self.fail(where, f"expected a list, got {_kind(value)}")
+        return [self.str_(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+
+def _build(data: Mapping[str, Any], source: str) -> Policy:
+    ck = _Checker(source)
+    top = ck.table(
+        data,
+        "top level",
+        ("format", "levels", "routing", "modifiers", "triggers", "signals", "context", "learned"),
+    )
+    fmt = top["format"]
+    if fmt != POLICY_FORMAT or isinstance(fmt, bool):
+        raise ck.fail("format", f"{fmt!r} is not a supported format; this version reads format = 1")
+
+    lv = ck.table(top["levels"], "levels", tuple(str(p) for p in PRIORITIES))
+    levels = []
+    for p in PRIORITIES:
+        where = f"levels.{p}"
+        entry = ck.table(lv[str(p)], where, ("zh", "en", "deadline_minutes"))
+        levels.append(
+            (
+                p,
+                ck.str_(entry["zh"], f"{where}.zh"),
+                ck.str_(entry["en"], f"{where}.en"),
+                ck.int_(entry["deadline_minutes"], f"{where}.deadline_minutes", 1),
+            )
+        )
+    minutes = [m for _, _, _, m in levels]
+    if minutes != sorted(minutes):
+        raise ck.fail("levels", f"deadlines must not decrease from P1 to P4, got {minutes}")
+
+    rt = ck.table(
+        top["routing"], "routing", ("escalate", "escalation_team", "default_team", "categories")
+    )
+    escalate = tuple(
+        ck.level(v, f"routing.escalate[{i}]")
+        for i, v in enumerate(ck.str_list(rt["escalate"], "routing.escalate"))
+    )
+    cats = ck.table(rt["categories"], "routing.categories", (), tuple(str(c) for c in CATEGORIES))
+    teams = tuple(
+        (c, ck.str_(cats[str(c)], f"routing.categories.{c}")) for c in CATEGORIES if str(c) in cats
+    )
+
+    md = ck.table(
+        top["modifiers"], "modifiers", ("window", "negation", "hypothetical", "question", "reported")
+    )
+
+    triggers_raw = top["triggers"]
+    if not isinstance(triggers_raw, list):
+        raise ck.fail("triggers", f"expected a list of tables, got {_kind(triggers_raw)}")
+    triggers: list[Trigger] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(triggers_raw):
+        name = raw.get("code") if isinstance(raw, Mapping) else None
+        where = f"triggers[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
+        t = ck.table(raw, where, ("code", "level", "zh", "en", "patterns"), ("cancel_on",))
+        code = ck.str_(t["code"], f"{where}.code")
+        if code in seen:
+            raise ck.fail(where, f"duplicate code {code!r}")
+        seen.add(code)
+        pats = t["patterns"]
+        if not isinstance(pats, list) or not pats:
+            raise ck.fail(f"{where}.patterns", "expected a non-empty list of regular expressions")
+        cancel = ck.str_list(t.get("cancel_on", list(_DEFAULT_CANCEL)), f"{where}.cancel_on")
+        for j, m in enumerate(cancel):
+            if m not in MODIFIERS:
+                raise ck.fail(
+                    f"{where}.cancel_on[{j}]", f"{m!r} is not one of {', '.join(MODIFIERS)}"
+                )
+        triggers.append(
+            Trigger(
+                code=code,
+                level=ck.level(t["level"], where),
+                zh=ck.str_(t["zh"], f"{where}.zh"),
+                en=ck.str_(t["en"], f"{where}.en"),
+                patterns=tuple(
+                    ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)
+                ),
+                cancel_on=tuple(cancel),
+            )
+        )
+
+    sg = ck.table(top["signals"], "signals", ("emotions", "category"))
+    if not isinstance(sg["emotions"], list):
+        raise ck.fail("signals.emotions", f"expected a list of tables, got {_kind(sg['emotions'])}")
+    emotion_signals = []
+    allowed_emotions = [str(e) for e in EMOTIONS]
+    for i, raw in enumerate(sg["emotions"]):
+        name = raw.get("code") if isinstance(raw, Mapping) else None
+        where = f"signals.emotions[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
+        s = ck.table(raw, where, ("code", "emotion", "min_intensity", "level", "zh", "en"))
+        if s["emotion"] not in allowed_emotions:
+            raise ck.fail(
+                f"{where}.emotion",
+                f"{s['emotion']!r} is not one of {', '.join(allowed_emotions)}",
+            )
+        emotion_signals.append(
+            EmotionSignal(
+                code=ck.str_(s["code"], f"{where}.code"),
+                emotion=s["emotion"],
+                min_intensity=ck.int_(s["min_intensity"], f"{where}.min_intensity", 1, 2),
+                level=ck.level(s["level"], where),
+                zh=ck.str_(s["zh"], f"{where}.zh"),
+                en=ck.str_(s["en"], f"{where}.en"),
+            )
+        )
+    cs = ck.table(
+        sg["category"], "signals.category", ("code", "level", "zh", "en", "min_emotion", "mild")
+    )
+    mild = ck.str_list(cs["mild"], "signals.category.mild")
+    for j, code in enumerate(mild):
+        if code not in seen:
+            raise ck.fail(f"signals.category.mild[{j}]", f"no trigger with code {code!r}")
+    category_signal = CategorySignal(
+        code=ck.str_(cs["code"], "signals.category.code"),
+        level=ck.level(cs["level"], "signals.category"),
+        zh=ck.str_(cs["zh"], "signals.category.zh"),
+        en=ck.str_(cs["en"], "signals.category.en"),
+        min_emotion=ck.int_(cs["min_emotion"], "signals.category.min_emotion", 1, 3),
+        mild=tuple(mild),
+    )
+
+    cx = ck.table(top["context"], "context", ("repeat_after", "repeat_level", "channels", "tiers"))
+    channels = ck.mapping(cx["channels"], "context.channels")
+    tiers = ck.mapping(cx["tiers"], "context.tiers")
+
+    ln = ck.table(top["learned"], "learned", ("thresholds",))
+    th = ck.table(ln["thresholds"], "learned.thresholds", (), tuple(str(p) for p in PRIORITIES))
+    thresholds = []
+    for key, value in th.items():
+        where = f"learned.thresholds.{key}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ck.fail(where, f"expected a number, got {_kind(value)}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ck.fail(where, f"{value} is not a probability between 0 and 1")
+        thresholds.append((Priority(key), float(value)))
+
+    return Policy(
+        levels=tuple(levels),
+        triggers=tuple(triggers),
+        escalate=escalate,
+        escalation_team=ck.str_(rt["escalation_team"], "routing.escalation_team"),
+        default_team=ck.str_(rt["default_team"], "routing.default_team"),
+        teams=teams,
+        window=ck.int_(md["window"], "modifiers.window", 1, 64),
+        negation=ck.regex(md["negation"], "modifiers.negation"),
+        hypothetical=ck.regex(md["hypothetical"], "modifiers.hypothetical"),
+        question=ck.regex(md["question"], "modifiers.question"),
+        reported=ck.regex(md["reported"], "modifiers.reported"),
+        emotion_signals=tuple(emotion_signals),
+        category_signal=category_signal,
+        repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
+        repeat_level=ck.level(cx["repeat_level"], "context.repeat_level"),
+        channels=tuple(
+            (ck.str_(k, "context.channels"), ck.level(v, f"context.channels.{k}"))
+            for k, v in channels.items()
+        ),
+        tiers=tuple(
+            (ck.str_(k, "context.tiers"), ck.level(v, f"context.tiers.{k}"))
+            for k, v in tiers.items()
+        ),
+        thresholds=tuple(thresholds),
+        source=source,
+    )
+
+
+def _compile(policy: Policy) -> _Compiled:
+    scanners = []
+    for level in PRIORITIES:
+        parts: list[str] = []
+        owners: list[int] = []
+        for i, trig in enumerate(policy.triggers):
+            if trig.level is level:
+                for pat in trig.patterns:
+                    parts.append(f"(?P<g{len(owners)}>{pat})")
+                    owners.append(i)
+        if parts:
+            try:
+                scanners.append((re.compile("|".join(parts)), tuple(owners)))
+            except re.error as exc:  # pragma: no cover - each part compiled alone already
+                raise PolicyError(
+                    f"policy {policy.source}: triggers of level {level}: {exc}"
+                ) from None
+    return _Compiled(
+        scanners=tuple(scanners),
+        negation=re.compile(f"(?:{policy.negation})$"),
+        hypothetical=re.compile(policy.hypothetical),
+        question=re.compile(policy.question),
+        reported=re.compile(policy.reported),
+        deadlines={p: m for p, _, _, m in policy.levels},
+        teams=dict(policy.teams),
+        channels=dict(policy.channels),
+        tiers=dict(policy.tiers),
+        thresholds=dict(policy.thresholds),
+        cancel=tuple(frozenset(t.cancel_on) for t in policy.triggers),
+        mild=frozenset(policy.category_signal.mild),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------
+
+
+def _clause_start(text: str, pos: int, low: int, ends: frozenset[str]) -> int:
+    i = pos
+    while i > low and text[i - 1] not in ends:
+        i -= 1
+    return i
+
+
+def _clause_end(text: str, pos: int, high: int) -> int:
+    i = pos
+    while i < high and text[i] not in _CLAUSE_END:
+        i += 1
+    return i + 1 if i < high and text[i] in "?？" else i
+
+
+def _quote_start(text: str, pos: int, low: int) -> int:
+    """Where the quotation around `pos` opens, or -1 when `pos` is not quoted."""
+    for i in range(pos - 1, low - 1, -1):
+        ch = text[i]
+        if ch in _QUOTES_CLOSE and ch != '"':
+            return -1
+        if ch in _QUOTES_OPEN and ch != '"':
+            return i
+    straight = text.count('"', low, pos)
+    return text.rfind('"', low, pos) if straight % 2 else -1
+
+
+def _cancelled(text: str, start: int, end: int, kinds: frozenset[str], c: _Compiled, w: int) -> bool:
+    low = max(0, start - w)
+    if "negation" in kinds:
+        clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
+        if clause and c.negation.search(clause):
+            return True
+    if "hypothetical" in kinds:
+        before = text[_clause_start(text, start, low, _SENTENCE_END) : start]
+        if before and c.hypothetical.search(before):
+            return True
+    if "question" in kinds:
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        b = _clause_end(text, end, min(len(text), end + w))
+        clause = text[a:b]
+        if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
+            return True
+    if "reported" in kinds:
+        clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
+        if c.reported.search(clause):
+            return True
+        q = _quote_start(text, start, max(0, start - 4 * w))
+        if q > 0:
+            speaker = text[max(0, q - w) : q]
+            if c.reported.search(speaker) and not speaker.rstrip(":：,， ").endswith("我说"):
+                return True
+    return False
+
+
+def _first_sentence(text: str) -> Evidence:
+    end = 0
+    while end < len(text) and text[end] not in _SENTENCE_END:
+        end += 1
+    end = max(end, min(len(text), 1))
+    return Evidence(text[:end], 0, end)
+
+
+def _validate_learned(learned: Mapping[str, float]) -> tuple[Priority, float]:
+    best: Priority | None = None
+    best_p = -1.0
+    for key, value in learned.items():
+        if key not in Priority.__members__:
+            raise LabelError(
+                f"learned: {key!r} is not a priority level; expected keys among "
+                f"{', '.join(str(p) for p in PRIORITIES)}"
+            )
+        p = float(value)
+        if not 0.0 <= p <= 1.0:
+            raise LabelError(f"learned[{key!r}] = {value!r} is not a probability in [0, 1]")
+        if p > best_p or (p == best_p and best is not None and Priority(key).rank < best.rank):
+            best, best_p = Priority(key), p
+    if best is None:
+        raise LabelError("learned: the distribution is empty; pass None for no model")
+    return best, best_p
+
+
+def prioritize(
+    text: str,
+    categories: CategoryResult,
+    emotions: EmotionResult,
+    *,
+    learned: Mapping[str, float] | None = None,
+    context: Context | None = None,
+    policy: Policy | None = None,
+) -> PriorityResult:
+    """Set the priority of one complaint and say why.
+
+    Parameters
+    ----------
+    text : str
+        The complaint, already normalised by `triage.text.normalize`; evidence
+        offsets index into it.
+    categories : CategoryResult
+        What the complaint is about.
+    emotions : EmotionResult
+        Its emotions; intensities drive the emotion signals.
+    learned : mapping of str to float, optional
+        A model's probabilities per level, ``{"P1": .., "P2": .., "P3": .., "P4": ..}``.
+        It may raise the rule level, never lower it.
+    context : Context, optional
+        Earlier complaints, channel and customer tier.
+    policy : Policy, optional
+        The policy; the default policy when None.
+
+    Returns
+    -------
+    PriorityResult
+        The level, every reason that fired (most urgent first), the
+        first-response deadline and the team to route to.
+
+    Examples
+    --------
+    >>> from triage.labels import CATEGORIES, EMOTIONS, Category
+    >>> from triage.results import CategoryResult, EmotionResult, LabelMap
+    >>> cats = CategoryResult(LabelMap(CATEGORIES, (0.9, 0, 0, 0, 0, 0)),
+    ...                       (Category.PRODUCT,), Category.PRODUCT)
+    >>> calm = EmotionResult(LabelMap(EMOTIONS, (0.0,) * 5), LabelMap(EMOTIONS, (0,) * 5), 0.3)
+    >>> r = prioritize("孩子吃完一直拉肚子,再不处理我就去12315", cats, calm)
+    >>> r.level, r.deadline_minutes, r.route
+    (<Priority.P1: 'P1'>, 10, '客诉升级组')
+    >>> [(x.code, x.evidence[0].text) for x in r.reasons if x.evidence]
+    [('P1.health', '拉肚子'), ('P1.regulator', '12315')]
+    >>> prioritize("还好没有拉肚子", cats, calm).level
+    <Priority.P3: 'P3'>
+    """
+    check_text(text)
+    pol = default_policy() if policy is None else policy
+    c = pol._c
+    w = pol.window
+    triggers = pol.triggers
+
+    # 1. Triggers: one scan per level, each trigger keeps its first few spans.
+    spans: dict[int, list[Evidence]] = {}
+    for scanner, owners in c.scanners:
+        for m in scanner.finditer(text):
+            name = m.lastgroup
+            if name is None:  # pragma: no cover - every alternative is a named group
+                continue
+            idx = owners[int(name[1:])]
+            got = spans.get(idx)
+            if got is not None and len(got) >= _MAX_SPANS:
+                continue
+            s, e = m.span()
+            kinds = c.cancel[idx]
+            if kinds and _cancelled(text, s, e, kinds, c, w):
+                continue
+            ev = Evidence(m.group(), s, e)
+            if got is None:
+                spans[idx] = [ev]
+            else:
+                got.append(ev)
+
+    reasons: list[Reason] = []
+    fired_codes: set[str] = set()
+    top_rule = Priority.P4
+    for idx in sorted(spans, key=lambda i: (triggers[i].level.rank, i)):
+        t = triggers[idx]
+        reasons.append(Reason(t.code, t.level, t.zh, t.en, tuple(spans[idx])))
+        fired_codes.add(t.code)
+        if t.level.rank < top_rule.rank:
+            top_rule = t.level
+    # The strongest span of the text, for reasons without one of their own.
+    support = reasons[0].evidence if reasons else (_first_sentence(text),)
+
+    # 2. Signals from the category and emotion results.
+    has_category = bool(categories.labels)
+    if has_category:
+        intens = emotions.intensities
+        for sig in pol.emotion_signals:
+            if intens[sig.emotion] >= sig.min_intensity:
+                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en))
+        cs = pol.category_signal
+        max_emotion = max(intens.values()) if len(intens) else 0
+        only_mild = (
+            top_rule is Priority.P4
+            and max_emotion < cs.min_emotion
+            and not fired_codes.isdisjoint(c.mild)
+        )
+        if not only_mild:
+            reasons.append(Reason(cs.code, cs.level, cs.zh, cs.en))
+
+    # 3. Context.
+    if context is not None:
+        if context.recent_complaints >= pol.repeat_after:
+            reasons.append(
+                Reason(
+                    "context.repeat",
+                    pol.repeat_level,
+                    f"近期已投诉 {context.recent_complaints} 次",
+                    f"complained {context.recent_complaints} time(s) recently",
+                    (),
+                    "context",
+                )
+            )
+        if context.channel is not None and context.channel in c.channels:
+            reasons.append(
+                Reason(
+                    f"context.channel.{context.channel}",
+                    c.channels[context.channel],
+                    f"来自渠道 {context.channel}",
+                    f"came in through {context.channel}",
+                    (),
+                    "context",
+                )
+            )
+        if context.customer_tier is not None and context.customer_tier in c.tiers:
+            reasons.append(
+                Reason(
+                    f"context.tier.{context.customer_tier}",
+                    c.tiers[context.customer_tier],
+                    f"客户等级 {context.customer_tier}",
+                    f"customer tier {context.customer_tier}",
+                    (),
+                    "context",
+                )
+            )
+
+    level = Priority.P4
+    for r in reasons:
+        if r.level.rank < level.rank:
+            level = r.level
+
+    # 4. Learned signal: may raise, never lower.
+    if learned is not None:
+        best, p = _validate_learned(learned)
+        threshold = c.thresholds.get(best)
+        if threshold is not None and best.rank < level.rank and p >= threshold:
+            reasons.append(
+                Reason(
+                    f"model.{best}",
+                    best,
+                    f"模型判断为 {best}（概率 {p:.2f}）",
+                    f"the model rates it {best} (probability {p:.2f})",
+                    (),
+                    "model",
+                )
+            )
+            level = best
+
+    if not reasons:
+        reasons.append(
+            Reason("P4.none", Priority.P4, "未发现具体问题", "no concrete problem found")
+        )
+
+    # Every P1 and P2 carries evidence: when no reason at the final level has a
+    # span of its own, the first of them borrows the strongest span of the text.
+    if level.rank <= 2 and not any(r.evidence for r in reasons if r.level is level):
+        top = next(i for i, r in enumerate(reasons) if r.level is level)
+        r = reasons[top]
+        reasons[top] = Reason(r.code, r.level, r.zh, r.en, support, r.source)
+
+    reasons.sort(key=lambda r: r.level.rank)
+    return PriorityResult(
+        level=level,
+        reasons=tuple(reasons),
+        deadline_minutes=c.deadlines[level],
+        route=pol.route(level, categories.primary),
+    )
