@@ -94,6 +94,8 @@ POLICY_FORMAT = 1
 MODIFIERS: tuple[str, ...] = ("negation", "hypothetical", "question", "reported")
 
 _DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
+# `Priority.rank` is a property; the hot path reads this dict instead.
+_RANK: dict[Priority, int] = {p: p.rank for p in PRIORITIES}
 _DEFAULT_FILE = "policy.toml"
 _MAX_SPANS = 3
 # A clause ends at these characters; a sentence at the second set.
@@ -138,6 +140,7 @@ class Trigger:
     en: str
     patterns: tuple[str, ...]
     cancel_on: tuple[str, ...] = _DEFAULT_CANCEL
+    needs_category: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +171,14 @@ class CategorySignal:
 class _Compiled:
     """Per-policy state built once: one combined regex per level and lookups."""
 
-    scanners: tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]
+    # Scanning, per text kind (`True`: the text has a category, `False`: it has
+    # none): a one-class regex finds the characters that can start a trigger;
+    # at each, the regex of the patterns that can start with that character
+    # (named groups, most urgent level first) says which trigger matched.
+    # Patterns whose first character cannot be worked out go to `slow`.
+    starts: dict[bool, re.Pattern[str] | None]
+    by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]]
+    slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
     question: re.Pattern[str]
@@ -237,7 +247,7 @@ class Policy:
             if base != "default":
                 raise PolicyError(
                     f"policy {source}: extends: {base!r} is not supported; "
-                    "use extends = \"default\" or give a complete policy"
+                    'use extends = "default" or give a complete policy'
                 )
             data = _merge(default_policy().to_dict(), data, source)
         return _build(data, source)
@@ -282,6 +292,7 @@ class Policy:
                     "en": t.en,
                     "patterns": list(t.patterns),
                     "cancel_on": list(t.cancel_on),
+                    "needs_category": t.needs_category,
                 }
                 for t in self.triggers
             ],
@@ -393,7 +404,9 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             sig = dict(base.get("signals", {}))
             for skey, svalue in value.items():
                 if skey == "emotions":
-                    sig[skey] = _merge_by_code(sig.get(skey, []), svalue, "signals.emotions", source)
+                    sig[skey] = _merge_by_code(
+                        sig.get(skey, []), svalue, "signals.emotions", source
+                    )
                 elif isinstance(svalue, Mapping) and isinstance(sig.get(skey), Mapping):
                     sig[skey] = _merge_tables(sig[skey], svalue)
                 else:
@@ -554,7 +567,9 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     )
 
     md = ck.table(
-        top["modifiers"], "modifiers", ("window", "negation", "hypothetical", "question", "reported")
+        top["modifiers"],
+        "modifiers",
+        ("window", "negation", "hypothetical", "question", "reported"),
     )
 
     triggers_raw = top["triggers"]
@@ -565,7 +580,12 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     for i, raw in enumerate(triggers_raw):
         name = raw.get("code") if isinstance(raw, Mapping) else None
         where = f"triggers[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
-        t = ck.table(raw, where, ("code", "level", "zh", "en", "patterns"), ("cancel_on",))
+        t = ck.table(
+            raw, where, ("code", "level", "zh", "en", "patterns"), ("cancel_on", "needs_category")
+        )
+        needs = t.get("needs_category", False)
+        if not isinstance(needs, bool):
+            raise ck.fail(f"{where}.needs_category", f"expected true or false, got {_kind(needs)}")
         code = ck.str_(t["code"], f"{where}.code")
         if code in seen:
             raise ck.fail(where, f"duplicate code {code!r}")
@@ -585,10 +605,9 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
                 level=ck.level(t["level"], where),
                 zh=ck.str_(t["zh"], f"{where}.zh"),
                 en=ck.str_(t["en"], f"{where}.en"),
-                patterns=tuple(
-                    ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)
-                ),
+                patterns=tuple(ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)),
                 cancel_on=tuple(cancel),
+                needs_category=needs,
             )
         )
 
@@ -676,25 +695,97 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     )
 
 
+def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
+    """Characters a parsed pattern can start with (None: any) and whether it can be empty."""
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.add(chr(av))
+            return frozenset(out), False
+        if name == "IN":
+            for iop, iav in av:
+                iname = str(iop)
+                if iname == "LITERAL":
+                    out.add(chr(iav))
+                elif iname == "RANGE" and iav[1] - iav[0] < 512:
+                    out.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                else:
+                    return None, False
+            return frozenset(out), False
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # zero width: the next item starts the match
+        if name in ("SUBPATTERN", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT", "BRANCH"):
+            if name == "SUBPATTERN":
+                subs, nullable_self = [av[-1]], False
+            elif name == "BRANCH":
+                subs, nullable_self = list(av[1]), False
+            else:
+                subs, nullable_self = [av[2]], av[0] == 0
+            nullable = nullable_self
+            for sub in subs:
+                chars, empty = _first_chars(sub)
+                if chars is None:
+                    return None, False
+                out.update(chars)
+                nullable = nullable or empty
+            if not nullable:
+                return frozenset(out), False
+            continue
+        return None, False
+    return frozenset(out), True
+
+
+def _named(parts: Sequence[tuple[int, str]]) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """One regex of several patterns as named groups ``g0``, ``g1`` ..., and their triggers."""
+    rx = re.compile("|".join(f"(?P<g{j}>{pat})" for j, (_, pat) in enumerate(parts)))
+    return rx, tuple(i for i, _ in parts)
+
+
 def _compile(policy: Policy) -> _Compiled:
-    scanners = []
-    for level in PRIORITIES:
-        parts: list[str] = []
-        owners: list[int] = []
-        for i, trig in enumerate(policy.triggers):
-            if trig.level is level:
-                for pat in trig.patterns:
-                    parts.append(f"(?P<g{len(owners)}>{pat})")
-                    owners.append(i)
-        if parts:
+    from re import _parser  # type: ignore[attr-defined]
+
+    firsts: list[frozenset[str] | None] = []
+    for trig in policy.triggers:
+        for pat in trig.patterns:
             try:
-                scanners.append((re.compile("|".join(parts)), tuple(owners)))
-            except re.error as exc:  # pragma: no cover - each part compiled alone already
-                raise PolicyError(
-                    f"policy {policy.source}: triggers of level {level}: {exc}"
-                ) from None
+                found, empty = _first_chars(_parser.parse(pat).data)
+            except Exception:  # pragma: no cover - parser internals differ: scan slowly
+                found, empty = None, True
+            firsts.append(None if empty or not found else found)
+
+    starts: dict[bool, re.Pattern[str] | None] = {}
+    by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]] = {}
+    slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]] = {}
+    for with_category in (True, False):
+        # Patterns in level order, then policy order: the first that matches wins.
+        entries: list[tuple[int, str, frozenset[str] | None]] = []
+        k = 0
+        for i, trig in enumerate(policy.triggers):
+            for pat in trig.patterns:
+                if with_category or not trig.needs_category:
+                    entries.append((i, pat, firsts[k]))
+                k += 1
+        entries.sort(key=lambda e: policy.triggers[e[0]].level.rank)
+        chars: dict[str, list[tuple[int, str]]] = {}
+        slow_parts: list[tuple[int, str]] = []
+        for i, pat, first in entries:
+            if first is None:
+                slow_parts.append((i, pat))
+            else:
+                for ch in first:
+                    chars.setdefault(ch, []).append((i, pat))
+        by_char[with_category] = {ch: _named(parts) for ch, parts in chars.items()}
+        slow[with_category] = tuple(_named([p]) for p in slow_parts)
+        starts[with_category] = (
+            re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
+            if chars
+            else None
+        )
     return _Compiled(
-        scanners=tuple(scanners),
+        starts=starts,
+        by_char=by_char,
+        slow=slow,
         negation=re.compile(f"(?:{policy.negation})$"),
         hypothetical=re.compile(policy.hypothetical),
         question=re.compile(policy.question),
@@ -740,7 +831,9 @@ def _quote_start(text: str, pos: int, low: int) -> int:
     return text.rfind('"', low, pos) if straight % 2 else -1
 
 
-def _cancelled(text: str, start: int, end: int, kinds: frozenset[str], c: _Compiled, w: int) -> bool:
+def _cancelled(
+    text: str, start: int, end: int, kinds: frozenset[str], c: _Compiled, w: int
+) -> bool:
     low = max(0, start - w)
     if "negation" in kinds:
         clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
@@ -842,7 +935,7 @@ def prioritize(
     >>> [(x.code, x.evidence[0].text) for x in r.reasons if x.evidence]
     [('P1.health', '拉肚子'), ('P1.regulator', '12315')]
     >>> prioritize("还好没有拉肚子", cats, calm).level
-    <Priority.P3: 'P3'>
+    <Priority.P4: 'P4'>
     """
     check_text(text)
     pol = default_policy() if policy is None else policy
@@ -851,53 +944,65 @@ def prioritize(
     triggers = pol.triggers
 
     # 1. Triggers: one scan per level, each trigger keeps its first few spans.
+    has_category = bool(categories.labels)
     spans: dict[int, list[Evidence]] = {}
-    for scanner, owners in c.scanners:
-        for m in scanner.finditer(text):
-            name = m.lastgroup
-            if name is None:  # pragma: no cover - every alternative is a named group
-                continue
-            idx = owners[int(name[1:])]
-            got = spans.get(idx)
-            if got is not None and len(got) >= _MAX_SPANS:
-                continue
-            s, e = m.span()
-            kinds = c.cancel[idx]
-            if kinds and _cancelled(text, s, e, kinds, c, w):
-                continue
-            ev = Evidence(m.group(), s, e)
-            if got is None:
-                spans[idx] = [ev]
-            else:
-                got.append(ev)
+
+    def record(idx: int, s: int, e: int) -> None:
+        got = spans.get(idx)
+        if got is not None and (len(got) >= _MAX_SPANS or s < got[-1].end):
+            return
+        kinds = c.cancel[idx]
+        if kinds and _cancelled(text, s, e, kinds, c, w):
+            return
+        ev = Evidence(text[s:e], s, e)
+        if got is None:
+            spans[idx] = [ev]
+        else:
+            got.append(ev)
+
+    starts = c.starts[has_category]
+    if starts is not None:
+        table = c.by_char[has_category]
+        for hit in starts.finditer(text):
+            pos = hit.start()
+            rx, owners = table[text[pos]]
+            m = rx.match(text, pos)
+            if m is not None and m.lastgroup is not None and m.end() > pos:
+                record(owners[int(m.lastgroup[1:])], pos, m.end())
+    for rx, owners in c.slow[has_category]:
+        for m in rx.finditer(text):
+            if m.lastgroup is not None and m.end() > m.start():
+                record(owners[int(m.lastgroup[1:])], m.start(), m.end())
 
     reasons: list[Reason] = []
     fired_codes: set[str] = set()
     top_rule = Priority.P4
-    for idx in sorted(spans, key=lambda i: (triggers[i].level.rank, i)):
+    for idx in sorted(spans, key=lambda i: (_RANK[triggers[i].level], i)):
         t = triggers[idx]
         reasons.append(Reason(t.code, t.level, t.zh, t.en, tuple(spans[idx])))
         fired_codes.add(t.code)
-        if t.level.rank < top_rule.rank:
+        if _RANK[t.level] < _RANK[top_rule]:
             top_rule = t.level
     # The strongest span of the text, for reasons without one of their own.
     support = reasons[0].evidence if reasons else (_first_sentence(text),)
 
     # 2. Signals from the category and emotion results.
-    has_category = bool(categories.labels)
     if has_category:
         intens = emotions.intensities
         for sig in pol.emotion_signals:
             if intens[sig.emotion] >= sig.min_intensity:
                 reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en))
         cs = pol.category_signal
-        max_emotion = max(intens.values()) if len(intens) else 0
+        max_emotion = max([intens[e] for e in EMOTIONS])
         only_mild = (
-            top_rule is Priority.P4
+            _RANK[top_rule] >= _RANK[cs.level]
             and max_emotion < cs.min_emotion
             and not fired_codes.isdisjoint(c.mild)
         )
-        if not only_mild:
+        if only_mild:
+            # The mild words qualify the ordinary cues (有点慢): they do not count.
+            reasons = [r for r in reasons if _RANK[r.level] > _RANK[cs.level]]
+        else:
             reasons.append(Reason(cs.code, cs.level, cs.zh, cs.en))
 
     # 3. Context.
@@ -938,14 +1043,14 @@ def prioritize(
 
     level = Priority.P4
     for r in reasons:
-        if r.level.rank < level.rank:
+        if _RANK[r.level] < _RANK[level]:
             level = r.level
 
     # 4. Learned signal: may raise, never lower.
     if learned is not None:
         best, p = _validate_learned(learned)
         threshold = c.thresholds.get(best)
-        if threshold is not None and best.rank < level.rank and p >= threshold:
+        if threshold is not None and _RANK[best] < _RANK[level] and p >= threshold:
             reasons.append(
                 Reason(
                     f"model.{best}",
@@ -965,12 +1070,12 @@ def prioritize(
 
     # Every P1 and P2 carries evidence: when no reason at the final level has a
     # span of its own, the first of them borrows the strongest span of the text.
-    if level.rank <= 2 and not any(r.evidence for r in reasons if r.level is level):
+    if _RANK[level] <= 2 and not any(r.evidence for r in reasons if r.level is level):
         top = next(i for i, r in enumerate(reasons) if r.level is level)
         r = reasons[top]
         reasons[top] = Reason(r.code, r.level, r.zh, r.en, support, r.source)
 
-    reasons.sort(key=lambda r: r.level.rank)
+    reasons.sort(key=lambda r: _RANK[r.level])
     return PriorityResult(
         level=level,
         reasons=tuple(reasons),

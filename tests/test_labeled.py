@@ -1,0 +1,85 @@
+"""Validation of labeled frames: every kind of bad row is reported, with its row."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from triage import LabelError, validate_labels
+from triage.labeled import check_labels, parse_labels
+
+GOOD = {
+    "id": "x-1",
+    "text": "快递一周还没到，客服也不回",
+    "categories": "logistics|service",
+    "primary": "logistics",
+    "angry": "1",
+    "anxious": "0",
+    "confused": "0",
+    "humorous": "0",
+    "aggrieved": "1",
+    "priority": "P3",
+}
+
+
+def frame(*changes: dict[str, str]) -> pd.DataFrame:
+    rows = [GOOD | {"id": f"x-{i}"} | c for i, c in enumerate(changes)]
+    return pd.DataFrame(rows)
+
+
+def test_a_valid_frame_has_no_problems() -> None:
+    assert validate_labels(frame({}, {"categories": "", "primary": "", "priority": "P4"})).empty
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "problem"),
+    [
+        ({"categories": "logistics|shipping"}, "categories", "unknown category 'shipping'"),
+        ({"categories": "logistics|logistics"}, "categories", "repeated"),
+        ({"primary": "pricing"}, "primary", "not among the categories"),
+        ({"primary": "cost"}, "primary", "unknown primary 'cost'"),
+        ({"primary": ""}, "primary", "primary is empty"),
+        ({"angry": "3"}, "angry", "intensity must be 0, 1 or 2"),
+        ({"anxious": "-1"}, "anxious", "intensity must be 0, 1 or 2"),
+        ({"confused": "yes"}, "confused", "intensity must be 0, 1 or 2"),
+        ({"priority": "P5"}, "priority", "priority must be one of"),
+        ({"priority": "p1"}, "priority", "priority must be one of"),
+        ({"text": "  "}, "text", "missing or empty"),
+    ],
+)
+def test_each_kind_of_bad_row_is_reported(change: dict[str, str], column: str, problem: str) -> None:
+    problems = validate_labels(frame({}, change, {}))
+    assert len(problems) == 1
+    got = problems.iloc[0]
+    assert (got["row"], got["id"], got["column"]) == (1, "x-1", column)
+    assert problem in got["problem"]
+
+
+def test_duplicate_ids_are_reported() -> None:
+    problems = validate_labels(frame({}, {"id": "x-0"}))
+    assert problems[["row", "column", "problem"]].values.tolist() == [[1, "id", "duplicate id"]]
+
+
+def test_missing_columns_are_reported() -> None:
+    problems = validate_labels(frame({}).drop(columns=["priority", "angry"]))
+    assert set(problems["column"]) == {"priority", "angry"}
+
+
+def test_check_labels_raises_with_every_row_named() -> None:
+    with pytest.raises(LabelError, match=r"2 problem\(s\).*row 0.*row 2") as info:
+        check_labels(frame({"angry": "5"}, {}, {"priority": "urgent"}))
+    assert isinstance(info.value, ValueError)
+
+
+def test_floats_from_spreadsheets_are_accepted() -> None:
+    f = frame({}).astype({"angry": "object"})
+    f.loc[0, "angry"] = "1.0"
+    assert parse_labels(f).emotions[0, 0] == 1
+
+
+def test_parse_labels() -> None:
+    y = parse_labels(frame({}, {"categories": "", "primary": "", "priority": "P1", "angry": "2"}))
+    assert y.categories.tolist() == [[0, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]]
+    assert y.primary.tolist() == [2, -1]
+    assert y.emotions[1].tolist() == [2, 0, 0, 0, 1]
+    assert y.priority.tolist() == [2, 0]

@@ -1,0 +1,121 @@
+"""The estimator contract of TriageModel and its invariants."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import triage
+from triage import InvalidTextError, NotFittedError, TriageModel
+from triage.labels import CATEGORIES, EMOTIONS
+
+
+def test_constructor_only_stores_parameters() -> None:
+    m = TriageModel(C=2.0, threshold_folds=0)
+    assert m.get_params()["C"] == 2.0
+    assert not hasattr(m, "coef_")
+    assert repr(m) == "TriageModel(C=2.0, threshold_folds=0)"
+
+
+def test_set_params_rejects_typos() -> None:
+    with pytest.raises(ValueError, match="invalid parameter 'c'.*valid parameters: C"):
+        TriageModel().set_params(c=1.0)
+
+
+def test_sklearn_clone_works() -> None:
+    from sklearn.base import clone
+
+    m = TriageModel(C=3.0)
+    c = clone(m)
+    assert c is not m and c.get_params() == m.get_params()
+
+
+def test_unfitted_model_says_what_to_do() -> None:
+    with pytest.raises(NotFittedError, match="call fit"):
+        TriageModel().analyze("快递太慢")
+
+
+def test_fit_returns_self_and_learns_attributes(train_frame) -> None:  # type: ignore[no-untyped-def]
+    m = TriageModel(threshold_folds=0, max_features=5000)
+    assert m.fit(train_frame.iloc[:300]) is m
+    assert m.coef_.shape == (m.features_.n_features, 26)
+    assert m.n_train_ == 300
+    assert set(m.thresholds_) == {"categories", "presence", "strong"}
+
+
+def test_fit_accepts_texts_and_labels_separately(train_frame) -> None:  # type: ignore[no-untyped-def]
+    part = train_frame.iloc[:200]
+    a = TriageModel(threshold_folds=0).fit(part)
+    b = TriageModel(threshold_folds=0).fit(part["text"].tolist(), part.drop(columns="text"))
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type: ignore[no-untyped-def]
+    part = train_frame.iloc[:400]
+    a = TriageModel(threshold_folds=3, random_state=7).fit(part)
+    b = TriageModel(threshold_folds=3, random_state=7).fit(part)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    for k in a.thresholds_:
+        np.testing.assert_array_equal(a.thresholds_[k], b.thresholds_[k])
+    texts = part["text"].tolist()[:50]
+    np.testing.assert_array_equal(a.predict_many(texts).category_proba, b.predict_many(texts).category_proba)
+
+
+def test_fit_rejects_a_plain_list_without_labels() -> None:
+    with pytest.raises(TypeError, match="DataFrame"):
+        TriageModel().fit(["快递太慢"])  # type: ignore[arg-type]
+
+
+def test_model_survives_pickling(small_model) -> None:  # type: ignore[no-untyped-def]
+    clone = pickle.loads(pickle.dumps(small_model))
+    t = "快递一周还没到"
+    assert clone.analyze(t) == small_model.analyze(t)
+
+
+def test_one_and_many_paths_agree(small_model, dev_frame) -> None:  # type: ignore[no-untyped-def]
+    texts = dev_frame["text"].tolist()[:100]
+    many = small_model.predict_many(texts)
+    for i, t in enumerate(texts):
+        one = small_model.predict_one(t)
+        np.testing.assert_allclose(one.category_proba[0], many.category_proba[i], rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(one.category_labels[0], many.category_labels[i])
+        np.testing.assert_array_equal(one.intensity[0], many.intensity[i])
+        assert one.primary[0] == many.primary[i]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😡😡😡", "The parcel never arrived", "!!!???", "12345"])
+def test_empty_and_non_chinese_text_gives_low_confidence_result(small_model, text: str) -> None:  # type: ignore[no-untyped-def]
+    a = small_model.analyze(text)
+    assert a.low_confidence
+    assert a.categories == () and a.primary is None
+    assert all(v == 0 for v in a.emotions.values())
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), 3, b"bytes"])
+def test_bad_types_raise(small_model, bad: object) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidTextError):
+        small_model.analyze(bad)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_string_gives_a_valid_result(small_model, text: str) -> None:  # type: ignore[no-untyped-def]
+    a = small_model.analyze(text)
+    assert all(0.0 <= p <= 1.0 for p in a.category_probabilities.values())
+    assert all(0.0 <= p <= 1.0 for p in a.emotion_probabilities.values())
+    assert all(v in (0, 1, 2) for v in a.emotions.values())
+    assert 0.0 <= a.sentiment <= 1.0
+    assert (a.primary is None) == (a.categories == ())
+    assert a.primary is None or a.categories[0] == a.primary
+    assert set(a.category_probabilities) == set(CATEGORIES)
+    assert set(a.emotions) == set(EMOTIONS)
+    assert a.deadline_minutes > 0
+
+
+def test_very_long_text_is_truncated_flagged_and_cheap(small_model) -> None:  # type: ignore[no-untyped-def]
+    a = small_model.analyze("快递一周还没到，客服也不回。" * 8000)  # 112,000 characters
+    assert a.truncated and len(a.text) == triage.MAX_CHARS

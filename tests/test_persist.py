@@ -1,0 +1,148 @@
+"""Model files: round trip, and refusal of anything not exactly what its card says."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import triage
+from triage import ModelFileError
+from triage.persist import CARD_FILE, FORMAT_VERSION, MODEL_FILE, ModelVersionWarning, read_card
+
+TEXTS = ["快递一周还没到，客服也不回", "房间很脏，空调还坏了", "今天天气真好"]
+
+
+@pytest.fixture
+def saved(small_model, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    return triage.save_model(small_model, tmp_path / "m", metrics={"note": "test"})
+
+
+def test_round_trip_gives_identical_predictions(small_model, saved: Path) -> None:  # type: ignore[no-untyped-def]
+    loaded = triage.load_model(saved)
+    a, b = small_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_proba, b.category_proba)
+    np.testing.assert_array_equal(a.intensity, b.intensity)
+    assert loaded.card_["metrics"] == {"note": "test"}
+
+
+def test_card_has_what_a_model_travels_with(saved: Path) -> None:
+    card = read_card(saved)
+    assert card["format_version"] == FORMAT_VERSION
+    assert {"triage", "numpy", "scikit-learn", "jieba", "python"} <= set(card["library_versions"])
+    assert card["labels"]["categories"] == [str(c) for c in triage.CATEGORIES]
+    assert len(card["training_data"]["fingerprint_sha256"]) == 64
+    assert len(card["file"]["sha256"]) == 64 and card["file"]["bytes"] > 0
+
+
+def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
+    code = (
+        "import sys, triage; m = triage.load_model(sys.argv[1]);"
+        "print(m.analyze('快递一周还没到，客服也不回').category_probabilities['logistics'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(saved)], capture_output=True, text=True, check=True)
+    here = triage.load_model(saved).analyze("快递一周还没到，客服也不回")
+    assert float(out.stdout.strip()) == here.category_probabilities["logistics"]
+
+
+def test_refuses_to_overwrite_without_asking(small_model, saved: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(FileExistsError):
+        triage.save_model(small_model, saved)
+    triage.save_model(small_model, saved, overwrite=True)
+
+
+def _corrupt(path: Path, how: str) -> None:
+    target = path / MODEL_FILE
+    data = bytearray(target.read_bytes())
+    if how == "flip":
+        data[len(data) // 2] ^= 0xFF
+        target.write_bytes(bytes(data))
+    elif how == "truncate":
+        target.write_bytes(bytes(data[: len(data) // 2]))
+    elif how == "foreign":
+        import joblib
+
+        joblib.dump({"not": "a model"}, target)
+    elif how == "no-card":
+        (path / CARD_FILE).unlink()
+    elif how == "no-model":
+        target.unlink()
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("flip", "SHA-256"),
+        ("truncate", "truncated"),
+        ("foreign", "bytes|SHA-256"),
+        ("no-card", "no model card"),
+        ("no-model", "no model file"),
+    ],
+)
+def test_tampered_files_are_refused_before_unpickling(saved: Path, how: str, message: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _corrupt(saved, how)
+    import joblib
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("joblib.load must not run on an unchecked file")
+
+    monkeypatch.setattr(joblib, "load", boom)
+    with pytest.raises(ModelFileError, match=message):
+        triage.load_model(saved)
+
+
+def _edit_card(path: Path, **changes: object) -> None:
+    card_path = path / CARD_FILE
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card.update(changes)
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"format_version": 99}, "format version 99 is not supported"),
+        ({"format": "sklearn-pickle"}, "not a triage model card"),
+        ({"labels": {"categories": ["product", "other"], "emotions": [], "priorities": []}}, "label sets"),
+    ],
+)
+def test_foreign_cards_are_refused(saved: Path, changes: dict[str, object], message: str) -> None:
+    _edit_card(saved, **changes)
+    with pytest.raises(ModelFileError, match=message):
+        triage.load_model(saved)
+
+
+def test_card_that_is_not_json_is_refused(saved: Path) -> None:
+    (saved / CARD_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        triage.load_model(saved)
+
+
+def test_other_library_versions_warn(saved: Path) -> None:
+    card = read_card(saved)
+    _edit_card(saved, library_versions={**card["library_versions"], "numpy": "1.0.0"})
+    with pytest.warns(ModelVersionWarning, match="numpy 1.0.0"):
+        triage.load_model(saved)
+
+
+def test_model_file_error_is_also_a_value_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no model card"):
+        triage.load_model(tmp_path)
+
+
+def test_shipped_default_model_loads_and_is_checked() -> None:
+    from triage._default import default_model_path
+
+    card = read_card(default_model_path())
+    assert card["training_data"]["rows"] > 0
+    assert triage.load_model(default_model_path()).__sklearn_is_fitted__()
+
+
+def test_copy_of_model_dir_still_loads(saved: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(saved, tmp_path / "copy")
+    assert triage.load_model(copy).__sklearn_is_fitted__()

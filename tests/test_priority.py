@@ -1,0 +1,504 @@
+"""Tests of the priority engine and of policy loading (triage/priority.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.exceptions import LabelError, PolicyError
+from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
+from triage.priority import Context, Policy, default_policy, load_policy, prioritize
+from triage.results import CategoryResult, EmotionResult, LabelMap, PriorityResult
+from triage.text import normalize
+
+DATA_DIR = Path(
+    os.environ.get("TRIAGE_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+# ---------------------------------------------------------------------------
+# Helpers: category and emotion results built by hand
+# ---------------------------------------------------------------------------
+
+
+def cats(*labels: str) -> CategoryResult:
+    """A category result with `labels` (primary first) at probability 0.9."""
+    chosen = tuple(Category(c) for c in labels)
+    probs = LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.05 for c in CATEGORIES))
+    return CategoryResult(probs, chosen, chosen[0] if chosen else None)
+
+
+def emos(**intensities: int) -> EmotionResult:
+    """An emotion result with the given intensities, e.g. ``emos(angry=2)``."""
+    values = tuple(int(intensities.get(str(e), 0)) for e in EMOTIONS)
+    probs = LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in values))
+    return EmotionResult(probs, LabelMap(EMOTIONS, values), 0.5 if not any(values) else 0.2)
+
+
+def run(text: str, *categories: str, **kwargs: Any) -> PriorityResult:
+    emotions = kwargs.pop("emotions", emos())
+    return prioritize(normalize(text), cats(*categories), emotions, **kwargs)
+
+
+def codes(result: PriorityResult) -> list[str]:
+    return [r.code for r in result.reasons]
+
+
+# ---------------------------------------------------------------------------
+# The rules of LABELS.md
+# ---------------------------------------------------------------------------
+
+P1_CASES = [
+    # risk to safety or health
+    ("宝宝喝了这个奶粉以后一直拉肚子", "product", "P1.health"),
+    ("用了这款面霜脸上过敏,起了一片红疹", "product", "P1.health"),
+    ("吃完这家的烤串全家都进了医院", "product", "P1.health"),
+    ("热水壶把手松了,倒水时把我烫伤了", "product", "P1.injury"),
+    ("充电器插上就冒烟,差点起火", "product", "P1.injury"),
+    ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
+    # threats: media, lawsuit, police, regulator
+    ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
+    ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
+    ("快递员态度恶劣还动手推人,我已经报警了", "logistics", "P1.police"),
+    ("乱扣费不退,我已经打了12315", "pricing", "P1.regulator"),
+    ("这种情况我要去消协投诉", "pricing", "P1.regulator"),
+    # privacy and data leaks
+    ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
+    ("账号被盗了,客服也不管", "process", "P1.privacy"),
+    # many customers hit at once
+    ("今天系统故障,大批用户都被重复扣款", "process", "P1.mass"),
+]
+
+P2_CASES = [
+    ("新买的手机开不了机,完全不能用", "product", "P2.unusable"),
+    ("同一笔订单被扣了两次钱,到现在没退款", "pricing", "P2.money"),
+    ("已经投诉了三次,一直没有解决", "service", "P2.repeat"),
+    ("卖的是假货,跟专柜的完全不一样", "product", "P2.counterfeit"),
+    ("气死我了,这什么破服务", "service", "P2.anger"),
+]
+
+P3_CASES = [
+    ("外卖送了一个半小时,菜都凉了", "logistics", "P3.problem"),
+    ("房间隔音太差,吵得一晚没睡", "environment", "P3.problem"),
+    ("前台态度很差,问什么都爱答不理", "service", "P3.problem"),
+]
+
+P4_CASES = [
+    ("建议你们的APP把退货入口做得明显一点", "process", "P4.suggestion"),
+    ("请问会员积分怎么兑换?", "process", "P4.question"),
+    ("菜有点咸,总体还不错", "product", "P4.mild"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "code"), P1_CASES)
+def test_p1_triggers(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P1, codes(result)
+    assert code in codes(result)
+    assert result.deadline_minutes == 10
+    assert result.route == "客诉升级组"
+
+
+@pytest.mark.parametrize(("text", "category", "code"), P2_CASES)
+def test_p2_triggers(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P2, codes(result)
+    assert code in codes(result)
+    assert result.deadline_minutes == 30
+
+
+@pytest.mark.parametrize(("text", "category", "code"), P3_CASES)
+def test_p3_ordinary_problems(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P3, codes(result)
+    assert code in codes(result)
+
+
+@pytest.mark.parametrize(("text", "category", "code"), P4_CASES)
+def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P4, codes(result)
+    assert code in codes(result)
+    assert result.deadline_minutes == 1440
+
+
+def test_no_category_and_no_harm_is_p4() -> None:
+    result = run("今天天气真好,出去玩了一天")
+    assert result.level is Priority.P4
+    assert codes(result) == ["P4.none"]
+    assert result.route == "客服部"
+
+
+def test_strong_anger_is_p2_with_evidence() -> None:
+    result = run("送餐慢,汤也洒了", "logistics", emotions=emos(angry=2))
+    assert result.level is Priority.P2
+    top = result.reasons[0]
+    assert top.code == "P2.emotion.angry"
+    assert top.evidence, "a P2 must carry evidence"
+
+
+def test_emotion_raises_ordinary_problem_over_mild() -> None:
+    # Mild words alone make P4, but an upset customer with a category is P3.
+    assert run("有点慢", "logistics").level is Priority.P4
+    assert run("有点慢", "logistics", emotions=emos(aggrieved=1)).level is Priority.P3
+
+
+def test_higher_level_wins() -> None:
+    result = run("手机用了两天就坏了,充电时还冒烟", "product")
+    assert result.level is Priority.P1
+    levels = [r.level.rank for r in result.reasons]
+    assert levels == sorted(levels), "reasons are most urgent first"
+    assert {"P1.injury", "P2.unusable"} <= set(codes(result))
+
+
+def test_evidence_points_into_the_text() -> None:
+    text = normalize("东西收到了。孩子吃完就拉肚子,再这样我就去12315")
+    result = prioritize(text, cats("product"), emos())
+    spans = [e for r in result.reasons for e in r.evidence]
+    assert spans
+    for e in spans:
+        assert text[e.start : e.end] == e.text
+    by_code = {r.code: r for r in result.reasons}
+    assert by_code["P1.health"].evidence[0].text == "拉肚子"
+    assert by_code["P1.regulator"].evidence[0].text == "12315"
+    assert by_code["P1.health"].zh
+    assert by_code["P1.health"].en
+
+
+# ---------------------------------------------------------------------------
+# Language that changes meaning: negation, hypotheticals, questions, quotes
+# ---------------------------------------------------------------------------
+
+MEANING_CASES = [
+    # negation: the harm did not happen
+    ("还好没有受伤,就是吓了一跳", Priority.P1, False),
+    ("吃了两天,没拉肚子,就是味道一般", Priority.P1, False),
+    ("不至于去投诉,下次注意就好", Priority.P1, False),
+    ("孩子倒是没过敏,但是包装破了", Priority.P1, False),
+    # hypothetical: a conditional threat is still a threat ...
+    ("如果再这样我就去12315", Priority.P1, True),
+    ("要是明天还不退款,我就报警", Priority.P1, True),
+    # ... but a feared harm is not a harm
+    ("万一吃坏肚子怎么办", Priority.P1, False),
+    # questions
+    ("这个吃了会过敏吗?", Priority.P1, False),
+    ("这种情况可以打12315吗?", Priority.P1, False),
+    # what staff said is not the customer's own threat
+    ('客服说"你去投诉吧,随便你去哪告"', Priority.P1, False),
+    ("客服让我自己去12315投诉", Priority.P1, False),
+    ("客服说不给退,我就打了12315", Priority.P1, True),
+    ('我跟他说"再不退钱我就报警"', Priority.P1, True),
+    # the harm did happen
+    ("吃完第二天就拉肚子了", Priority.P1, True),
+]
+
+
+@pytest.mark.parametrize(("text", "level", "fires"), MEANING_CASES)
+def test_negation_hypothetical_question_quote(text: str, level: Priority, fires: bool) -> None:
+    result = run(text, "product")
+    assert (result.level is level) is fires, (text, codes(result))
+
+
+# ---------------------------------------------------------------------------
+# Context and the learned signal
+# ---------------------------------------------------------------------------
+
+
+def test_context_repeat_channel_tier() -> None:
+    assert run("送错了", "logistics").level is Priority.P3
+    repeat = run("送错了", "logistics", context=Context(recent_complaints=2))
+    assert repeat.level is Priority.P2
+    assert "context.repeat" in codes(repeat)
+    assert any(r.evidence for r in repeat.reasons)
+    regulator = run("送错了", "logistics", context=Context(channel="12315"))
+    assert regulator.level is Priority.P1
+    assert regulator.route == "客诉升级组"
+    vip = run("有点慢", "logistics", context=Context(customer_tier="vip"))
+    assert vip.level is Priority.P3
+
+
+def test_learned_signal_raises_never_lowers() -> None:
+    raised = run("送错了", "logistics", learned={"P1": 0.05, "P2": 0.8, "P3": 0.1, "P4": 0.05})
+    assert raised.level is Priority.P2
+    model = [r for r in raised.reasons if r.source == "model"]
+    assert [r.code for r in model] == ["model.P2"]
+    assert model[0].evidence, "a P2 raised by the model borrows the text's strongest span"
+    kept = run("我要去消协投诉", "service", learned={"P1": 0.0, "P2": 0.0, "P3": 0.0, "P4": 1.0})
+    assert kept.level is Priority.P1
+    weak = run("送错了", "logistics", learned={"P2": 0.4, "P3": 0.3, "P4": 0.3})
+    assert weak.level is Priority.P3
+    assert not any(r.source == "model" for r in weak.reasons)
+
+
+def test_learned_signal_is_validated() -> None:
+    with pytest.raises(LabelError, match="P0"):
+        run("送错了", "logistics", learned={"P0": 1.0})
+    with pytest.raises(LabelError, match="probability"):
+        run("送错了", "logistics", learned={"P1": 1.5})
+
+
+def test_text_must_be_a_string() -> None:
+    with pytest.raises(TypeError):
+        prioritize(None, cats(), emos())  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+P1_SENTENCES = ["孩子吃完一直拉肚子。", "我已经打了12315投诉。", "再不处理我就找媒体曝光。"]
+CATEGORY_SETS = st.lists(st.sampled_from([str(c) for c in CATEGORIES]), max_size=3, unique=True)
+INTENSITY = st.integers(min_value=0, max_value=2)
+EMOTION_SETS = st.fixed_dictionaries({str(e): INTENSITY for e in EMOTIONS})
+TEXTS = st.one_of(
+    st.text(max_size=200),
+    st.text(
+        alphabet="快递太慢了没有不坏假货气死建议如果吗?!,。还好受伤拉肚子投诉客服说", max_size=80
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=TEXTS, categories=CATEGORY_SETS, emotions=EMOTION_SETS, extra=st.sampled_from(P1_SENTENCES)
+)
+def test_appending_a_p1_sentence_never_lowers(
+    text: str, categories: Sequence[str], emotions: dict[str, int], extra: str
+) -> None:
+    before = prioritize(normalize(text), cats(*categories), emos(**emotions))
+    after = prioritize(normalize(text + "。" + extra), cats(*categories), emos(**emotions))
+    assert after.level.rank <= before.level.rank
+    assert after.level is Priority.P1
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXTS, categories=CATEGORY_SETS, emotions=EMOTION_SETS)
+def test_any_text_gives_a_valid_result(
+    text: str, categories: Sequence[str], emotions: dict[str, int]
+) -> None:
+    norm = normalize(text)
+    result = prioritize(norm, cats(*categories), emos(**emotions))
+    assert result.level in Priority
+    assert result.reasons
+    assert result.deadline_minutes == default_policy().deadline_minutes(result.level)
+    assert result.level is min((r.level for r in result.reasons), key=lambda p: p.rank)
+    if result.level.rank <= 2:
+        assert any(r.evidence for r in result.reasons if r.level is result.level)
+    for r in result.reasons:
+        for e in r.evidence:
+            assert norm[e.start : e.end] == e.text
+
+
+# ---------------------------------------------------------------------------
+# Policy as data: defaults, overrides, round trip
+# ---------------------------------------------------------------------------
+
+
+def test_default_policy_is_cached_and_routes() -> None:
+    policy = load_policy()
+    assert policy is default_policy()
+    assert policy.deadline_minutes(Priority.P2) == 30
+    assert policy.route(Priority.P3, Category.PRODUCT) == "产品部"
+    assert policy.route(Priority.P3, Category.LOGISTICS) == "仓储物流部"
+    assert policy.route(Priority.P2, None) == "客服部"
+    assert policy.route(Priority.P1, Category.PRODUCT) == "客诉升级组"
+
+
+def test_policy_round_trips_and_pickles() -> None:
+    policy = default_policy()
+    data = policy.to_dict()
+    again = Policy.from_dict(data)
+    assert again == policy
+    assert again.to_dict() == data
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    clone = pickle.loads(pickle.dumps(policy))
+    assert clone == policy
+    assert run("我要去消协投诉", "service", policy=clone).level is Priority.P1
+
+
+USER_POLICY = """
+format = 1
+extends = "default"
+
+[levels.P1]
+deadline_minutes = 5
+
+[routing.categories]
+logistics = "配送中心"
+
+[[triggers]]
+code = "P1.vip_threat"
+level = "P1"
+zh = "扬言退会员"
+en = "threatens to cancel the membership"
+patterns = ["退会员"]
+"""
+
+
+def test_user_policy_file_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "my-policy.toml"
+    path.write_text(USER_POLICY, encoding="utf-8")
+    policy = load_policy(path)
+    result = run("再这样我就退会员", "service", policy=policy)
+    assert result.level is Priority.P1
+    assert "P1.vip_threat" in codes(result)
+    assert result.deadline_minutes == 5
+    assert policy.route(Priority.P3, Category.LOGISTICS) == "配送中心"
+    assert run("再这样我就退会员", "service").level is not Priority.P1  # default untouched
+    # the rest of the default is still there
+    assert run("我要去消协投诉", "service", policy=policy).level is Priority.P1
+
+
+def test_user_policy_json_and_dict(tmp_path: Path) -> None:
+    data = {
+        "format": 1,
+        "extends": "default",
+        "disable": ["P1.police"],
+        "routing": {"escalation_team": "值班主管"},
+    }
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for policy in (load_policy(path), load_policy(data)):
+        assert run("我已经报警了", "service", policy=policy).level is not Priority.P1
+        assert policy.route(Priority.P1, Category.SERVICE) == "值班主管"
+    assert load_policy(policy) is policy
+
+
+def test_replacing_policy_must_be_complete() -> None:
+    data = default_policy().to_dict()
+    del data["routing"]
+    with pytest.raises(PolicyError, match="missing required key 'routing'"):
+        Policy.from_dict(data)
+
+
+def _with_trigger(**changes: Any) -> dict[str, Any]:
+    data = default_policy().to_dict()
+    trigger = {"code": "P1.test", "level": "P1", "zh": "测试", "en": "test", "patterns": ["测试"]}
+    trigger.update(changes)
+    data["triggers"].append(trigger)
+    return data
+
+
+def _bad(path: str, value: Any) -> dict[str, Any]:
+    data = default_policy().to_dict()
+    keys = path.split(".")
+    target = data
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = value
+    return data
+
+
+MALFORMED = [
+    (
+        _with_trigger(level="P0"),
+        r"triggers\[\d+\] \('P1.test'\): level 'P0' is not one of P1, P2, P3, P4",
+    ),
+    (_with_trigger(levle="P1"), r"triggers\[\d+\] \('P1.test'\): unknown key 'levle'"),
+    (
+        _with_trigger(patterns=["(unclosed"]),
+        r"triggers\[\d+\] \('P1.test'\)\.patterns\[0\]: bad regular expression",
+    ),
+    (_with_trigger(patterns=["a|"]), r"patterns\[0\]: .*matches the empty string"),
+    (_with_trigger(patterns=[r"(a)\1"]), r"patterns\[0\]: .*backreference"),
+    (_with_trigger(patterns="测试"), r"\('P1.test'\)\.patterns: expected a non-empty list"),
+    (_with_trigger(cancel_on=["negation", "sarcasm"]), r"cancel_on\[1\]: 'sarcasm' is not one of"),
+    (_with_trigger(code="P1.media"), r"duplicate code 'P1.media'"),
+    (_with_trigger(needs_category="yes"), r"needs_category: expected true or false"),
+    (
+        _bad("levels.P2.deadline_minutes", "30"),
+        r"levels.P2.deadline_minutes: expected an integer, got str",
+    ),
+    (_bad("levels.P2.deadline_minutes", 5), r"levels: deadlines must not decrease"),
+    (_bad("format", 2), r"format: 2 is not a supported format"),
+    (_bad("routing.categories.shipping", "物流部"), r"routing.categories: unknown key 'shipping'"),
+    (_bad("routing.escalate", ["P5"]), r"routing.escalate\[0\]: level 'P5'"),
+    (_bad("learned.thresholds.P2", 1.5), r"learned.thresholds.P2: 1.5 is not a probability"),
+    (_bad("context.channels.weibo", "urgent"), r"context.channels.weibo: level 'urgent'"),
+    (
+        _bad("signals.category.mild", ["P4.nothing"]),
+        r"mild\[0\]: no trigger with code 'P4.nothing'",
+    ),
+    (_bad("modifiers.negation", "没("), r"modifiers.negation: bad regular expression"),
+    (_bad("typo", 1), r"top level: unknown key 'typo'"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), MALFORMED)
+def test_malformed_policies_are_rejected(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        Policy.from_dict(data, source="bad.toml")
+
+
+def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('format = 1\nextends = "default"\n[[triggers]]\ncode = "x"\n', encoding="utf-8")
+    with pytest.raises(
+        PolicyError, match=r"policy .*broken.toml: triggers\[\d+\] \('x'\): missing"
+    ):
+        load_policy(path)
+    path.write_text("format = = 1", encoding="utf-8")
+    with pytest.raises(PolicyError, match="not valid TOML"):
+        load_policy(path)
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_policy(tmp_path / "missing.toml")
+    with pytest.raises(PolicyError, match="unknown file type"):
+        load_policy(tmp_path / "policy.yaml")
+    with pytest.raises(PolicyError, match="extends"):
+        load_policy({"format": 1, "extends": "other"})
+    with pytest.raises(PolicyError, match="no trigger with code"):
+        load_policy({"format": 1, "extends": "default", "disable": ["P9.none"]})
+
+
+def test_policy_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="level"):
+        Policy.from_dict(_with_trigger(level="urgent"))
+
+
+# ---------------------------------------------------------------------------
+# Quality gate on the shared dev data (oracle category and emotion signal)
+# ---------------------------------------------------------------------------
+
+
+def _oracle_inputs(row: dict[str, str]) -> tuple[CategoryResult, EmotionResult]:
+    labels = [c for c in row["categories"].split("|") if c]
+    if row["primary"]:
+        labels = [row["primary"], *[c for c in labels if c != row["primary"]]]
+    return cats(*labels), emos(**{str(e): int(row[str(e)]) for e in EMOTIONS})
+
+
+@pytest.mark.quality
+def test_dev_quality_floors() -> None:
+    path = DATA_DIR / "labeled" / "dev.csv"
+    if not path.is_file():
+        pytest.skip(f"labeled data not found at {path}; set TRIAGE_DATA_DIR to ../shared/data")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    gold, pred = [], []
+    policy = default_policy()
+    for row in rows:
+        categories, emotions = _oracle_inputs(row)
+        result = prioritize(normalize(row["text"]), categories, emotions, policy=policy)
+        gold.append(row["priority"])
+        pred.append(str(result.level))
+        if result.level.rank <= 2:
+            assert any(r.evidence for r in result.reasons), row["id"]
+    pairs = list(zip(gold, pred, strict=True))
+    p1_true = sum(g == "P1" for g in gold)
+    p1_pred = sum(p == "P1" for p in pred)
+    p1_hit = sum(g == p == "P1" for g, p in pairs)
+    recall, precision = p1_hit / p1_true, p1_hit / max(1, p1_pred)
+    accuracy = sum(g == p for g, p in pairs) / len(pairs)
+    assert recall >= 0.90, f"P1 recall {recall:.3f}"
+    assert precision >= 0.50, f"P1 precision {precision:.3f}"
+    assert not any(g == "P1" and p == "P4" for g, p in pairs), "a P1 row came out P4"
+    assert accuracy >= 0.70, f"accuracy {accuracy:.3f}"
