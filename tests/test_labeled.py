@@ -66,7 +66,7 @@ def test_missing_columns_are_reported() -> None:
 
 
 def test_check_labels_raises_with_every_row_named() -> None:
-    with pytest.raises(LabelError, match=r"2 problem\(s\).*row 0.*row 2") as info:
+    with pytest.raises(LabelError, match=r"(?s)2 problem\(s\).*row 0.*row 2") as info:
         check_labels(frame({"angry": "5"}, {}, {"priority": "urgent"}))
     assert isinstance(info.value, ValueError)
 

@@ -30,16 +30,22 @@ Array = np.ndarray[Any, np.dtype[Any]]
 _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def fit_model(model: TriageModel, frame: pd.DataFrame) -> None:
-    """Fit all heads of `model` on a labeled frame, in place."""
-    from triage.model import _N_OUT, _CAT, _PRESENT, _PRIMARY, _PRIO, _STRONG, fingerprint
+def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> None:
+    """Fit all heads of `model` on a labeled frame (and optional partial labels), in place."""
+    from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint
 
     started = time.perf_counter()
     y = parse_labels(frame)
     norm, toks, _ = model._docs(frame["text"].tolist())
     docs = list(zip(norm, toks, strict=True))
+    partial: dict[str, tuple[Array, Array, Array]] = {}
+    extra_docs: list[tuple[str, list[str]]] = []
+    if extra is not None and len(extra):
+        partial = parse_partial(extra, model.extra_weight)
+        e_norm, e_toks, _ = model._docs(extra["text"].tolist())
+        extra_docs = list(zip(e_norm, e_toks, strict=True))
     space = FeatureSpace.fit(
-        docs,
+        docs + extra_docs,
         word_ngrams=tuple(model.word_ngrams),  # type: ignore[arg-type]
         char_ngrams=tuple(model.char_ngrams),  # type: ignore[arg-type]
         stopwords=_text.stopwords(),
@@ -47,22 +53,25 @@ def fit_model(model: TriageModel, frame: pd.DataFrame) -> None:
         max_features=model.max_features,
     )
     X = space.matrix(docs)
+    Xe = space.matrix(extra_docs) if extra_docs else None
     logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
 
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
     intercept = np.zeros(_N_OUT, dtype=np.float64)
     binary = _binary_heads(model, y)
-    jobs: list[tuple[str, int, Array, Array | None]] = []
-    for name, column, target, rows in binary:
-        jobs.append((name, column, target, rows))
 
     from joblib import Parallel, delayed
 
     fitted = Parallel(n_jobs=model.n_jobs, prefer="threads")(
-        delayed(_fit_binary)(X if rows is None else X[rows], target, model.C, model.class_weight, model.random_state)
-        for _, _, target, rows in jobs
+        delayed(_fit_binary)(
+            *_with_extra(X if rows is None else X[rows], target, Xe, partial.get(name)),
+            model.C,
+            model.class_weight,
+            model.random_state,
+        )
+        for name, _, target, rows in binary
     )
-    for (_, column, _, _), (w, b) in zip(jobs, fitted, strict=True):
+    for (_, column, _, _), (w, b) in zip(binary, fitted, strict=True):
         coef[:, column] = w
         intercept[column] = b
 
@@ -81,9 +90,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame) -> None:
         for name, column, target, rows in binary:
             key, j = _HEAD_KEYS[name]
             Xh = X if rows is None else X[rows]
-            oof = _out_of_fold(Xh, target, model)
+            oof = _out_of_fold(Xh, target, model, Xe, partial.get(name))
             thresholds[key][j] = best_f1_threshold(target, oof)
-        _ = (_CAT, _PRESENT, _STRONG)
 
     model.features_ = space
     model.coef_ = coef
@@ -91,6 +99,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame) -> None:
     model.thresholds_ = thresholds
     model.sentiment_ = snownlp_sentiment(model.hmm)
     model.n_train_ = len(frame)
+    model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = fingerprint(norm, frame)
     logger.info("fitted in %.1f s", time.perf_counter() - started)
 
@@ -118,8 +127,73 @@ def _binary_heads(model: TriageModel, y: Any) -> list[tuple[str, int, Array, Arr
     return heads
 
 
+def parse_partial(extra: pd.DataFrame, default_weight: float) -> dict[str, tuple[Array, Array, Array]]:
+    """Rows, targets and weights of each binary head from partially labeled data.
+
+    `extra` has a ``text`` column and any of ``categories`` and the five
+    emotion columns; an empty or missing cell means "unknown" and the row is
+    left out of that head. An optional ``weight`` column sets per-row weights
+    (default `default_weight`).
+    """
+    import pandas as pd
+
+    from triage.labeled import _intensity, _split
+
+    if "text" not in extra.columns:
+        raise ValueError("extra training data needs a 'text' column")
+    n = len(extra)
+    weights = (
+        pd.to_numeric(extra["weight"], errors="raise").to_numpy(dtype=float)
+        if "weight" in extra.columns
+        else np.full(n, float(default_weight))
+    )
+    known_any = False
+    out: dict[str, tuple[Array, Array, Array]] = {}
+    if "categories" in extra.columns:
+        cells = extra["categories"].tolist()
+        rows = np.array([i for i, c in enumerate(cells) if isinstance(c, str) and c.strip()], dtype=np.intp)
+        for j, c in enumerate(CATEGORIES):
+            target = np.array([int(str(c) in _split(cells[i])) for i in rows], dtype=np.int64)
+            out[f"category:{c}"] = (rows, target, weights[rows])
+        known_any = True
+    for e in EMOTIONS:
+        if str(e) not in extra.columns:
+            continue
+        known_any = True
+        values = [_intensity(v) for v in extra[str(e)].tolist()]
+        rows = np.array([i for i, v in enumerate(values) if v is not None], dtype=np.intp)
+        vals = np.array([values[i] for i in rows], dtype=np.int64)
+        out[f"presence:{e}"] = (rows, (vals >= 1).astype(np.int64), weights[rows])
+        strong = rows[vals >= 1]
+        out[f"strong:{e}"] = (strong, (vals[vals >= 1] == 2).astype(np.int64), weights[strong])
+    if not known_any:
+        raise ValueError(
+            "extra training data has no label column; give 'categories' or an emotion column "
+            f"({', '.join(str(e) for e in EMOTIONS)})"
+        )
+    return out
+
+
+def _with_extra(
+    X: csr_matrix, target: Array, Xe: csr_matrix | None, part: tuple[Array, Array, Array] | None
+) -> tuple[csr_matrix, Array, Array | None]:
+    """Stack the partially labeled rows of one head under its labeled rows."""
+    if Xe is None or part is None or len(part[0]) == 0:
+        return X, target, None
+    from scipy.sparse import vstack
+
+    rows, extra_target, weights = part
+    stacked = vstack([X, Xe[rows]], format="csr")
+    return stacked, np.concatenate([target, extra_target]), np.concatenate([np.ones(X.shape[0]), weights])
+
+
 def _fit_binary(
-    X: csr_matrix, target: Array, C: float, class_weight: str | None, seed: int
+    X: csr_matrix,
+    target: Array,
+    sample_weight: Array | None,
+    C: float,
+    class_weight: str | None,
+    seed: int,
 ) -> tuple[Array, float]:
     """Weights and bias of one binary head; a constant head when one class is missing."""
     from sklearn.linear_model import LogisticRegression
@@ -131,7 +205,7 @@ def _fit_binary(
     clf = LogisticRegression(
         C=C, class_weight=class_weight, solver="liblinear", max_iter=1000, random_state=seed
     )
-    clf.fit(X, target)
+    clf.fit(X, target, sample_weight=sample_weight)
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
 
 
@@ -167,8 +241,14 @@ def _fit_multinomial(
     return w, b
 
 
-def _out_of_fold(X: csr_matrix, target: Array, model: TriageModel) -> Array:
-    """Out-of-fold probabilities of one binary head."""
+def _out_of_fold(
+    X: csr_matrix,
+    target: Array,
+    model: TriageModel,
+    Xe: csr_matrix | None = None,
+    part: tuple[Array, Array, Array] | None = None,
+) -> Array:
+    """Out-of-fold probabilities of one binary head (extra rows always train)."""
     from sklearn.model_selection import StratifiedKFold
 
     oof = np.full(len(target), 0.5)
@@ -178,7 +258,12 @@ def _out_of_fold(X: csr_matrix, target: Array, model: TriageModel) -> Array:
         return oof
     splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)
     for train, test in splitter.split(np.zeros(len(target)), target):
-        w, b = _fit_binary(X[train], target[train], model.C, model.class_weight, model.random_state)
+        w, b = _fit_binary(
+            *_with_extra(X[train], target[train], Xe, part),
+            model.C,
+            model.class_weight,
+            model.random_state,
+        )
         oof[test] = 1.0 / (1.0 + np.exp(-(X[test] @ w + b)))
     return oof
 

@@ -167,6 +167,10 @@ class TriageModel:
         keeps 0.5.
     hmm : bool, default False
         Let jieba guess unknown words (slower, rarely better here).
+    extra_weight : float, default 0.2
+        Sample weight of rows passed as ``fit(..., extra=...)`` (partially or
+        weakly labeled data) relative to the labeled rows, unless the extra
+        frame has a ``weight`` column.
     random_state : int, default 0
         Seed of the folds and the solvers; the same data and seed give
         identical models.
@@ -182,6 +186,8 @@ class TriageModel:
         ``"categories"`` (6,), ``"presence"`` (5,), ``"strong"`` (5,).
     sentiment_ : SentimentModel
     n_train_ : int
+    n_extra_ : int
+        Rows of partially labeled data used.
     training_fingerprint_ : str
         SHA-256 of the training texts and labels, in order.
 
@@ -199,6 +205,7 @@ class TriageModel:
     thresholds_: dict[str, Array]
     sentiment_: SentimentModel
     n_train_: int
+    n_extra_: int
     training_fingerprint_: str
 
     def __init__(
@@ -213,6 +220,7 @@ class TriageModel:
         max_features: int | None = 200_000,
         threshold_folds: int = 5,
         hmm: bool = False,
+        extra_weight: float = 0.2,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -225,6 +233,7 @@ class TriageModel:
         self.max_features = max_features
         self.threshold_folds = threshold_folds
         self.hmm = hmm
+        self.extra_weight = extra_weight
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -264,7 +273,13 @@ class TriageModel:
 
     # -- fitting ---------------------------------------------------------------
 
-    def fit(self, X: pd.DataFrame | Sequence[str], y: pd.DataFrame | None = None) -> Self:
+    def fit(
+        self,
+        X: pd.DataFrame | Sequence[str],
+        y: pd.DataFrame | None = None,
+        *,
+        extra: pd.DataFrame | None = None,
+    ) -> Self:
         """Learn every head from labeled complaints.
 
         Parameters
@@ -275,6 +290,12 @@ class TriageModel:
             when `y` holds the label columns.
         y : DataFrame, optional
             The label columns, row-aligned with `X`.
+        extra : DataFrame, optional
+            Partially or weakly labeled rows: a ``text`` column and any of
+            ``categories`` and the five emotion columns, an empty cell meaning
+            unknown, and optionally a per-row ``weight`` (else
+            `extra_weight`). Each head trains on the rows it has labels for;
+            decision thresholds are still chosen on the labeled rows only.
 
         Returns
         -------
@@ -293,7 +314,7 @@ class TriageModel:
             frame = X
         else:
             frame = y.reset_index(drop=True).assign(text=list(X))
-        fit_model(self, frame)
+        fit_model(self, frame, extra)
         return self
 
     # -- predicting ------------------------------------------------------------

@@ -12,7 +12,13 @@ if TYPE_CHECKING:
 __all__ = ["train"]
 
 
-def train(frame: pd.DataFrame, *, random_state: int = 0, **params: Any) -> TriageModel:
+def train(
+    frame: pd.DataFrame,
+    *,
+    extra: pd.DataFrame | None = None,
+    random_state: int = 0,
+    **params: Any,
+) -> TriageModel:
     """Fit a `TriageModel` on labeled complaints.
 
     Parameters
@@ -21,6 +27,9 @@ def train(frame: pd.DataFrame, *, random_state: int = 0, **params: Any) -> Triag
         Labeled complaints in the file format of the label definitions
         (``text``, ``categories``, ``primary``, ``angry`` ... ``aggrieved``,
         ``priority``); validated first, every bad row reported.
+    extra : DataFrame, optional
+        Partially or weakly labeled rows (see `TriageModel.fit`), weighted by
+        the ``extra_weight`` parameter or their own ``weight`` column.
     random_state : int, default 0
         Seed; the same data and seed give identical predictions.
     **params
@@ -31,4 +40,4 @@ def train(frame: pd.DataFrame, *, random_state: int = 0, **params: Any) -> Triag
     TriageModel
         The fitted model, ready for `analyze`, `evaluate` and `save_model`.
     """
-    return TriageModel(random_state=random_state, **params).fit(frame)
+    return TriageModel(random_state=random_state, **params).fit(frame, extra=extra)

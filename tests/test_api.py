@@ -1,0 +1,148 @@
+"""`analyze` and its parts on the shipped default model: the specification by example.
+
+The first table is the worked examples of the label definitions; the second
+holds sentences written for each boundary rule the definitions spell out.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+import triage
+from triage import Category, InvalidTextError, Priority
+
+# (text, categories, primary, priority) from the worked examples of LABELS.md
+WORKED_EXAMPLES = [
+    ("草,11点下单,1点送到", {"logistics"}, "logistics", "P3"),
+    (
+        "以前最信赖的京东，现在真让人失望。买了俩件就发了一件。多次联系客服，每次都说要核实查监控。"
+        "我等了3天都没回音。差评！差评！差评！",
+        {"logistics", "service"},
+        "logistics",
+        "P2",
+    ),
+    ("说好的三样赠品一样都没有，联系客服不承认，已打12315投诉", {"pricing", "service"}, "pricing", "P1"),
+    ("等了两个小时外卖终于到了，小哥是绕地球一圈送的吧😂", {"logistics"}, "logistics", "P3"),
+    (
+        "为什么同样的套餐我每个月被多扣了10块钱？客服说是系统规定，什么规定也说不清楚",
+        {"pricing", "process", "service"},
+        "pricing",
+        "P2",
+    ),
+    ("孩子吃了你们的奶粉一直拉肚子，现在在医院，再不处理我就找媒体曝光", {"product"}, "product", "P1"),
+    ("房间隔音太差，隔壁说话都听得清清楚楚，一晚上没睡好", {"environment"}, "environment", "P3"),
+    ("建议你们的APP把退货入口做得明显一点，找了半天", {"process"}, "process", "P4"),
+    ("前台态度冷淡，问个问题爱答不理的，我们也是花了钱的", {"service"}, "service", "P3"),
+    ("今天天气真好，出去玩了一天", set(), "", "P4"),
+]
+
+# (text written for a boundary rule, the primary category it must get)
+BOUNDARIES = [
+    ("快递到的时候纸箱被压扁了，里面的杯子在路上碎了", "logistics"),  # damaged on the way
+    ("外包装完好无损，打开一看手机屏幕就是裂的，根本开不了机", "product"),  # broken out of the box
+    ("退款申请提交半个月了还在审核，流程太慢了", "process"),  # slow refund procedure
+    ("退款金额不对，付了100只退了80，少退了20块钱", "pricing"),  # wrong refund amount
+    ("酒店房间很脏，床单上还有头发，卫生间有异味", "environment"),  # dirty room
+    ("酒店前台态度恶劣，办入住的时候爱答不理", "service"),  # rude front desk
+    ("外卖送了两个小时，饭菜全都凉了", "logistics"),  # cold because delivery was slow
+    ("菜很好吃但是送得太慢了", "logistics"),  # praise is not a category
+]
+
+
+@pytest.mark.parametrize(("text", "categories", "primary", "priority"), WORKED_EXAMPLES)
+def test_worked_examples_of_the_label_definitions(
+    text: str, categories: set[str], primary: str, priority: str
+) -> None:
+    a = triage.analyze(text)
+    assert (str(a.primary) if a.primary else "") == primary
+    assert str(a.priority) == priority
+    assert a.primary is None or a.primary in categories
+
+
+@pytest.mark.parametrize(("text", "primary"), BOUNDARIES)
+def test_boundary_rules_of_the_label_definitions(text: str, primary: str) -> None:
+    assert triage.classify(text).primary == Category(primary)
+
+
+def test_praise_is_not_a_category() -> None:
+    assert "product" not in triage.classify("菜很好吃但是送得太慢了").labels
+
+
+def test_assessment_to_dict_uses_the_file_columns() -> None:
+    d = triage.analyze("快递一周还没到，客服也不回，太气人了！").to_dict()
+    assert list(d)[:8] == ["categories", "primary", "angry", "anxious", "confused", "humorous", "aggrieved", "priority"]
+    assert isinstance(d["categories"], list) and d["primary"] == d["categories"][0]
+    json.dumps(d, ensure_ascii=False)  # JSON-ready
+
+
+def test_every_p1_and_p2_says_why_with_evidence() -> None:
+    for text in ("孩子吃了你们的奶粉一直拉肚子，现在在医院", "我要去12315投诉你们", "被多扣了两百块钱，要求退还"):
+        a = triage.analyze(text)
+        assert a.priority in (Priority.P1, Priority.P2)
+        assert any(r.evidence for r in a.reasons)
+        for r in a.reasons:
+            for e in r.evidence:
+                assert a.text[e.start : e.end] == e.text
+
+
+def test_traditional_text_gets_the_same_triage_as_simplified() -> None:
+    simp = triage.analyze("快递一周还没到，客服态度也很差")
+    trad = triage.analyze("快遞一周還沒到，客服態度也很差")
+    assert trad.categories == simp.categories and trad.priority == simp.priority
+
+
+def test_score_emotions_and_classify_match_analyze() -> None:
+    text = "为什么又多扣了我10块钱？看不懂你们的收费规定"
+    a = triage.analyze(text)
+    assert triage.classify(text).labels == a.categories
+    e = triage.score_emotions(text)
+    assert e.intensities == a.emotions and e.sentiment == a.sentiment
+
+
+def test_sentiment_polarity_orders_praise_above_complaint() -> None:
+    good = triage.score_emotions("非常满意，服务很好，下次还来").sentiment
+    bad = triage.score_emotions("太差了，再也不来了，垃圾服务").sentiment
+    assert good > 0.6 > 0.4 > bad
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), 12315, b"\xe5\xbf\xab"])
+def test_bad_input_raises_type_error_naming_the_type(bad: object) -> None:
+    with pytest.raises(InvalidTextError, match=type(bad).__name__):
+        triage.analyze(bad)  # type: ignore[arg-type]
+
+
+def test_html_emoji_and_very_long_text() -> None:
+    a = triage.analyze("<div>外卖<b>送错了</b>&nbsp;😡😡😡</div>" * 5_000)  # 145,000 characters
+    assert "<" not in a.text and a.truncated and Category.LOGISTICS in a.categories
+
+
+def test_the_default_model_is_shared_across_threads() -> None:
+    from triage._default import get_default_model
+
+    seen: list[int] = []
+
+    def work() -> None:
+        seen.append(id(get_default_model()))
+        triage.analyze("客服不回消息")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 1
+
+
+def test_import_does_no_work() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, triage; heavy = {'jieba', 'sklearn', 'scipy', 'pandas', 'snownlp', 'opencc', 'joblib'};"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,54 @@
+"""The command line: thin wrappers, exercised end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triage.cli import main
+
+
+def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "孩子吃了你们的奶粉一直拉肚子，我要找媒体曝光"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["priority"] == "P1" and out["deadline_minutes"] == 10
+    assert out["reasons"] and out["route"]
+
+
+def test_analyze_text_format_shows_level_deadline_route_and_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--format", "text", "已经打了12315投诉你们"]) == 0
+    out = capsys.readouterr().out
+    for field in ("priority", "route", "reason"):
+        assert field in out
+    assert "P1" in out
+
+
+def test_console_script_entry_point_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "analyze", "快递太慢了"], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["primary"] == "logistics"
+
+
+def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--model", str(tmp_path), "快递太慢"]) == 2
+    assert "no model card" in capsys.readouterr().err
+
+
+def test_train_and_evaluate_round_trip(train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    train_csv = tmp_path / "train.csv"
+    train_frame.iloc[:300].to_csv(train_csv, index=False)
+    dev_csv = tmp_path / "dev.csv"
+    train_frame.iloc[300:400].to_csv(dev_csv, index=False)
+    out = tmp_path / "model"
+    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "category macro-F1" in text and "lexicon baseline" in text
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert card["metrics"]["dev"]["rows"] == 100
+    assert main(["evaluate", str(dev_csv), "--model", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == 100
