@@ -6,12 +6,18 @@ n-grams of the normalised text (``c:`` prefix). Training and inference go
 through the same `FeatureSpace.terms`, so the two cannot drift apart; fitting
 it is `FeatureSpace.fit`, a plain function of the documents.
 
+The word block and the character block are l2-normalised separately, so the
+many character n-grams of a long text do not drown its words. A few dense
+*cue* columns follow the vocabulary: log-counts of emotion-lexicon hits and of
+``!``, ``?``, ellipses and emoji, the signals of emotion that TF-IDF flattens.
+
 scipy is imported only by the many-texts path (`FeatureSpace.matrix`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,9 +47,23 @@ class FeatureSpace:
         change of the package list does not change a trained model).
     sublinear_tf : bool
         Use ``1 + log(tf)`` instead of raw counts.
+    cues : tuple of str
+        Regular expressions whose match counts become the dense cue columns,
+        after the vocabulary (kept in the model, so the package lexicon can
+        change without changing a trained model).
     """
 
-    __slots__ = ("char_ngrams", "idf", "stopwords", "sublinear_tf", "vocabulary", "word_ngrams")
+    __slots__ = (
+        "_compiled",
+        "char_ngrams",
+        "cues",
+        "idf",
+        "split",
+        "stopwords",
+        "sublinear_tf",
+        "vocabulary",
+        "word_ngrams",
+    )
 
     def __init__(
         self,
@@ -54,6 +74,7 @@ class FeatureSpace:
         char_ngrams: tuple[int, int],
         stopwords: frozenset[str],
         sublinear_tf: bool,
+        cues: tuple[str, ...] = (),
     ) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
@@ -61,10 +82,24 @@ class FeatureSpace:
         self.char_ngrams = char_ngrams
         self.stopwords = stopwords
         self.sublinear_tf = sublinear_tf
+        self.cues = cues
+        # terms are sorted, so every "c:" column comes before every "w:" column
+        self.split = next((i for t, i in vocabulary.items() if t.startswith("w:")), len(vocabulary))
+        self._compiled: list[re.Pattern[str]] | None = None
+
+    @property
+    def n_terms(self) -> int:
+        """Columns of the vocabulary; the cue columns follow them."""
+        return len(self.vocabulary)
 
     @property
     def n_features(self) -> int:
-        return len(self.vocabulary)
+        return len(self.vocabulary) + len(self.cues)
+
+    def _cue_counts(self, text: str) -> list[float]:
+        if self._compiled is None:
+            self._compiled = [re.compile(c) for c in self.cues]
+        return [math.log1p(len(p.findall(text))) for p in self._compiled]
 
     # -- terms ---------------------------------------------------------------
 
@@ -86,6 +121,7 @@ class FeatureSpace:
         max_df: float = 1.0,
         max_features: int | None = None,
         sublinear_tf: bool = True,
+        cues: tuple[str, ...] = (),
     ) -> FeatureSpace:
         """Learn the vocabulary and idf from ``(normalised text, tokens)`` pairs.
 
@@ -117,6 +153,7 @@ class FeatureSpace:
             char_ngrams=char_ngrams,
             stopwords=stopwords,
             sublinear_tf=sublinear_tf,
+            cues=cues,
         )
 
     # -- transforming ----------------------------------------------------------
@@ -124,13 +161,17 @@ class FeatureSpace:
     def vector(
         self, text: str, tokens: Sequence[str]
     ) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.float64]]]:
-        """Column indices and l2-normalised weights of one document."""
+        """Column indices and weights of one document (blocks l2-normalised)."""
         counts = self._counts(text, tokens)
-        if not counts:
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64)
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        return idx, self._weigh(idx, tf)
+        w = self._weigh(idx, tf)
+        if self.cues:
+            cue = np.asarray(self._cue_counts(text))
+            on = np.flatnonzero(cue)
+            idx = np.concatenate([idx, self.n_terms + on])
+            w = np.concatenate([w, cue[on]])
+        return idx, w
 
     def matrix(self, docs: Iterable[Doc]) -> csr_matrix:
         """The document-term matrix of many documents, one row each, in order."""
@@ -139,23 +180,34 @@ class FeatureSpace:
         indptr = [0]
         indices: list[int] = []
         tfs: list[float] = []
+        cue_rows: list[list[float]] = []
         for text, tokens in docs:
             counts = self._counts(text, tokens)
             indices.extend(counts.keys())
             tfs.extend(counts.values())
             indptr.append(len(indices))
+            if self.cues:
+                cue_rows.append(self._cue_counts(text))
+        n = len(indptr) - 1
         idx = np.asarray(indices, dtype=np.intp)
         tf = np.asarray(tfs, dtype=np.float64)
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
         data = tf * self.idf[idx]
         ptr = np.asarray(indptr, dtype=np.intp)
-        row_sq = np.add.reduceat(data * data, ptr[:-1]) if data.size else np.zeros(len(ptr) - 1)
-        row_sq[ptr[1:] == ptr[:-1]] = 0.0  # reduceat repeats a value for empty rows
-        norms = np.sqrt(row_sq)
+        # one l2 norm per (row, block): block 0 is characters, 1 is words
+        rows = np.repeat(np.arange(n), np.diff(ptr))
+        cell = 2 * rows + (idx >= self.split)
+        norms = np.sqrt(np.bincount(cell, weights=data * data, minlength=2 * n))
         norms[norms == 0.0] = 1.0
-        data /= np.repeat(norms, np.diff(ptr))
-        return csr_matrix((data, idx, ptr), shape=(len(ptr) - 1, self.n_features))
+        data /= norms[cell]
+        X = csr_matrix((data, idx, ptr), shape=(n, self.n_terms))
+        if self.cues:
+            from scipy.sparse import hstack
+
+            dense = np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues))
+            X = hstack([X, csr_matrix(dense)], format="csr")
+        return X
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:
         vocab = self.vocabulary
@@ -172,15 +224,20 @@ class FeatureSpace:
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
         w = tf * self.idf[idx]
-        norm = math.sqrt(float(w @ w))
-        return w / norm if norm > 0 else w
+        words = idx >= self.split
+        for block in (~words, words):
+            sq = float(w[block] @ w[block])
+            if sq > 0:
+                w[block] /= math.sqrt(sq)
+        return w
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_compiled"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             object.__setattr__(self, name, value)
+        self._compiled = None
 
 
 def _terms(

@@ -51,10 +51,17 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
         stopwords=_text.stopwords(),
         min_df=model.min_df,
         max_features=model.max_features,
+        cues=default_cues() if model.cues else (),
     )
     X = space.matrix(docs)
     Xe = space.matrix(extra_docs) if extra_docs else None
     logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
+    # Cue columns feed the emotion heads only; on categories they hurt a little.
+    Xt = X[:, : space.n_terms]
+    Xet = Xe[:, : space.n_terms] if Xe is not None else None
+
+    def inputs(name: str) -> tuple[csr_matrix, csr_matrix | None]:
+        return (Xt, Xet) if name.startswith("category:") else (X, Xe)
 
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
     intercept = np.zeros(_N_OUT, dtype=np.float64)
@@ -64,7 +71,12 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
 
     fitted = Parallel(n_jobs=model.n_jobs, prefer="threads")(
         delayed(_fit_binary)(
-            *_with_extra(X if rows is None else X[rows], target, Xe, partial.get(name)),
+            *_with_extra(
+                inputs(name)[0] if rows is None else inputs(name)[0][rows],
+                target,
+                inputs(name)[1],
+                partial.get(name),
+            ),
             model.C,
             model.class_weight,
             model.random_state,
@@ -72,12 +84,14 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
         for name, _, target, rows in binary
     )
     for (_, column, _, _), (w, b) in zip(binary, fitted, strict=True):
-        coef[:, column] = w
+        coef[: len(w), column] = w
         intercept[column] = b
 
     has_primary = y.primary >= 0
-    w, b = _fit_multinomial(X[has_primary], y.primary[has_primary], len(CATEGORIES), model.C_primary, model.random_state)
-    coef[:, _PRIMARY], intercept[_PRIMARY] = w, b
+    w, b = _fit_multinomial(
+        Xt[has_primary], y.primary[has_primary], len(CATEGORIES), model.C_primary, model.random_state
+    )
+    coef[: len(w), _PRIMARY], intercept[_PRIMARY] = w, b
     w, b = _fit_multinomial(X, y.priority, len(PRIORITIES), model.C_primary, model.random_state, balanced=True)
     coef[:, _PRIO], intercept[_PRIO] = w, b
 
@@ -89,8 +103,9 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     if model.threshold_folds and model.threshold_folds > 1:
         for name, column, target, rows in binary:
             key, j = _HEAD_KEYS[name]
-            Xh = X if rows is None else X[rows]
-            oof = _out_of_fold(Xh, target, model, Xe, partial.get(name))
+            Xn, Xen = inputs(name)
+            Xh = Xn if rows is None else Xn[rows]
+            oof = _out_of_fold(Xh, target, model, Xen, partial.get(name))
             thresholds[key][j] = best_f1_threshold(target, oof)
 
     model.features_ = space
@@ -284,6 +299,19 @@ def best_f1_threshold(target: Array, proba: Array) -> float:
         if f1 > best_f1 + 1e-12 or (abs(f1 - best_f1) <= 1e-12 and abs(t - 0.5) < abs(best - 0.5)):
             best, best_f1 = float(t), f1
     return best
+
+
+def default_cues() -> tuple[str, ...]:
+    """Cue patterns: the five emotion word lists of the lexicon, then punctuation and emoji."""
+    import re
+
+    from triage._resources import read_toml
+
+    lex = read_toml("lexicon.toml")["emotions"]
+    words = tuple(
+        "|".join(re.escape(w) for w in sorted(lex[str(e)], key=len, reverse=True)) for e in EMOTIONS
+    )
+    return (*words, r"!", r"\?", r"\.{3,}|。{2,}|…+", "[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
 @functools.cache

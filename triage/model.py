@@ -147,16 +147,29 @@ class TriageModel:
 
     Parameters
     ----------
-    C : float, default 4.0
+    C : float, default 10.0
         Inverse regularisation strength of the binary heads (categories,
         emotion presence and strength).
-    C_primary : float, default 8.0
+    C_primary : float, default 10.0
         Inverse regularisation strength of the primary-category and priority
         heads (multinomial).
     class_weight : {"balanced", None}, default "balanced"
         Weighting of the binary heads; "balanced" helps the rare labels.
-    word_ngrams, char_ngrams : tuple of (int, int), default (1, 2) and (1, 3)
+    word_ngrams, char_ngrams : tuple of (int, int), default (1, 1) and (1, 3)
         Word and character n-gram ranges; ``(0, 0)`` switches a kind off.
+    cues : bool, default False
+        Add dense emotion cue columns (lexicon hits, ``!``, ``?``, ellipses,
+        emoji) for the emotion heads. On the shipped data they made no
+        difference beyond noise, so they are off by default.
+    primary_blend : float, default 0.9
+        The primary is the likeliest, among the categories that apply, of
+        ``primary_blend * p(category) / sum(p) + (1 - primary_blend) * p(primary)``:
+        the category probabilities, normalised, blended with the softmax head
+        trained on the labeled primaries.
+    min_primary_proba : float or None, default 0.2
+        When no category clears its threshold but the likeliest has at least
+        this probability, it is kept as the one category (a complaint rarely
+        is about nothing); None never does.
     min_df : int, default 2
         Drop terms seen in fewer documents.
     max_features : int or None, default 200_000
@@ -211,11 +224,14 @@ class TriageModel:
     def __init__(
         self,
         *,
-        C: float = 4.0,
-        C_primary: float = 8.0,
+        C: float = 10.0,
+        C_primary: float = 10.0,
         class_weight: str | None = "balanced",
-        word_ngrams: tuple[int, int] = (1, 2),
+        word_ngrams: tuple[int, int] = (1, 1),
         char_ngrams: tuple[int, int] = (1, 3),
+        cues: bool = False,
+        primary_blend: float = 0.9,
+        min_primary_proba: float | None = 0.2,
         min_df: int = 2,
         max_features: int | None = 200_000,
         threshold_folds: int = 5,
@@ -229,6 +245,9 @@ class TriageModel:
         self.class_weight = class_weight
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
+        self.cues = cues
+        self.primary_blend = primary_blend
+        self.min_primary_proba = min_primary_proba
         self.min_df = min_df
         self.max_features = max_features
         self.threshold_folds = threshold_folds
@@ -365,8 +384,14 @@ class TriageModel:
         th = self.thresholds_
         low = (nnz == 0) | np.fromiter((_CJK.search(t) is None for t in norm), dtype=bool, count=n)
         cat_p = _sigmoid(z[:, _CAT])
-        labels = (cat_p >= th["categories"]) & ~low[:, None]
-        prim_p = _softmax(z[:, _PRIMARY])
+        labels = cat_p >= th["categories"]
+        if self.min_primary_proba is not None:
+            best = cat_p.argmax(axis=1)
+            rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
+            labels[rescue, best[rescue]] = True
+        labels &= ~low[:, None]
+        blend = self.primary_blend
+        prim_p = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(z[:, _PRIMARY])
         # the primary is the likeliest primary among the categories that apply
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
