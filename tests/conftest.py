@@ -28,6 +28,8 @@ def require_data(*parts: str) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def _quiet_jieba() -> None:
+    import jieba  # noqa: F401  (jieba sets its logger to DEBUG on import)
+
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
 

@@ -230,7 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    # jieba announces its dictionary load at DEBUG on its own handler.
+    # jieba announces its dictionary load at DEBUG on its own handler, and sets
+    # that level when it is imported: import it first, then quieten it.
+    import jieba  # noqa: F401
+
     logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         return int(args.func(args))
