@@ -51,7 +51,8 @@ PROBES = {
         t = time.perf_counter(); import snownlp; out = time.perf_counter() - t
     """,
     "baseline: jieba dictionary load": """
-        import jieba; t = time.perf_counter(); jieba.Tokenizer().initialize(); out = time.perf_counter() - t
+        import jieba
+        t = time.perf_counter(); jieba.Tokenizer().initialize(); out = time.perf_counter() - t
     """,
     "baseline: naive stack, first answer": """
         t = time.perf_counter()

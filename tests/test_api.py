@@ -24,7 +24,12 @@ WORKED_EXAMPLES = [
         "logistics",
         "P2",
     ),
-    ("说好的三样赠品一样都没有，联系客服不承认，已打12315投诉", {"pricing", "service"}, "pricing", "P1"),
+    (
+        "说好的三样赠品一样都没有，联系客服不承认，已打12315投诉",
+        {"pricing", "service"},
+        "pricing",
+        "P1",
+    ),
     ("等了两个小时外卖终于到了，小哥是绕地球一圈送的吧😂", {"logistics"}, "logistics", "P3"),
     (
         "为什么同样的套餐我每个月被多扣了10块钱？客服说是系统规定，什么规定也说不清楚",
@@ -32,7 +37,12 @@ WORKED_EXAMPLES = [
         "pricing",
         "P2",
     ),
-    ("孩子吃了你们的奶粉一直拉肚子，现在在医院，再不处理我就找媒体曝光", {"product"}, "product", "P1"),
+    (
+        "孩子吃了你们的奶粉一直拉肚子，现在在医院，再不处理我就找媒体曝光",
+        {"product"},
+        "product",
+        "P1",
+    ),
     ("房间隔音太差，隔壁说话都听得清清楚楚，一晚上没睡好", {"environment"}, "environment", "P3"),
     ("建议你们的APP把退货入口做得明显一点，找了半天", {"process"}, "process", "P4"),
     ("前台态度冷淡，问个问题爱答不理的，我们也是花了钱的", {"service"}, "service", "P3"),
@@ -73,13 +83,26 @@ def test_praise_is_not_a_category() -> None:
 
 def test_assessment_to_dict_uses_the_file_columns() -> None:
     d = triage.analyze("快递一周还没到，客服也不回，太气人了！").to_dict()
-    assert list(d)[:8] == ["categories", "primary", "angry", "anxious", "confused", "humorous", "aggrieved", "priority"]
+    assert list(d)[:8] == [
+        "categories",
+        "primary",
+        "angry",
+        "anxious",
+        "confused",
+        "humorous",
+        "aggrieved",
+        "priority",
+    ]
     assert isinstance(d["categories"], list) and d["primary"] == d["categories"][0]
     json.dumps(d, ensure_ascii=False)  # JSON-ready
 
 
 def test_every_p1_and_p2_says_why_with_evidence() -> None:
-    for text in ("孩子吃了你们的奶粉一直拉肚子，现在在医院", "我要去12315投诉你们", "被多扣了两百块钱，要求退还"):
+    for text in (
+        "孩子吃了你们的奶粉一直拉肚子，现在在医院",
+        "我要去12315投诉你们",
+        "被多扣了两百块钱，要求退还",
+    ):
         a = triage.analyze(text)
         assert a.priority in (Priority.P1, Priority.P2)
         assert any(r.evidence for r in a.reasons)
@@ -141,7 +164,8 @@ def test_import_does_no_work() -> None:
     import sys
 
     code = (
-        "import sys, triage; heavy = {'jieba', 'sklearn', 'scipy', 'pandas', 'snownlp', 'opencc', 'joblib'};"
+        "import sys, triage;"
+        "heavy = {'jieba', 'sklearn', 'scipy', 'pandas', 'snownlp', 'opencc', 'joblib'};"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -19,7 +19,9 @@ def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["reasons"] and out["route"]
 
 
-def test_analyze_text_format_shows_level_deadline_route_and_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_text_format_shows_level_deadline_route_and_reasons(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["analyze", "--format", "text", "已经打了12315投诉你们"]) == 0
     out = capsys.readouterr().out
     for field in ("priority", "route", "reason"):
@@ -29,7 +31,10 @@ def test_analyze_text_format_shows_level_deadline_route_and_reasons(capsys: pyte
 
 def test_console_script_entry_point_runs() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "triage", "analyze", "快递太慢了"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "triage", "analyze", "快递太慢了"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert json.loads(done.stdout)["primary"] == "logistics"
 
@@ -39,7 +44,9 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
     assert "no model card" in capsys.readouterr().err
 
 
-def test_train_and_evaluate_round_trip(train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_train_and_evaluate_round_trip(
+    train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
     train_csv = tmp_path / "train.csv"
     train_frame.iloc[:300].to_csv(train_csv, index=False)
     dev_csv = tmp_path / "dev.csv"

@@ -47,7 +47,9 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"text": "  "}, "text", "missing or empty"),
     ],
 )
-def test_each_kind_of_bad_row_is_reported(change: dict[str, str], column: str, problem: str) -> None:
+def test_each_kind_of_bad_row_is_reported(
+    change: dict[str, str], column: str, problem: str
+) -> None:
     problems = validate_labels(frame({}, change, {}))
     assert len(problems) == 1
     got = problems.iloc[0]

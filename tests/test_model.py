@@ -22,7 +22,7 @@ def test_constructor_only_stores_parameters() -> None:
 
 
 def test_set_params_rejects_typos() -> None:
-    with pytest.raises(ValueError, match="invalid parameter 'c'.*valid parameters: C"):
+    with pytest.raises(ValueError, match=r"invalid parameter 'c'.*valid parameters: C"):
         TriageModel().set_params(c=1.0)
 
 
@@ -62,7 +62,9 @@ def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type:
     for k in a.thresholds_:
         np.testing.assert_array_equal(a.thresholds_[k], b.thresholds_[k])
     texts = part["text"].tolist()[:50]
-    np.testing.assert_array_equal(a.predict_many(texts).category_proba, b.predict_many(texts).category_proba)
+    np.testing.assert_array_equal(
+        a.predict_many(texts).category_proba, b.predict_many(texts).category_proba
+    )
 
 
 def test_fit_rejects_a_plain_list_without_labels() -> None:
@@ -81,13 +83,17 @@ def test_one_and_many_paths_agree(small_model, dev_frame) -> None:  # type: igno
     many = small_model.predict_many(texts)
     for i, t in enumerate(texts):
         one = small_model.predict_one(t)
-        np.testing.assert_allclose(one.category_proba[0], many.category_proba[i], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            one.category_proba[0], many.category_proba[i], rtol=0, atol=1e-12
+        )
         np.testing.assert_array_equal(one.category_labels[0], many.category_labels[i])
         np.testing.assert_array_equal(one.intensity[0], many.intensity[i])
         assert one.primary[0] == many.primary[i]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😡😡😡", "The parcel never arrived", "!!!???", "12345"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "😡😡😡", "The parcel never arrived", "!!!???", "12345"]
+)
 def test_empty_and_non_chinese_text_gives_low_confidence_result(small_model, text: str) -> None:  # type: ignore[no-untyped-def]
     a = small_model.analyze(text)
     assert a.low_confidence

@@ -45,7 +45,9 @@ def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
         "import sys, triage; m = triage.load_model(sys.argv[1]);"
         "print(m.analyze('快递一周还没到，客服也不回').category_probabilities['logistics'])"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(saved)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(saved)], capture_output=True, text=True, check=True
+    )
     here = triage.load_model(saved).analyze("快递一周还没到，客服也不回")
     assert float(out.stdout.strip()) == here.category_probabilities["logistics"]
 
@@ -84,7 +86,9 @@ def _corrupt(path: Path, how: str) -> None:
         ("no-model", "no model file"),
     ],
 )
-def test_tampered_files_are_refused_before_unpickling(saved: Path, how: str, message: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_files_are_refused_before_unpickling(
+    saved: Path, how: str, message: str, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     _corrupt(saved, how)
     import joblib
 
@@ -108,7 +112,10 @@ def _edit_card(path: Path, **changes: object) -> None:
     [
         ({"format_version": 99}, "format version 99 is not supported"),
         ({"format": "sklearn-pickle"}, "not a triage model card"),
-        ({"labels": {"categories": ["product", "other"], "emotions": [], "priorities": []}}, "label sets"),
+        (
+            {"labels": {"categories": ["product", "other"], "emotions": [], "priorities": []}},
+            "label sets",
+        ),
     ],
 )
 def test_foreign_cards_are_refused(saved: Path, changes: dict[str, object], message: str) -> None:

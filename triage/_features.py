@@ -223,7 +223,7 @@ class FeatureSpace:
     ) -> np.ndarray[Any, np.dtype[np.float64]]:
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
-        w = tf * self.idf[idx]
+        w: np.ndarray[Any, np.dtype[np.float64]] = tf * self.idf[idx]
         words = idx >= self.split
         for block in (~words, words):
             sq = float(w[block] @ w[block])

@@ -89,10 +89,16 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
 
     has_primary = y.primary >= 0
     w, b = _fit_multinomial(
-        Xt[has_primary], y.primary[has_primary], len(CATEGORIES), model.C_primary, model.random_state
+        Xt[has_primary],
+        y.primary[has_primary],
+        len(CATEGORIES),
+        model.C_primary,
+        model.random_state,
     )
     coef[: len(w), _PRIMARY], intercept[_PRIMARY] = w, b
-    w, b = _fit_multinomial(X, y.priority, len(PRIORITIES), model.C_primary, model.random_state, balanced=True)
+    w, b = _fit_multinomial(
+        X, y.priority, len(PRIORITIES), model.C_primary, model.random_state, balanced=True
+    )
     coef[:, _PRIO], intercept[_PRIO] = w, b
 
     thresholds = {
@@ -101,7 +107,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
         "strong": np.full(len(EMOTIONS), 0.5),
     }
     if model.threshold_folds and model.threshold_folds > 1:
-        for name, column, target, rows in binary:
+        for name, _, target, rows in binary:
             key, j = _HEAD_KEYS[name]
             Xn, Xen = inputs(name)
             Xh = Xn if rows is None else Xn[rows]
@@ -133,16 +139,22 @@ def _binary_heads(model: TriageModel, y: Any) -> list[tuple[str, int, Array, Arr
     for j, c in enumerate(CATEGORIES):
         heads.append((f"category:{c}", _CAT.start + j, y.categories[:, j].astype(np.int64), None))
     for j, e in enumerate(EMOTIONS):
-        heads.append((f"presence:{e}", _PRESENT.start + j, (y.emotions[:, j] >= 1).astype(np.int64), None))
+        heads.append(
+            (f"presence:{e}", _PRESENT.start + j, (y.emotions[:, j] >= 1).astype(np.int64), None)
+        )
     for j, e in enumerate(EMOTIONS):
         # strength is learned among the texts where the emotion is present
         rows = np.flatnonzero(y.emotions[:, j] >= 1)
-        heads.append((f"strong:{e}", _STRONG.start + j, (y.emotions[rows, j] == 2).astype(np.int64), rows))
+        heads.append(
+            (f"strong:{e}", _STRONG.start + j, (y.emotions[rows, j] == 2).astype(np.int64), rows)
+        )
     _ = _PRESENT
     return heads
 
 
-def parse_partial(extra: pd.DataFrame, default_weight: float) -> dict[str, tuple[Array, Array, Array]]:
+def parse_partial(
+    extra: pd.DataFrame, default_weight: float
+) -> dict[str, tuple[Array, Array, Array]]:
     """Rows, targets and weights of each binary head from partially labeled data.
 
     `extra` has a ``text`` column and any of ``categories`` and the five
@@ -166,8 +178,10 @@ def parse_partial(extra: pd.DataFrame, default_weight: float) -> dict[str, tuple
     out: dict[str, tuple[Array, Array, Array]] = {}
     if "categories" in extra.columns:
         cells = extra["categories"].tolist()
-        rows = np.array([i for i, c in enumerate(cells) if isinstance(c, str) and c.strip()], dtype=np.intp)
-        for j, c in enumerate(CATEGORIES):
+        rows = np.array(
+            [i for i, c in enumerate(cells) if isinstance(c, str) and c.strip()], dtype=np.intp
+        )
+        for c in CATEGORIES:
             target = np.array([int(str(c) in _split(cells[i])) for i in rows], dtype=np.int64)
             out[f"category:{c}"] = (rows, target, weights[rows])
         known_any = True
@@ -199,7 +213,11 @@ def _with_extra(
 
     rows, extra_target, weights = part
     stacked = vstack([X, Xe[rows]], format="csr")
-    return stacked, np.concatenate([target, extra_target]), np.concatenate([np.ones(X.shape[0]), weights])
+    return (
+        stacked,
+        np.concatenate([target, extra_target]),
+        np.concatenate([np.ones(X.shape[0]), weights]),
+    )
 
 
 def _fit_binary(
@@ -311,7 +329,7 @@ def default_cues() -> tuple[str, ...]:
     words = tuple(
         "|".join(re.escape(w) for w in sorted(lex[str(e)], key=len, reverse=True)) for e in EMOTIONS
     )
-    return (*words, r"!", r"\?", r"\.{3,}|。{2,}|…+", "[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+    return (*words, r"!", r"\?", r"\.{3,}|。{2,}|…+", "[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
 @functools.cache

@@ -1,9 +1,9 @@
 """The ``triage`` command: thin wrappers over the library's functions.
 
-    triage analyze "快递一周还没到，客服也不回"       one complaint, JSON out
-    triage score complaints.csv -o scored.parquet    a file, in chunks
-    triage train train.csv --dev dev.csv -o models/mine
-    triage evaluate dev.csv --model models/mine
+triage analyze "快递一周还没到，客服也不回"       one complaint, JSON out
+triage score complaints.csv -o scored.parquet    a file, in chunks
+triage train train.csv --dev dev.csv -o models/mine
+triage evaluate dev.csv --model models/mine
 """
 
 from __future__ import annotations
@@ -46,16 +46,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.priority import Context
 
     text = args.text if args.text != "-" else sys.stdin.read()
-    context = Context(
-        recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier
-    )
+    context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
     result = analyze(text, model=_model(args.model), context=context, policy=_policy(args.policy))
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    cats = ", ".join(f"{c}({result.category_probabilities[c]:.2f})" for c in result.categories) or "-"
+    cats = (
+        ", ".join(f"{c}({result.category_probabilities[c]:.2f})" for c in result.categories) or "-"
+    )
     emos = ", ".join(f"{e}={v}" for e, v in result.emotions.items() if v) or "-"
-    print(f"priority   {result.priority} ({result.priority.zh})  respond within {result.deadline_minutes} min")
+    print(
+        f"priority   {result.priority} ({result.priority.zh})  "
+        f"respond within {result.deadline_minutes} min"
+    )
     print(f"route      {result.route}")
     print(f"primary    {result.primary or '-'}")
     print(f"categories {cats}")
@@ -63,7 +66,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     print(f"sentiment  {result.sentiment:.2f}")
     for r in result.reasons:
         spans = "; ".join(f"'{e.text}'@{e.start}" for e in r.evidence)
-        print(f"reason     [{r.level}] {r.code}: {r.zh} / {r.en}" + (f"  ({spans})" if spans else ""))
+        print(
+            f"reason     [{r.level}] {r.code}: {r.zh} / {r.en}" + (f"  ({spans})" if spans else "")
+        )
     return 0
 
 
@@ -71,17 +76,27 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
     """A plain-text per-label report of an evaluation."""
     lines = [title] if title else []
     fmt = "{:<13}{:>10}{:>8}{:>8}{:>9}"
-    for name, table in (("category", ev.categories), ("emotion", ev.emotions), ("priority", ev.priority)):
+    for name, table in (
+        ("category", ev.categories),
+        ("emotion", ev.emotions),
+        ("priority", ev.priority),
+    ):
         lines.append(fmt.format(name, "precision", "recall", "f1", "support"))
         for label, row in table.iterrows():
             lines.append(
-                fmt.format(str(label), f"{row['precision']:.3f}", f"{row['recall']:.3f}",
-                           f"{row['f1']:.3f}", int(row["support"]))
+                fmt.format(
+                    str(label),
+                    f"{row['precision']:.3f}",
+                    f"{row['recall']:.3f}",
+                    f"{row['f1']:.3f}",
+                    int(row["support"]),
+                )
             )
         lines.append("")
     s = ev.summary()
     lines.append(
-        f"category macro-F1 {s['category_macro_f1']:.3f}   primary accuracy {s['primary_accuracy']:.3f} "
+        f"category macro-F1 {s['category_macro_f1']:.3f}   "
+        f"primary accuracy {s['primary_accuracy']:.3f} "
         f"(n={ev.primary_support})   emotion macro-F1 {s['emotion_macro_f1']:.3f}"
     )
     lines.append(
@@ -111,15 +126,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         dev = read_labeled(args.dev)
         ev = evaluate(model, dev)
         base = evaluate(LexiconModel(), dev)
-        metrics = {"dev": ev.to_dict(), "lexicon_baseline_dev": base.to_dict(), "dev_file": Path(args.dev).name}
+        metrics = {
+            "dev": ev.to_dict(),
+            "lexicon_baseline_dev": base.to_dict(),
+            "dev_file": Path(args.dev).name,
+        }
         print(render_evaluation(ev, f"model on {args.dev}"))
         print()
         b = base.summary()
         print(
             f"lexicon baseline on {args.dev}: category macro-F1 {b['category_macro_f1']:.3f}   "
-            f"primary accuracy {b['primary_accuracy']:.3f}   emotion macro-F1 {b['emotion_macro_f1']:.3f}"
+            f"primary accuracy {b['primary_accuracy']:.3f}   "
+            f"emotion macro-F1 {b['emotion_macro_f1']:.3f}"
         )
-    notes = {"train_file": Path(args.train).name, "seed": args.seed, "train_seconds": round(seconds, 1)}
+    notes = {
+        "train_file": Path(args.train).name,
+        "seed": args.seed,
+        "train_seconds": round(seconds, 1),
+    }
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
@@ -137,7 +161,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_evaluation(ev, f"{'lexicon baseline' if args.baseline else 'model'} on {args.data}"))
+        print(
+            render_evaluation(
+                ev, f"{'lexicon baseline' if args.baseline else 'model'} on {args.data}"
+            )
+        )
     return 0
 
 
@@ -173,7 +201,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
-    parser = argparse.ArgumentParser(prog="triage", description="Triage Chinese customer complaints.")
+    parser = argparse.ArgumentParser(
+        prog="triage", description="Triage Chinese customer complaints."
+    )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -53,16 +53,16 @@ class Evaluation:
 
     @property
     def category_macro_f1(self) -> float:
-        return float(self.categories.loc["macro", "f1"])
+        return _num(self.categories.loc["macro", "f1"])
 
     @property
     def emotion_macro_f1(self) -> float:
-        return float(self.emotions.loc["macro", "f1"])
+        return _num(self.emotions.loc["macro", "f1"])
 
     @property
     def p1_as_p4(self) -> int:
         """Rows labeled P1 that came out P4: the costliest error."""
-        return int(self.priority_confusion.loc["P1", "P4"])
+        return int(_num(self.priority_confusion.loc["P1", "P4"]))
 
     def summary(self) -> dict[str, float]:
         """The headline figures."""
@@ -71,8 +71,8 @@ class Evaluation:
             "primary_accuracy": round(self.primary_accuracy, 4),
             "emotion_macro_f1": round(self.emotion_macro_f1, 4),
             "priority_accuracy": round(self.priority_accuracy, 4),
-            "p1_recall": round(float(self.priority.loc["P1", "recall"]), 4),
-            "p1_precision": round(float(self.priority.loc["P1", "precision"]), 4),
+            "p1_recall": round(_num(self.priority.loc["P1", "recall"]), 4),
+            "p1_precision": round(_num(self.priority.loc["P1", "precision"]), 4),
             "p1_as_p4": self.p1_as_p4,
         }
 
@@ -81,7 +81,10 @@ class Evaluation:
 
         def table(df: pd.DataFrame) -> dict[str, dict[str, float]]:
             return {
-                str(i): {str(k): (round(float(v), 4) if k != "support" else int(v)) for k, v in row.items()}
+                str(i): {
+                    str(k): (round(float(v), 4) if k != "support" else int(v))
+                    for k, v in row.items()
+                }
                 for i, row in df.iterrows()
             }
 
@@ -89,7 +92,10 @@ class Evaluation:
             "rows": self.n_rows,
             "summary": self.summary(),
             "categories": table(self.categories),
-            "primary": {"accuracy": round(self.primary_accuracy, 4), "support": self.primary_support},
+            "primary": {
+                "accuracy": round(self.primary_accuracy, 4),
+                "support": self.primary_support,
+            },
             "emotions": table(self.emotions),
             "priority": table(self.priority),
             "priority_confusion": {
@@ -97,6 +103,10 @@ class Evaluation:
                 for i, row in self.priority_confusion.iterrows()
             },
         }
+
+
+def _num(value: Any) -> float:
+    return float(value)
 
 
 def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
@@ -112,7 +122,8 @@ def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
     denom = precision + recall
     f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
     df = pd.DataFrame(
-        {"precision": precision, "recall": recall, "f1": f1, "support": ntrue.astype(int)}, index=names
+        {"precision": precision, "recall": recall, "f1": f1, "support": ntrue.astype(int)},
+        index=names,
     )
     df.loc["macro"] = [precision.mean(), recall.mean(), f1.mean(), int(ntrue.sum())]
     df["support"] = df["support"].astype(int)
@@ -159,11 +170,15 @@ def evaluate(
 
     has_primary = y.primary >= 0
     support = int(has_primary.sum())
-    primary_acc = float((preds.primary[has_primary] == y.primary[has_primary]).mean()) if support else 0.0
+    primary_acc = (
+        float((preds.primary[has_primary] == y.primary[has_primary]).mean()) if support else 0.0
+    )
 
     levels = [str(p) for p in PRIORITIES]
     index = {lvl: j for j, lvl in enumerate(levels)}
-    predicted = np.array([index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))])
+    predicted = np.array(
+        [index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))]
+    )
     onehot_true = np.eye(len(levels), dtype=bool)[y.priority]
     onehot_pred = np.eye(len(levels), dtype=bool)[predicted]
     priority = _prf(onehot_true, onehot_pred, levels)
@@ -183,4 +198,3 @@ def evaluate(
         priority_confusion=confusion,
         n_rows=len(frame),
     )
-

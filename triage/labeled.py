@@ -57,9 +57,11 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     >>> bad = pd.DataFrame({"text": ["房间很脏"], "categories": ["environment|hygiene"],
     ...     "primary": ["service"], "angry": ["3"], "anxious": ["0"], "confused": ["0"],
     ...     "humorous": ["0"], "aggrieved": ["0"], "priority": ["P3"]})
-    >>> validate_labels(bad)[["column", "problem"]].to_string(index=False)
-    ...  # doctest: +NORMALIZE_WHITESPACE
-    '    column                                            problem\\n categories unknown category \\'hygiene\\'; allowed: product, service, logistics, pricing, process, environment\\n    primary                    primary \\'service\\' is not among the categories\\n      angry                        intensity must be 0, 1 or 2'
+    >>> for problem in validate_labels(bad)["problem"]:
+    ...     print(problem)
+    unknown category 'hygiene'; allowed: product, service, logistics, pricing, process, environment
+    primary 'service' is not among the categories
+    intensity must be 0, 1 or 2
     """
     import pandas as pd
 
@@ -67,12 +69,17 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         return pd.DataFrame(
-            [{"row": -1, "id": "", "column": c, "value": "", "problem": "missing column"} for c in missing]
+            [
+                {"row": -1, "id": "", "column": c, "value": "", "problem": "missing column"}
+                for c in missing
+            ]
         )
     ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
 
     def add(i: int, column: str, value: Any, problem: str) -> None:
-        problems.append({"row": i, "id": ids[i], "column": column, "value": value, "problem": problem})
+        problems.append(
+            {"row": i, "id": ids[i], "column": column, "value": value, "problem": problem}
+        )
 
     allowed = ", ".join(str(c) for c in CATEGORIES)
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
@@ -100,10 +107,12 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
             add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
     if "id" in frame.columns:
         dup = frame["id"].astype(str).duplicated(keep="first")
-        for i in np.flatnonzero(dup.to_numpy()):
-            add(int(i), "id", ids[i], "duplicate id")
+        for k in np.flatnonzero(dup.to_numpy()):
+            add(int(k), "id", ids[k], "duplicate id")
     columns = ["row", "id", "column", "value", "problem"]
-    return pd.DataFrame(problems, columns=columns).sort_values("row", kind="stable", ignore_index=True)
+    return pd.DataFrame(problems, columns=columns).sort_values(
+        "row", kind="stable", ignore_index=True
+    )
 
 
 def check_labels(frame: pd.DataFrame) -> None:
@@ -140,7 +149,9 @@ def parse_labels(frame: pd.DataFrame) -> LabelArrays:
     for i, value in enumerate(frame["categories"].tolist()):
         for label in _split(value):
             cats[i, cat_index[label]] = 1
-    primary = np.array([cat_index.get(_cell(p), -1) for p in frame["primary"].tolist()], dtype=np.int64)
+    primary = np.array(
+        [cat_index.get(_cell(p), -1) for p in frame["primary"].tolist()], dtype=np.int64
+    )
     emotions = np.array(
         [[_intensity(v) for v in frame[c].tolist()] for c in EMOTION_COLUMNS], dtype=np.int8
     ).T.reshape(n, len(EMOTION_COLUMNS))

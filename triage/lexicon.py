@@ -52,8 +52,12 @@ class LexiconModel:
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)
-        cat_hits = np.array([[len(p.findall(d.text)) for p in cat_pats] for d in norm]).reshape(n, -1)
-        emo_hits = np.array([[len(p.findall(d.text)) for p in emo_pats] for d in norm]).reshape(n, -1)
+        cat_hits = np.array([[len(p.findall(d.text)) for p in cat_pats] for d in norm]).reshape(
+            n, -1
+        )
+        emo_hits = np.array([[len(p.findall(d.text)) for p in emo_pats] for d in norm]).reshape(
+            n, -1
+        )
         labels = cat_hits > 0
         primary = np.where(labels.any(axis=1), cat_hits.argmax(axis=1), -1)
         intensity = np.minimum(emo_hits, 2)
@@ -61,7 +65,7 @@ class LexiconModel:
             texts=[d.text for d in norm],
             tokens=[[] for _ in norm],
             truncated=np.array([d.truncated for d in norm], dtype=bool),
-            low_confidence=~labels.any(axis=1),
+            low_confidence=np.asarray(~labels.any(axis=1)),
             category_proba=1.0 - np.exp(-cat_hits.astype(float)),
             category_labels=labels,
             primary=primary,

@@ -29,7 +29,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import numpy as np
 
@@ -220,6 +220,7 @@ class TriageModel:
     n_train_: int
     n_extra_: int
     training_fingerprint_: str
+    card_: dict[str, Any]
 
     def __init__(
         self,
@@ -271,7 +272,8 @@ class TriageModel:
         for name, value in params.items():
             if name not in valid:
                 raise ValueError(
-                    f"invalid parameter {name!r} for TriageModel; valid parameters: {', '.join(valid)}"
+                    f"invalid parameter {name!r} for TriageModel; "
+                    f"valid parameters: {', '.join(valid)}"
                 )
             setattr(self, name, value)
         return self
@@ -320,9 +322,9 @@ class TriageModel:
         -------
         self
         """
-        from triage._learn import fit_model
-
         import pandas as pd
+
+        from triage._learn import fit_model
 
         if y is None:
             if not isinstance(X, pd.DataFrame):
@@ -332,7 +334,7 @@ class TriageModel:
                 )
             frame = X
         else:
-            frame = y.reset_index(drop=True).assign(text=list(X))
+            frame = y.reset_index(drop=True).assign(text=list(cast("Sequence[str]", X)))
         fit_model(self, frame, extra)
         return self
 
@@ -391,7 +393,9 @@ class TriageModel:
             labels[rescue, best[rescue]] = True
         labels &= ~low[:, None]
         blend = self.primary_blend
-        prim_p = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(z[:, _PRIMARY])
+        prim_p = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(
+            z[:, _PRIMARY]
+        )
         # the primary is the likeliest primary among the categories that apply
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
@@ -452,5 +456,3 @@ def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:
             h.update(b"\x1f" + c[i].encode("utf-8"))
         h.update(b"\x1e")
     return h.hexdigest()
-
-

@@ -43,7 +43,14 @@ from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 if TYPE_CHECKING:
     from triage.model import TriageModel
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelVersionWarning", "load_model", "read_card", "save_model"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "ModelVersionWarning",
+    "load_model",
+    "read_card",
+    "save_model",
+]
 
 FORMAT_NAME = "triage-model"
 FORMAT_VERSION = 1
@@ -66,8 +73,12 @@ def _labels() -> dict[str, list[str]]:
 
 
 def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    from triage import __version__
+
+    out = {"python": platform.python_version(), "triage": __version__}
     for name in _LIBRARIES:
+        if name == "triage":  # the running code, installed or not
+            continue
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -199,8 +210,11 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFileError(f"model card {card_path} is not valid JSON: {exc}") from None
     if not isinstance(card, dict) or card.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"{card_path} is not a triage model card (format {card.get('format')!r})"
-                             if isinstance(card, dict) else f"{card_path} is not a triage model card")
+        raise ModelFileError(
+            f"{card_path} is not a triage model card (format {card.get('format')!r})"
+            if isinstance(card, dict)
+            else f"{card_path} is not a triage model card"
+        )
     version = card.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelFileError(
@@ -254,7 +268,8 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     if digest != expected.get("sha256"):
         raise ModelFileError(
             f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
-            f"{str(expected.get('sha256'))[:12]}...): the file was modified; refusing to unpickle it"
+            f"{str(expected.get('sha256'))[:12]}...): the file was modified; "
+            "refusing to unpickle it"
         )
     _warn_versions(card, card_path)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from triage.labels import CATEGORIES, EMOTIONS, Category, Emotion, Priority
+from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
 
 __all__ = [
     "Assessment",
@@ -39,7 +39,7 @@ class LabelMap(Mapping[str, V], Generic[V]):
         if len(keys) != len(values):
             raise ValueError(f"{len(keys)} keys but {len(values)} values")
         self._keys = tuple(keys)
-        self._values = tuple(values)
+        self._values: tuple[V, ...] = tuple(values)
         self._index = {k: i for i, k in enumerate(self._keys)}
 
     def __getitem__(self, key: str) -> V:
@@ -63,7 +63,9 @@ class LabelMap(Mapping[str, V], Generic[V]):
         return hash((self._keys, self._values))
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{str(k)!r}: {v!r}" for k, v in zip(self._keys, self._values, strict=True))
+        inner = ", ".join(
+            f"{str(k)!r}: {v!r}" for k, v in zip(self._keys, self._values, strict=True)
+        )
         return f"LabelMap({{{inner}}})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -234,4 +236,3 @@ def category_map(values: Sequence[float]) -> LabelMap[float]:
 
 def emotion_map(values: Sequence[V]) -> LabelMap[V]:
     return LabelMap(EMOTIONS, tuple(values))
-

@@ -37,7 +37,9 @@ MAX_CHARS = 2000
 # hence the margin over MAX_CHARS.
 _RAW_CAP = MAX_CHARS * 8
 
-_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[A-Za-z][^<>]*>", re.S | re.I)
+_TAG = re.compile(
+    r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[A-Za-z][^<>]*>", re.S | re.I
+)
 _SPACE = re.compile(r"\s+")
 
 
