@@ -3,7 +3,7 @@
 >>> import triage
 >>> a = triage.analyze("快递一周还没到，客服也不回，太气人了！")
 >>> str(a.primary), str(a.priority)
-('logistics', 'P3')
+('logistics', 'P2')
 
 Importing the package does no work: the dictionary, converter and default
 model load on first use. Heavy modules are imported lazily on attribute access.

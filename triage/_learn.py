@@ -305,7 +305,7 @@ def best_f1_threshold(target: Array, proba: Array) -> float:
     """The threshold on `proba` that maximises F1 for `target` (ties: closest to 0.5).
 
     >>> best_f1_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.35, 0.4, 0.9]))
-    0.36
+    0.4
     """
     target = np.asarray(target).astype(bool)
     best, best_f1 = 0.5, -1.0

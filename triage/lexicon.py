@@ -31,7 +31,7 @@ class LexiconModel:
     >>> m = LexiconModel()
     >>> p = m.predict_many(["快递一周还没到，客服也不回"])
     >>> [str(c) for c in p.category_result(0).labels]
-    ['logistics', 'service']
+    ['service', 'logistics']
     """
 
     def __init__(self, lexicon: dict[str, Any] | None = None) -> None:

@@ -168,8 +168,9 @@ class TriageModel:
         trained on the labeled primaries.
     min_primary_proba : float or None, default 0.2
         When no category clears its threshold but the likeliest has at least
-        this probability, it is kept as the one category (a complaint rarely
-        is about nothing); None never does.
+        this probability and the text is negative (sentiment below 0.5), it
+        is kept as the one category: a complaint is rarely about nothing.
+        None never does.
     min_df : int, default 2
         Drop terms seen in fewer documents.
     max_features : int or None, default 200_000
@@ -209,7 +210,7 @@ class TriageModel:
     >>> import triage
     >>> model = triage.TriageModel(threshold_folds=0)
     >>> model.get_params()["C"]
-    4.0
+    10.0
     """
 
     features_: FeatureSpace
@@ -385,11 +386,14 @@ class TriageModel:
         n = z.shape[0]
         th = self.thresholds_
         low = (nnz == 0) | np.fromiter((_CJK.search(t) is None for t in norm), dtype=bool, count=n)
+        senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
         cat_p = _sigmoid(z[:, _CAT])
         labels = cat_p >= th["categories"]
         if self.min_primary_proba is not None:
+            # a negative text is rarely about nothing: keep its likeliest category
             best = cat_p.argmax(axis=1)
             rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
+            rescue &= senti < 0.5
             labels[rescue, best[rescue]] = True
         labels &= ~low[:, None]
         blend = self.primary_blend
@@ -404,7 +408,6 @@ class TriageModel:
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
         intensity = present.astype(np.int64) * (1 + strong.astype(np.int64))
         prio_p = _softmax(z[:, _PRIO])
-        senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
         return Predictions(
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
