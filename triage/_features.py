@@ -1,8 +1,10 @@
 """The feature space shared by training and inference: numpy only.
 
 A complaint becomes one sparse TF-IDF vector over two kinds of terms, jieba
-words (``w:`` prefix, unigrams and bigrams, stopwords dropped) and character
-n-grams of the normalised text (``c:`` prefix). Training and inference go
+words (stopwords dropped; prefixed with ``WORD``, a control character that
+normalised text never contains) and character n-grams of the normalised text
+(unprefixed: building a prefixed string for each of the many n-grams of a text
+costs more than the rest of the feature extraction). Training and inference go
 through the same `FeatureSpace.terms`, so the two cannot drift apart; fitting
 it is `FeatureSpace.fit`, a plain function of the documents.
 
@@ -27,7 +29,10 @@ import numpy as np
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["FeatureSpace"]
+__all__ = ["WORD", "FeatureSpace"]
+
+#: Prefix of word terms; sorts before every character n-gram.
+WORD = "\x01"
 
 Doc = tuple[str, Sequence[str]]
 
@@ -83,8 +88,8 @@ class FeatureSpace:
         self.stopwords = stopwords
         self.sublinear_tf = sublinear_tf
         self.cues = cues
-        # terms are sorted, so every "c:" column comes before every "w:" column
-        self.split = next((i for t, i in vocabulary.items() if t.startswith("w:")), len(vocabulary))
+        # terms are sorted, so the word columns come first, then the characters
+        self.split = next((i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary))
         self._compiled: list[re.Pattern[str]] | None = None
 
     @property
@@ -195,7 +200,7 @@ class FeatureSpace:
             tf = 1.0 + np.log(tf)
         data = tf * self.idf[idx]
         ptr = np.asarray(indptr, dtype=np.intp)
-        # one l2 norm per (row, block): block 0 is characters, 1 is words
+        # one l2 norm per (row, block): block 0 is words, 1 is characters
         rows = np.repeat(np.arange(n), np.diff(ptr))
         cell = 2 * rows + (idx >= self.split)
         norms = np.sqrt(np.bincount(cell, weights=data * data, minlength=2 * n))
@@ -211,12 +216,8 @@ class FeatureSpace:
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:
         vocab = self.vocabulary
-        counts: dict[int, int] = {}
-        for term in self.terms(text, tokens):
-            j = vocab.get(term)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        return counts
+        # Counter counts in C; each distinct term is then looked up once
+        return {vocab[t]: c for t, c in Counter(self.terms(text, tokens)).items() if t in vocab}
 
     def _weigh(
         self, idx: np.ndarray[Any, np.dtype[np.intp]], tf: np.ndarray[Any, np.dtype[np.float64]]
@@ -224,8 +225,8 @@ class FeatureSpace:
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
         w: np.ndarray[Any, np.dtype[np.float64]] = tf * self.idf[idx]
-        words = idx >= self.split
-        for block in (~words, words):
+        chars = idx >= self.split
+        for block in (~chars, chars):
             sq = float(w[block] @ w[block])
             if sq > 0:
                 w[block] /= math.sqrt(sq)
@@ -253,12 +254,12 @@ def _terms(
         words = [t for t in tokens if t not in stopwords]
         for n in range(max(lo, 1), hi + 1):
             if n == 1:
-                out.extend("w:" + w for w in words)
+                out.extend(WORD + w for w in words)
             else:
-                out.extend("w:" + " ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+                out.extend(WORD + " ".join(words[i : i + n]) for i in range(len(words) - n + 1))
     lo, hi = char_ngrams
     if hi > 0:
         chars = text.replace(" ", "")
         for n in range(max(lo, 1), hi + 1):
-            out.extend("c:" + chars[i : i + n] for i in range(len(chars) - n + 1))
+            out.extend(chars[i : i + n] for i in range(len(chars) - n + 1))
     return out
