@@ -22,14 +22,21 @@ How a level is reached, in order (when two levels fit, the higher wins):
      threat and does not count; what the customer says (``我说"再不退就报警"``)
      does.
 2. **Signals** from the other results, for a text that complains about at
-   least one category: strong anger or strong grievance raises to P2; any
-   category makes an ordinary problem (P3) unless the text is only mild (no
-   trigger above P4, no emotion, and a suggestion, question or mild word).
-   A text with no category and no trigger is P4.
+   least one category: strong anger or strong grievance raises to P2 (when the
+   signal ``needs_problem``, only if a concrete-problem cue of the text fired
+   too: the model's intensities are noisy, an outburst about nothing concrete
+   is not high priority); a category makes an ordinary problem (P3) when one
+   of the triggers the category signal ``requires`` fired (a concrete-problem
+   cue such as ``送错``, ``态度差``; with no ``requires``, any category does),
+   unless the text is only mild (no trigger above P4, no emotion, and a
+   suggestion, question or mild word). Anything else is P4, the floor that the
+   learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
    some channels (a regulator hotline) and customer tiers set a floor.
-4. **Learned signal**: a model's distribution may raise the level when its
-   most likely level is more urgent and reaches the policy threshold. It never
+4. **Learned signal**: a model's distribution may raise the level. The levels
+   are ordered, so the model's vote for a level L is the probability that the
+   complaint is L *or more urgent*; the most urgent L (more urgent than the
+   rule level) whose vote reaches the policy threshold for L wins. It never
    lowers a level, and its reason has ``source="model"``.
 
 Every P1 and P2 result carries at least one reason with evidence. Reasons that
@@ -153,11 +160,12 @@ class EmotionSignal:
     level: Priority
     zh: str
     en: str
+    needs_problem: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class CategorySignal:
-    """A text that complains about a category is an ordinary problem, unless only mild."""
+    """A category and a concrete-problem cue make an ordinary problem, unless only mild."""
 
     code: str
     level: Priority
@@ -165,6 +173,7 @@ class CategorySignal:
     en: str
     min_emotion: int
     mild: tuple[str, ...]
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +199,7 @@ class _Compiled:
     thresholds: dict[Priority, float]
     cancel: tuple[frozenset[str], ...]
     mild: frozenset[str]
+    requires: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +315,7 @@ class Policy:
                         "level": str(s.level),
                         "zh": s.zh,
                         "en": s.en,
+                        "needs_problem": s.needs_problem,
                     }
                     for s in self.emotion_signals
                 ],
@@ -315,6 +326,7 @@ class Policy:
                     "en": self.category_signal.en,
                     "min_emotion": self.category_signal.min_emotion,
                     "mild": list(self.category_signal.mild),
+                    "requires": list(self.category_signal.requires),
                 },
             },
             "context": {
@@ -619,7 +631,17 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     for i, raw in enumerate(sg["emotions"]):
         name = raw.get("code") if isinstance(raw, Mapping) else None
         where = f"signals.emotions[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
-        s = ck.table(raw, where, ("code", "emotion", "min_intensity", "level", "zh", "en"))
+        s = ck.table(
+            raw,
+            where,
+            ("code", "emotion", "min_intensity", "level", "zh", "en"),
+            ("needs_problem",),
+        )
+        needs_problem = s.get("needs_problem", False)
+        if not isinstance(needs_problem, bool):
+            raise ck.fail(
+                f"{where}.needs_problem", f"expected true or false, got {_kind(needs_problem)}"
+            )
         if s["emotion"] not in allowed_emotions:
             raise ck.fail(
                 f"{where}.emotion",
@@ -633,15 +655,28 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
                 level=ck.level(s["level"], where),
                 zh=ck.str_(s["zh"], f"{where}.zh"),
                 en=ck.str_(s["en"], f"{where}.en"),
+                needs_problem=needs_problem,
             )
         )
     cs = ck.table(
-        sg["category"], "signals.category", ("code", "level", "zh", "en", "min_emotion", "mild")
+        sg["category"],
+        "signals.category",
+        ("code", "level", "zh", "en", "min_emotion", "mild"),
+        ("requires",),
     )
     mild = ck.str_list(cs["mild"], "signals.category.mild")
     for j, code in enumerate(mild):
         if code not in seen:
             raise ck.fail(f"signals.category.mild[{j}]", f"no trigger with code {code!r}")
+    requires = ck.str_list(cs.get("requires", []), "signals.category.requires")
+    for j, code in enumerate(requires):
+        if code not in seen:
+            raise ck.fail(f"signals.category.requires[{j}]", f"no trigger with code {code!r}")
+        if code in mild:
+            raise ck.fail(
+                f"signals.category.requires[{j}]",
+                f"{code!r} is a mild trigger; a concrete-problem cue cannot also be mild",
+            )
     category_signal = CategorySignal(
         code=ck.str_(cs["code"], "signals.category.code"),
         level=ck.level(cs["level"], "signals.category"),
@@ -649,6 +684,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         en=ck.str_(cs["en"], "signals.category.en"),
         min_emotion=ck.int_(cs["min_emotion"], "signals.category.min_emotion", 1, 3),
         mild=tuple(mild),
+        requires=tuple(requires),
     )
 
     cx = ck.table(top["context"], "context", ("repeat_after", "repeat_level", "channels", "tiers"))
@@ -797,6 +833,7 @@ def _compile(policy: Policy) -> _Compiled:
         thresholds=dict(policy.thresholds),
         cancel=tuple(frozenset(t.cancel_on) for t in policy.triggers),
         mild=frozenset(policy.category_signal.mild),
+        requires=frozenset(policy.category_signal.requires),
     )
 
 
@@ -869,9 +906,8 @@ def _first_sentence(text: str) -> Evidence:
     return Evidence(text[:end], 0, end)
 
 
-def _validate_learned(learned: Mapping[str, float]) -> tuple[Priority, float]:
-    best: Priority | None = None
-    best_p = -1.0
+def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
+    probs: dict[Priority, float] = {}
     for key, value in learned.items():
         if key not in Priority.__members__:
             raise LabelError(
@@ -881,11 +917,10 @@ def _validate_learned(learned: Mapping[str, float]) -> tuple[Priority, float]:
         p = float(value)
         if not 0.0 <= p <= 1.0:
             raise LabelError(f"learned[{key!r}] = {value!r} is not a probability in [0, 1]")
-        if p > best_p or (p == best_p and best is not None and Priority(key).rank < best.rank):
-            best, best_p = Priority(key), p
-    if best is None:
+        probs[Priority(key)] = p
+    if not probs:
         raise LabelError("learned: the distribution is empty; pass None for no model")
-    return best, best_p
+    return probs
 
 
 def prioritize(
@@ -989,10 +1024,17 @@ def prioritize(
     # 2. Signals from the category and emotion results.
     if has_category:
         intens = emotions.intensities
-        for sig in pol.emotion_signals:
-            if intens[sig.emotion] >= sig.min_intensity:
-                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en))
         cs = pol.category_signal
+        # A concrete-problem cue: a trigger the category signal requires, or
+        # any trigger above its level. With no `requires`, the category is enough.
+        problem = (
+            not c.requires
+            or not fired_codes.isdisjoint(c.requires)
+            or _RANK[top_rule] < _RANK[cs.level]
+        )
+        for sig in pol.emotion_signals:
+            if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
+                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en))
         max_emotion = max([intens[e] for e in EMOTIONS])
         only_mild = (
             _RANK[top_rule] >= _RANK[cs.level]
@@ -1002,7 +1044,7 @@ def prioritize(
         if only_mild:
             # The mild words qualify the ordinary cues (有点慢): they do not count.
             reasons = [r for r in reasons if _RANK[r.level] > _RANK[cs.level]]
-        else:
+        elif problem:
             reasons.append(Reason(cs.code, cs.level, cs.zh, cs.en))
 
     # 3. Context.
@@ -1046,22 +1088,30 @@ def prioritize(
         if _RANK[r.level] < _RANK[level]:
             level = r.level
 
-    # 4. Learned signal: may raise, never lower.
+    # 4. Learned signal: may raise, never lower. The vote for a level is the
+    # probability of that level or a more urgent one; the most urgent level
+    # whose vote reaches its threshold wins.
     if learned is not None:
-        best, p = _validate_learned(learned)
-        threshold = c.thresholds.get(best)
-        if threshold is not None and _RANK[best] < _RANK[level] and p >= threshold:
-            reasons.append(
-                Reason(
-                    f"model.{best}",
-                    best,
-                    f"模型判断为 {best}（概率 {p:.2f}）",
-                    f"the model rates it {best} (probability {p:.2f})",
-                    (),
-                    "model",
+        probs = _validate_learned(learned)
+        at_least = 0.0
+        for lv in PRIORITIES:
+            at_least += probs.get(lv, 0.0)
+            if _RANK[lv] >= _RANK[level]:
+                break
+            threshold = c.thresholds.get(lv)
+            if threshold is not None and at_least >= threshold:
+                reasons.append(
+                    Reason(
+                        f"model.{lv}",
+                        lv,
+                        f"模型判断至少为 {lv}（概率 {at_least:.2f}）",
+                        f"the model rates it {lv} or more urgent (probability {at_least:.2f})",
+                        (),
+                        "model",
+                    )
                 )
-            )
-            level = best
+                level = lv
+                break
 
     if not reasons:
         reasons.append(
