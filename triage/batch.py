@@ -2,41 +2,75 @@
 
 `score_frame` segments every text once, scores each chunk with one sparse
 matrix product (`TriageModel.predict_many`) and applies the priority engine per
-row. Rows without a usable text (None, NaN, numbers, blank strings) get an
-empty result and a message in ``error``; no row is dropped or reordered, and
-the output keeps the input's index, duplicates included.
+distinct text of the chunk. Rows without a usable text (None, NaN, numbers,
+blank strings) get an empty result and a message in ``error``; no row is
+dropped or reordered, and the output keeps the input's index, duplicates
+included.
 
-Output columns, after the input's own columns (file scoring) or alone
-(`score_frame`): the labeled-file columns ``categories`` (``|``-joined),
-``primary``, ``angry`` ... ``aggrieved`` (intensities 0-2) and ``priority``; then
-``prob_<category>`` and ``prob_<emotion>``, ``sentiment``,
-``deadline_minutes``, ``route``, ``reasons`` (reason codes, ``|``-joined),
-``truncated``, ``low_confidence`` and ``error`` (empty when the row was scored).
+Output columns, in this order (`OUTPUT_COLUMNS`):
+
+==================================  =============================================
+``categories``                      categories that apply, ``|``-joined, primary
+                                    first (as in the labeled files); ``""`` none
+``primary``                         the primary category or ``""``
+``angry`` ... ``aggrieved``         emotion intensities 0-2 (nullable ``Int8``)
+``priority``                        ``P1`` ... ``P4``
+``prob_<category>`` (6)             probability that each category applies
+``prob_<emotion>`` (5)              probability that each emotion is present
+``sentiment``                       polarity in [0, 1]
+``deadline_minutes``                first-response deadline (nullable ``Int32``)
+``route``                           the team to route to
+``reasons``                         reason codes, ``|``-joined, most urgent first
+``truncated``, ``low_confidence``   flags of `triage.Assessment`
+``error``                           ``""`` when the row was scored, else why not
+==================================  =============================================
+
+Rows with an error have ``""`` in the string columns, NA in the numbers and
+False in the flags. The evidence spans and descriptions of the reasons are not
+in the table; `triage.analyze` gives them for any row worth a closer look.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import pickle
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import numpy as np
 
 from triage._default import resolve_model
-from triage.labels import CATEGORIES, EMOTIONS
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.results import CategoryResult, EmotionResult, LabelMap
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from triage.model import TriageModel
-    from triage.priority import Policy
+    from triage.priority import Context, Policy
 
-__all__ = ["OUTPUT_COLUMNS", "ProgressLine", "ScoreSummary", "score_file", "score_frame"]
+__all__ = [
+    "CONTEXT_FIELDS",
+    "OUTPUT_COLUMNS",
+    "ProgressLine",
+    "ScoreSummary",
+    "score_file",
+    "score_frame",
+]
+
+logger = logging.getLogger(__name__)
+
+Array = np.ndarray[Any, np.dtype[Any]]
+P = TypeVar("P")
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "categories",
@@ -54,6 +88,14 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "error",
 )
 
+#: Fields of `triage.Context` that `score_frame(context_columns=...)` fills.
+CONTEXT_FIELDS: tuple[str, ...] = ("recent_complaints", "channel", "customer_tier")
+
+_STR_COLUMNS = ("categories", "primary", "priority", "route", "reasons")
+_PRIO_KEYS = tuple(str(p) for p in PRIORITIES)
+
+# -- one chunk -------------------------------------------------------------------
+
 
 def _problem(value: Any) -> str:
     """Why a cell cannot be scored, or '' when it can."""
@@ -61,97 +103,282 @@ def _problem(value: Any) -> str:
         return "" if value.strip() else "empty text"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "missing text"
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return "missing text"
-    except ImportError:  # pragma: no cover
-        pass
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return "missing text"
+    if isinstance(value, np.floating) and np.isnan(value):
+        return "missing text"
     return f"not a string: {type(value).__name__}"
 
 
-def _score_texts(
-    texts: list[Any], model: TriageModel | None, policy: Policy | None
+def _score_chunk(
+    texts: list[Any],
+    model: Any,
+    policy: Any,
+    contexts: list[Context | None] | None = None,
 ) -> dict[str, Any]:
-    """Score one chunk; returns the output columns as lists, in order."""
-    model = resolve_model(model)
+    """Score one chunk; the output columns as numpy arrays, row-aligned with `texts`.
+
+    Each distinct (text, context) is scored once: duplicates are common in
+    complaint archives (templates, "默认好评") and their results are equal.
+    """
     n = len(texts)
     errors = [_problem(t) for t in texts]
-    ok = [i for i, e in enumerate(errors) if not e]
-    cols: dict[str, Any] = {
-        "categories": [""] * n,
-        "primary": [""] * n,
-        **{str(e): [None] * n for e in EMOTIONS},
-        "priority": [""] * n,
-        **{f"prob_{c}": np.full(n, np.nan) for c in CATEGORIES},
-        **{f"prob_{e}": np.full(n, np.nan) for e in EMOTIONS},
-        "sentiment": np.full(n, np.nan),
-        "deadline_minutes": [None] * n,
-        "route": [""] * n,
-        "reasons": [""] * n,
-        "truncated": [False] * n,
-        "low_confidence": [False] * n,
-        "error": errors,
-    }
-    if not ok:
-        return cols
-    preds = model.predict_many([texts[i] for i in ok])
-    rows = np.asarray(ok)
-    for j, c in enumerate(CATEGORIES):
-        cols[f"prob_{c}"][rows] = preds.category_proba[:, j]
+    slot = np.full(n, -1, dtype=np.intp)
+    seen: dict[Any, int] = {}
+    uniq: list[str] = []
+    uniq_ctx: list[Context | None] = []
+    for i, t in enumerate(texts):
+        if errors[i]:
+            continue
+        ctx = None if contexts is None else contexts[i]
+        key = t if ctx is None else (t, ctx)
+        k = seen.get(key)
+        if k is None:
+            k = seen[key] = len(uniq)
+            uniq.append(t)
+            uniq_ctx.append(ctx)
+        slot[i] = k
+    m = len(uniq)
+    # index m of every per-distinct-text array holds the value of an error row
+    strs: dict[str, list[Any]] = {c: [] for c in _STR_COLUMNS}
+    deadline = np.zeros(m + 1, dtype=np.int64)
+    cat_p = np.full((m + 1, len(CATEGORIES)), np.nan)
+    emo_p = np.full((m + 1, len(EMOTIONS)), np.nan)
+    intensity = np.zeros((m + 1, len(EMOTIONS)), dtype=np.int64)
+    senti = np.full(m + 1, np.nan)
+    flags = np.zeros((m + 1, 2), dtype=bool)
+    if m:
+        preds = resolve_model(_resolve_shared(model)).predict_many(uniq)
+        cat_p[:m] = preds.category_proba
+        emo_p[:m] = preds.emotion_proba
+        intensity[:m] = preds.intensity
+        senti[:m] = preds.sentiment
+        flags[:m, 0] = preds.truncated
+        flags[:m, 1] = preds.low_confidence
+        _prioritize_all(preds, uniq_ctx, _resolve_shared(policy), strs, deadline)
+    for c in _STR_COLUMNS:
+        strs[c].append("")
+    take = np.where(slot >= 0, slot, m)
+    ok = slot >= 0
+    cols: dict[str, Any] = {}
+    for c in ("categories", "primary"):
+        cols[c] = np.asarray(strs[c], dtype=object)[take]
     for j, e in enumerate(EMOTIONS):
-        cols[f"prob_{e}"][rows] = preds.emotion_proba[:, j]
-    cols["sentiment"][rows] = preds.sentiment
-    for k, i in enumerate(ok):
-        a = preds.assessment(k, policy=policy)
-        cols["categories"][i] = "|".join(a.categories)
-        cols["primary"][i] = a.primary or ""
-        for j, e in enumerate(EMOTIONS):
-            cols[str(e)][i] = int(preds.intensity[k, j])
-        cols["priority"][i] = str(a.priority)
-        cols["deadline_minutes"][i] = a.deadline_minutes
-        cols["route"][i] = a.route
-        cols["reasons"][i] = "|".join(r.code for r in a.reasons)
-        cols["truncated"][i] = a.truncated
-        cols["low_confidence"][i] = a.low_confidence
+        cols[str(e)] = (intensity[take, j].astype(np.int8), ~ok)
+    cols["priority"] = np.asarray(strs["priority"], dtype=object)[take]
+    for j, c in enumerate(CATEGORIES):
+        cols[f"prob_{c}"] = cat_p[take, j]
+    for j, e in enumerate(EMOTIONS):
+        cols[f"prob_{e}"] = emo_p[take, j]
+    cols["sentiment"] = senti[take]
+    cols["deadline_minutes"] = (deadline[take].astype(np.int32), ~ok)
+    cols["route"] = np.asarray(strs["route"], dtype=object)[take]
+    cols["reasons"] = np.asarray(strs["reasons"], dtype=object)[take]
+    cols["truncated"] = flags[take, 0]
+    cols["low_confidence"] = flags[take, 1]
+    cols["error"] = np.asarray(errors, dtype=object)
     return cols
 
 
+def _prioritize_all(
+    preds: Any,
+    contexts: list[Context | None],
+    policy: Policy | None,
+    strs: dict[str, list[Any]],
+    deadline: Array,
+) -> None:
+    """The priority engine on every row of `preds`, filling the string columns.
+
+    Builds the same `CategoryResult` and `EmotionResult` as
+    `Predictions.assessment` (primary first, then by decreasing probability,
+    then vocabulary order), from whole-chunk ``tolist`` copies rather than
+    numpy scalars.
+    """
+    from triage.priority import prioritize
+
+    cat_p = preds.category_proba.tolist()
+    labels = preds.category_labels.tolist()
+    primary = preds.primary.tolist()
+    emo_p = preds.emotion_proba.tolist()
+    inten = preds.intensity.tolist()
+    prio_p = preds.priority_proba.tolist()
+    senti = preds.sentiment.tolist()
+    texts = preds.texts
+    out_cat, out_prim, out_prio = strs["categories"], strs["primary"], strs["priority"]
+    out_route, out_reasons = strs["route"], strs["reasons"]
+    for k in range(len(texts)):
+        p, prim = cat_p[k], primary[k]
+        on = [j for j, flag in enumerate(labels[k]) if flag]
+        if len(on) > 1:
+            on.sort(key=lambda j: (j != prim, -p[j], j))
+        cats = tuple(CATEGORIES[j] for j in on)
+        prim_label = CATEGORIES[prim] if prim >= 0 else None
+        result = prioritize(
+            texts[k],
+            CategoryResult(LabelMap(CATEGORIES, p), cats, prim_label),
+            EmotionResult(LabelMap(EMOTIONS, emo_p[k]), LabelMap(EMOTIONS, inten[k]), senti[k]),
+            learned=dict(zip(_PRIO_KEYS, prio_p[k], strict=True)),
+            context=contexts[k],
+            policy=policy,
+        )
+        out_cat.append("|".join(cats))
+        out_prim.append(prim_label.value if prim_label is not None else "")
+        out_prio.append(result.level.value)
+        deadline[k] = result.deadline_minutes
+        out_route.append(result.route)
+        out_reasons.append("|".join([r.code for r in result.reasons]))
+
+
 def _frame(cols: dict[str, Any], index: Any) -> pd.DataFrame:
+    """The output frame of `_score_chunk` columns."""
     import pandas as pd
 
-    out = pd.DataFrame({k: cols[k] for k in OUTPUT_COLUMNS}, index=index)
-    for e in EMOTIONS:
-        out[str(e)] = out[str(e)].astype("Int8")
-    out["deadline_minutes"] = out["deadline_minutes"].astype("Int32")
-    return out
+    data: dict[str, Any] = {}
+    for name in OUTPUT_COLUMNS:
+        col = cols[name]
+        if isinstance(col, tuple):  # (values, mask) of a nullable integer column
+            values, mask = col
+            data[name] = pd.arrays.IntegerArray(values, mask)
+        else:
+            data[name] = col
+    return pd.DataFrame(data, index=index)
 
 
-def _chunks(n: int, size: int) -> list[slice]:
-    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+def _empty_frame(index: Any = None) -> pd.DataFrame:
+    return _frame(_score_chunk([], None, None), index)
 
 
-def _parallel_map(
-    texts_chunks: Iterable[list[Any]],
-    *,
-    n_jobs: int,
-    model: TriageModel | None,
-    policy: Policy | None,
-) -> Iterator[dict[str, Any]]:
-    """Score chunks in order: in this process, or in joblib worker processes.
+# -- sharing a model with worker processes ------------------------------------------
 
-    Workers load the default model once each (it is a per-process singleton);
-    a model passed in is sent with every chunk.
+_worker_cache: dict[str, Any] = {}
+_WORKER_CACHE_SIZE = 4
+
+
+class _Shared:
+    """An object sent to worker processes once, through a file, then cached by key.
+
+    It pickles as its key and the path of a file holding the object; a worker
+    loads the file the first time it meets the key and keeps the object, so a
+    model is unpickled once per worker, not once per chunk.
     """
-    if n_jobs == 1:
-        for texts in texts_chunks:
-            yield _score_texts(texts, model, policy)
-        return
-    from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(_score_texts)(texts, model, policy) for texts in texts_chunks)
+    def __init__(self, obj: Any, directory: str) -> None:
+        self.key = uuid.uuid4().hex
+        self.path = os.path.join(directory, self.key + ".pickle")
+        with open(self.path, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.obj = obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_load_shared, (self.key, self.path))
+
+
+class _SharedHandle:
+    """What a worker unpickles a `_Shared` into: the key, the object on demand."""
+
+    __slots__ = ("key", "path")
+
+    def __init__(self, key: str, path: str) -> None:
+        self.key = key
+        self.path = path
+
+
+def _load_shared(key: str, path: str) -> _SharedHandle:
+    return _SharedHandle(key, path)
+
+
+def _resolve_shared(obj: Any) -> Any:
+    if isinstance(obj, _Shared):
+        return obj.obj
+    if not isinstance(obj, _SharedHandle):
+        return obj
+    got = _worker_cache.get(obj.key)
+    if got is None:
+        with open(obj.path, "rb") as f:
+            # a file this process's parent wrote for its own workers
+            got = pickle.load(f)
+        while len(_worker_cache) >= _WORKER_CACHE_SIZE:
+            _worker_cache.pop(next(iter(_worker_cache)))
+        _worker_cache[obj.key] = got
+    return got
+
+
+def _init_worker(jieba_level: int) -> None:
+    # jieba logs its dictionary load at DEBUG through its own handler and sets
+    # that level when imported: import it, then keep the parent's level, so
+    # workers are as quiet as the parent
+    import jieba  # noqa: F401
+
+    logging.getLogger("jieba").setLevel(jieba_level)
+
+
+def _jieba_level() -> int:
+    return logging.getLogger("jieba").getEffectiveLevel()
+
+
+class _Workers:
+    """Scores chunks in order: in this process or in joblib's loky processes.
+
+    At most ``2 * n_jobs`` chunks are in flight, so memory does not grow with
+    the input. A model or policy passed in is written once to a temporary file
+    that each worker loads once (`_Shared`); with neither, each worker loads the
+    default model once, like the parent would.
+    """
+
+    def __init__(self, n_jobs: int, model: TriageModel | None, policy: Policy | None) -> None:
+        self.n_jobs = n_jobs
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if n_jobs == 1:
+            self.model: Any = model
+            self.policy: Any = policy
+            return
+        from triage import _default
+
+        if model is None:
+            # a default set in this process (set_default_model) must reach the workers
+            model = _default._model
+        self._tmp = tempfile.TemporaryDirectory(prefix="triage-batch-")
+        self.model = None if model is None else _Shared(model, self._tmp.name)
+        self.policy = None if policy is None else _Shared(policy, self._tmp.name)
+
+    def map(
+        self, tasks: Iterable[tuple[P, list[Any], list[Context | None] | None]]
+    ) -> Iterator[tuple[P, dict[str, Any]]]:
+        """Yield ``(payload, columns)`` for each ``(payload, texts, contexts)``, in order."""
+        try:
+            if self.n_jobs == 1:
+                for payload, texts, contexts in tasks:
+                    yield payload, _score_chunk(texts, self.model, self.policy, contexts)
+                return
+            from joblib.externals.loky import get_reusable_executor
+
+            executor = get_reusable_executor(
+                max_workers=self.n_jobs,
+                timeout=300,
+                initializer=_init_worker,
+                initargs=(_jieba_level(),),
+            )
+            pending: deque[tuple[P, Any]] = deque()
+            try:
+                for payload, texts, contexts in tasks:
+                    future = executor.submit(_score_chunk, texts, self.model, self.policy, contexts)
+                    pending.append((payload, future))
+                    if len(pending) >= 2 * self.n_jobs:
+                        done, fut = pending.popleft()
+                        yield done, fut.result()
+                while pending:
+                    done, fut = pending.popleft()
+                    yield done, fut.result()
+            finally:
+                for _, fut in pending:
+                    fut.cancel()
+        finally:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None
+
+
+# -- frames ----------------------------------------------------------------------
 
 
 def score_frame(
@@ -162,30 +389,47 @@ def score_frame(
     chunk_size: int = 5000,
     model: TriageModel | None = None,
     policy: Policy | None = None,
+    context_columns: Mapping[str, str] | None = None,
 ) -> Any:
     """Score every row of a DataFrame; the result keeps its index and order.
 
     Parameters
     ----------
     frame : pandas.DataFrame or dask.dataframe.DataFrame
-        Complaints, one per row.
+        Complaints, one per row. Any index, duplicates included.
     text_column : str, default "text"
         The column holding the complaint text.
     n_jobs : int, default 1
-        Worker processes (joblib); -1 uses every core. Results are identical
-        to a serial run.
+        Worker processes (joblib's loky); -1 uses every core. Results are
+        identical to a serial run. Ignored for a Dask frame, which runs on
+        the Dask scheduler.
     chunk_size : int, default 5000
-        Rows scored together (one matrix product each).
+        Rows scored together (one segmentation pass and one matrix product
+        each); parallel runs may use smaller chunks to balance the workers.
     model : TriageModel, optional
-        The shipped default when omitted.
+        The default model (see `triage.set_default_model`) when omitted.
     policy : Policy, optional
         Priority policy; the default when omitted.
+    context_columns : mapping of str to str, optional
+        Columns holding the priority context of each row, by `triage.Context`
+        field: ``{"recent_complaints": "n_before", "channel": "channel",
+        "customer_tier": "tier"}`` (any subset). Missing values mean no
+        context.
 
     Returns
     -------
     DataFrame
-        The columns listed in `OUTPUT_COLUMNS`, with `frame`'s index. For a
-        Dask frame, a Dask frame scored partition by partition.
+        The columns `OUTPUT_COLUMNS` (see the module docstring) with
+        `frame`'s index; only those, so they never clash with the input's
+        columns (``frame.join(scored)`` keeps both). For a Dask frame, a Dask
+        frame scored partition by partition.
+
+    Raises
+    ------
+    KeyError
+        `text_column` or a context column is not in the frame.
+    ValueError
+        A bad `n_jobs`, `chunk_size` or `context_columns` key.
 
     Examples
     --------
@@ -195,69 +439,203 @@ def score_frame(
     >>> out.index.tolist(), out["primary"].tolist(), out["error"].tolist()
     ([7, 7, 3], ['logistics', '', 'environment'], ['', 'missing text', ''])
     """
+    _check_context_columns(context_columns)
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
     if _is_dask(frame):
-        return _score_dask(frame, text_column=text_column, model=model, policy=policy)
+        return _score_dask(
+            frame,
+            text_column=text_column,
+            chunk_size=chunk_size,
+            model=model,
+            policy=policy,
+            context_columns=context_columns,
+        )
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}")
-    if text_column not in frame.columns:
-        raise KeyError(
-            f"no column {text_column!r} in the frame; columns are {list(frame.columns)}; "
-            "pass text_column=..."
+        raise TypeError(
+            f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}; "
+            "for a list of texts use pd.DataFrame({'text': texts})"
         )
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    _check_columns(frame.columns, text_column, context_columns, "the frame")
     n_jobs = _jobs(n_jobs)
+    n = len(frame)
+    if n_jobs > 1:
+        # several chunks per worker keep both busy to the end
+        chunk_size = min(chunk_size, max(256, -(-n // (4 * n_jobs))))
     texts = frame[text_column].tolist()
-    parts = [texts[s] for s in _chunks(len(texts), chunk_size)]
-    scored = list(_parallel_map(parts, n_jobs=n_jobs, model=model, policy=policy))
-    if not scored:
-        return _frame(_score_texts([], model, policy), frame.index)
-    merged = {k: _concat([c[k] for c in scored]) for k in OUTPUT_COLUMNS}
+    contexts = _contexts(frame, context_columns)
+    tasks = (
+        (None, texts[i : i + chunk_size], _slice(contexts, i, chunk_size))
+        for i in range(0, n, chunk_size)
+    )
+    parts = [cols for _, cols in _Workers(n_jobs, model, policy).map(tasks)]
+    if not parts:
+        return _empty_frame(frame.index)
+    merged = {k: _concat([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
     return _frame(merged, frame.index)
 
 
+def _slice(items: list[P] | None, start: int, size: int) -> list[P] | None:
+    return None if items is None else items[start : start + size]
+
+
 def _concat(parts: list[Any]) -> Any:
-    if isinstance(parts[0], np.ndarray):
-        return np.concatenate(parts)
-    out: list[Any] = []
-    for p in parts:
-        out.extend(p)
-    return out
+    if isinstance(parts[0], tuple):
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+    return np.concatenate(parts)
 
 
 def _jobs(n_jobs: int) -> int:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+        raise ValueError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
     if n_jobs == -1:
         return os.cpu_count() or 1
-    if not isinstance(n_jobs, int) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
     return n_jobs
 
 
+def _check_context_columns(context_columns: Mapping[str, str] | None) -> None:
+    if context_columns is None:
+        return
+    bad = [k for k in context_columns if k not in CONTEXT_FIELDS]
+    if bad:
+        raise ValueError(
+            f"context_columns: {bad} are not Context fields; use any of {list(CONTEXT_FIELDS)}"
+        )
+
+
+def _check_columns(
+    columns: Iterable[Any],
+    text_column: str,
+    context_columns: Mapping[str, str] | None,
+    where: str,
+) -> None:
+    have = list(columns)
+    if text_column not in have:
+        raise KeyError(
+            f"no column {text_column!r} in {where}; columns are {have}; "
+            "name the text column with text_column= (CLI: --text-column)"
+        )
+    for name, col in (context_columns or {}).items():
+        if col not in have:
+            raise KeyError(f"context column {name}={col!r} is not in {where}; columns are {have}")
+
+
+def _contexts(
+    frame: pd.DataFrame, context_columns: Mapping[str, str] | None
+) -> list[Context | None] | None:
+    if not context_columns:
+        return None
+    from triage.priority import Context
+
+    n = len(frame)
+    values = {k: frame[c].tolist() for k, c in context_columns.items()}
+    recent = values.get("recent_complaints", [None] * n)
+    channel = values.get("channel", [None] * n)
+    tier = values.get("customer_tier", [None] * n)
+    out: list[Context | None] = []
+    for r, ch, t in zip(recent, channel, tier, strict=True):
+        r_ok = _present(r)
+        ch_ok, t_ok = _present(ch), _present(t)
+        if not (r_ok or ch_ok or t_ok):
+            out.append(None)
+            continue
+        out.append(
+            Context(
+                recent_complaints=int(r) if r_ok else 0,
+                channel=str(ch) if ch_ok else None,
+                customer_tier=str(t) if t_ok else None,
+            )
+        )
+    return out
+
+
+def _present(value: Any) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+# -- Dask ------------------------------------------------------------------------
+
+
 def _is_dask(frame: Any) -> bool:
-    return type(frame).__module__.startswith("dask")
+    return type(frame).__module__.split(".")[0] in ("dask", "dask_expr")
 
 
-def _score_partition(part: pd.DataFrame, text_column: str, model: Any, policy: Any) -> pd.DataFrame:
-    return score_frame(part, text_column=text_column, model=model, policy=policy)
+def _score_partition(
+    part: pd.DataFrame,
+    text_column: str,
+    chunk_size: int,
+    model: Any,
+    policy: Any,
+    context_columns: Mapping[str, str] | None,
+) -> pd.DataFrame:
+    out: pd.DataFrame = score_frame(
+        part,
+        text_column=text_column,
+        chunk_size=chunk_size,
+        model=model,
+        policy=policy,
+        context_columns=context_columns,
+    )
+    return out
 
 
-def _score_dask(frame: Any, *, text_column: str, model: Any, policy: Any) -> Any:
+def _score_dask(
+    frame: Any,
+    *,
+    text_column: str,
+    chunk_size: int,
+    model: TriageModel | None,
+    policy: Policy | None,
+    context_columns: Mapping[str, str] | None,
+) -> Any:
+    """Score a Dask frame lazily, one `score_frame` per partition.
+
+    A model passed in travels with the task graph; with none, each Dask worker
+    process uses its own default model (``TRIAGE_MODEL`` or the shipped one),
+    loaded once per process.
+    """
     import pandas as pd
 
-    if text_column not in frame.columns:
-        raise KeyError(f"no column {text_column!r} in the frame; columns are {list(frame.columns)}")
-    meta = _frame(_score_texts([], None, None), pd.Index([], dtype=frame.index.dtype))
-    return frame.map_partitions(_score_partition, text_column, model, policy, meta=meta)
+    _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
+    meta = _empty_frame(pd.Index([], dtype=frame.index.dtype))
+    return frame.map_partitions(
+        _score_partition,
+        text_column,
+        chunk_size,
+        model,
+        policy,
+        dict(context_columns) if context_columns else None,
+        meta=meta,
+        align_dataframes=False,
+    )
 
 
-# -- files ---------------------------------------------------------------------
+# -- files -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ScoreSummary:
-    """What `score_file` did."""
+    """What `score_file` did.
+
+    Attributes
+    ----------
+    rows : int
+        Rows written (malformed lines excluded).
+    errors : int
+        Rows written with a non-empty ``error`` (no usable text).
+    seconds : float
+        Wall time of the whole run, reading and writing included.
+    output : Path
+        The file written.
+    malformed_lines : list of int
+        1-based line numbers of the input lines skipped as malformed.
+    """
 
     rows: int
     errors: int
@@ -269,15 +647,33 @@ class ScoreSummary:
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
+    def __str__(self) -> str:
+        text = (
+            f"{self.rows:,} rows, {self.errors:,} errors, {self.seconds:.1f} s, "
+            f"{self.rows_per_second:,.0f} rows/s -> {self.output}"
+        )
+        if self.malformed_lines:
+            shown = ", ".join(str(n) for n in self.malformed_lines[:10])
+            more = ", ..." if len(self.malformed_lines) > 10 else ""
+            text += f"\nskipped {len(self.malformed_lines)} malformed line(s): {shown}{more}"
+        return text
+
 
 class ProgressLine:
-    """A one-line progress display (rows and rows per second) on a stream."""
+    """A progress line on a stream: rows done, rows per second, elapsed time.
+
+    Pass an instance as ``score_file(..., progress=ProgressLine())``; it
+    redraws at most every `every` seconds (with ``\\r`` on a terminal, a new
+    line otherwise) and `close` ends the line.
+    """
 
     def __init__(self, stream: TextIO | None = None, *, every: float = 0.5) -> None:
-        self.stream = stream or sys.stderr
+        self.stream = stream if stream is not None else sys.stderr
         self.every = every
-        self._last = 0.0
+        self._last = -math.inf
         self._shown = False
+        isatty = getattr(self.stream, "isatty", None)
+        self._tty = bool(isatty()) if isatty is not None else False
 
     def __call__(self, rows: int, seconds: float) -> None:
         now = time.monotonic()
@@ -285,12 +681,13 @@ class ProgressLine:
             return
         self._last = now
         rate = rows / seconds if seconds > 0 else 0.0
-        self.stream.write(f"\rscored {rows:,} rows  {rate:,.0f} rows/s  {seconds:,.0f} s ")
+        line = f"scored {rows:>12,} rows | {rate:>8,.0f} rows/s | {seconds:>7,.1f} s"
+        self.stream.write(("\r" + line) if self._tty else line + "\n")
         self.stream.flush()
         self._shown = True
 
     def close(self) -> None:
-        if self._shown:
+        if self._shown and self._tty:
             self.stream.write("\n")
             self.stream.flush()
 
@@ -312,27 +709,33 @@ def score_file(
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
-    Memory stays flat whatever the file size. The input's columns are carried
-    through, followed by the scores (an input column with the name of a score
-    column is kept and the score column is prefixed ``triage_``). The input
-    encoding is detected (UTF-8, UTF-8 with BOM, GBK/GB18030) unless given.
-    Malformed CSV and JSONL lines are skipped and reported by line number;
-    the rest is scored. The output appears only when complete.
+    Memory stays flat whatever the file size: at most ``2 * n_jobs + 1``
+    chunks are held at once. The input's columns are carried through (read as
+    text from CSV, TSV and JSONL, as typed from Parquet), followed by
+    `OUTPUT_COLUMNS`; an input column that has the name of an output column
+    is kept, and that output column is written as ``triage_<name>``. The input
+    encoding is detected (UTF-8, UTF-8 with BOM, else GB18030, the superset of
+    GBK) unless given; output text files are UTF-8. Malformed CSV, TSV and
+    JSONL lines are skipped and reported by line number; the rest is scored.
+    The output is written to a hidden temporary file beside it and renamed
+    into place only when complete, so an interrupted run leaves no output.
 
     Parameters
     ----------
     input, output : path-like
-        Files; formats from their extensions unless `input_format` /
-        `output_format` say otherwise.
+        Files; formats from their extensions (``.csv``, ``.tsv``, ``.jsonl``,
+        ``.parquet``) unless `input_format` / `output_format` say otherwise.
     text_column : str, default "text"
     id_column : str, optional
-        A column that must be present (checked up front), e.g. a ticket id.
+        A column that must be present (checked on the first chunk), e.g. a
+        ticket id; it is carried through like every input column.
     n_jobs, chunk_size, model, policy
         As for `score_frame`.
     encoding : str, optional
-        Input encoding; detected when omitted.
+        Input encoding of text formats; detected when omitted.
     progress : callable, optional
-        Called as ``progress(rows_done, seconds)`` after each chunk.
+        Called as ``progress(rows_done, seconds)`` after each chunk;
+        `ProgressLine` draws it.
 
     Returns
     -------
@@ -345,48 +748,64 @@ def score_file(
     if not Path(input).is_file():
         raise FileNotFoundError(f"no input file at {input}")
     if Path(input).resolve() == Path(output).resolve():
-        raise ValueError("output must not be the input file")
+        raise ValueError(f"output {output} is the input file; write to another file")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
     n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
     malformed: list[int] = []
 
-    chunks = read_chunks(input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding)
+    columns: list[Any] | None = None
 
-    def frames() -> Iterator[pd.DataFrame]:
-        for chunk in chunks:
+    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
+        nonlocal columns
+        for chunk in read_chunks(input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding):
             malformed.extend(chunk.malformed_lines)
             frame = chunk.frame
-            if text_column not in frame.columns:
-                raise KeyError(
-                    f"no column {text_column!r} in {input}; columns are {list(frame.columns)}; "
-                    "pass --text-column"
-                )
-            if id_column is not None and id_column not in frame.columns:
-                raise KeyError(f"no id column {id_column!r} in {input}; columns are {list(frame.columns)}")
-            yield frame
-
-    pending = frames()
-    buffered: list[pd.DataFrame] = []
-
-    def texts_iter() -> Iterator[list[Any]]:
-        for frame in pending:
-            buffered.append(frame)
-            yield frame[text_column].tolist()
+            if not len(frame):
+                continue
+            if columns is None:
+                _check_columns(frame.columns, text_column, None, str(input))
+                if id_column is not None and id_column not in frame.columns:
+                    raise KeyError(
+                        f"no id column {id_column!r} in {input}; columns are "
+                        f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
+                    )
+                columns = list(frame.columns)
+            elif list(frame.columns) != columns:
+                # JSONL records may differ in their keys: every chunk gets the
+                # first chunk's columns, so the output has one header
+                extra = [c for c in frame.columns if c not in columns]
+                if extra:
+                    logger.warning("dropping keys not in the first records: %s", extra)
+                frame = frame.reindex(columns=columns)
+            yield frame, frame[text_column].tolist(), None
 
     with AtomicWriter(output, fmt=dst_fmt) as writer:
-        for cols in _parallel_map(texts_iter(), n_jobs=n_jobs, model=model, policy=policy):
-            frame = buffered.pop(0)
+        for frame, cols in _Workers(n_jobs, model, policy).map(tasks()):
             scores = _frame(cols, frame.index)
-            clash = [c for c in scores.columns if c in frame.columns]
-            scores = scores.rename(columns={c: f"triage_{c}" for c in clash})
-            out = frame.join(scores) if len(frame.columns) else scores
+            clash = {c: f"triage_{c}" for c in OUTPUT_COLUMNS if c in frame.columns}
+            if clash:
+                scores = scores.rename(columns=clash)
+            out = _side_by_side(frame, scores)
             writer.write(out)
             rows += len(out)
-            errors += int((scores["triage_error" if "error" in clash else "error"] != "").sum())
+            errors += int(np.count_nonzero(cols["error"] != ""))
             if progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
-            writer.write(_frame(_score_texts([], model, policy), None))
+            writer.write(_empty_frame())
         path = writer.commit()
     return ScoreSummary(rows, errors, time.perf_counter() - started, path, malformed)
+
+
+def _side_by_side(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left`` and ``right`` side by side, row by row (same length, `left`'s index)."""
+    import pandas as pd
+
+    if not len(left.columns):
+        return right
+    right.index = left.index
+    out: pd.DataFrame = pd.concat([left, right], axis=1)
+    return out

@@ -1,0 +1,202 @@
+"""Batch throughput of `triage.score_frame` against the naive ways, in one run.
+
+On the same real complaints (negative reviews of ``waimai_10k`` and
+``online_shopping_10_cats``, deduplicated, so no stage profits from repeats):
+
+* jieba segmentation alone (``jieba.lcut``, HMM on: what users run today);
+* the naive per-row pipeline: ``df.apply`` of jieba + ``SnowNLP(text).sentiments``
+  + the model on one row (timed on a smaller sample: it is slow);
+* ``df["text"].apply(triage.analyze)``;
+* ``score_frame`` with 1 and 2 jobs (warm: the model and the workers are
+  loaded by an untimed run first, as in a long batch);
+* peak RSS (the process and its workers) of ``triage score`` on a generated
+  1,000,000-row CSV and on a 100,000-row one, in a temporary directory.
+
+    python benchmarks/bench_batch.py            # the figures of the issue
+    python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
+
+The data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the
+repository; the texts are read from it, never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+SOURCES = [
+    ("waimai_10k/waimai_10k.csv", "review"),
+    ("online_shopping_10_cats/online_shopping_10_cats.csv", "review"),
+]
+
+
+def load_texts(limit: int) -> list[str]:
+    import pandas as pd
+
+    parts = []
+    for name, column in SOURCES:
+        path = DATA / "raw" / name
+        if not path.is_file():
+            sys.exit(f"missing {path}; set TRIAGE_DATA_DIR to the folder holding raw/")
+        frame = pd.read_csv(path, encoding="utf-8")
+        parts.append(frame.loc[frame["label"] == 0, column])
+    texts = pd.concat(parts).dropna().astype(str).str.strip()
+    texts = texts[texts != ""].drop_duplicates().sample(frac=1.0, random_state=0)
+    return texts.tolist()[:limit]
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def peak_rss_mb(cmd: list[str]) -> tuple[float, float]:
+    """Peak summed RSS of `cmd` and its children (MB), and its wall time, by polling."""
+    import psutil
+
+    started = time.perf_counter()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [ps, *ps.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{err}")
+    return peak / 2**20, seconds
+
+
+def write_csv(path: Path, texts: list[str], rows: int) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "shop", "text"])
+        for i in range(rows):
+            w.writerow([i, f"shop{i % 97}", texts[i % len(texts)]])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    parser.add_argument("--texts", type=int, help="texts for the fast stages (default 20000)")
+    parser.add_argument("--naive", type=int, help="texts for the naive pipeline (default 300)")
+    parser.add_argument("--rows", type=int, help="rows of the big CSV (default 1,000,000)")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs of the triage score runs")
+    args = parser.parse_args()
+    n_texts = args.texts or (3000 if args.quick else 20000)
+    n_naive = args.naive or (60 if args.quick else 300)
+    n_rows = args.rows or (50_000 if args.quick else 1_000_000)
+
+    import jieba
+    import pandas as pd
+
+    jieba.setLogLevel(logging.WARNING)
+    import triage
+    from triage import score_frame
+
+    texts = load_texts(n_texts)
+    n = len(texts)
+    chars = sorted(len(t) for t in texts)[n // 2]
+    print(f"{n} texts (median {chars} characters), {os.cpu_count()} cores", flush=True)
+    frame = pd.DataFrame({"text": texts})
+
+    results: dict[str, float] = {}
+    jieba.lcut("预热")
+    results["jieba.lcut alone (HMM on)"] = n / timed(lambda: [jieba.lcut(t) for t in texts], 2)
+    results["jieba.lcut alone (HMM off)"] = n / timed(
+        lambda: [jieba.lcut(t, HMM=False) for t in texts], 2
+    )
+
+    from snownlp import SnowNLP
+
+    triage.warm_up()
+    SnowNLP("预热").sentiments  # noqa: B018
+    naive = frame.iloc[:n_naive]
+
+    def naive_row(t: str) -> tuple[Any, ...]:
+        return (jieba.lcut(t), SnowNLP(t).sentiments, triage.analyze(t))
+
+    results["naive df.apply: jieba + SnowNLP + model"] = n_naive / timed(
+        lambda: naive["text"].apply(naive_row)
+    )
+    sample = frame.iloc[: min(n, 5000)]
+    results["df.apply(analyze)"] = len(sample) / timed(lambda: sample["text"].apply(triage.analyze))
+
+    score_frame(frame)  # untimed warm run
+    results["score_frame, 1 job"] = n / timed(lambda: score_frame(frame), 2)
+    score_frame(frame, n_jobs=2)  # untimed: starts the workers, loads the model in each
+    results["score_frame, 2 jobs"] = n / timed(lambda: score_frame(frame, n_jobs=2), 2)
+
+    base_j = results["jieba.lcut alone (HMM on)"]
+    base_n = results["naive df.apply: jieba + SnowNLP + model"]
+    one = results["score_frame, 1 job"]
+    print(f"\n{'stage':<44}{'texts/s':>10}{'x jieba':>9}{'x naive':>9}")
+    for name, rate in results.items():
+        print(f"{name:<44}{rate:>10,.0f}{rate / base_j:>9.2f}{rate / base_n:>9.1f}")
+    print(
+        f"\nscore_frame 1 job: {one / base_n:.1f} x naive (goal >= 25), "
+        f"{one / base_j:.2f} x jieba (goal >= 0.6); "
+        f"2 jobs / 1 job: {results['score_frame, 2 jobs'] / one:.2f} (goal >= 1.7)",
+        flush=True,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="triage-bench-") as tmp:
+        small_rows = n_rows // 10
+        rss = {}
+        for rows in (small_rows, n_rows):
+            src = Path(tmp) / f"in_{rows}.csv"
+            write_csv(src, texts, rows)
+            cmd = [
+                sys.executable,
+                "-m",
+                "triage",
+                "score",
+                str(src),
+                "-o",
+                str(Path(tmp) / "o.csv"),
+            ]
+            cmd += ["--text-column", "text", "--id-column", "id", "--jobs", str(args.jobs), "-q"]
+            mb, seconds = peak_rss_mb(cmd)
+            rss[rows] = mb
+            size = src.stat().st_size / 2**20
+            print(
+                f"triage score {rows:>9,} rows ({size:,.0f} MB CSV, --jobs {args.jobs}): "
+                f"peak RSS {mb:,.0f} MB, {seconds:,.1f} s, {rows / seconds:,.0f} rows/s",
+                flush=True,
+            )
+            src.unlink()
+        growth = rss[n_rows] / rss[small_rows] - 1
+        print(
+            f"peak RSS {n_rows:,} rows vs {small_rows:,}: {growth:+.0%} "
+            f"(goal: under 1024 MB and within 20 %)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,388 @@
+"""Batch scoring: `score_frame`, `score_file`, parallel runs and Dask."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import triage
+from triage.batch import OUTPUT_COLUMNS, ProgressLine, ScoreSummary, score_file, score_frame
+from triage.labels import CATEGORIES, EMOTIONS
+from triage.priority import Context
+
+TEXTS = [
+    "草,11点下单,1点送到",
+    "以前最信赖的京东，现在真让人失望。买了俩件就发了一件。多次联系客服，每次都说要核实查监控。"
+    "我等了3天都没回音。差评！差评！差评！",
+    "说好的三样赠品一样都没有，联系客服不承认，已打12315投诉",
+    "等了两个小时外卖终于到了，小哥是绕地球一圈送的吧😂",
+    "为什么同样的套餐我每个月被多扣了10块钱？客服说是系统规定，什么规定也说不清楚",
+    "孩子吃了你们的奶粉一直拉肚子，现在在医院，再不处理我就找媒体曝光",
+    "房间隔音太差，隔壁说话都听得清清楚楚，一晚上没睡好",
+    "建议你们的APP把退货入口做得明显一点，找了半天",
+    "前台态度冷淡，问个问题爱答不理的，我们也是花了钱的",
+    "今天天气真好，出去玩了一天",
+    "這家店的服務態度太差了！！！😡",
+    "<p>快递&nbsp;一周还没到</p>",
+    "ok",
+    "😂😂😂",
+    "还好没有拉肚子",
+    "快递" * 1500,
+]
+
+BAD: list[tuple[Any, str]] = [
+    (None, "missing text"),
+    (math.nan, "missing text"),
+    (pd.NA, "missing text"),
+    (3, "not a string: int"),
+    (2.5, "not a string: float"),
+    ("", "empty text"),
+    ("  \n ", "empty text"),
+    (b"bytes", "not a string: bytes"),
+]
+
+
+def expected_row(a: triage.Assessment) -> dict[str, Any]:
+    """What `score_frame` must say about a text that `analyze` assessed as `a`."""
+    row: dict[str, Any] = {
+        "categories": "|".join(a.categories),
+        "primary": a.primary or "",
+        **{str(e): a.emotions[e] for e in EMOTIONS},
+        "priority": str(a.priority),
+        **{f"prob_{c}": a.category_probabilities[c] for c in CATEGORIES},
+        **{f"prob_{e}": a.emotion_probabilities[e] for e in EMOTIONS},
+        "sentiment": a.sentiment,
+        "deadline_minutes": a.deadline_minutes,
+        "route": a.route,
+        "reasons": "|".join(r.code for r in a.reasons),
+        "truncated": a.truncated,
+        "low_confidence": a.low_confidence,
+        "error": "",
+    }
+    return row
+
+
+def assert_row(got: pd.Series, want: dict[str, Any]) -> None:
+    for col, value in want.items():
+        if isinstance(value, float):
+            assert got[col] == pytest.approx(value, abs=1e-9), col
+        else:
+            assert got[col] == value, col
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, dict[str, Any]]:
+    return {t: expected_row(triage.analyze(t)) for t in TEXTS}
+
+
+def test_columns_dtypes_and_index() -> None:
+    frame = pd.DataFrame({"text": TEXTS[:3], "other": [1, 2, 3]}, index=["a", "b", "c"])
+    out = score_frame(frame)
+    assert tuple(out.columns) == OUTPUT_COLUMNS
+    assert out.index.tolist() == ["a", "b", "c"]
+    assert str(out["angry"].dtype) == "Int8"
+    assert str(out["deadline_minutes"].dtype) == "Int32"
+    assert out["truncated"].dtype == bool
+    assert out["error"].tolist() == ["", "", ""]
+
+
+def test_equals_analyze_on_every_row(expected: dict[str, dict[str, Any]]) -> None:
+    out = score_frame(pd.DataFrame({"text": TEXTS}), chunk_size=5)
+    for i, text in enumerate(TEXTS):
+        assert_row(out.iloc[i], expected[text])
+    assert out["truncated"].iloc[-1]
+
+
+@pytest.mark.parametrize(("value", "error"), BAD)
+def test_bad_rows_get_an_error_not_a_crash(value: Any, error: str) -> None:
+    frame = pd.DataFrame({"text": pd.Series(["快递太慢", value, "房间很脏"], dtype=object)})
+    out = score_frame(frame)
+    assert out["error"].tolist() == ["", error, ""]
+    bad = out.iloc[1]
+    assert bad["categories"] == bad["primary"] == bad["priority"] == bad["reasons"] == ""
+    assert pd.isna(bad["angry"]) and pd.isna(bad["deadline_minutes"])
+    assert np.isnan(bad["prob_product"]) and np.isnan(bad["sentiment"])
+    assert out.iloc[0]["primary"] == "logistics"
+
+
+def test_empty_frame_and_all_bad() -> None:
+    empty = score_frame(pd.DataFrame({"text": pd.Series([], dtype=object)}))
+    assert tuple(empty.columns) == OUTPUT_COLUMNS and len(empty) == 0
+    bad = score_frame(pd.DataFrame({"text": [None, ""]}, index=[5, 5]))
+    assert bad.index.tolist() == [5, 5]
+    assert bad["error"].tolist() == ["missing text", "empty text"]
+
+
+pool = st.sampled_from(TEXTS[:12] + [v for v, _ in BAD[:4]])
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cells=st.lists(pool, max_size=30),
+    labels=st.lists(st.integers(-3, 3), min_size=30, max_size=30),
+    chunk=st.integers(1, 8),
+)
+def test_rows_keep_index_order_and_count(
+    expected: dict[str, dict[str, Any]], cells: list[Any], labels: list[int], chunk: int
+) -> None:
+    # shuffled, duplicated index values; bad rows mixed in
+    index = pd.Index(labels[: len(cells)], dtype="int64")
+    frame = pd.DataFrame({"text": pd.Series(cells, index=index, dtype=object)})
+    out = score_frame(frame, chunk_size=chunk)
+    assert len(out) == len(frame)
+    assert out.index.equals(frame.index)
+    for i, cell in enumerate(cells):
+        if isinstance(cell, str):
+            assert out["error"].iloc[i] == ""
+            assert out["categories"].iloc[i] == expected[cell]["categories"]
+            assert out["reasons"].iloc[i] == expected[cell]["reasons"]
+        else:
+            assert out["error"].iloc[i] == "missing text" or "not a string" in out["error"].iloc[i]
+
+
+def test_context_columns_match_analyze_with_context() -> None:
+    frame = pd.DataFrame(
+        {
+            "text": ["快递太慢了", "快递太慢了", "快递太慢了", "房间很脏"],
+            "n": [0, 3, None, 1],
+            "ch": [None, "weibo", "12315", None],
+            "tier": ["vip", None, None, ""],
+        }
+    )
+    cols = {"recent_complaints": "n", "channel": "ch", "customer_tier": "tier"}
+    out = score_frame(frame, context_columns=cols)
+    contexts = [
+        Context(customer_tier="vip"),
+        Context(recent_complaints=3, channel="weibo"),
+        Context(channel="12315"),
+        Context(recent_complaints=1),
+    ]
+    for i, ctx in enumerate(contexts):
+        a = triage.analyze(frame["text"][i], context=ctx)
+        assert out["priority"][i] == str(a.priority)
+        assert out["reasons"][i] == "|".join(r.code for r in a.reasons)
+    assert out["priority"][2] == "P1"
+    with pytest.raises(ValueError, match="recent_complaints"):
+        score_frame(frame, context_columns={"recent": "n"})
+    with pytest.raises(KeyError, match="nope"):
+        score_frame(frame, context_columns={"channel": "nope"})
+
+
+def test_parallel_equals_serial() -> None:
+    texts = [*TEXTS, None, 7, ""] * 20
+    frame = pd.DataFrame(
+        {"text": pd.Series(texts, dtype=object)}, index=np.arange(len(texts))[::-1]
+    )
+    serial = score_frame(frame, chunk_size=50)
+    parallel = score_frame(frame, chunk_size=50, n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_parallel_with_a_model_and_policy_passed_in() -> None:
+    from triage._default import default_model_path
+    from triage.persist import load_model
+    from triage.priority import load_policy
+
+    model = load_model(default_model_path())
+    policy = load_policy({"format": 1, "extends": "default", "disable": ["P1.regulator"]})
+    frame = pd.DataFrame({"text": TEXTS * 3})
+    serial = score_frame(frame, model=model, policy=policy)
+    parallel = score_frame(frame, model=model, policy=policy, n_jobs=2, chunk_size=7)
+    pd.testing.assert_frame_equal(serial, parallel)
+    # the disabled trigger does not fire
+    assert "P1.regulator" not in "|".join(serial["reasons"])
+
+
+def test_bad_arguments() -> None:
+    frame = pd.DataFrame({"review": ["快递太慢"]})
+    with pytest.raises(KeyError, match="review"):
+        score_frame(frame)
+    with pytest.raises(ValueError, match="n_jobs"):
+        score_frame(frame, text_column="review", n_jobs=0)
+    with pytest.raises(ValueError, match="chunk_size"):
+        score_frame(frame, text_column="review", chunk_size=0)
+    with pytest.raises(TypeError, match="DataFrame"):
+        score_frame(["快递太慢"])
+
+
+# -- files ----------------------------------------------------------------------
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_score_csv_carries_columns_and_reports(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "in.csv",
+        "id,text,priority\n1,快递一周还没到,x\n2,,y\n3,房间很脏,z\n",
+    )
+    seen: list[int] = []
+    summary = score_file(
+        src, tmp_path / "out.csv", id_column="id", progress=lambda r, s: seen.append(r)
+    )
+    assert isinstance(summary, ScoreSummary)
+    assert (summary.rows, summary.errors, summary.malformed_lines) == (3, 1, [])
+    assert seen == [3]
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out.columns.tolist()[:3] == ["id", "text", "priority"]
+    # an input column named like an output column is kept; the score is prefixed
+    assert out["priority"].tolist() == ["x", "y", "z"]
+    assert out["triage_priority"].tolist()[1] == ""
+    assert out["primary"].tolist() == ["logistics", "", "environment"]
+    assert out["error"].tolist() == ["", "empty text", ""]
+    assert "3 rows, 1 errors" in str(summary)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_score_csv_in_any_chinese_encoding(tmp_path: Path, encoding: str) -> None:
+    rows = "".join(f"{i},{t}\n" for i, t in enumerate(["快递太慢了", "房间很脏，服务员态度差"] * 3))
+    src = write(tmp_path / "in.csv", "id,text\n" + rows, encoding)
+    score_file(src, tmp_path / "out.csv", chunk_size=4)
+    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8", keep_default_na=False)
+    assert out["text"].tolist()[:2] == ["快递太慢了", "房间很脏，服务员态度差"]
+    want = score_frame(pd.DataFrame({"text": out["text"]}))
+    assert out["reasons"].tolist() == want["reasons"].tolist()
+    assert out["primary"].tolist()[0] == "logistics"
+
+
+def test_csv_with_a_broken_line(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "in.csv",
+        'id,text\n1,快递太慢\n2,房间,很脏,多了一列\n3,"服务员态度差"\n\n4,包装破损\n',
+    )
+    summary = score_file(src, tmp_path / "out.csv", chunk_size=2)
+    assert summary.malformed_lines == [3]
+    assert summary.rows == 3
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["id"].tolist() == [1, 3, 4]
+    assert "malformed line(s): 3" in str(summary)
+
+
+def test_tsv_and_jsonl_round_trip(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.tsv", "text\tshop\n快递太慢\ta\n房间很脏\tb\n")
+    score_file(src, tmp_path / "out.jsonl")
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["shop"] for r in records] == ["a", "b"]
+    assert [r["primary"] for r in records] == ["logistics", "environment"]
+    # and JSONL in, with a broken line, a missing key and a number
+    src = write(
+        tmp_path / "in.jsonl",
+        '{"text": "快递太慢", "id": 1}\n{"text": oops}\n{"id": 3}\n{"text": 42, "id": 4}\n'
+        '{"text": "房间很脏", "id": 5, "new": 1}\n',
+    )
+    summary = score_file(src, tmp_path / "out.tsv", chunk_size=2)
+    assert summary.malformed_lines == [2]
+    out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert out["id"].tolist() == ["1", "3", "4", "5"]
+    assert out["error"].tolist() == ["", "missing text", "not a string: int", ""]
+    assert "new" not in out.columns
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"ticket": np.arange(7), "text": [*TEXTS[:5], None, "快递太慢"]})
+    frame.to_parquet(tmp_path / "in.parquet")
+    summary = score_file(tmp_path / "in.parquet", tmp_path / "out.parquet", chunk_size=3)
+    assert summary.rows == 7 and summary.errors == 1
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert out["ticket"].tolist() == list(range(7))
+    want = score_frame(frame)
+    pd.testing.assert_series_equal(
+        out["reasons"], want["reasons"].astype(out["reasons"].dtype), check_index=False
+    )
+
+
+def test_parallel_file_equals_serial(tmp_path: Path) -> None:
+    body = "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS * 4))
+    src = write(tmp_path / "in.csv", "id,text\n" + body)
+    score_file(src, tmp_path / "one.csv", chunk_size=9)
+    score_file(src, tmp_path / "two.csv", chunk_size=9, n_jobs=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_interrupted_run_leaves_no_output(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "text\n" + "快递太慢\n" * 10)
+    (tmp_path / "out.csv").write_text("old", encoding="utf-8")
+
+    def interrupt(rows: int, seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(src, tmp_path / "out.csv", chunk_size=3, progress=interrupt)
+    # the old file is untouched and no partial file is left behind
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_score_file_errors(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "review\n快递太慢\n")
+    with pytest.raises(KeyError, match="review"):
+        score_file(src, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(KeyError, match="ticket"):
+        score_file(src, tmp_path / "out.csv", text_column="review", id_column="ticket")
+    with pytest.raises(FileNotFoundError):
+        score_file(tmp_path / "missing.csv", tmp_path / "out.csv")
+    with pytest.raises(ValueError, match="extension"):
+        score_file(src, tmp_path / "out.xlsx", text_column="review")
+    with pytest.raises(ValueError, match="input file"):
+        score_file(src, src, text_column="review")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_empty_input_gives_header_only(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "text\n")
+    summary = score_file(src, tmp_path / "out.csv")
+    assert summary.rows == 0
+    header = (tmp_path / "out.csv").read_text(encoding="utf-8").strip().split(",")
+    assert tuple(header) == OUTPUT_COLUMNS
+
+
+def test_progress_line() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream, every=0)
+    line(1000, 2.0)
+    line(3000, 3.0)
+    line.close()
+    shown = stream.getvalue().splitlines()
+    assert len(shown) == 2
+    assert "3,000 rows" in shown[1] and "1,000 rows/s" in shown[1]
+
+
+# -- Dask -----------------------------------------------------------------------
+
+
+def test_dask_equals_pandas() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    texts = pd.Series([*TEXTS, None, 5] * 3, dtype=object)
+    frame = pd.DataFrame(
+        {"text": texts, "n": np.arange(len(texts))}, index=np.arange(len(texts)) * 2
+    )
+    want = score_frame(frame)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        lazy = score_frame(dd.from_pandas(frame, npartitions=3))
+        assert tuple(lazy.columns) == OUTPUT_COLUMNS
+        got = lazy.compute()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

@@ -1,0 +1,139 @@
+"""Chunked readers, encoding detection and atomic writers of `triage._io`."""
+
+from __future__ import annotations
+
+import builtins
+import gzip
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from triage._io import AtomicWriter, detect_encoding, file_format, read_chunks
+
+TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("gbk"), "gb18030"),
+        (TEXT.encode("gb18030"), "gb18030"),
+        (b"id,text\n1,ok\n", "utf-8"),
+        (b"", "utf-8"),
+    ],
+)
+def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    assert detect_encoding(path) == expected
+
+
+def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id,text\n" + b"1,ok\n" * 100 + "2,快递太慢\n".encode("gbk"))
+    assert detect_encoding(path, block=64) == "gb18030"
+    # a multi-byte UTF-8 character split across blocks is still UTF-8
+    path.write_bytes(("a" * 63 + "快").encode("utf-8"))
+    assert detect_encoding(path, block=64) == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("a.csv", "csv"),
+        ("a.CSV", "csv"),
+        ("a.tsv", "tsv"),
+        ("a.jsonl", "jsonl"),
+        ("a.ndjson", "jsonl"),
+        ("a.parquet", "parquet"),
+        ("a.csv.gz", "csv"),
+        ("x.2024.jsonl", "jsonl"),
+    ],
+)
+def test_file_format(name: str, fmt: str) -> None:
+    assert file_format(name) == fmt
+
+
+def test_file_format_errors() -> None:
+    with pytest.raises(ValueError, match=r"\.csv, \.tsv, \.jsonl"):
+        file_format("a.xlsx")
+    with pytest.raises(ValueError, match="choose one of"):
+        file_format("a.csv", "excel")
+    assert file_format("a.dat", "tsv") == "tsv"
+
+
+def test_csv_chunks_and_malformed_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(
+        'id,text\n1,a\n2,"two\nlines"\n3,b,extra\n\n4,c\n5\n6,d\n',
+        encoding="utf-8",
+    )
+    chunks = list(read_chunks(path, fmt="csv", chunk_size=2))
+    frames = [c.frame for c in chunks]
+    assert [len(f) for f in frames] == [2, 2]
+    assert pd.concat(frames)["id"].tolist() == ["1", "2", "4", "6"]
+    assert frames[0]["text"].tolist() == ["a", "two\nlines"]
+    assert [n for c in chunks for n in c.malformed_lines] == [5, 8]
+
+
+def test_gzip_input(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(TEXT.encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame["text"].tolist() == ["快递太慢了", "房间很脏"]
+
+
+def test_jsonl_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"text": "a"}\n[1, 2]\n\n{"text": "b"}\nnot json\n', encoding="utf-8")
+    chunks = list(read_chunks(path, fmt="jsonl", chunk_size=1))
+    assert [c.frame["text"].tolist() for c in chunks if len(c.frame)] == [["a"], ["b"]]
+    assert [n for c in chunks for n in c.malformed_lines] == [2, 5]
+
+
+def test_chunk_size_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="chunk_size"):
+        list(read_chunks(tmp_path / "f.csv", fmt="csv", chunk_size=0))
+
+
+def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    with AtomicWriter(target, fmt="csv") as writer:
+        writer.write(frame)
+        writer.write(frame)
+        assert not target.exists()
+        writer.commit()
+    assert target.read_text(encoding="utf-8") == "a,b\n1,x\n2,y\n1,x\n2,y\n"
+
+    def fail() -> None:
+        with AtomicWriter(tmp_path / "other.jsonl", fmt="jsonl") as w:
+            w.write(frame)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    with pytest.raises(ValueError, match="compressed"):
+        AtomicWriter(tmp_path / "x.csv.gz", fmt="csv")
+
+
+def test_parquet_without_pyarrow_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = builtins.__import__
+
+    def fake(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("pyarrow"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    with pytest.raises(ModuleNotFoundError, match=r"triage\[parquet\]"):
+        list(read_chunks(tmp_path / "f.parquet", fmt="parquet", chunk_size=10))
