@@ -89,7 +89,9 @@ class FeatureSpace:
         self.sublinear_tf = sublinear_tf
         self.cues = cues
         # terms are sorted, so the word columns come first, then the characters
-        self.split = next((i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary))
+        self.split = next(
+            (i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary)
+        )
         self._compiled: list[re.Pattern[str]] | None = None
 
     @property
@@ -179,34 +181,42 @@ class FeatureSpace:
         return idx, w
 
     def matrix(self, docs: Iterable[Doc]) -> csr_matrix:
-        """The document-term matrix of many documents, one row each, in order."""
+        """The document-term matrix of many documents, one row each, in order.
+
+        Term ids of the whole batch are looked up in one pass and counted with
+        one `numpy.unique` over ``row * n_terms + column``, rather than a
+        counter per document.
+        """
         from scipy.sparse import csr_matrix
 
-        indptr = [0]
-        indices: list[int] = []
-        tfs: list[float] = []
+        get = self.vocabulary.get
+        cols: list[int] = []
+        lengths: list[int] = []
         cue_rows: list[list[float]] = []
         for text, tokens in docs:
-            counts = self._counts(text, tokens)
-            indices.extend(counts.keys())
-            tfs.extend(counts.values())
-            indptr.append(len(indices))
+            ids = [j for j in map(get, self.terms(text, tokens)) if j is not None]
+            cols.extend(ids)
+            lengths.append(len(ids))
             if self.cues:
                 cue_rows.append(self._cue_counts(text))
-        n = len(indptr) - 1
-        idx = np.asarray(indices, dtype=np.intp)
-        tf = np.asarray(tfs, dtype=np.float64)
+        n = len(lengths)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys = rows * self.n_terms + np.asarray(cols, dtype=np.int64)
+        unique, counts = np.unique(keys, return_counts=True)
+        row = unique // self.n_terms
+        col = (unique % self.n_terms).astype(np.intp)
+        tf = counts.astype(np.float64)
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
-        data = tf * self.idf[idx]
-        ptr = np.asarray(indptr, dtype=np.intp)
+        data = tf * self.idf[col]
         # one l2 norm per (row, block): block 0 is words, 1 is characters
-        rows = np.repeat(np.arange(n), np.diff(ptr))
-        cell = 2 * rows + (idx >= self.split)
+        cell = 2 * row + (col >= self.split)
         norms = np.sqrt(np.bincount(cell, weights=data * data, minlength=2 * n))
         norms[norms == 0.0] = 1.0
         data /= norms[cell]
-        X = csr_matrix((data, idx, ptr), shape=(n, self.n_terms))
+        ptr = np.zeros(n + 1, dtype=np.intp)
+        np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
+        X = csr_matrix((data, col, ptr), shape=(n, self.n_terms))
         if self.cues:
             from scipy.sparse import hstack
 

@@ -906,10 +906,14 @@ def _first_sentence(text: str) -> Evidence:
     return Evidence(text[:end], 0, end)
 
 
+_LEVEL_OF: dict[str, Priority] = {str(p): p for p in PRIORITIES}
+
+
 def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
     probs: dict[Priority, float] = {}
     for key, value in learned.items():
-        if key not in Priority.__members__:
+        level = _LEVEL_OF.get(key)  # a dict look-up: this runs once per scored row
+        if level is None:
             raise LabelError(
                 f"learned: {key!r} is not a priority level; expected keys among "
                 f"{', '.join(str(p) for p in PRIORITIES)}"
@@ -917,7 +921,7 @@ def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
         p = float(value)
         if not 0.0 <= p <= 1.0:
             raise LabelError(f"learned[{key!r}] = {value!r} is not a probability in [0, 1]")
-        probs[Priority(key)] = p
+        probs[level] = p
     if not probs:
         raise LabelError("learned: the distribution is empty; pass None for no model")
     return probs
