@@ -45,8 +45,17 @@ if TYPE_CHECKING:
     from triage.model import TriageModel
     from triage.persist import load_model, save_model
     from triage.priority import Context, Policy, load_policy, prioritize
+    from triage.retrain import (
+        compare_models,
+        cross_validate,
+        export_for_labeling,
+        select_for_labeling,
+        split_labeled,
+        tune_thresholds,
+    )
     from triage.sentiment import score_emotions
     from triage.training import train
+    from triage.weak import load_weak_emotions
 
 __version__ = "0.1.0"
 
@@ -70,6 +79,13 @@ _LAZY = {
     "set_default_model": "triage._default",
     "read_labeled": "triage.labeled",
     "validate_labels": "triage.labeled",
+    "cross_validate": "triage.retrain",
+    "tune_thresholds": "triage.retrain",
+    "compare_models": "triage.retrain",
+    "select_for_labeling": "triage.retrain",
+    "export_for_labeling": "triage.retrain",
+    "split_labeled": "triage.retrain",
+    "load_weak_emotions": "triage.weak",
 }
 
 __all__ = [
@@ -100,9 +116,13 @@ __all__ = [
     "TriageModel",
     "analyze",
     "classify",
+    "compare_models",
+    "cross_validate",
     "evaluate",
+    "export_for_labeling",
     "load_model",
     "load_policy",
+    "load_weak_emotions",
     "normalize",
     "prioritize",
     "read_labeled",
@@ -110,8 +130,11 @@ __all__ = [
     "score_emotions",
     "score_frame",
     "segment",
+    "select_for_labeling",
     "set_default_model",
+    "split_labeled",
     "train",
+    "tune_thresholds",
     "validate_labels",
     "warm_up",
 ]

@@ -39,7 +39,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no labeled file at {path}")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    # utf-8-sig: files exported for labeling start with a BOM so Excel shows the
+    # Chinese; plain utf-8 would glue it to the first column name.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:

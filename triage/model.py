@@ -222,6 +222,7 @@ class TriageModel:
     n_extra_: int
     training_fingerprint_: str
     card_: dict[str, Any]
+    threshold_source_: dict[str, Any]
 
     def __init__(
         self,

@@ -165,6 +165,7 @@ def save_model(
             "n_features": model.features_.n_features,
             "metrics": metrics or {},
             "notes": notes or {},
+            "threshold_source": getattr(model, "threshold_source_", "out-of-fold on training data"),
             "file": {
                 "name": MODEL_FILE,
                 "bytes": tmp_path.stat().st_size,

@@ -1,0 +1,105 @@
+"""Every plot returns a matplotlib Figure that renders; matplotlib loads lazily."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib", reason="matplotlib is optional: pip install triage[notebook]")
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+from triage import analyze, evaluate
+from triage.labeled import read_labeled
+from triage.plots import (
+    plot_categories,
+    plot_comparison,
+    plot_confusion,
+    plot_cross_validation,
+    plot_report,
+)
+from triage.retrain import CrossValidation, compare_models
+
+from .test_retrain import DEMO, FakeModel
+
+
+def renders(fig: Figure) -> None:
+    assert isinstance(fig, Figure)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.getvalue().startswith(b"\x89PNG")
+
+
+@pytest.fixture(scope="module")
+def demo():  # type: ignore[no-untyped-def]
+    return read_labeled(DEMO)
+
+
+def test_report_and_confusion(demo) -> None:  # type: ignore[no-untyped-def]
+    ev = evaluate(FakeModel(demo, wrong=(1, 2)), demo)
+    fig = plot_report(ev)
+    renders(fig)
+    assert len(fig.axes) == 3 and "24 rows" in fig.get_suptitle()
+    fig = plot_confusion(ev, title="mine")
+    renders(fig)
+    assert fig.get_suptitle() == "mine"
+    # the 2x2 counts of each label add up to the rows
+    counts = fig.axes[1].images[0].get_array()
+    assert (counts.sum(axis=1) == 24).all()
+
+
+def test_comparison(demo) -> None:  # type: ignore[no-untyped-def]
+    cmp = compare_models(FakeModel(demo, wrong=(0, 3, 5)), FakeModel(demo), demo, n_boot=50)
+    fig = plot_comparison(cmp)
+    renders(fig)
+    assert len(fig.axes[0].get_yticklabels()) == len(cmp.table)
+    renders(plot_comparison(compare_models(FakeModel(demo), FakeModel(demo), demo, n_boot=0)))
+
+
+def test_cross_validation(demo) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    ev = evaluate(FakeModel(demo), demo)
+    per_label = pd.DataFrame(
+        {
+            "precision": [0.5, 0.6],
+            "recall": [0.5, 0.6],
+            "f1": [0.5, 0.6],
+            "f1_std": [0.1, None],
+            "support": [3, 4],
+        },
+        index=pd.MultiIndex.from_tuples([("category", "product"), ("emotion", "angry")]),
+    )
+    cv = CrossValidation(pd.DataFrame(), per_label, pd.DataFrame(), (ev, ev))
+    fig = plot_cross_validation(cv)
+    renders(fig)
+    assert len(fig.axes) == 2 and "2-fold" in fig.get_suptitle()
+
+
+def test_categories_from_a_frame_or_assessments(demo) -> None:  # type: ignore[no-untyped-def]
+    renders(plot_categories(demo))
+    fig = plot_categories([analyze(t) for t in demo["text"].head(5)])
+    renders(fig)
+    assert "5 complaints" in fig.get_suptitle()
+    with pytest.raises(KeyError, match="priority"):
+        plot_categories(demo.drop(columns="priority"))
+
+
+def test_importing_plots_does_not_import_matplotlib() -> None:
+    code = "import sys, triage.plots; print('matplotlib' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,460 @@
+"""Retraining helpers: cross-validation, threshold tuning, comparison, selection.
+
+Most tests run on the demo complaints shipped with the notebooks and on fake
+models whose predictions are built from the labels, so they need neither the
+shared data nor any training; the few that train use small slices.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from triage import LabelError, ModelFileError, load_model, save_model
+from triage._learn import best_f1_threshold
+from triage.labeled import parse_labels, read_labeled
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.model import Predictions, TriageModel
+from triage.retrain import (
+    LABELING_COLUMNS,
+    _best_threshold,
+    _probabilities,
+    compare_models,
+    cross_validate,
+    export_for_labeling,
+    select_for_labeling,
+    split_labeled,
+    tune_thresholds,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "notebooks" / "demo_complaints.csv"
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return read_labeled(DEMO)
+
+
+class FakeModel:
+    """Predicts from the labels of a frame: exactly right, or with rows spoiled."""
+
+    def __init__(self, frame: pd.DataFrame, *, wrong: tuple[int, ...] = ()) -> None:
+        self.frame = frame
+        self.wrong = set(wrong)
+
+    def predict_many(self, texts: list[str]) -> Predictions:
+        y = parse_labels(self.frame)
+        assert texts == self.frame["text"].tolist()
+        n = len(texts)
+        cats = y.categories.astype(bool).copy()
+        primary = y.primary.copy()
+        emotions = y.emotions.astype(np.int64).copy()
+        prio = np.eye(len(PRIORITIES))[y.priority]
+        for i in self.wrong:
+            cats[i] = ~cats[i]
+            primary[i] = int(np.flatnonzero(cats[i])[0]) if cats[i].any() else -1
+            emotions[i] = (emotions[i] + 1) % 3
+        return Predictions(
+            texts=list(texts),
+            tokens=[[t] for t in texts],
+            truncated=np.zeros(n, dtype=bool),
+            low_confidence=np.zeros(n, dtype=bool),
+            category_proba=cats.astype(float),
+            category_labels=cats,
+            primary=primary,
+            emotion_proba=(emotions >= 1).astype(float),
+            intensity=emotions,
+            priority_proba=prio,
+            sentiment=np.full(n, 0.2),
+        )
+
+
+# -- validation flows through every entry point ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("categories", "logistics|hygiene", "unknown category 'hygiene'"),
+        ("angry", "3", "intensity must be 0, 1 or 2"),
+        ("primary", "environment", "not among the categories"),
+        ("priority", "P0", "priority must be one of"),
+    ],
+)
+def test_bad_rows_are_refused_before_any_work(
+    demo: pd.DataFrame, column: str, value: str, problem: str
+) -> None:
+    bad = demo.copy()
+    bad.loc[0, column] = value
+    for call in (
+        lambda: cross_validate(bad, folds=2),
+        lambda: split_labeled(bad),
+        lambda: compare_models(FakeModel(demo), FakeModel(demo), bad),
+    ):
+        with pytest.raises(LabelError, match=rf"row 0 \(id 'demo-1'\).*{problem}"):
+            call()
+
+
+def test_duplicate_ids_are_refused(demo: pd.DataFrame) -> None:
+    bad = demo.copy()
+    bad.loc[3, "id"] = bad.loc[2, "id"]
+    with pytest.raises(LabelError, match=r"row 3.*duplicate id"):
+        split_labeled(bad)
+
+
+# -- split -----------------------------------------------------------------------------
+
+
+def test_split_is_disjoint_complete_and_reproducible(demo: pd.DataFrame) -> None:
+    a, b = split_labeled(demo, test_size=0.25, random_state=3)
+    assert (len(a), len(b)) == (18, 6)
+    assert sorted([*a["id"], *b["id"]]) == sorted(demo["id"])
+    again = split_labeled(demo, test_size=0.25, random_state=3)
+    assert again[1]["id"].tolist() == b["id"].tolist()
+
+
+@pytest.mark.parametrize("size", [0, 1, 1.5, -0.1])
+def test_split_rejects_impossible_sizes(demo: pd.DataFrame, size: float) -> None:
+    with pytest.raises(ValueError, match="test_size"):
+        split_labeled(demo, test_size=size)
+
+
+# -- thresholds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "proba", "beta", "expected"),
+    [
+        ([0, 0, 1, 1], [0.1, 0.35, 0.4, 0.9], 1.0, 0.4),
+        ([0, 1, 1, 1], [0.3, 0.2, 0.6, 0.9], 1.0, 0.2),  # recall of all wins
+        ([0, 1, 1, 1], [0.3, 0.2, 0.6, 0.9], 0.3, 0.5),  # precision-heavy: skip the 0.3
+        ([0, 0, 0, 0], [0.1, 0.2, 0.3, 0.4], 1.0, 0.5),  # nothing to gain: stays at 0.5
+    ],
+)
+def test_best_threshold_table(
+    target: list[int], proba: list[float], beta: float, expected: float
+) -> None:
+    assert _best_threshold(np.array(target), np.array(proba), beta) == pytest.approx(expected)
+
+
+def test_beta_one_is_the_training_rule() -> None:
+    rng = np.random.default_rng(0)
+    target = rng.integers(0, 2, 200)
+    proba = np.clip(target * 0.3 + rng.random(200) * 0.7, 0, 1)
+    assert _best_threshold(target, proba, 1.0) == best_f1_threshold(target, proba)
+    assert _best_threshold(target, proba, 1.0 + 1e-9) == pytest.approx(
+        best_f1_threshold(target, proba)
+    )
+
+
+@pytest.fixture(scope="module")
+def model(train_frame: pd.DataFrame) -> TriageModel:
+    return TriageModel(threshold_folds=0, max_features=20_000).fit(train_frame.iloc[:500])
+
+
+@pytest.fixture(scope="module")
+def tuned(model: TriageModel, dev_frame: pd.DataFrame) -> TriageModel:
+    return tune_thresholds(model, dev_frame.iloc[:300])
+
+
+def test_tuning_returns_a_copy_with_thresholds_chosen_on_the_rows(
+    model: TriageModel, tuned: TriageModel, dev_frame: pd.DataFrame
+) -> None:
+    rows = dev_frame.iloc[:300]
+    assert tuned is not model
+    assert all((v == 0.5).all() for v in model.thresholds_.values())  # untouched
+    y = parse_labels(rows)
+    proba = _probabilities(model, rows["text"].tolist())
+    for j in range(len(CATEGORIES)):
+        expected = best_f1_threshold(y.categories[:, j], proba["categories"][:, j])
+        assert tuned.thresholds_["categories"][j] == expected
+    for j in range(len(EMOTIONS)):
+        present = y.emotions[:, j] >= 1
+        if present.sum() >= 5:
+            assert tuned.thresholds_["presence"][j] == best_f1_threshold(
+                present, proba["presence"][:, j]
+            )
+        strong = y.emotions[present, j] == 2
+        if strong.sum() >= 5:
+            assert tuned.thresholds_["strong"][j] == best_f1_threshold(
+                strong, proba["strong"][present, j]
+            )
+        else:
+            assert tuned.thresholds_["strong"][j] == 0.5
+            assert f"strong:{EMOTIONS[j]}" in tuned.threshold_source_["kept"]
+    src = tuned.threshold_source_
+    assert src["rows"] == 300 and len(src["fingerprint_sha256"]) == 64
+    assert src["previous"]["categories"] == [0.5] * len(CATEGORIES)
+
+
+def test_tuning_raises_f1_on_the_tuning_rows(
+    model: TriageModel, tuned: TriageModel, dev_frame: pd.DataFrame
+) -> None:
+    rows = dev_frame.iloc[:300]
+    cmp = compare_models(model, tuned, rows, n_boot=0)
+    table = cmp.to_frame()
+    assert (table.loc["category", "delta"].drop("macro") >= -1e-9).all()
+
+
+def test_tuning_only_the_chosen_heads(model: TriageModel, dev_frame: pd.DataFrame) -> None:
+    only = tune_thresholds(model, dev_frame.iloc[:300], heads=("strong",), min_positives=1)
+    assert (only.thresholds_["categories"] == 0.5).all()
+    assert (only.thresholds_["presence"] == 0.5).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"beta": 0}, "beta"),
+        ({"beta": float("nan")}, "beta"),
+        ({"min_positives": 0}, "min_positives"),
+        ({"heads": ("category",)}, "allowed: categories, presence, strong"),
+        ({"heads": "strong"}, "allowed"),
+    ],
+)
+def test_tuning_rejects_bad_options(
+    model: TriageModel, demo: pd.DataFrame, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        tune_thresholds(model, demo, **kwargs)
+
+
+def test_tuned_model_saves_loads_in_a_fresh_process_and_predicts_the_same(
+    tuned: TriageModel, dev_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = save_model(tuned, tmp_path / "m", notes={"thresholds": tuned.threshold_source_})
+    texts = dev_frame["text"].iloc[:50].tolist()
+    here = tuned.predict_many(texts)
+    script = (
+        "import sys, json, numpy as np, triage\n"
+        "m = triage.load_model(sys.argv[1])\n"
+        "p = m.predict_many(json.loads(sys.stdin.read()))\n"
+        "print(json.dumps({'thresholds': {k: v.tolist() for k, v in m.thresholds_.items()},"
+        " 'proba': p.category_proba.tolist(), 'intensity': p.intensity.tolist(),"
+        " 'primary': p.primary.tolist()}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO,
+        check=True,
+    )
+    got = json.loads(out.stdout)
+    for k, v in tuned.thresholds_.items():
+        assert got["thresholds"][k] == v.tolist()
+    assert got["proba"] == here.category_proba.tolist()
+    assert got["intensity"] == here.intensity.tolist()
+    assert got["primary"] == here.primary.tolist()
+    assert load_model(path).threshold_source_ == tuned.threshold_source_
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"labels": {"categories": ["a"], "emotions": [], "priorities": []}}, "label sets"),
+        ({"format_version": 99}, "format version 99 is not supported"),
+        ({"format": "onnx"}, "not a triage model card"),
+    ],
+)
+def test_models_for_other_labels_or_formats_are_refused(
+    tuned: TriageModel, tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    path = save_model(tuned, tmp_path / "m")
+    card = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    (path / "model.json").write_text(json.dumps(card | change), encoding="utf-8")
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
+
+
+# -- comparison ------------------------------------------------------------------------
+
+
+def test_a_model_against_itself_differs_by_nothing(demo: pd.DataFrame) -> None:
+    cmp = compare_models(FakeModel(demo), FakeModel(demo), demo, n_boot=200)
+    t = cmp.table
+    assert (t["delta"] == 0).all() and (t["ci_low"] == 0).all() and (t["ci_high"] == 0).all()
+    assert (t["p_not_better"] == 1).all() and (t["verdict"] == "").all()
+
+
+def test_a_better_model_is_found_better(demo: pd.DataFrame) -> None:
+    worse = FakeModel(demo, wrong=tuple(range(0, 24, 2)))
+    cmp = compare_models(worse, FakeModel(demo), demo, n_boot=500, names=("old", "new"))
+    t = cmp.to_frame()
+    assert t.loc[("category", "macro"), "candidate"] == pytest.approx(1.0)
+    assert t.loc[("category", "macro"), "delta"] > 0.3
+    assert t.loc[("category", "macro"), "verdict"] == "better"
+    assert t.loc[("category", "macro"), "p_not_better"] < 0.05
+    assert t.loc[("primary", "accuracy"), "verdict"] == "better"
+    assert (t["ci_low"] <= t["delta"] + 1e-12).all() and (t["delta"] <= t["ci_high"] + 1e-12).all()
+    swapped = compare_models(FakeModel(demo), worse, demo, n_boot=500).to_frame()
+    assert swapped.loc[("category", "macro"), "verdict"] == "worse"
+    assert cmp.names == ("old", "new")
+    assert set(cmp.summary().index) >= {("category", "macro"), ("priority", "P1")}
+
+
+def test_comparison_point_figures_match_evaluate(demo: pd.DataFrame) -> None:
+    cmp = compare_models(FakeModel(demo), FakeModel(demo, wrong=(1, 4, 9)), demo, n_boot=0)
+    t = cmp.to_frame()
+    ev = cmp.candidate
+    for c in CATEGORIES:
+        assert t.loc[("category", str(c)), "candidate"] == pytest.approx(ev.categories.loc[c, "f1"])
+    for e in EMOTIONS:
+        assert t.loc[("emotion", str(e)), "candidate"] == pytest.approx(ev.emotions.loc[e, "f1"])
+        assert t.loc[("intensity", str(e)), "candidate"] == pytest.approx(
+            ev.emotions.loc[e, "intensity_accuracy"]
+        )
+    assert t.loc[("emotion", "macro"), "candidate"] == pytest.approx(ev.emotion_macro_f1)
+    assert t.loc[("primary", "accuracy"), "candidate"] == pytest.approx(ev.primary_accuracy)
+    assert t.loc[("priority", "accuracy"), "candidate"] == pytest.approx(ev.priority_accuracy)
+    assert t["ci_low"].isna().all()
+
+
+def test_bootstrap_is_reproducible(demo: pd.DataFrame) -> None:
+    a, b = FakeModel(demo, wrong=(0, 1, 2, 3)), FakeModel(demo, wrong=(5,))
+    one = compare_models(a, b, demo, n_boot=300, random_state=7).table
+    two = compare_models(a, b, demo, n_boot=300, random_state=7).table
+    pd.testing.assert_frame_equal(one, two)
+    assert json.dumps(compare_models(a, b, demo, n_boot=10).to_dict())
+
+
+def test_comparison_rejects_a_bad_n_boot(demo: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="n_boot"):
+        compare_models(FakeModel(demo), FakeModel(demo), demo, n_boot=-1)
+
+
+# -- selection -------------------------------------------------------------------------
+
+
+POOL = [
+    "快递五天了还没发货，客服也联系不上",
+    "快递五天了还没发货，客服也联系不上",  # repeated: chosen once at most
+    "菜有点咸，不过送得挺快",
+    "这个手续费到底是怎么收的？",
+    "酒店房间很干净，前台也很热情",
+    "",
+    None,
+    "hello world",
+    "手机用了一周就黑屏，售后说要寄回厂家检测",
+    "价格比别家贵了不少，还不送运费险",
+    "等了一个小时外卖才到，饭都凉了",
+    "退货流程太麻烦了，填了三张表",
+    "服务员态度很差，叫了好几次都没人理",
+]
+
+
+@pytest.mark.parametrize("strategy", ["uncertainty", "diversity", "mixed"])
+def test_selection_returns_a_file_ready_for_labeling(strategy: str) -> None:
+    chosen = select_for_labeling(
+        None,
+        POOL,
+        n=5,
+        strategy=strategy,
+        pool_factor=2,
+        exclude=["等了一个小时外卖才到，饭都凉了"],
+    )
+    assert len(chosen) == 5
+    assert list(chosen.columns[: len(LABELING_COLUMNS)]) == list(LABELING_COLUMNS)
+    assert chosen["text"].is_unique
+    assert not set(chosen["text"]) & {"", None, "等了一个小时外卖才到，饭都凉了"}
+    for col in ("categories", "primary", "angry", "priority"):
+        assert (chosen[col] == "").all()
+    assert chosen["uncertainty"].between(0, 1).all()
+    assert chosen["uncertainty"].is_monotonic_decreasing
+    assert chosen["suggested_priority"].isin([str(p) for p in PRIORITIES]).all()
+    assert chosen["id"].str.startswith("unlabeled-").all()
+    if strategy == "uncertainty":
+        assert (chosen["cluster"] == -1).all()
+    else:
+        assert (chosen["cluster"] >= 0).all()
+
+
+def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
+    every = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
+    top = select_for_labeling(None, POOL, n=3, strategy="uncertainty")
+    assert top["text"].tolist() == every["text"].head(3).tolist()
+    assert len(every) == 10  # 13 minus a repeat, a blank and a None
+
+
+def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
+    frame = pd.DataFrame(
+        {"id": [f"shop-{i}" for i in range(4)], "source": "shop", "body": POOL[8:12]}
+    )
+    chosen = select_for_labeling(None, frame, n=2, text_column="body", random_state=1)
+    assert set(chosen["id"]) <= set(frame["id"]) and (chosen["source"] == "shop").all()
+    again = select_for_labeling(None, frame, n=2, text_column="body", random_state=1)
+    pd.testing.assert_frame_equal(chosen, again)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"strategy": "random"}, ValueError, "allowed: uncertainty, diversity, mixed"),
+        ({"n": 0}, ValueError, "n must be"),
+        ({"pool_factor": 0}, ValueError, "pool_factor"),
+        ({"text_column": "内容"}, KeyError, "text_column"),
+    ],
+)
+def test_selection_rejects_bad_options(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        select_for_labeling(None, pd.DataFrame({"text": POOL[:3]}), **kwargs)
+
+
+def test_nothing_usable_gives_an_empty_frame() -> None:
+    chosen = select_for_labeling(None, ["", None], n=3)
+    assert chosen.empty and list(chosen.columns[:3]) == ["id", "source", "text"]
+
+
+def test_export_writes_utf8_with_bom_and_reads_back(tmp_path: Path) -> None:
+    chosen = select_for_labeling(None, POOL, n=4)
+    path = export_for_labeling(chosen, tmp_path / "out" / "to_label.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,source,text,categories,primary,angry")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["text"].tolist() == chosen["text"].tolist()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        export_for_labeling(chosen, path)
+    export_for_labeling(chosen, path, bom=False, overwrite=True)
+    assert path.read_bytes().startswith(b"id,")
+    with pytest.raises(KeyError, match="priority"):
+        export_for_labeling(chosen.drop(columns="priority"), tmp_path / "x.csv")
+
+
+# -- cross-validation ------------------------------------------------------------------
+
+
+def test_cross_validation_reports_every_fold_and_label(train_frame: pd.DataFrame) -> None:
+    cv = cross_validate(train_frame.iloc[:240], folds=2, max_features=5_000)
+    assert cv.folds == 2 and list(cv.summary.index) == [0, 1, "mean"]
+    assert cv.summary.loc["mean", "category_macro_f1"] == pytest.approx(
+        cv.summary.loc[[0, 1], "category_macro_f1"].mean()
+    )
+    assert set(cv.per_fold["fold"]) == {0, 1}
+    assert ("category", "macro") in cv.per_label.index and ("priority", "P1") in cv.per_label.index
+    assert cv.per_label["f1"].between(0, 1).all()
+    # every row is tested exactly once
+    assert sum(ev.n_rows for ev in cv.evaluations) == 240
+    assert json.dumps(cv.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"folds": 1}, "folds must be"), ({"folds": 99}, "more than"), ({"Cc": 1.0}, "'Cc'")],
+)
+def test_cross_validation_rejects_bad_options_before_training(
+    demo: pd.DataFrame, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        cross_validate(demo, **kwargs)

@@ -1,0 +1,148 @@
+"""Weak labels from public emotion sets: the mapping, exclusions, limits, errors.
+
+The mapping tests write a tiny raw file of their own (invented posts) under a
+temporary data folder; one test reads the real shared file when it is there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from triage.labels import EMOTION_COLUMNS
+from triage.weak import WEAK_MAPPINGS, data_dir, load_reviews, load_weak_emotions
+
+from .conftest import require_data
+
+POSTS = [
+    ("train", "排了两个小时的队还被插队，气死我了！", "angry"),
+    ("train", "明天就要考试了，好害怕考砸", "fear"),
+    ("eval", "今天下了一整天的雨", "neutral"),
+    ("test", "终于放假啦，开心", "happy"),
+    ("train", "养了十年的猫走了，好难过", "sad"),
+    ("train", "居然在地铁上遇到了小学同学", "surprise"),
+    ("train", "又停电了，什么破小区！", "angry"),
+    ("train", "短", "angry"),  # too short
+    ("train", "今天下了一整天的雨", "neutral"),  # repeated
+    ("train", "这条既气人又好笑", "angry"),
+    ("train", "这条既气人又好笑", "happy"),  # conflicting labels: dropped
+]
+
+
+@pytest.fixture
+def fake_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw" / "smp2020_ewect_usual"
+    folder.mkdir(parents=True)
+    pd.DataFrame(POSTS, columns=["split", "text", "label"]).to_csv(
+        folder / "smp2020_ewect_usual.csv", index=False, encoding="utf-8"
+    )
+    return tmp_path
+
+
+def row(frame: pd.DataFrame, text: str) -> dict[str, str]:
+    hit = frame[frame["text"] == text]
+    assert len(hit) == 1, text
+    return {e: hit.iloc[0][e] for e in EMOTION_COLUMNS}
+
+
+def test_default_mapping_fills_angry_and_anxious_only(fake_dir: Path) -> None:
+    weak = load_weak_emotions(fake_dir)
+    blank = dict.fromkeys(EMOTION_COLUMNS, "")
+    assert row(weak, "排了两个小时的队还被插队，气死我了！") == blank | {"angry": "1"}
+    assert row(weak, "明天就要考试了，好害怕考砸") == blank | {"anxious": "1"}
+    assert row(weak, "今天下了一整天的雨") == blank | {"angry": "0", "anxious": "0"}
+    assert row(weak, "终于放假啦，开心") == blank | {"angry": "0", "anxious": "0"}
+    # sad and surprise say nothing about angry or anxious: left out
+    assert not weak["text"].isin(["养了十年的猫走了，好难过", "居然在地铁上遇到了小学同学"]).any()
+    assert not weak["text"].isin(["短", "这条既气人又好笑"]).any()
+    assert weak["text"].is_unique
+    assert (weak["weight"] == 0.2).all() and (weak["source"] == "smp2020").all()
+    assert (weak["humorous"] == "").all()
+
+
+def test_every_mapped_emotion_can_be_asked_for(fake_dir: Path) -> None:
+    weak = load_weak_emotions(
+        fake_dir, emotions=("angry", "anxious", "confused", "aggrieved"), weight=0.5
+    )
+    assert row(weak, "养了十年的猫走了，好难过")["aggrieved"] == "1"
+    assert row(weak, "居然在地铁上遇到了小学同学")["confused"] == "1"
+    assert row(weak, "今天下了一整天的雨") == {
+        "angry": "0",
+        "anxious": "0",
+        "confused": "0",
+        "humorous": "",
+        "aggrieved": "0",
+    }
+    assert row(weak, "终于放假啦，开心")["confused"] == ""  # happy says nothing about confusion
+    assert (weak["weight"] == 0.5).all()
+
+
+def test_exclude_and_limit(fake_dir: Path) -> None:
+    weak = load_weak_emotions(fake_dir, exclude=["又停电了，什么破小区！"])
+    assert "又停电了，什么破小区！" not in set(weak["text"])
+    limited = load_weak_emotions(fake_dir, limit=1, random_state=1)
+    assert limited["source_label"].value_counts().max() == 1
+    assert limited.equals(load_weak_emotions(fake_dir, limit=1, random_state=1))
+
+
+def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
+    from triage._learn import parse_partial
+
+    weak = load_weak_emotions(fake_dir)
+    heads = parse_partial(weak, 0.2)
+    rows, target, weights = heads["presence:angry"]
+    assert len(rows) == len(weak) - 1  # the fear post says nothing about anger
+    assert target.sum() == 2 and (weights == 0.2).all()
+    assert len(heads["presence:humorous"][0]) == 0  # all unknown: the head learns nothing
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"source": "weibo"}, "allowed: smp2020, nlpcc2013"),
+        ({"emotions": ("angry", "happy")}, "unknown emotion"),
+        ({"emotions": "angry"}, "unknown emotion"),
+        ({"weight": 0}, "weight"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_weak_emotions(fake_dir, **kwargs)  # type: ignore[arg-type]
+
+
+def test_missing_files_say_where_they_were_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="TRIAGE_DATA_DIR"):
+        load_weak_emotions(tmp_path, source="nlpcc2013")
+    with pytest.raises(FileNotFoundError, match="waimai_10k"):
+        load_reviews(tmp_path)
+
+
+def test_data_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path
+    monkeypatch.delenv("TRIAGE_DATA_DIR")
+    assert data_dir() == Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def test_mappings_name_only_our_emotions() -> None:
+    for mapping in WEAK_MAPPINGS.values():
+        for known in mapping.values():
+            assert set(known) <= set(EMOTION_COLUMNS)
+            assert set(known.values()) <= {0, 1}
+
+
+def test_real_sets_load() -> None:
+    root = require_data("raw", "smp2020_ewect_usual").parent.parent
+    weak = load_weak_emotions(root, limit=50)
+    assert len(weak) == 200 and set(weak["source_label"]) == {"angry", "fear", "neutral", "happy"}
+    nlpcc = load_weak_emotions(root, source="nlpcc2013", limit=20)
+    assert set(nlpcc["source_label"]) == {"anger", "disgust", "fear", "none", "happiness", "like"}
+    reviews = load_reviews(root, sources=("waimai_10k", "chnsenticorp_htl"), limit=30)
+    assert len(reviews) == 60 and reviews["id"].is_unique
+    raw = pd.read_csv(root / "raw" / "waimai_10k" / "waimai_10k.csv", dtype=str)
+    first = reviews[reviews["source"] == "waimai_10k"].iloc[0]
+    assert raw["review"].iloc[int(first["id"].split("-")[1])].strip() == first["text"]
+    assert (raw["label"].iloc[[int(i.split("-")[1]) for i in reviews["id"][:30]]] == "0").all()

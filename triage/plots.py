@@ -1,0 +1,294 @@
+"""Figures for notebooks and reports; each function returns a matplotlib Figure.
+
+matplotlib is an optional dependency (``pip install triage[notebook]``) and is
+imported only inside these functions. Figures are built with the object API
+(no global ``pyplot`` state besides creating the figure), and labels are in
+English so that no CJK font is needed.
+
+>>> import triage.plots  # importing does not import matplotlib
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.labels import CATEGORIES, PRIORITIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from triage.evaluation import Evaluation
+    from triage.results import Assessment
+    from triage.retrain import Comparison, CrossValidation
+
+__all__ = [
+    "plot_categories",
+    "plot_comparison",
+    "plot_confusion",
+    "plot_cross_validation",
+    "plot_report",
+]
+
+_COLORS = {"precision": "#4C72B0", "recall": "#DD8452", "f1": "#55A868"}
+
+
+def _figure(width: float, height: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "triage.plots needs matplotlib: pip install 'triage[notebook]' (or matplotlib)"
+        ) from exc
+    # A bare Figure (no pyplot) is not registered with any GUI backend; Jupyter
+    # still displays it as the value of a cell.
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
+    """Grouped precision / recall / F1 bars, one group per label."""
+    labels = [str(i) for i in table.index]
+    x = np.arange(len(labels))
+    width = 0.27
+    for k, metric in enumerate(("precision", "recall", "f1")):
+        ax.bar(
+            x + (k - 1) * width,
+            table[metric].to_numpy(dtype=float),
+            width,
+            label=metric,
+            color=_COLORS[metric],
+        )
+    for xi, (f1, support) in enumerate(zip(table["f1"], table["support"], strict=True)):
+        ax.annotate(
+            f"{float(f1):.2f}\nn={int(support)}",
+            (xi + width, float(f1)),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_ylim(0, 1.15)
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
+    """Per-label precision, recall and F1 of an `Evaluation` (categories, emotions, priority).
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        From `triage.evaluate`.
+    title : str, optional
+        Figure title; the number of rows and headline figures when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = _figure(15, 4.2, 3)
+    _bars(axes[0], evaluation.categories, "categories")
+    _bars(axes[1], evaluation.emotions, "emotions (presence)")
+    _bars(axes[2], evaluation.priority, "priority (engine)")
+    axes[0].legend(loc="upper left", fontsize=8, ncols=3)
+    s = evaluation.summary()
+    fig.suptitle(
+        title
+        or (
+            f"{evaluation.n_rows} rows: category macro-F1 {s['category_macro_f1']:.3f}, "
+            f"primary acc. {s['primary_accuracy']:.3f}, "
+            f"emotion macro-F1 {s['emotion_macro_f1']:.3f}, "
+            f"priority acc. {s['priority_accuracy']:.3f}"
+        )
+    )
+    return fig
+
+
+def _heatmap(ax: Axes, values: Any, rows: Sequence[str], cols: Sequence[str], cmap: str) -> None:
+    data = np.asarray(values, dtype=float)
+    ax.imshow(data, cmap=cmap, aspect="auto")
+    top = data.max() if data.size else 0.0
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            v = data[i, j]
+            ax.text(
+                j,
+                i,
+                f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if top and v > 0.6 * top else "black",
+            )
+    ax.set_xticks(range(len(cols)), list(cols))
+    ax.set_yticks(range(len(rows)), list(rows))
+
+
+def _counts(table: pd.DataFrame, n_rows: int) -> Any:
+    """TP, FN, FP, TN per label from precision, recall and support."""
+    labels = table.drop(index="macro", errors="ignore")
+    support = labels["support"].to_numpy(dtype=float)
+    recall = labels["recall"].to_numpy(dtype=float)
+    precision = labels["precision"].to_numpy(dtype=float)
+    tp = np.round(recall * support)
+    fn = support - tp
+    predicted = np.divide(tp, precision, out=np.zeros_like(tp), where=precision > 0)
+    fp = np.round(predicted - tp)
+    tn = n_rows - tp - fn - fp
+    return np.column_stack([tp, fn, fp, tn]), [str(i) for i in labels.index]
+
+
+def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figure:
+    """Confusion matrices of an `Evaluation`.
+
+    Left: priority, labeled levels in rows, predicted in columns. Middle and
+    right: the 2x2 counts of each category and each emotion (presence) as one
+    row per label: true positives, false negatives, false positives, true
+    negatives.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = _figure(15, 4.2, 3)
+    levels = [str(p) for p in PRIORITIES]
+    conf = evaluation.priority_confusion.reindex(index=levels, columns=levels, fill_value=0)
+    _heatmap(axes[0], conf.to_numpy(), levels, levels, "Blues")
+    axes[0].set_xlabel("predicted")
+    axes[0].set_ylabel("labeled")
+    axes[0].set_title("priority")
+    cols = ["TP", "FN", "FP", "TN"]
+    for ax, table, name in (
+        (axes[1], evaluation.categories, "categories"),
+        (axes[2], evaluation.emotions, "emotions (presence)"),
+    ):
+        counts, labels = _counts(table, evaluation.n_rows)
+        _heatmap(ax, counts, labels, cols, "Greens")
+        ax.set_title(name)
+    fig.suptitle(title or f"confusion on {evaluation.n_rows} rows")
+    return fig
+
+
+def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figure:
+    """Deltas (candidate minus baseline) of every figure, with 95 % bootstrap intervals.
+
+    Green: the interval is above 0; red: below 0; grey: it contains 0.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = comparison.table
+    names = [f"{g}:{lbl}" for g, lbl in zip(table["group"], table["label"], strict=True)]
+    delta = table["delta"].to_numpy(dtype=float)
+    low = table["ci_low"].to_numpy(dtype=float)
+    high = table["ci_high"].to_numpy(dtype=float)
+    fig, axes = _figure(8, 0.28 * len(names) + 1.5)
+    ax = axes[0]
+    y = np.arange(len(names))[::-1]
+    colors = [
+        "#2ca02c" if lo > 0 else "#d62728" if hi < 0 else "#7f7f7f"
+        for lo, hi in zip(low, high, strict=True)
+    ]
+    err = np.vstack([np.nan_to_num(delta - low), np.nan_to_num(high - delta)])
+    ax.barh(y, delta, color=colors, alpha=0.8)
+    ax.errorbar(delta, y, xerr=np.abs(err), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlabel(f"{comparison.names[1]} - {comparison.names[0]}")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        title
+        or f"{comparison.names[1]} vs {comparison.names[0]} on {comparison.n_rows} rows "
+        f"({comparison.n_boot} bootstrap resamples)"
+    )
+    return fig
+
+
+def plot_cross_validation(cv: CrossValidation, *, title: str | None = None) -> Figure:
+    """Mean F1 per label over the folds, with the spread (one standard deviation).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = cv.per_label
+    groups = list(dict.fromkeys(str(g) for g, _ in table.index))
+    fig, axes = _figure(5 * len(groups), 3.8, len(groups))
+    for ax, group in zip(axes, groups, strict=True):
+        part = table.loc[group]
+        x = np.arange(len(part))
+        ax.bar(
+            x,
+            part["f1"].to_numpy(dtype=float),
+            yerr=np.nan_to_num(part["f1_std"].to_numpy(dtype=float)),
+            color=_COLORS["f1"],
+            capsize=3,
+        )
+        ax.set_xticks(x, [str(i) for i in part.index], rotation=30, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.set_title(f"{group} F1")
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(title or f"{cv.folds}-fold cross-validation")
+    return fig
+
+
+def plot_categories(
+    data: pd.DataFrame | Iterable[Assessment], *, title: str | None = None
+) -> Figure:
+    """How many complaints fall in each category and each priority level.
+
+    Parameters
+    ----------
+    data : DataFrame or iterable of Assessment
+        The output of `triage.score_frame` (columns ``categories``, ``primary``
+        and ``priority``), a labeled frame, or assessments from `analyze`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in ("categories", "primary", "priority") if c not in data.columns]
+        if missing:
+            raise KeyError(
+                f"plot_categories needs the columns categories, primary and priority; "
+                f"missing {missing}"
+            )
+        cats = [str(c).split("|") if str(c) else [] for c in data["categories"].tolist()]
+        primary = [str(p) for p in data["primary"].tolist()]
+        priority = [str(p) for p in data["priority"].tolist()]
+    else:
+        items = list(data)
+        cats = [[str(c) for c in a.categories] for a in items]
+        primary = [str(a.primary) if a.primary is not None else "" for a in items]
+        priority = [str(a.priority) for a in items]
+    names = [str(c) for c in CATEGORIES]
+    mentioned = [sum(n in row for row in cats) for n in names]
+    as_primary = [sum(p == n for p in primary) for n in names]
+    levels = [str(p) for p in PRIORITIES]
+    by_level = [sum(p == lvl for p in priority) for lvl in levels]
+
+    fig, axes = _figure(11, 3.8, 2)
+    x = np.arange(len(names))
+    axes[0].bar(x - 0.2, mentioned, 0.4, label="mentioned", color="#4C72B0")
+    axes[0].bar(x + 0.2, as_primary, 0.4, label="primary", color="#DD8452")
+    axes[0].set_xticks(x, names, rotation=30, ha="right")
+    axes[0].set_title("categories")
+    axes[0].legend(fontsize=8)
+    axes[1].bar(levels, by_level, color=["#d62728", "#ff7f0e", "#1f77b4", "#7f7f7f"])
+    axes[1].set_title("priority")
+    for ax in axes:
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(title or f"{len(priority)} complaints")
+    return fig

@@ -1,0 +1,933 @@
+"""Retraining on your own complaints: the library behind the notebooks.
+
+A data scientist who retrains needs five things, each a plain function here so
+that a notebook only calls them and shows the results:
+
+- `cross_validate`: per-fold and mean per-label figures of a model trained on
+  the labeled rows (stratified by primary category);
+- `tune_thresholds`: a copy of a model whose per-label decision thresholds are
+  re-chosen on labeled rows, stored in the model (they survive `save_model`);
+- `compare_models`: two models on the same labeled rows, per-label deltas with
+  bootstrap confidence intervals;
+- `select_for_labeling` and `export_for_labeling`: which unlabeled complaints
+  to label next (uncertainty and diversity sampling), as a CSV ready for
+  labeling;
+- `split_labeled`: a stratified split of a labeled frame (e.g. dev into a
+  tuning half and a test half).
+
+Weakly labeled data for ``extra=`` comes from `triage.weak`; figures from
+`triage.plots`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.labeled import check_labels, parse_labels
+from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from triage.evaluation import Evaluation
+    from triage.model import TriageModel
+    from triage.priority import Policy
+
+__all__ = [
+    "LABELING_COLUMNS",
+    "STRATEGIES",
+    "Comparison",
+    "CrossValidation",
+    "compare_models",
+    "cross_validate",
+    "export_for_labeling",
+    "select_for_labeling",
+    "split_labeled",
+    "tune_thresholds",
+]
+
+logger = logging.getLogger(__name__)
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+#: Columns of a file to label: the labeled-file format with empty label cells.
+LABELING_COLUMNS: tuple[str, ...] = (
+    "id",
+    "source",
+    "text",
+    "categories",
+    "primary",
+    *EMOTION_COLUMNS,
+    "priority",
+)
+
+#: Strategies of `select_for_labeling`.
+STRATEGIES: tuple[str, ...] = ("uncertainty", "diversity", "mixed")
+
+_HEADS = ("categories", "presence", "strong")
+
+
+# -- splitting -------------------------------------------------------------------
+
+
+def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
+    """Primary category per row, rare strata merged; None when stratifying cannot work."""
+    primary = np.array([str(p).strip() for p in frame["primary"].tolist()], dtype=object)
+    values, counts = np.unique(primary, return_counts=True)
+    rare = set(values[counts < folds].tolist())
+    if rare:
+        primary = np.array(["~rare" if p in rare else p for p in primary], dtype=object)
+        values, counts = np.unique(primary, return_counts=True)
+    if counts.min() < folds or len(values) < 2:
+        return None
+    return primary
+
+
+def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Array, Array]]:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    strata = _strata(frame, folds)
+    dummy = np.zeros(len(frame))
+    if strata is None:
+        kfold = KFold(folds, shuffle=True, random_state=random_state)
+        return list(kfold.split(dummy))
+    skfold = StratifiedKFold(folds, shuffle=True, random_state=random_state)
+    return list(skfold.split(dummy, strata))
+
+
+def split_labeled(
+    frame: pd.DataFrame, *, test_size: float = 0.5, random_state: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a labeled frame in two, stratified by primary category.
+
+    Use it to keep rows apart for an honest check, e.g. tune thresholds on one
+    half of dev and measure on the other.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Labeled complaints (validated first).
+    test_size : float, default 0.5
+        Share of rows in the second frame, strictly between 0 and 1.
+    random_state : int, default 0
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The first and second part, each with a fresh index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"text": ["快递太慢"] * 4, "categories": ["logistics"] * 4,
+    ...     "primary": ["logistics"] * 4, "angry": "0", "anxious": "0", "confused": "0",
+    ...     "humorous": "0", "aggrieved": "0", "priority": "P3"})
+    >>> a, b = split_labeled(frame, test_size=0.25)
+    >>> len(a), len(b)
+    (3, 1)
+    """
+    from sklearn.model_selection import train_test_split
+
+    if not (isinstance(test_size, float | int) and 0 < test_size < 1):
+        raise ValueError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
+    check_labels(frame)
+    n_test = max(1, round(len(frame) * test_size))
+    if n_test >= len(frame):
+        raise ValueError(f"cannot split {len(frame)} row(s) with test_size={test_size}")
+    strata = _strata(frame, 2)
+    if strata is not None and min(n_test, len(frame) - n_test) < len(set(strata.tolist())):
+        strata = None
+    first, second = train_test_split(
+        np.arange(len(frame)), test_size=n_test, random_state=random_state, stratify=strata
+    )
+    return (
+        frame.iloc[np.sort(first)].reset_index(drop=True),
+        frame.iloc[np.sort(second)].reset_index(drop=True),
+    )
+
+
+# -- cross-validation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Per-label figures of a model trained and tested on k folds of one frame.
+
+    Attributes
+    ----------
+    per_fold : DataFrame
+        One row per fold and label: ``fold``, ``group`` (``category``,
+        ``emotion`` or ``priority``), ``label`` (including ``macro``),
+        ``precision``, ``recall``, ``f1``, ``support``.
+    per_label : DataFrame
+        Indexed by (``group``, ``label``): mean ``precision``, ``recall``,
+        ``f1`` over the folds, ``f1_std`` and the total ``support``.
+    summary : DataFrame
+        The headline figures (`Evaluation.summary`) of each fold, plus a
+        ``mean`` row.
+    evaluations : tuple of Evaluation
+        The full evaluation of each fold, in fold order.
+    """
+
+    per_fold: pd.DataFrame
+    per_label: pd.DataFrame
+    summary: pd.DataFrame
+    evaluations: tuple[Evaluation, ...]
+
+    @property
+    def folds(self) -> int:
+        return len(self.evaluations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mean figures as plain JSON-ready data (e.g. for a model card)."""
+        values = self.summary.loc["mean"].to_numpy(dtype=float)
+        mean = dict(zip(self.summary.columns, values.tolist(), strict=True))
+        per_label: dict[str, Any] = {}
+        for key, row in zip(self.per_label.index, self.per_label.to_dict("records"), strict=True):
+            group, label = key
+            per_label[f"{group}:{label}"] = {str(k): round(float(v), 4) for k, v in row.items()}
+        return {
+            "folds": self.folds,
+            "summary": {str(k): round(float(v), 4) for k, v in mean.items()},
+            "per_label": per_label,
+        }
+
+
+def cross_validate(
+    frame: pd.DataFrame,
+    *,
+    folds: int = 5,
+    extra: pd.DataFrame | None = None,
+    threshold_folds: int = 0,
+    random_state: int = 0,
+    **params: Any,
+) -> CrossValidation:
+    """Train and test a `TriageModel` on k folds of a labeled frame.
+
+    Folds are stratified by primary category (rare ones pooled). Each fold
+    trains on the other folds (plus all of `extra`, if given) and is scored
+    with `triage.evaluate`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Labeled complaints in the file format (validated first; every bad row
+        is reported).
+    folds : int, default 5
+        Number of folds, at least 2 and at most the number of rows.
+    extra : DataFrame, optional
+        Partially or weakly labeled rows added to every training fold (see
+        `TriageModel.fit`); they are never tested on.
+    threshold_folds : int, default 0
+        Passed to each fold's model. 0 keeps thresholds at 0.5, which is much
+        faster; pass 5 to measure exactly what `triage.train` would produce.
+    random_state : int, default 0
+        Seed of the folds and the models.
+    **params
+        Any other `TriageModel` parameter, e.g. ``C=2.0`` or ``n_jobs=2``.
+
+    Returns
+    -------
+    CrossValidation
+    """
+    import pandas as pd
+
+    from triage.evaluation import evaluate
+    from triage.model import TriageModel
+
+    if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
+        raise ValueError(f"folds must be an int of at least 2, got {folds!r}")
+    check_labels(frame)
+    if folds > len(frame):
+        raise ValueError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+    TriageModel().set_params(**params)  # a typo fails here, before any training
+    rows: list[dict[str, Any]] = []
+    summaries: list[dict[str, float]] = []
+    evaluations: list[Evaluation] = []
+    for k, (train_idx, test_idx) in enumerate(_splits(frame, folds, random_state)):
+        model = TriageModel(threshold_folds=threshold_folds, random_state=random_state, **params)
+        model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=extra)
+        ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
+        logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
+        evaluations.append(ev)
+        summaries.append(ev.summary())
+        for group, table in (
+            ("category", ev.categories),
+            ("emotion", ev.emotions),
+            ("priority", ev.priority),
+        ):
+            for label, r in table.iterrows():
+                rows.append(
+                    {
+                        "fold": k,
+                        "group": group,
+                        "label": str(label),
+                        "precision": float(r["precision"]),
+                        "recall": float(r["recall"]),
+                        "f1": float(r["f1"]),
+                        "support": int(r["support"]),
+                    }
+                )
+    per_fold = pd.DataFrame(rows)
+    grouped = per_fold.groupby(["group", "label"], sort=False)
+    per_label = grouped[["precision", "recall", "f1"]].mean()
+    per_label["f1_std"] = grouped["f1"].std(ddof=1)
+    per_label["support"] = grouped["support"].sum()
+    summary = pd.DataFrame(
+        summaries, index=pd.Index(range(len(summaries)), name="fold"), dtype=float
+    )
+    summary.loc["mean"] = summary.mean(axis=0)
+    return CrossValidation(per_fold, per_label, summary, tuple(evaluations))
+
+
+# -- thresholds --------------------------------------------------------------------
+
+
+def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]:
+    """Raw probabilities of the binary heads (categories, presence, strong) and texts.
+
+    ``"texts"`` holds the normalised texts, as an object array.
+    """
+    from triage.model import _CAT, _PRESENT, _STRONG, _sigmoid
+
+    norm, toks, _ = model._docs(texts)
+    z = model.logits(model.features_.matrix(zip(norm, toks, strict=True)))
+    return {
+        "categories": _sigmoid(z[:, _CAT]),
+        "presence": _sigmoid(z[:, _PRESENT]),
+        "strong": _sigmoid(z[:, _STRONG]),
+        "texts": np.array(norm, dtype=object),
+    }
+
+
+def _best_threshold(target: Array, proba: Array, beta: float) -> float:
+    """The grid threshold maximising F-beta (ties: closest to 0.5)."""
+    from triage._learn import _GRID, best_f1_threshold
+
+    if beta == 1.0:
+        return best_f1_threshold(target, proba)
+    truth = np.asarray(target).astype(bool)
+    b2 = beta * beta
+    best, best_f = 0.5, -1.0
+    for t in _GRID:
+        pred = proba >= t
+        tp = float(np.sum(pred & truth))
+        fp = float(np.sum(pred & ~truth))
+        fn = float(np.sum(~pred & truth))
+        denom = (1 + b2) * tp + b2 * fn + fp
+        f = (1 + b2) * tp / denom if denom else 0.0
+        if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best - 0.5)):
+            best, best_f = float(t), f
+    return best
+
+
+def tune_thresholds(
+    model: TriageModel,
+    frame: pd.DataFrame,
+    *,
+    beta: float = 1.0,
+    min_positives: int = 5,
+    heads: Sequence[str] = _HEADS,
+) -> TriageModel:
+    """A copy of `model` with per-label decision thresholds chosen on `frame`.
+
+    For each binary head, the threshold on the grid 0.05, 0.06 ... 0.95 that
+    maximises F-beta on `frame` is kept (ties go to the value closest to 0.5).
+    Strength heads ("intensity 2") are tuned on the rows where the emotion is
+    present. A label with fewer than `min_positives` positive rows keeps its
+    threshold: a handful of examples would only fit noise.
+
+    The thresholds live in ``thresholds_`` of the returned model, so
+    `save_model` keeps them; ``threshold_source_`` records the rows they were
+    tuned on (count and fingerprint), `beta`, which labels changed and the
+    previous values. `model` itself is not modified.
+
+    Tuning on a frame and then measuring on the same frame flatters the model:
+    measure on other rows (see `split_labeled`).
+
+    Parameters
+    ----------
+    model : TriageModel
+        A fitted model.
+    frame : DataFrame
+        Labeled complaints (validated first).
+    beta : float, default 1.0
+        F-beta to maximise; above 1 favours recall, below 1 precision.
+    min_positives : int, default 5
+        Fewest positive rows a label needs to be tuned.
+    heads : sequence of str, default ("categories", "presence", "strong")
+        Which heads to tune.
+
+    Returns
+    -------
+    TriageModel
+    """
+    from triage.model import TriageModel, fingerprint
+
+    if not isinstance(model, TriageModel):
+        raise TypeError(f"tune_thresholds needs a TriageModel, got {type(model).__name__}")
+    model._check_fitted()
+    if not (isinstance(beta, float | int) and math.isfinite(beta) and beta > 0):
+        raise ValueError(f"beta must be a positive number, got {beta!r}")
+    if not isinstance(min_positives, int) or min_positives < 1:
+        raise ValueError(f"min_positives must be a positive int, got {min_positives!r}")
+    unknown = [h for h in heads if h not in _HEADS]
+    if unknown or isinstance(heads, str):
+        raise ValueError(f"unknown head(s) {unknown or heads!r}; allowed: {', '.join(_HEADS)}")
+    y = parse_labels(frame)
+    texts = frame["text"].tolist()
+    proba = _probabilities(model, texts)
+    emotion_truth = y.emotions.astype(np.int64)
+    targets: dict[str, tuple[Array, Array]] = {}
+    for j, c in enumerate(CATEGORIES):
+        targets[f"categories:{c}"] = (y.categories[:, j].astype(bool), proba["categories"][:, j])
+    for j, e in enumerate(EMOTIONS):
+        targets[f"presence:{e}"] = (emotion_truth[:, j] >= 1, proba["presence"][:, j])
+        present = emotion_truth[:, j] >= 1
+        targets[f"strong:{e}"] = (emotion_truth[present, j] == 2, proba["strong"][present, j])
+
+    new = copy.deepcopy(model)
+    new.thresholds_ = {k: np.array(v, dtype=np.float64) for k, v in model.thresholds_.items()}
+    tuned: list[str] = []
+    kept: list[str] = []
+    names = {"categories": CATEGORIES, "presence": EMOTIONS, "strong": EMOTIONS}
+    for head in _HEADS:
+        for j, label in enumerate(names[head]):
+            key = f"{head}:{label}"
+            truth, p = targets[key]
+            if head not in heads:
+                continue
+            if int(truth.sum()) < min_positives:
+                kept.append(key)
+                continue
+            new.thresholds_[head][j] = _best_threshold(truth, p, float(beta))
+            tuned.append(key)
+    norm = [str(t) for t in proba["texts"]]  # normalised, as in training_fingerprint_
+    source = {
+        "rows": len(frame),
+        "fingerprint_sha256": fingerprint(norm, frame),
+        "beta": float(beta),
+        "min_positives": min_positives,
+        "tuned": tuned,
+        "kept": kept,
+        "previous": {k: [round(float(x), 4) for x in v] for k, v in model.thresholds_.items()},
+    }
+    # not a declared attribute of TriageModel yet; pickled with the model all the same
+    new.threshold_source_ = source
+    logger.info("tuned %d thresholds on %d rows; kept %d", len(tuned), len(frame), len(kept))
+    return new
+
+
+# -- comparison --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two models on the same labeled rows, per label, with bootstrap intervals.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per figure: ``group`` (``category``, ``emotion``,
+        ``intensity``, ``primary``, ``priority``), ``label``, ``metric``
+        (``f1``, ``accuracy`` or ``recall``), ``baseline``, ``candidate``,
+        ``delta`` (candidate minus baseline), ``ci_low`` and ``ci_high`` (the
+        95 % bootstrap interval of the delta), ``p_not_better`` (share of
+        bootstrap resamples where the delta is <= 0, a one-sided p-value-like
+        figure), ``support`` and ``verdict`` (``better`` or ``worse`` when the
+        interval excludes 0, else empty).
+    baseline, candidate : Evaluation
+        The full evaluation of each model on the rows.
+    names : (str, str)
+        Display names of the baseline and the candidate.
+    n_rows, n_boot : int
+    """
+
+    table: pd.DataFrame
+    baseline: Evaluation
+    candidate: Evaluation
+    names: tuple[str, str]
+    n_rows: int
+    n_boot: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table, indexed by (group, label)."""
+        return self.table.set_index(["group", "label"])
+
+    def summary(self) -> pd.DataFrame:
+        """The headline rows: macro F1s, primary and priority accuracy, P1 recall."""
+        keep = self.table["label"].isin(["macro", "accuracy", "P1"])
+        return self.table[keep].set_index(["group", "label"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (e.g. notes of a model card)."""
+        return {
+            "names": list(self.names),
+            "rows": self.n_rows,
+            "n_boot": self.n_boot,
+            "table": [
+                {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+                for r in self.table.to_dict(orient="records")
+            ],
+        }
+
+
+def _row_priorities(preds: Any, policy: Policy | None) -> Array:
+    index = {str(p): j for j, p in enumerate(PRIORITIES)}
+    return np.array(
+        [index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))],
+        dtype=np.int64,
+    )
+
+
+def _bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> Iterable[Array]:
+    """Resample counts, (block, n) per block, so memory stays bounded."""
+    block = max(1, min(n_boot, 4_000_000 // max(n, 1)))
+    done = 0
+    while done < n_boot:
+        b = min(block, n_boot - done)
+        idx = rng.integers(0, n, size=(b, n))
+        offsets = (np.arange(b) * n)[:, None]
+        counts = np.bincount((idx + offsets).ravel(), minlength=b * n).reshape(b, n)
+        yield counts.astype(np.float64)
+        done += b
+
+
+def compare_models(
+    baseline: TriageModel | Any | None,
+    candidate: TriageModel | Any,
+    frame: pd.DataFrame,
+    *,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    names: tuple[str, str] = ("baseline", "candidate"),
+    policy: Policy | None = None,
+) -> Comparison:
+    """Compare two models on one labeled frame, per label, with a bootstrap.
+
+    Each model predicts the rows once; the rows are then resampled with
+    replacement `n_boot` times (the same resamples for both models), and each
+    figure is recomputed on every resample. The delta is candidate minus
+    baseline: positive means the candidate is better.
+
+    Figures: F1 of each category and emotion presence and their macro means,
+    exact intensity accuracy of each emotion, primary accuracy (rows with a
+    primary), priority accuracy and P1 recall (the priority engine applied).
+
+    Parameters
+    ----------
+    baseline : TriageModel, LexiconModel or None
+        The reference; None is the process default model (the shipped one
+        unless `triage.set_default_model` was called).
+    candidate : TriageModel or LexiconModel
+        The model under test.
+    frame : DataFrame
+        Labeled complaints neither model was trained or tuned on.
+    n_boot : int, default 1000
+        Bootstrap resamples; 0 skips the intervals (NaN).
+    random_state : int, default 0
+    names : (str, str), default ("baseline", "candidate")
+        Display names (plots, tables).
+    policy : Policy, optional
+        Priority policy; the default when omitted.
+
+    Returns
+    -------
+    Comparison
+    """
+    import pandas as pd
+
+    from triage._default import resolve_model
+    from triage.evaluation import evaluate
+
+    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative int, got {n_boot!r}")
+    if baseline is None:
+        baseline = resolve_model(None)
+    y = parse_labels(frame)
+    texts = frame["text"].tolist()
+    n = len(texts)
+    if n == 0:
+        raise ValueError("compare_models needs at least one labeled row")
+    pa, pb = baseline.predict_many(texts), candidate.predict_many(texts)
+    ev_a = evaluate(baseline, frame, predictions=pa, policy=policy)
+    ev_b = evaluate(candidate, frame, predictions=pb, policy=policy)
+    prio_a, prio_b = _row_priorities(pa, policy), _row_priorities(pb, policy)
+
+    # Each figure is a ratio of per-row sums: F1 = 2tp / (2tp + fp + fn),
+    # accuracy = correct / counted. Stack the per-row numerators and
+    # denominators of every figure, for both models, in one matrix.
+    specs: list[tuple[str, str, str, int]] = []  # group, label, metric, support
+    num_a: list[Array] = []
+    num_b: list[Array] = []
+    den_a: list[Array] = []
+    den_b: list[Array] = []
+
+    def f1_columns(group: str, labels: Sequence[Any], truth: Array, a: Array, b: Array) -> None:
+        for j, label in enumerate(labels):
+            t = truth[:, j]
+            for pred, num, den in ((a[:, j], num_a, den_a), (b[:, j], num_b, den_b)):
+                tp = (t & pred).astype(np.float64)
+                num.append(2 * tp)
+                den.append(2 * tp + (pred & ~t) + (~pred & t))
+            specs.append((group, str(label), "f1", int(t.sum())))
+
+    def accuracy_column(
+        group: str, label: str, metric: str, mask: Array, a: Array, b: Array
+    ) -> None:
+        m = mask.astype(np.float64)
+        num_a.append(a.astype(np.float64) * m)
+        num_b.append(b.astype(np.float64) * m)
+        den_a.append(m)
+        den_b.append(m)
+        specs.append((group, label, metric, int(mask.sum())))
+
+    cat_truth = y.categories.astype(bool)
+    emo_truth = y.emotions >= 1
+    f1_columns("category", CATEGORIES, cat_truth, pa.category_labels, pb.category_labels)
+    f1_columns("emotion", EMOTIONS, emo_truth, pa.intensity >= 1, pb.intensity >= 1)
+    everyone = np.ones(n, dtype=bool)
+    for j, e in enumerate(EMOTIONS):
+        accuracy_column(
+            "intensity",
+            str(e),
+            "accuracy",
+            everyone,
+            pa.intensity[:, j] == y.emotions[:, j],
+            pb.intensity[:, j] == y.emotions[:, j],
+        )
+    has_primary = y.primary >= 0
+    accuracy_column(
+        "primary",
+        "accuracy",
+        "accuracy",
+        has_primary,
+        pa.primary == y.primary,
+        pb.primary == y.primary,
+    )
+    accuracy_column(
+        "priority", "accuracy", "accuracy", everyone, prio_a == y.priority, prio_b == y.priority
+    )
+    accuracy_column("priority", "P1", "recall", y.priority == 0, prio_a == 0, prio_b == 0)
+
+    NA, NB = np.column_stack(num_a), np.column_stack(num_b)
+    DA, DB = np.column_stack(den_a), np.column_stack(den_b)
+    n_cat, n_emo = len(CATEGORIES), len(EMOTIONS)
+    macro_blocks = {"category": slice(0, n_cat), "emotion": slice(n_cat, n_cat + n_emo)}
+
+    def figures(w: Array) -> tuple[Array, Array]:
+        """Every figure (columns) for every weight row, plus the two macro F1s."""
+        out = []
+        for num, den in ((NA, DA), (NB, DB)):
+            top, bottom = w @ num, w @ den
+            ratio = np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
+            macros = [ratio[:, s].mean(axis=1, keepdims=True) for s in macro_blocks.values()]
+            out.append(np.concatenate([ratio, *macros], axis=1))
+        return out[0], out[1]
+
+    point_a, point_b = (f[0] for f in figures(np.ones((1, n))))
+    for group, s in macro_blocks.items():
+        support = sum(sp[3] for sp in specs[s])
+        specs.append((group, "macro", "f1", support))
+
+    deltas: list[Array] = []
+    rng = np.random.default_rng(random_state)
+    for w in _bootstrap_weights(n, n_boot, rng):
+        fa, fb = figures(w)
+        deltas.append(fb - fa)
+    if deltas:
+        boot = np.concatenate(deltas, axis=0)
+        low, high = np.percentile(boot, [2.5, 97.5], axis=0)
+        p_not_better = (boot <= 1e-12).mean(axis=0)
+    else:
+        low = high = p_not_better = np.full(len(specs), np.nan)
+
+    delta = point_b - point_a
+    verdict = np.where(low > 0, "better", np.where(high < 0, "worse", ""))
+    table = pd.DataFrame(
+        {
+            "group": [s[0] for s in specs],
+            "label": [s[1] for s in specs],
+            "metric": [s[2] for s in specs],
+            "baseline": point_a,
+            "candidate": point_b,
+            "delta": delta,
+            "ci_low": low,
+            "ci_high": high,
+            "p_not_better": p_not_better,
+            "support": [s[3] for s in specs],
+            "verdict": verdict,
+        }
+    )
+    order = {"category": 0, "emotion": 1, "intensity": 2, "primary": 3, "priority": 4}
+    table = table.sort_values("group", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+    return Comparison(table, ev_a, ev_b, (str(names[0]), str(names[1])), n, n_boot)
+
+
+# -- what to label next --------------------------------------------------------------
+
+
+def _uncertainty(preds: Any, thresholds: dict[str, Array]) -> tuple[Array, Array]:
+    """Mean closeness to the decision threshold over the category and presence heads.
+
+    Per head ``1 - |p - t| / max(t, 1 - t)``: 1 on the threshold, 0 at 0 or 1.
+    Returns the score per row and the index of the most uncertain head.
+    """
+    p = np.concatenate([preds.category_proba, preds.emotion_proba], axis=1)
+    t = np.concatenate([thresholds["categories"], thresholds["presence"]])
+    close = 1.0 - np.abs(p - t) / np.maximum(t, 1.0 - t)
+    close = np.clip(close, 0.0, 1.0)
+    return close.mean(axis=1), close.argmax(axis=1)
+
+
+def _kmeans_pick(
+    X: Any, score: Array, n: int, *, prefer_uncertain: bool, random_state: int
+) -> tuple[Array, Array]:
+    """One row per k-means cluster: the most uncertain, or the one nearest the centre."""
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.preprocessing import normalize
+
+    Xn = normalize(X)
+    k = min(n, Xn.shape[0])
+    km = MiniBatchKMeans(
+        n_clusters=k, n_init=3, random_state=random_state, batch_size=max(1024, 3 * k)
+    )
+    labels = km.fit_predict(Xn)
+    dist = km.transform(Xn)[np.arange(Xn.shape[0]), labels]
+    chosen: list[int] = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if members.size == 0:
+            continue
+        key = -score[members] if prefer_uncertain else dist[members]
+        chosen.append(int(members[np.lexsort((members, key))[0]]))
+    picked = np.array(chosen, dtype=np.intp)
+    if picked.size < n:  # empty clusters: fill with the most uncertain rest
+        rest = np.setdiff1d(np.arange(Xn.shape[0]), picked)
+        rest = rest[np.lexsort((rest, -score[rest]))][: n - picked.size]
+        picked = np.concatenate([picked, rest])
+    return picked, labels[picked]
+
+
+def select_for_labeling(
+    model: TriageModel | None,
+    data: pd.DataFrame | Sequence[str] | Any,
+    *,
+    n: int = 100,
+    strategy: str = "mixed",
+    text_column: str = "text",
+    exclude: Iterable[str] | None = None,
+    pool_factor: int = 5,
+    id_prefix: str = "unlabeled",
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Choose which unlabeled complaints to label next.
+
+    Strategies:
+
+    - ``"uncertainty"``: the `n` rows whose probabilities sit closest to the
+      decision thresholds of the category and emotion heads (mean over the 11
+      heads of ``1 - |p - t| / max(t, 1 - t)``);
+    - ``"diversity"``: k-means with `n` clusters on the model's TF-IDF vectors
+      of all rows, and the row nearest each centre (covers the kinds of
+      complaints you have);
+    - ``"mixed"`` (default): the ``pool_factor * n`` most uncertain rows,
+      clustered into `n` groups, and the most uncertain row of each (uncertain
+      rows that are not near-duplicates of each other).
+
+    Blank and non-string texts, texts in `exclude` (e.g. those already
+    labeled) and repeated texts are left out.
+
+    Parameters
+    ----------
+    model : TriageModel or None
+        The model whose doubts guide the choice; None is the process default.
+    data : DataFrame or sequence of str
+        Unlabeled complaints; a frame needs `text_column` and may have ``id``
+        and ``source`` columns.
+    n : int, default 100
+        Rows to choose (fewer if fewer are usable).
+    strategy : {"uncertainty", "diversity", "mixed"}, default "mixed"
+    text_column : str, default "text"
+    exclude : iterable of str, optional
+        Texts never to choose.
+    pool_factor : int, default 5
+        Size of the uncertain pool of ``"mixed"``, in multiples of `n`.
+    id_prefix : str, default "unlabeled"
+        Ids are ``<id_prefix>-<row>`` when the input has no ``id`` column.
+    random_state : int, default 0
+
+    Returns
+    -------
+    DataFrame
+        The columns of a labeled file (`LABELING_COLUMNS`) with empty label
+        cells, then the model's suggestions (``suggested_categories``,
+        ``suggested_primary``, ``suggested_<emotion>``,
+        ``suggested_priority``), ``uncertainty`` (0-1), ``most_uncertain``
+        (the head closest to its threshold) and ``cluster`` (-1 for
+        ``"uncertainty"``); most uncertain first. Write it with
+        `export_for_labeling`.
+    """
+    import pandas as pd
+
+    from triage._default import resolve_model
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if not isinstance(pool_factor, int) or pool_factor < 1:
+        raise ValueError(f"pool_factor must be a positive int, got {pool_factor!r}")
+    resolved = resolve_model(model)
+
+    if isinstance(data, pd.DataFrame):
+        if text_column not in data.columns:
+            raise KeyError(
+                f"no column {text_column!r} in the frame; columns are {list(data.columns)}; "
+                "pass text_column=..."
+            )
+        frame = data.reset_index(drop=True)
+        texts_in = frame[text_column].tolist()
+        ids = (
+            frame["id"].astype(str).tolist()
+            if "id" in frame.columns
+            else [f"{id_prefix}-{i}" for i in range(len(frame))]
+        )
+        sources = frame["source"].astype(str).tolist() if "source" in frame.columns else None
+    elif isinstance(data, str):
+        raise TypeError("data must be a DataFrame or a sequence of texts, not one str")
+    else:
+        texts_in = list(data)
+        ids = [f"{id_prefix}-{i}" for i in range(len(texts_in))]
+        sources = None
+    if sources is None:
+        sources = [""] * len(texts_in)
+
+    skip = {t.strip() for t in (() if exclude is None else exclude) if isinstance(t, str)}
+    seen: set[str] = set()
+    keep: list[int] = []
+    for i, t in enumerate(texts_in):
+        if not isinstance(t, str) or not t.strip() or t.strip() in skip or t.strip() in seen:
+            continue
+        seen.add(t.strip())
+        keep.append(i)
+    if not keep:
+        return pd.DataFrame(columns=list(_selection_columns()))
+    texts = [texts_in[i] for i in keep]
+    preds = resolved.predict_many(texts)
+    score, head = _uncertainty(preds, resolved.thresholds_)
+    score = np.where(preds.low_confidence, 0.0, score)  # no Chinese, no features: last
+
+    order = np.lexsort((np.arange(len(texts)), -score))
+    cluster = np.full(len(texts), -1)
+    if strategy == "uncertainty" or len(texts) <= n:
+        picked = order[:n]
+    else:
+        pool = order if strategy == "diversity" else order[: n * pool_factor]
+        if len(pool) <= n:
+            picked = pool
+        else:
+            norm = preds.texts
+            X = resolved.features_.matrix((norm[i], preds.tokens[i]) for i in pool)
+            X = X[:, : resolved.features_.n_terms]
+            local, groups = _kmeans_pick(
+                X,
+                score[pool],
+                n,
+                prefer_uncertain=strategy == "mixed",
+                random_state=random_state,
+            )
+            picked = pool[local]
+            cluster[picked] = groups
+        picked = picked[np.lexsort((picked, -score[picked]))]
+
+    heads = [*(f"category:{c}" for c in CATEGORIES), *(f"emotion:{e}" for e in EMOTIONS)]
+    rows = []
+    for i in picked:
+        a = preds.assessment(int(i))
+        src = keep[int(i)]
+        row: dict[str, Any] = {
+            "id": ids[src],
+            "source": sources[src],
+            "text": texts_in[src],
+            "categories": "",
+            "primary": "",
+            **dict.fromkeys(EMOTION_COLUMNS, ""),
+            "priority": "",
+            "suggested_categories": "|".join(str(c) for c in a.categories),
+            "suggested_primary": str(a.primary) if a.primary is not None else "",
+            **{f"suggested_{e}": int(a.emotions[e]) for e in EMOTION_COLUMNS},
+            "suggested_priority": str(a.priority),
+            "uncertainty": round(float(score[i]), 4),
+            "most_uncertain": heads[int(head[i])],
+            "cluster": int(cluster[i]),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(_selection_columns()))
+
+
+def _selection_columns() -> tuple[str, ...]:
+    return (
+        *LABELING_COLUMNS,
+        "suggested_categories",
+        "suggested_primary",
+        *(f"suggested_{e}" for e in EMOTION_COLUMNS),
+        "suggested_priority",
+        "uncertainty",
+        "most_uncertain",
+        "cluster",
+    )
+
+
+def export_for_labeling(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    bom: bool = True,
+    overwrite: bool = False,
+) -> Path:
+    """Write rows to label as CSV, UTF-8 with a BOM so that Excel shows the Chinese.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Usually the output of `select_for_labeling`; it must hold the columns
+        of a labeled file (`LABELING_COLUMNS`), which come first in the file.
+    path : path-like
+        The CSV to write.
+    bom : bool, default True
+        Start the file with a byte-order mark (Excel needs it to detect UTF-8;
+        `pandas.read_csv(..., encoding="utf-8-sig")` reads it back).
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+    """
+    target = Path(path)
+    missing = [c for c in LABELING_COLUMNS if c not in frame.columns]
+    if missing:
+        raise KeyError(
+            f"the frame lacks the labeled-file column(s) {missing}; "
+            "use the output of select_for_labeling"
+        )
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    rest = [c for c in frame.columns if c not in LABELING_COLUMNS]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    frame[[*LABELING_COLUMNS, *rest]].to_csv(
+        tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n"
+    )
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,302 @@
+"""Weak labels from public emotion datasets, for ``fit(..., extra=...)``.
+
+The public Chinese emotion sets label general Weibo posts, not complaints, and
+their emotions are not ours. Some still say something about ours: a post
+labeled ``angry`` shows anger, a ``neutral`` or ``happy`` post shows none.
+`load_weak_emotions` turns such a set into a *partially* labeled frame: a
+``text`` column, the emotion columns (``"1"`` present, ``"0"`` absent, ``""``
+unknown, the row then left out of that emotion's heads) and a ``weight``.
+
+The raw files are not part of the library (their terms are unclear: see
+``raw/SOURCES.md`` of the shared data). They are read from `data_dir`:
+``$TRIAGE_DATA_DIR``, else ``../shared/data`` beside the repository.
+
+Mapping (from "How these sets map to our labels" in SOURCES.md)
+--------------------------------------------------------------
+
+=====================  ===================  ==========================================
+source label           sets                 known emotion columns
+=====================  ===================  ==========================================
+angry / anger/disgust  smp2020 / nlpcc2013  angry = 1
+fear                   both                 anxious = 1 (fear is a proxy for anxiety)
+sad / sadness          smp2020 / nlpcc2013  aggrieved = 1 (a proxy only)
+surprise               both                 confused = 1 (weak)
+neutral / none         smp2020 / nlpcc2013  angry, anxious, confused, aggrieved = 0
+happy / happiness,like smp2020 / nlpcc2013  angry, anxious, aggrieved = 0
+=====================  ===================  ==========================================
+
+No set labels ``humorous``; it is always unknown. Only the columns named in
+``emotions=`` are kept (default ``angry`` and ``anxious``, the two with the
+most direct mapping); the others are left unknown.
+
+Weights
+-------
+A weak row counts `weight` times a labeled row (default 0.2): the labels are
+about Weibo posts, not complaints, and the mapping is approximate. A present
+emotion is written as intensity 1, so the "strong" head also learns from these
+rows that the emotion is not strong; keep the weight low. Measure on dev,
+with and without the extra rows (`triage.retrain.compare_models`), before
+keeping them.
+
+Always pass the texts of your labeled files as ``exclude=``: the shared
+labeled complaints were partly drawn from these sets, and a dev text that is
+also a weak training row makes dev figures too good.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage.labels import EMOTION_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "REVIEW_SOURCES",
+    "WEAK_MAPPINGS",
+    "WEAK_SOURCES",
+    "data_dir",
+    "load_reviews",
+    "load_weak_emotions",
+]
+
+logger = logging.getLogger(__name__)
+
+#: File (under ``raw/``), text column and label column of each source.
+WEAK_SOURCES: Mapping[str, tuple[str, str, str]] = {
+    "smp2020": ("smp2020_ewect_usual/smp2020_ewect_usual.csv", "text", "label"),
+    "nlpcc2013": ("nlpcc2013_weibo_emotion/nlpcc2013_weibo_emotion.csv", "text", "label"),
+}
+
+#: Review sets usable as a pool of unlabeled complaints: file under ``raw/``,
+#: text column, and the name used in the ids of the shared labeled files.
+REVIEW_SOURCES: Mapping[str, tuple[str, str, str]] = {
+    "waimai_10k": ("waimai_10k/waimai_10k.csv", "review", "waimai_10k"),
+    "chnsenticorp_htl": (
+        "ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv",
+        "review",
+        "chnsenticorp_htl",
+    ),
+    "online_shopping": (
+        "online_shopping_10_cats/online_shopping_10_cats.csv",
+        "review",
+        "online_shopping",
+    ),
+}
+
+_NONE = {"angry": 0, "anxious": 0, "confused": 0, "aggrieved": 0}
+_GLAD = {"angry": 0, "anxious": 0, "aggrieved": 0}
+
+#: Source label -> known emotion intensities (others unknown), per source.
+WEAK_MAPPINGS: Mapping[str, Mapping[str, Mapping[str, int]]] = {
+    "smp2020": {
+        "angry": {"angry": 1},
+        "fear": {"anxious": 1},
+        "sad": {"aggrieved": 1},
+        "surprise": {"confused": 1},
+        "neutral": _NONE,
+        "happy": _GLAD,
+    },
+    "nlpcc2013": {
+        "anger": {"angry": 1},
+        "disgust": {"angry": 1},
+        "fear": {"anxious": 1},
+        "sadness": {"aggrieved": 1},
+        "surprise": {"confused": 1},
+        "none": _NONE,
+        "happiness": _GLAD,
+        "like": _GLAD,
+    },
+}
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The shared data folder: ``$TRIAGE_DATA_DIR``, else ``../shared/data`` beside the repo.
+
+    >>> (data_dir() / "raw" / "SOURCES.md").name
+    'SOURCES.md'
+    """
+    env = os.environ.get("TRIAGE_DATA_DIR")
+    if env:
+        return Path(env)
+    return _REPO.parent / "shared" / "data"
+
+
+_data_dir = data_dir  # the parameter of load_weak_emotions shadows the name
+
+
+def load_weak_emotions(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    source: str = "smp2020",
+    emotions: Sequence[str] = ("angry", "anxious"),
+    limit: int | None = None,
+    weight: float = 0.2,
+    exclude: Iterable[str] | None = None,
+    min_chars: int = 4,
+    max_chars: int = 400,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Weakly labeled emotion rows from a public Weibo emotion set.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The shared data folder (holding ``raw/``); `data_dir()` when omitted.
+    source : {"smp2020", "nlpcc2013"}, default "smp2020"
+    emotions : sequence of str, default ("angry", "anxious")
+        Emotion columns to fill from the mapping (see the module docstring);
+        the other emotions stay unknown. Rows that end up with no known
+        emotion are dropped.
+    limit : int, optional
+        At most this many rows per source label, drawn at random (keeps the
+        big classes from swamping the small ones, and training fast).
+    weight : float, default 0.2
+        Sample weight of every row relative to a labeled row.
+    exclude : iterable of str, optional
+        Texts to leave out: pass the texts of your train and dev files.
+    min_chars, max_chars : int, default 4 and 400
+        Keep texts of this length (after stripping).
+    random_state : int, default 0
+        Seed of the `limit` draw.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``text``, the five emotion columns (``"0"``, ``"1"`` or ``""``
+        for unknown), ``weight``, ``source`` and ``source_label``; repeated
+        texts appear once.
+
+    Raises
+    ------
+    FileNotFoundError
+        The raw file is not there; the message says where it was looked for.
+    """
+    import pandas as pd
+
+    if source not in WEAK_SOURCES:
+        raise ValueError(f"unknown source {source!r}; allowed: {', '.join(WEAK_SOURCES)}")
+    bad = [e for e in emotions if e not in EMOTION_COLUMNS]
+    if bad or isinstance(emotions, str):
+        raise ValueError(
+            f"unknown emotion(s) {bad or emotions!r}; allowed: {', '.join(EMOTION_COLUMNS)}"
+        )
+    if not (isinstance(weight, float | int) and weight > 0):
+        raise ValueError(f"weight must be a positive number, got {weight!r}")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+
+    root = Path(data_dir) if data_dir is not None else _data_dir()
+    relative, text_col, label_col = WEAK_SOURCES[source]
+    path = root / "raw" / relative
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no {source} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
+            "shared data folder holding raw/"
+        )
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    texts = raw[text_col].str.strip()
+    lengths = texts.str.len()
+    skip = {t.strip() for t in (() if exclude is None else exclude) if isinstance(t, str)}
+    mapping = WEAK_MAPPINGS[source]
+    frame = pd.DataFrame({"text": texts, "source_label": raw[label_col].str.strip()})
+    keep = (
+        (lengths >= min_chars)
+        & (lengths <= max_chars)
+        & ~texts.isin(skip)
+        & frame["source_label"].isin(list(mapping))
+    )
+    frame = frame[keep]
+    # a text seen with two labels is ambiguous: drop all its copies
+    labels_per_text = frame.groupby("text")["source_label"].transform("nunique")
+    frame = frame[labels_per_text == 1].drop_duplicates("text")
+    for e in EMOTION_COLUMNS:
+        values = {lbl: str(m[e]) for lbl, m in mapping.items() if e in m and e in emotions}
+        frame[e] = [values.get(lbl, "") for lbl in frame["source_label"].tolist()]
+    known = (frame[list(EMOTION_COLUMNS)] != "").any(axis=1)
+    frame = frame[known]
+    if limit is not None:
+        frame = frame.groupby("source_label", group_keys=False, sort=True).sample(
+            frac=1.0, random_state=random_state
+        )
+        frame = frame.groupby("source_label", sort=True).head(limit)
+    frame = frame.sort_index(kind="stable")
+    out = frame[["text", *EMOTION_COLUMNS]].reset_index(drop=True)
+    out["weight"] = float(weight)
+    out["source"] = source
+    out["source_label"] = frame["source_label"].to_numpy()
+    logger.info("%d weakly labeled rows from %s", len(out), path)
+    return out
+
+
+def load_reviews(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    sources: Sequence[str] = ("waimai_10k",),
+    negative_only: bool = True,
+    limit: int | None = None,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Unlabeled reviews from the public review sets, e.g. as a pool to label from.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The shared data folder (holding ``raw/``); `data_dir()` when omitted.
+    sources : sequence of str, default ("waimai_10k",)
+        Any of `REVIEW_SOURCES`.
+    negative_only : bool, default True
+        Keep the reviews labeled negative (``label == 0``), where the
+        complaints are.
+    limit : int, optional
+        At most this many rows per source, drawn at random.
+    random_state : int, default 0
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id`` (``<source>-<row>``, as in the shared labeled files),
+        ``source`` and ``text``; blank texts are dropped.
+    """
+    import pandas as pd
+
+    bad = [s for s in sources if s not in REVIEW_SOURCES]
+    if bad or isinstance(sources, str):
+        raise ValueError(
+            f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
+        )
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+    root = Path(data_dir) if data_dir is not None else _data_dir()
+    parts = []
+    for name in sources:
+        relative, text_col, id_name = REVIEW_SOURCES[name]
+        path = root / "raw" / relative
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
+                "shared data folder holding raw/"
+            )
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.DataFrame(
+            {
+                "id": [f"{id_name}-{i}" for i in range(len(raw))],
+                "source": id_name,
+                "text": raw[text_col].str.strip(),
+            }
+        )
+        keep = frame["text"] != ""
+        if negative_only:
+            keep &= raw["label"].str.strip() == "0"
+        frame = frame[keep]
+        if limit is not None and len(frame) > limit:
+            frame = frame.sample(n=limit, random_state=random_state).sort_index()
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
