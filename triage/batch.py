@@ -217,7 +217,9 @@ def _prioritize_all(
             texts[k],
             CategoryResult(LabelMap(CATEGORIES, p), cats, prim_label),
             EmotionResult(LabelMap(EMOTIONS, emo_p[k]), LabelMap(EMOTIONS, inten[k]), senti[k]),
-            learned=dict(zip(_PRIO_KEYS, prio_p[k], strict=True)),
+            learned=None  # a model without a priority head (NaN): rules alone
+            if math.isnan(prio_p[k][0])
+            else dict(zip(_PRIO_KEYS, prio_p[k], strict=True)),
             context=contexts[k],
             policy=policy,
         )

@@ -71,7 +71,8 @@ class LexiconModel:
             primary=primary,
             emotion_proba=1.0 - np.exp(-emo_hits.astype(float)),
             intensity=intensity,
-            priority_proba=np.full((n, len(PRIORITIES)), 1.0 / len(PRIORITIES)),
+            # no priority head: the engine's rules alone decide
+            priority_proba=np.full((n, len(PRIORITIES)), np.nan),
             sentiment=np.full(n, 0.5),
         )
 

@@ -86,7 +86,7 @@ class Predictions:
     primary: Array  # (n,) int, -1 for none
     emotion_proba: Array  # (n, 5)
     intensity: Array  # (n, 5) int 0-2
-    priority_proba: Array  # (n, 4)
+    priority_proba: Array  # (n, 4); NaN for a model without a priority head
     sentiment: Array  # (n,)
 
     def __len__(self) -> int:
@@ -106,8 +106,12 @@ class Predictions:
             float(self.sentiment[i]),
         )
 
-    def learned_priority(self, i: int) -> dict[str, float]:
-        return {str(p): float(v) for p, v in zip(PRIORITIES, self.priority_proba[i], strict=True)}
+    def learned_priority(self, i: int) -> dict[str, float] | None:
+        """The priority head's distribution for row `i`; None when there is no head (NaN)."""
+        row = self.priority_proba[i]
+        if np.isnan(row).any():
+            return None
+        return {str(p): float(v) for p, v in zip(PRIORITIES, row, strict=True)}
 
     def assessment(
         self, i: int, *, context: Context | None = None, policy: Policy | None = None
