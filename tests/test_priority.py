@@ -147,6 +147,24 @@ def test_strong_anger_is_p2_with_evidence() -> None:
     assert top.evidence, "a P2 must carry evidence"
 
 
+def test_strong_anger_evidence_is_the_angry_words() -> None:
+    text = normalize("送餐慢，汤也洒了，太气人了！！！")
+    result = prioritize(text, cats("logistics"), emos(angry=2))
+    anger = next(r for r in result.reasons if r.code == "P2.emotion.angry")
+    assert [e.text for e in anger.evidence] == ["气人", "!!!"]
+    assert all(text[e.start : e.end] == e.text for e in anger.evidence)
+
+
+def test_bad_emotion_cue_is_rejected() -> None:
+    data = default_policy().to_dict()
+    data["signals"]["emotions"][0]["cues"] = ["(气"]
+    with pytest.raises(
+        PolicyError,
+        match=r"signals\.emotions\[0\] \('P2\.emotion\.angry'\)\.cues\[0\]: bad regular expression",
+    ):
+        Policy.from_dict(data)
+
+
 def test_emotion_raises_ordinary_problem_over_mild() -> None:
     # Mild words alone make P4, but an upset customer with a category is P3.
     assert run("有点太慢了", "logistics").level is Priority.P4

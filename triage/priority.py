@@ -161,6 +161,9 @@ class EmotionSignal:
     zh: str
     en: str
     needs_problem: bool = False
+    #: Regular expressions whose matches are the evidence when the signal fires
+    #: (the angry words themselves); without a match the reason borrows a span.
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +319,7 @@ class Policy:
                         "zh": s.zh,
                         "en": s.en,
                         "needs_problem": s.needs_problem,
+                        "cues": list(s.cues),
                     }
                     for s in self.emotion_signals
                 ],
@@ -635,7 +639,11 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
             raw,
             where,
             ("code", "emotion", "min_intensity", "level", "zh", "en"),
-            ("needs_problem",),
+            ("needs_problem", "cues"),
+        )
+        cues = tuple(
+            ck.regex(v, f"{where}.cues[{j}]")
+            for j, v in enumerate(ck.str_list(s.get("cues", []), f"{where}.cues"))
         )
         needs_problem = s.get("needs_problem", False)
         if not isinstance(needs_problem, bool):
@@ -656,6 +664,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
                 zh=ck.str_(s["zh"], f"{where}.zh"),
                 en=ck.str_(s["en"], f"{where}.en"),
                 needs_problem=needs_problem,
+                cues=cues,
             )
         )
     cs = ck.table(
@@ -1038,7 +1047,12 @@ def prioritize(
         )
         for sig in pol.emotion_signals:
             if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
-                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en))
+                evidence = tuple(
+                    Evidence(m.group(), m.start(), m.end())
+                    for cue in sig.cues
+                    for m in re.finditer(cue, text)  # re caches the compiled cues
+                )
+                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence[:3]))
         max_emotion = max([intens[e] for e in EMOTIONS])
         only_mild = (
             _RANK[top_rule] >= _RANK[cs.level]
