@@ -124,11 +124,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     metrics: dict[str, Any] = {}
     if args.dev:
         dev = read_labeled(args.dev)
-        ev = evaluate(model, dev)
+        from triage.sentiment import compare_with_snownlp
+
+        preds = model.predict_many(dev["text"].tolist())
+        ev = evaluate(model, dev, predictions=preds)
         base = evaluate(LexiconModel(), dev)
         metrics = {
             "dev": ev.to_dict(),
             "lexicon_baseline_dev": base.to_dict(),
+            "sentiment_vs_snownlp_dev": compare_with_snownlp(
+                dev["text"].tolist(), preds.sentiment.tolist()
+            ),
             "dev_file": Path(args.dev).name,
         }
         print(render_evaluation(ev, f"model on {args.dev}"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
@@ -204,7 +204,6 @@ class Assessment:
     route: str
     truncated: bool = False
     low_confidence: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the labeled fields use the file-format columns."""

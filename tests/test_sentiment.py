@@ -1,0 +1,57 @@
+"""Sentiment polarity: snownlp's naive Bayes on jieba tokens, and its link to snownlp."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.sentiment import SentimentModel, compare_with_snownlp
+
+
+def toy() -> SentimentModel:
+    return SentimentModel.fit(
+        negative=[["太", "差"], ["垃圾", "服务"], ["差", "评"]],
+        positive=[["很", "好"], ["满意"], ["好", "评"]],
+    )
+
+
+def test_polarity_orders_texts() -> None:
+    m = toy()
+    assert m.score(["很", "好"]) > 0.5 > m.score(["垃圾", "差"])
+
+
+def test_unknown_words_are_neutral() -> None:
+    assert toy().score(["火星", "文"]) == 0.5
+    assert toy().score([]) == 0.5
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["太", "差", "很", "好", "满意", "垃圾", "未知"]), max_size=500))
+def test_scores_stay_in_range_even_for_long_texts(tokens: list[str]) -> None:
+    assert 0.0 <= toy().score(tokens) <= 1.0
+
+
+def test_pickles() -> None:
+    m = toy()
+    assert pickle.loads(pickle.dumps(m)).score(["差"]) == m.score(["差"])
+
+
+def test_shipped_polarity_tracks_snownlp() -> None:
+    from snownlp import SnowNLP
+
+    from triage import score_emotions
+
+    texts = [
+        "服务很好，非常满意",
+        "太差了，再也不来了",
+        "一般般吧",
+        "快递很快，包装完好",
+        "客服态度恶劣",
+    ]
+    ours = [score_emotions(t).sentiment for t in texts]
+    got = compare_with_snownlp(texts, ours)
+    assert got["texts"] == 5 and got["pearson_r"] > 0.5
+    same = compare_with_snownlp(texts, [SnowNLP(t).sentiments for t in texts])
+    assert same["pearson_r"] == 1.0 and same["same_side_of_half"] == 1.0
