@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,9 @@ def main() -> None:
     parser.add_argument("--naive", type=int, help="texts for the naive pipeline (default 300)")
     parser.add_argument("--rows", type=int, help="rows of the big CSV (default 1,000,000)")
     parser.add_argument("--jobs", type=int, default=1, help="--jobs of the triage score runs")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="paired rounds of jieba, 1 job and 2 jobs"
+    )
     args = parser.parse_args()
     n_texts = args.texts or (3000 if args.quick else 20000)
     n_naive = args.naive or (60 if args.quick else 300)
@@ -165,6 +169,25 @@ def main() -> None:
         f"2 jobs / 1 job: {results['score_frame, 2 jobs'] / one:.2f} (goal >= 1.7)",
         flush=True,
     )
+
+    # The host's speed drifts between stages measured a minute apart. Paired
+    # rounds time jieba, one job and two jobs back to back and take each ratio
+    # within its round; the median over rounds is the robust figure.
+    vs_jieba, scaling = [], []
+    for _ in range(args.rounds):
+        j = timed(lambda: [jieba.lcut(t) for t in texts])
+        s1 = timed(lambda: score_frame(frame))
+        s2 = timed(lambda: score_frame(frame, n_jobs=2))
+        vs_jieba.append(j / s1)
+        scaling.append(s1 / s2)
+    if vs_jieba:
+        print(
+            f"paired rounds ({args.rounds}): score_frame 1 job / jieba median "
+            f"{statistics.median(vs_jieba):.2f} (range {min(vs_jieba):.2f}-{max(vs_jieba):.2f}); "
+            f"2 jobs / 1 job median {statistics.median(scaling):.2f} "
+            f"(range {min(scaling):.2f}-{max(scaling):.2f})",
+            flush=True,
+        )
 
     with tempfile.TemporaryDirectory(prefix="triage-bench-") as tmp:
         small_rows = n_rows // 10
