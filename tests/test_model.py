@@ -125,3 +125,20 @@ def test_any_string_gives_a_valid_result(small_model, text: str) -> None:  # typ
 def test_very_long_text_is_truncated_flagged_and_cheap(small_model) -> None:  # type: ignore[no-untyped-def]
     a = small_model.analyze("快递一周还没到，客服也不回。" * 8000)  # 112,000 characters
     assert a.truncated and len(a.text) == triage.MAX_CHARS
+
+
+def test_cue_columns_feed_the_emotion_heads_only(train_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage.model import _CAT, _PRESENT, _PRIMARY
+
+    m = TriageModel(cues=True, threshold_folds=0).fit(train_frame.iloc[:300])
+    space = m.features_
+    assert space.n_features == space.n_terms + len(space.cues) == m.coef_.shape[0]
+    cue_rows = m.coef_[space.n_terms :]
+    assert not cue_rows[:, _CAT].any() and not cue_rows[:, _PRIMARY].any()
+    assert cue_rows[:, _PRESENT].any()
+    texts = ["气死我了！！！客服根本不理人😡", "为什么多扣钱？？", "快递还没到..."]
+    many = m.predict_many(texts)
+    for i, t in enumerate(texts):
+        np.testing.assert_allclose(
+            m.predict_one(t).emotion_proba[0], many.emotion_proba[i], atol=1e-12
+        )

@@ -50,6 +50,7 @@ import numpy as np
 
 from triage._default import resolve_model
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.model import label_order
 from triage.results import CategoryResult, EmotionResult, LabelMap
 
 if TYPE_CHECKING:
@@ -190,9 +191,8 @@ def _prioritize_all(
     """The priority engine on every row of `preds`, filling the string columns.
 
     Builds the same `CategoryResult` and `EmotionResult` as
-    `Predictions.assessment` (primary first, then by decreasing probability,
-    then vocabulary order), from whole-chunk ``tolist`` copies rather than
-    numpy scalars.
+    `Predictions.assessment` (labels ordered by `triage.model.label_order`),
+    from whole-chunk ``tolist`` copies rather than numpy scalars.
     """
     from triage.priority import prioritize
 
@@ -208,10 +208,7 @@ def _prioritize_all(
     out_route, out_reasons = strs["route"], strs["reasons"]
     for k in range(len(texts)):
         p, prim = cat_p[k], primary[k]
-        on = [j for j, flag in enumerate(labels[k]) if flag]
-        if len(on) > 1:
-            on.sort(key=lambda j: (j != prim, -p[j], j))
-        cats = tuple(CATEGORIES[j] for j in on)
+        cats = tuple(CATEGORIES[j] for j in label_order(labels[k], p, prim))
         prim_label = CATEGORIES[prim] if prim >= 0 else None
         result = prioritize(
             texts[k],

@@ -93,11 +93,14 @@ class Predictions:
         return len(self.texts)
 
     def category_result(self, i: int) -> CategoryResult:
-        probs = LabelMap(CATEGORIES, tuple(float(p) for p in self.category_proba[i]))
-        primary = CATEGORIES[self.primary[i]] if self.primary[i] >= 0 else None
-        on = np.flatnonzero(self.category_labels[i])
-        order = sorted(on, key=lambda j: (j != self.primary[i], -self.category_proba[i, j], j))
-        return CategoryResult(probs, tuple(CATEGORIES[j] for j in order), primary)
+        proba = self.category_proba[i].tolist()
+        primary = int(self.primary[i])
+        order = label_order(self.category_labels[i].tolist(), proba, primary)
+        return CategoryResult(
+            LabelMap(CATEGORIES, tuple(proba)),
+            tuple(CATEGORIES[j] for j in order),
+            CATEGORIES[primary] if primary >= 0 else None,
+        )
 
     def emotion_result(self, i: int) -> EmotionResult:
         return EmotionResult(
@@ -439,6 +442,20 @@ class TriageModel:
             "emotions": [str(e) for e in EMOTIONS],
             "priorities": [str(p) for p in PRIORITIES],
         }
+
+
+def label_order(flags: Sequence[bool], proba: Sequence[float], primary: int) -> list[int]:
+    """Indices of the categories that apply: the primary first, then by falling probability.
+
+    The one ordering of `CategoryResult.labels`, for the one-text and batch paths.
+
+    >>> label_order([True, False, True, True], [0.9, 0.1, 0.6, 0.7], primary=2)
+    [2, 0, 3]
+    """
+    on = [j for j, flag in enumerate(flags) if flag]
+    if len(on) > 1:
+        on.sort(key=lambda j: (j != primary, -proba[j], j))
+    return on
 
 
 def _sigmoid(z: Array) -> Array:
