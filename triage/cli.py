@@ -118,6 +118,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.C is not None:
         params["C"] = args.C
     started = time.perf_counter()
+    if args.corpus:
+        from triage.vectors import fit_word_vectors, read_corpus
+
+        # the labeled texts stay out of the corpus, so the dev figures are clean
+        held_out = frame["text"].tolist()
+        if args.dev:
+            held_out += read_labeled(args.dev)["text"].tolist()
+        corpus = read_corpus(args.corpus, exclude=held_out)
+        params["word_vectors"] = fit_word_vectors(corpus, random_state=args.seed)
+        print(
+            f"word vectors from {len(corpus)} unlabeled texts of {args.corpus} "
+            f"in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
     model = train(frame, random_state=args.seed, **params)
     seconds = time.perf_counter() - started
     print(f"trained on {len(frame)} rows of {args.train} in {seconds:.1f} s", file=sys.stderr)
@@ -243,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="model directory to write")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--C", type=float, help="inverse regularisation of the binary heads")
+    p.add_argument(
+        "--corpus",
+        metavar="DATA_DIR",
+        help="learn word vectors from the unlabeled public sets under DATA_DIR/raw "
+        "(the labeled texts of TRAIN and --dev are left out)",
+    )
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_train)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
     from triage.priority import Context, Policy
+    from triage.vectors import WordVectors
 
 __all__ = ["Predictions", "TriageModel"]
 
@@ -164,10 +165,14 @@ class TriageModel:
         Weighting of the binary heads; "balanced" helps the rare labels.
     word_ngrams, char_ngrams : tuple of (int, int), default (1, 1) and (1, 3)
         Word and character n-gram ranges; ``(0, 0)`` switches a kind off.
-    cues : bool, default False
-        Add dense emotion cue columns (lexicon hits, ``!``, ``?``, ellipses,
-        emoji) for the emotion heads. On the shipped data they made no
-        difference beyond noise, so they are off by default.
+    cues : bool, default True
+        Add dense emotion cue columns (hits of the lexicon's cue words,
+        ``!``, ``?``, ellipses, emoji) for the emotion and priority heads.
+    word_vectors : WordVectors, optional
+        Word vectors learned from unlabeled text (`triage.vectors`); the
+        idf-weighted mean vector of a text's words becomes a dense block of
+        features for every head. The shipped model uses vectors learned from
+        the public review and post sets.
     primary_blend : float, default 0.9
         The primary is the likeliest, among the categories that apply, of
         ``primary_blend * p(category) / sum(p) + (1 - primary_blend) * p(primary)``:
@@ -239,7 +244,8 @@ class TriageModel:
         class_weight: str | None = "balanced",
         word_ngrams: tuple[int, int] = (1, 1),
         char_ngrams: tuple[int, int] = (1, 3),
-        cues: bool = False,
+        cues: bool = True,
+        word_vectors: WordVectors | None = None,
         primary_blend: float = 0.9,
         min_primary_proba: float | None = 0.2,
         min_df: int = 2,
@@ -256,6 +262,7 @@ class TriageModel:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.cues = cues
+        self.word_vectors = word_vectors
         self.primary_blend = primary_blend
         self.min_primary_proba = min_primary_proba
         self.min_df = min_df

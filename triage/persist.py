@@ -311,4 +311,6 @@ def _major_minor(version: Any) -> tuple[str, ...]:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
+    if hasattr(value, "describe"):  # WordVectors: a summary, not the matrix
+        return value.describe()
     return value

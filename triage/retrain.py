@@ -838,7 +838,7 @@ def select_for_labeling(
         else:
             norm = preds.texts
             X = resolved.features_.matrix((norm[i], preds.tokens[i]) for i in pool)
-            X = X[:, : resolved.features_.n_terms]
+            X = X[:, : resolved.features_.n_text_features]
             local, groups = _kmeans_pick(
                 X,
                 score[pool],

@@ -1,0 +1,131 @@
+"""Word vectors: learned from unlabeled text, deterministic, and one feature path."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from triage import TriageModel, load_model, save_model
+from triage.vectors import WordVectors, fit_word_vectors, read_corpus
+
+# Complaints written for these tests: delivery words share contexts, and so do
+# hygiene words, so their vectors should end up closer to each other.
+CORPUS = [
+    "快递太慢了，等了三天",
+    "物流太慢了，等了三天",
+    "快递员态度很差",
+    "骑手态度很差",
+    "房间很脏，床单有污渍",
+    "房间很脏，地毯有污渍",
+    "客服一直不回消息",
+    "客服态度很差，一直不回",
+    "价格太贵了，不值这个钱",
+    "退款流程太麻烦了",
+] * 6
+
+
+@pytest.fixture(scope="module")
+def vectors() -> WordVectors:
+    return fit_word_vectors(CORPUS, dim=4, min_count=2)
+
+
+def test_shape_unit_rows_and_half_precision(vectors: WordVectors) -> None:
+    assert vectors.vectors.shape == (len(vectors), 4)
+    assert vectors.vectors.dtype == np.float16
+    norms = np.linalg.norm(vectors.vectors.astype(np.float32), axis=1)
+    np.testing.assert_allclose(norms, 1.0, atol=1e-2)
+    assert "快递" in vectors and "不存在的词" not in vectors
+
+
+def test_same_texts_same_vectors(vectors: WordVectors) -> None:
+    again = fit_word_vectors(CORPUS, dim=4, min_count=2)
+    assert again.words == vectors.words
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+    assert again.corpus_sha256 == vectors.corpus_sha256
+
+
+def test_blank_and_missing_texts_are_skipped() -> None:
+    with_noise = fit_word_vectors([*CORPUS, "", "   ", None, float("nan")], dim=4, min_count=2)  # type: ignore[list-item]
+    assert with_noise.params["n_texts"] == len(CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dim": 500}, "too few"),
+        ({"window": 0}, "must be >= 1"),
+        ({"max_words": 1}, "max_words"),
+    ],
+)
+def test_bad_parameters_are_refused(kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        fit_word_vectors(CORPUS, **kwargs)
+
+
+def test_most_similar_and_describe(vectors: WordVectors) -> None:
+    near = vectors.most_similar("快递", n=3)
+    assert len(near) == 3 and all(w != "快递" for w, _ in near)
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        vectors.most_similar("不存在的词")
+    card = vectors.describe()
+    assert card["dim"] == 4 and card["words"] == len(vectors) and card["n_texts"] == len(CORPUS)
+
+
+def test_pickles_without_its_index(vectors: WordVectors) -> None:
+    _ = vectors.index
+    back = pickle.loads(pickle.dumps(vectors))
+    assert "index" not in back.__dict__
+    assert back.index == vectors.index
+
+
+@pytest.fixture(scope="module")
+def model_with_vectors(vectors: WordVectors, train_frame):  # type: ignore[no-untyped-def]
+    return TriageModel(word_vectors=vectors, threshold_folds=0, max_features=5000).fit(
+        train_frame.iloc[:300]
+    )
+
+
+def test_single_and_batch_paths_agree(model_with_vectors) -> None:  # type: ignore[no-untyped-def]
+    texts = ["快递太慢了，等了三天，客服也不回", "房间很脏", "", "🙂🙂", "完全没见过的词语组合"]
+    batch = model_with_vectors.predict_many(texts)
+    for i, t in enumerate(texts):
+        one = model_with_vectors.predict_one(t)
+        np.testing.assert_allclose(one.category_proba[0], batch.category_proba[i], atol=1e-9)
+        np.testing.assert_allclose(one.emotion_proba[0], batch.emotion_proba[i], atol=1e-9)
+
+
+def test_vectors_are_features_after_the_vocabulary(model_with_vectors, vectors) -> None:  # type: ignore[no-untyped-def]
+    space = model_with_vectors.features_
+    assert space.n_dims == vectors.dim
+    assert space.n_features == space.n_terms + vectors.dim + len(space.cues)
+    assert model_with_vectors.coef_.shape[0] == space.n_features
+
+
+def test_saved_once_and_summarised_in_the_card(model_with_vectors, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from triage.persist import read_card
+
+    save_model(model_with_vectors, tmp_path / "m")
+    card = read_card(tmp_path / "m")
+    assert card["params"]["word_vectors"]["dim"] == 4
+    back = load_model(tmp_path / "m")
+    # the feature space and the parameter share one object after loading too
+    assert back.features_.vec_source is back.word_vectors
+    text = "快递员态度很差"
+    np.testing.assert_allclose(
+        back.predict_one(text).category_proba, model_with_vectors.predict_one(text).category_proba
+    )
+
+
+def test_read_corpus_leaves_out_the_held_out_texts(train_frame) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import data_dir, require_data
+
+    require_data("raw", "waimai_10k")
+    held_out = train_frame["text"].tolist()
+    every = read_corpus(data_dir(), sources=["waimai_10k"])
+    kept = read_corpus(data_dir(), sources=["waimai_10k"], exclude=held_out)
+    labeled_here = (train_frame["source"] == "waimai_10k").sum()
+    assert 0 < len(every) - len(kept) >= labeled_here * 0.9
+    with pytest.raises(ValueError, match="unknown source"):
+        read_corpus(data_dir(), sources=["nope"])

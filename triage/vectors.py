@@ -1,0 +1,284 @@
+"""Word vectors learned from unlabeled complaints and reviews (PPMI + truncated SVD).
+
+A few thousand labeled complaints leave most words rare; word vectors learned
+from a hundred thousand unlabeled texts let the classifier treat ``快递员``
+like ``骑手`` and ``污渍`` like ``脏``. The method is the classic count-based
+one: window co-occurrence counts, positive pointwise mutual information with
+context-distribution smoothing (``alpha = 0.75``), and a truncated SVD whose
+left vectors, scaled by the square root of the singular values, are the word
+vectors (Levy, Goldberg and Dagan, 2015). It needs numpy and scipy only.
+
+`TriageModel(word_vectors=...)` adds the idf-weighted mean vector of a text's
+words to its features.
+
+>>> wv = fit_word_vectors(["快递太慢了", "物流太慢了", "客服态度差"] * 5, dim=2, min_count=1)
+>>> wv.dim, "快递" in wv
+(2, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage import text as _text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["CORPUS_SOURCES", "WordVectors", "fit_word_vectors", "read_corpus"]
+
+logger = logging.getLogger(__name__)
+
+#: Unlabeled text of the public sets under ``raw/``: file and text column.
+CORPUS_SOURCES: Mapping[str, tuple[str, str]] = {
+    "waimai_10k": ("waimai_10k/waimai_10k.csv", "review"),
+    "online_shopping": ("online_shopping_10_cats/online_shopping_10_cats.csv", "review"),
+    "chnsenticorp_htl": ("ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv", "review"),
+    "ai_challenger_fsa": (
+        "ai_challenger_2018_fsa/ai_challenger_2018_fsa_valid_2000.csv",
+        "content",
+    ),
+    "asap": ("asap_meituan_samples/asap_samples.csv", "reviewbody"),
+    "smp2020_ewect": ("smp2020_ewect_usual/smp2020_ewect_usual.csv", "text"),
+    "nlpcc2013": ("nlpcc2013_weibo_emotion/nlpcc2013_weibo_emotion.csv", "text"),
+    "bdci2018_car": ("bdci2018_car_subject_sentiment/bdci2018_car_train.csv", "content"),
+}
+
+#: Characters of a text used for co-occurrence counts (reviews rarely need more).
+_CORPUS_CHARS = 500
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WordVectors:
+    """Unit-length word vectors and their vocabulary.
+
+    Attributes
+    ----------
+    words : tuple of str
+        The words, most frequent first.
+    vectors : ndarray of shape (n_words, dim), float16
+        One l2-normalised row per word (half precision keeps model files
+        small; features are computed in float32).
+    corpus_sha256 : str
+        Fingerprint of the normalised corpus the vectors were learned from.
+    params : dict
+        How they were learned (window, dim, min_count, max_words, n_texts).
+    """
+
+    words: tuple[str, ...]
+    vectors: np.ndarray[Any, np.dtype[np.floating[Any]]]
+    corpus_sha256: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.words):
+            raise ValueError(f"{len(self.words)} words but vectors of shape {self.vectors.shape}")
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Word to row (built on first use, not pickled)."""
+        return {w: i for i, w in enumerate(self.words)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "index"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def most_similar(self, word: str, n: int = 8) -> list[tuple[str, float]]:
+        """The `n` nearest words by cosine similarity (for inspecting the vectors)."""
+        row = self.index.get(word)
+        if row is None:
+            raise KeyError(f"{word!r} is not in the vocabulary of these vectors")
+        vec = np.asarray(self.vectors, dtype=np.float32)
+        sims = vec @ vec[row]
+        order = [i for i in np.argsort(-sims, kind="stable") if i != row]
+        return [(self.words[i], float(sims[i])) for i in order[:n]]
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able summary, for model cards."""
+        return {
+            "words": len(self.words),
+            "dim": self.dim,
+            "corpus_sha256": self.corpus_sha256,
+            **self.params,
+        }
+
+    def __repr__(self) -> str:
+        return f"WordVectors(words={len(self.words)}, dim={self.dim})"
+
+
+def fit_word_vectors(
+    texts: Iterable[str],
+    *,
+    dim: int = 200,
+    window: int = 5,
+    min_count: int = 3,
+    max_words: int = 30_000,
+    hmm: bool = False,
+    random_state: int = 0,
+) -> WordVectors:
+    """Learn word vectors from unlabeled texts.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Raw texts; each is normalised and segmented like a complaint, and its
+        first 500 characters are used. Non-strings and blanks are skipped.
+    dim : int, default 200
+        Dimensions (at most the vocabulary size minus one).
+    window : int, default 5
+        Words on each side that count as context.
+    min_count : int, default 3
+        Words seen fewer times are left out.
+    max_words : int, default 30000
+        The most frequent words kept.
+    hmm : bool, default False
+        jieba's HMM for unknown words (must match the model's `hmm`).
+    random_state : int, default 0
+        Seeds the SVD's start vector, so the same texts give the same vectors.
+    """
+    from scipy.sparse import coo_matrix, csr_matrix
+    from scipy.sparse.linalg import svds
+
+    if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
+        raise ValueError("window, dim and min_count must be >= 1 and max_words >= 2")
+    digest = hashlib.sha256()
+    docs: list[list[str]] = []
+    for raw in texts:
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        norm = _text.normalize(raw)[:_CORPUS_CHARS]
+        digest.update(norm.encode("utf-8") + b"\n")
+        docs.append(_text.tokenize(norm, hmm=hmm))
+    counts = Counter(w for d in docs for w in d)
+    words = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
+    if len(words) <= dim:
+        raise ValueError(
+            f"{len(words)} words of at least {min_count} occurrences: too few for {dim} "
+            "dimensions; give more text or lower dim"
+        )
+    index = {w: i for i, w in enumerate(words)}
+    # One id stream for the corpus: -2 marks an unknown word (it keeps its
+    # place), `window` -1s separate the texts, so no pair crosses two texts.
+    sep = [-1] * window
+    stream: list[int] = []
+    for d in docs:
+        stream.extend(index.get(w, -2) for w in d)
+        stream.extend(sep)
+    ids = np.asarray(stream, dtype=np.int64)
+    rows, cols = [], []
+    for k in range(1, window + 1):
+        a, b = ids[:-k], ids[k:]
+        ok = (a >= 0) & (b >= 0)
+        rows += [a[ok], b[ok]]
+        cols += [b[ok], a[ok]]
+    n = len(words)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    cooc = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
+    cooc.sum_duplicates()
+    total = cooc.sum()
+    word_sum = np.asarray(cooc.sum(axis=1)).ravel()
+    context = word_sum**0.75
+    context /= context.sum()
+    coo = cooc.tocoo()
+    pmi = np.log(coo.data / total / (word_sum[coo.row] / total) / context[coo.col])
+    keep = pmi > 0
+    ppmi = csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=(n, n))
+    v0 = np.random.RandomState(random_state).uniform(-1, 1, n)
+    u, s, _ = svds(ppmi, k=dim, v0=v0)
+    order = np.argsort(-s)
+    vec = u[:, order] * np.sqrt(s[order])
+    vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-12
+    # the sign of a singular vector is arbitrary: fix it, for reproducibility
+    vec *= np.sign(vec[np.abs(vec).argmax(axis=0), np.arange(dim)])
+    logger.info("word vectors: %d texts, %d words x %d dims", len(docs), n, dim)
+    return WordVectors(
+        words,
+        vec.astype(np.float16),
+        corpus_sha256=digest.hexdigest(),
+        params={
+            "dim": dim,
+            "window": window,
+            "min_count": min_count,
+            "max_words": max_words,
+            "n_texts": len(docs),
+        },
+    )
+
+
+def read_corpus(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    sources: Sequence[str] = tuple(CORPUS_SOURCES),
+    exclude: Iterable[str] = (),
+) -> list[str]:
+    """The unlabeled texts of the public sets under ``<data_dir>/raw``.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The shared data folder; ``$TRIAGE_DATA_DIR`` or ``../shared/data``
+        beside the repository when omitted (`triage.weak.data_dir`).
+    sources : sequence of str
+        Keys of `CORPUS_SOURCES`; missing files are an error.
+    exclude : iterable of str
+        Texts to leave out, compared after normalisation: pass the labeled
+        texts you will evaluate on, so no figure profits from having seen them.
+    """
+    import pandas as pd
+
+    from triage.weak import data_dir as _default_dir
+
+    bad = [s for s in sources if s not in CORPUS_SOURCES]
+    if bad or isinstance(sources, str):
+        raise ValueError(
+            f"unknown source(s) {bad or sources!r}; allowed: {', '.join(CORPUS_SOURCES)}"
+        )
+    root: Path = _as_path(data_dir) if data_dir is not None else _default_dir()
+    skip = {_text.normalize(t) for t in exclude if isinstance(t, str)}
+    out: list[str] = []
+    dropped = 0
+    for name in sources:
+        relative, column = CORPUS_SOURCES[name]
+        path = root / "raw" / relative
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
+                "shared data folder holding raw/"
+            )
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=[column])[column]
+        for t in cells.tolist():
+            if not t.strip():
+                continue
+            if skip and _text.normalize(t) in skip:
+                dropped += 1
+                continue
+            out.append(t)
+    logger.info("corpus: %d texts (%d excluded as labeled)", len(out), dropped)
+    return out
+
+
+def _as_path(value: str | os.PathLike[str]) -> Path:
+    from pathlib import Path
+
+    return Path(value)
