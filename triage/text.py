@@ -154,11 +154,20 @@ def normalize(text: str) -> str:
 
 
 def _normalize(text: str) -> str:
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
+    # Unescaping can reveal a tag (&lt;b&gt;) or another entity (&amp;lt;), and
+    # NFKC can make one from full-width brackets: repeat until nothing changes, so that
+    # normalising twice gives what normalising once gave.
+    for _ in range(4):
+        if "<" not in text and "&" not in text:
+            break
+        before = text
+        if "<" in text:
+            text = _TAG.sub(" ", text)
+        if "&" in text:
+            text = unicodedata.normalize("NFKC", html.unescape(text))
+        if text == before:
+            break
     text = _CONTROL.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     if text and not text.isascii():
