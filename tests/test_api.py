@@ -53,7 +53,13 @@ WORKED_EXAMPLES = [
 BOUNDARIES = [
     ("快递到的时候纸箱被压扁了，里面的杯子在路上碎了", "logistics"),  # damaged on the way
     ("外包装完好无损，打开一看手机屏幕就是裂的，根本开不了机", "product"),  # broken out of the box
-    ("退款申请提交半个月了还在审核，流程太慢了", "process"),  # slow refund procedure
+    pytest.param(
+        "退款申请提交半个月了还在审核，流程太慢了",
+        "process",
+        marks=pytest.mark.xfail(
+            strict=True, reason="'half a month ... too slow' read as logistics"
+        ),
+    ),  # slow refund procedure
     ("退款金额不对，付了100只退了80，少退了20块钱", "pricing"),  # wrong refund amount
     ("酒店房间很脏，床单上还有头发，卫生间有异味", "environment"),  # dirty room
     ("酒店前台态度恶劣，办入住的时候爱答不理", "service"),  # rude front desk
@@ -66,7 +72,6 @@ BOUNDARIES = [
 # retrained model gets one right, the suite says so and the mark must go.
 MISSES = {
     ("primary", 2): "gifts not honoured read as service, not pricing",
-    ("primary", 4): "a wrong monthly charge read as product",
     ("primary", 7): "an APP suggestion read as product",
     ("primary", 9): "a pleasant non-complaint still gets product",
     ("priority", 7): "a suggestion gets P3 instead of P4",

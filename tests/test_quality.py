@@ -6,11 +6,12 @@ locally. Figures are always measured on dev, never on train.
 Two kinds of floor:
 
 * regression floors, a little under what the shipped configuration measures
-  today (category macro-F1 0.753, primary accuracy 0.757, emotion macro-F1
-  0.582 on dev), so a change that loses quality fails;
-* the targets the library aims for (0.78 / 0.80 / 0.60), not reached yet by
-  these linear models; they are strict ``xfail``, so the day they pass the
-  suite says so and they become plain floors.
+  today (category macro-F1 0.762, primary accuracy 0.762, emotion macro-F1
+  0.623 on dev), so a change that loses quality fails;
+* the targets the library aims for: emotion macro-F1 0.60 and ten points over
+  the lexicon are met and asserted; category macro-F1 0.78 and primary
+  accuracy 0.80 are not reached yet, so they are strict ``xfail``: the day
+  they pass, the suite says so and they become plain floors.
 """
 
 from __future__ import annotations
@@ -24,19 +25,19 @@ pytestmark = [pytest.mark.quality, pytest.mark.slow]
 # Each label must clear a floor of its own, so a good macro average cannot
 # hide one label that collapsed.
 CATEGORY_F1_FLOOR = {
-    "product": 0.80,
-    "service": 0.70,
-    "logistics": 0.84,
-    "pricing": 0.71,
-    "process": 0.48,
-    "environment": 0.72,
+    "product": 0.82,
+    "service": 0.71,
+    "logistics": 0.83,
+    "pricing": 0.73,
+    "process": 0.50,
+    "environment": 0.75,
 }
 EMOTION_F1_FLOOR = {
-    "angry": 0.74,
-    "anxious": 0.20,
-    "confused": 0.48,
-    "humorous": 0.52,
-    "aggrieved": 0.66,
+    "angry": 0.75,
+    "anxious": 0.25,
+    "confused": 0.57,
+    "humorous": 0.57,
+    "aggrieved": 0.68,
 }
 
 TARGET = pytest.mark.xfail(
@@ -55,9 +56,9 @@ def baseline_eval(dev_frame):  # type: ignore[no-untyped-def]
 
 
 def test_macro_floors(dev_eval) -> None:  # type: ignore[no-untyped-def]
-    assert dev_eval.category_macro_f1 >= 0.72, dev_eval.categories
-    assert dev_eval.primary_accuracy >= 0.72
-    assert dev_eval.emotion_macro_f1 >= 0.55, dev_eval.emotions
+    assert dev_eval.category_macro_f1 >= 0.74, dev_eval.categories
+    assert dev_eval.primary_accuracy >= 0.74
+    assert dev_eval.emotion_macro_f1 >= 0.60, dev_eval.emotions
 
 
 @TARGET
@@ -70,9 +71,8 @@ def test_target_primary_accuracy_on_complaints(dev_eval) -> None:  # type: ignor
     assert dev_eval.primary_accuracy >= 0.80
 
 
-@TARGET
 def test_target_emotion_presence_macro_f1(dev_eval) -> None:  # type: ignore[no-untyped-def]
-    assert dev_eval.emotion_macro_f1 >= 0.60
+    assert dev_eval.emotion_macro_f1 >= 0.60, dev_eval.emotions
 
 
 @pytest.mark.parametrize(("label", "floor"), CATEGORY_F1_FLOOR.items())
@@ -91,7 +91,6 @@ def test_model_beats_the_lexicon_baseline(dev_eval, baseline_eval) -> None:  # t
     assert dev_eval.primary_accuracy >= baseline_eval.primary_accuracy + 0.10
 
 
-@TARGET
 def test_target_ten_points_over_the_lexicon_on_categories(dev_eval, baseline_eval) -> None:  # type: ignore[no-untyped-def]
     assert dev_eval.category_macro_f1 >= baseline_eval.category_macro_f1 + 0.10
 
@@ -119,6 +118,6 @@ def test_shipped_model_card_reports_dev_figures() -> None:
     card = read_card(default_model_path())
     dev = card["metrics"]["dev"]["summary"]
     base = card["metrics"]["lexicon_baseline_dev"]["summary"]
-    assert dev["category_macro_f1"] >= 0.72 and dev["primary_accuracy"] >= 0.72
-    assert dev["emotion_macro_f1"] >= 0.55
+    assert dev["category_macro_f1"] >= 0.74 and dev["primary_accuracy"] >= 0.74
+    assert dev["emotion_macro_f1"] >= 0.60
     assert dev["category_macro_f1"] > base["category_macro_f1"]
