@@ -278,6 +278,22 @@ class FeatureSpace:
     def matrix(self, docs: Iterable[Doc]) -> csr_matrix:
         """The document-term matrix of many documents, one row each, in order.
 
+        The sparse term block and the dense block (word vector, cues) of
+        `blocks`, side by side.
+        """
+        X, dense = self.blocks(docs)
+        if dense is None:
+            return X
+        from scipy.sparse import csr_matrix, hstack
+
+        out: csr_matrix = hstack([X, csr_matrix(dense)], format="csr")
+        return out
+
+    def blocks(
+        self, docs: Iterable[Doc]
+    ) -> tuple[csr_matrix, np.ndarray[Any, np.dtype[np.float64]] | None]:
+        """The sparse term columns and the dense columns (None without any) of many documents.
+
         Term ids of the whole batch are looked up in one pass and counted with
         one `numpy.unique` over ``row * n_terms + column``, rather than a
         counter per document.
@@ -320,17 +336,13 @@ class FeatureSpace:
         ptr = np.zeros(n + 1, dtype=np.intp)
         np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
         X = csr_matrix((data, col, ptr), shape=(n, self.n_terms))
-        blocks = [X]
+        parts = []
         if use_vectors:
-            blocks.append(csr_matrix(self._mean_vectors(vec_doc, vec_rows, n)))
+            parts.append(self._mean_vectors(vec_doc, vec_rows, n))
         if self.cues:
-            dense = np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues))
-            blocks.append(csr_matrix(dense))
-        if len(blocks) > 1:
-            from scipy.sparse import hstack
-
-            X = hstack(blocks, format="csr")
-        return X
+            parts.append(np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues)))
+        dense = np.hstack(parts) if parts else None
+        return X, dense
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:
         vocab = self.vocabulary

@@ -381,9 +381,14 @@ class TriageModel:
         """
         self._check_fitted()
         norm, toks, cut = self._docs(texts)
-        X = self.features_.matrix(zip(norm, toks, strict=True))
-        z = self.logits(X)
+        X, dense = self.features_.blocks(zip(norm, toks, strict=True))
+        # the sparse and dense columns are multiplied apart: stacking the dense
+        # ones into the sparse matrix costs more than the products
+        z = X @ self.coef_[: X.shape[1]] + self.intercept_
         nnz = np.diff(X.indptr)
+        if dense is not None:
+            z += dense @ self.coef_[X.shape[1] :]
+            nnz = nnz + np.count_nonzero(dense, axis=1)
         return self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz)
 
     def predict_one(self, text: Any) -> Predictions:
