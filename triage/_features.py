@@ -4,9 +4,11 @@ A complaint becomes one sparse TF-IDF vector over two kinds of terms, jieba
 words (stopwords dropped; prefixed with ``WORD``, a control character that
 normalised text never contains) and character n-grams of the normalised text
 (unprefixed: building a prefixed string for each of the many n-grams of a text
-costs more than the rest of the feature extraction). Training and inference go
-through the same `FeatureSpace.terms`, so the two cannot drift apart; fitting
-it is `FeatureSpace.fit`, a plain function of the documents.
+costs more than the rest of the feature extraction). Fitting is
+`FeatureSpace.fit`, a plain function of the documents, over `FeatureSpace.terms`;
+one text is looked up term by term (`FeatureSpace.vector`), and a batch with
+the vocabulary packed into integers, all its n-grams at once (`_Lookup`). The
+tests hold the three paths equal.
 
 The word block and the character block are l2-normalised separately, so the
 many character n-grams of a long text do not drown its words. A few dense
@@ -21,6 +23,7 @@ scipy is imported only by the many-texts path (`FeatureSpace.matrix`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -40,6 +43,7 @@ __all__ = ["WORD", "Cue", "FeatureSpace"]
 WORD = "\x01"
 
 Doc = tuple[str, Sequence[str]]
+Array64 = np.ndarray[Any, np.dtype[np.int64]]
 
 #: One cue column: a tuple of literal strings whose occurrence counts are summed
 #: (overlapping words each count), or a regular expression whose matches are counted.
@@ -70,6 +74,7 @@ class FeatureSpace:
 
     __slots__ = (
         "_compiled",
+        "_lookup",
         "_vec_cache",
         "char_ngrams",
         "cues",
@@ -114,6 +119,7 @@ class FeatureSpace:
             (i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary)
         )
         self._compiled: list[re.Pattern[str] | tuple[str, ...]] | None = None
+        self._lookup: _Lookup | bool | None = False  # False: not built yet
 
     @property
     def n_terms(self) -> int:
@@ -253,7 +259,7 @@ class FeatureSpace:
         return idx, w
 
     def _mean_vectors(
-        self, doc: Sequence[int], rows: Sequence[int], n: int
+        self, doc: Array64, rows: Array64, n: int
     ) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Unit-length idf-weighted mean word vectors of `n` documents.
 
@@ -294,36 +300,23 @@ class FeatureSpace:
     ) -> tuple[csr_matrix, np.ndarray[Any, np.dtype[np.float64]] | None]:
         """The sparse term columns and the dense columns (None without any) of many documents.
 
-        Term ids of the whole batch are looked up in one pass and counted with
-        one `numpy.unique` over ``row * n_terms + column``, rather than a
-        counter per document.
+        The terms of the whole batch are found at once (`_Lookup`) and counted
+        with one `numpy.unique` over ``row * n_terms + column``, rather than a
+        string, a dict lookup and a counter per term.
         """
         from scipy.sparse import csr_matrix
 
-        get = self.vocabulary.get
-        use_vectors = self.vec_source is not None
-        vget = self._vectors()[0].get if use_vectors else None
-        cols: list[int] = []
-        lengths: list[int] = []
-        cue_rows: list[list[float]] = []
-        vec_doc: list[int] = []
-        vec_rows: list[int] = []
-        for d, (text, tokens) in enumerate(docs):
-            ids = [j for j in map(get, self.terms(text, tokens)) if j is not None]
-            cols.extend(ids)
-            lengths.append(len(ids))
-            if vget is not None:
-                known = [r for r in map(vget, tokens) if r is not None]
-                vec_rows.extend(known)
-                vec_doc.extend([d] * len(known))
-            if self.cues:
-                cue_rows.append(self._cue_counts(text))
-        n = len(lengths)
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys = rows * self.n_terms + np.asarray(cols, dtype=np.int64)
+        texts: list[str] = []
+        tokens: list[Sequence[str]] = []
+        for text, toks in docs:
+            texts.append(text)
+            tokens.append(toks)
+        n = len(texts)
+        row, col, vec_doc, vec_row = self._find(texts, tokens)
+        keys = row * self.n_terms + col
         unique, counts = np.unique(keys, return_counts=True)
         row = unique // self.n_terms
-        col = (unique % self.n_terms).astype(np.intp)
+        col = unique % self.n_terms
         tf = counts.astype(np.float64)
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
@@ -335,14 +328,76 @@ class FeatureSpace:
         data /= norms[cell]
         ptr = np.zeros(n + 1, dtype=np.intp)
         np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
-        X = csr_matrix((data, col, ptr), shape=(n, self.n_terms))
+        X = csr_matrix((data, col.astype(np.intp), ptr), shape=(n, self.n_terms))
         parts = []
-        if use_vectors:
-            parts.append(self._mean_vectors(vec_doc, vec_rows, n))
+        if self.vec_source is not None:
+            parts.append(self._mean_vectors(vec_doc, vec_row, n))
         if self.cues:
-            parts.append(np.asarray(cue_rows, dtype=np.float64).reshape(n, len(self.cues)))
+            parts.append(self._cue_matrix(texts))
         dense = np.hstack(parts) if parts else None
         return X, dense
+
+    def _find(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[str]]
+    ) -> tuple[Array64, Array64, Array64, Array64]:
+        """``(row, column)`` of every term occurrence in the documents, and
+        ``(row, vector row)`` of every token with a word vector."""
+        if self._lookup is False:
+            self._lookup = _Lookup.build(self)
+        if isinstance(self._lookup, _Lookup):
+            return self._lookup.find(self, texts, tokens)
+        # n-gram ranges too wide to pack into integers: one string per term
+        get = self.vocabulary.get
+        vget = self._vectors()[0].get if self.vec_source is not None else None
+        cols: list[int] = []
+        lengths: list[int] = []
+        vec_doc: list[int] = []
+        vec_rows: list[int] = []
+        for d, (text, toks) in enumerate(zip(texts, tokens, strict=True)):
+            ids = [j for j in map(get, self.terms(text, toks)) if j is not None]
+            cols.extend(ids)
+            lengths.append(len(ids))
+            if vget is not None:
+                known = [r for r in map(vget, toks) if r is not None]
+                vec_rows.extend(known)
+                vec_doc.extend([d] * len(known))
+        row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        return (
+            row,
+            np.asarray(cols, dtype=np.int64),
+            np.asarray(vec_doc, dtype=np.int64),
+            np.asarray(vec_rows, dtype=np.int64),
+        )
+
+    def _cue_matrix(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The cue columns of many texts, shape (n, n_cues).
+
+        A literal word is searched for in all texts at once, joined by a
+        character no word holds, so one `str.find` scan serves the batch.
+        """
+        if self._compiled is None:
+            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
+        n = len(texts)
+        out = np.zeros((n, len(self.cues)), dtype=np.float64)
+        sep = "\x00"
+        joined = sep.join(texts)
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        for j, cue in enumerate(self._compiled):
+            if isinstance(cue, tuple) and all(w and sep not in w for w in cue):
+                where: list[int] = []
+                for word in cue:
+                    find, at, step = joined.find, joined.find(word), len(word)
+                    while at >= 0:
+                        where.append(at)
+                        at = find(word, at + step)
+                if where:
+                    doc = np.searchsorted(starts, where, side="right") - 1
+                    out[:, j] = np.bincount(doc, minlength=n)
+            elif isinstance(cue, tuple):
+                out[:, j] = [sum(map(t.count, cue)) for t in texts]
+            else:
+                out[:, j] = [len(cue.findall(t)) for t in texts]
+        return np.log1p(out)
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:
         vocab = self.vocabulary
@@ -371,6 +426,7 @@ class FeatureSpace:
         for name, value in state.items():
             object.__setattr__(self, name, value)
         self._compiled = None
+        self._lookup = False
         self._vec_cache = None
 
 
@@ -396,3 +452,186 @@ def _terms(
         for n in range(max(lo, 1), hi + 1):
             out.extend(chars[i : i + n] for i in range(len(chars) - n + 1))
     return out
+
+
+# -- the many-texts path ----------------------------------------------------------
+
+#: Bits per code point when a character n-gram is packed into one integer.
+_CP_BITS = 21
+_MAX_INT = 2**63 - 1
+
+
+class _Table:
+    """Sorted packed n-gram keys and the column of each: a vectorised dictionary."""
+
+    __slots__ = ("cols", "keys")
+
+    def __init__(self, pairs: dict[int, int]) -> None:
+        order = sorted(pairs)
+        self.keys = np.array(order, dtype=np.int64)
+        self.cols = np.array([pairs[k] for k in order], dtype=np.int64)
+
+    def find(self, keys: Array64, rows: Array64) -> tuple[Array64, Array64]:
+        """The (row, column) pairs of the `keys` that are in the table."""
+        if not self.keys.size or not keys.size:
+            return rows[:0], rows[:0]
+        at = np.searchsorted(self.keys, keys)
+        at[at == self.keys.size] = 0
+        hit = self.keys[at] == keys
+        return rows[hit], self.cols[at[hit]]
+
+
+class _Lookup:
+    """The vocabulary as numbers, for looking up the terms of a whole batch at once.
+
+    Words become ids (one dict lookup per token; word n-grams are packed ids),
+    character n-grams packed code points; both are found with a binary search
+    over sorted keys, instead of a string and a dict lookup per term. Built
+    from the vocabulary on first use and not pickled. ``None`` from `build`
+    means the n-gram ranges cannot be packed into 64 bits (the string path is
+    used then).
+    """
+
+    __slots__ = ("chars", "n_words", "stop", "uni", "vec", "word_id", "words")
+
+    def __init__(self) -> None:
+        self.word_id: dict[str, int] = {}
+        self.words: dict[int, _Table] = {}  # word n >= 2
+        self.chars: dict[int, _Table] = {}
+        self.uni = np.empty(0, dtype=np.int64)
+        self.vec = np.empty(0, dtype=np.int64)
+        self.stop = np.empty(0, dtype=bool)
+        self.n_words = 0
+
+    @classmethod
+    def build(cls, fs: FeatureSpace) -> _Lookup | None:
+        wlo, whi = fs.word_ngrams
+        clo, chi = fs.char_ngrams
+        if chi > _MAX_INT.bit_length() // _CP_BITS:
+            return None
+        self = cls()
+        ids = self.word_id
+        for w in fs.stopwords:
+            ids.setdefault(w, len(ids))
+        vec_index = fs._vectors()[0] if fs.vec_source is not None else {}
+        for w in vec_index:
+            ids.setdefault(w, len(ids))
+        unigram: dict[int, int] = {}
+        grams: dict[int, dict[tuple[int, ...], int]] = {}
+        chars: dict[int, dict[int, int]] = {}
+        for term, col in fs.vocabulary.items():
+            if not term.startswith(WORD):
+                if clo <= len(term) <= chi:
+                    key = 0
+                    for ch in term:
+                        key = (key << _CP_BITS) | ord(ch)
+                    chars.setdefault(len(term), {})[key] = col
+                continue
+            body = term[len(WORD) :]
+            if wlo <= 1 <= whi:
+                unigram[ids.setdefault(body, len(ids))] = col
+            # an n-gram is its words joined by spaces; a word may hold a space
+            # itself, so every split into n parts names the term
+            spaces = [i for i, ch in enumerate(body) if ch == " "]
+            for n in range(max(wlo, 2), min(whi, len(spaces) + 1) + 1):
+                for cut in itertools.combinations(spaces, n - 1):
+                    bounds = (-1, *cut, len(body))
+                    parts = [body[a + 1 : b] for a, b in itertools.pairwise(bounds)]
+                    key_ids = tuple(ids.setdefault(p, len(ids)) for p in parts)
+                    grams.setdefault(n, {})[key_ids] = col
+        self.n_words = n_words = len(ids)
+        if whi >= 2 and (n_words + 1) ** whi > _MAX_INT:
+            return None
+        # index n_words stands for every word outside the vocabulary
+        self.uni = np.full(n_words + 1, -1, dtype=np.int64)
+        for wid, col in unigram.items():
+            self.uni[wid] = col
+        self.vec = np.full(n_words + 1, -1, dtype=np.int64)
+        for w, row in vec_index.items():
+            self.vec[ids[w]] = row
+        self.stop = np.zeros(n_words + 1, dtype=bool)
+        for w in fs.stopwords:
+            self.stop[ids[w]] = True
+        base = n_words + 1
+        for n, table in grams.items():
+            packed = {}
+            for key_ids, col in table.items():
+                key = 0
+                for wid in key_ids:
+                    key = key * base + wid
+                packed[key] = col
+            self.words[n] = _Table(packed)
+        self.chars = {n: _Table(table) for n, table in chars.items()}
+        return self
+
+    def find(
+        self, fs: FeatureSpace, texts: Sequence[str], tokens: Sequence[Sequence[str]]
+    ) -> tuple[Array64, Array64, Array64, Array64]:
+        """``(row, column)`` of every vocabulary term occurrence, and ``(row, vector row)``
+        of every token with a word vector."""
+        n = len(texts)
+        rows: list[Array64] = []
+        cols: list[Array64] = []
+        # words
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
+        flat = itertools.chain.from_iterable(tokens)
+        wid = np.fromiter(
+            map(self.word_id.get, flat, itertools.repeat(self.n_words)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        vrow = self.vec[wid]
+        has = vrow >= 0
+        vec_doc, vec_row = doc[has], vrow[has]
+        keep = ~self.stop[wid]
+        wid, doc = wid[keep], doc[keep]
+        lo, hi = fs.word_ngrams
+        if lo <= 1 <= hi:
+            col = self.uni[wid]
+            hit = col >= 0
+            rows.append(doc[hit])
+            cols.append(col[hit])
+        base = self.n_words + 1
+        for k, table in self.words.items():
+            m = wid.size - k + 1
+            if m <= 0:
+                continue
+            same = doc[:m] == doc[k - 1 :]
+            key = np.zeros(m, dtype=np.int64)
+            known = np.ones(m, dtype=bool)
+            for j in range(k):
+                part = wid[j : j + m]
+                known &= part < self.n_words
+                key = key * base + part
+            r, c = table.find(key[same & known], doc[:m][same & known])
+            rows.append(r)
+            cols.append(c)
+        # characters: all texts as one array of code points, spaces dropped
+        if self.chars:
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+            cps = np.frombuffer(
+                "".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            ).astype(np.int64)
+            doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            keep = cps != ord(" ")
+            cps, doc = cps[keep], doc[keep]
+            for k, table in self.chars.items():
+                m = cps.size - k + 1
+                if m <= 0:
+                    continue
+                key = cps[:m].copy()
+                for j in range(1, k):
+                    key <<= _CP_BITS
+                    key |= cps[j : j + m]
+                same = doc[:m] == doc[k - 1 :]
+                r, c = table.find(key[same], doc[:m][same])
+                rows.append(r)
+                cols.append(c)
+        empty = np.empty(0, dtype=np.int64)
+        return (
+            np.concatenate(rows) if rows else empty,
+            np.concatenate(cols) if cols else empty,
+            vec_doc,
+            vec_row,
+        )

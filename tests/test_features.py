@@ -1,0 +1,112 @@
+"""The feature space: the batch path, the one-text path and the plain string path agree."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage._features import FeatureSpace
+from triage.vectors import WordVectors
+
+# a small alphabet, so that documents share n-grams; space, an emoji outside the
+# BMP and a character whose code point needs all 21 bits are in it
+CHARS = "退款快递到了吗哈 !?😂\U0010fffd…"
+WORDS = ["退款", "快递", "到", "了", "吗", "哈哈", "a b", "😂", "!", "的"]
+
+docs = st.lists(
+    st.tuples(
+        st.text(alphabet=CHARS, max_size=30),
+        st.lists(st.sampled_from(WORDS), max_size=12),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def fit_space(
+    corpus: list[tuple[str, list[str]]],
+    word_ngrams: tuple[int, int],
+    char_ngrams: tuple[int, int],
+    with_vectors: bool,
+) -> FeatureSpace:
+    vectors = None
+    if with_vectors:
+        rng = np.random.default_rng(0)
+        words = ("退款", "快递", "a b", "的", "不在语料里")
+        vectors = WordVectors(words, rng.normal(size=(len(words), 4)).astype(np.float16))
+    return FeatureSpace.fit(
+        corpus,
+        word_ngrams=word_ngrams,
+        char_ngrams=char_ngrams,
+        stopwords=frozenset({"的", "了"}),
+        min_df=1,
+        cues=(("哈哈", "哈"), ("吗",), ("!", "!!"), "[😂]", ("…", "..")),
+        word_vectors=vectors,
+    )
+
+
+def string_path(space: FeatureSpace) -> FeatureSpace:
+    """The same space, looking up one term string at a time."""
+    plain = FeatureSpace.__new__(FeatureSpace)
+    plain.__setstate__(space.__getstate__())
+    plain._lookup = None
+    return plain
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    corpus=docs,
+    queries=docs,
+    word_ngrams=st.sampled_from([(1, 1), (1, 2), (2, 3), (0, 0)]),
+    char_ngrams=st.sampled_from([(1, 3), (2, 2), (0, 0), (1, 4)]),
+    with_vectors=st.booleans(),
+)
+def test_batch_lookup_equals_one_string_per_term(
+    corpus: list[tuple[str, list[str]]],
+    queries: list[tuple[str, list[str]]],
+    word_ngrams: tuple[int, int],
+    char_ngrams: tuple[int, int],
+    with_vectors: bool,
+) -> None:
+    if word_ngrams == (0, 0) and char_ngrams == (0, 0):
+        return
+    space = fit_space(corpus, word_ngrams, char_ngrams, with_vectors)
+    X, dense = space.blocks(queries)
+    X_plain, dense_plain = string_path(space).blocks(queries)
+    assert X.shape == X_plain.shape == (len(queries), space.n_terms)
+    assert (X_plain != X).nnz == 0
+    np.testing.assert_array_equal(dense, dense_plain)
+    # and every row is what the one-text path gives
+    full = space.matrix(queries).toarray()
+    for i, (text, tokens) in enumerate(queries):
+        idx, w = space.vector(text, tokens)
+        row = np.zeros(space.n_features)
+        row[idx] = w
+        np.testing.assert_allclose(full[i], row, atol=1e-12)
+
+
+def test_packed_lookup_is_used_for_the_usual_ranges() -> None:
+    space = fit_space([("退款到了吗", ["退款", "到", "了", "吗"])], (1, 2), (1, 3), True)
+    space.blocks([("退款", ["退款"])])
+    assert space._lookup not in (None, False)
+
+
+def test_overlapping_cue_words_count_like_str_count() -> None:
+    space = fit_space([("哈哈哈", ["哈哈", "哈"])], (1, 1), (1, 1), False)
+    _, dense = space.blocks([("哈哈哈", ["哈哈", "哈"]), ("!!!", ["!"])])
+    assert dense is not None
+    # 哈哈 once (non-overlapping) + 哈 three times; ! three times + !! once
+    np.testing.assert_allclose(dense[:, 0], np.log1p([4, 0]))
+    np.testing.assert_allclose(dense[:, 2], np.log1p([0, 4]))
+
+
+def test_lookup_is_not_pickled_and_is_rebuilt() -> None:
+    import pickle
+
+    space = fit_space([("退款到了吗", ["退款", "到", "了", "吗"])], (1, 1), (1, 3), False)
+    X, _ = space.blocks([("退款了", ["退款", "了"])])
+    again = pickle.loads(pickle.dumps(space))
+    assert again._lookup is False
+    X2, _ = again.blocks([("退款了", ["退款", "了"])])
+    assert (X != X2).nnz == 0
