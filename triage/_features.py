@@ -301,7 +301,7 @@ class FeatureSpace:
         """The sparse term columns and the dense columns (None without any) of many documents.
 
         The terms of the whole batch are found at once (`_Lookup`) and counted
-        with one `numpy.unique` over ``row * n_terms + column``, rather than a
+        by scipy as the repeats of (row, column) pairs, rather than with a
         string, a dict lookup and a counter per term.
         """
         from scipy.sparse import csr_matrix
@@ -313,22 +313,19 @@ class FeatureSpace:
             tokens.append(toks)
         n = len(texts)
         row, col, vec_doc, vec_row = self._find(texts, tokens)
-        keys = row * self.n_terms + col
-        unique, counts = np.unique(keys, return_counts=True)
-        row = unique // self.n_terms
-        col = unique % self.n_terms
-        tf = counts.astype(np.float64)
+        # scipy sums the repeats of a (row, column) pair: the term counts
+        X = csr_matrix((np.ones(row.size), (row, col)), shape=(n, self.n_terms))
+        X.sum_duplicates()
+        tf = X.data
         if self.sublinear_tf:
-            tf = 1.0 + np.log(tf)
-        data = tf * self.idf[col]
+            np.log(tf, out=tf)
+            tf += 1.0
+        tf *= self.idf[X.indices]
         # one l2 norm per (row, block): block 0 is words, 1 is characters
-        cell = 2 * row + (col >= self.split)
-        norms = np.sqrt(np.bincount(cell, weights=data * data, minlength=2 * n))
+        cell = 2 * np.repeat(np.arange(n), np.diff(X.indptr)) + (X.indices >= self.split)
+        norms = np.sqrt(np.bincount(cell, weights=tf * tf, minlength=2 * n))
         norms[norms == 0.0] = 1.0
-        data /= norms[cell]
-        ptr = np.zeros(n + 1, dtype=np.intp)
-        np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
-        X = csr_matrix((data, col.astype(np.intp), ptr), shape=(n, self.n_terms))
+        tf /= norms[cell]
         parts = []
         if self.vec_source is not None:
             parts.append(self._mean_vectors(vec_doc, vec_row, n))
@@ -462,22 +459,27 @@ _MAX_INT = 2**63 - 1
 
 
 class _Table:
-    """Sorted packed n-gram keys and the column of each: a vectorised dictionary."""
+    """Packed n-gram keys and the column of each: a vectorised dictionary.
+
+    The keys live in a `pandas.Index`, whose hash table answers a batch of
+    look-ups several times faster than a binary search over sorted keys.
+    """
 
     __slots__ = ("cols", "keys")
 
     def __init__(self, pairs: dict[int, int]) -> None:
-        order = sorted(pairs)
-        self.keys = np.array(order, dtype=np.int64)
-        self.cols = np.array([pairs[k] for k in order], dtype=np.int64)
+        import pandas as pd
+
+        # typed Any: pandas-stubs want an Index where get_indexer takes any array
+        self.keys: Any = pd.Index(np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs)))
+        self.cols = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
 
     def find(self, keys: Array64, rows: Array64) -> tuple[Array64, Array64]:
         """The (row, column) pairs of the `keys` that are in the table."""
-        if not self.keys.size or not keys.size:
+        if not len(self.keys) or not keys.size:
             return rows[:0], rows[:0]
-        at = np.searchsorted(self.keys, keys)
-        at[at == self.keys.size] = 0
-        hit = self.keys[at] == keys
+        at = self.keys.get_indexer(keys)
+        hit = at >= 0
         return rows[hit], self.cols[at[hit]]
 
 
