@@ -21,6 +21,9 @@ __all__ = ["default_model_path", "get_default_model", "resolve_model", "set_defa
 
 _lock = threading.Lock()
 _model: TriageModel | None = None
+# whether `_model` came from `set_default_model` rather than from the lookup
+# order, which worker processes follow by themselves
+_user_set = False
 
 
 def default_model_path() -> Path:
@@ -63,8 +66,10 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         from triage.persist import load_model
 
         model = load_model(model)
+    global _user_set
     with _lock:
         _model = model  # type: ignore[assignment]
+        _user_set = model is not None
 
 
 def resolve_model(model: TriageModel | None) -> TriageModel:

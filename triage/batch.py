@@ -333,8 +333,10 @@ class _Workers:
             return
         from triage import _default
 
-        if model is None:
-            # a default set in this process (set_default_model) must reach the workers
+        if model is None and _default._user_set:
+            # a default set in this process (set_default_model) must reach the
+            # workers; the shipped one they load themselves, once each, rather
+            # than unpickle a copy sent on every call
             model = _default._model
         self._tmp = tempfile.TemporaryDirectory(prefix="triage-batch-")
         self.model = None if model is None else _Shared(model, self._tmp.name)
