@@ -206,6 +206,31 @@ def test_parallel_with_a_model_and_policy_passed_in() -> None:
     assert "P1.regulator" not in "|".join(serial["reasons"])
 
 
+def test_a_default_set_in_this_process_reaches_the_workers(small_model) -> None:  # type: ignore[no-untyped-def]
+    from triage import set_default_model
+
+    frame = pd.DataFrame({"text": TEXTS * 3})
+    expected = score_frame(frame, model=small_model)
+    assert not expected.equals(score_frame(frame))  # a model that scores differently
+    set_default_model(small_model)
+    try:
+        parallel = score_frame(frame, n_jobs=2, chunk_size=7)
+    finally:
+        set_default_model(None)
+    pd.testing.assert_frame_equal(parallel, expected)
+
+
+def test_the_shipped_default_is_not_sent_to_workers() -> None:
+    from triage.batch import _Workers
+
+    triage.warm_up()  # the parent holds the shipped default
+    workers = _Workers(2, None, None)
+    try:
+        assert workers.model is None  # each worker loads it once by itself
+    finally:
+        list(workers.map([]))  # removes the temporary directory
+
+
 def test_bad_arguments() -> None:
     frame = pd.DataFrame({"review": ["快递太慢"]})
     with pytest.raises(KeyError, match="review"):
