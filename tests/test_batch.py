@@ -333,6 +333,58 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     )
 
 
+def test_parquet_columns_keep_one_type_when_chunks_drift(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    # JSONL chunks of 2: "id" is integer, then missing, then
+    # an integer again; "note" is empty in the first chunk, then numbers, then text
+    src = write(
+        tmp_path / "in.jsonl",
+        '{"text": "快递太慢", "id": 1, "note": null}\n'
+        '{"text": "房间很脏", "id": 2, "note": null}\n'
+        '{"text": "快递太慢", "id": null, "note": 3}\n'
+        '{"text": "房间很脏", "id": 4, "note": 4.5}\n'
+        '{"text": "快递太慢", "id": 5, "note": "加急"}\n',
+    )
+    summary = score_file(src, tmp_path / "out.parquet", chunk_size=2)
+    assert summary.rows == 5
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert out["id"].tolist()[:2] == [1, 2] and pd.isna(out["id"][2])
+    assert out["id"].tolist()[3:] == [4, 5]
+    assert out["note"].isna().tolist() == [True, True, False, False, False]
+    assert out["note"].tolist()[2:] == ["3", "4.5", "加急"]
+    assert out["primary"].tolist() == ["logistics", "environment"] * 2 + ["logistics"]
+    # Parquet in: a batch with a missing integer comes out of pyarrow as floats
+    ids = pd.array([1, 2, None, 4], dtype="Int64")
+    pd.DataFrame({"id": ids, "text": ["快递太慢", "房间很脏"] * 2}).to_parquet(
+        tmp_path / "in.parquet"
+    )
+    score_file(tmp_path / "in.parquet", tmp_path / "again.parquet", chunk_size=2)
+    again = pd.read_parquet(tmp_path / "again.parquet")
+    assert again["id"].isna().tolist() == [False, False, True, False]
+    assert again["id"].dropna().astype(int).tolist() == [1, 2, 4]
+    # library columns keep their types whatever a chunk holds (here: only errors)
+    src = write(tmp_path / "errors.csv", "text\n快递太慢\n\n房间很脏\n")
+    score_file(src, tmp_path / "errors.parquet", chunk_size=1)
+    typed = pd.read_parquet(tmp_path / "errors.parquet")
+    assert str(typed["angry"].dtype) == "Int8"
+
+
+def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    src = write(
+        tmp_path / "in.jsonl",
+        '{"text": "快递太慢", "id": 1}\n{"text": "房间很脏", "id": 2}\n'
+        '{"text": "快递太慢", "id": "A-3"}\n',
+    )
+    with pytest.raises(ValueError, match=r"column 'id' is int64 .* rows 3-3 .*write CSV or JSONL"):
+        score_file(src, tmp_path / "out.parquet", chunk_size=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing half-written
+    # the same input as JSONL keeps every value
+    score_file(src, tmp_path / "out.jsonl", chunk_size=2)
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2, "A-3"]
+
+
 def test_parallel_file_equals_serial(tmp_path: Path) -> None:
     body = "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS * 4))
     src = write(tmp_path / "in.csv", "id,text\n" + body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,25 @@ def test_console_script_entry_point_runs() -> None:
 def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "--model", str(tmp_path), "快递太慢"]) == 2
     assert "no model card" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("body", "args", "message"),
+    [
+        ("review\n快递太慢\n", [], "no column 'text' in .*--text-column"),
+        ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
+        ("text\n快递太慢\n", ["--chunk-size", "0"], "chunk_size must be at least 1"),
+    ],
+)
+def test_score_reports_bad_input_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, args: list[str], message: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(body, encoding="utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), *args]) == 2
+    err = capsys.readouterr().err
+    assert re.search(f"^triage score: error: {message}", err)
+    assert "Traceback" not in err
 
 
 def test_train_and_evaluate_round_trip(

@@ -15,6 +15,7 @@ import csv
 import gzip
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -184,10 +185,10 @@ def _read_jsonl(
                 continue
             records.append(record)
             if len(records) >= chunk_size:
-                yield Chunk(pd.DataFrame.from_records(records), bad)
+                yield Chunk(pd.DataFrame(records, dtype=object), bad)
                 records, bad = [], []
         if records or bad:
-            yield Chunk(pd.DataFrame.from_records(records), bad)
+            yield Chunk(pd.DataFrame(records, dtype=object), bad)
 
 
 def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chunk]:
@@ -205,6 +206,64 @@ def _pyarrow_parquet() -> Any:
             "reading or writing Parquet needs pyarrow: pip install 'triage[parquet]'"
         ) from None
     return pq
+
+
+def _first_table(frame: pd.DataFrame) -> Any:
+    """The Arrow table of the first chunk; its schema is the file's.
+
+    A column with no values in it (Arrow type ``null``) is declared a string
+    column, so that values in later chunks still fit.
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, f in enumerate(table.schema):
+        if pa.types.is_null(f.type):
+            table = table.set_column(i, f.with_type(pa.string()), table[i].cast(pa.string()))
+    return table
+
+
+def _conform(frame: pd.DataFrame, schema: Any, offset: int) -> Any:
+    """A later chunk as a table of the file's `schema`.
+
+    A column of another type is cast to the schema's (integers read as float
+    because of a missing value, numbers read as strings); values that cannot
+    be cast become their text in a string column, and raise a ValueError
+    naming the column and the rows otherwise: a Parquet column has one type.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass  # find the column, below
+    arrays = []
+    for f in schema:
+        values = frame[f.name]
+        try:
+            arrays.append(pa.array(values, type=f.type, from_pandas=True))
+            continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            problem = e
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
+            text = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
+            arrays.append(pa.array(text, type=f.type, from_pandas=True))
+            continue
+        raise ValueError(
+            f"column {f.name!r} is {f.type} in the first rows written, but rows "
+            f"{offset + 1}-{offset + len(frame)} hold values that are not ({problem}); "
+            "a Parquet column has one type: write CSV or JSONL, or make the column "
+            "one type in the input"
+        ) from None
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _as_text(value: Any) -> str | None:
+    import pandas as pd
+
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
 class AtomicWriter:
@@ -228,6 +287,7 @@ class AtomicWriter:
         self._parquet: Any = None
         self._schema: Any = None
         self._first = True
+        self._rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt in ("csv", "tsv"):
@@ -245,16 +305,15 @@ class AtomicWriter:
                 text = frame.to_json(orient="records", lines=True, force_ascii=False)
                 f.write(text if text.endswith("\n") or not text else text + "\n")
         else:
-            import pyarrow as pa
-
             pq = _pyarrow_parquet()
             if self._parquet is None:
-                table = pa.Table.from_pandas(frame, preserve_index=False)
+                table = _first_table(frame)
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(self.tmp, self._schema)
             else:
-                table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+                table = _conform(frame, self._schema, self._rows)
             self._parquet.write_table(table)
+        self._rows += len(frame)
         self._first = False
 
     def commit(self) -> Path:

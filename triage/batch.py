@@ -712,7 +712,8 @@ def score_file(
 
     Memory stays flat whatever the file size: at most ``2 * n_jobs + 1``
     chunks are held at once. The input's columns are carried through (read as
-    text from CSV, TSV and JSONL, as typed from Parquet), followed by
+    text from CSV and TSV, as JSON values from JSONL, as typed from Parquet),
+    followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
     is kept, and that output column is written as ``triage_<name>``. The input
     encoding is detected (UTF-8, UTF-8 with BOM, else GB18030, the superset of
@@ -720,6 +721,11 @@ def score_file(
     JSONL lines are skipped and reported by line number; the rest is scored.
     The output is written to a hidden temporary file beside it and renamed
     into place only when complete, so an interrupted run leaves no output.
+
+    A Parquet output column has the type of the first rows written; later
+    chunks are cast to it (a column empty at first is a string column). A
+    value that cannot be cast, such as text in a column of integers, stops the
+    run with a ValueError naming the column and rows.
 
     Parameters
     ----------

@@ -225,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="triage", description="Triage Chinese customer complaints."
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log progress; show tracebacks"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("analyze", help="triage one complaint and print the result")
@@ -293,8 +295,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         return int(args.func(args))
-    except (TriageError, FileNotFoundError, FileExistsError) as exc:
-        print(f"triage {args.command}: error: {exc}", file=sys.stderr)
+    except (
+        TriageError,
+        FileNotFoundError,
+        FileExistsError,
+        KeyError,
+        ValueError,
+        ModuleNotFoundError,
+    ) as exc:
+        # bad input, not a bug: the message says what to do (--verbose: the traceback)
+        if args.verbose:
+            raise
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"triage {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 
