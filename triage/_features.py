@@ -271,11 +271,16 @@ class FeatureSpace:
         assert self.vec_weight is not None
         _, table = self._vectors()
         r = np.asarray(rows, dtype=np.intp)
+        # only the rows the batch uses, as float64: handed the whole float32
+        # table, scipy would copy and upcast all of it on every call
+        used, col = np.unique(r, return_inverse=True)
         weights = csr_matrix(
-            (self.vec_weight[r], (np.asarray(doc, dtype=np.intp), r)),
-            shape=(n, table.shape[0]),
+            (self.vec_weight[r], (np.asarray(doc, dtype=np.intp), col)),
+            shape=(n, used.size),
         )
-        mean: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(weights @ table, dtype=np.float64)
+        mean: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(
+            weights @ table[used].astype(np.float64), dtype=np.float64
+        )
         norm = np.linalg.norm(mean, axis=1, keepdims=True)
         norm[norm == 0.0] = 1.0
         mean /= norm
