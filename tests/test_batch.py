@@ -231,6 +231,21 @@ def test_the_shipped_default_is_not_sent_to_workers() -> None:
         list(workers.map([]))  # removes the temporary directory
 
 
+def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from joblib import cpu_count
+
+    from triage.batch import _thread_limits
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # a limit the user set is kept
+    limits = _thread_limits(cpu_count())
+    assert limits["OPENBLAS_NUM_THREADS"] == "1"
+    assert limits["OMP_NUM_THREADS"] == "3"
+    assert _thread_limits(1)["OPENBLAS_NUM_THREADS"] == str(cpu_count())
+
+
 def test_bad_arguments() -> None:
     frame = pd.DataFrame({"review": ["快递太慢"]})
     with pytest.raises(KeyError, match="review"):

@@ -311,6 +311,30 @@ def _init_worker(jieba_level: int) -> None:
     logging.getLogger("jieba").setLevel(jieba_level)
 
 
+# the thread pools of numpy's and scikit-learn's native libraries
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def _thread_limits(n_jobs: int) -> dict[str, str]:
+    """Worker environment sharing the cores among `n_jobs` processes.
+
+    As joblib's ``Parallel`` does for its loky workers: without it each worker's
+    BLAS and OpenMP pools start a thread per core and the workers fight over
+    them. A limit the user has set in the environment is kept.
+    """
+    from joblib import cpu_count
+
+    per_worker = str(max(1, int(cpu_count()) // n_jobs))
+    return {name: os.environ.get(name, per_worker) for name in _THREAD_VARIABLES}
+
+
 def _jieba_level() -> int:
     return logging.getLogger("jieba").getEffectiveLevel()
 
@@ -358,6 +382,7 @@ class _Workers:
                 timeout=300,
                 initializer=_init_worker,
                 initargs=(_jieba_level(),),
+                env=_thread_limits(self.n_jobs),
             )
             pending: deque[tuple[P, Any]] = deque()
             try:
@@ -492,7 +517,9 @@ def _jobs(n_jobs: int) -> int:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
         raise ValueError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
     if n_jobs == -1:
-        return os.cpu_count() or 1
+        from joblib import cpu_count
+
+        return int(cpu_count())  # the cores this process may use, cgroup quotas included
     return n_jobs
 
 
