@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,34 @@ def test_the_shipped_default_is_not_sent_to_workers() -> None:
         assert workers.model is None  # each worker loads it once by itself
     finally:
         list(workers.map([]))  # removes the temporary directory
+
+
+def test_parallel_scoring_leaves_joblib_parallel_working() -> None:
+    # scikit-learn's n_jobs and users' own joblib.Parallel run in the same
+    # process as the batch workers
+    from joblib import Parallel, delayed
+
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
+    first = score_frame(frame, n_jobs=2)
+    assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kills its workers with SIGKILL")
+def test_workers_killed_between_batches_are_replaced() -> None:
+    import os
+    import signal
+    import time
+
+    from triage import batch
+
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
+    first = score_frame(frame, n_jobs=2)
+    for pool in list(batch._pools.values()):
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)  # the pool notices its dead workers
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
 
 
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(

@@ -38,6 +38,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import deque
@@ -339,6 +340,42 @@ def _jieba_level() -> int:
     return logging.getLogger("jieba").getEffectiveLevel()
 
 
+# This module's own worker pools, by (n_jobs, jieba level). Not loky's
+# process-wide reusable executor: joblib.Parallel (and scikit-learn's n_jobs)
+# keeps its own pool there and breaks on finding one of a different kind.
+_pools: dict[tuple[int, int], Any] = {}
+_pools_lock = threading.Lock()
+# idle workers exit after this many seconds; the next batch starts new ones
+_IDLE_SECONDS = 300
+
+
+def _pool(n_jobs: int) -> Any:
+    """The pool of `n_jobs` workers, started on first use and kept for the next batch."""
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    key = (n_jobs, _jieba_level())
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = ProcessPoolExecutor(
+                max_workers=n_jobs,
+                timeout=_IDLE_SECONDS,
+                initializer=_init_worker,
+                initargs=(key[1],),
+                env=_thread_limits(n_jobs),
+            )
+        return pool
+
+
+def _drop_pool(pool: Any) -> None:
+    """Forget a pool that a dead worker broke, so the next batch starts a new one."""
+    with _pools_lock:
+        for key, known in list(_pools.items()):
+            if known is pool:
+                del _pools[key]
+    pool.shutdown(wait=False)
+
+
 class _Workers:
     """Scores chunks in order: in this process or in joblib's loky processes.
 
@@ -375,19 +412,24 @@ class _Workers:
                 for payload, texts, contexts in tasks:
                     yield payload, _score_chunk(texts, self.model, self.policy, contexts)
                 return
-            from joblib.externals.loky import get_reusable_executor
+            from concurrent.futures.process import BrokenProcessPool
 
-            executor = get_reusable_executor(
-                max_workers=self.n_jobs,
-                timeout=300,
-                initializer=_init_worker,
-                initargs=(_jieba_level(),),
-                env=_thread_limits(self.n_jobs),
-            )
+            executor = _pool(self.n_jobs)
             pending: deque[tuple[P, Any]] = deque()
+            first = True
             try:
                 for payload, texts, contexts in tasks:
-                    future = executor.submit(_score_chunk, texts, self.model, self.policy, contexts)
+                    args = (texts, self.model, self.policy, contexts)
+                    try:
+                        future = executor.submit(_score_chunk, *args)
+                    except BrokenProcessPool:
+                        if not first:
+                            raise
+                        # broken while idle, between batches: start afresh
+                        _drop_pool(executor)
+                        executor = _pool(self.n_jobs)
+                        future = executor.submit(_score_chunk, *args)
+                    first = False
                     pending.append((payload, future))
                     if len(pending) >= 2 * self.n_jobs:
                         done, fut = pending.popleft()
@@ -395,6 +437,11 @@ class _Workers:
                 while pending:
                     done, fut = pending.popleft()
                     yield done, fut.result()
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): this batch fails,
+                # the next one gets a new pool
+                _drop_pool(executor)
+                raise
             finally:
                 for _, fut in pending:
                     fut.cancel()
