@@ -40,6 +40,27 @@ def test_card_has_what_a_model_travels_with(saved: Path) -> None:
     assert len(card["file"]["sha256"]) == 64 and card["file"]["bytes"] > 0
 
 
+def test_files_of_format_version_1_still_load(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # version 1 pickled the vocabularies item by item
+    from triage import _features, persist, sentiment
+
+    for module in (_features, sentiment):
+        monkeypatch.setattr(module, "freeze", lambda value: value)
+    monkeypatch.setattr(persist, "FORMAT_VERSION", 1)
+    old = triage.save_model(small_model, tmp_path / "v1")
+    monkeypatch.undo()
+    assert read_card(old)["format_version"] == 1
+    loaded = triage.load_model(old)
+    assert loaded.features_.vocabulary == small_model.features_.vocabulary
+    a, b = small_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_proba, b.category_proba)
+    np.testing.assert_array_equal(a.sentiment, b.sentiment)
+
+
 def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
     code = (
         "import sys, triage; m = triage.load_model(sys.argv[1]);"
@@ -111,6 +132,8 @@ def _edit_card(path: Path, **changes: object) -> None:
     ("changes", "message"),
     [
         ({"format_version": 99}, "format version 99 is not supported"),
+        ({"format_version": [2]}, r"format version \[2\] is not supported"),
+        ({"format_version": True}, "format version True is not supported"),
         ({"format": "sklearn-pickle"}, "not a triage model card"),
         (
             {"labels": {"categories": ["product", "other"], "emotions": [], "priorities": []}},

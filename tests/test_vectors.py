@@ -78,6 +78,10 @@ def test_pickles_without_its_index(vectors: WordVectors) -> None:
     back = pickle.loads(pickle.dumps(vectors))
     assert "index" not in back.__dict__
     assert back.index == vectors.index
+    # as format version 1 stored them: the words as a plain tuple
+    old = WordVectors.__new__(WordVectors)
+    old.__setstate__({**back.__dict__, "words": vectors.words})
+    assert old.words == vectors.words and old.index == vectors.index
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage._pickle import freeze, thaw
+
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
@@ -420,11 +422,14 @@ class FeatureSpace:
         return w
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+        state = {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+        state["vocabulary"] = freeze(self.vocabulary)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("vec_source", None)  # models saved before word vectors
         state.setdefault("vec_weight", None)
+        state["vocabulary"] = thaw(state["vocabulary"])
         for name, value in state.items():
             object.__setattr__(self, name, value)
         self._compiled = None

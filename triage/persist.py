@@ -18,9 +18,15 @@ that the card is honest.
 Changing the format
 -------------------
 `FORMAT_VERSION` is bumped whenever a saved model would not load or would
-predict differently with new code. A bump comes with a loader for the old
-version in `_UPGRADES` (or a clear refusal naming the version that can read
-it) and a test that a file of the old version still loads.
+predict differently with new code, or the code that wrote it could not read
+what new code writes. A bump keeps the old version in `READABLE_VERSIONS`
+(or refuses it clearly, naming the triage version that reads it) and comes
+with a test that a file of the old version still loads.
+
+- 1: the first format.
+- 2: the large string containers (vocabularies, the word list) are pickled in
+  one piece (`triage._pickle`), which halves the load time. Version 1 files
+  still load.
 """
 
 from __future__ import annotations
@@ -53,7 +59,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The versions `load_model` reads.
+READABLE_VERSIONS = frozenset({1, 2})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 
@@ -217,11 +225,14 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
             else f"{card_path} is not a triage model card"
         )
     version = card.get("format_version")
-    if version != FORMAT_VERSION:
+    # a list would not hash, and True would pass as 1
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = ", ".join(map(str, sorted(READABLE_VERSIONS)))
+        writer = card.get("library_versions", {}).get("triage", "unknown")
         raise ModelFileError(
             f"{card_path}: model format version {version!r} is not supported by this triage "
-            f"(reads version {FORMAT_VERSION}); retrain the model or use the triage version "
-            f"recorded in the card ({card.get('library_versions', {}).get('triage', 'unknown')})"
+            f"(reads versions {readable}); retrain the model or use the triage version "
+            f"recorded in the card ({writer})"
         )
     if card.get("labels") != _labels():
         raise ModelFileError(

@@ -22,6 +22,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage._pickle import freeze, thaw
+
 if TYPE_CHECKING:
     from triage.model import TriageModel
     from triage.results import EmotionResult
@@ -80,10 +82,10 @@ class SentimentModel:
         return _sigmoid(z)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"log_ratio": self.log_ratio, "prior": self.prior}
+        return {"log_ratio": freeze(self.log_ratio), "prior": self.prior}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.log_ratio = state["log_ratio"]
+        self.log_ratio = thaw(state["log_ratio"])
         self.prior = state["prior"]
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage import text as _text
+from triage._pickle import freeze, thaw
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -93,10 +94,12 @@ class WordVectors:
         return {w: i for i, w in enumerate(self.words)}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "index"}
+        state = {k: v for k, v in self.__dict__.items() if k != "index"}
+        state["words"] = freeze(self.words)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(state, words=thaw(state["words"]))
 
     def __len__(self) -> int:
         return len(self.words)
