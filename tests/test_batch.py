@@ -253,10 +253,16 @@ def test_workers_killed_between_batches_are_replaced() -> None:
 
     frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
     first = score_frame(frame, n_jobs=2)
-    for pool in list(batch._pools.values()):
+    pools = list(batch._pools.values())
+    for pool in pools:
         for pid in list(pool._processes):
             os.kill(pid, signal.SIGKILL)
-    time.sleep(0.5)  # the pool notices its dead workers
+    # wait until each pool has noticed its dead workers, as it would have
+    # between two batches of a real run (a fixed sleep is flaky on a slow host)
+    deadline = time.monotonic() + 30
+    while any(pool._flags.broken is None for pool in pools):
+        assert time.monotonic() < deadline, "the pool never noticed its killed workers"
+        time.sleep(0.05)
     pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
 
 

@@ -80,7 +80,8 @@ def test_pickles_without_its_index(vectors: WordVectors) -> None:
     assert back.index == vectors.index
     # as format version 1 stored them: the words as a plain tuple
     old = WordVectors.__new__(WordVectors)
-    old.__setstate__({**back.__dict__, "words": vectors.words})
+    old.__setstate__({**back.__getstate__(), "words": vectors.words})
+    assert "index" not in old.__dict__
     assert old.words == vectors.words and old.index == vectors.index
 
 

@@ -32,6 +32,7 @@ in the table; `triage.analyze` gives them for any row worth a closer look.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
@@ -365,6 +366,17 @@ def _pool(n_jobs: int) -> Any:
                 env=_thread_limits(n_jobs),
             )
         return pool
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    """Stop every pool at interpreter exit (one left to the garbage collector
+    makes loky print a traceback then)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True)
 
 
 def _drop_pool(pool: Any) -> None:

@@ -25,7 +25,7 @@ with a test that a file of the old version still loads.
 
 - 1: the first format.
 - 2: the large string containers (vocabularies, the word list) are pickled in
-  one piece (`triage._pickle`), which halves the load time. Version 1 files
+  one piece (`triage._pickle`), which loads in under half the time. Version 1 files
   still load.
 """
 
