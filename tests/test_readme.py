@@ -1,0 +1,45 @@
+"""The README's examples are what the shipped model really answers."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+
+import pytest
+
+from tests.conftest import REPO
+from triage.cli import main
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    """The README text under ``## title``, up to the next heading of that level."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.M | re.S)
+    assert match, f"README has no section {title!r}"
+    return match.group(1)
+
+
+def _blocks(section: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", section, re.M | re.S)
+
+
+def test_one_complaint_example_runs_as_shown() -> None:
+    (example,) = _blocks(_section("One complaint"), "python")
+    test = doctest.DocTestParser().get_doctest(example, {}, "README: One complaint", None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    results = runner.run(test)
+    assert results.attempted >= 5
+    assert results.failed == 0, "the README example differs from what triage answers; see above"
+
+
+def test_shell_example_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    section = _section("One complaint")
+    command = next(b for b in _blocks(section, "bash") if b.startswith("triage analyze"))
+    after = section.split(command, 1)[1].removeprefix("```\n")
+    shown = re.search(r"^```\n(.*?)^```", after, re.M | re.S)
+    assert shown, "README shows no output after the shell example"
+    argv = shlex.split(command)
+    assert main(argv[1:]) == 0
+    assert capsys.readouterr().out == shown.group(1)
