@@ -987,12 +987,49 @@ def prioritize(
     """
     check_text(text)
     pol = default_policy() if policy is None else policy
-    c = pol._c
-    w = pol.window
-    triggers = pol.triggers
-
-    # 1. Triggers: one scan per level, each trigger keeps its first few spans.
     has_category = bool(categories.labels)
+
+    reasons = _trigger_reasons(text, pol, has_category)
+    # The strongest span of the text, for reasons without one of their own.
+    support = reasons[0].evidence if reasons else (_first_sentence(text),)
+    if has_category:
+        reasons = _signal_reasons(text, emotions, pol, reasons)
+    if context is not None:
+        reasons += _context_reasons(context, pol)
+    level = min((r.level for r in reasons), key=_RANK.__getitem__, default=Priority.P4)
+    if learned is not None:
+        raised = _learned_reason(learned, level, pol)
+        if raised is not None:
+            reasons.append(raised)
+            level = raised.level
+    if not reasons:
+        reasons.append(
+            Reason("P4.none", Priority.P4, "未发现具体问题", "no concrete problem found")
+        )
+
+    # Every P1 and P2 carries evidence: when no reason at the final level has a
+    # span of its own, the first of them borrows the strongest span of the text.
+    if _RANK[level] <= 2 and not any(r.evidence for r in reasons if r.level is level):
+        top = next(i for i, r in enumerate(reasons) if r.level is level)
+        r = reasons[top]
+        reasons[top] = Reason(r.code, r.level, r.zh, r.en, support, r.source)
+
+    reasons.sort(key=lambda r: _RANK[r.level])
+    return PriorityResult(
+        level=level,
+        reasons=tuple(reasons),
+        deadline_minutes=pol._c.deadlines[level],
+        route=pol.route(level, categories.primary),
+    )
+
+
+def _trigger_reasons(text: str, pol: Policy, has_category: bool) -> list[Reason]:
+    """The policy triggers that fire in `text`, most urgent first.
+
+    One scan per level; each trigger keeps its first few spans that no
+    negation, hypothetical, question or quote cancels.
+    """
+    c = pol._c
     spans: dict[int, list[Evidence]] = {}
 
     def record(idx: int, s: int, e: int) -> None:
@@ -1000,7 +1037,7 @@ def prioritize(
         if got is not None and (len(got) >= _MAX_SPANS or s < got[-1].end):
             return
         kinds = c.cancel[idx]
-        if kinds and _cancelled(text, s, e, kinds, c, w):
+        if kinds and _cancelled(text, s, e, kinds, c, pol.window):
             return
         ev = Evidence(text[s:e], s, e)
         if got is None:
@@ -1022,131 +1059,109 @@ def prioritize(
             if m.lastgroup is not None and m.end() > m.start():
                 record(owners[int(m.lastgroup[1:])], m.start(), m.end())
 
-    reasons: list[Reason] = []
-    fired_codes: set[str] = set()
-    top_rule = Priority.P4
-    for idx in sorted(spans, key=lambda i: (_RANK[triggers[i].level], i)):
-        t = triggers[idx]
+    reasons = []
+    for idx in sorted(spans, key=lambda i: (_RANK[pol.triggers[i].level], i)):
+        t = pol.triggers[idx]
         reasons.append(Reason(t.code, t.level, t.zh, t.en, tuple(spans[idx])))
-        fired_codes.add(t.code)
-        if _RANK[t.level] < _RANK[top_rule]:
-            top_rule = t.level
-    # The strongest span of the text, for reasons without one of their own.
-    support = reasons[0].evidence if reasons else (_first_sentence(text),)
+    return reasons
 
-    # 2. Signals from the category and emotion results.
-    if has_category:
-        intens = emotions.intensities
-        cs = pol.category_signal
-        # A concrete-problem cue: a trigger the category signal requires, or
-        # any trigger above its level. With no `requires`, the category is enough.
-        problem = (
-            not c.requires
-            or not fired_codes.isdisjoint(c.requires)
-            or _RANK[top_rule] < _RANK[cs.level]
-        )
-        for sig in pol.emotion_signals:
-            if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
-                evidence = tuple(
-                    Evidence(m.group(), m.start(), m.end())
-                    for cue in sig.cues
-                    for m in re.finditer(cue, text)  # re caches the compiled cues
-                )
-                reasons.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence[:3]))
-        max_emotion = max([intens[e] for e in EMOTIONS])
-        only_mild = (
-            _RANK[top_rule] >= _RANK[cs.level]
-            and max_emotion < cs.min_emotion
-            and not fired_codes.isdisjoint(c.mild)
-        )
-        if only_mild:
-            # The mild words qualify the ordinary cues (有点慢): they do not count.
-            reasons = [r for r in reasons if _RANK[r.level] > _RANK[cs.level]]
-        elif problem:
-            reasons.append(Reason(cs.code, cs.level, cs.zh, cs.en))
 
-    # 3. Context.
-    if context is not None:
-        if context.recent_complaints >= pol.repeat_after:
-            reasons.append(
-                Reason(
-                    "context.repeat",
-                    pol.repeat_level,
-                    f"近期已投诉 {context.recent_complaints} 次",
-                    f"complained {context.recent_complaints} time(s) recently",
-                    (),
-                    "context",
-                )
-            )
-        if context.channel is not None and context.channel in c.channels:
-            reasons.append(
-                Reason(
-                    f"context.channel.{context.channel}",
-                    c.channels[context.channel],
-                    f"来自渠道 {context.channel}",
-                    f"came in through {context.channel}",
-                    (),
-                    "context",
-                )
-            )
-        if context.customer_tier is not None and context.customer_tier in c.tiers:
-            reasons.append(
-                Reason(
-                    f"context.tier.{context.customer_tier}",
-                    c.tiers[context.customer_tier],
-                    f"客户等级 {context.customer_tier}",
-                    f"customer tier {context.customer_tier}",
-                    (),
-                    "context",
-                )
-            )
+def _signal_reasons(
+    text: str, emotions: EmotionResult, pol: Policy, reasons: list[Reason]
+) -> list[Reason]:
+    """`reasons` with the emotion signals and the category signal applied.
 
-    level = Priority.P4
-    for r in reasons:
-        if _RANK[r.level] < _RANK[level]:
-            level = r.level
-
-    # 4. Learned signal: may raise, never lower. The vote for a level is the
-    # probability of that level or a more urgent one; the most urgent level
-    # whose vote reaches its threshold wins.
-    if learned is not None:
-        probs = _validate_learned(learned)
-        at_least = 0.0
-        for lv in PRIORITIES:
-            at_least += probs.get(lv, 0.0)
-            if _RANK[lv] >= _RANK[level]:
-                break
-            threshold = c.thresholds.get(lv)
-            if threshold is not None and at_least >= threshold:
-                reasons.append(
-                    Reason(
-                        f"model.{lv}",
-                        lv,
-                        f"模型判断至少为 {lv}（概率 {at_least:.2f}）",
-                        f"the model rates it {lv} or more urgent (probability {at_least:.2f})",
-                        (),
-                        "model",
-                    )
-                )
-                level = lv
-                break
-
-    if not reasons:
-        reasons.append(
-            Reason("P4.none", Priority.P4, "未发现具体问题", "no concrete problem found")
-        )
-
-    # Every P1 and P2 carries evidence: when no reason at the final level has a
-    # span of its own, the first of them borrows the strongest span of the text.
-    if _RANK[level] <= 2 and not any(r.evidence for r in reasons if r.level is level):
-        top = next(i for i, r in enumerate(reasons) if r.level is level)
-        r = reasons[top]
-        reasons[top] = Reason(r.code, r.level, r.zh, r.en, support, r.source)
-
-    reasons.sort(key=lambda r: _RANK[r.level])
-    return PriorityResult(
-        level=level,
-        reasons=tuple(reasons),
-        deadline_minutes=c.deadlines[level],
-        route=pol.route(level, categories.primary),
+    Called for complaints with at least one category; `reasons` are the
+    trigger reasons, most urgent first.
+    """
+    c = pol._c
+    cs = pol.category_signal
+    fired = {r.code for r in reasons}
+    top_rule = reasons[0].level if reasons else Priority.P4
+    intens = emotions.intensities
+    # A concrete-problem cue: a trigger the category signal requires, or any
+    # trigger above its level. With no `requires`, the category is enough.
+    problem = (
+        not c.requires or not fired.isdisjoint(c.requires) or _RANK[top_rule] < _RANK[cs.level]
     )
+    out = list(reasons)
+    for sig in pol.emotion_signals:
+        if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
+            evidence = tuple(
+                Evidence(m.group(), m.start(), m.end())
+                for cue in sig.cues
+                for m in re.finditer(cue, text)  # re caches the compiled cues
+            )
+            out.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence[:3]))
+    only_mild = (
+        _RANK[top_rule] >= _RANK[cs.level]
+        and max(intens[e] for e in EMOTIONS) < cs.min_emotion
+        and not fired.isdisjoint(c.mild)
+    )
+    if only_mild:
+        # The mild words qualify the ordinary cues (有点慢): they do not count.
+        return [r for r in out if _RANK[r.level] > _RANK[cs.level]]
+    if problem:
+        out.append(Reason(cs.code, cs.level, cs.zh, cs.en))
+    return out
+
+
+def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
+    """Reasons from the complaint's history, channel and customer tier."""
+    c = pol._c
+    out = []
+    n = context.recent_complaints
+    if n >= pol.repeat_after:
+        out.append(
+            Reason(
+                "context.repeat",
+                pol.repeat_level,
+                f"近期已投诉 {n} 次",
+                f"complained {n} time(s) recently",
+                (),
+                "context",
+            )
+        )
+    lookups = (
+        ("channel", context.channel, c.channels, "来自渠道", "came in through"),
+        ("tier", context.customer_tier, c.tiers, "客户等级", "customer tier"),
+    )
+    for kind, value, levels, zh, en in lookups:
+        if value is not None and value in levels:
+            out.append(
+                Reason(
+                    f"context.{kind}.{value}",
+                    levels[value],
+                    f"{zh} {value}",
+                    f"{en} {value}",
+                    (),
+                    "context",
+                )
+            )
+    return out
+
+
+def _learned_reason(learned: Mapping[str, float], level: Priority, pol: Policy) -> Reason | None:
+    """The reason a model's level probabilities raise `level`, if they do.
+
+    The learned signal may raise, never lower. The vote for a level is the
+    probability of that level or a more urgent one; the most urgent level whose
+    vote reaches its threshold wins.
+    """
+    probs = _validate_learned(learned)
+    at_least = 0.0
+    for lv in PRIORITIES:
+        at_least += probs.get(lv, 0.0)
+        if _RANK[lv] >= _RANK[level]:
+            return None
+        threshold = pol._c.thresholds.get(lv)
+        if threshold is not None and at_least >= threshold:
+            return Reason(
+                f"model.{lv}",
+                lv,
+                f"模型判断至少为 {lv}（概率 {at_least:.2f}）",
+                f"the model rates it {lv} or more urgent (probability {at_least:.2f})",
+                (),
+                "model",
+            )
+    return None
