@@ -70,7 +70,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -536,6 +536,34 @@ class _Checker:
             raise self.fail(where, f"regular expression {text!r} matches the empty string")
         return text
 
+    def bool_(self, value: Any, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def probability(self, value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, f"expected a number, got {_kind(value)}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise self.fail(where, f"{value} is not a probability between 0 and 1")
+        return float(value)
+
+    def one_of(self, value: Any, allowed: Sequence[str], where: str) -> str:
+        if value not in allowed:
+            raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
+        return str(value)
+
+    def tables(
+        self, value: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Each table of a list of tables, with its place (and code, when it has one)."""
+        if not isinstance(value, list):
+            raise self.fail(where, f"expected a list of tables, got {_kind(value)}")
+        for i, raw in enumerate(value):
+            name = raw.get("code") if isinstance(raw, Mapping) else None
+            at = f"{where}[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
+            yield at, self.table(raw, at, required, optional)
+
     def str_list(self, value: Any, where: str) -> list[str]:
         if not isinstance(value, list):
             raise self.fail(where, f"expected a list, got {_kind(value)}")
@@ -588,113 +616,10 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         ("window", "negation", "hypothetical", "question", "reported"),
     )
 
-    triggers_raw = top["triggers"]
-    if not isinstance(triggers_raw, list):
-        raise ck.fail("triggers", f"expected a list of tables, got {_kind(triggers_raw)}")
-    triggers: list[Trigger] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(triggers_raw):
-        name = raw.get("code") if isinstance(raw, Mapping) else None
-        where = f"triggers[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
-        t = ck.table(
-            raw, where, ("code", "level", "zh", "en", "patterns"), ("cancel_on", "needs_category")
-        )
-        needs = t.get("needs_category", False)
-        if not isinstance(needs, bool):
-            raise ck.fail(f"{where}.needs_category", f"expected true or false, got {_kind(needs)}")
-        code = ck.str_(t["code"], f"{where}.code")
-        if code in seen:
-            raise ck.fail(where, f"duplicate code {code!r}")
-        seen.add(code)
-        pats = t["patterns"]
-        if not isinstance(pats, list) or not pats:
-            raise ck.fail(f"{where}.patterns", "expected a non-empty list of regular expressions")
-        cancel = ck.str_list(t.get("cancel_on", list(_DEFAULT_CANCEL)), f"{where}.cancel_on")
-        for j, m in enumerate(cancel):
-            if m not in MODIFIERS:
-                raise ck.fail(
-                    f"{where}.cancel_on[{j}]", f"{m!r} is not one of {', '.join(MODIFIERS)}"
-                )
-        triggers.append(
-            Trigger(
-                code=code,
-                level=ck.level(t["level"], where),
-                zh=ck.str_(t["zh"], f"{where}.zh"),
-                en=ck.str_(t["en"], f"{where}.en"),
-                patterns=tuple(ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)),
-                cancel_on=tuple(cancel),
-                needs_category=needs,
-            )
-        )
-
+    triggers = _build_triggers(ck, top["triggers"])
     sg = ck.table(top["signals"], "signals", ("emotions", "category"))
-    if not isinstance(sg["emotions"], list):
-        raise ck.fail("signals.emotions", f"expected a list of tables, got {_kind(sg['emotions'])}")
-    emotion_signals = []
-    allowed_emotions = [str(e) for e in EMOTIONS]
-    for i, raw in enumerate(sg["emotions"]):
-        name = raw.get("code") if isinstance(raw, Mapping) else None
-        where = f"signals.emotions[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
-        s = ck.table(
-            raw,
-            where,
-            ("code", "emotion", "min_intensity", "level", "zh", "en"),
-            ("needs_problem", "cues"),
-        )
-        cues = tuple(
-            ck.regex(v, f"{where}.cues[{j}]")
-            for j, v in enumerate(ck.str_list(s.get("cues", []), f"{where}.cues"))
-        )
-        needs_problem = s.get("needs_problem", False)
-        if not isinstance(needs_problem, bool):
-            raise ck.fail(
-                f"{where}.needs_problem", f"expected true or false, got {_kind(needs_problem)}"
-            )
-        if s["emotion"] not in allowed_emotions:
-            raise ck.fail(
-                f"{where}.emotion",
-                f"{s['emotion']!r} is not one of {', '.join(allowed_emotions)}",
-            )
-        emotion_signals.append(
-            EmotionSignal(
-                code=ck.str_(s["code"], f"{where}.code"),
-                emotion=s["emotion"],
-                min_intensity=ck.int_(s["min_intensity"], f"{where}.min_intensity", 1, 2),
-                level=ck.level(s["level"], where),
-                zh=ck.str_(s["zh"], f"{where}.zh"),
-                en=ck.str_(s["en"], f"{where}.en"),
-                needs_problem=needs_problem,
-                cues=cues,
-            )
-        )
-    cs = ck.table(
-        sg["category"],
-        "signals.category",
-        ("code", "level", "zh", "en", "min_emotion", "mild"),
-        ("requires",),
-    )
-    mild = ck.str_list(cs["mild"], "signals.category.mild")
-    for j, code in enumerate(mild):
-        if code not in seen:
-            raise ck.fail(f"signals.category.mild[{j}]", f"no trigger with code {code!r}")
-    requires = ck.str_list(cs.get("requires", []), "signals.category.requires")
-    for j, code in enumerate(requires):
-        if code not in seen:
-            raise ck.fail(f"signals.category.requires[{j}]", f"no trigger with code {code!r}")
-        if code in mild:
-            raise ck.fail(
-                f"signals.category.requires[{j}]",
-                f"{code!r} is a mild trigger; a concrete-problem cue cannot also be mild",
-            )
-    category_signal = CategorySignal(
-        code=ck.str_(cs["code"], "signals.category.code"),
-        level=ck.level(cs["level"], "signals.category"),
-        zh=ck.str_(cs["zh"], "signals.category.zh"),
-        en=ck.str_(cs["en"], "signals.category.en"),
-        min_emotion=ck.int_(cs["min_emotion"], "signals.category.min_emotion", 1, 3),
-        mild=tuple(mild),
-        requires=tuple(requires),
-    )
+    emotion_signals = _build_emotion_signals(ck, sg["emotions"])
+    category_signal = _build_category_signal(ck, sg["category"], {t.code for t in triggers})
 
     cx = ck.table(top["context"], "context", ("repeat_after", "repeat_level", "channels", "tiers"))
     channels = ck.mapping(cx["channels"], "context.channels")
@@ -702,14 +627,9 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
 
     ln = ck.table(top["learned"], "learned", ("thresholds",))
     th = ck.table(ln["thresholds"], "learned.thresholds", (), tuple(str(p) for p in PRIORITIES))
-    thresholds = []
-    for key, value in th.items():
-        where = f"learned.thresholds.{key}"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ck.fail(where, f"expected a number, got {_kind(value)}")
-        if not 0.0 <= float(value) <= 1.0:
-            raise ck.fail(where, f"{value} is not a probability between 0 and 1")
-        thresholds.append((Priority(key), float(value)))
+    thresholds = tuple(
+        (Priority(k), ck.probability(v, f"learned.thresholds.{k}")) for k, v in th.items()
+    )
 
     return Policy(
         levels=tuple(levels),
@@ -735,8 +655,102 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
             (ck.str_(k, "context.tiers"), ck.level(v, f"context.tiers.{k}"))
             for k, v in tiers.items()
         ),
-        thresholds=tuple(thresholds),
+        thresholds=thresholds,
         source=source,
+    )
+
+
+def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
+    triggers: list[Trigger] = []
+    seen: set[str] = set()
+    for where, t in ck.tables(
+        value,
+        "triggers",
+        ("code", "level", "zh", "en", "patterns"),
+        ("cancel_on", "needs_category"),
+    ):
+        needs = ck.bool_(t.get("needs_category", False), f"{where}.needs_category")
+        code = ck.str_(t["code"], f"{where}.code")
+        if code in seen:
+            raise ck.fail(where, f"duplicate code {code!r}")
+        seen.add(code)
+        pats = t["patterns"]
+        if not isinstance(pats, list) or not pats:
+            raise ck.fail(f"{where}.patterns", "expected a non-empty list of regular expressions")
+        cancel = ck.str_list(t.get("cancel_on", list(_DEFAULT_CANCEL)), f"{where}.cancel_on")
+        for j, m in enumerate(cancel):
+            ck.one_of(m, MODIFIERS, f"{where}.cancel_on[{j}]")
+        triggers.append(
+            Trigger(
+                code=code,
+                level=ck.level(t["level"], where),
+                zh=ck.str_(t["zh"], f"{where}.zh"),
+                en=ck.str_(t["en"], f"{where}.en"),
+                patterns=tuple(ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)),
+                cancel_on=tuple(cancel),
+                needs_category=needs,
+            )
+        )
+    return tuple(triggers)
+
+
+def _build_emotion_signals(ck: _Checker, value: Any) -> tuple[EmotionSignal, ...]:
+    signals = []
+    for where, s in ck.tables(
+        value,
+        "signals.emotions",
+        ("code", "emotion", "min_intensity", "level", "zh", "en"),
+        ("needs_problem", "cues"),
+    ):
+        cues = tuple(
+            ck.regex(v, f"{where}.cues[{j}]")
+            for j, v in enumerate(ck.str_list(s.get("cues", []), f"{where}.cues"))
+        )
+        needs_problem = ck.bool_(s.get("needs_problem", False), f"{where}.needs_problem")
+        emotion = ck.one_of(s["emotion"], [str(e) for e in EMOTIONS], f"{where}.emotion")
+        signals.append(
+            EmotionSignal(
+                code=ck.str_(s["code"], f"{where}.code"),
+                emotion=emotion,
+                min_intensity=ck.int_(s["min_intensity"], f"{where}.min_intensity", 1, 2),
+                level=ck.level(s["level"], where),
+                zh=ck.str_(s["zh"], f"{where}.zh"),
+                en=ck.str_(s["en"], f"{where}.en"),
+                needs_problem=needs_problem,
+                cues=cues,
+            )
+        )
+    return tuple(signals)
+
+
+def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> CategorySignal:
+    cs = ck.table(
+        value,
+        "signals.category",
+        ("code", "level", "zh", "en", "min_emotion", "mild"),
+        ("requires",),
+    )
+    mild = ck.str_list(cs["mild"], "signals.category.mild")
+    for j, code in enumerate(mild):
+        if code not in codes:
+            raise ck.fail(f"signals.category.mild[{j}]", f"no trigger with code {code!r}")
+    requires = ck.str_list(cs.get("requires", []), "signals.category.requires")
+    for j, code in enumerate(requires):
+        if code not in codes:
+            raise ck.fail(f"signals.category.requires[{j}]", f"no trigger with code {code!r}")
+        if code in mild:
+            raise ck.fail(
+                f"signals.category.requires[{j}]",
+                f"{code!r} is a mild trigger; a concrete-problem cue cannot also be mild",
+            )
+    return CategorySignal(
+        code=ck.str_(cs["code"], "signals.category.code"),
+        level=ck.level(cs["level"], "signals.category"),
+        zh=ck.str_(cs["zh"], "signals.category.zh"),
+        en=ck.str_(cs["en"], "signals.category.en"),
+        min_emotion=ck.int_(cs["min_emotion"], "signals.category.min_emotion", 1, 3),
+        mild=tuple(mild),
+        requires=tuple(requires),
     )
 
 
