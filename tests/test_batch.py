@@ -243,20 +243,38 @@ def test_parallel_scoring_leaves_joblib_parallel_working() -> None:
     pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="kills its workers with SIGKILL")
-def test_workers_killed_between_batches_are_replaced() -> None:
+def kill_workers() -> list[Any]:
+    """SIGKILL every worker of the batch pools, as the kernel's OOM killer would."""
     import os
     import signal
-    import time
 
     from triage import batch
 
-    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
-    first = score_frame(frame, n_jobs=2)
     pools = list(batch._pools.values())
     for pool in pools:
         for pid in list(pool._processes):
             os.kill(pid, signal.SIGKILL)
+    return pools
+
+
+def chunk_tasks(texts: list[str], size: int, kill_at: set[int]) -> Any:
+    """``(index, texts, None)`` tasks; the workers die just before each chunk in `kill_at`."""
+    for i in range(0, len(texts), size):
+        if i // size in kill_at:
+            kill_workers()
+        yield i // size, texts[i : i + size], None
+
+
+KILLS = pytest.mark.skipif(sys.platform == "win32", reason="kills its workers with SIGKILL")
+
+
+@KILLS
+def test_workers_killed_between_batches_are_replaced() -> None:
+    import time
+
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
+    first = score_frame(frame, n_jobs=2)
+    pools = kill_workers()
     # wait until each pool has noticed its dead workers, as it would have
     # between two batches of a real run (a fixed sleep is flaky on a slow host)
     deadline = time.monotonic() + 30
@@ -264,6 +282,38 @@ def test_workers_killed_between_batches_are_replaced() -> None:
         assert time.monotonic() < deadline, "the pool never noticed its killed workers"
         time.sleep(0.05)
     pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
+
+
+@KILLS
+@pytest.mark.parametrize("kill_at", [{0}, {3}, {2, 6}], ids=["idle", "mid-batch", "twice"])
+def test_workers_killed_during_a_batch_lose_no_chunk(kill_at: set[int]) -> None:
+    # {0}: killed while the pool sat idle, before it could notice; {3}: with
+    # chunks in flight; {2, 6}: twice in one batch
+    from triage import batch
+
+    texts = [f"第{i}单快递一周还没到，客服也不回" if i % 2 else f"房间{i}很脏" for i in range(80)]
+    want = list(batch._Workers(1, None, None).map(chunk_tasks(texts, 8, set())))
+    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2)  # the pool is up
+    got = list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, kill_at)))
+    assert [i for i, _ in got] == list(range(10))
+    for (_, a), (_, b) in zip(got, want, strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+@KILLS
+def test_a_batch_whose_workers_keep_dying_fails_and_the_next_batch_works() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from triage import batch
+
+    texts = ["快递一周还没到"] * 80
+    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2)
+    with pytest.raises(BrokenProcessPool):
+        list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, set(range(1, 10)))))
+    frame = pd.DataFrame({"text": texts[:10]})
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), score_frame(frame, n_jobs=1))
 
 
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(

@@ -388,6 +388,78 @@ def _drop_pool(pool: Any) -> None:
     pool.shutdown(wait=False)
 
 
+# times one batch replaces its pool after a worker died before it gives up
+_MAX_RESTARTS = 2
+
+
+class _InFlight:
+    """Chunks submitted to a worker pool and not yet collected, oldest first.
+
+    When a worker dies (killed, out of memory), whether mid-batch or while the
+    pool sat idle between batches, the pool is replaced and the chunks still
+    in flight are submitted again: scoring is pure, so a chunk scored twice
+    gives the same columns. A batch whose workers keep dying fails with
+    `BrokenProcessPool` after `_MAX_RESTARTS` new pools.
+    """
+
+    def __init__(self, n_jobs: int) -> None:
+        self.n_jobs = n_jobs
+        self.executor = _pool(n_jobs)
+        self.pending: deque[list[Any]] = deque()  # [payload, args, future]
+        self.restarts = 0
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def submit(self, payload: Any, args: tuple[Any, ...]) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        entry = [payload, args, None]
+        self.pending.append(entry)
+        try:
+            entry[2] = self.executor.submit(_score_chunk, *args)
+        except BrokenProcessPool as exc:
+            self._restart(exc)
+
+    def pop(self) -> tuple[Any, dict[str, Any]]:
+        """The oldest chunk's payload and columns, waiting for it."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            payload, _, future = self.pending[0]
+            try:
+                columns = future.result()
+            except BrokenProcessPool as exc:
+                self._restart(exc)
+                continue
+            self.pending.popleft()
+            return payload, columns
+
+    def cancel(self) -> None:
+        for _, _, future in self.pending:
+            if future is not None:
+                future.cancel()
+        self.pending.clear()
+
+    def _restart(self, exc: BaseException) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            _drop_pool(self.executor)
+            if self.restarts >= _MAX_RESTARTS:
+                raise exc
+            self.restarts += 1
+            self.executor = _pool(self.n_jobs)
+            try:
+                for entry in self.pending:
+                    done = entry[2]
+                    if done is None or not done.done() or done.cancelled() or done.exception():
+                        entry[2] = self.executor.submit(_score_chunk, *entry[1])
+                return
+            except BrokenProcessPool as again:
+                exc = again
+
+
 class _Workers:
     """Scores chunks in order: in this process or in joblib's loky processes.
 
@@ -424,39 +496,16 @@ class _Workers:
                 for payload, texts, contexts in tasks:
                     yield payload, _score_chunk(texts, self.model, self.policy, contexts)
                 return
-            from concurrent.futures.process import BrokenProcessPool
-
-            executor = _pool(self.n_jobs)
-            pending: deque[tuple[P, Any]] = deque()
-            first = True
+            flight = _InFlight(self.n_jobs)
             try:
                 for payload, texts, contexts in tasks:
-                    args = (texts, self.model, self.policy, contexts)
-                    try:
-                        future = executor.submit(_score_chunk, *args)
-                    except BrokenProcessPool:
-                        if not first:
-                            raise
-                        # broken while idle, between batches: start afresh
-                        _drop_pool(executor)
-                        executor = _pool(self.n_jobs)
-                        future = executor.submit(_score_chunk, *args)
-                    first = False
-                    pending.append((payload, future))
-                    if len(pending) >= 2 * self.n_jobs:
-                        done, fut = pending.popleft()
-                        yield done, fut.result()
-                while pending:
-                    done, fut = pending.popleft()
-                    yield done, fut.result()
-            except BrokenProcessPool:
-                # a worker died (killed, out of memory): this batch fails,
-                # the next one gets a new pool
-                _drop_pool(executor)
-                raise
+                    flight.submit(payload, (texts, self.model, self.policy, contexts))
+                    if len(flight) >= 2 * self.n_jobs:
+                        yield flight.pop()
+                while len(flight):
+                    yield flight.pop()
             finally:
-                for _, fut in pending:
-                    fut.cancel()
+                flight.cancel()
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
@@ -515,6 +564,9 @@ def score_frame(
         `text_column` or a context column is not in the frame.
     ValueError
         A bad `n_jobs`, `chunk_size` or `context_columns` key.
+    concurrent.futures.process.BrokenProcessPool
+        Worker processes died three times in this call (a dead worker is
+        otherwise replaced and its chunks scored again).
 
     Examples
     --------
