@@ -243,6 +243,23 @@ def test_parallel_scoring_leaves_joblib_parallel_working() -> None:
     pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
 
 
+def test_workers_score_without_importing_pandas() -> None:
+    # pandas and the pyarrow it imports would add about 60 MB to every worker
+    from triage import batch
+
+    score_frame(pd.DataFrame({"text": ["快递一周还没到"] * 4}), n_jobs=2)
+
+    def score_then_list_modules() -> list[str]:
+        from triage.batch import _score_chunk
+
+        _score_chunk(["房间很脏，客服也不回"], None, None, None)
+        return sorted(sys.modules)
+
+    pool = batch._pool(2)
+    for _ in range(3):
+        assert "pandas" not in pool.submit(score_then_list_modules).result()
+
+
 def kill_workers() -> list[Any]:
     """SIGKILL every worker of the batch pools, as the kernel's OOM killer would."""
     import os

@@ -110,3 +110,35 @@ def test_lookup_is_not_pickled_and_is_rebuilt() -> None:
     assert again._lookup is False
     X2, _ = again.blocks([("退款了", ["退款", "了"])])
     assert (X != X2).nnz == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 2**63 - 1), st.integers(0, 10**6), max_size=300),
+    st.lists(st.integers(0, 2**63 - 1), max_size=100),
+    st.integers(0, 3),
+)
+def test_hash_table_finds_exactly_what_a_dict_finds(
+    pairs: dict[int, int], others: list[int], repeat: int
+) -> None:
+    from triage._features import _Table
+
+    table = _Table(pairs)
+    keys = np.array([*pairs, *others] * repeat, dtype=np.int64)
+    rows = np.arange(keys.size, dtype=np.int64)
+    want = [(r, pairs[k]) for r, k in zip(rows.tolist(), keys.tolist(), strict=True) if k in pairs]
+    got_rows, got_cols = table.find(keys, rows)
+    assert list(zip(got_rows.tolist(), got_cols.tolist(), strict=True)) == want
+
+
+def test_hash_table_probes_stay_short_when_slots_collide() -> None:
+    from triage._features import _Table
+
+    # keys differing only in their high bits, and a dense run: both hash apart
+    pairs = {i << 40: i for i in range(5000)} | {i: i for i in range(5000)}
+    table = _Table(pairs)
+    assert table.max_probe <= 32
+    keys = np.fromiter(pairs, dtype=np.int64)
+    rows, cols = table.find(keys, np.arange(keys.size))
+    assert rows.size == keys.size
+    np.testing.assert_array_equal(cols, list(pairs.values()))

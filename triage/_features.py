@@ -468,37 +468,82 @@ _CP_BITS = 21
 _MAX_INT = 2**63 - 1
 
 
-class _Table:
-    """Packed n-gram keys and the column of each: a vectorised dictionary.
+#: Slot marker of `_Table`; packed keys are never negative.
+_EMPTY = -1
+#: Fibonacci hashing: 2**64 / golden ratio, odd.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
-    The keys live in a `pandas.Index`, whose hash table answers a batch of
-    look-ups several times faster than a binary search over sorted keys.
+
+class _Table:
+    """Packed n-gram keys and the column of each: a vectorised hash table.
+
+    Open addressing with linear probing over a power-of-two array at most half
+    full, slots chosen by Fibonacci hashing. Built in rounds (each free slot
+    goes to the first key that asks for it, the others move one slot on), so
+    `max_probe` is the longest probe sequence; a batch of look-ups is then a
+    few numpy passes over the keys still unresolved. As fast as a
+    `pandas.Index` here, without importing pandas into every batch worker.
     """
 
-    __slots__ = ("cols", "keys")
+    __slots__ = ("cols", "keys", "mask", "max_probe", "shift")
 
     def __init__(self, pairs: dict[int, int]) -> None:
-        import pandas as pd
+        n = len(pairs)
+        bits = max(3, (2 * n - 1).bit_length())
+        self.mask = (1 << bits) - 1
+        self.shift = np.uint64(64 - bits)
+        self.keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
+        self.cols = np.full(1 << bits, -1, dtype=np.int64)
+        keys = np.fromiter(pairs.keys(), dtype=np.int64, count=n)
+        cols = np.fromiter(pairs.values(), dtype=np.int64, count=n)
+        slot = self._slot(keys)
+        todo = np.arange(n)
+        self.max_probe = 0
+        while todo.size:
+            self.max_probe += 1
+            s = slot[todo]
+            free = self.keys[s] == _EMPTY
+            taken, first = np.unique(s[free], return_index=True)
+            placed = todo[free][first]
+            self.keys[taken] = keys[placed]
+            self.cols[taken] = cols[placed]
+            left = np.ones(todo.size, dtype=bool)
+            left[np.flatnonzero(free)[first]] = False
+            todo = todo[left]
+            slot[todo] = (slot[todo] + 1) & self.mask
 
-        # typed Any: pandas-stubs want an Index where get_indexer takes any array
-        self.keys: Any = pd.Index(np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs)))
-        self.cols = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
+    def _slot(self, keys: Array64) -> Array64:
+        h = keys.view(np.uint64) * _GOLDEN
+        h >>= self.shift
+        return h.view(np.int64)
 
     def find(self, keys: Array64, rows: Array64) -> tuple[Array64, Array64]:
         """The (row, column) pairs of the `keys` that are in the table."""
-        if not len(self.keys) or not keys.size:
-            return rows[:0], rows[:0]
-        at = self.keys.get_indexer(keys)
-        hit = at >= 0
-        return rows[hit], self.cols[at[hit]]
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        slot = self._slot(keys)
+        k = self.keys[slot]
+        found = k == keys
+        col = np.where(found, self.cols[slot], -1)
+        todo = np.flatnonzero(~found & (k != _EMPTY))
+        for _ in range(1, self.max_probe):
+            if not todo.size:
+                break
+            s = (slot[todo] + 1) & self.mask
+            slot[todo] = s
+            k = self.keys[s]
+            found = k == keys[todo]
+            col[todo[found]] = self.cols[s[found]]
+            todo = todo[~found & (k != _EMPTY)]
+        hit = col >= 0
+        return rows[hit], col[hit]
 
 
 class _Lookup:
     """The vocabulary as numbers, for looking up the terms of a whole batch at once.
 
     Words become ids (one dict lookup per token; word n-grams are packed ids),
-    character n-grams packed code points; both are found with a binary search
-    over sorted keys, instead of a string and a dict lookup per term. Built
+    character n-grams packed code points; both are found in vectorised hash
+    tables (`_Table`), instead of a string and a dict lookup per term. Built
     from the vocabulary on first use and not pickled. ``None`` from `build`
     means the n-gram ranges cannot be packed into 64 bits (the string path is
     used then).
