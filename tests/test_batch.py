@@ -541,11 +541,32 @@ def test_score_file_errors(tmp_path: Path) -> None:
 
 
 def test_empty_input_gives_header_only(tmp_path: Path) -> None:
-    src = write(tmp_path / "in.csv", "text\n")
+    src = write(tmp_path / "in.csv", "id,text\n")
     summary = score_file(src, tmp_path / "out.csv")
     assert summary.rows == 0
     header = (tmp_path / "out.csv").read_text(encoding="utf-8").strip().split(",")
-    assert tuple(header) == OUTPUT_COLUMNS
+    assert tuple(header) == ("id", "text", *OUTPUT_COLUMNS)
+    # the text column is checked even when there are no rows
+    with pytest.raises(KeyError, match="review"):
+        score_file(src, tmp_path / "out2.csv", text_column="review")
+    # so is a Parquet file without rows
+    pytest.importorskip("pyarrow")
+    no_rows = pd.DataFrame({"id": pd.Series([], dtype="int64"), "text": pd.Series([], dtype=str)})
+    no_rows.to_parquet(tmp_path / "in.parquet")
+    score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(out.columns) == ["id", "text", *OUTPUT_COLUMNS]
+
+
+def test_a_text_too_long_for_the_csv_module_is_truncated_and_flagged(tmp_path: Path) -> None:
+    long = "快递太慢了，" * 30_000  # 180,000 characters in one CSV field
+    src = write(tmp_path / "in.csv", f"id,text\n1,{long}\n2,房间很脏\n")
+    summary = score_file(src, tmp_path / "out.csv")
+    assert (summary.rows, summary.malformed_lines) == (2, [])
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert out["truncated"].tolist() == [True, False]
+    assert out["text"].str.len().tolist() == [len(long), 4]
+    assert out["primary"].tolist() == ["logistics", "environment"]
 
 
 def test_progress_line() -> None:

@@ -80,6 +80,44 @@ def test_csv_chunks_and_malformed_line_numbers(tmp_path: Path) -> None:
     assert [n for c in chunks for n in c.malformed_lines] == [5, 8]
 
 
+@pytest.mark.parametrize(
+    ("body", "ids", "malformed"),
+    [
+        # a quote left open runs to the end of the file: every line it swallowed is reported
+        ('1,a\n2,"太慢了\n3,b\n4,c\n', ["1"], [3, 4, 5]),
+        # ... or to the next quote, which then is not followed by a delimiter
+        ('1,a\n2,"太慢了\n3,b\n4,"c"d\n5,e\n', ["1", "5"], [3, 4, 5]),
+        ('1,"a"b\n2,c\n', ["2"], [2]),
+        # quotes inside an unquoted field, and doubled inside a quoted one, are text
+        ('1,他说"好"的\n2,"他说""好"""\n', ["1", "2"], []),
+    ],
+)
+def test_csv_stray_quotes_are_reported_not_merged(
+    tmp_path: Path, body: str, ids: list[str], malformed: list[int]
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("id,text\n" + body, encoding="utf-8")
+    chunks = list(read_chunks(path, fmt="csv", chunk_size=10))
+    assert pd.concat([c.frame for c in chunks])["id"].tolist() == ids
+    assert [n for c in chunks for n in c.malformed_lines] == malformed
+
+
+def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> None:
+    long = "快递太慢了" * 40_000  # 200,000 characters; the csv module's default limit is 131,072
+    path = tmp_path / "f.csv"
+    path.write_text(f'id,text\n1,{long}\n2,"{long}"\n3,短\n', encoding="utf-8")
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame["text"].tolist() == [long, long, "短"]
+    assert chunk.malformed_lines == []
+
+
+def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("id,text\n", encoding="utf-8")
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert list(chunk.frame.columns) == ["id", "text"] and len(chunk.frame) == 0
+
+
 def test_gzip_input(tmp_path: Path) -> None:
     path = tmp_path / "f.csv.gz"
     with gzip.open(path, "wb") as f:

@@ -126,13 +126,27 @@ def _open_text(path: str | os.PathLike[str], encoding: str | None) -> Any:
     return io.TextIOWrapper(_open_binary(path), encoding=enc, errors="replace", newline="")
 
 
+# The csv module refuses fields over 131,072 characters by default and would
+# drop such a row as malformed; scoring truncates and flags long texts instead.
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _read_delimited(
     path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
 ) -> Iterator[Chunk]:
+    """Rows of a CSV or TSV file; a malformed record is skipped with every line it spans.
+
+    The reader is strict: a quoted field left open runs to the end of the file
+    and a closing quote followed by anything but a delimiter is an error, so a
+    stray quote cannot silently merge the lines after it into one field.
+    """
     import pandas as pd
 
+    # the limit is the csv module's own, process-wide: raised, never lowered
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     with _open_text(path, encoding) as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except StopIteration:
@@ -140,27 +154,25 @@ def _read_delimited(
         width = len(header)
         rows: list[list[str]] = []
         bad: list[int] = []
-        start = reader.line_num
+        yielded = False
+        start = reader.line_num  # the last line of the previous record
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error:
-                bad.append(reader.line_num)
-                continue
-            if len(row) != width:
-                if not row:  # a blank line is not a row
-                    continue
-                # a row spans lines when a field holds a line break: report where it began
-                bad.append(start + 1)
-            else:
+                row = None
+            if row is None or (row and len(row) != width):
+                bad.extend(range(start + 1, reader.line_num + 1))
+            elif row:  # a blank line is not a row
                 rows.append(row)
             start = reader.line_num
             if len(rows) >= chunk_size:
                 yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
                 rows, bad = [], []
-        if rows or bad:
+                yielded = True
+        if rows or bad or not yielded:  # a file of only a header still has columns
             yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
 
 
@@ -194,6 +206,8 @@ def _read_jsonl(
 def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chunk]:
     pq = _pyarrow_parquet()
     source = pq.ParquetFile(path)
+    if not source.metadata.num_rows:  # no batches, but the schema has the columns
+        yield Chunk(source.schema_arrow.empty_table().to_pandas())
     for batch in source.iter_batches(batch_size=chunk_size):
         yield Chunk(batch.to_pandas())
 

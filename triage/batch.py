@@ -886,6 +886,8 @@ def score_file(
     -------
     ScoreSummary
     """
+    import pandas as pd
+
     from triage._io import AtomicWriter, file_format, read_chunks
 
     src_fmt = file_format(input, input_format)
@@ -901,6 +903,7 @@ def score_file(
     rows = errors = 0
     malformed: list[int] = []
 
+    # the input's columns, from its first chunk: a file without rows still has them
     columns: list[Any] | None = None
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
@@ -908,9 +911,7 @@ def score_file(
         for chunk in read_chunks(input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding):
             malformed.extend(chunk.malformed_lines)
             frame = chunk.frame
-            if not len(frame):
-                continue
-            if columns is None:
+            if columns is None and (len(frame) or len(frame.columns)):
                 _check_columns(frame.columns, text_column, None, str(input))
                 if id_column is not None and id_column not in frame.columns:
                     raise KeyError(
@@ -918,7 +919,9 @@ def score_file(
                         f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
                     )
                 columns = list(frame.columns)
-            elif list(frame.columns) != columns:
+            if not len(frame) or columns is None:  # no rows, so far
+                continue
+            if list(frame.columns) != columns:
                 # JSONL records may differ in their keys: every chunk gets the
                 # first chunk's columns, so the output has one header
                 extra = [c for c in frame.columns if c not in columns]
@@ -929,20 +932,25 @@ def score_file(
 
     with AtomicWriter(output, fmt=dst_fmt) as writer:
         for frame, cols in _Workers(n_jobs, model, policy).map(tasks()):
-            scores = _frame(cols, frame.index)
-            clash = {c: f"triage_{c}" for c in OUTPUT_COLUMNS if c in frame.columns}
-            if clash:
-                scores = scores.rename(columns=clash)
-            out = _side_by_side(frame, scores)
+            out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
             rows += len(out)
             errors += int(np.count_nonzero(cols["error"] != ""))
             if progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
-            writer.write(_empty_frame())
+            writer.write(_with_scores(pd.DataFrame(columns=columns or []), _empty_frame()))
         path = writer.commit()
     return ScoreSummary(rows, errors, time.perf_counter() - started, path, malformed)
+
+
+def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The input rows with their scores beside them; a score column whose name an
+    input column already has is written as ``triage_<name>``."""
+    clash = {c: f"triage_{c}" for c in OUTPUT_COLUMNS if c in frame.columns}
+    if clash:
+        scores = scores.rename(columns=clash)
+    return _side_by_side(frame, scores)
 
 
 def _side_by_side(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
