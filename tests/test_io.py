@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import codecs
 import gzip
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,38 @@ TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
         (TEXT.encode("gb18030"), "gb18030"),
         (b"id,text\n1,ok\n", "utf-8"),
         (b"", "utf-8"),
+        (TEXT.encode("utf-16"), "utf-16"),  # Excel's "Unicode Text"
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
+        (TEXT.encode("utf-32"), "utf-32"),
     ],
+    ids=["utf-8", "bom", "gbk", "gb18030", "ascii", "empty", "utf-16", "utf-16-be", "utf-32"],
 )
 def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(data)
     assert detect_encoding(path) == expected
+    chunks = list(read_chunks(path, fmt="csv", chunk_size=10))
+    assert [c.frame.columns.tolist() for c in chunks] == ([["id", "text"]] if data else [])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(100), "Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), r"\.xls\)"),
+        (b"PAR1" + bytes(100), "input_format='parquet'"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (bytes(range(256)), "NUL bytes"),
+    ],
+    ids=["xlsx", "xls", "parquet", "utf-16-without-bom", "binary"],
+)
+def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=message):
+        detect_encoding(path)
+    with pytest.raises(ValueError, match="not a text file"):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
 def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:

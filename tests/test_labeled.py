@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from triage import LabelError, validate_labels
-from triage.labeled import check_labels, parse_labels
+from triage.labeled import check_labels, parse_labels, read_labeled
 
 GOOD = {
     "id": "x-1",
@@ -85,3 +87,16 @@ def test_parse_labels() -> None:
     assert y.primary.tolist() == [2, -1]
     assert y.emotions[1].tolist() == [2, 0, 0, 0, 1]
     assert y.priority.tolist() == [2, 0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str) -> None:
+    # a file exported with a BOM, labeled in Excel and saved back as plain "CSV" is GBK
+    path = tmp_path / "labeled.csv"
+    frame(GOOD, {"text": "房间很脏", "categories": "", "primary": ""}).to_csv(
+        path, index=False, encoding=encoding
+    )
+    got = read_labeled(path)
+    assert list(got.columns) == list(GOOD)
+    assert got["text"].tolist() == [GOOD["text"], "房间很脏"]
+    assert got["categories"].tolist() == ["logistics|service", ""]

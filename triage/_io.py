@@ -68,19 +68,50 @@ def _open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
     return open(path, "rb")
 
 
+# byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),  # Excel's "Unicode Text" export
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# binary files that are often given a text file's extension
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive, such as an Excel workbook (.xlsx); save it as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as CSV"),
+    (b"PAR1", "a Parquet file; name it .parquet or pass input_format='parquet'"),
+)
+
+
 def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> str:
-    """``utf-8-sig`` for a BOM, ``utf-8`` when the file decodes as UTF-8, else ``gb18030``.
+    """The encoding of a text file: from its byte-order mark, else ``utf-8`` when
+    it decodes as UTF-8, else ``gb18030``.
 
     The whole file is checked (UTF-8 decoding runs at hundreds of MB/s), so a
     GBK file whose first rows happen to be ASCII is still recognised. GB18030
     is a superset of GBK and GB2312, the encodings Excel uses for Chinese text
-    on Windows.
+    on Windows; Excel's "Unicode Text" is UTF-16 with a byte-order mark.
+
+    Raises
+    ------
+    ValueError
+        The file is not text: a workbook, a Parquet file or other binary data.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     with _open_binary(path) as f:
         data = f.read(block)
-        if data.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
+        for bom, encoding in _BOMS:
+            if data.startswith(bom):
+                return encoding
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                raise ValueError(f"{path} is not a text file: it is {what}")
+        if b"\x00" in data:
+            raise ValueError(
+                f"{path} is not a text file: it holds NUL bytes (for UTF-16 without a "
+                "byte-order mark, pass encoding='utf-16-le'; CLI: --encoding)"
+            )
         try:
             while data:
                 decoder.decode(data, final=False)
@@ -205,7 +236,10 @@ def _read_jsonl(
 
 def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chunk]:
     pq = _pyarrow_parquet()
-    source = pq.ParquetFile(path)
+    try:
+        source = pq.ParquetFile(path)
+    except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
+        raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
     if not source.metadata.num_rows:  # no batches, but the schema has the columns
         yield Chunk(source.schema_arrow.empty_table().to_pandas())
     for batch in source.iter_batches(batch_size=chunk_size):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage._io import detect_encoding
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -31,6 +32,9 @@ _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a labeled CSV as strings, keeping empty cells as empty strings.
 
+    The encoding is detected: UTF-8 with or without a BOM, or GBK/GB18030
+    (what Excel's plain "CSV" gives on Chinese Windows).
+
     Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
     them as NaN (pandas' default) would lose that.
     """
@@ -39,9 +43,11 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no labeled file at {path}")
-    # utf-8-sig: files exported for labeling start with a BOM so Excel shows the
-    # Chinese; plain utf-8 would glue it to the first column name.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    # Files exported for labeling start with a BOM so Excel shows the Chinese
+    # (utf-8-sig; plain utf-8 would glue it to the first column name), and
+    # Excel on Chinese Windows saves them back as GBK unless told otherwise.
+    encoding = detect_encoding(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
