@@ -906,7 +906,8 @@ def export_for_labeling(
         The CSV to write.
     bom : bool, default True
         Start the file with a byte-order mark (Excel needs it to detect UTF-8;
-        `pandas.read_csv(..., encoding="utf-8-sig")` reads it back).
+        `triage.read_labeled` reads it back, also once Excel has saved
+        it as GBK).
     overwrite : bool, default False
         Replace an existing file.
 
