@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,3 +144,21 @@ def test_cue_columns_feed_the_emotion_heads_only(train_frame) -> None:  # type: 
         np.testing.assert_allclose(
             m.predict_one(t).emotion_proba[0], many.emotion_proba[i], atol=1e-12
         )
+
+
+DEMO = Path(__file__).resolve().parents[1] / "notebooks" / "demo_complaints.csv"
+
+
+def test_a_label_without_both_classes_is_warned_of_at_the_callers_line() -> None:
+    demo = triage.read_labeled(DEMO)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every category and emotion is present: silent
+        TriageModel(threshold_folds=0).fit(demo)
+    no_environment = demo[~demo["categories"].str.contains("environment")]
+    with pytest.warns(UserWarning, match="predict a constant") as caught:
+        TriageModel(threshold_folds=0).fit(no_environment)
+    (warning,) = caught
+    assert "category:environment (0 of" in str(warning.message)
+    assert "primary (never environment)" in str(warning.message)
+    assert "presence:" not in str(warning.message)
+    assert warning.filename == __file__

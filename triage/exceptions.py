@@ -6,6 +6,9 @@ Concrete errors also subclass the matching builtin, so callers can catch either
 
 from __future__ import annotations
 
+import os
+import sys
+
 __all__ = [
     "InvalidTextError",
     "LabelError",
@@ -41,3 +44,17 @@ class PolicyError(TriageError, ValueError):
 
 class NotFittedError(TriageError, AttributeError):
     """An estimator was used before `fit`."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The `warnings.warn` stacklevel of the first caller outside this package,
+    so a warning points at the user's line however deep inside it was raised."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

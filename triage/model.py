@@ -337,6 +337,12 @@ class TriageModel:
         Returns
         -------
         self
+
+        Warns
+        -----
+        UserWarning
+            A category or emotion that no row has (or that every row has), or
+            a category that is never primary: its head predicts a constant.
         """
         import pandas as pd
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage._resources import read_text
-from triage.exceptions import ModelFileError
+from triage.exceptions import ModelFileError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ def _warn_versions(card: dict[str, Any], where: Path) -> None:
             f"model {where} was saved with {', '.join(differ)}; predictions may differ. "
             "Retrain it with this version to be sure.",
             ModelVersionWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
