@@ -156,8 +156,9 @@ def test_card_that_is_not_json_is_refused(saved: Path) -> None:
 def test_other_library_versions_warn(saved: Path) -> None:
     card = read_card(saved)
     _edit_card(saved, library_versions={**card["library_versions"], "numpy": "1.0.0"})
-    with pytest.warns(ModelVersionWarning, match="numpy 1.0.0"):
+    with pytest.warns(ModelVersionWarning, match="numpy 1.0.0") as caught:
         triage.load_model(saved)
+    assert [w.filename for w in caught] == [__file__]  # the caller's line, not ours
 
 
 def test_model_file_error_is_also_a_value_error(tmp_path: Path) -> None:
