@@ -21,6 +21,11 @@ from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
         ("退款！！！", "退款!!!"),  # full-width punctuation kept as a signal (NFKC)
         ("ＡＰＰ又闪退了", "APP又闪退了"),  # full-width letters
         ("<p>房间<b>很脏</b></p>", "房间 很脏"),  # HTML tags
+        ('<DIV class="x">退款<BR/>太慢</DIV>', "退款 太慢"),
+        ("<script>alert(1)</script>退款<!-- x -->", "退款"),
+        ("买的<Apple Watch>屏幕坏了", "买的<Apple Watch>屏幕坏了"),  # not an HTML element
+        ("<iPhone15>发热", "<iPhone15>发热"),
+        ("价格<100元", "价格<100元"),
         ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
         ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM
         ("  太\t\t慢\n\n了  ", "太 慢 了"),  # whitespace collapsed

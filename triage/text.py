@@ -37,8 +37,23 @@ MAX_CHARS = 2000
 # hence the margin over MAX_CHARS.
 _RAW_CAP = MAX_CHARS * 8
 
+# HTML's element names (and a few obsolete ones still in old pages). Only these
+# make a tag: a product name in angle brackets, <Apple Watch> or <iPhone15>,
+# is text.
+_ELEMENTS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|big|blockquote|body|br|"
+    "button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|"
+    "dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h1|h2|h3|"
+    "h4|h5|h6|head|header|hgroup|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|"
+    "main|map|mark|marquee|menu|meta|meter|nav|nobr|noscript|object|ol|optgroup|option|"
+    "output|p|param|picture|pre|progress|q|rp|rt|ruby|s|samp|script|section|select|small|"
+    "source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|"
+    "textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr"
+)
 _TAG = re.compile(
-    r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[A-Za-z][^<>]*>", re.S | re.I
+    r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->"
+    rf"|</?(?:{_ELEMENTS})(?=[\s/>])[^<>]*>",
+    re.S | re.I,
 )
 _SPACE = re.compile(r"\s+")
 
