@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 __all__ = [
     "InvalidTextError",
@@ -53,8 +54,8 @@ def user_stacklevel() -> int:
     """The `warnings.warn` stacklevel of the first caller outside this package,
     so a warning points at the user's line however deep inside it was raised."""
     level = 1
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
         level += 1
     return level
