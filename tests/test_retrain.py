@@ -458,3 +458,14 @@ def test_cross_validation_rejects_bad_options_before_training(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         cross_validate(demo, **kwargs)
+
+
+def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_path: Path) -> None:
+    from tests.conftest import TINY_PARAMS
+
+    path = tmp_path / "dev.csv"
+    tiny_frame.to_csv(path, index=False, encoding="utf-8")
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    raw = tune_thresholds(model, pd.read_csv(path), min_positives=1)
+    clean = tune_thresholds(model, read_labeled(path), min_positives=1)
+    assert raw.threshold_source_ == clean.threshold_source_

@@ -40,6 +40,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     y = parse_labels(frame)
     norm, toks, _ = model._docs(frame["text"].tolist())
     docs = list(zip(norm, toks, strict=True))
+    trained_on = fingerprint(norm, frame)
     partial: dict[str, tuple[Array, Array, Array]] = {}
     extra_docs: list[tuple[str, list[str]]] = []
     if extra is not None and len(extra):
@@ -125,7 +126,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     model.sentiment_ = snownlp_sentiment(model.hmm)
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)
-    model.training_fingerprint_ = fingerprint(norm, frame)
+    model.training_fingerprint_ = trained_on
     logger.info("fitted in %.1f s", time.perf_counter() - started)
 
 

@@ -22,7 +22,14 @@ from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LabelArrays", "check_labels", "parse_labels", "read_labeled", "validate_labels"]
+__all__ = [
+    "LabelArrays",
+    "check_labels",
+    "label_cells",
+    "parse_labels",
+    "read_labeled",
+    "validate_labels",
+]
 
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
@@ -166,6 +173,35 @@ def parse_labels(frame: pd.DataFrame) -> LabelArrays:
     prio_index = {str(p): j for j, p in enumerate(PRIORITIES)}
     priority = np.array([prio_index[_cell(p)] for p in frame["priority"].tolist()], dtype=np.int64)
     return LabelArrays(cats, primary, emotions, priority)
+
+
+def label_cells(frame: pd.DataFrame) -> list[list[str]]:
+    """The label columns of a valid frame as normalised strings, one list per column.
+
+    Equal labels give equal strings however the frame was read: an empty cell
+    read as NaN is ``""``, an intensity read as ``1``, ``1.0`` or ``"1.0"`` is
+    ``"1"``, and spaces around a cell or a category are dropped. Categories
+    keep the order they were written in.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"categories": [" logistics | service ", float("nan")],
+    ...     "primary": ["logistics", None], "angry": [1.0, 0], "anxious": ["0", "2"],
+    ...     "confused": [0, 0], "humorous": [0, 0], "aggrieved": [1, 0],
+    ...     "priority": ["P3 ", "P4"]})
+    >>> label_cells(f)[:3]
+    [['logistics|service', ''], ['logistics', ''], ['1', '0']]
+    """
+    out = [["|".join(_split(v)) for v in frame["categories"].tolist()]]
+    out.append([_cell(v) for v in frame["primary"].tolist()])
+    for column in EMOTION_COLUMNS:
+        out.append([_intensity_cell(v) for v in frame[column].tolist()])
+    out.append([_cell(v) for v in frame["priority"].tolist()])
+    return out
+
+
+def _intensity_cell(value: Any) -> str:
+    level = _intensity(value)
+    return _cell(value) if level is None else str(level)
 
 
 def _cell(value: Any) -> str:

@@ -488,11 +488,16 @@ def _softmax(z: Array) -> Array:
 
 
 def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:
-    """SHA-256 over the texts and label columns, row by row, in order."""
-    from triage.labels import LABEL_COLUMNS
+    """SHA-256 over the texts and label columns, row by row, in order.
+
+    The label cells are hashed as `triage.labeled.label_cells` normalises
+    them, so the same labels read with `read_labeled` or plain `pandas.read_csv`
+    (empty cells as NaN, intensities as numbers) give the same fingerprint.
+    """
+    from triage.labeled import label_cells
 
     h = hashlib.sha256()
-    cols = [frame[c].astype(str).tolist() for c in LABEL_COLUMNS]
+    cols = label_cells(frame)
     for i, t in enumerate(texts):
         h.update(t.encode("utf-8"))
         for c in cols:

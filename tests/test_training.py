@@ -1,0 +1,58 @@
+"""Training from labeled frames however they were read, and refusal of bad input before work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import triage
+from tests.conftest import TINY_PARAMS
+from triage.model import TriageModel, fingerprint
+
+# what earlier versions recorded for TINY_ROWS: cards stay comparable
+TINY_FINGERPRINT = "8f227001a2afaf26b0a6d397c3441d2daf29f08b32db017bd01eea2dd3faf60f"
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    norm, _, _ = TriageModel()._docs(frame["text"].tolist())
+    return fingerprint(norm, frame)
+
+
+def test_fingerprint_of_a_clean_frame_is_unchanged(tiny_frame: pd.DataFrame) -> None:
+    assert _fingerprint(tiny_frame) == TINY_FINGERPRINT
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("angry", 1),  # read by pandas as a number
+        ("angry", 1.0),  # a float column after a blank somewhere
+        ("angry", "1.0"),
+        ("categories", " logistics | service "),
+        ("primary", " logistics "),
+        ("priority", "P3 "),
+    ],
+    ids=["int", "float", "float-string", "spaced-categories", "spaced-primary", "spaced-priority"],
+)
+def test_fingerprint_is_of_the_labels_not_their_spelling(
+    tiny_frame: pd.DataFrame, column: str, value: object
+) -> None:
+    # row 0 is logistics|service, primary logistics, angry 1, P3
+    f = tiny_frame.astype(object)
+    f.at[0, column] = value
+    assert _fingerprint(f) == TINY_FINGERPRINT
+
+
+def test_a_frame_read_with_plain_pandas_trains(tiny_frame: pd.DataFrame, tmp_path: Path) -> None:
+    # pandas reads empty categories and primaries as NaN, intensities as ints
+    path = tmp_path / "labeled.csv"
+    tiny_frame.to_csv(path, index=False, encoding="utf-8")
+    raw = pd.read_csv(path)
+    assert raw["categories"].isna().any()
+    model = triage.train(raw, **TINY_PARAMS)
+    assert model.training_fingerprint_ == TINY_FINGERPRINT
+    expected = triage.train(triage.read_labeled(path), **TINY_PARAMS)
+    np.testing.assert_array_equal(model.coef_, expected.coef_)
