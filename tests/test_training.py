@@ -56,3 +56,10 @@ def test_a_frame_read_with_plain_pandas_trains(tiny_frame: pd.DataFrame, tmp_pat
     assert model.training_fingerprint_ == TINY_FINGERPRINT
     expected = triage.train(triage.read_labeled(path), **TINY_PARAMS)
     np.testing.assert_array_equal(model.coef_, expected.coef_)
+
+
+def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFrame) -> None:
+    calm = tiny_frame.assign(categories="", primary="")
+    with pytest.warns(UserWarning, match=r"single class.*category:product.*primary \(never"):
+        model = triage.train(calm, **TINY_PARAMS)
+    assert model.classify("快递一周还没到").labels == ()

@@ -282,11 +282,14 @@ def _fit_multinomial(
 ) -> tuple[Array, Array]:
     """Weights (n_features, n_classes) and biases of a softmax head.
 
-    Classes absent from `target` get a bias of -30, so they are never chosen.
+    Classes absent from `target` get a bias of -30, so they are never chosen;
+    an empty `target` (no row has this label) gives a uniform head.
     """
     from sklearn.linear_model import LogisticRegression
 
     w = np.zeros((X.shape[1], n_classes))
+    if len(target) == 0:
+        return w, np.zeros(n_classes)
     b = np.full(n_classes, -30.0)
     present = np.unique(target)
     if len(present) == 1:
