@@ -79,3 +79,55 @@ def test_train_and_evaluate_round_trip(
     assert card["metrics"]["dev"]["rows"] == 100
     assert main(["evaluate", str(dev_csv), "--model", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 100
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    def train(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before the input was checked")
+
+    monkeypatch.setattr("triage.training.train", train)
+
+
+@pytest.mark.parametrize(
+    ("dev_change", "model_exists", "message"),
+    [
+        ({"angry": "3"}, False, r"dev\.csv: 1 problem\(s\).*angry='3'"),
+        ({"primary": "shipping"}, False, r"dev\.csv: 1 problem\(s\).*unknown primary"),
+        ({}, True, r"model\.joblib exists; pass overwrite=True"),
+    ],
+)
+@pytest.mark.usefixtures("no_training")
+def test_train_checks_dev_and_output_before_training(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    dev_change: dict[str, str],
+    model_exists: bool,
+    message: str,
+) -> None:
+    train_csv, dev_csv = tmp_path / "train.csv", tmp_path / "dev.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    dev = tiny_frame.iloc[:4].copy()
+    for column, value in dev_change.items():
+        dev.loc[2, column] = value
+    dev.to_csv(dev_csv, index=False)
+    out = tmp_path / "model"
+    if model_exists:
+        out.mkdir()
+        (out / "model.joblib").write_bytes(b"")
+    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(f"^triage train: error: .*{message}", err, flags=re.S)
+
+
+@pytest.mark.usefixtures("no_training")
+def test_train_refuses_an_output_that_is_a_file(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    assert main(["train", str(train_csv), "-o", str(train_csv)]) == 2
+    assert "train.csv is a file; a model is saved to a directory" in capsys.readouterr().err

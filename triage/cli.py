@@ -108,12 +108,14 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from triage.evaluation import evaluate
-    from triage.labeled import read_labeled
     from triage.lexicon import LexiconModel
-    from triage.persist import save_model
+    from triage.persist import check_destination, save_model
     from triage.training import train
 
-    frame = read_labeled(args.train)
+    # everything that can be wrong with the input is found before minutes of training
+    frame = _read_valid(args.train)
+    dev = _read_valid(args.dev) if args.dev else None
+    check_destination(args.output, overwrite=args.overwrite)
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
@@ -123,8 +125,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         # the labeled texts stay out of the corpus, so the dev figures are clean
         held_out = frame["text"].tolist()
-        if args.dev:
-            held_out += read_labeled(args.dev)["text"].tolist()
+        if dev is not None:
+            held_out += dev["text"].tolist()
         corpus = read_corpus(args.corpus, exclude=held_out)
         params["word_vectors"] = fit_word_vectors(corpus, random_state=args.seed)
         print(
@@ -136,8 +138,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"trained on {len(frame)} rows of {args.train} in {seconds:.1f} s", file=sys.stderr)
     metrics: dict[str, Any] = {}
-    if args.dev:
-        dev = read_labeled(args.dev)
+    if dev is not None:
         from triage.sentiment import compare_with_snownlp
 
         preds = model.predict_many(dev["text"].tolist())
@@ -167,6 +168,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
+
+
+def _read_valid(path: str) -> Any:
+    """A labeled file, checked; the error names the file."""
+    from triage.exceptions import LabelError
+    from triage.labeled import check_labels, read_labeled
+
+    frame = read_labeled(path)
+    try:
+        check_labels(frame)
+    except LabelError as exc:
+        raise LabelError(f"{path}: {exc}") from None
+    return frame
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -53,6 +53,7 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "ModelVersionWarning",
+    "check_destination",
     "load_model",
     "read_card",
     "save_model",
@@ -145,10 +146,7 @@ def save_model(
     if not isinstance(model, TriageModel):
         raise TypeError(f"save_model expects a TriageModel, got {type(model).__name__}")
     model._check_fitted()
-    folder = Path(path)
-    target = folder / MODEL_FILE
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    folder = check_destination(path, overwrite=overwrite)
     folder.mkdir(parents=True, exist_ok=True)
     # Write beside the target and rename, so a crash never leaves a half file
     # under the final name.
@@ -182,11 +180,30 @@ def save_model(
         }
         card_tmp = folder / (CARD_FILE + ".tmp")
         card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        os.replace(tmp, folder / MODEL_FILE)
         os.replace(card_tmp, folder / CARD_FILE)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return folder
+
+
+def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Raise unless `save_model` could write a model to the directory `path`.
+
+    For callers that want to know before spending minutes on training.
+
+    Raises
+    ------
+    FileExistsError
+        `path` holds a model and `overwrite` is false, or is a file.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} is a file; a model is saved to a directory")
+    target = folder / MODEL_FILE
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return folder
 
 
