@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +64,65 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
     with pytest.warns(UserWarning, match=r"single class.*category:product.*primary \(never"):
         model = triage.train(calm, **TINY_PARAMS)
     assert model.classify("快递一周还没到").labels == ()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"text": ["快递太慢了", "客服不理人"], "categories": ["logistics", "Service"]},
+            r"row 1 \(id ''\) categories='Service': unknown category 'Service'; allowed: product",
+        ),
+        (
+            {"text": ["快递太慢了", "房间很脏"], "categories": ["logistics", "hygiene"]},
+            r"row 1 .*categories='hygiene': unknown category 'hygiene'",
+        ),
+        (
+            {"text": ["快递太慢了", "客服不理人"], "angry": ["1", "3"]},
+            r"row 1 .*angry='3': intensity must be 0, 1 or 2",
+        ),
+        (
+            {"text": ["快递太慢了", "客服不理人"], "angry": ["1", "0"], "weight": ["0.5", ""]},
+            r"row 1 .*weight='': weight must be a number >= 0",
+        ),
+        (
+            {"text": ["快递太慢了", "客服不理人"], "angry": ["1", "0"], "weight": [-1.0, 0.5]},
+            r"row 0 .*weight=-1.0: weight must be a number >= 0",
+        ),
+        (
+            {"text": ["快递太慢了", None], "angry": ["1", "0"]},
+            r"row 1 .*text=nan: text is missing or empty",
+        ),
+        ({"review": ["快递太慢了"], "angry": ["1"]}, r"text='': missing column"),
+        ({"text": ["快递太慢了"], "primary": ["logistics"]}, r"no label column; give any of"),
+    ],
+    ids=[
+        "uppercase-category",
+        "unknown-category",
+        "intensity-3",
+        "blank-weight",
+        "negative-weight",
+        "missing-text",
+        "no-text-column",
+        "no-label-column",
+    ],
+)
+def test_bad_extra_rows_are_refused_naming_row_and_column(
+    tiny_frame: pd.DataFrame, extra: dict[str, list[object]], message: str
+) -> None:
+    with pytest.raises(triage.LabelError, match=r"in the extra training data") as info:
+        triage.train(tiny_frame, extra=pd.DataFrame(extra), **TINY_PARAMS)
+    assert re.search(message, str(info.value))
+
+
+def test_empty_extra_cells_are_unknown(tiny_frame: pd.DataFrame) -> None:
+    extra = pd.DataFrame(
+        {
+            "text": ["快递三天了还没发货", "客服一直不回消息，气死了", "房间有股霉味"],
+            "categories": ["logistics", np.nan, ""],
+            "angry": ["", "2", np.nan],
+            "weight": [0.5, 1, "0.25"],
+        }
+    )
+    model = triage.train(tiny_frame, extra=extra, **TINY_PARAMS)
+    assert model.n_extra_ == 3

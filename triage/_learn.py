@@ -195,21 +195,17 @@ def parse_partial(
     `extra` has a ``text`` column and any of ``categories`` and the five
     emotion columns; an empty or missing cell means "unknown" and the row is
     left out of that head. An optional ``weight`` column sets per-row weights
-    (default `default_weight`).
+    (default `default_weight`). Raises `LabelError` naming every bad cell.
     """
-    import pandas as pd
+    from triage.labeled import _intensity, _split, _weight, check_partial
 
-    from triage.labeled import _intensity, _split
-
-    if "text" not in extra.columns:
-        raise ValueError("extra training data needs a 'text' column")
+    check_partial(extra)
     n = len(extra)
     weights = (
-        pd.to_numeric(extra["weight"], errors="raise").to_numpy(dtype=float)
+        np.array([_weight(w) for w in extra["weight"].tolist()], dtype=float)
         if "weight" in extra.columns
         else np.full(n, float(default_weight))
     )
-    known_any = False
     out: dict[str, tuple[Array, Array, Array]] = {}
     if "categories" in extra.columns:
         cells = extra["categories"].tolist()
@@ -219,22 +215,15 @@ def parse_partial(
         for c in CATEGORIES:
             target = np.array([int(str(c) in _split(cells[i])) for i in rows], dtype=np.int64)
             out[f"category:{c}"] = (rows, target, weights[rows])
-        known_any = True
     for e in EMOTIONS:
         if str(e) not in extra.columns:
             continue
-        known_any = True
         values = [_intensity(v) for v in extra[str(e)].tolist()]
         rows = np.array([i for i, v in enumerate(values) if v is not None], dtype=np.intp)
         vals = np.array([values[i] for i in rows], dtype=np.int64)
         out[f"presence:{e}"] = (rows, (vals >= 1).astype(np.int64), weights[rows])
         strong = rows[vals >= 1]
         out[f"strong:{e}"] = (strong, (vals[vals >= 1] == 2).astype(np.int64), weights[strong])
-    if not known_any:
-        raise ValueError(
-            "extra training data has no label column; give 'categories' or an emotion column "
-            f"({', '.join(str(e) for e in EMOTIONS)})"
-        )
     return out
 
 

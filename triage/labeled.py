@@ -8,6 +8,7 @@ valid frame into the arrays the models train on.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "LabelArrays",
     "check_labels",
+    "check_partial",
     "label_cells",
     "parse_labels",
     "read_labeled",
     "validate_labels",
+    "validate_partial",
 ]
 
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
@@ -96,21 +99,17 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
             {"row": i, "id": ids[i], "column": column, "value": value, "problem": problem}
         )
 
-    allowed = ", ".join(str(c) for c in CATEGORIES)
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
         text, cats, primary, *emotions, priority = row
         if not isinstance(text, str) or not text.strip():
             add(i, "text", text, "text is missing or empty")
         labels = _split(cats)
-        for label in labels:
-            if label not in _CATEGORY_SET:
-                add(i, "categories", cats, f"unknown category {label!r}; allowed: {allowed}")
-        if len(set(labels)) != len(labels):
-            add(i, "categories", cats, "a category is repeated")
+        for problem in _category_problems(labels):
+            add(i, "categories", cats, problem)
         p = _cell(primary)
         if p:
             if p not in _CATEGORY_SET:
-                add(i, "primary", primary, f"unknown primary {p!r}; allowed: {allowed}")
+                add(i, "primary", primary, f"unknown primary {p!r}; allowed: {_ALLOWED_CATEGORIES}")
             elif p not in labels:
                 add(i, "primary", primary, f"primary {p!r} is not among the categories")
         elif labels:
@@ -130,9 +129,77 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
+    """List every problem of partially labeled rows, as given to ``fit(..., extra=...)``.
+
+    Such a frame has a ``text`` column and at least one of ``categories`` and
+    the five emotion columns; an empty cell means unknown, but a filled one
+    must be valid. An optional ``weight`` column holds numbers >= 0.
+
+    Returns
+    -------
+    DataFrame
+        As `validate_labels`: ``row``, ``id``, ``column``, ``value``, ``problem``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> weak = pd.DataFrame({"text": ["快递太慢", "客服不理人"], "categories": ["Logistics", ""],
+    ...     "angry": ["", "3"], "weight": [0.5, -1]})
+    >>> for r in validate_partial(weak).itertuples():
+    ...     print(r.row, r.column, r.problem.split(";")[0])
+    0 categories unknown category 'Logistics'
+    1 angry intensity must be 0, 1 or 2 (or empty for unknown)
+    1 weight weight must be a number >= 0
+    """
+    import pandas as pd
+
+    columns = ["row", "id", "column", "value", "problem"]
+    known = [c for c in ("categories", *EMOTION_COLUMNS) if c in frame.columns]
+    if "text" not in frame.columns or not known:
+        problems = [] if "text" in frame.columns else [(-1, "", "text", "", "missing column")]
+        if not known:
+            wanted = ", ".join(("categories", *EMOTION_COLUMNS))
+            problems.append((-1, "", "categories", "", f"no label column; give any of {wanted}"))
+        return pd.DataFrame(problems, columns=columns)
+    ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
+    rows: list[tuple[int, str, str, Any, str]] = []
+    for column in ("text", *known, *(["weight"] if "weight" in frame.columns else [])):
+        for i, value in enumerate(frame[column].tolist()):
+            for problem in _partial_problems(column, value):
+                rows.append((i, ids[i], column, value, problem))
+    return pd.DataFrame(rows, columns=columns).sort_values("row", kind="stable", ignore_index=True)
+
+
+def _partial_problems(column: str, value: Any) -> list[str]:
+    if column == "text":
+        return [] if isinstance(value, str) and value.strip() else ["text is missing or empty"]
+    if column == "weight":
+        return [] if _weight(value) is not None else ["weight must be a number >= 0"]
+    if not _cell(value):
+        return []  # unknown
+    if column == "categories":
+        return _category_problems(_split(value))
+    return (
+        []
+        if _intensity(value) is not None
+        else ["intensity must be 0, 1 or 2 (or empty for unknown)"]
+    )
+
+
 def check_labels(frame: pd.DataFrame) -> None:
     """Raise `LabelError` listing the first problems if `frame` is not valid."""
-    problems = validate_labels(frame)
+    _raise_problems(validate_labels(frame), "the labeled data", "triage.validate_labels")
+
+
+def check_partial(frame: pd.DataFrame) -> None:
+    """Raise `LabelError` listing the first problems if partially labeled rows are not valid."""
+    _raise_problems(
+        validate_partial(frame), "the extra training data", "triage.labeled.validate_partial"
+    )
+
+
+def _raise_problems(problems: pd.DataFrame, what: str, validator: str) -> None:
     if len(problems):
         shown = "\n".join(
             f"  row {r.row} (id {r.id!r}) {r.column}={r.value!r}: {r.problem}"
@@ -140,8 +207,7 @@ def check_labels(frame: pd.DataFrame) -> None:
         )
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise LabelError(
-            f"{len(problems)} problem(s) in the labeled data "
-            f"(see triage.validate_labels for all):\n{shown}{more}"
+            f"{len(problems)} problem(s) in {what} (see {validator} for all):\n{shown}{more}"
         )
 
 
@@ -202,6 +268,31 @@ def label_cells(frame: pd.DataFrame) -> list[list[str]]:
 def _intensity_cell(value: Any) -> str:
     level = _intensity(value)
     return _cell(value) if level is None else str(level)
+
+
+_ALLOWED_CATEGORIES = ", ".join(str(c) for c in CATEGORIES)
+
+
+def _category_problems(labels: list[str]) -> list[str]:
+    problems = [
+        f"unknown category {label!r}; allowed: {_ALLOWED_CATEGORIES}"
+        for label in labels
+        if label not in _CATEGORY_SET
+    ]
+    if len(set(labels)) != len(labels):
+        problems.append("a category is repeated")
+    return problems
+
+
+def _weight(value: Any) -> float | None:
+    """A sample weight: a finite number >= 0, else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        w = float(_cell(value)) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+    return w if math.isfinite(w) and w >= 0 else None
 
 
 def _cell(value: Any) -> str:

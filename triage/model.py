@@ -338,6 +338,13 @@ class TriageModel:
         -------
         self
 
+        Raises
+        ------
+        LabelError
+            A bad row of `X`/`y` or of `extra` (an unknown label, an
+            intensity other than 0, 1 or 2, a weight that is not a number
+            >= 0), named by row and column, before any fitting.
+
         Warns
         -----
         UserWarning
