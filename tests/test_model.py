@@ -41,6 +41,23 @@ def test_unfitted_model_says_what_to_do() -> None:
         TriageModel().analyze("快递太慢")
 
 
+def test_not_fitted_error_is_caught_like_scikit_learns() -> None:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    for base in SklearnNotFittedError.__bases__:
+        with pytest.raises(base):
+            TriageModel().predict_many(["快递太慢"])
+
+
+def test_check_is_fitted_works(small_model) -> None:  # type: ignore[no-untyped-def]
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(TriageModel())
+    check_is_fitted(small_model)
+
+
 def test_fit_returns_self_and_learns_attributes(train_frame) -> None:  # type: ignore[no-untyped-def]
     m = TriageModel(threshold_folds=0, max_features=5000)
     assert m.fit(train_frame.iloc[:300]) is m

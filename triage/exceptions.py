@@ -43,8 +43,12 @@ class PolicyError(TriageError, ValueError):
     """A priority policy is malformed; the message names the bad entry."""
 
 
-class NotFittedError(TriageError, AttributeError):
-    """An estimator was used before `fit`."""
+class NotFittedError(TriageError, ValueError, AttributeError):
+    """An estimator was used before `fit`.
+
+    Like scikit-learn's ``NotFittedError``, it is both a `ValueError` and an
+    `AttributeError`.
+    """
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep

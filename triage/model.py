@@ -302,6 +302,23 @@ class TriageModel:
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "coef_")
 
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's estimator tags (read by ``check_is_fitted`` from scikit-learn 1.6).
+
+        Defined here rather than inherited from ``BaseEstimator`` so that
+        loading and predicting never import scikit-learn.
+        """
+        from sklearn.utils import InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type=None,
+            # the labels may come in X; the input is text, not a numeric array
+            target_tags=TargetTags(required=False, multi_output=True, single_output=False),
+            input_tags=InputTags(two_d_array=False, string=True),
+            non_deterministic=False,
+            requires_fit=True,
+        )
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise NotFittedError(
