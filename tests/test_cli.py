@@ -131,3 +131,16 @@ def test_train_refuses_an_output_that_is_a_file(
     tiny_frame.to_csv(train_csv, index=False)
     assert main(["train", str(train_csv), "-o", str(train_csv)]) == 2
     assert "train.csv is a file; a model is saved to a directory" in capsys.readouterr().err
+
+
+def test_evaluate_reports_a_file_without_rows_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header_only = tmp_path / "dev.csv"
+    header_only.write_text(
+        "id,source,text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(header_only), "--baseline"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("triage evaluate: error: no rows in the labeled data")

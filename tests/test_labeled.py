@@ -69,6 +69,13 @@ def test_missing_columns_are_reported() -> None:
     assert set(problems["column"]) == {"priority", "angry"}
 
 
+def test_an_empty_frame_has_no_rows_to_learn_from() -> None:
+    empty = frame({}).iloc[:0]
+    assert validate_labels(empty)["problem"].tolist() == ["no rows"]
+    with pytest.raises(LabelError, match=r"^no rows in the labeled data"):
+        check_labels(empty)
+
+
 def test_check_labels_raises_with_every_row_named() -> None:
     with pytest.raises(LabelError, match=r"(?s)2 problem\(s\).*row 0.*row 2") as info:
         check_labels(frame({"angry": "5"}, {}, {"priority": "urgent"}))

@@ -126,3 +126,10 @@ def test_empty_extra_cells_are_unknown(tiny_frame: pd.DataFrame) -> None:
     )
     model = triage.train(tiny_frame, extra=extra, **TINY_PARAMS)
     assert model.n_extra_ == 3
+
+
+def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
+    with pytest.raises(triage.LabelError, match="no rows"):
+        triage.train(tiny_frame.iloc[:0], **TINY_PARAMS)
+    with pytest.raises(triage.LabelError, match="no rows"):
+        triage.evaluate(triage.LexiconModel(), tiny_frame.iloc[:0])

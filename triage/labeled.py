@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
+_NO_ROWS = "no rows"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 
@@ -92,6 +93,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 for c in missing
             ]
         )
+    if not len(frame):
+        return pd.DataFrame([{"row": -1, "id": "", "column": "", "value": "", "problem": _NO_ROWS}])
     ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
 
     def add(i: int, column: str, value: Any, problem: str) -> None:
@@ -189,7 +192,10 @@ def _partial_problems(column: str, value: Any) -> list[str]:
 
 def check_labels(frame: pd.DataFrame) -> None:
     """Raise `LabelError` listing the first problems if `frame` is not valid."""
-    _raise_problems(validate_labels(frame), "the labeled data", "triage.validate_labels")
+    problems = validate_labels(frame)
+    if problems["problem"].tolist() == [_NO_ROWS]:
+        raise LabelError(f"{_NO_ROWS} in the labeled data: there is nothing to train or score on")
+    _raise_problems(problems, "the labeled data", "triage.validate_labels")
 
 
 def check_partial(frame: pd.DataFrame) -> None:
