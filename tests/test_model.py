@@ -179,3 +179,22 @@ def test_a_label_without_both_classes_is_warned_of_at_the_callers_line() -> None
     assert "primary (never environment)" in str(warning.message)
     assert "presence:" not in str(warning.message)
     assert warning.filename == __file__
+
+
+def test_refitting_forgets_tuned_thresholds_and_the_loaded_card(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import TINY_PARAMS
+    from triage.persist import read_card
+    from triage.retrain import tune_thresholds
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    tuned = tune_thresholds(model, tiny_frame, min_positives=1)
+    loaded = triage.load_model(triage.save_model(tuned, tmp_path / "tuned"))
+    assert loaded.card_["threshold_source"]["rows"] == len(tiny_frame)
+    loaded.fit(tiny_frame.iloc[:12])
+    assert not hasattr(loaded, "threshold_source_") and not hasattr(loaded, "card_")
+    card = read_card(triage.save_model(loaded, tmp_path / "refit"))
+    assert card["threshold_source"] == "0.5, not tuned (threshold_folds below 2)"
+    assert card["training_data"]["rows"] == 12

@@ -119,6 +119,9 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
             oof = _out_of_fold(Xh, target, model, Xen, partial.get(name))
             thresholds[key][j] = best_f1_threshold(target, oof)
 
+    # a refit model has not been tuned or loaded: drop what described the old fit
+    for stale in ("threshold_source_", "card_"):
+        model.__dict__.pop(stale, None)
     model.features_ = space
     model.coef_ = coef
     model.intercept_ = intercept

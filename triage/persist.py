@@ -171,7 +171,7 @@ def save_model(
             "n_features": model.features_.n_features,
             "metrics": metrics or {},
             "notes": notes or {},
-            "threshold_source": getattr(model, "threshold_source_", "out-of-fold on training data"),
+            "threshold_source": getattr(model, "threshold_source_", _fitted_thresholds(model)),
             "file": {
                 "name": MODEL_FILE,
                 "bytes": tmp_path.stat().st_size,
@@ -205,6 +205,12 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return folder
+
+
+def _fitted_thresholds(model: TriageModel) -> str:
+    if model.threshold_folds and model.threshold_folds > 1:
+        return f"out-of-fold on training data ({model.threshold_folds} folds)"
+    return "0.5, not tuned (threshold_folds below 2)"
 
 
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
