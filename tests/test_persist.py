@@ -139,6 +139,12 @@ def _edit_card(path: Path, **changes: object) -> None:
             {"labels": {"categories": ["product", "other"], "emotions": [], "priorities": []}},
             "label sets",
         ),
+        ({"file": "model.joblib"}, "'file' must be an object, got str"),
+        ({"library_versions": "0.1.0"}, "'library_versions' must be an object"),
+        (
+            {"library_versions": "0.1.0", "format_version": 99},
+            "'library_versions' must be an object",
+        ),
     ],
 )
 def test_foreign_cards_are_refused(saved: Path, changes: dict[str, object], message: str) -> None:
@@ -164,6 +170,22 @@ def test_other_library_versions_warn(saved: Path) -> None:
 def test_model_file_error_is_also_a_value_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no model card"):
         triage.load_model(tmp_path)
+
+
+def test_a_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match=r"no model at .*nodir: the path does not exist"):
+        triage.load_model(tmp_path / "nodir")
+
+
+def test_numpy_figures_are_saved_and_bad_metrics_write_nothing(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    saved = triage.save_model(small_model, tmp_path / "m", metrics={"n": np.int64(3)})
+    assert read_card(saved)["metrics"] == {"n": 3}
+    with pytest.raises(TypeError, match="metrics and notes must be JSON data"):
+        triage.save_model(small_model, tmp_path / "bad", metrics={"when": object()})
+    assert not (tmp_path / "bad").exists()
 
 
 def test_shipped_default_model_loads_and_is_checked() -> None:

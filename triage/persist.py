@@ -147,6 +147,13 @@ def save_model(
         raise TypeError(f"save_model expects a TriageModel, got {type(model).__name__}")
     model._check_fitted()
     folder = check_destination(path, overwrite=overwrite)
+    # fail on data JSON cannot hold before anything is written
+    try:
+        kept = json.loads(
+            json.dumps({"metrics": metrics or {}, "notes": notes or {}}, default=_json_default)
+        )
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"metrics and notes must be JSON data: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
     # Write beside the target and rename, so a crash never leaves a half file
     # under the final name.
@@ -169,8 +176,8 @@ def save_model(
             },
             "tokenizer_sha256": tokenizer_fingerprint(),
             "n_features": model.features_.n_features,
-            "metrics": metrics or {},
-            "notes": notes or {},
+            "metrics": kept["metrics"],
+            "notes": kept["notes"],
             "threshold_source": getattr(model, "threshold_source_", _fitted_thresholds(model)),
             "file": {
                 "name": MODEL_FILE,
@@ -207,6 +214,15 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
     return folder
 
 
+def _json_default(value: Any) -> Any:
+    """numpy scalars and arrays (what evaluation figures often are) as plain JSON values."""
+    import numpy as np
+
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON serialisable")
+
+
 def _fitted_thresholds(model: TriageModel) -> str:
     if model.threshold_folds and model.threshold_folds > 1:
         return f"out-of-fold on training data ({model.threshold_folds} folds)"
@@ -215,6 +231,8 @@ def _fitted_thresholds(model: TriageModel) -> str:
 
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     p = Path(path)
+    if not p.exists():
+        raise ModelFileError(f"no model at {p}: the path does not exist")
     if p.is_dir():
         return p / MODEL_FILE, p / CARD_FILE
     if p.suffix == ".json":
@@ -232,6 +250,10 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
         sets that differ from this library's.
     """
     _, card_path = _locate(path)
+    return _read_card(card_path)
+
+
+def _read_card(card_path: Path) -> dict[str, Any]:
     if not card_path.is_file():
         raise ModelFileError(
             f"no model card at {card_path}; a model file is only loaded with the {CARD_FILE} "
@@ -247,6 +269,12 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
             if isinstance(card, dict)
             else f"{card_path} is not a triage model card"
         )
+    for key in ("file", "library_versions", "training_data"):
+        if key in card and not isinstance(card[key], dict):
+            raise ModelFileError(
+                f"{card_path}: {key!r} must be an object, got {type(card[key]).__name__}; "
+                "the card is damaged"
+            )
     version = card.get("format_version")
     # a list would not hash, and True would pass as 1
     if type(version) is not int or version not in READABLE_VERSIONS:
@@ -289,7 +317,7 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
         The model was saved with other versions of triage, numpy or jieba.
     """
     model_path, card_path = _locate(path)
-    card = read_card(card_path)
+    card = _read_card(card_path)
     if not model_path.is_file():
         raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
     expected = card.get("file", {})
