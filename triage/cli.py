@@ -86,24 +86,29 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
             lines.append(
                 fmt.format(
                     str(label),
-                    f"{row['precision']:.3f}",
-                    f"{row['recall']:.3f}",
-                    f"{row['f1']:.3f}",
+                    _fig(row["precision"]),
+                    _fig(row["recall"]),
+                    _fig(row["f1"]),
                     int(row["support"]),
                 )
             )
         lines.append("")
     s = ev.summary()
     lines.append(
-        f"category macro-F1 {s['category_macro_f1']:.3f}   "
-        f"primary accuracy {s['primary_accuracy']:.3f} "
-        f"(n={ev.primary_support})   emotion macro-F1 {s['emotion_macro_f1']:.3f}"
+        f"category macro-F1 {_fig(s['category_macro_f1'])}   "
+        f"primary accuracy {_fig(s['primary_accuracy'])} "
+        f"(n={ev.primary_support})   emotion macro-F1 {_fig(s['emotion_macro_f1'])}"
     )
     lines.append(
-        f"priority accuracy {s['priority_accuracy']:.3f}   P1 recall {s['p1_recall']:.3f}   "
-        f"P1 precision {s['p1_precision']:.3f}   P1 labeled, predicted P4: {s['p1_as_p4']}"
+        f"priority accuracy {_fig(s['priority_accuracy'])}   P1 recall {_fig(s['p1_recall'])}   "
+        f"P1 precision {_fig(s['p1_precision'])}   P1 labeled, predicted P4: {s['p1_as_p4']}"
     )
     return "\n".join(lines)
+
+
+def _fig(value: float) -> str:
+    """A figure to three places; "n/a" where the rows leave it undefined (NaN)."""
+    return "n/a" if value != value else f"{value:.3f}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -156,9 +161,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         print()
         b = base.summary()
         print(
-            f"lexicon baseline on {args.dev}: category macro-F1 {b['category_macro_f1']:.3f}   "
-            f"primary accuracy {b['primary_accuracy']:.3f}   "
-            f"emotion macro-F1 {b['emotion_macro_f1']:.3f}"
+            f"lexicon baseline on {args.dev}: category macro-F1 {_fig(b['category_macro_f1'])}   "
+            f"primary accuracy {_fig(b['primary_accuracy'])}   "
+            f"emotion macro-F1 {_fig(b['emotion_macro_f1'])}"
         )
     notes = {
         "train_file": Path(args.train).name,

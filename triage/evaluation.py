@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,12 @@ class Evaluation:
         The same for emotion presence (intensity >= 1), plus the exact
         intensity accuracy of each emotion.
     primary_accuracy : float
-        Share of complaint rows (non-empty primary) whose primary is right.
+        Share of complaint rows (non-empty primary) whose primary is right;
+        NaN when no row is a complaint.
+
+    A figure the rows cannot define is NaN, not 0: the recall of a label no
+    row has, the precision of a label never predicted. Macro averages are
+    over the labels where the figure is defined; `to_dict` gives NaN as None.
     priority : DataFrame
         Precision, recall, F1 and support of each priority level.
     priority_confusion : DataFrame
@@ -79,10 +85,10 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready data (for model cards)."""
 
-        def table(df: pd.DataFrame) -> dict[str, dict[str, float]]:
+        def table(df: pd.DataFrame) -> dict[str, dict[str, float | None]]:
             return {
                 str(i): {
-                    str(k): (round(float(v), 4) if k != "support" else int(v))
+                    str(k): (_figure(round(float(v), 4)) if k != "support" else int(v))
                     for k, v in row.items()
                 }
                 for i, row in df.iterrows()
@@ -90,10 +96,10 @@ class Evaluation:
 
         return {
             "rows": self.n_rows,
-            "summary": self.summary(),
+            "summary": {k: _figure(v) for k, v in self.summary().items()},
             "categories": table(self.categories),
             "primary": {
-                "accuracy": round(self.primary_accuracy, 4),
+                "accuracy": _figure(round(self.primary_accuracy, 4)),
                 "support": self.primary_support,
             },
             "emotions": table(self.emotions),
@@ -109,6 +115,17 @@ def _num(value: Any) -> float:
     return float(value)
 
 
+def _figure(value: float) -> float | None:
+    """A figure for JSON: None where it is undefined (NaN)."""
+    return None if math.isnan(value) else value
+
+
+def _mean(values: Array) -> float:
+    """The mean of the defined values; NaN when there are none."""
+    defined = values[~np.isnan(values)]
+    return float(defined.mean()) if defined.size else math.nan
+
+
 def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
     import pandas as pd
 
@@ -117,15 +134,16 @@ def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
     tp = (truth & pred).sum(axis=0).astype(float)
     npred = pred.sum(axis=0).astype(float)
     ntrue = truth.sum(axis=0).astype(float)
-    precision = np.divide(tp, npred, out=np.zeros_like(tp), where=npred > 0)
-    recall = np.divide(tp, ntrue, out=np.zeros_like(tp), where=ntrue > 0)
-    denom = precision + recall
-    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    nan = np.full_like(tp, np.nan)
+    precision = np.divide(tp, npred, out=nan.copy(), where=npred > 0)
+    recall = np.divide(tp, ntrue, out=nan.copy(), where=ntrue > 0)
+    # 2 tp / (predicted + labeled): the harmonic mean, and 0 when only one side is empty
+    f1 = np.divide(2 * tp, npred + ntrue, out=nan.copy(), where=npred + ntrue > 0)
     df = pd.DataFrame(
         {"precision": precision, "recall": recall, "f1": f1, "support": ntrue.astype(int)},
         index=names,
     )
-    df.loc["macro"] = [precision.mean(), recall.mean(), f1.mean(), int(ntrue.sum())]
+    df.loc["macro"] = [_mean(precision), _mean(recall), _mean(f1), int(ntrue.sum())]
     df["support"] = df["support"].astype(int)
     return df
 
@@ -171,7 +189,9 @@ def evaluate(
     has_primary = y.primary >= 0
     support = int(has_primary.sum())
     primary_acc = (
-        float((preds.primary[has_primary] == y.primary[has_primary]).mean()) if support else 0.0
+        float((preds.primary[has_primary] == y.primary[has_primary]).mean())
+        if support
+        else math.nan
     )
 
     levels = [str(p) for p in PRIORITIES]

@@ -1,0 +1,42 @@
+"""Evaluation figures: a figure the rows cannot define is NaN, never a misleading 0."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from tests.conftest import labeled_frame
+from triage import LexiconModel, evaluate
+from triage.cli import render_evaluation
+
+# calm texts only: no complaint row, no P1 row
+CALM = [
+    ("今天天气真好，出去玩了一天", "", "", "0 0 0 0 0", "P4"),
+    ("菜很好吃，下次还来", "", "", "0 0 0 0 0", "P4"),
+    ("请问周末营业吗", "", "", "0 0 1 0 0", "P4"),
+]
+
+
+def test_figures_without_rows_to_define_them_are_nan() -> None:
+    ev = evaluate(LexiconModel(), labeled_frame(CALM))
+    assert ev.primary_support == 0 and math.isnan(ev.primary_accuracy)
+    assert math.isnan(ev.priority.loc["P1", "recall"])
+    assert math.isnan(ev.categories.loc["product", "recall"])
+    assert ev.priority.loc["P4", "recall"] >= 0  # defined where rows exist
+    data = ev.to_dict()
+    json.dumps(data, allow_nan=False)  # None, not NaN: strict JSON
+    assert data["primary"]["accuracy"] is None and data["summary"]["p1_recall"] is None
+
+
+def test_undefined_figures_are_shown_as_n_a() -> None:
+    text = render_evaluation(evaluate(LexiconModel(), labeled_frame(CALM)))
+    assert "primary accuracy n/a (n=0)" in text
+    assert "P1 recall n/a" in text
+
+
+def test_f1_is_zero_when_only_one_side_is_empty() -> None:
+    # a label predicted but never labeled (or the reverse) has F1 0, not NaN
+    frame = labeled_frame([("快递一周还没到，物流太慢", "", "", "0 0 0 0 0", "P4")])
+    ev = evaluate(LexiconModel(), frame)
+    row = ev.categories.loc["logistics"]
+    assert row["f1"] == 0 and math.isnan(row["recall"])
