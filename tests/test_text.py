@@ -26,6 +26,8 @@ from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
         ("买的<Apple Watch>屏幕坏了", "买的<Apple Watch>屏幕坏了"),  # not an HTML element
         ("<iPhone15>发热", "<iPhone15>发热"),
         ("价格<100元", "价格<100元"),
+        ("退款太慢<!-- 后面被截断的邮件", "退款太慢"),  # an unclosed comment runs to the end
+        ("<style>p{color:red}退款太慢", ""),  # so does an unclosed style block
         ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
         ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM
         ("  太\t\t慢\n\n了  ", "太 慢 了"),  # whitespace collapsed
@@ -35,6 +37,9 @@ from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
         ("   ", ""),
         ("The parcel is late", "The parcel is late"),
         ("買的手機螢幕壞了，客服說要寄回", "买的手机萤幕坏了,客服说要寄回"),
+        ("快递\ud83d还没到", "快递\ufffd还没到"),  # half an emoji cut off by an export
+        ("等了两小时\ud83d\ude02", "等了两小时😂"),  # a pair left as two halves is joined
+        ("\udc80", "\ufffd"),
     ],
 )
 def test_normalize_table(raw: str, expected: str) -> None:
@@ -103,6 +108,30 @@ def test_normalize_is_idempotent_and_clean(text: str) -> None:
     assert once == once.strip()
     assert "  " not in once
     assert not _CONTROL.search(once)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(codec=None, categories=["Cs", "Lo", "So", "P", "Zs"]), max_size=100))
+def test_normalize_gives_encodable_text(text: str) -> None:
+    once = normalize(text)
+    once.encode("utf-8")
+    assert normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<style>" + "p{color:red}" * 1500 + "</style>",  # a style block past the raw cap
+        "<b>" * 6000,  # tags past the raw cap
+        "<!-- 自动回复 -->" * 2000,
+    ],
+)
+def test_markup_longer_than_the_raw_cap_does_not_hide_the_complaint(markup: str) -> None:
+    complaint = "孩子吃了你们的奶粉一直拉肚子"
+    p = prepare(markup + complaint)
+    assert len(markup) > 16_000
+    assert p.text == complaint
+    assert not p.truncated
 
 
 @settings(max_examples=100, deadline=None)

@@ -37,10 +37,15 @@ MAX_CHARS = 2000
 # hence the margin over MAX_CHARS.
 _RAW_CAP = MAX_CHARS * 8
 
+# A longer text holding markup first has its tags stripped over this much of
+# it (one linear regex pass), so that a page whose <style> block or tags run
+# past _RAW_CAP still yields the complaint after them.
+_MARKUP_CAP = MAX_CHARS * 100
+
 # HTML's element names (and a few obsolete ones still in old pages). Only these
 # make a tag: a product name in angle brackets, <Apple Watch> or <iPhone15>,
 # is text.
-_ELEMENTS = (
+_ELEMENT_NAMES = (
     "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|big|blockquote|body|br|"
     "button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|"
     "dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h1|h2|h3|"
@@ -50,12 +55,30 @@ _ELEMENTS = (
     "source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|"
     "textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr"
 )
+_ELEMENTS = frozenset(_ELEMENT_NAMES.split("|"))
+# A script or style block, a comment, or anything shaped like a tag (kept
+# unless its name is an element). An unclosed comment, script or style block
+# runs to the end of the text, as in a browser. Each alternative fails within
+# a few characters of a "<" that starts nothing, so one pass is linear.
 _TAG = re.compile(
-    r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->"
-    rf"|</?(?:{_ELEMENTS})(?=[\s/>])[^<>]*>",
+    r"<(?:script|style)\b.*?(?:</(?:script|style)\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    r"|</?([a-z][a-z0-9]*)(?=[\s/>])[^<>]*>",
     re.S | re.I,
 )
+
+
+def _strip_tags(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match[1]
+        return " " if name is None or name.lower() in _ELEMENTS else match[0]
+
+    return _TAG.sub(replace, text)
+
+
 _SPACE = re.compile(r"\s+")
+# A lone UTF-16 surrogate (half an emoji cut by a length limit, an escape in
+# a JSON export, undecodable bytes of a command line) cannot be encoded.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_text(text: Any) -> str:
@@ -146,8 +169,13 @@ def prepare(text: Any) -> PreparedText:
     """
     raw = check_text(text)
     cut = raw[:_RAW_CAP]
+    truncated = len(raw) > _RAW_CAP
+    if truncated and "<" in raw[:_MARKUP_CAP]:
+        stripped = _strip_tags(raw[:_MARKUP_CAP])
+        cut = stripped[:_RAW_CAP]
+        truncated = len(raw) > _MARKUP_CAP or len(stripped) > _RAW_CAP
     norm = _normalize(cut)
-    truncated = len(raw) > _RAW_CAP or len(norm) > MAX_CHARS
+    truncated = truncated or len(norm) > MAX_CHARS
     return PreparedText(norm[:MAX_CHARS], len(raw), truncated)
 
 
@@ -169,6 +197,9 @@ def normalize(text: str) -> str:
 
 
 def _normalize(text: str) -> str:
+    if _SURROGATE.search(text):
+        # Join the pairs that make a character; lone halves become U+FFFD.
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     text = unicodedata.normalize("NFKC", text)
     # Unescaping can reveal a tag (&lt;b&gt;) or another entity (&amp;lt;), and
     # NFKC can make one from full-width brackets: repeat until nothing changes, so that
@@ -178,7 +209,7 @@ def _normalize(text: str) -> str:
             break
         before = text
         if "<" in text:
-            text = _TAG.sub(" ", text)
+            text = _strip_tags(text)
         if "&" in text:
             text = unicodedata.normalize("NFKC", html.unescape(text))
         if text == before:
