@@ -51,6 +51,8 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
         ("review\n快递太慢\n", [], "no column 'text' in .*--text-column"),
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
         ("text\n快递太慢\n", ["--chunk-size", "0"], "chunk_size must be at least 1"),
+        ("text\n快递太慢\n", ["--encoding", "no-such"], "unknown encoding: no-such"),
+        ('id,"te"xt\n1,快递太慢\n', [], ".*in.csv: the header ends on line 1 and is malformed"),
     ],
 )
 def test_score_reports_bad_input_in_one_line(
@@ -61,6 +63,19 @@ def test_score_reports_bad_input_in_one_line(
     assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), *args]) == 2
     err = capsys.readouterr().err
     assert re.search(f"^triage score: error: {message}", err)
+    assert "Traceback" not in err
+
+
+def test_score_reports_an_output_directory_and_warnings_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes("text\n快递太慢了\n房间很脏\n".encode() + b"bad\xff byte\n")
+    (tmp_path / "out.csv").mkdir()
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert re.search("^triage score: warning: .*in.csv: 1 byte sequence", err, re.M)
+    assert re.search("^triage score: error: .*Is a directory", err, re.M)
     assert "Traceback" not in err
 
 

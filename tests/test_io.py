@@ -175,7 +175,7 @@ def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
         writer.write(frame)
         assert not target.exists()
         writer.commit()
-    assert target.read_text(encoding="utf-8") == "a,b\n1,x\n2,y\n1,x\n2,y\n"
+    assert target.read_bytes() == b"a,b\r\n1,x\r\n2,y\r\n1,x\r\n2,y\r\n"
 
     def fail() -> None:
         with AtomicWriter(tmp_path / "other.jsonl", fmt="jsonl") as w:
@@ -187,6 +187,88 @@ def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
     with pytest.raises(ValueError, match="compressed"):
         AtomicWriter(tmp_path / "x.csv.gz", fmt="csv")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_written_text_fields_read_back_unchanged(tmp_path: Path, fmt: str) -> None:
+    texts = ["快递\r慢", "第一行\n第二行", "客服说\r\n再等等", '他说"马上到"', "a,b\tc", ""]
+    target = tmp_path / f"out.{fmt}"
+    with AtomicWriter(target, fmt=fmt) as writer:
+        writer.write(pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts}))
+        writer.commit()
+    (chunk,) = read_chunks(target, fmt=fmt, chunk_size=100)
+    assert chunk.malformed_lines == []
+    assert chunk.frame["text"].fillna("").tolist() == texts
+
+
+def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(TEXT.encode("utf-8") + b"3,bad\xff byte\n")
+    with pytest.warns(UserWarning, match="1 byte sequence"):
+        assert detect_encoding(path) == "utf-8"
+    with pytest.warns(UserWarning):
+        (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame["text"].tolist() == ["快递太慢了", "房间很脏", "bad\ufffd byte"]
+    # GBK text with a stray UTF-8 character is still GBK
+    path.write_bytes(TEXT.encode("gbk") + "3,快\n".encode("utf-8"))
+    assert detect_encoding(path) == "gb18030"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not gzip", "Not a gzipped file"),
+        (gzip.compress(TEXT.encode())[:20], "Compressed file ended"),
+    ],
+    ids=["not-gzip", "truncated"],
+)
+def test_broken_gzip_is_a_clear_error(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "f.csv.gz"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=f"f.csv.gz is not a readable gzip file: {message}"):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
+
+
+def test_malformed_header_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('id,"te"xt\n1,快递慢\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="f.csv: the header ends on line 1 and is malformed"):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
+
+
+def test_jsonl_lone_surrogates_become_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text(
+        '{"id": "a\\udc80", "text": "\\ud83d"}\n{"id": "b", "text": "好\\ud83d\\ude00"}\n',
+        encoding="utf-8",
+    )
+    (chunk,) = read_chunks(path, fmt="jsonl", chunk_size=10)
+    assert chunk.frame.to_dict("list") == {"id": ["a\ufffd", "b"], "text": ["\ufffd", "好😀"]}
+
+
+@pytest.mark.parametrize(
+    ("index", "columns"),
+    [
+        (pd.Index([10, 20], name="ticket"), ["ticket", "text"]),
+        (
+            pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["shop", "n"]),
+            ["shop", "n", "text"],
+        ),
+        (pd.Index(["x", "y"]), ["index", "text"]),
+        (pd.Index(["x", "y"], name="text"), ["_text", "text"]),
+        (pd.RangeIndex(2), ["text"]),
+    ],
+    ids=["named", "multi", "unnamed", "clashing", "range"],
+)
+def test_parquet_index_is_read_as_columns(
+    tmp_path: Path, index: pd.Index, columns: list[str]
+) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "f.parquet"
+    pd.DataFrame({"text": ["快递慢", "好"]}, index=index).to_parquet(path)
+    (chunk,) = read_chunks(path, fmt="parquet", chunk_size=10)
+    assert chunk.frame.columns.tolist() == columns
+    assert chunk.frame["text"].tolist() == ["快递慢", "好"]
 
 
 def test_parquet_without_pyarrow_names_the_extra(

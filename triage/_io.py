@@ -17,11 +17,16 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
+import warnings
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
+
+from .exceptions import user_stacklevel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,32 +98,77 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     is a superset of GBK and GB2312, the encodings Excel uses for Chinese text
     on Windows; Excel's "Unicode Text" is UTF-16 with a byte-order mark.
 
+    A UTF-8 file with a few corrupt bytes is still UTF-8: when its Chinese
+    characters outnumber its undecodable bytes four to one (GBK text read as
+    UTF-8 gives at most one to four), the bytes are read as U+FFFD, with a
+    warning, rather than the whole file being misread as GB18030.
+
     Raises
     ------
     ValueError
         The file is not text: a workbook, a Parquet file or other binary data.
+
+    Warns
+    -----
+    UserWarning
+        A UTF-8 file holds bytes that are not UTF-8.
     """
+    blocks = _blocks(path, block)
+    data = next(blocks, b"")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise ValueError(f"{path} is not a text file: it is {what}")
+    if b"\x00" in data:
+        raise ValueError(
+            f"{path} is not a text file: it holds NUL bytes (for UTF-16 without a "
+            "byte-order mark, pass encoding='utf-16-le'; CLI: --encoding)"
+        )
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with _open_binary(path) as f:
-        data = f.read(block)
-        for bom, encoding in _BOMS:
-            if data.startswith(bom):
-                return encoding
-        for magic, what in _MAGIC:
-            if data.startswith(magic):
-                raise ValueError(f"{path} is not a text file: it is {what}")
-        if b"\x00" in data:
-            raise ValueError(
-                f"{path} is not a text file: it holds NUL bytes (for UTF-16 without a "
-                "byte-order mark, pass encoding='utf-16-le'; CLI: --encoding)"
-            )
-        try:
-            while data:
-                decoder.decode(data, final=False)
-                data = f.read(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+    try:
+        decoder.decode(data, final=False)
+        for data in blocks:
+            decoder.decode(data, final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return _mostly_utf8(path, block)
+    return "utf-8"
+
+
+def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
+    """The bytes of a file (gunzipped for .gz) in blocks; a broken .gz is a ValueError."""
+    try:
+        with _open_binary(path) as f:
+            while data := f.read(block):
+                yield data
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ValueError(f"{path} is not a readable gzip file: {exc}") from exc
+
+
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
+    """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    han = bad = 0
+    for data in _blocks(path, block):
+        text = decoder.decode(data)
+        han += len(_HAN.findall(text))
+        bad += text.count("\ufffd")
+        if bad >= 100 and han < 4 * bad:
             return "gb18030"
+    bad += decoder.decode(b"", final=True).count("\ufffd")
+    if han < 4 * bad:
+        return "gb18030"
+    warnings.warn(
+        f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
+        "pass the file's encoding if it is not UTF-8 (CLI: --encoding)",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
     return "utf-8"
 
 
@@ -152,6 +202,7 @@ def read_chunks(
 
 def _open_text(path: str | os.PathLike[str], encoding: str | None) -> Any:
     enc = encoding or detect_encoding(path)
+    codecs.lookup(enc)  # an unknown encoding: LookupError before the file is opened
     # newline="" lets the csv module see quoted line breaks inside fields;
     # undecodable bytes become U+FFFD rather than stopping the run
     return io.TextIOWrapper(_open_binary(path), encoding=enc, errors="replace", newline="")
@@ -182,6 +233,10 @@ def _read_delimited(
             header = next(reader)
         except StopIteration:
             return
+        except csv.Error as exc:
+            raise ValueError(
+                f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
+            ) from None
         width = len(header)
         rows: list[list[str]] = []
         bad: list[int] = []
@@ -226,12 +281,29 @@ def _read_jsonl(
             if not isinstance(record, dict):
                 bad.append(number)
                 continue
+            if "\\ud" in line.lower():  # an escaped surrogate, perhaps a lone one
+                record = _mend(record)
             records.append(record)
             if len(records) >= chunk_size:
                 yield Chunk(pd.DataFrame(records, dtype=object), bad)
                 records, bad = [], []
         if records or bad:
             yield Chunk(pd.DataFrame(records, dtype=object), bad)
+
+
+def _mend(value: Any) -> Any:
+    """`value` with lone surrogates in its strings (and keys) made U+FFFD.
+
+    JSON may escape half of a character ("\\ud83d" from an emoji cut by a
+    length limit); such a string cannot be encoded, so no output could hold it.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_mend(k): _mend(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mend(v) for v in value]
+    return value
 
 
 def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chunk]:
@@ -241,9 +313,30 @@ def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chu
     except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
         raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
     if not source.metadata.num_rows:  # no batches, but the schema has the columns
-        yield Chunk(source.schema_arrow.empty_table().to_pandas())
+        yield Chunk(_index_as_columns(source.schema_arrow.empty_table().to_pandas()))
     for batch in source.iter_batches(batch_size=chunk_size):
-        yield Chunk(batch.to_pandas())
+        yield Chunk(_index_as_columns(batch.to_pandas()))
+
+
+def _index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the index pandas stored in the file (often a ticket id) as columns.
+
+    Writers drop the index, so an index left in place would be lost; a range
+    index is row numbers only and is dropped.
+    """
+    import pandas as pd
+
+    if isinstance(frame.index, pd.RangeIndex):
+        return frame
+    names: list[str] = []
+    for i, name in enumerate(frame.index.names):
+        label = (
+            str(name) if name is not None else "index" if frame.index.nlevels == 1 else f"level_{i}"
+        )
+        while label in frame.columns or label in names:
+            label = "_" + label
+        names.append(label)
+    return frame.reset_index(names=names)
 
 
 def _pyarrow_parquet() -> Any:
@@ -346,7 +439,9 @@ class AtomicWriter:
                 index=False,
                 sep="," if self.fmt == "csv" else "\t",
                 encoding="utf-8",
-                lineterminator="\n",
+                # RFC 4180 line ends: the csv module quotes a field holding a
+                # character of the terminator, and "\r\n" covers a bare "\r"
+                lineterminator="\r\n",
             )
         elif self.fmt == "jsonl":
             with open(self.tmp, "a", encoding="utf-8") as f:

@@ -9,10 +9,12 @@ triage evaluate dev.csv --model models/mine
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -312,14 +314,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     import jieba  # noqa: F401
 
     logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
+
+    def show_warning(message: Warning | str, *_: object, **__: object) -> None:
+        print(f"triage {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("default", category=UserWarning)
+            warnings.showwarning = show_warning
+            return int(args.func(args))
     except (
         TriageError,
-        FileNotFoundError,
-        FileExistsError,
-        KeyError,
+        OSError,  # missing, existing, a directory, unreadable, a broken .gz
+        EOFError,  # a truncated .gz
+        LookupError,  # a missing column (KeyError), an unknown --encoding
         ValueError,
+        csv.Error,
         ModuleNotFoundError,
     ) as exc:
         # bad input, not a bug: the message says what to do (--verbose: the traceback)

@@ -928,7 +928,7 @@ def export_for_labeling(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     frame[[*LABELING_COLUMNS, *rest]].to_csv(
-        tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n"
+        tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n"
     )
     os.replace(tmp, target)
     return target
