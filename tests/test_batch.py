@@ -145,6 +145,8 @@ def test_rows_keep_index_order_and_count(
     out = score_frame(frame, chunk_size=chunk)
     assert len(out) == len(frame)
     assert out.index.equals(frame.index)
+    # bit for bit what one chunk gives: no score depends on its neighbours
+    pd.testing.assert_frame_equal(out, score_frame(frame), check_exact=True)
     for i, cell in enumerate(cells):
         if isinstance(cell, str):
             assert out["error"].iloc[i] == ""
@@ -180,6 +182,42 @@ def test_context_columns_match_analyze_with_context() -> None:
         score_frame(frame, context_columns={"recent": "n"})
     with pytest.raises(KeyError, match="nope"):
         score_frame(frame, context_columns={"channel": "nope"})
+
+
+@pytest.mark.parametrize(
+    ("count", "recent", "error"),
+    [
+        (3, 3, ""),
+        ("3", 3, ""),
+        (" 3.0 ", 3, ""),
+        (3.0, 3, ""),
+        (np.int64(3), 3, ""),
+        (None, 0, ""),
+        ("", 0, ""),
+        ("abc", None, "recent_complaints is not a count: 'abc'"),
+        (1.5, None, "recent_complaints is not a count: '1.5'"),
+        (-1, None, "recent_complaints is not a count: '-1'"),
+        (True, None, "recent_complaints is not a count: 'True'"),
+    ],
+)
+def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, error: str) -> None:
+    frame = pd.DataFrame(
+        {"text": ["快递太慢了", "房间很脏"], "n": pd.Series([count, 0], dtype=object)}
+    )
+    out = score_frame(frame, context_columns={"recent_complaints": "n"})
+    assert out["error"].tolist() == [error, ""]
+    assert out["priority"][1] == str(triage.analyze("房间很脏").priority)
+    if recent is None:
+        assert out["priority"][0] == ""
+    else:
+        expected = triage.analyze("快递太慢了", context=Context(recent_complaints=recent))
+        assert out["priority"][0] == str(expected.priority)
+
+
+def test_a_text_column_named_twice_is_a_clear_error() -> None:
+    frame = pd.DataFrame([["快递太慢了", "好"]], columns=["text", "text"])
+    with pytest.raises(ValueError, match="column 'text' appears 2 times in the frame"):
+        score_frame(frame)
 
 
 def test_parallel_equals_serial() -> None:
@@ -388,6 +426,22 @@ def test_score_csv_carries_columns_and_reports(tmp_path: Path) -> None:
     assert out["primary"].tolist() == ["logistics", "", "environment"]
     assert out["error"].tolist() == ["", "empty text", ""]
     assert "3 rows, 1 errors" in str(summary)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_rescoring_an_output_keeps_every_column_name_unique(tmp_path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    src = write(tmp_path / "in.csv", "id,text\n1,快递一周还没到\n2,房间很脏\n")
+    score_file(src, tmp_path / "once.csv")
+    score_file(tmp_path / "once.csv", tmp_path / "twice.csv")
+    score_file(tmp_path / "twice.csv", tmp_path / f"thrice.{fmt}")
+    target = tmp_path / f"thrice.{fmt}"
+    readers = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True)}
+    out = readers.get(fmt, pd.read_parquet)(target)
+    assert out.columns.is_unique
+    assert {"priority", "triage_priority", "triage_triage_priority"} <= set(out.columns)
+    assert out["id"].astype(str).tolist() == ["1", "2"]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])

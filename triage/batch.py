@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import numpy as np
 
@@ -117,7 +117,7 @@ def _score_chunk(
     texts: list[Any],
     model: Any,
     policy: Any,
-    contexts: list[Context | None] | None = None,
+    contexts: list[Context | str | None] | None = None,
 ) -> dict[str, Any]:
     """Score one chunk; the output columns as numpy arrays, row-aligned with `texts`.
 
@@ -126,6 +126,10 @@ def _score_chunk(
     """
     n = len(texts)
     errors = [_problem(t) for t in texts]
+    if contexts is not None:
+        errors = [
+            e or (c if isinstance(c, str) else "") for e, c in zip(errors, contexts, strict=True)
+        ]
     slot = np.full(n, -1, dtype=np.intp)
     seen: dict[Any, int] = {}
     uniq: list[str] = []
@@ -133,7 +137,7 @@ def _score_chunk(
     for i, t in enumerate(texts):
         if errors[i]:
             continue
-        ctx = None if contexts is None else contexts[i]
+        ctx = None if contexts is None else cast("Context | None", contexts[i])
         key = t if ctx is None else (t, ctx)
         k = seen.get(key)
         if k is None:
@@ -488,7 +492,7 @@ class _Workers:
         self.policy = None if policy is None else _Shared(policy, self._tmp.name)
 
     def map(
-        self, tasks: Iterable[tuple[P, list[Any], list[Context | None] | None]]
+        self, tasks: Iterable[tuple[P, list[Any], list[Context | str | None] | None]]
     ) -> Iterator[tuple[P, dict[str, Any]]]:
         """Yield ``(payload, columns)`` for each ``(payload, texts, contexts)``, in order."""
         try:
@@ -659,11 +663,18 @@ def _check_columns(
     for name, col in (context_columns or {}).items():
         if col not in have:
             raise KeyError(f"context column {name}={col!r} is not in {where}; columns are {have}")
+    for col in {text_column, *(context_columns or {}).values()}:
+        if have.count(col) > 1:
+            raise ValueError(
+                f"column {col!r} appears {have.count(col)} times in {where}; "
+                "rename the copies so that one column holds the texts"
+            )
 
 
 def _contexts(
     frame: pd.DataFrame, context_columns: Mapping[str, str] | None
-) -> list[Context | None] | None:
+) -> list[Context | str | None] | None:
+    """Each row's `Context`, None when it has none, or why its context is unusable."""
     if not context_columns:
         return None
     from triage.priority import Context
@@ -673,21 +684,43 @@ def _contexts(
     recent = values.get("recent_complaints", [None] * n)
     channel = values.get("channel", [None] * n)
     tier = values.get("customer_tier", [None] * n)
-    out: list[Context | None] = []
+    out: list[Context | str | None] = []
     for r, ch, t in zip(recent, channel, tier, strict=True):
         r_ok = _present(r)
         ch_ok, t_ok = _present(ch), _present(t)
         if not (r_ok or ch_ok or t_ok):
             out.append(None)
             continue
+        count = _count(r) if r_ok else 0
+        if count is None:
+            out.append(f"recent_complaints is not a count: {str(r)[:40]!r}")
+            continue
         out.append(
             Context(
-                recent_complaints=int(r) if r_ok else 0,
+                recent_complaints=count,
                 channel=str(ch) if ch_ok else None,
                 customer_tier=str(t) if t_ok else None,
             )
         )
     return out
+
+
+def _count(value: Any) -> int | None:
+    """`value` as a number of complaints (3, 3.0, "3", " 3.0 "), else None."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not number.is_integer() or number < 0:
+        return None
+    return int(number)
 
 
 def _present(value: Any) -> bool:
@@ -947,7 +980,15 @@ def score_file(
 def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """The input rows with their scores beside them; a score column whose name an
     input column already has is written as ``triage_<name>``."""
-    clash = {c: f"triage_{c}" for c in OUTPUT_COLUMNS if c in frame.columns}
+    taken = set(frame.columns)
+    clash = {}
+    for c in OUTPUT_COLUMNS:
+        if c in taken:
+            name = f"triage_{c}"
+            while name in taken:  # a file scored before holds triage_<name> too
+                name = f"triage_{name}"
+            clash[c] = name
+            taken.add(name)
     if clash:
         scores = scores.rename(columns=clash)
     return _side_by_side(frame, scores)

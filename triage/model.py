@@ -417,7 +417,10 @@ class TriageModel:
         z = X @ self.coef_[: X.shape[1]] + self.intercept_
         nnz = np.diff(X.indptr)
         if dense is not None:
-            z += dense @ self.coef_[X.shape[1] :]
+            # einsum's own loop, not BLAS: a BLAS product rounds a row differently
+            # with the number of rows beside it, so scores would depend on the
+            # chunk size and n_jobs
+            z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :])
             nnz = nnz + np.count_nonzero(dense, axis=1)
         return self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz)
 
