@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import codecs
 import gzip
+import json
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,16 @@ def test_written_text_fields_read_back_unchanged(tmp_path: Path, fmt: str) -> No
     (chunk,) = read_chunks(target, fmt=fmt, chunk_size=100)
     assert chunk.malformed_lines == []
     assert chunk.frame["text"].fillna("").tolist() == texts
+
+
+def test_jsonl_output_keeps_full_precision_and_iso_dates(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    frame = pd.DataFrame({"p": [0.114299089455352], "at": [pd.Timestamp("2026-03-01 08:30")]})
+    with AtomicWriter(target, fmt="jsonl") as writer:
+        writer.write(frame)
+        writer.commit()
+    record = json.loads(target.read_text(encoding="utf-8"))
+    assert record == {"p": 0.114299089455352, "at": "2026-03-01T08:30:00.000"}
 
 
 def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:

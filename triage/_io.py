@@ -445,7 +445,15 @@ class AtomicWriter:
             )
         elif self.fmt == "jsonl":
             with open(self.tmp, "a", encoding="utf-8") as f:
-                text = frame.to_json(orient="records", lines=True, force_ascii=False)
+                # pandas rounds floats to 10 digits and writes dates as epoch
+                # milliseconds unless told otherwise
+                text = frame.to_json(
+                    orient="records",
+                    lines=True,
+                    force_ascii=False,
+                    double_precision=15,
+                    date_format="iso",
+                )
                 f.write(text if text.endswith("\n") or not text else text + "\n")
         else:
             pq = _pyarrow_parquet()
