@@ -40,6 +40,18 @@ def test_console_script_entry_point_runs() -> None:
     assert json.loads(done.stdout)["primary"] == "logistics"
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "analyze", "-"],
+        input="快递一周还没到".encode(encoding),
+        capture_output=True,
+        check=True,
+    )
+    out = json.loads(done.stdout)
+    assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
+
+
 def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "--model", str(tmp_path), "快递太慢"]) == 2
     assert "no model card" in capsys.readouterr().err

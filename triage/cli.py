@@ -12,6 +12,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 import time
 import warnings
@@ -43,11 +44,21 @@ def _policy(path: str | None) -> Any:
     return load_policy(path)
 
 
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
 
-    text = args.text if args.text != "-" else sys.stdin.read()
+    # bytes that are not UTF-8 (a GBK terminal or pipe) are read as GB18030,
+    # as files are, rather than passed on as undecodable surrogates
+    raw = sys.stdin.buffer.read() if args.text == "-" else os.fsencode(args.text)
+    text = _decode(raw)
     context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
     result = analyze(text, model=_model(args.model), context=context, policy=_policy(args.policy))
     if args.format == "json":
