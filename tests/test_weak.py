@@ -127,6 +127,18 @@ def test_data_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert data_dir() == Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+def test_data_dir_is_found_from_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a checkout beside shared/, the package installed elsewhere
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    (tmp_path / "checkout" / "notebooks").mkdir(parents=True)
+    monkeypatch.delenv("TRIAGE_DATA_DIR", raising=False)
+    for where in ("checkout", "checkout/notebooks"):
+        monkeypatch.chdir(tmp_path / where)
+        assert data_dir() == tmp_path / "shared" / "data"
+
+
 def test_mappings_name_only_our_emotions() -> None:
     for mapping in WEAK_MAPPINGS.values():
         for known in mapping.values():

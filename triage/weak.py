@@ -118,7 +118,13 @@ _REPO = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """The shared data folder: ``$TRIAGE_DATA_DIR``, else ``../shared/data`` beside the repo.
+    """The shared data folder.
+
+    ``$TRIAGE_DATA_DIR`` if set; else the first ``shared/data`` folder found
+    from the working directory upwards, so ``../shared/data`` beside a
+    checkout is found from the checkout or any folder in it (``notebooks/``)
+    whether the package is installed or run from source; else
+    ``../shared/data`` beside the source tree.
 
     >>> (data_dir() / "raw" / "SOURCES.md").name
     'SOURCES.md'
@@ -126,6 +132,11 @@ def data_dir() -> Path:
     env = os.environ.get("TRIAGE_DATA_DIR")
     if env:
         return Path(env)
+    here = Path.cwd()
+    for base in (here, *here.parents):
+        found = base / "shared" / "data"
+        if found.is_dir():
+            return found
     return _REPO.parent / "shared" / "data"
 
 
