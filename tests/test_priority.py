@@ -71,6 +71,8 @@ P1_CASES = [
     ("快递员态度恶劣还动手推人,我已经报警了", "logistics", "P1.police"),
     ("乱扣费不退,我已经打了12315", "pricing", "P1.regulator"),
     ("这种情况我要去消协投诉", "pricing", "P1.regulator"),
+    ("再不退款我就打315", "pricing", "P1.regulator"),
+    ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
     # privacy and data leaks
     ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
@@ -130,6 +132,21 @@ def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> N
     assert result.level is Priority.P4, codes(result)
     assert code in codes(result)
     assert result.deadline_minutes == 1440
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["花了315元买的衣服,洗一次就掉色", "我住315房间,空调坏了", "订单号315开头的都没发货"],
+)
+def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
+    assert "P1.regulator" not in codes(run(text, "product"))
+
+
+def test_a_pattern_may_match_either_case_when_scoped() -> None:
+    policy = load_policy(_with_trigger(code="P1.exec", patterns=["总经理", "(?i:ceo)"]))
+    for text in ("让你们ceo出来说话", "让你们CEO出来说话", "让你们Ceo出来说话"):
+        assert "P1.exec" in codes(run(text, "service", policy=policy)), text
+    assert "P1.exec" not in codes(run("客服态度很差", "service", policy=policy))
 
 
 def test_no_category_and_no_harm_is_p4() -> None:
@@ -491,6 +508,10 @@ MALFORMED = [
     ),
     (_with_trigger(patterns=["a|"]), r"patterns\[0\]: .*matches the empty string"),
     (_with_trigger(patterns=[r"(a)\1"]), r"patterns\[0\]: .*backreference"),
+    (
+        _with_trigger(patterns=["(?i)ceo"]),
+        r"patterns\[0\]: .*scope it to the pattern, e.g. \(\?i:ceo\)",
+    ),
     (_with_trigger(patterns="测试"), r"\('P1.test'\)\.patterns: expected a non-empty list"),
     (_with_trigger(cancel_on=["negation", "sarcasm"]), r"cancel_on\[1\]: 'sarcasm' is not one of"),
     (_with_trigger(code="P1.media"), r"duplicate code 'P1.media'"),

@@ -530,6 +530,12 @@ class _Checker:
             compiled = re.compile(text)
         except re.error as exc:
             raise self.fail(where, f"bad regular expression {text!r}: {exc}") from None
+        if re.match(r"\(\?[aiLmsux]+\)", text):
+            raise self.fail(
+                where,
+                f"regular expression {text!r} sets a flag for the whole policy; "
+                "scope it to the pattern, e.g. (?i:ceo)",
+            )
         if re.search(r"\\[1-9]|\(\?P=", text):
             raise self.fail(where, f"regular expression {text!r} uses a backreference")
         if compiled.search("") is not None:
@@ -776,6 +782,8 @@ def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
             continue  # zero width: the next item starts the match
         if name in ("SUBPATTERN", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT", "BRANCH"):
             if name == "SUBPATTERN":
+                if av[1] & re.IGNORECASE:  # (?i:...): either case may start it
+                    return None, False
                 subs, nullable_self = [av[-1]], False
             elif name == "BRANCH":
                 subs, nullable_self = list(av[1]), False
