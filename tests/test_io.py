@@ -293,5 +293,7 @@ def test_parquet_without_pyarrow_names_the_extra(
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake)
-    with pytest.raises(ModuleNotFoundError, match=r"triage\[parquet\]"):
+    with pytest.raises(
+        ModuleNotFoundError, match=r"needs pyarrow: pip install pyarrow.*'\.\[parquet\]'"
+    ):
         list(read_chunks(tmp_path / "f.parquet", fmt="parquet", chunk_size=10))

@@ -28,9 +28,7 @@ def test_notebook_is_committed_without_outputs(name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    bool(MISSING), reason=f"needs {', '.join(MISSING)}: pip install 'triage[notebook]'"
-)
+@pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}: pip install '.[notebook]'")
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_top_to_bottom(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib", reason="matplotlib is optional: pip install triage[notebook]")
+pytest.importorskip("matplotlib", reason="matplotlib is optional: pip install '.[notebook]'")
 
 import matplotlib
 

@@ -344,7 +344,8 @@ def _pyarrow_parquet() -> Any:
         import pyarrow.parquet as pq
     except ModuleNotFoundError:
         raise ModuleNotFoundError(
-            "reading or writing Parquet needs pyarrow: pip install 'triage[parquet]'"
+            "reading or writing Parquet needs pyarrow: pip install pyarrow "
+            "(from a checkout of triage: pip install '.[parquet]')"
         ) from None
     return pq
 

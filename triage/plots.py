@@ -1,6 +1,6 @@
 """Figures for notebooks and reports; each function returns a matplotlib Figure.
 
-matplotlib is an optional dependency (``pip install triage[notebook]``) and is
+matplotlib is an optional dependency (``pip install '.[notebook]'`` from a checkout) and is
 imported only inside these functions. Figures are built with the object API
 (no global ``pyplot`` state besides creating the figure), and labels are in
 English so that no CJK font is needed.
@@ -42,7 +42,7 @@ def _figure(width: float, height: float, ncols: int = 1) -> tuple[Figure, list[A
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "triage.plots needs matplotlib: pip install 'triage[notebook]' (or matplotlib)"
+            "triage.plots needs matplotlib: pip install matplotlib (from a checkout of triage: pip install '.[notebook]')"
         ) from exc
     # A bare Figure (no pyplot) is not registered with any GUI backend; Jupyter
     # still displays it as the value of a cell.
