@@ -129,6 +129,18 @@ def test_assessment_to_dict_uses_the_file_columns() -> None:
     json.dumps(d, ensure_ascii=False)  # JSON-ready
 
 
+def test_the_parts_to_dict_agree_with_the_whole() -> None:
+    text = "快递一周还没到，客服也不回，太气人了！"
+    whole = triage.analyze(text).to_dict()
+    parts = {
+        **triage.classify(text).to_dict(),
+        **triage.score_emotions(text).to_dict(),
+        **triage.prioritize(text, triage.classify(text), triage.score_emotions(text)).to_dict(),
+    }
+    assert {k: whole[k] for k in parts} == parts
+    json.dumps(parts, ensure_ascii=False)
+
+
 def test_every_p1_and_p2_says_why_with_evidence() -> None:
     for text in (
         "孩子吃了你们的奶粉一直拉肚子，现在在医院",

@@ -42,7 +42,8 @@ def _figure(width: float, height: float, ncols: int = 1) -> tuple[Figure, list[A
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "triage.plots needs matplotlib: pip install matplotlib (from a checkout of triage: pip install '.[notebook]')"
+            "triage.plots needs matplotlib: pip install matplotlib "
+            "(from a checkout of triage: pip install '.[notebook]')"
         ) from exc
     # A bare Figure (no pyplot) is not registered with any GUI backend; Jupyter
     # still displays it as the value of a cell.

@@ -95,6 +95,14 @@ class CategoryResult:
     labels: tuple[Category, ...]
     primary: Category | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``categories`` and ``primary`` as in the labeled files."""
+        return {
+            "categories": [str(c) for c in self.labels],
+            "primary": str(self.primary) if self.primary is not None else "",
+            "category_probabilities": self.probabilities.to_dict(),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class EmotionResult:
@@ -113,6 +121,13 @@ class EmotionResult:
     probabilities: LabelMap[float]
     intensities: LabelMap[int]
     sentiment: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the emotions as intensities, as in the labeled files."""
+        out: dict[str, Any] = {str(e): self.intensities[e] for e in EMOTIONS}
+        out["emotion_probabilities"] = self.probabilities.to_dict()
+        out["sentiment"] = self.sentiment
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +195,15 @@ class PriorityResult:
     reasons: tuple[Reason, ...]
     deadline_minutes: int
     route: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``priority`` as in the labeled files."""
+        return {
+            "priority": str(self.level),
+            "deadline_minutes": self.deadline_minutes,
+            "route": self.route,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
 
 
 @dataclass(frozen=True, slots=True)
