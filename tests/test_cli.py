@@ -52,6 +52,21 @@ def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
     assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
 
 
+def test_a_closed_pipe_ends_quietly() -> None:
+    # triage analyze ... | head: the reader has gone before the answer is written
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "analyze", "快递一周还没到"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait() == 141
+    assert "Traceback" not in err and "error" not in err
+
+
 def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "--model", str(tmp_path), "快递太慢"]) == 2
     assert "no model card" in capsys.readouterr().err

@@ -334,6 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.filterwarnings("default", category=UserWarning)
             warnings.showwarning = show_warning
             return int(args.func(args))
+    except BrokenPipeError:
+        # the reader went away (triage ... | head): stop quietly, as cat does;
+        # stdout goes to devnull so the interpreter's final flush cannot fail
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (
         TriageError,
         OSError,  # missing, existing, a directory, unreadable, a broken .gz
