@@ -79,6 +79,11 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
         ("text\n快递太慢\n", ["--chunk-size", "0"], "chunk_size must be at least 1"),
         ("text\n快递太慢\n", ["--encoding", "no-such"], "unknown encoding: no-such"),
+        (
+            "text\n快递太慢\n",
+            ["--input-format", "parquet"],
+            ".*in.csv is not a readable Parquet file",
+        ),
         ('id,"te"xt\n1,快递太慢\n', [], ".*in.csv: the header ends on line 1 and is malformed"),
     ],
 )

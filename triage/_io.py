@@ -55,10 +55,13 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
     fmt = FORMATS.get(suffixes[-1] if suffixes else "")
+    if fmt is None and suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls", ".et"):
+        raise ValueError(f"{path} is a spreadsheet workbook; save it as CSV and score that")
     if fmt is None:
         raise ValueError(
             f"cannot tell the format of {path} from its extension; use .csv, .tsv, .jsonl "
-            "(.ndjson) or .parquet, or pass the format (csv, tsv, jsonl, parquet) explicitly"
+            "(.ndjson) or .parquet, or pass the format: csv, tsv, jsonl or parquet "
+            "(input_format= / output_format=; CLI: --input-format / --output-format)"
         )
     return fmt
 

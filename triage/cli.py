@@ -235,6 +235,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         model=_model(args.model),
         policy=_policy(args.policy),
         encoding=args.encoding,
+        input_format=args.input_format,
+        output_format=args.output_format,
         progress=progress,
     )
     if progress is not None:
@@ -280,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
     p.add_argument("--chunk-size", type=int, default=10_000)
     p.add_argument("--encoding", help="input encoding (default: detected)")
+    formats = ("csv", "tsv", "jsonl", "parquet")
+    p.add_argument("--input-format", choices=formats, help="default: from the extension")
+    p.add_argument("--output-format", choices=formats, help="default: from the extension")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--policy", help="priority policy file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
