@@ -587,8 +587,10 @@ def test_score_file_errors(tmp_path: Path) -> None:
         score_file(src, tmp_path / "out.csv", text_column="review", id_column="ticket")
     with pytest.raises(FileNotFoundError):
         score_file(tmp_path / "missing.csv", tmp_path / "out.csv")
-    with pytest.raises(ValueError, match="extension"):
+    with pytest.raises(ValueError, match="spreadsheet workbook"):
         score_file(src, tmp_path / "out.xlsx", text_column="review")
+    with pytest.raises(ValueError, match="extension"):
+        score_file(src, tmp_path / "out.dat", text_column="review")
     with pytest.raises(ValueError, match="input file"):
         score_file(src, src, text_column="review")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

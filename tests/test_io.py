@@ -89,7 +89,9 @@ def test_file_format(name: str, fmt: str) -> None:
 def test_file_format_errors() -> None:
     with pytest.raises(ValueError, match=r"\.csv, \.tsv, \.jsonl.*--input-format"):
         file_format("a.dat")
-    with pytest.raises(ValueError, match=r"a\.xlsx is a spreadsheet workbook; save it as CSV"):
+    with pytest.raises(
+        ValueError, match=r"a\.xlsx: a spreadsheet workbook is neither read nor written; use CSV"
+    ):
         file_format("a.xlsx")
     with pytest.raises(ValueError, match="choose one of"):
         file_format("a.csv", "excel")

@@ -56,7 +56,10 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
         suffixes.pop()
     fmt = FORMATS.get(suffixes[-1] if suffixes else "")
     if fmt is None and suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls", ".et"):
-        raise ValueError(f"{path} is a spreadsheet workbook; save it as CSV and score that")
+        raise ValueError(
+            f"{path}: a spreadsheet workbook is neither read nor written; "
+            "use CSV, which Excel opens and saves"
+        )
     if fmt is None:
         raise ValueError(
             f"cannot tell the format of {path} from its extension; use .csv, .tsv, .jsonl "
