@@ -73,7 +73,7 @@ BOUNDARIES = [
 MISSES = {
     ("primary", 2): "gifts not honoured read as service, not pricing",
     ("primary", 7): "an APP suggestion read as product",
-    ("primary", 9): "a pleasant non-complaint still gets product",
+    ("primary", 9): "a pleasant non-complaint still gets a primary (logistics)",
     ("priority", 7): "a suggestion gets P3 instead of P4",
     ("priority", 8): "cold front desk: strong anger read, P2 instead of P3",
 }
