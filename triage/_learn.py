@@ -200,12 +200,12 @@ def parse_partial(
     left out of that head. An optional ``weight`` column sets per-row weights
     (default `default_weight`). Raises `LabelError` naming every bad cell.
     """
-    from triage.labeled import _intensity, _split, _weight, check_partial
+    from triage.labeled import _intensity, _nonnegative, _split, check_partial
 
     check_partial(extra)
     n = len(extra)
     weights = (
-        np.array([_weight(w) for w in extra["weight"].tolist()], dtype=float)
+        np.array([_nonnegative(w) for w in extra["weight"].tolist()], dtype=float)
         if "weight" in extra.columns
         else np.full(n, float(default_weight))
     )

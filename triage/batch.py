@@ -707,20 +707,10 @@ def _contexts(
 
 def _count(value: Any) -> int | None:
     """`value` as a number of complaints (3, 3.0, "3", " 3.0 "), else None."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not number.is_integer() or number < 0:
-        return None
-    return int(number)
+    from triage.labeled import _nonnegative
+
+    number = _nonnegative(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def _present(value: Any) -> bool:

@@ -178,7 +178,7 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
         return [] if isinstance(value, str) and value.strip() else ["text is missing or empty"]
     if column == "weight":
-        return [] if _weight(value) is not None else ["weight must be a number >= 0"]
+        return [] if _nonnegative(value) is not None else ["weight must be a number >= 0"]
     if not _cell(value):
         return []  # unknown
     if column == "categories":
@@ -290,9 +290,13 @@ def _category_problems(labels: list[str]) -> list[str]:
     return problems
 
 
-def _weight(value: Any) -> float | None:
-    """A sample weight: a finite number >= 0, else None."""
-    if isinstance(value, bool):
+def _nonnegative(value: Any) -> float | None:
+    """A finite number >= 0 written any usual way (2, 2.0, "2", " 2.0 "), else None.
+
+    Sample weights are read with it, and so are the complaint counts of batch
+    context columns.
+    """
+    if isinstance(value, bool | np.bool_):
         return None
     try:
         w = float(_cell(value)) if isinstance(value, str) else float(value)
