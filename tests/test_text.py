@@ -46,6 +46,34 @@ def test_normalize_table(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # comparisons written with angle brackets are text, not tags
+        ("a<b 且 c>d", "a<b 且 c>d"),
+        ("价格<b 档次 但是 >a档", "价格<b 档次 但是 >a档"),
+        ("新款<p 旧款 和 >p2 差不多", "新款<p 旧款 和 >p2 差不多"),
+        ("评分<i 分 >j 分", "评分<i 分 >j 分"),
+        ("<a 好评>返现", "<a 好评>返现"),
+        ("<b x=好 y>", "<b x=好 y>"),  # an unquoted value is ASCII
+        # real tags, with any attribute syntax, still go
+        ("<b>太慢</b>", "太慢"),
+        ("退款<br/>太慢", "退款 太慢"),
+        ("退款<br />太慢", "退款 太慢"),
+        ('<p class="x">房间很脏</p>', "房间很脏"),
+        ("<a href='http://x.cn/?a=1&b=2'>链接</a>打不开", "链接 打不开"),
+        ('<img src=x.jpg alt="好评">图片是假的', "图片是假的"),  # Han inside quotes
+        ('<div\nclass="a">客服不理人</div>', "客服不理人"),
+        ("<P>发票开错了</P>", "发票开错了"),
+        ('<td width=100 nowrap data-id="7">差评</td>', "差评"),
+        ('<input type="checkbox" checked disabled/>已退货', "已退货"),
+        ('<span title="a>b">屏幕</span>碎了', "屏幕 碎了"),  # ">" inside quotes
+    ],
+)
+def test_angle_brackets_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
 @pytest.mark.parametrize("bad", [None, float("nan"), 42, b"\xe5\xbf\xab", ["快递"]])
 def test_non_strings_raise_type_error_naming_the_type(bad: object) -> None:
     with pytest.raises(InvalidTextError, match=type(bad).__name__) as info:

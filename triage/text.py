@@ -56,13 +56,18 @@ _ELEMENT_NAMES = (
     "textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr"
 )
 _ELEMENTS = frozenset(_ELEMENT_NAMES.split("|"))
+# An attribute of a tag: a name in ASCII, then optionally = and a value that
+# is quoted (anything but "<" inside) or unquoted (printable ASCII but quotes,
+# "=", "<", ">" and "`"). Han text after an element name, as in a comparison
+# "a<b 且 c>d", is no attribute, so "<b 且 c>" is not a tag.
+_ATTRIBUTE = r"""[a-z_:@][a-z0-9_:.@-]*+(?:\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'|[!#-&(-;?-_a-~]++))?+"""
 # A script or style block, a comment, or anything shaped like a tag (kept
 # unless its name is an element). An unclosed comment, script or style block
-# runs to the end of the text, as in a browser. Each alternative fails within
-# a few characters of a "<" that starts nothing, so one pass is linear.
+# runs to the end of the text, as in a browser. A tag's parts never backtrack
+# (possessive) and never run past the next "<", so one pass is linear.
 _TAG = re.compile(
     r"<(?:script|style)\b.*?(?:</(?:script|style)\s*>|\Z)|<!--.*?(?:-->|\Z)"
-    r"|</?([a-z][a-z0-9]*)(?=[\s/>])[^<>]*>",
+    rf"|</?([a-z][a-z0-9]*+)(?:\s++{_ATTRIBUTE})*+\s*+/?>",
     re.S | re.I,
 )
 
@@ -187,6 +192,10 @@ def normalize(text: str) -> str:
     entities removed, control and zero-width characters removed, runs of
     whitespace collapsed to one space. Emoji and repeated punctuation such as
     ``！！！`` (``!!!`` after NFKC) are kept: they are emotion signals.
+
+    Only HTML elements with attributes in HTML's syntax are tags: angle
+    brackets around other text, such as a product name ``<iPhone15>`` or a
+    comparison ``a<b 且 c>d``, are kept.
 
     >>> normalize("這家店的服務態度太差了！！！😡")
     '这家店的服务态度太差了!!!😡'
