@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import triage
 from triage.batch import OUTPUT_COLUMNS, ProgressLine, ScoreSummary, score_file, score_frame
+from triage.exceptions import InputFileError
 from triage.labels import CATEGORIES, EMOTIONS
 from triage.priority import Context
 
@@ -593,7 +594,10 @@ def test_score_file_errors(tmp_path: Path) -> None:
         score_file(src, tmp_path / "out.dat", text_column="review")
     with pytest.raises(ValueError, match="input file"):
         score_file(src, src, text_column="review")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    empty = write(tmp_path / "empty.csv", "")
+    with pytest.raises(InputFileError, match=r"empty\.csv is empty"):
+        score_file(empty, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.csv", "in.csv"]
 
 
 def test_empty_input_gives_header_only(tmp_path: Path) -> None:

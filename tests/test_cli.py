@@ -85,6 +85,10 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
             ".*in.csv is not a readable Parquet file",
         ),
         ('id,"te"xt\n1,快递太慢\n', [], ".*in.csv: the header ends on line 1 and is malformed"),
+        # a failed export: no header, so no table
+        ("", [], ".*in.csv is empty"),
+        ("\ufeff", [], ".*in.csv is empty"),
+        (" \n\n", [], ".*in.csv is empty"),
     ],
 )
 def test_score_reports_bad_input_in_one_line(

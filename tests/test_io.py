@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from triage._io import AtomicWriter, detect_encoding, file_format, read_chunks
+from triage.exceptions import InputFileError
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
 
@@ -36,8 +37,10 @@ def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(data)
     assert detect_encoding(path) == expected
+    if not data:
+        return  # an empty file holds no header: see test_a_file_without_a_header_is_an_error
     chunks = list(read_chunks(path, fmt="csv", chunk_size=10))
-    assert [c.frame.columns.tolist() for c in chunks] == ([["id", "text"]] if data else [])
+    assert [c.frame.columns.tolist() for c in chunks] == [["id", "text"]]
 
 
 @pytest.mark.parametrize(
@@ -148,6 +151,38 @@ def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:
     path.write_text("id,text\n", encoding="utf-8")
     (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
     assert list(chunk.frame.columns) == ["id", "text"] and len(chunk.frame) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("f.csv", b""),
+        ("f.csv", codecs.BOM_UTF8),
+        ("f.csv", codecs.BOM_UTF16_LE),
+        ("f.csv", b" \n\r\n\t\n"),
+        ("f.tsv", b"\n\n"),
+        ("f.csv.gz", gzip.compress(b"")),
+        ("f.jsonl", b""),
+        ("f.jsonl", codecs.BOM_UTF8 + b"\n  \n"),
+    ],
+    ids=["empty", "bom", "utf-16-bom", "blank-lines", "tsv", "gzip", "jsonl", "jsonl-blank"],
+)
+def test_a_file_without_a_header_is_an_error(tmp_path: Path, name: str, data: bytes) -> None:
+    # a failed export, not a table with no rows
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputFileError, match=f"{name} is empty") as info:
+        list(read_chunks(path, fmt=file_format(path), chunk_size=10))
+    assert isinstance(info.value, ValueError)
+
+
+def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("\n  \nid,text\n1,快递太慢了\n2,房间很脏,多余\n", encoding="utf-8")
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame.columns.tolist() == ["id", "text"]
+    assert chunk.frame["text"].tolist() == ["快递太慢了"]
+    assert chunk.malformed_lines == [5]  # line numbers still count the blank lines
 
 
 def test_gzip_input(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from triage.exceptions import (
+    InputFileError,
     InvalidTextError,
     LabelError,
     ModelFileError,
@@ -101,6 +102,7 @@ __all__ = [
     "EmotionResult",
     "Evaluation",
     "Evidence",
+    "InputFileError",
     "InvalidTextError",
     "LabelError",
     "LabelMap",

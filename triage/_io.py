@@ -2,7 +2,8 @@
 
 Readers yield `Chunk`s of at most ``chunk_size`` rows as string-typed frames,
 so memory does not grow with the file; malformed CSV and JSONL lines are
-skipped and reported by their 1-based line number in the file. Writers write
+skipped and reported by their 1-based line number in the file; a text file
+with no header or record at all is an `InputFileError`. Writers write
 to a hidden temporary file beside the target and rename it into place only
 when everything is written, so an interrupted run leaves no output that looks
 complete.
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from .exceptions import user_stacklevel
+from .exceptions import InputFileError, user_stacklevel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -235,14 +236,20 @@ def _read_delimited(
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     with _open_text(path, encoding) as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
+        header = None
         try:
-            header = next(reader)
-        except StopIteration:
-            return
+            # the header is the first line that is not blank
+            header = next((row for row in reader if not _blank(row)), None)
         except csv.Error as exc:
             raise ValueError(
                 f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
             ) from None
+        if header is None:
+            raise InputFileError(
+                f"{path} is empty: no header and no rows (a failed export?); a "
+                f"{'CSV' if delimiter == ',' else 'TSV'} file starts with a line naming its "
+                "columns, such as text"
+            )
         width = len(header)
         rows: list[list[str]] = []
         bad: list[int] = []
@@ -268,6 +275,11 @@ def _read_delimited(
             yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
 
 
+def _blank(row: list[str]) -> bool:
+    """Whether a CSV record is a blank line (nothing, or only whitespace)."""
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
 def _read_jsonl(
     path: str | os.PathLike[str], chunk_size: int, encoding: str | None
 ) -> Iterator[Chunk]:
@@ -276,9 +288,11 @@ def _read_jsonl(
     with _open_text(path, encoding) as f:
         records: list[dict[str, Any]] = []
         bad: list[int] = []
+        blank = True
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
+            blank = False
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
@@ -295,6 +309,11 @@ def _read_jsonl(
                 records, bad = [], []
         if records or bad:
             yield Chunk(pd.DataFrame(records, dtype=object), bad)
+    if blank:
+        raise InputFileError(
+            f"{path} is empty: no records (a failed export?); a JSONL file holds one "
+            'JSON object per line, such as {"text": "..."}'
+        )
 
 
 def _mend(value: Any) -> Any:

@@ -880,6 +880,9 @@ def score_file(
     encoding is detected (UTF-8, UTF-8 with BOM, else GB18030, the superset of
     GBK) unless given; output text files are UTF-8. Malformed CSV, TSV and
     JSONL lines are skipped and reported by line number; the rest is scored.
+    A file with a header and no rows gives an output with no rows; a file
+    with no header at all (0 bytes, only a byte-order mark or blank lines)
+    raises `triage.InputFileError`.
     The output is written to a hidden temporary file beside it and renamed
     into place only when complete, so an interrupted run leaves no output.
 

@@ -11,6 +11,7 @@ import sys
 from types import FrameType
 
 __all__ = [
+    "InputFileError",
     "InvalidTextError",
     "LabelError",
     "ModelFileError",
@@ -22,6 +23,14 @@ __all__ = [
 
 class TriageError(Exception):
     """Root of every error raised by `triage`."""
+
+
+class InputFileError(TriageError, ValueError):
+    """An input file holds no table to read: it is empty, or blank, with no header.
+
+    Almost always a failed export; a file with a header and no rows is a
+    table, and is read.
+    """
 
 
 class InvalidTextError(TriageError, TypeError):
