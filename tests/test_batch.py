@@ -470,6 +470,17 @@ def test_csv_with_a_broken_line(tmp_path: Path) -> None:
     assert "malformed line(s): 3" in str(summary)
 
 
+def test_one_column_file_with_blank_lines_keeps_every_row(tmp_path: Path) -> None:
+    # a column pasted from a spreadsheet: output row i is input line i + 1
+    src = write(tmp_path / "in.csv", "text\n快递太慢\n\n房间很脏\n\n\n包装破损\n")
+    summary = score_file(src, tmp_path / "out.csv", chunk_size=2)
+    assert (summary.rows, summary.errors, summary.malformed_lines) == (6, 3, [])
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["text"].tolist() == ["快递太慢", "", "房间很脏", "", "", "包装破损"]
+    assert out["error"].tolist() == ["", "empty text", "", "empty text", "empty text", ""]
+    assert out["primary"].tolist() == ["logistics", "", "environment", "", "", "logistics"]
+
+
 def test_tsv_and_jsonl_round_trip(tmp_path: Path) -> None:
     src = write(tmp_path / "in.tsv", "text\tshop\n快递太慢\ta\n房间很脏\tb\n")
     score_file(src, tmp_path / "out.jsonl")

@@ -137,6 +137,36 @@ def test_csv_stray_quotes_are_reported_not_merged(
     assert [n for c in chunks for n in c.malformed_lines] == malformed
 
 
+@pytest.mark.parametrize(
+    ("name", "body", "texts", "malformed"),
+    [
+        # one column: a blank line is an empty text, so rows stay in line with the input
+        ("f.csv", "text\n快递太慢了\n\n房间很脏\n", ["快递太慢了", "", "房间很脏"], []),
+        ("f.csv", "text\n\n\n客服不理人\n", ["", "", "客服不理人"], []),
+        ("f.csv", "text\r\n快递太慢了\r\n\r\n房间很脏\r\n", ["快递太慢了", "", "房间很脏"], []),
+        ("f.tsv", "text\n快递太慢了\n\n房间很脏\n", ["快递太慢了", "", "房间很脏"], []),
+        ("f.csv", 'text\n好评\n\n"坏"了\n\n差评\n', ["好评", "", "", "差评"], [4]),
+        # ... but the end of the file is no row: neither its last newline nor blank lines after
+        ("f.csv", "text\n快递太慢了\n", ["快递太慢了"], []),
+        ("f.csv", "text\n快递太慢了", ["快递太慢了"], []),
+        ("f.csv", "text\n快递太慢了\n\n\n", ["快递太慢了"], []),
+        ("f.csv", "text\n\n", [], []),
+        # several columns: a blank line is no row, a line of empty fields is one
+        ("f.csv", "id,text\n1,快递太慢了\n\n2,房间很脏\n,\n", ["快递太慢了", "房间很脏", ""], []),
+    ],
+)
+def test_blank_lines_of_a_one_column_file_are_empty_texts(
+    tmp_path: Path, name: str, body: str, texts: list[str], malformed: list[int]
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body.encode("utf-8"))
+    for size in (1, 2, 10):
+        chunks = list(read_chunks(path, fmt=file_format(path), chunk_size=size))
+        assert all(len(c.frame) <= size for c in chunks)
+        assert pd.concat([c.frame for c in chunks])["text"].tolist() == texts
+        assert [n for c in chunks for n in c.malformed_lines] == malformed
+
+
 def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> None:
     long = "快递太慢了" * 40_000  # 200,000 characters; the csv module's default limit is 131,072
     path = tmp_path / "f.csv"

@@ -228,6 +228,10 @@ def _read_delimited(
     The reader is strict: a quoted field left open runs to the end of the file
     and a closing quote followed by anything but a delimiter is an error, so a
     stray quote cannot silently merge the lines after it into one field.
+
+    The header is the first line that is not blank. In a file of one column a
+    blank line after it is a row with an empty text, unless only blank lines
+    follow; in a file of more columns a blank line is no row.
     """
     import pandas as pd
 
@@ -254,6 +258,7 @@ def _read_delimited(
         rows: list[list[str]] = []
         bad: list[int] = []
         yielded = False
+        blanks = 0  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
         while True:
             try:
@@ -264,12 +269,21 @@ def _read_delimited(
                 row = None
             if row is None or (row and len(row) != width):
                 bad.extend(range(start + 1, reader.line_num + 1))
-            elif row:  # a blank line is not a row
+            elif not row:
+                # In a file of one column a blank line is an empty text, so that
+                # the output's rows stay in line with the input's; with more
+                # columns it is no row (",," is one). Blank lines at the end of
+                # the file are no rows either: they are counted until a row follows.
+                if width == 1:
+                    blanks += 1
+            else:
+                rows.extend([""] for _ in range(blanks))
+                blanks = 0
                 rows.append(row)
             start = reader.line_num
-            if len(rows) >= chunk_size:
-                yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
-                rows, bad = [], []
+            while len(rows) >= chunk_size:
+                yield Chunk(pd.DataFrame(rows[:chunk_size], columns=header, dtype=object), bad)
+                rows, bad = rows[chunk_size:], []
                 yielded = True
         if rows or bad or not yielded:  # a file of only a header still has columns
             yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
