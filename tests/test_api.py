@@ -181,6 +181,22 @@ def test_bad_input_raises_type_error_naming_the_type(bad: object) -> None:
         triage.analyze(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "blank",
+    [
+        "\u200b\u200c\u200d\ufeff\u2060",  # zero-width characters
+        "\u200d",
+        " \u200d\n",
+        "\U000e0067\U000e0062",  # tag characters
+        "\x00\x07\x1b\x7f",  # control characters
+        "<br><br>",
+        "&nbsp;",
+    ],
+)
+def test_a_text_that_normalises_to_nothing_is_the_empty_text(blank: str) -> None:
+    assert triage.analyze(blank).to_dict() == triage.analyze("").to_dict()
+
+
 def test_html_emoji_and_very_long_text() -> None:
     a = triage.analyze("<div>外卖<b>送错了</b>&nbsp;😡😡😡</div>" * 5_000)  # 145,000 characters
     assert "<" not in a.text and a.truncated and Category.LOGISTICS in a.categories

@@ -49,6 +49,12 @@ BAD: list[tuple[Any, str]] = [
     (2.5, "not a string: float"),
     ("", "empty text"),
     ("  \n ", "empty text"),
+    # nothing left after normalisation is no text either
+    ("\u200b\u200c\u200d\ufeff\u2060", "empty text"),
+    ("\u200d", "empty text"),
+    ("\x00\x07\x1b", "empty text"),
+    ("<br><br>", "empty text"),
+    ("&nbsp;", "empty text"),
     (b"bytes", "not a string: bytes"),
 ]
 
@@ -213,6 +219,16 @@ def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, e
     else:
         expected = triage.analyze("快递太慢了", context=Context(recent_complaints=recent))
         assert out["priority"][0] == str(expected.priority)
+
+
+@pytest.mark.parametrize("count", [3, "abc"])
+def test_a_text_that_normalises_to_nothing_is_scored_as_the_empty_text(count: Any) -> None:
+    texts = ["", "\u200b\u200d", "<br><br>", "\x07", "快递太慢了"]
+    frame = pd.DataFrame({"text": texts, "n": pd.Series([count] * 5, dtype=object)})
+    for context in (None, {"recent_complaints": "n"}):
+        out = score_frame(frame, context_columns=context)
+        assert out.iloc[1:4].equals(out.iloc[[0, 0, 0]].set_axis(out.index[1:4]))
+        assert out["error"].tolist()[:4] == ["empty text"] * 4
 
 
 def test_a_text_column_named_twice_is_a_clear_error() -> None:

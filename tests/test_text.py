@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from triage import InvalidTextError, normalize, segment
 from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
 
+# the flag of England: a black flag, tag characters "gbeng", a cancel tag
+ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -30,6 +33,14 @@ from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
         ("<style>p{color:red}退款太慢", ""),  # so does an unclosed style block
         ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
         ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM
+        ("\u200b\u200c\u200d\ufeff\u2060", ""),  # only invisible characters: nothing
+        ("\u200d", ""),  # a joiner that joins nothing
+        (" \u200d\u200d\n", ""),
+        ("\U000e0067\U000e0062", ""),  # tag characters without their flag
+        ("\x00\x07\x1b\x7f", ""),  # only control characters
+        ("<br><br>", ""),  # only tags
+        ("<br>\u200d<br>\U000e0001", ""),
+        (ENGLAND, ENGLAND),  # tag sequences intact
         ("  太\t\t慢\n\n了  ", "太 慢 了"),  # whitespace collapsed
         ("等了两小时😂", "等了两小时😂"),  # emoji kept
         ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # joiner sequences intact

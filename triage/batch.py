@@ -3,7 +3,8 @@
 `score_frame` segments every text once, scores each chunk with one sparse
 matrix product (`TriageModel.predict_many`) and applies the priority engine per
 distinct text of the chunk. Rows without a usable text (None, NaN, numbers,
-blank strings) get an empty result and a message in ``error``; no row is
+blank strings and strings that normalise to nothing, such as only zero-width
+characters or tags) get an empty result and a message in ``error``; no row is
 dropped or reordered, and the output keeps the input's index, duplicates
 included.
 
@@ -54,6 +55,7 @@ from triage._default import resolve_model
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
 from triage.results import CategoryResult, EmotionResult, LabelMap
+from triage.text import prepare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,7 +103,8 @@ _PRIO_KEYS = tuple(str(p) for p in PRIORITIES)
 
 
 def _problem(value: Any) -> str:
-    """Why a cell cannot be scored, or '' when it can."""
+    """Why a cell cannot be scored, or '' when it may be (a string that is not
+    blank; `_score_chunk` finds those that normalise to nothing)."""
     if isinstance(value, str):
         return "" if value.strip() else "empty text"
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -127,9 +130,10 @@ def _score_chunk(
     n = len(texts)
     errors = [_problem(t) for t in texts]
     if contexts is not None:
-        errors = [
-            e or (c if isinstance(c, str) else "") for e, c in zip(errors, contexts, strict=True)
-        ]
+        for i, c in enumerate(contexts):
+            if isinstance(c, str) and not errors[i]:
+                # a text that normalises to nothing is reported first, as a blank one is
+                errors[i] = "empty text" if not prepare(texts[i]).text else c
     slot = np.full(n, -1, dtype=np.intp)
     seen: dict[Any, int] = {}
     uniq: list[str] = []
@@ -156,6 +160,14 @@ def _score_chunk(
     flags = np.zeros((m + 1, 2), dtype=bool)
     if m:
         preds = resolve_model(_resolve_shared(model)).predict_many(uniq)
+        # a text of only tags, control or zero-width characters normalises to
+        # nothing: it is an empty text, like "" and "  "
+        nothing = np.array([not t for t in preds.texts], dtype=bool)
+        if nothing.any():
+            gone = np.flatnonzero((slot >= 0) & nothing[np.maximum(slot, 0)])
+            for i in gone.tolist():
+                errors[i] = "empty text"
+            slot[gone] = -1
         cat_p[:m] = preds.category_proba
         emo_p[:m] = preds.emotion_proba
         intensity[:m] = preds.intensity

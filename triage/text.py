@@ -116,6 +116,10 @@ _CONTROL = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]+"
 )
 
+# What the class above keeps, and whitespace: a text of nothing else shows
+# nothing, and normalises to "" as a blank text does.
+_BLANK = re.compile("[\\s\u200d\U000e0020-\U000e007f]*")
+
 
 class _Lazy:
     """Process-wide singletons built once, under a lock, on first use."""
@@ -191,7 +195,9 @@ def normalize(text: str) -> str:
     half-width forms), traditional characters to simplified, HTML tags and
     entities removed, control and zero-width characters removed, runs of
     whitespace collapsed to one space. Emoji and repeated punctuation such as
-    ``！！！`` (``!!!`` after NFKC) are kept: they are emotion signals.
+    ``！！！`` (``!!!`` after NFKC) are kept: they are emotion signals. A text
+    of nothing but tags, control, zero-width and format characters
+    normalises to ``""``, as a blank one does.
 
     Only HTML elements with attributes in HTML's syntax are tags: angle
     brackets around other text, such as a product name ``<iPhone15>`` or a
@@ -224,6 +230,8 @@ def _normalize(text: str) -> str:
         if text == before:
             break
     text = _CONTROL.sub("", text)
+    if _BLANK.fullmatch(text):
+        return ""
     text = _SPACE.sub(" ", text).strip()
     if text and not text.isascii():
         text = _lazy.converter().convert(text)
