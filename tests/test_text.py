@@ -33,6 +33,9 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("<style>p{color:red}退款太慢", ""),  # so does an unclosed style block
         ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
         ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM
+        ("<b\u200b>很脏</b>", "很脏"),  # a tag behind a zero-width character
+        ("<p\x00 class=x>差评", "差评"),
+        ("&\u200blt;b&\u200bgt;好评", "好评"),  # entities, too
         ("\u200b\u200c\u200d\ufeff\u2060", ""),  # only invisible characters: nothing
         ("\u200d", ""),  # a joiner that joins nothing
         (" \u200d\u200d\n", ""),

@@ -215,10 +215,13 @@ def _normalize(text: str) -> str:
     if _SURROGATE.search(text):
         # Join the pairs that make a character; lone halves become U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    text = unicodedata.normalize("NFKC", text)
-    # Unescaping can reveal a tag (&lt;b&gt;) or another entity (&amp;lt;), and
-    # NFKC can make one from full-width brackets: repeat until nothing changes, so that
-    # normalising twice gives what normalising once gave.
+    # Control and zero-width characters go first: left in until after the tags
+    # and entities, <b\u200b> or &\u200blt; would become a tag or an entity then.
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", text))
+    # Unescaping can reveal a tag (&lt;b&gt;), another entity (&amp;lt;) or a
+    # control character (&#8203;), and NFKC can make a tag from full-width
+    # brackets: repeat until nothing changes, so that normalising twice gives
+    # what normalising once gave.
     for _ in range(4):
         if "<" not in text and "&" not in text:
             break
@@ -226,10 +229,9 @@ def _normalize(text: str) -> str:
         if "<" in text:
             text = _strip_tags(text)
         if "&" in text:
-            text = unicodedata.normalize("NFKC", html.unescape(text))
+            text = _CONTROL.sub("", unicodedata.normalize("NFKC", html.unescape(text)))
         if text == before:
             break
-    text = _CONTROL.sub("", text)
     if _BLANK.fullmatch(text):
         return ""
     text = _SPACE.sub(" ", text).strip()
