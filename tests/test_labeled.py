@@ -107,3 +107,37 @@ def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str
     assert list(got.columns) == list(GOOD)
     assert got["text"].tolist() == [GOOD["text"], "房间很脏"]
     assert got["categories"].tolist() == ["logistics|service", ""]
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "sep"),
+    [
+        ("labeled.txt", "utf-16", "\t"),  # Excel's "Unicode Text": UTF-16 LE, BOM, tabs
+        ("labeled.csv", "utf-16", "\t"),  # the same, renamed
+        ("labeled.tsv", "utf-8", "\t"),
+        ("labeled.csv", "utf-8-sig", "\t"),
+        ("labeled.txt", "utf-8", ","),  # the header decides, not the name
+        ("labeled.tsv", "gbk", ","),
+    ],
+    ids=[
+        "unicode-text",
+        "unicode-text-as-csv",
+        "tsv",
+        "tabs-in-csv",
+        "commas-in-txt",
+        "commas-in-tsv",
+    ],
+)
+def test_read_labeled_finds_the_delimiter(
+    tmp_path: Path, name: str, encoding: str, sep: str
+) -> None:
+    path = tmp_path / name
+    texts = ["草,11点下单,1点送到", "房间很脏\t空调也坏了"]
+    frame({"text": texts[0]}, {"text": texts[1], "categories": "", "primary": ""}).to_csv(
+        path, index=False, encoding=encoding, sep=sep
+    )
+    got = read_labeled(path)
+    assert list(got.columns) == list(GOOD)
+    assert got["text"].tolist() == texts
+    assert got["categories"].tolist() == ["logistics|service", ""]
+    assert validate_labels(got).empty

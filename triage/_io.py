@@ -32,7 +32,15 @@ from .exceptions import InputFileError, user_stacklevel
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "AtomicWriter", "Chunk", "detect_encoding", "file_format", "read_chunks"]
+__all__ = [
+    "FORMATS",
+    "AtomicWriter",
+    "Chunk",
+    "detect_encoding",
+    "file_format",
+    "read_chunks",
+    "sniff_header",
+]
 
 FORMATS = {
     ".csv": "csv",
@@ -68,6 +76,44 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
             "(input_format= / output_format=; CLI: --input-format / --output-format)"
         )
     return fmt
+
+
+def sniff_header(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    columns: tuple[str, ...] = (),
+) -> tuple[str, list[str]]:
+    """The field delimiter of a CSV or TSV file, ``","`` or ``"\\t"``, and its header.
+
+    The header line decides: the delimiter that splits it into more of
+    `columns` (into more fields, when `columns` is empty) wins. On a tie the
+    extension decides as for scoring (`file_format`: ``.tsv`` and ``.txt``
+    are tab-separated) and a comma otherwise. So Excel's "Unicode Text"
+    export, tab-separated UTF-16, is read right whatever it is named.
+
+    Returns
+    -------
+    delimiter : str
+    header : list of str
+        The column names as the file writes them, spaces around them dropped;
+        empty for an empty file.
+    """
+    with _open_text(path, encoding) as f:
+        line = f.readline()
+    try:
+        by_name = "\t" if file_format(path) == "tsv" else ","
+    except ValueError:  # another extension: the header alone decides
+        by_name = ","
+    wanted = set(columns)
+    best: tuple[int, str, list[str]] | None = None
+    for delimiter in (by_name, *({",", "\t"} - {by_name})):
+        names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
+        score = len(wanted.intersection(names)) if wanted else len(names)
+        if best is None or score > best[0]:
+            best = (score, delimiter, names)
+    assert best is not None
+    return best[1], best[2]
 
 
 def _is_gzip(path: str | os.PathLike[str]) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import detect_encoding
+from triage._io import detect_encoding, sniff_header
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -41,13 +41,32 @@ _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 
 
 def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a labeled CSV as strings, keeping empty cells as empty strings.
+    """Read a labeled CSV or TSV file as strings, keeping empty cells as empty strings.
 
-    The encoding is detected: UTF-8 with or without a BOM, or GBK/GB18030
-    (what Excel's plain "CSV" gives on Chinese Windows).
+    The encoding is detected: UTF-8 with or without a BOM, UTF-16 with a BOM,
+    or GBK/GB18030 (what Excel's plain "CSV" gives on Chinese Windows). So is
+    the delimiter, from the header line: commas, or tabs as in Excel's
+    "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files.
 
     Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
     them as NaN (pandas' default) would lose that.
+
+    Parameters
+    ----------
+    path : path-like
+        The labeled file (``.gz`` compressed too).
+
+    Returns
+    -------
+    DataFrame
+        One string column per column of the file.
+
+    Raises
+    ------
+    FileNotFoundError
+        There is no file at `path`.
+    ValueError
+        The file is not text (a workbook, say).
     """
     import pandas as pd
 
@@ -58,7 +77,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     # (utf-8-sig; plain utf-8 would glue it to the first column name), and
     # Excel on Chinese Windows saves them back as GBK unless told otherwise.
     encoding = detect_encoding(path)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+    sep, _ = sniff_header(path, encoding=encoding, columns=("id", "source", *_REQUIRED))
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
