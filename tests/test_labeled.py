@@ -64,6 +64,26 @@ def test_duplicate_ids_are_reported() -> None:
     assert problems[["row", "column", "problem"]].values.tolist() == [[1, "id", "duplicate id"]]
 
 
+@pytest.mark.parametrize(
+    ("ids", "duplicates"),
+    [
+        (["x-0", "x-1", "x-0"], [2]),
+        (["", "", ""], []),  # id is optional: blank ids are not the same id
+        (["", "  ", None], []),
+        (["", "x-1", "", "x-1"], [3]),
+        (["x-0", "x-0 "], [1]),
+    ],
+    ids=["repeated", "blank", "blank-spaces-none", "blank-and-repeated", "spaces-around"],
+)
+def test_only_ids_written_twice_are_duplicates(
+    ids: list[str | None], duplicates: list[int]
+) -> None:
+    f = frame(*({} for _ in ids)).astype(object).assign(id=ids)
+    problems = validate_labels(f)
+    assert problems["problem"].eq("duplicate id").all()
+    assert problems["row"].tolist() == duplicates
+
+
 def test_missing_columns_are_reported() -> None:
     problems = validate_labels(frame({}).drop(columns=["priority", "angry"]))
     assert set(problems["column"]) == {"priority", "angry"}
@@ -141,3 +161,19 @@ def test_read_labeled_finds_the_delimiter(
     assert got["text"].tolist() == texts
     assert got["categories"].tolist() == ["logistics|service", ""]
     assert validate_labels(got).empty
+
+
+def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
+    # Excel saves rows whose cells it once formatted as ",,,,", however far down
+    path = tmp_path / "labeled.csv"
+    frame({}, {}).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    width = len(GOOD)
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write("," * (width - 1) + "\r\n")
+        f.write(",".join([" ", "\u3000", "\t"] + [""] * (width - 3)) + "\r\n")
+        f.write("x-9" + "," * (width - 1) + "\r\n")  # an id alone is content
+        f.write("," * (width - 1) + "\r\n")
+    got = read_labeled(path)
+    assert got["id"].tolist() == ["x-0", "x-1", "x-9"]
+    assert got.index.tolist() == [0, 1, 2]
+    assert validate_labels(got)["row"].unique().tolist() == [2]

@@ -49,7 +49,10 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files.
 
     Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
-    them as NaN (pandas' default) would lose that.
+    them as NaN (pandas' default) would lose that. Rows whose every cell is
+    empty or only spaces, which Excel saves below the data, are dropped; a
+    row with anything in any cell is kept (and `validate_labels` reports what
+    it lacks).
 
     Parameters
     ----------
@@ -59,7 +62,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One string column per column of the file.
+        One string column per column of the file, one row per row that is
+        not blank, with a fresh index ``0 .. n-1``.
 
     Raises
     ------
@@ -78,11 +82,18 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     # Excel on Chinese Windows saves them back as GBK unless told otherwise.
     encoding = detect_encoding(path)
     sep, _ = sniff_header(path, encoding=encoding, columns=("id", "source", *_REQUIRED))
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    return frame
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """List every problem of a labeled frame, one row per problem.
+
+    The optional ``id`` column must not repeat an id (spaces around it
+    ignored); blank ids are allowed and are not duplicates of each other.
 
     Returns
     -------
@@ -115,7 +126,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         )
     if not len(frame):
         return pd.DataFrame([{"row": -1, "id": "", "column": "", "value": "", "problem": _NO_ROWS}])
-    ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
+    ids = [_cell(v) for v in frame["id"]] if "id" in frame.columns else [""] * len(frame)
 
     def add(i: int, column: str, value: Any, problem: str) -> None:
         problems.append(
@@ -142,10 +153,12 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 add(i, column, value, "intensity must be 0, 1 or 2")
         if _cell(priority) not in _PRIORITY_SET:
             add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
-    if "id" in frame.columns:
-        dup = frame["id"].astype(str).duplicated(keep="first")
-        for k in np.flatnonzero(dup.to_numpy()):
-            add(int(k), "id", ids[k], "duplicate id")
+    seen: set[str] = set()
+    for i, id_ in enumerate(ids):
+        if id_ in seen:
+            add(i, "id", id_, "duplicate id")
+        elif id_:  # a blank id is no id: blanks do not repeat each other
+            seen.add(id_)
     columns = ["row", "id", "column", "value", "problem"]
     return pd.DataFrame(problems, columns=columns).sort_values(
         "row", kind="stable", ignore_index=True
