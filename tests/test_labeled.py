@@ -24,8 +24,18 @@ GOOD = {
 }
 
 
+# logistics|service complaints, one per row of `frame`: a text labeled twice must agree
+TEXTS = (
+    GOOD["text"],
+    "快递五天了还没发货，客服也联系不上",
+    "包裹显示签收了但我没收到，客服一直推诿",
+    "外卖晚了一个小时，打客服电话没人接",
+    "物流信息三天没更新，问客服只会说再等等",
+)
+
+
 def frame(*changes: dict[str, str]) -> pd.DataFrame:
-    rows = [GOOD | {"id": f"x-{i}"} | c for i, c in enumerate(changes)]
+    rows = [GOOD | {"id": f"x-{i}", "text": TEXTS[i]} | c for i, c in enumerate(changes)]
     return pd.DataFrame(rows)
 
 
@@ -82,6 +92,35 @@ def test_only_ids_written_twice_are_duplicates(
     problems = validate_labels(f)
     assert problems["problem"].eq("duplicate id").all()
     assert problems["row"].tolist() == duplicates
+
+
+@pytest.mark.parametrize(
+    ("again", "differ"),
+    [
+        ({}, None),  # the same labels twice: allowed
+        ({"categories": "service|logistics"}, None),  # the same categories in another order
+        ({"angry": "1.0", "priority": " P3"}, None),  # the same labels spelled otherwise
+        ({"angry": "2"}, "angry"),
+        ({"text": f" {GOOD['text']}\n", "priority": "P2"}, "priority"),
+        ({"categories": "logistics"}, "categories"),
+        (
+            {"categories": "", "primary": "", "angry": "0", "aggrieved": "0", "priority": "P4"},
+            "categories, primary, angry, aggrieved, priority",
+        ),
+    ],
+    ids=["same", "category-order", "spelling", "angry", "spaces-around", "categories", "all"],
+)
+def test_a_text_labeled_twice_must_have_the_same_labels(
+    again: dict[str, str], differ: str | None
+) -> None:
+    problems = validate_labels(frame({}, {}, {"text": GOOD["text"]} | again))
+    if differ is None:
+        assert problems.empty
+    else:
+        assert problems[["row", "id", "column"]].values.tolist() == [[2, "x-2", "text"]]
+        assert problems.iloc[0]["problem"] == (
+            f"same text as row 0 (id 'x-0') with other labels: {differ}"
+        )
 
 
 def test_missing_columns_are_reported() -> None:

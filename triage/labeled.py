@@ -95,6 +95,14 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     The optional ``id`` column must not repeat an id (spaces around it
     ignored); blank ids are allowed and are not duplicates of each other.
 
+    A text may appear more than once, but always with the same labels: a row
+    whose text (spaces around it ignored) is that of an earlier row with
+    other labels is reported, naming the earlier row and the columns that
+    differ. Labels are compared by meaning, not spelling: ``1`` and
+    ``1.0``, or ``logistics|service`` and ``service|logistics``, are equal.
+    A text repeated with the same labels is not a problem; it weighs as
+    many rows in training.
+
     Returns
     -------
     DataFrame
@@ -153,6 +161,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 add(i, column, value, "intensity must be 0, 1 or 2")
         if _cell(priority) not in _PRIORITY_SET:
             add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
+    for i, j, differ in _conflicting_repeats(frame):
+        add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ))
     seen: set[str] = set()
     for i, id_ in enumerate(ids):
         if id_ in seen:
@@ -163,6 +173,34 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(problems, columns=columns).sort_values(
         "row", kind="stable", ignore_index=True
     )
+
+
+def _conflicting_repeats(frame: pd.DataFrame) -> list[tuple[int, int, list[str]]]:
+    """``(row, earlier row, label columns that differ)`` for each row whose text
+    is that of an earlier row and whose labels are not."""
+    first: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for i, text in enumerate(frame["text"].tolist()):
+        if isinstance(text, str) and text.strip():
+            j = first.setdefault(text.strip(), i)
+            if j != i:
+                repeats.append((i, j))
+    if not repeats:
+        return []
+    columns = ("categories", "primary", *EMOTION_COLUMNS, "priority")
+    cells = label_cells(frame)
+    cells[0] = ["|".join(sorted(_split(v))) for v in frame["categories"].tolist()]
+    out = []
+    for i, j in repeats:
+        differ = [c for c, col in zip(columns, cells, strict=True) if col[i] != col[j]]
+        if differ:
+            out.append((i, j, differ))
+    return out
+
+
+def _conflict(row: int, id_: str, columns: list[str]) -> str:
+    where = f"row {row} (id {id_!r})" if id_ else f"row {row}"
+    return f"same text as {where} with other labels: {', '.join(columns)}"
 
 
 def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
