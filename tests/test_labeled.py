@@ -128,6 +128,44 @@ def test_missing_columns_are_reported() -> None:
     assert set(problems["column"]) == {"priority", "angry"}
 
 
+@pytest.mark.parametrize(
+    ("again", "duplicated"),
+    [
+        (["text"], ["text"]),
+        (["id"], ["id"]),
+        (["priority", "angry"], ["angry", "priority"]),
+        (["text", "text"], ["text"]),
+        (["source"], ["source"]),
+    ],
+    ids=["text", "id", "two-columns", "three-times", "source"],
+)
+def test_duplicate_columns_are_reported(again: list[str], duplicated: list[str]) -> None:
+    # pandas names a repeated CSV column text.1, but a frame built in code can repeat a name
+    f = frame({}, {}).assign(source="demo")
+    f = pd.concat([f, f[again]], axis=1)
+    problems = validate_labels(f)
+    assert problems["row"].eq(-1).all()
+    assert problems["column"].tolist() == duplicated
+    assert problems["problem"].str.match(r"^column appears \d times; keep one").all()
+    with pytest.raises(LabelError, match=rf"{duplicated[0]}='': column appears"):
+        check_labels(f)
+
+
+def test_other_columns_may_repeat() -> None:
+    f = frame({}, {})
+    notes = pd.DataFrame({"note": ["a", "b"]})
+    assert validate_labels(pd.concat([f, notes, notes], axis=1)).empty
+
+
+def test_read_labeled_refuses_a_column_written_twice(tmp_path: Path) -> None:
+    path = tmp_path / "labeled.csv"
+    f = frame({}, {})
+    f.insert(0, "text", "客服态度很差", allow_duplicates=True)
+    f.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(LabelError, match=r"labeled\.csv: column 'text' is written 2 times"):
+        read_labeled(path)
+
+
 def test_an_empty_frame_has_no_rows_to_learn_from() -> None:
     empty = frame({}).iloc[:0]
     assert validate_labels(empty)["problem"].tolist() == ["no rows"]

@@ -133,3 +133,17 @@ def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
         triage.train(tiny_frame.iloc[:0], **TINY_PARAMS)
     with pytest.raises(triage.LabelError, match="no rows"):
         triage.evaluate(triage.LexiconModel(), tiny_frame.iloc[:0])
+
+
+@pytest.mark.parametrize(
+    ("which", "column"),
+    [("frame", "text"), ("frame", "angry"), ("extra", "text"), ("extra", "categories")],
+)
+def test_duplicate_columns_are_refused_by_name(
+    tiny_frame: pd.DataFrame, which: str, column: str
+) -> None:
+    extra = pd.DataFrame({"text": ["快递太慢了", "客服不理人"], "categories": ["logistics", ""]})
+    frames = {"frame": tiny_frame, "extra": extra}
+    frames[which] = pd.concat([frames[which], frames[which][[column]]], axis=1)
+    with pytest.raises(triage.LabelError, match=rf"{column}='': column appears 2 times"):
+        triage.train(frames["frame"], extra=frames["extra"], **TINY_PARAMS)

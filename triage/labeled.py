@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
+_FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
@@ -69,6 +72,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     ------
     FileNotFoundError
         There is no file at `path`.
+    LabelError
+        The header names a column of the labeled file format twice (pandas
+        would read the second as ``text.1`` and ignore it).
     ValueError
         The file is not text (a workbook, say).
     """
@@ -81,7 +87,15 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     # (utf-8-sig; plain utf-8 would glue it to the first column name), and
     # Excel on Chinese Windows saves them back as GBK unless told otherwise.
     encoding = detect_encoding(path)
-    sep, _ = sniff_header(path, encoding=encoding, columns=("id", "source", *_REQUIRED))
+    sep, header = sniff_header(path, encoding=encoding, columns=_FILE_COLUMNS)
+    twice = [
+        f"column {c!r} is written {header.count(c)} times in the header (columns "
+        + ", ".join(str(k + 1) for k, name in enumerate(header) if name == c)
+        + ")"
+        for c, _ in _repeated(header, _FILE_COLUMNS)
+    ]
+    if twice:
+        raise LabelError(f"{path}: {'; '.join(twice)}; keep one of each")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
@@ -91,6 +105,10 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """List every problem of a labeled frame, one row per problem.
+
+    A column of the file format that the frame holds twice (pandas allows
+    it in a frame built in code) is reported, as a missing column is, with
+    ``row`` -1 and before any row is looked at.
 
     The optional ``id`` column must not repeat an id (spaces around it
     ignored); blank ids are allowed and are not duplicates of each other.
@@ -124,6 +142,14 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     problems: list[dict[str, Any]] = []
+    repeated = _repeated(frame.columns, _FILE_COLUMNS)
+    if repeated:  # frame[column] would be a frame, not a column
+        return pd.DataFrame(
+            [
+                {"row": -1, "id": "", "column": c, "value": "", "problem": _twice(n)}
+                for c, n in repeated
+            ]
+        )
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         return pd.DataFrame(
@@ -175,6 +201,16 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _repeated(columns: Iterable[Any], names: Iterable[str]) -> list[tuple[str, int]]:
+    """Each of `names` that `columns` holds more than once, with its count."""
+    counts = Counter(columns)
+    return [(name, counts[name]) for name in names if counts[name] > 1]
+
+
+def _twice(n: int) -> str:
+    return f"column appears {n} times; keep one"
+
+
 def _conflicting_repeats(frame: pd.DataFrame) -> list[tuple[int, int, list[str]]]:
     """``(row, earlier row, label columns that differ)`` for each row whose text
     is that of an earlier row and whose labels are not."""
@@ -208,7 +244,8 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
     Such a frame has a ``text`` column and at least one of ``categories`` and
     the five emotion columns; an empty cell means unknown, but a filled one
-    must be valid. An optional ``weight`` column holds numbers >= 0.
+    must be valid. An optional ``weight`` column holds numbers >= 0. None of
+    these columns may appear twice.
 
     Returns
     -------
@@ -229,6 +266,9 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["row", "id", "column", "value", "problem"]
+    repeated = _repeated(frame.columns, ("id", "text", "categories", *EMOTION_COLUMNS, "weight"))
+    if repeated:
+        return pd.DataFrame([(-1, "", c, "", _twice(n)) for c, n in repeated], columns=columns)
     known = [c for c in ("categories", *EMOTION_COLUMNS) if c in frame.columns]
     if "text" not in frame.columns or not known:
         problems = [] if "text" in frame.columns else [(-1, "", "text", "", "missing column")]
