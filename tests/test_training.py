@@ -147,3 +147,29 @@ def test_duplicate_columns_are_refused_by_name(
     frames[which] = pd.concat([frames[which], frames[which][[column]]], axis=1)
     with pytest.raises(triage.LabelError, match=rf"{column}='': column appears 2 times"):
         triage.train(frames["frame"], extra=frames["extra"], **TINY_PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"min_df": 100},
+            r"min_df=100 keeps no term: the most common of the \d+ terms is in (\d+) of the 16 "
+            r"training texts; use min_df <= \1",
+        ),
+        ({"min_df": 17, "cues": False}, r"min_df=17 keeps no term"),
+        ({"max_features": 0}, r"max_features=0 keeps no term; use a positive number or None"),
+        (
+            {"word_ngrams": (0, 0), "char_ngrams": (0, 0)},
+            r"word_ngrams=\(0, 0\) and char_ngrams=\(0, 0\) switch off every term; "
+            r"give word_ngrams=\(1, 1\) or char_ngrams=\(1, 3\)",
+        ),
+    ],
+    ids=["min-df", "min-df-no-cues", "max-features", "no-ngrams"],
+)
+def test_parameters_that_leave_no_terms_are_named(
+    tiny_frame: pd.DataFrame, params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(triage.ParameterError, match=message) as info:
+        triage.train(tiny_frame, **(TINY_PARAMS | params))
+    assert isinstance(info.value, ValueError)

@@ -20,6 +20,7 @@ from triage.exceptions import (
     LabelError,
     ModelFileError,
     NotFittedError,
+    ParameterError,
     PolicyError,
     TriageError,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "LexiconModel",
     "ModelFileError",
     "NotFittedError",
+    "ParameterError",
     "Policy",
     "PolicyError",
     "Priority",

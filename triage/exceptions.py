@@ -16,6 +16,7 @@ __all__ = [
     "LabelError",
     "ModelFileError",
     "NotFittedError",
+    "ParameterError",
     "PolicyError",
     "TriageError",
 ]
@@ -46,6 +47,12 @@ class ModelFileError(TriageError, ValueError):
 
     Raised before anything in the file is unpickled.
     """
+
+
+class ParameterError(TriageError, ValueError):
+    """A model parameter leaves nothing to learn from the data given (a
+    ``min_df`` that keeps no term, say); the message names the parameter and
+    a value that works."""
 
 
 class PolicyError(TriageError, ValueError):

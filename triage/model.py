@@ -361,6 +361,10 @@ class TriageModel:
             A bad row of `X`/`y` or of `extra` (an unknown label, an
             intensity other than 0, 1 or 2, a weight that is not a number
             >= 0), named by row and column, before any fitting.
+        ParameterError
+            The n-gram ranges, `min_df` or `max_features` leave no term to
+            learn from; the message names the parameter and a value that
+            works.
 
         Warns
         -----

@@ -39,5 +39,13 @@ def train(
     -------
     TriageModel
         The fitted model, ready for `analyze`, `evaluate` and `save_model`.
+
+    Raises
+    ------
+    LabelError
+        A bad row or column of `frame` or `extra`, named, before any fitting.
+    ParameterError
+        Parameters that leave no term to learn from (say ``min_df`` above
+        the number of texts any term is in), named with a value that works.
     """
     return TriageModel(random_state=random_state, **params).fit(frame, extra=extra)
