@@ -121,6 +121,28 @@ def test_tampered_files_are_refused_before_unpickling(
         triage.load_model(saved)
 
 
+def test_file_swapped_after_the_check_is_not_the_one_unpickled(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bytes that were hashed are the bytes that are unpickled: replacing
+    # the file between the check and the load must not slip a pickle through.
+    import joblib
+
+    from triage import persist
+
+    target = saved / MODEL_FILE
+    check = persist._warn_versions
+
+    def swap_then_check(*args: object) -> None:
+        joblib.dump({"not": "a model"}, target)
+        check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(persist, "_warn_versions", swap_then_check)
+    model = triage.load_model(saved)
+    assert isinstance(model, triage.TriageModel)
+    assert joblib.load(target) == {"not": "a model"}  # the swap did happen
+
+
 def _edit_card(path: Path, **changes: object) -> None:
     card_path = path / CARD_FILE
     card = json.loads(card_path.read_text(encoding="utf-8"))

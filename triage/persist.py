@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import platform
@@ -321,13 +322,19 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     if not model_path.is_file():
         raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
     expected = card.get("file", {})
+    # Read the file once and unpickle exactly the bytes that were checked:
+    # hashing the path and then loading it again would leave a window in
+    # which the file could be replaced.
     size = model_path.stat().st_size
     if size != expected.get("bytes"):
         raise ModelFileError(
             f"{model_path} has {size} bytes but its card says {expected.get('bytes')}: "
             "the file is truncated or was replaced; refusing to unpickle it"
         )
-    digest = _sha256(model_path)
+    data = model_path.read_bytes()
+    if len(data) != size:
+        raise ModelFileError(f"{model_path} changed while it was being read; refusing it")
+    digest = hashlib.sha256(data).hexdigest()
     if digest != expected.get("sha256"):
         raise ModelFileError(
             f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
@@ -340,7 +347,8 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
 
     from triage.model import TriageModel
 
-    model = joblib.load(model_path)
+    model = joblib.load(io.BytesIO(data))
+    del data
     if not isinstance(model, TriageModel) or not model.__sklearn_is_fitted__():
         raise ModelFileError(f"{model_path} does not hold a fitted TriageModel")
     model.card_ = card
