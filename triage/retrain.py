@@ -536,7 +536,8 @@ def compare_models(
         Bootstrap resamples; 0 skips the intervals (NaN).
     random_state : int, default 0
     names : (str, str), default ("baseline", "candidate")
-        Display names (plots, tables).
+        Display names, used by `triage.plots` and `Comparison.to_dict`; the
+        table columns stay ``baseline`` and ``candidate`` whatever the names.
     policy : Policy, optional
         Priority policy; the default when omitted.
 
