@@ -121,6 +121,62 @@ def test_split_is_disjoint_complete_and_reproducible(demo: pd.DataFrame) -> None
     assert again[1]["id"].tolist() == b["id"].tolist()
 
 
+def _with_copies(frame: pd.DataFrame, every: int = 3) -> pd.DataFrame:
+    """`frame` plus a copy of every `every`-th row, written a little differently
+    (traditional characters, full-width punctuation, spaces around it) but the
+    same text once normalised, and with its own id."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    copies = frame.iloc[::every].copy()
+    copies["text"] = [f"  {to_traditional.convert(t).replace(',', '，')} " for t in copies["text"]]
+    if "id" in copies.columns:
+        copies["id"] = [f"{i}-copy" for i in copies["id"]]
+    return pd.concat([frame, copies], ignore_index=True).sample(frac=1, random_state=0)
+
+
+def _same_text(a: pd.DataFrame, b: pd.DataFrame) -> set[str]:
+    from triage.text import normalize
+
+    return {normalize(t) for t in a["text"]} & {normalize(t) for t in b["text"]}
+
+
+def test_split_keeps_copies_of_a_text_on_one_side(demo: pd.DataFrame) -> None:
+    frame = _with_copies(demo)
+    a, b = split_labeled(frame, test_size=0.3)
+    assert len(a) + len(b) == len(frame)
+    assert sorted(a["id"].tolist() + b["id"].tolist()) == sorted(frame["id"].tolist())
+    assert not _same_text(a, b)
+
+
+@pytest.mark.filterwarnings("ignore:the training labels give")  # a small frame, 3 folds
+def test_cross_validation_never_tests_a_text_it_trained_on(
+    demo: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import triage.evaluation
+
+    frame = _with_copies(demo)
+    trained: list[pd.DataFrame] = []
+    tested: list[pd.DataFrame] = []
+    fit, evaluate = TriageModel.fit, triage.evaluation.evaluate
+
+    def spy_fit(self: TriageModel, rows: pd.DataFrame, **kwargs: Any) -> TriageModel:
+        trained.append(rows)
+        return fit(self, rows, **kwargs)
+
+    def spy_evaluate(model: Any, rows: pd.DataFrame, **kwargs: Any) -> Any:
+        tested.append(rows)
+        return evaluate(model, rows, **kwargs)
+
+    monkeypatch.setattr(TriageModel, "fit", spy_fit)
+    monkeypatch.setattr(triage.evaluation, "evaluate", spy_evaluate)
+    cv = cross_validate(frame, folds=3, min_df=1, max_features=5_000)
+    assert len(trained) == len(tested) == cv.folds == 3
+    for fold_train, fold_test in zip(trained, tested, strict=True):
+        assert not _same_text(fold_train, fold_test)
+    assert sorted(i for t in tested for i in t["id"]) == sorted(frame["id"])
+
+
 @pytest.mark.parametrize("size", [0, 1, 1.5, -0.1])
 def test_split_rejects_impossible_sizes(demo: pd.DataFrame, size: float) -> None:
     with pytest.raises(ValueError, match="test_size"):

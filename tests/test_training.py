@@ -173,3 +173,32 @@ def test_parameters_that_leave_no_terms_are_named(
     with pytest.raises(triage.ParameterError, match=message) as info:
         triage.train(tiny_frame, **(TINY_PARAMS | params))
     assert isinstance(info.value, ValueError)
+
+
+def test_threshold_folds_keep_copies_of_a_text_together(
+    tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thresholds are chosen on out-of-fold probabilities; a text whose copy
+    # trained its fold would look easy and pull its head's threshold.
+    import triage._learn as learn
+    from triage.text import normalize
+
+    copies = tiny_frame.iloc[:8].copy()
+    copies["text"] = [f" {t} " for t in copies["text"]]  # the same once normalised
+    frame = pd.concat([tiny_frame, copies, copies], ignore_index=True).drop(columns="id")
+    calls: list[tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]] = []
+    group_splits = learn.group_splits
+
+    def spy(texts, split):  # type: ignore[no-untyped-def]
+        out = group_splits(texts, split)
+        calls.append((list(texts), out))
+        return out
+
+    monkeypatch.setattr(learn, "group_splits", spy)
+    TriageModel(**{**TINY_PARAMS, "threshold_folds": 2}).fit(frame)
+    assert any(len(set(texts)) < len(texts) for texts, _ in calls)
+    for texts, splits in calls:
+        assert texts == [normalize(t) for t in frame["text"]] or len(texts) < len(frame)
+        for train, test in splits:
+            assert not {texts[i] for i in train} & {texts[i] for i in test}
+            assert sorted([*train, *test]) == list(range(len(texts)))

