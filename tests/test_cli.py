@@ -172,6 +172,32 @@ def test_train_checks_dev_and_output_before_training(
     assert re.search(f"^triage train: error: .*{message}", err, flags=re.S)
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--jobs", "0"], r"n_jobs=0 \(allowed: None or an int other than 0\)"),
+        (["--C", "-1"], r"C=-1\.0 \(allowed: a number > 0\)"),
+    ],
+)
+def test_train_checks_its_options_before_learning_word_vectors(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    option: list[str],
+    message: str,
+) -> None:
+    def read_corpus(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read the corpus before the options were checked")
+
+    monkeypatch.setattr("triage.vectors.read_corpus", read_corpus)
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus", str(tmp_path)]
+    assert main([*argv, *option]) == 2
+    assert re.search(f"^triage train: error: .*{message}", capsys.readouterr().err)
+
+
 @pytest.mark.usefixtures("no_training")
 def test_train_refuses_an_output_that_is_a_file(
     tiny_frame,  # type: ignore[no-untyped-def]

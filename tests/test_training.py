@@ -158,14 +158,13 @@ def test_duplicate_columns_are_refused_by_name(
             r"training texts; use min_df <= \1",
         ),
         ({"min_df": 17, "cues": False}, r"min_df=17 keeps no term"),
-        ({"max_features": 0}, r"max_features=0 keeps no term; use a positive number or None"),
         (
             {"word_ngrams": (0, 0), "char_ngrams": (0, 0)},
             r"word_ngrams=\(0, 0\) and char_ngrams=\(0, 0\) switch off every term; "
             r"give word_ngrams=\(1, 1\) or char_ngrams=\(1, 3\)",
         ),
     ],
-    ids=["min-df", "min-df-no-cues", "max-features", "no-ngrams"],
+    ids=["min-df", "min-df-no-cues", "no-ngrams"],
 )
 def test_parameters_that_leave_no_terms_are_named(
     tiny_frame: pd.DataFrame, params: dict[str, object], message: str
@@ -173,6 +172,59 @@ def test_parameters_that_leave_no_terms_are_named(
     with pytest.raises(triage.ParameterError, match=message) as info:
         triage.train(tiny_frame, **(TINY_PARAMS | params))
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("params", "allowed"),
+    [
+        ({"C": -1}, "a number > 0"),
+        ({"C": "10"}, "a number > 0"),
+        ({"C_primary": 0}, "a number > 0"),
+        ({"class_weight": "balance"}, "'balanced' or None"),
+        ({"word_ngrams": (2, 1)}, r"\(low, high\) with 1 <= low <= high"),
+        ({"char_ngrams": 3}, r"\(low, high\)"),
+        ({"char_ngrams": (0, 3)}, r"\(low, high\)"),
+        ({"primary_blend": 1.5}, r"a number in \[0, 1\]"),
+        ({"min_primary_proba": -0.1}, r"None or a number in \[0, 1\]"),
+        ({"min_df": 0}, "an int >= 1"),
+        ({"min_df": 1.5}, "an int >= 1"),
+        ({"max_features": 0}, "None or an int >= 1"),
+        ({"max_features": -5}, "None or an int >= 1"),
+        ({"threshold_folds": -1}, "an int >= 0"),
+        ({"extra_weight": float("nan")}, "a number >= 0"),
+        ({"random_state": "a"}, r"None or an int in \[0, 2\*\*32 - 1\]"),
+        ({"n_jobs": 0}, "None or an int other than 0"),
+        ({"cues": "no"}, "True or False"),
+        ({"hmm": 1}, "True or False"),
+        ({"word_vectors": "vectors.npz"}, "None or a triage.vectors.WordVectors"),
+    ],
+)
+def test_unusable_parameter_values_are_refused_before_any_work(
+    tiny_frame: pd.DataFrame, params: dict[str, object], allowed: str
+) -> None:
+    name, value = next(iter(params.items()))
+    shown = type(value).__name__ if name == "word_vectors" else re.escape(repr(value))
+    with pytest.raises(triage.ParameterError, match=rf"{name}={shown} \(allowed: {allowed}"):
+        triage.train(tiny_frame.iloc[:0], **(TINY_PARAMS | params))  # no rows: params first
+
+
+def test_parameter_errors_are_value_and_type_errors() -> None:
+    assert issubclass(triage.ParameterError, ValueError)
+    assert issubclass(triage.ParameterError, TypeError)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"C": 1, "C_primary": np.float64(2.5), "min_df": np.int64(1)},
+        {"word_ngrams": [1, 2], "char_ngrams": (0, 0), "class_weight": None},
+        {"random_state": None, "min_primary_proba": None, "max_features": None, "n_jobs": -1},
+    ],
+)
+def test_usual_parameter_spellings_are_accepted(
+    tiny_frame: pd.DataFrame, params: dict[str, object]
+) -> None:
+    assert triage.train(tiny_frame, **(TINY_PARAMS | params)).coef_.shape[1] > 0
 
 
 def test_threshold_folds_keep_copies_of_a_text_together(

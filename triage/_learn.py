@@ -174,7 +174,8 @@ def _no_terms(
             "(the default is 2)"
         )
     return ParameterError(
-        f"max_features={model.max_features} keeps no term; use a positive number or None"
+        f"min_df={model.min_df} and max_features={model.max_features} keep no term; "
+        "use the defaults (2 and 200000)"
     )
 
 

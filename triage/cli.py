@@ -127,6 +127,7 @@ def _fig(value: float) -> str:
 def cmd_train(args: argparse.Namespace) -> int:
     from triage.evaluation import evaluate
     from triage.lexicon import LexiconModel
+    from triage.model import TriageModel
     from triage.persist import check_destination, save_model
     from triage.training import train
 
@@ -137,6 +138,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
+    TriageModel(random_state=args.seed, **params)._check_params()
     started = time.perf_counter()
     if args.corpus:
         from triage.vectors import fit_word_vectors, read_corpus

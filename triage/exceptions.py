@@ -49,10 +49,15 @@ class ModelFileError(TriageError, ValueError):
     """
 
 
-class ParameterError(TriageError, ValueError):
-    """A model parameter leaves nothing to learn from the data given (a
-    ``min_df`` that keeps no term, say); the message names the parameter and
-    a value that works."""
+class ParameterError(TriageError, ValueError, TypeError):
+    """A model parameter has a value `fit` cannot use, or one that leaves
+    nothing to learn from the data given (a ``min_df`` that keeps no term,
+    say); the message names the parameter and what it allows.
+
+    Like scikit-learn's ``InvalidParameterError`` it is both a `ValueError`
+    and a `TypeError`, since a bad value may be of the wrong type or out of
+    range.
+    """
 
 
 class PolicyError(TriageError, ValueError):

@@ -35,7 +35,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import FeatureSpace
-from triage.exceptions import NotFittedError
+from triage.exceptions import NotFittedError, ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.results import (
     Assessment,
@@ -325,6 +325,28 @@ class TriageModel:
                 "this TriageModel is not fitted yet; call fit(frame) or use triage.load_model(path)"
             )
 
+    def _check_params(self) -> Self:
+        """Refuse parameter values `fit` cannot use, naming each and what it allows.
+
+        Called first thing by `fit`, so a bad value fails before the texts are
+        segmented rather than deep inside scikit-learn, or not at all.
+        """
+        from triage.vectors import WordVectors
+
+        bad = [
+            f"{name}={getattr(self, name)!r} (allowed: {allowed})"
+            for name, ok, allowed in _PARAM_RULES
+            if not ok(getattr(self, name))
+        ]
+        if not isinstance(self.word_vectors, WordVectors | None):
+            bad.append(
+                f"word_vectors={type(self.word_vectors).__name__} "
+                "(allowed: None or a triage.vectors.WordVectors)"
+            )
+        if bad:
+            raise ParameterError(f"invalid TriageModel parameter(s): {'; '.join(bad)}")
+        return self
+
     # -- fitting ---------------------------------------------------------------
 
     def fit(
@@ -362,9 +384,10 @@ class TriageModel:
             intensity other than 0, 1 or 2, a weight that is not a number
             >= 0), named by row and column, before any fitting.
         ParameterError
-            The n-gram ranges, `min_df` or `max_features` leave no term to
-            learn from; the message names the parameter and a value that
-            works.
+            A parameter value that cannot be used (``C=-1``,
+            ``class_weight="balance"``), checked before anything else; or
+            n-gram ranges, `min_df` or `max_features` that leave no term to
+            learn from. The message names the parameter and what works.
 
         Warns
         -----
@@ -376,6 +399,7 @@ class TriageModel:
 
         from triage._learn import fit_model
 
+        self._check_params()
         if y is None:
             if not isinstance(X, pd.DataFrame):
                 raise TypeError(
@@ -491,6 +515,56 @@ class TriageModel:
             "emotions": [str(e) for e in EMOTIONS],
             "priorities": [str(p) for p in PRIORITIES],
         }
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+
+def _is_number(v: Any) -> bool:
+    return (
+        isinstance(v, int | float | np.integer | np.floating)
+        and not isinstance(v, bool | np.bool_)
+        and bool(np.isfinite(v))
+    )
+
+
+def _is_ngram_range(v: Any) -> bool:
+    if not isinstance(v, tuple | list) or len(v) != 2 or not all(map(_is_int, v)):
+        return False
+    lo, hi = v
+    return bool(lo == hi == 0 or 1 <= lo <= hi)
+
+
+_NGRAMS = "(low, high) with 1 <= low <= high, or (0, 0) for none"
+
+#: (parameter, check, what is allowed) for every `TriageModel` parameter but
+#: ``word_vectors``, whose class is imported only when it is checked.
+_PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
+    ("C", lambda v: _is_number(v) and v > 0, "a number > 0"),
+    ("C_primary", lambda v: _is_number(v) and v > 0, "a number > 0"),
+    ("class_weight", lambda v: v is None or v == "balanced", "'balanced' or None"),
+    ("word_ngrams", _is_ngram_range, _NGRAMS),
+    ("char_ngrams", _is_ngram_range, _NGRAMS),
+    ("cues", lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    ("primary_blend", lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
+    (
+        "min_primary_proba",
+        lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
+        "None or a number in [0, 1]",
+    ),
+    ("min_df", lambda v: _is_int(v) and v >= 1, "an int >= 1"),
+    ("max_features", lambda v: v is None or (_is_int(v) and v >= 1), "None or an int >= 1"),
+    ("threshold_folds", lambda v: _is_int(v) and v >= 0, "an int >= 0; 0 or 1 keeps 0.5"),
+    ("hmm", lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    ("extra_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
+    (
+        "random_state",
+        lambda v: v is None or (_is_int(v) and 0 <= v < 2**32),
+        "None or an int in [0, 2**32 - 1]",
+    ),
+    ("n_jobs", lambda v: v is None or (_is_int(v) and v != 0), "None or an int other than 0"),
+)
 
 
 def label_order(flags: Sequence[bool], proba: Sequence[float], primary: int) -> list[int]:

@@ -273,7 +273,10 @@ def cross_validate(
     check_labels(frame)
     if folds > len(frame):
         raise ValueError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
-    TriageModel().set_params(**params)  # a typo fails here, before any training
+    # a typo or a bad value fails here, before any training
+    TriageModel(threshold_folds=threshold_folds, random_state=random_state).set_params(
+        **params
+    )._check_params()
     rows: list[dict[str, Any]] = []
     summaries: list[dict[str, float]] = []
     evaluations: list[Evaluation] = []
