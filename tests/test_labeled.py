@@ -254,3 +254,15 @@ def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
     assert got["id"].tolist() == ["x-0", "x-1", "x-9"]
     assert got.index.tolist() == [0, 1, 2]
     assert validate_labels(got)["row"].unique().tolist() == [2]
+
+
+def test_read_labeled_trims_spaces_around_column_names(tmp_path: Path) -> None:
+    # a header typed or edited by hand: "text " is the text column
+    path = tmp_path / "labeled.csv"
+    good = frame({}, {})
+    good.rename(columns={"text": " text ", "priority": "priority\u3000"}).to_csv(
+        path, index=False, encoding="utf-8"
+    )
+    got = read_labeled(path)
+    assert got.columns.tolist() == good.columns.tolist()
+    assert validate_labels(got).empty

@@ -66,8 +66,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One string column per column of the file, one row per row that is
-        not blank, with a fresh index ``0 .. n-1``.
+        One string column per column of the file, named as in its header
+        with spaces around the names dropped (``"text "`` is ``text``), one
+        row per row that is not blank, with a fresh index ``0 .. n-1``.
 
     Raises
     ------
@@ -98,6 +99,7 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     if twice:
         raise LabelError(f"{path}: {'; '.join(twice)}; keep one of each")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    frame.columns = header if len(header) == frame.shape[1] else frame.columns
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
