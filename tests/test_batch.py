@@ -473,6 +473,39 @@ def test_score_csv_in_any_chinese_encoding(tmp_path: Path, encoding: str) -> Non
     assert out["primary"].tolist()[0] == "logistics"
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "encoding", "fmt", "columns"),
+    [
+        # Excel's "Unicode Text" export, renamed .csv: tab-separated UTF-16
+        ("in.csv", "id\ttext\n1\t快递太慢,三天没到\n", "utf-16", None, ["id", "text"]),
+        ("in.txt", "id,text\n1,快递太慢\n", "utf-8", None, ["id", "text"]),
+        ("in.tsv", "id,text\n1,快递太慢\n", "utf-8", None, ["id", "text"]),
+        ("in.csv", "id,text\n1,快递太慢\t三天没到\n", "utf-8", None, ["id", "text"]),
+        ("in.csv", "text\n快递太慢\t三天没到\n", "utf-8", None, ["text"]),  # a tie: by name
+        # a format given by the caller is taken as given
+        ("in.csv", "id\ttext\n1\t快递太慢\n", "utf-8", "csv", ["id\ttext"]),
+    ],
+)
+def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
+    tmp_path: Path,
+    name: str,
+    content: str,
+    encoding: str,
+    fmt: str | None,
+    columns: list[str],
+) -> None:
+    src = write(tmp_path / name, content, encoding)
+    out = tmp_path / "out.jsonl"
+    if "text" not in columns:
+        with pytest.raises(KeyError, match="text"):
+            score_file(src, out, input_format=fmt)
+        return
+    score_file(src, out, input_format=fmt)
+    got = pd.read_json(out, lines=True, dtype=False)
+    assert got.columns.tolist()[: len(columns)] == columns
+    assert got["primary"].tolist() == ["logistics"]
+
+
 def test_csv_with_a_broken_line(tmp_path: Path) -> None:
     src = write(
         tmp_path / "in.csv",

@@ -908,6 +908,9 @@ def score_file(
     input, output : path-like
         Files; formats from their extensions (``.csv``, ``.tsv``, ``.jsonl``,
         ``.parquet``) unless `input_format` / `output_format` say otherwise.
+        A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
+        tabs: the delimiter that splits its header into `text_column` (and
+        `id_column`) is used, the extension deciding a tie.
     text_column : str, default "text"
     id_column : str, optional
         A column that must be present (checked on the first chunk), e.g. a
@@ -926,7 +929,7 @@ def score_file(
     """
     import pandas as pd
 
-    from triage._io import AtomicWriter, file_format, read_chunks
+    from triage._io import AtomicWriter, detect_encoding, file_format, read_chunks, sniff_header
 
     src_fmt = file_format(input, input_format)
     dst_fmt = file_format(output, output_format)
@@ -936,6 +939,13 @@ def score_file(
         raise ValueError(f"output {output} is the input file; write to another file")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    if input_format is None and src_fmt in ("csv", "tsv"):
+        # Commas or tabs, whatever the name says: Excel's "Unicode Text"
+        # export is tab-separated, and such files are often renamed .csv.
+        encoding = encoding or detect_encoding(input)
+        wanted = (text_column,) if id_column is None else (text_column, id_column)
+        delimiter, _ = sniff_header(input, encoding=encoding, columns=wanted)
+        src_fmt = "tsv" if delimiter == "\t" else "csv"
     n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
