@@ -57,9 +57,9 @@ def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
 def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(data)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputFileError, match=message):
         detect_encoding(path)
-    with pytest.raises(ValueError, match="not a text file"):
+    with pytest.raises(InputFileError, match="not a text file"):
         list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
@@ -305,14 +305,14 @@ def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
 def test_broken_gzip_is_a_clear_error(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "f.csv.gz"
     path.write_bytes(data)
-    with pytest.raises(ValueError, match=f"f.csv.gz is not a readable gzip file: {message}"):
+    with pytest.raises(InputFileError, match=f"f.csv.gz is not a readable gzip file: {message}"):
         list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
 def test_malformed_header_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text('id,"te"xt\n1,快递慢\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"f\.csv: the header ends on line 1 and is malformed"):
+    with pytest.raises(InputFileError, match=r"f\.csv: the header ends on line 1 and is malformed"):
         list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
@@ -366,3 +366,11 @@ def test_parquet_without_pyarrow_names_the_extra(
         ModuleNotFoundError, match=r"needs pyarrow: pip install pyarrow.*'\.\[parquet\]'"
     ):
         list(read_chunks(tmp_path / "f.parquet", fmt="parquet", chunk_size=10))
+
+
+def test_a_file_that_is_not_parquet_is_an_input_file_error(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "f.parquet"
+    path.write_text("id,text\n1,快递太慢\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"f\.parquet is not a readable Parquet file"):
+        list(read_chunks(path, fmt="parquet", chunk_size=10))

@@ -158,7 +158,7 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
 
     Raises
     ------
-    ValueError
+    InputFileError
         The file is not text: a workbook, a Parquet file or other binary data.
 
     Warns
@@ -173,9 +173,9 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
             return encoding
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise ValueError(f"{path} is not a text file: it is {what}")
+            raise InputFileError(f"{path} is not a text file: it is {what}")
     if b"\x00" in data:
-        raise ValueError(
+        raise InputFileError(
             f"{path} is not a text file: it holds NUL bytes (for UTF-16 without a "
             "byte-order mark, pass encoding='utf-16-le'; CLI: --encoding)"
         )
@@ -191,13 +191,13 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
 
 
 def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
-    """The bytes of a file (gunzipped for .gz) in blocks; a broken .gz is a ValueError."""
+    """The bytes of a file (gunzipped for .gz) in blocks; a broken .gz is an InputFileError."""
     try:
         with _open_binary(path) as f:
             while data := f.read(block):
                 yield data
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ValueError(f"{path} is not a readable gzip file: {exc}") from exc
+        raise InputFileError(f"{path} is not a readable gzip file: {exc}") from exc
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
@@ -291,7 +291,7 @@ def _read_delimited(
             # the header is the first line that is not blank
             header = next((row for row in reader if not _blank(row)), None)
         except csv.Error as exc:
-            raise ValueError(
+            raise InputFileError(
                 f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
             ) from None
         if header is None:
@@ -396,7 +396,7 @@ def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chu
     try:
         source = pq.ParquetFile(path)
     except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
-        raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
+        raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
     if not source.metadata.num_rows:  # no batches, but the schema has the columns
         yield Chunk(_index_as_columns(source.schema_arrow.empty_table().to_pandas()))
     for batch in source.iter_batches(batch_size=chunk_size):

@@ -27,10 +27,12 @@ class TriageError(Exception):
 
 
 class InputFileError(TriageError, ValueError):
-    """An input file holds no table to read: it is empty, or blank, with no header.
+    """An input file cannot be read as a table; the message names the file.
 
-    Almost always a failed export; a file with a header and no rows is a
-    table, and is read.
+    It is empty or blank, with no header (almost always a failed export; a
+    file with a header and no rows is a table, and is read), or it is not
+    what its name says: a workbook or binary data given as text, a broken
+    ``.gz``, a malformed header, a file that is not Parquet.
     """
 
 

@@ -77,8 +77,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     LabelError
         The header names a column of the labeled file format twice (pandas
         would read the second as ``text.1`` and ignore it).
-    ValueError
-        The file is not text (a workbook, say).
+    InputFileError
+        The file is not text (a workbook, say) or is a broken ``.gz``.
     """
     import pandas as pd
 
