@@ -57,6 +57,10 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"priority": "P5"}, "priority", "priority must be one of"),
         ({"priority": "p1"}, "priority", "priority must be one of"),
         ({"text": "  "}, "text", "missing or empty"),
+        # nothing left once normalised: the model would see an empty text
+        ({"text": "\u200b\u200d\ufeff"}, "text", "missing or empty"),
+        ({"text": "<br><br>&nbsp;"}, "text", "missing or empty"),
+        ({"text": "\x00\x07"}, "text", "missing or empty"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported(
@@ -102,13 +106,24 @@ def test_only_ids_written_twice_are_duplicates(
         ({"angry": "1.0", "priority": " P3"}, None),  # the same labels spelled otherwise
         ({"angry": "2"}, "angry"),
         ({"text": f" {GOOD['text']}\n", "priority": "P2"}, "priority"),
+        # the same text once normalised: traditional characters, full-width marks, a tag
+        ({"text": "快遞一週還沒到，客服也不回<br>", "priority": "P2"}, "priority"),
         ({"categories": "logistics"}, "categories"),
         (
             {"categories": "", "primary": "", "angry": "0", "aggrieved": "0", "priority": "P4"},
             "categories, primary, angry, aggrieved, priority",
         ),
     ],
-    ids=["same", "category-order", "spelling", "angry", "spaces-around", "categories", "all"],
+    ids=[
+        "same",
+        "category-order",
+        "spelling",
+        "angry",
+        "spaces-around",
+        "normalised",
+        "categories",
+        "all",
+    ],
 )
 def test_a_text_labeled_twice_must_have_the_same_labels(
     again: dict[str, str], differ: str | None

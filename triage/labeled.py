@@ -116,8 +116,13 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     The optional ``id`` column must not repeat an id (spaces around it
     ignored); blank ids are allowed and are not duplicates of each other.
 
+    A text that is empty once normalised (only spaces, zero-width characters
+    or HTML tags) is reported as missing: the model would learn nothing
+    from it.
+
     A text may appear more than once, but always with the same labels: a row
-    whose text (spaces around it ignored) is that of an earlier row with
+    whose text, normalised (`triage.normalize`: spaces, traditional
+    characters and full-width marks aside), is that of an earlier row with
     other labels is reported, naming the earlier row and the columns that
     differ. Labels are compared by meaning, not spelling: ``1`` and
     ``1.0``, or ``logistics|service`` and ``service|logistics``, are equal.
@@ -170,9 +175,10 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
             {"row": i, "id": ids[i], "column": column, "value": value, "problem": problem}
         )
 
+    texts = _normalised(frame["text"].tolist())
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
         text, cats, primary, *emotions, priority = row
-        if not isinstance(text, str) or not text.strip():
+        if not texts[i]:
             add(i, "text", text, "text is missing or empty")
         labels = _split(cats)
         for problem in _category_problems(labels):
@@ -190,7 +196,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 add(i, column, value, "intensity must be 0, 1 or 2")
         if _cell(priority) not in _PRIORITY_SET:
             add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
-    for i, j, differ in _conflicting_repeats(frame):
+    for i, j, differ in _conflicting_repeats(frame, texts):
         add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ))
     seen: set[str] = set()
     for i, id_ in enumerate(ids):
@@ -214,14 +220,22 @@ def _twice(n: int) -> str:
     return f"column appears {n} times; keep one"
 
 
-def _conflicting_repeats(frame: pd.DataFrame) -> list[tuple[int, int, list[str]]]:
-    """``(row, earlier row, label columns that differ)`` for each row whose text
-    is that of an earlier row and whose labels are not."""
+def _normalised(texts: list[Any]) -> list[str]:
+    """Each text as the model sees it; "" for a text that is missing or that
+    normalises to nothing (only spaces, zero-width characters or tags)."""
+    from triage.text import normalize
+
+    return [normalize(t) if isinstance(t, str) else "" for t in texts]
+
+
+def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[int, int, list[str]]]:
+    """``(row, earlier row, label columns that differ)`` for each row whose
+    normalised text is that of an earlier row and whose labels are not."""
     first: dict[str, int] = {}
     repeats: list[tuple[int, int]] = []
-    for i, text in enumerate(frame["text"].tolist()):
-        if isinstance(text, str) and text.strip():
-            j = first.setdefault(text.strip(), i)
+    for i, text in enumerate(texts):
+        if text:
+            j = first.setdefault(text, i)
             if j != i:
                 repeats.append((i, j))
     if not repeats:
@@ -290,7 +304,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
-        return [] if isinstance(value, str) and value.strip() else ["text is missing or empty"]
+        return [] if _normalised([value])[0] else ["text is missing or empty"]
     if column == "weight":
         return [] if _nonnegative(value) is not None else ["weight must be a number >= 0"]
     if not _cell(value):
