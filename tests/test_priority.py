@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.exceptions import LabelError, PolicyError
+from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
 from triage.priority import Context, Policy, default_policy, load_policy, prioritize
 from triage.results import CategoryResult, EmotionResult, LabelMap, PriorityResult
@@ -308,6 +308,46 @@ def test_context_repeat_channel_tier() -> None:
     assert regulator.route == "客诉升级组"
     vip = run("有点慢", "logistics", context=Context(customer_tier="vip"))
     assert vip.level is Priority.P3
+
+
+BAD_CONTEXTS = [
+    # (fields, what the message names)
+    ({"channel": 12315}, r"channel must be a str or None, got int \(12315\)"),
+    ({"customer_tier": b"vip"}, r"customer_tier must be a str or None, got bytes"),
+    ({"recent_complaints": "2"}, r"recent_complaints must be a whole number >= 0, got str"),
+    ({"recent_complaints": None}, r"recent_complaints must be .*, got NoneType"),
+    ({"recent_complaints": 2.0}, r"recent_complaints must be .*, got float"),
+    ({"recent_complaints": True}, r"recent_complaints must be .*, got bool"),
+    ({"recent_complaints": -1}, r"recent_complaints must be a whole number >= 0, got int \(-1\)"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), BAD_CONTEXTS)
+def test_context_refuses_values_it_cannot_use(fields: dict[str, Any], message: str) -> None:
+    # a channel of 12315 as a number would silently miss the "12315" floor
+    with pytest.raises(ParameterError, match=message):
+        Context(**fields)
+
+
+def test_context_takes_any_integer_count() -> None:
+    class Count:
+        def __index__(self) -> int:
+            return 2
+
+    assert Context(recent_complaints=Count()).recent_complaints == 2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"policy": "my_policy.toml"}, r"policy must be a triage.Policy .*got str.*load_policy"),
+        ({"policy": {"format": 1}}, r"policy must be a triage.Policy .*got dict"),
+        ({"context": {"recent_complaints": 2}}, r"context must be a triage.Context, got dict"),
+    ],
+)
+def test_policy_and_context_must_be_their_types(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        run("送错了", "logistics", **kwargs)
 
 
 def test_learned_signal_raises_never_lowers() -> None:

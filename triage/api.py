@@ -45,6 +45,9 @@ def analyze(
     ------
     InvalidTextError
         `text` is not a str (None, NaN, a number ...). Also a `TypeError`.
+    ParameterError
+        `context` is not a `Context` or `policy` not a `Policy` (load a policy
+        file once with `triage.load_policy`). Also a `TypeError`.
 
     Examples
     --------

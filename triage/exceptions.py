@@ -52,9 +52,11 @@ class ModelFileError(TriageError, ValueError):
 
 
 class ParameterError(TriageError, ValueError, TypeError):
-    """A model parameter has a value `fit` cannot use, or one that leaves
-    nothing to learn from the data given (a ``min_df`` that keeps no term,
-    say); the message names the parameter and what it allows.
+    """A parameter has a value the library cannot use: a model parameter
+    `fit` cannot use or one that leaves nothing to learn from the data given
+    (a ``min_df`` that keeps no term, say), a `triage.Context` field of the
+    wrong type, a ``policy=`` that is not a `triage.Policy`; the message
+    names the parameter and what it allows.
 
     Like scikit-learn's ``InvalidParameterError`` it is both a `ValueError`
     and a `TypeError`, since a bad value may be of the wrong type or out of

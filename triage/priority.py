@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import os
 import re
 import tomllib
@@ -76,7 +77,7 @@ from pathlib import Path
 from typing import Any
 
 from triage._resources import read_toml
-from triage.exceptions import LabelError, PolicyError
+from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
 from triage.text import check_text
@@ -117,6 +118,10 @@ _QUOTES_CLOSE = frozenset('”」』"')
 # ---------------------------------------------------------------------------
 
 
+def _shown(value: Any) -> str:
+    return f"{type(value).__name__} ({repr(value)[:40]})"
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Optional facts about the situation of a complaint.
@@ -135,6 +140,28 @@ class Context:
     recent_complaints: int = 0
     channel: str | None = None
     customer_tier: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here, once: a channel of 12315 as a number would otherwise
+        # miss the policy's "12315" floor without a word, and a count read
+        # from a form as "2" would fail deep inside the engine.
+        n = self.recent_complaints
+        try:
+            count = -1 if isinstance(n, bool) else operator.index(n)
+        except TypeError:
+            count = -1
+        if count < 0:
+            raise ParameterError(
+                f"Context: recent_complaints must be a whole number >= 0, got {_shown(n)}"
+            )
+        object.__setattr__(self, "recent_complaints", count)
+        for name in ("channel", "customer_tier"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ParameterError(
+                    f"Context: {name} must be a str or None, got {_shown(value)}; "
+                    f"the policy's keys are strings: pass str({value!r})"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -992,6 +1019,14 @@ def prioritize(
         The level, every reason that fired (most urgent first), the
         first-response deadline and the team to route to.
 
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str.
+    ParameterError
+        `context` is not a `Context` or `policy` not a `Policy` (load a
+        policy file once with `load_policy`).
+
     Examples
     --------
     >>> from triage.labels import CATEGORIES, EMOTIONS, Category
@@ -1008,6 +1043,16 @@ def prioritize(
     <Priority.P4: 'P4'>
     """
     check_text(text)
+    if policy is not None and not isinstance(policy, Policy):
+        raise ParameterError(
+            f"policy must be a triage.Policy or None, got {type(policy).__name__}; "
+            "load a file or a dict once with triage.load_policy(...) and pass the result"
+        )
+    if context is not None and not isinstance(context, Context):
+        raise ParameterError(
+            f"context must be a triage.Context, got {type(context).__name__}; "
+            "e.g. triage.Context(recent_complaints=2, channel='app')"
+        )
     pol = default_policy() if policy is None else policy
     has_category = bool(categories.labels)
 
