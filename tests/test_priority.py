@@ -587,7 +587,32 @@ MALFORMED = [
     ),
     (_bad("modifiers.negation", "没("), r"modifiers.negation: bad regular expression"),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
+    (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),
+    (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),
 ]
+
+# Extending policies, as written by hand: every mistake is a PolicyError naming the entry.
+MALFORMED_EXTENSIONS = [
+    (
+        {"triggers": [{"code": ["P1.x"], "level": "P1", "zh": "a", "en": "a", "patterns": ["a"]}]},
+        r"triggers\[\d+\]\.code: expected a string, got list",
+    ),
+    ({"triggers": ["P1.media"], "disable": ["P1.legal"]}, r"triggers\[\d+\]: expected a table"),
+    (
+        {"triggers": [{"code": ["P1.x"]}], "disable": ["P1.legal"]},
+        r"triggers\[\d+\]: unknown key|triggers\[\d+\]: missing",
+    ),
+    (
+        {"signals": {"emotions": [{"code": {"angry": 2}}]}},
+        r"signals.emotions\[\d+\]: unknown key|signals.emotions\[\d+\]: missing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), MALFORMED_EXTENSIONS)
+def test_malformed_extensions_are_rejected(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        load_policy({"format": 1, "extends": "default", **data})
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED)
@@ -614,6 +639,22 @@ def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
         load_policy({"format": 1, "extends": "other"})
     with pytest.raises(PolicyError, match="no trigger with code"):
         load_policy({"format": 1, "extends": "default", "disable": ["P9.none"]})
+
+
+def test_policy_file_encoding(tmp_path: Path) -> None:
+    text = 'format = 1\nextends = "default"\n[routing]\ndefault_team = "售后组"\n'
+    # Windows editors save UTF-8 with a byte order mark: it reads as UTF-8
+    path = tmp_path / "bom.toml"
+    path.write_text(text, encoding="utf-8-sig")
+    assert load_policy(path).default_team == "售后组"
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps({"format": 1, "extends": "default"}), encoding="utf-8-sig")
+    assert load_policy(path) == default_policy()
+    # any other encoding is named, not a UnicodeDecodeError
+    path = tmp_path / "gbk.toml"
+    path.write_text(text, encoding="gbk")
+    with pytest.raises(PolicyError, match=r"policy .*gbk.toml: not UTF-8 .*byte 0x"):
+        load_policy(path)
 
 
 def test_policy_error_is_a_value_error() -> None:

@@ -423,9 +423,15 @@ def load_policy(
     if suffix not in (".toml", ".json"):
         raise PolicyError(f"policy {path}: unknown file type {suffix!r}; use .toml or .json")
     try:
-        raw = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors start UTF-8 files with a byte order mark
+        raw = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise PolicyError(f"policy {path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"policy {path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(raw) if suffix == ".toml" else json.loads(raw)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
@@ -463,11 +469,15 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
     if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):
         raise PolicyError(f"policy {source}: disable: expected a list of trigger codes")
     if disable:
-        known = {t.get("code") for t in out.get("triggers", []) if isinstance(t, Mapping)}
+        codes = [t.get("code") if isinstance(t, Mapping) else None for t in out["triggers"]]
         for code in disable:
-            if code not in known:
+            if code not in codes:
                 raise PolicyError(f"policy {source}: disable: no trigger with code {code!r}")
-        out["triggers"] = [t for t in out["triggers"] if t.get("code") not in set(disable)]
+        out["triggers"] = [
+            t
+            for t, code in zip(out["triggers"], codes, strict=True)
+            if not (isinstance(code, str) and code in disable)
+        ]
     return out
 
 
@@ -488,7 +498,8 @@ def _merge_by_code(base: Any, user: Any, where: str, source: str) -> list[Any]:
     index = {e.get("code"): i for i, e in enumerate(out) if isinstance(e, Mapping)}
     for entry in user:
         code = entry.get("code") if isinstance(entry, Mapping) else None
-        if code in index:
+        # a code that is not a string is reported by the checks that follow
+        if isinstance(code, str) and code in index:
             out[index[code]] = entry
         else:
             out.append(entry)
@@ -563,8 +574,14 @@ class _Checker:
                 f"regular expression {text!r} sets a flag for the whole policy; "
                 "scope it to the pattern, e.g. (?i:ceo)",
             )
-        if re.search(r"\\[1-9]|\(\?P=", text):
+        # Patterns are combined into one expression, where group numbers and
+        # names are not the pattern's own.
+        if re.search(r"\\[1-9]|\(\?P=|\(\?\(", text):
             raise self.fail(where, f"regular expression {text!r} uses a backreference")
+        if "(?P<" in text:
+            raise self.fail(
+                where, f"regular expression {text!r} uses a named group; use (?:...) instead"
+            )
         if compiled.search("") is not None:
             raise self.fail(where, f"regular expression {text!r} matches the empty string")
         return text
