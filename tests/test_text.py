@@ -130,6 +130,29 @@ def test_segment_does_not_touch_global_jieba() -> None:
     assert "外卖小哥" not in jieba.dt.FREQ or not jieba.dt.initialized
 
 
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("", "0 0"),  # the host never configured jieba's logger: it stays that way
+        ("logging.getLogger('jieba').setLevel(logging.ERROR);", "40 0"),  # the host's level
+    ],
+)
+def test_first_use_leaves_the_jieba_logger_as_it_was(setup: str, expected: str) -> None:
+    # importing jieba sets its logger to DEBUG with a stderr handler of its
+    # own: a service's first request printed the dictionary load on stderr
+    import subprocess
+    import sys
+
+    code = (
+        f"import logging, triage; {setup}"
+        "triage.segment('快递还没到'); log = logging.getLogger('jieba');"
+        "print(log.level, len(log.handlers))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected
+    assert "Prefix dict" not in out.stderr and "Loading model" not in out.stderr
+
+
 def test_drop_stopwords() -> None:
     tokens = segment("我的快递还没到", drop_stopwords=True)
     assert "的" not in tokens and "我" not in tokens

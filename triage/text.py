@@ -12,8 +12,10 @@ state that a host application may use is never touched.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import re
+import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -142,13 +144,33 @@ class _Lazy:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    import jieba
-
+                    jieba = _import_jieba()
                     tokenizer = jieba.Tokenizer()
                     with open(resource_path("userdict.txt"), "rb") as userdict:
                         tokenizer.load_userdict(userdict)
                     self._tokenizer = tokenizer
         return self._tokenizer
+
+
+def _import_jieba() -> Any:
+    """The jieba module, imported without changing the host's logging.
+
+    On import, jieba sets its logger to DEBUG and gives it a stderr handler of
+    its own, so that building a tokenizer prints four lines there. When this
+    is the first import of jieba, both are undone: its messages then go
+    wherever the application sends the logging of its other libraries.
+    """
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    log = logging.getLogger("jieba")
+    level, handlers = log.level, list(log.handlers)
+    import jieba
+
+    log.setLevel(level)
+    for handler in log.handlers[:]:
+        if handler not in handlers:
+            log.removeHandler(handler)
+    return jieba
 
 
 _lazy = _Lazy()
