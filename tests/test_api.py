@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 
+import pandas as pd
 import pytest
 
 import triage
@@ -195,6 +196,20 @@ def test_bad_input_raises_type_error_naming_the_type(bad: object) -> None:
 )
 def test_a_text_that_normalises_to_nothing_is_the_empty_text(blank: str) -> None:
     assert triage.analyze(blank).to_dict() == triage.analyze("").to_dict()
+
+
+@pytest.mark.parametrize(
+    "text", ["？？？", "!!!???", "😡😡😡", "The parcel never arrived", "www.example.com"]
+)
+def test_a_text_without_chinese_is_low_confidence_and_low_priority(text: str) -> None:
+    # Nothing the model learned applies to it: no category, no emotion, and no
+    # level raised by the learned priority signal either, in one call or in a batch.
+    a = triage.analyze(text)
+    assert a.low_confidence and not a.categories and not any(a.emotions.values())
+    assert a.priority == Priority.P4
+    assert not [r for r in a.reasons if r.source == "model"]
+    batch = triage.score_frame(pd.DataFrame({"text": [text]}))
+    assert batch["priority"].tolist() == ["P4"]
 
 
 def test_html_emoji_and_very_long_text() -> None:

@@ -87,7 +87,7 @@ class Predictions:
     primary: Array  # (n,) int, -1 for none
     emotion_proba: Array  # (n, 5)
     intensity: Array  # (n, 5) int 0-2
-    priority_proba: Array  # (n, 4); NaN for a model without a priority head
+    priority_proba: Array  # (n, 4); NaN without a priority head or for a low-confidence row
     sentiment: Array  # (n,)
 
     def __len__(self) -> int:
@@ -489,6 +489,9 @@ class TriageModel:
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
         intensity = present.astype(np.int64) * (1 + strong.astype(np.int64))
         prio_p = _softmax(z[:, _PRIO])
+        # nothing learned applies to a low-confidence text: the rules alone
+        # decide its priority, as they do its categories and emotions
+        prio_p[low] = np.nan
         return Predictions(
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )

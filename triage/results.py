@@ -213,6 +213,11 @@ class Assessment:
     `to_dict` uses the column names of the labeled file format for the labeled
     fields (``categories``, ``primary``, ``angry`` ... ``aggrieved`` as
     intensities, ``priority``), so predictions compare directly with labels.
+
+    ``truncated`` is set when the normalised text was cut to `triage.MAX_CHARS`.
+    ``low_confidence`` is set when nothing the model learned applies (no
+    Chinese, or no known term): such a text has no category and no emotion,
+    and only the priority rules, not the model, set its level.
     """
 
     text: str
