@@ -143,7 +143,8 @@ def split_labeled(
     Examples
     --------
     >>> import pandas as pd
-    >>> frame = pd.DataFrame({"text": ["快递太慢"] * 4, "categories": ["logistics"] * 4,
+    >>> texts = ["快递太慢", "三天还没发货", "物流一直不更新", "包裹送错地址"]
+    >>> frame = pd.DataFrame({"text": texts, "categories": ["logistics"] * 4,
     ...     "primary": ["logistics"] * 4, "angry": "0", "anxious": "0", "confused": "0",
     ...     "humorous": "0", "aggrieved": "0", "priority": "P3"})
     >>> a, b = split_labeled(frame, test_size=0.25)
