@@ -115,6 +115,23 @@ def test_score_reports_an_output_directory_and_warnings_in_one_line(
     assert "Traceback" not in err
 
 
+def test_score_reports_workers_that_keep_dying_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    def score_file(*args: object, **kwargs: object) -> None:
+        raise BrokenProcessPool("worker processes died 3 times in this batch")
+
+    monkeypatch.setattr("triage.batch.score_file", score_file)
+    src = tmp_path / "in.csv"
+    src.write_text("text\n快递太慢\n", encoding="utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("triage score: error: worker processes died 3 times")
+    assert "Traceback" not in err
+
+
 def test_train_and_evaluate_round_trip(
     train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]

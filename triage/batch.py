@@ -38,6 +38,7 @@ import logging
 import math
 import os
 import pickle
+import re
 import sys
 import tempfile
 import threading
@@ -463,7 +464,13 @@ class _InFlight:
         while True:
             _drop_pool(self.executor)
             if self.restarts >= _MAX_RESTARTS:
-                raise exc
+                # loky's message names exit codes only; say what to do about them
+                codes = re.search(r"exit codes of the workers are (\{.*?\})", str(exc))
+                raise BrokenProcessPool(
+                    f"worker processes died {self.restarts + 1} times in this batch "
+                    "(killed, or out of memory?); try fewer jobs or a smaller chunk size"
+                    + (f" (exit codes {codes[1]})" if codes else "")
+                ) from exc
             self.restarts += 1
             self.executor = _pool(self.n_jobs)
             try:

@@ -320,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``triage`` console script."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from triage.exceptions import TriageError
 
     args = build_parser().parse_args(argv)
@@ -354,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ValueError,
         csv.Error,
         ModuleNotFoundError,
+        BrokenProcessPool,  # workers that kept dying: the message says what to try
     ) as exc:
         # bad input, not a bug: the message says what to do (--verbose: the traceback)
         if args.verbose:
