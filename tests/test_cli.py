@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,33 @@ def test_score_reports_workers_that_keep_dying_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("triage score: error: worker processes died 3 times")
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["term", "ctrl-c"])
+def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum: int) -> None:
+    # a scheduler's timeout or kill sends SIGTERM; Ctrl-C sends SIGINT
+    src = tmp_path / "in.csv"
+    src.write_text("text\n" + "快递一周还没到，客服也不回\n" * 20_000, encoding="utf-8")
+    argv = ["score", str(src), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", *argv, "--chunk-size", "100"],
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until rows are being written
+        if line.startswith("scored"):
+            break
+    proc.send_signal(signum)
+    assert proc.wait(timeout=60) == 128 + signum
+    # no partial output left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    # the workers are gone too: they hold stderr open while they live
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert "interrupted" in err and "Traceback" not in err
 
 
 def test_train_and_evaluate_round_trip(

@@ -13,7 +13,9 @@ import csv
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Sequence
@@ -318,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it cleans up as on Ctrl-C."""
+
+    signum = signal.SIGTERM
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``triage`` console script."""
     from concurrent.futures.process import BrokenProcessPool
@@ -338,11 +350,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     def show_warning(message: Warning | str, *_: object, **__: object) -> None:
         print(f"triage {args.command}: warning: {message}", file=sys.stderr)
 
+    # A scheduler's timeout or kill sends SIGTERM, which would end the process
+    # on the spot: the partial output left behind, the workers left running.
+    # Raised as an exception instead, it unwinds like Ctrl-C.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("default", category=UserWarning)
             warnings.showwarning = show_warning
             return int(args.func(args))
+    except KeyboardInterrupt as exc:
+        if args.verbose:
+            raise
+        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        done = "; no output written" if args.command == "score" else ""
+        print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         # the reader went away (triage ... | head): stop quietly, as cat does;
         # stdout goes to devnull so the interpreter's final flush cannot fail
@@ -364,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"triage {args.command}: error: {message}", file=sys.stderr)
         return 2
+    finally:
+        if in_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
