@@ -63,6 +63,28 @@ def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, me
         list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
+@pytest.mark.parametrize(
+    ("data", "texts"),
+    [
+        # a database export with a stray NUL in one field: a text file all the same
+        ("id,text\n1,快递太慢了\n2,房\x00间很脏\n" + "3,包装破损\n" * 50, "房\ufffd间很脏"),
+        ("id,text\n1,快递太慢了\n2,\x00\n" + "3,包装破损\n" * 50, "\ufffd"),
+    ],
+    ids=["inside-a-text", "a-whole-field"],
+)
+def test_a_few_nul_bytes_do_not_make_a_text_file_binary(
+    tmp_path: Path, data: str, texts: str
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data.encode("utf-8"))
+    assert detect_encoding(path) == "utf-8"
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=100)
+    # the row is kept, in its place, not skipped as malformed
+    assert chunk.malformed_lines == []
+    assert chunk.frame["id"].tolist()[:3] == ["1", "2", "3"]
+    assert chunk.frame["text"].tolist()[1] == texts
+
+
 def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(b"id,text\n" + b"1,ok\n" * 100 + "2,快递太慢\n".encode("gbk"))
