@@ -40,3 +40,5 @@ def test_f1_is_zero_when_only_one_side_is_empty() -> None:
     ev = evaluate(LexiconModel(), frame)
     row = ev.categories.loc["logistics"]
     assert row["f1"] == 0 and math.isnan(row["recall"])
+    assert (row["support"], row["predicted"]) == (0, 1)
+    assert ev.to_dict()["categories"]["logistics"]["predicted"] == 1

@@ -56,6 +56,29 @@ def test_report_and_confusion(demo) -> None:  # type: ignore[no-untyped-def]
     assert (counts.sum(axis=1) == 24).all()
 
 
+def test_confusion_counts_are_the_rows_counted(demo) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import numpy as np
+
+    from triage.labeled import parse_labels
+
+    # "process" predicted on exactly the rows without it (precision 0: every
+    # prediction a false positive); "environment" neither labeled nor predicted
+    frame = demo[~demo["categories"].str.contains("environment")].reset_index(drop=True)
+    truth = parse_labels(frame).categories.astype(bool)
+    preds = FakeModel(frame).predict_many(frame["text"].tolist())
+    cats = preds.category_labels.copy()
+    cats[:, 4] = ~truth[:, 4]
+    preds = dataclasses.replace(preds, category_labels=cats)
+    ev = evaluate(FakeModel(frame), frame, predictions=preds)
+    counts = plot_confusion(ev).axes[1].images[0].get_array()
+    n, n_process = len(frame), int(truth[:, 4].sum())
+    assert counts[4].tolist() == [0, n_process, n - n_process, 0]  # TP FN FP TN
+    assert counts[5].tolist() == [0, 0, 0, n]
+    assert not np.isnan(np.asarray(counts, dtype=float)).any()
+
+
 def test_comparison(demo) -> None:  # type: ignore[no-untyped-def]
     cmp = compare_models(FakeModel(demo, wrong=(0, 3, 5)), FakeModel(demo), demo, n_boot=50)
     fig = plot_comparison(cmp)

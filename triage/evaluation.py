@@ -29,23 +29,27 @@ class Evaluation:
     Attributes
     ----------
     categories : DataFrame
-        Precision, recall, F1 and support of each category (presence), plus a
-        ``macro`` row.
+        Precision, recall, F1, support (rows labeled with the category) and
+        predicted (rows the model gave it) of each category (presence), plus
+        a ``macro`` row whose support and predicted are the totals.
     emotions : DataFrame
         The same for emotion presence (intensity >= 1), plus the exact
         intensity accuracy of each emotion.
     primary_accuracy : float
         Share of complaint rows (non-empty primary) whose primary is right;
         NaN when no row is a complaint.
+    primary_support : int
+        Complaint rows (non-empty primary).
+    priority : DataFrame
+        Precision, recall, F1, support and predicted of each priority level.
+    priority_accuracy : float
+    priority_confusion : DataFrame
+        Rows are the labeled levels, columns the predicted ones.
+    n_rows : int
 
     A figure the rows cannot define is NaN, not 0: the recall of a label no
     row has, the precision of a label never predicted. Macro averages are
     over the labels where the figure is defined; `to_dict` gives NaN as None.
-    priority : DataFrame
-        Precision, recall, F1 and support of each priority level.
-    priority_confusion : DataFrame
-        Rows are the labeled levels, columns the predicted ones.
-    n_rows : int
     """
 
     categories: pd.DataFrame
@@ -88,7 +92,7 @@ class Evaluation:
         def table(df: pd.DataFrame) -> dict[str, dict[str, float | None]]:
             return {
                 str(i): {
-                    str(k): (_figure(round(float(v), 4)) if k != "support" else int(v))
+                    str(k): (_figure(round(float(v), 4)) if k not in _COUNTS else int(v))
                     for k, v in row.items()
                 }
                 for i, row in df.iterrows()
@@ -109,6 +113,10 @@ class Evaluation:
                 for i, row in self.priority_confusion.iterrows()
             },
         }
+
+
+#: Columns of the per-label tables that are counts of rows, not figures.
+_COUNTS = ("support", "predicted")
 
 
 def _num(value: Any) -> float:
@@ -140,11 +148,23 @@ def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
     # 2 tp / (predicted + labeled): the harmonic mean, and 0 when only one side is empty
     f1 = np.divide(2 * tp, npred + ntrue, out=nan.copy(), where=npred + ntrue > 0)
     df = pd.DataFrame(
-        {"precision": precision, "recall": recall, "f1": f1, "support": ntrue.astype(int)},
+        {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": ntrue.astype(int),
+            "predicted": npred.astype(int),
+        },
         index=names,
     )
-    df.loc["macro"] = [_mean(precision), _mean(recall), _mean(f1), int(ntrue.sum())]
-    df["support"] = df["support"].astype(int)
+    df.loc["macro"] = [
+        _mean(precision),
+        _mean(recall),
+        _mean(f1),
+        int(ntrue.sum()),
+        int(npred.sum()),
+    ]
+    df[list(_COUNTS)] = df[list(_COUNTS)].astype(int)
     return df
 
 

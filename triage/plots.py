@@ -134,15 +134,15 @@ def _heatmap(ax: Axes, values: Any, rows: Sequence[str], cols: Sequence[str], cm
 
 
 def _counts(table: pd.DataFrame, n_rows: int) -> Any:
-    """TP, FN, FP, TN per label from precision, recall and support."""
+    """TP, FN, FP, TN per label from recall, support and the predicted count."""
     labels = table.drop(index="macro", errors="ignore")
     support = labels["support"].to_numpy(dtype=float)
+    predicted = labels["predicted"].to_numpy(dtype=float)
     recall = labels["recall"].to_numpy(dtype=float)
-    precision = labels["precision"].to_numpy(dtype=float)
-    tp = np.round(recall * support)
+    # recall is undefined (NaN) exactly when no row has the label: no TP then
+    tp = np.where(support > 0, np.round(np.nan_to_num(recall) * support), 0.0)
     fn = support - tp
-    predicted = np.divide(tp, precision, out=np.zeros_like(tp), where=precision > 0)
-    fp = np.round(predicted - tp)
+    fp = predicted - tp
     tn = n_rows - tp - fn - fp
     return np.column_stack([tp, fn, fp, tn]), [str(i) for i in labels.index]
 
