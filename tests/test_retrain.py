@@ -376,6 +376,27 @@ def test_comparison_point_figures_match_evaluate(demo: pd.DataFrame) -> None:
     assert t["ci_low"].isna().all()
 
 
+def test_comparison_leaves_undefined_figures_undefined_as_evaluate_does(
+    demo: pd.DataFrame,
+) -> None:
+    # no P1 row and no environment row: P1 recall and environment F1 are
+    # undefined (NaN), not 0, and the macro F1 is over the defined labels only
+    frame = demo[~demo["categories"].str.contains("environment") & (demo["priority"] != "P1")]
+    frame = frame.reset_index(drop=True)
+    cmp = compare_models(FakeModel(frame), FakeModel(frame), frame, n_boot=50)
+    t = cmp.to_frame()
+    for model in ("baseline", "candidate"):
+        assert np.isnan(t.loc[("priority", "P1"), model])
+        assert np.isnan(t.loc[("category", "environment"), model])
+        assert t.loc[("category", "macro"), model] == pytest.approx(cmp.baseline.category_macro_f1)
+    assert cmp.baseline.category_macro_f1 == pytest.approx(1.0)
+    for column in ("delta", "ci_low", "ci_high", "p_not_better"):
+        assert np.isnan(t.loc[("priority", "P1"), column])
+        assert t.loc[("category", "macro"), column] == (1.0 if column == "p_not_better" else 0.0)
+    assert t.loc[("priority", "P1"), "verdict"] == ""
+    json.dumps(cmp.to_dict(), allow_nan=False)
+
+
 def test_bootstrap_is_reproducible(demo: pd.DataFrame) -> None:
     a, b = FakeModel(demo, wrong=(0, 1, 2, 3)), FakeModel(demo, wrong=(5,))
     one = compare_models(a, b, demo, n_boot=300, random_state=7).table

@@ -182,6 +182,12 @@ def split_labeled(
 # -- cross-validation ----------------------------------------------------------------
 
 
+def _json_figure(value: float) -> float | None:
+    """A figure for JSON, to four places: None where it is undefined (NaN), as in
+    `Evaluation.to_dict`."""
+    return None if math.isnan(value) else round(float(value), 4)
+
+
 @dataclass(frozen=True)
 class CrossValidation:
     """Per-label figures of a model trained and tested on k folds of one frame.
@@ -472,7 +478,11 @@ class Comparison:
         95 % bootstrap interval of the delta), ``p_not_better`` (share of
         bootstrap resamples where the delta is <= 0, a one-sided p-value-like
         figure), ``support`` and ``verdict`` (``better`` or ``worse`` when the
-        interval excludes 0, else empty).
+        interval excludes 0, else empty). As in `triage.evaluate`, a figure
+        the rows cannot define is NaN, not 0 (P1 recall without P1 rows, the
+        F1 of a label neither labeled nor predicted), macro means are over
+        the defined labels, and the bootstrap figures of a row are over the
+        resamples where it is defined for both models.
     baseline, candidate : Evaluation
         The full evaluation of each model on the rows.
     names : (str, str)
@@ -497,16 +507,25 @@ class Comparison:
         return self.table[keep].set_index(["group", "label"])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (e.g. notes of a model card)."""
+        """Plain JSON-ready data (e.g. notes of a model card); NaN becomes None."""
         return {
             "names": list(self.names),
             "rows": self.n_rows,
             "n_boot": self.n_boot,
             "table": [
-                {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+                {k: (_json_figure(v) if isinstance(v, float) else v) for k, v in r.items()}
                 for r in self.table.to_dict(orient="records")
             ],
         }
+
+
+def _defined_mean(values: Array) -> Array:
+    """Mean of each row over its defined (non-NaN) values, shape (n, 1); NaN when none."""
+    defined = ~np.isnan(values)
+    total = np.where(defined, values, 0.0).sum(axis=1, keepdims=True)
+    count = defined.sum(axis=1, keepdims=True)
+    out: Array = np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
+    return out
 
 
 def _row_priorities(preds: Any, policy: Policy | None) -> Array:
@@ -654,12 +673,17 @@ def compare_models(
     macro_blocks = {"category": slice(0, n_cat), "emotion": slice(n_cat, n_cat + n_emo)}
 
     def figures(w: Array) -> tuple[Array, Array]:
-        """Every figure (columns) for every weight row, plus the two macro F1s."""
+        """Every figure (columns) for every weight row, plus the two macro F1s.
+
+        As in `triage.evaluate`, a figure without rows to define it (F1 of a
+        label neither labeled nor predicted, P1 recall without P1 rows) is
+        NaN, and a macro mean is over the defined labels.
+        """
         out = []
         for num, den in ((NA, DA), (NB, DB)):
             top, bottom = w @ num, w @ den
-            ratio = np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
-            macros = [ratio[:, s].mean(axis=1, keepdims=True) for s in macro_blocks.values()]
+            ratio = np.divide(top, bottom, out=np.full_like(top, np.nan), where=bottom > 0)
+            macros = [_defined_mean(ratio[:, s]) for s in macro_blocks.values()]
             out.append(np.concatenate([ratio, *macros], axis=1))
         return out[0], out[1]
 
@@ -673,12 +697,16 @@ def compare_models(
     for w in _bootstrap_weights(n, n_boot, rng):
         fa, fb = figures(w)
         deltas.append(fb - fa)
+    low = high = p_not_better = np.full(len(specs), np.nan)
     if deltas:
+        # a resample where a figure is undefined for either model gives it no delta
         boot = np.concatenate(deltas, axis=0)
-        low, high = np.percentile(boot, [2.5, 97.5], axis=0)
-        p_not_better = (boot <= 1e-12).mean(axis=0)
-    else:
-        low = high = p_not_better = np.full(len(specs), np.nan)
+        low, high, p_not_better = low.copy(), high.copy(), p_not_better.copy()
+        for j in range(boot.shape[1]):
+            defined = boot[:, j][~np.isnan(boot[:, j])]
+            if defined.size:
+                low[j], high[j] = np.percentile(defined, [2.5, 97.5])
+                p_not_better[j] = float(np.mean(defined <= 1e-12))
 
     delta = point_b - point_a
     verdict = np.where(low > 0, "better", np.where(high < 0, "worse", ""))
