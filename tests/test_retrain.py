@@ -537,6 +537,17 @@ def test_cross_validation_rejects_bad_options_before_training(
         cross_validate(demo, **kwargs)
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give")  # 8 rows per fold
+def test_cross_validation_to_dict_is_strict_json(tiny_frame: pd.DataFrame) -> None:
+    from tests.conftest import TINY_PARAMS
+
+    cv = cross_validate(tiny_frame, folds=2, **TINY_PARAMS)
+    assert cv.per_label.isna().any().any()  # some figure no fold could define
+    data = json.loads(json.dumps(cv.to_dict(), allow_nan=False))  # NaN as None
+    undefined = [k for k, row in data["per_label"].items() if None in row.values()]
+    assert len(undefined) == int(cv.per_label.isna().any(axis=1).sum())
+
+
 def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_path: Path) -> None:
     from tests.conftest import TINY_PARAMS
 

@@ -218,16 +218,21 @@ class CrossValidation:
         return len(self.evaluations)
 
     def to_dict(self) -> dict[str, Any]:
-        """The mean figures as plain JSON-ready data (e.g. for a model card)."""
+        """The mean figures as plain JSON-ready data (e.g. for a model card).
+
+        A figure no fold could define (NaN) is None, as in `Evaluation.to_dict`.
+        """
         values = self.summary.loc["mean"].to_numpy(dtype=float)
         mean = dict(zip(self.summary.columns, values.tolist(), strict=True))
         per_label: dict[str, Any] = {}
         for key, row in zip(self.per_label.index, self.per_label.to_dict("records"), strict=True):
             group, label = key
-            per_label[f"{group}:{label}"] = {str(k): round(float(v), 4) for k, v in row.items()}
+            per_label[f"{group}:{label}"] = {
+                str(k): int(v) if k == "support" else _json_figure(float(v)) for k, v in row.items()
+            }
         return {
             "folds": self.folds,
-            "summary": {str(k): round(float(v), 4) for k, v in mean.items()},
+            "summary": {str(k): _json_figure(float(v)) for k, v in mean.items()},
             "per_label": per_label,
         }
 
