@@ -463,6 +463,23 @@ def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     assert len(every) == 10  # 13 minus a repeat, a blank and a None
 
 
+def test_selection_compares_texts_as_the_model_reads_them() -> None:
+    # copies that differ in punctuation width, whitespace or traditional
+    # characters are one text to the model: a labeled one is not offered
+    # again, and two of them in the pool are offered once
+    pool = [
+        "送餐太慢了,等了一个半小时",
+        "耳機用了三天右邊就沒聲音了",
+        "耳机用了三天右边就没声音了",
+        "房间  隔音太差，一晚上没睡好",
+        "<p>房间 隔音太差,一晚上没睡好</p>",
+    ]
+    chosen = select_for_labeling(
+        None, pool, n=10, strategy="uncertainty", exclude=["送餐太慢了，等了一个半小时"]
+    )
+    assert sorted(chosen["text"]) == sorted([pool[1], pool[3]])  # the first of each
+
+
 def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
     frame = pd.DataFrame(
         {"id": [f"shop-{i}" for i in range(4)], "source": "shop", "body": POOL[8:12]}

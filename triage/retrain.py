@@ -807,7 +807,10 @@ def select_for_labeling(
       rows that are not near-duplicates of each other).
 
     Blank and non-string texts, texts in `exclude` (e.g. those already
-    labeled) and repeated texts are left out.
+    labeled) and repeated texts are left out; texts are compared once
+    normalised, as the model reads them, so a copy that differs only in
+    punctuation width, whitespace, markup or traditional characters counts
+    as the same text.
 
     Parameters
     ----------
@@ -874,13 +877,18 @@ def select_for_labeling(
     if sources is None:
         sources = [""] * len(texts_in)
 
-    skip = {t.strip() for t in (() if exclude is None else exclude) if isinstance(t, str)}
+    # texts are compared as the model reads them: normalised (width,
+    # traditional characters, whitespace, markup), as copies are in training
+    skip = {
+        _text.prepare(t).text for t in (() if exclude is None else exclude) if isinstance(t, str)
+    }
     seen: set[str] = set()
     keep: list[int] = []
     for i, t in enumerate(texts_in):
-        if not isinstance(t, str) or not t.strip() or t.strip() in skip or t.strip() in seen:
+        key = _text.prepare(t).text if isinstance(t, str) else ""
+        if not key or key in skip or key in seen:
             continue
-        seen.add(t.strip())
+        seen.add(key)
         keep.append(i)
     if not keep:
         return pd.DataFrame(columns=list(_selection_columns()))
