@@ -87,6 +87,20 @@ def test_exclude_and_limit(fake_dir: Path) -> None:
     assert limited.equals(load_weak_emotions(fake_dir, limit=1, random_state=1))
 
 
+@pytest.mark.parametrize(
+    "labeled",
+    [
+        "又停电了,什么破小区!",  # half-width punctuation
+        "又停電了，什麼破小區！",  # traditional characters
+        "又停电了，\u200b什么破小区！\n",  # a zero-width space, a newline
+    ],
+)
+def test_a_labeled_text_is_excluded_however_it_was_written(fake_dir: Path, labeled: str) -> None:
+    # a dev text that came back as a weak training row would flatter dev
+    weak = load_weak_emotions(fake_dir, exclude=[labeled])
+    assert "又停电了，什么破小区！" not in set(weak["text"])
+
+
 def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
     from triage._learn import parse_partial
 

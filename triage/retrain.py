@@ -809,7 +809,7 @@ def select_for_labeling(
     Blank and non-string texts, texts in `exclude` (e.g. those already
     labeled) and repeated texts are left out; texts are compared once
     normalised, as the model reads them, so a copy that differs only in
-    punctuation width, whitespace, markup or traditional characters counts
+    punctuation width, runs of spaces, markup or traditional characters counts
     as the same text.
 
     Parameters
@@ -878,7 +878,7 @@ def select_for_labeling(
         sources = [""] * len(texts_in)
 
     # texts are compared as the model reads them: normalised (width,
-    # traditional characters, whitespace, markup), as copies are in training
+    # traditional characters, runs of spaces, markup), as copies are in training
     skip = {
         _text.prepare(t).text for t in (() if exclude is None else exclude) if isinstance(t, str)
     }

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.labels import EMOTION_COLUMNS
+from triage.text import normalize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -172,7 +173,10 @@ def load_weak_emotions(
     weight : float, default 0.2
         Sample weight of every row relative to a labeled row.
     exclude : iterable of str, optional
-        Texts to leave out: pass the texts of your train and dev files.
+        Texts to leave out: pass the texts of your train and dev files. They
+        are compared normalised (`triage.text.normalize`), so a copy written
+        with other punctuation width, runs of spaces, invisible characters or
+        traditional characters is left out too.
     min_chars, max_chars : int, default 4 and 400
         Keep texts of this length (after stripping).
     random_state : int, default 0
@@ -215,15 +219,16 @@ def load_weak_emotions(
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     texts = raw[text_col].str.strip()
     lengths = texts.str.len()
-    skip = {t.strip() for t in (() if exclude is None else exclude) if isinstance(t, str)}
+    # compared normalised, as the model reads them: a labeled text written with
+    # other punctuation width, spacing or traditional characters is the same
+    skip = {normalize(t) for t in (() if exclude is None else exclude) if isinstance(t, str)}
     mapping = WEAK_MAPPINGS[source]
     frame = pd.DataFrame({"text": texts, "source_label": raw[label_col].str.strip()})
     keep = (
-        (lengths >= min_chars)
-        & (lengths <= max_chars)
-        & ~texts.isin(skip)
-        & frame["source_label"].isin(list(mapping))
+        (lengths >= min_chars) & (lengths <= max_chars) & frame["source_label"].isin(list(mapping))
     )
+    if skip:
+        keep &= ~pd.Series([normalize(t) in skip for t in texts.tolist()], index=texts.index)
     frame = frame[keep]
     # a text seen with two labels is ambiguous: drop all its copies
     labels_per_text = frame.groupby("text")["source_label"].transform("nunique")
