@@ -42,3 +42,12 @@ def test_f1_is_zero_when_only_one_side_is_empty() -> None:
     assert row["f1"] == 0 and math.isnan(row["recall"])
     assert (row["support"], row["predicted"]) == (0, 1)
     assert ev.to_dict()["categories"]["logistics"]["predicted"] == 1
+
+
+def test_none_is_the_default_model_as_in_analyze() -> None:
+    from tests.conftest import TINY_ROWS
+    from triage._default import get_default_model
+
+    frame = labeled_frame(TINY_ROWS)
+    got = evaluate(None, frame).to_dict()
+    assert got == evaluate(get_default_model(), frame).to_dict()

@@ -169,7 +169,7 @@ def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
 
 
 def evaluate(
-    model: TriageModel | Any,
+    model: TriageModel | Any | None,
     frame: pd.DataFrame,
     *,
     policy: Policy | None = None,
@@ -179,8 +179,10 @@ def evaluate(
 
     Parameters
     ----------
-    model : TriageModel or LexiconModel
-        Anything with ``predict_many(texts) -> Predictions``.
+    model : TriageModel, LexiconModel or None
+        Anything with ``predict_many(texts) -> Predictions``; None is the
+        process default model (the shipped one unless
+        `triage.set_default_model` was called), as in `triage.analyze`.
     frame : DataFrame
         Labeled complaints in the file format (validated first).
     policy : Policy, optional
@@ -195,7 +197,11 @@ def evaluate(
     import pandas as pd
 
     y = parse_labels(frame)
-    preds = predictions if predictions is not None else model.predict_many(frame["text"].tolist())
+    if predictions is None:
+        from triage._default import resolve_model
+
+        predictions = resolve_model(model).predict_many(frame["text"].tolist())
+    preds = predictions
     if len(preds) != len(frame):
         raise ValueError(f"{len(preds)} predictions for {len(frame)} rows")
 
