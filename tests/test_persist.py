@@ -210,6 +210,21 @@ def test_numpy_figures_are_saved_and_bad_metrics_write_nothing(
     assert not (tmp_path / "bad").exists()
 
 
+def test_undefined_figures_are_saved_as_null_so_the_card_is_strict_json(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    metrics = {"f1": float("nan"), "p1": {"recall": np.float64("nan")}, "folds": [1.0, np.inf]}
+    saved = triage.save_model(small_model, tmp_path / "m", metrics=metrics)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the card")
+
+    card = json.loads((saved / CARD_FILE).read_text(encoding="utf-8"), parse_constant=refuse)
+    assert card["metrics"] == {"f1": None, "p1": {"recall": None}, "folds": [1.0, None]}
+    triage.load_model(saved)
+
+
 def test_shipped_default_model_loads_and_is_checked() -> None:
     from triage._default import default_model_path
 

@@ -35,6 +35,7 @@ import datetime as _dt
 import hashlib
 import io
 import json
+import math
 import os
 import platform
 import tempfile
@@ -131,7 +132,10 @@ def save_model(
     metrics : dict, optional
         Evaluation figures to keep in the card, e.g. ``evaluate(...).to_dict()``.
     notes : dict, optional
-        Anything else worth keeping (training command, data names).
+        Anything else worth keeping (training command, data names). In both,
+        numpy values are written as plain JSON, and NaN or an infinity (a
+        figure the rows cannot define) as ``null``, so the card stays strict
+        JSON.
     overwrite : bool, default False
         Replace an existing model in `path`.
 
@@ -150,8 +154,10 @@ def save_model(
     folder = check_destination(path, overwrite=overwrite)
     # fail on data JSON cannot hold before anything is written
     try:
-        kept = json.loads(
-            json.dumps({"metrics": metrics or {}, "notes": notes or {}}, default=_json_default)
+        kept = _finite(
+            json.loads(
+                json.dumps({"metrics": metrics or {}, "notes": notes or {}}, default=_json_default)
+            )
         )
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metrics and notes must be JSON data: {exc}") from None
@@ -222,6 +228,18 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic | np.ndarray):
         return value.tolist()
     raise TypeError(f"{type(value).__name__} {value!r} is not JSON serialisable")
+
+
+def _finite(value: Any) -> Any:
+    """`value` with NaN and infinities (undefined figures) as None: JSON has no
+    NaN, and strict readers (jq, JavaScript) refuse a card that holds one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _fitted_thresholds(model: TriageModel) -> str:
