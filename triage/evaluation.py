@@ -128,6 +128,15 @@ def _figure(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def figure_text(value: float) -> str:
+    """A figure to three places; "n/a" where the rows leave it undefined (NaN).
+
+    >>> figure_text(0.76434), figure_text(float("nan"))
+    ('0.764', 'n/a')
+    """
+    return "n/a" if value != value else f"{value:.3f}"
+
+
 def _mean(values: Array) -> float:
     """The mean of the defined values; NaN when there are none."""
     defined = values[~np.isnan(values)]
@@ -198,9 +207,11 @@ def evaluate(
 
     y = parse_labels(frame)
     if predictions is None:
-        from triage._default import resolve_model
+        if model is None:
+            from triage._default import get_default_model
 
-        predictions = resolve_model(model).predict_many(frame["text"].tolist())
+            model = get_default_model()
+        predictions = model.predict_many(frame["text"].tolist())
     preds = predictions
     if len(preds) != len(frame):
         raise ValueError(f"{len(preds)} predictions for {len(frame)} rows")
