@@ -56,6 +56,13 @@ def test_report_and_confusion(demo) -> None:  # type: ignore[no-untyped-def]
     assert (counts.sum(axis=1) == 24).all()
 
 
+def test_report_title_shows_undefined_figures_as_n_a(demo) -> None:  # type: ignore[no-untyped-def]
+    calm = demo[demo["primary"] == ""].reset_index(drop=True)  # no complaint: no primary accuracy
+    fig = plot_report(evaluate(FakeModel(calm), calm))
+    renders(fig)
+    assert "primary acc. n/a" in fig.get_suptitle() and "nan" not in fig.get_suptitle()
+
+
 def test_confusion_counts_are_the_rows_counted(demo) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 

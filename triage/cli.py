@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage.evaluation import figure_text as _fig
+
 if TYPE_CHECKING:
     from triage.evaluation import Evaluation
 
@@ -119,11 +121,6 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
         f"P1 precision {_fig(s['p1_precision'])}   P1 labeled, predicted P4: {s['p1_as_p4']}"
     )
     return "\n".join(lines)
-
-
-def _fig(value: float) -> str:
-    """A figure to three places; "n/a" where the rows leave it undefined (NaN)."""
-    return "n/a" if value != value else f"{value:.3f}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -100,14 +100,16 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     _bars(axes[1], evaluation.emotions, "emotions (presence)")
     _bars(axes[2], evaluation.priority, "priority (engine)")
     axes[0].legend(loc="upper left", fontsize=8, ncols=3)
+    from triage.evaluation import figure_text as f
+
     s = evaluation.summary()
     fig.suptitle(
         title
         or (
-            f"{evaluation.n_rows} rows: category macro-F1 {s['category_macro_f1']:.3f}, "
-            f"primary acc. {s['primary_accuracy']:.3f}, "
-            f"emotion macro-F1 {s['emotion_macro_f1']:.3f}, "
-            f"priority acc. {s['priority_accuracy']:.3f}"
+            f"{evaluation.n_rows} rows: category macro-F1 {f(s['category_macro_f1'])}, "
+            f"primary acc. {f(s['primary_accuracy'])}, "
+            f"emotion macro-F1 {f(s['emotion_macro_f1'])}, "
+            f"priority acc. {f(s['priority_accuracy'])}"
         )
     )
     return fig
