@@ -701,6 +701,17 @@ def test_progress_line() -> None:
     assert "3,000 rows" in shown[1] and "1,000 rows/s" in shown[1]
 
 
+def test_progress_into_a_log_file_is_a_line_now_and_then() -> None:
+    # a cron job's log: not a line every half second of a two-minute run
+    stream = io.StringIO()
+    line = ProgressLine(stream)
+    assert line.every == 30.0
+    for k in range(1, 200):
+        line(1000 * k, 0.5 * k)
+    line.close()
+    assert len(stream.getvalue().splitlines()) == 1
+
+
 # -- Dask -----------------------------------------------------------------------
 
 

@@ -845,16 +845,18 @@ class ProgressLine:
 
     Pass an instance as ``score_file(..., progress=ProgressLine())``; it
     redraws at most every `every` seconds (with ``\\r`` on a terminal, a new
-    line otherwise) and `close` ends the line.
+    line otherwise) and `close` ends the line. By default that is every half
+    second on a terminal, and every 30 seconds into a file or a pipe, so that
+    the log of a scheduled run stays readable.
     """
 
-    def __init__(self, stream: TextIO | None = None, *, every: float = 0.5) -> None:
+    def __init__(self, stream: TextIO | None = None, *, every: float | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.every = every
         self._last = -math.inf
         self._shown = False
         isatty = getattr(self.stream, "isatty", None)
         self._tty = bool(isatty()) if isatty is not None else False
+        self.every = every if every is not None else (0.5 if self._tty else 30.0)
 
     def __call__(self, rows: int, seconds: float) -> None:
         now = time.monotonic()
