@@ -103,6 +103,17 @@ def test_score_reports_bad_input_in_one_line(
     assert "Traceback" not in err
 
 
+def test_score_summary_says_when_more_lines_were_skipped_than_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n" + "1,快递,太慢,了\n" * 12 + "2,房间很脏\n", encoding="utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("1 rows, 0 errors")
+    assert "skipped 12 malformed line(s): 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..." in err
+
+
 def test_score_reports_an_output_directory_and_warnings_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -242,14 +242,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     if progress is not None:
         progress.close()
-    print(
-        f"{summary.rows} rows, {summary.errors} errors, {summary.seconds:.1f} s, "
-        f"{summary.rows_per_second:,.0f} rows/s -> {summary.output}",
-        file=sys.stderr,
-    )
-    if summary.malformed_lines:
-        shown = ", ".join(str(n) for n in summary.malformed_lines[:10])
-        print(f"skipped {len(summary.malformed_lines)} malformed line(s): {shown}", file=sys.stderr)
+    print(summary, file=sys.stderr)
     return 0
 
 
