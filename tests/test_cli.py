@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from triage.cli import main
@@ -51,6 +53,52 @@ def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
     )
     out = json.loads(done.stdout)
     assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "read"),
+    [
+        # unzip -p export.zip | triage score - -o -
+        ("id,text\n7,快递一周还没到\n8,房间很脏\n", [], "csv"),
+        # a tab-separated GBK export: the delimiter and encoding are found as for a file
+        ("id\ttext\n7\t快递一周还没到\n8\t房间很脏\n", ["--encoding", "gbk"], "csv"),
+        (
+            '{"id": 7, "text": "快递一周还没到"}\n{"id": 8, "text": "房间很脏"}\n',
+            ["--input-format", "jsonl", "--output-format", "jsonl"],
+            "jsonl",
+        ),
+    ],
+    ids=["csv", "tsv-gbk", "jsonl"],
+)
+def test_score_reads_stdin_and_writes_stdout_with_dash(
+    source: str, args: list[str], read: str
+) -> None:
+    encoding = "gbk" if "gbk" in args else "utf-8"
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--quiet", *args],
+        input=source.encode(encoding),
+        capture_output=True,
+        check=True,
+    )
+    got = (
+        pd.read_json(io.BytesIO(done.stdout), lines=True, dtype=False)
+        if read == "jsonl"
+        else pd.read_csv(io.BytesIO(done.stdout), dtype=str, keep_default_na=False)
+    )
+    assert got["id"].astype(str).tolist() == ["7", "8"]
+    assert got["primary"].tolist() == ["logistics", "environment"]
+    summary = done.stderr.decode()
+    assert summary.startswith("2 rows, 0 errors") and "-> <stdout>" in summary
+
+
+def test_score_names_the_pipe_in_its_errors() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-"],
+        input=b"",
+        capture_output=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("triage score: error: <stdin> is empty")
 
 
 def test_a_closed_pipe_ends_quietly() -> None:

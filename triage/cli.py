@@ -223,25 +223,57 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    import dataclasses
+    import shutil
+    import tempfile
+
     from triage.batch import ProgressLine, score_file
 
     progress = None if args.quiet else ProgressLine(sys.stderr)
-    summary = score_file(
-        args.input,
-        args.output,
-        text_column=args.text_column,
-        id_column=args.id_column,
-        n_jobs=args.jobs,
-        chunk_size=args.chunk_size,
-        model=_model(args.model),
-        policy=_policy(args.policy),
-        encoding=args.encoding,
-        input_format=args.input_format,
-        output_format=args.output_format,
-        progress=progress,
-    )
-    if progress is not None:
-        progress.close()
+    # "-" is a pipe. The reader looks at a file more than once (its encoding,
+    # then its delimiter, then the rows) and the writer renames a finished
+    # file into place, so a pipe is spooled to a file in a private directory:
+    # memory stays flat, and the output reaches stdout only once it is whole.
+    with tempfile.TemporaryDirectory(prefix="triage-score-") as spool:
+        source, target = args.input, args.output
+        piped: dict[str, str] = {}  # spool file: what the user calls it
+        if source == "-":
+            source = Path(spool, f"stdin.{args.input_format or 'csv'}")
+            with source.open("wb") as f:
+                shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+            piped[str(source)] = "<stdin>"
+        if target == "-":
+            target = Path(spool, f"stdout.{args.output_format or 'csv'}")
+            piped[str(target)] = "<stdout>"
+        try:
+            summary = score_file(
+                source,
+                target,
+                text_column=args.text_column,
+                id_column=args.id_column,
+                n_jobs=args.jobs,
+                chunk_size=args.chunk_size,
+                model=_model(args.model),
+                policy=_policy(args.policy),
+                encoding=args.encoding,
+                input_format=args.input_format,
+                output_format=args.output_format,
+                progress=progress,
+            )
+        except (ValueError, KeyError) as exc:
+            # name the pipe, not the spool file, in what the user reads
+            for path, shown in piped.items():
+                exc.args = tuple(
+                    a.replace(path, shown) if isinstance(a, str) else a for a in exc.args
+                )
+            raise
+        if progress is not None:
+            progress.close()
+        if args.output == "-":
+            with Path(target).open("rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer, 1 << 20)
+            sys.stdout.buffer.flush()
+            summary = dataclasses.replace(summary, output=Path("<stdout>"))
     print(summary, file=sys.stderr)
     return 0
 
@@ -269,8 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("score", help="score a CSV, TSV, JSONL or Parquet file")
-    p.add_argument("input")
-    p.add_argument("-o", "--output", required=True, help="output file; format from its extension")
+    p.add_argument("input", help="input file, or - for stdin (CSV unless --input-format)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file, format from its extension; - for stdout (CSV unless --output-format)",
+    )
     p.add_argument("--text-column", default="text")
     p.add_argument("--id-column")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
