@@ -490,6 +490,20 @@ def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
     pd.testing.assert_frame_equal(chosen, again)
 
 
+def test_selection_writes_ids_read_as_numbers_as_they_were_written() -> None:
+    # pd.read_csv reads an id column with a gap as floats: 1001 becomes 1001.0
+    frame = pd.DataFrame(
+        {
+            "id": [1001.0, float("nan"), 1003.0, 1004.0],
+            "source": ["shop", None, "shop", "shop"],
+            "text": POOL[8:12],
+        }
+    )
+    chosen = select_for_labeling(None, frame, n=4, random_state=1)
+    assert sorted(chosen["id"]) == ["", "1001", "1003", "1004"]
+    assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [

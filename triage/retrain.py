@@ -863,11 +863,13 @@ def select_for_labeling(
         frame = data.reset_index(drop=True)
         texts_in = frame[text_column].tolist()
         ids = (
-            frame["id"].astype(str).tolist()
+            [_as_text(v) for v in frame["id"].tolist()]
             if "id" in frame.columns
             else [f"{id_prefix}-{i}" for i in range(len(frame))]
         )
-        sources = frame["source"].astype(str).tolist() if "source" in frame.columns else None
+        sources = (
+            [_as_text(v) for v in frame["source"].tolist()] if "source" in frame.columns else None
+        )
     elif isinstance(data, str):
         raise TypeError("data must be a DataFrame or a sequence of texts, not one str")
     else:
@@ -956,6 +958,16 @@ def _selection_columns() -> tuple[str, ...]:
         "most_uncertain",
         "cluster",
     )
+
+
+def _as_text(value: Any) -> str:
+    """An id or source cell as it was written: "" for a missing one, 1001 for
+    the 1001.0 that pandas reads from an integer column with a gap."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def export_for_labeling(
