@@ -606,7 +606,25 @@ MALFORMED_EXTENSIONS = [
         {"signals": {"emotions": [{"code": {"angry": 2}}]}},
         r"signals.emotions\[\d+\]: unknown key|signals.emotions\[\d+\]: missing",
     ),
+    # a disabled trigger still named elsewhere: the message says where and what to write
+    (
+        {"disable": ["P4.mild"]},
+        r"disable: 'P4.mild' is still named in signals.category.mild; also set "
+        r"signals.category.mild = \['P4.suggestion', 'P4.question'\]",
+    ),
 ]
+
+
+def test_a_trigger_can_be_disabled_with_its_references() -> None:
+    policy = load_policy(
+        {
+            "format": 1,
+            "extends": "default",
+            "disable": ["P4.mild"],
+            "signals": {"category": {"mild": ["P4.suggestion", "P4.question"]}},
+        }
+    )
+    assert "P4.mild" not in {t.code for t in policy.triggers}
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED_EXTENSIONS)

@@ -56,8 +56,9 @@ policy is a TOML or JSON file or a dict with ``format = 1`` that either
 - **extends** it, with ``extends = "default"``: tables are merged key by key
   (the user's value wins), ``triggers`` and ``signals.emotions`` are merged by
   ``code`` (an entry with an existing code replaces it, a new code is
-  appended), ``disable`` lists trigger codes to drop, and any other list
-  replaces the default's list.
+  appended), ``disable`` lists trigger codes to drop (a code the category
+  signal names in ``mild`` or ``requires`` must be dropped there too, by
+  giving that list), and any other list replaces the default's list.
 
 A malformed policy raises `triage.exceptions.PolicyError` at load time with a
 message naming the bad entry; unknown keys are errors, not ignored.
@@ -478,6 +479,18 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             for t, code in zip(out["triggers"], codes, strict=True)
             if not (isinstance(code, str) and code in disable)
         ]
+        category = out.get("signals", {}).get("category", {})
+        for key in ("mild", "requires"):
+            named = category.get(key) if isinstance(category, Mapping) else None
+            if not isinstance(named, list):
+                continue  # reported by the checks that follow
+            for code in disable:
+                if code in named:
+                    rest = [c for c in named if c != code]
+                    raise PolicyError(
+                        f"policy {source}: disable: {code!r} is still named in "
+                        f"signals.category.{key}; also set signals.category.{key} = {rest!r}"
+                    )
     return out
 
 
