@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage.evaluation import figure_text
 from triage.labels import CATEGORIES, PRIORITIES
 
 if TYPE_CHECKING:
@@ -100,16 +101,15 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     _bars(axes[1], evaluation.emotions, "emotions (presence)")
     _bars(axes[2], evaluation.priority, "priority (engine)")
     axes[0].legend(loc="upper left", fontsize=8, ncols=3)
-    from triage.evaluation import figure_text as f
-
     s = evaluation.summary()
     fig.suptitle(
         title
         or (
-            f"{evaluation.n_rows} rows: category macro-F1 {f(s['category_macro_f1'])}, "
-            f"primary acc. {f(s['primary_accuracy'])}, "
-            f"emotion macro-F1 {f(s['emotion_macro_f1'])}, "
-            f"priority acc. {f(s['priority_accuracy'])}"
+            f"{evaluation.n_rows} rows: "
+            f"category macro-F1 {figure_text(s['category_macro_f1'])}, "
+            f"primary acc. {figure_text(s['primary_accuracy'])}, "
+            f"emotion macro-F1 {figure_text(s['emotion_macro_f1'])}, "
+            f"priority acc. {figure_text(s['priority_accuracy'])}"
         )
     )
     return fig

@@ -227,8 +227,9 @@ def load_weak_emotions(
     keep = (
         (lengths >= min_chars) & (lengths <= max_chars) & frame["source_label"].isin(list(mapping))
     )
-    if skip:
-        keep &= ~pd.Series([normalize(t) in skip for t in texts.tolist()], index=texts.index)
+    if skip:  # normalising only the rows the other filters keep
+        kept = texts[keep]
+        keep.loc[kept.index] = pd.Series([normalize(t) not in skip for t in kept], kept.index)
     frame = frame[keep]
     # a text seen with two labels is ambiguous: drop all its copies
     labels_per_text = frame.groupby("text")["source_label"].transform("nunique")
