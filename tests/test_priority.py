@@ -615,6 +615,15 @@ MALFORMED_EXTENSIONS = [
 ]
 
 
+def test_an_emotion_signal_can_be_disabled() -> None:
+    # a team that does not want strong anger alone to make a complaint P2
+    policy = load_policy({"format": 1, "extends": "default", "disable": ["P2.emotion.angry"]})
+    assert "P2.emotion.angry" not in {s.code for s in policy.emotion_signals}
+    assert "P2.emotion.aggrieved" in {s.code for s in policy.emotion_signals}
+    with pytest.raises(PolicyError, match=r"no trigger or emotion signal with code 'P2\.x'"):
+        load_policy({"format": 1, "extends": "default", "disable": ["P2.x"]})
+
+
 def test_a_trigger_can_be_disabled_with_its_references() -> None:
     policy = load_policy(
         {
@@ -655,7 +664,7 @@ def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
         load_policy(tmp_path / "policy.yaml")
     with pytest.raises(PolicyError, match="extends"):
         load_policy({"format": 1, "extends": "other"})
-    with pytest.raises(PolicyError, match="no trigger with code"):
+    with pytest.raises(PolicyError, match="no trigger or emotion signal with code"):
         load_policy({"format": 1, "extends": "default", "disable": ["P9.none"]})
 
 

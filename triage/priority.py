@@ -56,9 +56,10 @@ policy is a TOML or JSON file or a dict with ``format = 1`` that either
 - **extends** it, with ``extends = "default"``: tables are merged key by key
   (the user's value wins), ``triggers`` and ``signals.emotions`` are merged by
   ``code`` (an entry with an existing code replaces it, a new code is
-  appended), ``disable`` lists trigger codes to drop (a code the category
-  signal names in ``mild`` or ``requires`` must be dropped there too, by
-  giving that list), and any other list replaces the default's list.
+  appended), ``disable`` lists trigger or emotion-signal codes to drop (a
+  trigger the category signal names in ``mild`` or ``requires`` must be
+  dropped there too, by giving that list), and any other list replaces the
+  default's list.
 
 A malformed policy raises `triage.exceptions.PolicyError` at load time with a
 message naming the bad entry; unknown keys are errors, not ignored.
@@ -468,18 +469,23 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             out[key] = value
     disable = user.get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):
-        raise PolicyError(f"policy {source}: disable: expected a list of trigger codes")
+        raise PolicyError(
+            f"policy {source}: disable: expected a list of trigger or emotion-signal codes"
+        )
     if disable:
-        codes = [t.get("code") if isinstance(t, Mapping) else None for t in out["triggers"]]
+        signals = dict(out.get("signals", {}))
+        emotions = signals.get("emotions", [])
+        known = {_code(e) for e in [*out["triggers"], *emotions]}
         for code in disable:
-            if code not in codes:
-                raise PolicyError(f"policy {source}: disable: no trigger with code {code!r}")
-        out["triggers"] = [
-            t
-            for t, code in zip(out["triggers"], codes, strict=True)
-            if not (isinstance(code, str) and code in disable)
-        ]
-        category = out.get("signals", {}).get("category", {})
+            if code not in known:
+                raise PolicyError(
+                    f"policy {source}: disable: no trigger or emotion signal with code {code!r}"
+                )
+        out["triggers"] = [t for t in out["triggers"] if _code(t) not in disable]
+        if isinstance(emotions, list):
+            signals["emotions"] = [e for e in emotions if _code(e) not in disable]
+            out["signals"] = signals
+        category = signals.get("category", {})
         for key in ("mild", "requires"):
             named = category.get(key) if isinstance(category, Mapping) else None
             if not isinstance(named, list):
@@ -492,6 +498,13 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
                         f"signals.category.{key}; also set signals.category.{key} = {rest!r}"
                     )
     return out
+
+
+def _code(entry: Any) -> str | None:
+    """The code of a trigger or signal entry; None when it has no string code
+    (reported by the checks that follow)."""
+    code = entry.get("code") if isinstance(entry, Mapping) else None
+    return code if isinstance(code, str) else None
 
 
 def _merge_tables(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
