@@ -166,16 +166,12 @@ def _no_terms(
             "(too few words or characters, or only stopwords); give word_ngrams=(1, 1) "
             "or char_ngrams=(1, 3)"
         )
+    # max_features is at least 1 (checked before fitting), so min_df dropped them all
     top = max(df.values())
-    if model.min_df > top:
-        return ParameterError(
-            f"min_df={model.min_df} keeps no term: the most common of the {len(df)} terms "
-            f"is in {top} of the {len(docs)} training texts; use min_df <= {top} "
-            "(the default is 2)"
-        )
     return ParameterError(
-        f"min_df={model.min_df} and max_features={model.max_features} keep no term; "
-        "use the defaults (2 and 200000)"
+        f"min_df={model.min_df} keeps no term: the most common of the {len(df)} terms "
+        f"is in {top} of the {len(docs)} training texts; use min_df <= {top} "
+        "(the default is 2)"
     )
 
 

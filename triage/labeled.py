@@ -31,6 +31,7 @@ __all__ = [
     "check_partial",
     "group_splits",
     "label_cells",
+    "model_texts",
     "parse_labels",
     "read_labeled",
     "validate_labels",
@@ -121,8 +122,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     from it.
 
     A text may appear more than once, but always with the same labels: a row
-    whose text, normalised (`triage.normalize`: spaces, traditional
-    characters and full-width marks aside), is that of an earlier row with
+    whose text, as the model sees it (`model_texts`: normalised, so spaces,
+    traditional characters and full-width marks aside), is that of an earlier row with
     other labels is reported, naming the earlier row and the columns that
     differ. Labels are compared by meaning, not spelling: ``1`` and
     ``1.0``, or ``logistics|service`` and ``service|logistics``, are equal.
@@ -175,7 +176,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
             {"row": i, "id": ids[i], "column": column, "value": value, "problem": problem}
         )
 
-    texts = _normalised(frame["text"].tolist())
+    texts = model_texts(frame["text"].tolist())
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
         text, cats, primary, *emotions, priority = row
         if not texts[i]:
@@ -220,12 +221,17 @@ def _twice(n: int) -> str:
     return f"column appears {n} times; keep one"
 
 
-def _normalised(texts: list[Any]) -> list[str]:
-    """Each text as the model sees it; "" for a text that is missing or that
-    normalises to nothing (only spaces, zero-width characters or tags)."""
-    from triage.text import normalize
+def model_texts(texts: Iterable[Any]) -> list[str]:
+    """Each text as the model sees it (`triage.text.prepare`); "" for a text
+    that is missing, not a string, or that normalises to nothing (only spaces,
+    zero-width characters or tags).
 
-    return [normalize(t) if isinstance(t, str) else "" for t in texts]
+    Copies of a text are equal here: validation, the splits of training and
+    cross-validation, and the selection of texts to label compare these.
+    """
+    from triage.text import prepare
+
+    return [prepare(t).text if isinstance(t, str) else "" for t in texts]
 
 
 def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[int, int, list[str]]]:
@@ -304,7 +310,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
-        return [] if _normalised([value])[0] else ["text is missing or empty"]
+        return [] if model_texts([value])[0] else ["text is missing or empty"]
     if column == "weight":
         return [] if _nonnegative(value) is not None else ["weight must be a number >= 0"]
     if not _cell(value):

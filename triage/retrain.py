@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage import text as _text
-from triage.labeled import check_labels, group_splits, parse_labels
+from triage.labeled import check_labels, group_splits, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -109,12 +108,7 @@ def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Ar
         splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
         return list(splitter.split(dummy, strata))
 
-    return group_splits(_normalised(frame), split)
-
-
-def _normalised(frame: pd.DataFrame) -> list[str]:
-    """The normalised texts of a labeled frame: copies of a text are equal here."""
-    return [_text.prepare(t).text for t in frame["text"].tolist()]
+    return group_splits(model_texts(frame["text"]), split)
 
 
 def split_labeled(
@@ -172,7 +166,7 @@ def split_labeled(
         )
         return [(first, second)]
 
-    [(first, second)] = group_splits(_normalised(frame), split)
+    [(first, second)] = group_splits(model_texts(frame["text"]), split)
     return (
         frame.iloc[np.sort(first)].reset_index(drop=True),
         frame.iloc[np.sort(second)].reset_index(drop=True),
@@ -702,11 +696,10 @@ def compare_models(
     for w in _bootstrap_weights(n, n_boot, rng):
         fa, fb = figures(w)
         deltas.append(fb - fa)
-    low = high = p_not_better = np.full(len(specs), np.nan)
+    low, high, p_not_better = (np.full(len(specs), np.nan) for _ in range(3))
     if deltas:
         # a resample where a figure is undefined for either model gives it no delta
         boot = np.concatenate(deltas, axis=0)
-        low, high, p_not_better = low.copy(), high.copy(), p_not_better.copy()
         for j in range(boot.shape[1]):
             defined = boot[:, j][~np.isnan(boot[:, j])]
             if defined.size:
@@ -881,13 +874,10 @@ def select_for_labeling(
 
     # texts are compared as the model reads them: normalised (width,
     # traditional characters, runs of spaces, markup), as copies are in training
-    skip = {
-        _text.prepare(t).text for t in (() if exclude is None else exclude) if isinstance(t, str)
-    }
+    skip = set(model_texts(() if exclude is None else exclude))
     seen: set[str] = set()
     keep: list[int] = []
-    for i, t in enumerate(texts_in):
-        key = _text.prepare(t).text if isinstance(t, str) else ""
+    for i, key in enumerate(model_texts(texts_in)):
         if not key or key in skip or key in seen:
             continue
         seen.add(key)

@@ -51,8 +51,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage.labeled import model_texts
 from triage.labels import EMOTION_COLUMNS
-from triage.text import normalize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,9 +174,9 @@ def load_weak_emotions(
         Sample weight of every row relative to a labeled row.
     exclude : iterable of str, optional
         Texts to leave out: pass the texts of your train and dev files. They
-        are compared normalised (`triage.text.normalize`), so a copy written
-        with other punctuation width, runs of spaces, invisible characters or
-        traditional characters is left out too.
+        are compared as the model sees them (`triage.labeled.model_texts`),
+        so a copy written with other punctuation width, runs of spaces,
+        invisible characters or traditional characters is left out too.
     min_chars, max_chars : int, default 4 and 400
         Keep texts of this length (after stripping).
     random_state : int, default 0
@@ -221,7 +221,7 @@ def load_weak_emotions(
     lengths = texts.str.len()
     # compared normalised, as the model reads them: a labeled text written with
     # other punctuation width, spacing or traditional characters is the same
-    skip = {normalize(t) for t in (() if exclude is None else exclude) if isinstance(t, str)}
+    skip = set(model_texts(() if exclude is None else exclude)) - {""}
     mapping = WEAK_MAPPINGS[source]
     frame = pd.DataFrame({"text": texts, "source_label": raw[label_col].str.strip()})
     keep = (
@@ -229,7 +229,7 @@ def load_weak_emotions(
     )
     if skip:  # normalising only the rows the other filters keep
         kept = texts[keep]
-        keep.loc[kept.index] = pd.Series([normalize(t) not in skip for t in kept], kept.index)
+        keep.loc[kept.index] = pd.Series([t not in skip for t in model_texts(kept)], kept.index)
     frame = frame[keep]
     # a text seen with two labels is ambiguous: drop all its copies
     labels_per_text = frame.groupby("text")["source_label"].transform("nunique")
