@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import builtins
+import bz2
 import codecs
 import gzip
 import json
+import lzma
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,11 @@ def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:
         ("a.parquet", "parquet"),
         ("a.csv.gz", "csv"),
         ("x.2024.jsonl", "jsonl"),
+        # the extension before the compression's
+        ("a.csv.bz2", "csv"),
+        ("a.tsv.xz", "tsv"),
+        ("a.JSONL.XZ", "jsonl"),
+        ("a.txt.bz2", "tsv"),
     ],
 )
 def test_file_format(name: str, fmt: str) -> None:
@@ -246,6 +253,52 @@ def test_gzip_input(tmp_path: Path) -> None:
     assert chunk.frame["text"].tolist() == ["快递太慢了", "房间很脏"]
 
 
+COMPRESS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+# a GBK export with a quoted line break, a malformed line and a blank line:
+# what the reader sees must not depend on how the file was compressed
+DELIMITED = 'id,text\n1,快递太慢了\n2,"房间很脏\n空调也坏了"\n3,包装,破损\n\n4,客服不理人\n'
+JSONL = '{"id": 1, "text": "快递太慢了"}\n不是JSON\n\n{"id": 4, "text": "客服不理人"}\n'
+
+
+@pytest.mark.parametrize("compression", sorted(COMPRESS))
+@pytest.mark.parametrize(
+    ("name", "body", "encoding", "found", "ids", "malformed"),
+    [
+        ("f.csv", DELIMITED, "gbk", "gb18030", ["1", "2", "4"], [5]),
+        ("f.csv", DELIMITED, "utf-8-sig", "utf-8-sig", ["1", "2", "4"], [5]),
+        ("f.tsv", DELIMITED.replace(",", "\t"), "utf-8", "utf-8", ["1", "2", "4"], [5]),
+        ("f.jsonl", JSONL, "utf-8", "utf-8", [1, 4], [2]),
+    ],
+    ids=["csv-gbk", "csv-bom", "tsv", "jsonl"],
+)
+def test_compressed_input_reads_as_the_plain_file(
+    tmp_path: Path,
+    compression: str,
+    name: str,
+    body: str,
+    encoding: str,
+    found: str,
+    ids: list[Any],
+    malformed: list[int],
+) -> None:
+    data = body.encode(encoding)
+    path = tmp_path / (name + compression)
+    path.write_bytes(COMPRESS[compression](data))
+    assert file_format(path) == file_format(name)
+    assert detect_encoding(path) == found
+    for size in (1, 10):
+        chunks = list(read_chunks(path, fmt=file_format(path), chunk_size=size))
+        got = pd.concat([c.frame for c in chunks])
+        assert got["id"].tolist() == ids
+        assert [n for c in chunks for n in c.malformed_lines] == malformed
+    plain = tmp_path / name
+    plain.write_bytes(data)
+    want = pd.concat([c.frame for c in read_chunks(plain, fmt=file_format(name), chunk_size=10)])
+    pd.testing.assert_frame_equal(got, want)
+    assert got["text"].tolist()[0] == "快递太慢了"
+
+
 def test_jsonl_chunks(tmp_path: Path) -> None:
     path = tmp_path / "f.jsonl"
     path.write_text('{"text": "a"}\n[1, 2]\n\n{"text": "b"}\nnot json\n', encoding="utf-8")
@@ -316,19 +369,58 @@ def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
     assert detect_encoding(path) == "gb18030"
 
 
+# a file long enough that a cut leaves whole rows before it
+LONG = ("id,text\n" + "".join(f"{i},快递{i}天了还没到\n" for i in range(2000))).encode()
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("name", "data", "message"),
     [
-        (b"not gzip", "Not a gzipped file"),
-        (gzip.compress(TEXT.encode())[:20], "Compressed file ended"),
+        ("f.csv.gz", b"not gzip", "gzip file: Not a gzipped file"),
+        ("f.csv.gz", gzip.compress(TEXT.encode())[:20], "gzip file: Compressed file ended"),
+        ("f.csv.gz", gzip.compress(LONG)[:-100], "gzip file: Compressed file ended"),
+        ("f.csv.bz2", b"not bzip2", "bzip2 file: Invalid data stream"),
+        ("f.csv.bz2", bz2.compress(LONG)[:-100], "bzip2 file: Compressed file ended"),
+        ("f.csv.xz", b"not xz", "xz file: Input format not supported"),
+        ("f.csv.xz", lzma.compress(LONG)[:-100], "xz file: Compressed file ended"),
+        ("f.csv.xz", lzma.compress(LONG)[:300] + bytes(100), "xz file: Corrupt input data"),
     ],
-    ids=["not-gzip", "truncated"],
+    ids=[
+        "not-gzip",
+        "truncated-gzip",
+        "cut-gzip",
+        "not-bzip2",
+        "cut-bzip2",
+        "not-xz",
+        "cut-xz",
+        "corrupt-xz",
+    ],
 )
-def test_broken_gzip_is_a_clear_error(tmp_path: Path, data: bytes, message: str) -> None:
-    path = tmp_path / "f.csv.gz"
+def test_broken_compressed_file_is_a_clear_error(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(InputFileError, match=f"f.csv.gz is not a readable gzip file: {message}"):
+    match = f"{name} is not a readable {message}"
+    with pytest.raises(InputFileError, match=match):
+        detect_encoding(path)
+    with pytest.raises(InputFileError, match=match):
         list(read_chunks(path, fmt="csv", chunk_size=10))
+    # with the encoding given the rows are the first read: the error is the same
+    with pytest.raises(InputFileError, match=match):
+        list(read_chunks(path, fmt="csv", chunk_size=10, encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["f.parquet.gz", "f.pq.bz2", "f.parquet.xz"])
+def test_parquet_inside_compression_is_refused(tmp_path: Path, name: str) -> None:
+    # Parquet compresses its columns itself
+    with pytest.raises(ValueError, match=f"{name}: Parquet .*compresses its columns itself"):
+        file_format(name)
+    with pytest.raises(ValueError, match=r"Parquet .*compresses its columns itself"):
+        file_format(tmp_path / "f.csv.gz", "parquet")
+    with pytest.raises(ValueError, match=r"Parquet .*compresses its columns itself"):
+        AtomicWriter(tmp_path / name, fmt="parquet")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_malformed_header_is_a_clear_error(tmp_path: Path) -> None:

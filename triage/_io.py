@@ -3,7 +3,9 @@
 Readers yield `Chunk`s of at most ``chunk_size`` rows as string-typed frames,
 so memory does not grow with the file; malformed CSV and JSONL lines are
 skipped and reported by their 1-based line number in the file; a text file
-with no header or record at all is an `InputFileError`. Writers write
+with no header or record at all is an `InputFileError`. Text files compressed
+with gzip (``.gz``), bzip2 (``.bz2``) or xz (``.xz``) are read as they stream
+out of the decompressor; a broken one is an `InputFileError`. Writers write
 to a hidden temporary file beside the target and rename it into place only
 when everything is written, so an interrupted run leaves no output that looks
 complete.
@@ -11,11 +13,13 @@ complete.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
 import gzip
 import io
 import json
+import lzma
 import math
 import os
 import re
@@ -25,12 +29,13 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from .exceptions import InputFileError, user_stacklevel
 
 if TYPE_CHECKING:
     import pandas as pd
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "FORMATS",
@@ -38,6 +43,7 @@ __all__ = [
     "Chunk",
     "detect_encoding",
     "file_format",
+    "open_binary",
     "read_chunks",
     "sniff_header",
 ]
@@ -53,27 +59,50 @@ FORMATS = {
     ".pq": "parquet",
 }
 
+# the extension of a compressed text file after its format's: the name of the
+# compression, as its errors call it
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+
+
+def _compression(path: str | os.PathLike[str]) -> str | None:
+    """The extension of `path` if it names a compression (``.gz``, ...), lowercase."""
+    suffix = Path(path).suffix.lower()
+    return suffix if suffix in COMPRESSIONS else None
+
 
 def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
-    """The format of `path` from its extension (or `given`), checked."""
+    """The format of `path` from its extension (or `given`), checked.
+
+    A compression's extension (``.gz``, ``.bz2``, ``.xz``) is passed over:
+    ``complaints.csv.xz`` is CSV. Parquet is never compressed so: it
+    compresses its columns itself.
+    """
+    compression = _compression(path)
     if given is not None:
         if given not in set(FORMATS.values()):
             raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
-        return given
-    suffixes = [s.lower() for s in Path(path).suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    fmt = FORMATS.get(suffixes[-1] if suffixes else "")
-    if fmt is None and suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls", ".et"):
-        raise ValueError(
-            f"{path}: a spreadsheet workbook is neither read nor written; "
-            "use CSV, which Excel opens and saves"
-        )
+        fmt: str | None = given
+    else:
+        suffixes = [s.lower() for s in Path(path).suffixes]
+        if compression is not None:
+            suffixes.pop()
+        fmt = FORMATS.get(suffixes[-1] if suffixes else "")
+        if fmt is None and suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls", ".et"):
+            raise ValueError(
+                f"{path}: a spreadsheet workbook is neither read nor written; "
+                "use CSV, which Excel opens and saves"
+            )
     if fmt is None:
         raise ValueError(
             f"cannot tell the format of {path} from its extension; use .csv, .tsv, .jsonl "
-            "(.ndjson) or .parquet, or pass the format: csv, tsv, jsonl or parquet "
+            "(.ndjson) or .parquet, the text formats also compressed (.csv.gz, .csv.bz2, "
+            ".csv.xz), or pass the format: csv, tsv, jsonl or parquet "
             "(input_format= / output_format=; CLI: --input-format / --output-format)"
+        )
+    if fmt == "parquet" and compression is not None:
+        raise ValueError(
+            f"{path}: Parquet is neither read nor written inside {compression}: it "
+            "compresses its columns itself; name the file .parquet (or decompress it)"
         )
     return fmt
 
@@ -116,14 +145,66 @@ def sniff_header(
     return best[1], best[2]
 
 
-def _is_gzip(path: str | os.PathLike[str]) -> bool:
-    return str(path).lower().endswith(".gz")
+def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
+    """`path` opened for reading bytes, decompressed by its extension.
+
+    A compressed file whose data is broken (truncated, corrupt, not of its
+    compression at all) raises an `InputFileError` naming the file and the
+    problem when the bytes are read.
+    """
+    compression = _compression(path)
+    if compression is None:
+        return open(path, "rb")
+    stream = _decompressing(path, compression)
+    return io.BufferedReader(_Checked(stream, path, COMPRESSIONS[compression]), 1 << 16)
 
 
-def _open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
-    if _is_gzip(path):
-        return cast("IO[bytes]", gzip.open(path, "rb"))
-    return open(path, "rb")
+def _decompressing(path: str | os.PathLike[str], compression: str) -> io.BufferedIOBase:
+    if compression == ".gz":
+        return gzip.open(path, "rb")
+    if compression == ".bz2":
+        return bz2.open(path, "rb")
+    return lzma.open(path, "rb")
+
+
+def _broken(exc: BaseException) -> bool:
+    """Whether `exc`, raised reading a decompressor, says its data is broken.
+
+    gzip and bzip2 raise an OSError without an error number for data that
+    is not theirs; an OSError with one (a disk's I/O error, say) is no
+    problem of the data.
+    """
+    if isinstance(exc, OSError):
+        return exc.errno is None
+    return isinstance(exc, EOFError | zlib.error | lzma.LZMAError)
+
+
+class _Checked(io.RawIOBase):
+    """The bytes a decompressor reads; broken data is an InputFileError naming the file."""
+
+    def __init__(self, stream: io.BufferedIOBase, path: str | os.PathLike[str], kind: str):
+        self._stream = stream
+        self._path = path
+        self._kind = kind
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        try:
+            return self._stream.readinto(buffer)
+        except Exception as exc:
+            if not _broken(exc):
+                raise
+            raise InputFileError(
+                f"{self._path} is not a readable {self._kind} file: {exc}"
+            ) from exc
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            super().close()
 
 
 # byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's
@@ -208,13 +289,11 @@ def _binary(data: bytes) -> bool:
 
 
 def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
-    """The bytes of a file (gunzipped for .gz) in blocks; a broken .gz is an InputFileError."""
-    try:
-        with _open_binary(path) as f:
-            while data := f.read(block):
-                yield data
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise InputFileError(f"{path} is not a readable gzip file: {exc}") from exc
+    """The bytes of a file (decompressed) in blocks; broken compressed data is an
+    InputFileError."""
+    with open_binary(path) as f:
+        while data := f.read(block):
+            yield data
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
@@ -275,7 +354,7 @@ def _open_text(path: str | os.PathLike[str], encoding: str | None) -> Any:
     codecs.lookup(enc)  # an unknown encoding: LookupError before the file is opened
     # newline="" lets the csv module see quoted line breaks inside fields;
     # undecodable bytes become U+FFFD rather than stopping the run
-    return io.TextIOWrapper(_open_binary(path), encoding=enc, errors="replace", newline="")
+    return io.TextIOWrapper(open_binary(path), encoding=enc, errors="replace", newline="")
 
 
 # The csv module refuses fields over 131,072 characters by default and would
@@ -520,7 +599,8 @@ class AtomicWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, fmt: str) -> None:
-        if _is_gzip(path):
+        if _compression(path) is not None:
+            file_format(path, fmt)  # Parquet inside a compression: its own error
             raise ValueError(f"cannot write compressed output {path}; drop the .gz extension")
         self.path = Path(path)
         self.fmt = fmt
