@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
 import json
+import lzma
 import math
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -520,6 +524,29 @@ def test_csv_with_a_broken_line(tmp_path: Path) -> None:
     assert "malformed line(s): 3" in str(summary)
 
 
+@pytest.mark.parametrize("name", ["in.csv.gz", "in.csv.bz2", "in.csv.xz", "in.zip"])
+def test_compressed_input_scores_as_the_plain_file(tmp_path: Path, name: str) -> None:
+    # a GBK export, tab-separated, with a quoted line break and a broken line
+    body = 'id\ttext\n1\t快递太慢\n2\t房间\t很脏\n3\t"服务员态度差\n还不道歉"\n\n4\t包装破损\n'
+    plain = write(tmp_path / "in.csv", body, "gbk")
+    src = tmp_path / name
+    data = plain.read_bytes()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("in.csv", data)
+    else:
+        compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+        src.write_bytes(compress[src.suffix](data))
+    want = score_file(plain, tmp_path / "plain.jsonl", chunk_size=2)
+    summary = score_file(src, tmp_path / "out.jsonl", chunk_size=2)
+    assert (summary.rows, summary.malformed_lines) == (want.rows, want.malformed_lines) == (3, [3])
+    out = (tmp_path / "out.jsonl").read_bytes()
+    assert out == (tmp_path / "plain.jsonl").read_bytes()
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in records] == ["1", "3", "4"]
+    assert records[1]["text"] == "服务员态度差\n还不道歉"
+
+
 def test_one_column_file_with_blank_lines_keeps_every_row(tmp_path: Path) -> None:
     # a column pasted from a spreadsheet: output row i is input line i + 1
     src = write(tmp_path / "in.csv", "text\n快递太慢\n\n房间很脏\n\n\n包装破损\n")
@@ -649,6 +676,8 @@ def test_score_file_errors(tmp_path: Path) -> None:
         score_file(src, tmp_path / "out.csv", text_column="review", id_column="ticket")
     with pytest.raises(FileNotFoundError):
         score_file(tmp_path / "missing.csv", tmp_path / "out.csv")
+    with pytest.raises(FileNotFoundError, match=r"no input file at .*missing\.zip"):
+        score_file(tmp_path / "missing.zip", tmp_path / "out.csv")
     with pytest.raises(ValueError, match="spreadsheet workbook"):
         score_file(src, tmp_path / "out.xlsx", text_column="review")
     with pytest.raises(ValueError, match="extension"):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import re
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +151,32 @@ def test_score_reports_bad_input_in_one_line(
     err = capsys.readouterr().err
     assert re.search(f"^triage score: error: {message}", err)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("in.zip", r".*in\.zip holds 2 files: 2023/in\.csv, 2024/in\.csv; a zip archive is read"),
+        ("in.csv.xz", r".*in\.csv\.xz is not a readable xz file: Compressed file ended"),
+    ],
+)
+def test_score_reports_a_broken_or_ambiguous_archive_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    body = ("id,text\n" + "".join(f"{i},快递{i}天了还没到\n" for i in range(500))).encode()
+    src = tmp_path / name
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(src, "w") as archive:
+            archive.writestr("2023/in.csv", body)
+            archive.writestr("2024/in.csv", body)
+    else:
+        src.write_bytes(lzma.compress(body)[:-50])
+    for encoding in ([], ["--encoding", "utf-8"]):
+        assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), *encoding]) == 2
+        err = capsys.readouterr().err
+        assert re.search(f"^triage score: error: {message}", err)
+        assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
 def test_score_summary_says_when_more_lines_were_skipped_than_shown(

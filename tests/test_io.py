@@ -8,6 +8,7 @@ import codecs
 import gzip
 import json
 import lzma
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:
         ("a.tsv.xz", "tsv"),
         ("a.JSONL.XZ", "jsonl"),
         ("a.txt.bz2", "tsv"),
+        ("a.csv.zip", "csv"),
     ],
 )
 def test_file_format(name: str, fmt: str) -> None:
@@ -367,6 +369,121 @@ def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
     # GBK text with a stray UTF-8 character is still GBK
     path.write_bytes(TEXT.encode("gbk") + "3,快\n".encode())
     assert detect_encoding(path) == "gb18030"
+
+
+def write_zip(
+    path: Path, members: dict[str, bytes | None], method: int = zipfile.ZIP_DEFLATED
+) -> Path:
+    """A zip archive of `members`; a name ending in / with None is a folder."""
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for name, data in members.items():
+            if data is None:
+                archive.mkdir(name)
+            else:
+                archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "method", "fmt"),
+    [
+        # the format from the file inside when the archive's name has none
+        ("complaints.zip", {"complaints.csv": "gbk"}, zipfile.ZIP_DEFLATED, "csv"),
+        ("complaints.zip", {"complaints.jsonl": "utf-8"}, zipfile.ZIP_STORED, "jsonl"),
+        # ... and from the archive's name when it has one
+        ("complaints.csv.zip", {"export.txt": "utf-8"}, zipfile.ZIP_BZIP2, "csv"),
+        ("complaints.2024.zip", {"a.tsv": "utf-16"}, zipfile.ZIP_DEFLATED, "tsv"),
+        # what macOS's "Compress" adds beside the file: its folder and __MACOSX
+        (
+            "export.zip",
+            {
+                "export/": None,
+                "export/complaints.csv": "utf-8-sig",
+                "__MACOSX/": None,
+                "__MACOSX/export/._complaints.csv": b"\x00\x05\x16\x07" + bytes(100),
+                "export/.DS_Store": bytes(100),
+            },
+            zipfile.ZIP_LZMA,
+            "csv",
+        ),
+    ],
+    ids=["csv-inside", "jsonl-inside", "csv-by-name", "tsv-inside", "macos"],
+)
+def test_zip_of_one_file_reads_as_the_file(
+    tmp_path: Path, name: str, members: dict[str, str | bytes | None], method: int, fmt: str
+) -> None:
+    # the one member given by its encoding is the file to read
+    ((member, encoding),) = [(m, e) for m, e in members.items() if isinstance(e, str)]
+    body = {"csv": DELIMITED, "tsv": DELIMITED.replace(",", "\t"), "jsonl": JSONL}[fmt]
+    data = body.encode(str(encoding))
+    path = write_zip(
+        tmp_path / name, {m: data if m == member else d for m, d in members.items()}, method
+    )
+    plain = tmp_path / f"plain.{fmt}"
+    plain.write_bytes(data)
+    assert file_format(path) == fmt
+    assert detect_encoding(path) == detect_encoding(plain)
+    for size in (1, 10):
+        chunks = list(read_chunks(path, fmt=fmt, chunk_size=size))
+        want = list(read_chunks(plain, fmt=fmt, chunk_size=size))
+        pd.testing.assert_frame_equal(
+            pd.concat([c.frame for c in chunks]), pd.concat([c.frame for c in want])
+        )
+        assert [c.malformed_lines for c in chunks] == [c.malformed_lines for c in want]
+    assert [n for c in chunks for n in c.malformed_lines] == [2 if fmt == "jsonl" else 5]
+    assert chunks[0].frame["text"].tolist()[0] == "快递太慢了"
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({}, r"f\.zip holds no file to read; a zip archive is read when it holds one file"),
+        (
+            {"export/": None, "__MACOSX/": None, "__MACOSX/._a.csv": b"x"},
+            r"f\.zip holds no file to read \(only export/, __MACOSX/, __MACOSX/\._a\.csv\)",
+        ),
+        (
+            {"2023.csv": TEXT.encode(), "notes/": None, "2024.csv": TEXT.encode()},
+            r"f\.zip holds 2 files: 2023\.csv, 2024\.csv; a zip archive is read when it holds one",
+        ),
+        (
+            {f"{m:02}.csv": TEXT.encode() for m in range(1, 13)},
+            r"holds 12 files: 01\.csv, 02\.csv, .*, 10\.csv, \.\.\. \(12 in all\)",
+        ),
+    ],
+    ids=["empty", "only-folders", "two-files", "twelve-files"],
+)
+def test_zip_of_no_file_or_several_is_an_error_listing_them(
+    tmp_path: Path, members: dict[str, bytes | None], message: str
+) -> None:
+    path = write_zip(tmp_path / "f.zip", members)
+    with pytest.raises(InputFileError, match=message):
+        file_format(path)
+    named = write_zip(tmp_path / "f.csv.zip", members)
+    with pytest.raises(InputFileError, match=message.replace("f\\.zip", "f\\.csv\\.zip")):
+        list(read_chunks(named, fmt="csv", chunk_size=10))
+
+
+def test_broken_or_unreadable_zip_is_a_clear_error(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "f.csv.zip", {"f.csv": LONG}, zipfile.ZIP_STORED)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # the directory at the end is lost
+    with pytest.raises(
+        InputFileError, match=r"f\.csv\.zip is not a readable zip file: File is not"
+    ):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
+    # a byte changed inside the file: its checksum fails once it is read
+    at = data.index(b"1999,")
+    path.write_bytes(data[:at] + b"9" + data[at + 1 :])
+    with pytest.raises(InputFileError, match=r"f\.csv\.zip is not a readable zip file: Bad CRC-32"):
+        list(read_chunks(path, fmt="csv", chunk_size=10, encoding="utf-8"))
+    # a file the archive's own name does not name, with no format of its own
+    path = write_zip(tmp_path / "f.zip", {"f.dat": LONG})
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*f\.zip \(holding f\.dat\)"):
+        file_format(path)
+    path = write_zip(tmp_path / "f.zip", {"f.parquet": b"PAR1"})
+    with pytest.raises(ValueError, match=r"f\.zip: Parquet is neither read nor written inside"):
+        file_format(path)
 
 
 # a file long enough that a cut leaves whole rows before it

@@ -4,8 +4,9 @@ Readers yield `Chunk`s of at most ``chunk_size`` rows as string-typed frames,
 so memory does not grow with the file; malformed CSV and JSONL lines are
 skipped and reported by their 1-based line number in the file; a text file
 with no header or record at all is an `InputFileError`. Text files compressed
-with gzip (``.gz``), bzip2 (``.bz2``) or xz (``.xz``) are read as they stream
-out of the decompressor; a broken one is an `InputFileError`. Writers write
+with gzip (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), or the one file of a
+zip archive (``.zip``), are read as they stream out of the decompressor; a
+broken one is an `InputFileError`. Writers write
 to a hidden temporary file beside the target and rename it into place only
 when everything is written, so an interrupted run leaves no output that looks
 complete.
@@ -25,11 +26,12 @@ import os
 import re
 import tempfile
 import warnings
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .exceptions import InputFileError, user_stacklevel
 
@@ -61,7 +63,7 @@ FORMATS = {
 
 # the extension of a compressed text file after its format's: the name of the
 # compression, as its errors call it
-COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}
 
 
 def _compression(path: str | os.PathLike[str]) -> str | None:
@@ -73,11 +75,22 @@ def _compression(path: str | os.PathLike[str]) -> str | None:
 def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The format of `path` from its extension (or `given`), checked.
 
-    A compression's extension (``.gz``, ``.bz2``, ``.xz``) is passed over:
-    ``complaints.csv.xz`` is CSV. Parquet is never compressed so: it
-    compresses its columns itself.
+    A compression's extension (``.gz``, ``.bz2``, ``.xz``, ``.zip``) is
+    passed over: ``complaints.csv.xz`` is CSV. A zip archive whose name says
+    no format (``complaints.zip``) has that of the one file it holds
+    (``complaints.csv``). Parquet is never compressed so: it compresses its
+    columns itself.
+
+    Raises
+    ------
+    ValueError
+        The format is unknown or cannot be told.
+    InputFileError
+        A zip archive whose format is that of its file holds no file or
+        several, or is not a zip archive.
     """
     compression = _compression(path)
+    named = str(path)
     if given is not None:
         if given not in set(FORMATS.values()):
             raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
@@ -86,17 +99,23 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
         suffixes = [s.lower() for s in Path(path).suffixes]
         if compression is not None:
             suffixes.pop()
-        fmt = FORMATS.get(suffixes[-1] if suffixes else "")
-        if fmt is None and suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls", ".et"):
+        ext = suffixes[-1] if suffixes else ""
+        if ext not in FORMATS and compression == ".zip" and Path(path).is_file():
+            with _zip(path) as archive:
+                member = _zip_member(archive, path).filename
+            ext = PurePosixPath(member).suffix.lower()
+            named = f"{path} (holding {member})"
+        fmt = FORMATS.get(ext)
+        if fmt is None and ext in (".xlsx", ".xlsm", ".xls", ".et"):
             raise ValueError(
-                f"{path}: a spreadsheet workbook is neither read nor written; "
+                f"{named}: a spreadsheet workbook is neither read nor written; "
                 "use CSV, which Excel opens and saves"
             )
     if fmt is None:
         raise ValueError(
-            f"cannot tell the format of {path} from its extension; use .csv, .tsv, .jsonl "
+            f"cannot tell the format of {named} from its extension; use .csv, .tsv, .jsonl "
             "(.ndjson) or .parquet, the text formats also compressed (.csv.gz, .csv.bz2, "
-            ".csv.xz), or pass the format: csv, tsv, jsonl or parquet "
+            ".csv.xz, .csv.zip), or pass the format: csv, tsv, jsonl or parquet "
             "(input_format= / output_format=; CLI: --input-format / --output-format)"
         )
     if fmt == "parquet" and compression is not None:
@@ -148,9 +167,11 @@ def sniff_header(
 def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
     """`path` opened for reading bytes, decompressed by its extension.
 
-    A compressed file whose data is broken (truncated, corrupt, not of its
-    compression at all) raises an `InputFileError` naming the file and the
-    problem when the bytes are read.
+    A zip archive gives the bytes of the one file it holds, folders and what
+    macOS adds (``__MACOSX/``, ``.DS_Store``) aside. A compressed file whose
+    data is broken (truncated, corrupt, not of its compression at all)
+    raises an `InputFileError` naming the file and the problem when the
+    bytes are read; so does a zip archive of no file or several, when opened.
     """
     compression = _compression(path)
     if compression is None:
@@ -164,7 +185,55 @@ def _decompressing(path: str | os.PathLike[str], compression: str) -> io.Buffere
         return gzip.open(path, "rb")
     if compression == ".bz2":
         return bz2.open(path, "rb")
-    return lzma.open(path, "rb")
+    if compression == ".xz":
+        return lzma.open(path, "rb")
+    # the member keeps the archive's file open until it is closed itself
+    with _zip(path) as archive:
+        member = _zip_member(archive, path)
+        try:
+            # a ZipExtFile, which typeshed gives as IO[bytes]
+            return cast("io.BufferedIOBase", archive.open(member))
+        except zipfile.BadZipFile as exc:
+            raise InputFileError(f"{path} is not a readable zip file: {exc}") from exc
+        except (NotImplementedError, RuntimeError) as exc:  # deflate64; a password
+            raise InputFileError(
+                f"{path}: {member.filename} in it cannot be read ({exc}); unzip it with "
+                "another tool and read the file itself"
+            ) from exc
+
+
+def _zip(path: str | os.PathLike[str]) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(f"{path} is not a readable zip file: {exc}") from exc
+
+
+def _zip_member(archive: zipfile.ZipFile, path: str | os.PathLike[str]) -> zipfile.ZipInfo:
+    """The one file in a zip archive, folders and what macOS adds aside.
+
+    Raises an InputFileError listing the archive's entries when it holds no
+    file or several: which one is meant is not for the reader to guess.
+    """
+    entries = archive.infolist()
+    files = [
+        e
+        for e in entries
+        if not e.is_dir()
+        and not e.filename.startswith("__MACOSX/")
+        and PurePosixPath(e.filename).name != ".DS_Store"
+    ]
+    if len(files) == 1:
+        return files[0]
+    names = [e.filename for e in files or entries]
+    shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
+    rule = "a zip archive is read when it holds one file"
+    if not files:
+        only = f" (only {shown})" if names else ""
+        raise InputFileError(f"{path} holds no file to read{only}; {rule}")
+    raise InputFileError(
+        f"{path} holds {len(files)} files: {shown}; {rule}: unzip it and pass the file you mean"
+    )
 
 
 def _broken(exc: BaseException) -> bool:
@@ -176,7 +245,7 @@ def _broken(exc: BaseException) -> bool:
     """
     if isinstance(exc, OSError):
         return exc.errno is None
-    return isinstance(exc, EOFError | zlib.error | lzma.LZMAError)
+    return isinstance(exc, EOFError | zlib.error | lzma.LZMAError | zipfile.BadZipFile)
 
 
 class _Checked(io.RawIOBase):
