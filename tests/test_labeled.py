@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from triage import LabelError, validate_labels
+from triage import InputFileError, LabelError, validate_labels
 from triage.labeled import check_labels, parse_labels, read_labeled
 
 GOOD = {
@@ -281,3 +285,66 @@ def test_read_labeled_trims_spaces_around_column_names(tmp_path: Path) -> None:
     got = read_labeled(path)
     assert got.columns.tolist() == good.columns.tolist()
     assert validate_labels(got).empty
+
+
+def compress(path: Path, data: bytes, member: str = "labeled.csv") -> Path:
+    """`data` written to `path`, compressed as its extension says."""
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.mkdir("__MACOSX")  # what macOS adds beside the file
+            archive.writestr(f"__MACOSX/._{member}", bytes(64))
+            archive.writestr(member, data)
+    else:
+        pack = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[path.suffix]
+        path.write_bytes(pack(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "sep"),
+    [
+        ("labeled.csv.gz", "utf-8-sig", ","),
+        ("labeled.csv.bz2", "gbk", ","),
+        ("labeled.txt.xz", "utf-16", "\t"),
+        ("labeled.zip", "utf-8-sig", ","),
+        ("labeled.csv.zip", "gbk", "\t"),
+    ],
+    ids=["gzip", "bzip2-gbk", "xz-unicode-text", "zip", "zip-gbk-tabs"],
+)
+def test_read_labeled_reads_compressed_files_as_plain_ones(
+    tmp_path: Path, name: str, encoding: str, sep: str
+) -> None:
+    plain = tmp_path / "labeled.csv"
+    texts = ["草,11点下单,1点送到", "房间很脏\n空调也坏了"]
+    frame({"text": texts[0]}, {"text": texts[1], "categories": "", "primary": ""}).to_csv(
+        plain, index=False, encoding=encoding, sep=sep
+    )
+    got = read_labeled(compress(tmp_path / name, plain.read_bytes()))
+    pd.testing.assert_frame_equal(got, read_labeled(plain))
+    assert got["text"].tolist() == texts
+    assert validate_labels(got).empty
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("labeled.csv.bz2", r"labeled\.csv\.bz2 is not a readable bzip2 file: Compressed file"),
+        ("labeled.csv.xz", r"labeled\.csv\.xz is not a readable xz file: Compressed file"),
+        ("labeled.zip", r"labeled\.zip holds 2 files: train\.csv, dev\.csv"),
+    ],
+)
+def test_read_labeled_names_a_broken_or_ambiguous_archive(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    # a BOM settles the encoding at once: the cut, megabytes on, is met reading the rows
+    header, *rows = frame(*({} for _ in TEXTS)).to_csv(index=False).splitlines(keepends=True)
+    data = (header + "".join(rows) * 6000).encode("utf-8-sig")
+    path = tmp_path / name
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("train.csv", data)
+            archive.writestr("dev.csv", data)
+    else:
+        path.write_bytes(compress(path, data).read_bytes()[:-50])
+    with pytest.raises(InputFileError, match=message):
+        read_labeled(path)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import detect_encoding, sniff_header
+from triage._io import detect_encoding, open_binary, sniff_header
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -62,7 +62,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     Parameters
     ----------
     path : path-like
-        The labeled file (``.gz`` compressed too).
+        The labeled file, compressed too (``.gz``, ``.bz2``, ``.xz``, or a
+        ``.zip`` archive holding it alone).
 
     Returns
     -------
@@ -79,7 +80,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         The header names a column of the labeled file format twice (pandas
         would read the second as ``text.1`` and ignore it).
     InputFileError
-        The file is not text (a workbook, say) or is a broken ``.gz``.
+        The file is not text (a workbook, say), is a broken compressed file,
+        or is a zip archive of no file or several.
     """
     import pandas as pd
 
@@ -99,7 +101,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     ]
     if twice:
         raise LabelError(f"{path}: {'; '.join(twice)}; keep one of each")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    # decompressed as for scoring: pandas would take a zip's __MACOSX/ entries for files
+    with open_binary(path) as f:
+        frame = pd.read_csv(f, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
     frame.columns = header if len(header) == frame.shape[1] else frame.columns
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
