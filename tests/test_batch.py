@@ -653,18 +653,47 @@ def test_parallel_file_equals_serial(tmp_path: Path) -> None:
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
-def test_interrupted_run_leaves_no_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["out.csv", "out.csv.gz", "out.jsonl.xz"])
+def test_interrupted_run_leaves_no_output(tmp_path: Path, name: str) -> None:
     src = write(tmp_path / "in.csv", "text\n" + "快递太慢\n" * 10)
-    (tmp_path / "out.csv").write_text("old", encoding="utf-8")
+    (tmp_path / name).write_text("old", encoding="utf-8")
 
     def interrupt(rows: int, seconds: float) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        score_file(src, tmp_path / "out.csv", chunk_size=3, progress=interrupt)
+        score_file(src, tmp_path / name, chunk_size=3, progress=interrupt)
     # the old file is untouched and no partial file is left behind
-    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+    assert (tmp_path / name).read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", name])
+
+
+@pytest.mark.parametrize("name", ["out.csv.gz", "out.tsv.bz2", "out.jsonl.xz", "out.csv.GZ"])
+def test_compressed_output_holds_the_plain_output(tmp_path: Path, name: str) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(len(TEXTS)), "text": TEXTS}).to_csv(src, index=False)
+    plain = tmp_path / name.rsplit(".", 1)[0]
+    score_file(src, plain, chunk_size=4)
+    summary = score_file(src, tmp_path / name, chunk_size=4)
+    assert summary.output == tmp_path / name and summary.rows == len(TEXTS)
+    decompress = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
+    packed = (tmp_path / name).read_bytes()
+    assert decompress[Path(name).suffix.lower()](packed) == plain.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", plain.name, name])
+    # and it is read back as input: scoring the output again keeps its rows in order
+    again = score_file(tmp_path / name, tmp_path / "again.csv", chunk_size=4)
+    assert again.rows == len(TEXTS)
+    out = pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False)
+    assert out["id"].tolist() == [str(i) for i in range(len(TEXTS))]
+
+
+def test_compressed_parquet_or_zip_output_is_refused(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "text\n快递太慢\n")
+    with pytest.raises(ValueError, match=r"Parquet .* compresses its columns itself"):
+        score_file(src, tmp_path / "out.parquet.gz")
+    with pytest.raises(ValueError, match="cannot write a zip archive"):
+        score_file(src, tmp_path / "out.csv.zip")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
 def test_score_file_errors(tmp_path: Path) -> None:

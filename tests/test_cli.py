@@ -179,6 +179,34 @@ def test_score_reports_a_broken_or_ambiguous_archive_in_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("out.csv.xz", None),
+        ("out.jsonl.bz2", None),
+        ("out.parquet.gz", r".*out\.parquet\.gz: Parquet is neither read nor written inside \.gz"),
+        ("out.csv.zip", r"cannot write a zip archive .*out\.csv\.zip; write out\.csv\.gz"),
+    ],
+)
+def test_score_writes_compressed_output_or_says_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str, message: str | None
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n7,快递一周还没到\n8,房间很脏\n", encoding="utf-8")
+    code = main(["score", str(src), "-o", str(tmp_path / output), "--quiet"])
+    err = capsys.readouterr().err
+    if message is not None:
+        assert code == 2 and re.search(f"^triage score: error: {message}", err)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+        return
+    assert code == 0 and err.startswith("2 rows, 0 errors") and output in err
+    # pandas decompresses by the name as well
+    lines = output.startswith("out.jsonl")
+    got = pd.read_json(tmp_path / output, lines=True) if lines else pd.read_csv(tmp_path / output)
+    assert got["id"].tolist() == [7, 8]
+    assert got["primary"].tolist() == ["logistics", "environment"]
+
+
 def test_score_summary_says_when_more_lines_were_skipped_than_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

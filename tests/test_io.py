@@ -332,8 +332,79 @@ def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         fail()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
-    with pytest.raises(ValueError, match="compressed"):
-        AtomicWriter(tmp_path / "x.csv.gz", fmt="csv")
+
+
+DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
+
+
+@pytest.mark.parametrize("compression", sorted(DECOMPRESS))
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_compressed_output_holds_the_plain_output(
+    tmp_path: Path, fmt: str, compression: str
+) -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "text": ["快递太慢了", "房间很脏\n空调也坏了"]})
+    outputs = []
+    for name in (f"out.{fmt}", f"out.{fmt}{compression}"):
+        with AtomicWriter(tmp_path / name, fmt=fmt) as writer:
+            writer.write(frame)
+            writer.write(frame.iloc[::-1])
+            # written beside the target, not yet in its place
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(f".{name}.")]
+            assert not (tmp_path / name).exists()
+            writer.commit()
+        outputs.append((tmp_path / name).read_bytes())
+    plain, packed = outputs
+    assert DECOMPRESS[compression](packed) == plain
+    (chunk,) = read_chunks(tmp_path / f"out.{fmt}{compression}", fmt=fmt, chunk_size=10)
+    assert chunk.frame["id"].tolist() == ["1", "2", "2", "1"]
+    assert chunk.frame["text"].tolist()[1] == "房间很脏\n空调也坏了"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out.{fmt}", f"out.{fmt}{compression}"]
+
+
+def test_gzip_output_names_the_file_not_the_temporary_one(tmp_path: Path) -> None:
+    # gunzip -N restores the name in the header: that of the output, never
+    # the hidden .partial file it was written as; and no time, so the same
+    # rows give the same bytes
+    frame = pd.DataFrame({"text": ["快递太慢了"]})
+    for name in ("a/out.csv.gz", "b/out.csv.gz"):
+        with AtomicWriter(tmp_path / name, fmt="csv") as writer:
+            writer.write(frame)
+            writer.commit()
+    data = (tmp_path / "a/out.csv.gz").read_bytes()
+    assert data == (tmp_path / "b/out.csv.gz").read_bytes()
+    flags, mtime = data[3], int.from_bytes(data[4:8], "little")
+    assert flags & 0x08 and data[10:].startswith(b"out.csv\x00") and mtime == 0
+
+
+def test_compressed_output_interrupted_leaves_nothing(tmp_path: Path) -> None:
+    (tmp_path / "out.jsonl.xz").write_bytes(b"old")
+    frame = pd.DataFrame({"text": ["快递太慢了"] * 1000})
+
+    def interrupted() -> None:
+        with AtomicWriter(tmp_path / "out.jsonl.xz", fmt="jsonl") as w:
+            w.write(frame)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl.xz"]
+    assert (tmp_path / "out.jsonl.xz").read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "message"),
+    [
+        ("out.csv.zip", "csv", r"cannot write a zip archive .*out\.csv\.zip; write out\.csv\.gz"),
+        ("out.zip", "jsonl", r"cannot write a zip archive .*out\.zip; write out\.jsonl\.gz"),
+        ("out.parquet.gz", "parquet", "Parquet is neither read nor written inside .gz"),
+    ],
+)
+def test_zip_and_compressed_parquet_output_are_refused(
+    tmp_path: Path, name: str, fmt: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        AtomicWriter(tmp_path / name, fmt=fmt)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
