@@ -483,6 +483,9 @@ def test_score_csv_in_any_chinese_encoding(tmp_path: Path, encoding: str) -> Non
     [
         # Excel's "Unicode Text" export, renamed .csv: tab-separated UTF-16
         ("in.csv", "id\ttext\n1\t快递太慢,三天没到\n", "utf-16", None, ["id", "text"]),
+        # ... as some tools write it, without the byte-order mark
+        ("in.csv", "id\ttext\n1\t快递太慢,三天没到\n", "utf-16-le", None, ["id", "text"]),
+        ("in.txt", "id,text\n1,快递太慢\n", "utf-16-be", None, ["id", "text"]),
         ("in.txt", "id,text\n1,快递太慢\n", "utf-8", None, ["id", "text"]),
         ("in.tsv", "id,text\n1,快递太慢\n", "utf-8", None, ["id", "text"]),
         ("in.csv", "id,text\n1,快递太慢\t三天没到\n", "utf-8", None, ["id", "text"]),

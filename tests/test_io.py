@@ -8,6 +8,7 @@ import codecs
 import gzip
 import json
 import lzma
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,23 @@ TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
         (TEXT.encode("utf-16"), "utf-16"),  # Excel's "Unicode Text"
         (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
         (TEXT.encode("utf-32"), "utf-32"),
+        # UTF-16 without a byte-order mark: its ASCII characters' NUL bytes tell
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
     ],
-    ids=["utf-8", "bom", "gbk", "gb18030", "ascii", "empty", "utf-16", "utf-16-be", "utf-32"],
+    ids=[
+        "utf-8",
+        "bom",
+        "gbk",
+        "gb18030",
+        "ascii",
+        "empty",
+        "utf-16",
+        "utf-16-be",
+        "utf-32",
+        "utf-16-le-no-bom",
+        "utf-16-be-no-bom",
+    ],
 )
 def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
     path = tmp_path / "f.csv"
@@ -52,10 +68,11 @@ def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
         (b"PK\x03\x04\x14\x00\x06\x00" + bytes(100), "Excel workbook"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), r"\.xls\)"),
         (b"PAR1" + bytes(100), "input_format='parquet'"),
-        (TEXT.encode("utf-16-le"), "utf-16-le"),
         (bytes(range(256)), "NUL bytes"),
+        # NULs in every other field of rows of one length: binary, not UTF-16
+        (b"id,text\n" + b"1,\x00\n" * 50, "NUL bytes"),
     ],
-    ids=["xlsx", "xls", "parquet", "utf-16-without-bom", "binary"],
+    ids=["xlsx", "xls", "parquet", "binary", "nul-fields"],
 )
 def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "f.csv"
@@ -86,6 +103,93 @@ def test_a_few_nul_bytes_do_not_make_a_text_file_binary(
     assert chunk.malformed_lines == []
     assert chunk.frame["id"].tolist()[:3] == ["1", "2", "3"]
     assert chunk.frame["text"].tolist()[1] == texts
+
+
+LONG_TEXTS = [
+    "以前最信赖的京东，现在真让人失望。买了俩件就发了一件。多次联系客服，每次都说要核实查监控。"
+    "我等了3天都没回音。差评！差评！差评！",
+    "孩子吃了你们的奶粉一直拉肚子😡，现在在医院，再不处理我就找媒体曝光「已截图」",
+    "等了两个小时外卖终于到了，小哥是绕地球一圈送的吧😂",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "encoding"),
+    [
+        # Excel's "Unicode Text" saved by a tool that drops the byte-order mark
+        ("f.txt", "id\ttext\r\n1\t快递太慢了\r\n2\t房间很脏\r\n", "utf-16-le"),
+        # one column of long complaints: a line end is the only ASCII in a hundred
+        # characters, and 一 and 最 (U+4E00, U+6700) put NULs at the other offsets
+        ("f.csv", "text\n" + "\n".join(LONG_TEXTS * 20) + "\n", "utf-16-le"),
+        ("f.csv", "text\n" + "\n".join(LONG_TEXTS * 20) + "\n", "utf-16-be"),
+        # ASCII alone, which is valid UTF-8 too, NULs and all
+        ("f.csv", "id,text\n1,ok\n2,bad service\n", "utf-16-le"),
+        (
+            "f.jsonl",
+            '{"id": 1, "text": "快递太慢了"}\n{"id": 2, "text": "房间很脏"}\n',
+            "utf-16-be",
+        ),
+        ("f.csv.gz", "id,text\n1,快递太慢了\n2,房间很脏\n", "utf-16-be"),
+        ("f.tsv.xz", "id\ttext\n1\t快递太慢了\n2\t房间很脏\n", "utf-16-le"),
+    ],
+    ids=["unicode-text", "long-le", "long-be", "ascii", "jsonl", "gzip", "xz"],
+)
+def test_utf16_without_a_bom_is_detected(
+    tmp_path: Path, name: str, body: str, encoding: str
+) -> None:
+    data = body.encode(encoding)
+    path = tmp_path / name
+    path.write_bytes(COMPRESS[path.suffix](data) if path.suffix in COMPRESS else data)
+    assert detect_encoding(path) == encoding
+    assert detect_encoding(path, block=64) == encoding  # the first block is enough
+    fmt = file_format(path)
+    (chunk,) = read_chunks(path, fmt=fmt, chunk_size=1000)
+    assert chunk.malformed_lines == []
+    if fmt == "jsonl":
+        assert chunk.frame["text"].tolist() == ["快递太慢了", "房间很脏"]
+    else:
+        sep = "\t" if fmt == "tsv" else ","
+        rows = [line.split(sep) for line in body.splitlines()]
+        assert chunk.frame.columns.tolist() == rows[0]
+        assert chunk.frame.values.tolist() == rows[1:]
+
+
+def nuls_at_odd_bytes(rows: list[str], encoding: str) -> bytes:
+    """`rows` encoded, each followed by a field holding a NUL at an odd byte
+    offset, then rows without one: a NUL in well under a hundred bytes."""
+    data = b"id,text,note\n"
+    for i, row in enumerate(rows):
+        line = f"{i},{row},".encode(encoding)
+        if (len(data) + len(line)) % 2 == 0:
+            line += b" "
+        data += line + b"\x00\n"
+    return data + f"{len(rows)},包装破损,\n".encode(encoding) * 100
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # a database export with a NUL in a few fields, by chance all at odd bytes
+        (nuls_at_odd_bytes(["快递太慢了", "房间很脏", "包装破损", "客服不理人"], "utf-8"), "utf-8"),
+        (nuls_at_odd_bytes(["ok", "bad", "slow", "late", "rude"], "utf-8"), "utf-8"),
+        (nuls_at_odd_bytes(["快递太慢了", "房间很脏", "包装破损", "客服不理人"], "gbk"), "gb18030"),
+        (
+            nuls_at_odd_bytes(["快递太慢了", "房间很脏", "包装破损", "客服不理人"] * 3, "utf-8")
+            + "1,快递太慢了,".encode()
+            + b"\xff\n",
+            "utf-8",
+        ),
+    ],
+    ids=["utf-8", "ascii", "gbk", "utf-8-with-a-bad-byte"],
+)
+def test_nul_bytes_at_odd_offsets_alone_do_not_make_utf16(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the bad byte's
+        assert detect_encoding(path) == expected
 
 
 def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:

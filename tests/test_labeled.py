@@ -234,6 +234,8 @@ def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str
         ("labeled.csv", "utf-8-sig", "\t"),
         ("labeled.txt", "utf-8", ","),  # the header decides, not the name
         ("labeled.tsv", "gbk", ","),
+        ("labeled.txt", "utf-16-le", "\t"),  # the same without its BOM
+        ("labeled.csv", "utf-16-be", ","),
     ],
     ids=[
         "unicode-text",
@@ -242,6 +244,8 @@ def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str
         "tabs-in-csv",
         "commas-in-txt",
         "commas-in-tsv",
+        "unicode-text-without-bom",
+        "utf-16-be-without-bom",
     ],
 )
 def test_read_labeled_finds_the_delimiter(

@@ -294,13 +294,19 @@ _MAGIC = (
 
 
 def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> str:
-    """The encoding of a text file: from its byte-order mark, else ``utf-8`` when
-    it decodes as UTF-8, else ``gb18030``.
+    """The encoding of a text file: from its byte-order mark, else ``utf-16-le``
+    or ``utf-16-be`` when it is UTF-16 without one, else ``utf-8`` when it
+    decodes as UTF-8, else ``gb18030``.
 
     The whole file is checked (UTF-8 decoding runs at hundreds of MB/s), so a
     GBK file whose first rows happen to be ASCII is still recognised. GB18030
     is a superset of GBK and GB2312, the encodings Excel uses for Chinese text
-    on Windows; Excel's "Unicode Text" is UTF-16 with a byte-order mark.
+    on Windows; Excel's "Unicode Text" is UTF-16 with a byte-order mark. UTF-16
+    without one, as some tools write it, is told by the first block alone:
+    the NUL byte of each ASCII character (digits, commas, line ends), at
+    odd offsets in little-endian and at even ones in big-endian. A few NULs
+    in a UTF-8 or GBK file (a database export) do not make it UTF-16.
+    A compressed file is decompressed first.
 
     A UTF-8 file with a few corrupt bytes is still UTF-8: when its Chinese
     characters outnumber its undecodable bytes four to one (GBK text read as
@@ -325,10 +331,12 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputFileError(f"{path} is not a text file: it is {what}")
+    if b"\x00" in data and (utf16 := _utf16_without_bom(data)):
+        return utf16
     if _binary(data):
         raise InputFileError(
-            f"{path} is not a text file: it holds NUL bytes (for UTF-16 without a "
-            "byte-order mark, pass encoding='utf-16-le'; CLI: --encoding)"
+            f"{path} is not a text file: it holds NUL bytes (if it is text, pass its "
+            "encoding, such as encoding='utf-16-le'; CLI: --encoding)"
         )
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -343,6 +351,49 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
 
 # C0 control bytes other than tab, line feed and carriage return
 _CONTROL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+# characters of text, Chinese or not: ASCII and Latin-1 but their control
+# characters, punctuation and symbols, CJK punctuation, kana and ideographs,
+# full-width forms, emoji. Other bytes read as UTF-16 give mostly others:
+# Hangul, Yi, private use.
+_NOT_TEXT = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\xff\u2000-\u2bff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ufe30-\ufe4f\uff00-\uffef\U00010000-\U0010ffff]"
+)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when `data`, a file's first block, is
+    UTF-16 text without a byte-order mark; else None.
+
+    UTF-16 writes an ASCII character (a digit, comma, line end) as its byte
+    and a NUL: the NUL second in little-endian, first in big-endian. Read in
+    the right byte order such bytes are text with line ends; bytes of
+    another encoding read as UTF-16 are mostly Hangul, Yi or private-use
+    characters, or have no line ends (a line end would need a NUL beside it).
+    Bytes that are valid UTF-8 are UTF-16 only when nine in ten of their
+    characters have the NUL (ASCII text written as UTF-16): a few NULs in
+    UTF-8 (a database export) leave it UTF-8.
+    """
+    data = data[: len(data) - len(data) % 2]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data)
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    for encoding, at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        nuls = data[at::2].count(0)
+        if not nuls or (utf8 and nuls * 10 < len(data) // 2 * 9):
+            continue
+        try:
+            # a character cut by the end of the block is left for the next
+            text = codecs.getincrementaldecoder(encoding)().decode(data)
+        except UnicodeDecodeError:  # a surrogate out of its pair: not UTF-16
+            continue
+        lines = text.count("\n") or text.count("\r")
+        if lines and lines * 4096 >= len(text) and len(_NOT_TEXT.findall(text)) * 10 < len(text):
+            return encoding
+    return None
 
 
 def _binary(data: bytes) -> bool:
