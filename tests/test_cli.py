@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import lzma
@@ -93,14 +94,27 @@ def test_score_reads_stdin_and_writes_stdout_with_dash(
     assert summary.startswith("2 rows, 0 errors") and "-> <stdout>" in summary
 
 
-def test_score_names_the_pipe_in_its_errors() -> None:
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "<stdin> is empty"),
+        # cat complaints.csv.gz | triage score - ...
+        (
+            gzip.compress("id,text\n1,快递太慢\n".encode()),
+            "<stdin> is not a text file: it is compressed with gzip; name the file .gz or "
+            "decompress it",
+        ),
+    ],
+    ids=["empty", "gzip"],
+)
+def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "triage", "score", "-", "-o", "-"],
-        input=b"",
+        input=data,
         capture_output=True,
     )
     assert done.returncode == 2
-    assert done.stderr.decode().startswith("triage score: error: <stdin> is empty")
+    assert done.stderr.decode().startswith(f"triage score: error: {message}")
 
 
 def test_a_closed_pipe_ends_quietly() -> None:

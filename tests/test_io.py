@@ -71,8 +71,12 @@ def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
         (bytes(range(256)), "NUL bytes"),
         # NULs in every other field of rows of one length: binary, not UTF-16
         (b"id,text\n" + b"1,\x00\n" * 50, "NUL bytes"),
+        # compressed, and named as if it were not
+        (gzip.compress(TEXT.encode()), r"compressed with gzip; name the file \.gz"),
+        (bz2.compress(TEXT.encode()), r"compressed with bzip2; name the file \.bz2"),
+        (lzma.compress(TEXT.encode()), r"compressed with xz; name the file \.xz"),
     ],
-    ids=["xlsx", "xls", "parquet", "binary", "nul-fields"],
+    ids=["xlsx", "xls", "parquet", "binary", "nul-fields", "gzip", "bzip2", "xz"],
 )
 def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "f.csv"

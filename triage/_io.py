@@ -287,9 +287,22 @@ _BOMS = (
 )
 # binary files that are often given a text file's extension
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive, such as an Excel workbook (.xlsx); save it as CSV"),
+    (
+        b"PK\x03\x04",
+        "a zip archive, such as an Excel workbook (.xlsx); save it as CSV (a zipped "
+        "text file is read when named .zip)",
+    ),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as CSV"),
     (b"PAR1", "a Parquet file; name it .parquet or pass input_format='parquet'"),
+    # compressed text named without its compression's extension, or piped
+    *(
+        (magic, f"compressed with {COMPRESSIONS[ext]}; name the file {ext} or decompress it")
+        for magic, ext in (
+            (b"\x1f\x8b\x08", ".gz"),
+            *((b"BZh%d1AY&SY" % level, ".bz2") for level in range(1, 10)),
+            (b"\xfd7zXZ\x00", ".xz"),
+        )
+    ),
 )
 
 
