@@ -221,6 +221,15 @@ def test_score_writes_compressed_output_or_says_why_not(
     assert got["primary"].tolist() == ["logistics", "environment"]
 
 
+def test_score_help_names_the_compressions(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["score", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for what in (".gz, .bz2 or .xz in and out", ".zip holding one file", ".csv.xz"):
+        assert what in text
+
+
 def test_score_summary_says_when_more_lines_were_skipped_than_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -411,7 +411,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _binary(data: bytes) -> bool:
     """Whether `data` holds NUL bytes and is not text: binary data, or UTF-16
-    without a byte-order mark (every ASCII character has a NUL byte).
+    without a byte-order mark that `_utf16_without_bom` could not tell (every
+    ASCII character has a NUL byte).
 
     A text file with a stray NUL in a field or two (a database export) is
     text: there control bytes are far below one in a hundred.

@@ -892,14 +892,18 @@ def score_file(
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
+    Text files may be compressed, in and out: ``complaints.csv.xz`` in,
+    ``scored.csv.gz`` out.
+
     Memory stays flat whatever the file size: at most ``2 * n_jobs + 1``
     chunks are held at once. The input's columns are carried through (read as
     text from CSV and TSV, as JSON values from JSONL, as typed from Parquet),
     followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
     is kept, and that output column is written as ``triage_<name>``. The input
-    encoding is detected (UTF-8, UTF-8 with BOM, else GB18030, the superset of
-    GBK) unless given; output text files are UTF-8. Malformed CSV, TSV and
+    encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM,
+    else GB18030, the superset of GBK) unless given; output text files are
+    UTF-8. Malformed CSV, TSV and
     JSONL lines are skipped and reported by line number; the rest is scored.
     A file with a header and no rows gives an output with no rows; a file
     with no header at all (0 bytes, only a byte-order mark or blank lines)
@@ -919,7 +923,13 @@ def score_file(
         ``.parquet``) unless `input_format` / `output_format` say otherwise.
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
-        `id_column`) is used, the extension deciding a tie.
+        `id_column`) is used, the extension deciding a tie. A text file may
+        be compressed, its format from the extension before: gzip
+        (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), in and out; an input
+        may also be a ``.zip`` archive holding one file, whose format is
+        that of the archive's name (``complaints.csv.zip``) or, when that
+        names none, of the file's. An output so named is compressed as it
+        is written. Parquet is never compressed so, nor written as a zip.
     text_column : str, default "text"
     id_column : str, optional
         A column that must be present (checked on the first chunk), e.g. a

@@ -2,6 +2,7 @@
 
 triage analyze "快递一周还没到，客服也不回"       one complaint, JSON out
 triage score complaints.csv -o scored.parquet    a file, in chunks
+triage score complaints.csv.xz -o scored.csv.gz  compressed, in and out
 triage train train.csv --dev dev.csv -o models/mine
 triage evaluate dev.csv --model models/mine
 """
@@ -300,13 +301,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("score", help="score a CSV, TSV, JSONL or Parquet file")
-    p.add_argument("input", help="input file, or - for stdin (CSV unless --input-format)")
+    p = sub.add_parser(
+        "score",
+        help="score a CSV, TSV, JSONL or Parquet file",
+        description="Score a CSV, TSV, JSONL or Parquet file, chunk by chunk. Text files "
+        "may be compressed: .gz, .bz2 or .xz in and out (complaints.csv.xz), or a .zip "
+        "holding one file in.",
+    )
+    p.add_argument(
+        "input",
+        help="input file, format from its extension (.csv.gz, .csv.bz2, .csv.xz and a .zip "
+        "of one file are decompressed); - for stdin (CSV unless --input-format)",
+    )
     p.add_argument(
         "-o",
         "--output",
         required=True,
-        help="output file, format from its extension; - for stdout (CSV unless --output-format)",
+        help="output file, format from its extension (.gz, .bz2 or .xz after it compresses "
+        "CSV, TSV or JSONL); - for stdout (CSV unless --output-format)",
     )
     p.add_argument("--text-column", default="text")
     p.add_argument("--id-column")
@@ -401,8 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except (
         TriageError,
-        OSError,  # missing, existing, a directory, unreadable, a broken .gz
-        EOFError,  # a truncated .gz
+        OSError,  # missing, existing, a directory, unreadable
+        EOFError,  # a truncated compressed file that pandas reads
         LookupError,  # a missing column (KeyError), an unknown --encoding
         ValueError,
         csv.Error,

@@ -31,8 +31,9 @@ class InputFileError(TriageError, ValueError):
 
     It is empty or blank, with no header (almost always a failed export; a
     file with a header and no rows is a table, and is read), or it is not
-    what its name says: a workbook or binary data given as text, a broken
-    ``.gz``, a malformed header, a file that is not Parquet.
+    what its name says: a workbook, binary or compressed data given as
+    text, a broken ``.gz``, ``.bz2``, ``.xz`` or ``.zip``, a zip archive of
+    no file or several, a malformed header, a file that is not Parquet.
     """
 
 
