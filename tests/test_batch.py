@@ -697,6 +697,15 @@ def test_compressed_parquet_or_zip_output_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot write a zip archive"):
         score_file(src, tmp_path / "out.csv.zip")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    # the name says no format: what an old archive of that name holds is no matter
+    for members in ({}, {"a.csv": b"text\n", "b.csv": b"text\n"}):
+        with zipfile.ZipFile(tmp_path / "out.zip", "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+        with pytest.raises(ValueError, match=r"cannot write a zip archive .*; write out\.csv\.gz"):
+            score_file(src, tmp_path / "out.zip")
+    with pytest.raises(ValueError, match=r"; write out\.jsonl\.gz"):
+        score_file(src, tmp_path / "out.zip", output_format="jsonl")
 
 
 def test_score_file_errors(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "open_binary",
     "read_chunks",
     "sniff_header",
+    "target_format",
 ]
 
 FORMATS = {
@@ -125,6 +126,20 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
             "compresses its columns itself; name the file .parquet (or decompress it)"
         )
     return fmt
+
+
+def target_format(path: str | os.PathLike[str], given: str | None = None) -> str:
+    """The format of an output `path`, as `file_format` tells it, checked as a
+    target: a zip archive is not written (what an old one holds is no matter)."""
+    if _compression(path) == ".zip":
+        plain = Path(path).with_suffix("")
+        if plain.suffix.lower() not in FORMATS:
+            plain = plain.with_name(f"{plain.name}.{given or 'csv'}")
+        raise ValueError(
+            f"cannot write a zip archive {path}; write {plain.name}.gz (or .bz2, .xz), "
+            "or zip the output once it is written"
+        )
+    return file_format(path, given)
 
 
 def sniff_header(
@@ -757,16 +772,8 @@ class AtomicWriter:
 
     def __init__(self, path: str | os.PathLike[str], *, fmt: str) -> None:
         compression = _compression(path)
-        if compression == ".zip":
-            plain = Path(path).with_suffix("")
-            if plain.suffix.lower() not in FORMATS:
-                plain = plain.with_name(f"{plain.name}.{fmt}")
-            raise ValueError(
-                f"cannot write a zip archive {path}; write {plain.name}.gz (or .bz2, .xz), "
-                "or zip the output once it is written"
-            )
         if compression is not None:
-            file_format(path, fmt)  # Parquet inside a compression: its own error
+            target_format(path, fmt)  # a zip, or Parquet inside a compression
         self.path = Path(path)
         self.fmt = fmt
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -948,13 +948,20 @@ def score_file(
     """
     import pandas as pd
 
-    from triage._io import AtomicWriter, detect_encoding, file_format, read_chunks, sniff_header
+    from triage._io import (
+        AtomicWriter,
+        detect_encoding,
+        file_format,
+        read_chunks,
+        sniff_header,
+        target_format,
+    )
 
     if not Path(input).is_file():
         raise FileNotFoundError(f"no input file at {input}")
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
-    dst_fmt = file_format(output, output_format)
+    dst_fmt = target_format(output, output_format)
     if Path(input).resolve() == Path(output).resolve():
         raise ValueError(f"output {output} is the input file; write to another file")
     if chunk_size < 1:
