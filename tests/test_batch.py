@@ -134,6 +134,36 @@ def test_empty_frame_and_all_bad() -> None:
     assert bad["error"].tolist() == ["missing text", "empty text"]
 
 
+# the dtype pandas gives a column of text: ``str`` from pandas 3, object before
+TEXT_DTYPE = pd.Series(["快递"]).dtype
+OUTPUT_DTYPES = {
+    **dict.fromkeys(("categories", "primary", "priority", "route", "reasons", "error"), TEXT_DTYPE),
+    **{str(e): pd.Int8Dtype() for e in EMOTIONS},
+    **{c: np.dtype("float64") for c in OUTPUT_COLUMNS if c.startswith("prob_")},
+    "sentiment": np.dtype("float64"),
+    "deadline_minutes": pd.Int32Dtype(),
+    "truncated": np.dtype(bool),
+    "low_confidence": np.dtype(bool),
+}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        pytest.param(["快递一周还没到，客服也不回"], id="one row"),
+        pytest.param(["房间很脏", None, "", 3], id="some bad rows"),
+        pytest.param([None, "  ", b"bytes"], id="only bad rows"),
+        pytest.param([], id="no rows"),
+    ],
+)
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_output_dtypes_do_not_depend_on_the_rows(cells: list[Any], n_jobs: int) -> None:
+    # so that scored batches concatenate, and a Dask frame's meta is right
+    out = score_frame(pd.DataFrame({"text": pd.Series(cells, dtype=object)}), n_jobs=n_jobs)
+    assert tuple(out.columns) == OUTPUT_COLUMNS
+    assert out.dtypes.to_dict() == OUTPUT_DTYPES
+
+
 pool = st.sampled_from(TEXTS[:12] + [v for v, _ in BAD[:4]])
 
 
@@ -800,6 +830,6 @@ def test_dask_equals_pandas() -> None:
         distributed.Client(cluster),
     ):
         lazy = score_frame(dd.from_pandas(frame, npartitions=3))
-        assert tuple(lazy.columns) == OUTPUT_COLUMNS
+        assert lazy.dtypes.to_dict() == OUTPUT_DTYPES  # the meta is what compute gives
         got = lazy.compute()
-    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    pd.testing.assert_frame_equal(got, want)

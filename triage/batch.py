@@ -251,12 +251,18 @@ def _frame(cols: dict[str, Any], index: Any) -> pd.DataFrame:
     """The output frame of `_score_chunk` columns."""
     import pandas as pd
 
+    # the dtype pandas gives text (``str`` from pandas 3, object before), also
+    # when there are no rows to infer it from: an empty result concatenates
+    # with the others, and is the right meta of a Dask frame
+    text = pd.Series([""]).dtype
     data: dict[str, Any] = {}
     for name in OUTPUT_COLUMNS:
         col = cols[name]
         if isinstance(col, tuple):  # (values, mask) of a nullable integer column
             values, mask = col
             data[name] = pd.arrays.IntegerArray(values, mask)
+        elif col.dtype == object:
+            data[name] = pd.array(col, dtype=text)
         else:
             data[name] = col
     return pd.DataFrame(data, index=index)
