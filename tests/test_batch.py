@@ -164,6 +164,34 @@ def test_output_dtypes_do_not_depend_on_the_rows(cells: list[Any], n_jobs: int) 
     assert out.dtypes.to_dict() == OUTPUT_DTYPES
 
 
+FOUR = ["快递一周还没到", None, "房间很脏，空调还坏了", "同样的套餐每个月被多扣十块钱"]
+INDEXES = {
+    "range": pd.RangeIndex(4, name="row"),
+    "strings": pd.Index(["甲", "乙", "丙", "丁"], name="ticket"),
+    "dates": pd.date_range("2024-03-01", periods=4, freq="h", tz="Asia/Shanghai", name="at"),
+    "two levels": pd.MultiIndex.from_arrays([["北京", "北京", "上海", "上海"], [1, 2, 1, 2]]),
+    "repeated": pd.Index([7, 7, 3, 7], name="shop"),
+    "with NaN": pd.Index([1.0, np.nan, 2.0, np.nan], name="case"),
+}
+
+
+@pytest.mark.parametrize("index", INDEXES.values(), ids=INDEXES.keys())
+@pytest.mark.parametrize(
+    "rows", [slice(None), slice(1, 3), slice(0, 0)], ids=["all", "part", "none"]
+)
+def test_output_has_the_index_of_the_input_and_renaming_it_leaves_the_input_alone(
+    index: pd.Index, rows: slice
+) -> None:
+    frame = pd.DataFrame({"text": FOUR}, index=index).iloc[rows]
+    before = frame.copy()
+    out = score_frame(frame)
+    pd.testing.assert_index_equal(out.index, frame.index, exact=True)
+    assert out["error"].tolist() == ["" if t else "missing text" for t in FOUR[rows]]
+    # a notebook names the index of the scores in place; the input keeps its own
+    out.index.names = ["renamed"] * out.index.nlevels
+    pd.testing.assert_frame_equal(frame, before)
+
+
 pool = st.sampled_from(TEXTS[:12] + [v for v, _ in BAD[:4]])
 
 

@@ -637,10 +637,13 @@ def score_frame(
         for i in range(0, n, chunk_size)
     )
     parts = [cols for _, cols in _Workers(n_jobs, model, policy).map(tasks)]
+    # a new Index object on the same values: naming the output's index in place
+    # (``scored.index.name = ...``) must not rename the input's
+    index = frame.index.copy()
     if not parts:
-        return _empty_frame(frame.index)
+        return _empty_frame(index)
     merged = {k: _concat([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
-    return _frame(merged, frame.index)
+    return _frame(merged, index)
 
 
 def _slice(items: list[P] | None, start: int, size: int) -> list[P] | None:
