@@ -293,6 +293,63 @@ def test_a_text_that_normalises_to_nothing_is_scored_as_the_empty_text(count: An
         assert out["error"].tolist()[:4] == ["empty text"] * 4
 
 
+KEPT = [
+    # input columns, score columns renamed because the input has their names
+    pytest.param(["text", "shop"], {}, id="no shared name"),
+    pytest.param(
+        ["text", "categories", "primary", "angry", "priority"],
+        {c: f"triage_{c}" for c in ("categories", "primary", "angry", "priority")},
+        id="a labeled frame",
+    ),
+    pytest.param(
+        ["text", "priority", "triage_priority", "error"],
+        {"priority": "triage_triage_priority", "error": "triage_error"},
+        id="scored before",
+    ),
+    pytest.param(["priority"], {"priority": "triage_priority"}, id="text named like a score"),
+]
+
+
+@pytest.mark.parametrize(("columns", "renamed"), KEPT)
+@pytest.mark.parametrize(
+    "index", [[7, 7, 3, 7], ["甲", "乙", "丙", "丁"]], ids=["repeated", "unique"]
+)
+def test_keep_input_puts_the_scores_beside_the_input_row_by_row(
+    columns: list[str], renamed: dict[str, str], index: list[Any]
+) -> None:
+    cells = {
+        "text": FOUR,
+        "shop": ["旗舰店", "旗舰店", "二店", "二店"],
+        "categories": ["logistics", "", "environment", "pricing"],
+        "primary": ["logistics", "", "environment", "pricing"],
+        "angry": [1, 0, 0, 2],
+        "priority": ["P3", "P4", "P3", "P2"],
+        "triage_priority": ["P3", "", "P3", "P3"],
+        "error": ["", "missing text", "", ""],
+    }
+    text_column = columns[0]
+    frame = pd.DataFrame({c: cells["text" if c == text_column else c] for c in columns}, index)
+    before = frame.copy()
+    scores = score_frame(frame, text_column=text_column)
+    out = score_frame(frame, text_column=text_column, keep_input=True)
+    # every input column as it was, then every score column, one row per input row
+    assert out.columns.tolist() == columns + [renamed.get(c, c) for c in OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(out[columns], before)
+    pd.testing.assert_frame_equal(out.iloc[:, len(columns) :], scores.rename(columns=renamed))
+    # with a repeated index value, a join would pair every copy with every copy
+    if frame.index.is_unique and not renamed:
+        pd.testing.assert_frame_equal(out, frame.join(scores))
+    out.index.name = "renamed"
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_keep_input_of_an_empty_frame_has_every_column() -> None:
+    frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "text": pd.Series([], dtype=str)})
+    out = score_frame(frame, keep_input=True)
+    assert out.columns.tolist() == ["id", "text", *OUTPUT_COLUMNS]
+    assert out.dtypes.to_dict() == {"id": np.dtype("int64"), "text": TEXT_DTYPE} | OUTPUT_DTYPES
+
+
 def test_a_text_column_named_twice_is_a_clear_error() -> None:
     frame = pd.DataFrame([["快递太慢了", "好"]], columns=["text", "text"])
     with pytest.raises(ValueError, match="column 'text' appears 2 times in the frame"):
@@ -860,4 +917,14 @@ def test_dask_equals_pandas() -> None:
         lazy = score_frame(dd.from_pandas(frame, npartitions=3))
         assert lazy.dtypes.to_dict() == OUTPUT_DTYPES  # the meta is what compute gives
         got = lazy.compute()
+        # partitions numbered from 0 each, as files read with dd.read_parquet are
+        parts = [frame.iloc[i : i + 8].reset_index(drop=True) for i in range(0, len(frame), 8)]
+        files = dd.concat([dd.from_pandas(p, npartitions=1) for p in parts])
+        kept = score_frame(files, keep_input=True)
+        assert kept.columns.tolist() == ["text", "n", *OUTPUT_COLUMNS]
+        beside = kept.compute()
     pd.testing.assert_frame_equal(got, want)
+    assert beside["n"].tolist() == frame["n"].tolist()
+    pd.testing.assert_frame_equal(
+        beside[list(OUTPUT_COLUMNS)], want.set_axis(beside.index), check_index_type=False
+    )

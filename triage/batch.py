@@ -553,6 +553,7 @@ def score_frame(
     model: TriageModel | None = None,
     policy: Policy | None = None,
     context_columns: Mapping[str, str] | None = None,
+    keep_input: bool = False,
 ) -> Any:
     """Score every row of a DataFrame; the result keeps its index and order.
 
@@ -578,14 +579,23 @@ def score_frame(
         field: ``{"recent_complaints": "n_before", "channel": "channel",
         "customer_tier": "tier"}`` (any subset). Missing values mean no
         context.
+    keep_input : bool, default False
+        Return `frame`'s columns, unchanged, followed by the score columns,
+        row by row (as `score_file` writes them): a score column whose name
+        `frame` already has (a labeled frame's ``priority``, say) is named
+        ``triage_<name>`` (``triage_triage_<name>`` when that is taken too).
 
     Returns
     -------
     DataFrame
         The columns `OUTPUT_COLUMNS` (see the module docstring) with
-        `frame`'s index; only those, so they never clash with the input's
-        columns (``frame.join(scored)`` keeps both). For a Dask frame, a Dask
-        frame scored partition by partition.
+        `frame`'s index, preceded by `frame`'s columns with `keep_input`. For
+        a Dask frame, a Dask frame scored partition by partition.
+
+        ``frame.join(scored)`` aligns on the index: it fails when `frame` has
+        a column named like a score column, and pairs every copy of a
+        repeated index value with every copy (more rows than `frame` has).
+        `keep_input` has neither problem.
 
     Raises
     ------
@@ -616,6 +626,7 @@ def score_frame(
             model=model,
             policy=policy,
             context_columns=context_columns,
+            keep_input=keep_input,
         )
     import pandas as pd
 
@@ -640,10 +651,14 @@ def score_frame(
     # a new Index object on the same values: naming the output's index in place
     # (``scored.index.name = ...``) must not rename the input's
     index = frame.index.copy()
-    if not parts:
-        return _empty_frame(index)
-    merged = {k: _concat([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
-    return _frame(merged, index)
+    if parts:
+        merged = {k: _concat([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
+        scores = _frame(merged, index)
+    else:
+        scores = _empty_frame(index)
+    if keep_input:
+        return _with_scores(frame.set_axis(index), scores)
+    return scores
 
 
 def _slice(items: list[P] | None, start: int, size: int) -> list[P] | None:
@@ -763,6 +778,7 @@ def _score_partition(
     model: Any,
     policy: Any,
     context_columns: Mapping[str, str] | None,
+    keep_input: bool,
 ) -> pd.DataFrame:
     out: pd.DataFrame = score_frame(
         part,
@@ -771,6 +787,7 @@ def _score_partition(
         model=model,
         policy=policy,
         context_columns=context_columns,
+        keep_input=keep_input,
     )
     return out
 
@@ -783,6 +800,7 @@ def _score_dask(
     model: TriageModel | None,
     policy: Policy | None,
     context_columns: Mapping[str, str] | None,
+    keep_input: bool,
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
@@ -794,6 +812,8 @@ def _score_dask(
 
     _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
     meta = _empty_frame(pd.Index([], dtype=frame.index.dtype))
+    if keep_input:
+        meta = _with_scores(frame._meta, meta)
     return frame.map_partitions(
         _score_partition,
         text_column,
@@ -801,6 +821,7 @@ def _score_dask(
         model,
         policy,
         dict(context_columns) if context_columns else None,
+        keep_input,
         meta=meta,
         align_dataframes=False,
     )
