@@ -535,6 +535,36 @@ def test_bad_arguments() -> None:
         score_frame(["快递太慢"])
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "error"),
+    [
+        ("chunk_size", np.int64(2), None),  # numpy integers are integers
+        ("n_jobs", np.int64(2), None),
+        ("chunk_size", 1e4, "chunk_size must be an integer, got 10000.0"),
+        ("chunk_size", "100", "chunk_size must be an integer, got '100'"),
+        ("chunk_size", None, "chunk_size must be an integer, got None"),
+        ("chunk_size", True, "chunk_size must be an integer, got True"),
+        ("chunk_size", -5, "chunk_size must be at least 1, got -5"),
+        ("n_jobs", 2.0, r"n_jobs must be a positive integer or -1 \(all cores\), got 2.0"),
+        ("n_jobs", False, r"n_jobs must be a positive integer or -1 \(all cores\), got False"),
+    ],
+)
+def test_counts_are_whole_numbers(
+    tmp_path: Path, argument: str, value: Any, error: str | None
+) -> None:
+    frame = pd.DataFrame({"text": ["快递太慢", "房间很脏", "价格太贵"]})
+    src = write(tmp_path / "in.csv", "text\n快递太慢\n房间很脏\n")
+    if error is None:
+        out = score_frame(frame, **{argument: value})
+        pd.testing.assert_frame_equal(out, score_frame(frame))
+        assert score_file(src, tmp_path / "out.csv", **{argument: value}).rows == 2
+    else:
+        with pytest.raises(ValueError, match=f"^{error}$"):
+            score_frame(frame, **{argument: value})
+        with pytest.raises(ValueError, match=f"^{error}$"):
+            score_file(src, tmp_path / "out.csv", **{argument: value})
+
+
 # -- files ----------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import atexit
 import logging
 import math
+import operator
 import os
 import pickle
 import re
@@ -616,8 +617,7 @@ def score_frame(
     ([7, 7, 3], ['logistics', '', 'environment'], ['', 'missing text', ''])
     """
     _check_context_columns(context_columns)
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    chunk_size = _chunk_size(chunk_size)
     if _is_dask(frame):
         return _score_dask(
             frame,
@@ -671,14 +671,34 @@ def _concat(parts: list[Any]) -> Any:
     return np.concatenate(parts)
 
 
-def _jobs(n_jobs: int) -> int:
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+def _integer(value: Any) -> int | None:
+    """`value` as an int when it is an integer (numpy's too), not a bool; else None."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _chunk_size(chunk_size: Any) -> int:
+    size = _integer(chunk_size)
+    if size is None:
+        raise ValueError(f"chunk_size must be an integer, got {chunk_size!r}")
+    if size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    return size
+
+
+def _jobs(n_jobs: Any) -> int:
+    jobs = _integer(n_jobs)
+    if jobs is None or (jobs < 1 and jobs != -1):
         raise ValueError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
-    if n_jobs == -1:
+    if jobs == -1:
         from joblib import cpu_count
 
         return int(cpu_count())  # the cores this process may use, cgroup quotas included
-    return n_jobs
+    return jobs
 
 
 def _check_context_columns(context_columns: Mapping[str, str] | None) -> None:
@@ -994,8 +1014,7 @@ def score_file(
     dst_fmt = target_format(output, output_format)
     if Path(input).resolve() == Path(output).resolve():
         raise ValueError(f"output {output} is the input file; write to another file")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    chunk_size = _chunk_size(chunk_size)
     if input_format is None and src_fmt in ("csv", "tsv"):
         # Commas or tabs, whatever the name says: Excel's "Unicode Text"
         # export is tab-separated, and such files are often renamed .csv.
