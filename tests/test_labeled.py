@@ -60,6 +60,12 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"confused": "yes"}, "confused", "intensity must be 0, 1 or 2"),
         ({"priority": "P5"}, "priority", "priority must be one of"),
         ({"priority": "p1"}, "priority", "priority must be one of"),
+        # a label written in another case or by its Chinese name: the code is named
+        ({"categories": "logistics|服务"}, "categories", "category '服务' (write 'service')"),
+        ({"categories": "logistics|Service"}, "categories", "(write 'service')"),
+        ({"primary": "服务"}, "primary", "unknown primary '服务' (write 'service')"),
+        ({"priority": "p1"}, "priority", "(write 'P1' for 'p1')"),
+        ({"priority": "紧急"}, "priority", "(write 'P1' for '紧急')"),
         ({"text": "  "}, "text", "missing or empty"),
         # nothing left once normalised: the model would see an empty text
         ({"text": "\u200b\u200d\ufeff"}, "text", "missing or empty"),

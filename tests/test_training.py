@@ -71,7 +71,8 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
     [
         (
             {"text": ["快递太慢了", "客服不理人"], "categories": ["logistics", "Service"]},
-            r"row 1 \(id ''\) categories='Service': unknown category 'Service'; allowed: product",
+            r"row 1 \(id ''\) categories='Service': "
+            r"unknown category 'Service' \(write 'service'\); allowed",
         ),
         (
             {"text": ["快递太慢了", "房间很脏"], "categories": ["logistics", "hygiene"]},

@@ -43,6 +43,16 @@ _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
+# What a labeler may write for a label instead of its code: any case, or the
+# Chinese name of the label definitions. Only ever used to suggest the code.
+_CATEGORY_HINTS = {
+    **{str(c).casefold(): str(c) for c in CATEGORIES},
+    **{c.zh: str(c) for c in CATEGORIES},
+}
+_PRIORITY_HINTS = {
+    **{str(p).casefold(): str(p) for p in PRIORITIES},
+    **{p.zh: str(p) for p in PRIORITIES},
+}
 
 
 def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -191,7 +201,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         p = _cell(primary)
         if p:
             if p not in _CATEGORY_SET:
-                add(i, "primary", primary, f"unknown primary {p!r}; allowed: {_ALLOWED_CATEGORIES}")
+                add(i, "primary", primary, _unknown("primary", p))
             elif p not in labels:
                 add(i, "primary", primary, f"primary {p!r} is not among the categories")
         elif labels:
@@ -199,8 +209,11 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
             if _intensity(value) is None:
                 add(i, column, value, "intensity must be 0, 1 or 2")
-        if _cell(priority) not in _PRIORITY_SET:
-            add(i, "priority", priority, "priority must be one of P1, P2, P3, P4")
+        level = _cell(priority)
+        if level not in _PRIORITY_SET:
+            hint = _PRIORITY_HINTS.get(level.casefold())
+            fix = f" (write {hint!r} for {level!r})" if hint else ""
+            add(i, "priority", priority, f"priority must be one of P1, P2, P3, P4{fix}")
     for i, j, differ in _conflicting_repeats(frame, texts):
         add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ))
     seen: set[str] = set()
@@ -286,7 +299,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     ...     "angry": ["", "3"], "weight": [0.5, -1]})
     >>> for r in validate_partial(weak).itertuples():
     ...     print(r.row, r.column, r.problem.split(";")[0])
-    0 categories unknown category 'Logistics'
+    0 categories unknown category 'Logistics' (write 'logistics')
     1 angry intensity must be 0, 1 or 2 (or empty for unknown)
     1 weight weight must be a number >= 0
     """
@@ -417,12 +430,19 @@ def _intensity_cell(value: Any) -> str:
 _ALLOWED_CATEGORIES = ", ".join(str(c) for c in CATEGORIES)
 
 
+def _unknown(what: str, label: str) -> str:
+    """The problem of an unknown category label, naming the code it may stand for.
+
+    >>> _unknown("category", "物流").split(";")[0]
+    "unknown category '物流' (write 'logistics')"
+    """
+    hint = _CATEGORY_HINTS.get(label.casefold())
+    fix = f" (write {hint!r})" if hint else ""
+    return f"unknown {what} {label!r}{fix}; allowed: {_ALLOWED_CATEGORIES}"
+
+
 def _category_problems(labels: list[str]) -> list[str]:
-    problems = [
-        f"unknown category {label!r}; allowed: {_ALLOWED_CATEGORIES}"
-        for label in labels
-        if label not in _CATEGORY_SET
-    ]
+    problems = [_unknown("category", label) for label in labels if label not in _CATEGORY_SET]
     if len(set(labels)) != len(labels):
         problems.append("a category is repeated")
     return problems
