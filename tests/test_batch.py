@@ -958,3 +958,18 @@ def test_dask_equals_pandas() -> None:
     pd.testing.assert_frame_equal(
         beside[list(OUTPUT_COLUMNS)], want.set_axis(beside.index), check_index_type=False
     )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"chunk_size": 1e4},
+        {"chunk_size": "100"},
+        {"n_jobs": 1.0},
+        {"context_columns": {"vip": "x"}},
+    ],
+)
+def test_bad_arguments_are_parameter_errors(kwargs: dict[str, Any]) -> None:
+    frame = pd.DataFrame({"text": ["快递三天还没到"]})
+    with pytest.raises(triage.ParameterError):
+        triage.score_frame(frame, **kwargs)

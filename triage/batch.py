@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 import numpy as np
 
 from triage._default import resolve_model
+from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
 from triage.results import CategoryResult, EmotionResult, LabelMap
@@ -602,8 +603,9 @@ def score_frame(
     ------
     KeyError
         `text_column` or a context column is not in the frame.
-    ValueError
-        A bad `n_jobs`, `chunk_size` or `context_columns` key.
+    triage.ParameterError
+        A bad `n_jobs`, `chunk_size` or `context_columns` key (a `ValueError`
+        and a `TypeError`).
     concurrent.futures.process.BrokenProcessPool
         Worker processes died three times in this call (a dead worker is
         otherwise replaced and its chunks scored again).
@@ -684,16 +686,16 @@ def _integer(value: Any) -> int | None:
 def _chunk_size(chunk_size: Any) -> int:
     size = _integer(chunk_size)
     if size is None:
-        raise ValueError(f"chunk_size must be an integer, got {chunk_size!r}")
+        raise ParameterError(f"chunk_size must be an integer, got {chunk_size!r}")
     if size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+        raise ParameterError(f"chunk_size must be at least 1, got {chunk_size!r}")
     return size
 
 
 def _jobs(n_jobs: Any) -> int:
     jobs = _integer(n_jobs)
     if jobs is None or (jobs < 1 and jobs != -1):
-        raise ValueError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
+        raise ParameterError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
     if jobs == -1:
         from joblib import cpu_count
 
@@ -706,7 +708,7 @@ def _check_context_columns(context_columns: Mapping[str, str] | None) -> None:
         return
     bad = [k for k in context_columns if k not in CONTEXT_FIELDS]
     if bad:
-        raise ValueError(
+        raise ParameterError(
             f"context_columns: {bad} are not Context fields; use any of {list(CONTEXT_FIELDS)}"
         )
 
