@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import tempfile
 import unicodedata
+from pathlib import Path
 
 import jieba
 import pytest
@@ -151,6 +154,94 @@ def test_first_use_leaves_the_jieba_logger_as_it_was(setup: str, expected: str) 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == expected
     assert "Prefix dict" not in out.stderr and "Loading model" not in out.stderr
+
+
+# jieba's prefix dictionary is built from its dict.txt on first use and kept
+# in the file ``jieba.cache`` of the temporary directory for the next start.
+
+
+def _fresh_tokenizer() -> jieba.Tokenizer:
+    """A tokenizer built as a new process builds it, this one's left alone."""
+    from triage.text import _Lazy
+
+    return _Lazy().tokenizer()
+
+
+SEGMENTED = (["外卖小哥", "态度", "很", "差"], "外卖小哥态度很差")
+
+
+def test_a_dictionary_cache_that_cannot_be_written_costs_time_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a directory in its place stands for a cache file that cannot be
+    # replaced (a read-only /tmp, one written by another user), even for root;
+    # jieba alone logged a traceback and left its 9 MB temporary file behind
+    (tmp_path / "jieba.cache").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    words, text = SEGMENTED
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+
+
+def test_no_usable_temporary_directory_costs_time_not_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a read-only root filesystem: TMPDIR, /tmp, /var/tmp and the working
+    # directory all unwritable
+    def nowhere() -> str:
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    words, text = SEGMENTED
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_the_dictionary_cache_is_read_at_the_next_start_and_a_damaged_one_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cache = tmp_path / "jieba.cache"
+    cache.write_bytes(b"\x00 half a file")
+    words, text = SEGMENTED
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+    assert cache.stat().st_size > 1_000_000
+
+    def unread() -> None:
+        raise AssertionError("dict.txt read although the cache holds the dictionary")
+
+    monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", lambda self: unread())
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+
+
+@pytest.mark.slow
+def test_processes_starting_together_share_a_cold_cache(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import triage; print(triage.segment('外卖小哥态度很差'))"
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    assert results == [("['外卖小哥', '态度', '很', '差']\n", "", 0)] * 4
+    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+    # whichever process wrote it last, the cache is whole
+    again = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert (again.stdout, again.stderr) == results[0][:2]
 
 
 def test_drop_stopwords() -> None:

@@ -11,11 +11,15 @@ state that a host application may use is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import marshal
 import math
+import os
 import re
 import sys
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
     import jieba
 
 __all__ = ["MAX_CHARS", "PreparedText", "check_text", "normalize", "prepare", "segment"]
+
+_log = logging.getLogger(__name__)
 
 #: Texts longer than this many characters (after normalisation) are truncated
 #: and flagged. Real complaints are far shorter; the cap keeps the cost of one
@@ -146,6 +152,7 @@ class _Lazy:
                 if self._tokenizer is None:
                     jieba = _import_jieba()
                     tokenizer = jieba.Tokenizer()
+                    _load_dictionary(tokenizer)
                     with open(resource_path("userdict.txt"), "rb") as userdict:
                         tokenizer.load_userdict(userdict)
                     self._tokenizer = tokenizer
@@ -171,6 +178,69 @@ def _import_jieba() -> Any:
         if handler not in handlers:
             log.removeHandler(handler)
     return jieba
+
+
+# jieba builds its prefix dictionary (half a million entries) from its
+# dict.txt in about a second and keeps it in ``jieba.cache`` in the temporary
+# directory. Left to do that itself, jieba fails when there is no usable
+# temporary directory (a read-only root filesystem), and when it cannot
+# replace the cache (a read-only /tmp, a cache another user wrote) it logs a
+# traceback and leaves its 9 MB temporary file behind, at every start. The
+# same file is read and written here instead: a cache that cannot be read or
+# written costs the build, never an error or a message. The cache is replaced
+# by a rename, so processes starting together each see a whole file.
+_CACHE_NAME = "jieba.cache"
+
+
+def _load_dictionary(tokenizer: jieba.Tokenizer) -> None:
+    """Give `tokenizer` jieba's prefix dictionary, from the cache when it can."""
+    try:
+        cache: str | None = os.path.join(tempfile.gettempdir(), _CACHE_NAME)
+    except OSError:  # no usable temporary directory
+        cache = None
+    loaded = None if cache is None else _read_cache(cache)
+    if loaded is None:
+        loaded = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+        if cache is not None:
+            _write_cache(cache, loaded)
+    tokenizer.FREQ, tokenizer.total = loaded
+    tokenizer.initialized = True
+
+
+def _read_cache(path: str) -> tuple[dict[str, int], int] | None:
+    try:
+        with open(path, "rb") as f:
+            # marshal.load reads a file object piece by piece, at twice the time
+            value = marshal.loads(f.read())
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        if not isinstance(exc, FileNotFoundError):
+            _log.debug("jieba's dictionary cache %s not read: %s", path, exc)
+        return None
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], dict)
+        and isinstance(value[1], int)
+    ):
+        return value
+    _log.debug("jieba's dictionary cache %s not read: not a dictionary", path)
+    return None
+
+
+def _write_cache(path: str, value: tuple[dict[str, int], int]) -> None:
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".jieba.", suffix=".tmp", dir=os.path.dirname(path))
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump(value, f)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        _log.debug("jieba's dictionary cache %s not written: %s", path, exc)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 _lazy = _Lazy()
