@@ -244,6 +244,57 @@ def test_processes_starting_together_share_a_cold_cache(tmp_path: Path) -> None:
     assert (again.stdout, again.stderr) == results[0][:2]
 
 
+# setuptools 67 to 80 warn on ``import pkg_resources``, which jieba does
+_PKG_RESOURCES = """
+import importlib, os, warnings
+
+warnings.warn("pkg_resources is deprecated as an API.", UserWarning, stacklevel=2)
+
+
+def resource_stream(package, name):
+    folder = os.path.dirname(importlib.import_module(package).__file__)
+    return open(os.path.join(folder, name), "rb")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-W", "error", "-c", "import triage; print(triage.segment('外卖小哥态度很差'))"], "["),
+        (["-OO", "-c", "import triage; print(triage.segment('外卖小哥态度很差'))"], "["),
+        (["-W", "error", "-m", "triage", "analyze", "外卖小哥态度很差", "--format", "text"], "pr"),
+    ],
+)
+def test_jieba_import_warnings_do_not_reach_the_user(
+    args: list[str], expected: str, tmp_path: Path
+) -> None:
+    # jieba's regexes hold invalid escape sequences, reported when its modules
+    # are compiled: when no .pyc can be read (a read-only install without
+    # them, -OO), stood for here by an empty pycache_prefix
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    (tmp_path / "pkg_resources.py").write_text(_PKG_RESOURCES, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]),
+        "TMPDIR": str(tmp_path),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-X", f"pycache_prefix={tmp_path / 'pyc'}", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stderr == ""
+    assert done.returncode == 0 and done.stdout.startswith(expected)
+
+
 def test_drop_stopwords() -> None:
     tokens = segment("我的快递还没到", drop_stopwords=True)
     assert "的" not in tokens and "我" not in tokens

@@ -331,10 +331,11 @@ def _resolve_shared(obj: Any) -> Any:
 
 def _init_worker(jieba_level: int) -> None:
     # jieba logs its dictionary load at DEBUG through its own handler and sets
-    # that level when imported: import it, then keep the parent's level, so
-    # workers are as quiet as the parent
-    import jieba  # noqa: F401
+    # that level when imported: import it as the library does, then keep the
+    # parent's level, so workers are as quiet as the parent
+    from triage.text import _import_jieba
 
+    _import_jieba()
     logging.getLogger("jieba").setLevel(jieba_level)
 
 

@@ -380,10 +380,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    # jieba announces its dictionary load at DEBUG on its own handler, and sets
-    # that level when it is imported: import it first, then quieten it.
-    import jieba  # noqa: F401
+    # jieba sets its logger to DEBUG with a handler of its own, and warns, when
+    # it is imported: import it as the library does, then set its level.
+    from triage.text import _import_jieba
 
+    _import_jieba()
     logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
     def show_warning(message: Warning | str, *_: object, **__: object) -> None:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,12 +167,23 @@ def _import_jieba() -> Any:
     its own, so that building a tokenizer prints four lines there. When this
     is the first import of jieba, both are undone: its messages then go
     wherever the application sends the logging of its other libraries.
+
+    The warnings jieba's import raises are its own, not the application's,
+    and are ignored: the invalid escape sequences of its regexes (reported
+    when its modules are compiled, as under ``-OO`` or in a read-only install
+    without ``.pyc`` files) and the deprecation of ``pkg_resources``, which it
+    imports when setuptools is installed. Under ``-W error`` they were errors.
     """
     if "jieba" in sys.modules:
         return sys.modules["jieba"]
     log = logging.getLogger("jieba")
     level, handlers = log.level, list(log.handlers)
-    import jieba
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SyntaxWarning)
+        warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", Warning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pkg_resources")
+        import jieba
 
     log.setLevel(level)
     for handler in log.handlers[:]:
