@@ -189,6 +189,31 @@ def test_other_library_versions_warn(saved: Path) -> None:
     assert [w.filename for w in caught] == [__file__]  # the caller's line, not ours
 
 
+@pytest.mark.parametrize(("step", "warns"), [((0, 1), False), ((1, 0), True), ((-1, 0), True)])
+def test_numpy_warns_of_another_major_version_only(step: tuple[int, int], warns: bool) -> None:
+    # the shipped model is loaded with whichever numpy pip picks: a minor
+    # release made since it was saved warned at every start, and failed it
+    # under -W error
+    import warnings
+
+    from triage import persist
+
+    major, minor = (int(part) for part in np.__version__.split(".")[:2])
+    numpy = f"{major + step[0]}.{minor + step[1]}.0"
+    card = {"library_versions": {**persist._versions(), "numpy": numpy}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        persist._warn_versions(card, Path("model.json"))
+    assert [str(w.message) for w in caught] == (
+        [
+            f"model model.json was saved with numpy {numpy} (now {np.__version__}); "
+            "predictions may differ. Retrain it with this version to be sure."
+        ]
+        if warns
+        else []
+    )
+
+
 def test_model_file_error_is_also_a_value_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no model card"):
         triage.load_model(tmp_path)

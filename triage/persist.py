@@ -333,7 +333,8 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     Warns
     -----
     ModelVersionWarning
-        The model was saved with other versions of triage, numpy or jieba.
+        The model was saved with another minor version of triage, jieba or
+        OpenCC, another major version of numpy, or other word lists.
     """
     model_path, card_path = _locate(path)
     card = _read_card(card_path)
@@ -379,7 +380,7 @@ def _warn_versions(card: dict[str, Any], where: Path) -> None:
     differ = [
         f"{name} {saved.get(name)} (now {now[name]})"
         for name in ("triage", "numpy", "jieba", "opencc")
-        if _major_minor(saved.get(name)) != _major_minor(now[name])
+        if _release(name, saved.get(name)) != _release(name, now[name])
     ]
     if card.get("tokenizer_sha256") not in (None, tokenizer_fingerprint()):
         differ.append("the user dictionary or stopwords changed since")
@@ -392,8 +393,17 @@ def _warn_versions(card: dict[str, Any], where: Path) -> None:
         )
 
 
-def _major_minor(version: Any) -> tuple[str, ...]:
-    return tuple(str(version).split(".")[:2])
+# How much of a library's version must match for a model to predict as it did.
+# A minor release of triage, jieba or OpenCC may change the features, the
+# segmentation or the conversion. One of numpy reads a pickled array as it
+# was and computes the same products, bar last bits that differ between
+# machines too; warning of it made the shipped model warn at every start as
+# soon as pip picked a numpy released after it was saved.
+_RELEASE_PARTS = {"numpy": 1}
+
+
+def _release(name: str, version: Any) -> tuple[str, ...]:
+    return tuple(str(version).split(".")[: _RELEASE_PARTS.get(name, 2)])
 
 
 def _jsonable(value: Any) -> Any:
