@@ -117,6 +117,28 @@ def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
     assert done.stderr.decode().startswith(f"triage score: error: {message}")
 
 
+def test_score_of_files_needs_no_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a read-only root filesystem: TMPDIR, /tmp, /var/tmp and the working
+    # directory unwritable, the output's folder writable
+    import tempfile
+
+    def nowhere() -> str:
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--quiet"]) == 0
+    assert capsys.readouterr().err.startswith("1 rows, 0 errors")
+    assert pd.read_csv(tmp_path / "out.csv")["primary"].tolist() == ["logistics"]
+    # a pipe needs a spool file: the error says why
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,text\n7,x\n")))
+    assert main(["score", "-", "-o", str(tmp_path / "piped.csv"), "--quiet"]) == 2
+    assert "No usable temporary directory" in capsys.readouterr().err
+
+
 def test_a_closed_pipe_ends_quietly() -> None:
     # triage analyze ... | head: the reader has gone before the answer is written
     proc = subprocess.Popen(

@@ -224,6 +224,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    import contextlib
     import dataclasses
     import shutil
     import tempfile
@@ -235,7 +236,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     # then its delimiter, then the rows) and the writer renames a finished
     # file into place, so a pipe is spooled to a file in a private directory:
     # memory stays flat, and the output reaches stdout only once it is whole.
-    with tempfile.TemporaryDirectory(prefix="triage-score-") as spool:
+    # Files need no such directory (a read-only root filesystem may have none).
+    pipes = "-" in (args.input, args.output)
+    with (
+        tempfile.TemporaryDirectory(prefix="triage-score-") if pipes else contextlib.nullcontext("")
+    ) as spool:
         source, target = args.input, args.output
         piped: dict[str, str] = {}  # spool file: what the user calls it
         if source == "-":
