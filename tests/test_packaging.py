@@ -2,11 +2,75 @@
 
 from __future__ import annotations
 
+import email
+import subprocess
+import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
+import pytest
+
 import triage
+from tests.conftest import REPO
+
+RESOURCES = ["lexicon.toml", "policy.toml", "stopwords.txt", "userdict.txt"]
+# files outside tests/ that the tests read
+TEST_INPUTS = [
+    "README.md",
+    "notebooks/01_quickstart.ipynb",
+    "notebooks/02_retrain.ipynb",
+    "notebooks/03_label_next.ipynb",
+    "notebooks/demo_complaints.csv",
+]
 
 
 def test_the_package_says_it_is_typed() -> None:
     # PEP 561: without the marker, mypy treats an installed triage as untyped
     assert Path(triage.__file__).with_name("py.typed").is_file()
+
+
+def _build(kind: str, source: Path, out: Path) -> Path:
+    code = f"import sys, hatchling.build as b; print(b.build_{kind}(sys.argv[1]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out / done.stdout.split()[-1]
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path) -> None:
+    pytest.importorskip("hatchling.build", reason="building needs hatchling: pip install hatchling")
+    sdist = _build("sdist", REPO, tmp_path)
+    with tarfile.open(sdist) as tar:
+        names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            tar.extractall(tmp_path, filter="data")
+        else:
+            tar.extractall(tmp_path)
+    assert {"pyproject.toml", "tests/conftest.py", "models/default/model.joblib"} <= names
+    assert set(TEST_INPUTS) <= names
+    assert not {n for n in names if n.startswith((".ci/", "benchmarks/", ".hypothesis/"))}
+    assert not {n for n in names if "__pycache__" in n or n.endswith(".pyc")}
+
+    # the wheel as pip builds it when it installs from the sdist
+    wheel = _build("wheel", tmp_path / sdist.name.removesuffix(".tar.gz"), tmp_path)
+    with zipfile.ZipFile(wheel) as whl:
+        files = set(whl.namelist())
+        meta = email.message_from_bytes(whl.read(f"triage-{triage.__version__}.dist-info/METADATA"))
+        scripts = whl.read(f"triage-{triage.__version__}.dist-info/entry_points.txt").decode()
+    packaged = {n for n in files if ".dist-info/" not in n}
+    assert {
+        "triage/py.typed",
+        "triage/_models/default/model.joblib",
+        "triage/_models/default/model.json",
+    } | {f"triage/resources/{name}" for name in RESOURCES} <= packaged
+    assert {n.split("/", 1)[0] for n in packaged} == {"triage"}
+    assert not {n for n in packaged if "__pycache__" in n or n.endswith(".pyc")}
+    assert meta["Requires-Python"] == ">=3.11"
+    assert meta["License"] == "MIT"
+    assert "triage = triage.cli:main" in scripts
