@@ -406,6 +406,22 @@ def test_the_shipped_default_is_not_sent_to_workers() -> None:
         list(workers.map([]))  # removes the temporary directory
 
 
+def test_parallel_scoring_of_the_default_model_needs_no_temporary_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a read-only root filesystem: only a model or policy passed in is sent
+    # to the workers through a file
+    import tempfile
+
+    def nowhere() -> str:
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 4})
+    serial = score_frame(frame)
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2, chunk_size=2), serial)
+
+
 def test_parallel_scoring_leaves_joblib_parallel_working() -> None:
     # scikit-learn's n_jobs and users' own joblib.Parallel run in the same
     # process as the batch workers

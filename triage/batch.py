@@ -515,6 +515,9 @@ class _Workers:
             # workers; the shipped one they load themselves, once each, rather
             # than unpickle a copy sent on every call
             model = _default._model
+        self.model = self.policy = None
+        if model is None and policy is None:
+            return  # nothing to send: no directory needed (there may be none usable)
         self._tmp = tempfile.TemporaryDirectory(prefix="triage-batch-")
         self.model = None if model is None else _Shared(model, self._tmp.name)
         self.policy = None if policy is None else _Shared(policy, self._tmp.name)
