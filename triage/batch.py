@@ -834,10 +834,10 @@ def _score_dask(
     process uses its own default model (``TRIAGE_MODEL`` or the shipped one),
     loaded once per process.
     """
-    import pandas as pd
-
     _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
-    meta = _empty_frame(pd.Index([], dtype=frame.index.dtype))
+    # the frame's own empty index, of its type (a RangeIndex stays one), so
+    # that Dask's stand-in rows line up and `frame.join(scored)` keeps dtypes
+    meta = _empty_frame(frame._meta.index)
     if keep_input:
         meta = _with_scores(frame._meta, meta)
     return frame.map_partitions(
