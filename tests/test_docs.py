@@ -1,0 +1,70 @@
+"""The guides under docs/ and models/README.md: their examples do what they say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import triage
+from tests.conftest import REPO
+
+
+def _section(doc: str, title: str) -> str:
+    """The text of `doc` under ``## title``, up to the next heading of that level."""
+    text = (REPO / doc).read_text(encoding="utf-8")
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"{doc} has no section {title!r}"
+    return match.group(1)
+
+
+def _python(section: str) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+
+
+def test_batch_dataframe_example_keeps_each_row_with_its_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "same index, same order, duplicates included": on a repeated index the
+    # example must still give one row per complaint, scored as itself.
+    example = _python(_section("docs/batch.md", "DataFrames"))[0]
+    texts = ["快递一周还没到", "客服态度恶劣", "房间很脏", "今天天气真好"]
+    frame = pd.DataFrame({"text": texts}, index=[7, 7, 3, 3])
+    monkeypatch.setattr(pd, "read_csv", lambda *args, **kwargs: frame.copy())
+    names: dict[str, object] = {}
+    exec(example, names)
+    scored = names["scored"]
+    assert isinstance(scored, pd.DataFrame)
+    assert scored.index.tolist() == [7, 7, 3, 3]
+    assert scored["primary"].tolist() == [str(triage.analyze(t).primary or "") for t in texts]
+
+
+# dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
+def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> None:
+    # Files read together each number their rows from 0: the example must not
+    # pair the rows of one file with the scores of another.
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    pytest.importorskip("pyarrow")
+    (example,) = _python(_section("docs/batch.md", "Dask: beyond one machine"))
+    cluster = 'Client("scheduler:8786")'
+    source, target = "s3://archive/complaints/*.parquet", "s3://archive/scored/"
+    assert cluster in example and source in example and target in example
+    example = example.replace(cluster, "None")  # dask's own scheduler, set below
+    example = example.replace(source, str(tmp_path / "in" / "*.parquet"))
+    example = example.replace(target, str(tmp_path / "out"))
+    (tmp_path / "in").mkdir()
+    texts = ["快递一周还没到", "客服态度恶劣", "房间很脏", "孩子吃了拉肚子，我要找媒体曝光"]
+    for k, part in enumerate((texts[:2], texts[2:])):
+        frame = pd.DataFrame({"ticket": [f"{k}-{i}" for i in range(2)], "text": part})
+        frame.to_parquet(tmp_path / "in" / f"part{k}.parquet")
+    with dask.config.set(scheduler="sync"):
+        exec(example, {})
+    out = pd.read_parquet(tmp_path / "out").sort_values("ticket")
+    assert out["text"].tolist() == texts
+    assert out["reasons"].tolist() == [
+        "|".join(r.code for r in triage.analyze(t).reasons) for t in texts
+    ]
