@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import REPO
+from tests.conftest import REPO, data_dir
+
+DOCS = ("README.md", "docs/batch.md", "docs/retraining.md", "models/README.md")
+# folders of the repository: a path the docs give under one of them must exist
+REPO_DIRS = ("benchmarks/", "docs/", "examples/", "models/", "notebooks/", "tests/", "triage/")
+# paths the docs name that a checkout does not hold: the wheel's copy of the
+# shipped model, and the model the retraining examples write
+NOT_IN_A_CHECKOUT = {"triage/_models/default", "models/mine"}
 
 
 def _section(doc: str, title: str) -> str:
@@ -68,3 +75,25 @@ def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> N
     assert out["reasons"].tolist() == [
         "|".join(r.code for r in triage.analyze(t).reasons) for t in texts
     ]
+
+
+def _found(name: str, before: list[str]) -> bool:
+    """Whether a file the docs name, after the names in `before`, is where they say."""
+    if name.startswith("../shared/data/"):
+        return not data_dir().is_dir() or (data_dir() / name.split("/", 3)[3]).exists()
+    if name.startswith(REPO_DIRS):
+        return name.rstrip("/") in NOT_IN_A_CHECKOUT or (REPO / name).exists()
+    if name.endswith(".md") and "/" not in name:
+        # at the top of the repository, or a file of the shared data folder
+        # named by its path first, then by its name alone
+        return (REPO / name).exists() or f"../shared/data/{name}" in before
+    return True  # a file of the reader's, or not a file
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_files_the_docs_name_are_where_they_say(doc: str) -> None:
+    text = (REPO / doc).read_text(encoding="utf-8")
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    names = re.findall(r"`([^`\s]+)`", prose)
+    missing = [name for i, name in enumerate(names) if not _found(name, names[:i])]
+    assert not missing, f"{doc} names files that are not where it says: {missing}"
