@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -97,3 +98,32 @@ def test_files_the_docs_name_are_where_they_say(doc: str) -> None:
     names = re.findall(r"`([^`\s]+)`", prose)
     missing = [name for i, name in enumerate(names) if not _found(name, names[:i])]
     assert not missing, f"{doc} names files that are not where it says: {missing}"
+
+
+def _save_model_calls(doc: str) -> list[tuple[str, bool]]:
+    """The folder and `overwrite` of each ``save_model`` call in `doc`'s Python examples."""
+    text = (REPO / doc).read_text(encoding="utf-8")
+    calls = []
+    for block in re.findall(r"^```python\n(.*?)^```", text, re.M | re.S):
+        lines = block.splitlines()
+        if any(line.startswith(">>> ") for line in lines):  # doctest style: code lines only
+            lines = [line[4:] for line in lines if line.startswith((">>> ", "... "))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.Call) or "save_model" not in ast.unparse(node.func):
+                continue
+            folder = ast.literal_eval(node.args[1])
+            overwrite = any(
+                k.arg == "overwrite" and ast.literal_eval(k.value) is True for k in node.keywords
+            )
+            calls.append((folder, overwrite))
+    return calls
+
+
+def test_examples_that_save_to_one_folder_replace_what_is_there() -> None:
+    # Read in order, the README and docs/retraining.md save models to the same
+    # folder: whichever example runs second must not stop on FileExistsError.
+    calls = [call for doc in DOCS for call in _save_model_calls(doc)]
+    folders = [folder for folder, _ in calls]
+    assert len(folders) > len(set(folders)), "no two examples save to one folder any more"
+    shared = {folder for folder in folders if folders.count(folder) > 1}
+    assert all(overwrite for folder, overwrite in calls if folder in shared), calls
