@@ -6,9 +6,12 @@ import doctest
 import re
 import shlex
 
+import pandas as pd
 import pytest
 
+import triage
 from tests.conftest import REPO
+from triage.batch import OUTPUT_COLUMNS
 from triage.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -43,3 +46,19 @@ def test_shell_example_prints_what_the_readme_shows(capsys: pytest.CaptureFixtur
     argv = shlex.split(command)
     assert main(argv[1:]) == 0
     assert capsys.readouterr().out == shown.group(1)
+
+
+def test_many_complaints_example_puts_the_scores_beside_the_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (example,) = _blocks(_section("Many complaints"), "python")
+    code = "\n".join(line[4:] for line in example.splitlines() if line.startswith(">>> "))
+    monkeypatch.chdir(REPO)  # the example reads examples/complaints.csv
+    names = {"triage": triage}  # imported by the example before it
+    exec(code, names)
+    source = pd.read_csv(REPO / "examples" / "complaints.csv")
+    assert list(names["scored"].columns) == list(OUTPUT_COLUMNS)
+    both = names["both"]
+    assert list(both.columns) == [*source.columns, *OUTPUT_COLUMNS]
+    assert both["text"].equals(source["text"])
+    assert both["priority"].iloc[0] == triage.analyze(source["text"].iloc[0]).priority.value
