@@ -14,7 +14,7 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
 * peak RSS (the process and its workers) of ``triage score`` on a generated
   1,000,000-row CSV and on a 100,000-row one, in a temporary directory.
 
-    python benchmarks/bench_batch.py            # the figures of the issue
+    python benchmarks/bench_batch.py            # the figures of docs/batch.md (about 7 min)
     python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
 
 The data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the
