@@ -608,7 +608,7 @@ def test_score_csv_carries_columns_and_reports(tmp_path: Path) -> None:
     assert out["triage_priority"].tolist()[1] == ""
     assert out["primary"].tolist() == ["logistics", "", "environment"]
     assert out["error"].tolist() == ["", "empty text", ""]
-    assert "3 rows, 1 errors" in str(summary)
+    assert "3 rows, 1 error," in str(summary)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
@@ -685,7 +685,7 @@ def test_csv_with_a_broken_line(tmp_path: Path) -> None:
     assert summary.rows == 3
     out = pd.read_csv(tmp_path / "out.csv")
     assert out["id"].tolist() == [1, 3, 4]
-    assert "malformed line(s): 3" in str(summary)
+    assert "skipped 1 malformed line: 3" in str(summary)
 
 
 @pytest.mark.parametrize("name", ["in.csv.gz", "in.csv.bz2", "in.csv.xz", "in.zip"])

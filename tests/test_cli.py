@@ -131,7 +131,7 @@ def test_score_of_files_needs_no_temporary_directory(
     source = tmp_path / "in.csv"
     source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
     assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--quiet"]) == 0
-    assert capsys.readouterr().err.startswith("1 rows, 0 errors")
+    assert capsys.readouterr().err.startswith("1 row, 0 errors")
     assert pd.read_csv(tmp_path / "out.csv")["primary"].tolist() == ["logistics"]
     # a pipe needs a spool file: the error says why
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,text\n7,x\n")))
@@ -259,8 +259,8 @@ def test_score_summary_says_when_more_lines_were_skipped_than_shown(
     src.write_text("id,text\n" + "1,快递,太慢,了\n" * 12 + "2,房间很脏\n", encoding="utf-8")
     assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("1 rows, 0 errors")
-    assert "skipped 12 malformed line(s): 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..." in err
+    assert err.startswith("1 row, 0 errors")
+    assert "skipped 12 malformed lines: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..." in err
 
 
 def test_score_reports_an_output_directory_and_warnings_in_one_line(

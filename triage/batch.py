@@ -886,14 +886,20 @@ class ScoreSummary:
 
     def __str__(self) -> str:
         text = (
-            f"{self.rows:,} rows, {self.errors:,} errors, {self.seconds:.1f} s, "
-            f"{self.rows_per_second:,.0f} rows/s -> {self.output}"
+            f"{_counted(self.rows, 'row')}, {_counted(self.errors, 'error')}, "
+            f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
         )
         if self.malformed_lines:
             shown = ", ".join(str(n) for n in self.malformed_lines[:10])
             more = ", ..." if len(self.malformed_lines) > 10 else ""
-            text += f"\nskipped {len(self.malformed_lines)} malformed line(s): {shown}{more}"
+            skipped = _counted(len(self.malformed_lines), "malformed line")
+            text += f"\nskipped {skipped}: {shown}{more}"
         return text
+
+
+def _counted(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class ProgressLine:
