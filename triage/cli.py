@@ -325,10 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file, format from its extension (.gz, .bz2 or .xz after it compresses "
         "CSV, TSV or JSONL); - for stdout (CSV unless --output-format)",
     )
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--id-column")
+    p.add_argument("--text-column", default="text", help="column of the texts (default: text)")
+    p.add_argument(
+        "--id-column", help="a column that must be present, e.g. a ticket id (checked first)"
+    )
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
-    p.add_argument("--chunk-size", type=int, default=10_000)
+    p.add_argument("--chunk-size", type=int, default=10_000, help="rows read and scored at a time")
     p.add_argument("--encoding", help="input encoding (default: detected)")
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
@@ -339,10 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("train", help="train a model on a labeled CSV and save it")
-    p.add_argument("train", help="labeled CSV in the LABELS.md format")
+    p.add_argument("train", help="labeled CSV in the format of the label definitions (LABELS.md)")
     p.add_argument("--dev", help="labeled CSV to report per-label figures on")
     p.add_argument("-o", "--output", required=True, help="model directory to write")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
     p.add_argument("--C", type=float, help="inverse regularisation of the binary heads")
     p.add_argument(
         "--corpus",
@@ -350,16 +352,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="learn word vectors from the unlabeled public sets under DATA_DIR/raw "
         "(the labeled texts of TRAIN and --dev are left out)",
     )
-    p.add_argument("--jobs", type=int, default=1)
-    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--jobs", type=int, default=1, help="parallel jobs for fitting (-1: all cores)")
+    p.add_argument("--overwrite", action="store_true", help="replace a model already at -o")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="per-label figures of a model on a labeled CSV")
-    p.add_argument("data")
+    p.add_argument("data", help="labeled CSV to evaluate on")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--policy", help="priority policy file")
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="all figures as JSON")
     p.set_defaults(func=cmd_evaluate)
     return parser
 
