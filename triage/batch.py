@@ -515,8 +515,8 @@ class _Workers:
             # workers; the shipped one they load themselves, once each, rather
             # than unpickle a copy sent on every call
             model = _default._model
-        self.model = self.policy = None
         if model is None and policy is None:
+            self.model = self.policy = None
             return  # nothing to send: no directory needed (there may be none usable)
         self._tmp = tempfile.TemporaryDirectory(prefix="triage-batch-")
         self.model = None if model is None else _Shared(model, self._tmp.name)

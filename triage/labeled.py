@@ -45,14 +45,8 @@ _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 # What a labeler may write for a label instead of its code: any case, or the
 # Chinese name of the label definitions. Only ever used to suggest the code.
-_CATEGORY_HINTS = {
-    **{str(c).casefold(): str(c) for c in CATEGORIES},
-    **{c.zh: str(c) for c in CATEGORIES},
-}
-_PRIORITY_HINTS = {
-    **{str(p).casefold(): str(p) for p in PRIORITIES},
-    **{p.zh: str(p) for p in PRIORITIES},
-}
+_CATEGORY_HINTS = {k: str(c) for c in CATEGORIES for k in (str(c).casefold(), c.zh)}
+_PRIORITY_HINTS = {k: str(p) for p in PRIORITIES for k in (str(p).casefold(), p.zh)}
 
 
 def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
