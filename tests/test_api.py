@@ -7,7 +7,9 @@ holds sentences written for each boundary rule the definitions spell out.
 from __future__ import annotations
 
 import json
+import os
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -232,6 +234,56 @@ def test_the_default_model_is_shared_across_threads() -> None:
     for t in threads:
         t.join()
     assert len(set(seen)) == 1
+
+
+# Sixteen threads released together into a fresh process race through every
+# lazy load at once (model, tokenizer and its dictionary, traditional-character
+# converter, sentiment model); each must answer as a single thread does after.
+_COLD_START_RACE = """
+import json, sys, threading
+import triage
+
+texts = json.loads(sys.argv[1])
+gate = threading.Barrier(len(texts))
+answers, errors = [None] * len(texts), []
+
+def work(i):
+    gate.wait()
+    try:
+        answers[i] = triage.analyze(texts[i]).to_dict()
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work, args=(i,)) for i in range(len(texts))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+alone = [triage.analyze(t).to_dict() for t in texts]
+print(json.dumps({"errors": errors, "differ": [i for i, a in enumerate(alone) if a != answers[i]]}))
+"""
+
+
+def test_threads_racing_through_a_cold_start_answer_as_one_thread_does(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    texts = [
+        "快递一周还没到，客服也不回，太气人了！",
+        "房間隔音太差，隔壁說話都聽得清清楚楚",  # traditional: the converter loads too
+        "为什么同样的套餐我每个月被多扣了10块钱？",
+        "<b>前台</b>态度冷淡，问个问题爱答不理的😡",
+    ] * 4
+    # an empty temporary directory: jieba's dictionary cache is built in the race
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD_START_RACE, json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert json.loads(out.stdout) == {"errors": [], "differ": []}
 
 
 def test_import_does_no_work() -> None:
