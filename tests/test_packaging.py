@@ -52,7 +52,12 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
             tar.extractall(tmp_path, filter="data")
         else:
             tar.extractall(tmp_path)
-    assert {"pyproject.toml", "tests/conftest.py", "models/default/model.joblib"} <= names
+    assert {
+        "pyproject.toml",
+        "LICENSE",
+        "tests/conftest.py",
+        "models/default/model.joblib",
+    } <= names
     assert set(TEST_INPUTS) <= names
     assert not {n for n in names if n.startswith((".ci/", "benchmarks/", ".hypothesis/"))}
     assert not {n for n in names if "__pycache__" in n or n.endswith(".pyc")}
@@ -73,4 +78,6 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
     assert not {n for n in packaged if "__pycache__" in n or n.endswith(".pyc")}
     assert meta["Requires-Python"] == ">=3.11"
     assert meta["License"] == "MIT"
+    # the MIT licence asks for its text to travel with every copy
+    assert f"triage-{triage.__version__}.dist-info/licenses/LICENSE" in files
     assert "triage = triage.cli:main" in scripts
