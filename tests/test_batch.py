@@ -10,6 +10,7 @@ import lzma
 import math
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ BAD: list[tuple[Any, str]] = [
     (None, "missing text"),
     (math.nan, "missing text"),
     (pd.NA, "missing text"),
+    (pd.NaT, "missing text"),
+    # the missing values of numpy's and Python's own types in an object column
+    (np.float32("nan"), "missing text"),
+    (np.datetime64("NaT"), "missing text"),
+    (Decimal("NaN"), "missing text"),
+    (Decimal("sNaN"), "missing text"),  # pd.isna raises on this one
+    (Decimal("1.5"), "not a string: Decimal"),
     (3, "not a string: int"),
     (2.5, "not a string: float"),
     ("", "empty text"),

@@ -48,6 +48,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
@@ -110,13 +111,24 @@ def _problem(value: Any) -> str:
     blank; `_score_chunk` finds those that normalise to nothing)."""
     if isinstance(value, str):
         return "" if value.strip() else "empty text"
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "missing text"
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return "missing text"
-    if isinstance(value, np.floating) and np.isnan(value):
+    if _missing(value):
         return "missing text"
     return f"not a string: {type(value).__name__}"
+
+
+def _missing(value: Any) -> bool:
+    """Whether a cell is one of the missing values pandas, numpy or Python put in
+    a column: None, NaN, ``pd.NA``, NaT (pandas' or numpy's) or a Decimal NaN.
+
+    Written out rather than `pd.isna`, which raises on ``Decimal('sNaN')``.
+    """
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return isinstance(value, Decimal) and value.is_nan()
 
 
 def _score_chunk(
@@ -783,11 +795,7 @@ def _count(value: Any) -> int | None:
 
 
 def _present(value: Any) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return False
-    return not (isinstance(value, str) and not value.strip())
+    return not (_missing(value) or (isinstance(value, str) and not value.strip()))
 
 
 # -- Dask ------------------------------------------------------------------------
