@@ -8,6 +8,7 @@ import io
 import json
 import lzma
 import math
+import os
 import sys
 import zipfile
 from decimal import Decimal
@@ -412,6 +413,44 @@ def test_the_shipped_default_is_not_sent_to_workers() -> None:
         assert workers.model is None  # each worker loads it once by itself
     finally:
         list(workers.map([]))  # removes the temporary directory
+
+
+# A default model saved with another numpy: each worker loads it by itself,
+# out of reach of the caller's warning filters.
+_STALE_DEFAULT = """
+import sys, warnings
+import pandas as pd
+import triage
+from triage.persist import ModelVersionWarning
+
+warnings.simplefilter(sys.argv[1], ModelVersionWarning)
+frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 4})
+triage.score_frame(frame, n_jobs=2, chunk_size=2)
+"""
+
+
+@pytest.mark.parametrize(("action", "times"), [("default", 1), ("ignore", 0)])
+def test_a_stale_default_model_warns_the_caller_once_under_its_filters(
+    tmp_path: Path, action: str, times: int
+) -> None:
+    import subprocess
+
+    from triage._default import default_model_path
+    from triage.persist import CARD_FILE, MODEL_FILE, read_card
+
+    shipped = default_model_path()
+    card = read_card(shipped)
+    card["library_versions"]["numpy"] = "0.1.0"
+    (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    (tmp_path / MODEL_FILE).symlink_to(shipped / MODEL_FILE)
+    done = subprocess.run(
+        [sys.executable, "-c", _STALE_DEFAULT, action],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRIAGE_MODEL": str(tmp_path)},
+        check=True,
+    )
+    assert done.stderr.count("ModelVersionWarning") == times, done.stderr
 
 
 def test_parallel_scoring_of_the_default_model_needs_no_temporary_directory(

@@ -345,10 +345,16 @@ def _init_worker(jieba_level: int) -> None:
     # jieba logs its dictionary load at DEBUG through its own handler and sets
     # that level when imported: import it as the library does, then keep the
     # parent's level, so workers are as quiet as the parent
+    import warnings
+
+    from triage.persist import ModelVersionWarning
     from triage.text import _import_jieba
 
     _import_jieba()
     logging.getLogger("jieba").setLevel(jieba_level)
+    # the parent has warned of the default model's versions, under the
+    # caller's warning filters, which do not reach this process
+    warnings.filterwarnings("ignore", category=ModelVersionWarning)
 
 
 # the thread pools of numpy's and scikit-learn's native libraries
@@ -527,6 +533,13 @@ class _Workers:
             # workers; the shipped one they load themselves, once each, rather
             # than unpickle a copy sent on every call
             model = _default._model
+        elif model is None and _default._model is None:
+            # the workers load the default model themselves: its card is
+            # checked here, so a missing or foreign model fails before any
+            # worker starts, and a version warning reaches the caller once
+            from triage.persist import warn_if_stale
+
+            warn_if_stale(_default.default_model_path())
         if model is None and policy is None:
             self.model = self.policy = None
             return  # nothing to send: no directory needed (there may be none usable)

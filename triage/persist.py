@@ -272,6 +272,13 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
     return _read_card(card_path)
 
 
+def warn_if_stale(path: str | os.PathLike[str]) -> None:
+    """Check a saved model's card and warn of its library versions as `load_model`
+    would, without loading the model: for processes that will load it themselves."""
+    _, card_path = _locate(path)
+    _warn_versions(_read_card(card_path), card_path)
+
+
 def _read_card(card_path: Path) -> dict[str, Any]:
     if not card_path.is_file():
         raise ModelFileError(
