@@ -54,7 +54,7 @@ BAD: list[tuple[Any, str]] = [
     (pd.NaT, "missing text"),
     # the missing values of numpy's and Python's own types in an object column
     (np.float32("nan"), "missing text"),
-    (np.datetime64("NaT"), "missing text"),
+    (np.datetime64("NaT", "ns"), "missing text"),
     (Decimal("NaN"), "missing text"),
     (Decimal("sNaN"), "missing text"),  # pd.isna raises on this one
     (Decimal("1.5"), "not a string: Decimal"),
