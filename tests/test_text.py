@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import jieba
 import pytest
@@ -157,7 +159,8 @@ def test_first_use_leaves_the_jieba_logger_as_it_was(setup: str, expected: str) 
 
 
 # jieba's prefix dictionary is built from its dict.txt on first use and kept
-# in the file ``jieba.cache`` of the temporary directory for the next start.
+# in a file of the user's own in the temporary directory for the next start.
+CACHE = f"triage-jieba-{os.geteuid()}.cache" if hasattr(os, "geteuid") else "triage-jieba.cache"
 
 
 def _fresh_tokenizer() -> jieba.Tokenizer:
@@ -176,12 +179,12 @@ def test_a_dictionary_cache_that_cannot_be_written_costs_time_not_an_error(
     # a directory in its place stands for a cache file that cannot be
     # replaced (a read-only /tmp, one written by another user), even for root;
     # jieba alone logged a traceback and left its 9 MB temporary file behind
-    (tmp_path / "jieba.cache").mkdir()
+    (tmp_path / CACHE).mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     words, text = SEGMENTED
     assert _fresh_tokenizer().lcut(text, HMM=False) == words
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
-    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+    assert [p.name for p in tmp_path.iterdir()] == [CACHE]
 
 
 def test_no_usable_temporary_directory_costs_time_not_an_error(
@@ -202,11 +205,11 @@ def test_the_dictionary_cache_is_read_at_the_next_start_and_a_damaged_one_replac
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    cache = tmp_path / "jieba.cache"
+    cache = tmp_path / CACHE
     cache.write_bytes(b"\x00 half a file")
     words, text = SEGMENTED
     assert _fresh_tokenizer().lcut(text, HMM=False) == words
-    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+    assert [p.name for p in tmp_path.iterdir()] == [CACHE]
     assert cache.stat().st_size > 1_000_000
 
     def unread() -> None:
@@ -214,6 +217,52 @@ def test_the_dictionary_cache_is_read_at_the_next_start_and_a_damaged_one_replac
 
     monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", lambda self: unread())
     assert _fresh_tokenizer().lcut(text, HMM=False) == words
+
+
+def _reads_dict_txt(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A list that gets an item each time a tokenizer reads jieba's dict.txt."""
+    reads: list[bool] = []
+    get_dict_file = jieba.Tokenizer.get_dict_file
+
+    def counted(self: jieba.Tokenizer) -> Any:
+        reads.append(True)
+        return get_dict_file(self)
+
+    monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", counted)
+    return reads
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="file owners are a POSIX notion")
+@pytest.mark.parametrize("planted", ["another user's", "writable by others", "a link", "a FIFO"])
+def test_a_cache_someone_else_could_have_written_is_never_unmarshalled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, planted: str
+) -> None:
+    # marshal data is not safe to load from others, and anyone may write to
+    # /tmp: jieba itself loads whatever file is named jieba.cache there
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    words, text = SEGMENTED
+    _fresh_tokenizer()  # a good cache of this user's
+    good = (tmp_path / CACHE).read_bytes()
+    cache = tmp_path / CACHE
+    cache.unlink()
+    if planted == "another user's":
+        # this process passes for another user, for whom the file of the
+        # real one is someone else's, put at their name
+        other = os.geteuid() + 1
+        monkeypatch.setattr(os, "geteuid", lambda: other)
+        cache = tmp_path / f"triage-jieba-{other}.cache"
+        cache.write_bytes(good)
+    elif planted == "writable by others":
+        cache.write_bytes(good)
+        cache.chmod(0o666)
+    elif planted == "a link":
+        (tmp_path / "elsewhere").write_bytes(good)
+        cache.symlink_to(tmp_path / "elsewhere")
+    else:
+        os.mkfifo(cache)
+    reads = _reads_dict_txt(monkeypatch)
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert reads == [True]  # built from dict.txt, not from the planted file
 
 
 @pytest.mark.slow
@@ -236,7 +285,7 @@ def test_processes_starting_together_share_a_cold_cache(tmp_path: Path) -> None:
     ]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert results == [("['外卖小哥', '态度', '很', '差']\n", "", 0)] * 4
-    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
+    assert [p.name for p in tmp_path.iterdir()] == [CACHE]
     # whichever process wrote it last, the cache is whole
     again = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True

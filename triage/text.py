@@ -18,6 +18,7 @@ import marshal
 import math
 import os
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -197,19 +198,29 @@ def _import_jieba() -> Any:
 # directory. Left to do that itself, jieba fails when there is no usable
 # temporary directory (a read-only root filesystem), and when it cannot
 # replace the cache (a read-only /tmp, a cache another user wrote) it logs a
-# traceback and leaves its 9 MB temporary file behind, at every start. The
-# same file is read and written here instead: a cache that cannot be read or
-# written costs the build, never an error or a message. The cache is replaced
-# by a rename, so processes starting together each see a whole file.
-_CACHE_NAME = "jieba.cache"
+# traceback and leaves its 9 MB temporary file behind, at every start. It
+# also unmarshals whatever file has that name, and marshal data is not safe
+# to load from someone else: any user of the machine can write to /tmp.
+#
+# The dictionary is cached here instead, one file per user, read only if it
+# belongs to that user and no one else may write to it. A cache that cannot
+# be read or written costs the build, never an error or a message. It is
+# replaced by a rename, so processes starting together each see a whole file.
+
+
+def _cache_path() -> str | None:
+    """This user's cache file in the temporary directory, or None without one."""
+    try:
+        directory = tempfile.gettempdir()
+    except OSError:  # no usable temporary directory
+        return None
+    user = f"-{os.geteuid()}" if hasattr(os, "geteuid") else ""  # Windows: a per-user temp
+    return os.path.join(directory, f"triage-jieba{user}.cache")
 
 
 def _load_dictionary(tokenizer: jieba.Tokenizer) -> None:
     """Give `tokenizer` jieba's prefix dictionary, from the cache when it can."""
-    try:
-        cache: str | None = os.path.join(tempfile.gettempdir(), _CACHE_NAME)
-    except OSError:  # no usable temporary directory
-        cache = None
+    cache = _cache_path()
     loaded = None if cache is None else _read_cache(cache)
     if loaded is None:
         loaded = tokenizer.gen_pfdict(tokenizer.get_dict_file())
@@ -220,8 +231,14 @@ def _load_dictionary(tokenizer: jieba.Tokenizer) -> None:
 
 
 def _read_cache(path: str) -> tuple[dict[str, int], int] | None:
+    # not through a symbolic link, and not waiting on a FIFO put in its place
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as f:
+        with open(os.open(path, flags), "rb") as f:
+            if not _owned(os.fstat(f.fileno())):  # the file opened, not the name
+                _log.debug("jieba's dictionary cache %s not read: not this user's alone", path)
+                return None
             # marshal.load reads a file object piece by piece, at twice the time
             value = marshal.loads(f.read())
     except (OSError, EOFError, ValueError, TypeError) as exc:
@@ -237,6 +254,15 @@ def _read_cache(path: str) -> tuple[dict[str, int], int] | None:
         return value
     _log.debug("jieba's dictionary cache %s not read: not a dictionary", path)
     return None
+
+
+def _owned(st: os.stat_result) -> bool:
+    """Whether a regular file belongs to this user and no one else may write to it."""
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if not hasattr(os, "geteuid"):
+        return True
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write_cache(path: str, value: tuple[dict[str, int], int]) -> None:
