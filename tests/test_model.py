@@ -78,6 +78,7 @@ def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type:
     a = TriageModel(threshold_folds=3, random_state=7).fit(part)
     b = TriageModel(threshold_folds=3, random_state=7).fit(part)
     np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.nb_coef_, b.nb_coef_)
     for k in a.thresholds_:
         np.testing.assert_array_equal(a.thresholds_[k], b.thresholds_[k])
     texts = part["text"].tolist()[:50]
@@ -108,6 +109,51 @@ def test_one_and_many_paths_agree(small_model, dev_frame) -> None:  # type: igno
         np.testing.assert_array_equal(one.category_labels[0], many.category_labels[i])
         np.testing.assert_array_equal(one.intensity[0], many.intensity[i])
         assert one.primary[0] == many.primary[i]
+
+
+def test_category_probabilities_are_the_mean_of_the_two_views(small_model, dev_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage.model import _CAT, _sigmoid
+
+    space = small_model.features_
+    assert small_model.nb_coef_.shape == (space.n_terms, len(CATEGORIES))
+    texts = dev_frame["text"].tolist()[:30]
+    norm, toks, _ = small_model._docs(texts)
+    X = space.matrix(zip(norm, toks, strict=True))
+    present = (X[:, : space.n_terms] != 0).astype(float)
+    z_nb = present @ small_model.nb_coef_ + small_model.nb_intercept_
+    expected = 0.5 * (_sigmoid(small_model.logits(X)[:, _CAT]) + _sigmoid(z_nb))
+    np.testing.assert_allclose(
+        small_model.predict_many(texts).category_proba, expected, rtol=0, atol=1e-12
+    )
+
+
+def test_without_the_naive_bayes_view_the_first_heads_decide_alone(train_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage.model import _CAT, _sigmoid
+
+    part = train_frame.iloc[:300]
+    plain = TriageModel(C_nb=None, threshold_folds=0).fit(part)
+    both = TriageModel(threshold_folds=0).fit(part)
+    assert plain.nb_coef_ is None and plain.nb_intercept_ is None
+    # the view is beside the heads, not in them
+    np.testing.assert_array_equal(plain.coef_, both.coef_)
+    texts = part["text"].tolist()[:20]
+    z = plain.logits(plain.features_.matrix(zip(*plain._docs(texts)[:2], strict=True)))
+    np.testing.assert_allclose(
+        plain.predict_many(texts).category_proba, _sigmoid(z[:, _CAT]), rtol=0, atol=1e-12
+    )
+    assert not np.allclose(
+        both.predict_many(texts).category_proba, plain.predict_many(texts).category_proba
+    )
+
+
+def test_naive_bayes_weights_favour_the_terms_of_a_category(train_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage._features import WORD
+
+    m = TriageModel(threshold_folds=0).fit(train_frame.iloc[:600])
+    col = m.features_.vocabulary[WORD + "快递"]  # the word, not the characters
+    j = [str(c) for c in CATEGORIES].index("logistics")
+    assert m.nb_coef_[col, j] > 0
+    assert m.nb_coef_[col, j] > np.median(m.nb_coef_[:, j])
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,35 @@ def test_files_of_format_version_1_still_load(
     np.testing.assert_array_equal(a.sentiment, b.sentiment)
 
 
+def test_files_of_format_version_2_load_without_the_naive_bayes_view(
+    train_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from triage import persist
+    from triage.model import TriageModel
+
+    part = train_frame.iloc[:300]
+    model = TriageModel(C_nb=None, threshold_folds=0).fit(part)
+    plain = model.predict_many(TEXTS)
+    # version 2 knew neither the parameter nor the attributes of the view
+    for name in ("C_nb", "nb_coef_", "nb_intercept_"):
+        del model.__dict__[name]
+    names = [n for n in TriageModel._param_names() if n != "C_nb"]
+    monkeypatch.setattr(TriageModel, "_param_names", classmethod(lambda cls: names))
+    monkeypatch.setattr(persist, "FORMAT_VERSION", 2)
+    old = triage.save_model(model, tmp_path / "v2")
+    monkeypatch.undo()
+    card = read_card(old)
+    assert card["format_version"] == 2 and "C_nb" not in card["params"]
+    loaded = triage.load_model(old)
+    assert loaded.C_nb is None and loaded.nb_coef_ is None and loaded.nb_intercept_ is None
+    assert loaded.get_params()["C_nb"] is None
+    again = loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(again.category_proba, plain.category_proba)
+    np.testing.assert_array_equal(again.primary, plain.primary)
+
+
 def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
     code = (
         "import sys, triage; m = triage.load_model(sys.argv[1]);"

@@ -129,6 +129,21 @@ def test_empty_extra_cells_are_unknown(tiny_frame: pd.DataFrame) -> None:
     assert model.n_extra_ == 3
 
 
+def test_extra_rows_train_the_naive_bayes_view_too(tiny_frame: pd.DataFrame) -> None:
+    texts = ["快递三天了还没发货", "快递丢了也没人管", "快递员把包裹扔在门口"]
+    models = [
+        triage.train(
+            tiny_frame,
+            extra=pd.DataFrame({"text": texts, "categories": "logistics", "weight": w}),
+            **TINY_PARAMS,
+        )
+        for w in (0.0, 1.0)
+    ]
+    j = [str(c) for c in triage.CATEGORIES].index("logistics")
+    ignored, used = (m.nb_coef_[:, j] for m in models)
+    assert not np.allclose(ignored, used)
+
+
 def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
     with pytest.raises(triage.LabelError, match="no rows"):
         triage.train(tiny_frame.iloc[:0], **TINY_PARAMS)
@@ -181,6 +196,8 @@ def test_parameters_that_leave_no_terms_are_named(
         ({"C": -1}, "a number > 0"),
         ({"C": "10"}, "a number > 0"),
         ({"C_primary": 0}, "a number > 0"),
+        ({"C_nb": 0}, "None or a number > 0"),
+        ({"C_nb": "1"}, "None or a number > 0"),
         ({"class_weight": "balance"}, "'balanced' or None"),
         ({"word_ngrams": (2, 1)}, r"\(low, high\) with 1 <= low <= high"),
         ({"char_ngrams": 3}, r"\(low, high\)"),
@@ -220,6 +237,8 @@ def test_parameter_errors_are_value_and_type_errors() -> None:
         {"C": 1, "C_primary": np.float64(2.5), "min_df": np.int64(1)},
         {"word_ngrams": [1, 2], "char_ngrams": (0, 0), "class_weight": None},
         {"random_state": None, "min_primary_proba": None, "max_features": None, "n_jobs": -1},
+        {"C_nb": None},
+        {"C_nb": np.float32(0.5)},
     ],
 )
 def test_usual_parameter_spellings_are_accepted(

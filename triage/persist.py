@@ -27,6 +27,10 @@ with a test that a file of the old version still loads.
 - 2: the large string containers (vocabularies, the word list) are pickled in
   one piece (`triage._pickle`), which loads in under half the time. Version 1 files
   still load.
+- 3: the naive-Bayes view of the category heads (parameter ``C_nb``,
+  attributes ``nb_coef_`` and ``nb_intercept_``). Code of version 2 would
+  load such a file and silently drop the view; files of versions 1 and 2
+  load as models without it (``C_nb=None``) and predict as before.
 """
 
 from __future__ import annotations
@@ -62,9 +66,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2})
+READABLE_VERSIONS = frozenset({1, 2, 3})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 

@@ -330,12 +330,13 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
 
     ``"texts"`` holds the normalised texts, as an object array.
     """
-    from triage.model import _CAT, _PRESENT, _STRONG, _sigmoid
+    from triage.model import _PRESENT, _STRONG, _category_proba, _sigmoid
 
     norm, toks, _ = model._docs(texts)
-    z = model.logits(model.features_.matrix(zip(norm, toks, strict=True)))
+    X = model.features_.matrix(zip(norm, toks, strict=True))
+    z = model.logits(X)
     return {
-        "categories": _sigmoid(z[:, _CAT]),
+        "categories": _category_proba(z, model._nb_logits(X)),
         "presence": _sigmoid(z[:, _PRESENT]),
         "strong": _sigmoid(z[:, _STRONG]),
         "texts": np.array(norm, dtype=object),
