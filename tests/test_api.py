@@ -75,8 +75,8 @@ BOUNDARIES = [
 # retrained model gets one right, the suite says so and the mark must go.
 MISSES = {
     ("primary", 2): "gifts not honoured read as service, not pricing",
+    ("primary", 4): "a wrong monthly charge: all three categories found, service ranked first",
     ("primary", 7): "an APP suggestion read as product",
-    ("primary", 9): "a pleasant non-complaint still gets a primary (logistics)",
     ("priority", 7): "a suggestion gets P3 instead of P4",
     ("priority", 8): "cold front desk: strong anger read, P2 instead of P3",
 }
