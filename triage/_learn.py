@@ -36,7 +36,7 @@ _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> None:
     """Fit all heads of `model` on a labeled frame (and optional partial labels), in place."""
-    from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint
+    from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint, presence
 
     started = time.perf_counter()
     y = parse_labels(frame)
@@ -75,8 +75,8 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
     nb_views: tuple[csr_matrix, csr_matrix | None] | None = None
     if model.C_nb is not None and space.n_terms:
         nb_views = (
-            _presence(X, space.n_terms),
-            _presence(Xe, space.n_terms) if Xe is not None else None,
+            presence(X, space.n_terms),
+            presence(Xe, space.n_terms) if Xe is not None else None,
         )
 
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
@@ -336,18 +336,6 @@ def _fit_binary(
     )
     clf.fit(X, target, sample_weight=sample_weight)
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
-
-
-def _presence(X: csr_matrix, n_terms: int) -> csr_matrix:
-    """1.0 where each of the first `n_terms` columns of `X` is non-zero, else 0."""
-    from scipy.sparse import csr_matrix
-
-    terms = csr_matrix(X[:, :n_terms])
-    terms.eliminate_zeros()
-    out: csr_matrix = csr_matrix(
-        (np.ones(terms.nnz), terms.indices, terms.indptr), shape=terms.shape
-    )
-    return out
 
 
 def _fit_nb(

@@ -470,18 +470,8 @@ class TriageModel:
         """
         if self.nb_coef_ is None or self.nb_intercept_ is None:
             return None
-        from scipy.sparse import csr_matrix
-
-        terms = csr_matrix(X)
-        if terms.shape[1] != self.nb_coef_.shape[0]:
-            terms = terms[:, : self.nb_coef_.shape[0]]
-        # 1 where a term is there (an explicit zero counts as absent)
-        present = csr_matrix(
-            ((terms.data != 0).astype(np.float64), terms.indices, terms.indptr),
-            shape=terms.shape,
-        )
-        z: Array = np.asarray(present @ self.nb_coef_) + self.nb_intercept_
-        return z
+        z: Array = np.asarray(presence(X, self.nb_coef_.shape[0]) @ self.nb_coef_)
+        return z + self.nb_intercept_
 
     def predict_many(self, texts: Iterable[Any]) -> Predictions:
         """Predict every head for many texts in one vectorised pass.
@@ -647,6 +637,20 @@ def label_order(flags: Sequence[bool], proba: Sequence[float], primary: int) -> 
     if len(on) > 1:
         on.sort(key=lambda j: (j != primary, -proba[j], j))
     return on
+
+
+def presence(X: csr_matrix, n_terms: int) -> csr_matrix:
+    """1.0 where each of the first `n_terms` columns of `X` holds a non-zero, else 0."""
+    from scipy.sparse import csr_matrix
+
+    terms = csr_matrix(X)
+    if terms.shape[1] != n_terms:
+        terms = terms[:, :n_terms]
+    # an explicit zero counts as absent
+    out: csr_matrix = csr_matrix(
+        ((terms.data != 0).astype(np.float64), terms.indices, terms.indptr), shape=terms.shape
+    )
+    return out
 
 
 def _category_proba(z: Array, z_nb: Array | None) -> Array:
