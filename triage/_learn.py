@@ -420,6 +420,8 @@ def _out_of_fold(
     """
     from sklearn.model_selection import StratifiedKFold
 
+    from triage.model import two_views
+
     oof = np.full(len(target), 0.5)
 
     def split(rows: Array) -> Iterable[tuple[Array, Array]]:
@@ -437,7 +439,8 @@ def _out_of_fold(
             model.class_weight,
             model.random_state,
         )
-        oof[test] = 1.0 / (1.0 + np.exp(-(X[test] @ w + b)))
+        z_head = X[test] @ w + b
+        z_nb = None
         if nb is not None and model.C_nb is not None:
             Xb, Xeb = nb
             w, b = _fit_nb(
@@ -446,7 +449,8 @@ def _out_of_fold(
                 model.class_weight,
                 model.random_state,
             )
-            oof[test] = 0.5 * (oof[test] + 1.0 / (1.0 + np.exp(-(Xb[test] @ w + b))))
+            z_nb = Xb[test] @ w + b
+        oof[test] = two_views(z_head, z_nb)
     return oof
 
 

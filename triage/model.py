@@ -654,11 +654,14 @@ def presence(X: csr_matrix, n_terms: int) -> csr_matrix:
 
 
 def _category_proba(z: Array, z_nb: Array | None) -> Array:
-    """Category probabilities from the logits of all heads and of the naive-Bayes view.
+    """Category probabilities from the logits of all heads and of the naive-Bayes view."""
+    return two_views(z[:, _CAT], z_nb)
 
-    The mean of the two views' probabilities; the first alone when `z_nb` is None.
-    """
-    p = _sigmoid(z[:, _CAT])
+
+def two_views(z_head: Array, z_nb: Array | None) -> Array:
+    """The mean of the probabilities of a category head and of its naive-Bayes
+    view, given their logits; the head's alone when there is no view."""
+    p = _sigmoid(z_head)
     if z_nb is not None:
         p = 0.5 * (p + _sigmoid(z_nb))
     return p
