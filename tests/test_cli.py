@@ -46,6 +46,23 @@ def test_console_script_entry_point_runs() -> None:
     assert json.loads(done.stdout)["primary"] == "logistics"
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["score", "--help"]])
+def test_help_and_version_load_no_numerical_library(argv: list[str]) -> None:
+    # they answer at once, without numpy, pandas, jieba or scikit-learn
+    code = (
+        "import sys\n"
+        "from triage.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'numpy', 'pandas', 'jieba', 'sklearn', 'scipy', 'snownlp'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert done.stderr.strip() == "[]"
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
     done = subprocess.run(

@@ -23,14 +23,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage.evaluation import figure_text as _fig
-
 if TYPE_CHECKING:
     from triage.evaluation import Evaluation
 
 __all__ = ["main"]
 
 logger = logging.getLogger("triage.cli")
+
+
+def _fig(value: float) -> str:
+    # imported here: evaluation imports numpy, which `triage --help` need not wait for
+    from triage.evaluation import figure_text
+
+    return figure_text(value)
 
 
 def _model(path: str | None) -> Any:
