@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from triage.labels import EMOTION_COLUMNS
+from triage.vectors import read_corpus
 from triage.weak import WEAK_MAPPINGS, data_dir, load_reviews, load_weak_emotions
 
 from .conftest import require_data
@@ -132,6 +133,28 @@ def test_missing_files_say_where_they_were_looked_for(tmp_path: Path) -> None:
         load_weak_emotions(tmp_path, source="nlpcc2013")
     with pytest.raises(FileNotFoundError, match="waimai_10k"):
         load_reviews(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("split,words,label\ntrain,又停电了,angry\n".encode(), r"no column 'text'.*words"),
+        ("split,text,label\ntrain,又停电了,angry\n".encode("gb18030"), "not UTF-8"),
+        (b"", "empty"),
+    ],
+    ids=["renamed column", "wrong encoding", "empty file"],
+)
+def test_a_broken_raw_file_is_named_in_a_clear_error(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    folder = tmp_path / "raw" / "smp2020_ewect_usual"
+    folder.mkdir(parents=True)
+    (folder / "smp2020_ewect_usual.csv").write_bytes(content)
+    with pytest.raises(ValueError, match=message) as caught:
+        load_weak_emotions(tmp_path)
+    assert "smp2020_ewect_usual.csv" in str(caught.value)
+    with pytest.raises(ValueError, match=message):
+        read_corpus(tmp_path, sources=["smp2020_ewect"])
 
 
 def test_data_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -248,8 +248,7 @@ def read_corpus(
         Texts to leave out, compared after normalisation: pass the labeled
         texts you will evaluate on, so no figure profits from having seen them.
     """
-    import pandas as pd
-
+    from triage.weak import _read_raw
     from triage.weak import data_dir as _default_dir
 
     bad = [s for s in sources if s not in CORPUS_SOURCES]
@@ -263,14 +262,7 @@ def read_corpus(
     dropped = 0
     for name in sources:
         relative, column = CORPUS_SOURCES[name]
-        path = root / "raw" / relative
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
-                "shared data folder holding raw/"
-            )
-        cells = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=[column])[column]
-        for t in cells.tolist():
+        for t in _read_raw(root, name, relative, [column])[column].tolist():
             if not t.strip():
                 continue
             if skip and _text.normalize(t) in skip:

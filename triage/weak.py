@@ -144,6 +144,39 @@ def data_dir() -> Path:
 _data_dir = data_dir  # the parameter of load_weak_emotions shadows the name
 
 
+def _read_raw(
+    root: str | os.PathLike[str], name: str, relative: str, columns: Sequence[str]
+) -> pd.DataFrame:
+    """The columns `columns` of the raw file `relative` under ``<root>/raw``, as strings.
+
+    A missing file raises `FileNotFoundError`; a file that is not UTF-8 CSV
+    with those columns raises `ValueError`. Both name the file.
+    """
+    import pandas as pd
+
+    path = Path(root) / "raw" / relative
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
+            "shared data folder holding raw/"
+        )
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the {name} file {path} is not UTF-8: {exc}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError(f"the {name} file {path} is empty") from exc
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"the {name} file {path} is not a readable CSV: {exc}") from exc
+    missing = [c for c in columns if c not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"the {name} file {path} has no column {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(str, raw.columns))}"
+        )
+    return raw[list(columns)]
+
+
 def load_weak_emotions(
     data_dir: str | os.PathLike[str] | None = None,
     *,
@@ -193,6 +226,9 @@ def load_weak_emotions(
     ------
     FileNotFoundError
         The raw file is not there; the message says where it was looked for.
+    ValueError
+        The raw file is not UTF-8 CSV with the expected columns; the message
+        names it.
     """
     import pandas as pd
 
@@ -210,13 +246,7 @@ def load_weak_emotions(
 
     root = Path(data_dir) if data_dir is not None else _data_dir()
     relative, text_col, label_col = WEAK_SOURCES[source]
-    path = root / "raw" / relative
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no {source} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
-            "shared data folder holding raw/"
-        )
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = _read_raw(root, source, relative, [text_col, label_col])
     texts = raw[text_col].str.strip()
     lengths = texts.str.len()
     # compared normalised, as the model reads them: a labeled text written with
@@ -249,7 +279,7 @@ def load_weak_emotions(
     out["weight"] = float(weight)
     out["source"] = source
     out["source_label"] = frame["source_label"].to_numpy()
-    logger.info("%d weakly labeled rows from %s", len(out), path)
+    logger.info("%d weakly labeled rows from %s", len(out), source)
     return out
 
 
@@ -295,13 +325,7 @@ def load_reviews(
     parts = []
     for name in sources:
         relative, text_col, id_name = REVIEW_SOURCES[name]
-        path = root / "raw" / relative
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
-                "shared data folder holding raw/"
-            )
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        raw = _read_raw(root, name, relative, [text_col, "label"])
         frame = pd.DataFrame(
             {
                 "id": [f"{id_name}-{i}" for i in range(len(raw))],
