@@ -722,6 +722,15 @@ def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
     assert got["primary"].tolist() == ["logistics"]
 
 
+def test_a_header_written_with_spaces_after_its_commas_is_scored(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "id, text\n1,快递太慢\n2,房间很脏\n")
+    summary = score_file(src, tmp_path / "out.csv", id_column="id")
+    assert (summary.rows, summary.errors) == (2, 0)
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out.columns.tolist()[:2] == ["id", "text"]
+    assert out["primary"].tolist() == ["logistics", "environment"]
+
+
 def test_csv_with_a_broken_line(tmp_path: Path) -> None:
     src = write(
         tmp_path / "in.csv",

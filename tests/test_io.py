@@ -323,6 +323,22 @@ def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "header"),
+    [("f.csv", "id, text ,渠道\n"), ("f.tsv", " id\ttext\t 渠道\n")],
+    ids=["csv", "tsv"],
+)
+def test_spaces_around_header_names_are_dropped(tmp_path: Path, name: str, header: str) -> None:
+    # as read_labeled and the delimiter sniffer read them: "id, text" names the column text
+    sep = "\t" if name.endswith(".tsv") else ","
+    path = tmp_path / name
+    path.write_text(header + sep.join(["1", "快递太慢", "app"]) + "\n", encoding="utf-8")
+    fmt = "tsv" if name.endswith(".tsv") else "csv"
+    (chunk,) = read_chunks(path, fmt=fmt, chunk_size=10)
+    assert list(chunk.frame.columns) == ["id", "text", "渠道"]
+    assert chunk.frame["text"].tolist() == ["快递太慢"]
+
+
+@pytest.mark.parametrize(
     ("name", "data"),
     [
         ("f.csv", b""),

@@ -521,7 +521,8 @@ def _read_delimited(
     and a closing quote followed by anything but a delimiter is an error, so a
     stray quote cannot silently merge the lines after it into one field.
 
-    The header is the first line that is not blank. In a file of one column a
+    The header is the first line that is not blank; spaces around its names are
+    dropped (``id, text`` names the columns ``id`` and ``text``). In a file of one column a
     blank line after it is a row with an empty text, unless only blank lines
     follow; in a file of more columns a blank line is no row.
     """
@@ -548,6 +549,8 @@ def _read_delimited(
                 f"{'CSV' if delimiter == ',' else 'TSV'} file starts with a line naming its "
                 "columns, such as text"
             )
+        # names as `sniff_header` and `read_labeled` give them: "id, text" names text
+        header = [name.strip() for name in header]
         width = len(header)
         rows: list[list[str]] = []
         bad: list[int] = []
