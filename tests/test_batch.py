@@ -948,6 +948,22 @@ def test_score_file_errors(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.csv", "in.csv"]
 
 
+@pytest.mark.parametrize("out", ["out.jsonl", "out.parquet"])
+def test_a_column_named_twice_is_a_clear_error_for_an_output_that_needs_unique_names(
+    tmp_path: Path, out: str
+) -> None:
+    if out.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    src = write(tmp_path / "in.csv", "备注,text,备注\na,快递太慢,b\n")
+    with pytest.raises(ValueError, match=r"column '备注' appears 2 times in .*in\.csv.*CSV"):
+        score_file(src, tmp_path / out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    # CSV holds repeated names: the file is scored, every column carried through
+    score_file(src, tmp_path / "out.csv")
+    header = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("备注,text,备注,categories,")
+
+
 def test_empty_input_gives_header_only(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "id,text\n")
     summary = score_file(src, tmp_path / "out.csv")

@@ -765,6 +765,19 @@ def _check_columns(
             )
 
 
+def _check_unique(columns: Iterable[Any], where: str, fmt: str) -> None:
+    """A JSONL record or a Parquet file holds each column name once: a name that
+    `columns` repeat (a CSV header may) is an error before anything is scored."""
+    have = list(columns)
+    twice = [c for c in dict.fromkeys(have) if have.count(c) > 1]
+    if twice:
+        names = "; ".join(f"column {c!r} appears {have.count(c)} times" for c in twice)
+        raise ValueError(
+            f"{names} in {where}; a {'JSONL' if fmt == 'jsonl' else 'Parquet'} output "
+            "holds each column name once: rename the copies, or write CSV or TSV"
+        )
+
+
 def _contexts(
     frame: pd.DataFrame, context_columns: Mapping[str, str] | None
 ) -> list[Context | str | None] | None:
@@ -983,7 +996,9 @@ def score_file(
     text from CSV and TSV, as JSON values from JSONL, as typed from Parquet),
     followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
-    is kept, and that output column is written as ``triage_<name>``. The input
+    is kept, and that output column is written as ``triage_<name>``. A name
+    the input repeats (a CSV header may) is a ValueError, before anything is
+    scored, for a JSONL or Parquet output, which hold each name once. The input
     encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM,
     else GB18030, the superset of GBK) unless given; output text files are
     UTF-8. Malformed CSV, TSV and
@@ -1075,6 +1090,8 @@ def score_file(
                         f"no id column {id_column!r} in {input}; columns are "
                         f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
                     )
+                if dst_fmt in ("jsonl", "parquet"):
+                    _check_unique(frame.columns, str(input), dst_fmt)
                 columns = list(frame.columns)
             if not len(frame) or columns is None:  # no rows, so far
                 continue
