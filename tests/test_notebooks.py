@@ -60,3 +60,39 @@ def test_notebook_runs_top_to_bottom(
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+
+
+def test_retrain_notebook_shows_each_problem_its_broken_rows_are_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cells up to the broken-rows example, run as the notebook runs them
+    # (small mode, from notebooks/): each row shows the problem its comment names.
+    import json
+
+    pytest.importorskip("matplotlib")
+    monkeypatch.delenv("TRIAGE_NOTEBOOK_FULL", raising=False)
+    monkeypatch.setenv("TRIAGE_NOTEBOOK_OUT", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(NOTEBOOKS)
+    nb = json.loads((NOTEBOOKS / "02_retrain.ipynb").read_text(encoding="utf-8"))
+    code = [
+        "".join(line for line in c["source"] if not line.startswith("%"))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    ]
+    last = next(i for i, source in enumerate(code) if "broken = train.head(4)" in source)
+    namespace: dict[str, object] = {}
+    for source in code[:last]:
+        exec(source, namespace)
+    *setup, shown = code[last].rstrip().splitlines()
+    exec("\n".join(setup), namespace)
+    problems = eval(shown, namespace)
+    assert problems["row"].tolist() == [0, 1, 2, 3]
+    expected = [
+        "unknown category 'hygiene'",
+        "intensity must be 0, 1 or 2",
+        "primary 'environment' is not among the categories",
+        "duplicate id",
+    ]
+    for problem, want in zip(problems["problem"], expected, strict=True):
+        assert problem.startswith(want)
