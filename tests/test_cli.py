@@ -260,6 +260,27 @@ def test_score_writes_compressed_output_or_says_why_not(
     assert got["primary"].tolist() == ["logistics", "environment"]
 
 
+def test_every_option_of_every_command_says_what_it_is() -> None:
+    import argparse
+
+    from triage.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [
+        f"{name} {action.option_strings[0] if action.option_strings else action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not action.help
+    ]
+    assert silent == []
+
+
+def test_analyze_help_names_the_default_output(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    assert "(default: json)" in " ".join(capsys.readouterr().out.split())
+
+
 def test_score_help_names_the_compressions(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["score", "--help"])

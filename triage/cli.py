@@ -308,7 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recent", type=int, default=0, help="complaints by this customer recently")
     p.add_argument("--channel", help="channel the complaint came in through")
     p.add_argument("--tier", help="customer tier, e.g. vip")
-    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: every field of the result (default: json); text: a summary to read",
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser(
