@@ -791,7 +791,8 @@ def test_tsv_and_jsonl_round_trip(tmp_path: Path) -> None:
         '{"text": "快递太慢", "id": 1}\n{"text": oops}\n{"id": 3}\n{"text": 42, "id": 4}\n'
         '{"text": "房间很脏", "id": 5, "new": 1}\n',
     )
-    summary = score_file(src, tmp_path / "out.tsv", chunk_size=2)
+    with pytest.warns(UserWarning, match="dropping key.*'new'"):
+        summary = score_file(src, tmp_path / "out.tsv", chunk_size=2)
     assert summary.malformed_lines == [2]
     out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, keep_default_na=False)
     assert out["id"].tolist() == ["1", "3", "4", "5"]
@@ -863,6 +864,26 @@ def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Pat
     score_file(src, tmp_path / "out.jsonl", chunk_size=2)
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == [1, 2, "A-3"]
+
+
+def test_keys_that_first_appear_after_the_first_chunk_are_dropped_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    src = write(
+        tmp_path / "in.jsonl",
+        '{"text": "快递太慢"}\n{"text": "房间很脏"}\n'
+        '{"text": "客服不回", "shop": "A"}\n{"text": "又没到", "shop": "B"}\n'
+        '{"text": "太贵了", "shop": "C", "city": "杭州"}\n',
+    )
+    with pytest.warns(UserWarning, match="dropping key") as caught:
+        summary = score_file(src, tmp_path / "out.jsonl", chunk_size=2)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2, messages  # 'shop' once, though two chunks hold it
+    assert "in.jsonl" in messages[0] and "'shop'" in messages[0] and "chunk" in messages[0]
+    assert "'city'" in messages[1] and "'shop'" not in messages[1]
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert summary.rows == len(lines) == 5
+    assert ["shop" in json.loads(line) for line in lines] == [False] * 5
 
 
 def test_parallel_file_equals_serial(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 import numpy as np
 
 from triage._default import resolve_model
-from triage.exceptions import ParameterError
+from triage.exceptions import ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
 from triage.results import CategoryResult, EmotionResult, LabelMap
@@ -1077,6 +1078,7 @@ def score_file(
 
     # the input's columns, from its first chunk: a file without rows still has them
     columns: list[Any] | None = None
+    dropped: set[Any] = set()  # keys of later records, each warned of once
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
         nonlocal columns
@@ -1098,9 +1100,16 @@ def score_file(
             if list(frame.columns) != columns:
                 # JSONL records may differ in their keys: every chunk gets the
                 # first chunk's columns, so the output has one header
-                extra = [c for c in frame.columns if c not in columns]
+                extra = [c for c in frame.columns if c not in columns and c not in dropped]
                 if extra:
-                    logger.warning("dropping keys not in the first records: %s", extra)
+                    dropped.update(extra)
+                    warnings.warn(
+                        f"{input}: dropping key(s) {', '.join(map(repr, extra))}, not in the "
+                        f"first chunk of {chunk_size} records, whose columns every row gets; "
+                        "a larger --chunk-size (chunk_size=) keeps them",
+                        UserWarning,
+                        stacklevel=user_stacklevel(),
+                    )
                 frame = frame.reindex(columns=columns)
             yield frame, frame[text_column].tolist(), None
 
