@@ -75,6 +75,18 @@ def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
     assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
 
 
+def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "-q", "--encoding", "utf-8"],
+        input="text\n快递太慢\n".encode("gbk"),
+        capture_output=True,
+        check=True,
+    )
+    stderr = done.stderr.decode()
+    assert "warning: <stdin>: the bytes at offset 5 are not utf-8" in stderr
+    assert "triage-score-" not in stderr  # the spool file is not what the user piped
+
+
 @pytest.mark.parametrize(
     ("source", "args", "read"),
     [

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from triage._io import AtomicWriter, detect_encoding, file_format, read_chunks
+from triage._io import AtomicWriter, check_encoding, detect_encoding, file_format, read_chunks
 from triage.exceptions import InputFileError
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
@@ -203,6 +203,21 @@ def test_detect_encoding_reads_past_an_ascii_start(tmp_path: Path) -> None:
     # a multi-byte UTF-8 character split across blocks is still UTF-8
     path.write_bytes(("a" * 63 + "快").encode("utf-8"))
     assert detect_encoding(path, block=64) == "utf-8"
+
+
+def test_an_encoding_given_by_hand_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes("text\n快递太慢\n".encode("gbk"))
+    with pytest.warns(UserWarning, match=r"f\.csv: the bytes at offset 5 are not utf-8"):
+        check_encoding(path, "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_encoding(path, "gbk")
+        # a character cut at the end of the block read is not an error
+        path.write_bytes(("a" * 63 + "快").encode("utf-8"))
+        check_encoding(path, "utf-8", block=64)
+    with pytest.raises(LookupError):
+        check_encoding(path, "no-such")
 
 
 @pytest.mark.parametrize(

@@ -390,6 +390,26 @@ _NOT_TEXT = re.compile(
 )
 
 
+def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 1 << 20) -> None:
+    """Warn when the first `block` bytes of a file (decompressed) are not `encoding`.
+
+    An encoding given by hand is trusted, and bytes it cannot decode are read
+    as U+FFFD; a wrong one would otherwise turn a whole file into U+FFFD
+    without a word. Raises LookupError for an unknown encoding.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        decoder.decode(next(_blocks(path, block), b""))  # a character cut at the end waits
+    except UnicodeDecodeError as exc:
+        warnings.warn(
+            f"{path}: the bytes at offset {exc.start} are not {encoding} and are read as "
+            "U+FFFD; leave the encoding out to have it detected, or pass the file's own "
+            "(CLI: --encoding)",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` or ``utf-16-be`` when `data`, a file's first block, is
     UTF-16 text without a byte-order mark; else None.

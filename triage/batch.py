@@ -1036,7 +1036,9 @@ def score_file(
     n_jobs, chunk_size, model, policy
         As for `score_frame`.
     encoding : str, optional
-        Input encoding of text formats; detected when omitted.
+        Input encoding of text formats; detected when omitted. A given
+        encoding the first megabyte of the file does not decode in is a
+        UserWarning; its undecodable bytes are read as U+FFFD.
     progress : callable, optional
         Called as ``progress(rows_done, seconds)`` after each chunk;
         `ProgressLine` draws it.
@@ -1049,6 +1051,7 @@ def score_file(
 
     from triage._io import (
         AtomicWriter,
+        check_encoding,
         detect_encoding,
         file_format,
         read_chunks,
@@ -1064,6 +1067,8 @@ def score_file(
     if Path(input).resolve() == Path(output).resolve():
         raise ValueError(f"output {output} is the input file; write to another file")
     chunk_size = _chunk_size(chunk_size)
+    if encoding is not None and src_fmt != "parquet":
+        check_encoding(input, encoding)
     if input_format is None and src_fmt in ("csv", "tsv"):
         # Commas or tabs, whatever the name says: Excel's "Unicode Text"
         # export is tab-separated, and such files are often renamed .csv.

@@ -256,6 +256,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         if target == "-":
             target = Path(spool, f"stdout.{args.output_format or 'csv'}")
             piped[str(target)] = "<stdout>"
+
+        def named(text: str) -> str:  # the pipe, not the spool file, in what the user reads
+            for path, shown in piped.items():
+                text = text.replace(path, shown)
+            return text
+
+        show = warnings.showwarning
+        warnings.showwarning = lambda message, *rest: show(named(str(message)), *rest)
         try:
             summary = score_file(
                 source,
@@ -272,17 +280,15 @@ def cmd_score(args: argparse.Namespace) -> int:
                 progress=progress,
             )
         except (ValueError, KeyError) as exc:
-            # name the pipe, not the spool file, in what the user reads
-            for path, shown in piped.items():
-                exc.args = tuple(
-                    a.replace(path, shown) if isinstance(a, str) else a for a in exc.args
-                )
+            exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
             raise
+        finally:
+            warnings.showwarning = show
         if progress is not None:
             progress.close()
         if args.output == "-":
-            with Path(target).open("rb") as f:
-                shutil.copyfileobj(f, sys.stdout.buffer, 1 << 20)
+            with Path(target).open("rb") as scored:
+                shutil.copyfileobj(scored, sys.stdout.buffer, 1 << 20)
             sys.stdout.buffer.flush()
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
     print(summary, file=sys.stderr)
