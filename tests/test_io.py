@@ -471,6 +471,17 @@ def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         fail()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    # folders made for the target go with it; a folder that was there stays
+    (tmp_path / "kept").mkdir()
+    for folder in ("new/deeper", "kept/new"):
+        with pytest.raises(RuntimeError), AtomicWriter(tmp_path / folder / "o.csv", fmt="csv"):
+            raise RuntimeError
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "out.csv"]
+    assert not any((tmp_path / "kept").iterdir())
+    with AtomicWriter(tmp_path / "new" / "deeper" / "o.csv", fmt="csv") as writer:
+        writer.write(frame)
+        writer.commit()
+    assert (tmp_path / "new" / "deeper" / "o.csv").is_file()
 
 
 DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}

@@ -792,7 +792,8 @@ class AtomicWriter:
     A CSV, TSV or JSONL target named ``.gz``, ``.bz2`` or ``.xz`` is
     compressed as it is written, as one stream. Used as a context manager:
     leaving the block by an exception (including KeyboardInterrupt) deletes
-    the temporary file and leaves the target alone.
+    the temporary file and the folders made for the target, and leaves the
+    target alone.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, fmt: str) -> None:
@@ -801,6 +802,8 @@ class AtomicWriter:
             target_format(path, fmt)  # a zip, or Parquet inside a compression
         self.path = Path(path)
         self.fmt = fmt
+        # the folders made here are removed again if nothing is committed
+        self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent
@@ -871,6 +874,7 @@ class AtomicWriter:
         os.umask(umask)
         os.chmod(self.tmp, 0o666 & ~umask)
         os.replace(self.tmp, self.path)
+        self._made = []
         return self.path
 
     def discard(self) -> None:
@@ -881,6 +885,9 @@ class AtomicWriter:
                     stream.close()
         self._parquet = self._text = self._file = None
         self.tmp.unlink(missing_ok=True)
+        for folder in self._made:  # deepest first; one someone has filled stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     def __enter__(self) -> AtomicWriter:
         return self
