@@ -850,6 +850,32 @@ def test_parquet_columns_keep_one_type_when_chunks_drift(tmp_path: Path) -> None
     assert str(typed["angry"].dtype) == "Int8"
 
 
+def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8(tmp_path: Path) -> None:
+    # Impala and older Hive write strings as BYTE_ARRAY without the UTF8 annotation
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["快递太慢", None, "房间很脏"]
+    raw = [None if t is None else t.encode() for t in texts]
+    for kind in (pa.binary(), pa.large_binary()):
+        table = pa.table(
+            {"id": [1, 2, 3], "text": pa.array(raw, kind), "blob": pa.array(raw, kind)}
+        )
+        pq.write_table(table, tmp_path / "in.parquet")
+        summary = score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
+        out = pd.read_parquet(tmp_path / "out.parquet")
+        assert summary.errors == 1 and out["error"].tolist() == ["", "missing text", ""]
+        assert out["text"].isna().tolist() == [False, True, False]
+        assert out["text"].dropna().tolist() == ["快递太慢", "房间很脏"]
+        assert out["primary"].tolist() == ["logistics", "", "environment"]
+        assert out["blob"].tolist() == raw  # other binary columns are carried as they are
+    # bytes that are not UTF-8 are read as U+FFFD, as in a text file
+    pq.write_table(
+        pa.table({"text": pa.array([b"\xff\xfe ok"], pa.binary())}), tmp_path / "b.parquet"
+    )
+    score_file(tmp_path / "b.parquet", tmp_path / "b.csv")
+    assert pd.read_csv(tmp_path / "b.csv")["text"].tolist() == ["\ufffd\ufffd ok"]
+
+
 def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     src = write(

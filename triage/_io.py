@@ -505,8 +505,13 @@ def read_chunks(
     fmt: str,
     chunk_size: int,
     encoding: str | None = None,
+    text_column: str | None = None,
 ) -> Iterator[Chunk]:
-    """Yield the rows of a file in chunks of at most `chunk_size`."""
+    """Yield the rows of a file in chunks of at most `chunk_size`.
+
+    A Parquet `text_column` stored as binary is decoded as UTF-8, undecodable
+    bytes as U+FFFD, as in a text file.
+    """
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     if fmt in ("csv", "tsv"):
@@ -514,7 +519,7 @@ def read_chunks(
     elif fmt == "jsonl":
         yield from _read_jsonl(path, chunk_size, encoding)
     elif fmt == "parquet":
-        yield from _read_parquet(path, chunk_size)
+        yield from _read_parquet(path, chunk_size, text_column)
     else:  # pragma: no cover - file_format checks
         raise ValueError(fmt)
 
@@ -662,16 +667,30 @@ def _mend(value: Any) -> Any:
     return value
 
 
-def _read_parquet(path: str | os.PathLike[str], chunk_size: int) -> Iterator[Chunk]:
+def _read_parquet(
+    path: str | os.PathLike[str], chunk_size: int, text_column: str | None = None
+) -> Iterator[Chunk]:
     pq = _pyarrow_parquet()
     try:
         source = pq.ParquetFile(path)
     except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
         raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
+    schema = source.schema_arrow
+    # Impala and older Hive write strings as binary, without the UTF8 annotation
+    binary = text_column in schema.names and str(schema.field(text_column).type) in (
+        "binary",
+        "large_binary",
+    )
     if not source.metadata.num_rows:  # no batches, but the schema has the columns
-        yield Chunk(_index_as_columns(source.schema_arrow.empty_table().to_pandas()))
+        yield Chunk(_index_as_columns(schema.empty_table().to_pandas()))
     for batch in source.iter_batches(batch_size=chunk_size):
-        yield Chunk(_index_as_columns(batch.to_pandas()))
+        frame = batch.to_pandas()
+        if binary:
+            frame[text_column] = [
+                v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+                for v in frame[text_column].tolist()
+            ]
+        yield Chunk(_index_as_columns(frame))
 
 
 def _index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -994,7 +994,8 @@ def score_file(
 
     Memory stays flat whatever the file size: at most ``2 * n_jobs + 1``
     chunks are held at once. The input's columns are carried through (read as
-    text from CSV and TSV, as JSON values from JSONL, as typed from Parquet),
+    text from CSV and TSV, as JSON values from JSONL, as typed from Parquet,
+    but for a binary text column, read as UTF-8),
     followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
     is kept, and that output column is written as ``triage_<name>``. A name
@@ -1087,7 +1088,9 @@ def score_file(
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
         nonlocal columns
-        for chunk in read_chunks(input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding):
+        for chunk in read_chunks(
+            input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding, text_column=text_column
+        ):
             malformed.extend(chunk.malformed_lines)
             frame = chunk.frame
             if columns is None and (len(frame) or len(frame.columns)):
