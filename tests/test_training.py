@@ -130,6 +130,32 @@ def test_empty_extra_cells_are_unknown(tiny_frame: pd.DataFrame) -> None:
     assert model.n_extra_ == 3
 
 
+def test_fitting_runs_blas_and_openmp_on_one_thread(
+    tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # their spare threads spin while they wait: a slower fit, and much slower
+    # beside another busy process (benchmarks/bench_train.py)
+    import sklearn.linear_model  # noqa: F401 - its OpenMP and scipy's BLAS, loaded
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import triage._learn as learn
+
+    seen: list[int] = []
+    fit_binary = learn._fit_binary
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        return fit_binary(*args, **kwargs)
+
+    monkeypatch.setattr(learn, "_fit_binary", watched)
+    with threadpool_limits(limits=2):  # the process's own setting, restored after the fit
+        before = [pool["num_threads"] for pool in threadpool_info()]
+        triage.train(tiny_frame, **TINY_PARAMS)
+        after = [pool["num_threads"] for pool in threadpool_info()]
+    assert seen and set(seen) == {1}
+    assert after == before
+
+
 def test_extra_rows_train_the_naive_bayes_view_too(tiny_frame: pd.DataFrame) -> None:
     texts = ["快递三天了还没发货", "快递丢了也没人管", "快递员把包裹扔在门口"]
     models = [

@@ -35,7 +35,25 @@ _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
 def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> None:
-    """Fit all heads of `model` on a labeled frame (and optional partial labels), in place."""
+    """Fit all heads of `model` on a labeled frame (and optional partial labels), in place.
+
+    BLAS and OpenMP run on one thread meanwhile, as the process had them
+    after. The solvers' vector operations are too small to gain from more,
+    and the spare threads spin while they wait: on two cores they cost 60 %
+    more CPU for the same wall time alone, and two fits side by side (two
+    notebooks, or a fit beside a batch) each took 3 to 8 times as long
+    (``benchmarks/bench_train.py``).
+    """
+    # the limit reaches the libraries loaded when it is set: scikit-learn's
+    # OpenMP and scipy's BLAS are loaded first
+    import sklearn.linear_model  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        _fit(model, frame, extra)
+
+
+def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) -> None:
     from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint, presence
 
     started = time.perf_counter()
