@@ -398,8 +398,10 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
     without a word. Raises LookupError for an unknown encoding.
     """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with open_binary(path) as f:
+        head = f.read(block)
     try:
-        decoder.decode(next(_blocks(path, block), b""))  # a character cut at the end waits
+        decoder.decode(head)  # a character cut at the end of the block waits
     except UnicodeDecodeError as exc:
         warnings.warn(
             f"{path}: the bytes at offset {exc.start} are not {encoding} and are read as "
@@ -546,10 +548,11 @@ def _read_delimited(
     and a closing quote followed by anything but a delimiter is an error, so a
     stray quote cannot silently merge the lines after it into one field.
 
-    The header is the first line that is not blank; spaces around its names are
-    dropped (``id, text`` names the columns ``id`` and ``text``). In a file of one column a
-    blank line after it is a row with an empty text, unless only blank lines
-    follow; in a file of more columns a blank line is no row.
+    The header is the first line that is not blank; spaces around its names
+    are dropped (``id, text`` names the columns ``id`` and ``text``). In a
+    file of one column a blank line after it is a row with an empty text,
+    unless only blank lines follow; in a file of more columns a blank line is
+    no row.
     """
     import pandas as pd
 
