@@ -130,7 +130,10 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
 
 def target_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The format of an output `path`, as `file_format` tells it, checked as a
-    target: a zip archive is not written (what an old one holds is no matter)."""
+    target: a zip archive is not written (what an old one holds is no matter),
+    nor a folder."""
+    if Path(path).is_dir():
+        raise ValueError(f"output {path} is a folder; name the file to write")
     if _compression(path) == ".zip":
         plain = Path(path).with_suffix("")
         if plain.suffix.lower() not in FORMATS:
