@@ -1136,3 +1136,99 @@ def test_dask_plans_with_the_dtypes_it_computes(tmp_path: Path) -> None:
         check_index_type=False,
         check_names=False,
     )
+
+
+# -- a folder of Parquet files (a dataset) --------------------------------------
+
+
+def test_a_folder_of_parquet_files_is_read_as_one_dataset_in_natural_order(
+    tmp_path: Path,
+) -> None:
+    # what pandas and Spark write: one folder per partition value (month=1 ...
+    # month=12), a file or several in each, and markers that are not data
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["快递一周还没到", "房间很脏", "太贵了", None, "客服不回消息"]
+    frame = pd.DataFrame(
+        {
+            "ticket": [f"T{i:03d}" for i in range(60)],
+            "text": [texts[i % len(texts)] for i in range(60)],
+            "month": np.repeat(np.arange(1, 13), 5),
+        }
+    )
+    folder = tmp_path / "complaints"
+    for month, part in frame.groupby("month"):
+        where = folder / f"month={month}"
+        where.mkdir(parents=True)
+        table = pa.Table.from_pandas(part.drop(columns="month"), preserve_index=False)
+        pq.write_table(table.slice(0, 3), where / "part-00000.snappy.parquet")
+        pq.write_table(table.slice(3), where / "part-00001.snappy.parquet")
+        (where / ".part-00000.snappy.parquet.crc").write_bytes(b"crc")
+    (folder / "_SUCCESS").write_bytes(b"")
+    summary = score_file(folder, tmp_path / "scored.parquet", chunk_size=7)
+    assert summary.rows == 60 and summary.errors == 12
+    out = pd.read_parquet(tmp_path / "scored.parquet")
+    # month=2 before month=10, as the numbers go, not as the names sort
+    assert out["ticket"].tolist() == frame["ticket"].tolist()
+    assert out["month"].tolist() == frame["month"].tolist()  # the partition is a column
+    want = score_frame(frame)
+    assert out["primary"].tolist() == want["primary"].tolist()
+    assert out["error"].tolist() == want["error"].tolist()
+
+
+def test_a_dataset_folder_may_hold_files_of_differing_columns(tmp_path: Path) -> None:
+    # Spark's part files side by side, and a Hive file named without an
+    # extension; a later file has a column more, and floats for integers
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": [1, 2], "text": ["快递太慢", "房间很脏"]}), folder / "000000_0")
+    pq.write_table(
+        pa.table({"id": [3.0, None], "text": ["太贵了", "快递太慢"], "channel": ["app", "web"]}),
+        folder / "000001_0",
+    )
+    score_file(folder, tmp_path / "out.csv")
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["id"].tolist() == ["1.0", "2.0", "3.0", ""]
+    assert out["channel"].tolist() == ["", "", "app", "web"]
+    assert out["primary"].tolist() == ["logistics", "environment", "pricing", "logistics"]
+
+
+def test_a_dataset_folder_with_no_rows_gives_its_columns(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    (tmp_path / "in").mkdir()
+    empty = pa.table({"id": pa.array([], pa.int64()), "text": pa.array([], pa.string())})
+    pq.write_table(empty, tmp_path / "in" / "part-0.parquet")
+    assert score_file(tmp_path / "in", tmp_path / "out.csv").rows == 0
+    assert list(pd.read_csv(tmp_path / "out.csv").columns) == ["id", "text", *OUTPUT_COLUMNS]
+
+
+def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "_SUCCESS").write_bytes(b"")
+    with pytest.raises(InputFileError, match=r"in is a folder with no data file"):
+        score_file(folder, tmp_path / "out.csv")
+    pq.write_table(pa.table({"text": ["快递太慢"]}), folder / "a.parquet")
+    write(folder / "notes.csv", "text\n快递太慢\n")
+    with pytest.raises(
+        InputFileError, match=r"notes\.csv in the dataset .* not a readable Parquet"
+    ):
+        score_file(folder, tmp_path / "out.csv")
+    (folder / "notes.csv").unlink()
+    pq.write_table(pa.table({"text": [3]}), folder / "b.parquet")
+    with pytest.raises(InputFileError, match=r"files of .* do not agree on their columns.*text"):
+        score_file(folder, tmp_path / "out.csv")
+    (folder / "b.parquet").unlink()
+    with pytest.raises(ValueError, match=r"is a folder.*read as a Parquet dataset"):
+        score_file(folder, tmp_path / "out.csv", input_format="csv")
+    # the output of a run inside its input would be read by the next one
+    with pytest.raises(ValueError, match=r"inside the input folder"):
+        score_file(folder, folder / "scored.parquet")
+    with pytest.raises(ValueError, match=r"output .* is a folder"):
+        score_file(folder / "a.parquet", folder, output_format="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]

@@ -480,3 +480,18 @@ def test_evaluate_reports_a_file_without_rows_in_one_line(
     assert main(["evaluate", str(header_only), "--baseline"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("triage evaluate: error: no rows in the labeled data")
+
+
+def test_score_reads_a_parquet_dataset_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"text": ["快递太慢了", "房间很脏", "太贵了"], "year": [2023, 2024, 2024]})
+    frame.to_parquet(tmp_path / "complaints", partition_cols=["year"])
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(tmp_path / "complaints"), "-o", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().err.startswith("3 rows, 0 errors")
+    scored = pd.read_csv(out)
+    assert scored["year"].tolist() == [2023, 2024, 2024]
+    assert scored["primary"].tolist() == ["logistics", "environment", "pricing"]

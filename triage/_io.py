@@ -6,7 +6,8 @@ skipped and reported by their 1-based line number in the file; a text file
 with no header or record at all is an `InputFileError`. Text files compressed
 with gzip (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), or the one file of a
 zip archive (``.zip``), are read as they stream out of the decompressor; a
-broken one is an `InputFileError`. Writers write
+broken one is an `InputFileError`. A folder is read as a Parquet dataset, its
+files in the natural order of their paths. Writers write
 to a hidden temporary file beside the target and rename it into place only
 when everything is written, so an interrupted run leaves no output that looks
 complete.
@@ -44,6 +45,7 @@ __all__ = [
     "FORMATS",
     "AtomicWriter",
     "Chunk",
+    "dataset_files",
     "detect_encoding",
     "file_format",
     "open_binary",
@@ -91,6 +93,13 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
         A zip archive whose format is that of its file holds no file or
         several, or is not a zip archive.
     """
+    if Path(path).is_dir():
+        if given not in (None, "parquet"):
+            raise ValueError(
+                f"{path} is a folder: a folder is read as a Parquet dataset (every file "
+                f"below it, its partition folders as columns); pass a file to read {given}"
+            )
+        return "parquet"
     compression = _compression(path)
     named = str(path)
     if given is not None:
@@ -677,26 +686,112 @@ def _read_parquet(
     path: str | os.PathLike[str], chunk_size: int, text_column: str | None = None
 ) -> Iterator[Chunk]:
     pq = _pyarrow_parquet()
-    try:
-        source = pq.ParquetFile(path)
-    except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
-        raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
-    schema = source.schema_arrow
+    if Path(path).is_dir():
+        schema, batches = _dataset_batches(path, chunk_size)
+    else:
+        try:
+            source = pq.ParquetFile(path)
+        except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
+            raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
+        schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
     # Impala and older Hive write strings as binary, without the UTF8 annotation
     binary = text_column in schema.names and str(schema.field(text_column).type) in (
         "binary",
         "large_binary",
     )
-    if not source.metadata.num_rows:  # no batches, but the schema has the columns
-        yield Chunk(_index_as_columns(schema.empty_table().to_pandas()))
-    for batch in source.iter_batches(batch_size=chunk_size):
+    empty = True
+    for batch in batches:
         frame = batch.to_pandas()
         if binary:
             frame[text_column] = [
                 v.decode("utf-8", "replace") if isinstance(v, bytes) else v
                 for v in frame[text_column].tolist()
             ]
+        empty = False
         yield Chunk(_index_as_columns(frame))
+    if empty:  # no rows, but the schema has the columns
+        yield Chunk(_index_as_columns(schema.empty_table().to_pandas()))
+
+
+def dataset_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The data files of a Parquet dataset folder, in the natural order of their paths.
+
+    Every file below `folder` is one, except those in or under a name that
+    starts with ``.`` or ``_`` (Spark's ``_SUCCESS`` and ``.crc`` files, the
+    ``_metadata`` summaries), as pyarrow's own discovery passes over them.
+    Runs of digits compare as numbers, so ``month=2`` comes before
+    ``month=10`` and ``part-9`` before ``part-10``.
+    """
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        found += [Path(root, f) for f in files if not f.startswith((".", "_"))]
+
+    def natural(path: Path) -> tuple[list[Any], str]:
+        rel = path.relative_to(folder).as_posix()
+        return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", rel)], rel
+
+    return sorted(found, key=natural)
+
+
+def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[Any, Iterator[Any]]:
+    """The schema and the record batches of a Parquet dataset folder, in file order.
+
+    Its files may differ in their columns: a column some lack is null in
+    their rows, and one whose types differ takes the type that holds both
+    (an integer and a float column: float). Partition folders
+    (``month=10/``) give columns of their own. Every file's footer is read
+    first, so a file that is not Parquet, or columns that cannot agree, stop
+    the run before a row is scored.
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    pq = _pyarrow_parquet()
+    files = dataset_files(folder)
+    if not files:
+        raise InputFileError(
+            f"{folder} is a folder with no data file in it; a folder is read as a Parquet "
+            "dataset: every file below it but those whose names start with '.' or '_'"
+        )
+    schemas = []
+    for file in files:
+        try:
+            schemas.append(pq.read_schema(file))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputFileError(
+                f"{file} in the dataset {folder} is not a readable Parquet file: {exc}"
+            ) from exc
+    names = [str(f) for f in files]
+    options = {"format": "parquet", "partitioning": "hive", "partition_base_dir": str(folder)}
+    try:
+        found = ds.dataset(names, **options)
+        keys = [f for f in found.schema if f.name not in schemas[0].names]
+        schema = pa.unify_schemas([*schemas, pa.schema(keys)], promote_options="permissive")
+        dataset = ds.dataset(names, schema=schema, **options)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputFileError(
+            f"the files of the dataset {folder} do not agree on their columns: {exc}"
+        ) from exc
+
+    def batches() -> Iterator[Any]:
+        # a file's batches end with it; chunks span files, as they would one file
+        pending: list[Any] = []
+        rows = 0
+        try:
+            for batch in dataset.to_batches(batch_size=chunk_size):
+                pending.append(batch)
+                rows += batch.num_rows
+                while rows >= chunk_size:
+                    table = pa.Table.from_batches(pending, schema)
+                    yield table.slice(0, chunk_size)
+                    pending, rows = table.slice(chunk_size).to_batches(), rows - chunk_size
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputFileError(f"the dataset {folder} cannot be read: {exc}") from exc
+        if rows:
+            yield pa.Table.from_batches(pending, schema)
+
+    return schema, batches()
 
 
 def _index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1021,6 +1021,9 @@ def score_file(
     input, output : path-like
         Files; formats from their extensions (``.csv``, ``.tsv``, ``.jsonl``,
         ``.parquet``) unless `input_format` / `output_format` say otherwise.
+        An input folder is read as a Parquet dataset: the files below it in
+        the natural order of their paths, partition folders (``month=10``)
+        as columns (see `triage._io.dataset_files`).
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
         `id_column`) is used, the extension deciding a tie. A text file may
@@ -1060,13 +1063,18 @@ def score_file(
         target_format,
     )
 
-    if not Path(input).is_file():
+    if not (Path(input).is_file() or Path(input).is_dir()):
         raise FileNotFoundError(f"no input file at {input}")
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)
     if Path(input).resolve() == Path(output).resolve():
         raise ValueError(f"output {output} is the input file; write to another file")
+    if Path(input).is_dir() and Path(output).resolve().is_relative_to(Path(input).resolve()):
+        raise ValueError(
+            f"output {output} is inside the input folder {input}, whose every file is read "
+            "as part of the dataset; write it elsewhere"
+        )
     chunk_size = _chunk_size(chunk_size)
     if encoding is not None and src_fmt != "parquet":
         check_encoding(input, encoding)

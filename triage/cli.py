@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "input",
         help="input file, format from its extension (.csv.gz, .csv.bz2, .csv.xz and a .zip "
-        "of one file are decompressed); - for stdin (CSV unless --input-format)",
+        "of one file are decompressed); a folder of Parquet files (a partitioned dataset, "
+        "as Spark, Hive or pandas write it); - for stdin (CSV unless --input-format)",
     )
     p.add_argument(
         "-o",
