@@ -779,7 +779,11 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
         pending: list[Any] = []
         rows = 0
         try:
-            for batch in dataset.to_batches(batch_size=chunk_size):
+            # reading is far faster than scoring: no batches queued ahead
+            # (pyarrow's default of 16, and 4 files), so memory stays flat
+            for batch in dataset.to_batches(
+                batch_size=chunk_size, batch_readahead=1, fragment_readahead=1
+            ):
                 pending.append(batch)
                 rows += batch.num_rows
                 while rows >= chunk_size:
