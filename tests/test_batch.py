@@ -68,7 +68,9 @@ BAD: list[tuple[Any, str]] = [
     ("\x00\x07\x1b", "empty text"),
     ("<br><br>", "empty text"),
     ("&nbsp;", "empty text"),
-    (b"bytes", "not a string: bytes"),
+    # a binary column (written by Impala or Hive, or read by a database driver)
+    (b"bytes", "not a string: bytes; decode the column first"),
+    (bytearray(b"bytes"), "not a string: bytearray; decode the column first"),
 ]
 
 

@@ -114,6 +114,8 @@ def _problem(value: Any) -> str:
         return "" if value.strip() else "empty text"
     if _missing(value):
         return "missing text"
+    if isinstance(value, bytes | bytearray):  # a binary column (Impala, Hive, a driver)
+        return f"not a string: {type(value).__name__}; decode the column first"
     return f"not a string: {type(value).__name__}"
 
 
