@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
@@ -123,18 +124,51 @@ def test_score_reads_stdin_and_writes_stdout_with_dash(
     assert summary.startswith("2 rows, 0 errors") and "-> <stdout>" in summary
 
 
+def _zipped(*names: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+CSV = "id,text\n7,快递一周还没到\n8,房间很脏\n".encode()
+JSONL = '{"id": 7, "text": "快递一周还没到"}\n{"id": 8, "text": "房间很脏"}\n'.encode()
+
+
+# curl .../complaints.csv.gz | triage score - ...: the bytes tell the compression
+@pytest.mark.parametrize(
+    ("data", "args"),
+    [
+        (gzip.compress(CSV), []),
+        (bz2.compress(CSV), []),
+        (lzma.compress(CSV), []),
+        (gzip.compress(JSONL), ["--input-format", "jsonl"]),
+        (_zipped("2024/complaints.jsonl", data=JSONL), []),  # the format of the file inside
+        (_zipped("complaints", data=CSV), ["--input-format", "csv"]),
+    ],
+    ids=["gzip", "bzip2", "xz", "gzip-jsonl", "zip-jsonl", "zip-given-format"],
+)
+def test_score_decompresses_piped_input(data: bytes, args: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--quiet", *args],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    got = pd.read_csv(io.BytesIO(done.stdout), dtype=str)
+    assert got["id"].tolist() == ["7", "8"]
+    assert got["primary"].tolist() == ["logistics", "environment"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "<stdin> is empty"),
-        # cat complaints.csv.gz | triage score - ...
-        (
-            gzip.compress("id,text\n1,快递太慢\n".encode()),
-            "<stdin> is not a text file: it is compressed with gzip; name the file .gz or "
-            "decompress it",
-        ),
+        (gzip.compress(CSV)[:30], "<stdin> is not a readable gzip file"),
+        (_zipped("a.csv", "b.csv", data=CSV), "<stdin> holds 2 files: a.csv, b.csv"),
     ],
-    ids=["empty", "gzip"],
+    ids=["empty", "truncated-gzip", "zip"],
 )
 def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
     done = subprocess.run(

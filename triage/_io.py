@@ -312,6 +312,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),  # Excel's "Unicode Text" export
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# the first bytes of a file of each compression (bzip2's name its block size)
+_COMPRESSED = (
+    (b"\x1f\x8b\x08", ".gz"),
+    *((b"BZh%d1AY&SY" % level, ".bz2") for level in range(1, 10)),
+    (b"\xfd7zXZ\x00", ".xz"),
+)
 # binary files that are often given a text file's extension
 _MAGIC = (
     (
@@ -321,16 +327,23 @@ _MAGIC = (
     ),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as CSV"),
     (b"PAR1", "a Parquet file; name it .parquet or pass input_format='parquet'"),
-    # compressed text named without its compression's extension, or piped
+    # compressed text named without its compression's extension
     *(
         (magic, f"compressed with {COMPRESSIONS[ext]}; name the file {ext} or decompress it")
-        for magic, ext in (
-            (b"\x1f\x8b\x08", ".gz"),
-            *((b"BZh%d1AY&SY" % level, ".bz2") for level in range(1, 10)),
-            (b"\xfd7zXZ\x00", ".xz"),
-        )
+        for magic, ext in _COMPRESSED
     ),
 )
+
+
+def compression_of(path: str | os.PathLike[str]) -> str | None:
+    """The extension of the compression `path` holds by its first bytes
+    (``.gz``, ``.bz2``, ``.xz`` or ``.zip``), whatever its name; None for
+    other data. For data without a name, such as a pipe spooled to a file."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head.startswith(b"PK\x03\x04"):
+        return ".zip"
+    return next((ext for magic, ext in _COMPRESSED if head.startswith(magic)), None)
 
 
 def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> str:

@@ -234,6 +234,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
+    from triage._io import compression_of
     from triage.batch import ProgressLine, score_file
 
     progress = None if args.quiet else ProgressLine(sys.stderr)
@@ -252,6 +253,13 @@ def cmd_score(args: argparse.Namespace) -> int:
             source = Path(spool, f"stdin.{args.input_format or 'csv'}")
             with source.open("wb") as f:
                 shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+            # compressed data has no name to say so: its first bytes do. A
+            # zip archive names its file, whose format is then the file's
+            compression = compression_of(source)
+            if compression == ".zip" and args.input_format is None:
+                source = source.rename(Path(spool, "stdin.zip"))
+            elif compression is not None:
+                source = source.rename(Path(spool, source.name + compression))
             piped[str(source)] = "<stdin>"
         if target == "-":
             target = Path(spool, f"stdout.{args.output_format or 'csv'}")
@@ -333,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
         "input",
         help="input file, format from its extension (.csv.gz, .csv.bz2, .csv.xz and a .zip "
         "of one file are decompressed); a folder of Parquet files (a partitioned dataset, "
-        "as Spark, Hive or pandas write it); - for stdin (CSV unless --input-format)",
+        "as Spark, Hive or pandas write it); - for stdin (CSV unless --input-format; "
+        "compressed data is told by its first bytes)",
     )
     p.add_argument(
         "-o",
