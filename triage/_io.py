@@ -313,6 +313,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # the first bytes of a file of each compression (bzip2's name its block size)
+_ZIP = b"PK\x03\x04"
 _COMPRESSED = (
     (b"\x1f\x8b\x08", ".gz"),
     *((b"BZh%d1AY&SY" % level, ".bz2") for level in range(1, 10)),
@@ -321,7 +322,7 @@ _COMPRESSED = (
 # binary files that are often given a text file's extension
 _MAGIC = (
     (
-        b"PK\x03\x04",
+        _ZIP,
         "a zip archive, such as an Excel workbook (.xlsx); save it as CSV (a zipped "
         "text file is read when named .zip)",
     ),
@@ -341,7 +342,7 @@ def compression_of(path: str | os.PathLike[str]) -> str | None:
     other data. For data without a name, such as a pipe spooled to a file."""
     with open(path, "rb") as f:
         head = f.read(16)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(_ZIP):
         return ".zip"
     return next((ext for magic, ext in _COMPRESSED if head.startswith(magic)), None)
 
