@@ -12,7 +12,9 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
 * paired rounds of jieba, 1 job, 2 jobs and jieba split over 2 processes,
   whose median ratios are the robust figures on a host whose speed drifts;
 * peak RSS (the process and its workers) of ``triage score`` on a generated
-  1,000,000-row CSV and on a 100,000-row one, in a temporary directory.
+  1,000,000-row CSV and on a 100,000-row one, in a temporary directory;
+* ``triage score`` of the 100,000 rows as one Parquet file and as a dataset
+  folder of 20 partitions (needs pyarrow).
 
     python benchmarks/bench_batch.py            # the figures of docs/batch.md (about 7 min)
     python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
@@ -237,6 +239,37 @@ def main() -> None:
             f"peak RSS {n_rows:,} rows vs {small_rows:,}: {growth:+.0%} "
             f"(goal: under 1024 MB and within 20 %)"
         )
+        dataset_stage(Path(tmp), texts, small_rows, args.jobs)
+
+
+def dataset_stage(tmp: Path, texts: list[str], rows: int, jobs: int) -> None:
+    """`triage score` of the same rows as one Parquet file and as a dataset folder
+    of 20 partitions (``part=0`` ... ``part=19``, as Spark or pandas write it)."""
+    try:
+        import pandas as pd
+        import pyarrow  # noqa: F401
+    except ModuleNotFoundError:
+        print("Parquet dataset stage skipped: no pyarrow")
+        return
+    frame = pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]})
+    frame.to_parquet(tmp / "one.parquet", index=False)
+    frame.assign(part=frame.index * 20 // rows).to_parquet(
+        tmp / "dataset", partition_cols=["part"], index=False
+    )
+    timings = {}
+    for name in ("one.parquet", "dataset"):
+        cmd = [sys.executable, "-m", "triage", "score", str(tmp / name)]
+        cmd += ["-o", str(tmp / "o.parquet"), "--jobs", str(jobs), "-q"]
+        mb, seconds = peak_rss_mb(cmd)
+        timings[name] = seconds
+        print(
+            f"triage score {rows:>9,} rows, {name:<12} (--jobs {jobs}): peak RSS "
+            f"{mb:,.0f} MB, {seconds:,.1f} s",
+            flush=True,
+        )
+    print(
+        f"dataset folder / one file, wall time: {timings['dataset'] / timings['one.parquet']:.2f}"
+    )
 
 
 if __name__ == "__main__":
