@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage import InvalidTextError, normalize, segment
-from triage.text import _CONTROL, MAX_CHARS, prepare, stopwords
+from triage import InvalidTextError, ParameterError, normalize, segment
+from triage import text as text_module
+from triage.text import _CONTROL, MAX_CHARS, prepare, read_words, stopwords, tokenize
 
 # the flag of England: a black flag, tag characters "gbeng", a cancel tag
 ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
@@ -396,3 +397,79 @@ def test_segment_gives_nonblank_tokens(text: str) -> None:
     tokens = segment(text)
     assert all(t and not t.isspace() for t in tokens)
     assert "".join(tokens) == normalize(text).replace(" ", "")
+
+
+# -- words of a model's own -------------------------------------------------------
+
+# (entries as a user dictionary gives them, what the segmenter is given)
+WORD_ENTRIES = [
+    (["花呗"], (("花呗", None, None),)),
+    (["花呗 5"], (("花呗", 5, None),)),
+    (["花呗 5 nz", "借呗 nz"], (("花呗", 5, "nz"), ("借呗", None, "nz"))),
+    # normalised as texts are: traditional to simplified, full-width to half
+    (["攜號轉網", "ＥＴＣ卡"], (("携号转网", None, None), ("ETC卡", None, None))),
+    # blank lines are passed over; a word given twice keeps its first place
+    (["花呗 3", "", "  ", "借呗", "花呗 9"], (("花呗", 9, None), ("借呗", None, None))),
+    ([], ()),
+]
+
+
+@pytest.mark.parametrize(("entries", "words"), WORD_ENTRIES)
+def test_read_words_reads_jieba_user_dictionary_entries(
+    entries: list[str], words: tuple[Any, ...], tmp_path: Path
+) -> None:
+    assert read_words(entries) == words
+    assert read_words(tuple(entries)) == words
+    path = tmp_path / "words.txt"
+    path.write_text("\n".join(entries) + "\n", encoding="utf-8-sig")  # a BOM too
+    assert read_words(path) == words
+    assert read_words(str(path)) == words
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("花呗", r"words='花呗' names no file; .* such as \['花呗'\]"),
+        (["花呗 0"], r"words, line 1: frequency 0 for '花呗'"),
+        (["花呗", "\u200b 5"], r"words, line 2: '\\u200b' is no word"),
+        (["花 呗"], r"words, line 1: '花 呗' is no word"),
+        ({"花呗"}, "words must be None, the path of a user dictionary or a list of str, got set"),
+        ([b"\xe8\x8a\xb1"], "got list"),
+        (5, "got int"),
+    ],
+)
+def test_read_words_names_what_it_cannot_use(source: Any, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        read_words(source)
+
+
+def test_read_words_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "words.txt"
+    path.write_bytes("花呗\n".encode("gbk"))
+    with pytest.raises(ParameterError, match=r"words\.txt is not UTF-8"):
+        read_words(path)
+
+
+def test_words_cut_a_copy_of_the_dictionary_and_nothing_else() -> None:
+    text = "花呗还款日被多扣了利息，携号转网也办不了"
+    words = read_words(["花呗", "携号转网"])
+    assert {"花呗", "携号转网"} <= set(tokenize(text, words=words))
+    # the library's own tokenizer, other word sets and global jieba are as before
+    plain = tokenize(text)
+    assert "花呗" not in plain and "携号转网" not in plain
+    assert "花呗" not in segment(text)
+    assert "花呗" in tokenize(text, words=read_words(["花呗"]))
+    assert "携号转网" not in tokenize(text, words=read_words(["花呗"]))
+    assert "花呗" not in jieba.dt.FREQ or not jieba.dt.FREQ["花呗"]
+
+
+def test_words_cut_the_same_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "花呗还款日被多扣了利息，携号转网也办不了"
+    sets = [read_words([f"花呗 {n}", "携号转网"]) for n in range(1, 5)]
+    want = [tokenize(text, words=w) for w in sets]
+    text_module._lazy._extended.clear()  # built again, from eight threads at once
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda i: tokenize(text, words=sets[i % 4]), range(400)))
+    assert got == [want[i % 4] for i in range(400)]

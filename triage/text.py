@@ -33,7 +33,16 @@ from triage.exceptions import InvalidTextError
 if TYPE_CHECKING:
     import jieba
 
-__all__ = ["MAX_CHARS", "PreparedText", "check_text", "normalize", "prepare", "segment"]
+__all__ = [
+    "MAX_CHARS",
+    "PreparedText",
+    "Words",
+    "check_text",
+    "normalize",
+    "prepare",
+    "read_words",
+    "segment",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -138,6 +147,10 @@ class _Lazy:
         self._lock = threading.Lock()
         self._converter: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
+        # tokenizers with a model's own words, by its words; the last one asked
+        # for is checked first, by identity, so a model's calls hash nothing
+        self._extended: dict[Words, jieba.Tokenizer] = {}
+        self._last: tuple[Words, jieba.Tokenizer] | None = None
 
     def converter(self) -> Any:
         if self._converter is None:
@@ -159,6 +172,28 @@ class _Lazy:
                         tokenizer.load_userdict(userdict)
                     self._tokenizer = tokenizer
         return self._tokenizer
+
+    def extended(self, words: Words) -> jieba.Tokenizer:
+        """The library's tokenizer with `words` added, built once per set of words."""
+        last = self._last
+        if last is not None and last[0] is words:
+            return last[1]
+        base = self.tokenizer()
+        with self._lock:
+            tokenizer = self._extended.get(words)
+            if tokenizer is None:
+                tokenizer = _import_jieba().Tokenizer()
+                # a copy of the library's dictionary: its prefix table and
+                # total, the tags posseg would read
+                tokenizer.FREQ = dict(base.FREQ)
+                tokenizer.total = base.total
+                tokenizer.user_word_tag_tab = dict(base.user_word_tag_tab)
+                tokenizer.initialized = True
+                for word, freq, tag in words:
+                    tokenizer.add_word(word, freq, tag)
+                self._extended[words] = tokenizer
+            self._last = (words, tokenizer)
+        return tokenizer
 
 
 def _import_jieba() -> Any:
@@ -370,13 +405,102 @@ def _normalize(text: str) -> str:
     return text
 
 
-def tokenize(normalized: str, *, hmm: bool = False) -> list[str]:
+def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[str]:
     """Segment an already normalised text with the library's tokenizer.
 
     Whitespace tokens are dropped. This is the hot path shared by every model;
-    `segment` is the public, normalising entry point.
+    `segment` is the public, normalising entry point. `words` (as `read_words`
+    gives them) are added to a copy of the library's dictionary, made once.
     """
-    return [t for t in _lazy.tokenizer().lcut(normalized, HMM=hmm) if not t.isspace()]
+    tokenizer = _lazy.extended(words) if words else _lazy.tokenizer()
+    return [t for t in tokenizer.lcut(normalized, HMM=hmm) if not t.isspace()]
+
+
+#: Words for the segmenter: ``(word, frequency or None, part-of-speech tag or None)``.
+Words = tuple[tuple[str, int | None, str | None], ...]
+
+_ENTRY = re.compile(r"(.+?)(?: ([0-9]+))?(?: ([a-z]+))?")
+
+
+def read_words(source: Any) -> Words:
+    """Words to add to the segmenter's dictionary, from a jieba user dictionary.
+
+    Parameters
+    ----------
+    source : None, path-like or sequence of str
+        None (no words); the path of a UTF-8 text file of one entry a line,
+        as `jieba.load_userdict` reads it; or the entries themselves. An
+        entry is a word, optionally followed by a space and its frequency (a
+        whole number, higher cuts it out more readily; jieba suggests one
+        that keeps the word whole when it is left out) and by a space and a
+        part-of-speech tag: ``花呗``, ``花呗 5``, ``花呗 5 nz``. Blank lines
+        are passed over.
+
+    Returns
+    -------
+    tuple of (word, frequency or None, tag or None)
+        In the order given, a word given twice in the place of its first
+        entry with the values of its last (as jieba would). Each word is
+        normalised as texts are (`normalize`: traditional to simplified,
+        full-width to half-width), so that it meets the words it is meant for.
+
+    Raises
+    ------
+    triage.ParameterError
+        `source` is of another type, a string that names no file, or a file
+        that is not UTF-8; an entry whose word normalises to nothing or holds
+        a space, or whose frequency is 0 (jieba would then change its own
+        global state) -- named by its line.
+
+    Examples
+    --------
+    >>> read_words(["花呗", "借唄 5", "ETC卡 10 nz"])
+    (('花呗', None, None), ('借呗', 5, None), ('ETC卡', 10, 'nz'))
+    """
+    from triage.exceptions import ParameterError
+
+    if source is None:
+        return ()
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ParameterError(
+                f"words={path!r} names no file; pass the path of a user dictionary "
+                f"(one word a line) or a list of words, such as [{path!r}]"
+            )
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                lines = f.read().splitlines()
+        except UnicodeDecodeError as exc:
+            raise ParameterError(f"words: {path} is not UTF-8 text ({exc})") from None
+        where = path
+    elif isinstance(source, list | tuple) and all(isinstance(w, str) for w in source):
+        lines, where = list(source), "words"
+    else:
+        raise ParameterError(
+            f"words must be None, the path of a user dictionary or a list of str, "
+            f"got {type(source).__name__}"
+        )
+    entries: dict[str, tuple[str, int | None, str | None]] = {}
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        match = _ENTRY.fullmatch(line)
+        assert match is not None  # (.+?) takes any line
+        raw, freq, tag = match.groups()
+        word = _normalize(raw).strip()
+        if not word or _SPACE.search(word):
+            raise ParameterError(
+                f"{where}, line {number}: {raw!r} is no word the segmenter can keep whole "
+                "(it is empty or holds a space once normalised)"
+            )
+        if freq is not None and int(freq) == 0:
+            raise ParameterError(
+                f"{where}, line {number}: frequency 0 for {word!r}; give 1 or more, or none"
+            )
+        entries[word] = (word, None if freq is None else int(freq), tag)
+    return tuple(entries.values())
 
 
 def segment(text: str, *, drop_stopwords: bool = False, hmm: bool = False) -> list[str]:
