@@ -416,11 +416,15 @@ def test_train_and_evaluate_round_trip(
     dev_csv = tmp_path / "dev.csv"
     train_frame.iloc[300:400].to_csv(dev_csv, index=False)
     out = tmp_path / "model"
-    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 0
+    words = tmp_path / "words.txt"
+    words.write_text("外卖平台\n送餐员 5 n\n", encoding="utf-8")
+    argv = ["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out), "--words", str(words)]
+    assert main(argv) == 0
     text = capsys.readouterr().out
     assert "category macro-F1" in text and "lexicon baseline" in text
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert card["metrics"]["dev"]["rows"] == 100
+    assert card["words"]["count"] == 2 and card["params"]["words"] == str(words)
     assert main(["evaluate", str(dev_csv), "--model", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 100
 
@@ -470,6 +474,8 @@ def test_train_checks_dev_and_output_before_training(
     [
         (["--jobs", "0"], r"n_jobs=0 \(allowed: None or an int other than 0\)"),
         (["--C", "-1"], r"C=-1\.0 \(allowed: a number > 0\)"),
+        (["--words", "WORDS"], r"words\.txt, line 2: frequency 0 for '送餐员'"),
+        (["--words", "missing.txt"], r"words='missing\.txt' names no file"),
     ],
 )
 def test_train_checks_its_options_before_learning_word_vectors(
@@ -486,6 +492,9 @@ def test_train_checks_its_options_before_learning_word_vectors(
     monkeypatch.setattr("triage.vectors.read_corpus", read_corpus)
     train_csv = tmp_path / "train.csv"
     tiny_frame.to_csv(train_csv, index=False)
+    words = tmp_path / "words.txt"
+    words.write_text("外卖平台\n送餐员 0\n", encoding="utf-8")
+    option = [str(words) if o == "WORDS" else o for o in option]
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus", str(tmp_path)]
     assert main([*argv, *option]) == 2
     assert re.search(f"^triage train: error: .*{message}", capsys.readouterr().err)

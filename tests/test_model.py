@@ -244,3 +244,79 @@ def test_refitting_forgets_tuned_thresholds_and_the_loaded_card(
     card = read_card(triage.save_model(loaded, tmp_path / "refit"))
     assert card["threshold_source"] == "0.5, not tuned (threshold_folds below 2)"
     assert card["training_data"]["rows"] == 12
+
+
+# -- words of the model's own ---------------------------------------------------
+
+WORD_ROWS = [
+    ("花呗还款多扣了利息，太黑了", "pricing", "pricing", "1 0 0 0 1", "P2"),
+    ("花呗分期的手续费怎么这么高", "pricing", "pricing", "0 0 1 0 0", "P3"),
+    ("携号转网办了一个月还没办好", "process", "process", "0 1 0 0 1", "P3"),
+    ("携号转网要跑三趟营业厅，流程太复杂", "process", "process", "1 0 0 0 0", "P3"),
+]
+
+
+@pytest.fixture
+def word_frame():  # type: ignore[no-untyped-def]
+    from tests.conftest import TINY_ROWS, labeled_frame
+
+    return labeled_frame(TINY_ROWS + WORD_ROWS)
+
+
+def test_a_model_cuts_its_texts_with_its_own_words(word_frame) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import TINY_PARAMS
+
+    plain = TriageModel(**TINY_PARAMS).fit(word_frame)
+    own = TriageModel(words=["花呗", "携号转网 5 nz"], **TINY_PARAMS).fit(word_frame)
+    assert own.words_ == (("花呗", None, None), ("携号转网", 5, "nz"))
+    assert plain.words_ == ()
+    from triage._features import WORD
+
+    words = {WORD + "花呗", WORD + "携号转网"}
+    assert words <= set(own.features_.vocabulary)
+    assert not words & set(plain.features_.vocabulary)
+    # predicting cuts the same way, one text or many; the library's segment does not
+    text = "花呗又多扣了钱"
+    assert own.predict_one(text).tokens[0] == own.predict_many([text]).tokens[0]
+    assert "花呗" in own.predict_one(text).tokens[0]
+    assert "花呗" not in plain.predict_one(text).tokens[0]
+    assert "花呗" not in triage.segment(text)
+    # get_params and clone carry the words as given
+    from sklearn.base import clone
+
+    assert clone(own).get_params()["words"] == ["花呗", "携号转网 5 nz"]
+
+
+def test_a_model_with_words_round_trips_and_scores_in_workers(
+    word_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import TINY_PARAMS
+    from triage.persist import read_card
+
+    words = tmp_path / "words.txt"
+    words.write_text("花呗\n携号转网 5 nz\n", encoding="utf-8")
+    model = TriageModel(words=words, **TINY_PARAMS).fit(word_frame)
+    saved = triage.save_model(model, tmp_path / "m")
+    words.unlink()  # the model keeps its words: the file is not needed again
+    card = read_card(saved)
+    assert card["params"]["words"] == str(words) and card["words"]["count"] == 2
+    loaded = triage.load_model(saved)
+    assert loaded.words_ == model.words_
+    texts = ["花呗又多扣了钱", "携号转网太难了", "快递一周还没到"]
+    np.testing.assert_array_equal(
+        loaded.predict_many(texts).category_proba, model.predict_many(texts).category_proba
+    )
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": texts * 4})
+    serial = triage.score_frame(frame, model=loaded)
+    parallel = triage.score_frame(frame, model=loaded, n_jobs=2, chunk_size=3)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_bad_words_are_refused_before_any_text_is_cut(word_frame) -> None:  # type: ignore[no-untyped-def]
+    model = TriageModel(words=["花呗 0"], threshold_folds=0)
+    with pytest.raises(triage.ParameterError, match="line 1: frequency 0"):
+        model.fit(word_frame)
+    assert not hasattr(model, "words_")

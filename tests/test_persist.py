@@ -90,6 +90,35 @@ def test_files_of_format_version_2_load_without_the_naive_bayes_view(
     np.testing.assert_array_equal(again.primary, plain.primary)
 
 
+def test_files_of_format_version_3_load_without_words_of_their_own(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    from triage import persist
+    from triage.model import TriageModel
+
+    # version 3 knew neither the parameter nor the attribute
+    model = copy.deepcopy(small_model)
+    del model.__dict__["words"], model.__dict__["words_"]
+    names = [n for n in TriageModel._param_names() if n != "words"]
+    monkeypatch.setattr(TriageModel, "_param_names", classmethod(lambda cls: names))
+    monkeypatch.setattr(persist, "_words_summary", lambda model: None)
+    monkeypatch.setattr(persist, "FORMAT_VERSION", 3)
+    old = triage.save_model(model, tmp_path / "v3")
+    monkeypatch.undo()
+    card = read_card(old)
+    assert card["format_version"] == 3 and "words" not in card["params"]
+    loaded = triage.load_model(old)
+    assert loaded.words is None and loaded.words_ == ()
+    a, b = small_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_proba, b.category_proba)
+    # and is written again as the current version, words and all
+    assert read_card(triage.save_model(loaded, tmp_path / "v4"))["words"]["count"] == 0
+
+
 def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
     code = (
         "import sys, triage; m = triage.load_model(sys.argv[1]);"

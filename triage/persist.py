@@ -31,6 +31,10 @@ with a test that a file of the old version still loads.
   attributes ``nb_coef_`` and ``nb_intercept_``). Code of version 2 would
   load such a file and silently drop the view; files of versions 1 and 2
   load as models without it (``C_nb=None``) and predict as before.
+- 4: the model's own words for the segmenter (parameter ``words``,
+  attribute ``words_``; the card's ``words``). Code of version 3 would load
+  such a file and cut its texts without them; files of versions 1 to 3 load
+  as models without words.
 """
 
 from __future__ import annotations
@@ -66,9 +70,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 
@@ -186,6 +190,7 @@ def save_model(
                 "fingerprint_sha256": model.training_fingerprint_,
             },
             "tokenizer_sha256": tokenizer_fingerprint(),
+            "words": _words_summary(model),
             "n_features": model.features_.n_features,
             "metrics": kept["metrics"],
             "notes": kept["notes"],
@@ -417,7 +422,15 @@ def _release(name: str, version: Any) -> tuple[str, ...]:
     return tuple(str(version).split(".")[: _RELEASE_PARTS.get(name, 2)])
 
 
+def _words_summary(model: TriageModel) -> dict[str, Any]:
+    """How many words of its own a model segments with, and their SHA-256."""
+    h = hashlib.sha256(json.dumps(model.words_, ensure_ascii=False).encode("utf-8"))
+    return {"count": len(model.words_), "sha256": h.hexdigest()}
+
+
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     if isinstance(value, tuple):
         return list(value)
     if hasattr(value, "describe"):  # WordVectors: a summary, not the matrix

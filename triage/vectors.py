@@ -138,6 +138,7 @@ def fit_word_vectors(
     min_count: int = 3,
     max_words: int = 30_000,
     hmm: bool = False,
+    words: Any = None,
     random_state: int = 0,
 ) -> WordVectors:
     """Learn word vectors from unlabeled texts.
@@ -157,6 +158,9 @@ def fit_word_vectors(
         The most frequent words kept.
     hmm : bool, default False
         jieba's HMM for unknown words (must match the model's `hmm`).
+    words : path-like or list of str, optional
+        Words of your domain for the segmenter, as the model's `words`
+        (give the same), so that they get vectors of their own.
     random_state : int, default 0
         Seeds the SVD's start vector, so the same texts give the same vectors.
     """
@@ -165,6 +169,7 @@ def fit_word_vectors(
 
     if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
         raise ValueError("window, dim and min_count must be >= 1 and max_words >= 2")
+    own = _text.read_words(words)
     digest = hashlib.sha256()
     docs: list[list[str]] = []
     for raw in texts:
@@ -172,15 +177,15 @@ def fit_word_vectors(
             continue
         norm = _text.normalize(raw)[:_CORPUS_CHARS]
         digest.update(norm.encode("utf-8") + b"\n")
-        docs.append(_text.tokenize(norm, hmm=hmm))
+        docs.append(_text.tokenize(norm, hmm=hmm, words=own))
     counts = Counter(w for d in docs for w in d)
-    words = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
-    if len(words) <= dim:
+    vocab = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
+    if len(vocab) <= dim:
         raise ValueError(
-            f"{len(words)} words of at least {min_count} occurrences: too few for {dim} "
+            f"{len(vocab)} words of at least {min_count} occurrences: too few for {dim} "
             "dimensions; give more text or lower dim"
         )
-    index = {w: i for i, w in enumerate(words)}
+    index = {w: i for i, w in enumerate(vocab)}
     # One id stream for the corpus: -2 marks an unknown word (it keeps its
     # place), `window` -1s separate the texts, so no pair crosses two texts.
     sep = [-1] * window
@@ -195,7 +200,7 @@ def fit_word_vectors(
         ok = (a >= 0) & (b >= 0)
         rows += [a[ok], b[ok]]
         cols += [b[ok], a[ok]]
-    n = len(words)
+    n = len(vocab)
     r, c = np.concatenate(rows), np.concatenate(cols)
     cooc = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
     cooc.sum_duplicates()
@@ -216,7 +221,7 @@ def fit_word_vectors(
     vec *= np.sign(vec[np.abs(vec).argmax(axis=0), np.arange(dim)])
     logger.info("word vectors: %d texts, %d words x %d dims", len(docs), n, dim)
     return WordVectors(
-        words,
+        vocab,
         vec.astype(np.float16),
         corpus_sha256=digest.hexdigest(),
         params={
@@ -225,6 +230,7 @@ def fit_word_vectors(
             "min_count": min_count,
             "max_words": max_words,
             "n_texts": len(docs),
+            "own_words": len(own),
         },
     )
 
