@@ -61,28 +61,47 @@ def test_files_of_format_version_1_still_load(
     np.testing.assert_array_equal(a.sentiment, b.sentiment)
 
 
+def _save_as_version(
+    model,  # type: ignore[no-untyped-def]
+    path: Path,
+    version: int,
+    unknown: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """`model` saved as code of format `version` saved it, which knew none of
+    the parameters and attributes `unknown` (dropped from a copy of it)."""
+    import copy
+
+    from triage import persist
+    from triage.model import TriageModel
+
+    old = copy.deepcopy(model)
+    for name in unknown:
+        old.__dict__.pop(name)
+    names = [n for n in TriageModel._param_names() if n not in unknown]
+    with monkeypatch.context() as m:
+        m.setattr(TriageModel, "_param_names", classmethod(lambda cls: names))
+        m.setattr(persist, "_words_summary", lambda model: None)  # version 4 on
+        m.setattr(persist, "FORMAT_VERSION", version)
+        saved = triage.save_model(old, path)
+    card = read_card(saved)
+    assert card["format_version"] == version
+    assert not set(unknown) & set(card["params"])
+    return saved
+
+
 def test_files_of_format_version_2_load_without_the_naive_bayes_view(
     train_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from triage import persist
     from triage.model import TriageModel
 
-    part = train_frame.iloc[:300]
-    model = TriageModel(C_nb=None, threshold_folds=0).fit(part)
+    model = TriageModel(C_nb=None, threshold_folds=0).fit(train_frame.iloc[:300])
     plain = model.predict_many(TEXTS)
     # version 2 knew neither the parameter nor the attributes of the view
-    for name in ("C_nb", "nb_coef_", "nb_intercept_"):
-        del model.__dict__[name]
-    names = [n for n in TriageModel._param_names() if n != "C_nb"]
-    monkeypatch.setattr(TriageModel, "_param_names", classmethod(lambda cls: names))
-    monkeypatch.setattr(persist, "FORMAT_VERSION", 2)
-    old = triage.save_model(model, tmp_path / "v2")
-    monkeypatch.undo()
-    card = read_card(old)
-    assert card["format_version"] == 2 and "C_nb" not in card["params"]
-    loaded = triage.load_model(old)
+    unknown = ("C_nb", "nb_coef_", "nb_intercept_", "words", "words_")
+    loaded = triage.load_model(_save_as_version(model, tmp_path / "v2", 2, unknown, monkeypatch))
     assert loaded.C_nb is None and loaded.nb_coef_ is None and loaded.nb_intercept_ is None
     assert loaded.get_params()["C_nb"] is None
     again = loaded.predict_many(TEXTS)
@@ -95,23 +114,9 @@ def test_files_of_format_version_3_load_without_words_of_their_own(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import copy
-
-    from triage import persist
-    from triage.model import TriageModel
-
     # version 3 knew neither the parameter nor the attribute
-    model = copy.deepcopy(small_model)
-    del model.__dict__["words"], model.__dict__["words_"]
-    names = [n for n in TriageModel._param_names() if n != "words"]
-    monkeypatch.setattr(TriageModel, "_param_names", classmethod(lambda cls: names))
-    monkeypatch.setattr(persist, "_words_summary", lambda model: None)
-    monkeypatch.setattr(persist, "FORMAT_VERSION", 3)
-    old = triage.save_model(model, tmp_path / "v3")
-    monkeypatch.undo()
-    card = read_card(old)
-    assert card["format_version"] == 3 and "words" not in card["params"]
-    loaded = triage.load_model(old)
+    saved = _save_as_version(small_model, tmp_path / "v3", 3, ("words", "words_"), monkeypatch)
+    loaded = triage.load_model(saved)
     assert loaded.words is None and loaded.words_ == ()
     a, b = small_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
     np.testing.assert_array_equal(a.category_proba, b.category_proba)
