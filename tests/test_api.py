@@ -306,3 +306,17 @@ def test_import_does_no_work() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["from triage.classify import classify", "import triage.classify"],
+)
+def test_triage_classify_classifies_whatever_was_imported_first(first: str) -> None:
+    # importing the module by name binds the package's attribute to the module
+    import subprocess
+    import sys
+
+    code = f"import triage\n{first}\nprint(triage.classify('快递一周还没到').primary)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "logistics\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING
 
 from triage._default import resolve_model
@@ -36,3 +38,19 @@ def classify(text: str, *, model: TriageModel | None = None) -> CategoryResult:
     True
     """
     return resolve_model(model).classify(text)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as `classify`.
+
+    ``triage.classify`` is the function, bound lazily by the package. Importing
+    this module by name (``from triage.classify import explain``) makes the
+    import system bind the package's ``classify`` to the module instead, so
+    the module classifies when called, as the function would.
+    """
+
+    def __call__(self, text: str, *, model: TriageModel | None = None) -> CategoryResult:
+        return classify(text, model=model)
+
+
+sys.modules[__name__].__class__ = _CallableModule
