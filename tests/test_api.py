@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import Category, InvalidTextError, Priority
+from triage import CATEGORIES, Category, InvalidTextError, Priority
 
 # (text, categories, primary, priority) from the worked examples of LABELS.md
 WORKED_EXAMPLES = [
@@ -308,9 +308,62 @@ def test_import_does_no_work() -> None:
     assert out.stdout.strip() == "[]"
 
 
+# -- why a category applies --------------------------------------------------
+
+# (complaint, a category it gets, a term that must be among its first three)
+EXPLAINED = [
+    ("快递一周还没到，客服也不回，太气人了！", "logistics", "快递"),
+    ("快递一周还没到，客服也不回，太气人了！", "service", "客服"),
+    ("房间隔音太差，隔壁说话都听得清清楚楚，一晚上没睡好", "environment", "隔音"),
+    ("退款金额不对，付了100只退了80，少退了20块钱", "pricing", "块钱"),
+    ("外包装完好无损，打开一看手机屏幕就是裂的，根本开不了机", "product", "屏幕"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "term"), EXPLAINED)
+def test_explain_names_the_terms_behind_a_category(text: str, category: str, term: str) -> None:
+    why = triage.explain(text)[Category(category)]
+    assert why.applies
+    assert term in [t.term for t in why.terms[:3]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [t for t, _, _ in EXPLAINED]
+    + ["", "😂😂😂", "hello world", "快递" * 3000, "<b>客服</b>不理人"],
+)
+def test_explain_agrees_with_classify_and_points_into_the_normalised_text(text: str) -> None:
+    why = triage.explain(text, top=4)
+    result = triage.classify(text)
+    norm = triage.normalize(text)[: triage.MAX_CHARS]
+    assert list(why) == list(CATEGORIES)
+    for category, e in why.items():
+        assert e.category == category
+        assert e.probability == result.probabilities[category]
+        assert e.applies == (category in result.labels)
+        assert len(e.terms) <= 4 and len(e.against) <= 4
+        ups, downs = [t.weight for t in e.terms], [t.weight for t in e.against]
+        assert all(w > 0 for w in ups) and ups == sorted(ups, reverse=True)
+        assert all(w < 0 for w in downs) and downs == sorted(downs)
+        for t in (*e.terms, *e.against):
+            assert 1 <= len(t.evidence) <= 3
+            for s in t.evidence:  # character n-grams may stand across a space
+                assert norm[s.start : s.end] == s.text and s.text.replace(" ", "") == t.term
+    if not norm.strip() or not any("\u4e00" <= ch <= "\u9fff" for ch in norm):
+        assert not any(e.applies for e in why.values())
+
+
+def test_explain_refuses_what_analyze_refuses() -> None:
+    with pytest.raises(triage.InvalidTextError, match="NoneType"):
+        triage.explain(None)  # type: ignore[arg-type]
+    with pytest.raises(triage.ParameterError, match="top must be a whole number"):
+        triage.explain("快递太慢", top=-1)
+    assert all(not e.terms and not e.against for e in triage.explain("快递太慢", top=0).values())
+
+
 @pytest.mark.parametrize(
     "first",
-    ["from triage.classify import classify", "import triage.classify"],
+    ["from triage.classify import explain", "import triage.classify", "triage.explain"],
 )
 def test_triage_classify_classifies_whatever_was_imported_first(first: str) -> None:
     # importing the module by name binds the package's attribute to the module

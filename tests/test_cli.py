@@ -538,3 +538,19 @@ def test_score_reads_a_parquet_dataset_folder(
     scored = pd.read_csv(out)
     assert scored["year"].tolist() == [2023, 2024, 2024]
     assert scored["primary"].tolist() == ["logistics", "environment", "pricing"]
+
+
+def test_analyze_explains_the_categories_that_apply(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "快递一周还没到，客服也不回，太气人了！"
+    assert main(["analyze", text, "--explain"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["category"] for e in out["explanation"]] == out["categories"]
+    first = out["explanation"][0]["terms"][0]
+    assert first["term"] == "快递" and first["weight"] > 0
+    assert first["evidence"] == [{"text": "快递", "start": 0, "end": 2}]
+    assert main(["analyze", text, "--format", "text", "--explain"]) == 0
+    why = [line for line in capsys.readouterr().out.splitlines() if line.startswith("why")]
+    assert len(why) == len(out["categories"])
+    assert re.match(r"why        logistics: 快递 \+\d\.\d\d, ", why[0])
+    assert main(["analyze", text]) == 0
+    assert "explanation" not in json.loads(capsys.readouterr().out)

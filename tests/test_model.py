@@ -320,3 +320,23 @@ def test_bad_words_are_refused_before_any_text_is_cut(word_frame) -> None:  # ty
     with pytest.raises(triage.ParameterError, match="line 1: frequency 0"):
         model.fit(word_frame)
     assert not hasattr(model, "words_")
+
+
+def test_explanation_weights_add_up_to_the_terms_share_of_the_log_odds(
+    tiny_frame,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.conftest import TINY_PARAMS
+    from triage.model import _CAT
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    for text in ("快递一周还没到，客服也不回", "房间很脏，空调还坏了", "hello world"):
+        why = model.explain(text, top=10**6)
+        pred = model.predict_one(text)
+        # the batch path's matrix: its vocabulary columns, then the dense ones
+        X = model.features_.matrix([(pred.texts[0], pred.tokens[0])])
+        n = model.features_.n_terms
+        head = np.asarray(X[:, :n] @ model.coef_[:n, _CAT])[0]
+        nb = model._nb_logits(X)[0] - model.nb_intercept_
+        for j, e in enumerate(why.values()):
+            total = sum(t.weight for t in (*e.terms, *e.against))
+            assert total == pytest.approx(head[j] + nb[j], abs=1e-9)

@@ -27,12 +27,14 @@ from triage.exceptions import (
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
     Assessment,
+    CategoryExplanation,
     CategoryResult,
     EmotionResult,
     Evidence,
     LabelMap,
     PriorityResult,
     Reason,
+    TermWeight,
 )
 from triage.text import MAX_CHARS, normalize, segment
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from triage._default import set_default_model
     from triage.api import analyze, warm_up
     from triage.batch import score_frame
-    from triage.classify import classify
+    from triage.classify import classify, explain
     from triage.evaluation import Evaluation, evaluate
     from triage.labeled import read_labeled, validate_labels
     from triage.lexicon import LexiconModel
@@ -65,6 +67,7 @@ _LAZY = {
     "analyze": "triage.api",
     "warm_up": "triage.api",
     "classify": "triage.classify",
+    "explain": "triage.classify",
     "score_emotions": "triage.sentiment",
     "prioritize": "triage.priority",
     "Context": "triage.priority",
@@ -97,6 +100,7 @@ __all__ = [
     "PRIORITIES",
     "Assessment",
     "Category",
+    "CategoryExplanation",
     "CategoryResult",
     "Context",
     "Emotion",
@@ -116,6 +120,7 @@ __all__ = [
     "Priority",
     "PriorityResult",
     "Reason",
+    "TermWeight",
     "TriageError",
     "TriageModel",
     "analyze",
@@ -123,6 +128,7 @@ __all__ = [
     "compare_models",
     "cross_validate",
     "evaluate",
+    "explain",
     "export_for_labeling",
     "load_model",
     "load_policy",

@@ -77,6 +77,7 @@ class FeatureSpace:
     __slots__ = (
         "_compiled",
         "_lookup",
+        "_names",
         "_vec_cache",
         "char_ngrams",
         "cues",
@@ -122,11 +123,21 @@ class FeatureSpace:
         )
         self._compiled: list[re.Pattern[str] | tuple[str, ...]] | None = None
         self._lookup: _Lookup | bool | None = False  # False: not built yet
+        self._names: np.ndarray[Any, np.dtype[np.object_]] | None = None
 
     @property
     def n_terms(self) -> int:
         """Columns of the vocabulary; the cue columns follow them."""
         return len(self.vocabulary)
+
+    def term_names(self) -> np.ndarray[Any, np.dtype[np.object_]]:
+        """The term of each vocabulary column, as text (words without their
+        prefix), built on first use."""
+        if self._names is None:
+            names = np.empty(len(self.vocabulary), dtype=object)
+            names[list(self.vocabulary.values())] = [t.removeprefix(WORD) for t in self.vocabulary]
+            self._names = names
+        return self._names
 
     @property
     def n_dims(self) -> int:
@@ -435,6 +446,7 @@ class FeatureSpace:
         self._compiled = None
         self._lookup = False
         self._vec_cache = None
+        self._names = None
 
 
 def _terms(

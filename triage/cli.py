@@ -70,9 +70,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     raw = sys.stdin.buffer.read() if args.text == "-" else os.fsencode(args.text)
     text = _decode(raw)
     context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
-    result = analyze(text, model=_model(args.model), context=context, policy=_policy(args.policy))
+    model = _model(args.model)
+    result = analyze(text, model=model, context=context, policy=_policy(args.policy))
+    why = []
+    if args.explain:
+        from triage.classify import explain
+
+        explained = explain(text, model=model)
+        why = [explained[c] for c in result.categories]  # primary first
     if args.format == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        out = result.to_dict()
+        if args.explain:
+            out["explanation"] = [e.to_dict() for e in why]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     cats = (
         ", ".join(f"{c}({result.category_probabilities[c]:.2f})" for c in result.categories) or "-"
@@ -92,6 +102,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(
             f"reason     [{r.level}] {r.code}: {r.zh} / {r.en}" + (f"  ({spans})" if spans else "")
         )
+    for e in why:
+        terms = ", ".join(f"{t.term} {t.weight:+.2f}" for t in e.terms) or "-"
+        print(f"why        {e.category}: {terms}")
     return 0
 
 
@@ -331,6 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("json", "text"),
         default="json",
         help="json: every field of the result (default: json); text: a summary to read",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="add the terms behind each category that applies, with their weights",
     )
     p.set_defaults(func=cmd_analyze)
 

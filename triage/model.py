@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import itertools
 import logging
 import os
 import re
@@ -38,13 +39,16 @@ import numpy as np
 from triage import text as _text
 from triage._features import FeatureSpace
 from triage.exceptions import NotFittedError, ParameterError
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category
 from triage.results import (
     Assessment,
+    CategoryExplanation,
     CategoryResult,
     EmotionResult,
+    Evidence,
     LabelMap,
     PriorityResult,
+    TermWeight,
 )
 from triage.sentiment import SentimentModel
 
@@ -590,6 +594,42 @@ class TriageModel:
         """Emotions and polarity of one complaint (see `triage.score_emotions`)."""
         return self.predict_one(text).emotion_result(0)
 
+    def explain(self, text: str, *, top: int = 5) -> dict[Category, CategoryExplanation]:
+        """Why each category applies to one complaint, or does not (see `triage.explain`)."""
+        if not _is_int(top) or top < 0:
+            raise ParameterError(f"top must be a whole number >= 0, got {top!r}")
+        pred = self.predict_one(text)
+        norm, tokens = pred.texts[0], pred.tokens[0]
+        idx, val = self.features_.vector(norm, tokens)
+        # the vocabulary's columns: the dense blocks after them (word vectors,
+        # cue counts) belong to no term of the text
+        terms = idx < self.features_.n_terms
+        idx, val = idx[terms], val[terms]
+        weight = val[:, None] * self.coef_[idx, _CAT]
+        if self.nb_coef_ is not None:
+            seen = val != 0
+            weight[seen] += self.nb_coef_[idx[seen]]
+        # a word and the same characters are one term to a reader
+        by_term: dict[str, Array] = {}
+        for name, w in zip(self.features_.term_names()[idx], weight, strict=True):
+            by_term[name] = by_term[name] + w if name in by_term else w
+        names = list(by_term)
+        table = np.array([by_term[n] for n in names]).reshape(len(names), len(CATEGORIES))
+        result = pred.category_result(0)
+        out: dict[Category, CategoryExplanation] = {}
+        for j, category in enumerate(CATEGORIES):
+            order = np.argsort(-table[:, j], kind="stable")
+            up = [i for i in order[:top] if table[i, j] > 0]
+            down = [i for i in order[::-1][:top] if table[i, j] < 0]
+            out[category] = CategoryExplanation(
+                category,
+                result.probabilities[category],
+                category in result.labels,
+                tuple(_term_weight(names[i], float(table[i, j]), norm) for i in up),
+                tuple(_term_weight(names[i], float(table[i, j]), norm) for i in down),
+            )
+        return out
+
     @property
     def labels_(self) -> dict[str, list[str]]:
         """The label sets this model predicts."""
@@ -598,6 +638,18 @@ class TriageModel:
             "emotions": [str(e) for e in EMOTIONS],
             "priorities": [str(p) for p in PRIORITIES],
         }
+
+
+def _term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWeight:
+    """`term` with its weight and its first `places` places in `text`.
+
+    Character n-grams are taken from the text without its spaces, so one may
+    stand across a space ("ow" of "hello world"); so may the words of a
+    word n-gram, which are joined by one.
+    """
+    pattern = " ?".join(map(re.escape, term.replace(" ", "")))
+    spans = itertools.islice(re.finditer(pattern, text), places)
+    return TermWeight(term, weight, tuple(Evidence(m[0], m.start(), m.end()) for m in spans))
 
 
 def _is_int(v: Any) -> bool:

@@ -10,12 +10,14 @@ from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
 
 __all__ = [
     "Assessment",
+    "CategoryExplanation",
     "CategoryResult",
     "EmotionResult",
     "Evidence",
     "LabelMap",
     "PriorityResult",
     "Reason",
+    "TermWeight",
 ]
 
 V = TypeVar("V", float, int)
@@ -137,6 +139,66 @@ class Evidence:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class TermWeight:
+    """A term of a text and how much it moved a category's score.
+
+    Attributes
+    ----------
+    term : str
+        A word or a run of characters of the normalised text.
+    weight : float
+        What it adds to the category's log-odds, summed over the model's two
+        views of the category (negative: what it takes away).
+    evidence : tuple of Evidence
+        Where it stands in the normalised text (its first three places).
+    """
+
+    term: str
+    weight: float
+    evidence: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "weight": self.weight,
+            "evidence": [{"text": e.text, "start": e.start, "end": e.end} for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryExplanation:
+    """Why a category applies to a text, or does not: the terms behind its score.
+
+    Attributes
+    ----------
+    category : Category
+    probability : float
+        As `CategoryResult.probabilities` gives it.
+    applies : bool
+        Whether it is among `CategoryResult.labels`.
+    terms : tuple of TermWeight
+        The terms that raise its score most, the largest first.
+    against : tuple of TermWeight
+        The terms that lower it most, the largest first.
+    """
+
+    category: Category
+    probability: float
+    applies: bool
+    terms: tuple[TermWeight, ...]
+    against: tuple[TermWeight, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": str(self.category),
+            "probability": self.probability,
+            "applies": self.applies,
+            "terms": [t.to_dict() for t in self.terms],
+            "against": [t.to_dict() for t in self.against],
+        }
 
 
 @dataclass(frozen=True, slots=True)
