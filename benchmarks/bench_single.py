@@ -5,6 +5,8 @@ Each figure comes from a fresh interpreter, so nothing is warm by accident:
 * ``import triage``;
 * the first ``analyze`` including every load (dictionary, converter, model);
 * the median of warm ``analyze`` calls on a 100-character complaint;
+* ``explain`` of the same complaint: its first call after ``analyze`` (which
+  builds the table of term names) and the median of warm calls;
 * the resident memory after the first call (peak RSS).
 
 Baselines measured in the same run for scale: ``import snownlp``, jieba's
@@ -42,6 +44,17 @@ PROBES = {
         runs = []
         for _ in range(2000):
             t = time.perf_counter(); triage.analyze(TEXT); runs.append(time.perf_counter() - t)
+        out = statistics.median(runs)
+    """,
+    "first explain after analyze": """
+        import triage; triage.analyze(TEXT)
+        t = time.perf_counter(); triage.explain(TEXT); out = time.perf_counter() - t
+    """,
+    "warm explain, median": """
+        import triage; triage.explain(TEXT)
+        runs = []
+        for _ in range(500):
+            t = time.perf_counter(); triage.explain(TEXT); runs.append(time.perf_counter() - t)
         out = statistics.median(runs)
     """,
     "peak RSS after first analyze (MB)": """
@@ -95,6 +108,8 @@ def main() -> None:
         note = ""
         if name == "first analyze (all loading)":
             note = f"{value / naive:.2f}x the naive stack's first answer"
+        if name == "warm explain, median":
+            note = f"{value / figures['warm analyze, median']:.1f}x a warm analyze"
         if name == "import triage":
             note = f"{value / figures['baseline: import snownlp']:.3f}x import snownlp"
         print(f"{name:<38}{shown:>10.3f} {unit:<3} {note}")
