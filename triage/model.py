@@ -606,8 +606,8 @@ class TriageModel:
         terms = idx < self.features_.n_terms
         idx, val = idx[terms], val[terms]
         weight = val[:, None] * self.coef_[idx, _CAT]
-        if self.nb_coef_ is not None:
-            seen = val != 0
+        if self.nb_coef_ is not None:  # over the terms present, as predict_one adds it
+            seen = (idx < self.nb_coef_.shape[0]) & (val != 0)
             weight[seen] += self.nb_coef_[idx[seen]]
         # a word and the same characters are one term to a reader
         by_term: dict[str, Array] = {}

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from triage._resources import resource_path, word_list
-from triage.exceptions import InvalidTextError
+from triage.exceptions import InvalidTextError, ParameterError
 
 if TYPE_CHECKING:
     import jieba
@@ -457,8 +457,6 @@ def read_words(source: Any) -> Words:
     >>> read_words(["花呗", "借唄 5", "ETC卡 10 nz"])
     (('花呗', None, None), ('借呗', 5, None), ('ETC卡', 10, 'nz'))
     """
-    from triage.exceptions import ParameterError
-
     if source is None:
         return ()
     if isinstance(source, str | os.PathLike):
