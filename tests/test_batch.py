@@ -1226,6 +1226,16 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(InputFileError, match=r"files of .* do not agree on their columns.*text"):
         score_file(folder, tmp_path / "out.csv")
     (folder / "b.parquet").unlink()
+    # monthly exports side by side: each is scored on its own
+    csvs = tmp_path / "exports"
+    csvs.mkdir()
+    write(csvs / "2024-01.csv", "text\n快递太慢\n")
+    (csvs / "2024-02.csv.gz").write_bytes(gzip.compress("text\n快递太慢\n".encode()))
+    with pytest.raises(InputFileError, match=r"exports is a folder of text files \(2024-01\.csv"):
+        score_file(csvs, tmp_path / "out.csv")
+    for f in csvs.iterdir():
+        f.unlink()
+    csvs.rmdir()
     with pytest.raises(ValueError, match=r"is a folder.*read as a Parquet dataset"):
         score_file(folder, tmp_path / "out.csv", input_format="csv")
     # the output of a run inside its input would be read by the next one

@@ -748,6 +748,14 @@ def dataset_files(folder: str | os.PathLike[str]) -> list[Path]:
     return sorted(found, key=natural)
 
 
+def _text_format(path: Path) -> bool:
+    """Whether `path` is named as a CSV, TSV or JSONL file, compressed or not."""
+    suffixes = [x.lower() for x in path.suffixes]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes.pop()
+    return bool(suffixes) and FORMATS.get(suffixes[-1], "parquet") != "parquet"
+
+
 def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[Any, Iterator[Any]]:
     """The schema and the record batches of a Parquet dataset folder, in file order.
 
@@ -767,6 +775,14 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
         raise InputFileError(
             f"{folder} is a folder with no data file in it; a folder is read as a Parquet "
             "dataset: every file below it but those whose names start with '.' or '_'"
+        )
+    text = [f for f in files if _text_format(f)]
+    if len(text) == len(files):
+        raise InputFileError(
+            f"{folder} is a folder of text files ({text[0].name}, ...); a folder is read only "
+            "as a Parquet dataset: score each file, e.g. "
+            f'for f in {folder}/*{"".join(text[0].suffixes)}; do triage score "$f" -o '
+            '"scored/$(basename "$f")"; done'
         )
     schemas = []
     for file in files:
