@@ -1244,3 +1244,39 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(ValueError, match=r"output .* is a folder"):
         score_file(folder / "a.parquet", folder, output_format="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 11)), min_size=1, max_size=40),
+    st.integers(1, 7),
+)
+def test_a_dataset_folder_keeps_every_row_in_the_order_of_its_paths(
+    tmp_path: Path, placement: list[tuple[int, int]], chunk_size: int
+) -> None:
+    # row i goes to month=<m>/part-<p>.parquet; rows come out by month, then
+    # by part, as the numbers go, then in their order within the file
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import shutil
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    files: dict[tuple[int, int], list[int]] = {}
+    for i, key in enumerate(placement):
+        files.setdefault(key, []).append(i)
+    for (month, part), ids in files.items():
+        (folder / f"month={month}").mkdir(parents=True, exist_ok=True)
+        table = pa.table({"id": ids, "text": ["快递太慢" if i % 2 else "" for i in ids]})
+        pq.write_table(table, folder / f"month={month}" / f"part-{part}.parquet")
+    out = tmp_path / f"{folder.name}.csv"
+    summary = score_file(folder, out, chunk_size=chunk_size)
+    got = pd.read_csv(out, keep_default_na=False)
+    want = [i for key in sorted(files) for i in files[key]]
+    assert summary.rows == len(placement) and got["id"].tolist() == want
+    assert got["month"].tolist() == [placement[i][0] for i in want]
+    assert got["error"].tolist() == ["" if i % 2 else "empty text" for i in want]
+    shutil.rmtree(folder)
+    out.unlink()
