@@ -373,3 +373,19 @@ def test_triage_classify_classifies_whatever_was_imported_first(first: str) -> N
     code = f"import triage\n{first}\nprint(triage.classify('快递一周还没到').primary)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "logistics\n"
+
+
+def test_the_lexicon_baseline_answers_the_calls_on_one_complaint() -> None:
+    lexicon = triage.LexiconModel()
+    text = "快递一周还没到，客服也不回，太气人了！"
+    a = triage.analyze(text, model=lexicon)
+    assert set(map(str, a.categories)) == {"logistics", "service"}
+    assert triage.classify(text, model=lexicon).labels == a.categories
+    assert triage.score_emotions(text, model=lexicon).intensities == a.emotions
+    why = triage.explain(text, model=lexicon)
+    assert [(t.term, t.weight) for t in why["logistics"].terms] == [("快递", 1.0), ("还没到", 1.0)]
+    assert why["logistics"].terms[1].evidence == (triage.Evidence("还没到", 4, 7),)
+    assert not why["pricing"].applies and why["pricing"].terms == ()
+    assert all(e.against == () for e in why.values())
+    with pytest.raises(triage.ParameterError, match="top must be"):
+        triage.explain(text, model=lexicon, top=True)

@@ -50,7 +50,9 @@ def explain(
     and character n-grams of the text; each term's share, summed over the
     category's two views (the logistic head and its naive-Bayes view), is its
     weight. The word-vector and cue columns belong to no single term and are
-    left out, so the weights explain most of a score, not all of it.
+    left out, so the weights explain most of a score, not all of it. For the
+    lexicon baseline (``model=LexiconModel()``) the terms are its words found
+    in the text, each weighing the times it occurs.
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ both the same way.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
@@ -17,14 +18,18 @@ import numpy as np
 
 from triage import text as _text
 from triage._resources import read_toml
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
-from triage.model import Predictions
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category
+from triage.model import OneText, Predictions, check_top, term_weight
+from triage.results import CategoryExplanation
 
 __all__ = ["LexiconModel"]
 
 
-class LexiconModel:
+class LexiconModel(OneText):
     """Keyword-lexicon baseline.
+
+    It answers `triage.analyze`, `classify`, `score_emotions` and `explain`
+    (``model=LexiconModel()``) as a trained model does.
 
     Examples
     --------
@@ -32,6 +37,8 @@ class LexiconModel:
     >>> p = m.predict_many(["快递一周还没到，客服也不回"])
     >>> [str(c) for c in p.category_result(0).labels]
     ['service', 'logistics']
+    >>> [t.term for t in m.explain("快递一周还没到，客服也不回")["logistics"].terms]
+    ['快递', '还没到']
     """
 
     def __init__(self, lexicon: dict[str, Any] | None = None) -> None:
@@ -78,3 +85,21 @@ class LexiconModel:
 
     def predict_one(self, text: Any) -> Predictions:
         return self.predict_many([text])
+
+    def explain(self, text: str, *, top: int = 5) -> dict[Category, CategoryExplanation]:
+        """The lexicon's words of each category found in the text, each weighing
+        the times it occurs (see `triage.explain`); nothing is against."""
+        check_top(top)
+        pred = self.predict_one(text)
+        norm, result = pred.texts[0], pred.category_result(0)
+        out: dict[Category, CategoryExplanation] = {}
+        for category, pattern in zip(CATEGORIES, self._patterns[0], strict=True):
+            found = Counter(m[0] for m in pattern.finditer(norm))
+            out[category] = CategoryExplanation(
+                category,
+                result.probabilities[category],
+                category in result.labels,
+                tuple(term_weight(w, float(n), norm) for w, n in found.most_common(top)),
+                (),
+            )
+        return out

@@ -156,7 +156,29 @@ class Predictions:
         )
 
 
-class TriageModel:
+class OneText:
+    """The calls on one complaint, from a model's `predict_one`: shared by
+    `TriageModel` and the lexicon baseline, so either serves `triage.analyze`."""
+
+    def predict_one(self, text: Any) -> Predictions:
+        raise NotImplementedError
+
+    def analyze(
+        self, text: str, *, context: Context | None = None, policy: Policy | None = None
+    ) -> Assessment:
+        """The full triage of one complaint (see `triage.analyze`)."""
+        return self.predict_one(text).assessment(0, context=context, policy=policy)
+
+    def classify(self, text: str) -> CategoryResult:
+        """Categories of one complaint (see `triage.classify`)."""
+        return self.predict_one(text).category_result(0)
+
+    def score_emotions(self, text: str) -> EmotionResult:
+        """Emotions and polarity of one complaint (see `triage.score_emotions`)."""
+        return self.predict_one(text).emotion_result(0)
+
+
+class TriageModel(OneText):
     """Categories, emotions and a priority signal for Chinese complaints.
 
     Parameters
@@ -580,24 +602,9 @@ class TriageModel:
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
 
-    def analyze(
-        self, text: str, *, context: Context | None = None, policy: Policy | None = None
-    ) -> Assessment:
-        """The full triage of one complaint (see `triage.analyze`)."""
-        return self.predict_one(text).assessment(0, context=context, policy=policy)
-
-    def classify(self, text: str) -> CategoryResult:
-        """Categories of one complaint (see `triage.classify`)."""
-        return self.predict_one(text).category_result(0)
-
-    def score_emotions(self, text: str) -> EmotionResult:
-        """Emotions and polarity of one complaint (see `triage.score_emotions`)."""
-        return self.predict_one(text).emotion_result(0)
-
     def explain(self, text: str, *, top: int = 5) -> dict[Category, CategoryExplanation]:
         """Why each category applies to one complaint, or does not (see `triage.explain`)."""
-        if not _is_int(top) or top < 0:
-            raise ParameterError(f"top must be a whole number >= 0, got {top!r}")
+        check_top(top)
         pred = self.predict_one(text)
         norm, tokens = pred.texts[0], pred.tokens[0]
         idx, val = self.features_.vector(norm, tokens)
@@ -625,8 +632,8 @@ class TriageModel:
                 category,
                 result.probabilities[category],
                 category in result.labels,
-                tuple(_term_weight(names[i], float(table[i, j]), norm) for i in up),
-                tuple(_term_weight(names[i], float(table[i, j]), norm) for i in down),
+                tuple(term_weight(names[i], float(table[i, j]), norm) for i in up),
+                tuple(term_weight(names[i], float(table[i, j]), norm) for i in down),
             )
         return out
 
@@ -640,7 +647,13 @@ class TriageModel:
         }
 
 
-def _term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWeight:
+def check_top(top: Any) -> None:
+    """Refuse a `top` of `explain` that is not a whole number >= 0."""
+    if not _is_int(top) or top < 0:
+        raise ParameterError(f"top must be a whole number >= 0, got {top!r}")
+
+
+def term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWeight:
     """`term` with its weight and its first `places` places in `text`.
 
     Character n-grams are taken from the text without its spaces, so one may
