@@ -473,3 +473,14 @@ def test_words_cut_the_same_from_many_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda i: tokenize(text, words=sets[i % 4]), range(400)))
     assert got == [want[i % 4] for i in range(400)]
+
+
+def test_words_jieba_can_never_keep_whole_are_warned_of_once() -> None:
+    entries = ["花呗", "(以旧换新)", "小米·手环", "C++课程", "4S店", "Wi-Fi"]
+    with pytest.warns(
+        UserWarning, match=r"words: '\(以旧换新\)', '小米·手环' can never be cut whole"
+    ) as seen:
+        words = read_words(entries)
+    assert len(seen) == 1 and len(words) == 6  # kept all the same
+    cut = tokenize("买了小米·手环和C++课程，4S店的Wi-Fi", words=words)
+    assert {"C++课程", "4S店", "Wi-Fi"} <= set(cut) and "小米·手环" not in cut

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from triage._resources import resource_path, word_list
-from triage.exceptions import InvalidTextError, ParameterError
+from triage.exceptions import InvalidTextError, ParameterError, user_stacklevel
 
 if TYPE_CHECKING:
     import jieba
@@ -420,6 +420,9 @@ def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[s
 Words = tuple[tuple[str, int | None, str | None], ...]
 
 _ENTRY = re.compile(r"(.+?)(?: ([0-9]+))?(?: ([a-z]+))?")
+# what jieba keeps in one word (its ``re_han_default``): other characters
+# split a text before its dictionary is looked at
+_JIEBA_WORD = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
 
 
 def read_words(source: Any) -> Words:
@@ -451,6 +454,13 @@ def read_words(source: Any) -> Words:
         that is not UTF-8; an entry whose word normalises to nothing or holds
         a space, or whose frequency is 0 (jieba would then change its own
         global state) -- named by its line.
+
+    Warns
+    -----
+    UserWarning
+        Words that hold characters jieba never keeps in a word (brackets,
+        "·", symbols): they are kept, but a text is split at those characters
+        before the dictionary is looked at, so they can never be cut whole.
 
     Examples
     --------
@@ -498,6 +508,17 @@ def read_words(source: Any) -> Words:
                 f"{where}, line {number}: frequency 0 for {word!r}; give 1 or more, or none"
             )
         entries[word] = (word, None if freq is None else int(freq), tag)
+    split = [w for w in entries if not _JIEBA_WORD.fullmatch(w)]
+    if split:
+        shown = ", ".join(map(repr, split[:5])) + (
+            f" and {len(split) - 5} more" if len(split) > 5 else ""
+        )
+        warnings.warn(
+            f"{where}: {shown} can never be cut whole: jieba splits a text at characters other "
+            "than Han characters, letters, digits and + # & . _ % -",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     return tuple(entries.values())
 
 
