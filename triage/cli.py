@@ -159,7 +159,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         params["C"] = args.C
     if args.words is not None:
         params["words"] = args.words
-        read_words(args.words)  # a bad entry fails now, not after the word vectors
+        with warnings.catch_warnings():  # said once, by the fit
+            warnings.simplefilter("ignore")
+            read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
     started = time.perf_counter()
     if args.corpus:
@@ -170,7 +172,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if dev is not None:
             held_out += dev["text"].tolist()
         corpus = read_corpus(args.corpus, exclude=held_out)
-        params["word_vectors"] = fit_word_vectors(corpus, words=args.words, random_state=args.seed)
+        with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
+            warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
+            params["word_vectors"] = fit_word_vectors(
+                corpus, words=args.words, random_state=args.seed
+            )
         print(
             f"word vectors from {len(corpus)} unlabeled texts of {args.corpus} "
             f"in {time.perf_counter() - started:.1f} s",
