@@ -417,14 +417,16 @@ def test_train_and_evaluate_round_trip(
     train_frame.iloc[300:400].to_csv(dev_csv, index=False)
     out = tmp_path / "model"
     words = tmp_path / "words.txt"
-    words.write_text("外卖平台\n送餐员 5 n\n", encoding="utf-8")
+    words.write_text("外卖平台\n送餐员 5 n\n(以旧换新)\n", encoding="utf-8")
     argv = ["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out), "--words", str(words)]
     assert main(argv) == 0
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert captured.err.count("'(以旧换新)' can never be cut whole") == 1
+    text = captured.out
     assert "category macro-F1" in text and "lexicon baseline" in text
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert card["metrics"]["dev"]["rows"] == 100
-    assert card["words"]["count"] == 2 and card["params"]["words"] == str(words)
+    assert card["words"]["count"] == 3 and card["params"]["words"] == str(words)
     assert main(["evaluate", str(dev_csv), "--model", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 100
 
