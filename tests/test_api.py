@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import CATEGORIES, Category, InvalidTextError, Priority
+from triage import CATEGORIES, EMOTIONS, Category, InvalidTextError, Priority
 
 # (text, categories, primary, priority) from the worked examples of LABELS.md
 WORKED_EXAMPLES = [
@@ -332,15 +332,19 @@ def test_explain_names_the_terms_behind_a_category(text: str, category: str, ter
     [t for t, _, _ in EXPLAINED]
     + ["", "😂😂😂", "hello world", "快递" * 3000, "<b>客服</b>不理人"],
 )
-def test_explain_agrees_with_classify_and_points_into_the_normalised_text(text: str) -> None:
+def test_explain_agrees_with_analyze_and_points_into_the_normalised_text(text: str) -> None:
     why = triage.explain(text, top=4)
-    result = triage.classify(text)
+    categories, emotions = triage.classify(text), triage.score_emotions(text)
     norm = triage.normalize(text)[: triage.MAX_CHARS]
-    assert list(why) == list(CATEGORIES)
-    for category, e in why.items():
-        assert e.category == category
-        assert e.probability == result.probabilities[category]
-        assert e.applies == (category in result.labels)
+    assert list(why) == [*CATEGORIES, *EMOTIONS]
+    for label, e in why.items():
+        assert e.label == label
+        if label in CATEGORIES:
+            assert e.probability == categories.probabilities[label]
+            assert e.applies == (label in categories.labels)
+        else:
+            assert e.probability == emotions.probabilities[label]
+            assert e.applies == (emotions.intensities[label] > 0)
         assert len(e.terms) <= 4 and len(e.against) <= 4
         ups, downs = [t.weight for t in e.terms], [t.weight for t in e.against]
         assert all(w > 0 for w in ups) and ups == sorted(ups, reverse=True)
@@ -350,7 +354,15 @@ def test_explain_agrees_with_classify_and_points_into_the_normalised_text(text: 
             for s in t.evidence:  # character n-grams may stand across a space
                 assert norm[s.start : s.end] == s.text and s.text.replace(" ", "") == t.term
     if not norm.strip() or not any("\u4e00" <= ch <= "\u9fff" for ch in norm):
-        assert not any(e.applies for e in why.values())
+        assert not any(why[c].applies for c in CATEGORIES)
+
+
+def test_explain_gives_an_emotion_the_cues_it_counted() -> None:
+    # "!" and emoji are counted by cue columns of the emotion heads
+    why = triage.explain("快递一周还没到，客服也不回，太气人了！！！😡")["angry"]
+    assert why.applies
+    bang = next(t for t in why.terms if t.term == "!")
+    assert [e.start for e in bang.evidence] == [18, 19, 20]
 
 
 def test_explain_refuses_what_analyze_refuses() -> None:
@@ -363,7 +375,7 @@ def test_explain_refuses_what_analyze_refuses() -> None:
 
 @pytest.mark.parametrize(
     "first",
-    ["from triage.classify import explain", "import triage.classify", "triage.explain"],
+    ["from triage.classify import classify", "import triage.classify", "triage.explain"],
 )
 def test_triage_classify_classifies_whatever_was_imported_first(first: str) -> None:
     # importing the module by name binds the package's attribute to the module

@@ -542,17 +542,20 @@ def test_score_reads_a_parquet_dataset_folder(
     assert scored["primary"].tolist() == ["logistics", "environment", "pricing"]
 
 
-def test_analyze_explains_the_categories_that_apply(capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_explains_the_categories_and_emotions_that_apply(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     text = "快递一周还没到，客服也不回，太气人了！"
     assert main(["analyze", text, "--explain"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [e["category"] for e in out["explanation"]] == out["categories"]
+    present = [e for e in ("angry", "anxious", "confused", "humorous", "aggrieved") if out[e]]
+    assert [e["label"] for e in out["explanation"]] == out["categories"] + present
     first = out["explanation"][0]["terms"][0]
     assert first["term"] == "快递" and first["weight"] > 0
     assert first["evidence"] == [{"text": "快递", "start": 0, "end": 2}]
     assert main(["analyze", text, "--format", "text", "--explain"]) == 0
     why = [line for line in capsys.readouterr().out.splitlines() if line.startswith("why")]
-    assert len(why) == len(out["categories"])
+    assert len(why) == len(out["categories"]) + len(present)
     assert re.match(r"why        logistics: 快递 \+\d\.\d\d, ", why[0])
     assert main(["analyze", text]) == 0
     assert "explanation" not in json.loads(capsys.readouterr().out)

@@ -326,17 +326,17 @@ def test_explanation_weights_add_up_to_the_terms_share_of_the_log_odds(
     tiny_frame,  # type: ignore[no-untyped-def]
 ) -> None:
     from tests.conftest import TINY_PARAMS
-    from triage.model import _CAT
+    from triage.model import _CAT, _PRESENT
 
     model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
-    for text in ("快递一周还没到，客服也不回", "房间很脏，空调还坏了", "hello world"):
+    for text in ("快递一周还没到，客服也不回！！", "房间很脏，空调还坏了😡", "hello world"):
         why = model.explain(text, top=10**6)
         pred = model.predict_one(text)
-        # the batch path's matrix: its vocabulary columns, then the dense ones
+        # the batch path's matrix: its vocabulary and cue columns (no vectors here)
         X = model.features_.matrix([(pred.texts[0], pred.tokens[0])])
-        n = model.features_.n_terms
-        head = np.asarray(X[:, :n] @ model.coef_[:n, _CAT])[0]
+        head = np.asarray(X @ model.coef_)[0]
         nb = model._nb_logits(X)[0] - model.nb_intercept_
-        for j, e in enumerate(why.values()):
+        want = [*(head[_CAT] + nb), *head[_PRESENT]]
+        for w, e in zip(want, why.values(), strict=True):
             total = sum(t.weight for t in (*e.terms, *e.against))
-            assert total == pytest.approx(head[j] + nb[j], abs=1e-9)
+            assert total == pytest.approx(w, abs=1e-9)

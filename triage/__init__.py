@@ -27,10 +27,10 @@ from triage.exceptions import (
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
     Assessment,
-    CategoryExplanation,
     CategoryResult,
     EmotionResult,
     Evidence,
+    Explanation,
     LabelMap,
     PriorityResult,
     Reason,
@@ -40,9 +40,9 @@ from triage.text import MAX_CHARS, normalize, segment
 
 if TYPE_CHECKING:
     from triage._default import set_default_model
-    from triage.api import analyze, warm_up
+    from triage.api import analyze, explain, warm_up
     from triage.batch import score_frame
-    from triage.classify import classify, explain
+    from triage.classify import classify
     from triage.evaluation import Evaluation, evaluate
     from triage.labeled import read_labeled, validate_labels
     from triage.lexicon import LexiconModel
@@ -67,7 +67,7 @@ _LAZY = {
     "analyze": "triage.api",
     "warm_up": "triage.api",
     "classify": "triage.classify",
-    "explain": "triage.classify",
+    "explain": "triage.api",
     "score_emotions": "triage.sentiment",
     "prioritize": "triage.priority",
     "Context": "triage.priority",
@@ -100,13 +100,13 @@ __all__ = [
     "PRIORITIES",
     "Assessment",
     "Category",
-    "CategoryExplanation",
     "CategoryResult",
     "Context",
     "Emotion",
     "EmotionResult",
     "Evaluation",
     "Evidence",
+    "Explanation",
     "InputFileError",
     "InvalidTextError",
     "LabelError",

@@ -171,6 +171,19 @@ class FeatureSpace:
             for c in self._compiled
         ]
 
+    def cue_matches(self, text: str) -> list[list[str]]:
+        """What each cue column counts in `text`: a list per column of the
+        strings found, one per occurrence, as `_cue_counts` counts them."""
+        if self._compiled is None:
+            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
+        found: list[list[str]] = []
+        for cue in self._compiled:
+            if isinstance(cue, tuple):
+                found.append([w for w in cue for _ in range(text.count(w))])
+            else:
+                found.append(cue.findall(text))
+        return found
+
     # -- terms ---------------------------------------------------------------
 
     def terms(self, text: str, tokens: Sequence[str]) -> list[str]:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from triage._default import resolve_model
 
 if TYPE_CHECKING:
+    from triage.labels import Category, Emotion
     from triage.model import TriageModel
     from triage.priority import Context, Policy
-    from triage.results import Assessment
+    from triage.results import Assessment, Explanation
 
-__all__ = ["analyze", "warm_up"]
+__all__ = ["analyze", "explain", "warm_up"]
 
 
 def analyze(
@@ -69,3 +70,55 @@ def warm_up(*, model: TriageModel | None = None) -> None:
     Services call this at start-up so the first request is as fast as the rest.
     """
     resolve_model(model).analyze("快递还没到")
+
+
+def explain(
+    text: str, *, model: TriageModel | None = None, top: int = 5
+) -> dict[Category | Emotion, Explanation]:
+    """Why each category and emotion applies to one complaint, or does not.
+
+    The heads are linear, so a label's log-odds are a sum over the features
+    of the text: its words and character n-grams, and for the emotions the
+    counts of cue words, ``!``, ``?``, ellipses and emoji (a count's share
+    goes to what it counted). Each term's share is its weight; for a
+    category it is summed over the category's two views (the logistic head
+    and its naive-Bayes view). The word-vector columns belong to no single
+    term and are left out, so the weights explain most of a score, not all
+    of it. For the lexicon baseline (``model=LexiconModel()``) the terms are
+    its words found in the text, each weighing the times it occurs.
+
+    Parameters
+    ----------
+    text : str
+        The complaint.
+    model : TriageModel, optional
+        A loaded or freshly trained model; the shipped default when omitted.
+    top : int, default 5
+        Terms kept on each side, for and against.
+
+    Returns
+    -------
+    dict of Category or Emotion to Explanation
+        The six categories, then the five emotions, each with its
+        probability, whether it applies, and the terms that raise (`terms`)
+        and lower (`against`) its score the most, with where each stands in
+        the normalised text.
+
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str. Also a `TypeError`.
+    ParameterError
+        `top` is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> why = explain("快递一周还没到，客服也不回，太气人了！")
+    >>> why["logistics"].applies, why["logistics"].terms[0].term
+    (True, '快递')
+    >>> why["logistics"].terms[0].evidence
+    (Evidence(text='快递', start=0, end=2),)
+    >>> why["angry"].applies, [t.term for t in why["angry"].terms[:2]]
+    (True, ['!', '气'])
+    """
+    return resolve_model(model).explain(text, top=top)

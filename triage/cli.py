@@ -74,10 +74,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     result = analyze(text, model=model, context=context, policy=_policy(args.policy))
     why = []
     if args.explain:
-        from triage.classify import explain
+        from triage.api import explain
+        from triage.labels import Emotion
 
+        # the categories that apply, primary first, then the emotions present
         explained = explain(text, model=model)
-        why = [explained[c] for c in result.categories]  # primary first
+        why = [explained[c] for c in result.categories]
+        why += [e for e in explained.values() if isinstance(e.label, Emotion) and e.applies]
     if args.format == "json":
         out = result.to_dict()
         if args.explain:
@@ -104,7 +107,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     for e in why:
         terms = ", ".join(f"{t.term} {t.weight:+.2f}" for t in e.terms) or "-"
-        print(f"why        {e.category}: {terms}")
+        print(f"why        {e.label}: {terms}")
     return 0
 
 
@@ -354,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--explain",
         action="store_true",
-        help="add the terms behind each category that applies, with their weights",
+        help="add the terms behind each category that applies and each emotion present, "
+        "with their weights",
     )
     p.set_defaults(func=cmd_analyze)
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from triage import text as _text
 from triage._resources import read_toml
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.model import OneText, Predictions, check_top, term_weight
-from triage.results import CategoryExplanation
+from triage.results import Explanation
 
 __all__ = ["LexiconModel"]
 
@@ -86,20 +86,25 @@ class LexiconModel(OneText):
     def predict_one(self, text: Any) -> Predictions:
         return self.predict_many([text])
 
-    def explain(self, text: str, *, top: int = 5) -> dict[Category, CategoryExplanation]:
-        """The lexicon's words of each category found in the text, each weighing
-        the times it occurs (see `triage.explain`); nothing is against."""
+    def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
+        """The lexicon's words of each category and emotion found in the text,
+        each weighing the times it occurs (see `triage.explain`); nothing is against."""
         check_top(top)
         pred = self.predict_one(text)
-        norm, result = pred.texts[0], pred.category_result(0)
-        out: dict[Category, CategoryExplanation] = {}
-        for category, pattern in zip(CATEGORIES, self._patterns[0], strict=True):
+        norm = pred.texts[0]
+        categories, emotions = pred.category_result(0), pred.emotion_result(0)
+        cat_patterns, emo_patterns = self._patterns
+        labels: list[tuple[Category | Emotion, re.Pattern[str], float, bool]] = [
+            (c, pat, categories.probabilities[c], c in categories.labels)
+            for c, pat in zip(CATEGORIES, cat_patterns, strict=True)
+        ]
+        labels += [
+            (e, pat, emotions.probabilities[e], emotions.intensities[e] > 0)
+            for e, pat in zip(EMOTIONS, emo_patterns, strict=True)
+        ]
+        out: dict[Category | Emotion, Explanation] = {}
+        for label, pattern, probability, applies in labels:
             found = Counter(m[0] for m in pattern.finditer(norm))
-            out[category] = CategoryExplanation(
-                category,
-                result.probabilities[category],
-                category in result.labels,
-                tuple(term_weight(w, float(n), norm) for w, n in found.most_common(top)),
-                (),
-            )
+            terms = tuple(term_weight(w, float(n), norm) for w, n in found.most_common(top))
+            out[label] = Explanation(label, probability, applies, terms, ())
         return out

@@ -39,13 +39,13 @@ import numpy as np
 from triage import text as _text
 from triage._features import FeatureSpace
 from triage.exceptions import NotFittedError, ParameterError
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.results import (
     Assessment,
-    CategoryExplanation,
     CategoryResult,
     EmotionResult,
     Evidence,
+    Explanation,
     LabelMap,
     PriorityResult,
     TermWeight,
@@ -602,38 +602,53 @@ class TriageModel(OneText):
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
 
-    def explain(self, text: str, *, top: int = 5) -> dict[Category, CategoryExplanation]:
-        """Why each category applies to one complaint, or does not (see `triage.explain`)."""
+    def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
+        """Why each category and emotion applies to one complaint, or does not
+        (see `triage.explain`)."""
         check_top(top)
         pred = self.predict_one(text)
         norm, tokens = pred.texts[0], pred.tokens[0]
-        idx, val = self.features_.vector(norm, tokens)
-        # the vocabulary's columns: the dense blocks after them (word vectors,
-        # cue counts) belong to no term of the text
-        terms = idx < self.features_.n_terms
-        idx, val = idx[terms], val[terms]
-        weight = val[:, None] * self.coef_[idx, _CAT]
+        space = self.features_
+        idx, val = space.vector(norm, tokens)
+        heads = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
+        weight = val[:, None] * self.coef_[idx][:, heads]
         if self.nb_coef_ is not None:  # over the terms present, as predict_one adds it
             seen = (idx < self.nb_coef_.shape[0]) & (val != 0)
-            weight[seen] += self.nb_coef_[idx[seen]]
-        # a word and the same characters are one term to a reader
+            weight[seen, : len(CATEGORIES)] += self.nb_coef_[idx[seen]]
+        # a word and the same characters are one term to a reader; a cue column
+        # (the emotion heads' counts of cue words, "!", emoji) shares its
+        # weight among what it counted; the word-vector columns are no term
+        names = space.term_names()
+        hits = space.cue_matches(norm) if space.cues else []
         by_term: dict[str, Array] = {}
-        for name, w in zip(self.features_.term_names()[idx], weight, strict=True):
-            by_term[name] = by_term[name] + w if name in by_term else w
-        names = list(by_term)
-        table = np.array([by_term[n] for n in names]).reshape(len(names), len(CATEGORIES))
-        result = pred.category_result(0)
-        out: dict[Category, CategoryExplanation] = {}
-        for j, category in enumerate(CATEGORIES):
+        for i, w in zip(idx.tolist(), weight, strict=True):
+            if i < space.n_terms:
+                parts = [(names[i], w)]
+            elif i >= space.n_text_features:
+                found = hits[i - space.n_text_features]
+                parts = [(h, w / len(found)) for h in found]
+            else:
+                continue
+            for name, share in parts:
+                by_term[name] = by_term[name] + share if name in by_term else share
+        terms = list(by_term)
+        table = np.array([by_term[t] for t in terms]).reshape(len(terms), len(heads))
+        categories, emotions = pred.category_result(0), pred.emotion_result(0)
+        labels: list[tuple[Category | Emotion, float, bool]] = [
+            (c, categories.probabilities[c], c in categories.labels) for c in CATEGORIES
+        ]
+        labels += [(e, emotions.probabilities[e], emotions.intensities[e] > 0) for e in EMOTIONS]
+        out: dict[Category | Emotion, Explanation] = {}
+        for j, (label, probability, applies) in enumerate(labels):
             order = np.argsort(-table[:, j], kind="stable")
             up = [i for i in order[:top] if table[i, j] > 0]
             down = [i for i in order[::-1][:top] if table[i, j] < 0]
-            out[category] = CategoryExplanation(
-                category,
-                result.probabilities[category],
-                category in result.labels,
-                tuple(term_weight(names[i], float(table[i, j]), norm) for i in up),
-                tuple(term_weight(names[i], float(table[i, j]), norm) for i in down),
+            out[label] = Explanation(
+                label,
+                probability,
+                applies,
+                tuple(term_weight(terms[i], float(table[i, j]), norm) for i in up),
+                tuple(term_weight(terms[i], float(table[i, j]), norm) for i in down),
             )
         return out
 

@@ -6,14 +6,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
+from triage.labels import CATEGORIES, EMOTIONS, Category, Emotion, Priority
 
 __all__ = [
     "Assessment",
-    "CategoryExplanation",
     "CategoryResult",
     "EmotionResult",
     "Evidence",
+    "Explanation",
     "LabelMap",
     "PriorityResult",
     "Reason",
@@ -143,15 +143,15 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class TermWeight:
-    """A term of a text and how much it moved a category's score.
+    """A term of a text and how much it moved a label's score.
 
     Attributes
     ----------
     term : str
         A word or a run of characters of the normalised text.
     weight : float
-        What it adds to the category's log-odds, summed over the model's two
-        views of the category (negative: what it takes away).
+        What it adds to the label's log-odds (for a category summed over the
+        model's two views of it; negative: what it takes away).
     evidence : tuple of Evidence
         Where it stands in the normalised text (its first three places).
     """
@@ -169,23 +169,26 @@ class TermWeight:
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryExplanation:
-    """Why a category applies to a text, or does not: the terms behind its score.
+class Explanation:
+    """Why a category or an emotion applies to a text, or does not: the terms
+    behind its score.
 
     Attributes
     ----------
-    category : Category
+    label : Category or Emotion
     probability : float
-        As `CategoryResult.probabilities` gives it.
+        That the category applies (`CategoryResult.probabilities`), or that
+        the emotion is present (`EmotionResult.probabilities`).
     applies : bool
-        Whether it is among `CategoryResult.labels`.
+        Whether the category is among `CategoryResult.labels`, or the
+        emotion's intensity is 1 or 2.
     terms : tuple of TermWeight
         The terms that raise its score most, the largest first.
     against : tuple of TermWeight
         The terms that lower it most, the largest first.
     """
 
-    category: Category
+    label: Category | Emotion
     probability: float
     applies: bool
     terms: tuple[TermWeight, ...]
@@ -193,7 +196,7 @@ class CategoryExplanation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "category": str(self.category),
+            "label": str(self.label),
             "probability": self.probability,
             "applies": self.applies,
             "terms": [t.to_dict() for t in self.terms],
