@@ -1197,6 +1197,28 @@ def test_a_dataset_folder_may_hold_files_of_differing_columns(tmp_path: Path) ->
     assert out["primary"].tolist() == ["logistics", "environment", "pricing", "logistics"]
 
 
+def test_a_dataset_folder_follows_linked_folders_but_not_loops(tmp_path: Path) -> None:
+    # a partition kept elsewhere and linked in is part of the table; a link
+    # back up the tree is not read again (nor forever)
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder, elsewhere = tmp_path / "complaints", tmp_path / "archive" / "month=1"
+    (folder / "month=2").mkdir(parents=True)
+    elsewhere.mkdir(parents=True)
+    pq.write_table(pa.table({"text": ["快递太慢"]}), elsewhere / "a.parquet")
+    pq.write_table(pa.table({"text": ["房间很脏"]}), folder / "month=2" / "a.parquet")
+    try:
+        (folder / "month=1").symlink_to(elsewhere, target_is_directory=True)
+    except OSError:  # Windows without the privilege
+        pytest.skip("no symbolic links here")
+    (folder / "month=2" / "again").symlink_to(folder, target_is_directory=True)
+    (elsewhere / "back").symlink_to(folder, target_is_directory=True)
+    assert score_file(folder, tmp_path / "out.csv").rows == 2
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["month"].tolist() == [1, 2]
+    assert out["primary"].tolist() == ["logistics", "environment"]
+
+
 def test_a_dataset_folder_with_no_rows_gives_its_columns(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -733,12 +733,23 @@ def dataset_files(folder: str | os.PathLike[str]) -> list[Path]:
     Every file below `folder` is one, except those in or under a name that
     starts with ``.`` or ``_`` (Spark's ``_SUCCESS`` and ``.crc`` files, the
     ``_metadata`` summaries), as pyarrow's own discovery passes over them.
-    Runs of digits compare as numbers, so ``month=2`` comes before
-    ``month=10`` and ``part-9`` before ``part-10``.
+    A symbolic link to a folder is followed, as pyarrow follows it, unless
+    it leads back to a folder it stands in (a loop). Runs of digits compare
+    as numbers, so ``month=2`` comes before ``month=10`` and ``part-9``
+    before ``part-10``.
     """
     found = []
-    for root, dirs, files in os.walk(folder):
+    # os.walk passes over linked folders unless told to follow them, and then
+    # follows a link to a folder above it forever: each folder's real path
+    # is kept for the folders below it
+    above: dict[str, frozenset[str]] = {}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real, chain = os.path.realpath(root), above.pop(root, frozenset())
+        if real in chain:
+            dirs[:] = []
+            continue
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        above.update((os.path.join(root, d), chain | {real}) for d in dirs)
         found += [Path(root, f) for f in files if not f.startswith((".", "_"))]
 
     def natural(path: Path) -> tuple[list[Any], str]:
