@@ -1197,6 +1197,37 @@ def test_a_dataset_folder_may_hold_files_of_differing_columns(tmp_path: Path) ->
     assert out["primary"].tolist() == ["logistics", "environment", "pricing", "logistics"]
 
 
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "{folder}",
+        "{folder}/",
+        "{folder}//",
+        "./{name}",
+        "./{name}/",
+        "{name}",
+        "{name}/../{name}",
+    ],
+)
+def test_a_dataset_folder_gives_the_same_columns_however_its_path_is_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelled: str
+) -> None:
+    # the folder itself is a partition of a larger table (year=2024): only the
+    # partition folders below it are columns, whatever way the path is typed
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "year=2024"
+    for month in (1, 2):
+        (folder / f"month={month}").mkdir(parents=True)
+        pq.write_table(pa.table({"text": ["快递太慢"]}), folder / f"month={month}" / "a.parquet")
+    monkeypatch.chdir(tmp_path)
+    path = spelled.format(folder=folder, name=folder.name)
+    score_file(path, tmp_path / "out.csv")
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == ["text", "month", *OUTPUT_COLUMNS]
+    assert out["month"].tolist() == [1, 2]
+
+
 def test_a_dataset_folder_follows_linked_folders_but_not_loops(tmp_path: Path) -> None:
     # a partition kept elsewhere and linked in is part of the table; a link
     # back up the tree is not read again (nor forever)

@@ -804,7 +804,10 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
                 f"{file} in the dataset {folder} is not a readable Parquet file: {exc}"
             ) from exc
     names = [str(f) for f in files]
-    options = {"format": "parquet", "partitioning": "hive", "partition_base_dir": str(folder)}
+    # the folder as the paths of its files spell it ("./a//" as "a"): pyarrow
+    # takes the base off a path by its text, and parses what is left over
+    base = str(Path(folder))
+    options = {"format": "parquet", "partitioning": "hive", "partition_base_dir": base}
     try:
         found = ds.dataset(names, **options)
         keys = [f for f in found.schema if f.name not in schemas[0].names]
