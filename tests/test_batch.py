@@ -1250,6 +1250,23 @@ def test_a_dataset_folder_follows_linked_folders_but_not_loops(tmp_path: Path) -
     assert out["primary"].tolist() == ["logistics", "environment"]
 
 
+def test_a_dataset_column_categorical_in_one_file_is_read_with_the_others(
+    tmp_path: Path,
+) -> None:
+    # pandas writes a categorical as a dictionary-encoded column; the files
+    # of other days hold the same column as plain text
+    pytest.importorskip("pyarrow")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts, channels = pd.Categorical(["快递太慢", "房间很脏"]), pd.Categorical(["app", "web"])
+    pd.DataFrame({"text": texts, "channel": channels}).to_parquet(folder / "day-1.parquet")
+    pd.DataFrame({"text": ["太贵了"], "channel": ["app"]}).to_parquet(folder / "day-2.parquet")
+    assert score_file(folder, tmp_path / "out.csv", chunk_size=2).rows == 3
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["channel"].tolist() == ["app", "web", "app"]
+    assert out["primary"].tolist() == ["logistics", "environment", "pricing"]
+
+
 def test_a_dataset_folder_with_no_rows_gives_its_columns(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -811,7 +811,9 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
     try:
         found = ds.dataset(names, **options)
         keys = [f for f in found.schema if f.name not in schemas[0].names]
-        schema = pa.unify_schemas([*schemas, pa.schema(keys)], promote_options="permissive")
+        schema = pa.unify_schemas(
+            [*_decoded(schemas), pa.schema(keys)], promote_options="permissive"
+        )
         dataset = ds.dataset(names, schema=schema, **options)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise InputFileError(
@@ -840,6 +842,33 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
             yield pa.Table.from_batches(pending, schema)
 
     return schema, batches()
+
+
+def _decoded(schemas: list[Any]) -> list[Any]:
+    """`schemas` with a column that is dictionary-encoded in some files and not
+    in others (a pandas categorical in one) as the type of its values in all.
+
+    Arrow merges no dictionary type with another type; the values of each
+    file are read as the plain type.
+    """
+    import pyarrow as pa
+
+    types: dict[str, set[Any]] = {}
+    for schema in schemas:
+        for f in schema:
+            types.setdefault(f.name, set()).add(f.type)
+    mixed = {
+        name
+        for name, found in types.items()
+        if len(found) > 1 and any(pa.types.is_dictionary(t) for t in found)
+    }
+    out = []
+    for schema in schemas:
+        for i, f in enumerate(schema):
+            if f.name in mixed and pa.types.is_dictionary(f.type):
+                schema = schema.set(i, f.with_type(f.type.value_type))
+        out.append(schema)
+    return out
 
 
 def _index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
