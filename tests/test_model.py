@@ -340,3 +340,37 @@ def test_explanation_weights_add_up_to_the_terms_share_of_the_log_odds(
         for w, e in zip(want, why.values(), strict=True):
             total = sum(t.weight for t in (*e.terms, *e.against))
             assert total == pytest.approx(w, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "evidence"),
+    [
+        # stopwords between the words of a bigram: they stand apart in the text
+        ("快递一周还没到，客服也不回", "客服 不", "客服也不"),
+        ("收到的杯子一摔就裂了，质量太差", "收到 杯子", "收到的杯子"),
+        ("孩子吃了你们的饼干上吐下泻", "吃 饼干", "吃了你们的饼干"),
+        # side by side, or a space between them
+        ("房间很脏，空调还坏了", "房间 很脏", "房间很脏"),
+        ("房间 很脏", "房间 很脏", "房间 很脏"),
+    ],
+)
+def test_a_word_ngram_points_at_its_words_in_the_normalised_text(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    text: str,
+    term: str,
+    evidence: str,
+) -> None:
+    from tests.conftest import TINY_PARAMS
+
+    model = TriageModel(**{**TINY_PARAMS, "word_ngrams": (1, 2)}).fit(tiny_frame)
+    norm = triage.normalize(text)
+    found = [
+        t
+        for e in model.explain(text, top=10**6).values()
+        for t in (*e.terms, *e.against)
+        if t.term == term
+    ]
+    assert found
+    for t in found:
+        assert [e.text for e in t.evidence] == [evidence]
+        assert all(norm[e.start : e.end] == e.text for e in t.evidence)

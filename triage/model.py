@@ -638,6 +638,16 @@ class TriageModel(OneText):
             (c, categories.probabilities[c], c in categories.labels) for c in CATEGORIES
         ]
         labels += [(e, emotions.probabilities[e], emotions.intensities[e] > 0) for e in EMOTIONS]
+        # a word n-gram's words may stand apart in the text, stopwords between
+        # them ("太差了!" gives "太差 !"): its places are those of its tokens
+        words = _word_places(norm, tokens, space.stopwords) if space.word_ngrams[1] > 1 else []
+
+        def weighed(i: int, j: int) -> TermWeight:
+            term, w = terms[i], float(table[i, j])
+            if " " in term and words:
+                return TermWeight(term, w, _ngram_evidence(term, words, norm))
+            return term_weight(term, w, norm)
+
         out: dict[Category | Emotion, Explanation] = {}
         for j, (label, probability, applies) in enumerate(labels):
             order = np.argsort(-table[:, j], kind="stable")
@@ -647,8 +657,8 @@ class TriageModel(OneText):
                 label,
                 probability,
                 applies,
-                tuple(term_weight(terms[i], float(table[i, j]), norm) for i in up),
-                tuple(term_weight(terms[i], float(table[i, j]), norm) for i in down),
+                tuple(weighed(i, j) for i in up),
+                tuple(weighed(i, j) for i in down),
             )
         return out
 
@@ -672,12 +682,45 @@ def term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWei
     """`term` with its weight and its first `places` places in `text`.
 
     Character n-grams are taken from the text without its spaces, so one may
-    stand across a space ("ow" of "hello world"); so may the words of a
-    word n-gram, which are joined by one.
+    stand across a space ("ow" of "hello world"). (A model's word n-grams,
+    whose words may stand apart, are placed by its tokens instead.)
     """
     pattern = " ?".join(map(re.escape, term.replace(" ", "")))
     spans = itertools.islice(re.finditer(pattern, text), places)
     return TermWeight(term, weight, tuple(Evidence(m[0], m.start(), m.end()) for m in spans))
+
+
+def _word_places(
+    text: str, tokens: Sequence[str], stopwords: frozenset[str]
+) -> list[tuple[str, int, int]]:
+    """The tokens of `text` but its stopwords, as the word terms take them,
+    each with its start and end in `text`."""
+    places, at = [], 0
+    for token in tokens:
+        start = text.find(token, at)
+        if start < 0:  # pragma: no cover - the tokens are cut from the text
+            continue
+        at = start + len(token)
+        if token not in stopwords:
+            places.append((token, start, at))
+    return places
+
+
+def _ngram_evidence(
+    term: str, words: list[tuple[str, int, int]], text: str, places: int = 3
+) -> tuple[Evidence, ...]:
+    """The first `places` places of a word n-gram `term` ("太差 !") in `text`:
+    from its first word to its last, with what stands between them."""
+    parts = term.split(" ")
+    n = len(parts)
+    found = []
+    for i in range(len(words) - n + 1):
+        if all(words[i + k][0] == parts[k] for k in range(n)):
+            start, end = words[i][1], words[i + n - 1][2]
+            found.append(Evidence(text[start:end], start, end))
+            if len(found) == places:
+                break
+    return tuple(found)
 
 
 def _is_int(v: Any) -> bool:
