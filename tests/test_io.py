@@ -448,6 +448,21 @@ def test_jsonl_chunks(tmp_path: Path) -> None:
     assert [n for c in chunks for n in c.malformed_lines] == [2, 5]
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json\n[1]\n", r"no line is a JSON object \(2 lines: 1, 2\); is it JSONL\?"),
+        # a CSV export named .jsonl
+        ("id,text\n" + "1,快递太慢\n" * 6, r"\(7 lines: 1, 2, 3, 4, 5, \.\.\.\)"),
+    ],
+)
+def test_jsonl_of_no_record_at_all_is_an_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputFileError, match=message):
+        list(read_chunks(path, fmt="jsonl", chunk_size=2))
+
+
 def test_chunk_size_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="chunk_size"):
         list(read_chunks(tmp_path / "f.csv", fmt="csv", chunk_size=0))

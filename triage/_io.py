@@ -653,7 +653,7 @@ def _read_jsonl(
     with _open_text(path, encoding) as f:
         records: list[dict[str, Any]] = []
         bad: list[int] = []
-        blank = True
+        blank, read = True, 0
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -669,9 +669,16 @@ def _read_jsonl(
             if "\\ud" in line.lower():  # an escaped surrogate, perhaps a lone one
                 record = _mend(record)
             records.append(record)
+            read += 1
             if len(records) >= chunk_size:
                 yield Chunk(pd.DataFrame(records, dtype=object), bad)
                 records, bad = [], []
+        if bad and not read:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            raise InputFileError(
+                f"{path}: no line is a JSON object ({len(bad)} lines: {shown}); is it JSONL? "
+                'a JSONL file holds one JSON object per line, such as {"text": "..."}'
+            )
         if records or bad:
             yield Chunk(pd.DataFrame(records, dtype=object), bad)
     if blank:
