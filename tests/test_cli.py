@@ -167,8 +167,12 @@ def test_score_decompresses_piped_input(data: bytes, args: list[str]) -> None:
         (b"", "<stdin> is empty"),
         (gzip.compress(CSV)[:30], "<stdin> is not a readable gzip file"),
         (_zipped("a.csv", "b.csv", data=CSV), "<stdin> holds 2 files: a.csv, b.csv"),
+        (
+            b"PAR1" + b"\x00" * 64,
+            "<stdin> is not a text file: it is a Parquet file; .*--input-format parquet",
+        ),
     ],
-    ids=["empty", "truncated-gzip", "zip"],
+    ids=["empty", "truncated-gzip", "zip", "parquet"],
 )
 def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
     done = subprocess.run(
@@ -177,7 +181,7 @@ def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
         capture_output=True,
     )
     assert done.returncode == 2
-    assert done.stderr.decode().startswith(f"triage score: error: {message}")
+    assert re.match(f"triage score: error: {message}", done.stderr.decode())
 
 
 def test_score_of_files_needs_no_temporary_directory(

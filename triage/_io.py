@@ -327,7 +327,11 @@ _MAGIC = (
         "text file is read when named .zip)",
     ),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as CSV"),
-    (b"PAR1", "a Parquet file; name it .parquet or pass input_format='parquet'"),
+    (
+        b"PAR1",
+        "a Parquet file; name it .parquet or pass input_format='parquet' "
+        "(CLI: --input-format parquet)",
+    ),
     # compressed text named without its compression's extension
     *(
         (magic, f"compressed with {COMPRESSIONS[ext]}; name the file {ext} or decompress it")
