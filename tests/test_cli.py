@@ -560,6 +560,7 @@ def test_analyze_explains_the_categories_and_emotions_that_apply(
     assert main(["analyze", text, "--format", "text", "--explain"]) == 0
     why = [line for line in capsys.readouterr().out.splitlines() if line.startswith("why")]
     assert len(why) == len(out["categories"]) + len(present)
-    assert re.match(r"why        logistics: 快递 \+\d\.\d\d, ", why[0])
+    assert re.match(r"why        logistics: '快递' \+\d\.\d\d, ", why[0])
+    assert "'到,' +" in why[0]  # a term holding a comma stays one term
     assert main(["analyze", text]) == 0
     assert "explanation" not in json.loads(capsys.readouterr().out)

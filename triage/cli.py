@@ -106,7 +106,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f"reason     [{r.level}] {r.code}: {r.zh} / {r.en}" + (f"  ({spans})" if spans else "")
         )
     for e in why:
-        terms = ", ".join(f"{t.term} {t.weight:+.2f}" for t in e.terms) or "-"
+        # quoted, as the reasons' evidence is: a term may hold a comma ("到,")
+        terms = ", ".join(f"'{t.term}' {t.weight:+.2f}" for t in e.terms) or "-"
         print(f"why        {e.label}: {terms}")
     return 0
 
