@@ -9,6 +9,7 @@ import json
 import lzma
 import math
 import os
+import shutil
 import sys
 import zipfile
 from decimal import Decimal
@@ -1296,6 +1297,13 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(InputFileError, match=r"files of .* do not agree on their columns.*text"):
         score_file(folder, tmp_path / "out.csv")
     (folder / "b.parquet").unlink()
+    # a partition folder naming a column of the files, of another type
+    clash = tmp_path / "clash"
+    (clash / "m=1").mkdir(parents=True)
+    pq.write_table(pa.table({"m": [1], "text": ["快递太慢"]}), clash / "m=1" / "a.parquet")
+    with pytest.raises(InputFileError, match=r"clash: 'm' is both a partition folder \(m=...\)"):
+        score_file(clash, tmp_path / "out.csv")
+    shutil.rmtree(clash)
     # monthly exports side by side: each is scored on its own
     csvs = tmp_path / "exports"
     csvs.mkdir()
@@ -1330,7 +1338,6 @@ def test_a_dataset_folder_keeps_every_row_in_the_order_of_its_paths(
     # by part, as the numbers go, then in their order within the file
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    import shutil
     import uuid
 
     folder = tmp_path / uuid.uuid4().hex

@@ -827,6 +827,21 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
         )
         dataset = ds.dataset(names, schema=schema, **options)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        # a partition folder (m=1/) naming a column the files hold too: pyarrow
+        # takes the folder's value, and fails when the types differ
+        keys_named = {
+            part.split("=", 1)[0]
+            for f in files
+            for part in f.relative_to(folder).parts[:-1]
+            if "=" in part
+        }
+        both = sorted(keys_named.intersection(*(s.names for s in schemas[:1])))
+        if both:
+            raise InputFileError(
+                f"{folder}: {', '.join(map(repr, both))} is both a partition folder "
+                f"({both[0]}=...) and a column of the files, of another type ({exc}); "
+                "rename the folders or the column"
+            ) from exc
         raise InputFileError(
             f"the files of the dataset {folder} do not agree on their columns: {exc}"
         ) from exc
