@@ -835,7 +835,8 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
             for part in f.relative_to(folder).parts[:-1]
             if "=" in part
         }
-        both = sorted(keys_named.intersection(*(s.names for s in schemas[:1])))
+        columns = {name for schema in schemas for name in schema.names}
+        both = sorted(keys_named & columns)
         if both:
             raise InputFileError(
                 f"{folder}: {', '.join(map(repr, both))} is both a partition folder "
