@@ -484,3 +484,12 @@ def test_words_jieba_can_never_keep_whole_are_warned_of_once() -> None:
     assert len(seen) == 1 and len(words) == 6  # kept all the same
     cut = tokenize("买了小米·手环和C++课程，4S店的Wi-Fi", words=words)
     assert {"C++课程", "4S店", "Wi-Fi"} <= set(cut) and "小米·手环" not in cut
+
+
+def test_tokenizers_with_words_are_kept_a_few_at_a_time() -> None:
+    text_module._lazy._extended.clear()
+    sets = [read_words([f"花呗{n}号"]) for n in range(text_module._EXTENDED + 2)]
+    for words in sets:
+        assert words[0][0] in tokenize(f"我的{words[0][0]}被冻结了", words=words)
+    # the oldest copies of the dictionary were let go; the latest are kept
+    assert list(text_module._lazy._extended) == sets[-text_module._EXTENDED :]

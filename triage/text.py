@@ -140,6 +140,11 @@ _CONTROL = re.compile(
 _BLANK = re.compile("[\\s\u200d\U000e0020-\U000e007f]*")
 
 
+# Tokenizers with words of their own kept at once: each is a copy of the
+# dictionary (some 20 MB), and a process rarely serves more models than this.
+_EXTENDED = 4
+
+
 class _Lazy:
     """Process-wide singletons built once, under a lock, on first use."""
 
@@ -147,8 +152,9 @@ class _Lazy:
         self._lock = threading.Lock()
         self._converter: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
-        # tokenizers with a model's own words, by its words; the last one asked
-        # for is checked first, by identity, so a model's calls hash nothing
+        # tokenizers with a model's own words, by its words, the most recently
+        # built last (at most _EXTENDED of them); the last one asked for is
+        # checked first, by identity, so a model's calls hash nothing
         self._extended: dict[Words, jieba.Tokenizer] = {}
         self._last: tuple[Words, jieba.Tokenizer] | None = None
 
@@ -191,6 +197,8 @@ class _Lazy:
                 tokenizer.initialized = True
                 for word, freq, tag in words:
                     tokenizer.add_word(word, freq, tag)
+                if len(self._extended) >= _EXTENDED:  # each copy holds the dictionary
+                    del self._extended[next(iter(self._extended))]
                 self._extended[words] = tokenizer
             self._last = (words, tokenizer)
         return tokenizer
