@@ -70,6 +70,15 @@ FORMATS = {
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}
 
 
+def _format_extension(path: str | os.PathLike[str]) -> str:
+    """The extension of `path` that names its format, lowercase: the one before
+    a compression's (``.csv`` of ``complaints.csv.gz``); "" for none."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
 def _compression(path: str | os.PathLike[str]) -> str | None:
     """The extension of `path` if it names a compression (``.gz``, ...), lowercase."""
     suffix = Path(path).suffix.lower()
@@ -107,10 +116,7 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
             raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
         fmt: str | None = given
     else:
-        suffixes = [s.lower() for s in Path(path).suffixes]
-        if compression is not None:
-            suffixes.pop()
-        ext = suffixes[-1] if suffixes else ""
+        ext = _format_extension(path)
         if ext not in FORMATS and compression == ".zip" and Path(path).is_file():
             with _zip(path) as archive:
                 member = _zip_member(archive, path).filename
@@ -772,10 +778,7 @@ def dataset_files(folder: str | os.PathLike[str]) -> list[Path]:
 
 def _text_format(path: Path) -> bool:
     """Whether `path` is named as a CSV, TSV or JSONL file, compressed or not."""
-    suffixes = [x.lower() for x in path.suffixes]
-    if suffixes and suffixes[-1] in COMPRESSIONS:
-        suffixes.pop()
-    return bool(suffixes) and FORMATS.get(suffixes[-1], "parquet") != "parquet"
+    return FORMATS.get(_format_extension(path), "parquet") != "parquet"
 
 
 def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[Any, Iterator[Any]]:
