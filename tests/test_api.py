@@ -365,6 +365,26 @@ def test_explain_gives_an_emotion_the_cues_it_counted() -> None:
     assert [e.start for e in bang.evidence] == [18, 19, 20]
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "first", "second"),
+    [
+        # character n-grams seen only together in training weigh the same:
+        # the one that starts first in the text comes first, the longer of
+        # two that start at one place before the shorter
+        ("酒店离火车站很近，但是房间太小了", "process", "离火车", "离火"),
+        ("送餐慢，等了两个小时", "product", "送餐慢", "餐慢"),
+        ("苹果便宜。但是京东发货太慢", "service", "便宜。", "宜。"),
+    ],
+)
+def test_explain_ranks_equal_weights_by_their_place_in_the_text(
+    text: str, label: str, first: str, second: str
+) -> None:
+    terms = triage.explain(text, top=20)[label].terms
+    where = {t.term: i for i, t in enumerate(terms)}
+    assert where[second] == where[first] + 1
+    assert terms[where[first]].weight == pytest.approx(terms[where[second]].weight, rel=1e-12)
+
+
 def test_explain_refuses_what_analyze_refuses() -> None:
     with pytest.raises(triage.InvalidTextError, match="NoneType"):
         triage.explain(None)  # type: ignore[arg-type]

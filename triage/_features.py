@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -50,6 +50,15 @@ Array64 = np.ndarray[Any, np.dtype[np.int64]]
 #: One cue column: a tuple of literal strings whose occurrence counts are summed
 #: (overlapping words each count), or a regular expression whose matches are counted.
 Cue = str | tuple[str, ...]
+
+
+class TermIds(NamedTuple):
+    """`FeatureSpace.term_ids`: the term number of each column, the terms by
+    number, and each term's number."""
+
+    of_column: np.ndarray[Any, np.dtype[np.intp]]
+    names: np.ndarray[Any, np.dtype[np.object_]]
+    number: dict[str, int]
 
 
 class FeatureSpace:
@@ -78,6 +87,7 @@ class FeatureSpace:
         "_compiled",
         "_lookup",
         "_names",
+        "_term_ids",
         "_vec_cache",
         "char_ngrams",
         "cues",
@@ -124,6 +134,7 @@ class FeatureSpace:
         self._compiled: list[re.Pattern[str] | tuple[str, ...]] | None = None
         self._lookup: _Lookup | bool | None = False  # False: not built yet
         self._names: np.ndarray[Any, np.dtype[np.object_]] | None = None
+        self._term_ids: TermIds | None = None
 
     @property
     def n_terms(self) -> int:
@@ -138,6 +149,16 @@ class FeatureSpace:
             names[list(self.vocabulary.values())] = [t.removeprefix(WORD) for t in self.vocabulary]
             self._names = names
         return self._names
+
+    def term_ids(self) -> TermIds:
+        """Each vocabulary column's term as a number, a word and the same
+        characters one (``太差`` the word and the character bigram), numbered
+        in the order of the terms' text; built on first use."""
+        if self._term_ids is None:
+            names, ids = np.unique(self.term_names(), return_inverse=True)
+            number = {name: i for i, name in enumerate(names.tolist())}
+            self._term_ids = TermIds(ids.astype(np.intp), names, number)
+        return self._term_ids
 
     @property
     def n_dims(self) -> int:
@@ -460,6 +481,7 @@ class FeatureSpace:
         self._lookup = False
         self._vec_cache = None
         self._names = None
+        self._term_ids = None
 
 
 def _terms(

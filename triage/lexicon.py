@@ -8,6 +8,7 @@ both the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -55,7 +56,10 @@ class LexiconModel(OneText):
         emos = [alt(lex["emotions"][str(e)]) for e in EMOTIONS]
         return cats, emos
 
-    def predict_many(self, texts: Iterable[Any]) -> Predictions:
+    def predict_many(self, texts: Iterable[Any], *, explain: int = 0) -> Predictions:
+        """Predict many texts; with `explain`, `Predictions.why` holds each
+        row's `explain` commonest lexicon words of the labels that apply."""
+        check_top(explain)
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)
@@ -68,7 +72,7 @@ class LexiconModel(OneText):
         labels = cat_hits > 0
         primary = np.where(labels.any(axis=1), cat_hits.argmax(axis=1), -1)
         intensity = np.minimum(emo_hits, 2)
-        return Predictions(
+        pred = Predictions(
             texts=[d.text for d in norm],
             tokens=[[] for _ in norm],
             truncated=np.array([d.truncated for d in norm], dtype=bool),
@@ -82,6 +86,16 @@ class LexiconModel(OneText):
             priority_proba=np.full((n, len(PRIORITIES)), np.nan),
             sentiment=np.full(n, 0.5),
         )
+        if not explain:
+            return pred
+        why = []
+        for i, d in enumerate(norm):
+            heads: list[tuple[Category | Emotion, re.Pattern[str]]] = [
+                (c, cat_pats[CATEGORIES.index(c)]) for c in pred.category_result(i).labels
+            ]
+            heads += [(e, emo_pats[k]) for k, e in enumerate(EMOTIONS) if intensity[i, k]]
+            why.append({str(label): _found(pat, d.text, explain) for label, pat in heads})
+        return dataclasses.replace(pred, why=why)
 
     def predict_one(self, text: Any) -> Predictions:
         return self.predict_many([text])
@@ -108,3 +122,8 @@ class LexiconModel(OneText):
             terms = tuple(term_weight(w, float(n), norm) for w, n in found.most_common(top))
             out[label] = Explanation(label, probability, applies, terms, ())
         return out
+
+
+def _found(pattern: re.Pattern[str], text: str, top: int) -> list[str]:
+    """The `top` commonest matches of `pattern` in `text`, the first found first of equals."""
+    return [w for w, _ in Counter(m[0] for m in pattern.finditer(text)).most_common(top)]

@@ -24,6 +24,7 @@ priority      4        P(level), softmax; a signal for the engine
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import itertools
@@ -72,6 +73,8 @@ _PRESENT = slice(2 * _NC, 2 * _NC + _NE)
 _STRONG = slice(2 * _NC + _NE, 2 * _NC + 2 * _NE)
 _PRIO = slice(2 * _NC + 2 * _NE, 2 * _NC + 2 * _NE + _NP)
 _N_OUT = _PRIO.stop
+#: The heads `explain` weighs: the categories, then the emotions' presence.
+_EXPLAINED = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -95,6 +98,10 @@ class Predictions:
     intensity: Array  # (n, 5) int 0-2
     priority_proba: Array  # (n, 4); NaN without a priority head or for a low-confidence row
     sentiment: Array  # (n,)
+    #: With ``predict_many(texts, explain=top)``: per row, each category that
+    #: applies (primary first) and each emotion present, to the `top` terms
+    #: that raise its score most; else None.
+    why: list[dict[str, list[str]]] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -525,12 +532,15 @@ class TriageModel(OneText):
         z: Array = np.asarray(presence(X, self.nb_coef_.shape[0]) @ self.nb_coef_)
         return z + self.nb_intercept_
 
-    def predict_many(self, texts: Iterable[Any]) -> Predictions:
+    def predict_many(self, texts: Iterable[Any], *, explain: int = 0) -> Predictions:
         """Predict every head for many texts in one vectorised pass.
 
         Each element must be a `str` (checked; see `triage.score_frame` for
-        columns with missing values).
+        columns with missing values). With `explain`, `Predictions.why` holds
+        each row's `explain` top terms of the labels that apply, as
+        `TriageModel.explain` weighs them.
         """
+        check_top(explain)
         self._check_fitted()
         norm, toks, cut = self._docs(texts)
         X, dense = self.features_.blocks(zip(norm, toks, strict=True))
@@ -544,10 +554,44 @@ class TriageModel(OneText):
             # chunk size and n_jobs
             z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :])
             nnz = nnz + np.count_nonzero(dense, axis=1)
-        return self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz, self._nb_logits(X))
+        pred = self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz, self._nb_logits(X))
+        if not explain:
+            return pred
+        return dataclasses.replace(pred, why=self._why(pred, X, dense, explain))
+
+    def _why(self, pred: Predictions, X: csr_matrix, dense: Array | None, top: int) -> list[Any]:
+        """`Predictions.why` of the rows of `X` (and `dense`, the word-vector and cue columns)."""
+        space = self.features_
+        first_cue = space.n_dims
+        why = []
+        for r in range(len(pred)):
+            start, stop = X.indptr[r], X.indptr[r + 1]
+            idx, val = X.indices[start:stop], X.data[start:stop]
+            if space.cues and dense is not None:
+                on = np.flatnonzero(dense[r, first_cue:])
+                idx = np.concatenate([idx, space.n_text_features + on])
+                val = np.concatenate([val, dense[r, first_cue + on]])
+            text = pred.texts[r]
+            terms, table = self._term_weights(text, idx, val)
+            cats = label_order(
+                pred.category_labels[r].tolist(),
+                pred.category_proba[r].tolist(),
+                int(pred.primary[r]),
+            )
+            heads = [(str(CATEGORIES[j]), j) for j in cats]
+            heads += [(str(e), _NC + k) for k, e in enumerate(EMOTIONS) if pred.intensity[r, k]]
+            row = {}
+            for label, j in heads:
+                row[label] = [str(terms[i]) for i in _top(terms, table[:, j], text, top)]
+            why.append(row)
+        return why
 
     def predict_one(self, text: Any) -> Predictions:
         """Predict one text; the cheap path behind `analyze`."""
+        return self._one(text)[0]
+
+    def _one(self, text: Any) -> tuple[Predictions, Array, Array]:
+        """`predict_one` and the text's feature columns and values, which `explain` weighs."""
         self._check_fitted()
         p = _text.prepare(text)
         tokens = _text.tokenize(p.text, hmm=self.hmm, words=self.words_)
@@ -557,9 +601,10 @@ class TriageModel(OneText):
         if self.nb_coef_ is not None and self.nb_intercept_ is not None:
             terms = idx[(idx < self.nb_coef_.shape[0]) & (val != 0)]
             z_nb = (self.nb_coef_[terms].sum(axis=0) + self.nb_intercept_)[None, :]
-        return self._decode(
+        pred = self._decode(
             z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]), z_nb
         )
+        return pred, idx, val
 
     def _decode(
         self,
@@ -606,33 +651,10 @@ class TriageModel(OneText):
         """Why each category and emotion applies to one complaint, or does not
         (see `triage.explain`)."""
         check_top(top)
-        pred = self.predict_one(text)
+        pred, idx, val = self._one(text)
         norm, tokens = pred.texts[0], pred.tokens[0]
         space = self.features_
-        idx, val = space.vector(norm, tokens)
-        heads = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
-        weight = val[:, None] * self.coef_[idx][:, heads]
-        if self.nb_coef_ is not None:  # over the terms present, as predict_one adds it
-            seen = (idx < self.nb_coef_.shape[0]) & (val != 0)
-            weight[seen, : len(CATEGORIES)] += self.nb_coef_[idx[seen]]
-        # a word and the same characters are one term to a reader; a cue column
-        # (the emotion heads' counts of cue words, "!", emoji) shares its
-        # weight among what it counted; the word-vector columns are no term
-        names = space.term_names()
-        hits = space.cue_matches(norm) if space.cues else []
-        by_term: dict[str, Array] = {}
-        for i, w in zip(idx.tolist(), weight, strict=True):
-            if i < space.n_terms:
-                parts = [(names[i], w)]
-            elif i >= space.n_text_features:
-                found = hits[i - space.n_text_features]
-                parts = [(h, w / len(found)) for h in found]
-            else:
-                continue
-            for name, share in parts:
-                by_term[name] = by_term[name] + share if name in by_term else share
-        terms = list(by_term)
-        table = np.array([by_term[t] for t in terms]).reshape(len(terms), len(heads))
+        terms, table = self._term_weights(norm, idx, val)
         categories, emotions = pred.category_result(0), pred.emotion_result(0)
         labels: list[tuple[Category | Emotion, float, bool]] = [
             (c, categories.probabilities[c], c in categories.labels) for c in CATEGORIES
@@ -643,16 +665,15 @@ class TriageModel(OneText):
         words = _word_places(norm, tokens, space.stopwords) if space.word_ngrams[1] > 1 else []
 
         def weighed(i: int, j: int) -> TermWeight:
-            term, w = terms[i], float(table[i, j])
+            term, w = str(terms[i]), float(table[i, j])
             if " " in term and words:
                 return TermWeight(term, w, _ngram_evidence(term, words, norm))
             return term_weight(term, w, norm)
 
         out: dict[Category | Emotion, Explanation] = {}
         for j, (label, probability, applies) in enumerate(labels):
-            order = np.argsort(-table[:, j], kind="stable")
-            up = [i for i in order[:top] if table[i, j] > 0]
-            down = [i for i in order[::-1][:top] if table[i, j] < 0]
+            up = _top(terms, table[:, j], norm, top)
+            down = _top(terms, -table[:, j], norm, top)
             out[label] = Explanation(
                 label,
                 probability,
@@ -662,6 +683,50 @@ class TriageModel(OneText):
             )
         return out
 
+    def _term_weights(self, norm: str, idx: Array, val: Array) -> tuple[Array, Array]:
+        """The terms of one text and their shares of each explained head's
+        log-odds: an array of terms (in the order of their text, then what a
+        cue counted that is no column's term) and their weights, shape
+        (terms, 11): the six categories (both views), then the five emotions'
+        presence.
+
+        A word and the same characters are one term to a reader; a cue column
+        (the emotion heads' counts of cue words, "!", emoji) shares its weight
+        among what it counted; the word-vector columns are no term.
+        """
+        space = self.features_
+        weight = val[:, None] * self.coef_[idx][:, _EXPLAINED]
+        if self.nb_coef_ is not None:  # over the terms present, as predict_one adds it
+            seen = (idx < self.nb_coef_.shape[0]) & (val != 0)
+            weight[seen, :_NC] += self.nb_coef_[idx[seen]]
+        is_term = idx < space.n_terms
+        known = space.term_ids()
+        ids, parts = [known.of_column[idx[is_term]]], [weight[is_term]]
+        others: dict[str, int] = {}  # what a cue counted that is no column's term
+
+        def number(term: str) -> int:
+            n = known.number.get(term)
+            return others.setdefault(term, len(known.names) + len(others)) if n is None else n
+
+        cue = np.flatnonzero(idx >= space.n_text_features)
+        if cue.size:
+            hits = space.cue_matches(norm)
+            for k in cue.tolist():
+                found = hits[idx[k] - space.n_text_features]
+                ids.append(np.array([number(h) for h in found], dtype=np.intp))
+                parts.append(np.repeat(weight[k : k + 1] / len(found), len(found), axis=0))
+        every = np.concatenate(ids)
+        if not every.size:
+            return np.empty(0, dtype=object), np.zeros((0, len(_EXPLAINED)))
+        numbers, where = np.unique(every, return_inverse=True)
+        table = np.zeros((numbers.size, len(_EXPLAINED)))
+        np.add.at(table, where, np.concatenate(parts))
+        named = numbers < len(known.names)
+        terms = np.empty(numbers.size, dtype=object)
+        terms[named] = known.names[numbers[named]]
+        terms[~named] = list(others)  # numbered in the order they were met
+        return terms, table
+
     @property
     def labels_(self) -> dict[str, list[str]]:
         """The label sets this model predicts."""
@@ -670,6 +735,38 @@ class TriageModel(OneText):
             "emotions": [str(e) for e in EMOTIONS],
             "priorities": [str(p) for p in PRIORITIES],
         }
+
+
+def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
+    """Indices of the `top` largest positive `weights`, largest first.
+
+    Equal weights (to 12 significant digits, past the rounding of one text's
+    features against a batch's) rank by where their terms first stand in
+    `text`, the longer of two at one place first, then in the order of
+    `terms`: an order that does not hang on the order of the columns (one
+    text's, or a sparse matrix's, sorted), so that `explain` and the batch's
+    ``why`` agree. A term not found as it is spelt (a word n-gram, or
+    characters across a space) comes after those found.
+    """
+    rounded = _round(weights)
+    pick = np.flatnonzero(weights > 0)
+    if 0 < top < pick.size:  # every term tied with the last kept is a candidate
+        last = -np.partition(-rounded[pick], top - 1)[top - 1]
+        pick = pick[rounded[pick] >= last]
+    spelt = terms[pick].tolist()
+    at = np.array([text.find(t) for t in spelt], dtype=np.intp).reshape(-1)
+    at[at < 0] = len(text)
+    size = np.array([len(t) for t in spelt], dtype=np.intp).reshape(-1)
+    order = np.lexsort((pick, -size, at, -rounded[pick]))
+    best: list[int] = pick[order][:top].tolist()
+    return best
+
+
+def _round(x: Array) -> Array:
+    """`x` to 12 significant digits."""
+    scale = 10.0 ** (11 - np.floor(np.log10(np.abs(np.where(x == 0, 1.0, x)))))
+    rounded: Array = np.round(x * scale) / scale
+    return rounded
 
 
 def check_top(top: Any) -> None:
