@@ -9,8 +9,9 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
 * ``df["text"].apply(triage.analyze)``;
 * ``score_frame`` with 1 and 2 jobs (warm: the model and the workers are
   loaded by an untimed run first, as in a long batch);
-* paired rounds of jieba, 1 job, 2 jobs and jieba split over 2 processes,
-  whose median ratios are the robust figures on a host whose speed drifts;
+* paired rounds of jieba, 1 job, 2 jobs, jieba split over 2 processes and
+  1 job with ``explain=3`` (the ``why`` column), whose median ratios are the
+  robust figures on a host whose speed drifts;
 * peak RSS (the process and its workers) of ``triage score`` on a generated
   1,000,000-row CSV and on a 100,000-row one, in a temporary directory;
 * ``triage score`` of the 100,000 rows as one Parquet file and as a dataset
@@ -187,15 +188,17 @@ def main() -> None:
     chunks = [texts[i : i + 2500] for i in range(0, n, 2500)]
     two_procs = Parallel(n_jobs=2)
     two_procs(delayed(segment_count)(c) for c in chunks)  # untimed: starts the workers
-    vs_jieba, scaling, ceiling = [], [], []
+    vs_jieba, scaling, ceiling, why = [], [], [], []
     for _ in range(args.rounds):
         j = timed(lambda: [jieba.lcut(t) for t in texts])
         s1 = timed(lambda: score_frame(frame))
         s2 = timed(lambda: score_frame(frame, n_jobs=2))
         j2 = timed(lambda: two_procs(delayed(segment_count)(c) for c in chunks))
+        s1x = timed(lambda: score_frame(frame, explain=3))
         vs_jieba.append(j / s1)
         scaling.append(s1 / s2)
         ceiling.append(j / j2)
+        why.append(s1x / s1)
     if args.rounds:
 
         def spread(xs: list[float]) -> str:
@@ -205,7 +208,8 @@ def main() -> None:
             f"paired rounds ({args.rounds}):\n"
             f"  score_frame 1 job / jieba alone:  {spread(vs_jieba)}  goal >= 0.6\n"
             f"  score_frame 2 jobs / 1 job:       {spread(scaling)}  goal >= 1.7\n"
-            f"  jieba alone 2 processes / 1:      {spread(ceiling)}  (this host's ceiling)",
+            f"  jieba alone 2 processes / 1:      {spread(ceiling)}  (this host's ceiling)\n"
+            f"  time with explain=3 / without:    {spread(why)}  (the why column, 1 job)",
             flush=True,
         )
 

@@ -23,10 +23,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import triage
-from triage.batch import OUTPUT_COLUMNS, ProgressLine, ScoreSummary, score_file, score_frame
+from triage.batch import (
+    OUTPUT_COLUMNS,
+    WHY_COLUMN,
+    ProgressLine,
+    ScoreSummary,
+    score_file,
+    score_frame,
+)
 from triage.exceptions import InputFileError
 from triage.labels import CATEGORIES, EMOTIONS
 from triage.priority import Context
+
+from .conftest import require_data
 
 TEXTS = [
     "草,11点下单,1点送到",
@@ -366,6 +375,62 @@ def test_a_text_column_named_twice_is_a_clear_error() -> None:
     frame = pd.DataFrame([["快递太慢了", "好"]], columns=["text", "text"])
     with pytest.raises(ValueError, match="column 'text' appears 2 times in the frame"):
         score_frame(frame)
+
+
+def why_of(text: str, top: int, model: Any = None) -> dict[str, list[str]]:
+    """What the ``why`` column should hold for `text`: `triage.explain`'s terms
+    of each category that applies, in the order of ``categories``, then of
+    each emotion present."""
+    explained = triage.explain(text, top=top, model=model)
+    applies = [*triage.classify(text, model=model).labels]
+    applies += [e for e in EMOTIONS if explained[e].applies]
+    return {str(label): [t.term for t in explained[label].terms] for label in applies}
+
+
+@pytest.mark.parametrize("top", [1, 3])
+def test_explain_adds_the_terms_of_each_label_that_applies(top: int) -> None:
+    texts = [*TEXTS, None, "", 3]
+    plain = score_frame(pd.DataFrame({"text": texts}))
+    out = score_frame(pd.DataFrame({"text": texts}), explain=top)
+    at = OUTPUT_COLUMNS.index("reasons") + 1
+    assert out.columns.tolist() == [*OUTPUT_COLUMNS[:at], WHY_COLUMN, *OUTPUT_COLUMNS[at:]]
+    pd.testing.assert_frame_equal(out.drop(columns=WHY_COLUMN), plain)
+    for text, why, error in zip(texts, out[WHY_COLUMN], out["error"], strict=True):
+        if error:
+            assert why == ""
+        else:
+            assert json.loads(why) == why_of(text, top)
+            assert list(json.loads(why)) == list(why_of(text, top))
+
+
+def test_explain_of_the_lexicon_baseline_gives_its_words_found() -> None:
+    lexicon = triage.LexiconModel()
+    out = score_frame(pd.DataFrame({"text": TEXTS}), model=lexicon, explain=2)
+    assert [json.loads(w) for w in out[WHY_COLUMN]] == [why_of(t, 2, lexicon) for t in TEXTS]
+
+
+def test_explain_in_parallel_with_keep_input_and_no_rows() -> None:
+    frame = pd.DataFrame({"text": TEXTS * 3, "why": "kept"}, index=[4, 4, 2] * len(TEXTS))
+    serial = score_frame(frame, explain=2, keep_input=True)
+    parallel = score_frame(frame, explain=2, keep_input=True, n_jobs=2, chunk_size=7)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["why"].eq("kept").all() and f"triage_{WHY_COLUMN}" in serial
+    empty = score_frame(frame.iloc[:0], explain=2)
+    assert WHY_COLUMN in empty and len(empty) == 0
+
+
+def test_why_agrees_with_explain_on_the_labeled_complaints() -> None:
+    # a batch's features round unlike one text's; terms of equal weight must
+    # still rank alike
+    texts = pd.read_csv(require_data("labeled", "train.csv"))["text"].head(300).tolist()
+    out = score_frame(pd.DataFrame({"text": texts}), explain=3, chunk_size=64)
+    assert [json.loads(w) for w in out[WHY_COLUMN]] == [why_of(t, 3) for t in texts]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
+def test_a_bad_explain_is_refused_before_scoring(bad: Any) -> None:
+    with pytest.raises(triage.ParameterError, match="top must be a whole number"):
+        score_frame(pd.DataFrame({"text": ["快递太慢"]}), explain=bad)
 
 
 def test_parallel_equals_serial() -> None:
@@ -1096,6 +1161,16 @@ def test_dask_equals_pandas() -> None:
     pd.testing.assert_frame_equal(
         beside[list(OUTPUT_COLUMNS)], want.set_axis(beside.index), check_index_type=False
     )
+
+
+def test_dask_explain_plans_the_why_column() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"text": [*TEXTS, None]})
+    want = score_frame(frame, explain=2)
+    lazy = score_frame(dd.from_pandas(frame, npartitions=3), explain=2)
+    assert lazy.columns.tolist() == want.columns.tolist()
+    assert lazy.dtypes.to_dict() == want.dtypes.to_dict()
+    pd.testing.assert_frame_equal(lazy.compute(scheduler="sync"), want)
 
 
 @pytest.mark.parametrize(

@@ -206,6 +206,33 @@ def test_score_of_files_needs_no_temporary_directory(
     assert "No usable temporary directory" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "top", "suffix"),
+    [(["--explain"], 3, ".csv"), (["--explain", "1"], 1, ".csv"), (["--explain"], 3, ".parquet")],
+)
+def test_score_explain_writes_the_terms_behind_each_label(
+    tmp_path: Path, args: list[str], top: int, suffix: str
+) -> None:
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    import triage
+
+    texts = ["快递一周还没到，客服也不回，太气人了！", "房间很脏，隔音也差"]
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2], "text": texts}).to_csv(source, index=False)
+    out = tmp_path / f"out{suffix}"
+    assert main(["score", str(source), "-o", str(out), "--quiet", *args]) == 0
+    scored = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    columns = scored.columns.tolist()
+    assert columns.index("why") == columns.index("reasons") + 1
+    for text, why in zip(texts, scored["why"], strict=True):
+        explained = triage.explain(text, top=top)
+        for label, terms in json.loads(why).items():
+            assert explained[label].applies
+            assert terms == [t.term for t in explained[label].terms]
+    assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--explain", "-1"]) == 2
+
+
 def test_a_closed_pipe_ends_quietly() -> None:
     # triage analyze ... | head: the reader has gone before the answer is written
     proc = subprocess.Popen(

@@ -26,6 +26,11 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
 ``error``                           ``""`` when the row was scored, else why not
 ==================================  =============================================
 
+With ``explain=`` (``triage score --explain``) a column ``why`` follows
+``reasons``: a JSON object from each category that applies (primary first)
+and each emotion present to the terms of the text that raise its score most,
+as `triage.explain` finds them (``{"logistics": ["快递", "还没到"], ...}``).
+
 Rows with an error have ``""`` in the string columns, NA in the numbers and
 False in the flags. The evidence spans and descriptions of the reasons are not
 in the table; `triage.analyze` gives them for any row worth a closer look.
@@ -34,6 +39,7 @@ in the table; `triage.analyze` gives them for any row worth a closer look.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import math
 import operator
@@ -71,6 +77,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTEXT_FIELDS",
     "OUTPUT_COLUMNS",
+    "WHY_COLUMN",
     "ProgressLine",
     "ScoreSummary",
     "score_file",
@@ -97,6 +104,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "low_confidence",
     "error",
 )
+
+#: The column ``explain=`` adds after ``reasons``.
+WHY_COLUMN = "why"
 
 #: Fields of `triage.Context` that `score_frame(context_columns=...)` fills.
 CONTEXT_FIELDS: tuple[str, ...] = ("recent_complaints", "channel", "customer_tier")
@@ -139,8 +149,10 @@ def _score_chunk(
     model: Any,
     policy: Any,
     contexts: list[Context | str | None] | None = None,
+    explain: int = 0,
 ) -> dict[str, Any]:
-    """Score one chunk; the output columns as numpy arrays, row-aligned with `texts`.
+    """Score one chunk; the output columns as numpy arrays, row-aligned with `texts`,
+    ``why`` among them with `explain`.
 
     Each distinct (text, context) is scored once: duplicates are common in
     complaint archives (templates, "默认好评") and their results are equal.
@@ -176,8 +188,10 @@ def _score_chunk(
     intensity = np.zeros((m + 1, len(EMOTIONS)), dtype=np.int64)
     senti = np.full(m + 1, np.nan)
     flags = np.zeros((m + 1, 2), dtype=bool)
+    why: list[str] = []
     if m:
-        preds = resolve_model(_resolve_shared(model)).predict_many(uniq)
+        found = resolve_model(_resolve_shared(model))
+        preds = found.predict_many(uniq, explain=explain) if explain else found.predict_many(uniq)
         # a text of only tags, control or zero-width characters normalises to
         # nothing: it is an empty text, like "" and "  "
         nothing = np.array([not t for t in preds.texts], dtype=bool)
@@ -193,6 +207,9 @@ def _score_chunk(
         flags[:m, 0] = preds.truncated
         flags[:m, 1] = preds.low_confidence
         _prioritize_all(preds, uniq_ctx, _resolve_shared(policy), strs, deadline)
+        if explain:
+            assert preds.why is not None
+            why = [json.dumps(w, ensure_ascii=False) for w in preds.why]
     for c in _STR_COLUMNS:
         strs[c].append("")
     take = np.where(slot >= 0, slot, m)
@@ -211,6 +228,8 @@ def _score_chunk(
     cols["deadline_minutes"] = (deadline[take].astype(np.int32), ~ok)
     cols["route"] = np.asarray(strs["route"], dtype=object)[take]
     cols["reasons"] = np.asarray(strs["reasons"], dtype=object)[take]
+    if explain:
+        cols[WHY_COLUMN] = np.asarray([*why, ""], dtype=object)[take]
     cols["truncated"] = flags[take, 0]
     cols["low_confidence"] = flags[take, 1]
     cols["error"] = np.asarray(errors, dtype=object)
@@ -273,7 +292,7 @@ def _frame(cols: dict[str, Any], index: Any) -> pd.DataFrame:
     # with the others, and is the right meta of a Dask frame
     text = pd.Series([""]).dtype
     data: dict[str, Any] = {}
-    for name in OUTPUT_COLUMNS:
+    for name in _columns(WHY_COLUMN in cols):
         col = cols[name]
         if isinstance(col, tuple):  # (values, mask) of a nullable integer column
             values, mask = col
@@ -285,8 +304,16 @@ def _frame(cols: dict[str, Any], index: Any) -> pd.DataFrame:
     return pd.DataFrame(data, index=index)
 
 
-def _empty_frame(index: Any = None) -> pd.DataFrame:
-    return _frame(_score_chunk([], None, None), index)
+def _empty_frame(index: Any = None, explain: int = 0) -> pd.DataFrame:
+    return _frame(_score_chunk([], None, None, explain=explain), index)
+
+
+def _columns(why: bool) -> tuple[str, ...]:
+    """The output columns, ``why`` after ``reasons`` with `why`."""
+    if not why:
+        return OUTPUT_COLUMNS
+    at = OUTPUT_COLUMNS.index("reasons") + 1
+    return (*OUTPUT_COLUMNS[:at], WHY_COLUMN, *OUTPUT_COLUMNS[at:])
 
 
 # -- sharing a model with worker processes ------------------------------------------
@@ -522,8 +549,11 @@ class _Workers:
     default model once, like the parent would.
     """
 
-    def __init__(self, n_jobs: int, model: TriageModel | None, policy: Policy | None) -> None:
+    def __init__(
+        self, n_jobs: int, model: TriageModel | None, policy: Policy | None, explain: int = 0
+    ) -> None:
         self.n_jobs = n_jobs
+        self.explain = explain
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if n_jobs == 1:
             self.model: Any = model
@@ -557,12 +587,15 @@ class _Workers:
         try:
             if self.n_jobs == 1:
                 for payload, texts, contexts in tasks:
-                    yield payload, _score_chunk(texts, self.model, self.policy, contexts)
+                    yield (
+                        payload,
+                        _score_chunk(texts, self.model, self.policy, contexts, self.explain),
+                    )
                 return
             flight = _InFlight(self.n_jobs)
             try:
                 for payload, texts, contexts in tasks:
-                    flight.submit(payload, (texts, self.model, self.policy, contexts))
+                    flight.submit(payload, (texts, self.model, self.policy, contexts, self.explain))
                     if len(flight) >= 2 * self.n_jobs:
                         yield flight.pop()
                 while len(flight):
@@ -588,6 +621,7 @@ def score_frame(
     policy: Policy | None = None,
     context_columns: Mapping[str, str] | None = None,
     keep_input: bool = False,
+    explain: int = 0,
 ) -> Any:
     """Score every row of a DataFrame; the result keeps its index and order.
 
@@ -618,6 +652,12 @@ def score_frame(
         row by row (as `score_file` writes them): a score column whose name
         `frame` already has (a labeled frame's ``priority``, say) is named
         ``triage_<name>`` (``triage_triage_<name>`` when that is taken too).
+    explain : int, default 0
+        Add a column ``why`` after ``reasons``: a JSON object from each
+        category that applies (primary first) and each emotion present to
+        its `explain` terms that raise its score most, as `triage.explain`
+        ranks them (``""`` for a row with an error). Scoring takes about
+        twice as long with it.
 
     Returns
     -------
@@ -636,8 +676,8 @@ def score_frame(
     KeyError
         `text_column` or a context column is not in the frame.
     triage.ParameterError
-        A bad `n_jobs`, `chunk_size` or `context_columns` key (a `ValueError`
-        and a `TypeError`).
+        A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key (a
+        `ValueError` and a `TypeError`).
     concurrent.futures.process.BrokenProcessPool
         Worker processes died three times in this call (a dead worker is
         otherwise replaced and its chunks scored again).
@@ -652,6 +692,7 @@ def score_frame(
     """
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
+    explain = _explain(explain)
     if _is_dask(frame):
         return _score_dask(
             frame,
@@ -661,6 +702,7 @@ def score_frame(
             policy=policy,
             context_columns=context_columns,
             keep_input=keep_input,
+            explain=explain,
         )
     import pandas as pd
 
@@ -681,15 +723,15 @@ def score_frame(
         (None, texts[i : i + chunk_size], _slice(contexts, i, chunk_size))
         for i in range(0, n, chunk_size)
     )
-    parts = [cols for _, cols in _Workers(n_jobs, model, policy).map(tasks)]
+    parts = [cols for _, cols in _Workers(n_jobs, model, policy, explain).map(tasks)]
     # a new Index object on the same values: naming the output's index in place
     # (``scored.index.name = ...``) must not rename the input's
     index = frame.index.copy()
     if parts:
-        merged = {k: _concat([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
+        merged = {k: _concat([p[k] for p in parts]) for k in parts[0]}
         scores = _frame(merged, index)
     else:
-        scores = _empty_frame(index)
+        scores = _empty_frame(index, explain)
     if keep_input:
         return _with_scores(frame.set_axis(index), scores)
     return scores
@@ -713,6 +755,14 @@ def _integer(value: Any) -> int | None:
         return operator.index(value)
     except TypeError:
         return None
+
+
+def _explain(explain: Any) -> int:
+    """`explain` checked: terms per label, 0 for no ``why`` column."""
+    from triage.model import check_top
+
+    check_top(explain)
+    return int(explain)
 
 
 def _chunk_size(chunk_size: Any) -> int:
@@ -842,6 +892,7 @@ def _score_partition(
     policy: Any,
     context_columns: Mapping[str, str] | None,
     keep_input: bool,
+    explain: int = 0,
 ) -> pd.DataFrame:
     out: pd.DataFrame = score_frame(
         part,
@@ -851,6 +902,7 @@ def _score_partition(
         policy=policy,
         context_columns=context_columns,
         keep_input=keep_input,
+        explain=explain,
     )
     return out
 
@@ -864,6 +916,7 @@ def _score_dask(
     policy: Policy | None,
     context_columns: Mapping[str, str] | None,
     keep_input: bool,
+    explain: int,
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
@@ -874,7 +927,7 @@ def _score_dask(
     _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
     # the frame's own empty index, of its type (a RangeIndex stays one), so
     # that Dask's stand-in rows line up and `frame.join(scored)` keeps dtypes
-    meta = _empty_frame(frame._meta.index)
+    meta = _empty_frame(frame._meta.index, explain)
     if keep_input:
         meta = _with_scores(frame._meta, meta)
     return frame.map_partitions(
@@ -885,6 +938,7 @@ def _score_dask(
         policy,
         dict(context_columns) if context_columns else None,
         keep_input,
+        explain,
         meta=meta,
         align_dataframes=False,
     )
@@ -988,6 +1042,7 @@ def score_file(
     input_format: str | None = None,
     output_format: str | None = None,
     progress: Callable[[int, float], None] | None = None,
+    explain: int = 0,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1048,6 +1103,8 @@ def score_file(
     progress : callable, optional
         Called as ``progress(rows_done, seconds)`` after each chunk;
         `ProgressLine` draws it.
+    explain : int, default 0
+        Write a column ``why`` after ``reasons``, as `score_frame` does.
 
     Returns
     -------
@@ -1078,6 +1135,7 @@ def score_file(
             "as part of the dataset; write it elsewhere"
         )
     chunk_size = _chunk_size(chunk_size)
+    explain = _explain(explain)
     if encoding is not None and src_fmt != "parquet":
         check_encoding(input, encoding)
     if input_format is None and src_fmt in ("csv", "tsv"):
@@ -1132,7 +1190,7 @@ def score_file(
             yield frame, frame[text_column].tolist(), None
 
     with AtomicWriter(output, fmt=dst_fmt) as writer:
-        for frame, cols in _Workers(n_jobs, model, policy).map(tasks()):
+        for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
             out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
             rows += len(out)
@@ -1140,7 +1198,8 @@ def score_file(
             if progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
-            writer.write(_with_scores(pd.DataFrame(columns=columns or []), _empty_frame()))
+            empty = pd.DataFrame(columns=columns or [])
+            writer.write(_with_scores(empty, _empty_frame(explain=explain)))
         path = writer.commit()
     return ScoreSummary(rows, errors, time.perf_counter() - started, path, malformed)
 
@@ -1150,7 +1209,7 @@ def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     input column already has is written as ``triage_<name>``."""
     taken = set(frame.columns)
     clash = {}
-    for c in OUTPUT_COLUMNS:
+    for c in scores.columns:
         if c in taken:
             name = f"triage_{c}"
             while name in taken:  # a file scored before holds triage_<name> too
