@@ -700,6 +700,7 @@ def test_counts_are_whole_numbers(
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
 
@@ -1364,10 +1365,14 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     pq.write_table(pa.table({"text": ["快递太慢"]}), folder / "a.parquet")
     write(folder / "notes.csv", "text\n快递太慢\n")
     with pytest.raises(
-        InputFileError, match=r"notes\.csv in the dataset .* not a readable Parquet"
+        InputFileError, match=r"in mixes text files \(notes\.csv, ...\) with others \(a\.parquet\)"
     ):
         score_file(folder, tmp_path / "out.csv")
     (folder / "notes.csv").unlink()
+    (folder / "notes").write_text("a stray file with no extension")
+    with pytest.raises(InputFileError, match=r"notes in the dataset .* not a readable Parquet"):
+        score_file(folder, tmp_path / "out.csv")
+    (folder / "notes").unlink()
     pq.write_table(pa.table({"text": [3]}), folder / "b.parquet")
     with pytest.raises(InputFileError, match=r"files of .* do not agree on their columns.*text"):
         score_file(folder, tmp_path / "out.csv")
@@ -1379,17 +1384,8 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(InputFileError, match=r"clash: 'm' is both a partition folder \(m=...\)"):
         score_file(clash, tmp_path / "out.csv")
     shutil.rmtree(clash)
-    # monthly exports side by side: each is scored on its own
-    csvs = tmp_path / "exports"
-    csvs.mkdir()
-    write(csvs / "2024-01.csv", "text\n快递太慢\n")
-    (csvs / "2024-02.csv.gz").write_bytes(gzip.compress("text\n快递太慢\n".encode()))
-    with pytest.raises(InputFileError, match=r"exports is a folder of text files \(2024-01\.csv"):
-        score_file(csvs, tmp_path / "out.csv")
-    for f in csvs.iterdir():
-        f.unlink()
-    csvs.rmdir()
-    with pytest.raises(ValueError, match=r"is a folder.*read as a Parquet dataset"):
+    # told to read CSV, every file is read as CSV
+    with pytest.raises(InputFileError, match=r"a\.parquet is not a text file: it is a Parquet"):
         score_file(folder, tmp_path / "out.csv", input_format="csv")
     # the output of a run inside its input would be read by the next one
     with pytest.raises(ValueError, match=r"inside the input folder"):
@@ -1423,6 +1419,130 @@ def test_a_dataset_folder_keeps_every_row_in_the_order_of_its_paths(
         (folder / f"month={month}").mkdir(parents=True, exist_ok=True)
         table = pa.table({"id": ids, "text": ["快递太慢" if i % 2 else "" for i in ids]})
         pq.write_table(table, folder / f"month={month}" / f"part-{part}.parquet")
+    out = tmp_path / f"{folder.name}.csv"
+    summary = score_file(folder, out, chunk_size=chunk_size)
+    got = pd.read_csv(out, keep_default_na=False)
+    want = [i for key in sorted(files) for i in files[key]]
+    assert summary.rows == len(placement) and got["id"].tolist() == want
+    assert got["month"].tolist() == [placement[i][0] for i in want]
+    assert got["error"].tolist() == ["" if i % 2 else "empty text" for i in want]
+    shutil.rmtree(folder)
+    out.unlink()
+
+
+# -- folders of CSV, TSV and JSONL files ------------------------------------------
+
+
+def test_a_folder_of_csv_exports_is_read_as_one_input_in_natural_order(tmp_path: Path) -> None:
+    # monthly exports, as a help desk writes them: CSV and TSV, some
+    # compressed, each with its own encoding
+    folder = tmp_path / "exports"
+    write(folder / "2024-10.csv", "id,text\n3,房间很脏\n")
+    write(folder / "2024-2.csv", "id,text\n1,快递太慢\n2,\n", encoding="gb18030")
+    (folder / "2025-1.csv.gz").write_bytes(gzip.compress("id\ttext\n4,5\t价格太贵\n".encode()))
+    write(folder / "_SUCCESS", "")
+    write(folder / ".2025-1.csv.crc", "")
+    summary = score_file(folder, tmp_path / "out.csv")
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == ["1", "2", "3", "4,5"]
+    assert got["primary"].tolist() == ["logistics", "", "environment", "pricing"]
+    assert got["error"].tolist() == ["", "empty text", "", ""]
+    assert got.columns.tolist() == ["id", "text", *OUTPUT_COLUMNS]
+    assert summary.rows == 4 and summary.errors == 1 and not summary.malformed_lines
+
+
+def test_a_folder_of_partitioned_files_gives_its_partition_columns(tmp_path: Path) -> None:
+    folder = tmp_path / "complaints"
+    write(folder / "year=2024" / "month=9" / "part-0.jsonl", '{"text": "快递太慢"}\n')
+    write(folder / "year=2024" / "month=10" / "part-0.jsonl", '{"text": "房间很脏"}\n')
+    write(folder / "year=2025" / "month=1" / "part-0.jsonl", '{"text": "价格太贵"}\n')
+    score_file(folder, tmp_path / "out.jsonl")
+    got = pd.read_json(tmp_path / "out.jsonl", lines=True, dtype=False)
+    assert got[["text", "year", "month"]].values.tolist() == [
+        ["快递太慢", "2024", "9"],
+        ["房间很脏", "2024", "10"],
+        ["价格太贵", "2025", "1"],
+    ]
+
+
+def test_the_malformed_lines_of_a_folder_are_reported_by_file(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    write(folder / "a" / "part-1.csv", 'text\n快递太慢\n"stray"quote\n房间很脏\n')
+    write(folder / "b" / "part-1.csv", 'text\n"x"y\n价格太贵\n')
+    summary = score_file(folder, tmp_path / "out.csv")
+    assert summary.rows == 3 and summary.malformed_lines == [3, 2]
+    assert summary.malformed_files == {
+        folder / "a" / "part-1.csv": [3],
+        folder / "b" / "part-1.csv": [2],
+    }
+    assert str(summary).endswith("skipped 2 malformed lines: a/part-1.csv:3, b/part-1.csv:2")
+
+
+def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    write(folder / "1.csv", "id,text,channel\n1,快递太慢,app\n")
+    write(folder / "2.csv", "text,id,agent\n房间很脏,2,王\n")  # channel gone, agent new
+    with (
+        pytest.warns(UserWarning, match=r"2\.csv: dropping column\(s\) 'agent', not in"),
+        pytest.warns(UserWarning, match=r"2\.csv has no column 'channel' of .*1\.csv"),
+    ):
+        score_file(folder, tmp_path / "out.csv")
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got[["id", "text", "channel"]].values.tolist() == [
+        ["1", "快递太慢", "app"],
+        ["2", "房间很脏", ""],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        # a failed export among the others: stopped before any row is scored
+        ({"1.csv": "text\n快递太慢\n", "2.csv": ""}, r"2\.csv in .* is empty"),
+        (
+            {"1.csv": "text\n快递太慢\n", "2.csv": "内容\n房间很脏\n"},
+            r"2\.csv in .* no column 'text'",
+        ),
+        (
+            {"1.csv": "text\n快递太慢\n", "notes.md": "# notes"},
+            r"mixes text files .* \(notes\.md\)",
+        ),
+        ({"1.csv": "text\n快递太慢\n", "2.jsonl": '{"text": "x"}\n'}, r"mixes JSONL files"),
+        ({"m=1/1.csv": "m,text\n1,快递太慢\n"}, r"'m' is both a partition folder"),
+    ],
+)
+def test_a_folder_that_cannot_be_read_whole_is_refused_before_scoring(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    folder = tmp_path / "exports"
+    for name, text in files.items():
+        write(folder / name, text)
+    with pytest.raises(InputFileError, match=message):
+        score_file(folder, tmp_path / "out.csv", progress=lambda rows, s: pytest.fail("scored"))
+    assert not (tmp_path / "out.csv").exists()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 11)), min_size=1, max_size=40),
+    st.integers(1, 7),
+)
+def test_a_folder_of_csv_files_keeps_every_row_in_the_order_of_its_paths(
+    tmp_path: Path, placement: list[tuple[int, int]], chunk_size: int
+) -> None:
+    # row i goes to month=<m>/part-<p>.csv; rows come out by month, then by
+    # part, as the numbers go, then in their order within the file
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    files: dict[tuple[int, int], list[int]] = {}
+    for i, key in enumerate(placement):
+        files.setdefault(key, []).append(i)
+    for (month, part), ids in files.items():
+        lines = "".join(f"{i},{'快递太慢' if i % 2 else ''}\n" for i in ids)
+        write(folder / f"month={month}" / f"part-{part}.csv", "id,text\n" + lines)
     out = tmp_path / f"{folder.name}.csv"
     summary = score_file(folder, out, chunk_size=chunk_size)
     got = pd.read_csv(out, keep_default_na=False)

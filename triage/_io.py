@@ -48,6 +48,7 @@ __all__ = [
     "dataset_files",
     "detect_encoding",
     "file_format",
+    "folder_format",
     "open_binary",
     "read_chunks",
     "sniff_header",
@@ -103,12 +104,7 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
         several, or is not a zip archive.
     """
     if Path(path).is_dir():
-        if given not in (None, "parquet"):
-            raise ValueError(
-                f"{path} is a folder: a folder is read as a Parquet dataset (every file "
-                f"below it, its partition folders as columns); pass a file to read {given}"
-            )
-        return "parquet"
+        return folder_format(path, given)
     compression = _compression(path)
     named = str(path)
     if given is not None:
@@ -781,6 +777,55 @@ def _text_format(path: Path) -> bool:
     return FORMATS.get(_format_extension(path), "parquet") != "parquet"
 
 
+def folder_format(folder: str | os.PathLike[str], given: str | None = None) -> str:
+    """The format of an input folder: ``parquet`` for a Parquet dataset, else
+    that of its text files (CSV and TSV exports may be mixed: each file's
+    delimiter is found from its header). A folder is a Parquet dataset unless
+    every file in it is named as a text file, or `given` names a text format
+    (each file is then read as that, whatever its name).
+
+    Raises
+    ------
+    ValueError
+        `given` is not a format.
+    InputFileError
+        Text and other files are mixed (a stray ``notes.md`` among CSV
+        exports), or JSONL files with CSV or TSV ones.
+    """
+    if given is not None and given not in set(FORMATS.values()):
+        raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
+    files = dataset_files(folder)
+    text = [f for f in files if _text_format(f)]
+    if given == "parquet" or (given is None and not text):
+        return "parquet"
+    if given is not None:
+        return given
+    if len(text) < len(files):
+        other = next(f for f in files if not _text_format(f))
+        raise InputFileError(
+            f"{folder} mixes text files ({text[0].relative_to(folder)}, ...) with others "
+            f"({other.relative_to(folder)}): a folder is read as a Parquet dataset, or as "
+            "CSV, TSV or JSONL files, every file below it but those whose names start with "
+            "'.' or '_'; move the others out, or name them so"
+        )
+    kinds = {f: FORMATS[_format_extension(f)] for f in text}
+    if "jsonl" in kinds.values() and set(kinds.values()) != {"jsonl"}:
+        jsonl = next(f for f, k in kinds.items() if k == "jsonl")
+        delimited = next(f for f, k in kinds.items() if k != "jsonl")
+        raise InputFileError(
+            f"{folder} mixes JSONL files ({jsonl.relative_to(folder)}) with CSV or TSV "
+            f"ones ({delimited.relative_to(folder)}); score each kind on its own"
+        )
+    return kinds[text[0]]
+
+
+def partition_values(folder: str | os.PathLike[str], path: Path) -> dict[str, str]:
+    """The partition folders (``month=10``) between `folder` and its file `path`,
+    as column -> value, in the order of the path."""
+    parts = path.relative_to(folder).parts[:-1]
+    return dict(part.split("=", 1) for part in parts if "=" in part and not part.startswith("="))
+
+
 def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[Any, Iterator[Any]]:
     """The schema and the record batches of a Parquet dataset folder, in file order.
 
@@ -800,14 +845,6 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
         raise InputFileError(
             f"{folder} is a folder with no data file in it; a folder is read as a Parquet "
             "dataset: every file below it but those whose names start with '.' or '_'"
-        )
-    text = [f for f in files if _text_format(f)]
-    if len(text) == len(files):
-        raise InputFileError(
-            f"{folder} is a folder of text files ({text[0].name}, ...); a folder is read only "
-            "as a Parquet dataset: score each file, e.g. "
-            f'for f in {folder}/*{"".join(text[0].suffixes)}; do triage score "$f" -o '
-            '"scored/$(basename "$f")"; done'
         )
     schemas = []
     for file in files:

@@ -39,6 +39,7 @@ in the table; `triage.analyze` gives them for any row worth a closer look.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import logging
 import math
@@ -962,7 +963,11 @@ class ScoreSummary:
     output : Path
         The file written.
     malformed_lines : list of int
-        1-based line numbers of the input lines skipped as malformed.
+        1-based line numbers of the input lines skipped as malformed (for a
+        folder, each in its own file: see `malformed_files`).
+    malformed_files : dict of Path to list of int
+        For a folder of CSV, TSV or JSONL files, the malformed lines of each
+        file that has any; empty otherwise.
     """
 
     rows: int
@@ -970,6 +975,7 @@ class ScoreSummary:
     seconds: float
     output: Path
     malformed_lines: list[int] = field(default_factory=list)
+    malformed_files: dict[Path, list[int]] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -981,7 +987,14 @@ class ScoreSummary:
             f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
         )
         if self.malformed_lines:
-            shown = ", ".join(str(n) for n in self.malformed_lines[:10])
+            places = [str(n) for n in self.malformed_lines[:10]]
+            if self.malformed_files:  # file:line, as compilers and grep say it
+                files = list(self.malformed_files)
+                top = os.path.commonpath([f.parent for f in files])
+                places = [
+                    f"{os.path.relpath(f, top)}:{n}" for f in files for n in self.malformed_files[f]
+                ]
+            shown = ", ".join(places[:10])
             more = ", ..." if len(self.malformed_lines) > 10 else ""
             skipped = _counted(len(self.malformed_lines), "malformed line")
             text += f"\nskipped {skipped}: {shown}{more}"
@@ -1078,9 +1091,15 @@ def score_file(
     input, output : path-like
         Files; formats from their extensions (``.csv``, ``.tsv``, ``.jsonl``,
         ``.parquet``) unless `input_format` / `output_format` say otherwise.
-        An input folder is read as a Parquet dataset: the files below it in
-        the natural order of their paths, partition folders (``month=10``)
-        as columns (see `triage._io.dataset_files`).
+        An input folder is read as one input: the files below it in the
+        natural order of their paths, partition folders (``month=10``) as
+        columns (see `triage._io.dataset_files`). It is a Parquet dataset
+        unless all its files are CSV, TSV or JSONL files (monthly exports,
+        compressed or not), each then read with its own encoding and
+        delimiter; see `triage._io.folder_format`. The columns of the first
+        file are the output's: a column a later file adds is dropped, one it
+        lacks empty, each with a warning; every CSV and TSV file's header is
+        checked before a row is scored.
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
         `id_column`) is used, the extension deciding a tie. A text file may
@@ -1114,11 +1133,8 @@ def score_file(
 
     from triage._io import (
         AtomicWriter,
-        check_encoding,
-        detect_encoding,
         file_format,
         read_chunks,
-        sniff_header,
         target_format,
     )
 
@@ -1132,62 +1148,80 @@ def score_file(
     if Path(input).is_dir() and Path(output).resolve().is_relative_to(Path(input).resolve()):
         raise ValueError(
             f"output {output} is inside the input folder {input}, whose every file is read "
-            "as part of the dataset; write it elsewhere"
+            "as part of the input; write it elsewhere"
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
-    if encoding is not None and src_fmt != "parquet":
-        check_encoding(input, encoding)
-    if input_format is None and src_fmt in ("csv", "tsv"):
-        # Commas or tabs, whatever the name says: Excel's "Unicode Text"
-        # export is tab-separated, and such files are often renamed .csv.
-        encoding = encoding or detect_encoding(input)
-        wanted = (text_column,) if id_column is None else (text_column, id_column)
-        delimiter, _ = sniff_header(input, encoding=encoding, columns=wanted)
-        src_fmt = "tsv" if delimiter == "\t" else "csv"
+    wanted = (text_column,) if id_column is None else (text_column, id_column)
+    if src_fmt == "parquet":  # a file, or a dataset folder read as one
+        sources = [_Source(input, "parquet")]
+    elif Path(input).is_dir():
+        sources = _text_sources(input, input_format, encoding, wanted)
+    else:
+        sources = [_text_source(input, src_fmt, input_format, encoding, wanted)[0]]
     n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
     malformed: list[int] = []
+    malformed_files: dict[Path, list[int]] = {}
 
     # the input's columns, from its first chunk: a file without rows still has them
     columns: list[Any] | None = None
-    dropped: set[Any] = set()  # keys of later records, each warned of once
+    first: Any = None  # the file they are from
+    dropped: set[Any] = set()  # columns of later records or files, each warned of once
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
-        nonlocal columns
-        for chunk in read_chunks(
-            input, fmt=src_fmt, chunk_size=chunk_size, encoding=encoding, text_column=text_column
-        ):
-            malformed.extend(chunk.malformed_lines)
-            frame = chunk.frame
-            if columns is None and (len(frame) or len(frame.columns)):
-                _check_columns(frame.columns, text_column, None, str(input))
-                if id_column is not None and id_column not in frame.columns:
-                    raise KeyError(
-                        f"no id column {id_column!r} in {input}; columns are "
-                        f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
-                    )
-                if dst_fmt in ("jsonl", "parquet"):
-                    _check_unique(frame.columns, str(input), dst_fmt)
-                columns = list(frame.columns)
-            if not len(frame) or columns is None:  # no rows, so far
-                continue
-            if list(frame.columns) != columns:
-                # JSONL records may differ in their keys: every chunk gets the
-                # first chunk's columns, so the output has one header
-                extra = [c for c in frame.columns if c not in columns and c not in dropped]
-                if extra:
-                    dropped.update(extra)
-                    warnings.warn(
-                        f"{input}: dropping key(s) {', '.join(map(repr, extra))}, not in the "
-                        f"first chunk of {chunk_size} records, whose columns every row gets; "
-                        "a larger --chunk-size (chunk_size=) keeps them",
-                        UserWarning,
-                        stacklevel=user_stacklevel(),
-                    )
-                frame = frame.reindex(columns=columns)
-            yield frame, frame[text_column].tolist(), None
+        nonlocal columns, first
+        for source in sources:
+            missing: set[Any] = set()
+            for chunk in read_chunks(
+                source.path,
+                fmt=source.fmt,
+                chunk_size=chunk_size,
+                encoding=source.encoding,
+                text_column=text_column,
+            ):
+                if chunk.malformed_lines:
+                    malformed.extend(chunk.malformed_lines)
+                    if len(sources) > 1:
+                        lines = malformed_files.setdefault(Path(source.path), [])
+                        lines.extend(chunk.malformed_lines)
+                frame = _with_partition(chunk.frame, source)
+                if columns is None and (len(frame) or len(frame.columns)):
+                    _check_columns(frame.columns, text_column, None, str(source.path))
+                    if id_column is not None and id_column not in frame.columns:
+                        raise KeyError(
+                            f"no id column {id_column!r} in {source.path}; columns are "
+                            f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
+                        )
+                    if dst_fmt in ("jsonl", "parquet"):
+                        _check_unique(frame.columns, str(source.path), dst_fmt)
+                    columns, first = list(frame.columns), source.path
+                if not len(frame) or columns is None:  # no rows, so far
+                    continue
+                if list(frame.columns) != columns:
+                    # JSONL records may differ in their keys, and the files of a
+                    # folder in their columns: every chunk gets the first
+                    # chunk's columns, so the output has one header
+                    extra = [c for c in frame.columns if c not in columns and c not in dropped]
+                    if extra:
+                        dropped.update(extra)
+                        warnings.warn(
+                            _dropping(source.path, extra, first, source.fmt, chunk_size),
+                            UserWarning,
+                            stacklevel=user_stacklevel(),
+                        )
+                    lacking = [c for c in columns if c not in frame.columns and c not in missing]
+                    if lacking and source.fmt != "jsonl":  # a JSONL record may omit keys
+                        missing.update(lacking)
+                        warnings.warn(
+                            f"{source.path} has no column {', '.join(map(repr, lacking))} "
+                            f"of {first}: empty in its rows",
+                            UserWarning,
+                            stacklevel=user_stacklevel(),
+                        )
+                    frame = frame.reindex(columns=columns)
+                yield frame, frame[text_column].tolist(), None
 
     with AtomicWriter(output, fmt=dst_fmt) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
@@ -1201,7 +1235,116 @@ def score_file(
             empty = pd.DataFrame(columns=columns or [])
             writer.write(_with_scores(empty, _empty_frame(explain=explain)))
         path = writer.commit()
-    return ScoreSummary(rows, errors, time.perf_counter() - started, path, malformed)
+    seconds = time.perf_counter() - started
+    return ScoreSummary(rows, errors, seconds, path, malformed, malformed_files)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One file `score_file` reads (or a Parquet dataset folder), its format, its
+    encoding when known (given, or found to tell its delimiter) and the
+    partition folders above it (``month=10``: ``{"month": "10"}``)."""
+
+    path: str | os.PathLike[str]
+    fmt: str
+    encoding: str | None = None
+    partition: dict[str, str] = field(default_factory=dict)
+
+
+def _text_source(
+    path: str | os.PathLike[str],
+    fmt: str,
+    given: str | None,
+    encoding: str | None,
+    wanted: tuple[str, ...],
+) -> tuple[_Source, list[str] | None]:
+    """A CSV, TSV or JSONL file to read, CSV and TSV by the delimiter of their
+    header, and that header (None for JSONL)."""
+    from triage._io import check_encoding, detect_encoding, sniff_header
+
+    if encoding is not None:
+        check_encoding(path, encoding)
+    if fmt not in ("csv", "tsv"):
+        return _Source(path, fmt, encoding), None
+    # the whole file is read to find its encoding: once, here
+    encoding = encoding or detect_encoding(path)
+    delimiter, header = sniff_header(path, encoding=encoding, columns=wanted)
+    if given is None:
+        # Commas or tabs, whatever the name says: Excel's "Unicode Text"
+        # export is tab-separated, and such files are often renamed .csv.
+        fmt = "tsv" if delimiter == "\t" else "csv"
+    return _Source(path, fmt, encoding), header
+
+
+def _text_sources(
+    folder: str | os.PathLike[str],
+    given: str | None,
+    encoding: str | None,
+    wanted: tuple[str, ...],
+) -> list[_Source]:
+    """The text files of a folder, in the natural order of their paths, each
+    checked before a row is read: a CSV or TSV file that is empty, or lacks a
+    `wanted` column or has one named like a partition folder above it, stops
+    the run before it starts rather than hours in."""
+    from triage._io import dataset_files, file_format, partition_values
+    from triage.exceptions import InputFileError
+
+    sources = []
+    for path in dataset_files(folder):
+        found, header = _text_source(path, given or file_format(path), given, encoding, wanted)
+        source = dataclasses.replace(found, partition=partition_values(folder, path))
+        if header is not None:
+            if not any(header):
+                raise InputFileError(
+                    f"{path} in {folder} is empty: no header and no rows (a failed export?)"
+                )
+            lacking = [c for c in wanted if c not in header]
+            if lacking:
+                raise InputFileError(
+                    f"{path} in {folder} has no column {', '.join(map(repr, lacking))}; "
+                    f"its header is {header}"
+                )
+            clash = [k for k in source.partition if k in header]
+            if clash:
+                raise _clash(path, clash[0])
+        sources.append(source)
+    return sources
+
+
+def _with_partition(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
+    """`frame` with a column for each partition folder above its file (a
+    string, as every column of a CSV file is)."""
+    if not source.partition:
+        return frame
+    clash = [k for k in source.partition if k in frame.columns]
+    if clash:
+        raise _clash(source.path, clash[0])
+    return frame.assign(**source.partition)
+
+
+def _clash(path: str | os.PathLike[str], key: str) -> Exception:
+    from triage.exceptions import InputFileError
+
+    return InputFileError(
+        f"{path}: {key!r} is both a partition folder ({key}=...) and a column of the "
+        "file; rename the folder or the column"
+    )
+
+
+def _dropping(
+    path: str | os.PathLike[str], extra: list[Any], first: Any, fmt: str, chunk_size: int
+) -> str:
+    """The warning that `extra` columns of `path` are dropped."""
+    names = ", ".join(map(repr, extra))
+    if Path(path) != Path(first):
+        return (
+            f"{path}: dropping column(s) {names}, not in {first}, the first file read, "
+            "whose columns every row gets"
+        )
+    return (
+        f"{path}: dropping key(s) {names}, not in the first chunk of {chunk_size} records, "
+        "whose columns every row gets; a larger --chunk-size (chunk_size=) keeps them"
+    )
 
 
 def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

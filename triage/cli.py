@@ -375,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
         "input",
         help="input file, format from its extension (.csv.gz, .csv.bz2, .csv.xz and a .zip "
         "of one file are decompressed); a folder of Parquet files (a partitioned dataset, "
-        "as Spark, Hive or pandas write it); - for stdin (CSV unless --input-format; "
+        "as Spark, Hive or pandas write it) or of CSV, TSV or JSONL files (monthly exports), "
+        "read as one input; - for stdin (CSV unless --input-format; "
         "compressed data is told by its first bytes)",
     )
     p.add_argument(
