@@ -285,6 +285,36 @@ def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
     assert validate_labels(got)["row"].unique().tolist() == [2]
 
 
+@pytest.mark.parametrize(
+    ("lines", "malformed"),
+    [
+        # a quote opened in line 2 closes inside line 4: pandas made one text of three rows
+        (['"快递没到', "客服态度很差", '他说"好'], r"3 malformed line\(s\): 2, 3, 4 "),
+        # a first row of one field too many: pandas took the texts for an index
+        (["快递没到,还没发货", "客服态度很差"], r"1 malformed line\(s\): 2 "),
+        (["快递没到", "客服态度很差,不回消息"], r"1 malformed line\(s\): 3 "),
+        (['"快递没到', "客服态度很差"], r"2 malformed line\(s\): 2, 3 "),
+    ],
+    ids=["stray-quotes", "extra-field-first", "extra-field-later", "quote-never-closed"],
+)
+def test_read_labeled_refuses_malformed_lines_rather_than_merge_or_shift_rows(
+    tmp_path: Path, lines: list[str], malformed: str
+) -> None:
+    path = tmp_path / "labeled.csv"
+    labels = ",".join(GOOD[c] for c in list(GOOD)[2:])
+    rows = [f"x-{i},{text},{labels}" for i, text in enumerate(lines)]
+    path.write_text("\n".join([",".join(GOOD), *rows, ""]), encoding="utf-8")
+    with pytest.raises(LabelError, match=rf"labeled\.csv: {malformed}"):
+        read_labeled(path)
+
+
+def test_read_labeled_names_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "labeled.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(InputFileError, match=r"labeled\.csv is empty"):
+        read_labeled(path)
+
+
 def test_read_labeled_trims_spaces_around_column_names(tmp_path: Path) -> None:
     # a header typed or edited by hand: "text " is the text column
     path = tmp_path / "labeled.csv"

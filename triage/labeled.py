@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import detect_encoding, open_binary, sniff_header
+from triage._io import detect_encoding, read_chunks, sniff_header
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -82,13 +83,15 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         There is no file at `path`.
     LabelError
         The header names a column of the labeled file format twice (pandas
-        would read the second as ``text.1`` and ignore it).
+        would read the second as ``text.1`` and ignore it), or lines are
+        malformed, named by number: a row with more or fewer fields than the
+        header, or a quote left open or followed by more than a delimiter
+        (the file is read as strictly as `triage score` reads it, so no
+        stray quote merges rows into one text).
     InputFileError
-        The file is not text (a workbook, say), is a broken compressed file,
-        or is a zip archive of no file or several.
+        The file is not text (a workbook, say), is empty, is a broken
+        compressed file, or is a zip archive of no file or several.
     """
-    import pandas as pd
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no labeled file at {path}")
@@ -105,10 +108,24 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     ]
     if twice:
         raise LabelError(f"{path}: {'; '.join(twice)}; keep one of each")
-    # decompressed as for scoring: pandas would take a zip's __MACOSX/ entries for files
-    with open_binary(path) as f:
-        frame = pd.read_csv(f, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
-    frame.columns = header if len(header) == frame.shape[1] else frame.columns
+    # Read strictly, as for scoring: pandas would merge the rows between two
+    # stray quotes into one text, or take a first row of one field too many as
+    # the sign of an index column and shift every row's cells by one, silently.
+    chunks = read_chunks(
+        path, fmt="csv" if sep == "," else "tsv", chunk_size=sys.maxsize, encoding=encoding
+    )
+    chunk = next(chunks)
+    if chunk.malformed_lines:
+        lines = chunk.malformed_lines
+        shown = ", ".join(map(str, lines[:10])) + (
+            f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+        )
+        raise LabelError(
+            f"{path}: {len(lines)} malformed line(s): {shown} (a quote left open or followed "
+            f"by more than a delimiter, or a row of other than the header's {chunk.frame.shape[1]} "
+            "fields); quote each text that holds a delimiter, a quote or a line break"
+        )
+    frame = chunk.frame.astype(str)
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
