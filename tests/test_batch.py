@@ -275,6 +275,30 @@ def test_context_columns_match_analyze_with_context() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cells", "channel"),
+    [
+        # codes in a column with an empty cell: pandas reads them as floats
+        ([12315, None], "12315"),
+        ([12315.0, 1.0], "12315"),
+        ([np.float32(12345), None], "12345"),
+        (pd.array([12315, None], dtype="Int64"), "12315"),
+        ([" weibo ", None], "weibo"),
+        (["weibo\t", "app"], "weibo"),
+    ],
+    ids=["int-with-gap", "floats", "float32", "nullable-int", "spaces", "tab"],
+)
+def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str) -> None:
+    frame = pd.DataFrame({"text": ["快递太慢了", "快递太慢了"], "ch": cells})
+    out = score_frame(frame, context_columns={"channel": "ch"})
+    expected = triage.analyze("快递太慢了", context=Context(channel=channel))
+    plain = triage.analyze("快递太慢了")
+    assert out["priority"][0] == str(expected.priority) != str(plain.priority)
+    assert out["reasons"][0] == "|".join(r.code for r in expected.reasons)
+    tiers = score_frame(frame.assign(ch=[" vip ", 1.0]), context_columns={"customer_tier": "ch"})
+    assert "context.tier.vip" in tiers["reasons"][0]
+
+
+@pytest.mark.parametrize(
     ("count", "recent", "error"),
     [
         (3, 3, ""),

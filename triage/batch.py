@@ -647,7 +647,8 @@ def score_frame(
         Columns holding the priority context of each row, by `triage.Context`
         field: ``{"recent_complaints": "n_before", "channel": "channel",
         "customer_tier": "tier"}`` (any subset). Missing values mean no
-        context.
+        context. Channels and tiers lose the spaces around them, and a code
+        read as a float (``12315.0``) is the whole number's (``"12315"``).
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name
@@ -859,11 +860,22 @@ def _contexts(
         out.append(
             Context(
                 recent_complaints=count,
-                channel=str(ch) if ch_ok else None,
-                customer_tier=str(t) if t_ok else None,
+                channel=_key(ch) if ch_ok else None,
+                customer_tier=_key(t) if t_ok else None,
             )
         )
     return out
+
+
+def _key(value: Any) -> str:
+    """A channel or tier cell as the policy's keys write it.
+
+    A column of channel codes with an empty cell is read by pandas as floats:
+    12315.0 is the channel "12315". Spaces around a name are dropped.
+    """
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _count(value: Any) -> int | None:
