@@ -969,6 +969,36 @@ def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8(tmp_path: Path) 
     assert pd.read_csv(tmp_path / "b.csv")["text"].tolist() == ["\ufffd\ufffd ok"]
 
 
+@pytest.mark.parametrize("output", ["out.csv", "out.tsv", "out.jsonl", "out.jsonl.gz"])
+def test_other_binary_columns_are_written_to_text_files_as_text_or_hex(
+    tmp_path: Path, output: str
+) -> None:
+    # a UUID or hash stored as bytes stopped a JSONL output mid-run, and CSV got b'...'
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    cells = [
+        ("工单-1".encode(), "工单-1"),  # a string Impala or Hive stored as binary
+        (None, None),
+        (b"\xff\xfe\x00\x01", "fffe0001"),  # not UTF-8
+        (bytes(range(16)), "000102030405060708090a0b0c0d0e0f"),  # UTF-8, but not text
+    ]
+    table = pa.table(
+        {
+            "text": ["快递太慢", "房间很脏", "快递太慢", "客服不理人"],
+            "uid": pa.array([raw for raw, _ in cells], pa.binary()),
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet")
+    summary = score_file(tmp_path / "in.parquet", tmp_path / output, chunk_size=1)
+    assert summary.rows == 4 and summary.errors == 0
+    if ".jsonl" in output:
+        got = pd.read_json(tmp_path / output, lines=True, dtype=False)
+    else:
+        got = pd.read_csv(tmp_path / output, sep="\t" if output.endswith(".tsv") else ",")
+    assert [None if pd.isna(v) else v for v in got["uid"]] == [text for _, text in cells]
+    assert got["primary"].tolist() == ["logistics", "environment", "logistics", "service"]
+
+
 def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     src = write(

@@ -1042,6 +1042,39 @@ def _conform(frame: pd.DataFrame, schema: Any, offset: int) -> Any:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _bytes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its bytes cells (a Parquet binary column) as text, for a text file.
+
+    A cell that is UTF-8 text, as the strings Impala and Hive store as binary
+    are, is written as that text; other bytes (a UUID, a hash) in hex. pandas
+    would write a bytes cell to CSV as its Python repr ``b'...'``, and stop a
+    JSONL output at the first one that is not UTF-8.
+    """
+    mended = None
+    for j, dtype in enumerate(frame.dtypes):
+        if dtype.kind != "O":
+            continue
+        values = frame.iloc[:, j].tolist()
+        if not any(isinstance(v, bytes) for v in values):
+            continue
+        if mended is None:
+            mended = frame.copy()
+        mended.isetitem(j, [_bytes_text(v) if isinstance(v, bytes) else v for v in values])
+    return frame if mended is None else mended
+
+
+# C0 controls but tab and line breaks, and DEL: no text holds them
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _bytes_text(value: bytes) -> str:
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.hex()
+    return value.hex() if _CONTROL_CHARS.search(text) else text
+
+
 def _as_text(value: Any) -> str | None:
     import pandas as pd
 
@@ -1091,6 +1124,8 @@ class AtomicWriter:
         )
 
     def write(self, frame: pd.DataFrame) -> None:
+        if self._text is not None:
+            frame = _bytes_as_text(frame)
         if self._text is not None and self.fmt in ("csv", "tsv"):
             frame.to_csv(
                 self._text,
