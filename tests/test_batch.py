@@ -949,10 +949,14 @@ def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8(tmp_path: Path) 
     pq = pytest.importorskip("pyarrow.parquet")
     texts = ["快递太慢", None, "房间很脏"]
     raw = [None if t is None else t.encode() for t in texts]
-    for kind in (pa.binary(), pa.large_binary()):
-        table = pa.table(
-            {"id": [1, 2, 3], "text": pa.array(raw, kind), "blob": pa.array(raw, kind)}
-        )
+    kinds = {
+        "binary": pa.array(raw, pa.binary()),
+        "large_binary": pa.array(raw, pa.large_binary()),
+        # a pandas categorical of bytes: every row was "not a string: bytes"
+        "dictionary": pa.array(raw, pa.binary()).dictionary_encode(),
+    }
+    for text in kinds.values():
+        table = pa.table({"id": [1, 2, 3], "text": text, "blob": pa.array(raw, pa.binary())})
         pq.write_table(table, tmp_path / "in.parquet")
         summary = score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
         out = pd.read_parquet(tmp_path / "out.parquet")

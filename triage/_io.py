@@ -722,10 +722,7 @@ def _read_parquet(
             raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
         schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
     # Impala and older Hive write strings as binary, without the UTF8 annotation
-    binary = text_column in schema.names and str(schema.field(text_column).type) in (
-        "binary",
-        "large_binary",
-    )
+    binary = text_column in schema.names and _binary_type(schema.field(text_column).type)
     empty = True
     for batch in batches:
         frame = batch.to_pandas()
@@ -738,6 +735,19 @@ def _read_parquet(
         yield Chunk(_index_as_columns(frame))
     if empty:  # no rows, but the schema has the columns
         yield Chunk(_index_as_columns(schema.empty_table().to_pandas()))
+
+
+def _binary_type(kind: Any) -> bool:
+    """Whether an Arrow type holds bytes, its values' type for a dictionary (categorical)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or getattr(pa.types, "is_binary_view", lambda _: False)(kind)
+    )
 
 
 def dataset_files(folder: str | os.PathLike[str]) -> list[Path]:
