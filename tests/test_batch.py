@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import datetime
 import gzip
 import io
 import json
@@ -1001,6 +1002,40 @@ def test_other_binary_columns_are_written_to_text_files_as_text_or_hex(
         got = pd.read_csv(tmp_path / output, sep="\t" if output.endswith(".tsv") else ",")
     assert [None if pd.isna(v) else v for v in got["uid"]] == [text for _, text in cells]
     assert got["primary"].tolist() == ["logistics", "environment", "logistics", "service"]
+
+
+@pytest.mark.parametrize("output", ["out.csv", "out.tsv", "out.jsonl"])
+def test_nested_columns_are_written_to_text_files_as_json(tmp_path: Path, output: str) -> None:
+    # a CSV field held the Python repr (['a' 'b'], {'d': Decimal('1.50')}), which
+    # nothing reads back, and bytes inside a struct stopped a JSONL output
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    cells = [
+        ("tags", pa.array([["a", "b"], None]), ["a", "b"]),
+        ("meta", pa.array([{"d": Decimal("1.50"), "n": 2}, None]), {"d": "1.50", "n": 2}),
+        (
+            "when",
+            pa.array([{"t": datetime.datetime(2024, 1, 2, 3, 4)}, None]),
+            {"t": "2024-01-02T03:04:00"},
+        ),
+        ("m", pa.array([[("k", 1)], None], pa.map_(pa.string(), pa.int64())), [["k", 1]]),
+        ("blob", pa.array([{"b": b"\xff\x00"}, None]), {"b": "ff00"}),
+    ]
+    columns = {name: array for name, array, _ in cells}
+    pq.write_table(pa.table({"text": ["快递太慢", "房间很脏"], **columns}), tmp_path / "in.parquet")
+    summary = score_file(tmp_path / "in.parquet", tmp_path / output)
+    assert summary.rows == 2 and summary.errors == 0
+    if output.endswith(".jsonl"):
+        rows = [json.loads(line) for line in (tmp_path / output).read_text("utf-8").splitlines()]
+    else:
+        sep = "\t" if output.endswith(".tsv") else ","
+        got = pd.read_csv(tmp_path / output, sep=sep, dtype=str, keep_default_na=False)
+        rows = [
+            {k: json.loads(v) if v else None for k, v in row.items() if k in columns}
+            for row in got.to_dict("records")
+        ]
+    assert [rows[0][name] for name, _, _ in cells] == [value for _, _, value in cells]
+    assert [rows[1][name] for name, _, _ in cells] == [None] * len(cells)
 
 
 def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Path) -> None:

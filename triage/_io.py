@@ -19,6 +19,7 @@ import bz2
 import codecs
 import contextlib
 import csv
+import datetime
 import gzip
 import io
 import json
@@ -34,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 from .exceptions import InputFileError, user_stacklevel
 
@@ -1052,25 +1055,58 @@ def _conform(frame: pd.DataFrame, schema: Any, offset: int) -> Any:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _bytes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with its bytes cells (a Parquet binary column) as text, for a text file.
+def _text_cells(frame: pd.DataFrame, *, nested_as_json: bool) -> pd.DataFrame:
+    """`frame` with the cells a text file cannot take as they are, made text.
 
-    A cell that is UTF-8 text, as the strings Impala and Hive store as binary
-    are, is written as that text; other bytes (a UUID, a hash) in hex. pandas
-    would write a bytes cell to CSV as its Python repr ``b'...'``, and stop a
-    JSONL output at the first one that is not UTF-8.
+    Bytes (a Parquet binary column) are their UTF-8 text, as the strings
+    Impala and Hive store as binary are, or hex where they are no text (a
+    UUID, a hash). A nested value (a Parquet list, struct or map, a JSON
+    object or array) is JSON: a CSV or TSV field holds its JSON text
+    (`nested_as_json`), a JSONL record the value. pandas would write a CSV
+    field as the Python repr (``b'...'``, ``['a' 'b']``, ``{'d': Decimal('1.50')}``),
+    and stop a JSONL output at the first bytes that are not UTF-8.
     """
     mended = None
     for j, dtype in enumerate(frame.dtypes):
         if dtype.kind != "O":
             continue
         values = frame.iloc[:, j].tolist()
-        if not any(isinstance(v, bytes) for v in values):
+        if not any(isinstance(v, _NESTED) for v in values):
             continue
         if mended is None:
             mended = frame.copy()
-        mended.isetitem(j, [_bytes_text(v) if isinstance(v, bytes) else v for v in values])
+        mended.isetitem(j, [_text_cell(v, nested_as_json) for v in values])
     return frame if mended is None else mended
+
+
+_NESTED = (bytes, dict, list, tuple, np.ndarray)
+
+
+def _text_cell(value: Any, nested_as_json: bool) -> Any:
+    if isinstance(value, bytes):
+        return _bytes_text(value)
+    if not isinstance(value, _NESTED):
+        return value
+    return json.dumps(_plain(value), ensure_ascii=False) if nested_as_json else _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """A nested value as JSON data: lists, objects, numbers, strings and None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bytes):
+        return _bytes_text(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)  # a Decimal, say: its digits
 
 
 # C0 controls but tab and line breaks, and DEL: no text holds them
@@ -1135,7 +1171,7 @@ class AtomicWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self._text is not None:
-            frame = _bytes_as_text(frame)
+            frame = _text_cells(frame, nested_as_json=self.fmt in ("csv", "tsv"))
         if self._text is not None and self.fmt in ("csv", "tsv"):
             frame.to_csv(
                 self._text,
