@@ -377,6 +377,30 @@ def test_learned_signal_votes_for_a_level_or_more_urgent() -> None:
     assert [r.code for r in high.reasons if r.source == "model"] == ["model.P2"]
 
 
+CRISIS = {"P1": 0.9, "P2": 0.05, "P3": 0.05, "P4": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # the text denies the crisis a P1 trigger names: the model reads the
+        # words, not the negation, and may not make it one, nor count what it
+        # read there for a lower level
+        ("还好没有拉肚子", Priority.P4),
+        ("孩子没有受伤，就是快递送错了", Priority.P3),
+        ("万一吃坏肚子怎么办", Priority.P4),
+        # a crisis named and denied in one text: the named one stands
+        ("没有受伤，但是吃完一直拉肚子", Priority.P1),
+        # no P1 trigger matched at all: the model may still raise to P1
+        ("这家店的东西就那样吧", Priority.P1),
+    ],
+)
+def test_learned_signal_does_not_raise_to_a_crisis_the_text_denies(
+    text: str, level: Priority
+) -> None:
+    assert run(text, "product", learned=CRISIS).level is level
+
+
 def test_learned_signal_is_validated() -> None:
     with pytest.raises(LabelError, match="P0"):
         run("送错了", "logistics", learned={"P0": 1.0})

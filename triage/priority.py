@@ -37,7 +37,10 @@ How a level is reached, in order (when two levels fit, the higher wins):
    are ordered, so the model's vote for a level L is the probability that the
    complaint is L *or more urgent*; the most urgent L (more urgent than the
    rule level) whose vote reaches the policy threshold for L wins. It never
-   lowers a level, and its reason has ``source="model"``.
+   lowers a level, and its reason has ``source="model"``. Nor does it make a
+   crisis of a text that denies one: when a P1 trigger matched only where a
+   negation, hypothetical, question or quote cancelled it (``还好没有拉肚子``),
+   the model's P1 probability counts for no level.
 
 Every P1 and P2 result carries at least one reason with evidence. Reasons that
 rest on an emotion, the context or the model have no span of their own; when
@@ -1099,7 +1102,7 @@ def prioritize(
     pol = default_policy() if policy is None else policy
     has_category = bool(categories.labels)
 
-    reasons = _trigger_reasons(text, pol, has_category)
+    reasons, denied = _trigger_reasons(text, pol, has_category)
     # The strongest span of the text, for reasons without one of their own.
     support = reasons[0].evidence if reasons else (_first_sentence(text),)
     if has_category:
@@ -1108,7 +1111,7 @@ def prioritize(
         reasons += _context_reasons(context, pol)
     level = min((r.level for r in reasons), key=_RANK.__getitem__, default=Priority.P4)
     if learned is not None:
-        raised = _learned_reason(learned, level, pol)
+        raised = _learned_reason(learned, level, pol, denied)
         if raised is not None:
             reasons.append(raised)
             level = raised.level
@@ -1133,14 +1136,20 @@ def prioritize(
     )
 
 
-def _trigger_reasons(text: str, pol: Policy, has_category: bool) -> list[Reason]:
-    """The policy triggers that fire in `text`, most urgent first.
+def _trigger_reasons(
+    text: str, pol: Policy, has_category: bool
+) -> tuple[list[Reason], set[Priority]]:
+    """The policy triggers that fire in `text`, most urgent first, and the
+    levels the text denies: those a trigger matched for but a negation,
+    hypothetical, question or quote cancelled, with none of the level firing
+    (``还好没有拉肚子``).
 
     One scan per level; each trigger keeps its first few spans that no
     negation, hypothetical, question or quote cancels.
     """
     c = pol._c
     spans: dict[int, list[Evidence]] = {}
+    cancelled: set[Priority] = set()
 
     def record(idx: int, s: int, e: int) -> None:
         got = spans.get(idx)
@@ -1148,6 +1157,7 @@ def _trigger_reasons(text: str, pol: Policy, has_category: bool) -> list[Reason]
             return
         kinds = c.cancel[idx]
         if kinds and _cancelled(text, s, e, kinds, c, pol.window):
+            cancelled.add(pol.triggers[idx].level)
             return
         ev = Evidence(text[s:e], s, e)
         if got is None:
@@ -1173,7 +1183,9 @@ def _trigger_reasons(text: str, pol: Policy, has_category: bool) -> list[Reason]
     for idx in sorted(spans, key=lambda i: (_RANK[pol.triggers[i].level], i)):
         t = pol.triggers[idx]
         reasons.append(Reason(t.code, t.level, t.zh, t.en, tuple(spans[idx])))
-    return reasons
+    # only a crisis is denied so: a negation of an ordinary problem is often
+    # the problem itself (没有送到, 没有发票)
+    return reasons, (cancelled & {Priority.P1}) - {r.level for r in reasons}
 
 
 def _signal_reasons(
@@ -1251,16 +1263,26 @@ def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
     return out
 
 
-def _learned_reason(learned: Mapping[str, float], level: Priority, pol: Policy) -> Reason | None:
+def _learned_reason(
+    learned: Mapping[str, float],
+    level: Priority,
+    pol: Policy,
+    denied: set[Priority] = frozenset(),  # type: ignore[assignment]
+) -> Reason | None:
     """The reason a model's level probabilities raise `level`, if they do.
 
     The learned signal may raise, never lower. The vote for a level is the
     probability of that level or a more urgent one; the most urgent level whose
-    vote reaches its threshold wins.
+    vote reaches its threshold wins. It does not raise to a level the text
+    denies (`_trigger_reasons`), and its probability of that level counts
+    for no lower one: "还好没有拉肚子" is no health risk, nor a serious
+    problem, because a model reads 拉肚子.
     """
     probs = _validate_learned(learned)
     at_least = 0.0
     for lv in PRIORITIES:
+        if lv in denied:  # nor does what it read there count for a lower level
+            continue
         at_least += probs.get(lv, 0.0)
         if _RANK[lv] >= _RANK[level]:
             return None
