@@ -685,10 +685,10 @@ class TriageModel(OneText):
 
     def _term_weights(self, norm: str, idx: Array, val: Array) -> tuple[Array, Array]:
         """The terms of one text and their shares of each explained head's
-        log-odds: an array of terms (in the order of their text, then what a
-        cue counted that is no column's term) and their weights, shape
-        (terms, 11): the six categories (both views), then the five emotions'
-        presence.
+        log-odds: an array of terms (the vocabulary's as their strings sort,
+        then what a cue counted that is no column's term, as met) and their
+        weights, shape (terms, 11): the six categories (both views), then the
+        five emotions' presence.
 
         A word and the same characters are one term to a reader; a cue column
         (the emotion heads' counts of cue words, "!", emoji) shares its weight
@@ -748,9 +748,11 @@ def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
     ``why`` agree. A term not found as it is spelt (a word n-gram, or
     characters across a space) comes after those found.
     """
+    if top == 0:
+        return []
     rounded = _round(weights)
     pick = np.flatnonzero(weights > 0)
-    if 0 < top < pick.size:  # every term tied with the last kept is a candidate
+    if top < pick.size:  # every term tied with the last kept is a candidate
         last = -np.partition(-rounded[pick], top - 1)[top - 1]
         pick = pick[rounded[pick] >= last]
     spelt = terms[pick].tolist()
