@@ -1615,6 +1615,12 @@ def test_a_folder_that_cannot_be_read_whole_is_refused_before_scoring(
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_folder_with_no_file_to_read_as_csv_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "exports" / "_SUCCESS", "")
+    with pytest.raises(InputFileError, match=r"exports is a folder with no data file"):
+        score_file(tmp_path / "exports", tmp_path / "out.csv", input_format="csv")
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -1301,8 +1301,14 @@ def _text_sources(
     from triage._io import dataset_files, file_format, partition_values
     from triage.exceptions import InputFileError
 
+    files = dataset_files(folder)
+    if not files:
+        raise InputFileError(
+            f"{folder} is a folder with no data file in it: every file below it is read "
+            "but those whose names start with '.' or '_'"
+        )
     sources = []
-    for path in dataset_files(folder):
+    for path in files:
         found, header = _text_source(path, given or file_format(path), given, encoding, wanted)
         source = dataclasses.replace(found, partition=partition_values(folder, path))
         if header is not None:
