@@ -1488,6 +1488,7 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -1495,23 +1496,27 @@ def test_a_folder_that_is_no_parquet_dataset_is_a_clear_error(tmp_path: Path) ->
     st.lists(st.tuples(st.integers(1, 12), st.integers(0, 11)), min_size=1, max_size=40),
     st.integers(1, 7),
 )
-def test_a_dataset_folder_keeps_every_row_in_the_order_of_its_paths(
-    tmp_path: Path, placement: list[tuple[int, int]], chunk_size: int
+def test_a_folder_keeps_every_row_in_the_order_of_its_paths(
+    tmp_path: Path, suffix: str, placement: list[tuple[int, int]], chunk_size: int
 ) -> None:
-    # row i goes to month=<m>/part-<p>.parquet; rows come out by month, then
+    # row i goes to month=<m>/part-<p>.<suffix>; rows come out by month, then
     # by part, as the numbers go, then in their order within the file
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
     import uuid
 
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
     folder = tmp_path / uuid.uuid4().hex
     files: dict[tuple[int, int], list[int]] = {}
     for i, key in enumerate(placement):
         files.setdefault(key, []).append(i)
     for (month, part), ids in files.items():
-        (folder / f"month={month}").mkdir(parents=True, exist_ok=True)
-        table = pa.table({"id": ids, "text": ["快递太慢" if i % 2 else "" for i in ids]})
-        pq.write_table(table, folder / f"month={month}" / f"part-{part}.parquet")
+        rows = pd.DataFrame({"id": ids, "text": ["快递太慢" if i % 2 else "" for i in ids]})
+        path = folder / f"month={month}" / f"part-{part}{suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            rows.to_parquet(path, index=False)
+        else:
+            rows.to_csv(path, index=False)
     out = tmp_path / f"{folder.name}.csv"
     summary = score_file(folder, out, chunk_size=chunk_size)
     got = pd.read_csv(out, keep_default_na=False)
@@ -1619,35 +1624,3 @@ def test_a_folder_with_no_file_to_read_as_csv_is_refused(tmp_path: Path) -> None
     write(tmp_path / "exports" / "_SUCCESS", "")
     with pytest.raises(InputFileError, match=r"exports is a folder with no data file"):
         score_file(tmp_path / "exports", tmp_path / "out.csv", input_format="csv")
-
-
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 11)), min_size=1, max_size=40),
-    st.integers(1, 7),
-)
-def test_a_folder_of_csv_files_keeps_every_row_in_the_order_of_its_paths(
-    tmp_path: Path, placement: list[tuple[int, int]], chunk_size: int
-) -> None:
-    # row i goes to month=<m>/part-<p>.csv; rows come out by month, then by
-    # part, as the numbers go, then in their order within the file
-    import uuid
-
-    folder = tmp_path / uuid.uuid4().hex
-    files: dict[tuple[int, int], list[int]] = {}
-    for i, key in enumerate(placement):
-        files.setdefault(key, []).append(i)
-    for (month, part), ids in files.items():
-        lines = "".join(f"{i},{'快递太慢' if i % 2 else ''}\n" for i in ids)
-        write(folder / f"month={month}" / f"part-{part}.csv", "id,text\n" + lines)
-    out = tmp_path / f"{folder.name}.csv"
-    summary = score_file(folder, out, chunk_size=chunk_size)
-    got = pd.read_csv(out, keep_default_na=False)
-    want = [i for key in sorted(files) for i in files[key]]
-    assert summary.rows == len(placement) and got["id"].tolist() == want
-    assert got["month"].tolist() == [placement[i][0] for i in want]
-    assert got["error"].tolist() == ["" if i % 2 else "empty text" for i in want]
-    shutil.rmtree(folder)
-    out.unlink()
