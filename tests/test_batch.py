@@ -1574,6 +1574,10 @@ def test_the_malformed_lines_of_a_folder_are_reported_by_file(tmp_path: Path) ->
         folder / "b" / "part-1.csv": [2],
     }
     assert str(summary).endswith("skipped 2 malformed lines: a/part-1.csv:3, b/part-1.csv:2")
+    shutil.rmtree(folder / "b")  # one file in the folder: still said by file
+    summary = score_file(folder, tmp_path / "out.csv")
+    assert summary.malformed_files == {folder / "a" / "part-1.csv": [3]}
+    assert str(summary).endswith("skipped 1 malformed line: part-1.csv:3")
 
 
 def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> None:

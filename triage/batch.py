@@ -1176,6 +1176,7 @@ def score_file(
     rows = errors = 0
     malformed: list[int] = []
     malformed_files: dict[Path, list[int]] = {}
+    by_file = src_fmt != "parquet" and Path(input).is_dir()  # lines of many files
 
     # the input's columns, from its first chunk: a file without rows still has them
     columns: list[Any] | None = None
@@ -1195,7 +1196,7 @@ def score_file(
             ):
                 if chunk.malformed_lines:
                     malformed.extend(chunk.malformed_lines)
-                    if len(sources) > 1:
+                    if by_file:
                         lines = malformed_files.setdefault(Path(source.path), [])
                         lines.extend(chunk.malformed_lines)
                 frame = _with_partition(chunk.frame, source)
@@ -1219,7 +1220,7 @@ def score_file(
                     if extra:
                         dropped.update(extra)
                         warnings.warn(
-                            _dropping(source.path, extra, first, source.fmt, chunk_size),
+                            _dropping(source.path, extra, first, chunk_size),
                             UserWarning,
                             stacklevel=user_stacklevel(),
                         )
@@ -1349,9 +1350,7 @@ def _clash(path: str | os.PathLike[str], key: str) -> Exception:
     )
 
 
-def _dropping(
-    path: str | os.PathLike[str], extra: list[Any], first: Any, fmt: str, chunk_size: int
-) -> str:
+def _dropping(path: str | os.PathLike[str], extra: list[Any], first: Any, chunk_size: int) -> str:
     """The warning that `extra` columns of `path` are dropped."""
     names = ", ".join(map(repr, extra))
     if Path(path) != Path(first):
