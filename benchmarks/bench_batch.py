@@ -15,7 +15,8 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
 * peak RSS (the process and its workers) of ``triage score`` on a generated
   1,000,000-row CSV and on a 100,000-row one, in a temporary directory;
 * ``triage score`` of the 100,000 rows as one Parquet file and as a dataset
-  folder of 20 partitions (needs pyarrow).
+  folder of 20 partitions (needs pyarrow), and as one CSV file and as a
+  folder of 20 CSV files.
 
     python benchmarks/bench_batch.py            # the figures of docs/batch.md (about 7 min)
     python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
@@ -247,23 +248,38 @@ def main() -> None:
 
 
 def dataset_stage(tmp: Path, texts: list[str], rows: int, jobs: int) -> None:
-    """`triage score` of the same rows as one Parquet file and as a dataset folder
-    of 20 partitions (``part=0`` ... ``part=19``, as Spark or pandas write it)."""
+    """`triage score` of the same rows as one file and as a folder: one Parquet
+    file against a dataset of 20 partitions (``part=0`` ... ``part=19``, as Spark
+    or pandas write it), one CSV file against 20 (monthly exports)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]})
+    part = frame.index * 20 // rows
+    frame.to_csv(tmp / "one.csv", index=False)
+    (tmp / "exports").mkdir()
+    for k, rows_k in frame.groupby(part):
+        rows_k.to_csv(tmp / "exports" / f"2024-{k + 1}.csv", index=False)
+    pairs = [("one.csv", "exports")]
     try:
-        import pandas as pd
         import pyarrow  # noqa: F401
     except ModuleNotFoundError:
         print("Parquet dataset stage skipped: no pyarrow")
-        return
-    frame = pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]})
-    frame.to_parquet(tmp / "one.parquet", index=False)
-    frame.assign(part=frame.index * 20 // rows).to_parquet(
-        tmp / "dataset", partition_cols=["part"], index=False
-    )
+    else:
+        frame.to_parquet(tmp / "one.parquet", index=False)
+        frame.assign(part=part).to_parquet(tmp / "dataset", partition_cols=["part"], index=False)
+        pairs.append(("one.parquet", "dataset"))
+    for pair in pairs:
+        folder_vs_file(tmp, pair, rows, jobs)
+
+
+def folder_vs_file(tmp: Path, names: tuple[str, str], rows: int, jobs: int) -> None:
+    """Peak RSS and wall time of `triage score` of one file and of a folder
+    holding the same rows, written in the format of the file."""
     timings = {}
-    for name in ("one.parquet", "dataset"):
+    out = tmp / ("o" + Path(names[0]).suffix)
+    for name in names:
         cmd = [sys.executable, "-m", "triage", "score", str(tmp / name)]
-        cmd += ["-o", str(tmp / "o.parquet"), "--jobs", str(jobs), "-q"]
+        cmd += ["-o", str(out), "--jobs", str(jobs), "-q"]
         mb, seconds = peak_rss_mb(cmd)
         timings[name] = seconds
         print(
@@ -271,9 +287,8 @@ def dataset_stage(tmp: Path, texts: list[str], rows: int, jobs: int) -> None:
             f"{mb:,.0f} MB, {seconds:,.1f} s",
             flush=True,
         )
-    print(
-        f"dataset folder / one file, wall time: {timings['dataset'] / timings['one.parquet']:.2f}"
-    )
+    one, folder = names
+    print(f"{folder} folder / {one}, wall time: {timings[folder] / timings[one]:.2f}")
 
 
 if __name__ == "__main__":
