@@ -750,16 +750,16 @@ def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
     """
     if top == 0:
         return []
-    rounded = _round(weights)
     pick = np.flatnonzero(weights > 0)
-    if top < pick.size:  # every term tied with the last kept is a candidate
-        last = -np.partition(-rounded[pick], top - 1)[top - 1]
-        pick = pick[rounded[pick] >= last]
+    if top < pick.size:  # the top, and every term that may be tied with the last
+        last = np.partition(weights[pick], -top)[-top]
+        pick = pick[weights[pick] >= last * (1 - 1e-11)]
+    rounded = _round(weights[pick])
     spelt = terms[pick].tolist()
     at = np.array([text.find(t) for t in spelt], dtype=np.intp).reshape(-1)
     at[at < 0] = len(text)
     size = np.array([len(t) for t in spelt], dtype=np.intp).reshape(-1)
-    order = np.lexsort((pick, -size, at, -rounded[pick]))
+    order = np.lexsort((pick, -size, at, -rounded))
     best: list[int] = pick[order][:top].tolist()
     return best
 
@@ -784,6 +784,13 @@ def term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWei
     stand across a space ("ow" of "hello world"). (A model's word n-grams,
     whose words may stand apart, are placed by its tokens instead.)
     """
+    if " " not in text and " " not in term:  # no space to stand across: as spelt
+        found: list[Evidence] = []
+        at = text.find(term)
+        while at >= 0 and len(found) < places:
+            found.append(Evidence(term, at, at + len(term)))
+            at = text.find(term, at + len(term))
+        return TermWeight(term, weight, tuple(found))
     pattern = " ?".join(map(re.escape, term.replace(" ", "")))
     spans = itertools.islice(re.finditer(pattern, text), places)
     return TermWeight(term, weight, tuple(Evidence(m[0], m.start(), m.end()) for m in spans))
