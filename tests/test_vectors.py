@@ -73,6 +73,13 @@ def test_most_similar_and_describe(vectors: WordVectors) -> None:
     assert card["dim"] == 4 and card["words"] == len(vectors) and card["n_texts"] == len(CORPUS)
 
 
+def test_words_are_looked_up_as_texts_are_normalised(vectors: WordVectors) -> None:
+    # traditional characters, as the texts they were learned from are converted
+    assert "快遞" in vectors and " 快遞 " in vectors
+    assert vectors.most_similar("快遞", n=3) == vectors.most_similar("快递", n=3)
+    assert 3 not in vectors and None not in vectors
+
+
 def test_pickles_without_its_index(vectors: WordVectors) -> None:
     _ = vectors.index
     back = pickle.loads(pickle.dumps(vectors))

@@ -105,11 +105,17 @@ class WordVectors:
         return len(self.words)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.index
+        """Whether `word`, normalised as texts are (`triage.text.normalize`:
+        traditional to simplified, NFKC), has a vector."""
+        return isinstance(word, str) and _text.normalize(word) in self.index
 
     def most_similar(self, word: str, n: int = 8) -> list[tuple[str, float]]:
-        """The `n` nearest words by cosine similarity (for inspecting the vectors)."""
-        row = self.index.get(word)
+        """The `n` nearest words by cosine similarity (for inspecting the vectors).
+
+        `word` is normalised as texts are, so ``快遞`` finds ``快递``; a word
+        not in the vocabulary is a `KeyError`.
+        """
+        row = self.index.get(_text.normalize(word))
         if row is None:
             raise KeyError(f"{word!r} is not in the vocabulary of these vectors")
         vec = np.asarray(self.vectors, dtype=np.float32)
