@@ -310,6 +310,30 @@ def test_context_repeat_channel_tier() -> None:
     assert vip.level is Priority.P3
 
 
+@pytest.mark.parametrize(
+    ("context", "level", "code"),
+    [
+        (Context(customer_tier="VIP"), Priority.P3, "context.tier.vip"),
+        (Context(customer_tier=" Vip "), Priority.P3, "context.tier.vip"),
+        (Context(channel="WEIBO"), Priority.P2, "context.channel.weibo"),
+        (Context(channel=" 12315\t"), Priority.P1, "context.channel.12315"),
+    ],
+)
+def test_context_matches_whatever_its_case_and_spaces(
+    context: Context, level: Priority, code: str
+) -> None:
+    # as score_frame reads a channel or tier cell; the reason is the policy's
+    result = run("有点慢", "logistics", context=context)
+    assert result.level is level and code in codes(result)
+
+
+def test_context_keys_of_an_extension_replace_the_default_whatever_their_case() -> None:
+    policy = load_policy({"format": 1, "extends": "default", "context": {"tiers": {"VIP": "P2"}}})
+    assert policy.tiers == (("VIP", Priority.P2),)
+    result = run("有点慢", "logistics", policy=policy, context=Context(customer_tier="vip"))
+    assert result.level is Priority.P2 and "context.tier.VIP" in codes(result)
+
+
 BAD_CONTEXTS = [
     # (fields, what the message names)
     ({"channel": 12315}, r"channel must be a str or None, got int \(12315\)"),
@@ -605,6 +629,14 @@ MALFORMED = [
         r"requires\[0\]: 'P4.mild' is a mild trigger",
     ),
     (_bad("context.channels.weibo", "urgent"), r"context.channels.weibo: level 'urgent'"),
+    (
+        _bad("context.tiers.VIP", "P2"),
+        r"context.tiers: keys 'vip' and 'VIP' differ only in case .*; keep one",
+    ),
+    (
+        _bad("context.channels. weibo", "P1"),
+        r"context.channels: keys 'weibo' and ' weibo' differ only in case or spaces",
+    ),
     (
         _bad("signals.category.mild", ["P4.nothing"]),
         r"mild\[0\]: no trigger with code 'P4.nothing'",

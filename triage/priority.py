@@ -32,7 +32,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
    suggestion, question or mild word). Anything else is P4, the floor that the
    learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
-   some channels (a regulator hotline) and customer tiers set a floor.
+   some channels (a regulator hotline) and customer tiers set a floor. They
+   are matched whatever their case and the spaces around them; a policy
+   whose keys differ only so (``vip`` and ``VIP``) is refused.
 4. **Learned signal**: a model's distribution may raise the level. The levels
    are ordered, so the model's vote for a level L is the probability that the
    complaint is L *or more urgent*; the most urgent L (more urgent than the
@@ -62,7 +64,9 @@ policy is a TOML or JSON file or a dict with ``format = 1`` that either
   appended), ``disable`` lists trigger or emotion-signal codes to drop (a
   trigger the category signal names in ``mild`` or ``requires`` must be
   dropped there too, by giving that list), and any other list replaces the
-  default's list.
+  default's list. A channel or tier of ``context.channels`` or
+  ``context.tiers`` replaces the default's whatever its case (``VIP``
+  replaces ``vip``).
 
 A malformed policy raises `triage.exceptions.PolicyError` at load time with a
 message naming the bad entry; unknown keys are errors, not ignored.
@@ -140,6 +144,10 @@ class Context:
         ``"12315"``.
     customer_tier : str or None
         E.g. ``"vip"``.
+
+    A channel or tier matches the policy's key whatever its case and the
+    spaces around it: ``"VIP"`` and ``" vip "`` get the ``vip`` floor, and
+    the reason's code is the policy's, ``context.tier.vip``.
     """
 
     recent_complaints: int = 0
@@ -229,8 +237,9 @@ class _Compiled:
     reported: re.Pattern[str]
     deadlines: dict[Priority, int]
     teams: dict[Category, str]
-    channels: dict[str, Priority]
-    tiers: dict[str, Priority]
+    # by the key folded as values are matched: the policy's key and its level
+    channels: dict[str, tuple[str, Priority]]
+    tiers: dict[str, tuple[str, Priority]]
     thresholds: dict[Priority, float]
     cancel: tuple[frozenset[str], ...]
     mild: frozenset[str]
@@ -468,6 +477,14 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             out[key] = sig
         elif isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
             out[key] = _merge_tables(base[key], value)
+            if key == "context":
+                # a channel or tier replaces the default's whatever its case
+                for name in ("channels", "tiers"):
+                    mine, theirs = value.get(name), base[key].get(name)
+                    if isinstance(mine, Mapping) and isinstance(theirs, Mapping):
+                        given = {_fold(k) for k in mine if isinstance(k, str)}
+                        kept = {k: v for k, v in theirs.items() if _fold(k) not in given}
+                        out[key][name] = {**kept, **mine}
         else:
             out[key] = value
     disable = user.get("disable", [])
@@ -726,17 +743,36 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         category_signal=category_signal,
         repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
         repeat_level=ck.level(cx["repeat_level"], "context.repeat_level"),
-        channels=tuple(
-            (ck.str_(k, "context.channels"), ck.level(v, f"context.channels.{k}"))
-            for k, v in channels.items()
-        ),
-        tiers=tuple(
-            (ck.str_(k, "context.tiers"), ck.level(v, f"context.tiers.{k}"))
-            for k, v in tiers.items()
-        ),
+        channels=_context_keys(ck, channels, "context.channels"),
+        tiers=_context_keys(ck, tiers, "context.tiers"),
         thresholds=thresholds,
         source=source,
     )
+
+
+def _context_keys(
+    ck: _Checker, table: Mapping[str, Any], where: str
+) -> tuple[tuple[str, Priority], ...]:
+    """Channels or tiers and their levels; two keys that match the same value
+    (``"vip"`` and ``"VIP"``: keys are matched whatever their case) are an error."""
+    out: list[tuple[str, Priority]] = []
+    seen: dict[str, str] = {}
+    for k, v in table.items():
+        key = ck.str_(k, where)
+        other = seen.setdefault(_fold(key), key)
+        if other != key:
+            raise ck.fail(
+                where,
+                f"keys {other!r} and {key!r} differ only in case or spaces: both would "
+                "match the same value (matching ignores case and surrounding spaces); keep one",
+            )
+        out.append((key, ck.level(v, f"{where}.{k}")))
+    return tuple(out)
+
+
+def _fold(key: str) -> str:
+    """A channel or tier as it is matched: case and surrounding spaces ignored."""
+    return key.strip().casefold()
 
 
 def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
@@ -932,8 +968,8 @@ def _compile(policy: Policy) -> _Compiled:
         reported=re.compile(policy.reported),
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
-        channels=dict(policy.channels),
-        tiers=dict(policy.tiers),
+        channels={_fold(k): (k, lv) for k, lv in policy.channels},
+        tiers={_fold(k): (k, lv) for k, lv in policy.tiers},
         thresholds=dict(policy.thresholds),
         cancel=tuple(frozenset(t.cancel_on) for t in policy.triggers),
         mild=frozenset(policy.category_signal.mild),
@@ -1249,16 +1285,11 @@ def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
         ("tier", context.customer_tier, c.tiers, "客户等级", "customer tier"),
     )
     for kind, value, levels, zh, en in lookups:
-        if value is not None and value in levels:
+        found = levels.get(_fold(value)) if value is not None else None
+        if found is not None:
+            key, level = found
             out.append(
-                Reason(
-                    f"context.{kind}.{value}",
-                    levels[value],
-                    f"{zh} {value}",
-                    f"{en} {value}",
-                    (),
-                    "context",
-                )
+                Reason(f"context.{kind}.{key}", level, f"{zh} {key}", f"{en} {key}", (), "context")
             )
     return out
 
