@@ -71,6 +71,10 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"text": "\u200b\u200d\ufeff"}, "text", "missing or empty"),
         ({"text": "<br><br>&nbsp;"}, "text", "missing or empty"),
         ({"text": "\x00\x07"}, "text", "missing or empty"),
+        # a number is no text: the type is named, as score_frame names it
+        ({"text": 3}, "text", "text is not a string: int"),
+        ({"text": b"\xe5\xbf\xab"}, "text", "text is not a string: bytes"),
+        ({"text": None}, "text", "text is missing or empty"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported(

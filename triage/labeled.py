@@ -144,7 +144,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
     A text that is empty once normalised (only spaces, zero-width characters
     or HTML tags) is reported as missing: the model would learn nothing
-    from it.
+    from it. A text cell that is not a string (a number, say) is reported
+    as not a string, naming its type.
 
     A text may appear more than once, but always with the same labels: a row
     whose text, as the model sees it (`model_texts`: normalised, so spaces,
@@ -205,7 +206,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
         text, cats, primary, *emotions, priority = row
         if not texts[i]:
-            add(i, "text", text, "text is missing or empty")
+            add(i, "text", text, _text_problem(text))
         labels = _split(cats)
         for problem in _category_problems(labels):
             add(i, "categories", cats, problem)
@@ -260,6 +261,15 @@ def model_texts(texts: Iterable[Any]) -> list[str]:
     from triage.text import prepare
 
     return [prepare(t).text if isinstance(t, str) else "" for t in texts]
+
+
+def _text_problem(value: Any) -> str:
+    """Why a text the model sees as empty (`model_texts`) is of no use."""
+    from triage.batch import _missing
+
+    if isinstance(value, str) or _missing(value):
+        return "text is missing or empty"
+    return f"text is not a string: {type(value).__name__}"
 
 
 def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[int, int, list[str]]]:
@@ -338,7 +348,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
-        return [] if model_texts([value])[0] else ["text is missing or empty"]
+        return [] if model_texts([value])[0] else [_text_problem(value)]
     if column == "weight":
         return [] if _nonnegative(value) is not None else ["weight must be a number >= 0"]
     if not _cell(value):
