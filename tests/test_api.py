@@ -245,6 +245,15 @@ def test_the_default_model_is_shared_across_threads() -> None:
     assert len(set(seen)) == 1
 
 
+@pytest.mark.parametrize("bad", [3, b"models/default", ["models/default"]])
+def test_set_default_model_names_what_it_takes(bad: object) -> None:
+    with pytest.raises(
+        triage.ParameterError,
+        match=rf"path of a model directory .*load_model.* or None, got {type(bad).__name__}$",
+    ):
+        triage.set_default_model(bad)  # type: ignore[arg-type]
+
+
 # Sixteen threads released together into a fresh process race through every
 # lazy load at once (model, tokenizer and its dictionary, traditional-character
 # converter, sentiment model); each must answer as a single thread does after.

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage.exceptions import ModelFileError
+from triage.exceptions import ModelFileError, ParameterError
 
 if TYPE_CHECKING:
     from triage.model import TriageModel
@@ -60,9 +60,15 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
     """Make `model` (or the model saved at a path) the process default.
 
     ``None`` goes back to the shipped default, loaded again on next use.
+    Anything else (a number, bytes) is a `triage.ParameterError`.
     """
     global _model
     if model is not None and not hasattr(model, "predict_one"):
+        if not isinstance(model, str | os.PathLike):
+            raise ParameterError(
+                "model must be the path of a model directory (str or os.PathLike), a model "
+                f"(from triage.load_model or triage.train) or None, got {type(model).__name__}"
+            )
         from triage.persist import load_model
 
         model = load_model(model)
