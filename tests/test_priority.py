@@ -698,6 +698,20 @@ def test_malformed_extensions_are_rejected(data: dict[str, Any], message: str) -
         load_policy({"format": 1, "extends": "default", **data})
 
 
+@pytest.mark.parametrize(
+    ("data", "shown"),
+    [({"format": 2}, "2"), ({"format": 2, "extends": "default"}, "2"), ({"format": "1"}, "'1'")],
+)
+def test_an_unknown_format_is_named_before_anything_else(data: dict[str, Any], shown: str) -> None:
+    # not the keys a policy of format 1 would have: they may mean something else in it
+    with pytest.raises(
+        PolicyError,
+        match=rf"policy <dict>: format: {shown} is not a supported format; "
+        r"this version of triage reads format = 1 only$",
+    ):
+        load_policy(data)
+
+
 @pytest.mark.parametrize(("data", "message"), MALFORMED)
 def test_malformed_policies_are_rejected(data: dict[str, Any], message: str) -> None:
     with pytest.raises(PolicyError, match=message):

@@ -296,6 +296,13 @@ class Policy:
         """
         if not isinstance(data, Mapping):
             raise PolicyError(f"policy {source}: expected a table, got {type(data).__name__}")
+        # Checked first: whatever else a policy of another format lacks is beside the point.
+        fmt = data.get("format", POLICY_FORMAT)
+        if fmt != POLICY_FORMAT or isinstance(fmt, bool):
+            raise PolicyError(
+                f"policy {source}: format: {fmt!r} is not a supported format; "
+                f"this version of triage reads format = {POLICY_FORMAT} only"
+            )
         if "extends" in data:
             base = data["extends"]
             if base != "default":
@@ -413,7 +420,8 @@ def load_policy(
     Raises
     ------
     PolicyError
-        The file cannot be read or parsed, or an entry is malformed.
+        The file cannot be read or parsed, its ``format`` is not one this
+        version reads (checked before anything else), or an entry is malformed.
 
     Examples
     --------
@@ -673,9 +681,6 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         "top level",
         ("format", "levels", "routing", "modifiers", "triggers", "signals", "context", "learned"),
     )
-    fmt = top["format"]
-    if fmt != POLICY_FORMAT or isinstance(fmt, bool):
-        raise ck.fail("format", f"{fmt!r} is not a supported format; this version reads format = 1")
 
     lv = ck.table(top["levels"], "levels", tuple(str(p) for p in PRIORITIES))
     levels = []
