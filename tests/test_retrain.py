@@ -540,6 +540,36 @@ def test_export_writes_utf8_with_bom_and_reads_back(tmp_path: Path) -> None:
         export_for_labeling(chosen.drop(columns="priority"), tmp_path / "x.csv")
 
 
+# Texts that Excel runs as formulas, and texts with apostrophes of their own.
+FORMULA_TEXTS = {
+    "=1+1": "'=1+1",
+    "-5元也要退": "'-5元也要退",
+    "+86 138 0013 8000 一直打不通": "'+86 138 0013 8000 一直打不通",
+    "@客服 为什么还不退款": "'@客服 为什么还不退款",
+    '=HYPERLINK("http://x.example","点这里")': '\'=HYPERLINK("http://x.example","点这里")',
+    "\t=cmd": "'\t=cmd",
+    "\r=cmd": "'\r=cmd",
+    "'好评'都是刷的": "'好评'都是刷的",  # an apostrophe before no formula: as it is
+    "'=) 还行吧": "''=) 还行吧",  # one more, so that it reads back as it was
+    "快递太慢了": "快递太慢了",
+}
+
+
+def test_export_guards_the_cells_excel_would_run_and_reads_them_back(tmp_path: Path) -> None:
+    texts = list(FORMULA_TEXTS)
+    chosen = pd.DataFrame({c: [""] * len(texts) for c in LABELING_COLUMNS})
+    chosen = chosen.assign(id=[f"@{i}" for i in range(len(texts))], text=texts, uncertainty=-0.5)
+    path = export_for_labeling(chosen, tmp_path / "to_label.csv")
+    written = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert written["text"].tolist() == list(FORMULA_TEXTS.values())
+    assert written["id"].tolist() == [f"'@{i}" for i in range(len(texts))]
+    assert written["uncertainty"].eq("-0.5").all()  # a number is no formula
+    back = read_labeled(path)
+    assert back["text"].tolist() == texts
+    assert back["id"].tolist() == chosen["id"].tolist()
+    assert back["uncertainty"].eq("-0.5").all()
+
+
 # -- cross-validation ------------------------------------------------------------------
 
 

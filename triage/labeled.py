@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +49,13 @@ _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 # Chinese name of the label definitions. Only ever used to suggest the code.
 _CATEGORY_HINTS = {k: str(c) for c in CATEGORIES for k in (str(c).casefold(), c.zh)}
 _PRIORITY_HINTS = {k: str(p) for p in PRIORITIES for k in (str(p).casefold(), p.zh)}
+# A cell that starts with = + - @, a tab or a carriage return is a formula to
+# Excel: "=1+1", "-5元", "+86 138...", "@客服". `triage.retrain.export_for_labeling`
+# writes it after an apostrophe (as OWASP recommends against CSV injection),
+# and `read_labeled` removes that apostrophe. A cell of apostrophes before one
+# of these characters gets one more, so that every cell reads back as it was.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
 
 
 def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -63,6 +71,13 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     empty or only spaces, which Excel saves below the data, are dropped; a
     row with anything in any cell is kept (and `validate_labels` reports what
     it lacks).
+
+    A cell that starts with an apostrophe followed by ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return (after any further apostrophes) loses
+    that first apostrophe: `triage.retrain.export_for_labeling` adds it so
+    that Excel shows such a text rather than run it as a formula, and the
+    text reads back as it was (``'=1+1`` is ``=1+1``, ``''=)`` is ``'=)``).
+    Any other apostrophe is kept (``'好评'都是假的`` stays as it is).
 
     Parameters
     ----------
@@ -129,7 +144,15 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
+    for i in range(frame.shape[1]):  # the apostrophes export_for_labeling added
+        frame.isetitem(i, frame.iloc[:, i].str.replace(_GUARD, "", regex=True).array)
     return frame
+
+
+def _guard_formula(value: Any) -> Any:
+    """`value` with an apostrophe before it when it is a string that Excel
+    would run as a formula (see `read_labeled`); any other value as it is."""
+    return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:

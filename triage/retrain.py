@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage.labeled import check_labels, group_splits, model_texts, parse_labels
+from triage.labeled import _guard_formula, check_labels, group_splits, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -970,6 +970,15 @@ def export_for_labeling(
 ) -> Path:
     """Write rows to label as CSV, UTF-8 with a BOM so that Excel shows the Chinese.
 
+    A text cell that Excel would run as a formula, one that starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (``=1+1``,
+    ``-5元``, ``+86 138...``, ``@客服``), is written after an apostrophe, as
+    OWASP recommends against CSV injection: Excel shows it as text. So is a
+    cell of apostrophes before one of these characters (``'=)`` is written
+    ``''=)``), so that `triage.read_labeled`, which removes the apostrophe
+    added before them, gives back every text as it was. Numbers are written
+    as they are.
+
     Parameters
     ----------
     frame : DataFrame
@@ -988,6 +997,8 @@ def export_for_labeling(
     -------
     Path
     """
+    import pandas as pd
+
     target = Path(path)
     missing = [c for c in LABELING_COLUMNS if c not in frame.columns]
     if missing:
@@ -1000,8 +1011,10 @@ def export_for_labeling(
     rest = [c for c in frame.columns if c not in LABELING_COLUMNS]
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    frame[[*LABELING_COLUMNS, *rest]].to_csv(
-        tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n"
-    )
+    out = frame[[*LABELING_COLUMNS, *rest]].copy()
+    for i, dtype in enumerate(out.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out.isetitem(i, out.iloc[:, i].map(_guard_formula).array)
+    out.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n")
     os.replace(tmp, target)
     return target
