@@ -1611,6 +1611,9 @@ def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> No
         ),
         ({"1.csv": "text\n快递太慢\n", "2.jsonl": '{"text": "x"}\n'}, r"mixes JSONL files"),
         ({"m=1/1.csv": "m,text\n1,快递太慢\n"}, r"'m' is both a partition folder"),
+        # a JSONL export that failed, empty or of blank lines, is as one of CSV
+        ({"1.jsonl": '{"text": "快递太慢"}\n', "2.jsonl": ""}, r"2\.jsonl in .* is empty"),
+        ({"1.jsonl": '{"text": "快递太慢"}\n', "2.jsonl": "\n \n"}, r"2\.jsonl in .* is empty"),
     ],
 )
 def test_a_folder_that_cannot_be_read_whole_is_refused_before_scoring(

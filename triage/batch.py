@@ -1298,9 +1298,10 @@ def _text_sources(
 ) -> list[_Source]:
     """The text files of a folder, in the natural order of their paths, each
     checked before a row is read: a CSV or TSV file that is empty, or lacks a
-    `wanted` column or has one named like a partition folder above it, stops
-    the run before it starts rather than hours in."""
-    from triage._io import dataset_files, file_format, partition_values
+    `wanted` column or has one named like a partition folder above it, or a
+    JSONL file of no record, stops the run before it starts rather than hours
+    in."""
+    from triage._io import dataset_files, detect_encoding, file_format, partition_values
     from triage.exceptions import InputFileError
 
     files = dataset_files(folder)
@@ -1327,8 +1328,21 @@ def _text_sources(
             clash = [k for k in source.partition if k in header]
             if clash:
                 raise _clash(path, clash[0])
+        elif source.fmt == "jsonl":
+            # the whole file is read to find its encoding: once, here
+            source = dataclasses.replace(source, encoding=source.encoding or detect_encoding(path))
+            if _blank(path, source.encoding):
+                raise InputFileError(f"{path} in {folder} is empty: no records (a failed export?)")
         sources.append(source)
     return sources
+
+
+def _blank(path: str | os.PathLike[str], encoding: str | None) -> bool:
+    """Whether a text file holds no line but blank ones (read up to the first that is not)."""
+    from triage._io import _open_text
+
+    with _open_text(path, encoding) as f:
+        return not any(line.strip() for line in f)
 
 
 def _with_partition(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
