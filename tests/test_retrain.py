@@ -570,6 +570,19 @@ def test_export_guards_the_cells_excel_would_run_and_reads_them_back(tmp_path: P
     assert back["uncertainty"].eq("-0.5").all()
 
 
+@pytest.mark.parametrize("dtype", ["category", "string"])
+def test_export_guards_the_cells_of_a_column_of_any_text_dtype(tmp_path: Path, dtype: str) -> None:
+    # a source column of few values, or a text read from Parquet, is often categorical
+    texts = list(FORMULA_TEXTS)
+    chosen = pd.DataFrame({c: [""] * len(texts) for c in LABELING_COLUMNS})
+    chosen = chosen.assign(id=[f"t{i}" for i in range(len(texts))], text=texts)
+    chosen = chosen.astype({"text": dtype})
+    path = export_for_labeling(chosen, tmp_path / "to_label.csv")
+    written = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert written["text"].tolist() == list(FORMULA_TEXTS.values())
+    assert read_labeled(path)["text"].tolist() == texts
+
+
 # -- cross-validation ------------------------------------------------------------------
 
 

@@ -1013,7 +1013,12 @@ def export_for_labeling(
     tmp = target.with_name(f".{target.name}.tmp")
     out = frame[[*LABELING_COLUMNS, *rest]].copy()
     for i, dtype in enumerate(out.dtypes):
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        # a categorical column's values are strings as well (a source, a Parquet text)
+        if (
+            pd.api.types.is_object_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        ):
             out.isetitem(i, out.iloc[:, i].map(_guard_formula).array)
     out.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n")
     os.replace(tmp, target)
