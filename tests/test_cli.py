@@ -208,7 +208,11 @@ def test_score_of_files_needs_no_temporary_directory(
 
 @pytest.mark.parametrize(
     ("args", "top", "suffix"),
-    [(["--explain"], 3, ".csv"), (["--explain", "1"], 1, ".csv"), (["--explain"], 3, ".parquet")],
+    [
+        (["--explain"], 3, ".csv"),
+        (["--explain", "--terms", "1"], 1, ".csv"),
+        (["--explain"], 3, ".parquet"),
+    ],
 )
 def test_score_explain_writes_the_terms_behind_each_label(
     tmp_path: Path, args: list[str], top: int, suffix: str
@@ -230,7 +234,10 @@ def test_score_explain_writes_the_terms_behind_each_label(
         for label, terms in json.loads(why).items():
             assert explained[label].applies
             assert terms == [t.term for t in explained[label].terms]
-    assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--explain", "-1"]) == 2
+    bad = ["--explain", "--terms", "-1"]
+    assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), *bad]) == 2
+    # a flag, not an option with a value: the input after it stays the input
+    assert main(["score", "--explain", str(source), "-o", str(tmp_path / "y.csv"), "-q"]) == 0
 
 
 def test_a_closed_pipe_ends_quietly() -> None:

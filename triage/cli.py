@@ -313,7 +313,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 input_format=args.input_format,
                 output_format=args.output_format,
                 progress=progress,
-                explain=args.explain,
+                explain=args.terms if args.explain else 0,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -400,13 +400,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", help="priority policy file")
     p.add_argument(
         "--explain",
-        type=int,
-        nargs="?",
-        const=3,
-        default=0,
-        metavar="N",
+        action="store_true",
         help="add a column 'why': for each category that applies and each emotion present, "
-        "the N terms of the text that raise its score most, as JSON (N: 3 when not given)",
+        "the terms of the text that raise its score most, as JSON",
+    )
+    p.add_argument(
+        "--terms", type=int, default=3, metavar="N", help="terms per label of --explain (default 3)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
