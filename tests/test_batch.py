@@ -1549,6 +1549,17 @@ def test_a_folder_of_csv_exports_is_read_as_one_input_in_natural_order(tmp_path:
     assert summary.rows == 4 and summary.errors == 1 and not summary.malformed_lines
 
 
+def test_the_small_files_of_a_folder_are_scored_in_whole_chunks(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    for day in range(1, 6):
+        write(folder / f"day-{day}.csv", f"id,text\n{day}a,快递太慢\n{day}b,房间很脏\n")
+    seen: list[int] = []
+    score_file(folder, tmp_path / "out.csv", chunk_size=4, progress=lambda n, s: seen.append(n))
+    assert seen == [4, 8, 10]
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str)
+    assert got["id"].tolist() == [f"{d}{x}" for d in range(1, 6) for x in "ab"]
+
+
 def test_a_folder_of_partitioned_files_gives_its_partition_columns(tmp_path: Path) -> None:
     folder = tmp_path / "complaints"
     write(folder / "year=2024" / "month=9" / "part-0.jsonl", '{"text": "快递太慢"}\n')

@@ -1184,7 +1184,7 @@ def score_file(
     first: Any = None  # the file they are from
     dropped: set[Any] = set()  # columns of later records or files, each warned of once
 
-    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
+    def frames() -> Iterator[pd.DataFrame]:
         nonlocal columns, first
         for source in sources:
             missing: set[Any] = set()
@@ -1235,7 +1235,25 @@ def score_file(
                             stacklevel=user_stacklevel(),
                         )
                     frame = frame.reindex(columns=columns)
-                yield frame, frame[text_column].tolist(), None
+                yield frame
+
+    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
+        # a file's last chunk ends with it: rows are held until a chunk is
+        # whole, so that the small files of a folder are scored in chunks as
+        # large as one file's (and a text repeated across them is scored once)
+        held: list[pd.DataFrame] = []
+        count = 0
+        for frame in frames():
+            held.append(frame)
+            count += len(frame)
+            while count >= chunk_size:
+                whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
+                chunk, rest = whole.iloc[:chunk_size], whole.iloc[chunk_size:]
+                yield chunk, chunk[text_column].tolist(), None
+                held, count = [rest] if len(rest) else [], len(rest)
+        if count:
+            whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
+            yield whole, whole[text_column].tolist(), None
 
     with AtomicWriter(output, fmt=dst_fmt) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
