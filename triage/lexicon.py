@@ -94,7 +94,9 @@ class LexiconModel(OneText):
                 (c, cat_pats[CATEGORIES.index(c)]) for c in pred.category_result(i).labels
             ]
             heads += [(e, emo_pats[k]) for k, e in enumerate(EMOTIONS) if intensity[i, k]]
-            why.append({str(label): _found(pat, d.text, explain) for label, pat in heads})
+            why.append(
+                {str(label): [w for w, _ in _found(pat, d.text, explain)] for label, pat in heads}
+            )
         return dataclasses.replace(pred, why=why)
 
     def predict_one(self, text: Any) -> Predictions:
@@ -118,12 +120,12 @@ class LexiconModel(OneText):
         ]
         out: dict[Category | Emotion, Explanation] = {}
         for label, pattern, probability, applies in labels:
-            found = Counter(m[0] for m in pattern.finditer(norm))
-            terms = tuple(term_weight(w, float(n), norm) for w, n in found.most_common(top))
+            terms = tuple(term_weight(w, float(n), norm) for w, n in _found(pattern, norm, top))
             out[label] = Explanation(label, probability, applies, terms, ())
         return out
 
 
-def _found(pattern: re.Pattern[str], text: str, top: int) -> list[str]:
-    """The `top` commonest matches of `pattern` in `text`, the first found first of equals."""
-    return [w for w, _ in Counter(m[0] for m in pattern.finditer(text)).most_common(top)]
+def _found(pattern: re.Pattern[str], text: str, top: int) -> list[tuple[str, int]]:
+    """The `top` commonest matches of `pattern` in `text` and their counts, the
+    first found first of equals."""
+    return Counter(m[0] for m in pattern.finditer(text)).most_common(top)
