@@ -236,6 +236,8 @@ def test_score_explain_writes_the_terms_behind_each_label(
             assert terms == [t.term for t in explained[label].terms]
     bad = ["--explain", "--terms", "-1"]
     assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), *bad]) == 2
+    with pytest.raises(SystemExit):  # --terms alone would do nothing
+        main(["score", str(source), "-o", str(tmp_path / "z.csv"), "--terms", "2"])
     # a flag, not an option with a value: the input after it stays the input
     assert main(["score", "--explain", str(source), "-o", str(tmp_path / "y.csv"), "-q"]) == 0
 

@@ -313,7 +313,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 input_format=args.input_format,
                 output_format=args.output_format,
                 progress=progress,
-                explain=args.terms if args.explain else 0,
+                explain=(3 if args.terms is None else args.terms) if args.explain else 0,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -405,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the terms of the text that raise its score most, as JSON",
     )
     p.add_argument(
-        "--terms", type=int, default=3, metavar="N", help="terms per label of --explain (default 3)"
+        "--terms", type=int, metavar="N", help="terms per label of --explain (default 3)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
@@ -458,7 +458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from triage.exceptions import TriageError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "terms", None) is not None and not args.explain:
+        parser.error("--terms counts the terms of --explain; pass --explain too")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
