@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import pickle
@@ -716,6 +717,23 @@ def test_an_unknown_format_is_named_before_anything_else(data: dict[str, Any], s
 def test_malformed_policies_are_rejected(data: dict[str, Any], message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         Policy.from_dict(data, source="bad.toml")
+
+
+@pytest.mark.parametrize(
+    ("field", "keys", "message"),
+    [
+        ("tiers", ("vip", "VIP"), r"context.tiers: keys 'vip' and 'VIP' differ only in case"),
+        ("channels", ("weibo", " weibo"), r"context.channels: keys 'weibo' and ' weibo' differ"),
+        ("channels", ("weibo", "weibo"), r"context.channels: key 'weibo' is given twice"),
+    ],
+)
+def test_policy_built_directly_refuses_keys_matching_one_value(
+    field: str, keys: tuple[str, str], message: str
+) -> None:
+    # dataclasses.replace and Policy(...) skip from_dict: the later key must not silently win
+    pairs = ((keys[0], Priority.P2), (keys[1], Priority.P1))
+    with pytest.raises(PolicyError, match=message):
+        dataclasses.replace(default_policy(), **{field: pairs})
 
 
 def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:

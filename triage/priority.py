@@ -775,6 +775,25 @@ def _context_keys(
     return tuple(out)
 
 
+def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tuple[str, Priority]]:
+    """Channels or tiers by their matched form. `from_dict` names the entry when two
+    keys fold together; this catches a `Policy` built directly (or by
+    `dataclasses.replace`), where the later key would silently win."""
+    out: dict[str, tuple[str, Priority]] = {}
+    for key, level in pairs:
+        folded = _fold(key)
+        if folded in out:
+            other = out[folded][0]
+            what = (
+                f"key {key!r} is given twice"
+                if other == key
+                else f"keys {other!r} and {key!r} differ only in case or spaces"
+            )
+            raise PolicyError(f"context.{name}: {what}: both would match the same value; keep one")
+        out[folded] = (key, level)
+    return out
+
+
 def _fold(key: str) -> str:
     """A channel or tier as it is matched: case and surrounding spaces ignored."""
     return key.strip().casefold()
@@ -973,8 +992,8 @@ def _compile(policy: Policy) -> _Compiled:
         reported=re.compile(policy.reported),
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
-        channels={_fold(k): (k, lv) for k, lv in policy.channels},
-        tiers={_fold(k): (k, lv) for k, lv in policy.tiers},
+        channels=_folded(policy.channels, "channels"),
+        tiers=_folded(policy.tiers, "tiers"),
         thresholds=dict(policy.thresholds),
         cancel=tuple(frozenset(t.cancel_on) for t in policy.triggers),
         mild=frozenset(policy.category_signal.mild),
