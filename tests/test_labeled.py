@@ -214,6 +214,39 @@ def test_floats_from_spreadsheets_are_accepted() -> None:
     assert parse_labels(f).emotions[0, 0] == 1
 
 
+# How pandas shows an empty cell, by how the file was read: NaN by default,
+# pd.NA with dtype="string" or convert_dtypes(), None in an object column.
+EMPTY_CELLS = [
+    pytest.param(float("nan"), id="NaN"),
+    pytest.param(None, id="None"),
+    pytest.param(pd.NA, id="pd.NA"),
+]
+
+
+@pytest.mark.parametrize("empty", EMPTY_CELLS)
+def test_an_empty_cell_is_empty_however_pandas_holds_it(empty: object) -> None:
+    # a row that is no complaint: no categories, no primary, no id
+    f = frame({}, {"categories": "", "primary": "", "priority": "P4"}).astype(object)
+    f.loc[1, ["categories", "primary", "id"]] = [empty, empty, empty]
+    f.loc[0, "id"] = empty
+    assert validate_labels(f).empty
+    assert validate_labels(f.astype("string")).empty
+    y = parse_labels(f.astype("string"))
+    assert y.categories[1].tolist() == [0] * 6 and y.primary.tolist() == [2, -1]
+
+
+@pytest.mark.parametrize("empty", EMPTY_CELLS)
+def test_an_empty_intensity_or_priority_is_reported_as_such(empty: object) -> None:
+    f = frame({}).astype(object)
+    f.loc[0, ["angry", "priority"]] = [empty, empty]
+    problems = validate_labels(f.astype("string"))
+    assert problems["column"].tolist() == ["angry", "priority"]
+    assert problems["problem"].tolist() == [
+        "intensity must be 0, 1 or 2",
+        "priority must be one of P1, P2, P3, P4",
+    ]
+
+
 def test_parse_labels() -> None:
     y = parse_labels(frame({}, {"categories": "", "primary": "", "priority": "P1", "angry": "2"}))
     assert y.categories.tolist() == [[0, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]]

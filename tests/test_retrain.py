@@ -504,6 +504,17 @@ def test_selection_writes_ids_read_as_numbers_as_they_were_written() -> None:
     assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
 
 
+def test_selection_writes_missing_ids_of_nullable_columns_as_empty() -> None:
+    # read with dtype="string" (or convert_dtypes()), an empty cell is pd.NA
+    frame = pd.DataFrame(
+        {"id": ["a-1", None, "a-3", "a-4"], "source": [None, "shop", "shop", "shop"]}
+    ).astype("string")
+    frame["text"] = POOL[8:12]
+    chosen = select_for_labeling(None, frame, n=4, random_state=1)
+    assert sorted(chosen["id"]) == ["", "a-1", "a-3", "a-4"]
+    assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [

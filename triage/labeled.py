@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, read_chunks, sniff_header
+from triage.batch import _missing
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -165,6 +166,10 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     The optional ``id`` column must not repeat an id (spaces around it
     ignored); blank ids are allowed and are not duplicates of each other.
 
+    An empty cell is empty however pandas holds it: ``""``, NaN, None, or
+    ``pd.NA`` (a frame read with ``dtype="string"`` or made by
+    ``convert_dtypes()``).
+
     A text that is empty once normalised (only spaces, zero-width characters
     or HTML tags) is reported as missing: the model would learn nothing
     from it. A text cell that is not a string (a number, say) is reported
@@ -288,8 +293,6 @@ def model_texts(texts: Iterable[Any]) -> list[str]:
 
 def _text_problem(value: Any) -> str:
     """Why a text the model sees as empty (`model_texts`) is of no use."""
-    from triage.batch import _missing
-
     if isinstance(value, str) or _missing(value):
         return "text is missing or empty"
     return f"text is not a string: {type(value).__name__}"
@@ -558,7 +561,12 @@ def group_splits(
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    """A label or id cell as a stripped string; "" for an empty cell, whichever
+    missing value pandas holds it as (NaN, None, or ``pd.NA`` in a column read
+    with ``dtype="string"`` or made by ``convert_dtypes()``)."""
+    if isinstance(value, str):
+        return value.strip()
+    if _missing(value):
         return ""
     return str(value).strip()
 
