@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import triage
-from triage import InvalidTextError, NotFittedError, TriageModel
+from triage import InvalidTextError, NotFittedError, ParameterError, TriageModel
 from triage.labels import CATEGORIES, EMOTIONS
 
 
@@ -71,6 +71,39 @@ def test_fit_accepts_texts_and_labels_separately(train_frame) -> None:  # type: 
     a = TriageModel(threshold_folds=0).fit(part)
     b = TriageModel(threshold_folds=0).fit(part["text"].tolist(), part.drop(columns="text"))
     np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        pytest.param(lambda f: f["text"].tolist(), id="list"),
+        pytest.param(lambda f: f["text"].set_axis(range(100, 100 + len(f))), id="Series"),
+        pytest.param(lambda f: f[["text"]], id="one-column frame"),
+        pytest.param(lambda f: f.rename(columns={"text": "内容"})[["内容"]], id="named otherwise"),
+        pytest.param(lambda f: f[["id", "text"]], id="frame with a text column"),
+    ],
+)
+def test_fit_takes_the_texts_as_scikit_learn_passes_x(tiny_frame, texts) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import TINY_PARAMS
+
+    whole = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    labels = tiny_frame.drop(columns="text")
+    apart = TriageModel(**TINY_PARAMS).fit(texts(tiny_frame), labels)
+    np.testing.assert_array_equal(whole.coef_, apart.coef_)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (lambda f: "快递太慢", r"X is one str; pass the texts, one per row of y"),
+        (lambda f: f["text"].tolist()[:3], r"X holds 3 texts but y has 16 rows"),
+        (lambda f: f[["id", "primary"]], r"X has no 'text' column \(columns: id, primary\)"),
+    ],
+)
+def test_fit_names_texts_that_do_not_match_the_labels(tiny_frame, texts, message) -> None:  # type: ignore[no-untyped-def]
+    labels = tiny_frame.drop(columns="text")
+    with pytest.raises(ParameterError, match=message):
+        TriageModel(threshold_folds=0).fit(texts(tiny_frame), labels)
 
 
 def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
@@ -443,9 +443,11 @@ class TriageModel(OneText):
         X : DataFrame or sequence of str
             A frame in the labeled file format (``text``, ``categories``,
             ``primary``, the five emotions, ``priority``), or the texts alone
-            when `y` holds the label columns.
+            when `y` holds the label columns: a list or Series of str, or a
+            frame whose ``text`` column (or only column) holds them.
         y : DataFrame, optional
-            The label columns, row-aligned with `X`.
+            The label columns, row-aligned with `X` by position (their
+            indexes are not compared).
         extra : DataFrame, optional
             Partially or weakly labeled rows: a ``text`` column and any of
             ``categories`` and the five emotion columns, an empty cell meaning
@@ -464,6 +466,8 @@ class TriageModel(OneText):
             intensity other than 0, 1 or 2, a weight that is not a number
             >= 0), named by row and column, before any fitting.
         ParameterError
+            With `y`: `X` is one str, a frame of several columns none of
+            them ``text``, or holds another number of texts than `y` rows.
             A parameter value that cannot be used (``C=-1``,
             ``class_weight="balance"``), checked before anything else; or
             n-gram ranges, `min_df` or `max_features` that leave no term to
@@ -488,7 +492,7 @@ class TriageModel(OneText):
                 )
             frame = X
         else:
-            frame = y.reset_index(drop=True).assign(text=list(cast("Sequence[str]", X)))
+            frame = y.reset_index(drop=True).assign(text=_texts_of(X, len(y)))
         fit_model(self, frame, extra)
         return self
 
@@ -827,6 +831,35 @@ def _ngram_evidence(
             if len(found) == places:
                 break
     return tuple(found)
+
+
+def _texts_of(X: Any, n: int) -> list[Any]:
+    """The texts of `fit(X, y)`, one per row of `y` (`n` rows), as a list.
+
+    `X` is a sequence of texts, or a frame of them as scikit-learn passes a
+    column: its ``text`` column, or its only one.
+    """
+    import pandas as pd
+
+    if isinstance(X, str):
+        raise ParameterError(f"X is one str; pass the texts, one per row of y ({n} rows)")
+    if isinstance(X, pd.DataFrame):
+        if "text" in X.columns:
+            X = X["text"]
+        elif X.shape[1] == 1:
+            X = X.iloc[:, 0]
+        else:
+            names = ", ".join(map(str, X.columns))
+            raise ParameterError(
+                f"X has no 'text' column (columns: {names}); pass the texts as a list, "
+                "a Series or a frame of one column"
+            )
+    texts = list(X)
+    if len(texts) != n:
+        raise ParameterError(
+            f"X holds {len(texts)} texts but y has {n} rows; pass one text per row of y"
+        )
+    return texts
 
 
 def _is_int(v: Any) -> bool:
