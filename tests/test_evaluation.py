@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import labeled_frame
-from triage import LexiconModel, evaluate
+from triage import LexiconModel, ParameterError, analyze, evaluate
 from triage.cli import render_evaluation
+from triage.retrain import compare_models
 
 # calm texts only: no complaint row, no P1 row
 CALM = [
@@ -51,3 +55,23 @@ def test_none_is_the_default_model_as_in_analyze() -> None:
     frame = labeled_frame(TINY_ROWS)
     got = evaluate(None, frame).to_dict()
     assert got == evaluate(get_default_model(), frame).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("models/mine", r"got str 'models/mine'; load a saved model with triage.load_model"),
+        (Path("models/mine"), r"got PosixPath .*; load a saved model with triage.load_model"),
+        (42, r"model must be a TriageModel .*got int"),
+    ],
+)
+def test_a_model_that_is_no_model_is_named(model: object, message: str) -> None:
+    frame = labeled_frame(CALM)
+    for call in (
+        lambda: evaluate(model, frame),
+        lambda: compare_models(model, LexiconModel(), frame, n_boot=0),
+        lambda: compare_models(LexiconModel(), model, frame, n_boot=0),
+        lambda: analyze("快递太慢", model=model),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ParameterError, match=message):
+            call()

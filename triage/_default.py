@@ -78,12 +78,24 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         _user_set = model is not None
 
 
-def resolve_model(model: TriageModel | None) -> TriageModel:
+def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> TriageModel:
+    """`model`, or the default model for None.
+
+    Raises `triage.ParameterError` (a `TypeError`) for anything without the
+    method `needs`, such as the path of a saved model, naming what to call
+    instead.
+    """
     if model is None:
         return get_default_model()
-    if not hasattr(model, "predict_one"):
-        raise TypeError(
+    if not hasattr(model, needs):
+        given = type(model).__name__
+        hint = ""
+        if isinstance(model, str | os.PathLike):
+            path = os.fspath(model)
+            given += f" {path!r}"
+            hint = f"; load a saved model with triage.load_model({path!r})"
+        raise ParameterError(
             f"model must be a TriageModel (from triage.train or triage.load_model), "
-            f"got {type(model).__name__}"
+            f"got {given}{hint}"
         )
     return model

@@ -202,16 +202,23 @@ def evaluate(
     Returns
     -------
     Evaluation
+
+    Raises
+    ------
+    LabelError
+        `frame` is not a valid labeled frame (see `triage.validate_labels`).
+    ParameterError
+        `model` is no model (the path of a saved one, say: load it first
+        with `triage.load_model`).
     """
     import pandas as pd
 
+    from triage._default import resolve_model
+
     y = parse_labels(frame)
     if predictions is None:
-        if model is None:
-            from triage._default import get_default_model
-
-            model = get_default_model()
-        predictions = model.predict_many(frame["text"].tolist())
+        resolved = resolve_model(model, needs="predict_many")
+        predictions = resolved.predict_many(frame["text"].tolist())
     preds = predictions
     if len(preds) != len(frame):
         raise ValueError(f"{len(preds)} predictions for {len(frame)} rows")

@@ -592,6 +592,14 @@ def compare_models(
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    LabelError
+        `frame` is not a valid labeled frame (see `triage.validate_labels`).
+    ParameterError
+        A model is no model (the path of a saved one, say: load it first
+        with `triage.load_model`).
     """
     import pandas as pd
 
@@ -600,8 +608,8 @@ def compare_models(
 
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative int, got {n_boot!r}")
-    if baseline is None:
-        baseline = resolve_model(None)
+    baseline = resolve_model(baseline, needs="predict_many")
+    candidate = resolve_model(candidate, needs="predict_many")
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     n = len(texts)
