@@ -127,3 +127,38 @@ def test_examples_that_save_to_one_folder_replace_what_is_there() -> None:
     assert len(folders) > len(set(folders)), "no two examples save to one folder any more"
     shared = {folder for folder in folders if folders.count(folder) > 1}
     assert all(overwrite for folder, overwrite in calls if folder in shared), calls
+
+
+def _undefined_names(doc: str) -> list[str]:
+    """Names the Python examples of `doc`, read in order as one session, use
+    before any example imports or assigns them."""
+    import builtins
+
+    text = (REPO / doc).read_text(encoding="utf-8")
+    defined = set(dir(builtins))
+    undefined = []
+    for block in re.findall(r"^```python\n(.*?)^```", text, re.M | re.S):
+        lines = block.splitlines()
+        if any(line.startswith(">>> ") for line in lines):  # doctest style: code lines only
+            lines = [line[4:] for line in lines if line.startswith((">>> ", "... "))]
+        for statement in ast.parse("\n".join(lines)).body:
+            for node in ast.walk(statement):  # what the statement binds, first
+                if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                    defined.add(node.id)
+                elif isinstance(node, ast.Import | ast.ImportFrom):
+                    defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+                elif isinstance(node, ast.FunctionDef):
+                    defined.add(node.name)
+                    defined.update(a.arg for a in node.args.args)
+            undefined += [
+                node.id
+                for node in ast.walk(statement)
+                if isinstance(node, ast.Name) and node.id not in defined
+            ]
+    return undefined
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_examples_use_only_names_an_earlier_example_defines(doc: str) -> None:
+    # a reader runs the examples of a guide one after the other, as a notebook
+    assert _undefined_names(doc) == []
