@@ -225,6 +225,12 @@ def _edit_card(path: Path, **changes: object) -> None:
             "label sets",
         ),
         ({"file": "model.joblib"}, "'file' must be an object, got str"),
+        # the size and checksum the file is checked against: the card, not the file, is wrong
+        ({"file": {}}, r"'file' gives no size and SHA-256 of model.joblib; the card is damaged"),
+        (
+            {"file": {"name": "model.joblib", "bytes": "12", "sha256": 5}},
+            r"'file' gives no size and SHA-256 of model.joblib; the card is damaged",
+        ),
         ({"library_versions": "0.1.0"}, "'library_versions' must be an object"),
         (
             {"library_versions": "0.1.0", "format_version": 99},

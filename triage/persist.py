@@ -357,6 +357,14 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     if not model_path.is_file():
         raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
     expected = card.get("file", {})
+    # what the file is checked against; a size of True would pass as 1
+    checked = type(expected.get("bytes")) is int and isinstance(expected.get("sha256"), str)
+    if not checked:
+        raise ModelFileError(
+            f"{card_path}: 'file' gives no size and SHA-256 of {MODEL_FILE}; the card is "
+            "damaged (refusing to unpickle an unchecked file): save the model again with "
+            "triage.save_model"
+        )
     # Read the file once and unpickle exactly the bytes that were checked:
     # hashing the path and then loading it again would leave a window in
     # which the file could be replaced.
