@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import triage
 from triage import LabelError, ModelFileError, load_model, save_model
 from triage._learn import best_f1_threshold
 from triage.labeled import parse_labels, read_labeled
@@ -642,3 +643,31 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
     raw = tune_thresholds(model, pd.read_csv(path), min_positives=1)
     clean = tune_thresholds(model, read_labeled(path), min_positives=1)
     assert raw.threshold_source_ == clean.threshold_source_
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f, m: split_labeled(f, test_size=1.5), "test_size must be strictly between"),
+        (lambda f, m: cross_validate(f, folds=1), "folds must be an int of at least 2"),
+        (lambda f, m: cross_validate(f, folds=99), "folds=99 is more than the 16"),
+        (lambda f, m: cross_validate(f, Cc=1.0), "invalid parameter 'Cc' for TriageModel"),
+        (lambda f, m: triage.train(f, Cc=1.0), "invalid parameter 'Cc' for TriageModel"),
+        (lambda f, m: m.set_params(Cc=1.0), "invalid parameter 'Cc' for TriageModel"),
+        (lambda f, m: tune_thresholds(m, f, beta=0), "beta must be a positive number"),
+        (lambda f, m: tune_thresholds(m, f, min_positives=0), "min_positives must be"),
+        (lambda f, m: tune_thresholds(m, f, heads=["primary"]), "unknown head"),
+        (lambda f, m: tune_thresholds(triage.LexiconModel(), f), "needs a TriageModel"),
+        (lambda f, m: compare_models(m, m, f, n_boot=-1), "n_boot must be"),
+        (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),
+        (lambda f, m: select_for_labeling(m, ["快递太慢"], n=0), "n must be a positive int"),
+        (lambda f, m: select_for_labeling(m, "快递太慢"), "not one str"),
+    ],
+)
+def test_an_argument_that_cannot_work_is_a_parameter_error(
+    tiny_frame: pd.DataFrame, call: Any, message: str
+) -> None:
+    # one error class to catch for every bad argument, as for the model's own
+    model = triage.TriageModel(threshold_folds=0, min_df=1).fit(tiny_frame)
+    with pytest.raises(triage.ParameterError, match=message):
+        call(tiny_frame, model)

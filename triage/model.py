@@ -353,7 +353,7 @@ class TriageModel(OneText):
         valid = self._param_names()
         for name, value in params.items():
             if name not in valid:
-                raise ValueError(
+                raise ParameterError(
                     f"invalid parameter {name!r} for TriageModel; "
                     f"valid parameters: {', '.join(valid)}"
                 )

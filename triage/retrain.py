@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage.batch import _missing
+from triage.exceptions import ParameterError
 from triage.labeled import _guard_formula, check_labels, group_splits, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
@@ -99,7 +100,7 @@ def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Ar
 
     def split(rows: Array) -> Iterable[tuple[Array, Array]]:
         if folds > len(rows):
-            raise ValueError(
+            raise ParameterError(
                 f"folds={folds} is more than the {len(rows)} distinct text(s) of the frame"
             )
         strata = _strata(frame.iloc[rows], folds)
@@ -149,13 +150,13 @@ def split_labeled(
     from sklearn.model_selection import train_test_split
 
     if not (isinstance(test_size, float | int) and 0 < test_size < 1):
-        raise ValueError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
+        raise ParameterError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
     check_labels(frame)
 
     def split(rows: Array) -> list[tuple[Array, Array]]:
         n_test = max(1, round(len(rows) * test_size))
         if n_test >= len(rows):
-            raise ValueError(
+            raise ParameterError(
                 f"cannot split {len(frame)} row(s) ({len(rows)} distinct texts) "
                 f"with test_size={test_size}"
             )
@@ -276,10 +277,10 @@ def cross_validate(
     from triage.model import TriageModel
 
     if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
-        raise ValueError(f"folds must be an int of at least 2, got {folds!r}")
+        raise ParameterError(f"folds must be an int of at least 2, got {folds!r}")
     check_labels(frame)
     if folds > len(frame):
-        raise ValueError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+        raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
     # a typo or a bad value fails here, before any training
     TriageModel(threshold_folds=threshold_folds, random_state=random_state).set_params(
         **params
@@ -409,15 +410,15 @@ def tune_thresholds(
     from triage.model import TriageModel, fingerprint
 
     if not isinstance(model, TriageModel):
-        raise TypeError(f"tune_thresholds needs a TriageModel, got {type(model).__name__}")
+        raise ParameterError(f"tune_thresholds needs a TriageModel, got {type(model).__name__}")
     model._check_fitted()
     if not (isinstance(beta, float | int) and math.isfinite(beta) and beta > 0):
-        raise ValueError(f"beta must be a positive number, got {beta!r}")
+        raise ParameterError(f"beta must be a positive number, got {beta!r}")
     if not isinstance(min_positives, int) or min_positives < 1:
-        raise ValueError(f"min_positives must be a positive int, got {min_positives!r}")
+        raise ParameterError(f"min_positives must be a positive int, got {min_positives!r}")
     unknown = [h for h in heads if h not in _HEADS]
     if unknown or isinstance(heads, str):
-        raise ValueError(f"unknown head(s) {unknown or heads!r}; allowed: {', '.join(_HEADS)}")
+        raise ParameterError(f"unknown head(s) {unknown or heads!r}; allowed: {', '.join(_HEADS)}")
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     proba = _probabilities(model, texts)
@@ -607,14 +608,14 @@ def compare_models(
     from triage.evaluation import evaluate
 
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative int, got {n_boot!r}")
+        raise ParameterError(f"n_boot must be a non-negative int, got {n_boot!r}")
     baseline = resolve_model(baseline, needs="predict_many")
     candidate = resolve_model(candidate, needs="predict_many")
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     n = len(texts)
     if n == 0:
-        raise ValueError("compare_models needs at least one labeled row")
+        raise ParameterError("compare_models needs at least one labeled row")
     pa, pb = baseline.predict_many(texts), candidate.predict_many(texts)
     ev_a = evaluate(baseline, frame, predictions=pa, policy=policy)
     ev_b = evaluate(candidate, frame, predictions=pb, policy=policy)
@@ -850,11 +851,11 @@ def select_for_labeling(
     from triage._default import resolve_model
 
     if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        raise ParameterError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+        raise ParameterError(f"n must be a positive int, got {n!r}")
     if not isinstance(pool_factor, int) or pool_factor < 1:
-        raise ValueError(f"pool_factor must be a positive int, got {pool_factor!r}")
+        raise ParameterError(f"pool_factor must be a positive int, got {pool_factor!r}")
     resolved = resolve_model(model)
 
     if isinstance(data, pd.DataFrame):
@@ -874,7 +875,7 @@ def select_for_labeling(
             [_as_text(v) for v in frame["source"].tolist()] if "source" in frame.columns else None
         )
     elif isinstance(data, str):
-        raise TypeError("data must be a DataFrame or a sequence of texts, not one str")
+        raise ParameterError("data must be a DataFrame or a sequence of texts, not one str")
     else:
         texts_in = list(data)
         ids = [f"{id_prefix}-{i}" for i in range(len(texts_in))]

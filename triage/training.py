@@ -45,7 +45,10 @@ def train(
     LabelError
         A bad row or column of `frame` or `extra`, named, before any fitting.
     ParameterError
-        Parameters that leave no term to learn from (say ``min_df`` above
+        A parameter `TriageModel` does not have, or a value it cannot use;
+        parameters that leave no term to learn from (say ``min_df`` above
         the number of texts any term is in), named with a value that works.
     """
-    return TriageModel(random_state=random_state, **params).fit(frame, extra=extra)
+    # a misspelt name is named with the valid ones, as set_params names it
+    model = TriageModel(random_state=random_state).set_params(**params)
+    return model.fit(frame, extra=extra)
