@@ -1591,6 +1591,42 @@ def test_the_malformed_lines_of_a_folder_are_reported_by_file(tmp_path: Path) ->
     assert str(summary).endswith("skipped 1 malformed line: part-1.csv:3")
 
 
+def test_undecodable_bytes_are_reported_by_file_and_line_and_their_rows_scored(
+    tmp_path: Path,
+) -> None:
+    # GBK exports with a corrupt byte: b"\xff" starts no GBK character
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "1.csv").write_bytes("id,text\n1,快递太慢\n".encode("gbk"))
+    (folder / "2.csv").write_bytes(
+        "id,text\n2,房间很脏\n3,价格".encode("gbk") + b"\xff" + "太贵\n4,客服不理人\n".encode("gbk")
+    )
+    with pytest.warns(UserWarning, match=r"read as U\+FFFD") as caught:
+        summary = score_file(folder / "2.csv", tmp_path / "out.csv")
+    (warned,) = [str(w.message) for w in caught]
+    assert warned.startswith(f"{folder / '2.csv'}: bytes that are not gb18030 on 1 line (3)")
+    assert (summary.undecodable_lines, summary.undecodable_files) == ([3], {})
+    assert str(summary).endswith("read undecodable bytes as U+FFFD on 1 line: 3")
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == ["2", "3", "4"]
+    assert got["text"].tolist() == ["房间很脏", "价格\ufffd太贵", "客服不理人"]
+    assert got["error"].tolist() == ["", "", ""]
+
+    (folder / "3.csv").write_bytes(b"id,text\n5,\xff\n")
+    with pytest.warns(UserWarning, match=r"read as U\+FFFD") as caught:
+        summary = score_file(folder, tmp_path / "out.csv")
+    assert [str(w.message).split(":")[0] for w in caught] == [
+        str(folder / "2.csv"),
+        str(folder / "3.csv"),
+    ]
+    assert summary.undecodable_lines == [3, 2]
+    assert summary.undecodable_files == {folder / "2.csv": [3], folder / "3.csv": [2]}
+    assert str(summary).endswith("on 2 lines: 2.csv:3, 3.csv:2")
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == ["1", "2", "3", "4", "5"]
+    assert got["error"].tolist() == ["", "", "", "", ""]
+
+
 def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     write(folder / "1.csv", "id,text,channel\n1,快递太慢,app\n")

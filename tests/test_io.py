@@ -607,6 +607,50 @@ def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
     assert detect_encoding(path) == "gb18030"
 
 
+# b"\x81\x20": a GBK lead byte followed by a space, no GBK character;
+# b"\xff": a byte that starts none
+BROKEN = [
+    ("f.csv", "gb18030", "id,text\n1,快递太慢了\n2,房间\x81\x20很脏\n", ["1", "2"], [3]),
+    ("f.csv", "gb18030", "id,text\n1,快递\xff太慢了\n2,房间很脏\n", ["1", "2"], [2]),
+    # a quoted line break: the line, not the row, is named
+    ("f.csv", "gb18030", 'id,text\n1,"快递太慢了\n\xff"\n2,房间很脏\n', ["1", "2"], [3]),
+    # a broken header names its line too
+    ("f.csv", "gb18030", "id,te\xffxt\n1,快递太慢了\n", ["1"], [1]),
+    ("f.tsv", "gb18030", "id\ttext\n1\t快递\xff\n2\t房间\xff\n3\t很脏\n", ["1", "2", "3"], [2, 3]),
+    ("f.csv", "utf-8", "id,text\n1,快递太慢了\n2,\xe6\x88房间很脏\n", ["1", "2"], [3]),
+    (
+        "f.jsonl",
+        "gb18030",
+        '{"id": "1", "text": "快递\xff"}\n\n{"id": "2", "text": "房间"}\n',
+        ["1", "2"],
+        [1],
+    ),
+    ("f.csv.gz", "gb18030", "id,text\n1,快递太慢了\n2,房间\xff很脏\n", ["1", "2"], [3]),
+    ("f.csv", "gb18030", "id,text\n1,快递太慢了\n2,房间很脏\n", ["1", "2"], []),
+]
+
+
+@pytest.mark.parametrize(("name", "encoding", "body", "ids", "lines"), BROKEN)
+def test_lines_of_bytes_not_of_the_encoding_are_reported_and_their_rows_kept(
+    tmp_path: Path, name: str, encoding: str, body: str, ids: list[str], lines: list[int]
+) -> None:
+    # the text holds the bytes as escapes: each character of it is its byte
+    # when it is below U+0100, and the character in `encoding` otherwise
+    data = b"".join(c.encode("latin-1") if ord(c) < 0x100 else c.encode(encoding) for c in body)
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    fmt = file_format(path)
+    chunks = list(read_chunks(path, fmt=fmt, chunk_size=1, encoding=encoding))
+    frame = pd.concat([c.frame for c in chunks])
+    assert frame["id"].tolist() == ids
+    assert [n for c in chunks for n in c.undecodable_lines] == lines
+    assert not [n for c in chunks for n in c.malformed_lines]
+    # each undecodable sequence is one U+FFFD, the rest of the text as it was
+    texts = "".join(frame.to_numpy().ravel().tolist()) + "".join(frame.columns)
+    assert texts.count("\ufffd") == body.count("\xff") + body.count("\x81") + body.count("\xe6\x88")
+    assert "\udcff" not in texts
+
+
 def write_zip(
     path: Path, members: dict[str, bytes | None], method: int = zipfile.ZIP_DEFLATED
 ) -> Path:

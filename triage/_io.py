@@ -2,7 +2,8 @@
 
 Readers yield `Chunk`s of at most ``chunk_size`` rows as string-typed frames,
 so memory does not grow with the file; malformed CSV and JSONL lines are
-skipped and reported by their 1-based line number in the file; a text file
+skipped and reported by their 1-based line number in the file, and so are
+the lines holding bytes not of the file's encoding, read as U+FFFD; a text file
 with no header or record at all is an `InputFileError`. Text files compressed
 with gzip (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), or the one file of a
 zip archive (``.zip``), are read as they stream out of the decompressor; a
@@ -530,10 +531,13 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
 
 @dataclass
 class Chunk:
-    """Rows read from a file: a string-typed frame and the malformed lines skipped."""
+    """Rows read from a file: a string-typed frame, the malformed lines skipped
+    and the lines read whose bytes were not all of the file's encoding (each
+    undecodable sequence read as U+FFFD), by their 1-based line numbers."""
 
     frame: pd.DataFrame
     malformed_lines: list[int] = field(default_factory=list)
+    undecodable_lines: list[int] = field(default_factory=list)
 
 
 def read_chunks(
@@ -561,12 +565,35 @@ def read_chunks(
         raise ValueError(fmt)
 
 
-def _open_text(path: str | os.PathLike[str], encoding: str | None) -> Any:
+# What the readers decode a byte sequence that is not of the file's encoding
+# to: a lone surrogate, which no codec gives for text, so that the lines
+# holding one are told and reported before it is made U+FFFD.
+_UNDECODABLE = "\udcff"
+
+
+def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return _UNDECODABLE, exc.end
+
+
+codecs.register_error("triage.undecodable", _mark_undecodable)
+
+
+def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bool = False) -> Any:
+    """`path` opened as text: undecodable bytes become U+FFFD rather than stop
+    the run, or `_UNDECODABLE` when `marked`, for the reader to report."""
     enc = encoding or detect_encoding(path)
     codecs.lookup(enc)  # an unknown encoding: LookupError before the file is opened
-    # newline="" lets the csv module see quoted line breaks inside fields;
-    # undecodable bytes become U+FFFD rather than stopping the run
-    return io.TextIOWrapper(open_binary(path), encoding=enc, errors="replace", newline="")
+    # newline="" lets the csv module see quoted line breaks inside fields
+    errors = "triage.undecodable" if marked else "replace"
+    return io.TextIOWrapper(open_binary(path), encoding=enc, errors=errors, newline="")
+
+
+def _undecodable(line: str, number: int, found: list[int]) -> str:
+    """`line` with its undecodable bytes as U+FFFD; its `number` added to `found`."""
+    found.append(number)
+    return line.replace(_UNDECODABLE, "\ufffd")
 
 
 # The csv module refuses fields over 131,072 characters by default and would
@@ -594,10 +621,18 @@ def _read_delimited(
     # the limit is the csv module's own, process-wide: raised, never lowered
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
-    with _open_text(path, encoding) as f:
-        # the csv module refuses a line holding NUL, which would drop its row
-        lines = (line if "\x00" not in line else line.replace("\x00", "\ufffd") for line in f)
-        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    undecodable: list[int] = []
+
+    def lines(f: IO[str]) -> Iterator[str]:
+        # numbered as the csv reader counts them (`line_num`)
+        for number, line in enumerate(f, 1):
+            if _UNDECODABLE in line:
+                line = _undecodable(line, number, undecodable)
+            # the csv module refuses a line holding NUL, which would drop its row
+            yield line if "\x00" not in line else line.replace("\x00", "\ufffd")
+
+    with _open_text(path, encoding, marked=True) as f:
+        reader = csv.reader(lines(f), delimiter=delimiter, strict=True)
         header = None
         try:
             # the header is the first line that is not blank
@@ -642,11 +677,13 @@ def _read_delimited(
                 rows.append(row)
             start = reader.line_num
             while len(rows) >= chunk_size:
-                yield Chunk(pd.DataFrame(rows[:chunk_size], columns=header, dtype=object), bad)
+                frame = pd.DataFrame(rows[:chunk_size], columns=header, dtype=object)
+                yield Chunk(frame, bad, undecodable[:])
                 rows, bad = rows[chunk_size:], []
+                undecodable.clear()
                 yielded = True
-        if rows or bad or not yielded:  # a file of only a header still has columns
-            yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad)
+        if rows or bad or undecodable or not yielded:  # a file of only a header has columns
+            yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad, undecodable)
 
 
 def _blank(row: list[str]) -> bool:
@@ -659,11 +696,14 @@ def _read_jsonl(
 ) -> Iterator[Chunk]:
     import pandas as pd
 
-    with _open_text(path, encoding) as f:
+    with _open_text(path, encoding, marked=True) as f:
         records: list[dict[str, Any]] = []
         bad: list[int] = []
+        undecodable: list[int] = []
         blank, read = True, 0
         for number, line in enumerate(f, 1):
+            if _UNDECODABLE in line:
+                line = _undecodable(line, number, undecodable)
             if not line.strip():
                 continue
             blank = False
@@ -680,16 +720,16 @@ def _read_jsonl(
             records.append(record)
             read += 1
             if len(records) >= chunk_size:
-                yield Chunk(pd.DataFrame(records, dtype=object), bad)
-                records, bad = [], []
+                yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable)
+                records, bad, undecodable = [], [], []
         if bad and not read:
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
             raise InputFileError(
                 f"{path}: no line is a JSON object ({len(bad)} lines: {shown}); is it JSONL? "
                 'a JSONL file holds one JSON object per line, such as {"text": "..."}'
             )
-        if records or bad:
-            yield Chunk(pd.DataFrame(records, dtype=object), bad)
+        if records or bad or undecodable:
+            yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable)
     if blank:
         raise InputFileError(
             f"{path} is empty: no records (a failed export?); a JSONL file holds one "

@@ -981,6 +981,14 @@ class ScoreSummary:
     malformed_files : dict of Path to list of int
         For a folder of CSV, TSV or JSONL files, the malformed lines of each
         file that has any; empty otherwise.
+    undecodable_lines : list of int
+        1-based line numbers of the input lines holding bytes that are not
+        of the file's encoding (a GBK file with a corrupt byte, say), read as
+        U+FFFD: their rows are scored and written in their places, with the
+        U+FFFD in their text (for a folder, see `undecodable_files`).
+    undecodable_files : dict of Path to list of int
+        For a folder of CSV, TSV or JSONL files, the undecodable lines of
+        each file that has any; empty otherwise.
     """
 
     rows: int
@@ -989,6 +997,8 @@ class ScoreSummary:
     output: Path
     malformed_lines: list[int] = field(default_factory=list)
     malformed_files: dict[Path, list[int]] = field(default_factory=dict)
+    undecodable_lines: list[int] = field(default_factory=list)
+    undecodable_files: dict[Path, list[int]] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -1000,18 +1010,24 @@ class ScoreSummary:
             f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
         )
         if self.malformed_lines:
-            places = [str(n) for n in self.malformed_lines[:10]]
-            if self.malformed_files:  # file:line, as compilers and grep say it
-                files = list(self.malformed_files)
-                top = os.path.commonpath([f.parent for f in files])
-                places = [
-                    f"{os.path.relpath(f, top)}:{n}" for f in files for n in self.malformed_files[f]
-                ]
-            shown = ", ".join(places[:10])
-            more = ", ..." if len(self.malformed_lines) > 10 else ""
             skipped = _counted(len(self.malformed_lines), "malformed line")
-            text += f"\nskipped {skipped}: {shown}{more}"
+            shown = _places(self.malformed_lines, self.malformed_files)
+            text += f"\nskipped {skipped}: {shown}"
+        if self.undecodable_lines:
+            read = _counted(len(self.undecodable_lines), "line")
+            shown = _places(self.undecodable_lines, self.undecodable_files)
+            text += f"\nread undecodable bytes as U+FFFD on {read}: {shown}"
         return text
+
+
+def _places(lines: list[int], files: dict[Path, list[int]]) -> str:
+    """The first ten of `lines`, as ``file:line`` (as compilers and grep say
+    it) when they are of the `files` of a folder."""
+    places = [str(n) for n in lines[:10]]
+    if files:
+        top = os.path.commonpath([f.parent for f in files])
+        places = [f"{os.path.relpath(f, top)}:{n}" for f in files for n in files[f][:10]]
+    return ", ".join(places[:10]) + (", ..." if len(lines) > 10 else "")
 
 
 def _counted(n: int, noun: str) -> str:
@@ -1131,7 +1147,10 @@ def score_file(
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
-        UserWarning; its undecodable bytes are read as U+FFFD.
+        UserWarning. Bytes that are not of the file's encoding, given or
+        detected, are read as U+FFFD; the lines holding them are reported in
+        `ScoreSummary.undecodable_lines` and in a UserWarning naming the
+        file and the lines, and their rows are scored in their places.
     progress : callable, optional
         Called as ``progress(rows_done, seconds)`` after each chunk;
         `ProgressLine` draws it.
@@ -1177,6 +1196,8 @@ def score_file(
     rows = errors = 0
     malformed: list[int] = []
     malformed_files: dict[Path, list[int]] = {}
+    undecodable: list[int] = []
+    undecodable_files: dict[Path, list[int]] = {}
     by_file = src_fmt != "parquet" and Path(input).is_dir()  # lines of many files
 
     # the input's columns, from its first chunk: a file without rows still has them
@@ -1188,6 +1209,7 @@ def score_file(
         nonlocal columns, first
         for source in sources:
             missing: set[Any] = set()
+            damaged: list[int] = []  # its undecodable lines
             for chunk in read_chunks(
                 source.path,
                 fmt=source.fmt,
@@ -1200,6 +1222,9 @@ def score_file(
                     if by_file:
                         lines = malformed_files.setdefault(Path(source.path), [])
                         lines.extend(chunk.malformed_lines)
+                if chunk.undecodable_lines:
+                    undecodable.extend(chunk.undecodable_lines)
+                    damaged.extend(chunk.undecodable_lines)
                 frame = _with_partition(chunk.frame, source)
                 if columns is None and (len(frame) or len(frame.columns)):
                     _check_columns(frame.columns, text_column, None, str(source.path))
@@ -1236,6 +1261,14 @@ def score_file(
                         )
                     frame = frame.reindex(columns=columns)
                 yield frame
+            if damaged:
+                if by_file:
+                    undecodable_files[Path(source.path)] = damaged
+                warnings.warn(
+                    _undecodable_warning(source, damaged),
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
         # a file's last chunk ends with it: rows are held until a chunk is
@@ -1268,7 +1301,9 @@ def score_file(
             writer.write(_with_scores(empty, _empty_frame(explain=explain)))
         path = writer.commit()
     seconds = time.perf_counter() - started
-    return ScoreSummary(rows, errors, seconds, path, malformed, malformed_files)
+    return ScoreSummary(
+        rows, errors, seconds, path, malformed, malformed_files, undecodable, undecodable_files
+    )
 
 
 @dataclass(frozen=True)
@@ -1296,10 +1331,10 @@ def _text_source(
 
     if encoding is not None:
         check_encoding(path, encoding)
-    if fmt not in ("csv", "tsv"):
-        return _Source(path, fmt, encoding), None
     # the whole file is read to find its encoding: once, here
     encoding = encoding or detect_encoding(path)
+    if fmt not in ("csv", "tsv"):
+        return _Source(path, fmt, encoding), None
     delimiter, header = sniff_header(path, encoding=encoding, columns=wanted)
     if given is None:
         # Commas or tabs, whatever the name says: Excel's "Unicode Text"
@@ -1319,7 +1354,7 @@ def _text_sources(
     `wanted` column or has one named like a partition folder above it, or a
     JSONL file of no record, stops the run before it starts rather than hours
     in."""
-    from triage._io import dataset_files, detect_encoding, file_format, partition_values
+    from triage._io import dataset_files, file_format, partition_values
     from triage.exceptions import InputFileError
 
     files = dataset_files(folder)
@@ -1346,11 +1381,8 @@ def _text_sources(
             clash = [k for k in source.partition if k in header]
             if clash:
                 raise _clash(path, clash[0])
-        elif source.fmt == "jsonl":
-            # the whole file is read to find its encoding: once, here
-            source = dataclasses.replace(source, encoding=source.encoding or detect_encoding(path))
-            if _blank(path, source.encoding):
-                raise InputFileError(f"{path} in {folder} is empty: no records (a failed export?)")
+        elif source.fmt == "jsonl" and _blank(path, source.encoding):
+            raise InputFileError(f"{path} in {folder} is empty: no records (a failed export?)")
         sources.append(source)
     return sources
 
@@ -1380,6 +1412,18 @@ def _clash(path: str | os.PathLike[str], key: str) -> Exception:
     return InputFileError(
         f"{path}: {key!r} is both a partition folder ({key}=...) and a column of the "
         "file; rename the folder or the column"
+    )
+
+
+def _undecodable_warning(source: _Source, lines: list[int]) -> str:
+    """The warning that `lines` of `source` hold bytes not of its encoding."""
+    shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+    encoding = source.encoding or "of its encoding"
+    return (
+        f"{source.path}: bytes that are not {encoding} on {_counted(len(lines), 'line')} "
+        f"({shown}), read as U+FFFD; their rows are scored as read "
+        "(ScoreSummary.undecodable_lines). Pass the file's encoding if it is another "
+        "(CLI: --encoding)"
     )
 
 
