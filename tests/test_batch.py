@@ -1038,20 +1038,71 @@ def test_nested_columns_are_written_to_text_files_as_json(tmp_path: Path, output
     assert [rows[1][name] for name, _, _ in cells] == [None] * len(cells)
 
 
-def test_parquet_column_that_cannot_keep_its_type_is_a_clear_error(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
-    src = write(
-        tmp_path / "in.jsonl",
-        '{"text": "快递太慢", "id": 1}\n{"text": "房间很脏", "id": 2}\n'
-        '{"text": "快递太慢", "id": "A-3"}\n',
-    )
-    with pytest.raises(ValueError, match=r"column 'id' is int64 .* rows 3-3 .*write CSV or JSONL"):
-        score_file(src, tmp_path / "out.parquet", chunk_size=2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing half-written
-    # the same input as JSONL keeps every value
-    score_file(src, tmp_path / "out.jsonl", chunk_size=2)
-    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["id"] for line in lines] == [1, 2, "A-3"]
+# the values of a JSONL column, one record each -> its Parquet type and values
+JSON_COLUMNS = [
+    ([1, 2, None], "int64", [1, 2, None]),
+    ([None, 2**60], "int64", [None, 2**60]),
+    ([1.5, 2], "double", [1.5, 2.0]),
+    ([1, 1.5], "double", [1.0, 1.5]),
+    ([True, None, False], "bool", [True, None, False]),
+    (["A-7", "B-8"], "string", ["A-7", "B-8"]),
+    # values of several kinds are their JSON text, whichever comes first
+    ([1, "A-7", None], "string", ["1", "A-7", None]),
+    (["A-7", 1], "string", ["A-7", "1"]),
+    ([True, 3], "string", ["true", "3"]),
+    ([{"a": 1}, {"b": "x"}], "string", ['{"a": 1}', '{"b": "x"}']),
+    ([[1], "x", {}], "string", ["[1]", "x", "{}"]),
+    # integers a float64 or an int64 does not hold exactly
+    ([2**53 + 1, 0.5], "string", ["9007199254740993", "0.5"]),
+    ([2**64, 1], "string", ["18446744073709551616", "1"]),
+    ([None, None], "string", [None, None]),
+]
+
+
+@pytest.mark.parametrize(("values", "kind", "written"), JSON_COLUMNS)
+def test_a_jsonl_column_has_one_parquet_type_from_all_its_values(
+    tmp_path: Path, values: list[Any], kind: str, written: list[Any]
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["快递太慢", "房间很脏", "价格太贵"]
+    lines = [json.dumps({"id": v, "text": t}) + "\n" for v, t in zip(values, texts, strict=False)]
+    one = write(tmp_path / "in.jsonl", "".join(lines))
+    folder = tmp_path / "exports"  # a record a file
+    for i, line in enumerate(lines):
+        write(folder / f"{i}.jsonl", line)
+    for src, chunk_size in [(one, 1), (one, 100), (folder, 1), (folder, 100)]:
+        out = tmp_path / "out.parquet"
+        summary = score_file(src, out, chunk_size=chunk_size)
+        table = pq.read_table(out)
+        assert str(table.schema.field("id").type) == kind
+        assert table.column("id").to_pylist() == written
+        assert table.column("text").to_pylist() == texts[: len(values)]
+        assert summary.rows == len(values) and summary.errors == 0
+        out.unlink()
+    # the same input as JSONL keeps every value as it was
+    score_file(one, tmp_path / "out.jsonl", chunk_size=1)
+    got = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in got] == values
+
+
+def test_a_partition_key_in_a_later_jsonl_record_is_refused_before_scoring(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "complaints"
+    write(folder / "m=1" / "part-0.jsonl", '{"text": "快递太慢"}\n')
+    write(folder / "m=2" / "part-0.jsonl", '{"text": "房间很脏"}\n{"text": "价格太贵", "m": "2"}\n')
+    with pytest.raises(
+        InputFileError,
+        match=r"m=2.part-0\.jsonl: 'm' is both a partition folder \(m=\.\.\.\) and a key of "
+        r"its records \(line 2\)",
+    ):
+        score_file(
+            folder,
+            tmp_path / "out.csv",
+            chunk_size=1,
+            progress=lambda rows, s: pytest.fail("scored"),
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["complaints"]
 
 
 def test_keys_that_first_appear_after_the_first_chunk_are_dropped_with_one_warning(

@@ -737,6 +737,110 @@ def _read_jsonl(
         )
 
 
+@dataclass
+class JsonKeys:
+    """The keys of a JSONL file's records: for each, the 1-based line of its first
+    record and the kinds of value it holds (`_json_kind`)."""
+
+    lines: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, set[str]] = field(default_factory=dict)
+
+
+def scan_jsonl(path: str | os.PathLike[str], encoding: str | None) -> JsonKeys:
+    """The keys of every record of a JSONL file and the kinds of their values,
+    read before any row is scored (lines that are no JSON object are passed
+    over, as `read_chunks` skips them)."""
+    found = JsonKeys()
+    with _open_text(path, encoding) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            if "\\ud" in line.lower():
+                record = _mend(record)
+            for key, value in record.items():
+                kinds = found.kinds.get(key)
+                if kinds is None:
+                    kinds = found.kinds[key] = set()
+                    found.lines[key] = number
+                kinds.add(_json_kind(value))
+    return found
+
+
+_EXACT_IN_FLOAT = 2**53
+_INT64 = 2**63
+
+
+def _json_kind(value: Any) -> str:
+    """The kind of a JSON value, as `json_types` tells the type of a column by them."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "null"  # NaN too: pandas reads it as missing
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        if -_EXACT_IN_FLOAT <= value <= _EXACT_IN_FLOAT:
+            return "int"
+        return "int64" if -_INT64 <= value < _INT64 else "bigint"
+    if isinstance(value, float):
+        return "float"
+    return "str" if isinstance(value, str) else "nested"
+
+
+def json_types(kinds: dict[str, set[str]]) -> dict[str, str]:
+    """The Parquet type of each JSONL column, from the kinds of all its values.
+
+    ``bool`` for booleans, ``int64`` for integers, ``float64`` for numbers
+    with a fraction and integers a float64 holds exactly; ``string`` for the
+    rest: strings, objects and arrays, integers beyond int64, and any column
+    that mixes kinds (ids that are numbers in one file and strings in
+    another), each value that is no string written as its JSON text. Nulls
+    do not count; a column of nulls alone is a string column.
+    """
+    types = {}
+    for key, found in kinds.items():
+        found = found - {"null"}
+        if found == {"bool"}:
+            types[key] = "bool"
+        elif found and found <= {"int", "int64"}:
+            types[key] = "int64"
+        elif found and found <= {"int", "float"}:
+            types[key] = "float64"
+        else:
+            types[key] = "string"
+    return types
+
+
+def as_json_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """`frame`, of JSONL records, with the values of each column in `types` made
+    the Python values of its type: JSON text in a string column, floats in a
+    float64 one. Missing values stay missing."""
+    mended = None
+    for j, name in enumerate(frame.columns):
+        kind = types.get(name)
+        if kind not in ("string", "float64"):
+            continue
+        values = frame.iloc[:, j].tolist()
+        typed = [_json_typed(v, kind) for v in values]
+        if typed != values:
+            if mended is None:
+                mended = frame.copy()
+            mended.isetitem(j, np.array(typed, dtype=object))
+    return frame if mended is None else mended
+
+
+def _json_typed(value: Any, kind: str) -> Any:
+    if value is None or _json_kind(value) == "null" or isinstance(value, str):
+        return value
+    if kind == "float64":
+        return float(value)
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
 def _mend(value: Any) -> Any:
     """`value` with lone surrogates in its strings (and keys) made U+FFFD.
 
@@ -1045,18 +1149,23 @@ def _pyarrow_parquet() -> Any:
     return pq
 
 
-def _first_table(frame: pd.DataFrame) -> Any:
+def _first_table(frame: pd.DataFrame, types: dict[str, str] | None = None) -> Any:
     """The Arrow table of the first chunk; its schema is the file's.
 
-    A column with no values in it (Arrow type ``null``) is declared a string
-    column, so that values in later chunks still fit.
+    A column of `types` has the type named there (its values of that type,
+    or missing); another with no values in it (Arrow type ``null``) is
+    declared a string column, so that values in later chunks still fit.
     """
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for i, f in enumerate(table.schema):
-        if pa.types.is_null(f.type):
-            table = table.set_column(i, f.with_type(pa.string()), table[i].cast(pa.string()))
+        kind = (types or {}).get(f.name)
+        want = (
+            pa.type_for_alias(kind) if kind else pa.string() if pa.types.is_null(f.type) else None
+        )
+        if want is not None and f.type != want:
+            table = table.set_column(i, f.with_type(want), table[i].cast(want))
     return table
 
 
@@ -1179,12 +1288,17 @@ class AtomicWriter:
     target alone.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, fmt: str) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, fmt: str, types: dict[str, str] | None = None
+    ) -> None:
         compression = _compression(path)
         if compression is not None:
             target_format(path, fmt)  # a zip, or Parquet inside a compression
         self.path = Path(path)
         self.fmt = fmt
+        # Parquet types of columns by name (``int64``, ``string``, ...), decided
+        # before the first chunk (`json_types`); the others' from the first chunk
+        self.types = types
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -1236,7 +1350,7 @@ class AtomicWriter:
         else:
             pq = _pyarrow_parquet()
             if self._parquet is None:
-                table = _first_table(frame)
+                table = _first_table(frame, self.types)
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(self.tmp, self._schema)
             else:

@@ -1110,10 +1110,16 @@ def score_file(
     The output is written to a hidden temporary file beside it and renamed
     into place only when complete, so an interrupted run leaves no output.
 
-    A Parquet output column has the type of the first rows written; later
-    chunks are cast to it (a column empty at first is a string column). A
-    value that cannot be cast, such as text in a column of integers, stops the
-    run with a ValueError naming the column and rows.
+    A Parquet output column has one type. From a JSONL input it is decided by
+    all the column's values, read once before any row is scored
+    (`triage._io.json_types`): bool, int64 or float64 when they all are
+    such, else string, each value that is no string its JSON text (ids that
+    are numbers in one file and strings in another: ``"1"``, ``"A-7"``), so
+    no chunk or file can stop the run. From other inputs it is the type of
+    the first rows written (text from CSV and TSV, the file's from Parquet;
+    a column empty at first is a string column), later chunks cast to it.
+    A JSONL key named like a partition folder above its file is found in
+    the same reading, and is an InputFileError before any row is scored.
 
     Parameters
     ----------
@@ -1165,6 +1171,7 @@ def score_file(
 
     from triage._io import (
         AtomicWriter,
+        as_json_types,
         file_format,
         read_chunks,
         target_format,
@@ -1191,6 +1198,12 @@ def score_file(
         sources = _text_sources(input, input_format, encoding, wanted)
     else:
         sources = [_text_source(input, src_fmt, input_format, encoding, wanted)[0]]
+    # JSONL records are read once before scoring when a key of theirs could
+    # stop the run: one named like a partition folder, or one whose values
+    # are of several kinds (ints and strings) for a Parquet column of one type
+    types = None
+    if src_fmt == "jsonl" and (dst_fmt == "parquet" or any(s.partition for s in sources)):
+        types = _check_jsonl(sources, dst_fmt == "parquet")
     n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
@@ -1288,8 +1301,10 @@ def score_file(
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
             yield whole, whole[text_column].tolist(), None
 
-    with AtomicWriter(output, fmt=dst_fmt) as writer:
+    with AtomicWriter(output, fmt=dst_fmt, types=types) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
+            if types is not None:
+                frame = as_json_types(frame, types)
             out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
             rows += len(out)
@@ -1387,6 +1402,29 @@ def _text_sources(
     return sources
 
 
+def _check_jsonl(sources: list[_Source], want_types: bool) -> dict[str, str] | None:
+    """Read the records of JSONL `sources` before any row is scored.
+
+    A key named like a partition folder above its file is an InputFileError,
+    as a CSV column is. With `want_types`, the Parquet type of each key from
+    the values of all the files (`triage._io.json_types`), so that a column
+    has one type however its values fall into chunks and files.
+    """
+    from triage._io import json_types, scan_jsonl
+
+    kinds: dict[str, set[str]] = {}
+    for source in sources:
+        if not (want_types or source.partition):
+            continue
+        found = scan_jsonl(source.path, source.encoding)
+        clash = [k for k in source.partition if k in found.kinds]
+        if clash:
+            raise _clash(source.path, clash[0], found.lines[clash[0]])
+        for key, seen in found.kinds.items():
+            kinds.setdefault(key, set()).update(seen)
+    return json_types(kinds) if want_types else None
+
+
 def _blank(path: str | os.PathLike[str], encoding: str | None) -> bool:
     """Whether a text file holds no line but blank ones (read up to the first that is not)."""
     from triage._io import _open_text
@@ -1406,12 +1444,15 @@ def _with_partition(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
     return frame.assign(**source.partition)
 
 
-def _clash(path: str | os.PathLike[str], key: str) -> Exception:
+def _clash(path: str | os.PathLike[str], key: str, line: int | None = None) -> Exception:
+    """The error of a partition folder `key` that a file's header (or, from
+    `line` on, its JSONL records) names too."""
     from triage.exceptions import InputFileError
 
+    where = "a column of the file" if line is None else f"a key of its records (line {line})"
     return InputFileError(
-        f"{path}: {key!r} is both a partition folder ({key}=...) and a column of the "
-        "file; rename the folder or the column"
+        f"{path}: {key!r} is both a partition folder ({key}=...) and {where}; rename the "
+        "folder or the column"
     )
 
 
