@@ -321,6 +321,45 @@ def test_blank_lines_of_a_one_column_file_are_empty_texts(
         assert [n for c in chunks for n in c.malformed_lines] == malformed
 
 
+# bare carriage returns (CR): a file's rows -> its rows read, the malformed
+# lines, the lines of rows a bare CR ended among rows a line feed ended
+BARE_CR = [
+    # a CR ends a row, as in pandas and the csv module: a CR inside a text
+    # splits it, so a file of both kinds of line end is warned of
+    ("id\ttext\n1\t快递\r没到\n2\t房间\n", [["1", "快递"], ["2", "房间"]], [3], [2]),
+    ("text\n快递\r没到\n房间\n", [["快递"], ["没到"], ["房间"]], [], [2]),
+    # quoted, a CR is text; a file of old Mac programs ends every row so
+    ('text\n"快递\r没到"\n房间\n', [["快递\r没到"], ["房间"]], [], []),
+    ("text\r快递\r\r房间\r", [["快递"], [""], ["房间"]], [], []),
+    # "\r\r\n", as a CSV writer on Windows writes through a file opened
+    # without newline="", is one line end, not a line end and a blank line
+    ("text\r\r\n快递\r\r\n房间\r\r\n", [["快递"], ["房间"]], [], []),
+    ("text\r\r\n快递\r\r\n\r\r\n房间\r\r\n", [["快递"], [""], ["房间"]], [], []),
+    ("id,text\r\r\n1,快递\r\r\n2,房间\r\r\n", [["1", "快递"], ["2", "房间"]], [], []),
+]
+
+
+@pytest.mark.parametrize(("body", "rows", "malformed", "cr_lines"), BARE_CR)
+def test_a_bare_carriage_return_ends_a_row_and_a_mix_of_line_ends_is_warned_of(
+    tmp_path: Path, body: str, rows: list[list[str]], malformed: list[int], cr_lines: list[int]
+) -> None:
+    path = tmp_path / ("f.tsv" if "\t" in body else "f.csv")
+    path.write_bytes(body.encode())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chunks = list(read_chunks(path, fmt=file_format(path), chunk_size=1, encoding="utf-8"))
+    assert pd.concat([c.frame for c in chunks]).to_numpy().tolist() == rows
+    assert [n for c in chunks for n in c.malformed_lines] == malformed
+    messages = [str(w.message) for w in caught]
+    if cr_lines:
+        (message,) = messages
+        shown = ", ".join(map(str, cr_lines))
+        assert message.startswith(f"{path}: {len(cr_lines)} row(s) end with a bare carriage ")
+        assert f"(CR) on line(s) {shown}, the others with a line feed" in message
+    else:
+        assert messages == []
+
+
 def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> None:
     long = "快递太慢了" * 40_000  # 200,000 characters; the csv module's default limit is 131,072
     path = tmp_path / "f.csv"

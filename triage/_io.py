@@ -615,6 +615,10 @@ def _read_delimited(
     file of one column a blank line after it is a row with an empty text,
     unless only blank lines follow; in a file of more columns a blank line is
     no row.
+
+    LF, CRLF and a bare CR end a row, as for pandas; ``\\r\\r\\n`` is one line
+    end. A file whose rows end with LF but some with a bare CR (a CR in an
+    unquoted text, most likely, which split it) is a UserWarning naming them.
     """
     import pandas as pd
 
@@ -622,10 +626,17 @@ def _read_delimited(
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     undecodable: list[int] = []
+    # the last line read that ended with a bare CR, and whether any line
+    # ended with LF: a file of both has a CR that is in a text, most likely
+    ends = {"cr": 0, "lf": 0}
 
     def lines(f: IO[str]) -> Iterator[str]:
         # numbered as the csv reader counts them (`line_num`)
         for number, line in enumerate(f, 1):
+            if line.endswith("\r"):
+                ends["cr"] = number
+            elif line.endswith("\n"):
+                ends["lf"] = number
             if _UNDECODABLE in line:
                 line = _undecodable(line, number, undecodable)
             # the csv module refuses a line holding NUL, which would drop its row
@@ -655,6 +666,8 @@ def _read_delimited(
         yielded = False
         blanks = 0  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
+        # the lines of rows (the header's too) that a bare CR ended
+        cr_ended = [reader.line_num] if ends["cr"] == reader.line_num else []
         while True:
             try:
                 row = next(reader)
@@ -662,6 +675,8 @@ def _read_delimited(
                 break
             except csv.Error:
                 row = None
+            if row != [] and ends["cr"] == reader.line_num:
+                cr_ended.append(reader.line_num)
             if row is None or (row and len(row) != width):
                 bad.extend(range(start + 1, reader.line_num + 1))
             elif not row:
@@ -669,7 +684,13 @@ def _read_delimited(
                 # the output's rows stay in line with the input's; with more
                 # columns it is no row (",," is one). Blank lines at the end of
                 # the file are no rows either: they are counted until a row follows.
-                if width == 1:
+                if ends["lf"] == reader.line_num and ends["cr"] == reader.line_num - 1:
+                    # no blank line but the rest of a "\r\r\n" line end, which
+                    # a CSV writer on Windows gives through a file opened
+                    # without newline=""
+                    if cr_ended and cr_ended[-1] == ends["cr"]:
+                        cr_ended.pop()
+                elif width == 1:
                     blanks += 1
             else:
                 rows.extend([""] for _ in range(blanks))
@@ -682,8 +703,25 @@ def _read_delimited(
                 rows, bad = rows[chunk_size:], []
                 undecodable.clear()
                 yielded = True
+        if cr_ended and cr_ended[-1] == reader.line_num:
+            cr_ended.pop()  # a CR at the end of the file ends no row early
+        if cr_ended and ends["lf"]:
+            _warn_bare_cr(path, cr_ended)
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
             yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad, undecodable)
+
+
+def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:
+    shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+    warnings.warn(
+        f"{path}: {len(lines):,} row(s) end with a bare carriage return (CR) on line(s) "
+        f"{shown}, the others with a line feed (LF or CRLF). A CR ends a row, as in "
+        "pandas and the files of old Mac programs: if it is inside a text, that text "
+        "was split in two rows (or the rest reported as a malformed line); quote the "
+        "field, or replace the CR",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _blank(row: list[str]) -> bool:
