@@ -966,12 +966,75 @@ def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8(tmp_path: Path) 
         assert out["text"].dropna().tolist() == ["快递太慢", "房间很脏"]
         assert out["primary"].tolist() == ["logistics", "", "environment"]
         assert out["blob"].tolist() == raw  # other binary columns are carried as they are
-    # bytes that are not UTF-8 are read as U+FFFD, as in a text file
+    # bytes that are not UTF-8 are read as U+FFFD, as in a text file, and reported
     pq.write_table(
         pa.table({"text": pa.array([b"\xff\xfe ok"], pa.binary())}), tmp_path / "b.parquet"
     )
-    score_file(tmp_path / "b.parquet", tmp_path / "b.csv")
+    with pytest.warns(UserWarning, match=r"not UTF-8 in 1 row \(1\)"):
+        score_file(tmp_path / "b.parquet", tmp_path / "b.csv")
     assert pd.read_csv(tmp_path / "b.csv")["text"].tolist() == ["\ufffd\ufffd ok"]
+
+
+def test_a_parquet_output_keeps_the_types_of_a_parquet_input(tmp_path: Path) -> None:
+    # types pandas cannot tell back to Arrow: a map's pairs failed the first
+    # write, and a struct's integer fields came back as floats
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import decimal
+
+    columns = {
+        "map": pa.array([[("k", 1)], None, []], pa.map_(pa.string(), pa.int64())),
+        "struct": pa.array([{"a": 1, "b": "x"}, None, {"a": None, "b": "y"}]),
+        "list": pa.array([[1, 2], None, []], pa.list_(pa.int64())),
+        "uint64": pa.array([2**64 - 1, None, 0], pa.uint64()),
+        "decimal": pa.array([decimal.Decimal("1.50"), None, decimal.Decimal("-2.25")]),
+        "when": pa.array([0, None, 1], pa.timestamp("us", tz="Asia/Shanghai")),
+        "tier": pa.array(["vip", None, "vip"]).dictionary_encode(),
+        "text": pa.array(["快递太慢", "房间很脏", None]),
+    }
+    table = pa.table(columns)
+    pq.write_table(table, tmp_path / "in.parquet")
+    for chunk_size in (1, 10):
+        score_file(tmp_path / "in.parquet", tmp_path / "out.parquet", chunk_size=chunk_size)
+        out = pq.read_table(tmp_path / "out.parquet")
+        for name in columns:
+            assert out.schema.field(name).type == table.schema.field(name).type, name
+            assert out.column(name).to_pylist() == table.column(name).to_pylist(), name
+        assert out.column("error").to_pylist() == ["", "", "missing text"]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 10])
+def test_parquet_integer_ids_with_a_missing_value_keep_every_digit(
+    tmp_path: Path, chunk_size: int
+) -> None:
+    # pandas reads integers with a missing value as floats: 19-digit ids
+    # lost their last digits, and 5 was written 5.0 only in some chunks
+    # (a file that Spark or Hive wrote, with no pandas dtypes stored in it)
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    ids = pa.array([1234567890123456789, None, 5, 6], pa.int64())
+    texts = ["快递太慢", "房间很脏", "价格太贵", "客服不理人"]
+    pq.write_table(pa.table({"id": ids, "text": texts}), tmp_path / "in.parquet")
+    score_file(tmp_path / "in.parquet", tmp_path / "out.csv", chunk_size=chunk_size)
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == ["1234567890123456789", "", "5", "6"]
+    score_file(tmp_path / "in.parquet", tmp_path / "out.jsonl", chunk_size=chunk_size)
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1234567890123456789, None, 5, 6]
+
+
+def test_a_binary_text_column_of_another_encoding_is_reported_by_row(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["快递太慢".encode(), "房间很脏".encode("gbk"), None, "价格太贵".encode("gbk")]
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
+    with pytest.warns(
+        UserWarning, match=r"in\.parquet: texts that are not UTF-8 in 2 rows \(2, 4\)"
+    ):
+        summary = score_file(tmp_path / "in.parquet", tmp_path / "out.csv", chunk_size=3)
+    assert summary.undecodable_lines == [2, 4] and summary.rows == 4
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["text"].tolist()[0] == "快递太慢" and "\ufffd" in got["text"].tolist()[1]
 
 
 @pytest.mark.parametrize("output", ["out.csv", "out.tsv", "out.jsonl", "out.jsonl.gz"])

@@ -538,6 +538,9 @@ class Chunk:
     frame: pd.DataFrame
     malformed_lines: list[int] = field(default_factory=list)
     undecodable_lines: list[int] = field(default_factory=list)
+    #: Parquet: the Arrow type of each column as stored, which pandas' dtypes
+    #: do not say (a map, the fields of a struct), for a Parquet output to keep
+    types: dict[str, Any] = field(default_factory=dict)
 
 
 def read_chunks(
@@ -908,18 +911,43 @@ def _read_parquet(
         schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
     # Impala and older Hive write strings as binary, without the UTF8 annotation
     binary = text_column in schema.names and _binary_type(schema.field(text_column).type)
+    types = {f.name: f.type for f in schema if not (binary and f.name == text_column)}
     empty = True
+    rows = 0
     for batch in batches:
-        frame = batch.to_pandas()
+        frame = batch.to_pandas(types_mapper=_nullable_integers)
+        undecodable: list[int] = []
         if binary:
-            frame[text_column] = [
-                v.decode("utf-8", "replace") if isinstance(v, bytes) else v
-                for v in frame[text_column].tolist()
-            ]
+            texts = frame[text_column].tolist()
+            for i, v in enumerate(texts):
+                if isinstance(v, bytes):
+                    try:
+                        texts[i] = v.decode("utf-8")
+                    except UnicodeDecodeError:  # GBK bytes, say: reported by row
+                        texts[i] = v.decode("utf-8", "replace")
+                        undecodable.append(rows + i + 1)
+            frame[text_column] = texts
         empty = False
-        yield Chunk(_index_as_columns(frame))
+        rows += len(frame)
+        yield Chunk(_index_as_columns(frame), undecodable_lines=undecodable, types=types)
     if empty:  # no rows, but the schema has the columns
-        yield Chunk(_index_as_columns(schema.empty_table().to_pandas()))
+        empty_frame = schema.empty_table().to_pandas(types_mapper=_nullable_integers)
+        yield Chunk(_index_as_columns(empty_frame), types=types)
+
+
+def _nullable_integers(kind: Any) -> Any:
+    """pandas' nullable dtype of an Arrow integer type (``Int64`` of int64), else None.
+
+    pandas reads an integer column with a missing value as floats: a 19-digit
+    ticket id loses its last digits, and ``5`` is written ``5.0`` in the
+    chunks that hold a missing value and ``5`` in the others.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    if not pa.types.is_integer(kind):
+        return None
+    return pd.api.types.pandas_dtype(str(kind).replace("int", "Int").replace("uInt", "UInt"))
 
 
 def _binary_type(kind: Any) -> bool:
@@ -1187,23 +1215,34 @@ def _pyarrow_parquet() -> Any:
     return pq
 
 
-def _first_table(frame: pd.DataFrame, types: dict[str, str] | None = None) -> Any:
+def _first_table(frame: pd.DataFrame, types: dict[str, Any] | None = None) -> Any:
     """The Arrow table of the first chunk; its schema is the file's.
 
-    A column of `types` has the type named there (its values of that type,
-    or missing); another with no values in it (Arrow type ``null``) is
-    declared a string column, so that values in later chunks still fit.
+    A column of `types` has the type given there, an Arrow type or its name
+    (``int64``), and its values are read as of that type; another with no
+    values in it (Arrow type ``null``) is declared a string column, so that
+    values in later chunks still fit.
     """
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    wanted = {
+        name: pa.type_for_alias(kind) if isinstance(kind, str) else kind
+        for name, kind in (types or {}).items()
+        if name in frame.columns
+    }
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        if not wanted:
+            raise
+        # pandas' values of some types are not told back by Arrow (the pairs
+        # of a map): those columns are made of their values by their types
+        table = pa.Table.from_pandas(frame.assign(**dict.fromkeys(wanted)), preserve_index=False)
     for i, f in enumerate(table.schema):
-        kind = (types or {}).get(f.name)
-        want = (
-            pa.type_for_alias(kind) if kind else pa.string() if pa.types.is_null(f.type) else None
-        )
+        want = wanted.get(f.name, pa.string() if pa.types.is_null(f.type) else None)
         if want is not None and f.type != want:
-            table = table.set_column(i, f.with_type(want), table[i].cast(want))
+            column = pa.array(frame[f.name], type=want, from_pandas=True)
+            table = table.set_column(i, f.with_type(want), column)
     return table
 
 
@@ -1327,15 +1366,16 @@ class AtomicWriter:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, fmt: str, types: dict[str, str] | None = None
+        self, path: str | os.PathLike[str], *, fmt: str, types: dict[str, Any] | None = None
     ) -> None:
         compression = _compression(path)
         if compression is not None:
             target_format(path, fmt)  # a zip, or Parquet inside a compression
         self.path = Path(path)
         self.fmt = fmt
-        # Parquet types of columns by name (``int64``, ``string``, ...), decided
-        # before the first chunk (`json_types`); the others' from the first chunk
+        # Parquet types of columns by name, Arrow types or their names
+        # (``int64``, `json_types`), read when the first chunk is written;
+        # the others' from the first chunk
         self.types = types
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]

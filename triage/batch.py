@@ -985,7 +985,9 @@ class ScoreSummary:
         1-based line numbers of the input lines holding bytes that are not
         of the file's encoding (a GBK file with a corrupt byte, say), read as
         U+FFFD: their rows are scored and written in their places, with the
-        U+FFFD in their text (for a folder, see `undecodable_files`).
+        U+FFFD in their text (for a folder, see `undecodable_files`). For a
+        Parquet input, the 1-based rows of a binary text column that are not
+        UTF-8.
     undecodable_files : dict of Path to list of int
         For a folder of CSV, TSV or JSONL files, the undecodable lines of
         each file that has any; empty otherwise.
@@ -1201,9 +1203,11 @@ def score_file(
     # JSONL records are read once before scoring when a key of theirs could
     # stop the run: one named like a partition folder, or one whose values
     # are of several kinds (ints and strings) for a Parquet column of one type
-    types = None
+    # the Parquet output's types of input columns: from JSONL records, here;
+    # from a Parquet input, its own, filled in as its first chunk is read
+    types: dict[str, Any] = {}
     if src_fmt == "jsonl" and (dst_fmt == "parquet" or any(s.partition for s in sources)):
-        types = _check_jsonl(sources, dst_fmt == "parquet")
+        types.update(_check_jsonl(sources, dst_fmt == "parquet") or {})
     n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
@@ -1238,6 +1242,8 @@ def score_file(
                 if chunk.undecodable_lines:
                     undecodable.extend(chunk.undecodable_lines)
                     damaged.extend(chunk.undecodable_lines)
+                if chunk.types and not types:
+                    types.update(chunk.types)
                 frame = _with_partition(chunk.frame, source)
                 if columns is None and (len(frame) or len(frame.columns)):
                     _check_columns(frame.columns, text_column, None, str(source.path))
@@ -1303,7 +1309,7 @@ def score_file(
 
     with AtomicWriter(output, fmt=dst_fmt, types=types) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
-            if types is not None:
+            if src_fmt == "jsonl" and types:
                 frame = as_json_types(frame, types)
             out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
@@ -1457,8 +1463,16 @@ def _clash(path: str | os.PathLike[str], key: str, line: int | None = None) -> E
 
 
 def _undecodable_warning(source: _Source, lines: list[int]) -> str:
-    """The warning that `lines` of `source` hold bytes not of its encoding."""
+    """The warning that `lines` of `source` (rows of a Parquet binary text
+    column) hold bytes not of its encoding."""
     shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+    if source.fmt == "parquet":
+        return (
+            f"{source.path}: texts that are not UTF-8 in {_counted(len(lines), 'row')} "
+            f"({shown}) of its binary text column, read with U+FFFD; their rows are "
+            "scored as read (ScoreSummary.undecodable_lines). Decode the column from "
+            "its own encoding first (GBK?)"
+        )
     encoding = source.encoding or "of its encoding"
     return (
         f"{source.path}: bytes that are not {encoding} on {_counted(len(lines), 'line')} "
