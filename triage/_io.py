@@ -34,6 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -566,6 +567,21 @@ def read_chunks(
         yield from _read_parquet(path, chunk_size, text_column)
     else:  # pragma: no cover - file_format checks
         raise ValueError(fmt)
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell is one of the missing values pandas, numpy or Python put in
+    a column: None, NaN, ``pd.NA``, NaT (pandas' or numpy's) or a Decimal NaN.
+
+    Written out rather than `pd.isna`, which raises on ``Decimal('sNaN')``.
+    """
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return isinstance(value, Decimal) and value.is_nan()
 
 
 # What the readers decode a byte sequence that is not of the file's encoding

@@ -56,13 +56,13 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import numpy as np
 
 from triage._default import resolve_model
+from triage._io import is_missing
 from triage.exceptions import ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
@@ -123,26 +123,11 @@ def _problem(value: Any) -> str:
     blank; `_score_chunk` finds those that normalise to nothing)."""
     if isinstance(value, str):
         return "" if value.strip() else "empty text"
-    if _missing(value):
+    if is_missing(value):
         return "missing text"
     if isinstance(value, bytes | bytearray):  # a binary column (Impala, Hive, a driver)
         return f"not a string: {type(value).__name__}; decode the column first"
     return f"not a string: {type(value).__name__}"
-
-
-def _missing(value: Any) -> bool:
-    """Whether a cell is one of the missing values pandas, numpy or Python put in
-    a column: None, NaN, ``pd.NA``, NaT (pandas' or numpy's) or a Decimal NaN.
-
-    Written out rather than `pd.isna`, which raises on ``Decimal('sNaN')``.
-    """
-    if value is None or type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    if isinstance(value, np.datetime64 | np.timedelta64):
-        return bool(np.isnat(value))
-    return isinstance(value, Decimal) and value.is_nan()
 
 
 def _score_chunk(
@@ -888,7 +873,7 @@ def _count(value: Any) -> int | None:
 
 
 def _present(value: Any) -> bool:
-    return not (_missing(value) or (isinstance(value, str) and not value.strip()))
+    return not (is_missing(value) or (isinstance(value, str) and not value.strip()))
 
 
 # -- Dask ------------------------------------------------------------------------

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import detect_encoding, read_chunks, sniff_header
-from triage.batch import _missing
+from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
 from triage.exceptions import LabelError
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
@@ -293,7 +292,7 @@ def model_texts(texts: Iterable[Any]) -> list[str]:
 
 def _text_problem(value: Any) -> str:
     """Why a text the model sees as empty (`model_texts`) is of no use."""
-    if isinstance(value, str) or _missing(value):
+    if isinstance(value, str) or is_missing(value):
         return "text is missing or empty"
     return f"text is not a string: {type(value).__name__}"
 
@@ -566,7 +565,7 @@ def _cell(value: Any) -> str:
     with ``dtype="string"`` or made by ``convert_dtypes()``)."""
     if isinstance(value, str):
         return value.strip()
-    if _missing(value):
+    if is_missing(value):
         return ""
     return str(value).strip()
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage.batch import _missing
+from triage._io import is_missing
 from triage.exceptions import ParameterError
 from triage.labeled import _guard_formula, check_labels, group_splits, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
@@ -965,7 +965,7 @@ def _as_text(value: Any) -> str:
     """An id or source cell as it was written: "" for a missing one (NaN,
     None, ``pd.NA``), 1001 for the 1001.0 that pandas reads from an integer
     column with a gap."""
-    if _missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
