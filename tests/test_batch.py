@@ -498,14 +498,41 @@ def test_a_default_set_in_this_process_reaches_the_workers(small_model) -> None:
 
 
 def test_the_shipped_default_is_not_sent_to_workers() -> None:
-    from triage.batch import _Workers
+    from triage._default import default_model_path
+    from triage.batch import _DefaultAt, _Workers
+    from triage.persist import read_card
 
     triage.warm_up()  # the parent holds the shipped default
     workers = _Workers(2, None, None)
     try:
-        assert workers.model is None  # each worker loads it once by itself
+        # each worker loads it once by itself, from the file the parent has
+        shipped = default_model_path().resolve()
+        assert workers.model == _DefaultAt(str(shipped), read_card(shipped)["file"]["sha256"])
     finally:
         list(workers.map([]))  # removes the temporary directory
+
+
+def test_workers_score_with_the_default_model_this_process_has(
+    small_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # TRIAGE_MODEL, as a notebook sets it, names a retrained model (relatively);
+    # then it is unset, and the working directory changes: this process keeps
+    # the model it loaded, and so must the workers, new or already running
+    from triage import save_model, set_default_model
+
+    save_model(small_model, tmp_path / "mine")
+    frame = pd.DataFrame({"text": TEXTS * 3})
+    expected = score_frame(frame, model=small_model)
+    set_default_model(None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIAGE_MODEL", "mine")
+    try:
+        pd.testing.assert_frame_equal(score_frame(frame), expected)
+        monkeypatch.delenv("TRIAGE_MODEL")
+        monkeypatch.chdir("/")
+        pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2, chunk_size=7), expected)
+    finally:
+        set_default_model(None)  # the next test loads the shipped one again
 
 
 # A default model saved with another numpy: each worker loads it by itself,

@@ -24,6 +24,8 @@ _model: TriageModel | None = None
 # whether `_model` came from `set_default_model` rather than from the lookup
 # order, which worker processes follow by themselves
 _user_set = False
+# where the lookup order found `_model`, resolved when it was loaded
+_source: Path | None = None
 
 
 def default_model_path() -> Path:
@@ -44,16 +46,37 @@ def default_model_path() -> Path:
 
 def get_default_model() -> TriageModel:
     """The default model, loaded on the first call (thread-safe) and then shared."""
-    global _model
+    global _model, _source
     model = _model
     if model is None:
         with _lock:
             if _model is None:
                 from triage.persist import load_model
 
-                _model = load_model(default_model_path())
+                path = default_model_path().resolve()
+                _model, _source = load_model(path), path
             model = _model
     return model
+
+
+def default_model_file() -> tuple[Path, str]:
+    """The directory of the model the lookup order gives this process and the
+    SHA-256 of its model file: the one loaded already, else the one it would
+    load now (its card checked, not the model).
+
+    For worker processes, which load the default model themselves: given the
+    same file, they score as this process does, even after ``TRIAGE_MODEL``
+    or the working directory changed.
+    """
+    from triage.persist import warn_if_stale
+
+    with _lock:
+        model, source = _model, _source
+    if model is not None and source is not None and not _user_set:
+        return source, str(model.card_["file"]["sha256"])
+    path = default_model_path().resolve()
+    card = warn_if_stale(path)
+    return path, str(card.get("file", {}).get("sha256", ""))
 
 
 def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> None:
@@ -72,10 +95,11 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         from triage.persist import load_model
 
         model = load_model(model)
-    global _user_set
+    global _user_set, _source
     with _lock:
         _model = model  # type: ignore[assignment]
         _user_set = model is not None
+        _source = None
 
 
 def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> TriageModel:

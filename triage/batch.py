@@ -341,9 +341,20 @@ def _load_shared(key: str, path: str) -> _SharedHandle:
     return _SharedHandle(key, path)
 
 
+@dataclass(frozen=True)
+class _DefaultAt:
+    """The default model for workers to load: its directory and the SHA-256 of
+    its model file, which the one they load must have."""
+
+    path: str
+    sha256: str
+
+
 def _resolve_shared(obj: Any) -> Any:
     if isinstance(obj, _Shared):
         return obj.obj
+    if isinstance(obj, _DefaultAt):
+        return _load_default(obj)
     if not isinstance(obj, _SharedHandle):
         return obj
     got = _worker_cache.get(obj.key)
@@ -354,6 +365,27 @@ def _resolve_shared(obj: Any) -> Any:
         while len(_worker_cache) >= _WORKER_CACHE_SIZE:
             _worker_cache.pop(next(iter(_worker_cache)))
         _worker_cache[obj.key] = got
+    return got
+
+
+def _load_default(at: _DefaultAt) -> Any:
+    """The model at `at`, loaded once per worker; an error if its file is no
+    longer the one the parent process found there."""
+    from triage.exceptions import ModelFileError
+    from triage.persist import load_model
+
+    key = f"default:{at.sha256}:{at.path}"
+    got = _worker_cache.get(key)
+    if got is None:
+        got = load_model(at.path)
+        if str(got.card_["file"]["sha256"]) != at.sha256:
+            raise ModelFileError(
+                f"the default model at {at.path} was replaced while it was being used "
+                "to score; score again"
+            )
+        while len(_worker_cache) >= _WORKER_CACHE_SIZE:
+            _worker_cache.pop(next(iter(_worker_cache)))
+        _worker_cache[key] = got
     return got
 
 
@@ -547,23 +579,24 @@ class _Workers:
             return
         from triage import _default
 
+        default: _DefaultAt | None = None
         if model is None and _default._user_set:
             # a default set in this process (set_default_model) must reach the
-            # workers; the shipped one they load themselves, once each, rather
-            # than unpickle a copy sent on every call
+            # workers
             model = _default._model
-        elif model is None and _default._model is None:
-            # the workers load the default model themselves: its card is
-            # checked here, so a missing or foreign model fails before any
-            # worker starts, and a version warning reaches the caller once
-            from triage.persist import warn_if_stale
-
-            warn_if_stale(_default.default_model_path())
+        elif model is None:
+            # the one the lookup order gives, the workers load themselves,
+            # once each, rather than unpickle a copy sent on every call: from
+            # the file this process has or would have loaded, whatever
+            # TRIAGE_MODEL says in a worker started before it changed. Its
+            # card is checked here, so a missing or foreign model fails before
+            # any worker starts, and a version warning reaches the caller once
+            default = _DefaultAt(*map(str, _default.default_model_file()))
         if model is None and policy is None:
-            self.model = self.policy = None
+            self.model, self.policy = default, None
             return  # nothing to send: no directory needed (there may be none usable)
         self._tmp = tempfile.TemporaryDirectory(prefix="triage-batch-")
-        self.model = None if model is None else _Shared(model, self._tmp.name)
+        self.model = default if model is None else _Shared(model, self._tmp.name)
         self.policy = None if policy is None else _Shared(policy, self._tmp.name)
 
     def map(
@@ -625,7 +658,10 @@ def score_frame(
         Rows scored together (one segmentation pass and one matrix product
         each); parallel runs may use smaller chunks to balance the workers.
     model : TriageModel, optional
-        The default model (see `triage.set_default_model`) when omitted.
+        The default model (see `triage.set_default_model`) when omitted:
+        with `n_jobs`, the workers score with the one this process has
+        loaded, or would load now, whatever ``TRIAGE_MODEL`` said when they
+        started.
     policy : Policy, optional
         Priority policy; the default when omitted.
     context_columns : mapping of str to str, optional

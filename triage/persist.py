@@ -281,11 +281,14 @@ def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
     return _read_card(card_path)
 
 
-def warn_if_stale(path: str | os.PathLike[str]) -> None:
+def warn_if_stale(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Check a saved model's card and warn of its library versions as `load_model`
-    would, without loading the model: for processes that will load it themselves."""
+    would, without loading the model: for processes that will load it themselves.
+    Returns the card."""
     _, card_path = _locate(path)
-    _warn_versions(_read_card(card_path), card_path)
+    card = _read_card(card_path)
+    _warn_versions(card, card_path)
+    return card
 
 
 def _read_card(card_path: Path) -> dict[str, Any]:
