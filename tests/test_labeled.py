@@ -345,6 +345,20 @@ def test_read_labeled_refuses_malformed_lines_rather_than_merge_or_shift_rows(
         read_labeled(path)
 
 
+def test_read_labeled_names_lines_with_bytes_not_of_the_encoding(tmp_path: Path) -> None:
+    # a GBK file with one corrupt byte: read, but the damaged text is named
+    path = tmp_path / "labeled.csv"
+    texts = ["快递一周还没到，客服也不回", "房间很脏，床单上还有头发", "菜很好吃但是送得太慢了"]
+    frame(*({"text": t} for t in texts)).to_csv(path, index=False, encoding="gbk")
+    data = path.read_bytes()
+    at = data.index("房间".encode("gbk"))
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    damaged = r"labeled\.csv: 1 line\(s\) hold bytes that are not .*: 3;"
+    with pytest.warns(UserWarning, match=damaged):
+        got = read_labeled(path)
+    assert got["text"].tolist() == [texts[0], "\ufffd" + texts[1], texts[2]]
+
+
 def test_read_labeled_names_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "labeled.csv"
     path.write_bytes(b"\xef\xbb\xbf\r\n")

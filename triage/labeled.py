@@ -12,6 +12,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
-from triage.exceptions import LabelError
+from triage.exceptions import LabelError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -106,6 +107,12 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     InputFileError
         The file is not text (a workbook, say), is empty, is a broken
         compressed file, or is a zip archive of no file or several.
+
+    Warns
+    -----
+    UserWarning
+        Lines holding bytes that are not of the file's encoding (a corrupt
+        byte in a GBK file), named by number: they are read as U+FFFD.
     """
     path = Path(path)
     if not path.is_file():
@@ -139,6 +146,18 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{path}: {len(lines)} malformed line(s): {shown} (a quote left open or followed "
             f"by more than a delimiter, or a row of other than the header's {chunk.frame.shape[1]} "
             "fields); quote each text that holds a delimiter, a quote or a line break"
+        )
+    if chunk.undecodable_lines:
+        lines = chunk.undecodable_lines
+        shown = ", ".join(map(str, lines[:10])) + (
+            f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+        )
+        warnings.warn(
+            f"{path}: {len(lines)} line(s) hold bytes that are not {encoding}, read as "
+            f"U+FFFD (\ufffd): {shown}; their texts are damaged: fix them, or save the "
+            "file again as UTF-8",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
     frame = chunk.frame.astype(str)
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
