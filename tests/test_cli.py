@@ -398,6 +398,12 @@ def test_score_reports_an_output_directory_before_reading_and_warnings_in_one_li
     assert re.fullmatch(
         r"triage score: error: output .*out.csv is a folder; name the file to write\n", err
     )
+    # a folder on the way that is a file: said before reading, not "[Errno 17] File exists"
+    assert main(["score", str(src), "-o", str(src / "sub" / "scored.csv")]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"triage score: error: output .*scored.csv: .*in.csv is a file, not a folder; .*\n", err
+    )
     assert main(["score", str(src), "-o", str(tmp_path / "scored.csv"), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert re.search("^triage score: warning: .*in.csv: 1 byte sequence", err, re.M)

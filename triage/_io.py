@@ -147,9 +147,16 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
 def target_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The format of an output `path`, as `file_format` tells it, checked as a
     target: a zip archive is not written (what an old one holds is no matter),
-    nor a folder."""
+    nor a folder, nor under a file."""
     if Path(path).is_dir():
         raise ValueError(f"output {path} is a folder; name the file to write")
+    for parent in Path(path).parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(
+                    f"output {path}: {parent} is a file, not a folder; name a file in a folder"
+                )
+            break
     if _compression(path) == ".zip":
         plain = Path(path).with_suffix("")
         if plain.suffix.lower() not in FORMATS:
