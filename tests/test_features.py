@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,59 @@ def test_hash_table_probes_stay_short_when_slots_collide() -> None:
     rows, cols = table.find(keys, np.arange(keys.size))
     assert rows.size == keys.size
     np.testing.assert_array_equal(cols, list(pairs.values()))
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "expected"),
+    [
+        # punctuation tokens end a clause and belong to none
+        (
+            "快递太慢了,客服不回!",
+            ["快递", "太慢", "了", ",", "客服", "不回", "!"],
+            ["快递太慢了", "客服不回"],
+        ),
+        # so does whitespace between two tokens, which tokenize drops
+        ("快递 太慢", ["快递", "太慢"], ["快递", "太慢"]),
+        # runs of punctuation, and the Chinese marks NFKC keeps
+        (
+            "等了三天。。。还没到~~",
+            ["等", "了", "三天", "。。。", "还", "没到", "~~"],
+            ["等了三天", "还没到"],
+        ),
+        ("质量差;退货难:", ["质量", "差", ";", "退货", "难", ":"], ["质量差", "退货难"]),
+        # a clause of no Chinese character, letter or digit is dropped
+        ("太差了! [怒] ...", ["太差", "了", "!", "[", "怒", "]", "..."], ["太差了", "[怒]"]),
+        ("太差了! :)", ["太差", "了", "!", ":)"], ["太差了"]),
+        # letters and digits are content; a token that is not only punctuation stays
+        ("iPhone 15 屏幕坏了", ["iPhone", "15", "屏幕", "坏", "了"], ["iPhone", "15", "屏幕坏了"]),
+        ("贵了3.5元", ["贵", "了", "3.5", "元"], ["贵了3.5元"]),
+        # no clause with content: the whole text, all its tokens
+        ("!!!", ["!!!"], ["!!!"]),
+        ("", [], [""]),
+    ],
+)
+def test_clauses_are_cut_at_punctuation_and_whitespace(
+    text: str, tokens: list[str], expected: list[str]
+) -> None:
+    from triage._features import clauses
+
+    got = clauses(text, tokens)
+    assert [c for c, _ in got] == expected
+    if expected != [text]:  # each clause holds its own tokens, spelt as in the text
+        for clause, toks in got:
+            assert "".join(toks) == clause.replace(" ", "")
+
+
+def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage._features import _CLAUSE_END, _CONTENT, clauses
+
+    for text in train_frame["text"].tolist()[:300]:
+        pred = small_model.predict_one(text)
+        norm, tokens = pred.texts[0], pred.tokens[0]
+        got = clauses(norm, tokens)
+        assert all(clause in norm for clause, _ in got)
+        kept = [t for _, toks in got for t in toks]
+        # in order, none lost but punctuation and what holds no content
+        assert [t for t in kept if _CONTENT.search(t)] == [t for t in tokens if _CONTENT.search(t)]
+        if len(got) > 1:
+            assert not any(_CLAUSE_END.fullmatch(t) for t in kept)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from triage.vectors import WordVectors
 
-__all__ = ["WORD", "Cue", "FeatureSpace"]
+__all__ = ["WORD", "Cue", "FeatureSpace", "clauses"]
 
 #: Prefix of word terms; sorts before every character n-gram.
 WORD = "\x01"
@@ -50,6 +50,52 @@ Array64 = np.ndarray[Any, np.dtype[np.int64]]
 #: One cue column: a tuple of literal strings whose occurrence counts are summed
 #: (overlapping words each count), or a regular expression whose matches are counted.
 Cue = str | tuple[str, ...]
+
+
+#: A token that is only clause punctuation (Chinese or Western, as NFKC leaves
+#: it) or whitespace ends a clause.
+_CLAUSE_END = re.compile(r"[,.!?;:\u3002\uff01\uff1f\uff1b\uff0c\uff1a\u2026~\uff5e\s]+")
+#: A clause holds at least one Chinese character, Latin letter or digit.
+_CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+
+
+def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The clauses of a normalised text, each with its share of the text's tokens.
+
+    The token list is cut at tokens of clause punctuation (``，。！？；：…~``
+    and their half-width forms) and where whitespace stands between two
+    tokens (`triage.text.tokenize` drops whitespace tokens); a clause's text
+    is the stretch of `text` from its first token to its last. Clauses
+    without a Chinese character, letter or digit are dropped; a text with
+    none is one clause of all its tokens. Taking the tokens of the whole
+    text, rather than cutting each clause again, keeps the call cheap and fit
+    and prediction the same.
+
+    >>> clauses("太慢了, 客服 很好!", ["太慢", "了", ",", "客服", "很", "好", "!"])
+    [('太慢了', ['太慢', '了']), ('客服', ['客服']), ('很好', ['很', '好'])]
+    >>> clauses("!!!", ["!!!"])
+    [('!!!', ['!!!'])]
+    """
+    out: list[tuple[str, list[str]]] = []
+    part: list[str] = []
+    start = end = at = 0
+    for token in tokens:
+        place = text.find(token, at)
+        if place < 0:  # pragma: no cover - the tokens are cut from the text
+            place = at
+        if part and (place > at or _CLAUSE_END.fullmatch(token)):
+            if any(_CONTENT.search(t) for t in part):
+                out.append((text[start:end], part))
+            part = []
+        if not _CLAUSE_END.fullmatch(token):
+            if not part:
+                start = place
+            part.append(token)
+            end = place + len(token)
+        at = place + len(token)
+    if part and any(_CONTENT.search(t) for t in part):
+        out.append((text[start:end], part))
+    return out or [(text, list(tokens))]
 
 
 class TermIds(NamedTuple):
