@@ -106,6 +106,14 @@ def small_model(train_frame):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def clause_model(train_frame):  # type: ignore[no-untyped-def]
+    """`small_model` with out-of-fold thresholds, and so with the clause stage."""
+    from triage import TriageModel
+
+    return TriageModel(threshold_folds=3, max_features=20_000).fit(train_frame.iloc[:600])
+
+
+@pytest.fixture(scope="session")
 def word_vectors(train_frame, dev_frame):  # type: ignore[no-untyped-def]
     """Word vectors from the unlabeled public sets, the labeled texts left out."""
     from triage.vectors import fit_word_vectors, read_corpus

@@ -114,10 +114,13 @@ def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type:
     np.testing.assert_array_equal(a.nb_coef_, b.nb_coef_)
     for k in a.thresholds_:
         np.testing.assert_array_equal(a.thresholds_[k], b.thresholds_[k])
+    for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     texts = part["text"].tolist()[:50]
-    np.testing.assert_array_equal(
-        a.predict_many(texts).category_proba, b.predict_many(texts).category_proba
-    )
+    pa, pb = a.predict_many(texts), b.predict_many(texts)
+    np.testing.assert_array_equal(pa.category_proba, pb.category_proba)
+    np.testing.assert_array_equal(pa.category_labels, pb.category_labels)
+    np.testing.assert_array_equal(pa.primary, pb.primary)
 
 
 def test_fit_rejects_a_plain_list_without_labels() -> None:
@@ -407,3 +410,103 @@ def test_a_word_ngram_points_at_its_words_in_the_normalised_text(
     for t in found:
         assert [e.text for e in t.evidence] == [evidence]
         assert all(norm[e.start : e.end] == e.text for e in t.evidence)
+
+
+# -- the clause stage ------------------------------------------------------------
+
+
+def _without_clause_stage(model):  # type: ignore[no-untyped-def]
+    import copy
+
+    plain = copy.deepcopy(model)
+    plain.clause_coef_ = plain.clause_intercept_ = plain.clause_thresholds_ = None
+    return plain
+
+
+def test_the_clause_stage_is_learned_with_out_of_fold_thresholds(clause_model, small_model) -> None:  # type: ignore[no-untyped-def]
+    from triage.model import N_CLAUSE_FEATURES
+
+    assert clause_model.clause_stage and clause_model.get_params()["clause_stage"] is True
+    assert clause_model.clause_coef_.shape == (len(CATEGORIES), N_CLAUSE_FEATURES)
+    assert clause_model.clause_intercept_.shape == (len(CATEGORIES),)
+    assert np.all((clause_model.clause_thresholds_ > 0) & (clause_model.clause_thresholds_ < 1))
+    # without out-of-fold scores there is nothing to learn it from
+    assert small_model.clause_stage and small_model.clause_coef_ is None
+
+
+def test_the_clause_stage_decides_the_categories_and_keeps_the_primary(
+    clause_model, train_frame
+) -> None:  # type: ignore[no-untyped-def]
+    texts = train_frame["text"].tolist()[600:900]
+    staged = clause_model.predict_many(texts)
+    plain = _without_clause_stage(clause_model).predict_many(texts)
+    np.testing.assert_array_equal(staged.category_proba, plain.category_proba)
+    assert (staged.category_labels != plain.category_labels).any()
+    # the heads' primary stays, and always applies
+    has = plain.primary >= 0
+    np.testing.assert_array_equal(staged.primary[has], plain.primary[has])
+    on = staged.primary >= 0
+    assert staged.category_labels[np.flatnonzero(on), staged.primary[on]].all()
+    assert not staged.category_labels[~on].any()
+    assert not staged.category_labels[staged.low_confidence].any()
+
+
+def test_with_the_clause_stage_one_and_many_and_any_chunk_agree(clause_model, train_frame) -> None:  # type: ignore[no-untyped-def]
+    texts = [*train_frame["text"].tolist()[600:760], "", "hello", "!!!", "太差了"]
+    many = clause_model.predict_many(texts)
+    for i, t in enumerate(texts):
+        one = clause_model.predict_one(t)
+        np.testing.assert_array_equal(one.category_labels[0], many.category_labels[i])
+        assert one.primary[0] == many.primary[i]
+        one_result, many_result = clause_model.classify(t), many.category_result(i)
+        assert one_result.labels == many_result.labels
+        assert one_result.primary == many_result.primary
+    chunks = [clause_model.predict_many(texts[k : k + 7]) for k in range(0, len(texts), 7)]
+    for name in ("category_proba", "category_labels", "primary"):
+        np.testing.assert_array_equal(
+            np.concatenate([getattr(c, name) for c in chunks]), getattr(many, name)
+        )
+
+
+def test_clause_stage_false_predicts_as_the_heads_alone(train_frame) -> None:  # type: ignore[no-untyped-def]
+    part, texts = train_frame.iloc[:400], train_frame["text"].tolist()[400:500]
+    on = TriageModel(threshold_folds=3, max_features=5000).fit(part)
+    off = TriageModel(threshold_folds=3, max_features=5000, clause_stage=False).fit(part)
+    assert off.clause_coef_ is None and off.clause_thresholds_ is None
+    a, b = off.predict_many(texts), _without_clause_stage(on).predict_many(texts)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+
+
+def test_clause_stage_must_be_a_bool(tiny_frame) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(triage.ParameterError, match="clause_stage='yes'"):
+        TriageModel(clause_stage="yes").fit(tiny_frame)  # type: ignore[arg-type]
+
+
+def test_clause_features_of_hand_made_clauses() -> None:
+    from triage.model import N_CLAUSE_FEATURES, clause_features
+
+    text_p = np.array([[0.6, 0.1], [0.3, 0.2]])
+    text_pol = np.array([0.2, 0.9])
+    # text 0: two clauses, the first negative; text 1: one clause
+    clause_p = np.array([[0.9, 0.1], [0.2, 0.3], [0.4, 0.05]])
+    clause_pol = np.array([0.1, 0.8, 0.9])
+    F = clause_features(
+        text_p, text_pol, clause_p, clause_pol, np.array([0, 2]), np.array([0.5, 0.5])
+    )
+    assert F.shape == (2, 2, N_CLAUSE_FEATURES)
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    np.testing.assert_allclose(F[0, 0, 0], logit(0.6))
+    np.testing.assert_allclose(F[0, 0, 1], logit(0.9 * 0.9))  # the highest p * (1 - polarity)
+    np.testing.assert_allclose(F[0, 0, 2], np.log(0.9 * 0.9 + 0.2 * 0.2 + 1e-4))
+    np.testing.assert_allclose(F[0, 0, 3], logit(0.9))
+    np.testing.assert_allclose(F[0, 0, 5], (0.81 + 0.04) / 1.1)
+    np.testing.assert_allclose(F[0, 0, 6], logit(0.9))  # among the negative clauses
+    np.testing.assert_allclose(F[0, 0, 7], logit(0.2))  # among the others
+    np.testing.assert_allclose(F[1, 0, 6], logit(1e-4))  # none: 0, clipped
+    assert F[0, 0, 8] == 0.1  # the clause over the threshold
+    assert F[0, 1, 8] == 0.8  # none over it: the likeliest clause
+    np.testing.assert_allclose(F[0, 0, 9], (0.9 * 0.1 + 0.2 * 0.8) / 1.1)
+    assert F[1, 1, 10] == 0.9
+    np.testing.assert_allclose(F[:, 0, 11], np.log([2, 1]))
+    np.testing.assert_allclose(F[1, 0, 12], logit(0.3) * 0.9)

@@ -124,6 +124,33 @@ def test_files_of_format_version_3_load_without_words_of_their_own(
     assert read_card(triage.save_model(loaded, tmp_path / "v4"))["words"]["count"] == 0
 
 
+def test_files_of_format_version_4_load_without_the_clause_stage(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # version 4 knew neither the parameter nor the attributes of the stage
+    unknown = ("clause_stage", "clause_coef_", "clause_intercept_", "clause_thresholds_")
+    loaded = triage.load_model(
+        _save_as_version(small_model, tmp_path / "v4", 4, unknown, monkeypatch)
+    )
+    assert loaded.clause_stage is False and loaded.get_params()["clause_stage"] is False
+    assert loaded.clause_coef_ is None and loaded.clause_thresholds_ is None
+    a, b = small_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_proba, b.category_proba)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+
+
+def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
+    for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(clause_model, name))
+    a, b = clause_model.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+
+
 def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
     code = (
         "import sys, triage; m = triage.load_model(sys.argv[1]);"

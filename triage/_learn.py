@@ -159,15 +159,39 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         "presence": np.full(len(EMOTIONS), 0.5),
         "strong": np.full(len(EMOTIONS), 0.5),
     }
+    sentiment = snownlp_sentiment(model.hmm, words)
+    staged = model.clause_stage and model.threshold_folds and model.threshold_folds > 1
+    units = _clause_units(space, docs, sentiment, nb_views is not None) if staged else None
+    text_oof = np.zeros((len(docs), len(CATEGORIES)))
+    clause_oof = np.zeros((units.n if units is not None else 0, len(CATEGORIES)))
     if model.threshold_folds and model.threshold_folds > 1:
         for name, _, target, rows in binary:
             key, j = _HEAD_KEYS[name]
             Xn, Xen = inputs(name)
             Xh = Xn if rows is None else Xn[rows]
             texts = norm if rows is None else [norm[i] for i in rows]
-            nb = nb_views if name.startswith("category:") else None
-            oof = _out_of_fold(Xh, target, texts, model, Xen, partial.get(name), nb)
+            is_category = name.startswith("category:")
+            nb = nb_views if is_category else None
+            oof = _out_of_fold(
+                Xh,
+                target,
+                texts,
+                model,
+                Xen,
+                partial.get(name),
+                nb,
+                units if is_category else None,
+                clause_oof[:, j] if is_category else None,
+            )
             thresholds[key][j] = best_f1_threshold(target, oof)
+            if is_category:
+                text_oof[:, j] = oof
+    clause_stage: tuple[Array, Array, Array] | None = None
+    if units is not None:
+        senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
+        clause_stage = _fit_clause_stage(
+            model, y.categories, text_oof, senti, clause_oof, units, thresholds["categories"], norm
+        )
 
     # a refit model has not been tuned or loaded: drop what described the old fit
     for stale in ("threshold_source_", "card_"):
@@ -178,8 +202,11 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.nb_coef_ = nb_coef
     model.nb_intercept_ = nb_intercept
     model.thresholds_ = thresholds
+    model.clause_coef_, model.clause_intercept_, model.clause_thresholds_ = (
+        clause_stage if clause_stage is not None else (None, None, None)
+    )
     model.words_ = words
-    model.sentiment_ = snownlp_sentiment(model.hmm, words)
+    model.sentiment_ = sentiment
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = trained_on
@@ -430,6 +457,8 @@ def _out_of_fold(
     Xe: csr_matrix | None = None,
     part: tuple[Array, Array, Array] | None = None,
     nb: tuple[csr_matrix, csr_matrix | None] | None = None,
+    units: _ClauseUnits | None = None,
+    clause_out: Array | None = None,
 ) -> Array:
     """Out-of-fold probabilities of one binary head (extra rows always train).
 
@@ -437,7 +466,8 @@ def _out_of_fold(
     twin, a text would look easier than it is and pull the threshold. With
     `nb` (the 0/1 term columns of the labeled and extra rows), the
     probability is the mean of the head's and its naive-Bayes view's, as the
-    model predicts it.
+    model predicts it. With `units` (the clauses of the texts), each fold's
+    heads also score the clauses of the texts it holds out, into `clause_out`.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -454,13 +484,13 @@ def _out_of_fold(
         return list(splitter.split(np.zeros(len(rows)), target[rows]))
 
     for train, test in group_splits(texts, split):
-        w, b = _fit_binary(
+        w_head, b_head = _fit_binary(
             *_with_extra(X[train], target[train], Xe, part),
             model.C,
             model.class_weight,
             model.random_state,
         )
-        z_head = X[test] @ w + b
+        z_head = X[test] @ w_head + b_head
         z_nb = None
         if nb is not None and model.C_nb is not None:
             Xb, Xeb = nb
@@ -472,7 +502,132 @@ def _out_of_fold(
             )
             z_nb = Xb[test] @ w + b
         oof[test] = two_views(z_head, z_nb)
+        if units is not None and clause_out is not None:
+            held = np.flatnonzero(np.isin(units.owner, test))
+            z_head = units.X[held] @ w_head + b_head
+            if z_nb is not None and units.presence is not None:
+                z_nb = units.presence[held] @ w + b
+            clause_out[held] = two_views(z_head, z_nb)
     return oof
+
+
+class _ClauseUnits:
+    """The clauses of the training texts: their term columns (as the category
+    heads see them), their 0/1 term columns (as the naive-Bayes view does),
+    their polarity, the text each belongs to and where each text's start."""
+
+    def __init__(
+        self,
+        X: csr_matrix,
+        presence: csr_matrix | None,
+        polarity: Array,
+        owner: Array,
+        starts: Array,
+    ) -> None:
+        self.X, self.presence, self.polarity = X, presence, polarity
+        self.owner, self.starts = owner, starts
+        self.n = len(owner)
+
+
+def _clause_units(
+    space: FeatureSpace, docs: list[tuple[str, list[str]]], sentiment: SentimentModel, nb: bool
+) -> _ClauseUnits:
+    from triage._features import clauses
+    from triage.model import presence
+
+    units: list[tuple[str, list[str]]] = []
+    starts = np.empty(len(docs), dtype=np.intp)
+    for i, (text, tokens) in enumerate(docs):
+        starts[i] = len(units)
+        units.extend(clauses(text, tokens))
+    owner = np.repeat(np.arange(len(docs)), np.diff(np.append(starts, len(units))))
+    X = space.matrix(units)
+    polarity = np.array([sentiment.score(t) for _, t in units], dtype=np.float64).reshape(-1)
+    return _ClauseUnits(
+        X[:, : space.n_text_features],
+        presence(X, space.n_terms) if nb else None,
+        polarity,
+        owner,
+        starts,
+    )
+
+
+#: The regularisation strengths the clause stage chooses among, per category.
+_CLAUSE_CS = (0.01, 0.1, 1.0, 10.0)
+
+
+def _fit_clause_stage(
+    model: TriageModel,
+    categories: Array,
+    text_oof: Array,
+    senti: Array,
+    clause_oof: Array,
+    units: _ClauseUnits,
+    thresholds: Array,
+    texts: Sequence[str],
+) -> tuple[Array, Array, Array]:
+    """Weights (6, 13), biases (6,) and thresholds (6,) of the clause stage.
+
+    Per category, a logistic regression on standardised `clause_features` of
+    the out-of-fold scores of the training texts and their clauses. Its
+    strength is chosen among `_CLAUSE_CS` by the log-loss of a 5-fold
+    cross-validation (copies of a text share a fold) and its threshold is the
+    one of best F1 on that cross-validation's probabilities; the standardisation is
+    folded into the weights. A category with fewer than two positive or
+    negative texts keeps its threshold (NaN here).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.preprocessing import StandardScaler
+
+    from triage.model import N_CLAUSE_FEATURES, clause_features
+
+    F = clause_features(
+        text_oof, senti, clause_oof, units.polarity, units.starts, np.asarray(thresholds)
+    )
+    nc = categories.shape[1]
+    coef = np.zeros((nc, N_CLAUSE_FEATURES))
+    intercept = np.zeros(nc)
+    cut = np.full(nc, np.nan)
+    for j in range(nc):
+        target = categories[:, j].astype(np.int64)
+
+        def split(rows: Array, target: Array = target) -> Iterable[tuple[Array, Array]]:
+            positives = int(target[rows].sum())
+            folds = min(5, positives, len(rows) - positives)
+            if folds < 2:
+                return []
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)
+            return list(splitter.split(np.zeros(len(rows)), target[rows]))
+
+        folds = group_splits(texts, split)
+        if not folds:
+            continue
+
+        def fitted(rows: Array, C: float, X: Array, target: Array = target) -> Any:
+            scaler = StandardScaler().fit(X[rows])
+            clf = LogisticRegression(C=C, max_iter=2000)
+            return scaler, clf.fit(scaler.transform(X[rows]), target[rows])
+
+        X = F[:, j, :]
+        best: tuple[float, float, Array] | None = None
+        for C in _CLAUSE_CS:
+            proba = np.zeros(len(target))
+            for train, test in folds:
+                scaler, clf = fitted(train, C, X)
+                proba[test] = clf.predict_proba(scaler.transform(X[test]))[:, 1]
+            q = np.clip(proba, 1e-9, 1 - 1e-9)
+            loss = -float(np.mean(target * np.log(q) + (1 - target) * np.log(1 - q)))
+            if best is None or loss < best[0]:
+                best = (loss, C, proba)
+        assert best is not None
+        _, C, proba = best
+        scaler, clf = fitted(np.arange(len(target)), C, X)
+        w = clf.coef_[0] / scaler.scale_
+        coef[j] = w
+        intercept[j] = float(clf.intercept_[0]) - float(w @ scaler.mean_)
+        cut[j] = best_f1_threshold(target, proba)
+    return coef, intercept, cut
 
 
 def best_f1_threshold(target: Array, proba: Array) -> float:

@@ -84,8 +84,12 @@ def explain(
     category it is summed over the category's two views (the logistic head
     and its naive-Bayes view). The word-vector columns belong to no single
     term and are left out, so the weights explain most of a score, not all
-    of it. For the lexicon baseline (``model=LexiconModel()``) the terms are
-    its words found in the text, each weighing the times it occurs.
+    of it. With the clause stage (`TriageModel` ``clause_stage``), whether a
+    category applies is decided from these scores of the text and of each of
+    its clauses: the terms explain the text's score (its probability), not
+    the decision alone. For the lexicon baseline (``model=LexiconModel()``)
+    the terms are its words found in the text, each weighing the times it
+    occurs.
 
     Parameters
     ----------

@@ -20,6 +20,10 @@ presence      5        P(emotion intensity >= 1), sigmoid each
 strong        5        P(intensity = 2 | present), sigmoid each
 priority      4        P(level), softmax; a signal for the engine
 ============  =======  ==========================================
+
+With ``clause_stage``, which categories apply is decided by a second, small
+stage over the category heads' scores of the text and of each of its clauses
+(cut from its tokens), weighed by each clause's sentiment.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from triage import text as _text
-from triage._features import FeatureSpace
+from triage._features import FeatureSpace, clauses
 from triage.exceptions import NotFittedError, ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.results import (
@@ -227,6 +231,19 @@ class TriageModel(OneText):
         this probability and the text is negative (sentiment below 0.5), it
         is kept as the one category: a complaint is rarely about nothing.
         None never does.
+    clause_stage : bool, default True
+        Re-decide each category from the evidence of the text's clauses (cut
+        at punctuation and whitespace, see `triage._features.clauses`): each
+        clause is scored by the category heads and the sentiment model, and a
+        small logistic regression per category, over the text's probability,
+        the highest and summed clause probabilities (plain and weighted by
+        how negative each clause is) and the polarities of the clauses that
+        carry it, decides whether the category applies. It is trained on
+        out-of-fold scores of the training texts, so it needs
+        ``threshold_folds >= 2``; without it the thresholds alone decide. The
+        primary is chosen from the heads as without it, and always applies.
+        In 5-fold cross-validation it gained about 0.007 of category
+        macro-F1; it about doubles the cost of the features of a call.
     min_df : int, default 2
         Drop terms seen in fewer documents.
     max_features : int or None, default 200_000
@@ -266,6 +283,14 @@ class TriageModel(OneText):
     nb_intercept_ : ndarray of shape (6,) or None
     thresholds_ : dict of str to ndarray
         ``"categories"`` (6,), ``"presence"`` (5,), ``"strong"`` (5,).
+    clause_coef_ : ndarray of shape (6, 13) or None
+        Weights of the clause stage per category over its 13 features
+        (`clause_features`), standardisation folded in; None without it.
+    clause_intercept_ : ndarray of shape (6,) or None
+    clause_thresholds_ : ndarray of shape (6,) or None
+        A category applies when the clause stage's probability reaches this;
+        NaN where the stage could not be fitted (too few positive texts) and
+        ``thresholds_["categories"]`` decides.
     sentiment_ : SentimentModel
     n_train_ : int
     n_extra_ : int
@@ -290,6 +315,9 @@ class TriageModel(OneText):
     nb_coef_: Array | None
     nb_intercept_: Array | None
     thresholds_: dict[str, Array]
+    clause_coef_: Array | None
+    clause_intercept_: Array | None
+    clause_thresholds_: Array | None
     sentiment_: SentimentModel
     n_train_: int
     n_extra_: int
@@ -311,6 +339,7 @@ class TriageModel(OneText):
         word_vectors: WordVectors | None = None,
         primary_blend: float = 0.9,
         min_primary_proba: float | None = 0.2,
+        clause_stage: bool = True,
         min_df: int = 2,
         max_features: int | None = 200_000,
         threshold_folds: int = 5,
@@ -330,6 +359,7 @@ class TriageModel(OneText):
         self.word_vectors = word_vectors
         self.primary_blend = primary_blend
         self.min_primary_proba = min_primary_proba
+        self.clause_stage = clause_stage
         self.min_df = min_df
         self.max_features = max_features
         self.threshold_folds = threshold_folds
@@ -377,6 +407,11 @@ class TriageModel(OneText):
             state = {"words": None, **state}
             if "coef_" in state:
                 state.update(words_=())
+        # and before the clause stage (format version 4 and older)
+        if "clause_stage" not in state:
+            state = {"clause_stage": False, **state}
+            if "coef_" in state:
+                state.update(clause_coef_=None, clause_intercept_=None, clause_thresholds_=None)
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -639,6 +674,8 @@ class TriageModel(OneText):
         # the primary is the likeliest primary among the categories that apply
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
+        if self.clause_coef_ is not None and n:
+            labels, primary = self._clause_labels(cat_p, senti, norm, toks, low, primary, prim_p)
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -650,6 +687,72 @@ class TriageModel(OneText):
         return Predictions(
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
+
+    def _clause_labels(
+        self,
+        cat_p: Array,
+        senti: Array,
+        norm: list[str],
+        toks: list[list[str]],
+        low: Array,
+        primary: Array,
+        prim_p: Array,
+    ) -> tuple[Array, Array]:
+        """The categories (and primary) the clause stage gives, from the heads'
+        `cat_p`, the texts' polarity `senti` and primary, and the blended
+        primary probabilities `prim_p`."""
+        assert self.clause_thresholds_ is not None
+        score = self._clause_proba(cat_p, senti, norm, toks)
+        staged = ~np.isnan(self.clause_thresholds_)
+        labels = score >= np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
+        if self.min_primary_proba is not None:
+            best = score.argmax(axis=1)
+            rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
+            rescue &= senti < 0.5
+            labels[rescue, best[rescue]] = True
+        labels &= ~low[:, None]
+        # the heads' primary stays, and applies; without one, the likeliest of
+        # the categories the clauses gave
+        has = primary >= 0
+        labels[np.flatnonzero(has), primary[has]] = True
+        masked = np.where(labels, prim_p, -1.0)
+        primary = np.where(has, primary, np.where(labels.any(axis=1), masked.argmax(axis=1), -1))
+        return labels, primary
+
+    def _clause_proba(
+        self, cat_p: Array, senti: Array, norm: list[str], toks: list[list[str]]
+    ) -> Array:
+        """The clause stage's probability that each category applies, (n, 6),
+        given the heads' `cat_p` and the texts' polarity `senti`; the heads'
+        own where the stage has no model of a category."""
+        assert self.clause_coef_ is not None and self.clause_intercept_ is not None
+        assert self.clause_thresholds_ is not None
+        clause_p, clause_pol, starts = self._clause_scores(norm, toks)
+        F = clause_features(
+            cat_p, senti, clause_p, clause_pol, starts, self.thresholds_["categories"]
+        )
+        # einsum's own loop, for scores that do not hang on the rows beside them
+        score = _sigmoid(np.einsum("ncf,cf->nc", F, self.clause_coef_) + self.clause_intercept_)
+        out: Array = np.where(np.isnan(self.clause_thresholds_), cat_p, score)
+        return out
+
+    def _clause_scores(self, norm: list[str], toks: list[list[str]]) -> tuple[Array, Array, Array]:
+        """Category probabilities (m, 6) and polarity (m,) of the clauses of
+        every text, in order, and the row where each text's clauses start (n,)."""
+        docs: list[tuple[str, list[str]]] = []
+        starts = np.empty(len(norm), dtype=np.intp)
+        for i, (text, tokens) in enumerate(zip(norm, toks, strict=True)):
+            starts[i] = len(docs)
+            docs.extend(clauses(text, tokens))
+        X, dense = self.features_.blocks(docs)
+        z = X @ self.coef_[: X.shape[1], _CAT] + self.intercept_[_CAT]
+        if dense is not None:
+            z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :, _CAT])
+        proba = two_views(z, self._nb_logits(X))
+        pol = np.fromiter(
+            (self.sentiment_.score(t) for _, t in docs), dtype=np.float64, count=len(docs)
+        )
+        return proba, pol, starts
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
         """Why each category and emotion applies to one complaint, or does not
@@ -899,6 +1002,7 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
         lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
         "None or a number in [0, 1]",
     ),
+    ("clause_stage", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     ("min_df", lambda v: _is_int(v) and v >= 1, "an int >= 1"),
     ("max_features", lambda v: v is None or (_is_int(v) and v >= 1), "None or an int >= 1"),
     ("threshold_folds", lambda v: _is_int(v) and v >= 0, "an int >= 0; 0 or 1 keeps 0.5"),
@@ -937,6 +1041,74 @@ def presence(X: csr_matrix, n_terms: int) -> csr_matrix:
     # an explicit zero counts as absent
     out: csr_matrix = csr_matrix(
         ((terms.data != 0).astype(np.float64), terms.indices, terms.indptr), shape=terms.shape
+    )
+    return out
+
+
+#: Number of features of the clause stage per category (`clause_features`).
+N_CLAUSE_FEATURES = 13
+_EPS = 1e-4
+
+
+def _logit(p: Array) -> Array:
+    q = np.clip(p, _EPS, 1 - _EPS)
+    out: Array = np.log(q / (1 - q))
+    return out
+
+
+def clause_features(
+    text_p: Array, text_pol: Array, clause_p: Array, clause_pol: Array, starts: Array, th: Array
+) -> Array:
+    """The clause stage's features, shape (n, 6, 13): per text and category.
+
+    `text_p` (n, 6) and `text_pol` (n,) are the texts' category probabilities
+    and polarity (sentiment, 1 positive); `clause_p` (m, 6) and `clause_pol`
+    (m,) the same of their clauses, text by text, text i's from row
+    ``starts[i]`` (every text has at least one); `th` (6,) the category
+    thresholds. With p a clause's probability and q = 1 - its polarity, the
+    features are: the logit of the text's probability; the logit of the
+    highest p*q; the log of the sum of p*q; the logit of the highest p; the
+    log of the sum of p; the share sum(p*q) / sum(p); the logits of the
+    highest p among the negative clauses (polarity below 0.5) and among the
+    others (0 when there is none); the lowest polarity of the clauses whose p
+    reaches the threshold (of the likeliest clause when none does); the
+    p-weighted mean polarity; the text's polarity; the log of the number of
+    clauses; the text's logit times its polarity.
+    """
+    n, m = len(starts), len(clause_pol)
+    owner = np.repeat(np.arange(n), np.diff(np.append(starts, m)))
+    negative = (clause_pol < 0.5)[:, None]
+    weighted = clause_p * (1 - clause_pol)[:, None]
+    top = np.maximum.reduceat(clause_p, starts, axis=0)
+    total = np.add.reduceat(clause_p, starts, axis=0)
+    weighted_sum = np.add.reduceat(weighted, starts, axis=0)
+    # the polarity of the clauses that carry each category
+    carries = np.where(clause_p >= th, clause_pol[:, None], np.inf)
+    lowest = np.minimum.reduceat(carries, starts, axis=0)
+    rows = np.where(clause_p == top[owner], np.arange(m)[:, None], m)
+    likeliest = clause_pol[np.minimum.reduceat(rows, starts, axis=0)]
+    lowest = np.where(np.isinf(lowest), likeliest, lowest)
+    pol = np.repeat(text_pol[:, None], text_p.shape[1], axis=1)
+    count = np.diff(np.append(starts, m)).astype(np.float64)
+    logit = _logit(text_p)
+    out: Array = np.stack(
+        [
+            logit,
+            _logit(np.maximum.reduceat(weighted, starts, axis=0)),
+            np.log(weighted_sum + _EPS),
+            _logit(top),
+            np.log(np.maximum(total, _EPS)),
+            weighted_sum / np.maximum(total, 1e-300),
+            _logit(np.maximum.reduceat(np.where(negative, clause_p, 0.0), starts, axis=0)),
+            _logit(np.maximum.reduceat(np.where(negative, 0.0, clause_p), starts, axis=0)),
+            lowest,
+            np.add.reduceat(clause_p * clause_pol[:, None], starts, axis=0)
+            / np.maximum(total, 1e-300),
+            pol,
+            np.repeat(np.log(count)[:, None], text_p.shape[1], axis=1),
+            logit * pol,
+        ],
+        axis=-1,
     )
     return out
 

@@ -35,6 +35,11 @@ with a test that a file of the old version still loads.
   attribute ``words_``; the card's ``words``). Code of version 3 would load
   such a file and cut its texts without them; files of versions 1 to 3 load
   as models without words.
+- 5: the clause stage of the categories (parameter ``clause_stage``,
+  attributes ``clause_coef_``, ``clause_intercept_`` and
+  ``clause_thresholds_``). Code of version 4 would load such a file and
+  decide the categories without it; files of versions 1 to 4 load as models
+  without it (``clause_stage=False``) and predict as before.
 """
 
 from __future__ import annotations
@@ -70,9 +75,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3, 4})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 

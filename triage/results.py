@@ -87,8 +87,11 @@ class CategoryResult:
     probabilities : LabelMap[float]
         Probability that each of the six categories applies.
     labels : tuple of Category
-        The categories over their decision threshold, primary first, then by
-        decreasing probability. Empty when the text complains about nothing.
+        The categories over their decision threshold (with the clause stage
+        of `TriageModel`, the threshold of that stage's probability, so a
+        category may apply below its head's probability or not above it),
+        primary first, then by decreasing probability. Empty when the text
+        complains about nothing.
     primary : Category or None
         The category the customer cares about most; None when `labels` is empty.
     """
