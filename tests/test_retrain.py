@@ -261,6 +261,32 @@ def test_tuning_raises_f1_on_the_tuning_rows(
     assert (table.loc["category", "delta"].drop("macro") >= -1e-9).all()
 
 
+def test_with_the_clause_stage_tuning_sets_the_thresholds_that_decide(
+    clause_model: TriageModel, train_frame: pd.DataFrame
+) -> None:
+    rows = train_frame.iloc[600:900]  # not trained on
+    tuned = tune_thresholds(clause_model, rows)
+    # the heads' thresholds only feed the stage: kept
+    np.testing.assert_array_equal(
+        tuned.thresholds_["categories"], clause_model.thresholds_["categories"]
+    )
+    y = parse_labels(rows)
+    proba = _probabilities(clause_model, rows["text"].tolist())
+    assert tuned.clause_thresholds_ is not None
+    for j in range(len(CATEGORIES)):
+        expected = best_f1_threshold(y.categories[:, j], proba["categories"][:, j])
+        assert tuned.clause_thresholds_[j] == expected
+    assert clause_model.clause_thresholds_ is not None
+    assert tuned.threshold_source_["previous"]["clause"] == [
+        round(float(x), 4) for x in clause_model.clause_thresholds_
+    ]
+    # and those probabilities are the clause stage's: every category over its
+    # threshold applies (the primary and the rescue of a negative text may add one)
+    pred = tuned.predict_many(rows["text"].tolist())
+    over = (proba["categories"] >= tuned.clause_thresholds_) & ~pred.low_confidence[:, None]
+    assert (pred.category_labels | ~over).all()
+
+
 def test_tuning_only_the_chosen_heads(model: TriageModel, dev_frame: pd.DataFrame) -> None:
     only = tune_thresholds(model, dev_frame.iloc[:300], heads=("strong",), min_positives=1)
     assert (only.thresholds_["categories"] == 0.5).all()

@@ -337,8 +337,13 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
     norm, toks, _ = model._docs(texts)
     X = model.features_.matrix(zip(norm, toks, strict=True))
     z = model.logits(X)
+    categories = _category_proba(z, model._nb_logits(X))
+    if model.clause_coef_ is not None and len(norm):
+        # what decides the categories: the clause stage's probabilities
+        senti = np.array([model.sentiment_.score(t) for t in toks], dtype=np.float64)
+        categories = model._clause_proba(categories, senti.reshape(-1), norm, toks)
     return {
-        "categories": _category_proba(z, model._nb_logits(X)),
+        "categories": categories,
         "presence": _sigmoid(z[:, _PRESENT]),
         "strong": _sigmoid(z[:, _STRONG]),
         "texts": np.array(norm, dtype=object),
@@ -381,6 +386,11 @@ def tune_thresholds(
     Strength heads ("intensity 2") are tuned on the rows where the emotion is
     present. A label with fewer than `min_positives` positive rows keeps its
     threshold: a handful of examples would only fit noise.
+
+    For a model with the clause stage (``clause_stage``), a category's
+    threshold is the stage's (``clause_thresholds_``), tuned on its
+    probabilities, which decide the category; ``thresholds_["categories"]``
+    then only feeds the stage and is kept.
 
     The thresholds live in ``thresholds_`` of the returned model, so
     `save_model` keeps them; ``threshold_source_`` records the rows they were
@@ -433,6 +443,11 @@ def tune_thresholds(
 
     new = copy.deepcopy(model)
     new.thresholds_ = {k: np.array(v, dtype=np.float64) for k, v in model.thresholds_.items()}
+    # with the clause stage, its thresholds decide the categories it has a model of
+    staged = np.zeros(len(CATEGORIES), dtype=bool)
+    if model.clause_thresholds_ is not None:
+        new.clause_thresholds_ = np.array(model.clause_thresholds_, dtype=np.float64)
+        staged = ~np.isnan(new.clause_thresholds_)
     tuned: list[str] = []
     kept: list[str] = []
     names = {"categories": CATEGORIES, "presence": EMOTIONS, "strong": EMOTIONS}
@@ -445,9 +460,21 @@ def tune_thresholds(
             if int(truth.sum()) < min_positives:
                 kept.append(key)
                 continue
-            new.thresholds_[head][j] = _best_threshold(truth, p, float(beta))
+            cut = _best_threshold(truth, p, float(beta))
+            if head == "categories" and staged[j]:
+                assert new.clause_thresholds_ is not None
+                new.clause_thresholds_[j] = cut
+            else:
+                new.thresholds_[head][j] = cut
             tuned.append(key)
     norm = [str(t) for t in proba["texts"]]  # normalised, as in training_fingerprint_
+    previous: dict[str, list[float | None]] = {
+        k: [round(float(x), 4) for x in v] for k, v in model.thresholds_.items()
+    }
+    if model.clause_thresholds_ is not None:
+        previous["clause"] = [
+            None if math.isnan(x) else round(float(x), 4) for x in model.clause_thresholds_
+        ]
     source = {
         "rows": len(frame),
         "fingerprint_sha256": fingerprint(norm, frame),
@@ -455,7 +482,7 @@ def tune_thresholds(
         "min_positives": min_positives,
         "tuned": tuned,
         "kept": kept,
-        "previous": {k: [round(float(x), 4) for x in v] for k, v in model.thresholds_.items()},
+        "previous": previous,
     }
     # not a declared attribute of TriageModel yet; pickled with the model all the same
     new.threshold_source_ = source
