@@ -461,6 +461,12 @@ def test_with_the_clause_stage_one_and_many_and_any_chunk_agree(clause_model, tr
         one_result, many_result = clause_model.classify(t), many.category_result(i)
         assert one_result.labels == many_result.labels
         assert one_result.primary == many_result.primary
+    # the one-text path scores each clause as the batch path does
+    pred = clause_model.predict_many(texts[:20])
+    one_p, one_pol, _ = clause_model._clause_scores(pred.texts, pred.tokens, one=True)
+    many_p, many_pol, _ = clause_model._clause_scores(pred.texts, pred.tokens)
+    np.testing.assert_allclose(one_p, many_p, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(one_pol, many_pol)
     chunks = [clause_model.predict_many(texts[k : k + 7]) for k in range(0, len(texts), 7)]
     for name in ("category_proba", "category_labels", "primary"):
         np.testing.assert_array_equal(

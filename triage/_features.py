@@ -325,9 +325,10 @@ class FeatureSpace:
     # -- transforming ----------------------------------------------------------
 
     def vector(
-        self, text: str, tokens: Sequence[str]
+        self, text: str, tokens: Sequence[str], *, cues: bool = True
     ) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.float64]]]:
-        """Column indices and weights of one document (blocks l2-normalised)."""
+        """Column indices and weights of one document (blocks l2-normalised);
+        without the cue columns when `cues` is false (for heads that ignore them)."""
         counts = self._counts(text, tokens)
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
@@ -344,7 +345,7 @@ class FeatureSpace:
             on = np.flatnonzero(mean)
             idx = np.concatenate([idx, self.n_terms + on])
             w = np.concatenate([w, mean[on]])
-        if self.cues:
+        if self.cues and cues:
             cue = np.asarray(self._cue_counts(text))
             on = np.flatnonzero(cue)
             idx = np.concatenate([idx, self.n_text_features + on])

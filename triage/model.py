@@ -641,7 +641,7 @@ class TriageModel(OneText):
             terms = idx[(idx < self.nb_coef_.shape[0]) & (val != 0)]
             z_nb = (self.nb_coef_[terms].sum(axis=0) + self.nb_intercept_)[None, :]
         pred = self._decode(
-            z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]), z_nb
+            z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]), z_nb, one=True
         )
         return pred, idx, val
 
@@ -653,6 +653,7 @@ class TriageModel(OneText):
         cut: Array,
         nnz: Array,
         z_nb: Array | None = None,
+        one: bool = False,
     ) -> Predictions:
         n = z.shape[0]
         th = self.thresholds_
@@ -675,7 +676,9 @@ class TriageModel(OneText):
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
         if self.clause_coef_ is not None and n:
-            labels, primary = self._clause_labels(cat_p, senti, norm, toks, low, primary, prim_p)
+            labels, primary = self._clause_labels(
+                cat_p, senti, norm, toks, low, primary, prim_p, one
+            )
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -697,12 +700,13 @@ class TriageModel(OneText):
         low: Array,
         primary: Array,
         prim_p: Array,
+        one: bool = False,
     ) -> tuple[Array, Array]:
         """The categories (and primary) the clause stage gives, from the heads'
         `cat_p`, the texts' polarity `senti` and primary, and the blended
         primary probabilities `prim_p`."""
         assert self.clause_thresholds_ is not None
-        score = self._clause_proba(cat_p, senti, norm, toks)
+        score = self._clause_proba(cat_p, senti, norm, toks, one)
         staged = ~np.isnan(self.clause_thresholds_)
         labels = score >= np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
         if self.min_primary_proba is not None:
@@ -720,14 +724,19 @@ class TriageModel(OneText):
         return labels, primary
 
     def _clause_proba(
-        self, cat_p: Array, senti: Array, norm: list[str], toks: list[list[str]]
+        self,
+        cat_p: Array,
+        senti: Array,
+        norm: list[str],
+        toks: list[list[str]],
+        one: bool = False,
     ) -> Array:
         """The clause stage's probability that each category applies, (n, 6),
         given the heads' `cat_p` and the texts' polarity `senti`; the heads'
         own where the stage has no model of a category."""
         assert self.clause_coef_ is not None and self.clause_intercept_ is not None
         assert self.clause_thresholds_ is not None
-        clause_p, clause_pol, starts = self._clause_scores(norm, toks)
+        clause_p, clause_pol, starts = self._clause_scores(norm, toks, one)
         F = clause_features(
             cat_p, senti, clause_p, clause_pol, starts, self.thresholds_["categories"]
         )
@@ -736,23 +745,46 @@ class TriageModel(OneText):
         out: Array = np.where(np.isnan(self.clause_thresholds_), cat_p, score)
         return out
 
-    def _clause_scores(self, norm: list[str], toks: list[list[str]]) -> tuple[Array, Array, Array]:
+    def _clause_scores(
+        self, norm: list[str], toks: list[list[str]], one: bool = False
+    ) -> tuple[Array, Array, Array]:
         """Category probabilities (m, 6) and polarity (m,) of the clauses of
-        every text, in order, and the row where each text's clauses start (n,)."""
+        every text, in order, and the row where each text's clauses start (n,).
+
+        With `one` (one text, from `predict_one`), each clause takes the
+        one-text path of the features, as the text does: for a few clauses it
+        costs a fraction of the batch path.
+        """
         docs: list[tuple[str, list[str]]] = []
         starts = np.empty(len(norm), dtype=np.intp)
         for i, (text, tokens) in enumerate(zip(norm, toks, strict=True)):
             starts[i] = len(docs)
             docs.extend(clauses(text, tokens))
+        pol = np.fromiter(
+            (self.sentiment_.score(t) for _, t in docs), dtype=np.float64, count=len(docs)
+        )
+        if one:
+            return self._clause_proba_one(docs), pol, starts
         X, dense = self.features_.blocks(docs)
         z = X @ self.coef_[: X.shape[1], _CAT] + self.intercept_[_CAT]
         if dense is not None:
             z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :, _CAT])
         proba = two_views(z, self._nb_logits(X))
-        pol = np.fromiter(
-            (self.sentiment_.score(t) for _, t in docs), dtype=np.float64, count=len(docs)
-        )
         return proba, pol, starts
+
+    def _clause_proba_one(self, docs: list[tuple[str, list[str]]]) -> Array:
+        """Category probabilities of a few clauses, each as `_one` scores a text."""
+        z = np.empty((len(docs), _NC))
+        z_nb = np.empty((len(docs), _NC)) if self.nb_coef_ is not None else None
+        cat = self.coef_[:, _CAT]
+        for k, (text, tokens) in enumerate(docs):
+            # the category heads give the cue columns no weight
+            idx, val = self.features_.vector(text, tokens, cues=False)
+            z[k] = val @ cat[idx] + self.intercept_[_CAT]
+            if z_nb is not None and self.nb_coef_ is not None and self.nb_intercept_ is not None:
+                terms = idx[(idx < self.nb_coef_.shape[0]) & (val != 0)]
+                z_nb[k] = self.nb_coef_[terms].sum(axis=0) + self.nb_intercept_
+        return two_views(z, z_nb)
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
         """Why each category and emotion applies to one complaint, or does not
