@@ -6,12 +6,12 @@ locally. Figures are always measured on dev, never on train.
 Two kinds of floor:
 
 * regression floors, a little under what the shipped configuration measures
-  today (category macro-F1 0.771, primary accuracy 0.768, emotion macro-F1
+  today (category macro-F1 0.784, primary accuracy 0.770, emotion macro-F1
   0.623 on dev), so a change that loses quality fails;
-* the targets the library aims for: emotion macro-F1 0.60 and ten points over
-  the lexicon are met and asserted; category macro-F1 0.78 and primary
-  accuracy 0.80 are not reached yet, so they are strict ``xfail``: the day
-  they pass, the suite says so and they become plain floors.
+* the targets the library aims for: category macro-F1 0.78, emotion
+  macro-F1 0.60 and ten points over the lexicon are met and asserted;
+  primary accuracy 0.80 is not reached yet, so it is a strict ``xfail``: the
+  day it passes, the suite says so and it becomes a plain floor.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ pytestmark = [pytest.mark.quality, pytest.mark.slow]
 # hide one label that collapsed.
 CATEGORY_F1_FLOOR = {
     "product": 0.82,
-    "service": 0.71,
+    "service": 0.75,
     "logistics": 0.83,
-    "pricing": 0.73,
+    "pricing": 0.75,
     "process": 0.50,
     "environment": 0.75,
 }
@@ -56,14 +56,13 @@ def baseline_eval(dev_frame):  # type: ignore[no-untyped-def]
 
 
 def test_macro_floors(dev_eval) -> None:  # type: ignore[no-untyped-def]
-    assert dev_eval.category_macro_f1 >= 0.74, dev_eval.categories
+    assert dev_eval.category_macro_f1 >= 0.76, dev_eval.categories
     assert dev_eval.primary_accuracy >= 0.74
     assert dev_eval.emotion_macro_f1 >= 0.60, dev_eval.emotions
 
 
-@TARGET
 def test_target_category_macro_f1(dev_eval) -> None:  # type: ignore[no-untyped-def]
-    assert dev_eval.category_macro_f1 >= 0.78
+    assert dev_eval.category_macro_f1 >= 0.78, dev_eval.categories
 
 
 @TARGET
