@@ -490,6 +490,29 @@ def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     assert len(every) == 10  # 13 minus a repeat, a blank and a None
 
 
+def test_uncertainty_is_measured_where_the_clause_stage_decides() -> None:
+    # the shipped model decides its categories with the clause stage: a row is
+    # uncertain when that stage's probability is near that stage's threshold
+    from triage._default import get_default_model
+    from triage.retrain import _probabilities
+
+    model = get_default_model()
+    assert model.clause_coef_ is not None and model.clause_thresholds_ is not None
+    chosen = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
+    chosen = chosen[chosen["text"] != "hello world"]  # no features: scored 0
+    proba = _probabilities(model, chosen["text"].tolist())
+    staged = model.clause_thresholds_
+    p = np.concatenate([proba["categories"], proba["presence"]], axis=1)
+    t = np.concatenate(
+        [
+            np.where(np.isnan(staged), model.thresholds_["categories"], staged),
+            model.thresholds_["presence"],
+        ]
+    )
+    close = np.clip(1 - np.abs(p - t) / np.maximum(t, 1 - t), 0, 1).mean(axis=1)
+    np.testing.assert_allclose(chosen["uncertainty"], close, atol=1e-3)
+
+
 def test_selection_compares_texts_as_the_model_reads_them() -> None:
     # copies that differ in punctuation width, whitespace or traditional
     # characters are one text to the model: a labeled one is not offered

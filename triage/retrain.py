@@ -769,14 +769,20 @@ def compare_models(
 # -- what to label next --------------------------------------------------------------
 
 
-def _uncertainty(preds: Any, thresholds: dict[str, Array]) -> tuple[Array, Array]:
+def _uncertainty(preds: Any, model: Any) -> tuple[Array, Array]:
     """Mean closeness to the decision threshold over the category and presence heads.
 
     Per head ``1 - |p - t| / max(t, 1 - t)``: 1 on the threshold, 0 at 0 or 1.
-    Returns the score per row and the index of the most uncertain head.
+    With the clause stage, a category's p and t are the stage's, which decide
+    it. Returns the score per row and the index of the most uncertain head.
     """
-    p = np.concatenate([preds.category_proba, preds.emotion_proba], axis=1)
-    t = np.concatenate([thresholds["categories"], thresholds["presence"]])
+    cat_p, cat_t = preds.category_proba, model.thresholds_["categories"]
+    if getattr(model, "clause_coef_", None) is not None and len(preds):
+        staged = model.clause_thresholds_
+        cat_p = model._clause_proba(cat_p, preds.sentiment, list(preds.texts), list(preds.tokens))
+        cat_t = np.where(np.isnan(staged), cat_t, staged)
+    p = np.concatenate([cat_p, preds.emotion_proba], axis=1)
+    t = np.concatenate([cat_t, model.thresholds_["presence"]])
     close = 1.0 - np.abs(p - t) / np.maximum(t, 1.0 - t)
     close = np.clip(close, 0.0, 1.0)
     return close.mean(axis=1), close.argmax(axis=1)
@@ -829,7 +835,8 @@ def select_for_labeling(
 
     - ``"uncertainty"``: the `n` rows whose probabilities sit closest to the
       decision thresholds of the category and emotion heads (mean over the 11
-      heads of ``1 - |p - t| / max(t, 1 - t)``);
+      heads of ``1 - |p - t| / max(t, 1 - t)``; for the categories, those of
+      the clause stage where the model has one);
     - ``"diversity"``: k-means with `n` clusters on the model's TF-IDF vectors
       of all rows, and the row nearest each centre (covers the kinds of
       complaints you have);
@@ -924,7 +931,7 @@ def select_for_labeling(
         return pd.DataFrame(columns=list(_selection_columns()))
     texts = [texts_in[i] for i in keep]
     preds = resolved.predict_many(texts)
-    score, head = _uncertainty(preds, resolved.thresholds_)
+    score, head = _uncertainty(preds, resolved)
     score = np.where(preds.low_confidence, 0.0, score)  # no Chinese, no features: last
 
     order = np.lexsort((np.arange(len(texts)), -score))
