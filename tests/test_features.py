@@ -186,6 +186,44 @@ def test_clauses_are_cut_at_punctuation_and_whitespace(
             assert "".join(toks) == clause.replace(" ", "")
 
 
+def _clauses_by_search(text: str, tokens: list[str]) -> list[tuple[str, list[str]]]:
+    """`clauses` as its docstring says it, each token's place searched for."""
+    from triage._features import _CLAUSE_END, _CONTENT
+
+    out: list[tuple[str, list[str]]] = []
+    part: list[str] = []
+    start = end = at = 0
+    for token in tokens:
+        place = text.find(token, at)
+        if part and (place > at or _CLAUSE_END.fullmatch(token)):
+            if any(_CONTENT.search(t) for t in part):
+                out.append((text[start:end], part))
+            part = []
+        if not _CLAUSE_END.fullmatch(token):
+            start = place if not part else start
+            part.append(token)
+            end = place + len(token)
+        at = place + len(token)
+    if part and any(_CONTENT.search(t) for t in part):
+        out.append((text[start:end], part))
+    return out or [(text, list(tokens))]
+
+
+# Chinese, clause marks of both widths, spaces of several kinds, letters, an emoji
+_CLAUSE_ALPHABET = "快递太慢了客服不回好 ,.!?;:。！？；，：…~\uff5e\t\u3000\xa0aZ09[]😂"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_CLAUSE_ALPHABET, max_size=40))
+def test_clauses_are_those_of_the_definition(raw: str) -> None:
+    from triage._features import clauses
+    from triage.text import prepare, tokenize
+
+    text = prepare(raw).text
+    tokens = tokenize(text)
+    assert clauses(text, tokens) == _clauses_by_search(text, tokens)
+
+
 def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_frame) -> None:  # type: ignore[no-untyped-def]
     from triage._features import _CLAUSE_END, _CONTENT, clauses
 

@@ -55,8 +55,18 @@ Cue = str | tuple[str, ...]
 #: A token that is only clause punctuation (Chinese or Western, as NFKC leaves
 #: it) or whitespace ends a clause.
 _CLAUSE_END = re.compile(r"[,.!?;:\u3002\uff01\uff1f\uff1b\uff0c\uff1a\u2026~\uff5e\s]+")
+_END_MARKS = frozenset(",.!?;:\u3002\uff01\uff1f\uff1b\uff0c\uff1a\u2026~\uff5e")
 #: A clause holds at least one Chinese character, Latin letter or digit.
 _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+
+
+def _ends_clause(token: str) -> bool:
+    """Whether `token` is only clause punctuation and whitespace (`_CLAUSE_END`);
+    most tokens are told by their first character."""
+    first = token[:1]
+    if not first or (first not in _END_MARKS and not first.isspace()):
+        return False
+    return all(c in _END_MARKS or c.isspace() for c in token)
 
 
 def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -79,21 +89,28 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     part: list[str] = []
     start = end = at = 0
+    # Where the tokens spell the text (no whitespace dropped), each stands
+    # where the one before it ends: no search for its place.
+    tiled = "".join(tokens) == text
+    content = _CONTENT.search
     for token in tokens:
-        place = text.find(token, at)
+        place = at if tiled else text.find(token, at)
         if place < 0:  # pragma: no cover - the tokens are cut from the text
             place = at
-        if part and (place > at or _CLAUSE_END.fullmatch(token)):
-            if any(_CONTENT.search(t) for t in part):
+        first = token[:1]
+        end_mark = (first in _END_MARKS or first.isspace()) and _ends_clause(token)
+        if part and (place > at or end_mark):
+            # a clause's tokens stand side by side: its text is theirs
+            if content(text, start, end):
                 out.append((text[start:end], part))
             part = []
-        if not _CLAUSE_END.fullmatch(token):
+        if not end_mark:
             if not part:
                 start = place
             part.append(token)
             end = place + len(token)
         at = place + len(token)
-    if part and any(_CONTENT.search(t) for t in part):
+    if part and content(text, start, end):
         out.append((text[start:end], part))
     return out or [(text, list(tokens))]
 
@@ -395,9 +412,10 @@ class FeatureSpace:
         return out
 
     def blocks(
-        self, docs: Iterable[Doc]
+        self, docs: Iterable[Doc], *, cues: bool = True
     ) -> tuple[csr_matrix, np.ndarray[Any, np.dtype[np.float64]] | None]:
-        """The sparse term columns and the dense columns (None without any) of many documents.
+        """The sparse term columns and the dense columns (None without any) of many documents;
+        without the cue columns when `cues` is false (for heads that ignore them).
 
         The terms of the whole batch are found at once (`_Lookup`) and counted
         by scipy as the repeats of (row, column) pairs, rather than with a
@@ -428,7 +446,7 @@ class FeatureSpace:
         parts = []
         if self.vec_source is not None:
             parts.append(self._mean_vectors(vec_doc, vec_row, n))
-        if self.cues:
+        if self.cues and cues:
             parts.append(self._cue_matrix(texts))
         dense = np.hstack(parts) if parts else None
         return X, dense

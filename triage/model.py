@@ -766,10 +766,12 @@ class TriageModel(OneText):
         )
         if one:
             return self._clause_proba_one(docs), pol, starts
-        X, dense = self.features_.blocks(docs)
+        # the category heads give the cue columns no weight
+        X, dense = self.features_.blocks(docs, cues=False)
         z = X @ self.coef_[: X.shape[1], _CAT] + self.intercept_[_CAT]
         if dense is not None:
-            z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :, _CAT])
+            vectors = self.coef_[X.shape[1] : X.shape[1] + dense.shape[1], _CAT]
+            z += np.einsum("ij,jk->ik", dense, vectors)
         proba = two_views(z, self._nb_logits(X))
         return proba, pol, starts
 
