@@ -451,6 +451,23 @@ def test_the_clause_stage_decides_the_categories_and_keeps_the_primary(
     assert not staged.category_labels[staged.low_confidence].any()
 
 
+def test_clauses_are_scored_alike_in_slices_of_any_size(
+    train_frame, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # a chunk's clauses are scored a slice at a time, to bound the memory of
+    # their word-vector block: the shipped model has one
+    import triage.model
+    from triage._default import get_default_model
+
+    model = get_default_model()
+    pred = model.predict_many(train_frame["text"].tolist()[:200])
+    whole = model._clause_scores(pred.texts, pred.tokens)
+    assert len(whole[1]) < triage.model._CLAUSE_SLICE  # one slice
+    monkeypatch.setattr(triage.model, "_CLAUSE_SLICE", 7)
+    for a, b in zip(whole, model._clause_scores(pred.texts, pred.tokens), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_with_the_clause_stage_one_and_many_and_any_chunk_agree(clause_model, train_frame) -> None:  # type: ignore[no-untyped-def]
     texts = [*train_frame["text"].tolist()[600:760], "", "hello", "!!!", "太差了"]
     many = clause_model.predict_many(texts)

@@ -766,13 +766,20 @@ class TriageModel(OneText):
         )
         if one:
             return self._clause_proba_one(docs), pol, starts
-        # the category heads give the cue columns no weight
-        X, dense = self.features_.blocks(docs, cues=False)
-        z = X @ self.coef_[: X.shape[1], _CAT] + self.intercept_[_CAT]
-        if dense is not None:
-            vectors = self.coef_[X.shape[1] : X.shape[1] + dense.shape[1], _CAT]
-            z += np.einsum("ij,jk->ik", dense, vectors)
-        proba = two_views(z, self._nb_logits(X))
+        proba = np.empty((len(docs), _NC))
+        # A chunk's texts have some ten times as many clauses: they are scored
+        # a slice at a time, so that their dense block (a word-vector mean
+        # each) is not held for all of them at once. Each row's score is its
+        # own, whatever the slice.
+        for at in range(0, len(docs), _CLAUSE_SLICE):
+            part = docs[at : at + _CLAUSE_SLICE]
+            # the category heads give the cue columns no weight
+            X, dense = self.features_.blocks(part, cues=False)
+            z = X @ self.coef_[: X.shape[1], _CAT] + self.intercept_[_CAT]
+            if dense is not None:
+                vectors = self.coef_[X.shape[1] : X.shape[1] + dense.shape[1], _CAT]
+                z += np.einsum("ij,jk->ik", dense, vectors)
+            proba[at : at + len(part)] = two_views(z, self._nb_logits(X))
         return proba, pol, starts
 
     def _clause_proba_one(self, docs: list[tuple[str, list[str]]]) -> Array:
@@ -1079,6 +1086,9 @@ def presence(X: csr_matrix, n_terms: int) -> csr_matrix:
     )
     return out
 
+
+#: Clauses scored together by the batch path of the clause stage.
+_CLAUSE_SLICE = 4096
 
 #: Number of features of the clause stage per category (`clause_features`).
 N_CLAUSE_FEATURES = 13
