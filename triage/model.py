@@ -244,7 +244,7 @@ class TriageModel(OneText):
         primary is chosen from the heads as without it, and always applies.
         In 5-fold cross-validation it gained about 0.007 of category
         macro-F1. It about doubles the time of a warm one-text call
-        (`analyze`) and adds about half to a batch's.
+        (`analyze`) and adds about a third to a batch's.
     min_df : int, default 2
         Drop terms seen in fewer documents.
     max_features : int or None, default 200_000
