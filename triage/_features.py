@@ -61,12 +61,8 @@ _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 
 def _ends_clause(token: str) -> bool:
-    """Whether `token` is only clause punctuation and whitespace (`_CLAUSE_END`);
-    most tokens are told by their first character."""
-    first = token[:1]
-    if not first or (first not in _END_MARKS and not first.isspace()):
-        return False
-    return all(c in _END_MARKS or c.isspace() for c in token)
+    """Whether `token` is only clause punctuation and whitespace (`_CLAUSE_END`)."""
+    return bool(token) and all(c in _END_MARKS or c.isspace() for c in token)
 
 
 def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -97,7 +93,7 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
         place = at if tiled else text.find(token, at)
         if place < 0:  # pragma: no cover - the tokens are cut from the text
             place = at
-        first = token[:1]
+        first = token[:1]  # most tokens are told by their first character
         end_mark = (first in _END_MARKS or first.isspace()) and _ends_clause(token)
         if part and (place > at or end_mark):
             # a clause's tokens stand side by side: its text is theirs

@@ -1221,11 +1221,11 @@ def score_file(
         sources = _text_sources(input, input_format, encoding, wanted)
     else:
         sources = [_text_source(input, src_fmt, input_format, encoding, wanted)[0]]
-    # JSONL records are read once before scoring when a key of theirs could
-    # stop the run: one named like a partition folder, or one whose values
-    # are of several kinds (ints and strings) for a Parquet column of one type
-    # the Parquet output's types of input columns: from JSONL records, here;
-    # from a Parquet input, its own, filled in as its first chunk is read
+    # The Parquet output's types of the input's columns. From JSONL they are
+    # read here, before any row is scored, as are the keys that would stop
+    # the run: one named like a partition folder, or one whose values are of
+    # several kinds (ints and strings) for a Parquet column of one type. From
+    # a Parquet input they are its own, filled in as its first chunk is read.
     types: dict[str, Any] = {}
     if src_fmt == "jsonl" and (dst_fmt == "parquet" or any(s.partition for s in sources)):
         types.update(_check_jsonl(sources, dst_fmt == "parquet") or {})
