@@ -661,14 +661,7 @@ class TriageModel(OneText):
         low = (nnz == 0) | np.fromiter((_CJK.search(t) is None for t in norm), dtype=bool, count=n)
         senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
         cat_p = _category_proba(z, z_nb)
-        labels = cat_p >= th["categories"]
-        if self.min_primary_proba is not None:
-            # a negative text is rarely about nothing: keep its likeliest category
-            best = cat_p.argmax(axis=1)
-            rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
-            rescue &= senti < 0.5
-            labels[rescue, best[rescue]] = True
-        labels &= ~low[:, None]
+        labels = self._categories(cat_p, th["categories"], cat_p, senti, low)
         blend = self.primary_blend
         prim_p = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(
             z[:, _PRIMARY]
@@ -692,6 +685,22 @@ class TriageModel(OneText):
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
 
+    def _categories(
+        self, score: Array, cut: Array, cat_p: Array, senti: Array, low: Array
+    ) -> Array:
+        """The categories whose `score` reaches its `cut`. A negative text
+        (`senti` below 0.5) with none, whose heads' likeliest probability
+        `cat_p` is at least `min_primary_proba`, keeps its best-scored one: it
+        is rarely about nothing. A low-confidence text has none."""
+        labels: Array = score >= cut
+        if self.min_primary_proba is not None:
+            best = score.argmax(axis=1)
+            rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
+            rescue &= senti < 0.5
+            labels[rescue, best[rescue]] = True
+        labels &= ~low[:, None]
+        return labels
+
     def _clause_labels(
         self,
         cat_p: Array,
@@ -709,13 +718,8 @@ class TriageModel(OneText):
         assert self.clause_thresholds_ is not None
         score = self._clause_proba(cat_p, senti, norm, toks, one)
         staged = ~np.isnan(self.clause_thresholds_)
-        labels = score >= np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
-        if self.min_primary_proba is not None:
-            best = score.argmax(axis=1)
-            rescue = ~labels.any(axis=1) & (cat_p.max(axis=1) >= self.min_primary_proba)
-            rescue &= senti < 0.5
-            labels[rescue, best[rescue]] = True
-        labels &= ~low[:, None]
+        cut = np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
+        labels = self._categories(score, cut, cat_p, senti, low)
         # the heads' primary stays, and applies; without one, the likeliest of
         # the categories the clauses gave
         has = primary >= 0
