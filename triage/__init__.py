@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from triage.exceptions import (
+    ColumnError,
     InputFileError,
     InvalidTextError,
     LabelError,
@@ -101,6 +102,7 @@ __all__ = [
     "Assessment",
     "Category",
     "CategoryResult",
+    "ColumnError",
     "Context",
     "Emotion",
     "EmotionResult",

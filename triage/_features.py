@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from triage._pickle import freeze, thaw
+from triage.exceptions import LabelError
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -300,7 +301,7 @@ class FeatureSpace:
             df.update(set(_terms(text, tokens, word_ngrams, char_ngrams, stopwords)))
             n_docs += 1
         if n_docs == 0:
-            raise ValueError("cannot fit a feature space on zero documents")
+            raise LabelError("no labeled text to learn from: the frame has no rows")
         upper = max_df * n_docs
         kept = [(t, c) for t, c in df.items() if min_df <= c <= upper]
         if max_features is not None and len(kept) > max_features:

@@ -40,7 +40,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .exceptions import InputFileError, user_stacklevel
+from .exceptions import InputFileError, ParameterError, user_stacklevel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,8 +102,8 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
 
     Raises
     ------
-    ValueError
-        The format is unknown or cannot be told.
+    triage.ParameterError
+        The format is unknown or cannot be told (a `ValueError`).
     InputFileError
         A zip archive whose format is that of its file holds no file or
         several, or is not a zip archive.
@@ -114,7 +114,9 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     named = str(path)
     if given is not None:
         if given not in set(FORMATS.values()):
-            raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
+            raise ParameterError(
+                f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet"
+            )
         fmt: str | None = given
     else:
         ext = _format_extension(path)
@@ -125,19 +127,19 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
             named = f"{path} (holding {member})"
         fmt = FORMATS.get(ext)
         if fmt is None and ext in (".xlsx", ".xlsm", ".xls", ".et"):
-            raise ValueError(
+            raise ParameterError(
                 f"{named}: a spreadsheet workbook is neither read nor written; "
                 "use CSV, which Excel opens and saves"
             )
     if fmt is None:
-        raise ValueError(
+        raise ParameterError(
             f"cannot tell the format of {named} from its extension; use .csv, .tsv, .jsonl "
             "(.ndjson) or .parquet, the text formats also compressed (.csv.gz, .csv.bz2, "
             ".csv.xz, .csv.zip), or pass the format: csv, tsv, jsonl or parquet "
             "(input_format= / output_format=; CLI: --input-format / --output-format)"
         )
     if fmt == "parquet" and compression is not None:
-        raise ValueError(
+        raise ParameterError(
             f"{path}: Parquet is neither read nor written inside {compression}: it "
             "compresses its columns itself; name the file .parquet (or decompress it)"
         )
@@ -149,11 +151,11 @@ def target_format(path: str | os.PathLike[str], given: str | None = None) -> str
     target: a zip archive is not written (what an old one holds is no matter),
     nor a folder, nor under a file."""
     if Path(path).is_dir():
-        raise ValueError(f"output {path} is a folder; name the file to write")
+        raise ParameterError(f"output {path} is a folder; name the file to write")
     for parent in Path(path).parents:
         if parent.exists():
             if not parent.is_dir():
-                raise ValueError(
+                raise ParameterError(
                     f"output {path}: {parent} is a file, not a folder; name a file in a folder"
                 )
             break
@@ -161,7 +163,7 @@ def target_format(path: str | os.PathLike[str], given: str | None = None) -> str
         plain = Path(path).with_suffix("")
         if plain.suffix.lower() not in FORMATS:
             plain = plain.with_name(f"{plain.name}.{given or 'csv'}")
-        raise ValueError(
+        raise ParameterError(
             f"cannot write a zip archive {path}; write {plain.name}.gz (or .bz2, .xz), "
             "or zip the output once it is written"
         )
@@ -565,7 +567,7 @@ def read_chunks(
     bytes as U+FFFD, as in a text file.
     """
     if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        raise ParameterError(f"chunk_size must be at least 1, got {chunk_size}")
     if fmt in ("csv", "tsv"):
         yield from _read_delimited(path, "," if fmt == "csv" else "\t", chunk_size, encoding)
     elif fmt == "jsonl":
@@ -573,7 +575,7 @@ def read_chunks(
     elif fmt == "parquet":
         yield from _read_parquet(path, chunk_size, text_column)
     else:  # pragma: no cover - file_format checks
-        raise ValueError(fmt)
+        raise ParameterError(f"unknown format {fmt!r}; choose one of csv, tsv, jsonl, parquet")
 
 
 def is_missing(value: Any) -> bool:
@@ -1032,14 +1034,14 @@ def folder_format(folder: str | os.PathLike[str], given: str | None = None) -> s
 
     Raises
     ------
-    ValueError
-        `given` is not a format.
+    triage.ParameterError
+        `given` is not a format (a `ValueError`).
     InputFileError
         Text and other files are mixed (a stray ``notes.md`` among CSV
         exports), or JSONL files with CSV or TSV ones.
     """
     if given is not None and given not in set(FORMATS.values()):
-        raise ValueError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
+        raise ParameterError(f"unknown format {given!r}; choose one of csv, tsv, jsonl, parquet")
     files = dataset_files(folder)
     text = [f for f in files if _text_format(f)]
     if given == "parquet" or (given is None and not text):
@@ -1295,7 +1297,7 @@ def _conform(frame: pd.DataFrame, schema: Any, offset: int) -> Any:
             text = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
             arrays.append(pa.array(text, type=f.type, from_pandas=True))
             continue
-        raise ValueError(
+        raise InputFileError(
             f"column {f.name!r} is {f.type} in the first rows written, but rows "
             f"{offset + 1}-{offset + len(frame)} hold values that are not ({problem}); "
             "a Parquet column has one type: write CSV or JSONL, or make the column "

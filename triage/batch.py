@@ -63,7 +63,7 @@ import numpy as np
 
 from triage._default import resolve_model
 from triage._io import is_missing
-from triage.exceptions import ParameterError, user_stacklevel
+from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
 from triage.results import CategoryResult, EmotionResult, LabelMap
@@ -697,8 +697,9 @@ def score_frame(
 
     Raises
     ------
-    KeyError
-        `text_column` or a context column is not in the frame.
+    triage.ColumnError
+        `text_column` or a context column is not in the frame, or is in it
+        twice (a `KeyError` and a `ValueError`).
     triage.ParameterError
         A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key (a
         `ValueError` and a `TypeError`).
@@ -731,7 +732,7 @@ def score_frame(
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
+        raise ParameterError(
             f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}; "
             "for a list of texts use pd.DataFrame({'text': texts})"
         )
@@ -827,16 +828,18 @@ def _check_columns(
 ) -> None:
     have = list(columns)
     if text_column not in have:
-        raise KeyError(
+        raise ColumnError(
             f"no column {text_column!r} in {where}; columns are {have}; "
             "name the text column with text_column= (CLI: --text-column)"
         )
     for name, col in (context_columns or {}).items():
         if col not in have:
-            raise KeyError(f"context column {name}={col!r} is not in {where}; columns are {have}")
+            raise ColumnError(
+                f"context column {name}={col!r} is not in {where}; columns are {have}"
+            )
     for col in {text_column, *(context_columns or {}).values()}:
         if have.count(col) > 1:
-            raise ValueError(
+            raise ColumnError(
                 f"column {col!r} appears {have.count(col)} times in {where}; "
                 "rename the copies so that one column holds the texts"
             )
@@ -849,7 +852,7 @@ def _check_unique(columns: Iterable[Any], where: str, fmt: str) -> None:
     twice = [c for c in dict.fromkeys(have) if have.count(c) > 1]
     if twice:
         names = "; ".join(f"column {c!r} appears {have.count(c)} times" for c in twice)
-        raise ValueError(
+        raise ColumnError(
             f"{names} in {where}; a {'JSONL' if fmt == 'jsonl' else 'Parquet'} output "
             "holds each column name once: rename the copies, or write CSV or TSV"
         )
@@ -1206,9 +1209,9 @@ def score_file(
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)
     if Path(input).resolve() == Path(output).resolve():
-        raise ValueError(f"output {output} is the input file; write to another file")
+        raise ParameterError(f"output {output} is the input file; write to another file")
     if Path(input).is_dir() and Path(output).resolve().is_relative_to(Path(input).resolve()):
-        raise ValueError(
+        raise ParameterError(
             f"output {output} is inside the input folder {input}, whose every file is read "
             "as part of the input; write it elsewhere"
         )
@@ -1269,7 +1272,7 @@ def score_file(
                 if columns is None and (len(frame) or len(frame.columns)):
                     _check_columns(frame.columns, text_column, None, str(source.path))
                     if id_column is not None and id_column not in frame.columns:
-                        raise KeyError(
+                        raise ColumnError(
                             f"no id column {id_column!r} in {source.path}; columns are "
                             f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
                         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage.exceptions import ParameterError
 from triage.labeled import parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
@@ -221,7 +222,7 @@ def evaluate(
         predictions = resolved.predict_many(frame["text"].tolist())
     preds = predictions
     if len(preds) != len(frame):
-        raise ValueError(f"{len(preds)} predictions for {len(frame)} rows")
+        raise ParameterError(f"{len(preds)} predictions for {len(frame)} rows")
 
     cat_names = [str(c) for c in CATEGORIES]
     emo_names = [str(e) for e in EMOTIONS]

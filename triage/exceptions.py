@@ -1,7 +1,13 @@
 """One error tree: everything the library raises on purpose is a `TriageError`.
 
 Concrete errors also subclass the matching builtin, so callers can catch either
-``triage.ModelFileError`` or plain ``ValueError``.
+``triage.ModelFileError`` or plain ``ValueError``. Some builtins are raised
+as they are, as `open`, a mapping or an import raise them: `FileNotFoundError`
+for an input that is not there, `FileExistsError` for an output that would be
+replaced without ``overwrite``, `KeyError` for a key a mapping does not hold
+(a label of a `triage.LabelMap`, a word of `triage.vectors.WordVectors`), and
+`ImportError` for an optional dependency that is not installed (pyarrow for
+Parquet, matplotlib for plots).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import sys
 from types import FrameType
 
 __all__ = [
+    "ColumnError",
     "InputFileError",
     "InvalidTextError",
     "LabelError",
@@ -35,6 +42,17 @@ class InputFileError(TriageError, ValueError):
     text, a broken ``.gz``, ``.bz2``, ``.xz`` or ``.zip``, a zip archive of
     no file or several, a malformed header, a file that is not Parquet.
     """
+
+
+class ColumnError(TriageError, KeyError, ValueError):
+    """A frame or file lacks a column the call needs, or holds one name twice;
+    the message names the column and the columns there.
+
+    A `KeyError`, as pandas raises for a missing column, and a `ValueError`.
+    """
+
+    def __str__(self) -> str:  # the message, not KeyError's repr of it
+        return str(self.args[0]) if self.args else ""
 
 
 class InvalidTextError(TriageError, TypeError):

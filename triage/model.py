@@ -522,7 +522,7 @@ class TriageModel(OneText):
         self._check_params()
         if y is None:
             if not isinstance(X, pd.DataFrame):
-                raise TypeError(
+                raise ParameterError(
                     f"fit(X) needs a DataFrame with a 'text' column and the label columns, "
                     f"got {type(X).__name__}; or pass the labels as fit(texts, labels)"
                 )

@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage._resources import read_text
-from triage.exceptions import ModelFileError, user_stacklevel
+from triage.exceptions import ModelFileError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def save_model(
     from triage.model import TriageModel
 
     if not isinstance(model, TriageModel):
-        raise TypeError(f"save_model expects a TriageModel, got {type(model).__name__}")
+        raise ParameterError(f"save_model expects a TriageModel, got {type(model).__name__}")
     model._check_fitted()
     folder = check_destination(path, overwrite=overwrite)
     # fail on data JSON cannot hold before anything is written
@@ -173,7 +173,7 @@ def save_model(
             )
         )
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"metrics and notes must be JSON data: {exc}") from None
+        raise ParameterError(f"metrics and notes must be JSON data: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
     # Write beside the target and rename, so a crash never leaves a half file
     # under the final name.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage.evaluation import figure_text
+from triage.exceptions import ColumnError
 from triage.labels import CATEGORIES, PRIORITIES
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ def plot_categories(
     if isinstance(data, pd.DataFrame):
         missing = [c for c in ("categories", "primary", "priority") if c not in data.columns]
         if missing:
-            raise KeyError(
+            raise ColumnError(
                 f"plot_categories needs the columns categories, primary and priority; "
                 f"missing {missing}"
             )

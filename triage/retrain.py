@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import is_missing
-from triage.exceptions import ParameterError
+from triage.exceptions import ColumnError, ParameterError
 from triage.labeled import _guard_formula, check_labels, group_splits, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
@@ -894,7 +894,7 @@ def select_for_labeling(
 
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:
-            raise KeyError(
+            raise ColumnError(
                 f"no column {text_column!r} in the frame; columns are {list(data.columns)}; "
                 "pass text_column=..."
             )
@@ -1047,7 +1047,7 @@ def export_for_labeling(
     target = Path(path)
     missing = [c for c in LABELING_COLUMNS if c not in frame.columns]
     if missing:
-        raise KeyError(
+        raise ColumnError(
             f"the frame lacks the labeled-file column(s) {missing}; "
             "use the output of select_for_labeling"
         )

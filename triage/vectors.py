@@ -31,6 +31,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._pickle import freeze, thaw
+from triage.exceptions import ParameterError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,7 +83,9 @@ class WordVectors:
 
     def __post_init__(self) -> None:
         if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.words):
-            raise ValueError(f"{len(self.words)} words but vectors of shape {self.vectors.shape}")
+            raise ParameterError(
+                f"{len(self.words)} words but vectors of shape {self.vectors.shape}"
+            )
 
     @property
     def dim(self) -> int:
@@ -174,7 +177,7 @@ def fit_word_vectors(
     from scipy.sparse.linalg import svds
 
     if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
-        raise ValueError("window, dim and min_count must be >= 1 and max_words >= 2")
+        raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
     own = _text.read_words(words)
     digest = hashlib.sha256()
     docs: list[list[str]] = []
@@ -187,7 +190,7 @@ def fit_word_vectors(
     counts = Counter(w for d in docs for w in d)
     vocab = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
     if len(vocab) <= dim:
-        raise ValueError(
+        raise ParameterError(
             f"{len(vocab)} words of at least {min_count} occurrences: too few for {dim} "
             "dimensions; give more text or lower dim"
         )
@@ -265,7 +268,7 @@ def read_corpus(
 
     bad = [s for s in sources if s not in CORPUS_SOURCES]
     if bad or isinstance(sources, str):
-        raise ValueError(
+        raise ParameterError(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(CORPUS_SOURCES)}"
         )
     root: Path = _as_path(data_dir) if data_dir is not None else _default_dir()

