@@ -237,3 +237,28 @@ def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_fr
         assert [t for t in kept if _CONTENT.search(t)] == [t for t in tokens if _CONTENT.search(t)]
         if len(got) > 1:
             assert not any(_CLAUSE_END.fullmatch(t) for t in kept)
+
+
+def test_a_few_documents_are_weighed_as_one_by_one(train_frame) -> None:  # type: ignore[no-untyped-def]
+    # FeatureSpace.few (the clauses of one text) gives each document the
+    # weights `vector` gives it alone, cue columns left out
+    from triage._default import get_default_model
+    from triage._features import clauses
+
+    model = get_default_model()
+    space = model.features_
+    pred = model.predict_many([*train_frame["text"].tolist()[:40], "!!!", "hello"])
+    for text, tokens in zip(pred.texts, pred.tokens, strict=True):
+        docs = clauses(text, tokens)
+        row, col, val, mean = space.few(docs)
+        assert mean is not None and mean.shape == (len(docs), space.n_dims)
+        for k, (clause, toks) in enumerate(docs):
+            idx, w = space.vector(clause, toks)
+            terms = idx < space.n_terms
+            got = dict(zip(col[row == k].tolist(), val[row == k].tolist(), strict=True))
+            assert got.keys() == set(idx[terms].tolist())
+            np.testing.assert_allclose([got[i] for i in idx[terms]], w[terms], rtol=1e-12)
+            dense = np.zeros(space.n_dims)
+            on = (idx >= space.n_terms) & (idx < space.n_text_features)
+            dense[idx[on] - space.n_terms] = w[on]
+            np.testing.assert_allclose(mean[k], dense, rtol=0, atol=1e-12)

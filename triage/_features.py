@@ -339,10 +339,9 @@ class FeatureSpace:
     # -- transforming ----------------------------------------------------------
 
     def vector(
-        self, text: str, tokens: Sequence[str], *, cues: bool = True
+        self, text: str, tokens: Sequence[str]
     ) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.float64]]]:
-        """Column indices and weights of one document (blocks l2-normalised);
-        without the cue columns when `cues` is false (for heads that ignore them)."""
+        """Column indices and weights of one document (blocks l2-normalised)."""
         counts = self._counts(text, tokens)
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
@@ -359,12 +358,74 @@ class FeatureSpace:
             on = np.flatnonzero(mean)
             idx = np.concatenate([idx, self.n_terms + on])
             w = np.concatenate([w, mean[on]])
-        if self.cues and cues:
+        if self.cues:
             cue = np.asarray(self._cue_counts(text))
             on = np.flatnonzero(cue)
             idx = np.concatenate([idx, self.n_text_features + on])
             w = np.concatenate([w, cue[on]])
         return idx, w
+
+    def few(
+        self, docs: Sequence[Doc]
+    ) -> tuple[
+        np.ndarray[Any, np.dtype[np.intp]],
+        np.ndarray[Any, np.dtype[np.intp]],
+        np.ndarray[Any, np.dtype[np.float64]],
+        np.ndarray[Any, np.dtype[np.float64]] | None,
+    ]:
+        """The features of a few documents (the clauses of one text), as
+        `vector` weighs them one by one, without the cue columns, in one pass:
+        the document, column and weight of every term that is there, and the
+        unit mean word vectors, (n, dim), or None without vectors.
+
+        For a few short documents this costs less than `blocks`, whose
+        lookup is built for thousands, and than `vector` once per document.
+        """
+        vocab = self.vocabulary
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        index = self._vectors()[0] if self.vec_source is not None else None
+        vec_doc: list[int] = []
+        vec_rows: list[int] = []
+        for k, (text, tokens) in enumerate(docs):
+            for term, count in Counter(self.terms(text, tokens)).items():
+                j = vocab.get(term)
+                if j is not None:
+                    rows.append(k)
+                    cols.append(j)
+                    tfs.append(count)
+            if index is not None:
+                for token in tokens:
+                    r = index.get(token)
+                    if r is not None:
+                        vec_doc.append(k)
+                        vec_rows.append(r)
+        n = len(docs)
+        row = np.asarray(rows, dtype=np.intp)
+        col = np.asarray(cols, dtype=np.intp)
+        tf = np.asarray(tfs, dtype=np.float64)
+        if self.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        w = tf * self.idf[col]
+        # one l2 norm per (document, block): block 0 is words, 1 is characters
+        cell = 2 * row + (col >= self.split)
+        norms = np.sqrt(np.bincount(cell, weights=w * w, minlength=2 * n))
+        norms[norms == 0.0] = 1.0
+        w /= norms[cell]
+        if index is None:
+            return row, col, w, None
+        assert self.vec_weight is not None
+        table = self._vectors()[1]
+        at = np.asarray(vec_rows, dtype=np.intp)
+        # each document's weighted sum of its words' vectors, as one small product
+        spread = np.zeros((n, len(at)))
+        spread[vec_doc, np.arange(len(at))] = self.vec_weight[at]
+        mean = spread @ table[at].astype(np.float64)
+        length = np.sqrt(np.einsum("ij,ij->i", mean, mean))
+        length[length == 0.0] = 1.0
+        mean /= length[:, None]
+        return row, col, w, mean
 
     def _mean_vectors(
         self, doc: Array64, rows: Array64, n: int

@@ -787,17 +787,23 @@ class TriageModel(OneText):
         return proba, pol, starts
 
     def _clause_proba_one(self, docs: list[tuple[str, list[str]]]) -> Array:
-        """Category probabilities of a few clauses, each as `_one` scores a text."""
-        z = np.empty((len(docs), _NC))
-        z_nb = np.empty((len(docs), _NC)) if self.nb_coef_ is not None else None
+        """Category probabilities of a few clauses (`FeatureSpace.few`), as the
+        batch path gives them; the category heads give the cue columns no weight."""
+        m = len(docs)
+        row, col, val, mean = self.features_.few(docs)
         cat = self.coef_[:, _CAT]
-        for k, (text, tokens) in enumerate(docs):
-            # the category heads give the cue columns no weight
-            idx, val = self.features_.vector(text, tokens, cues=False)
-            z[k] = val @ cat[idx] + self.intercept_[_CAT]
-            if z_nb is not None and self.nb_coef_ is not None and self.nb_intercept_ is not None:
-                terms = idx[(idx < self.nb_coef_.shape[0]) & (val != 0)]
-                z_nb[k] = self.nb_coef_[terms].sum(axis=0) + self.nb_intercept_
+        # each clause's weighted sum of its terms' weights, as one small product
+        spread = np.zeros((m, len(col)))
+        spread[row, np.arange(len(col))] = val
+        z = spread @ cat[col] + self.intercept_[_CAT]
+        if mean is not None:
+            n_terms = self.features_.n_terms
+            z += np.einsum("ij,jk->ik", mean, cat[n_terms : n_terms + mean.shape[1]])
+        z_nb = None
+        if self.nb_coef_ is not None and self.nb_intercept_ is not None:
+            # the naive-Bayes view counts which terms are there
+            on = (col < self.nb_coef_.shape[0]) & (val != 0)
+            z_nb = (spread[:, on] != 0) @ self.nb_coef_[col[on]] + self.nb_intercept_
         return two_views(z, z_nb)
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
