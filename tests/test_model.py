@@ -491,6 +491,32 @@ def test_with_the_clause_stage_one_and_many_and_any_chunk_agree(clause_model, tr
         )
 
 
+def test_one_long_text_of_many_clauses_is_scored_in_memory_that_grows_with_it() -> None:
+    # a text at the truncation limit holds a thousand clauses: scoring them
+    # through one (clauses, terms) matrix took some 30 MB and most of the call
+    import tracemalloc
+
+    from triage._default import get_default_model
+    from triage.text import MAX_CHARS
+
+    model = get_default_model()  # with word vectors, as the shipped model has
+    text = "好，" * (MAX_CHARS // 2)
+    pred = model.predict_many([text])
+    many_p, many_pol, _ = model._clause_scores(pred.texts, pred.tokens)
+    assert len(many_pol) == MAX_CHARS // 2
+    tracemalloc.start()
+    try:
+        one_p, _, _ = model._clause_scores(pred.texts, pred.tokens, one=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(one_p, many_p, rtol=0, atol=1e-12)
+    assert peak < 8e6, f"{peak / 1e6:.1f} MB"
+    one = model.predict_one(text)
+    np.testing.assert_array_equal(one.category_labels, pred.category_labels)
+    assert one.truncated[0] == pred.truncated[0]
+
+
 def test_clause_stage_false_predicts_as_the_heads_alone(train_frame) -> None:  # type: ignore[no-untyped-def]
     part, texts = train_frame.iloc[:400], train_frame["text"].tolist()[400:500]
     on = TriageModel(threshold_folds=3, max_features=5000).fit(part)

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from triage.vectors import WordVectors
 
-__all__ = ["WORD", "Cue", "FeatureSpace", "clauses"]
+__all__ = ["WORD", "Cue", "FeatureSpace", "clauses", "row_sums"]
 
 #: Prefix of word terms; sorts before every character n-gram.
 WORD = "\x01"
@@ -59,6 +59,37 @@ _CLAUSE_END = re.compile(r"[,.!?;:\u3002\uff01\uff1f\uff1b\uff0c\uff1a\u2026~\uf
 _END_MARKS = frozenset(",.!?;:\u3002\uff01\uff1f\uff1b\uff0c\uff1a\u2026~\uff5e")
 #: A clause holds at least one Chinese character, Latin letter or digit.
 _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+
+
+#: Above this many cells, `row_sums` adds row by row rather than through one
+#: (documents, terms) product.
+_SPREAD_CELLS = 1 << 16
+
+
+def row_sums(
+    row: np.ndarray[Any, np.dtype[np.intp]],
+    weight: np.ndarray[Any, np.dtype[np.float64]],
+    M: np.ndarray[Any, np.dtype[np.float64]],
+    n: int,
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``weight[k] * M[k]`` summed over the k of each document ``row[k]``
+    (in order: `row` does not decrease), shape (n, M.shape[1]).
+
+    For the few documents of a short text, as one small product of a
+    (documents, entries) matrix; for the hundreds of clauses of a long one,
+    whose matrix would grow with the product of both (tens of MB and most of
+    the call's time for a text at `triage.text.MAX_CHARS`), run by run.
+    """
+    if n * len(row) <= _SPREAD_CELLS:
+        spread = np.zeros((n, len(row)))
+        spread[row, np.arange(len(row))] = weight
+        out: np.ndarray[Any, np.dtype[np.float64]] = spread @ M
+        return out
+    out = np.zeros((n, M.shape[1]))
+    starts = np.searchsorted(row, np.arange(n))
+    held = np.diff(np.append(starts, len(row))) > 0
+    out[held] = np.add.reduceat(weight[:, None] * M, starts[held], axis=0)
+    return out
 
 
 def _ends_clause(token: str) -> bool:
@@ -418,10 +449,10 @@ class FeatureSpace:
         assert self.vec_weight is not None
         table = self._vectors()[1]
         at = np.asarray(vec_rows, dtype=np.intp)
-        # each document's weighted sum of its words' vectors, as one small product
-        spread = np.zeros((n, len(at)))
-        spread[vec_doc, np.arange(len(at))] = self.vec_weight[at]
-        mean = spread @ table[at].astype(np.float64)
+        # each document's weighted sum of its words' vectors
+        mean = row_sums(
+            np.asarray(vec_doc, dtype=np.intp), self.vec_weight[at], table[at].astype(np.float64), n
+        )
         length = np.sqrt(np.einsum("ij,ij->i", mean, mean))
         length[length == 0.0] = 1.0
         mean /= length[:, None]

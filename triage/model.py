@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from triage import text as _text
-from triage._features import FeatureSpace, clauses
+from triage._features import FeatureSpace, clauses, row_sums
 from triage.exceptions import NotFittedError, ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.results import (
@@ -792,10 +792,8 @@ class TriageModel(OneText):
         m = len(docs)
         row, col, val, mean = self.features_.few(docs)
         cat = self.coef_[:, _CAT]
-        # each clause's weighted sum of its terms' weights, as one small product
-        spread = np.zeros((m, len(col)))
-        spread[row, np.arange(len(col))] = val
-        z = spread @ cat[col] + self.intercept_[_CAT]
+        # each clause's weighted sum of its terms' weights
+        z = row_sums(row, val, cat[col], m) + self.intercept_[_CAT]
         if mean is not None:
             n_terms = self.features_.n_terms
             z += np.einsum("ij,jk->ik", mean, cat[n_terms : n_terms + mean.shape[1]])
@@ -803,7 +801,8 @@ class TriageModel(OneText):
         if self.nb_coef_ is not None and self.nb_intercept_ is not None:
             # the naive-Bayes view counts which terms are there
             on = (col < self.nb_coef_.shape[0]) & (val != 0)
-            z_nb = (spread[:, on] != 0) @ self.nb_coef_[col[on]] + self.nb_intercept_
+            ones = np.ones(int(on.sum()))
+            z_nb = row_sums(row[on], ones, self.nb_coef_[col[on]], m) + self.nb_intercept_
         return two_views(z, z_nb)
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
