@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import warnings
 from pathlib import Path
@@ -525,6 +526,27 @@ def test_clause_stage_false_predicts_as_the_heads_alone(train_frame) -> None:  #
     a, b = off.predict_many(texts), _without_clause_stage(on).predict_many(texts)
     np.testing.assert_array_equal(a.category_labels, b.category_labels)
     np.testing.assert_array_equal(a.primary, b.primary)
+
+
+def test_clause_stage_false_on_a_fitted_model_switches_the_stage_off(
+    clause_model, train_frame
+) -> None:  # type: ignore[no-untyped-def]
+    texts = train_frame["text"].tolist()[600:900]
+    heads = _without_clause_stage(clause_model).predict_many(texts)
+    off = copy.deepcopy(clause_model).set_params(clause_stage=False)
+    assert repr(off) == "TriageModel(clause_stage=False, max_features=20000, threshold_folds=3)"
+    many = off.predict_many(texts)
+    np.testing.assert_array_equal(many.category_labels, heads.category_labels)
+    np.testing.assert_array_equal(many.primary, heads.primary)
+    for i, t in enumerate(texts[:20]):
+        one = off.predict_one(t)
+        np.testing.assert_array_equal(one.category_labels[0], heads.category_labels[i])
+        assert one.primary[0] == heads.primary[i]
+    # and back on: the stage it learned decides again
+    on = off.set_params(clause_stage=True).predict_many(texts)
+    np.testing.assert_array_equal(
+        on.category_labels, clause_model.predict_many(texts).category_labels
+    )
 
 
 def test_clause_stage_must_be_a_bool(tiny_frame) -> None:  # type: ignore[no-untyped-def]

@@ -242,6 +242,8 @@ class TriageModel(OneText):
         out-of-fold scores of the training texts, so it needs
         ``threshold_folds >= 2``; without it the thresholds alone decide. The
         primary is chosen from the heads as without it, and always applies.
+        Set to False on a fitted model, the heads alone decide until it is
+        set back; True cannot add a stage the fit did not learn.
         In 5-fold cross-validation it gained about 0.007 of category
         macro-F1. It about doubles the time of a warm one-text call
         (`analyze`) and adds about a third to a batch's.
@@ -669,7 +671,7 @@ class TriageModel(OneText):
         # the primary is the likeliest primary among the categories that apply
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
-        if self.clause_coef_ is not None and n:
+        if self._staged() and n:
             labels, primary = self._clause_labels(
                 cat_p, senti, norm, toks, low, primary, prim_p, one
             )
@@ -684,6 +686,11 @@ class TriageModel(OneText):
         return Predictions(
             norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
         )
+
+    def _staged(self) -> bool:
+        """Whether the clause stage decides the categories: learned by `fit`
+        and not switched off since (``set_params(clause_stage=False)``)."""
+        return bool(self.clause_stage) and self.clause_coef_ is not None
 
     def _categories(
         self, score: Array, cut: Array, cat_p: Array, senti: Array, low: Array

@@ -338,7 +338,7 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
     X = model.features_.matrix(zip(norm, toks, strict=True))
     z = model.logits(X)
     categories = _category_proba(z, model._nb_logits(X))
-    if model.clause_coef_ is not None and len(norm):
+    if model._staged() and len(norm):
         # what decides the categories: the clause stage's probabilities
         senti = np.array([model.sentiment_.score(t) for t in toks], dtype=np.float64)
         categories = model._clause_proba(categories, senti.reshape(-1), norm, toks)
@@ -445,7 +445,7 @@ def tune_thresholds(
     new.thresholds_ = {k: np.array(v, dtype=np.float64) for k, v in model.thresholds_.items()}
     # with the clause stage, its thresholds decide the categories it has a model of
     staged = np.zeros(len(CATEGORIES), dtype=bool)
-    if model.clause_thresholds_ is not None:
+    if model._staged() and model.clause_thresholds_ is not None:
         new.clause_thresholds_ = np.array(model.clause_thresholds_, dtype=np.float64)
         staged = ~np.isnan(new.clause_thresholds_)
     tuned: list[str] = []
@@ -777,7 +777,7 @@ def _uncertainty(preds: Any, model: Any) -> tuple[Array, Array]:
     it. Returns the score per row and the index of the most uncertain head.
     """
     cat_p, cat_t = preds.category_proba, model.thresholds_["categories"]
-    if getattr(model, "clause_coef_", None) is not None and len(preds):
+    if getattr(model, "clause_coef_", None) is not None and model._staged() and len(preds):
         staged = model.clause_thresholds_
         cat_p = model._clause_proba(cat_p, preds.sentiment, list(preds.texts), list(preds.tokens))
         cat_t = np.where(np.isnan(staged), cat_t, staged)
