@@ -254,7 +254,7 @@ class TriageModel(OneText):
     threshold_folds : int, default 5
         Decision thresholds of the binary heads are chosen to maximise F1 on
         out-of-fold predictions of this many folds of the training data; 0 or 1
-        keeps 0.5.
+        keeps 0.5 and learns no clause stage (``clause_stage``).
     hmm : bool, default False
         Let jieba guess unknown words (slower, rarely better here).
     words : path-like or list of str, optional

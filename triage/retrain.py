@@ -260,8 +260,10 @@ def cross_validate(
         Partially or weakly labeled rows added to every training fold (see
         `TriageModel.fit`); they are never tested on.
     threshold_folds : int, default 0
-        Passed to each fold's model. 0 keeps thresholds at 0.5, which is much
-        faster; pass 5 to measure exactly what `triage.train` would produce.
+        Passed to each fold's model. 0 keeps thresholds at 0.5 and leaves the
+        models without their clause stage (``clause_stage``, learned from
+        out-of-fold scores), which is much faster; pass 5 to measure exactly
+        what `triage.train` would produce.
     random_state : int, default 0
         Seed of the folds and the models.
     **params
@@ -392,8 +394,8 @@ def tune_thresholds(
     probabilities, which decide the category; ``thresholds_["categories"]``
     then only feeds the stage and is kept.
 
-    The thresholds live in ``thresholds_`` of the returned model, so
-    `save_model` keeps them; ``threshold_source_`` records the rows they were
+    The thresholds live in ``thresholds_`` (and ``clause_thresholds_``) of
+    the returned model, so `save_model` keeps them; ``threshold_source_`` records the rows they were
     tuned on (count and fingerprint), `beta`, which labels changed and the
     previous values. `model` itself is not modified.
 
