@@ -194,8 +194,7 @@ def main() -> None:
     two_procs(delayed(segment_count)(c) for c in chunks)  # untimed: starts the workers
     # the shipped model with its categories decided by the heads alone: what
     # its clause stage costs
-    unstaged = copy.copy(get_default_model())
-    unstaged.clause_coef_ = unstaged.clause_intercept_ = unstaged.clause_thresholds_ = None
+    unstaged = copy.copy(get_default_model()).set_params(clause_stage=False)
     score_frame(frame, model=unstaged)  # untimed warm run
     vs_jieba, scaling, ceiling, why, staged = [], [], [], [], []
     for _ in range(args.rounds):

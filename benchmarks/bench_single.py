@@ -50,8 +50,7 @@ PROBES = {
     "warm analyze without the clause stage": """
         import copy, triage
         from triage._default import get_default_model
-        model = copy.copy(get_default_model())
-        model.clause_coef_ = model.clause_intercept_ = model.clause_thresholds_ = None
+        model = copy.copy(get_default_model()).set_params(clause_stage=False)
         triage.analyze(TEXT, model=model)
         runs = []
         for _ in range(2000):
