@@ -454,7 +454,8 @@ def test_why_agrees_with_explain_on_the_labeled_complaints() -> None:
 
 @pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
 def test_a_bad_explain_is_refused_before_scoring(bad: Any) -> None:
-    with pytest.raises(triage.ParameterError, match="top must be a whole number"):
+    # named as the caller passed it: explain=, not the top= of triage.explain
+    with pytest.raises(triage.ParameterError, match=r"^explain \(terms per label; CLI: --terms\)"):
         score_frame(pd.DataFrame({"text": ["快递太慢"]}), explain=bad)
 
 

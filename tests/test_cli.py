@@ -606,3 +606,37 @@ def test_analyze_explains_the_categories_and_emotions_that_apply(
     assert "'到,' +" in why[0]  # a term holding a comma stays one term
     assert main(["analyze", text]) == 0
     assert "explanation" not in json.loads(capsys.readouterr().out)
+
+
+def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyped-def]
+    (folder / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    tiny_frame.to_csv(folder / "labeled.csv", index=False)
+    tiny_frame.drop(columns=["priority", "angry"]).to_csv(folder / "unlabeled.csv", index=False)
+    (folder / "model").mkdir()
+    (folder / "model" / "model.joblib").write_bytes(b"")
+
+
+@pytest.mark.usefixtures("no_training")
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["score", "in.csv", "-o", "out.csv", "--explain", "--terms", "-1"],
+            r"explain \(terms per label; CLI: --terms\) must be a whole number >= 0, got -1",
+        ),
+    ],
+    ids=["terms"],
+)
+def test_bad_input_is_one_line_naming_what_to_change(
+    argv: list[str],
+    line: str,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _bad_input_files(tmp_path, tiny_frame)
+    assert main(argv) == 2
+    # one line, no traceback
+    assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)

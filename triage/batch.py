@@ -786,7 +786,7 @@ def _explain(explain: Any) -> int:
     """`explain` checked: terms per label, 0 for no ``why`` column."""
     from triage.model import check_top
 
-    check_top(explain)
+    check_top(explain, "explain (terms per label; CLI: --terms)")
     return int(explain)
 
 

@@ -59,7 +59,7 @@ class LexiconModel(OneText):
     def predict_many(self, texts: Iterable[Any], *, explain: int = 0) -> Predictions:
         """Predict many texts; with `explain`, `Predictions.why` holds each
         row's `explain` commonest lexicon words of the labels that apply."""
-        check_top(explain)
+        check_top(explain, "explain")
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)

@@ -582,7 +582,7 @@ class TriageModel(OneText):
         each row's `explain` top terms of the labels that apply, as
         `TriageModel.explain` weighs them.
         """
-        check_top(explain)
+        check_top(explain, "explain")
         self._check_fitted()
         norm, toks, cut = self._docs(texts)
         X, dense = self.features_.blocks(zip(norm, toks, strict=True))
@@ -936,10 +936,11 @@ def _round(x: Array) -> Array:
     return rounded
 
 
-def check_top(top: Any) -> None:
-    """Refuse a `top` of `explain` that is not a whole number >= 0."""
+def check_top(top: Any, name: str = "top") -> None:
+    """Refuse a count of terms per label that is not a whole number >= 0: the
+    `top` of `explain`, or the `explain` of a batch (`name` says which)."""
     if not _is_int(top) or top < 0:
-        raise ParameterError(f"top must be a whole number >= 0, got {top!r}")
+        raise ParameterError(f"{name} must be a whole number >= 0, got {top!r}")
 
 
 def term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWeight:
