@@ -624,8 +624,16 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
             ["score", "in.csv", "-o", "out.csv", "--explain", "--terms", "-1"],
             r"explain \(terms per label; CLI: --terms\) must be a whole number >= 0, got -1",
         ),
+        (
+            ["analyze", "快递太慢", "--model", "in.csv"],
+            r"in\.csv is not a saved model: there is no model\.json beside it; .*",
+        ),
+        (
+            ["evaluate", "labeled.csv", "--model", "model/model.joblib"],
+            r"no model card at model/model\.json; .*",
+        ),
     ],
-    ids=["terms"],
+    ids=["terms", "model-is-a-csv", "model-without-card"],
 )
 def test_bad_input_is_one_line_naming_what_to_change(
     argv: list[str],

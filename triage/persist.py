@@ -270,7 +270,13 @@ def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
         return p / MODEL_FILE, p / CARD_FILE
     if p.suffix == ".json":
         return p.with_name(MODEL_FILE), p
-    return p, p.with_name(CARD_FILE)
+    card = p.with_name(CARD_FILE)
+    if p.name != MODEL_FILE and not card.is_file():  # a CSV given for a model, say
+        raise ModelFileError(
+            f"{p} is not a saved model: there is no {CARD_FILE} beside it; pass the "
+            f"directory triage.save_model wrote (holding {MODEL_FILE} and {CARD_FILE})"
+        )
+    return p, card
 
 
 def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -351,8 +357,9 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     Raises
     ------
     ModelFileError
-        Missing or foreign card, unsupported format version, other label sets,
-        or a model file whose size or SHA-256 does not match its card.
+        Nothing at `path`, a file that is no saved model (no card beside it),
+        a missing or foreign card, an unsupported format version, other label
+        sets, or a model file whose size or SHA-256 does not match its card.
 
     Warns
     -----
