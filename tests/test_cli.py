@@ -632,8 +632,12 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
             ["evaluate", "labeled.csv", "--model", "model/model.joblib"],
             r"no model card at model/model\.json; .*",
         ),
+        (
+            ["train", "labeled.csv", "-o", "model"],
+            r"model/model\.joblib exists; pass overwrite=True \(CLI: --overwrite\) to replace it",
+        ),
     ],
-    ids=["terms", "model-is-a-csv", "model-without-card"],
+    ids=["terms", "model-is-a-csv", "model-without-card", "model-exists"],
 )
 def test_bad_input_is_one_line_naming_what_to_change(
     argv: list[str],

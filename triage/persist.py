@@ -231,7 +231,9 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
         raise FileExistsError(f"{folder} is a file; a model is saved to a directory")
     target = folder / MODEL_FILE
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+        raise FileExistsError(
+            f"{target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+        )
     return folder
 
 
