@@ -570,7 +570,7 @@ def test_evaluate_reports_a_file_without_rows_in_one_line(
     )
     assert main(["evaluate", str(header_only), "--baseline"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("triage evaluate: error: no rows in the labeled data")
+    assert err.startswith(f"triage evaluate: error: {header_only}: no rows in the labeled data")
 
 
 def test_score_reads_a_parquet_dataset_folder(
@@ -636,8 +636,30 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
             ["train", "labeled.csv", "-o", "model"],
             r"model/model\.joblib exists; pass overwrite=True \(CLI: --overwrite\) to replace it",
         ),
+        *(
+            (
+                [command, "unlabeled.csv", *more],
+                r"unlabeled\.csv: bad columns in the labeled data: no column 'angry', 'priority'; "
+                r"the columns are \['id', 'text', 'categories', .*\]",
+            )
+            for command, more in [
+                ("evaluate", []),
+                ("evaluate", ["--baseline"]),
+                ("train", ["-o", "new"]),
+                ("train", ["-o", "new", "--dev", "unlabeled.csv"]),
+            ]
+        ),
     ],
-    ids=["terms", "model-is-a-csv", "model-without-card", "model-exists"],
+    ids=[
+        "terms",
+        "model-is-a-csv",
+        "model-without-card",
+        "model-exists",
+        "evaluate-unlabeled",
+        "evaluate-baseline-unlabeled",
+        "train-unlabeled",
+        "dev-unlabeled",
+    ],
 )
 def test_bad_input_is_one_line_naming_what_to_change(
     argv: list[str],

@@ -176,7 +176,9 @@ def test_duplicate_columns_are_reported(again: list[str], duplicated: list[str])
     assert problems["row"].eq(-1).all()
     assert problems["column"].tolist() == duplicated
     assert problems["problem"].str.match(r"^column appears \d times; keep one").all()
-    with pytest.raises(LabelError, match=rf"{duplicated[0]}='': column appears"):
+    with pytest.raises(
+        LabelError, match=rf"^bad columns in the labeled data: column '{duplicated[0]}' appears"
+    ):
         check_labels(f)
 
 

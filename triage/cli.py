@@ -238,10 +238,9 @@ def _read_valid(path: str) -> Any:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from triage._default import resolve_model
     from triage.evaluation import evaluate
-    from triage.labeled import read_labeled
     from triage.lexicon import LexiconModel
 
-    frame = read_labeled(args.data)
+    frame = _read_valid(args.data)
     model = LexiconModel() if args.baseline else resolve_model(_model(args.model))
     ev = evaluate(model, frame, policy=_policy(args.policy))
     if args.json:

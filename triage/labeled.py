@@ -44,6 +44,7 @@ __all__ = [
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
 _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
+_MISSING = "missing column"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 # What a labeler may write for a label instead of its code: any case, or the
@@ -234,10 +235,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         return pd.DataFrame(
-            [
-                {"row": -1, "id": "", "column": c, "value": "", "problem": "missing column"}
-                for c in missing
-            ]
+            [{"row": -1, "id": "", "column": c, "value": "", "problem": _MISSING} for c in missing]
         )
     if not len(frame):
         return pd.DataFrame([{"row": -1, "id": "", "column": "", "value": "", "problem": _NO_ROWS}])
@@ -376,7 +374,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame([(-1, "", c, "", _twice(n)) for c, n in repeated], columns=columns)
     known = [c for c in ("categories", *EMOTION_COLUMNS) if c in frame.columns]
     if "text" not in frame.columns or not known:
-        problems = [] if "text" in frame.columns else [(-1, "", "text", "", "missing column")]
+        problems = [] if "text" in frame.columns else [(-1, "", "text", "", _MISSING)]
         if not known:
             wanted = ", ".join(("categories", *EMOTION_COLUMNS))
             problems.append((-1, "", "categories", "", f"no label column; give any of {wanted}"))
@@ -411,17 +409,37 @@ def check_labels(frame: pd.DataFrame) -> None:
     problems = validate_labels(frame)
     if problems["problem"].tolist() == [_NO_ROWS]:
         raise LabelError(f"{_NO_ROWS} in the labeled data: there is nothing to train or score on")
-    _raise_problems(problems, "the labeled data", "triage.validate_labels")
+    _raise_problems(problems, "the labeled data", "triage.validate_labels", frame.columns)
 
 
 def check_partial(frame: pd.DataFrame) -> None:
     """Raise `LabelError` listing the first problems if partially labeled rows are not valid."""
     _raise_problems(
-        validate_partial(frame), "the extra training data", "triage.labeled.validate_partial"
+        validate_partial(frame),
+        "the extra training data",
+        "triage.labeled.validate_partial",
+        frame.columns,
     )
 
 
-def _raise_problems(problems: pd.DataFrame, what: str, validator: str) -> None:
+def _raise_problems(
+    problems: pd.DataFrame, what: str, validator: str, columns: Iterable[Any]
+) -> None:
+    if len(problems) and problems["row"].eq(-1).all():
+        # the columns are wrong (a file of texts given for a labeled one, say):
+        # one line, naming the columns there, not a row -1 per column
+        missing = [
+            c for c, p in zip(problems["column"], problems["problem"], strict=True) if p == _MISSING
+        ]
+        said = [f"no column {', '.join(map(repr, missing))}"] if missing else []
+        said += [
+            f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
+            for c, p in zip(problems["column"], problems["problem"], strict=True)
+            if p != _MISSING
+        ]
+        raise LabelError(
+            f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
+        )
     if len(problems):
         shown = "\n".join(
             f"  row {r.row} (id {r.id!r}) {r.column}={r.value!r}: {r.problem}"
