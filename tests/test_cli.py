@@ -268,7 +268,7 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
         ("review\n快递太慢\n", [], "no column 'text' in .*--text-column"),
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
         ("text\n快递太慢\n", ["--chunk-size", "0"], "chunk_size must be at least 1"),
-        ("text\n快递太慢\n", ["--encoding", "no-such"], "unknown encoding: no-such"),
+        ("text\n快递太慢\n", ["--encoding", "no-such"], "encoding=.no-such. is not a text"),
         (
             "text\n快递太慢\n",
             ["--input-format", "parquet"],
@@ -649,6 +649,14 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
                 ("train", ["-o", "new", "--dev", "unlabeled.csv"]),
             ]
         ),
+        *(
+            (
+                ["score", "in.csv", "-o", "out.csv", "--encoding", name],
+                f"encoding='{name}' is not a text encoding \\(CLI: --encoding\\); give one "
+                "such as utf-8, gb18030 or utf-16, or leave it out to have it detected",
+            )
+            for name in ("no-such", "rot13", "base64", "hex")
+        ),
     ],
     ids=[
         "terms",
@@ -659,6 +667,10 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
         "evaluate-baseline-unlabeled",
         "train-unlabeled",
         "dev-unlabeled",
+        "encoding-unknown",
+        "encoding-rot13",
+        "encoding-base64",
+        "encoding-hex",
     ],
 )
 def test_bad_input_is_one_line_naming_what_to_change(

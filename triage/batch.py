@@ -790,6 +790,23 @@ def _explain(explain: Any) -> int:
     return int(explain)
 
 
+def _check_text_encoding(encoding: Any) -> None:
+    """Refuse an `encoding` that names no codec of text (``rot13`` and
+    ``base64`` are codecs of str or bytes alone, which the reader would fail
+    on mid-file, with the codec's own error)."""
+    import codecs
+
+    try:
+        text = isinstance(encoding, str) and codecs.lookup(encoding)._is_text_encoding
+    except LookupError:
+        text = False
+    if not text:
+        raise ParameterError(
+            f"encoding={encoding!r} is not a text encoding (CLI: --encoding); give one "
+            "such as utf-8, gb18030 or utf-16, or leave it out to have it detected"
+        )
+
+
 def _chunk_size(chunk_size: Any) -> int:
     size = _integer(chunk_size)
     if size is None:
@@ -1124,8 +1141,8 @@ def score_file(
     followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
     is kept, and that output column is written as ``triage_<name>``. A name
-    the input repeats (a CSV header may) is a ValueError, before anything is
-    scored, for a JSONL or Parquet output, which hold each name once. The input
+    the input repeats (a CSV header may) is a `triage.ColumnError`, before
+    anything is scored, for a JSONL or Parquet output, which hold each name once. The input
     encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM,
     else GB18030, the superset of GBK) unless given; output text files are
     UTF-8. Malformed CSV, TSV and
@@ -1192,6 +1209,25 @@ def score_file(
     Returns
     -------
     ScoreSummary
+
+    Raises
+    ------
+    FileNotFoundError
+        There is no file or folder at `input`.
+    triage.ParameterError
+        A format that is unknown or cannot be told from a name, a workbook,
+        an `output` that is the input, inside an input folder, a folder or
+        a zip archive, an unknown `encoding`, or a bad `n_jobs`,
+        `chunk_size` or `explain` (a `ValueError` and a `TypeError`).
+    triage.ColumnError
+        The input lacks `text_column` or `id_column`, or repeats one, or
+        repeats any name for a JSONL or Parquet output (a `KeyError` and a
+        `ValueError`).
+    triage.InputFileError
+        The input cannot be read as a table (see `triage.InputFileError`),
+        or a Parquet output column cannot hold a later chunk's values.
+    concurrent.futures.process.BrokenProcessPool
+        As for `score_frame`.
     """
     import pandas as pd
 
@@ -1217,6 +1253,8 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    if encoding is not None:
+        _check_text_encoding(encoding)
     wanted = (text_column,) if id_column is None else (text_column, id_column)
     if src_fmt == "parquet":  # a file, or a dataset folder read as one
         sources = [_Source(input, "parquet")]
