@@ -686,3 +686,17 @@ def test_bad_input_is_one_line_naming_what_to_change(
     assert main(argv) == 2
     # one line, no traceback
     assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("output", ["/proc/out.csv", "/proc/scored/out.csv"])
+def test_an_output_that_cannot_be_written_is_named(
+    output: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # not the hidden partial file beside it, which the user never named
+    (tmp_path / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    assert main(["score", str(tmp_path / "in.csv"), "-o", output]) == 2
+    assert capsys.readouterr().err == (
+        f"triage score: error: [Errno 2] cannot write the output {output}: "
+        "No such file or directory\n"
+    )

@@ -1404,10 +1404,18 @@ class AtomicWriter:
         self.types = types
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent
-        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent
+            )
+        except OSError as exc:  # read-only, no space: named as the user named it
+            for folder in self._made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise type(exc)(
+                exc.errno, f"cannot write the output {self.path}: {exc.strerror}"
+            ) from None
         self.tmp = Path(tmp)
         self._parquet: Any = None
         self._schema: Any = None
