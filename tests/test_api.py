@@ -430,3 +430,12 @@ def test_the_lexicon_baseline_answers_the_calls_on_one_complaint() -> None:
     assert all(e.against == () for e in why.values())
     with pytest.raises(triage.ParameterError, match="top must be"):
         triage.explain(text, model=lexicon, top=True)
+
+
+@pytest.mark.parametrize("model", [triage.LexiconModel(), None], ids=["lexicon", "default"])
+def test_no_texts_are_no_predictions(model: triage.LexiconModel | None) -> None:
+    from triage._default import resolve_model
+
+    pred = resolve_model(model).predict_many([])
+    assert len(pred) == 0
+    assert pred.category_proba.shape == (0, 6) and pred.intensity.shape == (0, 5)

@@ -63,12 +63,13 @@ class LexiconModel(OneText):
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)
-        cat_hits = np.array([[len(p.findall(d.text)) for p in cat_pats] for d in norm]).reshape(
-            n, -1
-        )
-        emo_hits = np.array([[len(p.findall(d.text)) for p in emo_pats] for d in norm]).reshape(
-            n, -1
-        )
+        # shaped by the patterns, not by -1: no texts is a (0, k) array, not an error
+        cat_hits = np.array(
+            [[len(p.findall(d.text)) for p in cat_pats] for d in norm], dtype=np.int64
+        ).reshape(n, len(cat_pats))
+        emo_hits = np.array(
+            [[len(p.findall(d.text)) for p in emo_pats] for d in norm], dtype=np.int64
+        ).reshape(n, len(emo_pats))
         labels = cat_hits > 0
         primary = np.where(labels.any(axis=1), cat_hits.argmax(axis=1), -1)
         intensity = np.minimum(emo_hits, 2)
