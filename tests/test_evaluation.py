@@ -57,6 +57,18 @@ def test_none_is_the_default_model_as_in_analyze() -> None:
     assert got == evaluate(get_default_model(), frame).to_dict()
 
 
+@pytest.mark.parametrize("rows", [0, 2, 4])
+def test_predictions_not_one_per_row_are_refused_naming_the_fix(rows: int) -> None:
+    frame = labeled_frame(CALM)
+    texts = (frame["text"].tolist() * 2)[:rows]
+    with pytest.raises(
+        ParameterError,
+        match=rf"^predictions holds {rows} rows for the 3 of frame; pass those of "
+        r'frame\["text"\], such as model.predict_many',
+    ):
+        evaluate(None, frame, predictions=LexiconModel().predict_many(texts))
+
+
 @pytest.mark.parametrize(
     ("model", "message"),
     [

@@ -210,7 +210,8 @@ def evaluate(
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
         `model` is no model (the path of a saved one, say: load it first
-        with `triage.load_model`).
+        with `triage.load_model`), or `predictions` are not one per row of
+        `frame`.
     """
     import pandas as pd
 
@@ -222,7 +223,10 @@ def evaluate(
         predictions = resolved.predict_many(frame["text"].tolist())
     preds = predictions
     if len(preds) != len(frame):
-        raise ParameterError(f"{len(preds)} predictions for {len(frame)} rows")
+        raise ParameterError(
+            f"predictions holds {len(preds)} rows for the {len(frame)} of frame; pass "
+            'those of frame["text"], such as model.predict_many(frame["text"].tolist())'
+        )
 
     cat_names = [str(c) for c in CATEGORIES]
     emo_names = [str(e) for e in EMOTIONS]
