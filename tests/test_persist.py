@@ -169,6 +169,16 @@ def test_refuses_to_overwrite_without_asking(small_model, saved: Path) -> None: 
     triage.save_model(small_model, saved, overwrite=True)
 
 
+def test_a_card_alone_is_not_replaced_without_asking(small_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a folder holding a model card but no model file (one half copied): the
+    # card is someone's, as a model file would be
+    (tmp_path / CARD_FILE).write_text('{"note": "mine"}', encoding="utf-8")
+    with pytest.raises(FileExistsError, match=r"model\.json exists; pass overwrite=True"):
+        triage.save_model(small_model, tmp_path)
+    assert (tmp_path / CARD_FILE).read_text(encoding="utf-8") == '{"note": "mine"}'
+    triage.save_model(small_model, tmp_path, overwrite=True)
+
+
 def _corrupt(path: Path, how: str) -> None:
     target = path / MODEL_FILE
     data = bytearray(target.read_bytes())

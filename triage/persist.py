@@ -224,16 +224,18 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
     Raises
     ------
     FileExistsError
-        `path` holds a model and `overwrite` is false, or is a file.
+        `path` holds a model file or a card and `overwrite` is false, or is a
+        file.
     """
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} is a file; a model is saved to a directory")
-    target = folder / MODEL_FILE
-    if target.exists() and not overwrite:
-        raise FileExistsError(
-            f"{target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
-        )
+    for name in (MODEL_FILE, CARD_FILE):  # a card alone is someone's too
+        target = folder / name
+        if target.exists() and not overwrite:
+            raise FileExistsError(
+                f"{target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+            )
     return folder
 
 
