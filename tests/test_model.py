@@ -424,6 +424,19 @@ def _without_clause_stage(model):  # type: ignore[no-untyped-def]
     return plain
 
 
+def test_no_clause_stage_when_no_category_has_the_texts_for_one() -> None:
+    # one text per category: nothing to learn a stage from, so none (and no
+    # cost to every call), rather than one that decides nothing
+    from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+
+    frame = labeled_frame([TINY_ROWS[i] for i in (1, 3, 4, 5, 7, 11)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # service: no text has it
+        model = TriageModel(**{**TINY_PARAMS, "threshold_folds": 2}).fit(frame)
+    assert model.clause_coef_ is None and model.clause_thresholds_ is None
+    assert not model._staged()
+
+
 def test_the_clause_stage_is_learned_with_out_of_fold_thresholds(clause_model, small_model) -> None:  # type: ignore[no-untyped-def]
     from triage.model import N_CLAUSE_FEATURES
 

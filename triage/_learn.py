@@ -192,6 +192,9 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         clause_stage = _fit_clause_stage(
             model, y.categories, text_oof, senti, clause_oof, units, thresholds["categories"], norm
         )
+        if np.isnan(clause_stage[2]).all():
+            # no category had the texts to learn a stage from: none, and no cost
+            clause_stage = None
 
     # a refit model has not been tuned or loaded: drop what described the old fit
     for stale in ("threshold_source_", "card_"):

@@ -293,7 +293,8 @@ class TriageModel(OneText):
     clause_thresholds_ : ndarray of shape (6,) or None
         A category applies when the clause stage's probability reaches this;
         NaN where the stage could not be fitted (too few positive texts) and
-        ``thresholds_["categories"]`` decides.
+        ``thresholds_["categories"]`` decides. When no category could, there
+        is no stage: the three ``clause_*`` attributes are None.
     sentiment_ : SentimentModel
     n_train_ : int
     n_extra_ : int
