@@ -361,6 +361,11 @@ def test_read_labeled_names_lines_with_bytes_not_of_the_encoding(tmp_path: Path)
     assert got["text"].tolist() == [texts[0], "\ufffd" + texts[1], texts[2]]
 
 
+def test_read_labeled_names_a_folder_as_one(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"is a folder; name the labeled CSV or TSV file"):
+        read_labeled(tmp_path)
+
+
 def test_read_labeled_names_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "labeled.csv"
     path.write_bytes(b"\xef\xbb\xbf\r\n")

@@ -750,6 +750,8 @@ def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
         load_policy(tmp_path / "missing.toml")
     with pytest.raises(PolicyError, match="unknown file type"):
         load_policy(tmp_path / "policy.yaml")
+    with pytest.raises(PolicyError, match=r"is a folder; name the policy file \(.toml or .json\)"):
+        load_policy(tmp_path)
     with pytest.raises(PolicyError, match="extends"):
         load_policy({"format": 1, "extends": "other"})
     with pytest.raises(PolicyError, match="no trigger or emotion signal with code"):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
-from triage.exceptions import LabelError, user_stacklevel
+from triage.exceptions import InputFileError, LabelError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -106,8 +106,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         (the file is read as strictly as `triage score` reads it, so no
         stray quote merges rows into one text).
     InputFileError
-        The file is not text (a workbook, say), is empty, is a broken
-        compressed file, or is a zip archive of no file or several.
+        `path` is a folder, or the file is not text (a workbook, say), is
+        empty, is a broken compressed file, or is a zip archive of no file or
+        several.
 
     Warns
     -----
@@ -116,6 +117,8 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         byte in a GBK file), named by number: they are read as U+FFFD.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder; name the labeled CSV or TSV file in it")
     if not path.is_file():
         raise FileNotFoundError(f"no labeled file at {path}")
     # Files exported for labeling start with a BOM so Excel shows the Chinese

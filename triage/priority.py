@@ -442,6 +442,8 @@ def load_policy(
         )
     path = Path(path_or_data)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise PolicyError(f"policy {path} is a folder; name the policy file (.toml or .json)")
     if suffix not in (".toml", ".json"):
         raise PolicyError(f"policy {path}: unknown file type {suffix!r}; use .toml or .json")
     try:
