@@ -367,6 +367,14 @@ def test_analyze_help_names_the_default_output(capsys: pytest.CaptureFixture[str
     assert "(default: json)" in " ".join(capsys.readouterr().out.split())
 
 
+def test_help_lists_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for status in ("0 done", "2 bad input or usage", "130 or 143", "141"):
+        assert status in text
+
+
 def test_score_help_names_the_compressions(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["score", "--help"])

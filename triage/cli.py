@@ -334,7 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
     parser = argparse.ArgumentParser(
-        prog="triage", description="Triage Chinese customer complaints."
+        prog="triage",
+        description="Triage Chinese customer complaints.",
+        epilog=(
+            "exit status: 0 done; 2 bad input or usage, said in one line on stderr "
+            "(-v for the traceback); 130 or 143 stopped by Ctrl-C or SIGTERM, with no "
+            "partial output left; 141 the reader of stdout went away (| head)"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     parser.add_argument(
