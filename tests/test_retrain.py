@@ -513,6 +513,12 @@ def test_uncertainty_is_measured_where_the_clause_stage_decides() -> None:
     np.testing.assert_allclose(chosen["uncertainty"], close, atol=1e-3)
 
 
+def test_selection_needs_a_trained_model() -> None:
+    # the lexicon baseline has no thresholds to be uncertain about
+    with pytest.raises(triage.ParameterError, match=r"model must be a TriageModel.*LexiconModel"):
+        select_for_labeling(triage.LexiconModel(), POOL, n=2, strategy="uncertainty")
+
+
 def test_selection_compares_texts_as_the_model_reads_them() -> None:
     # copies that differ in punctuation width, whitespace or traditional
     # characters are one text to the model: a labeled one is not offered

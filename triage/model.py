@@ -174,6 +174,10 @@ class OneText:
     def predict_one(self, text: Any) -> Predictions:
         raise NotImplementedError
 
+    def _staged(self) -> bool:
+        """Whether a clause stage decides the categories (`TriageModel` may have one)."""
+        return False
+
     def analyze(
         self, text: str, *, context: Context | None = None, policy: Policy | None = None
     ) -> Assessment:

@@ -779,7 +779,7 @@ def _uncertainty(preds: Any, model: Any) -> tuple[Array, Array]:
     it. Returns the score per row and the index of the most uncertain head.
     """
     cat_p, cat_t = preds.category_proba, model.thresholds_["categories"]
-    if getattr(model, "clause_coef_", None) is not None and model._staged() and len(preds):
+    if model._staged() and len(preds):
         staged = model.clause_thresholds_
         cat_p = model._clause_proba(cat_p, preds.sentiment, list(preds.texts), list(preds.tokens))
         cat_t = np.where(np.isnan(staged), cat_t, staged)
@@ -892,7 +892,7 @@ def select_for_labeling(
         raise ParameterError(f"n must be a positive int, got {n!r}")
     if not isinstance(pool_factor, int) or pool_factor < 1:
         raise ParameterError(f"pool_factor must be a positive int, got {pool_factor!r}")
-    resolved = resolve_model(model)
+    resolved = resolve_model(model, needs="thresholds_")  # the lexicon has no doubts to weigh
 
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:
