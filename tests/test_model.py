@@ -50,6 +50,12 @@ def test_not_fitted_error_is_caught_like_scikit_learns() -> None:
             TriageModel().predict_many(["快递太慢"])
 
 
+def test_labels_exist_only_once_fitted(small_model) -> None:  # type: ignore[no-untyped-def]
+    assert not hasattr(TriageModel(), "labels_")
+    assert small_model.labels_["categories"][0] == "product"
+    assert small_model.labels_["priorities"] == ["P1", "P2", "P3", "P4"]
+
+
 def test_check_is_fitted_works(small_model) -> None:  # type: ignore[no-untyped-def]
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
     from sklearn.utils.validation import check_is_fitted

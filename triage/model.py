@@ -899,7 +899,8 @@ class TriageModel(OneText):
 
     @property
     def labels_(self) -> dict[str, list[str]]:
-        """The label sets this model predicts."""
+        """The label sets this model predicts (a learned attribute: fitted models only)."""
+        self._check_fitted()
         return {
             "categories": [str(c) for c in CATEGORIES],
             "emotions": [str(e) for e in EMOTIONS],
