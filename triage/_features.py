@@ -23,6 +23,7 @@ scipy is imported only by the many-texts path (`FeatureSpace.matrix`).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -114,15 +115,45 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
     >>> clauses("!!!", ["!!!"])
     [('!!!', ['!!!'])]
     """
+    tokens = tokens if isinstance(tokens, list) else list(tokens)
+    if "".join(tokens) != text:
+        return _clauses_by_place(text, tokens)
+    # The tokens spell the text (no whitespace dropped): each stands where the
+    # one before it ends, and only the tokens of clause punctuation cut. Those
+    # are the tokens that lie within a run of it in the text, so the text's
+    # few runs are looked at, not each of its many tokens.
+    ends = list(itertools.accumulate(map(len, tokens)))
+    starts = [0, *ends[:-1]]
+    n = len(tokens)
+    cuts: list[int] = []
+    for run in _CLAUSE_END.finditer(text):
+        i = bisect.bisect_left(starts, run.start())
+        while i < n and ends[i] <= run.end():
+            if starts[i] < ends[i]:
+                cuts.append(i)
+            i += 1
+    cuts.append(n)
+    out: list[tuple[str, list[str]]] = []
+    content = _CONTENT.search
+    first = 0
+    for cut in cuts:
+        if first < cut:
+            start, end = starts[first], ends[cut - 1]
+            if content(text, start, end):
+                out.append((text[start:end], tokens[first:cut]))
+        first = cut + 1
+    return out or [(text, tokens[:])]
+
+
+def _clauses_by_place(text: str, tokens: list[str]) -> list[tuple[str, list[str]]]:
+    """`clauses` of tokens that do not spell `text` (whitespace was dropped):
+    each token's place is searched for, from where the one before it ends."""
     out: list[tuple[str, list[str]]] = []
     part: list[str] = []
     start = end = at = 0
-    # Where the tokens spell the text (no whitespace dropped), each stands
-    # where the one before it ends: no search for its place.
-    tiled = "".join(tokens) == text
     content = _CONTENT.search
     for token in tokens:
-        place = at if tiled else text.find(token, at)
+        place = text.find(token, at)
         if place < 0:  # pragma: no cover - the tokens are cut from the text
             place = at
         first = token[:1]  # most tokens are told by their first character
