@@ -29,7 +29,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,8 @@ __all__ = ["WORD", "Cue", "FeatureSpace", "clauses", "row_sums"]
 WORD = "\x01"
 
 Doc = tuple[str, Sequence[str]]
+#: The tokens of `clauses`: it cuts them into slices of their own type.
+_Tokens = TypeVar("_Tokens", list[str], tuple[str, ...])
 Array64 = np.ndarray[Any, np.dtype[np.int64]]
 
 #: One cue column: a tuple of literal strings whose occurrence counts are summed
@@ -98,7 +100,7 @@ def _ends_clause(token: str) -> bool:
     return bool(token) and all(c in _END_MARKS or c.isspace() for c in token)
 
 
-def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
+def clauses(text: str, tokens: _Tokens) -> list[tuple[str, _Tokens]]:
     """The clauses of a normalised text, each with its share of the text's tokens.
 
     The token list is cut at tokens of clause punctuation (``，。！？；：…~``
@@ -110,19 +112,22 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
     text, rather than cutting each clause again, keeps the call cheap and fit
     and prediction the same.
 
+    A clause's tokens are a slice of `tokens`: a list of a list, a tuple of a
+    tuple (which the garbage collector need not follow, for the many clauses
+    of a batch).
+
     >>> clauses("太慢了, 客服 很好!", ["太慢", "了", ",", "客服", "很", "好", "!"])
     [('太慢了', ['太慢', '了']), ('客服', ['客服']), ('很好', ['很', '好'])]
     >>> clauses("!!!", ["!!!"])
     [('!!!', ['!!!'])]
     """
-    tokens = tokens if isinstance(tokens, list) else list(tokens)
     if "".join(tokens) != text:
         return _clauses_by_place(text, tokens)
     # The tokens spell the text (no whitespace dropped): each stands where the
     # one before it ends, and only the tokens of clause punctuation cut. Those
     # are the tokens that lie within a run of it in the text, so the text's
     # few runs are looked at, not each of its many tokens.
-    ends = list(itertools.accumulate(map(len, tokens)))
+    ends: list[int] = list(itertools.accumulate(map(len, tokens)))
     starts = [0, *ends[:-1]]
     n = len(tokens)
     cuts: list[int] = []
@@ -133,7 +138,7 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
                 cuts.append(i)
             i += 1
     cuts.append(n)
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, _Tokens]] = []
     content = _CONTENT.search
     first = 0
     for cut in cuts:
@@ -145,33 +150,32 @@ def clauses(text: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
     return out or [(text, tokens[:])]
 
 
-def _clauses_by_place(text: str, tokens: list[str]) -> list[tuple[str, list[str]]]:
+def _clauses_by_place(text: str, tokens: _Tokens) -> list[tuple[str, _Tokens]]:
     """`clauses` of tokens that do not spell `text` (whitespace was dropped):
     each token's place is searched for, from where the one before it ends."""
-    out: list[tuple[str, list[str]]] = []
-    part: list[str] = []
+    out: list[tuple[str, _Tokens]] = []
+    first = -1  # the clause being read starts at token `first`, text `start`
     start = end = at = 0
     content = _CONTENT.search
-    for token in tokens:
+    for k, token in enumerate(tokens):
         place = text.find(token, at)
         if place < 0:  # pragma: no cover - the tokens are cut from the text
             place = at
-        first = token[:1]  # most tokens are told by their first character
-        end_mark = (first in _END_MARKS or first.isspace()) and _ends_clause(token)
-        if part and (place > at or end_mark):
+        lead = token[:1]  # most tokens are told by their first character
+        end_mark = (lead in _END_MARKS or lead.isspace()) and _ends_clause(token)
+        if first >= 0 and (place > at or end_mark):
             # a clause's tokens stand side by side: its text is theirs
             if content(text, start, end):
-                out.append((text[start:end], part))
-            part = []
+                out.append((text[start:end], tokens[first:k]))
+            first = -1
         if not end_mark:
-            if not part:
-                start = place
-            part.append(token)
+            if first < 0:
+                first, start = k, place
             end = place + len(token)
         at = place + len(token)
-    if part and content(text, start, end):
-        out.append((text[start:end], part))
-    return out or [(text, list(tokens))]
+    if first >= 0 and content(text, start, end):
+        out.append((text[start:end], tokens[first:]))
+    return out or [(text, tokens[:])]
 
 
 class TermIds(NamedTuple):
