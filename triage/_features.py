@@ -121,38 +121,55 @@ def clauses(text: str, tokens: _Tokens) -> list[tuple[str, _Tokens]]:
     >>> clauses("!!!", ["!!!"])
     [('!!!', ['!!!'])]
     """
-    if "".join(tokens) != text:
+    # Where the tokens spell the text but for its spaces, each stands where
+    # the one before it ends or one space on: cut there and at the tokens of
+    # clause punctuation, which are those that lie within a run of it. So the
+    # text's few runs and spaces are looked at, not each of its many tokens.
+    spelt = text.replace(" ", "")
+    spaced = len(spelt) < len(text)
+    if "".join(tokens) != spelt or (spaced and "" in tokens):
         return _clauses_by_place(text, tokens)
-    # The tokens spell the text (no whitespace dropped): each stands where the
-    # one before it ends, and only the tokens of clause punctuation cut. Those
-    # are the tokens that lie within a run of it in the text, so the text's
-    # few runs are looked at, not each of its many tokens.
     ends: list[int] = list(itertools.accumulate(map(len, tokens)))
     starts = [0, *ends[:-1]]
     n = len(tokens)
-    cuts: list[int] = []
-    for run in _CLAUSE_END.finditer(text):
+    # (where a clause stops, where the next may start): a punctuation token
+    # is left out, a token after a space starts the next clause
+    bounds: list[tuple[int, int]] = []
+    for run in _CLAUSE_END.finditer(spelt):
         i = bisect.bisect_left(starts, run.start())
         while i < n and ends[i] <= run.end():
             if starts[i] < ends[i]:
-                cuts.append(i)
+                bounds.append((i, i + 1))
             i += 1
-    cuts.append(n)
+    if spaced:
+        at, before = text.find(" "), 0
+        while at >= 0:
+            gap = at - before  # where the space stands among the tokens' characters
+            i = bisect.bisect_left(starts, gap)
+            if i < n and starts[i] == gap:
+                bounds.append((i, i))
+            elif gap < len(spelt):  # within a token: it does not spell the text
+                return _clauses_by_place(text, tokens)
+            at, before = text.find(" ", at + 1), before + 1
+        bounds.sort()
+    bounds.append((n, n))
     out: list[tuple[str, _Tokens]] = []
     content = _CONTENT.search
     first = 0
-    for cut in cuts:
-        if first < cut:
-            start, end = starts[first], ends[cut - 1]
-            if content(text, start, end):
-                out.append((text[start:end], tokens[first:cut]))
-        first = cut + 1
+    for stop, resume in bounds:
+        if first < stop:
+            # a clause's tokens stand side by side: its text is theirs
+            start, end = starts[first], ends[stop - 1]
+            if content(spelt, start, end):
+                out.append((spelt[start:end], tokens[first:stop]))
+        first = resume
     return out or [(text, tokens[:])]
 
 
 def _clauses_by_place(text: str, tokens: _Tokens) -> list[tuple[str, _Tokens]]:
-    """`clauses` of tokens that do not spell `text` (whitespace was dropped):
-    each token's place is searched for, from where the one before it ends."""
+    """`clauses` of tokens that do not spell `text` but for its spaces (other
+    whitespace was dropped, or a token holds a space): each token's place is
+    searched for, from where the one before it ends."""
     out: list[tuple[str, _Tokens]] = []
     first = -1  # the clause being read starts at token `first`, text `start`
     start = end = at = 0
