@@ -421,7 +421,10 @@ def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[s
     gives them) are added to a copy of the library's dictionary, made once.
     """
     tokenizer = _lazy.extended(words) if words else _lazy.tokenizer()
-    return [t for t in tokenizer.lcut(normalized, HMM=hmm) if not t.isspace()]
+    tokens: list[str] = tokenizer.lcut(normalized, HMM=hmm)
+    if _SPACE.search(normalized) is None:  # no whitespace, so no whitespace token
+        return tokens
+    return [t for t in tokens if not t.isspace()]
 
 
 #: Words for the segmenter: ``(word, frequency or None, part-of-speech tag or None)``.
