@@ -224,6 +224,31 @@ def test_clauses_are_those_of_the_definition(raw: str) -> None:
     assert clauses(text, tokens) == _clauses_by_search(text, tokens)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.just(" "), st.text(alphabet=_CLAUSE_ALPHABET, max_size=4)), max_size=16),
+    st.sampled_from(["none", "whitespace", "spaces", "single spaces"]),
+)
+def test_clauses_of_any_tokens_are_those_of_the_definition(parts: list[str], dropped: str) -> None:
+    # tokens that spell the text, or spell it but for the whitespace or spaces
+    # left out (a token may hold a space, or be empty), as lists and as tuples
+    from triage._features import clauses
+
+    text = "".join(parts)
+    leave_out = {
+        "none": lambda p: False,
+        "whitespace": str.isspace,
+        "spaces": lambda p: bool(p) and not p.strip(" "),
+        "single spaces": lambda p: p == " ",
+    }[dropped]
+    tokens = [p for p in parts if not leave_out(p)]
+    expected = _clauses_by_search(text, tokens)
+    assert clauses(text, tokens) == expected
+    got = clauses(text, tuple(tokens))
+    assert got == [(clause, tuple(toks)) for clause, toks in expected]
+    assert all(type(toks) is tuple for _, toks in got)
+
+
 def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_frame) -> None:  # type: ignore[no-untyped-def]
     from triage._features import _CLAUSE_END, _CONTENT, clauses
 
