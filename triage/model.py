@@ -731,6 +731,10 @@ class TriageModel(OneText):
         score = self._clause_proba(cat_p, senti, norm, toks, one)
         staged = ~np.isnan(self.clause_thresholds_)
         cut = np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
+        # A negative text the clauses give no category is rescued by their
+        # best one, and the heads' primary joins it when it is another (in
+        # under 0.2 % of texts). Rescuing by the heads' primary alone made no
+        # difference out of fold (+0.0003 category macro-F1 over five fold seeds).
         labels = self._categories(score, cut, cat_p, senti, low)
         # the heads' primary stays, and applies; without one, the likeliest of
         # the categories the clauses gave
