@@ -141,3 +141,29 @@ def test_read_corpus_leaves_out_the_held_out_texts(train_frame) -> None:  # type
     assert 0 < len(every) - len(kept) >= labeled_here * 0.9
     with pytest.raises(ValueError, match="unknown source"):
         read_corpus(data_dir(), sources=["nope"])
+
+
+def test_learning_holds_the_distinct_pairs_not_every_pair() -> None:
+    # A hundred thousand texts hold tens of millions of word pairs within the
+    # window: held all at once, with their rows, columns and counts, they had
+    # taken 600 bytes per word of the corpus (3.6 GB for the public sets).
+    import random
+    import tracemalloc
+
+    from triage import text as _text
+
+    rng = random.Random(0)
+    parts = ["快递", "太慢", "客服", "态度", "很差", "质量", "退款", "房间", "很脏", "太贵"]
+    texts = [
+        "，".join("".join(rng.choice(parts) for _ in range(3)) for _ in range(4))
+        for _ in range(10_000)
+    ]
+    _text.tokenize("快递")  # the segmenter's dictionary is not the measure
+    tracemalloc.start()
+    try:
+        fit_word_vectors(texts, dim=4, min_count=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    n_words = sum(len(_text.tokenize(_text.normalize(t))) for t in texts)
+    assert peak < 300 * n_words

@@ -202,16 +202,19 @@ def fit_word_vectors(
     for d in docs:
         stream.extend(index.get(w, -2) for w in d)
         stream.extend(sep)
-    ids = np.asarray(stream, dtype=np.int64)
-    rows, cols = [], []
+    ids = np.asarray(stream, dtype=np.int32)
+    del stream
+    n = len(vocab)
+    # The pairs `k` words apart are counted one distance at a time, into a
+    # (words x words) matrix that stays as small as the distinct pairs: all
+    # pairs at once (tens of millions for a hundred thousand texts) had taken
+    # some 3 GB. Counts are whole numbers, so the sums are exact in any order.
+    cooc = csr_matrix((n, n))
     for k in range(1, window + 1):
         a, b = ids[:-k], ids[k:]
         ok = (a >= 0) & (b >= 0)
-        rows += [a[ok], b[ok]]
-        cols += [b[ok], a[ok]]
-    n = len(vocab)
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    cooc = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
+        cooc += coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n)).tocsr()
+    cooc = (cooc + cooc.T).tocsr()  # a pair counts for both of its words
     cooc.sum_duplicates()
     total = cooc.sum()
     word_sum = np.asarray(cooc.sum(axis=1)).ravel()
