@@ -143,10 +143,11 @@ def test_read_corpus_leaves_out_the_held_out_texts(train_frame) -> None:  # type
         read_corpus(data_dir(), sources=["nope"])
 
 
-def test_learning_holds_the_distinct_pairs_not_every_pair() -> None:
+def test_learning_holds_the_distinct_pairs_and_words_not_every_one() -> None:
     # A hundred thousand texts hold tens of millions of word pairs within the
-    # window: held all at once, with their rows, columns and counts, they had
-    # taken 600 bytes per word of the corpus (3.6 GB for the public sets).
+    # window: held all at once, with their rows, columns and counts, and with
+    # a string object per word occurrence, they had taken over 600 bytes per
+    # word of the corpus (3.6 GB for the public sets).
     import random
     import tracemalloc
 
@@ -166,4 +167,4 @@ def test_learning_holds_the_distinct_pairs_not_every_pair() -> None:
     finally:
         tracemalloc.stop()
     n_words = sum(len(_text.tokenize(_text.normalize(t))) for t in texts)
-    assert peak < 300 * n_words
+    assert peak < 200 * n_words

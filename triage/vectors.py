@@ -181,12 +181,17 @@ def fit_word_vectors(
     own = _text.read_words(words)
     digest = hashlib.sha256()
     docs: list[list[str]] = []
+    # one string object per distinct word, not per occurrence: the corpus's
+    # millions of tokens are held until they are counted
+    pool: dict[str, str] = {}
     for raw in texts:
         if not isinstance(raw, str) or not raw.strip():
             continue
         norm = _text.normalize(raw)[:_CORPUS_CHARS]
         digest.update(norm.encode("utf-8") + b"\n")
-        docs.append(_text.tokenize(norm, hmm=hmm, words=own))
+        tokens = _text.tokenize(norm, hmm=hmm, words=own)
+        docs.append(list(map(pool.setdefault, tokens, tokens)))
+    del pool
     counts = Counter(w for d in docs for w in d)
     vocab = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
     if len(vocab) <= dim:
