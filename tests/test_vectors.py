@@ -46,6 +46,18 @@ def test_same_texts_same_vectors(vectors: WordVectors) -> None:
     assert again.corpus_sha256 == vectors.corpus_sha256
 
 
+def test_segmented_in_workers_the_vectors_are_the_same(
+    vectors: WordVectors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import triage.vectors
+
+    monkeypatch.setattr(triage.vectors, "_CHUNK", 7)  # several chunks, in order
+    again = fit_word_vectors([*CORPUS, None, ""], dim=4, min_count=2, n_jobs=2)  # type: ignore[list-item]
+    assert again.words == vectors.words
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+    assert again.corpus_sha256 == vectors.corpus_sha256
+
+
 def test_blank_and_missing_texts_are_skipped() -> None:
     with_noise = fit_word_vectors([*CORPUS, "", "   ", None, float("nan")], dim=4, min_count=2)  # type: ignore[list-item]
     assert with_noise.params["n_texts"] == len(CORPUS)
@@ -57,6 +69,7 @@ def test_blank_and_missing_texts_are_skipped() -> None:
         ({"dim": 500}, "too few"),
         ({"window": 0}, "must be >= 1"),
         ({"max_words": 1}, "max_words"),
+        ({"n_jobs": 0}, "n_jobs must be an int other than 0"),
     ],
 )
 def test_bad_parameters_are_refused(kwargs: dict[str, int], message: str) -> None:

@@ -179,7 +179,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
             warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
             params["word_vectors"] = fit_word_vectors(
-                corpus, words=args.words, random_state=args.seed
+                corpus, words=args.words, random_state=args.seed, n_jobs=args.jobs
             )
         print(
             f"word vectors from {len(corpus)} unlabeled texts of {args.corpus} "

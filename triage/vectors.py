@@ -57,6 +57,8 @@ CORPUS_SOURCES: Mapping[str, tuple[str, str]] = {
 
 #: Characters of a text used for co-occurrence counts (reviews rarely need more).
 _CORPUS_CHARS = 500
+#: Texts segmented together (in a worker, with `n_jobs`).
+_CHUNK = 5000
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -149,6 +151,7 @@ def fit_word_vectors(
     hmm: bool = False,
     words: Any = None,
     random_state: int = 0,
+    n_jobs: int = 1,
 ) -> WordVectors:
     """Learn word vectors from unlabeled texts.
 
@@ -172,26 +175,39 @@ def fit_word_vectors(
         (give the same), so that they get vectors of their own.
     random_state : int, default 0
         Seeds the SVD's start vector, so the same texts give the same vectors.
+    n_jobs : int, default 1
+        Processes that segment the texts, most of the time taken (joblib's
+        convention: -1 uses every core). The vectors are the same for any.
     """
+    from joblib import Parallel, delayed, effective_n_jobs
     from scipy.sparse import coo_matrix, csr_matrix
     from scipy.sparse.linalg import svds
 
     if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
         raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ParameterError(f"n_jobs must be an int other than 0, got {n_jobs!r}")
     own = _text.read_words(words)
+    kept = [t for t in texts if isinstance(t, str) and t.strip()]
+    chunks = [kept[at : at + _CHUNK] for at in range(0, len(kept), _CHUNK)]
+    parts: Iterable[tuple[list[str], list[list[str]]]]
+    if effective_n_jobs(n_jobs) == 1:
+        parts = (_segmented(chunk, hmm, own) for chunk in chunks)
+    else:
+        # in order, a chunk at a time as the workers finish them
+        parts = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_segmented)(chunk, hmm, own) for chunk in chunks
+        )
     digest = hashlib.sha256()
     docs: list[list[str]] = []
     # one string object per distinct word, not per occurrence: the corpus's
     # millions of tokens are held until they are counted
     pool: dict[str, str] = {}
-    for raw in texts:
-        if not isinstance(raw, str) or not raw.strip():
-            continue
-        norm = _text.normalize(raw)[:_CORPUS_CHARS]
-        digest.update(norm.encode("utf-8") + b"\n")
-        tokens = _text.tokenize(norm, hmm=hmm, words=own)
-        docs.append(list(map(pool.setdefault, tokens, tokens)))
-    del pool
+    for norms, part in parts:
+        for norm in norms:
+            digest.update(norm.encode("utf-8") + b"\n")
+        docs.extend(list(map(pool.setdefault, tokens, tokens)) for tokens in part)
+    del pool, kept, chunks
     counts = Counter(w for d in docs for w in d)
     vocab = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
     if len(vocab) <= dim:
@@ -250,6 +266,23 @@ def fit_word_vectors(
             "own_words": len(own),
         },
     )
+
+
+def _segmented(
+    texts: Sequence[str], hmm: bool, words: _text.Words
+) -> tuple[list[str], list[list[str]]]:
+    """The normalised texts (their first `_CORPUS_CHARS` characters) and their
+    tokens, one string object per distinct word (fewer to hold, and to send
+    back from a worker)."""
+    pool: dict[str, str] = {}
+    norms: list[str] = []
+    docs: list[list[str]] = []
+    for raw in texts:
+        norm = _text.normalize(raw)[:_CORPUS_CHARS]
+        tokens = _text.tokenize(norm, hmm=hmm, words=words)
+        norms.append(norm)
+        docs.append(list(map(pool.setdefault, tokens, tokens)))
+    return norms, docs
 
 
 def read_corpus(
