@@ -58,6 +58,12 @@ def test_segmented_in_workers_the_vectors_are_the_same(
     assert again.corpus_sha256 == vectors.corpus_sha256
 
 
+@pytest.mark.parametrize("n_jobs", [None, np.int64(1)])
+def test_n_jobs_is_taken_as_the_model_takes_it(vectors: WordVectors, n_jobs: object) -> None:
+    again = fit_word_vectors(CORPUS, dim=4, min_count=2, n_jobs=n_jobs)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+
+
 def test_blank_and_missing_texts_are_skipped() -> None:
     with_noise = fit_word_vectors([*CORPUS, "", "   ", None, float("nan")], dim=4, min_count=2)  # type: ignore[list-item]
     assert with_noise.params["n_texts"] == len(CORPUS)
@@ -69,7 +75,8 @@ def test_blank_and_missing_texts_are_skipped() -> None:
         ({"dim": 500}, "too few"),
         ({"window": 0}, "must be >= 1"),
         ({"max_words": 1}, "max_words"),
-        ({"n_jobs": 0}, "n_jobs must be an int other than 0"),
+        ({"n_jobs": 0}, "n_jobs must be None or an int other than 0"),
+        ({"n_jobs": 1.0}, "n_jobs must be None or an int other than 0"),
     ],
 )
 def test_bad_parameters_are_refused(kwargs: dict[str, int], message: str) -> None:

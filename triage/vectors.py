@@ -151,7 +151,7 @@ def fit_word_vectors(
     hmm: bool = False,
     words: Any = None,
     random_state: int = 0,
-    n_jobs: int = 1,
+    n_jobs: int | None = 1,
 ) -> WordVectors:
     """Learn word vectors from unlabeled texts.
 
@@ -175,9 +175,10 @@ def fit_word_vectors(
         (give the same), so that they get vectors of their own.
     random_state : int, default 0
         Seeds the SVD's start vector, so the same texts give the same vectors.
-    n_jobs : int, default 1
+    n_jobs : int or None, default 1
         Processes that segment the texts, most of the time taken (joblib's
-        convention: -1 uses every core). The vectors are the same for any.
+        convention, as for `TriageModel`: -1 uses every core, None is 1). The
+        vectors are the same for any.
     """
     from joblib import Parallel, delayed, effective_n_jobs
     from scipy.sparse import coo_matrix, csr_matrix
@@ -185,8 +186,10 @@ def fit_word_vectors(
 
     if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
         raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
-        raise ParameterError(f"n_jobs must be an int other than 0, got {n_jobs!r}")
+    from triage.model import _is_int
+
+    if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
+        raise ParameterError(f"n_jobs must be None or an int other than 0, got {n_jobs!r}")
     own = _text.read_words(words)
     kept = [t for t in texts if isinstance(t, str) and t.strip()]
     chunks = [kept[at : at + _CHUNK] for at in range(0, len(kept), _CHUNK)]
