@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,6 +59,8 @@ CORPUS_SOURCES: Mapping[str, tuple[str, str]] = {
 _CORPUS_CHARS = 500
 #: Texts segmented together (in a worker, with `n_jobs`).
 _CHUNK = 5000
+#: Word positions paired at once (bounds the memory of a large corpus).
+_PAIRS = 1 << 22
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -160,6 +162,9 @@ def fit_word_vectors(
     texts : iterable of str
         Raw texts; each is normalised and segmented like a complaint, and its
         first 500 characters are used. Non-strings and blanks are skipped.
+        They are taken a few thousand at a time as they are segmented, and
+        the corpus is then held as 4 bytes a word: pass a generator and
+        millions of texts need not fit in memory.
     dim : int, default 200
         Dimensions (at most the vocabulary size minus one).
     window : int, default 5
@@ -176,9 +181,10 @@ def fit_word_vectors(
     random_state : int, default 0
         Seeds the SVD's start vector, so the same texts give the same vectors.
     n_jobs : int or None, default 1
-        Processes that segment the texts, most of the time taken (joblib's
-        convention, as for `TriageModel`: -1 uses every core, None is 1). The
-        vectors are the same for any.
+        Processes that segment the texts, the time that grows with the corpus
+        (the SVD takes some 20 s whatever its size) (joblib's convention, as
+        for `TriageModel`: -1 uses every core, None is 1). The vectors are the
+        same for any.
     """
     from joblib import Parallel, delayed, effective_n_jobs
     from scipy.sparse import coo_matrix, csr_matrix
@@ -191,53 +197,66 @@ def fit_word_vectors(
     if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
         raise ParameterError(f"n_jobs must be None or an int other than 0, got {n_jobs!r}")
     own = _text.read_words(words)
-    kept = [t for t in texts if isinstance(t, str) and t.strip()]
-    chunks = [kept[at : at + _CHUNK] for at in range(0, len(kept), _CHUNK)]
-    parts: Iterable[tuple[list[str], list[list[str]]]]
+    # The texts are taken a chunk at a time, as they are segmented: an
+    # iterator over a file of millions is never held whole.
+    kept = (t for t in texts if isinstance(t, str) and t.strip())
+    chunks = iter(lambda: list(islice(kept, _CHUNK)), [])
+    parts: Iterable[tuple[list[str], list[str], np.ndarray[Any, np.dtype[np.int32]]]]
     if effective_n_jobs(n_jobs) == 1:
-        parts = (_segmented(chunk, hmm, own) for chunk in chunks)
+        parts = (_segmented(chunk, hmm, own, window) for chunk in chunks)
     else:
         # in order, a chunk at a time as the workers finish them
         parts = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_segmented)(chunk, hmm, own) for chunk in chunks
+            delayed(_segmented)(chunk, hmm, own, window) for chunk in chunks
         )
     digest = hashlib.sha256()
-    docs: list[list[str]] = []
-    # one string object per distinct word, not per occurrence: the corpus's
-    # millions of tokens are held until they are counted
-    pool: dict[str, str] = {}
-    for norms, part in parts:
+    # Every distinct word gets an id in the order it is first seen, and the
+    # corpus is held as one int32 id a word: 4 bytes a word, not a string
+    # reference in a list (with a list per text), which had taken some 50.
+    ids_of: dict[str, int] = {}
+    streams: list[np.ndarray[Any, np.dtype[np.int32]]] = []
+    n_texts = 0
+    for norms, seen, local in parts:
         for norm in norms:
             digest.update(norm.encode("utf-8") + b"\n")
-        docs.extend(list(map(pool.setdefault, tokens, tokens)) for tokens in part)
-    del pool, kept, chunks
-    counts = Counter(w for d in docs for w in d)
-    vocab = tuple(w for w, c in counts.most_common(max_words) if c >= min_count)
+        n_texts += len(norms)
+        known = np.fromiter(
+            (ids_of.setdefault(w, len(ids_of)) for w in seen), dtype=np.int32, count=len(seen)
+        )
+        streams.append(_mapped(local, known))
+    counts = np.zeros(len(ids_of), dtype=np.int64)
+    for part in streams:
+        counts += np.bincount(part[part >= 0], minlength=len(ids_of))
+    # the most frequent words; ties in the order first seen (as Counter.most_common)
+    top = np.argsort(-counts, kind="stable")[:max_words]
+    top = top[counts[top] >= min_count]
+    words_by_id = list(ids_of)
+    vocab = tuple(words_by_id[i] for i in top)
+    del ids_of, words_by_id
     if len(vocab) <= dim:
         raise ParameterError(
             f"{len(vocab)} words of at least {min_count} occurrences: too few for {dim} "
             "dimensions; give more text or lower dim"
         )
-    index = {w: i for i, w in enumerate(vocab)}
-    # One id stream for the corpus: -2 marks an unknown word (it keeps its
-    # place), `window` -1s separate the texts, so no pair crosses two texts.
-    sep = [-1] * window
-    stream: list[int] = []
-    for d in docs:
-        stream.extend(index.get(w, -2) for w in d)
-        stream.extend(sep)
-    ids = np.asarray(stream, dtype=np.int32)
-    del stream
+    # -2 marks a word out of the vocabulary (it keeps its place); the
+    # `window` -1s after each text stay, so no pair crosses two texts
+    index = np.full(len(counts), -2, dtype=np.int32)
+    index[top] = np.arange(len(top), dtype=np.int32)
+    for part in streams:
+        _mapped(part, index)
     n = len(vocab)
     # The pairs `k` words apart are counted one distance at a time, into a
     # (words x words) matrix that stays as small as the distinct pairs: all
     # pairs at once (tens of millions for a hundred thousand texts) had taken
-    # some 3 GB. Counts are whole numbers, so the sums are exact in any order.
+    # some 3 GB. A few million words are paired at a time, so a corpus of
+    # millions needs no more. Counts are whole numbers: the sums are exact in
+    # any order.
     cooc = csr_matrix((n, n))
-    for k in range(1, window + 1):
-        a, b = ids[:-k], ids[k:]
-        ok = (a >= 0) & (b >= 0)
-        cooc += coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n)).tocsr()
+    for ids in _joined(streams, _PAIRS):
+        for k in range(1, window + 1):
+            a, b = ids[:-k], ids[k:]
+            ok = (a >= 0) & (b >= 0)
+            cooc += coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n)).tocsr()
     cooc = (cooc + cooc.T).tocsr()  # a pair counts for both of its words
     cooc.sum_duplicates()
     total = cooc.sum()
@@ -255,7 +274,7 @@ def fit_word_vectors(
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-12
     # the sign of a singular vector is arbitrary: fix it, for reproducibility
     vec *= np.sign(vec[np.abs(vec).argmax(axis=0), np.arange(dim)])
-    logger.info("word vectors: %d texts, %d words x %d dims", len(docs), n, dim)
+    logger.info("word vectors: %d texts, %d words x %d dims", n_texts, n, dim)
     return WordVectors(
         vocab,
         vec.astype(np.float16),
@@ -265,27 +284,54 @@ def fit_word_vectors(
             "window": window,
             "min_count": min_count,
             "max_words": max_words,
-            "n_texts": len(docs),
+            "n_texts": n_texts,
             "own_words": len(own),
         },
     )
 
 
+def _mapped(
+    ids: np.ndarray[Any, np.dtype[np.int32]], table: np.ndarray[Any, np.dtype[np.int32]]
+) -> np.ndarray[Any, np.dtype[np.int32]]:
+    """`ids` looked up in `table` in place, the negative marks kept as they are."""
+    word = ids >= 0
+    ids[word] = table[ids[word]]
+    return ids
+
+
+def _joined(
+    parts: list[np.ndarray[Any, np.dtype[np.int32]]], size: int
+) -> Iterator[np.ndarray[Any, np.dtype[np.int32]]]:
+    """Consecutive `parts` joined into arrays of about `size` (each part whole)."""
+    at = 0
+    while at < len(parts):
+        end, length = at, 0
+        while end < len(parts) and (end == at or length + len(parts[end]) <= size):
+            length += len(parts[end])
+            end += 1
+        yield np.concatenate(parts[at:end])
+        at = end
+
+
 def _segmented(
-    texts: Sequence[str], hmm: bool, words: _text.Words
-) -> tuple[list[str], list[list[str]]]:
-    """The normalised texts (their first `_CORPUS_CHARS` characters) and their
-    tokens, one string object per distinct word (fewer to hold, and to send
-    back from a worker)."""
-    pool: dict[str, str] = {}
+    texts: Sequence[str], hmm: bool, words: _text.Words, window: int
+) -> tuple[list[str], list[str], np.ndarray[Any, np.dtype[np.int32]]]:
+    """The normalised texts (their first `_CORPUS_CHARS` characters), the
+    distinct words of their tokens in the order first seen, and the tokens as
+    indices into those words, each text followed by `window` -1s (little to
+    send back from a worker)."""
+    ids_of: dict[str, int] = {}
     norms: list[str] = []
-    docs: list[list[str]] = []
+    stream: list[int] = []
+    sep = [-1] * window
     for raw in texts:
         norm = _text.normalize(raw)[:_CORPUS_CHARS]
-        tokens = _text.tokenize(norm, hmm=hmm, words=words)
         norms.append(norm)
-        docs.append(list(map(pool.setdefault, tokens, tokens)))
-    return norms, docs
+        stream.extend(
+            ids_of.setdefault(w, len(ids_of)) for w in _text.tokenize(norm, hmm=hmm, words=words)
+        )
+        stream.extend(sep)
+    return norms, list(ids_of), np.asarray(stream, dtype=np.int32)
 
 
 def read_corpus(
