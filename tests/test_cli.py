@@ -485,6 +485,27 @@ def test_train_and_evaluate_round_trip(
     assert json.loads(capsys.readouterr().out)["rows"] == 100
 
 
+def test_train_learns_word_vectors_from_a_file_of_ones_own(
+    train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from triage import normalize
+
+    train_csv = tmp_path / "train.csv"
+    train_frame.iloc[:300].to_csv(train_csv, index=False)
+    # a history of texts, among them those trained on, which are left out
+    history = tmp_path / "history.jsonl"
+    texts = train_frame["text"].iloc[:1500]
+    texts.to_frame("body").to_json(history, orient="records", lines=True, force_ascii=False)
+    trained = {normalize(t) for t in train_frame["text"].iloc[:300]}
+    unlabeled = sum(normalize(t) not in trained for t in texts)
+    out = tmp_path / "model"
+    argv = ["train", str(train_csv), "-o", str(out), "--corpus-file", str(history)]
+    assert main([*argv, "--corpus-column", "body"]) == 0
+    assert f"word vectors from {unlabeled} unlabeled texts of {history}" in capsys.readouterr().err
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert card["params"]["word_vectors"]["n_texts"] == unlabeled > 1000
+
+
 @pytest.fixture
 def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
     def train(*args: object, **kwargs: object) -> None:
@@ -532,6 +553,11 @@ def test_train_checks_dev_and_output_before_training(
         (["--C", "-1"], r"C=-1\.0 \(allowed: a number > 0\)"),
         (["--words", "WORDS"], r"words\.txt, line 2: frequency 0 for '送餐员'"),
         (["--words", "missing.txt"], r"words='missing\.txt' names no file"),
+        (
+            ["--corpus-file", "HISTORY", "--corpus-column", "body"],
+            r"no column 'body' in .*history\.csv; columns are \['text'\].*--corpus-column",
+        ),
+        (["--corpus-file", "missing.csv"], r"no corpus file at missing\.csv"),
     ],
 )
 def test_train_checks_its_options_before_learning_word_vectors(
@@ -550,7 +576,9 @@ def test_train_checks_its_options_before_learning_word_vectors(
     tiny_frame.to_csv(train_csv, index=False)
     words = tmp_path / "words.txt"
     words.write_text("外卖平台\n送餐员 0\n", encoding="utf-8")
-    option = [str(words) if o == "WORDS" else o for o in option]
+    history = tmp_path / "history.csv"
+    history.write_text("text\n快递太慢了\n", encoding="utf-8")
+    option = [{"WORDS": str(words), "HISTORY": str(history)}.get(o, o) for o in option]
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus", str(tmp_path)]
     assert main([*argv, *option]) == 2
     assert re.search(f"^triage train: error: .*{message}", capsys.readouterr().err)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from triage import TriageModel, load_model, save_model
-from triage.vectors import WordVectors, fit_word_vectors, read_corpus
+from triage.exceptions import ColumnError, ParameterError
+from triage.vectors import WordVectors, fit_word_vectors, read_corpus, read_texts
 
 # Complaints written for these tests: delivery words share contexts, and so do
 # hygiene words, so their vectors should end up closer to each other.
@@ -238,3 +241,77 @@ def test_learning_holds_a_few_bytes_a_word_of_the_corpus(monkeypatch: pytest.Mon
         tracemalloc.stop()
     n_words = sum(len(_text.tokenize(_text.normalize(t))) for t in texts)
     assert peak < 14 * n_words  # 9.5 when written
+
+
+# Texts of a history file written for these tests, with the cells a real export has.
+HISTORY = pd.DataFrame(
+    {
+        "id": [1, 2, 3, 4, 5],
+        "text": ["快递太慢了，等了三天", None, "客服态度很差", "   ", "房间很脏"],
+    }
+)
+HISTORY_TEXTS = ["快递太慢了，等了三天", "客服态度很差", "房间很脏"]
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        frame.to_parquet(path)
+    elif ".jsonl" in path.suffixes:
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if ".tsv" in path.suffixes else ",")
+
+
+@pytest.mark.parametrize(
+    "name", ["history.csv", "history.tsv", "history.jsonl", "history.parquet", "history.csv.gz"]
+)
+def test_read_texts_reads_each_format_in_order(tmp_path: Path, name: str) -> None:
+    _write(HISTORY, tmp_path / name)
+    assert list(read_texts(tmp_path / name)) == HISTORY_TEXTS
+
+
+def test_read_texts_reads_a_folder_of_files_in_the_order_of_their_names(tmp_path: Path) -> None:
+    for month in (10, 2, 1):  # 10 after 2, as people number them
+        texts = [f"{month}月的快递太慢了", f"{month}月的客服不回"]
+        _write(pd.DataFrame({"text": texts}), tmp_path / f"{month}.csv")
+    got = [t.split("的")[0] for t in read_texts(tmp_path)]
+    assert got == ["1月", "1月", "2月", "2月", "10月", "10月"]
+
+
+def test_read_texts_leaves_out_the_held_out_texts_as_normalised(tmp_path: Path) -> None:
+    _write(HISTORY, tmp_path / "history.csv")
+    # traditional characters and full-width spaces: the same text once normalised
+    held_out = ["客服態度很差", "　房間很髒　"]
+    assert list(read_texts(tmp_path / "history.csv", exclude=held_out)) == HISTORY_TEXTS[:1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"text_column": "review"}, ColumnError, r"no column 'review' in .*history\.csv"),
+        ({"encoding": "rot13"}, ParameterError, "not a text encoding"),
+    ],
+)
+def test_read_texts_refuses_what_it_cannot_read_before_a_row_is_read(
+    tmp_path: Path, kwargs: dict[str, str], error: type[Exception], message: str
+) -> None:
+    _write(HISTORY, tmp_path / "history.csv")
+    with pytest.raises(error, match=message):
+        list(read_texts(tmp_path / "history.csv", **kwargs))
+    with pytest.raises(FileNotFoundError, match="no corpus file"):
+        read_texts(tmp_path / "missing.csv")  # when called, not when first read
+
+
+def test_read_texts_skips_malformed_lines_and_says_which(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text('text,id\n快递太慢了,1\n"客服不回,2\n房间很脏,3\n', encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"skipped 2 malformed line\(s\): 3, 4"):
+        assert list(read_texts(path)) == ["快递太慢了"]
+
+
+def test_vectors_from_a_file_read_as_they_are_learned(tmp_path: Path) -> None:
+    _write(pd.DataFrame({"text": CORPUS}), tmp_path / "history.parquet")
+    from_file = fit_word_vectors(read_texts(tmp_path / "history.parquet"), dim=4, min_count=2)
+    from_list = fit_word_vectors(CORPUS, dim=4, min_count=2)
+    np.testing.assert_array_equal(from_file.vectors, from_list.vectors)
+    assert from_file.corpus_sha256 == from_list.corpus_sha256

@@ -1266,12 +1266,7 @@ def score_file(
     if encoding is not None:
         _check_text_encoding(encoding)
     wanted = (text_column,) if id_column is None else (text_column, id_column)
-    if src_fmt == "parquet":  # a file, or a dataset folder read as one
-        sources = [_Source(input, "parquet")]
-    elif Path(input).is_dir():
-        sources = _text_sources(input, input_format, encoding, wanted)
-    else:
-        sources = [_text_source(input, src_fmt, input_format, encoding, wanted)[0]]
+    sources = _sources(input, src_fmt, input_format, encoding, wanted)
     # The Parquet output's types of the input's columns. From JSONL they are
     # read here, before any row is scored, as are the keys that would stop
     # the run: one named like a partition folder, or one whose values are of
@@ -1409,6 +1404,21 @@ class _Source:
     fmt: str
     encoding: str | None = None
     partition: dict[str, str] = field(default_factory=dict)
+
+
+def _sources(
+    input: str | os.PathLike[str],
+    fmt: str,
+    given: str | None,
+    encoding: str | None,
+    wanted: tuple[str, ...],
+) -> list[_Source]:
+    """What to read for a file or folder of format `fmt` (`triage._io.file_format`)."""
+    if fmt == "parquet":  # a file, or a dataset folder read as one
+        return [_Source(input, "parquet")]
+    if Path(input).is_dir():
+        return _text_sources(input, given, encoding, wanted)
+    return [_text_source(input, fmt, given, encoding, wanted)[0]]
 
 
 def _text_source(

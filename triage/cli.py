@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import itertools
 import json
 import logging
 import os
@@ -19,7 +21,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,21 +170,33 @@ def cmd_train(args: argparse.Namespace) -> int:
             read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
     started = time.perf_counter()
-    if args.corpus:
-        from triage.vectors import fit_word_vectors, read_corpus
+    if args.corpus or args.corpus_file:
+        from triage.vectors import fit_word_vectors, read_corpus, read_texts
 
         # the labeled texts stay out of the corpus, so the dev figures are clean
         held_out = frame["text"].tolist()
         if dev is not None:
             held_out += dev["text"].tolist()
-        corpus = read_corpus(args.corpus, exclude=held_out)
+        own: Iterable[str] = ()
+        if args.corpus_file:  # read as it is learned from: it may hold millions
+            texts = functools.partial(
+                read_texts, args.corpus_file, text_column=args.corpus_column, exclude=held_out
+            )
+            next(texts(), None)  # a file without the column fails now, not minutes in
+            own = texts()
+        public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
         with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
             warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
-            params["word_vectors"] = fit_word_vectors(
-                corpus, words=args.words, random_state=args.seed, n_jobs=args.jobs
+            vectors = fit_word_vectors(
+                itertools.chain(public, own),
+                words=args.words,
+                random_state=args.seed,
+                n_jobs=args.jobs,
             )
+        params["word_vectors"] = vectors
+        of = " and ".join(p for p in (args.corpus, args.corpus_file) if p)
         print(
-            f"word vectors from {len(corpus)} unlabeled texts of {args.corpus} "
+            f"word vectors from {vectors.params['n_texts']} unlabeled texts of {of} "
             f"in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
@@ -426,6 +440,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA_DIR",
         help="learn word vectors from the unlabeled public sets under DATA_DIR/raw "
         "(the labeled texts of TRAIN and --dev are left out)",
+    )
+    p.add_argument(
+        "--corpus-file",
+        metavar="FILE",
+        help="learn word vectors from your own unlabeled texts too (or instead): a CSV, TSV, "
+        "JSONL or Parquet file, or a folder of them, read a chunk at a time",
+    )
+    p.add_argument(
+        "--corpus-column",
+        default="text",
+        metavar="NAME",
+        help="the column of --corpus-file holding the texts (default: text)",
     )
     p.add_argument(
         "--words",

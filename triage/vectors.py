@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,7 +37,9 @@ from triage.exceptions import ParameterError
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["CORPUS_SOURCES", "WordVectors", "fit_word_vectors", "read_corpus"]
+    from triage.batch import _Source
+
+__all__ = ["CORPUS_SOURCES", "WordVectors", "fit_word_vectors", "read_corpus", "read_texts"]
 
 logger = logging.getLogger(__name__)
 
@@ -163,8 +166,8 @@ def fit_word_vectors(
         Raw texts; each is normalised and segmented like a complaint, and its
         first 500 characters are used. Non-strings and blanks are skipped.
         They are taken a few thousand at a time as they are segmented, and
-        the corpus is then held as 4 bytes a word: pass a generator and
-        millions of texts need not fit in memory.
+        the corpus is then held as 4 bytes a word: pass a generator (such as
+        `read_texts` of a file) and millions of texts need not fit in memory.
     dim : int, default 200
         Dimensions (at most the vocabulary size minus one).
     window : int, default 5
@@ -376,6 +379,122 @@ def read_corpus(
             out.append(t)
     logger.info("corpus: %d texts (%d excluded as labeled)", len(out), dropped)
     return out
+
+
+def read_texts(
+    path: str | os.PathLike[str],
+    *,
+    text_column: str = "text",
+    input_format: str | None = None,
+    encoding: str | None = None,
+    exclude: Iterable[str] = (),
+) -> Iterator[str]:
+    """The texts of a file or folder of your own, read a chunk at a time.
+
+    For word vectors from your own history: ``fit_word_vectors(read_texts(
+    "complaints.parquet"))`` holds a few thousand texts at a time, however
+    many millions the file has. Files are read as `triage.batch.score_file`
+    reads them: CSV, TSV, JSONL or Parquet (by extension, or
+    `input_format`), compressed or not, or a folder of them; text files in
+    any encoding it detects. Malformed lines are skipped with a warning at
+    the end; missing and blank texts are skipped.
+
+    Parameters
+    ----------
+    path : path-like
+        The file, or a folder of files (a Parquet dataset, or CSV, TSV or JSONL
+        files).
+    text_column : str, default "text"
+        The column (JSONL: key) holding the texts.
+    input_format : {"csv", "tsv", "jsonl", "parquet"}, optional
+        The format, when the name does not tell it.
+    encoding : str, optional
+        Of a text file; detected when omitted.
+    exclude : iterable of str
+        Texts to leave out, compared after normalisation: pass the labeled
+        texts you will evaluate on, as for `read_corpus`.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing at `path`.
+    triage.ColumnError
+        A file without `text_column`, raised as it is reached.
+    triage.InputFileError, triage.ParameterError
+        As `score_file` raises them for its input.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "history.csv")
+    >>> pd.DataFrame({"text": ["快递太慢了", None, "客服态度差"]}).to_csv(path, index=False)
+    >>> list(read_texts(path))
+    ['快递太慢了', '客服态度差']
+    """
+    from pathlib import Path
+
+    from triage._io import file_format
+    from triage.batch import _check_text_encoding, _sources
+
+    if not (Path(path).is_file() or Path(path).is_dir()):
+        raise FileNotFoundError(f"no corpus file at {path}")
+    if encoding is not None:
+        _check_text_encoding(encoding)
+    wanted = (text_column,)
+    sources = _sources(path, file_format(path, input_format), input_format, encoding, wanted)
+    skip = {_text.normalize(t) for t in exclude if isinstance(t, str)}
+    return _texts(path, sources, text_column, skip)
+
+
+def _texts(
+    path: str | os.PathLike[str], sources: list[_Source], text_column: str, skip: set[str]
+) -> Iterator[str]:
+    """`read_texts`'s texts, once its arguments are checked."""
+    from pathlib import Path
+
+    from triage._io import read_chunks
+    from triage.batch import _places
+    from triage.exceptions import ColumnError
+
+    malformed: dict[Path, list[int]] = {}
+    read = dropped = 0
+    for source in sources:
+        for i, chunk in enumerate(
+            read_chunks(
+                source.path,
+                fmt=source.fmt,
+                chunk_size=_CHUNK,
+                encoding=source.encoding,
+                text_column=text_column,
+            )
+        ):
+            if chunk.malformed_lines:
+                malformed.setdefault(Path(source.path), []).extend(chunk.malformed_lines)
+            columns = list(chunk.frame.columns)
+            if text_column not in columns:
+                if i == 0:  # a later JSONL chunk may lack the key: no text there
+                    raise ColumnError(
+                        f"no column {text_column!r} in {source.path}; columns are {columns}; "
+                        "name the column of the texts with text_column= (CLI: --corpus-column)"
+                    )
+                continue
+            for text in chunk.frame[text_column].tolist():
+                if not isinstance(text, str) or not text.strip():
+                    continue
+                if skip and _text.normalize(text) in skip:
+                    dropped += 1
+                    continue
+                read += 1
+                yield text
+    if malformed:
+        lines = [n for found in malformed.values() for n in found]
+        places = _places(lines, malformed if len(sources) > 1 else {})
+        warnings.warn(
+            f"{path}: skipped {len(lines)} malformed line(s): {places}",
+            UserWarning,
+            stacklevel=2,
+        )
+    logger.info("corpus: %d texts of %s (%d excluded as labeled)", read, path, dropped)
 
 
 def _as_path(value: str | os.PathLike[str]) -> Path:
