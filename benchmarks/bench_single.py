@@ -6,6 +6,9 @@ Each figure comes from a fresh interpreter, so nothing is warm by accident:
 * the first ``analyze`` including every load (dictionary, converter, model);
 * the median of warm ``analyze`` calls on a 100-character complaint, and of
   the same shipped model deciding its categories without its clause stage;
+* the wall time per warm call of 4,000 calls from one thread and from eight
+  threads at once (a service answering many requests), whose ratio is the
+  throughput threads add;
 * ``explain`` of the same complaint: its first call after ``analyze`` (which
   builds the table of term names) and the median of warm calls;
 * the resident memory after the first call (peak RSS).
@@ -57,6 +60,26 @@ PROBES = {
             t = time.perf_counter(); triage.analyze(TEXT, model=model)
             runs.append(time.perf_counter() - t)
         out = statistics.median(runs)
+    """,
+    "warm analyze, 1 thread, wall per call": """
+        import triage; triage.analyze(TEXT)
+        t = time.perf_counter()
+        for _ in range(4000):
+            triage.analyze(TEXT)
+        out = (time.perf_counter() - t) / 4000
+    """,
+    "warm analyze, 8 threads, wall per call": """
+        import threading, triage; triage.analyze(TEXT)
+        def calls():
+            for _ in range(500):
+                triage.analyze(TEXT)
+        threads = [threading.Thread(target=calls) for _ in range(8)]
+        t = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        out = (time.perf_counter() - t) / 4000
     """,
     "first explain after analyze": """
         import triage; triage.analyze(TEXT)
@@ -122,6 +145,9 @@ def main() -> None:
             note = f"{value / naive:.2f}x the naive stack's first answer"
         if name == "warm analyze without the clause stage":
             note = f"a warm analyze is {figures['warm analyze, median'] / value:.1f}x this"
+        if name == "warm analyze, 8 threads, wall per call":
+            one = figures["warm analyze, 1 thread, wall per call"]
+            note = f"throughput {one / value:.2f}x one thread's (one interpreter lock)"
         if name == "warm explain, median":
             note = f"{value / figures['warm analyze, median']:.1f}x a warm analyze"
         if name == "import triage":
