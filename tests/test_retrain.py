@@ -104,6 +104,40 @@ def test_bad_rows_are_refused_before_any_work(
             call()
 
 
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        (lambda f: str(DEMO), r"got str '.*demo_complaints\.csv'; read the file first: "),
+        (lambda f: DEMO, r"got \w*Path '.*demo_complaints\.csv'; read the file first: "),
+        (lambda f: f.to_dict("records"), r"got list; make one with pandas\.DataFrame\(rows\)"),
+        (lambda f: f.to_dict("list"), r"got dict; make one with pandas\.DataFrame\(rows\)"),
+    ],
+    ids=["path", "Path", "list-of-dicts", "dict-of-columns"],
+)
+def test_labeled_rows_that_are_no_frame_are_refused_saying_how_to_make_one(
+    demo: pd.DataFrame, tiny_frame: pd.DataFrame, given: Any, hint: str
+) -> None:
+    from tests.conftest import TINY_PARAMS
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    rows = given(demo)
+    for what, call in (
+        ("the labeled data", lambda: triage.validate_labels(rows)),
+        ("the labeled data", lambda: triage.train(rows, **TINY_PARAMS)),
+        ("the labeled data", lambda: triage.evaluate(model, rows)),
+        ("the labeled data", lambda: cross_validate(rows, folds=2, **TINY_PARAMS)),
+        ("the labeled data", lambda: split_labeled(rows)),
+        ("the labeled data", lambda: tune_thresholds(model, rows)),
+        ("the labeled data", lambda: compare_models(model, model, rows)),
+        ("the extra training data", lambda: triage.train(demo, extra=rows, **TINY_PARAMS)),
+        ("y, the labels,", lambda: TriageModel(**TINY_PARAMS).fit(demo["text"], rows)),
+    ):
+        with pytest.raises(
+            triage.ParameterError, match=rf"^{what} must be a pandas DataFrame, {hint}"
+        ):
+            call()
+
+
 def test_duplicate_ids_are_refused(demo: pd.DataFrame) -> None:
     bad = demo.copy()
     bad.loc[3, "id"] = bad.loc[2, "id"]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
-from triage.exceptions import InputFileError, LabelError, user_stacklevel
+from triage.exceptions import InputFileError, LabelError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "model_texts",
     "parse_labels",
     "read_labeled",
+    "require_frame",
     "validate_labels",
     "validate_partial",
 ]
@@ -172,6 +173,32 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame
 
 
+def require_frame(value: Any, what: str = "the labeled data") -> None:
+    """Raise `ParameterError` unless `value` is a DataFrame, saying how to make one.
+
+    Labeled rows come as a frame: the path of a labeled file is read with
+    `read_labeled` first, and rows built in code (a list of dicts, a dict of
+    columns) become one with ``pandas.DataFrame``.
+
+    >>> try:
+    ...     require_frame("my_train.csv")
+    ... except ParameterError as exc:
+    ...     print(str(exc).split("; ")[1])
+    read the file first: triage.read_labeled('my_train.csv')
+    """
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return
+    if isinstance(value, str | os.PathLike):
+        got = f"{type(value).__name__} {str(value)!r}"
+        hint = f"read the file first: triage.read_labeled({str(value)!r})"
+    else:
+        got = type(value).__name__
+        hint = "make one with pandas.DataFrame(rows) (rows: a list of dicts or a dict of columns)"
+    raise ParameterError(f"{what} must be a pandas DataFrame, got {got}; {hint}")
+
+
 def _guard_formula(value: Any) -> Any:
     """`value` with an apostrophe before it when it is a string that Excel
     would run as a formula (see `read_labeled`); any other value as it is."""
@@ -212,6 +239,13 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         Columns ``row`` (position in `frame`), ``id``, ``column``, ``value`` and
         ``problem``; empty when the frame is valid.
 
+    Raises
+    ------
+    ParameterError
+        `frame` is not a DataFrame: a path (read it with `read_labeled`
+        first) or rows built in code (a list of dicts: ``pandas.DataFrame(rows)``).
+        So does every function that takes labeled rows.
+
     Examples
     --------
     >>> import pandas as pd
@@ -226,6 +260,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    require_frame(frame)
     problems: list[dict[str, Any]] = []
     repeated = _repeated(frame.columns, _FILE_COLUMNS)
     if repeated:  # frame[column] would be a frame, not a column
@@ -371,6 +406,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    require_frame(frame, "the extra training data")
     columns = ["row", "id", "column", "value", "problem"]
     repeated = _repeated(frame.columns, ("id", "text", "categories", *EMOTION_COLUMNS, "weight"))
     if repeated:

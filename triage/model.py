@@ -35,7 +35,7 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
@@ -509,8 +509,11 @@ class TriageModel(OneText):
             intensity other than 0, 1 or 2, a weight that is not a number
             >= 0), named by row and column, before any fitting.
         ParameterError
-            With `y`: `X` is one str, a frame of several columns none of
-            them ``text``, or holds another number of texts than `y` rows.
+            Without `y`: `X` is not a DataFrame (the path of a labeled
+            file: read it with `triage.read_labeled` first; rows as a list of
+            dicts: ``pandas.DataFrame(rows)``). `y` or `extra` is not a
+            DataFrame. With `y`: `X` is one str, a frame of several columns
+            none of them ``text``, or holds another number of texts than `y` rows.
             A parameter value that cannot be used (``C=-1``,
             ``class_weight="balance"``), checked before anything else; or
             n-gram ranges, `min_df` or `max_features` that leave no term to
@@ -525,17 +528,25 @@ class TriageModel(OneText):
         import pandas as pd
 
         from triage._learn import fit_model
+        from triage.labeled import require_frame
 
         self._check_params()
         if y is None:
             if not isinstance(X, pd.DataFrame):
+                if isinstance(X, str | os.PathLike | Mapping) or (
+                    isinstance(X, list) and X and isinstance(X[0], Mapping)
+                ):  # a labeled file's path, or its rows built in code
+                    require_frame(X)
                 raise ParameterError(
                     f"fit(X) needs a DataFrame with a 'text' column and the label columns, "
                     f"got {type(X).__name__}; or pass the labels as fit(texts, labels)"
                 )
             frame = X
         else:
+            require_frame(y, "y, the labels,")
             frame = y.reset_index(drop=True).assign(text=_texts_of(X, len(y)))
+        if extra is not None:
+            require_frame(extra, "the extra training data")
         fit_model(self, frame, extra)
         return self
 
