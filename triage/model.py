@@ -1052,6 +1052,11 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
 
 
+def _is_seed(v: Any) -> bool:
+    """A `random_state` scikit-learn and numpy take: None or an int in [0, 2**32)."""
+    return v is None or (_is_int(v) and 0 <= v < 2**32)
+
+
 def _is_number(v: Any) -> bool:
     return (
         isinstance(v, int | float | np.integer | np.floating)
@@ -1091,11 +1096,7 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("threshold_folds", lambda v: _is_int(v) and v >= 0, "an int >= 0; 0 or 1 keeps 0.5"),
     ("hmm", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     ("extra_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
-    (
-        "random_state",
-        lambda v: v is None or (_is_int(v) and 0 <= v < 2**32),
-        "None or an int in [0, 2**32 - 1]",
-    ),
+    ("random_state", _is_seed, "None or an int in [0, 2**32 - 1]"),
     ("n_jobs", lambda v: v is None or (_is_int(v) and v != 0), "None or an int other than 0"),
 )
 

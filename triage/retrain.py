@@ -78,6 +78,27 @@ STRATEGIES: tuple[str, ...] = ("uncertainty", "diversity", "mixed")
 _HEADS = ("categories", "presence", "strong")
 
 
+def _require_int(name: str, value: Any, low: int, allowed: str) -> None:
+    """Refuse a count argument that is not an int >= `low`, as `TriageModel`
+    does its own: numpy integers are ints (``folds=np.int64(3)`` from a
+    grid), True and False are not."""
+    from triage.model import _is_int
+
+    if not (_is_int(value) and value >= low):
+        raise ParameterError(f"{name} must be {allowed}, got {value!r}")
+
+
+def _require_seed(random_state: Any) -> None:
+    """Refuse a seed `TriageModel` would refuse, before any work rather than
+    deep inside scikit-learn or numpy."""
+    from triage.model import _is_seed
+
+    if not _is_seed(random_state):
+        raise ParameterError(
+            f"random_state must be None or an int in [0, 2**32 - 1], got {random_state!r}"
+        )
+
+
 # -- splitting -------------------------------------------------------------------
 
 
@@ -151,6 +172,7 @@ def split_labeled(
 
     if not (isinstance(test_size, float | int) and 0 < test_size < 1):
         raise ParameterError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
+    _require_seed(random_state)
     check_labels(frame)
 
     def split(rows: Array) -> list[tuple[Array, Array]]:
@@ -278,8 +300,7 @@ def cross_validate(
     from triage.evaluation import evaluate
     from triage.model import TriageModel
 
-    if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
-        raise ParameterError(f"folds must be an int of at least 2, got {folds!r}")
+    _require_int("folds", folds, 2, "an int of at least 2")
     check_labels(frame)
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
@@ -426,8 +447,7 @@ def tune_thresholds(
     model._check_fitted()
     if not (isinstance(beta, float | int) and math.isfinite(beta) and beta > 0):
         raise ParameterError(f"beta must be a positive number, got {beta!r}")
-    if not isinstance(min_positives, int) or min_positives < 1:
-        raise ParameterError(f"min_positives must be a positive int, got {min_positives!r}")
+    _require_int("min_positives", min_positives, 1, "a positive int")
     unknown = [h for h in heads if h not in _HEADS]
     if unknown or isinstance(heads, str):
         raise ParameterError(f"unknown head(s) {unknown or heads!r}; allowed: {', '.join(_HEADS)}")
@@ -636,8 +656,8 @@ def compare_models(
     from triage._default import resolve_model
     from triage.evaluation import evaluate
 
-    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
-        raise ParameterError(f"n_boot must be a non-negative int, got {n_boot!r}")
+    _require_int("n_boot", n_boot, 0, "a non-negative int")
+    _require_seed(random_state)
     baseline = resolve_model(baseline, needs="predict_many")
     candidate = resolve_model(candidate, needs="predict_many")
     y = parse_labels(frame)
@@ -888,10 +908,9 @@ def select_for_labeling(
 
     if strategy not in STRATEGIES:
         raise ParameterError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"n must be a positive int, got {n!r}")
-    if not isinstance(pool_factor, int) or pool_factor < 1:
-        raise ParameterError(f"pool_factor must be a positive int, got {pool_factor!r}")
+    _require_int("n", n, 1, "a positive int")
+    _require_int("pool_factor", pool_factor, 1, "a positive int")
+    _require_seed(random_state)
     resolved = resolve_model(model, needs="thresholds_")  # the lexicon has no doubts to weigh
 
     if isinstance(data, pd.DataFrame):
