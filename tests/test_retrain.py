@@ -746,6 +746,10 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         (lambda f, m: tune_thresholds(m, f, beta=0), "beta must be a positive number"),
         (lambda f, m: tune_thresholds(m, f, min_positives=0), "min_positives must be"),
         (lambda f, m: tune_thresholds(m, f, heads=["primary"]), "unknown head"),
+        (
+            lambda f, m: tune_thresholds(m, f, heads="presence"),
+            r"^heads must be a sequence of head names, not one str: heads=\['presence'\]; allowed",
+        ),
         (lambda f, m: tune_thresholds(triage.LexiconModel(), f), "needs a TriageModel"),
         (lambda f, m: compare_models(m, m, f, n_boot=-1), "n_boot must be"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),

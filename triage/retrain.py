@@ -448,9 +448,14 @@ def tune_thresholds(
     if not (isinstance(beta, float | int) and math.isfinite(beta) and beta > 0):
         raise ParameterError(f"beta must be a positive number, got {beta!r}")
     _require_int("min_positives", min_positives, 1, "a positive int")
+    if isinstance(heads, str):  # not its letters, each an unknown head
+        raise ParameterError(
+            f"heads must be a sequence of head names, not one str: heads=[{heads!r}]; "
+            f"allowed: {', '.join(_HEADS)}"
+        )
     unknown = [h for h in heads if h not in _HEADS]
-    if unknown or isinstance(heads, str):
-        raise ParameterError(f"unknown head(s) {unknown or heads!r}; allowed: {', '.join(_HEADS)}")
+    if unknown:
+        raise ParameterError(f"unknown head(s) {unknown!r}; allowed: {', '.join(_HEADS)}")
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     proba = _probabilities(model, texts)
