@@ -687,6 +687,42 @@ def test_export_guards_the_cells_of_a_column_of_any_text_dtype(tmp_path: Path, d
 # -- cross-validation ------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give")  # a small frame, 3 folds
+def test_cross_validation_trains_no_fold_on_extra_rows_of_its_test_texts(
+    demo: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import triage.evaluation
+
+    # the labeled texts again as extra rows (a weak set not cleared of them),
+    # written a little differently, plus one text of their own
+    extra = pd.DataFrame(
+        {
+            "text": [*(f" {t} " for t in demo["text"]), "快递员把包裹扔在门口就走了"],
+            "categories": [*demo["categories"], "logistics"],
+        }
+    )
+    trained: list[pd.DataFrame] = []
+    tested: list[pd.DataFrame] = []
+    fit, evaluate = TriageModel.fit, triage.evaluation.evaluate
+
+    def spy_fit(self: TriageModel, rows: pd.DataFrame, **kwargs: Any) -> TriageModel:
+        trained.append(kwargs["extra"])
+        return fit(self, rows, **kwargs)
+
+    def spy_evaluate(model: Any, rows: pd.DataFrame, **kwargs: Any) -> Any:
+        tested.append(rows)
+        return evaluate(model, rows, **kwargs)
+
+    monkeypatch.setattr(TriageModel, "fit", spy_fit)
+    monkeypatch.setattr(triage.evaluation, "evaluate", spy_evaluate)
+    cross_validate(demo, folds=3, extra=extra, min_df=1, threshold_folds=0)
+    assert len(trained) == len(tested) == 3
+    for fold_extra, fold_test in zip(trained, tested, strict=True):
+        assert not _same_text(fold_extra, fold_test)
+        # and every other extra row still trains the fold
+        assert len(fold_extra) == len(extra) - len(fold_test)
+
+
 def test_cross_validation_reports_every_fold_and_label(train_frame: pd.DataFrame) -> None:
     cv = cross_validate(train_frame.iloc[:240], folds=2, max_features=5_000)
     assert cv.folds == 2 and list(cv.summary.index) == [0, 1, "mean"]

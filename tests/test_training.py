@@ -305,3 +305,30 @@ def test_threshold_folds_keep_copies_of_a_text_together(
         for train, test in splits:
             assert not {texts[i] for i in train} & {texts[i] for i in test}
             assert sorted([*train, *test]) == list(range(len(texts)))
+
+
+def test_extra_rows_train_no_threshold_fold_that_holds_out_their_text(
+    tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The labeled texts again as extra rows (own partial labels of them, or a
+    # weak set not cleared of them), written a little differently: a fold
+    # that trained on the extra copy of a text it scores would find it easy.
+    import triage._learn as learn
+
+    extra = pd.DataFrame(
+        {"text": [f"  {t} " for t in tiny_frame["text"]], "angry": tiny_frame["angry"]}
+    )
+    used: list[tuple[int, int]] = []  # (labeled rows, extra rows) of each fit of a head
+    with_extra = learn._with_extra
+
+    def spy(X, target, Xe, part):  # type: ignore[no-untyped-def]
+        if part is not None:
+            used.append((X.shape[0], len(part[0])))
+        return with_extra(X, target, Xe, part)
+
+    monkeypatch.setattr(learn, "_with_extra", spy)
+    TriageModel(**{**TINY_PARAMS, "threshold_folds": 2}).fit(tiny_frame, extra=extra)
+    folds = [(rows, extra_rows) for rows, extra_rows in used if rows < len(tiny_frame)]
+    assert folds  # the out-of-fold fits of the angry heads (presence, strength)
+    # each text once labeled, once extra: a fold trains on the extra copies of its own texts
+    assert all(rows == extra_rows for rows, extra_rows in used)

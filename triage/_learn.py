@@ -65,6 +65,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     trained_on = fingerprint(norm, frame)
     partial: dict[str, tuple[Array, Array, Array]] = {}
     extra_docs: list[tuple[str, list[str]]] = []
+    e_norm: list[str] = []
     if extra is not None and len(extra):
         partial = parse_partial(extra, model.extra_weight)
         e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words)
@@ -182,6 +183,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
                 nb,
                 units if is_category else None,
                 clause_oof[:, j] if is_category else None,
+                e_norm,
             )
             thresholds[key][j] = best_f1_threshold(target, oof)
             if is_category:
@@ -462,11 +464,14 @@ def _out_of_fold(
     nb: tuple[csr_matrix, csr_matrix | None] | None = None,
     units: _ClauseUnits | None = None,
     clause_out: Array | None = None,
+    extra_texts: Sequence[str] = (),
 ) -> Array:
-    """Out-of-fold probabilities of one binary head (extra rows always train).
+    """Out-of-fold probabilities of one binary head.
 
     Copies of a text share a fold: scored from a fold that trained on its
-    twin, a text would look easier than it is and pull the threshold. With
+    twin, a text would look easier than it is and pull the threshold. The
+    extra rows train every fold but the one holding out their text
+    (`extra_texts`, normalised, one per row of `Xe`), for the same reason. With
     `nb` (the 0/1 term columns of the labeled and extra rows), the
     probability is the mean of the head's and its naive-Bayes view's, as the
     model predicts it. With `units` (the clauses of the texts), each fold's
@@ -487,8 +492,9 @@ def _out_of_fold(
         return list(splitter.split(np.zeros(len(rows)), target[rows]))
 
     for train, test in group_splits(texts, split):
+        fold_part = _not_held_out(part, extra_texts, {texts[i] for i in test})
         w_head, b_head = _fit_binary(
-            *_with_extra(X[train], target[train], Xe, part),
+            *_with_extra(X[train], target[train], Xe, fold_part),
             model.C,
             model.class_weight,
             model.random_state,
@@ -498,7 +504,7 @@ def _out_of_fold(
         if nb is not None and model.C_nb is not None:
             Xb, Xeb = nb
             w, b = _fit_nb(
-                *_with_extra(Xb[train], target[train], Xeb, part),
+                *_with_extra(Xb[train], target[train], Xeb, fold_part),
                 model.C_nb,
                 model.class_weight,
                 model.random_state,
@@ -512,6 +518,17 @@ def _out_of_fold(
                 z_nb = units.presence[held] @ w + b
             clause_out[held] = two_views(z_head, z_nb)
     return oof
+
+
+def _not_held_out(
+    part: tuple[Array, Array, Array] | None, extra_texts: Sequence[str], held_out: set[str]
+) -> tuple[Array, Array, Array] | None:
+    """The extra rows of one head (`part`) whose text a fold does not hold out."""
+    if part is None or not held_out or not len(extra_texts):
+        return part
+    rows, target, weights = part
+    keep = np.array([extra_texts[r] not in held_out for r in rows], dtype=bool)
+    return part if keep.all() else (rows[keep], target[keep], weights[keep])
 
 
 class _ClauseUnits:

@@ -496,7 +496,9 @@ class TriageModel(OneText):
             ``categories`` and the five emotion columns, an empty cell meaning
             unknown, and optionally a per-row ``weight`` (else
             `extra_weight`). Each head trains on the rows it has labels for;
-            decision thresholds are still chosen on the labeled rows only.
+            decision thresholds are still chosen on the labeled rows only,
+            and an extra row whose text (normalised) is a labeled one never
+            trains the fold that scores that text.
 
         Returns
         -------

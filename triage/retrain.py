@@ -34,7 +34,14 @@ import numpy as np
 
 from triage._io import is_missing
 from triage.exceptions import ColumnError, ParameterError
-from triage.labeled import _guard_formula, check_labels, group_splits, model_texts, parse_labels
+from triage.labeled import (
+    _guard_formula,
+    check_labels,
+    check_partial,
+    group_splits,
+    model_texts,
+    parse_labels,
+)
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -280,7 +287,9 @@ def cross_validate(
         Number of folds, at least 2 and at most the number of rows.
     extra : DataFrame, optional
         Partially or weakly labeled rows added to every training fold (see
-        `TriageModel.fit`); they are never tested on.
+        `TriageModel.fit`); they are never tested on, and a row whose text
+        (normalised) is one a fold is tested on is left out of that fold's
+        training.
     threshold_folds : int, default 0
         Passed to each fold's model. 0 keeps thresholds at 0.5 and leaves the
         models without their clause stage (``clause_stage``, learned from
@@ -304,6 +313,11 @@ def cross_validate(
     check_labels(frame)
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+    extra_texts: list[str] = []
+    if extra is not None:
+        check_partial(extra)
+        extra_texts = model_texts(extra["text"])
+    texts = model_texts(frame["text"])
     # a typo or a bad value fails here, before any training
     TriageModel(threshold_folds=threshold_folds, random_state=random_state).set_params(
         **params
@@ -313,7 +327,13 @@ def cross_validate(
     evaluations: list[Evaluation] = []
     for k, (train_idx, test_idx) in enumerate(_splits(frame, folds, random_state)):
         model = TriageModel(threshold_folds=threshold_folds, random_state=random_state, **params)
-        model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=extra)
+        fold_extra = extra
+        if extra is not None:  # none of the texts it is tested on, as in the frame
+            held_out = {texts[i] for i in test_idx}
+            keep = np.array([t not in held_out for t in extra_texts], dtype=bool)
+            if not keep.all():
+                fold_extra = extra[keep].reset_index(drop=True)
+        model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
         ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
         logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
         evaluations.append(ev)
