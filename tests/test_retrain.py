@@ -791,6 +791,18 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], n=0), "n must be a positive int"),
         (lambda f, m: select_for_labeling(m, "快递太慢"), "not one str"),
+        (
+            lambda f, m: select_for_labeling(m, ["快递太慢"], exclude=f),
+            r"^exclude is a DataFrame \(it iterates over its column names\); pass the texts",
+        ),
+        (
+            lambda f, m: select_for_labeling(m, ["快递太慢"], exclude=[f, f]),
+            r"^exclude holds a DataFrame, not texts",
+        ),
+        (
+            lambda f, m: select_for_labeling(m, ["快递太慢"], exclude="快递太慢"),
+            r"^exclude must be a collection of texts, not one str",
+        ),
         (lambda f, m: tune_thresholds(m, f, min_positives=True), "min_positives must be"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], pool_factor=True), "pool_factor must"),
         (lambda f, m: split_labeled(f, random_state=-1), "random_state must be None or an int"),

@@ -7,10 +7,12 @@ temporary data folder; one test reads the real shared file when it is there.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
+import triage
 from triage.labels import EMOTION_COLUMNS
 from triage.vectors import read_corpus
 from triage.weak import WEAK_MAPPINGS, data_dir, load_reviews, load_weak_emotions
@@ -100,6 +102,28 @@ def test_a_labeled_text_is_excluded_however_it_was_written(fake_dir: Path, label
     # a dev text that came back as a weak training row would flatter dev
     weak = load_weak_emotions(fake_dir, exclude=[labeled])
     assert "又停电了，什么破小区！" not in set(weak["text"])
+
+
+@pytest.mark.parametrize(
+    ("exclude", "message"),
+    [
+        (
+            lambda labeled: labeled,
+            r"^exclude is a DataFrame \(it iterates over its column names\); pass the texts",
+        ),
+        (lambda labeled: [labeled], r"^exclude holds a DataFrame, not texts; pass the texts"),
+        (lambda labeled: [labeled["text"]], r"^exclude holds a Series, not texts; pass the texts"),
+        (lambda labeled: labeled["text"].iat[0], r"^exclude must be a collection of texts, not"),
+    ],
+    ids=["frame", "list-of-frames", "list-of-series", "one-str"],
+)
+def test_an_exclude_that_would_leave_out_nothing_is_refused(
+    fake_dir: Path, exclude: Any, message: str
+) -> None:
+    # a labeled frame given whole would have left every labeled text in, silently
+    labeled = pd.DataFrame({"text": ["又停电了，什么破小区！"], "angry": ["1"]})
+    with pytest.raises(triage.ParameterError, match=message):
+        load_weak_emotions(fake_dir, exclude=exclude(labeled))
 
 
 def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "LabelArrays",
     "check_labels",
     "check_partial",
+    "excluded_texts",
     "group_splits",
     "label_cells",
     "model_texts",
@@ -343,6 +344,33 @@ def model_texts(texts: Iterable[Any]) -> list[str]:
     from triage.text import prepare
 
     return [prepare(t).text if isinstance(t, str) else "" for t in texts]
+
+
+def excluded_texts(exclude: Iterable[Any] | None) -> set[str]:
+    """The texts of an ``exclude=`` argument as the model sees them (`model_texts`).
+
+    Missing texts (NaN, None) are ignored. One str is refused (its characters
+    would be the texts left out), and so is a DataFrame or a Series among the
+    texts, or a DataFrame for them (iterating one gives its column names):
+    either would leave out nothing, silently.
+
+    >>> sorted(excluded_texts(["快递太慢！", None, " 快递太慢! "]))
+    ['快递太慢!']
+    """
+    import pandas as pd
+
+    if exclude is None:
+        return set()
+    hint = "pass the texts, e.g. exclude=[*train['text'], *dev['text']]"
+    if isinstance(exclude, str):
+        raise ParameterError(f"exclude must be a collection of texts, not one str; {hint}")
+    if isinstance(exclude, pd.DataFrame):
+        raise ParameterError(f"exclude is a DataFrame (it iterates over its column names); {hint}")
+    texts = list(exclude)
+    frames = [type(t).__name__ for t in texts if isinstance(t, pd.DataFrame | pd.Series)]
+    if frames:
+        raise ParameterError(f"exclude holds a {frames[0]}, not texts; {hint}")
+    return set(model_texts(texts)) - {""}
 
 
 def _text_problem(value: Any) -> str:

@@ -38,6 +38,7 @@ from triage.labeled import (
     _guard_formula,
     check_labels,
     check_partial,
+    excluded_texts,
     group_splits,
     model_texts,
     parse_labels,
@@ -909,7 +910,8 @@ def select_for_labeling(
     strategy : {"uncertainty", "diversity", "mixed"}, default "mixed"
     text_column : str, default "text"
     exclude : iterable of str, optional
-        Texts never to choose.
+        Texts never to choose, e.g. ``[*train["text"], *dev["text"]]`` (one
+        str or a DataFrame is refused: either would leave out nothing).
     pool_factor : int, default 5
         Size of the uncertain pool of ``"mixed"``, in multiples of `n`.
     id_prefix : str, default "unlabeled"
@@ -965,7 +967,7 @@ def select_for_labeling(
 
     # texts are compared as the model reads them: normalised (width,
     # traditional characters, runs of spaces, markup), as copies are in training
-    skip = set(model_texts(() if exclude is None else exclude))
+    skip = excluded_texts(exclude)
     seen: set[str] = set()
     keep: list[int] = []
     for i, key in enumerate(model_texts(texts_in)):

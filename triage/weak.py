@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.exceptions import ColumnError, InputFileError, ParameterError
-from triage.labeled import model_texts
+from triage.labeled import excluded_texts, model_texts
 from triage.labels import EMOTION_COLUMNS
 
 if TYPE_CHECKING:
@@ -231,7 +231,9 @@ def load_weak_emotions(
         The raw file is not UTF-8 CSV, or lacks an expected column; the
         message names it (both are `ValueError`).
     triage.ParameterError
-        An unknown source or emotion, or a bad weight or limit.
+        An unknown source or emotion, a bad weight or limit, or an `exclude`
+        that is no collection of texts (one str, a DataFrame: pass
+        ``[*train["text"], *dev["text"]]``).
     """
     import pandas as pd
 
@@ -247,14 +249,15 @@ def load_weak_emotions(
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
 
+    # compared normalised, as the model reads them: a labeled text written with
+    # other punctuation width, spacing or traditional characters is the same
+    skip = excluded_texts(exclude)
+
     root = Path(data_dir) if data_dir is not None else _data_dir()
     relative, text_col, label_col = WEAK_SOURCES[source]
     raw = _read_raw(root, source, relative, [text_col, label_col])
     texts = raw[text_col].str.strip()
     lengths = texts.str.len()
-    # compared normalised, as the model reads them: a labeled text written with
-    # other punctuation width, spacing or traditional characters is the same
-    skip = set(model_texts(() if exclude is None else exclude)) - {""}
     mapping = WEAK_MAPPINGS[source]
     frame = pd.DataFrame({"text": texts, "source_label": raw[label_col].str.strip()})
     keep = (
