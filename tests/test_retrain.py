@@ -8,6 +8,7 @@ shared data nor any training; the few that train use small slices.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -746,6 +747,26 @@ def test_cross_validation_rejects_bad_options_before_training(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         cross_validate(demo, **kwargs)
+
+
+def test_a_fold_without_a_label_is_named_in_the_warning(tiny_frame: pd.DataFrame) -> None:
+    # pricing has two rows in the frame: a fold that trains on neither warns
+    # "0 of 8 rows positive", which reads as false of the frame unless the
+    # fold is named
+    from tests.conftest import TINY_PARAMS
+
+    with pytest.warns(UserWarning, match="the training labels give") as caught:
+        cross_validate(tiny_frame, folds=2, **TINY_PARAMS)
+    messages = [str(w.message) for w in caught]
+    assert messages and all(
+        re.search(
+            r"^the training labels give these heads a single class, .* \(0 of 8 rows positive\)"
+            r".*\(cross-validation fold [12] of 2, trained on 8 of the 16 rows\)$",
+            m,
+        )
+        for m in messages
+    )
+    assert all(w.filename == __file__ for w in caught)  # the line that called cross_validate
 
 
 @pytest.mark.filterwarnings("ignore:the training labels give")  # 8 rows per fold

@@ -281,6 +281,10 @@ def _binary_heads(model: TriageModel, y: Any) -> list[tuple[str, int, Array, Arr
     return heads
 
 
+#: How the warning of heads with a single class starts (`triage.retrain` adds the fold).
+ONE_CLASS = "the training labels give these heads a single class"
+
+
 def _warn_one_class(
     binary: list[tuple[str, int, Array, Array | None]],
     partial: dict[str, tuple[Array, Array, Array]],
@@ -305,7 +309,7 @@ def _warn_one_class(
         lacking.append(f"primary (never {', '.join(never_primary)})")
     if lacking:
         warnings.warn(
-            "the training labels give these heads a single class, so they predict a "
+            f"{ONE_CLASS}, so they predict a "
             f"constant: {'; '.join(lacking)}. Label rows of the missing class to learn them.",
             UserWarning,
             stacklevel=user_stacklevel(),

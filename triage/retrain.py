@@ -25,6 +25,7 @@ import copy
 import logging
 import math
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import is_missing
-from triage.exceptions import ColumnError, ParameterError
+from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labeled import (
     _guard_formula,
     check_labels,
@@ -334,7 +335,14 @@ def cross_validate(
             keep = np.array([t not in held_out for t in extra_texts], dtype=bool)
             if not keep.all():
                 fold_extra = extra[keep].reset_index(drop=True)
-        model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
+        for w in caught:  # said again, naming the fold the counts are of
+            warnings.warn(
+                _of_fold(w.message, k, folds, len(train_idx), len(frame)),
+                stacklevel=user_stacklevel(),
+            )
         ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
         logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
         evaluations.append(ev)
@@ -366,6 +374,22 @@ def cross_validate(
     )
     summary.loc["mean"] = summary.mean(axis=0)
     return CrossValidation(per_fold, per_label, summary, tuple(evaluations))
+
+
+def _of_fold(message: Warning | str, k: int, folds: int, rows: int, total: int) -> Warning | str:
+    """A warning of a fold's fit, the counts of a single-class head placed in their fold.
+
+    Its "0 of 12 rows positive" are of the fold's training rows, not the
+    frame's: without the fold the counts contradict the frame the user passed.
+    """
+    from triage._learn import ONE_CLASS
+
+    if isinstance(message, UserWarning) and str(message).startswith(ONE_CLASS):
+        return UserWarning(
+            f"{message} (cross-validation fold {k + 1} of {folds}, "
+            f"trained on {rows} of the {total} rows)"
+        )
+    return message
 
 
 # -- thresholds --------------------------------------------------------------------
