@@ -825,6 +825,7 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
             r"^exclude must be a collection of texts, not one str",
         ),
         (lambda f, m: tune_thresholds(m, f, min_positives=True), "min_positives must be"),
+        (lambda f, m: tune_thresholds(m, f, beta=True), "beta must be a positive number"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], pool_factor=True), "pool_factor must"),
         (lambda f, m: split_labeled(f, random_state=-1), "random_state must be None or an int"),
         (lambda f, m: split_labeled(f, random_state="7"), "random_state must be None or an int"),
@@ -850,13 +851,14 @@ def test_an_argument_that_cannot_work_is_a_parameter_error(
     "call",
     [
         lambda f, m: cross_validate(f, folds=np.int64(2), threshold_folds=0, min_df=1),
-        lambda f, m: tune_thresholds(m, f, min_positives=np.int64(2)),
+        lambda f, m: tune_thresholds(m, f, min_positives=np.int64(2), beta=np.float32(2)),
+        lambda f, m: split_labeled(f, test_size=np.float32(0.25)),
         lambda f, m: compare_models(m, m, f, n_boot=np.int64(20), random_state=np.uint32(7)),
         lambda f, m: select_for_labeling(m, f["text"], n=np.int64(3), pool_factor=np.int8(2)),
     ],
-    ids=["folds", "min_positives", "n_boot-and-seed", "n-and-pool_factor"],
+    ids=["folds", "min_positives-and-beta", "test_size", "n_boot-and-seed", "n-and-pool_factor"],
 )
-def test_numpy_integers_are_ints_as_for_the_model(tiny_frame: pd.DataFrame, call: Any) -> None:
-    # a count from a grid or a len() of an array, as TriageModel takes min_df=np.int64(2)
+def test_numpy_numbers_are_numbers_as_for_the_model(tiny_frame: pd.DataFrame, call: Any) -> None:
+    # a count or a share from a grid or an array, as TriageModel takes min_df=np.int64(2)
     model = triage.TriageModel(threshold_folds=0, min_df=1).fit(tiny_frame)
     call(tiny_frame, model)

@@ -97,6 +97,14 @@ def _require_int(name: str, value: Any, low: int, allowed: str) -> None:
         raise ParameterError(f"{name} must be {allowed}, got {value!r}")
 
 
+def _is_number(value: Any) -> bool:
+    """A finite number, numpy's too (``np.float32(0.3)``), as `TriageModel`
+    takes its own; True and False are not numbers here."""
+    from triage.model import _is_number as is_number
+
+    return is_number(value)
+
+
 def _require_seed(random_state: Any) -> None:
     """Refuse a seed `TriageModel` would refuse, before any work rather than
     deep inside scikit-learn or numpy."""
@@ -179,7 +187,7 @@ def split_labeled(
     """
     from sklearn.model_selection import train_test_split
 
-    if not (isinstance(test_size, float | int) and 0 < test_size < 1):
+    if not (_is_number(test_size) and 0 < test_size < 1):
         raise ParameterError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
     _require_seed(random_state)
     check_labels(frame)
@@ -490,7 +498,7 @@ def tune_thresholds(
     if not isinstance(model, TriageModel):
         raise ParameterError(f"tune_thresholds needs a TriageModel, got {type(model).__name__}")
     model._check_fitted()
-    if not (isinstance(beta, float | int) and math.isfinite(beta) and beta > 0):
+    if not (_is_number(beta) and beta > 0):
         raise ParameterError(f"beta must be a positive number, got {beta!r}")
     _require_int("min_positives", min_positives, 1, "a positive int")
     if isinstance(heads, str):  # not its letters, each an unknown head
