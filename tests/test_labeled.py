@@ -64,6 +64,20 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"categories": "logistics|服务"}, "categories", "category '服务' (write 'service')"),
         ({"categories": "logistics|Service"}, "categories", "(write 'service')"),
         ({"primary": "服务"}, "primary", "unknown primary '服务' (write 'service')"),
+        # categories joined by another separator than |, as labelers type them
+        (
+            {"categories": "logistics, service"},
+            "categories",
+            "unknown category 'logistics, service' (write 'logistics|service': separate",
+        ),
+        (
+            {"categories": "物流、服务"},
+            "categories",
+            "unknown category '物流、服务' (write 'logistics|service': separate categories with |)",
+        ),
+        ({"categories": "Logistics\uff5cService"}, "categories", "(write 'logistics|service'"),
+        # the primary is among what the categories meant: one problem, not two
+        ({"categories": "Logistics|service"}, "categories", "(write 'logistics')"),
         ({"priority": "p1"}, "priority", "(write 'P1' for 'p1')"),
         ({"priority": "紧急"}, "priority", "(write 'P1' for '紧急')"),
         ({"text": "  "}, "text", "missing or empty"),

@@ -297,7 +297,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         if p:
             if p not in _CATEGORY_SET:
                 add(i, "primary", primary, _unknown("primary", p))
-            elif p not in labels:
+            elif p not in labels and p not in {c for label in labels for c in _meant(label)}:
+                # a category written otherwise ('Logistics') is reported as that alone
                 add(i, "primary", primary, f"primary {p!r} is not among the categories")
         elif labels:
             add(i, "primary", primary, "categories are set but primary is empty")
@@ -580,14 +581,42 @@ def _intensity_cell(value: Any) -> str:
 _ALLOWED_CATEGORIES = ", ".join(str(c) for c in CATEGORIES)
 
 
+#: What a labeler may separate categories with instead of ``|``.
+_OTHER_SEPARATORS = re.compile(r"[,，、\uff5c;；/\s]+")  # \uff5c: a full-width |
+
+
+def _meant(label: str) -> list[str]:
+    """The category codes a label stands for: itself when it is one; the code
+    of its other case or Chinese name; the codes of several joined by another
+    separator than ``|`` (``logistics, service``, ``物流、服务``); else none.
+
+    >>> _meant("Logistics"), _meant("物流、服务"), _meant("logistics,hygiene")
+    (['logistics'], ['logistics', 'service'], [])
+    """
+    if label in _CATEGORY_SET:
+        return [label]
+    hint = _CATEGORY_HINTS.get(label.casefold())
+    if hint:
+        return [hint]
+    parts = [part for part in _OTHER_SEPARATORS.split(label) if part]
+    codes = [_CATEGORY_HINTS.get(part.casefold()) for part in parts]
+    return [c for c in codes if c] if len(parts) > 1 and all(codes) else []
+
+
 def _unknown(what: str, label: str) -> str:
     """The problem of an unknown category label, naming the code it may stand for.
 
     >>> _unknown("category", "物流").split(";")[0]
     "unknown category '物流' (write 'logistics')"
+    >>> _unknown("category", "物流，服务").split(";")[0]
+    "unknown category '物流，服务' (write 'logistics|service': separate categories with |)"
     """
-    hint = _CATEGORY_HINTS.get(label.casefold())
-    fix = f" (write {hint!r})" if hint else ""
+    meant = _meant(label) if what == "category" else []
+    if len(meant) > 1:
+        fix = f" (write {'|'.join(meant)!r}: separate categories with |)"
+    else:
+        hint = _CATEGORY_HINTS.get(label.casefold())
+        fix = f" (write {hint!r})" if hint else ""
     return f"unknown {what} {label!r}{fix}; allowed: {_ALLOWED_CATEGORIES}"
 
 
