@@ -552,6 +552,9 @@ def test_selection_needs_a_trained_model() -> None:
     # the lexicon baseline has no thresholds to be uncertain about
     with pytest.raises(triage.ParameterError, match=r"model must be a TriageModel.*LexiconModel"):
         select_for_labeling(triage.LexiconModel(), POOL, n=2, strategy="uncertainty")
+    # nor has a model not fitted yet, and that is what it is told
+    with pytest.raises(triage.NotFittedError, match=r"^this TriageModel is not fitted yet"):
+        select_for_labeling(TriageModel(), POOL, n=2, strategy="uncertainty")
 
 
 def test_selection_compares_texts_as_the_model_reads_them() -> None:

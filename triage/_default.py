@@ -111,6 +111,10 @@ def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> T
     """
     if model is None:
         return get_default_model()
+    from triage.model import TriageModel
+
+    if isinstance(model, TriageModel):
+        model._check_fitted()  # an unfitted one lacks `needs` too: say what it lacks
     if not hasattr(model, needs):
         given = type(model).__name__
         hint = ""
