@@ -812,6 +812,8 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         ),
         (lambda f, m: tune_thresholds(triage.LexiconModel(), f), "needs a TriageModel"),
         (lambda f, m: compare_models(m, m, f, n_boot=-1), "n_boot must be"),
+        (lambda f, m: compare_models(m, m, f, names=("mine",)), r"^names must be two display"),
+        (lambda f, m: compare_models(m, m, f, names="ab"), r"^names must be two display names"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], n=0), "n must be a positive int"),
         (lambda f, m: select_for_labeling(m, "快递太慢"), "not one str"),

@@ -716,6 +716,10 @@ def compare_models(
 
     _require_int("n_boot", n_boot, 0, "a non-negative int")
     _require_seed(random_state)
+    if isinstance(names, str) or not isinstance(names, Sequence) or len(names) != 2:
+        raise ParameterError(
+            f"names must be two display names, (baseline, candidate), got {names!r}"
+        )
     baseline = resolve_model(baseline, needs="predict_many")
     candidate = resolve_model(candidate, needs="predict_many")
     y = parse_labels(frame)
