@@ -13,6 +13,7 @@ import pytest
 
 from triage import InputFileError, LabelError, validate_labels
 from triage.labeled import check_labels, parse_labels, read_labeled
+from triage.labels import EMOTION_COLUMNS
 
 GOOD = {
     "id": "x-1",
@@ -36,6 +37,9 @@ TEXTS = (
     "外卖晚了一个小时，打客服电话没人接",
     "物流信息三天没更新，问客服只会说再等等",
 )
+
+
+LABEL_COLUMNS = ("categories", "primary", *EMOTION_COLUMNS, "priority")
 
 
 def frame(*changes: dict[str, str]) -> pd.DataFrame:
@@ -80,6 +84,9 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"categories": "Logistics|service"}, "categories", "(write 'logistics')"),
         ({"priority": "p1"}, "priority", "(write 'P1' for 'p1')"),
         ({"priority": "紧急"}, "priority", "(write 'P1' for '紧急')"),
+        # a row of a file exported for labeling that was not labeled: one problem, not six
+        (dict.fromkeys(LABEL_COLUMNS, ""), "", "not labeled yet: every label cell is empty"),
+        (dict.fromkeys(LABEL_COLUMNS, " "), "", "not labeled yet: every label cell is empty"),
         ({"text": "  "}, "text", "missing or empty"),
         # nothing left once normalised: the model would see an empty text
         ({"text": "\u200b\u200d\ufeff"}, "text", "missing or empty"),
@@ -222,6 +229,17 @@ def test_check_labels_raises_with_every_row_named() -> None:
     with pytest.raises(LabelError, match=r"(?s)2 problem\(s\).*row 0.*row 2") as info:
         check_labels(frame({"angry": "5"}, {}, {"priority": "urgent"}))
     assert isinstance(info.value, ValueError)
+
+
+def test_rows_not_labeled_yet_are_named_once_each() -> None:
+    blank = dict.fromkeys(LABEL_COLUMNS, "")
+    with pytest.raises(
+        LabelError,
+        match=r"^2 problem\(s\) in the labeled data .*:\n"
+        r"  row 0 \(id 'x-0'\) not labeled yet: every label cell is empty; .*\n"
+        r"  row 2 \(id 'x-2'\) not labeled yet: every label cell is empty; ",
+    ):
+        check_labels(frame(blank, {}, blank))
 
 
 def test_floats_from_spreadsheets_are_accepted() -> None:

@@ -47,6 +47,10 @@ _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
 _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
 _MISSING = "missing column"
+_NOT_LABELED = (
+    "not labeled yet: every label cell is empty; label the row, or leave the rows not "
+    "labeled yet out (as export_for_labeling writes them, they have no priority)"
+)
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 # What a labeler may write for a label instead of its code: any case, or the
@@ -220,6 +224,10 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     ``pd.NA`` (a frame read with ``dtype="string"`` or made by
     ``convert_dtypes()``).
 
+    A row whose every label cell is empty (a row of a file exported for
+    labeling that was not labeled yet) is one problem, with an empty
+    ``column``, not one per label cell.
+
     A text that is empty once normalised (only spaces, zero-width characters
     or HTML tags) is reported as missing: the model would learn nothing
     from it. A text cell that is not a string (a number, say) is reported
@@ -290,6 +298,9 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
         text, cats, primary, *emotions, priority = row
         if not texts[i]:
             add(i, "text", text, _text_problem(text))
+        if not any(map(_cell, row[1:])):  # one problem, not one per label cell
+            add(i, "", "", _NOT_LABELED)
+            continue
         labels = _split(cats)
         for problem in _category_problems(labels):
             add(i, "categories", cats, problem)
@@ -509,14 +520,20 @@ def _raise_problems(
             f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
         )
     if len(problems):
+        # a problem of the whole row (not labeled yet) names no cell
         shown = "\n".join(
-            f"  row {r.row} (id {r.id!r}) {r.column}={r.value!r}: {r.problem}"
+            f"  row {r.row} (id {r.id!r}) {_cell_shown(r.column, r.value)}{r.problem}"
             for r in problems.head(10).itertuples()
         )
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise LabelError(
             f"{len(problems)} problem(s) in {what} (see {validator} for all):\n{shown}{more}"
         )
+
+
+def _cell_shown(column: Any, value: Any) -> str:
+    """``column=value: `` of a problem in a cell; "" for one of the whole row."""
+    return f"{column}={value!r}: " if column else ""
 
 
 @dataclass(frozen=True)
