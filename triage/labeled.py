@@ -47,10 +47,7 @@ _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
 _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
 _MISSING = "missing column"
-_NOT_LABELED = (
-    "not labeled yet: every label cell is empty; label the row, or leave the rows not "
-    "labeled yet out (as export_for_labeling writes them, they have no priority)"
-)
+_NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 # What a labeler may write for a label instead of its code: any case, or the
