@@ -316,6 +316,7 @@ def cross_validate(
     """
     import pandas as pd
 
+    from triage._learn import ONE_CLASS
     from triage.evaluation import evaluate
     from triage.model import TriageModel
 
@@ -344,13 +345,18 @@ def cross_validate(
             if not keep.all():
                 fold_extra = extra[keep].reset_index(drop=True)
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.filterwarnings("always", message=ONE_CLASS, category=UserWarning)
             model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
-        for w in caught:  # said again, naming the fold the counts are of
-            warnings.warn(
-                _of_fold(w.message, k, folds, len(train_idx), len(frame)),
-                stacklevel=user_stacklevel(),
-            )
+        for w in caught:
+            if str(w.message).startswith(ONE_CLASS):  # said again, naming the fold
+                warnings.warn(
+                    f"{w.message} (cross-validation fold {k + 1} of {folds}, "
+                    f"trained on {len(train_idx)} of the {len(frame)} rows)",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+            else:  # any other as it was, where it was
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
         logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
         evaluations.append(ev)
@@ -382,22 +388,6 @@ def cross_validate(
     )
     summary.loc["mean"] = summary.mean(axis=0)
     return CrossValidation(per_fold, per_label, summary, tuple(evaluations))
-
-
-def _of_fold(message: Warning | str, k: int, folds: int, rows: int, total: int) -> Warning | str:
-    """A warning of a fold's fit, the counts of a single-class head placed in their fold.
-
-    Its "0 of 12 rows positive" are of the fold's training rows, not the
-    frame's: without the fold the counts contradict the frame the user passed.
-    """
-    from triage._learn import ONE_CLASS
-
-    if isinstance(message, UserWarning) and str(message).startswith(ONE_CLASS):
-        return UserWarning(
-            f"{message} (cross-validation fold {k + 1} of {folds}, "
-            f"trained on {rows} of the {total} rows)"
-        )
-    return message
 
 
 # -- thresholds --------------------------------------------------------------------
