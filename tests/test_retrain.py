@@ -139,6 +139,33 @@ def test_labeled_rows_that_are_no_frame_are_refused_saying_how_to_make_one(
             call()
 
 
+@pytest.mark.parametrize("column", ["text", "categories", "primary", "angry", "priority"])
+def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
+    demo: pd.DataFrame, tiny_frame: pd.DataFrame, tmp_path: Path, column: str
+) -> None:
+    # caught as a bad labeled frame, or as any missing column (KeyError, as pandas)
+    from tests.conftest import TINY_PARAMS
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    lacking = demo.drop(columns=[column])
+    path = tmp_path / "lacking.csv"
+    lacking.to_csv(path, index=False)
+    for call in (
+        lambda: triage.train(lacking, **TINY_PARAMS),
+        lambda: triage.evaluate(model, lacking),
+        lambda: cross_validate(lacking, folds=2, **TINY_PARAMS),
+        lambda: split_labeled(lacking),
+        lambda: tune_thresholds(model, lacking),
+        lambda: compare_models(model, model, lacking),
+        lambda: triage.train(triage.read_labeled(path), **TINY_PARAMS),
+    ):
+        with pytest.raises(
+            triage.ColumnError, match=rf"^bad columns .*: no column '{column}'"
+        ) as info:
+            call()
+        assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
+
+
 def test_duplicate_ids_are_refused(demo: pd.DataFrame) -> None:
     bad = demo.copy()
     bad.loc[3, "id"] = bad.loc[2, "id"]

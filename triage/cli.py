@@ -244,8 +244,8 @@ def _read_valid(path: str) -> Any:
     frame = read_labeled(path)
     try:
         check_labels(frame)
-    except LabelError as exc:
-        raise LabelError(f"{path}: {exc}") from None
+    except LabelError as exc:  # of its class: a missing column is a ColumnError too
+        raise type(exc)(f"{path}: {exc}") from None
     return frame
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "ColumnError",
     "InputFileError",
     "InvalidTextError",
+    "LabelColumnError",
     "LabelError",
     "ModelFileError",
     "NotFittedError",
@@ -61,6 +62,14 @@ class InvalidTextError(TriageError, TypeError):
 
 class LabelError(TriageError, ValueError):
     """A labeled frame does not follow the label definitions."""
+
+
+class LabelColumnError(LabelError, ColumnError):
+    """A labeled frame or file lacks a column of the label definitions
+    (``primary``, say), or holds one twice: a `LabelError` as every bad
+    labeled frame is, and a `ColumnError` (so a `KeyError`) as every missing
+    column is. The message names the columns.
+    """
 
 
 class ModelFileError(TriageError, ValueError):

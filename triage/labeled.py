@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
-from triage.exceptions import InputFileError, LabelError, ParameterError, user_stacklevel
+from triage.exceptions import (
+    InputFileError,
+    LabelColumnError,
+    LabelError,
+    ParameterError,
+    user_stacklevel,
+)
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -103,8 +109,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         There is no file at `path`.
     LabelError
         The header names a column of the labeled file format twice (pandas
-        would read the second as ``text.1`` and ignore it), or lines are
-        malformed, named by number: a row with more or fewer fields than the
+        would read the second as ``text.1`` and ignore it; a
+        `triage.exceptions.LabelColumnError`, so a `ColumnError` too), or
+        lines are malformed, named by number: a row with more or fewer fields than the
         header, or a quote left open or followed by more than a delimiter
         (the file is read as strictly as `triage score` reads it, so no
         stray quote merges rows into one text).
@@ -136,7 +143,7 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         for c, _ in _repeated(header, _FILE_COLUMNS)
     ]
     if twice:
-        raise LabelError(f"{path}: {'; '.join(twice)}; keep one of each")
+        raise LabelColumnError(f"{path}: {'; '.join(twice)}; keep one of each")
     # Read strictly, as for scoring: pandas would merge the rows between two
     # stray quotes into one text, or take a first row of one field too many as
     # the sign of an index column and shift every row's cells by one, silently.
@@ -513,7 +520,7 @@ def _raise_problems(
             for c, p in zip(problems["column"], problems["problem"], strict=True)
             if p != _MISSING
         ]
-        raise LabelError(
+        raise LabelColumnError(
             f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
         )
     if len(problems):
