@@ -724,6 +724,8 @@ def test_cross_validation_trains_no_fold_on_extra_rows_of_its_test_texts(
 ) -> None:
     import triage.evaluation
 
+    # an empty frame is no extra data, as for fit
+    cross_validate(demo, folds=3, extra=pd.DataFrame(), min_df=1, threshold_folds=0)
     # the labeled texts again as extra rows (a weak set not cleared of them),
     # written a little differently, plus one text of their own
     extra = pd.DataFrame(

@@ -43,6 +43,7 @@ from triage.labeled import (
     group_splits,
     model_texts,
     parse_labels,
+    require_frame,
 )
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 
@@ -326,8 +327,10 @@ def cross_validate(
         raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
     extra_texts: list[str] = []
     if extra is not None:
-        check_partial(extra)
-        extra_texts = model_texts(extra["text"])
+        require_frame(extra, "the extra training data")
+        if len(extra):  # checked before any fold trains; none is no extra data, as in fit
+            check_partial(extra)
+            extra_texts = model_texts(extra["text"])
     texts = model_texts(frame["text"])
     # a typo or a bad value fails here, before any training
     TriageModel(threshold_folds=threshold_folds, random_state=random_state).set_params(
@@ -339,7 +342,7 @@ def cross_validate(
     for k, (train_idx, test_idx) in enumerate(_splits(frame, folds, random_state)):
         model = TriageModel(threshold_folds=threshold_folds, random_state=random_state, **params)
         fold_extra = extra
-        if extra is not None:  # none of the texts it is tested on, as in the frame
+        if extra is not None and extra_texts:  # none of the texts it is tested on
             held_out = {texts[i] for i in test_idx}
             keep = np.array([t not in held_out for t in extra_texts], dtype=bool)
             if not keep.all():
