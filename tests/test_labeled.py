@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import re
 import zipfile
 from pathlib import Path
 
@@ -176,6 +177,27 @@ def test_a_text_labeled_twice_must_have_the_same_labels(
 def test_missing_columns_are_reported() -> None:
     problems = validate_labels(frame({}).drop(columns=["priority", "angry"]))
     assert set(problems["column"]) == {"priority", "angry"}
+
+
+@pytest.mark.parametrize(
+    ("written", "column"),
+    [
+        ("\ufefftext", "text"),  # read by pandas.read_csv without encoding="utf-8-sig"
+        ("Text", "text"),
+        ("primary ", "primary"),
+        (" Angry", "angry"),
+    ],
+)
+def test_a_label_column_named_otherwise_is_named_with_what_to_rename(
+    written: str, column: str
+) -> None:
+    f = frame({}, {}).rename(columns={column: written})
+    with pytest.raises(
+        LabelError,
+        match=rf"^bad columns in the labeled data: no column '{column}'; "
+        rf"rename {re.escape(repr(written))} to '{column}'; the columns are ",
+    ):
+        check_labels(f)
 
 
 @pytest.mark.parametrize(

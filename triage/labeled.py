@@ -515,6 +515,16 @@ def _raise_problems(
             c for c, p in zip(problems["column"], problems["problem"], strict=True) if p == _MISSING
         ]
         said = [f"no column {', '.join(map(repr, missing))}"] if missing else []
+        # a column there all the same, named with spaces, another case or the
+        # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
+        near = [
+            f"{col!r} to {c!r}"
+            for c in missing
+            for col in columns
+            if str(col).replace("\ufeff", "").strip().casefold() == c
+        ]
+        if near:
+            said.append(f"rename {', '.join(near)}")
         said += [
             f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
             for c, p in zip(problems["column"], problems["problem"], strict=True)
