@@ -70,6 +70,27 @@ def test_predictions_not_one_per_row_are_refused_naming_the_fix(rows: int) -> No
 
 
 @pytest.mark.parametrize(
+    ("texts", "row"),
+    [
+        # the other half of a split: as many rows, other texts
+        (["快递三天还没到", "客服不回消息", "房间很脏"], 0),
+        # the same texts in another order
+        ([CALM[0][0], CALM[2][0], CALM[1][0]], 1),
+    ],
+)
+def test_predictions_of_other_texts_are_refused_naming_the_row(texts: list[str], row: int) -> None:
+    frame = labeled_frame(CALM)
+    with pytest.raises(
+        ParameterError,
+        match=rf"^predictions are not those of frame: row {row} holds the prediction of ",
+    ):
+        evaluate(None, frame, predictions=LexiconModel().predict_many(texts))
+    # the same texts written otherwise (full-width marks, spaces) are the same
+    same = [f" {t.replace(',', '，')} " for t in frame["text"]]
+    evaluate(None, frame, predictions=LexiconModel().predict_many(same))
+
+
+@pytest.mark.parametrize(
     ("model", "message"),
     [
         ("models/mine", r"got str 'models/mine'; load a saved model with triage.load_model"),

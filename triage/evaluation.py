@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage.exceptions import ParameterError
-from triage.labeled import parse_labels
+from triage.labeled import model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -178,6 +178,33 @@ def _prf(truth: Array, pred: Array, names: list[str]) -> pd.DataFrame:
     return df
 
 
+def _check_rows(preds: Predictions, texts: list[Any]) -> None:
+    """Refuse predictions of other texts than `texts`, row for row.
+
+    The predictions of the other half of a 50/50 split have as many rows as
+    this half: only their texts tell them apart. A model keeps each text
+    normalised (`triage.labeled.model_texts`), a model of one's own may keep
+    it as given; either is the same text.
+    """
+    got = list(preds.texts)
+    if got == texts:
+        return
+    norm = model_texts(texts)
+    if got == norm:
+        return
+    i = next(i for i, (a, b) in enumerate(zip(got, norm, strict=True)) if a != b)
+    raise ParameterError(
+        f"predictions are not those of frame: row {i} holds the prediction of "
+        f"{_short(got[i])}, where frame's text is {_short(texts[i])}; pass those of "
+        'frame["text"], such as model.predict_many(frame["text"].tolist())'
+    )
+
+
+def _short(text: Any) -> str:
+    s = str(text)
+    return repr(s if len(s) <= 30 else s[:30] + "...")
+
+
 def evaluate(
     model: TriageModel | Any | None,
     frame: pd.DataFrame,
@@ -210,14 +237,16 @@ def evaluate(
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
         `model` is no model (the path of a saved one, say: load it first
-        with `triage.load_model`), or `predictions` are not one per row of
-        `frame`.
+        with `triage.load_model`), or `predictions` are not those of
+        ``frame["text"]``, row for row (another number of rows, or other
+        texts: those of the other half of a split, say).
     """
     import pandas as pd
 
     from triage._default import resolve_model
 
     y = parse_labels(frame)
+    given = predictions is not None
     if predictions is None:
         resolved = resolve_model(model, needs="predict_many")
         predictions = resolved.predict_many(frame["text"].tolist())
@@ -227,6 +256,8 @@ def evaluate(
             f"predictions holds {len(preds)} rows for the {len(frame)} of frame; pass "
             'those of frame["text"], such as model.predict_many(frame["text"].tolist())'
         )
+    if given:
+        _check_rows(preds, frame["text"].tolist())
 
     cat_names = [str(c) for c in CATEGORIES]
     emo_names = [str(e) for e in EMOTIONS]
