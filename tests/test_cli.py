@@ -584,6 +584,28 @@ def test_train_checks_its_options_before_learning_word_vectors(
     assert re.search(f"^triage train: error: .*{message}", capsys.readouterr().err)
 
 
+def test_train_warns_of_dev_texts_it_trains_on(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # dev figures of rows the model was trained on flatter it; a copy written
+    # with other spaces or punctuation width is the same text to the model
+    train_csv, dev_csv = tmp_path / "train.csv", tmp_path / "dev.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    dev = tiny_frame.iloc[:4].copy()
+    dev.loc[1, "text"] = f"  {dev.loc[1, 'text']} "
+    dev.loc[3, "text"] = "外卖送到的时候汤全洒了"
+    dev.to_csv(dev_csv, index=False)
+    argv = ["train", str(train_csv), "--dev", str(dev_csv), "-o", str(tmp_path / "m")]
+    assert main(argv) == 0
+    assert re.search(
+        r"triage train: warning: .*dev\.csv: 3 of its 4 texts are in .*train\.csv too "
+        r"\(compared as the model reads them\), so its figures flatter the model",
+        capsys.readouterr().err,
+    )
+
+
 @pytest.mark.usefixtures("no_training")
 def test_train_refuses_an_output_that_is_a_file(
     tiny_frame,  # type: ignore[no-untyped-def]

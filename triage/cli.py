@@ -169,6 +169,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore")
             read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
+    if dev is not None:
+        _warn_shared_texts(frame, dev, args.train, args.dev)
     started = time.perf_counter()
     if args.corpus or args.corpus_file:
         from triage.vectors import fit_word_vectors, read_corpus, read_texts
@@ -234,6 +236,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
+
+
+def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> None:
+    """Warn when dev holds texts of train: its figures would be of rows trained on."""
+    from triage.labeled import model_texts
+
+    trained = set(model_texts(train["text"]))
+    shared = sum(t in trained for t in model_texts(dev["text"]))
+    if shared:
+        warnings.warn(
+            f"{dev_path}: {shared} of its {len(dev)} texts are in {train_path} too (compared as "
+            "the model reads them), so its figures flatter the model; keep each text in one file",
+            UserWarning,
+            stacklevel=2,
+        )
 
 
 def _read_valid(path: str) -> Any:
