@@ -205,6 +205,8 @@ def test_read_corpus_leaves_out_the_held_out_texts(train_frame) -> None:  # type
     assert 0 < len(every) - len(kept) >= labeled_here * 0.9
     with pytest.raises(ValueError, match="unknown source"):
         read_corpus(data_dir(), sources=["nope"])
+    with pytest.raises(ParameterError, match="exclude is a DataFrame"):
+        read_corpus(data_dir(), sources=["waimai_10k"], exclude=train_frame)
 
 
 def test_learning_holds_a_few_bytes_a_word_of_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -290,6 +292,9 @@ def test_read_texts_leaves_out_the_held_out_texts_as_normalised(tmp_path: Path) 
     [
         ({"text_column": "review"}, ColumnError, r"no column 'review' in .*history\.csv"),
         ({"encoding": "rot13"}, ParameterError, "not a text encoding"),
+        # iterating a frame gives its column names: nothing would be left out
+        ({"exclude": HISTORY}, ParameterError, "exclude is a DataFrame"),
+        ({"exclude": "快递太慢了"}, ParameterError, "not one str"),
     ],
 )
 def test_read_texts_refuses_what_it_cannot_read_before_a_row_is_read(

@@ -353,9 +353,13 @@ def read_corpus(
     sources : sequence of str
         Keys of `CORPUS_SOURCES`; missing files are an error.
     exclude : iterable of str
-        Texts to leave out, compared after normalisation: pass the labeled
-        texts you will evaluate on, so no figure profits from having seen them.
+        Texts to leave out, compared as the model reads them (normalised):
+        pass the labeled texts you will evaluate on, so no figure profits
+        from having seen them, e.g. ``[*train["text"], *dev["text"]]`` (one
+        str or a DataFrame is a `ParameterError`: either would leave out
+        nothing).
     """
+    from triage.labeled import excluded_texts
     from triage.weak import _read_raw
     from triage.weak import data_dir as _default_dir
 
@@ -365,7 +369,7 @@ def read_corpus(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(CORPUS_SOURCES)}"
         )
     root: Path = _as_path(data_dir) if data_dir is not None else _default_dir()
-    skip = {_text.normalize(t) for t in exclude if isinstance(t, str)}
+    skip = excluded_texts(exclude)
     out: list[str] = []
     dropped = 0
     for name in sources:
@@ -373,7 +377,7 @@ def read_corpus(
         for t in _read_raw(root, name, relative, [column])[column].tolist():
             if not t.strip():
                 continue
-            if skip and _text.normalize(t) in skip:
+            if skip and _text.prepare(t).text in skip:
                 dropped += 1
                 continue
             out.append(t)
@@ -411,8 +415,8 @@ def read_texts(
     encoding : str, optional
         Of a text file; detected when omitted.
     exclude : iterable of str
-        Texts to leave out, compared after normalisation: pass the labeled
-        texts you will evaluate on, as for `read_corpus`.
+        Texts to leave out, compared as the model reads them (normalised):
+        the labeled texts you will evaluate on, as for `read_corpus`.
 
     Raises
     ------
@@ -421,7 +425,8 @@ def read_texts(
     triage.ColumnError
         A file without `text_column`, raised as it is reached.
     triage.InputFileError, triage.ParameterError
-        As `score_file` raises them for its input.
+        As `score_file` raises them for its input; a `ParameterError` for an
+        `exclude` that is one str or a DataFrame.
 
     Examples
     --------
@@ -435,6 +440,7 @@ def read_texts(
 
     from triage._io import file_format
     from triage.batch import _check_text_encoding, _sources
+    from triage.labeled import excluded_texts
 
     if not (Path(path).is_file() or Path(path).is_dir()):
         raise FileNotFoundError(f"no corpus file at {path}")
@@ -442,7 +448,7 @@ def read_texts(
         _check_text_encoding(encoding)
     wanted = (text_column,)
     sources = _sources(path, file_format(path, input_format), input_format, encoding, wanted)
-    skip = {_text.normalize(t) for t in exclude if isinstance(t, str)}
+    skip = excluded_texts(exclude)
     return _texts(path, sources, text_column, skip)
 
 
@@ -481,7 +487,7 @@ def _texts(
             for text in chunk.frame[text_column].tolist():
                 if not isinstance(text, str) or not text.strip():
                     continue
-                if skip and _text.normalize(text) in skip:
+                if skip and _text.prepare(text).text in skip:
                     dropped += 1
                     continue
                 read += 1
