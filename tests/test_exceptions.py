@@ -29,6 +29,7 @@ BUILTIN_RAISES = {
     ("batch.py", "score_file", "FileNotFoundError"),
     ("labeled.py", "read_labeled", "FileNotFoundError"),
     ("weak.py", "_read_raw", "FileNotFoundError"),
+    ("vectors.py", "read_texts", "FileNotFoundError"),
     ("persist.py", "check_destination", "FileExistsError"),
     ("retrain.py", "export_for_labeling", "FileExistsError"),
     ("results.py", "__getitem__", "KeyError"),  # LabelMap, a Mapping
