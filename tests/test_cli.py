@@ -607,6 +607,22 @@ def test_train_warns_of_dev_texts_it_trains_on(
 
 
 @pytest.mark.usefixtures("no_training")
+def test_train_refuses_a_corpus_column_without_a_corpus_file(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # alone it would train without the word vectors meant, and say nothing
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-column", "内容"]
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert "--corpus-column names the column of --corpus-file" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_training")
 def test_train_refuses_an_output_that_is_a_file(
     tiny_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,

@@ -182,7 +182,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         own: Iterable[str] = ()
         if args.corpus_file:  # read as it is learned from: it may hold millions
             texts = functools.partial(
-                read_texts, args.corpus_file, text_column=args.corpus_column, exclude=held_out
+                read_texts,
+                args.corpus_file,
+                text_column=args.corpus_column or "text",
+                exclude=held_out,
             )
             next(texts(), None)  # a file without the column fails now, not minutes in
             own = texts()
@@ -466,7 +469,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--corpus-column",
-        default="text",
         metavar="NAME",
         help="the column of --corpus-file holding the texts (default: text)",
     )
@@ -510,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "terms", None) is not None and not args.explain:
         parser.error("--terms counts the terms of --explain; pass --explain too")
+    if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
+        parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
