@@ -623,6 +623,28 @@ def test_train_refuses_a_corpus_column_without_a_corpus_file(
 
 
 @pytest.mark.usefixtures("no_training")
+def test_train_says_what_to_do_with_a_corpus_file_too_small_for_word_vectors(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    history = tmp_path / "history.csv"
+    history.write_text("text\n快递太慢了\n客服态度差\n", encoding="utf-8")
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-file", str(history)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    # the command has no option for the dimensions: more text is what it needs
+    assert re.search(
+        r"^triage train: error: 0 words of at least 3 occurrences in 2 texts: too few for 200 "
+        r"dimensions; give more text, ideally 100,000 texts or more \(or, in Python, a lower "
+        r"dim=\)",
+        err,
+    )
+
+
+@pytest.mark.usefixtures("no_training")
 def test_train_refuses_an_output_that_is_a_file(
     tiny_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,

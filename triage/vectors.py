@@ -238,8 +238,9 @@ def fit_word_vectors(
     del ids_of, words_by_id
     if len(vocab) <= dim:
         raise ParameterError(
-            f"{len(vocab)} words of at least {min_count} occurrences: too few for {dim} "
-            "dimensions; give more text or lower dim"
+            f"{len(vocab)} words of at least {min_count} occurrences in {n_texts} texts: too "
+            f"few for {dim} dimensions; give more text, ideally 100,000 texts or more (or, in "
+            "Python, a lower dim=)"
         )
     # -2 marks a word out of the vocabulary (it keeps its place); the
     # `window` -1s after each text stay, so no pair crosses two texts
