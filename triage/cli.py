@@ -430,7 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--id-column", help="a column that must be present, e.g. a ticket id (checked first)"
     )
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
-    p.add_argument("--chunk-size", type=int, default=10_000, help="rows read and scored at a time")
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        default=10_000,
+        help="rows read and scored at a time (default: 10000)",
+    )
     p.add_argument("--encoding", help="input encoding (default: detected)")
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
@@ -464,8 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--corpus-file",
         metavar="FILE",
-        help="learn word vectors from your own unlabeled texts too (or instead): a CSV, TSV, "
-        "JSONL or Parquet file, or a folder of them, read a chunk at a time",
+        help="learn word vectors from your own unlabeled texts, alone or with --corpus: a CSV, "
+        "TSV, JSONL or Parquet file, or a folder of them, read a chunk at a time (the labeled "
+        "texts of TRAIN and --dev are left out)",
     )
     p.add_argument(
         "--corpus-column",
