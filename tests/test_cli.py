@@ -504,6 +504,8 @@ def test_train_learns_word_vectors_from_a_file_of_ones_own(
     assert f"word vectors from {unlabeled} unlabeled texts of {history}" in capsys.readouterr().err
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert card["params"]["word_vectors"]["n_texts"] == unlabeled > 1000
+    assert card["notes"]["corpus_file"] == "history.jsonl"
+    assert card["notes"]["corpus_column"] == "body" and "corpus" not in card["notes"]
 
 
 @pytest.fixture

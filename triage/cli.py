@@ -236,6 +236,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "train_seconds": round(seconds, 1),
     }
+    # where the word vectors came from (their card entry has the corpus's fingerprint)
+    if args.corpus:
+        notes["corpus"] = Path(args.corpus).name
+    if args.corpus_file:
+        notes["corpus_file"] = Path(args.corpus_file).name
+        notes["corpus_column"] = args.corpus_column or "text"
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
