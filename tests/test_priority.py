@@ -269,6 +269,10 @@ MEANING_CASES = [
     ("吃了两天,没拉肚子,就是味道一般", Priority.P1, False),
     ("不至于去投诉,下次注意就好", Priority.P1, False),
     ("孩子倒是没过敏,但是包装破了", Priority.P1, False),
+    # ... and it governs the words inside the phrase it negates
+    ("还好没有食物中毒,就是味道怪", Priority.P1, False),
+    ("幸好孩子没有吃坏肚子", Priority.P1, False),
+    ("还好没有被狗咬伤,就是裤子破了", Priority.P1, False),
     # hypothetical: a conditional threat is still a threat ...
     ("如果再这样我就去12315", Priority.P1, True),
     ("要是明天还不退款,我就报警", Priority.P1, True),

@@ -1036,32 +1036,33 @@ def _quote_start(text: str, pos: int, low: int) -> int:
 
 def _cancelled(
     text: str, start: int, end: int, kinds: frozenset[str], c: _Compiled, w: int
-) -> bool:
+) -> str | None:
+    """The modifier among `kinds` that cancels the match ``text[start:end]``, or None."""
     low = max(0, start - w)
     if "negation" in kinds:
         clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
         if clause and c.negation.search(clause):
-            return True
+            return "negation"
     if "hypothetical" in kinds:
         before = text[_clause_start(text, start, low, _SENTENCE_END) : start]
         if before and c.hypothetical.search(before):
-            return True
+            return "hypothetical"
     if "question" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
         b = _clause_end(text, end, min(len(text), end + w))
         clause = text[a:b]
         if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
-            return True
+            return "question"
     if "reported" in kinds:
         clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
         if c.reported.search(clause):
-            return True
+            return "reported"
         q = _quote_start(text, start, max(0, start - 4 * w))
         if q > 0:
             speaker = text[max(0, q - w) : q]
             if c.reported.search(speaker) and not speaker.rstrip(":：,， ").endswith("我说"):
-                return True
-    return False
+                return "reported"
+    return None
 
 
 def _first_sentence(text: str) -> Evidence:
@@ -1207,25 +1208,14 @@ def _trigger_reasons(
     (``还好没有拉肚子``).
 
     One scan per level; each trigger keeps its first few spans that no
-    negation, hypothetical, question or quote cancels.
+    negation, hypothetical, question or quote cancels. What cancels a match
+    cancels the matches that start inside it too: in ``没有食物中毒`` the
+    negation governs ``中毒`` as it governs ``食物中毒``.
     """
     c = pol._c
     spans: dict[int, list[Evidence]] = {}
     cancelled: set[Priority] = set()
-
-    def record(idx: int, s: int, e: int) -> None:
-        got = spans.get(idx)
-        if got is not None and (len(got) >= _MAX_SPANS or s < got[-1].end):
-            return
-        kinds = c.cancel[idx]
-        if kinds and _cancelled(text, s, e, kinds, c, pol.window):
-            cancelled.add(pol.triggers[idx].level)
-            return
-        ev = Evidence(text[s:e], s, e)
-        if got is None:
-            spans[idx] = [ev]
-        else:
-            got.append(ev)
+    found: list[tuple[int, int, int]] = []  # (start, end, trigger)
 
     starts = c.starts[has_category]
     if starts is not None:
@@ -1235,11 +1225,37 @@ def _trigger_reasons(
             rx, owners = table[text[pos]]
             m = rx.match(text, pos)
             if m is not None and m.lastgroup is not None and m.end() > pos:
-                record(owners[int(m.lastgroup[1:])], pos, m.end())
+                found.append((pos, m.end(), owners[int(m.lastgroup[1:])]))
     for rx, owners in c.slow[has_category]:
         for m in rx.finditer(text):
             if m.lastgroup is not None and m.end() > m.start():
-                record(owners[int(m.lastgroup[1:])], m.start(), m.end())
+                found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])]))
+    if c.slow[has_category]:
+        found.sort(key=operator.itemgetter(0))  # stable: at one start, the scan's order
+
+    # the cancelled matches still open at the current start, with what cancelled them
+    open_cancels: list[tuple[int, str]] = []
+    for s, e, idx in found:
+        got = spans.get(idx)
+        if got is not None and (len(got) >= _MAX_SPANS or s < got[-1].end):
+            continue
+        kinds = c.cancel[idx]
+        if not kinds:
+            how = None
+        else:
+            if open_cancels:
+                open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
+            how = next((kind for _, kind in open_cancels if kind in kinds), None)
+            how = how or _cancelled(text, s, e, kinds, c, pol.window)
+        if how is not None:
+            cancelled.add(pol.triggers[idx].level)
+            open_cancels.append((e, how))
+            continue
+        ev = Evidence(text[s:e], s, e)
+        if got is None:
+            spans[idx] = [ev]
+        else:
+            got.append(ev)
 
     reasons = []
     for idx in sorted(spans, key=lambda i: (_RANK[pol.triggers[i].level], i)):
