@@ -650,6 +650,25 @@ MALFORMED = [
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
     (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),
     (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),
+    # catastrophic backtracking: "太" * 30 + "快" took minutes to fail to match
+    (
+        _with_trigger(patterns=["退款", "(?:太+)+慢"]),
+        r"patterns\[1\]: regular expression '\(\?:太\+\)\+慢' repeats a part that itself "
+        r"repeats without bound, as \(a\+\)\+ does",
+    ),
+    (_with_trigger(patterns=["(?:差|劲+)*评"]), r"patterns\[0\]: .*catastrophic backtracking"),
+    (_with_trigger(patterns=["(?:气+死?){2,}"]), r"patterns\[0\]: .*possessive \(a\+\+\)"),
+    (
+        _bad(
+            "signals.emotions",
+            [{**default_policy().to_dict()["signals"]["emotions"][0], "cues": ["(!+)+"]}],
+        ),
+        r"signals.emotions\[0\] \('P2.emotion.angry'\).cues\[0\]: .*catastrophic",
+    ),
+    (
+        _bad("modifiers.hypothetical", "(?:万一|假如.)+(?:.+)*吧"),
+        r"modifiers.hypothetical: .*repeats",
+    ),
 ]
 
 # Extending policies, as written by hand: every mistake is a PolicyError naming the entry.
@@ -776,6 +795,13 @@ def test_policy_file_encoding(tmp_path: Path) -> None:
     path.write_text(text, encoding="gbk")
     with pytest.raises(PolicyError, match=r"policy .*gbk.toml: not UTF-8 .*byte 0x"):
         load_policy(path)
+
+
+@pytest.mark.parametrize("pattern", ["(?:太++)+慢", "(?>太+)+慢", "(?:太+慢)+", "太+慢"])
+def test_a_repeat_that_cannot_backtrack_is_accepted(pattern: str) -> None:
+    policy = load_policy(_with_trigger(code="P1.slow", patterns=[pattern]))
+    assert "P1.slow" in codes(run("太太太慢了", "logistics", policy=policy))
+    assert "P1.slow" not in codes(run("太" * 2000, "logistics", policy=policy))
 
 
 def test_policy_error_is_a_value_error() -> None:

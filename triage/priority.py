@@ -640,6 +640,14 @@ class _Checker:
             )
         if compiled.search("") is not None:
             raise self.fail(where, f"regular expression {text!r} matches the empty string")
+        if _nested_repeat(text):
+            raise self.fail(
+                where,
+                f"regular expression {text!r} repeats a part that itself repeats without "
+                "bound, as (a+)+ does: a failing match may take minutes on a long text "
+                "(catastrophic backtracking); repeat the part once, or make the inner "
+                "repeat possessive (a++) or atomic ((?>a+))",
+            )
         return text
 
     def bool_(self, value: Any, where: str) -> bool:
@@ -936,6 +944,77 @@ def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
             continue
         return None, False
     return frozenset(out), True
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """Whether `pattern` repeats a part whose only required content is an
+    unbounded repeat, as in ``(a+)+`` or ``(?:x|y*)*``: the ways to split a run
+    between the two repeats grow exponentially with its length, and a failing
+    match tries them all. A possessive repeat or an atomic group does not
+    backtrack and is safe.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    unbounded = _parser.MAXREPEAT
+
+    def nullable(item: Any) -> bool:
+        name, av = str(item[0]), item[1]
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            return True
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            return av[0] == 0 or all(nullable(i) for i in av[2])
+        if name == "SUBPATTERN":
+            return all(nullable(i) for i in av[-1])
+        if name == "ATOMIC_GROUP":
+            return all(nullable(i) for i in av)
+        if name == "BRANCH":
+            return any(all(nullable(i) for i in alt) for alt in av[1])
+        return False
+
+    def grows(items: Any) -> bool:
+        """Whether `items` may match as nothing but a backtracking unbounded repeat."""
+        required = [i for i in items if not nullable(i)]
+        if len(required) > 1:
+            return False
+        for item in required or items:
+            name, av = str(item[0]), item[1]
+            if name in ("MAX_REPEAT", "MIN_REPEAT") and av[1] == unbounded:
+                return True
+            if name == "SUBPATTERN" and grows(av[-1]):
+                return True
+            if name == "BRANCH" and any(grows(alt) for alt in av[1]):
+                return True
+        return False
+
+    def walk(items: Any) -> Any:
+        for item in items:
+            name, av = str(item[0]), item[1]
+            if name in ("MAX_REPEAT", "MIN_REPEAT"):
+                if (av[1] == unbounded or av[1] >= 16) and grows(av[2]):
+                    return item
+                subs = [av[2]]
+            elif name == "POSSESSIVE_REPEAT":
+                subs = [av[2]]
+            elif name == "SUBPATTERN":
+                subs = [av[-1]]
+            elif name == "ATOMIC_GROUP":
+                subs = [av]
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                subs = [av[1]]
+            elif name == "BRANCH":
+                subs = list(av[1])
+            else:
+                continue
+            for sub in subs:
+                found = walk(sub)
+                if found is not None:
+                    return found
+        return None
+
+    try:
+        return walk(_parser.parse(pattern).data) is not None
+    except Exception:  # pragma: no cover - parser internals differ: not checked
+        return False
 
 
 def _named(parts: Sequence[tuple[int, str]]) -> tuple[re.Pattern[str], tuple[int, ...]]:
