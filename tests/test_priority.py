@@ -94,6 +94,10 @@ P3_CASES = [
     ("外卖送了一个半小时,菜都凉了", "logistics", "P3.problem"),
     ("房间隔音太差,吵得一晚没睡", "environment", "P3.problem"),
     ("前台态度很差,问什么都爱答不理", "service", "P3.problem"),
+    # negated praise is no mild word: the problem stands
+    ("菜不好吃,分量还少", "product", "P3.problem"),
+    ("服务员态度恶劣,一点都不满意", "service", "P3.problem"),
+    ("很不喜欢,做工也粗糙", "product", "P3.problem"),
 ]
 
 P4_CASES = [
