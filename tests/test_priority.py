@@ -141,7 +141,16 @@ def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["花了315元买的衣服,洗一次就掉色", "我住315房间,空调坏了", "订单号315开头的都没发货"],
+    [
+        "花了315元买的衣服,洗一次就掉色",
+        "我住315房间,空调坏了",
+        "订单号315开头的都没发货",
+        # the hotline's number inside an order or tracking number
+        "订单号12315的包裹三天了还没发货",
+        "订单号:12345,退款一直没到账",
+        "快递单号SF12315一直没更新",
+        "我的会员卡号VIP12315用不了",
+    ],
 )
 def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
     assert "P1.regulator" not in codes(run(text, "product"))
