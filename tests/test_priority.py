@@ -65,6 +65,7 @@ P1_CASES = [
     ("吃完这家的烤串全家都进了医院", "product", "P1.health"),
     ("热水壶把手松了,倒水时把我烫伤了", "product", "P1.injury"),
     ("充电器插上就冒烟,差点起火", "product", "P1.injury"),
+    ("插上电源手就被电了一下,现在还发麻", "product", "P1.injury"),
     ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
@@ -72,6 +73,10 @@ P1_CASES = [
     ("快递员态度恶劣还动手推人,我已经报警了", "logistics", "P1.police"),
     ("乱扣费不退,我已经打了12315", "pricing", "P1.regulator"),
     ("这种情况我要去消协投诉", "pricing", "P1.regulator"),
+    # LABELS.md names 律师 and 媒体 themselves
+    ("我已经咨询了律师,这事不会就这么算了", "service", "P1.legal"),
+    ("我的律师会联系你们", "service", "P1.legal"),
+    ("准备向媒体反映你们的霸王条款", "service", "P1.media"),
     ("再不退款我就打315", "pricing", "P1.regulator"),
     ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
     # privacy and data leaks
@@ -286,6 +291,10 @@ MEANING_CASES = [
     ("还好没有食物中毒,就是味道怪", Priority.P1, False),
     ("幸好孩子没有吃坏肚子", Priority.P1, False),
     ("还好没有被狗咬伤,就是裤子破了", Priority.P1, False),
+    ("宝宝没有出现过敏反应,就是不爱喝", Priority.P1, False),
+    ("我不打算起诉,只想要个说法", Priority.P1, False),
+    ("暂时没打算报警,先等你们处理", Priority.P1, False),
+    ("不准备找媒体,希望好好沟通", Priority.P1, False),
     # hypothetical: a conditional threat is still a threat ...
     ("如果再这样我就去12315", Priority.P1, True),
     ("要是明天还不退款,我就报警", Priority.P1, True),
