@@ -280,6 +280,39 @@ def test_evidence_points_into_the_text() -> None:
     assert by_code["P1.health"].en
 
 
+SPACED_CASES = [
+    # (text, code, evidence): spaces typed inside a keyword, as around a platform's filter
+    ("不给解决我就报 警", "P1.police", "报 警"),
+    ("再不退钱就去1 2 3 1 5投诉", "P1.regulator", "1 2 3 1 5"),
+    ("再不处理我就把你们曝 光", "P1.media", "曝 光"),
+    ("孩子喝完拉 肚 子了", "P1.health", "拉 肚 子"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "evidence"), SPACED_CASES)
+def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: str) -> None:
+    norm = normalize(text)
+    result = prioritize(norm, cats("service"), emos())
+    assert result.level is Priority.P1, codes(result)
+    span = next(r for r in result.reasons if r.code == code).evidence[0]
+    assert span.text == evidence == norm[span.start : span.end]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # numbers stay apart
+        "订单号 12 315 还没到",
+        "订单 123 15 还没到",
+        # a negation before a space still governs
+        "我没有 报警的意思",
+        "还好 没有 受伤",
+    ],
+)
+def test_spaced_text_keeps_its_meaning(text: str) -> None:
+    assert run(text, "logistics").level is not Priority.P1
+
+
 # ---------------------------------------------------------------------------
 # Language that changes meaning: negation, hypotheticals, questions, quotes
 # ---------------------------------------------------------------------------

@@ -9,7 +9,9 @@ text that made a rule fire.
 How a level is reached, in order (when two levels fit, the higher wins):
 
 1. **Triggers** of the policy, regular expressions per level, are matched
-   against the text. A match is dropped when its context changes its meaning,
+   against the text, read through the spaces inside Chinese words and between
+   single digits (``报 警``, ``1 2 3 1 5``; the evidence spans keep the
+   spaces). A match is dropped when its context changes its meaning,
    as listed in the trigger's ``cancel_on``:
 
    - ``negation``: a negation governs the match (``没拉肚子``, ``还好没有受伤``,
@@ -1290,23 +1292,29 @@ def _trigger_reasons(
     negation, hypothetical, question or quote cancels. What cancels a match
     cancels the matches that start inside it too: in ``没有食物中毒`` the
     negation governs ``中毒`` as it governs ``食物中毒``.
+
+    Spaces inside Chinese words and digit runs are read through (``报 警``,
+    ``1 2 3 1 5``): the patterns match `text` closed up, and each span is
+    the stretch of `text` it covers, spaces included.
     """
     c = pol._c
     spans: dict[int, list[Evidence]] = {}
+    last_end: dict[int, int] = {}  # where each trigger's last span ends, in `view`
     cancelled: set[Priority] = set()
-    found: list[tuple[int, int, int]] = []  # (start, end, trigger)
+    found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
+    view, at = _closed_up(text)
 
     starts = c.starts[has_category]
     if starts is not None:
         table = c.by_char[has_category]
-        for hit in starts.finditer(text):
+        for hit in starts.finditer(view):
             pos = hit.start()
-            rx, owners = table[text[pos]]
-            m = rx.match(text, pos)
+            rx, owners = table[view[pos]]
+            m = rx.match(view, pos)
             if m is not None and m.lastgroup is not None and m.end() > pos:
                 found.append((pos, m.end(), owners[int(m.lastgroup[1:])]))
     for rx, owners in c.slow[has_category]:
-        for m in rx.finditer(text):
+        for m in rx.finditer(view):
             if m.lastgroup is not None and m.end() > m.start():
                 found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])]))
     if c.slow[has_category]:
@@ -1316,7 +1324,7 @@ def _trigger_reasons(
     open_cancels: list[tuple[int, str]] = []
     for s, e, idx in found:
         got = spans.get(idx)
-        if got is not None and (len(got) >= _MAX_SPANS or s < got[-1].end):
+        if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
             continue
         kinds = c.cancel[idx]
         if not kinds:
@@ -1325,11 +1333,14 @@ def _trigger_reasons(
             if open_cancels:
                 open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
-            how = how or _cancelled(text, s, e, kinds, c, pol.window)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
             continue
+        last_end[idx] = e
+        if at is not None:
+            s, e = at[s], at[e - 1] + 1
         ev = Evidence(text[s:e], s, e)
         if got is None:
             spans[idx] = [ev]
@@ -1343,6 +1354,36 @@ def _trigger_reasons(
     # only a crisis is denied so: a negation of an ordinary problem is often
     # the problem itself (没有送到, 没有发票)
     return reasons, (cancelled & {Priority.P1}) - {r.level for r in reasons}
+
+
+def _closed_up(text: str) -> tuple[str, list[int] | None]:
+    """`text` without the spaces inside Chinese words and digit runs, and where
+    each of its characters stands in `text` (None when nothing was dropped).
+
+    A space goes when neither neighbour is a Latin letter and one is not
+    ASCII (``报 警``, ``打 12315``), or between two single digits
+    (``1 2 3 1 5``); spaces between words (``call the police``) and between
+    numbers (``12 315``) stay.
+    """
+    if " " not in text:
+        return text, None
+    keep: list[int] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch == " " and 0 < i < n - 1:
+            a, b = text[i - 1], text[i + 1]
+            if a.isascii() and b.isascii():
+                single = (i < 2 or not text[i - 2].isdigit()) and (
+                    i + 2 >= n or not text[i + 2].isdigit()
+                )
+                if a.isdigit() and b.isdigit() and single:
+                    continue
+            elif not (a.isascii() and a.isalpha()) and not (b.isascii() and b.isalpha()):
+                continue
+        keep.append(i)
+    if len(keep) == n:
+        return text, None
+    return "".join(text[i] for i in keep), keep
 
 
 def _signal_reasons(
