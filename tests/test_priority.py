@@ -511,7 +511,8 @@ EMOTION_SETS = st.fixed_dictionaries({str(e): INTENSITY for e in EMOTIONS})
 TEXTS = st.one_of(
     st.text(max_size=200),
     st.text(
-        alphabet="快递太慢了没有不坏假货气死建议如果吗?!,。还好受伤拉肚子投诉客服说", max_size=80
+        alphabet="快递太慢了没有不坏假货气死建议如果吗?!,。还好受伤拉肚子投诉客服说 12345报警",
+        max_size=80,
     ),
 )
 
