@@ -307,6 +307,13 @@ def test_read_texts_refuses_what_it_cannot_read_before_a_row_is_read(
         read_texts(tmp_path / "missing.csv")  # when called, not when first read
 
 
+def test_read_texts_refuses_a_header_that_names_the_column_twice(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text("text,id,text\n快递太慢,1,客服不回\n", encoding="utf-8")
+    with pytest.raises(ColumnError, match=r"column 'text' appears 2 times in .*history\.csv"):
+        list(read_texts(path))
+
+
 def test_read_texts_skips_malformed_lines_and_says_which(tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text('text,id\n快递太慢了,1\n"客服不回,2\n房间很脏,3\n', encoding="utf-8")

@@ -852,12 +852,13 @@ def _check_columns(
     text_column: str,
     context_columns: Mapping[str, str] | None,
     where: str,
+    option: str = "text_column= (CLI: --text-column)",
 ) -> None:
     have = list(columns)
     if text_column not in have:
         raise ColumnError(
             f"no column {text_column!r} in {where}; columns are {have}; "
-            "name the text column with text_column= (CLI: --text-column)"
+            f"name the text column with {option}"
         )
     for name, col in (context_columns or {}).items():
         if col not in have:

@@ -460,8 +460,7 @@ def _texts(
     from pathlib import Path
 
     from triage._io import read_chunks
-    from triage.batch import _places
-    from triage.exceptions import ColumnError
+    from triage.batch import _check_columns, _places
 
     malformed: dict[Path, list[int]] = {}
     read = dropped = 0
@@ -477,14 +476,11 @@ def _texts(
         ):
             if chunk.malformed_lines:
                 malformed.setdefault(Path(source.path), []).extend(chunk.malformed_lines)
-            columns = list(chunk.frame.columns)
-            if text_column not in columns:
-                if i == 0:  # a later JSONL chunk may lack the key: no text there
-                    raise ColumnError(
-                        f"no column {text_column!r} in {source.path}; columns are {columns}; "
-                        "name the column of the texts with text_column= (CLI: --corpus-column)"
-                    )
-                continue
+            if i == 0:  # as triage score checks them: missing, or written twice
+                where, option = str(source.path), "text_column= (CLI: --corpus-column)"
+                _check_columns(chunk.frame.columns, text_column, None, where, option)
+            elif text_column not in chunk.frame.columns:
+                continue  # a later JSONL chunk without the key: no text there
             for text in chunk.frame[text_column].tolist():
                 if not isinstance(text, str) or not text.strip():
                     continue
