@@ -114,3 +114,12 @@ def test_a_column_error_reads_as_its_message() -> None:
     # not KeyError's quoted repr of it, in a traceback or a CLI error line
     assert str(ColumnError("no column 'text'")) == "no column 'text'"
     assert issubclass(InputFileError, ValueError)
+
+
+def test_every_error_of_the_tree_is_importable_from_the_package() -> None:
+    import triage.exceptions as errors
+
+    tree = [n for n in errors.__all__ if isinstance(getattr(errors, n), type)]
+    assert "LabelColumnError" in tree
+    assert [n for n in tree if getattr(triage, n, None) is not getattr(errors, n)] == []
+    assert set(tree) <= set(triage.__all__)
