@@ -51,26 +51,23 @@ def test_same_texts_same_vectors(vectors: WordVectors) -> None:
     assert again.corpus_sha256 == vectors.corpus_sha256
 
 
-def test_segmented_in_workers_the_vectors_are_the_same(
-    vectors: WordVectors, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("chunk", "pairs", "n_jobs"),
+    [
+        (7, 1 << 22, 2),  # segmented in workers, several chunks coming back in order
+        (7, 5, 1),  # taken a chunk at a time, each chunk paired alone
+        (1, 1 << 22, 1),  # one text a chunk, all paired at once
+    ],
+)
+def test_any_chunking_slicing_or_workers_give_the_same_vectors(
+    vectors: WordVectors, monkeypatch: pytest.MonkeyPatch, chunk: int, pairs: int, n_jobs: int
 ) -> None:
     import triage.vectors
 
-    monkeypatch.setattr(triage.vectors, "_CHUNK", 7)  # several chunks, in order
-    again = fit_word_vectors([*CORPUS, None, ""], dim=4, min_count=2, n_jobs=2)  # type: ignore[list-item]
-    assert again.words == vectors.words
-    np.testing.assert_array_equal(again.vectors, vectors.vectors)
-    assert again.corpus_sha256 == vectors.corpus_sha256
-
-
-def test_taken_and_counted_a_piece_at_a_time_the_vectors_are_the_same(
-    vectors: WordVectors, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import triage.vectors
-
-    monkeypatch.setattr(triage.vectors, "_CHUNK", 7)
-    monkeypatch.setattr(triage.vectors, "_PAIRS", 5)  # each chunk paired alone
-    again = fit_word_vectors(iter(CORPUS), dim=4, min_count=2)
+    monkeypatch.setattr(triage.vectors, "_CHUNK", chunk)
+    monkeypatch.setattr(triage.vectors, "_PAIRS", pairs)
+    texts = iter([*CORPUS, None, ""])  # an iterator, with texts to skip
+    again = fit_word_vectors(texts, dim=4, min_count=2, n_jobs=n_jobs)  # type: ignore[arg-type]
     assert again.words == vectors.words
     np.testing.assert_array_equal(again.vectors, vectors.vectors)
     assert again.corpus_sha256 == vectors.corpus_sha256
