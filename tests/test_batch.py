@@ -1792,7 +1792,8 @@ def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> No
         ({"1.csv": "text\n快递太慢\n", "2.csv": ""}, r"2\.csv in .* is empty"),
         (
             {"1.csv": "text\n快递太慢\n", "2.csv": "内容\n房间很脏\n"},
-            r"2\.csv in .* no column 'text'",
+            r"2\.csv in .* no column 'text'; .*name the column with text_column= "
+            r"\(CLI: --text-column\)",
         ),
         (
             {"1.csv": "text\n快递太慢\n", "notes.md": "# notes"},

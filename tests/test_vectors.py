@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from triage import TriageModel, load_model, save_model
-from triage.exceptions import ColumnError, ParameterError
+from triage.exceptions import ColumnError, InputFileError, ParameterError
 from triage.vectors import WordVectors, fit_word_vectors, read_corpus, read_texts
 
 # Complaints written for these tests: delivery words share contexts, and so do
@@ -302,6 +302,15 @@ def test_read_texts_refuses_what_it_cannot_read_before_a_row_is_read(
         list(read_texts(tmp_path / "history.csv", **kwargs))
     with pytest.raises(FileNotFoundError, match="no corpus file"):
         read_texts(tmp_path / "missing.csv")  # when called, not when first read
+
+
+def test_read_texts_names_its_option_for_a_file_of_a_folder_without_the_column(
+    tmp_path: Path,
+) -> None:
+    _write(HISTORY, tmp_path / "1.csv")
+    _write(HISTORY.rename(columns={"text": "内容"}), tmp_path / "2.csv")
+    with pytest.raises(InputFileError, match=r"2\.csv in .* no column 'text'.*--corpus-column"):
+        read_texts(tmp_path)  # every file's header is checked before a text is read
 
 
 def test_read_texts_refuses_a_header_that_names_the_column_twice(tmp_path: Path) -> None:

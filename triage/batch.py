@@ -1266,7 +1266,10 @@ def score_file(
     explain = _explain(explain)
     if encoding is not None:
         _check_text_encoding(encoding)
-    wanted = (text_column,) if id_column is None else (text_column, id_column)
+    # each column the input must have, with the parameter that names it
+    wanted = {text_column: "text_column= (CLI: --text-column)"}
+    if id_column is not None:
+        wanted.setdefault(id_column, "id_column= (CLI: --id-column)")
     sources = _sources(input, src_fmt, input_format, encoding, wanted)
     # The Parquet output's types of the input's columns. From JSONL they are
     # read here, before any row is scored, as are the keys that would stop
@@ -1412,14 +1415,16 @@ def _sources(
     fmt: str,
     given: str | None,
     encoding: str | None,
-    wanted: tuple[str, ...],
+    wanted: Mapping[str, str],
 ) -> list[_Source]:
-    """What to read for a file or folder of format `fmt` (`triage._io.file_format`)."""
+    """What to read for a file or folder of format `fmt` (`triage._io.file_format`),
+    the columns it must have being the keys of `wanted` (each with the
+    parameter that names it, for the message when a file lacks it)."""
     if fmt == "parquet":  # a file, or a dataset folder read as one
         return [_Source(input, "parquet")]
     if Path(input).is_dir():
         return _text_sources(input, given, encoding, wanted)
-    return [_text_source(input, fmt, given, encoding, wanted)[0]]
+    return [_text_source(input, fmt, given, encoding, tuple(wanted))[0]]
 
 
 def _text_source(
@@ -1451,13 +1456,13 @@ def _text_sources(
     folder: str | os.PathLike[str],
     given: str | None,
     encoding: str | None,
-    wanted: tuple[str, ...],
+    wanted: Mapping[str, str],
 ) -> list[_Source]:
     """The text files of a folder, in the natural order of their paths, each
     checked before a row is read: a CSV or TSV file that is empty, or lacks a
-    `wanted` column or has one named like a partition folder above it, or a
-    JSONL file of no record, stops the run before it starts rather than hours
-    in."""
+    `wanted` column (the message names the parameter to give) or has one
+    named like a partition folder above it, or a JSONL file of no record,
+    stops the run before it starts rather than hours in."""
     from triage._io import dataset_files, file_format, partition_values
     from triage.exceptions import InputFileError
 
@@ -1469,7 +1474,9 @@ def _text_sources(
         )
     sources = []
     for path in files:
-        found, header = _text_source(path, given or file_format(path), given, encoding, wanted)
+        found, header = _text_source(
+            path, given or file_format(path), given, encoding, tuple(wanted)
+        )
         source = dataclasses.replace(found, partition=partition_values(folder, path))
         if header is not None:
             if not any(header):
@@ -1480,7 +1487,7 @@ def _text_sources(
             if lacking:
                 raise InputFileError(
                     f"{path} in {folder} has no column {', '.join(map(repr, lacking))}; "
-                    f"its header is {header}"
+                    f"its header is {header}; name the column with {wanted[lacking[0]]}"
                 )
             clash = [k for k in source.partition if k in header]
             if clash:

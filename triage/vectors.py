@@ -60,6 +60,8 @@ CORPUS_SOURCES: Mapping[str, tuple[str, str]] = {
 
 #: Characters of a text used for co-occurrence counts (reviews rarely need more).
 _CORPUS_CHARS = 500
+#: What names `read_texts`'s column, for the messages of a file without it.
+_OPTION = "text_column= (CLI: --corpus-column)"
 #: Texts segmented together (in a worker, with `n_jobs`).
 _CHUNK = 5000
 #: Word positions paired at once (bounds the memory of a large corpus).
@@ -447,7 +449,7 @@ def read_texts(
         raise FileNotFoundError(f"no corpus file at {path}")
     if encoding is not None:
         _check_text_encoding(encoding)
-    wanted = (text_column,)
+    wanted = {text_column: _OPTION}
     sources = _sources(path, file_format(path, input_format), input_format, encoding, wanted)
     skip = excluded_texts(exclude)
     return _texts(path, sources, text_column, skip)
@@ -477,8 +479,7 @@ def _texts(
             if chunk.malformed_lines:
                 malformed.setdefault(Path(source.path), []).extend(chunk.malformed_lines)
             if i == 0:  # as triage score checks them: missing, or written twice
-                where, option = str(source.path), "text_column= (CLI: --corpus-column)"
-                _check_columns(chunk.frame.columns, text_column, None, where, option)
+                _check_columns(chunk.frame.columns, text_column, None, str(source.path), _OPTION)
             elif text_column not in chunk.frame.columns:
                 continue  # a later JSONL chunk without the key: no text there
             for text in chunk.frame[text_column].tolist():
