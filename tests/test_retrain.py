@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,30 @@ def _same_text(a: pd.DataFrame, b: pd.DataFrame) -> set[str]:
     return {normalize(t) for t in a["text"]} & {normalize(t) for t in b["text"]}
 
 
+def _spy_folds(
+    monkeypatch: pytest.MonkeyPatch, trained_on: Callable[[pd.DataFrame, dict[str, Any]], Any]
+) -> tuple[list[Any], list[pd.DataFrame]]:
+    """Record, for each cross-validation fold, `trained_on(rows, kwargs)` of its
+    fit and the rows it is evaluated on."""
+    import triage.evaluation
+
+    trained: list[Any] = []
+    tested: list[pd.DataFrame] = []
+    fit, evaluate = TriageModel.fit, triage.evaluation.evaluate
+
+    def spy_fit(self: TriageModel, rows: pd.DataFrame, **kwargs: Any) -> TriageModel:
+        trained.append(trained_on(rows, kwargs))
+        return fit(self, rows, **kwargs)
+
+    def spy_evaluate(model: Any, rows: pd.DataFrame, **kwargs: Any) -> Any:
+        tested.append(rows)
+        return evaluate(model, rows, **kwargs)
+
+    monkeypatch.setattr(TriageModel, "fit", spy_fit)
+    monkeypatch.setattr(triage.evaluation, "evaluate", spy_evaluate)
+    return trained, tested
+
+
 def test_split_keeps_copies_of_a_text_on_one_side(demo: pd.DataFrame) -> None:
     frame = _with_copies(demo)
     a, b = split_labeled(frame, test_size=0.3)
@@ -216,23 +241,8 @@ def test_split_keeps_copies_of_a_text_on_one_side(demo: pd.DataFrame) -> None:
 def test_cross_validation_never_tests_a_text_it_trained_on(
     demo: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import triage.evaluation
-
     frame = _with_copies(demo)
-    trained: list[pd.DataFrame] = []
-    tested: list[pd.DataFrame] = []
-    fit, evaluate = TriageModel.fit, triage.evaluation.evaluate
-
-    def spy_fit(self: TriageModel, rows: pd.DataFrame, **kwargs: Any) -> TriageModel:
-        trained.append(rows)
-        return fit(self, rows, **kwargs)
-
-    def spy_evaluate(model: Any, rows: pd.DataFrame, **kwargs: Any) -> Any:
-        tested.append(rows)
-        return evaluate(model, rows, **kwargs)
-
-    monkeypatch.setattr(TriageModel, "fit", spy_fit)
-    monkeypatch.setattr(triage.evaluation, "evaluate", spy_evaluate)
+    trained, tested = _spy_folds(monkeypatch, lambda rows, kwargs: rows)
     cv = cross_validate(frame, folds=3, min_df=1, max_features=5_000)
     assert len(trained) == len(tested) == cv.folds == 3
     for fold_train, fold_test in zip(trained, tested, strict=True):
@@ -722,8 +732,6 @@ def test_export_guards_the_cells_of_a_column_of_any_text_dtype(tmp_path: Path, d
 def test_cross_validation_trains_no_fold_on_extra_rows_of_its_test_texts(
     demo: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import triage.evaluation
-
     # an empty frame is no extra data, as for fit
     cross_validate(demo, folds=3, extra=pd.DataFrame(), min_df=1, threshold_folds=0)
     # the labeled texts again as extra rows (a weak set not cleared of them),
@@ -734,20 +742,7 @@ def test_cross_validation_trains_no_fold_on_extra_rows_of_its_test_texts(
             "categories": [*demo["categories"], "logistics"],
         }
     )
-    trained: list[pd.DataFrame] = []
-    tested: list[pd.DataFrame] = []
-    fit, evaluate = TriageModel.fit, triage.evaluation.evaluate
-
-    def spy_fit(self: TriageModel, rows: pd.DataFrame, **kwargs: Any) -> TriageModel:
-        trained.append(kwargs["extra"])
-        return fit(self, rows, **kwargs)
-
-    def spy_evaluate(model: Any, rows: pd.DataFrame, **kwargs: Any) -> Any:
-        tested.append(rows)
-        return evaluate(model, rows, **kwargs)
-
-    monkeypatch.setattr(TriageModel, "fit", spy_fit)
-    monkeypatch.setattr(triage.evaluation, "evaluate", spy_evaluate)
+    trained, tested = _spy_folds(monkeypatch, lambda rows, kwargs: kwargs["extra"])
     cross_validate(demo, folds=3, extra=extra, min_df=1, threshold_folds=0)
     assert len(trained) == len(tested) == 3
     for fold_extra, fold_test in zip(trained, tested, strict=True):
