@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from triage.cli import main
+from triage.cli import _decode, main
 
 
 def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,6 +75,36 @@ def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
     )
     out = json.loads(done.stdout)
     assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
+
+
+TEXT = "退款申请两周了还在审核"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TEXT.encode("utf-8"), TEXT),
+        (TEXT.encode("utf-8-sig"), TEXT),
+        (TEXT.encode("gbk"), TEXT),
+        (TEXT.encode("gb18030"), TEXT),
+        # saved as "Unicode" (UTF-16 with its byte-order mark), in either byte order
+        (TEXT.encode("utf-16"), TEXT),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), TEXT),
+        (TEXT.encode("utf-32"), TEXT),
+        (b"", ""),
+    ],
+)
+def test_the_text_of_analyze_is_decoded_as_a_file_is(data: bytes, expected: str) -> None:
+    assert _decode(data) == expected
+
+
+def test_a_utf8_text_with_a_corrupt_byte_stays_utf8_with_a_warning() -> None:
+    # a paste cut inside a character: one bad byte among Chinese characters,
+    # not a reason to read the whole text as GB18030
+    data = TEXT.encode("utf-8")[:-1] + "，客服也不回".encode()
+    with pytest.warns(UserWarning, match="1 byte sequence"):
+        text = _decode(data)
+    assert text.startswith("退款申请两周了还在审") and text.endswith("\ufffd，客服也不回")
 
 
 def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin() -> None:

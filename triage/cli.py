@@ -57,18 +57,37 @@ def _policy(path: str | None) -> Any:
 
 
 def _decode(data: bytes) -> str:
+    """A complaint's bytes as text, told as a file's are (`detect_encoding`).
+
+    A byte-order mark names UTF-8, UTF-16 or UTF-32 (a text saved as
+    "Unicode" by Notepad); else UTF-8, also with a few corrupt bytes (a paste
+    cut inside a character), which are read as U+FFFD with a warning; else
+    GB18030 (a GBK terminal or pipe), rather than undecodable surrogates.
+    """
+    from triage._io import _BOMS, _HAN
+
+    encoding = next((e for bom, e in _BOMS if data.startswith(bom)), None)
+    if encoding is not None:
+        return data.decode(encoding, errors="replace")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if len(_HAN.findall(text)) >= 4 * bad:  # as `_mostly_utf8` tells a file
+        warnings.warn(
+            f"{bad} byte sequence(s) of the text are not UTF-8 and are read as U+FFFD",
+            UserWarning,
+            stacklevel=2,
+        )
+        return text
+    return data.decode("gb18030", errors="replace")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
 
-    # bytes that are not UTF-8 (a GBK terminal or pipe) are read as GB18030,
-    # as files are, rather than passed on as undecodable surrogates
     raw = sys.stdin.buffer.read() if args.text == "-" else os.fsencode(args.text)
     text = _decode(raw)
     context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
