@@ -548,11 +548,13 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("dev_change", "model_exists", "message"),
+    ("dev_change", "output", "message"),
     [
-        ({"angry": "3"}, False, r"dev\.csv: 1 problem\(s\).*angry='3'"),
-        ({"primary": "shipping"}, False, r"dev\.csv: 1 problem\(s\).*unknown primary"),
-        ({}, True, r"model\.joblib exists; pass overwrite=True"),
+        ({"angry": "3"}, "", r"dev\.csv: 1 problem\(s\).*angry='3'"),
+        ({"primary": "shipping"}, "", r"dev\.csv: 1 problem\(s\).*unknown primary"),
+        ({}, "a model", r"model\.joblib exists; pass overwrite=True"),
+        ({}, "a link to nothing", r"model is a link to .*gone, which does not exist"),
+        ({}, "a file", r"train\.csv is a file \(it would hold .*train\.csv/model\)"),
     ],
 )
 @pytest.mark.usefixtures("no_training")
@@ -561,7 +563,7 @@ def test_train_checks_dev_and_output_before_training(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     dev_change: dict[str, str],
-    model_exists: bool,
+    output: str,
     message: str,
 ) -> None:
     train_csv, dev_csv = tmp_path / "train.csv", tmp_path / "dev.csv"
@@ -571,9 +573,13 @@ def test_train_checks_dev_and_output_before_training(
         dev.loc[2, column] = value
     dev.to_csv(dev_csv, index=False)
     out = tmp_path / "model"
-    if model_exists:
+    if output == "a model":
         out.mkdir()
         (out / "model.joblib").write_bytes(b"")
+    elif output == "a link to nothing":
+        out.symlink_to(tmp_path / "gone")
+    elif output == "a file":  # -o given the training file's folder path, say
+        out = train_csv / "model"
     assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert re.search(f"^triage train: error: .*{message}", err, flags=re.S)

@@ -13,7 +13,14 @@ import pytest
 
 import triage
 from triage import ModelFileError
-from triage.persist import CARD_FILE, FORMAT_VERSION, MODEL_FILE, ModelVersionWarning, read_card
+from triage.persist import (
+    CARD_FILE,
+    FORMAT_VERSION,
+    MODEL_FILE,
+    ModelVersionWarning,
+    check_destination,
+    read_card,
+)
 
 TEXTS = ["快递一周还没到，客服也不回", "房间很脏，空调还坏了", "今天天气真好"]
 
@@ -177,6 +184,43 @@ def test_a_card_alone_is_not_replaced_without_asking(small_model, tmp_path: Path
         triage.save_model(small_model, tmp_path)
     assert (tmp_path / CARD_FILE).read_text(encoding="utf-8") == '{"note": "mine"}'
     triage.save_model(small_model, tmp_path, overwrite=True)
+
+
+def _destination(tmp_path: Path, what: str) -> Path:
+    """The `-o` of a save, with `what` in the way of it."""
+    if what == "a link to nothing":
+        (tmp_path / "m").symlink_to(tmp_path / "gone")
+        return tmp_path / "m"
+    if what == "a folder inside a file":
+        (tmp_path / "notes.txt").write_text("快递还没到", encoding="utf-8")
+        return tmp_path / "notes.txt" / "m"
+    (tmp_path / "m" / what).mkdir(parents=True)  # a model file or card that is a folder
+    return tmp_path / "m"
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("a link to nothing", r"m is a link to .*gone, which does not exist"),
+        ("a folder inside a file", r"notes\.txt is a file \(it would hold .*notes\.txt/m\)"),
+        (MODEL_FILE, r"m/model\.joblib is a directory; it cannot be replaced by a file"),
+        (CARD_FILE, r"m/model\.json is a directory; it cannot be replaced by a file"),
+    ],
+)
+def test_a_destination_no_model_can_be_saved_to_is_refused_before_training(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    what: str,
+    message: str,
+) -> None:
+    # `triage train -o` asks check_destination first: what save_model would
+    # fail on after minutes of training must fail there
+    path = _destination(tmp_path, what)
+    for overwrite in (False, True):
+        with pytest.raises(FileExistsError, match=message):
+            check_destination(path, overwrite=overwrite)
+        with pytest.raises(FileExistsError, match=message):
+            triage.save_model(small_model, path, overwrite=overwrite)
 
 
 def _corrupt(path: Path, how: str) -> None:

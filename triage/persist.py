@@ -224,14 +224,27 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
     Raises
     ------
     FileExistsError
-        `path` holds a model file or a card and `overwrite` is false, or is a
-        file.
+        `path` holds a model file or a card and `overwrite` is false, is a
+        file, lies inside a file or is a link to nothing; or its model file or
+        card is a directory.
     """
     folder = Path(path)
-    if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"{folder} is a file; a model is saved to a directory")
+    # the directory or its first ancestor that is there: what mkdir meets
+    for there in (folder, *folder.parents):
+        if there.is_symlink() and not there.exists():
+            raise FileExistsError(
+                f"{there} is a link to {os.readlink(there)}, which does not exist; "
+                "make that directory or save the model elsewhere"
+            )
+        if there.exists():
+            if not there.is_dir():
+                inside = "" if there == folder else f" (it would hold {folder})"
+                raise FileExistsError(f"{there} is a file{inside}; a model is saved to a directory")
+            break
     for name in (MODEL_FILE, CARD_FILE):  # a card alone is someone's too
         target = folder / name
+        if target.is_dir():
+            raise FileExistsError(f"{target} is a directory; it cannot be replaced by a file")
         if target.exists() and not overwrite:
             raise FileExistsError(
                 f"{target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
