@@ -186,6 +186,50 @@ def test_a_card_alone_is_not_replaced_without_asking(small_model, tmp_path: Path
     triage.save_model(small_model, tmp_path, overwrite=True)
 
 
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("step", ["writing the model file", "moving the model file into place"])
+@pytest.mark.parametrize("replacing", [False, True])
+def test_a_save_that_fails_leaves_the_destination_as_it_was(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+    replacing: bool,
+) -> None:
+    # a full disk half-way: no temporary file, no folder made for nothing,
+    # and the model that was there still loads
+    import errno
+    import os
+
+    import joblib
+
+    path = tmp_path / "models" / "mine"
+    if replacing:
+        triage.save_model(small_model, path, notes={"which": "old"})
+    before = _files(tmp_path)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def dump_half(model: object, filename: str, **kwargs: object) -> None:
+        Path(filename).write_bytes(b"half a model")
+        full()
+
+    with monkeypatch.context() as m:
+        if step == "writing the model file":
+            m.setattr(joblib, "dump", dump_half)
+        else:
+            m.setattr(os, "replace", full)
+        with pytest.raises(OSError, match="No space left on device"):
+            triage.save_model(small_model, path, notes={"which": "new"}, overwrite=True)
+    assert _files(tmp_path) == before
+    if replacing:
+        assert triage.load_model(path).card_["notes"] == {"which": "old"}
+
+
 def _destination(tmp_path: Path, what: str) -> Path:
     """The `-o` of a save, with `what` in the way of it."""
     if what == "a link to nothing":

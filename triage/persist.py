@@ -47,6 +47,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -174,12 +175,18 @@ def save_model(
         )
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"metrics and notes must be JSON data: {exc}") from None
+    # the directories made for the model, deepest first: removed again if it fails
+    made = list(itertools.takewhile(lambda p: not p.exists(), (folder, *folder.parents)))
     folder.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a crash never leaves a half file
-    # under the final name.
-    fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".joblib", dir=folder)
-    os.close(fd)
+    # Write beside the targets, under names of their own (another save may be
+    # writing too), and rename, so a crash never leaves a half file under a
+    # final name; a failure leaves nothing behind.
+    temps: list[str] = []
+    saved = False
     try:
+        fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".joblib", dir=folder)
+        os.close(fd)
+        temps.append(tmp)
         joblib.dump(model, tmp, compress=3)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a model is meant to be shared
         tmp_path = Path(tmp)
@@ -206,13 +213,24 @@ def save_model(
                 "sha256": _sha256(tmp_path),
             },
         }
-        card_tmp = folder / (CARD_FILE + ".tmp")
-        card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        fd, card_tmp = tempfile.mkstemp(prefix=".model-", suffix=".json", dir=folder)
+        temps.append(card_tmp)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+        os.chmod(card_tmp, 0o644)
         os.replace(tmp, folder / MODEL_FILE)
         os.replace(card_tmp, folder / CARD_FILE)
+        saved = True
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for name in temps:
+            if os.path.exists(name):
+                os.unlink(name)
+        if not saved:
+            for made_dir in made:
+                try:
+                    made_dir.rmdir()
+                except OSError:  # something else was put in it meanwhile
+                    break
     return folder
 
 
