@@ -286,6 +286,32 @@ def test_the_default_model_is_shared_across_threads() -> None:
     assert len(set(seen)) == 1
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("nowhere", r"no model at .*nowhere: the path does not exist"),
+        ("complaints.csv", r"complaints\.csv is not a saved model"),
+        (".", r"no model card at .*model\.json"),
+    ],
+)
+def test_a_model_triage_model_names_that_does_not_load_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, message: str
+) -> None:
+    # set long ago in a service's environment, it is not in the call that fails
+    from triage import _default
+
+    (tmp_path / "complaints.csv").write_text("text\n快递还没到\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIAGE_MODEL", given)
+    monkeypatch.setattr(_default, "_model", None)
+    monkeypatch.setattr(_default, "_user_set", False)
+    names = rf"{message}.*; it is the model the TRIAGE_MODEL environment variable names"
+    with pytest.raises(triage.ModelFileError, match=names):
+        triage.analyze("快递三天了还没到")
+    with pytest.raises(triage.ModelFileError, match=names):
+        _default.default_model_file()  # what workers are told to load
+
+
 @pytest.mark.parametrize("bad", [3, b"models/default", ["models/default"]])
 def test_set_default_model_names_what_it_takes(bad: object) -> None:
     with pytest.raises(

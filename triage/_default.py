@@ -7,8 +7,10 @@ package (``triage/_models/default``); ``models/default`` of a source checkout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,21 @@ def default_model_path() -> Path:
     )
 
 
+@contextlib.contextmanager
+def _naming_the_variable() -> Iterator[None]:
+    """A model ``TRIAGE_MODEL`` names that does not load says so: set in a
+    service's environment, the path is in no call that fails."""
+    try:
+        yield
+    except ModelFileError as exc:
+        if not os.environ.get("TRIAGE_MODEL"):
+            raise
+        raise ModelFileError(
+            f"{exc}; it is the model the TRIAGE_MODEL environment variable names: set it to "
+            "the directory of a saved model, or unset it to use the shipped one"
+        ) from None
+
+
 def get_default_model() -> TriageModel:
     """The default model, loaded on the first call (thread-safe) and then shared."""
     global _model, _source
@@ -54,7 +71,8 @@ def get_default_model() -> TriageModel:
                 from triage.persist import load_model
 
                 path = default_model_path().resolve()
-                _model, _source = load_model(path), path
+                with _naming_the_variable():
+                    _model, _source = load_model(path), path
             model = _model
     return model
 
@@ -75,7 +93,8 @@ def default_model_file() -> tuple[Path, str]:
     if model is not None and source is not None and not _user_set:
         return source, str(model.card_["file"]["sha256"])
     path = default_model_path().resolve()
-    card = warn_if_stale(path)
+    with _naming_the_variable():
+        card = warn_if_stale(path)
     return path, str(card.get("file", {}).get("sha256", ""))
 
 
