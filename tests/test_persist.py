@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import triage
+from tests.conftest import TINY_PARAMS
 from triage import ModelFileError
 from triage.persist import (
     CARD_FILE,
@@ -427,6 +428,32 @@ def test_numpy_figures_are_saved_and_bad_metrics_write_nothing(
     with pytest.raises(TypeError, match="metrics and notes must be JSON data"):
         triage.save_model(small_model, tmp_path / "bad", metrics={"when": object()})
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "in_card"),
+    [
+        ({"min_df": np.int64(1)}, {"min_df": 1}),
+        ({"random_state": np.int64(7)}, {"random_state": 7}),
+        ({"C": np.float32(2.0)}, {"C": 2.0}),
+        ({"word_ngrams": (np.int64(1), np.int64(2))}, {"word_ngrams": [1, 2]}),
+    ],
+)
+def test_parameters_given_as_numpy_numbers_are_saved(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    params: dict[str, object],
+    in_card: dict[str, object],
+) -> None:
+    # as a grid over np.arange gives them: the model fits, so it must save
+    from triage.model import TriageModel
+
+    model = TriageModel(**{**TINY_PARAMS, **params}).fit(tiny_frame)
+    loaded = triage.load_model(triage.save_model(model, tmp_path / "m"))
+    assert {k: loaded.card_["params"][k] for k in in_card} == in_card
+    np.testing.assert_array_equal(
+        loaded.predict_many(TEXTS).category_proba, model.predict_many(TEXTS).category_proba
+    )
 
 
 def test_undefined_figures_are_saved_as_null_so_the_card_is_strict_json(

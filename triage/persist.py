@@ -216,7 +216,8 @@ def save_model(
         fd, card_tmp = tempfile.mkstemp(prefix=".model-", suffix=".json", dir=folder)
         temps.append(card_tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+            # parameters may be numpy numbers too (a grid over np.arange gives them)
+            f.write(json.dumps(card, ensure_ascii=False, indent=2, default=_json_default) + "\n")
         os.chmod(card_tmp, 0o644)
         os.replace(tmp, folder / MODEL_FILE)
         os.replace(card_tmp, folder / CARD_FILE)
@@ -271,7 +272,8 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
 
 
 def _json_default(value: Any) -> Any:
-    """numpy scalars and arrays (what evaluation figures often are) as plain JSON values."""
+    """numpy scalars and arrays (what evaluation figures and grids of parameters often
+    are) as plain JSON values."""
     import numpy as np
 
     if isinstance(value, np.generic | np.ndarray):
