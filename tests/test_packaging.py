@@ -59,6 +59,12 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
         "models/default/model.joblib",
     } <= names
     assert set(TEST_INPUTS) <= names
+    # the model by name: not a temporary file a killed save left beside it
+    assert {n for n in names if n.startswith("models/")} == {
+        "models/README.md",
+        "models/default/model.joblib",
+        "models/default/model.json",
+    }
     assert not {n for n in names if n.startswith((".ci/", "benchmarks/", ".hypothesis/"))}
     assert not {n for n in names if "__pycache__" in n or n.endswith(".pyc")}
 
@@ -75,6 +81,10 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
         "triage/_models/default/model.json",
     } | {f"triage/resources/{name}" for name in RESOURCES} <= packaged
     assert {n.split("/", 1)[0] for n in packaged} == {"triage"}
+    assert {n for n in packaged if n.startswith("triage/_models/")} == {
+        "triage/_models/default/model.joblib",
+        "triage/_models/default/model.json",
+    }
     assert not {n for n in packaged if "__pycache__" in n or n.endswith(".pyc")}
     assert meta["Requires-Python"] == ">=3.11"
     assert meta["License"] == "MIT"
