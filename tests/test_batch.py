@@ -596,16 +596,84 @@ def test_parallel_scoring_leaves_joblib_parallel_working() -> None:
     from joblib import Parallel, delayed
 
     frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
-    first = score_frame(frame, n_jobs=2)
+    first = score_frame(frame, n_jobs=2, chunk_size=20)
     assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
-    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2, chunk_size=20), first)
+
+
+@pytest.mark.parametrize(
+    ("rows", "chunk_size", "n_jobs", "workers"),
+    [
+        (3, 5000, 4, None),  # one chunk: scored here, as with n_jobs=1
+        (3, 5000, 1000, None),
+        (3, 1, 8, 3),  # three chunks: three workers, not eight
+        (20, 7, 3, 3),
+        (20, 7, 2, 2),
+    ],
+)
+def test_no_more_workers_start_than_there_are_chunks(
+    rows: int,
+    chunk_size: int,
+    n_jobs: int,
+    workers: int | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # each worker is a process that imports jieba and its dictionary: n_jobs=-1
+    # on a large server, or a large n_jobs, must not start them for a few rows
+    from triage import batch
+
+    started: list[int] = []
+    pool = batch._pool
+
+    def spy(n: int) -> Any:
+        started.append(n)
+        return pool(n)
+
+    monkeypatch.setattr(batch, "_pool", spy)
+    texts = [f"第{i}单快递一周还没到" for i in range(rows)]
+    frame = pd.DataFrame({"text": texts})
+    serial = score_frame(frame, chunk_size=chunk_size)
+    assert started == []
+    pd.testing.assert_frame_equal(score_frame(frame, chunk_size=chunk_size, n_jobs=n_jobs), serial)
+    assert started == ([] if workers is None else [workers])
+    started.clear()
+    src = write(tmp_path / "in.csv", "text\n" + "".join(f"{t}\n" for t in texts))
+    score_file(src, tmp_path / "out.csv", chunk_size=chunk_size, n_jobs=n_jobs)
+    assert started == ([] if workers is None else [workers])
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_chunk_scored_is_let_go_of(n_jobs: int) -> None:
+    # memory stays flat: the first chunks, looked at to count the workers, are
+    # not held to the end of the run
+    import gc
+    import weakref
+
+    from triage import batch
+
+    class Payload:
+        pass
+
+    made: list[weakref.ref[Payload]] = []
+
+    def tasks() -> Any:
+        for i in range(12):
+            payload = Payload()
+            made.append(weakref.ref(payload))
+            yield payload, [f"第{i}单快递一周还没到"], None
+
+    for k, _ in enumerate(batch._Workers(n_jobs, None, None).map(tasks())):
+        if k == 10:
+            gc.collect()
+            assert made[0]() is None
 
 
 def test_workers_score_without_importing_pandas() -> None:
     # pandas and the pyarrow it imports would add about 60 MB to every worker
     from triage import batch
 
-    score_frame(pd.DataFrame({"text": ["快递一周还没到"] * 4}), n_jobs=2)
+    score_frame(pd.DataFrame({"text": ["快递一周还没到"] * 4}), n_jobs=2, chunk_size=2)
 
     def score_then_list_modules() -> list[str]:
         from triage.batch import _score_chunk
@@ -648,7 +716,7 @@ def test_workers_killed_between_batches_are_replaced() -> None:
     import time
 
     frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
-    first = score_frame(frame, n_jobs=2)
+    first = score_frame(frame, n_jobs=2, chunk_size=20)
     pools = kill_workers()
     # wait until each pool has noticed its dead workers, as it would have
     # between two batches of a real run (a fixed sleep is flaky on a slow host)
@@ -656,7 +724,7 @@ def test_workers_killed_between_batches_are_replaced() -> None:
     while any(pool._flags.broken is None for pool in pools):
         assert time.monotonic() < deadline, "the pool never noticed its killed workers"
         time.sleep(0.05)
-    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), first)
+    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2, chunk_size=20), first)
 
 
 @KILLS
@@ -668,7 +736,7 @@ def test_workers_killed_during_a_batch_lose_no_chunk(kill_at: set[int]) -> None:
 
     texts = [f"第{i}单快递一周还没到，客服也不回" if i % 2 else f"房间{i}很脏" for i in range(80)]
     want = list(batch._Workers(1, None, None).map(chunk_tasks(texts, 8, set())))
-    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2)  # the pool is up
+    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2, chunk_size=2)  # the pool is up
     got = list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, kill_at)))
     assert [i for i, _ in got] == list(range(10))
     for (_, a), (_, b) in zip(got, want, strict=True):
@@ -684,12 +752,14 @@ def test_a_batch_whose_workers_keep_dying_fails_and_the_next_batch_works() -> No
     from triage import batch
 
     texts = ["快递一周还没到"] * 80
-    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2)
+    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2, chunk_size=2)
     # the error says what happened and what to try, not only loky's exit codes
     with pytest.raises(BrokenProcessPool, match=r"died 3 times .* fewer jobs or a smaller chunk"):
         list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, set(range(1, 10)))))
     frame = pd.DataFrame({"text": texts[:10]})
-    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2), score_frame(frame, n_jobs=1))
+    pd.testing.assert_frame_equal(
+        score_frame(frame, n_jobs=2, chunk_size=5), score_frame(frame, n_jobs=1)
+    )
 
 
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import itertools
 import json
 import logging
 import math
@@ -568,6 +569,13 @@ class _InFlight:
                 exc = again
 
 
+def _after(first: deque[P], rest: Iterator[P]) -> Iterator[P]:
+    """The items of `first`, each let go of as it is taken, then those of `rest`."""
+    while first:
+        yield first.popleft()
+    yield from rest
+
+
 class _Workers:
     """Scores chunks in order: in this process or in joblib's loky processes.
 
@@ -582,6 +590,8 @@ class _Workers:
     ) -> None:
         self.n_jobs = n_jobs
         self.explain = explain
+        # what this process scores with when the input is one chunk
+        self._here = (model, policy)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if n_jobs == 1:
             self.model: Any = model
@@ -612,20 +622,27 @@ class _Workers:
     def map(
         self, tasks: Iterable[tuple[P, list[Any], list[Context | str | None] | None]]
     ) -> Iterator[tuple[P, dict[str, Any]]]:
-        """Yield ``(payload, columns)`` for each ``(payload, texts, contexts)``, in order."""
+        """Yield ``(payload, columns)`` for each ``(payload, texts, contexts)``, in order.
+
+        No more workers start than there are chunks (each is a process that
+        loads jieba's dictionary and a model), and one chunk is scored in this
+        process.
+        """
         try:
-            if self.n_jobs == 1:
+            tasks = iter(tasks)
+            ahead = deque(itertools.islice(tasks, self.n_jobs))
+            jobs = len(ahead)
+            tasks = _after(ahead, tasks)
+            if jobs <= 1:
+                model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
                 for payload, texts, contexts in tasks:
-                    yield (
-                        payload,
-                        _score_chunk(texts, self.model, self.policy, contexts, self.explain),
-                    )
+                    yield payload, _score_chunk(texts, model, policy, contexts, self.explain)
                 return
-            flight = _InFlight(self.n_jobs)
+            flight = _InFlight(jobs)
             try:
                 for payload, texts, contexts in tasks:
                     flight.submit(payload, (texts, self.model, self.policy, contexts, self.explain))
-                    if len(flight) >= 2 * self.n_jobs:
+                    if len(flight) >= 2 * flight.n_jobs:
                         yield flight.pop()
                 while len(flight):
                     yield flight.pop()
@@ -661,9 +678,9 @@ def score_frame(
     text_column : str, default "text"
         The column holding the complaint text.
     n_jobs : int, default 1
-        Worker processes (joblib's loky); -1 uses every core. Results are
-        identical to a serial run. Ignored for a Dask frame, which runs on
-        the Dask scheduler.
+        Worker processes (joblib's loky); -1 uses every core. No more start
+        than there are chunks. Results are identical to a serial run.
+        Ignored for a Dask frame, which runs on the Dask scheduler.
     chunk_size : int, default 5000
         Rows scored together (one segmentation pass and one matrix product
         each); parallel runs may use smaller chunks to balance the workers.
