@@ -992,6 +992,41 @@ def test_tsv_and_jsonl_round_trip(tmp_path: Path) -> None:
     assert "new" not in out.columns
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "written"),
+    [
+        # 17 significant digits: a float of 15 is another number
+        ("amount", 0.12345678901234567, 0.12345678901234567),
+        ("amount", 1700000000123.4567, 1700000000123.4567),
+        ("amount", 5e-324, 5e-324),
+        ("at", datetime.datetime(2024, 1, 2, 3, 4, 5, 123456), "2024-01-02T03:04:05.123456"),
+        ("at", datetime.datetime(2024, 1, 2, 3, 4), "2024-01-02T03:04:00"),
+    ],
+)
+def test_a_jsonl_output_keeps_every_value_of_the_input_and_the_scores(
+    tmp_path: Path, column: str, value: Any, written: Any
+) -> None:
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {"text": ["快递一周还没到，客服也不回", "房间很脏"], column: [value, None]}
+    )
+    frame.to_parquet(tmp_path / "in.parquet")
+    score_file(tmp_path / "in.parquet", tmp_path / "out.jsonl")
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r[column] for r in records] == [written, None]
+    scored = score_frame(frame)
+    for name in OUTPUT_COLUMNS:
+        if name.startswith("prob_") or name == "sentiment":
+            assert [r[name] for r in records] == scored[name].tolist(), name
+    # and from a JSONL input, whose numbers are read as written
+    if isinstance(value, float):
+        write(tmp_path / "in.jsonl", json.dumps({"text": "房间很脏", column: value}) + "\n")
+        score_file(tmp_path / "in.jsonl", tmp_path / "again.jsonl")
+        again = json.loads((tmp_path / "again.jsonl").read_text(encoding="utf-8"))
+        assert again[column] == written
+
+
 def test_parquet_round_trip(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     frame = pd.DataFrame({"ticket": np.arange(7), "text": [*TEXTS[:5], None, "快递太慢"]})

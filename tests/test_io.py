@@ -8,8 +8,10 @@ import codecs
 import gzip
 import json
 import lzma
+import math
 import warnings
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -625,12 +627,29 @@ def test_written_text_fields_read_back_unchanged(tmp_path: Path, fmt: str) -> No
 
 def test_jsonl_output_keeps_full_precision_and_iso_dates(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
-    frame = pd.DataFrame({"p": [0.114299089455352], "at": [pd.Timestamp("2026-03-01 08:30")]})
+    frame = pd.DataFrame(
+        {
+            "p": [0.11429908945535217, math.nan],
+            "at": [pd.Timestamp("2026-03-01 08:30:00.000001"), pd.NaT],
+            "n": pd.array([3, None], dtype="Int8"),
+            "x": pd.array([0.5, None], dtype="Float64"),
+            "d": [Decimal("1.50"), None],
+        }
+    )
     with AtomicWriter(target, fmt="jsonl") as writer:
         writer.write(frame)
         writer.commit()
-    record = json.loads(target.read_text(encoding="utf-8"))
-    assert record == {"p": 0.114299089455352, "at": "2026-03-01T08:30:00.000"}
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert records == [
+        {
+            "p": 0.11429908945535217,
+            "at": "2026-03-01T08:30:00.000001",
+            "n": 3,
+            "x": 0.5,
+            "d": "1.50",
+        },
+        {"p": None, "at": None, "n": None, "x": None, "d": None},
+    ]
 
 
 def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:

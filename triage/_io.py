@@ -1380,6 +1380,45 @@ def _as_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
+def _json_lines(frame: pd.DataFrame) -> Iterator[str]:
+    """The rows of `frame` as JSONL records, every value as it is.
+
+    Not ``DataFrame.to_json``, which writes a float with 15 digits at most
+    (another number, for most of them) and a time to the millisecond.
+    """
+    names = [str(c) for c in frame.columns]
+    columns = [_json_column(frame.iloc[:, j]) for j in range(len(names))]
+    for row in zip(*columns, strict=True):
+        record = dict(zip(names, row, strict=True))
+        yield json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """The values of `column` as JSON data: missing ones (and infinities) None,
+    times and dates their ISO 8601 text, other values that JSON has no kind
+    for their text (a Decimal's digits)."""
+    values = column.tolist()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+        return [v if math.isfinite(v) else None for v in values]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biu":
+        return values
+    return [_json_scalar(v) for v in values]
+
+
+def _json_scalar(value: Any) -> Any:
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64 | np.timedelta64):
+        value = value.item()
+    if is_missing(value):
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str | bool | int | dict | list):  # nested: `_text_cells` made it plain
+        return value
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()  # a pandas Timestamp's to the nanosecond
+    return str(value)
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -1448,16 +1487,7 @@ class AtomicWriter:
                 lineterminator="\r\n",
             )
         elif self._text is not None:
-            # pandas rounds floats to 10 digits and writes dates as epoch
-            # milliseconds unless told otherwise
-            text = frame.to_json(
-                orient="records",
-                lines=True,
-                force_ascii=False,
-                double_precision=15,
-                date_format="iso",
-            )
-            self._text.write(text if text.endswith("\n") or not text else text + "\n")
+            self._text.writelines(_json_lines(frame))
         else:
             pq = _pyarrow_parquet()
             if self._parquet is None:
