@@ -890,6 +890,9 @@ def test_score_csv_in_any_chinese_encoding(tmp_path: Path, encoding: str) -> Non
         ("in.tsv", "id,text\n1,快递太慢\n", "utf-8", None, ["id", "text"]),
         ("in.csv", "id,text\n1,快递太慢\t三天没到\n", "utf-8", None, ["id", "text"]),
         ("in.csv", "text\n快递太慢\t三天没到\n", "utf-8", None, ["text"]),  # a tie: by name
+        # blank lines before the header, as before a comma-separated one
+        ("in.csv", "\n \r\nid\ttext\n1\t快递太慢,三天没到\n", "utf-8", None, ["id", "text"]),
+        ("in.csv", "\n\nid\ttext\n1\t快递太慢,三天没到\n", "utf-16", None, ["id", "text"]),
         # a format given by the caller is taken as given
         ("in.csv", "id\ttext\n1\t快递太慢\n", "utf-8", "csv", ["id\ttext"]),
     ],
@@ -1888,6 +1891,21 @@ def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> No
         ["1", "快递太慢", "app"],
         ["2", "房间很脏", ""],
     ]
+
+
+@pytest.mark.parametrize(
+    "later",
+    ["\ntext\n房间很脏\n", "\r\n\r\ntext\n房间很脏\n", "\n \ntext\n房间很脏\n"],
+)
+def test_a_file_of_a_folder_may_start_with_blank_lines(tmp_path: Path, later: str) -> None:
+    # skipped, as in a file scored alone: the header is the first line not blank
+    folder = tmp_path / "exports"
+    write(folder / "1.csv", "text\n快递太慢\n")
+    write(folder / "2.csv", later)
+    summary = score_file(folder, tmp_path / "out.csv")
+    assert (summary.rows, summary.errors) == (2, 0)
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == ["快递太慢", "房间很脏"]
 
 
 @pytest.mark.parametrize(

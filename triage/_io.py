@@ -188,11 +188,12 @@ def sniff_header(
     -------
     delimiter : str
     header : list of str
-        The column names as the file writes them, spaces around them dropped;
-        empty for an empty file.
+        The column names of its first line that is not blank, as the file
+        writes them, spaces around them dropped; empty for an empty file.
     """
     with _open_text(path, encoding) as f:
-        line = f.readline()
+        # the header is the first line that is not blank, as the reader finds it
+        line = next((line for line in f if line.strip()), "")
     try:
         by_name = "\t" if file_format(path) == "tsv" else ","
     except ValueError:  # another extension: the header alone decides
