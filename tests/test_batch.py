@@ -1924,6 +1924,25 @@ def test_a_file_of_a_folder_may_start_with_blank_lines(tmp_path: Path, later: st
         ),
         ({"1.csv": "text\n快递太慢\n", "2.jsonl": '{"text": "x"}\n'}, r"mixes JSONL files"),
         ({"m=1/1.csv": "m,text\n1,快递太慢\n"}, r"'m' is both a partition folder"),
+        # columns named twice cannot be matched by name to another file's
+        (
+            {
+                "1.csv": "id,text,note,note\n1,快递太慢,a,b\n",
+                "2.csv": "text,id,note,note\n房间很脏,2,c,d\n",
+            },
+            r"2\.csv in .* names column 'note' twice, and .*2\.csv has not the columns of .*1\.csv",
+        ),
+        (
+            {
+                "1.csv": "id,text,note,note\n1,快递太慢,a,b\n",
+                "2.csv": "id,text,note\n2,房间很脏,c\n",
+            },
+            r"1\.csv in .* names column 'note' twice, and .*2\.csv has not the columns",
+        ),
+        (
+            {"1.csv": "id,text\n1,快递太慢\n", "2.csv": "id,text,id\n2,房间很脏,3\n"},
+            r"2\.csv in .* names column 'id' twice",
+        ),
         # a JSONL export that failed, empty or of blank lines, is as one of CSV
         ({"1.jsonl": '{"text": "快递太慢"}\n', "2.jsonl": ""}, r"2\.jsonl in .* is empty"),
         ({"1.jsonl": '{"text": "快递太慢"}\n', "2.jsonl": "\n \n"}, r"2\.jsonl in .* is empty"),

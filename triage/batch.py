@@ -1490,6 +1490,7 @@ def _text_sources(
             "but those whose names start with '.' or '_'"
         )
     sources = []
+    first: tuple[Path, list[str]] | None = None  # the first CSV or TSV file's columns
     for path in files:
         found, header = _text_source(
             path, given or file_format(path), given, encoding, tuple(wanted)
@@ -1509,6 +1510,21 @@ def _text_sources(
             clash = [k for k in source.partition if k in header]
             if clash:
                 raise _clash(path, clash[0])
+            # the files' columns are matched by name, which a name written
+            # twice does not give: such headers must be the first file's
+            columns = [*header, *source.partition]
+            if first is None:
+                first = (path, columns)
+            elif columns != first[1]:
+                for where, names in ((path, columns), first):
+                    twice = next((c for c in names if names.count(c) > 1), None)
+                    if twice is not None:
+                        raise InputFileError(
+                            f"{where} in {folder} names column {twice!r} twice, and {path} "
+                            f"has not the columns of {first[0]}, the first file read, in "
+                            "their order: the files' columns are matched by name; rename "
+                            "the copies"
+                        )
         elif source.fmt == "jsonl" and _blank(path, source.encoding):
             raise InputFileError(f"{path} in {folder} is empty: no records (a failed export?)")
         sources.append(source)
