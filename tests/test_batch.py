@@ -1517,6 +1517,18 @@ def test_dask_explain_plans_the_why_column() -> None:
     pd.testing.assert_frame_equal(lazy.compute(scheduler="sync"), want)
 
 
+@pytest.mark.parametrize("column", ["text", "n"])
+def test_a_dask_series_is_refused_as_a_pandas_one_is_before_anything_runs(column: str) -> None:
+    # not planned, to fail in every partition once the graph runs on a cluster
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"text": ["快递三天还没到", "房间很脏"], "n": [1, 2]})
+    message = r"expects a pandas or Dask DataFrame, got Series"
+    with pytest.raises(triage.ParameterError, match=message):
+        score_frame(frame[column], text_column=column)
+    with pytest.raises(triage.ParameterError, match=message):
+        score_frame(dd.from_pandas(frame, npartitions=2)[column], text_column=column)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

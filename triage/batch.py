@@ -742,9 +742,18 @@ def score_frame(
     >>> out.index.tolist(), out["primary"].tolist(), out["error"].tolist()
     ([7, 7, 3], ['logistics', '', 'environment'], ['', 'missing text', ''])
     """
+    import pandas as pd
+
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    # a Dask Series has columns too (its name): refused here, as a pandas one
+    # is, not in every partition once the graph runs
+    if not isinstance(getattr(frame, "_meta", frame) if _is_dask(frame) else frame, pd.DataFrame):
+        raise ParameterError(
+            f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}; "
+            "for a list of texts use pd.DataFrame({'text': texts})"
+        )
     if _is_dask(frame):
         return _score_dask(
             frame,
@@ -755,13 +764,6 @@ def score_frame(
             context_columns=context_columns,
             keep_input=keep_input,
             explain=explain,
-        )
-    import pandas as pd
-
-    if not isinstance(frame, pd.DataFrame):
-        raise ParameterError(
-            f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}; "
-            "for a list of texts use pd.DataFrame({'text': texts})"
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
     n_jobs = _jobs(n_jobs)
