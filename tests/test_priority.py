@@ -106,12 +106,24 @@ P3_CASES = [
     ("菜不好吃,分量还少", "product", "P3.problem"),
     ("服务员态度恶劣,一点都不满意", "service", "P3.problem"),
     ("很不喜欢,做工也粗糙", "product", "P3.problem"),
+    # a suggestion, question or hedge in another clause leaves the problem ordinary
+    ("房间隔音太差,建议你们换成双层玻璃", "environment", "P3.problem"),
+    ("送餐太慢了,希望下次能快一点", "logistics", "P3.problem"),
+    ("菜送到都凉了,请问能不能重新做一份", "logistics", "P3.problem"),
+    ("味道有点淡,而且等了两个小时才到", "logistics", "P3.problem"),
+    ("包装有些简陋,衣服洗一次就掉色", "product", "P3.problem"),
 ]
 
 P4_CASES = [
     ("建议你们的APP把退货入口做得明显一点", "process", "P4.suggestion"),
     ("请问会员积分怎么兑换?", "process", "P4.question"),
     ("菜有点咸,总体还不错", "product", "P4.mild"),
+    # a cue inside the suggestion, question or hedge is qualified by it
+    ("建议把退货流程做得简单一点", "process", "P4.suggestion"),
+    ("请问退货的运费谁出?", "process", "P4.question"),
+    ("外卖送来有点凉了", "logistics", "P4.mild"),
+    # praise beside the complaint: a mixed review
+    ("菜很好吃,就是送得太慢了", "logistics", "P4.mixed"),
 ]
 
 
@@ -704,6 +716,14 @@ MALFORMED = [
     (
         _bad("signals.category.mild", ["P4.nothing"]),
         r"mild\[0\]: no trigger with code 'P4.nothing'",
+    ),
+    (
+        _bad("signals.category.mixed", ["P4.nothing"]),
+        r"mixed\[0\]: no trigger with code 'P4.nothing'",
+    ),
+    (
+        _bad("signals.category.requires", ["P4.mixed"]),
+        r"requires\[0\]: 'P4.mixed' is a mixed trigger",
     ),
     (_bad("modifiers.negation", "没("), r"modifiers.negation: bad regular expression"),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),

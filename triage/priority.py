@@ -30,9 +30,12 @@ How a level is reached, in order (when two levels fit, the higher wins):
    is not high priority); a category makes an ordinary problem (P3) when one
    of the triggers the category signal ``requires`` fired (a concrete-problem
    cue such as ``送错``, ``态度差``; with no ``requires``, any category does),
-   unless the text is only mild (no trigger above P4, no emotion, and a
-   suggestion, question or mild word). Anything else is P4, the floor that the
-   learned signal may raise.
+   unless the text is only mild: no trigger above P3 and no emotion, and
+   either praise beside the complaint (a ``mixed`` trigger: ``菜还不错,就是有点咸``)
+   or a hedge, suggestion or question (a ``mild`` trigger) in the clause of
+   every ordinary cue (``有点慢``, ``建议把退货入口做得明显一点``). A cue in a
+   clause of its own stays a problem (``隔音太差,建议加装双层玻璃``). Anything
+   else is P4, the floor that the learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
    some channels (a regulator hotline) and customer tiers set a floor. They
    are matched whatever their case and the spaces around them; a policy
@@ -64,7 +67,7 @@ policy is a TOML or JSON file or a dict with ``format = 1`` that either
   (the user's value wins), ``triggers`` and ``signals.emotions`` are merged by
   ``code`` (an entry with an existing code replaces it, a new code is
   appended), ``disable`` lists trigger or emotion-signal codes to drop (a
-  trigger the category signal names in ``mild`` or ``requires`` must be
+  trigger the category signal names in ``mild``, ``mixed`` or ``requires`` must be
   dropped there too, by giving that list), and any other list replaces the
   default's list. A channel or tier of ``context.channels`` or
   ``context.tiers`` replaces the default's whatever its case (``VIP``
@@ -219,6 +222,8 @@ class CategorySignal:
     min_emotion: int
     mild: tuple[str, ...]
     requires: tuple[str, ...] = ()
+    #: Triggers that make the whole text mild, not only the cues of their clause.
+    mixed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +250,12 @@ class _Compiled:
     thresholds: dict[Priority, float]
     cancel: tuple[frozenset[str], ...]
     mild: frozenset[str]
+    mixed: frozenset[str]
     requires: frozenset[str]
+    # per trigger, by text kind: 1 for a mild trigger, 2 for a trigger at the
+    # category signal's level (whose matches a mild word in their clause
+    # qualifies), else 0; all 0 for a text without a category
+    marks: dict[bool, tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +390,7 @@ class Policy:
                     "en": self.category_signal.en,
                     "min_emotion": self.category_signal.min_emotion,
                     "mild": list(self.category_signal.mild),
+                    "mixed": list(self.category_signal.mixed),
                     "requires": list(self.category_signal.requires),
                 },
             },
@@ -518,7 +529,7 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             signals["emotions"] = [e for e in emotions if _code(e) not in disable]
             out["signals"] = signals
         category = signals.get("category", {})
-        for key in ("mild", "requires"):
+        for key in ("mild", "mixed", "requires"):
             named = category.get(key) if isinstance(category, Mapping) else None
             if not isinstance(named, list):
                 continue  # reported by the checks that follow
@@ -879,20 +890,25 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
         value,
         "signals.category",
         ("code", "level", "zh", "en", "min_emotion", "mild"),
-        ("requires",),
+        ("requires", "mixed"),
     )
     mild = ck.str_list(cs["mild"], "signals.category.mild")
     for j, code in enumerate(mild):
         if code not in codes:
             raise ck.fail(f"signals.category.mild[{j}]", f"no trigger with code {code!r}")
+    mixed = ck.str_list(cs.get("mixed", []), "signals.category.mixed")
+    for j, code in enumerate(mixed):
+        if code not in codes:
+            raise ck.fail(f"signals.category.mixed[{j}]", f"no trigger with code {code!r}")
     requires = ck.str_list(cs.get("requires", []), "signals.category.requires")
     for j, code in enumerate(requires):
         if code not in codes:
             raise ck.fail(f"signals.category.requires[{j}]", f"no trigger with code {code!r}")
-        if code in mild:
+        if code in mild or code in mixed:
             raise ck.fail(
                 f"signals.category.requires[{j}]",
-                f"{code!r} is a mild trigger; a concrete-problem cue cannot also be mild",
+                f"{code!r} is a {'mild' if code in mild else 'mixed'} trigger; "
+                "a concrete-problem cue cannot also be mild",
             )
     return CategorySignal(
         code=ck.str_(cs["code"], "signals.category.code"),
@@ -902,6 +918,7 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
         min_emotion=ck.int_(cs["min_emotion"], "signals.category.min_emotion", 1, 3),
         mild=tuple(mild),
         requires=tuple(requires),
+        mixed=tuple(mixed),
     )
 
 
@@ -1028,6 +1045,8 @@ def _named(parts: Sequence[tuple[int, str]]) -> tuple[re.Pattern[str], tuple[int
 def _compile(policy: Policy) -> _Compiled:
     from re import _parser  # type: ignore[attr-defined]
 
+    cs = policy.category_signal
+
     firsts: list[frozenset[str] | None] = []
     for trig in policy.triggers:
         for pat in trig.patterns:
@@ -1080,7 +1099,14 @@ def _compile(policy: Policy) -> _Compiled:
         thresholds=dict(policy.thresholds),
         cancel=tuple(frozenset(t.cancel_on) for t in policy.triggers),
         mild=frozenset(policy.category_signal.mild),
+        mixed=frozenset(policy.category_signal.mixed),
         requires=frozenset(policy.category_signal.requires),
+        marks={
+            True: tuple(
+                1 if t.code in cs.mild else 2 if t.level is cs.level else 0 for t in policy.triggers
+            ),
+            False: (0,) * len(policy.triggers),
+        },
     )
 
 
@@ -1246,11 +1272,11 @@ def prioritize(
     pol = default_policy() if policy is None else policy
     has_category = bool(categories.labels)
 
-    reasons, denied = _trigger_reasons(text, pol, has_category)
+    reasons, denied, plain = _trigger_reasons(text, pol, has_category)
     # The strongest span of the text, for reasons without one of their own.
     support = reasons[0].evidence if reasons else (_first_sentence(text),)
     if has_category:
-        reasons = _signal_reasons(text, emotions, pol, reasons)
+        reasons = _signal_reasons(text, emotions, pol, reasons, plain)
     if context is not None:
         reasons += _context_reasons(context, pol)
     level = min((r.level for r in reasons), key=_RANK.__getitem__, default=Priority.P4)
@@ -1282,11 +1308,12 @@ def prioritize(
 
 def _trigger_reasons(
     text: str, pol: Policy, has_category: bool
-) -> tuple[list[Reason], set[Priority]]:
-    """The policy triggers that fire in `text`, most urgent first, and the
+) -> tuple[list[Reason], set[Priority], bool]:
+    """The policy triggers that fire in `text`, most urgent first; the
     levels the text denies: those a trigger matched for but a negation,
     hypothetical, question or quote cancelled, with none of the level firing
-    (``还好没有拉肚子``).
+    (``还好没有拉肚子``); and whether a trigger at the category signal's level
+    matched in a clause that no mild trigger qualifies (`_plain`).
 
     One scan per level; each trigger keeps its first few spans that no
     negation, hypothetical, question or quote cancels. What cancels a match
@@ -1322,9 +1349,17 @@ def _trigger_reasons(
 
     # the cancelled matches still open at the current start, with what cancelled them
     open_cancels: list[tuple[int, str]] = []
+    # every match of a mild trigger and of an ordinary cue; those past the
+    # spans kept are checked at the end, and only if both kinds matched
+    marks = c.marks[has_category]
+    mild: list[tuple[int, int]] = []
+    ordinary: list[tuple[int, int]] = []
+    late: list[tuple[int, int, int]] = []
     for s, e, idx in found:
         got = spans.get(idx)
         if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
+            if marks[idx] and s >= last_end[idx]:
+                late.append((s, e, idx))
             continue
         kinds = c.cancel[idx]
         if not kinds:
@@ -1338,6 +1373,8 @@ def _trigger_reasons(
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
             continue
+        if marks[idx]:
+            (mild if marks[idx] == 1 else ordinary).append((s, e))
         last_end[idx] = e
         if at is not None:
             s, e = at[s], at[e - 1] + 1
@@ -1353,7 +1390,42 @@ def _trigger_reasons(
         reasons.append(Reason(t.code, t.level, t.zh, t.en, tuple(spans[idx])))
     # only a crisis is denied so: a negation of an ordinary problem is often
     # the problem itself (没有送到, 没有发票)
-    return reasons, (cancelled & {Priority.P1}) - {r.level for r in reasons}
+    denied = (cancelled & {Priority.P1}) - {r.level for r in reasons}
+    if late and _both(late, marks, bool(ordinary), bool(mild)):
+        for s, e, idx in late:
+            kinds = c.cancel[idx]
+            if not kinds or _cancelled(view, s, e, kinds, c, pol.window) is None:
+                (mild if marks[idx] == 1 else ordinary).append((s, e))
+    plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
+    return reasons, denied, plain
+
+
+def _both(late: list[tuple[int, int, int]], marks: tuple[int, ...], cue: bool, word: bool) -> bool:
+    """Whether, with the `late` matches, both a cue and a mild word matched."""
+    for _, _, idx in late:
+        if marks[idx] == 1:
+            word = True
+        else:
+            cue = True
+        if cue and word:
+            return True
+    return cue and word
+
+
+def _plain(view: str, ordinary: list[tuple[int, int]], mild: list[tuple[int, int]], w: int) -> bool:
+    """Whether an ordinary cue (start, end) stands in a clause without a mild
+    word: ``太慢了`` does, ``有点太慢了`` and ``建议把退货入口做得明显一点`` do not.
+
+    A mild word qualifies the cues of its own clause, within `w` characters,
+    before or after them (``退货流程有点麻烦``); praise or a suggestion in another
+    clause leaves the problem as it is (``菜还不错,就是送得太慢``).
+    """
+    for s, e in ordinary:
+        a = _clause_start(view, s, max(0, s - w), _CLAUSE_END)
+        b = _clause_end(view, e, min(len(view), e + w))
+        if not any(a <= ms and me <= b for ms, me in mild):
+            return True
+    return False
 
 
 def _closed_up(text: str) -> tuple[str, list[int] | None]:
@@ -1387,12 +1459,13 @@ def _closed_up(text: str) -> tuple[str, list[int] | None]:
 
 
 def _signal_reasons(
-    text: str, emotions: EmotionResult, pol: Policy, reasons: list[Reason]
+    text: str, emotions: EmotionResult, pol: Policy, reasons: list[Reason], plain: bool
 ) -> list[Reason]:
     """`reasons` with the emotion signals and the category signal applied.
 
     Called for complaints with at least one category; `reasons` are the
-    trigger reasons, most urgent first.
+    trigger reasons, most urgent first; `plain` says whether a cue at the
+    category signal's level stands in a clause no mild word qualifies.
     """
     c = pol._c
     cs = pol.category_signal
@@ -1416,10 +1489,11 @@ def _signal_reasons(
     only_mild = (
         _RANK[top_rule] >= _RANK[cs.level]
         and max(intens[e] for e in EMOTIONS) < cs.min_emotion
-        and not fired.isdisjoint(c.mild)
+        and (not fired.isdisjoint(c.mixed) or (not plain and not fired.isdisjoint(c.mild)))
     )
     if only_mild:
-        # The mild words qualify the ordinary cues (有点慢): they do not count.
+        # The mild words qualify the ordinary cues of their clause (有点慢), praise
+        # those of the whole text (菜还不错,就是有点咸): they do not count.
         return [r for r in out if _RANK[r.level] > _RANK[cs.level]]
     if problem:
         out.append(Reason(cs.code, cs.level, cs.zh, cs.en))
