@@ -96,6 +96,7 @@ P2_CASES = [
     ("已经投诉了三次,一直没有解决", "service", "P2.repeat"),
     ("卖的是假货,跟专柜的完全不一样", "product", "P2.counterfeit"),
     ("气死我了,这什么破服务", "service", "P2.anger"),
+    ("新买的台灯用了三天就坏了", "product", "P2.unusable"),
 ]
 
 P3_CASES = [
@@ -112,6 +113,10 @@ P3_CASES = [
     ("菜送到都凉了,请问能不能重新做一份", "logistics", "P3.problem"),
     ("味道有点淡,而且等了两个小时才到", "logistics", "P3.problem"),
     ("包装有些简陋,衣服洗一次就掉色", "product", "P3.problem"),
+    # damage in transit is a logistics problem, not a product that failed
+    ("快递到手盒子压坏了", "logistics", "P3.problem"),
+    ("杯子在路上被摔坏了", "logistics", "P3.problem"),
+    ("外包装都坏了,里面的东西倒是好的", "logistics", "P3.problem"),
 ]
 
 P4_CASES = [
