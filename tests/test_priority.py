@@ -84,6 +84,8 @@ P1_CASES = [
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
     # many customers hit at once
     ("今天系统故障,大批用户都被重复扣款", "process", "P1.mass"),
+    ("昨晚聚餐我们几个都吐了", "product", "P1.mass"),
+    ("升级以后所有用户都无法登录", "process", "P1.mass"),
     ("航班无故改签,乘客民愤四起", "process", "P1.mass"),
 ]
 
@@ -179,6 +181,21 @@ def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> N
 )
 def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
     assert "P1.regulator" not in codes(run(text, "product"))
+
+
+NOT_A_CRISIS = [
+    # (text, category, the P1 trigger the words might seem to fire)
+    # nobody hit: all of them complain, or not all of them like spicy food
+    ("这家店大家都吐槽上菜慢", "logistics", "P1.mass"),
+    ("牛肉面居然是辣的,不是所有人都能吃辣", "product", "P1.mass"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "code"), NOT_A_CRISIS)
+def test_words_that_name_no_crisis_are_not_p1(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert code not in codes(result)
+    assert result.level is not Priority.P1, codes(result)
 
 
 def test_a_pattern_may_match_either_case_when_scoped() -> None:
