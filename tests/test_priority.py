@@ -66,6 +66,9 @@ P1_CASES = [
     ("热水壶把手松了,倒水时把我烫伤了", "product", "P1.injury"),
     ("充电器插上就冒烟,差点起火", "product", "P1.injury"),
     ("插上电源手就被电了一下,现在还发麻", "product", "P1.injury"),
+    ("洗澡的时候浴室吊顶突然塌了", "environment", "P1.injury"),
+    ("房间里一股煤气味,开窗都散不掉", "environment", "P1.injury"),
+    ("插座冒火了,吓得我赶紧拔掉", "product", "P1.injury"),
     ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
@@ -188,6 +191,10 @@ NOT_A_CRISIS = [
     # nobody hit: all of them complain, or not all of them like spicy food
     ("这家店大家都吐槽上菜慢", "logistics", "P1.mass"),
     ("牛肉面居然是辣的,不是所有人都能吃辣", "product", "P1.mass"),
+    # a dish that went flat, a hot dish or anger, the gas company: no danger
+    ("外卖到了蛋糕全塌了", "logistics", "P1.injury"),
+    ("锅底太辣了,吃得直冒火气", "product", "P1.injury"),
+    ("前台说是煤气公司停气,一晚上没有热水", "environment", "P1.injury"),
 ]
 
 
