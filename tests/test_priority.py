@@ -383,6 +383,8 @@ MEANING_CASES = [
     # what staff said is not the customer's own threat
     ('客服说"你去投诉吧,随便你去哪告"', Priority.P1, False),
     ("客服让我自己去12315投诉", Priority.P1, False),
+    ('大堂经理的答复是"去315投诉吧"', Priority.P1, False),
+    ("问了售后,售后的回答是让我自己去找消协", Priority.P1, False),
     ("客服说不给退,我就打了12315", Priority.P1, True),
     ('我跟他说"再不退钱我就报警"', Priority.P1, True),
     # the harm did happen
