@@ -122,6 +122,9 @@ P3_CASES = [
     ("快递到手盒子压坏了", "logistics", "P3.problem"),
     ("杯子在路上被摔坏了", "logistics", "P3.problem"),
     ("外包装都坏了,里面的东西倒是好的", "logistics", "P3.problem"),
+    # 坏了 of a feeling is no failed product
+    ("等了两个小时才送到,孩子都饿坏了", "logistics", "P3.problem"),
+    ("房间隔音太差,半夜被吵醒把我吓坏了", "environment", "P3.problem"),
 ]
 
 P4_CASES = [
