@@ -390,6 +390,12 @@ MEANING_CASES = [
     ("问了售后,售后的回答是让我自己去找消协", Priority.P1, False),
     ("客服说不给退,我就打了12315", Priority.P1, True),
     ('我跟他说"再不退钱我就报警"', Priority.P1, True),
+    # a footer or boilerplate is a notice to every reader, not the customer's threat
+    ("如有问题请拨打12315", Priority.P1, False),
+    ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),
+    ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),
+    ("如遇紧急情况请拨打110报警", Priority.P1, False),
+    ("客服电话:4001234打不通,我已经打了12315", Priority.P1, True),
     # the harm did happen
     ("吃完第二天就拉肚子了", Priority.P1, True),
 ]
@@ -619,6 +625,11 @@ def test_policy_round_trips_and_pickles() -> None:
     clone = pickle.loads(pickle.dumps(policy))
     assert clone == policy
     assert run("我要去消协投诉", "service", policy=clone).level is Priority.P1
+    # the notice modifier is optional: without it, a footer's hotline counts
+    del data["modifiers"]["notice"]
+    bare = Policy.from_dict(data)
+    assert bare.notice == "" and Policy.from_dict(bare.to_dict()) == bare
+    assert run("如有问题请拨打12315", "service", policy=bare).level is Priority.P1
 
 
 USER_POLICY = """
@@ -760,6 +771,7 @@ MALFORMED = [
         r"requires\[0\]: 'P4.mixed' is a mixed trigger",
     ),
     (_bad("modifiers.negation", "没("), r"modifiers.negation: bad regular expression"),
+    (_bad("modifiers.notice", "请("), r"modifiers.notice: bad regular expression"),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
     (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),
     (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),

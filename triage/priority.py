@@ -22,7 +22,10 @@ How a level is reached, in order (when two levels fit, the higher wins):
    - ``reported``: someone else said it. A threat that staff voice
      (``客服说"你去投诉吧"``, ``客服让我去12315投诉``) is not the customer's own
      threat and does not count; what the customer says (``我说"再不退就报警"``)
-     does.
+     does;
+   - ``notice``: a notice to every reader, not the customer's act: a footer
+     or boilerplate (``如有问题请拨打12315``, ``举报电话:12315``, a link
+     ``回复|举报``) raises nothing.
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger or strong grievance raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
@@ -113,7 +116,7 @@ __all__ = [
 POLICY_FORMAT = 1
 
 #: The contexts that may cancel a trigger match (a trigger's ``cancel_on``).
-MODIFIERS: tuple[str, ...] = ("negation", "hypothetical", "question", "reported")
+MODIFIERS: tuple[str, ...] = ("negation", "hypothetical", "question", "reported", "notice")
 
 _DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
 # `Priority.rank` is a property; the hot path reads this dict instead.
@@ -242,6 +245,7 @@ class _Compiled:
     hypothetical: re.Pattern[str]
     question: re.Pattern[str]
     reported: re.Pattern[str]
+    notice: re.Pattern[str] | None
     deadlines: dict[Priority, int]
     teams: dict[Category, str]
     # by the key folded as values are matched: the policy's key and its level
@@ -290,6 +294,8 @@ class Policy:
     channels: tuple[tuple[str, Priority], ...]
     tiers: tuple[tuple[str, Priority], ...]
     thresholds: tuple[tuple[Priority, float], ...]
+    #: The ``notice`` modifier; "" for none.
+    notice: str = ""
     source: str = field(default="<dict>", compare=False)
     _c: _Compiled = field(init=False, repr=False, compare=False)
 
@@ -356,6 +362,7 @@ class Policy:
                 "hypothetical": self.hypothetical,
                 "question": self.question,
                 "reported": self.reported,
+                "notice": self.notice,
             },
             "triggers": [
                 {
@@ -738,6 +745,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         top["modifiers"],
         "modifiers",
         ("window", "negation", "hypothetical", "question", "reported"),
+        ("notice",),
     )
 
     triggers = _build_triggers(ck, top["triggers"])
@@ -767,6 +775,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         hypothetical=ck.regex(md["hypothetical"], "modifiers.hypothetical"),
         question=ck.regex(md["question"], "modifiers.question"),
         reported=ck.regex(md["reported"], "modifiers.reported"),
+        notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") else "",
         emotion_signals=tuple(emotion_signals),
         category_signal=category_signal,
         repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
@@ -1092,6 +1101,7 @@ def _compile(policy: Policy) -> _Compiled:
         hypothetical=re.compile(policy.hypothetical),
         question=re.compile(policy.question),
         reported=re.compile(policy.reported),
+        notice=re.compile(policy.notice) if policy.notice else None,
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
         channels=_folded(policy.channels, "channels"),
@@ -1169,6 +1179,12 @@ def _cancelled(
             speaker = text[max(0, q - w) : q]
             if c.reported.search(speaker) and not speaker.rstrip(":：,， ").endswith("我说"):
                 return "reported"
+    if "notice" in kinds and c.notice is not None:
+        # the clause with the labels around it: 举报电话:12345 and 电话:12315
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        b = _clause_end(text, end, min(len(text), end + w))
+        if c.notice.search(text, max(0, a - 3), min(len(text), b + 1)):
+            return "notice"
     return None
 
 
