@@ -82,6 +82,7 @@ message naming the bad entry; unknown keys are errors, not ignored.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import operator
@@ -128,6 +129,7 @@ _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
+_SPACE = re.compile(" ")
 
 
 # ---------------------------------------------------------------------------
@@ -1393,7 +1395,7 @@ def _trigger_reasons(
             (mild if marks[idx] == 1 else ordinary).append((s, e))
         last_end[idx] = e
         if at is not None:
-            s, e = at[s], at[e - 1] + 1
+            s, e = _in_text(at, s), _in_text(at, e - 1) + 1
         ev = Evidence(text[s:e], s, e)
         if got is None:
             spans[idx] = [ev]
@@ -1446,7 +1448,7 @@ def _plain(view: str, ordinary: list[tuple[int, int]], mild: list[tuple[int, int
 
 def _closed_up(text: str) -> tuple[str, list[int] | None]:
     """`text` without the spaces inside Chinese words and digit runs, and where
-    each of its characters stands in `text` (None when nothing was dropped).
+    the dropped spaces were, for `_in_text` (None when nothing was dropped).
 
     A space goes when neither neighbour is a Latin letter and one is not
     ASCII (``报 警``, ``打 12315``), or between two single digits
@@ -1455,23 +1457,36 @@ def _closed_up(text: str) -> tuple[str, list[int] | None]:
     """
     if " " not in text:
         return text, None
-    keep: list[int] = []
+    # Only the spaces are looked at, so a long text costs a pass in C: where
+    # the view's k-th gap (a dropped space at text[d]) falls, d - k, says how
+    # many characters before a view position were dropped (`_in_text`).
+    gaps: list[int] = []
+    pieces: list[str] = []
+    last = 0
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch == " " and 0 < i < n - 1:
-            a, b = text[i - 1], text[i + 1]
-            if a.isascii() and b.isascii():
-                single = (i < 2 or not text[i - 2].isdigit()) and (
-                    i + 2 >= n or not text[i + 2].isdigit()
-                )
-                if a.isdigit() and b.isdigit() and single:
-                    continue
-            elif not (a.isascii() and a.isalpha()) and not (b.isascii() and b.isalpha()):
+    for hit in _SPACE.finditer(text, 1, n - 1):
+        i = hit.start()
+        a, b = text[i - 1], text[i + 1]
+        if a.isascii() and b.isascii():
+            single = (i < 2 or not text[i - 2].isdigit()) and (
+                i + 2 >= n or not text[i + 2].isdigit()
+            )
+            if not (a.isdigit() and b.isdigit() and single):
                 continue
-        keep.append(i)
-    if len(keep) == n:
+        elif (a.isascii() and a.isalpha()) or (b.isascii() and b.isalpha()):
+            continue
+        gaps.append(i - len(gaps))
+        pieces.append(text[last:i])
+        last = i + 1
+    if not gaps:
         return text, None
-    return "".join(text[i] for i in keep), keep
+    pieces.append(text[last:])
+    return "".join(pieces), gaps
+
+
+def _in_text(gaps: list[int], v: int) -> int:
+    """Where the character at position `v` of the closed-up view stands in the text."""
+    return v + bisect.bisect_right(gaps, v)
 
 
 def _signal_reasons(
