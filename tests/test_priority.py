@@ -208,6 +208,35 @@ def test_words_that_name_no_crisis_are_not_p1(text: str, category: str, code: st
     assert result.level is not Priority.P1, codes(result)
 
 
+# A long complaint, cut for the model at triage.MAX_CHARS: the rules read on.
+LONG = "快递送得太慢了,等了好几天才到。" * 150
+
+LONG_ENDINGS = [
+    # (the end of a long text, whether it is a crisis, the trigger)
+    ("再不退款我就去12315投诉", True, "P1.regulator"),
+    ("你们再不处理,我就找媒体曝光", True, "P1.media"),
+    # a footer's hotline is a notice, not the customer's threat
+    ("如有问题请拨打12315", False, "P1.regulator"),
+    ("消费者投诉举报电话:12315", False, "P1.regulator"),
+]
+
+
+@pytest.mark.parametrize(("ending", "crisis", "code"), LONG_ENDINGS)
+def test_a_threat_past_the_cut_of_a_long_text_counts(ending: str, crisis: bool, code: str) -> None:
+    import pandas as pd
+
+    import triage
+
+    a = triage.analyze(LONG + ending)
+    assert a.truncated and len(a.text) == triage.MAX_CHARS
+    assert (a.priority is Priority.P1) is crisis, [r.code for r in a.reasons]
+    if crisis:
+        span = next(r for r in a.reasons if r.code == code).evidence[0]
+        assert span.start >= triage.MAX_CHARS and span.text in ending
+    scored = triage.score_frame(pd.DataFrame({"text": [LONG + ending, ending]}))
+    assert (scored["priority"] == "P1").tolist() == [crisis, crisis]
+
+
 def test_a_pattern_may_match_either_case_when_scoped() -> None:
     policy = load_policy(_with_trigger(code="P1.exec", patterns=["总经理", "(?i:ceo)"]))
     for text in ("让你们ceo出来说话", "让你们CEO出来说话", "让你们Ceo出来说话"):

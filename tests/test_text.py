@@ -355,6 +355,9 @@ def test_drop_stopwords() -> None:
 def test_long_text_is_truncated_and_flagged() -> None:
     p = prepare("快递太慢了。" * 20_000)
     assert p.truncated and len(p.text) == MAX_CHARS and p.original_length == 120_000
+    # the rest of what was read (16,000 raw characters), for the priority rules
+    assert p.text + p.rest == normalize("快递太慢了。" * 20_000)[:16_000]
+    assert prepare("快递太慢了。").rest == ""
 
 
 @settings(max_examples=200, deadline=None)

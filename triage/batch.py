@@ -245,7 +245,8 @@ def _prioritize_all(
     inten = _rows(preds.intensity)
     prio_p = _rows(preds.priority_proba)
     senti = preds.sentiment.tolist()
-    texts = preds.texts
+    # the rules read past the cut too (`Predictions.rests`)
+    texts = preds.texts if preds.rests is None else list(map(str.__add__, preds.texts, preds.rests))
     out_cat, out_prim, out_prio = strs["categories"], strs["primary"], strs["priority"]
     out_route, out_reasons = strs["route"], strs["reasons"]
     for k in range(len(texts)):

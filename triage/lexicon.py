@@ -86,6 +86,7 @@ class LexiconModel(OneText):
             # no priority head: the engine's rules alone decide
             priority_proba=np.full((n, len(PRIORITIES)), np.nan),
             sentiment=np.full(n, 0.5),
+            rests=[d.rest for d in norm] if any(d.rest for d in norm) else None,
         )
         if not explain:
             return pred

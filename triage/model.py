@@ -106,6 +106,11 @@ class Predictions:
     #: applies (primary first) and each emotion present, to the `top` terms
     #: that raise its score most; else None.
     why: list[dict[str, list[str]]] | None = None
+    #: Per row, the normalised text past `triage.MAX_CHARS` that was read
+    #: (`triage.text.PreparedText.rest`, "" unless truncated): the priority
+    #: rules read it after ``texts[i]``, so a threat at the end of a long text
+    #: counts. None: nothing past the cut.
+    rests: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -143,7 +148,7 @@ class Predictions:
         cats = self.category_result(i)
         emotions = self.emotion_result(i)
         prio: PriorityResult = prioritize(
-            self.texts[i],
+            self.texts[i] + self.rests[i] if self.rests is not None else self.texts[i],
             cats,
             emotions,
             learned=self.learned_priority(i),
@@ -555,10 +560,14 @@ class TriageModel(OneText):
     # -- predicting ------------------------------------------------------------
 
     def _docs(
-        self, texts: Iterable[Any], words: _text.Words | None = None
+        self,
+        texts: Iterable[Any],
+        words: _text.Words | None = None,
+        rests: list[str] | None = None,
     ) -> tuple[list[str], list[list[str]], list[bool]]:
         """Normalised texts, their tokens and truncation flags; cut with the
-        model's `words_` unless `words` are given (as `fit` gives them)."""
+        model's `words_` unless `words` are given (as `fit` gives them). Each
+        text's normalised rest past the cut goes to `rests`, when given."""
         if words is None:
             words = self.words_
         norm: list[str] = []
@@ -569,6 +578,8 @@ class TriageModel(OneText):
             norm.append(p.text)
             toks.append(_text.tokenize(p.text, hmm=self.hmm, words=words))
             cut.append(p.truncated)
+            if rests is not None:
+                rests.append(p.rest)
         return norm, toks, cut
 
     def logits(self, X: csr_matrix) -> Array:
@@ -602,7 +613,8 @@ class TriageModel(OneText):
         """
         check_top(explain, "explain")
         self._check_fitted()
-        norm, toks, cut = self._docs(texts)
+        rests: list[str] = []
+        norm, toks, cut = self._docs(texts, rests=rests)
         X, dense = self.features_.blocks(zip(norm, toks, strict=True))
         # the sparse and dense columns are multiplied apart: stacking the dense
         # ones into the sparse matrix costs more than the products
@@ -615,6 +627,8 @@ class TriageModel(OneText):
             z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :])
             nnz = nnz + np.count_nonzero(dense, axis=1)
         pred = self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz, self._nb_logits(X))
+        if any(rests):
+            pred = dataclasses.replace(pred, rests=rests)
         if not explain:
             return pred
         return dataclasses.replace(pred, why=self._why(pred, X, dense, explain))
@@ -664,6 +678,8 @@ class TriageModel(OneText):
         pred = self._decode(
             z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]), z_nb, one=True
         )
+        if p.rest:
+            pred = dataclasses.replace(pred, rests=[p.rest])
         return pred, idx, val
 
     def _decode(

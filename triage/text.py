@@ -335,11 +335,17 @@ def warm_up() -> None:
 
 @dataclass(frozen=True, slots=True)
 class PreparedText:
-    """A normalised text and what normalisation had to do to it."""
+    """A normalised text and what normalisation had to do to it.
+
+    ``rest`` is the normalised text past `MAX_CHARS` of what was read (the
+    first 16,000 raw characters, more when markup fills them): empty unless
+    the text was cut. The priority rules read it; the model does not.
+    """
 
     text: str
     original_length: int
     truncated: bool
+    rest: str = ""
 
 
 def prepare(text: Any) -> PreparedText:
@@ -358,7 +364,7 @@ def prepare(text: Any) -> PreparedText:
         truncated = len(raw) > _MARKUP_CAP or len(stripped) > _RAW_CAP
     norm = _normalize(cut)
     truncated = truncated or len(norm) > MAX_CHARS
-    return PreparedText(norm[:MAX_CHARS], len(raw), truncated)
+    return PreparedText(norm[:MAX_CHARS], len(raw), truncated, norm[MAX_CHARS:])
 
 
 def normalize(text: str) -> str:
