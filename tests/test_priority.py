@@ -102,6 +102,8 @@ P2_CASES = [
     ("卖的是假货,跟专柜的完全不一样", "product", "P2.counterfeit"),
     ("气死我了,这什么破服务", "service", "P2.anger"),
     ("新买的台灯用了三天就坏了", "product", "P2.unusable"),
+    ("扫了防伪码,这根本不是真品", "product", "P2.counterfeit"),
+    ("专柜验过了,不是正品", "product", "P2.counterfeit"),
 ]
 
 P3_CASES = [
@@ -122,6 +124,8 @@ P3_CASES = [
     ("快递到手盒子压坏了", "logistics", "P3.problem"),
     ("杯子在路上被摔坏了", "logistics", "P3.problem"),
     ("外包装都坏了,里面的东西倒是好的", "logistics", "P3.problem"),
+    # asking whether it is genuine says nothing is fake
+    ("不知道是不是正品,洗发水漏了一半", "product", "P3.problem"),
     # 坏了 of a feeling is no failed product
     ("等了两个小时才送到,孩子都饿坏了", "logistics", "P3.problem"),
     ("房间隔音太差,半夜被吵醒把我吓坏了", "environment", "P3.problem"),
