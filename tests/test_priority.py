@@ -104,6 +104,8 @@ P2_CASES = [
     ("新买的台灯用了三天就坏了", "product", "P2.unusable"),
     ("扫了防伪码,这根本不是真品", "product", "P2.counterfeit"),
     ("专柜验过了,不是正品", "product", "P2.counterfeit"),
+    ("橙子收到一半都生霉了", "product", "P2.unusable"),
+    ("面包袋里的面包长霉了", "product", "P2.unusable"),
 ]
 
 P3_CASES = [
