@@ -108,3 +108,25 @@ def test_a_model_that_is_no_model_is_named(model: object, message: str) -> None:
     ):
         with pytest.raises(ParameterError, match=message):
             call()
+
+
+@pytest.mark.parametrize(
+    ("wrong", "shown"),
+    [
+        # macro-F1 0.89055: 0.891 to three places, though 0.8905 to four
+        ((5,), "category macro-F1 0.891 "),
+        # 0.91354: 0.914, though 0.9135 to four
+        ((2,), "emotion macro-F1 0.914"),
+    ],
+)
+def test_the_report_rounds_each_figure_once(wrong: tuple[int, ...], shown: str) -> None:
+    from tests.test_retrain import DEMO, FakeModel
+    from triage.labeled import read_labeled
+
+    demo = read_labeled(DEMO)
+    text = render_evaluation(evaluate(FakeModel(demo, wrong=wrong), demo))
+    assert shown in text
+    # the headline line says what the macro rows of the tables say
+    macro = [line.split() for line in text.splitlines() if line.startswith("macro")]
+    assert f"category macro-F1 {macro[0][3]} " in text
+    assert f"emotion macro-F1 {macro[1][3]}" in text

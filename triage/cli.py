@@ -154,7 +154,7 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
                 )
             )
         lines.append("")
-    s = ev.summary()
+    s = ev.summary(places=None)  # each figure rounded once, as the tables' are
     lines.append(
         f"category macro-F1 {_fig(s['category_macro_f1'])}   "
         f"primary accuracy {_fig(s['primary_accuracy'])} "
@@ -244,7 +244,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         }
         print(render_evaluation(ev, f"model on {args.dev}"))
         print()
-        b = base.summary()
+        b = base.summary(places=None)
         print(
             f"lexicon baseline on {args.dev}: category macro-F1 {_fig(b['category_macro_f1'])}   "
             f"primary accuracy {_fig(b['primary_accuracy'])}   "

@@ -102,7 +102,7 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     _bars(axes[1], evaluation.emotions, "emotions (presence)")
     _bars(axes[2], evaluation.priority, "priority (engine)")
     axes[0].legend(loc="upper left", fontsize=8, ncols=3)
-    s = evaluation.summary()
+    s = evaluation.summary(places=None)
     fig.suptitle(
         title
         or (
