@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import labeled_frame
-from triage import LexiconModel, ParameterError, analyze, evaluate
+from triage import LexiconModel, ParameterError, analyze, evaluate, score_frame
 from triage.cli import render_evaluation
 from triage.retrain import compare_models
 
@@ -67,6 +69,28 @@ def test_predictions_not_one_per_row_are_refused_naming_the_fix(rows: int) -> No
         r'frame\["text"\], such as model.predict_many',
     ):
         evaluate(None, frame, predictions=LexiconModel().predict_many(texts))
+
+
+@pytest.mark.parametrize(
+    ("predictions", "given"),
+    [
+        # score_frame's rows: the same predictions, as a table
+        (lambda frame: score_frame(frame, model=LexiconModel()), "DataFrame"),
+        # the texts themselves
+        (lambda frame: frame["text"].tolist(), "list"),
+        (lambda frame: frame["text"], "Series"),
+    ],
+)
+def test_predictions_that_are_no_predictions_are_refused_naming_the_fix(
+    predictions: Callable[[pd.DataFrame], object], given: str
+) -> None:
+    frame = labeled_frame(CALM)
+    with pytest.raises(
+        ParameterError,
+        match=rf"^predictions must be the Predictions of a model's predict_many, got {given}; "
+        r'pass model.predict_many\(frame\["text"\].tolist\(\)\)',
+    ):
+        evaluate(LexiconModel(), frame, predictions=predictions(frame))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -246,16 +246,23 @@ def evaluate(
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
         `model` is no model (the path of a saved one, say: load it first
-        with `triage.load_model`), or `predictions` are not those of
-        ``frame["text"]``, row for row (another number of rows, or other
-        texts: those of the other half of a split, say).
+        with `triage.load_model`), `predictions` are no `Predictions` (the
+        rows of `triage.score_frame`, say), or not those of ``frame["text"]``,
+        row for row (another number of rows, or other texts: those of the
+        other half of a split, say).
     """
     import pandas as pd
 
     from triage._default import resolve_model
+    from triage.model import Predictions
 
     y = parse_labels(frame)
     given = predictions is not None
+    if given and not isinstance(predictions, Predictions):
+        raise ParameterError(
+            "predictions must be the Predictions of a model's predict_many, got "
+            f'{type(predictions).__name__}; pass model.predict_many(frame["text"].tolist())'
+        )
     if predictions is None:
         resolved = resolve_model(model, needs="predict_many")
         predictions = resolved.predict_many(frame["text"].tolist())
