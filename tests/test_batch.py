@@ -794,13 +794,21 @@ def test_bad_arguments() -> None:
     [
         ("chunk_size", np.int64(2), None),  # numpy integers are integers
         ("n_jobs", np.int64(2), None),
-        ("chunk_size", 1e4, "chunk_size must be an integer, got 10000.0"),
-        ("chunk_size", "100", "chunk_size must be an integer, got '100'"),
-        ("chunk_size", None, "chunk_size must be an integer, got None"),
-        ("chunk_size", True, "chunk_size must be an integer, got True"),
-        ("chunk_size", -5, "chunk_size must be at least 1, got -5"),
-        ("n_jobs", 2.0, r"n_jobs must be a positive integer or -1 \(all cores\), got 2.0"),
-        ("n_jobs", False, r"n_jobs must be a positive integer or -1 \(all cores\), got False"),
+        ("chunk_size", 1e4, r"chunk_size \(CLI: --chunk-size\) must be an integer, got 10000.0"),
+        ("chunk_size", "100", r"chunk_size \(CLI: --chunk-size\) must be an integer, got '100'"),
+        ("chunk_size", None, r"chunk_size \(CLI: --chunk-size\) must be an integer, got None"),
+        ("chunk_size", True, r"chunk_size \(CLI: --chunk-size\) must be an integer, got True"),
+        ("chunk_size", -5, r"chunk_size \(CLI: --chunk-size\) must be at least 1, got -5"),
+        (
+            "n_jobs",
+            2.0,
+            r"n_jobs \(CLI: --jobs\) must be a positive integer or -1 \(all cores\), got 2.0",
+        ),
+        (
+            "n_jobs",
+            False,
+            r"n_jobs \(CLI: --jobs\) must be a positive integer or -1 \(all cores\), got False",
+        ),
     ],
 )
 def test_counts_are_whole_numbers(

@@ -269,6 +269,8 @@ def test_score_explain_writes_the_terms_behind_each_label(
     assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), *bad]) == 2
     with pytest.raises(SystemExit):  # --terms alone would do nothing
         main(["score", str(source), "-o", str(tmp_path / "z.csv"), "--terms", "2"])
+    with pytest.raises(SystemExit):  # nor would --terms 0: no 'why' column
+        main(["score", str(source), "-o", str(tmp_path / "z.csv"), "--explain", "--terms", "0"])
     # a flag, not an option with a value: the input after it stays the input
     assert main(["score", "--explain", str(source), "-o", str(tmp_path / "y.csv"), "-q"]) == 0
 
@@ -298,7 +300,8 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
     [
         ("review\n快递太慢\n", [], "no column 'text' in .*--text-column"),
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
-        ("text\n快递太慢\n", ["--chunk-size", "0"], "chunk_size must be at least 1"),
+        ("text\n快递太慢\n", ["--chunk-size", "0"], r"chunk_size \(CLI: --chunk-size\) must be at"),
+        ("text\n快递太慢\n", ["--jobs", "-2"], r"n_jobs \(CLI: --jobs\) must be a positive"),
         ("text\n快递太慢\n", ["--encoding", "no-such"], "encoding=.no-such. is not a text"),
         (
             "text\n快递太慢\n",

@@ -839,17 +839,20 @@ def _check_text_encoding(encoding: Any) -> None:
 
 def _chunk_size(chunk_size: Any) -> int:
     size = _integer(chunk_size)
+    name = "chunk_size (CLI: --chunk-size)"
     if size is None:
-        raise ParameterError(f"chunk_size must be an integer, got {chunk_size!r}")
+        raise ParameterError(f"{name} must be an integer, got {chunk_size!r}")
     if size < 1:
-        raise ParameterError(f"chunk_size must be at least 1, got {chunk_size!r}")
+        raise ParameterError(f"{name} must be at least 1, got {chunk_size!r}")
     return size
 
 
 def _jobs(n_jobs: Any) -> int:
     jobs = _integer(n_jobs)
     if jobs is None or (jobs < 1 and jobs != -1):
-        raise ParameterError(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
+        raise ParameterError(
+            f"n_jobs (CLI: --jobs) must be a positive integer or -1 (all cores), got {n_jobs!r}"
+        )
     if jobs == -1:
         from joblib import cpu_count
 

@@ -543,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "terms", None) is not None and not args.explain:
         parser.error("--terms counts the terms of --explain; pass --explain too")
+    if getattr(args, "terms", None) == 0:  # the library's "no explanation"
+        parser.error("--terms must be at least 1; leave out --explain for no 'why' column")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
         parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
     logging.basicConfig(
