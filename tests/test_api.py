@@ -499,6 +499,23 @@ def test_the_lexicon_baseline_answers_the_calls_on_one_complaint() -> None:
         triage.explain(text, model=lexicon, top=True)
 
 
+@pytest.mark.parametrize(
+    ("text", "low"),
+    [
+        ("气死我了，到底怎么回事", False),  # emotion words, no category: the words apply
+        ("快递太慢", False),
+        ("今天出去玩了一天", True),  # no word of the lexicon: nothing applies
+        ("", True),
+    ],
+)
+def test_the_lexicon_baseline_has_low_confidence_when_no_word_of_it_is_found(
+    text: str, low: bool
+) -> None:
+    a = triage.analyze(text, model=triage.LexiconModel())
+    assert a.low_confidence is low
+    assert a.low_confidence is (not a.categories and not any(a.emotions.values()))
+
+
 @pytest.mark.parametrize("model", [triage.LexiconModel(), None], ids=["lexicon", "default"])
 def test_no_texts_are_no_predictions(model: triage.LexiconModel | None) -> None:
     from triage._default import resolve_model

@@ -77,7 +77,8 @@ class LexiconModel(OneText):
             texts=[d.text for d in norm],
             tokens=[[] for _ in norm],
             truncated=np.array([d.truncated for d in norm], dtype=bool),
-            low_confidence=np.asarray(~labels.any(axis=1)),
+            # nothing of the lexicon applies: no category word and no emotion word
+            low_confidence=np.asarray(~labels.any(axis=1) & (emo_hits == 0).all(axis=1)),
             category_proba=1.0 - np.exp(-cat_hits.astype(float)),
             category_labels=labels,
             primary=primary,
