@@ -360,6 +360,24 @@ def test_long_text_is_truncated_and_flagged() -> None:
     assert prepare("快递太慢了。").rest == ""
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # t2s gives 苧 for 薴 and would give 苎 for 苧: converted until it stays
+        ("薴麻衬衫洗一次就皱了", "苎麻衬衫洗一次就皱了"),
+        ("苧麻衬衫洗一次就皱了", "苎麻衬衫洗一次就皱了"),
+        # a name t2s keeps as 陈昇 once, then makes 陈升
+        ("買了陳昇演唱會的票，退票被拒", "买了陈升演唱会的票,退票被拒"),
+        ("这件苎麻衬衫起球了", "这件苎麻衬衫起球了"),
+    ],
+)
+def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
+    raw: str, expected: str
+) -> None:
+    assert normalize(raw) == expected
+    assert normalize(expected) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_normalize_is_idempotent_and_clean(text: str) -> None:

@@ -415,7 +415,24 @@ def _normalize(text: str) -> str:
         return ""
     text = _SPACE.sub(" ", text).strip()
     if text and not text.isascii():
-        text = _lazy.converter().convert(text)
+        text = _simplify(text)
+    return text
+
+
+def _simplify(text: str) -> str:
+    """Traditional characters to simplified, converted again until nothing changes.
+
+    OpenCC's t2s is not idempotent on a few characters and names: 薴 gives
+    苧, which it would give as 苎, and 陳昇 gives 陈昇, then 陈升. Converting
+    until the text stays as it is (twice at most for these) keeps
+    `normalize` idempotent; a simplified text is converted once.
+    """
+    convert = _lazy.converter().convert
+    for _ in range(4):
+        converted: str = convert(text)
+        if converted == text:
+            break
+        text = converted
     return text
 
 
