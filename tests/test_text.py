@@ -136,6 +136,28 @@ def test_segment_does_not_touch_global_jieba() -> None:
     assert "外卖小哥" not in jieba.dt.FREQ or not jieba.dt.initialized
 
 
+# (text, a word jieba's HMM finds in it, with hmm=True)
+HMM_WORDS = [
+    ("张小明的快递丢了", "张小明"),
+    ("师傅修完空调就漏水", "修完"),
+    ("小区门口的驿站不给取件", "取件"),
+]
+
+
+@pytest.mark.parametrize(("text", "word"), HMM_WORDS)
+def test_words_the_host_deletes_from_jieba_do_not_change_the_hmm_cut(
+    text: str, word: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jieba import finalseg
+
+    before = segment(text, hmm=True)
+    assert word in before
+    # what jieba.del_word(word) (frequency 0) adds to jieba's HMM, for every tokenizer
+    monkeypatch.setattr(finalseg, "Force_Split_Words", {word})
+    assert segment(text, hmm=True) == before
+    assert tokenize(normalize(text), hmm=True, words=read_words(["花呗"])) == before
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [

@@ -6,12 +6,15 @@ module does no work.
 
 The library owns its tokenizer: a `jieba.Tokenizer` with the complaint-domain
 user dictionary in ``triage/resources/userdict.txt``. The global ``jieba``
-state that a host application may use is never touched.
+state that a host application may use is never touched, and the host's
+changes to it (``jieba.load_userdict``, ``jieba.del_word``) do not reach the
+library's cut.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 import marshal
@@ -24,6 +27,7 @@ import tempfile
 import threading
 import unicodedata
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -171,8 +175,7 @@ class _Lazy:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    jieba = _import_jieba()
-                    tokenizer = jieba.Tokenizer()
+                    tokenizer = _tokenizer_class()()
                     _load_dictionary(tokenizer)
                     with open(resource_path("userdict.txt"), "rb") as userdict:
                         tokenizer.load_userdict(userdict)
@@ -188,7 +191,7 @@ class _Lazy:
         with self._lock:
             tokenizer = self._extended.get(words)
             if tokenizer is None:
-                tokenizer = _import_jieba().Tokenizer()
+                tokenizer = _tokenizer_class()()
                 # a copy of the library's dictionary: its prefix table and
                 # total, the tags posseg would read
                 tokenizer.FREQ = dict(base.FREQ)
@@ -234,6 +237,68 @@ def _import_jieba() -> Any:
         if handler not in handlers:
             log.removeHandler(handler)
     return jieba
+
+
+@functools.cache
+def _tokenizer_class() -> Any:
+    """A `jieba.Tokenizer` whose HMM ignores the words jieba was told to split.
+
+    jieba keeps the words given a frequency of 0 (``jieba.del_word``, or
+    ``suggest_freq`` cutting a word apart) in one set of its ``finalseg``
+    module, and its HMM splits them in every tokenizer: a host application
+    deleting 张小明 from its own dictionary made this library's ``hmm=True``
+    cut 张 小 明 too. This tokenizer runs the same HMM without that set
+    (the library never gives a word frequency 0). Should jieba's HMM not be
+    where jieba 0.42 has it, jieba's own tokenizer is used.
+    """
+    module = _import_jieba()
+    from jieba import finalseg
+
+    hmm = getattr(finalseg, "__cut", None)  # the HMM, before the global set is applied
+    han, skip = getattr(finalseg, "re_han", None), getattr(finalseg, "re_skip", None)
+    if not callable(hmm) or han is None or skip is None:
+        return module.Tokenizer
+
+    def recognize(text: str) -> Iterator[str]:
+        # finalseg.cut, less its Force_Split_Words
+        for block in han.split(text):
+            if han.match(block):
+                yield from hmm(block)
+            else:
+                yield from (piece for piece in skip.split(block) if piece)
+
+    class Tokenizer(module.Tokenizer):  # type: ignore[misc,name-defined]
+        def _Tokenizer__cut_DAG(self, sentence: str) -> Iterator[str]:
+            # jieba.Tokenizer.__cut_DAG, with `recognize` for finalseg.cut
+            dag = self.get_DAG(sentence)
+            route: dict[int, tuple[float, int]] = {}
+            self.calc(sentence, dag, route)
+            x, buf, n = 0, "", len(sentence)
+            while x < n:
+                y = route[x][1] + 1
+                word = sentence[x:y]
+                if y - x == 1:
+                    buf += word
+                    x = y
+                    continue
+                if buf:
+                    yield from self._unknown(buf, recognize)
+                    buf = ""
+                yield word
+                x = y
+            if buf:
+                yield from self._unknown(buf, recognize)
+
+        def _unknown(self, buf: str, recognize: Any) -> Iterator[str]:
+            # characters the dictionary left single: one, a word, or the HMM's
+            if len(buf) == 1:
+                yield buf
+            elif not self.FREQ.get(buf):
+                yield from recognize(buf)
+            else:
+                yield from buf
+
+    return Tokenizer
 
 
 # jieba builds its prefix dictionary (half a million entries) from its
