@@ -400,6 +400,36 @@ def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
     assert normalize(expected) == expected
 
 
+# what stands across the cut at MAX_CHARS, kept whole after the text or in the rest
+WHOLE_AT_THE_CUT = [
+    "👨\u200d👩\u200d👧",  # a family: three emoji and two joiners
+    "👍🏽",  # a skin tone
+    "🇨🇳",  # a flag: two regional indicators
+    "1\ufe0f\u20e3",  # a keycap
+    "❤\ufe0f",  # a variation selector
+    ENGLAND,  # a flag of tag characters
+    "a\u0300\u0301",  # a letter and two combining marks
+]
+
+
+@pytest.mark.parametrize("sequence", WHOLE_AT_THE_CUT)
+@pytest.mark.parametrize("before", [1, 2, 3])
+def test_truncation_never_splits_a_character(sequence: str, before: int) -> None:
+    complaint = "快递太慢" * 600
+    text = complaint[: MAX_CHARS - before] + sequence + "客服不回"
+    p = prepare(text)
+    assert p.truncated and len(p.text) <= MAX_CHARS
+    assert p.text + p.rest == normalize(text)
+    cut = normalize(sequence)
+    assert cut in p.text or cut in p.rest
+
+
+def test_the_raw_cut_never_splits_a_surrogate_pair() -> None:
+    # an emoji written as two UTF-16 halves (a JSON export) across the first 16,000 characters
+    p = prepare("快" * 15_999 + "\ud83d\ude21" + "客服不回")
+    assert p.truncated and "\ufffd" not in p.text + p.rest
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_normalize_is_idempotent_and_clean(text: str) -> None:

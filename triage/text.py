@@ -404,7 +404,9 @@ class PreparedText:
 
     ``rest`` is the normalised text past `MAX_CHARS` of what was read (the
     first 16,000 raw characters, more when markup fills them): empty unless
-    the text was cut. The priority rules read it; the model does not.
+    the text was cut. The priority rules read it; the model does not. A cut
+    never splits an emoji sequence or a letter from its marks: ``text`` may
+    then end a few characters short of `MAX_CHARS`.
     """
 
     text: str
@@ -421,15 +423,58 @@ def prepare(text: Any) -> PreparedText:
     ('快递 太慢 !', False)
     """
     raw = check_text(text)
-    cut = raw[:_RAW_CAP]
+    cut = raw[: _boundary(raw, _RAW_CAP)]
     truncated = len(raw) > _RAW_CAP
     if truncated and "<" in raw[:_MARKUP_CAP]:
         stripped = _strip_tags(raw[:_MARKUP_CAP])
-        cut = stripped[:_RAW_CAP]
+        cut = stripped[: _boundary(stripped, _RAW_CAP)]
         truncated = len(raw) > _MARKUP_CAP or len(stripped) > _RAW_CAP
     norm = _normalize(cut)
     truncated = truncated or len(norm) > MAX_CHARS
-    return PreparedText(norm[:MAX_CHARS], len(raw), truncated, norm[MAX_CHARS:])
+    end = _boundary(norm, MAX_CHARS)
+    return PreparedText(norm[:end], len(raw), truncated, norm[end:])
+
+
+# What continues the character before it: combining marks and the keycap,
+# variation selectors, skin tones, the zero-width joiner, tag characters.
+_CONTINUES = re.compile(
+    "[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+_REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")
+_GRAPHEME = 32
+
+
+def _boundary(text: str, cap: int) -> int:
+    """Where to cut `text` to at most `cap` characters without splitting one.
+
+    A cut never falls inside a surrogate pair, between a letter and its
+    combining mark, inside an emoji sequence (a joiner, a skin tone, a
+    variation selector, a keycap, a subdivision flag's tags) or between the
+    two halves of a flag; it moves back to before that character instead,
+    by `_GRAPHEME` characters at most (the longest emoji sequence has 11;
+    a run of marks longer than that is cut where it is).
+    """
+    end = min(cap, len(text))
+    lowest = max(end - _GRAPHEME, 0)
+    while lowest < end < len(text):
+        ch, before = text[end], text[end - 1]
+        if (
+            _CONTINUES.match(ch)
+            or before == "\u200d"
+            or unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or ("\udc00" <= ch <= "\udfff" and "\ud800" <= before <= "\udbff")
+        ):
+            end -= 1
+        elif _REGIONAL.match(ch) and _REGIONAL.match(before):
+            # a flag is two indicators: the cut splits one if an odd number lead up to it
+            start = end
+            while start > 0 and _REGIONAL.match(text[start - 1]):
+                start -= 1
+            end -= (end - start) % 2
+            break
+        else:
+            break
+    return end if end > lowest else min(cap, len(text))
 
 
 def normalize(text: str) -> str:
