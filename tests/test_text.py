@@ -464,6 +464,26 @@ def test_markup_longer_than_the_raw_cap_does_not_hide_the_complaint(markup: str)
     assert not p.truncated
 
 
+@pytest.mark.parametrize(
+    "padding",
+    [
+        " " * 20_000,  # a form field padded with spaces
+        "\r\n" * 10_000,  # blank lines of a pasted mail
+        "\u3000" * 20_000,  # ideographic spaces
+        "\t \u200b" * 7_000,  # tabs, spaces and zero-width spaces
+        "<br>\n    " * 2_000,  # markup and its indentation
+    ],
+)
+def test_padding_longer_than_the_raw_cap_neither_hides_nor_cuts_the_complaint(
+    padding: str,
+) -> None:
+    complaint = "孩子吃了你们的奶粉一直拉肚子"
+    assert len(padding) > 16_000
+    for text in (padding + complaint, complaint + padding, padding + complaint + padding):
+        p = prepare(text)
+        assert (p.text, p.rest, p.truncated) == (complaint, "", False)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=200))
 def test_segment_gives_nonblank_tokens(text: str) -> None:

@@ -60,9 +60,10 @@ MAX_CHARS = 2000
 # hence the margin over MAX_CHARS.
 _RAW_CAP = MAX_CHARS * 8
 
-# A longer text holding markup first has its tags stripped over this much of
-# it (one linear regex pass), so that a page whose <style> block or tags run
-# past _RAW_CAP still yields the complaint after them.
+# A longer text first has its tags stripped, its invisible characters removed
+# and its whitespace collapsed over this much of it (linear regex passes), so
+# that a page whose <style> block or tags, or a paste whose padding, run past
+# _RAW_CAP still yields the complaint after them.
 _MARKUP_CAP = MAX_CHARS * 100
 
 # HTML's element names (and a few obsolete ones still in old pages). Only these
@@ -403,10 +404,10 @@ class PreparedText:
     """A normalised text and what normalisation had to do to it.
 
     ``rest`` is the normalised text past `MAX_CHARS` of what was read (the
-    first 16,000 raw characters, more when markup fills them): empty unless
-    the text was cut. The priority rules read it; the model does not. A cut
-    never splits an emoji sequence or a letter from its marks: ``text`` may
-    then end a few characters short of `MAX_CHARS`.
+    first 16,000 raw characters, more when markup or whitespace fills them):
+    empty unless the text was cut. The priority rules read it; the model
+    does not. A cut never splits an emoji sequence or a letter from its
+    marks: ``text`` may then end a few characters short of `MAX_CHARS`.
     """
 
     text: str
@@ -425,10 +426,14 @@ def prepare(text: Any) -> PreparedText:
     raw = check_text(text)
     cut = raw[: _boundary(raw, _RAW_CAP)]
     truncated = len(raw) > _RAW_CAP
-    if truncated and "<" in raw[:_MARKUP_CAP]:
-        stripped = _strip_tags(raw[:_MARKUP_CAP])
-        cut = stripped[: _boundary(stripped, _RAW_CAP)]
-        truncated = len(raw) > _MARKUP_CAP or len(stripped) > _RAW_CAP
+    if truncated:
+        # control characters go first, as in normalisation: <b\u200b> is a tag
+        head = _CONTROL.sub("", raw[:_MARKUP_CAP])
+        if "<" in head:
+            head = _strip_tags(head)
+        head = _SPACE.sub(" ", head)
+        cut = head[: _boundary(head, _RAW_CAP)]
+        truncated = len(raw) > _MARKUP_CAP or len(head) > _RAW_CAP
     norm = _normalize(cut)
     truncated = truncated or len(norm) > MAX_CHARS
     end = _boundary(norm, MAX_CHARS)
