@@ -94,6 +94,31 @@ def test_angle_brackets_table(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a pasted link's parameters that begin with an old entity name
+        (
+            "付款链接 pay.example.cn/?id=8&timestamp=1700&region=sh 打不开",
+            "付款链接 pay.example.cn/?id=8&timestamp=1700&region=sh 打不开",
+        ),
+        ("回调地址?order=5&notify_url=x&currency=CNY 扣款两次", None),
+        ("页面参数&param=3&section=2 报错", None),
+        ("链接里有&not=1和&copy=2", None),
+        ("x&ampy", None),  # not a name, though it begins with one
+        # entities are still read: with ";", or an old name standing alone
+        ("价格&amp;服务都差", "价格&服务都差"),
+        ("价格&amp服务都差", "价格&服务都差"),
+        ("快递&nbsp一周没到", "快递 一周没到"),
+        ("&lt;b&gt;好评", "好评"),
+        ("&#8203;退款&#x1F621;", "退款😡"),
+        ("&AMP;lt;b&AMP;gt;差评", "差评"),
+    ],
+)
+def test_entities_table(raw: str, expected: str | None) -> None:
+    assert normalize(raw) == (raw if expected is None else expected)
+
+
 @pytest.mark.parametrize("bad", [None, float("nan"), 42, b"\xe5\xbf\xab", ["快递"]])
 def test_non_strings_raise_type_error_naming_the_type(bad: object) -> None:
     with pytest.raises(InvalidTextError, match=type(bad).__name__) as info:

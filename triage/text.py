@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import html.entities
 import logging
 import marshal
 import math
@@ -94,6 +95,25 @@ _TAG = re.compile(
     rf"|</?([a-z][a-z0-9]*+)(?:\s++{_ATTRIBUTE})*+\s*+/?>",
     re.S | re.I,
 )
+
+
+# A character reference: a number, or a name. HTML's old names that may go
+# without their ";" (&amp &lt &nbsp &not &times &para &reg ...) are read
+# without it only when they are the whole name and no "=" follows, as a
+# browser reads an attribute: in a pasted link, ?id=1&timestamp=9&region=sh
+# and &notify_url= are a link's parameters, not a multiplication sign before
+# "tamp", a registered sign before "ion" or a not sign before "ify_url".
+_ENTITY = re.compile(r"&(?:#[0-9]++;?|#[xX][0-9a-fA-F]++;?|([A-Za-z][A-Za-z0-9]*+)(;|(?!=))?)")
+
+
+def _unescape(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, end = match[1], match[2]
+        if name is not None and end != ";" and (end is None or name not in html.entities.html5):
+            return match[0]
+        return html.unescape(match[0])
+
+    return _ENTITY.sub(replace, text)
 
 
 def _strip_tags(text: str) -> str:
@@ -495,7 +515,9 @@ def normalize(text: str) -> str:
 
     Only HTML elements with attributes in HTML's syntax are tags: angle
     brackets around other text, such as a product name ``<iPhone15>`` or a
-    comparison ``a<b 且 c>d``, are kept.
+    comparison ``a<b 且 c>d``, are kept. Likewise an entity without its
+    ``;`` is read only when it is one of HTML's old names standing alone
+    (``&nbsp``), so that a pasted link keeps ``&timestamp=`` and ``&region=``.
 
     >>> normalize("這家店的服務態度太差了！！！😡")
     '这家店的服务态度太差了!!!😡'
@@ -523,7 +545,7 @@ def _normalize(text: str) -> str:
         if "<" in text:
             text = _strip_tags(text)
         if "&" in text:
-            text = _CONTROL.sub("", unicodedata.normalize("NFKC", html.unescape(text)))
+            text = _CONTROL.sub("", unicodedata.normalize("NFKC", _unescape(text)))
         if text == before:
             break
     if _BLANK.fullmatch(text):
