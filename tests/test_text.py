@@ -97,6 +97,31 @@ def test_angle_brackets_table(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        # a mail written in Outlook or Word: prefixed tags, conditional comments
+        ("<p class=MsoNormal>退款太慢<o:p>&nbsp;</o:p></p>", "退款太慢"),
+        (
+            '<st1:chsdate Year="2024" Month="3">3月5日</st1:chsdate>买的空调坏了',
+            "3月5日 买的空调坏了",
+        ),
+        ("<![if !supportLists]>1.<![endif]>客服不接电话", "1. 客服不接电话"),
+        # an export's declarations, and CDATA whose text is the complaint
+        ('<?xml version="1.0" encoding="utf-8"?>退款一直没到账', "退款一直没到账"),
+        ("<!DOCTYPE html><p>房间很脏</p>", "房间很脏"),
+        ("<![CDATA[外卖洒了一半]]>", "外卖洒了一半"),
+        ("<![CDATA[<b>外卖</b>洒了一半]]>", "外卖 洒了一半"),
+        # text that only looks like them stays
+        ("时间<12:30>改了三次", "时间<12:30>改了三次"),
+        ("<a:b 你好>", "<a:b 你好>"),
+        ("<!快递到了吗>", "<!快递到了吗>"),
+    ],
+)
+def test_office_and_xml_markup_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         # a pasted link's parameters that begin with an old entity name
         (
             "付款链接 pay.example.cn/?id=8&timestamp=1700&region=sh 打不开",

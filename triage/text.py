@@ -86,13 +86,18 @@ _ELEMENTS = frozenset(_ELEMENT_NAMES.split("|"))
 # "=", "<", ">" and "`"). Han text after an element name, as in a comparison
 # "a<b 且 c>d", is no attribute, so "<b 且 c>" is not a tag.
 _ATTRIBUTE = r"""[a-z_:@][a-z0-9_:.@-]*+(?:\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'|[!#-&(-;?-_a-~]++))?+"""
-# A script or style block, a comment, or anything shaped like a tag (kept
-# unless its name is an element). An unclosed comment, script or style block
-# runs to the end of the text, as in a browser. A tag's parts never backtrack
-# (possessive) and never run past the next "<", so one pass is linear.
+# A script or style block, a comment, a doctype, an XML declaration, the
+# conditional comments of Word and Outlook (<![if !supportLists]>), the marks
+# around a CDATA section (its text is kept), or anything shaped like a tag
+# (kept unless its name is an element, or a name with a prefix as Office
+# writes them: <o:p>, <st1:chsdate>). An unclosed comment, script or style
+# block runs to the end of the text, as in a browser. A tag's parts never
+# backtrack (possessive) and never run past the next "<", so one pass is linear.
 _TAG = re.compile(
     r"<(?:script|style)\b.*?(?:</(?:script|style)\s*>|\Z)|<!--.*?(?:-->|\Z)"
-    rf"|</?([a-z][a-z0-9]*+)(?:\s++{_ATTRIBUTE})*+\s*+/?>",
+    r"|<!(?:doctype\b|\[(?:end)?if\b)[^<>]*+>|<\?xml\b[^<>]*+>"
+    r"|<!\[CDATA\[|\]\]>"
+    rf"|</?([a-z][a-z0-9]*+(?::[a-z][a-z0-9-]*+)?)(?:\s++{_ATTRIBUTE})*+\s*+/?>",
     re.S | re.I,
 )
 
@@ -119,7 +124,9 @@ def _unescape(text: str) -> str:
 def _strip_tags(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match[1]
-        return " " if name is None or name.lower() in _ELEMENTS else match[0]
+        if name is None or ":" in name or name.lower() in _ELEMENTS:
+            return " "
+        return match[0]
 
     return _TAG.sub(replace, text)
 
