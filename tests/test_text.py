@@ -144,6 +144,24 @@ def test_entities_table(raw: str, expected: str | None) -> None:
     assert normalize(raw) == (raw if expected is None else expected)
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # circled numbers mark a list's points: they stay apart from the numbers after them
+        ("①12315投诉过了 ②东西坏了", "(1)12315投诉过了 (2)东西坏了"),
+        ("②3天没发货", "(2)3天没发货"),
+        ("打了12315⑤次", "打了12315(5)次"),
+        ("㉑号投诉,⓪回复", "(21)号投诉,(0)回复"),
+        ("&#9312;12315", "(1)12315"),
+        # the other enclosed and full-width numbers are as NFKC makes them
+        ("⑴物流慢⒉客服差", "(1)物流慢2.客服差"),
+        ("打了１２３１５", "打了12315"),
+    ],
+)
+def test_circled_numbers_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
 @pytest.mark.parametrize("bad", [None, float("nan"), 42, b"\xe5\xbf\xab", ["快递"]])
 def test_non_strings_raise_type_error_naming_the_type(bad: object) -> None:
     with pytest.raises(InvalidTextError, match=type(bad).__name__) as info:

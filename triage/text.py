@@ -513,12 +513,13 @@ def normalize(text: str) -> str:
     """Normalise a complaint for matching and features.
 
     Unicode NFKC (full-width letters, digits and punctuation become their
-    half-width forms), traditional characters to simplified, HTML tags and
-    entities removed, control and zero-width characters removed, runs of
-    whitespace collapsed to one space. Emoji and repeated punctuation such as
-    ``！！！`` (``!!!`` after NFKC) are kept: they are emotion signals. A text
-    of nothing but tags, control, zero-width and format characters
-    normalises to ``""``, as a blank one does.
+    half-width forms; a circled number ``①`` becomes ``(1)``, not a digit
+    that would run into the number after it), traditional characters to
+    simplified, HTML tags and entities removed, control and zero-width
+    characters removed, runs of whitespace collapsed to one space. Emoji and
+    repeated punctuation such as ``！！！`` (``!!!`` after NFKC) are kept:
+    they are emotion signals. A text of nothing but tags, control, zero-width
+    and format characters normalises to ``""``, as a blank one does.
 
     Only HTML elements with attributes in HTML's syntax are tags: angle
     brackets around other text, such as a product name ``<iPhone15>`` or a
@@ -534,13 +535,27 @@ def normalize(text: str) -> str:
     return _normalize(check_text(text))
 
 
+# Circled numbers (① to ⑳, ⓪, ㉑ to ㊿) mark the points of a list, and NFKC
+# makes them bare digits that run into the digits after them: "①12315投诉过"
+# read as 112315, "②3天没发货" as 23 days. They become "(1)", as NFKC makes ⑴.
+_CIRCLED_NUMBER = re.compile("[\u2460-\u2473\u24ea\u3251-\u325f\u32b1-\u32bf]")
+
+
+def _nfkc(text: str) -> str:
+    if _CIRCLED_NUMBER.search(text):
+        text = _CIRCLED_NUMBER.sub(
+            lambda match: f"({unicodedata.normalize('NFKC', match[0])})", text
+        )
+    return unicodedata.normalize("NFKC", text)
+
+
 def _normalize(text: str) -> str:
     if _SURROGATE.search(text):
         # Join the pairs that make a character; lone halves become U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     # Control and zero-width characters go first: left in until after the tags
     # and entities, <b\u200b> or &\u200blt; would become a tag or an entity then.
-    text = _CONTROL.sub("", unicodedata.normalize("NFKC", text))
+    text = _CONTROL.sub("", _nfkc(text))
     # Unescaping can reveal a tag (&lt;b&gt;), another entity (&amp;lt;) or a
     # control character (&#8203;), and NFKC can make a tag from full-width
     # brackets: repeat until nothing changes, so that normalising twice gives
@@ -552,7 +567,7 @@ def _normalize(text: str) -> str:
         if "<" in text:
             text = _strip_tags(text)
         if "&" in text:
-            text = _CONTROL.sub("", unicodedata.normalize("NFKC", _unescape(text)))
+            text = _CONTROL.sub("", _nfkc(_unescape(text)))
         if text == before:
             break
     if _BLANK.fullmatch(text):
