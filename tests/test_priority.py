@@ -82,6 +82,11 @@ P1_CASES = [
     ("准备向媒体反映你们的霸王条款", "service", "P1.media"),
     ("再不退款我就打315", "pricing", "P1.regulator"),
     ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
+    # the consumer bodies of Hong Kong and Taiwan, in their own script
+    ("再不處理我就去消委會投訴", "service", "P1.regulator"),
+    ("我要去消基會申訴你們", "pricing", "P1.regulator"),
+    ("已經向消保官檢舉了", "pricing", "P1.regulator"),
+    ("這件事我會向消費者委員會反映", "service", "P1.regulator"),
     # privacy and data leaks
     ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
