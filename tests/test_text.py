@@ -310,6 +310,27 @@ def test_the_dictionary_cache_is_read_at_the_next_start_and_a_damaged_one_replac
     assert _fresh_tokenizer().lcut(text, HMM=False) == words
 
 
+def test_a_cache_built_from_another_dict_txt_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jieba upgraded, or installed elsewhere: its dict.txt is not the one the
+    # cache was built from
+    import triage.text as text_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    words, text = SEGMENTED
+    _fresh_tokenizer()
+    upgraded = tmp_path / "site-packages" / "jieba" / "dict.txt"
+    upgraded.parent.mkdir(parents=True)
+    upgraded.write_bytes(Path(text_module._dictionary_file(_fresh_tokenizer())).read_bytes())
+    monkeypatch.setattr(text_module, "_dictionary_file", lambda tokenizer: str(upgraded))
+    reads = _reads_dict_txt(monkeypatch)
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert reads == [True]
+    assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert reads == [True]  # the cache of the new one, read
+
+
 def _reads_dict_txt(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """A list that gets an item each time a tokenizer reads jieba's dict.txt."""
     reads: list[bool] = []

@@ -342,6 +342,8 @@ def _tokenizer_class() -> Any:
 # belongs to that user and no one else may write to it. A cache that cannot
 # be read or written costs the build, never an error or a message. It is
 # replaced by a rename, so processes starting together each see a whole file.
+# It names the dict.txt it was built from, with its size and time: after jieba
+# is upgraded or installed elsewhere, it is built again, not read.
 
 
 def _cache_path() -> str | None:
@@ -354,19 +356,37 @@ def _cache_path() -> str | None:
     return os.path.join(directory, f"triage-jieba{user}.cache")
 
 
+def _dictionary_file(tokenizer: jieba.Tokenizer) -> str:
+    """The dictionary file `tokenizer` is built from: jieba's dict.txt by default."""
+    if tokenizer.dictionary:
+        return str(tokenizer.dictionary)
+    return os.path.join(os.path.dirname(_import_jieba().__file__), "dict.txt")
+
+
+def _dictionary_key(tokenizer: jieba.Tokenizer) -> str | None:
+    """The dictionary file's path, size and time, or None when it cannot be told."""
+    path = os.path.abspath(_dictionary_file(tokenizer))
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
 def _load_dictionary(tokenizer: jieba.Tokenizer) -> None:
     """Give `tokenizer` jieba's prefix dictionary, from the cache when it can."""
-    cache = _cache_path()
-    loaded = None if cache is None else _read_cache(cache)
+    key = _dictionary_key(tokenizer)
+    cache = None if key is None else _cache_path()
+    loaded = None if cache is None or key is None else _read_cache(cache, key)
     if loaded is None:
         loaded = tokenizer.gen_pfdict(tokenizer.get_dict_file())
-        if cache is not None:
-            _write_cache(cache, loaded)
+        if cache is not None and key is not None:
+            _write_cache(cache, (key, *loaded))
     tokenizer.FREQ, tokenizer.total = loaded
     tokenizer.initialized = True
 
 
-def _read_cache(path: str) -> tuple[dict[str, int], int] | None:
+def _read_cache(path: str, key: str) -> tuple[dict[str, int], int] | None:
     # not through a symbolic link, and not waiting on a FIFO put in its place
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     flags |= getattr(os, "O_BINARY", 0)
@@ -383,11 +403,14 @@ def _read_cache(path: str) -> tuple[dict[str, int], int] | None:
         return None
     if (
         isinstance(value, tuple)
-        and len(value) == 2
-        and isinstance(value[0], dict)
-        and isinstance(value[1], int)
+        and len(value) == 3
+        and isinstance(value[1], dict)
+        and isinstance(value[2], int)
     ):
-        return value
+        if value[0] == key:
+            return value[1], value[2]
+        _log.debug("jieba's dictionary cache %s not read: built from another dict.txt", path)
+        return None
     _log.debug("jieba's dictionary cache %s not read: not a dictionary", path)
     return None
 
@@ -401,7 +424,7 @@ def _owned(st: os.stat_result) -> bool:
     return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _write_cache(path: str, value: tuple[dict[str, int], int]) -> None:
+def _write_cache(path: str, value: tuple[str, dict[str, int], int]) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".jieba.", suffix=".tmp", dir=os.path.dirname(path))
