@@ -6,7 +6,7 @@ locally. Figures are always measured on dev, never on train.
 Two kinds of floor:
 
 * regression floors, a little under what the shipped configuration measures
-  today (category macro-F1 0.784, primary accuracy 0.770, emotion macro-F1
+  today (category macro-F1 0.785, primary accuracy 0.768, emotion macro-F1
   0.623 on dev), so a change that loses quality fails;
 * the targets the library aims for: category macro-F1 0.78, emotion
   macro-F1 0.60 and ten points over the lexicon are met and asserted;
