@@ -371,6 +371,63 @@ def test_threads_racing_through_a_cold_start_answer_as_one_thread_does(tmp_path:
     assert json.loads(out.stdout) == {"errors": [], "differ": []}
 
 
+# A pre-forking server (gunicorn --preload) forks while a thread of its
+# parent is still loading: that thread holds a lock of the lazy loads at the
+# fork and is not in the child. The child must load for itself, not wait on
+# that lock forever.
+_FORK_WHILE_LOADING = """
+import os, signal, sys, threading
+import triage
+from triage import _default, text
+
+locks = {"model": _default, "tokenizer": text._lazy}
+holder = locks[sys.argv[1]]
+held, done = threading.Event(), threading.Event()
+
+def load():
+    with holder._lock:  # as a thread loading the model or the dictionary holds it
+        held.set()
+        done.wait()
+
+thread = threading.Thread(target=load)
+thread.start()
+held.wait()
+pid = os.fork()
+if pid == 0:
+    signal.alarm(30)
+    print(triage.analyze(sys.argv[2]).priority, flush=True)
+    os._exit(0)
+done.set()
+thread.join()
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork")
+@pytest.mark.parametrize(
+    ("loading", "text", "priority"),
+    [
+        ("model", "孩子喝了这批奶粉上吐下泻，再不处理我就找电视台曝光", "P1"),
+        ("tokenizer", "外卖送晚了一个小时，饭菜都凉了", "P3"),
+    ],
+)
+def test_a_child_forked_while_a_thread_loads_loads_for_itself(
+    loading: str, text: str, priority: str
+) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FORK_WHILE_LOADING, loading, text],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == [priority, "0"]  # not killed by its alarm (-14)
+
+
 def test_import_does_no_work() -> None:
     import subprocess
     import sys

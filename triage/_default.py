@@ -22,6 +22,18 @@ if TYPE_CHECKING:
 __all__ = ["default_model_path", "get_default_model", "resolve_model", "set_default_model"]
 
 _lock = threading.Lock()
+
+
+def _new_lock() -> None:
+    """A forked child's own lock: a thread of its parent that was loading the
+    model held `_lock` at the fork and is not in the child to release it."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_new_lock)
+
 _model: TriageModel | None = None
 # whether `_model` came from `set_default_model` rather than from the lookup
 # order, which worker processes follow by themselves

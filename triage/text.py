@@ -190,6 +190,12 @@ class _Lazy:
         self._extended: dict[Words, jieba.Tokenizer] = {}
         self._last: tuple[Words, jieba.Tokenizer] | None = None
 
+    def new_lock(self) -> None:
+        """A forked child's own lock: a thread of its parent that was building
+        the converter or a tokenizer held the lock at the fork and is not in
+        the child to release it. What it was building is built again."""
+        self._lock = threading.Lock()
+
     def converter(self) -> Any:
         if self._converter is None:
             with self._lock:
@@ -441,6 +447,8 @@ def _write_cache(path: str, value: tuple[str, dict[str, int], int]) -> None:
 
 
 _lazy = _Lazy()
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_lazy.new_lock)
 
 
 def warm_up() -> None:
