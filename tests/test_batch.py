@@ -469,6 +469,44 @@ def test_parallel_equals_serial() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+# A pre-forking server scores a batch in its parent, then forks its workers:
+# the parent's pool of processes, kept for the next batch, belongs to the
+# parent (its managing thread is not in the child). A child scores with a
+# pool of its own.
+_FORK_AFTER_A_BATCH = """
+import json, os, signal, sys
+import pandas as pd
+import triage
+
+frame = pd.DataFrame({"text": json.loads(sys.argv[1])})
+parent = triage.score_frame(frame, n_jobs=2, chunk_size=2)
+pid = os.fork()
+if pid == 0:
+    signal.alarm(60)
+    child = triage.score_frame(frame, n_jobs=2, chunk_size=2)
+    print(child.equals(parent), flush=True)
+    sys.exit(0)  # as a server's worker exits: its own pool is shut down
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status), parent.equals(triage.score_frame(frame, n_jobs=2)))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork")
+def test_a_process_forked_after_a_parallel_batch_scores_with_its_own_workers() -> None:
+    import subprocess
+
+    texts = ["快递寄丢了，客服一直推脱", "面膜用了脸上起红疹", "会员费扣了两次也不退"]
+    out = subprocess.run(
+        [sys.executable, "-c", _FORK_AFTER_A_BATCH, json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=240,
+    )
+    # the child's batch, then its exit code (not -14, its alarm) and the parent's next batch
+    assert out.stdout.split() == ["True", "0", "True"]
+
+
 def test_parallel_with_a_model_and_policy_passed_in() -> None:
     from triage._default import default_model_path
     from triage.persist import load_model

@@ -452,6 +452,24 @@ _pools: dict[tuple[int, int], Any] = {}
 _pools_lock = threading.Lock()
 # idle workers exit after this many seconds; the next batch starts new ones
 _IDLE_SECONDS = 300
+# In a forked child, the pools of the process it was forked from: their
+# managing threads and workers are the parent's. Kept and never used:
+# collected in the child, a pool would signal its manager in the parent.
+_inherited: list[Any] = []
+
+
+def _forget_pools() -> None:
+    """Start a forked child without its parent's pools (a pre-forking server
+    that scored a batch before forking its workers): a batch sent to one
+    waited forever, as no thread of the child reads its results."""
+    global _pools_lock
+    _pools_lock = threading.Lock()
+    _inherited.extend(_pools.values())
+    _pools.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _pool(n_jobs: int) -> Any:
