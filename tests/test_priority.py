@@ -472,6 +472,14 @@ def test_context_repeat_channel_tier() -> None:
         (Context(customer_tier=" Vip "), Priority.P3, "context.tier.vip"),
         (Context(channel="WEIBO"), Priority.P2, "context.channel.weibo"),
         (Context(channel=" 12315\t"), Priority.P1, "context.channel.12315"),
+        # typed with a Chinese input method in its full-width mode
+        (Context(customer_tier="\uff36\uff29\uff30"), Priority.P3, "context.tier.vip"),
+        (Context(channel="\uff11\uff12\uff13\uff11\uff15"), Priority.P1, "context.channel.12315"),
+        (
+            Context(channel="\u3000\uff37\uff45\uff49\uff42\uff4f"),
+            Priority.P2,
+            "context.channel.weibo",
+        ),
     ],
 )
 def test_context_matches_whatever_its_case_and_spaces(
@@ -792,11 +800,11 @@ MALFORMED = [
     (_bad("context.channels.weibo", "urgent"), r"context.channels.weibo: level 'urgent'"),
     (
         _bad("context.tiers.VIP", "P2"),
-        r"context.tiers: keys 'vip' and 'VIP' differ only in case .*; keep one",
+        r"context.tiers: keys 'vip' and 'VIP' differ only in case, width or spaces: .*; keep one",
     ),
     (
         _bad("context.channels. weibo", "P1"),
-        r"context.channels: keys 'weibo' and ' weibo' differ only in case or spaces",
+        r"context.channels: keys 'weibo' and ' weibo' differ only in case, width or spaces",
     ),
     (
         _bad("signals.category.mild", ["P4.nothing"]),

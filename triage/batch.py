@@ -714,8 +714,8 @@ def score_frame(
         Columns holding the priority context of each row, by `triage.Context`
         field: ``{"recent_complaints": "n_before", "channel": "channel",
         "customer_tier": "tier"}`` (any subset). Missing values mean no
-        context. Channels and tiers match whatever their case and the spaces
-        around them, and a code read as a float (``12315.0``) is the whole
+        context. Channels and tiers match whatever their case, their width and
+        the spaces around them, and a code read as a float (``12315.0``) is the whole
         number's (``"12315"``).
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,

@@ -41,8 +41,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
    else is P4, the floor that the learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
    some channels (a regulator hotline) and customer tiers set a floor. They
-   are matched whatever their case and the spaces around them; a policy
-   whose keys differ only so (``vip`` and ``VIP``) is refused.
+   are matched whatever their case, their width (full-width letters) and
+   the spaces around them; a policy whose keys differ only so (``vip`` and
+   ``VIP``) is refused.
 4. **Learned signal**: a model's distribution may raise the level. The levels
    are ordered, so the model's vote for a level L is the probability that the
    complaint is L *or more urgent*; the most urgent L (more urgent than the
@@ -89,6 +90,7 @@ import operator
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,9 +157,9 @@ class Context:
     customer_tier : str or None
         E.g. ``"vip"``.
 
-    A channel or tier matches the policy's key whatever its case and the
-    spaces around it: ``"VIP"`` and ``" vip "`` get the ``vip`` floor, and
-    the reason's code is the policy's, ``context.tier.vip``.
+    A channel or tier matches the policy's key whatever its case, its width
+    and the spaces around it: ``"VIP"``, ``" vip "`` and a full-width VIP get the
+    ``vip`` floor, and the reason's code is the policy's, ``context.tier.vip``.
     """
 
     recent_complaints: int = 0
@@ -802,8 +804,9 @@ def _context_keys(
         if other != key:
             raise ck.fail(
                 where,
-                f"keys {other!r} and {key!r} differ only in case or spaces: both would "
-                "match the same value (matching ignores case and surrounding spaces); keep one",
+                f"keys {other!r} and {key!r} differ only in case, width or spaces: both "
+                "would match the same value (matching ignores case, full-width forms and "
+                "surrounding spaces); keep one",
             )
         out.append((key, ck.level(v, f"{where}.{k}")))
     return tuple(out)
@@ -821,7 +824,7 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
             what = (
                 f"key {key!r} is given twice"
                 if other == key
-                else f"keys {other!r} and {key!r} differ only in case or spaces"
+                else f"keys {other!r} and {key!r} differ only in case, width or spaces"
             )
             raise PolicyError(f"context.{name}: {what}: both would match the same value; keep one")
         out[folded] = (key, level)
@@ -829,8 +832,10 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
 
 
 def _fold(key: str) -> str:
-    """A channel or tier as it is matched: case and surrounding spaces ignored."""
-    return key.strip().casefold()
+    """A channel or tier as it is matched: case, width and surrounding spaces
+    ignored (NFKC, as a text is normalised: the full-width letters and digits
+    of an input method are ``vip`` or ``12315``)."""
+    return unicodedata.normalize("NFKC", key).strip().casefold()
 
 
 def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
