@@ -434,6 +434,9 @@ MEANING_CASES = [
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),
     ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),
+    # a bar elsewhere is no forum's link
+    ("|我已经打了12315投诉。", Priority.P1, True),
+    ("订单|12345678|已经向12315投诉了", Priority.P1, True),
     ("如遇紧急情况请拨打110报警", Priority.P1, False),
     ("客服电话:4001234打不通,我已经打了12315", Priority.P1, True),
     # the harm did happen
