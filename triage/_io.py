@@ -518,6 +518,18 @@ def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 
+def mostly_utf8(text: str) -> bool:
+    """Whether `text`, bytes read as UTF-8 with each undecodable sequence as
+    U+FFFD, is UTF-8 with a few corrupt bytes: its Chinese characters
+    outnumber the U+FFFD four to one (GBK read as UTF-8 gives at most one to
+    four)."""
+    return _utf8_counts_fit(len(_HAN.findall(text)), text.count("\ufffd"))
+
+
+def _utf8_counts_fit(han: int, bad: int) -> bool:
+    return han >= 4 * bad
+
+
 def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
     """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -526,10 +538,10 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
         text = decoder.decode(data)
         han += len(_HAN.findall(text))
         bad += text.count("\ufffd")
-        if bad >= 100 and han < 4 * bad:
+        if bad >= 100 and not _utf8_counts_fit(han, bad):
             return "gb18030"
     bad += decoder.decode(b"", final=True).count("\ufffd")
-    if han < 4 * bad:
+    if not _utf8_counts_fit(han, bad):
         return "gb18030"
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "

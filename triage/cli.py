@@ -64,7 +64,7 @@ def _decode(data: bytes) -> str:
     cut inside a character), which are read as U+FFFD with a warning; else
     GB18030 (a GBK terminal or pipe), rather than undecodable surrogates.
     """
-    from triage._io import _BOMS, _HAN
+    from triage._io import _BOMS, mostly_utf8
 
     encoding = next((e for bom, e in _BOMS if data.startswith(bom)), None)
     if encoding is not None:
@@ -73,10 +73,10 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if len(_HAN.findall(text)) >= 4 * bad:  # as `_mostly_utf8` tells a file
+    if mostly_utf8(text):  # as a file is told
         warnings.warn(
-            f"{bad} byte sequence(s) of the text are not UTF-8 and are read as U+FFFD",
+            f"{text.count(chr(0xFFFD))} byte sequence(s) of the text are not UTF-8 and are "
+            "read as U+FFFD",
             UserWarning,
             stacklevel=2,
         )
