@@ -321,6 +321,13 @@ def test_set_default_model_names_what_it_takes(bad: object) -> None:
         triage.set_default_model(bad)  # type: ignore[arg-type]
 
 
+def test_set_default_model_refuses_an_unfitted_model_at_once() -> None:
+    # not at the next analyze of some request, far from the call that set it
+    with pytest.raises(triage.NotFittedError, match="not fitted yet"):
+        triage.set_default_model(triage.TriageModel())
+    assert triage.analyze("快递三天了还没到").primary == "logistics"  # the default kept
+
+
 # Sixteen threads released together into a fresh process race through every
 # lazy load at once (model, tokenizer and its dictionary, traditional-character
 # converter, sentiment model); each must answer as a single thread does after.

@@ -114,7 +114,8 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
     """Make `model` (or the model saved at a path) the process default.
 
     ``None`` goes back to the shipped default, loaded again on next use.
-    Anything else (a number, bytes) is a `triage.ParameterError`.
+    Anything else (a number, bytes) is a `triage.ParameterError`, and a
+    `TriageModel` not fitted yet a `triage.NotFittedError`.
     """
     global _model
     if model is not None and not hasattr(model, "predict_one"):
@@ -126,6 +127,11 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         from triage.persist import load_model
 
         model = load_model(model)
+    if model is not None:
+        from triage.model import TriageModel
+
+        if isinstance(model, TriageModel):
+            model._check_fitted()  # here, not at the next call of some other thread
     global _user_set, _source
     with _lock:
         _model = model  # type: ignore[assignment]
