@@ -70,6 +70,9 @@ P1_CASES = [
     ("房间里一股煤气味,开窗都散不掉", "environment", "P1.injury"),
     ("插座冒火了,吓得我赶紧拔掉", "product", "P1.injury"),
     ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
+    ("货架的铁皮边把孩子的手划伤了", "environment", "P1.injury"),
+    ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),
+    ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -79,6 +82,8 @@ P1_CASES = [
     # LABELS.md names 律师 and 媒体 themselves
     ("我已经咨询了律师,这事不会就这么算了", "service", "P1.legal"),
     ("我的律师会联系你们", "service", "P1.legal"),
+    ("不给个说法,我们法院见", "service", "P1.legal"),
+    ("再不退款,咱们法庭上见", "pricing", "P1.legal"),
     ("准备向媒体反映你们的霸王条款", "service", "P1.media"),
     ("再不退款我就打315", "pricing", "P1.regulator"),
     ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
@@ -99,6 +104,7 @@ P1_CASES = [
 
 P2_CASES = [
     ("新买的手机开不了机,完全不能用", "product", "P2.unusable"),
+    ("手机用了一个月就无法接打电话了", "product", "P2.unusable"),
     ("同一笔订单被扣了两次钱,到现在没退款", "pricing", "P2.money"),
     ("一份外卖扣了我两次钱", "pricing", "P2.money"),
     ("同一个月的会员费收了我两次", "pricing", "P2.money"),
@@ -209,6 +215,9 @@ NOT_A_CRISIS = [
     ("外卖到了蛋糕全塌了", "logistics", "P1.injury"),
     ("锅底太辣了,吃得直冒火气", "product", "P1.injury"),
     ("前台说是煤气公司停气,一晚上没有热水", "environment", "P1.injury"),
+    # a car or a screen scratched, a blood-pressure meter: nobody hurt
+    ("停在酒店停车场,一晚上车被划伤了", "environment", "P1.injury"),
+    ("手机屏幕刮伤了一道", "product", "P1.injury"),
 ]
 
 
