@@ -924,6 +924,31 @@ def test_score_csv_in_any_chinese_encoding(tmp_path: Path, encoding: str) -> Non
     assert out["primary"].tolist()[0] == "logistics"
 
 
+# texts with a stray NUL byte, as a database export may hold them
+NUL_TEXTS = [
+    "退款\x00还没到账，气死了",
+    "奶粉\x00有虫子，孩子吃了发烧",
+    "快递\x00\x00一周还没到",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_a_nul_byte_in_a_text_file_scores_and_comes_back_as_in_a_frame(
+    tmp_path: Path, suffix: str
+) -> None:
+    sep = "," if suffix == ".csv" else "\t"
+    rows = "".join(f'{i:03d}{sep}"{t}"\n' for i, t in enumerate(NUL_TEXTS))
+    src = write(tmp_path / f"in{suffix}", f"id{sep}text\n" + rows + f"999{sep}包装破损\n" * 60)
+    score_file(src, tmp_path / "out.jsonl", chunk_size=3)
+    out = pd.read_json(tmp_path / "out.jsonl", lines=True, dtype=False).head(len(NUL_TEXTS))
+    assert out["id"].tolist() == [f"{i:03d}" for i in range(len(NUL_TEXTS))]
+    assert out["text"].tolist() == NUL_TEXTS
+    want = score_frame(pd.DataFrame({"text": NUL_TEXTS}))
+    for column in ("categories", "priority", "reasons", "error"):
+        assert out[column].tolist() == want[column].tolist(), column
+
+
 @pytest.mark.parametrize(
     ("name", "content", "encoding", "fmt", "columns"),
     [

@@ -93,10 +93,11 @@ def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, me
     ("data", "texts"),
     [
         # a database export with a stray NUL in one field: a text file all the same
-        ("id,text\n1,快递太慢了\n2,房\x00间很脏\n" + "3,包装破损\n" * 50, "房\ufffd间很脏"),
-        ("id,text\n1,快递太慢了\n2,\x00\n" + "3,包装破损\n" * 50, "\ufffd"),
+        ("id,text\n1,快递太慢了\n2,房\x00间很脏\n" + "3,包装破损\n" * 50, "房\x00间很脏"),
+        ("id,text\n1,快递太慢了\n2,\x00\n" + "3,包装破损\n" * 50, "\x00"),
+        ('id,text\n1,快递太慢了\n2,"房\x00间,很脏"\n' + "3,包装破损\n" * 50, "房\x00间,很脏"),
     ],
-    ids=["inside-a-text", "a-whole-field"],
+    ids=["inside-a-text", "a-whole-field", "in-a-quoted-text"],
 )
 def test_a_few_nul_bytes_do_not_make_a_text_file_binary(
     tmp_path: Path, data: str, texts: str

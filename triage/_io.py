@@ -680,8 +680,9 @@ def _read_delimited(
                 ends["lf"] = number
             if _UNDECODABLE in line:
                 line = _undecodable(line, number, undecodable)
-            # the csv module refuses a line holding NUL, which would drop its row
-            yield line if "\x00" not in line else line.replace("\x00", "\ufffd")
+            # a NUL is read as it is (the csv module takes it from Python 3.11),
+            # so a text holds what it holds in a DataFrame, a JSONL or a Parquet file
+            yield line
 
     with _open_text(path, encoding, marked=True) as f:
         reader = csv.reader(lines(f), delimiter=delimiter, strict=True)
