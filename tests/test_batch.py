@@ -1395,6 +1395,49 @@ def test_keys_that_first_appear_after_the_first_chunk_are_dropped_with_one_warni
     assert ["shop" in json.loads(line) for line in lines] == [False] * 5
 
 
+# records as Spark writes them, a null left out: the first ones have no text or id
+NULLS_LEFT_OUT = [
+    '{"id": "001"}\n{"id": "002"}\n{"id": "003", "text": "快递一周还没到"}\n{"text": "房间很脏"}\n',
+    '{"shop": "A"}\n{"shop": "B", "text": "客服不回"}\n{"id": "007", "text": "退款没到账"}\n',
+    '{"shop": "A"}\n{"shop": "B", "id": "006"}\n{"id": "007", "text": "退款没到账"}\n',
+]
+
+
+@pytest.mark.parametrize("content", NULLS_LEFT_OUT, ids=["no-text", "no-text-no-id", "id-first"])
+@pytest.mark.parametrize("chunk_size", [1, 2, 10_000])
+@pytest.mark.parametrize("output", ["out.csv", "out.jsonl"])
+def test_a_jsonl_text_or_id_left_out_of_the_first_records_is_read_whatever_the_chunk_size(
+    tmp_path: Path, content: str, chunk_size: int, output: str
+) -> None:
+    src = write(tmp_path / "in.jsonl", content)
+    records = [json.loads(line) for line in content.splitlines()]
+    records_keys = list(pd.DataFrame(records).columns)
+    score_file(src, tmp_path / output, id_column="id", chunk_size=chunk_size)
+    if output == "out.csv":
+        got = pd.read_csv(tmp_path / output, dtype=str, keep_default_na=False)
+        rows = got.to_dict("records")
+    else:
+        lines = (tmp_path / output).read_text(encoding="utf-8").splitlines()
+        rows = [{k: "" if v is None else v for k, v in json.loads(x).items()} for x in lines]
+    assert len(rows) == len(records)
+    # the columns of one chunk of every record
+    assert [c for c in rows[0] if c in ("id", "text")] == [
+        c for c in records_keys if c in ("id", "text")
+    ]
+    assert [r["id"] for r in rows] == [r.get("id", "") for r in records]
+    assert [r["text"] for r in rows] == [r.get("text", "") for r in records]
+    texts = [r.get("text") for r in records]
+    want = score_frame(pd.DataFrame({"text": pd.Series(texts, dtype=object)}))
+    for column in ("primary", "priority", "reasons", "error"):
+        assert [r[column] for r in rows] == want[column].tolist(), column
+
+
+def test_a_jsonl_text_column_no_record_has_is_refused_by_name(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.jsonl", '{"id": "001"}\n{"id": "002", "content": "快递没到"}\n')
+    with pytest.raises(KeyError, match="no column 'text'"):
+        score_file(src, tmp_path / "out.csv", chunk_size=1)
+
+
 def test_parallel_file_equals_serial(tmp_path: Path) -> None:
     body = "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS * 4))
     src = write(tmp_path / "in.csv", "id,text\n" + body)

@@ -1358,6 +1358,8 @@ def score_file(
                     types.update(chunk.types)
                 frame = _with_partition(chunk.frame, source)
                 if columns is None and (len(frame) or len(frame.columns)):
+                    if source.fmt == "jsonl":
+                        frame = _with_later_keys(frame, sources, list(wanted))
                     _check_columns(frame.columns, text_column, None, str(source.path))
                     if id_column is not None and id_column not in frame.columns:
                         raise ColumnError(
@@ -1584,6 +1586,30 @@ def _blank(path: str | os.PathLike[str], encoding: str | None) -> bool:
 
     with _open_text(path, encoding) as f:
         return not any(line.strip() for line in f)
+
+
+def _with_later_keys(frame: pd.DataFrame, sources: list[_Source], keys: list[str]) -> pd.DataFrame:
+    """`frame`, the first chunk of JSONL records, with an empty column for each
+    of `keys` (the text and id columns) that none of its records has and a
+    later record of `sources` has.
+
+    An exporter may leave a null out of its record (Spark writes JSON so): a
+    file whose first records have no text is read whatever the chunk size,
+    rather than stop the run as if no record had one.
+    """
+    from triage._io import scan_jsonl
+
+    lacking = [k for k in keys if k not in frame.columns]
+    # each key found, by where its first record is: the order of a larger chunk's columns
+    found: dict[str, tuple[int, int]] = {}
+    for n, source in enumerate(sources):
+        if len(found) == len(lacking):
+            break
+        if source.fmt == "jsonl":
+            lines = scan_jsonl(source.path, source.encoding).lines
+            found.update({k: (n, lines[k]) for k in lacking if k in lines and k not in found})
+    later = sorted(found, key=found.__getitem__)
+    return frame.reindex(columns=[*frame.columns, *later]) if later else frame
 
 
 def _with_partition(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
