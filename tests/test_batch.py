@@ -1230,6 +1230,73 @@ def test_parquet_integer_ids_with_a_missing_value_keep_every_digit(
     assert [json.loads(line)["id"] for line in lines] == [1234567890123456789, None, 5, 6]
 
 
+# a Parquet column of times or durations: (type, values, each cell in a CSV or TSV output)
+TIME_COLUMNS = [
+    (
+        "timestamp[us]",
+        [
+            datetime.datetime(2024, 1, 5, 13, 45, 0, 123456),
+            None,
+            datetime.datetime(2024, 2, 29),
+            datetime.datetime(2024, 3, 1, 8, 30),
+        ],
+        ["2024-01-05 13:45:00.123456", "", "2024-02-29 00:00:00", "2024-03-01 08:30:00"],
+    ),
+    (
+        "timestamp[s]",
+        [datetime.datetime(2024, 1, 5, 13, 45), None, datetime.datetime(2024, 2, 29), None],
+        ["2024-01-05 13:45:00", "", "2024-02-29 00:00:00", ""],
+    ),
+    (
+        "timestamp[ms, tz=Asia/Shanghai]",
+        [
+            datetime.datetime(2024, 1, 5, 5, 45, 0, 500000, tzinfo=datetime.UTC),
+            None,
+            datetime.datetime(2024, 2, 28, 16, tzinfo=datetime.UTC),
+            None,
+        ],
+        ["2024-01-05 13:45:00.500000+08:00", "", "2024-02-29 00:00:00+08:00", ""],
+    ),
+    (
+        "duration[us]",
+        [
+            datetime.timedelta(days=1),
+            None,
+            datetime.timedelta(hours=2, microseconds=5),
+            datetime.timedelta(0),
+        ],
+        ["1 days 00:00:00", "", "0 days 02:00:00.000005", "0 days 00:00:00"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "cells"), TIME_COLUMNS, ids=[t[0] for t in TIME_COLUMNS]
+)
+@pytest.mark.parametrize("output", ["out.csv", "out.tsv"])
+def test_a_time_is_written_to_a_text_file_as_itself_whatever_its_chunk(
+    tmp_path: Path, kind: str, values: list[Any], cells: list[str], output: str
+) -> None:
+    # pandas wrote a chunk's times in the format of the ones at hand: 2024-02-29
+    # in a chunk of midnights, 2024-02-29 00:00:00.000000 beside a microsecond
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    types = {
+        "timestamp[us]": pa.timestamp("us"),
+        "timestamp[s]": pa.timestamp("s"),
+        "timestamp[ms, tz=Asia/Shanghai]": pa.timestamp("ms", tz="Asia/Shanghai"),
+        "duration[us]": pa.duration("us"),
+    }
+    texts = ["快递太慢", "房间很脏", "价格太贵", "客服不理人"]
+    table = pa.table({"at": pa.array(values, types[kind]), "text": texts})
+    pq.write_table(table, tmp_path / "in.parquet")
+    sep = "," if output == "out.csv" else "\t"
+    for chunk_size in (1, 2, 3, 10):
+        score_file(tmp_path / "in.parquet", tmp_path / output, chunk_size=chunk_size)
+        got = pd.read_csv(tmp_path / output, sep=sep, dtype=str, keep_default_na=False)
+        assert got["at"].tolist() == cells, chunk_size
+
+
 def test_a_binary_text_column_of_another_encoding_is_reported_by_row(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

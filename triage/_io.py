@@ -1347,6 +1347,27 @@ def _text_cells(frame: pd.DataFrame, *, nested_as_json: bool) -> pd.DataFrame:
 _NESTED = (bytes, dict, list, tuple, np.ndarray)
 
 
+def _time_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its columns of times and durations as the text of each value
+    (``2024-02-29 00:00:00``, ``1 days 00:00:00``), None where missing.
+
+    pandas writes such a column to CSV in one format for all its values, that
+    of the ones at hand: a date alone when every time is midnight, six
+    decimals of a second when one value has any. A chunk's values would then
+    be written so by the chance of the others in its chunk: ``2024-02-29``
+    in one chunk and ``2024-02-29 00:00:00.000000`` in the next.
+    """
+    mended = None
+    for j, dtype in enumerate(frame.dtypes):
+        if dtype.kind not in "mM":
+            continue
+        if mended is None:
+            mended = frame.copy()
+        values = frame.iloc[:, j].tolist()
+        mended.isetitem(j, np.array([None if is_missing(v) else str(v) for v in values], object))
+    return frame if mended is None else mended
+
+
 def _text_cell(value: Any, nested_as_json: bool) -> Any:
     if isinstance(value, bytes):
         return _bytes_text(value)
@@ -1491,6 +1512,7 @@ class AtomicWriter:
         if self._text is not None:
             frame = _text_cells(frame, nested_as_json=self.fmt in ("csv", "tsv"))
         if self._text is not None and self.fmt in ("csv", "tsv"):
+            frame = _time_cells(frame)
             frame.to_csv(
                 self._text,
                 header=self._first,
