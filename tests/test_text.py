@@ -11,7 +11,7 @@ from typing import Any
 
 import jieba
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from triage import InvalidTextError, ParameterError, normalize, segment
@@ -519,8 +519,24 @@ def test_the_raw_cut_never_splits_a_surrogate_pair() -> None:
     assert p.truncated and "\ufffd" not in p.text + p.rest
 
 
+# Removing a control or zero-width character joins what stood on either side:
+# a letter and its accent compose, two accents take their canonical order.
+JOINED_BY_REMOVAL = [
+    ("cafe\u200b\u0301", "café"),
+    ("¨\x1f\u0899", "\u0899\u0308"),
+    ("好\u0301\u00ad\u0323", "好\u0323\u0301"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), JOINED_BY_REMOVAL)
+def test_what_a_removed_character_joins_is_normalised_too(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+    assert normalize(expected) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
+@example("¨\x1f\u0899")
 def test_normalize_is_idempotent_and_clean(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once

@@ -605,6 +605,10 @@ def _normalize(text: str) -> str:
         return ""
     text = _SPACE.sub(" ", text).strip()
     if text and not text.isascii():
+        # what a removed character stood between is joined now: a letter and
+        # its accent compose, two accents take their canonical order
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
         text = _simplify(text)
     return text
 
