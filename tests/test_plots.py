@@ -139,3 +139,26 @@ def test_importing_plots_does_not_import_matplotlib() -> None:
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("texts", "priorities"),
+    [
+        # 3 in P3: matplotlib's ticks would be 0, 0.5, 1, ... 3.0
+        (["快递三天没动静", "包裹被压扁了", "快递员态度很差"], ["P3", "P3", "P3"]),
+        # 19 and 1: ticks at 2.5, 5.0, ... 17.5
+        ([f"第{i}次催单了还没发货" for i in range(20)], ["P3"] * 19 + ["P4"]),
+    ],
+)
+def test_categories_counts_are_whole_numbers(texts: list[str], priorities: list[str]) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"categories": "logistics", "primary": "logistics", "priority": priorities, "text": texts}
+    )
+    fig = plot_categories(frame)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert ax.get_ylabel() == "complaints"

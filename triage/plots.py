@@ -284,6 +284,8 @@ def plot_categories(
     by_level = [sum(p == lvl for p in priority) for lvl in levels]
 
     fig, axes = _figure(11, 3.8, 2)
+    from matplotlib.ticker import MaxNLocator  # after _figure, which says how to install it
+
     x = np.arange(len(names))
     axes[0].bar(x - 0.2, mentioned, 0.4, label="mentioned", color="#4C72B0")
     axes[0].bar(x + 0.2, as_primary, 0.4, label="primary", color="#DD8452")
@@ -294,5 +296,8 @@ def plot_categories(
     axes[1].set_title("priority")
     for ax in axes:
         ax.grid(axis="y", alpha=0.3)
+        ax.set_ylabel("complaints")
+        # counts: no tick at 2.5 complaints
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(title or f"{len(priority)} complaints")
     return fig
