@@ -162,3 +162,25 @@ def test_categories_counts_are_whole_numbers(texts: list[str], priorities: list[
         ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
         assert ax.get_ylabel() == "complaints"
+
+
+@pytest.mark.parametrize(
+    ("drop", "axis", "label"),
+    [
+        # no row labeled or predicted environment: its F1 is undefined
+        ("environment", 0, "environment"),
+        # no row labeled or predicted humorous
+        ("humorous", 1, "humorous"),
+    ],
+)
+def test_report_marks_a_label_without_rows_n_a(demo, drop, axis, label) -> None:  # type: ignore[no-untyped-def]
+    column = "categories" if axis == 0 else label
+    keep = ~demo[column].str.contains(drop) if axis == 0 else demo[column] == "0"
+    frame = demo[keep].reset_index(drop=True)
+    fig = plot_report(evaluate(FakeModel(frame), frame))
+    renders(fig)
+    ax = fig.axes[axis]
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    notes = {round(a.xy[0] - 0.27): (a.get_text(), a.xy[1]) for a in ax.texts}
+    assert notes[names.index(label)] == ("n/a\nn=0", 0.0)
+    assert not any("nan" in a.get_text() for a in fig.axes[0].texts + fig.axes[1].texts)

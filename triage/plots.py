@@ -68,9 +68,12 @@ def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
             color=_COLORS[metric],
         )
     for xi, (f1, support) in enumerate(zip(table["f1"], table["support"], strict=True)):
+        # an F1 no row defines (no row labeled or predicted) has no bar: say so at the base
+        value = float(f1)
+        defined = value == value
         ax.annotate(
-            f"{float(f1):.2f}\nn={int(support)}",
-            (xi + width, float(f1)),
+            f"{value:.2f}\nn={int(support)}" if defined else f"n/a\nn={int(support)}",
+            (xi + width, value if defined else 0.0),
             xytext=(0, 2),
             textcoords="offset points",
             ha="center",
