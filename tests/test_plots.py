@@ -184,3 +184,27 @@ def test_report_marks_a_label_without_rows_n_a(demo, drop, axis, label) -> None:
     notes = {round(a.xy[0] - 0.27): (a.get_text(), a.xy[1]) for a in ax.texts}
     assert notes[names.index(label)] == ("n/a\nn=0", 0.0)
     assert not any("nan" in a.get_text() for a in fig.axes[0].texts + fig.axes[1].texts)
+
+
+def test_cross_validation_marks_an_undefined_f1_n_a(demo) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    # environment: no fold had a row labeled or predicted with it; process: F1 0
+    ev = evaluate(FakeModel(demo), demo)
+    per_label = pd.DataFrame(
+        {
+            "precision": [0.8, 0.0, None],
+            "recall": [0.7, 0.0, None],
+            "f1": [0.75, 0.0, None],
+            "f1_std": [0.05, 0.0, None],
+            "support": [9, 4, 0],
+        },
+        index=pd.MultiIndex.from_tuples(
+            [("category", "product"), ("category", "process"), ("category", "environment")]
+        ),
+    )
+    cv = CrossValidation(pd.DataFrame(), per_label, pd.DataFrame(), (ev, ev))
+    fig = plot_cross_validation(cv)
+    renders(fig)
+    notes = [(a.get_text(), a.xy) for a in fig.axes[0].texts]
+    assert notes == [("n/a", (2, 0.0))]

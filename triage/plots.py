@@ -240,6 +240,9 @@ def plot_cross_validation(cv: CrossValidation, *, title: str | None = None) -> F
             color=_COLORS["f1"],
             capsize=3,
         )
+        # an F1 no fold defines (no row labeled or predicted) has no bar, nor has an F1 of 0
+        for xi in np.flatnonzero(np.isnan(part["f1"].to_numpy(dtype=float))):
+            ax.annotate("n/a", (int(xi), 0.0), ha="center", va="bottom", fontsize=8)
         ax.set_xticks(x, [str(i) for i in part.index], rotation=30, ha="right")
         ax.set_ylim(0, 1.05)
         ax.set_title(f"{group} F1")
