@@ -208,3 +208,25 @@ def test_cross_validation_marks_an_undefined_f1_n_a(demo) -> None:  # type: igno
     renders(fig)
     notes = [(a.get_text(), a.xy) for a in fig.axes[0].texts]
     assert notes == [("n/a", (2, 0.0))]
+
+
+@pytest.mark.parametrize(
+    ("texts", "title"),
+    [
+        (["快递三天没动静", "客服态度很差"], "2 complaints"),
+        # an empty text and a missing one are rows of score_frame with an error, not complaints
+        (["快递三天没动静", "", None, "客服态度很差"], "2 complaints (2 rows not scored)"),
+        (["", "   "], "0 complaints (2 rows not scored)"),
+    ],
+)
+def test_categories_title_counts_the_complaints_scored(texts: list[str | None], title: str) -> None:
+    import pandas as pd
+
+    from triage import score_frame
+
+    scored = score_frame(pd.DataFrame({"text": texts}))
+    fig = plot_categories(scored)
+    renders(fig)
+    assert fig.get_suptitle() == title
+    bars = fig.axes[1].patches
+    assert sum(b.get_height() for b in bars) == int(title.split()[0])

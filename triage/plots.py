@@ -261,6 +261,8 @@ def plot_categories(
     data : DataFrame or iterable of Assessment
         The output of `triage.score_frame` (columns ``categories``, ``primary``
         and ``priority``), a labeled frame, or assessments from `analyze`.
+        Rows without a priority (those score_frame gave an error) are counted
+        apart in the title, not as complaints.
 
     Returns
     -------
@@ -288,6 +290,8 @@ def plot_categories(
     as_primary = [sum(p == n for p in primary) for n in names]
     levels = [str(p) for p in PRIORITIES]
     by_level = [sum(p == lvl for p in priority) for lvl in levels]
+    # a row score_frame could not score (its error column says why) has no priority
+    unscored = len(priority) - sum(by_level)
 
     fig, axes = _figure(11, 3.8, 2)
     from matplotlib.ticker import MaxNLocator  # after _figure, which says how to install it
@@ -305,5 +309,8 @@ def plot_categories(
         ax.set_ylabel("complaints")
         # counts: no tick at 2.5 complaints
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.suptitle(title or f"{len(priority)} complaints")
+    fig.suptitle(
+        title
+        or f"{sum(by_level)} complaints" + (f" ({unscored} rows not scored)" if unscored else "")
+    )
     return fig
