@@ -230,3 +230,21 @@ def test_categories_title_counts_the_complaints_scored(texts: list[str | None], 
     assert fig.get_suptitle() == title
     bars = fig.axes[1].patches
     assert sum(b.get_height() for b in bars) == int(title.split()[0])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "category:product f1",
+        "category:macro f1",
+        "emotion:angry f1",
+        "intensity:angry accuracy",  # exact intensity, not presence
+        "primary:accuracy",
+        "priority:accuracy",
+        "priority:P1 recall",  # the P1 bar is its recall, not its F1
+    ],
+)
+def test_comparison_names_the_figure_of_each_bar(demo, name: str) -> None:  # type: ignore[no-untyped-def]
+    cmp = compare_models(FakeModel(demo, wrong=(0, 3)), FakeModel(demo), demo, n_boot=0)
+    names = [t.get_text() for t in plot_comparison(cmp).axes[0].get_yticklabels()]
+    assert name in names

@@ -187,6 +187,7 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
 def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figure:
     """Deltas (candidate minus baseline) of every figure, with 95 % bootstrap intervals.
 
+    Each bar is named by its group, label and metric (``priority:P1 recall``).
     Green: the interval is above 0; red: below 0; grey: it contains 0.
 
     Returns
@@ -194,7 +195,11 @@ def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figu
     matplotlib.figure.Figure
     """
     table = comparison.table
-    names = [f"{g}:{lbl}" for g, lbl in zip(table["group"], table["label"], strict=True)]
+    # the figure of each bar: the F1 of a label, exact intensity accuracy, P1's recall
+    names = [
+        f"{g}:{lbl}" if lbl == metric else f"{g}:{lbl} {metric}"
+        for g, lbl, metric in zip(table["group"], table["label"], table["metric"], strict=True)
+    ]
     delta = table["delta"].to_numpy(dtype=float)
     low = table["ci_low"].to_numpy(dtype=float)
     high = table["ci_high"].to_numpy(dtype=float)
