@@ -248,3 +248,22 @@ def test_comparison_names_the_figure_of_each_bar(demo, name: str) -> None:  # ty
     cmp = compare_models(FakeModel(demo, wrong=(0, 3)), FakeModel(demo), demo, n_boot=0)
     names = [t.get_text() for t in plot_comparison(cmp).axes[0].get_yticklabels()]
     assert name in names
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        (),  # every F1 1.00: each value is written at the top, where the legend was
+        (5,),
+    ],
+)
+def test_report_legend_hides_no_figure(demo, wrong: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    fig = plot_report(evaluate(FakeModel(demo, wrong=wrong), demo))
+    fig.draw_without_rendering()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    assert len(legends) == 1
+    box = legends[0].get_window_extent()
+    texts = [fig._suptitle, *(t for ax in fig.axes for t in (*ax.texts, *ax.get_xticklabels()))]
+    for text in texts:
+        assert text is not None
+        assert not box.overlaps(text.get_window_extent()), text.get_text()

@@ -104,7 +104,9 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     _bars(axes[0], evaluation.categories, "categories")
     _bars(axes[1], evaluation.emotions, "emotions (presence)")
     _bars(axes[2], evaluation.priority, "priority (engine)")
-    axes[0].legend(loc="upper left", fontsize=8, ncols=3)
+    # below the panels: inside one, the legend hid the values written over its highest bars
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=3)
     s = evaluation.summary(places=None)
     fig.suptitle(
         title
