@@ -96,3 +96,40 @@ def test_retrain_notebook_shows_each_problem_its_broken_rows_are_given(
     ]
     for problem, want in zip(problems["problem"], expected, strict=True):
         assert problem.startswith(want)
+
+
+def test_retrain_notebook_shows_the_thresholds_tuning_set(
+    clause_model: object, train_frame: object
+) -> None:
+    # A model trained as `triage train` trains (threshold_folds >= 2) has the
+    # clause stage, whose thresholds decide the categories: tune_thresholds sets
+    # those and keeps the heads'. The notebook's table of thresholds, before and
+    # after tuning, shows the ones that decide.
+    import ast
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    import triage
+    from triage.retrain import tune_thresholds
+
+    nb = json.loads((NOTEBOOKS / "02_retrain.ipynb").read_text(encoding="utf-8"))
+    (cell,) = [c for c in nb["cells"] if c["id"] == "cell-19"]
+    tuned = tune_thresholds(clause_model, train_frame.iloc[600:900])  # type: ignore[arg-type, attr-defined]
+    namespace: dict[str, object] = {
+        "np": np,
+        "pd": pd,
+        "triage": triage,
+        "model": clause_model,
+        "tuned_half": tuned,
+    }
+    *setup, shown = ast.parse("".join(cell["source"])).body
+    exec(compile(ast.Module(body=setup, type_ignores=[]), "cell-19", "exec"), namespace)
+    assert isinstance(shown, ast.Expr)
+    table = eval(compile(ast.Expression(shown.value), "cell-19", "eval"), namespace)
+    for m, column in ((clause_model, "categories (train)"), (tuned, "categories (tuned)")):
+        staged = m.clause_thresholds_  # type: ignore[attr-defined]
+        deciding = np.where(np.isnan(staged), m.thresholds_["categories"], staged)  # type: ignore[attr-defined]
+        np.testing.assert_array_equal(table[column].to_numpy(), deciding)
+    assert (table["categories (train)"] != table["categories (tuned)"]).any()
