@@ -133,3 +133,34 @@ def test_retrain_notebook_shows_the_thresholds_tuning_set(
         deciding = np.where(np.isnan(staged), m.thresholds_["categories"], staged)  # type: ignore[attr-defined]
         np.testing.assert_array_equal(table[column].to_numpy(), deciding)
     assert (table["categories (train)"] != table["categories (tuned)"]).any()
+
+
+@pytest.mark.parametrize("name", ["02_retrain.ipynb"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        # the interval of a bootstrap comparison: one bound next to 0 turned the
+        # column to scientific notation, -4.440e-02 beside 6.757e-04
+        [-0.0444, 0.0, -0.0608, 0.000676, -0.0388, -0.0068, -0.000125],
+        [0.0004, 0.2, 0.01],  # 4.000e-04
+    ],
+)
+def test_notebook_tables_show_figures_as_decimals(name: str, column: list[float]) -> None:
+    import json
+
+    import pandas as pd
+
+    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    setup = [
+        line
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for line in c["source"]
+        if line.startswith("pd.set_option(")
+    ]
+    assert setup
+    frame = pd.DataFrame({"ci_low": column})
+    with pd.option_context("display.precision", 6, "display.float_format", None):
+        exec("".join(setup), {"pd": pd})
+        shown = frame.to_html() + frame.to_string()
+    assert "e-0" not in shown
