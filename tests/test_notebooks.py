@@ -60,6 +60,15 @@ def test_notebook_runs_top_to_bottom(
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # a reader sees values, not the reprs of their types: 0.708, not
+    # np.float64(0.7083333333333334); service, not <Category.SERVICE: 'service'>
+    shown = [
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    ]
+    for kind in ("np.float64(", "np.int64(", "<Category.", "<Emotion.", "<Priority."):
+        assert not [s for s in shown if kind in s], kind
 
 
 def test_retrain_notebook_shows_each_problem_its_broken_rows_are_given(
