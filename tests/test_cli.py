@@ -28,6 +28,18 @@ def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["reasons"] and out["route"]
 
 
+@pytest.mark.parametrize("text", ["-_-快递又晚了", "-1分都不想给,客服太差", "--快递太慢了--"])
+def test_a_text_that_starts_with_a_dash_is_told_to_follow_two_dashes(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", text])
+    assert exc.value.code == 2
+    assert f"triage analyze -- '{text}'" in capsys.readouterr().err
+    assert main(["analyze", "--", text]) == 0
+    assert json.loads(capsys.readouterr().out)["text"]
+
+
 def test_analyze_text_format_shows_level_deadline_route_and_reasons(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

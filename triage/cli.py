@@ -16,6 +16,7 @@ import itertools
 import json
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from triage.evaluation import Evaluation
@@ -389,6 +390,36 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser, which tells how to pass a text that starts with a dash.
+
+    argparse reads ``-_-快递又晚了`` or ``-1分都不想给`` as an option it does not
+    know and then misses the text: "the following arguments are required".
+    """
+
+    _given: Sequence[str] = ()
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._given = list(args) if args is not None else []
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        options = list(self._option_string_actions)
+        dashed = [
+            arg
+            for arg in self._given
+            if arg.startswith("-")
+            and arg not in ("-", "--")
+            and not any(o.startswith(arg.partition("=")[0]) for o in options)
+        ]
+        if dashed and "arguments are required" in message:
+            message += (
+                f"; an argument that starts with '-' goes after '--': "
+                f"{self.prog} -- {shlex.quote(dashed[0])}"
+            )
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
@@ -405,10 +436,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log progress; show tracebacks"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("analyze", help="triage one complaint and print the result")
-    p.add_argument("text", help="the complaint text, or - to read it from stdin")
+    p.add_argument(
+        "text", help="the complaint text (after -- if it starts with -), or - to read it from stdin"
+    )
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--policy", help="priority policy file (.toml or .json)")
     p.add_argument("--recent", type=int, default=0, help="complaints by this customer recently")
