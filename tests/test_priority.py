@@ -901,6 +901,38 @@ def test_a_trigger_can_be_disabled_with_its_references() -> None:
     assert "P4.mild" not in {t.code for t in policy.triggers}
 
 
+# A trigger of the user's that matches where a default one is cancelled: it
+# counts unless what cancelled the default cancels it too.
+# (level, patterns, cancel_on, text, fires)
+BESIDE_A_CANCELLED_ONE = [
+    # the default P1.health is cancelled by the hypothetical, not the user's trigger
+    ("P1", ["中毒"], [], "万一中毒了谁来负责", True),
+    ("P1", ["中毒"], ["negation"], "万一中毒了谁来负责", True),
+    ("P1", ["中毒"], ["hypothetical"], "万一中毒了谁来负责", False),
+    ("P1", ["中毒"], [], "没有中毒", True),
+    ("P1", ["中毒"], ["negation"], "没有中毒", False),
+    # P1.injury's 烫伤, cancelled as a fear
+    ("P1", ["烫伤"], ["negation", "question"], "就怕烫伤了小孩", True),
+    # the default P2.money (退款还没) is cancelled by the question
+    ("P2", ["退款"], [], "退款还没到账吗?", True),
+    ("P2", ["退款"], ["question"], "退款还没到账吗?", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("level", "patterns", "cancel_on", "text", "fires"), BESIDE_A_CANCELLED_ONE
+)
+def test_a_users_trigger_counts_where_a_default_one_is_cancelled(
+    level: str, patterns: list[str], cancel_on: list[str], text: str, fires: bool
+) -> None:
+    trigger = {"code": f"{level}.mine", "level": level, "zh": "自定义", "en": "mine"}
+    trigger.update(patterns=patterns, cancel_on=cancel_on)
+    policy = load_policy({"format": 1, "extends": "default", "triggers": [trigger]})
+    result = run(text, "product", policy=policy)
+    assert (f"{level}.mine" in codes(result)) is fires
+    assert (result.level is Priority(level)) is fires
+
+
 @pytest.mark.parametrize(("data", "message"), MALFORMED_EXTENSIONS)
 def test_malformed_extensions_are_rejected(data: dict[str, Any], message: str) -> None:
     with pytest.raises(PolicyError, match=message):

@@ -244,6 +244,11 @@ class _Compiled:
     # Patterns whose first character cannot be worked out go to `slow`.
     starts: dict[bool, re.Pattern[str] | None]
     by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]]
+    # the patterns behind each `by_char` regex, in its order; and, built when
+    # first needed, the regex of those after the j-th, tried when the match of
+    # the j-th is cancelled (`_next_at`)
+    parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]]
+    after: dict[tuple[bool, str, int], tuple[re.Pattern[str], tuple[int, ...]] | None]
     slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
@@ -1074,6 +1079,7 @@ def _compile(policy: Policy) -> _Compiled:
 
     starts: dict[bool, re.Pattern[str] | None] = {}
     by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]] = {}
+    parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]] = {}
     slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]] = {}
     for with_category in (True, False):
         # Patterns in level order, then policy order: the first that matches wins.
@@ -1093,7 +1099,8 @@ def _compile(policy: Policy) -> _Compiled:
             else:
                 for ch in first:
                     chars.setdefault(ch, []).append((i, pat))
-        by_char[with_category] = {ch: _named(parts) for ch, parts in chars.items()}
+        by_char[with_category] = {ch: _named(pats) for ch, pats in chars.items()}
+        parts[with_category] = {ch: tuple(pats) for ch, pats in chars.items()}
         slow[with_category] = tuple(_named([p]) for p in slow_parts)
         starts[with_category] = (
             re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
@@ -1103,6 +1110,8 @@ def _compile(policy: Policy) -> _Compiled:
     return _Compiled(
         starts=starts,
         by_char=by_char,
+        parts=parts,
+        after={},
         slow=slow,
         negation=re.compile(f"(?:{policy.negation})$"),
         hypothetical=re.compile(policy.hypothetical),
@@ -1341,7 +1350,9 @@ def _trigger_reasons(
     One scan per level; each trigger keeps its first few spans that no
     negation, hypothetical, question or quote cancels. What cancels a match
     cancels the matches that start inside it too: in ``没有食物中毒`` the
-    negation governs ``中毒`` as it governs ``食物中毒``.
+    negation governs ``中毒`` as it governs ``食物中毒``. Where a match is
+    cancelled, the next trigger that matches at its start is read in its
+    place: one that lists no such context in its ``cancel_on`` counts.
 
     Spaces inside Chinese words and digit runs are read through (``报 警``,
     ``1 2 3 1 5``): the patterns match `text` closed up, and each span is
@@ -1351,7 +1362,8 @@ def _trigger_reasons(
     spans: dict[int, list[Evidence]] = {}
     last_end: dict[int, int] = {}  # where each trigger's last span ends, in `view`
     cancelled: set[Priority] = set()
-    found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
+    # (start, end, trigger, its pattern's place in `c.parts`, -1 for a slow one), in `view`
+    found: list[tuple[int, int, int, int]] = []
     view, at = _closed_up(text)
 
     starts = c.starts[has_category]
@@ -1362,11 +1374,12 @@ def _trigger_reasons(
             rx, owners = table[view[pos]]
             m = rx.match(view, pos)
             if m is not None and m.lastgroup is not None and m.end() > pos:
-                found.append((pos, m.end(), owners[int(m.lastgroup[1:])]))
+                j = int(m.lastgroup[1:])
+                found.append((pos, m.end(), owners[j], j))
     for rx, owners in c.slow[has_category]:
         for m in rx.finditer(view):
             if m.lastgroup is not None and m.end() > m.start():
-                found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])]))
+                found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])], -1))
     if c.slow[has_category]:
         found.sort(key=operator.itemgetter(0))  # stable: at one start, the scan's order
 
@@ -1378,23 +1391,37 @@ def _trigger_reasons(
     mild: list[tuple[int, int]] = []
     ordinary: list[tuple[int, int]] = []
     late: list[tuple[int, int, int]] = []
-    for s, e, idx in found:
+    for s, e, idx, j in found:
         got = spans.get(idx)
         if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
             if marks[idx] and s >= last_end[idx]:
                 late.append((s, e, idx))
             continue
-        kinds = c.cancel[idx]
-        if not kinds:
-            how = None
-        else:
-            if open_cancels:
-                open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
-            how = next((kind for _, kind in open_cancels if kind in kinds), None)
-            how = how or _cancelled(view, s, e, kinds, c, pol.window)
-        if how is not None:
+        while True:
+            kinds = c.cancel[idx]
+            if not kinds:
+                how = None
+            else:
+                if open_cancels:
+                    open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
+                how = next((kind for _, kind in open_cancels if kind in kinds), None)
+                how = how or _cancelled(view, s, e, kinds, c, pol.window)
+            if how is None:
+                break
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
+            # a trigger the cancelled one hid may match here and count: one
+            # that nothing cancels (cancel_on = []), or that another context cancels
+            following = _next_at(c, has_category, view, s, j) if j >= 0 else None
+            if following is None:
+                break
+            e, idx, j = following
+            got = spans.get(idx)
+            if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
+                if marks[idx] and s >= last_end[idx]:
+                    late.append((s, e, idx))
+                break  # it has counted already
+        if how is not None:
             continue
         if marks[idx]:
             (mild if marks[idx] == 1 else ordinary).append((s, e))
@@ -1421,6 +1448,26 @@ def _trigger_reasons(
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
     return reasons, denied, plain
+
+
+def _next_at(
+    c: _Compiled, has_category: bool, view: str, pos: int, j: int
+) -> tuple[int, int, int] | None:
+    """The match at `pos` of the first pattern after the `j`-th of those that
+    start with ``view[pos]``, as (end, trigger, its place), or None."""
+    key = (has_category, view[pos], j)
+    if key not in c.after:
+        rest = c.parts[has_category][view[pos]][j + 1 :]
+        c.after[key] = _named(rest) if rest else None
+    found = c.after[key]
+    if found is None:
+        return None
+    rx, owners = found
+    m = rx.match(view, pos)
+    if m is None or m.lastgroup is None or m.end() <= pos:
+        return None
+    k = int(m.lastgroup[1:])
+    return m.end(), owners[k], j + 1 + k
 
 
 def _both(late: list[tuple[int, int, int]], marks: tuple[int, ...], cue: bool, word: bool) -> bool:
