@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import datetime
+import functools
 import gzip
 import io
 import json
@@ -520,6 +521,34 @@ def test_parallel_with_a_model_and_policy_passed_in() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
     # the disabled trigger does not fire
     assert "P1.regulator" not in "|".join(serial["reasons"])
+
+
+@pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
+@pytest.mark.parametrize("call", ["frame", "dask", "file"])
+def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(
+    policy: Any, call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a path, as the CLI's --policy takes, or the data of a policy: not in the
+    # first chunk, once the model has scored it or a worker has started
+    def never(*args: Any) -> Any:
+        raise AssertionError("a chunk was scored")
+
+    from triage import batch
+
+    monkeypatch.setattr(batch, "_score_chunk", never)
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"]})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    if call == "frame":
+        run = functools.partial(score_frame, frame, n_jobs=2, chunk_size=1)
+    elif call == "dask":
+        dd = pytest.importorskip("dask.dataframe")
+        run = functools.partial(score_frame, dd.from_pandas(frame, npartitions=1))
+    else:
+        run = functools.partial(score_file, tmp_path / "in.csv", tmp_path / "out.csv")
+    message = r"policy must be a triage.Policy or None, .*triage.load_policy"
+    with pytest.raises(triage.ParameterError, match=message):
+        run(policy=policy)
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_a_default_set_in_this_process_reaches_the_workers(small_model) -> None:  # type: ignore[no-untyped-def]

@@ -747,8 +747,10 @@ def score_frame(
         `text_column` or a context column is not in the frame, or is in it
         twice (a `KeyError` and a `ValueError`).
     triage.ParameterError
-        A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key (a
-        `ValueError` and a `TypeError`).
+        A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key, or
+        a `policy` that is no `triage.Policy` (a path: load it with
+        `triage.load_policy`), before any row is scored (a `ValueError` and a
+        `TypeError`).
     concurrent.futures.process.BrokenProcessPool
         Worker processes died three times in this call (a dead worker is
         otherwise replaced and its chunks scored again).
@@ -763,6 +765,10 @@ def score_frame(
     """
     import pandas as pd
 
+    from triage.priority import check_policy
+
+    # here, not in the first chunk of a batch, scored or sent to workers
+    check_policy(policy)
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
@@ -1269,8 +1275,9 @@ def score_file(
     triage.ParameterError
         A format that is unknown or cannot be told from a name, a workbook,
         an `output` that is the input, inside an input folder, a folder or
-        a zip archive, an unknown `encoding`, or a bad `n_jobs`,
-        `chunk_size` or `explain` (a `ValueError` and a `TypeError`).
+        a zip archive, an unknown `encoding`, a bad `n_jobs`,
+        `chunk_size` or `explain`, or a `policy` that is no `triage.Policy`
+        (a `ValueError` and a `TypeError`).
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
         repeats any name for a JSONL or Parquet output (a `KeyError` and a
@@ -1290,9 +1297,11 @@ def score_file(
         read_chunks,
         target_format,
     )
+    from triage.priority import check_policy
 
     if not (Path(input).is_file() or Path(input).is_dir()):
         raise FileNotFoundError(f"no input file at {input}")
+    check_policy(policy)  # not in the first chunk, once read and scored
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)

@@ -1215,6 +1215,21 @@ def _first_sentence(text: str) -> Evidence:
 _LEVEL_OF: dict[str, Priority] = {str(p): p for p in PRIORITIES}
 
 
+def check_policy(policy: object) -> None:
+    """Refuse a `policy` argument that is neither a `Policy` nor None.
+
+    Raises
+    ------
+    ParameterError
+        A path or a dict, say: the message says to load it with `load_policy`.
+    """
+    if policy is not None and not isinstance(policy, Policy):
+        raise ParameterError(
+            f"policy must be a triage.Policy or None, got {type(policy).__name__}; "
+            "load a file or a dict once with triage.load_policy(...) and pass the result"
+        )
+
+
 def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
     probs: dict[Priority, float] = {}
     for key, value in learned.items():
@@ -1291,11 +1306,7 @@ def prioritize(
     <Priority.P4: 'P4'>
     """
     check_text(text)
-    if policy is not None and not isinstance(policy, Policy):
-        raise ParameterError(
-            f"policy must be a triage.Policy or None, got {type(policy).__name__}; "
-            "load a file or a dict once with triage.load_policy(...) and pass the result"
-        )
+    check_policy(policy)
     if context is not None and not isinstance(context, Context):
         raise ParameterError(
             f"context must be a triage.Context, got {type(context).__name__}; "
