@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -931,6 +932,32 @@ def test_a_users_trigger_counts_where_a_default_one_is_cancelled(
     result = run(text, "product", policy=policy)
     assert (f"{level}.mine" in codes(result)) is fires
     assert (result.level is Priority(level)) is fires
+
+
+# (P4 deadline in minutes, what loading says: None when it loads)
+LONG_DEADLINES = [
+    (60 * 24 * 365, None),  # a year
+    (2**31 - 1, None),  # the longest a batch output holds
+    (2**31, r"levels.P4.deadline_minutes: 2147483648 is out of range; expected between 1 and"),
+    (10**20, r"levels.P4.deadline_minutes: 100000000000000000000 is out of range"),
+]
+
+
+@pytest.mark.parametrize(("minutes", "message"), LONG_DEADLINES)
+def test_a_deadline_too_long_for_a_batch_output_fails_at_load(
+    minutes: int, message: str | None
+) -> None:
+    from triage.batch import score_frame
+
+    data = {"format": 1, "extends": "default", "levels": {"P4": {"deadline_minutes": minutes}}}
+    if message is not None:
+        with pytest.raises(PolicyError, match=message):
+            load_policy(data)
+        return
+    policy = load_policy(data)
+    scored = score_frame(pd.DataFrame({"text": ["东西还行，挺满意的"]}), policy=policy)
+    assert scored["priority"].tolist() == ["P4"]
+    assert scored["deadline_minutes"].tolist() == [minutes]
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED_EXTENSIONS)

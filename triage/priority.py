@@ -125,6 +125,8 @@ _DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
 # `Priority.rank` is a property; the hot path reads this dict instead.
 _RANK: dict[Priority, int] = {p: p.rank for p in PRIORITIES}
 _DEFAULT_FILE = "policy.toml"
+# The longest deadline: batch output holds deadlines as 32-bit integers (4,000 years).
+_MAX_DEADLINE = 2**31 - 1
 _MAX_SPANS = 3
 # A clause ends at these characters; a sentence at the second set.
 _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
@@ -731,7 +733,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
                 p,
                 ck.str_(entry["zh"], f"{where}.zh"),
                 ck.str_(entry["en"], f"{where}.en"),
-                ck.int_(entry["deadline_minutes"], f"{where}.deadline_minutes", 1),
+                ck.int_(entry["deadline_minutes"], f"{where}.deadline_minutes", 1, _MAX_DEADLINE),
             )
         )
     minutes = [m for _, _, _, m in levels]
