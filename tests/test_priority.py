@@ -1041,6 +1041,41 @@ def test_policy_file_encoding(tmp_path: Path) -> None:
         load_policy(path)
 
 
+# A JSON policy that names a key twice, as TOML refuses to: (file text, key named)
+JSON_TWICE = [
+    (
+        '{"format": 1, "extends": "default", "levels": {"P3": {"deadline_minutes": 60}},'
+        ' "levels": {"P2": {"deadline_minutes": 20}}}',
+        "levels",
+    ),
+    (
+        '{"format": 1, "extends": "default", "levels": {"P3": {"deadline_minutes": 60,'
+        ' "deadline_minutes": 90}}}',
+        "deadline_minutes",
+    ),
+    (
+        '{"format": 1, "extends": "default",'
+        ' "context": {"channels": {"抖音": "P2", "抖音": "P1"}}}',
+        "抖音",
+    ),
+    (
+        '{"format": 1, "extends": "default", "triggers": [{"code": "P1.a", "level": "P1",'
+        ' "zh": "甲", "en": "a", "patterns": ["总经理"], "patterns": ["董事长"]}]}',
+        "patterns",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), JSON_TWICE)
+def test_a_json_policy_naming_a_key_twice_fails_at_load(
+    text: str, key: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match=rf"policy .*twice.json: key '{key}' is given twice"):
+        load_policy(path)
+
+
 @pytest.mark.parametrize("pattern", ["(?:太++)+慢", "(?>太+)+慢", "(?:太+慢)+", "太+慢"])
 def test_a_repeat_that_cannot_backtrack_is_accepted(pattern: str) -> None:
     policy = load_policy(_with_trigger(code="P1.slow", patterns=[pattern]))

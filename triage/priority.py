@@ -488,10 +488,32 @@ def load_policy(
             f"{exc.start}); save the file as UTF-8"
         ) from None
     try:
-        data = tomllib.loads(raw) if suffix == ".toml" else json.loads(raw)
+        data = (
+            tomllib.loads(raw)
+            if suffix == ".toml"
+            else json.loads(raw, object_pairs_hook=_unique_keys)
+        )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise PolicyError(f"policy {path}: not valid {suffix[1:].upper()}: {exc}") from exc
+    except _DuplicateKey as exc:
+        raise PolicyError(
+            f"policy {path}: key {exc.args[0]!r} is given twice in one table; JSON would "
+            "keep the last and drop the first without a word: merge them"
+        ) from None
     return Policy.from_dict(data, source=str(path))
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names a key twice (TOML refuses that itself)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[str, Any]:
