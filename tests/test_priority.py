@@ -1041,6 +1041,30 @@ def test_policy_file_encoding(tmp_path: Path) -> None:
         load_policy(path)
 
 
+# modifiers.notice is optional: "" or absent is none; any other value is a
+# regular expression, and what is no string is an error, not none
+# (value, what loading says: None when it loads)
+NOTICES = [
+    ("", None),
+    ("欢迎拨打", None),
+    (False, r"modifiers.notice: expected a string, got bool"),
+    (0, r"modifiers.notice: expected a string, got int"),
+    ([], r"modifiers.notice: expected a string, got list"),
+    (None, r"modifiers.notice: expected a string, got NoneType"),
+    ("  ", r"modifiers.notice: must not be empty"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), NOTICES)
+def test_a_notice_that_is_no_string_fails_at_load(value: Any, message: str | None) -> None:
+    data = {"format": 1, "extends": "default", "modifiers": {"notice": value}}
+    if message is None:
+        assert load_policy(data).notice == value
+    else:
+        with pytest.raises(PolicyError, match=message):
+            load_policy(data)
+
+
 # A JSON policy that names a key twice, as TOML refuses to: (file text, key named)
 JSON_TWICE = [
     (

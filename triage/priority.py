@@ -808,7 +808,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         hypothetical=ck.regex(md["hypothetical"], "modifiers.hypothetical"),
         question=ck.regex(md["question"], "modifiers.question"),
         reported=ck.regex(md["reported"], "modifiers.reported"),
-        notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") else "",
+        notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
         emotion_signals=tuple(emotion_signals),
         category_signal=category_signal,
         repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
