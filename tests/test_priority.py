@@ -265,6 +265,34 @@ def test_a_pattern_may_match_either_case_when_scoped() -> None:
     assert "P1.exec" not in codes(run("客服态度很差", "service", policy=policy))
 
 
+# Case-insensitive patterns, as a policy names English words: (pattern, text, evidence).
+# Each is looked for only where one of its first characters, in any case,
+# stands, as a plain word is, not by a pass of its own over every text: a
+# thousand of them made prioritize thirty times slower.
+EITHER_CASE = [
+    ("(?i:ceo)", "让你们CEO出来说话", "CEO"),
+    ("(?i:ceo)", "让你们Ceo出来说话", "Ceo"),
+    ("(?i:ceo)", "让你们ｃｅｏ出来说话", "ceo"),  # full-width, normalised
+    ("(?i:vip)会员", "我是vIP会员", "vIP会员"),
+    ("(?i:[a-c]pp)闪退", "这个App闪退了", "App闪退"),
+    ("(?i:iphone)", "新买的İPHONE屏幕有坏点", "İPHONE"),  # re's (?i) reads İ as i
+    ("(?i:x?)投诉", "我要X投诉", "X投诉"),
+    ("(?i:refund)|退款", "REFUND还没到", "REFUND"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text", "evidence"), EITHER_CASE)
+def test_a_case_insensitive_pattern_is_found_by_its_first_characters(
+    pattern: str, text: str, evidence: str
+) -> None:
+    policy = load_policy(_with_trigger(code="P1.mine", patterns=[pattern]))
+    result = run(text, "service", policy=policy)
+    (mine,) = [r for r in result.reasons if r.code == "P1.mine"]
+    assert [e.text for e in mine.evidence] == [evidence]
+    scanned_alone = [rx.pattern for rx, _ in policy._c.slow[True]]
+    assert not [p for p in scanned_alone if pattern in p]
+
+
 def test_no_category_and_no_harm_is_p4() -> None:
     result = run("今天天气真好,出去玩了一天")
     assert result.level is Priority.P4

@@ -89,6 +89,7 @@ import json
 import operator
 import os
 import re
+import sys
 import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -967,6 +968,41 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
     )
 
 
+@functools.cache
+def _lowered_from() -> dict[str, tuple[str, ...]]:
+    """Every character by the characters that `re` lowers to it, when they are
+    others (K and the Kelvin sign U+212A for k), read once from all of Unicode."""
+    import _sre  # type: ignore[import-not-found]
+
+    out: dict[str, list[str]] = {}
+    for code in range(sys.maxunicode + 1):
+        low = _sre.unicode_tolower(code)
+        if low != code:
+            out.setdefault(chr(low), []).append(chr(code))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _any_case(chars: frozenset[str]) -> frozenset[str]:
+    """The characters a case-insensitive ``(?i:...)`` match may start with,
+    when its pattern starts with `chars`: a superset of those `re` matches
+    (it compares characters lowered, and a few, as U+017F and s, as equals)."""
+    import _sre
+    from re import _casefix  # type: ignore[attr-defined]
+
+    lowered: set[str] = set()
+    for ch in chars:
+        for one in (ch, ch.lower(), ch.upper()):
+            if len(one) == 1:
+                low = _sre.unicode_tolower(ord(one))
+                lowered.update((one, chr(low)))
+                lowered.update(chr(c) for c in _casefix._EXTRA_CASES.get(low, ()))
+    table = _lowered_from()
+    out = set(lowered)
+    for low in lowered:
+        out.update(table.get(low, ()))
+    return frozenset(out)
+
+
 def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
     """Characters a parsed pattern can start with (None: any) and whether it can be empty."""
     out: set[str] = set()
@@ -990,7 +1026,13 @@ def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
         if name in ("SUBPATTERN", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT", "BRANCH"):
             if name == "SUBPATTERN":
                 if av[1] & re.IGNORECASE:  # (?i:...): either case may start it
-                    return None, False
+                    chars, empty = _first_chars(av[-1])
+                    if chars is None:
+                        return None, False
+                    out.update(_any_case(chars))
+                    if not empty:
+                        return frozenset(out), False
+                    continue
                 subs, nullable_self = [av[-1]], False
             elif name == "BRANCH":
                 subs, nullable_self = list(av[1]), False
