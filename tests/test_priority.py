@@ -930,6 +930,33 @@ def test_a_trigger_can_be_disabled_with_its_references() -> None:
     assert "P4.mild" not in {t.code for t in policy.triggers}
 
 
+# A trigger of the user's whose words start where a default trigger's do:
+# both count. (level, patterns, text, the user's evidence, the default's code)
+BESIDE_A_DEFAULT_ONE = [
+    ("P1", ["律师函"], "再不退款就给你们发律师函", "律师函", "P1.legal"),
+    ("P2", ["投诉多次"], "我已经投诉多次了还是不处理", "投诉多次", "P2.repeat"),
+    ("P3", ["送错了"], "外卖又送错了", "送错了", "P3.problem"),
+    ("P4", ["建议你们"], "建议你们把包装做厚一点", "建议你们", "P4.suggestion"),
+    # below the default's level: named among the reasons, the level is the default's
+    ("P3", ["报警电话"], "我已经打了报警电话", "报警电话", "P1.police"),
+]
+
+
+@pytest.mark.parametrize(("level", "patterns", "text", "evidence", "default"), BESIDE_A_DEFAULT_ONE)
+def test_a_users_trigger_counts_where_a_default_one_matches_too(
+    level: str, patterns: list[str], text: str, evidence: str, default: str
+) -> None:
+    trigger = {"code": f"{level}.mine", "level": level, "zh": "自定义", "en": "mine"}
+    policy = load_policy(
+        {"format": 1, "extends": "default", "triggers": [{**trigger, "patterns": patterns}]}
+    )
+    result = run(text, "service", policy=policy)
+    (mine,) = [r for r in result.reasons if r.code == f"{level}.mine"]
+    assert [e.text for e in mine.evidence] == [evidence]
+    assert default in codes(result)
+    assert result.level is run(text, "service").level
+
+
 # A trigger of the user's that matches where a default one is cancelled: it
 # counts unless what cancelled the default cancels it too.
 # (level, patterns, cancel_on, text, fires)

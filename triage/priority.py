@@ -247,9 +247,9 @@ class _Compiled:
     # Patterns whose first character cannot be worked out go to `slow`.
     starts: dict[bool, re.Pattern[str] | None]
     by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]]
-    # the patterns behind each `by_char` regex, in its order; and, built when
-    # first needed, the regex of those after the j-th, tried when the match of
-    # the j-th is cancelled (`_next_at`)
+    # the (trigger, pattern) behind each `by_char` regex, in its order; and,
+    # built when first needed, the regex of those after the j-th that belong
+    # to other triggers, with their places in `parts` (`_next_at`)
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]]
     after: dict[tuple[bool, str, int], tuple[re.Pattern[str], tuple[int, ...]] | None]
     slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]]
@@ -1427,9 +1427,10 @@ def _trigger_reasons(
     One scan per level; each trigger keeps its first few spans that no
     negation, hypothetical, question or quote cancels. What cancels a match
     cancels the matches that start inside it too: in ``没有食物中毒`` the
-    negation governs ``中毒`` as it governs ``食物中毒``. Where a match is
-    cancelled, the next trigger that matches at its start is read in its
-    place: one that lists no such context in its ``cancel_on`` counts.
+    negation governs ``中毒`` as it governs ``食物中毒``. Every trigger that
+    matches at a place counts, not only the first: a policy's ``律师函`` beside
+    the default ``律师``, or its ``中毒`` with ``cancel_on = []`` where the
+    default one is cancelled.
 
     Spaces inside Chinese words and digit runs are read through (``报 警``,
     ``1 2 3 1 5``): the patterns match `text` closed up, and each span is
@@ -1439,8 +1440,7 @@ def _trigger_reasons(
     spans: dict[int, list[Evidence]] = {}
     last_end: dict[int, int] = {}  # where each trigger's last span ends, in `view`
     cancelled: set[Priority] = set()
-    # (start, end, trigger, its pattern's place in `c.parts`, -1 for a slow one), in `view`
-    found: list[tuple[int, int, int, int]] = []
+    found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
     view, at = _closed_up(text)
 
     starts = c.starts[has_category]
@@ -1452,11 +1452,17 @@ def _trigger_reasons(
             m = rx.match(view, pos)
             if m is not None and m.lastgroup is not None and m.end() > pos:
                 j = int(m.lastgroup[1:])
-                found.append((pos, m.end(), owners[j], j))
+                found.append((pos, m.end(), owners[j]))
+                # the other triggers that match here count too
+                following = _next_at(c, has_category, view, pos, j)
+                while following is not None:
+                    end, idx, j = following
+                    found.append((pos, end, idx))
+                    following = _next_at(c, has_category, view, pos, j)
     for rx, owners in c.slow[has_category]:
         for m in rx.finditer(view):
             if m.lastgroup is not None and m.end() > m.start():
-                found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])], -1))
+                found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])]))
     if c.slow[has_category]:
         found.sort(key=operator.itemgetter(0))  # stable: at one start, the scan's order
 
@@ -1468,37 +1474,23 @@ def _trigger_reasons(
     mild: list[tuple[int, int]] = []
     ordinary: list[tuple[int, int]] = []
     late: list[tuple[int, int, int]] = []
-    for s, e, idx, j in found:
+    for s, e, idx in found:
         got = spans.get(idx)
         if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
             if marks[idx] and s >= last_end[idx]:
                 late.append((s, e, idx))
             continue
-        while True:
-            kinds = c.cancel[idx]
-            if not kinds:
-                how = None
-            else:
-                if open_cancels:
-                    open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
-                how = next((kind for _, kind in open_cancels if kind in kinds), None)
-                how = how or _cancelled(view, s, e, kinds, c, pol.window)
-            if how is None:
-                break
+        kinds = c.cancel[idx]
+        if not kinds:
+            how = None
+        else:
+            if open_cancels:
+                open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
+            how = next((kind for _, kind in open_cancels if kind in kinds), None)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window)
+        if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
-            # a trigger the cancelled one hid may match here and count: one
-            # that nothing cancels (cancel_on = []), or that another context cancels
-            following = _next_at(c, has_category, view, s, j) if j >= 0 else None
-            if following is None:
-                break
-            e, idx, j = following
-            got = spans.get(idx)
-            if got is not None and (len(got) >= _MAX_SPANS or s < last_end[idx]):
-                if marks[idx] and s >= last_end[idx]:
-                    late.append((s, e, idx))
-                break  # it has counted already
-        if how is not None:
             continue
         if marks[idx]:
             (mild if marks[idx] == 1 else ordinary).append((s, e))
@@ -1531,20 +1523,22 @@ def _next_at(
     c: _Compiled, has_category: bool, view: str, pos: int, j: int
 ) -> tuple[int, int, int] | None:
     """The match at `pos` of the first pattern after the `j`-th of those that
-    start with ``view[pos]``, as (end, trigger, its place), or None."""
+    start with ``view[pos]`` whose trigger is another than the `j`-th's, as
+    (end, trigger, its place), or None."""
     key = (has_category, view[pos], j)
     if key not in c.after:
-        rest = c.parts[has_category][view[pos]][j + 1 :]
-        c.after[key] = _named(rest) if rest else None
+        parts = c.parts[has_category][view[pos]]
+        rest = [k for k in range(j + 1, len(parts)) if parts[k][0] != parts[j][0]]
+        c.after[key] = (_named([parts[k] for k in rest])[0], tuple(rest)) if rest else None
     found = c.after[key]
     if found is None:
         return None
-    rx, owners = found
+    rx, places = found
     m = rx.match(view, pos)
     if m is None or m.lastgroup is None or m.end() <= pos:
         return None
-    k = int(m.lastgroup[1:])
-    return m.end(), owners[k], j + 1 + k
+    k = places[int(m.lastgroup[1:])]
+    return m.end(), c.parts[has_category][view[pos]][k][0], k
 
 
 def _both(late: list[tuple[int, int, int]], marks: tuple[int, ...], cue: bool, word: bool) -> bool:
