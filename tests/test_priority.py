@@ -930,6 +930,32 @@ def test_a_trigger_can_be_disabled_with_its_references() -> None:
     assert "P4.mild" not in {t.code for t in policy.triggers}
 
 
+# The category signal raised or lowered: a concrete problem gets the policy's
+# level, and what makes it mild makes it mild at any level.
+# (category signal level, text, level)
+CATEGORY_SIGNAL_LEVELS = [
+    ("P3", "房间隔音太差,希望能换个房间", Priority.P3),
+    ("P2", "房间隔音太差,希望能换个房间", Priority.P2),  # the problem in a clause of its own
+    ("P2", "快递又送错了", Priority.P2),
+    ("P2", "面条有点太咸了", Priority.P4),
+    ("P2", "环境不错,就是上菜太慢", Priority.P4),  # praise beside it
+    ("P3", "环境不错,就是上菜太慢", Priority.P4),
+    ("P4", "环境不错,就是上菜太慢", Priority.P4),
+    ("P4", "面条有点太咸了", Priority.P4),
+    ("P4", "快递又送错了", Priority.P3),  # P3.problem is a P3 trigger of its own
+]
+
+
+@pytest.mark.parametrize(("signal", "text", "level"), CATEGORY_SIGNAL_LEVELS)
+def test_a_category_signal_at_another_level_keeps_mild_texts_mild(
+    signal: str, text: str, level: Priority
+) -> None:
+    policy = load_policy(
+        {"format": 1, "extends": "default", "signals": {"category": {"level": signal}}}
+    )
+    assert run(text, "environment", policy=policy).level is level
+
+
 # A trigger of the user's whose words start where a default trigger's do:
 # both count. (level, patterns, text, the user's evidence, the default's code)
 BESIDE_A_DEFAULT_ONE = [

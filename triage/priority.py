@@ -37,8 +37,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
    either praise beside the complaint (a ``mixed`` trigger: ``菜还不错,就是有点咸``)
    or a hedge, suggestion or question (a ``mild`` trigger) in the clause of
    every ordinary cue (``有点慢``, ``建议把退货入口做得明显一点``). A cue in a
-   clause of its own stays a problem (``隔音太差,建议加装双层玻璃``). Anything
-   else is P4, the floor that the learned signal may raise.
+   clause of its own stays a problem (``隔音太差,建议加装双层玻璃``). A policy
+   may put the category signal at another level; a mild text stays mild.
+   Anything else is P4, the floor that the learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
    some channels (a regulator hotline) and customer tiers set a floor. They
    are matched whatever their case, their width (full-width letters) and
@@ -269,8 +270,8 @@ class _Compiled:
     mixed: frozenset[str]
     requires: frozenset[str]
     # per trigger, by text kind: 1 for a mild trigger, 2 for a trigger at the
-    # category signal's level (whose matches a mild word in their clause
-    # qualifies), else 0; all 0 for a text without a category
+    # category signal's level or one it requires (whose matches a mild word in
+    # their clause qualifies), else 0; all 0 for a text without a category
     marks: dict[bool, tuple[int, ...]]
 
 
@@ -1195,7 +1196,8 @@ def _compile(policy: Policy) -> _Compiled:
         requires=frozenset(policy.category_signal.requires),
         marks={
             True: tuple(
-                1 if t.code in cs.mild else 2 if t.level is cs.level else 0 for t in policy.triggers
+                1 if t.code in cs.mild else 2 if t.level is cs.level or t.code in cs.requires else 0
+                for t in policy.triggers
             ),
             False: (0,) * len(policy.triggers),
         },
@@ -1640,15 +1642,24 @@ def _signal_reasons(
                 for m in re.finditer(cue, text)  # re caches the compiled cues
             )
             out.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence[:3]))
+    # the cues the signal requires may stand above its level (a policy that
+    # lowers it): they are what a mild word qualifies, not more
+    top_other = next((r.level for r in reasons if r.code not in c.requires), Priority.P4)
     only_mild = (
-        _RANK[top_rule] >= _RANK[cs.level]
+        _RANK[top_other] >= _RANK[cs.level]
         and max(intens[e] for e in EMOTIONS) < cs.min_emotion
         and (not fired.isdisjoint(c.mixed) or (not plain and not fired.isdisjoint(c.mild)))
     )
     if only_mild:
         # The mild words qualify the ordinary cues of their clause (有点慢), praise
-        # those of the whole text (菜还不错,就是有点咸): they do not count.
-        return [r for r in out if _RANK[r.level] > _RANK[cs.level]]
+        # those of the whole text (菜还不错,就是有点咸): they do not count, at
+        # whatever level the policy puts the category signal.
+        return [
+            r
+            for r in out
+            if r.code not in c.requires
+            and (_RANK[r.level] > _RANK[cs.level] or r.code in c.mild or r.code in c.mixed)
+        ]
     if problem:
         out.append(Reason(cs.code, cs.level, cs.zh, cs.en))
     return out
