@@ -930,6 +930,43 @@ def test_a_trigger_can_be_disabled_with_its_references() -> None:
     assert "P4.mild" not in {t.code for t in policy.triggers}
 
 
+_RULE = {"level": "P1", "zh": "高管", "en": "executive", "patterns": ["总经理"]}
+_ANGER = {"emotion": "angry", "min_intensity": 2, "level": "P2", "zh": "怒", "en": "angry"}
+
+# One code, one rule: (extension, what loading says)
+SHARED_CODES = [
+    (
+        {"triggers": [{**_RULE, "code": "P2.emotion.angry"}]},
+        r"signals.emotions\[0\] \('P2.emotion.angry'\): code 'P2.emotion.angry' is also "
+        r"the code of triggers\[\d+\] \('P2.emotion.angry'\)",
+    ),
+    (
+        {"triggers": [{**_RULE, "code": "P3.category"}]},
+        r"signals.category: code 'P3.category' is also the code of triggers\[\d+\]",
+    ),
+    (
+        {"signals": {"emotions": [{**_ANGER, "code": "P2.fury"}, {**_ANGER, "code": "P2.fury"}]}},
+        r"signals.emotions\[3\] \('P2.fury'\): code 'P2.fury' is also the code of "
+        r"signals.emotions\[2\]",
+    ),
+    (
+        {"signals": {"emotions": [{**_ANGER, "code": "P1.media"}]}},
+        r"signals.emotions\[2\] \('P1.media'\): code 'P1.media' is also the code of triggers",
+    ),
+    ({"triggers": [{**_RULE, "code": "P4.none"}]}, r"code 'P4.none' is one the engine gives"),
+    ({"triggers": [{**_RULE, "code": "context.vip"}]}, r"'context.vip' is one the engine gives"),
+    ({"signals": {"category": {"code": "model.P3"}}}, r"'model.P3' is one the engine gives"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), SHARED_CODES)
+def test_a_code_two_rules_or_the_engine_share_fails_at_load(
+    data: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PolicyError, match=message):
+        load_policy({"format": 1, "extends": "default", **data})
+
+
 # The category signal raised or lowered: a concrete problem gets the policy's
 # level, and what makes it mild makes it mild at any level.
 # (category signal level, text, level)

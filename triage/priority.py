@@ -787,6 +787,7 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     sg = ck.table(top["signals"], "signals", ("emotions", "category"))
     emotion_signals = _build_emotion_signals(ck, sg["emotions"])
     category_signal = _build_category_signal(ck, sg["category"], {t.code for t in triggers})
+    _check_codes(ck, triggers, emotion_signals, category_signal)
 
     cx = ck.table(top["context"], "context", ("repeat_after", "repeat_level", "channels", "tiers"))
     channels = ck.mapping(cx["channels"], "context.channels")
@@ -820,6 +821,39 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
         thresholds=thresholds,
         source=source,
     )
+
+
+def _check_codes(
+    ck: _Checker,
+    triggers: Sequence[Trigger],
+    emotion_signals: Sequence[EmotionSignal],
+    category_signal: CategorySignal,
+) -> None:
+    """Every reason's code names one rule: a trigger's, an emotion signal's
+    and the category signal's codes are told apart, and none is a code the
+    engine gives reasons of its own (``P4.none``, ``context.*``, ``model.*``).
+    Two rules of one code would give one result two reasons of that code,
+    and ``disable`` would drop both."""
+    seen: dict[str, str] = {}
+    entries = [
+        *((f"triggers[{i}] ({t.code!r})", t.code) for i, t in enumerate(triggers)),
+        *((f"signals.emotions[{i}] ({e.code!r})", e.code) for i, e in enumerate(emotion_signals)),
+        ("signals.category", category_signal.code),
+    ]
+    for where, code in entries:
+        if code == "P4.none" or code.startswith(("context.", "model.")):
+            raise ck.fail(
+                where,
+                f"code {code!r} is one the engine gives reasons of its own (P4.none, "
+                "context.*, model.*); choose another",
+            )
+        other = seen.setdefault(code, where)
+        if other != where:
+            raise ck.fail(
+                where,
+                f"code {code!r} is also the code of {other}; a reason names its rule "
+                "by code: choose another (an entry replaces one of its own table and code)",
+            )
 
 
 def _context_keys(
