@@ -956,6 +956,21 @@ SHARED_CODES = [
     ({"triggers": [{**_RULE, "code": "P4.none"}]}, r"code 'P4.none' is one the engine gives"),
     ({"triggers": [{**_RULE, "code": "context.vip"}]}, r"'context.vip' is one the engine gives"),
     ({"signals": {"category": {"code": "model.P3"}}}, r"'model.P3' is one the engine gives"),
+    # a batch output's reasons column joins the codes with '|'
+    (
+        {"triggers": [{**_RULE, "code": "P1.vip|exec"}]},
+        r"triggers\[\d+\] \('P1.vip\|exec'\): code 'P1.vip\|exec' holds",
+    ),
+    (
+        {"signals": {"emotions": [{**_ANGER, "code": "P2.怒|气"}]}},
+        r"signals.emotions\[2\] \('P2.怒\|气'\): code 'P2.怒\|气' holds '\|', which joins",
+    ),
+    ({"signals": {"category": {"code": "P3|cat"}}}, r"signals.category: code 'P3\|cat' holds"),
+    (
+        {"context": {"channels": {"app|web": "P2"}}},
+        r"context.channels: key 'app\|web' holds '\|', .*\(context.channel.<key>\)",
+    ),
+    ({"context": {"tiers": {"金卡|钻石": "P2"}}}, r"context.tiers: key '金卡\|钻石' holds '\|'"),
 ]
 
 

@@ -823,6 +823,10 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     )
 
 
+# why a code may hold no bar
+_BAR = "which joins the reason codes of a batch output's reasons column"
+
+
 def _check_codes(
     ck: _Checker,
     triggers: Sequence[Trigger],
@@ -841,6 +845,8 @@ def _check_codes(
         ("signals.category", category_signal.code),
     ]
     for where, code in entries:
+        if "|" in code:
+            raise ck.fail(where, f"code {code!r} holds '|', {_BAR}")
         if code == "P4.none" or code.startswith(("context.", "model.")):
             raise ck.fail(
                 where,
@@ -865,6 +871,9 @@ def _context_keys(
     seen: dict[str, str] = {}
     for k, v in table.items():
         key = ck.str_(k, where)
+        if "|" in key:
+            kind = where.removeprefix("context.").removesuffix("s")
+            raise ck.fail(where, f"key {key!r} holds '|', {_BAR} (context.{kind}.<key>)")
         other = seen.setdefault(_fold(key), key)
         if other != key:
             raise ck.fail(
