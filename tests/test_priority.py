@@ -900,6 +900,34 @@ MALFORMED_EXTENSIONS = [
         {"signals": {"emotions": [{"code": {"angry": 2}}]}},
         r"signals.emotions\[\d+\]: unknown key|signals.emotions\[\d+\]: missing",
     ),
+    # a default both given anew and disabled: it would be dropped, the new one too
+    (
+        {
+            "disable": ["P1.media"],
+            "triggers": [{**default_policy().to_dict()["triggers"][4], "patterns": ["曝光"]}],
+        },
+        r"disable: 'P1.media' is also given in triggers, where it would be dropped too",
+    ),
+    (
+        {
+            "disable": ["P2.emotion.angry"],
+            "signals": {
+                "emotions": [
+                    {**default_policy().to_dict()["signals"]["emotions"][0], "min_intensity": 1}
+                ]
+            },
+        },
+        r"disable: 'P2.emotion.angry' is also given in signals.emotions",
+    ),
+    (
+        {
+            "disable": ["P1.mine"],
+            "triggers": [
+                {"code": "P1.mine", "level": "P1", "zh": "甲", "en": "a", "patterns": ["甲"]}
+            ],
+        },
+        r"disable: 'P1.mine' is also given in triggers",
+    ),
     # a disabled trigger still named elsewhere: the message says where and what to write
     (
         {"disable": ["P4.mild"]},

@@ -561,11 +561,25 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
         signals = dict(out.get("signals", {}))
         emotions = signals.get("emotions", [])
         known = {_code(e) for e in [*out["triggers"], *emotions]}
+        user_signals = user.get("signals")
+        theirs = {
+            "triggers": user.get("triggers"),
+            "signals.emotions": user_signals.get("emotions")
+            if isinstance(user_signals, Mapping)
+            else None,
+        }
         for code in disable:
             if code not in known:
                 raise PolicyError(
                     f"policy {source}: disable: no trigger or emotion signal with code {code!r}"
                 )
+            for where, entries in theirs.items():
+                if isinstance(entries, list) and code in map(_code, entries):
+                    raise PolicyError(
+                        f"policy {source}: disable: {code!r} is also given in {where}, "
+                        "where it would be dropped too; an entry with the code of a default "
+                        "one replaces it: drop the code from disable"
+                    )
         out["triggers"] = [t for t in out["triggers"] if _code(t) not in disable]
         if isinstance(emotions, list):
             signals["emotions"] = [e for e in emotions if _code(e) not in disable]
