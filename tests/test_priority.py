@@ -1268,6 +1268,40 @@ def test_a_repeat_that_cannot_backtrack_is_accepted(pattern: str) -> None:
     assert "P1.slow" not in codes(run("太" * 2000, "logistics", policy=policy))
 
 
+# A repeat of words that split one run in two ways tries every split when the
+# match fails: (?:哈|哈哈)+ took minutes over a run of laughter.
+AMBIGUOUS_REPEATS = [
+    "(?:哈|哈哈)+",
+    "(?:太太?)*慢了吧",
+    "(?:好|好)+评价",
+    "(?:气|气死|死)+人",
+    "(?:快递|快|递)+丢失",
+]
+
+
+@pytest.mark.parametrize("pattern", AMBIGUOUS_REPEATS)
+def test_a_repeat_of_words_that_split_a_run_two_ways_fails_at_load(pattern: str) -> None:
+    with pytest.raises(PolicyError, match=r"patterns\[0\]: .* split one run of text in more"):
+        load_policy(_with_trigger(code="P1.laugh", patterns=[pattern]))
+
+
+# Repeats with one split for each run, or that do not backtrack: loaded, and fast.
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "哈+了吧",
+        "(?:哈|哈哈)++了吧",
+        "(?>(?:哈|哈哈)+)了吧",
+        "(?:[哈嘿]|哈)+了吧",
+        "(?:哈哈|哈嘿)+了吧",
+    ],
+)
+def test_a_repeat_of_words_that_split_a_run_one_way_is_accepted(pattern: str) -> None:
+    policy = load_policy(_with_trigger(code="P1.laugh", patterns=[pattern]))
+    assert "P1.laugh" not in codes(run("哈" * 400, "service", policy=policy))
+    assert "P1.laugh" in codes(run("哈哈哈哈了吧", "service", policy=policy))
+
+
 def test_policy_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="level"):
         Policy.from_dict(_with_trigger(level="urgent"))

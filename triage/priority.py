@@ -717,6 +717,15 @@ class _Checker:
                 "(catastrophic backtracking); repeat the part once, or make the inner "
                 "repeat possessive (a++) or atomic ((?>a+))",
             )
+        if _ambiguous_repeat(text):
+            raise self.fail(
+                where,
+                f"regular expression {text!r} repeats alternatives that split one run "
+                "of text in more than one way, as (?:哈|哈哈)+ does (哈哈 is 哈哈 or "
+                "哈 哈): a failing match may take minutes on a long run (catastrophic "
+                "backtracking); write the run once (哈+), or make the repeat possessive "
+                "((?:哈|哈哈)++)",
+            )
         return text
 
     def bool_(self, value: Any, where: str) -> bool:
@@ -1177,6 +1186,119 @@ def _nested_repeat(pattern: str) -> bool:
 
     try:
         return walk(_parser.parse(pattern).data) is not None
+    except Exception:  # pragma: no cover - parser internals differ: not checked
+        return False
+
+
+# the most words `_words` spells out for one repeated part
+_MAX_WORDS = 2000
+
+
+def _words(items: Any) -> list[str] | None:
+    """Every text a parsed pattern matches, when they are few and it has
+    neither lookarounds nor flags: a list, with a text twice when the pattern
+    matches it in two ways; None when that cannot be told so."""
+    out = [""]
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            these: list[str] | None = [chr(av)]
+        elif name == "IN":
+            these = []
+            for iop, iav in av:
+                if str(iop) == "LITERAL":
+                    these.append(chr(iav))
+                elif str(iop) == "RANGE" and iav[1] - iav[0] < 256:
+                    these.extend(chr(c) for c in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+        elif name == "SUBPATTERN":
+            these = None if av[1] or av[2] else _words(av[-1])
+        elif name == "BRANCH":
+            these = []
+            for alt in av[1]:
+                more = _words(alt)
+                if more is None:
+                    return None
+                these.extend(more)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT") and av[1] <= 4:
+            one = _words(av[2])
+            if one is None:
+                return None
+            these = [""] if av[0] == 0 else []
+            run = [""]
+            for k in range(1, av[1] + 1):
+                run = [a + b for a in run for b in one]
+                if len(run) > _MAX_WORDS:
+                    return None
+                if k >= av[0]:
+                    these.extend(run)
+        else:
+            return None
+        if these is None or len(out) * len(these) > _MAX_WORDS:
+            return None
+        out = [a + b for a in out for b in these]
+    return out
+
+
+def _uniquely_decodable(words: set[str]) -> bool:
+    """Whether no text splits into `words` in two ways (Sardinas-Patterson)."""
+    code = words - {""}
+    if len(code) < len(words):
+        return False  # the empty word: any split may take it anywhere
+    dangling = {b[len(a) :] for a in code for b in code if a != b and b.startswith(a)}
+    seen: set[frozenset[str]] = set()
+    while dangling:
+        if not dangling.isdisjoint(code):
+            return False
+        key = frozenset(dangling)
+        if key in seen:
+            return True
+        seen.add(key)
+        dangling = {y[len(x) :] for x in code for y in dangling if y.startswith(x) and y != x} | {
+            y[len(x) :] for x in dangling for y in code if y.startswith(x) and y != x
+        }
+    return True
+
+
+def _ambiguous_repeat(pattern: str) -> bool:
+    """Whether `pattern` repeats without bound (or 16 times or more) a part
+    whose texts split a run in more than one way, as in ``(?:哈|哈哈)+``,
+    ``(?:太太?)*`` or ``(?:好|好)+``: a failing match tries every split. Only
+    a part of few, spelled-out texts is judged; a possessive repeat or an
+    atomic group does not backtrack and is safe.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    unbounded = _parser.MAXREPEAT
+
+    def walk(items: Any) -> bool:
+        for item in items:
+            name, av = str(item[0]), item[1]
+            if name in ("MAX_REPEAT", "MIN_REPEAT"):
+                if av[1] == unbounded or av[1] >= 16:
+                    words = _words(av[2])
+                    if words is not None and (
+                        len(set(words)) < len(words) or not _uniquely_decodable(set(words))
+                    ):
+                        return True
+                subs = [av[2]]
+            elif name == "POSSESSIVE_REPEAT" or name == "ATOMIC_GROUP":
+                continue
+            elif name == "SUBPATTERN":
+                subs = [av[-1]]
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                subs = [av[1]]
+            elif name == "BRANCH":
+                subs = list(av[1])
+            else:
+                continue
+            if any(walk(sub) for sub in subs):
+                return True
+        return False
+
+    try:
+        return walk(_parser.parse(pattern).data)
     except Exception:  # pragma: no cover - parser internals differ: not checked
         return False
 
