@@ -721,6 +721,35 @@ def test_policy_round_trips_and_pickles() -> None:
     assert run("如有问题请拨打12315", "service", policy=bare).level is Priority.P1
 
 
+# Two extensions that say the same in another order or with a level named
+# twice: one policy, equal and of one hash (a cache keyed by policy hits).
+SAME_POLICIES = [
+    (
+        {"context": {"channels": {"抖音": "P2", "app": "P3"}}},
+        {"context": {"channels": {"app": "P3", "抖音": "P2"}}},
+    ),
+    (
+        {"context": {"tiers": {"gold": "P3", "diamond": "P2"}}},
+        {"context": {"tiers": {"diamond": "P2", "gold": "P3"}}},
+    ),
+    ({"routing": {"escalate": ["P1", "P2"]}}, {"routing": {"escalate": ["P2", "P1"]}}),
+    ({"routing": {"escalate": ["P1"]}}, {"routing": {"escalate": ["P1", "P1"]}}),
+    (
+        {"learned": {"thresholds": {"P1": 0.5, "P3": 0.6}}},
+        {"learned": {"thresholds": {"P3": 0.6, "P1": 0.5}}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), SAME_POLICIES)
+def test_policies_that_say_the_same_are_equal(one: dict[str, Any], other: dict[str, Any]) -> None:
+    a = load_policy({"format": 1, "extends": "default", **one})
+    b = load_policy({"format": 1, "extends": "default", **other})
+    assert a == b
+    assert hash(a) == hash(b)
+    assert pickle.loads(pickle.dumps(b)) == a
+
+
 USER_POLICY = """
 format = 1
 extends = "default"

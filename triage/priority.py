@@ -790,9 +790,15 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     rt = ck.table(
         top["routing"], "routing", ("escalate", "escalation_team", "default_team", "categories")
     )
+    # Sets, in a fixed order: policies that say the same compare and hash equal.
     escalate = tuple(
-        ck.level(v, f"routing.escalate[{i}]")
-        for i, v in enumerate(ck.str_list(rt["escalate"], "routing.escalate"))
+        sorted(
+            {
+                ck.level(v, f"routing.escalate[{i}]")
+                for i, v in enumerate(ck.str_list(rt["escalate"], "routing.escalate"))
+            },
+            key=_RANK.__getitem__,
+        )
     )
     cats = ck.table(rt["categories"], "routing.categories", (), tuple(str(c) for c in CATEGORIES))
     teams = tuple(
@@ -819,7 +825,9 @@ def _build(data: Mapping[str, Any], source: str) -> Policy:
     ln = ck.table(top["learned"], "learned", ("thresholds",))
     th = ck.table(ln["thresholds"], "learned.thresholds", (), tuple(str(p) for p in PRIORITIES))
     thresholds = tuple(
-        (Priority(k), ck.probability(v, f"learned.thresholds.{k}")) for k, v in th.items()
+        (p, ck.probability(th[str(p)], f"learned.thresholds.{p}"))
+        for p in PRIORITIES
+        if str(p) in th
     )
 
     return Policy(
@@ -906,7 +914,7 @@ def _context_keys(
                 "surrounding spaces); keep one",
             )
         out.append((key, ck.level(v, f"{where}.{k}")))
-    return tuple(out)
+    return tuple(sorted(out))  # in one order: policies that say the same compare equal
 
 
 def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tuple[str, Priority]]:
