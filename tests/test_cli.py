@@ -850,3 +850,42 @@ def test_an_output_that_cannot_be_written_is_named(
         f"triage score: error: [Errno 2] cannot write the output {output}: "
         "No such file or directory\n"
     )
+
+
+class _Unread(io.RawIOBase):
+    """A stdin that fails the test when it is read."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise AssertionError("stdin was read")
+
+
+# (policy file text, what the error says)
+BAD_POLICIES = [
+    (
+        'format = 1\nextends = "default"\n[levels.P3]\ndeadline_minutes = "60"\n',
+        "expected an integer",
+    ),
+    ("format = = 1", "not valid TOML"),
+    ("", "missing required key 'format'"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_POLICIES)
+def test_score_names_a_malformed_policy_before_reading_a_pipe(
+    text: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Unread())))
+    argv = ["score", "-", "-o", str(tmp_path / "out.csv"), "--quiet", "--policy", str(policy)]
+    assert main(argv) == 2
+    assert re.search(
+        f"triage score: error: policy .*policy.toml: .*{message}", capsys.readouterr().err
+    )

@@ -323,6 +323,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     from triage._io import compression_of
     from triage.batch import ProgressLine, score_file
 
+    # before a pipe is spooled or a model loaded: a malformed policy is named at once
+    policy = _policy(args.policy)
     progress = None if args.quiet else ProgressLine(sys.stderr)
     # "-" is a pipe. The reader looks at a file more than once (its encoding,
     # then its delimiter, then the rows) and the writer renames a finished
@@ -367,7 +369,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 n_jobs=args.jobs,
                 chunk_size=args.chunk_size,
                 model=_model(args.model),
-                policy=_policy(args.policy),
+                policy=policy,
                 encoding=args.encoding,
                 input_format=args.input_format,
                 output_format=args.output_format,
