@@ -310,6 +310,16 @@ def test_csv_stray_quotes_are_reported_not_merged(
         ("f.csv", "text\n\n", [], []),
         # several columns: a blank line is no row, a line of empty fields is one
         ("f.csv", "id,text\n1,快递太慢了\n\n2,房间很脏\n,\n", ["快递太慢了", "房间很脏", ""], []),
+        # ... and so is a line of only spaces or a tab, as before the header
+        ("f.csv", "id,text\n1,快递太慢了\n  \n2,房间很脏\n\t\n", ["快递太慢了", "房间很脏"], []),
+        (
+            "f.tsv",
+            "id\ttext\r\n1\t快递太慢了\r\n \r\n2\t房间很脏\r\n",
+            ["快递太慢了", "房间很脏"],
+            [],
+        ),
+        # in a file of one column it is a text (of spaces), as an empty line is
+        ("f.csv", "text\n快递太慢了\n  \n房间很脏\n", ["快递太慢了", "  ", "房间很脏"], []),
     ],
 )
 def test_blank_lines_of_a_one_column_file_are_empty_texts(

@@ -370,6 +370,7 @@ def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8", newline="") as f:
         f.write("," * (width - 1) + "\r\n")
         f.write(",".join([" ", "\u3000", "\t"] + [""] * (width - 3)) + "\r\n")
+        f.write("   \r\n")  # a line of spaces left by a text editor
         f.write("x-9" + "," * (width - 1) + "\r\n")  # an id alone is content
         f.write("," * (width - 1) + "\r\n")
     got = read_labeled(path)

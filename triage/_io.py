@@ -654,8 +654,8 @@ def _read_delimited(
     The header is the first line that is not blank; spaces around its names
     are dropped (``id, text`` names the columns ``id`` and ``text``). In a
     file of one column a blank line after it is a row with an empty text,
-    unless only blank lines follow; in a file of more columns a blank line is
-    no row.
+    unless only blank lines follow (a line of spaces is a text of spaces); in
+    a file of more columns a blank line, empty or of only spaces, is no row.
 
     LF, CRLF and a bare CR end a row, as for pandas; ``\\r\\r\\n`` is one line
     end. A file whose rows end with LF but some with a bare CR (a CR in an
@@ -719,6 +719,8 @@ def _read_delimited(
                 row = None
             if row != [] and ends["cr"] == reader.line_num:
                 cr_ended.append(reader.line_num)
+            if row and width > 1 and _blank(row):
+                row = []  # a line of only spaces is blank, as before the header
             if row is None or (row and len(row) != width):
                 bad.extend(range(start + 1, reader.line_num + 1))
             elif not row:
