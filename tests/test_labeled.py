@@ -253,6 +253,43 @@ def test_check_labels_raises_with_every_row_named() -> None:
     assert isinstance(info.value, ValueError)
 
 
+# a paste that went wrong: 100,000 characters in one cell
+LONG = "包裹显示签收了但我没收到，" * 7_692 + "客服不理"
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        # a long text labeled twice otherwise
+        (
+            ({"text": LONG}, {"text": LONG, "priority": "P1"}),
+            f"row 1 (id 'x-1') text={LONG[:50]!r}... (100,000 characters): same text as row 0",
+        ),
+        # a text pasted into a label cell
+        (
+            ({}, {"categories": LONG, "primary": ""}),
+            f"row 1 (id 'x-1') categories={LONG[:50]!r}... (100,000 characters): "
+            f"unknown category {LONG[:50]!r}... (100,000 characters); allowed: ",
+        ),
+        (
+            ({}, {"primary": LONG}),
+            f"primary={LONG[:50]!r}... (100,000 characters): unknown primary {LONG[:50]!r}...",
+        ),
+        (
+            ({}, {"id": LONG, "angry": "9"}),
+            f"row 1 (id {LONG[:50]!r}... (100,000 characters)) angry='9': ",
+        ),
+    ],
+)
+def test_a_long_cell_is_named_by_its_start_and_length(
+    changes: tuple[dict[str, str], ...], shown: str
+) -> None:
+    with pytest.raises(LabelError) as info:
+        check_labels(frame(*changes))
+    assert shown in str(info.value)
+    assert len(str(info.value)) < 1_000
+
+
 def test_rows_not_labeled_yet_are_named_once_each() -> None:
     blank = dict.fromkeys(LABEL_COLUMNS, "")
     with pytest.raises(

@@ -314,7 +314,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 add(i, "primary", primary, _unknown("primary", p))
             elif p not in labels and p not in {c for label in labels for c in _meant(label)}:
                 # a category written otherwise ('Logistics') is reported as that alone
-                add(i, "primary", primary, f"primary {p!r} is not among the categories")
+                add(i, "primary", primary, f"primary {_shown(p)} is not among the categories")
         elif labels:
             add(i, "primary", primary, "categories are set but primary is empty")
         for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
@@ -536,7 +536,7 @@ def _raise_problems(
     if len(problems):
         # a problem of the whole row (not labeled yet) names no cell
         shown = "\n".join(
-            f"  row {r.row} (id {r.id!r}) {_cell_shown(r.column, r.value)}{r.problem}"
+            f"  row {r.row} (id {_shown(r.id)}) {_cell_shown(r.column, r.value)}{r.problem}"
             for r in problems.head(10).itertuples()
         )
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
@@ -547,7 +547,23 @@ def _raise_problems(
 
 def _cell_shown(column: Any, value: Any) -> str:
     """``column=value: `` of a problem in a cell; "" for one of the whole row."""
-    return f"{column}={value!r}: " if column else ""
+    return f"{column}={_shown(value)}: " if column else ""
+
+
+#: How many characters of a long cell a message shows.
+_SHOWN = 50
+
+
+def _shown(value: Any) -> str:
+    """The repr of a cell for a message; a long string (a text pasted into
+    the wrong cell, say) is its first `_SHOWN` characters and its length.
+
+    >>> _shown("物流"), _shown("快" * 60)[-21:]
+    ("'物流'", "快'... (60 characters)")
+    """
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return f"{value[:_SHOWN]!r}... ({len(value):,} characters)"
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -648,7 +664,7 @@ def _unknown(what: str, label: str) -> str:
     else:
         hint = _CATEGORY_HINTS.get(label.casefold())
         fix = f" (write {hint!r})" if hint else ""
-    return f"unknown {what} {label!r}{fix}; allowed: {_ALLOWED_CATEGORIES}"
+    return f"unknown {what} {_shown(label)}{fix}; allowed: {_ALLOWED_CATEGORIES}"
 
 
 def _category_problems(labels: list[str]) -> list[str]:
