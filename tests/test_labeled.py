@@ -186,6 +186,9 @@ def test_missing_columns_are_reported() -> None:
         ("Text", "text"),
         ("primary ", "primary"),
         (" Angry", "angry"),
+        # typed in an input method's full-width mode
+        ("\uff54\uff45\uff58\uff54", "text"),
+        ("\uff30\uff52\uff49\uff4f\uff52\uff49\uff54\uff59", "priority"),
     ],
 )
 def test_a_label_column_named_otherwise_is_named_with_what_to_rename(

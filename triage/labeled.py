@@ -12,6 +12,7 @@ import math
 import os
 import re
 import sys
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -515,13 +516,14 @@ def _raise_problems(
             c for c, p in zip(problems["column"], problems["problem"], strict=True) if p == _MISSING
         ]
         said = [f"no column {', '.join(map(repr, missing))}"] if missing else []
-        # a column there all the same, named with spaces, another case or the
+        # a column there all the same, named with spaces, another case, in
+        # full-width letters (an input method's full-width mode) or with the
         # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
         near = [
             f"{col!r} to {c!r}"
             for c in missing
             for col in columns
-            if str(col).replace("\ufeff", "").strip().casefold() == c
+            if unicodedata.normalize("NFKC", str(col).replace("\ufeff", "")).strip().casefold() == c
         ]
         if near:
             said.append(f"rename {', '.join(near)}")
