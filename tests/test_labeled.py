@@ -85,6 +85,16 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"categories": "Logistics|service"}, "categories", "(write 'logistics')"),
         ({"priority": "p1"}, "priority", "(write 'P1' for 'p1')"),
         ({"priority": "紧急"}, "priority", "(write 'P1' for '紧急')"),
+        # typed in full-width mode, with a space, or as the level's number alone
+        (
+            {"categories": "\uff4c\uff4f\uff47\uff49\uff53\uff54\uff49\uff43\uff53|service"},
+            "categories",
+            "(write 'logistics')",
+        ),
+        ({"primary": "\uff33\uff45\uff52\uff56\uff49\uff43\uff45"}, "primary", "(write 'service')"),
+        ({"priority": "\uff30\uff13"}, "priority", "(write 'P3' for '\uff30\uff13')"),
+        ({"priority": "P 1"}, "priority", "(write 'P1' for 'P 1')"),
+        ({"priority": "2"}, "priority", "(write 'P2' for '2')"),
         # a row of a file exported for labeling that was not labeled: one problem, not six
         (dict.fromkeys(LABEL_COLUMNS, ""), "", "not labeled yet: every label cell is empty"),
         (dict.fromkeys(LABEL_COLUMNS, " "), "", "not labeled yet: every label cell is empty"),

@@ -57,10 +57,20 @@ _MISSING = "missing column"
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
-# What a labeler may write for a label instead of its code: any case, or the
-# Chinese name of the label definitions. Only ever used to suggest the code.
-_CATEGORY_HINTS = {k: str(c) for c in CATEGORIES for k in (str(c).casefold(), c.zh)}
-_PRIORITY_HINTS = {k: str(p) for p in PRIORITIES for k in (str(p).casefold(), p.zh)}
+
+
+def _hint_key(label: str) -> str:
+    """A label as the hints below look it up: in half-width, case-folded,
+    without spaces (``\uff30 \uff11`` is ``p1``)."""
+    return "".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
+# What a labeler may write for a label instead of its code: any case or
+# width, spaces inside, the Chinese name of the label definitions, or a
+# level's number alone. Only ever used to suggest the code.
+_CATEGORY_HINTS = {_hint_key(k): str(c) for c in CATEGORIES for k in (str(c), c.zh)}
+_PRIORITY_HINTS = {_hint_key(k): str(p) for p in PRIORITIES for k in (str(p), p.zh, str(p)[1:])}
+
 # A cell that starts with = + - @, a tab or a carriage return is a formula to
 # Excel: "=1+1", "-5元", "+86 138...", "@客服". `triage.retrain.export_for_labeling`
 # writes it after an apostrophe (as OWASP recommends against CSV injection),
@@ -323,7 +333,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
                 add(i, column, value, "intensity must be 0, 1 or 2")
         level = _cell(priority)
         if level not in _PRIORITY_SET:
-            hint = _PRIORITY_HINTS.get(level.casefold())
+            hint = _PRIORITY_HINTS.get(_hint_key(level))
             fix = f" (write {hint!r} for {level!r})" if hint else ""
             add(i, "priority", priority, f"priority must be one of P1, P2, P3, P4{fix}")
     for i, j, differ in _conflicting_repeats(frame, texts):
@@ -644,11 +654,11 @@ def _meant(label: str) -> list[str]:
     """
     if label in _CATEGORY_SET:
         return [label]
-    hint = _CATEGORY_HINTS.get(label.casefold())
+    hint = _CATEGORY_HINTS.get(_hint_key(label))
     if hint:
         return [hint]
     parts = [part for part in _OTHER_SEPARATORS.split(label) if part]
-    codes = [_CATEGORY_HINTS.get(part.casefold()) for part in parts]
+    codes = [_CATEGORY_HINTS.get(_hint_key(part)) for part in parts]
     return [c for c in codes if c] if len(parts) > 1 and all(codes) else []
 
 
@@ -664,7 +674,7 @@ def _unknown(what: str, label: str) -> str:
     if len(meant) > 1:
         fix = f" (write {'|'.join(meant)!r}: separate categories with |)"
     else:
-        hint = _CATEGORY_HINTS.get(label.casefold())
+        hint = _CATEGORY_HINTS.get(_hint_key(label))
         fix = f" (write {hint!r})" if hint else ""
     return f"unknown {what} {_shown(label)}{fix}; allowed: {_ALLOWED_CATEGORIES}"
 
