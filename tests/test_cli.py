@@ -710,6 +710,42 @@ def test_train_refuses_an_output_that_is_a_file(
     assert "train.csv is a file; a model is saved to a directory" in capsys.readouterr().err
 
 
+LABELED_HEADER = "text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        # a text holding a line break puts the rows after it a line further down
+        (
+            '"快递太慢了\n客服也不回",logistics|service,logistics,1,0,0,0,0,P3\n'
+            "房间很脏,environment,environment,5,0,0,0,0,P3\n",
+            "row 1 (line 4, id '') angry='5': intensity must be 0, 1 or 2",
+        ),
+        # so do the empty rows Excel saves, which are dropped
+        (
+            "快递太慢了,logistics,logistics,0,0,0,0,0,P3\n,,,,,,,,\n,,,,,,,,\n"
+            "房间很脏,environment,environment,0,0,0,0,0,P9\n",
+            "row 1 (line 5, id '') priority='P9'",
+        ),
+        # the earlier copy of a text labeled otherwise is named by its line too
+        (
+            "客服不回消息,service,service,0,0,0,0,0,P3\n"
+            "客服不回消息,service,service,0,0,0,0,0,P2\n",
+            "row 1 (line 3, id '') text='客服不回消息': same text as row 0 (line 2) with other "
+            "labels: priority",
+        ),
+    ],
+)
+def test_evaluate_names_a_bad_row_by_its_line_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, named: str
+) -> None:
+    path = tmp_path / "dev.csv"
+    path.write_text(LABELED_HEADER + body, encoding="utf-8")
+    assert main(["evaluate", str(path), "--baseline"]) == 2
+    assert named in capsys.readouterr().err
+
+
 def test_evaluate_reports_a_file_without_rows_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

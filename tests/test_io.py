@@ -334,6 +334,28 @@ def test_blank_lines_of_a_one_column_file_are_empty_texts(
         assert [n for c in chunks for n in c.malformed_lines] == malformed
 
 
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # a quoted line break, a blank line and a malformed line in between
+        ('id,text\n1,快递太慢了\n\n2,"房间\n很脏"\n3,多,余\n4,太贵了\n', [2, 4, 7]),
+        # blank lines of a one-column file are rows, before the header they are not
+        ("text\n快递太慢了\n\n房间很脏\n", [2, 3, 4]),
+        ("\n  \nid,text\n1,快递太慢了\n", [4]),
+        ("id,text\r\n1,快递太慢了\r\n2,房间很脏\r\n", [2, 3]),
+    ],
+)
+def test_each_csv_row_knows_the_line_it_starts_on(
+    tmp_path: Path, body: str, lines: list[int]
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(body.encode("utf-8"))
+    for size in (1, 2, 10):
+        chunks = list(read_chunks(path, fmt="csv", chunk_size=size))
+        assert all(len(c.lines) == len(c.frame) for c in chunks)
+        assert [n for c in chunks for n in c.lines] == lines
+
+
 # bare carriage returns (CR): a file's rows -> its rows read, the malformed
 # lines, the lines of rows a bare CR ended among rows a line feed ended
 BARE_CR = [

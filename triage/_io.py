@@ -561,6 +561,9 @@ class Chunk:
     frame: pd.DataFrame
     malformed_lines: list[int] = field(default_factory=list)
     undecodable_lines: list[int] = field(default_factory=list)
+    #: CSV and TSV: the line each row of `frame` starts on, 1-based, so that
+    #: a row can be named where the file has it; empty for other formats
+    lines: list[int] = field(default_factory=list)
     #: Parquet: the Arrow type of each column as stored, which pandas' dtypes
     #: do not say (a map, the fields of a struct), for a Parquet output to keep
     types: dict[str, Any] = field(default_factory=dict)
@@ -704,9 +707,10 @@ def _read_delimited(
         header = [name.strip() for name in header]
         width = len(header)
         rows: list[list[str]] = []
+        lines_of: list[int] = []  # the line each of `rows` starts on
         bad: list[int] = []
         yielded = False
-        blanks = 0  # blank lines of a one-column file since its last row
+        blanks: list[int] = []  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
         # the lines of rows (the header's too) that a bare CR ended
         cr_ended = [reader.line_num] if ends["cr"] == reader.line_num else []
@@ -735,16 +739,19 @@ def _read_delimited(
                     if cr_ended and cr_ended[-1] == ends["cr"]:
                         cr_ended.pop()
                 elif width == 1:
-                    blanks += 1
+                    blanks.append(reader.line_num)
             else:
-                rows.extend([""] for _ in range(blanks))
-                blanks = 0
+                rows.extend([""] for _ in blanks)
+                lines_of.extend(blanks)
+                blanks = []
                 rows.append(row)
+                lines_of.append(start + 1)
             start = reader.line_num
             while len(rows) >= chunk_size:
                 frame = pd.DataFrame(rows[:chunk_size], columns=header, dtype=object)
-                yield Chunk(frame, bad, undecodable[:])
+                yield Chunk(frame, bad, undecodable[:], lines=lines_of[:chunk_size])
                 rows, bad = rows[chunk_size:], []
+                lines_of = lines_of[chunk_size:]
                 undecodable.clear()
                 yielded = True
         if cr_ended and cr_ended[-1] == reader.line_num:
@@ -752,7 +759,8 @@ def _read_delimited(
         if cr_ended and ends["lf"]:
             _warn_bare_cr(path, cr_ended)
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
-            yield Chunk(pd.DataFrame(rows, columns=header, dtype=object), bad, undecodable)
+            frame = pd.DataFrame(rows, columns=header, dtype=object)
+            yield Chunk(frame, bad, undecodable, lines=lines_of)
 
 
 def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:

@@ -285,11 +285,11 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
 def _read_valid(path: str) -> Any:
     """A labeled file, checked; the error names the file."""
     from triage.exceptions import LabelError
-    from triage.labeled import check_labels, read_labeled
+    from triage.labeled import check_labels, read_labeled_lines
 
-    frame = read_labeled(path)
+    frame, lines = read_labeled_lines(path)
     try:
-        check_labels(frame)
+        check_labels(frame, lines)  # each row named by its line of the file too
     except LabelError as exc:  # of its class: a missing column is a ColumnError too
         raise type(exc)(f"{path}: {exc}") from None
     return frame

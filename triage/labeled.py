@@ -45,6 +45,7 @@ __all__ = [
     "model_texts",
     "parse_labels",
     "read_labeled",
+    "read_labeled_lines",
     "require_frame",
     "validate_labels",
     "validate_partial",
@@ -137,6 +138,16 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         Lines holding bytes that are not of the file's encoding (a corrupt
         byte in a GBK file), named by number: they are read as U+FFFD.
     """
+    return read_labeled_lines(path)[0]
+
+
+def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[int]]:
+    """`read_labeled`'s frame, and the line of the file each of its rows starts on.
+
+    A row's line is where the file has it, 1-based as an editor counts
+    (the header is line 1 of a file that starts with it): a text holding a
+    line break, or blank rows dropped, put it elsewhere than ``row + 2``.
+    """
     path = Path(path)
     if path.is_dir():
         raise InputFileError(f"{path} is a folder; name the labeled CSV or TSV file in it")
@@ -185,12 +196,14 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
             stacklevel=user_stacklevel(),
         )
     frame = chunk.frame.astype(str)
+    lines = chunk.lines
     blank = frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
+        lines = [n for n, dropped in zip(lines, blank.tolist(), strict=True) if not dropped]
     for i in range(frame.shape[1]):  # the apostrophes export_for_labeling added
         frame.isetitem(i, frame.iloc[:, i].str.replace(_GUARD, "", regex=True).array)
-    return frame
+    return frame, lines
 
 
 def require_frame(value: Any, what: str = "the labeled data") -> None:
@@ -282,6 +295,12 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     primary 'service' is not among the categories
     intensity must be 0, 1 or 2
     """
+    return _validate(frame)
+
+
+def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.DataFrame:
+    """`validate_labels`; with `lines` (see `check_labels`), an earlier row that
+    a text repeats is named by its line too."""
     import pandas as pd
 
     require_frame(frame)
@@ -337,7 +356,7 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
             fix = f" (write {hint!r} for {level!r})" if hint else ""
             add(i, "priority", priority, f"priority must be one of P1, P2, P3, P4{fix}")
     for i, j, differ in _conflicting_repeats(frame, texts):
-        add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ))
+        add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ, lines))
     seen: set[str] = set()
     for i, id_ in enumerate(ids):
         if id_ in seen:
@@ -430,8 +449,9 @@ def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[in
     return out
 
 
-def _conflict(row: int, id_: str, columns: list[str]) -> str:
-    where = f"row {row} (id {id_!r})" if id_ else f"row {row}"
+def _conflict(row: int, id_: str, columns: list[str], lines: Sequence[int] | None) -> str:
+    said = ([f"line {lines[row]}"] if lines else []) + ([f"id {_shown(id_)}"] if id_ else [])
+    where = f"row {row} ({', '.join(said)})" if said else f"row {row}"
     return f"same text as {where} with other labels: {', '.join(columns)}"
 
 
@@ -498,12 +518,16 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     )
 
 
-def check_labels(frame: pd.DataFrame) -> None:
-    """Raise `LabelError` listing the first problems if `frame` is not valid."""
-    problems = validate_labels(frame)
+def check_labels(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> None:
+    """Raise `LabelError` listing the first problems if `frame` is not valid.
+
+    With `lines`, the line of a file each row starts on (`read_labeled_lines`),
+    each row is named by its line too.
+    """
+    problems = _validate(frame, lines)
     if problems["problem"].tolist() == [_NO_ROWS]:
         raise LabelError(f"{_NO_ROWS} in the labeled data: there is nothing to train or score on")
-    _raise_problems(problems, "the labeled data", "triage.validate_labels", frame.columns)
+    _raise_problems(problems, "the labeled data", "triage.validate_labels", frame.columns, lines)
 
 
 def check_partial(frame: pd.DataFrame) -> None:
@@ -517,7 +541,11 @@ def check_partial(frame: pd.DataFrame) -> None:
 
 
 def _raise_problems(
-    problems: pd.DataFrame, what: str, validator: str, columns: Iterable[Any]
+    problems: pd.DataFrame,
+    what: str,
+    validator: str,
+    columns: Iterable[Any],
+    lines: Sequence[int] | None = None,
 ) -> None:
     if len(problems) and problems["row"].eq(-1).all():
         # the columns are wrong (a file of texts given for a labeled one, say):
@@ -547,9 +575,14 @@ def _raise_problems(
         )
     if len(problems):
         # a problem of the whole row (not labeled yet) names no cell
+        first = problems.head(10)
         shown = "\n".join(
-            f"  row {r.row} (id {_shown(r.id)}) {_cell_shown(r.column, r.value)}{r.problem}"
-            for r in problems.head(10).itertuples()
+            f"  row {row} ({f'line {lines[row]}, ' if lines else ''}id {_shown(id_)}) "
+            f"{_cell_shown(column, value)}{problem}"
+            for row, id_, column, value, problem in zip(
+                *(first[c].tolist() for c in ("row", "id", "column", "value", "problem")),
+                strict=True,
+            )
         )
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise LabelError(
