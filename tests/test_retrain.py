@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import LabelError, ModelFileError, load_model, save_model
+from triage import LabelError, ModelFileError, ParameterError, load_model, save_model
 from triage._learn import best_f1_threshold
 from triage.labeled import parse_labels, read_labeled
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -794,6 +794,26 @@ def test_a_fold_without_a_label_is_named_in_the_warning(tiny_frame: pd.DataFrame
         for m in messages
     )
     assert all(w.filename == __file__ for w in caught)  # the line that called cross_validate
+
+
+@pytest.mark.parametrize(
+    ("folds", "min_df", "message"),
+    [
+        # the frame's 16 texts may hold a term 9 times, a fold's 8 cannot:
+        # "of the 8 training texts" reads as false of the frame unless the fold is named
+        (2, 9, r"of the 8 training texts; use min_df <= 8 .*\(cross-validation fold 1 of 2, "),
+        (4, 13, r"of the 12 training texts; use min_df <= 10 .*\(cross-validation fold 1 of 4, "),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:the training labels give")
+def test_a_fold_that_cannot_train_is_named_in_the_error(
+    tiny_frame: pd.DataFrame, folds: int, min_df: int, message: str
+) -> None:
+    from tests.conftest import TINY_PARAMS
+
+    params = TINY_PARAMS | {"min_df": min_df}
+    with pytest.raises(ParameterError, match=rf"^min_df={min_df} keeps no term: .*{message}"):
+        cross_validate(tiny_frame, folds=folds, **params)
 
 
 @pytest.mark.filterwarnings("ignore:the training labels give")  # 8 rows per fold

@@ -314,6 +314,18 @@ def cross_validate(
     Returns
     -------
     CrossValidation
+
+    Raises
+    ------
+    ParameterError
+        A parameter that cannot work, before any fold trains; or one that
+        leaves a fold nothing to learn from (a ``min_df`` above the number of
+        the fold's texts any term is in), naming the fold and its rows.
+
+    Warns
+    -----
+    UserWarning
+        A fold whose training rows give a head a single class, naming the fold.
     """
     import pandas as pd
 
@@ -347,14 +359,17 @@ def cross_validate(
             keep = np.array([t not in held_out for t in extra_texts], dtype=bool)
             if not keep.all():
                 fold_extra = extra[keep].reset_index(drop=True)
+        fold = f"cross-validation fold {k + 1} of {folds}, trained on {len(train_idx)} of the"
         with warnings.catch_warnings(record=True) as caught:
             warnings.filterwarnings("always", message=ONE_CLASS, category=UserWarning)
-            model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
+            try:
+                model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
+            except ParameterError as exc:  # of what a fold holds (min_df), not of the frame
+                raise ParameterError(f"{exc} ({fold} {len(frame)} rows)") from None
         for w in caught:
             if str(w.message).startswith(ONE_CLASS):  # said again, naming the fold
                 warnings.warn(
-                    f"{w.message} (cross-validation fold {k + 1} of {folds}, "
-                    f"trained on {len(train_idx)} of the {len(frame)} rows)",
+                    f"{w.message} ({fold} {len(frame)} rows)",
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )
