@@ -95,6 +95,8 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"priority": "\uff30\uff13"}, "priority", "(write 'P3' for '\uff30\uff13')"),
         ({"priority": "P 1"}, "priority", "(write 'P1' for 'P 1')"),
         ({"priority": "2"}, "priority", "(write 'P2' for '2')"),
+        ({"angry": "\uff11"}, "angry", "intensity must be 0, 1 or 2 (write '1' for '\uff11')"),
+        ({"aggrieved": "\uff12.0"}, "aggrieved", "(write '2' for '\uff12.0')"),
         # a row of a file exported for labeling that was not labeled: one problem, not six
         (dict.fromkeys(LABEL_COLUMNS, ""), "", "not labeled yet: every label cell is empty"),
         (dict.fromkeys(LABEL_COLUMNS, " "), "", "not labeled yet: every label cell is empty"),

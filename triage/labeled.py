@@ -349,7 +349,7 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
             add(i, "primary", primary, "categories are set but primary is empty")
         for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
             if _intensity(value) is None:
-                add(i, column, value, "intensity must be 0, 1 or 2")
+                add(i, column, value, f"intensity must be 0, 1 or 2{_intensity_hint(value)}")
         level = _cell(priority)
         if level not in _PRIORITY_SET:
             hint = _PRIORITY_HINTS.get(_hint_key(level))
@@ -514,7 +514,7 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     return (
         []
         if _intensity(value) is not None
-        else ["intensity must be 0, 1 or 2 (or empty for unknown)"]
+        else [f"intensity must be 0, 1 or 2 (or empty for unknown){_intensity_hint(value)}"]
     )
 
 
@@ -797,6 +797,13 @@ def _cell(value: Any) -> str:
 
 def _split(value: Any) -> list[str]:
     return [s.strip() for s in _cell(value).split("|") if s.strip()]
+
+
+def _intensity_hint(value: Any) -> str:
+    """`` (write '1' for '\uff11')`` for an intensity typed in full-width digits
+    or with a space inside, which `_intensity` does not read; else ""."""
+    level = _intensity(_hint_key(_cell(value)))
+    return f" (write '{level}' for {_cell(value)!r})" if level is not None else ""
 
 
 def _intensity(value: Any) -> int | None:
