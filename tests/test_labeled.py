@@ -95,6 +95,11 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"priority": "\uff30\uff13"}, "priority", "(write 'P3' for '\uff30\uff13')"),
         ({"priority": "P 1"}, "priority", "(write 'P1' for 'P 1')"),
         ({"priority": "2"}, "priority", "(write 'P2' for '2')"),
+        # "none" written out: the cell is left empty for it
+        ({"categories": "无", "primary": ""}, "categories", "'无' (leave the cell empty when"),
+        ({"categories": "", "primary": "None"}, "primary", "'None' (leave the cell empty when"),
+        # what pandas' astype(str) makes of NaN
+        ({"categories": "", "primary": "nan"}, "primary", "'nan' is what astype(str) makes of"),
         ({"angry": "\uff11"}, "angry", "intensity must be 0, 1 or 2 (write '1' for '\uff11')"),
         ({"aggrieved": "\uff12.0"}, "aggrieved", "(write '2' for '\uff12.0')"),
         # a row of a file exported for labeling that was not labeled: one problem, not six

@@ -345,7 +345,7 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
             elif p not in labels and p not in {c for label in labels for c in _meant(label)}:
                 # a category written otherwise ('Logistics') is reported as that alone
                 add(i, "primary", primary, f"primary {_shown(p)} is not among the categories")
-        elif labels:
+        elif any(_hint_key(label) not in _NONE for label in labels):  # '无' is reported alone
             add(i, "primary", primary, "categories are set but primary is empty")
         for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
             if _intensity(value) is None:
@@ -672,6 +672,11 @@ def _intensity_cell(value: Any) -> str:
 
 _ALLOWED_CATEGORIES = ", ".join(str(c) for c in CATEGORIES)
 
+#: What a labeler may write for "no category" instead of an empty cell
+#: (`_hint_key` of it), and ``nan``, the string ``astype(str)`` makes of an
+#: empty cell pandas read as NaN.
+_NONE = frozenset(("无", "没有", "空", "none", "null", "nan", "na", "n/a", "-", "/", "0"))
+
 
 #: What a labeler may separate categories with instead of ``|``.
 _OTHER_SEPARATORS = re.compile(r"[,，、\uff5c;；/\s]+")  # \uff5c: a full-width |
@@ -702,10 +707,16 @@ def _unknown(what: str, label: str) -> str:
     "unknown category '物流' (write 'logistics')"
     >>> _unknown("category", "物流，服务").split(";")[0]
     "unknown category '物流，服务' (write 'logistics|service': separate categories with |)"
+    >>> _unknown("primary", "无").split(";")[0]
+    "unknown primary '无' (leave the cell empty when the text complains about nothing)"
     """
     meant = _meant(label) if what == "category" else []
     if len(meant) > 1:
         fix = f" (write {'|'.join(meant)!r}: separate categories with |)"
+    elif _hint_key(label) in _NONE:
+        why = "; 'nan' is what astype(str) makes of an empty cell read as NaN"
+        fix = " (leave the cell empty when the text complains about nothing"
+        fix += (why if label == "nan" else "") + ")"
     else:
         hint = _CATEGORY_HINTS.get(_hint_key(label))
         fix = f" (write {hint!r})" if hint else ""
