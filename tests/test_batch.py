@@ -603,7 +603,7 @@ def test_workers_score_with_the_default_model_this_process_has(
         set_default_model(None)  # the next test loads the shipped one again
 
 
-# A default model saved with another numpy: each worker loads it by itself,
+# A default model saved with another jieba: each worker loads it by itself,
 # out of reach of the caller's warning filters.
 _STALE_DEFAULT = """
 import sys, warnings
@@ -628,7 +628,7 @@ def test_a_stale_default_model_warns_the_caller_once_under_its_filters(
 
     shipped = default_model_path()
     card = read_card(shipped)
-    card["library_versions"]["numpy"] = "0.1.0"
+    card["library_versions"]["jieba"] = "0.39"
     (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
     (tmp_path / MODEL_FILE).symlink_to(shipped / MODEL_FILE)
     done = subprocess.run(

@@ -402,7 +402,7 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     -----
     ModelVersionWarning
         The model was saved with another minor version of triage, jieba or
-        OpenCC, another major version of numpy, or other word lists.
+        OpenCC, or other word lists.
     """
     model_path, card_path = _locate(path)
     card = _read_card(card_path)
@@ -455,8 +455,8 @@ def _warn_versions(card: dict[str, Any], where: Path) -> None:
     now = _versions()
     differ = [
         f"{name} {saved.get(name)} (now {now[name]})"
-        for name in ("triage", "numpy", "jieba", "opencc")
-        if _release(name, saved.get(name)) != _release(name, now[name])
+        for name in ("triage", "jieba", "opencc")
+        if _major_minor(saved.get(name)) != _major_minor(now[name])
     ]
     if card.get("tokenizer_sha256") not in (None, tokenizer_fingerprint()):
         differ.append("the user dictionary or stopwords changed since")
@@ -469,17 +469,21 @@ def _warn_versions(card: dict[str, Any], where: Path) -> None:
         )
 
 
-# How much of a library's version must match for a model to predict as it did.
 # A minor release of triage, jieba or OpenCC may change the features, the
-# segmentation or the conversion. One of numpy reads a pickled array as it
-# was and computes the same products, bar last bits that differ between
-# machines too; warning of it made the shipped model warn at every start as
-# soon as pip picked a numpy released after it was saved.
-_RELEASE_PARTS = {"numpy": 1}
+# segmentation or the conversion, so a model warns of one. numpy's version is
+# kept in the card but not compared: the file holds plain numeric arrays,
+# which numpy 1.26 and 2.x read alike (a model saved with numpy 1.26 scores
+# the 2268 train texts bit for bit as the same model saved with 2.4), and
+# what numpy computes with them is the code's to keep equal across the
+# versions it supports (under numpy 1.26 and 2.4 the shipped model gives the
+# train texts the same labels, its probabilities differing in the last bits,
+# as they do between machines). Warning of numpy made the shipped model,
+# saved with numpy 2, warn at every start where numpy 1.26 is installed, and
+# fail under -W error.
 
 
-def _release(name: str, version: Any) -> tuple[str, ...]:
-    return tuple(str(version).split(".")[: _RELEASE_PARTS.get(name, 2)])
+def _major_minor(version: Any) -> tuple[str, ...]:
+    return tuple(str(version).split(".")[:2])
 
 
 def _words_summary(model: TriageModel) -> dict[str, Any]:
