@@ -489,6 +489,29 @@ def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
     assert normalize(expected) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # simplified 坏 (broken) stays: OpenCC 1.3.2 and 1.4.0 make every 坏
+        # 坯 (a clay blank), 1.4.2 those of 打坏, 拉坏, 坏处 and 万一坏了
+        ("手机用了三天就坏了", "手机用了三天就坏了"),
+        ("快递把杯子打坏了，客服不管", "快递把杯子打坏了,客服不管"),
+        ("搬家师傅把柜门拉坏了", "搬家师傅把柜门拉坏了"),
+        ("唯一坏处就是隔音太差", "唯一坏处就是隔音太差"),
+        ("万一坏了谁负责", "万一坏了谁负责"),
+        ("坏上一回修一回", "坏上一回修一回"),
+        # traditional 壞 becomes 坏, not 坯 on the second pass
+        ("杯子打壞了，要求退款", "杯子打坏了,要求退款"),
+        ("東西壞了沒人管", "东西坏了没人管"),
+        # a 坯 that is one stays
+        ("砖坯都没烧透就卖", "砖坯都没烧透就卖"),
+    ],
+)
+def test_simplified_broken_is_not_read_as_a_clay_blank(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+    assert "".join(segment(raw)) == expected  # the words the model reads
+
+
 # what stands across the cut at MAX_CHARS, kept whole after the text or in the rest
 WHOLE_AT_THE_CUT = [
     "👨\u200d👩\u200d👧",  # a family: three emoji and two joiners

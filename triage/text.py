@@ -620,10 +620,15 @@ def _simplify(text: str) -> str:
     苧, which it would give as 苎, and 陳昇 gives 陈昇, then 陈升. Converting
     until the text stays as it is (twice at most for these) keeps
     `normalize` idempotent; a simplified text is converted once.
+
+    坏, the simplified 壞 (broken), is kept as it is: OpenCC 1.3.2 and 1.4.0
+    make every 坏 the 坯 of pottery, and 1.4.2 still does in 打坏, 拉坏 and
+    坏处, reading 坏 as an old form of 坯, which it never is in a complaint.
+    The text is converted between its 坏.
     """
     convert = _lazy.converter().convert
     for _ in range(4):
-        converted: str = convert(text)
+        converted = "坏".join([convert(part) for part in text.split("坏")])
         if converted == text:
             break
         text = converted
