@@ -481,6 +481,41 @@ def test_shipped_default_model_loads_and_is_checked() -> None:
     assert triage.load_model(default_model_path()).__sklearn_is_fitted__()
 
 
+def _lowest_allowed() -> dict[str, str]:
+    """The lowest version pyproject.toml allows of each runtime dependency."""
+    import re
+    import tomllib
+
+    from tests.conftest import REPO
+
+    with (REPO / "pyproject.toml").open("rb") as f:
+        requirements = tomllib.load(f)["project"]["dependencies"]
+    found = (re.fullmatch(r"([\w.-]+)>=([\w.]+)", r) for r in requirements)
+    return {m[1].lower(): m[2] for m in found if m}
+
+
+def test_the_shipped_model_loads_without_a_warning_at_the_lowest_versions_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pip keeps what is installed when it satisfies pyproject.toml: with
+    # OpenCC 1.1.7, which it allowed, the shipped model (saved with 1.4)
+    # warned at every start that its predictions may differ, as they do
+    import warnings
+
+    from triage import persist
+    from triage._default import default_model_path
+
+    card = read_card(default_model_path())
+    lowest = _lowest_allowed()
+    assert {"numpy", "jieba", "opencc", "scikit-learn"} <= set(lowest)
+    now = {**card["library_versions"], **lowest}
+    monkeypatch.setattr(persist, "_versions", lambda: now)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        persist._warn_versions(card, default_model_path())
+    assert [str(w.message) for w in caught] == []
+
+
 def test_copy_of_model_dir_still_loads(saved: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(saved, tmp_path / "copy")
     assert triage.load_model(copy).__sklearn_is_fitted__()
