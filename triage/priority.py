@@ -1167,19 +1167,33 @@ def _nested_repeat(pattern: str) -> bool:
                 return True
         return False
 
-    def walk(items: Any) -> Any:
+    try:
+        return any(grows(body) for body in _repeats(pattern))
+    except Exception:  # pragma: no cover - parser internals differ: not checked
+        return False
+
+
+def _repeats(pattern: str, *, inside_atomic: bool = True) -> Iterator[Any]:
+    """The parsed part of each repeat of `pattern` that backtracks, that is
+    neither possessive nor bounded under 16 times; with `inside_atomic`, those
+    inside an atomic group or a possessive repeat too (where a repeat still
+    backtracks while the group is matched, if something after it there fails).
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    unbounded = _parser.MAXREPEAT
+
+    def walk(items: Any) -> Iterator[Any]:
         for item in items:
             name, av = str(item[0]), item[1]
-            if name in ("MAX_REPEAT", "MIN_REPEAT"):
-                if (av[1] == unbounded or av[1] >= 16) and grows(av[2]):
-                    return item
-                subs = [av[2]]
-            elif name == "POSSESSIVE_REPEAT":
-                subs = [av[2]]
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                if name != "POSSESSIVE_REPEAT" and (av[1] == unbounded or av[1] >= 16):
+                    yield av[2]
+                subs = [av[2]] if inside_atomic or name != "POSSESSIVE_REPEAT" else []
             elif name == "SUBPATTERN":
                 subs = [av[-1]]
             elif name == "ATOMIC_GROUP":
-                subs = [av]
+                subs = [av] if inside_atomic else []
             elif name in ("ASSERT", "ASSERT_NOT"):
                 subs = [av[1]]
             elif name == "BRANCH":
@@ -1187,15 +1201,9 @@ def _nested_repeat(pattern: str) -> bool:
             else:
                 continue
             for sub in subs:
-                found = walk(sub)
-                if found is not None:
-                    return found
-        return None
+                yield from walk(sub)
 
-    try:
-        return walk(_parser.parse(pattern).data) is not None
-    except Exception:  # pragma: no cover - parser internals differ: not checked
-        return False
+    yield from walk(_parser.parse(pattern).data)
 
 
 # the most words `_words` spells out for one repeated part
@@ -1276,39 +1284,16 @@ def _ambiguous_repeat(pattern: str) -> bool:
     a part of few, spelled-out texts is judged; a possessive repeat or an
     atomic group does not backtrack and is safe.
     """
-    from re import _parser  # type: ignore[attr-defined]
-
-    unbounded = _parser.MAXREPEAT
-
-    def walk(items: Any) -> bool:
-        for item in items:
-            name, av = str(item[0]), item[1]
-            if name in ("MAX_REPEAT", "MIN_REPEAT"):
-                if av[1] == unbounded or av[1] >= 16:
-                    words = _words(av[2])
-                    if words is not None and (
-                        len(set(words)) < len(words) or not _uniquely_decodable(set(words))
-                    ):
-                        return True
-                subs = [av[2]]
-            elif name == "POSSESSIVE_REPEAT" or name == "ATOMIC_GROUP":
-                continue
-            elif name == "SUBPATTERN":
-                subs = [av[-1]]
-            elif name in ("ASSERT", "ASSERT_NOT"):
-                subs = [av[1]]
-            elif name == "BRANCH":
-                subs = list(av[1])
-            else:
-                continue
-            if any(walk(sub) for sub in subs):
-                return True
-        return False
-
     try:
-        return walk(_parser.parse(pattern).data)
+        for body in _repeats(pattern, inside_atomic=False):
+            words = _words(body)
+            if words is not None and (
+                len(set(words)) < len(words) or not _uniquely_decodable(set(words))
+            ):
+                return True
     except Exception:  # pragma: no cover - parser internals differ: not checked
         return False
+    return False
 
 
 def _named(parts: Sequence[tuple[int, str]]) -> tuple[re.Pattern[str], tuple[int, ...]]:
