@@ -333,3 +333,20 @@ def test_vectors_from_a_file_read_as_they_are_learned(tmp_path: Path) -> None:
     from_list = fit_word_vectors(CORPUS, dim=4, min_count=2)
     np.testing.assert_array_equal(from_file.vectors, from_list.vectors)
     assert from_file.corpus_sha256 == from_list.corpus_sha256
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        # a file's path: its characters had been twelve texts, "too few" words
+        ("history.parquet", r"not one str \('history\.parquet'\); for a file, pass read_texts"),
+        (Path("history.csv"), r"not one PosixPath .*read_texts\(path\)"),
+        ("快递太慢了，等了三天" * 50, "not one str"),
+        (b"history.csv", "not one bytes"),
+        # a frame iterates over its column names: one text, 'text'
+        (pd.DataFrame({"text": CORPUS}), r"DataFrame .* frame\['text'\]"),
+    ],
+)
+def test_texts_that_iterate_over_something_else_are_refused(texts: Any, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        fit_word_vectors(texts, dim=4, min_count=2)

@@ -170,6 +170,8 @@ def fit_word_vectors(
         They are taken a few thousand at a time as they are segmented, and
         the corpus is then held as 4 bytes a word: pass a generator (such as
         `read_texts` of a file) and millions of texts need not fit in memory.
+        One str (a file's path, say) or a DataFrame is a `ParameterError`:
+        they iterate over characters and column names.
     dim : int, default 200
         Dimensions (at most the vocabulary size minus one).
     window : int, default 5
@@ -201,6 +203,7 @@ def fit_word_vectors(
 
     if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
         raise ParameterError(f"n_jobs must be None or an int other than 0, got {n_jobs!r}")
+    _check_texts(texts)
     own = _text.read_words(words)
     # The texts are taken a chunk at a time, as they are segmented: an
     # iterator over a file of millions is never held whole.
@@ -294,6 +297,23 @@ def fit_word_vectors(
             "own_words": len(own),
         },
     )
+
+
+def _check_texts(texts: object) -> None:
+    """Refuse what iterates over something other than texts: one str (its
+    characters, or a file's path), or a DataFrame (its column names)."""
+    import pandas as pd
+
+    if isinstance(texts, str | bytes | os.PathLike):
+        raise ParameterError(
+            f"texts must be an iterable of texts, not one {type(texts).__name__} ({texts!r:.60}); "
+            "for a file, pass read_texts(path)"
+        )
+    if isinstance(texts, pd.DataFrame):
+        raise ParameterError(
+            "texts is a DataFrame (it iterates over its column names); pass its text column, "
+            "e.g. frame['text']"
+        )
 
 
 def _mapped(
