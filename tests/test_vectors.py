@@ -99,6 +99,15 @@ def test_a_generator_is_segmented_as_it_is_read_not_held_whole(
     assert taken_when_segmenting == [10, 20, 30, 40, 50, 60]
 
 
+def test_numpy_integers_are_taken_and_recorded_as_ints(vectors: WordVectors) -> None:
+    again = fit_word_vectors(
+        CORPUS, dim=np.int64(4), min_count=np.int32(2), random_state=np.int64(0)
+    )
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+    assert again.params == vectors.params
+    assert all(type(v) is int for v in again.params.values())
+
+
 @pytest.mark.parametrize("n_jobs", [None, np.int64(1)])
 def test_n_jobs_is_taken_as_the_model_takes_it(vectors: WordVectors, n_jobs: object) -> None:
     again = fit_word_vectors(CORPUS, dim=4, min_count=2, n_jobs=n_jobs)  # type: ignore[arg-type]
@@ -118,9 +127,19 @@ def test_blank_and_missing_texts_are_skipped() -> None:
         ({"max_words": 1}, "max_words"),
         ({"n_jobs": 0}, "n_jobs must be None or an int other than 0"),
         ({"n_jobs": 1.0}, "n_jobs must be None or an int other than 0"),
+        # had been numpy's and scipy's errors deep inside, or a dimension of True
+        ({"dim": 4.0}, "dim must be an int, got 4.0"),
+        ({"dim": True}, "dim must be an int, got True"),
+        ({"window": 2.5}, "window must be an int"),
+        ({"min_count": "3"}, "min_count must be an int, got '3'"),
+        ({"min_count": None}, "min_count must be an int"),
+        ({"max_words": 1e4}, "max_words must be an int"),
+        ({"random_state": -1}, r"random_state must be None or an int in \[0, 2\*\*32\)"),
+        ({"random_state": 1.5}, "random_state must be"),
+        ({"hmm": "no"}, "hmm must be True or False, got 'no'"),
     ],
 )
-def test_bad_parameters_are_refused(kwargs: dict[str, int], message: str) -> None:
+def test_bad_parameters_are_refused(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         fit_word_vectors(CORPUS, **kwargs)
 

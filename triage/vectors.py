@@ -197,10 +197,22 @@ def fit_word_vectors(
     from scipy.sparse import coo_matrix, csr_matrix
     from scipy.sparse.linalg import svds
 
+    from triage.model import _is_int, _is_seed
+
+    counts_given = {"dim": dim, "window": window, "min_count": min_count, "max_words": max_words}
+    for name, value in counts_given.items():
+        if not _is_int(value):
+            raise ParameterError(f"{name} must be an int, got {value!r}")
     if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
         raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
-    from triage.model import _is_int
-
+    # plain ints in `params`, the model card's record of them
+    dim, window, min_count, max_words = int(dim), int(window), int(min_count), int(max_words)
+    if not _is_seed(random_state):
+        raise ParameterError(
+            f"random_state must be None or an int in [0, 2**32), got {random_state!r}"
+        )
+    if not isinstance(hmm, bool | np.bool_):
+        raise ParameterError(f"hmm must be True or False, got {hmm!r}")
     if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
         raise ParameterError(f"n_jobs must be None or an int other than 0, got {n_jobs!r}")
     _check_texts(texts)
