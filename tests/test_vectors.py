@@ -369,3 +369,43 @@ def test_vectors_from_a_file_read_as_they_are_learned(tmp_path: Path) -> None:
 def test_texts_that_iterate_over_something_else_are_refused(texts: Any, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         fit_word_vectors(texts, dim=4, min_count=2)
+
+
+@pytest.mark.parametrize(
+    ("texts", "dim", "message"),
+    [
+        # ratings of one word each: no pair to count, had been ARPACK error -9
+        (
+            ["好评", "差评", "一般", "垃圾"] * 100,
+            2,
+            r"0 of the 4 words .* \('好评', '差评', '一般', \.\.\.\)",
+        ),
+        (["好评", "差评"] * 100 + ["快递太慢"] * 3, 2, r"2 of the 4 words .*too few for 2 dim"),
+    ],
+)
+def test_a_corpus_of_words_without_contexts_is_refused_with_the_reason(
+    texts: list[str], dim: int, message: str
+) -> None:
+    with pytest.raises(ParameterError, match=message):
+        fit_word_vectors(texts, dim=dim)
+
+
+@pytest.mark.parametrize(
+    ("alone", "times"),
+    [
+        ("好评", 10),  # a rating, only ever a text of its own
+        ("满意", 2),  # as often as min_count
+        ("五星", 50),
+    ],
+)
+def test_a_word_never_seen_beside_another_gets_no_vector(
+    vectors: WordVectors, alone: str, times: int
+) -> None:
+    # its row had been rounding noise scaled to unit length (or zeros): a
+    # text of only that word got an arbitrary direction as its mean vector
+    again = fit_word_vectors([*CORPUS, *[alone] * times], dim=4, min_count=2)
+    assert alone not in again
+    assert again.words == vectors.words
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+    norms = np.linalg.norm(again.vectors.astype(np.float32), axis=1)
+    np.testing.assert_allclose(norms, 1.0, atol=1e-2)

@@ -177,7 +177,10 @@ def fit_word_vectors(
     window : int, default 5
         Words on each side that count as context.
     min_count : int, default 3
-        Words seen fewer times are left out.
+        Words seen fewer times are left out, and so are words seen beside
+        no other more often than by chance (one only ever a text of its
+        own, such as ``好评``): they have nothing to learn a vector from.
+        Too few words left for `dim` is a `ParameterError`.
     max_words : int, default 30000
         The most frequent words kept.
     hmm : bool, default False
@@ -280,6 +283,7 @@ def fit_word_vectors(
             cooc += coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n)).tocsr()
     cooc = (cooc + cooc.T).tocsr()  # a pair counts for both of its words
     cooc.sum_duplicates()
+    _check_contexts(np.diff(cooc.indptr) > 0, vocab, n_texts, window, dim)
     total = cooc.sum()
     word_sum = np.asarray(cooc.sum(axis=1)).ravel()
     context = word_sum**0.75
@@ -288,6 +292,12 @@ def fit_word_vectors(
     pmi = np.log(coo.data / total / (word_sum[coo.row] / total) / context[coo.col])
     keep = pmi > 0
     ppmi = csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=(n, n))
+    # A word seen beside no word of the vocabulary more often than by chance
+    # (one only ever a text of its own, as 好评 may be) has nothing to learn
+    # a vector from: its row would be rounding noise, scaled to unit length.
+    # It is left out, after the SVD, so the other words' vectors are the same.
+    has = np.diff(ppmi.indptr) > 0
+    _check_contexts(has, vocab, n_texts, window, dim)
     v0 = np.random.RandomState(random_state).uniform(-1, 1, n)
     u, s, _ = svds(ppmi, k=dim, v0=v0)
     order = np.argsort(-s)
@@ -295,7 +305,11 @@ def fit_word_vectors(
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-12
     # the sign of a singular vector is arbitrary: fix it, for reproducibility
     vec *= np.sign(vec[np.abs(vec).argmax(axis=0), np.arange(dim)])
-    logger.info("word vectors: %d texts, %d words x %d dims", n_texts, n, dim)
+    if not has.all():
+        logger.info("word vectors: %d words without a context left out", n - int(has.sum()))
+        vocab = tuple(w for w, kept in zip(vocab, has, strict=True) if kept)
+        vec = vec[has]
+    logger.info("word vectors: %d texts, %d words x %d dims", n_texts, len(vocab), dim)
     return WordVectors(
         vocab,
         vec.astype(np.float16),
@@ -326,6 +340,26 @@ def _check_texts(texts: object) -> None:
             "texts is a DataFrame (it iterates over its column names); pass its text column, "
             "e.g. frame['text']"
         )
+
+
+def _check_contexts(
+    has: np.ndarray[Any, np.dtype[np.bool_]],
+    vocab: Sequence[str],
+    n_texts: int,
+    window: int,
+    dim: int,
+) -> None:
+    """Refuse a corpus in which too few words (`has`) have a context to learn from."""
+    if int(has.sum()) > dim:
+        return
+    alone = [repr(w) for w, kept in zip(vocab, has, strict=True) if not kept]
+    some = ", ".join(alone[:3] + ["..."] * (len(alone) > 3))
+    raise ParameterError(
+        f"{int(has.sum())} of the {len(vocab)} words kept of {n_texts} texts have a context "
+        f"(another word within {window} words of them, more often than by chance): too few "
+        f"for {dim} dimensions; texts of one word each ({some}) teach nothing: give texts of "
+        "several words (or, in Python, a lower dim=)"
+    )
 
 
 def _mapped(
