@@ -153,6 +153,37 @@ def test_most_similar_and_describe(vectors: WordVectors) -> None:
     assert card["dim"] == 4 and card["words"] == len(vectors) and card["n_texts"] == len(CORPUS)
 
 
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, 0),
+        (np.int64(2), 2),
+        (10**9, "all"),  # every other word
+    ],
+)
+def test_most_similar_gives_n_words_or_all_the_others(
+    vectors: WordVectors, n: int, expected: int | str
+) -> None:
+    near = vectors.most_similar("快递", n=n)
+    assert len(near) == (len(vectors) - 1 if expected == "all" else expected)
+
+
+@pytest.mark.parametrize(
+    "n",
+    [
+        -1,  # had been every word but the last, as a slice reads it
+        -5,
+        2.5,  # had been a TypeError of slice indices
+        True,  # had been one word
+        "3",
+        None,
+    ],
+)
+def test_most_similar_refuses_an_n_that_is_no_count(vectors: WordVectors, n: Any) -> None:
+    with pytest.raises(ParameterError, match=r"n must be an int >= 0, got"):
+        vectors.most_similar("快递", n=n)
+
+
 def test_words_are_looked_up_as_texts_are_normalised(vectors: WordVectors) -> None:
     # traditional characters, as the texts they were learned from are converted
     assert "快遞" in vectors and " 快遞 " in vectors

@@ -125,8 +125,13 @@ class WordVectors:
         """The `n` nearest words by cosine similarity (for inspecting the vectors).
 
         `word` is normalised as texts are, so ``快遞`` finds ``快递``; a word
-        not in the vocabulary is a `KeyError`.
+        not in the vocabulary is a `KeyError`. `n` is an int >= 0 (all the
+        other words when they are fewer).
         """
+        from triage.model import _is_int
+
+        if not _is_int(n) or n < 0:
+            raise ParameterError(f"n must be an int >= 0, got {n!r}")
         row = self.index.get(_text.normalize(word))
         if row is None:
             raise KeyError(f"{word!r} is not in the vocabulary of these vectors")
