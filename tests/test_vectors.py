@@ -440,3 +440,23 @@ def test_a_word_never_seen_beside_another_gets_no_vector(
     np.testing.assert_array_equal(again.vectors, vectors.vectors)
     norms = np.linalg.norm(again.vectors.astype(np.float32), axis=1)
     np.testing.assert_allclose(norms, 1.0, atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        # the lines of a file opened in binary mode: had been only "0 texts"
+        ([t.encode("utf-8") for t in CORPUS], r"in 0 texts \(60 items that are no str skipped, "),
+        ([CORPUS[0], 404, 500.5], r"in 1 texts \(2 items .* such as a int: texts must be str"),
+    ],
+)
+def test_too_few_words_because_the_items_were_no_str_says_so(
+    texts: list[Any], message: str
+) -> None:
+    with pytest.raises(ParameterError, match=message):
+        fit_word_vectors(texts, dim=4, min_count=2)
+
+
+def test_missing_texts_are_not_counted_as_no_str() -> None:
+    with pytest.raises(ParameterError, match=r"in 1 texts: too few"):
+        fit_word_vectors([CORPUS[0], None, float("nan"), pd.NA], dim=4, min_count=2)

@@ -176,7 +176,8 @@ def fit_word_vectors(
         the corpus is then held as 4 bytes a word: pass a generator (such as
         `read_texts` of a file) and millions of texts need not fit in memory.
         One str (a file's path, say) or a DataFrame is a `ParameterError`:
-        they iterate over characters and column names.
+        they iterate over characters and column names. Too few words because
+        the items were no str (bytes, say) is an error that says so.
     dim : int, default 200
         Dimensions (at most the vocabulary size minus one).
     window : int, default 5
@@ -227,7 +228,8 @@ def fit_word_vectors(
     own = _text.read_words(words)
     # The texts are taken a chunk at a time, as they are segmented: an
     # iterator over a file of millions is never held whole.
-    kept = (t for t in texts if isinstance(t, str) and t.strip())
+    not_str: list[str] = []  # the types of the items that are neither texts nor missing
+    kept = _kept(texts, not_str)
     chunks = iter(lambda: list(islice(kept, _CHUNK)), [])
     parts: Iterable[tuple[list[str], list[str], np.ndarray[Any, np.dtype[np.int32]]]]
     if effective_n_jobs(n_jobs) == 1:
@@ -262,10 +264,16 @@ def fit_word_vectors(
     vocab = tuple(words_by_id[i] for i in top)
     del ids_of, words_by_id
     if len(vocab) <= dim:
+        skipped = ""
+        if not_str:
+            skipped = (
+                f" ({len(not_str)} items that are no str skipped, such as a "
+                f"{not_str[0]}: texts must be str, decoded)"
+            )
         raise ParameterError(
-            f"{len(vocab)} words of at least {min_count} occurrences in {n_texts} texts: too "
-            f"few for {dim} dimensions; give more text, ideally 100,000 texts or more (or, in "
-            "Python, a lower dim=)"
+            f"{len(vocab)} words of at least {min_count} occurrences in {n_texts} texts"
+            f"{skipped}: too few for {dim} dimensions; give more text, ideally 100,000 texts "
+            "or more (or, in Python, a lower dim=)"
         )
     # -2 marks a word out of the vocabulary (it keeps its place); the
     # `window` -1s after each text stay, so no pair crosses two texts
@@ -328,6 +336,19 @@ def fit_word_vectors(
             "own_words": len(own),
         },
     )
+
+
+def _kept(texts: Iterable[Any], not_str: list[str]) -> Iterator[str]:
+    """The texts that are not blank; the type of each item that is neither a
+    str nor missing (NaN, None) is appended to `not_str`."""
+    from triage._io import is_missing
+
+    for t in texts:
+        if isinstance(t, str):
+            if t.strip():
+                yield t
+        elif not is_missing(t):
+            not_str.append(type(t).__name__)
 
 
 def _check_texts(texts: object) -> None:
