@@ -587,3 +587,25 @@ def test_no_texts_are_no_predictions(model: triage.LexiconModel | None) -> None:
     pred = resolve_model(model).predict_many([])
     assert len(pred) == 0
     assert pred.category_proba.shape == (0, 6) and pred.intensity.shape == (0, 5)
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "categories"),
+    [
+        ([], "快递还没到", {"logistics"}),  # a label without words applies to nothing
+        ([""], "快递还没到", {"logistics"}),
+        (["", "脏"], "快递还没到", {"logistics"}),
+        (["", "脏"], "房间太脏，快递还没到", {"logistics", "environment"}),
+    ],
+)
+def test_a_lexicon_label_without_words_applies_to_nothing(
+    words: list[str], text: str, categories: set[str]
+) -> None:
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    lexicon = {**lexicon, "categories": {**lexicon["categories"], "environment": words}}
+    model = triage.LexiconModel(lexicon)
+    assert set(map(str, triage.classify(text, model=model).labels)) == categories
+    why = triage.explain("快递还没到", model=model)["environment"]
+    assert not why.applies and why.terms == () and why.probability == 0.0

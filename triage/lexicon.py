@@ -25,6 +25,9 @@ from triage.results import Explanation
 
 __all__ = ["LexiconModel"]
 
+#: The pattern of a label without words: it occurs nowhere.
+_NOTHING = re.compile(r"(?!)")
+
 
 class LexiconModel(OneText):
     """Keyword-lexicon baseline.
@@ -50,6 +53,11 @@ class LexiconModel(OneText):
         lex = self.lexicon or read_toml("lexicon.toml")
 
         def alt(words: list[str]) -> re.Pattern[str]:
+            # an empty word would occur everywhere, and an empty list is the
+            # empty pattern: either would mark the label on every text
+            words = [w for w in words if w]
+            if not words:
+                return _NOTHING
             return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
         cats = [alt(lex["categories"][str(c)]) for c in CATEGORIES]
