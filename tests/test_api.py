@@ -609,3 +609,25 @@ def test_a_lexicon_label_without_words_applies_to_nothing(
     assert set(map(str, triage.classify(text, model=model).labels)) == categories
     why = triage.explain("快递还没到", model=model)["environment"]
     assert not why.applies and why.terms == () and why.probability == 0.0
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [
+        ("氣死", "气死我了"),  # a traditional word
+        ("氣死", "氣死我了"),
+        ("\uff34\uff2d", "什么TM服务"),  # full-width letters
+        ("！！", "还不发货!!"),  # full-width punctuation
+        ("！！", "还不发货！！"),
+        ("气 死", "气 死我了"),  # runs of space collapse
+        ("气\u3000\u3000死", "气 死我了"),
+    ],
+)
+def test_a_lexicon_word_counts_as_the_text_is_normalised(word: str, text: str) -> None:
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    lexicon = {**lexicon, "emotions": {**lexicon["emotions"], "angry": [word]}}
+    model = triage.LexiconModel(lexicon)
+    assert triage.score_emotions(text, model=model).intensities["angry"] == 1
+    assert len(triage.explain(text, model=model)["angry"].terms) == 1

@@ -1,9 +1,9 @@
 """A keyword-lexicon baseline that every trained model must beat.
 
 `LexiconModel` marks a category or an emotion when one of its words (package
-data, ``triage/resources/lexicon.toml``) occurs in the normalised text. It has
-the same prediction interface as `TriageModel`, so `triage.evaluate` scores
-both the same way.
+data, ``triage/resources/lexicon.toml``) occurs in the normalised text, the
+words normalised as the text is. It has the same prediction interface as
+`TriageModel`, so `triage.evaluate` scores both the same way.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ class LexiconModel(OneText):
         lex = self.lexicon or read_toml("lexicon.toml")
 
         def alt(words: list[str]) -> re.Pattern[str]:
-            # an empty word would occur everywhere, and an empty list is the
-            # empty pattern: either would mark the label on every text
-            words = [w for w in words if w]
+            # each word normalised as the texts are, or a traditional or
+            # full-width one (氣死, ！！) would occur in none; an empty word
+            # would occur everywhere, and an empty list is the empty pattern:
+            # either would mark the label on every text
+            words = [w for w in map(_text.normalize, words) if w]
             if not words:
                 return _NOTHING
             return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
