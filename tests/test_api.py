@@ -631,3 +631,39 @@ def test_a_lexicon_word_counts_as_the_text_is_normalised(word: str, text: str) -
     model = triage.LexiconModel(lexicon)
     assert triage.score_emotions(text, model=model).intensities["angry"] == 1
     assert len(triage.explain(text, model=model)["angry"].terms) == 1
+
+
+def _lexicon_with(section: str, label: str | None, value: object) -> object:
+    """The package lexicon with `section` (or its `label`) given `value`,
+    or left out when `value` is None."""
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    if label is not None:
+        table = {k: v for k, v in lexicon[section].items() if k != label}
+        value = table if value is None else {**table, label: value}
+    out = {k: v for k, v in lexicon.items() if k != section}
+    return out if value is None else {**out, section: value}
+
+
+@pytest.mark.parametrize(
+    ("lexicon", "message"),
+    [
+        (["气死"], r"lexicon must be a dict of the tables 'categories' and 'emotions', not list"),
+        (_lexicon_with("emotions", None, None), r"lexicon has no table 'emotions'"),
+        (_lexicon_with("categories", None, ["快递"]), r"lexicon has no table 'categories'"),
+        (_lexicon_with("emotions", "angry", None), r"lexicon.emotions has no words of 'angry'"),
+        # a string alone would be looked for a character at a time
+        (
+            _lexicon_with("emotions", "angry", "气死"),
+            r"lexicon.emotions.angry must be a list of words",
+        ),
+        (_lexicon_with("categories", "pricing", ["贵", 12315]), r"lexicon.categories.pricing must"),
+        (_lexicon_with("categories", "pricing", {"贵": 1}), r"lexicon.categories.pricing must"),
+    ],
+)
+def test_a_lexicon_that_does_not_give_each_label_its_words_is_refused(
+    lexicon: object, message: str
+) -> None:
+    with pytest.raises(triage.ParameterError, match=message):
+        triage.LexiconModel(lexicon)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._resources import read_toml
+from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.model import OneText, Predictions, check_top, term_weight
 from triage.results import Explanation
@@ -35,6 +36,19 @@ class LexiconModel(OneText):
     It answers `triage.analyze`, `classify`, `score_emotions` and `explain`
     (``model=LexiconModel()``) as a trained model does.
 
+    Parameters
+    ----------
+    lexicon : dict, optional
+        The words of each label, as ``lexicon.toml`` holds them: a table
+        ``categories`` and a table ``emotions``, each giving every label of
+        its kind a list of words. The package lexicon when omitted.
+
+    Raises
+    ------
+    ParameterError
+        `lexicon` lacks a table or a label, or a label's words are no list
+        of strings (a string alone would be read as its characters).
+
     Examples
     --------
     >>> m = LexiconModel()
@@ -46,6 +60,8 @@ class LexiconModel(OneText):
     """
 
     def __init__(self, lexicon: dict[str, Any] | None = None) -> None:
+        if lexicon is not None:
+            _check_lexicon(lexicon)
         self.lexicon = lexicon
 
     @cached_property
@@ -136,6 +152,28 @@ class LexiconModel(OneText):
             terms = tuple(term_weight(w, float(n), norm) for w, n in _found(pattern, norm, top))
             out[label] = Explanation(label, probability, applies, terms, ())
         return out
+
+
+def _check_lexicon(lexicon: Any) -> None:
+    """Raise `ParameterError` naming the first entry of `lexicon` that is not
+    the list of words of a label."""
+    if not isinstance(lexicon, Mapping):
+        raise ParameterError(
+            "lexicon must be a dict of the tables 'categories' and 'emotions', "
+            f"not {type(lexicon).__name__}"
+        )
+    for section, labels in (("categories", CATEGORIES), ("emotions", EMOTIONS)):
+        table = lexicon.get(section)
+        if not isinstance(table, Mapping):
+            raise ParameterError(f"lexicon has no table {section!r} of the words of each label")
+        for label in labels:
+            words = table.get(str(label))
+            if words is None:
+                raise ParameterError(f"lexicon.{section} has no words of {str(label)!r}")
+            if not isinstance(words, list | tuple) or not all(isinstance(w, str) for w in words):
+                raise ParameterError(
+                    f"lexicon.{section}.{label} must be a list of words (str), not {words!r:.60}"
+                )
 
 
 def _found(pattern: re.Pattern[str], text: str, top: int) -> list[tuple[str, int]]:
