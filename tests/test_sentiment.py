@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from triage.exceptions import ParameterError
 from triage.sentiment import SentimentModel, compare_with_snownlp
 
 
@@ -55,3 +57,20 @@ def test_shipped_polarity_tracks_snownlp() -> None:
     assert got["texts"] == 5 and got["pearson_r"] > 0.5
     same = compare_with_snownlp(texts, [SnowNLP(t).sentiments for t in texts])
     assert same["pearson_r"] == 1.0 and same["same_side_of_half"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("negative", "positive", "empty"),
+    [
+        ([], [["很", "好"]], "negative"),
+        ([[]], [["很", "好"]], "negative"),
+        ([["太", "差"]], [], "positive"),
+        ([["太", "差"]], [[], []], "positive"),
+        ([], [], "negative"),
+    ],
+)
+def test_a_class_without_tokens_is_refused_by_name(
+    negative: list[list[str]], positive: list[list[str]], empty: str
+) -> None:
+    with pytest.raises(ParameterError, match=f"the {empty} documents hold none"):
+        SentimentModel.fit(negative, positive)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage._pickle import freeze, thaw
+from triage.exceptions import ParameterError
 
 if TYPE_CHECKING:
     from triage.model import TriageModel
@@ -53,13 +54,26 @@ class SentimentModel:
     def fit(
         cls, negative: Iterable[Sequence[str]], positive: Iterable[Sequence[str]]
     ) -> SentimentModel:
-        """Fit on token lists of negative and positive documents."""
+        """Fit on token lists of negative and positive documents.
+
+        Raises
+        ------
+        ParameterError
+            The documents of a class hold no token: its word probabilities
+            and the prior are undefined.
+        """
         neg: Counter[str] = Counter()
         pos: Counter[str] = Counter()
         for tokens in negative:
             neg.update(tokens)
         for tokens in positive:
             pos.update(tokens)
+        for name, counts in (("negative", neg), ("positive", pos)):
+            if not counts:
+                raise ParameterError(
+                    "SentimentModel.fit needs tokens of both classes; "
+                    f"the {name} documents hold none"
+                )
         vocab = neg.keys() | pos.keys()
         n_neg = sum(neg.values()) + len(vocab)
         n_pos = sum(pos.values()) + len(vocab)
