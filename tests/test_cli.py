@@ -746,6 +746,32 @@ def test_evaluate_names_a_bad_row_by_its_line_in_the_file(
     assert named in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "status"),
+    [
+        (["--baseline", "--model", "models/mine"], None),  # one or the other, not both
+        (["--model", "models/mine", "--baseline"], None),
+        (["--baseline"], 0),
+    ],
+)
+def test_evaluate_takes_the_baseline_or_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], status: int | None
+) -> None:
+    path = tmp_path / "dev.csv"
+    row = "快递还没到，气死了,logistics,logistics,2,0,0,0,0,P2\n"
+    path.write_text(LABELED_HEADER + row, encoding="utf-8")
+    if status is not None:
+        assert main(["evaluate", str(path), *argv]) == status
+        assert "lexicon baseline on" in capsys.readouterr().out
+        return
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", str(path), *argv])
+    assert exc.value.code == 2
+    assert "--baseline evaluates the keyword lexicon, not a model; leave out --model" in (
+        capsys.readouterr().err
+    )
+
+
 def test_evaluate_reports_a_file_without_rows_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -582,6 +582,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--terms must be at least 1; leave out --explain for no 'why' column")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
         parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
+    if getattr(args, "baseline", False) and args.model is not None:
+        # the lexicon is evaluated in place of the model: --model would be passed over
+        parser.error("--baseline evaluates the keyword lexicon, not a model; leave out --model")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
