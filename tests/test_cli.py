@@ -486,7 +486,10 @@ def test_score_reports_workers_that_keep_dying_in_one_line(
 def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum: int) -> None:
     # a scheduler's timeout or kill sends SIGTERM; Ctrl-C sends SIGINT
     src = tmp_path / "in.csv"
-    src.write_text("text\n" + "快递一周还没到，客服也不回\n" * 20_000, encoding="utf-8")
+    # far more rows than are scored before the signal lands, even on a busy
+    # machine: 20,000 were done 0.7 s after the first progress line, and a
+    # run that had finished exited 0
+    src.write_text("text\n" + "快递一周还没到，客服也不回\n" * 200_000, encoding="utf-8")
     argv = ["score", str(src), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "triage", *argv, "--chunk-size", "100"],
