@@ -70,6 +70,7 @@ P1_CASES = [
     ("洗澡的时候浴室吊顶突然塌了", "environment", "P1.injury"),
     ("房间里一股煤气味,开窗都散不掉", "environment", "P1.injury"),
     ("插座冒火了,吓得我赶紧拔掉", "product", "P1.injury"),
+    ("房間的延長線突然著火了", "environment", "P1.injury"),
     ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
     ("货架的铁皮边把孩子的手划伤了", "environment", "P1.injury"),
     ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),

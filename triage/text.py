@@ -625,6 +625,12 @@ def _simplify(text: str) -> str:
     make every 坏 the 坯 of pottery, and 1.4.2 still does in 打坏, 拉坏 and
     坏处, reading 坏 as an old form of 坯, which it never is in a complaint.
     The text is converted between its 坏.
+
+    Then the forms t2s leaves as Taiwan and Hong Kong write them become the
+    mainland's (`_MAINLAND`), as the dictionary and the model read them:
+    著 as the aspect marker 着 (著急, 等著, 著火) but where it means notable
+    or written (著名, 显著, 著作), 甚么 什么, 帐号 帐单 帐户 账号 账单 账户,
+    衞 卫.
     """
     convert = _lazy.converter().convert
     for _ in range(4):
@@ -632,7 +638,18 @@ def _simplify(text: str) -> str:
         if converted == text:
             break
         text = converted
-    return text
+    return _MAINLAND.sub(_mainland, text)
+
+
+# 著 stays only in the words where the mainland writes it too
+_MAINLAND = re.compile(
+    "(?<![显卓昭土名原巨论专编合所遗新拙译])著(?![名作称述书者录])|甚么|帐(?=[号单户])|衞"
+)
+_MAINLAND_FORM = {"著": "着", "甚么": "什么", "帐": "账", "衞": "卫"}
+
+
+def _mainland(match: re.Match[str]) -> str:
+    return _MAINLAND_FORM[match[0]]
 
 
 def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[str]:
