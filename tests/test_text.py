@@ -480,6 +480,23 @@ def test_long_text_is_truncated_and_flagged() -> None:
         # a name t2s keeps as 陈昇 once, then makes 陈升
         ("買了陳昇演唱會的票，退票被拒", "买了陈升演唱会的票,退票被拒"),
         ("这件苎麻衬衫起球了", "这件苎麻衬衫起球了"),
+        # Taiwan writes the aspect marker 着 as 著, which t2s leaves alone
+        ("發貨太慢了，我很著急", "发货太慢了,我很着急"),
+        ("等著收貨等了一個禮拜", "等着收货等了一个礼拜"),
+        ("廚房突然著火了", "厨房突然着火了"),
+        ("冷氣太冷，睡著了都被凍醒", "冷气太冷,睡着了都被冻醒"),
+        ("東西味道著實一般", "东西味道着实一般"),
+        # 著 of "notable" and "written" stays, as in simplified text
+        ("號稱著名品牌，品質卻很差", "号称著名品牌,品质却很差"),
+        ("效果不顯著，跟宣傳的不一樣", "效果不显著,跟宣传的不一样"),
+        ("盜版了別人的著作", "盗版了别人的著作"),
+        # forms that t2s gives as a mainland text does not write them
+        ("這是甚麼東西", "这是什么东西"),
+        ("帳號被盜了，帳單也不對", "账号被盗了,账单也不对"),
+        ("銀行帳戶被凍結", "银行账户被冻结"),
+        ("房間衞生很差", "房间卫生很差"),
+        # a simplified text written so keeps its meaning
+        ("我的帐号登不上去", "我的账号登不上去"),
     ],
 )
 def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
@@ -510,33 +527,6 @@ def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
 def test_simplified_broken_is_not_read_as_a_clay_blank(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
     assert "".join(segment(raw)) == expected  # the words the model reads
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        # Taiwan writes the aspect marker 着 as 著, which t2s leaves alone
-        ("發貨太慢了，我很著急", "发货太慢了,我很着急"),
-        ("等著收貨等了一個禮拜", "等着收货等了一个礼拜"),
-        ("廚房突然著火了", "厨房突然着火了"),
-        ("冷氣太冷，睡著了都被凍醒", "冷气太冷,睡着了都被冻醒"),
-        ("東西味道著實一般", "东西味道着实一般"),
-        # 著 of "notable" and "written" stays, as in simplified text
-        ("號稱著名品牌，品質卻很差", "号称著名品牌,品质却很差"),
-        ("效果不顯著，跟宣傳的不一樣", "效果不显著,跟宣传的不一样"),
-        ("盜版了別人的著作", "盗版了别人的著作"),
-        # forms that t2s gives as a mainland text does not write them
-        ("這是甚麼東西", "这是什么东西"),
-        ("帳號被盜了，帳單也不對", "账号被盗了,账单也不对"),
-        ("銀行帳戶被凍結", "银行账户被冻结"),
-        ("房間衞生很差", "房间卫生很差"),
-        # a simplified text written so keeps its meaning
-        ("我的帐号登不上去", "我的账号登不上去"),
-    ],
-)
-def test_taiwan_and_hong_kong_forms_become_the_mainland_ones(raw: str, expected: str) -> None:
-    assert normalize(raw) == expected
-    assert normalize(expected) == expected
 
 
 # what stands across the cut at MAX_CHARS, kept whole after the text or in the rest
