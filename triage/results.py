@@ -289,7 +289,9 @@ class Assessment:
     past the end of ``text``, into the normalised text before the cut.
     ``low_confidence`` is set when nothing the model learned applies (no
     Chinese, or no known term): such a text has no category and no emotion,
-    and only the priority rules, not the model, set its level.
+    and only the priority rules, not the model, set its level. Its
+    probabilities are still the model's, for inspection: they set no label
+    (``！`` alone has an angry probability near 1 and no emotion).
     """
 
     text: str
