@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -162,3 +163,42 @@ def _undefined_names(doc: str) -> list[str]:
 def test_examples_use_only_names_an_earlier_example_defines(doc: str) -> None:
     # a reader runs the examples of a guide one after the other, as a notebook
     assert _undefined_names(doc) == []
+
+
+def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Read in order, the guide's `model` has the words and word vectors of its
+    # section 2: a model with the weak rows fitted on the default parameters
+    # would differ from it in those too, and the comparison credit the weak
+    # rows with what they did.
+    from triage import retrain, weak
+
+    (example,) = _python(_section("docs/retraining.md", "5. Add weakly labeled data"))
+    table = pd.DataFrame({"delta": [0.0, 0.0]}, index=["emotion", "intensity"])
+    trained: list[dict[str, object]] = []
+
+    def train(frame: pd.DataFrame, **params: object) -> str:
+        trained.append(params)
+        return "with_weak"
+
+    monkeypatch.setattr(triage, "train", train)
+    monkeypatch.setattr(weak, "load_weak_emotions", lambda *args, **kwargs: "weak rows")
+    monkeypatch.setattr(
+        retrain, "compare_models", lambda *args, **kwargs: SimpleNamespace(to_frame=table.copy)
+    )
+    rows = pd.DataFrame({"text": ["快递一周还没到"]})
+    defaults = triage.TriageModel().get_params()
+    for params in (
+        {},
+        {"words": ["花呗", "携号转网 5"], "C": 2.0},
+        {"words": "my_words.txt", "clause_stage": False, "min_df": 1},
+    ):
+        model = triage.TriageModel(**params)
+        trained.clear()
+        names = {"triage": triage, "retrain": retrain, "model": model}
+        exec(example, names | {"train": rows, "dev": rows})
+        (given,) = trained
+        assert given.pop("extra") == "weak rows"
+        fitted_with = {**defaults, **given}
+        assert fitted_with == model.get_params(), params
