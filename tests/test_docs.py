@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import REPO, data_dir
+from tests.conftest import REPO, data_dir, require_data
 
 DOCS = ("README.md", "docs/batch.md", "docs/retraining.md", "models/README.md")
 # folders of the repository: a path the docs give under one of them must exist
@@ -202,3 +202,34 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
         assert given.pop("extra") == "weak rows"
         fitted_with = {**defaults, **given}
         assert fitted_with == model.get_params(), params
+
+
+@pytest.mark.slow
+def test_retraining_guide_runs_in_order_on_files_of_ones_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guide's examples, one session from the first to the last, with the
+    # reader's files it names made from rows of train.csv: a name defined
+    # nowhere, a wrong attribute or keyword fails here.
+    pytest.importorskip("matplotlib")  # bare figures: no backend is needed
+    pytest.importorskip("pyarrow")
+    labeled = pd.read_csv(
+        require_data("labeled", "train.csv"), dtype=str, keep_default_na=False
+    ).sample(frac=1, random_state=0)
+    monkeypatch.chdir(tmp_path)
+    labeled[:200].to_csv("my_train.csv", index=False)
+    labeled[200:300].to_csv("my_dev.csv", index=False)
+    labeled[300:][["text"]].to_parquet("history.parquet")
+    Path("my_words.txt").write_text("花呗\n携号转网 5\n", encoding="utf-8")
+    blocks = _python((REPO / "docs/retraining.md").read_text(encoding="utf-8"))
+    code = "\n".join(blocks).replace("limit=3000", "limit=100")  # for time alone
+    names: dict[str, object] = {}
+    try:
+        exec(code, names)
+    finally:
+        triage.set_default_model(None)
+    assert names["model"].words_ == (("花呗", None, None), ("携号转网", 5, None))  # type: ignore[attr-defined]
+    assert (tmp_path / "models" / "mine" / "model.json").is_file()
+    exported = pd.read_csv("to_label.csv", dtype=str, keep_default_na=False)
+    assert len(exported) == 200
+    assert exported.columns[-3:].tolist() == ["uncertainty", "most_uncertain", "cluster"]
