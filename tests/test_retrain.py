@@ -682,6 +682,35 @@ def test_export_writes_utf8_with_bom_and_reads_back(tmp_path: Path) -> None:
         export_for_labeling(chosen.drop(columns="priority"), tmp_path / "x.csv")
 
 
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("to_label.xlsx", False),  # Excel refuses to open CSV text named .xlsx
+        ("to_label.XLS", False),
+        ("to_label.ods", False),
+        ("to_label.tsv", False),  # comma-separated, not tab-separated
+        ("to_label.parquet", False),
+        ("to_label.json", False),
+        ("to_label.csv", True),
+        ("to_label.CSV", True),
+        ("to_label.txt", True),
+        ("to_label", True),
+    ],
+)
+def test_export_refuses_a_file_name_of_another_format(
+    tmp_path: Path, name: str, written: bool
+) -> None:
+    chosen = select_for_labeling(None, POOL, n=2)
+    path = tmp_path / name
+    if written:
+        assert export_for_labeling(chosen, path) == path
+        assert read_labeled(path)["text"].tolist() == chosen["text"].tolist()
+    else:
+        with pytest.raises(ParameterError, match=re.escape(f"{path.suffix}: it writes CSV")):
+            export_for_labeling(chosen, path)
+        assert not path.exists()
+
+
 # Texts that Excel runs as formulas, and texts with apostrophes of their own.
 FORMULA_TEXTS = {
     "=1+1": "'=1+1",

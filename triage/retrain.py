@@ -1098,6 +1098,14 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+#: Suffixes of formats other than CSV: a CSV named so is a file Excel refuses
+#: (``.xlsx``) or a reader misreads.
+_NOT_CSV = frozenset(
+    {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".tsv", ".tab", ".parquet", ".json", ".jsonl"}
+    | {".feather", ".pkl", ".pickle", ".joblib"}
+)
+
+
 def export_for_labeling(
     frame: pd.DataFrame,
     path: str | os.PathLike[str],
@@ -1122,7 +1130,9 @@ def export_for_labeling(
         Usually the output of `select_for_labeling`; it must hold the columns
         of a labeled file (`LABELING_COLUMNS`), which come first in the file.
     path : path-like
-        The CSV to write.
+        The CSV to write; a name ending in another format's suffix
+        (``.xlsx``, ``.xls``, ``.ods``, ``.tsv``, ``.parquet``, ``.json`` ...)
+        is refused, as Excel would not open comma-separated text named so.
     bom : bool, default True
         Start the file with a byte-order mark (Excel needs it to detect UTF-8;
         `triage.read_labeled` reads it back, also once Excel has saved
@@ -1133,10 +1143,20 @@ def export_for_labeling(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ParameterError
+        `path` names another format than CSV.
     """
     import pandas as pd
 
     target = Path(path)
+    if target.suffix.lower() in _NOT_CSV:
+        raise ParameterError(
+            f"export_for_labeling cannot write {target.name!r} as {target.suffix}: it writes "
+            "CSV, which Excel opens with the Chinese shown; name the file .csv"
+        )
     missing = [c for c in LABELING_COLUMNS if c not in frame.columns]
     if missing:
         raise ColumnError(
