@@ -646,6 +646,40 @@ def test_selection_writes_missing_ids_of_nullable_columns_as_empty() -> None:
     assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
 
 
+TEXTS_OF_IDS = ["快递三天没到很着急", "客服态度太差了", "价格比别家贵一倍"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "texts", "exclude", "repeated"),
+    [
+        (["7", "7", "8"], TEXTS_OF_IDS, None, "'7'"),
+        (["7", " 7 ", "8"], TEXTS_OF_IDS, None, "'7'"),
+        ([1.0, 1.0, 2.0], TEXTS_OF_IDS, None, "'1'"),
+        # a copy of a text is offered once, and an excluded text not at all
+        (
+            ["7", "7", "8"],
+            ["快递三天没到很着急", "快递三天没到很着急", "价格比别家贵一倍"],
+            None,
+            None,
+        ),
+        (["7", "7", "8"], TEXTS_OF_IDS, ["客服态度太差了"], None),
+        ([None, "", "8"], TEXTS_OF_IDS, None, None),  # blank ids repeat nothing
+    ],
+)
+def test_selection_refuses_a_pool_that_repeats_an_id(
+    ids: list[Any], texts: list[str], exclude: list[str] | None, repeated: str | None
+) -> None:
+    # the labeled file would be refused by the label checks for its "duplicate id"
+    pool = pd.DataFrame({"id": ids, "text": texts})
+    if repeated is None:
+        chosen = select_for_labeling(None, pool, n=3, exclude=exclude)
+        named = chosen["id"].str.strip()
+        assert named[named != ""].is_unique
+    else:
+        with pytest.raises(ParameterError, match=f"repeats the id {re.escape(repeated)}"):
+            select_for_labeling(None, pool, n=3, exclude=exclude)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [

@@ -972,6 +972,12 @@ def select_for_labeling(
         (the head closest to its threshold) and ``cluster`` (-1 for
         ``"uncertainty"``); most uncertain first. Write it with
         `export_for_labeling`.
+
+    Raises
+    ------
+    ParameterError
+        Two rows to choose from (distinct texts, not excluded) have one
+        ``id``: the labeled file would repeat it.
     """
     import pandas as pd
 
@@ -1019,6 +1025,16 @@ def select_for_labeling(
             continue
         seen.add(key)
         keep.append(i)
+    first_of: dict[str, int] = {}
+    for i in keep:
+        name = ids[i].strip()  # as the label checks compare ids
+        if name and name in first_of:
+            raise ParameterError(
+                f"data repeats the id {name!r} (rows {first_of[name]} and {i}), which the "
+                "labeled file could not hold twice; give the rows distinct ids, or drop "
+                "the id column for ids made from id_prefix"
+            )
+        first_of.setdefault(name, i)
     if not keep:
         return pd.DataFrame(columns=list(_selection_columns()))
     texts = [texts_in[i] for i in keep]
