@@ -890,6 +890,28 @@ def test_cross_validation_to_dict_is_strict_json(tiny_frame: pd.DataFrame) -> No
     assert len(undefined) == int(cv.per_label.isna().any(axis=1).sum())
 
 
+@pytest.mark.parametrize(
+    "heads",
+    [
+        lambda: ["presence", "strong"],
+        lambda: ("presence", "strong"),
+        lambda: {"presence", "strong"},
+        lambda: iter(["presence", "strong"]),
+        lambda: (h for h in ("presence", "strong")),
+        lambda: pd.Series(["presence", "strong"]),
+    ],
+)
+def test_tuning_takes_the_heads_of_any_iterable(
+    tiny_frame: pd.DataFrame, heads: Callable[[], Any]
+) -> None:
+    # a generator was used up by the check of the names, and no head was tuned
+    model = TriageModel(threshold_folds=0, min_df=1).fit(tiny_frame)
+    tuned = tune_thresholds(model, tiny_frame, min_positives=1, heads=heads())
+    labels = tuned.threshold_source_["tuned"] + tuned.threshold_source_["kept"]
+    assert {label.split(":")[0] for label in labels} == {"presence", "strong"}
+    assert len(tuned.threshold_source_["tuned"]) > 0
+
+
 def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_path: Path) -> None:
     from tests.conftest import TINY_PARAMS
 
@@ -918,6 +940,14 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
             r"^heads must be a sequence of head names, not one str: heads=\['presence'\]; allowed",
         ),
         (lambda f, m: tune_thresholds(triage.LexiconModel(), f), "needs a TriageModel"),
+        (
+            lambda f, m: tune_thresholds(m, f, heads=None),
+            r"^heads must be a sequence of head names, got None; allowed",
+        ),
+        (
+            lambda f, m: tune_thresholds(m, f, heads=3),
+            r"^heads must be a sequence of head names, got 3; allowed",
+        ),
         (lambda f, m: compare_models(m, m, f, n_boot=-1), "n_boot must be"),
         (lambda f, m: compare_models(m, m, f, names=("mine",)), r"^names must be two display"),
         (lambda f, m: compare_models(m, m, f, names="ab"), r"^names must be two display names"),

@@ -514,6 +514,12 @@ def tune_thresholds(
             f"heads must be a sequence of head names, not one str: heads=[{heads!r}]; "
             f"allowed: {', '.join(_HEADS)}"
         )
+    try:  # read once: a generator checked here would be empty below, tuning nothing
+        heads = tuple(heads)
+    except TypeError:
+        raise ParameterError(
+            f"heads must be a sequence of head names, got {heads!r}; allowed: {', '.join(_HEADS)}"
+        ) from None
     unknown = [h for h in heads if h not in _HEADS]
     if unknown:
         raise ParameterError(f"unknown head(s) {unknown!r}; allowed: {', '.join(_HEADS)}")
