@@ -646,6 +646,24 @@ def test_selection_writes_missing_ids_of_nullable_columns_as_empty() -> None:
     assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
 
 
+@pytest.mark.parametrize(
+    ("columns", "text_column", "repeated"),
+    [
+        (["text", "text"], "text", "'text' appears 2 times"),
+        (["id", "text", "id"], "text", "'id' appears 2 times"),
+        (["source", "text", "source"], "text", "'source' appears 2 times"),
+        (["内容", "id", "内容", "内容"], "内容", "'内容' appears 3 times"),
+    ],
+)
+def test_selection_refuses_a_pool_that_repeats_a_column_it_reads(
+    columns: list[str], text_column: str, repeated: str
+) -> None:
+    # each was a pandas AttributeError: 'DataFrame' object has no attribute 'tolist'
+    pool = pd.DataFrame([["快递三天没到很着急"] * len(columns)], columns=columns)
+    with pytest.raises(triage.ColumnError, match=re.escape(repeated)):
+        select_for_labeling(None, pool, n=2, text_column=text_column)
+
+
 TEXTS_OF_IDS = ["快递三天没到很着急", "客服态度太差了", "价格比别家贵一倍"]
 
 

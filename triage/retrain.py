@@ -984,6 +984,8 @@ def select_for_labeling(
     ParameterError
         Two rows to choose from (distinct texts, not excluded) have one
         ``id``: the labeled file would repeat it.
+    ColumnError
+        A frame lacks `text_column`, or holds it, ``id`` or ``source`` twice.
     """
     import pandas as pd
 
@@ -1002,6 +1004,14 @@ def select_for_labeling(
                 f"no column {text_column!r} in the frame; columns are {list(data.columns)}; "
                 "pass text_column=..."
             )
+        have = list(data.columns)
+        for name in dict.fromkeys((text_column, "id", "source")):
+            if have.count(name) > 1:
+                raise ColumnError(
+                    f"column {name!r} appears {have.count(name)} times in the frame; "
+                    "rename the copies so that one column holds the "
+                    + ("texts" if name == text_column else f"{name}s")
+                )
         frame = data.reset_index(drop=True)
         texts_in = frame[text_column].tolist()
         ids = (
