@@ -972,6 +972,23 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], n=0), "n must be a positive int"),
         (lambda f, m: select_for_labeling(m, "快递太慢"), "not one str"),
+        # a dict gave its keys as the texts to label, "text" among them
+        (
+            lambda f, m: select_for_labeling(m, {"text": ["快递太慢"]}),
+            r"^data is a dict, whose keys are no texts; pass pd.DataFrame\(data\)",
+        ),
+        (
+            lambda f, m: select_for_labeling(m, "快递太慢".encode()),
+            r"^data must be a DataFrame or a sequence of texts, got bytes",
+        ),
+        (
+            lambda f, m: select_for_labeling(m, None),
+            r"^data must be a DataFrame or a sequence of texts, got NoneType",
+        ),
+        (
+            lambda f, m: select_for_labeling(m, Path("pool.csv")),
+            r"^data is a path, not texts: read the file first, e.g. pd.read_csv\('pool.csv'",
+        ),
         (
             lambda f, m: select_for_labeling(m, ["快递太慢"], exclude=f),
             r"^exclude is a DataFrame \(it iterates over its column names\); pass the texts",

@@ -26,7 +26,7 @@ import logging
 import math
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -982,7 +982,8 @@ def select_for_labeling(
     Raises
     ------
     ParameterError
-        Two rows to choose from (distinct texts, not excluded) have one
+        `data` is no frame or sequence of texts (one str, a path, a dict), or
+        two rows to choose from (distinct texts, not excluded) have one
         ``id``: the labeled file would repeat it.
     ColumnError
         A frame lacks `text_column`, or holds it, ``id`` or ``source`` twice.
@@ -1024,6 +1025,19 @@ def select_for_labeling(
         )
     elif isinstance(data, str):
         raise ParameterError("data must be a DataFrame or a sequence of texts, not one str")
+    elif isinstance(data, os.PathLike):
+        raise ParameterError(
+            f"data is a path, not texts: read the file first, e.g. pd.read_csv({str(data)!r})"
+        )
+    elif isinstance(data, Mapping):  # its keys, column names, would be the texts
+        raise ParameterError(
+            f"data is a {type(data).__name__}, whose keys are no texts; "
+            "pass pd.DataFrame(data) or the texts themselves"
+        )
+    elif isinstance(data, bytes | bytearray) or not isinstance(data, Iterable):
+        raise ParameterError(
+            f"data must be a DataFrame or a sequence of texts, got {type(data).__name__}"
+        )
     else:
         texts_in = list(data)
         ids = [f"{id_prefix}-{i}" for i in range(len(texts_in))]
