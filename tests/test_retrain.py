@@ -972,6 +972,15 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         (lambda f, m: select_for_labeling(m, ["快递太慢"], strategy="random"), "unknown strategy"),
         (lambda f, m: select_for_labeling(m, ["快递太慢"], n=0), "n must be a positive int"),
         (lambda f, m: select_for_labeling(m, "快递太慢"), "not one str"),
+        # each failed in pandas or os: no attribute 'columns', expected str ... not DataFrame
+        (
+            lambda f, m: export_for_labeling([{"text": "快递太慢"}], "to_label.csv"),
+            r"^the rows to label must be a pandas DataFrame, got list; make one",
+        ),
+        (
+            lambda f, m: export_for_labeling("to_label.csv", f),
+            r"^the rows to label must be a pandas DataFrame, got str 'to_label.csv'",
+        ),
         # a dict gave its keys as the texts to label, "text" among them
         (
             lambda f, m: select_for_labeling(m, {"text": ["快递太慢"]}),

@@ -1197,6 +1197,7 @@ def export_for_labeling(
     """
     import pandas as pd
 
+    require_frame(frame, "the rows to label")
     target = Path(path)
     if target.suffix.lower() in _NOT_CSV:
         raise ParameterError(
