@@ -763,6 +763,26 @@ def test_export_refuses_a_file_name_of_another_format(
         assert not path.exists()
 
 
+@pytest.mark.parametrize(
+    ("renamed", "repeated"),
+    [
+        ({"cluster": "text"}, "'text' appears 2 times"),
+        ({"uncertainty": "priority", "cluster": "priority"}, "'priority' appears 3 times"),
+        ({"most_uncertain": "id"}, "'id' appears 2 times"),
+    ],
+)
+def test_export_refuses_rows_that_repeat_a_column_of_the_file(
+    tmp_path: Path, renamed: dict[str, str], repeated: str
+) -> None:
+    # the file was written, labeled, then refused by read_labeled for its header
+    chosen = select_for_labeling(None, POOL, n=2)
+    chosen.columns = [renamed.get(c, c) for c in chosen.columns]
+    path = tmp_path / "to_label.csv"
+    with pytest.raises(triage.ColumnError, match=re.escape(repeated)):
+        export_for_labeling(chosen, path)
+    assert not path.exists()
+
+
 # Texts that Excel runs as formulas, and texts with apostrophes of their own.
 FORMULA_TEXTS = {
     "=1+1": "'=1+1",

@@ -1193,7 +1193,9 @@ def export_for_labeling(
     Raises
     ------
     ParameterError
-        `path` names another format than CSV.
+        `frame` is no DataFrame, or `path` names another format than CSV.
+    ColumnError
+        `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
     import pandas as pd
 
@@ -1210,6 +1212,13 @@ def export_for_labeling(
             f"the frame lacks the labeled-file column(s) {missing}; "
             "use the output of select_for_labeling"
         )
+    have = list(frame.columns)
+    for name in LABELING_COLUMNS:
+        if have.count(name) > 1:  # the labeled file would be refused for its header
+            raise ColumnError(
+                f"column {name!r} appears {have.count(name)} times in the frame; "
+                "a labeled file holds each of its columns once: rename the copies"
+            )
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     rest = [c for c in frame.columns if c not in LABELING_COLUMNS]
