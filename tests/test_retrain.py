@@ -783,6 +783,18 @@ def test_export_refuses_rows_that_repeat_a_column_of_the_file(
     assert not path.exists()
 
 
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_export_refuses_a_directory_as_the_file(tmp_path: Path, overwrite: bool) -> None:
+    # it said to pass overwrite=True, which then failed in os.replace (Is a directory)
+    chosen = select_for_labeling(None, POOL, n=2)
+    folder = tmp_path / "to_label"
+    folder.mkdir()
+    with pytest.raises(ParameterError, match=r"is a directory; give the CSV file to write"):
+        export_for_labeling(chosen, folder, overwrite=overwrite)
+    assert [p.name for p in tmp_path.iterdir()] == ["to_label"]
+    assert list(folder.iterdir()) == []
+
+
 # Texts that Excel runs as formulas, and texts with apostrophes of their own.
 FORMULA_TEXTS = {
     "=1+1": "'=1+1",

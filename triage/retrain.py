@@ -1193,7 +1193,8 @@ def export_for_labeling(
     Raises
     ------
     ParameterError
-        `frame` is no DataFrame, or `path` names another format than CSV.
+        `frame` is no DataFrame, or `path` is a directory or names another
+        format than CSV.
     ColumnError
         `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
@@ -1219,6 +1220,10 @@ def export_for_labeling(
                 f"column {name!r} appears {have.count(name)} times in the frame; "
                 "a labeled file holds each of its columns once: rename the copies"
             )
+    if target.is_dir():
+        raise ParameterError(
+            f"{target} is a directory; give the CSV file to write, e.g. {target / 'to_label.csv'}"
+        )
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     rest = [c for c in frame.columns if c not in LABELING_COLUMNS]
