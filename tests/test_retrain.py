@@ -795,6 +795,25 @@ def test_export_refuses_a_directory_as_the_file(tmp_path: Path, overwrite: bool)
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("text", "快递\ud800三天没到"),  # half of a surrogate pair, which no UTF-8 holds
+        ("source", "\udcff"),
+        ("suggested_categories", "logistics\udc80"),
+    ],
+)
+def test_export_that_cannot_encode_a_cell_names_it_and_leaves_no_file(
+    tmp_path: Path, column: str, value: str
+) -> None:
+    chosen = select_for_labeling(None, POOL, n=3)
+    chosen = chosen.astype(object)  # an arrow-backed str column holds no surrogate
+    chosen.loc[1, column] = value
+    with pytest.raises(ParameterError, match=rf"^row 1, column {column!r}: .* cannot be written"):
+        export_for_labeling(chosen, tmp_path / "to_label.csv")
+    assert list(tmp_path.iterdir()) == []  # no temporary file either
+
+
 # Texts that Excel runs as formulas, and texts with apostrophes of their own.
 FORMULA_TEXTS = {
     "=1+1": "'=1+1",

@@ -1193,8 +1193,9 @@ def export_for_labeling(
     Raises
     ------
     ParameterError
-        `frame` is no DataFrame, or `path` is a directory or names another
-        format than CSV.
+        `frame` is no DataFrame or holds a cell UTF-8 cannot (half of a
+        surrogate pair), or `path` is a directory or names another format
+        than CSV.
     ColumnError
         `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
@@ -1220,6 +1221,9 @@ def export_for_labeling(
                 f"column {name!r} appears {have.count(name)} times in the frame; "
                 "a labeled file holds each of its columns once: rename the copies"
             )
+    unwritable = _unwritable(frame)
+    if unwritable is not None:
+        raise unwritable
     if target.is_dir():
         raise ParameterError(
             f"{target} is a directory; give the CSV file to write, e.g. {target / 'to_label.csv'}"
@@ -1241,3 +1245,21 @@ def export_for_labeling(
     out.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n")
     os.replace(tmp, target)
     return target
+
+
+def _unwritable(frame: pd.DataFrame) -> ParameterError | None:
+    """The error naming the first cell of `frame` that UTF-8 cannot hold: one
+    with half of a surrogate pair (as ``errors="surrogateescape"`` reads bytes
+    that are no UTF-8)."""
+    for j, name in enumerate(frame.columns):
+        for i, value in enumerate(frame.iloc[:, j].tolist()):
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    bad = value[exc.start : exc.end]
+                    return ParameterError(
+                        f"row {i}, column {name!r}: {value[:50]!r} cannot be written as "
+                        f"UTF-8: {bad!r} is half of a surrogate pair; mend or drop the cell"
+                    )
+    return None
