@@ -814,6 +814,26 @@ def test_export_that_cannot_encode_a_cell_names_it_and_leaves_no_file(
     assert list(tmp_path.iterdir()) == []  # no temporary file either
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("overwrite", "False"),  # a true str: the labels already in the file were replaced
+        ("overwrite", "no"),
+        ("overwrite", 0.0),
+        ("overwrite", None),
+        ("bom", "False"),
+        ("bom", 1),
+    ],
+)
+def test_export_refuses_a_flag_that_is_no_bool(tmp_path: Path, option: str, value: Any) -> None:
+    chosen = select_for_labeling(None, POOL, n=2)
+    path = tmp_path / "to_label.csv"
+    path.write_text("id,text\nx1,已经标好的一行\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=rf"^{option} must be True or False, got {value!r}"):
+        export_for_labeling(chosen, path, **{option: value})
+    assert path.read_text(encoding="utf-8") == "id,text\nx1,已经标好的一行\n"
+
+
 # Texts that Excel runs as formulas, and texts with apostrophes of their own.
 FORMULA_TEXTS = {
     "=1+1": "'=1+1",

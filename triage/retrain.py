@@ -1194,14 +1194,17 @@ def export_for_labeling(
     ------
     ParameterError
         `frame` is no DataFrame or holds a cell UTF-8 cannot (half of a
-        surrogate pair), or `path` is a directory or names another format
-        than CSV.
+        surrogate pair), `path` is a directory or names another format than
+        CSV, or `bom` or `overwrite` is no bool.
     ColumnError
         `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
     import pandas as pd
 
     require_frame(frame, "the rows to label")
+    for name, flag in (("bom", bom), ("overwrite", overwrite)):
+        if not isinstance(flag, bool | np.bool_):  # "False" is true: a file would be replaced
+            raise ParameterError(f"{name} must be True or False, got {flag!r}")
     target = Path(path)
     if target.suffix.lower() in _NOT_CSV:
         raise ParameterError(
