@@ -555,6 +555,14 @@ def test_selection_returns_a_file_ready_for_labeling(strategy: str) -> None:
         assert (chosen["cluster"] >= 0).all()
 
 
+@pytest.mark.parametrize("strategy", ["diversity", "mixed"])
+def test_a_pool_of_no_more_than_n_texts_is_taken_whole_unclustered(strategy: str) -> None:
+    few = ["快递三天了还没到", "客服一直不回消息", "房间隔音太差"]
+    chosen = select_for_labeling(None, few, n=5, strategy=strategy)
+    assert sorted(chosen["text"]) == sorted(few)
+    assert (chosen["cluster"] == -1).all()
+
+
 def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     every = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
     top = select_for_labeling(None, POOL, n=3, strategy="uncertainty")

@@ -976,7 +976,9 @@ def select_for_labeling(
         ``suggested_primary``, ``suggested_<emotion>``,
         ``suggested_priority``), ``uncertainty`` (0-1), ``most_uncertain``
         (the head closest to its threshold) and ``cluster`` (-1 for
-        ``"uncertainty"``); most uncertain first. Write it with
+        ``"uncertainty"``, and for any strategy when there are no more than
+        `n` texts to choose from, all of them taken unclustered); most
+        uncertain first. Write it with
         `export_for_labeling`.
 
     Raises
