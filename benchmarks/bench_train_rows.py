@@ -5,7 +5,8 @@ A team that labels its own complaints has more than the 2,268 rows of
 parameters, thresholds tuned on 5 folds, no word vectors) on 2,000 to
 32,000 rows in fresh processes and prints wall and CPU seconds, peak memory
 and the CPU time of each size against that of the smallest, measured in the
-same run, beside the ratio of the rows.
+same run, beside the ratio of the rows. Peak memory is the process's: the
+shipped model that labels the rows is in it too.
 
 The rows are public reviews of ``$TRIAGE_DATA_DIR/raw`` (the texts
 `triage.vectors.read_corpus` reads, 20 to 300 characters, shuffled with a

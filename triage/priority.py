@@ -1321,7 +1321,8 @@ def _compile(policy: Policy) -> _Compiled:
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]] = {}
     slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...]], ...]] = {}
     for with_category in (True, False):
-        # Patterns in level order, then policy order: the first that matches wins.
+        # Patterns in level order, then policy order: the first that matches at a
+        # place is found by one regex, the others there by `_next_at`.
         entries: list[tuple[int, str, frozenset[str] | None]] = []
         k = 0
         for i, trig in enumerate(policy.triggers):
