@@ -296,6 +296,8 @@ def fit_word_vectors(
             cooc += coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n, n)).tocsr()
     cooc = (cooc + cooc.T).tocsr()  # a pair counts for both of its words
     cooc.sum_duplicates()
+    # before the PMI, whose sums are 0 when too few words have any pair; the
+    # check after it (words above chance) is the stricter one
     _check_contexts(np.diff(cooc.indptr) > 0, vocab, n_texts, window, dim)
     total = cooc.sum()
     word_sum = np.asarray(cooc.sum(axis=1)).ravel()
