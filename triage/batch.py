@@ -64,6 +64,7 @@ import numpy as np
 
 from triage._default import resolve_model
 from triage._io import is_missing
+from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
@@ -1299,6 +1300,7 @@ def score_file(
     )
     from triage.priority import check_policy
 
+    input, output = user_path(input), user_path(output)
     if not (Path(input).is_file() or Path(input).is_dir()):
         raise FileNotFoundError(f"no input file at {input}")
     check_policy(policy)  # not in the first chunk, once read and scored

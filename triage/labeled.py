@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
+from triage._paths import user_path
 from triage.exceptions import (
     InputFileError,
     LabelColumnError,
@@ -148,7 +149,7 @@ def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list
     (the header is line 1 of a file that starts with it): a text holding a
     line break, or blank rows dropped, put it elsewhere than ``row + 2``.
     """
-    path = Path(path)
+    path = Path(user_path(path))
     if path.is_dir():
         raise InputFileError(f"{path} is a folder; name the labeled CSV or TSV file in it")
     if not path.is_file():

@@ -98,6 +98,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from triage._paths import user_path
 from triage._resources import read_toml
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
@@ -473,7 +474,7 @@ def load_policy(
         raise PolicyError(
             f"a policy is a path, a mapping or a Policy, not {type(path_or_data).__name__}"
         )
-    path = Path(path_or_data)
+    path = Path(user_path(path_or_data))
     suffix = path.suffix.lower()
     if path.is_dir():
         raise PolicyError(f"policy {path} is a folder; name the policy file (.toml or .json)")

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import is_missing
+from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labeled import (
     _guard_formula,
@@ -1207,7 +1208,7 @@ def export_for_labeling(
     for name, flag in (("bom", bom), ("overwrite", overwrite)):
         if not isinstance(flag, bool | np.bool_):  # "False" is true: a file would be replaced
             raise ParameterError(f"{name} must be True or False, got {flag!r}")
-    target = Path(path)
+    target = Path(user_path(path))
     if target.suffix.lower() in _NOT_CSV:
         raise ParameterError(
             f"export_for_labeling cannot write {target.name!r} as {target.suffix}: it writes "

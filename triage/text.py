@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from triage._paths import user_path
 from triage._resources import resource_path, word_list
 from triage.exceptions import InvalidTextError, ParameterError, user_stacklevel
 
@@ -720,7 +721,7 @@ def read_words(source: Any) -> Words:
     if source is None:
         return ()
     if isinstance(source, str | os.PathLike):
-        path = os.fspath(source)
+        path = os.fspath(user_path(source))
         if not os.path.isfile(path):
             raise ParameterError(
                 f"words={path!r} names no file; pass the path of a user dictionary "

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage import text as _text
+from triage._paths import user_path
 from triage._pickle import freeze, thaw
 from triage.exceptions import ParameterError
 
@@ -539,6 +540,7 @@ def read_texts(
     from triage.batch import _check_text_encoding, _sources
     from triage.labeled import excluded_texts
 
+    path = user_path(path)
     if not (Path(path).is_file() or Path(path).is_dir()):
         raise FileNotFoundError(f"no corpus file at {path}")
     if encoding is not None:
@@ -598,4 +600,4 @@ def _texts(
 def _as_path(value: str | os.PathLike[str]) -> Path:
     from pathlib import Path
 
-    return Path(value)
+    return Path(user_path(value))

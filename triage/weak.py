@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage._paths import user_path
 from triage.exceptions import ColumnError, InputFileError, ParameterError
 from triage.labeled import excluded_texts, model_texts
 from triage.labels import EMOTION_COLUMNS
@@ -133,7 +134,7 @@ def data_dir() -> Path:
     """
     env = os.environ.get("TRIAGE_DATA_DIR")
     if env:
-        return Path(env)
+        return Path(user_path(env))
     here = Path.cwd()
     for base in (here, *here.parents):
         found = base / "shared" / "data"
@@ -253,7 +254,7 @@ def load_weak_emotions(
     # other punctuation width, spacing or traditional characters is the same
     skip = excluded_texts(exclude)
 
-    root = Path(data_dir) if data_dir is not None else _data_dir()
+    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     relative, text_col, label_col = WEAK_SOURCES[source]
     raw = _read_raw(root, source, relative, [text_col, label_col])
     texts = raw[text_col].str.strip()
@@ -327,7 +328,7 @@ def load_reviews(
         )
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
-    root = Path(data_dir) if data_dir is not None else _data_dir()
+    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     parts = []
     for name in sources:
         relative, text_col, id_name = REVIEW_SOURCES[name]
