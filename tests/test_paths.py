@@ -62,6 +62,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _saved(model: triage.TriageModel, home: Path) -> Path:
+    return triage.save_model(model, home / "models" / "mine")
+
+
 def _read_labeled(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
     assert triage.read_labeled("~/labels.csv")["text"].tolist()[:2] == [r[0] for r in TINY_ROWS[:2]]
 
@@ -132,6 +136,50 @@ def _model_words(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -
     assert [w for w, _, _ in words.words_] == ["花呗", "京东白条"]
 
 
+def _save_model(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    assert triage.save_model(model, "~/models/mine") == home / "models" / "mine"
+    assert (home / "models" / "mine" / "model.json").is_file()
+
+
+def _check_destination(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    from triage.persist import check_destination
+
+    _saved(model, home)
+    with pytest.raises(FileExistsError, match="overwrite"):
+        check_destination("~/models/mine")
+
+
+def _load_model(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    _saved(model, home)
+    assert triage.load_model("~/models/mine").labels_ == model.labels_
+
+
+def _read_card(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    from triage.persist import read_card
+
+    _saved(model, home)
+    assert read_card("~/models/mine/model.json")["format"] == "triage-model"
+
+
+def _set_default_model(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    _saved(model, home)
+    triage.set_default_model("~/models/mine")
+    try:
+        assert triage.analyze("快递三天没更新物流了").primary is not None
+    finally:
+        triage.set_default_model(None)
+
+
+def _model_variable(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
+    from triage._default import default_model_path
+    from triage.persist import warn_if_stale
+
+    _saved(model, home)
+    m.setenv("TRIAGE_MODEL", "~/models/mine")
+    assert default_model_path() == home / "models" / "mine"
+    assert warn_if_stale(default_model_path())["format"] == "triage-model"
+
+
 Check = Callable[[Path, triage.TriageModel, pytest.MonkeyPatch], None]
 
 ENTRY_POINTS: list[tuple[str, Check]] = [
@@ -147,6 +195,12 @@ ENTRY_POINTS: list[tuple[str, Check]] = [
     ("TRIAGE_DATA_DIR", _data_dir_variable),
     ("read_words", _read_words),
     ("TriageModel-words", _model_words),
+    ("save_model", _save_model),
+    ("check_destination", _check_destination),
+    ("load_model", _load_model),
+    ("read_card", _read_card),
+    ("set_default_model", _set_default_model),
+    ("TRIAGE_MODEL", _model_variable),
 ]
 
 
@@ -161,3 +215,34 @@ def test_a_path_under_the_home_directory_is_given_with_a_tilde(
 ) -> None:
     check(home, tiny_model, monkeypatch)
     assert list(Path.cwd().iterdir()) == []  # no folder named ~ made in the working directory
+
+
+# a shell leaves ~ as it is after = and in quotes: the command reads it so
+COMMANDS = [
+    ("analyze 快递三天没更新物流了 --model=~/models/mine --policy=~/policy.toml", ""),
+    (
+        "score ~/complaints.csv -o ~/scored.csv --model=~/models/mine --policy=~/policy.toml -q",
+        "scored.csv",
+    ),
+    ("evaluate ~/labels.csv --model=~/models/mine --policy=~/policy.toml", ""),
+    ("train ~/labels.csv --dev=~/labels.csv -o ~/models/cli --words=~/words.txt", "models/cli"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "written"), COMMANDS, ids=[command.split()[0] for command, _ in COMMANDS]
+)
+def test_a_command_reads_a_tilde_as_the_home_directory(
+    command: str,
+    written: str,
+    home: Path,
+    tiny_model: triage.TriageModel,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from triage.cli import main
+
+    _saved(tiny_model, home)
+    assert main(command.split()) == 0, capsys.readouterr().err
+    if written:
+        assert (home / written).exists()
+    assert list(Path.cwd().iterdir()) == []

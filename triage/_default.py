@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage._paths import user_path
 from triage.exceptions import ModelFileError, ParameterError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def default_model_path() -> Path:
     """Where the default model is read from (see the module docstring)."""
     env = os.environ.get("TRIAGE_MODEL")
     if env:
-        return Path(env)
+        return Path(user_path(env))
     here = Path(__file__).resolve().parent
     for candidate in (here / "_models" / "default", here.parent / "models" / "default"):
         if (candidate / "model.json").is_file():

@@ -58,6 +58,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage._paths import user_path
 from triage._resources import read_text
 from triage.exceptions import ModelFileError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -247,7 +248,7 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
         file, lies inside a file or is a link to nothing; or its model file or
         card is a directory.
     """
-    folder = Path(path)
+    folder = Path(user_path(path))
     # the directory or its first ancestor that is there: what mkdir meets
     for there in (folder, *folder.parents):
         if there.is_symlink() and not there.exists():
@@ -300,7 +301,7 @@ def _fitted_thresholds(model: TriageModel) -> str:
 
 
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
-    p = Path(path)
+    p = Path(user_path(path))
     if not p.exists():
         raise ModelFileError(f"no model at {p}: the path does not exist")
     if p.is_dir():
