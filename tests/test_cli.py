@@ -663,6 +663,21 @@ def test_train_warns_of_dev_texts_it_trains_on(
     )
 
 
+def test_train_warns_of_a_label_of_too_few_rows_to_tune_its_threshold_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_training import _pricing_rows
+
+    train_csv = tmp_path / "train.csv"
+    _pricing_rows(1).to_csv(train_csv, index=False)
+    assert main(["train", str(train_csv), "-o", str(tmp_path / "m")]) == 0
+    assert (
+        "triage train: warning: too few labeled rows of these labels to tune their decision "
+        "thresholds on (fewer than 5 of a class): category:pricing (1 of 26 rows positive: its "
+        "threshold stays 0.5). Their predictions are unreliable; label more rows of them."
+    ) in capsys.readouterr().err
+
+
 @pytest.mark.usefixtures("no_training")
 def test_train_refuses_a_corpus_column_without_a_corpus_file(
     tiny_frame,  # type: ignore[no-untyped-def]

@@ -956,6 +956,27 @@ def test_a_fold_without_a_label_is_named_in_the_warning(tiny_frame: pd.DataFrame
     assert all(w.filename == __file__ for w in caught)  # the line that called cross_validate
 
 
+def test_a_fold_of_too_few_rows_of_a_label_is_named_in_the_warning() -> None:
+    # five rows of each category and emotion: a fold trains on two or three,
+    # too few to tune a threshold on, which reads as false of the frame
+    # unless the fold is named
+    from tests.test_training import _five_each
+    from triage._learn import FEW
+
+    with pytest.warns(UserWarning, match=re.escape(FEW)) as caught:
+        cross_validate(_five_each(), folds=2, threshold_folds=2)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and all(
+        re.search(
+            r"category:product \([23] of 15 rows positive: .*"
+            r"\(cross-validation fold [12] of 2, trained on 15 of the 30 rows\)$",
+            m,
+        )
+        for m in messages
+    )
+    assert all(w.filename == __file__ for w in caught)
+
+
 @pytest.mark.parametrize(
     ("folds", "min_df", "message"),
     [

@@ -278,6 +278,7 @@ def test_usual_parameter_spellings_are_accepted(
     assert triage.train(tiny_frame, **(TINY_PARAMS | params)).coef_.shape[1] > 0
 
 
+@pytest.mark.filterwarnings("ignore:too few labeled rows")  # the tiny rows
 def test_threshold_folds_keep_copies_of_a_text_together(
     tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,6 +308,7 @@ def test_threshold_folds_keep_copies_of_a_text_together(
             assert sorted([*train, *test]) == list(range(len(texts)))
 
 
+@pytest.mark.filterwarnings("ignore:too few labeled rows")  # the tiny rows
 def test_extra_rows_train_no_threshold_fold_that_holds_out_their_text(
     tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,3 +334,134 @@ def test_extra_rows_train_no_threshold_fold_that_holds_out_their_text(
     assert folds  # the out-of-fold fits of the angry heads (presence, strength)
     # each text once labeled, once extra: a fold trains on the extra copies of its own texts
     assert all(rows == extra_rows for rows, extra_rows in used)
+
+
+# Five complaints of each category, each with one emotion present in turn,
+# so that every label has five rows or more of each class: the rows of a
+# label are then taken away, or the emotion set, to leave it a few.
+FIVE_EACH = [
+    ("product", "充电宝充一次电就鼓包了，吓死人"),
+    ("product", "新买的鞋子穿了两天鞋底就开胶"),
+    ("product", "面膜打开一股怪味，敷完脸又红又痒"),
+    ("product", "电饭煲煮出来的饭一半是生的"),
+    ("product", "收到的沙发颜色和图片差了一大截"),
+    ("service", "客服把我的问题转了三次还没人管"),
+    ("service", "打电话问售后，对方直接挂了"),
+    ("service", "在线客服只会发模板回复，根本不看问题"),
+    ("service", "店员翻白眼说爱买不买"),
+    ("service", "投诉了一周，客服一句道歉都没有"),
+    ("logistics", "快递在中转站躺了五天不动"),
+    ("logistics", "包裹被送到隔壁小区也不打电话"),
+    ("logistics", "外卖送来时汤洒了一袋子"),
+    ("logistics", "物流显示已签收，可我根本没收到"),
+    ("logistics", "快递员不送上楼，让我自己下去搬"),
+    ("pricing", "同一件衣服第二天就降价一百块"),
+    ("pricing", "结账时多收了打包费，菜单上没写"),
+    ("pricing", "说好的满减，付款时又不算了"),
+    ("pricing", "会员价居然比普通价还贵"),
+    ("pricing", "自动续费扣了钱，从来没提醒过"),
+    ("process", "退款审核了半个月还没结果"),
+    ("process", "换货要填四张表格，太麻烦了"),
+    ("process", "发票申请提交了三次都被驳回"),
+    ("process", "注销账号要本人去营业厅办理"),
+    ("process", "修改收货地址的入口找了半天也没找到"),
+    ("environment", "酒店房间的床单上有头发"),
+    ("environment", "餐厅里苍蝇乱飞，桌子也油腻"),
+    ("environment", "楼上半夜还在装修，吵得睡不着"),
+    ("environment", "健身房的更衣室一股霉味"),
+    ("environment", "候车厅的空调坏了，热得喘不过气"),
+]
+
+
+def _five_each() -> pd.DataFrame:
+    from triage.labels import EMOTION_COLUMNS
+
+    rows = []
+    for i, (category, text) in enumerate(FIVE_EACH):
+        emotions = {e: "1" if k == i % 5 else "0" for k, e in enumerate(EMOTION_COLUMNS)}
+        priority = ("P1", "P2", "P3", "P4")[i % 4]
+        row = {"id": f"f-{i}", "text": text, "categories": category, "primary": category}
+        rows.append(row | emotions | {"priority": priority})
+    return pd.DataFrame(rows)
+
+
+def _pricing_rows(k: int) -> pd.DataFrame:
+    """The frame with `k` of its five pricing complaints."""
+    frame = _five_each()
+    pricing = frame.index[frame["categories"] == "pricing"]
+    return frame.drop(pricing[k:]).reset_index(drop=True)
+
+
+def _emotion_rows(emotion: str, k: int, value: str = "1") -> pd.DataFrame:
+    """The frame with `emotion` `value` in its first `k` rows, the other in the rest."""
+    frame = _five_each()
+    frame[emotion] = [value if i < k else ("0" if value == "1" else "1") for i in frame.index]
+    return frame
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("frame", "said"),
+    [
+        # no row: a head of one class, warned of as such
+        (_pricing_rows(0), None),
+        (_pricing_rows(1), "category:pricing (1 of 26 rows positive: its threshold stays 0.5)"),
+        (
+            _pricing_rows(2),
+            "category:pricing (2 of 27 rows positive: its threshold is tuned on these 2 alone)",
+        ),
+        (
+            _pricing_rows(4),
+            "category:pricing (4 of 29 rows positive: its threshold is tuned on these 4 alone)",
+        ),
+        (_pricing_rows(5), None),
+        (
+            _emotion_rows("humorous", 1),
+            "presence:humorous (1 of 30 rows positive: its threshold stays 0.5)",
+        ),
+        (
+            _emotion_rows("humorous", 3),
+            "presence:humorous (3 of 30 rows positive: its threshold is tuned on these 3 alone)",
+        ),
+        # angry in all rows but two
+        (
+            _emotion_rows("angry", 2, "0"),
+            "presence:angry (2 of 30 rows negative: its threshold is tuned on these 2 alone)",
+        ),
+    ],
+    ids=[
+        "pricing-0",
+        "pricing-1",
+        "pricing-2",
+        "pricing-4",
+        "pricing-5",
+        "humorous-1",
+        "humorous-3",
+        "angry-all-but-2",
+    ],
+)
+def test_a_label_of_too_few_rows_to_tune_its_threshold_on_is_named(
+    frame: pd.DataFrame, said: str | None
+) -> None:
+    import warnings
+
+    from triage._learn import FEW
+
+    with warnings.catch_warnings(record=True) as caught:  # the one-class warning of no row too
+        warnings.simplefilter("always")
+        triage.train(frame)
+    few = [str(w.message) for w in caught if str(w.message).startswith(FEW)]
+    if said is None:
+        assert few == []
+    else:
+        assert len(few) == 1 and said in few[0], few
+        assert len(re.findall(r"of \d+ rows", few[0])) == 1  # no other label
+        assert all(w.filename == __file__ for w in caught)
+
+
+def test_thresholds_not_tuned_warn_of_no_label_of_few_rows() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        triage.train(_pricing_rows(1), threshold_folds=0)

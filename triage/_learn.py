@@ -188,6 +188,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             thresholds[key][j] = best_f1_threshold(target, oof)
             if is_category:
                 text_oof[:, j] = oof
+        _warn_few_rows(binary)
     clause_stage: tuple[Array, Array, Array] | None = None
     if units is not None:
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
@@ -311,6 +312,50 @@ def _warn_one_class(
         warnings.warn(
             f"{ONE_CLASS}, so they predict a "
             f"constant: {'; '.join(lacking)}. Label rows of the missing class to learn them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+#: Fewest labeled rows of each class a label's threshold is tuned on with some
+#: trust: `triage.retrain.tune_thresholds` keeps the threshold of a label with
+#: fewer positive rows (its ``min_positives``).
+FEW_ROWS = 5
+
+#: How the warning of labels with too few rows to tune a threshold on starts
+#: (`triage.retrain` adds the fold).
+FEW = "too few labeled rows of these labels to tune their decision thresholds on"
+
+
+def _warn_few_rows(binary: list[tuple[str, int, Array, Array | None]]) -> None:
+    """Warn of labels whose out-of-fold threshold rests on fewer than `FEW_ROWS`
+    labeled rows of a class (of no row: `_warn_one_class`).
+
+    One such row gives no two folds to score it in: the threshold stays 0.5,
+    which the few probabilities a head learns from one row seldom reach. Two
+    to four are split among as many folds, each head learning from one to
+    three, and the threshold is the one that fits those few scores best.
+    Intensity heads are left out, as `_warn_one_class` leaves them out.
+    """
+    few = []
+    for name, _, target, _ in binary:
+        if name.startswith("strong:"):
+            continue
+        positives = int(np.count_nonzero(target))
+        rarer = min(positives, len(target) - positives)
+        if not 0 < rarer < FEW_ROWS:
+            continue
+        kind = "positive" if rarer == positives else "negative"
+        done = (
+            "its threshold stays 0.5"
+            if rarer < 2
+            else f"its threshold is tuned on these {rarer} alone"
+        )
+        few.append(f"{name} ({rarer} of {len(target)} rows {kind}: {done})")
+    if few:
+        warnings.warn(
+            f"{FEW} (fewer than {FEW_ROWS} of a class): {'; '.join(few)}. Their predictions "
+            "are unreliable; label more rows of them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

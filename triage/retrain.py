@@ -330,7 +330,7 @@ def cross_validate(
     """
     import pandas as pd
 
-    from triage._learn import ONE_CLASS
+    from triage._learn import FEW, ONE_CLASS
     from triage.evaluation import evaluate
     from triage.model import TriageModel
 
@@ -362,13 +362,14 @@ def cross_validate(
                 fold_extra = extra[keep].reset_index(drop=True)
         fold = f"cross-validation fold {k + 1} of {folds}, trained on {len(train_idx)} of the"
         with warnings.catch_warnings(record=True) as caught:
-            warnings.filterwarnings("always", message=ONE_CLASS, category=UserWarning)
+            for start in (ONE_CLASS, FEW):
+                warnings.filterwarnings("always", message=start, category=UserWarning)
             try:
                 model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
             except ParameterError as exc:  # of what a fold holds (min_df), not of the frame
                 raise ParameterError(f"{exc} ({fold} {len(frame)} rows)") from None
         for w in caught:
-            if str(w.message).startswith(ONE_CLASS):  # said again, naming the fold
+            if str(w.message).startswith((ONE_CLASS, FEW)):  # said again, naming the fold
                 warnings.warn(
                     f"{w.message} ({fold} {len(frame)} rows)",
                     UserWarning,

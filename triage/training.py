@@ -48,6 +48,13 @@ def train(
         A parameter `TriageModel` does not have, or a value it cannot use;
         parameters that leave no term to learn from (say ``min_df`` above
         the number of texts any term is in), named with a value that works.
+
+    Warns
+    -----
+    UserWarning
+        Labels the rows give no example of, or too few to tune a threshold
+        on (fewer than 5), each named with its count, as `TriageModel.fit`
+        warns of them.
     """
     # a misspelt name is named with the valid ones, as set_params names it
     model = TriageModel(random_state=random_state).set_params(**params)
