@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import triage
+from triage._io import file_format
 from triage.batch import (
     OUTPUT_COLUMNS,
     WHY_COLUMN,
@@ -33,7 +34,9 @@ from triage.batch import (
     score_file,
     score_frame,
 )
-from triage.exceptions import InputFileError
+from triage.cli import main
+from triage.exceptions import ColumnError, InputFileError
+from triage.labeled import read_labeled
 from triage.labels import CATEGORIES, EMOTIONS
 from triage.priority import Context
 
@@ -1015,6 +1018,76 @@ def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
     got = pd.read_json(out, lines=True, dtype=False)
     assert got.columns.tolist()[: len(columns)] == columns
     assert got["primary"].tolist() == ["logistics"]
+
+
+def read_everywhere(src: Path, tmp_path: Path) -> list[tuple[str, str]]:
+    """The (id, text) rows of `src` as `score_file` writes them, checked to be
+    the same with one worker and two, a chunk of one row and the default, by
+    `triage score`, and for CSV and TSV by `read_labeled`; no line skipped."""
+    got = []
+    for n_jobs, chunk_size in ((1, 10_000), (1, 1), (2, 1)):
+        out = tmp_path / f"out-{n_jobs}-{chunk_size}.jsonl"
+        summary = score_file(src, out, n_jobs=n_jobs, chunk_size=chunk_size, id_column="id")
+        assert summary.malformed_lines == []
+        got.append(pd.read_json(out, lines=True, dtype=False))
+    out = tmp_path / "cli.jsonl"
+    assert main(["score", str(src), "-o", str(out), "--quiet", "--id-column", "id"]) == 0
+    got.append(pd.read_json(out, lines=True, dtype=False))
+    if file_format(src) != "jsonl":
+        got.append(read_labeled(src))
+    rows = [list(zip(g["id"].astype(str), g["text"], strict=True)) for g in got]
+    for other in rows[1:]:
+        assert other == rows[0]
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "rows"),
+    [
+        # the CSV of Excel where the decimal mark is a comma
+        (
+            "id;text\n1;快递还没到\n2;客服态度太差了\n",
+            "utf-8",
+            [("1", "快递还没到"), ("2", "客服态度太差了")],
+        ),
+        (
+            'id;text;金额\r\n1;"退款;说好三天,到现在没到";12,50\r\n2;快递还没到;0\r\n',
+            "gbk",
+            [("1", "退款;说好三天,到现在没到"), ("2", "快递还没到")],
+        ),
+        ("\ufeffid;text\n1;房间很脏,没人打扫\n", "utf-8", [("1", "房间很脏,没人打扫")]),
+        # a comma-separated file whose texts and names hold semicolons stays one
+        (
+            "id,text,备注;说明\n1,快递还没到;客服也不回,无\n2,房间很脏,无\n",
+            "utf-8",
+            [("1", "快递还没到;客服也不回"), ("2", "房间很脏")],
+        ),
+        ("id,text\n1;2,快递还没到;三天了\n", "utf-8", [("1;2", "快递还没到;三天了")]),
+    ],
+    ids=["semicolons", "semicolons-gbk-quoted", "semicolons-bom", "commas", "commas-in-id"],
+)
+def test_a_csv_separated_by_semicolons_is_read_as_excel_writes_it(
+    tmp_path: Path, content: str, encoding: str, rows: list[tuple[str, str]]
+) -> None:
+    src = write(tmp_path / "in.csv", content, encoding)
+    assert read_everywhere(src, tmp_path) == rows
+    # a format given as csv is read the same
+    score_file(src, tmp_path / "given.jsonl", input_format="csv")
+    got = pd.read_json(tmp_path / "given.jsonl", lines=True, dtype=False)
+    assert list(zip(got["id"].astype(str), got["text"], strict=True)) == rows
+
+
+def test_a_header_that_semicolons_split_into_other_names_is_an_error_saying_so(
+    tmp_path: Path,
+) -> None:
+    src = write(tmp_path / "in.csv", "编号;内容\n1;快递还没到\n")
+    with pytest.raises(
+        ColumnError, match=r"or \['编号', '内容'\] if it is separated by ';'; name the text column"
+    ):
+        score_file(src, tmp_path / "out.csv")
+    score_file(src, tmp_path / "out.csv", text_column="内容")
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str)
+    assert out[["编号", "内容", "primary"]].values.tolist() == [["1", "快递还没到", "logistics"]]
 
 
 def test_a_header_written_with_spaces_after_its_commas_is_scored(tmp_path: Path) -> None:

@@ -392,6 +392,8 @@ def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str
         ("labeled.tsv", "gbk", ","),
         ("labeled.txt", "utf-16-le", "\t"),  # the same without its BOM
         ("labeled.csv", "utf-16-be", ","),
+        ("labeled.csv", "utf-8-sig", ";"),  # Excel where the decimal mark is a comma
+        ("labeled.csv", "gbk", ";"),
     ],
     ids=[
         "unicode-text",
@@ -402,6 +404,8 @@ def test_read_labeled_in_the_encodings_excel_saves(tmp_path: Path, encoding: str
         "commas-in-tsv",
         "unicode-text-without-bom",
         "utf-16-be-without-bom",
+        "semicolons",
+        "semicolons-gbk",
     ],
 )
 def test_read_labeled_finds_the_delimiter(

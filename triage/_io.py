@@ -176,13 +176,19 @@ def sniff_header(
     encoding: str | None = None,
     columns: tuple[str, ...] = (),
 ) -> tuple[str, list[str]]:
-    """The field delimiter of a CSV or TSV file, ``","`` or ``"\\t"``, and its header.
+    """The field delimiter of a CSV or TSV file, ``","``, ``"\\t"`` or ``";"``, and its header.
 
     The header line decides: the delimiter that splits it into more of
     `columns` (into more fields, when `columns` is empty) wins. On a tie the
     extension decides as for scoring (`file_format`: ``.tsv`` and ``.txt``
     are tab-separated) and a comma otherwise. So Excel's "Unicode Text"
     export, tab-separated UTF-16, is read right whatever it is named.
+
+    A semicolon is the delimiter only when it splits the header into more of
+    `columns` than a comma or a tab does: the "CSV" of Excel in a locale
+    whose decimal mark is a comma (``id;text``). A texts' semicolons never
+    count, nor do those of a header whose names are not known: ``评论;备注``
+    is one column of a comma-separated file.
 
     Returns
     -------
@@ -200,7 +206,8 @@ def sniff_header(
         by_name = ","
     wanted = set(columns)
     best: tuple[int, str, list[str]] | None = None
-    for delimiter in (by_name, *({",", "\t"} - {by_name})):
+    others = [d for d in (",", "\t", *(";" if wanted else ())) if d != by_name]
+    for delimiter in (by_name, *others):
         names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
         score = len(wanted.intersection(names)) if wanted else len(names)
         if best is None or score > best[0]:
@@ -576,16 +583,20 @@ def read_chunks(
     chunk_size: int,
     encoding: str | None = None,
     text_column: str | None = None,
+    delimiter: str | None = None,
 ) -> Iterator[Chunk]:
     """Yield the rows of a file in chunks of at most `chunk_size`.
 
-    A Parquet `text_column` stored as binary is decoded as UTF-8, undecodable
-    bytes as U+FFFD, as in a text file.
+    A CSV or TSV file is split at `delimiter` when given (``";"``, as
+    `sniff_header` finds it), else at commas or tabs by `fmt`. A Parquet
+    `text_column` stored as binary is decoded as UTF-8, undecodable bytes as
+    U+FFFD, as in a text file.
     """
     if chunk_size < 1:
         raise ParameterError(f"chunk_size must be at least 1, got {chunk_size}")
     if fmt in ("csv", "tsv"):
-        yield from _read_delimited(path, "," if fmt == "csv" else "\t", chunk_size, encoding)
+        delimiter = delimiter or ("," if fmt == "csv" else "\t")
+        yield from _read_delimited(path, delimiter, chunk_size, encoding)
     elif fmt == "jsonl":
         yield from _read_jsonl(path, chunk_size, encoding)
     elif fmt == "parquet":
@@ -698,9 +709,10 @@ def _read_delimited(
                 f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
             ) from None
         if header is None:
+            kind = "TSV" if delimiter == "\t" else "CSV"
             raise InputFileError(
                 f"{path} is empty: no header and no rows (a failed export?); a "
-                f"{'CSV' if delimiter == ',' else 'TSV'} file starts with a line naming its "
+                f"{kind} file starts with a line naming its "
                 "columns, such as text"
             )
         # names as `sniff_header` and `read_labeled` give them: "id, text" names text

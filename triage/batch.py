@@ -904,8 +904,16 @@ def _check_columns(
 ) -> None:
     have = list(columns)
     if text_column not in have:
+        # a header of one name holding semicolons or tabs: the file is split
+        # at them when the text column is among the names they give
+        split = next((d for d in (";", "\t") if len(have) == 1 and d in str(have[0])), None)
+        names = (
+            f"{have}"
+            if split is None
+            else (f"{have}, or {str(have[0]).split(split)} if it is separated by {split!r}")
+        )
         raise ColumnError(
-            f"no column {text_column!r} in {where}; columns are {have}; "
+            f"no column {text_column!r} in {where}; columns are {names}; "
             f"name the text column with {option}"
         )
     for name, col in (context_columns or {}).items():
@@ -1239,7 +1247,9 @@ def score_file(
         checked before a row is scored.
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
-        `id_column`) is used, the extension deciding a tie. A text file may
+        `id_column`) is used, the extension deciding a tie. So are
+        semicolons, as Excel writes CSV where the decimal mark is a comma
+        (``id;text``), when they alone split the header into those columns. A text file may
         be compressed, its format from the extension before: gzip
         (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), in and out; an input
         may also be a ``.zip`` archive holding one file, whose format is
@@ -1356,6 +1366,7 @@ def score_file(
                 chunk_size=chunk_size,
                 encoding=source.encoding,
                 text_column=text_column,
+                delimiter=source.delimiter,
             ):
                 if chunk.malformed_lines:
                     malformed.extend(chunk.malformed_lines)
@@ -1455,13 +1466,16 @@ def score_file(
 @dataclass(frozen=True)
 class _Source:
     """One file `score_file` reads (or a Parquet dataset folder), its format, its
-    encoding when known (given, or found to tell its delimiter) and the
-    partition folders above it (``month=10``: ``{"month": "10"}``)."""
+    encoding when known (given, or found to tell its delimiter), the
+    partition folders above it (``month=10``: ``{"month": "10"}``) and the
+    delimiter of a CSV file separated by semicolons (``";"``; None for the
+    format's own)."""
 
     path: str | os.PathLike[str]
     fmt: str
     encoding: str | None = None
     partition: dict[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
 
 
 def _sources(
@@ -1503,7 +1517,9 @@ def _text_source(
         # Commas or tabs, whatever the name says: Excel's "Unicode Text"
         # export is tab-separated, and such files are often renamed .csv.
         fmt = "tsv" if delimiter == "\t" else "csv"
-    return _Source(path, fmt, encoding), header
+    # semicolons are the CSV of Excel where the decimal mark is a comma
+    semicolons = fmt == "csv" and delimiter == ";"
+    return _Source(path, fmt, encoding, delimiter=";" if semicolons else None), header
 
 
 def _text_sources(

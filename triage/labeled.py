@@ -88,7 +88,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     The encoding is detected: UTF-8 with or without a BOM, UTF-16 with a BOM,
     or GBK/GB18030 (what Excel's plain "CSV" gives on Chinese Windows). So is
     the delimiter, from the header line: commas, or tabs as in Excel's
-    "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files.
+    "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files, or
+    semicolons as in the CSV of Excel where the decimal mark is a comma
+    (a header that semicolons, and nothing else, split into its columns).
 
     Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
     them as NaN (pandas' default) would lose that. Rows whose every cell is
@@ -171,7 +173,11 @@ def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list
     # stray quotes into one text, or take a first row of one field too many as
     # the sign of an index column and shift every row's cells by one, silently.
     chunks = read_chunks(
-        path, fmt="csv" if sep == "," else "tsv", chunk_size=sys.maxsize, encoding=encoding
+        path,
+        fmt="tsv" if sep == "\t" else "csv",
+        chunk_size=sys.maxsize,
+        encoding=encoding,
+        delimiter=sep,
     )
     chunk = next(chunks)
     if chunk.malformed_lines:

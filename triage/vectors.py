@@ -570,6 +570,7 @@ def _texts(
                 chunk_size=_CHUNK,
                 encoding=source.encoding,
                 text_column=text_column,
+                delimiter=source.delimiter,
             )
         ):
             if chunk.malformed_lines:
