@@ -1090,6 +1090,36 @@ def test_a_header_that_semicolons_split_into_other_names_is_an_error_saying_so(
     assert out[["编号", "内容", "primary"]].values.tolist() == [["1", "快递还没到", "logistics"]]
 
 
+@pytest.mark.parametrize(
+    ("content", "rows"),
+    [
+        (
+            '{"id": 1, "text": "快递还没到\r已经一周了"}\n{"id": 2, "text": "退款没到账"}\n',
+            [("1", "快递还没到\r已经一周了"), ("2", "退款没到账")],
+        ),
+        (
+            '{"id": 1, "text": "房间很脏\t没人打扫"}\r\n{"id": 2, "text": "退款没到账"}\r\n',
+            [("1", "房间很脏\t没人打扫"), ("2", "退款没到账")],
+        ),
+        (
+            '{"id": 1, "text": "快递\r还没到"}\r{"id": 2, "text": "退款没到账"}\r',
+            [("1", "快递\r还没到"), ("2", "退款没到账")],
+        ),
+    ],
+    ids=["cr-in-text", "tab-in-text", "mac-cr-in-text"],
+)
+def test_a_jsonl_text_holding_a_raw_cr_or_tab_is_scored_whole(
+    tmp_path: Path, content: str, rows: list[tuple[str, str]]
+) -> None:
+    src = write(tmp_path / "in.jsonl", content)
+    assert read_everywhere(src, tmp_path) == rows
+    # the keys and types of a Parquet output are read from the same records
+    pytest.importorskip("pyarrow")
+    score_file(src, tmp_path / "out.parquet")
+    got = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(zip(got["id"].astype(str), got["text"], strict=True)) == rows
+
+
 def test_a_header_written_with_spaces_after_its_commas_is_scored(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "id, text\n1,快递太慢\n2,房间很脏\n")
     summary = score_file(src, tmp_path / "out.csv", id_column="id")

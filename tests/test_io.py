@@ -18,7 +18,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from triage._io import AtomicWriter, check_encoding, detect_encoding, file_format, read_chunks
+from triage._io import (
+    AtomicWriter,
+    check_encoding,
+    detect_encoding,
+    file_format,
+    read_chunks,
+    scan_jsonl,
+)
 from triage.exceptions import InputFileError
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
@@ -520,6 +527,74 @@ def test_jsonl_chunks(tmp_path: Path) -> None:
     chunks = list(read_chunks(path, fmt="jsonl", chunk_size=1))
     assert [c.frame["text"].tolist() for c in chunks if len(c.frame)] == [["a"], ["b"]]
     assert [n for c in chunks for n in c.malformed_lines] == [2, 5]
+
+
+@pytest.mark.parametrize(
+    ("content", "texts", "malformed"),
+    [
+        # a CR inside a text that the writer did not escape
+        (
+            '{"id": 1, "text": "快递还没到\r已经一周了"}\n{"id": 2, "text": "退款没到账"}\n',
+            ["快递还没到\r已经一周了", "退款没到账"],
+            [],
+        ),
+        (
+            '{"id": 1, "text": "客服说\r\r会回电"}\r\n{"id": 2, "text": "退款没到账"}\r\n',
+            ["客服说\r\r会回电", "退款没到账"],
+            [],
+        ),
+        (
+            '{"id": 1, "text": "房间很脏\t没人打扫"}\n{"id": 2, "text": "退款没到账"}\n',
+            ["房间很脏\t没人打扫", "退款没到账"],
+            [],
+        ),
+        # the line ends of old Mac programs, a CR in a text among them
+        (
+            '{"id": 1, "text": "快递还没到"}\r{"id": 2, "text": "退款没到账"}\r',
+            ["快递还没到", "退款没到账"],
+            [],
+        ),
+        (
+            '{"id": 1, "text": "快递\r还没到"}\r{"id": 2, "text": "退款没到账"}\r',
+            ["快递\r还没到", "退款没到账"],
+            [],
+        ),
+        (
+            '{"id": 1, "text": "快递还没到"}\r\r\n\r\n{"id": 2, "text": "退款没到账"}\n',
+            ["快递还没到", "退款没到账"],
+            [],
+        ),
+        # a string left open is a malformed line, and the next record is read
+        (
+            '{"id": 1, "text": "坏了\r{"id": 2, "text": "退款没到账"}\n{"id": 3, "text": "好"}\n',
+            ["退款没到账", "好"],
+            [1],
+        ),
+        ('{"id": 1, "text": "坏了\r\r{"id": 2, "text": "退款没到账"}\r', ["退款没到账"], [1]),
+        ('{"id": 1, "text": "退款没到账"}\n{"id": 2, "text": "坏了\r', ["退款没到账"], [2]),
+    ],
+    ids=[
+        "cr-in-text",
+        "two-crs-in-text-crlf",
+        "tab-in-text",
+        "mac",
+        "mac-cr-in-text",
+        "cr-cr-lf",
+        "open-string",
+        "open-string-mac",
+        "open-string-at-the-end",
+    ],
+)
+def test_a_bare_cr_or_a_control_character_in_a_jsonl_text_is_part_of_it(
+    tmp_path: Path, content: str, texts: list[str], malformed: list[int]
+) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(content.encode("utf-8"))
+    for chunk_size in (1, 1000):
+        chunks = list(read_chunks(path, fmt="jsonl", chunk_size=chunk_size))
+        assert [t for c in chunks if len(c.frame) for t in c.frame["text"].tolist()] == texts
+        assert [n for c in chunks for n in c.malformed_lines] == malformed
+    assert scan_jsonl(path, "utf-8").kinds == {"id": {"int"}, "text": {"str"}}
 
 
 @pytest.mark.parametrize(

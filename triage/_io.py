@@ -32,6 +32,7 @@ import tempfile
 import warnings
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -803,27 +804,17 @@ def _read_jsonl(
         bad: list[int] = []
         undecodable: list[int] = []
         blank, read = True, 0
-        for number, line in enumerate(f, 1):
-            if _UNDECODABLE in line:
-                line = _undecodable(line, number, undecodable)
-            if not line.strip():
-                continue
+        for number, record in _jsonl_values(f, undecodable):
             blank = False
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+            if not isinstance(record, dict):  # `_NOT_JSON` too
                 bad.append(number)
                 continue
-            if not isinstance(record, dict):
-                bad.append(number)
-                continue
-            if "\\ud" in line.lower():  # an escaped surrogate, perhaps a lone one
-                record = _mend(record)
             records.append(record)
             read += 1
             if len(records) >= chunk_size:
-                yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable)
-                records, bad, undecodable = [], [], []
+                yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable[:])
+                records, bad = [], []
+                undecodable.clear()
         if bad and not read:
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
             raise InputFileError(
@@ -837,6 +828,64 @@ def _read_jsonl(
             f"{path} is empty: no records (a failed export?); a JSONL file holds one "
             'JSON object per line, such as {"text": "..."}'
         )
+
+
+# what `_jsonl_values` gives for a line that is no JSON
+_NOT_JSON = object()
+# control characters in strings are read as they are, as pandas reads them:
+# JSON would have them escaped, but a writer that does not is clear enough
+_JSON = json.JSONDecoder(strict=False)
+
+
+def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[tuple[int, Any]]:
+    """The JSON value of each record of a JSONL file and the 1-based line it
+    starts on; `_NOT_JSON` for a line that holds none. Blank lines are passed
+    over; with `undecodable`, the lines holding `_UNDECODABLE` are added to it.
+
+    A line ends at LF, CRLF or a bare CR (the files of old Mac programs), as
+    for CSV, and a record at the end of its line, but for a bare CR inside a
+    JSON string that a writer did not escape (a text pasted from a form):
+    a line that ends inside a string at a bare CR goes on with the next.
+    A line that is no JSON even so is reported alone, and the lines after it
+    are read again as records of their own.
+    """
+    lines = enumerate(f, 1)
+    again: deque[tuple[int, str]] = deque()  # lines to read again
+    held: list[tuple[int, str]] = []  # the lines of a record whose string a CR broke
+    while True:
+        if again:
+            number, line = again.popleft()
+        elif (nxt := next(lines, None)) is not None:
+            number, line = nxt
+            if undecodable is not None and _UNDECODABLE in line:
+                line = _undecodable(line, number, undecodable)
+        elif held:  # the file ends inside a string
+            yield held[0][0], _NOT_JSON
+            again.extend(held[1:])
+            held = []
+            continue
+        else:
+            return
+        if not held and not line.strip():
+            continue
+        held.append((number, line))
+        cr = line.endswith("\r")
+        if cr and len(held) > 1 and '"' not in line:
+            continue  # no quote to end the string
+        text = "".join(part for _, part in held)
+        try:
+            value = _JSON.decode(text)
+        except json.JSONDecodeError as exc:
+            if cr and exc.msg.startswith("Unterminated string"):
+                continue
+            yield held[0][0], _NOT_JSON
+            again.extendleft(reversed(held[1:]))
+            held = []
+            continue
+        if "\\ud" in text.lower():  # an escaped surrogate, perhaps a lone one
+            value = _mend(value)
+        yield held[0][0], value
+        held = []
 
 
 @dataclass
@@ -854,17 +903,9 @@ def scan_jsonl(path: str | os.PathLike[str], encoding: str | None) -> JsonKeys:
     over, as `read_chunks` skips them)."""
     found = JsonKeys()
     with _open_text(path, encoding) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
+        for number, record in _jsonl_values(f):
             if not isinstance(record, dict):
                 continue
-            if "\\ud" in line.lower():
-                record = _mend(record)
             for key, value in record.items():
                 kinds = found.kinds.get(key)
                 if kinds is None:
