@@ -1120,6 +1120,30 @@ def test_a_jsonl_text_holding_a_raw_cr_or_tab_is_scored_whole(
     assert list(zip(got["id"].astype(str), got["text"], strict=True)) == rows
 
 
+LONG_COMPLAINT = "快递还没到，客服说在路上，一上午都没人理我！" * 4_546  # 100,012 characters
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "encoding"),
+    [
+        ("in.csv", f"id,text\r\n1,{LONG_COMPLAINT}\r\n2,退款没到账\r\n", "utf-16-le"),
+        ("in.txt", f"id\ttext\r\n1\t{LONG_COMPLAINT}\r\n2\t退款没到账\r\n", "utf-16-le"),
+        ("in.csv", f"id,text\n1,{LONG_COMPLAINT}\n2,退款没到账\n", "utf-16-be"),
+        (
+            "in.jsonl",
+            f'{{"id": 1, "text": "{LONG_COMPLAINT}"}}\n{{"id": 2, "text": "退款没到账"}}\n',
+            "utf-16-le",
+        ),
+    ],
+    ids=["csv-le", "unicode-text-le", "csv-be", "jsonl-le"],
+)
+def test_utf16_without_a_bom_and_a_long_first_text_is_scored(
+    tmp_path: Path, name: str, content: str, encoding: str
+) -> None:
+    src = write(tmp_path / name, content, encoding)
+    assert read_everywhere(src, tmp_path) == [("1", LONG_COMPLAINT), ("2", "退款没到账")]
+
+
 def test_a_header_written_with_spaces_after_its_commas_is_scored(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "id, text\n1,快递太慢\n2,房间很脏\n")
     summary = score_file(src, tmp_path / "out.csv", id_column="id")

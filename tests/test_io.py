@@ -168,6 +168,82 @@ def test_utf16_without_a_bom_is_detected(
         assert chunk.frame.values.tolist() == rows[1:]
 
 
+# a complaint of 100,000 characters: a line end in far more than 4,096
+HUGE = "快递还没到，客服说在路上，一上午都没人理我！" * 4_546
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "encoding"),
+    [
+        ("f.csv", f"id,text\r\n1,{HUGE}\r\n2,退款没到账\r\n", "utf-16-le"),
+        ("f.csv", f"id,text\n1,{HUGE}\n2,退款没到账\n", "utf-16-be"),
+        ("f.csv", f"text\r\n{HUGE}\r\n{HUGE}\r\n", "utf-16-le"),
+        ("f.txt", f"id\ttext\r\n1\t{HUGE}\r\n" * 8, "utf-16-le"),
+        (
+            "f.jsonl",
+            f'{{"id": 1, "text": "{HUGE}"}}\n{{"id": 2, "text": "退款没到账"}}\n',
+            "utf-16-le",
+        ),
+        ("f.jsonl", f'{{"id": 1, "text": "{HUGE}"}}\n', "utf-16-be"),
+    ],
+    ids=["csv-le", "csv-be", "one-column", "tsv-many", "jsonl-le", "jsonl-be"],
+)
+def test_utf16_without_a_bom_is_detected_however_long_its_first_line(
+    tmp_path: Path, name: str, body: str, encoding: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body.encode(encoding))
+    assert detect_encoding(path) == encoding
+    fmt = file_format(path)
+    (chunk,) = read_chunks(path, fmt=fmt, chunk_size=1000)
+    assert chunk.malformed_lines == chunk.undecodable_lines == []
+    assert chunk.frame["text"].tolist()[0] == HUGE
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # long lines of another encoding, a NUL after a line end and in fields
+        (("ok " * 40_000 + "\n").encode() * 3 + "快递".encode("gbk") + b"\n\x00a\x00\n", "gb18030"),
+        (
+            b"\n\x00".join([("the courier never came " * 9_000).encode("cp1252")] * 3) + b"\xe9\n",
+            "gb18030",
+        ),
+        (
+            b"\n\x00".join(
+                [
+                    ("1,不满意,the courier never came and nobody called," * 900).encode("gbk")
+                    + b"\x00,"
+                ]
+                * 3
+            )
+            + b"\xe9\n",
+            "gb18030",
+        ),
+    ],
+    ids=["gbk", "latin-1-prose", "latin-1-fields"],
+)
+def test_nul_bytes_after_the_line_ends_of_long_lines_do_not_make_utf16(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert detect_encoding(path) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_not_told_is_refused_naming_its_byte_order(
+    tmp_path: Path, encoding: str
+) -> None:
+    # a first line longer than the block looked at: no line end to tell it by
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(f'{{"id": 1, "text": "{HUGE}"}}\n'.encode(encoding))
+    with pytest.raises(InputFileError, match=f"encoding='{encoding}'.*--encoding {encoding}"):
+        detect_encoding(path, block=1 << 12)
+
+
 def nuls_at_odd_bytes(rows: list[str], encoding: str) -> bytes:
     """`rows` encoded, each followed by a field holding a NUL at an odd byte
     offset, then rows without one: a NUL in well under a hundred bytes."""

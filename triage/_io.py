@@ -388,7 +388,10 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     without one, as some tools write it, is told by the first block alone:
     the NUL byte of each ASCII character (digits, commas, line ends), at
     odd offsets in little-endian and at even ones in big-endian. A few NULs
-    in a UTF-8 or GBK file (a database export) do not make it UTF-16.
+    in a UTF-8 or GBK file (a database export) do not make it UTF-16. Nor
+    do they in a file of long lines (texts of many thousand characters),
+    which UTF-16 is told in by more than its NULs: no line end of another
+    encoding, and more NUL-bearing characters in a line than its line end.
     A compressed file is decompressed first.
 
     A UTF-8 file with a few corrupt bytes is still UTF-8: when its Chinese
@@ -417,9 +420,11 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     if b"\x00" in data and (utf16 := _utf16_without_bom(data)):
         return utf16
     if _binary(data):
+        utf16 = _utf16_order(data)
         raise InputFileError(
-            f"{path} is not a text file: it holds NUL bytes (if it is text, pass its "
-            "encoding, such as encoding='utf-16-le'; CLI: --encoding)"
+            f"{path} is not a text file: it holds NUL bytes (if it is text, UTF-16 "
+            f"written without a byte-order mark, say, pass its encoding: encoding='{utf16}', "
+            f"the byte order that reads more of it as text; CLI: --encoding {utf16})"
         )
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -496,9 +501,40 @@ def _utf16_without_bom(data: bytes) -> str | None:
         except UnicodeDecodeError:  # a surrogate out of its pair: not UTF-16
             continue
         lines = text.count("\n") or text.count("\r")
-        if lines and lines * 4096 >= len(text) and len(_NOT_TEXT.findall(text)) * 10 < len(text):
+        if not lines or len(_NOT_TEXT.findall(text)) * 10 >= len(text):
+            continue
+        if lines * 4096 >= len(text):
+            return encoding
+        # Few line ends, the texts long (a complaint of 100,000 characters):
+        # they are UTF-16's when no line end of another encoding is there, a
+        # CR or LF byte beside a byte that is not NUL (U+0Axx, U+0Dxx), each
+        # line holds more NUL-bearing characters than its line end (a
+        # delimiter, a quote, a CR), unlike a stray NUL after a line end, and
+        # hardly a character is not text (ASCII read so has its commas,
+        # periods and digits 1 to 3 as such: U+2Cxx, U+31xx)
+        if (
+            nuls >= 2 * lines
+            and not _LINE_BYTE.search(text)
+            and len(_NOT_TEXT.findall(text)) * 100 < len(text)
+        ):
             return encoding
     return None
+
+
+# a CR or LF byte read as the high byte of a UTF-16 character: Gurmukhi,
+# Gujarati, Malayalam, Sinhala, which Chinese text does not hold
+_LINE_BYTE = re.compile("[\u0a00-\u0aff\u0d00-\u0dff]")
+
+
+def _utf16_order(data: bytes) -> str:
+    """``utf-16-le`` or ``utf-16-be``: the byte order that reads more of `data`
+    as text. Not the places of its NULs: 一 (U+4E00) puts one where ASCII
+    characters do not."""
+    data = data[: len(data) - len(data) % 2]
+    return min(
+        ("utf-16-le", "utf-16-be"),
+        key=lambda e: len(_NOT_TEXT.findall(data.decode(e, errors="replace"))),
+    )
 
 
 def _binary(data: bytes) -> bool:
