@@ -13,6 +13,7 @@ import math
 import os
 import shutil
 import sys
+import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -1023,12 +1024,13 @@ def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
 def read_everywhere(src: Path, tmp_path: Path) -> list[tuple[str, str]]:
     """The (id, text) rows of `src` as `score_file` writes them, checked to be
     the same with one worker and two, a chunk of one row and the default, by
-    `triage score`, and for CSV and TSV by `read_labeled`; no line skipped."""
+    `triage score`, and for CSV and TSV by `read_labeled`; no line skipped,
+    none read with U+FFFD."""
     got = []
     for n_jobs, chunk_size in ((1, 10_000), (1, 1), (2, 1)):
         out = tmp_path / f"out-{n_jobs}-{chunk_size}.jsonl"
         summary = score_file(src, out, n_jobs=n_jobs, chunk_size=chunk_size, id_column="id")
-        assert summary.malformed_lines == []
+        assert summary.malformed_lines == summary.undecodable_lines == []
         got.append(pd.read_json(out, lines=True, dtype=False))
     out = tmp_path / "cli.jsonl"
     assert main(["score", str(src), "-o", str(out), "--quiet", "--id-column", "id"]) == 0
@@ -1142,6 +1144,39 @@ def test_utf16_without_a_bom_and_a_long_first_text_is_scored(
 ) -> None:
     src = write(tmp_path / name, content, encoding)
     assert read_everywhere(src, tmp_path) == [("1", LONG_COMPLAINT), ("2", "退款没到账")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "rows"),
+    [
+        (
+            "in.csv",
+            "id,text\r\n1,充值100".encode("gbk")
+            + b"\x80"
+            + "没到账\r\n2,退款没到\r\n".encode("gbk"),
+            [("1", "充值100€没到账"), ("2", "退款没到")],
+        ),
+        (
+            "in.tsv",
+            "id\ttext\n1\t".encode("gbk") + b"\x80" + "50的券用不了\n".encode("gbk"),
+            [("1", "€50的券用不了")],
+        ),
+        (
+            "in.jsonl",
+            '{"id": 1, "text": "充值100'.encode("gbk") + b"\x80" + '没到账"}\n'.encode("gbk"),
+            [("1", "充值100€没到账")],
+        ),
+    ],
+    ids=["csv", "tsv", "jsonl"],
+)
+def test_the_euro_sign_of_excel_in_a_gbk_file_is_scored_as_written(
+    tmp_path: Path, name: str, data: bytes, rows: list[tuple[str, str]]
+) -> None:
+    src = tmp_path / name
+    src.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_everywhere(src, tmp_path) == rows
 
 
 def test_a_header_written_with_spaces_after_its_commas_is_scored(tmp_path: Path) -> None:

@@ -872,6 +872,68 @@ BROKEN = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("data", "given", "texts", "lines"),
+    [
+        # Excel's CSV on Chinese Windows, code page 936: the euro sign is 0x80
+        (
+            "id,text\n1,充值100".encode("gbk") + b"\x80" + "没到账\n2,退款没到\n".encode("gbk"),
+            None,
+            ["充值100€没到账", "退款没到"],
+            [],
+        ),
+        (
+            "id,text\n1,充值100".encode("gbk") + b"\x80" + "没到账\n".encode("gbk"),
+            "gbk",
+            ["充值100€没到账"],
+            [],
+        ),
+        (
+            "id,text\n1,充值100".encode("gbk") + b"\x80" + "没到账\n".encode("gbk"),
+            "cp936",
+            ["充值100€没到账"],
+            [],
+        ),
+        (
+            "id,text\n1,充值100".encode("gbk") + b"\x80" + "没到账\n".encode("gbk"),
+            "gb18030",
+            ["充值100€没到账"],
+            [],
+        ),
+        # a byte after it that makes a character with it is that character: 0x80 is no lead byte
+        ("id,text\n1,".encode("gbk") + b"\x81\x80\x80" + "贵\n".encode("gbk"), None, ["亐€贵"], []),
+        # the euro sign alone in an ASCII file: Windows-1252's 0x80 too
+        (b"id,text\n1,refund 20\x80 please\n", None, ["refund 20€ please"], []),
+        # not in UTF-8, where 0x80 is half a character
+        (
+            "id,text\n1,充值没到账\n2,退款".encode() + b"\x80" + "没到\n".encode(),
+            None,
+            ["充值没到账", "退款\ufffd没到"],
+            [3],
+        ),
+        (
+            "id,text\n1,充值100".encode("gbk") + b"\xff" + "没到账\n".encode("gbk"),
+            "gbk",
+            ["充值100\ufffd没到账"],
+            [2],
+        ),
+    ],
+    ids=["detected", "gbk", "cp936", "gb18030", "after-a-lead-byte", "ascii", "utf-8", "not-0x80"],
+)
+def test_the_euro_sign_of_a_gbk_file_is_read_as_excel_wrote_it(
+    tmp_path: Path, data: bytes, given: str | None, texts: list[str], lines: list[int]
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error" if not lines else "ignore")
+        if given is not None:
+            check_encoding(path, given)
+        chunks = list(read_chunks(path, fmt="csv", chunk_size=1, encoding=given))
+    assert [t for c in chunks for t in c.frame["text"].tolist()] == texts
+    assert [n for c in chunks for n in c.undecodable_lines] == lines
+
+
 @pytest.mark.parametrize(("name", "encoding", "body", "ids", "lines"), BROKEN)
 def test_lines_of_bytes_not_of_the_encoding_are_reported_and_their_rows_kept(
     tmp_path: Path, name: str, encoding: str, body: str, ids: list[str], lines: list[int]

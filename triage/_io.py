@@ -394,6 +394,11 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     encoding, and more NUL-bearing characters in a line than its line end.
     A compressed file is decompressed first.
 
+    A GB18030 file is read as Excel writes GBK (code page 936): its byte 0x80,
+    which no character of GB18030 starts with, is the euro sign, as it is
+    in Windows-1252; so it is when GBK (``gbk``, ``cp936``) or GB18030 is
+    given.
+
     A UTF-8 file with a few corrupt bytes is still UTF-8: when its Chinese
     characters outnumber its undecodable bytes four to one (GBK text read as
     UTF-8 gives at most one to four), the bytes are read as U+FFFD, with a
@@ -457,7 +462,7 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
     as U+FFFD; a wrong one would otherwise turn a whole file into U+FFFD
     without a word. Raises LookupError for an unknown encoding.
     """
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = codecs.getincrementaldecoder(encoding)("triage.strict")
     with open_binary(path) as f:
         head = f.read(block)
     try:
@@ -663,13 +668,45 @@ def is_missing(value: Any) -> bool:
 _UNDECODABLE = "\udcff"
 
 
+# The codecs of GBK by their names in Python (cp936 is gbk), whose files
+# Excel writes in the code page of Chinese Windows, 936. It gives the euro
+# sign one byte, 0x80, as Windows-1252 does; Python's gbk and gb18030 codecs
+# leave it undecodable, and no character of theirs starts with it.
+_EURO_CODECS = frozenset({"gbk", "gb18030", "gb2312"})
+
+
+def _euro(exc: UnicodeDecodeError) -> bool:
+    """Whether `exc` is code page 936's euro sign, 0x80, read as GBK."""
+    return (
+        exc.encoding in _EURO_CODECS
+        and exc.end == exc.start + 1
+        and bytes(exc.object[exc.start : exc.end]) == b"\x80"
+    )
+
+
 def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
-    return _UNDECODABLE, exc.end
+    return ("\u20ac" if _euro(exc) else _UNDECODABLE), exc.end
 
 
+def _replace_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return ("\u20ac" if _euro(exc) else "\ufffd"), exc.end
+
+
+def _strict_but_euro(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError) or not _euro(exc):
+        raise exc
+    return "\u20ac", exc.end
+
+
+# the error handlers of every decoding of a file or a text: the byte 0x80 of
+# a GBK text is the euro sign, as Excel writes it
 codecs.register_error("triage.undecodable", _mark_undecodable)
+codecs.register_error("triage.replace", _replace_undecodable)
+codecs.register_error("triage.strict", _strict_but_euro)
 
 
 def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bool = False) -> Any:
@@ -678,7 +715,7 @@ def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bo
     enc = encoding or detect_encoding(path)
     codecs.lookup(enc)  # an unknown encoding: LookupError before the file is opened
     # newline="" lets the csv module see quoted line breaks inside fields
-    errors = "triage.undecodable" if marked else "replace"
+    errors = "triage.undecodable" if marked else "triage.replace"
     return io.TextIOWrapper(open_binary(path), encoding=enc, errors=errors, newline="")
 
 

@@ -82,7 +82,7 @@ def _decode(data: bytes) -> str:
             stacklevel=2,
         )
         return text
-    return data.decode("gb18030", errors="replace")
+    return data.decode("gb18030", errors="triage.replace")  # 0x80 as Excel's €
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
