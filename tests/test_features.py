@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage._features import FeatureSpace
+from triage._features import FeatureSpace, guarded
 from triage.vectors import WordVectors
 
 # a small alphabet, so that documents share n-grams; space, an emoji outside the
@@ -42,7 +44,15 @@ def fit_space(
         char_ngrams=char_ngrams,
         stopwords=frozenset({"的", "了"}),
         min_df=1,
-        cues=(("哈哈", "哈"), ("吗",), ("!", "!!"), "[😂]", ("…", "..")),
+        cues=(
+            ("哈哈", "哈"),
+            ("吗",),
+            ("!", "!!"),
+            "[😂]",
+            ("…", ".."),
+            # guarded words beside a literal one: 快 not in 快递, 了 not after 到
+            (re.compile(guarded("快", ["快递"])), re.compile(guarded("了", ["到了"])), "吗"),
+        ),
         word_vectors=vectors,
     )
 
@@ -100,6 +110,38 @@ def test_overlapping_cue_words_count_like_str_count() -> None:
     # 哈哈 once (non-overlapping) + 哈 three times; ! three times + !! once
     np.testing.assert_allclose(dense[:, 0], np.log1p([4, 0]))
     np.testing.assert_allclose(dense[:, 2], np.log1p([0, 4]))
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("快了吗", 3),  # 快, 了 and 吗 alone
+        ("快递到了吗", 1),  # 快 in 快递 and 了 after 到 do not count
+        ("快快递", 1),  # the first 快 is no part of 快递
+        ("到了了", 1),  # the second 了 follows 了, not 到
+        ("", 0),
+    ],
+)
+def test_a_guarded_cue_word_does_not_count_inside_its_longer_words(text: str, count: int) -> None:
+    space = fit_space([("快了吗", ["快", "了", "吗"])], (1, 1), (1, 1), False)
+    _, dense = space.blocks([(text, []), ("退款", [])])
+    assert dense is not None
+    np.testing.assert_allclose(dense[:, 5], np.log1p([count, 0]))
+    assert len(space.cue_matches(text)[5]) == count
+    idx, w = space.vector(text, [])
+    assert dict(zip(idx.tolist(), w.tolist(), strict=True)).get(space.n_features - 1, 0.0) == (
+        pytest.approx(np.log1p(count))
+    )
+
+
+def test_a_guarded_cue_word_survives_pickling() -> None:
+    import pickle
+
+    space = fit_space([("快了吗", ["快", "了", "吗"])], (1, 1), (1, 1), False)
+    again = pickle.loads(pickle.dumps(space))
+    _, dense = again.blocks([("快递到了快", [])])
+    assert dense is not None
+    np.testing.assert_allclose(dense[0, 5], np.log1p(1))
 
 
 def test_lookup_is_not_pickled_and_is_rebuilt() -> None:

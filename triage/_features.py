@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from triage.vectors import WordVectors
 
-__all__ = ["WORD", "Cue", "FeatureSpace", "clauses", "row_sums"]
+__all__ = ["WORD", "Cue", "FeatureSpace", "clauses", "guarded", "row_sums"]
 
 #: Prefix of word terms; sorts before every character n-gram.
 WORD = "\x01"
@@ -51,9 +51,55 @@ Doc = tuple[str, Sequence[str]]
 _Tokens = TypeVar("_Tokens", list[str], tuple[str, ...])
 Array64 = np.ndarray[Any, np.dtype[np.int64]]
 
-#: One cue column: a tuple of literal strings whose occurrence counts are summed
-#: (overlapping words each count), or a regular expression whose matches are counted.
-Cue = str | tuple[str, ...]
+#: One cue column: a tuple of words whose occurrence counts are summed
+#: (overlapping words each count), or a regular expression whose matches are
+#: counted. A word is a literal string, or a compiled `guarded` word.
+Cue = str | tuple[str | re.Pattern[str], ...]
+
+
+def guarded(word: str, not_in: Iterable[str] = ()) -> str:
+    """A regular expression of `word` that does not match inside any of the
+    longer words `not_in`, nor, where it begins or ends with a Latin letter,
+    inside a longer Latin word.
+
+    A single character is many words' part: 操 (an oath) is also in 操作
+    (operate), 贵 (dear) in 贵公司 (your company), tm in html.
+
+    >>> p = re.compile(guarded("操", ["操作", "体操"]))
+    >>> [len(p.findall(t)) for t in ["操，又坏了", "怎么操作", "做体操", "体操作"]]
+    [1, 0, 0, 0]
+    >>> [len(re.findall(guarded("tm"), t)) for t in ["tm的", "ATM坏了", "html"]]
+    [1, 0, 0]
+    """
+    guards = []
+    for longer in sorted(set(not_in)):
+        at = longer.find(word)
+        while at >= 0:
+            before, after = longer[:at], longer[at + len(word) :]
+            behind = f"(?<={re.escape(before)})" if before else ""
+            guards.append(f"(?!{behind}{re.escape(word)}{re.escape(after)})")
+            at = longer.find(word, at + 1)
+    latin = re.compile("[A-Za-z]")
+    head = "(?<![A-Za-z])" if latin.match(word[:1]) else ""
+    tail = "(?![A-Za-z])" if latin.match(word[-1:]) else ""
+    return head + "".join(guards) + re.escape(word) + tail
+
+
+#: A cue column compiled: its literal words and its guarded words apart, or its
+#: regular expression.
+_Column = tuple[tuple[str, ...], tuple[re.Pattern[str], ...]] | re.Pattern[str]
+
+
+def _count(word: str | re.Pattern[str], text: str) -> int:
+    return text.count(word) if isinstance(word, str) else len(word.findall(text))
+
+
+def _matches(word: str | re.Pattern[str], text: str) -> list[str]:
+    return [word] * text.count(word) if isinstance(word, str) else word.findall(text)
+
+
+def _text_of(word: str | re.Pattern[str]) -> str:
+    return word if isinstance(word, str) else word.pattern
 
 
 #: A token that is only clause punctuation (Chinese or Western, as NFKC leaves
@@ -274,7 +320,7 @@ class FeatureSpace:
         self.split = next(
             (i for t, i in vocabulary.items() if not t.startswith(WORD)), len(vocabulary)
         )
-        self._compiled: list[re.Pattern[str] | tuple[str, ...]] | None = None
+        self._compiled: list[_Column] | None = None
         self._lookup: _Lookup | bool | None = False  # False: not built yet
         self._names: np.ndarray[Any, np.dtype[np.object_]] | None = None
         self._term_ids: TermIds | None = None
@@ -327,25 +373,38 @@ class FeatureSpace:
     def n_features(self) -> int:
         return len(self.vocabulary) + self.n_dims + len(self.cues)
 
-    def _cue_counts(self, text: str) -> list[float]:
+    def _compile(self) -> list[_Column]:
         if self._compiled is None:
-            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
+            self._compiled = [
+                (
+                    tuple(w for w in c if isinstance(w, str)),
+                    tuple(w for w in c if not isinstance(w, str)),
+                )
+                if isinstance(c, tuple)
+                else re.compile(c)
+                for c in self.cues
+            ]
+        return self._compiled
+
+    def _cue_counts(self, text: str) -> list[float]:
         return [
-            math.log1p(sum(map(text.count, c)) if isinstance(c, tuple) else len(c.findall(text)))
-            for c in self._compiled
+            math.log1p(
+                sum(map(text.count, c[0])) + sum(len(p.findall(text)) for p in c[1])
+                if isinstance(c, tuple)
+                else len(c.findall(text))
+            )
+            for c in self._compile()
         ]
 
     def cue_matches(self, text: str) -> list[list[str]]:
         """What each cue column counts in `text`: a list per column of the
         strings found, one per occurrence, as `_cue_counts` counts them."""
-        if self._compiled is None:
-            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
         found: list[list[str]] = []
-        for cue in self._compiled:
-            if isinstance(cue, tuple):
-                found.append([w for w in cue for _ in range(text.count(w))])
+        for cue, compiled in zip(self.cues, self._compile(), strict=True):
+            if isinstance(compiled, re.Pattern):
+                found.append(compiled.findall(text))
             else:
-                found.append(cue.findall(text))
+                found.append([m for w in cue for m in _matches(w, text)])
         return found
 
     # -- terms ---------------------------------------------------------------
@@ -627,20 +686,25 @@ class FeatureSpace:
     def _cue_matrix(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """The cue columns of many texts, shape (n, n_cues).
 
-        A literal word is searched for in all texts at once, joined by a
-        character no word holds, so one `str.find` scan serves the batch.
+        A word is searched for in all texts at once, joined by a character
+        no word holds, so one `str.find` scan (or, for a guarded word, one
+        regular-expression scan) serves the batch. A guard's longer words
+        hold no such character either, so it cannot see across two texts.
         """
-        if self._compiled is None:
-            self._compiled = [c if isinstance(c, tuple) else re.compile(c) for c in self.cues]
         n = len(texts)
         out = np.zeros((n, len(self.cues)), dtype=np.float64)
         sep = "\x00"
         joined = sep.join(texts)
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        for j, cue in enumerate(self._compiled):
-            if isinstance(cue, tuple) and all(w and sep not in w for w in cue):
+        for j, (cue, compiled) in enumerate(zip(self.cues, self._compile(), strict=True)):
+            if isinstance(compiled, re.Pattern):
+                out[:, j] = [len(compiled.findall(t)) for t in texts]
+            elif all(w and sep not in _text_of(w) for w in cue):
                 where: list[int] = []
                 for word in cue:
+                    if not isinstance(word, str):
+                        where += [m.start() for m in word.finditer(joined)]
+                        continue
                     find, at, step = joined.find, joined.find(word), len(word)
                     while at >= 0:
                         where.append(at)
@@ -648,10 +712,8 @@ class FeatureSpace:
                 if where:
                     doc = np.searchsorted(starts, where, side="right") - 1
                     out[:, j] = np.bincount(doc, minlength=n)
-            elif isinstance(cue, tuple):
-                out[:, j] = [sum(map(t.count, cue)) for t in texts]
             else:
-                out[:, j] = [len(cue.findall(t)) for t in texts]
+                out[:, j] = [sum(_count(w, t) for w in cue) for t in texts]
         return np.log1p(out)
 
     def _counts(self, text: str, tokens: Sequence[str]) -> dict[int, int]:

