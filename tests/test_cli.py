@@ -497,6 +497,9 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
+        # as from a terminal: a shell starts a background job (pytest ... &)
+        # with SIGINT ignored, and the command would rightly ignore Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until rows are being written
