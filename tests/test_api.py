@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import CATEGORIES, EMOTIONS, Category, InvalidTextError, Priority
+from triage import CATEGORIES, EMOTIONS, Category, Emotion, InvalidTextError, Priority
 
 # (text, categories, primary, priority) from the worked examples of LABELS.md
 WORKED_EXAMPLES = [
@@ -160,6 +160,41 @@ def test_worked_examples_emotions_present_as_labeled(text: str, intensities: str
 @pytest.mark.parametrize(("text", "primary"), BOUNDARIES)
 def test_boundary_rules_of_the_label_definitions(text: str, primary: str) -> None:
     assert triage.classify(text).primary == Category(primary)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 贵 of a formal address (your company, your shop) is no price
+        "贵公司的快递员态度恶劣",
+        "请贵司尽快处理我的退款",
+        "贵店的菜里有头发",
+        "我在贵酒店住了一晚，隔音太差",
+    ],
+)
+def test_a_formal_address_is_no_pricing_complaint(text: str) -> None:
+    assert Category.PRICING not in triage.classify(text).labels
+
+
+@pytest.mark.parametrize(
+    ("text", "emotion", "cues"),
+    [
+        ("退款怎么操作", "angry", []),  # 操作 (operate), not the oath 操
+        ("操，又坏了", "angry", ["操"]),
+        ("不着急，慢慢来", "anxious", []),  # a negated cue word says the opposite
+        ("我很着急，急死了", "anxious", ["急", "急", "着急"]),
+        ("肚子疼得厉害", "humorous", []),  # 厉害 as a degree, not 厉害了 (wow)
+        ("这操作，厉害了", "humorous", ["厉害"]),
+    ],
+)
+def test_the_shipped_cue_columns_count_a_word_not_a_part_of_a_longer_one(
+    text: str, emotion: str, cues: list[str]
+) -> None:
+    from triage._default import get_default_model
+
+    space = get_default_model().features_
+    found = space.cue_matches(triage.normalize(text))[EMOTIONS.index(Emotion(emotion))]
+    assert sorted(found) == sorted(cues)
 
 
 def test_praise_is_not_a_category() -> None:
@@ -631,6 +666,40 @@ def test_a_lexicon_word_counts_as_the_text_is_normalised(word: str, text: str) -
     model = triage.LexiconModel(lexicon)
     assert triage.score_emotions(text, model=model).intensities["angry"] == 1
     assert len(triage.explain(text, model=model)["angry"].terms) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "categories", "emotions"),
+    [
+        # a word inside a longer word that means something else does not count
+        ("太贵了", {"pricing"}, {}),
+        ("贵公司的客服一直不回", {"service"}, {}),
+        ("贵宾厅的空调坏了", {"environment", "product"}, {}),
+        ("房间太脏了", {"environment"}, {}),
+        ("我有心脏病，等不了太久", set(), {}),
+        ("和店员吵架了", {"service"}, {}),  # 店员, not 吵
+        ("隔壁太吵了", {"environment"}, {}),
+        ("退款怎么操作", {"process"}, {"confused": 1}),
+        ("操，又坏了", {"product"}, {"angry": 1}),
+        # a negated word says the opposite
+        ("不着急，慢慢来", set(), {}),
+        ("我很着急", set(), {"anxious": 1}),
+        ("我不生气", set(), {}),
+        ("真的很生气", set(), {"angry": 1}),
+        # a Latin word counts only as a word of its own
+        ("什么TM服务", {"service"}, {"angry": 1}),
+        ("ATM取不出钱", set(), {}),
+        ("APP一直闪退", {"process", "product"}, {}),
+        ("用Whatsapp联系不上", set(), {}),
+    ],
+)
+def test_a_lexicon_word_counts_as_a_word_not_as_part_of_a_longer_one(
+    text: str, categories: set[str], emotions: dict[str, int]
+) -> None:
+    model = triage.LexiconModel()
+    assert set(map(str, triage.classify(text, model=model).labels)) == categories
+    found = triage.score_emotions(text, model=model).intensities
+    assert {str(e): i for e, i in found.items() if i} == emotions
 
 
 def _lexicon_with(section: str, label: str | None, value: object) -> object:

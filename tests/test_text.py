@@ -189,6 +189,12 @@ def test_control_class_covers_every_control_and_format_character() -> None:
         ("说好的七天无理由呢", ["七天无理由"]),
         ("不支持无理由退货", ["无理由退货"]),
         ("買的東西壞了", ["坏"]),  # traditional input, simplified tokens
+        # 贵 of address (your company) is a word of its own, not 贵 (dear)
+        ("贵公司的快递员态度恶劣", ["贵公司"]),
+        ("请贵司尽快处理", ["贵司"]),
+        ("贵店的菜里有头发", ["贵店"]),
+        ("我在贵酒店住了一晚", ["贵酒店"]),
+        ("这家店太贵了", ["太贵"]),
     ],
 )
 def test_segment_uses_the_complaint_dictionary(text: str, words: list[str]) -> None:
