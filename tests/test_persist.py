@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -330,6 +334,188 @@ def test_file_swapped_after_the_check_is_not_the_one_unpickled(
     model = triage.load_model(saved)
     assert isinstance(model, triage.TriageModel)
     assert joblib.load(target) == {"not": "a model"}  # the swap did happen
+
+
+class _Renames:
+    """`os.replace` for a save running in another thread: each rename waits
+    until the test lets it happen."""
+
+    def __init__(self) -> None:
+        self.real = os.replace
+        self.cond = threading.Condition()
+        self.allowed = 0
+        self.done = 0
+
+    def __call__(self, src: str, dst: str | os.PathLike[str]) -> None:
+        with self.cond:
+            assert self.cond.wait_for(lambda: self.allowed > self.done, timeout=60)
+        self.real(src, dst)
+        with self.cond:
+            self.done += 1
+            self.cond.notify_all()
+
+    def let_happen(self, count: int) -> None:
+        """Let the save's first `count` renames (model file, then card) happen."""
+        with self.cond:
+            self.allowed = max(self.allowed, count)
+            self.cond.notify_all()
+            assert self.cond.wait_for(lambda: self.done >= count, timeout=60)
+
+
+def _retrained(model):  # type: ignore[no-untyped-def]
+    """`model` as if trained again: the same predictions, other bytes."""
+    import copy
+
+    again = copy.deepcopy(model)
+    again.n_train_ += 1
+    return again
+
+
+# renames of the replacing save done when the loading reads the card, and
+# when it reads the model file (0: none, 1: the model file's, 2: the card's too)
+@pytest.mark.parametrize(
+    ("card_read", "file_read"),
+    [
+        (0, 1),  # the card before the save, the file between its renames
+        (0, 2),  # the card before the save, the file after it
+        (1, 1),  # both between the renames: the new file beside the old card
+        (1, 2),  # the card between the renames, the file after the save
+    ],
+)
+def test_a_model_replaced_while_it_loads_is_the_new_one_whole(
+    small_model,  # type: ignore[no-untyped-def]
+    saved: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    card_read: int,
+    file_read: int,
+) -> None:
+    # A service reloads its model while a retraining job replaces it: the new
+    # model file and its old card disagree for a moment, which is no modified file
+    from triage import persist
+
+    new = _retrained(small_model)
+    renames = _Renames()
+    monkeypatch.setattr(os, "replace", renames)
+    read_card = persist._read_card
+    reads = 0
+
+    def card_then_file(card_path: Path) -> dict[str, object]:
+        nonlocal reads
+        reads += 1
+        if reads > 1:  # the card read again: the reading goes on by itself
+            return read_card(card_path)
+        renames.let_happen(card_read)
+        card = read_card(card_path)
+        renames.let_happen(file_read)
+        return card
+
+    def wait(seconds: float) -> None:  # the save finishes while the reading waits
+        renames.let_happen(2)
+
+    monkeypatch.setattr(persist, "_read_card", card_then_file)
+    monkeypatch.setattr(persist, "_pause", wait, raising=False)
+    save = threading.Thread(
+        target=triage.save_model,
+        args=(new, saved),
+        kwargs={"notes": {"which": "new"}, "overwrite": True},
+    )
+    save.start()
+    try:
+        loaded = triage.load_model(saved)
+    finally:
+        renames.let_happen(2)
+        save.join()
+    assert loaded.n_train_ == new.n_train_
+    assert loaded.card_["notes"] == {"which": "new"}
+    assert loaded.card_["file"] == read_card(saved / CARD_FILE)["file"]
+
+
+def _crashed_save(path: Path, model_file: Path) -> None:
+    """The card a save left under its temporary name beside `path`'s model,
+    describing `model_file`, as a save killed before it renamed its card does."""
+    card = json.loads((path / CARD_FILE).read_text(encoding="utf-8"))
+    data = model_file.read_bytes()
+    card["file"] = {
+        "name": MODEL_FILE,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    (path / ".model-k1ll3d.json").write_text(json.dumps(card), encoding="utf-8")
+
+
+@pytest.mark.parametrize("crashed_save", [False, True])
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        (
+            "flip",
+            "{file} does not match the SHA-256 in its card ({digest}... vs {expected}...): "
+            "the file was modified; refusing to unpickle it",
+        ),
+        (
+            "truncate",
+            "{file} has {size} bytes but its card says {bytes}: the file is truncated or "
+            "was replaced; refusing to unpickle it",
+        ),
+    ],
+)
+def test_a_modified_file_fails_at_once_as_it_always_did(
+    saved: Path, monkeypatch: pytest.MonkeyPatch, how: str, message: str, crashed_save: bool
+) -> None:
+    # no save is replacing the model, so nothing is waited for, even beside
+    # the card of a save that died describing some other file
+    from triage import persist
+
+    if crashed_save:
+        _crashed_save(saved, saved / MODEL_FILE)
+    card = read_card(saved)["file"]
+    _corrupt(saved, how)
+    data = (saved / MODEL_FILE).read_bytes()
+
+    def wait(seconds: float) -> None:
+        raise AssertionError("a modified file must fail without waiting")
+
+    monkeypatch.setattr(persist, "_pause", wait, raising=False)
+    expected = message.format(
+        file=saved / MODEL_FILE,
+        digest=hashlib.sha256(data).hexdigest()[:12],
+        expected=card["sha256"][:12],
+        size=len(data),
+        bytes=card["bytes"],
+    )
+    with pytest.raises(ModelFileError) as caught:
+        triage.load_model(saved)
+    assert str(caught.value) == expected
+
+
+def test_a_save_that_died_between_its_renames_still_fails_after_a_short_wait(
+    small_model,  # type: ignore[no-untyped-def]
+    saved: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the new file beside the old card, the new card under its temporary
+    # name: the folder is refused as it was before, once the card has not
+    # come in the time a save takes to rename it
+    from triage import persist
+
+    other = triage.save_model(_retrained(small_model), tmp_path / "other")
+    shutil.copyfile(other / MODEL_FILE, saved / MODEL_FILE)
+    with pytest.raises(ModelFileError) as alone:
+        triage.load_model(saved)
+    _crashed_save(saved, other / MODEL_FILE)
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waited.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(persist, "_REPLACE_WAIT", 0.05, raising=False)
+    monkeypatch.setattr(persist, "_pause", wait, raising=False)
+    with pytest.raises(ModelFileError) as caught:
+        triage.load_model(saved)
+    assert str(caught.value) == str(alone.value)
+    assert waited and sum(waited) < 1
 
 
 def _edit_card(path: Path, **changes: object) -> None:

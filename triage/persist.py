@@ -15,6 +15,10 @@ joblib file runs code when it is loaded: only load model files from a source
 you trust; the checksum proves the file is the one its card describes, not
 that the card is honest.
 
+`save_model` replacing a model renames its new file into place and then its
+new card; `load_model` meanwhile loads the old model or the new one whole,
+each with its own card (see `load_model`).
+
 Changing the format
 -------------------
 `FORMAT_VERSION` is bumped whenever a saved model would not load or would
@@ -53,7 +57,9 @@ import math
 import os
 import platform
 import tempfile
+import time
 import warnings
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +88,14 @@ FORMAT_VERSION = 5
 READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
+
+#: How a save names its files beside the model until it renames them into place.
+_TEMP_PREFIX = ".model-"
+#: The longest `load_model` waits for a save replacing the model to rename its
+#: card into place (seconds): a save does it right after the model file.
+_REPLACE_WAIT = 2.0
+#: How `load_model` waits between two looks at the card.
+_pause: Callable[[float], None] = time.sleep
 
 _LIBRARIES = ("triage", "numpy", "scipy", "scikit-learn", "jieba", "opencc", "snownlp", "joblib")
 
@@ -158,6 +172,18 @@ def save_model(
     -------
     Path
         The directory written.
+
+    Notes
+    -----
+    The model file and the card are written beside their places under
+    temporary names (``.model-*``) and renamed into place, the model file
+    first, so no reader ever finds half a file, and a save that fails leaves
+    the directory as it was. `load_model` running while a save replaces the
+    model loads the old model or the new one, each with its own card, not a
+    mix of the two: a service may reload its model while a job retrains it.
+    Save to a directory from one process at a time: two saves at once may
+    leave the file of one beside the card of the other, which `load_model`
+    refuses.
     """
     import joblib
 
@@ -185,7 +211,7 @@ def save_model(
     temps: list[str] = []
     saved = False
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".joblib", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".joblib", dir=folder)
         os.close(fd)
         temps.append(tmp)
         joblib.dump(model, tmp, compress=3)
@@ -214,7 +240,7 @@ def save_model(
                 "sha256": _sha256(tmp_path),
             },
         }
-        fd, card_tmp = tempfile.mkstemp(prefix=".model-", suffix=".json", dir=folder)
+        fd, card_tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".json", dir=folder)
         temps.append(card_tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             # parameters may be numpy numbers too (a grid over np.arange gives them)
@@ -320,6 +346,11 @@ def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
 def read_card(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and check the card of a saved model, without loading the model.
 
+    The card is the one in place when it is read, whole: a save renames a
+    new one into place at once. While a save replaces the model it may be
+    the card of another model than the one `load_model` gives just before or
+    after; a loaded model's own card is its ``card_``.
+
     Raises
     ------
     ModelFileError
@@ -404,39 +435,23 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     ModelVersionWarning
         The model was saved with another minor version of triage, jieba or
         OpenCC, or other word lists.
+
+    Notes
+    -----
+    A model that `save_model` replaces while it loads is loaded whole: the
+    old model with its card or the new one with its card (``card_``). The
+    save renames its model file into place and then its card, so for a moment
+    the file is not the one the card describes, and a card read before a save
+    does not describe the file read after it. Where they disagree, the card
+    is read again: a card that changed is checked against the file again,
+    and a save's card still under its temporary name that describes the file
+    in place is waited for, at most two seconds. A file no save is putting in
+    place fails at once, with the error it always did: the file is checked
+    against its card as strictly, and the bytes unpickled are the bytes
+    checked. A normal load reads the card and the file once, as before.
     """
     model_path, card_path = _locate(path)
-    card = _read_card(card_path)
-    if not model_path.is_file():
-        raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
-    expected = card.get("file", {})
-    # what the file is checked against; a size of True would pass as 1
-    checked = type(expected.get("bytes")) is int and isinstance(expected.get("sha256"), str)
-    if not checked:
-        raise ModelFileError(
-            f"{card_path}: 'file' gives no size and SHA-256 of {MODEL_FILE}; the card is "
-            "damaged (refusing to unpickle an unchecked file): save the model again with "
-            "triage.save_model"
-        )
-    # Read the file once and unpickle exactly the bytes that were checked:
-    # hashing the path and then loading it again would leave a window in
-    # which the file could be replaced.
-    size = model_path.stat().st_size
-    if size != expected.get("bytes"):
-        raise ModelFileError(
-            f"{model_path} has {size} bytes but its card says {expected.get('bytes')}: "
-            "the file is truncated or was replaced; refusing to unpickle it"
-        )
-    data = model_path.read_bytes()
-    if len(data) != size:
-        raise ModelFileError(f"{model_path} changed while it was being read; refusing it")
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != expected.get("sha256"):
-        raise ModelFileError(
-            f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
-            f"{str(expected.get('sha256'))[:12]}...): the file was modified; "
-            "refusing to unpickle it"
-        )
+    card, data = _read_matching(model_path, card_path, _read_card(card_path))
     _warn_versions(card, card_path)
 
     import joblib
@@ -449,6 +464,112 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
         raise ModelFileError(f"{model_path} does not hold a fitted TriageModel")
     model.card_ = card
     return model
+
+
+def _described(card: dict[str, Any], card_path: Path) -> tuple[int, str]:
+    """The size and SHA-256 of the model file that `card` gives."""
+    expected = card.get("file", {})
+    # what the file is checked against; a size of True would pass as 1
+    if type(expected.get("bytes")) is not int or not isinstance(expected.get("sha256"), str):
+        raise ModelFileError(
+            f"{card_path}: 'file' gives no size and SHA-256 of {MODEL_FILE}; the card is "
+            "damaged (refusing to unpickle an unchecked file): save the model again with "
+            "triage.save_model"
+        )
+    return expected["bytes"], expected["sha256"]
+
+
+def _read_checked(model_path: Path, size: int, sha256: str) -> tuple[bytes, ModelFileError | None]:
+    """The bytes of the model file, and why they are not the ones of `size` and
+    `sha256` (None if they are)."""
+    # Read the file once and unpickle exactly the bytes that were checked:
+    # hashing the path and then loading it again would leave a window in
+    # which the file could be replaced.
+    with model_path.open("rb") as f:
+        got = os.fstat(f.fileno()).st_size
+        if got != size:
+            return b"", ModelFileError(
+                f"{model_path} has {got} bytes but its card says {size}: "
+                "the file is truncated or was replaced; refusing to unpickle it"
+            )
+        data = f.read()
+    if len(data) != got:
+        return b"", ModelFileError(f"{model_path} changed while it was being read; refusing it")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        return b"", ModelFileError(
+            f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
+            f"{sha256[:12]}...): the file was modified; refusing to unpickle it"
+        )
+    return data, None
+
+
+def _read_matching(
+    model_path: Path, card_path: Path, card: dict[str, Any]
+) -> tuple[dict[str, Any], bytes]:
+    """`card`, or the card that replaced it, and the model file's bytes, which
+    it describes.
+
+    `save_model` replacing a model renames its new model file into place and
+    then its new card. A reader between the two renames finds the new file
+    beside the old card, and one that read the card before a save and the
+    file after it, the old card and the new file: neither is a modified
+    file. So where the file is not the one the card describes, the card is
+    read again. A card that changed meanwhile is checked against the file
+    again; while the card of a save describing the file there waits, under
+    its temporary name, to be renamed into place, the card is read again
+    until it is, for at most `_REPLACE_WAIT` seconds. Anything else fails at
+    once, as a modified file.
+    """
+    deadline: float | None = None
+    while True:
+        if not model_path.is_file():
+            raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
+        data, failure = _read_checked(model_path, *_described(card, card_path))
+        if failure is None:
+            return card, data
+        if deadline is None:
+            deadline = time.monotonic() + _REPLACE_WAIT
+        # the save looked for before the card is read again: one that renames
+        # its card in between has changed the card
+        pending = _pending_card(model_path)
+        again = _read_card(card_path)
+        pause = 0.001
+        while again == card and pending is not None and time.monotonic() < deadline:
+            _pause(pause)
+            pause = min(2 * pause, 0.05)
+            if not pending.exists():  # renamed, or the save failed and removed it
+                pending = None
+            again = _read_card(card_path)
+        if again == card or time.monotonic() >= deadline:
+            raise failure
+        card = again
+
+
+def _pending_card(model_path: Path) -> Path | None:
+    """The card a save wrote beside `model_path` and has not yet renamed into
+    place, if it describes the model file there now."""
+    try:
+        size = model_path.stat().st_size
+        temps = list(model_path.parent.glob(f"{_TEMP_PREFIX}*.json"))
+    except OSError:
+        return None
+    digest = None
+    for temp in temps:
+        try:
+            described = json.loads(temp.read_text(encoding="utf-8")).get("file")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            continue  # being written, gone already, or no card
+        if not isinstance(described, dict) or described.get("bytes") != size:
+            continue
+        if digest is None:
+            try:
+                digest = _sha256(model_path)
+            except OSError:
+                return None
+        if described.get("sha256") == digest:
+            return temp
+    return None
 
 
 def _warn_versions(card: dict[str, Any], where: Path) -> None:
