@@ -518,6 +518,55 @@ def test_a_save_that_died_between_its_renames_still_fails_after_a_short_wait(
     assert waited and sum(waited) < 1
 
 
+@pytest.mark.parametrize(
+    ("windows", "refused", "times", "saved_model"),
+    [
+        # Windows refuses a rename while a reader has the file open: tried again
+        (True, MODEL_FILE, 3, "new"),
+        (True, CARD_FILE, 3, "new"),
+        # ... until the wait is over: the save fails, the old model stays
+        (True, MODEL_FILE, 10_000, "old"),
+        # elsewhere a refused rename is a real one, at once
+        (False, MODEL_FILE, 1, "old"),
+    ],
+)
+def test_a_rename_windows_refuses_for_a_reader_is_tried_again(
+    small_model,  # type: ignore[no-untyped-def]
+    saved: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    windows: bool,
+    refused: str,
+    times: int,
+    saved_model: str,
+) -> None:
+    from triage import persist
+
+    triage.save_model(small_model, saved, notes={"which": "old"}, overwrite=True)
+    real = os.replace
+    refusals = 0
+
+    def replace(src: str, dst: str | os.PathLike[str]) -> None:
+        nonlocal refusals
+        if Path(dst).name == refused and refusals < times:
+            refusals += 1
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        real(src, dst)
+
+    waited: list[float] = []
+    monkeypatch.setattr(persist, "_WINDOWS", windows, raising=False)
+    monkeypatch.setattr(persist, "_pause", waited.append, raising=False)
+    monkeypatch.setattr(os, "replace", replace)
+    new = _retrained(small_model)
+    if saved_model == "new":
+        triage.save_model(new, saved, notes={"which": "new"}, overwrite=True)
+    else:
+        with pytest.raises(PermissionError):
+            triage.save_model(new, saved, notes={"which": "new"}, overwrite=True)
+    assert triage.load_model(saved).card_["notes"] == {"which": saved_model}
+    assert sorted(p.name for p in saved.iterdir()) == [MODEL_FILE, CARD_FILE]
+    assert sum(waited) < 3
+
+
 def _edit_card(path: Path, **changes: object) -> None:
     card_path = path / CARD_FILE
     card = json.loads(card_path.read_text(encoding="utf-8"))

@@ -94,8 +94,11 @@ _TEMP_PREFIX = ".model-"
 #: The longest `load_model` waits for a save replacing the model to rename its
 #: card into place (seconds): a save does it right after the model file.
 _REPLACE_WAIT = 2.0
-#: How `load_model` waits between two looks at the card.
+#: How `load_model` waits between two looks at the card, and `save_model`
+#: between two tries of a rename Windows refused.
 _pause: Callable[[float], None] = time.sleep
+#: Windows refuses to rename a file over one that another process has open.
+_WINDOWS = os.name == "nt"
 
 _LIBRARIES = ("triage", "numpy", "scipy", "scikit-learn", "jieba", "opencc", "snownlp", "joblib")
 
@@ -181,7 +184,9 @@ def save_model(
     the directory as it was. `load_model` running while a save replaces the
     model loads the old model or the new one, each with its own card, not a
     mix of the two: a service may reload its model while a job retrains it.
-    Save to a directory from one process at a time: two saves at once may
+    Windows refuses to rename over a file that another process has open, as
+    a load has for a moment: there a refused rename is tried again for up
+    to two seconds. Save to a directory from one process at a time: two saves at once may
     leave the file of one beside the card of the other, which `load_model`
     refuses.
     """
@@ -246,8 +251,8 @@ def save_model(
             # parameters may be numpy numbers too (a grid over np.arange gives them)
             f.write(json.dumps(card, ensure_ascii=False, indent=2, default=_json_default) + "\n")
         os.chmod(card_tmp, 0o644)
-        os.replace(tmp, folder / MODEL_FILE)
-        os.replace(card_tmp, folder / CARD_FILE)
+        _replace(tmp, folder / MODEL_FILE)
+        _replace(card_tmp, folder / CARD_FILE)
         saved = True
     finally:
         for name in temps:
@@ -260,6 +265,29 @@ def save_model(
                 except OSError:  # something else was put in it meanwhile
                     break
     return folder
+
+
+def _replace(src: str, dst: Path) -> None:
+    """`os.replace`, tried again for up to `_REPLACE_WAIT` seconds where Windows
+    refuses it because a reader has the file open.
+
+    POSIX renames over a file being read; Windows refuses while any process
+    holds it open (Python opens files without ``FILE_SHARE_DELETE``), as a
+    `load_model` of the model being replaced does for a moment. A refused
+    card left the new model file beside the old card, a directory no load
+    accepts.
+    """
+    pause, waited = 0.001, 0.0
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if not _WINDOWS or waited >= _REPLACE_WAIT:
+                raise
+        _pause(pause)
+        waited += pause
+        pause = min(2 * pause, 0.05)
 
 
 def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
