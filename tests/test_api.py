@@ -733,6 +733,9 @@ def _lexicon_with(section: str, label: str | None, value: object) -> object:
         (_lexicon_with("not_in", None, {"贵": "贵公司"}), r"lexicon.not_in.贵 must be a list"),
         # a longer word without the word guards nothing: a slip of the pen
         (_lexicon_with("not_in", None, {"贵": ["贵公司", "公司"]}), r"lists '公司', which"),
+        # the word itself as a longer word: the word would never count
+        (_lexicon_with("not_in", None, {"贵": ["贵公司", "贵"]}), r"lists '贵', the word itself"),
+        (_lexicon_with("not_in", None, {"TM": ["TM"]}), r"lists 'TM', the word itself"),
     ],
 )
 def test_a_lexicon_that_does_not_give_each_label_its_words_is_refused(

@@ -53,7 +53,8 @@ class LexiconModel(OneText):
     ParameterError
         `lexicon` lacks a table or a label, a label's words are no list
         of strings (a string alone would be read as its characters), or a
-        ``not_in`` word is not in the longer word listed for it.
+        ``not_in`` word is not in a longer word listed for it, or is listed
+        for itself (it would never count).
 
     Examples
     --------
@@ -202,6 +203,11 @@ def _check_lexicon(lexicon: Any) -> None:
             if not isinstance(word, str) or not word or word not in w:
                 raise ParameterError(
                     f"lexicon.not_in.{word} lists {w!r}, which does not hold {word!r}"
+                )
+            if w == word:  # it would never count
+                raise ParameterError(
+                    f"lexicon.not_in.{word} lists {w!r}, the word itself: list the longer "
+                    "words it does not count in, or leave the word out of the labels' lists"
                 )
 
 
