@@ -669,6 +669,32 @@ def test_a_lexicon_word_counts_as_the_text_is_normalised(word: str, text: str) -
 
 
 @pytest.mark.parametrize(
+    ("word", "longer", "within", "alone"),
+    [
+        # a word and its longer words are compared as the texts are normalised
+        ("貴", ["贵公司"], "贵公司的客服一直不回", "东西太贵了"),
+        ("贵", ["貴公司"], "貴公司的客服一直不回", "東西太貴了"),
+        ("貴", ["貴公司", "贵宾"], "贵宾室的价目表看不懂", "东西太贵了"),
+        ("\uff36\uff29\uff30价", ["非VIP价"], "非VIP价还要排队", "VIP价比原价还高"),
+    ],
+)
+def test_a_not_in_word_is_held_in_its_longer_words_as_the_text_is_normalised(
+    word: str, longer: list[str], within: str, alone: str
+) -> None:
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    lexicon = {
+        **lexicon,
+        "categories": {**lexicon["categories"], "pricing": [word]},
+        "not_in": {word: longer},
+    }
+    model = triage.LexiconModel(lexicon)
+    assert Category.PRICING not in triage.classify(within, model=model).labels
+    assert Category.PRICING in triage.classify(alone, model=model).labels
+
+
+@pytest.mark.parametrize(
     ("text", "categories", "emotions"),
     [
         # a word inside a longer word that means something else does not count
@@ -736,6 +762,9 @@ def _lexicon_with(section: str, label: str | None, value: object) -> object:
         # the word itself as a longer word: the word would never count
         (_lexicon_with("not_in", None, {"贵": ["贵公司", "贵"]}), r"lists '贵', the word itself"),
         (_lexicon_with("not_in", None, {"TM": ["TM"]}), r"lists 'TM', the word itself"),
+        (_lexicon_with("not_in", None, {"貴": ["贵"]}), r"lists '贵', the word itself"),
+        (_lexicon_with("not_in", None, {"\uff34\uff2d": ["TM"]}), r"lists 'TM', the word itself"),
+        (_lexicon_with("not_in", None, {"贵": ["貴公司", "公司"]}), r"lists '公司', which"),
     ],
 )
 def test_a_lexicon_that_does_not_give_each_label_its_words_is_refused(

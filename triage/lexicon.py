@@ -54,7 +54,7 @@ class LexiconModel(OneText):
         `lexicon` lacks a table or a label, a label's words are no list
         of strings (a string alone would be read as its characters), or a
         ``not_in`` word is not in a longer word listed for it, or is listed
-        for itself (it would never count).
+        for itself (it would never count), both as the texts are normalised.
 
     Examples
     --------
@@ -199,12 +199,15 @@ def _check_lexicon(lexicon: Any) -> None:
             raise ParameterError(
                 f"lexicon.not_in.{word} must be a list of words (str), not {longer!r:.60}"
             )
+        # compared as the texts are normalised, as the words are matched:
+        # 貴 is held in 贵公司, and full-width TM is TM itself
+        norm = _text.normalize(word) if isinstance(word, str) else ""
         for w in longer:
-            if not isinstance(word, str) or not word or word not in w:
+            if not norm or norm not in _text.normalize(w):
                 raise ParameterError(
                     f"lexicon.not_in.{word} lists {w!r}, which does not hold {word!r}"
                 )
-            if w == word:  # it would never count
+            if _text.normalize(w) == norm:  # it would never count
                 raise ParameterError(
                     f"lexicon.not_in.{word} lists {w!r}, the word itself: list the longer "
                     "words it does not count in, or leave the word out of the labels' lists"
