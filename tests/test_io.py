@@ -902,6 +902,34 @@ BROKEN = [
         ),
         # a byte after it that makes a character with it is that character: 0x80 is no lead byte
         ("id,text\n1,".encode("gbk") + b"\x81\x80\x80" + "贵\n".encode("gbk"), None, ["亐€贵"], []),
+        # right after a character, whose second byte could start one
+        (
+            "id,text\n1,充值".encode("gbk") + b"\x80" + "没到账\n".encode("gbk"),
+            "gb2312",
+            ["充值€没到账"],
+            [],
+        ),
+        (
+            "id,text\n1,充值".encode("gbk") + b"\x80\x80" + "没到账\n".encode("gbk"),
+            "gbk",
+            ["充值€€没到账"],
+            [],
+        ),
+        # the second byte of a character the encoding given does not have (個 of
+        # GBK read as GB2312, a user-defined character of code page 936 as GBK)
+        # is no euro sign
+        (
+            "id,text\n1,买了三個充电宝\n".encode("gbk"),
+            "gb2312",
+            ["买了三\ufffd\ufffd充电宝"],
+            [2],
+        ),
+        (
+            "id,text\n1,充值".encode("gbk") + b"\xa1\x80" + "没到账\n".encode("gbk"),
+            "gbk",
+            ["充值\ufffd\ufffd没到账"],
+            [2],
+        ),
         # the euro sign alone in an ASCII file: Windows-1252's 0x80 too
         (b"id,text\n1,refund 20\x80 please\n", None, ["refund 20€ please"], []),
         # not in UTF-8, where 0x80 is half a character
@@ -918,7 +946,20 @@ BROKEN = [
             [2],
         ),
     ],
-    ids=["detected", "gbk", "cp936", "gb18030", "after-a-lead-byte", "ascii", "utf-8", "not-0x80"],
+    ids=[
+        "detected",
+        "gbk",
+        "cp936",
+        "gb18030",
+        "after-a-lead-byte",
+        "after-a-character-gb2312",
+        "after-a-character-gbk",
+        "second-byte-gb2312",
+        "second-byte-gbk",
+        "ascii",
+        "utf-8",
+        "not-0x80",
+    ],
 )
 def test_the_euro_sign_of_a_gbk_file_is_read_as_excel_wrote_it(
     tmp_path: Path, data: bytes, given: str | None, texts: list[str], lines: list[int]

@@ -676,12 +676,36 @@ _EURO_CODECS = frozenset({"gbk", "gb18030", "gb2312"})
 
 
 def _euro(exc: UnicodeDecodeError) -> bool:
-    """Whether `exc` is code page 936's euro sign, 0x80, read as GBK."""
+    """Whether `exc` is code page 936's euro sign, 0x80, read as GBK: the
+    byte alone, not the second byte of a character the codec does not have
+    (個 of GBK read as GB2312, a user-defined character of code page 936)."""
     return (
         exc.encoding in _EURO_CODECS
         and exc.end == exc.start + 1
         and bytes(exc.object[exc.start : exc.end]) == b"\x80"
+        and not _after_lead(exc.object, exc.start, exc.encoding)
     )
+
+
+def _after_lead(data: Any, at: int, encoding: str) -> bool:
+    """Whether the byte at `at` of `data` is the second of a character of
+    code page 936 that the `encoding` decoder could not read: the byte
+    before it is a first byte there (0x81 to 0xFE; 0x80 is the euro sign,
+    0xFF no character) that the decoder held to read with it.
+
+    The bytes are read from the last one before `at` below 0x30, which is a
+    character of its own in GBK and GB18030 and never part of one (a second
+    byte is 0x40 or above, GB18030's second and fourth of four 0x30 or above):
+    a character starts after it, as where the decoder started.
+    """
+    if not (at > 0 and 0x81 <= data[at - 1] <= 0xFE):
+        return False
+    start = at
+    while start > 0 and data[start - 1] >= 0x30:
+        start -= 1
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    decoder.decode(bytes(data[start:at]))
+    return bool(decoder.decode(b"", final=True))  # a first byte waits for its second
 
 
 def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
