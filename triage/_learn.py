@@ -189,7 +189,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             thresholds[key][j] = best_f1_threshold(target, oof)
             if is_category:
                 text_oof[:, j] = oof
-        _warn_few_rows(binary)
+        _warn_few_rows(binary, norm)
     clause_stage: tuple[Array, Array, Array] | None = None
     if units is not None:
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
@@ -328,7 +328,9 @@ FEW_ROWS = 5
 FEW = "too few labeled rows of these labels to tune their decision thresholds on"
 
 
-def _warn_few_rows(binary: list[tuple[str, int, Array, Array | None]]) -> None:
+def _warn_few_rows(
+    binary: list[tuple[str, int, Array, Array | None]], texts: Sequence[str]
+) -> None:
     """Warn of labels whose out-of-fold threshold rests on fewer than `FEW_ROWS`
     labeled rows of a class (of no row: `_warn_one_class`).
 
@@ -336,12 +338,24 @@ def _warn_few_rows(binary: list[tuple[str, int, Array, Array | None]]) -> None:
     which the few probabilities a head learns from one row seldom reach. Two
     to four are split among as many folds, each head learning from one to
     three, and the threshold is the one that fits those few scores best.
+    Copies of a text (`texts`, normalised) share a fold, so they count once,
+    by the first, as the folds count them (`triage.labeled.group_splits`):
+    five copies of one text are one row to tune on.
     Intensity heads are left out, as `_warn_one_class` leaves them out.
     """
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        first.setdefault(t, i)
+    copies = len(first) < len(texts)
     few = []
-    for name, _, target, _ in binary:
+    for name, _, target, rows in binary:
         if name.startswith("strong:"):
             continue
+        if copies:
+            kept: dict[str, int] = {}
+            for j, i in enumerate(range(len(texts)) if rows is None else rows.tolist()):
+                kept.setdefault(texts[i], j)
+            target = target[list(kept.values())]
         positives = int(np.count_nonzero(target))
         rarer = min(positives, len(target) - positives)
         if not 0 < rarer < FEW_ROWS:
@@ -352,7 +366,8 @@ def _warn_few_rows(binary: list[tuple[str, int, Array, Array | None]]) -> None:
             if rarer < 2
             else f"its threshold is tuned on these {rarer} alone"
         )
-        few.append(f"{name} ({rarer} of {len(target)} rows {kind}: {done})")
+        of = f"{len(target)} distinct texts" if copies else f"{len(target)} rows"
+        few.append(f"{name} ({rarer} of {of} {kind}: {done})")
     if few:
         warnings.warn(
             f"{FEW} (fewer than {FEW_ROWS} of a class): {'; '.join(few)}. Their predictions "

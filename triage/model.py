@@ -532,9 +532,10 @@ class TriageModel(OneText):
             A category or emotion that no row has (or that every row has), or
             a category that is never primary: its head predicts a constant.
             With ``threshold_folds >= 2``, a category or emotion that fewer
-            than 5 labeled rows have (or lack): its threshold is tuned on
-            these few alone, or stays 0.5 for one row, which no two folds
-            share. Each is named with its count.
+            than 5 labeled rows have (or lack), copies of a text counted
+            once as they share a fold: its threshold is tuned on these few
+            alone, or stays 0.5 for one row, which no two folds share. Each
+            is named with its count.
         """
         import pandas as pd
 
