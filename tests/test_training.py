@@ -11,6 +11,7 @@ import pytest
 
 import triage
 from tests.conftest import TINY_PARAMS
+from triage.labels import CATEGORIES, Category
 from triage.model import TriageModel, fingerprint
 
 # what earlier versions recorded for TINY_ROWS: cards stay comparable
@@ -501,6 +502,36 @@ def test_copies_of_a_text_count_once_among_the_rows_of_a_label(
     else:
         assert len(few) == 1 and said in few[0], few
         assert few[0].count(" positive") + few[0].count(" negative") == 1  # no other label
+
+
+# pricing complaints of partial labels, for a frame that has none
+EXTRA_PRICING = [
+    "会员费说好一年九十九，结果扣了一百九十九",
+    "同样的套餐，新用户比老用户便宜一半",
+    "外卖配送费突然从三块涨到八块",
+    "酒店退房时多收了一晚的房费",
+    "买完第二天就降价两百，客服不给退差价",
+]
+
+
+@pytest.mark.slow
+def test_a_label_that_only_extra_rows_have_is_named_among_the_few() -> None:
+    # the extra rows give the head both classes, so it is no head of one
+    # class; its threshold is tuned on the labeled rows, which have no positive
+    import warnings
+
+    from triage._learn import FEW, ONE_CLASS
+
+    extra = pd.DataFrame({"text": EXTRA_PRICING, "categories": "pricing"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = triage.train(_pricing_rows(0), extra=extra)
+    messages = [str(w.message) for w in caught]
+    assert not [m for m in messages if m.startswith(ONE_CLASS) and "category:pricing" in m]
+    few = [m for m in messages if m.startswith(FEW)]
+    assert len(few) == 1, messages
+    assert "category:pricing (0 of 25 rows positive: its threshold stays 0.5)" in few[0]
+    assert model.thresholds_["categories"][CATEGORIES.index(Category.PRICING)] == 0.5
 
 
 def test_thresholds_not_tuned_warn_of_no_label_of_few_rows() -> None:

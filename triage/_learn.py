@@ -189,7 +189,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             thresholds[key][j] = best_f1_threshold(target, oof)
             if is_category:
                 text_oof[:, j] = oof
-        _warn_few_rows(binary, norm)
+        _warn_few_rows(binary, norm, partial)
     clause_stage: tuple[Array, Array, Array] | None = None
     if units is not None:
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
@@ -329,10 +329,13 @@ FEW = "too few labeled rows of these labels to tune their decision thresholds on
 
 
 def _warn_few_rows(
-    binary: list[tuple[str, int, Array, Array | None]], texts: Sequence[str]
+    binary: list[tuple[str, int, Array, Array | None]],
+    texts: Sequence[str],
+    partial: dict[str, tuple[Array, Array, Array]],
 ) -> None:
     """Warn of labels whose out-of-fold threshold rests on fewer than `FEW_ROWS`
-    labeled rows of a class (of no row: `_warn_one_class`).
+    labeled rows of a class (of no row: `_warn_one_class`, unless the extra
+    rows of `partial` give the head that class; its threshold stays 0.5).
 
     One such row gives no two folds to score it in: the threshold stays 0.5,
     which the few probabilities a head learns from one row seldom reach. Two
@@ -358,7 +361,16 @@ def _warn_few_rows(
             target = target[list(kept.values())]
         positives = int(np.count_nonzero(target))
         rarer = min(positives, len(target) - positives)
-        if not 0 < rarer < FEW_ROWS:
+        of = f"{len(target)} distinct texts" if copies else f"{len(target)} rows"
+        if rarer == 0:
+            # one class: said by `_warn_one_class`, unless extra rows, which
+            # train the head but tune no threshold, give it the other
+            lacking = int(positives == 0)
+            if name in partial and np.any(partial[name][1] == lacking):
+                kind = "positive" if lacking else "negative"
+                few.append(f"{name} (0 of {of} {kind}: its threshold stays 0.5)")
+            continue
+        if rarer >= FEW_ROWS:
             continue
         kind = "positive" if rarer == positives else "negative"
         done = (
@@ -366,7 +378,6 @@ def _warn_few_rows(
             if rarer < 2
             else f"its threshold is tuned on these {rarer} alone"
         )
-        of = f"{len(target)} distinct texts" if copies else f"{len(target)} rows"
         few.append(f"{name} ({rarer} of {of} {kind}: {done})")
     if few:
         warnings.warn(
