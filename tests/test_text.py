@@ -195,6 +195,10 @@ def test_control_class_covers_every_control_and_format_character() -> None:
         ("贵店的菜里有头发", ["贵店"]),
         ("我在贵酒店住了一晚", ["贵酒店"]),
         ("这家店太贵了", ["太贵"]),
+        # ... and does not take the 贵 of a price from the word after it
+        ("这么贵店家还不给优惠", ["贵", "店家"]),
+        ("比别家贵店里人还少", ["贵", "店里"]),
+        ("打车太贵公司不给报", ["太贵", "公司"]),
     ],
 )
 def test_segment_uses_the_complaint_dictionary(text: str, words: list[str]) -> None:
