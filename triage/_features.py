@@ -267,7 +267,8 @@ class FeatureSpace:
         Use ``1 + log(tf)`` instead of raw counts.
     cues : tuple of Cue
         The dense cue columns, after the vocabulary: ``log1p`` of the summed
-        counts of a tuple of literal words, or of the matches of a regular
+        counts of a tuple of words (literal, or compiled `guarded` words that
+        do not count inside longer ones), or of the matches of a regular
         expression (kept in the model, so the package lexicon can change
         without changing a trained model).
     """

@@ -187,7 +187,7 @@ def sniff_header(
 
     A semicolon is the delimiter only when it splits the header into more of
     `columns` than a comma or a tab does: the "CSV" of Excel in a locale
-    whose decimal mark is a comma (``id;text``). A texts' semicolons never
+    whose decimal mark is a comma (``id;text``). The semicolons of texts never
     count, nor do those of a header whose names are not known: ``评论;备注``
     is one column of a comma-separated file.
 
