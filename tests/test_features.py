@@ -134,6 +134,38 @@ def test_a_guarded_cue_word_does_not_count_inside_its_longer_words(text: str, co
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "laughs", "others"),
+    [
+        ("呵呵,乐呵呵", 1, 0),  # 呵呵 in 乐呵呵 (cheerful) does not count
+        ("乐呵呵呵", 1, 0),  # the 呵呵 after 乐 is 乐呵呵's; the one after it counts
+        ("呵呵呵呵", 2, 0),
+        ("乐呵呵的", 0, 0),
+        ("ATM机吞卡了,atm也不行", 0, 2),  # a pattern that ignores case
+        ("退钱!说好的退款呢", 0, 2),  # a pattern of two words
+        ("", 0, 0),
+    ],
+)
+def test_cue_patterns_count_in_a_batch_as_in_one_text(text: str, laughs: int, others: int) -> None:
+    space = FeatureSpace.fit(
+        [("呵呵", ["呵呵"])],
+        word_ngrams=(1, 1),
+        char_ngrams=(1, 1),
+        min_df=1,
+        cues=(
+            (re.compile(guarded("呵呵", ["乐呵呵"])),),
+            (re.compile("(?i)atm"), re.compile("退款|退钱")),
+        ),
+    )
+    _, dense = space.blocks([("呵呵", []), (text, []), ("乐呵呵", [])])
+    assert dense is not None
+    np.testing.assert_array_equal(dense[1], np.log1p([laughs, others]))
+    idx, w = space.vector(text, [])
+    alone = np.zeros(space.n_features)
+    alone[idx] = w
+    np.testing.assert_allclose(alone[space.n_text_features :], dense[1], atol=1e-12)
+
+
 def test_a_guarded_cue_word_survives_pickling() -> None:
     import pickle
 

@@ -24,6 +24,7 @@ scipy is imported only by the many-texts path (`FeatureSpace.matrix`).
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -100,6 +101,31 @@ def _matches(word: str | re.Pattern[str], text: str) -> list[str]:
 
 def _text_of(word: str | re.Pattern[str]) -> str:
     return word if isinstance(word, str) else word.pattern
+
+
+@functools.cache
+def _literal(pattern: re.Pattern[str]) -> str | None:
+    """The text every match of `pattern` is, when it is one word among
+    lookarounds and no flag changes how it matches (as `guarded` makes it);
+    None otherwise.
+
+    >>> _literal(re.compile(guarded("操", ["操作"]))), _literal(re.compile(guarded("tm")))
+    ('操', 'tm')
+    >>> _literal(re.compile("[!?]")), _literal(re.compile("(?i)tm"))
+    (None, None)
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    chars = []
+    for op, av in _parser.parse(pattern.pattern, pattern.flags).data:
+        name = str(op)
+        if name == "LITERAL":
+            chars.append(chr(av))
+        elif name not in ("ASSERT", "ASSERT_NOT"):
+            return None
+    return "".join(chars) or None
 
 
 #: A token that is only clause punctuation (Chinese or Western, as NFKC leaves
@@ -703,13 +729,28 @@ class FeatureSpace:
             elif all(w and sep not in _text_of(w) for w in cue):
                 where: list[int] = []
                 for word in cue:
-                    if not isinstance(word, str):
+                    find = joined.find
+                    if isinstance(word, str):
+                        at, step = find(word), len(word)
+                        while at >= 0:
+                            where.append(at)
+                            at = find(word, at + step)
+                        continue
+                    literal = _literal(word)
+                    if literal is None:
                         where += [m.start() for m in word.finditer(joined)]
                         continue
-                    find, at, step = joined.find, joined.find(word), len(word)
+                    # a guarded word matches where its word stands and its
+                    # guards hold: its guards are tried there alone, not at
+                    # every place of the batch (they come before the word, so
+                    # a scan cannot skip to where it stands)
+                    match, at, step = word.match, find(literal), len(literal)
                     while at >= 0:
-                        where.append(at)
-                        at = find(word, at + step)
+                        if match(joined, at):
+                            where.append(at)
+                            at = find(literal, at + step)
+                        else:
+                            at = find(literal, at + 1)
                 if where:
                     doc = np.searchsorted(starts, where, side="right") - 1
                     out[:, j] = np.bincount(doc, minlength=n)
