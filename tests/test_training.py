@@ -400,6 +400,14 @@ def _emotion_rows(emotion: str, k: int, value: str = "1") -> pd.DataFrame:
     return frame
 
 
+def _copied_pricing(k: int, copies: int) -> pd.DataFrame:
+    """The frame with `k` of its five pricing complaints, each written `copies` times."""
+    frame = _pricing_rows(k)
+    pricing = frame[frame["categories"] == "pricing"]
+    again = [pricing.assign(id=pricing["id"] + f"-copy{n}") for n in range(1, copies)]
+    return pd.concat([frame, *again], ignore_index=True)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("frame", "said"),
@@ -429,6 +437,17 @@ def _emotion_rows(emotion: str, k: int, value: str = "1") -> pd.DataFrame:
             _emotion_rows("angry", 2, "0"),
             "presence:angry (2 of 30 rows negative: its threshold is tuned on these 2 alone)",
         ),
+        # copies of a text share a threshold fold: they are one text to tune on
+        (
+            _copied_pricing(1, 5),
+            "category:pricing (1 of 26 distinct texts positive: its threshold stays 0.5)",
+        ),
+        (
+            _copied_pricing(2, 3),
+            "category:pricing (2 of 27 distinct texts positive: its threshold is tuned on "
+            "these 2 alone)",
+        ),
+        (_copied_pricing(5, 2), None),
     ],
     ids=[
         "pricing-0",
@@ -439,6 +458,9 @@ def _emotion_rows(emotion: str, k: int, value: str = "1") -> pd.DataFrame:
         "humorous-1",
         "humorous-3",
         "angry-all-but-2",
+        "one-text-5-rows",
+        "two-texts-6-rows",
+        "five-texts-10-rows",
     ],
 )
 def test_a_label_of_too_few_rows_to_tune_its_threshold_on_is_named(
@@ -456,52 +478,8 @@ def test_a_label_of_too_few_rows_to_tune_its_threshold_on_is_named(
         assert few == []
     else:
         assert len(few) == 1 and said in few[0], few
-        assert len(re.findall(r"of \d+ rows", few[0])) == 1  # no other label
-        assert all(w.filename == __file__ for w in caught)
-
-
-def _copied_pricing(k: int, copies: int) -> pd.DataFrame:
-    """The frame with `k` of its five pricing complaints, each written `copies` times."""
-    frame = _pricing_rows(k)
-    pricing = frame[frame["categories"] == "pricing"]
-    again = [pricing.assign(id=pricing["id"] + f"-copy{n}") for n in range(1, copies)]
-    return pd.concat([frame, *again], ignore_index=True)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("frame", "said"),
-    [
-        # copies of a text share a threshold fold: they are one text to tune on
-        (
-            _copied_pricing(1, 5),
-            "category:pricing (1 of 26 distinct texts positive: its threshold stays 0.5)",
-        ),
-        (
-            _copied_pricing(2, 3),
-            "category:pricing (2 of 27 distinct texts positive: its threshold is tuned on "
-            "these 2 alone)",
-        ),
-        (_copied_pricing(5, 2), None),
-    ],
-    ids=["one-text-5-rows", "two-texts-6-rows", "five-texts-10-rows"],
-)
-def test_copies_of_a_text_count_once_among_the_rows_of_a_label(
-    frame: pd.DataFrame, said: str | None
-) -> None:
-    import warnings
-
-    from triage._learn import FEW
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        triage.train(frame)
-    few = [str(w.message) for w in caught if str(w.message).startswith(FEW)]
-    if said is None:
-        assert few == []
-    else:
-        assert len(few) == 1 and said in few[0], few
         assert few[0].count(" positive") + few[0].count(" negative") == 1  # no other label
+        assert all(w.filename == __file__ for w in caught)
 
 
 # pricing complaints of partial labels, for a frame that has none
