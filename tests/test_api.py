@@ -188,6 +188,8 @@ def test_a_formal_address_is_no_pricing_complaint(text: str, pricing: bool) -> N
         ("我很着急，急死了", "anxious", ["急", "急", "着急"]),
         ("肚子疼得厉害", "humorous", []),  # 厉害 as a degree, not 厉害了 (wow)
         ("这操作，厉害了", "humorous", ["厉害"]),
+        ("我很生气", "angry", ["生气"]),  # the plain words of anger are cues
+        ("我不生气", "angry", []),
     ],
 )
 def test_the_shipped_cue_columns_count_a_word_not_a_part_of_a_longer_one(
@@ -198,6 +200,12 @@ def test_the_shipped_cue_columns_count_a_word_not_a_part_of_a_longer_one(
     space = get_default_model().features_
     found = space.cue_matches(triage.normalize(text))[EMOTIONS.index(Emotion(emotion))]
     assert sorted(found) == sorted(cues)
+
+
+@pytest.mark.parametrize("text", ["我很生气", "我真的很生气", "这让我很不爽", "我非常愤怒"])
+def test_a_plain_word_of_anger_reads_angry(text: str) -> None:
+    # 很 and 真的 weigh against anger in the training texts: the cue weighs for it
+    assert triage.score_emotions(text).intensities["angry"] >= 1
 
 
 def test_praise_is_not_a_category() -> None:
