@@ -326,7 +326,9 @@ def cross_validate(
     Warns
     -----
     UserWarning
-        A fold whose training rows give a head a single class, naming the fold.
+        A fold whose training rows give a head a single class or, with
+        ``threshold_folds >= 2``, too few rows of a label to tune its
+        threshold on (as `TriageModel.fit` warns), naming the fold.
     """
     import pandas as pd
 
