@@ -123,6 +123,6 @@ def explain(
     >>> why["logistics"].terms[0].evidence
     (Evidence(text='快递', start=0, end=2),)
     >>> why["angry"].applies, [t.term for t in why["angry"].terms[:2]]
-    (True, ['!', '气'])
+    (True, ['气人', '!'])
     """
     return resolve_model(model).explain(text, top=top)
