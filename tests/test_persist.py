@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -754,3 +755,168 @@ def test_the_shipped_model_loads_without_a_warning_at_the_lowest_versions_allowe
 def test_copy_of_model_dir_still_loads(saved: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(saved, tmp_path / "copy")
     assert triage.load_model(copy).__sklearn_is_fitted__()
+
+
+def _pause_between_renames() -> None:
+    """Make each save of this process wait a moment between renaming its model
+    file and its card, as a process descheduled there on a busy machine does."""
+    from triage import persist
+
+    replace = persist._replace
+
+    def slow(src: str, dst: Path) -> None:
+        replace(src, dst)
+        if dst.name == MODEL_FILE:
+            time.sleep(random.uniform(0, 0.02))
+
+    persist._replace = slow
+
+
+def _save_in_rounds(
+    model,  # type: ignore[no-untyped-def]
+    which: int,
+    path: Path,
+    rounds: int,
+    barrier,  # type: ignore[no-untyped-def]
+    outcomes,  # type: ignore[no-untyped-def]
+    pause: bool,
+) -> None:
+    """Each round, as every other saver does at the same moment: save `model`
+    over the model in `path`, then to the empty folder of the round without
+    overwrite=True, putting ``(round, which, what came of it)`` in `outcomes`."""
+    if pause:
+        _pause_between_renames()
+    barrier.wait()  # every saver ready
+    for r in range(rounds):
+        barrier.wait()
+        notes = {"which": which, "round": r}
+        triage.save_model(model, path / "shared", notes=notes, overwrite=True)
+        barrier.wait()
+        try:
+            triage.save_model(model, path / f"round-{r}", notes=notes)
+            outcomes.put((r, which, "saved"))
+        except FileExistsError as exc:
+            outcomes.put((r, which, str(exc)))
+        barrier.wait()
+
+
+def _one_model(folder: Path, base: int) -> int:
+    """Which saver's model `folder` holds, checking that its card is its own
+    and that nothing else was left there."""
+    loaded = triage.load_model(folder)
+    which = loaded.card_["notes"]["which"]
+    assert loaded.n_train_ == base + which  # the model of the save the card is of
+    assert sorted(p.name for p in folder.iterdir()) == [MODEL_FILE, CARD_FILE]
+    return int(which)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("savers", ["processes", "threads"])
+def test_saves_to_one_folder_at_once_leave_one_model_with_its_own_card(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    savers: str,
+) -> None:
+    # two notebooks, or a job overlapping the last one, saving to one folder:
+    # each rename pair is one save's, so the folder holds the model of the
+    # save that renamed last with its card, a load never finds the file of
+    # one beside the card of another, and of saves to an empty folder without
+    # overwrite=True one saves and the others fail as they would one by one
+    import copy
+    import multiprocessing
+    import queue
+
+    from triage import persist
+    from triage.model import TriageModel
+
+    rounds = 20  # without the lock some 6 to 13 of them end mixed
+    fitted = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    base = fitted.n_train_
+    models = []
+    for which in range(3):
+        model = copy.deepcopy(fitted)
+        model.n_train_ = base + which
+        models.append(model)
+    triage.save_model(models[0], tmp_path / "shared", notes={"which": 0})
+    if savers == "processes":  # each pauses between its own renames
+        context = multiprocessing.get_context("spawn")
+        barrier = context.Barrier(len(models) + 1, timeout=60)
+        outcomes = context.Queue()
+        saver = context.Process
+    else:  # the threads pause in this process's save_model, restored afterwards
+        monkeypatch.setattr(persist, "_replace", persist._replace)
+        _pause_between_renames()
+        barrier = threading.Barrier(len(models) + 1, timeout=60)  # type: ignore[assignment]
+        outcomes = queue.Queue()
+        saver = threading.Thread  # type: ignore[assignment]
+    workers = [
+        saver(
+            target=_save_in_rounds,
+            args=(model, which, tmp_path, rounds, barrier, outcomes, savers == "processes"),
+        )
+        for which, model in enumerate(models)
+    ]
+    refused: list[str] = []
+    loads = 0
+    done = threading.Event()
+
+    def load_while_saving() -> None:
+        nonlocal loads
+        while not done.is_set():
+            try:
+                triage.load_model(tmp_path / "shared")
+            except ModelFileError as exc:
+                refused.append(str(exc))
+            loads += 1
+
+    loader = threading.Thread(target=load_while_saving)
+    for worker in workers:
+        worker.start()
+    mixed: list[str] = []
+    try:
+        barrier.wait()
+        loader.start()
+        for r in range(rounds):
+            barrier.wait()
+            barrier.wait()  # the round's saves over the shared model are done
+            try:
+                _one_model(tmp_path / "shared", base)
+            except (ModelFileError, AssertionError) as exc:
+                mixed.append(f"round {r}: {exc}")
+            barrier.wait()
+    finally:
+        done.set()
+        if loader.is_alive():
+            loader.join()
+        for worker in workers:
+            worker.join(timeout=60)
+    assert mixed == []
+    assert refused == [] and loads > 0
+    results: dict[int, dict[int, str]] = {}
+    for _ in range(len(models) * rounds):
+        r, which, what = outcomes.get(timeout=10)
+        results.setdefault(r, {})[which] = what
+    for r in range(rounds):
+        folder = tmp_path / f"round-{r}"
+        winner = _one_model(folder, base)
+        exists = (
+            f"{folder / MODEL_FILE} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+        )
+        assert results[r] == {which: "saved" if which == winner else exists for which in range(3)}
+
+
+def test_a_lock_file_left_on_windows_is_no_model_and_no_save_under_way(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    # Windows locks a file beside the model, which a save killed while it held
+    # it leaves there: it is neither a model in the way nor a save's card
+    from triage.persist import LOCK_FILE
+
+    (tmp_path / LOCK_FILE).write_bytes(b"")
+    check_destination(tmp_path)
+    triage.save_model(small_model, tmp_path, notes={"which": "first"})
+    assert triage.load_model(tmp_path).card_["notes"] == {"which": "first"}
+    with pytest.raises(FileExistsError, match=r"model\.joblib exists; pass overwrite=True"):
+        triage.save_model(small_model, tmp_path)

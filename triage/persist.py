@@ -16,8 +16,9 @@ you trust; the checksum proves the file is the one its card describes, not
 that the card is honest.
 
 `save_model` replacing a model renames its new file into place and then its
-new card; `load_model` meanwhile loads the old model or the new one whole,
-each with its own card (see `load_model`).
+new card, holding a lock on the directory, so that saves to one directory
+at once do not mix their files; `load_model` meanwhile loads the old model
+or the new one whole, each with its own card (see `load_model`).
 
 Changing the format
 -------------------
@@ -48,6 +49,7 @@ with a test that a file of the old version still loads.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import io
@@ -56,10 +58,11 @@ import json
 import math
 import os
 import platform
+import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,6 +71,11 @@ from triage._paths import user_path
 from triage._resources import read_text
 from triage.exceptions import ModelFileError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 if TYPE_CHECKING:
     from triage.model import TriageModel
@@ -99,6 +107,10 @@ _REPLACE_WAIT = 2.0
 _pause: Callable[[float], None] = time.sleep
 #: Windows refuses to rename a file over one that another process has open.
 _WINDOWS = os.name == "nt"
+#: The file a save locks beside the model on Windows, which cannot lock a
+#: directory (elsewhere the directory itself is locked and no file is made).
+#: Not a temporary of a save (``.model-*``), nor the model or its card.
+LOCK_FILE = ".model.lock"
 
 _LIBRARIES = ("triage", "numpy", "scipy", "scikit-learn", "jieba", "opencc", "snownlp", "joblib")
 
@@ -186,9 +198,20 @@ def save_model(
     mix of the two: a service may reload its model while a job retrains it.
     Windows refuses to rename over a file that another process has open, as
     a load has for a moment: there a refused rename is tried again for up
-    to two seconds. Save to a directory from one process at a time: two saves at once may
-    leave the file of one beside the card of the other, which `load_model`
-    refuses.
+    to two seconds.
+
+    Saves to one directory at once, from processes or threads (two notebooks,
+    a scheduled job overlapping the last), rename their files one save at a
+    time, under a lock on the directory that the system releases if the
+    process dies: the directory holds the model of the save that renamed
+    last, with its own card. Only the renames wait for the lock, not the
+    writing. With ``overwrite=False`` the directory is checked again under
+    the lock, so of saves racing to an empty directory the first to rename
+    wins and the others raise `FileExistsError`, as saves one after the
+    other would. On Windows the lock is a file, ``.model.lock``, removed
+    after the renames unless another save has it open; where the file
+    system cannot lock a directory (some network file systems) the renames
+    are not serialised.
     """
     import joblib
 
@@ -251,8 +274,13 @@ def save_model(
             # parameters may be numpy numbers too (a grid over np.arange gives them)
             f.write(json.dumps(card, ensure_ascii=False, indent=2, default=_json_default) + "\n")
         os.chmod(card_tmp, 0o644)
-        _replace(tmp, folder / MODEL_FILE)
-        _replace(card_tmp, folder / CARD_FILE)
+        # one save's two renames at a time, so that the model file and the
+        # card in place are always those of one save
+        with _commit_lock(folder):
+            # another save may have put a model here since the check above
+            check_destination(folder, overwrite=overwrite)
+            _replace(tmp, folder / MODEL_FILE)
+            _replace(card_tmp, folder / CARD_FILE)
         saved = True
     finally:
         for name in temps:
@@ -265,6 +293,77 @@ def save_model(
                 except OSError:  # something else was put in it meanwhile
                     break
     return folder
+
+
+@contextlib.contextmanager
+def _commit_lock(folder: Path) -> Iterator[None]:
+    """Hold the lock of the model directory `folder` against other saves.
+
+    An exclusive ``flock`` of the directory itself, or on Windows a lock of
+    `LOCK_FILE` in it; either is released when its descriptor is closed or
+    its process dies, so no lock is ever left behind. Each call opens its
+    own descriptor, which excludes the threads of one process as it does
+    other processes. Where the directory cannot be locked (a network file
+    system without locks), the renames go on unlocked rather than the save
+    failing.
+    """
+    if sys.platform == "win32":
+        with _locked_file(folder / LOCK_FILE):
+            yield
+    else:
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:  # a directory that may not be read
+            fd = -1
+        try:
+            if fd >= 0:
+                with contextlib.suppress(OSError):  # a file system that does not lock
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            if fd >= 0:
+                os.close(fd)  # releases the lock
+
+
+if sys.platform == "win32":
+
+    @contextlib.contextmanager
+    def _locked_file(path: Path) -> Iterator[None]:
+        """Hold a lock on the first byte of `path`, made if need be, and remove
+        it afterwards unless another save has it open.
+
+        Python opens files without ``FILE_SHARE_DELETE``, so the file is
+        only removed when no other save holds or waits for it: one that
+        opens it afterwards makes a new one, which no other save has open.
+        Where the file system leaves a removed file's name taken until the
+        remover closes it, opening it is tried again for up to
+        `_REPLACE_WAIT` seconds.
+        """
+        waited = 0.0
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+                break
+            except PermissionError:  # being removed by the save before
+                if waited >= _REPLACE_WAIT:
+                    raise
+            time.sleep(0.005)
+            waited += 0.005
+        try:
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                    break
+                except PermissionError:  # another save holds it
+                    time.sleep(0.005)
+            try:
+                yield
+            finally:
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):  # open in another save
+                path.unlink()
 
 
 def _replace(src: str, dst: Path) -> None:
