@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,6 +49,25 @@ def test_batch_dataframe_example_keeps_each_row_with_its_scores(
     assert isinstance(scored, pd.DataFrame)
     assert scored.index.tolist() == [7, 7, 3, 3]
     assert scored["primary"].tolist() == [str(triage.analyze(t).primary or "") for t in texts]
+
+
+def test_batch_why_example_shows_what_the_example_answers() -> None:
+    # The terms the guide shows for the first complaint of the README's demo
+    # file are those score_frame gives it, label for label and in order.
+    example = next(
+        block for block in _python(_section("docs/batch.md", "DataFrames")) if "json.loads" in block
+    )
+    match = re.search(r"^(json\.loads\(.*\))\n# (\{.*), \.\.\.\}$", example, re.M)
+    assert match, "the example shows no result after json.loads"
+    call, shown = match.groups()
+    names: dict[str, object] = {
+        "triage": triage,
+        "df": pd.read_csv(REPO / "examples" / "complaints.csv"),
+    }
+    exec(example.split(call)[0], names)
+    answered = eval(call, names)
+    expected = json.loads(shown + "}")
+    assert list(answered.items())[: len(expected)] == list(expected.items())
 
 
 # dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
