@@ -138,6 +138,13 @@ def test_office_and_xml_markup_table(raw: str, expected: str) -> None:
         ("&lt;b&gt;好评", "好评"),
         ("&#8203;退款&#x1F621;", "退款😡"),
         ("&AMP;lt;b&AMP;gt;差评", "差评"),
+        # a number of thousands of digits after &# (an order number) is beyond
+        # any character, as one of eight digits is; leading zeros are no digits
+        ("订单&#" + "1" * 5_000 + "出错", "订单\ufffd出错"),
+        ("订单&#x" + "f" * 5_000 + ";出错", "订单\ufffd出错"),
+        ("订单&#12345678;出错", "订单\ufffd出错"),
+        ("&#" + "0" * 5_000 + "24555;递太慢", "快递太慢"),
+        ("&#x" + "0" * 5_000 + "5feb递太慢", "快递太慢"),
     ],
 )
 def test_entities_table(raw: str, expected: str | None) -> None:

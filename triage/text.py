@@ -115,11 +115,28 @@ _ENTITY = re.compile(r"&(?:#[0-9]++;?|#[xX][0-9a-fA-F]++;?|([A-Za-z][A-Za-z0-9]*
 def _unescape(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         name, end = match[1], match[2]
-        if name is not None and end != ";" and (end is None or name not in html.entities.html5):
+        if name is None:
+            return _number(match[0])
+        if end != ";" and (end is None or name not in html.entities.html5):
             return match[0]
         return html.unescape(match[0])
 
     return _ENTITY.sub(replace, text)
+
+
+def _number(reference: str) -> str:
+    """The character of a numeric reference (``&#24555;``, ``&#x5feb``).
+
+    A number of more than seven digits, leading zeros aside, is beyond
+    U+10FFFF and is U+FFFD, as `html.unescape` makes it: Python refuses to
+    read a decimal number of thousands of digits (an order number pasted
+    after ``&#``), and `html.unescape` would raise `ValueError`.
+    """
+    prefix = reference[:3] if reference[2:3] in ("x", "X") else reference[:2]
+    digits = reference[len(prefix) :].rstrip(";").lstrip("0")
+    if len(digits) > 7:
+        return "\ufffd"
+    return html.unescape(f"{prefix}{digits or '0'};")
 
 
 def _strip_tags(text: str) -> str:
