@@ -634,6 +634,10 @@ def test_markup_longer_than_the_raw_cap_does_not_hide_the_complaint(markup: str)
         "\u3000" * 20_000,  # ideographic spaces
         "\t \u200b" * 7_000,  # tabs, spaces and zero-width spaces
         "<br>\n    " * 2_000,  # markup and its indentation
+        "&nbsp;" * 3_000,  # an editor's non-breaking spaces, as entities
+        "<p>&nbsp;</p>\n" * 1_500,  # its empty paragraphs
+        "&#160;&#x3000;&emsp;" * 1_000,  # spaces written as numbers or by name
+        "&#8203;" * 3_000,  # zero-width spaces, as entities
     ],
 )
 def test_padding_longer_than_the_raw_cap_neither_hides_nor_cuts_the_complaint(

@@ -62,10 +62,11 @@ MAX_CHARS = 2000
 # hence the margin over MAX_CHARS.
 _RAW_CAP = MAX_CHARS * 8
 
-# A longer text first has its tags stripped, its invisible characters removed
-# and its whitespace collapsed over this much of it (linear regex passes), so
-# that a page whose <style> block or tags, or a paste whose padding, run past
-# _RAW_CAP still yields the complaint after them.
+# A longer text first has its tags stripped, its entities decoded, its
+# invisible characters removed and its whitespace collapsed over this much of
+# it (linear regex passes), so that a page whose <style> block, tags or
+# &nbsp; entities, or a paste whose padding, run past _RAW_CAP still yields
+# the complaint after them.
 _MARKUP_CAP = MAX_CHARS * 100
 
 # HTML's element names (and a few obsolete ones still in old pages). Only these
@@ -507,6 +508,9 @@ def prepare(text: Any) -> PreparedText:
         head = _CONTROL.sub("", raw[:_MARKUP_CAP])
         if "<" in head:
             head = _strip_tags(head)
+        if "&" in head:
+            # an editor's &nbsp; (or &#8203;) pads as the character it stands for
+            head = _CONTROL.sub("", _unescape(head))
         head = _SPACE.sub(" ", head)
         cut = head[: _boundary(head, _RAW_CAP)]
         truncated = len(raw) > _MARKUP_CAP or len(head) > _RAW_CAP
