@@ -190,6 +190,10 @@ def test_a_formal_address_is_no_pricing_complaint(text: str, pricing: bool) -> N
         ("这操作，厉害了", "humorous", ["厉害"]),
         ("我很生气", "angry", ["生气"]),  # the plain words of anger are cues
         ("我不生气", "angry", []),
+        ("我很焦虑，怕来不及", "anxious", ["焦虑", "怕", "来不及"]),
+        ("这个插座不安全", "anxious", []),  # unsafe, not uneasy
+        ("气得我直哭", "aggrieved", ["哭"]),
+        ("看得我哭笑不得", "aggrieved", []),
     ],
 )
 def test_the_shipped_cue_columns_count_a_word_not_a_part_of_a_longer_one(
@@ -202,10 +206,21 @@ def test_the_shipped_cue_columns_count_a_word_not_a_part_of_a_longer_one(
     assert sorted(found) == sorted(cues)
 
 
-@pytest.mark.parametrize("text", ["我很生气", "我真的很生气", "这让我很不爽", "我非常愤怒"])
-def test_a_plain_word_of_anger_reads_angry(text: str) -> None:
-    # 很 and 真的 weigh against anger in the training texts: the cue weighs for it
-    assert triage.score_emotions(text).intensities["angry"] >= 1
+@pytest.mark.parametrize(
+    ("text", "emotion"),
+    [
+        # 很 and 真的 weigh against anger in the training texts: the cue weighs for it
+        ("我很生气", "angry"),
+        ("我真的很生气", "angry"),
+        ("这让我很不爽", "angry"),
+        ("我非常愤怒", "angry"),
+        ("我很焦虑，订单到底什么时候发货", "anxious"),
+        ("好家伙，等了三个小时", "humorous"),
+        ("我真的很难受，买了就降价", "aggrieved"),
+    ],
+)
+def test_a_plain_word_of_feeling_reads_as_its_emotion(text: str, emotion: str) -> None:
+    assert triage.score_emotions(text).intensities[emotion] >= 1
 
 
 def test_praise_is_not_a_category() -> None:

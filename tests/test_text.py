@@ -206,6 +206,11 @@ def test_control_class_covers_every_control_and_format_character() -> None:
         ("这么贵店家还不给优惠", ["贵", "店家"]),
         ("比别家贵店里人还少", ["贵", "店里"]),
         ("打车太贵公司不给报", ["太贵", "公司"]),
+        # words of feeling jieba's own dictionary cuts in two
+        ("我很火大", ["火大"]),
+        ("真是无语了", ["无语"]),
+        ("凭什么扣我钱", ["凭什么"]),
+        ("这火大小刚好", ["火", "大小"]),  # ... and only where they are words
     ],
 )
 def test_segment_uses_the_complaint_dictionary(text: str, words: list[str]) -> None:
