@@ -40,6 +40,7 @@ from triage.exceptions import ColumnError, InputFileError
 from triage.labeled import read_labeled
 from triage.labels import CATEGORIES, EMOTIONS
 from triage.priority import Context
+from triage.vectors import read_texts
 
 from .conftest import require_data
 
@@ -1077,6 +1078,50 @@ def test_a_csv_separated_by_semicolons_is_read_as_excel_writes_it(
     score_file(src, tmp_path / "given.jsonl", input_format="csv")
     got = pd.read_json(tmp_path / "given.jsonl", lines=True, dtype=False)
     assert list(zip(got["id"].astype(str), got["text"], strict=True)) == rows
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "rows"),
+    [
+        (
+            "sep=;\nid;text\n1;快递还没到,三天了\n2;客服态度太差了\n",
+            "utf-8",
+            [("1", "快递还没到,三天了"), ("2", "客服态度太差了")],
+        ),
+        ("sep=,\r\nid,text\r\n1,房间很脏;没人打扫\r\n", "gbk", [("1", "房间很脏;没人打扫")]),
+        (
+            "\ufeffsep=\t\nid\ttext\n1\t会员费乱扣,客服不理\n",
+            "utf-8",
+            [("1", "会员费乱扣,客服不理")],
+        ),
+        (
+            "sep=|\nid|text\n1|奶粉有异味,孩子喝了拉肚子\n",
+            "utf-16",
+            [("1", "奶粉有异味,孩子喝了拉肚子")],
+        ),
+    ],
+    ids=["semicolons", "commas-gbk", "tabs-bom", "bars-utf-16"],
+)
+def test_a_first_line_naming_the_delimiter_is_honoured_and_skipped(
+    tmp_path: Path, content: str, encoding: str, rows: list[tuple[str, str]]
+) -> None:
+    # Excel reads "sep=;" as naming the delimiter; some exports write it for it
+    src = write(tmp_path / "in.csv", content, encoding)
+    assert read_everywhere(src, tmp_path) == rows
+    assert list(read_texts(src)) == [text for _, text in rows]
+    score_file(src, tmp_path / "given.jsonl", input_format="csv")
+    got = pd.read_json(tmp_path / "given.jsonl", lines=True, dtype=False)
+    assert list(zip(got["id"].astype(str), got["text"], strict=True)) == rows
+    # a folder of such exports
+    write(tmp_path / "exports" / "part-1.csv", content, encoding)
+    summary = score_file(tmp_path / "exports", tmp_path / "folder.csv", id_column="id")
+    assert summary.rows == len(rows)
+
+
+def test_the_lines_after_a_sep_line_keep_their_numbers_in_the_file(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "sep=;\nid;text\n1;快递还没到\n2;客服;不回\n3;房间很脏\n")
+    summary = score_file(src, tmp_path / "out.csv")
+    assert (summary.rows, summary.malformed_lines) == (2, [4])
 
 
 def test_a_header_that_semicolons_split_into_other_names_is_an_error_saying_so(

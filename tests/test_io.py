@@ -25,6 +25,7 @@ from triage._io import (
     file_format,
     read_chunks,
     scan_jsonl,
+    sniff_header,
 )
 from triage.exceptions import InputFileError
 
@@ -540,6 +541,77 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
     assert chunk.frame.columns.tolist() == ["id", "text"]
     assert chunk.frame["text"].tolist() == ["快递太慢了"]
     assert chunk.malformed_lines == [5]  # line numbers still count the blank lines
+
+
+# files that start with the line Excel reads as naming the delimiter ->
+# its delimiter, rows, the lines they start on and the malformed lines,
+# numbered in the file (the sep= line is line 1)
+SEP_LINES = [
+    (
+        "f.csv",
+        "sep=;\nid;text\n1;快递还没到,三天了\n2;客服不回\n",
+        ";",
+        [["1", "快递还没到,三天了"], ["2", "客服不回"]],
+        [3, 4],
+        [],
+    ),
+    (
+        "f.csv",
+        "sep=\t\r\nid\ttext\r\n1\t房间很脏,没人打扫\r\n",
+        "\t",
+        [["1", "房间很脏,没人打扫"]],
+        [3],
+        [],
+    ),
+    (
+        "f.csv",
+        "sep=|\nid|text\n1|退款;说好三天\n2|多|一列\n3|快递丢了\n",
+        "|",
+        [["1", "退款;说好三天"], ["3", "快递丢了"]],
+        [3, 5],
+        [4],
+    ),
+    # the name of a TSV file says nothing against the line
+    ("f.tsv", "sep=,\nid,text\n1,奶粉\t有异味\n", ",", [["1", "奶粉\t有异味"]], [3], []),
+    # quoted by a CSV writer that wrote it as a field; in capitals
+    ("f.csv", '"sep=,"\nid,text\n1,会员费乱扣\n', ",", [["1", "会员费乱扣"]], [3], []),
+    ("f.csv", "SEP=;\nid;text\n1;会员费乱扣\n", ";", [["1", "会员费乱扣"]], [3], []),
+    # blank lines around it, as before any header
+    ("f.csv", "\nsep=;\n\nid;text\n1;快递还没到\n", ";", [["1", "快递还没到"]], [5], []),
+    # a file of one column
+    ("f.csv", "sep=;\ntext\n快递还没到,气死了\n", ";", [["快递还没到,气死了"]], [3], []),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "delimiter", "rows", "lines", "malformed"), SEP_LINES)
+def test_a_first_line_naming_the_delimiter_is_read_as_excel_reads_it(
+    tmp_path: Path,
+    name: str,
+    body: str,
+    delimiter: str,
+    rows: list[list[str]],
+    lines: list[int],
+    malformed: list[int],
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body.encode("utf-8"))
+    columns = ["text"] if len(rows[0]) == 1 else ["id", "text"]
+    assert sniff_header(path, columns=("text", "id")) == (delimiter, columns)
+    for size in (1, 10):
+        chunks = list(read_chunks(path, fmt=file_format(path), chunk_size=size))
+        assert {tuple(c.frame.columns) for c in chunks} == {tuple(columns)}
+        assert [r for c in chunks for r in c.frame.values.tolist()] == rows
+        assert [n for c in chunks for n in c.lines] == lines
+        assert [n for c in chunks for n in c.malformed_lines] == malformed
+
+
+@pytest.mark.parametrize("data", [b"sep=;\r\n", b"sep=,", b"sep=\t\n\n  \n"])
+def test_a_file_of_a_sep_line_alone_is_empty(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    assert sniff_header(path) == (data[4:5].decode(), [])
+    with pytest.raises(InputFileError, match=r"f\.csv is empty"):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
 
 
 def test_gzip_input(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from triage import InputFileError, LabelError, validate_labels
-from triage.labeled import check_labels, parse_labels, read_labeled
+from triage.labeled import check_labels, parse_labels, read_labeled, read_labeled_lines
 from triage.labels import EMOTION_COLUMNS
 
 GOOD = {
@@ -461,6 +461,37 @@ def test_read_labeled_refuses_malformed_lines_rather_than_merge_or_shift_rows(
     path.write_text("\n".join([",".join(GOOD), *rows, ""]), encoding="utf-8")
     with pytest.raises(LabelError, match=rf"labeled\.csv: {malformed}"):
         read_labeled(path)
+
+
+@pytest.mark.parametrize(
+    ("sep", "texts", "problem"),
+    [
+        (";", ["快递没到,还没发货", "客服态度很差"], None),
+        (",", ["快递没到;还没发货", "客服态度很差"], None),
+        ("\t", ["房间很脏", "客服态度很差"], None),
+        (";", ["快递没到;还没发货", "客服态度很差"], r"1 malformed line\(s\): 3 "),
+        (",", ["快递没到", "客服态度很差,不回消息"], r"1 malformed line\(s\): 4 "),
+    ],
+    ids=["semicolons", "commas", "tabs", "malformed-semicolons", "malformed-commas"],
+)
+def test_read_labeled_takes_the_delimiter_a_sep_line_names(
+    tmp_path: Path, sep: str, texts: list[str], problem: str | None
+) -> None:
+    # Excel reads a first line "sep=;" as naming the delimiter: no row, and
+    # the header is line 2
+    path = tmp_path / "labeled.csv"
+    labels = sep.join(GOOD[c] for c in list(GOOD)[2:])
+    rows = [f"x-{i}{sep}{text}{sep}{labels}" for i, text in enumerate(texts)]
+    path.write_text("\n".join([f"sep={sep}", sep.join(GOOD), *rows, ""]), encoding="utf-8")
+    if problem is not None:
+        with pytest.raises(LabelError, match=rf"labeled\.csv: {problem}"):
+            read_labeled(path)
+        return
+    got, lines = read_labeled_lines(path)
+    assert list(got.columns) == list(GOOD)
+    assert got["text"].tolist() == texts
+    assert lines == [3, 4]
+    assert validate_labels(got).empty
 
 
 def test_read_labeled_names_lines_with_bytes_not_of_the_encoding(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import csv
 import datetime
 import gzip
 import io
+import itertools
 import json
 import lzma
 import math
@@ -33,7 +34,7 @@ import warnings
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -191,16 +192,27 @@ def sniff_header(
     count, nor do those of a header whose names are not known: ``评论;备注``
     is one column of a comma-separated file.
 
+    A first line ``sep=;`` (``sep=,``, ``sep=|``, a tab after ``sep=`` ...),
+    which Excel reads as naming the delimiter and some exports write for
+    it, names the delimiter; the header is the line after it.
+
     Returns
     -------
     delimiter : str
     header : list of str
-        The column names of its first line that is not blank, as the file
-        writes them, spaces around them dropped; empty for an empty file.
+        The column names of its first line that is not blank (or of the
+        next, after a ``sep=`` line), as the file writes them, spaces around
+        them dropped; empty for an empty file.
     """
     with _open_text(path, encoding) as f:
         # the header is the first line that is not blank, as the reader finds it
-        line = next((line for line in f if line.strip()), "")
+        lines = (line for line in f if line.strip())
+        line = next(lines, "")
+        named = _sep_line(line)
+        if named is not None:
+            line = next(lines, "")
+    if named is not None:
+        return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
     try:
         by_name = "\t" if file_format(path) == "tsv" else ","
     except ValueError:  # another extension: the header alone decides
@@ -215,6 +227,18 @@ def sniff_header(
             best = (score, delimiter, names)
     assert best is not None
     return best[1], best[2]
+
+
+# The first line of a CSV file that Excel reads as naming its delimiter,
+# written by exports meant for it: sep=; or sep=, (the quotes of a CSV writer
+# that quoted the line as a field of its own aside)
+_SEP_LINE = re.compile(r'sep=([^"\r\n])|"sep=([^"\r\n])"', re.IGNORECASE)
+
+
+def _sep_line(line: str) -> str | None:
+    """The delimiter that `line`, a ``sep=;`` line, names; None for another line."""
+    match = _SEP_LINE.fullmatch(line.rstrip("\r\n"))
+    return None if match is None else match[1] or match[2]
 
 
 def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
@@ -630,7 +654,9 @@ def read_chunks(
     """Yield the rows of a file in chunks of at most `chunk_size`.
 
     A CSV or TSV file is split at `delimiter` when given (``";"``, as
-    `sniff_header` finds it), else at commas or tabs by `fmt`. A Parquet
+    `sniff_header` finds it), else at commas or tabs by `fmt`; a first line
+    ``sep=;`` names the delimiter, whatever `delimiter` says, and is no row
+    (its rows keep their lines of the file: the header is line 2). A Parquet
     `text_column` stored as binary is decoded as UTF-8, undecodable bytes as
     U+FFFD, as in a text file.
     """
@@ -769,6 +795,10 @@ def _read_delimited(
     unless only blank lines follow (a line of spaces is a text of spaces); in
     a file of more columns a blank line, empty or of only spaces, is no row.
 
+    A first line ``sep=;`` before the header, which Excel reads as naming the
+    delimiter, is read so too, and is no row; lines keep their numbers in the
+    file, the ``sep=`` line being line 1.
+
     LF, CRLF and a bare CR end a row, as for pandas; ``\\r\\r\\n`` is one line
     end. A file whose rows end with LF but some with a bare CR (a CR in an
     unquoted text, most likely, which split it) is a UserWarning naming them.
@@ -783,7 +813,7 @@ def _read_delimited(
     # ended with LF: a file of both has a CR that is in a text, most likely
     ends = {"cr": 0, "lf": 0}
 
-    def lines(f: IO[str]) -> Iterator[str]:
+    def lines(f: Iterable[str]) -> Iterator[str]:
         # numbered as the csv reader counts them (`line_num`)
         for number, line in enumerate(f, 1):
             if line.endswith("\r"):
@@ -797,7 +827,19 @@ def _read_delimited(
             yield line
 
     with _open_text(path, encoding, marked=True) as f:
-        reader = csv.reader(lines(f), delimiter=delimiter, strict=True)
+        # the lines up to the first that is not blank: a sep= line, or the header
+        head: list[str] = []
+        for line in f:
+            head.append(line)
+            if line.strip():
+                break
+        named = _sep_line(head[-1]) if head else None
+        if named is not None:
+            delimiter = named
+            # read as a blank line, which comes before the header, so that
+            # every line after it keeps its number
+            head[-1] = head[-1][len(head[-1].rstrip("\r\n")) :]
+        reader = csv.reader(lines(itertools.chain(head, f)), delimiter=delimiter, strict=True)
         header = None
         try:
             # the header is the first line that is not blank

@@ -1249,7 +1249,10 @@ def score_file(
         tabs: the delimiter that splits its header into `text_column` (and
         `id_column`) is used, the extension deciding a tie. So are
         semicolons, as Excel writes CSV where the decimal mark is a comma
-        (``id;text``), when they alone split the header into those columns. A text file may
+        (``id;text``), when they alone split the header into those columns.
+        A first line ``sep=;`` (``sep=,``, ``sep=|`` ...), which Excel reads
+        as naming the delimiter, names it and is no row; malformed lines
+        are still numbered in the file (the header is line 2). A text file may
         be compressed, its format from the extension before: gzip
         (``.gz``), bzip2 (``.bz2``) or xz (``.xz``), in and out; an input
         may also be a ``.zip`` archive holding one file, whose format is

@@ -91,6 +91,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files, or
     semicolons as in the CSV of Excel where the decimal mark is a comma
     (a header that semicolons, and nothing else, split into its columns).
+    A first line ``sep=;`` (or another delimiter after ``sep=``), which
+    Excel reads as naming the delimiter, names it and is no row; lines are
+    numbered in the file all the same, the ``sep=`` line being line 1.
 
     Empty ``categories`` and ``primary`` cells mean "not a complaint"; reading
     them as NaN (pandas' default) would lose that. Rows whose every cell is
