@@ -998,8 +998,8 @@ def test_a_nul_byte_in_a_text_file_scores_and_comes_back_as_in_a_frame(
         # blank lines before the header, as before a comma-separated one
         ("in.csv", "\n \r\nid\ttext\n1\t快递太慢,三天没到\n", "utf-8", None, ["id", "text"]),
         ("in.csv", "\n\nid\ttext\n1\t快递太慢,三天没到\n", "utf-16", None, ["id", "text"]),
-        # a format given by the caller is taken as given
-        ("in.csv", "id\ttext\n1\t快递太慢\n", "utf-8", "csv", ["id\ttext"]),
+        # a format given by the caller decides a tie only
+        ("in.csv", "id\ttext\n1\t快递太慢\n", "utf-8", "csv", ["id", "text"]),
     ],
 )
 def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
@@ -1020,6 +1020,54 @@ def test_delimiter_of_a_csv_or_tsv_input_is_read_from_its_header(
     got = pd.read_json(out, lines=True, dtype=False)
     assert got.columns.tolist()[: len(columns)] == columns
     assert got["primary"].tolist() == ["logistics"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt", "rows"),
+    [
+        # a header that only the other delimiter splits into the columns is read at it
+        ("in.csv", "id\ttext\n1\t快递太慢,三天没到\n", "csv", [("1", "快递太慢,三天没到")]),
+        ("in.dat", "id\ttext\n1\t快递太慢,三天没到\n", "csv", [("1", "快递太慢,三天没到")]),
+        ("in.tsv", "id,text\n1,房间很脏\t没人打扫\n", "tsv", [("1", "房间很脏\t没人打扫")]),
+        ("in.txt", "id;text\n1;会员费乱扣,客服不理\n", "tsv", [("1", "会员费乱扣,客服不理")]),
+        # a tie is the given format's, whatever the name says
+        ("in.txt", "text\n快递太慢\t三天没到\n", "csv", [("", "快递太慢\t三天没到")]),
+        ("in.csv", "text\n快递太慢,三天没到\n", "tsv", [("", "快递太慢,三天没到")]),
+        ("in.tsv", "id,text\n1,快递太慢\t三天没到\n", "csv", [("1", "快递太慢\t三天没到")]),
+    ],
+    ids=[
+        "tabs-as-csv",
+        "tabs-as-csv-dat",
+        "commas-as-tsv",
+        "semicolons-as-tsv",
+        "tie-csv",
+        "tie-tsv",
+        "commas-as-csv-tsv",
+    ],
+)
+def test_a_given_format_reads_a_header_that_only_another_delimiter_splits(
+    tmp_path: Path, name: str, content: str, fmt: str, rows: list[tuple[str, str]]
+) -> None:
+    src = write(tmp_path / name, content)
+    out = tmp_path / "out.jsonl"
+    score_file(src, out, input_format=fmt)
+    got = pd.read_json(out, lines=True, dtype=False)
+    ids = got["id"].astype(str).tolist() if "id" in got.columns else [""] * len(got)
+    assert list(zip(ids, got["text"], strict=True)) == rows
+    assert list(read_texts(src, input_format=fmt)) == [text for _, text in rows]
+    cli = tmp_path / "cli.jsonl"
+    assert main(["score", str(src), "-o", str(cli), "--quiet", "--input-format", fmt]) == 0
+    assert pd.read_json(cli, lines=True, dtype=False)["text"].tolist() == got["text"].tolist()
+
+
+def test_a_header_of_one_name_holding_commas_read_as_tsv_says_how_commas_split_it(
+    tmp_path: Path,
+) -> None:
+    src = write(tmp_path / "in.tsv", "编号,内容\n1,快递还没到\n")
+    with pytest.raises(
+        ColumnError, match=r"or \['编号', '内容'\] if it is separated by ','; name the text column"
+    ):
+        score_file(src, tmp_path / "out.csv")
 
 
 def read_everywhere(src: Path, tmp_path: Path) -> list[tuple[str, str]]:

@@ -177,14 +177,18 @@ def sniff_header(
     *,
     encoding: str | None = None,
     columns: tuple[str, ...] = (),
+    fmt: str | None = None,
 ) -> tuple[str, list[str]]:
     """The field delimiter of a CSV or TSV file, ``","``, ``"\\t"`` or ``";"``, and its header.
 
     The header line decides: the delimiter that splits it into more of
-    `columns` (into more fields, when `columns` is empty) wins. On a tie the
-    extension decides as for scoring (`file_format`: ``.tsv`` and ``.txt``
-    are tab-separated) and a comma otherwise. So Excel's "Unicode Text"
-    export, tab-separated UTF-16, is read right whatever it is named.
+    `columns` (into more fields, when `columns` is empty) wins. On a tie
+    `fmt`, the format given for the file (``"csv"`` or ``"tsv"``), decides,
+    else the extension as for scoring (`file_format`: ``.tsv`` and ``.txt``
+    are tab-separated), and a comma otherwise. So Excel's "Unicode Text"
+    export, tab-separated UTF-16, is read right whatever it is named or
+    said to be: a format given as CSV does not make one column of a header
+    that only tabs split into `columns`.
 
     A semicolon is the delimiter only when it splits the header into more of
     `columns` than a comma or a tab does: the "CSV" of Excel in a locale
@@ -214,7 +218,7 @@ def sniff_header(
     if named is not None:
         return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
     try:
-        by_name = "\t" if file_format(path) == "tsv" else ","
+        by_name = "\t" if (fmt or file_format(path)) == "tsv" else ","
     except ValueError:  # another extension: the header alone decides
         by_name = ","
     wanted = set(columns)

@@ -904,9 +904,9 @@ def _check_columns(
 ) -> None:
     have = list(columns)
     if text_column not in have:
-        # a header of one name holding semicolons or tabs: the file is split
-        # at them when the text column is among the names they give
-        split = next((d for d in (";", "\t") if len(have) == 1 and d in str(have[0])), None)
+        # a header of one name holding semicolons, tabs or commas: the file
+        # is split at them when the text column is among the names they give
+        split = next((d for d in (";", "\t", ",") if len(have) == 1 and d in str(have[0])), None)
         names = (
             f"{have}"
             if split is None
@@ -1247,7 +1247,8 @@ def score_file(
         checked before a row is scored.
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
-        `id_column`) is used, the extension deciding a tie. So are
+        `id_column`) is used, `input_format` or else the extension deciding
+        a tie (a tab-separated file given as ``csv`` is read at its tabs). So are
         semicolons, as Excel writes CSV where the decimal mark is a comma
         (``id;text``), when they alone split the header into those columns.
         A first line ``sep=;`` (``sep=,``, ``sep=|`` ...), which Excel reads
@@ -1471,7 +1472,8 @@ class _Source:
     """One file `score_file` reads (or a Parquet dataset folder), its format, its
     encoding when known (given, or found to tell its delimiter), the
     partition folders above it (``month=10``: ``{"month": "10"}``) and the
-    delimiter of a CSV file separated by semicolons (``";"``; None for the
+    delimiter of a CSV or TSV file that is not its format's own (``";"``,
+    a tab in a file given as CSV, what a ``sep=`` line names; None for the
     format's own)."""
 
     path: str | os.PathLike[str]
@@ -1515,14 +1517,15 @@ def _text_source(
     encoding = encoding or detect_encoding(path)
     if fmt not in ("csv", "tsv"):
         return _Source(path, fmt, encoding), None
-    delimiter, header = sniff_header(path, encoding=encoding, columns=wanted)
+    # Commas or tabs, whatever the name or a given format says: Excel's
+    # "Unicode Text" export is tab-separated, and such files are often
+    # renamed .csv or read as CSV; a tie is the given format's. Semicolons
+    # are the CSV of Excel where the decimal mark is a comma.
+    delimiter, header = sniff_header(path, encoding=encoding, columns=wanted, fmt=given)
     if given is None:
-        # Commas or tabs, whatever the name says: Excel's "Unicode Text"
-        # export is tab-separated, and such files are often renamed .csv.
         fmt = "tsv" if delimiter == "\t" else "csv"
-    # semicolons are the CSV of Excel where the decimal mark is a comma
-    semicolons = fmt == "csv" and delimiter == ";"
-    return _Source(path, fmt, encoding, delimiter=";" if semicolons else None), header
+    own = "," if fmt == "csv" else "\t"
+    return _Source(path, fmt, encoding, delimiter=None if delimiter == own else delimiter), header
 
 
 def _text_sources(
