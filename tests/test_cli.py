@@ -973,3 +973,64 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
     assert re.search(
         f"triage score: error: policy .*policy.toml: .*{message}", capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["analyze", "-", "--policy", "bad.toml"], r"policy bad\.toml: not valid TOML: .*"),
+        (["analyze", "-", "--model", "model"], r"no model card at model/model\.json; .*"),
+        (["analyze", "-", "--model", "missing"], r"no model at missing: the path does not exist"),
+        (["evaluate", "labeled.csv", "--policy", "bad.toml"], r"policy .*bad\.toml: .*"),
+        (
+            ["evaluate", "labeled.csv", "--model", "model"],
+            r"no model card at model/model\.json; .*",
+        ),
+        (["score", "-", "-o", "out.csv", "--model", "model"], r"no model card at .*"),
+        (["score", "-", "-o", "out.csv", "--encoding", "rot13"], r"encoding='rot13' is not .*"),
+        (["score", "-", "-o", "out.csv", "--jobs", "0"], r"n_jobs \(CLI: --jobs\) must be .*"),
+        (["score", "-", "-o", "out.csv", "--chunk-size", "0"], r"chunk_size .* at least 1, got 0"),
+        (["score", "-", "-o", "folder"], r"output folder is a folder; name the file to write"),
+        (["score", "-", "-o", "out.xlsx"], r"out\.xlsx: a spreadsheet workbook is neither .*"),
+        (["train", "labeled.csv", "-o", "model"], r"model/model\.joblib exists; pass .*"),
+        (["train", "labeled.csv", "-o", "new", "--jobs", "0"], r".* n_jobs=0 \(allowed: .*"),
+        (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"words='none\.txt' .*"),
+    ],
+    ids=[
+        "analyze-policy",
+        "analyze-model",
+        "analyze-no-model",
+        "evaluate-policy",
+        "evaluate-model",
+        "score-model",
+        "score-encoding",
+        "score-jobs",
+        "score-chunk-size",
+        "score-output-folder",
+        "score-output-workbook",
+        "train-output",
+        "train-jobs",
+        "train-words",
+    ],
+)
+def test_options_are_checked_before_the_input_is_read(
+    argv: list[str],
+    line: str,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # a policy or model that is no such thing, or an option out of range, is
+    # named at once, not after a pipe is drained or a labeled file read
+    def read_labeled_lines(*args: object) -> None:
+        raise AssertionError("the labeled file was read")
+
+    monkeypatch.chdir(tmp_path)
+    _bad_input_files(tmp_path, tiny_frame)
+    (tmp_path / "bad.toml").write_text("format = = 1", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Unread())))
+    monkeypatch.setattr("triage.labeled.read_labeled_lines", read_labeled_lines)
+    assert main(argv) == 2
+    assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)

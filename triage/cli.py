@@ -89,11 +89,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
 
+    context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
+    # before stdin is read: a bad policy or model is named at once, not after
+    # a pipe is drained
+    policy = _policy(args.policy)
+    model = _model(args.model)
     raw = sys.stdin.buffer.read() if args.text == "-" else os.fsencode(args.text)
     text = _decode(raw)
-    context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
-    model = _model(args.model)
-    result = analyze(text, model=model, context=context, policy=_policy(args.policy))
+    result = analyze(text, model=model, context=context, policy=policy)
     why = []
     if args.explain:
         from triage.api import explain
@@ -176,9 +179,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from triage.text import read_words
     from triage.training import train
 
-    # everything that can be wrong with the input is found before minutes of training
-    frame = _read_valid(args.train)
-    dev = _read_valid(args.dev) if args.dev else None
+    # everything that can be wrong with the input is found before minutes of
+    # training: the output and the options first, before the labeled files are read
     check_destination(args.output, overwrite=args.overwrite)
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
@@ -189,6 +191,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore")
             read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
+    frame = _read_valid(args.train)
+    dev = _read_valid(args.dev) if args.dev else None
     if dev is not None:
         _warn_shared_texts(frame, dev, args.train, args.dev)
     started = time.perf_counter()
@@ -300,9 +304,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from triage.evaluation import evaluate
     from triage.lexicon import LexiconModel
 
+    # before the data is read: a bad policy or --model is named at once (the
+    # default model, no option of the user's, is loaded once the data is read)
+    policy = _policy(args.policy)
+    given = None if args.baseline else _model(args.model)
     frame = _read_valid(args.data)
-    model = LexiconModel() if args.baseline else resolve_model(_model(args.model))
-    ev = evaluate(model, frame, policy=_policy(args.policy))
+    model = LexiconModel() if args.baseline else resolve_model(given)
+    ev = evaluate(model, frame, policy=policy)
     if args.json:
         print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -323,8 +331,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     from triage._io import compression_of
     from triage.batch import ProgressLine, score_file
 
-    # before a pipe is spooled or a model loaded: a malformed policy is named at once
+    # before a pipe is spooled: a malformed policy, a model that is none, an
+    # option out of range or an output that cannot be written is named at once
+    # (the policy before the model, which takes longer to load)
     policy = _policy(args.policy)
+    model = _model(args.model)
+    explain = (3 if args.terms is None else args.terms) if args.explain else 0
+    _check_score_options(args, explain)
     progress = None if args.quiet else ProgressLine(sys.stderr)
     # "-" is a pipe. The reader looks at a file more than once (its encoding,
     # then its delimiter, then the rows) and the writer renames a finished
@@ -368,13 +381,13 @@ def cmd_score(args: argparse.Namespace) -> int:
                 id_column=args.id_column,
                 n_jobs=args.jobs,
                 chunk_size=args.chunk_size,
-                model=_model(args.model),
+                model=model,
                 policy=policy,
                 encoding=args.encoding,
                 input_format=args.input_format,
                 output_format=args.output_format,
                 progress=progress,
-                explain=(3 if args.terms is None else args.terms) if args.explain else 0,
+                explain=explain,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -390,6 +403,22 @@ def cmd_score(args: argparse.Namespace) -> int:
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
     print(summary, file=sys.stderr)
     return 0
+
+
+def _check_score_options(args: argparse.Namespace, explain: int) -> None:
+    """The options of ``triage score`` that `score_file` checks, checked as it
+    checks them but before stdin is spooled to a file."""
+    from triage._io import target_format
+    from triage._paths import user_path
+    from triage.batch import _check_text_encoding, _chunk_size, _explain, _jobs
+
+    _chunk_size(args.chunk_size)
+    _explain(explain)
+    _jobs(args.jobs)
+    if args.encoding is not None:
+        _check_text_encoding(args.encoding)
+    if args.output != "-":
+        target_format(user_path(args.output), args.output_format)
 
 
 class _Parser(argparse.ArgumentParser):
