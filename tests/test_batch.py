@@ -2453,3 +2453,32 @@ def test_a_folder_with_no_file_to_read_as_csv_is_refused(tmp_path: Path) -> None
     write(tmp_path / "exports" / "_SUCCESS", "")
     with pytest.raises(InputFileError, match=r"exports is a folder with no data file"):
         score_file(tmp_path / "exports", tmp_path / "out.csv", input_format="csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("in.csv", {"n_jobs": 0}, r"n_jobs \(CLI: --jobs\) must be a positive integer or -1"),
+        ("in.jsonl", {"n_jobs": "2"}, r"n_jobs \(CLI: --jobs\) must be .*, got '2'"),
+        ("in.csv", {"chunk_size": 0}, r"chunk_size \(CLI: --chunk-size\) must be at least 1"),
+        ("in.csv", {"encoding": "rot13"}, r"encoding='rot13' is not a text encoding"),
+        ("in.csv", {"explain": -1}, r"explain \(terms per label; CLI: --terms\)"),
+    ],
+    ids=["jobs", "jobs-jsonl", "chunk-size", "encoding", "explain"],
+)
+def test_score_file_checks_its_parameters_before_reading_the_input(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    options: dict[str, Any],
+    message: str,
+) -> None:
+    # the input is read through to find its encoding: gigabytes, maybe
+    def read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was read")
+
+    src = write(tmp_path / name, "text\n快递太慢了\n" if name.endswith(".csv") else "{}\n")
+    monkeypatch.setattr("triage._io.detect_encoding", read)
+    monkeypatch.setattr("triage._io.check_encoding", read)
+    with pytest.raises(triage.ParameterError, match=message):
+        score_file(src, tmp_path / "out.parquet", **options)

@@ -1330,6 +1330,7 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    n_jobs = _jobs(n_jobs)  # before the input is read through to find its encoding
     if encoding is not None:
         _check_text_encoding(encoding)
     # each column the input must have, with the parameter that names it
@@ -1345,7 +1346,6 @@ def score_file(
     types: dict[str, Any] = {}
     if src_fmt == "jsonl" and (dst_fmt == "parquet" or any(s.partition for s in sources)):
         types.update(_check_jsonl(sources, dst_fmt == "parquet") or {})
-    n_jobs = _jobs(n_jobs)
     started = time.perf_counter()
     rows = errors = 0
     malformed: list[int] = []
