@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import functools
 import gzip
 import io
 import json
 import lzma
+import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import zipfile
@@ -1034,3 +1037,27 @@ def test_options_are_checked_before_the_input_is_read(
     monkeypatch.setattr("triage.labeled.read_labeled_lines", read_labeled_lines)
     assert main(argv) == 2
     assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_score_writes_into_a_named_pipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # -o /dev/stdout, or a shell's >(gzip > scored.csv.gz): written into, not replaced
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        argv = ["score", str(src), "-o", str(fifo), "--output-format", fmt, "--quiet"]
+        assert main(argv) == 0
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(tmp_path.iterdir()) == [src, fifo]
+    read = pd.read_csv if fmt == "csv" else functools.partial(pd.read_json, lines=True)
+    assert read(io.BytesIO(data))["primary"].tolist() == ["logistics"]
+    assert capsys.readouterr().err.endswith(f"-> {fifo}\n")

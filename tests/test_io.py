@@ -9,6 +9,8 @@ import gzip
 import json
 import lzma
 import math
+import os
+import stat
 import warnings
 import zipfile
 from decimal import Decimal
@@ -794,6 +796,37 @@ def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
         writer.write(frame)
         writer.commit()
     assert (tmp_path / "new" / "deeper" / "o.csv").is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("linked", [False, True], ids=["pipe", "link-to-pipe"])
+def test_a_target_that_is_a_named_pipe_is_written_into_not_replaced(
+    tmp_path: Path, fmt: str, linked: bool
+) -> None:
+    # as /dev/stdout or /dev/null is, or a shell's >(gzip > scored.csv.gz):
+    # renaming a file over it would replace the device with a file
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    target = fifo
+    if linked:  # /dev/stdout is a link to /proc/self/fd/1
+        target = tmp_path / "stdout"
+        target.symlink_to(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with AtomicWriter(target, fmt=fmt) as writer:
+            writer.write(pd.DataFrame({"id": ["7"], "text": ["快递还没到,客服不回"]}))
+            assert writer.commit() == target
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({fifo.name, target.name})
+    plain = tmp_path / "out" / f"plain.{fmt}"
+    with AtomicWriter(plain, fmt=fmt) as writer:
+        writer.write(pd.DataFrame({"id": ["7"], "text": ["快递还没到,客服不回"]}))
+        writer.commit()
+    assert data == plain.read_bytes()
 
 
 DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}

@@ -29,6 +29,8 @@ import lzma
 import math
 import os
 import re
+import shutil
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -1660,6 +1662,17 @@ def _json_scalar(value: Any) -> Any:
     return str(value)
 
 
+def _stream_target(path: Path) -> bool:
+    """Whether `path` is a device, a named pipe or a socket (``/dev/stdout``,
+    ``/dev/null``, the ``/dev/fd/63`` of a shell's ``>(gzip > x.gz)``), its
+    links followed: a target to write into, not to rename a file over."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # none yet, or not to be looked at: a file to make
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -1668,6 +1681,10 @@ class AtomicWriter:
     leaving the block by an exception (including KeyboardInterrupt) deletes
     the temporary file and the folders made for the target, and leaves the
     target alone.
+
+    A target that is a device or a named pipe (``/dev/stdout``,
+    ``/dev/null``) is no file to replace: the temporary file is made in the
+    system's temporary folder, and `commit` copies it into the target.
     """
 
     def __init__(
@@ -1682,12 +1699,16 @@ class AtomicWriter:
         # (``int64``, `json_types`), read when the first chunk is written;
         # the others' from the first chunk
         self.types = types
+        # written into, not replaced: whole, once committed
+        self._stream = _stream_target(self.path)
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent
+                prefix=f".{self.path.name}.",
+                suffix=".partial",
+                dir=None if self._stream else self.path.parent,
             )
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
@@ -1752,6 +1773,11 @@ class AtomicWriter:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self._stream:
+            with open(self.tmp, "rb") as written, open(self.path, "wb") as target:
+                shutil.copyfileobj(written, target, 1 << 20)
+            self.tmp.unlink()
+            return self.path
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(self.tmp, 0o666 & ~umask)
