@@ -2482,3 +2482,23 @@ def test_score_file_checks_its_parameters_before_reading_the_input(
     monkeypatch.setattr("triage._io.check_encoding", read)
     with pytest.raises(triage.ParameterError, match=message):
         score_file(src, tmp_path / "out.parquet", **options)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    ("read", "what"),
+    [
+        (lambda path, out: score_file(path, out), "input"),
+        (lambda path, out: read_texts(path), "corpus file"),
+        (lambda path, out: read_labeled(path), "labeled file"),
+    ],
+    ids=["score_file", "read_texts", "read_labeled"],
+)
+def test_a_named_pipe_input_is_named_as_one_not_as_missing(
+    tmp_path: Path, read: Any, what: str
+) -> None:
+    # its data would go to the first of the readings (encoding, header, rows)
+    fifo = tmp_path / "complaints.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputFileError, match=f"complaints.csv is a pipe .*: the {what} is read"):
+        read(fifo, tmp_path / "out.csv")

@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -1061,3 +1062,77 @@ def test_score_writes_into_a_named_pipe(
     read = pd.read_csv if fmt == "csv" else functools.partial(pd.read_json, lines=True)
     assert read(io.BytesIO(data))["primary"].tolist() == ["logistics"]
     assert capsys.readouterr().err.endswith(f"-> {fifo}\n")
+
+
+def _fed(fifo: Path, data: bytes) -> threading.Thread:
+    """A thread writing `data` into the named pipe `fifo` once it is opened."""
+
+    def feed() -> None:
+        with fifo.open("wb") as f:
+            f.write(data)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    ("name", "data", "args"),
+    [
+        ("pipe", "id,text\n1,快递一周还没到\n".encode(), []),
+        ("pipe", gzip.compress("id\ttext\n1\t快递一周还没到\n".encode("gbk")), []),
+        (
+            "pipe",
+            b'{"id": 1, "text": "\\u5feb\\u9012\\u4e00\\u5468\\u8fd8\\u6ca1\\u5230"}\n',
+            ["--input-format", "jsonl"],
+        ),
+        ("complaints.jsonl", '{"id": 1, "text": "快递一周还没到"}\n'.encode(), []),
+    ],
+    ids=["csv", "gzip-tsv-gbk", "jsonl-given", "jsonl-by-name"],
+)
+def test_score_reads_a_named_pipe_as_it_reads_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes, args: list[str]
+) -> None:
+    # a shell's <(zcat complaints.csv.gz) is such a pipe: read once, it is
+    # spooled to a file first, as - is
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    feeding = _fed(fifo, data)
+    out = tmp_path / "out.csv"
+    assert main(["score", str(fifo), "-o", str(out), "--quiet", *args]) == 0
+    feeding.join(10)
+    got = pd.read_csv(out, dtype=str)
+    assert got[["id", "text", "primary"]].values.tolist() == [["1", "快递一周还没到", "logistics"]]
+    assert capsys.readouterr().err.startswith("1 row, 0 errors")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [
+        (["evaluate", "PIPE"], "labeled file"),
+        (["train", "PIPE", "-o", "model"], "labeled file"),
+        (["train", "labeled.csv", "-o", "model", "--corpus-file", "PIPE"], "corpus file"),
+    ],
+    ids=["evaluate", "train", "corpus-file"],
+)
+@pytest.mark.usefixtures("no_training")
+def test_a_pipe_read_more_than_once_is_named_so(
+    argv: list[str],
+    what: str,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv(tmp_path / "labeled.csv", index=False)
+    os.mkfifo(tmp_path / "pipe")
+    argv = [a.replace("PIPE", "pipe") for a in argv]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"triage {argv[0]}: error: pipe is a pipe or a device, not a file: the {what} is "
+        "read more than once (its encoding, its header, its rows); save it to a file and "
+        "pass that\n"
+    )

@@ -58,6 +58,7 @@ __all__ = [
     "detect_encoding",
     "file_format",
     "folder_format",
+    "is_stream",
     "open_binary",
     "read_chunks",
     "sniff_header",
@@ -1662,15 +1663,25 @@ def _json_scalar(value: Any) -> Any:
     return str(value)
 
 
-def _stream_target(path: Path) -> bool:
+def is_stream(path: str | os.PathLike[str]) -> bool:
     """Whether `path` is a device, a named pipe or a socket (``/dev/stdout``,
-    ``/dev/null``, the ``/dev/fd/63`` of a shell's ``>(gzip > x.gz)``), its
-    links followed: a target to write into, not to rename a file over."""
+    ``/dev/null``, the ``/dev/fd/63`` of a shell's ``<(zcat x.gz)`` or
+    ``>(gzip > x.gz)``), its links followed: a target to write into, not to
+    rename a file over, and an input that can be read only once."""
     try:
         mode = os.stat(path).st_mode
-    except OSError:  # none yet, or not to be looked at: a file to make
+    except (OSError, ValueError):  # none yet, or not to be looked at: a file to make
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
+    """The error of an input `path` that `is_stream`: read more than once, a
+    pipe would give its data to the first reading alone."""
+    return InputFileError(
+        f"{path} is a pipe or a device, not a file: the {what} is read more than once "
+        "(its encoding, its header, its rows); save it to a file and pass that"
+    )
 
 
 class AtomicWriter:
@@ -1700,7 +1711,7 @@ class AtomicWriter:
         # the others' from the first chunk
         self.types = types
         # written into, not replaced: whole, once committed
-        self._stream = _stream_target(self.path)
+        self._stream = is_stream(self.path)
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         try:

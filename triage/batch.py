@@ -1299,7 +1299,8 @@ def score_file(
         `ValueError`).
     triage.InputFileError
         The input cannot be read as a table (see `triage.InputFileError`),
-        or a Parquet output column cannot hold a later chunk's values.
+        is a pipe or a device (read more than once; the CLI spools one to a
+        file), or a Parquet output column cannot hold a later chunk's values.
     concurrent.futures.process.BrokenProcessPool
         As for `score_frame`.
     """
@@ -1309,13 +1310,17 @@ def score_file(
         AtomicWriter,
         as_json_types,
         file_format,
+        is_stream,
         read_chunks,
+        stream_error,
         target_format,
     )
     from triage.priority import check_policy
 
     input, output = user_path(input), user_path(output)
     if not (Path(input).is_file() or Path(input).is_dir()):
+        if is_stream(input):
+            raise stream_error(input, "input")
         raise FileNotFoundError(f"no input file at {input}")
     check_policy(policy)  # not in the first chunk, once read and scored
     # a zip archive named for no format has that of the file inside

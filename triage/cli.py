@@ -328,7 +328,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from triage._io import compression_of
+    from triage._io import FORMATS, _format_extension, compression_of, is_stream
+    from triage._paths import user_path
     from triage.batch import ProgressLine, score_file
 
     # before a pipe is spooled: a malformed policy, a model that is none, an
@@ -339,21 +340,32 @@ def cmd_score(args: argparse.Namespace) -> int:
     explain = (3 if args.terms is None else args.terms) if args.explain else 0
     _check_score_options(args, explain)
     progress = None if args.quiet else ProgressLine(sys.stderr)
-    # "-" is a pipe. The reader looks at a file more than once (its encoding,
-    # then its delimiter, then the rows) and the writer renames a finished
-    # file into place, so a pipe is spooled to a file in a private directory:
-    # memory stays flat, and the output reaches stdout only once it is whole.
-    # Files need no such directory (a read-only root filesystem may have none).
-    pipes = "-" in (args.input, args.output)
+    # "-" is a pipe, and so is a named pipe or a device given as the input (a
+    # shell's <(zcat complaints.csv.gz), /dev/stdin). The reader looks at a
+    # file more than once (its encoding, then its delimiter, then the rows)
+    # and the writer renames a finished file into place, so a pipe is spooled
+    # to a file in a private directory: memory stays flat, and the output
+    # reaches stdout only once it is whole. Files need no such directory (a
+    # read-only root filesystem may have none).
+    piped_input = args.input == "-" or is_stream(user_path(args.input))
+    pipes = piped_input or args.output == "-"
     with (
         tempfile.TemporaryDirectory(prefix="triage-score-") if pipes else contextlib.nullcontext("")
     ) as spool:
         source, target = args.input, args.output
         piped: dict[str, str] = {}  # spool file: what the user calls it
-        if source == "-":
-            source = Path(spool, f"stdin.{args.input_format or 'csv'}")
-            with source.open("wb") as f:
-                shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+        if piped_input:
+            # a named pipe's name may say its format (mkfifo complaints.jsonl)
+            by_name = None if source == "-" else FORMATS.get(_format_extension(source))
+            source = Path(spool, f"stdin.{args.input_format or by_name or 'csv'}")
+            with contextlib.ExitStack() as stack:
+                data = (
+                    sys.stdin.buffer
+                    if args.input == "-"
+                    else stack.enter_context(open(user_path(args.input), "rb"))
+                )
+                f = stack.enter_context(source.open("wb"))
+                shutil.copyfileobj(data, f, 1 << 20)
             # compressed data has no name to say so: its first bytes do. A
             # zip archive names its file, whose format is then the file's
             compression = compression_of(source)
@@ -361,7 +373,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 source = source.rename(Path(spool, "stdin.zip"))
             elif compression is not None:
                 source = source.rename(Path(spool, source.name + compression))
-            piped[str(source)] = "<stdin>"
+            piped[str(source)] = "<stdin>" if args.input == "-" else args.input
         if target == "-":
             target = Path(spool, f"stdout.{args.output_format or 'csv'}")
             piped[str(target)] = "<stdout>"

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import detect_encoding, is_missing, read_chunks, sniff_header
+from triage._io import (
+    detect_encoding,
+    is_missing,
+    is_stream,
+    read_chunks,
+    sniff_header,
+    stream_error,
+)
 from triage._paths import user_path
 from triage.exceptions import (
     InputFileError,
@@ -134,9 +141,9 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
         (the file is read as strictly as `triage score` reads it, so no
         stray quote merges rows into one text).
     InputFileError
-        `path` is a folder, or the file is not text (a workbook, say), is
-        empty, is a broken compressed file, or is a zip archive of no file or
-        several.
+        `path` is a folder, a pipe or a device (read more than once), or the
+        file is not text (a workbook, say), is empty, is a broken compressed
+        file, or is a zip archive of no file or several.
 
     Warns
     -----
@@ -158,6 +165,8 @@ def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list
     if path.is_dir():
         raise InputFileError(f"{path} is a folder; name the labeled CSV or TSV file in it")
     if not path.is_file():
+        if is_stream(path):
+            raise stream_error(path, "labeled file")
         raise FileNotFoundError(f"no labeled file at {path}")
     # Files exported for labeling start with a BOM so Excel shows the Chinese
     # (utf-8-sig; plain utf-8 would glue it to the first column name), and
