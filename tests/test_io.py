@@ -29,6 +29,7 @@ from triage._io import (
     scan_jsonl,
     sniff_header,
 )
+from triage.batch import score_file
 from triage.exceptions import InputFileError
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
@@ -307,6 +308,33 @@ def test_an_encoding_given_by_hand_is_checked(tmp_path: Path) -> None:
         check_encoding(path, "utf-8", block=64)
     with pytest.raises(LookupError):
         check_encoding(path, "no-such")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "problem"),
+    [
+        ("text\n快递太慢\n".encode(), "utf-16", "UTF-16 stream does not start with BOM"),
+        ("text\n快递太慢\n".encode("utf-16-le"), "utf-16", "UTF-16 stream does not start"),
+        ("text\n快递太慢\n".encode("gbk"), "utf-16", "UTF-16 stream does not start"),
+        (gzip.compress("text\n快递太慢\n".encode()), "utf-16", "UTF-16 stream does not"),
+    ],
+    ids=["utf-8", "utf-16-le", "gbk", "gzip"],
+)
+def test_an_encoding_that_needs_a_byte_order_mark_the_file_lacks_is_an_error(
+    tmp_path: Path, data: bytes, encoding: str, problem: str
+) -> None:
+    # the decoder cannot start: not a warning of bytes read as U+FFFD, but an
+    # error naming the file (it was a bare UnicodeError, no file named)
+    path = tmp_path / ("f.csv.gz" if data.startswith(b"\x1f\x8b") else "f.csv")
+    path.write_bytes(data)
+    message = rf"f\.csv(\.gz)? cannot be read as {encoding}: {problem}.*name the byte order"
+    with pytest.raises(InputFileError, match=message):
+        check_encoding(path, encoding)
+    with pytest.raises(InputFileError, match=message):
+        score_file(path, tmp_path / "out.csv", encoding=encoding)
+    # detected, the encoding reads it
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame["text"].tolist() == ["快递太慢"]
 
 
 @pytest.mark.parametrize(

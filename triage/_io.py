@@ -491,7 +491,10 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
 
     An encoding given by hand is trusted, and bytes it cannot decode are read
     as U+FFFD; a wrong one would otherwise turn a whole file into U+FFFD
-    without a word. Raises LookupError for an unknown encoding.
+    without a word. Raises LookupError for an unknown encoding, and an
+    `InputFileError` for a file that the encoding cannot start to read:
+    ``utf-16``, whose byte order is read from a byte-order mark, given for a
+    file without one.
     """
     decoder = codecs.getincrementaldecoder(encoding)("triage.strict")
     with open_binary(path) as f:
@@ -506,6 +509,12 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    except UnicodeError as exc:  # no error handler reads past it
+        raise InputFileError(
+            f"{path} cannot be read as {encoding}: {exc}; name the byte order (utf-16-le "
+            "or utf-16-be) if it is so encoded, or leave the encoding out to have it "
+            "detected (CLI: --encoding)"
+        ) from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -1269,8 +1269,10 @@ def score_file(
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
-        UserWarning. Bytes that are not of the file's encoding, given or
-        detected, are read as U+FFFD; the lines holding them are reported in
+        UserWarning; ``utf-16`` for a file without a byte-order mark, which
+        it reads its byte order from, an `InputFileError`. Bytes that are
+        not of the file's encoding, given or detected, are read as U+FFFD;
+        the lines holding them are reported in
         `ScoreSummary.undecodable_lines` and in a UserWarning naming the
         file and the lines, and their rows are scored in their places.
     progress : callable, optional
