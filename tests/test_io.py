@@ -857,6 +857,40 @@ def test_a_target_that_is_a_named_pipe_is_written_into_not_replaced(
     assert data == plain.read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("link", "target", "exists"),
+    [
+        ("latest.csv", "runs/2024-06.csv", True),
+        ("latest.csv", "runs/2024-07.csv", False),  # a link made before the run
+        ("latest.jsonl.gz", "2024-06.jsonl.gz", True),
+        ("out/latest.parquet", "../runs/2024-06.parquet", True),
+    ],
+    ids=["to-a-file", "to-no-file-yet", "compressed", "relative-from-another-folder"],
+)
+def test_a_target_that_is_a_link_is_written_through(
+    tmp_path: Path, link: str, target: str, exists: bool
+) -> None:
+    # renaming the finished file over the link replaced it with a file, and
+    # the file it named kept its old rows
+    path = tmp_path / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    named = (path.parent / target).resolve()
+    named.parent.mkdir(parents=True, exist_ok=True)
+    if exists:
+        named.write_bytes(b"old")
+    path.symlink_to(target)
+    fmt = file_format(named)
+    frame = pd.DataFrame({"id": ["7"], "text": ["快递还没到,客服不回"]})
+    with AtomicWriter(path, fmt=fmt) as writer:
+        writer.write(frame)
+        assert writer.commit() == path
+    assert path.is_symlink() and os.readlink(path) == target
+    (chunk,) = read_chunks(named, fmt=fmt, chunk_size=10)
+    assert chunk.frame.astype(str).values.tolist() == [["7", "快递还没到,客服不回"]]
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".partial")]
+    assert leftovers == []
+
+
 DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
 
 

@@ -1704,7 +1704,9 @@ class AtomicWriter:
 
     A target that is a device or a named pipe (``/dev/stdout``,
     ``/dev/null``) is no file to replace: the temporary file is made in the
-    system's temporary folder, and `commit` copies it into the target.
+    system's temporary folder, and `commit` copies it into the target. A
+    target that is a symbolic link is written through, as `open` writes:
+    the file it names is replaced (or made), and the link stays.
     """
 
     def __init__(
@@ -1721,14 +1723,17 @@ class AtomicWriter:
         self.types = types
         # written into, not replaced: whole, once committed
         self._stream = is_stream(self.path)
+        # the file renamed into place: a link's, not the link (latest.csv -> 2024-06.csv)
+        self._file_path = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        parent = self._file_path.parent
         # the folders made here are removed again if nothing is committed
-        self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
+        self._made = [p for p in (parent, *parent.parents) if not p.exists()]
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.",
+                prefix=f".{self._file_path.name}.",
                 suffix=".partial",
-                dir=None if self._stream else self.path.parent,
+                dir=None if self._stream else parent,
             )
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
@@ -1801,7 +1806,7 @@ class AtomicWriter:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(self.tmp, 0o666 & ~umask)
-        os.replace(self.tmp, self.path)
+        os.replace(self.tmp, self._file_path)
         self._made = []
         return self.path
 
