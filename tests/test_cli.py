@@ -1136,3 +1136,44 @@ def test_a_pipe_read_more_than_once_is_named_so(
         "read more than once (its encoding, its header, its rows); save it to a file and "
         "pass that\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "train.csv", "-o", "-"], "-o names the model directory to write, which stdout"),
+        (
+            ["train", "-", "-o", "m"],
+            "the labeled file cannot be stdin (-): it is read more than once",
+        ),
+        (["train", "train.csv", "--dev", "-", "-o", "m"], "--dev cannot be stdin (-)"),
+        (
+            ["train", "train.csv", "-o", "m", "--corpus-file", "-"],
+            "--corpus-file cannot be stdin (-)",
+        ),
+        (
+            ["evaluate", "-"],
+            "the labeled file cannot be stdin (-): it is read more than once; save",
+        ),
+    ],
+    ids=["train-output", "train", "dev", "corpus-file", "evaluate"],
+)
+@pytest.mark.usefixtures("no_training")
+def test_a_dash_where_no_pipe_is_read_or_written_is_refused(
+    argv: list[str],
+    message: str,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # a model is a folder, and labeled files are read more than once: -o -
+    # made a folder named -, and - was "no labeled file at -"
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv(tmp_path / "train.csv", index=False)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Unread())))
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]

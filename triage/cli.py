@@ -623,6 +623,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--terms must be at least 1; leave out --explain for no 'why' column")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
         parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
+    if args.command == "train" and args.output == "-":
+        parser.error("-o names the model directory to write, which stdout (-) cannot hold")
+    # labeled files are read more than once (encoding, header, rows), and a
+    # pipe's data only once: saved to a file, they are read as any other
+    piped = [
+        option
+        for option, value in (
+            ("the labeled file", getattr(args, "train", None)),
+            ("--dev", getattr(args, "dev", None)),
+            ("--corpus-file", getattr(args, "corpus_file", None)),
+            ("the labeled file", getattr(args, "data", None)),
+        )
+        if value == "-"
+    ]
+    if piped:
+        parser.error(
+            f"{piped[0]} cannot be stdin (-): it is read more than once; save the data to a "
+            "file and pass its path"
+        )
     if getattr(args, "baseline", False) and args.model is not None:
         # the lexicon is evaluated in place of the model: --model would be passed over
         parser.error("--baseline evaluates the keyword lexicon, not a model; leave out --model")
