@@ -2502,3 +2502,23 @@ def test_a_named_pipe_input_is_named_as_one_not_as_missing(
     os.mkfifo(fifo)
     with pytest.raises(InputFileError, match=f"complaints.csv is a pipe .*: the {what} is read"):
         read(fifo, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["in.csv", "./sub/../in.csv", "link.csv", "hard-link.csv"],
+    ids=["same", "other-spelling", "symlink", "hard-link"],
+)
+def test_an_output_that_is_the_input_under_any_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    # another name of the input (a hard link; in.csv and IN.csv where the
+    # file system ignores case) had the scored file renamed into its place
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    src = write(tmp_path / "in.csv", "id,text\n1,快递一周还没到\n")
+    (tmp_path / "link.csv").symlink_to("in.csv")
+    os.link(src, tmp_path / "hard-link.csv")
+    with pytest.raises(triage.ParameterError, match=f"output {output} is the input file"):
+        score_file("in.csv", output)
+    assert src.read_text(encoding="utf-8") == "id,text\n1,快递一周还没到\n"

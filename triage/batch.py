@@ -1328,7 +1328,7 @@ def score_file(
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)
-    if Path(input).resolve() == Path(output).resolve():
+    if _same_file(input, output):
         raise ParameterError(f"output {output} is the input file; write to another file")
     if Path(input).is_dir() and Path(output).resolve().is_relative_to(Path(input).resolve()):
         raise ParameterError(
@@ -1472,6 +1472,19 @@ def score_file(
     return ScoreSummary(
         rows, errors, seconds, path, malformed, malformed_files, undecodable, undecodable_files
     )
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether `a` and `b` name one file: one path once links are followed,
+    or another name of it (a hard link, or a name in other letter case
+    where the file system ignores case, as macOS and Windows do), which
+    the output's rename would put in the input's place."""
+    if Path(a).resolve() == Path(b).resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # no output yet
+        return False
 
 
 @dataclass(frozen=True)
