@@ -311,6 +311,47 @@ def test_an_encoding_given_by_hand_is_checked(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "data", "encoding"),
+    [
+        # Excel's "CSV UTF-8", read with the encoding it is in
+        ("f.csv", codecs.BOM_UTF8 + "text,id\n快递太慢,1\n".encode(), "utf-8"),
+        ("f.csv", codecs.BOM_UTF8 + "text,id\n快递太慢,1\n".encode(), "UTF8"),
+        ("f.csv.gz", gzip.compress(codecs.BOM_UTF8 + "text,id\n快递太慢,1\n".encode()), "utf_8"),
+        ("f.tsv", codecs.BOM_UTF16_LE + "text\tid\n快递太慢\t1\n".encode("utf-16-le"), "utf-16-le"),
+        ("f.csv", codecs.BOM_UTF16_BE + "text,id\n快递太慢,1\n".encode("utf-16-be"), "utf-16be"),
+        ("f.jsonl", codecs.BOM_UTF8 + '{"text": "快递太慢", "id": "1"}\n'.encode(), "utf-8"),
+        # the mark's forms that skip it already, and a file without one
+        ("f.csv", codecs.BOM_UTF8 + "text,id\n快递太慢,1\n".encode(), "utf-8-sig"),
+        ("f.csv", codecs.BOM_UTF16_LE + "text,id\n快递太慢,1\n".encode("utf-16-le"), "utf-16"),
+        ("f.csv", "text,id\n快递太慢,1\n".encode(), "utf-8"),
+    ],
+    ids=[
+        "utf-8",
+        "utf8-spelled",
+        "utf-8-gzip",
+        "utf-16-le",
+        "utf-16-be",
+        "jsonl",
+        "utf-8-sig",
+        "utf-16",
+        "no-mark",
+    ],
+)
+def test_a_byte_order_mark_is_skipped_whatever_the_encoding_given(
+    tmp_path: Path, name: str, data: bytes, encoding: str
+) -> None:
+    # read as U+FEFF, it made the first column "\ufefftext" (no text column)
+    # or the first JSONL record malformed
+    path = tmp_path / name
+    path.write_bytes(data)
+    (chunk,) = read_chunks(path, fmt=file_format(path), chunk_size=10, encoding=encoding)
+    assert chunk.malformed_lines == []
+    assert chunk.frame.to_dict("records") == [{"text": "快递太慢", "id": "1"}]
+    summary = score_file(path, tmp_path / "out.csv", encoding=encoding, id_column="id")
+    assert (summary.rows, summary.malformed_lines) == (1, [])
+
+
+@pytest.mark.parametrize(
     ("data", "encoding", "problem"),
     [
         ("text\n快递太慢\n".encode(), "utf-16", "UTF-16 stream does not start with BOM"),

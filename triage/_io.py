@@ -248,7 +248,7 @@ def _sep_line(line: str) -> str | None:
     return None if match is None else match[1] or match[2]
 
 
-def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
+def open_binary(path: str | os.PathLike[str]) -> io.BufferedReader:
     """`path` opened for reading bytes, decompressed by its extension.
 
     A zip archive gives the bytes of the one file it holds, folders and what
@@ -775,14 +775,31 @@ codecs.register_error("triage.replace", _replace_undecodable)
 codecs.register_error("triage.strict", _strict_but_euro)
 
 
+# The byte-order marks that an encoding of one byte order, given by hand,
+# reads as a character (U+FEFF) rather than as the mark: Excel's "CSV UTF-8"
+# starts with one, and pandas skips it for encoding="utf-8" too
+_MARKS = {
+    "utf-8": codecs.BOM_UTF8,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+}
+
+
 def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bool = False) -> Any:
     """`path` opened as text: undecodable bytes become U+FFFD rather than stop
-    the run, or `_UNDECODABLE` when `marked`, for the reader to report."""
+    the run, or `_UNDECODABLE` when `marked`, for the reader to report. A
+    byte-order mark of the encoding is skipped, as its ``-sig`` or
+    byte-order-free form (``utf-8-sig``, ``utf-16``) skips it."""
     enc = encoding or detect_encoding(path)
-    codecs.lookup(enc)  # an unknown encoding: LookupError before the file is opened
+    mark = _MARKS.get(codecs.lookup(enc).name)  # unknown: LookupError before the file is opened
+    raw = open_binary(path)
+    if mark is not None and raw.peek(len(mark))[: len(mark)] == mark:
+        raw.read(len(mark))  # else the first column's name, or record, starts with U+FEFF
     # newline="" lets the csv module see quoted line breaks inside fields
     errors = "triage.undecodable" if marked else "triage.replace"
-    return io.TextIOWrapper(open_binary(path), encoding=enc, errors=errors, newline="")
+    return io.TextIOWrapper(raw, encoding=enc, errors=errors, newline="")
 
 
 def _undecodable(line: str, number: int, found: list[int]) -> str:
