@@ -2522,3 +2522,36 @@ def test_an_output_that_is_the_input_under_any_name_is_refused(
     with pytest.raises(triage.ParameterError, match=f"output {output} is the input file"):
         score_file("in.csv", output)
     assert src.read_text(encoding="utf-8") == "id,text\n1,快递一周还没到\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt", "shown"),
+    [
+        ("in.csv", '{"id": 1, "text": "快递一周还没到"}\n', None, "CSV"),
+        ("in.jsonl", '{"id": 1, "text": "快递一周还没到"}\n', "csv", "CSV"),
+        ("in.txt", '\n{"id":1,"text":"房间很脏,没人打扫"}\n', None, "TSV"),
+        ("in.csv.gz", '{"text": "快递一周还没到"}\n', None, "CSV"),
+    ],
+    ids=["named-csv", "given-csv", "txt-without-spaces", "gzip"],
+)
+def test_jsonl_read_as_csv_is_named_as_jsonl(
+    tmp_path: Path, name: str, content: str, fmt: str | None, shown: str
+) -> None:
+    # its keys split at commas made a header of no text column, and a
+    # ColumnError that named them as columns
+    src = tmp_path / name
+    data = content.encode()
+    src.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    message = rf"{name} is JSONL \(a JSON object a line\), not {shown}: .*--input-format jsonl"
+    with pytest.raises(InputFileError, match=message):
+        score_file(src, tmp_path / "out.csv", input_format=fmt)
+    with pytest.raises(InputFileError, match=message):
+        read_texts(src, input_format=fmt)
+    score_file(src, tmp_path / "out.csv", input_format="jsonl")
+
+
+def test_a_csv_header_that_starts_with_a_brace_is_a_header(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", '"{""id"": 1}",text\n1,快递一周还没到\n')
+    assert score_file(src, tmp_path / "out.csv").rows == 1
+    src = write(tmp_path / "in.csv", '{"a": 1}\n快递一周还没到\n')
+    assert score_file(src, tmp_path / "out.csv", text_column='{"a": 1}').rows == 1

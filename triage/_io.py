@@ -236,6 +236,19 @@ def sniff_header(
     return best[1], best[2]
 
 
+def starts_as_jsonl(path: str | os.PathLike[str], encoding: str | None = None) -> bool:
+    """Whether the first line of `path` that is not blank is a JSON object,
+    as a JSONL file's is: a header of no column, were it read as CSV."""
+    with _open_text(path, encoding) as f:
+        line = next((line for line in f if line.strip()), "").strip()
+    if not line.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
 # The first line of a CSV file that Excel reads as naming its delimiter,
 # written by exports meant for it: sep=; or sep=, (the quotes of a CSV writer
 # that quoted the line as a field of its own aside)

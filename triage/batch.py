@@ -1301,6 +1301,7 @@ def score_file(
         `ValueError`).
     triage.InputFileError
         The input cannot be read as a table (see `triage.InputFileError`),
+        is JSONL read as CSV or TSV (a ``.csv`` name, or `input_format`),
         is a pipe or a device (read more than once; the CLI spools one to a
         file), or a Parquet output column cannot hold a later chunk's values.
     concurrent.futures.process.BrokenProcessPool
@@ -1529,7 +1530,8 @@ def _text_source(
 ) -> tuple[_Source, list[str] | None]:
     """A CSV, TSV or JSONL file to read, CSV and TSV by the delimiter of their
     header, and that header (None for JSONL)."""
-    from triage._io import check_encoding, detect_encoding, sniff_header
+    from triage._io import check_encoding, detect_encoding, sniff_header, starts_as_jsonl
+    from triage.exceptions import InputFileError
 
     if encoding is not None:
         check_encoding(path, encoding)
@@ -1542,6 +1544,13 @@ def _text_source(
     # renamed .csv or read as CSV; a tie is the given format's. Semicolons
     # are the CSV of Excel where the decimal mark is a comma.
     delimiter, header = sniff_header(path, encoding=encoding, columns=wanted, fmt=given)
+    if not set(wanted) <= set(header) and starts_as_jsonl(path, encoding):
+        # its keys split at commas are no columns: say what it is
+        raise InputFileError(
+            f"{path} is JSONL (a JSON object a line), not {fmt.upper()}: its header would "
+            f"be {header}; name it .jsonl, or pass input_format='jsonl' "
+            "(CLI: --input-format jsonl)"
+        )
     if given is None:
         fmt = "tsv" if delimiter == "\t" else "csv"
     own = "," if fmt == "csv" else "\t"
