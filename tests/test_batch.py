@@ -2555,3 +2555,41 @@ def test_a_csv_header_that_starts_with_a_brace_is_a_header(tmp_path: Path) -> No
     assert score_file(src, tmp_path / "out.csv").rows == 1
     src = write(tmp_path / "in.csv", '{"a": 1}\n快递一周还没到\n')
     assert score_file(src, tmp_path / "out.csv", text_column='{"a": 1}').rows == 1
+
+
+@pytest.mark.parametrize(
+    ("output", "output_format", "message"),
+    [
+        ("scored.json", None, r"output .*scored\.json: .* name it scored\.jsonl \(or \.ndjson\)"),
+        ("scored.JSON", None, r"name it scored\.jsonl"),
+        ("scored.json.gz", None, r"name it scored\.jsonl\.gz \(or \.ndjson\)"),
+        ("scored.json.xz", None, r"name it scored\.jsonl\.xz"),
+        # asked for by name, JSON Lines are written under it
+        ("scored.json", "jsonl", None),
+        ("scored.json", "csv", None),
+        ("scored.jsonl", None, None),
+        ("scored.ndjson", None, None),
+    ],
+)
+def test_a_json_output_is_refused_unless_its_format_is_given(
+    tmp_path: Path, output: str, output_format: str | None, message: str | None
+) -> None:
+    # a .json name says one JSON document: JSON Lines under it fail json.load
+    # and pd.read_json at their second record
+    src = write(tmp_path / "in.csv", "id,text\n1,快递一周还没到\n2,房间很脏没人打扫\n")
+    if message is not None:
+        with pytest.raises(triage.ParameterError, match=message):
+            score_file(src, tmp_path / output, output_format=output_format)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+        return
+    summary = score_file(src, tmp_path / output, output_format=output_format)
+    assert summary.rows == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", output])
+
+
+def test_a_json_input_holding_json_lines_is_still_read(tmp_path: Path) -> None:
+    body = '{"id": 1, "text": "快递一周还没到"}\n{"id": 2, "text": "退款还没到账"}\n'
+    src = write(tmp_path / "in.json", body)
+    assert score_file(src, tmp_path / "out.jsonl").rows == 2
+    got = pd.read_json(tmp_path / "out.jsonl", lines=True)
+    assert got["id"].tolist() == [1, 2]

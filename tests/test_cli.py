@@ -376,6 +376,9 @@ def test_score_reports_a_broken_or_ambiguous_archive_in_one_line(
         ("out.jsonl.bz2", None),
         ("out.parquet.gz", r".*out\.parquet\.gz: Parquet is neither read nor written inside \.gz"),
         ("out.csv.zip", r"cannot write a zip archive .*out\.csv\.zip; write out\.csv\.gz"),
+        # JSON Lines are no JSON document: a .json name is refused, before the input is read
+        ("out.json", r"output .*out\.json: .*; name it out\.jsonl \(or \.ndjson\), or pass "),
+        ("out.json.gz", r"output .*out\.json\.gz: .*; name it out\.jsonl\.gz"),
     ],
 )
 def test_score_writes_compressed_output_or_says_why_not(

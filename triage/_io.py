@@ -154,7 +154,9 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
 def target_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The format of an output `path`, as `file_format` tells it, checked as a
     target: a zip archive is not written (what an old one holds is no matter),
-    nor a folder, nor under a file."""
+    nor a folder, nor under a file. A ``.json`` name is refused unless
+    `given`: it says one JSON document, and JSON Lines are written (an input
+    so named is read as JSON Lines)."""
     if Path(path).is_dir():
         raise ParameterError(f"output {path} is a folder; name the file to write")
     for parent in Path(path).parents:
@@ -171,6 +173,18 @@ def target_format(path: str | os.PathLike[str], given: str | None = None) -> str
         raise ParameterError(
             f"cannot write a zip archive {path}; write {plain.name}.gz (or .bz2, .xz), "
             "or zip the output once it is written"
+        )
+    if given is None and _format_extension(path) == ".json":
+        # JSON Lines, which a reader of .json (json.load, pd.read_json, jq -s
+        # aside) takes for one JSON document and refuses at its second line
+        name = Path(path).name
+        compression = _compression(path)
+        stem = name[: -len(compression)] if compression else name
+        jsonl = stem[: -len(".json")] + ".jsonl" + (name[len(stem) :] if compression else "")
+        raise ParameterError(
+            f"output {path}: a .json name says one JSON document, and scores are written as "
+            f"JSON Lines, a record a line; name it {jsonl} (or .ndjson), or pass "
+            "output_format='jsonl' (CLI: --output-format jsonl) to write them under this name"
         )
     return file_format(path, given)
 

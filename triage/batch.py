@@ -1236,6 +1236,9 @@ def score_file(
     input, output : path-like
         Files; formats from their extensions (``.csv``, ``.tsv``, ``.jsonl``,
         ``.parquet``) unless `input_format` / `output_format` say otherwise.
+        An input named ``.json`` is read as JSON Lines; an output so named
+        is refused unless `output_format` is given, the name saying one
+        JSON document that JSON Lines are not: name it ``.jsonl``.
         An input folder is read as one input: the files below it in the
         natural order of their paths, partition folders (``month=10``) as
         columns (see `triage._io.dataset_files`). It is a Parquet dataset
@@ -1291,9 +1294,10 @@ def score_file(
         There is no file or folder at `input`.
     triage.ParameterError
         A format that is unknown or cannot be told from a name, a workbook,
-        an `output` that is the input, inside an input folder, a folder or
-        a zip archive, an unknown `encoding`, a bad `n_jobs`,
-        `chunk_size` or `explain`, or a `policy` that is no `triage.Policy`
+        a ``.json`` `output` without `output_format`, an `output` that is
+        the input, inside an input folder, a folder or a zip archive, an
+        unknown `encoding`, a bad `n_jobs`, `chunk_size` or `explain`, or a
+        `policy` that is no `triage.Policy`
         (a `ValueError` and a `TypeError`).
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or

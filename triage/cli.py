@@ -524,7 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         help="output file, format from its extension (.gz, .bz2 or .xz after it compresses "
-        "CSV, TSV or JSONL); - for stdout (CSV unless --output-format)",
+        "CSV, TSV or JSONL; JSON Lines are named .jsonl, a .json name is refused unless "
+        "--output-format); - for stdout (CSV unless --output-format)",
     )
     p.add_argument("--text-column", default="text", help="column of the texts (default: text)")
     p.add_argument(
