@@ -11,6 +11,7 @@ import json
 import lzma
 import math
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -2593,3 +2594,26 @@ def test_a_json_input_holding_json_lines_is_still_read(tmp_path: Path) -> None:
     assert score_file(src, tmp_path / "out.jsonl").rows == 2
     got = pd.read_json(tmp_path / "out.jsonl", lines=True)
     assert got["id"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("input", "output", "told", "untold"),
+    [
+        # an output: only what it may be named, and output_format
+        ("in.csv", "out.dat", r"of output .*out\.dat from its extension", [".csv.zip", "input"]),
+        ("in.csv", "out.dat.gz", r"\(\.csv\.gz, \.csv\.bz2, \.csv\.xz\), or", [".zip", "input"]),
+        ("in.csv", "scored", r"\(output_format=; CLI: --output-format\)", [".zip", "input"]),
+        # an input may be a zip archive: it is named among them
+        ("in.dat", "out.csv", r"\.csv\.xz, \.csv\.zip\), .*input_format=", []),
+    ],
+)
+def test_a_format_not_told_is_said_with_the_names_the_file_may_have(
+    tmp_path: Path, input: str, output: str, told: str, untold: list[str]
+) -> None:
+    src = write(tmp_path / input, "id,text\n1,快递一周还没到\n")
+    with pytest.raises(triage.ParameterError, match="cannot tell the format") as caught:
+        score_file(src, tmp_path / output)
+    message = str(caught.value)
+    assert re.search(told, message), message
+    assert [word for word in untold if word in message] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [input]

@@ -379,6 +379,13 @@ def test_score_reports_a_broken_or_ambiguous_archive_in_one_line(
         # JSON Lines are no JSON document: a .json name is refused, before the input is read
         ("out.json", r"output .*out\.json: .*; name it out\.jsonl \(or \.ndjson\), or pass "),
         ("out.json.gz", r"output .*out\.json\.gz: .*; name it out\.jsonl\.gz"),
+        # an output's names alone, zip none of them, and its option
+        (
+            "out.dat",
+            r"cannot tell the format of output .*\(\.csv\.gz, \.csv\.bz2, \.csv\.xz\), "
+            r"or pass the format: csv, tsv, jsonl or parquet "
+            r"\(output_format=; CLI: --output-format\)$",
+        ),
     ],
 )
 def test_score_writes_compressed_output_or_says_why_not(

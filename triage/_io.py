@@ -96,14 +96,17 @@ def _compression(path: str | os.PathLike[str]) -> str | None:
     return suffix if suffix in COMPRESSIONS else None
 
 
-def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
+def file_format(
+    path: str | os.PathLike[str], given: str | None = None, *, output: bool = False
+) -> str:
     """The format of `path` from its extension (or `given`), checked.
 
     A compression's extension (``.gz``, ``.bz2``, ``.xz``, ``.zip``) is
     passed over: ``complaints.csv.xz`` is CSV. A zip archive whose name says
     no format (``complaints.zip``) has that of the one file it holds
     (``complaints.csv``). Parquet is never compressed so: it compresses its
-    columns itself.
+    columns itself. With `output`, a name that says no format is told so
+    as an output's: what an output may be named, and ``output_format=``.
 
     Raises
     ------
@@ -136,6 +139,13 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
                 f"{named}: a spreadsheet workbook is neither read nor written; "
                 "use CSV, which Excel opens and saves"
             )
+    if fmt is None and output:  # never a zip, which `target_format` refuses
+        raise ParameterError(
+            f"cannot tell the format of output {named} from its extension; use .csv, .tsv, "
+            ".jsonl (.ndjson) or .parquet, the text formats also compressed (.csv.gz, "
+            ".csv.bz2, .csv.xz), or pass the format: csv, tsv, jsonl or parquet "
+            "(output_format=; CLI: --output-format)"
+        )
     if fmt is None:
         raise ParameterError(
             f"cannot tell the format of {named} from its extension; use .csv, .tsv, .jsonl "
@@ -186,7 +196,7 @@ def target_format(path: str | os.PathLike[str], given: str | None = None) -> str
             f"JSON Lines, a record a line; name it {jsonl} (or .ndjson), or pass "
             "output_format='jsonl' (CLI: --output-format jsonl) to write them under this name"
         )
-    return file_format(path, given)
+    return file_format(path, given, output=True)
 
 
 def sniff_header(
