@@ -54,6 +54,37 @@ def test_analyze_text_format_shows_level_deadline_route_and_reasons(
     assert "P1" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("快递一周还没到，客服也不回", []),
+        # nothing the model learned: no category, no emotion, the rules' priority
+        ("my parcel never came", ["low_confidence"]),
+        ("！！！", ["low_confidence"]),
+        ("", ["low_confidence"]),
+        # the model reads the first MAX_CHARS characters
+        ("收到的衣服线头很多，洗一次就褪色了。" * 150, ["truncated"]),
+        ("ok " * 1500, ["low_confidence", "truncated"]),
+    ],
+)
+def test_analyze_text_format_shows_the_flags_the_json_has(
+    capsys: pytest.CaptureFixture[str], text: str, flags: list[str]
+) -> None:
+    assert main(["analyze", "--", text]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [f for f in ("low_confidence", "truncated") if result[f]] == flags
+    assert main(["analyze", "--format", "text", "--", text]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = [line.split()[1].rstrip(":") for line in lines if line.startswith("flag ")]
+    assert shown == flags
+    # after the labels they qualify, before the reasons
+    if flags:
+        at = next(i for i, line in enumerate(lines) if line.startswith("flag "))
+        assert lines[at - 1].startswith("sentiment ") and lines[at + len(flags)].startswith(
+            "reason "
+        )
+
+
 def test_console_script_entry_point_runs() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "triage", "analyze", "快递太慢了"],

@@ -125,6 +125,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     print(f"categories {cats}")
     print(f"emotions   {emos}")
     print(f"sentiment  {result.sentiment:.2f}")
+    # the flags of the JSON output, when set: what the lines above rest on
+    if result.low_confidence:
+        print(
+            "flag       low_confidence: nothing the model learned applies, so no category "
+            "or emotion; the priority is the rules' alone"
+        )
+    if result.truncated:
+        print(
+            f"flag       truncated: the model read the first {len(result.text)} characters "
+            "of the normalised text; the priority rules read on"
+        )
     for r in result.reasons:
         spans = "; ".join(f"'{e.text}'@{e.start}" for e in r.evidence)
         print(
@@ -494,7 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=("json", "text"),
         default="json",
-        help="json: every field of the result (default: json); text: a summary to read",
+        help="json: every field of the result (default: json); text: a summary to read, "
+        "with a line for each flag set (low_confidence, truncated)",
     )
     p.add_argument(
         "--explain",
