@@ -812,6 +812,91 @@ def test_evaluate_names_a_bad_row_by_its_line_in_the_file(
     assert named in capsys.readouterr().err
 
 
+# twelve rows whose angry is out of range: more than the 10 problems an error shows
+_TWELVE_BAD = "".join(
+    f"第{n}次催发货了还没动静,logistics,logistics,5,1,0,0,0,P3\n" for n in range(12)
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "shown"),
+    [
+        ("快递三天没更新,logistics,logistics,0,1,0,0,0,P3\n", 0, []),
+        (
+            "快递三天没更新,logistics,logistics,0,1,0,0,0,P3\n"
+            "房间里有蟑螂,hygiene,environment,1,0,0,0,0,P2\n"
+            "客服挂我电话,,,,,,,,\n",
+            1,
+            [
+                "row 1 (line 3, id '') categories='hygiene': unknown category 'hygiene'; "
+                "allowed: product, service, logistics, pricing, process, environment",
+                "row 1 (line 3, id '') primary='environment': primary 'environment' is not "
+                "among the categories",
+                "row 2 (line 4, id '') not labeled yet: every label cell is empty; label the "
+                "row or leave it out",
+            ],
+        ),
+        # every problem, not the first 10 of an error
+        (
+            _TWELVE_BAD,
+            1,
+            [
+                f"row {n} (line {n + 2}, id '') angry='5': intensity must be 0, 1 or 2"
+                for n in range(12)
+            ],
+        ),
+    ],
+)
+def test_check_lists_every_problem_of_a_labeled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, status: int, shown: list[str]
+) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(LABELED_HEADER + body, encoding="utf-8")
+    assert main(["check", str(path)]) == status
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{path}: {problem}" for problem in shown]
+    rows = len(body.splitlines())
+    said = f"{len(shown)} problem(s) in {rows} rows" if shown else f"{rows} row, no problem"
+    assert err == f"{path}: {said}\n"
+
+
+def test_check_reads_each_file_and_says_so_of_a_bad_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad, texts = tmp_path / "good.csv", tmp_path / "bad.csv", tmp_path / "texts.csv"
+    good.write_text(LABELED_HEADER + "退款一周没到账,pricing,pricing,1,1,0,0,0,P3\n", "utf-8")
+    bad.write_text(LABELED_HEADER + _TWELVE_BAD, encoding="utf-8")
+    texts.write_text("id,text\n1,退款一周没到账\n", encoding="utf-8")
+    assert main(["check", str(good), str(good)]) == 0
+    assert capsys.readouterr().out == ""
+    # a file of texts, not labels: one line for its columns, not one a row
+    assert main(["check", str(good), str(texts), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert [line.partition(": ")[0] for line in out.splitlines()] == [str(texts)] + [str(bad)] * 12
+    assert re.match(rf"{re.escape(str(texts))}: bad columns in the labeled data: no column ", out)
+    assert err.splitlines() == [
+        f"{good}: 1 row, no problem",
+        f"{texts}: 1 problem(s) in 1 row",
+        f"{bad}: 12 problem(s) in 12 rows",
+    ]
+    # a file that cannot be read is bad input, as for the other commands
+    assert main(["check", str(tmp_path / "gone.csv")]) == 2
+    assert "triage check: error: no labeled file at " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "train"])
+def test_train_and_evaluate_point_to_check_for_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    path = tmp_path / "my labels.csv"
+    path.write_text(LABELED_HEADER + _TWELVE_BAD, encoding="utf-8")
+    argv = ["--baseline"] if command == "evaluate" else ["-o", str(tmp_path / "model")]
+    assert main([command, str(path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"12 problem(s) in the labeled data (triage check '{path}' lists them all):" in err
+    assert "... and 2 more" in err and "validate_labels" not in err
+
+
 @pytest.mark.parametrize(
     ("argv", "status"),
     [
@@ -1195,8 +1280,12 @@ def test_a_pipe_read_more_than_once_is_named_so(
             ["evaluate", "-"],
             "the labeled file cannot be stdin (-): it is read more than once; save",
         ),
+        (
+            ["check", "train.csv", "-"],
+            "the labeled file cannot be stdin (-): it is read more than once; save",
+        ),
     ],
-    ids=["train-output", "train", "dev", "corpus-file", "evaluate"],
+    ids=["train-output", "train", "dev", "corpus-file", "evaluate", "check"],
 )
 @pytest.mark.usefixtures("no_training")
 def test_a_dash_where_no_pipe_is_read_or_written_is_refused(

@@ -5,6 +5,7 @@ triage score complaints.csv -o scored.parquet    a file, in chunks
 triage score complaints.csv.xz -o scored.csv.gz  compressed, in and out
 triage train train.csv --dev dev.csv -o models/mine
 triage evaluate dev.csv --model models/mine
+triage check train.csv dev.csv                   every problem of labeled files
 """
 
 from __future__ import annotations
@@ -306,8 +307,29 @@ def _read_valid(path: str) -> Any:
     try:
         check_labels(frame, lines)  # each row named by its line of the file too
     except LabelError as exc:  # of its class: a missing column is a ColumnError too
-        raise type(exc)(f"{path}: {exc}") from None
+        # the command that lists them all, rather than a Python function
+        message = str(exc).replace(
+            "see triage.validate_labels for all",
+            f"triage check {shlex.quote(path)} lists them all",
+        )
+        raise type(exc)(f"{path}: {message}") from None
     return frame
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from triage.labeled import problem_lines, read_labeled_lines
+
+    found = 0
+    for path in args.files:
+        frame, lines = read_labeled_lines(path)
+        problems = problem_lines(frame, lines)
+        for problem in problems:
+            print(f"{path}: {problem}")
+        rows = f"{len(frame)} row{'s' * (len(frame) != 1)}"
+        said = f"{len(problems)} problem(s) in {rows}" if problems else f"{rows}, no problem"
+        print(f"{path}: {said}", file=sys.stderr)
+        found += len(problems)
+    return 1 if found else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -481,7 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="triage",
         description="Triage Chinese customer complaints.",
         epilog=(
-            "exit status: 0 done; 2 bad input or usage, said in one line on stderr "
+            "exit status: 0 done; 1 check found problems in a labeled file; 2 bad input or "
+            "usage, said in one line on stderr "
             "(-v for the traceback); 130 or 143 stopped by Ctrl-C or SIGTERM, with no "
             "partial output left; 141 the reader of stdout went away (| head)"
         ),
@@ -609,6 +632,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
     p.add_argument("--json", action="store_true", help="all figures as JSON")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "check",
+        help="list every problem of labeled CSVs, each with its line",
+        description="List every problem of labeled files, as train and evaluate refuse them "
+        "(they show the first 10), one a line on stdout, each with its row, its line in the "
+        "file and its id; then a count per file on stderr. Exit status 0 when every file is "
+        "valid, 1 when one has problems, 2 when one cannot be read.",
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="labeled CSV in the format of the label definitions (LABELS.md)",
+    )
+    p.set_defaults(func=cmd_check)
     return parser
 
 
@@ -647,6 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("--dev", getattr(args, "dev", None)),
             ("--corpus-file", getattr(args, "corpus_file", None)),
             ("the labeled file", getattr(args, "data", None)),
+            *(("the labeled file", f) for f in getattr(args, "files", None) or ()),
         )
         if value == "-"
     ]

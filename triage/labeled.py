@@ -52,6 +52,7 @@ __all__ = [
     "label_cells",
     "model_texts",
     "parse_labels",
+    "problem_lines",
     "read_labeled",
     "read_labeled_lines",
     "require_frame",
@@ -62,6 +63,7 @@ __all__ = [
 _REQUIRED = ("text", "categories", "primary", *EMOTION_COLUMNS, "priority")
 _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
+_NO_ROWS_SAID = f"{_NO_ROWS} in the labeled data: there is nothing to train or score on"
 _MISSING = "missing column"
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
@@ -545,8 +547,31 @@ def check_labels(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> Non
     """
     problems = _validate(frame, lines)
     if problems["problem"].tolist() == [_NO_ROWS]:
-        raise LabelError(f"{_NO_ROWS} in the labeled data: there is nothing to train or score on")
+        raise LabelError(_NO_ROWS_SAID)
     _raise_problems(problems, "the labeled data", "triage.validate_labels", frame.columns, lines)
+
+
+def problem_lines(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> list[str]:
+    """Every problem of a labeled frame, a line of text each, as `check_labels`
+    shows the first ones; empty when the frame is valid.
+
+    Columns that are wrong (missing, repeated) are one line, as is a frame
+    of no rows: its rows are not looked at. With `lines` (see `check_labels`),
+    each row is named by its line too.
+    """
+    problems = _validate(frame, lines)
+    if problems["problem"].tolist() == [_NO_ROWS]:
+        return [_NO_ROWS_SAID]
+    columns = _columns_problem(problems, "the labeled data", frame.columns)
+    if columns is not None:
+        return [columns]
+    return [
+        _problem_line(row, id_, column, value, problem, lines)
+        for row, id_, column, value, problem in zip(
+            *(problems[c].tolist() for c in ("row", "id", "column", "value", "problem")),
+            strict=True,
+        )
+    ]
 
 
 def check_partial(frame: pd.DataFrame) -> None:
@@ -566,6 +591,28 @@ def _raise_problems(
     columns: Iterable[Any],
     lines: Sequence[int] | None = None,
 ) -> None:
+    columns_problem = _columns_problem(problems, what, columns)
+    if columns_problem is not None:
+        raise LabelColumnError(columns_problem)
+    if len(problems):
+        # a problem of the whole row (not labeled yet) names no cell
+        first = problems.head(10)
+        shown = "\n".join(
+            "  " + _problem_line(row, id_, column, value, problem, lines)
+            for row, id_, column, value, problem in zip(
+                *(first[c].tolist() for c in ("row", "id", "column", "value", "problem")),
+                strict=True,
+            )
+        )
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise LabelError(
+            f"{len(problems)} problem(s) in {what} (see {validator} for all):\n{shown}{more}"
+        )
+
+
+def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) -> str | None:
+    """The one line that says what is wrong with the columns, when they are
+    (all `problems` are then of row -1); None when they are right."""
     if len(problems) and problems["row"].eq(-1).all():
         # the columns are wrong (a file of texts given for a labeled one, say):
         # one line, naming the columns there, not a row -1 per column
@@ -589,24 +636,18 @@ def _raise_problems(
             for c, p in zip(problems["column"], problems["problem"], strict=True)
             if p != _MISSING
         ]
-        raise LabelColumnError(
-            f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
-        )
-    if len(problems):
-        # a problem of the whole row (not labeled yet) names no cell
-        first = problems.head(10)
-        shown = "\n".join(
-            f"  row {row} ({f'line {lines[row]}, ' if lines else ''}id {_shown(id_)}) "
-            f"{_cell_shown(column, value)}{problem}"
-            for row, id_, column, value, problem in zip(
-                *(first[c].tolist() for c in ("row", "id", "column", "value", "problem")),
-                strict=True,
-            )
-        )
-        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
-        raise LabelError(
-            f"{len(problems)} problem(s) in {what} (see {validator} for all):\n{shown}{more}"
-        )
+        return f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
+    return None
+
+
+def _problem_line(
+    row: int, id_: str, column: str, value: Any, problem: str, lines: Sequence[int] | None
+) -> str:
+    """A problem of a row, its line with `lines`; of a cell, with its value."""
+    return (
+        f"row {row} ({f'line {lines[row]}, ' if lines else ''}id {_shown(id_)}) "
+        f"{_cell_shown(column, value)}{problem}"
+    )
 
 
 def _cell_shown(column: Any, value: Any) -> str:
