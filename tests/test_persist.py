@@ -431,6 +431,61 @@ def test_a_model_replaced_while_it_loads_is_the_new_one_whole(
     assert loaded.card_["file"] == read_card(saved / CARD_FILE)["file"]
 
 
+@pytest.mark.parametrize(
+    "seen",
+    [
+        [MODEL_FILE],  # the other save between its renames when the file is read
+        [MODEL_FILE, CARD_FILE],  # ... or done
+    ],
+)
+def test_a_model_replaced_and_saved_again_as_it_was_while_it_loads_loads(
+    small_model,  # type: ignore[no-untyped-def]
+    saved: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    seen: list[str],
+) -> None:
+    # The card read, another model is saved there, then the first again with
+    # a card of the same content (the same second of `created`, the same
+    # notes): the card read again is the card it had, but the file read
+    # between was the other model's, and the file there now matches it
+    from triage import persist
+
+    other = triage.save_model(_retrained(small_model), tmp_path / "other")
+    first = {name: (saved / name).read_bytes() for name in (MODEL_FILE, CARD_FILE)}
+
+    def put(files: dict[str, bytes]) -> None:  # renamed into place, as a save does
+        for name, data in files.items():
+            (tmp_path / "next").write_bytes(data)
+            os.replace(tmp_path / "next", saved / name)
+
+    read_card, read_checked = persist._read_card, persist._read_checked
+    card_reads = 0
+
+    def card_then_saves(card_path: Path) -> dict[str, object]:
+        nonlocal card_reads
+        card_reads += 1
+        if card_reads == 2:  # both saves done by the time the card is read again
+            put(first)
+        return read_card(card_path)
+
+    def file_of_the_other_save(model_path: Path, size: int, sha256: str) -> object:
+        if card_reads == 1:
+            put({name: (other / name).read_bytes() for name in seen})
+        return read_checked(model_path, size, sha256)
+
+    def wait(seconds: float) -> None:
+        raise AssertionError("no save is pending: nothing to wait for")
+
+    monkeypatch.setattr(persist, "_read_card", card_then_saves)
+    monkeypatch.setattr(persist, "_read_checked", file_of_the_other_save)
+    monkeypatch.setattr(persist, "_pause", wait, raising=False)
+    loaded = triage.load_model(saved)
+    assert card_reads == 2
+    assert loaded.n_train_ == small_model.n_train_
+    assert loaded.card_["file"]["sha256"] == hashlib.sha256(first[MODEL_FILE]).hexdigest()
+
+
 def _crashed_save(path: Path, model_file: Path) -> None:
     """The card a save left under its temporary name beside `path`'s model,
     describing `model_file`, as a save killed before it renamed its card does."""

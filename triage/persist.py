@@ -645,16 +645,23 @@ def _read_matching(
     read again. A card that changed meanwhile is checked against the file
     again; while the card of a save describing the file there waits, under
     its temporary name, to be renamed into place, the card is read again
-    until it is, for at most `_REPLACE_WAIT` seconds. Anything else fails at
-    once, as a modified file.
+    until it is, for at most `_REPLACE_WAIT` seconds. A card that reads as
+    it did has the file read once more before the folder fails, as a
+    modified file: a save of another model, then one of the model first read
+    with a card of the same content (made in the same second), may have
+    replaced both meanwhile, the file now the one the card describes.
+    Anything else fails at once.
     """
     deadline: float | None = None
+    last = False
     while True:
         if not model_path.is_file():
             raise ModelFileError(f"no model file at {model_path} (its card is {card_path})")
         data, failure = _read_checked(model_path, *_described(card, card_path))
         if failure is None:
             return card, data
+        if last:
+            raise failure
         if deadline is None:
             deadline = time.monotonic() + _REPLACE_WAIT
         # the save looked for before the card is read again: one that renames
@@ -668,8 +675,9 @@ def _read_matching(
             if not pending.exists():  # renamed, or the save failed and removed it
                 pending = None
             again = _read_card(card_path)
-        if again == card or time.monotonic() >= deadline:
+        if time.monotonic() >= deadline:
             raise failure
+        last = again == card  # the file is read once more, the card not again
         card = again
 
 
