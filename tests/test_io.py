@@ -352,30 +352,36 @@ def test_a_byte_order_mark_is_skipped_whatever_the_encoding_given(
 
 
 @pytest.mark.parametrize(
-    ("data", "encoding", "problem"),
+    ("data", "encoding", "problem", "orders"),
     [
-        ("text\n快递太慢\n".encode(), "utf-16", "UTF-16 stream does not start with BOM"),
-        ("text\n快递太慢\n".encode("utf-16-le"), "utf-16", "UTF-16 stream does not start"),
-        ("text\n快递太慢\n".encode("gbk"), "utf-16", "UTF-16 stream does not start"),
-        (gzip.compress("text\n快递太慢\n".encode()), "utf-16", "UTF-16 stream does not"),
+        ("text\n快递太慢\n".encode(), "utf-16", "UTF-16 stream does not start with BOM", "16"),
+        ("text\n快递太慢\n".encode("utf-16-le"), "utf-16", "UTF-16 stream does not start", "16"),
+        ("text\n快递太慢\n".encode("gbk"), "utf-16", "UTF-16 stream does not start", "16"),
+        (gzip.compress("text\n快递太慢\n".encode()), "utf-16", "UTF-16 stream does not", "16"),
+        ("text\n快递太慢\n".encode("utf-32-le"), "utf-32", "UTF-32 stream does not start", "32"),
+        ("text\n快递太慢\n".encode("utf-32-be"), "UTF32", "UTF-32 stream does not start", "32"),
     ],
-    ids=["utf-8", "utf-16-le", "gbk", "gzip"],
+    ids=["utf-8", "utf-16-le", "gbk", "gzip", "utf-32-le", "utf-32-be"],
 )
 def test_an_encoding_that_needs_a_byte_order_mark_the_file_lacks_is_an_error(
-    tmp_path: Path, data: bytes, encoding: str, problem: str
+    tmp_path: Path, data: bytes, encoding: str, problem: str, orders: str
 ) -> None:
     # the decoder cannot start: not a warning of bytes read as U+FFFD, but an
-    # error naming the file (it was a bare UnicodeError, no file named)
+    # error naming the file (it was a bare UnicodeError, no file named) and
+    # the byte orders of its own width (utf-32 was told to name utf-16-le)
     path = tmp_path / ("f.csv.gz" if data.startswith(b"\x1f\x8b") else "f.csv")
     path.write_bytes(data)
-    message = rf"f\.csv(\.gz)? cannot be read as {encoding}: {problem}.*name the byte order"
+    message = (
+        rf"f\.csv(\.gz)? cannot be read as {encoding}: {problem}.*name the byte order "
+        rf"\(utf-{orders}-le or utf-{orders}-be\)"
+    )
     with pytest.raises(InputFileError, match=message):
         check_encoding(path, encoding)
     with pytest.raises(InputFileError, match=message):
         score_file(path, tmp_path / "out.csv", encoding=encoding)
-    # detected, the encoding reads it
-    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
-    assert chunk.frame["text"].tolist() == ["快递太慢"]
+    if orders == "16":  # detected, the encoding reads it (UTF-32 without a mark is not)
+        (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+        assert chunk.frame["text"].tolist() == ["快递太慢"]
 
 
 @pytest.mark.parametrize(

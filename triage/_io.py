@@ -530,12 +530,23 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
     as U+FFFD; a wrong one would otherwise turn a whole file into U+FFFD
     without a word. Raises LookupError for an unknown encoding, and an
     `InputFileError` for a file that the encoding cannot start to read:
-    ``utf-16``, whose byte order is read from a byte-order mark, given for a
-    file without one.
+    ``utf-16`` or ``utf-32``, whose byte order is read from a byte-order
+    mark, given for a file without one.
     """
     decoder = codecs.getincrementaldecoder(encoding)("triage.strict")
     with open_binary(path) as f:
         head = f.read(block)
+    name = codecs.lookup(encoding).name
+    marks = _ORDER_MARKS.get(name)
+    if head and marks is not None and not head.startswith(marks):
+        # UTF-32 of the other byte order is no UnicodeError of a missing mark
+        # to the decoder, but a code point out of range, as is UTF-16 of
+        # either byte order to it
+        raise InputFileError(
+            f"{path} cannot be read as {encoding}: {name.upper()} stream does not start "
+            f"with BOM; name the byte order ({name}-le or {name}-be) if it is so encoded, "
+            "or leave the encoding out to have it detected (CLI: --encoding)"
+        )
     try:
         decoder.decode(head)  # a character cut at the end of the block waits
     except UnicodeDecodeError as exc:
@@ -548,10 +559,17 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
         )
     except UnicodeError as exc:  # no error handler reads past it
         raise InputFileError(
-            f"{path} cannot be read as {encoding}: {exc}; name the byte order (utf-16-le "
-            "or utf-16-be) if it is so encoded, or leave the encoding out to have it "
-            "detected (CLI: --encoding)"
+            f"{path} cannot be read as {encoding}: {exc}; pass the file's own encoding, "
+            "or leave the encoding out to have it detected (CLI: --encoding)"
         ) from None
+
+
+# The byte-order marks that an encoding of either byte order (``utf-16``,
+# ``utf-32``) reads its byte order from: a file without one it cannot read
+_ORDER_MARKS = {
+    "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+    "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+}
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -1272,7 +1272,7 @@ def score_file(
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
-        UserWarning; ``utf-16`` for a file without a byte-order mark, which
+        UserWarning; ``utf-16`` or ``utf-32`` for a file without a byte-order mark, which
         it reads its byte order from, an `InputFileError`. Bytes that are
         not of the file's encoding, given or detected, are read as U+FFFD;
         the lines holding them are reported in
