@@ -192,6 +192,8 @@ def test_a_formal_address_is_no_pricing_complaint(text: str, pricing: bool) -> N
         ("我不生气", "angry", []),
         ("我很焦虑，怕来不及", "anxious", ["焦虑", "怕", "来不及"]),
         ("这个插座不安全", "anxious", []),  # unsafe, not uneasy
+        ("说好今天送货，又不安排了", "anxious", []),  # 不 安排 (not arranged)
+        ("空调送到了，师傅却不安装", "anxious", []),
         ("气得我直哭", "aggrieved", ["哭"]),
         ("看得我哭笑不得", "aggrieved", []),
     ],
