@@ -879,9 +879,17 @@ def test_check_reads_each_file_and_says_so_of_a_bad_one(
         f"{texts}: 1 problem(s) in 1 row",
         f"{bad}: 12 problem(s) in 12 rows",
     ]
-    # a file that cannot be read is bad input, as for the other commands
-    assert main(["check", str(tmp_path / "gone.csv")]) == 2
-    assert "triage check: error: no labeled file at " in capsys.readouterr().err
+    # a file that cannot be read is bad input, as for the other commands, and
+    # the files after it are checked all the same
+    gone = tmp_path / "gone.csv"
+    assert main(["check", str(gone), str(bad), str(good)]) == 2
+    out, err = capsys.readouterr()
+    assert [line.partition(": ")[0] for line in out.splitlines()] == [str(bad)] * 12
+    assert err.splitlines() == [
+        f"triage check: error: no labeled file at {gone}",
+        f"{bad}: 12 problem(s) in 12 rows",
+        f"{good}: 1 row, no problem",
+    ]
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train"])

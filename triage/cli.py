@@ -319,9 +319,17 @@ def _read_valid(path: str) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from triage.labeled import problem_lines, read_labeled_lines
 
-    found = 0
+    found = unreadable = 0
     for path in args.files:
-        frame, lines = read_labeled_lines(path)
+        try:
+            frame, lines = read_labeled_lines(path)
+        except _bad_input() as exc:
+            # said as the other commands say it, and the files after it checked
+            if args.verbose:
+                raise
+            print(f"triage check: error: {_said(exc)}", file=sys.stderr)
+            unreadable += 1
+            continue
         problems = problem_lines(frame, lines)
         for problem in problems:
             print(f"{path}: {problem}")
@@ -329,7 +337,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         said = f"{len(problems)} problem(s) in {rows}" if problems else f"{rows}, no problem"
         print(f"{path}: {said}", file=sys.stderr)
         found += len(problems)
-    return 1 if found else 0
+    return 2 if unreadable else 1 if found else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -638,8 +646,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every problem of labeled CSVs, each with its line",
         description="List every problem of labeled files, as train and evaluate refuse them "
         "(they show the first 10), one a line on stdout, each with its row, its line in the "
-        "file and its id; then a count per file on stderr. Exit status 0 when every file is "
-        "valid, 1 when one has problems, 2 when one cannot be read.",
+        "file and its id; then a count per file on stderr. A file that cannot be read is "
+        "said so on stderr, and the files after it are checked. Exit status 0 when every "
+        "file is valid, 1 when one has problems, 2 when one cannot be read.",
     )
     p.add_argument(
         "files",
@@ -649,6 +658,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check)
     return parser
+
+
+def _bad_input() -> tuple[type[Exception], ...]:
+    """The errors of bad input, not of a bug, that a command reports in a
+    line (exit status 2) rather than as a traceback."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from triage.exceptions import TriageError
+
+    return (
+        TriageError,
+        OSError,  # missing, existing, a directory, unreadable
+        EOFError,  # a truncated compressed file that pandas reads
+        LookupError,  # a missing column (KeyError), an unknown --encoding
+        ValueError,
+        csv.Error,
+        ModuleNotFoundError,
+        BrokenProcessPool,  # workers that kept dying: the message says what to try
+    )
+
+
+def _said(exc: BaseException) -> object:
+    """What a line reporting `exc` says (a KeyError's message unquoted)."""
+    return exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
 
 
 class _Terminated(KeyboardInterrupt):
@@ -663,10 +696,6 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``triage`` console script."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    from triage.exceptions import TriageError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "terms", None) is not None and not args.explain:
@@ -734,21 +763,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stdout goes to devnull so the interpreter's final flush cannot fail
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (
-        TriageError,
-        OSError,  # missing, existing, a directory, unreadable
-        EOFError,  # a truncated compressed file that pandas reads
-        LookupError,  # a missing column (KeyError), an unknown --encoding
-        ValueError,
-        csv.Error,
-        ModuleNotFoundError,
-        BrokenProcessPool,  # workers that kept dying: the message says what to try
-    ) as exc:
+    except _bad_input() as exc:
         # bad input, not a bug: the message says what to do (--verbose: the traceback)
         if args.verbose:
             raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"triage {args.command}: error: {message}", file=sys.stderr)
+        print(f"triage {args.command}: error: {_said(exc)}", file=sys.stderr)
         return 2
     finally:
         if in_main and previous is not None:
