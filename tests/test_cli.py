@@ -776,6 +776,61 @@ def test_train_refuses_an_output_that_is_a_file(
     assert "train.csv is a file; a model is saved to a directory" in capsys.readouterr().err
 
 
+# a complaint of 100,000 characters in Chinese written with zhuyin (bopomofo),
+# whose UTF-16 without a byte-order mark detection cannot tell
+_ZHUYIN = ("等ㄌㄧㄤˇ個禮拜ㄌ，快递ㄇㄟˊ到" * 8000)[:100_000]
+
+
+@pytest.mark.parametrize("written", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "labeled.csv"],
+        ["evaluate", "labeled.csv", "--baseline"],
+        ["train", "labeled.csv", "--dev", "dev.csv", "-o", "model"],
+    ],
+    ids=["check", "evaluate", "train"],
+)
+def test_labeled_files_are_read_in_the_encoding_given(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    written: str,
+) -> None:
+    import triage.training
+    from tests.conftest import TINY_PARAMS
+
+    trained = triage.training.train
+    monkeypatch.setattr(
+        "triage.training.train", lambda frame, **kw: trained(frame, **kw | TINY_PARAMS)
+    )
+    monkeypatch.chdir(tmp_path)
+    labeled = tiny_frame.copy()
+    labeled.loc[0, "text"] = _ZHUYIN
+    Path("labeled.csv").write_bytes(labeled.to_csv(index=False).encode(written))
+    Path("dev.csv").write_bytes(labeled.iloc[:4].to_csv(index=False).encode(written))
+    # the error says what to pass, and the command takes it
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"triage {argv[0]}: error: labeled.csv is not a text file: it holds NUL")
+    advice = re.search(r"CLI: (--encoding \S+)\)$", err.strip())
+    assert advice is not None and advice.group(1) == f"--encoding {written}"
+    assert main([*argv, *advice.group(1).split()]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "U+FFFD" not in err
+    if argv[0] == "check":
+        assert err == f"labeled.csv: {len(labeled)} rows, no problem\n"
+    elif argv[0] == "evaluate":
+        assert out.startswith("lexicon baseline on labeled.csv")
+    else:
+        assert f"trained on {len(labeled)} rows of labeled.csv" in err
+        assert "model on dev.csv" in out
+        card = json.loads(Path("model", "model.json").read_text(encoding="utf-8"))
+        assert card["metrics"]["dev"]["rows"] == 4
+
+
 LABELED_HEADER = "text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n"
 
 
@@ -1132,6 +1187,9 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         (["train", "labeled.csv", "-o", "model"], r"model/model\.joblib exists; pass .*"),
         (["train", "labeled.csv", "-o", "new", "--jobs", "0"], r".* n_jobs=0 \(allowed: .*"),
         (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"words='none\.txt' .*"),
+        (["train", "labeled.csv", "-o", "new", "--encoding", "rot13"], r"encoding='rot13' .*"),
+        (["evaluate", "labeled.csv", "--encoding", "no-such"], r"encoding='no-such' is not .*"),
+        (["check", "labeled.csv", "--encoding", "hex"], r"encoding='hex' is not a text .*"),
     ],
     ids=[
         "analyze-policy",
@@ -1148,6 +1206,9 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         "train-output",
         "train-jobs",
         "train-words",
+        "train-encoding",
+        "evaluate-encoding",
+        "check-encoding",
     ],
 )
 def test_options_are_checked_before_the_input_is_read(

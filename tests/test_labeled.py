@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import lzma
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from triage import InputFileError, LabelError, validate_labels
+from triage import InputFileError, LabelError, ParameterError, validate_labels
 from triage.labeled import check_labels, parse_labels, read_labeled, read_labeled_lines
 from triage.labels import EMOTION_COLUMNS
 
@@ -421,6 +423,111 @@ def test_read_labeled_finds_the_delimiter(
     assert got["text"].tolist() == texts
     assert got["categories"].tolist() == ["logistics|service", ""]
     assert validate_labels(got).empty
+
+
+# a first text of 100,000 characters: of Chinese alone, which detection tells
+# in UTF-16 without a BOM too; and of Chinese written with zhuyin (bopomofo)
+# and its tone marks, which it counts as no text and cannot tell
+_LONG = ("快递一周还没到，客服也不回" * 8000)[:100_000]
+_ZHUYIN = ("包裹ㄉㄜ˙物流ㄧ直沒更新ㄚ，客服ㄇㄟˊ回" * 6000)[:100_000]
+
+
+@pytest.mark.parametrize(
+    ("written", "bom", "given", "first"),
+    [
+        ("utf-16-le", b"", "utf-16-le", _LONG),
+        ("utf-16-be", b"", "utf-16-be", _LONG),
+        ("utf-16-le", b"", "utf-16-le", _ZHUYIN),
+        ("utf-16-be", b"", "utf-16-be", _ZHUYIN),
+        ("gbk", b"", "gbk", GOOD["text"]),
+        ("gbk", b"", "gb18030", GOOD["text"]),
+        ("utf-8", codecs.BOM_UTF8, "utf-8", GOOD["text"]),  # Excel's "CSV UTF-8"
+        ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16-le", GOOD["text"]),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16", _LONG),  # Excel's "Unicode Text"
+    ],
+    ids=[
+        "utf-16-le-long",
+        "utf-16-be-long",
+        "utf-16-le-zhuyin",
+        "utf-16-be-zhuyin",
+        "gbk",
+        "gbk-as-gb18030",
+        "utf-8-bom-as-utf-8",
+        "utf-16-le-bom-as-utf-16-le",
+        "utf-16-bom",
+    ],
+)
+def test_read_labeled_reads_the_encoding_given(
+    tmp_path: Path, written: str, bom: bytes, given: str, first: str
+) -> None:
+    path = tmp_path / "labeled.csv"
+    texts = [first, "房间很脏，空调也坏了"]
+    body = frame({"text": texts[0]}, {"text": texts[1], "categories": "", "primary": ""})
+    path.write_bytes(bom + body.to_csv(index=False).encode(written))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no bytes said not to be of the encoding
+        got, lines = read_labeled_lines(path, encoding=given)
+        assert read_labeled(path, encoding=given).equals(got)
+    assert list(got.columns) == list(GOOD)  # the BOM skipped, not glued to "id"
+    assert got["text"].tolist() == texts
+    assert lines == [2, 3]
+    assert validate_labels(got).empty
+
+
+@pytest.mark.parametrize("written", ["utf-16-le", "utf-16-be"])
+def test_read_labeled_can_be_given_the_encoding_it_names(tmp_path: Path, written: str) -> None:
+    # detection cannot tell this UTF-16 without a BOM, and says what to pass
+    path = tmp_path / "labeled.csv"
+    path.write_bytes(frame({"text": _ZHUYIN}).to_csv(index=False).encode(written))
+    with pytest.raises(InputFileError, match=f"encoding='{written}'") as caught:
+        read_labeled(path)
+    named = re.search(r"encoding='([^']+)'", str(caught.value))
+    assert named is not None
+    assert read_labeled(path, encoding=named.group(1))["text"].tolist() == [_ZHUYIN]
+
+
+@pytest.mark.parametrize(
+    ("written", "given", "error", "message"),
+    [
+        (
+            "utf-8",
+            "no-such",
+            ParameterError,
+            r"^encoding='no-such' is not a text encoding \(CLI: --encoding\); give one such as "
+            "utf-8, gb18030 or utf-16, or leave it out to have it detected$",
+        ),
+        ("utf-8", "rot13", ParameterError, r"^encoding='rot13' is not a text encoding"),
+        ("utf-8", "", ParameterError, r"^encoding='' is not a text encoding"),
+        (
+            "utf-16-le",
+            "utf-16",
+            InputFileError,
+            r"labeled\.csv cannot be read as utf-16: UTF-16 stream does not start with BOM; "
+            r"name the byte order \(utf-16-le or utf-16-be\)",
+        ),
+    ],
+    ids=["unknown", "no-text-codec", "empty", "utf-16-without-bom"],
+)
+def test_read_labeled_refuses_an_encoding_it_cannot_read_with(
+    tmp_path: Path, written: str, given: str, error: type[Exception], message: str
+) -> None:
+    path = tmp_path / "labeled.csv"
+    frame({}).to_csv(path, index=False, encoding=written)
+    with pytest.raises(error, match=message):
+        read_labeled(path, encoding=given)
+
+
+def test_read_labeled_warns_of_an_encoding_given_that_the_file_is_not_in(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "labeled.csv"
+    frame({}, {}).to_csv(path, index=False, encoding="gbk")
+    with pytest.warns(UserWarning, match="not utf-8") as record:
+        got = read_labeled(path, encoding="utf-8")
+    said = [str(w.message).split(": ", 1)[1] for w in record]
+    assert said[0].startswith("the bytes at offset 82 are not utf-8 and are read as U+FFFD")
+    assert said[1].startswith("2 line(s) hold bytes that are not utf-8")
+    assert "\ufffd" in got["text"][0]
 
 
 def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:

@@ -194,6 +194,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     # everything that can be wrong with the input is found before minutes of
     # training: the output and the options first, before the labeled files are read
     check_destination(args.output, overwrite=args.overwrite)
+    _check_encoding(args.encoding)
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
@@ -203,8 +204,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore")
             read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
-    frame = _read_valid(args.train)
-    dev = _read_valid(args.dev) if args.dev else None
+    frame = _read_valid(args.train, args.encoding)
+    dev = _read_valid(args.dev, args.encoding) if args.dev else None
     if dev is not None:
         _warn_shared_texts(frame, dev, args.train, args.dev)
     started = time.perf_counter()
@@ -298,12 +299,20 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
         )
 
 
-def _read_valid(path: str) -> Any:
+def _check_encoding(encoding: str | None) -> None:
+    """``--encoding`` of the labeled files, checked before any is read."""
+    if encoding is not None:
+        from triage.batch import _check_text_encoding
+
+        _check_text_encoding(encoding)
+
+
+def _read_valid(path: str, encoding: str | None = None) -> Any:
     """A labeled file, checked; the error names the file."""
     from triage.exceptions import LabelError
     from triage.labeled import check_labels, read_labeled_lines
 
-    frame, lines = read_labeled_lines(path)
+    frame, lines = read_labeled_lines(path, encoding=encoding)
     try:
         check_labels(frame, lines)  # each row named by its line of the file too
     except LabelError as exc:  # of its class: a missing column is a ColumnError too
@@ -319,10 +328,11 @@ def _read_valid(path: str) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from triage.labeled import problem_lines, read_labeled_lines
 
+    _check_encoding(args.encoding)
     found = unreadable = 0
     for path in args.files:
         try:
-            frame, lines = read_labeled_lines(path)
+            frame, lines = read_labeled_lines(path, encoding=args.encoding)
         except _bad_input() as exc:
             # said as the other commands say it, and the files after it checked
             if args.verbose:
@@ -347,9 +357,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     # before the data is read: a bad policy or --model is named at once (the
     # default model, no option of the user's, is loaded once the data is read)
+    _check_encoding(args.encoding)
     policy = _policy(args.policy)
     given = None if args.baseline else _model(args.model)
-    frame = _read_valid(args.data)
+    frame = _read_valid(args.data, args.encoding)
     model = LexiconModel() if args.baseline else resolve_model(given)
     ev = evaluate(model, frame, policy=policy)
     if args.json:
@@ -602,6 +613,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model on a labeled CSV and save it")
     p.add_argument("train", help="labeled CSV in the format of the label definitions (LABELS.md)")
     p.add_argument("--dev", help="labeled CSV to report per-label figures on")
+    p.add_argument(
+        "--encoding",
+        help="encoding of TRAIN and --dev, e.g. utf-16-le or gbk (default: detected)",
+    )
     p.add_argument("-o", "--output", required=True, help="model directory to write")
     p.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
     p.add_argument("--C", type=float, help="inverse regularisation of the binary heads")
@@ -635,6 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="per-label figures of a model on a labeled CSV")
     p.add_argument("data", help="labeled CSV to evaluate on")
+    p.add_argument("--encoding", help="encoding of DATA, e.g. utf-16-le or gbk (default: detected)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--policy", help="priority policy file")
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
@@ -655,6 +671,10 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="FILE",
         help="labeled CSV in the format of the label definitions (LABELS.md)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="encoding of every FILE, e.g. utf-16-le or gbk (default: detected for each)",
     )
     p.set_defaults(func=cmd_check)
     return parser

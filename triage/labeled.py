@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import (
+    check_encoding,
     detect_encoding,
     is_missing,
     is_stream,
@@ -91,11 +92,14 @@ _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
 
 
-def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
     """Read a labeled CSV or TSV file as strings, keeping empty cells as empty strings.
 
-    The encoding is detected: UTF-8 with or without a BOM, UTF-16 with a BOM,
-    or GBK/GB18030 (what Excel's plain "CSV" gives on Chinese Windows). So is
+    The encoding is detected unless given: UTF-8 with or without a BOM, UTF-16
+    with or without a BOM, or GBK/GB18030 (what Excel's plain "CSV" gives on
+    Chinese Windows). Where detection cannot tell (UTF-16 without a BOM
+    whose texts are mostly characters it does not count as text, say), the
+    error names the encoding to pass. So is
     the delimiter, from the header line: commas, or tabs as in Excel's
     "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files, or
     semicolons as in the CSV of Excel where the decimal mark is a comma
@@ -122,6 +126,12 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     path : path-like
         The labeled file, compressed too (``.gz``, ``.bz2``, ``.xz``, or a
         ``.zip`` archive holding it alone).
+    encoding : str, optional
+        The file's encoding (CLI: ``--encoding``); detected when omitted. It
+        is checked as `triage.score_file` checks its own: a name of no text
+        codec is a `ParameterError`, and bytes of the file's first megabyte
+        that are not of it are a warning. A byte-order mark of the encoding
+        is skipped (``utf-8`` reads a file saved as ``utf-8-sig``).
 
     Returns
     -------
@@ -145,23 +155,30 @@ def read_labeled(path: str | os.PathLike[str]) -> pd.DataFrame:
     InputFileError
         `path` is a folder, a pipe or a device (read more than once), or the
         file is not text (a workbook, say), is empty, is a broken compressed
-        file, or is a zip archive of no file or several.
+        file, or is a zip archive of no file or several; or `encoding` is
+        ``utf-16`` or ``utf-32`` for a file without a byte-order mark.
+    ParameterError
+        `encoding` names no text encoding.
 
     Warns
     -----
     UserWarning
         Lines holding bytes that are not of the file's encoding (a corrupt
-        byte in a GBK file), named by number: they are read as U+FFFD.
+        byte in a GBK file), named by number: they are read as U+FFFD; and
+        a given `encoding` that the file's first megabyte is not in.
     """
-    return read_labeled_lines(path)[0]
+    return read_labeled_lines(path, encoding=encoding)[0]
 
 
-def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[int]]:
+def read_labeled_lines(
+    path: str | os.PathLike[str], *, encoding: str | None = None
+) -> tuple[pd.DataFrame, list[int]]:
     """`read_labeled`'s frame, and the line of the file each of its rows starts on.
 
     A row's line is where the file has it, 1-based as an editor counts
     (the header is line 1 of a file that starts with it): a text holding a
     line break, or blank rows dropped, put it elsewhere than ``row + 2``.
+    `encoding` is the file's, as `read_labeled` takes it.
     """
     path = Path(user_path(path))
     if path.is_dir():
@@ -170,10 +187,15 @@ def read_labeled_lines(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list
         if is_stream(path):
             raise stream_error(path, "labeled file")
         raise FileNotFoundError(f"no labeled file at {path}")
+    if encoding is not None:  # checked as score_file checks its input's
+        from triage.batch import _check_text_encoding
+
+        _check_text_encoding(encoding)
+        check_encoding(path, encoding)
     # Files exported for labeling start with a BOM so Excel shows the Chinese
     # (utf-8-sig; plain utf-8 would glue it to the first column name), and
     # Excel on Chinese Windows saves them back as GBK unless told otherwise.
-    encoding = detect_encoding(path)
+    encoding = encoding or detect_encoding(path)
     sep, header = sniff_header(path, encoding=encoding, columns=_FILE_COLUMNS)
     twice = [
         f"column {c!r} is written {header.count(c)} times in the header (columns "
