@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -727,6 +728,59 @@ def test_train_warns_of_a_label_of_too_few_rows_to_tune_its_threshold_on(
 
 
 @pytest.mark.usefixtures("no_training")
+class _Fitted(Exception):
+    """What a stand-in for fit_word_vectors raises, holding the texts it was given."""
+
+
+@pytest.mark.parametrize(
+    ("written", "given", "said"),
+    [
+        # detection cannot tell it: the error names the option of the corpus file
+        ("utf-16-le", None, "error: .*CLI: --corpus-encoding utf-16-le\\)$"),
+        ("utf-16-be", None, "error: .*CLI: --corpus-encoding utf-16-be\\)$"),
+        ("utf-16-le", "utf-16-le", None),
+        ("utf-16-be", "utf-16-be", None),
+        ("gbk", "gbk", None),
+        ("gbk", "utf-8", "warning: .* are not utf-8 .*\\(CLI: --corpus-encoding\\)$"),
+        ("utf-8", "rot13", "error: encoding='rot13' .*\\(CLI: --corpus-encoding\\);"),
+    ],
+    ids=["le-told", "be-told", "le", "be", "gbk", "wrong", "no-text-codec"],
+)
+def test_train_reads_a_corpus_file_in_the_corpus_encoding(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    written: str,
+    given: str | None,
+    said: str | None,
+) -> None:
+    # --encoding is that of the labeled files: a corpus file has its own
+    def fit_word_vectors(texts: Iterable[str], **kwargs: object) -> None:
+        raise _Fitted(list(texts))
+
+    monkeypatch.setattr("triage.vectors.fit_word_vectors", fit_word_vectors)
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv("labeled.csv", index=False)
+    texts = [_ZHUYIN if written.startswith("utf-16") else "快递一周还没到", "客服态度很差"]
+    Path("history.csv").write_bytes(
+        pd.DataFrame({"text": texts}).to_csv(index=False).encode(written)
+    )
+    argv = ["train", "labeled.csv", "-o", "model", "--corpus-file", "history.csv"]
+    argv += ["--corpus-encoding", given] if given else []
+    if said is not None and said.startswith("error"):
+        assert main(argv) == 2
+        assert re.search(f"^triage train: {said}", capsys.readouterr().err.strip())
+        return
+    with pytest.raises(_Fitted) as fitted:
+        main(argv)
+    if said is None:
+        assert fitted.value.args[0] == texts
+        assert capsys.readouterr().err == ""
+    else:
+        assert re.search(f"^triage train: {said}", capsys.readouterr().err.strip(), flags=re.M)
+
+
 def test_train_refuses_a_corpus_column_without_a_corpus_file(
     tiny_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,
@@ -740,6 +794,11 @@ def test_train_refuses_a_corpus_column_without_a_corpus_file(
         main(argv)
     assert stopped.value.code == 2
     assert "--corpus-column names the column of --corpus-file" in capsys.readouterr().err
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-encoding", "gbk"]
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert "--corpus-encoding is the encoding of --corpus-file" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("no_training")
@@ -1138,6 +1197,8 @@ class _Unread(io.RawIOBase):
         raise AssertionError("stdin was read")
 
 
+CORPUS_ROT13 = ["--corpus-encoding", "rot13"]
+
 # (policy file text, what the error says)
 BAD_POLICIES = [
     (
@@ -1190,6 +1251,10 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         (["train", "labeled.csv", "-o", "new", "--encoding", "rot13"], r"encoding='rot13' .*"),
         (["evaluate", "labeled.csv", "--encoding", "no-such"], r"encoding='no-such' is not .*"),
         (["check", "labeled.csv", "--encoding", "hex"], r"encoding='hex' is not a text .*"),
+        (
+            ["train", "labeled.csv", "-o", "m", "--corpus-file", "in.csv", *CORPUS_ROT13],
+            r"encoding='rot13' is not a text encoding \(CLI: --corpus-encoding\); .*",
+        ),
     ],
     ids=[
         "analyze-policy",
@@ -1209,6 +1274,7 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         "train-encoding",
         "evaluate-encoding",
         "check-encoding",
+        "train-corpus-encoding",
     ],
 )
 def test_options_are_checked_before_the_input_is_read(

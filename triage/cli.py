@@ -11,6 +11,7 @@ triage check train.csv dev.csv                   every problem of labeled files
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import itertools
@@ -23,7 +24,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -195,6 +196,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     # training: the output and the options first, before the labeled files are read
     check_destination(args.output, overwrite=args.overwrite)
     _check_encoding(args.encoding)
+    with _corpus_option():
+        _check_encoding(args.corpus_encoding)
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
@@ -217,24 +220,27 @@ def cmd_train(args: argparse.Namespace) -> int:
         if dev is not None:
             held_out += dev["text"].tolist()
         own: Iterable[str] = ()
-        if args.corpus_file:  # read as it is learned from: it may hold millions
-            texts = functools.partial(
-                read_texts,
-                args.corpus_file,
-                text_column=args.corpus_column or "text",
-                exclude=held_out,
-            )
-            next(texts(), None)  # a file without the column fails now, not minutes in
-            own = texts()
-        public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
-        with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
-            warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
-            vectors = fit_word_vectors(
-                itertools.chain(public, own),
-                words=args.words,
-                random_state=args.seed,
-                n_jobs=args.jobs,
-            )
+        # the messages of reading the file name its options, not those of score
+        with _corpus_option():
+            if args.corpus_file:  # read as it is learned from: it may hold millions
+                texts = functools.partial(
+                    read_texts,
+                    args.corpus_file,
+                    text_column=args.corpus_column or "text",
+                    encoding=args.corpus_encoding,
+                    exclude=held_out,
+                )
+                next(texts(), None)  # a file without the column fails now, not minutes in
+                own = texts()
+            public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
+            with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
+                warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
+                vectors = fit_word_vectors(
+                    itertools.chain(public, own),
+                    words=args.words,
+                    random_state=args.seed,
+                    n_jobs=args.jobs,
+                )
         params["word_vectors"] = vectors
         of = " and ".join(p for p in (args.corpus, args.corpus_file) if p)
         print(
@@ -299,8 +305,28 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
         )
 
 
+@contextlib.contextmanager
+def _corpus_option() -> Iterator[None]:
+    """Errors and warnings raised inside name ``--corpus-encoding`` where the
+    library's name ``--encoding``: in ``triage train`` that is the encoding
+    of the labeled files, not of ``--corpus-file``."""
+    show = warnings.showwarning
+
+    def renamed(text: str) -> str:
+        return text.replace("CLI: --encoding", "CLI: --corpus-encoding")
+
+    warnings.showwarning = lambda message, *rest: show(renamed(str(message)), *rest)
+    try:
+        yield
+    except Exception as exc:
+        exc.args = tuple(renamed(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+    finally:
+        warnings.showwarning = show
+
+
 def _check_encoding(encoding: str | None) -> None:
-    """``--encoding`` of the labeled files, checked before any is read."""
+    """An ``--encoding`` option, checked before any file is read."""
     if encoding is not None:
         from triage.batch import _check_text_encoding
 
@@ -639,6 +665,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the column of --corpus-file holding the texts (default: text)",
     )
     p.add_argument(
+        "--corpus-encoding",
+        metavar="ENCODING",
+        help="encoding of --corpus-file, e.g. utf-16-le or gbk (default: detected)",
+    )
+    p.add_argument(
         "--words",
         metavar="FILE",
         help="words of your domain for the segmenter to keep whole: a jieba user "
@@ -724,6 +755,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--terms must be at least 1; leave out --explain for no 'why' column")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
         parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
+    if getattr(args, "corpus_encoding", None) is not None and not args.corpus_file:
+        parser.error(
+            "--corpus-encoding is the encoding of --corpus-file; pass --corpus-file too "
+            "(--encoding is that of the labeled files)"
+        )
     if args.command == "train" and args.output == "-":
         parser.error("-o names the model directory to write, which stdout (-) cannot hold")
     # labeled files are read more than once (encoding, header, rows), and a
