@@ -97,10 +97,10 @@ def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -
 
     The encoding is detected unless given: UTF-8 with or without a BOM, UTF-16
     with or without a BOM, or GBK/GB18030 (what Excel's plain "CSV" gives on
-    Chinese Windows). Where detection cannot tell (UTF-16 without a BOM
+    Chinese Windows); where detection cannot tell (UTF-16 without a BOM
     whose texts are mostly characters it does not count as text, say), the
-    error names the encoding to pass. So is
-    the delimiter, from the header line: commas, or tabs as in Excel's
+    error names the encoding to pass. The delimiter is detected too, from
+    the header line: commas, or tabs as in Excel's
     "Unicode Text" export (tab-separated UTF-16) and ``.tsv`` files, or
     semicolons as in the CSV of Excel where the decimal mark is a comma
     (a header that semicolons, and nothing else, split into its columns).
