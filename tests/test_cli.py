@@ -664,6 +664,7 @@ def test_train_checks_dev_and_output_before_training(
             r"no column 'body' in .*history\.csv; columns are \['text'\].*--corpus-column",
         ),
         (["--corpus-file", "missing.csv"], r"no corpus file at missing\.csv"),
+        (["--corpus-file", "GONE"], r"no corpus file at .*gone\.csv: it is a link to moved\.csv"),
     ],
 )
 def test_train_checks_its_options_before_learning_word_vectors(
@@ -684,7 +685,10 @@ def test_train_checks_its_options_before_learning_word_vectors(
     words.write_text("外卖平台\n送餐员 0\n", encoding="utf-8")
     history = tmp_path / "history.csv"
     history.write_text("text\n快递太慢了\n", encoding="utf-8")
-    option = [{"WORDS": str(words), "HISTORY": str(history)}.get(o, o) for o in option]
+    gone = tmp_path / "gone.csv"
+    gone.symlink_to("moved.csv")
+    named = {"WORDS": str(words), "HISTORY": str(history), "GONE": str(gone)}
+    option = [named.get(o, o) for o in option]
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus", str(tmp_path)]
     assert main([*argv, *option]) == 2
     assert re.search(f"^triage train: error: .*{message}", capsys.readouterr().err)
@@ -1441,3 +1445,38 @@ def test_a_dash_where_no_pipe_is_read_or_written_is_refused(
     assert stopped.value.code == 2
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["score", "gone.csv", "-o", "out.csv"], r"no input file at gone\.csv: it is a link to "),
+        (["score", "loop.csv", "-o", "out.csv"], r"no input file at loop\.csv: it is a symbolic "),
+        (["score", "in.csv", "-o", "loop.csv"], r"cannot write the output loop\.csv: it is a sym"),
+        (["evaluate", "gone.csv"], r"no labeled file at gone\.csv: it is a link to .*nowhere\.csv"),
+        (["check", "loop.csv"], r"no labeled file at loop\.csv: it is a symbolic link in a loop"),
+        (["analyze", "-", "--model", "loop"], r"no model at loop: it is a symbolic link in a loop"),
+        (["analyze", "-", "--model", "gone"], r"no model at gone: it is a link to .*nowhere\b"),
+    ],
+    ids=["input", "input-loop", "output-loop", "labeled", "labeled-loop", "model-loop", "model"],
+)
+def test_a_link_that_leads_to_no_file_is_named_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    line: str,
+) -> None:
+    # a loop of links raised RuntimeError from Path.resolve, a traceback;
+    # a link to a moved file was "no input file", the link being right there
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("快递还没到"))
+    Path("in.csv").write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
+    for name in ("gone.csv", "gone"):
+        Path(name).symlink_to("nowhere.csv" if name.endswith(".csv") else "nowhere")
+    for name, other in (("loop.csv", "round.csv"), ("loop", "round")):
+        Path(name).symlink_to(other)
+        Path(other).symlink_to(name)
+    assert main(argv) == 2
+    assert re.search(f"^triage {argv[0]}: error: .*{line}", capsys.readouterr().err, flags=re.M)
+    assert not Path("out.csv").exists()

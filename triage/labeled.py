@@ -27,6 +27,7 @@ from triage._io import (
     detect_encoding,
     is_missing,
     is_stream,
+    missing_message,
     read_chunks,
     sniff_header,
     stream_error,
@@ -186,7 +187,7 @@ def read_labeled_lines(
     if not path.is_file():
         if is_stream(path):
             raise stream_error(path, "labeled file")
-        raise FileNotFoundError(f"no labeled file at {path}")
+        raise FileNotFoundError(missing_message(path, "labeled file"))
     if encoding is not None:  # checked as score_file checks its input's
         from triage.batch import _check_text_encoding
 

@@ -405,6 +405,13 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
     # the directory or its first ancestor that is there: what mkdir meets
     for there in (folder, *folder.parents):
         if there.is_symlink() and not there.exists():
+            from triage._io import link_loop
+
+            if link_loop(there):
+                raise FileExistsError(
+                    f"{there} is a symbolic link in a loop of links, leading to no directory; "
+                    "save the model elsewhere"
+                )
             raise FileExistsError(
                 f"{there} is a link to {os.readlink(there)}, which does not exist; "
                 "make that directory or save the model elsewhere"
@@ -456,6 +463,10 @@ def _fitted_thresholds(model: TriageModel) -> str:
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     p = Path(user_path(path))
     if not p.exists():
+        if p.is_symlink():  # where the link leads, or that it leads back to itself
+            from triage._io import missing_message
+
+            raise ModelFileError(missing_message(p, "model"))
         raise ModelFileError(f"no model at {p}: the path does not exist")
     if p.is_dir():
         return p / MODEL_FILE, p / CARD_FILE

@@ -536,7 +536,7 @@ def read_texts(
     """
     from pathlib import Path
 
-    from triage._io import file_format, is_stream, stream_error
+    from triage._io import file_format, is_stream, missing_message, stream_error
     from triage.batch import _check_text_encoding, _sources
     from triage.labeled import excluded_texts
 
@@ -544,7 +544,7 @@ def read_texts(
     if not (Path(path).is_file() or Path(path).is_dir()):
         if is_stream(path):
             raise stream_error(path, "corpus file")
-        raise FileNotFoundError(f"no corpus file at {path}")
+        raise FileNotFoundError(missing_message(path, "corpus file"))
     if encoding is not None:
         _check_text_encoding(encoding)
     wanted = {text_column: _OPTION}
