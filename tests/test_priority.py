@@ -102,6 +102,16 @@ P1_CASES = [
     ("昨晚聚餐我们几个都吐了", "product", "P1.mass"),
     ("升级以后所有用户都无法登录", "process", "P1.mass"),
     ("航班无故改签,乘客民愤四起", "process", "P1.mass"),
+    # a report already made, a hearing, a regulator of its own trade, a mistyped 曝光
+    ("商家拒不退款,我已经报了警", "pricing", "P1.police"),
+    ("吵起来以后警察已经来了", "service", "P1.police"),
+    ("再不给个说法咱们就上法院", "service", "P1.legal"),
+    ("不给退款我就爆光你们", "pricing", "P1.media"),
+    ("聊天记录我会全部发到抖音上", "service", "P1.media"),
+    ("已经在黑猫投诉提交了", "pricing", "P1.media"),
+    ("霸王条款,我要向市监局投诉", "process", "P1.regulator"),
+    ("宽带乱扣费,已经投诉到工信部", "pricing", "P1.regulator"),
+    ("快递一直不派送,我投诉到邮政管理局了", "logistics", "P1.regulator"),
 ]
 
 P2_CASES = [
@@ -220,6 +230,8 @@ NOT_A_CRISIS = [
     # a car or a screen scratched, a blood-pressure meter: nobody hurt
     ("停在酒店停车场,一晚上车被划伤了", "environment", "P1.injury"),
     ("手机屏幕刮伤了一道", "product", "P1.injury"),
+    # a smoke or car alarm is no police report
+    ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
 ]
 
 
