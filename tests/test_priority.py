@@ -466,6 +466,11 @@ MEANING_CASES = [
     ("我不打算起诉,只想要个说法", Priority.P1, False),
     ("暂时没打算报警,先等你们处理", Priority.P1, False),
     ("不准备找媒体,希望好好沟通", Priority.P1, False),
+    ("从来没出现过过敏的情况,这次是味道不对", Priority.P1, False),
+    # ... but a negated negation affirms
+    ("拖了一个月不退钱,我不得不报警了", Priority.P1, True),
+    ("看来不能不起诉了", Priority.P1, True),
+    ("还可以,不过孩子吃完过敏了", Priority.P1, True),
     # hypothetical: a conditional threat is still a threat ...
     ("如果再这样我就去12315", Priority.P1, True),
     ("要是明天还不退款,我就报警", Priority.P1, True),
