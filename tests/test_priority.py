@@ -75,6 +75,15 @@ P1_CASES = [
     ("货架的铁皮边把孩子的手划伤了", "environment", "P1.injury"),
     ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
+    # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
+    ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
+    ("宝宝把玩具上掉下来的小零件吞下去了", "product", "P1.health"),
+    ("吃完当晚就腹泄,跑了好几趟厕所", "product", "P1.health"),
+    ("商场的玻璃门没有标识,我撞到头了", "environment", "P1.injury"),
+    ("倒热水的时候玻璃杯突然炸了", "product", "P1.injury"),
+    ("刚充上电,充电宝就爆了", "product", "P1.injury"),
+    ("包子里咬到一根针", "product", "P1.hazard"),
+    ("饺子里吃出一颗螺丝", "product", "P1.hazard"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -230,6 +239,9 @@ NOT_A_CRISIS = [
     # a car or a screen scratched, a blood-pressure meter: nobody hurt
     ("停在酒店停车场,一晚上车被划伤了", "environment", "P1.injury"),
     ("手机屏幕刮伤了一道", "product", "P1.injury"),
+    # a phone screen that "burst" is cracked; 针对 is no needle
+    ("手机屏幕炸了,才用了一个月", "product", "P1.injury"),
+    ("吃到一半才发现针对新用户的优惠没用上", "pricing", "P1.hazard"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
 ]
