@@ -496,6 +496,10 @@ MEANING_CASES = [
     ("客服让我自己去12315投诉", Priority.P1, False),
     ('大堂经理的答复是"去315投诉吧"', Priority.P1, False),
     ("问了售后,售后的回答是让我自己去找消协", Priority.P1, False),
+    ("前台说:有本事你去报警啊", Priority.P1, False),
+    ("商家的回复是:随便你去12315", Priority.P1, False),
+    ("客服回复:不给退。我:那我就报警", Priority.P1, True),
+    ("我说:再不退款我就报警", Priority.P1, True),
     ("客服说不给退,我就打了12315", Priority.P1, True),
     ('我跟他说"再不退钱我就报警"', Priority.P1, True),
     # a footer or boilerplate is a notice to every reader, not the customer's threat

@@ -20,9 +20,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
      Threats do not list it: ``如果再这样我就去12315`` is a threat and counts;
    - ``question``: the clause asks whether it could happen (``会过敏吗``);
    - ``reported``: someone else said it. A threat that staff voice
-     (``客服说"你去投诉吧"``, ``客服让我去12315投诉``) is not the customer's own
-     threat and does not count; what the customer says (``我说"再不退就报警"``)
-     does;
+     (``客服说"你去投诉吧"``, ``前台说:你去报警吧``, ``客服让我去12315投诉``)
+     is not the customer's own threat and does not count; what the customer
+     says (``我说"再不退就报警"``) does;
    - ``notice``: a notice to every reader, not the customer's act: a footer
      or boilerplate (``如有问题请拨打12315``, ``举报电话:12315``, a link
      ``回复|举报``) raises nothing.
@@ -1429,9 +1429,14 @@ def _cancelled(
         if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
             return "question"
     if "reported" in kinds:
-        clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
-        if c.reported.search(clause):
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        if c.reported.search(text[a:start]):
             return "reported"
+        # the words after a speaker's colon, unquoted: 前台说:你去报警吧
+        if a > 0 and text[a - 1] in ":：":
+            speaker = text[_clause_start(text, a - 1, max(0, a - 1 - w), _CLAUSE_END) : a - 1]
+            if c.reported.search(speaker) and not speaker.endswith("我说"):
+                return "reported"
         q = _quote_start(text, start, max(0, start - 4 * w))
         if q > 0:
             speaker = text[max(0, q - w) : q]
