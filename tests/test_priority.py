@@ -433,6 +433,12 @@ SPACED_CASES = [
     ("再不退钱就去1 2 3 1 5投诉", "P1.regulator", "1 2 3 1 5"),
     ("再不处理我就把你们曝 光", "P1.media", "曝 光"),
     ("孩子喝完拉 肚 子了", "P1.health", "拉 肚 子"),
+    # emoji and symbols typed inside a keyword
+    ("再不处理我就报·警", "P1.police", "报·警"),
+    ("再不退钱我就去曝*光", "P1.media", "曝*光"),
+    ("我要去消😡协投诉", "P1.regulator", "消😡协"),
+    ("吃完就拉😭肚😭子了", "P1.health", "拉😭肚😭子"),
+    ("我要报👮\u200d♂️警", "P1.police", "报👮\u200d♂️警"),
 ]
 
 
@@ -454,6 +460,8 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         # a negation before a space still governs
         "我没有 报警的意思",
         "还好 没有 受伤",
+        "还好没有😊拉肚子",
+        "还好没有😊 拉肚子",
     ],
 )
 def test_spaced_text_keeps_its_meaning(text: str) -> None:

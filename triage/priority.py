@@ -10,9 +10,10 @@ How a level is reached, in order (when two levels fit, the higher wins):
 
 1. **Triggers** of the policy, regular expressions per level, are matched
    against the text, read through the spaces inside Chinese words and between
-   single digits (``报 警``, ``1 2 3 1 5``; the evidence spans keep the
-   spaces). A match is dropped when its context changes its meaning,
-   as listed in the trigger's ``cancel_on``:
+   single digits (``报 警``, ``1 2 3 1 5``) and the emoji and symbols typed
+   inside Chinese words (``报👮警``, ``曝·光``; the evidence spans keep them).
+   A match is dropped when its context changes its meaning, as listed in the
+   trigger's ``cancel_on``:
 
    - ``negation``: a negation governs the match (``没拉肚子``, ``还好没有受伤``,
      ``不至于去投诉``);
@@ -136,7 +137,13 @@ _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
-_SPACE = re.compile(" ")
+# What a customer types inside a word, as around a platform's filter (报👮警,
+# 曝·光, 报*警): emoji and pictographs, the joiner and variation selector of
+# their sequences, middle dots, an asterisk or an underscore. Between two
+# Chinese characters they are read through, with the spaces beside them.
+_FILLERS = "·•・*_\u200d\u2600-\u27bf\ufe0f\U0001f000-\U0001faff"
+_FILLER = re.compile(f"[{_FILLERS}]")
+_GAP = re.compile(f"[ {_FILLERS}]+")
 
 
 # ---------------------------------------------------------------------------
@@ -1750,38 +1757,56 @@ def _plain(view: str, ordinary: list[tuple[int, int]], mild: list[tuple[int, int
     return False
 
 
+def _han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
+
+
 def _closed_up(text: str) -> tuple[str, list[int] | None]:
-    """`text` without the spaces inside Chinese words and digit runs, and where
-    the dropped spaces were, for `_in_text` (None when nothing was dropped).
+    """`text` without the spaces inside Chinese words and digit runs, and the
+    emoji and symbols typed inside Chinese words, and where the dropped
+    characters were, for `_in_text` (None when nothing was dropped).
 
     A space goes when neither neighbour is a Latin letter and one is not
     ASCII (``报 警``, ``打 12315``), or between two single digits
     (``1 2 3 1 5``); spaces between words (``call the police``) and between
-    numbers (``12 315``) stay.
+    numbers (``12 315``) stay. A run of emoji, middle dots, asterisks or
+    underscores, with the spaces beside it, goes when it stands between two
+    Chinese characters (``报👮警``, ``曝·光``, ``没有😊 拉肚子``).
     """
-    if " " not in text:
+    if " " not in text and _FILLER.search(text) is None:
         return text, None
-    # Only the spaces are looked at, so a long text costs a pass in C: where
-    # the view's k-th gap (a dropped space at text[d]) falls, d - k, says how
-    # many characters before a view position were dropped (`_in_text`).
+    # Only the spaces and symbols are looked at, so a long text costs a pass in
+    # C: where the view's k-th gap (a dropped character at text[d]) falls,
+    # d - k, says how many characters before a view position were dropped
+    # (`_in_text`).
     gaps: list[int] = []
     pieces: list[str] = []
     last = 0
     n = len(text)
-    for hit in _SPACE.finditer(text, 1, n - 1):
-        i = hit.start()
-        a, b = text[i - 1], text[i + 1]
-        if a.isascii() and b.isascii():
-            single = (i < 2 or not text[i - 2].isdigit()) and (
-                i + 2 >= n or not text[i + 2].isdigit()
-            )
-            if not (a.isdigit() and b.isdigit() and single):
-                continue
-        elif (a.isascii() and a.isalpha()) or (b.isascii() and b.isalpha()):
+    for hit in _GAP.finditer(text, 1, n - 1):
+        i, j = hit.span()
+        filler = text[i:j] != " " and _FILLER.search(text, i, j) is not None
+        if filler and _han(text[i - 1]) and _han(text[j]):
+            for k in range(i, j):
+                gaps.append(k - len(gaps))
+            pieces.append(text[last:i])
+            last = j
             continue
-        gaps.append(i - len(gaps))
-        pieces.append(text[last:i])
-        last = i + 1
+        for k in range(i, j):
+            if text[k] != " ":
+                continue
+            a, b = text[k - 1], text[k + 1]
+            if a.isascii() and b.isascii():
+                single = (k < 2 or not text[k - 2].isdigit()) and (
+                    k + 2 >= n or not text[k + 2].isdigit()
+                )
+                if not (a.isdigit() and b.isdigit() and single):
+                    continue
+            elif (a.isascii() and a.isalpha()) or (b.isascii() and b.isalpha()):
+                continue
+            gaps.append(k - len(gaps))
+            pieces.append(text[last:k])
+            last = k + 1
     if not gaps:
         return text, None
     pieces.append(text[last:])
