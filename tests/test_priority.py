@@ -499,6 +499,10 @@ MEANING_CASES = [
     # questions
     ("这个吃了会过敏吗?", Priority.P1, False),
     ("这种情况可以打12315吗?", Priority.P1, False),
+    # ... but a rhetorical question is the threat
+    ("难道要我去报警你们才处理吗?", Priority.P1, True),
+    ("你们不怕我曝光吗?", Priority.P1, True),
+    ("非要逼我去12315吗", Priority.P1, True),
     # what staff said is not the customer's own threat
     ('客服说"你去投诉吧,随便你去哪告"', Priority.P1, False),
     ("客服让我自己去12315投诉", Priority.P1, False),
