@@ -19,6 +19,7 @@ import threading
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -783,6 +784,51 @@ def test_train_reads_a_corpus_file_in_the_corpus_encoding(
         assert capsys.readouterr().err == ""
     else:
         assert re.search(f"^triage train: {said}", capsys.readouterr().err.strip(), flags=re.M)
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "said"),
+    [
+        (
+            "history.csv",
+            lambda f, path: f.to_json(path, orient="records", lines=True, force_ascii=False),
+            r"history\.csv is JSONL .*; name it \.jsonl, or pass input_format='jsonl' "
+            r"\(CLI: name it \.jsonl\)",
+        ),
+        (
+            "history.csv",
+            lambda f, path: f.to_parquet(path),
+            r"history\.csv is not a text file: it is a Parquet file; name it \.parquet, or "
+            r"pass input_format='parquet' \(CLI: name it \.parquet\)",
+        ),
+        (
+            "history.dat",
+            lambda f, path: f.to_csv(path, index=False),
+            r"cannot tell the format of history\.dat .*\(input_format=; the command line "
+            r"tells it by the extension alone\)",
+        ),
+    ],
+    ids=["jsonl", "parquet", "unknown"],
+)
+@pytest.mark.usefixtures("no_training")
+def test_train_says_how_to_give_the_format_of_a_corpus_file_by_its_name(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    write: Any,
+    said: str,
+) -> None:
+    # train has no --input-format: the format of --corpus-file is its extension's
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv("labeled.csv", index=False)
+    write(pd.DataFrame({"text": ["快递一周还没到", "客服态度很差"]}), name)
+    argv = ["train", "labeled.csv", "-o", "model", "--corpus-file", name]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(f"triage train: error: {said}\n", err), err
+    assert "--input-format" not in err
 
 
 def test_train_refuses_a_corpus_column_without_a_corpus_file(

@@ -21,7 +21,9 @@ import pandas as pd
 import pytest
 
 from triage._io import (
+    SCORE,
     AtomicWriter,
+    Options,
     check_encoding,
     detect_encoding,
     file_format,
@@ -98,6 +100,28 @@ def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, me
         detect_encoding(path)
     with pytest.raises(InputFileError, match="not a text file"):
         list(read_chunks(path, fmt="csv", chunk_size=10))
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (SCORE, r"CLI: --encoding utf-16-..\)$|\(CLI: --input-format parquet\)$"),
+        (
+            Options(encoding="--corpus-encoding", input_format=None),
+            r"CLI: --corpus-encoding utf-16-..\)$|\(CLI: name it \.parquet\)$",
+        ),
+    ],
+    ids=["score", "a command of its own options"],
+)
+def test_detect_encoding_names_the_options_of_its_caller(
+    tmp_path: Path, options: Options, said: str
+) -> None:
+    # a command whose encoding option has another name, and none for the format
+    for data in (bytes(range(256)), b"PAR1" + bytes(100)):
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        with pytest.raises(InputFileError, match=said):
+            detect_encoding(path, options=options)
 
 
 @pytest.mark.parametrize(

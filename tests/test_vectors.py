@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from triage import TriageModel, load_model, save_model
-from triage.exceptions import ColumnError, InputFileError, ParameterError
+from triage.exceptions import ColumnError, InputFileError, ParameterError, TriageError
 from triage.vectors import WordVectors, fit_word_vectors, read_corpus, read_texts
 
 # Complaints written for these tests: delivery words share contexts, and so do
@@ -361,6 +361,84 @@ def test_read_texts_names_its_option_for_a_file_of_a_folder_without_the_column(
     _write(HISTORY.rename(columns={"text": "内容"}), tmp_path / "2.csv")
     with pytest.raises(InputFileError, match=r"2\.csv in .* no column 'text'.*--corpus-column"):
         read_texts(tmp_path)  # every file's header is checked before a text is read
+
+
+def _jsonl_named_csv(path: Path) -> None:
+    _write(HISTORY, path.with_suffix(".jsonl"))
+    path.with_suffix(".jsonl").rename(path)
+
+
+def _parquet_named_csv(path: Path) -> None:
+    _write(HISTORY, path.with_suffix(".parquet"))
+    path.with_suffix(".parquet").rename(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "kwargs", "said"),
+    [
+        # its command, triage train --corpus-file, has an encoding option of its own
+        (
+            "history.csv",
+            lambda path: path.write_bytes("text\n客服态度很差\n".encode("utf-16-le")),
+            {"encoding": "utf-16"},
+            r"UTF-16 stream does not start with BOM; .*\(CLI: --corpus-encoding\)$",
+        ),
+        (
+            "history.csv",
+            lambda path: _write(HISTORY, path),
+            {"encoding": "rot13"},
+            r"^encoding='rot13' is not a text encoding \(CLI: --corpus-encoding\); ",
+        ),
+        # and none of the format, which the file's name tells
+        (
+            "history.csv",
+            _jsonl_named_csv,
+            {},
+            r"is JSONL .*; name it \.jsonl, or pass input_format='jsonl' "
+            r"\(CLI: name it \.jsonl\)$",
+        ),
+        (
+            "history.csv",
+            _parquet_named_csv,
+            {},
+            r"it is a Parquet file; name it \.parquet, or pass input_format='parquet' "
+            r"\(CLI: name it \.parquet\)$",
+        ),
+        (
+            "history.dat",
+            lambda path: _write(HISTORY, path),
+            {},
+            r"or pass the format: csv, tsv, jsonl or parquet \(input_format=; the command "
+            r"line tells it by the extension alone\)$",
+        ),
+    ],
+    ids=["no-byte-order-mark", "no-text-codec", "jsonl", "parquet", "unknown"],
+)
+def test_read_texts_errors_name_the_options_of_train_corpus_file(
+    tmp_path: Path, name: str, write: Any, kwargs: dict[str, str], said: str
+) -> None:
+    # what read_texts says is what triage train --corpus-file can be given:
+    # --corpus-encoding, not score's --encoding (of the labeled files there),
+    # and no --input-format, which it has not
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(TriageError, match=said) as got:  # InputFileError, ParameterError
+        list(read_texts(path, **kwargs))
+    assert "--encoding" not in str(got.value) and "--input-format" not in str(got.value)
+
+
+def test_read_texts_warnings_name_the_encoding_option_of_train_corpus_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.csv"
+    path.write_bytes("text\n客服态度很差\n".encode("gbk"))
+    with pytest.warns(UserWarning, match="U\\+FFFD") as said:
+        list(read_texts(path, encoding="utf-8"))
+    (warning,) = [str(w.message) for w in said]
+    assert warning.endswith(
+        "read as U+FFFD; leave the encoding out to have it detected, or "
+        "pass the file's own (CLI: --corpus-encoding)"
+    )
 
 
 def test_read_texts_refuses_a_header_that_names_the_column_twice(tmp_path: Path) -> None:

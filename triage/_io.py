@@ -53,8 +53,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "SCORE",
     "AtomicWriter",
     "Chunk",
+    "Options",
     "dataset_files",
     "detect_encoding",
     "file_format",
@@ -82,6 +84,27 @@ FORMATS = {
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}
 
 
+@dataclass(frozen=True)
+class Options:
+    """The options of the caller of a reader that its errors and warnings name
+    for the user to pass: the command-line option giving a file's encoding
+    (``encoding=`` in Python, for every reader) and the one giving its format,
+    None for a command that tells the format by the file's name alone.
+    """
+
+    encoding: str = "--encoding"
+    input_format: str | None = "--input-format"
+
+    def pass_format(self, fmt: str) -> str:
+        """What to do for a file to be read as `fmt` (``jsonl``, ``parquet``)."""
+        cli = f"{self.input_format} {fmt}" if self.input_format else f"name it .{fmt}"
+        return f"name it .{fmt}, or pass input_format='{fmt}' (CLI: {cli})"
+
+
+#: The options of `triage.batch.score_file` and ``triage score``.
+SCORE = Options()
+
+
 def _format_extension(path: str | os.PathLike[str]) -> str:
     """The extension of `path` that names its format, lowercase: the one before
     a compression's (``.csv`` of ``complaints.csv.gz``); "" for none."""
@@ -98,7 +121,11 @@ def _compression(path: str | os.PathLike[str]) -> str | None:
 
 
 def file_format(
-    path: str | os.PathLike[str], given: str | None = None, *, output: bool = False
+    path: str | os.PathLike[str],
+    given: str | None = None,
+    *,
+    output: bool = False,
+    options: Options = SCORE,
 ) -> str:
     """The format of `path` from its extension (or `given`), checked.
 
@@ -107,7 +134,8 @@ def file_format(
     no format (``complaints.zip``) has that of the one file it holds
     (``complaints.csv``). Parquet is never compressed so: it compresses its
     columns itself. With `output`, a name that says no format is told so
-    as an output's: what an output may be named, and ``output_format=``.
+    as an output's: what an output may be named, and ``output_format=``;
+    else as an input's, with the options of the caller, `options`.
 
     Raises
     ------
@@ -148,11 +176,15 @@ def file_format(
             "(output_format=; CLI: --output-format)"
         )
     if fmt is None:
+        given_as = (
+            "(input_format=; the command line tells it by the extension alone)"
+            if options.input_format is None
+            else f"(input_format= / output_format=; CLI: {options.input_format} / --output-format)"
+        )
         raise ParameterError(
             f"cannot tell the format of {named} from its extension; use .csv, .tsv, .jsonl "
             "(.ndjson) or .parquet, the text formats also compressed (.csv.gz, .csv.bz2, "
-            ".csv.xz, .csv.zip), or pass the format: csv, tsv, jsonl or parquet "
-            "(input_format= / output_format=; CLI: --input-format / --output-format)"
+            f".csv.xz, .csv.zip), or pass the format: csv, tsv, jsonl or parquet {given_as}"
         )
     if fmt == "parquet" and compression is not None:
         raise ParameterError(
@@ -413,7 +445,9 @@ _COMPRESSED = (
     *((b"BZh%d1AY&SY" % level, ".bz2") for level in range(1, 10)),
     (b"\xfd7zXZ\x00", ".xz"),
 )
-# binary files that are often given a text file's extension
+# binary files that are often given a text file's extension (a Parquet file's
+# what to do is the caller's, `Options.pass_format`)
+_PARQUET = b"PAR1"
 _MAGIC = (
     (
         _ZIP,
@@ -421,11 +455,7 @@ _MAGIC = (
         "text file is read when named .zip)",
     ),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as CSV"),
-    (
-        b"PAR1",
-        "a Parquet file; name it .parquet or pass input_format='parquet' "
-        "(CLI: --input-format parquet)",
-    ),
+    (_PARQUET, "a Parquet file"),
     # compressed text named without its compression's extension
     *(
         (magic, f"compressed with {COMPRESSIONS[ext]}; name the file {ext} or decompress it")
@@ -445,7 +475,9 @@ def compression_of(path: str | os.PathLike[str]) -> str | None:
     return next((ext for magic, ext in _COMPRESSED if head.startswith(magic)), None)
 
 
-def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> str:
+def detect_encoding(
+    path: str | os.PathLike[str], *, block: int = 1 << 20, options: Options = SCORE
+) -> str:
     """The encoding of a text file: from its byte-order mark, else ``utf-16-le``
     or ``utf-16-be`` when it is UTF-16 without one, else ``utf-8`` when it
     decodes as UTF-8, else ``gb18030``.
@@ -461,7 +493,8 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
     do they in a file of long lines (texts of many thousand characters),
     which UTF-16 is told in by more than its NULs: no line end of another
     encoding, and more NUL-bearing characters in a line than its line end.
-    A compressed file is decompressed first.
+    A compressed file is decompressed first. Its errors and warnings name
+    the options of the caller, `options`.
 
     A GB18030 file is read as Excel writes GBK (code page 936): its byte 0x80,
     which no character of GB18030 starts with, is the euro sign, as it is
@@ -490,6 +523,8 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
             return encoding
     for magic, what in _MAGIC:
         if data.startswith(magic):
+            if magic == _PARQUET:
+                what = f"{what}; {options.pass_format('parquet')}"
             raise InputFileError(f"{path} is not a text file: it is {what}")
     if b"\x00" in data and (utf16 := _utf16_without_bom(data)):
         return utf16
@@ -498,7 +533,7 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
         raise InputFileError(
             f"{path} is not a text file: it holds NUL bytes (if it is text, UTF-16 "
             f"written without a byte-order mark, say, pass its encoding: encoding='{utf16}', "
-            f"the byte order that reads more of it as text; CLI: --encoding {utf16})"
+            f"the byte order that reads more of it as text; CLI: {options.encoding} {utf16})"
         )
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -507,7 +542,7 @@ def detect_encoding(path: str | os.PathLike[str], *, block: int = 1 << 20) -> st
             decoder.decode(data, final=False)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return _mostly_utf8(path, block)
+        return _mostly_utf8(path, block, options)
     return "utf-8"
 
 
@@ -524,7 +559,13 @@ _NOT_TEXT = re.compile(
 )
 
 
-def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 1 << 20) -> None:
+def check_encoding(
+    path: str | os.PathLike[str],
+    encoding: str,
+    *,
+    block: int = 1 << 20,
+    options: Options = SCORE,
+) -> None:
     """Warn when the first `block` bytes of a file (decompressed) are not `encoding`.
 
     An encoding given by hand is trusted, and bytes it cannot decode are read
@@ -532,7 +573,8 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
     without a word. Raises LookupError for an unknown encoding, and an
     `InputFileError` for a file that the encoding cannot start to read:
     ``utf-16`` or ``utf-32``, whose byte order is read from a byte-order
-    mark, given for a file without one.
+    mark, given for a file without one. Its errors and warnings name the
+    options of the caller, `options`.
     """
     decoder = codecs.getincrementaldecoder(encoding)("triage.strict")
     with open_binary(path) as f:
@@ -546,7 +588,7 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
         raise InputFileError(
             f"{path} cannot be read as {encoding}: {name.upper()} stream does not start "
             f"with BOM; name the byte order ({name}-le or {name}-be) if it is so encoded, "
-            "or leave the encoding out to have it detected (CLI: --encoding)"
+            f"or leave the encoding out to have it detected (CLI: {options.encoding})"
         )
     try:
         decoder.decode(head)  # a character cut at the end of the block waits
@@ -554,14 +596,14 @@ def check_encoding(path: str | os.PathLike[str], encoding: str, *, block: int = 
         warnings.warn(
             f"{path}: the bytes at offset {exc.start} are not {encoding} and are read as "
             "U+FFFD; leave the encoding out to have it detected, or pass the file's own "
-            "(CLI: --encoding)",
+            f"(CLI: {options.encoding})",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
     except UnicodeError as exc:  # no error handler reads past it
         raise InputFileError(
             f"{path} cannot be read as {encoding}: {exc}; pass the file's own encoding, "
-            "or leave the encoding out to have it detected (CLI: --encoding)"
+            f"or leave the encoding out to have it detected (CLI: {options.encoding})"
         ) from None
 
 
@@ -675,7 +717,7 @@ def _utf8_counts_fit(han: int, bad: int) -> bool:
     return han >= 4 * bad
 
 
-def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
+def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> str:
     """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     han = bad = 0
@@ -690,7 +732,7 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int) -> str:
         return "gb18030"
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
-        "pass the file's encoding if it is not UTF-8 (CLI: --encoding)",
+        f"pass the file's encoding if it is not UTF-8 (CLI: {options.encoding})",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

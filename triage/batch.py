@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 import numpy as np
 
 from triage._default import resolve_model
-from triage._io import is_missing
+from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -846,10 +846,11 @@ def _explain(explain: Any) -> int:
     return int(explain)
 
 
-def _check_text_encoding(encoding: Any) -> None:
+def _check_text_encoding(encoding: Any, *, options: Options = SCORE) -> None:
     """Refuse an `encoding` that names no codec of text (``rot13`` and
     ``base64`` are codecs of str or bytes alone, which the reader would fail
-    on mid-file, with the codec's own error)."""
+    on mid-file, with the codec's own error); the error names the encoding
+    option of `options`."""
     import codecs
 
     try:
@@ -858,7 +859,7 @@ def _check_text_encoding(encoding: Any) -> None:
         text = False
     if not text:
         raise ParameterError(
-            f"encoding={encoding!r} is not a text encoding (CLI: --encoding); give one "
+            f"encoding={encoding!r} is not a text encoding (CLI: {options.encoding}); give one "
             "such as utf-8, gb18030 or utf-16, or leave it out to have it detected"
         )
 
@@ -1527,15 +1528,18 @@ def _sources(
     given: str | None,
     encoding: str | None,
     wanted: Mapping[str, str],
+    *,
+    options: Options = SCORE,
 ) -> list[_Source]:
     """What to read for a file or folder of format `fmt` (`triage._io.file_format`),
     the columns it must have being the keys of `wanted` (each with the
-    parameter that names it, for the message when a file lacks it)."""
+    parameter that names it, for the message when a file lacks it); the
+    errors and warnings name the options of the caller, `options`."""
     if fmt == "parquet":  # a file, or a dataset folder read as one
         return [_Source(input, "parquet")]
     if Path(input).is_dir():
-        return _text_sources(input, given, encoding, wanted)
-    return [_text_source(input, fmt, given, encoding, tuple(wanted))[0]]
+        return _text_sources(input, given, encoding, wanted, options=options)
+    return [_text_source(input, fmt, given, encoding, tuple(wanted), options=options)[0]]
 
 
 def _text_source(
@@ -1544,6 +1548,8 @@ def _text_source(
     given: str | None,
     encoding: str | None,
     wanted: tuple[str, ...],
+    *,
+    options: Options = SCORE,
 ) -> tuple[_Source, list[str] | None]:
     """A CSV, TSV or JSONL file to read, CSV and TSV by the delimiter of their
     header, and that header (None for JSONL)."""
@@ -1551,9 +1557,9 @@ def _text_source(
     from triage.exceptions import InputFileError
 
     if encoding is not None:
-        check_encoding(path, encoding)
+        check_encoding(path, encoding, options=options)
     # the whole file is read to find its encoding: once, here
-    encoding = encoding or detect_encoding(path)
+    encoding = encoding or detect_encoding(path, options=options)
     if fmt not in ("csv", "tsv"):
         return _Source(path, fmt, encoding), None
     # Commas or tabs, whatever the name or a given format says: Excel's
@@ -1565,8 +1571,7 @@ def _text_source(
         # its keys split at commas are no columns: say what it is
         raise InputFileError(
             f"{path} is JSONL (a JSON object a line), not {fmt.upper()}: its header would "
-            f"be {header}; name it .jsonl, or pass input_format='jsonl' "
-            "(CLI: --input-format jsonl)"
+            f"be {header}; {options.pass_format('jsonl')}"
         )
     if given is None:
         fmt = "tsv" if delimiter == "\t" else "csv"
@@ -1579,6 +1584,8 @@ def _text_sources(
     given: str | None,
     encoding: str | None,
     wanted: Mapping[str, str],
+    *,
+    options: Options = SCORE,
 ) -> list[_Source]:
     """The text files of a folder, in the natural order of their paths, each
     checked before a row is read: a CSV or TSV file that is empty, or lacks a
@@ -1598,7 +1605,7 @@ def _text_sources(
     first: tuple[Path, list[str]] | None = None  # the first CSV or TSV file's columns
     for path in files:
         found, header = _text_source(
-            path, given or file_format(path), given, encoding, tuple(wanted)
+            path, given or file_format(path), given, encoding, tuple(wanted), options=options
         )
         source = dataclasses.replace(found, partition=partition_values(folder, path))
         if header is not None:

@@ -11,7 +11,6 @@ triage check train.csv dev.csv                   every problem of labeled files
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import functools
 import itertools
@@ -24,11 +23,12 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from triage._io import Options
     from triage.evaluation import Evaluation
 
 __all__ = ["main"]
@@ -196,8 +196,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     # training: the output and the options first, before the labeled files are read
     check_destination(args.output, overwrite=args.overwrite)
     _check_encoding(args.encoding)
-    with _corpus_option():
-        _check_encoding(args.corpus_encoding)
+    if args.corpus_encoding is not None:  # its error names it, as read_texts's do
+        from triage.vectors import _OPTIONS
+
+        _check_encoding(args.corpus_encoding, _OPTIONS)
     params: dict[str, Any] = {"n_jobs": args.jobs}
     if args.C is not None:
         params["C"] = args.C
@@ -220,27 +222,25 @@ def cmd_train(args: argparse.Namespace) -> int:
         if dev is not None:
             held_out += dev["text"].tolist()
         own: Iterable[str] = ()
-        # the messages of reading the file name its options, not those of score
-        with _corpus_option():
-            if args.corpus_file:  # read as it is learned from: it may hold millions
-                texts = functools.partial(
-                    read_texts,
-                    args.corpus_file,
-                    text_column=args.corpus_column or "text",
-                    encoding=args.corpus_encoding,
-                    exclude=held_out,
-                )
-                next(texts(), None)  # a file without the column fails now, not minutes in
-                own = texts()
-            public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
-            with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
-                warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
-                vectors = fit_word_vectors(
-                    itertools.chain(public, own),
-                    words=args.words,
-                    random_state=args.seed,
-                    n_jobs=args.jobs,
-                )
+        if args.corpus_file:  # read as it is learned from: it may hold millions
+            texts = functools.partial(
+                read_texts,
+                args.corpus_file,
+                text_column=args.corpus_column or "text",
+                encoding=args.corpus_encoding,
+                exclude=held_out,
+            )
+            next(texts(), None)  # a file without the column fails now, not minutes in
+            own = texts()
+        public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
+        with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
+            warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
+            vectors = fit_word_vectors(
+                itertools.chain(public, own),
+                words=args.words,
+                random_state=args.seed,
+                n_jobs=args.jobs,
+            )
         params["word_vectors"] = vectors
         of = " and ".join(p for p in (args.corpus, args.corpus_file) if p)
         print(
@@ -305,32 +305,14 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
         )
 
 
-@contextlib.contextmanager
-def _corpus_option() -> Iterator[None]:
-    """Errors and warnings raised inside name ``--corpus-encoding`` where the
-    library's name ``--encoding``: in ``triage train`` that is the encoding
-    of the labeled files, not of ``--corpus-file``."""
-    show = warnings.showwarning
-
-    def renamed(text: str) -> str:
-        return text.replace("CLI: --encoding", "CLI: --corpus-encoding")
-
-    warnings.showwarning = lambda message, *rest: show(renamed(str(message)), *rest)
-    try:
-        yield
-    except Exception as exc:
-        exc.args = tuple(renamed(a) if isinstance(a, str) else a for a in exc.args)
-        raise
-    finally:
-        warnings.showwarning = show
-
-
-def _check_encoding(encoding: str | None) -> None:
-    """An ``--encoding`` option, checked before any file is read."""
+def _check_encoding(encoding: str | None, options: Options | None = None) -> None:
+    """An ``--encoding`` option, checked before any file is read; the error
+    names the encoding option of `options` (default: ``--encoding``)."""
     if encoding is not None:
+        from triage._io import SCORE
         from triage.batch import _check_text_encoding
 
-        _check_text_encoding(encoding)
+        _check_text_encoding(encoding, options=options or SCORE)
 
 
 def _read_valid(path: str, encoding: str | None = None) -> Any:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage import text as _text
+from triage._io import Options
 from triage._paths import user_path
 from triage._pickle import freeze, thaw
 from triage.exceptions import ParameterError
@@ -63,6 +64,10 @@ CORPUS_SOURCES: Mapping[str, tuple[str, str]] = {
 _CORPUS_CHARS = 500
 #: What names `read_texts`'s column, for the messages of a file without it.
 _OPTION = "text_column= (CLI: --corpus-column)"
+#: The options of ``triage train --corpus-file``, which `read_texts`'s errors
+#: and warnings name: its own encoding option (``--encoding`` is that of the
+#: labeled files), and none for the format, which the file's name tells.
+_OPTIONS = Options(encoding="--corpus-encoding", input_format=None)
 #: Texts segmented together (in a worker, with `n_jobs`).
 _CHUNK = 5000
 #: Word positions paired at once (bounds the memory of a large corpus).
@@ -499,7 +504,10 @@ def read_texts(
     reads them: CSV, TSV, JSONL or Parquet (by extension, or
     `input_format`), compressed or not, or a folder of them; text files in
     any encoding it detects. Malformed lines are skipped with a warning at
-    the end; missing and blank texts are skipped.
+    the end; missing and blank texts are skipped. Its errors and warnings
+    name, for the command line, the options of ``triage train --corpus-file``,
+    which reads a file so: ``--corpus-column``, ``--corpus-encoding``, and
+    the file's extension for its format.
 
     Parameters
     ----------
@@ -546,9 +554,10 @@ def read_texts(
             raise stream_error(path, "corpus file")
         raise FileNotFoundError(missing_message(path, "corpus file"))
     if encoding is not None:
-        _check_text_encoding(encoding)
+        _check_text_encoding(encoding, options=_OPTIONS)
     wanted = {text_column: _OPTION}
-    sources = _sources(path, file_format(path, input_format), input_format, encoding, wanted)
+    fmt = file_format(path, input_format, options=_OPTIONS)
+    sources = _sources(path, fmt, input_format, encoding, wanted, options=_OPTIONS)
     skip = excluded_texts(exclude)
     return _texts(path, sources, text_column, skip)
 
