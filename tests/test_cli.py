@@ -1056,6 +1056,24 @@ def test_check_reads_each_file_and_says_so_of_a_bad_one(
     ]
 
 
+@pytest.mark.parametrize("command", ["check", "evaluate", "train"])
+def test_a_jsonl_file_is_said_to_be_no_labeled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # it was 'bad columns in the labeled data', its keys split at commas as columns
+    path = tmp_path / "labels.jsonl"
+    record = {"text": "退款一周没到账", "categories": "pricing", "primary": "pricing"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    argv = {"check": [], "evaluate": [], "train": ["-o", str(tmp_path / "m")]}[command]
+    assert main([command, str(path), *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(
+        f"triage {command}: error: {path} is JSONL (a JSON object a line), not CSV or TSV, "
+        "which a labeled file is: "
+    )
+
+
 @pytest.mark.parametrize("command", ["evaluate", "train"])
 def test_train_and_evaluate_point_to_check_for_every_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str

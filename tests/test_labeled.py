@@ -253,6 +253,36 @@ def test_other_columns_may_repeat() -> None:
     assert validate_labels(pd.concat([f, notes, notes], axis=1)).empty
 
 
+@pytest.mark.parametrize("name", ["labels.jsonl", "labels.csv", "labels.jsonl.gz"])
+def test_read_labeled_says_a_jsonl_file_is_no_labeled_file(tmp_path: Path, name: str) -> None:
+    # its keys split at commas made a header of no column, and the error
+    # 'bad columns' named them: '{"id": "x-1"', '"text": ...'
+    path = tmp_path / name
+    lines = frame({}, {}).to_json(orient="records", lines=True, force_ascii=False)
+    path.write_bytes(gzip.compress(lines.encode()) if name.endswith(".gz") else lines.encode())
+    said = (
+        rf"^{re.escape(str(path))} is JSONL \(a JSON object a line\), not CSV or TSV, which a "
+        r"labeled file is: a header line naming its columns \(id, source, text, categories, "
+        r"primary, angry, .*, priority\), then a row a line; save its records as CSV "
+    )
+    with pytest.raises(InputFileError, match=said):
+        read_labeled(path)
+    # read as it says, it is one
+    pd.read_json(path, lines=True, dtype=str).to_csv(tmp_path / "saved.csv", index=False)
+    check_labels(read_labeled(tmp_path / "saved.csv"))
+
+
+@pytest.mark.parametrize("name", ["labels.parquet", "labels.csv"])
+def test_read_labeled_says_a_parquet_file_is_no_labeled_file(tmp_path: Path, name: str) -> None:
+    # it said to name it .parquet or pass input_format='parquet' (CLI:
+    # --input-format parquet), which neither it nor train, evaluate and check take
+    path = tmp_path / name
+    frame({}).to_parquet(path)
+    said = "it is a Parquet file; a labeled file is CSV or TSV: save it as CSV"
+    with pytest.raises(InputFileError, match=f"{re.escape(str(path))} is not a text file: {said}$"):
+        read_labeled(path)
+
+
 def test_read_labeled_refuses_a_column_written_twice(tmp_path: Path) -> None:
     path = tmp_path / "labeled.csv"
     f = frame({}, {})

@@ -90,13 +90,18 @@ class Options:
     for the user to pass: the command-line option giving a file's encoding
     (``encoding=`` in Python, for every reader) and the one giving its format,
     None for a command that tells the format by the file's name alone.
+    `only`, for a caller that reads CSV and TSV files alone (and takes no
+    ``input_format=``), says so: ``"a labeled file is CSV or TSV"``.
     """
 
     encoding: str = "--encoding"
     input_format: str | None = "--input-format"
+    only: str | None = None
 
     def pass_format(self, fmt: str) -> str:
         """What to do for a file to be read as `fmt` (``jsonl``, ``parquet``)."""
+        if self.only is not None:
+            return f"{self.only}: save it as CSV"
         cli = f"{self.input_format} {fmt}" if self.input_format else f"name it .{fmt}"
         return f"name it .{fmt}, or pass input_format='{fmt}' (CLI: {cli})"
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import (
+    Options,
     check_encoding,
     detect_encoding,
     is_missing,
@@ -30,6 +31,7 @@ from triage._io import (
     missing_message,
     read_chunks,
     sniff_header,
+    starts_as_jsonl,
     stream_error,
 )
 from triage._paths import user_path
@@ -67,6 +69,9 @@ _FILE_COLUMNS = ("id", "source", *_REQUIRED)
 _NO_ROWS = "no rows"
 _NO_ROWS_SAID = f"{_NO_ROWS} in the labeled data: there is nothing to train or score on"
 _MISSING = "missing column"
+#: What the errors of reading a labeled file name: triage train, evaluate and
+#: check take its encoding (--encoding) and read CSV and TSV alone
+_OPTIONS = Options(input_format=None, only="a labeled file is CSV or TSV")
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
@@ -155,7 +160,8 @@ def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -
         stray quote merges rows into one text).
     InputFileError
         `path` is a folder, a pipe or a device (read more than once), or the
-        file is not text (a workbook, say), is empty, is a broken compressed
+        file is not text (a workbook or a Parquet file, say), is JSON Lines
+        (a labeled file is CSV or TSV), is empty, is a broken compressed
         file, or is a zip archive of no file or several; or `encoding` is
         ``utf-16`` or ``utf-32`` for a file without a byte-order mark.
     ParameterError
@@ -191,13 +197,21 @@ def read_labeled_lines(
     if encoding is not None:  # checked as score_file checks its input's
         from triage.batch import _check_text_encoding
 
-        _check_text_encoding(encoding)
-        check_encoding(path, encoding)
+        _check_text_encoding(encoding, options=_OPTIONS)
+        check_encoding(path, encoding, options=_OPTIONS)
     # Files exported for labeling start with a BOM so Excel shows the Chinese
     # (utf-8-sig; plain utf-8 would glue it to the first column name), and
     # Excel on Chinese Windows saves them back as GBK unless told otherwise.
-    encoding = encoding or detect_encoding(path)
+    encoding = encoding or detect_encoding(path, options=_OPTIONS)
     sep, header = sniff_header(path, encoding=encoding, columns=_FILE_COLUMNS)
+    if not set(_REQUIRED) <= set(header) and starts_as_jsonl(path, encoding):
+        # its keys split at commas are no columns: say what it is
+        raise InputFileError(
+            f"{path} is JSONL (a JSON object a line), not CSV or TSV, which a labeled file "
+            f"is: a header line naming its columns ({', '.join(_FILE_COLUMNS)}), then a row "
+            "a line; save its records as CSV (pandas: read_json(path, lines=True, "
+            "dtype=str).to_csv(..., index=False))"
+        )
     twice = [
         f"column {c!r} is written {header.count(c)} times in the header (columns "
         + ", ".join(str(k + 1) for k, name in enumerate(header) if name == c)
