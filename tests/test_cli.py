@@ -1392,6 +1392,25 @@ def test_score_writes_into_a_named_pipe(
     assert capsys.readouterr().err.endswith(f"-> {fifo}\n")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_score_writes_csv_into_a_named_pipe_whose_name_says_no_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a shell's >(gzip > scored.csv.gz) is /dev/fd/63: CSV, as stdout is
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
+    fifo = tmp_path / "63"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        assert main(["score", str(src), "-o", str(fifo), "--quiet"]) == 0
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert pd.read_csv(io.BytesIO(data))["primary"].tolist() == ["logistics"]
+    assert capsys.readouterr().err.endswith(f"-> {fifo}\n")
+
+
 def _fed(fifo: Path, data: bytes) -> threading.Thread:
     """A thread writing `data` into the named pipe `fifo` once it is opened."""
 

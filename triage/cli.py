@@ -398,6 +398,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     model = _model(args.model)
     explain = (3 if args.terms is None else args.terms) if args.explain else 0
+    # a named pipe or a device given as the output (a shell's >(gzip > x.gz),
+    # /dev/null) has a name that says no format: CSV, as for stdout
+    if (
+        args.output_format is None
+        and args.output != "-"
+        and is_stream(user_path(args.output))
+        and _format_extension(args.output) not in FORMATS
+    ):
+        args.output_format = "csv"
     _check_score_options(args, explain)
     progress = None if args.quiet else ProgressLine(sys.stderr)
     # "-" is a pipe, and so is a named pipe or a device given as the input (a
@@ -587,7 +596,8 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output file, format from its extension (.gz, .bz2 or .xz after it compresses "
         "CSV, TSV or JSONL; JSON Lines are named .jsonl, a .json name is refused unless "
-        "--output-format); - for stdout (CSV unless --output-format)",
+        "--output-format); - for stdout, and a pipe or a device whose name says no format, "
+        "CSV unless --output-format",
     )
     p.add_argument("--text-column", default="text", help="column of the texts (default: text)")
     p.add_argument(
