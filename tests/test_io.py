@@ -335,6 +335,34 @@ def test_an_encoding_given_by_hand_is_checked(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "data",
+    [
+        "text\n快递太慢\n".encode("gbk"),
+        "text\n快递太慢\n".encode(),
+        "text\n像拖拉机🚜似的,a🚜b\n".encode("gb18030"),
+        # 蒟 is C9 58: one such character among many
+        "text\n买的蒟蒻果冻过期了,退款一周还没到账,快递太慢\n".encode("gbk"),
+    ],
+)
+@pytest.mark.parametrize("given", ["latin-1", "cp1252", "iso8859-15"])
+def test_a_chinese_file_given_a_latin_encoding_is_warned_of(
+    tmp_path: Path, data: bytes, given: str
+) -> None:
+    # every byte is of a single-byte encoding: no undecodable byte tells
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with pytest.warns(UserWarning, match=rf"f\.csv: read as {given}, the file holds no Chinese"):
+        check_encoding(path, given)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for latin in ("café trop lent", "cafétéria fermée"):
+            path.write_bytes(f"text\n{latin}\n".encode(given))
+            check_encoding(path, given)
+        path.write_bytes(b"text\nslow\n")
+        check_encoding(path, given)
+
+
+@pytest.mark.parametrize(
     ("name", "data", "encoding"),
     [
         # Excel's "CSV UTF-8", read with the encoding it is in

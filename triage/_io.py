@@ -596,7 +596,7 @@ def check_encoding(
             f"or leave the encoding out to have it detected (CLI: {options.encoding})"
         )
     try:
-        decoder.decode(head)  # a character cut at the end of the block waits
+        text = decoder.decode(head)  # a character cut at the end of the block waits
     except UnicodeDecodeError as exc:
         warnings.warn(
             f"{path}: the bytes at offset {exc.start} are not {encoding} and are read as "
@@ -610,6 +610,49 @@ def check_encoding(
             f"{path} cannot be read as {encoding}: {exc}; pass the file's own encoding, "
             f"or leave the encoding out to have it detected (CLI: {options.encoding})"
         ) from None
+    else:
+        _check_chinese(path, encoding, head, text)
+
+
+_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_LONE_HIGH_BYTE = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
+# a character of four bytes in GB18030 (an emoji), which has two digits
+_GB18030_FOUR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]")
+
+
+def _check_chinese(path: str | os.PathLike[str], encoding: str, head: bytes, text: str) -> None:
+    """Warn when `text`, `head` read as the `encoding` given, holds no Chinese
+    character and `head` read as UTF-8 or else as GB18030 does.
+
+    A single-byte encoding (latin-1, cp1252) decodes any bytes, so a
+    Chinese file given as one has no byte that is not of it: every text
+    is read as Latin letters, and scored or learned as such, without a word.
+    GB18030 reads most pairs of bytes as a character, an accented letter and
+    the ASCII letter after it too (``é`` ``t`` of ``café`` in latin-1),
+    where it has a byte over 0x7F between two ASCII ones. Chinese text
+    rarely has one (蒟 is ``C9 58``; an emoji of four bytes has two digits),
+    so a file where one in 20 such bytes stands so is not taken for it.
+    """
+    if _CHINESE.search(text):
+        return
+    data = _GB18030_FOUR.sub(b"", head)
+    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    lone = len(_LONE_HIGH_BYTE.findall(data))
+    readings = ("utf-8",) if lone * 20 >= high else ("utf-8", "gb18030")
+    for reading in readings:
+        try:
+            chinese = _CHINESE.search(codecs.getincrementaldecoder(reading)().decode(head))
+        except UnicodeDecodeError:
+            continue
+        if chinese:
+            warnings.warn(
+                f"{path}: read as {encoding}, the file holds no Chinese character, and read "
+                f"as {reading} it does; leave the encoding out to have it detected, or pass "
+                "the file's own (CLI: --encoding)",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+        return
 
 
 # The byte-order marks that an encoding of either byte order (``utf-16``,
