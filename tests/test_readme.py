@@ -48,6 +48,25 @@ def test_shell_example_prints_what_the_readme_shows(capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out == shown.group(1)
 
 
+@pytest.mark.parametrize(
+    ("text", "level", "code"),
+    [
+        ("盒子压坏了", "P3", "P3.problem"),
+        ("路上摔坏了", "P3", "P3.problem"),
+        ("坏了", "P2", "P2.unusable"),
+        ("还好没有拉肚子", "P4", "P4.mild"),
+        ("有点慢", "P3", "P4.mild"),
+    ],
+)
+def test_priority_prose_gives_the_level_and_reason_analyze_gives(
+    text: str, level: str, code: str
+) -> None:
+    section = " ".join(_section("Priority policy").split())
+    assert f"`{text}`" in section and f"`{code}`" in section
+    a = triage.analyze(text)
+    assert (str(a.priority), code in [r.code for r in a.reasons]) == (level, True)
+
+
 def test_many_complaints_example_puts_the_scores_beside_the_input(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
