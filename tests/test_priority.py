@@ -1040,21 +1040,22 @@ _ANGER = {"emotion": "angry", "min_intensity": 2, "level": "P2", "zh": "怒", "e
 SHARED_CODES = [
     (
         {"triggers": [{**_RULE, "code": "P2.emotion.angry"}]},
-        r"signals.emotions\[0\] \('P2.emotion.angry'\): code 'P2.emotion.angry' is also "
-        r"the code of triggers\[\d+\] \('P2.emotion.angry'\)",
+        r"triggers\[0\] \('P2.emotion.angry'\): code 'P2.emotion.angry' is also "
+        r"the code of the default signals.emotions \('P2.emotion.angry'\)",
     ),
     (
         {"triggers": [{**_RULE, "code": "P3.category"}]},
-        r"signals.category: code 'P3.category' is also the code of triggers\[\d+\]",
+        r"signals.category: code 'P3.category' is also the code of triggers\[0\]",
     ),
     (
         {"signals": {"emotions": [{**_ANGER, "code": "P2.fury"}, {**_ANGER, "code": "P2.fury"}]}},
-        r"signals.emotions\[3\] \('P2.fury'\): code 'P2.fury' is also the code of "
-        r"signals.emotions\[2\]",
+        r"signals.emotions\[1\] \('P2.fury'\): code 'P2.fury' is also the code of "
+        r"signals.emotions\[0\]",
     ),
     (
         {"signals": {"emotions": [{**_ANGER, "code": "P1.media"}]}},
-        r"signals.emotions\[2\] \('P1.media'\): code 'P1.media' is also the code of triggers",
+        r"signals.emotions\[0\] \('P1.media'\): code 'P1.media' is also the code of the "
+        r"default triggers \('P1.media'\)",
     ),
     ({"triggers": [{**_RULE, "code": "P4.none"}]}, r"code 'P4.none' is one the engine gives"),
     ({"triggers": [{**_RULE, "code": "context.vip"}]}, r"'context.vip' is one the engine gives"),
@@ -1062,11 +1063,11 @@ SHARED_CODES = [
     # a batch output's reasons column joins the codes with '|'
     (
         {"triggers": [{**_RULE, "code": "P1.vip|exec"}]},
-        r"triggers\[\d+\] \('P1.vip\|exec'\): code 'P1.vip\|exec' holds",
+        r"triggers\[0\] \('P1.vip\|exec'\): code 'P1.vip\|exec' holds",
     ),
     (
         {"signals": {"emotions": [{**_ANGER, "code": "P2.怒|气"}]}},
-        r"signals.emotions\[2\] \('P2.怒\|气'\): code 'P2.怒\|气' holds '\|', which joins",
+        r"signals.emotions\[0\] \('P2.怒\|气'\): code 'P2.怒\|气' holds '\|', which joins",
     ),
     ({"signals": {"category": {"code": "P3|cat"}}}, r"signals.category: code 'P3\|cat' holds"),
     (
@@ -1241,10 +1242,13 @@ def test_policy_built_directly_refuses_keys_matching_one_value(
 
 def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
-    path.write_text('format = 1\nextends = "default"\n[[triggers]]\ncode = "x"\n', encoding="utf-8")
-    with pytest.raises(
-        PolicyError, match=r"policy .*broken.toml: triggers\[\d+\] \('x'\): missing"
-    ):
+    # the place in the file, not in the list merged with the default's triggers
+    path.write_text(
+        'format = 1\nextends = "default"\n[[triggers]]\ncode = "P1.health"\nlevel = "P1"\n'
+        'zh = "a"\nen = "b"\npatterns = ["x"]\n[[triggers]]\ncode = "x"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match=r"policy .*broken.toml: triggers\[1\] \('x'\): missing"):
         load_policy(path)
     path.write_text("format = = 1", encoding="utf-8")
     with pytest.raises(PolicyError, match="not valid TOML"):

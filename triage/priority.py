@@ -349,7 +349,8 @@ class Policy:
                     f"policy {source}: extends: {base!r} is not supported; "
                     'use extends = "default" or give a complete policy'
                 )
-            data = _merge(default_policy().to_dict(), data, source)
+            merged = _merge(default_policy().to_dict(), data, source)
+            return _build(merged, source, _user_places(merged, data))
         return _build(data, source)
 
     def deadline_minutes(self, level: Priority) -> int:
@@ -607,6 +608,29 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
     return out
 
 
+def _user_places(merged: Mapping[str, Any], user: Mapping[str, Any]) -> dict[tuple[str, int], str]:
+    """Where each entry of the merged lists of tables stands in the user's
+    file (``triggers[0]``) or that it is the default policy's: the merged
+    list puts the user's entries after the default's, so its index is no
+    place in the file an error could send the user to."""
+    signals = merged.get("signals")
+    user_signals = user.get("signals")
+    lists = {
+        "triggers": (merged.get("triggers"), user.get("triggers")),
+        "signals.emotions": (
+            signals.get("emotions") if isinstance(signals, Mapping) else None,
+            user_signals.get("emotions") if isinstance(user_signals, Mapping) else None,
+        ),
+    }
+    places = {}
+    for where, (entries, theirs) in lists.items():
+        mine = {id(e): j for j, e in enumerate(theirs)} if isinstance(theirs, list) else {}
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            j = mine.get(id(entry))
+            places[where, i] = f"{where}[{j}]" if j is not None else f"the default {where}"
+    return places
+
+
 def _code(entry: Any) -> str | None:
     """The code of a trigger or signal entry; None when it has no string code
     (reported by the checks that follow)."""
@@ -646,8 +670,14 @@ def _kind(value: Any) -> str:
 class _Checker:
     """Reads one policy table, naming the entry in every error."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, places: Mapping[tuple[str, int], str] | None = None) -> None:
         self.source = source
+        # the place in the file of an entry of a list of tables, where the
+        # list was merged with the default policy's (see `_user_places`)
+        self.places = places or {}
+
+    def place(self, where: str, i: int) -> str:
+        return self.places.get((where, i), f"{where}[{i}]")
 
     def fail(self, where: str, message: str) -> PolicyError:
         return PolicyError(f"policy {self.source}: {where}: {message}")
@@ -761,7 +791,7 @@ class _Checker:
             raise self.fail(where, f"expected a list of tables, got {_kind(value)}")
         for i, raw in enumerate(value):
             name = raw.get("code") if isinstance(raw, Mapping) else None
-            at = f"{where}[{i}]" + (f" ({name!r})" if isinstance(name, str) else "")
+            at = self.place(where, i) + (f" ({name!r})" if isinstance(name, str) else "")
             yield at, self.table(raw, at, required, optional)
 
     def str_list(self, value: Any, where: str) -> list[str]:
@@ -770,8 +800,10 @@ class _Checker:
         return [self.str_(v, f"{where}[{i}]") for i, v in enumerate(value)]
 
 
-def _build(data: Mapping[str, Any], source: str) -> Policy:
-    ck = _Checker(source)
+def _build(
+    data: Mapping[str, Any], source: str, places: Mapping[tuple[str, int], str] | None = None
+) -> Policy:
+    ck = _Checker(source, places)
     top = ck.table(
         data,
         "top level",
@@ -879,8 +911,11 @@ def _check_codes(
     and ``disable`` would drop both."""
     seen: dict[str, str] = {}
     entries = [
-        *((f"triggers[{i}] ({t.code!r})", t.code) for i, t in enumerate(triggers)),
-        *((f"signals.emotions[{i}] ({e.code!r})", e.code) for i, e in enumerate(emotion_signals)),
+        *((f"{ck.place('triggers', i)} ({t.code!r})", t.code) for i, t in enumerate(triggers)),
+        *(
+            (f"{ck.place('signals.emotions', i)} ({e.code!r})", e.code)
+            for i, e in enumerate(emotion_signals)
+        ),
         ("signals.category", category_signal.code),
     ]
     for where, code in entries:
@@ -894,6 +929,8 @@ def _check_codes(
             )
         other = seen.setdefault(code, where)
         if other != where:
+            if where.startswith("the default "):  # name the entry of the user's file first
+                where, other = other, where
             raise ck.fail(
                 where,
                 f"code {code!r} is also the code of {other}; a reason names its rule "
