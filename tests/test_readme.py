@@ -28,6 +28,16 @@ def _blocks(section: str, language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```", section, re.M | re.S)
 
 
+def test_quick_start_says_which_demo_rows_are_errors_and_why() -> None:
+    frame = pd.read_csv(REPO / "examples" / "complaints.csv", dtype=str, keep_default_na=False)
+    scored = triage.score_frame(frame, keep_input=True)
+    errors = scored[scored["error"] != ""]
+    said = " ".join(_section("Quick start").split())
+    assert f"{len(frame)} rows, {len(errors)} error," in said
+    for id_, error in zip(errors["id"], errors["error"], strict=True):
+        assert f"`{id_}`" in said and f"`{error}`" in said
+
+
 def test_one_complaint_example_runs_as_shown() -> None:
     (example,) = _blocks(_section("One complaint"), "python")
     test = doctest.DocTestParser().get_doctest(example, {}, "README: One complaint", None, 0)
