@@ -253,3 +253,28 @@ def test_retraining_guide_runs_in_order_on_files_of_ones_own(
     exported = pd.read_csv("to_label.csv", dtype=str, keep_default_na=False)
     assert len(exported) == 200
     assert exported.columns[-3:].tolist() == ["uncertainty", "most_uncertain", "cluster"]
+
+
+def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
+    # the tables of models/README.md are the card's dev figures, rounded
+    from triage._default import default_model_path
+    from triage.persist import read_card
+
+    metrics = read_card(default_model_path())["metrics"]
+    dev, lexicon = metrics["dev"], metrics["lexicon_baseline_dev"]
+    section = _section("models/README.md", "Figures on dev")
+    groups = {"category": "categories", "emotion (presence)": "emotions", "priority": "priority"}
+    checked = 0
+    for table in re.findall(r"^(\| [^\n]*\|\n\|[-:|]+\|\n(?:\|[^\n]*\|\n)+)", section, re.M):
+        lines = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+        group = groups.get(lines[0][0])
+        if group is None:
+            continue
+        for label, precision, recall, f1, support, lexicon_f1 in lines[2:]:
+            said = [float(precision), float(recall), float(f1), float(lexicon_f1)]
+            card = dev[group][label]
+            real = [card["precision"], card["recall"], card["f1"], lexicon[group][label]["f1"]]
+            assert said == pytest.approx(real, abs=0.0005 + 1e-9), (group, label)
+            assert int(support) == card["support"], (group, label)
+            checked += 1
+    assert checked == 7 + 6 + 5
