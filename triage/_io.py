@@ -611,7 +611,7 @@ def check_encoding(
             f"or leave the encoding out to have it detected (CLI: {options.encoding})"
         ) from None
     else:
-        _check_chinese(path, encoding, head, text)
+        _check_chinese(path, encoding, head, text, options)
 
 
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -620,7 +620,9 @@ _LONE_HIGH_BYTE = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
 _GB18030_FOUR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]")
 
 
-def _check_chinese(path: str | os.PathLike[str], encoding: str, head: bytes, text: str) -> None:
+def _check_chinese(
+    path: str | os.PathLike[str], encoding: str, head: bytes, text: str, options: Options
+) -> None:
     """Warn when `text`, `head` read as the `encoding` given, holds no Chinese
     character and `head` read as UTF-8 or else as GB18030 does.
 
@@ -648,7 +650,7 @@ def _check_chinese(path: str | os.PathLike[str], encoding: str, head: bytes, tex
             warnings.warn(
                 f"{path}: read as {encoding}, the file holds no Chinese character, and read "
                 f"as {reading} it does; leave the encoding out to have it detected, or pass "
-                "the file's own (CLI: --encoding)",
+                f"the file's own (CLI: {options.encoding})",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
