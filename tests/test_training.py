@@ -176,6 +176,25 @@ def test_extra_rows_train_the_naive_bayes_view_too(tiny_frame: pd.DataFrame) -> 
     assert not np.allclose(ignored, used)
 
 
+def test_extra_rows_teach_only_the_heads_they_label(tiny_frame: pd.DataFrame) -> None:
+    # rows that say only "not angry" moved the categories and the primary
+    # through a vocabulary and term weights learned from their texts too
+    calm = pd.DataFrame(
+        {"text": ["请问发票怎么开", "能帮我改一下收货地址吗", "好的，收到了，谢谢"], "angry": "0"}
+    )
+    plain = triage.train(tiny_frame, **TINY_PARAMS)
+    taught = triage.train(tiny_frame, extra=calm, extra_weight=1.0, **TINY_PARAMS)
+    texts = ["快递一周还没到，客服也不回", "请问发票怎么开", "房间很吵，空调也坏了"]
+    before, after = plain.predict_many(texts), taught.predict_many(texts)
+    np.testing.assert_array_equal(before.category_proba, after.category_proba)
+    assert before.primary.tolist() == after.primary.tolist()
+    angry = [str(e) for e in triage.EMOTIONS].index("angry")
+    assert after.emotion_proba[1, angry] < before.emotion_proba[1, angry]
+    assert taught.features_.n_features == plain.features_.n_features
+    assert taught.n_extra_ == 3 and plain.extra_fingerprint_ is None
+    assert len(taught.extra_fingerprint_ or "") == 64
+
+
 def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
     with pytest.raises(triage.LabelError, match="no rows"):
         triage.train(tiny_frame.iloc[:0], **TINY_PARAMS)

@@ -55,7 +55,7 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
 
 
 def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) -> None:
-    from triage.model import _N_OUT, _PRIMARY, _PRIO, fingerprint, presence
+    from triage.model import _N_OUT, _PRIMARY, _PRIO, extra_fingerprint, fingerprint, presence
 
     started = time.perf_counter()
     # read first: a bad entry fails before any text is segmented
@@ -67,12 +67,24 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     partial: dict[str, tuple[Array, Array, Array]] = {}
     extra_docs: list[tuple[str, list[str]]] = []
     e_norm: list[str] = []
+    extra_on: str | None = None
     if extra is not None and len(extra):
         partial = parse_partial(extra, model.extra_weight)
         e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words)
         extra_docs = list(zip(e_norm, e_toks, strict=True))
+        from triage.labeled import _nonnegative
+
+        weights = (
+            [_nonnegative(w) or 0.0 for w in extra["weight"].tolist()]
+            if "weight" in extra.columns
+            else [model.extra_weight] * len(extra)
+        )
+        extra_on = extra_fingerprint(e_norm, extra, weights)
+    # The vocabulary, idf and word weights are the labeled texts': the extra
+    # rows are read in that space, and so teach only the heads they label
+    # rather than moving every head through a vocabulary of their own.
     space = FeatureSpace.fit(
-        docs + extra_docs,
+        docs,
         word_ngrams=tuple(model.word_ngrams),  # type: ignore[arg-type]
         char_ngrams=tuple(model.char_ngrams),  # type: ignore[arg-type]
         stopwords=_text.stopwords(),
@@ -82,7 +94,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         word_vectors=model.word_vectors,
     )
     if not space.n_terms and (model.word_vectors is None or _ngrams_on(model)):
-        raise _no_terms(model, space, docs + extra_docs)
+        raise _no_terms(model, space, docs)
     X = space.matrix(docs)
     Xe = space.matrix(extra_docs) if extra_docs else None
     logger.info("features: %d documents x %d terms", X.shape[0], X.shape[1])
@@ -217,6 +229,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = trained_on
+    model.extra_fingerprint_ = extra_on
     logger.info("fitted in %.1f s", time.perf_counter() - started)
 
 

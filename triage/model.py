@@ -310,6 +310,9 @@ class TriageModel(OneText):
         Rows of partially labeled data used.
     training_fingerprint_ : str
         SHA-256 of the training texts and labels, in order.
+    extra_fingerprint_ : str or None
+        SHA-256 of the partially labeled rows (texts, label cells and
+        weights, in order); None without them.
     words_ : tuple
         The `words` read at fit: ``(word, frequency or None, tag or None)``;
         empty without them.
@@ -335,6 +338,7 @@ class TriageModel(OneText):
     n_train_: int
     n_extra_: int
     training_fingerprint_: str
+    extra_fingerprint_: str | None
     words_: _text.Words
     card_: dict[str, Any]
     threshold_source_: dict[str, Any]
@@ -500,8 +504,11 @@ class TriageModel(OneText):
             Partially or weakly labeled rows: a ``text`` column and any of
             ``categories`` and the five emotion columns, an empty cell meaning
             unknown, and optionally a per-row ``weight`` (else
-            `extra_weight`). Each head trains on the rows it has labels for;
-            decision thresholds are still chosen on the labeled rows only,
+            `extra_weight`). Each head trains on the rows it has labels for,
+            read in the features learned from the labeled texts (their
+            vocabulary and term weights), so rows that label some heads
+            leave the others as they are; decision thresholds are still
+            chosen on the labeled rows only,
             and an extra row whose text (normalised) is a labeled one never
             trains the fold that scores that text.
 
@@ -1246,6 +1253,30 @@ def _softmax(z: Array) -> Array:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     out: Array = e / e.sum(axis=1, keepdims=True)
     return out
+
+
+def extra_fingerprint(texts: Sequence[str], extra: pd.DataFrame, weights: Sequence[float]) -> str:
+    """SHA-256 over partially labeled rows: each (normalised) text, its
+    category and emotion cells as given (an empty or missing cell is
+    unknown) and its weight, in order."""
+    from triage.labels import EMOTION_COLUMNS
+
+    h = hashlib.sha256()
+    columns = [c for c in ("categories", *EMOTION_COLUMNS) if c in extra.columns]
+    cells = [[_cell(v) for v in extra[c].tolist()] for c in columns]
+    for i, t in enumerate(texts):
+        h.update(t.encode("utf-8"))
+        for name, column in zip(columns, cells, strict=True):
+            h.update(b"\x1f" + name.encode("utf-8") + b"=" + column[i].encode("utf-8"))
+        h.update(b"\x1f" + repr(float(weights[i])).encode("ascii") + b"\x1e")
+    return h.hexdigest()
+
+
+def _cell(value: Any) -> str:
+    """A partial label cell as text: unknown (empty, None, NaN) is ``""``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
 
 
 def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:

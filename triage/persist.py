@@ -255,6 +255,9 @@ def save_model(
             "training_data": {
                 "rows": model.n_train_,
                 "fingerprint_sha256": model.training_fingerprint_,
+                # partially labeled rows (``fit(..., extra=...)``, ``--calm-chats``)
+                "extra_rows": model.n_extra_,
+                "extra_fingerprint_sha256": getattr(model, "extra_fingerprint_", None),
             },
             "tokenizer_sha256": tokenizer_fingerprint(),
             "words": _words_summary(model),
