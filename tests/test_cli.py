@@ -1563,3 +1563,55 @@ def test_a_link_that_leads_to_no_file_is_named_so(
     assert main(argv) == 2
     assert re.search(f"^triage {argv[0]}: error: .*{line}", capsys.readouterr().err, flags=re.M)
     assert not Path("out.csv").exists()
+
+
+def _chats(root: Path) -> None:
+    """A customer-service chat file of the corpus's form under `root`/raw."""
+    folder = root / "raw" / "ecd_taobao_dialogue_sample"
+    folder.mkdir(parents=True)
+    chats = pd.DataFrame(
+        {
+            "split": ["train", "valid"],
+            "context": ["请问 这 款 有 黑色 的 吗 ||| 有 的 亲", "什么 时候 发货 ||| 今天 发"],
+            "response": ["好 的 谢谢", "好 的"],
+        }
+    )
+    chats.to_csv(folder / "ecd_sample.csv", index=False)
+
+
+def test_train_learns_calm_from_customer_service_chats(
+    train_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _chats(tmp_path / "data")
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    train_csv, out = tmp_path / "train.csv", tmp_path / "model"
+    train_frame.iloc[:300].to_csv(train_csv, index=False)
+    assert main(["train", str(train_csv), "-o", str(out), "--calm-chats"]) == 0
+    assert re.search(
+        r"trained on 300 rows of .*train\.csv and 6 calm chat turns", capsys.readouterr().err
+    )
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    # 请问这款有黑色的吗, 有的亲, 好的谢谢, 什么时候发货, 今天发, 好的
+    assert card["training_data"]["extra_rows"] == 6
+    assert len(card["training_data"]["extra_fingerprint_sha256"]) == 64
+    assert card["notes"]["calm_chats"] is True
+
+
+@pytest.mark.usefixtures("no_training")
+def test_train_looks_for_the_chats_before_training(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--calm-chats"]
+    assert main([*argv, "--corpus", str(tmp_path)]) == 2
+    assert re.search(
+        r"^triage train: error: no customer-service chat file at .*ecd_sample\.csv; set "
+        "TRIAGE_DATA_DIR",
+        capsys.readouterr().err,
+    )

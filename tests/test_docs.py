@@ -194,7 +194,7 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
     # rows with what they did.
     from triage import retrain, weak
 
-    (example,) = _python(_section("docs/retraining.md", "5. Add weakly labeled data"))
+    example, calm = _python(_section("docs/retraining.md", "5. Add weakly labeled data"))
     table = pd.DataFrame({"delta": [0.0, 0.0]}, index=["emotion", "intensity"])
     trained: list[dict[str, object]] = []
 
@@ -204,6 +204,7 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
 
     monkeypatch.setattr(triage, "train", train)
     monkeypatch.setattr(weak, "load_weak_emotions", lambda *args, **kwargs: "weak rows")
+    monkeypatch.setattr(weak, "load_calm_chats", lambda *args, **kwargs: "calm rows")
     monkeypatch.setattr(
         retrain, "compare_models", lambda *args, **kwargs: SimpleNamespace(to_frame=table.copy)
     )
@@ -217,11 +218,13 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
         model = triage.TriageModel(**params)
         trained.clear()
         names = {"triage": triage, "retrain": retrain, "model": model}
-        exec(example, names | {"train": rows, "dev": rows})
-        (given,) = trained
-        assert given.pop("extra") == "weak rows"
-        fitted_with = {**defaults, **given}
-        assert fitted_with == model.get_params(), params
+        for code, extra in ((example, "weak rows"), (calm, "calm rows")):
+            trained.clear()
+            exec(code, names | {"train": rows, "dev": rows, "weak": weak})
+            (given,) = trained
+            assert given.pop("extra") == extra
+            fitted_with = {**defaults, **given}
+            assert fitted_with == model.get_params(), params
 
 
 @pytest.mark.slow

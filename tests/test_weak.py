@@ -15,7 +15,13 @@ import pytest
 import triage
 from triage.labels import EMOTION_COLUMNS
 from triage.vectors import read_corpus
-from triage.weak import WEAK_MAPPINGS, data_dir, load_reviews, load_weak_emotions
+from triage.weak import (
+    WEAK_MAPPINGS,
+    data_dir,
+    load_calm_chats,
+    load_reviews,
+    load_weak_emotions,
+)
 
 from .conftest import require_data
 
@@ -219,3 +225,91 @@ def test_real_sets_load() -> None:
     first = reviews[reviews["source"] == "waimai_10k"].iloc[0]
     assert raw["review"].iloc[int(first["id"].split("-")[1])].strip() == first["text"]
     assert (raw["label"].iloc[[int(i.split("-")[1]) for i in reviews["id"][:30]]] == "0").all()
+
+
+# invented chats in the corpus's form: turns cut into words by spaces, joined by |||
+CHATS = [
+    ("train", "请问 这 款 有 黑色 的 吗 ||| 有 的 亲 ||| 好 的 谢谢", "不 客气 哦"),
+    ("train", "什么 时候 发货 ||| 今天 16 点前 付款 当天 发 哦", "好 的"),
+    ("valid", "帮 我 改 一下 地址 吧 ||| 好 的 亲 ||| 谢谢", "嗯 嗯"),
+    ("test", "订单 号 发 你 了 ||| Order 12 345 ||| 嗯", "收到"),
+]
+
+
+@pytest.fixture
+def chat_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw" / "ecd_taobao_dialogue_sample"
+    folder.mkdir(parents=True)
+    pd.DataFrame(CHATS, columns=["split", "context", "response"]).to_csv(
+        folder / "ecd_sample.csv", index=False, encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_calm_chat_turns_are_neither_angry_nor_aggrieved(chat_dir: Path) -> None:
+    calm = load_calm_chats(chat_dir)
+    # every turn once, in order, its words joined again; Latin words and
+    # numbers keep their spaces; a turn of one character (嗯) is left out
+    assert calm["text"].tolist() == [
+        "请问这款有黑色的吗",
+        "有的亲",
+        "好的谢谢",
+        "不客气哦",
+        "什么时候发货",
+        "今天16点前付款当天发哦",
+        "好的",
+        "帮我改一下地址吧",
+        "好的亲",
+        "谢谢",
+        "嗯嗯",
+        "订单号发你了",
+        "Order 12 345",
+        "收到",
+    ]
+    assert row(calm, "什么时候发货") == {
+        "angry": "0",
+        "anxious": "",
+        "confused": "",
+        "humorous": "",
+        "aggrieved": "0",
+    }
+    assert (calm["weight"] == 0.3).all() and (calm["source"] == "ecd_taobao").all()
+    assert load_calm_chats(chat_dir, weight=1)["weight"].eq(1.0).all()
+
+
+def test_calm_chats_leave_out_labeled_texts_however_written(chat_dir: Path) -> None:
+    calm = load_calm_chats(chat_dir, exclude=["什么時候發貨", "謝謝！"])
+    assert "什么时候发货" not in calm["text"].tolist()
+    assert "好的谢谢" in calm["text"].tolist()
+
+
+def test_calm_chats_train_only_the_heads_they_label(chat_dir: Path) -> None:
+    from triage._learn import parse_partial
+
+    heads = parse_partial(load_calm_chats(chat_dir), 0.3)
+    n = len(load_calm_chats(chat_dir))
+    assert len(heads["presence:angry"][0]) == len(heads["presence:aggrieved"][0]) == n
+    assert heads["presence:angry"][1].sum() == 0
+    for unknown in ("anxious", "confused", "humorous"):
+        assert len(heads[f"presence:{unknown}"][0]) == 0
+    assert not any(name.startswith("category:") for name in heads)
+
+
+@pytest.mark.parametrize("weight", [0, -1, True, "0.3", None])
+def test_calm_chats_refuse_a_weight_that_is_no_positive_number(
+    chat_dir: Path, weight: object
+) -> None:
+    with pytest.raises(triage.ParameterError, match="weight must be a positive number"):
+        load_calm_chats(chat_dir, weight=weight)  # type: ignore[arg-type]
+
+
+def test_calm_chats_say_where_they_were_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"ecd_sample\.csv; set TRIAGE_DATA_DIR"):
+        load_calm_chats(tmp_path)
+
+
+def test_real_calm_chats_load() -> None:
+    root = require_data("raw", "ecd_taobao_dialogue_sample").parent.parent
+    calm = load_calm_chats(root)
+    assert len(calm) > 1000 and calm["text"].is_unique
+    assert not calm["text"].str.contains(" [^\x00-\x7f]|[^\x00-\x7f] ").any()

@@ -213,6 +213,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     dev = _read_valid(args.dev, args.encoding) if args.dev else None
     if dev is not None:
         _warn_shared_texts(frame, dev, args.train, args.dev)
+    extra = None
+    if args.calm_chats:  # read now: a missing file fails before minutes of training
+        from triage.weak import load_calm_chats
+
+        labeled = frame["text"].tolist() + ([] if dev is None else dev["text"].tolist())
+        extra = load_calm_chats(args.corpus, exclude=labeled)
     started = time.perf_counter()
     if args.corpus or args.corpus_file:
         from triage.vectors import fit_word_vectors, read_corpus, read_texts
@@ -248,9 +254,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
-    model = train(frame, random_state=args.seed, **params)
+    model = train(frame, random_state=args.seed, extra=extra, **params)
     seconds = time.perf_counter() - started
-    print(f"trained on {len(frame)} rows of {args.train} in {seconds:.1f} s", file=sys.stderr)
+    also = "" if extra is None else f" and {len(extra)} calm chat turns"
+    print(f"trained on {len(frame)} rows of {args.train}{also} in {seconds:.1f} s", file=sys.stderr)
     metrics: dict[str, Any] = {}
     if dev is not None:
         from triage.sentiment import compare_with_snownlp
@@ -285,6 +292,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.corpus_file:
         notes["corpus_file"] = Path(args.corpus_file).name
         notes["corpus_column"] = args.corpus_column or "text"
+    if extra is not None:  # the card's training_data has their count and fingerprint
+        notes["calm_chats"] = True
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
@@ -660,6 +669,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus-encoding",
         metavar="ENCODING",
         help="encoding of --corpus-file, e.g. utf-16-le or gbk (default: detected)",
+    )
+    p.add_argument(
+        "--calm-chats",
+        action="store_true",
+        help="train the emotion heads on the turns of the public customer-service chats under "
+        "DATA_DIR/raw of --corpus (else the shared data folder) too, as weak rows that are "
+        "neither angry nor aggrieved, so that plain questions and thanks read calm",
     )
     p.add_argument(
         "--words",

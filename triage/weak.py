@@ -25,6 +25,9 @@ neutral / none         smp2020 / nlpcc2013  angry, anxious, confused, aggrieved 
 happy / happiness,like smp2020 / nlpcc2013  angry, anxious, aggrieved = 0
 =====================  ===================  ==========================================
 
+`load_calm_chats` gives the turns of customer-service chats as rows that
+are neither angry nor aggrieved (``triage train --calm-chats``).
+
 No set labels ``humorous``; it is always unknown. Only the columns named in
 ``emotions=`` are kept (default ``angry`` and ``anxious``, the two with the
 most direct mapping); the others are left unknown.
@@ -60,10 +63,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CHAT_SOURCE",
     "REVIEW_SOURCES",
     "WEAK_MAPPINGS",
     "WEAK_SOURCES",
     "data_dir",
+    "load_calm_chats",
     "load_reviews",
     "load_weak_emotions",
 ]
@@ -91,6 +96,17 @@ REVIEW_SOURCES: Mapping[str, tuple[str, str, str]] = {
         "online_shopping",
     ),
 }
+
+#: The customer-service chats: file under ``raw/``, its columns of turns
+#: (``context``, turns joined by `_TURNS`) and of the reply that ends them.
+CHAT_SOURCE: tuple[str, str, str] = (
+    "ecd_taobao_dialogue_sample/ecd_sample.csv",
+    "context",
+    "response",
+)
+_TURNS = " ||| "
+#: The emotions a calm chat turn is known not to show (see `load_calm_chats`).
+_CALM = ("angry", "aggrieved")
 
 _NONE = {"angry": 0, "anxious": 0, "confused": 0, "aggrieved": 0}
 _GLAD = {"angry": 0, "anxious": 0, "aggrieved": 0}
@@ -348,3 +364,83 @@ def load_reviews(
             frame = frame.sample(n=limit, random_state=random_state).sort_index()
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
+
+
+def load_calm_chats(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    weight: float = 0.3,
+    exclude: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Turns of customer-service chats, as weak rows that show no anger and no grievance.
+
+    The labeled complaints are reviews and posts written to complain, so a
+    plain message to customer service (请问发票怎么开, 能帮我改一下地址吗,
+    谢谢，问题解决了) is unlike anything the emotion heads learned from: it
+    read angry, and a thanks aggrieved. The turns of real Taobao chats
+    between buyers and shop staff (the E-commerce Dialogue Corpus sample
+    under ``raw/``: shipping, price changes, addresses, returns) are such
+    messages. Almost all are calm, so each is a row with ``angry`` and
+    ``aggrieved`` absent, the other emotions unknown: a how-to question is
+    confusion by the label definitions, and whether an asked date is
+    anxiety or a laughing emoticon humour, the chats cannot say. Pass the
+    frame as ``extra=`` to `triage.train` (``triage train --calm-chats``).
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The shared data folder (holding ``raw/``); `data_dir()` when omitted.
+    weight : float, default 0.3
+        Sample weight of every row relative to a labeled row.
+    exclude : iterable of str, optional
+        Texts to leave out, compared as the model sees them (pass the texts
+        of your labeled files).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``text``, the five emotion columns (``"0"`` for angry and
+        aggrieved, ``""`` for the others), ``weight``, ``source``
+        (``ecd_taobao``) and ``source_label`` (``chat``); one row a
+        distinct turn of at least two characters, in the order of the file.
+        The corpus's texts are cut into words by spaces; the spaces beside
+        Chinese characters are taken out (``什么 时候 发货`` is
+        ``什么时候发货``), those between Latin letters and digits kept.
+
+    Raises
+    ------
+    FileNotFoundError
+        The raw file is not there; the message says where it was looked for.
+    triage.InputFileError, triage.ColumnError
+        The raw file is not UTF-8 CSV, or lacks its columns.
+    triage.ParameterError
+        A bad weight, or an `exclude` that is no collection of texts.
+    """
+    import re
+
+    import pandas as pd
+
+    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
+        raise ParameterError(f"weight must be a positive number, got {weight!r}")
+    skip = excluded_texts(exclude)
+    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
+    relative, context, response = CHAT_SOURCE
+    raw = _read_raw(root, "customer-service chat", relative, [context, response])
+    joined = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
+    turns: dict[str, None] = {}  # in order, once each
+    for chat, reply in zip(raw[context].tolist(), raw[response].tolist(), strict=True):
+        for turn in [*chat.split(_TURNS), reply]:
+            text = joined.sub("", turn.strip())
+            if len(text) >= 2:
+                turns.setdefault(text, None)
+    texts = list(turns)
+    if skip:
+        texts = [t for t, m in zip(texts, model_texts(texts), strict=True) if m not in skip]
+    out = pd.DataFrame({"text": texts})
+    for e in EMOTION_COLUMNS:
+        out[e] = "0" if e in _CALM else ""
+    out["weight"] = float(weight)
+    out["source"] = "ecd_taobao"
+    out["source_label"] = "chat"
+    logger.info("%d calm chat turns", len(out))
+    return out
