@@ -226,6 +226,61 @@ def test_segment_does_not_touch_global_jieba() -> None:
     assert "外卖小哥" not in jieba.dt.FREQ or not jieba.dt.initialized
 
 
+# Texts whose cut tells jieba's rules apart: runs of single letters and
+# digits joined, spaces and line breaks kept as tokens, punctuation alone,
+# words a longer one overlaps, characters no word starts with.
+CUT_TEXTS = [
+    "快递一周还没到，客服也不回，太气人了！",
+    "iPhone15 Pro Max真的很卡!! 1 2 3 1 5",
+    "a1b2c3 x y z",
+    "\r\n快递\r\n慢了\t 三天",
+    "研究生命起源的结婚的和尚未结婚的",
+    "外卖小哥把12315的投诉单送错了",
+    "送餐小哥说我的花呗被冻结了",
+    "㐀㐁㐂龘靐",
+    "",
+]
+
+
+def _jieba_cut(tokenizer: Any) -> Any:
+    """jieba's own tokenizer on `tokenizer`'s dictionary."""
+    ref = jieba.Tokenizer()
+    ref.FREQ, ref.total, ref.initialized = tokenizer.FREQ, tokenizer.total, True
+    return ref
+
+
+@pytest.mark.parametrize("words", [(), read_words(["花呗 5", "送餐小哥 100"])])
+def test_the_library_cuts_as_jieba_does_in_one_pass(
+    words: text_module.Words, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jieba built every text's word graph (get_DAG), then looked every word up
+    # again to route it (calc), through a generator a block and one a word:
+    # some third of a batch. The library routes in one pass, to the same words.
+    tokenizer = text_module._lazy.extended(words) if words else text_module._lazy.tokenizer()
+    ref = _jieba_cut(tokenizer)
+    expected = [(ref.lcut(t, HMM=False), ref.lcut(t, HMM=True)) for t in CUT_TEXTS]
+    # a model's own words are the extended dictionary's
+    assert ("送餐小哥" in ref.lcut("送餐小哥送错了", HMM=False)) == bool(words)
+
+    def unused(*args: Any) -> None:
+        raise AssertionError("jieba's two passes were used")
+
+    monkeypatch.setattr(jieba.Tokenizer, "get_DAG", unused)
+    monkeypatch.setattr(jieba.Tokenizer, "calc", unused)
+    for text, (plain, hmm) in zip(CUT_TEXTS, expected, strict=True):
+        assert tokenizer.lcut(text, HMM=False) == list(tokenizer.cut(text, HMM=False)) == plain
+        assert tokenizer.lcut(text, HMM=True) == list(tokenizer.cut(text, HMM=True)) == hmm
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="快递慢了不好吃还没到送餐小哥研究生命起源ab12 \n,.!?，。", max_size=60))
+def test_any_text_is_cut_as_jieba_cuts_it(text: str) -> None:
+    tokenizer = text_module._lazy.tokenizer()
+    ref = _jieba_cut(tokenizer)
+    for hmm in (False, True):
+        assert tokenizer.lcut(text, HMM=hmm) == ref.lcut(text, HMM=hmm)
+
+
 # (text, a word jieba's HMM finds in it, with hmm=True)
 HMM_WORDS = [
     ("张小明的快递丢了", "张小明"),
