@@ -143,6 +143,22 @@ def test_equals_analyze_on_every_row(expected: dict[str, dict[str, Any]]) -> Non
     assert out["truncated"].iloc[-1]
 
 
+def test_rows_go_to_the_priority_engine_without_a_call_of_prioritize_each(
+    expected: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a row built three LabelMaps and two results, which prioritize checked
+    # again, with the policy and the text: some sixth of the priority stage
+    import triage.priority
+
+    def unused(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("prioritize was called for a row")
+
+    monkeypatch.setattr(triage.priority, "prioritize", unused)
+    out = score_frame(pd.DataFrame({"text": TEXTS}))
+    for i, text in enumerate(TEXTS):
+        assert_row(out.iloc[i], expected[text])
+
+
 @pytest.mark.parametrize(("value", "error"), BAD)
 def test_bad_rows_get_an_error_not_a_crash(value: Any, error: str) -> None:
     frame = pd.DataFrame({"text": pd.Series(["快递太慢", value, "房间很脏"], dtype=object)})

@@ -637,6 +637,33 @@ def test_learned_signal_raises_never_lowers() -> None:
     assert not any(r.source == "model" for r in weak.reasons)
 
 
+def test_the_first_sentence_is_found_only_for_a_reason_that_borrows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # it was found for every text without a trigger, a character at a time
+    # (the whole of a long text without a full stop), and mostly not used
+    import triage.priority as engine
+
+    found: list[str] = []
+    first = engine._first_sentence
+
+    def counted(text: str) -> Any:
+        found.append(text)
+        return first(text)
+
+    monkeypatch.setattr(engine, "_first_sentence", counted)
+    assert run("送错了", "logistics").level is Priority.P3
+    assert run("这家店的东西就那样吧" * 200, "product").level is Priority.P4
+    assert found == []
+    # a P2 the model raises a text of no trigger to borrows it
+    learned = {"P2": 0.8, "P3": 0.1, "P4": 0.1}
+    raised = run("这家店的东西就那样吧。下次注意", "product", learned=learned)
+    assert found == ["这家店的东西就那样吧。下次注意"]
+    assert [(r.code, e.text, e.start, e.end) for r in raised.reasons for e in r.evidence] == [
+        ("model.P2", "这家店的东西就那样吧", 0, 10)
+    ]
+
+
 def test_learned_signal_votes_for_a_level_or_more_urgent() -> None:
     # No cue: the rules leave it at P4; P(P3 or more urgent) = 0.6 >= 0.55 raises to P3.
     text = "这家店的东西就那样吧"

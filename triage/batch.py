@@ -69,7 +69,6 @@ from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
-from triage.results import CategoryResult, EmotionResult, LabelMap
 from triage.text import prepare
 
 if TYPE_CHECKING:
@@ -116,7 +115,6 @@ WHY_COLUMN = "why"
 CONTEXT_FIELDS: tuple[str, ...] = ("recent_complaints", "channel", "customer_tier")
 
 _STR_COLUMNS = ("categories", "primary", "priority", "route", "reasons")
-_PRIO_KEYS = tuple(str(p) for p in PRIORITIES)
 
 # -- one chunk -------------------------------------------------------------------
 
@@ -234,19 +232,21 @@ def _prioritize_all(
 ) -> None:
     """The priority engine on every row of `preds`, filling the string columns.
 
-    Builds the same `CategoryResult` and `EmotionResult` as
-    `Predictions.assessment` (labels ordered by `triage.model.label_order`),
-    from whole-chunk copies (`_rows`) rather than numpy scalars.
+    Gives the engine what `Predictions.assessment` gives `prioritize`
+    (labels ordered by `triage.model.label_order`), from whole-chunk copies
+    (`_rows`) rather than numpy scalars, and without the result objects and
+    checks of a call of `prioritize` a row: the labels, intensities and
+    probabilities by level go to its core (`_prioritize`) as they are. The
+    level probabilities of a row are a softmax, so they lie in [0, 1].
     """
-    from triage.priority import prioritize
+    from triage.priority import _prioritize, default_policy
 
+    pol = default_policy() if policy is None else policy
     cat_p = _rows(preds.category_proba)
     labels = _rows(preds.category_labels)
     primary = preds.primary.tolist()
-    emo_p = _rows(preds.emotion_proba)
     inten = _rows(preds.intensity)
     prio_p = _rows(preds.priority_proba)
-    senti = preds.sentiment.tolist()
     # the rules read past the cut too (`Predictions.rests`)
     texts = preds.texts if preds.rests is None else list(map(str.__add__, preds.texts, preds.rests))
     out_cat, out_prim, out_prio = strs["categories"], strs["primary"], strs["priority"]
@@ -255,15 +255,16 @@ def _prioritize_all(
         p, prim = cat_p[k], primary[k]
         cats = tuple(CATEGORIES[j] for j in label_order(labels[k], p, prim))
         prim_label = CATEGORIES[prim] if prim >= 0 else None
-        result = prioritize(
+        result = _prioritize(
             texts[k],
-            CategoryResult(LabelMap(CATEGORIES, p), cats, prim_label),
-            EmotionResult(LabelMap(EMOTIONS, emo_p[k]), LabelMap(EMOTIONS, inten[k]), senti[k]),
-            learned=None  # a model without a priority head (NaN): rules alone
+            cats,
+            prim_label,
+            dict(zip(EMOTIONS, inten[k], strict=True)),
+            None  # a model without a priority head (NaN): rules alone
             if math.isnan(prio_p[k][0])
-            else dict(zip(_PRIO_KEYS, prio_p[k], strict=True)),
-            context=contexts[k],
-            policy=policy,
+            else dict(zip(PRIORITIES, prio_p[k], strict=True)),
+            contexts[k],
+            pol,
         )
         out_cat.append("|".join(cats))
         out_prim.append(prim_label.value if prim_label is not None else "")

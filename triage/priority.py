@@ -1603,14 +1603,38 @@ def prioritize(
             f"context must be a triage.Context, got {type(context).__name__}; "
             "e.g. triage.Context(recent_complaints=2, channel='app')"
         )
-    pol = default_policy() if policy is None else policy
-    has_category = bool(categories.labels)
+    return _prioritize(
+        text,
+        categories.labels,
+        categories.primary,
+        emotions.intensities,
+        None if learned is None else _validate_learned(learned),
+        context,
+        default_policy() if policy is None else policy,
+    )
+
+
+def _prioritize(
+    text: str,
+    labels: Sequence[Category],
+    primary: Category | None,
+    intensities: Mapping[str, int],
+    learned: Mapping[Priority, float] | None,
+    context: Context | None,
+    pol: Policy,
+) -> PriorityResult:
+    """`prioritize` of checked arguments: the categories' `labels` and
+    `primary`, the emotions' `intensities` and the `learned` probabilities
+    by level (`_validate_learned`). `triage.score_frame` calls it for every
+    row, with what `prioritize` would have built and checked."""
+    has_category = bool(labels)
 
     reasons, denied, plain = _trigger_reasons(text, pol, has_category)
-    # The strongest span of the text, for reasons without one of their own.
-    support = reasons[0].evidence if reasons else (_first_sentence(text),)
+    # The strongest span of the text, for reasons without one of their own
+    # (the first sentence, found only when a reason needs it).
+    support = reasons[0].evidence if reasons else None
     if has_category:
-        reasons = _signal_reasons(text, emotions, pol, reasons, plain)
+        reasons = _signal_reasons(text, intensities, pol, reasons, plain)
     if context is not None:
         reasons += _context_reasons(context, pol)
     level = min((r.level for r in reasons), key=_RANK.__getitem__, default=Priority.P4)
@@ -1629,6 +1653,8 @@ def prioritize(
     if _RANK[level] <= 2 and not any(r.evidence for r in reasons if r.level is level):
         top = next(i for i, r in enumerate(reasons) if r.level is level)
         r = reasons[top]
+        if support is None:
+            support = (_first_sentence(text),)
         reasons[top] = Reason(r.code, r.level, r.zh, r.en, support, r.source)
 
     reasons.sort(key=lambda r: _RANK[r.level])
@@ -1636,7 +1662,7 @@ def prioritize(
         level=level,
         reasons=tuple(reasons),
         deadline_minutes=pol._c.deadlines[level],
-        route=pol.route(level, categories.primary),
+        route=pol.route(level, primary),
     )
 
 
@@ -1856,19 +1882,19 @@ def _in_text(gaps: list[int], v: int) -> int:
 
 
 def _signal_reasons(
-    text: str, emotions: EmotionResult, pol: Policy, reasons: list[Reason], plain: bool
+    text: str, intens: Mapping[str, int], pol: Policy, reasons: list[Reason], plain: bool
 ) -> list[Reason]:
     """`reasons` with the emotion signals and the category signal applied.
 
-    Called for complaints with at least one category; `reasons` are the
-    trigger reasons, most urgent first; `plain` says whether a cue at the
-    category signal's level stands in a clause no mild word qualifies.
+    Called for complaints with at least one category; `intens` are their
+    emotions' intensities; `reasons` are the trigger reasons, most urgent
+    first; `plain` says whether a cue at the category signal's level stands
+    in a clause no mild word qualifies.
     """
     c = pol._c
     cs = pol.category_signal
     fired = {r.code for r in reasons}
     top_rule = reasons[0].level if reasons else Priority.P4
-    intens = emotions.intensities
     # A concrete-problem cue: a trigger the category signal requires, or any
     # trigger above its level. With no `requires`, the category is enough.
     problem = (
@@ -1937,12 +1963,13 @@ def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
 
 
 def _learned_reason(
-    learned: Mapping[str, float],
+    probs: Mapping[Priority, float],
     level: Priority,
     pol: Policy,
     denied: set[Priority] = frozenset(),  # type: ignore[assignment]
 ) -> Reason | None:
-    """The reason a model's level probabilities raise `level`, if they do.
+    """The reason a model's level probabilities `probs` (checked by
+    `_validate_learned`) raise `level`, if they do.
 
     The learned signal may raise, never lower. The vote for a level is the
     probability of that level or a more urgent one; the most urgent level whose
@@ -1951,7 +1978,6 @@ def _learned_reason(
     for no lower one: "还好没有拉肚子" is no health risk, nor a serious
     problem, because a model reads 拉肚子.
     """
-    probs = _validate_learned(learned)
     at_least = 0.0
     for lv in PRIORITIES:
         if lv in denied:  # nor does what it read there count for a lower level
