@@ -124,8 +124,12 @@ def word_vectors(train_frame, dev_frame):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def trained_model(train_frame, word_vectors):  # type: ignore[no-untyped-def]
-    """A model trained on all of train.csv as the shipped one is (`triage train --corpus`)."""
+def trained_model(train_frame, dev_frame, word_vectors):  # type: ignore[no-untyped-def]
+    """A model trained on all of train.csv as the shipped one is (`triage train
+    --corpus --calm-chats`)."""
     from triage import train
+    from triage.weak import load_calm_chats
 
-    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors)
+    require_data("raw", "ecd_taobao_dialogue_sample")
+    calm = load_calm_chats(exclude=[*train_frame["text"], *dev_frame["text"]])
+    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors, extra=calm)

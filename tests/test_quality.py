@@ -7,7 +7,7 @@ Two kinds of floor:
 
 * regression floors, a little under what the shipped configuration measures
   today (category macro-F1 0.785, primary accuracy 0.770, emotion macro-F1
-  0.617 on dev), so a change that loses quality fails;
+  0.615 on dev), so a change that loses quality fails;
 * the targets the library aims for: category macro-F1 0.78, emotion
   macro-F1 0.60 and ten points over the lexicon are met and asserted;
   primary accuracy 0.80 is not reached yet, so it is a strict ``xfail``: the
