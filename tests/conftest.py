@@ -56,6 +56,28 @@ TINY_ROWS = [
 ]
 
 
+#: Invented customer-service chats in the form of the public corpus under
+#: ``raw/``: turns cut into words by spaces and joined by ``|||``.
+CHATS = [
+    ("train", "请问 这 款 有 黑色 的 吗 ||| 有 的 亲 ||| 好 的 谢谢", "不 客气 哦"),
+    ("train", "什么 时候 发货 ||| 今天 16 点前 付款 当天 发 哦", "好 的"),
+    ("valid", "帮 我 改 一下 地址 吧 ||| 好 的 亲 ||| 谢谢", "嗯 嗯"),
+    ("test", "订单 号 发 你 了 ||| Order 12 345 ||| 嗯", "收到"),
+]
+
+
+def write_chats(root: Path) -> Path:
+    """`CHATS` as the chat file of the shared data folder `root`; returns `root`."""
+    import pandas as pd
+
+    folder = root / "raw" / "ecd_taobao_dialogue_sample"
+    folder.mkdir(parents=True)
+    pd.DataFrame(CHATS, columns=["split", "context", "response"]).to_csv(
+        folder / "ecd_sample.csv", index=False, encoding="utf-8"
+    )
+    return root
+
+
 def labeled_frame(rows: list[tuple[str, str, str, str, str]]):  # type: ignore[no-untyped-def]
     """A labeled frame of strings, as `read_labeled` gives, from rows of `TINY_ROWS` form."""
     import pandas as pd

@@ -26,6 +26,8 @@ import pytest
 
 from triage.cli import _decode, main
 
+from .conftest import write_chats
+
 
 def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "孩子吃了你们的奶粉一直拉肚子，我要找媒体曝光"]) == 0
@@ -1565,37 +1567,21 @@ def test_a_link_that_leads_to_no_file_is_named_so(
     assert not Path("out.csv").exists()
 
 
-def _chats(root: Path) -> None:
-    """A customer-service chat file of the corpus's form under `root`/raw."""
-    folder = root / "raw" / "ecd_taobao_dialogue_sample"
-    folder.mkdir(parents=True)
-    chats = pd.DataFrame(
-        {
-            "split": ["train", "valid"],
-            "context": ["请问 这 款 有 黑色 的 吗 ||| 有 的 亲", "什么 时候 发货 ||| 今天 发"],
-            "response": ["好 的 谢谢", "好 的"],
-        }
-    )
-    chats.to_csv(folder / "ecd_sample.csv", index=False)
-
-
 def test_train_learns_calm_from_customer_service_chats(
     train_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _chats(tmp_path / "data")
-    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(write_chats(tmp_path / "data")))
     train_csv, out = tmp_path / "train.csv", tmp_path / "model"
     train_frame.iloc[:300].to_csv(train_csv, index=False)
     assert main(["train", str(train_csv), "-o", str(out), "--calm-chats"]) == 0
     assert re.search(
-        r"trained on 300 rows of .*train\.csv and 6 calm chat turns", capsys.readouterr().err
+        r"trained on 300 rows of .*train\.csv and 14 calm chat turns", capsys.readouterr().err
     )
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
-    # 请问这款有黑色的吗, 有的亲, 好的谢谢, 什么时候发货, 今天发, 好的
-    assert card["training_data"]["extra_rows"] == 6
+    assert card["training_data"]["extra_rows"] == 14  # the distinct turns of two characters or more
     assert len(card["training_data"]["extra_fingerprint_sha256"]) == 64
     assert card["notes"]["calm_chats"] is True
 

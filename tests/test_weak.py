@@ -23,7 +23,7 @@ from triage.weak import (
     load_weak_emotions,
 )
 
-from .conftest import require_data
+from .conftest import require_data, write_chats
 
 POSTS = [
     ("train", "排了两个小时的队还被插队，气死我了！", "angry"),
@@ -227,23 +227,9 @@ def test_real_sets_load() -> None:
     assert (raw["label"].iloc[[int(i.split("-")[1]) for i in reviews["id"][:30]]] == "0").all()
 
 
-# invented chats in the corpus's form: turns cut into words by spaces, joined by |||
-CHATS = [
-    ("train", "请问 这 款 有 黑色 的 吗 ||| 有 的 亲 ||| 好 的 谢谢", "不 客气 哦"),
-    ("train", "什么 时候 发货 ||| 今天 16 点前 付款 当天 发 哦", "好 的"),
-    ("valid", "帮 我 改 一下 地址 吧 ||| 好 的 亲 ||| 谢谢", "嗯 嗯"),
-    ("test", "订单 号 发 你 了 ||| Order 12 345 ||| 嗯", "收到"),
-]
-
-
 @pytest.fixture
 def chat_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw" / "ecd_taobao_dialogue_sample"
-    folder.mkdir(parents=True)
-    pd.DataFrame(CHATS, columns=["split", "context", "response"]).to_csv(
-        folder / "ecd_sample.csv", index=False, encoding="utf-8"
-    )
-    return tmp_path
+    return write_chats(tmp_path)
 
 
 def test_calm_chat_turns_are_neither_angry_nor_aggrieved(chat_dir: Path) -> None:
