@@ -496,6 +496,13 @@ MEANING_CASES = [
     ("要是明天还不退款,我就报警", Priority.P1, True),
     # ... but a feared harm is not a harm
     ("万一吃坏肚子怎么办", Priority.P1, False),
+    ("万一真的拉肚子了谁负责", Priority.P1, False),
+    ("担心孩子吃了会过敏", Priority.P1, False),
+    # ... until the fear comes true
+    ("我担心的事发生了,孩子真的过敏了", Priority.P1, True),
+    ("怕什么来什么,吃完真的拉肚子了", Priority.P1, True),
+    ("本来担心会过敏,结果真的起了红疹", Priority.P1, True),
+    ("还担心会不会有问题,果然拉肚子了", Priority.P1, True),
     # questions
     ("这个吃了会过敏吗?", Priority.P1, False),
     ("这种情况可以打12315吗?", Priority.P1, False),
