@@ -490,6 +490,9 @@ MEANING_CASES = [
     # ... but a negated negation affirms
     ("拖了一个月不退钱,我不得不报警了", Priority.P1, True),
     ("看来不能不起诉了", Priority.P1, True),
+    # ... and so does a dare
+    ("别以为我不敢曝光", Priority.P1, True),
+    ("你以为我不敢报警吗?", Priority.P1, True),
     ("还可以,不过孩子吃完过敏了", Priority.P1, True),
     # hypothetical: a conditional threat is still a threat ...
     ("如果再这样我就去12315", Priority.P1, True),
