@@ -242,6 +242,11 @@ NOT_A_CRISIS = [
     # a phone screen that "burst" is cracked; 针对 is no needle
     ("手机屏幕炸了,才用了一个月", "product", "P1.injury"),
     ("吃到一半才发现针对新用户的优惠没用上", "pricing", "P1.hazard"),
+    # enoki mushrooms, river-snail noodles as often spelled, a pepper, fusilli
+    ("吃到的金针菇一股怪味,不新鲜", "product", "P1.hazard"),
+    ("吃到的螺丝粉太咸了", "product", "P1.hazard"),
+    ("吃出来的螺丝椒一点都不辣", "product", "P1.hazard"),
+    ("喝到最后才发现螺丝面是冷的", "product", "P1.hazard"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
 ]
