@@ -117,6 +117,8 @@ P1_CASES = [
     ("再不给个说法咱们就上法院", "service", "P1.legal"),
     ("不给退款我就爆光你们", "pricing", "P1.media"),
     ("聊天记录我会全部发到抖音上", "service", "P1.media"),
+    ("再不处理,这些照片我都会发到网上的!", "product", "P1.media"),
+    ("等我发到网上的时候你们就知道了", "service", "P1.media"),
     ("已经在黑猫投诉提交了", "pricing", "P1.media"),
     ("霸王条款,我要向市监局投诉", "process", "P1.regulator"),
     ("宽带乱扣费,已经投诉到工信部", "pricing", "P1.regulator"),
@@ -247,6 +249,9 @@ NOT_A_CRISIS = [
     ("吃到的螺丝粉太咸了", "product", "P1.hazard"),
     ("吃出来的螺丝椒一点都不辣", "product", "P1.hazard"),
     ("喝到最后才发现螺丝面是冷的", "product", "P1.hazard"),
+    # what the shop posted online is no threat to post it
+    ("你们挂在网上的价格和店里不一样", "pricing", "P1.media"),
+    ("看了商家发在抖音上的视频才买的,实物差太多", "product", "P1.media"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
 ]
