@@ -252,6 +252,8 @@ NOT_A_CRISIS = [
     # what the shop posted online is no threat to post it
     ("你们挂在网上的价格和店里不一样", "pricing", "P1.media"),
     ("看了商家发在抖音上的视频才买的,实物差太多", "product", "P1.media"),
+    # 狗咬吕洞宾: kindness taken for malice, no bite
+    ("好心提醒你们,反被说成是狗咬吕洞宾", "service", "P1.health"),
     # a court passed by in the morning, in the evening, on the way
     ("我早上法院门口那家店买的包子,太咸了", "product", "P1.legal"),
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
