@@ -254,6 +254,9 @@ NOT_A_CRISIS = [
     ("看了商家发在抖音上的视频才买的,实物差太多", "product", "P1.media"),
     # 狗咬吕洞宾: kindness taken for malice, no bite
     ("好心提醒你们,反被说成是狗咬吕洞宾", "service", "P1.health"),
+    # a label's warning is no child who swallowed it
+    ("包装上写着请勿误食,可干燥剂的袋子一撕就破", "product", "P1.health"),
+    ("说明书上只有一句谨防误吞,别的什么都没写", "product", "P1.health"),
     # a court passed by in the morning, in the evening, on the way
     ("我早上法院门口那家店买的包子,太咸了", "product", "P1.legal"),
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
