@@ -363,6 +363,26 @@ def test_a_chinese_file_given_a_latin_encoding_is_warned_of(
 
 
 @pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        ("배송이 너무 늦어요", "euc-kr"),
+        ("배송이 너무 늦어요", "cp949"),
+        ("ありがとう", "shift_jis"),
+    ],
+)
+def test_a_file_rightly_given_an_encoding_of_its_own_is_not_taken_for_chinese(
+    tmp_path: Path, text: str, given: str
+) -> None:
+    # GB18030 reads the pairs of bytes of Korean as Chinese characters: the
+    # warning told to leave out the encoding, which reads the file as GB18030
+    path = tmp_path / "f.csv"
+    path.write_bytes(f"text\n{text}\n".encode(given))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_encoding(path, given)
+
+
+@pytest.mark.parametrize(
     ("name", "data", "encoding"),
     [
         # Excel's "CSV UTF-8", read with the encoding it is in

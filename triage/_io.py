@@ -22,6 +22,7 @@ import contextlib
 import csv
 import datetime
 import errno
+import functools
 import gzip
 import io
 import itertools
@@ -620,6 +621,16 @@ _LONE_HIGH_BYTE = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
 _GB18030_FOUR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]")
 
 
+@functools.cache
+def _single_byte(encoding: str) -> bool:
+    """Whether `encoding` reads every byte over 0x7F as a character of its own
+    (latin-1, cp1252): none waits for a byte after it, as a lead byte does."""
+    return all(
+        codecs.getincrementaldecoder(encoding)("replace").decode(bytes([b])) != ""
+        for b in range(0x80, 0x100)
+    )
+
+
 def _check_chinese(
     path: str | os.PathLike[str], encoding: str, head: bytes, text: str, options: Options
 ) -> None:
@@ -634,8 +645,13 @@ def _check_chinese(
     where it has a byte over 0x7F between two ASCII ones. Chinese text
     rarely has one (蒟 is ``C9 58``; an emoji of four bytes has two digits),
     so a file where one in 20 such bytes stands so is not taken for it.
+
+    An encoding of several bytes a character (euc-kr, shift_jis) is not
+    looked at: it fails on bytes not of it, and a file rightly given one may
+    hold no Chinese character (Korean), where GB18030 reads its pairs of
+    bytes as Chinese ones.
     """
-    if _CHINESE.search(text):
+    if _CHINESE.search(text) or not _single_byte(encoding):
         return
     data = _GB18030_FOUR.sub(b"", head)
     high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
