@@ -262,6 +262,8 @@ NOT_A_CRISIS = [
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
+    ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
+    ("楼道的报警铃坏了,一直乱响", "environment", "P1.police"),
 ]
 
 
