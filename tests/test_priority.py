@@ -544,6 +544,9 @@ MEANING_CASES = [
     ("我说:再不退款我就报警", Priority.P1, True),
     ("客服说不给退,我就打了12315", Priority.P1, True),
     ('我跟他说"再不退钱我就报警"', Priority.P1, True),
+    ("我找客服说:再不退款我就报警", Priority.P1, True),
+    ("联系客服说再不处理就去12315", Priority.P1, True),
+    ("我找了客服,客服说让我自己去12315投诉", Priority.P1, False),
     # a footer or boilerplate is a notice to every reader, not the customer's threat
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),
