@@ -1413,6 +1413,24 @@ def test_score_writes_csv_into_a_named_pipe_whose_name_says_no_format(
     assert capsys.readouterr().err.endswith(f"-> {fifo}\n")
 
 
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1"])
+def test_score_writes_csv_to_its_own_stdout_redirected_to_a_file(tmp_path: Path, name: str) -> None:
+    # with stdout redirected to a file, /dev/stdout is no pipe: its name said
+    # no format, and it was refused
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
+    out = tmp_path / "scored.csv"
+    with out.open("wb") as f:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", "score", str(src), "-o", name, "--quiet"],
+            stdout=f,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    assert pd.read_csv(out)["primary"].tolist() == ["logistics"]
+
+
 def _fed(fifo: Path, data: bytes) -> threading.Thread:
     """A thread writing `data` into the named pipe `fifo` once it is opened."""
 

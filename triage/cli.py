@@ -314,6 +314,12 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
         )
 
 
+def _own_stream(path: str) -> bool:
+    """Whether `path` names one of the process's own streams (``/dev/stdout``,
+    ``/dev/stderr``, ``/dev/fd/1``), which may be redirected to a file."""
+    return path in ("/dev/stdout", "/dev/stderr") or path.startswith(("/dev/fd/", "/proc/self/fd/"))
+
+
 def _check_encoding(encoding: str | None, options: Options | None = None) -> None:
     """An ``--encoding`` option, checked before any file is read; the error
     names the encoding option of `options` (default: ``--encoding``)."""
@@ -408,11 +414,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     model = _model(args.model)
     explain = (3 if args.terms is None else args.terms) if args.explain else 0
     # a named pipe or a device given as the output (a shell's >(gzip > x.gz),
-    # /dev/null) has a name that says no format: CSV, as for stdout
+    # /dev/null), or a name of the process's own output, whatever it was
+    # redirected to (/dev/stdout > scored.csv), says no format: CSV, as for -
     if (
         args.output_format is None
         and args.output != "-"
-        and is_stream(user_path(args.output))
+        and (is_stream(user_path(args.output)) or _own_stream(args.output))
         and _format_extension(args.output) not in FORMATS
     ):
         args.output_format = "csv"
@@ -605,8 +612,8 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output file, format from its extension (.gz, .bz2 or .xz after it compresses "
         "CSV, TSV or JSONL; JSON Lines are named .jsonl, a .json name is refused unless "
-        "--output-format); - for stdout, and a pipe or a device whose name says no format, "
-        "CSV unless --output-format",
+        "--output-format); - for stdout, and a pipe, a device or /dev/stdout whose name says "
+        "no format, CSV unless --output-format",
     )
     p.add_argument("--text-column", default="text", help="column of the texts (default: text)")
     p.add_argument(
