@@ -138,6 +138,10 @@ P2_CASES = [
     ("新买的台灯用了三天就坏了", "product", "P2.unusable"),
     ("扫了防伪码,这根本不是真品", "product", "P2.counterfeit"),
     ("专柜验过了,不是正品", "product", "P2.counterfeit"),
+    ("花了两千块买到的是A货", "product", "P2.counterfeit"),
+    ("打了五次电话都没人解决", "service", "P2.repeat"),
+    ("退款到现在都没到账", "pricing", "P2.money"),
+    ("气si我了,快递还没到", "logistics", "P2.anger"),
     ("橙子收到一半都生霉了", "product", "P2.unusable"),
     ("面包袋里的面包长霉了", "product", "P2.unusable"),
 ]
@@ -260,6 +264,8 @@ NOT_A_CRISIS = [
     # a court passed by in the morning, in the evening, on the way
     ("我早上法院门口那家店买的包子,太咸了", "product", "P1.legal"),
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
+    # a call received is no repeated complaint
+    ("买了以后客服主动给我打了三次电话回访,很贴心", "service", "P2.repeat"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
     ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
