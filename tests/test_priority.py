@@ -516,6 +516,9 @@ MEANING_CASES = [
     # ... but a negated negation affirms
     ("拖了一个月不退钱,我不得不报警了", Priority.P1, True),
     ("看来不能不起诉了", Priority.P1, True),
+    ("不报警不行了,你们太过分", Priority.P1, True),
+    ("这事不曝光不行", Priority.P1, True),
+    ("不起诉不可能有结果", Priority.P1, True),
     # ... and so does a dare
     ("别以为我不敢曝光", Priority.P1, True),
     ("你以为我不敢报警吗?", Priority.P1, True),
