@@ -72,14 +72,9 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         partial = parse_partial(extra, model.extra_weight)
         e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words)
         extra_docs = list(zip(e_norm, e_toks, strict=True))
-        from triage.labeled import _nonnegative
-
-        weights = (
-            [_nonnegative(w) or 0.0 for w in extra["weight"].tolist()]
-            if "weight" in extra.columns
-            else [model.extra_weight] * len(extra)
+        extra_on = extra_fingerprint(
+            e_norm, extra, _extra_weights(extra, model.extra_weight).tolist()
         )
-        extra_on = extra_fingerprint(e_norm, extra, weights)
     # The vocabulary, idf and word weights are the labeled texts': the extra
     # rows are read in that space, and so teach only the heads they label
     # rather than moving every head through a vocabulary of their own.
@@ -411,15 +406,10 @@ def parse_partial(
     left out of that head. An optional ``weight`` column sets per-row weights
     (default `default_weight`). Raises `LabelError` naming every bad cell.
     """
-    from triage.labeled import _intensity, _nonnegative, _split, check_partial
+    from triage.labeled import _intensity, _split, check_partial
 
     check_partial(extra)
-    n = len(extra)
-    weights = (
-        np.array([_nonnegative(w) for w in extra["weight"].tolist()], dtype=float)
-        if "weight" in extra.columns
-        else np.full(n, float(default_weight))
-    )
+    weights = _extra_weights(extra, default_weight)
     out: dict[str, tuple[Array, Array, Array]] = {}
     if "categories" in extra.columns:
         cells = extra["categories"].tolist()
@@ -439,6 +429,16 @@ def parse_partial(
         strong = rows[vals >= 1]
         out[f"strong:{e}"] = (strong, (vals[vals >= 1] == 2).astype(np.int64), weights[strong])
     return out
+
+
+def _extra_weights(extra: pd.DataFrame, default_weight: float) -> Array:
+    """The weight of each partially labeled row: its ``weight`` cell (checked
+    by `check_partial`), else `default_weight`."""
+    from triage.labeled import _nonnegative
+
+    if "weight" not in extra.columns:
+        return np.full(len(extra), float(default_weight))
+    return np.array([_nonnegative(w) for w in extra["weight"].tolist()], dtype=float)
 
 
 def _with_extra(
