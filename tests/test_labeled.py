@@ -198,6 +198,18 @@ def test_missing_columns_are_reported() -> None:
     assert set(problems["column"]) == {"priority", "angry"}
 
 
+def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None:
+    # 工单号, 内容, 类别: every column of the format missing, and nothing said of how to fix it
+    own = pd.DataFrame({"工单号": ["1"], "内容": ["快递一周还没到"], "类别": ["logistics"]})
+    with pytest.raises(
+        LabelError,
+        match=r"^bad columns in the labeled data: no column 'text', .*'priority'; a labeled "
+        r"file names its columns as the file format of the label definitions does "
+        r"\(text, categories, .*\): rename yours to them; the columns are \['工单号', ",
+    ):
+        check_labels(own)
+
+
 @pytest.mark.parametrize(
     ("written", "column"),
     [

@@ -668,6 +668,12 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
         ]
         if near:
             said.append(f"rename {', '.join(near)}")
+        elif {"text", "categories"} <= set(missing):  # its own names (内容, 类别)
+            said.append(
+                "a labeled file names its columns as the file format of the label "
+                "definitions does (text, categories, primary, angry ... aggrieved, priority): "
+                "rename yours to them"
+            )
         said += [
             f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
             for c, p in zip(problems["column"], problems["problem"], strict=True)
