@@ -486,11 +486,43 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         # a negation before a space still governs
         "我没有 报警的意思",
         "还好 没有 受伤",
-        "还好没有😊拉肚子",
-        "还好没有😊 拉肚子",
+        "还好没有拉肚子😊",
     ],
 )
 def test_spaced_text_keeps_its_meaning(text: str) -> None:
+    assert run(text, "logistics").level is not Priority.P1
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # an emoji between two words ends a clause, as a comma does: the
+        # negation of 没到 does not reach the threat after it
+        ("快递三天没到😡报警", "P1.police"),
+        ("快递三天没到😡 报警了", "P1.police"),
+        ("退款等了一个月还没有😡报警了", "P1.police"),
+        ("客服电话打了一天都没人😤曝光你们", "P1.media"),
+        ("说好今天到的也没到😡上法院", "P1.legal"),
+    ],
+)
+def test_a_negation_does_not_reach_across_an_emoji(text: str, code: str) -> None:
+    result = run(text, "logistics")
+    assert result.level is Priority.P1
+    assert code in codes(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ... unless it wants a verb after it
+        "孩子吃了也不会😭拉肚子吧",
+        "我真的不想😭投诉你们",
+        "不要😡曝光",
+        # or stands after the emoji
+        "太气了😡不至于报警",
+    ],
+)
+def test_a_negation_that_wants_a_verb_reaches_across_an_emoji(text: str) -> None:
     assert run(text, "logistics").level is not Priority.P1
 
 

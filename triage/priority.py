@@ -12,6 +12,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
    against the text, read through the spaces inside Chinese words and between
    single digits (``报 警``, ``1 2 3 1 5``) and the emoji and symbols typed
    inside Chinese words (``报👮警``, ``曝·光``; the evidence spans keep them).
+   Between two words an emoji ends a clause, as a comma does: a negation does
+   not reach across one (``没到😡报警`` is a threat) unless it wants a verb
+   after it (``不会😭拉肚子``).
    A match is dropped when its context changes its meaning, as listed in the
    trigger's ``cancel_on``:
 
@@ -143,6 +146,11 @@ _QUOTES_CLOSE = frozenset('”」』"')
 # Chinese characters they are read through, with the spaces beside them.
 _FILLERS = "·•・*_\u200d\u2600-\u27bf\ufe0f\U0001f000-\U0001faff"
 _FILLER = re.compile(f"[{_FILLERS}]")
+# Of those, the pictographs: between two words an emoji ends a clause, as a
+# comma does (没到😡报警), so a negation does not reach across one, unless it
+# ends in a word that wants a verb after it (不会😭拉肚子, 不要😡曝光).
+_PICTOGRAPH = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]")
+_WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 
 
@@ -1454,14 +1462,28 @@ def _quote_start(text: str, pos: int, low: int) -> int:
 
 
 def _cancelled(
-    text: str, start: int, end: int, kinds: frozenset[str], c: _Compiled, w: int
+    text: str,
+    start: int,
+    end: int,
+    kinds: frozenset[str],
+    c: _Compiled,
+    w: int,
+    breaks: Sequence[int] = (),
 ) -> str | None:
-    """The modifier among `kinds` that cancels the match ``text[start:end]``, or None."""
+    """The modifier among `kinds` that cancels the match ``text[start:end]``, or None.
+
+    `breaks` are the positions of `text` before which an emoji was taken out
+    (`_pictograph_breaks`), in order: a negation does not reach across one
+    unless it wants a verb after it.
+    """
     low = max(0, start - w)
     if "negation" in kinds:
-        clause = text[_clause_start(text, start, low, _CLAUSE_END) : start]
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        clause = text[a:start]
         if clause and c.negation.search(clause):
-            return "negation"
+            cut = _last_break(breaks, start) if breaks else 0
+            if cut <= a or c.negation.search(text, cut, start) or _WANTS_VERB.search(text, a, cut):
+                return "negation"
     if "hypothetical" in kinds:
         before = text[_clause_start(text, start, low, _SENTENCE_END) : start]
         if before and c.hypothetical.search(before):
@@ -1493,6 +1515,12 @@ def _cancelled(
         if c.notice.search(text, max(0, a - 3), min(len(text), b + 1)):
             return "notice"
     return None
+
+
+def _last_break(breaks: Sequence[int], pos: int) -> int:
+    """The last of `breaks` at or before `pos`, or 0."""
+    i = bisect.bisect_right(breaks, pos)
+    return breaks[i - 1] if i else 0
 
 
 def _first_sentence(text: str) -> Evidence:
@@ -1693,6 +1721,7 @@ def _trigger_reasons(
     cancelled: set[Priority] = set()
     found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
     view, at = _closed_up(text)
+    breaks = _pictograph_breaks(text, at) if at is not None else ()
 
     starts = c.starts[has_category]
     if starts is not None:
@@ -1738,7 +1767,7 @@ def _trigger_reasons(
             if open_cancels:
                 open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
-            how = how or _cancelled(view, s, e, kinds, c, pol.window)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
@@ -1764,7 +1793,7 @@ def _trigger_reasons(
     if late and _both(late, marks, bool(ordinary), bool(mild)):
         for s, e, idx in late:
             kinds = c.cancel[idx]
-            if not kinds or _cancelled(view, s, e, kinds, c, pol.window) is None:
+            if not kinds or _cancelled(view, s, e, kinds, c, pol.window, breaks) is None:
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
     return reasons, denied, plain
@@ -1874,6 +1903,13 @@ def _closed_up(text: str) -> tuple[str, list[int] | None]:
         return text, None
     pieces.append(text[last:])
     return "".join(pieces), gaps
+
+
+def _pictograph_breaks(text: str, gaps: list[int]) -> list[int]:
+    """The positions of the closed-up view of `text` before which an emoji
+    was taken out (``没到😡报警``: the one of ``报``), in order; `gaps` are
+    those `_closed_up` gave."""
+    return sorted({v for k, v in enumerate(gaps) if _PICTOGRAPH.match(text, v + k) is not None})
 
 
 def _in_text(gaps: list[int], v: int) -> int:
