@@ -140,16 +140,22 @@ _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
+# Emoji and pictographs: arrows, technical and miscellaneous symbols, dingbats,
+# stars (⭐, ⭕), 〰, ㊗, flags and the emoji planes.
+_PICTOGRAPHS = (
+    "\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001f000-\U0001faff"
+)
 # What a customer types inside a word, as around a platform's filter (报👮警,
-# 曝·光, 报*警): emoji and pictographs, the joiner and variation selector of
-# their sequences, middle dots, an asterisk or an underscore. Between two
-# Chinese characters they are read through, with the spaces beside them.
-_FILLERS = "·•・*_\u200d\u2600-\u27bf\ufe0f\U0001f000-\U0001faff"
+# 曝·光, 报*警): pictographs, the joiner, variation selector and tags of their
+# sequences, middle dots, an asterisk or an underscore. Between two Chinese
+# characters they are read through, with the spaces beside them.
+_FILLERS = "·•・*_\u200d\ufe0f\U000e0020-\U000e007f" + _PICTOGRAPHS
 _FILLER = re.compile(f"[{_FILLERS}]")
-# Of those, the pictographs: between two words an emoji ends a clause, as a
-# comma does (没到😡报警), so a negation does not reach across one, unless it
-# ends in a word that wants a verb after it (不会😭拉肚子, 不要😡曝光).
-_PICTOGRAPH = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]")
+# Between two words an emoji ends a clause, as a comma does (没到😡报警), so a
+# negation does not reach across one, unless it ends in a word that wants a
+# verb after it (不会😭拉肚子, 不要😡曝光).
+_PICTOGRAPH = re.compile(f"[{_PICTOGRAPHS}]")
 _WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 
