@@ -1207,16 +1207,15 @@ def score_file(
     Memory stays flat whatever the file size: at most ``2 * n_jobs + 1``
     chunks are held at once. The input's columns are carried through (read as
     text from CSV and TSV, as JSON values from JSONL, as typed from Parquet,
-    but for a binary text column, read as UTF-8),
-    followed by
+    but for a binary text column, read as UTF-8), followed by
     `OUTPUT_COLUMNS`; an input column that has the name of an output column
     is kept, and that output column is written as ``triage_<name>``. A name
-    the input repeats (a CSV header may) is a `triage.ColumnError`, before
-    anything is scored, for a JSONL or Parquet output, which hold each name once. The input
-    encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM,
-    else GB18030, the superset of GBK) unless given; output text files are
-    UTF-8. Malformed CSV, TSV and
-    JSONL lines are skipped and reported by line number; the rest is scored.
+    the input repeats (a CSV header may) is a `triage.ColumnError` before
+    anything is scored when the output is JSONL or Parquet, which hold each
+    name once. The input encoding is detected (UTF-8, UTF-8 with BOM, UTF-16
+    with or without BOM, else GB18030, the superset of GBK) unless given;
+    output text files are UTF-8. Malformed CSV, TSV and JSONL lines are
+    skipped and reported by line number; the rest is scored.
     A file with a header and no rows gives an output with no rows; a file
     with no header at all (0 bytes, only a byte-order mark or blank lines)
     raises `triage.InputFileError`.
@@ -1254,8 +1253,8 @@ def score_file(
         A ``.csv``, ``.tsv`` or ``.txt`` input may be separated by commas or
         tabs: the delimiter that splits its header into `text_column` (and
         `id_column`) is used, `input_format` or else the extension deciding
-        a tie (a tab-separated file given as ``csv`` is read at its tabs). So are
-        semicolons, as Excel writes CSV where the decimal mark is a comma
+        a tie (a tab-separated file given as ``csv`` is read at its tabs).
+        So are semicolons, as Excel writes CSV where the decimal mark is a comma
         (``id;text``), when they alone split the header into those columns.
         A first line ``sep=;`` (``sep=,``, ``sep=|`` ...), which Excel reads
         as naming the delimiter, names it and is no row; malformed lines
@@ -1275,8 +1274,9 @@ def score_file(
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
-        UserWarning; ``utf-16`` or ``utf-32`` for a file without a byte-order mark, which
-        it reads its byte order from, an `InputFileError`. Bytes that are
+        UserWarning; ``utf-16`` or ``utf-32`` for a file without the
+        byte-order mark they read the byte order from is an `InputFileError`.
+        Bytes that are
         not of the file's encoding, given or detected, are read as U+FFFD;
         the lines holding them are reported in
         `ScoreSummary.undecodable_lines` and in a UserWarning naming the
