@@ -123,6 +123,16 @@ P1_CASES = [
     ("霸王条款,我要向市监局投诉", "process", "P1.regulator"),
     ("宽带乱扣费,已经投诉到工信部", "pricing", "P1.regulator"),
     ("快递一直不派送,我投诉到邮政管理局了", "logistics", "P1.regulator"),
+    # a post on a platform, the place before the verb; a gas leak of any kind;
+    # a used needle in a bed; a whole building or hundreds of households hit
+    ("我已经在小红书发帖了,让大家看看你们的服务", "service", "P1.media"),
+    ("这件事我会去知乎发文", "process", "P1.media"),
+    ("新装的燃气灶漏气,差点出事", "product", "P1.injury"),
+    ("液化气罐阀门漏气,店员说没关系", "environment", "P1.injury"),
+    ("热水器一开就有燃气的味道", "product", "P1.injury"),
+    ("酒店床上有用过的针头", "environment", "P1.injury"),
+    ("整栋楼的人都停水三天了,物业不管", "service", "P1.mass"),
+    ("系统升级后几百户都收不到验证码", "process", "P1.mass"),
 ]
 
 P2_CASES = [
@@ -266,6 +276,12 @@ NOT_A_CRISIS = [
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
     # a call received is no repeated complaint
     ("买了以后客服主动给我打了三次电话回访,很贴心", "service", "P2.repeat"),
+    # a leak of water or antifreeze is no data leak; a shop's posted price is
+    # no post of the customer's; hundreds queueing are not hit
+    ("水管泄漏把楼下淹了", "environment", "P1.privacy"),
+    ("换皮带时防冻液泄露了少许", "process", "P1.privacy"),
+    ("商家在抖音公开的价格是99", "pricing", "P1.media"),
+    ("周末去的,几百人排队", "process", "P1.mass"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
     ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
@@ -278,6 +294,12 @@ def test_words_that_name_no_crisis_are_not_p1(text: str, category: str, code: st
     result = run(text, category)
     assert code not in codes(result)
     assert result.level is not Priority.P1, codes(result)
+
+
+def test_a_gas_leak_is_a_danger_not_a_data_leak() -> None:
+    result = run("燃气管道泄漏了,物业也不管", "environment")
+    assert "P1.injury" in codes(result)
+    assert "P1.privacy" not in codes(result)
 
 
 # A long complaint, cut for the model at triage.MAX_CHARS: the rules read on.
