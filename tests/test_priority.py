@@ -154,6 +154,24 @@ P2_CASES = [
     ("气si我了,快递还没到", "logistics", "P2.anger"),
     ("橙子收到一半都生霉了", "product", "P2.unusable"),
     ("面包袋里的面包长霉了", "product", "P2.unusable"),
+    # charged twice in two items, money paid in that never arrived, a deposit kept
+    ("信用卡被莫名其妙扣了两笔年费", "pricing", "P2.money"),
+    ("充值的话费到现在还没到账", "pricing", "P2.money"),
+    ("退房半个月了押金一直不退", "pricing", "P2.money"),
+    # the fourth time, with 来 between; what the thing is for, not done at all
+    ("这是我第四次来投诉了", "service", "P2.repeat"),
+    ("新买的冰箱完全不制冷", "product", "P2.unusable"),
+    ("更新以后一直闪退,根本用不了", "process", "P2.unusable"),
+]
+
+NOT_RAISED = [
+    # (text, category, the trigger the words might seem to fire)
+    # a presale's terms, a task that takes under two minutes, a second visit
+    ("定金不退的预售方式,下单前要看清楚", "pricing", "P2.money"),
+    ("装好用不了两分钟,菜就凉了", "logistics", "P2.unusable"),
+    ("第二次来这家店,菜还是那么咸", "product", "P2.repeat"),
+    # a window that will not open is no failed product
+    ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
 ]
 
 P3_CASES = [
@@ -179,6 +197,9 @@ P3_CASES = [
     # 坏了 of a feeling is no failed product
     ("等了两个小时才送到,孩子都饿坏了", "logistics", "P3.problem"),
     ("房间隔音太差,半夜被吵醒把我吓坏了", "environment", "P3.problem"),
+    # the order put, taken or sent to the wrong place
+    ("骑手把餐放错了楼", "logistics", "P3.problem"),
+    ("店家给我发错了颜色", "logistics", "P3.problem"),
 ]
 
 P4_CASES = [
@@ -209,6 +230,18 @@ def test_p2_triggers(text: str, category: str, code: str) -> None:
     assert result.level is Priority.P2, codes(result)
     assert code in codes(result)
     assert result.deadline_minutes == 30
+
+
+@pytest.mark.parametrize(("text", "category", "code"), NOT_RAISED)
+def test_words_that_name_no_serious_problem_fire_no_p2(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert code not in codes(result)
+    assert result.level is not Priority.P2, codes(result)
+
+
+def test_a_video_that_will_not_play_is_no_order_put_wrong() -> None:
+    result = run("看视频时一直提示播放错误", "product")
+    assert not any(e.text == "放错" for r in result.reasons for e in r.evidence)
 
 
 @pytest.mark.parametrize(("text", "category", "code"), P3_CASES)
