@@ -127,6 +127,7 @@ P1_CASES = [
     # a used needle in a bed; a whole building or hundreds of households hit
     ("我已经在小红书发帖了,让大家看看你们的服务", "service", "P1.media"),
     ("这件事我会去知乎发文", "process", "P1.media"),
+    ("再不退款我就去爆料", "pricing", "P1.media"),
     ("新装的燃气灶漏气,差点出事", "product", "P1.injury"),
     ("液化气罐阀门漏气,店员说没关系", "environment", "P1.injury"),
     ("热水器一开就有燃气的味道", "product", "P1.injury"),
@@ -314,6 +315,7 @@ NOT_A_CRISIS = [
     ("水管泄漏把楼下淹了", "environment", "P1.privacy"),
     ("换皮带时防冻液泄露了少许", "process", "P1.privacy"),
     ("商家在抖音公开的价格是99", "pricing", "P1.media"),
+    ("看到网友爆料说这家店用的是冻肉", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
