@@ -163,6 +163,8 @@ P2_CASES = [
     ("这是我第四次来投诉了", "service", "P2.repeat"),
     ("新买的冰箱完全不制冷", "product", "P2.unusable"),
     ("更新以后一直闪退,根本用不了", "process", "P2.unusable"),
+    # "fake." as a clause of its own
+    ("假的,味道和专柜的完全不一样", "product", "P2.counterfeit"),
 ]
 
 NOT_RAISED = [
@@ -173,6 +175,8 @@ NOT_RAISED = [
     ("第二次来这家店,菜还是那么咸", "product", "P2.repeat"),
     # a window that will not open is no failed product
     ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
+    # asking whether it is fake says nothing is
+    ("不会是假的吧?包装和以前不一样", "product", "P2.counterfeit"),
 ]
 
 P3_CASES = [
@@ -201,6 +205,15 @@ P3_CASES = [
     # the order put, taken or sent to the wrong place
     ("骑手把餐放错了楼", "logistics", "P3.problem"),
     ("店家给我发错了颜色", "logistics", "P3.problem"),
+    # goods that never came or were lost, clothes that tore at once, a filthy
+    # room, a phone no one answers, a customer blocked, a plan not in effect
+    ("四天了都没有收到货,为啥显示签收", "logistics", "P3.problem"),
+    ("快递把我的棉被弄丢了", "logistics", "P3.problem"),
+    ("裤子刚穿一次就破了", "product", "P3.problem"),
+    ("房间脏死了", "environment", "P3.problem"),
+    ("商家电话一直打不通", "service", "P3.problem"),
+    ("问了两句就被拉黑了", "service", "P3.problem"),
+    ("上个月办的套餐这个月还没生效", "process", "P3.problem"),
 ]
 
 P4_CASES = [
