@@ -70,6 +70,48 @@ def test_batch_why_example_shows_what_the_example_answers() -> None:
     assert list(answered.items())[: len(expected)] == list(expected.items())
 
 
+def test_batch_reading_the_output_gives_each_cell_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A scored CSV read back by pd.read_csv left to guess loses the "" of a
+    # scored row's error and the leading zeros of an id: the guide's way
+    # keeps both, and its Parquet line gives the frame score_frame gives.
+    pytest.importorskip("pyarrow")
+    from triage.batch import score_file
+
+    example = next(
+        block
+        for block in _python(_section("docs/batch.md", "Files: `triage score`"))
+        if "read_parquet" in block
+    )
+    read_parquet, *rest = example.splitlines()
+    texts = ["快递一周还没到，太气人了！", "", "客服态度恶劣"]
+    pd.DataFrame({"ticket": ["00123", "00124", "00125"], "text": texts}).to_csv(
+        tmp_path / "complaints.csv", index=False
+    )
+    monkeypatch.chdir(tmp_path)
+    for output in ("scored.csv", "scored.parquet"):
+        score_file("complaints.csv", output)
+    expected = triage.score_frame(
+        pd.read_csv("complaints.csv", dtype=str, keep_default_na=False), keep_input=True
+    )
+    guessed = pd.read_csv("scored.csv")  # what the guide warns of
+    assert guessed[guessed["error"] == ""].empty and guessed["ticket"].tolist() == [123, 124, 125]
+
+    names: dict[str, object] = {"pd": pd}
+    exec(read_parquet, names)
+    pd.testing.assert_frame_equal(names["scored"], expected)
+    exec("\n".join(rest), names)
+    scored, failed = names["scored"], names["failed"]
+    assert isinstance(scored, pd.DataFrame) and isinstance(failed, pd.DataFrame)
+    assert scored["ticket"].tolist() == ["00123", "00124", "00125"]
+    assert (failed["ticket"].tolist(), failed["error"].tolist()) == (["00124"], ["empty text"])
+    assert scored["error"].tolist() == expected["error"].tolist()
+    angry = pd.Series(names["angry"])
+    assert angry.isna().tolist() == [False, True, False]
+    assert angry.tolist()[::2] == pytest.approx(expected["prob_angry"].tolist()[::2])
+
+
 # dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
 def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> None:
