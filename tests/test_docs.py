@@ -70,6 +70,42 @@ def test_batch_why_example_shows_what_the_example_answers() -> None:
     assert list(answered.items())[: len(expected)] == list(expected.items())
 
 
+def _column_table() -> dict[str, str]:
+    """The meaning docs/batch.md gives each output column, by column."""
+    from triage.batch import OUTPUT_COLUMNS
+
+    section = _section("docs/batch.md", "DataFrames")
+    meanings: dict[str, str] = {}
+    for cell, meaning in re.findall(r"^\| (`[^|]*?) \| (.*) \|$", section, re.M):
+        for name in re.findall(r"`([^`]+)`", cell):
+            group = re.fullmatch(r"prob_<(\w+)>", name)
+            labels = {"category": triage.CATEGORIES, "emotion": triage.EMOTIONS}
+            for column in [f"prob_{label}" for label in labels[group[1]]] if group else [name]:
+                assert column in OUTPUT_COLUMNS, column
+                meanings[column] = meaning
+    return meanings
+
+
+def test_batch_column_table_says_what_each_column_means() -> None:
+    # An analyst with a scored file reads this table, not the docstrings:
+    # every column is in it, each said in its own words, and the sentiment's
+    # ends the way the model reads them.
+    from triage.batch import OUTPUT_COLUMNS
+
+    meanings = _column_table()
+    assert sorted(meanings) == sorted(OUTPUT_COLUMNS)
+    assert not [column for column, meaning in meanings.items() if meaning.startswith("as in")]
+    sentiment = meanings["sentiment"]
+    assert sentiment.index("0 negative") < sentiment.index("1 positive")
+    assert triage.analyze("质量太差了，气死我了").sentiment < 0.5
+    assert triage.analyze("东西很好，物流也快，好评").sentiment > 0.5
+    assert "MAX_CHARS" in meanings["truncated"]
+    assert "emoji alone, English" in meanings["low_confidence"]
+    scored = triage.score_frame(pd.DataFrame({"text": ["😂😂", "hello world"]}))
+    assert scored["low_confidence"].all() and (scored["categories"] == "").all()
+    assert (scored["error"] == "").all()
+
+
 def test_batch_reading_the_output_gives_each_cell_as_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,8 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
 ``priority``                        ``P1`` ... ``P4``
 ``prob_<category>`` (6)             probability that each category applies
 ``prob_<emotion>`` (5)              probability that each emotion is present
-``sentiment``                       polarity in [0, 1]
+``sentiment``                       polarity in [0, 1]: near 0 negative,
+                                    near 1 positive
 ``deadline_minutes``                first-response deadline (nullable ``Int32``)
 ``route``                           the team to route to
 ``reasons``                         reason codes, ``|``-joined, most urgent first
