@@ -499,7 +499,9 @@ class TriageModel(OneText):
             frame whose ``text`` column (or only column) holds them.
         y : DataFrame, optional
             The label columns, row-aligned with `X` by position (their
-            indexes are not compared).
+            indexes are not compared). scikit-learn's model selection
+            (``GridSearchCV(model, grid).fit(frame)``, `score`) passes
+            ``y=None`` with a labeled frame, or a slice of these labels.
         extra : DataFrame, optional
             Partially or weakly labeled rows: a ``text`` column and any of
             ``categories`` and the five emotion columns, an empty cell meaning
@@ -526,7 +528,9 @@ class TriageModel(OneText):
             Without `y`: `X` is not a DataFrame (the path of a labeled
             file: read it with `triage.read_labeled` first; rows as a list of
             dicts: ``pandas.DataFrame(rows)``). `y` or `extra` is not a
-            DataFrame. With `y`: `X` is one str, a frame of several columns
+            DataFrame (a Series or an array as `y`, one column of labels
+            as scikit-learn's classifiers take it, is told that the labels
+            are the columns of the frame). With `y`: `X` is one str, a frame of several columns
             none of them ``text``, or holds another number of texts than `y` rows.
             A parameter value that cannot be used (``C=-1``,
             ``class_weight="balance"``), checked before anything else; or
@@ -544,30 +548,59 @@ class TriageModel(OneText):
             alone, or stays 0.5 for one row, which no two folds share. Each
             is named with its count.
         """
-        import pandas as pd
-
         from triage._learn import fit_model
         from triage.labeled import require_frame
 
         self._check_params()
-        if y is None:
-            if not isinstance(X, pd.DataFrame):
-                if isinstance(X, str | os.PathLike | Mapping) or (
-                    isinstance(X, list) and X and isinstance(X[0], Mapping)
-                ):  # a labeled file's path, or its rows built in code
-                    require_frame(X)
-                raise ParameterError(
-                    f"fit(X) needs a DataFrame with a 'text' column and the label columns, "
-                    f"got {type(X).__name__}; or pass the labels as fit(texts, labels)"
-                )
-            frame = X
-        else:
-            require_frame(y, "y, the labels,")
-            frame = y.reset_index(drop=True).assign(text=_texts_of(X, len(y)))
+        frame = _labeled_frame(X, y, "fit")
         if extra is not None:
             require_frame(extra, "the extra training data")
         fit_model(self, frame, extra)
         return self
+
+    def score(self, X: pd.DataFrame | Sequence[str], y: pd.DataFrame | None = None) -> float:
+        """One figure of quality on labeled complaints, higher is better.
+
+        The mean of three figures of `triage.evaluate`: category macro-F1,
+        primary accuracy on the complaint rows and emotion-presence
+        macro-F1. It is what scikit-learn's model selection maximises when
+        given no ``scoring`` (``GridSearchCV(TriageModel(), grid).fit(frame)``,
+        ``cross_val_score(TriageModel(), frame)``). These are the figures of
+        the labels the model learns, each in [0, 1] and weighing each label
+        alike, rare ones too. Priority is left out: the rules of
+        `triage.prioritize` decide it from the text and the other labels,
+        the model's own priority signal only ever raising a level, so it
+        measures the policy more than the parameters searched. "Model
+        selection with scikit-learn" in ``docs/retraining.md`` shows a grid
+        search, the folds to give it and its ``n_jobs``.
+
+        Parameters
+        ----------
+        X, y
+            Labeled complaints, as `fit` takes them: a frame in the labeled
+            file format, or the texts and a frame of their label columns.
+
+        Returns
+        -------
+        float
+            The mean of the figures the rows define (primary accuracy is
+            undefined without a complaint row, as in `triage.evaluate`);
+            NaN when none is.
+
+        Raises
+        ------
+        NotFittedError
+            The model is not fitted.
+        LabelError, ParameterError
+            As `fit` and `triage.evaluate` raise them for bad rows.
+        """
+        from triage.evaluation import evaluate
+
+        self._check_fitted()
+        ev = evaluate(self, _labeled_frame(X, y, "score"))
+        figures = np.array([ev.category_macro_f1, ev.primary_accuracy, ev.emotion_macro_f1])
+        defined = figures[~np.isnan(figures)]
+        return float(defined.mean()) if defined.size else float("nan")
 
     # -- predicting ------------------------------------------------------------
 
@@ -1047,6 +1080,36 @@ def _ngram_evidence(
             if len(found) == places:
                 break
     return tuple(found)
+
+
+def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
+    """The labeled frame of ``fit(X, y)`` or ``score(X, y)`` (`call` names which):
+    `X` itself without `y`, else `y`'s label columns with `X`'s texts."""
+    import pandas as pd
+
+    from triage.labeled import require_frame
+    from triage.labels import LABEL_COLUMNS
+
+    if y is None:
+        if not isinstance(X, pd.DataFrame):
+            if isinstance(X, str | os.PathLike | Mapping) or (
+                isinstance(X, list) and X and isinstance(X[0], Mapping)
+            ):  # a labeled file's path, or its rows built in code
+                require_frame(X)
+            raise ParameterError(
+                f"{call}(X) needs a DataFrame with a 'text' column and the label columns, "
+                f"got {type(X).__name__}; or pass the labels as {call}(texts, labels)"
+            )
+        return X
+    if isinstance(y, pd.Series | np.ndarray):
+        raise ParameterError(
+            f"y is a {type(y).__name__}, but the labels are columns of the frame "
+            f"({', '.join(LABEL_COLUMNS)}); pass {call}(frame) with them, "
+            f"or {call}(texts, labels) with labels a DataFrame of those columns"
+        )
+    require_frame(y, "y, the labels,")
+    frame: pd.DataFrame = y.reset_index(drop=True).assign(text=_texts_of(X, len(y)))
+    return frame
 
 
 def _texts_of(X: Any, n: int) -> list[Any]:

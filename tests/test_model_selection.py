@@ -1,0 +1,137 @@
+"""TriageModel in scikit-learn's model selection: score, search, clone, pickle."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import triage
+from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+from triage import NotFittedError, ParameterError, TriageModel
+
+#: `TINY_ROWS` with a second wording of each complaint, so that every fold of
+#: three trains on rows of every label without a copy of a text it is tested on.
+OTHER_WORDING = [
+    "快递十天了还没送到，客服也联系不上",
+    "买的碗一碰就碎了，做工太差",
+    "客服说话很冲，问两句就挂电话",
+    "这个月话费又多扣了二十块，怎么回事",
+    "售后换货申请提交三周了还没人处理",
+    "酒店卫生间有异味，热水也没有",
+    "老人喝了你们的牛奶肚子疼了一晚上，我要去消协投诉",
+    "快递员是骑蜗牛送的吧，真快呢",
+    "比隔壁店贵了一半，太不划算了",
+    "支付一直失败，订单也查不到，急死人了",
+    "楼上半夜一直拖椅子，吵得睡不着",
+    "周末去公园散步，心情不错",
+    "耳机用了两天就没声音了，客服让我自己寄回去",
+    "希望能把发票入口放在首页",
+    "服务员很热情，环境也好",
+    "箱子压扁了，里面的盘子碎了一个",
+]
+
+
+@pytest.fixture
+def rows() -> pd.DataFrame:
+    """32 hand-written labeled complaints, two wordings of each row of `TINY_ROWS`."""
+    other = [(text, *labels) for text, (_, *labels) in zip(OTHER_WORDING, TINY_ROWS, strict=True)]
+    frame = labeled_frame(TINY_ROWS + other)  # type: ignore[arg-type]
+    frame["id"] = [f"r-{i}" for i in range(len(frame))]
+    return frame
+
+
+def test_score_is_the_mean_of_three_figures_of_evaluate(rows: pd.DataFrame) -> None:
+    model = TriageModel(**TINY_PARAMS).fit(rows.iloc[:16])
+    held_out = rows.iloc[16:]
+    ev = triage.evaluate(model, held_out)
+    expected = np.mean([ev.category_macro_f1, ev.primary_accuracy, ev.emotion_macro_f1])
+    assert model.score(held_out) == pytest.approx(expected, abs=1e-12)
+    assert 0 <= model.score(held_out) <= 1
+    # the texts and their labels apart, as fit takes them
+    labels = held_out.drop(columns="text")
+    assert model.score(held_out["text"], labels) == model.score(held_out)
+
+
+def test_score_leaves_out_a_figure_the_rows_do_not_define(rows: pd.DataFrame) -> None:
+    # no complaint row: primary accuracy is undefined (NaN), not 0
+    model = TriageModel(**TINY_PARAMS).fit(rows)
+    calm = rows[rows["primary"] == ""]
+    ev = triage.evaluate(model, calm)
+    assert np.isnan(ev.primary_accuracy)
+    defined = [f for f in (ev.category_macro_f1, ev.emotion_macro_f1) if not np.isnan(f)]
+    expected = np.mean(defined) if defined else np.nan  # NaN: none is defined
+    assert model.score(calm) == pytest.approx(expected, abs=1e-12, nan_ok=True)
+
+
+def test_score_needs_a_fitted_model(rows: pd.DataFrame) -> None:
+    with pytest.raises(NotFittedError, match="call fit"):
+        TriageModel().score(rows)
+
+
+def test_grid_search_picks_a_parameter_by_score(rows: pd.DataFrame) -> None:
+    from sklearn.model_selection import GridSearchCV
+
+    search = GridSearchCV(TriageModel(**TINY_PARAMS), {"C": [0.1, 10.0]}, cv=2)
+    search.fit(rows)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all()
+    assert search.best_params_["C"] == [0.1, 10.0][int(np.argmax(scores))]
+    best = search.best_estimator_
+    assert isinstance(best, TriageModel) and search.best_params_["C"] == best.C
+    assert best.n_train_ == len(rows)  # refitted on every row
+    assert search.score(rows) == best.score(rows)
+    # the fitted search pickles, its model predicting as before
+    again = pickle.loads(pickle.dumps(search))
+    text = "快递一周还没到，客服也不回"
+    assert again.best_estimator_.analyze(text) == best.analyze(text)
+
+
+def test_cross_val_score_and_clone(rows: pd.DataFrame) -> None:
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    scores = cross_val_score(TriageModel(**TINY_PARAMS), rows, cv=2)
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    fitted = TriageModel(**TINY_PARAMS).fit(rows)
+    fresh = clone(fitted)
+    assert fresh.get_params() == fitted.get_params()
+    assert not hasattr(fresh, "coef_")
+
+
+def test_search_passes_the_texts_and_labels_apart(rows: pd.DataFrame) -> None:
+    from sklearn.model_selection import cross_val_score
+
+    whole = cross_val_score(TriageModel(**TINY_PARAMS), rows, cv=2)
+    apart = cross_val_score(
+        TriageModel(**TINY_PARAMS), rows["text"], rows.drop(columns="text"), cv=2
+    )
+    np.testing.assert_array_equal(whole, apart)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pytest.param(lambda f: f["primary"], id="Series"),
+        pytest.param(lambda f: f["primary"].to_numpy(), id="array"),
+    ],
+)
+def test_one_column_of_labels_is_told_the_labels_are_the_frames_columns(rows, y) -> None:  # type: ignore[no-untyped-def]
+    expected = (
+        r"the labels are columns of the frame \(categories, primary, angry, anxious, "
+        r"confused, humorous, aggrieved, priority\); pass (fit|score)\(frame\) with them"
+    )
+    with pytest.raises(ParameterError, match=expected):
+        TriageModel(**TINY_PARAMS).fit(rows, y(rows))
+    model = TriageModel(**TINY_PARAMS).fit(rows)
+    with pytest.raises(ParameterError, match=expected.replace("(fit|score)", "score")):
+        model.score(rows, y(rows))
+
+
+def test_fit_with_extra_still_takes_it_by_keyword(rows: pd.DataFrame) -> None:
+    extra = pd.DataFrame({"text": ["谢谢客服，问题解决了"], "angry": ["0"], "aggrieved": ["0"]})
+    model = TriageModel(**TINY_PARAMS).fit(rows, extra=extra)
+    assert model.n_extra_ == 1
+    assert TriageModel(**TINY_PARAMS).fit(rows, None, extra=extra).n_extra_ == 1
