@@ -38,9 +38,7 @@ OTHER_WORDING = [
 def rows() -> pd.DataFrame:
     """32 hand-written labeled complaints, two wordings of each row of `TINY_ROWS`."""
     other = [(text, *labels) for text, (_, *labels) in zip(OTHER_WORDING, TINY_ROWS, strict=True)]
-    frame = labeled_frame(TINY_ROWS + other)  # type: ignore[arg-type]
-    frame["id"] = [f"r-{i}" for i in range(len(frame))]
-    return frame
+    return labeled_frame(TINY_ROWS + other)  # type: ignore[arg-type,no-any-return]
 
 
 def test_score_is_the_mean_of_three_figures_of_evaluate(rows: pd.DataFrame) -> None:
@@ -135,3 +133,77 @@ def test_fit_with_extra_still_takes_it_by_keyword(rows: pd.DataFrame) -> None:
     model = TriageModel(**TINY_PARAMS).fit(rows, extra=extra)
     assert model.n_extra_ == 1
     assert TriageModel(**TINY_PARAMS).fit(rows, None, extra=extra).n_extra_ == 1
+
+
+@pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+def test_cv_splits_are_the_folds_of_cross_validate(rows: pd.DataFrame) -> None:
+    from sklearn.model_selection import cross_val_score
+
+    from triage.retrain import cross_validate, cv_splits, scorer
+
+    # each complaint again, in full-width punctuation: the same text once normalised
+    copies = rows.assign(text=rows["text"].str.replace("，", ", "), id="copy of " + rows["id"])
+    frame = pd.concat([rows, copies], ignore_index=True)
+    splits = cv_splits(frame, 3)
+    norm = triage.labeled.model_texts(frame["text"])
+    for train, test in splits:
+        assert sorted([*train, *test]) == list(range(len(frame)))
+        assert not {norm[i] for i in train} & {norm[i] for i in test}
+    scores = cross_val_score(
+        TriageModel(**TINY_PARAMS),
+        frame,
+        cv=splits,
+        scoring=scorer("category_macro_f1"),
+    )
+    cv = cross_validate(frame, folds=3, **TINY_PARAMS)
+    expected = cv.summary["category_macro_f1"].iloc[:3].to_numpy()
+    np.testing.assert_allclose(scores, expected, atol=5e-5)  # the summary's 4 places
+
+
+def test_cv_splits_refuses_what_cross_validate_refuses(rows: pd.DataFrame) -> None:
+    from triage.retrain import cv_splits
+
+    with pytest.raises(ParameterError, match="folds must be an int of at least 2, got 1"):
+        cv_splits(rows, 1)
+    with pytest.raises(ParameterError, match="folds=40 is more than the 32 labeled row"):
+        cv_splits(rows, 40)
+    with pytest.raises(ParameterError, match="random_state must be None or an int"):
+        cv_splits(rows, 2, random_state=-1)
+
+
+def test_a_scorer_ranks_a_search_by_one_figure(rows: pd.DataFrame) -> None:
+    from sklearn.model_selection import GridSearchCV
+
+    from triage.retrain import scorer
+
+    search = GridSearchCV(
+        TriageModel(**TINY_PARAMS),
+        {"C": [0.1, 10.0]},
+        cv=2,
+        scoring={"categories": scorer("category_macro_f1"), "p1": scorer("p1_recall")},
+        refit="categories",
+    )
+    search.fit(rows)
+    test_fold = rows.iloc[:16]  # scikit-learn's first fold: its first half
+    model = TriageModel(**TINY_PARAMS, C=0.1).fit(rows.iloc[16:])
+    ev = triage.evaluate(model, test_fold)
+    assert search.cv_results_["split0_test_categories"][0] == ev.category_macro_f1
+    assert search.cv_results_["split0_test_p1"][0] == ev.summary(None)["p1_recall"]
+    assert (
+        pickle.loads(pickle.dumps(scorer("p1_recall")))(model, test_fold)
+        == ev.summary(None)["p1_recall"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("p1_as_p4", r"no scorer 'p1_as_p4' \(a count, better lower\); choose one of "),
+        ("f1_macro", r"no scorer 'f1_macro'; choose one of category_macro_f1, primary_accuracy"),
+    ],
+)
+def test_a_scorer_of_no_figure_is_refused(name: str, message: str) -> None:
+    from triage.retrain import scorer
+
+    with pytest.raises(ParameterError, match=message):
+        scorer(name)

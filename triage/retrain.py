@@ -13,7 +13,10 @@ that a notebook only calls them and shows the results:
   to label next (uncertainty and diversity sampling), as a CSV ready for
   labeling;
 - `split_labeled`: a stratified split of a labeled frame (e.g. dev into a
-  tuning half and a test half).
+  tuning half and a test half);
+- `cv_splits` and `scorer`: the folds of `cross_validate` and single figures
+  of `triage.evaluate`, for scikit-learn's ``GridSearchCV`` and
+  ``cross_val_score``.
 
 Weakly labeled data for ``extra=`` comes from `triage.weak`; figures from
 `triage.plots`.
@@ -57,12 +60,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LABELING_COLUMNS",
+    "SCORER_NAMES",
     "STRATEGIES",
     "Comparison",
     "CrossValidation",
     "compare_models",
     "cross_validate",
+    "cv_splits",
     "export_for_labeling",
+    "scorer",
     "select_for_labeling",
     "split_labeled",
     "tune_thresholds",
@@ -151,6 +157,50 @@ def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Ar
         return list(splitter.split(dummy, strata))
 
     return group_splits(model_texts(frame["text"]), split)
+
+
+def cv_splits(
+    frame: pd.DataFrame, folds: int = 5, *, random_state: int = 0
+) -> list[tuple[Array, Array]]:
+    """The folds of `cross_validate`, as ``cv=`` of scikit-learn's model selection.
+
+    scikit-learn's own folds (``cv=5``) cut a labeled frame by position: a
+    text labeled twice, or copied with other punctuation, is then trained on
+    and tested on in one fold, which flatters the parameters that fit such
+    copies best. These folds are stratified by primary category (rare ones
+    pooled) and keep every copy of a text, equal once normalised, in one
+    fold, as `cross_validate` and `split_labeled` do.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The labeled complaints the search is fitted on (validated first).
+    folds : int, default 5
+        Number of folds, at least 2 and at most the number of distinct texts.
+    random_state : int, default 0
+        Seed of the shuffle; the same frame and seed give the same folds.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        Per fold, the positions of the training rows and of the test rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = ["快递太慢!", "快递太慢！", "三天还没发货", "物流一直不更新"]
+    >>> frame = pd.DataFrame({"text": texts, "categories": "logistics",
+    ...     "primary": "logistics", "angry": "1", "anxious": "0", "confused": "0",
+    ...     "humorous": "0", "aggrieved": "0", "priority": "P3"})
+    >>> sorted(test.tolist() for _, test in cv_splits(frame, folds=3))
+    [[0, 1], [2], [3]]
+    """
+    _require_int("folds", folds, 2, "an int of at least 2")
+    _require_seed(random_state)
+    check_labels(frame)
+    if folds > len(frame):
+        raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+    return _splits(frame, folds, random_state)
 
 
 def split_labeled(
@@ -410,6 +460,69 @@ def cross_validate(
     )
     summary.loc["mean"] = summary.mean(axis=0)
     return CrossValidation(per_fold, per_label, summary, tuple(evaluations))
+
+
+#: Figures of `Evaluation.summary` a `scorer` may give: all but the count
+#: ``p1_as_p4``, which is better lower.
+SCORER_NAMES: tuple[str, ...] = (
+    "category_macro_f1",
+    "primary_accuracy",
+    "emotion_macro_f1",
+    "priority_accuracy",
+    "p1_recall",
+    "p1_precision",
+)
+
+
+def scorer(name: str) -> _Scorer:
+    """One figure of `triage.evaluate` as a scikit-learn scorer, for ``scoring=``.
+
+    ``GridSearchCV(TriageModel(), grid)`` with no ``scoring`` ranks by
+    `TriageModel.score`, a mean of three figures; ``scoring=scorer(name)``
+    ranks by one. Several at once: ``scoring={"cat": scorer("category_macro_f1"),
+    "p1": scorer("p1_recall")}, refit="cat"`` (each evaluates the fold
+    again). scikit-learn's own names (``"f1_macro"``) do not apply: the
+    labels are columns of the frame, not one ``y``.
+
+    Parameters
+    ----------
+    name : str
+        One of `SCORER_NAMES`, keys of `Evaluation.summary`. A figure a
+        fold's rows cannot define (P1 recall without a P1 row) is NaN, which
+        scikit-learn warns of and ranks last.
+
+    Returns
+    -------
+    callable
+        ``scorer(model, X, y=None) -> float``, X and y as
+        `TriageModel.fit` takes them; it pickles, for ``n_jobs``.
+
+    Examples
+    --------
+    >>> scorer("p1_recall")
+    scorer('p1_recall')
+    """
+    if name not in SCORER_NAMES:
+        hint = " (a count, better lower)" if name == "p1_as_p4" else ""
+        raise ParameterError(f"no scorer {name!r}{hint}; choose one of {', '.join(SCORER_NAMES)}")
+    return _Scorer(name)
+
+
+class _Scorer:
+    """A `scorer`: a class of the module's, so that it pickles to workers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, model: Any, X: Any, y: Any = None) -> float:
+        from triage.evaluation import evaluate
+        from triage.model import _labeled_frame
+
+        figures = evaluate(model, _labeled_frame(X, y, "score")).summary(None)
+        return float(figures[self.name])
+
+    def __repr__(self) -> str:
+        return f"scorer({self.name!r})"
 
 
 # -- thresholds --------------------------------------------------------------------
