@@ -282,7 +282,10 @@ class TriageModel(OneText):
         Seed of the folds and the solvers; the same data and seed give
         identical models.
     n_jobs : int or None, default None
-        Parallel jobs for fitting the heads (joblib).
+        Parallel jobs for fitting the heads (joblib threads). Inside a
+        scikit-learn search with ``n_jobs`` of its own, each of its
+        processes runs this many more: keep the product at most the cores
+        (see "Model selection with scikit-learn" in ``docs/retraining.md``).
 
     Attributes
     ----------
