@@ -1596,10 +1596,10 @@ def test_train_learns_calm_from_customer_service_chats(
     train_frame.iloc[:300].to_csv(train_csv, index=False)
     assert main(["train", str(train_csv), "-o", str(out), "--calm-chats"]) == 0
     assert re.search(
-        r"trained on 300 rows of .*train\.csv and 14 calm chat turns", capsys.readouterr().err
+        r"trained on 300 rows of .*train\.csv and 15 calm chat turns", capsys.readouterr().err
     )
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
-    assert card["training_data"]["extra_rows"] == 14  # the distinct turns of two characters or more
+    assert card["training_data"]["extra_rows"] == 15  # the distinct turns of two characters or more
     assert len(card["training_data"]["extra_fingerprint_sha256"]) == 64
     assert card["notes"]["calm_chats"] is True
 

@@ -232,7 +232,7 @@ def chat_dir(tmp_path: Path) -> Path:
     return write_chats(tmp_path)
 
 
-def test_calm_chat_turns_are_neither_angry_nor_aggrieved(chat_dir: Path) -> None:
+def test_calm_chat_turns_are_neither_angry_aggrieved_nor_humorous(chat_dir: Path) -> None:
     calm = load_calm_chats(chat_dir)
     # every turn once, in order, its words joined again; Latin words and
     # numbers keep their spaces; a turn of one character (嗯) is left out
@@ -250,15 +250,18 @@ def test_calm_chat_turns_are_neither_angry_nor_aggrieved(chat_dir: Path) -> None
         "嗯嗯",
         "订单号发你了",
         "Order 12 345",
+        "查个快递也要这么久我也是醉了",
         "收到",
     ]
     assert row(calm, "什么时候发货") == {
         "angry": "0",
         "anxious": "",
         "confused": "",
-        "humorous": "",
+        "humorous": "0",
         "aggrieved": "0",
     }
+    # irony (我也是醉了) may be humour: unknown
+    assert row(calm, "查个快递也要这么久我也是醉了")["humorous"] == ""
     assert (calm["weight"] == 0.3).all() and (calm["source"] == "ecd_taobao").all()
     assert load_calm_chats(chat_dir, weight=1)["weight"].eq(1.0).all()
 
@@ -275,8 +278,9 @@ def test_calm_chats_train_only_the_heads_they_label(chat_dir: Path) -> None:
     heads = parse_partial(load_calm_chats(chat_dir), 0.3)
     n = len(load_calm_chats(chat_dir))
     assert len(heads["presence:angry"][0]) == len(heads["presence:aggrieved"][0]) == n
-    assert heads["presence:angry"][1].sum() == 0
-    for unknown in ("anxious", "confused", "humorous"):
+    assert len(heads["presence:humorous"][0]) == n - 1  # all but the ironic turn
+    assert heads["presence:angry"][1].sum() == heads["presence:humorous"][1].sum() == 0
+    for unknown in ("anxious", "confused"):
         assert len(heads[f"presence:{unknown}"][0]) == 0
     assert not any(name.startswith("category:") for name in heads)
 

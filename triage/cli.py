@@ -682,7 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="train the emotion heads on the turns of the public customer-service chats under "
         "DATA_DIR/raw of --corpus (else the shared data folder) too, as weak rows that are "
-        "neither angry nor aggrieved, so that plain questions and thanks read calm",
+        "neither angry, aggrieved nor humorous, so that plain questions and thanks read calm",
     )
     p.add_argument(
         "--words",

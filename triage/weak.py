@@ -26,9 +26,9 @@ happy / happiness,like smp2020 / nlpcc2013  angry, anxious, aggrieved = 0
 =====================  ===================  ==========================================
 
 `load_calm_chats` gives the turns of customer-service chats as rows that
-are neither angry nor aggrieved (``triage train --calm-chats``).
+are neither angry, aggrieved nor humorous (``triage train --calm-chats``).
 
-No set labels ``humorous``; it is always unknown. Only the columns named in
+No emotion set labels ``humorous``; it is always unknown. Only the columns named in
 ``emotions=`` are kept (default ``angry`` and ``anxious``, the two with the
 most direct mapping); the others are left unknown.
 
@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,7 +107,9 @@ CHAT_SOURCE: tuple[str, str, str] = (
 )
 _TURNS = " ||| "
 #: The emotions a calm chat turn is known not to show (see `load_calm_chats`).
-_CALM = ("angry", "aggrieved")
+_CALM = ("angry", "aggrieved", "humorous")
+#: Laughter and irony in a chat turn (我也是醉了, 好坑爹, 呵呵): its humour is unknown.
+_IRONY = re.compile("呵呵|哈哈|嘿嘿|醉了|坑|服了|绝了|笑死|[😂🤣😅🙃]")
 
 _NONE = {"angry": 0, "anxious": 0, "confused": 0, "aggrieved": 0}
 _GLAD = {"angry": 0, "anxious": 0, "aggrieved": 0}
@@ -380,11 +383,14 @@ def load_calm_chats(
     read angry, and a thanks aggrieved. The turns of real Taobao chats
     between buyers and shop staff (the E-commerce Dialogue Corpus sample
     under ``raw/``: shipping, price changes, addresses, returns) are such
-    messages. Almost all are calm, so each is a row with ``angry`` and
-    ``aggrieved`` absent, the other emotions unknown: a how-to question is
-    confusion by the label definitions, and whether an asked date is
-    anxiety or a laughing emoticon humour, the chats cannot say. Pass the
-    frame as ``extra=`` to `triage.train` (``triage train --calm-chats``).
+    messages. Almost all are calm, so each is a row with ``angry``,
+    ``aggrieved`` and ``humorous`` absent, the other two unknown: a how-to
+    question is confusion by the label definitions, and whether an asked
+    date is anxiety the chats cannot say. A turn with laughter or irony in
+    it (呵呵, 我也是醉了, 好坑爹) leaves ``humorous`` unknown too. Before,
+    a plain question read humorous: 请问七天无理由退货包括内衣吗 at 0.90.
+    Pass the frame as ``extra=`` to `triage.train`
+    (``triage train --calm-chats``).
 
     Parameters
     ----------
@@ -399,8 +405,9 @@ def load_calm_chats(
     Returns
     -------
     DataFrame
-        Columns ``text``, the five emotion columns (``"0"`` for angry and
-        aggrieved, ``""`` for the others), ``weight``, ``source``
+        Columns ``text``, the five emotion columns (``"0"`` for angry,
+        aggrieved and humorous, ``""`` for the others and for the humour of
+        a turn that laughs), ``weight``, ``source``
         (``ecd_taobao``) and ``source_label`` (``chat``); one row a
         distinct turn of at least two characters, in the order of the file.
         The corpus's texts are cut into words by spaces; the spaces beside
@@ -439,6 +446,7 @@ def load_calm_chats(
     out = pd.DataFrame({"text": texts})
     for e in EMOTION_COLUMNS:
         out[e] = "0" if e in _CALM else ""
+    out.loc[out["text"].str.contains(_IRONY), "humorous"] = ""
     out["weight"] = float(weight)
     out["source"] = "ecd_taobao"
     out["source_label"] = "chat"
