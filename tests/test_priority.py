@@ -133,6 +133,9 @@ P1_CASES = [
     ("热水器一开就有燃气的味道", "product", "P1.injury"),
     ("酒店床上有用过的针头", "environment", "P1.injury"),
     ("整栋楼的人都停水三天了,物业不管", "service", "P1.mass"),
+    # a lift that drops or traps people
+    ("商场的电梯突然下坠,吓死人了", "environment", "P1.injury"),
+    ("酒店停电,我们被困在电梯里半个小时", "environment", "P1.injury"),
     ("系统升级后几百户都收不到验证码", "process", "P1.mass"),
 ]
 
@@ -330,6 +333,9 @@ NOT_A_CRISIS = [
     ("商家在抖音公开的价格是99", "pricing", "P1.media"),
     ("看到网友爆料说这家店用的是冻肉", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
+    # 吓死我了 is a figure of speech: a price, a delivery fee, a volume
+    ("想买几个纸箱,这邮费吓死我了", "pricing", "P1.injury"),
+    ("耳机声音小得吓死人", "product", "P1.injury"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
     ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
