@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import datetime
 import functools
 import gzip
@@ -1864,6 +1865,140 @@ def test_compressed_parquet_or_zip_output_is_refused(tmp_path: Path) -> None:
             score_file(src, tmp_path / "out.zip")
     with pytest.raises(ValueError, match=r"; write out\.jsonl\.gz"):
         score_file(src, tmp_path / "out.zip", output_format="jsonl")
+
+
+# complaints with an emoji, traditional characters and a han character beyond
+# the Basic Multilingual Plane, which GBK and Big5 have no room for
+WIDE_TEXTS = ["這家店的服務態度太差了😡", "𠀾字都打不出來，客服還說是我的問題", "快递一周还没到"]
+# the byte-order mark each output encoding starts a file with, if any
+OUTPUT_BOMS = {
+    "utf-8": b"",
+    "utf-8-sig": codecs.BOM_UTF8,
+    "utf-16": codecs.BOM_UTF16,
+    "utf-16-le": b"",
+    "utf-16-be": b"",
+    "utf-32": codecs.BOM_UTF32,
+    "utf-32-le": b"",
+    "utf-32-be": b"",
+    "gb18030": b"",
+}
+
+
+def test_a_csv_written_as_utf8_sig_starts_with_the_bom_excel_needs(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "id,text\n" + "".join(f"{i},快递太慢了\n" for i in range(7)))
+    score_file(src, tmp_path / "plain.csv", chunk_size=3)
+    score_file(src, tmp_path / "excel.csv", chunk_size=3, output_encoding="utf-8-sig")
+    data = (tmp_path / "excel.csv").read_bytes()
+    # one mark at the start, not one per chunk, and then the UTF-8 of the default
+    assert data.startswith(codecs.BOM_UTF8 + b"id,text,") and data.count(codecs.BOM_UTF8) == 1
+    assert data[len(codecs.BOM_UTF8) :] == (tmp_path / "plain.csv").read_bytes()
+
+
+@pytest.mark.parametrize("encoding", OUTPUT_BOMS)
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_an_output_in_any_encoding_that_holds_every_character_reads_back_as_written(
+    tmp_path: Path, encoding: str, suffix: str
+) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["001", "002", "003"], "text": WIDE_TEXTS}).to_csv(src, index=False)
+    out = tmp_path / f"out{suffix}"
+    score_file(src, out, output_encoding=encoding)
+    data = out.read_bytes()
+    sep = "," if suffix == ".csv" else "\t"
+    # the mark once, where the encoding writes one (decoding drops one mark)
+    assert data.startswith(OUTPUT_BOMS[encoding])
+    assert data.decode(encoding).startswith(f"id{sep}text{sep}")
+    got = pd.read_csv(io.StringIO(data.decode(encoding)), sep=sep, dtype=str)
+    assert got["text"].tolist() == WIDE_TEXTS
+    # and scored again as it is, its encoding detected (UTF-32 without a
+    # byte-order mark is not: it is given)
+    given = encoding if encoding in ("utf-32-le", "utf-32-be") else None
+    again = score_file(out, tmp_path / "again.csv", encoding=given)
+    assert again.undecodable_lines == []
+    back = pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False)
+    assert back["id"].tolist() == ["001", "002", "003"]
+    assert back["text"].tolist() == WIDE_TEXTS
+    assert back["primary"].tolist() == got["primary"].fillna("").tolist()
+
+
+def test_a_compressed_csv_written_as_utf8_sig_holds_the_bom(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"text": WIDE_TEXTS}).to_csv(src, index=False)
+    score_file(src, tmp_path / "out.csv.gz", chunk_size=2, output_encoding="utf-8-sig")
+    data = gzip.decompress((tmp_path / "out.csv.gz").read_bytes())
+    assert data.startswith(codecs.BOM_UTF8 + b"text,") and data.count(codecs.BOM_UTF8) == 1
+    score_file(tmp_path / "out.csv.gz", tmp_path / "again.csv")
+    back = pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False)
+    assert back["text"].tolist() == WIDE_TEXTS
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("UTF8", "utf-8"),
+        ("utf_8_sig", "utf-8-sig"),
+        ("UTF-16LE", "utf-16-le"),
+        ("GB18030", "gb18030"),
+    ],
+)
+def test_an_output_encoding_is_known_by_any_of_its_names(
+    tmp_path: Path, given: str, written: str
+) -> None:
+    src = write(tmp_path / "in.csv", "text\n這家店的服務態度太差了😡\n")
+    score_file(src, tmp_path / "given.csv", output_encoding=given)
+    score_file(src, tmp_path / "named.csv", output_encoding=written)
+    assert (tmp_path / "given.csv").read_bytes() == (tmp_path / "named.csv").read_bytes()
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb2312", "cp936", "big5", "latin-1", "ascii"])
+def test_an_output_encoding_without_room_for_every_character_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    def read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was read")
+
+    src = write(tmp_path / "in.csv", "text\n快递太慢了\n")
+    monkeypatch.setattr("triage._io.detect_encoding", read)
+    message = (
+        rf"^output_encoding='{encoding}' \(CLI: --output-encoding\) cannot hold every "
+        r"character a text may have: an emoji such as 😡 or a rare han character such as 𠀾 "
+        r"would not fit, .*; use gb18030, the superset of GBK .*, or utf-8-sig, .*Excel"
+    )
+    for output in ("out.csv", "out.tsv.gz"):
+        with pytest.raises(triage.ParameterError, match=message):
+            score_file(src, tmp_path / output, output_encoding=encoding)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    ("output", "encoding", "message"),
+    [
+        ("out.jsonl", "utf-8-sig", r"JSON Lines are UTF-8 by definition"),
+        ("out.jsonl.gz", "gb18030", r"JSON Lines are UTF-8 by definition"),
+        ("out.parquet", "utf-16", r"Parquet stores its text as UTF-8 itself"),
+        ("out.csv", "rot13", r"is not a text encoding; allowed: utf-8, utf-8-sig, utf-16, "),
+        ("out.csv", "no-such", r"is not a text encoding; allowed: "),
+        ("out.csv", "utf-7", r"is not one a scored file is written in; use gb18030"),
+    ],
+)
+def test_an_output_encoding_a_format_has_no_use_for_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, encoding: str, message: str
+) -> None:
+    def read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was read")
+
+    src = write(tmp_path / "in.csv", "text\n快递太慢了\n")
+    monkeypatch.setattr("triage._io.detect_encoding", read)
+    with pytest.raises(triage.ParameterError, match=rf"^output_encoding='{encoding}' .*{message}"):
+        score_file(src, tmp_path / output, output_encoding=encoding)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_a_jsonl_output_takes_utf8_by_any_name(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "text\n這家店的服務態度太差了😡\n")
+    score_file(src, tmp_path / "out.jsonl", output_encoding="UTF8")
+    got = pd.read_json(tmp_path / "out.jsonl", lines=True)
+    assert got["text"].tolist() == ["這家店的服務態度太差了😡"]
 
 
 def test_score_file_errors(tmp_path: Path) -> None:

@@ -442,6 +442,67 @@ def test_score_writes_compressed_output_or_says_why_not(
     assert got["primary"].tolist() == ["logistics", "environment"]
 
 
+# complaints with an emoji, traditional characters and a han character
+# beyond the Basic Multilingual Plane
+WIDE = ["這家店的服務態度太差了😡", "𠀾字都打不出來，客服還說是我的問題"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "start"),
+    [
+        ("utf-8-sig", codecs.BOM_UTF8 + b"id,"),
+        ("utf-16", codecs.BOM_UTF16 + "id,".encode("utf-16")[2:]),
+        ("gb18030", b"id,"),
+    ],
+)
+@pytest.mark.parametrize("output", ["out.csv", "out.csv.gz"])
+def test_score_writes_the_output_encoding_given_and_reads_it_back(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    encoding: str,
+    start: bytes,
+    output: str,
+) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["007", "008"], "text": WIDE}).to_csv(src, index=False)
+    out = tmp_path / output
+    argv = ["score", str(src), "-o", str(out), "--output-encoding", encoding, "--quiet"]
+    assert main(argv) == 0
+    data = out.read_bytes()
+    data = gzip.decompress(data) if output.endswith(".gz") else data
+    assert data.startswith(start) and data.decode(encoding).count("\ufeff") == 0
+    # the scored file is an input as it is: its encoding is detected
+    assert main(["score", str(out), "-o", str(tmp_path / "again.csv"), "--quiet"]) == 0
+    assert capsys.readouterr().err.startswith("2 rows, 0 errors")
+    back = pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False)
+    assert back["id"].tolist() == ["007", "008"] and back["text"].tolist() == WIDE
+
+
+EXCEL = ["--output-encoding", "utf-8-sig", "--quiet"]
+
+
+def test_score_writes_stdout_in_the_output_encoding_given() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-", *EXCEL],
+        input=CSV,
+        capture_output=True,
+        check=True,
+    )
+    assert done.stdout.startswith(codecs.BOM_UTF8 + b"id,text,")
+    got = pd.read_csv(io.BytesIO(done.stdout), encoding="utf-8-sig", dtype=str)
+    assert got["id"].tolist() == ["7", "8"]
+
+
+def test_score_help_says_which_output_encoding_excel_needs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--output-encoding" in text
+    assert "utf-8-sig for a CSV that Excel on Chinese Windows opens" in text
+
+
 def test_every_option_of_every_command_says_what_it_is() -> None:
     import argparse
 
@@ -1315,6 +1376,19 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         (["score", "-", "-o", "out.csv", "--chunk-size", "0"], r"chunk_size .* at least 1, got 0"),
         (["score", "-", "-o", "folder"], r"output folder is a folder; name the file to write"),
         (["score", "-", "-o", "out.xlsx"], r"out\.xlsx: a spreadsheet workbook is neither .*"),
+        (
+            ["score", "-", "-o", "out.csv", "--output-encoding", "gbk"],
+            r"output_encoding='gbk' \(CLI: --output-encoding\) cannot hold every character .*"
+            r"use gb18030, .* or utf-8-sig, .*",
+        ),
+        (
+            ["score", "-", "-o", "-", "--output-format", "jsonl", "--output-encoding", "utf-16"],
+            r"output_encoding='utf-16' \(CLI: --output-encoding\): JSON Lines are UTF-8 .*",
+        ),
+        (
+            ["score", "-", "-o", "out.parquet", "--output-encoding", "utf-8-sig"],
+            r"output_encoding='utf-8-sig' .*: Parquet stores its text as UTF-8 itself; .*",
+        ),
         (["train", "labeled.csv", "-o", "model"], r"model/model\.joblib exists; pass .*"),
         (["train", "labeled.csv", "-o", "new", "--jobs", "0"], r".* n_jobs=0 \(allowed: .*"),
         (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"words='none\.txt' .*"),
@@ -1338,6 +1412,9 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         "score-chunk-size",
         "score-output-folder",
         "score-output-workbook",
+        "score-output-encoding",
+        "score-output-encoding-stdout-jsonl",
+        "score-output-encoding-parquet",
         "train-output",
         "train-jobs",
         "train-words",

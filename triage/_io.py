@@ -58,6 +58,7 @@ __all__ = [
     "AtomicWriter",
     "Chunk",
     "Options",
+    "check_output_encoding",
     "dataset_files",
     "detect_encoding",
     "file_format",
@@ -90,7 +91,8 @@ class Options:
     """The options of the caller of a reader that its errors and warnings name
     for the user to pass: the command-line option giving a file's encoding
     (``encoding=`` in Python, for every reader) and the one giving its format,
-    None for a command that tells the format by the file's name alone.
+    None for a command that tells the format by the file's name alone, and
+    the one giving the encoding of an output (``output_encoding=``).
     `only`, for a caller that reads CSV and TSV files alone (and takes no
     ``input_format=``), says so: ``"a labeled file is CSV or TSV"``.
     """
@@ -98,6 +100,7 @@ class Options:
     encoding: str = "--encoding"
     input_format: str | None = "--input-format"
     only: str | None = None
+    output_encoding: str = "--output-encoding"
 
     def pass_format(self, fmt: str) -> str:
         """What to do for a file to be read as `fmt` (``jsonl``, ``parquet``)."""
@@ -236,6 +239,79 @@ def target_format(path: str | os.PathLike[str], given: str | None = None) -> str
             "output_format='jsonl' (CLI: --output-format jsonl) to write them under this name"
         )
     return file_format(path, given, output=True)
+
+
+#: The encodings a CSV or TSV output is written in, by their `codecs` names:
+#: those that hold every character, so that no row can stop a run mid-file.
+#: ``utf-8-sig``, UTF-8 after a byte-order mark, is what Excel needs to open a
+#: CSV as UTF-8; ``gb18030`` is the superset of GBK that holds all of Unicode.
+OUTPUT_ENCODINGS = (
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-le",
+    "utf-32-be",
+    "gb18030",
+)
+
+# characters a complaint may hold that a legacy encoding (gbk, big5, latin-1)
+# has no room for, as the error refusing it names them
+_BEYOND_LEGACY = {"😡": "an emoji", "𠀾": "a rare han character"}
+
+
+def check_output_encoding(encoding: Any, fmt: str, *, options: Options = SCORE) -> str:
+    """The `codecs` name of `encoding` (``UTF8`` is ``utf-8``) for an output
+    of format `fmt`, checked: one of `OUTPUT_ENCODINGS` for CSV and TSV;
+    UTF-8 alone for JSON Lines, which are UTF-8 by definition, and for
+    Parquet, which stores its text as UTF-8 itself.
+
+    Raises
+    ------
+    triage.ParameterError
+        Another encoding, or one that names no codec of text; the message
+        names the option of `options` and what to pass instead (a
+        `ValueError`).
+    """
+    option = f"output_encoding={encoding!r} (CLI: {options.output_encoding})"
+    allowed = f"allowed: {', '.join(OUTPUT_ENCODINGS)}"
+    try:
+        info = codecs.lookup(encoding) if isinstance(encoding, str) else None
+    except LookupError:
+        info = None
+    if info is None or not info._is_text_encoding:
+        raise ParameterError(f"{option} is not a text encoding; {allowed}")
+    name = info.name
+    if fmt in ("jsonl", "parquet") and name != "utf-8":
+        kind = (
+            "JSON Lines are UTF-8 by definition, with no byte-order mark"
+            if fmt == "jsonl"
+            else "Parquet stores its text as UTF-8 itself"
+        )
+        raise ParameterError(
+            f"{option}: {kind}; leave the option out, or write CSV or TSV "
+            "(.csv, .tsv) in another encoding"
+        )
+    if name not in OUTPUT_ENCODINGS:
+        lost = []
+        for char, what in _BEYOND_LEGACY.items():
+            try:
+                char.encode(name)
+            except UnicodeError:
+                lost.append(f"{what} such as {char}")
+        why = (
+            f"cannot hold every character a text may have: {' or '.join(lost)} would not "
+            "fit, and the run would stop mid-file"
+            if lost
+            else "is not one a scored file is written in"
+        )
+        raise ParameterError(
+            f"{option} {why}; use gb18030, the superset of GBK that holds every character, "
+            f"or utf-8-sig, UTF-8 that Excel opens as such ({allowed})"
+        )
+    return name
 
 
 def sniff_header(
@@ -1903,10 +1979,12 @@ class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
     A CSV, TSV or JSONL target named ``.gz``, ``.bz2`` or ``.xz`` is
-    compressed as it is written, as one stream. Used as a context manager:
-    leaving the block by an exception (including KeyboardInterrupt) deletes
-    the temporary file and the folders made for the target, and leaves the
-    target alone.
+    compressed as it is written, as one stream. Its text is written in
+    `encoding`, checked beforehand by `check_output_encoding` (the
+    byte-order mark of ``utf-8-sig``, ``utf-16`` or ``utf-32`` once, at the
+    start). Used as a context manager: leaving the block by an exception
+    (including KeyboardInterrupt) deletes the temporary file and the folders
+    made for the target, and leaves the target alone.
 
     A target that is a device or a named pipe (``/dev/stdout``,
     ``/dev/null``) is no file to replace: the temporary file is made in the
@@ -1916,7 +1994,12 @@ class AtomicWriter:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, fmt: str, types: dict[str, Any] | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fmt: str,
+        types: dict[str, Any] | None = None,
+        encoding: str = "utf-8",
     ) -> None:
         compression = _compression(path)
         if compression is not None:
@@ -1962,7 +2045,7 @@ class AtomicWriter:
         # RFC 4180 line ends are written as given; JSONL's as the platform's
         self._text = io.TextIOWrapper(
             _compressing(self._file, compression, self.path.name),
-            encoding="utf-8",
+            encoding=encoding,
             newline="" if fmt in ("csv", "tsv") else None,
         )
 

@@ -1199,6 +1199,7 @@ def score_file(
     output_format: str | None = None,
     progress: Callable[[int, float], None] | None = None,
     explain: int = 0,
+    output_encoding: str = "utf-8",
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1215,8 +1216,9 @@ def score_file(
     anything is scored when the output is JSONL or Parquet, which hold each
     name once. The input encoding is detected (UTF-8, UTF-8 with BOM, UTF-16
     with or without BOM, else GB18030, the superset of GBK) unless given;
-    output text files are UTF-8. Malformed CSV, TSV and JSONL lines are
-    skipped and reported by line number; the rest is scored.
+    output text files are UTF-8 unless `output_encoding` says otherwise.
+    Malformed CSV, TSV and JSONL lines are skipped and reported by line
+    number; the rest is scored.
     A file with a header and no rows gives an output with no rows; a file
     with no header at all (0 bytes, only a byte-order mark or blank lines)
     raises `triage.InputFileError`.
@@ -1287,6 +1289,17 @@ def score_file(
         `ProgressLine` draws it.
     explain : int, default 0
         Write a column ``why`` after ``reasons``, as `score_frame` does.
+    output_encoding : str, default "utf-8"
+        Encoding of a CSV or TSV output, compressed or not: ``utf-8-sig``
+        (UTF-8 after a byte-order mark) for a file that Excel on Chinese
+        Windows opens with a double-click, ``utf-16`` (with a byte-order
+        mark), ``utf-16-le``, ``utf-16-be``, the ``utf-32`` ones or
+        ``gb18030``, as `codecs.lookup` knows them (``UTF8`` is ``utf-8``):
+        each holds every character, and is read back by this function
+        (``utf-32-le`` and ``utf-32-be``, which carry no byte-order mark,
+        given as `encoding`). Another (``gbk``, ``big5``, ``latin-1``) has
+        no room for an emoji or a rare han character and is refused before
+        any row is scored. JSON Lines and Parquet outputs are UTF-8 alone.
 
     Returns
     -------
@@ -1304,8 +1317,9 @@ def score_file(
         A format that is unknown or cannot be told from a name, a workbook,
         a ``.json`` `output` without `output_format`, an `output` that is
         the input, inside an input folder, a folder or a zip archive, an
-        unknown `encoding`, a bad `n_jobs`, `chunk_size` or `explain`, or a
-        `policy` that is no `triage.Policy`
+        unknown `encoding`, an `output_encoding` other than those it lists
+        (or than UTF-8, for JSONL or Parquet), a bad `n_jobs`, `chunk_size`
+        or `explain`, or a `policy` that is no `triage.Policy`
         (a `ValueError` and a `TypeError`).
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
@@ -1324,6 +1338,7 @@ def score_file(
     from triage._io import (
         AtomicWriter,
         as_json_types,
+        check_output_encoding,
         file_format,
         is_stream,
         link_loop,
@@ -1361,6 +1376,7 @@ def score_file(
     n_jobs = _jobs(n_jobs)  # before the input is read through to find its encoding
     if encoding is not None:
         _check_text_encoding(encoding)
+    output_encoding = check_output_encoding(output_encoding, dst_fmt)
     # each column the input must have, with the parameter that names it
     wanted = {text_column: "text_column= (CLI: --text-column)"}
     if id_column is not None:
@@ -1475,7 +1491,7 @@ def score_file(
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
             yield whole, whole[text_column].tolist(), None
 
-    with AtomicWriter(output, fmt=dst_fmt, types=types) as writer:
+    with AtomicWriter(output, fmt=dst_fmt, types=types, encoding=output_encoding) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
             if src_fmt == "jsonl" and types:
                 frame = as_json_types(frame, types)

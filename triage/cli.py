@@ -485,6 +485,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 output_format=args.output_format,
                 progress=progress,
                 explain=explain,
+                output_encoding=args.output_encoding,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -505,7 +506,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     """The options of ``triage score`` that `score_file` checks, checked as it
     checks them but before stdin is spooled to a file."""
-    from triage._io import target_format
+    from triage._io import check_output_encoding, target_format
     from triage._paths import user_path
     from triage.batch import _check_text_encoding, _chunk_size, _explain, _jobs
 
@@ -514,8 +515,10 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     _jobs(args.jobs)
     if args.encoding is not None:
         _check_text_encoding(args.encoding)
+    fmt = args.output_format or "csv"
     if args.output != "-":
-        target_format(user_path(args.output), args.output_format)
+        fmt = target_format(user_path(args.output), args.output_format)
+    check_output_encoding(args.output_encoding, fmt)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -627,6 +630,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows read and scored at a time (default: 10000)",
     )
     p.add_argument("--encoding", help="input encoding (default: detected)")
+    p.add_argument(
+        "--output-encoding",
+        default="utf-8",
+        help="encoding of a CSV or TSV output: utf-8 (default), utf-8-sig for a CSV that "
+        "Excel on Chinese Windows opens with a double-click, gb18030, or utf-16 and utf-32 "
+        "(with a BOM; their -le and -be without); JSON Lines and Parquet are UTF-8",
+    )
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
     p.add_argument("--output-format", choices=formats, help="default: from the extension")
