@@ -28,9 +28,9 @@ happy / happiness,like smp2020 / nlpcc2013  angry, anxious, aggrieved = 0
 `load_calm_chats` gives the turns of customer-service chats as rows that
 are neither angry, aggrieved nor humorous (``triage train --calm-chats``).
 
-No emotion set labels ``humorous``; it is always unknown. Only the columns named in
-``emotions=`` are kept (default ``angry`` and ``anxious``, the two with the
-most direct mapping); the others are left unknown.
+No emotion set labels ``humorous``; it is always unknown. Only the columns
+named in ``emotions=`` are kept (default ``angry`` and ``anxious``, the two
+with the most direct mapping); the others are left unknown.
 
 Weights
 -------
@@ -387,10 +387,8 @@ def load_calm_chats(
     ``aggrieved`` and ``humorous`` absent, the other two unknown: a how-to
     question is confusion by the label definitions, and whether an asked
     date is anxiety the chats cannot say. A turn with laughter or irony in
-    it (呵呵, 我也是醉了, 好坑爹) leaves ``humorous`` unknown too. Before,
-    a plain question read humorous: 请问七天无理由退货包括内衣吗 at 0.90.
-    Pass the frame as ``extra=`` to `triage.train`
-    (``triage train --calm-chats``).
+    it (呵呵, 我也是醉了, 好坑爹) leaves ``humorous`` unknown too. Pass the
+    frame as ``extra=`` to `triage.train` (``triage train --calm-chats``).
 
     Parameters
     ----------
@@ -423,7 +421,6 @@ def load_calm_chats(
     triage.ParameterError
         A bad weight, or an `exclude` that is no collection of texts.
     """
-    import re
 
     import pandas as pd
 
