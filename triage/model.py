@@ -533,8 +533,9 @@ class TriageModel(OneText):
             dicts: ``pandas.DataFrame(rows)``). `y` or `extra` is not a
             DataFrame (a Series or an array as `y`, one column of labels
             as scikit-learn's classifiers take it, is told that the labels
-            are the columns of the frame). With `y`: `X` is one str, a frame of several columns
-            none of them ``text``, or holds another number of texts than `y` rows.
+            are the columns of the frame). With `y`: `X` is one str, a frame
+            of several columns none of them ``text``, or holds another
+            number of texts than `y` rows.
             A parameter value that cannot be used (``C=-1``,
             ``class_weight="balance"``), checked before anything else; or
             n-gram ranges, `min_df` or `max_features` that leave no term to
