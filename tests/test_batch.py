@@ -2001,6 +2001,143 @@ def test_a_jsonl_output_takes_utf8_by_any_name(tmp_path: Path) -> None:
     assert got["text"].tolist() == ["這家店的服務態度太差了😡"]
 
 
+# texts a customer may write that Excel or WPS runs as a formula, each with
+# the cell that escape_formulas=True writes; a cell of apostrophes before such
+# a character gets one more, so that removing the first gives it back
+FORMULA_TEXTS = {
+    '=HYPERLINK("http://x","点我")': '\'=HYPERLINK("http://x","点我")',
+    "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+    "-_-快递又晚了": "'-_-快递又晚了",
+    "@SUM(1+1)": "'@SUM(1+1)",
+    "\t=1+1快递没到": "'\t=1+1快递没到",
+    "\r=1+1快递没到": "'\r=1+1快递没到",
+    "'=1+1": "''=1+1",
+}
+# texts no spreadsheet runs, written as they are: an apostrophe before no
+# formula, a sign after the first character, and the full-width signs
+# (U+FF1D, U+FF0B, U+FF0D, U+FF20), which are left alone
+SAFE_TEXTS = [
+    "快递一周还没到",
+    "'好评'都是假的",
+    "价格=原价+运费,太贵了",
+    "\uff1d1+1",
+    "\uff0b86 138 0000 0000",
+    "\uff0d5元",
+    "\uff20客服",
+]
+
+
+def unescaped(cells: list[str]) -> list[str]:
+    """`cells` without the apostrophe that escape_formulas=True adds."""
+    return [re.sub(r"^'(?='*[=+\-@\t\r])", "", c) for c in cells]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_escape_formulas_writes_a_text_a_spreadsheet_would_run_after_an_apostrophe(
+    tmp_path: Path, suffix: str
+) -> None:
+    texts = [*FORMULA_TEXTS, *SAFE_TEXTS]
+    ids = [f"{i:03d}" for i in range(len(texts))]
+    src = tmp_path / "in.jsonl"  # a bare CR in a text, as JSON holds it
+    pd.DataFrame({"id": ids, "text": texts}).to_json(src, orient="records", lines=True)
+    out = tmp_path / f"out{suffix}"
+    score_file(src, out, chunk_size=3, escape_formulas=True)
+    got = pd.read_csv(out, sep="," if suffix == ".csv" else "\t", dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == [*FORMULA_TEXTS.values(), *SAFE_TEXTS]
+    assert unescaped(got["text"].tolist()) == texts
+    assert got["id"].tolist() == ids
+    # the scores are those of the texts as they were
+    plain = pd.read_csv(score_file(src, tmp_path / "plain.csv").output, dtype=str)
+    assert got["primary"].tolist() == plain["primary"].fillna("").tolist()
+
+
+def test_escape_formulas_reaches_the_score_columns_and_the_header(tmp_path: Path) -> None:
+    from triage.priority import load_policy
+
+    teams = {"escalation_team": "@值班主管", "default_team": "-客服部"}
+    policy = load_policy({"format": 1, "extends": "default", "routing": teams})
+    rows = "=总计,text\n1,孩子吃了你们的奶粉一直拉肚子，我要找媒体曝光\n2,你好\n"
+    src = write(tmp_path / "in.csv", rows)
+    score_file(src, tmp_path / "out.csv", policy=policy, explain=3, escape_formulas=True)
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert list(got.columns[:2]) == ["'=总计", "text"]
+    assert got["route"].tolist() == ["'@值班主管", "'-客服部"]
+    assert got["'=总计"].tolist() == ["1", "2"]
+    assert got["why"].str.startswith("{").all() and got["reasons"].str.match("P[1-4]").all()
+
+
+def test_escape_formulas_leaves_numbers_as_they_are(tmp_path: Path) -> None:
+    # a number of a Parquet or JSONL input is written as it is, -5 and all;
+    # the string "-5" is text and escaped, as a CSV input's -5 is
+    texts = ["=1+1", "快递一周还没到"]
+    src = tmp_path / "in.parquet"
+    frame = pd.DataFrame({"amount": [-5, 3], "rate": [-1.5, 0.25], "note": ["-5", "x"]})
+    frame.assign(text=texts).to_parquet(src)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(
+        '{"amount": -5, "rate": -1.5, "note": "-5", "text": "=1+1"}\n'
+        '{"amount": 3, "rate": 0.25, "note": "x", "text": "快递一周还没到"}\n',
+        encoding="utf-8",
+    )
+    for source in (src, jsonl):
+        score_file(source, tmp_path / "plain.csv")
+        score_file(source, tmp_path / "out.csv", escape_formulas=True)
+        plain = pd.read_csv(tmp_path / "plain.csv", dtype=str, keep_default_na=False)
+        got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+        assert got["amount"].tolist() == ["-5", "3"] and got["rate"].tolist() == ["-1.5", "0.25"]
+        assert got["note"].tolist() == ["'-5", "x"] and got["text"].tolist() == ["'=1+1", texts[1]]
+        numbers = [c for c in got.columns if c.startswith("prob_") or c == "sentiment"]
+        assert got[numbers].equals(plain[numbers])
+
+
+def test_escape_formulas_is_off_by_default_and_every_text_is_written_as_read(
+    tmp_path: Path,
+) -> None:
+    texts = [*FORMULA_TEXTS, *SAFE_TEXTS]
+    src = tmp_path / "in.jsonl"
+    pd.DataFrame({"text": texts}).to_json(src, orient="records", lines=True)
+    score_file(src, tmp_path / "default.csv")
+    score_file(src, tmp_path / "off.csv", escape_formulas=False)
+    data = (tmp_path / "off.csv").read_bytes()
+    assert data == (tmp_path / "default.csv").read_bytes()
+    got = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == texts
+
+
+def test_escape_formulas_works_compressed_and_in_utf8_sig(tmp_path: Path) -> None:
+    texts = [*FORMULA_TEXTS, *SAFE_TEXTS]
+    src = tmp_path / "in.jsonl"
+    pd.DataFrame({"text": texts}).to_json(src, orient="records", lines=True)
+    out = tmp_path / "out.csv.gz"
+    score_file(src, out, chunk_size=2, output_encoding="utf-8-sig", escape_formulas=True)
+    data = gzip.decompress(out.read_bytes())
+    assert data.startswith(codecs.BOM_UTF8 + b"text,") and data.count(codecs.BOM_UTF8) == 1
+    got = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == [*FORMULA_TEXTS.values(), *SAFE_TEXTS]
+
+
+@pytest.mark.parametrize(
+    ("output", "flag", "message"),
+    [
+        ("out.jsonl", True, r"escape_formulas=True \(CLI: --escape-formulas\) is for a CSV .*"),
+        ("out.jsonl.gz", True, r".*; a JSON Lines output is read as data, never run as formulas"),
+        ("out.parquet", True, r".*; a Parquet output is read as data, .*write CSV or TSV"),
+        ("out.csv", "yes", r"escape_formulas must be True or False, got 'yes'"),
+    ],
+)
+def test_escape_formulas_is_refused_for_jsonl_and_parquet_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, flag: Any, message: str
+) -> None:
+    def read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was read")
+
+    src = write(tmp_path / "in.csv", "text\n=1+1\n")
+    monkeypatch.setattr("triage._io.detect_encoding", read)
+    with pytest.raises(triage.ParameterError, match=f"^{message}"):
+        score_file(src, tmp_path / output, escape_formulas=flag)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_score_file_errors(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "review\n快递太慢\n")
     with pytest.raises(KeyError, match="review"):

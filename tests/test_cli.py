@@ -503,6 +503,39 @@ def test_score_help_says_which_output_encoding_excel_needs(
     assert "utf-8-sig for a CSV that Excel on Chinese Windows opens" in text
 
 
+# complaint texts that Excel or WPS would run as a formula, and a safe one
+FORMULAS = ['=HYPERLINK("http://x","点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-_-快递又晚了"]
+
+
+@pytest.mark.parametrize("output", ["out.csv", "out.tsv.gz"])
+def test_score_escape_formulas_writes_a_formula_after_an_apostrophe(
+    tmp_path: Path, output: str
+) -> None:
+    src = tmp_path / "in.csv"
+    texts = [*FORMULAS, "快递一周还没到"]
+    pd.DataFrame({"id": ["-1", "002", "003", "004", "005"], "text": texts}).to_csv(src, index=False)
+    out = tmp_path / output
+    sep = "\t" if ".tsv" in output else ","
+    argv = ["score", str(src), "-o", str(out), "--output-encoding", "utf-8-sig", "--quiet"]
+    assert main([*argv, "--escape-formulas"]) == 0
+    got = pd.read_csv(out, sep=sep, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == [*("'" + t for t in FORMULAS), "快递一周还没到"]
+    # a CSV input's cells are text: its -1 is escaped too
+    assert got["id"].tolist() == ["'-1", "002", "003", "004", "005"]
+    assert main(argv) == 0  # and without the option, every text as it was
+    got = pd.read_csv(out, sep=sep, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == texts and got["id"].tolist()[0] == "-1"
+
+
+def test_score_help_says_how_to_escape_formulas_for_excel(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--escape-formulas for a CSV or TSV output opened in Excel or WPS" in text
+
+
 def test_every_option_of_every_command_says_what_it_is() -> None:
     import argparse
 
@@ -1389,6 +1422,15 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
             ["score", "-", "-o", "out.parquet", "--output-encoding", "utf-8-sig"],
             r"output_encoding='utf-8-sig' .*: Parquet stores its text as UTF-8 itself; .*",
         ),
+        (
+            ["score", "-", "-o", "out.jsonl", "--escape-formulas"],
+            r"escape_formulas=True \(CLI: --escape-formulas\) is for a CSV or TSV output, .*"
+            r"a JSON Lines output is read as data, .*",
+        ),
+        (
+            ["score", "-", "-o", "-", "--output-format", "parquet", "--escape-formulas"],
+            r"escape_formulas=True .*; a Parquet output is read as data, .*",
+        ),
         (["train", "labeled.csv", "-o", "model"], r"model/model\.joblib exists; pass .*"),
         (["train", "labeled.csv", "-o", "new", "--jobs", "0"], r".* n_jobs=0 \(allowed: .*"),
         (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"words='none\.txt' .*"),
@@ -1415,6 +1457,8 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
         "score-output-encoding",
         "score-output-encoding-stdout-jsonl",
         "score-output-encoding-parquet",
+        "score-escape-formulas-jsonl",
+        "score-escape-formulas-stdout-parquet",
         "train-output",
         "train-jobs",
         "train-words",

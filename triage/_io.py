@@ -58,11 +58,14 @@ __all__ = [
     "AtomicWriter",
     "Chunk",
     "Options",
+    "check_escape_formulas",
     "check_output_encoding",
     "dataset_files",
     "detect_encoding",
     "file_format",
     "folder_format",
+    "guard_formula",
+    "guard_formulas",
     "is_stream",
     "open_binary",
     "read_chunks",
@@ -312,6 +315,30 @@ def check_output_encoding(encoding: Any, fmt: str, *, options: Options = SCORE) 
             f"or utf-8-sig, UTF-8 that Excel opens as such ({allowed})"
         )
     return name
+
+
+def check_escape_formulas(flag: Any, fmt: str) -> bool:
+    """`flag`, the ``escape_formulas=`` of an output of format `fmt`, checked:
+    True or False, and True for a CSV or TSV output alone.
+
+    Raises
+    ------
+    triage.ParameterError
+        `flag` is no bool (``"False"`` would be true), or True for JSON Lines
+        or Parquet, which no spreadsheet opens as cells and whose texts are
+        written as they are (a `ValueError`).
+    """
+    if not isinstance(flag, bool | np.bool_):
+        raise ParameterError(f"escape_formulas must be True or False, got {flag!r}")
+    if flag and fmt not in ("csv", "tsv"):
+        kind = "JSON Lines" if fmt == "jsonl" else "Parquet"
+        raise ParameterError(
+            f"escape_formulas=True (CLI: --escape-formulas) is for a CSV or TSV output, "
+            f"which Excel or WPS opens as cells; a {kind} output is read as data, never "
+            "run as formulas, and keeps every text as it is: leave the option out, or "
+            "write CSV or TSV (.csv, .tsv)"
+        )
+    return bool(flag)
 
 
 def sniff_header(
@@ -1843,6 +1870,49 @@ def _time_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if mended is None else mended
 
 
+# A cell that starts with = + - @, a tab or a carriage return is a formula to
+# Excel and WPS: "=HYPERLINK(...)", "-5元", "+86 138...", "@客服". Such a
+# cell is written after an apostrophe, as OWASP recommends against CSV
+# injection, so that it is shown as text; so is a cell of apostrophes before
+# one of these characters, so that removing the first apostrophe of a cell
+# that this pattern matches after it (as `triage.read_labeled` does) gives
+# back every text as it was. The full-width signs (U+FF1D, U+FF0B, U+FF0D,
+# U+FF20) are left alone: that a spreadsheet opening a CSV runs a cell
+# starting with one is not known (docs/batch.md).
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def guard_formula(value: Any) -> Any:
+    """`value` after an apostrophe when it is a string that `FORMULA` matches
+    (``=1+1`` is ``'=1+1``, ``'=)`` is ``''=)``); any other value, a number
+    among them, as it is."""
+    return "'" + value if isinstance(value, str) and FORMULA.match(value) else value
+
+
+def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `guard_formula` applied to every cell of its columns of
+    text (object, string or categorical: a column of numbers, flags or
+    times keeps its values); `frame` itself when no cell changes."""
+    import pandas as pd
+
+    mended = None
+    for j, dtype in enumerate(frame.dtypes):
+        if not (
+            pd.api.types.is_object_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        ):
+            continue
+        column = frame.iloc[:, j]
+        guarded = column.map(guard_formula)
+        if guarded.equals(column):
+            continue
+        if mended is None:
+            mended = frame.copy()
+        mended.isetitem(j, guarded.array)
+    return frame if mended is None else mended
+
+
 def _text_cell(value: Any, nested_as_json: bool) -> Any:
     if isinstance(value, bytes):
         return _bytes_text(value)
@@ -1982,7 +2052,10 @@ class AtomicWriter:
     compressed as it is written, as one stream. Its text is written in
     `encoding`, checked beforehand by `check_output_encoding` (the
     byte-order mark of ``utf-8-sig``, ``utf-16`` or ``utf-32`` once, at the
-    start). Used as a context manager: leaving the block by an exception
+    start). With `escape_formulas`, for CSV and TSV alone, a text cell (and
+    a name of the header) that a spreadsheet would run as a formula is
+    written after an apostrophe (`guard_formulas`). Used as a context
+    manager: leaving the block by an exception
     (including KeyboardInterrupt) deletes the temporary file and the folders
     made for the target, and leaves the target alone.
 
@@ -2000,7 +2073,9 @@ class AtomicWriter:
         fmt: str,
         types: dict[str, Any] | None = None,
         encoding: str = "utf-8",
+        escape_formulas: bool = False,
     ) -> None:
+        self.escape_formulas = check_escape_formulas(escape_formulas, fmt)
         compression = _compression(path)
         if compression is not None:
             target_format(path, fmt)  # a zip, or Parquet inside a compression
@@ -2054,9 +2129,15 @@ class AtomicWriter:
             frame = _text_cells(frame, nested_as_json=self.fmt in ("csv", "tsv"))
         if self._text is not None and self.fmt in ("csv", "tsv"):
             frame = _time_cells(frame)
+            header: bool | list[str] = self._first
+            if self.escape_formulas:
+                # after the cells made text: bytes, a negative duration's text
+                frame = guard_formulas(frame)
+                if self._first:
+                    header = [guard_formula(str(name)) for name in frame.columns]
             frame.to_csv(
                 self._text,
-                header=self._first,
+                header=header,
                 index=False,
                 sep="," if self.fmt == "csv" else "\t",
                 # RFC 4180 line ends: the csv module quotes a field holding a

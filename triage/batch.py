@@ -1200,6 +1200,7 @@ def score_file(
     progress: Callable[[int, float], None] | None = None,
     explain: int = 0,
     output_encoding: str = "utf-8",
+    escape_formulas: bool = False,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1300,6 +1301,28 @@ def score_file(
         given as `encoding`). Another (``gbk``, ``big5``, ``latin-1``) has
         no room for an emoji or a rare han character and is refused before
         any row is scored. JSON Lines and Parquet outputs are UTF-8 alone.
+    escape_formulas : bool, default False
+        For a CSV or TSV output that analysts open in Excel or WPS, whose
+        texts a customer wrote: a text cell that starts with ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return, which the spreadsheet would
+        run as a formula (``=HYPERLINK("http://x","点我")``,
+        ``+cmd|' /C calc'!A0``, ``@SUM(1+1)``), is written after an
+        apostrophe (``'=HYPERLINK(...``), as OWASP recommends against CSV
+        injection and as `triage.retrain.export_for_labeling` writes it;
+        so is a cell of apostrophes before one of these characters (``'=x``
+        is written ``''=x``), so that removing the first apostrophe of each
+        such cell, as `triage.read_labeled` does, gives every text back.
+        Every text is checked: the input's columns, the score columns
+        (``reasons``, ``why``, a policy's team in ``route``) and the
+        header's names. Numbers are not: a column of numbers, from a JSONL
+        or Parquet input or a score's, is written as it is, ``-5`` and
+        all; a CSV or TSV input's columns are text, so its ``-5`` is
+        written ``'-5``. A text that starts with a full-width sign
+        (``\uff1d``, ``\uff0b``, ``\uff0d``, ``\uff20``) is written as it
+        is: that Excel or WPS runs one as a formula on opening a CSV is not
+        known (docs/batch.md). Off by default, so that a scored file holds
+        every text as it was read, for code that reads it back. Refused for
+        a JSON Lines or Parquet output, which no spreadsheet opens as cells.
 
     Returns
     -------
@@ -1319,7 +1342,8 @@ def score_file(
         the input, inside an input folder, a folder or a zip archive, an
         unknown `encoding`, an `output_encoding` other than those it lists
         (or than UTF-8, for JSONL or Parquet), a bad `n_jobs`, `chunk_size`
-        or `explain`, or a `policy` that is no `triage.Policy`
+        or `explain`, an `escape_formulas` that is no bool or is True for a
+        JSONL or Parquet output, or a `policy` that is no `triage.Policy`
         (a `ValueError` and a `TypeError`).
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
@@ -1338,6 +1362,7 @@ def score_file(
     from triage._io import (
         AtomicWriter,
         as_json_types,
+        check_escape_formulas,
         check_output_encoding,
         file_format,
         is_stream,
@@ -1377,6 +1402,7 @@ def score_file(
     if encoding is not None:
         _check_text_encoding(encoding)
     output_encoding = check_output_encoding(output_encoding, dst_fmt)
+    escape_formulas = check_escape_formulas(escape_formulas, dst_fmt)
     # each column the input must have, with the parameter that names it
     wanted = {text_column: "text_column= (CLI: --text-column)"}
     if id_column is not None:
@@ -1491,7 +1517,13 @@ def score_file(
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
             yield whole, whole[text_column].tolist(), None
 
-    with AtomicWriter(output, fmt=dst_fmt, types=types, encoding=output_encoding) as writer:
+    with AtomicWriter(
+        output,
+        fmt=dst_fmt,
+        types=types,
+        encoding=output_encoding,
+        escape_formulas=escape_formulas,
+    ) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
             if src_fmt == "jsonl" and types:
                 frame = as_json_types(frame, types)

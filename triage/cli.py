@@ -486,6 +486,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 progress=progress,
                 explain=explain,
                 output_encoding=args.output_encoding,
+                escape_formulas=args.escape_formulas,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -506,7 +507,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     """The options of ``triage score`` that `score_file` checks, checked as it
     checks them but before stdin is spooled to a file."""
-    from triage._io import check_output_encoding, target_format
+    from triage._io import check_escape_formulas, check_output_encoding, target_format
     from triage._paths import user_path
     from triage.batch import _check_text_encoding, _chunk_size, _explain, _jobs
 
@@ -519,6 +520,7 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     if args.output != "-":
         fmt = target_format(user_path(args.output), args.output_format)
     check_output_encoding(args.output_encoding, fmt)
+    check_escape_formulas(args.escape_formulas, fmt)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -636,6 +638,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="encoding of a CSV or TSV output: utf-8 (default), utf-8-sig for a CSV that "
         "Excel on Chinese Windows opens with a double-click, gb18030, or utf-16 and utf-32 "
         "(with a BOM; their -le and -be without); JSON Lines and Parquet are UTF-8",
+    )
+    p.add_argument(
+        "--escape-formulas",
+        action="store_true",
+        help="for a CSV or TSV output opened in Excel or WPS: write a text cell that starts "
+        "with =, +, -, @, a tab or a carriage return after an apostrophe ('), so that it is "
+        "shown as text rather than run as a formula (numbers are written as they are; "
+        "default: every text as it was read)",
     )
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import (
+    FORMULA,
     Options,
     check_encoding,
     detect_encoding,
@@ -89,13 +90,11 @@ def _hint_key(label: str) -> str:
 _CATEGORY_HINTS = {_hint_key(k): str(c) for c in CATEGORIES for k in (str(c), c.zh)}
 _PRIORITY_HINTS = {_hint_key(k): str(p) for p in PRIORITIES for k in (str(p), p.zh, str(p)[1:])}
 
-# A cell that starts with = + - @, a tab or a carriage return is a formula to
-# Excel: "=1+1", "-5元", "+86 138...", "@客服". `triage.retrain.export_for_labeling`
-# writes it after an apostrophe (as OWASP recommends against CSV injection),
-# and `read_labeled` removes that apostrophe. A cell of apostrophes before one
-# of these characters gets one more, so that every cell reads back as it was.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
+# The apostrophe `triage.retrain.export_for_labeling` writes before a cell
+# that Excel would run as a formula (`triage._io.FORMULA`: "=1+1", "-5元",
+# "+86 138...", "@客服"), which `read_labeled` removes. A cell of apostrophes
+# before one of these characters got one more, so every cell reads back as it was.
+_GUARD = re.compile(rf"^'(?={FORMULA.pattern})")
 
 
 def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
@@ -288,12 +287,6 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
         got = type(value).__name__
         hint = "make one with pandas.DataFrame(rows) (rows: a list of dicts or a dict of columns)"
     raise ParameterError(f"{what} must be a pandas DataFrame, got {got}; {hint}")
-
-
-def _guard_formula(value: Any) -> Any:
-    """`value` with an apostrophe before it when it is a string that Excel
-    would run as a formula (see `read_labeled`); any other value as it is."""
-    return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:

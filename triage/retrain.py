@@ -36,11 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._io import is_missing
+from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labeled import (
-    _guard_formula,
     check_labels,
     check_partial,
     excluded_texts,
@@ -1318,8 +1317,6 @@ def export_for_labeling(
     ColumnError
         `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
-    import pandas as pd
-
     require_frame(frame, "the rows to label")
     for name, flag in (("bom", bom), ("overwrite", overwrite)):
         if not isinstance(flag, bool | np.bool_):  # "False" is true: a file would be replaced
@@ -1355,15 +1352,8 @@ def export_for_labeling(
     rest = [c for c in frame.columns if c not in LABELING_COLUMNS]
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    out = frame[[*LABELING_COLUMNS, *rest]].copy()
-    for i, dtype in enumerate(out.dtypes):
-        # a categorical column's values are strings as well (a source, a Parquet text)
-        if (
-            pd.api.types.is_object_dtype(dtype)
-            or pd.api.types.is_string_dtype(dtype)
-            or isinstance(dtype, pd.CategoricalDtype)
-        ):
-            out.isetitem(i, out.iloc[:, i].map(_guard_formula).array)
+    # a categorical column's values are strings as well (a source, a Parquet text)
+    out = guard_formulas(frame[[*LABELING_COLUMNS, *rest]])
     out.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\r\n")
     os.replace(tmp, target)
     return target
