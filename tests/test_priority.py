@@ -133,6 +133,10 @@ P1_CASES = [
     ("热水器一开就有燃气的味道", "product", "P1.injury"),
     ("酒店床上有用过的针头", "environment", "P1.injury"),
     ("整栋楼的人都停水三天了,物业不管", "service", "P1.mass"),
+    # a person cut, fallen or hit, however badly
+    ("店里地滑,我妈摔伤了腿", "environment", "P1.injury"),
+    ("孩子被掉下来的灯罩砸伤了", "environment", "P1.injury"),
+    ("老人在门口严重摔伤", "environment", "P1.injury"),
     # a lift that drops or traps people
     ("商场的电梯突然下坠,吓死人了", "environment", "P1.injury"),
     ("酒店停电,我们被困在电梯里半个小时", "environment", "P1.injury"),
@@ -333,6 +337,9 @@ NOT_A_CRISIS = [
     ("商家在抖音公开的价格是99", "pricing", "P1.media"),
     ("看到网友爆料说这家店用的是冻肉", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
+    # fruit and a box's corner bruised in transit: nobody hurt
+    ("一箱苹果,第一层好几个摔伤了", "logistics", "P1.injury"),
+    ("平板包装其中一个角严重摔伤", "logistics", "P1.injury"),
     # 吓死我了 is a figure of speech: a price, a delivery fee, a volume
     ("想买几个纸箱,这邮费吓死我了", "pricing", "P1.injury"),
     ("耳机声音小得吓死人", "product", "P1.injury"),
