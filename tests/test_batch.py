@@ -1932,6 +1932,29 @@ def test_a_compressed_csv_written_as_utf8_sig_holds_the_bom(tmp_path: Path) -> N
     assert back["text"].tolist() == WIDE_TEXTS
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+@pytest.mark.parametrize(
+    ("suffix", "decompress"),
+    [(".gz", gzip.decompress), (".bz2", bz2.decompress), (".xz", lzma.decompress)],
+)
+def test_a_compressed_output_in_utf16_or_utf32_starts_with_its_bom(
+    tmp_path: Path, encoding: str, suffix: str, decompress: Any
+) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"text": WIDE_TEXTS}).to_csv(src, index=False)
+    out = tmp_path / f"out.csv{suffix}"
+    score_file(src, out, chunk_size=2, output_encoding=encoding)
+    data = decompress(out.read_bytes())
+    bom = OUTPUT_BOMS[encoding]
+    assert data.startswith(bom) and data.count(bom) == 1
+    assert pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=str)["text"].tolist() == (
+        WIDE_TEXTS
+    )
+    score_file(out, tmp_path / "again.csv")
+    back = pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False)
+    assert back["text"].tolist() == WIDE_TEXTS
+
+
 @pytest.mark.parametrize(
     ("given", "written"),
     [

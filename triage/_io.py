@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -259,6 +260,10 @@ OUTPUT_ENCODINGS = (
     "utf-32-be",
     "gb18030",
 )
+
+# the byte-order mark, in the machine's byte order, that an output encoding
+# in either order starts a file with
+_WRITTEN_BOMS = {"utf-16": codecs.BOM_UTF16, "utf-32": codecs.BOM_UTF32}
 
 # characters a complaint may hold that a legacy encoding (gbk, big5, latin-1)
 # has no room for, as the error refusing it names them
@@ -2117,9 +2122,17 @@ class AtomicWriter:
             os.close(fd)
             return
         self._file = os.fdopen(fd, "wb")
+        binary = _compressing(self._file, compression, self.path.name)
+        bom = _WRITTEN_BOMS.get(encoding)
+        if bom is not None:
+            # io.TextIOWrapper writes the mark of utf-16 and utf-32 only into
+            # a stream it can seek, which a bz2 or xz one is not: it is
+            # written here, and the text after it in its byte order
+            binary.write(bom)
+            encoding += "-le" if sys.byteorder == "little" else "-be"
         # RFC 4180 line ends are written as given; JSONL's as the platform's
         self._text = io.TextIOWrapper(
-            _compressing(self._file, compression, self.path.name),
+            binary,
             encoding=encoding,
             newline="" if fmt in ("csv", "tsv") else None,
         )
