@@ -343,6 +343,9 @@ NOT_A_CRISIS = [
     # 吓死我了 is a figure of speech: a price, a delivery fee, a volume
     ("想买几个纸箱,这邮费吓死我了", "pricing", "P1.injury"),
     ("耳机声音小得吓死人", "product", "P1.injury"),
+    # a dish's taste cooked on the gas, a meter the gas company left unread
+    ("用燃气灶炒菜味道很香", "product", "P1.injury"),
+    ("燃气公司漏抄了我家的表", "process", "P1.injury"),
     # a smoke or car alarm is no police report
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
     ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
