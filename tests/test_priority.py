@@ -180,6 +180,8 @@ NOT_RAISED = [
     ("定金不退的预售方式,下单前要看清楚", "pricing", "P2.money"),
     ("装好用不了两分钟,菜就凉了", "logistics", "P2.unusable"),
     ("第二次来这家店,菜还是那么咸", "product", "P2.repeat"),
+    ("第二次来打卡了,菜还是那么咸", "product", "P2.repeat"),
+    ("第三次打卡这家店,菜还是那么咸", "product", "P2.repeat"),
     # a window that will not open is no failed product
     ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
     # asking whether it is fake says nothing is
