@@ -182,6 +182,8 @@ NOT_RAISED = [
     ("第二次来这家店,菜还是那么咸", "product", "P2.repeat"),
     ("第二次来打卡了,菜还是那么咸", "product", "P2.repeat"),
     ("第三次打卡这家店,菜还是那么咸", "product", "P2.repeat"),
+    # a parcel or a message received out of the blue is no money taken
+    ("莫名其妙收到一条短信,说订单取消了", "process", "P2.money"),
     # a window that will not open is no failed product
     ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
     # asking whether it is fake says nothing is
