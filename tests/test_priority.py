@@ -617,6 +617,9 @@ def test_a_negation_does_not_reach_across_an_emoji(text: str, code: str) -> None
         "不要😡曝光",
         # or stands after the emoji
         "太气了😡不至于报警",
+        # or is one word the emoji stands inside, as inside a keyword (报👮警)
+        "我没😡有报警的意思",
+        "放心,我不😭会报警的",
     ],
 )
 def test_a_negation_that_wants_a_verb_reaches_across_an_emoji(text: str) -> None:

@@ -14,7 +14,7 @@ How a level is reached, in order (when two levels fit, the higher wins):
    inside Chinese words (``报👮警``, ``曝·光``; the evidence spans keep them).
    Between two words an emoji ends a clause, as a comma does: a negation does
    not reach across one (``没到😡报警`` is a threat) unless it wants a verb
-   after it (``不会😭拉肚子``).
+   after it (``不会😭拉肚子``) or the emoji stands inside it (``没😡有报警``).
    A match is dropped when its context changes its meaning, as listed in the
    trigger's ``cancel_on``:
 
@@ -1480,15 +1480,22 @@ def _cancelled(
 
     `breaks` are the positions of `text` before which an emoji was taken out
     (`_pictograph_breaks`), in order: a negation does not reach across one
-    unless it wants a verb after it.
+    unless it wants a verb after it or the emoji stands inside it.
     """
     low = max(0, start - w)
     if "negation" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
         clause = text[a:start]
-        if clause and c.negation.search(clause):
+        m = c.negation.search(clause) if clause else None
+        if m is not None:
             cut = _last_break(breaks, start) if breaks else 0
-            if cut <= a or c.negation.search(text, cut, start) or _WANTS_VERB.search(text, a, cut):
+            if (
+                cut <= a
+                # the emoji stands inside the negation (没😡有), as inside a keyword
+                or a + m.start() < cut < start
+                or c.negation.search(text, cut, start)
+                or _WANTS_VERB.search(text, a, cut)
+            ):
                 return "negation"
     if "hypothetical" in kinds:
         before = text[_clause_start(text, start, low, _SENTENCE_END) : start]
