@@ -340,6 +340,10 @@ NOT_A_CRISIS = [
     ("换皮带时防冻液泄露了少许", "process", "P1.privacy"),
     ("商家在抖音公开的价格是99", "pricing", "P1.media"),
     ("看到网友爆料说这家店用的是冻肉", "product", "P1.media"),
+    # a post that praises or asks, a secret menu revealed
+    ("我在抖音发视频夸了这家店,就是上菜有点慢", "logistics", "P1.media"),
+    ("我就在小红书发帖问了一下这个衣服怎么洗,还是掉色", "product", "P1.media"),
+    ("我就爆料一下这家店的隐藏菜单,可惜太咸", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
     # fruit and a box's corner bruised in transit: nobody hurt
     ("一箱苹果,第一层好几个摔伤了", "logistics", "P1.injury"),
