@@ -137,6 +137,14 @@ P1_CASES = [
     ("店里地滑,我妈摔伤了腿", "environment", "P1.injury"),
     ("孩子被掉下来的灯罩砸伤了", "environment", "P1.injury"),
     ("老人在门口严重摔伤", "environment", "P1.injury"),
+    # hit or pushed by staff; a toy part a baby can choke on; a hidden camera;
+    # what a whole block has, named between
+    ("快递员骂人还动手打人", "logistics", "P1.injury"),
+    ("理论了两句,保安把我推倒了", "service", "P1.injury"),
+    ("宝宝的玩具有小零件掉下来", "product", "P1.injury"),
+    ("酒店房间里发现了摄像头", "environment", "P1.privacy"),
+    ("商场试衣间有人偷拍", "environment", "P1.privacy"),
+    ("整个小区的宽带都断了三天", "process", "P1.mass"),
     # a lift that drops or traps people
     ("商场的电梯突然下坠,吓死人了", "environment", "P1.injury"),
     ("酒店停电,我们被困在电梯里半个小时", "environment", "P1.injury"),
@@ -345,6 +353,8 @@ NOT_A_CRISIS = [
     ("我就在小红书发帖问了一下这个衣服怎么洗,还是掉色", "product", "P1.media"),
     ("我就爆料一下这家店的隐藏菜单,可惜太咸", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
+    # a call made to me is no blow
+    ("客服一晚上打了我三个电话推销", "service", "P1.injury"),
     # fruit and a box's corner bruised in transit: nobody hurt
     ("一箱苹果,第一层好几个摔伤了", "logistics", "P1.injury"),
     ("平板包装其中一个角严重摔伤", "logistics", "P1.injury"),
