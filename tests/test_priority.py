@@ -137,6 +137,8 @@ P1_CASES = [
     ("店里地滑,我妈摔伤了腿", "environment", "P1.injury"),
     ("孩子被掉下来的灯罩砸伤了", "environment", "P1.injury"),
     ("老人在门口严重摔伤", "environment", "P1.injury"),
+    # brakes that fail
+    ("车刚提一周刹车就失灵了", "product", "P1.injury"),
     # hit or pushed by staff; a toy part a baby can choke on; a hidden camera;
     # what a whole block has, named between
     ("快递员骂人还动手打人", "logistics", "P1.injury"),
@@ -178,6 +180,10 @@ P2_CASES = [
     ("这是我第四次来投诉了", "service", "P2.repeat"),
     ("新买的冰箱完全不制冷", "product", "P2.unusable"),
     ("更新以后一直闪退,根本用不了", "process", "P2.unusable"),
+    # money gone from an account, renewed without a word, the Nth time
+    ("余额宝里的钱不见了", "pricing", "P2.money"),
+    ("会员自动续费没通知,扣了我一年的钱", "pricing", "P2.money"),
+    ("这是第N次反映这个问题了", "process", "P2.repeat"),
     # "fake." as a clause of its own
     ("假的,味道和专柜的完全不一样", "product", "P2.counterfeit"),
 ]
@@ -188,6 +194,8 @@ NOT_RAISED = [
     ("定金不退的预售方式,下单前要看清楚", "pricing", "P2.money"),
     ("装好用不了两分钟,菜就凉了", "logistics", "P2.unusable"),
     ("第二次来这家店,菜还是那么咸", "product", "P2.repeat"),
+    # the how of a renewal
+    ("请问怎么取消自动续费", "process", "P2.money"),
     ("第二次来打卡了,菜还是那么咸", "product", "P2.repeat"),
     ("第三次打卡这家店,菜还是那么咸", "product", "P2.repeat"),
     # a parcel or a message received out of the blue is no money taken
@@ -233,6 +241,7 @@ P3_CASES = [
     ("商家电话一直打不通", "service", "P3.problem"),
     ("问了两句就被拉黑了", "service", "P3.problem"),
     ("上个月办的套餐这个月还没生效", "process", "P3.problem"),
+    ("运费险理赔被拒了", "process", "P3.problem"),
 ]
 
 P4_CASES = [
@@ -353,6 +362,8 @@ NOT_A_CRISIS = [
     ("我就在小红书发帖问了一下这个衣服怎么洗,还是掉色", "product", "P1.media"),
     ("我就爆料一下这家店的隐藏菜单,可惜太咸", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
+    # a feature that stops when the steering wheel is not centred: no brakes failing
+    ("方向盘没回正也失效,这个功能有点鸡肋", "product", "P1.injury"),
     # a call made to me is no blow
     ("客服一晚上打了我三个电话推销", "service", "P1.injury"),
     # fruit and a box's corner bruised in transit: nobody hurt
