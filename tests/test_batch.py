@@ -102,6 +102,7 @@ def expected_row(a: triage.Assessment) -> dict[str, Any]:
         "priority": str(a.priority),
         **{f"prob_{c}": a.category_probabilities[c] for c in CATEGORIES},
         **{f"prob_{e}": a.emotion_probabilities[e] for e in EMOTIONS},
+        "prob_complaint": a.complaint_probability,
         "sentiment": a.sentiment,
         "deadline_minutes": a.deadline_minutes,
         "route": a.route,

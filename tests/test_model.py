@@ -68,7 +68,7 @@ def test_check_is_fitted_works(small_model) -> None:  # type: ignore[no-untyped-
 def test_fit_returns_self_and_learns_attributes(train_frame) -> None:  # type: ignore[no-untyped-def]
     m = TriageModel(threshold_folds=0, max_features=5000)
     assert m.fit(train_frame.iloc[:300]) is m
-    assert m.coef_.shape == (m.features_.n_features, 26)
+    assert m.coef_.shape == (m.features_.n_features, 27)
     assert m.n_train_ == 300
     assert set(m.thresholds_) == {"categories", "presence", "strong"}
 

@@ -155,6 +155,29 @@ def test_files_of_format_version_4_load_without_the_clause_stage(
     np.testing.assert_array_equal(a.primary, b.primary)
 
 
+def test_files_of_format_version_5_load_without_the_complaint_gate(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    # version 5 knew neither the parameters nor the head's column of the weights
+    old = copy.deepcopy(small_model)
+    old.coef_, old.intercept_ = old.coef_[:, :-1], old.intercept_[:-1]
+    unknown = ("min_complaint_proba", "C_complaint")
+    loaded = triage.load_model(_save_as_version(old, tmp_path / "v5", 5, unknown, monkeypatch))
+    assert loaded.min_complaint_proba is None and loaded.get_params()["C_complaint"] == 1.0
+    assert loaded.coef_.shape == small_model.coef_.shape
+    ungated = copy.deepcopy(small_model).set_params(min_complaint_proba=None)
+    a, b = ungated.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_proba, b.category_proba)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+    np.testing.assert_array_equal(a.priority_proba, b.priority_proba)
+    assert b.complaint_proba is not None and (b.complaint_proba > 0.999).all()
+
+
 def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
     for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):

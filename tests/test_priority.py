@@ -302,6 +302,16 @@ def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> N
 
 
 @pytest.mark.parametrize(
+    "text", ["快递很快，包装也很好，好评", "非常满意，五星好评！", "菜很好吃，下次还来"]
+)
+def test_praise_with_no_complaint_beside_it_is_no_mixed_review(text: str) -> None:
+    # with a category it qualifies the complaint; alone it praises, and the
+    # reason is that nothing concrete was found
+    assert codes(run(text)) == ["P4.none"]
+    assert "P4.mixed" in codes(run(text, "logistics"))
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "花了315元买的衣服,洗一次就掉色",

@@ -102,6 +102,14 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
             r"the columns are \['review', 'angry'\]$",
         ),
         ({"text": ["快递太慢了"], "primary": ["logistics"]}, r"no label column; give any of"),
+        (
+            {"text": ["快递太慢了", "东西不错"], "complaint": ["1", "yes"]},
+            r"row 1 .*complaint='yes': complaint must be 0 or 1 \(or empty for unknown\)",
+        ),
+        (
+            {"text": ["快递很快，好评"], "categories": ["logistics"], "complaint": ["0"]},
+            r"row 0 .*complaint='0': complaint is 0 but the row names a category",
+        ),
     ],
     ids=[
         "uppercase-category",
@@ -112,6 +120,8 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
         "missing-text",
         "no-text-column",
         "no-label-column",
+        "complaint-yes",
+        "complaint-0-with-a-category",
     ],
 )
 def test_bad_extra_rows_are_refused_naming_row_and_column(
@@ -195,6 +205,53 @@ def test_extra_rows_teach_only_the_heads_they_label(tiny_frame: pd.DataFrame) ->
     assert len(taught.extra_fingerprint_ or "") == 64
 
 
+def test_praise_rows_teach_the_complaint_head_alone(tiny_frame: pd.DataFrame) -> None:
+    praise = pd.DataFrame(
+        {
+            "text": [
+                "快递很快，包装很好",
+                "服务热情，房间干净",
+                "味道不错，好评",
+                "物流给力，好评",
+            ],
+            "complaint": "0",
+        }
+    )
+    plain = triage.train(tiny_frame, **TINY_PARAMS)
+    taught = triage.train(tiny_frame, extra=praise, extra_weight=1.0, **TINY_PARAMS)
+    texts = ["快递很快，好评", "快递一周还没到，客服也不回"]
+    before, after = plain.predict_many(texts), taught.predict_many(texts)
+    # the category, emotion and priority heads are as they were
+    np.testing.assert_array_equal(before.category_proba, after.category_proba)
+    np.testing.assert_array_equal(before.emotion_proba, after.emotion_proba)
+    assert after.complaint_proba is not None and before.complaint_proba is not None
+    assert after.complaint_proba[0] < before.complaint_proba[0]
+    assert after.complaint_proba[1] > 0.5
+    assert taught.n_extra_ == 4
+
+
+def test_a_text_under_min_complaint_proba_has_no_category(small_model) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    texts = ["快递一周还没到，客服也不回", "收到的杯子一摔就裂了", "房间很脏"]
+    model = copy.deepcopy(small_model).set_params(min_complaint_proba=None)
+    ungated = model.predict_many(texts)
+    assert ungated.category_labels.any(axis=1).all()
+    assert ungated.complaint_proba is not None
+    assert ((ungated.complaint_proba > 0) & (ungated.complaint_proba < 1)).all()
+    # a gate over every text's probability takes every category, and the primary
+    model.set_params(min_complaint_proba=float(ungated.complaint_proba.max()) + 1e-9)
+    gated = model.predict_many(texts)
+    assert not gated.category_labels.any() and (gated.primary == -1).all()
+    # and the priority head's signal: nothing learned raises a text about nothing
+    assert np.isnan(gated.priority_proba).all()
+    np.testing.assert_array_equal(gated.category_proba, ungated.category_proba)
+    np.testing.assert_array_equal(gated.intensity, ungated.intensity)
+    assert [a.complaint_probability for a in map(model.analyze, texts)] == pytest.approx(
+        ungated.complaint_proba.tolist()
+    )
+
+
 def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
     with pytest.raises(triage.LabelError, match="no rows"):
         triage.train(tiny_frame.iloc[:0], **TINY_PARAMS)
@@ -255,6 +312,8 @@ def test_parameters_that_leave_no_terms_are_named(
         ({"char_ngrams": (0, 3)}, r"\(low, high\)"),
         ({"primary_blend": 1.5}, r"a number in \[0, 1\]"),
         ({"min_primary_proba": -0.1}, r"None or a number in \[0, 1\]"),
+        ({"min_complaint_proba": 1.5}, r"None or a number in \[0, 1\]"),
+        ({"C_complaint": 0}, "a number > 0"),
         ({"min_df": 0}, "an int >= 1"),
         ({"min_df": 1.5}, "an int >= 1"),
         ({"max_features": 0}, "None or an int >= 1"),
@@ -290,6 +349,7 @@ def test_parameter_errors_are_value_and_type_errors() -> None:
         {"random_state": None, "min_primary_proba": None, "max_features": None, "n_jobs": -1},
         {"C_nb": None},
         {"C_nb": np.float32(0.5)},
+        {"min_complaint_proba": None, "C_complaint": np.float64(0.3)},
     ],
 )
 def test_usual_parameter_spellings_are_accepted(

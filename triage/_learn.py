@@ -55,7 +55,15 @@ def fit_model(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | Non
 
 
 def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) -> None:
-    from triage.model import _N_OUT, _PRIMARY, _PRIO, extra_fingerprint, fingerprint, presence
+    from triage.model import (
+        _COMPLAINT,
+        _N_OUT,
+        _PRIMARY,
+        _PRIO,
+        extra_fingerprint,
+        fingerprint,
+        presence,
+    )
 
     started = time.perf_counter()
     # read first: a bad entry fails before any text is segmented
@@ -115,6 +123,10 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
 
     from joblib import Parallel, delayed
 
+    # the complaint head (does the text complain about anything?) reads the
+    # texts as the category heads do
+    complains: Array = np.asarray(y.categories.any(axis=1), dtype=np.int64)
+    complaint: tuple[str, int, Array, Array | None] = ("category:any", _COMPLAINT, complains, None)
     fitted = Parallel(n_jobs=model.n_jobs, prefer="threads")(
         delayed(_fit_binary)(
             *_with_extra(
@@ -123,13 +135,13 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
                 inputs(name)[1],
                 partial.get(name),
             ),
-            model.C,
+            model.C_complaint if name == "category:any" else model.C,
             model.class_weight,
             model.random_state,
         )
-        for name, _, target, rows in binary
+        for name, _, target, rows in [*binary, complaint]
     )
-    for (_, column, _, _), (w, b) in zip(binary, fitted, strict=True):
+    for (_, column, _, _), (w, b) in zip([*binary, complaint], fitted, strict=True):
         coef[: len(w), column] = w
         intercept[column] = b
     nb_coef: Array | None = None
@@ -406,7 +418,7 @@ def parse_partial(
     left out of that head. An optional ``weight`` column sets per-row weights
     (default `default_weight`). Raises `LabelError` naming every bad cell.
     """
-    from triage.labeled import _intensity, _split, check_partial
+    from triage.labeled import _flag, _intensity, _split, check_partial
 
     check_partial(extra)
     weights = _extra_weights(extra, default_weight)
@@ -419,6 +431,20 @@ def parse_partial(
         for c in CATEGORIES:
             target = np.array([int(str(c) in _split(cells[i])) for i in rows], dtype=np.int64)
             out[f"category:{c}"] = (rows, target, weights[rows])
+    # whether the text complains about anything: its ``complaint`` cell, else
+    # yes when it names a category
+    known: dict[int, int] = {}
+    if "categories" in extra.columns:
+        known.update((int(i), 1) for i in out["category:product"][0])
+    if "complaint" in extra.columns:
+        for i, v in enumerate(extra["complaint"].tolist()):
+            flag = _flag(v)
+            if flag is not None:
+                known[i] = flag
+    if known:
+        rows = np.array(sorted(known), dtype=np.intp)
+        target = np.array([known[i] for i in rows], dtype=np.int64)
+        out["category:any"] = (rows, target, weights[rows])
     for e in EMOTIONS:
         if str(e) not in extra.columns:
             continue

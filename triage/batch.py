@@ -18,6 +18,10 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
 ``priority``                        ``P1`` ... ``P4``
 ``prob_<category>`` (6)             probability that each category applies
 ``prob_<emotion>`` (5)              probability that each emotion is present
+``prob_complaint``                  probability that the text complains about
+                                    anything (NaN for the lexicon baseline);
+                                    under the model's ``min_complaint_proba``
+                                    it has no category
 ``sentiment``                       polarity in [0, 1]: near 0 negative,
                                     near 1 positive
 ``deadline_minutes``                first-response deadline (nullable ``Int32``)
@@ -100,6 +104,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "priority",
     *(f"prob_{c}" for c in CATEGORIES),
     *(f"prob_{e}" for e in EMOTIONS),
+    "prob_complaint",
     "sentiment",
     "deadline_minutes",
     "route",
@@ -175,6 +180,7 @@ def _score_chunk(
     emo_p = np.full((m + 1, len(EMOTIONS)), np.nan)
     intensity = np.zeros((m + 1, len(EMOTIONS)), dtype=np.int64)
     senti = np.full(m + 1, np.nan)
+    complains = np.full(m + 1, np.nan)
     flags = np.zeros((m + 1, 2), dtype=bool)
     why: list[str] = []
     if m:
@@ -192,6 +198,8 @@ def _score_chunk(
         emo_p[:m] = preds.emotion_proba
         intensity[:m] = preds.intensity
         senti[:m] = preds.sentiment
+        if preds.complaint_proba is not None:
+            complains[:m] = preds.complaint_proba
         flags[:m, 0] = preds.truncated
         flags[:m, 1] = preds.low_confidence
         _prioritize_all(preds, uniq_ctx, _resolve_shared(policy), strs, deadline)
@@ -212,6 +220,7 @@ def _score_chunk(
         cols[f"prob_{c}"] = cat_p[take, j]
     for j, e in enumerate(EMOTIONS):
         cols[f"prob_{e}"] = emo_p[take, j]
+    cols["prob_complaint"] = complains[take]
     cols["sentiment"] = senti[take]
     cols["deadline_minutes"] = (deadline[take].astype(np.int32), ~ok)
     cols["route"] = np.asarray(strs["route"], dtype=object)[take]

@@ -509,10 +509,13 @@ def _conflict(row: int, id_: str, columns: list[str], lines: Sequence[int] | Non
 def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     """List every problem of partially labeled rows, as given to ``fit(..., extra=...)``.
 
-    Such a frame has a ``text`` column and at least one of ``categories`` and
-    the five emotion columns; an empty cell means unknown, but a filled one
-    must be valid. An optional ``weight`` column holds numbers >= 0. None of
-    these columns may appear twice.
+    Such a frame has a ``text`` column and at least one of ``categories``,
+    ``complaint`` and the five emotion columns; an empty cell means unknown,
+    but a filled one must be valid. ``complaint`` is 1 for a text that
+    complains about something and 0 for one that does not (praise, small
+    talk), which then names no category; a text that names one complains.
+    An optional ``weight`` column holds numbers >= 0. None of these columns
+    may appear twice.
 
     Returns
     -------
@@ -534,14 +537,15 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
     require_frame(frame, "the extra training data")
     columns = ["row", "id", "column", "value", "problem"]
-    repeated = _repeated(frame.columns, ("id", "text", "categories", *EMOTION_COLUMNS, "weight"))
+    labels = ("categories", "complaint", *EMOTION_COLUMNS)
+    repeated = _repeated(frame.columns, ("id", "text", *labels, "weight"))
     if repeated:
         return pd.DataFrame([(-1, "", c, "", _twice(n)) for c, n in repeated], columns=columns)
-    known = [c for c in ("categories", *EMOTION_COLUMNS) if c in frame.columns]
+    known = [c for c in labels if c in frame.columns]
     if "text" not in frame.columns or not known:
         problems = [] if "text" in frame.columns else [(-1, "", "text", "", _MISSING)]
         if not known:
-            wanted = ", ".join(("categories", *EMOTION_COLUMNS))
+            wanted = ", ".join(labels)
             problems.append((-1, "", "categories", "", f"no label column; give any of {wanted}"))
         return pd.DataFrame(problems, columns=columns)
     ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
@@ -550,6 +554,15 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
         for i, value in enumerate(frame[column].tolist()):
             for problem in _partial_problems(column, value):
                 rows.append((i, ids[i], column, value, problem))
+    if "complaint" in known and "categories" in known:
+        cells = zip(frame["complaint"].tolist(), frame["categories"].tolist(), strict=True)
+        for i, (flag, cats) in enumerate(cells):
+            if _flag(flag) == 0 and _cell(cats):
+                problem = (
+                    "complaint is 0 but the row names a category: "
+                    "a text that complains about nothing has none"
+                )
+                rows.append((i, ids[i], "complaint", flag, problem))
     return pd.DataFrame(rows, columns=columns).sort_values("row", kind="stable", ignore_index=True)
 
 
@@ -562,6 +575,10 @@ def _partial_problems(column: str, value: Any) -> list[str]:
         return []  # unknown
     if column == "categories":
         return _category_problems(_split(value))
+    if column == "complaint":
+        return (
+            [] if _flag(value) is not None else ["complaint must be 0 or 1 (or empty for unknown)"]
+        )
     return (
         []
         if _intensity(value) is not None
@@ -918,3 +935,9 @@ def _intensity(value: Any) -> int | None:
     if s.endswith(".0"):  # integers that passed through a float column
         s = s[:-2]
     return int(s) if s in ("0", "1", "2") else None
+
+
+def _flag(value: Any) -> int | None:
+    """A ``complaint`` cell of extra rows: 0 or 1, else None (empty: unknown)."""
+    level = _intensity(value)
+    return level if level in (0, 1) else None

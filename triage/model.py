@@ -76,7 +76,11 @@ _PRIMARY = slice(_NC, 2 * _NC)
 _PRESENT = slice(2 * _NC, 2 * _NC + _NE)
 _STRONG = slice(2 * _NC + _NE, 2 * _NC + 2 * _NE)
 _PRIO = slice(2 * _NC + 2 * _NE, 2 * _NC + 2 * _NE + _NP)
-_N_OUT = _PRIO.stop
+#: The complaint head: whether the text complains about anything at all.
+_COMPLAINT = _PRIO.stop
+_N_OUT = _COMPLAINT + 1
+#: The complaint head's bias in a model saved without one: every text complains
+_ALWAYS = 30.0
 #: The heads `explain` weighs: the categories, then the emotions' presence.
 _EXPLAINED = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
 
@@ -102,6 +106,10 @@ class Predictions:
     intensity: Array  # (n, 5) int 0-2
     priority_proba: Array  # (n, 4); NaN without a priority head or for a low-confidence row
     sentiment: Array  # (n,)
+    #: (n,) the complaint head's probability that the text complains about
+    #: anything (1.0 throughout for a model saved without the head, format
+    #: version 5 and older); None for a predictor without one (the lexicon)
+    complaint_proba: Array | None = None
     #: With ``predict_many(texts, explain=top)``: per row, each category that
     #: applies (primary first) and each emotion present, to the `top` terms
     #: that raise its score most; else None.
@@ -169,6 +177,9 @@ class Predictions:
             route=prio.route,
             truncated=bool(self.truncated[i]),
             low_confidence=bool(self.low_confidence[i]),
+            complaint_probability=(
+                None if self.complaint_proba is None else float(self.complaint_proba[i])
+            ),
         )
 
 
@@ -240,6 +251,20 @@ class TriageModel(OneText):
         this probability and the text is negative (sentiment below 0.5), it
         is kept as the one category: a complaint is rarely about nothing.
         None never does.
+    min_complaint_proba : float or None, default 0.1
+        A text whose complaint head (`Predictions.complaint_proba`: does it
+        complain about anything at all?) is below this has no category and
+        no primary, whatever the category heads say, and the priority head
+        does not raise it: praise such as 快递很快，包装也很好 names a
+        category's words without complaining about it. The head learns from
+        the labeled texts (a text complains when it has a category) and from
+        extra rows with a ``complaint`` label, such as the public sets' short
+        positive reviews (`triage.weak.load_praise`, ``triage train
+        --praise``), which labeled complaints hardly hold. None never gates.
+    C_complaint : float, default 1.0
+        Inverse regularisation strength of the complaint head. Out of fold,
+        a head as free as the others (10.0) gave more labeled complaints
+        probabilities near 0 for as much praise held out.
     clause_stage : bool, default True
         Re-decide each category from the evidence of the text's clauses (cut
         at punctuation and whitespace, see `triage._features.clauses`): each
@@ -290,8 +315,11 @@ class TriageModel(OneText):
     Attributes
     ----------
     features_ : FeatureSpace
-    coef_ : ndarray of shape (n_features, 26)
-    intercept_ : ndarray of shape (26,)
+    coef_ : ndarray of shape (n_features, 27)
+        Weights of the linear heads, in column blocks: the six categories,
+        the six-way primary, the presence and the strength of the five
+        emotions, the four-way priority and the complaint head.
+    intercept_ : ndarray of shape (27,)
     nb_coef_ : ndarray of shape (n_terms, 6) or None
         Weights of the naive-Bayes view of the category heads over the
         presence of each term (the ratios folded in); None without it.
@@ -359,6 +387,8 @@ class TriageModel(OneText):
         word_vectors: WordVectors | None = None,
         primary_blend: float = 0.9,
         min_primary_proba: float | None = 0.2,
+        min_complaint_proba: float | None = 0.1,
+        C_complaint: float = 1.0,
         clause_stage: bool = True,
         min_df: int = 2,
         max_features: int | None = 200_000,
@@ -379,6 +409,8 @@ class TriageModel(OneText):
         self.word_vectors = word_vectors
         self.primary_blend = primary_blend
         self.min_primary_proba = min_primary_proba
+        self.min_complaint_proba = min_complaint_proba
+        self.C_complaint = C_complaint
         self.clause_stage = clause_stage
         self.min_df = min_df
         self.max_features = max_features
@@ -432,6 +464,13 @@ class TriageModel(OneText):
             state = {"clause_stage": False, **state}
             if "coef_" in state:
                 state.update(clause_coef_=None, clause_intercept_=None, clause_thresholds_=None)
+        # and before the complaint head (format version 5 and older): a head
+        # that finds every text a complaint, and no gate
+        if "min_complaint_proba" not in state:
+            state = {"min_complaint_proba": None, "C_complaint": 1.0, **state}
+            if "coef_" in state and state["coef_"].shape[1] == _COMPLAINT:
+                state["coef_"] = np.column_stack([state["coef_"], np.zeros(len(state["coef_"]))])
+                state["intercept_"] = np.append(state["intercept_"], _ALWAYS)
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -632,7 +671,7 @@ class TriageModel(OneText):
         return norm, toks, cut
 
     def logits(self, X: csr_matrix) -> Array:
-        """Logits of all heads for a document-term matrix, shape (n, 26).
+        """Logits of all heads for a document-term matrix, shape (n, 27).
 
         The category probabilities also average in the naive-Bayes view
         (`nb_coef_`), which is not among these logits.
@@ -758,6 +797,13 @@ class TriageModel(OneText):
             labels, primary = self._clause_labels(
                 cat_p, senti, norm, toks, low, primary, prim_p, one
             )
+        complaint_p = _sigmoid(z[:, _COMPLAINT])
+        gated = np.zeros(n, dtype=bool)
+        if self.min_complaint_proba is not None:
+            # praise and small talk: no category, whatever the heads found
+            gated = complaint_p < self.min_complaint_proba
+            labels[gated] = False
+            primary = np.where(gated, -1, primary)
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -766,8 +812,21 @@ class TriageModel(OneText):
         # nothing learned applies to a low-confidence text: the rules alone
         # decide its priority, as they do its categories and emotions
         prio_p[low] = np.nan
+        # nor does it raise a text that complains about nothing
+        prio_p[gated] = np.nan
         return Predictions(
-            norm, toks, cut, low, cat_p, labels, primary, emo_p, intensity, prio_p, senti
+            norm,
+            toks,
+            cut,
+            low,
+            cat_p,
+            labels,
+            primary,
+            emo_p,
+            intensity,
+            prio_p,
+            senti,
+            complaint_p,
         )
 
     def _staged(self) -> bool:
@@ -1184,6 +1243,12 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("primary_blend", lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
     (
         "min_primary_proba",
+        lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
+        "None or a number in [0, 1]",
+    ),
+    ("C_complaint", lambda v: _is_number(v) and v > 0, "a number > 0"),
+    (
+        "min_complaint_proba",
         lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
         "None or a number in [0, 1]",
     ),

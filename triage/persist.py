@@ -45,6 +45,11 @@ with a test that a file of the old version still loads.
   ``clause_thresholds_``). Code of version 4 would load such a file and
   decide the categories without it; files of versions 1 to 4 load as models
   without it (``clause_stage=False``) and predict as before.
+- 6: the complaint head (parameters ``min_complaint_proba`` and
+  ``C_complaint``, a 27th column of ``coef_`` and ``intercept_``). Code of
+  version 5 would not read the wider ``coef_``; files of versions 1 to 5
+  load as models without the gate (``min_complaint_proba=None``, a head
+  that finds every text a complaint) and predict as before.
 """
 
 from __future__ import annotations
@@ -91,9 +96,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 

@@ -292,6 +292,10 @@ class Assessment:
     and only the priority rules, not the model, set its level. Its
     probabilities are still the model's, for inspection: they set no label
     (``！`` alone has an angry probability near 1 and no emotion).
+    ``complaint_probability`` is the model's probability that the text
+    complains about anything at all; below the model's
+    ``min_complaint_proba`` (praise, small talk) it has no category. None
+    for a predictor without it (the lexicon baseline).
     """
 
     text: str
@@ -307,6 +311,7 @@ class Assessment:
     route: str
     truncated: bool = False
     low_confidence: bool = False
+    complaint_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the labeled fields use the file-format columns."""
@@ -319,6 +324,7 @@ class Assessment:
         out.update(
             {
                 "category_probabilities": self.category_probabilities.to_dict(),
+                "complaint_probability": self.complaint_probability,
                 "emotion_probabilities": self.emotion_probabilities.to_dict(),
                 "sentiment": self.sentiment,
                 "deadline_minutes": self.deadline_minutes,
