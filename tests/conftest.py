@@ -152,10 +152,15 @@ def word_vectors(train_frame, dev_frame):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def trained_model(train_frame, dev_frame, word_vectors):  # type: ignore[no-untyped-def]
     """A model trained on all of train.csv as the shipped one is (`triage train
-    --corpus --calm-chats`)."""
+    --corpus --calm-chats --praise`)."""
+    import pandas as pd
+
     from triage import train
-    from triage.weak import load_calm_chats
+    from triage.weak import load_calm_chats, load_praise
 
     require_data("raw", "ecd_taobao_dialogue_sample")
-    calm = load_calm_chats(exclude=[*train_frame["text"], *dev_frame["text"]])
-    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors, extra=calm)
+    labeled = [*train_frame["text"], *dev_frame["text"]]
+    extra = pd.concat(
+        [load_calm_chats(exclude=labeled), load_praise(exclude=labeled)], ignore_index=True
+    )
+    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors, extra=extra)

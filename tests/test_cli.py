@@ -1725,6 +1725,36 @@ def test_train_learns_calm_from_customer_service_chats(
     assert card["notes"]["calm_chats"] is True
 
 
+def test_train_learns_praise_from_positive_reviews(
+    train_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import pandas as pd
+
+    from triage.weak import REVIEW_SOURCES
+
+    root = tmp_path / "data"
+    for relative, column, _ in REVIEW_SOURCES.values():
+        (root / "raw" / relative).parent.mkdir(parents=True)
+        reviews = ["送餐很快，味道很棒", "房间干净，服务热情", "质量很好，穿着舒服", "还行吧"]
+        frame = pd.DataFrame({"label": ["1", "1", "1", "1"], column: reviews})
+        frame.to_csv(root / "raw" / relative, index=False)
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(write_chats(root)))
+    train_csv, out = tmp_path / "train.csv", tmp_path / "model"
+    train_frame.iloc[:300].to_csv(train_csv, index=False)
+    assert main(["train", str(train_csv), "-o", str(out), "--calm-chats", "--praise"]) == 0
+    # the same review in three sets is one row, and 还行吧 may complain
+    assert re.search(
+        r"trained on 300 rows of .*train\.csv and 15 calm chat turns and 3 short positive reviews",
+        capsys.readouterr().err,
+    )
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert card["training_data"]["extra_rows"] == 18
+    assert card["notes"]["calm_chats"] is True and card["notes"]["praise"] is True
+
+
 @pytest.mark.usefixtures("no_training")
 def test_train_looks_for_the_chats_before_training(
     tiny_frame,  # type: ignore[no-untyped-def]

@@ -272,7 +272,7 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
     # rows with what they did.
     from triage import retrain, weak
 
-    example, calm = _python(_section("docs/retraining.md", "5. Add weakly labeled data"))
+    example, calm, praise = _python(_section("docs/retraining.md", "5. Add weakly labeled data"))
     table = pd.DataFrame({"delta": [0.0, 0.0]}, index=["emotion", "intensity"])
     trained: list[dict[str, object]] = []
 
@@ -283,6 +283,7 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
     monkeypatch.setattr(triage, "train", train)
     monkeypatch.setattr(weak, "load_weak_emotions", lambda *args, **kwargs: "weak rows")
     monkeypatch.setattr(weak, "load_calm_chats", lambda *args, **kwargs: "calm rows")
+    monkeypatch.setattr(weak, "load_praise", lambda *args, **kwargs: "praise rows")
     monkeypatch.setattr(
         retrain, "compare_models", lambda *args, **kwargs: SimpleNamespace(to_frame=table.copy)
     )
@@ -296,7 +297,7 @@ def test_retraining_weak_example_compares_models_that_differ_in_the_weak_rows_al
         model = triage.TriageModel(**params)
         trained.clear()
         names = {"triage": triage, "retrain": retrain, "model": model}
-        for code, extra in ((example, "weak rows"), (calm, "calm rows")):
+        for code, extra in ((example, "weak rows"), (calm, "calm rows"), (praise, "praise rows")):
             trained.clear()
             exec(code, names | {"train": rows, "dev": rows, "weak": weak})
             (given,) = trained

@@ -16,9 +16,11 @@ import triage
 from triage.labels import EMOTION_COLUMNS
 from triage.vectors import read_corpus
 from triage.weak import (
+    REVIEW_SOURCES,
     WEAK_MAPPINGS,
     data_dir,
     load_calm_chats,
+    load_praise,
     load_reviews,
     load_weak_emotions,
 )
@@ -303,3 +305,86 @@ def test_real_calm_chats_load() -> None:
     calm = load_calm_chats(root)
     assert len(calm) > 1000 and calm["text"].is_unique
     assert not calm["text"].str.contains(" [^\x00-\x7f]|[^\x00-\x7f] ").any()
+
+
+#: Invented reviews of the three public review sets: (set, label, review).
+REVIEWS = [
+    ("waimai_10k", "1", "送餐很快，味道很棒"),
+    ("waimai_10k", "1", "味道不错，就是送得有点慢"),  # contrast: may complain
+    ("waimai_10k", "1", "好吃"),  # too short to say
+    ("waimai_10k", "0", "等了两个小时，饭都凉了"),  # negative
+    ("waimai_10k", "1", "送餐很快，味道很棒"),  # repeated
+    ("online_shopping", "1", "质量很好，穿着舒服，颜色也正"),
+    ("online_shopping", "1", "物流很快，但是包装破了"),
+    ("online_shopping", "1", "还行吧，凑合用"),
+    ("online_shopping", "1", "做工精细" * 20),  # too long
+    ("chnsenticorp_htl", "1", "房间干净，服务热情，早餐丰富"),
+    ("chnsenticorp_htl", "1", "位置好，前台很耐心，下次还住"),
+]
+
+
+@pytest.fixture
+def review_dir(tmp_path: Path) -> Path:
+    for name, (relative, column, _) in REVIEW_SOURCES.items():
+        rows = [(label, review) for source, label, review in REVIEWS if source == name]
+        path = tmp_path / "raw" / relative
+        path.parent.mkdir(parents=True)
+        frame = pd.DataFrame(rows, columns=["label", column])
+        if name == "online_shopping":
+            frame.insert(0, "cat", "衣服")
+        frame.to_csv(path, index=False, encoding="utf-8")
+    return tmp_path
+
+
+def test_praise_is_short_positive_reviews_with_no_word_of_complaint(review_dir: Path) -> None:
+    praise = load_praise(review_dir)
+    assert praise["text"].tolist() == [
+        "送餐很快，味道很棒",
+        "房间干净，服务热情，早餐丰富",
+        "位置好，前台很耐心，下次还住",
+        "质量很好，穿着舒服，颜色也正",
+    ]
+    assert set(praise["complaint"]) == {"0"} and set(praise["weight"]) == {1.0}
+    assert praise["source"].tolist() == [
+        "waimai_10k",
+        "chnsenticorp_htl",
+        "chnsenticorp_htl",
+        "online_shopping",
+    ]
+    assert "categories" not in praise.columns  # it says nothing of which category is not
+    triage.labeled.check_partial(praise)
+
+
+def test_praise_leaves_out_labeled_texts_and_draws_at_most_limit(review_dir: Path) -> None:
+    praise = load_praise(review_dir, exclude=["送餐很快,味道很棒"], limit=1, weight=0.5)
+    assert praise["source"].tolist() == ["chnsenticorp_htl", "online_shopping"]
+    assert set(praise["weight"]) == {0.5}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"weight": 0}, "weight must be a positive number"),
+        ({"limit": 0}, "limit must be a positive int or None"),
+        ({"limit": True}, "limit must be a positive int or None"),
+        ({"exclude": "送餐很快"}, "exclude must be a collection of texts"),
+    ],
+)
+def test_praise_refuses_bad_options(
+    review_dir: Path, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(triage.ParameterError, match=message):
+        load_praise(review_dir, **kwargs)  # type: ignore[arg-type]
+
+
+def test_praise_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"waimai_10k\.csv; set TRIAGE_DATA_DIR"):
+        load_praise(tmp_path)
+
+
+def test_real_praise_loads() -> None:
+    root = require_data("raw", "waimai_10k").parent.parent
+    praise = load_praise(root, limit=None)
+    assert len(praise) > 8000 and praise["text"].is_unique
+    assert praise["text"].str.len().between(4, 60).all()
+    assert len(load_praise(root)) == 1500 + 1500 + praise["source"].eq("chnsenticorp_htl").sum()

@@ -214,11 +214,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     if dev is not None:
         _warn_shared_texts(frame, dev, args.train, args.dev)
     extra = None
-    if args.calm_chats:  # read now: a missing file fails before minutes of training
+    weak_rows: list[Any] = []
+    said: list[str] = []
+    labeled = frame["text"].tolist() + ([] if dev is None else dev["text"].tolist())
+    # read now: a missing file fails before minutes of training
+    if args.calm_chats:
         from triage.weak import load_calm_chats
 
-        labeled = frame["text"].tolist() + ([] if dev is None else dev["text"].tolist())
-        extra = load_calm_chats(args.corpus, exclude=labeled)
+        weak_rows.append(load_calm_chats(args.corpus, exclude=labeled))
+        said.append(f"{len(weak_rows[-1])} calm chat turns")
+    if args.praise:
+        from triage.weak import load_praise
+
+        weak_rows.append(load_praise(args.corpus, exclude=labeled))
+        said.append(f"{len(weak_rows[-1])} short positive reviews")
+    if weak_rows:
+        import pandas as pd
+
+        extra = pd.concat(weak_rows, ignore_index=True)
     started = time.perf_counter()
     if args.corpus or args.corpus_file:
         from triage.vectors import fit_word_vectors, read_corpus, read_texts
@@ -256,7 +269,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     model = train(frame, random_state=args.seed, extra=extra, **params)
     seconds = time.perf_counter() - started
-    also = "" if extra is None else f" and {len(extra)} calm chat turns"
+    also = "".join(f" and {x}" for x in said)
     print(f"trained on {len(frame)} rows of {args.train}{also} in {seconds:.1f} s", file=sys.stderr)
     metrics: dict[str, Any] = {}
     if dev is not None:
@@ -292,8 +305,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.corpus_file:
         notes["corpus_file"] = Path(args.corpus_file).name
         notes["corpus_column"] = args.corpus_column or "text"
-    if extra is not None:  # the card's training_data has their count and fingerprint
+    # the card's training_data has the extra rows' count and fingerprint
+    if args.calm_chats:
         notes["calm_chats"] = True
+    if args.praise:
+        notes["praise"] = True
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
     print(f"saved to {out}", file=sys.stderr)
     return 0
@@ -703,6 +719,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="train the emotion heads on the turns of the public customer-service chats under "
         "DATA_DIR/raw of --corpus (else the shared data folder) too, as weak rows that are "
         "neither angry, aggrieved nor humorous, so that plain questions and thanks read calm",
+    )
+    p.add_argument(
+        "--praise",
+        action="store_true",
+        help="train the complaint head on some 3,300 short positive reviews of the public "
+        "review sets under DATA_DIR/raw of --corpus (else the shared data folder) too, as "
+        "texts that complain about nothing, so that praise (快递很快，包装也很好) gets no category",
     )
     p.add_argument(
         "--words",

@@ -26,7 +26,9 @@ happy / happiness,like smp2020 / nlpcc2013  angry, anxious, aggrieved = 0
 =====================  ===================  ==========================================
 
 `load_calm_chats` gives the turns of customer-service chats as rows that
-are neither angry, aggrieved nor humorous (``triage train --calm-chats``).
+are neither angry, aggrieved nor humorous (``triage train --calm-chats``),
+and `load_praise` short positive reviews as rows that complain about
+nothing (``triage train --praise``).
 
 No emotion set labels ``humorous``; it is always unknown. Only the columns
 named in ``emotions=`` are kept (default ``angry`` and ``anxious``, the two
@@ -70,6 +72,7 @@ __all__ = [
     "WEAK_SOURCES",
     "data_dir",
     "load_calm_chats",
+    "load_praise",
     "load_reviews",
     "load_weak_emotions",
 ]
@@ -110,6 +113,17 @@ _TURNS = " ||| "
 _CALM = ("angry", "aggrieved", "humorous")
 #: Laughter and irony in a chat turn (我也是醉了, 好坑爹, 呵呵): its humour is unknown.
 _IRONY = re.compile("呵呵|哈哈|嘿嘿|醉了|坑|服了|绝了|笑死|[😂🤣😅🙃]")
+
+#: A positive review holding any of these may complain all the same (送餐有点慢,
+#: 就是贵了点, 不太新鲜, 下次不会再来?): contrast, negation, hedges, questions
+#: and the commonest complaint words. What is left is praise alone.
+_NOT_PRAISE = re.compile(
+    "但|不过|就是|可惜|只是|却|差|慢|贵|不|没|少|难|脏|吵|凉|冷|坏|退|投诉|问题|一般|还行|凑合"
+    "|失望|[?？]|再也|垃圾|坑|骗|呵呵|无语|醉|晕|郁闷|烦|怪|破|旧|小|错|等|久|假|太"
+)
+#: The length of the reviews `load_praise` keeps, in characters: a long
+#: review rarely praises alone.
+_PRAISE_CHARS = (4, 60)
 
 _NONE = {"angry": 0, "anxious": 0, "confused": 0, "aggrieved": 0}
 _GLAD = {"angry": 0, "anxious": 0, "aggrieved": 0}
@@ -367,6 +381,91 @@ def load_reviews(
             frame = frame.sample(n=limit, random_state=random_state).sort_index()
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
+
+
+def load_praise(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    weight: float = 1.0,
+    limit: int | None = 1500,
+    exclude: Iterable[str] | None = None,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Short positive reviews, as weak rows of texts that complain about nothing.
+
+    The labeled complaints hold almost no praise, so the category heads take
+    a category's words for a complaint about it: 快递很快，包装也很好，好评
+    read as logistics, and so did most short positive reviews of the public
+    sets. The reviews their sets label positive (``label == 1`` in
+    `REVIEW_SOURCES`) that are 4 to 60 characters long and hold no word of
+    contrast, negation, hedging or complaint (但, 就是, 不, 没, 有点 ... see
+    `_NOT_PRAISE`: 送餐有点慢 and 就是贵了点 are left out) are such praise.
+    Each becomes a row with ``complaint`` 0: it trains the complaint head of
+    `triage.TriageModel` (see ``min_complaint_proba``) and no other. Pass the
+    frame as ``extra=`` to `triage.train` (``triage train --praise``).
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The shared data folder (holding ``raw/``); `data_dir()` when omitted.
+    weight : float, default 1.0
+        Sample weight of every row relative to a labeled row.
+    limit : int or None, default 1500
+        At most this many reviews per source, drawn at random: some 3,300 in
+        all, as ``triage train --praise`` reads them (None: all of them,
+        some 8,600).
+    exclude : iterable of str, optional
+        Texts to leave out, compared as the model sees them (pass the texts
+        of your labeled files).
+    random_state : int, default 0
+        Seed of the draw.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``text``, ``complaint`` (``"0"``), ``weight``, ``source``
+        (the id name of its set, as in the shared labeled files) and
+        ``source_label`` (``positive``); one row per distinct review, the
+        sources in the order of `REVIEW_SOURCES` and each in the order of its file.
+
+    Raises
+    ------
+    FileNotFoundError
+        A raw file is not there; the message says where it was looked for.
+    triage.InputFileError, triage.ColumnError
+        A raw file is not UTF-8 CSV, or lacks its columns.
+    triage.ParameterError
+        A bad weight or limit, or an `exclude` that is no collection of texts.
+    """
+    import pandas as pd
+
+    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
+        raise ParameterError(f"weight must be a positive number, got {weight!r}")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+    skip = excluded_texts(exclude)
+    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
+    lo, hi = _PRAISE_CHARS
+    parts = []
+    seen: set[str] = set()  # a review in two sets is the first set's
+    for name, (relative, text_col, id_name) in REVIEW_SOURCES.items():
+        raw = _read_raw(root, name, relative, [text_col, "label"])
+        text = raw[text_col].str.strip()
+        keep = (raw["label"].str.strip() == "1") & text.str.len().between(lo, hi)
+        keep &= ~text.str.contains(_NOT_PRAISE) & ~text.duplicated() & ~text.isin(seen)
+        texts = text[keep]
+        seen.update(texts)
+        if skip:
+            texts = texts[[m not in skip for m in model_texts(texts.tolist())]]
+        if limit is not None and len(texts) > limit:
+            texts = texts.sample(n=limit, random_state=random_state).sort_index()
+        parts.append(pd.DataFrame({"text": texts.tolist(), "source": id_name}))
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "complaint", "0")
+    out.insert(2, "weight", float(weight))
+    out["source_label"] = "positive"
+    logger.info("%d short positive reviews", len(out))
+    return out
 
 
 def load_calm_chats(
