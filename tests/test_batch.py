@@ -453,6 +453,15 @@ def test_explain_adds_the_terms_of_each_label_that_applies(top: int) -> None:
             assert list(json.loads(why)) == list(why_of(text, top))
 
 
+def test_prob_complaint_tells_praise_from_complaints_and_is_nan_without_a_head() -> None:
+    texts = ["快递很快，包装也很好，好评", "快递一周还没到，客服也不回，太气人了！", ""]
+    out = score_frame(pd.DataFrame({"text": texts}))
+    assert out["prob_complaint"].iloc[0] < 0.1 < 0.9 < out["prob_complaint"].iloc[1]
+    assert out["categories"].iloc[0] == "" and np.isnan(out["prob_complaint"].iloc[2])
+    lexicon = score_frame(pd.DataFrame({"text": texts}), model=triage.LexiconModel())
+    assert lexicon["prob_complaint"].isna().all()
+
+
 def test_explain_of_the_lexicon_baseline_gives_its_words_found() -> None:
     lexicon = triage.LexiconModel()
     out = score_frame(pd.DataFrame({"text": TEXTS}), model=lexicon, explain=2)
