@@ -322,6 +322,11 @@ def test_praise_with_no_complaint_beside_it_is_no_mixed_review(text: str) -> Non
         "订单号:12345,退款一直没到账",
         "快递单号SF12315一直没更新",
         "我的会员卡号VIP12315用不了",
+        # or any number a 号 names: an order, a room, a staff member
+        "订单号是12345，还没发货",
+        "房间号12315，空调坏了",
+        "工号12345的客服态度很差",
+        "编号为12331的那台机器又坏了",
     ],
 )
 def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
