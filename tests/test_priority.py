@@ -79,6 +79,8 @@ P1_CASES = [
     ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
     ("宝宝把玩具上掉下来的小零件吞下去了", "product", "P1.health"),
     ("大巴车上空调坏了，孩子都中暑了", "environment", "P1.health"),
+    ("我是过敏体质，用了这个面霜脸上起了一片红疹", "product", "P1.health"),
+    ("我对花生过敏，吃了你们没标花生的菜嘴都肿了", "product", "P1.health"),
     ("吃完当晚就腹泄,跑了好几趟厕所", "product", "P1.health"),
     ("商场的玻璃门没有标识,我撞到头了", "environment", "P1.injury"),
     ("倒热水的时候玻璃杯突然炸了", "product", "P1.injury"),
@@ -339,6 +341,9 @@ NOT_A_CRISIS = [
     # the heat as a figure of speech, and a meal of medium fries typed 中暑
     ("房间热得要中暑了，空调也不修", "environment", "P1.health"),
     ("点了两份中暑套餐，番茄酱一包都没给", "product", "P1.health"),
+    # an allergen label or an anti-allergy medicine is no allergy
+    ("配料表里过敏原写得太小了看不清", "product", "P1.health"),
+    ("这个抗过敏的药一点用都没有", "product", "P1.health"),
     # nobody hit: all of them complain, or not all of them like spicy food
     ("这家店大家都吐槽上菜慢", "logistics", "P1.mass"),
     ("牛肉面居然是辣的,不是所有人都能吃辣", "product", "P1.mass"),
