@@ -178,6 +178,22 @@ def test_files_of_format_version_5_load_without_the_complaint_gate(
     assert b.complaint_proba is not None and (b.complaint_proba > 0.999).all()
 
 
+def test_files_of_format_version_6_load_without_the_rescue_by_problem_cues(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    saved = _save_as_version(small_model, tmp_path / "v6", 6, ("problem_cues",), monkeypatch)
+    loaded = triage.load_model(saved)
+    assert loaded.problem_cues is False and loaded.get_params()["problem_cues"] is False
+    plain = copy.deepcopy(small_model).set_params(problem_cues=False)
+    a, b = plain.predict_many(TEXTS), loaded.predict_many(TEXTS)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+
+
 def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
     for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):

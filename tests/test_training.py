@@ -234,7 +234,8 @@ def test_a_text_under_min_complaint_proba_has_no_category(small_model) -> None: 
     import copy
 
     texts = ["快递一周还没到，客服也不回", "收到的杯子一摔就裂了", "房间很脏"]
-    model = copy.deepcopy(small_model).set_params(min_complaint_proba=None)
+    # (each names a problem, which would give it back its likeliest category)
+    model = copy.deepcopy(small_model).set_params(min_complaint_proba=None, problem_cues=False)
     ungated = model.predict_many(texts)
     assert ungated.category_labels.any(axis=1).all()
     assert ungated.complaint_proba is not None
@@ -250,6 +251,33 @@ def test_a_text_under_min_complaint_proba_has_no_category(small_model) -> None: 
     assert [a.complaint_probability for a in map(model.analyze, texts)] == pytest.approx(
         ungated.complaint_proba.tolist()
     )
+
+
+def test_a_text_that_names_a_problem_keeps_its_likeliest_category(small_model) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    texts = ["孩子吃了你们的饼干上吐下泻", "还好没有拉肚子", "快递很快，包装也很好"]
+    model = copy.deepcopy(small_model).set_params(min_complaint_proba=None)
+    every = model.predict_many(texts).complaint_proba
+    assert every is not None
+    # a gate over every text's probability would leave each with no category
+    model.set_params(min_complaint_proba=float(every.max()) + 1e-9, problem_cues=False)
+    assert not model.predict_many(texts).category_labels.any()
+    model.set_params(problem_cues=True)
+    named = model.predict_many(texts)
+    # the harm named (上吐下泻) keeps the likeliest category, as primary, and
+    # the priority head reads it again; a harm denied or praise does not
+    best = int(named.category_proba[0].argmax())
+    assert named.category_proba[0, best] >= model.min_primary_proba
+    assert named.category_labels[0].tolist() == [j == best for j in range(6)]
+    assert named.primary.tolist() == [best, -1, -1]
+    assert not np.isnan(named.priority_proba[0]).any()
+    assert not named.category_labels[1:].any() and np.isnan(named.priority_proba[1:]).all()
+    one = model.analyze(texts[0])
+    assert one.primary is not None and one.primary == triage.CATEGORIES[best]
+    # nor under a likeliest category of less than min_primary_proba
+    model.set_params(min_primary_proba=float(named.category_proba[0, best]) + 1e-9)
+    assert not model.predict_many(texts).category_labels.any()
 
 
 def test_an_empty_frame_is_refused_as_labels(tiny_frame: pd.DataFrame) -> None:
@@ -314,6 +342,7 @@ def test_parameters_that_leave_no_terms_are_named(
         ({"min_primary_proba": -0.1}, r"None or a number in \[0, 1\]"),
         ({"min_complaint_proba": 1.5}, r"None or a number in \[0, 1\]"),
         ({"C_complaint": 0}, "a number > 0"),
+        ({"problem_cues": "yes"}, "True or False"),
         ({"min_df": 0}, "an int >= 1"),
         ({"min_df": 1.5}, "an int >= 1"),
         ({"max_features": 0}, "None or an int >= 1"),

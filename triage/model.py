@@ -44,7 +44,7 @@ import numpy as np
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, row_sums
 from triage.exceptions import NotFittedError, ParameterError
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
     Assessment,
     CategoryResult,
@@ -250,6 +250,7 @@ class TriageModel(OneText):
         When no category clears its threshold but the likeliest has at least
         this probability and the text is negative (sentiment below 0.5), it
         is kept as the one category: a complaint is rarely about nothing.
+        So it is when the text names a concrete problem (``problem_cues``).
         None never does.
     min_complaint_proba : float or None, default 0.1
         A text whose complaint head (`Predictions.complaint_proba`: does it
@@ -265,6 +266,15 @@ class TriageModel(OneText):
         Inverse regularisation strength of the complaint head. Out of fold,
         a head as free as the others (10.0) gave more labeled complaints
         probabilities near 0 for as much praise held out.
+    problem_cues : bool, default True
+        A text left with no category (by the thresholds, the clause stage or
+        ``min_complaint_proba``) whose words name a concrete problem keeps
+        its likeliest category as its primary, when that has at least
+        ``min_primary_proba``: a trigger at P1 to P3 of the default priority
+        policy fires in it (吃了你们的蛋糕上吐下泻, 打了12315, 用了两天就坏了),
+        not negated, asked or supposed. A text that names a harm complains
+        about something. It reads the default policy whatever policy the
+        priority engine is given.
     clause_stage : bool, default True
         Re-decide each category from the evidence of the text's clauses (cut
         at punctuation and whitespace, see `triage._features.clauses`): each
@@ -389,6 +399,7 @@ class TriageModel(OneText):
         min_primary_proba: float | None = 0.2,
         min_complaint_proba: float | None = 0.1,
         C_complaint: float = 1.0,
+        problem_cues: bool = True,
         clause_stage: bool = True,
         min_df: int = 2,
         max_features: int | None = 200_000,
@@ -411,6 +422,7 @@ class TriageModel(OneText):
         self.min_primary_proba = min_primary_proba
         self.min_complaint_proba = min_complaint_proba
         self.C_complaint = C_complaint
+        self.problem_cues = problem_cues
         self.clause_stage = clause_stage
         self.min_df = min_df
         self.max_features = max_features
@@ -471,6 +483,9 @@ class TriageModel(OneText):
             if "coef_" in state and state["coef_"].shape[1] == _COMPLAINT:
                 state["coef_"] = np.column_stack([state["coef_"], np.zeros(len(state["coef_"]))])
                 state["intercept_"] = np.append(state["intercept_"], _ALWAYS)
+        # and before the rescue by problem cues (format version 6 and older)
+        if "problem_cues" not in state:
+            state = {"problem_cues": False, **state}
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -804,6 +819,17 @@ class TriageModel(OneText):
             gated = complaint_p < self.min_complaint_proba
             labels[gated] = False
             primary = np.where(gated, -1, primary)
+        if self.problem_cues and self.min_primary_proba is not None:
+            # a text that names a concrete problem complains about something
+            left = ~labels.any(axis=1) & ~low & (cat_p.max(axis=1) >= self.min_primary_proba)
+            left = np.flatnonzero(left)
+            named = np.array([i for i in left.tolist() if names_a_problem(norm[i])], dtype=np.intp)
+            if named.size:
+                best = cat_p[named].argmax(axis=1)
+                labels[named, best] = True
+                primary = np.asarray(primary).copy()
+                primary[named] = best
+                gated[named] = False
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -1213,6 +1239,19 @@ def _is_seed(v: Any) -> bool:
     return v is None or (_is_int(v) and 0 <= v < 2**32)
 
 
+def names_a_problem(text: str) -> bool:
+    """Whether a trigger at P1 to P3 of the default priority policy fires in
+    the normalised `text` (not negated, asked, supposed or quoted)."""
+    from triage.priority import _trigger_reasons, default_policy
+
+    reasons, _, _ = _trigger_reasons(text, default_policy(), True)
+    return any(r.level in _PROBLEMS for r in reasons)
+
+
+#: The levels of the triggers that name a concrete problem (`names_a_problem`).
+_PROBLEMS = frozenset((Priority.P1, Priority.P2, Priority.P3))
+
+
 def _is_number(v: Any) -> bool:
     return (
         isinstance(v, int | float | np.integer | np.floating)
@@ -1247,6 +1286,7 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
         "None or a number in [0, 1]",
     ),
     ("C_complaint", lambda v: _is_number(v) and v > 0, "a number > 0"),
+    ("problem_cues", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     (
         "min_complaint_proba",
         lambda v: v is None or (_is_number(v) and 0 <= v <= 1),

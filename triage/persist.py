@@ -50,6 +50,10 @@ with a test that a file of the old version still loads.
   version 5 would not read the wider ``coef_``; files of versions 1 to 5
   load as models without the gate (``min_complaint_proba=None``, a head
   that finds every text a complaint) and predict as before.
+- 7: the rescue of a text that names a concrete problem (parameter
+  ``problem_cues``). Code of version 6 would load such a file and leave
+  such texts with no category; files of versions 1 to 6 load without it
+  (``problem_cues=False``) and predict as before.
 """
 
 from __future__ import annotations
@@ -96,9 +100,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 7})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 
