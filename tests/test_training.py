@@ -230,6 +230,15 @@ def test_praise_rows_teach_the_complaint_head_alone(tiny_frame: pd.DataFrame) ->
     assert taught.n_extra_ == 4
 
 
+def test_the_extra_fingerprint_tells_complaint_labels_apart(tiny_frame: pd.DataFrame) -> None:
+    texts = ["快递很快，包装很好", "服务热情，房间干净"]
+    praise = pd.DataFrame({"text": texts, "complaint": "0"})
+    complaints = pd.DataFrame({"text": texts, "complaint": "1"})
+    a = triage.train(tiny_frame, extra=praise, **TINY_PARAMS)
+    b = triage.train(tiny_frame, extra=complaints, **TINY_PARAMS)
+    assert a.extra_fingerprint_ != b.extra_fingerprint_
+
+
 def test_a_text_under_min_complaint_proba_has_no_category(small_model) -> None:  # type: ignore[no-untyped-def]
     import copy
 

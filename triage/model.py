@@ -1429,12 +1429,12 @@ def _softmax(z: Array) -> Array:
 
 def extra_fingerprint(texts: Sequence[str], extra: pd.DataFrame, weights: Sequence[float]) -> str:
     """SHA-256 over partially labeled rows: each (normalised) text, its
-    category and emotion cells as given (an empty or missing cell is
-    unknown) and its weight, in order."""
+    category, complaint and emotion cells as given (an empty or missing cell
+    is unknown) and its weight, in order."""
     from triage.labels import EMOTION_COLUMNS
 
     h = hashlib.sha256()
-    columns = [c for c in ("categories", *EMOTION_COLUMNS) if c in extra.columns]
+    columns = [c for c in ("categories", "complaint", *EMOTION_COLUMNS) if c in extra.columns]
     cells = [[_cell(v) for v in extra[c].tolist()] for c in columns]
     for i, t in enumerate(texts):
         h.update(t.encode("utf-8"))
