@@ -360,3 +360,16 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
             assert int(support) == card["support"], (group, label)
             checked += 1
     assert checked == 7 + 6 + 5
+
+
+def test_model_readme_data_is_that_of_the_shipped_card() -> None:
+    # the rows and fingerprints models/README.md gives are the card's
+    from triage._default import default_model_path
+    from triage.persist import read_card
+
+    data = read_card(default_model_path())["training_data"]
+    said = " ".join((REPO / "models" / "README.md").read_text(encoding="utf-8").split())
+    assert f"{data['rows']} labeled complaints" in said
+    assert f"{data['extra_rows']:,} weak rows" in said
+    for key in ("fingerprint_sha256", "extra_fingerprint_sha256"):
+        assert f"`{data[key][:16]}…`" in said, key
