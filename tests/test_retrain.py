@@ -23,7 +23,7 @@ import triage
 from triage import LabelError, ModelFileError, ParameterError, load_model, save_model
 from triage._learn import best_f1_threshold
 from triage.labeled import parse_labels, read_labeled
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 from triage.model import Predictions, TriageModel
 from triage.retrain import (
     LABELING_COLUMNS,
@@ -331,6 +331,39 @@ def test_tuning_raises_f1_on_the_tuning_rows(
     cmp = compare_models(model, tuned, rows, n_boot=0)
     table = cmp.to_frame()
     assert (table.loc["category", "delta"].drop("macro") >= -1e-9).all()
+
+
+def test_texts_under_the_complaint_gate_do_not_move_the_category_thresholds(
+    model: TriageModel, dev_frame: pd.DataFrame
+) -> None:
+    import copy
+
+    praise = [
+        "快递很快，包装也很好，好评",
+        "物流很快，东西不错",
+        "客服态度很好，耐心解答",
+        "房间干净，服务周到",
+        "价格实惠，质量也好",
+        "送餐很快，味道很好",
+        "酒店环境好，前台热情",
+        "退款很快就到账了，点赞",
+        "包装精美，发货迅速",
+        "店家服务好，下次还来",
+    ]
+    gated = copy.deepcopy(model)
+    head = gated.predict_many(praise).complaint_proba
+    assert head is not None
+    # a gate over all the praise: it has no category, whatever the thresholds
+    gated.set_params(min_complaint_proba=float(head.max()) + 1e-9)
+    assert not gated.predict_many(praise).category_labels.any()
+    rows = dev_frame.iloc[:100]
+    labels = {"categories": "", "primary": "", **dict.fromkeys(EMOTION_COLUMNS, "0")}
+    none = pd.DataFrame({"text": praise, **labels, "priority": "P4"})
+    with_praise = pd.concat([rows, none], ignore_index=True)
+    alone = tune_thresholds(gated, rows, heads=("categories",), min_positives=1)
+    beside = tune_thresholds(gated, with_praise, heads=("categories",), min_positives=1)
+    # rows the model never gives a category and that have none change no F1
+    np.testing.assert_array_equal(beside.thresholds_["categories"], alone.thresholds_["categories"])
 
 
 def test_with_the_clause_stage_tuning_sets_the_thresholds_that_decide(

@@ -528,11 +528,12 @@ class _Scorer:
 
 
 def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]:
-    """Raw probabilities of the binary heads (categories, presence, strong) and texts.
+    """Raw probabilities of the binary heads (categories, presence, strong,
+    complaint) and texts.
 
     ``"texts"`` holds the normalised texts, as an object array.
     """
-    from triage.model import _PRESENT, _STRONG, _category_proba, _sigmoid
+    from triage.model import _COMPLAINT, _PRESENT, _STRONG, _category_proba, _sigmoid
 
     norm, toks, _ = model._docs(texts)
     X = model.features_.matrix(zip(norm, toks, strict=True))
@@ -546,6 +547,7 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
         "categories": categories,
         "presence": _sigmoid(z[:, _PRESENT]),
         "strong": _sigmoid(z[:, _STRONG]),
+        "complaint": _sigmoid(z[:, _COMPLAINT]),
         "texts": np.array(norm, dtype=object),
     }
 
@@ -590,7 +592,9 @@ def tune_thresholds(
     For a model with the clause stage (``clause_stage``), a category's
     threshold is the stage's (``clause_thresholds_``), tuned on its
     probabilities, which decide the category; ``thresholds_["categories"]``
-    then only feeds the stage and is kept.
+    then only feeds the stage and is kept. A text under the model's
+    ``min_complaint_proba`` has no category whatever the thresholds: it is
+    tuned on as one the model gives none.
 
     The thresholds live in ``thresholds_`` (and ``clause_thresholds_``) of
     the returned model, so `save_model` keeps them; ``threshold_source_`` records the rows they were
@@ -642,6 +646,10 @@ def tune_thresholds(
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     proba = _probabilities(model, texts)
+    if model.min_complaint_proba is not None:
+        # the gate, not a threshold, takes these texts' categories: tuned as
+        # though they applied, praise would raise every threshold it passed
+        proba["categories"][proba["complaint"] < model.min_complaint_proba] = 0.0
     emotion_truth = y.emotions.astype(np.int64)
     targets: dict[str, tuple[Array, Array]] = {}
     for j, c in enumerate(CATEGORIES):
