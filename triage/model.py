@@ -79,8 +79,9 @@ _PRIO = slice(2 * _NC + 2 * _NE, 2 * _NC + 2 * _NE + _NP)
 #: The complaint head: whether the text complains about anything at all.
 _COMPLAINT = _PRIO.stop
 _N_OUT = _COMPLAINT + 1
-#: The complaint head's bias in a model saved without one: every text complains
-_ALWAYS = 30.0
+#: The complaint head's bias in a model saved without one: every text
+#: complains, with a probability of exactly 1.0
+_ALWAYS = 40.0
 #: The heads `explain` weighs: the categories, then the emotions' presence.
 _EXPLAINED = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
 
