@@ -110,6 +110,15 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
             {"text": ["快递很快，好评"], "categories": ["logistics"], "complaint": ["0"]},
             r"row 0 .*complaint='0': complaint is 0 but the row names a category",
         ),
+        (
+            {"text": ["快递很快，好评"], "categories": [""], "Complaint": ["0"]},
+            r"^bad columns in the extra training data: column 'Complaint' is not read: "
+            r"rename it to 'complaint'; the columns are",
+        ),
+        (
+            {"text": ["快递太慢了"], "angry ": ["1"]},
+            r"column 'angry ' is not read: rename it to 'angry'",
+        ),
     ],
     ids=[
         "uppercase-category",
@@ -122,6 +131,8 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
         "no-label-column",
         "complaint-yes",
         "complaint-0-with-a-category",
+        "complaint-capitalised",
+        "emotion-with-a-space",
     ],
 )
 def test_bad_extra_rows_are_refused_naming_row_and_column(

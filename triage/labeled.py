@@ -515,7 +515,8 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     complains about something and 0 for one that does not (praise, small
     talk), which then names no category; a text that names one complains.
     An optional ``weight`` column holds numbers >= 0. None of these columns
-    may appear twice.
+    may appear twice, nor be spelt another way (``Complaint``, ``angry ``)
+    where it is missing: it would not be read.
 
     Returns
     -------
@@ -541,6 +542,16 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     repeated = _repeated(frame.columns, ("id", "text", *labels, "weight"))
     if repeated:
         return pd.DataFrame([(-1, "", c, "", _twice(n)) for c, n in repeated], columns=columns)
+    # an optional column under another spelling would be left out unread
+    misspelt = [
+        (-1, "", str(col), "", f"column is not read: rename it to {name!r}")
+        for name in (*labels, "weight")
+        if name not in frame.columns
+        for col in frame.columns
+        if _plain_name(col) == name
+    ]
+    if misspelt:
+        return pd.DataFrame(misspelt, columns=columns)
     known = [c for c in labels if c in frame.columns]
     if "text" not in frame.columns or not known:
         problems = [] if "text" in frame.columns else [(-1, "", "text", "", _MISSING)]
@@ -564,6 +575,13 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
                 )
                 rows.append((i, ids[i], "complaint", flag, problem))
     return pd.DataFrame(rows, columns=columns).sort_values("row", kind="stable", ignore_index=True)
+
+
+def _plain_name(column: Any) -> str:
+    """A column name as it was meant: without spaces around it, case,
+    full-width letters or the byte-order mark of a file read without
+    ``encoding="utf-8-sig"``."""
+    return unicodedata.normalize("NFKC", str(column).replace("\ufeff", "")).strip().casefold()
 
 
 def _partial_problems(column: str, value: Any) -> list[str]:
@@ -670,12 +688,7 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
         # a column there all the same, named with spaces, another case, in
         # full-width letters (an input method's full-width mode) or with the
         # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
-        near = [
-            f"{col!r} to {c!r}"
-            for c in missing
-            for col in columns
-            if unicodedata.normalize("NFKC", str(col).replace("\ufeff", "")).strip().casefold() == c
-        ]
+        near = [f"{col!r} to {c!r}" for c in missing for col in columns if _plain_name(col) == c]
         if near:
             said.append(f"rename {', '.join(near)}")
         elif {"text", "categories"} <= set(missing):  # its own names (内容, 类别)
