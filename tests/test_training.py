@@ -11,6 +11,7 @@ import pytest
 
 import triage
 from tests.conftest import TINY_PARAMS
+from triage.labeled import validate_partial
 from triage.labels import CATEGORIES, Category
 from triage.model import TriageModel, fingerprint
 
@@ -239,6 +240,28 @@ def test_praise_rows_teach_the_complaint_head_alone(tiny_frame: pd.DataFrame) ->
     assert after.complaint_proba[0] < before.complaint_proba[0]
     assert after.complaint_proba[1] > 0.5
     assert taught.n_extra_ == 4
+
+
+def test_a_complaint_column_of_booleans_is_read_as_ones_and_zeros(
+    tiny_frame: pd.DataFrame,
+) -> None:
+    texts = ["快递很快，包装很好", "服务热情，房间干净", "快递一周还没到"]
+    flags = pd.Series([False, False, True])
+    as_bools = triage.train(
+        tiny_frame, extra=pd.DataFrame({"text": texts, "complaint": flags}), **TINY_PARAMS
+    )
+    as_ints = triage.train(
+        tiny_frame,
+        extra=pd.DataFrame({"text": texts, "complaint": flags.astype(int)}),
+        **TINY_PARAMS,
+    )
+    np.testing.assert_array_equal(as_bools.coef_, as_ints.coef_)
+    # numpy's bools and a nullable boolean column with a gap too
+    nullable = pd.array([False, None, True], dtype="boolean")
+    extra = pd.DataFrame({"text": texts, "complaint": nullable})
+    assert validate_partial(extra).empty
+    extra["complaint"] = np.array([False, True, True])
+    assert validate_partial(extra).empty
 
 
 def test_the_extra_fingerprint_tells_complaint_labels_apart(tiny_frame: pd.DataFrame) -> None:

@@ -511,9 +511,10 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
 
     Such a frame has a ``text`` column and at least one of ``categories``,
     ``complaint`` and the five emotion columns; an empty cell means unknown,
-    but a filled one must be valid. ``complaint`` is 1 for a text that
-    complains about something and 0 for one that does not (praise, small
-    talk), which then names no category; a text that names one complains.
+    but a filled one must be valid. ``complaint`` is 1 (or True) for a text
+    that complains about something and 0 (or False) for one that does not
+    (praise, small talk), which then names no category; a text that names
+    one complains.
     An optional ``weight`` column holds numbers >= 0. None of these columns
     may appear twice, nor be spelt another way (``Complaint``, ``angry ``)
     where it is missing: it would not be read.
@@ -951,6 +952,9 @@ def _intensity(value: Any) -> int | None:
 
 
 def _flag(value: Any) -> int | None:
-    """A ``complaint`` cell of extra rows: 0 or 1, else None (empty: unknown)."""
+    """A ``complaint`` cell of extra rows: 0 or 1 (False or True too), else
+    None (empty: unknown)."""
+    if isinstance(value, bool | np.bool_):  # a column of comparisons, frame["x"] > 0
+        return int(value)
     level = _intensity(value)
     return level if level in (0, 1) else None
