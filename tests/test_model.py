@@ -37,6 +37,13 @@ def test_sklearn_clone_works() -> None:
     assert c is not m and c.get_params() == m.get_params()
 
 
+def test_fit_names_every_column_extra_rows_may_have() -> None:
+    doc = " ".join((TriageModel.fit.__doc__ or "").split())
+    for name in ("text", "categories", "complaint", "weight"):
+        assert f"``{name}``" in doc, name
+    assert "the five emotion columns" in doc
+
+
 def test_unfitted_model_says_what_to_do() -> None:
     with pytest.raises(NotFittedError, match="call fit"):
         TriageModel().analyze("快递太慢")

@@ -413,9 +413,11 @@ def parse_partial(
 ) -> dict[str, tuple[Array, Array, Array]]:
     """Rows, targets and weights of each binary head from partially labeled data.
 
-    `extra` has a ``text`` column and any of ``categories`` and the five
-    emotion columns; an empty or missing cell means "unknown" and the row is
-    left out of that head. An optional ``weight`` column sets per-row weights
+    `extra` has a ``text`` column and any of ``categories``, ``complaint``
+    and the five emotion columns; an empty or missing cell means "unknown"
+    and the row is left out of that head. The complaint head
+    (``"category:any"``) reads a row's ``complaint`` cell, else 1 for a row
+    that names a category. An optional ``weight`` column sets per-row weights
     (default `default_weight`). Raises `LabelError` naming every bad cell.
     """
     from triage.labeled import _flag, _intensity, _split, check_partial

@@ -87,9 +87,11 @@ def explain(
     of it. With the clause stage (`TriageModel` ``clause_stage``), whether a
     category applies is decided from these scores of the text and of each of
     its clauses: the terms explain the text's score (its probability), not
-    the decision alone. For the lexicon baseline (``model=LexiconModel()``)
-    the terms are its words found in the text, each weighing the times it
-    occurs.
+    the decision alone. A text under the model's ``min_complaint_proba``
+    (praise, see `Assessment.complaint_probability`) has no category, so
+    none applies, whatever its probability. For the lexicon baseline
+    (``model=LexiconModel()``) the terms are its words found in the text,
+    each weighing the times it occurs.
 
     Parameters
     ----------

@@ -562,8 +562,10 @@ class TriageModel(OneText):
             ``y=None`` with a labeled frame, or a slice of these labels.
         extra : DataFrame, optional
             Partially or weakly labeled rows: a ``text`` column and any of
-            ``categories`` and the five emotion columns, an empty cell meaning
-            unknown, and optionally a per-row ``weight`` (else
+            ``categories``, ``complaint`` (1 or 0: whether the text complains
+            at all, for the complaint head of `min_complaint_proba`; a row
+            that names a category complains) and the five emotion columns,
+            an empty cell meaning unknown, and optionally a per-row ``weight`` (else
             `extra_weight`). Each head trains on the rows it has labels for,
             read in the features learned from the labeled texts (their
             vocabulary and term weights), so rows that label some heads

@@ -413,7 +413,7 @@ def load_praise(
     limit : int or None, default 1500
         At most this many reviews per source, drawn at random: some 3,300 in
         all, as ``triage train --praise`` reads them (None: all of them,
-        some 8,600).
+        some 8,400).
     exclude : iterable of str, optional
         Texts to leave out, compared as the model sees them (pass the texts
         of your labeled files).
