@@ -345,6 +345,33 @@ def test_praise_alone_complains_about_nothing(text: str) -> None:
     assert [r.code for r in a.reasons] == ["P4.none"]
 
 
+@pytest.mark.parametrize("text", ["吃了你们的蛋糕上吐下泻", "吃了你们的蛋糕，上吐下泻"])
+def test_a_text_that_names_a_harm_is_about_something(text: str) -> None:
+    # the category heads gave product 0.33, under its threshold, and no category
+    a = triage.analyze(text)
+    assert (a.primary, a.categories, a.priority) == (
+        Category.PRODUCT,
+        (Category.PRODUCT,),
+        Priority.P1,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "物流很快，包装完好，但是收到的是假货",
+        "快递很快，包装也很好，可惜是假货",
+        "买到假货了，不过快递很快，包装也很好",
+    ],
+)
+def test_a_counterfeit_after_praise_is_still_a_serious_problem(text: str) -> None:
+    # the complaint head gives the first two 0.05 and 0.06, under the gate: the
+    # counterfeit named gives them back a category, and so P2
+    a = triage.analyze(text)
+    assert a.categories and a.priority is Priority.P2
+    assert "P2.counterfeit" in [r.code for r in a.reasons]
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
