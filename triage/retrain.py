@@ -527,6 +527,29 @@ class _Scorer:
 # -- thresholds --------------------------------------------------------------------
 
 
+def _gate(model: TriageModel, proba: dict[str, Array]) -> None:
+    """Set the category probabilities (`_probabilities`) of the texts under
+    the complaint gate to what the model decides for them, in place.
+
+    The gate, not a threshold, takes their categories: tuned as though they
+    applied, praise would raise every threshold it passed. Such a text has
+    none (0.0), or, when it names a problem (``problem_cues``), its
+    likeliest alone (1.0), whatever the thresholds.
+    """
+    from triage.model import names_a_problem
+
+    if model.min_complaint_proba is None:
+        return
+    cats = proba["categories"]
+    floor = model.min_primary_proba
+    for i in np.flatnonzero(proba["complaint"] < model.min_complaint_proba).tolist():
+        best = int(cats[i].argmax())
+        kept = model.problem_cues and floor is not None and cats[i, best] >= floor
+        cats[i] = 0.0
+        if kept and names_a_problem(str(proba["texts"][i])):
+            cats[i, best] = 1.0
+
+
 def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]:
     """Raw probabilities of the binary heads (categories, presence, strong,
     complaint) and texts.
@@ -646,10 +669,7 @@ def tune_thresholds(
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     proba = _probabilities(model, texts)
-    if model.min_complaint_proba is not None:
-        # the gate, not a threshold, takes these texts' categories: tuned as
-        # though they applied, praise would raise every threshold it passed
-        proba["categories"][proba["complaint"] < model.min_complaint_proba] = 0.0
+    _gate(model, proba)
     emotion_truth = y.emotions.astype(np.int64)
     targets: dict[str, tuple[Array, Array]] = {}
     for j, c in enumerate(CATEGORIES):
