@@ -58,6 +58,18 @@ def test_analyze_text_format_shows_level_deadline_route_and_reasons(
     assert "P1" in out
 
 
+def test_analyze_text_format_shows_how_likely_the_text_complains(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # praise under the complaint gate: no category, and the reason why
+    assert main(["analyze", "--format", "text", "快递很快，包装也很好，好评"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("complaint "))
+    assert lines[at - 1] == "categories -" and lines[at] == "complaint  0.00"
+    assert main(["analyze", "--format", "text", "快递一周还没到，客服也不回"]) == 0
+    assert "complaint  0.9" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("text", "flags"),
     [

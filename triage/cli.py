@@ -125,6 +125,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     print(f"route      {result.route}")
     print(f"primary    {result.primary or '-'}")
     print(f"categories {cats}")
+    if result.complaint_probability is not None:  # a predictor without the head has none
+        print(f"complaint  {result.complaint_probability:.2f}")
     print(f"emotions   {emos}")
     print(f"sentiment  {result.sentiment:.2f}")
     # the flags of the JSON output, when set: what the lines above rest on
