@@ -153,6 +153,9 @@ def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
         ({"emotions": "angry"}, "unknown emotion"),
         ({"weight": 0}, "weight"),
         ({"limit": 0}, "limit"),
+        # a flag is no number of rows, as load_praise and load_calm_chats say
+        ({"weight": True}, "weight must be a positive number"),
+        ({"limit": True}, "limit must be a positive int or None"),
     ],
 )
 def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], message: str) -> None:

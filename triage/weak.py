@@ -153,6 +153,18 @@ WEAK_MAPPINGS: Mapping[str, Mapping[str, Mapping[str, int]]] = {
 _REPO = Path(__file__).resolve().parent.parent
 
 
+def _check_weight(weight: object) -> None:
+    """Refuse a row weight that is not a positive number (True is no weight)."""
+    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
+        raise ParameterError(f"weight must be a positive number, got {weight!r}")
+
+
+def _check_limit(limit: object) -> None:
+    """Refuse a `limit` that is neither None nor a positive int."""
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+
+
 def data_dir() -> Path:
     """The shared data folder.
 
@@ -278,10 +290,8 @@ def load_weak_emotions(
         raise ParameterError(
             f"unknown emotion(s) {bad or emotions!r}; allowed: {', '.join(EMOTION_COLUMNS)}"
         )
-    if not (isinstance(weight, float | int) and weight > 0):
-        raise ParameterError(f"weight must be a positive number, got {weight!r}")
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+    _check_weight(weight)
+    _check_limit(limit)
 
     # compared normalised, as the model reads them: a labeled text written with
     # other punctuation width, spacing or traditional characters is the same
@@ -359,8 +369,7 @@ def load_reviews(
         raise ParameterError(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
         )
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+    _check_limit(limit)
     root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     parts = []
     for name in sources:
@@ -439,10 +448,8 @@ def load_praise(
     """
     import pandas as pd
 
-    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
-        raise ParameterError(f"weight must be a positive number, got {weight!r}")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+    _check_weight(weight)
+    _check_limit(limit)
     skip = excluded_texts(exclude)
     root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     lo, hi = _PRAISE_CHARS
@@ -523,8 +530,7 @@ def load_calm_chats(
 
     import pandas as pd
 
-    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
-        raise ParameterError(f"weight must be a positive number, got {weight!r}")
+    _check_weight(weight)
     skip = excluded_texts(exclude)
     root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     relative, context, response = CHAT_SOURCE
