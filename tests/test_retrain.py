@@ -374,6 +374,24 @@ def test_texts_under_the_complaint_gate_do_not_move_the_category_thresholds(
     np.testing.assert_array_equal(beside.thresholds_["categories"], alone.thresholds_["categories"])
 
 
+def test_tuning_reads_gated_texts_as_a_model_with_the_clause_stage_decides_them(
+    clause_model: TriageModel, train_frame: pd.DataFrame
+) -> None:
+    import copy
+
+    from triage.retrain import _gate, _probabilities
+
+    # every text under the gate: those that name a problem keep the likeliest
+    # category of the heads, which is not always the clause stage's likeliest
+    model = copy.deepcopy(clause_model).set_params(min_complaint_proba=1.0)
+    texts = train_frame["text"].tolist()[600:900]
+    given = model.predict_many(texts).category_labels
+    assert 0 < given.any(axis=1).sum() < len(texts)
+    proba = _probabilities(model, texts)
+    _gate(model, proba)
+    np.testing.assert_array_equal(proba["categories"], given.astype(float))
+
+
 def test_with_the_clause_stage_tuning_sets_the_thresholds_that_decide(
     clause_model: TriageModel, train_frame: pd.DataFrame
 ) -> None:

@@ -800,7 +800,7 @@ class TriageModel(OneText):
     ) -> Predictions:
         n = z.shape[0]
         th = self.thresholds_
-        low = (nnz == 0) | np.fromiter((_CJK.search(t) is None for t in norm), dtype=bool, count=n)
+        low = low_confidence(norm, nnz)
         senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
         cat_p = _category_proba(z, z_nb)
         labels = self._categories(cat_p, th["categories"], cat_p, senti, low)
@@ -822,17 +822,12 @@ class TriageModel(OneText):
             gated = complaint_p < self.min_complaint_proba
             labels[gated] = False
             primary = np.where(gated, -1, primary)
-        if self.problem_cues and self.min_primary_proba is not None:
-            # a text that names a concrete problem complains about something
-            left = ~labels.any(axis=1) & ~low & (cat_p.max(axis=1) >= self.min_primary_proba)
-            left = np.flatnonzero(left)
-            named = np.array([i for i in left.tolist() if names_a_problem(norm[i])], dtype=np.intp)
-            if named.size:
-                best = cat_p[named].argmax(axis=1)
-                labels[named, best] = True
-                primary = np.asarray(primary).copy()
-                primary[named] = best
-                gated[named] = False
+        # a text that names a concrete problem complains about something
+        named, best = self.named_problems(cat_p, norm, np.flatnonzero(~labels.any(axis=1) & ~low))
+        if named.size:
+            labels[named, best] = True
+            primary[named] = best
+            gated[named] = False
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -857,6 +852,26 @@ class TriageModel(OneText):
             senti,
             complaint_p,
         )
+
+    def named_problems(
+        self, cat_p: Array, texts: Sequence[str] | Array, rows: Array
+    ) -> tuple[Array, Array]:
+        """Of the texts at `rows`, left with no category, those that keep
+        their likeliest category by ``problem_cues``, and that category.
+
+        `cat_p` holds the category heads' probabilities and `texts` the
+        normalised texts, for all rows. A text is kept when its likeliest
+        category has at least ``min_primary_proba`` and it names a problem
+        (`names_a_problem`).
+        """
+        nothing = np.empty(0, dtype=np.intp)
+        if not self.problem_cues or self.min_primary_proba is None or not len(rows):
+            return nothing, nothing
+        rows = rows[cat_p[rows].max(axis=1) >= self.min_primary_proba]
+        named = np.array(
+            [i for i in rows.tolist() if names_a_problem(str(texts[i]))], dtype=np.intp
+        )
+        return named, cat_p[named].argmax(axis=1) if named.size else nothing
 
     def _staged(self) -> bool:
         """Whether the clause stage decides the categories: learned by `fit`
@@ -1240,6 +1255,14 @@ def _is_int(v: Any) -> bool:
 def _is_seed(v: Any) -> bool:
     """A `random_state` scikit-learn and numpy take: None or an int in [0, 2**32)."""
     return v is None or (_is_int(v) and 0 <= v < 2**32)
+
+
+def low_confidence(texts: Sequence[str], nnz: Array) -> Array:
+    """Which normalised `texts` nothing learned applies to: no Chinese, or
+    no known term (`nnz`, each row's count of nonzero feature columns)."""
+    no_cjk = np.fromiter((_CJK.search(t) is None for t in texts), dtype=bool, count=len(texts))
+    out: Array = (np.asarray(nnz) == 0) | no_cjk
+    return out
 
 
 def names_a_problem(text: str) -> bool:

@@ -536,32 +536,38 @@ def _gate(model: TriageModel, proba: dict[str, Array]) -> None:
     none (0.0), or, when it names a problem (``problem_cues``), its
     likeliest alone (1.0), whatever the thresholds.
     """
-    from triage.model import names_a_problem
-
     if model.min_complaint_proba is None:
         return
-    cats = proba["categories"]
-    floor = model.min_primary_proba
-    for i in np.flatnonzero(proba["complaint"] < model.min_complaint_proba).tolist():
-        best = int(cats[i].argmax())
-        kept = model.problem_cues and floor is not None and cats[i, best] >= floor
-        cats[i] = 0.0
-        if kept and names_a_problem(str(proba["texts"][i])):
-            cats[i, best] = 1.0
+    gated = np.flatnonzero(proba["complaint"] < model.min_complaint_proba)
+    proba["categories"][gated] = 0.0
+    kept = gated[~proba["low"][gated]]
+    named, best = model.named_problems(proba["heads"], proba["texts"], kept)
+    proba["categories"][named, best] = 1.0
 
 
 def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]:
     """Raw probabilities of the binary heads (categories, presence, strong,
     complaint) and texts.
 
-    ``"texts"`` holds the normalised texts, as an object array.
+    ``"categories"`` are what decides the categories (the clause stage's,
+    when the model has one), ``"heads"`` the category heads' own;
+    ``"texts"`` holds the normalised texts, as an object array, and
+    ``"low"`` which of them are of low confidence.
     """
-    from triage.model import _COMPLAINT, _PRESENT, _STRONG, _category_proba, _sigmoid
+    from triage.model import (
+        _COMPLAINT,
+        _PRESENT,
+        _STRONG,
+        _category_proba,
+        _sigmoid,
+        low_confidence,
+    )
 
     norm, toks, _ = model._docs(texts)
     X = model.features_.matrix(zip(norm, toks, strict=True))
     z = model.logits(X)
-    categories = _category_proba(z, model._nb_logits(X))
+    heads = _category_proba(z, model._nb_logits(X))
+    categories = heads.copy()
     if model._staged() and len(norm):
         # what decides the categories: the clause stage's probabilities
         senti = np.array([model.sentiment_.score(t) for t in toks], dtype=np.float64)
@@ -572,6 +578,9 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
         "strong": _sigmoid(z[:, _STRONG]),
         "complaint": _sigmoid(z[:, _COMPLAINT]),
         "texts": np.array(norm, dtype=object),
+        # what the complaint gate and problem_cues read (`_gate`)
+        "heads": heads,
+        "low": low_confidence(norm, np.diff(X.indptr)),
     }
 
 
