@@ -425,6 +425,7 @@ def parse_partial(
     check_partial(extra)
     weights = _extra_weights(extra, default_weight)
     out: dict[str, tuple[Array, Array, Array]] = {}
+    named: list[int] = []  # the rows that name a category
     if "categories" in extra.columns:
         cells = extra["categories"].tolist()
         rows = np.array(
@@ -433,11 +434,10 @@ def parse_partial(
         for c in CATEGORIES:
             target = np.array([int(str(c) in _split(cells[i])) for i in rows], dtype=np.int64)
             out[f"category:{c}"] = (rows, target, weights[rows])
+        named = rows.tolist()
     # whether the text complains about anything: its ``complaint`` cell, else
     # yes when it names a category
-    known: dict[int, int] = {}
-    if "categories" in extra.columns:
-        known.update((int(i), 1) for i in out["category:product"][0])
+    known = dict.fromkeys(named, 1)
     if "complaint" in extra.columns:
         for i, v in enumerate(extra["complaint"].tolist()):
             flag = _flag(v)
