@@ -468,8 +468,10 @@ def test_the_clause_stage_decides_the_categories_and_keeps_the_primary(
 
     texts = train_frame["text"].tolist()[600:900]
     # without the rescue of texts that name a problem, which each path does
-    # after its own decision
-    model = copy.deepcopy(clause_model).set_params(problem_cues=False)
+    # after its own decision, nor the primary read from the clauses
+    model = copy.deepcopy(clause_model).set_params(
+        problem_cues=False, primary_complaint_weight=0, primary_order_weight=0
+    )
     staged = model.predict_many(texts)
     plain = _without_clause_stage(model).predict_many(texts)
     np.testing.assert_array_equal(staged.category_proba, plain.category_proba)
@@ -494,7 +496,7 @@ def test_clauses_are_scored_alike_in_slices_of_any_size(
     model = get_default_model()
     pred = model.predict_many(train_frame["text"].tolist()[:200])
     whole = model._clause_scores(pred.texts, pred.tokens)
-    assert len(whole[1]) < triage.model._CLAUSE_SLICE  # one slice
+    assert len(whole.polarity) < triage.model._CLAUSE_SLICE  # one slice
     monkeypatch.setattr(triage.model, "_CLAUSE_SLICE", 7)
     for a, b in zip(whole, model._clause_scores(pred.texts, pred.tokens), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -512,15 +514,73 @@ def test_with_the_clause_stage_one_and_many_and_any_chunk_agree(clause_model, tr
         assert one_result.primary == many_result.primary
     # the one-text path scores each clause as the batch path does
     pred = clause_model.predict_many(texts[:20])
-    one_p, one_pol, _ = clause_model._clause_scores(pred.texts, pred.tokens, one=True)
-    many_p, many_pol, _ = clause_model._clause_scores(pred.texts, pred.tokens)
-    np.testing.assert_allclose(one_p, many_p, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(one_pol, many_pol)
+    by_one = clause_model._clause_scores(pred.texts, pred.tokens, one=True)
+    by_many = clause_model._clause_scores(pred.texts, pred.tokens)
+    for name in ("proba", "complaint"):
+        np.testing.assert_allclose(
+            getattr(by_one, name), getattr(by_many, name), rtol=0, atol=1e-12
+        )
+    np.testing.assert_array_equal(by_one.polarity, by_many.polarity)
+    np.testing.assert_array_equal(by_one.starts, by_many.starts)
     chunks = [clause_model.predict_many(texts[k : k + 7]) for k in range(0, len(texts), 7)]
     for name in ("category_proba", "category_labels", "primary"):
         np.testing.assert_array_equal(
             np.concatenate([getattr(c, name) for c in chunks]), getattr(many, name)
         )
+
+
+def _heads_primary(model):  # type: ignore[no-untyped-def]
+    """A copy of `model` whose primary is the heads' choice alone."""
+    import copy
+
+    return copy.deepcopy(model).set_params(primary_complaint_weight=0, primary_order_weight=0)
+
+
+@pytest.mark.parametrize("staged", [True, False], ids=["clause-stage", "no-clause-stage"])
+def test_the_primary_read_from_the_clauses_is_one_of_the_categories_that_apply(
+    clause_model, train_frame, staged: bool
+) -> None:  # type: ignore[no-untyped-def]
+    # without the clause stage, the clauses of the texts with several
+    # categories are scored for the primary alone
+    model = clause_model if staged else _without_clause_stage(clause_model)
+    texts = [*train_frame["text"].tolist()[600:900], "质量不好，价格还贵"]
+    read = model.predict_many(texts)
+    heads = _heads_primary(model).predict_many(texts)
+    # the categories are the same; only the choice among several moves
+    np.testing.assert_array_equal(read.category_labels, heads.category_labels)
+    several = read.category_labels.sum(axis=1) > 1
+    np.testing.assert_array_equal(read.primary[~several], heads.primary[~several])
+    assert (read.primary[several] != heads.primary[several]).any()
+    rows = np.flatnonzero(several)
+    assert read.category_labels[rows, read.primary[rows]].all()
+    # alike by the one-text and the batch paths, and in chunks
+    for i in np.flatnonzero(several)[:40]:
+        assert model.predict_one(texts[i]).primary[0] == read.primary[i]
+    chunks = [model.predict_many(texts[k : k + 9]).primary for k in range(0, len(texts), 9)]
+    np.testing.assert_array_equal(np.concatenate(chunks), read.primary)
+
+
+def test_the_primary_scores_lean_to_the_first_complained_of_category() -> None:
+    from triage.model import _ClauseScores, primary_scores
+
+    th = np.array([0.5, 0.5])
+    # two clauses: the first about category 0, the second about category 1
+    about = np.array([[0.9, 0.1], [0.1, 0.9]])
+    prim = np.array([[0.5, 0.5]])
+
+    def best(complaint: list[float], a: float, b: float) -> int:
+        scored = _ClauseScores(about, np.array([0.5, 0.5]), np.array([0]), np.array(complaint))
+        return int(primary_scores(prim, scored, th, a, b).argmax())
+
+    assert best([0.9, 0.9], 0.5, 0.5) == 0  # both complain: the first named
+    assert best([0.1, 0.9], 0.5, 0.5) == 1  # the first is praise
+    assert best([0.9, 0.1], 0.5, 0.5) == 0
+    assert best([0.1, 0.9], 0.5, 0.0) == 1  # by the share alone
+    assert best([0.9, 0.9], 0.0, 0.5) == 0  # by the order alone
+    # with no weight, the blended probabilities alone
+    scored = _ClauseScores(about, np.array([0.5, 0.5]), np.array([0]), np.array([0.1, 0.9]))
+    s = primary_scores(np.array([[0.7, 0.3]]), scored, th, 0.0, 0.0)
+    np.testing.assert_allclose(s, np.log([[0.7, 0.3]]))
 
 
 def test_one_long_text_of_many_clauses_is_scored_in_memory_that_grows_with_it() -> None:
@@ -534,15 +594,16 @@ def test_one_long_text_of_many_clauses_is_scored_in_memory_that_grows_with_it() 
     model = get_default_model()  # with word vectors, as the shipped model has
     text = "好，" * (MAX_CHARS // 2)
     pred = model.predict_many([text])
-    many_p, many_pol, _ = model._clause_scores(pred.texts, pred.tokens)
-    assert len(many_pol) == MAX_CHARS // 2
+    many = model._clause_scores(pred.texts, pred.tokens)
+    assert len(many.polarity) == MAX_CHARS // 2
     tracemalloc.start()
     try:
-        one_p, _, _ = model._clause_scores(pred.texts, pred.tokens, one=True)
+        one = model._clause_scores(pred.texts, pred.tokens, one=True)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    np.testing.assert_allclose(one_p, many_p, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(one.proba, many.proba, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(one.complaint, many.complaint, rtol=0, atol=1e-12)
     assert peak < 8e6, f"{peak / 1e6:.1f} MB"
     one = model.predict_one(text)
     np.testing.assert_array_equal(one.category_labels, pred.category_labels)

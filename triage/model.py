@@ -37,7 +37,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import numpy as np
 
@@ -82,10 +82,23 @@ _N_OUT = _COMPLAINT + 1
 #: The complaint head's bias in a model saved without one: every text
 #: complains, with a probability of exactly 1.0
 _ALWAYS = 40.0
+#: The heads that score each clause: the categories, then the complaint head.
+_CLAUSE_HEADS = np.r_[np.arange(_CAT.start, _CAT.stop), _COMPLAINT]
 #: The heads `explain` weighs: the categories, then the emotions' presence.
 _EXPLAINED = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _PRESENT.stop)]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class _ClauseScores(NamedTuple):
+    """The clauses of many texts, in order (m clauses, n texts): the
+    category heads' probabilities (m, 6), the polarity (m,), the row where
+    each text's clauses start (n,) and the complaint head's probability (m,)."""
+
+    proba: Array
+    polarity: Array
+    starts: Array
+    complaint: Array
 
 
 @dataclass(frozen=True)
@@ -247,6 +260,23 @@ class TriageModel(OneText):
         ``primary_blend * p(category) / sum(p) + (1 - primary_blend) * p(primary)``:
         the category probabilities, normalised, blended with the softmax head
         trained on the labeled primaries.
+    primary_complaint_weight : float, default 0.5
+        Where a text has several categories, the primary leans to the one
+        whose evidence lies in the clauses that complain: the score above is
+        multiplied by ``(share + 0.05) ** primary_complaint_weight``, with
+        ``share`` the complaint head's probability of the text's clauses
+        averaged with weights of how likely each is about the category
+        (`primary_scores`). In 菜很好吃，但是送得太慢，汤都洒了 the food is
+        praised and the delivery complained of. 0 leaves it out.
+    primary_order_weight : float, default 0.5
+        And to the one complained of first: the score is multiplied by
+        ``exp(-primary_order_weight * first)``, with ``first`` where the first
+        clause that complains and carries the category stands, from 0 (the
+        first clause) to 1 (the last). 0 leaves it out. In 5-fold
+        cross-validation on the training set, over five fold seeds, the two
+        weights at 0.5 raised primary accuracy by 0.009 (every seed gained,
+        0.006 to 0.011); neither alone gained more than 0.006. The categories,
+        and so every other figure, are the same.
     min_primary_proba : float or None, default 0.2
         When no category clears its threshold but the likeliest has at least
         this probability and the text is negative (sentiment below 0.5), it
@@ -286,7 +316,9 @@ class TriageModel(OneText):
         carry it, decides whether the category applies. It is trained on
         out-of-fold scores of the training texts, so it needs
         ``threshold_folds >= 2``; without it the thresholds alone decide. The
-        primary is chosen from the heads as without it, and always applies.
+        heads' primary always applies, and is the primary unless
+        ``primary_complaint_weight`` or ``primary_order_weight`` choose
+        another of the categories that apply.
         Set to False on a fitted model, the heads alone decide until it is
         set back; True cannot add a stage the fit did not learn.
         In 5-fold cross-validation it gained about 0.007 of category
@@ -397,6 +429,8 @@ class TriageModel(OneText):
         cues: bool = True,
         word_vectors: WordVectors | None = None,
         primary_blend: float = 0.9,
+        primary_complaint_weight: float = 0.5,
+        primary_order_weight: float = 0.5,
         min_primary_proba: float | None = 0.2,
         min_complaint_proba: float | None = 0.1,
         C_complaint: float = 1.0,
@@ -420,6 +454,8 @@ class TriageModel(OneText):
         self.cues = cues
         self.word_vectors = word_vectors
         self.primary_blend = primary_blend
+        self.primary_complaint_weight = primary_complaint_weight
+        self.primary_order_weight = primary_order_weight
         self.min_primary_proba = min_primary_proba
         self.min_complaint_proba = min_complaint_proba
         self.C_complaint = C_complaint
@@ -487,6 +523,9 @@ class TriageModel(OneText):
         # and before the rescue by problem cues (format version 6 and older)
         if "problem_cues" not in state:
             state = {"problem_cues": False, **state}
+        # and before the primary read from the clauses (format version 7 and older)
+        if "primary_complaint_weight" not in state:
+            state = {"primary_complaint_weight": 0.0, "primary_order_weight": 0.0, **state}
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -811,10 +850,10 @@ class TriageModel(OneText):
         # the primary is the likeliest primary among the categories that apply
         masked = np.where(labels, prim_p, -1.0)
         primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
+        scored: _ClauseScores | None = None
         if self._staged() and n:
-            labels, primary = self._clause_labels(
-                cat_p, senti, norm, toks, low, primary, prim_p, one
-            )
+            scored = self._clause_scores(norm, toks, one)
+            labels, primary = self._clause_labels(cat_p, senti, scored, low, primary, prim_p)
         complaint_p = _sigmoid(z[:, _COMPLAINT])
         gated = np.zeros(n, dtype=bool)
         if self.min_complaint_proba is not None:
@@ -828,6 +867,7 @@ class TriageModel(OneText):
             labels[named, best] = True
             primary[named] = best
             gated[named] = False
+        primary = self._primary_by_clauses(labels, primary, prim_p, norm, toks, scored, one)
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
         strong = _sigmoid(z[:, _STRONG]) >= th["strong"]
@@ -852,6 +892,35 @@ class TriageModel(OneText):
             senti,
             complaint_p,
         )
+
+    def _primary_by_clauses(
+        self,
+        labels: Array,
+        primary: Array,
+        prim_p: Array,
+        norm: list[str],
+        toks: list[list[str]],
+        scored: _ClauseScores | None,
+        one: bool,
+    ) -> Array:
+        """The primary of every text, chosen again among its categories
+        where it has several, by ``primary_complaint_weight`` and
+        ``primary_order_weight`` (see `primary_scores`). `scored` holds the
+        clauses of all texts, or None: the clauses of the texts with several
+        categories are then scored here."""
+        a, b = float(self.primary_complaint_weight), float(self.primary_order_weight)
+        many = np.flatnonzero(labels.sum(axis=1) > 1)
+        if not (a or b) or not many.size:
+            return primary
+        th = self.thresholds_["categories"]
+        if scored is None:
+            scored = self._clause_scores([norm[i] for i in many], [toks[i] for i in many], one)
+            score = primary_scores(prim_p[many], scored, th, a, b)
+        else:
+            score = primary_scores(prim_p, scored, th, a, b)[many]
+        out = primary.copy()
+        out[many] = np.where(labels[many], score, -np.inf).argmax(axis=1)
+        return out
 
     def named_problems(
         self, cat_p: Array, texts: Sequence[str] | Array, rows: Array
@@ -898,18 +967,16 @@ class TriageModel(OneText):
         self,
         cat_p: Array,
         senti: Array,
-        norm: list[str],
-        toks: list[list[str]],
+        scored: _ClauseScores,
         low: Array,
         primary: Array,
         prim_p: Array,
-        one: bool = False,
     ) -> tuple[Array, Array]:
         """The categories (and primary) the clause stage gives, from the heads'
-        `cat_p`, the texts' polarity `senti` and primary, and the blended
-        primary probabilities `prim_p`."""
+        `cat_p`, the texts' polarity `senti`, their `scored` clauses and
+        primary, and the blended primary probabilities `prim_p`."""
         assert self.clause_thresholds_ is not None
-        score = self._clause_proba(cat_p, senti, norm, toks, one)
+        score = self._clause_proba(cat_p, senti, scored=scored)
         staged = ~np.isnan(self.clause_thresholds_)
         cut = np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
         # A negative text the clauses give no category is rescued by their
@@ -929,18 +996,27 @@ class TriageModel(OneText):
         self,
         cat_p: Array,
         senti: Array,
-        norm: list[str],
-        toks: list[list[str]],
-        one: bool = False,
+        norm: list[str] | None = None,
+        toks: list[list[str]] | None = None,
+        *,
+        scored: _ClauseScores | None = None,
     ) -> Array:
         """The clause stage's probability that each category applies, (n, 6),
         given the heads' `cat_p` and the texts' polarity `senti`; the heads'
-        own where the stage has no model of a category."""
+        own where the stage has no model of a category. The clauses are cut
+        from `norm` and `toks` and scored, unless they come `scored`."""
         assert self.clause_coef_ is not None and self.clause_intercept_ is not None
         assert self.clause_thresholds_ is not None
-        clause_p, clause_pol, starts = self._clause_scores(norm, toks, one)
+        if scored is None:
+            assert norm is not None and toks is not None
+            scored = self._clause_scores(norm, toks)
         F = clause_features(
-            cat_p, senti, clause_p, clause_pol, starts, self.thresholds_["categories"]
+            cat_p,
+            senti,
+            scored.proba,
+            scored.polarity,
+            scored.starts,
+            self.thresholds_["categories"],
         )
         # einsum's own loop, for scores that do not hang on the rows beside them
         score = _sigmoid(np.einsum("ncf,cf->nc", F, self.clause_coef_) + self.clause_intercept_)
@@ -949,9 +1025,10 @@ class TriageModel(OneText):
 
     def _clause_scores(
         self, norm: list[str], toks: list[list[str]], one: bool = False
-    ) -> tuple[Array, Array, Array]:
-        """Category probabilities (m, 6) and polarity (m,) of the clauses of
-        every text, in order, and the row where each text's clauses start (n,).
+    ) -> _ClauseScores:
+        """The category and complaint heads' probabilities and the polarity
+        of the clauses of every text, in order, and the row where each text's
+        clauses start (`_ClauseScores`).
 
         With `one` (one text, from `predict_one`), each clause takes the
         one-text path of the features, as the text does: for a few clauses it
@@ -969,8 +1046,10 @@ class TriageModel(OneText):
             (self.sentiment_.score(t) for _, t in docs), dtype=np.float64, count=len(docs)
         )
         if one:
-            return self._clause_proba_one(docs), pol, starts
+            proba, complaint = self._clause_proba_one(docs)
+            return _ClauseScores(proba, pol, starts, complaint)
         proba = np.empty((len(docs), _NC))
+        complaint = np.empty(len(docs))
         # A chunk's texts have some ten times as many clauses: they are scored
         # a slice at a time, so that their dense block (a word-vector mean
         # each) is not held for all of them at once. Each row's score is its
@@ -984,26 +1063,37 @@ class TriageModel(OneText):
                 vectors = self.coef_[X.shape[1] : X.shape[1] + dense.shape[1], _CAT]
                 z += np.einsum("ij,jk->ik", dense, vectors)
             proba[at : at + len(part)] = two_views(z, self._nb_logits(X))
-        return proba, pol, starts
+            # the complaint head reads the clause as the category heads do
+            zc = X @ self.coef_[: X.shape[1], _COMPLAINT] + self.intercept_[_COMPLAINT]
+            if dense is not None:
+                vector = self.coef_[X.shape[1] : X.shape[1] + dense.shape[1], _COMPLAINT]
+                zc += np.einsum("ij,j->i", dense, vector)
+            complaint[at : at + len(part)] = _sigmoid(zc)
+        return _ClauseScores(proba, pol, starts, complaint)
 
-    def _clause_proba_one(self, docs: Sequence[Doc]) -> Array:
-        """Category probabilities of a few clauses (`FeatureSpace.few`), as the
-        batch path gives them; the category heads give the cue columns no weight."""
+    def _clause_proba_one(self, docs: Sequence[Doc]) -> tuple[Array, Array]:
+        """Category (m, 6) and complaint (m,) probabilities of a few clauses
+        (`FeatureSpace.few`), as the batch path gives them; the heads give
+        the cue columns no weight."""
         m = len(docs)
         row, col, val, mean = self.features_.few(docs)
-        cat = self.coef_[:, _CAT]
-        # each clause's weighted sum of its terms' weights
-        z = row_sums(row, val, cat[col], m) + self.intercept_[_CAT]
+        # each clause's weighted sum of its terms' weights, the category heads'
+        # and then the complaint head's
+        z = row_sums(row, val, self.coef_[col][:, _CLAUSE_HEADS], m)
+        z += self.intercept_[_CLAUSE_HEADS]
         if mean is not None:
             n_terms = self.features_.n_terms
-            z += np.einsum("ij,jk->ik", mean, cat[n_terms : n_terms + mean.shape[1]])
+            vectors = self.coef_[n_terms : n_terms + mean.shape[1]][:, _CLAUSE_HEADS]
+            z += np.einsum("ij,jk->ik", mean, vectors)
+        complaint = _sigmoid(z[:, _NC])
+        z = z[:, :_NC]
         z_nb = None
         if self.nb_coef_ is not None and self.nb_intercept_ is not None:
             # the naive-Bayes view counts which terms are there
             on = (col < self.nb_coef_.shape[0]) & (val != 0)
             ones = np.ones(int(on.sum()))
             z_nb = row_sums(row[on], ones, self.nb_coef_[col[on]], m) + self.nb_intercept_
-        return two_views(z, z_nb)
+        return two_views(z, z_nb), complaint
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
         """Why each category and emotion applies to one complaint, or does not
@@ -1306,6 +1396,8 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("char_ngrams", _is_ngram_range, _NGRAMS),
     ("cues", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     ("primary_blend", lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
+    ("primary_complaint_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
+    ("primary_order_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
     (
         "min_primary_proba",
         lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
@@ -1368,6 +1460,48 @@ _EPS = 1e-4
 def _logit(p: Array) -> Array:
     q = np.clip(p, _EPS, 1 - _EPS)
     out: Array = np.log(q / (1 - q))
+    return out
+
+
+#: What a category's complaining share adds to in `primary_scores`, so that
+#: a category carried only by praise is not ruled out.
+_SHARE_FLOOR = 0.05
+
+
+def primary_scores(prim_p: Array, scored: _ClauseScores, th: Array, a: float, b: float) -> Array:
+    """Scores (n, 6) of the categories as the primary of n texts, from their
+    blended primary probabilities `prim_p` (n, 6) and their `scored` clauses:
+
+    ``log prim_p + a * log(share + 0.05) - b * first``
+
+    where `share` is the complaint head's mean probability over the text's
+    clauses, weighted by how likely each is about the category (how much of
+    the category's evidence lies in clauses that complain), and `first` is
+    where the first clause that complains (the complaint head's probability
+    at least 0.5) and whose category probability reaches its threshold `th`
+    stands, from 0 (the first clause) to 1 (the last, or none does).
+
+    >>> scored = _ClauseScores(
+    ...     proba=np.array([[0.9, 0.1], [0.1, 0.9]]), polarity=np.array([0.9, 0.1]),
+    ...     starts=np.array([0]), complaint=np.array([0.05, 0.95]))
+    >>> s = primary_scores(np.array([[0.6, 0.4]]), scored, np.array([0.5, 0.5]), 0.5, 0.5)
+    >>> s.argmax(axis=1)  # the praised first category yields to the complained-of one
+    array([1])
+    """
+    clause_p, complaint, starts = scored.proba, scored.complaint, scored.starts
+    m = len(complaint)
+    counts = np.diff(np.append(starts, m))
+    owner = np.repeat(np.arange(len(starts)), counts)
+    total = np.add.reduceat(clause_p, starts, axis=0)
+    complaining = np.add.reduceat(clause_p * complaint[:, None], starts, axis=0)
+    share = complaining / np.maximum(total, 1e-300)
+    # the place of each clause in its text, where it complains and carries the category
+    place = np.arange(m) - starts[owner]
+    complains = (complaint >= 0.5)[:, None]
+    carried = np.where((clause_p >= th) & complains, place[:, None], m)
+    first = np.minimum.reduceat(carried, starts, axis=0).astype(np.float64)
+    first = np.where(first < m, first / np.maximum(counts - 1, 1)[:, None], 1.0)
+    out: Array = np.log(np.maximum(prim_p, 1e-300)) + a * np.log(share + _SHARE_FLOOR) - b * first
     return out
 
 

@@ -54,6 +54,10 @@ with a test that a file of the old version still loads.
   ``problem_cues``). Code of version 6 would load such a file and leave
   such texts with no category; files of versions 1 to 6 load without it
   (``problem_cues=False``) and predict as before.
+- 8: the primary read from the clauses (parameters
+  ``primary_complaint_weight`` and ``primary_order_weight``). Code of
+  version 7 would load such a file and choose the primary without them;
+  files of versions 1 to 7 load with both at 0 and predict as before.
 """
 
 from __future__ import annotations
@@ -100,9 +104,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 7})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 
