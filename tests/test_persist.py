@@ -195,6 +195,30 @@ def test_files_of_format_version_6_load_without_the_rescue_by_problem_cues(
     np.testing.assert_array_equal(a.primary, b.primary)
 
 
+def test_files_of_format_version_7_load_with_the_primary_of_the_heads_alone(
+    clause_model,  # type: ignore[no-untyped-def]
+    train_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    unknown = ("primary_complaint_weight", "primary_order_weight")
+    saved = _save_as_version(clause_model, tmp_path / "v7", 7, unknown, monkeypatch)
+    loaded = triage.load_model(saved)
+    assert loaded.get_params()["primary_complaint_weight"] == 0.0
+    assert loaded.get_params()["primary_order_weight"] == 0.0
+    texts = train_frame["text"].tolist()[600:800]
+    plain = copy.deepcopy(clause_model).set_params(
+        primary_complaint_weight=0.0, primary_order_weight=0.0
+    )
+    a, b = plain.predict_many(texts), loaded.predict_many(texts)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+    # which the primary read from the clauses would not all have given
+    assert (clause_model.predict_many(texts).primary != b.primary).any()
+
+
 def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
     for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):
