@@ -931,7 +931,12 @@ class TriageModel(OneText):
         `cat_p` holds the category heads' probabilities and `texts` the
         normalised texts, for all rows. A text is kept when its likeliest
         category has at least ``min_primary_proba`` and it names a problem
-        (`names_a_problem`).
+        (`names_a_problem`). With ``primary_complaint_weight`` or
+        ``primary_order_weight``, the category is the best by `primary_scores`
+        (the clause that names the problem complains; the praise before it
+        does not) among those of at least ``min_primary_proba``: in
+        快递很快，包装也很好，可惜是假货 logistics is the likeliest, and the
+        product is what it complains of.
         """
         nothing = np.empty(0, dtype=np.intp)
         if not self.problem_cues or self.min_primary_proba is None or not len(rows):
@@ -940,7 +945,26 @@ class TriageModel(OneText):
         named = np.array(
             [i for i in rows.tolist() if names_a_problem(str(texts[i]))], dtype=np.intp
         )
-        return named, cat_p[named].argmax(axis=1) if named.size else nothing
+        if not named.size:
+            return nothing, nothing
+        return named, self._named_category(cat_p[named], [str(texts[i]) for i in named])
+
+    def _named_category(self, cat_p: Array, texts: list[str]) -> Array:
+        """The category each text that names a problem keeps (see `named_problems`)."""
+        a, b = float(self.primary_complaint_weight), float(self.primary_order_weight)
+        if not (a or b):
+            likeliest: Array = cat_p.argmax(axis=1)
+            return likeliest
+        # A handful of texts: cut again rather than carried here from every
+        # caller, and scored by the batch path whatever their number, so that
+        # one text and a batch agree
+        toks = [_text.tokenize(t, hmm=self.hmm, words=self.words_) for t in texts]
+        scored = self._clause_scores(texts, toks)
+        prim_p = cat_p / cat_p.sum(axis=1, keepdims=True)
+        score = primary_scores(prim_p, scored, self.thresholds_["categories"], a, b)
+        assert self.min_primary_proba is not None
+        out: Array = np.where(cat_p >= self.min_primary_proba, score, -np.inf).argmax(axis=1)
+        return out
 
     def _staged(self) -> bool:
         """Whether the clause stage decides the categories: learned by `fit`
