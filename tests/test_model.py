@@ -485,6 +485,29 @@ def test_the_clause_stage_decides_the_categories_and_keeps_the_primary(
     assert not staged.category_labels[staged.low_confidence].any()
 
 
+def test_the_clause_stage_reads_each_clause_s_complaint_beside_its_sentiment(
+    clause_model, train_frame
+) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    from triage.model import clause_polarity
+
+    assert clause_model.clause_reads_complaint_ is True
+    texts = train_frame["text"].tolist()[600:800]
+    pred = clause_model.predict_many(texts)
+    scored = clause_model._clause_scores(pred.texts, pred.tokens)
+    read = clause_polarity(scored.polarity, scored.complaint)
+    assert ((read >= 0) & (read <= 1)).all()
+    # praise that snownlp finds only mildly positive is read as praise
+    np.testing.assert_allclose(clause_polarity(np.array([0.34]), np.array([0.06])), [0.64])
+    # the stage's probabilities are those of the polarity it was trained on
+    sentiment_only = copy.deepcopy(clause_model)
+    sentiment_only.clause_reads_complaint_ = False
+    a = clause_model._clause_proba(pred.category_proba, pred.sentiment, pred.texts, pred.tokens)
+    b = sentiment_only._clause_proba(pred.category_proba, pred.sentiment, pred.texts, pred.tokens)
+    assert not np.allclose(a, b)
+
+
 def test_clauses_are_scored_alike_in_slices_of_any_size(
     train_frame, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

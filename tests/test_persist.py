@@ -219,6 +219,25 @@ def test_files_of_format_version_7_load_with_the_primary_of_the_heads_alone(
     assert (clause_model.predict_many(texts).primary != b.primary).any()
 
 
+def test_files_of_format_version_8_load_with_a_clause_stage_of_the_sentiment_alone(
+    clause_model,  # type: ignore[no-untyped-def]
+    train_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    old = copy.deepcopy(clause_model)
+    old.clause_reads_complaint_ = False  # as version 8 fitted it
+    saved = _save_as_version(old, tmp_path / "v8", 8, ("clause_reads_complaint_",), monkeypatch)
+    loaded = triage.load_model(saved)
+    assert loaded.clause_reads_complaint_ is False
+    texts = train_frame["text"].tolist()[600:800]
+    a, b = old.predict_many(texts), loaded.predict_many(texts)
+    np.testing.assert_array_equal(a.category_labels, b.category_labels)
+    np.testing.assert_array_equal(a.primary, b.primary)
+
+
 def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
     for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):

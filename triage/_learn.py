@@ -60,6 +60,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         _N_OUT,
         _PRIMARY,
         _PRIO,
+        clause_polarity,
         extra_fingerprint,
         fingerprint,
         presence,
@@ -211,6 +212,22 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         _warn_few_rows(binary, norm, partial)
     clause_stage: tuple[Array, Array, Array] | None = None
     if units is not None:
+        # the clause stage reads how negative each clause is from the
+        # complaint head too, scored out of fold as the category heads are
+        complaint_oof = np.zeros(units.n)
+        _out_of_fold(
+            Xt,
+            complains,
+            norm,
+            model,
+            Xet,
+            partial.get("category:any"),
+            units=units,
+            clause_out=complaint_oof,
+            extra_texts=e_norm,
+            C=model.C_complaint,
+        )
+        units.polarity = clause_polarity(units.polarity, complaint_oof)
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
         clause_stage = _fit_clause_stage(
             model, y.categories, text_oof, senti, clause_oof, units, thresholds["categories"], norm
@@ -231,6 +248,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.clause_coef_, model.clause_intercept_, model.clause_thresholds_ = (
         clause_stage if clause_stage is not None else (None, None, None)
     )
+    model.clause_reads_complaint_ = clause_stage is not None
     model.words_ = words
     model.sentiment_ = sentiment
     model.n_train_ = len(frame)
@@ -582,8 +600,10 @@ def _out_of_fold(
     units: _ClauseUnits | None = None,
     clause_out: Array | None = None,
     extra_texts: Sequence[str] = (),
+    C: float | None = None,
 ) -> Array:
-    """Out-of-fold probabilities of one binary head.
+    """Out-of-fold probabilities of one binary head (of strength `C`, the
+    model's ``C`` unless given).
 
     Copies of a text share a fold: scored from a fold that trained on its
     twin, a text would look easier than it is and pull the threshold. The
@@ -612,7 +632,7 @@ def _out_of_fold(
         fold_part = _not_held_out(part, extra_texts, {texts[i] for i in test})
         w_head, b_head = _fit_binary(
             *_with_extra(X[train], target[train], Xe, fold_part),
-            model.C,
+            model.C if C is None else C,
             model.class_weight,
             model.random_state,
         )

@@ -58,6 +58,11 @@ with a test that a file of the old version still loads.
   ``primary_complaint_weight`` and ``primary_order_weight``). Code of
   version 7 would load such a file and choose the primary without them;
   files of versions 1 to 7 load with both at 0 and predict as before.
+- 9: the clause stage reads each clause's complaint probability beside its
+  sentiment (attribute ``clause_reads_complaint_``). Code of version 8
+  would load such a file and feed the stage the sentiment alone, which it
+  was not trained on; files of versions 1 to 8 load with it False and
+  predict as before.
 """
 
 from __future__ import annotations
@@ -104,9 +109,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "triage-model"
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 #: The versions `load_model` reads.
-READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
+READABLE_VERSIONS = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9})
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
 
