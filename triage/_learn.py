@@ -211,10 +211,13 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
                 text_oof[:, j] = oof
         _warn_few_rows(binary, norm, partial)
     clause_stage: tuple[Array, Array, Array] | None = None
+    reads_complaint = False
     if units is not None:
         # the clause stage reads how negative each clause is from the
-        # complaint head too, scored out of fold as the category heads are
-        complaint_oof = np.zeros(units.n)
+        # complaint head too, scored out of fold as the category heads are.
+        # Labeled texts that all complain give no folds: the clauses keep
+        # NaN and the stage reads the sentiment alone, as it will predict
+        complaint_oof = np.full(units.n, np.nan)
         _out_of_fold(
             Xt,
             complains,
@@ -227,7 +230,9 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             extra_texts=e_norm,
             C=model.C_complaint,
         )
-        units.polarity = clause_polarity(units.polarity, complaint_oof)
+        reads_complaint = not np.isnan(complaint_oof).any()
+        if reads_complaint:
+            units.polarity = clause_polarity(units.polarity, complaint_oof)
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
         clause_stage = _fit_clause_stage(
             model, y.categories, text_oof, senti, clause_oof, units, thresholds["categories"], norm
@@ -248,7 +253,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.clause_coef_, model.clause_intercept_, model.clause_thresholds_ = (
         clause_stage if clause_stage is not None else (None, None, None)
     )
-    model.clause_reads_complaint_ = clause_stage is not None
+    model.clause_reads_complaint_ = clause_stage is not None and reads_complaint
     model.words_ = words
     model.sentiment_ = sentiment
     model.n_train_ = len(frame)
