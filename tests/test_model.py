@@ -6,6 +6,7 @@ import copy
 import pickle
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -605,6 +606,34 @@ def test_the_primary_read_from_the_clauses_is_one_of_the_categories_that_apply(
         assert model.predict_one(texts[i]).primary[0] == read.primary[i]
     chunks = [model.predict_many(texts[k : k + 9]).primary for k in range(0, len(texts), 9)]
     np.testing.assert_array_equal(np.concatenate(chunks), read.primary)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        # leaned to the last complaint, silently
+        ({"primary_order_weight": -1}, r"primary_order_weight=-1 \(allowed: a number >= 0\)"),
+        # a primary that was none of the categories
+        ({"primary_complaint_weight": float("inf")}, r"primary_complaint_weight=inf"),
+        ({"primary_complaint_weight": float("nan")}, r"primary_complaint_weight=nan"),
+        # ValueError and TypeError of float()
+        ({"primary_order_weight": "x"}, r"primary_order_weight='x'"),
+        ({"primary_complaint_weight": None}, r"primary_complaint_weight=None"),
+        ({"primary_complaint_weight": "0.5"}, r"primary_complaint_weight='0.5'"),
+    ],
+)
+def test_primary_weights_set_on_a_fitted_model_are_checked(
+    small_model, weights: dict[str, Any], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    model = copy.deepcopy(small_model).set_params(**weights)
+    for predict in (model.predict_one, lambda t: model.predict_many([t])):
+        with pytest.raises(ParameterError, match=message):
+            predict("质量不好，价格还贵")
+    # 0 and large weights are allowed
+    model.set_params(primary_complaint_weight=0, primary_order_weight=1e6)
+    one, many = model.predict_one("质量不好，价格还贵"), model.predict_many(["质量不好，价格还贵"])
+    assert one.primary[0] == many.primary[0]
+    assert one.category_labels[0, one.primary[0]]
 
 
 def test_the_primary_scores_lean_to_the_first_complained_of_category() -> None:

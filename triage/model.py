@@ -920,7 +920,7 @@ class TriageModel(OneText):
         ``primary_order_weight`` (see `primary_scores`). `scored` holds the
         clauses of all texts, or None: the clauses of the texts with several
         categories are then scored here."""
-        a, b = float(self.primary_complaint_weight), float(self.primary_order_weight)
+        a, b = self._primary_weights()
         many = np.flatnonzero(labels.sum(axis=1) > 1)
         if not (a or b) or not many.size:
             return primary
@@ -933,6 +933,19 @@ class TriageModel(OneText):
         out = primary.copy()
         out[many] = np.where(labels[many], score, -np.inf).argmax(axis=1)
         return out
+
+    def _primary_weights(self) -> tuple[float, float]:
+        """``primary_complaint_weight`` and ``primary_order_weight``, checked:
+        read at every prediction, they may have been set on the fitted model
+        (`set_params`) since `fit` checked them."""
+        bad = [
+            f"{name}={getattr(self, name)!r} (allowed: {allowed})"
+            for name, ok, allowed in _PARAM_RULES
+            if name in _PRIMARY_WEIGHTS and not ok(getattr(self, name))
+        ]
+        if bad:
+            raise ParameterError(f"invalid TriageModel parameter(s): {'; '.join(bad)}")
+        return float(self.primary_complaint_weight), float(self.primary_order_weight)
 
     def named_problems(
         self, cat_p: Array, texts: Sequence[str] | Array, rows: Array
@@ -963,7 +976,7 @@ class TriageModel(OneText):
 
     def _named_category(self, cat_p: Array, texts: list[str]) -> Array:
         """The category each text that names a problem keeps (see `named_problems`)."""
-        a, b = float(self.primary_complaint_weight), float(self.primary_order_weight)
+        a, b = self._primary_weights()
         if not (a or b):
             likeliest: Array = cat_p.argmax(axis=1)
             return likeliest
@@ -1458,6 +1471,10 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("random_state", _is_seed, "None or an int in [0, 2**32 - 1]"),
     ("n_jobs", lambda v: v is None or (_is_int(v) and v != 0), "None or an int other than 0"),
 )
+
+
+#: The parameters `TriageModel._primary_weights` checks at every prediction.
+_PRIMARY_WEIGHTS = ("primary_complaint_weight", "primary_order_weight")
 
 
 def label_order(flags: Sequence[bool], proba: Sequence[float], primary: int) -> list[int]:
