@@ -272,11 +272,13 @@ class TriageModel(OneText):
         And to the one complained of first: the score is multiplied by
         ``exp(-primary_order_weight * first)``, with ``first`` where the first
         clause that complains and carries the category stands, from 0 (the
-        first clause) to 1 (the last). 0 leaves it out. In 5-fold
-        cross-validation on the training set, over five fold seeds, the two
-        weights at 0.5 raised primary accuracy by 0.009 (every seed gained,
-        0.006 to 0.011); neither alone gained more than 0.006. The categories,
-        and so every other figure, are the same.
+        first clause) to 1 (the last, or none does). 0 leaves it out. In
+        5-fold cross-validation on the training set, over five fold seeds,
+        the two weights at 0.5 raised primary accuracy by 0.009 (every seed
+        gained, 0.006 to 0.011); neither alone gained more than 0.006. The
+        categories, and so every other figure, are the same, but for the one
+        category a text that names a problem keeps (``problem_cues``), which
+        the two weights choose too.
     min_primary_proba : float or None, default 0.2
         When no category clears its threshold but the likeliest has at least
         this probability and the text is negative (sentiment below 0.5), it
@@ -300,17 +302,21 @@ class TriageModel(OneText):
     problem_cues : bool, default True
         A text left with no category (by the thresholds, the clause stage or
         ``min_complaint_proba``) whose words name a concrete problem keeps
-        its likeliest category as its primary, when that has at least
-        ``min_primary_proba``: a trigger at P1 to P3 of the default priority
-        policy fires in it (吃了你们的蛋糕上吐下泻, 打了12315, 用了两天就坏了),
-        not negated, asked or supposed. A text that names a harm complains
-        about something. It reads the default policy whatever policy the
-        priority engine is given.
+        one category as its primary, when its likeliest has at least
+        ``min_primary_proba``: the likeliest, or with
+        ``primary_complaint_weight`` or ``primary_order_weight`` the best by
+        their scores among those of at least ``min_primary_proba``
+        (`named_problems`). A text names a problem when a trigger at P1 to
+        P3 of the default priority policy fires in it (吃了你们的蛋糕上吐下泻,
+        打了12315, 用了两天就坏了), not negated, asked or supposed. A text that
+        names a harm complains about something. It reads the default policy
+        whatever policy the priority engine is given.
     clause_stage : bool, default True
         Re-decide each category from the evidence of the text's clauses (cut
         at punctuation and whitespace, see `triage._features.clauses`): each
-        clause is scored by the category heads and the sentiment model, and a
-        small logistic regression per category, over the text's probability,
+        clause is scored by the category heads, the sentiment model and the
+        complaint head (``clause_reads_complaint_``), and a small logistic
+        regression per category, over the text's probability,
         the highest and summed clause probabilities (plain and weighted by
         how negative each clause is) and the polarities of the clauses that
         carry it, decides whether the category applies. It is trained on
@@ -379,8 +385,8 @@ class TriageModel(OneText):
         ``thresholds_["categories"]`` decides. When no category could, there
         is no stage: the three ``clause_*`` attributes are None.
     clause_reads_complaint_ : bool
-        Whether the clause stage reads how negative each clause is as the
-        mean of its sentiment and of the complaint head's probability (a
+        Whether the clause stage reads how positive each clause is as the
+        mean of its sentiment and of 1 - the complaint head's probability (a
         clause of praise, 快递很快, is no complaint whatever snownlp makes of
         it), rather than its sentiment alone (models of format version 8
         and older, and models whose labeled texts all complain: the
@@ -951,7 +957,7 @@ class TriageModel(OneText):
         self, cat_p: Array, texts: Sequence[str] | Array, rows: Array
     ) -> tuple[Array, Array]:
         """Of the texts at `rows`, left with no category, those that keep
-        their likeliest category by ``problem_cues``, and that category.
+        one category by ``problem_cues``, and that category.
 
         `cat_p` holds the category heads' probabilities and `texts` the
         normalised texts, for all rows. A text is kept when its likeliest
