@@ -533,6 +533,35 @@ def test_labeled_texts_that_all_complain_give_a_clause_stage_of_the_sentiment_al
     np.testing.assert_array_equal(model.clause_thresholds_, alone.clause_thresholds_)
 
 
+def test_labeled_complaints_with_praise_among_the_extra_rows_read_the_complaint(
+    train_frame,
+) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    # a labeled file may hold complaints alone; with praise
+    # (`weak.load_praise`, written here) the complaint head has both
+    # classes, and its out-of-fold scores of the clauses split the labeled
+    # rows alone
+    from triage.labeled import parse_labels
+
+    part = train_frame.iloc[:600]
+    part = part[parse_labels(part).categories.any(axis=1)]
+    praise = [
+        "快递很快，包装也很好",
+        "菜很好吃，下次还来",
+        "酒店干净整洁，前台很热情",
+        "东西不错，物流也快",
+        "非常满意，五星好评",
+        "客服很耐心，态度很好",
+        "衣服质量很好，穿着舒服",
+        "味道很棒，分量足",
+    ] * 3
+    extra = pd.DataFrame({"text": praise, "complaint": "0", "weight": 1.0})
+    model = TriageModel(threshold_folds=3, max_features=20_000).fit(part, extra=extra)
+    assert model.clause_coef_ is not None
+    assert model.clause_reads_complaint_ is True
+
+
 def test_clauses_are_scored_alike_in_slices_of_any_size(
     train_frame, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

@@ -229,6 +229,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             clause_out=complaint_oof,
             extra_texts=e_norm,
             C=model.C_complaint,
+            one_class_ok=True,
         )
         reads_complaint = not np.isnan(complaint_oof).any()
         if reads_complaint:
@@ -606,6 +607,7 @@ def _out_of_fold(
     clause_out: Array | None = None,
     extra_texts: Sequence[str] = (),
     C: float | None = None,
+    one_class_ok: bool = False,
 ) -> Array:
     """Out-of-fold probabilities of one binary head (of strength `C`, the
     model's ``C`` unless given).
@@ -618,16 +620,28 @@ def _out_of_fold(
     probability is the mean of the head's and its naive-Bayes view's, as the
     model predicts it. With `units` (the clauses of the texts), each fold's
     heads also score the clauses of the texts it holds out, into `clause_out`.
+    With `one_class_ok`, labeled rows of one class are split all the same
+    (unstratified) when the extra rows hold the other.
     """
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     from triage.model import two_views
 
     oof = np.full(len(target), 0.5)
+    # With `one_class_ok`, classes the extra rows give every fold: where they
+    # hold the one the labeled rows lack (complaints labeled, praise among
+    # the extra rows), folds of the labeled rows need not hold both
+    extra_classes = set(part[1].tolist()) if one_class_ok and part is not None else set()
 
     def split(rows: Array) -> Iterable[tuple[Array, Array]]:
         positives = int(target[rows].sum())
         folds = min(model.threshold_folds, positives, len(rows) - positives)
+        if folds < 2 and {0, 1} <= extra_classes | set(target[rows].tolist()):
+            folds = min(model.threshold_folds, len(rows))
+            if folds < 2:
+                return []
+            plain = KFold(folds, shuffle=True, random_state=model.random_state)
+            return list(plain.split(np.zeros(len(rows))))
         if folds < 2:
             return []
         splitter = StratifiedKFold(folds, shuffle=True, random_state=model.random_state)

@@ -389,9 +389,9 @@ class TriageModel(OneText):
         mean of its sentiment and of 1 - the complaint head's probability (a
         clause of praise, 快递很快, is no complaint whatever snownlp makes of
         it), rather than its sentiment alone (models of format version 8
-        and older, and models whose labeled texts all complain: the
-        complaint head, scored out of fold for the stage to learn from,
-        then has no fold).
+        and older, and models whose labeled texts all complain with no
+        extra row of praise: the complaint head, scored out of fold for the
+        stage to learn from, then has no other class).
     sentiment_ : SentimentModel
     n_train_ : int
     n_extra_ : int
