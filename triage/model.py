@@ -572,20 +572,22 @@ class TriageModel(OneText):
                 "this TriageModel is not fitted yet; call fit(frame) or use triage.load_model(path)"
             )
 
-    def _check_params(self) -> Self:
+    def _check_params(self, names: Sequence[str] | None = None) -> Self:
         """Refuse parameter values `fit` cannot use, naming each and what it allows.
 
         Called first thing by `fit`, so a bad value fails before the texts are
-        segmented rather than deep inside scikit-learn, or not at all.
+        segmented rather than deep inside scikit-learn, or not at all. With
+        `names`, only those parameters are checked (the ones a prediction
+        reads, which `set_params` may have changed since the fit).
         """
         from triage.vectors import WordVectors
 
         bad = [
             f"{name}={getattr(self, name)!r} (allowed: {allowed})"
             for name, ok, allowed in _PARAM_RULES
-            if not ok(getattr(self, name))
+            if (names is None or name in names) and not ok(getattr(self, name))
         ]
-        if not isinstance(self.word_vectors, WordVectors | None):
+        if names is None and not isinstance(self.word_vectors, WordVectors | None):
             bad.append(
                 f"word_vectors={type(self.word_vectors).__name__} "
                 "(allowed: None or a triage.vectors.WordVectors)"
@@ -944,13 +946,7 @@ class TriageModel(OneText):
         """``primary_complaint_weight`` and ``primary_order_weight``, checked:
         read at every prediction, they may have been set on the fitted model
         (`set_params`) since `fit` checked them."""
-        bad = [
-            f"{name}={getattr(self, name)!r} (allowed: {allowed})"
-            for name, ok, allowed in _PARAM_RULES
-            if name in _PRIMARY_WEIGHTS and not ok(getattr(self, name))
-        ]
-        if bad:
-            raise ParameterError(f"invalid TriageModel parameter(s): {'; '.join(bad)}")
+        self._check_params(_PRIMARY_WEIGHTS)
         return float(self.primary_complaint_weight), float(self.primary_order_weight)
 
     def named_problems(
