@@ -765,7 +765,7 @@ def test_train_checks_dev_and_output_before_training(
     ("option", "message"),
     [
         (["--jobs", "0"], r"n_jobs=0 \(allowed: None or an int other than 0\)"),
-        (["--C", "-1"], r"C=-1\.0 \(allowed: a number > 0\)"),
+        (["--C", "-1"], r"C=-1\.0 \(allowed: a number > 0, at most 1e\+12\)"),
         (["--words", "WORDS"], r"words\.txt, line 2: frequency 0 for '送餐员'"),
         (["--words", "missing.txt"], r"words='missing\.txt' names no file"),
         (

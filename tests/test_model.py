@@ -641,10 +641,18 @@ def test_the_primary_read_from_the_clauses_is_one_of_the_categories_that_apply(
     ("weights", "message"),
     [
         # leaned to the last complaint, silently
-        ({"primary_order_weight": -1}, r"primary_order_weight=-1 \(allowed: a number >= 0\)"),
+        (
+            {"primary_order_weight": -1},
+            r"primary_order_weight=-1 \(allowed: a number >= 0, at most 1e\+12\)",
+        ),
         # a primary that was none of the categories
         ({"primary_complaint_weight": float("inf")}, r"primary_complaint_weight=inf"),
         ({"primary_complaint_weight": float("nan")}, r"primary_complaint_weight=nan"),
+        # overflowed the scores, with a numpy warning
+        (
+            {"primary_complaint_weight": 1e308},
+            r"=1e\+308 \(allowed: a number >= 0, at most 1e\+12\)",
+        ),
         # ValueError and TypeError of float()
         ({"primary_order_weight": "x"}, r"primary_order_weight='x'"),
         ({"primary_complaint_weight": None}, r"primary_complaint_weight=None"),

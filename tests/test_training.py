@@ -93,6 +93,10 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
             r"row 0 .*weight=-1.0: weight must be a number >= 0",
         ),
         (
+            {"text": ["快递太慢了", "客服不理人"], "angry": ["1", "0"], "weight": [1e200, 0.5]},
+            r"row 0 .*weight=1e\+200: weight must be a number >= 0, at most 1e\+12$",
+        ),
+        (
             {"text": ["快递太慢了", None], "angry": ["1", "0"]},
             # pandas 3 makes the None of a column of strings NaN, pandas 2 keeps it
             r"row 1 .*text=(nan|None): text is missing or empty",
@@ -127,6 +131,7 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
         "intensity-3",
         "blank-weight",
         "negative-weight",
+        "weight-past-1e12",
         "missing-text",
         "no-text-column",
         "no-label-column",
@@ -392,6 +397,12 @@ def test_parameters_that_leave_no_terms_are_named(
         ({"max_features": -5}, "None or an int >= 1"),
         ({"threshold_folds": -1}, "an int >= 0"),
         ({"extra_weight": float("nan")}, "a number >= 0"),
+        # liblinear never returns once C times a row's weight nears 1e150
+        ({"C": 1e200}, r"a number > 0, at most 1e\+12"),
+        ({"C_primary": 1e13}, r"a number > 0, at most 1e\+12"),
+        ({"C_nb": 1e300}, r"None or a number > 0, at most 1e\+12"),
+        ({"C_complaint": 1e200}, r"a number > 0, at most 1e\+12"),
+        ({"extra_weight": 1e200}, r"a number >= 0, at most 1e\+12"),
         ({"random_state": "a"}, r"None or an int in \[0, 2\*\*32 - 1\]"),
         ({"n_jobs": 0}, "None or an int other than 0"),
         ({"cues": "no"}, "True or False"),

@@ -368,6 +368,8 @@ def test_praise_leaves_out_labeled_texts_and_draws_at_most_limit(review_dir: Pat
     ("kwargs", "message"),
     [
         ({"weight": 0}, "weight must be a positive number"),
+        ({"weight": float("inf")}, r"weight must be a positive number, at most 1e\+12"),
+        ({"weight": 1e200}, r"weight must be a positive number, at most 1e\+12"),
         ({"limit": 0}, "limit must be a positive int or None"),
         ({"limit": True}, "limit must be a positive int or None"),
         ({"exclude": "送餐很快"}, "exclude must be a collection of texts"),

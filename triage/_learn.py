@@ -486,11 +486,11 @@ def parse_partial(
 def _extra_weights(extra: pd.DataFrame, default_weight: float) -> Array:
     """The weight of each partially labeled row: its ``weight`` cell (checked
     by `check_partial`), else `default_weight`."""
-    from triage.labeled import _nonnegative
+    from triage.labeled import _weight
 
     if "weight" not in extra.columns:
         return np.full(len(extra), float(default_weight))
-    return np.array([_nonnegative(w) for w in extra["weight"].tolist()], dtype=float)
+    return np.array([_weight(w) for w in extra["weight"].tolist()], dtype=float)
 
 
 def _with_extra(

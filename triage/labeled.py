@@ -514,10 +514,10 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     but a filled one must be valid. ``complaint`` is 1 (or True) for a text
     that complains about something and 0 (or False) for one that does not
     (praise, small talk), which then names no category; a text that names
-    one complains.
-    An optional ``weight`` column holds numbers >= 0. None of these columns
-    may appear twice, nor be spelt another way (``Complaint``, ``angry ``)
-    where it is missing: it would not be read.
+    one complains. An optional ``weight`` column holds numbers from 0 to
+    `MAX_WEIGHT` (1e12). None of these columns may appear twice, nor be
+    spelt another way (``Complaint``, ``angry ``) where it is missing: it
+    would not be read.
 
     Returns
     -------
@@ -533,7 +533,7 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
     ...     print(r.row, r.column, r.problem.split(";")[0])
     0 categories unknown category 'Logistics' (write 'logistics')
     1 angry intensity must be 0, 1 or 2 (or empty for unknown)
-    1 weight weight must be a number >= 0
+    1 weight weight must be a number >= 0, at most 1e+12
     """
     import pandas as pd
 
@@ -589,7 +589,9 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
         return [] if model_texts([value])[0] else [_text_problem(value)]
     if column == "weight":
-        return [] if _nonnegative(value) is not None else ["weight must be a number >= 0"]
+        if _weight(value) is not None:
+            return []
+        return [f"weight must be a number >= 0, at most {MAX_WEIGHT:g}"]
     if not _cell(value):
         return []  # unknown
     if column == "categories":
@@ -857,11 +859,23 @@ def _category_problems(labels: list[str]) -> list[str]:
     return problems
 
 
+#: The largest row weight, and C of a head, that `TriageModel.fit` takes.
+#: liblinear's solver never returns once C times a row's weight (times its
+#: class weight) nears 1e150, and no weight or C a model can use comes near.
+MAX_WEIGHT = 1e12
+
+
+def _weight(value: Any) -> float | None:
+    """A row weight: a number >= 0 and at most `MAX_WEIGHT`, else None."""
+    w = _nonnegative(value)
+    return w if w is not None and w <= MAX_WEIGHT else None
+
+
 def _nonnegative(value: Any) -> float | None:
     """A finite number >= 0 written any usual way (2, 2.0, "2", " 2.0 "), else None.
 
-    Sample weights are read with it, and so are the complaint counts of batch
-    context columns.
+    Sample weights are read with it (`_weight`), and so are the complaint
+    counts of batch context columns.
     """
     if isinstance(value, bool | np.bool_):
         return None

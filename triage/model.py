@@ -44,6 +44,7 @@ import numpy as np
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, row_sums
 from triage.exceptions import NotFittedError, ParameterError
+from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
     Assessment,
@@ -351,7 +352,8 @@ class TriageModel(OneText):
     extra_weight : float, default 0.2
         Sample weight of rows passed as ``fit(..., extra=...)`` (partially or
         weakly labeled data) relative to the labeled rows, unless the extra
-        frame has a ``weight`` column.
+        frame has a ``weight`` column. Weights, and the C of every head,
+        are at most `triage.labeled.MAX_WEIGHT` (1e12).
     random_state : int, default 0
         Seed of the folds and the solvers; the same data and seed give
         identical models.
@@ -1439,25 +1441,40 @@ def _is_ngram_range(v: Any) -> bool:
 
 _NGRAMS = "(low, high) with 1 <= low <= high, or (0, 0) for none"
 
+
 #: (parameter, check, what is allowed) for every `TriageModel` parameter but
 #: ``word_vectors``, whose class is imported only when it is checked.
+def _is_C(v: Any) -> bool:
+    return _is_number(v) and 0 < v <= MAX_WEIGHT
+
+
+def _is_weight(v: Any) -> bool:
+    return _is_number(v) and 0 <= v <= MAX_WEIGHT
+
+
+# Weights and C are bounded (`MAX_WEIGHT`): liblinear never returns once C
+# times a row's weight nears 1e150, and a primary weight past 6e307
+# overflows the scores.
+_C = f"a number > 0, at most {MAX_WEIGHT:g}"
+_WEIGHT = f"a number >= 0, at most {MAX_WEIGHT:g}"
+
 _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
-    ("C", lambda v: _is_number(v) and v > 0, "a number > 0"),
-    ("C_primary", lambda v: _is_number(v) and v > 0, "a number > 0"),
-    ("C_nb", lambda v: v is None or (_is_number(v) and v > 0), "None or a number > 0"),
+    ("C", _is_C, _C),
+    ("C_primary", _is_C, _C),
+    ("C_nb", lambda v: v is None or _is_C(v), f"None or {_C}"),
     ("class_weight", lambda v: v is None or v == "balanced", "'balanced' or None"),
     ("word_ngrams", _is_ngram_range, _NGRAMS),
     ("char_ngrams", _is_ngram_range, _NGRAMS),
     ("cues", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     ("primary_blend", lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
-    ("primary_complaint_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
-    ("primary_order_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
+    ("primary_complaint_weight", _is_weight, _WEIGHT),
+    ("primary_order_weight", _is_weight, _WEIGHT),
     (
         "min_primary_proba",
         lambda v: v is None or (_is_number(v) and 0 <= v <= 1),
         "None or a number in [0, 1]",
     ),
-    ("C_complaint", lambda v: _is_number(v) and v > 0, "a number > 0"),
+    ("C_complaint", _is_C, _C),
     ("problem_cues", lambda v: isinstance(v, bool | np.bool_), "True or False"),
     (
         "min_complaint_proba",
@@ -1469,7 +1486,7 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("max_features", lambda v: v is None or (_is_int(v) and v >= 1), "None or an int >= 1"),
     ("threshold_folds", lambda v: _is_int(v) and v >= 0, "an int >= 0; 0 or 1 keeps 0.5"),
     ("hmm", lambda v: isinstance(v, bool | np.bool_), "True or False"),
-    ("extra_weight", lambda v: _is_number(v) and v >= 0, "a number >= 0"),
+    ("extra_weight", _is_weight, _WEIGHT),
     ("random_state", _is_seed, "None or an int in [0, 2**32 - 1]"),
     ("n_jobs", lambda v: v is None or (_is_int(v) and v != 0), "None or an int other than 0"),
 )

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 
 from triage._paths import user_path
 from triage.exceptions import ColumnError, InputFileError, ParameterError
-from triage.labeled import excluded_texts, model_texts
+from triage.labeled import MAX_WEIGHT, excluded_texts, model_texts
 from triage.labels import EMOTION_COLUMNS
 
 if TYPE_CHECKING:
@@ -154,9 +154,16 @@ _REPO = Path(__file__).resolve().parent.parent
 
 
 def _check_weight(weight: object) -> None:
-    """Refuse a row weight that is not a positive number (True is no weight)."""
-    if not (isinstance(weight, float | int) and not isinstance(weight, bool) and weight > 0):
-        raise ParameterError(f"weight must be a positive number, got {weight!r}")
+    """Refuse a row weight that is not a positive number of at most
+    `MAX_WEIGHT` (True is no weight)."""
+    if not (
+        isinstance(weight, float | int)
+        and not isinstance(weight, bool)
+        and 0 < weight <= MAX_WEIGHT
+    ):
+        raise ParameterError(
+            f"weight must be a positive number, at most {MAX_WEIGHT:g}, got {weight!r}"
+        )
 
 
 def _check_limit(limit: object) -> None:
