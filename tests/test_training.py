@@ -109,7 +109,12 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
         ({"text": ["快递太慢了"], "primary": ["logistics"]}, r"no label column; give any of"),
         (
             {"text": ["快递太慢了", "东西不错"], "complaint": ["1", "yes"]},
-            r"row 1 .*complaint='yes': complaint must be 0 or 1 \(or empty for unknown\)",
+            r"row 1 .*complaint='yes': complaint must be 0 or 1 \(or empty for unknown\)$",
+        ),
+        (
+            {"text": ["快递太慢了", "东西不错"], "complaint": ["1", "\uff10"]},
+            r"complaint='\uff10': complaint must be 0 or 1 \(or empty for unknown\) "
+            r"\(write '0' for '\uff10'\)",
         ),
         (
             {"text": ["快递很快，好评"], "categories": ["logistics"], "complaint": ["0"]},
@@ -136,6 +141,7 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
         "no-text-column",
         "no-label-column",
         "complaint-yes",
+        "complaint-full-width",
         "complaint-0-with-a-category",
         "complaint-capitalised",
         "emotion-with-a-space",

@@ -597,9 +597,9 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "categories":
         return _category_problems(_split(value))
     if column == "complaint":
-        return (
-            [] if _flag(value) is not None else ["complaint must be 0 or 1 (or empty for unknown)"]
-        )
+        if _flag(value) is not None:
+            return []
+        return [f"complaint must be 0 or 1 (or empty for unknown){_intensity_hint(value, _flag)}"]
     return (
         []
         if _intensity(value) is not None
@@ -951,10 +951,11 @@ def _split(value: Any) -> list[str]:
     return [s.strip() for s in _cell(value).split("|") if s.strip()]
 
 
-def _intensity_hint(value: Any) -> str:
-    """`` (write '1' for '\uff11')`` for an intensity typed in full-width digits
-    or with a space inside, which `_intensity` does not read; else ""."""
-    level = _intensity(_hint_key(_cell(value)))
+def _intensity_hint(value: Any, read: Callable[[Any], int | None] | None = None) -> str:
+    """`` (write '1' for '\uff11')`` for an intensity (or, with `read`
+    `_flag`, a complaint flag) typed in full-width digits or with a space
+    inside, which `read` does not read; else ""."""
+    level = (read or _intensity)(_hint_key(_cell(value)))
     return f" (write '{level}' for {_cell(value)!r})" if level is not None else ""
 
 
