@@ -1442,8 +1442,6 @@ def _is_ngram_range(v: Any) -> bool:
 _NGRAMS = "(low, high) with 1 <= low <= high, or (0, 0) for none"
 
 
-#: (parameter, check, what is allowed) for every `TriageModel` parameter but
-#: ``word_vectors``, whose class is imported only when it is checked.
 def _is_C(v: Any) -> bool:
     return _is_number(v) and 0 < v <= MAX_WEIGHT
 
@@ -1458,6 +1456,8 @@ def _is_weight(v: Any) -> bool:
 _C = f"a number > 0, at most {MAX_WEIGHT:g}"
 _WEIGHT = f"a number >= 0, at most {MAX_WEIGHT:g}"
 
+#: (parameter, check, what is allowed) for every `TriageModel` parameter but
+#: ``word_vectors``, whose class is imported only when it is checked.
 _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
     ("C", _is_C, _C),
     ("C_primary", _is_C, _C),
