@@ -39,6 +39,10 @@ POSTS = [
     ("train", "今天下了一整天的雨", "neutral"),  # repeated
     ("train", "这条既气人又好笑", "angry"),
     ("train", "这条既气人又好笑", "happy"),  # conflicting labels: dropped
+    ("train", "有木有啊！！", "happy"),
+    ("train", "有木有啊!!", "happy"),  # the same post as the model reads it
+    ("train", "又加班到十点！", "angry"),
+    ("train", "又加班到十點!", "happy"),  # the same post, another label: dropped
 ]
 
 
@@ -69,6 +73,8 @@ def test_default_mapping_fills_angry_and_anxious_only(fake_dir: Path) -> None:
     assert not weak["text"].isin(["养了十年的猫走了，好难过", "居然在地铁上遇到了小学同学"]).any()
     assert not weak["text"].isin(["短", "这条既气人又好笑"]).any()
     assert weak["text"].is_unique
+    assert weak["text"].str.startswith("有木有啊").sum() == 1
+    assert not weak["text"].str.startswith("又加班到十").any()
     assert (weak["weight"] == 0.2).all() and (weak["source"] == "smp2020").all()
     assert (weak["humorous"] == "").all()
 
@@ -277,6 +283,17 @@ def test_calm_chats_leave_out_labeled_texts_however_written(chat_dir: Path) -> N
     assert "好的谢谢" in calm["text"].tolist()
 
 
+def test_a_calm_chat_turn_written_twice_is_one_row(tmp_path: Path) -> None:
+    folder = tmp_path / "raw" / "ecd_taobao_dialogue_sample"
+    folder.mkdir(parents=True)
+    chats = [("train", "好的，谢谢 ||| 在吗", "好的,谢谢"), ("train", "謝謝 ||| 在吗？", "谢谢")]
+    pd.DataFrame(chats, columns=["split", "context", "response"]).to_csv(
+        folder / "ecd_sample.csv", index=False
+    )
+    # each turn as first written, once as the model reads it
+    assert load_calm_chats(tmp_path)["text"].tolist() == ["好的，谢谢", "在吗", "謝謝", "在吗？"]
+
+
 def test_calm_chats_train_only_the_heads_they_label(chat_dir: Path) -> None:
     from triage._learn import parse_partial
 
@@ -323,6 +340,8 @@ REVIEWS = [
     ("online_shopping", "1", "做工精细" * 20),  # too long
     ("chnsenticorp_htl", "1", "房间干净，服务热情，早餐丰富"),
     ("chnsenticorp_htl", "1", "位置好，前台很耐心，下次还住"),
+    ("chnsenticorp_htl", "1", "位置好,前台很耐心,下次还住"),  # the same as the model reads it
+    ("online_shopping", "1", "送餐很快,味道很棒"),  # the first set's already
 ]
 
 

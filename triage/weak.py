@@ -273,8 +273,9 @@ def load_weak_emotions(
     -------
     DataFrame
         Columns ``text``, the five emotion columns (``"0"``, ``"1"`` or ``""``
-        for unknown), ``weight``, ``source`` and ``source_label``; repeated
-        texts appear once.
+        for unknown), ``weight``, ``source`` and ``source_label``; a text
+        repeated (as the model reads it, `triage.labeled.model_texts`) appears
+        once, and not at all if its copies have different labels.
 
     Raises
     ------
@@ -314,13 +315,15 @@ def load_weak_emotions(
     keep = (
         (lengths >= min_chars) & (lengths <= max_chars) & frame["source_label"].isin(list(mapping))
     )
-    if skip:  # normalising only the rows the other filters keep
-        kept = texts[keep]
-        keep.loc[kept.index] = pd.Series([t not in skip for t in model_texts(kept)], kept.index)
     frame = frame[keep]
+    # copies are compared as the model reads them (normalising only the rows
+    # the other filters keep): 有木有啊！！ and 有木有啊!! are one text
+    key = pd.Series(model_texts(frame["text"]), frame.index)
+    wanted = ~key.isin(skip)
+    frame, key = frame[wanted], key[wanted]
     # a text seen with two labels is ambiguous: drop all its copies
-    labels_per_text = frame.groupby("text")["source_label"].transform("nunique")
-    frame = frame[labels_per_text == 1].drop_duplicates("text")
+    labels_per_text = frame.groupby(key)["source_label"].transform("nunique")
+    frame = frame[(labels_per_text == 1) & ~key.duplicated()]
     for e in EMOTION_COLUMNS:
         values = {lbl: str(m[e]) for lbl, m in mapping.items() if e in m and e in emotions}
         frame[e] = [values.get(lbl, "") for lbl in frame["source_label"].tolist()]
@@ -441,7 +444,8 @@ def load_praise(
     DataFrame
         Columns ``text``, ``complaint`` (``"0"``), ``weight``, ``source``
         (the id name of its set, as in the shared labeled files) and
-        ``source_label`` (``positive``); one row per distinct review, the
+        ``source_label`` (``positive``); one row per review distinct as the
+        model reads it (`triage.labeled.model_texts`), the
         sources in the order of `REVIEW_SOURCES` and each in the order of its file.
 
     Raises
@@ -461,16 +465,17 @@ def load_praise(
     root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     lo, hi = _PRAISE_CHARS
     parts = []
-    seen: set[str] = set()  # a review in two sets is the first set's
+    # copies are compared as the model reads them (很快，很好 is 很快,很好),
+    # and a review in two sets is the first set's
+    seen = set(skip)
     for name, (relative, text_col, id_name) in REVIEW_SOURCES.items():
         raw = _read_raw(root, name, relative, [text_col, "label"])
         text = raw[text_col].str.strip()
         keep = (raw["label"].str.strip() == "1") & text.str.len().between(lo, hi)
-        keep &= ~text.str.contains(_NOT_PRAISE) & ~text.duplicated() & ~text.isin(seen)
-        texts = text[keep]
-        seen.update(texts)
-        if skip:
-            texts = texts[[m not in skip for m in model_texts(texts.tolist())]]
+        texts = text[keep & ~text.str.contains(_NOT_PRAISE)]
+        key = pd.Series(model_texts(texts), texts.index)
+        texts = texts[~key.duplicated() & ~key.isin(seen)]
+        seen.update(key)
         if limit is not None and len(texts) > limit:
             texts = texts.sample(n=limit, random_state=random_state).sort_index()
         parts.append(pd.DataFrame({"text": texts.tolist(), "source": id_name}))
@@ -519,8 +524,9 @@ def load_calm_chats(
         Columns ``text``, the five emotion columns (``"0"`` for angry,
         aggrieved and humorous, ``""`` for the others and for the humour of
         a turn that laughs), ``weight``, ``source``
-        (``ecd_taobao``) and ``source_label`` (``chat``); one row a
-        distinct turn of at least two characters, in the order of the file.
+        (``ecd_taobao``) and ``source_label`` (``chat``); one row a turn of
+        at least two characters, distinct as the model reads it
+        (`triage.labeled.model_texts`), in the order of the file.
         The corpus's texts are cut into words by spaces; the spaces beside
         Chinese characters are taken out (``什么 时候 发货`` is
         ``什么时候发货``), those between Latin letters and digits kept.
@@ -543,16 +549,18 @@ def load_calm_chats(
     relative, context, response = CHAT_SOURCE
     raw = _read_raw(root, "customer-service chat", relative, [context, response])
     joined = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
-    turns: dict[str, None] = {}  # in order, once each
+    turns = []
     for chat, reply in zip(raw[context].tolist(), raw[response].tolist(), strict=True):
         for turn in [*chat.split(_TURNS), reply]:
             text = joined.sub("", turn.strip())
             if len(text) >= 2:
-                turns.setdefault(text, None)
-    texts = list(turns)
-    if skip:
-        texts = [t for t, m in zip(texts, model_texts(texts), strict=True) if m not in skip]
-    out = pd.DataFrame({"text": texts})
+                turns.append(text)
+    # in order, once each as the model reads them, and none of `exclude`
+    texts: dict[str, str] = {}
+    for text, key in zip(turns, model_texts(turns), strict=True):
+        if key not in skip:
+            texts.setdefault(key, text)
+    out = pd.DataFrame({"text": list(texts.values())})
     for e in EMOTION_COLUMNS:
         out[e] = "0" if e in _CALM else ""
     out.loc[out["text"].str.contains(_IRONY), "humorous"] = ""
