@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -657,20 +658,66 @@ def test_the_primary_read_from_the_clauses_is_one_of_the_categories_that_apply(
         ({"primary_order_weight": "x"}, r"primary_order_weight='x'"),
         ({"primary_complaint_weight": None}, r"primary_complaint_weight=None"),
         ({"primary_complaint_weight": "0.5"}, r"primary_complaint_weight='0.5'"),
+        # the other parameters a prediction reads: a primary outside the
+        # categories' blend, a numpy error, switches read as truthy strings
+        ({"primary_blend": 2.0}, r"primary_blend=2.0 \(allowed: a number in \[0, 1\]\)"),
+        ({"min_primary_proba": "0.3"}, r"min_primary_proba='0.3'"),
+        ({"min_complaint_proba": 5}, r"min_complaint_proba=5 \(allowed: None or a number"),
+        ({"problem_cues": "no"}, r"problem_cues='no' \(allowed: True or False\)"),
+        ({"clause_stage": "no"}, r"clause_stage='no' \(allowed: True or False\)"),
     ],
 )
-def test_primary_weights_set_on_a_fitted_model_are_checked(
-    small_model, weights: dict[str, Any], message: str
+def test_parameters_set_on_a_fitted_model_are_checked_at_every_prediction(
+    small_model, train_frame, weights: dict[str, Any], message: str
 ) -> None:  # type: ignore[no-untyped-def]
     model = copy.deepcopy(small_model).set_params(**weights)
-    for predict in (model.predict_one, lambda t: model.predict_many([t])):
+    for predict in (model.predict_one, lambda t: model.predict_many([t]), model.explain):
         with pytest.raises(ParameterError, match=message):
             predict("质量不好，价格还贵")
+    with pytest.raises(ParameterError, match=message):
+        triage.tune_thresholds(model, train_frame.iloc[600:700])
     # 0 and large weights are allowed
+    model = copy.deepcopy(small_model)
     model.set_params(primary_complaint_weight=0, primary_order_weight=1e6)
     one, many = model.predict_one("质量不好，价格还贵"), model.predict_many(["质量不好，价格还贵"])
     assert one.primary[0] == many.primary[0]
     assert one.category_labels[0, one.primary[0]]
+
+
+def test_hmm_is_read_at_fit_and_set_since_waits_for_the_next(small_model, train_frame) -> None:  # type: ignore[no-untyped-def]
+    from triage.text import tokenize
+
+    texts = train_frame["text"].tolist()[600:700]
+    plain = small_model.predict_many(texts)
+    # texts jieba's guessing would cut otherwise
+    pairs = zip(plain.texts, plain.tokens, strict=True)
+    assert any(tokenize(t, hmm=True) != cut for t, cut in pairs)
+    changed = copy.deepcopy(small_model).set_params(hmm=True)
+    assert changed.hmm_ is False
+    after = changed.predict_many(texts)
+    assert after.tokens == plain.tokens
+    np.testing.assert_array_equal(after.category_proba, plain.category_proba)
+    assert changed.predict_one(texts[0]).tokens == plain.tokens[:1]
+
+    guessing = TriageModel(hmm=True, threshold_folds=0).fit(train_frame.iloc[:200])
+    assert guessing.hmm_ is True
+    guessed = guessing.set_params(hmm=False).predict_many(texts)
+    assert guessed.tokens == [tokenize(t, hmm=True) for t in plain.texts]
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        ("快递三天没到", r"texts is one str; pass a list of texts"),
+        ("快递三天没到".encode(), r"texts is one bytes"),
+        (pd.DataFrame({"text": ["快递三天没到", "客服不理人"]}), r"texts is a DataFrame"),
+    ],
+)
+def test_predict_many_refuses_what_iterates_as_something_else(
+    small_model, texts: Any, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParameterError, match=message):
+        small_model.predict_many(texts)
 
 
 def test_the_primary_scores_lean_to_the_first_complained_of_category() -> None:

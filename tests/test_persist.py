@@ -238,6 +238,20 @@ def test_files_of_format_version_8_load_with_a_clause_stage_of_the_sentiment_alo
     np.testing.assert_array_equal(a.primary, b.primary)
 
 
+def test_files_saved_before_hmm_was_kept_at_fit_cut_texts_as_their_hmm_says(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    old = copy.deepcopy(small_model).set_params(hmm=True)  # as a model fitted with it
+    saved = _save_as_version(old, tmp_path / "v9", 9, ("hmm_",), monkeypatch)
+    loaded = triage.load_model(saved)
+    assert loaded.hmm_ is True
+    assert triage.load_model(triage.save_model(small_model, tmp_path / "now")).hmm_ is False
+
+
 def test_the_clause_stage_is_saved_and_loaded(clause_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded = triage.load_model(triage.save_model(clause_model, tmp_path / "m"))
     for name in ("clause_coef_", "clause_intercept_", "clause_thresholds_"):

@@ -20,7 +20,7 @@ TINY_FINGERPRINT = "8f227001a2afaf26b0a6d397c3441d2daf29f08b32db017bd01eea2dd3fa
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
-    norm, _, _ = TriageModel()._docs(frame["text"].tolist(), words=())
+    norm, _, _ = TriageModel()._docs(frame["text"].tolist(), words=(), hmm=False)
     return fingerprint(norm, frame)
 
 

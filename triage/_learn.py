@@ -69,8 +69,9 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     started = time.perf_counter()
     # read first: a bad entry fails before any text is segmented
     words = _text.read_words(model.words)
+    hmm = bool(model.hmm)
     y = parse_labels(frame)
-    norm, toks, _ = model._docs(frame["text"].tolist(), words)
+    norm, toks, _ = model._docs(frame["text"].tolist(), words, hmm)
     docs = list(zip(norm, toks, strict=True))
     trained_on = fingerprint(norm, frame)
     partial: dict[str, tuple[Array, Array, Array]] = {}
@@ -79,7 +80,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     extra_on: str | None = None
     if extra is not None and len(extra):
         partial = parse_partial(extra, model.extra_weight)
-        e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words)
+        e_norm, e_toks, _ = model._docs(extra["text"].tolist(), words, hmm)
         extra_docs = list(zip(e_norm, e_toks, strict=True))
         extra_on = extra_fingerprint(
             e_norm, extra, _extra_weights(extra, model.extra_weight).tolist()
@@ -181,7 +182,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         "presence": np.full(len(EMOTIONS), 0.5),
         "strong": np.full(len(EMOTIONS), 0.5),
     }
-    sentiment = snownlp_sentiment(model.hmm, words)
+    sentiment = snownlp_sentiment(hmm, words)
     staged = model.clause_stage and model.threshold_folds and model.threshold_folds > 1
     units = _clause_units(space, docs, sentiment, nb_views is not None) if staged else None
     text_oof = np.zeros((len(docs), len(CATEGORIES)))
@@ -256,6 +257,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     )
     model.clause_reads_complaint_ = clause_stage is not None and reads_complaint
     model.words_ = words
+    model.hmm_ = hmm
     model.sentiment_ = sentiment
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)

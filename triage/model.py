@@ -340,7 +340,8 @@ class TriageModel(OneText):
         out-of-fold predictions of this many folds of the training data; 0 or 1
         keeps 0.5 and learns no clause stage (``clause_stage``).
     hmm : bool, default False
-        Let jieba guess unknown words (slower, rarely better here).
+        Let jieba guess unknown words (slower, rarely better here). Read at
+        fit (`hmm_`): predictions cut texts as the training texts were cut.
     words : path-like or list of str, optional
         Words of your domain for the segmenter to keep whole (product and
         service names, jargon: ``["花呗", "携号转网", "ETC卡 10"]``), as a
@@ -406,6 +407,9 @@ class TriageModel(OneText):
     words_ : tuple
         The `words` read at fit: ``(word, frequency or None, tag or None)``;
         empty without them.
+    hmm_ : bool
+        ``hmm`` at fit: predictions cut texts as the training texts were cut,
+        whatever ``hmm`` is set to since (it takes effect at the next fit).
 
     Examples
     --------
@@ -431,6 +435,7 @@ class TriageModel(OneText):
     training_fingerprint_: str
     extra_fingerprint_: str | None
     words_: _text.Words
+    hmm_: bool
     card_: dict[str, Any]
     threshold_source_: dict[str, Any]
 
@@ -546,6 +551,11 @@ class TriageModel(OneText):
         # and before the clause stage read the complaint head (format version 8 and older)
         if "coef_" in state and "clause_reads_complaint_" not in state:
             state = {**state, "clause_reads_complaint_": False}
+        # and before the segmenter's guessing was kept at fit (format version 9
+        # and older): it was read from ``hmm``, which no one can have changed
+        # since the model was saved
+        if "coef_" in state and "hmm_" not in state:
+            state = {**state, "hmm_": bool(state.get("hmm", False))}
         self.__dict__.update(state)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -573,6 +583,13 @@ class TriageModel(OneText):
             raise NotFittedError(
                 "this TriageModel is not fitted yet; call fit(frame) or use triage.load_model(path)"
             )
+
+    def _check_predicting(self) -> None:
+        """Refuse to predict unfitted, or with a parameter a prediction reads
+        (`_PREDICT_PARAMS`) set to a value `fit` would have refused: it may
+        have been set on the fitted model (`set_params`) since `fit` checked it."""
+        self._check_fitted()
+        self._check_params(_PREDICT_PARAMS)
 
     def _check_params(self, names: Sequence[str] | None = None) -> Self:
         """Refuse parameter values `fit` cannot use, naming each and what it allows.
@@ -730,20 +747,24 @@ class TriageModel(OneText):
         self,
         texts: Iterable[Any],
         words: _text.Words | None = None,
+        hmm: bool | None = None,
         rests: list[str] | None = None,
     ) -> tuple[list[str], list[list[str]], list[bool]]:
         """Normalised texts, their tokens and truncation flags; cut with the
-        model's `words_` unless `words` are given (as `fit` gives them). Each
-        text's normalised rest past the cut goes to `rests`, when given."""
+        model's `words_` and `hmm_` unless `words` and `hmm` are given (as
+        `fit` gives them). Each text's normalised rest past the cut goes to
+        `rests`, when given."""
         if words is None:
             words = self.words_
+        if hmm is None:
+            hmm = self.hmm_
         norm: list[str] = []
         toks: list[list[str]] = []
         cut: list[bool] = []
         for t in texts:
             p = _text.prepare(t)
             norm.append(p.text)
-            toks.append(_text.tokenize(p.text, hmm=self.hmm, words=words))
+            toks.append(_text.tokenize(p.text, hmm=hmm, words=words))
             cut.append(p.truncated)
             if rests is not None:
                 rests.append(p.rest)
@@ -774,12 +795,14 @@ class TriageModel(OneText):
         """Predict every head for many texts in one vectorised pass.
 
         Each element must be a `str` (checked; see `triage.score_frame` for
-        columns with missing values). With `explain`, `Predictions.why` holds
-        each row's `explain` top terms of the labels that apply, as
-        `TriageModel.explain` weighs them.
+        columns with missing values); one str or a DataFrame is refused
+        (`ParameterError`), as each iterates as something else. With
+        `explain`, `Predictions.why` holds each row's `explain` top terms of
+        the labels that apply, as `TriageModel.explain` weighs them.
         """
         check_top(explain, "explain")
-        self._check_fitted()
+        _check_many(texts)
+        self._check_predicting()
         rests: list[str] = []
         norm, toks, cut = self._docs(texts, rests=rests)
         X, dense = self.features_.blocks(zip(norm, toks, strict=True))
@@ -833,9 +856,9 @@ class TriageModel(OneText):
 
     def _one(self, text: Any) -> tuple[Predictions, Array, Array]:
         """`predict_one` and the text's feature columns and values, which `explain` weighs."""
-        self._check_fitted()
+        self._check_predicting()
         p = _text.prepare(text)
-        tokens = _text.tokenize(p.text, hmm=self.hmm, words=self.words_)
+        tokens = _text.tokenize(p.text, hmm=self.hmm_, words=self.words_)
         idx, val = self.features_.vector(p.text, tokens)
         z = (val @ self.coef_[idx] + self.intercept_)[None, :]
         z_nb = None
@@ -945,10 +968,8 @@ class TriageModel(OneText):
         return out
 
     def _primary_weights(self) -> tuple[float, float]:
-        """``primary_complaint_weight`` and ``primary_order_weight``, checked:
-        read at every prediction, they may have been set on the fitted model
-        (`set_params`) since `fit` checked them."""
-        self._check_params(_PRIMARY_WEIGHTS)
+        """``primary_complaint_weight`` and ``primary_order_weight`` as floats
+        (checked by `_check_predicting`)."""
         return float(self.primary_complaint_weight), float(self.primary_order_weight)
 
     def named_problems(
@@ -967,6 +988,7 @@ class TriageModel(OneText):
         快递很快，包装也很好，可惜是假货 logistics is the likeliest, and the
         product is what it complains of.
         """
+        self._check_predicting()
         nothing = np.empty(0, dtype=np.intp)
         if not self.problem_cues or self.min_primary_proba is None or not len(rows):
             return nothing, nothing
@@ -987,7 +1009,7 @@ class TriageModel(OneText):
         # A handful of texts: cut again rather than carried here from every
         # caller, and scored by the batch path whatever their number, so that
         # one text and a batch agree
-        toks = [_text.tokenize(t, hmm=self.hmm, words=self.words_) for t in texts]
+        toks = [_text.tokenize(t, hmm=self.hmm_, words=self.words_) for t in texts]
         scored = self._clause_scores(texts, toks)
         prim_p = cat_p / cat_p.sum(axis=1, keepdims=True)
         score = primary_scores(prim_p, scored, self.thresholds_["categories"], a, b)
@@ -1365,6 +1387,21 @@ def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
     return frame
 
 
+def _check_many(texts: Any) -> None:
+    """Refuse as the texts of `TriageModel.predict_many` what iterates as
+    something else: one str (its characters) or a DataFrame (its column names)."""
+    if isinstance(texts, str | bytes):
+        raise ParameterError(
+            f"texts is one {type(texts).__name__}; pass a list of texts "
+            "(predict_one and triage.analyze take one)"
+        )
+    if type(texts).__name__ == "DataFrame":
+        raise ParameterError(
+            "texts is a DataFrame, which iterates over its column names; pass its "
+            "column of texts (frame['text']), or score the frame with triage.score_frame"
+        )
+
+
 def _texts_of(X: Any, n: int) -> list[Any]:
     """The texts of `fit(X, y)`, one per row of `y` (`n` rows), as a list.
 
@@ -1492,8 +1529,16 @@ _PARAM_RULES: tuple[tuple[str, Any, str], ...] = (
 )
 
 
-#: The parameters `TriageModel._primary_weights` checks at every prediction.
-_PRIMARY_WEIGHTS = ("primary_complaint_weight", "primary_order_weight")
+#: The parameters a prediction reads, checked at every one (`TriageModel._check_predicting`).
+_PREDICT_PARAMS = (
+    "primary_blend",
+    "primary_complaint_weight",
+    "primary_order_weight",
+    "min_primary_proba",
+    "min_complaint_proba",
+    "problem_cues",
+    "clause_stage",
+)
 
 
 def label_order(flags: Sequence[bool], proba: Sequence[float], primary: int) -> list[int]:

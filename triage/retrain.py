@@ -563,6 +563,7 @@ def _probabilities(model: TriageModel, texts: Sequence[str]) -> dict[str, Array]
         low_confidence,
     )
 
+    model._check_predicting()
     norm, toks, _ = model._docs(texts)
     X = model.features_.matrix(zip(norm, toks, strict=True))
     z = model.logits(X)
