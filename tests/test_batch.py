@@ -1417,6 +1417,24 @@ def test_a_jsonl_output_keeps_every_value_of_the_input_and_the_scores(
         assert again[column] == written
 
 
+def test_a_jsonl_line_too_large_or_deep_for_python_is_a_malformed_line(tmp_path: Path) -> None:
+    # the record and 99 objects in it: 100 deep, carried as it is
+    deep = {"text": "房间很脏", "meta": json.loads('{"a":' * 99 + "1" + "}" * 99)}
+    lines = [
+        '{"id": "1", "text": "快递没到"}',
+        '{"id": %s, "text": "服务差"}' % ("9" * 5000),  # past int's 4,300 digits
+        '{"id": "3", "d": %s}' % ('{"a":' * 500 + "1" + "}" * 500),  # past the copy's recursion
+        '{"id": "4", "d": %s}' % ("[" * 5000 + "]" * 5000),  # past the decoder's
+        json.dumps({"id": "5", **deep}),
+    ]
+    write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    report = score_file(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
+    assert report.rows == 2 and report.malformed_lines == [2, 3, 4]
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert [r["id"] for r in out] == ["1", "5"]
+    assert out[1]["meta"] == deep["meta"]
+
+
 def test_parquet_round_trip(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     frame = pd.DataFrame({"ticket": np.arange(7), "text": [*TEXTS[:5], None, "快递太慢"]})

@@ -1276,6 +1276,25 @@ def _read_jsonl(
 
 # what `_jsonl_values` gives for a line that is no JSON
 _NOT_JSON = object()
+# A record nested deeper than this is no JSON to `_jsonl_values`: its values
+# could not be carried to the output without recursing past Python's limit.
+_MAX_NESTING = 100
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and objects in `value` nest more than `_MAX_NESTING` deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > _MAX_NESTING:
+                return True
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
 # control characters in strings are read as they are, as pandas reads them:
 # JSON would have them escaped, but a writer that does not is clear enough
 _JSON = json.JSONDecoder(strict=False)
@@ -1319,9 +1338,19 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
         text = "".join(part for _, part in held)
         try:
             value = _JSON.decode(text)
-        except json.JSONDecodeError as exc:
-            if cr and exc.msg.startswith("Unterminated string"):
+        except (ValueError, RecursionError) as exc:
+            # JSONDecodeError, an integer of over 4,300 digits, arrays nested
+            # past the decoder's recursion limit
+            unended = isinstance(exc, json.JSONDecodeError) and exc.msg.startswith(
+                "Unterminated string"
+            )
+            if cr and unended:
                 continue
+            value = _NOT_JSON
+        else:
+            if text.count("[") + text.count("{") > _MAX_NESTING and _too_deep(value):
+                value = _NOT_JSON
+        if value is _NOT_JSON:
             yield held[0][0], _NOT_JSON
             again.extendleft(reversed(held[1:]))
             held = []
