@@ -2186,6 +2186,31 @@ def test_a_column_named_twice_is_a_clear_error_for_an_output_that_needs_unique_n
     assert header.startswith("备注,text,备注,categories,")
 
 
+@pytest.mark.parametrize("rows", [2, 0])
+def test_a_parquet_column_named_twice_keeps_each_copy_its_own_type(
+    tmp_path: Path, rows: int
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    ids = pa.array(["a-1", "b-2"][:rows]), pa.array([1234567890123456789, None][:rows])
+    texts = pa.array(["快递一周还没到", "客服不理人"][:rows])
+    table = pa.Table.from_arrays([ids[0], texts, ids[1]], names=["id", "text", "id"])
+    pq.write_table(table, tmp_path / "in.parquet")
+    assert score_file(tmp_path / "in.parquet", tmp_path / "out.csv").rows == rows
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out.columns[:3].tolist() == ["id", "text", "id.1"]
+    assert out["id"].tolist() == ["a-1", "b-2"][:rows]
+    assert out["id.1"].tolist() == ["1234567890123456789", ""][:rows]
+    # the text column named twice is refused by name, binary (Impala's strings) too
+    for kind in (pa.string(), pa.binary()):
+        twice = pa.Table.from_arrays(
+            [ids[0], texts.cast(kind), texts.cast(kind)], names=["id", "text", "text"]
+        )
+        pq.write_table(twice, tmp_path / "twice.parquet")
+        with pytest.raises(ValueError, match=r"column 'text' appears 2 times in .*twice"):
+            score_file(tmp_path / "twice.parquet", tmp_path / "out2.csv")
+
+
 def test_empty_input_gives_header_only(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "id,text\n")
     summary = score_file(src, tmp_path / "out.csv")

@@ -1485,12 +1485,14 @@ def _read_parquet(
             raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
         schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
     # Impala and older Hive write strings as binary, without the UTF8 annotation
-    binary = text_column in schema.names and _binary_type(schema.field(text_column).type)
+    # (a text column named twice is refused by name when the columns are checked)
+    at = schema.get_all_field_indices(text_column) if text_column is not None else []
+    binary = len(at) == 1 and _binary_type(schema.field(at[0]).type)
     types = {f.name: f.type for f in schema if not (binary and f.name == text_column)}
     empty = True
     rows = 0
     for batch in batches:
-        frame = batch.to_pandas(types_mapper=_nullable_integers)
+        frame = _to_pandas(batch)
         undecodable: list[int] = []
         if binary:
             texts = frame[text_column].tolist()
@@ -1506,8 +1508,32 @@ def _read_parquet(
         rows += len(frame)
         yield Chunk(_index_as_columns(frame), undecodable_lines=undecodable, types=types)
     if empty:  # no rows, but the schema has the columns
-        empty_frame = schema.empty_table().to_pandas(types_mapper=_nullable_integers)
+        empty_frame = _to_pandas(schema.empty_table())
         yield Chunk(_index_as_columns(empty_frame), types=types)
+
+
+def _to_pandas(data: Any) -> pd.DataFrame:
+    """An Arrow record batch or table as a frame, its integer columns nullable
+    (`_nullable_integers`).
+
+    A name the file gives two columns (a join's output) stays on both: pyarrow
+    matches the types it maps by name, and would give the first column's type
+    to the second. The later copies are renamed for the conversion only.
+    """
+    names = data.schema.names
+    if len(set(names)) == len(names):
+        whole: pd.DataFrame = data.to_pandas(types_mapper=_nullable_integers)
+        return whole
+    seen: set[str] = set()
+    apart = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            apart[f"\x00{i}"] = name
+            names[i] = f"\x00{i}"
+        seen.add(name)
+    frame: pd.DataFrame = data.rename_columns(names).to_pandas(types_mapper=_nullable_integers)
+    frame.columns = [apart.get(c, c) for c in frame.columns]
+    return frame
 
 
 def _nullable_integers(kind: Any) -> Any:
