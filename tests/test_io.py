@@ -86,12 +86,25 @@ def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:
         (bytes(range(256)), "NUL bytes"),
         # NULs in every other field of rows of one length: binary, not UTF-16
         (b"id,text\n" + b"1,\x00\n" * 50, "NUL bytes"),
+        (b"id,text\n1,\x00\x00\n2,\x00\x00\n", "NUL bytes"),  # four in a few rows
+        (b"\xff\x00\xfe\x01", "NUL bytes"),  # a few, in no text
         # compressed, and named as if it were not
         (gzip.compress(TEXT.encode()), r"compressed with gzip; name the file \.gz"),
         (bz2.compress(TEXT.encode()), r"compressed with bzip2; name the file \.bz2"),
         (lzma.compress(TEXT.encode()), r"compressed with xz; name the file \.xz"),
     ],
-    ids=["xlsx", "xls", "parquet", "binary", "nul-fields", "gzip", "bzip2", "xz"],
+    ids=[
+        "xlsx",
+        "xls",
+        "parquet",
+        "binary",
+        "nul-fields",
+        "four-nuls",
+        "few",
+        "gzip",
+        "bzip2",
+        "xz",
+    ],
 )
 def test_binary_input_is_refused_with_what_it_is(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "f.csv"
@@ -131,8 +144,11 @@ def test_detect_encoding_names_the_options_of_its_caller(
         ("id,text\n1,快递太慢了\n2,房\x00间很脏\n" + "3,包装破损\n" * 50, "房\x00间很脏"),
         ("id,text\n1,快递太慢了\n2,\x00\n" + "3,包装破损\n" * 50, "\x00"),
         ('id,text\n1,快递太慢了\n2,"房\x00间,很脏"\n' + "3,包装破损\n" * 50, "房\x00间,很脏"),
+        # in a file of a few rows, where one NUL is more than one byte in a hundred
+        ("id,text\n1,快递太慢了\n2,快递一直没到\x00\n3,包装破损\n", "快递一直没到\x00"),
+        ("id,text\n1,坏了\n2,\x00\x00\x00\n3,脏\n", "\x00\x00\x00"),
     ],
-    ids=["inside-a-text", "a-whole-field", "in-a-quoted-text"],
+    ids=["inside-a-text", "a-whole-field", "in-a-quoted-text", "few-rows", "three-in-few-rows"],
 )
 def test_a_few_nul_bytes_do_not_make_a_text_file_binary(
     tmp_path: Path, data: str, texts: str

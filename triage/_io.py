@@ -860,12 +860,23 @@ def _binary(data: bytes) -> bool:
     ASCII character has a NUL byte).
 
     A text file with a stray NUL in a field or two (a database export) is
-    text: there control bytes are far below one in a hundred.
+    text: there control bytes are far below one in a hundred, or, in a file
+    of a few rows, `_FEW_CONTROLS` at most in UTF-8.
     """
     if b"\x00" not in data:
         return False
     control = len(data) - len(data.translate(None, _CONTROL))
-    return control * 100 >= len(data)
+    if control > _FEW_CONTROLS:
+        return control * 100 >= len(data)
+    try:  # the block may end inside a character
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return control * 100 >= len(data)
+    return False
+
+
+# Control bytes that UTF-8 text of any length may hold (`_binary`)
+_FEW_CONTROLS = 3
 
 
 def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
