@@ -454,6 +454,13 @@ def test_traditional_text_gets_the_same_triage_as_simplified() -> None:
     assert trad.categories == simp.categories and trad.priority == simp.priority
 
 
+@pytest.mark.parametrize("mark", ["\u200b", "\u200d", "\ufe0f", "\ufe0e", "\u034f", "\U000e0100"])
+def test_invisible_characters_inside_words_give_the_same_triage(mark: str) -> None:
+    plain = triage.analyze("客服态度太差了，退款一直不到账")
+    marked = triage.analyze(mark.join("客服态度太差了，退款一直不到账"))
+    assert marked.to_dict() | {"text": ""} == plain.to_dict() | {"text": ""}
+
+
 def test_score_emotions_and_classify_match_analyze() -> None:
     text = "为什么又多扣了我10块钱？看不懂你们的收费规定"
     a = triage.analyze(text)

@@ -605,6 +605,14 @@ SPACED_CASES = [
     ("吃完就拉😭肚😭子了", "P1.health", "拉😭肚😭子"),
     ("我要报👮\u200d♂️警", "P1.police", "报👮\u200d♂️警"),
     ("我要报⭐警", "P1.police", "报⭐警"),
+    # an emoji in its text style (U+FE0E), a keycap
+    ("我要报☎\ufe0e警", "P1.police", "报☎\ufe0e警"),
+    ("孩子吃了拉❤\ufe0e肚子", "P1.health", "拉❤\ufe0e肚子"),
+    ("我要报*\ufe0f\u20e3警", "P1.police", "报*\ufe0f\u20e3警"),
+    # invisible characters after no emoji, which normalisation removes
+    ("我要报\u034f警", "P1.police", "报警"),
+    ("我要报\u200d警", "P1.police", "报警"),
+    ("我要报\ufe0e\U000e0100警", "P1.police", "报警"),
     ("再不处理我就曝🇨🇳光", "P1.media", "曝🇨🇳光"),
     (
         "我要报🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f警",

@@ -53,6 +53,15 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("  太\t\t慢\n\n了  ", "太 慢 了"),  # whitespace collapsed
         ("等了两小时😂", "等了两小时😂"),  # emoji kept
         ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # joiner sequences intact
+        ("1\ufe0f\u20e3号", "1\ufe0f\u20e3号"),  # a keycap
+        ("❤\ufe0f好评", "❤\ufe0f好评"),  # an emoji style
+        ("☎\ufe0e打不通", "☎\ufe0e打不通"),  # a text style
+        # the parts of emoji sequences that follow no emoji join or vary
+        # nothing, and inside a word would cut it
+        ("客\u200d服态\u200d度差", "客服态度差"),
+        ("退\ufe0f款\ufe0e没\u034f到\u180b账", "退款没到账"),
+        ("葛\U000e0100根汤", "葛根汤"),  # an ideographic variation
+        ("APP\u200d\U000e0067闪退", "APP闪退"),
         ("", ""),
         ("   ", ""),
         ("The parcel is late", "The parcel is late"),

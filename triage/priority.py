@@ -107,7 +107,7 @@ from triage._resources import read_toml
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
-from triage.text import check_text
+from triage.text import EMOJI_PARTS, PICTOGRAPHS, check_text
 
 __all__ = [
     "MODIFIERS",
@@ -140,22 +140,17 @@ _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
-# Emoji and pictographs: arrows, technical and miscellaneous symbols, dingbats,
-# stars (⭐, ⭕), 〰, ㊗, flags and the emoji planes.
-_PICTOGRAPHS = (
-    "\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299"
-    "\U0001f000-\U0001faff"
-)
 # What a customer types inside a word, as around a platform's filter (报👮警,
-# 曝·光, 报*警): pictographs, the joiner, variation selector and tags of their
-# sequences, middle dots, an asterisk or an underscore. Between two Chinese
-# characters they are read through, with the spaces beside them.
-_FILLERS = "·•・*_\u200d\ufe0f\U000e0020-\U000e007f" + _PICTOGRAPHS
+# 曝·光, 报*警): pictographs and the invisible parts of their sequences
+# (报☎\ufe0e警), the keycap, middle dots, an asterisk or an underscore.
+# Between two Chinese characters they are read through, with the spaces
+# beside them.
+_FILLERS = "·•・*_\u20e3" + EMOJI_PARTS + PICTOGRAPHS
 _FILLER = re.compile(f"[{_FILLERS}]")
 # Between two words an emoji ends a clause, as a comma does (没到😡报警), so a
 # negation does not reach across one, unless it ends in a word that wants a
 # verb after it (不会😭拉肚子, 不要😡曝光).
-_PICTOGRAPH = re.compile(f"[{_PICTOGRAPHS}]")
+_PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 _WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 

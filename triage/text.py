@@ -190,6 +190,22 @@ _CONTROL = re.compile(
 # nothing, and normalises to "" as a blank text does.
 _BLANK = re.compile("[\\s\u200d\U000e0020-\U000e007f]*")
 
+#: Emoji and pictographs: arrows, technical and miscellaneous symbols,
+#: dingbats, stars (⭐, ⭕), 〰, ㊗, flags, skin tones and the emoji planes.
+PICTOGRAPHS = (
+    "\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001f000-\U0001faff"
+)
+#: The invisible parts of emoji sequences: the zero-width joiner, variation
+#: selectors, tag characters, the combining grapheme joiner and Mongolian
+#: variation selectors. After no emoji, a keycap's digit or another such part
+#: they join or vary nothing, and, typed or pasted inside a word (客\u200d服,
+#: 退\ufe0f款), would cut it in two: `normalize` removes them.
+EMOJI_PARTS = (
+    "\u034f\u180b-\u180d\u180f\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef"
+)
+_STRAY_PARTS = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}0-9#*])[{EMOJI_PARTS}]+")
+
 
 # Tokenizers with words of their own kept at once: each is a copy of the
 # dictionary (some 20 MB), and a process rarely serves more models than this.
@@ -614,9 +630,7 @@ def prepare(text: Any) -> PreparedText:
 
 # What continues the character before it: combining marks and the keycap,
 # variation selectors, skin tones, the zero-width joiner, tag characters.
-_CONTINUES = re.compile(
-    "[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
-)
+_CONTINUES = re.compile(f"[{EMOJI_PARTS}\U0001f3fb-\U0001f3ff]")
 _REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")
 _GRAPHEME = 32
 
@@ -661,7 +675,9 @@ def normalize(text: str) -> str:
     half-width forms; a circled number ``①`` becomes ``(1)``, not a digit
     that would run into the number after it), traditional characters to
     simplified, HTML tags and entities removed, control and zero-width
-    characters removed, runs of whitespace collapsed to one space. Emoji and
+    characters removed, as are the joiners and variation selectors of emoji
+    sequences that follow no emoji (客\u200d服 is 客服; `EMOJI_PARTS`), runs
+    of whitespace collapsed to one space. Emoji and
     repeated punctuation such as ``！！！`` (``!!!`` after NFKC) are kept:
     they are emotion signals. A text of nothing but tags, control, zero-width
     and format characters normalises to ``""``, as a blank one does.
@@ -717,6 +733,7 @@ def _normalize(text: str) -> str:
             break
     if _BLANK.fullmatch(text):
         return ""
+    text = _STRAY_PARTS.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     if text and not text.isascii():
         # what a removed character stood between is joined now: a letter and
