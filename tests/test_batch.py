@@ -2186,6 +2186,27 @@ def test_a_column_named_twice_is_a_clear_error_for_an_output_that_needs_unique_n
     assert header.startswith("备注,text,备注,categories,")
 
 
+@pytest.mark.parametrize("folder", [False, True], ids=["file", "dataset"])
+def test_int96_timestamps_past_2262_keep_their_date(tmp_path: Path, folder: bool) -> None:
+    # as Spark, Hive and Impala write timestamps; 9999-12-31 is a common "no end"
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    stamps = [datetime.datetime(2024, 1, 1, 8, 30, 0, 123456), datetime.datetime(9999, 12, 31)]
+    table = pa.table(
+        {"text": ["快递一周还没到", "客服不理人"], "until": pa.array(stamps, pa.timestamp("us"))}
+    )
+    src = tmp_path / "in"
+    path = src / "month=1" / "part-0.parquet" if folder else src.with_suffix(".parquet")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, use_deprecated_int96_timestamps=True)
+    source = src if folder else path
+    score_file(source, tmp_path / "out.jsonl")
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert [r["until"] for r in out] == ["2024-01-01T08:30:00.123456", "9999-12-31T00:00:00"]
+    score_file(source, tmp_path / "out.parquet")
+    assert pq.read_table(tmp_path / "out.parquet").column("until").to_pylist() == stamps
+
+
 @pytest.mark.parametrize("rows", [2, 0])
 def test_a_parquet_column_named_twice_keeps_each_copy_its_own_type(
     tmp_path: Path, rows: int

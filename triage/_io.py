@@ -1491,7 +1491,7 @@ def _read_parquet(
         schema, batches = _dataset_batches(path, chunk_size)
     else:
         try:
-            source = pq.ParquetFile(path)
+            source = pq.ParquetFile(path, coerce_int96_timestamp_unit=_INT96_UNIT)
         except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
             raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
         schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
@@ -1684,7 +1684,8 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
     schemas = []
     for file in files:
         try:
-            schemas.append(pq.read_schema(file))
+            with pq.ParquetFile(file, coerce_int96_timestamp_unit=_INT96_UNIT) as footer:
+                schemas.append(footer.schema_arrow)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputFileError(
                 f"{file} in the dataset {folder} is not a readable Parquet file: {exc}"
@@ -1693,7 +1694,12 @@ def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[A
     # the folder as the paths of its files spell it ("./a//" as "a"): pyarrow
     # takes the base off a path by its text, and parses what is left over
     base = str(Path(folder))
-    options = {"format": "parquet", "partitioning": "hive", "partition_base_dir": base}
+    read = ds.ParquetReadOptions(coerce_int96_timestamp_unit=_INT96_UNIT)
+    options = {
+        "format": ds.ParquetFileFormat(read_options=read),
+        "partitioning": "hive",
+        "partition_base_dir": base,
+    }
     try:
         found = ds.dataset(names, **options)
         keys = [f for f in found.schema if f.name not in schemas[0].names]
@@ -1814,6 +1820,12 @@ def _compressing(file: IO[bytes], compression: str | None, name: str) -> IO[byte
     if compression == ".xz":
         return cast("IO[bytes]", lzma.LZMAFile(file, "wb", preset=1))
     return file
+
+
+# The unit of the INT96 timestamps Spark, Hive and Impala write. pyarrow
+# reads them as nanoseconds, which wraps a date past 2262: 9999-12-31, a
+# common "no end" value, read as 1816-03-29.
+_INT96_UNIT = "us"
 
 
 def _pyarrow_parquet() -> Any:
