@@ -2186,6 +2186,40 @@ def test_a_column_named_twice_is_a_clear_error_for_an_output_that_needs_unique_n
     assert header.startswith("备注,text,备注,categories,")
 
 
+def test_values_inside_parquet_lists_structs_and_maps_keep_their_digits(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    big = 1234567890123456789  # a float has 17 digits of it: ...768
+    when = datetime.datetime(2024, 1, 1, 8, 0, 0, 1)
+    order = pa.struct([("order_id", pa.int64()), ("at", pa.timestamp("ns"))])
+    table = pa.table(
+        {
+            "text": ["快递一周还没到", "客服不理人"],
+            "order": pa.array(
+                [{"order_id": big, "at": when}, {"order_id": None, "at": None}], order
+            ),
+            "ids": pa.array([[big, None], [5]]),
+            "tags": pa.array([[("vip", 3)], None], pa.map_(pa.string(), pa.int64())),
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet")
+    score_file(tmp_path / "in.parquet", tmp_path / "out.jsonl")
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert [r["order"] for r in out] == [
+        {"order_id": big, "at": "2024-01-01T08:00:00.000001"},
+        {"order_id": None, "at": None},
+    ]
+    assert [r["ids"] for r in out] == [[big, None], [5]]  # 5, not 5.0
+    assert [r["tags"] for r in out] == [[["vip", 3]], None]
+    score_file(tmp_path / "in.parquet", tmp_path / "out.csv")
+    csv_out = pd.read_csv(tmp_path / "out.csv", dtype=str)
+    assert csv_out["ids"].tolist() == [f"[{big}, null]", "[5]"]
+    score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
+    again = pq.read_table(tmp_path / "out.parquet")
+    for name in ("order", "ids", "tags"):
+        assert again.column(name).to_pylist() == table.column(name).to_pylist(), name
+
+
 @pytest.mark.parametrize("folder", [False, True], ids=["file", "dataset"])
 def test_int96_timestamps_past_2262_keep_their_date(tmp_path: Path, folder: bool) -> None:
     # as Spark, Hive and Impala write timestamps; 9999-12-31 is a common "no end"

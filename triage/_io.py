@@ -1525,25 +1525,36 @@ def _read_parquet(
 
 def _to_pandas(data: Any) -> pd.DataFrame:
     """An Arrow record batch or table as a frame, its integer columns nullable
-    (`_nullable_integers`).
+    (`_nullable_integers`) and its lists, structs and maps Python's values,
+    each as the file stores it.
 
     A name the file gives two columns (a join's output) stays on both: pyarrow
     matches the types it maps by name, and would give the first column's type
     to the second. The later copies are renamed for the conversion only.
     """
+    import pandas as pd
+    import pyarrow as pa
+
     names = data.schema.names
-    if len(set(names)) == len(names):
-        whole: pd.DataFrame = data.to_pandas(types_mapper=_nullable_integers)
-        return whole
-    seen: set[str] = set()
     apart = {}
-    for i, name in enumerate(names):
-        if name in seen:
-            apart[f"\x00{i}"] = name
-            names[i] = f"\x00{i}"
-        seen.add(name)
-    frame: pd.DataFrame = data.rename_columns(names).to_pandas(types_mapper=_nullable_integers)
-    frame.columns = [apart.get(c, c) for c in frame.columns]
+    if len(set(names)) < len(names):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                apart[f"\x00{i}"] = name
+                names[i] = f"\x00{i}"
+            seen.add(name)
+        data = data.rename_columns(names)
+    frame: pd.DataFrame = data.to_pandas(types_mapper=_nullable_integers)
+    for i, f in enumerate(data.schema):
+        # pandas converts the values in lists, structs and maps through numpy:
+        # integers with a null among them become floats (1234567890123456789
+        # as 1.2345678901234568e+18), nanosecond times integers
+        if pa.types.is_nested(f.type) and f.name in frame.columns:
+            cells = data.column(i).to_pylist()
+            frame[f.name] = pd.Series(cells, index=frame.index, dtype=object)
+    if apart:
+        frame.columns = [apart.get(c, c) for c in frame.columns]
     return frame
 
 
