@@ -2186,6 +2186,18 @@ def test_a_column_named_twice_is_a_clear_error_for_an_output_that_needs_unique_n
     assert header.startswith("备注,text,备注,categories,")
 
 
+def test_a_big5_file_is_scored_as_the_traditional_chinese_it_holds(tmp_path: Path) -> None:
+    texts = ["快遞一週還沒到，客服也不回，太氣人了！", "價格太貴，還多扣了我十塊錢"]
+    src = tmp_path / "in.csv"
+    src.write_bytes(
+        ("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate(texts))).encode("big5")
+    )
+    score_file(src, tmp_path / "out.csv")
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["text"].tolist() == texts
+    assert out["primary"].tolist() == ["logistics", "pricing"]
+
+
 def test_values_inside_parquet_lists_structs_and_maps_keep_their_digits(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -151,6 +151,9 @@ TEXT = "退款申请两周了还在审核"
         (TEXT.encode("gbk"), TEXT),
         (TEXT.encode("gb18030"), TEXT),
         ("充值100".encode("gbk") + b"\x80" + "没到账".encode("gbk"), "充值100€没到账"),
+        # the Big5 of a terminal of Taiwan's Windows, and traditional Chinese in GBK
+        ("退款申請兩週了還在審核".encode("big5"), "退款申請兩週了還在審核"),
+        ("退款申請兩週了還在審核".encode("gbk"), "退款申請兩週了還在審核"),
         # saved as "Unicode" (UTF-16 with its byte-order mark), in either byte order
         (TEXT.encode("utf-16"), TEXT),
         (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), TEXT),

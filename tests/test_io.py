@@ -35,6 +35,7 @@ from triage.batch import score_file
 from triage.exceptions import InputFileError
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
+TRADITIONAL = "id,text\n1,快遞一週還沒到，客服也不回\n2,價格太貴，房間很髒\n"
 
 
 @pytest.mark.parametrize(
@@ -52,6 +53,9 @@ TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
         # UTF-16 without a byte-order mark: its ASCII characters' NUL bytes tell
         (TEXT.encode("utf-16-le"), "utf-16-le"),
         (TEXT.encode("utf-16-be"), "utf-16-be"),
+        # Big5 (Taiwan's traditional Chinese), and traditional Chinese in GBK
+        (TRADITIONAL.encode("big5"), "cp950"),
+        (TRADITIONAL.encode("gbk"), "gb18030"),
     ],
     ids=[
         "utf-8",
@@ -65,6 +69,8 @@ TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
         "utf-32",
         "utf-16-le-no-bom",
         "utf-16-be-no-bom",
+        "big5",
+        "traditional-gbk",
     ],
 )
 def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:

@@ -594,7 +594,8 @@ def detect_encoding(
 ) -> str:
     """The encoding of a text file: from its byte-order mark, else ``utf-16-le``
     or ``utf-16-be`` when it is UTF-16 without one, else ``utf-8`` when it
-    decodes as UTF-8, else ``gb18030``.
+    decodes as UTF-8, else ``cp950`` when it is Big5 (`_gb_or_big5`), else
+    ``gb18030``.
 
     The whole file is checked (UTF-8 decoding runs at hundreds of MB/s), so a
     GBK file whose first rows happen to be ASCII is still recognised. GB18030
@@ -903,7 +904,8 @@ def _utf8_counts_fit(han: int, bad: int) -> bool:
 
 
 def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> str:
-    """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``."""
+    """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``
+    or Big5 (`_gb_or_big5`)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     han = bad = 0
     for data in _blocks(path, block):
@@ -911,10 +913,10 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
         han += len(_HAN.findall(text))
         bad += text.count("\ufffd")
         if bad >= 100 and not _utf8_counts_fit(han, bad):
-            return "gb18030"
+            return _gb_or_big5(path, block)
     bad += decoder.decode(b"", final=True).count("\ufffd")
     if not _utf8_counts_fit(han, bad):
-        return "gb18030"
+        return _gb_or_big5(path, block)
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
         f"pass the file's encoding if it is not UTF-8 (CLI: {options.encoding})",
@@ -922,6 +924,37 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
         stacklevel=user_stacklevel(),
     )
     return "utf-8"
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _gb_or_big5(path: str | os.PathLike[str], block: int) -> str:
+    """`gb_or_big5` of the first `block` bytes of a file (decompressed)."""
+    return gb_or_big5(next(_blocks(path, block), b""))
+
+
+def gb_or_big5(data: bytes) -> str:
+    """``gb18030``, or ``cp950`` (Big5 as Windows writes it, the traditional
+    Chinese of Taiwan) when the bytes of Chinese text that are not UTF-8,
+    `data`, are Big5.
+
+    Both encodings take two bytes a character, and most Big5 text decodes as
+    GB18030 without an error, as nonsense. But the nonsense is told by its
+    private-use characters: the bytes of Big5's most common characters
+    (0xA440 to 0xC67E) fall in GBK's user-defined areas, which GB18030 maps
+    to the private-use area, where Chinese text has no character. When one
+    character in twenty is private-use, and the bytes are Big5 (at most one
+    undecodable sequence in a hundred characters), they are Big5.
+    """
+    as_gb = codecs.getincrementaldecoder("gb18030")(errors="replace").decode(data)
+    odd = len(_PRIVATE_USE.findall(as_gb))
+    if odd * 20 < max(len(_HAN.findall(as_gb)) + odd, 1):
+        return "gb18030"
+    as_big5 = codecs.getincrementaldecoder("cp950")(errors="replace").decode(data)
+    if as_big5.count("\ufffd") * 100 <= len(_HAN.findall(as_big5)):
+        return "cp950"
+    return "gb18030"
 
 
 @dataclass

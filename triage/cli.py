@@ -65,9 +65,10 @@ def _decode(data: bytes) -> str:
     A byte-order mark names UTF-8, UTF-16 or UTF-32 (a text saved as
     "Unicode" by Notepad); else UTF-8, also with a few corrupt bytes (a paste
     cut inside a character), which are read as U+FFFD with a warning; else
-    GB18030 (a GBK terminal or pipe), rather than undecodable surrogates.
+    GB18030 (a GBK terminal or pipe) or Big5 (a terminal of Taiwan's
+    Windows), rather than undecodable surrogates.
     """
-    from triage._io import _BOMS, mostly_utf8
+    from triage._io import _BOMS, gb_or_big5, mostly_utf8
 
     encoding = next((e for bom, e in _BOMS if data.startswith(bom)), None)
     if encoding is not None:
@@ -84,6 +85,8 @@ def _decode(data: bytes) -> str:
             stacklevel=2,
         )
         return text
+    if gb_or_big5(data) == "cp950":
+        return data.decode("cp950", errors="replace")
     return data.decode("gb18030", errors="triage.replace")  # 0x80 as Excel's €
 
 
