@@ -2704,6 +2704,26 @@ def test_a_folder_of_partitioned_files_gives_its_partition_columns(tmp_path: Pat
     ]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_partition_folders_are_url_decoded_and_hive_null_is_missing(
+    tmp_path: Path, fmt: str
+) -> None:
+    # as Hive and Spark write them, and pyarrow reads a Parquet dataset's
+    folder = tmp_path / "complaints"
+    texts = {"city=%E5%8C%97%E4%BA%AC": "快递太慢", "city=__HIVE_DEFAULT_PARTITION__": "房间很脏"}
+    for part, text in texts.items():
+        path = folder / part / f"part-0.{fmt}"
+        if fmt == "parquet":
+            pytest.importorskip("pyarrow")
+            path.parent.mkdir(parents=True)
+            pd.DataFrame({"text": [text]}).to_parquet(path)
+        else:
+            write(path, f"text\n{text}\n" if fmt == "csv" else json.dumps({"text": text}) + "\n")
+    score_file(folder, tmp_path / "out.jsonl")
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert {r["text"]: r["city"] for r in out} == {"快递太慢": "北京", "房间很脏": None}
+
+
 def test_the_malformed_lines_of_a_folder_are_reported_by_file(tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     write(folder / "a" / "part-1.csv", 'text\n快递太慢\n"stray"quote\n房间很脏\n')

@@ -1698,11 +1698,23 @@ def folder_format(folder: str | os.PathLike[str], given: str | None = None) -> s
     return kinds[text[0]]
 
 
-def partition_values(folder: str | os.PathLike[str], path: Path) -> dict[str, str]:
+def partition_values(folder: str | os.PathLike[str], path: Path) -> dict[str, str | None]:
     """The partition folders (``month=10``) between `folder` and its file `path`,
-    as column -> value, in the order of the path."""
+    as column -> value, in the order of the path.
+
+    As pyarrow reads the folders of a Parquet dataset (and Hive and Spark
+    write them): names and values are URL-decoded (``city=%E5%8C%97%E4%BA%AC``
+    is 北京), and Hive's ``__HIVE_DEFAULT_PARTITION__`` is a missing value.
+    """
+    from urllib.parse import unquote
+
     parts = path.relative_to(folder).parts[:-1]
-    return dict(part.split("=", 1) for part in parts if "=" in part and not part.startswith("="))
+    pairs = (part.split("=", 1) for part in parts if "=" in part and not part.startswith("="))
+    return {unquote(key): None if value == _HIVE_NULL else unquote(value) for key, value in pairs}
+
+
+# the value of a Hive partition folder of the rows whose key is null
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
 def _dataset_batches(folder: str | os.PathLike[str], chunk_size: int) -> tuple[Any, Iterator[Any]]:

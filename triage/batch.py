@@ -1569,7 +1569,8 @@ def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
 class _Source:
     """One file `score_file` reads (or a Parquet dataset folder), its format, its
     encoding when known (given, or found to tell its delimiter), the
-    partition folders above it (``month=10``: ``{"month": "10"}``) and the
+    partition folders above it (``month=10``: ``{"month": "10"}``; None for
+    Hive's null) and the
     delimiter of a CSV or TSV file that is not its format's own (``";"``,
     a tab in a file given as CSV, what a ``sep=`` line names; None for the
     format's own)."""
@@ -1577,7 +1578,7 @@ class _Source:
     path: str | os.PathLike[str]
     fmt: str
     encoding: str | None = None
-    partition: dict[str, str] = field(default_factory=dict)
+    partition: dict[str, str | None] = field(default_factory=dict)
     delimiter: str | None = None
 
 
