@@ -2253,6 +2253,20 @@ def test_int96_timestamps_past_2262_keep_their_date(tmp_path: Path, folder: bool
     assert pq.read_table(tmp_path / "out.parquet").column("until").to_pylist() == stamps
 
 
+def test_a_parquet_file_corrupt_past_its_footer_is_named_in_the_error(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = [f"快递没到第{i}天" for i in range(20_000)]
+    pq.write_table(pa.table({"text": texts}), tmp_path / "in.parquet", row_group_size=5_000)
+    data = bytearray((tmp_path / "in.parquet").read_bytes())
+    middle = len(data) // 3
+    data[middle : middle + 200] = bytes(b ^ 0x5A for b in data[middle : middle + 200])
+    (tmp_path / "in.parquet").write_bytes(data)  # its footer intact: it opens
+    with pytest.raises(InputFileError, match=r"in\.parquet cannot be read: .*corrupt"):
+        score_file(tmp_path / "in.parquet", tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
 @pytest.mark.parametrize("rows", [2, 0])
 def test_a_parquet_column_named_twice_keeps_each_copy_its_own_type(
     tmp_path: Path, rows: int

@@ -1527,7 +1527,7 @@ def _read_parquet(
             source = pq.ParquetFile(path, coerce_int96_timestamp_unit=_INT96_UNIT)
         except ValueError as exc:  # pyarrow's ArrowInvalid: truncated, or not Parquet
             raise InputFileError(f"{path} is not a readable Parquet file: {exc}") from exc
-        schema, batches = source.schema_arrow, source.iter_batches(batch_size=chunk_size)
+        schema, batches = source.schema_arrow, _file_batches(source, path, chunk_size)
     # Impala and older Hive write strings as binary, without the UTF8 annotation
     # (a text column named twice is refused by name when the columns are checked)
     at = schema.get_all_field_indices(text_column) if text_column is not None else []
@@ -1554,6 +1554,19 @@ def _read_parquet(
     if empty:  # no rows, but the schema has the columns
         empty_frame = _to_pandas(schema.empty_table())
         yield Chunk(_index_as_columns(empty_frame), types=types)
+
+
+def _file_batches(source: Any, path: str | os.PathLike[str], chunk_size: int) -> Iterator[Any]:
+    """The record batches of a Parquet file; a page that cannot be read (a
+    corrupt or truncated file) is an InputFileError naming the file."""
+    import pyarrow as pa
+
+    try:
+        yield from source.iter_batches(batch_size=chunk_size)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(
+            f"{path} cannot be read: {exc} (is it corrupt, or was it cut short?)"
+        ) from exc
 
 
 def _to_pandas(data: Any) -> pd.DataFrame:
