@@ -855,6 +855,20 @@ def test_policy_and_context_must_be_their_types(kwargs: dict[str, Any], message:
         run("送错了", "logistics", **kwargs)
 
 
+def test_the_results_prioritize_reads_must_be_their_types() -> None:
+    text = "快递三天没到,我要去12315投诉"
+    c, e = cats("logistics"), emos()
+    assert prioritize(text, c, e).level is Priority.P1
+    for categories, emotions, message in [
+        (["logistics"], e, r"categories must be a triage.CategoryResult, got list"),
+        (None, e, r"categories must be a triage.CategoryResult, got NoneType"),
+        (e, c, r"categories must be a triage.CategoryResult, got EmotionResult"),
+        (c, {"angry": 2}, r"emotions must be a triage.EmotionResult, got dict.*score_emotions"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            prioritize(text, categories, emotions)
+
+
 def test_learned_signal_raises_never_lowers() -> None:
     raised = run("送错了", "logistics", learned={"P1": 0.05, "P2": 0.8, "P3": 0.1, "P4": 0.05})
     assert raised.level is Priority.P2

@@ -1614,8 +1614,9 @@ def prioritize(
     InvalidTextError
         `text` is not a str.
     ParameterError
-        `context` is not a `Context` or `policy` not a `Policy` (load a
-        policy file once with `load_policy`).
+        `categories` is not a `CategoryResult`, `emotions` not an
+        `EmotionResult`, `context` not a `Context` or `policy` not a
+        `Policy` (load a policy file once with `load_policy`).
 
     Examples
     --------
@@ -1634,6 +1635,15 @@ def prioritize(
     """
     check_text(text)
     check_policy(policy)
+    for name, value, kind, made_by in (
+        ("categories", categories, CategoryResult, "triage.classify(text)"),
+        ("emotions", emotions, EmotionResult, "triage.score_emotions(text)"),
+    ):
+        if not isinstance(value, kind):
+            raise ParameterError(
+                f"{name} must be a triage.{kind.__name__}, got {type(value).__name__}; "
+                f"as {made_by} gives it"
+            )
     if context is not None and not isinstance(context, Context):
         raise ParameterError(
             f"context must be a triage.Context, got {type(context).__name__}; "
