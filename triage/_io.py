@@ -867,17 +867,23 @@ def _binary(data: bytes) -> bool:
     if b"\x00" not in data:
         return False
     control = len(data) - len(data.translate(None, _CONTROL))
-    if control > _FEW_CONTROLS:
-        return control * 100 >= len(data)
-    try:  # the block may end inside a character
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
-    except UnicodeDecodeError:
-        return control * 100 >= len(data)
-    return False
+    if control * 100 < len(data):
+        return False
+    # in a file of a row or two, one stray NUL is more than one byte in a hundred
+    return control > _FEW_CONTROLS or not _utf8_but_its_end(data)
 
 
 # Control bytes that UTF-8 text of any length may hold (`_binary`)
 _FEW_CONTROLS = 3
+
+
+def _utf8_but_its_end(data: bytes) -> bool:
+    """Whether `data` is UTF-8, but perhaps for a character its end cuts."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _blocks(path: str | os.PathLike[str], block: int) -> Iterator[bytes]:
