@@ -648,6 +648,34 @@ def test_spaced_text_keeps_its_meaning(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # a price, an amount, a count, a phone number or a code that holds a
+        # hotline's number is no complaint to a regulator
+        "这个东西卖12315元也太贵了",
+        "花了12315块买的手机,屏幕有划痕",
+        "我付了￥12315,结果发错货了",
+        "总价12345.50,发票开错了",
+        "我买了12345个零件,少了一个",
+        "我的电话是010-12315,快递员打不通",
+        "验证码12345收不到,登录不了",
+        "密码是12345,登不上账号",
+        # nor the name of a hotline many customers share
+        "快递丢了。全国消费者投诉热线:12315",
+    ],
+)
+def test_numbers_that_hold_a_hotline_are_no_threat(text: str) -> None:
+    assert run(text, "logistics").level is not Priority.P1
+
+
+@pytest.mark.parametrize(
+    "text", ["已打12315投诉", "再不处理我就打12315", "打了12345,没人管", "我打12315了。"]
+)
+def test_the_hotlines_called_or_threatened_are_p1(text: str) -> None:
+    assert "P1.regulator" in codes(run(text, "logistics"))
+
+
+@pytest.mark.parametrize(
     ("text", "code"),
     [
         # an emoji between two words ends a clause, as a comma does: the
@@ -656,6 +684,8 @@ def test_spaced_text_keeps_its_meaning(text: str) -> None:
         ("快递三天没到😡 报警了", "P1.police"),
         ("退款等了一个月还没有😡报警了", "P1.police"),
         ("客服电话打了一天都没人😤曝光你们", "P1.media"),
+        # 没 and 没有 may end a clause (退款都没有): the threat after them counts
+        ("退款都没有😡报警了", "P1.police"),
         ("说好今天到的也没到😡上法院", "P1.legal"),
     ],
 )
@@ -677,6 +707,10 @@ def test_a_negation_does_not_reach_across_an_emoji(text: str, code: str) -> None
         # or is one word the emoji stands inside, as inside a keyword (报👮警)
         "我没😡有报警的意思",
         "放心,我不😭会报警的",
+        # 不, 别 and 未 end no clause: they deny what follows the emoji
+        "我不😤报警,快递丢了就算了",
+        "别😅报警,我们马上处理",
+        "孩子未😊受伤,就是箱子破了",
     ],
 )
 def test_a_negation_that_wants_a_verb_reaches_across_an_emoji(text: str) -> None:
@@ -952,6 +986,11 @@ def test_learned_signal_is_validated() -> None:
         run("送错了", "logistics", learned={"P0": 1.0})
     with pytest.raises(LabelError, match="probability"):
         run("送错了", "logistics", learned={"P1": 1.5})
+    for value in (None, "high", [0.9]):
+        with pytest.raises(LabelError, match=r"learned\['P1'\] = .* is not a probability"):
+            run("送错了", "logistics", learned={"P1": value})
+    with pytest.raises(LabelError, match="learned must be a mapping .*got list"):
+        run("送错了", "logistics", learned=[("P1", 0.9)])
 
 
 def test_text_must_be_a_string() -> None:
@@ -1219,6 +1258,11 @@ MALFORMED = [
     ),
     (_with_trigger(patterns=["(?:差|劲+)*评"]), r"patterns\[0\]: .*catastrophic backtracking"),
     (_with_trigger(patterns=["(?:气+死?){2,}"]), r"patterns\[0\]: .*possessive \(a\+\+\)"),
+    # a part whose inner repeat takes what comes after it: a run of 哈 splits
+    # between .* and the outer repeat in every way (32 s over 30 哈)
+    (_with_trigger(patterns=["(?:.*哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
+    (_with_trigger(patterns=["(?:\\w+哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
+    (_with_trigger(patterns=["(?:.+?哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
     (
         _bad(
             "signals.emotions",
@@ -1612,7 +1656,10 @@ def test_a_json_policy_naming_a_key_twice_fails_at_load(
         load_policy(path)
 
 
-@pytest.mark.parametrize("pattern", ["(?:太++)+慢", "(?>太+)+慢", "(?:太+慢)+", "太+慢"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?:太++)+慢", "(?>太+)+慢", "(?:太+慢)+", "太+慢", "(?:[^太]*太)+慢", "(?:,*太)+慢"],
+)
 def test_a_repeat_that_cannot_backtrack_is_accepted(pattern: str) -> None:
     policy = load_policy(_with_trigger(code="P1.slow", patterns=[pattern]))
     assert "P1.slow" in codes(run("太太太慢了", "logistics", policy=policy))

@@ -91,6 +91,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import math
 import operator
 import os
 import re
@@ -151,7 +152,9 @@ _FILLER = re.compile(f"[{_FILLERS}]")
 # negation does not reach across one, unless it ends in a word that wants a
 # verb after it (不会😭拉肚子, 不要😡曝光).
 _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
-_WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑)$")
+# 不, 别 and 未 end no clause either (我不😤报警); 没 and 没有 may (退款都没有😡报警了
+# is a report), so a threat after them and an emoji counts.
+_WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 
 
@@ -1206,9 +1209,27 @@ def _nested_repeat(pattern: str) -> bool:
             return any(all(nullable(i) for i in alt) for alt in av[1])
         return False
 
+    def absorbs(items: Any) -> bool:
+        """Whether an unbounded repeat among `items` may match a character that
+        can follow it, in `items` or in the next round of the repeat around
+        them, as ``.*`` in ``(?:.*哈)+`` may: a run of 哈 splits between the two
+        repeats in every way."""
+        start = _first_chars(items)[0]
+        for k, item in enumerate(items):
+            name, av = str(item[0]), item[1]
+            if name in ("MAX_REPEAT", "MIN_REPEAT") and av[1] == unbounded:
+                after, empty = _first_chars(items[k + 1 :])
+                if after is None or (empty and start is None):
+                    return True
+                if _may_match(av[2], after | (start if empty and start else frozenset())):
+                    return True
+        return False
+
     def grows(items: Any) -> bool:
         """Whether `items` may match as nothing but a backtracking unbounded repeat."""
         required = [i for i in items if not nullable(i)]
+        if required and absorbs(items):
+            return True
         if len(required) > 1:
             return False
         for item in required or items:
@@ -1225,6 +1246,49 @@ def _nested_repeat(pattern: str) -> bool:
         return any(grows(body) for body in _repeats(pattern))
     except Exception:  # pragma: no cover - parser internals differ: not checked
         return False
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _may_match(items: Any, chars: frozenset[str]) -> bool:
+    """Whether the parsed part `items`, one round of a repeat, may start with
+    one of `chars`; True when it cannot be told (a conservative answer)."""
+    if len(items) != 1:
+        found = _first_chars(items)[0]
+        return found is None or bool(found & chars)
+    name, av = str(items[0][0]), items[0][1]
+    if name == "LITERAL":
+        return chr(av) in chars
+    if name == "NOT_LITERAL":
+        return any(c != chr(av) for c in chars)
+    if name == "ANY":
+        return any(c != "\n" for c in chars)
+    if name != "IN":
+        found = _first_chars(items)[0]
+        return found is None or bool(found & chars)
+    negate = False
+    tests = []
+    for op, arg in av:
+        kind = str(op)
+        if kind == "NEGATE":
+            negate = True
+        elif kind == "LITERAL":
+            tests.append(lambda c, x=chr(arg): c == x)
+        elif kind == "RANGE":
+            tests.append(lambda c, lo=arg[0], hi=arg[1]: lo <= ord(c) <= hi)
+        elif kind == "CATEGORY" and str(arg) in _CATEGORIES:
+            tests.append(lambda c, rx=re.compile(_CATEGORIES[str(arg)]): rx.match(c) is not None)
+        else:
+            return True
+    return any(any(t(c) for t in tests) != negate for c in chars)
 
 
 def _repeats(pattern: str, *, inside_atomic: bool = True) -> Iterator[Any]:
@@ -1558,6 +1622,11 @@ def check_policy(policy: object) -> None:
 
 
 def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
+    if not isinstance(learned, Mapping):
+        raise LabelError(
+            f"learned must be a mapping of level to probability, got {type(learned).__name__}; "
+            'e.g. {"P1": 0.1, "P2": 0.6, "P3": 0.2, "P4": 0.1}'
+        )
     probs: dict[Priority, float] = {}
     for key, value in learned.items():
         level = _LEVEL_OF.get(key)  # a dict look-up: this runs once per scored row
@@ -1566,7 +1635,10 @@ def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
                 f"learned: {key!r} is not a priority level; expected keys among "
                 f"{', '.join(str(p) for p in PRIORITIES)}"
             )
-        p = float(value)
+        try:
+            p = float(value)
+        except (TypeError, ValueError):
+            p = math.nan
         if not 0.0 <= p <= 1.0:
             raise LabelError(f"learned[{key!r}] = {value!r} is not a probability in [0, 1]")
         probs[level] = p
