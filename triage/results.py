@@ -285,8 +285,10 @@ class Assessment:
 
     ``truncated`` is set when the normalised text was cut to `triage.MAX_CHARS`.
     The priority rules read on past the cut, through all of the text that was
-    read (`triage.text.PreparedText.rest`): evidence found there has offsets
-    past the end of ``text``, into the normalised text before the cut.
+    read (`triage.text.PreparedText.rest`): evidence found there, or across
+    the cut (a 12315 whose first digit is the last of ``text``), has offsets
+    that reach past the end of ``text``, into the normalised text before the
+    cut.
     ``low_confidence`` is set when nothing the model learned applies (no
     Chinese, or no known term): such a text has no category and no emotion,
     and only the priority rules, not the model, set its level. Its
