@@ -989,7 +989,7 @@ def test_learned_signal_is_validated() -> None:
     for value in (None, "high", [0.9]):
         with pytest.raises(LabelError, match=r"learned\['P1'\] = .* is not a probability"):
             run("送错了", "logistics", learned={"P1": value})
-    with pytest.raises(LabelError, match="learned must be a mapping .*got list"):
+    with pytest.raises(LabelError, match=r"learned must be a mapping .*got list"):
         run("送错了", "logistics", learned=[("P1", 0.9)])
 
 

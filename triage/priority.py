@@ -1274,21 +1274,23 @@ def _may_match(items: Any, chars: frozenset[str]) -> bool:
     if name != "IN":
         found = _first_chars(items)[0]
         return found is None or bool(found & chars)
-    negate = False
-    tests = []
-    for op, arg in av:
-        kind = str(op)
-        if kind == "NEGATE":
-            negate = True
-        elif kind == "LITERAL":
-            tests.append(lambda c, x=chr(arg): c == x)
-        elif kind == "RANGE":
-            tests.append(lambda c, lo=arg[0], hi=arg[1]: lo <= ord(c) <= hi)
-        elif kind == "CATEGORY" and str(arg) in _CATEGORIES:
-            tests.append(lambda c, rx=re.compile(_CATEGORIES[str(arg)]): rx.match(c) is not None)
-        else:
-            return True
-    return any(any(t(c) for t in tests) != negate for c in chars)
+    parts = [(str(op), arg) for op, arg in av]
+    known = ("NEGATE", "LITERAL", "RANGE")
+    if any(k not in known and not (k == "CATEGORY" and str(a) in _CATEGORIES) for k, a in parts):
+        return True
+    negate = ("NEGATE", None) in parts
+
+    def member(c: str) -> bool:
+        for kind, arg in parts:
+            if kind == "LITERAL" and ord(c) == arg:
+                return True
+            if kind == "RANGE" and arg[0] <= ord(c) <= arg[1]:
+                return True
+            if kind == "CATEGORY" and re.match(_CATEGORIES[str(arg)], c):
+                return True
+        return False
+
+    return any(member(c) != negate for c in chars)
 
 
 def _repeats(pattern: str, *, inside_atomic: bool = True) -> Iterator[Any]:
