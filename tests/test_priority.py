@@ -779,6 +779,12 @@ MEANING_CASES = [
     ("我找客服说:再不退款我就报警", Priority.P1, True),
     ("联系客服说再不处理就去12315", Priority.P1, True),
     ("我找了客服,客服说让我自己去12315投诉", Priority.P1, False),
+    # ... and after what they said, unpunctuated, the customer's own act is
+    ("商家说不给退我就去12315投诉", Priority.P1, True),
+    ("客服说不能退款那我只能报警了", Priority.P1, True),
+    ("老板说这是正常的所以我报警了", Priority.P1, True),
+    ("客服说我可以去12315投诉", Priority.P1, False),
+    ("客服说我要是不满意可以去12315投诉", Priority.P1, False),
     # a footer or boilerplate is a notice to every reader, not the customer's threat
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),

@@ -154,6 +154,10 @@ _FILLER = re.compile(f"[{_FILLERS}]")
 _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 # 不, 别 and 未 end no clause either (我不😤报警); 没 and 没有 may (退款都没有😡报警了
 # is a report), so a threat after them and an emoji counts.
+# The customer taking up their own act after reporting what someone said,
+# unpunctuated: 商家说不给退我就去12315投诉, 客服说不能退那我只能报警了.
+# (我要是 is a condition of what was said: 客服说我要是不满意可以投诉.)
+_OWN_ACT = re.compile("我(?:就|只能|只好|一定|直接|马上|立刻|会|要(?!是))|(?:那|所以|于是)我")
 _WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 
@@ -1570,7 +1574,8 @@ def _cancelled(
             return "question"
     if "reported" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
-        if c.reported.search(text[a:start]):
+        said = c.reported.search(text, a, start)
+        if said and not _OWN_ACT.search(text, said.end(), start):
             return "reported"
         # the words after a speaker's colon, unquoted: 前台说:你去报警吧
         if a > 0 and text[a - 1] in ":：":
