@@ -758,6 +758,13 @@ MEANING_CASES = [
     ("怕什么来什么,吃完真的拉肚子了", Priority.P1, True),
     ("本来担心会过敏,结果真的起了红疹", Priority.P1, True),
     ("还担心会不会有问题,果然拉肚子了", Priority.P1, True),
+    # a supposition in an earlier clause does not reach a harm its own clause
+    # says was done, and does reach one it does not
+    ("我本来就怕辣,吃完你们的菜拉肚子了", Priority.P1, True),
+    ("要是早知道就不买了,吃完拉肚子", Priority.P1, True),
+    ("我担心的是孩子,他吃完就住院了", Priority.P1, True),
+    ("如果孩子吃了,拉肚子怎么办", Priority.P1, False),
+    ("如果孩子吃了拉肚子了谁负责", Priority.P1, False),
     # questions
     ("这个吃了会过敏吗?", Priority.P1, False),
     ("这种情况可以打12315吗?", Priority.P1, False),

@@ -158,6 +158,8 @@ _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 # unpunctuated: 商家说不给退我就去12315投诉, 客服说不能退那我只能报警了.
 # (我要是 is a condition of what was said: 客服说我要是不满意可以投诉.)
 _OWN_ACT = re.compile("我(?:就|只能|只好|一定|直接|马上|立刻|会|要(?!是))|(?:那|所以|于是)我")
+# A harm its clause says was done: 了, 完 (吃完), 已经.
+_DONE = re.compile("了|完|已经")
 _WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 
@@ -1563,9 +1565,16 @@ def _cancelled(
             ):
                 return "negation"
     if "hypothetical" in kinds:
-        before = text[_clause_start(text, start, low, _SENTENCE_END) : start]
-        if before and c.hypothetical.search(before):
-            return "hypothetical"
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        for h in c.hypothetical.finditer(
+            text, _clause_start(text, start, low, _SENTENCE_END), start
+        ):
+            # in an earlier clause it supposes no harm its own clause says was done
+            # (我本来就怕辣,吃完你们的菜拉肚子了)
+            if h.start() >= a or not _DONE.search(
+                text, a, _clause_end(text, end, min(len(text), end + w))
+            ):
+                return "hypothetical"
     if "question" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
         b = _clause_end(text, end, min(len(text), end + w))
