@@ -800,6 +800,10 @@ MEANING_CASES = [
     ("|我已经打了12315投诉。", Priority.P1, True),
     ("订单|12345678|已经向12315投诉了", Priority.P1, True),
     ("如遇紧急情况请拨打110报警", Priority.P1, False),
+    # ... but the customer's own words that open as a notice does are theirs
+    ("请联系我否则我就去12315投诉", Priority.P1, True),
+    ("若有下次我可就直接报警了,快递又丢了", Priority.P1, True),
+    ("如有疑问可拨打12315", Priority.P1, False),
     ("客服电话:4001234打不通,我已经打了12315", Priority.P1, True),
     # the harm did happen
     ("吃完第二天就拉肚子了", Priority.P1, True),
