@@ -695,6 +695,29 @@ def test_train_and_evaluate_round_trip(
     assert json.loads(capsys.readouterr().out)["rows"] == 100
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_train_saves_the_model_before_a_report_that_cannot_be_printed(
+    tiny_frame, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # a full disk, or a reader of stdout that went away (| head): the trained
+    # model is kept all the same
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    out = tmp_path / "model"
+    argv = ["train", str(train_csv), "--dev", str(train_csv), "-o", str(out)]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 2 and "No space left on device" in done.stderr
+    from triage import load_model
+
+    assert load_model(out).n_train_ == len(tiny_frame)
+
+
 def test_train_learns_word_vectors_from_a_file_of_ones_own(
     train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -734,6 +757,10 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
         ({}, "a model", r"model\.joblib exists; pass overwrite=True"),
         ({}, "a link to nothing", r"model is a link to .*gone, which does not exist"),
         ({}, "a file", r"train\.csv is a file \(it would hold .*train\.csv/model\)"),
+        # -o "$OUT" with OUT unset: not the working directory
+        ({}, "empty", r"the model directory is empty"),
+        # a place nothing can be written to, as root cannot either
+        ({}, "/proc", r"cannot write to /proc \(where /proc/triage-model would be made\)"),
     ],
 )
 @pytest.mark.usefixtures("no_training")
@@ -759,7 +786,14 @@ def test_train_checks_dev_and_output_before_training(
         out.symlink_to(tmp_path / "gone")
     elif output == "a file":  # -o given the training file's folder path, say
         out = train_csv / "model"
-    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 2
+    elif output == "empty":
+        out = Path("")
+    elif output == "/proc":
+        if not Path("/proc/self").is_dir():
+            pytest.skip("no /proc on this system")
+        out = Path("/proc/triage-model")
+    target = "" if output == "empty" else str(out)
+    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", target]) == 2
     err = capsys.readouterr().err
     assert re.search(f"^triage train: error: .*{message}", err, flags=re.S)
 

@@ -32,6 +32,7 @@ BUILTIN_RAISES = {
     ("weak.py", "_read_raw", "FileNotFoundError"),
     ("vectors.py", "read_texts", "FileNotFoundError"),
     ("persist.py", "check_destination", "FileExistsError"),
+    ("persist.py", "_check_writable", "PermissionError"),  # as mkdir would raise it
     ("retrain.py", "export_for_labeling", "FileExistsError"),
     ("results.py", "__getitem__", "KeyError"),  # LabelMap, a Mapping
     ("vectors.py", "most_similar", "KeyError"),  # a word the vectors do not hold

@@ -375,6 +375,43 @@ def test_a_destination_no_model_can_be_saved_to_is_refused_before_training(
             triage.save_model(small_model, path, overwrite=overwrite)
 
 
+def test_a_destination_named_by_nothing_or_with_overwrite_in_words_is_refused(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    # an unset shell variable ('' or ' ') would save into the working directory
+    for empty in ("", " "):
+        with pytest.raises(triage.ParameterError, match="the model directory is empty"):
+            check_destination(empty)
+    triage.save_model(small_model, tmp_path / "m", notes={"v": "first"})
+    # "False" is true: the first model would be replaced
+    for flag in ("False", 0, None):
+        with pytest.raises(triage.ParameterError, match="overwrite must be True or False"):
+            triage.save_model(small_model, tmp_path / "m", notes={"v": "2"}, overwrite=flag)  # type: ignore[arg-type]
+    assert read_card(tmp_path / "m")["notes"] == {"v": "first"}
+    triage.save_model(small_model, tmp_path / "m", notes={"v": "2"}, overwrite=np.True_)
+    assert read_card(tmp_path / "m")["notes"] == {"v": "2"}
+
+
+def test_a_destination_nothing_can_be_written_to_is_refused_before_training(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # tried, not judged by the permission bits, which root passes: an immutable
+    # directory, /proc or a read-only mount refuse even root
+    def refused(**kwargs: object) -> str:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("triage.persist.tempfile.mkdtemp", refused)
+    message = r"cannot write to .*where .*a/b would be made.*Operation not permitted"
+    with pytest.raises(PermissionError, match=message):
+        check_destination(tmp_path / "a" / "b")
+    with pytest.raises(PermissionError, match=message):
+        triage.save_model(small_model, tmp_path / "a" / "b")
+    assert not (tmp_path / "a").exists()
+
+
 def _corrupt(path: Path, how: str) -> None:
     target = path / MODEL_FILE
     data = bytearray(target.read_bytes())

@@ -291,14 +291,6 @@ def cmd_train(args: argparse.Namespace) -> int:
             ),
             "dev_file": Path(args.dev).name,
         }
-        print(render_evaluation(ev, f"model on {args.dev}"))
-        print()
-        b = base.summary(places=None)
-        print(
-            f"lexicon baseline on {args.dev}: category macro-F1 {_fig(b['category_macro_f1'])}   "
-            f"primary accuracy {_fig(b['primary_accuracy'])}   "
-            f"emotion macro-F1 {_fig(b['emotion_macro_f1'])}"
-        )
     notes = {
         "train_file": Path(args.train).name,
         "seed": args.seed,
@@ -315,7 +307,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         notes["calm_chats"] = True
     if args.praise:
         notes["praise"] = True
+    # saved before the report is printed: a reader of stdout that went away
+    # (| head) or a full disk must not cost the trained model
     out = save_model(model, args.output, metrics=metrics, notes=notes, overwrite=args.overwrite)
+    if dev is not None:
+        print(render_evaluation(ev, f"model on {args.dev}"))
+        print()
+        b = base.summary(places=None)
+        print(
+            f"lexicon baseline on {args.dev}: category macro-F1 {_fig(b['category_macro_f1'])}   "
+            f"primary accuracy {_fig(b['primary_accuracy'])}   "
+            f"emotion macro-F1 {_fig(b['emotion_macro_f1'])}"
+        )
     print(f"saved to {out}", file=sys.stderr)
     return 0
 

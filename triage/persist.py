@@ -410,6 +410,22 @@ def _replace(src: str, dst: Path) -> None:
         pause = min(2 * pause, 0.05)
 
 
+def _check_writable(there: Path, folder: Path) -> None:
+    """Raise PermissionError unless a directory can be made in `there`, the
+    directory `folder` is, or the first of its ancestors that is there.
+
+    Tried, not judged by the permission bits: root passes those, and still
+    cannot write to an immutable directory or to /proc.
+    """
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=there))
+    except OSError as exc:
+        where = "" if there == folder else f" (where {folder} would be made)"
+        raise PermissionError(
+            f"cannot write to {there}{where}: {exc.strerror or exc}; save the model elsewhere"
+        ) from None
+
+
 def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Raise unless `save_model` could write a model to the directory `path`.
 
@@ -421,7 +437,22 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
         `path` holds a model file or a card and `overwrite` is false, is a
         file, lies inside a file or is a link to nothing; or its model file or
         card is a directory.
+    PermissionError
+        Nothing can be written where the directory is, or would be made (a
+        read-only or immutable directory, /proc).
+    ParameterError
+        `path` is empty (an unset shell variable, which would save into the
+        working directory), or `overwrite` is no bool (``"False"`` is true).
     """
+    import numpy as np
+
+    if not isinstance(overwrite, bool | np.bool_):  # "False" is true: a model would be replaced
+        raise ParameterError(f"overwrite must be True or False, got {overwrite!r}")
+    if not os.fspath(path).strip():
+        raise ParameterError(
+            "the model directory is empty; name it (a model saved to '' would fill "
+            "the working directory)"
+        )
     folder = Path(user_path(path))
     # the directory or its first ancestor that is there: what mkdir meets
     for there in (folder, *folder.parents):
@@ -441,6 +472,7 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
             if not there.is_dir():
                 inside = "" if there == folder else f" (it would hold {folder})"
                 raise FileExistsError(f"{there} is a file{inside}; a model is saved to a directory")
+            _check_writable(there, folder)
             break
     for name in (MODEL_FILE, CARD_FILE):  # a card alone is someone's too
         target = folder / name
