@@ -659,6 +659,13 @@ def test_selection_needs_a_trained_model() -> None:
     # nor has a model not fitted yet, and that is what it is told
     with pytest.raises(triage.NotFittedError, match=r"^this TriageModel is not fitted yet"):
         select_for_labeling(TriageModel(), POOL, n=2, strategy="uncertainty")
+    # nor the lexicon set as the default model
+    triage.set_default_model(triage.LexiconModel())
+    try:
+        with pytest.raises(triage.ParameterError, match=r"default model is a LexiconModel"):
+            select_for_labeling(None, POOL, n=2, strategy="uncertainty")
+    finally:
+        triage.set_default_model(None)
 
 
 def test_selection_compares_texts_as_the_model_reads_them() -> None:
@@ -810,6 +817,10 @@ def test_export_writes_utf8_with_bom_and_reads_back(tmp_path: Path) -> None:
         ("to_label.tsv", False),  # comma-separated, not tab-separated
         ("to_label.parquet", False),
         ("to_label.json", False),
+        # read back decompressed by the name: a plain CSV under it is unreadable
+        ("to_label.csv.gz", False),
+        ("to_label.csv.xz", False),
+        ("to_label.zip", False),
         ("to_label.csv", True),
         ("to_label.CSV", True),
         ("to_label.txt", True),

@@ -145,10 +145,17 @@ def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> T
 
     Raises `triage.ParameterError` (a `TypeError`) for anything without the
     method `needs`, such as the path of a saved model, naming what to call
-    instead.
+    instead. The default model is checked too: `set_default_model` takes any
+    model of one text, such as a `triage.LexiconModel`.
     """
     if model is None:
-        return get_default_model()
+        model = get_default_model()
+        if hasattr(model, needs):
+            return model
+        raise ParameterError(
+            f"the default model is a {type(model).__name__}, which has no {needs}; pass a "
+            "TriageModel (from triage.train or triage.load_model) as model="
+        )
     from triage.model import TriageModel
 
     if isinstance(model, TriageModel):

@@ -1305,6 +1305,8 @@ def _as_text(value: Any) -> str:
 _NOT_CSV = frozenset(
     {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".tsv", ".tab", ".parquet", ".json", ".jsonl"}
     | {".feather", ".pkl", ".pickle", ".joblib"}
+    # compressed: the reader decompresses by the name, and this file is plain CSV
+    | {".gz", ".bz2", ".xz", ".zip", ".zst", ".7z"}
 )
 
 
