@@ -771,6 +771,11 @@ def test_read_words_names_what_it_cannot_use(source: Any, message: str) -> None:
         read_words(source)
 
 
+def test_read_words_says_a_directory_is_no_dictionary(tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"is a directory; pass the path of a user dictionary"):
+        read_words(tmp_path)
+
+
 def test_read_words_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "words.txt"
     path.write_bytes("花呗\n".encode("gbk"))

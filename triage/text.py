@@ -854,6 +854,11 @@ def read_words(source: Any) -> Words:
         return ()
     if isinstance(source, str | os.PathLike):
         path = os.fspath(user_path(source))
+        if os.path.isdir(path):
+            raise ParameterError(
+                f"words={path!r} is a directory; pass the path of a user dictionary file "
+                "(one word a line) in it"
+            )
         if not os.path.isfile(path):
             raise ParameterError(
                 f"words={path!r} names no file; pass the path of a user dictionary "
