@@ -1596,7 +1596,11 @@ def _to_pandas(data: Any) -> pd.DataFrame:
                 apart[f"\x00{i}"] = name
                 names[i] = f"\x00{i}"
             seen.add(name)
-        data = data.rename_columns(names)
+        # rebuilt rather than renamed: a RecordBatch has no rename_columns
+        # before pyarrow 16; the schema's metadata (pandas' index) is kept
+        fields = [f.with_name(n) for f, n in zip(data.schema, names, strict=True)]
+        schema = pa.schema(fields, metadata=data.schema.metadata)
+        data = type(data).from_arrays(data.columns, schema=schema)
     frame: pd.DataFrame = data.to_pandas(types_mapper=_nullable_integers)
     for i, f in enumerate(data.schema):
         # pandas converts the values in lists, structs and maps through numpy:
