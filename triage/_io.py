@@ -1596,8 +1596,8 @@ def _to_pandas(data: Any) -> pd.DataFrame:
                 apart[f"\x00{i}"] = name
                 names[i] = f"\x00{i}"
             seen.add(name)
-        # rebuilt rather than renamed: a RecordBatch has no rename_columns
-        # before pyarrow 16; the schema's metadata (pandas' index) is kept
+        # rebuilt rather than renamed: pyarrow 14's RecordBatch has no
+        # rename_columns; the schema's metadata (pandas' index) is kept
         fields = [f.with_name(n) for f, n in zip(data.schema, names, strict=True)]
         schema = pa.schema(fields, metadata=data.schema.metadata)
         data = type(data).from_arrays(data.columns, schema=schema)
