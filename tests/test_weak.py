@@ -402,7 +402,8 @@ def test_praise_refuses_bad_options(
 
 
 def test_praise_says_where_it_was_looked_for(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"waimai_10k\.csv; set TRIAGE_DATA_DIR"):
+    where = r"waimai_10k\.csv; set TRIAGE_DATA_DIR \(or pass data_dir=; CLI: --corpus\)"
+    with pytest.raises(FileNotFoundError, match=where):
         load_praise(tmp_path)
 
 

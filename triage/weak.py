@@ -211,8 +211,8 @@ def _read_raw(
     path = Path(root) / "raw" / relative
     if not path.is_file():
         raise FileNotFoundError(
-            f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=) to the "
-            "shared data folder holding raw/"
+            f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=; CLI: "
+            "--corpus) to the shared data folder holding raw/"
         )
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
