@@ -254,7 +254,11 @@ def cmd_train(args: argparse.Namespace) -> int:
                 encoding=args.corpus_encoding,
                 exclude=held_out,
             )
-            next(texts(), None)  # a file without the column fails now, not minutes in
+            # a file without the column fails now, not minutes in; its
+            # warnings are given once, by the reading that learns from it
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                next(texts(), None)
             own = texts()
         public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
         with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
