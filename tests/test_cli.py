@@ -1020,6 +1020,25 @@ def test_train_says_what_to_do_with_a_corpus_file_too_small_for_word_vectors(
 
 
 @pytest.mark.usefixtures("no_training")
+def test_train_says_a_corpus_file_of_the_labeled_texts_gives_nothing(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the labeled texts are left out of the word vectors: the labeled file
+    # itself, given as the corpus, leaves nothing, and is told so before training
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-file", str(train_csv)]
+    assert main(argv) == 2
+    assert re.search(
+        r"^triage train: error: the corpus file .*train\.csv holds no text but those of the "
+        r"labeled files",
+        capsys.readouterr().err,
+    )
+
+
+@pytest.mark.usefixtures("no_training")
 def test_train_refuses_an_output_that_is_a_file(
     tiny_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,

@@ -191,6 +191,7 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from triage.evaluation import evaluate
+    from triage.exceptions import ParameterError
     from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.persist import check_destination, save_model
@@ -258,7 +259,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             # warnings are given once, by the reading that learns from it
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                next(texts(), None)
+                first = next(texts(), None)
+            if first is None:
+                raise ParameterError(
+                    f"the corpus file {args.corpus_file} holds no text but those of the "
+                    "labeled files, which are left out of the word vectors so that the dev "
+                    "figures stay clean; give a file of other, unlabeled texts"
+                )
             own = texts()
         public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
         with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
