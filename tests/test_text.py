@@ -54,6 +54,7 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("等了两小时😂", "等了两小时😂"),  # emoji kept
         ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # joiner sequences intact
         ("1\ufe0f\u20e3号", "1\ufe0f\u20e3号"),  # a keycap
+        ("1\u20e3\ufe0f熏鸡", "1\u20e3\ufe0f熏鸡"),  # as many write it, the selector last
         ("❤\ufe0f好评", "❤\ufe0f好评"),  # an emoji style
         ("☎\ufe0e打不通", "☎\ufe0e打不通"),  # a text style
         # the parts of emoji sequences that follow no emoji join or vary

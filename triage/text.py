@@ -190,9 +190,11 @@ _CONTROL = re.compile(
 # nothing, and normalises to "" as a blank text does.
 _BLANK = re.compile("[\\s\u200d\U000e0020-\U000e007f]*")
 
-#: Emoji and pictographs: arrows, technical and miscellaneous symbols,
-#: dingbats, stars (⭐, ⭕), 〰, ㊗, flags, skin tones and the emoji planes.
+#: Emoji and pictographs: ©, ®, ‼, ⁉, ™, the information sign, Ⓜ, arrows, technical and
+#: miscellaneous symbols, squares and triangles (▪, ▶), dingbats, stars
+#: (⭐, ⭕), 〰, ㊗, flags, skin tones and the emoji planes.
 PICTOGRAPHS = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u24c2\u25aa-\u25fe\u2934\u2935"
     "\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299"
     "\U0001f000-\U0001faff"
 )
@@ -205,7 +207,8 @@ EMOJI_PARTS = (
     "\u034f\u180b-\u180d\u180f\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef"
 )
 _PART = re.compile(f"[{EMOJI_PARTS}]")
-_STRAY_PARTS = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}0-9#*])[{EMOJI_PARTS}]+")
+# after a keycap's digit, or its U+20E3 (1⃣️, as many write it, the selector last)
+_STRAY_PARTS = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}0-9#*\u20e3])[{EMOJI_PARTS}]+")
 
 
 # Tokenizers with words of their own kept at once: each is a copy of the
