@@ -1560,6 +1560,29 @@ def test_options_are_checked_before_the_input_is_read(
     assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)
 
 
+@pytest.mark.skipif(not Path("/dev/stdin").exists(), reason="no /dev/stdin on this system")
+@pytest.mark.parametrize("name", ["in.csv", "in.jsonl"])
+def test_score_reads_a_dev_stdin_redirected_from_a_file_as_that_file(
+    tmp_path: Path, name: str
+) -> None:
+    # triage score /dev/stdin -o out.csv < in.jsonl: the file's name says its format
+    src = tmp_path / name
+    if name.endswith(".jsonl"):
+        src.write_text('{"id": "1", "text": "快递一周还没到"}\n', encoding="utf-8")
+    else:
+        src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with src.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", "score", "/dev/stdin", "-o", str(out), "-q"],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+        )
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(out, dtype=str)["primary"].tolist() == ["logistics"]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_score_writes_into_a_named_pipe(

@@ -350,9 +350,12 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
 
 
 def _own_stream(path: str) -> bool:
-    """Whether `path` names one of the process's own streams (``/dev/stdout``,
-    ``/dev/stderr``, ``/dev/fd/1``), which may be redirected to a file."""
-    return path in ("/dev/stdout", "/dev/stderr") or path.startswith(("/dev/fd/", "/proc/self/fd/"))
+    """Whether `path` names one of the process's own streams (``/dev/stdin``,
+    ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/1``), which may be redirected
+    to a file."""
+    return path in ("/dev/stdin", "/dev/stdout", "/dev/stderr") or path.startswith(
+        ("/dev/fd/", "/proc/self/fd/")
+    )
 
 
 def _check_encoding(encoding: str | None, options: Options | None = None) -> None:
@@ -467,6 +470,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     # to a file in a private directory: memory stays flat, and the output
     # reaches stdout only once it is whole. Files need no such directory (a
     # read-only root filesystem may have none).
+    if _own_stream(args.input) and os.path.isfile(args.input):
+        # /dev/stdin a shell redirected from a file (< complaints.jsonl) is that
+        # file, whose name says its format
+        args.input = os.path.realpath(args.input)
     piped_input = args.input == "-" or is_stream(user_path(args.input))
     pipes = piped_input or args.output == "-"
     with (
