@@ -294,6 +294,21 @@ def test_utf16_without_a_bom_not_told_is_refused_naming_its_byte_order(
         detect_encoding(path, block=1 << 12)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("texts", ["Посылка не пришла уже неделю", "택배가 아직 안 왔어요"])
+def test_utf16_of_other_scripts_is_refused_naming_its_own_byte_order(
+    tmp_path: Path, encoding: str, texts: str
+) -> None:
+    # read in the wrong order, Cyrillic and Hangul give CJK characters that pass
+    # for text: the order is that of the line ends and commas
+    path = tmp_path / "f.csv"
+    path.write_bytes(("id,text\n" + f"1,{texts}\n" * 20).encode(encoding))
+    with pytest.raises(InputFileError, match=f"encoding='{encoding}'.*--encoding {encoding}"):
+        detect_encoding(path)
+    rows = next(read_chunks(path, fmt="csv", chunk_size=100, encoding=encoding)).frame
+    assert rows["text"].tolist() == [texts] * 20
+
+
 def nuls_at_odd_bytes(rows: list[str], encoding: str) -> bytes:
     """`rows` encoded, each followed by a field holding a NUL at an odd byte
     offset, then rows without one: a NUL in well under a hundred bytes."""

@@ -648,7 +648,7 @@ def detect_encoding(
         raise InputFileError(
             f"{path} is not a text file: it holds NUL bytes (if it is text, UTF-16 "
             f"written without a byte-order mark, say, pass its encoding: encoding='{utf16}', "
-            f"the byte order that reads more of it as text; CLI: {options.encoding} {utf16})"
+            f"the byte order its line ends and delimiters are in; CLI: {options.encoding} {utf16})"
         )
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -845,10 +845,21 @@ _LINE_BYTE = re.compile("[\u0a00-\u0aff\u0d00-\u0dff]")
 
 
 def _utf16_order(data: bytes) -> str:
-    """``utf-16-le`` or ``utf-16-be``: the byte order that reads more of `data`
-    as text. Not the places of its NULs: 一 (U+4E00) puts one where ASCII
-    characters do not."""
+    """``utf-16-le`` or ``utf-16-be``: the byte order in which the line ends,
+    delimiters and quotes of a CSV, TSV or JSONL file fall, else the one that
+    reads more of `data` as text.
+
+    Not the places of its NULs alone: 一 (U+4E00) puts one where ASCII
+    characters do not. Nor the text alone: Cyrillic and Hangul read in the
+    wrong order give CJK characters, which pass for text.
+    """
     data = data[: len(data) - len(data) % 2]
+    pairs = [data[i : i + 2] for i in range(0, len(data), 2)]
+    marks = b'\n\r,\t";:{}'
+    little = sum(p[1] == 0 and p[0] in marks for p in pairs)
+    big = sum(p[0] == 0 and p[1] in marks for p in pairs)
+    if little != big:
+        return "utf-16-le" if little > big else "utf-16-be"
     return min(
         ("utf-16-le", "utf-16-be"),
         key=lambda e: len(_NOT_TEXT.findall(data.decode(e, errors="replace"))),
