@@ -997,45 +997,38 @@ def test_train_refuses_a_corpus_column_without_a_corpus_file(
     assert "--corpus-encoding is the encoding of --corpus-file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("corpus", "message"),
+    [
+        # the command has no option for the dimensions: more text is what it needs
+        (
+            "text\n快递太慢了\n客服态度差\n",
+            r"0 words of at least 3 occurrences in 2 texts: too few for 200 dimensions; give "
+            r"more text, ideally 100,000 texts or more \(or, in Python, a lower dim=\)",
+        ),
+        # the labeled texts are left out of the word vectors: the labeled file
+        # itself, given as the corpus, leaves nothing, and is told so before training
+        (None, r"the corpus file .*train\.csv holds no text but those of the labeled files"),
+    ],
+    ids=["too-small", "the-labeled-file"],
+)
 @pytest.mark.usefixtures("no_training")
-def test_train_says_what_to_do_with_a_corpus_file_too_small_for_word_vectors(
+def test_train_says_what_to_do_with_a_corpus_file_it_cannot_learn_from(
     tiny_frame,  # type: ignore[no-untyped-def]
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    corpus: str | None,
+    message: str,
 ) -> None:
     train_csv = tmp_path / "train.csv"
     tiny_frame.to_csv(train_csv, index=False)
-    history = tmp_path / "history.csv"
-    history.write_text("text\n快递太慢了\n客服态度差\n", encoding="utf-8")
+    history = train_csv
+    if corpus is not None:
+        history = tmp_path / "history.csv"
+        history.write_text(corpus, encoding="utf-8")
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-file", str(history)]
     assert main(argv) == 2
-    err = capsys.readouterr().err
-    # the command has no option for the dimensions: more text is what it needs
-    assert re.search(
-        r"^triage train: error: 0 words of at least 3 occurrences in 2 texts: too few for 200 "
-        r"dimensions; give more text, ideally 100,000 texts or more \(or, in Python, a lower "
-        r"dim=\)",
-        err,
-    )
-
-
-@pytest.mark.usefixtures("no_training")
-def test_train_says_a_corpus_file_of_the_labeled_texts_gives_nothing(
-    tiny_frame,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    # the labeled texts are left out of the word vectors: the labeled file
-    # itself, given as the corpus, leaves nothing, and is told so before training
-    train_csv = tmp_path / "train.csv"
-    tiny_frame.to_csv(train_csv, index=False)
-    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-file", str(train_csv)]
-    assert main(argv) == 2
-    assert re.search(
-        r"^triage train: error: the corpus file .*train\.csv holds no text but those of the "
-        r"labeled files",
-        capsys.readouterr().err,
-    )
+    assert re.search(f"^triage train: error: {message}", capsys.readouterr().err)
 
 
 @pytest.mark.usefixtures("no_training")
