@@ -154,14 +154,14 @@ _FILLER = re.compile(f"[{_FILLERS}]")
 _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 # 不, 别 and 未 end no clause either (我不😤报警); 没 and 没有 may (退款都没有😡报警了
 # is a report), so a threat after them and an emoji counts.
+_WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
+_GAP = re.compile(f"[ {_FILLERS}]+")
 # The customer taking up their own act after reporting what someone said,
 # unpunctuated: 商家说不给退我就去12315投诉, 客服说不能退那我只能报警了.
 # (我要是 is a condition of what was said: 客服说我要是不满意可以投诉.)
 _OWN_ACT = re.compile("我(?:就|只能|只好|一定|直接|马上|立刻|会|要(?!是))|(?:那|所以|于是)我")
 # A harm its clause says was done: 了, 完 (吃完), 已经.
 _DONE = re.compile("了|完|已经")
-_WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
-_GAP = re.compile(f"[ {_FILLERS}]+")
 
 
 # ---------------------------------------------------------------------------
@@ -1267,17 +1267,14 @@ _CATEGORIES = {
 def _may_match(items: Any, chars: frozenset[str]) -> bool:
     """Whether the parsed part `items`, one round of a repeat, may start with
     one of `chars`; True when it cannot be told (a conservative answer)."""
-    if len(items) != 1:
-        found = _first_chars(items)[0]
-        return found is None or bool(found & chars)
-    name, av = str(items[0][0]), items[0][1]
-    if name == "LITERAL":
-        return chr(av) in chars
+    # the one item of a part of one, as the . of .*
+    name: str = str(items[0][0]) if len(items) == 1 else ""
+    av: Any = items[0][1] if len(items) == 1 else None
     if name == "NOT_LITERAL":
         return any(c != chr(av) for c in chars)
     if name == "ANY":
         return any(c != "\n" for c in chars)
-    if name != "IN":
+    if name != "IN":  # a literal, or a part whose first characters are told
         found = _first_chars(items)[0]
         return found is None or bool(found & chars)
     parts = [(str(op), arg) for op, arg in av]
