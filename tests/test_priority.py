@@ -1327,6 +1327,10 @@ MALFORMED_EXTENSIONS = [
         },
         r"disable: 'P1.mine' is also given in triggers",
     ),
+    # signals that are no table beside disable: named, not a TypeError of the merge
+    ({"signals": 3, "disable": ["P1.media"]}, r"policy <dict>: signals: expected a table, got int"),
+    ({"signals": "off", "disable": ["P1.media"]}, r"signals: expected a table, got str"),
+    ({"signals": [], "disable": ["P1.media"]}, r"signals: expected a table, got list"),
     # a disabled trigger still named elsewhere: the message says where and what to write
     (
         {"disable": ["P4.mild"]},

@@ -585,7 +585,10 @@ def _merge(base: dict[str, Any], user: Mapping[str, Any], source: str) -> dict[s
             f"policy {source}: disable: expected a list of trigger or emotion-signal codes"
         )
     if disable:
-        signals = dict(out.get("signals", {}))
+        given = out.get("signals", {})
+        if not isinstance(given, Mapping):  # the emotion signals to drop are in it
+            raise PolicyError(f"policy {source}: signals: expected a table, got {_kind(given)}")
+        signals = dict(given)
         emotions = signals.get("emotions", [])
         known = {_code(e) for e in [*out["triggers"], *emotions]}
         user_signals = user.get("signals")
