@@ -1163,6 +1163,24 @@ def test_user_policy_json_and_dict(tmp_path: Path) -> None:
     assert load_policy(policy) is policy
 
 
+def test_a_pickled_policy_holds_its_data_not_its_compiled_state(tmp_path: Path) -> None:
+    # The compiled state and the rules were pickled field by field, by
+    # position: a policy pickled by an earlier version of triage loaded with
+    # its fields crossed and failed in the engine (argument of type
+    # 're.Pattern' is not iterable). Its data, as to_dict gives it, is read
+    # back by from_dict and compiled anew.
+    path = tmp_path / "mine.toml"
+    path.write_text(USER_POLICY, encoding="utf-8")
+    policy = load_policy(path)
+    run("我要去消协投诉", "service", policy=policy)  # fills the compiled state's caches
+    data = pickle.dumps(policy)
+    assert b"_Compiled" not in data and b"Trigger" not in data
+    clone = pickle.loads(data)
+    assert clone == policy and clone.source == policy.source
+    assert clone._c.after == {}
+    assert run("我要去消协投诉", "service", policy=clone).level is Priority.P1
+
+
 def test_replacing_policy_must_be_complete() -> None:
     data = default_policy().to_dict()
     del data["routing"]

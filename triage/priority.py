@@ -341,6 +341,13 @@ class Policy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_c", _compile(self))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its data, read back by `from_dict` and compiled anew: the
+        # fields of a frozen dataclass pickle by position, and a policy pickled
+        # by another version of triage (with a model, or for worker processes)
+        # would load with its rules and compiled state in the wrong fields.
+        return (_unpickle_policy, (self.to_dict(), self.source))
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> Policy:
         """Validate a policy given as plain data (as read from TOML or JSON).
@@ -454,6 +461,11 @@ class Policy:
 # ---------------------------------------------------------------------------
 # Loading and validation
 # ---------------------------------------------------------------------------
+
+
+def _unpickle_policy(data: Mapping[str, Any], source: str) -> Policy:
+    """A pickled `Policy` (`Policy.__reduce__`)."""
+    return Policy.from_dict(data, source=source)
 
 
 @functools.cache
