@@ -1069,6 +1069,32 @@ def test_default_policy_is_cached_and_routes() -> None:
     assert policy.route(Priority.P1, Category.PRODUCT) == "客诉升级组"
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda p: p.deadline_minutes("p1"),
+            r"^level must be one of P1, P2, P3, P4, got str \('p1'\)$",
+        ),
+        (lambda p: p.deadline_minutes(1), r"^level must be one of P1, P2, P3, P4, got int \(1\)$"),
+        (lambda p: p.route(None, Category.PRODUCT), r"^level must be one of .*, got NoneType"),
+        (
+            lambda p: p.route("P3", "shipping"),
+            r"^primary must be one of product, service, logistics, pricing, process, "
+            r"environment or None, got str \('shipping'\)$",
+        ),
+    ],
+)
+def test_deadline_and_route_name_a_level_or_category_they_do_not_know(
+    call: Any, message: str
+) -> None:
+    # a ValueError of the enum before, naming neither the argument nor the levels
+    with pytest.raises(ParameterError, match=message):
+        call(default_policy())
+    assert default_policy().deadline_minutes("P4") == 1440  # a level's name is the level
+    assert default_policy().route("P3", "logistics") == "仓储物流部"
+
+
 def test_policy_round_trips_and_pickles() -> None:
     policy = default_policy()
     data = policy.to_dict()

@@ -379,16 +379,33 @@ class Policy:
         return _build(data, source)
 
     def deadline_minutes(self, level: Priority) -> int:
-        """First-response deadline of a level, in minutes."""
-        return self._c.deadlines[Priority(level)]
+        """First-response deadline of a level, in minutes.
+
+        Raises
+        ------
+        ParameterError
+            `level` is not one of P1 to P4 (a `Priority` or its name).
+        """
+        return self._c.deadlines[_level_arg(level)]
 
     def route(self, level: Priority, primary: Category | None) -> str:
-        """The team a complaint of this level and primary category goes to."""
-        if Priority(level) in self.escalate:
+        """The team a complaint of this level and primary category goes to.
+
+        Raises
+        ------
+        ParameterError
+            `level` is not one of P1 to P4, or `primary` not a category or None.
+        """
+        if _level_arg(level) in self.escalate:
             return self.escalation_team
         if primary is None:
             return self.default_team
-        return self._c.teams.get(Category(primary), self.default_team)
+        category = _CATEGORY_OF.get(primary) if isinstance(primary, str) else None
+        if category is None:
+            raise ParameterError(
+                f"primary must be one of {', '.join(CATEGORIES)} or None, got {_shown(primary)}"
+            )
+        return self._c.teams.get(category, self.default_team)
 
     def to_dict(self) -> dict[str, Any]:
         """The whole policy as plain data; ``Policy.from_dict`` reads it back."""
@@ -1632,6 +1649,15 @@ def _first_sentence(text: str) -> Evidence:
 
 
 _LEVEL_OF: dict[str, Priority] = {str(p): p for p in PRIORITIES}
+_CATEGORY_OF: dict[str, Category] = {str(c): c for c in CATEGORIES}
+
+
+def _level_arg(level: object) -> Priority:
+    """`level`, a `Priority` or its name, as a `Priority`."""
+    found = _LEVEL_OF.get(level) if isinstance(level, str) else None
+    if found is None:
+        raise ParameterError(f"level must be one of {', '.join(PRIORITIES)}, got {_shown(level)}")
+    return found
 
 
 def check_policy(policy: object) -> None:
