@@ -154,3 +154,30 @@ def test_the_report_rounds_each_figure_once(wrong: tuple[int, ...], shown: str) 
     macro = [line.split() for line in text.splitlines() if line.startswith("macro")]
     assert f"category macro-F1 {macro[0][3]} " in text
     assert f"emotion macro-F1 {macro[1][3]}" in text
+
+
+class _NoPredictions(LexiconModel):
+    """A model that must not be asked: the call fails before it predicts."""
+
+    def predict_many(self, texts: object, **kwargs: object) -> None:  # type: ignore[override]
+        raise AssertionError("predicted before the policy was checked")
+
+
+@pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
+def test_a_policy_that_is_no_policy_is_named_before_any_prediction(policy: object) -> None:
+    # a policy file's path was refused by the first row's priority, once every
+    # row had been predicted: minutes into a large labeled file
+    frame = labeled_frame(CALM)
+    message = r"^policy must be a triage.Policy or None, got \w+; load .* triage.load_policy"
+    for call in (
+        lambda: evaluate(_NoPredictions(), frame, policy=policy),  # type: ignore[arg-type]
+        lambda: compare_models(
+            _NoPredictions(),
+            _NoPredictions(),
+            frame,
+            n_boot=0,
+            policy=policy,  # type: ignore[arg-type]
+        ),
+    ):
+        with pytest.raises(ParameterError, match=message):
+            call()

@@ -249,13 +249,16 @@ def evaluate(
         with `triage.load_model`), `predictions` are no `Predictions` (the
         rows of `triage.score_frame`, say), or not those of ``frame["text"]``,
         row for row (another number of rows, or other texts: those of the
-        other half of a split, say).
+        other half of a split, say); or `policy` is no `Policy` (a path:
+        load it with `triage.load_policy`), before any row is predicted.
     """
     import pandas as pd
 
     from triage._default import resolve_model
     from triage.model import Predictions
+    from triage.priority import check_policy
 
+    check_policy(policy)
     y = parse_labels(frame)
     given = predictions is not None
     if given and not isinstance(predictions, Predictions):

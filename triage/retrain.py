@@ -875,14 +875,17 @@ def compare_models(
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
         A model is no model (the path of a saved one, say: load it first
-        with `triage.load_model`).
+        with `triage.load_model`), or `policy` is no `Policy` (a path: load
+        it with `triage.load_policy`), before any row is predicted.
     """
     import pandas as pd
 
     from triage._default import resolve_model
     from triage.evaluation import evaluate
+    from triage.priority import check_policy
 
     _require_int("n_boot", n_boot, 0, "a non-negative int")
+    check_policy(policy)
     _require_seed(random_state)
     if isinstance(names, str) or not isinstance(names, Sequence) or len(names) != 2:
         raise ParameterError(
