@@ -506,6 +506,17 @@ def test_strong_anger_evidence_is_the_angry_words() -> None:
     assert all(text[e.start : e.end] == e.text for e in anger.evidence)
 
 
+def test_the_evidence_of_several_cues_is_their_first_matches_in_the_text() -> None:
+    # each cue's matches came in turn, the first cue's first: the first three
+    # spans of a text were missed for later ones of the first cue
+    angry = {**default_policy().to_dict()["signals"]["emotions"][0], "cues": ["垃圾", "气死", "气"]}
+    policy = load_policy({"format": 1, "extends": "default", "signals": {"emotions": [angry]}})
+    text = normalize("送餐慢,汤洒了,气死了!气死了!什么垃圾,垃圾")
+    result = prioritize(text, cats("logistics"), emos(angry=2), policy=policy)
+    anger = next(r for r in result.reasons if r.code == "P2.emotion.angry")
+    assert [(e.text, e.start) for e in anger.evidence] == [("气死", 8), ("气", 8), ("气死", 12)]
+
+
 def test_bad_emotion_cue_is_rejected() -> None:
     data = default_policy().to_dict()
     data["signals"]["emotions"][0]["cues"] = ["(气"]

@@ -2083,12 +2083,14 @@ def _signal_reasons(
     out = list(reasons)
     for sig in pol.emotion_signals:
         if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
-            evidence = tuple(
-                Evidence(m.group(), m.start(), m.end())
-                for cue in sig.cues
-                for m in re.finditer(cue, text)  # re caches the compiled cues
-            )
-            out.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence[:3]))
+            # the first spans in the text, whichever cue matched them (a longer
+            # one first where two start together); re caches the compiled cues
+            spans = sorted(
+                {(m.start(), m.end()) for cue in sig.cues for m in re.finditer(cue, text)},
+                key=lambda span: (span[0], -span[1]),
+            )[:_MAX_SPANS]
+            evidence = tuple(Evidence(text[s:e], s, e) for s, e in spans)
+            out.append(Reason(sig.code, sig.level, sig.zh, sig.en, evidence))
     # the cues the signal requires may stand above its level (a policy that
     # lowers it): they are what a mild word qualifies, not more
     top_other = next((r.level for r in reasons if r.code not in c.requires), Priority.P4)
