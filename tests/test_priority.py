@@ -1312,6 +1312,14 @@ MALFORMED = [
     (_bad("modifiers.notice", "请("), r"modifiers.notice: bad regular expression"),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
     (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),
+    # what the text is read without can never match: a dead trigger, not a silent one
+    (
+        _with_trigger(patterns=["退款", "总 经理"]),
+        r"patterns\[1\]: regular expression '总 经理' holds '总 经理', which the text is read "
+        r"as '总经理': .* so it never matches there; write '总经理'",
+    ),
+    (_with_trigger(patterns=["(?:去|找)报👮警"]), r"patterns\[0\]: .*holds '报👮警'.*write '报警'"),
+    (_with_trigger(patterns=["投诉 12315"]), r"patterns\[0\]: .*write '投诉12315'"),
     (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),
     # catastrophic backtracking: "太" * 30 + "快" took minutes to fail to match
     (
@@ -1578,6 +1586,23 @@ def test_a_deadline_too_long_for_a_batch_output_fails_at_load(
     scored = score_frame(pd.DataFrame({"text": ["东西还行，挺满意的"]}), policy=policy)
     assert scored["priority"].tolist() == ["P4"]
     assert scored["deadline_minutes"].tolist() == [minutes]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("call the police", "I will call the police"),
+        ("12 315", "房间号是12 315"),
+        ("(?i:vip) 会员", "我是VIP 会员"),
+        ("老板😡", "你们老板😡"),
+    ],
+)
+def test_a_pattern_with_what_the_text_keeps_loads_and_matches(pattern: str, text: str) -> None:
+    # spaces between Latin words or numbers, and an emoji at the end of a
+    # text, are not taken out: a pattern may spell them
+    trigger = {"code": "P1.x", "level": "P1", "zh": "甲", "en": "a", "patterns": [pattern]}
+    policy = load_policy({"format": 1, "extends": "default", "triggers": [trigger]})
+    assert "P1.x" in codes(run(text, "service", policy=policy))
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED_EXTENSIONS)

@@ -1064,12 +1064,73 @@ def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
                 level=ck.level(t["level"], where),
                 zh=ck.str_(t["zh"], f"{where}.zh"),
                 en=ck.str_(t["en"], f"{where}.en"),
-                patterns=tuple(ck.regex(p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)),
+                patterns=tuple(
+                    _trigger_pattern(ck, p, f"{where}.patterns[{j}]") for j, p in enumerate(pats)
+                ),
                 cancel_on=tuple(cancel),
                 needs_category=needs,
             )
         )
     return tuple(triggers)
+
+
+def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
+    """A trigger's pattern, checked; one that spells a space or a symbol the
+    text is read without (`_closed_up`) is refused: it could never match."""
+    text = ck.regex(value, where)
+    found = _read_through(text)
+    if found is not None:
+        run, closed = found
+        raise ck.fail(
+            where,
+            f"regular expression {text!r} holds {run!r}, which the text is read as "
+            f"{closed!r}: spaces inside Chinese words and numbers, and emoji and symbols "
+            f"typed inside Chinese words, are taken out before the patterns match "
+            f"(报 警 and 报👮警 are read 报警), so it never matches there; write {closed!r}",
+        )
+    return text
+
+
+def _read_through(pattern: str) -> tuple[str, str] | None:
+    """A run of literal characters of `pattern` that `_closed_up` reads
+    otherwise (``总 经理`` as ``总经理``), with how it reads it; None when
+    there is none. A space between two digits is let be: beside what the
+    pattern puts around the run, the digits may be no single ones."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def runs(items: Any) -> Iterator[str]:
+        run: list[str] = []
+        for op, av in items:
+            name = str(op)
+            if name == "LITERAL":
+                run.append(chr(av))
+                continue
+            yield "".join(run)
+            run = []
+            if name == "SUBPATTERN":
+                yield from runs(av[-1])
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                yield from runs(av[2])
+            elif name == "BRANCH":
+                for alt in av[1]:
+                    yield from runs(alt)
+            elif name == "ATOMIC_GROUP":
+                yield from runs(av)
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                yield from runs(av[1])
+        yield "".join(run)
+
+    try:
+        parsed = _parser.parse(pattern).data
+    except Exception:  # pragma: no cover - parser internals differ: not checked
+        return None
+    for run in runs(parsed):
+        view, gaps = _closed_up(run)
+        for k, d in enumerate(gaps or ()):
+            at = d + k  # the dropped character's place in `run`
+            if not (run[at] == " " and run[at - 1].isdigit() and run[at + 1].isdigit()):
+                return run, view
+    return None
 
 
 def _build_emotion_signals(ck: _Checker, value: Any) -> tuple[EmotionSignal, ...]:
