@@ -806,6 +806,31 @@ def test_card_that_is_not_json_is_refused(saved: Path) -> None:
         triage.load_model(saved)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format_version": 1' + "0" * 5000 + "}", "not valid JSON: Exceeds the limit"),
+    ],
+)
+def test_a_card_python_cannot_parse_is_refused_naming_it(
+    saved: Path, text: str, message: str
+) -> None:
+    # json.loads raises RecursionError and a plain ValueError for these, not
+    # JSONDecodeError: they went past the library's error as they were
+    (saved / CARD_FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(ModelFileError, match=rf"{CARD_FILE}.*{message}"):
+        triage.load_model(saved)
+
+
+def test_a_card_saved_with_a_byte_order_mark_loads(saved: Path) -> None:
+    # as an editor on Windows saves it ("UTF-8 with BOM") after the notes were edited
+    card = saved / CARD_FILE
+    card.write_bytes(b"\xef\xbb\xbf" + card.read_bytes())
+    assert triage.load_model(saved).card_["metrics"] == {"note": "test"}
+    assert read_card(saved)["format_version"] == FORMAT_VERSION
+
+
 def test_other_library_versions_warn(saved: Path) -> None:
     card = read_card(saved)
     _edit_card(saved, library_versions={**card["library_versions"], "jieba": "0.39"})

@@ -569,8 +569,13 @@ def _read_card(card_path: Path) -> dict[str, Any]:
             "written beside it by triage.save_model (refusing to unpickle an unchecked file)"
         )
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # utf-8-sig: a card edited and saved as "UTF-8 with BOM" (Windows editors)
+        card = json.loads(card_path.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise ModelFileError(
+            f"model card {card_path} is nested too deeply to be read; it is no model card"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, a number of 5000 digits
         raise ModelFileError(f"model card {card_path} is not valid JSON: {exc}") from None
     if not isinstance(card, dict) or card.get("format") != FORMAT_NAME:
         raise ModelFileError(
@@ -757,7 +762,7 @@ def _pending_card(model_path: Path) -> Path | None:
     for temp in temps:
         try:
             described = json.loads(temp.read_text(encoding="utf-8")).get("file")
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        except (OSError, ValueError, RecursionError, AttributeError):
             continue  # being written, gone already, or no card
         if not isinstance(described, dict) or described.get("bytes") != size:
             continue
