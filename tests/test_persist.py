@@ -800,6 +800,23 @@ def test_foreign_cards_are_refused(saved: Path, changes: dict[str, object], mess
         triage.load_model(saved)
 
 
+def test_a_checksum_written_in_capitals_is_the_same_checksum(saved: Path) -> None:
+    # as PowerShell's Get-FileHash and many checksum tools print it
+    card = read_card(saved)
+    _edit_card(saved, file={**card["file"], "sha256": card["file"]["sha256"].upper()})
+    assert triage.load_model(saved).n_train_ > 0
+
+
+@pytest.mark.parametrize("sha256", ["zz", "", "0" * 63, "g" * 64])
+def test_a_checksum_that_is_no_sha256_is_a_damaged_card_not_a_modified_file(
+    saved: Path, sha256: str
+) -> None:
+    card = read_card(saved)
+    _edit_card(saved, file={**card["file"], "sha256": sha256})
+    with pytest.raises(ModelFileError, match="the card is damaged"):
+        triage.load_model(saved)
+
+
 def test_card_that_is_not_json_is_refused(saved: Path) -> None:
     (saved / CARD_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelFileError, match="not valid JSON"):

@@ -76,6 +76,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -665,14 +666,21 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
 def _described(card: dict[str, Any], card_path: Path) -> tuple[int, str]:
     """The size and SHA-256 of the model file that `card` gives."""
     expected = card.get("file", {})
-    # what the file is checked against; a size of True would pass as 1
-    if type(expected.get("bytes")) is not int or not isinstance(expected.get("sha256"), str):
+    sha256 = expected.get("sha256")
+    # what the file is checked against; a size of True would pass as 1, and a
+    # checksum of no 64 hex digits would call the file modified
+    if (
+        type(expected.get("bytes")) is not int
+        or not isinstance(sha256, str)
+        or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256)
+    ):
         raise ModelFileError(
             f"{card_path}: 'file' gives no size and SHA-256 of {MODEL_FILE}; the card is "
             "damaged (refusing to unpickle an unchecked file): save the model again with "
             "triage.save_model"
         )
-    return expected["bytes"], expected["sha256"]
+    # in capitals as some tools print it (PowerShell's Get-FileHash), it is the same
+    return expected["bytes"], sha256.lower()
 
 
 def _read_checked(model_path: Path, size: int, sha256: str) -> tuple[bytes, ModelFileError | None]:
