@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import io
 import json
 import os
+import pickle
 import random
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -451,6 +455,37 @@ def test_tampered_files_are_refused_before_unpickling(
 
     monkeypatch.setattr(joblib, "load", boom)
     with pytest.raises(ModelFileError, match=message):
+        triage.load_model(saved)
+
+
+def _zip_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("model.pkl", "not a pickle")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"", "EOFError"),
+        (_zip_bytes(), "UnpicklingError"),
+        # a class of a library this environment lacks, or of another version of one
+        (
+            pickle.dumps(collections.OrderedDict()).replace(b"collections", b"collectionz"),
+            "No module named 'collectionz'",
+        ),
+    ],
+)
+def test_a_file_its_card_describes_that_does_not_unpickle_is_named(
+    saved: Path, data: bytes, why: str
+) -> None:
+    # the checks pass (the card was written for this file), the unpickling fails
+    (saved / MODEL_FILE).write_bytes(data)
+    card = read_card(saved)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _edit_card(saved, file={**card["file"], "bytes": len(data), "sha256": sha256})
+    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} could not be unpickled.*{why}"):
         triage.load_model(saved)
 
 

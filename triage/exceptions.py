@@ -75,7 +75,8 @@ class LabelColumnError(LabelError, ColumnError):
 class ModelFileError(TriageError, ValueError):
     """A model file is missing, modified, truncated, foreign or incompatible.
 
-    Raised before anything in the file is unpickled.
+    Raised before anything in the file is unpickled, but for a file that
+    matches its card and still does not unpickle to a fitted model.
     """
 
 

@@ -625,7 +625,9 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     ModelFileError
         Nothing at `path`, a file that is no saved model (no card beside it),
         a missing or foreign card, an unsupported format version, other label
-        sets, or a model file whose size or SHA-256 does not match its card.
+        sets, or a model file whose size or SHA-256 does not match its card;
+        or a checked file that does not unpickle (saved with libraries this
+        environment lacks) or holds no fitted model.
 
     Warns
     -----
@@ -655,7 +657,20 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
 
     from triage.model import TriageModel
 
-    model = joblib.load(io.BytesIO(data))
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except (Warning, MemoryError):  # -W error on scikit-learn's version warning, say
+        raise
+    except Exception as exc:  # whatever a pickle fails with, named
+        saved = card.get("library_versions", {})
+        writer = ", ".join(
+            f"{name} {saved.get(name)}" for name in ("triage", "scikit-learn", "numpy")
+        )
+        raise ModelFileError(
+            f"{model_path} could not be unpickled ({type(exc).__name__}: {exc}); it matches "
+            f"its card, which says it was saved with {writer}: load it where those are "
+            "installed, or retrain it"
+        ) from exc
     del data
     if not isinstance(model, TriageModel) or not model.__sklearn_is_fitted__():
         raise ModelFileError(f"{model_path} does not hold a fitted TriageModel")
