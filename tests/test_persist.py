@@ -928,6 +928,18 @@ def test_a_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
         triage.load_model(tmp_path / "nodir")
 
 
+@pytest.mark.parametrize("path", ["", "  "])
+def test_a_model_named_by_nothing_is_refused_not_read_from_the_working_directory(
+    saved: Path, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an unset variable (--model "$MODEL") loaded the model the working
+    # directory held, as save_model refuses to save to it
+    monkeypatch.chdir(saved)
+    for read in (triage.load_model, read_card, triage.set_default_model):
+        with pytest.raises(ModelFileError, match="the model directory is empty; name it"):
+            read(path)
+
+
 def test_numpy_figures_are_saved_and_bad_metrics_write_nothing(
     small_model,  # type: ignore[no-untyped-def]
     tmp_path: Path,

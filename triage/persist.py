@@ -515,6 +515,11 @@ def _fitted_thresholds(model: TriageModel) -> str:
 
 
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    if not os.fspath(path).strip():  # as check_destination refuses it
+        raise ModelFileError(
+            "the model directory is empty; name it (a model read from '' would be the "
+            "one the working directory holds)"
+        )
     p = Path(user_path(path))
     if not p.exists():
         if p.is_symlink():  # where the link leads, or that it leads back to itself
@@ -623,11 +628,13 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     Raises
     ------
     ModelFileError
-        Nothing at `path`, a file that is no saved model (no card beside it),
-        a missing or foreign card, an unsupported format version, other label
-        sets, or a model file whose size or SHA-256 does not match its card;
-        or a checked file that does not unpickle (saved with libraries this
-        environment lacks) or holds no fitted model.
+        `path` is empty (an unset shell variable, which would load the model
+        in the working directory); nothing at `path`, a file that is no saved
+        model (no card beside it), a missing or foreign card, an unsupported
+        format version, other label sets, or a model file whose size or
+        SHA-256 does not match its card; or a checked file that does not
+        unpickle (saved with libraries this environment lacks) or holds no
+        fitted model.
 
     Warns
     -----
