@@ -22,7 +22,7 @@ import pytest
 
 import triage
 from tests.conftest import TINY_PARAMS
-from triage import ModelFileError
+from triage import ModelFileError, ParameterError
 from triage.persist import (
     CARD_FILE,
     FORMAT_VERSION,
@@ -938,6 +938,17 @@ def test_a_model_named_by_nothing_is_refused_not_read_from_the_working_directory
     for read in (triage.load_model, read_card, triage.set_default_model):
         with pytest.raises(ModelFileError, match="the model directory is empty; name it"):
             read(path)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"models/default", ["models/default"]])
+def test_a_model_path_that_is_no_path_is_named(small_model, bad: object) -> None:  # type: ignore[no-untyped-def]
+    # None from os.environ.get, say: os.path.expanduser's TypeError named no call
+    message = (
+        rf"the model directory must be a path \(str or os.PathLike\), got {type(bad).__name__}"
+    )
+    for call in (triage.load_model, read_card, lambda p: triage.save_model(small_model, p)):
+        with pytest.raises(ParameterError, match=message):
+            call(bad)
 
 
 def test_numpy_figures_are_saved_and_bad_metrics_write_nothing(

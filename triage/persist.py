@@ -442,13 +442,15 @@ def check_destination(path: str | os.PathLike[str], *, overwrite: bool = False) 
         Nothing can be written where the directory is, or would be made (a
         read-only or immutable directory, /proc).
     ParameterError
-        `path` is empty (an unset shell variable, which would save into the
-        working directory), or `overwrite` is no bool (``"False"`` is true).
+        `path` is no path (None, bytes) or is empty (an unset shell variable,
+        which would save into the working directory), or `overwrite` is no
+        bool (``"False"`` is true).
     """
     import numpy as np
 
     if not isinstance(overwrite, bool | np.bool_):  # "False" is true: a model would be replaced
         raise ParameterError(f"overwrite must be True or False, got {overwrite!r}")
+    _check_path(path)
     if not os.fspath(path).strip():
         raise ParameterError(
             "the model directory is empty; name it (a model saved to '' would fill "
@@ -514,7 +516,17 @@ def _fitted_thresholds(model: TriageModel) -> str:
     return "0.5, not tuned (threshold_folds below 2)"
 
 
+def _check_path(path: object) -> None:
+    """Raise unless `path` is a path: not None (``os.environ.get`` of an unset
+    variable), a number or bytes."""
+    if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
+        raise ParameterError(
+            f"the model directory must be a path (str or os.PathLike), got {type(path).__name__}"
+        )
+
+
 def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    _check_path(path)
     if not os.fspath(path).strip():  # as check_destination refuses it
         raise ModelFileError(
             "the model directory is empty; name it (a model read from '' would be the "
@@ -627,6 +639,8 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
 
     Raises
     ------
+    ParameterError
+        `path` is no path (None, bytes).
     ModelFileError
         `path` is empty (an unset shell variable, which would load the model
         in the working directory); nothing at `path`, a file that is no saved
