@@ -277,6 +277,27 @@ def test_saved_model_loads_in_a_fresh_process(saved: Path) -> None:
     assert float(out.stdout.strip()) == here.category_probabilities["logistics"]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permission bits")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_saved_files_have_the_permissions_the_umask_gives(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    umask: int,
+    mode: int,
+) -> None:
+    # a model holds words of the texts it learned from: under umask 077 it
+    # was still made readable by every user of the machine
+    before = os.umask(umask)
+    try:
+        saved = triage.save_model(small_model, tmp_path / "m")
+    finally:
+        os.umask(before)
+    assert {p.name: p.stat().st_mode & 0o777 for p in saved.iterdir()} == {
+        MODEL_FILE: mode,
+        CARD_FILE: mode,
+    }
+
+
 def test_refuses_to_overwrite_without_asking(small_model, saved: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(FileExistsError):
         triage.save_model(small_model, saved)

@@ -77,6 +77,7 @@ import math
 import os
 import platform
 import re
+import secrets
 import sys
 import tempfile
 import time
@@ -258,11 +259,10 @@ def save_model(
     temps: list[str] = []
     saved = False
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".joblib", dir=folder)
+        fd, tmp = _new_temp(folder, ".joblib")
         os.close(fd)
         temps.append(tmp)
         joblib.dump(model, tmp, compress=3)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a model is meant to be shared
         tmp_path = Path(tmp)
         card = {
             "format": FORMAT_NAME,
@@ -290,12 +290,11 @@ def save_model(
                 "sha256": _sha256(tmp_path),
             },
         }
-        fd, card_tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".json", dir=folder)
+        fd, card_tmp = _new_temp(folder, ".json")
         temps.append(card_tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             # parameters may be numpy numbers too (a grid over np.arange gives them)
             f.write(json.dumps(card, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-        os.chmod(card_tmp, 0o644)
         # one save's two renames at a time, so that the model file and the
         # card in place are always those of one save
         with _commit_lock(folder):
@@ -315,6 +314,21 @@ def save_model(
                 except OSError:  # something else was put in it meanwhile
                     break
     return folder
+
+
+def _new_temp(folder: Path, suffix: str) -> tuple[int, str]:
+    """A new file in `folder` named ``.model-*suffix``, open, as `tempfile.mkstemp`
+    makes one, but with the permissions `open` gives a new file (0o666 less the
+    umask): mkstemp's are 0o600 whatever the umask, and setting them to 0o644
+    made a model readable by everyone under a umask of 077."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        name = os.path.join(folder, f"{_TEMP_PREFIX}{secrets.token_hex(8)}{suffix}")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:  # another save's, by a chance of 2**-64
+            continue
 
 
 @contextlib.contextmanager
