@@ -59,6 +59,22 @@ def test_none_is_the_default_model_as_in_analyze() -> None:
     assert got == evaluate(get_default_model(), frame).to_dict()
 
 
+def test_results_holding_frames_or_arrays_compare_by_identity() -> None:
+    # `==` on a dataclass of frames raised "truth value of a DataFrame is
+    # ambiguous"; equal figures are compared through to_dict
+    from triage.retrain import Comparison, CrossValidation
+
+    frame = labeled_frame(CALM)
+    first, again = evaluate(LexiconModel(), frame), evaluate(LexiconModel(), frame)
+    assert first == first and first != again and len({first, again}) == 2
+    assert first.to_dict() == again.to_dict()
+    texts = frame["text"].tolist()
+    a, b = LexiconModel().predict_many(texts), LexiconModel().predict_many(texts)
+    assert a == a and a != b and len({a, b}) == 2
+    for cls in (CrossValidation, Comparison):
+        assert cls.__eq__ is object.__eq__ and cls.__hash__ is object.__hash__
+
+
 @pytest.mark.parametrize("rows", [0, 2, 4])
 def test_predictions_not_one_per_row_are_refused_naming_the_fix(rows: int) -> None:
     frame = labeled_frame(CALM)

@@ -23,7 +23,7 @@ __all__ = ["Evaluation", "evaluate"]
 Array = np.ndarray[Any, np.dtype[Any]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """Per-label quality of a model on one labeled frame.
 
@@ -51,6 +51,9 @@ class Evaluation:
     A figure the rows cannot define is NaN, not 0: the recall of a label no
     row has, the precision of a label never predicted. Macro averages are
     over the labels where the figure is defined; `to_dict` gives NaN as None.
+
+    Two evaluations are equal only if they are the same object (their frames
+    have no single truth value); compare their `to_dict` instead.
     """
 
     categories: pd.DataFrame

@@ -102,7 +102,7 @@ class _ClauseScores(NamedTuple):
     complaint: Array
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Predictions:
     """Model outputs for many texts, one row per text, in input order.
 

@@ -274,7 +274,7 @@ def _json_figure(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 4)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CrossValidation:
     """Per-label figures of a model trained and tested on k folds of one frame.
 
@@ -741,7 +741,7 @@ def tune_thresholds(
 # -- comparison --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
     """Two models on the same labeled rows, per label, with bootstrap intervals.
 
