@@ -140,6 +140,30 @@ def test_labeled_rows_that_are_no_frame_are_refused_saying_how_to_make_one(
             call()
 
 
+def test_labeled_rows_with_columns_on_two_levels_are_refused_saying_how_to_flatten(
+    demo: pd.DataFrame, tiny_frame: pd.DataFrame
+) -> None:
+    # frame["text"] of such a frame is a frame: evaluate raised AttributeError
+    from tests.conftest import TINY_PARAMS
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    rows = demo.copy()
+    rows.columns = pd.MultiIndex.from_arrays([["labels"] * demo.shape[1], demo.columns])
+    for call in (
+        lambda: triage.validate_labels(rows),
+        lambda: triage.train(rows, **TINY_PARAMS),
+        lambda: triage.evaluate(model, rows),
+        lambda: tune_thresholds(model, rows),
+    ):
+        with pytest.raises(
+            triage.ParameterError,
+            match=r"^the labeled data has columns on 2 levels \(a MultiIndex\); give it one "
+            r"level of column names, such as frame\.columns = frame\.columns\.get_level_values",
+        ):
+            call()
+    assert triage.validate_labels(rows.droplevel(0, axis=1)).empty
+
+
 @pytest.mark.parametrize("column", ["text", "categories", "primary", "angry", "priority"])
 def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
     demo: pd.DataFrame, tiny_frame: pd.DataFrame, tmp_path: Path, column: str

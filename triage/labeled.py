@@ -279,6 +279,12 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
     import pandas as pd
 
     if isinstance(value, pd.DataFrame):
+        if isinstance(value.columns, pd.MultiIndex):  # frame["text"] would be a frame
+            raise ParameterError(
+                f"{what} has columns on {value.columns.nlevels} levels (a MultiIndex); "
+                "give it one level of column names, such as "
+                "frame.columns = frame.columns.get_level_values(-1)"
+            )
         return
     if isinstance(value, str | os.PathLike):
         got = f"{type(value).__name__} {str(value)!r}"
