@@ -479,6 +479,24 @@ def test_tampered_files_are_refused_before_unpickling(
         triage.load_model(saved)
 
 
+def test_a_model_file_renamed_beside_its_card_loads_and_another_file_is_told_apart(
+    saved: Path,
+) -> None:
+    # a file of another name is checked as a renamed model file: one that is
+    # none was called truncated or modified, as if the model were damaged
+    shutil.copyfile(saved / MODEL_FILE, saved / "model-v2.joblib")
+    assert triage.load_model(saved / "model-v2.joblib").card_ == read_card(saved)
+    (saved / "notes.txt").write_text("retrained on March's labels\n", encoding="utf-8")
+    with pytest.raises(
+        ModelFileError,
+        match=r"notes\.txt has 28 bytes but its card says \d+: the file is truncated or was "
+        rf"replaced, or is no model file \(the card beside it describes its {MODEL_FILE}: pass "
+        r"the model directory\); refusing to unpickle it",
+    ):
+        triage.load_model(saved / "notes.txt")
+    assert triage.load_model(saved).card_ == read_card(saved)
+
+
 def _zip_bytes() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

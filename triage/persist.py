@@ -739,12 +739,19 @@ def _read_checked(model_path: Path, size: int, sha256: str) -> tuple[bytes, Mode
     # Read the file once and unpickle exactly the bytes that were checked:
     # hashing the path and then loading it again would leave a window in
     # which the file could be replaced.
+    # a file of another name beside a card may be no model at all (notes.txt)
+    other = (
+        ""
+        if model_path.name == MODEL_FILE
+        else f", or is no model file (the card beside it describes its {MODEL_FILE}: "
+        "pass the model directory)"
+    )
     with model_path.open("rb") as f:
         got = os.fstat(f.fileno()).st_size
         if got != size:
             return b"", ModelFileError(
                 f"{model_path} has {got} bytes but its card says {size}: "
-                "the file is truncated or was replaced; refusing to unpickle it"
+                f"the file is truncated or was replaced{other}; refusing to unpickle it"
             )
         data = f.read()
     if len(data) != got:
@@ -753,7 +760,7 @@ def _read_checked(model_path: Path, size: int, sha256: str) -> tuple[bytes, Mode
     if digest != sha256:
         return b"", ModelFileError(
             f"{model_path} does not match the SHA-256 in its card ({digest[:12]}... vs "
-            f"{sha256[:12]}...): the file was modified; refusing to unpickle it"
+            f"{sha256[:12]}...): the file was modified{other}; refusing to unpickle it"
         )
     return data, None
 
