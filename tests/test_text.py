@@ -42,6 +42,9 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("<b\u200b>很脏</b>", "很脏"),  # a tag behind a zero-width character
         ("<p\x00 class=x>差评", "差评"),
         ("&\u200blt;b&\u200bgt;好评", "好评"),  # entities, too
+        ("<\u200db>很脏</b>", "很脏"),  # a tag behind a stray joiner
+        ("&\ufe0flt;b&gt;好评", "好评"),  # an entity behind a stray selector
+        ("&#9786;\ufe0f好评", "☺\ufe0f好评"),  # a selector after an emoji written as an entity
         ("\u200b\u200c\u200d\ufeff\u2060", ""),  # only invisible characters: nothing
         ("\u200d", ""),  # a joiner that joins nothing
         (" \u200d\u200d\n", ""),
@@ -664,6 +667,7 @@ def test_what_a_removed_character_joins_is_normalised_too(text: str, expected: s
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 @example("¨\x1f\u0899")
+@example("&#x\u200dǅ")  # the joiner goes, then NFKC's D ends the reference
 def test_normalize_is_idempotent_and_clean(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once

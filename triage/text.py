@@ -722,9 +722,11 @@ def _normalize(text: str) -> str:
     # and entities, <b\u200b> or &\u200blt; would become a tag or an entity then.
     text = _CONTROL.sub("", _nfkc(text))
     # Unescaping can reveal a tag (&lt;b&gt;), another entity (&amp;lt;) or a
-    # control character (&#8203;), and NFKC can make a tag from full-width
-    # brackets: repeat until nothing changes, so that normalising twice gives
-    # what normalising once gave.
+    # control character (&#8203;), NFKC can make a tag from full-width
+    # brackets, and removing a stray emoji part (<\u200db>, &\ufe0flt;) a tag
+    # or an entity: repeat until nothing changes, so that normalising twice
+    # gives what normalising once gave. The parts go after the entities,
+    # which may decode to the emoji a part follows (&#9786;\ufe0f).
     for _ in range(4):
         if "<" not in text and "&" not in text:
             break
@@ -733,6 +735,8 @@ def _normalize(text: str) -> str:
             text = _strip_tags(text)
         if "&" in text:
             text = _CONTROL.sub("", _nfkc(_unescape(text)))
+        if _PART.search(text):
+            text = _STRAY_PARTS.sub("", text)
         if text == before:
             break
     if _BLANK.fullmatch(text):
