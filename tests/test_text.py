@@ -585,6 +585,13 @@ def test_long_text_is_truncated_and_flagged() -> None:
         ("帳號被盜了，帳單也不對", "账号被盗了,账单也不对"),
         ("銀行帳戶被凍結", "银行账户被冻结"),
         ("房間衞生很差", "房间卫生很差"),
+        # forms of Hong Kong and Taiwan that t2s leaves as they are
+        ("酒店前枱態度好差", "酒店前台态度好差"),
+        ("衹退了一半的錢", "只退了一半的钱"),
+        ("化粧品用完臉上起疹", "化妆品用完脸上起疹"),
+        ("吃完手腳麻痺", "吃完手脚麻痹"),
+        ("屋簷漏水，糭子也餿了", "屋檐漏水,粽子也馊了"),
+        ("客服敍述不清", "客服叙述不清"),
         # a simplified text written so keeps its meaning
         ("我的帐号登不上去", "我的账号登不上去"),
     ],

@@ -770,7 +770,9 @@ def _simplify(text: str) -> str:
     mainland's (`_MAINLAND`), as the dictionary and the model read them:
     著 as the aspect marker 着 (著急, 等著, 著火) but where it means notable
     or written (著名, 显著, 著作), 甚么 什么, 帐号 帐单 帐户 账号 账单 账户,
-    衞 卫.
+    衞 卫, and the characters OpenCC's hk2s and tw2s make mainland ones: 枱
+    台 (前枱 is the front desk), 衹 只, 粧 妆, 痺 痹, 敍 叙, 簷 檐, 糭 粽,
+    睪 睾.
     """
     convert = _lazy.converter().convert
     for _ in range(4):
@@ -783,9 +785,13 @@ def _simplify(text: str) -> str:
 
 # 著 stays only in the words where the mainland writes it too
 _MAINLAND = re.compile(
-    "(?<![显卓昭土名原巨论专编合所遗新拙译])著(?![名作称述书者录])|甚么|帐(?=[号单户])|衞"
+    "(?<![显卓昭土名原巨论专编合所遗新拙译])著(?![名作称述书者录])|甚么|帐(?=[号单户])"
+    "|[衞枱衹粧痺敍簷糭睪]"
 )
-_MAINLAND_FORM = {"著": "着", "甚么": "什么", "帐": "账", "衞": "卫"}
+_MAINLAND_FORM = {
+    **{"著": "着", "甚么": "什么", "帐": "账"},
+    **dict(zip("衞枱衹粧痺敍簷糭睪", "卫台只妆痹叙檐粽睾", strict=True)),
+}
 
 
 def _mainland(match: re.Match[str]) -> str:
