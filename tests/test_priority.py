@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import pickle
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -446,6 +447,24 @@ def test_a_threat_past_the_cut_of_a_long_text_counts(ending: str, crisis: bool, 
         assert span.start >= triage.MAX_CHARS and span.text in ending
     scored = triage.score_frame(pd.DataFrame({"text": [LONG + ending, ending]}))
     assert (scored["priority"] == "P1").tolist() == [crisis, crisis]
+
+
+@pytest.mark.parametrize("run_of", ["1", "8", "12"])
+def test_a_long_run_of_digits_costs_what_a_long_text_does(run_of: str) -> None:
+    # the rules read up to 16,000 characters; a number tried at every digit of
+    # a pasted run read the rest of the run each time (1.5 s against 10 ms)
+    def cost(text: str) -> float:
+        times = []
+        for _ in range(3):
+            start = time.process_time()
+            prioritize(text, cats("product"), emos())
+            times.append(time.process_time() - start)
+        return min(times)
+
+    digits = run_of * (16_000 // len(run_of))
+    assert cost(digits) < 10 * cost("快递送得太慢了" * (16_000 // 7)) + 0.05
+    assert codes(run("系统升级后300户都收不到验证码", "process"))[0] == "P1.mass"
+    assert "P1.mass" not in codes(run("订单01300户都停电", "process"))
 
 
 def test_a_pattern_may_match_either_case_when_scoped() -> None:
