@@ -592,6 +592,9 @@ def test_long_text_is_truncated_and_flagged() -> None:
         ("吃完手腳麻痺", "吃完手脚麻痹"),
         ("屋簷漏水，糭子也餿了", "屋檐漏水,粽子也馊了"),
         ("客服敍述不清", "客服叙述不清"),
+        # what s2t writes and t2s leaves
+        ("帳號暱稱被改了", "账号昵称被改了"),
+        ("新買的揹包拉鏈壞了", "新买的背包拉链坏了"),
         # a simplified text written so keeps its meaning
         ("我的帐号登不上去", "我的账号登不上去"),
     ],

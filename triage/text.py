@@ -772,7 +772,8 @@ def _simplify(text: str) -> str:
     or written (著名, 显著, 著作), 甚么 什么, 帐号 帐单 帐户 账号 账单 账户,
     衞 卫, and the characters OpenCC's hk2s and tw2s make mainland ones: 枱
     台 (前枱 is the front desk), 衹 只, 粧 妆, 痺 痹, 敍 叙, 簷 檐, 糭 粽,
-    睪 睾.
+    睪 睾; and 暱 昵 (暱稱, the nickname) and 揹 背, which s2t writes and
+    t2s leaves.
     """
     convert = _lazy.converter().convert
     for _ in range(4):
@@ -786,11 +787,11 @@ def _simplify(text: str) -> str:
 # 著 stays only in the words where the mainland writes it too
 _MAINLAND = re.compile(
     "(?<![显卓昭土名原巨论专编合所遗新拙译])著(?![名作称述书者录])|甚么|帐(?=[号单户])"
-    "|[衞枱衹粧痺敍簷糭睪]"
+    "|[衞枱衹粧痺敍簷糭睪暱揹]"
 )
 _MAINLAND_FORM = {
     **{"著": "着", "甚么": "什么", "帐": "账"},
-    **dict(zip("衞枱衹粧痺敍簷糭睪", "卫台只妆痹叙檐粽睾", strict=True)),
+    **dict(zip("衞枱衹粧痺敍簷糭睪暱揹", "卫台只妆痹叙檐粽睾昵背", strict=True)),
 }
 
 
