@@ -722,6 +722,9 @@ def test_markup_longer_than_the_raw_cap_does_not_hide_the_complaint(markup: str)
         "<p>&nbsp;</p>\n" * 1_500,  # its empty paragraphs
         "&#160;&#x3000;&emsp;" * 1_000,  # spaces written as numbers or by name
         "&#8203;" * 3_000,  # zero-width spaces, as entities
+        "\u200d" * 20_000,  # joiners that join nothing
+        "\ufe0f \U000e0020" * 7_000,  # selectors and tag characters of no emoji
+        "&zwj;" * 4_000,  # joiners, as entities
     ],
 )
 def test_padding_longer_than_the_raw_cap_neither_hides_nor_cuts_the_complaint(

@@ -593,9 +593,9 @@ class PreparedText:
     """A normalised text and what normalisation had to do to it.
 
     ``rest`` is the normalised text past `MAX_CHARS` of what was read (the
-    first 16,000 raw characters, more when markup or whitespace fills them):
-    empty unless the text was cut. The priority rules read it; the model
-    does not. A cut never splits an emoji sequence or a letter from its
+    first 16,000 raw characters, more when markup, whitespace or invisible
+    characters fill them): empty unless the text was cut. The priority rules
+    read it; the model does not. A cut never splits an emoji sequence or a letter from its
     marks: ``text`` may then end a few characters short of `MAX_CHARS`.
     """
 
@@ -616,14 +616,9 @@ def prepare(text: Any) -> PreparedText:
     cut = raw[: _boundary(raw, _RAW_CAP)]
     truncated = len(raw) > _RAW_CAP
     if truncated:
-        # control characters go first, as in normalisation: <b\u200b> is a tag
-        head = _CONTROL.sub("", raw[:_MARKUP_CAP])
-        if "<" in head:
-            head = _strip_tags(head)
-        if "&" in head:
-            # an editor's &nbsp; (or &#8203;) pads as the character it stands for
-            head = _CONTROL.sub("", _unescape(head))
-        head = _SPACE.sub(" ", head)
+        # as normalisation reads it: an editor's &nbsp; (or &#8203;, or
+        # joiners that join nothing) pads as the character it stands for
+        head = _SPACE.sub(" ", _clean(raw[:_MARKUP_CAP]))
         cut = head[: _boundary(head, _RAW_CAP)]
         truncated = len(raw) > _MARKUP_CAP or len(head) > _RAW_CAP
     norm = _normalize(cut)
@@ -715,6 +710,23 @@ def _nfkc(text: str) -> str:
 
 
 def _normalize(text: str) -> str:
+    text = _clean(text)
+    if _BLANK.fullmatch(text):
+        return ""
+    text = _SPACE.sub(" ", text).strip()
+    if text and not text.isascii():
+        # what a removed character stood between is joined now: a letter and
+        # its accent compose, two accents take their canonical order
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = _simplify(text)
+    return text
+
+
+def _clean(text: str) -> str:
+    """`text` in NFKC without its tags, entities, control characters and stray
+    emoji parts; its whitespace and its traditional characters as they are.
+    A few linear passes: `prepare` cleans up to `_MARKUP_CAP` characters so."""
     if _SURROGATE.search(text):
         # Join the pairs that make a character; lone halves become U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -739,17 +751,8 @@ def _normalize(text: str) -> str:
             text = _STRAY_PARTS.sub("", text)
         if text == before:
             break
-    if _BLANK.fullmatch(text):
-        return ""
     if _PART.search(text):  # a third of the cost of looking behind every character
         text = _STRAY_PARTS.sub("", text)
-    text = _SPACE.sub(" ", text).strip()
-    if text and not text.isascii():
-        # what a removed character stood between is joined now: a letter and
-        # its accent compose, two accents take their canonical order
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = _simplify(text)
     return text
 
 
