@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import triage
 from triage import CATEGORIES, EMOTIONS, Category, Emotion, InvalidTextError, Priority
@@ -469,6 +471,43 @@ def test_score_emotions_and_classify_match_analyze() -> None:
     assert triage.classify(text).labels == a.categories
     e = triage.score_emotions(text)
     assert e.intensities == a.emotions and e.sentiment == a.sentiment
+
+
+# pieces of complaints, markup and invisible characters to build texts from
+PIECES = [
+    *("快遞", "还没到", "客服", "态度太差", "多扣了钱", "退款", "房间很脏", "为什么"),
+    *("拉肚子", "12315", "曝光", "呵呵", "凭什么", "很满意", "前枱", "！", "!!!", "？"),
+    *("😡", "😂", "<b>", "&nbsp;", "\u200d", "\ufe0f", "\u200b", " ", "\n", "\ud83d"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=120) | st.lists(st.sampled_from(PIECES), max_size=16).map("".join))
+def test_any_text_gets_one_triage_from_every_entry_point(text: str) -> None:
+    a = triage.analyze(text)
+    json.dumps(a.to_dict(), allow_nan=False)
+    c, e = triage.classify(text), triage.score_emotions(text)
+    assert (c.labels, c.primary) == (a.categories, a.primary)
+    assert c.probabilities == a.category_probabilities
+    assert (e.intensities, e.probabilities) == (a.emotions, a.emotion_probabilities)
+    assert e.sentiment == a.sentiment
+    for label, why in triage.explain(text).items():
+        json.dumps(why.to_dict(), allow_nan=False)
+        if label in CATEGORIES:
+            assert why.probability == a.category_probabilities[label]
+            assert why.applies == (label in a.categories)
+        else:
+            assert why.probability == a.emotion_probabilities[label]
+            assert why.applies == (a.emotions[label] > 0)
+    row = triage.score_frame(pd.DataFrame({"text": pd.Series([text], dtype=object)})).iloc[0]
+    if a.text:  # a blank text is a row of the batch's errors
+        assert row["error"] == ""
+        assert row["primary"] == (str(a.primary) if a.primary else "")
+        assert row["priority"] == str(a.priority)
+        assert [row[str(x)] for x in EMOTIONS] == [a.emotions[x] for x in EMOTIONS]
+        assert row["sentiment"] == a.sentiment
+        for x in CATEGORIES:
+            assert row[f"prob_{x}"] == pytest.approx(a.category_probabilities[x], abs=1e-12)
 
 
 def test_sentiment_polarity_orders_praise_above_complaint() -> None:
