@@ -36,6 +36,8 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("<iPhone15>发热", "<iPhone15>发热"),
         ("价格<100元", "价格<100元"),
         ("退款太慢<!-- 后面被截断的邮件", "退款太慢"),  # an unclosed comment runs to the end
+        ("<!-->退款太慢", "退款太慢"),  # an empty comment, as a browser reads it
+        ("<!--->退款太慢", "退款太慢"),
         ("<style>p{color:red}退款太慢", ""),  # so does an unclosed style block
         ("价格&amp;服务都差", "价格&服务都差"),  # HTML entities
         ("客服\u200b不理人\ufeff", "客服不理人"),  # zero-width and BOM

@@ -93,10 +93,11 @@ _ATTRIBUTE = r"""[a-z_:@][a-z0-9_:.@-]*+(?:\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'|[!#-&
 # around a CDATA section (its text is kept), or anything shaped like a tag
 # (kept unless its name is an element, or a name with a prefix as Office
 # writes them: <o:p>, <st1:chsdate>). An unclosed comment, script or style
-# block runs to the end of the text, as in a browser. A tag's parts never
+# block runs to the end of the text, as in a browser; <!--> and <!---> are
+# whole, empty comments, as a browser reads them. A tag's parts never
 # backtrack (possessive) and never run past the next "<", so one pass is linear.
 _TAG = re.compile(
-    r"<(?:script|style)\b.*?(?:</(?:script|style)\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    r"<(?:script|style)\b.*?(?:</(?:script|style)\s*>|\Z)|<!--(?:-?>|.*?(?:-->|\Z))"
     r"|<!(?:doctype\b|\[(?:end)?if\b)[^<>]*+>|<\?xml\b[^<>]*+>"
     r"|<!\[CDATA\[|\]\]>"
     rf"|</?([a-z][a-z0-9]*+(?::[a-z][a-z0-9-]*+)?)(?:\s++{_ATTRIBUTE})*+\s*+/?>",
