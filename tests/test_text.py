@@ -563,6 +563,14 @@ def test_long_text_is_truncated_and_flagged() -> None:
     assert prepare("快递太慢了。").rest == ""
 
 
+def test_a_cut_after_a_space_leaves_the_space_to_the_rest() -> None:
+    text = "快递没到 " * 1000  # the 400th space is the 2,000th character
+    p = prepare(text)
+    assert p.truncated and len(p.text) == MAX_CHARS - 1
+    assert normalize(p.text) == p.text  # no space at the end, as a normalised text
+    assert p.text + p.rest == normalize(text)[:16_000]
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -596,8 +596,9 @@ class PreparedText:
     ``rest`` is the normalised text past `MAX_CHARS` of what was read (the
     first 16,000 raw characters, more when markup, whitespace or invisible
     characters fill them): empty unless the text was cut. The priority rules
-    read it; the model does not. A cut never splits an emoji sequence or a letter from its
-    marks: ``text`` may then end a few characters short of `MAX_CHARS`.
+    read it; the model does not. A cut never splits an emoji sequence or a
+    letter from its marks, nor leaves a space at the end of ``text``: ``text``
+    may then end a few characters short of `MAX_CHARS`.
     """
 
     text: str
@@ -625,6 +626,8 @@ def prepare(text: Any) -> PreparedText:
     norm = _normalize(cut)
     truncated = truncated or len(norm) > MAX_CHARS
     end = _boundary(norm, MAX_CHARS)
+    if norm[end - 1 : end] == " " and end < len(norm):
+        end -= 1  # the space before the cut goes with the rest: a normalised text ends in none
     return PreparedText(norm[:end], len(raw), truncated, norm[end:])
 
 
