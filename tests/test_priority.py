@@ -683,6 +683,10 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         "密码是12345,登不上账号",
         # nor the name of a hotline many customers share
         "快递丢了。全国消费者投诉热线:12315",
+        # nor a link's path or query
+        "买的就是这个 https://item.jd.com/12315.html 到现在没发货",
+        "商品链接 https://shop.example.cn/2024/12345.htm 还没发货",
+        "订单详情 http://m.example.cn/detail?id=12345&from=app 一直显示待发货",
     ],
 )
 def test_text_that_only_looks_like_a_p1_is_none(text: str) -> None:
@@ -690,7 +694,16 @@ def test_text_that_only_looks_like_a_p1_is_none(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["已打12315投诉", "再不处理我就打12315", "打了12345,没人管", "我打12315了。"]
+    "text",
+    [
+        "已打12315投诉",
+        "再不处理我就打12315",
+        "打了12345,没人管",
+        "我打12315了。",
+        "打12345/12315都没人管",
+        "#12315# 商家不退款",
+        "已经在www.12315.cn上投诉了",
+    ],
 )
 def test_the_hotlines_called_or_threatened_are_p1(text: str) -> None:
     assert "P1.regulator" in codes(run(text, "logistics"))
