@@ -318,6 +318,37 @@ def test_words_the_host_deletes_from_jieba_do_not_change_the_hmm_cut(
     assert tokenize(normalize(text), hmm=True, words=read_words(["花呗"])) == before
 
 
+def test_the_host_replacing_jieba_s_block_regexes_does_not_change_the_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a host keeps other characters in its words by replacing jieba's module
+    # regexes; before or after the library's first use, its cut stays jieba's
+    import re
+
+    from jieba import finalseg
+
+    texts = ["我要打12315投诉,iPhone15屏幕碎了", "张小明的快递丢了", "退款3.5%太少 a1b2"]
+    words = read_words(["送餐小哥", "花呗 5"])
+    cut, worded = text_module._lazy.tokenizer().lcut, text_module._lazy.extended(words).lcut
+    expected = [(cut(t, HMM=False), cut(t, HMM=True), worded(t, HMM=False)) for t in texts]
+    han_only = re.compile("([\u4e00-\u9fd5]+)")
+    monkeypatch.setattr(jieba, "re_han_default", han_only)
+    monkeypatch.setattr(jieba, "re_skip_default", re.compile("( )"))
+    monkeypatch.setattr(finalseg, "re_han", re.compile("([\u4e00-\u9fd5a-z]+)"))
+    monkeypatch.setattr(finalseg, "re_skip", han_only)
+    text_module._tokenizer_class.cache_clear()  # as in a host that did this first
+    try:
+        fresh = text_module._Lazy()
+        for text, (plain, hmm, worded) in zip(texts, expected, strict=True):
+            assert fresh.tokenizer().lcut(text, HMM=False) == plain
+            assert fresh.tokenizer().lcut(text, HMM=True) == hmm
+            # jieba's own methods cut too: add_word, to suggest a word's frequency
+            assert list(fresh.tokenizer().cut(text, HMM=True)) == hmm
+            assert fresh.extended(words).lcut(text, HMM=False) == worded
+    finally:
+        text_module._tokenizer_class.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [

@@ -313,6 +313,16 @@ def _import_jieba() -> Any:
     return jieba
 
 
+# How jieba 0.42 splits a text into blocks before its dictionary is looked
+# at (jieba.re_han_default, jieba.re_skip_default), and a block of characters
+# the dictionary left single before its HMM is run (finalseg.re_han,
+# finalseg.re_skip).
+_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]+)")
+_BLOCK_SPACE = re.compile(r"(\r\n|\s)")
+_HMM_BLOCK = re.compile("([\u4e00-\u9fd5]+)")
+_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+
+
 @functools.cache
 def _tokenizer_class() -> Any:
     """A `jieba.Tokenizer` whose HMM ignores the words jieba was told to split.
@@ -326,15 +336,19 @@ def _tokenizer_class() -> Any:
     where jieba 0.42 has it, jieba's own tokenizer is used.
 
     It also finds jieba's route through a block, the likeliest words, in one
-    pass over the dictionary rather than two (`lcut`).
+    pass over the dictionary rather than two (`lcut`), and splits a text into
+    blocks with regexes of its own, jieba 0.42's (`_BLOCK`): jieba reads its
+    from module globals, which a host replaces to keep other characters in a
+    word (``jieba.re_han_default = ...``), and that changed this library's cut
+    of every text with digits or letters.
     """
     module = _import_jieba()
     from jieba import finalseg
 
     hmm = getattr(finalseg, "__cut", None)  # the HMM, before the global set is applied
-    han, skip = getattr(finalseg, "re_han", None), getattr(finalseg, "re_skip", None)
-    if not callable(hmm) or han is None or skip is None:
+    if not callable(hmm):
         return module.Tokenizer
+    han, skip = _HMM_BLOCK, _HMM_SKIP
 
     def recognize(text: str) -> Iterator[str]:
         # finalseg.cut, less its Force_Split_Words
@@ -344,12 +358,8 @@ def _tokenizer_class() -> Any:
             else:
                 yield from (piece for piece in skip.split(block) if piece)
 
-    # what jieba.Tokenizer.cut splits a text into blocks with (without them,
-    # `lcut` is jieba's), and the single characters it joins into one word
-    # when the HMM is off (jieba.re_eng)
-    block: Any = getattr(module, "re_han_default", None)
-    space: Any = getattr(module, "re_skip_default", None)
-    alnum = re.compile("[a-zA-Z0-9]")
+    # the single characters jieba joins into one word when the HMM is off (jieba.re_eng)
+    block, space, alnum = _BLOCK, _BLOCK_SPACE, re.compile("[a-zA-Z0-9]")
 
     class Tokenizer(module.Tokenizer):  # type: ignore[misc,name-defined]
         def lcut(
@@ -366,10 +376,8 @@ def _tokenizer_class() -> Any:
             twice, building the word graph (`get_DAG`) and then routing it
             (`calc`); here a block is routed in one pass (`_ends`).
             """
-            if block is None or space is None or cut_all or use_paddle:
-                return list(self.cut(sentence, cut_all, HMM, use_paddle))
-            if not isinstance(sentence, str):  # bytes, which jieba decodes
-                return list(self.cut(sentence, cut_all, HMM, use_paddle))
+            if cut_all or use_paddle or not isinstance(sentence, str):  # bytes jieba decodes
+                return list(super().cut(sentence, cut_all, HMM, use_paddle))
             self.check_initialized()
             out: list[str] = []
             for blk in block.split(sentence):
@@ -384,6 +392,17 @@ def _tokenizer_class() -> Any:
                         else:
                             out += piece
             return out
+
+        def cut(
+            self,
+            sentence: Any,
+            cut_all: bool = False,
+            HMM: bool = True,  # jieba's name
+            use_paddle: bool = False,
+        ) -> Iterator[str]:
+            """jieba's ``cut``, through `lcut`: what jieba's own methods cut
+            with (``add_word`` suggesting a word's frequency) is cut alike."""
+            return iter(self.lcut(sentence, cut_all, HMM, use_paddle))
 
         def _ends(self, sentence: str) -> list[int]:
             """Where the likeliest word at each place of `sentence` ends (its
