@@ -507,6 +507,27 @@ def test_parallel_equals_serial() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_a_daemonic_process_scores_in_parallel_batches_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a multiprocessing.Pool worker may start no process: n_jobs failed there
+    # with a bare AssertionError
+    import multiprocessing
+
+    frame = pd.DataFrame({"text": ["快递寄丢了，客服一直推脱", None, "会员费扣了两次也不退"]})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    serial = score_frame(frame, chunk_size=1)
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    with pytest.warns(UserWarning, match=r"^n_jobs=2 ignored: a daemonic process") as seen:
+        pd.testing.assert_frame_equal(score_frame(frame, chunk_size=1, n_jobs=2), serial)
+    with pytest.warns(UserWarning, match=r"^n_jobs=2 ignored: a daemonic process"):
+        score_file(tmp_path / "in.csv", tmp_path / "out.csv", chunk_size=1, n_jobs=2)
+    assert seen[0].filename == __file__
+    assert pd.read_csv(tmp_path / "out.csv", keep_default_na=False)["priority"].tolist() == (
+        serial["priority"].tolist()
+    )
+
+
 # A pre-forking server scores a batch in its parent, then forks its workers:
 # the parent's pool of processes, kept for the next batch, belongs to the
 # parent (its managing thread is not in the child). A child scores with a

@@ -712,7 +712,9 @@ def score_frame(
     n_jobs : int, default 1
         Worker processes (joblib's loky); -1 uses every core. No more start
         than there are chunks. Results are identical to a serial run.
-        Ignored for a Dask frame, which runs on the Dask scheduler.
+        Ignored for a Dask frame, which runs on the Dask scheduler, and, with
+        a warning, in a daemonic process (a ``multiprocessing.Pool`` worker),
+        which cannot start processes.
     chunk_size : int, default 5000
         Rows scored together (one segmentation pass and one matrix product
         each); parallel runs may use smaller chunks to balance the workers.
@@ -804,7 +806,7 @@ def score_frame(
             explain=explain,
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
-    n_jobs = _jobs(n_jobs)
+    n_jobs = _processes_allowed(_jobs(n_jobs))
     n = len(frame)
     if n_jobs > 1:
         # several chunks per worker keep both busy to the end
@@ -896,6 +898,27 @@ def _jobs(n_jobs: Any) -> int:
 
         return int(cpu_count())  # the cores this process may use, cgroup quotas included
     return jobs
+
+
+def _processes_allowed(n_jobs: int) -> int:
+    """`n_jobs`, or 1 in a daemonic process, which Python lets start no process.
+
+    A ``multiprocessing.Pool`` worker is one: a batch scored with ``n_jobs``
+    in it failed with a bare ``AssertionError`` (``daemonic processes are not
+    allowed to have children``). It is scored in the process, with a warning,
+    as joblib does.
+    """
+    import multiprocessing
+
+    if n_jobs > 1 and multiprocessing.current_process().daemon:
+        warnings.warn(
+            f"n_jobs={n_jobs} ignored: a daemonic process (a multiprocessing.Pool "
+            "worker, say) cannot start worker processes; scoring in this one",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return 1
+    return n_jobs
 
 
 def _check_context_columns(context_columns: Mapping[str, str] | None) -> None:
@@ -1407,7 +1430,8 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
-    n_jobs = _jobs(n_jobs)  # before the input is read through to find its encoding
+    # before the input is read through to find its encoding
+    n_jobs = _processes_allowed(_jobs(n_jobs))
     if encoding is not None:
         _check_text_encoding(encoding)
     output_encoding = check_output_encoding(output_encoding, dst_fmt)
