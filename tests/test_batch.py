@@ -581,6 +581,19 @@ def test_parallel_with_a_model_and_policy_passed_in() -> None:
     assert "P1.regulator" not in "|".join(serial["reasons"])
 
 
+def test_parallel_with_a_model_of_a_class_defined_in_a_script() -> None:
+    # a worker cannot find a class of a script or a notebook (__main__) by
+    # its name, and pickle cannot write one of a function: n_jobs failed with
+    # an AttributeError, though joblib.Parallel sends such objects
+    class Counted(triage.LexiconModel):
+        pass
+
+    frame = pd.DataFrame({"text": [*TEXTS, None]})
+    serial = score_frame(frame, model=Counted())
+    parallel = score_frame(frame, model=Counted(), n_jobs=2, chunk_size=3)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
 @pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
 @pytest.mark.parametrize("call", ["frame", "dask", "file"])
 def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(

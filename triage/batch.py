@@ -46,6 +46,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import errno
+import importlib
 import itertools
 import json
 import logging
@@ -339,17 +340,29 @@ class _Shared:
     It pickles as its key and the path of a file holding the object; a worker
     loads the file the first time it meets the key and keeps the object, so a
     model is unpickled once per worker, not once per chunk.
+
+    The file is written with cloudpickle, as joblib sends its tasks: a model
+    of a class defined in a script or a notebook (``__main__``) is written
+    with its class, which a worker could not import by name.
     """
 
     def __init__(self, obj: Any, directory: str) -> None:
         self.key = uuid.uuid4().hex
         self.path = os.path.join(directory, self.key + ".pickle")
         with open(self.path, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _cloudpickle().dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
         self.obj = obj
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_load_shared, (self.key, self.path))
+
+
+def _cloudpickle() -> Any:
+    """cloudpickle, a dependency of joblib (an older joblib carries its own)."""
+    try:
+        return importlib.import_module("cloudpickle")
+    except ModuleNotFoundError:
+        return importlib.import_module("joblib.externals.cloudpickle")
 
 
 class _SharedHandle:
