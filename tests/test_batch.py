@@ -594,6 +594,26 @@ def test_parallel_with_a_model_of_a_class_defined_in_a_script() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_an_error_of_the_model_in_a_worker_is_raised_as_it_was() -> None:
+    # an exception whose class takes other arguments than it keeps cannot be
+    # rebuilt from its pickle: it was taken for a dead worker, and the batch
+    # failed after three new pools saying workers had died
+    class Refused(LookupError):
+        def __init__(self, code: int, detail: str) -> None:
+            super().__init__(f"refused ({code}): {detail}")
+
+    class Failing(triage.LexiconModel):
+        def predict_many(self, texts: Any, *, explain: int = 0) -> Any:
+            texts = list(texts)
+            if "炸了" in texts:
+                raise Refused(7, "爆炸")
+            return super().predict_many(texts, explain=explain)
+
+    frame = pd.DataFrame({"text": ["快递没到", "房间很脏", "炸了", "退款太慢"]})
+    with pytest.raises(LookupError, match=r"\.Refused: refused \(7\): 爆炸$"):
+        score_frame(frame, model=Failing(), n_jobs=2, chunk_size=1)
+
+
 @pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
 @pytest.mark.parametrize("call", ["frame", "dask", "file"])
 def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(

@@ -565,7 +565,7 @@ class _InFlight:
         entry = [payload, args, None]
         self.pending.append(entry)
         try:
-            entry[2] = self.executor.submit(_score_chunk, *args)
+            entry[2] = self.executor.submit(_score_sent_chunk, *args)
         except BrokenProcessPool as exc:
             self._restart(exc)
 
@@ -608,10 +608,42 @@ class _InFlight:
                 for entry in self.pending:
                     done = entry[2]
                     if done is None or not done.done() or done.cancelled() or done.exception():
-                        entry[2] = self.executor.submit(_score_chunk, *entry[1])
+                        entry[2] = self.executor.submit(_score_sent_chunk, *entry[1])
                 return
             except BrokenProcessPool as again:
                 exc = again
+
+
+def _score_sent_chunk(*args: Any) -> dict[str, Any]:
+    """`_score_chunk` in a worker, raising what the parent process can read.
+
+    An exception goes back to the parent pickled. One whose class takes other
+    arguments than it keeps (``def __init__(self, code, detail)``) cannot be
+    rebuilt there: loky took it for a dead worker, and the batch failed three
+    pools later saying workers had died. It is raised as the nearest builtin
+    exception class it has, naming its own, its traceback below.
+    """
+    try:
+        return _score_chunk(*args)
+    except Exception as exc:
+        try:
+            # as loky sends it back
+            pickle.loads(_cloudpickle().dumps(exc, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:
+            raise _readable(exc) from exc
+        raise
+
+
+def _readable(exc: Exception) -> Exception:
+    """`exc` as an instance of its nearest builtin class that takes a message."""
+    message = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
+    for kind in type(exc).__mro__:
+        if kind.__module__ == "builtins" and issubclass(kind, Exception):
+            try:
+                return kind(message)
+            except TypeError:  # one of several arguments: UnicodeDecodeError
+                continue
+    return Exception(message)
 
 
 def _after(first: deque[P], rest: Iterator[P]) -> Iterator[P]:
