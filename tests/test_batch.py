@@ -844,6 +844,30 @@ def test_workers_score_without_importing_pandas() -> None:
         assert "pandas" not in pool.submit(score_then_list_modules).result()
 
 
+def test_batches_of_different_sizes_share_one_pool_of_workers() -> None:
+    # a pool was kept for each number of chunks: a service scoring batches of
+    # every size with n_jobs=4 ran 2 + 3 + 4 worker processes, each with its
+    # own dictionary and model
+    from triage import batch
+
+    texts = [f"第{i}单快递一周还没到" for i in range(8)]
+    want = score_frame(pd.DataFrame({"text": texts}), chunk_size=2)
+    for chunks in (2, 3, 2):
+        frame = pd.DataFrame({"text": texts[: 2 * chunks]})
+        got = score_frame(frame, n_jobs=4, chunk_size=2)
+        pd.testing.assert_frame_equal(got, want.iloc[: 2 * chunks])
+    level = batch._jieba_level()
+    assert len([n for n, at in batch._pools if at == level]) == 1
+    # a batch whose pool a larger one replaced sends its next chunks there
+    flight = batch._InFlight(2)
+    flight.submit(0, (texts[:2], None, None, None, 0))
+    size = max(n for n, _ in batch._pools) + 1
+    batch._pool(size)
+    flight.submit(1, (texts[2:4], None, None, None, 0))
+    assert [flight.pop()[0], flight.pop()[0]] == [0, 1]
+    assert [key for key in batch._pools if key[1] == level] == [(size, level)]
+
+
 def kill_workers() -> list[Any]:
     """SIGKILL every worker of the batch pools, as the kernel's OOM killer would."""
     import os

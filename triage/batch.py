@@ -471,9 +471,9 @@ def _jieba_level() -> int:
     return logging.getLogger("jieba").getEffectiveLevel()
 
 
-# This module's own worker pools, by (n_jobs, jieba level). Not loky's
-# process-wide reusable executor: joblib.Parallel (and scikit-learn's n_jobs)
-# keeps its own pool there and breaks on finding one of a different kind.
+# This module's own worker pools, by (n_jobs, jieba level), one a level. Not
+# loky's process-wide reusable executor: joblib.Parallel (and scikit-learn's
+# n_jobs) keeps its own pool there and breaks on finding one of a different kind.
 _pools: dict[tuple[int, int], Any] = {}
 _pools_lock = threading.Lock()
 # idle workers exit after this many seconds; the next batch starts new ones
@@ -499,21 +499,35 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
 
 
 def _pool(n_jobs: int) -> Any:
-    """The pool of `n_jobs` workers, started on first use and kept for the next batch."""
+    """A pool of `n_jobs` workers or more, started on first use and kept for the next batch.
+
+    One pool is kept: a batch of fewer chunks is sent to a larger pool
+    started already, and one of more replaces a smaller pool, whose batches
+    still in flight get the chunks they sent it back and send the rest to the
+    new one (`_InFlight.submit`). A pool kept for each number of chunks ran a
+    worker for each chunk of every batch size seen, 2 + 3 + ... + n_jobs of them.
+    """
     from joblib.externals.loky import ProcessPoolExecutor
 
-    key = (n_jobs, _jieba_level())
+    level = _jieba_level()
+    retired = []
     with _pools_lock:
-        pool = _pools.get(key)
-        if pool is None:
-            pool = _pools[key] = ProcessPoolExecutor(
-                max_workers=n_jobs,
-                timeout=_IDLE_SECONDS,
-                initializer=_init_worker,
-                initargs=(key[1],),
-                env=_thread_limits(n_jobs),
-            )
-        return pool
+        for key, pool in list(_pools.items()):
+            if key[1] != level:
+                continue
+            if key[0] >= n_jobs:
+                return pool
+            retired.append(_pools.pop(key))
+        pool = _pools[(n_jobs, level)] = ProcessPoolExecutor(
+            max_workers=n_jobs,
+            timeout=_IDLE_SECONDS,
+            initializer=_init_worker,
+            initargs=(level,),
+            env=_thread_limits(n_jobs),
+        )
+    for old in retired:
+        old.shutdown(wait=False)  # its workers finish what was sent to them, then exit
+    return pool
 
 
 @atexit.register
@@ -568,6 +582,12 @@ class _InFlight:
             entry[2] = self.executor.submit(_score_sent_chunk, *args)
         except BrokenProcessPool as exc:
             self._restart(exc)
+        except RuntimeError:
+            if self.executor in _pools.values():
+                raise
+            # a batch of more chunks replaced the pool by a larger one (`_pool`)
+            self.executor = _pool(self.n_jobs)
+            entry[2] = self.executor.submit(_score_sent_chunk, *args)
 
     def pop(self) -> tuple[Any, dict[str, Any]]:
         """The oldest chunk's payload and columns, waiting for it."""
