@@ -349,6 +349,21 @@ def test_the_host_replacing_jieba_s_block_regexes_does_not_change_the_cut(
         text_module._tokenizer_class.cache_clear()
 
 
+def test_the_host_replacing_jieba_s_user_dictionary_regex_does_not_change_the_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a host keeps spaces in the words of its own user dictionary by splitting
+    # its fields with other marks: the library's dictionary was read with it,
+    # each line one word (外卖小哥 2000 n), and 外卖小哥 was cut in two
+    import re
+
+    text = "外卖小哥态度很差,还要退差价"
+    expected = text_module._lazy.tokenizer().lcut(text, HMM=False)
+    assert "外卖小哥" in expected
+    monkeypatch.setattr(jieba, "re_userdict", re.compile("^(.+?)(@@[0-9]+)?(@@[a-z]+)?$"))
+    assert text_module._Lazy().tokenizer().lcut(text, HMM=False) == expected
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [

@@ -251,8 +251,8 @@ class _Lazy:
                 if self._tokenizer is None:
                     tokenizer = _tokenizer_class()()
                     _load_dictionary(tokenizer)
-                    with open(resource_path("userdict.txt"), "rb") as userdict:
-                        tokenizer.load_userdict(userdict)
+                    for word, freq, tag in _userdict():
+                        tokenizer.add_word(word, freq, tag)
                     self._tokenizer = tokenizer
         return self._tokenizer
 
@@ -279,6 +279,22 @@ class _Lazy:
                 self._extended[words] = tokenizer
             self._last = (words, tokenizer)
         return tokenizer
+
+
+def _userdict() -> Iterator[tuple[str, int | None, str | None]]:
+    """The entries of the library's user dictionary, read as `jieba.load_userdict`
+    reads them, but with a regex of our own (`_ENTRY`): jieba's is a module
+    global, which a host replaces to split the fields of its own dictionary
+    otherwise (to keep spaces in its words), and each line of ours was then
+    one word, its frequency and tag in it."""
+    with open(resource_path("userdict.txt"), encoding="utf-8-sig") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                match = _ENTRY.fullmatch(line)
+                assert match is not None  # (.+?) takes any line
+                word, freq, tag = match.groups()
+                yield word, None if freq is None else int(freq), tag
 
 
 def _import_jieba() -> Any:
