@@ -868,6 +868,29 @@ def test_batches_of_different_sizes_share_one_pool_of_workers() -> None:
     assert [key for key in batch._pools if key[1] == level] == [(size, level)]
 
 
+def _cached_in_worker() -> list[str]:
+    from triage import batch
+
+    return [type(obj).__qualname__ for obj in batch._worker_cache.values()]
+
+
+def test_a_model_passed_to_batch_after_batch_is_loaded_once_per_worker() -> None:
+    # each call sent the model under a new name: a worker loaded it again
+    # and kept every copy (four), some 200 MB more a worker for the shipped model
+    from triage import batch
+
+    class Repeated(triage.LexiconModel):
+        pass
+
+    model = Repeated()
+    frame = pd.DataFrame({"text": [f"第{i}单快递一周还没到" for i in range(8)]})
+    for _ in range(3):
+        score_frame(frame, model=model, n_jobs=2, chunk_size=2)
+    pool = batch._pool(2)
+    for cached in [pool.submit(_cached_in_worker).result() for _ in range(8)]:
+        assert sum(name.endswith("Repeated") for name in cached) <= 1
+
+
 def kill_workers() -> list[Any]:
     """SIGKILL every worker of the batch pools, as the kernel's OOM killer would."""
     import os

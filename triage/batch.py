@@ -46,6 +46,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import errno
+import hashlib
 import importlib
 import itertools
 import json
@@ -59,7 +60,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -343,14 +343,17 @@ class _Shared:
 
     The file is written with cloudpickle, as joblib sends its tasks: a model
     of a class defined in a script or a notebook (``__main__``) is written
-    with its class, which a worker could not import by name.
+    with its class, which a worker could not import by name. The key is the
+    file's SHA-256: the same model sent by call after call is loaded once by
+    each worker, not once a call with each copy kept.
     """
 
     def __init__(self, obj: Any, directory: str) -> None:
-        self.key = uuid.uuid4().hex
+        data = _cloudpickle().dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.key = hashlib.sha256(data).hexdigest()
         self.path = os.path.join(directory, self.key + ".pickle")
         with open(self.path, "wb") as f:
-            _cloudpickle().dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(data)
         self.obj = obj
 
     def __reduce__(self) -> tuple[Any, ...]:
