@@ -723,6 +723,72 @@ def test_a_child_forked_while_a_thread_loads_loads_for_itself(
     assert out.stdout.split() == [priority, "0"]  # not killed by its alarm (-14)
 
 
+# The same, while a thread of the parent builds what a model builds on its
+# first use: the word vectors' index, the lexicon baseline's patterns. On
+# Python 3.11 functools.cached_property built them under one lock for every
+# instance, held for ever in the child.
+_FORK_WHILE_BUILDING = """
+import os, signal, sys, threading
+import triage
+from triage import lexicon
+from triage._default import get_default_model
+
+parent = os.getpid()
+entered, done = threading.Event(), threading.Event()
+
+def wait_in_parent():
+    if os.getpid() == parent:
+        entered.set()
+        done.wait()
+
+class Words(tuple):
+    def __iter__(self):
+        wait_in_parent()
+        return super().__iter__()
+
+if sys.argv[1] == "vectors":
+    model = get_default_model()
+    vectors = model.features_.vec_source
+    object.__setattr__(vectors, "words", Words(vectors.words))  # a frozen dataclass
+    build = lambda: vectors.index
+else:
+    model = triage.LexiconModel()
+    read_toml = lexicon.read_toml
+    lexicon.read_toml = lambda name: (wait_in_parent(), read_toml(name))[1]
+    build = lambda: model._patterns
+thread = threading.Thread(target=build)
+thread.start()
+entered.wait()
+pid = os.fork()
+if pid == 0:
+    signal.alarm(30)
+    print(triage.analyze(sys.argv[2], model=model).primary, flush=True)
+    os._exit(0)
+done.set()
+thread.join()
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork")
+@pytest.mark.parametrize("building", ["vectors", "lexicon"])
+def test_a_child_forked_while_a_thread_builds_for_a_model_builds_for_itself(
+    building: str,
+) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FORK_WHILE_BUILDING, building, "快递一周还没到，还不给退款"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == ["logistics", "0"]  # not killed by its alarm (-14)
+
+
 def test_import_does_no_work() -> None:
     import subprocess
     import sys

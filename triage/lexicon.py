@@ -14,7 +14,6 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,8 @@ __all__ = ["LexiconModel"]
 
 #: The pattern of a label without words: it occurs nowhere.
 _NOTHING = re.compile(r"(?!)")
+# a pattern for each category, then one for each emotion
+_Patterns = tuple[list[re.Pattern[str]], list[re.Pattern[str]]]
 
 
 class LexiconModel(OneText):
@@ -71,8 +72,17 @@ class LexiconModel(OneText):
             _check_lexicon(lexicon)
         self.lexicon = lexicon
 
-    @cached_property
-    def _patterns(self) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+    @property
+    def _patterns(self) -> _Patterns:
+        # built on first use; not functools.cached_property, whose lock (one
+        # for every instance on Python 3.11) a process forked while a thread
+        # of its parent built them found held for ever
+        patterns: _Patterns | None = self.__dict__.get("_compiled")
+        if patterns is None:
+            patterns = self.__dict__["_compiled"] = self._compile()
+        return patterns
+
+    def _compile(self) -> _Patterns:
         lex = self.lexicon or read_toml("lexicon.toml")
         not_in: dict[str, list[str]] = {}
         for word, longer in lex.get("not_in", {}).items():

@@ -24,7 +24,6 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -106,13 +105,19 @@ class WordVectors:
     def dim(self) -> int:
         return int(self.vectors.shape[1])
 
-    @cached_property
+    @property
     def index(self) -> dict[str, int]:
         """Word to row (built on first use, not pickled)."""
-        return {w: i for i, w in enumerate(self.words)}
+        # not functools.cached_property: on Python 3.11 it builds under one lock
+        # for every instance, which a process forked while a thread of its
+        # parent built the index found held for ever
+        index: dict[str, int] | None = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {w: i for i, w in enumerate(self.words)}
+        return index
 
     def __getstate__(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k != "index"}
+        state = {k: v for k, v in self.__dict__.items() if k != "_index"}
         state["words"] = freeze(self.words)
         return state
 
