@@ -1855,3 +1855,46 @@ def test_train_looks_for_the_chats_before_training(
         "TRIAGE_DATA_DIR",
         capsys.readouterr().err,
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "stream", "line"),
+    [
+        (["analyze", "-"], "stdin", "stdin is closed (<&-), so there is no text to read from -"),
+        (["score", "-", "-o", "out.csv"], "stdin", "stdin is closed (<&-), so there is no "),
+        (["analyze", "快递太慢了"], "stdout", "stdout is closed (>&-), so the result has nowhere"),
+        (["score", "in.csv", "-o", "-"], "stdout", "stdout is closed (>&-), so the result "),
+        (["evaluate", "train.csv", "--baseline"], "stdout", "stdout is closed (>&-), so the "),
+    ],
+    ids=["analyze-stdin", "score-stdin", "analyze-stdout", "score-stdout", "evaluate-stdout"],
+)
+def test_a_closed_stdin_or_stdout_is_said_in_one_line(
+    argv: list[str],
+    stream: str,
+    line: str,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # a shell's <&- or >&- closes the stream, which Python then holds as None:
+    # an AttributeError's traceback, or a result dropped with status 0
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv(tmp_path / "train.csv", index=False)
+    (tmp_path / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    monkeypatch.setattr(sys, stream, None)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"triage {argv[0]}: error: {line}") and err.count("\n") == 1
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_command_run_with_stdin_closed_says_so() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "analyze", "-"],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),  # as the shell's <&-
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "stdin is closed" in done.stderr

@@ -814,6 +814,23 @@ def _bad_input() -> tuple[type[Exception], ...]:
     )
 
 
+def _closed_stream(args: argparse.Namespace) -> str | None:
+    """What is wrong when a shell's ``<&-`` or ``>&-`` closed the stdin or
+    stdout the command reads or writes (Python holds such a stream as None)."""
+    if sys.stdin is None and "-" in (getattr(args, "text", None), getattr(args, "input", None)):
+        instead = "pass the text itself" if args.command == "analyze" else "give the file's path"
+        return f"stdin is closed (<&-), so there is no text to read from -; pipe it in or {instead}"
+    if sys.stdout is None and (
+        args.command in ("analyze", "evaluate") or getattr(args, "output", None) == "-"
+    ):
+        instead = ", or name a file with -o" if args.command == "score" else ""
+        return (
+            "stdout is closed (>&-), so the result has nowhere to go; redirect it to a file "
+            f"(or /dev/null to drop it){instead}"
+        )
+    return None
+
+
 def _said(exc: BaseException) -> object:
     """What a line reporting `exc` says (a KeyError's message unquoted)."""
     return exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -867,6 +884,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "baseline", False) and args.model is not None:
         # the lexicon is evaluated in place of the model: --model would be passed over
         parser.error("--baseline evaluates the keyword lexicon, not a model; leave out --model")
+    closed = _closed_stream(args)
+    if closed is not None:  # said before any work, not an AttributeError or a result lost
+        print(f"triage {args.command}: error: {closed}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
