@@ -1898,3 +1898,65 @@ def test_a_command_run_with_stdin_closed_says_so() -> None:
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "stdin is closed" in done.stderr
+
+
+def _stdout_of(encoding: str, errors: str = "strict") -> io.TextIOWrapper:
+    """A stdout as Python opens it in a locale of `encoding` (LANG=en_US.ISO-8859-1,
+    PYTHONIOENCODING=ascii, LC_ALL=C with PYTHONUTF8=0)."""
+    return io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors=errors)
+
+
+def _written(stdout: io.TextIOWrapper) -> bytes:
+    stdout.flush()
+    buffer = stdout.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "errors"),
+    [("ascii", "strict"), ("latin-1", "strict"), ("ascii", "surrogateescape"), ("gbk", "strict")],
+)
+def test_json_is_escaped_for_a_stdout_that_cannot_write_chinese(
+    encoding: str,
+    errors: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # it was "error: 'ascii' codec can't encode characters in position 792-796"
+    # and no result; \u escapes are strict JSON, read back as the same result
+    argv = ["analyze", "快递一周还没到，气死了😡"]
+    assert main(argv) == 0
+    expected = json.loads(capsys.readouterr().out)
+    stdout = _stdout_of(encoding, errors)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(argv) == 0
+    assert json.loads(_written(stdout).decode(encoding)) == expected
+    assert capsys.readouterr().err == ""  # nothing was lost: no warning
+
+
+def test_text_is_escaped_for_a_stdout_that_cannot_write_chinese_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdout = _stdout_of("ascii", "surrogateescape")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["analyze", "--format", "text", "快递一周还没到"]) == 0
+    out = _written(stdout).decode("ascii")
+    assert "route      \\u4ed3\\u50a8\\u7269\\u6d41\\u90e8\n" in out  # 仓储物流部
+    assert capsys.readouterr().err == (
+        "triage: warning: stdout's encoding, ascii, cannot write characters of the output "
+        "(Chinese, say), which are written as \\u escapes; run in a UTF-8 locale "
+        "(LANG=C.UTF-8) or set PYTHONIOENCODING=utf-8\n"
+    )
+    assert stdout.errors == "surrogateescape"  # as it was, once the command is done
+
+
+def test_help_is_printed_to_a_stdout_that_cannot_write_chinese() -> None:
+    # the help of train quotes a Chinese text: it was a UnicodeEncodeError's traceback
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "train", "--help"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    assert b"(\\u5feb\\u9012\\u5f88\\u5feb" in done.stdout  # (快递很快

@@ -11,8 +11,11 @@ triage check train.csv dev.csv                   every problem of labeled files
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import csv
 import functools
+import io
 import itertools
 import json
 import logging
@@ -115,7 +118,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         out = result.to_dict()
         if args.explain:
             out["explanation"] = [e.to_dict() for e in why]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(_json_text(out))
         return 0
     cats = (
         ", ".join(f"{c}({result.category_probabilities[c]:.2f})" for c in result.categories) or "-"
@@ -153,6 +156,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         terms = ", ".join(f"'{t.term}' {t.weight:+.2f}" for t in e.terms) or "-"
         print(f"why        {e.label}: {terms}")
     return 0
+
+
+def _json_text(data: Any) -> str:
+    """`data` as JSON for stdout: its characters as they are, or, when the
+    encoding of stdout cannot write them all (PYTHONIOENCODING=ascii, a
+    latin-1 locale), \\u escapes, which are strict JSON too."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return json.dumps(data, indent=2)
+    return text
 
 
 def render_evaluation(ev: Evaluation, title: str = "") -> str:
@@ -846,8 +861,58 @@ def _terminate(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+_ESCAPE = "triage.stdout"
+
+
+class _Escapes:
+    """The error handler of a stdout whose encoding cannot write every
+    character (Chinese in PYTHONIOENCODING=ascii, an emoji in GBK): the
+    stream's own handler first (surrogateescape's bytes), else \\u escapes,
+    as Python writes to stderr; `used` says whether one was written."""
+
+    def __init__(self, errors: str) -> None:
+        self.errors = errors
+        self.used = False
+
+    def __call__(self, exc: UnicodeError) -> tuple[str | bytes, int]:
+        try:
+            return codecs.lookup_error(self.errors)(exc)
+        except UnicodeEncodeError:
+            self.used = True
+            return codecs.backslashreplace_errors(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``triage`` console script."""
+    # a traceback, or a line of no use ("'ascii' codec can't encode ..."),
+    # where the output or the help holds a character stdout cannot write
+    stdout = sys.stdout
+    escapes = None
+    if isinstance(stdout, io.TextIOWrapper):
+        try:
+            "中😀".encode(stdout.encoding)
+        except (UnicodeEncodeError, LookupError):
+            escapes = _Escapes(stdout.errors or "strict")
+            codecs.register_error(_ESCAPE, escapes)
+            stdout.reconfigure(errors=_ESCAPE)
+    status = None
+    try:
+        status = _main(argv)
+        return status
+    finally:
+        if escapes is not None and isinstance(stdout, io.TextIOWrapper):
+            with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
+                stdout.reconfigure(errors=escapes.errors)
+            if escapes.used and status != 141:  # not once the reader has gone (| head)
+                print(
+                    f"triage: warning: stdout's encoding, {stdout.encoding}, cannot write "
+                    "characters of the output (Chinese, say), which are written as \\u "
+                    "escapes; run in a UTF-8 locale (LANG=C.UTF-8) or set PYTHONIOENCODING=utf-8",
+                    file=sys.stderr,
+                )
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "terms", None) is not None and not args.explain:
