@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from triage.cli import _decode, main
+from triage.exceptions import ModelFileError
 
 from .conftest import write_chats
 
@@ -1960,3 +1961,32 @@ def test_help_is_printed_to_a_stdout_that_cannot_write_chinese() -> None:
     )
     assert done.returncode == 0 and b"Traceback" not in done.stderr
     assert b"(\\u5feb\\u9012\\u5f88\\u5feb" in done.stdout  # (快递很快
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-v", "analyze", "快递太慢了", "--model", "none"],
+        ["analyze", "快递太慢了", "--model", "none", "-v"],
+        ["analyze", "--verbose", "快递太慢了", "--model", "none"],
+        ["score", "in.csv", "-o", "out.csv", "--model", "none", "-v"],
+    ],
+)
+def test_verbose_goes_before_or_after_the_command(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an error line says "-v for the traceback", and triage score ... -v was
+    # "unrecognized arguments: -v"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError, match="no model at none"):
+        main(argv)
+
+
+def test_a_command_without_verbose_keeps_the_one_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", "快递太慢了", "--model", "none"]) == 2
+    assert capsys.readouterr().err == (
+        "triage analyze: error: no model at none: the path does not exist\n"
+    )

@@ -807,6 +807,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="encoding of every FILE, e.g. utf-16-le or gbk (default: detected for each)",
     )
     p.set_defaults(func=cmd_check)
+    for p in sub.choices.values():
+        # after the command too (triage score ... -v), where an error line
+        # sends the user; not given, it leaves the value of the one before it
+        p.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log progress; show tracebacks",
+        )
     return parser
 
 
