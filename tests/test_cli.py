@@ -1990,3 +1990,30 @@ def test_a_command_without_verbose_keeps_the_one_before_it(
     assert capsys.readouterr().err == (
         "triage analyze: error: no model at none: the path does not exist\n"
     )
+
+
+def test_a_command_run_with_stderr_closed_writes_its_output_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a shell's 2>&- leaves sys.stderr None: the progress line raised an
+    # AttributeError after the first chunk, and print(..., file=None) writes
+    # to stdout, so an error line landed in the output
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["score", "in.csv", "-o", "out.csv"]) == 0
+    assert pd.read_csv(tmp_path / "out.csv")["primary"].tolist() == ["logistics"]
+    assert main(["analyze", "快递太慢了", "--model", "none"]) == 2
+    assert capsys.readouterr().out == ""
+    assert sys.stderr is None  # as it was, once the command is done
+
+
+def test_a_command_run_with_stderr_closed_writes_stdout_alone(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "score", str(tmp_path / "in.csv"), "-o", "-"],
+        capture_output=True,
+        preexec_fn=lambda: os.close(2),  # as the shell's 2>&-
+    )
+    assert done.returncode == 0
+    assert pd.read_csv(io.BytesIO(done.stdout))["primary"].tolist() == ["logistics"]

@@ -906,20 +906,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             codecs.register_error(_ESCAPE, escapes)
             stdout.reconfigure(errors=_ESCAPE)
     status = None
-    try:
-        status = _main(argv)
-        return status
-    finally:
-        if escapes is not None and isinstance(stdout, io.TextIOWrapper):
-            with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
-                stdout.reconfigure(errors=escapes.errors)
-            if escapes.used and status != 141:  # not once the reader has gone (| head)
-                print(
-                    f"triage: warning: stdout's encoding, {stdout.encoding}, cannot write "
-                    "characters of the output (Chinese, say), which are written as \\u "
-                    "escapes; run in a UTF-8 locale (LANG=C.UTF-8) or set PYTHONIOENCODING=utf-8",
-                    file=sys.stderr,
-                )
+    with contextlib.ExitStack() as stack:
+        if sys.stderr is None:
+            # a shell's 2>&- (a daemon's closed descriptors) leaves it None: the
+            # progress line raised an AttributeError, and a line printed to None
+            # went to stdout, into the output. Said to nothing instead, as by a shell
+            sys.stderr = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
+            stack.callback(setattr, sys, "stderr", None)
+        try:
+            status = _main(argv)
+            return status
+        finally:
+            if escapes is not None and isinstance(stdout, io.TextIOWrapper):
+                with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
+                    stdout.reconfigure(errors=escapes.errors)
+                if escapes.used and status != 141:  # not once the reader has gone (| head)
+                    print(
+                        f"triage: warning: stdout's encoding, {stdout.encoding}, cannot write "
+                        "characters of the output (Chinese, say), which are written as \\u "
+                        "escapes; run in a UTF-8 locale (LANG=C.UTF-8) or set "
+                        "PYTHONIOENCODING=utf-8",
+                        file=sys.stderr,
+                    )
 
 
 def _main(argv: Sequence[str] | None) -> int:
