@@ -2017,3 +2017,26 @@ def test_a_command_run_with_stderr_closed_writes_stdout_alone(tmp_path: Path) ->
     )
     assert done.returncode == 0
     assert pd.read_csv(io.BytesIO(done.stdout))["primary"].tolist() == ["logistics"]
+
+
+def test_every_option_with_a_default_says_it() -> None:
+    import argparse
+
+    from triage.cli import build_parser
+    from triage.model import TriageModel
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    unsaid = [
+        f"{name} {action.option_strings[0]}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if action.option_strings
+        and not any(action.default is none for none in (None, False, argparse.SUPPRESS))
+        and "default" not in (action.help or "")
+    ]
+    assert unsaid == []
+    # the options left to the library say its defaults
+    helps = {(name, a.dest): a.help for name, c in commands.choices.items() for a in c._actions}
+    assert f"(default: {TriageModel().C:g})" in (helps["train", "C"] or "")
+    for name in ("analyze", "score", "evaluate"):
+        assert "default: the built-in policy" in (helps[name, "policy"] or "")

@@ -634,10 +634,19 @@ def build_parser() -> argparse.ArgumentParser:
         "text", help="the complaint text (after -- if it starts with -), or - to read it from stdin"
     )
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--policy", help="priority policy file (.toml or .json)")
-    p.add_argument("--recent", type=int, default=0, help="complaints by this customer recently")
-    p.add_argument("--channel", help="channel the complaint came in through")
-    p.add_argument("--tier", help="customer tier, e.g. vip")
+    p.add_argument(
+        "--policy",
+        help="priority policy file, .toml or .json "
+        "(default: the built-in policy, triage/resources/policy.toml)",
+    )
+    p.add_argument(
+        "--recent",
+        type=int,
+        default=0,
+        help="complaints by this customer recently (default: 0)",
+    )
+    p.add_argument("--channel", help="channel the complaint came in through (default: none)")
+    p.add_argument("--tier", help="customer tier, e.g. vip (default: none)")
     p.add_argument(
         "--format",
         choices=("json", "text"),
@@ -681,7 +690,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--id-column", help="a column that must be present, e.g. a ticket id (checked first)"
     )
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (-1: all cores; default: 1)"
+    )
     p.add_argument(
         "--chunk-size",
         type=int,
@@ -708,7 +719,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
     p.add_argument("--output-format", choices=formats, help="default: from the extension")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--policy", help="priority policy file")
+    p.add_argument(
+        "--policy",
+        help="priority policy file, .toml or .json "
+        "(default: the built-in policy, triage/resources/policy.toml)",
+    )
     p.add_argument(
         "--explain",
         action="store_true",
@@ -730,7 +745,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", required=True, help="model directory to write")
     p.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
-    p.add_argument("--C", type=float, help="inverse regularisation of the binary heads")
+    p.add_argument(
+        "--C", type=float, help="inverse regularisation of the binary heads (default: 10)"
+    )
     p.add_argument(
         "--corpus",
         metavar="DATA_DIR",
@@ -774,7 +791,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="words of your domain for the segmenter to keep whole: a jieba user "
         "dictionary, one 'word [freq] [tag]' a line, UTF-8 (kept in the model)",
     )
-    p.add_argument("--jobs", type=int, default=1, help="parallel jobs for fitting (-1: all cores)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="parallel jobs for fitting (-1: all cores; default: 1)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace a model already at -o")
     p.set_defaults(func=cmd_train)
 
@@ -782,7 +804,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", help="labeled CSV to evaluate on")
     p.add_argument("--encoding", help="encoding of DATA, e.g. utf-16-le or gbk (default: detected)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--policy", help="priority policy file")
+    p.add_argument(
+        "--policy",
+        help="priority policy file, .toml or .json "
+        "(default: the built-in policy, triage/resources/policy.toml)",
+    )
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
     p.add_argument("--json", action="store_true", help="all figures as JSON")
     p.set_defaults(func=cmd_evaluate)
