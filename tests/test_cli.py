@@ -2040,3 +2040,16 @@ def test_every_option_with_a_default_says_it() -> None:
     assert f"(default: {TriageModel().C:g})" in (helps["train", "C"] or "")
     for name in ("analyze", "score", "evaluate"):
         assert "default: the built-in policy" in (helps[name, "policy"] or "")
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "两"])
+def test_a_count_of_recent_complaints_is_named_by_its_option(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # -1 was "error: Context: recent_complaints must be ...", a name the user never typed
+    with pytest.raises(SystemExit) as stopped:
+        main(["analyze", "快递太慢了", "--recent", value])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"triage analyze: error: argument --recent: a whole number >= 0, not {value!r}\n"
+    )

@@ -610,6 +610,18 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+def _count(value: str) -> int:
+    """A count of the command line (``--recent``): a whole number >= 0,
+    refused by argparse with the option's name."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"a whole number >= 0, not {value!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
@@ -641,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--recent",
-        type=int,
+        type=_count,
         default=0,
         help="complaints by this customer recently (default: 0)",
     )
