@@ -2053,3 +2053,23 @@ def test_a_count_of_recent_complaints_is_named_by_its_option(
     assert capsys.readouterr().err.endswith(
         f"triage analyze: error: argument --recent: a whole number >= 0, not {value!r}\n"
     )
+
+
+def test_analyze_of_a_text_not_quoted_says_to_quote_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # triage analyze 快递 一周 没到: the shell made three arguments of one text
+    with pytest.raises(SystemExit) as stopped:
+        main(["analyze", "快递", "一周", "没到"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "triage: error: unrecognized arguments: 一周 没到; analyze takes one text: quote it as "
+        "one argument (triage analyze '快递 一周 没到'), or score a file of many texts with "
+        "triage score\n"
+    )
+    with pytest.raises(SystemExit):  # an unknown option is only that
+        main(["analyze", "快递", "--colour"])
+    assert capsys.readouterr().err.endswith("triage: error: unrecognized arguments: --colour\n")
+    with pytest.raises(SystemExit):  # a text that starts with a dash keeps its --
+        main(["analyze", "--", "-_-快递", "没到"])
+    assert "(triage analyze -- '-_-快递 没到')" in capsys.readouterr().err

@@ -970,7 +970,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # as parse_args says it, and how to pass a text the shell cut at its spaces
+        message = f"unrecognized arguments: {' '.join(extra)}"
+        if (
+            args.command == "analyze"
+            and args.text != "-"
+            and not any(e.startswith("-") for e in extra)
+        ):
+            text = " ".join([args.text, *extra])
+            text = ("-- " if text.startswith("-") else "") + shlex.quote(text)
+            message += (
+                f"; analyze takes one text: quote it as one argument (triage analyze {text}), "
+                "or score a file of many texts with triage score"
+            )
+        parser.error(message)
     if getattr(args, "terms", None) is not None and not args.explain:
         parser.error("--terms counts the terms of --explain; pass --explain too")
     if getattr(args, "terms", None) == 0:  # the library's "no explanation"
