@@ -2073,3 +2073,24 @@ def test_analyze_of_a_text_not_quoted_says_to_quote_it(
     with pytest.raises(SystemExit):  # a text that starts with a dash keeps its --
         main(["analyze", "--", "-_-快递", "没到"])
     assert "(triage analyze -- '-_-快递 没到')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["--model", "mine", "analyze", "快递太慢了"], "--model"),  # was "invalid choice: 'mine'"
+        (["--json", "evaluate", "dev.csv"], "--json"),
+        (["--bogus"], "--bogus"),  # was "the following arguments are required: command"
+        (["-q", "score", "in.csv", "-o", "-"], "-q"),
+    ],
+)
+def test_an_option_of_a_command_given_before_it_is_told_to_follow_it(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"triage: error: {option} is no option of triage itself; an option of a command goes "
+        f"after the command: triage COMMAND {option} ...\n"
+    )

@@ -610,6 +610,35 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+class _Top(argparse.ArgumentParser):
+    """The parser of ``triage`` itself, which tells where an option of a
+    command goes: ``triage --model mine analyze ...`` was "invalid choice:
+    'mine'", and ``triage --bogus`` "the following arguments are required"."""
+
+    _given: Sequence[str] = ()
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._given = list(args) if args is not None else sys.argv[1:]
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        commands = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
+        before = itertools.takewhile(lambda arg: arg not in commands.choices, self._given)
+        unknown = [
+            arg
+            for arg in before
+            if arg.startswith("-")
+            and arg not in ("-", "--")
+            and arg.partition("=")[0] not in self._option_string_actions
+        ]
+        if unknown:
+            message = (
+                f"{unknown[0]} is no option of triage itself; an option of a command goes "
+                f"after the command: triage COMMAND {unknown[0]} ..."
+            )
+        super().error(message)
+
+
 def _count(value: str) -> int:
     """A count of the command line (``--recent``): a whole number >= 0,
     refused by argparse with the option's name."""
@@ -625,7 +654,7 @@ def _count(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Top(
         prog="triage",
         description="Triage Chinese customer complaints.",
         epilog=(
