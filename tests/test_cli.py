@@ -346,6 +346,29 @@ def test_score_explain_writes_the_terms_behind_each_label(
     assert main(["score", "--explain", str(source), "-o", str(tmp_path / "y.csv"), "-q"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["score", "in.csv", "-o", "out.csv", "--terms", "2"], "--terms counts the terms"),
+        (["train", "train.csv", "-o", "-"], "-o names the model directory"),
+        (["train", "train.csv", "-o", "m", "--corpus-column", "c"], "--corpus-column names"),
+        (["evaluate", "dev.csv", "--baseline", "--model", "m"], "--baseline evaluates"),
+        (["check", "-"], "the labeled file cannot be stdin"),
+    ],
+)
+def test_a_misuse_of_a_command_is_told_with_its_usage(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # as argparse tells a command's own errors; these said "triage: error:"
+    # under the usage of triage itself
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: triage {argv[0]} ")
+    assert f"\ntriage {argv[0]}: error: {said}" in err
+
+
 def test_a_closed_pipe_ends_quietly() -> None:
     # triage analyze ... | head: the reader has gone before the answer is written
     proc = subprocess.Popen(

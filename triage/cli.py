@@ -1010,6 +1010,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of `command`, a subcommand of `parser`."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[command]  # type: ignore[no-any-return]
+    return parser
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -1027,19 +1035,21 @@ def _main(argv: Sequence[str] | None) -> int:
                 "or score a file of many texts with triage score"
             )
         parser.error(message)
+    # the rest as the command's own errors are: "triage score: error: ..." and its usage
+    fail = _command_parser(parser, args.command).error
     if getattr(args, "terms", None) is not None and not args.explain:
-        parser.error("--terms counts the terms of --explain; pass --explain too")
+        fail("--terms counts the terms of --explain; pass --explain too")
     if getattr(args, "terms", None) == 0:  # the library's "no explanation"
-        parser.error("--terms must be at least 1; leave out --explain for no 'why' column")
+        fail("--terms must be at least 1; leave out --explain for no 'why' column")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
-        parser.error("--corpus-column names the column of --corpus-file; pass --corpus-file too")
+        fail("--corpus-column names the column of --corpus-file; pass --corpus-file too")
     if getattr(args, "corpus_encoding", None) is not None and not args.corpus_file:
-        parser.error(
+        fail(
             "--corpus-encoding is the encoding of --corpus-file; pass --corpus-file too "
             "(--encoding is that of the labeled files)"
         )
     if args.command == "train" and args.output == "-":
-        parser.error("-o names the model directory to write, which stdout (-) cannot hold")
+        fail("-o names the model directory to write, which stdout (-) cannot hold")
     # labeled files are read more than once (encoding, header, rows), and a
     # pipe's data only once: saved to a file, they are read as any other
     piped = [
@@ -1054,13 +1064,13 @@ def _main(argv: Sequence[str] | None) -> int:
         if value == "-"
     ]
     if piped:
-        parser.error(
+        fail(
             f"{piped[0]} cannot be stdin (-): it is read more than once; save the data to a "
             "file and pass its path"
         )
     if getattr(args, "baseline", False) and args.model is not None:
         # the lexicon is evaluated in place of the model: --model would be passed over
-        parser.error("--baseline evaluates the keyword lexicon, not a model; leave out --model")
+        fail("--baseline evaluates the keyword lexicon, not a model; leave out --model")
     closed = _closed_stream(args)
     if closed is not None:  # said before any work, not an AttributeError or a result lost
         print(f"triage {args.command}: error: {closed}", file=sys.stderr)
