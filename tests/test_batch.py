@@ -14,7 +14,9 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
+import textwrap
 import warnings
 import zipfile
 from decimal import Decimal
@@ -3217,3 +3219,42 @@ def test_a_format_not_told_is_said_with_the_names_the_file_may_have(
     assert re.search(told, message), message
     assert [word for word in untold if word in message] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [input]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal signals the workers too: each printed the
+    # traceback of where it was, under the command's own line; one signalled
+    # alone is replaced
+    script = tmp_path / "run.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os, signal, sys, time
+            import pandas as pd
+            import triage
+            from triage import batch
+
+            frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
+            triage.score_frame(frame, n_jobs=2, chunk_size=20)
+            # this process's own handling of Ctrl-C is left as it was
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            (pool,) = batch._pools.values()
+            assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_DFL
+            for pid in list(pool._processes):
+                os.kill(pid, signal.SIGINT)
+            deadline = time.monotonic() + 30
+            while pool._flags.broken is None:
+                assert time.monotonic() < deadline, "the workers outlived Ctrl-C"
+                time.sleep(0.05)
+            # the next batch starts new workers
+            assert len(triage.score_frame(frame, n_jobs=2, chunk_size=20)) == 40
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr

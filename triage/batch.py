@@ -56,6 +56,7 @@ import operator
 import os
 import pickle
 import re
+import signal
 import sys
 import tempfile
 import threading
@@ -441,6 +442,13 @@ def _init_worker(jieba_level: int) -> None:
 
     _import_jieba()
     logging.getLogger("jieba").setLevel(jieba_level)
+    # Ctrl-C reaches every process of the terminal's foreground group, the
+    # workers too: each printed the traceback of where it was (waiting for a
+    # chunk, reading one) under the command's one line. The parent stops the
+    # batch; a worker ends quietly, as on SIGTERM (one SIGINT'd alone is
+    # replaced, its chunk scored again)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # the parent has warned of the default model's versions, under the
     # caller's warning filters, which do not reach this process
     warnings.filterwarnings("ignore", category=ModelVersionWarning)
