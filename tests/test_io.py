@@ -1172,6 +1172,35 @@ def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
     assert detect_encoding(path) == "gb18030"
 
 
+@pytest.mark.parametrize("gbk_first", [False, True], ids=["gbk-appended", "gbk-first"])
+def test_a_file_whose_encoding_changes_partway_is_read_as_most_of_its_lines(
+    tmp_path: Path, gbk_first: bool
+) -> None:
+    # an export of UTF-8 rows with GBK rows appended, or the other way round:
+    # read as GB18030, which decodes almost any bytes, some UTF-8 lines were
+    # read as other characters and reported nowhere
+    utf8 = [f"{i},第{i}单的快递一周还没到，客服电话也打不通" for i in range(40)]
+    gbk = [f"{i},房间很脏，退款金额也不对" for i in range(40, 60)]
+    part_u = "".join(f"{line}\n" for line in utf8).encode("utf-8")
+    part_g = "".join(f"{line}\n" for line in gbk).encode("gbk")
+    path = tmp_path / "f.csv"
+    body = part_g + part_u if gbk_first else part_u + part_g
+    path.write_bytes(b"id,text\n" + body)
+    with pytest.warns(UserWarning, match="not UTF-8"):
+        assert detect_encoding(path) == "utf-8"
+    with (
+        pytest.warns(UserWarning, match="280 byte sequence"),
+        pytest.warns(UserWarning, match="not utf-8 on 20 lines"),
+    ):
+        summary = score_file(path, tmp_path / "out.csv")
+    # every GBK line is reported, and every UTF-8 line is read as written
+    first = 2 if gbk_first else 2 + len(utf8)
+    assert summary.undecodable_lines == list(range(first, first + len(gbk)))
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    read = dict(zip(out["id"], out["text"], strict=True))
+    assert [f"{i},{read[str(i)]}" for i in range(40)] == utf8
+
+
 # b"\x81\x20": a GBK lead byte followed by a space, no GBK character;
 # b"\xff": a byte that starts none
 BROKEN = [

@@ -619,7 +619,9 @@ def detect_encoding(
     A UTF-8 file with a few corrupt bytes is still UTF-8: when its Chinese
     characters outnumber its undecodable bytes four to one (GBK text read as
     UTF-8 gives at most one to four), the bytes are read as U+FFFD, with a
-    warning, rather than the whole file being misread as GB18030.
+    warning, rather than the whole file being misread as GB18030. So is a file
+    of more lines of UTF-8 than of other bytes, whose encoding changes
+    partway: its other lines are reported as undecodable (`_mostly_utf8`).
 
     Raises
     ------
@@ -920,19 +922,32 @@ def _utf8_counts_fit(han: int, bad: int) -> bool:
     return han >= 4 * bad
 
 
+# a line holding a character that is not ASCII, and one holding U+FFFD
+_NOT_ASCII_LINE = re.compile("[^\n]*[^\x00-\x7f][^\n]*")
+_REPLACED_LINE = re.compile("[^\n]*\ufffd[^\n]*")
+
+
 def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> str:
-    """``utf-8`` for a UTF-8 file with a few corrupt bytes, else ``gb18030``
-    or Big5 (`_gb_or_big5`)."""
+    """``utf-8`` for a UTF-8 file with a few corrupt bytes, or of more lines
+    of UTF-8 than of other bytes, else ``gb18030`` or Big5 (`_gb_or_big5`).
+
+    A file whose encoding changes partway (an export of UTF-8 rows with
+    rows of GBK appended) is read in the encoding of most of its lines
+    that are not ASCII: the other lines are then reported as undecodable.
+    Read as GB18030, which decodes almost any bytes, a fifth of the UTF-8
+    lines of such a file were read as other characters, unreported. GBK
+    text, of several characters, is next to never valid UTF-8.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    han = bad = 0
-    for data in _blocks(path, block):
-        text = decoder.decode(data)
+    han = bad = lines = damaged = 0
+    for data in (*_blocks(path, block), b""):
+        text = decoder.decode(data, final=not data)
         han += len(_HAN.findall(text))
         bad += text.count("\ufffd")
-        if bad >= 100 and not _utf8_counts_fit(han, bad):
-            return _gb_or_big5(path, block)
-    bad += decoder.decode(b"", final=True).count("\ufffd")
-    if not _utf8_counts_fit(han, bad):
+        # a line cut by a block's end may count twice: one line among thousands
+        lines += len(_NOT_ASCII_LINE.findall(text))
+        damaged += len(_REPLACED_LINE.findall(text))
+    if not _utf8_counts_fit(han, bad) and lines - damaged <= damaged:
         return _gb_or_big5(path, block)
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
