@@ -68,6 +68,22 @@ def test_a_frame_without_complaints_trains_constant_heads(tiny_frame: pd.DataFra
     assert model.classify("快递一周还没到").labels == ()
 
 
+def test_a_priority_of_one_level_is_named_and_raises_no_text(tiny_frame: pd.DataFrame) -> None:
+    # a column filled with one level says nothing of urgency: it must not
+    # raise every text to that level
+    flat = tiny_frame.assign(priority="P2")
+    with pytest.warns(
+        UserWarning, match=r"single class.*priority \(every row P2: no priority head"
+    ):
+        model = triage.train(flat, **TINY_PARAMS)
+    texts = ["东西很好，谢谢", "请问发票怎么开"]
+    assert np.isnan(model.predict_many(texts).priority_proba).all()
+    for text in texts:
+        assert [
+            r.source for r in triage.analyze(text, model=model).reasons if r.source == "model"
+        ] == []
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

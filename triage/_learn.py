@@ -121,7 +121,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     coef = np.zeros((X.shape[1], _N_OUT), dtype=np.float64)
     intercept = np.zeros(_N_OUT, dtype=np.float64)
     binary = _binary_heads(model, y)
-    _warn_one_class(binary, partial, y.primary)
+    _warn_one_class(binary, partial, y.primary, y.priority)
 
     from joblib import Parallel, delayed
 
@@ -175,6 +175,10 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     w, b = _fit_multinomial(
         X, y.priority, len(PRIORITIES), model.C_primary, model.random_state, balanced=True
     )
+    if len(np.unique(y.priority)) == 1:
+        # one level tells no text from another: a head of it would raise every
+        # text to that level; NaN is no head, and the rules alone decide
+        b = np.full(len(PRIORITIES), np.nan)
     coef[:, _PRIO], intercept[_PRIO] = w, b
 
     thresholds = {
@@ -337,11 +341,13 @@ def _warn_one_class(
     binary: list[tuple[str, int, Array, Array | None]],
     partial: dict[str, tuple[Array, Array, Array]],
     primary: Array,
+    priority: Array,
 ) -> None:
     """Warn of heads the labels give one class only: each predicts a constant.
 
     Intensity heads are left out: few texts are labeled 2 for some emotions,
-    and a head that never predicts 2 is the expected outcome there.
+    and a head that never predicts 2 is the expected outcome there. A
+    priority of one level is named too: the model has no priority head then.
     """
     lacking = []
     for name, _, target, _ in binary:
@@ -355,6 +361,12 @@ def _warn_one_class(
     never_primary = [str(c) for j, c in enumerate(CATEGORIES) if not np.any(primary == j)]
     if never_primary:
         lacking.append(f"primary (never {', '.join(never_primary)})")
+    levels = np.unique(priority)
+    if len(levels) == 1:
+        lacking.append(
+            f"priority (every row {PRIORITIES[int(levels[0])]}: no priority head, "
+            "the rules alone decide)"
+        )
     if lacking:
         warnings.warn(
             f"{ONE_CLASS}, so they predict a "

@@ -372,6 +372,9 @@ class TriageModel(OneText):
         the six-way primary, the presence and the strength of the five
         emotions, the four-way priority and the complaint head.
     intercept_ : ndarray of shape (27,)
+        NaN in the priority block when every training row has one priority
+        level: the model has no priority head then, and the rules alone
+        decide (``priority_proba`` is NaN).
     nb_coef_ : ndarray of shape (n_terms, 6) or None
         Weights of the naive-Bayes view of the category heads over the
         presence of each term (the ratios folded in); None without it.
@@ -681,7 +684,9 @@ class TriageModel(OneText):
         UserWarning
             A category or emotion that no row has (or that every row has), or
             a category that is never primary: its head predicts a constant.
-            With ``threshold_folds >= 2``, a category or emotion that fewer
+            A priority of one level on every row: there is no priority head,
+            and the rules alone decide (a head of that level would raise
+            every text to it). With ``threshold_folds >= 2``, a category or emotion that fewer
             than 5 labeled rows have (or lack), copies of a text counted
             once as they share a fold: its threshold is tuned on these few
             alone, or stays 0.5 for one row, which no two folds share. Each
