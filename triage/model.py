@@ -356,8 +356,10 @@ class TriageModel(OneText):
         frame has a ``weight`` column. Weights, and the C of every head,
         are at most `triage.labeled.MAX_WEIGHT` (1e12).
     random_state : int, default 0
-        Seed of the folds and the solvers; the same data and seed give
-        identical models.
+        Seed of the folds and the solvers; the same rows, in the same order,
+        and seed give identical models. The threshold folds are cut by row
+        position, so shuffled rows give other thresholds (as another seed
+        does).
     n_jobs : int or None, default None
         Parallel jobs for fitting the heads (joblib threads). Inside a
         scikit-learn search with ``n_jobs`` of its own, each of its

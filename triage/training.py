@@ -31,7 +31,8 @@ def train(
         Partially or weakly labeled rows (see `TriageModel.fit`), weighted by
         the ``extra_weight`` parameter or their own ``weight`` column.
     random_state : int, default 0
-        Seed; the same data and seed give identical predictions.
+        Seed; the same rows, in the same order, and seed give identical
+        predictions (the threshold folds are cut by row position).
     **params
         Any `TriageModel` parameter, e.g. ``C=2.0`` or ``threshold_folds=0``.
 
