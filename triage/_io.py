@@ -922,9 +922,11 @@ def _utf8_counts_fit(han: int, bad: int) -> bool:
     return han >= 4 * bad
 
 
-# a line holding a character that is not ASCII, and one holding U+FFFD
-_NOT_ASCII_LINE = re.compile("[^\n]*[^\x00-\x7f][^\n]*")
-_REPLACED_LINE = re.compile("[^\n]*\ufffd[^\n]*")
+# a line holding a character that is not ASCII, and one holding U+FFFD,
+# matched from a line's start only: unanchored, a long line of ASCII was
+# scanned to its end from each of its characters
+_NOT_ASCII_LINE = re.compile("^[^\n]*[^\x00-\x7f]", re.MULTILINE)
+_REPLACED_LINE = re.compile("^[^\n]*\ufffd", re.MULTILINE)
 
 
 def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> str:
