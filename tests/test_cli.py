@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import bz2
 import codecs
 import functools
@@ -578,16 +579,17 @@ def test_score_help_says_how_to_escape_formulas_for_excel(
     assert "--escape-formulas for a CSV or TSV output opened in Excel or WPS" in text
 
 
+def _every_argument() -> list[tuple[str, argparse.Action]]:
+    """Each command's name with each of its arguments."""
+    from triage.cli import _commands, build_parser
+
+    return [(name, a) for name, c in _commands(build_parser()).items() for a in c._actions]
+
+
 def test_every_option_of_every_command_says_what_it_is() -> None:
-    import argparse
-
-    from triage.cli import build_parser
-
-    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     silent = [
         f"{name} {action.option_strings[0] if action.option_strings else action.dest}"
-        for name, command in commands.choices.items()
-        for action in command._actions
+        for name, action in _every_argument()
         if not action.help
     ]
     assert silent == []
@@ -2046,23 +2048,18 @@ def test_a_command_run_with_stderr_closed_writes_stdout_alone(tmp_path: Path) ->
 
 
 def test_every_option_with_a_default_says_it() -> None:
-    import argparse
-
-    from triage.cli import build_parser
     from triage.model import TriageModel
 
-    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     unsaid = [
         f"{name} {action.option_strings[0]}"
-        for name, command in commands.choices.items()
-        for action in command._actions
+        for name, action in _every_argument()
         if action.option_strings
         and not any(action.default is none for none in (None, False, argparse.SUPPRESS))
         and "default" not in (action.help or "")
     ]
     assert unsaid == []
     # the options left to the library say its defaults
-    helps = {(name, a.dest): a.help for name, c in commands.choices.items() for a in c._actions}
+    helps = {(name, a.dest): a.help for name, a in _every_argument()}
     assert f"(default: {TriageModel().C:g})" in (helps["train", "C"] or "")
     for name in ("analyze", "score", "evaluate"):
         assert "default: the built-in policy" in (helps[name, "policy"] or "")

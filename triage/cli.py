@@ -1010,12 +1010,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
 
 
-def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
-    """The parser of `command`, a subcommand of `parser`."""
-    for action in parser._subparsers._group_actions if parser._subparsers else ():
-        if isinstance(action, argparse._SubParsersAction):
-            return action.choices[command]  # type: ignore[no-any-return]
-    return parser
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parsers of `parser`'s commands (`build_parser`), by name."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -1036,7 +1034,7 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         parser.error(message)
     # the rest as the command's own errors are: "triage score: error: ..." and its usage
-    fail = _command_parser(parser, args.command).error
+    fail = _commands(parser)[args.command].error
     if getattr(args, "terms", None) is not None and not args.explain:
         fail("--terms counts the terms of --explain; pass --explain too")
     if getattr(args, "terms", None) == 0:  # the library's "no explanation"
