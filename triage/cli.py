@@ -635,8 +635,8 @@ class _Top(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        commands = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
-        before = itertools.takewhile(lambda arg: arg not in commands.choices, self._given)
+        commands = _commands(self)
+        before = itertools.takewhile(lambda arg: arg not in commands, self._given)
         unknown = [
             arg
             for arg in before
@@ -664,6 +664,16 @@ def _count(value: str) -> int:
     return n
 
 
+def _model_options(p: argparse.ArgumentParser) -> None:
+    """--model and --policy, of every command that triages texts."""
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument(
+        "--policy",
+        help="priority policy file, .toml or .json "
+        "(default: the built-in policy, triage/resources/policy.toml)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from triage import __version__
 
@@ -687,12 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "text", help="the complaint text (after -- if it starts with -), or - to read it from stdin"
     )
-    p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument(
-        "--policy",
-        help="priority policy file, .toml or .json "
-        "(default: the built-in policy, triage/resources/policy.toml)",
-    )
+    _model_options(p)
     p.add_argument(
         "--recent",
         type=_count,
@@ -772,12 +777,7 @@ def build_parser() -> argparse.ArgumentParser:
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
     p.add_argument("--output-format", choices=formats, help="default: from the extension")
-    p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument(
-        "--policy",
-        help="priority policy file, .toml or .json "
-        "(default: the built-in policy, triage/resources/policy.toml)",
-    )
+    _model_options(p)
     p.add_argument(
         "--explain",
         action="store_true",
@@ -857,12 +857,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="per-label figures of a model on a labeled CSV")
     p.add_argument("data", help="labeled CSV to evaluate on")
     p.add_argument("--encoding", help="encoding of DATA, e.g. utf-16-le or gbk (default: detected)")
-    p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument(
-        "--policy",
-        help="priority policy file, .toml or .json "
-        "(default: the built-in policy, triage/resources/policy.toml)",
-    )
+    _model_options(p)
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
     p.add_argument("--json", action="store_true", help="all figures as JSON")
     p.set_defaults(func=cmd_evaluate)
