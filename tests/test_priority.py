@@ -1680,6 +1680,35 @@ def test_policy_built_directly_refuses_keys_matching_one_value(
         dataclasses.replace(default_policy(), **{field: pairs})
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"window": 0}, r"modifiers.window: 0 is out of range"),
+        ({"window": "5"}, r"modifiers.window: expected an integer, got str"),
+        ({"negation": "没("}, r"modifiers.negation: bad regular expression"),
+        ({"levels": ()}, r"levels: missing required key 'P1'"),
+        ({"thresholds": ((Priority.P1, 2.0),)}, r"learned.thresholds.P1: 2.0 is not a probability"),
+        ({"triggers": ("P1.legal",)}, r"fields are not a policy.s \(AttributeError: .*from_dict"),
+    ],
+)
+def test_policy_built_directly_is_checked_as_from_dict_checks(
+    changes: dict[str, Any], message: str
+) -> None:
+    # Unchecked, a bad value acted silently, and the policy failed to unpickle
+    # later, in the worker processes of score_frame(n_jobs=2).
+    with pytest.raises(PolicyError, match=message):
+        dataclasses.replace(default_policy(), **changes)
+
+
+def test_policy_built_directly_is_the_policy_its_data_describes() -> None:
+    changed = dataclasses.replace(default_policy(), escalate=(Priority.P2, Priority.P1), window=5)
+    assert changed.escalate == (Priority.P1, Priority.P2)  # in order, as from_dict gives it
+    assert changed == Policy.from_dict(changed.to_dict())
+    assert pickle.loads(pickle.dumps(changed)) == changed
+    text = "快递丢了，客服不管，我要去消协投诉"
+    assert codes(run(text, "logistics", policy=changed)) == codes(run(text, "logistics"))
+
+
 def test_malformed_policy_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     # the place in the file, not in the list merged with the default's triggers

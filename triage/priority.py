@@ -89,6 +89,8 @@ message naming the bad entry; unknown keys are errors, not ignored.
 from __future__ import annotations
 
 import bisect
+import contextvars
+import dataclasses
 import functools
 import json
 import math
@@ -307,6 +309,9 @@ class Policy:
 
     Build one with `load_policy` or `Policy.from_dict`; the default is
     `default_policy`. Patterns are compiled once, when the policy is built.
+    One built from its fields, as ``dataclasses.replace(policy, window=6)``
+    does, is checked as `from_dict` checks its data (a `PolicyError` names
+    the bad entry).
 
     Examples
     --------
@@ -339,7 +344,10 @@ class Policy:
     _c: _Compiled = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_c", _compile(self))
+        if _VALIDATED.get():
+            object.__setattr__(self, "_c", _compile(self))
+        else:
+            _check_direct(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its data, read back by `from_dict` and compiled anew: the
@@ -483,6 +491,45 @@ class Policy:
 def _unpickle_policy(data: Mapping[str, Any], source: str) -> Policy:
     """A pickled `Policy` (`Policy.__reduce__`)."""
     return Policy.from_dict(data, source=source)
+
+
+# Set while `_build` makes a policy of data it has checked.
+_VALIDATED: contextvars.ContextVar[bool] = contextvars.ContextVar("_VALIDATED", default=False)
+
+
+def _check_direct(policy: Policy) -> None:
+    """Hold a policy built from its fields (``Policy(...)``,
+    ``dataclasses.replace(policy, window=0)``) to what `Policy.from_dict`
+    accepts: otherwise a bad value would act unchecked, and the policy fail
+    to unpickle later, in a worker process.
+
+    It becomes the policy `from_dict` reads from its `to_dict`, so that the
+    two compare equal and pickle alike.
+    """
+
+    def refused(exc: Exception) -> PolicyError:
+        return PolicyError(
+            f"policy {policy.source}: its fields are not a policy's "
+            f"({type(exc).__name__}: {exc}); build one with load_policy or Policy.from_dict"
+        )
+
+    failure: Exception | None = None
+    try:
+        # Its own checks first: `to_dict` would merge keys that differ in case.
+        _compile(policy)
+    except PolicyError:
+        raise
+    except Exception as exc:
+        failure = exc
+    try:
+        data = policy.to_dict()
+    except Exception as exc:
+        raise refused(exc) from exc
+    built = Policy.from_dict(data, source=policy.source)  # names the bad entry
+    if failure is not None:
+        raise refused(failure) from failure
+    for f in dataclasses.fields(Policy):
+        object.__setattr__(policy, f.name, getattr(built, f.name))
 
 
 @functools.cache
@@ -920,28 +967,32 @@ def _build(
         if str(p) in th
     )
 
-    return Policy(
-        levels=tuple(levels),
-        triggers=tuple(triggers),
-        escalate=escalate,
-        escalation_team=ck.str_(rt["escalation_team"], "routing.escalation_team"),
-        default_team=ck.str_(rt["default_team"], "routing.default_team"),
-        teams=teams,
-        window=ck.int_(md["window"], "modifiers.window", 1, 64),
-        negation=ck.regex(md["negation"], "modifiers.negation"),
-        hypothetical=ck.regex(md["hypothetical"], "modifiers.hypothetical"),
-        question=ck.regex(md["question"], "modifiers.question"),
-        reported=ck.regex(md["reported"], "modifiers.reported"),
-        notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
-        emotion_signals=tuple(emotion_signals),
-        category_signal=category_signal,
-        repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
-        repeat_level=ck.level(cx["repeat_level"], "context.repeat_level"),
-        channels=_context_keys(ck, channels, "context.channels"),
-        tiers=_context_keys(ck, tiers, "context.tiers"),
-        thresholds=thresholds,
-        source=source,
-    )
+    token = _VALIDATED.set(True)
+    try:
+        return Policy(
+            levels=tuple(levels),
+            triggers=tuple(triggers),
+            escalate=escalate,
+            escalation_team=ck.str_(rt["escalation_team"], "routing.escalation_team"),
+            default_team=ck.str_(rt["default_team"], "routing.default_team"),
+            teams=teams,
+            window=ck.int_(md["window"], "modifiers.window", 1, 64),
+            negation=ck.regex(md["negation"], "modifiers.negation"),
+            hypothetical=ck.regex(md["hypothetical"], "modifiers.hypothetical"),
+            question=ck.regex(md["question"], "modifiers.question"),
+            reported=ck.regex(md["reported"], "modifiers.reported"),
+            notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
+            emotion_signals=tuple(emotion_signals),
+            category_signal=category_signal,
+            repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
+            repeat_level=ck.level(cx["repeat_level"], "context.repeat_level"),
+            channels=_context_keys(ck, channels, "context.channels"),
+            tiers=_context_keys(ck, tiers, "context.tiers"),
+            thresholds=thresholds,
+            source=source,
+        )
+    finally:
+        _VALIDATED.reset(token)
 
 
 # why a code may hold no bar
