@@ -1311,6 +1311,11 @@ MALFORMED = [
     (_bad("routing.categories.shipping", "物流部"), r"routing.categories: unknown key 'shipping'"),
     (_bad("routing.escalate", ["P5"]), r"routing.escalate\[0\]: level 'P5'"),
     (_bad("learned.thresholds.P2", 1.5), r"learned.thresholds.P2: 1.5 is not a probability"),
+    # every text is P4 or more urgent: a threshold for P4 would never act
+    (
+        _bad("learned.thresholds.P4", 0.5),
+        r"learned.thresholds.P4: the model raises a level to P1, P2, P3 only; drop P4",
+    ),
     (
         _bad("signals.category.requires", ["P3.nothing"]),
         r"requires\[0\]: no trigger with code 'P3.nothing'",

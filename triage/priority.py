@@ -961,6 +961,14 @@ def _build(
 
     ln = ck.table(top["learned"], "learned", ("thresholds",))
     th = ck.table(ln["thresholds"], "learned.thresholds", (), tuple(str(p) for p in PRIORITIES))
+    lowest = str(PRIORITIES[-1])
+    if lowest in th:
+        # every text is at least the lowest level: its threshold could never act
+        raise ck.fail(
+            f"learned.thresholds.{lowest}",
+            f"the model raises a level to {', '.join(map(str, PRIORITIES[:-1]))} only; "
+            f"drop {lowest}",
+        )
     thresholds = tuple(
         (p, ck.probability(th[str(p)], f"learned.thresholds.{p}"))
         for p in PRIORITIES
