@@ -284,6 +284,72 @@ def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
     assert re.match(f"triage score: error: {message}", done.stderr.decode())
 
 
+def _no_room_to_write() -> None:
+    # a full disk, as a file-size limit gives it: writes past 8 KB fail with EFBIG
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="no file-size limits on this system")
+@pytest.mark.parametrize(
+    ("source", "output", "message"),
+    [
+        ("file", "file", r"cannot write the output .*out\.csv: File too large$"),
+        (
+            "file",
+            "-",
+            r"cannot write the rows for stdout to a temporary file in .*spool: File too large; "
+            r"set TMPDIR to a folder with room, or name a file instead of a pipe$",
+        ),
+        (
+            "-",
+            "file",
+            r"cannot copy stdin to a temporary file in .*spool: File too large; "
+            r"set TMPDIR to a folder with room, or give a file instead of a pipe$",
+        ),
+    ],
+)
+def test_score_with_no_room_to_write_names_what_it_was_writing(
+    tmp_path: Path, source: str, output: str, message: str
+) -> None:
+    # the line said "[Errno 27] File too large" (or "No space left on device"), naming no file
+    rows = "".join(f"{i},快递一周还没到，客服也不回，第{i}次问了\n" for i in range(400))
+    data = f"id,text\n{rows}".encode()
+    given = tmp_path / "in.csv"
+    given.write_bytes(data)
+    (tmp_path / "spool").mkdir()
+    out = tmp_path / "out.csv"
+    argv = ["score", "-" if source == "-" else str(given), "-o", "-" if output == "-" else str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", *argv, "--quiet"],
+        input=data if source == "-" else None,
+        capture_output=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "spool")},
+        preexec_fn=_no_room_to_write,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.decode().splitlines()
+    assert len(lines) == 1 and re.search(message, lines[0]), lines
+    assert not out.exists() and not list((tmp_path / "spool").iterdir())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_score_to_a_full_stdout_says_so() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--quiet"],
+            input=CSV,
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 2
+    assert done.stderr.decode() == (
+        "triage score: error: [Errno 28] cannot write to stdout: No space left on device\n"
+    )
+
+
 def test_score_of_files_needs_no_temporary_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2293,9 +2293,7 @@ class AtomicWriter:
             for folder in self._made:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-            raise type(exc)(
-                exc.errno, f"cannot write the output {self.path}: {exc.strerror}"
-            ) from None
+            raise self._named(exc) from None
         self.tmp = Path(tmp)
         self._parquet: Any = None
         self._schema: Any = None
@@ -2322,7 +2320,23 @@ class AtomicWriter:
             newline="" if fmt in ("csv", "tsv") else None,
         )
 
+    def _named(self, exc: OSError) -> OSError:
+        """`exc` saying which output it could not write, as the user named it."""
+        # the errno's words: pyarrow's strerror wraps them in its own
+        reason = os.strerror(exc.errno) if exc.errno is not None else exc.strerror
+        return type(exc)(exc.errno, f"cannot write the output {self.path}: {reason}")
+
     def write(self, frame: pd.DataFrame) -> None:
+        try:
+            self._write(frame)
+        except OSError as exc:
+            if exc.errno is None:  # not the disk's: pyarrow's, say
+                raise
+            # a full disk, a file-size limit: said without naming the
+            # temporary file, of which the user knows nothing
+            raise self._named(exc) from exc
+
+    def _write(self, frame: pd.DataFrame) -> None:
         if self._text is not None:
             frame = _text_cells(frame, nested_as_json=self.fmt in ("csv", "tsv"))
         if self._text is not None and self.fmt in ("csv", "tsv"):
@@ -2357,6 +2371,14 @@ class AtomicWriter:
         self._first = False
 
     def commit(self) -> Path:
+        try:
+            return self._commit()
+        except OSError as exc:
+            if exc.errno is None:
+                raise
+            raise self._named(exc) from exc
+
+    def _commit(self) -> Path:
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None

@@ -14,6 +14,7 @@ import argparse
 import codecs
 import contextlib
 import csv
+import errno
 import functools
 import io
 import itertools
@@ -504,7 +505,13 @@ def cmd_score(args: argparse.Namespace) -> int:
                     else stack.enter_context(open(user_path(args.input), "rb"))
                 )
                 f = stack.enter_context(source.open("wb"))
-                shutil.copyfileobj(data, f, 1 << 20)
+                try:
+                    shutil.copyfileobj(data, f, 1 << 20)
+                except OSError as exc:
+                    if exc.errno not in _NO_ROOM:
+                        raise
+                    shown = "stdin" if args.input == "-" else args.input
+                    raise _no_room(exc, f"cannot copy {shown} to", spool, "give a file") from None
             # compressed data has no name to say so: its first bytes do. A
             # zip archive names its file, whose format is then the file's
             compression = compression_of(source)
@@ -545,17 +552,44 @@ def cmd_score(args: argparse.Namespace) -> int:
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
             raise
+        except OSError as exc:
+            if args.output != "-" or exc.errno not in _NO_ROOM:
+                raise
+            doing = "cannot write the rows for stdout to"
+            raise _no_room(exc, doing, spool, "name a file") from None
         finally:
             warnings.showwarning = show
         if progress is not None:
             progress.close()
         if args.output == "-":
-            with Path(target).open("rb") as scored:
-                shutil.copyfileobj(scored, sys.stdout.buffer, 1 << 20)
-            sys.stdout.buffer.flush()
+            try:
+                with Path(target).open("rb") as scored:
+                    shutil.copyfileobj(scored, sys.stdout.buffer, 1 << 20)
+                sys.stdout.buffer.flush()
+            except OSError as exc:
+                if exc.errno not in _NO_ROOM:
+                    raise  # a reader gone (| head) is told apart by the caller
+                raise type(exc)(
+                    exc.errno, f"cannot write to stdout: {os.strerror(exc.errno)}"
+                ) from None
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
     print(summary, file=sys.stderr)
     return 0
+
+
+# a full disk, a quota, a file-size limit
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _no_room(exc: OSError, doing: str, spool: str, instead: str) -> OSError:
+    """`exc`, a pipe's temporary file that found no room, said with the
+    folder it was in and what to do."""
+    folder = os.path.dirname(spool)
+    return type(exc)(
+        exc.errno,
+        f"{doing} a temporary file in {folder}: {os.strerror(exc.errno or errno.ENOSPC)}; "
+        f"set TMPDIR to a folder with room, or {instead} instead of a pipe",
+    )
 
 
 def _spool() -> contextlib.AbstractContextManager[str]:
