@@ -916,6 +916,26 @@ def test_the_lexicon_baseline_answers_the_calls_on_one_complaint() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "label", "word", "starts"),
+    [
+        # not inside a longer word it does not count in
+        ("贵公司的东西太贵了", "pricing", "贵", [7]),
+        ("别生气了，我真的很生气", "angry", "生气", [9]),
+        # nor inside a longer word of the label, found instead
+        ("快递员不送，快递也没到", "logistics", "快递", [6]),
+    ],
+)
+def test_the_lexicon_baseline_places_a_word_where_it_counted(
+    text: str, label: str, word: str, starts: list[int]
+) -> None:
+    why = triage.explain(text, model=triage.LexiconModel())[label]
+    found = next(t for t in why.terms if t.term == word)
+    assert found.weight == len(starts)
+    assert [e.start for e in found.evidence] == starts
+    assert all(text[e.start : e.end] == word for e in found.evidence)
+
+
+@pytest.mark.parametrize(
     ("text", "low"),
     [
         ("气死我了，到底怎么回事", False),  # emotion words, no category: the words apply

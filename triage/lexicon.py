@@ -23,8 +23,8 @@ from triage._features import guarded
 from triage._resources import read_toml
 from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
-from triage.model import OneText, Predictions, check_top, term_weight
-from triage.results import Explanation
+from triage.model import OneText, Predictions, check_top
+from triage.results import Evidence, Explanation, TermWeight
 
 __all__ = ["LexiconModel"]
 
@@ -173,7 +173,9 @@ class LexiconModel(OneText):
         ]
         out: dict[Category | Emotion, Explanation] = {}
         for label, pattern, probability, applies in labels:
-            terms = tuple(term_weight(w, float(n), norm) for w, n in _found(pattern, norm, top))
+            terms = tuple(
+                TermWeight(w, float(n), places) for w, n, places in _placed(pattern, norm, top)
+            )
             out[label] = Explanation(label, probability, applies, terms, ())
         return out
 
@@ -228,3 +230,20 @@ def _found(pattern: re.Pattern[str], text: str, top: int) -> list[tuple[str, int
     """The `top` commonest matches of `pattern` in `text` and their counts, the
     first found first of equals."""
     return Counter(m[0] for m in pattern.finditer(text)).most_common(top)
+
+
+def _placed(
+    pattern: re.Pattern[str], text: str, top: int, places: int = 3
+) -> list[tuple[str, int, tuple[Evidence, ...]]]:
+    """`_found`, each match with its first `places` places where `pattern`
+    matched it: not where its characters merely stand, inside a longer word
+    that does not count (贵 in 贵公司) or a longer word that matched instead
+    (慢 in 太慢)."""
+    counts: Counter[str] = Counter()
+    at: dict[str, list[Evidence]] = {}
+    for m in pattern.finditer(text):
+        counts[m[0]] += 1
+        spans = at.setdefault(m[0], [])
+        if len(spans) < places:
+            spans.append(Evidence(m[0], m.start(), m.end()))
+    return [(w, n, tuple(at[w])) for w, n in counts.most_common(top)]
