@@ -1414,6 +1414,26 @@ def test_analyze_explains_the_categories_and_emotions_that_apply(
     assert "explanation" not in json.loads(capsys.readouterr().out)
 
 
+def test_analyze_explains_with_as_many_terms_as_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    import triage
+
+    text = "快递一周还没到，客服也不回，太气人了！"
+    assert main(["analyze", text, "--explain", "--terms", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    explained = triage.explain(text, top=2)
+    for e in out["explanation"]:
+        assert e == explained[e["label"]].to_dict()
+        assert len(e["terms"]) == 2
+    for bad, said in [
+        (["--explain", "--terms", "0"], "--terms must be at least 1"),
+        (["--explain", "--terms", "-1"], "--terms must be at least 1"),
+        (["--terms", "2"], "--terms counts the terms of --explain"),
+    ]:
+        with pytest.raises(SystemExit):
+            main(["analyze", text, *bad])
+        assert f"triage analyze: error: {said}" in capsys.readouterr().err
+
+
 def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyped-def]
     (folder / "in.csv").write_text("text\n快递太慢了\n", encoding="utf-8")
     tiny_frame.to_csv(folder / "labeled.csv", index=False)

@@ -112,7 +112,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from triage.labels import Emotion
 
         # the categories that apply, primary first, then the emotions present
-        explained = explain(text, model=model)
+        explained = explain(text, model=model, top=5 if args.terms is None else args.terms)
         why = [explained[c] for c in result.categories]
         why += [e for e in explained.values() if isinstance(e.label, Emotion) and e.applies]
     if args.format == "json":
@@ -753,6 +753,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the terms behind each category that applies and each emotion present, "
         "with their weights",
     )
+    p.add_argument(
+        "--terms",
+        type=int,
+        metavar="N",
+        help="terms per label of --explain, for and against it (default 5)",
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser(
@@ -1066,8 +1072,12 @@ def _main(argv: Sequence[str] | None) -> int:
     fail = _commands(parser)[args.command].error
     if getattr(args, "terms", None) is not None and not args.explain:
         fail("--terms counts the terms of --explain; pass --explain too")
-    if getattr(args, "terms", None) == 0:  # the library's "no explanation"
-        fail("--terms must be at least 1; leave out --explain for no 'why' column")
+    terms = getattr(args, "terms", None)
+    # 0 is the library's "no explanation"; score's library call names a
+    # negative count itself
+    if terms == 0 or (args.command == "analyze" and terms is not None and terms < 1):
+        shown = "no 'why' column" if args.command == "score" else "no explanation"
+        fail(f"--terms must be at least 1; leave out --explain for {shown}")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
         fail("--corpus-column names the column of --corpus-file; pass --corpus-file too")
     if getattr(args, "corpus_encoding", None) is not None and not args.corpus_file:
