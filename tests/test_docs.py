@@ -70,6 +70,31 @@ def test_batch_why_example_shows_what_the_example_answers() -> None:
     assert list(answered.items())[: len(expected)] == list(expected.items())
 
 
+def test_the_complaint_gate_is_said_to_spare_a_text_that_names_a_problem() -> None:
+    # praise first, then a harm: under the gate, and product all the same
+    from triage import batch
+    from triage._default import resolve_model
+
+    text = "好吃好吃，下次还来，吃完拉肚子了"
+    a = triage.analyze(text)
+    gate = resolve_model(None).min_complaint_proba
+    assert a.complaint_probability is not None and gate is not None
+    assert a.complaint_probability < gate and a.categories == (triage.Category.PRODUCT,)
+    assert triage.explain(text)[triage.Category.PRODUCT].applies
+    said = {
+        "triage.explain": triage.explain.__doc__ or "",
+        "Assessment": triage.Assessment.__doc__ or "",
+        "triage.batch": batch.__doc__ or "",
+        **{doc: (REPO / doc).read_text(encoding="utf-8") for doc in DOCS[:3]},
+    }
+    for where, doc in said.items():
+        doc = " ".join(doc.split())
+        for at in [m.start() for m in re.finditer("min_complaint_proba", doc)]:
+            near = doc[at : at + 200]
+            if "no category" in near:
+                assert "unless it names a concrete problem" in near, where
+
+
 def _column_table() -> dict[str, str]:
     """The meaning docs/batch.md gives each output column, by column."""
     from triage.batch import OUTPUT_COLUMNS

@@ -89,7 +89,9 @@ def explain(
     its clauses: the terms explain the text's score (its probability), not
     the decision alone. A text under the model's ``min_complaint_proba``
     (praise, see `Assessment.complaint_probability`) has no category, so
-    none applies, whatever its probability. For the lexicon baseline
+    none applies, whatever its probability, unless it names a concrete
+    problem (``problem_cues`` of `TriageModel`: 好吃好吃，下次还来，吃完拉肚子了
+    keeps product). For the lexicon baseline
     (``model=LexiconModel()``) the terms are its words found in the text,
     each weighing the times it occurs.
 

@@ -21,7 +21,8 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
 ``prob_complaint``                  probability that the text complains about
                                     anything (NaN for the lexicon baseline);
                                     under the model's ``min_complaint_proba``
-                                    it has no category
+                                    it has no category, unless it names a
+                                    concrete problem (``problem_cues``)
 ``sentiment``                       polarity in [0, 1]: near 0 negative,
                                     near 1 positive
 ``deadline_minutes``                first-response deadline (nullable ``Int32``)

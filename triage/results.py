@@ -296,7 +296,8 @@ class Assessment:
     (``！`` alone has an angry probability near 1 and no emotion).
     ``complaint_probability`` is the model's probability that the text
     complains about anything at all; below the model's
-    ``min_complaint_proba`` (praise, small talk) it has no category. None
+    ``min_complaint_proba`` (praise, small talk) it has no category, unless
+    it names a concrete problem (``problem_cues`` of `TriageModel`). None
     for a predictor without it (the lexicon baseline).
     """
 
