@@ -10,7 +10,9 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -883,6 +885,18 @@ def test_explain_refuses_what_analyze_refuses() -> None:
     with pytest.raises(triage.ParameterError, match="top must be a whole number"):
         triage.explain("快递太慢", top=-1)
     assert all(not e.terms and not e.against for e in triage.explain("快递太慢", top=0).values())
+
+
+@pytest.mark.parametrize("top", [np.uint8(2), np.uint64(2), np.int16(2)])
+@pytest.mark.parametrize("model", [None, triage.LexiconModel()], ids=["default", "lexicon"])
+def test_explain_takes_a_numpy_count_of_terms(top: Any, model: Any) -> None:
+    # unsigned, its negation wrapped round: np.uint8(2) picked 254 terms or failed
+    text = "快递一周还没到，客服也不回，太气人了！"
+    assert triage.explain(text, top=top, model=model) == triage.explain(text, top=2, model=model)
+    from triage._default import resolve_model
+
+    found = resolve_model(model)
+    assert found.predict_many([text], explain=top).why == found.predict_many([text], explain=2).why
 
 
 @pytest.mark.parametrize(

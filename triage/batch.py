@@ -932,8 +932,7 @@ def _explain(explain: Any) -> int:
     """`explain` checked: terms per label, 0 for no ``why`` column."""
     from triage.model import check_top
 
-    check_top(explain, "explain (terms per label; CLI: --terms)")
-    return int(explain)
+    return check_top(explain, "explain (terms per label; CLI: --terms)")
 
 
 def _check_text_encoding(encoding: Any, *, options: Options = SCORE) -> None:

@@ -109,7 +109,7 @@ class LexiconModel(OneText):
     def predict_many(self, texts: Iterable[Any], *, explain: int = 0) -> Predictions:
         """Predict many texts; with `explain`, `Predictions.why` holds each
         row's `explain` commonest lexicon words of the labels that apply."""
-        check_top(explain, "explain")
+        explain = check_top(explain, "explain")
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)
@@ -158,7 +158,7 @@ class LexiconModel(OneText):
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
         """The lexicon's words of each category and emotion found in the text,
         each weighing the times it occurs (see `triage.explain`); nothing is against."""
-        check_top(top)
+        top = check_top(top)
         pred = self.predict_one(text)
         norm = pred.texts[0]
         categories, emotions = pred.category_result(0), pred.emotion_result(0)

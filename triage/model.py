@@ -812,7 +812,7 @@ class TriageModel(OneText):
         `explain`, `Predictions.why` holds each row's `explain` top terms of
         the labels that apply, as `TriageModel.explain` weighs them.
         """
-        check_top(explain, "explain")
+        explain = check_top(explain, "explain")
         _check_many(texts)
         self._check_predicting()
         rests: list[str] = []
@@ -1188,7 +1188,7 @@ class TriageModel(OneText):
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
         """Why each category and emotion applies to one complaint, or does not
         (see `triage.explain`)."""
-        check_top(top)
+        top = check_top(top)
         pred, idx, val = self._one(text)
         norm, tokens = pred.texts[0], pred.tokens[0]
         space = self.features_
@@ -1310,11 +1310,14 @@ def _round(x: Array) -> Array:
     return rounded
 
 
-def check_top(top: Any, name: str = "top") -> None:
-    """Refuse a count of terms per label that is not a whole number >= 0: the
-    `top` of `explain`, or the `explain` of a batch (`name` says which)."""
+def check_top(top: Any, name: str = "top") -> int:
+    """A count of terms per label as a Python int, refused when it is not a
+    whole number >= 0: the `top` of `explain`, or the `explain` of a batch
+    (`name` says which). A numpy unsigned one is no longer unsigned, whose
+    negation (``np.uint8(2)`` gives 254) would pick the wrong terms."""
     if not _is_int(top) or top < 0:
         raise ParameterError(f"{name} must be a whole number >= 0, got {top!r}")
+    return int(top)
 
 
 def term_weight(term: str, weight: float, text: str, places: int = 3) -> TermWeight:
