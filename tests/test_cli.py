@@ -1412,6 +1412,10 @@ def test_analyze_explains_the_categories_and_emotions_that_apply(
     assert "'到,' +" in why[0]  # a term holding a comma stays one term
     assert main(["analyze", text]) == 0
     assert "explanation" not in json.loads(capsys.readouterr().out)
+    # nothing applies: a line says so, as the categories' and emotions' do
+    assert main(["analyze", "hello world", "--format", "text", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "categories -\n" in out and "emotions   -\n" in out and "why        -\n" in out
 
 
 def test_analyze_explains_with_as_many_terms_as_asked(capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,6 +156,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         # quoted, as the reasons' evidence is: a term may hold a comma ("到,")
         terms = ", ".join(f"'{t.term}' {t.weight:+.2f}" for t in e.terms) or "-"
         print(f"why        {e.label}: {terms}")
+    if args.explain and not why:  # asked for, and said: nothing applies to explain
+        print("why        -")
     return 0
 
 
