@@ -1075,9 +1075,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if getattr(args, "terms", None) is not None and not args.explain:
         fail("--terms counts the terms of --explain; pass --explain too")
     terms = getattr(args, "terms", None)
-    # 0 is the library's "no explanation"; score's library call names a
-    # negative count itself
-    if terms == 0 or (args.command == "analyze" and terms is not None and terms < 1):
+    # 0 is the library's "no explanation", which --explain is not asked for
+    if terms is not None and terms < 1:
         shown = "no 'why' column" if args.command == "score" else "no explanation"
         fail(f"--terms must be at least 1; leave out --explain for {shown}")
     if getattr(args, "corpus_column", None) is not None and not args.corpus_file:
