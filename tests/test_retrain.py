@@ -274,6 +274,46 @@ def test_cross_validation_never_tests_a_text_it_trained_on(
     assert sorted(i for t in tested for i in t["id"]) == sorted(frame["id"])
 
 
+def _by_primary(counts: dict[str, int]) -> pd.DataFrame:
+    """A labeled frame of distinct texts, `counts[primary]` rows of each primary."""
+    from tests.conftest import labeled_frame
+
+    said = {
+        "product": "买的水壶第{}天就漏水了",
+        "logistics": "快递第{}天了还没送到",
+        "process": "退款申请提交第{}天了还在审核",
+        "": "第{}天去公园散步，心情不错",
+    }
+    rows = [
+        (said[p].format(i + 1), p, p, "0 0 0 0 0", "P3" if p else "P4")
+        for p, n in counts.items()
+        for i in range(n)
+    ]
+    return labeled_frame(rows)  # type: ignore[no-any-return]
+
+
+def test_folds_stay_stratified_when_a_primary_has_fewer_rows_than_folds() -> None:
+    # two texts that are no complaint cannot be spread over five folds; the
+    # categories still are: 3 logistics and 2 process rows per fold, 4 product give or take one
+    from triage.retrain import cv_splits
+
+    frame = _by_primary({"product": 20, "logistics": 15, "process": 10, "": 2})
+    for seed in range(5):
+        for _, test in cv_splits(frame, 5, random_state=seed):
+            held = frame["primary"].iloc[test].value_counts()
+            assert [held.get(p, 0) for p in ("logistics", "process")] == [3, 2]
+            assert abs(held.get("product", 0) - 4) <= 1
+
+
+def test_a_split_stays_stratified_when_a_primary_has_one_row() -> None:
+    frame = _by_primary({"product": 20, "logistics": 10, "process": 6, "": 1})
+    for seed in range(5):
+        a, b = split_labeled(frame, test_size=0.5, random_state=seed)
+        for part in (a, b):
+            held = part["primary"].value_counts()
+            assert [held.get(p, 0) for p in ("logistics", "process")] == [5, 3]
+
+
 @pytest.mark.parametrize("size", [0, 1, 1.5, -0.1])
 def test_split_rejects_impossible_sizes(demo: pd.DataFrame, size: float) -> None:
     with pytest.raises(ValueError, match="test_size"):
@@ -1031,17 +1071,18 @@ def test_cross_validation_rejects_bad_options_before_training(
 
 
 def test_a_fold_without_a_label_is_named_in_the_warning(tiny_frame: pd.DataFrame) -> None:
-    # pricing has two rows in the frame: a fold that trains on neither warns
-    # "0 of 8 rows positive", which reads as false of the frame unless the
-    # fold is named
+    # humorous has one row in the frame: the fold that does not train on it
+    # warns "0 of 8 rows positive", which reads as false of the frame unless
+    # the fold is named
     from tests.conftest import TINY_PARAMS
 
     with pytest.warns(UserWarning, match="the training labels give") as caught:
         cross_validate(tiny_frame, folds=2, **TINY_PARAMS)
     messages = [str(w.message) for w in caught]
-    assert messages and all(
+    assert any("presence:humorous (0 of 8 rows positive)" in m for m in messages)
+    assert all(
         re.search(
-            r"^the training labels give these heads a single class, .* \(0 of 8 rows positive\)"
+            r"^the training labels give these heads a single class, "
             r".*\(cross-validation fold [12] of 2, trained on 8 of the 16 rows\)$",
             m,
         )
@@ -1076,7 +1117,7 @@ def test_a_fold_of_too_few_rows_of_a_label_is_named_in_the_warning() -> None:
     [
         # the frame's 16 texts may hold a term 9 times, a fold's 8 cannot:
         # "of the 8 training texts" reads as false of the frame unless the fold is named
-        (2, 9, r"of the 8 training texts; use min_df <= 8 .*\(cross-validation fold 1 of 2, "),
+        (2, 9, r"of the 8 training texts; use min_df <= 6 .*\(cross-validation fold 1 of 2, "),
         (4, 13, r"of the 12 training texts; use min_df <= 10 .*\(cross-validation fold 1 of 4, "),
     ],
 )

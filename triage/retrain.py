@@ -127,12 +127,22 @@ def _require_seed(random_state: Any) -> None:
 
 
 def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
-    """Primary category per row, rare strata merged; None when stratifying cannot work."""
+    """Primary category per row, rare strata merged; None when stratifying cannot work.
+
+    A stratum of fewer rows than `folds` cannot be spread over them: the rare
+    ones are pooled, and a pool still that small joins the largest stratum,
+    so that three texts that are no complaint do not leave every category
+    unstratified.
+    """
     primary = np.array([str(p).strip() for p in frame["primary"].tolist()], dtype=object)
     values, counts = np.unique(primary, return_counts=True)
-    rare = set(values[counts < folds].tolist())
-    if rare:
-        primary = np.array(["~rare" if p in rare else p for p in primary], dtype=object)
+    small = counts < folds
+    if small.any():
+        into = "~rare"
+        if counts[small].sum() < folds and not small.all():
+            into = values[~small][np.argmax(counts[~small])]
+        rare = set(values[small].tolist())
+        primary = np.array([into if p in rare else p for p in primary], dtype=object)
         values, counts = np.unique(primary, return_counts=True)
     if counts.min() < folds or len(values) < 2:
         return None
