@@ -210,6 +210,31 @@ def test_cross_validation_marks_an_undefined_f1_n_a(demo) -> None:  # type: igno
     assert notes == [("n/a", (2, 0.0))]
 
 
+def test_categories_counts_labels_written_with_spaces_or_read_as_nan(tmp_path: Path) -> None:
+    import pandas as pd
+
+    # a valid labeled file as a spreadsheet leaves it: spaces around the labels
+    labeled = tmp_path / "labeled.csv"
+    labeled.write_text(
+        "text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n"
+        "快递五天没到，客服也不回, logistics | service ,logistics ,1,0,0,0,0,P3 \n"
+        "杯子一倒热水就裂了,product,product,0,0,0,0,0, P2\n"
+        "今天出去玩了一天,,,0,0,0,0,0,P4\n",
+        encoding="utf-8",
+    )
+    frame = read_labeled(labeled)
+    read_by_pandas = pd.read_csv(labeled)  # the empty cells are NaN
+    for data in (frame, read_by_pandas):
+        fig = plot_categories(data)
+        mentioned, as_primary = (
+            [int(b.get_height()) for b in fig.axes[0].patches][k * 6 : k * 6 + 6] for k in (0, 1)
+        )
+        assert mentioned == [1, 1, 1, 0, 0, 0]  # product, service, logistics
+        assert as_primary == [1, 0, 1, 0, 0, 0]
+        assert [int(b.get_height()) for b in fig.axes[1].patches] == [0, 1, 1, 1]
+        assert fig.get_suptitle() == "3 complaints"
+
+
 @pytest.mark.parametrize(
     ("texts", "title"),
     [

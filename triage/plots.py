@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage._io import is_missing
 from triage.evaluation import figure_text
 from triage.exceptions import ColumnError
 from triage.labels import CATEGORIES, PRIORITIES
@@ -258,6 +259,11 @@ def plot_cross_validation(cv: CrossValidation, *, title: str | None = None) -> F
     return fig
 
 
+def _cell(value: Any) -> str:
+    """A cell of a frame to count: stripped; "" when missing (NaN, None, ``pd.NA``)."""
+    return "" if is_missing(value) else str(value).strip()
+
+
 def plot_categories(
     data: pd.DataFrame | Iterable[Assessment], *, title: str | None = None
 ) -> Figure:
@@ -284,9 +290,10 @@ def plot_categories(
                 f"plot_categories needs the columns categories, primary and priority; "
                 f"missing {missing}"
             )
-        cats = [str(c).split("|") if str(c) else [] for c in data["categories"].tolist()]
-        primary = [str(p) for p in data["primary"].tolist()]
-        priority = [str(p) for p in data["priority"].tolist()]
+        # cells as a labeled file may hold them: spaces around a label, empty read as NaN
+        cats = [[c.strip() for c in _cell(v).split("|")] for v in data["categories"].tolist()]
+        primary = [_cell(p) for p in data["primary"].tolist()]
+        priority = [_cell(p) for p in data["priority"].tolist()]
     else:
         items = list(data)
         cats = [[str(c) for c in a.categories] for a in items]
