@@ -438,6 +438,35 @@ def test_texts_under_the_complaint_gate_do_not_move_the_category_thresholds(
     np.testing.assert_array_equal(beside.thresholds_["categories"], alone.thresholds_["categories"])
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give")  # 16 rows
+def test_texts_the_model_cannot_read_move_no_threshold(tiny_frame: pd.DataFrame) -> None:
+    from tests.conftest import TINY_PARAMS, labeled_frame
+    from triage.retrain import _gate
+
+    model = TriageModel(**TINY_PARAMS).fit(tiny_frame)
+    # no Chinese: no category and no emotion, whatever the thresholds
+    unreadable = [
+        ("WORST SERVICE EVER!!!", "service", "service", "2 0 0 0 1", "P2"),
+        ("😡😡😡😡", "service", "service", "2 0 0 0 1", "P2"),
+        ("terrible, never again", "service", "service", "2 0 0 0 1", "P2"),
+        ("!!!!!!", "service", "service", "2 0 0 0 1", "P2"),
+        ("refund me NOW", "pricing", "pricing", "2 1 0 0 0", "P2"),
+    ]
+    texts = [row[0] for row in unreadable]
+    given = model.predict_many(texts)
+    assert given.low_confidence.all()
+    proba = _probabilities(model, texts)
+    _gate(model, proba)
+    np.testing.assert_array_equal(proba["categories"], given.category_labels.astype(float))
+    np.testing.assert_array_equal(proba["presence"], given.intensity >= 1)
+    extra = labeled_frame(unreadable).assign(id=lambda f: "unreadable-" + f["id"])
+    beside = pd.concat([tiny_frame, extra], ignore_index=True)
+    alone = tune_thresholds(model, tiny_frame, min_positives=1)
+    with_them = tune_thresholds(model, beside, min_positives=1)
+    for head, values in alone.thresholds_.items():
+        np.testing.assert_array_equal(with_them.thresholds_[head], values, err_msg=head)
+
+
 def test_tuning_reads_gated_texts_as_a_model_with_the_clause_stage_decides_them(
     clause_model: TriageModel, train_frame: pd.DataFrame
 ) -> None:

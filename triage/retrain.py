@@ -539,13 +539,21 @@ class _Scorer:
 
 def _gate(model: TriageModel, proba: dict[str, Array]) -> None:
     """Set the category probabilities (`_probabilities`) of the texts under
-    the complaint gate to what the model decides for them, in place.
+    the complaint gate to what the model decides for them, in place, and
+    every probability of the texts it cannot read.
 
     The gate, not a threshold, takes their categories: tuned as though they
     applied, praise would raise every threshold it passed. Such a text has
     none (0.0), or, when it names a problem (``problem_cues``), its
-    likeliest alone (1.0), whatever the thresholds.
+    likeliest alone (1.0), whatever the thresholds. A text nothing learned
+    applies to (``"low"``: no Chinese, no known term) has no category and
+    no emotion whatever the thresholds (0.0): tuned as though it had, six
+    English complaints labeled angry would lower angry's threshold to the
+    probability every such text gets.
     """
+    low = proba["low"]
+    for head in ("categories", "presence", "strong"):
+        proba[head][low] = 0.0
     if model.min_complaint_proba is None:
         return
     gated = np.flatnonzero(proba["complaint"] < model.min_complaint_proba)
@@ -637,7 +645,8 @@ def tune_thresholds(
     probabilities, which decide the category; ``thresholds_["categories"]``
     then only feeds the stage and is kept. A text under the model's
     ``min_complaint_proba`` has no category whatever the thresholds: it is
-    tuned on as one the model gives none.
+    tuned on as one the model gives none, as is a text the model cannot
+    read (no Chinese, or no term it knows), which has no emotion either.
 
     The thresholds live in ``thresholds_`` (and ``clause_thresholds_``) of
     the returned model, so `save_model` keeps them; ``threshold_source_`` records the rows they were
