@@ -23,7 +23,7 @@ from triage._features import guarded
 from triage._resources import read_toml
 from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
-from triage.model import OneText, Predictions, check_top
+from triage.model import OneText, Predictions, check_many, check_top
 from triage.results import Evidence, Explanation, TermWeight
 
 __all__ = ["LexiconModel"]
@@ -108,8 +108,13 @@ class LexiconModel(OneText):
 
     def predict_many(self, texts: Iterable[Any], *, explain: int = 0) -> Predictions:
         """Predict many texts; with `explain`, `Predictions.why` holds each
-        row's `explain` commonest lexicon words of the labels that apply."""
+        row's `explain` commonest lexicon words of the labels that apply.
+
+        Each element must be a `str`; one str or a DataFrame is refused
+        (`ParameterError`), as each iterates as something else.
+        """
         explain = check_top(explain, "explain")
+        check_many(texts)
         cat_pats, emo_pats = self._patterns
         norm = [_text.prepare(t) for t in texts]
         n = len(norm)

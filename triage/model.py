@@ -813,7 +813,7 @@ class TriageModel(OneText):
         the labels that apply, as `TriageModel.explain` weighs them.
         """
         explain = check_top(explain, "explain")
-        _check_many(texts)
+        check_many(texts)
         self._check_predicting()
         rests: list[str] = []
         norm, toks, cut = self._docs(texts, rests=rests)
@@ -1402,8 +1402,8 @@ def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
     return frame
 
 
-def _check_many(texts: Any) -> None:
-    """Refuse as the texts of `TriageModel.predict_many` what iterates as
+def check_many(texts: Any) -> None:
+    """Refuse as the texts of a model's `predict_many` what iterates as
     something else: one str (its characters) or a DataFrame (its column names)."""
     if isinstance(texts, str | bytes):
         raise ParameterError(
