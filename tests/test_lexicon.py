@@ -27,3 +27,40 @@ def test_predict_many_refuses_what_iterates_as_something_else(texts: Any, messag
 def test_predict_many_takes_a_series_of_texts() -> None:
     pred = LexiconModel().predict_many(pd.Series(["快递三天没到", "客服不理人"]))
     assert pred.texts == ["快递三天没到", "客服不理人"]
+
+
+def _without_environment_words() -> dict[str, Any]:
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    return {**lexicon, "categories": {**lexicon["categories"], "environment": []}}
+
+
+def test_a_lexicon_assigned_after_a_prediction_is_the_one_read() -> None:
+    model = LexiconModel()
+    dirty = "房间太脏了"
+    assert [str(c) for c in model.classify(dirty).labels] == ["environment"]
+    model.lexicon = _without_environment_words()
+    assert model.classify(dirty).labels == ()
+    assert model.predict_many([dirty]).category_labels.sum() == 0
+    model.lexicon = None  # the package lexicon again
+    assert [str(c) for c in model.classify(dirty).labels] == ["environment"]
+
+
+def test_a_bad_lexicon_assigned_later_is_refused_at_the_next_prediction() -> None:
+    model = LexiconModel()
+    model.classify("快递太慢")
+    model.lexicon = {"categories": {}}
+    with pytest.raises(ParameterError, match=r"lexicon.categories has no words of 'product'"):
+        model.classify("快递太慢")
+
+
+def test_a_pickled_model_predicts_with_its_lexicon() -> None:
+    import pickle
+
+    model = LexiconModel(_without_environment_words())
+    model.classify("房间太脏了")
+    again = pickle.loads(pickle.dumps(model))
+    assert again.classify("房间太脏了").labels == ()
+    again.lexicon = None
+    assert [str(c) for c in again.classify("房间太脏了").labels] == ["environment"]

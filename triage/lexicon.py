@@ -47,7 +47,9 @@ class LexiconModel(OneText):
         ``categories`` and a table ``emotions``, each giving every label of
         its kind a list of words, and optionally a table ``not_in`` giving a
         word the longer words it does not count in (``{"贵": ["贵公司"]}``).
-        The package lexicon when omitted.
+        The package lexicon when omitted. A lexicon assigned to the model
+        later is read from its next prediction on; a dict changed in place
+        after a prediction is not read again: assign it anew.
 
     Raises
     ------
@@ -56,6 +58,7 @@ class LexiconModel(OneText):
         of strings (a string alone would be read as its characters), or a
         ``not_in`` word is not in a longer word listed for it, or is listed
         for itself (it would never count), both as the texts are normalised.
+        A lexicon assigned later is checked at the next prediction.
 
     Examples
     --------
@@ -74,16 +77,22 @@ class LexiconModel(OneText):
 
     @property
     def _patterns(self) -> _Patterns:
-        # built on first use; not functools.cached_property, whose lock (one
-        # for every instance on Python 3.11) a process forked while a thread
-        # of its parent built them found held for ever
-        patterns: _Patterns | None = self.__dict__.get("_compiled")
-        if patterns is None:
-            patterns = self.__dict__["_compiled"] = self._compile()
-        return patterns
+        # built on first use, and again once `lexicon` is another object than
+        # the one they were built from (assigned since, or by set_params); not
+        # functools.cached_property, whose lock (one for every instance on
+        # Python 3.11) a process forked while a thread of its parent built
+        # them found held for ever
+        lexicon = self.lexicon
+        built: tuple[Any, _Patterns] | None = self.__dict__.get("_compiled")
+        if built is None or built[0] is not lexicon:
+            built = self.__dict__["_compiled"] = (lexicon, self._compile(lexicon))
+        return built[1]
 
-    def _compile(self) -> _Patterns:
-        lex = self.lexicon or read_toml("lexicon.toml")
+    @staticmethod
+    def _compile(lexicon: dict[str, Any] | None) -> _Patterns:
+        if lexicon is not None:  # checked again: it may have been assigned since
+            _check_lexicon(lexicon)
+        lex = lexicon or read_toml("lexicon.toml")
         not_in: dict[str, list[str]] = {}
         for word, longer in lex.get("not_in", {}).items():
             not_in.setdefault(_text.normalize(word), []).extend(map(_text.normalize, longer))
