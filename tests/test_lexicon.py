@@ -64,3 +64,28 @@ def test_a_pickled_model_predicts_with_its_lexicon() -> None:
     assert again.classify("房间太脏了").labels == ()
     again.lexicon = None
     assert [str(c) for c in again.classify("房间太脏了").labels] == ["environment"]
+
+
+def test_the_model_has_the_parameters_of_an_estimator() -> None:
+    from sklearn.base import clone
+
+    lexicon = _without_environment_words()
+    model = LexiconModel(lexicon)
+    assert model.get_params() == {"lexicon": lexicon}
+    copy = clone(model)
+    assert copy.lexicon == lexicon and copy.lexicon is not lexicon
+    assert copy.classify("房间太脏了").labels == ()
+    assert repr(LexiconModel()) == "LexiconModel()"
+    tables = "categories, emotions, cues, not_in"
+    assert repr(model) == f"LexiconModel(lexicon=<dict of the tables {tables}>)"
+    assert model.set_params(lexicon=None) is model
+    assert [str(c) for c in model.classify("房间太脏了").labels] == ["environment"]
+
+
+def test_set_params_refuses_what_the_constructor_refuses() -> None:
+    model = LexiconModel()
+    with pytest.raises(ParameterError, match=r"invalid parameter 'lexicons' for LexiconModel"):
+        model.set_params(lexicons=None)
+    with pytest.raises(ParameterError, match=r"lexicon has no table 'categories'"):
+        model.set_params(lexicon={"emotions": {}})
+    assert model.lexicon is None

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -74,6 +74,28 @@ class LexiconModel(OneText):
         if lexicon is not None:
             _check_lexicon(lexicon)
         self.lexicon = lexicon
+
+    # -- scikit-learn estimator protocol: sklearn.base.clone copies it -----------
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"lexicon": self.lexicon}
+
+    def set_params(self, **params: Any) -> Self:
+        for name, value in params.items():
+            if name != "lexicon":
+                raise ParameterError(
+                    f"invalid parameter {name!r} for LexiconModel; valid parameters: lexicon"
+                )
+            if value is not None:
+                _check_lexicon(value)
+            self.lexicon = value
+        return self
+
+    def __repr__(self) -> str:
+        if self.lexicon is None:
+            return "LexiconModel()"
+        tables = ", ".join(map(str, self.lexicon))
+        return f"LexiconModel(lexicon=<dict of the tables {tables}>)"
 
     @property
     def _patterns(self) -> _Patterns:
