@@ -616,6 +616,21 @@ def test_set_default_model_refuses_an_unfitted_model_at_once() -> None:
     assert triage.analyze("快递三天了还没到").primary == "logistics"  # the default kept
 
 
+@pytest.mark.parametrize("cls", [triage.LexiconModel, triage.TriageModel])
+def test_a_model_class_given_for_a_model_is_refused_at_once(cls: type) -> None:
+    # the class has the methods of a model, and failed only when one was
+    # called on a text, with a TypeError of a missing argument
+    message = rf"^model is the class {cls.__name__}, not a model: pass a model, such as"
+    with pytest.raises(triage.ParameterError, match=message):
+        triage.set_default_model(cls)  # type: ignore[arg-type]
+    assert triage.analyze("快递三天了还没到").primary == "logistics"  # the default kept
+    for call in (triage.analyze, triage.classify, triage.score_emotions, triage.explain):
+        with pytest.raises(triage.ParameterError, match=message):
+            call("快递三天了还没到", model=cls)  # type: ignore[operator]
+    with pytest.raises(triage.ParameterError, match=message):
+        triage.warm_up(model=cls)  # type: ignore[arg-type]
+
+
 # Sixteen threads released together into a fresh process race through every
 # lazy load at once (model, tokenizer and its dictionary, traditional-character
 # converter, sentiment model); each must answer as a single thread does after.

@@ -115,10 +115,12 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
     """Make `model` (or the model saved at a path) the process default.
 
     ``None`` goes back to the shipped default, loaded again on next use.
-    Anything else (a number, bytes) is a `triage.ParameterError`, and a
-    `TriageModel` not fitted yet a `triage.NotFittedError`.
+    Anything else (a number, bytes, a model's class) is a
+    `triage.ParameterError`, and a `TriageModel` not fitted yet a
+    `triage.NotFittedError`.
     """
     global _model
+    _refuse_class(model)
     if model is not None and not hasattr(model, "predict_one"):
         if not isinstance(model, str | os.PathLike):
             raise ParameterError(
@@ -140,6 +142,16 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         _source = None
 
 
+def _refuse_class(model: object) -> None:
+    """Refuse a model's class given for a model (``LexiconModel`` for
+    ``LexiconModel()``): it has the methods of one, and fails only when called."""
+    if isinstance(model, type):
+        raise ParameterError(
+            f"model is the class {model.__name__}, not a model: pass a model, such as a "
+            "TriageModel from triage.train or triage.load_model, or LexiconModel()"
+        )
+
+
 def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> TriageModel:
     """`model`, or the default model for None.
 
@@ -148,6 +160,7 @@ def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> T
     instead. The default model is checked too: `set_default_model` takes any
     model of one text, such as a `triage.LexiconModel`.
     """
+    _refuse_class(model)
     if model is None:
         model = get_default_model()
         if hasattr(model, needs):
