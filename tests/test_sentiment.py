@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import pickle
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -74,3 +76,26 @@ def test_a_class_without_tokens_is_refused_by_name(
 ) -> None:
     with pytest.raises(ParameterError, match=f"the {empty} documents hold none"):
         SentimentModel.fit(negative, positive)
+
+
+@pytest.mark.parametrize(
+    ("texts", "scores", "message"),
+    [
+        (["服务很好", "太差了"], [0.9], r"scores holds 1 value\(s\) for 2 text\(s\)"),
+        (["服务很好"], [0.9, 0.1], r"scores holds 2 value\(s\) for 1 text\(s\)"),
+        (["服务很好", "太差了"], [[0.9, 0.1]], r"scores holds 2 value\(s\) for 2 text\(s\)"),
+    ],
+)
+def test_compare_with_snownlp_wants_one_score_a_text(
+    texts: list[str], scores: list[Any], message: str
+) -> None:
+    # a short list was compared with the first texts alone, without a word
+    with pytest.raises(ParameterError, match=message):
+        compare_with_snownlp(texts, scores)
+
+
+def test_scores_of_one_value_correlate_as_nan_without_a_warning() -> None:
+    # the lexicon baseline's polarity is 0.5 throughout
+    got = compare_with_snownlp(["服务很好，非常满意", "太差了，再也不来了"], [0.5, 0.5])
+    assert math.isnan(got["pearson_r"]) and got["texts"] == 2
+    assert got["same_side_of_half"] == 0.5

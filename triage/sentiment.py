@@ -133,15 +133,28 @@ def compare_with_snownlp(texts: Sequence[str], scores: Sequence[float]) -> dict[
     Returns
     -------
     dict
-        ``pearson_r``, ``same_side_of_half`` (share of texts both put on the
-        same side of 0.5) and ``texts``.
+        ``pearson_r`` (NaN for fewer than two texts, or scores of one value
+        on either side), ``same_side_of_half`` (share of texts both put on
+        the same side of 0.5) and ``texts``.
+
+    Raises
+    ------
+    ParameterError
+        `scores` does not hold one number a text.
     """
     import numpy as np
-    from snownlp import SnowNLP
 
     ours = np.asarray(scores, dtype=float)
+    if ours.shape != (len(texts),):
+        raise ParameterError(
+            f"scores holds {ours.size} value(s) for {len(texts)} text(s); "
+            "give one score a text, in the order of the texts"
+        )
+    from snownlp import SnowNLP
+
     theirs = np.array([SnowNLP(t).sentiments if t.strip() else 0.5 for t in texts], dtype=float)
-    r = float(np.corrcoef(ours, theirs)[0, 1]) if len(ours) > 1 else float("nan")
+    with np.errstate(invalid="ignore", divide="ignore"):  # one value throughout: NaN
+        r = float(np.corrcoef(ours, theirs)[0, 1]) if len(ours) > 1 else float("nan")
     same = float(np.mean((ours >= 0.5) == (theirs >= 0.5))) if len(ours) else float("nan")
     return {"pearson_r": round(r, 4), "same_side_of_half": round(same, 4), "texts": len(ours)}
 
