@@ -99,3 +99,24 @@ def test_scores_of_one_value_correlate_as_nan_without_a_warning() -> None:
     got = compare_with_snownlp(["服务很好，非常满意", "太差了，再也不来了"], [0.5, 0.5])
     assert math.isnan(got["pearson_r"]) and got["texts"] == 2
     assert got["same_side_of_half"] == 0.5
+
+
+_PIECES = ["快递", "还没到", "急用", "怎么办", "看不懂", "呵呵", "凭什么", "气死了", "很满意"]
+_PIECES += ["！", "!!!", "？", "😂", "😡", "ok", " ", "\n", "12315"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=60) | st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_intensities_follow_the_presence_thresholds_as_documented(text: str) -> None:
+    # EmotionResult: present when the probability reaches the emotion's
+    # threshold, none for a text of low confidence; the polarity in [0, 1]
+    from triage import EMOTIONS, analyze
+    from triage._default import get_default_model
+
+    threshold = dict(zip(EMOTIONS, get_default_model().thresholds_["presence"], strict=True))
+    a = analyze(text)
+    assert 0.0 <= a.sentiment <= 1.0 and math.isfinite(a.sentiment)
+    for emotion in EMOTIONS:
+        assert a.emotions[emotion] in (0, 1, 2)
+        present = a.emotion_probabilities[emotion] >= threshold[emotion]
+        assert (a.emotions[emotion] > 0) == (present and not a.low_confidence)

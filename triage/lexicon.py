@@ -38,7 +38,12 @@ class LexiconModel(OneText):
     """Keyword-lexicon baseline.
 
     It answers `triage.analyze`, `classify`, `score_emotions` and `explain`
-    (``model=LexiconModel()``) as a trained model does.
+    (``model=LexiconModel()``) as a trained model does. A label's
+    probability is ``1 - exp(-hits)`` for the times its words occur, and an
+    emotion's intensity those times, at most 2. It has no sentiment model
+    (the polarity is 0.5 for every text), no complaint head
+    (`Assessment.complaint_probability` is None) and no priority head: the
+    priority rules alone set the level.
 
     Parameters
     ----------

@@ -114,6 +114,15 @@ class CategoryResult:
 class EmotionResult:
     """The emotions of a complaint and its polarity.
 
+    An emotion is present (intensity 1 or 2) when its probability reaches
+    the model's threshold for it, tuned per emotion and often under 0.5
+    (``TriageModel.thresholds_["presence"]``: 0.21 for anxious in the
+    shipped model); a second head decides among the present ones which are
+    strong. A text of low confidence (`Assessment.low_confidence`: no
+    Chinese, or no term the model knows) has no emotion whatever its
+    probabilities, which stay the model's for inspection: ``！`` alone has
+    an angry probability near 1 and intensity 0.
+
     Attributes
     ----------
     probabilities : LabelMap[float]
@@ -121,7 +130,8 @@ class EmotionResult:
     intensities : LabelMap[int]
         Predicted intensity of each emotion: 0 absent, 1 present, 2 strong.
     sentiment : float
-        Polarity in [0, 1]: 0 very negative, 1 very positive.
+        Polarity in [0, 1]: 0 very negative, 1 very positive; 0.5 when the
+        text holds no word the sentiment model knows.
     """
 
     probabilities: LabelMap[float]
