@@ -105,6 +105,30 @@ def test_exclude_and_limit(fake_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lengths", "message"),
+    [
+        # None for "no upper limit" kept no row, silently
+        ({"max_chars": None}, r"^max_chars must be a whole number >= 0, got None$"),
+        ({"min_chars": "4"}, r"^min_chars must be a whole number >= 0, got '4'$"),
+        ({"min_chars": 2.5}, r"^min_chars must be a whole number >= 0, got 2.5$"),
+        ({"min_chars": -1}, r"^min_chars must be a whole number >= 0, got -1$"),
+        ({"max_chars": True}, r"^max_chars must be a whole number >= 0, got True$"),
+        ({"min_chars": 10, "max_chars": 5}, r"^min_chars=10 is over max_chars=5: no text would"),
+    ],
+)
+def test_lengths_that_keep_no_text_are_refused(
+    fake_dir: Path, lengths: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(triage.ParameterError, match=message):
+        load_weak_emotions(fake_dir, **lengths)
+
+
+def test_lengths_keep_the_texts_between_them(fake_dir: Path) -> None:
+    texts = set(load_weak_emotions(fake_dir, min_chars=0, max_chars=1)["text"])
+    assert texts == {"短"}
+
+
+@pytest.mark.parametrize(
     "labeled",
     [
         "又停电了,什么破小区!",  # half-width punctuation

@@ -55,7 +55,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage._paths import user_path
 from triage.exceptions import ColumnError, InputFileError, ParameterError
@@ -172,6 +172,17 @@ def _check_limit(limit: object) -> None:
         raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
 
 
+def _check_chars(min_chars: Any, max_chars: Any) -> None:
+    """Refuse text lengths that are not whole numbers >= 0, or that no text has."""
+    for name, value in (("min_chars", min_chars), ("max_chars", max_chars)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ParameterError(f"{name} must be a whole number >= 0, got {value!r}")
+    if min_chars > max_chars:
+        raise ParameterError(
+            f"min_chars={min_chars} is over max_chars={max_chars}: no text would be kept"
+        )
+
+
 def data_dir() -> Path:
     """The shared data folder.
 
@@ -285,7 +296,8 @@ def load_weak_emotions(
         The raw file is not UTF-8 CSV, or lacks an expected column; the
         message names it (both are `ValueError`).
     triage.ParameterError
-        An unknown source or emotion, a bad weight or limit, or an `exclude`
+        An unknown source or emotion, a bad weight or limit, `min_chars` or
+        `max_chars` that are no whole numbers >= 0 or keep no length, or an `exclude`
         that is no collection of texts (one str, a DataFrame: pass
         ``[*train["text"], *dev["text"]]``).
     """
@@ -300,6 +312,7 @@ def load_weak_emotions(
         )
     _check_weight(weight)
     _check_limit(limit)
+    _check_chars(min_chars, max_chars)
 
     # compared normalised, as the model reads them: a labeled text written with
     # other punctuation width, spacing or traditional characters is the same
