@@ -123,6 +123,19 @@ def test_lengths_that_keep_no_text_are_refused(
         load_weak_emotions(fake_dir, **lengths)
 
 
+@pytest.mark.parametrize("emotions", [(), ["humorous"], ("humorous",)])
+def test_emotions_no_source_label_speaks_of_are_refused(
+    fake_dir: Path, emotions: list[str]
+) -> None:
+    # no row would have a known emotion: the frame was empty, without a word
+    message = (
+        r"no label of smp2020 says anything of .*; the ones it fills: angry, anxious, confused"
+    )
+    with pytest.raises(triage.ParameterError, match=message):
+        load_weak_emotions(fake_dir, emotions=emotions)
+    assert len(load_weak_emotions(fake_dir, emotions=["humorous", "angry"])) > 0
+
+
 def test_lengths_keep_the_texts_between_them(fake_dir: Path) -> None:
     texts = set(load_weak_emotions(fake_dir, min_chars=0, max_chars=1)["text"])
     assert texts == {"短"}

@@ -296,10 +296,11 @@ def load_weak_emotions(
         The raw file is not UTF-8 CSV, or lacks an expected column; the
         message names it (both are `ValueError`).
     triage.ParameterError
-        An unknown source or emotion, a bad weight or limit, `min_chars` or
-        `max_chars` that are no whole numbers >= 0 or keep no length, or an `exclude`
-        that is no collection of texts (one str, a DataFrame: pass
-        ``[*train["text"], *dev["text"]]``).
+        An unknown source or emotion, `emotions` of which no source label
+        says anything (``()``, ``["humorous"]``), a bad weight or limit,
+        `min_chars` or `max_chars` that are no whole numbers >= 0 or keep no
+        length, or an `exclude` that is no collection of texts (one str, a
+        DataFrame: pass ``[*train["text"], *dev["text"]]``).
     """
     import pandas as pd
 
@@ -309,6 +310,12 @@ def load_weak_emotions(
     if bad or isinstance(emotions, str):
         raise ParameterError(
             f"unknown emotion(s) {bad or emotions!r}; allowed: {', '.join(EMOTION_COLUMNS)}"
+        )
+    mapped = [e for e in EMOTION_COLUMNS if any(e in m for m in WEAK_MAPPINGS[source].values())]
+    if not any(e in mapped for e in emotions):
+        raise ParameterError(
+            f"no label of {source} says anything of the emotion(s) {list(emotions)!r}, so no "
+            f"row would be kept; the ones it fills: {', '.join(mapped)}"
         )
     _check_weight(weight)
     _check_limit(limit)
