@@ -89,3 +89,10 @@ def test_set_params_refuses_what_the_constructor_refuses() -> None:
     with pytest.raises(ParameterError, match=r"lexicon has no table 'categories'"):
         model.set_params(lexicon={"emotions": {}})
     assert model.lexicon is None
+
+
+@pytest.mark.parametrize("emoji", ["😂", "🤣", "😆"])
+def test_a_laughing_emoji_reads_humorous(emoji: str) -> None:
+    # LABELS.md: humour is recognised by, among others, laughing emoji
+    found = LexiconModel().score_emotions(f"等了两个小时还没送到{emoji}").intensities
+    assert {str(e): i for e, i in found.items() if i} == {"humorous": 1}
