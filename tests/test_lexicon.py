@@ -96,3 +96,36 @@ def test_a_laughing_emoji_reads_humorous(emoji: str) -> None:
     # LABELS.md: humour is recognised by, among others, laughing emoji
     found = LexiconModel().score_emotions(f"等了两个小时还没送到{emoji}").intensities
     assert {str(e): i for e, i in found.items() if i} == {"humorous": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "categories", "angry"),
+    [
+        # a Latin word counts in any case, and still only as a word of its own
+        ("什么Tm服务", {"service"}, 1),
+        ("什么tm服务", {"service"}, 1),
+        ("App一直闪退", {"process", "product"}, 0),
+        ("Atm取不出钱", set(), 0),
+        ("用WhatsApp联系不上", set(), 0),
+    ],
+)
+def test_a_latin_word_counts_in_any_case(text: str, categories: set[str], angry: int) -> None:
+    model = LexiconModel()
+    assert {str(c) for c in model.classify(text).labels} == categories
+    assert model.score_emotions(text).intensities["angry"] == angry
+
+
+def test_a_latin_not_in_word_is_held_in_its_longer_words_in_any_case() -> None:
+    from triage._resources import read_toml
+
+    lexicon = read_toml("lexicon.toml")
+    lexicon = {
+        **lexicon,
+        "categories": {**lexicon["categories"], "pricing": ["VIP价"]},
+        "not_in": {"vip价": ["非VIP价"]},
+    }
+    model = LexiconModel(lexicon)
+    assert "pricing" not in model.classify("非vip价还要排队").labels
+    assert "pricing" in model.classify("Vip价比原价还高").labels
+    with pytest.raises(ParameterError, match=r"lists 'VIP价', the word itself"):
+        LexiconModel({**lexicon, "not_in": {"vip价": ["VIP价"]}})

@@ -4,7 +4,8 @@
 data, ``triage/resources/lexicon.toml``) occurs in the normalised text, the
 words normalised as the text is, except inside the longer words the lexicon's
 ``not_in`` table lists for it (贵 is dear, but not in 贵公司) and, for a Latin
-word, inside a longer Latin word (tm is not in html). It has the same prediction interface as
+word, inside a longer Latin word (tm is not in html). A Latin word counts in
+any case (APP, App and app alike). It has the same prediction interface as
 `TriageModel`, so `triage.evaluate` scores both the same way.
 """
 
@@ -122,7 +123,10 @@ class LexiconModel(OneText):
         lex = lexicon or read_toml("lexicon.toml")
         not_in: dict[str, list[str]] = {}
         for word, longer in lex.get("not_in", {}).items():
-            not_in.setdefault(_text.normalize(word), []).extend(map(_text.normalize, longer))
+            # a Latin word in any case (App, Tm), its longer words as well
+            not_in.setdefault(_text.normalize(word).lower(), []).extend(
+                map(_text.normalize, longer)
+            )
 
         def alt(words: list[str]) -> re.Pattern[str]:
             # each word normalised as the texts are, or a traditional or
@@ -134,8 +138,10 @@ class LexiconModel(OneText):
                 return _NOTHING
             return re.compile(
                 "|".join(
-                    guarded(w, not_in.get(w, ())) for w in sorted(words, key=len, reverse=True)
-                )
+                    guarded(w, not_in.get(w.lower(), ()))
+                    for w in sorted(words, key=len, reverse=True)
+                ),
+                re.IGNORECASE,
             )
 
         cats = [alt(lex["categories"][str(c)]) for c in CATEGORIES]
@@ -253,14 +259,14 @@ def _check_lexicon(lexicon: Any) -> None:
                 f"lexicon.not_in.{word} must be a list of words (str), not {longer!r:.60}"
             )
         # compared as the texts are normalised, as the words are matched:
-        # 貴 is held in 贵公司, and full-width TM is TM itself
-        norm = _text.normalize(word) if isinstance(word, str) else ""
+        # 貴 is held in 贵公司, full-width TM is TM itself, and so is tm
+        norm = _text.normalize(word).lower() if isinstance(word, str) else ""
         for w in longer:
-            if not norm or norm not in _text.normalize(w):
+            if not norm or norm not in _text.normalize(w).lower():
                 raise ParameterError(
                     f"lexicon.not_in.{word} lists {w!r}, which does not hold {word!r}"
                 )
-            if _text.normalize(w) == norm:  # it would never count
+            if _text.normalize(w).lower() == norm:  # it would never count
                 raise ParameterError(
                     f"lexicon.not_in.{word} lists {w!r}, the word itself: list the longer "
                     "words it does not count in, or leave the word out of the labels' lists"
