@@ -120,3 +120,16 @@ def test_intensities_follow_the_presence_thresholds_as_documented(text: str) -> 
         assert a.emotions[emotion] in (0, 1, 2)
         present = a.emotion_probabilities[emotion] >= threshold[emotion]
         assert (a.emotions[emotion] > 0) == (present and not a.low_confidence)
+
+
+def test_the_shipped_polarity_weighs_no_stop_word_of_the_library() -> None:
+    # models/README.md: the library's stop words are left out at fit, while
+    # punctuation snownlp drops (！, 【】) keeps a weight
+    from triage import score_emotions
+    from triage._default import get_default_model
+    from triage.text import normalize, stopwords
+
+    weights = get_default_model().sentiment_.log_ratio
+    assert not stopwords() & weights.keys()
+    assert {normalize(w) for w in ["！", "【", "】", "吗"]} <= weights.keys()
+    assert score_emotions("的").sentiment == 0.5
