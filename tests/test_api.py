@@ -6,6 +6,7 @@ holds sentences written for each boundary rule the definitions spell out.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -613,6 +614,16 @@ def test_set_default_model_refuses_an_unfitted_model_at_once() -> None:
     # not at the next analyze of some request, far from the call that set it
     with pytest.raises(triage.NotFittedError, match="not fitted yet"):
         triage.set_default_model(triage.TriageModel())
+    assert triage.analyze("快递三天了还没到").primary == "logistics"  # the default kept
+
+
+def test_set_default_model_refuses_a_model_that_cannot_predict_at_once() -> None:
+    # a parameter set since the fit failed the next analyze of any thread
+    from triage._default import get_default_model
+
+    model = copy.copy(get_default_model()).set_params(primary_blend=2.0)  # the arrays shared
+    with pytest.raises(triage.ParameterError, match=r"primary_blend=2.0 \(allowed: a number"):
+        triage.set_default_model(model)
     assert triage.analyze("快递三天了还没到").primary == "logistics"  # the default kept
 
 

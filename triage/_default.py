@@ -116,8 +116,9 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
 
     ``None`` goes back to the shipped default, loaded again on next use.
     Anything else (a number, bytes, a model's class) is a
-    `triage.ParameterError`, and a `TriageModel` not fitted yet a
-    `triage.NotFittedError`.
+    `triage.ParameterError`, and so is a `TriageModel` with a parameter
+    that predictions read set to a value they cannot use (``set_params``);
+    one not fitted yet is a `triage.NotFittedError`.
     """
     global _model
     _refuse_class(model)
@@ -134,7 +135,9 @@ def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> Non
         from triage.model import TriageModel
 
         if isinstance(model, TriageModel):
-            model._check_fitted()  # here, not at the next call of some other thread
+            # here, not at the next call of some other thread: unfitted, or a
+            # parameter a prediction reads set to what it cannot use
+            model._check_predicting()
     global _user_set, _source
     with _lock:
         _model = model  # type: ignore[assignment]
