@@ -144,6 +144,19 @@ def test_bad_parameters_are_refused(kwargs: dict[str, Any], message: str) -> Non
         fit_word_vectors(CORPUS, **kwargs)
 
 
+@pytest.mark.parametrize(("dim", "max_words"), [(10, 8), (10, 10), (200, 100)])
+def test_max_words_not_above_dim_is_refused_before_a_text_is_read(dim: int, max_words: int) -> None:
+    # had been "too few words ...; give more text", which no text could mend,
+    # and only once every text had been segmented
+    def texts() -> Iterator[str]:
+        raise AssertionError("a text was read")
+        yield ""
+
+    said = rf"^max_words={max_words} keeps too few words for dim={dim}: .*give a max_words above"
+    with pytest.raises(ParameterError, match=said):
+        fit_word_vectors(texts(), dim=dim, max_words=max_words, min_count=1)
+
+
 def test_most_similar_and_describe(vectors: WordVectors) -> None:
     near = vectors.most_similar("快递", n=3)
     assert len(near) == 3 and all(w != "快递" for w, _ in near)

@@ -199,7 +199,8 @@ def fit_word_vectors(
         own, such as ``好评``): they have nothing to learn a vector from.
         Too few words left for `dim` is a `ParameterError`.
     max_words : int, default 30000
-        The most frequent words kept.
+        The most frequent words kept; more than `dim` (a `ParameterError`
+        before any text is read otherwise).
     hmm : bool, default False
         jieba's HMM for unknown words (must match the model's `hmm`).
     words : path-like or list of str, optional
@@ -227,6 +228,11 @@ def fit_word_vectors(
         raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
     # plain ints in `params`, the model card's record of them
     dim, window, min_count, max_words = int(dim), int(window), int(min_count), int(max_words)
+    if max_words <= dim:  # no corpus could give more words than kept: said before reading it
+        raise ParameterError(
+            f"max_words={max_words} keeps too few words for dim={dim}: the vectors of n words "
+            "have at most n - 1 dimensions; give a max_words above dim, or a lower dim"
+        )
     if not _is_seed(random_state):
         raise ParameterError(
             f"random_state must be None or an int in [0, 2**32), got {random_state!r}"
