@@ -1093,6 +1093,27 @@ def test_train_refuses_a_corpus_column_without_a_corpus_file(
     assert "--corpus-encoding is the encoding of --corpus-file" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("no_training")
+def test_train_says_public_sets_without_text_are_too_few(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from triage.vectors import CORPUS_SOURCES
+
+    for relative, column in CORPUS_SOURCES.values():  # a header each, no row
+        (tmp_path / "raw" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "raw" / relative).write_text(f"{column}\n", encoding="utf-8")
+    train_csv = tmp_path / "train.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    # not that an iterator read before be read again, which no command line can do
+    assert re.search(r"^triage train: error: 0 words .* in 0 texts: too few for 200 dim", err)
+    assert "read_texts" not in err
+
+
 @pytest.mark.parametrize(
     ("corpus", "message"),
     [

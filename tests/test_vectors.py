@@ -553,6 +553,21 @@ def test_too_few_words_because_the_items_were_no_str_says_so(
         fit_word_vectors(texts, dim=4, min_count=2)
 
 
+def test_an_iterator_read_before_is_told_to_be_read_again(tmp_path: Path) -> None:
+    # had been "0 words ... in 0 texts: too few ...; give more text", the file
+    # holding plenty: read_texts is used up by the first fit
+    _write(pd.DataFrame({"text": CORPUS}), tmp_path / "history.csv")
+    texts = read_texts(tmp_path / "history.csv")
+    fit_word_vectors(texts, dim=4, min_count=2)
+    with pytest.raises(ParameterError, match=r"^texts gave no text .*call read_texts again"):
+        fit_word_vectors(texts, dim=4, min_count=2)
+    with pytest.raises(ParameterError, match=r"^texts gave no text"):
+        fit_word_vectors(iter(["", None]), dim=4, min_count=2)  # type: ignore[list-item]
+    # a list is read anew by every fit: one without texts is too few
+    with pytest.raises(ParameterError, match=r"^0 words .* in 0 texts: too few"):
+        fit_word_vectors([], dim=4, min_count=2)
+
+
 def test_missing_texts_are_not_counted_as_no_str() -> None:
     with pytest.raises(ParameterError, match=r"in 1 texts: too few"):
         fit_word_vectors([CORPUS[0], None, float("nan"), pd.NA], dim=4, min_count=2)

@@ -289,7 +289,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():  # words jieba cannot keep whole: said by the fit
             warnings.filterwarnings("ignore", ".*can never be cut whole", UserWarning)
             vectors = fit_word_vectors(
-                itertools.chain(public, own),
+                # a list alone: an iterator that gives no text is told to be read again
+                itertools.chain(public, own) if args.corpus_file else public,
                 words=args.words,
                 random_state=args.seed,
                 n_jobs=args.jobs,

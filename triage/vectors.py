@@ -188,7 +188,9 @@ def fit_word_vectors(
         `read_texts` of a file) and millions of texts need not fit in memory.
         One str (a file's path, say) or a DataFrame is a `ParameterError`:
         they iterate over characters and column names. Too few words because
-        the items were no str (bytes, say) is an error that says so.
+        the items were no str (bytes, say) is an error that says so, and so
+        is an iterator that gives no text (one read before: call `read_texts`
+        again for each fit).
     dim : int, default 200
         Dimensions (at most the vocabulary size minus one).
     window : int, default 5
@@ -242,6 +244,7 @@ def fit_word_vectors(
     if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
         raise ParameterError(f"n_jobs must be None or an int other than 0, got {n_jobs!r}")
     _check_texts(texts)
+    once = iter(texts) is texts  # an iterator (read_texts's, a generator): read once
     own = _text.read_words(words)
     # The texts are taken a chunk at a time, as they are segmented: an
     # iterator over a file of millions is never held whole.
@@ -280,6 +283,12 @@ def fit_word_vectors(
     words_by_id = list(ids_of)
     vocab = tuple(words_by_id[i] for i in top)
     del ids_of, words_by_id
+    if n_texts == 0 and not not_str and once:
+        raise ParameterError(
+            "texts gave no text (none, or only blanks and missing ones); an iterator, such as "
+            "read_texts(path), gives its texts once: if a fit or a loop read it before, call "
+            "read_texts again (or pass a list)"
+        )
     if len(vocab) <= dim:
         skipped = ""
         if not_str:
