@@ -1987,8 +1987,8 @@ def test_train_looks_for_the_chats_before_training(
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--calm-chats"]
     assert main([*argv, "--corpus", str(tmp_path)]) == 2
     assert re.search(
-        r"^triage train: error: no customer-service chat file at .*ecd_sample\.csv; set "
-        "TRIAGE_DATA_DIR",
+        r"^triage train: error: no customer-service chat file at .*ecd_sample\.csv; "
+        r"data_dir= \(CLI: --corpus\) must be the shared data folder",
         capsys.readouterr().err,
     )
 

@@ -206,11 +206,72 @@ def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], mess
         load_weak_emotions(fake_dir, **kwargs)  # type: ignore[arg-type]
 
 
-def test_missing_files_say_where_they_were_looked_for(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="TRIAGE_DATA_DIR"):
-        load_weak_emotions(tmp_path, source="nlpcc2013")
-    with pytest.raises(FileNotFoundError, match="waimai_10k"):
-        load_reviews(tmp_path)
+# each loader of the raw files, and the file it looks for first
+LOADERS: dict[str, tuple[Any, str]] = {
+    "load_weak_emotions": (
+        lambda root: load_weak_emotions(root, source="nlpcc2013"),
+        r"nlpcc2013_weibo_emotion\.csv",
+    ),
+    "load_reviews": (load_reviews, r"waimai_10k\.csv"),
+    "load_praise": (load_praise, r"waimai_10k\.csv"),
+    "load_calm_chats": (load_calm_chats, r"ecd_sample\.csv"),
+    "read_corpus": (read_corpus, r"waimai_10k\.csv"),
+}
+SHARED = "the shared data folder, the one holding raw/"
+
+
+@pytest.mark.parametrize("loader", list(LOADERS))
+def test_a_missing_file_of_the_folder_given_says_to_give_another(
+    loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the variable is not read when a folder is given (CLI: --corpus):
+    # setting it, as the message had said, changed nothing
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "elsewhere"))
+    load, file = LOADERS[loader]
+    said = rf"^no .* file at .*data/raw/.*{file}; data_dir= \(CLI: --corpus\) must be {SHARED}$"
+    with pytest.raises(FileNotFoundError, match=said) as caught:
+        load(tmp_path / "data")
+    assert "TRIAGE_DATA_DIR" not in str(caught.value)
+
+
+@pytest.mark.parametrize("loader", list(LOADERS))
+def test_a_missing_file_of_the_folder_of_the_variable_names_it(
+    loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # set in a service's environment, the folder is in no call that fails
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    load, file = LOADERS[loader]
+    said = (
+        rf"{file}; TRIAGE_DATA_DIR names .*data, which must be {SHARED} "
+        r"\(or pass data_dir=; CLI: --corpus\)$"
+    )
+    with pytest.raises(FileNotFoundError, match=said):
+        load(None)
+
+
+@pytest.mark.parametrize("loader", list(LOADERS))
+def test_a_missing_file_of_the_folder_found_says_to_set_the_variable(
+    loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRIAGE_DATA_DIR", raising=False)
+    (tmp_path / "shared" / "data").mkdir(parents=True)  # found from the working directory
+    monkeypatch.chdir(tmp_path)
+    load, file = LOADERS[loader]
+    said = (
+        rf"shared/data/raw/.*{file}; "
+        rf"set TRIAGE_DATA_DIR \(or pass data_dir=; CLI: --corpus\) to {SHARED}$"
+    )
+    with pytest.raises(FileNotFoundError, match=said):
+        load(None)
+
+
+def test_the_raw_folder_given_for_the_data_folder_is_told(tmp_path: Path) -> None:
+    relative, column, _ = REVIEW_SOURCES["waimai_10k"]
+    (tmp_path / "raw" / relative).parent.mkdir(parents=True)
+    pd.DataFrame({"label": ["0"], column: ["饭都凉了"]}).to_csv(tmp_path / "raw" / relative)
+    with pytest.raises(FileNotFoundError, match=r"/raw is the raw folder itself: give its parent$"):
+        load_reviews(tmp_path / "raw")
+    assert load_reviews(tmp_path)["text"].tolist() == ["饭都凉了"]
 
 
 @pytest.mark.parametrize(
@@ -353,7 +414,7 @@ def test_calm_chats_refuse_a_weight_that_is_no_positive_number(
 
 
 def test_calm_chats_say_where_they_were_looked_for(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"ecd_sample\.csv; set TRIAGE_DATA_DIR"):
+    with pytest.raises(FileNotFoundError, match=r"ecd_sample\.csv; data_dir= \(CLI: --corpus\)"):
         load_calm_chats(tmp_path)
 
 
@@ -439,7 +500,7 @@ def test_praise_refuses_bad_options(
 
 
 def test_praise_says_where_it_was_looked_for(tmp_path: Path) -> None:
-    where = r"waimai_10k\.csv; set TRIAGE_DATA_DIR \(or pass data_dir=; CLI: --corpus\)"
+    where = r"waimai_10k\.csv; data_dir= \(CLI: --corpus\) must be the shared data folder"
     with pytest.raises(FileNotFoundError, match=where):
         load_praise(tmp_path)
 

@@ -484,20 +484,18 @@ def read_corpus(
     """
     from triage.labeled import excluded_texts
     from triage.weak import _read_raw
-    from triage.weak import data_dir as _default_dir
 
     bad = [s for s in sources if s not in CORPUS_SOURCES]
     if bad or isinstance(sources, str):
         raise ParameterError(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(CORPUS_SOURCES)}"
         )
-    root: Path = _as_path(data_dir) if data_dir is not None else _default_dir()
     skip = excluded_texts(exclude)
     out: list[str] = []
     dropped = 0
     for name in sources:
         relative, column = CORPUS_SOURCES[name]
-        for t in _read_raw(root, name, relative, [column])[column].tolist():
+        for t in _read_raw(data_dir, name, relative, [column])[column].tolist():
             if not t.strip():
                 continue
             if skip and _text.prepare(t).text in skip:
@@ -627,9 +625,3 @@ def _texts(
             stacklevel=2,
         )
     logger.info("corpus: %d texts of %s (%d excluded as labeled)", read, path, dropped)
-
-
-def _as_path(value: str | os.PathLike[str]) -> Path:
-    from pathlib import Path
-
-    return Path(user_path(value))

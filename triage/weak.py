@@ -210,21 +210,34 @@ _data_dir = data_dir  # the parameter of load_weak_emotions shadows the name
 
 
 def _read_raw(
-    root: str | os.PathLike[str], name: str, relative: str, columns: Sequence[str]
+    data_dir: str | os.PathLike[str] | None, name: str, relative: str, columns: Sequence[str]
 ) -> pd.DataFrame:
-    """The columns `columns` of the raw file `relative` under ``<root>/raw``, as strings.
+    """The columns `columns` of the raw file `relative` under ``<data_dir>/raw``
+    (`data_dir()` when None), as strings.
 
     A missing file raises `FileNotFoundError`; a file that is not UTF-8 CSV
-    with those columns raises `ValueError`. Both name the file.
+    with those columns raises `ValueError`. Both name the file, and the first
+    says what to set: the folder given, ``$TRIAGE_DATA_DIR`` when it named the
+    folder, or either.
     """
     import pandas as pd
 
-    path = Path(root) / "raw" / relative
+    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
+    path = root / "raw" / relative
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no {name} file at {path}; set TRIAGE_DATA_DIR (or pass data_dir=; CLI: "
-            "--corpus) to the shared data folder holding raw/"
-        )
+        shared = "the shared data folder, the one holding raw/"
+        if data_dir is not None:  # TRIAGE_DATA_DIR is not read then: setting it would not help
+            fix = f"data_dir= (CLI: --corpus) must be {shared}"
+        elif os.environ.get("TRIAGE_DATA_DIR"):
+            fix = (
+                f"TRIAGE_DATA_DIR names {root}, which must be {shared} "
+                "(or pass data_dir=; CLI: --corpus)"
+            )
+        else:
+            fix = "set TRIAGE_DATA_DIR (or pass data_dir=; CLI: --corpus) to " + shared
+        if (root / relative).is_file():
+            fix += f"; {root} is the raw folder itself: give its parent"
+        raise FileNotFoundError(f"no {name} file at {path}; {fix}")
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -325,9 +338,8 @@ def load_weak_emotions(
     # other punctuation width, spacing or traditional characters is the same
     skip = excluded_texts(exclude)
 
-    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     relative, text_col, label_col = WEAK_SOURCES[source]
-    raw = _read_raw(root, source, relative, [text_col, label_col])
+    raw = _read_raw(data_dir, source, relative, [text_col, label_col])
     texts = raw[text_col].str.strip()
     lengths = texts.str.len()
     mapping = WEAK_MAPPINGS[source]
@@ -400,11 +412,10 @@ def load_reviews(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
         )
     _check_limit(limit)
-    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     parts = []
     for name in sources:
         relative, text_col, id_name = REVIEW_SOURCES[name]
-        raw = _read_raw(root, name, relative, [text_col, "label"])
+        raw = _read_raw(data_dir, name, relative, [text_col, "label"])
         frame = pd.DataFrame(
             {
                 "id": [f"{id_name}-{i}" for i in range(len(raw))],
@@ -482,14 +493,13 @@ def load_praise(
     _check_weight(weight)
     _check_limit(limit)
     skip = excluded_texts(exclude)
-    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     lo, hi = _PRAISE_CHARS
     parts = []
     # copies are compared as the model reads them (很快，很好 is 很快,很好),
     # and a review in two sets is the first set's
     seen = set(skip)
     for name, (relative, text_col, id_name) in REVIEW_SOURCES.items():
-        raw = _read_raw(root, name, relative, [text_col, "label"])
+        raw = _read_raw(data_dir, name, relative, [text_col, "label"])
         text = raw[text_col].str.strip()
         keep = (raw["label"].str.strip() == "1") & text.str.len().between(lo, hi)
         texts = text[keep & ~text.str.contains(_NOT_PRAISE)]
@@ -565,9 +575,8 @@ def load_calm_chats(
 
     _check_weight(weight)
     skip = excluded_texts(exclude)
-    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
     relative, context, response = CHAT_SOURCE
-    raw = _read_raw(root, "customer-service chat", relative, [context, response])
+    raw = _read_raw(data_dir, "customer-service chat", relative, [context, response])
     joined = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
     turns = []
     for chat, reply in zip(raw[context].tolist(), raw[response].tolist(), strict=True):
