@@ -199,11 +199,39 @@ def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
         # a flag is no number of rows, as load_praise and load_calm_chats say
         ({"weight": True}, "weight must be a positive number"),
         ({"limit": True}, "limit must be a positive int or None"),
+        # had been pandas' TypeError "Invalid comparison between dtype=int64 and str"
+        ({"min_chars": "4"}, r"^min_chars must be a whole number >= 0, got '4'$"),
+        # had been no rows, silently
+        ({"min_chars": None}, r"^min_chars must be a whole number >= 0, got None$"),
+        ({"min_chars": 10, "max_chars": 5}, r"^min_chars=10 is over max_chars=5"),
+        ({"max_chars": 4.5}, r"^max_chars must be a whole number >= 0, got 4.5$"),
+        # had been numpy's "Seed must be between 0 and 2**32 - 1", naming nothing
+        (
+            {"limit": 1, "random_state": -1},
+            r"^random_state must be None or an int in \[0, 2\*\*32\)",
+        ),
+        ({"random_state": "a"}, "random_state must be None or an int"),
     ],
 )
 def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(triage.ParameterError, match=message):
         load_weak_emotions(fake_dir, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # a flag of a string had been true: "no" kept the negative reviews alone
+        ({"negative_only": "no"}, "^negative_only must be True or False, got 'no'$"),
+        ({"negative_only": 0}, "negative_only must be True or False"),
+        ({"limit": 1, "random_state": 2**32}, "random_state must be None or an int"),
+    ],
+)
+def test_reviews_refuse_bad_options(
+    kwargs: dict[str, object], message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(triage.ParameterError, match=message):
+        load_reviews(tmp_path, **kwargs)  # type: ignore[arg-type]
 
 
 # each loader of the raw files, and the file it looks for first
@@ -490,6 +518,7 @@ def test_praise_leaves_out_labeled_texts_and_draws_at_most_limit(review_dir: Pat
         ({"limit": 0}, "limit must be a positive int or None"),
         ({"limit": True}, "limit must be a positive int or None"),
         ({"exclude": "送餐很快"}, "exclude must be a collection of texts"),
+        ({"random_state": -1}, "random_state must be None or an int"),
     ],
 )
 def test_praise_refuses_bad_options(

@@ -183,6 +183,25 @@ def _check_chars(min_chars: Any, max_chars: Any) -> None:
         )
 
 
+def _check_seed(random_state: object) -> None:
+    """Refuse a seed numpy would refuse, naming it (it had said "Seed must be
+    between 0 and 2**32 - 1", and only when a `limit` drew rows)."""
+    from triage.model import _is_seed
+
+    if not _is_seed(random_state):
+        raise ParameterError(
+            f"random_state must be None or an int in [0, 2**32), got {random_state!r}"
+        )
+
+
+def _check_flag(name: str, value: object) -> None:
+    """Refuse a flag that is not a bool: ``"no"`` would be true."""
+    import numpy as np
+
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{name} must be True or False, got {value!r}")
+
+
 def data_dir() -> Path:
     """The shared data folder.
 
@@ -289,7 +308,8 @@ def load_weak_emotions(
         so a copy written with other punctuation width, runs of spaces,
         invisible characters or traditional characters is left out too.
     min_chars, max_chars : int, default 4 and 400
-        Keep texts of this length (after stripping).
+        Keep texts of this length (after stripping): ints, 0 <= min_chars
+        <= max_chars.
     random_state : int, default 0
         Seed of the `limit` draw.
 
@@ -310,7 +330,7 @@ def load_weak_emotions(
         message names it (both are `ValueError`).
     triage.ParameterError
         An unknown source or emotion, `emotions` of which no source label
-        says anything (``()``, ``["humorous"]``), a bad weight or limit,
+        says anything (``()``, ``["humorous"]``), a bad weight, limit or seed,
         `min_chars` or `max_chars` that are no whole numbers >= 0 or keep no
         length, or an `exclude` that is no collection of texts (one str, a
         DataFrame: pass ``[*train["text"], *dev["text"]]``).
@@ -332,6 +352,7 @@ def load_weak_emotions(
         )
     _check_weight(weight)
     _check_limit(limit)
+    _check_seed(random_state)
     _check_chars(min_chars, max_chars)
 
     # compared normalised, as the model reads them: a labeled text written with
@@ -411,7 +432,9 @@ def load_reviews(
         raise ParameterError(
             f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
         )
+    _check_flag("negative_only", negative_only)
     _check_limit(limit)
+    _check_seed(random_state)
     parts = []
     for name in sources:
         relative, text_col, id_name = REVIEW_SOURCES[name]
@@ -486,12 +509,13 @@ def load_praise(
     triage.InputFileError, triage.ColumnError
         A raw file is not UTF-8 CSV, or lacks its columns.
     triage.ParameterError
-        A bad weight or limit, or an `exclude` that is no collection of texts.
+        A bad weight, limit or seed, or an `exclude` that is no collection of texts.
     """
     import pandas as pd
 
     _check_weight(weight)
     _check_limit(limit)
+    _check_seed(random_state)
     skip = excluded_texts(exclude)
     lo, hi = _PRAISE_CHARS
     parts = []
