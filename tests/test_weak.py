@@ -343,6 +343,22 @@ def test_data_dir_is_found_from_the_working_directory(
         assert data_dir() == tmp_path / "shared" / "data"
 
 
+def test_data_dir_is_found_from_a_working_directory_removed_since(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import triage.weak
+
+    # had been FileNotFoundError "[Errno 2] No such file or directory", naming nothing
+    (tmp_path / "gone").mkdir()
+    monkeypatch.chdir(tmp_path / "gone")
+    (tmp_path / "gone").rmdir()
+    monkeypatch.delenv("TRIAGE_DATA_DIR", raising=False)
+    monkeypatch.setattr(triage.weak, "_REPO", tmp_path / "checkout")
+    assert data_dir() == tmp_path / "shared" / "data"
+    with pytest.raises(FileNotFoundError, match=r"no waimai_10k file at .*shared/data/raw/"):
+        load_reviews()
+
+
 def test_mappings_name_only_our_emotions() -> None:
     for mapping in WEAK_MAPPINGS.values():
         for known in mapping.values():

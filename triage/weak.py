@@ -217,8 +217,13 @@ def data_dir() -> Path:
     env = os.environ.get("TRIAGE_DATA_DIR")
     if env:
         return Path(user_path(env))
-    here = Path.cwd()
-    for base in (here, *here.parents):
+    try:
+        here = Path.cwd()
+    except OSError:  # a working directory removed since: none to search from
+        bases: tuple[Path, ...] = ()
+    else:
+        bases = (here, *here.parents)
+    for base in bases:
         found = base / "shared" / "data"
         if found.is_dir():
             return found
