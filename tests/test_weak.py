@@ -219,6 +219,23 @@ def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], mess
 
 
 @pytest.mark.parametrize(
+    ("read", "sources"),
+    [
+        (load_reviews, ("waimai_10k", "chnsenticorp_htl", "waimai_10k")),
+        (read_corpus, ["asap", "asap"]),
+    ],
+    ids=["load_reviews", "read_corpus"],
+)
+def test_a_source_named_twice_is_refused(read: Any, sources: Any, tmp_path: Path) -> None:
+    # its rows had been read twice: the ids of a pool to label repeated, and
+    # each text counted twice by the word vectors
+    with pytest.raises(triage.ParameterError, match=rf"^source\(s\) named twice: {sources[0]}; "):
+        read(tmp_path, sources=sources)
+    with pytest.raises(triage.ParameterError, match=r"unknown source\(s\) \['nope'\]"):
+        read(tmp_path, sources=[*sources, "nope"])
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         # a flag of a string had been true: "no" kept the negative reviews alone

@@ -474,7 +474,7 @@ def read_corpus(
         The shared data folder; ``$TRIAGE_DATA_DIR`` or ``../shared/data``
         beside the repository when omitted (`triage.weak.data_dir`).
     sources : sequence of str
-        Keys of `CORPUS_SOURCES`; missing files are an error.
+        Keys of `CORPUS_SOURCES`, each once; missing files are an error.
     exclude : iterable of str
         Texts to leave out, compared as the model reads them (normalised):
         pass the labeled texts you will evaluate on, so no figure profits
@@ -483,13 +483,9 @@ def read_corpus(
         nothing).
     """
     from triage.labeled import excluded_texts
-    from triage.weak import _read_raw
+    from triage.weak import _check_sources, _read_raw
 
-    bad = [s for s in sources if s not in CORPUS_SOURCES]
-    if bad or isinstance(sources, str):
-        raise ParameterError(
-            f"unknown source(s) {bad or sources!r}; allowed: {', '.join(CORPUS_SOURCES)}"
-        )
+    _check_sources(sources, CORPUS_SOURCES)
     skip = excluded_texts(exclude)
     out: list[str] = []
     dropped = 0

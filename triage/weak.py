@@ -183,6 +183,21 @@ def _check_chars(min_chars: Any, max_chars: Any) -> None:
         )
 
 
+def _check_sources(sources: Sequence[str], allowed: Mapping[str, object]) -> None:
+    """Refuse `sources` that are not keys of `allowed`, one str, or that name
+    a source twice (its rows would be read twice: ids repeated, texts counted
+    twice)."""
+    bad = [s for s in sources if s not in allowed]
+    if bad or isinstance(sources, str):
+        raise ParameterError(f"unknown source(s) {bad or sources!r}; allowed: {', '.join(allowed)}")
+    names = list(sources)
+    twice = [s for i, s in enumerate(names) if s in names[:i]]
+    if twice:
+        raise ParameterError(
+            f"source(s) named twice: {', '.join(dict.fromkeys(twice))}; name each once"
+        )
+
+
 def _check_seed(random_state: object) -> None:
     """Refuse a seed numpy would refuse, naming it (it had said "Seed must be
     between 0 and 2**32 - 1", and only when a `limit` drew rows)."""
@@ -416,7 +431,7 @@ def load_reviews(
     data_dir : path-like, optional
         The shared data folder (holding ``raw/``); `data_dir()` when omitted.
     sources : sequence of str, default ("waimai_10k",)
-        Any of `REVIEW_SOURCES`.
+        Any of `REVIEW_SOURCES`, each once.
     negative_only : bool, default True
         Keep the reviews labeled negative (``label == 0``), where the
         complaints are.
@@ -432,11 +447,7 @@ def load_reviews(
     """
     import pandas as pd
 
-    bad = [s for s in sources if s not in REVIEW_SOURCES]
-    if bad or isinstance(sources, str):
-        raise ParameterError(
-            f"unknown source(s) {bad or sources!r}; allowed: {', '.join(REVIEW_SOURCES)}"
-        )
+    _check_sources(sources, REVIEW_SOURCES)
     _check_flag("negative_only", negative_only)
     _check_limit(limit)
     _check_seed(random_state)
