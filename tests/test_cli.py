@@ -1126,8 +1126,14 @@ def test_train_says_public_sets_without_text_are_too_few(
         # the labeled texts are left out of the word vectors: the labeled file
         # itself, given as the corpus, leaves nothing, and is told so before training
         (None, r"the corpus file .*train\.csv holds no text but those of the labeled files"),
+        # had been told to hold only labeled texts, as the labeled file does
+        (
+            "text,id\n,1\n  ,2\n",
+            r"the corpus file .*history\.csv holds no text: its column 'text' ",
+        ),
+        ("text\n", r"the corpus file .*history\.csv holds no text: .*\(--corpus-column names"),
     ],
-    ids=["too-small", "the-labeled-file"],
+    ids=["too-small", "the-labeled-file", "blank-texts", "a-header-alone"],
 )
 @pytest.mark.usefixtures("no_training")
 def test_train_says_what_to_do_with_a_corpus_file_it_cannot_learn_from(

@@ -278,11 +278,19 @@ def cmd_train(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 first = next(texts(), None)
-            if first is None:
+                # none at all, or only labeled ones
+                labeled_only = first is None and next(texts(exclude=()), None) is not None
+            if labeled_only:
                 raise ParameterError(
                     f"the corpus file {args.corpus_file} holds no text but those of the "
                     "labeled files, which are left out of the word vectors so that the dev "
                     "figures stay clean; give a file of other, unlabeled texts"
+                )
+            if first is None:
+                raise ParameterError(
+                    f"the corpus file {args.corpus_file} holds no text: its column "
+                    f"{args.corpus_column or 'text'!r} is empty in every row; give a file of "
+                    "unlabeled texts (--corpus-column names the column holding them)"
                 )
             own = texts()
         public = read_corpus(args.corpus, exclude=held_out) if args.corpus else []
