@@ -1154,10 +1154,15 @@ def _score_dask(
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
-    A model passed in travels with the task graph; with none, each Dask worker
-    process uses its own default model (``TRIAGE_MODEL`` or the shipped one),
-    loaded once per process.
+    A model passed in travels with the task graph as one task of its own,
+    which every partition's task depends on: a worker receives it once and its
+    partitions share it, rather than each partition's task carrying and
+    unpickling a copy of it. With none, each Dask worker process uses its own
+    default model (``TRIAGE_MODEL`` or the shipped one), loaded once per
+    process.
     """
+    from dask.delayed import delayed
+
     _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
     # the frame's own empty index, of its type (a RangeIndex stays one), so
     # that Dask's stand-in rows line up and `frame.join(scored)` keeps dtypes
@@ -1168,7 +1173,7 @@ def _score_dask(
         _score_partition,
         text_column,
         chunk_size,
-        model,
+        None if model is None else delayed(model, pure=True),
         policy,
         dict(context_columns) if context_columns else None,
         keep_input,
