@@ -361,6 +361,25 @@ def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, e
         assert out["priority"][0] == str(expected.priority)
 
 
+@pytest.mark.parametrize(
+    ("field", "key", "reason"),
+    [("channel", "12315", "context.channel.12315"), ("customer_tier", "vip", "context.tier.vip")],
+)
+@pytest.mark.parametrize("kind", [bytes, bytearray, np.bytes_])
+def test_a_channel_or_tier_of_bytes_flags_its_row_rather_than_miss_the_policy(
+    field: str, key: str, reason: str, kind: type
+) -> None:
+    # a binary column, as Impala and older Hive write strings to Parquet: its
+    # b"12315" was the channel "b'12315'", and the row lost its P1 floor unsaid
+    cells = pd.Series([kind(key.encode()), key, None], dtype=object)
+    frame = pd.DataFrame({"text": ["快递太慢了"] * 3, "c": cells})
+    out = score_frame(frame, context_columns={field: "c"})
+    error = f"{field} is not a string: {kind.__name__}; decode the column first"
+    assert out["error"].tolist() == [error, "", ""]
+    assert out["priority"][0] == ""
+    assert reason in out["reasons"][1] and reason not in out["reasons"][2]
+
+
 @pytest.mark.parametrize("count", [3, "abc"])
 def test_a_text_that_normalises_to_nothing_is_scored_as_the_empty_text(count: Any) -> None:
     texts = ["", "\u200b\u200d", "<br><br>", "\x07", "快递太慢了"]

@@ -808,7 +808,9 @@ def score_frame(
         "customer_tier": "tier"}`` (any subset). Missing values mean no
         context. Channels and tiers match whatever their case, their width and
         the spaces around them, and a code read as a float (``12315.0``) is the whole
-        number's (``"12315"``).
+        number's (``"12315"``). A count that is no whole number >= 0, or a
+        channel or tier of bytes (decode the column first), leaves its row
+        unscored, ``error`` saying why.
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name
@@ -1078,6 +1080,14 @@ def _contexts(
         if count is None:
             out.append(f"recent_complaints is not a count: {str(r)[:40]!r}")
             continue
+        # str(b"12315") is "b'12315'", which no policy key matches: the row
+        # would miss the 12315 floor without a word; a binary column's cells
+        # are refused, as its texts are, rather than decoded by a guess
+        binary = [(f, v) for f, v in (("channel", ch), ("customer_tier", t)) if _is_bytes(v)]
+        if binary:
+            f, v = binary[0]
+            out.append(f"{f} is not a string: {type(v).__name__}; decode the column first")
+            continue
         out.append(
             Context(
                 recent_complaints=count,
@@ -1086,6 +1096,10 @@ def _contexts(
             )
         )
     return out
+
+
+def _is_bytes(value: Any) -> bool:
+    return isinstance(value, bytes | bytearray)
 
 
 def _key(value: Any) -> str:
