@@ -315,10 +315,22 @@ def test_context_columns_match_analyze_with_context() -> None:
         ([12315.0, 1.0], "12315"),
         ([np.float32(12345), None], "12345"),
         (pd.array([12315, None], dtype="Int64"), "12315"),
+        # a DECIMAL(10, 1) column of a database, as pd.read_sql gives it
+        ([Decimal("12315.0"), None], "12315"),
+        ([Decimal("12315.00"), Decimal("1.5")], "12315"),
         ([" weibo ", None], "weibo"),
         (["weibo\t", "app"], "weibo"),
     ],
-    ids=["int-with-gap", "floats", "float32", "nullable-int", "spaces", "tab"],
+    ids=[
+        "int-with-gap",
+        "floats",
+        "float32",
+        "nullable-int",
+        "decimal",
+        "decimals",
+        "spaces",
+        "tab",
+    ],
 )
 def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str) -> None:
     frame = pd.DataFrame({"text": ["快递太慢了", "快递太慢了"], "ch": cells})

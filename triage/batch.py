@@ -66,6 +66,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
@@ -1106,9 +1107,12 @@ def _key(value: Any) -> str:
     """A channel or tier cell as the policy's keys write it.
 
     A column of channel codes with an empty cell is read by pandas as floats:
-    12315.0 is the channel "12315". Spaces around a name are dropped.
+    12315.0 is the channel "12315", and so is a database's DECIMAL 12315.0.
+    Spaces around a name are dropped.
     """
     if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return str(int(value))
     return str(value).strip()
 
