@@ -2592,6 +2592,28 @@ def test_bad_arguments_are_parameter_errors(kwargs: dict[str, Any]) -> None:
         triage.score_frame(frame, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("columns", "shown"),
+    [
+        (["channel"], r"\{'channel': 'channel'\}"),
+        (
+            ("channel", "customer_tier"),
+            r"\{'channel': 'channel', 'customer_tier': 'customer_tier'\}",
+        ),
+        ("channel", r"\{'channel': 'channel'\}"),
+        ([("channel", "ch")], r"\{'channel': 'ch'\}"),
+    ],
+    ids=["list", "tuple", "str", "pairs"],
+)
+def test_context_columns_that_are_no_mapping_say_what_to_pass(columns: Any, shown: str) -> None:
+    # a list of the fields failed with AttributeError ('list' has no 'items'),
+    # a field's name alone with a list of its letters as unknown fields
+    frame = pd.DataFrame({"text": ["快递三天还没到"], "channel": ["weibo"], "ch": ["weibo"]})
+    message = r"context_columns must map Context fields to columns, .* pass " + shown
+    with pytest.raises(triage.ParameterError, match=message):
+        score_frame(frame, context_columns=columns)
+
+
 # dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
 def test_dask_plans_with_the_dtypes_it_computes(tmp_path: Path) -> None:

@@ -1003,6 +1003,18 @@ def _processes_allowed(n_jobs: int) -> int:
 def _check_context_columns(context_columns: Mapping[str, str] | None) -> None:
     if context_columns is None:
         return
+    if not isinstance(context_columns, Mapping):
+        # the fields' names alone (columns named like them), or (field, column) pairs
+        given: Any = context_columns
+        items = [given] if isinstance(given, str) else given
+        try:
+            meant = dict((i, i) if isinstance(i, str) else i for i in items)
+        except (TypeError, ValueError):
+            meant = {"channel": "<column of channels>"}
+        raise ParameterError(
+            f"context_columns must map Context fields to columns, got {type(given).__name__} "
+            f"{given!r}: pass {meant!r} (fields: {list(CONTEXT_FIELDS)})"
+        )
     bad = [k for k in context_columns if k not in CONTEXT_FIELDS]
     if bad:
         raise ParameterError(
