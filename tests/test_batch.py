@@ -2565,6 +2565,25 @@ def test_a_dask_model_is_in_one_task_of_the_graph_not_in_each_partition() -> Non
     )
 
 
+def test_a_default_set_in_this_process_reaches_the_dask_worker_processes() -> None:
+    # the processes scheduler's workers, as a cluster's, scored with the
+    # shipped model, while the sync and threads schedulers used the one set
+    dd = pytest.importorskip("dask.dataframe")
+    from triage import set_default_model
+
+    lexicon = triage.LexiconModel()
+    frame = pd.DataFrame({"text": [*TEXTS, None]})
+    want = score_frame(frame, model=lexicon).astype(_in_dask(OUTPUT_DTYPES))
+    assert not want.equals(score_frame(frame).astype(_in_dask(OUTPUT_DTYPES)))
+    set_default_model(lexicon)
+    try:
+        lazy = score_frame(dd.from_pandas(frame, npartitions=2))
+    finally:
+        set_default_model(None)
+    got = lazy.compute(scheduler="processes", num_workers=1)
+    pd.testing.assert_frame_equal(got, want)
+
+
 @pytest.mark.parametrize("column", ["text", "n"])
 def test_a_dask_series_is_refused_as_a_pandas_one_is_before_anything_runs(column: str) -> None:
     # not planned, to fail in every partition once the graph runs on a cluster

@@ -111,6 +111,13 @@ def default_model_file() -> tuple[Path, str]:
     return path, str(card.get("file", {}).get("sha256", ""))
 
 
+def model_set() -> TriageModel | None:
+    """The model `set_default_model` made this process's default, else None
+    (the default is the lookup order's, which other processes follow too)."""
+    with _lock:
+        return _model if _user_set else None
+
+
 def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> None:
     """Make `model` (or the model saved at a path) the process default.
 

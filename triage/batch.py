@@ -1184,16 +1184,23 @@ def _score_dask(
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
-    A model passed in travels with the task graph as one task of its own,
-    which every partition's task depends on: a worker receives it once and its
-    partitions share it, rather than each partition's task carrying and
-    unpickling a copy of it. With none, each Dask worker process uses its own
+    A model passed in, or made this process's default with
+    `triage.set_default_model`, travels with the task graph as one task of its
+    own, which every partition's task depends on: a worker receives it once and
+    its partitions share it, rather than each partition's task carrying and
+    unpickling a copy of it. Otherwise each Dask worker process uses its own
     default model (``TRIAGE_MODEL`` or the shipped one), loaded once per
     process.
     """
     from dask.delayed import delayed
 
+    from triage._default import model_set
+
     _check_columns(frame.columns, text_column, context_columns, "the Dask frame")
+    if model is None:
+        # a default set here is this process's alone: a worker process, of a
+        # cluster or of Dask's "processes" scheduler, would load its own
+        model = model_set()
     # the frame's own empty index, of its type (a RangeIndex stays one), so
     # that Dask's stand-in rows line up and `frame.join(scored)` keeps dtypes
     meta = _empty_frame(frame._meta.index, explain)
