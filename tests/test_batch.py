@@ -2611,6 +2611,29 @@ def test_bad_arguments_are_parameter_errors(kwargs: dict[str, Any]) -> None:
         triage.score_frame(frame, **kwargs)
 
 
+class _PolarsFrame:
+    """A stand-in of a polars DataFrame (polars is not among the test dependencies)."""
+
+    def to_pandas(self) -> pd.DataFrame:
+        return pd.DataFrame({"text": ["快递三天还没到"]})
+
+
+_PolarsFrame.__module__ = "polars.dataframe.frame"
+_PolarsFrame.__name__ = _PolarsFrame.__qualname__ = "DataFrame"
+
+
+def test_another_librarys_frame_is_named_with_its_package_and_how_to_convert_it() -> None:
+    # "expects a pandas or Dask DataFrame, got DataFrame" said of a polars one
+    message = r"got polars DataFrame; convert it with \.to_pandas\(\)$"
+    with pytest.raises(triage.ParameterError, match=message):
+        score_frame(_PolarsFrame())
+    pa = pytest.importorskip("pyarrow")
+    with pytest.raises(triage.ParameterError, match=r"got pyarrow Table; convert it with"):
+        score_frame(pa.table({"text": ["快递三天还没到"]}))
+    with pytest.raises(triage.ParameterError, match=r"got list; for a list of texts use"):
+        score_frame(["快递三天还没到"])
+
+
 @pytest.mark.parametrize(
     ("columns", "shown"),
     [

@@ -870,10 +870,7 @@ def score_frame(
     # a Dask Series has columns too (its name): refused here, as a pandas one
     # is, not in every partition once the graph runs
     if not isinstance(getattr(frame, "_meta", frame) if _is_dask(frame) else frame, pd.DataFrame):
-        raise ParameterError(
-            f"score_frame expects a pandas or Dask DataFrame, got {type(frame).__name__}; "
-            "for a list of texts use pd.DataFrame({'text': texts})"
-        )
+        raise ParameterError(_not_a_frame(frame))
     if _is_dask(frame):
         return _score_dask(
             frame,
@@ -909,6 +906,25 @@ def score_frame(
     if keep_input:
         return _with_scores(frame.set_axis(index), scores)
     return scores
+
+
+def _not_a_frame(frame: Any) -> str:
+    """What `score_frame` says of a `frame` that is no pandas or Dask DataFrame.
+
+    Another library's frame is named with its package: a polars DataFrame was
+    "got DataFrame", as if pandas' were refused.
+    """
+    kind = type(frame)
+    package = kind.__module__.split(".")[0]
+    name = kind.__name__
+    if package not in ("builtins", "pandas", "dask", "dask_expr"):
+        name = f"{package} {name}"
+    fix = (
+        "convert it with .to_pandas()"  # polars, pyarrow, cuDF
+        if callable(getattr(frame, "to_pandas", None))
+        else "for a list of texts use pd.DataFrame({'text': texts})"
+    )
+    return f"score_frame expects a pandas or Dask DataFrame, got {name}; {fix}"
 
 
 def _slice(items: list[P] | None, start: int, size: int) -> list[P] | None:
