@@ -2634,6 +2634,23 @@ def test_another_librarys_frame_is_named_with_its_package_and_how_to_convert_it(
         score_frame(["快递三天还没到"])
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["pandas", "dask"])
+def test_a_series_is_told_to_become_a_frame_of_its_rows(lazy: bool) -> None:
+    # told pd.DataFrame({'text': texts}), which of a Dask Series computes it all here
+    series = pd.Series(["快递三天还没到", "房间很脏"], index=[5, 5], name="content")
+    if lazy:
+        dd = pytest.importorskip("dask.dataframe")
+        series = dd.from_pandas(series, npartitions=2)
+    with pytest.raises(triage.ParameterError, match=r"pass series\.to_frame\('content'\),"):
+        score_frame(series, text_column="content")
+    scored = score_frame(series.to_frame("content"), text_column="content")
+    assert type(scored).__module__.startswith("dask") is lazy
+    if lazy:
+        scored = scored.compute(scheduler="sync")
+    assert scored.index.tolist() == [5, 5]
+    assert scored["primary"].tolist() == ["logistics", "environment"]
+
+
 @pytest.mark.parametrize(
     ("columns", "shown"),
     [

@@ -870,7 +870,7 @@ def score_frame(
     # a Dask Series has columns too (its name): refused here, as a pandas one
     # is, not in every partition once the graph runs
     if not isinstance(getattr(frame, "_meta", frame) if _is_dask(frame) else frame, pd.DataFrame):
-        raise ParameterError(_not_a_frame(frame))
+        raise ParameterError(_not_a_frame(frame, text_column))
     if _is_dask(frame):
         return _score_dask(
             frame,
@@ -908,22 +908,25 @@ def score_frame(
     return scores
 
 
-def _not_a_frame(frame: Any) -> str:
+def _not_a_frame(frame: Any, text_column: Any) -> str:
     """What `score_frame` says of a `frame` that is no pandas or Dask DataFrame.
 
     Another library's frame is named with its package: a polars DataFrame was
-    "got DataFrame", as if pandas' were refused.
+    "got DataFrame", as if pandas' were refused. A Series is told to become a
+    frame of its own rows: ``pd.DataFrame({'text': texts})`` of a Dask Series
+    computes all of it into this process.
     """
     kind = type(frame)
     package = kind.__module__.split(".")[0]
     name = kind.__name__
     if package not in ("builtins", "pandas", "dask", "dask_expr"):
         name = f"{package} {name}"
-    fix = (
-        "convert it with .to_pandas()"  # polars, pyarrow, cuDF
-        if callable(getattr(frame, "to_pandas", None))
-        else "for a list of texts use pd.DataFrame({'text': texts})"
-    )
+    if callable(getattr(frame, "to_pandas", None)):  # polars, pyarrow, cuDF
+        fix = "convert it with .to_pandas()"
+    elif name == "Series" and callable(getattr(frame, "to_frame", None)):
+        fix = f"pass series.to_frame({text_column!r}), which keeps its index"
+    else:
+        fix = "for a list of texts use pd.DataFrame({'text': texts})"
     return f"score_frame expects a pandas or Dask DataFrame, got {name}; {fix}"
 
 
