@@ -676,6 +676,43 @@ def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("model", "error"),
+    [
+        ("models/mine", r"got str 'models/mine'; load a saved model with triage.load_model"),
+        (Path("models/mine"), r"Path '.*mine'; load a saved model with triage.load_model"),
+        (triage.TriageModel(), r"this TriageModel is not fitted yet"),
+    ],
+    ids=["str", "path", "unfitted"],
+)
+@pytest.mark.parametrize("call", ["frame", "no rows", "dask", "file"])
+def test_a_model_that_cannot_score_is_refused_before_any_row_is_scored(
+    model: Any, error: str, call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found in the first chunk scored, so not at all in a frame of no rows or
+    # no text, and only once a Dask graph ran on its cluster
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a chunk was scored")
+
+    from triage import batch
+
+    monkeypatch.setattr(batch, "_score_chunk", never)
+    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"]})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    if call == "frame":
+        run = functools.partial(score_frame, frame, n_jobs=2, chunk_size=1)
+    elif call == "no rows":
+        run = functools.partial(score_frame, frame.iloc[:0])
+    elif call == "dask":
+        dd = pytest.importorskip("dask.dataframe")
+        run = functools.partial(score_frame, dd.from_pandas(frame, npartitions=2))
+    else:
+        run = functools.partial(score_file, tmp_path / "in.csv", tmp_path / "out.csv")
+    with pytest.raises(triage.TriageError, match=error):
+        run(model=model)
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_default_set_in_this_process_reaches_the_workers(small_model) -> None:  # type: ignore[no-untyped-def]
     from triage import set_default_model
 

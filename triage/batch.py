@@ -842,10 +842,13 @@ def score_frame(
         `text_column` or a context column is not in the frame, or is in it
         twice (a `KeyError` and a `ValueError`).
     triage.ParameterError
-        A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key, or
-        a `policy` that is no `triage.Policy` (a path: load it with
-        `triage.load_policy`), before any row is scored (a `ValueError` and a
-        `TypeError`).
+        A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key, a
+        `policy` that is no `triage.Policy` (a path: load it with
+        `triage.load_policy`) or a `model` that is no model (a path: load it
+        with `triage.load_model`), before any row is scored, also of a frame
+        of no rows or a lazy Dask frame (a `ValueError` and a `TypeError`).
+    triage.NotFittedError
+        `model` is a `triage.TriageModel` not fitted yet, as early.
     concurrent.futures.process.BrokenProcessPool
         Worker processes died three times in this call (a dead worker is
         otherwise replaced and its chunks scored again).
@@ -864,6 +867,8 @@ def score_frame(
 
     # here, not in the first chunk of a batch, scored or sent to workers
     check_policy(policy)
+    if model is not None:
+        resolve_model(model)
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
@@ -1512,8 +1517,9 @@ def score_file(
         unknown `encoding`, an `output_encoding` other than those it lists
         (or than UTF-8, for JSONL or Parquet), a bad `n_jobs`, `chunk_size`
         or `explain`, an `escape_formulas` that is no bool or is True for a
-        JSONL or Parquet output, or a `policy` that is no `triage.Policy`
-        (a `ValueError` and a `TypeError`).
+        JSONL or Parquet output, a `policy` that is no `triage.Policy` or a
+        `model` that is no model, before any row is read (a `ValueError` and
+        a `TypeError`; a `triage.NotFittedError` for a model not fitted).
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
         repeats any name for a JSONL or Parquet output (a `KeyError` and a
@@ -1549,6 +1555,8 @@ def score_file(
             raise stream_error(input, "input")
         raise FileNotFoundError(missing_message(input, "input file"))
     check_policy(policy)  # not in the first chunk, once read and scored
+    if model is not None:
+        resolve_model(model)
     # a zip archive named for no format has that of the file inside
     src_fmt = file_format(input, input_format)
     dst_fmt = target_format(output, output_format)
