@@ -2564,6 +2564,20 @@ def test_dask_equals_pandas() -> None:
     )
 
 
+def test_dask_makes_text_of_cells_unless_told_not_to() -> None:
+    # as docs/batch.md says in its Dask section
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"text": ["快递一周还没到", 5, None]})
+    assert score_frame(frame)["error"].tolist() == ["", "not a string: int", "missing text"]
+    with dask.config.set({"dataframe.convert-string": True}):
+        converted = score_frame(dd.from_pandas(frame, npartitions=1)).compute(scheduler="sync")
+    assert converted["error"].tolist() == ["", "", "missing text"]
+    with dask.config.set({"dataframe.convert-string": False}):
+        kept = score_frame(dd.from_pandas(frame, npartitions=1)).compute(scheduler="sync")
+    assert kept["error"].tolist() == ["", "not a string: int", "missing text"]
+
+
 def test_dask_explain_plans_the_why_column() -> None:
     dd = pytest.importorskip("dask.dataframe")
     frame = pd.DataFrame({"text": [*TEXTS, None]})
