@@ -18,6 +18,9 @@ RESOURCES = ["lexicon.toml", "policy.toml", "stopwords.txt", "userdict.txt"]
 # files outside tests/ that the tests read
 TEST_INPUTS = [
     "README.md",
+    "docs/batch.md",
+    "docs/retraining.md",
+    "examples/complaints.csv",
     "notebooks/01_quickstart.ipynb",
     "notebooks/02_retrain.ipynb",
     "notebooks/03_label_next.ipynb",
@@ -67,9 +70,19 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
     }
     assert not {n for n in names if n.startswith((".ci/", "benchmarks/", ".hypothesis/"))}
     assert not {n for n in names if "__pycache__" in n or n.endswith(".pyc")}
+    # the docs name files of a checkout that the sdist leaves out
+    unpacked = tmp_path / sdist.name.removesuffix(".tar.gz")
+    test = ["tests/test_docs.py", "-k", "files_the_docs_name"]
+    docs = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *test],
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+    )
+    assert docs.returncode == 0, docs.stdout[-2000:]
 
     # the wheel as pip builds it when it installs from the sdist
-    wheel = _build("wheel", tmp_path / sdist.name.removesuffix(".tar.gz"), tmp_path)
+    wheel = _build("wheel", unpacked, tmp_path)
     with zipfile.ZipFile(wheel) as whl:
         files = set(whl.namelist())
         meta = email.message_from_bytes(whl.read(f"triage-{triage.__version__}.dist-info/METADATA"))
