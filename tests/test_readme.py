@@ -38,6 +38,16 @@ def test_quick_start_says_which_demo_rows_are_errors_and_why() -> None:
         assert f"`{id_}`" in said and f"`{error}`" in said
 
 
+def test_readme_names_the_install_of_every_extra() -> None:
+    # a reader who opens the notebooks, or scores a Dask frame, after `pip
+    # install .` learns here which extra brings what they import
+    import tomllib
+
+    with (REPO / "pyproject.toml").open("rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    assert [name for name in extras if f'".[{name}]"' not in README] == []
+
+
 def test_one_complaint_example_runs_as_shown() -> None:
     (example,) = _blocks(_section("One complaint"), "python")
     test = doctest.DocTestParser().get_doctest(example, {}, "README: One complaint", None, 0)
