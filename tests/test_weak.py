@@ -345,6 +345,9 @@ def test_data_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path))
     assert data_dir() == tmp_path
     monkeypatch.delenv("TRIAGE_DATA_DIR")
+    # from a folder with no shared/data above it (a shared/data above an
+    # unpacked sdist would be found first), the folder beside the source tree
+    monkeypatch.chdir(Path(tmp_path.anchor))
     assert data_dir() == Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
