@@ -1422,6 +1422,20 @@ def test_score_reads_a_parquet_dataset_folder(
     assert scored["primary"].tolist() == ["logistics", "environment", "pricing"]
 
 
+def test_score_with_a_pyarrow_too_old_for_parquet_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"text": ["快递太慢了"]}).to_parquet(src)
+    monkeypatch.setattr(pa, "__version__", "13.0.0")
+    monkeypatch.delitem(sys.modules, "pyarrow_hotfix", raising=False)
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("triage score: error: reading or writing Parquet needs pyarrow 14.0.1")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
 def test_analyze_explains_the_categories_and_emotions_that_apply(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

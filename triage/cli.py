@@ -960,7 +960,7 @@ def _bad_input() -> tuple[type[Exception], ...]:
         LookupError,  # a missing column (KeyError), an unknown --encoding
         ValueError,
         csv.Error,
-        ModuleNotFoundError,
+        ImportError,  # pyarrow missing, or older than the parquet extra allows
         BrokenProcessPool,  # workers that kept dying: the message says what to try
     )
 
