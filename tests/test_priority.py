@@ -393,7 +393,7 @@ NOT_A_CRISIS = [
     ("客服一晚上打了我三个电话推销", "service", "P1.injury"),
     # fruit and a box's corner bruised in transit: nobody hurt
     ("一箱苹果,第一层好几个摔伤了", "logistics", "P1.injury"),
-    ("平板包装其中一个角严重摔伤", "logistics", "P1.injury"),
+    ("收到的平板，外包装盒有一个角严重摔伤", "logistics", "P1.injury"),
     # 吓死我了 is a figure of speech: a price, a delivery fee, a volume
     ("想买几个纸箱,这邮费吓死我了", "pricing", "P1.injury"),
     ("耳机声音小得吓死人", "product", "P1.injury"),

@@ -766,14 +766,14 @@ def test_selection_compares_texts_as_the_model_reads_them() -> None:
     # characters are one text to the model: a labeled one is not offered
     # again, and two of them in the pool are offered once
     pool = [
-        "送餐太慢了,等了一个半小时",
+        "外卖送了快两个小时,饭都凉透了",
         "耳機用了三天右邊就沒聲音了",
         "耳机用了三天右边就没声音了",
         "房间  隔音太差，一晚上没睡好",
         "<p>房间 隔音太差,一晚上没睡好</p>",
     ]
     chosen = select_for_labeling(
-        None, pool, n=10, strategy="uncertainty", exclude=["送餐太慢了，等了一个半小时"]
+        None, pool, n=10, strategy="uncertainty", exclude=["外卖送了快两个小时，饭都凉透了"]
     )
     assert sorted(chosen["text"]) == sorted([pool[1], pool[3]])  # the first of each
 
