@@ -193,6 +193,35 @@ def test_a_text_labeled_twice_must_have_the_same_labels(
         )
 
 
+UNLABELED = dict.fromkeys(LABEL_COLUMNS, "")
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        # a copy left to label after the labeled one: not labeled, and nothing else
+        (({}, {}, {"text": GOOD["text"]} | UNLABELED), [(2, "", "not labeled yet")]),
+        # left to label before it: the labeled copies agree, so nothing else either
+        (
+            ({} | UNLABELED, {}, {"text": GOOD["text"]}),
+            [(0, "", "not labeled yet")],
+        ),
+        # and when they do not, the conflict is between the labeled two
+        (
+            ({} | UNLABELED, {"text": GOOD["text"]}, {"text": GOOD["text"], "priority": "P2"}),
+            [(0, "", "not labeled yet"), (2, "text", "same text as row 1 (id 'x-1')")],
+        ),
+    ],
+    ids=["unlabeled-after", "unlabeled-before", "unlabeled-then-conflict"],
+)
+def test_a_copy_not_labeled_yet_is_reported_as_that_alone(
+    rows: tuple[dict[str, str], ...], problems: list[tuple[int, str, str]]
+) -> None:
+    found = validate_labels(frame(*rows))[["row", "column", "problem"]].values.tolist()
+    assert [(row, column) for row, column, _ in found] == [(r, c) for r, c, _ in problems]
+    assert all(p.startswith(start) for (*_, p), (*_, start) in zip(found, problems, strict=True))
+
+
 def test_missing_columns_are_reported() -> None:
     problems = validate_labels(frame({}).drop(columns=["priority", "angry"]))
     assert set(problems["column"]) == {"priority", "angry"}

@@ -325,7 +325,9 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     differ. Labels are compared by meaning, not spelling: ``1`` and
     ``1.0``, or ``logistics|service`` and ``service|logistics``, are equal.
     A text repeated with the same labels is not a problem; it weighs as
-    many rows in training.
+    many rows in training. A row not labeled yet is reported as that alone,
+    not as a copy with other labels, and the labeled copies of its text
+    are compared with each other.
 
     Returns
     -------
@@ -486,16 +488,20 @@ def _text_problem(value: Any) -> str:
 def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[int, int, list[str]]]:
     """``(row, earlier row, label columns that differ)`` for each row whose
     normalised text is that of an earlier row and whose labels are not."""
+    # a row not labeled yet is reported as that alone: it has no labels to
+    # differ, and the first labeled copy of its text is the one to agree with
+    columns = ("categories", "primary", *EMOTION_COLUMNS, "priority")
+    rows = frame[list(columns)].itertuples(index=False, name=None)
+    labeled = [any(map(_cell, row)) for row in rows]
     first: dict[str, int] = {}
     repeats: list[tuple[int, int]] = []
     for i, text in enumerate(texts):
-        if text:
+        if text and labeled[i]:
             j = first.setdefault(text, i)
             if j != i:
                 repeats.append((i, j))
     if not repeats:
         return []
-    columns = ("categories", "primary", *EMOTION_COLUMNS, "priority")
     cells = label_cells(frame)
     cells[0] = ["|".join(sorted(_split(v))) for v in frame["categories"].tolist()]
     out = []
