@@ -239,6 +239,21 @@ def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None
         check_labels(own)
 
 
+def test_a_file_without_its_header_line_is_told_to_add_it(tmp_path: Path) -> None:
+    # to_csv(header=False), or the rows pasted into a new sheet: the first row is read as the names
+    path = tmp_path / "labeled.csv"
+    frame({}, {}).to_csv(path, index=False, header=False)
+    with pytest.raises(
+        LabelError,
+        match=r"^bad columns in the labeled data: no column 'text', .*'priority'; the names "
+        r"are the cells of a labeled row \(priority 'P3'\): the first line is a row, not the "
+        r"header; add a header line above it naming each cell's column, as "
+        r"id,source,text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority "
+        r"\(id and source are optional\); the columns are \['x-0', ",
+    ):
+        check_labels(read_labeled(path))
+
+
 @pytest.mark.parametrize(
     ("written", "column"),
     [

@@ -704,8 +704,18 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
         # full-width letters (an input method's full-width mode) or with the
         # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
         near = [f"{col!r} to {c!r}" for c in missing for col in columns if _plain_name(col) == c]
+        # a file without its header line (to_csv(header=False), rows pasted
+        # into a new sheet): its first row, a priority among its cells, was
+        # read as the names
+        level = [c for c in map(_cell, columns) if c in _PRIORITY_SET]
         if near:
             said.append(f"rename {', '.join(near)}")
+        elif {"text", "categories"} <= set(missing) and level:
+            said.append(
+                f"the names are the cells of a labeled row (priority {level[0]!r}): the first "
+                "line is a row, not the header; add a header line above it naming each "
+                f"cell's column, as {','.join(_FILE_COLUMNS)} (id and source are optional)"
+            )
         elif {"text", "categories"} <= set(missing):  # its own names (内容, 类别)
             said.append(
                 "a labeled file names its columns as the file format of the label "
