@@ -239,6 +239,24 @@ def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None
         check_labels(own)
 
 
+@pytest.mark.parametrize("written", ["ID", "Id ", "\ufeffid", "\uff29\uff24"])
+def test_the_id_column_spelt_otherwise_is_told_to_be_renamed(written: str) -> None:
+    # its ids would not be read: a repeated one would go unreported
+    f = frame({}, {}).assign(id="x-1").rename(columns={"id": written})
+    problems = validate_labels(f)
+    assert problems.values.tolist() == [
+        [-1, "", written, "", "column is not read as the ids: rename it to 'id'"]
+    ]
+    with pytest.raises(
+        LabelError,
+        match=rf"^bad columns in the labeled data: column {re.escape(repr(written))} is not "
+        r"read as the ids: rename it to 'id'; the columns are ",
+    ):
+        check_labels(f)
+    # beside an id column, it is a column of the user's own
+    assert validate_labels(f.assign(id=["x-0", "x-1"])).empty
+
+
 def test_a_file_without_its_header_line_is_told_to_add_it(tmp_path: Path) -> None:
     # to_csv(header=False), or the rows pasted into a new sheet: the first row is read as the names
     path = tmp_path / "labeled.csv"

@@ -73,6 +73,7 @@ _MISSING = "missing column"
 #: What the errors of reading a labeled file name: triage train, evaluate and
 #: check take its encoding (--encoding) and read CSV and TSV alone
 _OPTIONS = Options(input_format=None, only="a labeled file is CSV or TSV")
+_NOT_READ = "column is not read as the ids: rename it to 'id'"
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
@@ -304,6 +305,10 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
     The optional ``id`` column must not repeat an id (spaces around it
     ignored); blank ids are allowed and are not duplicates of each other.
+    A column that is ``id`` spelt otherwise (``ID``, ``Id ``, or with the
+    byte-order mark a file read without ``encoding="utf-8-sig"`` keeps) where
+    there is no ``id`` is reported, as a missing column is: its ids would
+    not be read.
 
     An empty cell is empty however pandas holds it: ``""``, NaN, None, or
     ``pd.NA`` (a frame read with ``dtype="string"`` or made by
@@ -372,11 +377,20 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
                 for c, n in repeated
             ]
         )
-    missing = [c for c in _REQUIRED if c not in frame.columns]
-    if missing:
-        return pd.DataFrame(
-            [{"row": -1, "id": "", "column": c, "value": "", "problem": _MISSING} for c in missing]
-        )
+    missing = [
+        {"row": -1, "id": "", "column": c, "value": "", "problem": _MISSING}
+        for c in _REQUIRED
+        if c not in frame.columns
+    ]
+    # the optional id column spelt otherwise ('ID', ' Id', '\ufeffid') is not
+    # read: its duplicates would go unreported and no problem would name an id
+    misspelt = [
+        {"row": -1, "id": "", "column": str(c), "value": "", "problem": _NOT_READ}
+        for c in frame.columns
+        if "id" not in frame.columns and _plain_name(c) == "id"
+    ]
+    if missing or misspelt:
+        return pd.DataFrame(missing + misspelt)
     if not len(frame):
         return pd.DataFrame([{"row": -1, "id": "", "column": "", "value": "", "problem": _NO_ROWS}])
     ids = [_cell(v) for v in frame["id"]] if "id" in frame.columns else [""] * len(frame)
