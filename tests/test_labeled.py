@@ -71,6 +71,14 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"categories": "logistics|服务"}, "categories", "category '服务' (write 'service')"),
         ({"categories": "logistics|Service"}, "categories", "(write 'service')"),
         ({"primary": "服务"}, "primary", "unknown primary '服务' (write 'service')"),
+        # several categories as the primary, which is one of them
+        (
+            {"primary": "logistics|service"},
+            "primary",
+            "unknown primary 'logistics|service' (primary is one category: write the main one, "
+            "'logistics' or 'service');",
+        ),
+        ({"primary": "物流、服务"}, "primary", "write the main one, 'logistics' or 'service');"),
         # categories joined by another separator than |, as labelers type them
         (
             {"categories": "logistics, service"},

@@ -876,8 +876,13 @@ def _unknown(what: str, label: str) -> str:
     "unknown primary '无' (leave the cell empty when the text complains about nothing)"
     """
     meant = _meant(label) if what == "category" else []
+    # a primary of several categories ('logistics|service', '物流、服务')
+    several = [] if meant else [c for p in label.split("|") if p.strip() for c in _meant(p.strip())]
     if len(meant) > 1:
         fix = f" (write {'|'.join(meant)!r}: separate categories with |)"
+    elif len(several) > 1:
+        *others, last = map(repr, dict.fromkeys(several))
+        fix = f" (primary is one category: write the main one, {', '.join(others)} or {last})"
     elif _hint_key(label) in _NONE:
         why = "; 'nan' is what astype(str) makes of an empty cell read as NaN"
         fix = " (leave the cell empty when the text complains about nothing"
