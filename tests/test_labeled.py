@@ -265,6 +265,23 @@ def test_the_id_column_spelt_otherwise_is_told_to_be_renamed(written: str) -> No
     assert validate_labels(f.assign(id=["x-0", "x-1"])).empty
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        dict(zip(GOOD, GOOD, strict=True)),
+        # the second file's columns in another order, some in another case
+        dict(zip(GOOD, ["ID", "Text", "Priority", *reversed(LABEL_COLUMNS[:-1])], strict=True)),
+    ],
+    ids=["same-order", "other-order"],
+)
+def test_a_header_line_inside_the_rows_is_one_problem(header: dict[str, str]) -> None:
+    # cat a.csv b.csv: the second file's header is a row; its id repeats no id
+    problems = validate_labels(frame({}, header, {}, header))
+    assert problems[["row", "column"]].values.tolist() == [[1, ""], [3, ""]]
+    again = "the header line again, as where labeled files were joined one after another"
+    assert problems["problem"].eq(f"{again}: delete the row").all()
+
+
 def test_a_file_without_its_header_line_is_told_to_add_it(tmp_path: Path) -> None:
     # to_csv(header=False), or the rows pasted into a new sheet: the first row is read as the names
     path = tmp_path / "labeled.csv"

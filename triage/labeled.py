@@ -74,6 +74,12 @@ _MISSING = "missing column"
 #: check take its encoding (--encoding) and read CSV and TSV alone
 _OPTIONS = Options(input_format=None, only="a labeled file is CSV or TSV")
 _NOT_READ = "column is not read as the ids: rename it to 'id'"
+_LABEL_NAMES = frozenset(_REQUIRED[1:])
+#: A row whose label cells are the names of the label columns (in any
+#: order): the header of a file joined after another (cat a.csv b.csv).
+_HEADER_AGAIN = (
+    "the header line again, as where labeled files were joined one after another: delete the row"
+)
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
@@ -318,6 +324,10 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     labeling that was not labeled yet) is one problem, with an empty
     ``column``, not one per label cell.
 
+    A row whose label cells are the names of the label columns, in any
+    order (the header line of a file joined after another one), is one
+    problem, with an empty ``column``, and its id no duplicate.
+
     A text that is empty once normalised (only spaces, zero-width characters
     or HTML tags) is reported as missing: the model would learn nothing
     from it. A text cell that is not a string (a number, say) is reported
@@ -401,12 +411,21 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
         )
 
     texts = model_texts(frame["text"].tolist())
+    headers: set[int] = set()
     for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
         text, cats, primary, *emotions, priority = row
         if not texts[i]:
             add(i, "text", text, _text_problem(text))
         if not any(map(_cell, row[1:])):  # one problem, not one per label cell
             add(i, "", "", _NOT_LABELED)
+            continue
+        # (a header's priority cell is no level: the names are only read then)
+        if (
+            _cell(priority) not in _PRIORITY_SET
+            and {_plain_name(_cell(v)) for v in row[1:]} == _LABEL_NAMES
+        ):
+            add(i, "", "", _HEADER_AGAIN)  # one problem, not one per label cell
+            headers.add(i)
             continue
         labels = _split(cats)
         for problem in _category_problems(labels):
@@ -432,6 +451,8 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
         add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ, lines))
     seen: set[str] = set()
     for i, id_ in enumerate(ids):
+        if i in headers:  # its id is the name of the column
+            continue
         if id_ in seen:
             add(i, "id", id_, "duplicate id")
         elif id_:  # a blank id is no id: blanks do not repeat each other
