@@ -1203,6 +1203,31 @@ def test_a_file_whose_encoding_changes_partway_is_read_as_most_of_its_lines(
     assert [f"{i},{read[str(i)]}" for i in range(40)] == utf8
 
 
+@pytest.mark.parametrize("gbk_first", [False, True], ids=["utf8-first", "gbk-first"])
+def test_utf8_lines_among_more_of_gbk_are_said_to_be_read_damaged(
+    tmp_path: Path, gbk_first: bool
+) -> None:
+    # two files joined, the one of GBK the longer: read as GB18030, most
+    # UTF-8 lines decode, as other characters, and none of those was named
+    utf8 = "".join(f"{i},第{i}单的快递一周还没到\n" for i in range(10)).encode("utf-8")
+    gbk = "".join(f"{i},房间很脏，退款金额也不对\n" for i in range(10, 40)).encode("gbk")
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id,text\n" + (gbk + utf8 if gbk_first else utf8 + gbk))
+    with pytest.warns(
+        UserWarning,
+        match=r"f\.csv: 10 line\(s\) of Chinese are UTF-8 and most others are not: the "
+        r"file's encoding changes partway \(files joined one after another\?\), and those "
+        r"lines are read as gb18030, their texts damaged; save the file again in one "
+        r"encoding, or pass the encoding of most of it \(CLI: --encoding\)",
+    ):
+        assert detect_encoding(path) == "gb18030"
+    # a GBK file, with an ASCII line, a line of one UTF-8 character, is not said to be so
+    path.write_bytes(b"id,text\n" + gbk + b"1,ok\n" + "2,快\n".encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert detect_encoding(path) == "gb18030"
+
+
 # b"\x81\x20": a GBK lead byte followed by a space, no GBK character;
 # b"\xff": a byte that starts none
 BROKEN = [

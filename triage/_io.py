@@ -631,7 +631,9 @@ def detect_encoding(
     Warns
     -----
     UserWarning
-        A UTF-8 file holds bytes that are not UTF-8.
+        A UTF-8 file holds bytes that are not UTF-8; or a file read as
+        GB18030 or Big5 holds lines of Chinese in UTF-8 (its encoding changes
+        partway), which are read as other characters.
     """
     blocks = _blocks(path, block)
     data = next(blocks, b"")
@@ -927,6 +929,7 @@ def _utf8_counts_fit(han: int, bad: int) -> bool:
 # scanned to its end from each of its characters
 _NOT_ASCII_LINE = re.compile("^[^\n]*[^\x00-\x7f]", re.MULTILINE)
 _REPLACED_LINE = re.compile("^[^\n]*\ufffd", re.MULTILINE)
+_CLEAN_LINE = re.compile("^[^\n\ufffd]*$", re.MULTILINE)
 
 
 def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> str:
@@ -938,19 +941,37 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
     that are not ASCII: the other lines are then reported as undecodable.
     Read as GB18030, which decodes almost any bytes, a fifth of the UTF-8
     lines of such a file were read as other characters, unreported. GBK
-    text, of several characters, is next to never valid UTF-8.
+    text, of several characters, is next to never valid UTF-8: the lines of
+    a file read as GB18030 that are UTF-8 of two Chinese characters or more
+    are counted in a warning (their texts are damaged, most of them without
+    a byte that GB18030 does not decode).
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    han = bad = lines = damaged = 0
+    han = bad = lines = damaged = chinese = 0
     for data in (*_blocks(path, block), b""):
         text = decoder.decode(data, final=not data)
         han += len(_HAN.findall(text))
         bad += text.count("\ufffd")
         # a line cut by a block's end may count twice: one line among thousands
-        lines += len(_NOT_ASCII_LINE.findall(text))
-        damaged += len(_REPLACED_LINE.findall(text))
+        block_lines = len(_NOT_ASCII_LINE.findall(text))
+        block_damaged = len(_REPLACED_LINE.findall(text))
+        lines += block_lines
+        damaged += block_damaged
+        if block_lines > block_damaged:  # lines of Chinese in UTF-8 (GBK of two
+            # characters and more next to never is valid UTF-8)
+            chinese += sum(len(_HAN.findall(m[0])) > 1 for m in _CLEAN_LINE.finditer(text))
     if not _utf8_counts_fit(han, bad) and lines - damaged <= damaged:
-        return _gb_or_big5(path, block)
+        encoding = _gb_or_big5(path, block)
+        if chinese:  # read as GB18030 or Big5, most of them decode: as other characters
+            warnings.warn(
+                f"{path}: {chinese} line(s) of Chinese are UTF-8 and most others are not: "
+                "the file's encoding changes partway (files joined one after another?), and those "
+                f"lines are read as {encoding}, their texts damaged; save the file again "
+                f"in one encoding, or pass the encoding of most of it (CLI: {options.encoding})",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+        return encoding
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
         f"pass the file's encoding if it is not UTF-8 (CLI: {options.encoding})",
