@@ -833,3 +833,32 @@ def test_clause_features_of_hand_made_clauses() -> None:
     assert F[1, 1, 10] == 0.9
     np.testing.assert_allclose(F[:, 0, 11], np.log([2, 1]))
     np.testing.assert_allclose(F[1, 0, 12], logit(0.3) * 0.9)
+
+
+def test_explain_rounds_the_weights_of_every_label_in_one_pass(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from triage import model as model_module
+
+    text = "空调装好第二天就漏水，师傅说要等配件，客服一直推脱，我很生气！"
+    before = triage.explain(text, top=4)
+    calls = []
+    real = model_module._round
+
+    def counted(x: np.ndarray) -> np.ndarray:
+        calls.append(x.shape)
+        return real(x)
+
+    monkeypatch.setattr(model_module, "_round", counted)
+    assert triage.explain(text, top=4) == before
+    # one pass over the table of terms by labels, not one per label and direction
+    assert len(calls) == 1
+    assert calls[0][1] == len(CATEGORIES) + len(EMOTIONS)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), max_size=20))
+def test_a_negated_weight_rounds_to_the_negated_rounding(values: list[float]) -> None:
+    # explain rounds each table once and reads the terms against a label from its negation
+    from triage.model import _round
+
+    x = np.array(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.testing.assert_array_equal(_round(-x), -_round(x), strict=True)

@@ -1208,10 +1208,12 @@ class TriageModel(OneText):
                 return TermWeight(term, w, _ngram_evidence(term, words, norm))
             return term_weight(term, w, norm)
 
+        # rounded once for every label, up and down: _round(-x) is -_round(x)
+        rounded = _round(table)
         out: dict[Category | Emotion, Explanation] = {}
         for j, (label, probability, applies) in enumerate(labels):
-            up = _top(terms, table[:, j], norm, top)
-            down = _top(terms, -table[:, j], norm, top)
+            up = _top(terms, table[:, j], norm, top, rounded[:, j])
+            down = _top(terms, -table[:, j], norm, top, -rounded[:, j])
             out[label] = Explanation(
                 label,
                 probability,
@@ -1276,7 +1278,9 @@ class TriageModel(OneText):
         }
 
 
-def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
+def _top(
+    terms: Array, weights: Array, text: str, top: int, rounded: Array | None = None
+) -> list[int]:
     """Indices of the `top` largest positive `weights`, largest first.
 
     Equal weights (to 12 significant digits, past the rounding of one text's
@@ -1285,7 +1289,8 @@ def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
     `terms`: an order that does not hang on the order of the columns (one
     text's, or a sparse matrix's, sorted), so that `explain` and the batch's
     ``why`` agree. A term not found as it is spelt (a word n-gram, or
-    characters across a space) comes after those found.
+    characters across a space) comes after those found. `rounded` is
+    ``_round(weights)``, for a caller that has it already.
     """
     if top == 0:
         return []
@@ -1293,7 +1298,7 @@ def _top(terms: Array, weights: Array, text: str, top: int) -> list[int]:
     if top < pick.size:  # the top, and every term that may be tied with the last
         last = np.partition(weights[pick], -top)[-top]
         pick = pick[weights[pick] >= last * (1 - 1e-11)]
-    rounded = _round(weights[pick])
+    rounded = _round(weights[pick]) if rounded is None else rounded[pick]
     spelt = terms[pick].tolist()
     at = np.array([text.find(t) for t in spelt], dtype=np.intp).reshape(-1)
     at[at < 0] = len(text)
