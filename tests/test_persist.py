@@ -104,6 +104,43 @@ def test_files_of_format_version_1_still_load(
     np.testing.assert_array_equal(a.sentiment, b.sentiment)
 
 
+def test_files_of_format_version_1_with_prefixed_terms_are_refused(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first files of version 1 prefixed each character n-gram with c: and
+    # each word with w:. They loaded, matched no term of any text and gave
+    # every text wrong labels (the shipped model of then: 561 of 568 dev
+    # texts), or failed at the first prediction for a parameter they lacked.
+    import copy
+
+    from triage import persist
+    from triage._features import WORD
+
+    old = copy.deepcopy(small_model)
+    vocabulary = old.features_.vocabulary
+    old.features_.vocabulary = {
+        ("w:" + t.removeprefix(WORD) if t.startswith(WORD) else "c:" + t): i
+        for t, i in vocabulary.items()
+    }
+    with monkeypatch.context() as m:
+        m.setattr(persist, "FORMAT_VERSION", 1)
+        saved = triage.save_model(old, tmp_path / "v1")
+    with pytest.raises(
+        ModelFileError,
+        match=r"format version 1 from before its terms lost their 'c:' and 'w:' prefixes.*"
+        r"retrain the model with this triage",
+    ):
+        triage.load_model(saved)
+    # terms of today that happen to start so (a text's 'c:' or 'w:') are no such file
+    old.features_.vocabulary = {**vocabulary, "c:": len(vocabulary), "w:x": len(vocabulary) + 1}
+    with monkeypatch.context() as m:
+        m.setattr(persist, "FORMAT_VERSION", 1)
+        saved = triage.save_model(old, tmp_path / "v1-today")
+    assert triage.load_model(saved).features_.vocabulary == old.features_.vocabulary
+
+
 def _save_as_version(
     model,  # type: ignore[no-untyped-def]
     path: Path,

@@ -29,7 +29,9 @@ what new code writes. A bump keeps the old version in `READABLE_VERSIONS`
 (or refuses it clearly, naming the triage version that reads it) and comes
 with a test that a file of the old version still loads.
 
-- 1: the first format.
+- 1: the first format. Its first files, written before the character
+  n-grams lost their ``c:`` prefix and the words their ``w:`` prefix, are
+  refused: no term of theirs matches a text as terms are now cut.
 - 2: the large string containers (vocabularies, the word list) are pickled in
   one piece (`triage._pickle`), which loads in under half the time. Version 1 files
   still load.
@@ -665,7 +667,8 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
         format version, other label sets, or a model file whose size or
         SHA-256 does not match its card; or a checked file that does not
         unpickle (saved with libraries this environment lacks) or holds no
-        fitted model.
+        fitted model; or a file of version 1 from before its terms lost their
+        ``c:`` and ``w:`` prefixes, whose terms no text would match.
 
     Warns
     -----
@@ -712,8 +715,24 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
     del data
     if not isinstance(model, TriageModel) or not model.__sklearn_is_fitted__():
         raise ModelFileError(f"{model_path} does not hold a fitted TriageModel")
+    if card["format_version"] == 1 and _prefixed_terms(model):
+        raise ModelFileError(
+            f"{model_path} is a model of format version 1 from before its terms lost their "
+            "'c:' and 'w:' prefixes, which this triage does not read: none of its terms would "
+            "match a text, and every text would get wrong labels; retrain the model with this "
+            "triage"
+        )
     model.card_ = card
     return model
+
+
+def _prefixed_terms(model: TriageModel) -> bool:
+    """Whether `model`'s vocabulary is of the first files of version 1, whose
+    character n-grams were prefixed ``c:`` and words ``w:`` (the words are now
+    prefixed `WORD`, the character n-grams not at all)."""
+    vocabulary = model.features_.vocabulary
+    # a character n-gram of the text may start with c: or w:, but not all of them
+    return bool(vocabulary) and all(term[:2] in ("c:", "w:") for term in vocabulary)
 
 
 def _described(card: dict[str, Any], card_path: Path) -> tuple[int, str]:
