@@ -937,6 +937,35 @@ def test_foreign_cards_are_refused(saved: Path, changes: dict[str, object], mess
         triage.load_model(saved)
 
 
+@pytest.mark.parametrize(
+    ("writer", "told"),
+    [
+        ("0.9.0", r"saved by a newer triage \(0\.9\.0\)"),
+        # a build between two releases reads as this one's version: told it is later
+        (
+            triage.__version__,
+            rf"saved by a newer triage \(a later build of triage {triage.__version__}\)",
+        ),
+    ],
+)
+def test_a_card_of_a_newer_format_says_to_upgrade(saved: Path, writer: str, told: str) -> None:
+    # it said to use the triage version of the card, the one running when
+    # only a build of the same version number wrote it, and to retrain first
+    card = read_card(saved)
+    _edit_card(
+        saved,
+        format_version=FORMAT_VERSION + 1,
+        library_versions={**card["library_versions"], "triage": writer},
+    )
+    with pytest.raises(
+        ModelFileError,
+        match=rf"format version {FORMAT_VERSION + 1} is not supported by this triage "
+        rf"{triage.__version__} .*{told}: upgrade triage to load it, or retrain the model "
+        "with this one",
+    ):
+        triage.load_model(saved)
+
+
 def test_a_checksum_written_in_capitals_is_the_same_checksum(saved: Path) -> None:
     # as PowerShell's Get-FileHash and many checksum tools print it
     card = read_card(saved)

@@ -629,8 +629,20 @@ def _read_card(card_path: Path) -> dict[str, Any]:
     version = card.get("format_version")
     # a list would not hash, and True would pass as 1
     if type(version) is not int or version not in READABLE_VERSIONS:
+        from triage import __version__
+
         readable = ", ".join(map(str, sorted(READABLE_VERSIONS)))
         writer = card.get("library_versions", {}).get("triage", "unknown")
+        if type(version) is int and version > FORMAT_VERSION:
+            # the triage that wrote it is newer, though its version may read the
+            # same as this one's (a build between two releases)
+            newer = f"a later build of triage {writer}" if writer == __version__ else writer
+            raise ModelFileError(
+                f"{card_path}: model format version {version} is not supported by this "
+                f"triage {__version__} (reads versions {readable}); it was saved by a newer "
+                f"triage ({newer}): upgrade triage to load it, or retrain the model with "
+                "this one"
+            )
         raise ModelFileError(
             f"{card_path}: model format version {version!r} is not supported by this triage "
             f"(reads versions {readable}); retrain the model or use the triage version "
