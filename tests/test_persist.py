@@ -587,8 +587,16 @@ def test_a_file_its_card_describes_that_does_not_unpickle_is_named(
     card = read_card(saved)
     sha256 = hashlib.sha256(data).hexdigest()
     _edit_card(saved, file={**card["file"], "bytes": len(data), "sha256": sha256})
-    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} could not be unpickled.*{why}"):
+    with pytest.raises(
+        ModelFileError, match=rf"{MODEL_FILE} could not be unpickled.*{why}"
+    ) as caught:
         triage.load_model(saved)
+    # the libraries the pickle is made of, not scikit-learn, of which it holds nothing
+    versions = card["library_versions"]
+    assert (
+        f"saved with triage {versions['triage']}, numpy {versions['numpy']}, "
+        f"joblib {versions['joblib']}, python {versions['python']}:"
+    ) in str(caught.value)
 
 
 def test_file_swapped_after_the_check_is_not_the_one_unpickled(

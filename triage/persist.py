@@ -716,8 +716,10 @@ def load_model(path: str | os.PathLike[str]) -> TriageModel:
         raise
     except Exception as exc:  # whatever a pickle fails with, named
         saved = card.get("library_versions", {})
+        # what the pickle is made of: triage's classes, numpy's arrays in
+        # joblib's wrappers, under Python's pickle (no scikit-learn object)
         writer = ", ".join(
-            f"{name} {saved.get(name)}" for name in ("triage", "scikit-learn", "numpy")
+            f"{name} {saved.get(name)}" for name in ("triage", "numpy", "joblib", "python")
         )
         raise ModelFileError(
             f"{model_path} could not be unpickled ({type(exc).__name__}: {exc}); it matches "
