@@ -676,6 +676,42 @@ def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path: Path) ->
     assert chunk.malformed_lines == []
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_line_over_the_limit_is_a_malformed_line_not_held_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    monkeypatch.setattr("triage._io.MAX_LINE", 40)
+    longest = "退款" * 18 + "没到"  # 40 characters: read
+    path = tmp_path / "f.csv"
+    lines = ["id,text", f"1,{longest[2:]}", "2," + "快递太慢" * 30, "3,房间很脏", "4," + "吵" * 39]
+    path.write_bytes((end.join(lines) + end + "5," + "慢" * 100).encode("utf-8"))
+    for chunk_size in (1, 1000):
+        chunks = list(read_chunks(path, fmt="csv", chunk_size=chunk_size))
+        frame = pd.concat([c.frame for c in chunks])
+        assert frame["id"].tolist() == ["1", "3"]
+        assert frame["text"].tolist() == [longest[2:], "房间很脏"]
+        assert [n for c in chunks for n in c.malformed_lines] == [3, 5, 6]
+    path = tmp_path / "f.jsonl"
+    records = [json.dumps({"text": t}, ensure_ascii=False) for t in ("退款没到账", "吵" * 40, "好")]
+    path.write_bytes((end.join(records) + end).encode("utf-8"))
+    chunks = list(read_chunks(path, fmt="jsonl", chunk_size=1000))
+    assert [t for c in chunks for t in c.frame["text"]] == ["退款没到账", "好"]
+    assert [n for c in chunks for n in c.malformed_lines] == [2]
+
+
+def test_a_header_over_the_line_limit_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("triage._io.MAX_LINE", 40)
+    path = tmp_path / "f.csv"
+    path.write_text("\nid," + "text" * 20 + "\n1,快递慢\n", encoding="utf-8")
+    message = r"f\.csv: the first line that is not blank, the header, is over 40 characters"
+    with pytest.raises(InputFileError, match=message):
+        sniff_header(path)
+    with pytest.raises(InputFileError, match=message):
+        list(read_chunks(path, fmt="csv", chunk_size=10))
+
+
 def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("id,text\n", encoding="utf-8")

@@ -389,6 +389,8 @@ def sniff_header(
         named = _sep_line(line)
         if named is not None:
             line = next(lines, "")
+    if line.startswith(_OVERLONG):
+        raise _overlong_header(path)
     if named is not None:
         return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
     try:
@@ -1170,7 +1172,59 @@ def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bo
         raw.read(len(mark))  # else the first column's name, or record, starts with U+FEFF
     # newline="" lets the csv module see quoted line breaks inside fields
     errors = "triage.undecodable" if marked else "triage.replace"
-    return io.TextIOWrapper(raw, encoding=enc, errors=errors, newline="")
+    return _Lines(io.TextIOWrapper(raw, encoding=enc, errors=errors, newline=""))
+
+
+# A line longer than this many characters (a broken export's file without a
+# line end, a decompression bomb) is read as `_OVERLONG`, a line that is no
+# CSV record (a strict reader's error for any delimiter) and no JSON, with
+# its line end, so that it is skipped as malformed rather than held in memory whole.
+MAX_LINE = 2**26
+_OVERLONG = '""\ufffe line of over MAX_LINE characters'
+
+
+class _Lines:
+    """A text file whose lines are read `MAX_LINE` characters at most: a
+    longer line is `_OVERLONG`, its rest read and dropped in pieces."""
+
+    def __init__(self, f: io.TextIOWrapper) -> None:
+        self._f = f
+
+    def __enter__(self) -> _Lines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._f.close()
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __iter__(self) -> Iterator[str]:
+        readline = self._f.readline
+        # the first character of the next line, read to see whether the CR
+        # that ended a line over the limit was a CRLF's
+        carry = ""
+        while True:
+            if carry == "\r":  # a blank line, its end a CR or a CRLF
+                carry = readline(1)
+                yield "\r\n" if carry == "\n" else "\r"
+                carry = "" if carry == "\n" else carry
+                continue
+            line = carry + readline(MAX_LINE + 2 - len(carry))
+            carry = ""
+            if not line:
+                return
+            if len(line) <= MAX_LINE or len(line.rstrip("\r\n")) <= MAX_LINE:
+                yield line
+                continue
+            while line and not line.endswith(("\n", "\r")):
+                line = readline(1 << 20)
+            end = line[len(line.rstrip("\r\n")) :]
+            if end == "\r":
+                carry = readline(1)
+                end, carry = ("\r\n", "") if carry == "\n" else (end, carry)
+            # the line end kept, for the line ends a CSV reader checks
+            yield _OVERLONG + end
 
 
 def _undecodable(line: str, number: int, found: list[int]) -> str:
@@ -1181,7 +1235,8 @@ def _undecodable(line: str, number: int, found: list[int]) -> str:
 
 # The csv module refuses fields over 131,072 characters by default and would
 # drop such a row as malformed; scoring truncates and flags long texts instead.
-_CSV_FIELD_LIMIT = 2**31 - 1
+# A longer field, of quoted lines, is refused as a longer line is.
+_CSV_FIELD_LIMIT = MAX_LINE
 
 
 def _read_delimited(
@@ -1249,6 +1304,8 @@ def _read_delimited(
             # the header is the first line that is not blank
             header = next((row for row in reader if not _blank(row)), None)
         except csv.Error as exc:
+            if head[-1].startswith(_OVERLONG):
+                raise _overlong_header(path) from None
             raise InputFileError(
                 f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
             ) from None
@@ -1317,6 +1374,14 @@ def _read_delimited(
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
             frame = pd.DataFrame(rows, columns=header, dtype=object)
             yield Chunk(frame, bad, undecodable, lines=lines_of)
+
+
+def _overlong_header(path: str | os.PathLike[str]) -> InputFileError:
+    return InputFileError(
+        f"{path}: the first line that is not blank, the header, is over {MAX_LINE:,} "
+        "characters long (a file without line ends?); a CSV or TSV file starts with a "
+        "line naming its columns, such as text"
+    )
 
 
 def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:
