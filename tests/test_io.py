@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import bz2
 import codecs
+import csv
 import gzip
 import json
 import lzma
@@ -15,6 +16,7 @@ import sys
 import types
 import warnings
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -710,6 +712,26 @@ def test_a_header_over_the_line_limit_is_a_clear_error(
         sniff_header(path)
     with pytest.raises(InputFileError, match=message):
         list(read_chunks(path, fmt="csv", chunk_size=10))
+
+
+@pytest.fixture
+def default_field_limit() -> Iterator[None]:
+    """The csv module's field limit at its default, as in a new process."""
+    old = csv.field_size_limit(131_072)
+    yield
+    csv.field_size_limit(old)
+
+
+@pytest.mark.usefixtures("default_field_limit")
+def test_a_header_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> None:
+    # split at a tab or a semicolon, a header of many columns is one field
+    # past the default limit: "field larger than field limit (131072)"
+    names = ["text", *(f"feature_{i}" for i in range(20_000))]  # 230,000 characters
+    path = tmp_path / "f.csv"
+    path.write_text(",".join(names) + "\n快递太慢了," + ",1" * 19_999 + "1\n", encoding="utf-8")
+    assert sniff_header(path, columns=("text",)) == (",", names)
+    (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
+    assert chunk.frame.columns.tolist() == names
 
 
 def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:

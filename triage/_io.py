@@ -391,6 +391,9 @@ def sniff_header(
             line = next(lines, "")
     if line.startswith(_OVERLONG):
         raise _overlong_header(path)
+    # a header of many columns is one field long past the csv module's
+    # default limit, split at a delimiter it does not hold
+    _raise_field_limit()
     if named is not None:
         return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
     try:
@@ -1239,6 +1242,12 @@ def _undecodable(line: str, number: int, found: list[int]) -> str:
 _CSV_FIELD_LIMIT = MAX_LINE
 
 
+def _raise_field_limit() -> None:
+    # the limit is the csv module's own, process-wide: raised, never lowered
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+
+
 def _read_delimited(
     path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
 ) -> Iterator[Chunk]:
@@ -1264,9 +1273,7 @@ def _read_delimited(
     """
     import pandas as pd
 
-    # the limit is the csv module's own, process-wide: raised, never lowered
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    _raise_field_limit()
     undecodable: list[int] = []
     # the last line read that ended with a bare CR, and whether any line
     # ended with LF: a file of both has a CR that is in a text, most likely
