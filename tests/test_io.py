@@ -991,6 +991,25 @@ def test_a_bare_cr_or_a_control_character_in_a_jsonl_text_is_part_of_it(
     assert scan_jsonl(path, "utf-8").kinds == {"id": {"int"}, "text": {"str"}}
 
 
+def test_a_jsonl_string_broken_by_more_crs_than_the_limit_ends_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a file of CRs after an open string was held whole: 3.7 GB for 100 MB
+    monkeypatch.setattr("triage._io._MAX_HELD", 5, raising=False)
+    path = tmp_path / "f.jsonl"
+    content = (
+        '{"id": 1, "text": "客服说\r\r\r会回电"}\n'  # 4 lines: read
+        + '{"id": 2, "text": "坏了'
+        + "\r" * 20  # 21 lines: line 5 alone is the record
+        + '还没到"}\n{"id": 3, "text": "退款没到账"}\n'
+    )
+    path.write_bytes(content.encode("utf-8"))
+    chunks = list(read_chunks(path, fmt="jsonl", chunk_size=1000))
+    texts = [t for c in chunks for t in c.frame["text"]]
+    assert texts == ["客服说\r\r\r会回电", "退款没到账"]
+    assert [n for c in chunks for n in c.malformed_lines] == [5, 25]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

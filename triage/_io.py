@@ -1447,6 +1447,8 @@ def _read_jsonl(
 
 # what `_jsonl_values` gives for a line that is no JSON
 _NOT_JSON = object()
+# the most lines a JSON string that bare CRs broke is read across
+_MAX_HELD = 100_000
 # A record nested deeper than this is no JSON to `_jsonl_values`: its values
 # could not be carried to the output without recursing past Python's limit.
 _MAX_NESTING = 100
@@ -1486,6 +1488,7 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
     lines = enumerate(f, 1)
     again: deque[tuple[int, str]] = deque()  # lines to read again
     held: list[tuple[int, str]] = []  # the lines of a record whose string a CR broke
+    size = 0  # the characters of `held`
     while True:
         if again:
             number, line = again.popleft()
@@ -1496,15 +1499,19 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
         elif held:  # the file ends inside a string
             yield held[0][0], _NOT_JSON
             again.extend(held[1:])
-            held = []
+            held, size = [], 0
             continue
         else:
             return
         if not held and not line.strip():
             continue
         held.append((number, line))
+        size += len(line)
+        # a string that CRs broke is held so long at most (a file of CRs,
+        # a decompression bomb), then ends its record as the file's end would
+        room = len(held) < _MAX_HELD and size <= MAX_LINE
         cr = line.endswith("\r")
-        if cr and len(held) > 1 and '"' not in line:
+        if cr and len(held) > 1 and '"' not in line and room:
             continue  # no quote to end the string
         text = "".join(part for _, part in held)
         try:
@@ -1515,7 +1522,7 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
             unended = isinstance(exc, json.JSONDecodeError) and exc.msg.startswith(
                 "Unterminated string"
             )
-            if cr and unended:
+            if cr and unended and room:
                 continue
             value = _NOT_JSON
         else:
@@ -1524,12 +1531,12 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
         if value is _NOT_JSON:
             yield held[0][0], _NOT_JSON
             again.extendleft(reversed(held[1:]))
-            held = []
+            held, size = [], 0
             continue
         if "\\ud" in text.lower():  # an escaped surrogate, perhaps a lone one
             value = _mend(value)
         yield held[0][0], value
-        held = []
+        held, size = [], 0
 
 
 @dataclass
