@@ -2244,3 +2244,36 @@ def test_an_option_of_a_command_given_before_it_is_told_to_follow_it(
         f"triage: error: {option} is no option of triage itself; an option of a command goes "
         f"after the command: triage COMMAND {option} ...\n"
     )
+
+
+# a file name that would clear the screen, set the window's title, ring the
+# bell, move back to the line's start and show a C1 control
+_HOSTILE = "\x1b[2J\x1b]0;owned\x07\r\x9b"
+_SHOWN = r"\x1b[2J\x1b]0;owned\x07\x0d\x9b"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["score", f"in{_HOSTILE}.csv", "-o", "out.csv"], f"no input file at in{_SHOWN}.csv"),
+        (["score", "rows.csv", "-o", f"out{_HOSTILE}.csv"], f"-> out{_SHOWN}.csv"),
+        (["check", f"labeled{_HOSTILE}.csv"], f"no labeled file at labeled{_SHOWN}.csv"),
+        (["score", f"mixed{_HOSTILE}.csv", "-o", "out.csv"], f"warning: mixed{_SHOWN}.csv: 1 row"),
+    ],
+    ids=["error", "summary", "check", "warning"],
+)
+def test_control_characters_of_a_file_name_reach_the_terminal_as_escapes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
+    # the name was written as it is: the terminal cleared, its title set
+    monkeypatch.chdir(tmp_path)
+    Path("rows.csv").write_text("id,text\n1,快递一周还没到\n2,x,y\n", encoding="utf-8")
+    Path(f"mixed{_HOSTILE}.csv").write_bytes("id,text\n1,快递\r2,房间很脏\n".encode())
+    main(argv)
+    err = capsys.readouterr().err
+    assert said in err
+    assert not set(err) & set("\x1b\x07\r\x9b")

@@ -306,14 +306,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         params["word_vectors"] = vectors
         of = " and ".join(p for p in (args.corpus, args.corpus_file) if p)
         print(
-            f"word vectors from {vectors.params['n_texts']} unlabeled texts of {of} "
-            f"in {time.perf_counter() - started:.1f} s",
+            _visible(
+                f"word vectors from {vectors.params['n_texts']} unlabeled texts of {of} "
+                f"in {time.perf_counter() - started:.1f} s"
+            ),
             file=sys.stderr,
         )
     model = train(frame, random_state=args.seed, extra=extra, **params)
     seconds = time.perf_counter() - started
     also = "".join(f" and {x}" for x in said)
-    print(f"trained on {len(frame)} rows of {args.train}{also} in {seconds:.1f} s", file=sys.stderr)
+    print(
+        _visible(f"trained on {len(frame)} rows of {args.train}{also} in {seconds:.1f} s"),
+        file=sys.stderr,
+    )
     metrics: dict[str, Any] = {}
     if dev is not None:
         from triage.sentiment import compare_with_snownlp
@@ -357,7 +362,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"primary accuracy {_fig(b['primary_accuracy'])}   "
             f"emotion macro-F1 {_fig(b['emotion_macro_f1'])}"
         )
-    print(f"saved to {out}", file=sys.stderr)
+    print(_visible(f"saved to {out}"), file=sys.stderr)
     return 0
 
 
@@ -430,10 +435,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         problems = problem_lines(frame, lines)
         for problem in problems:
-            print(f"{path}: {problem}")
+            print(_visible(f"{path}: {problem}"))
         rows = f"{len(frame)} row{'s' * (len(frame) != 1)}"
         said = f"{len(problems)} problem(s) in {rows}" if problems else f"{rows}, no problem"
-        print(f"{path}: {said}", file=sys.stderr)
+        print(_visible(f"{path}: {said}"), file=sys.stderr)
         found += len(problems)
     return 2 if unreadable else 1 if found else 0
 
@@ -584,7 +589,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                     exc.errno, f"cannot write to stdout: {os.strerror(exc.errno)}"
                 ) from None
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
-    print(summary, file=sys.stderr)
+    print(_visible(summary), file=sys.stderr)
     return 0
 
 
@@ -982,9 +987,26 @@ def _closed_stream(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _said(exc: BaseException) -> object:
-    """What a line reporting `exc` says (a KeyError's message unquoted)."""
-    return exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+def _said(exc: BaseException) -> str:
+    """What a line reporting `exc` says (a KeyError's message unquoted), `_visible`."""
+    return _visible(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+
+
+# The control characters that a terminal acts on (ESC starting a sequence
+# that moves the cursor, clears the screen or sets the window's title; CR,
+# backspace, the C1 controls), each written as an escape: a file's name, or
+# a text quoted by a message, cannot rewrite what the terminal shows. A line
+# feed and a tab are kept: the lines of a message are laid out with them.
+_CONTROLS = {
+    c: f"\\x{c:02x}"
+    for c in itertools.chain(range(0x20), range(0x7F, 0xA0))
+    if chr(c) not in "\n\t"
+}
+
+
+def _visible(message: object) -> str:
+    """`message` as text, its control characters but LF and tab as ``\\x1b`` escapes."""
+    return str(message).translate(_CONTROLS)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -1134,7 +1156,7 @@ def _main(argv: Sequence[str] | None) -> int:
     logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
     def show_warning(message: Warning | str, *_: object, **__: object) -> None:
-        print(f"triage {args.command}: warning: {message}", file=sys.stderr)
+        print(f"triage {args.command}: warning: {_visible(message)}", file=sys.stderr)
 
     # A scheduler's timeout or kill sends SIGTERM, which would end the process
     # on the spot: the partial output left behind, the workers left running.
