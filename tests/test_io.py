@@ -701,6 +701,23 @@ def test_a_line_over_the_limit_is_a_malformed_line_not_held_whole(
     assert [n for c in chunks for n in c.malformed_lines] == [2]
 
 
+def test_the_lines_of_a_quoted_field_over_the_limit_are_malformed_not_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # once the csv module gave up on the field, each line after was a row
+    monkeypatch.setattr("triage._io._CSV_FIELD_LIMIT", 60)
+    quoted = "\n".join(f"9{i},第{i}行：快递一周还没到，客服也不回" for i in range(6))
+    path = tmp_path / "f.csv"
+    path.write_text(f'id,text\n1,房间很脏\n2,"{quoted}"\n3,"退款""没到账"""\n', encoding="utf-8")
+    old = csv.field_size_limit(60)
+    try:
+        (chunk,) = read_chunks(path, fmt="csv", chunk_size=100)
+    finally:
+        csv.field_size_limit(old)
+    assert chunk.frame.values.tolist() == [["1", "房间很脏"], ["3", '退款"没到账"']]
+    assert chunk.malformed_lines == [3, 4, 5, 6, 7, 8]
+
+
 def test_a_header_over_the_line_limit_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

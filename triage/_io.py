@@ -1278,6 +1278,11 @@ def _read_delimited(
     # the last line read that ended with a bare CR, and whether any line
     # ended with LF: a file of both has a CR that is in a text, most likely
     ends = {"cr": 0, "lf": 0}
+    # whether the quotes of the record being read are odd in number (a quoted
+    # field goes on to the next line), and whether the lines of a quoted field
+    # over the field limit are being passed over, each a malformed line: read
+    # as rows of their own, they would be scored
+    quotes = {"odd": False, "skip": False}
 
     def lines(f: Iterable[str]) -> Iterator[str]:
         # numbered as the csv reader counts them (`line_num`)
@@ -1286,6 +1291,11 @@ def _read_delimited(
                 ends["cr"] = number
             elif line.endswith("\n"):
                 ends["lf"] = number
+            quotes["odd"] ^= line.count('"') % 2 == 1
+            if quotes["skip"]:
+                quotes["skip"] = quotes["odd"]
+                yield _OVERLONG + line[len(line.rstrip("\r\n")) :]
+                continue
             if _UNDECODABLE in line:
                 line = _undecodable(line, number, undecodable)
             # a NUL is read as it is (the csv module takes it from Python 3.11),
@@ -1310,6 +1320,7 @@ def _read_delimited(
         try:
             # the header is the first line that is not blank
             header = next((row for row in reader if not _blank(row)), None)
+            quotes["odd"] = False
         except csv.Error as exc:
             if head[-1].startswith(_OVERLONG):
                 raise _overlong_header(path) from None
@@ -1339,8 +1350,12 @@ def _read_delimited(
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error:
+            except csv.Error as exc:
                 row = None
+                if str(exc).startswith("field larger than field limit") and quotes["odd"]:
+                    quotes["skip"] = True
+            if not quotes["skip"]:
+                quotes["odd"] = False
             if row != [] and ends["cr"] == reader.line_num:
                 cr_ended.append(reader.line_num)
             if row and width > 1 and _blank(row):
