@@ -321,6 +321,8 @@ def test_context_columns_match_analyze_with_context() -> None:
         ([Decimal("12315.00"), Decimal("1.5")], "12315"),
         ([" weibo ", None], "weibo"),
         (["weibo\t", "app"], "weibo"),
+        # such floats written to a CSV and read back as text
+        (["12315.0", None], "12315"),
     ],
     ids=[
         "int-with-gap",
@@ -331,6 +333,7 @@ def test_context_columns_match_analyze_with_context() -> None:
         "decimals",
         "spaces",
         "tab",
+        "float-text",
     ],
 )
 def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str) -> None:

@@ -883,6 +883,13 @@ def test_context_repeat_channel_tier() -> None:
             Priority.P2,
             "context.channel.weibo",
         ),
+        # a code of a column pandas read as floats, written out and read back as text
+        (Context(channel="12315.0"), Priority.P1, "context.channel.12315"),
+        (
+            Context(channel="\uff11\uff12\uff13\uff11\uff15.00"),
+            Priority.P1,
+            "context.channel.12315",
+        ),
     ],
 )
 def test_context_matches_whatever_its_case_and_spaces(

@@ -192,6 +192,8 @@ class Context:
     A channel or tier matches the policy's key whatever its case, its width
     and the spaces around it: ``"VIP"``, ``" vip "`` and a full-width VIP get the
     ``vip`` floor, and the reason's code is the policy's, ``context.tier.vip``.
+    A code written as a float matches its whole number: ``"12315.0"`` gets
+    the ``12315`` floor.
     """
 
     recent_complaints: int = 0
@@ -1090,11 +1092,20 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
     return out
 
 
+#: A code written as a float (``12315.0``), the whole number it is in group 1.
+_FLOAT_CODE = re.compile(r"([0-9]+)\.0+")
+
+
 def _fold(key: str) -> str:
     """A channel or tier as it is matched: case, width and surrounding spaces
     ignored (NFKC, as a text is normalised: the full-width letters and digits
-    of an input method are ``vip`` or ``12315``)."""
-    return unicodedata.normalize("NFKC", key).strip().casefold()
+    of an input method are ``vip`` or ``12315``), and a code written as a
+    float is its whole number: ``12315.0`` is how a CSV holds a column of
+    codes that pandas read as floats (one cell was empty), and how
+    ``str(12315.0)`` writes one."""
+    folded = unicodedata.normalize("NFKC", key).strip().casefold()
+    whole = _FLOAT_CODE.fullmatch(folded)
+    return folded if whole is None else whole[1]
 
 
 def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
