@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import triage
 from triage.cli import _decode, main
 from triage.exceptions import ModelFileError
 
@@ -2192,7 +2193,21 @@ def test_every_option_with_a_default_says_it() -> None:
         assert "default: the built-in policy" in (helps[name, "policy"] or "")
 
 
-@pytest.mark.parametrize("value", ["-1", "1.5", "两"])
+@pytest.mark.parametrize("value", ["2.0", " 2 ", "1e1"])
+def test_a_count_of_recent_complaints_may_be_written_as_score_frame_reads_one(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "2.0" was refused as no "whole number >= 0", though a count cell may be 2.0
+    text = "洗衣机又漏水了，上次修完没两天"
+    assert main(["analyze", text, "--recent", value]) == 0
+    out = json.loads(capsys.readouterr().out)
+    expected = triage.analyze(text, context=triage.Context(recent_complaints=int(float(value))))
+    assert out["priority"] == str(expected.priority)
+    assert [r["code"] for r in out["reasons"]] == [r.code for r in expected.reasons]
+    assert "context.repeat" in [r["code"] for r in out["reasons"]]
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "两", "nan", "inf", "-0.5"])
 def test_a_count_of_recent_complaints_is_named_by_its_option(
     value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -704,11 +704,16 @@ class _Top(argparse.ArgumentParser):
 
 def _count(value: str) -> int:
     """A count of the command line (``--recent``): a whole number >= 0,
+    written ``3`` or ``3.0`` as a count cell of `triage.score_frame` may be,
     refused by argparse with the option's name."""
     try:
         n = int(value)
     except ValueError:
-        n = -1
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        n = int(number) if number >= 0 and number.is_integer() else -1
     if n < 0:
         raise argparse.ArgumentTypeError(f"a whole number >= 0, not {value!r}")
     return n
