@@ -323,6 +323,8 @@ def test_context_columns_match_analyze_with_context() -> None:
         (["weibo\t", "app"], "weibo"),
         # such floats written to a CSV and read back as text
         (["12315.0", None], "12315"),
+        # a zero-width space pasted with the code
+        (["12315\u200b", "app"], "12315"),
     ],
     ids=[
         "int-with-gap",
@@ -334,6 +336,7 @@ def test_context_columns_match_analyze_with_context() -> None:
         "spaces",
         "tab",
         "float-text",
+        "zero-width",
     ],
 )
 def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str) -> None:

@@ -883,6 +883,10 @@ def test_context_repeat_channel_tier() -> None:
             Priority.P2,
             "context.channel.weibo",
         ),
+        # pasted from a web page or a CRM: a zero-width space or a byte order mark
+        (Context(customer_tier="vip\u200b"), Priority.P3, "context.tier.vip"),
+        (Context(channel="\ufeff12315"), Priority.P1, "context.channel.12315"),
+        (Context(channel="wei\u200cbo\u2060"), Priority.P2, "context.channel.weibo"),
         # a code of a column pandas read as floats, written out and read back as text
         (Context(channel="12315.0"), Priority.P1, "context.channel.12315"),
         (

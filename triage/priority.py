@@ -192,8 +192,9 @@ class Context:
     A channel or tier matches the policy's key whatever its case, its width
     and the spaces around it: ``"VIP"``, ``" vip "`` and a full-width VIP get the
     ``vip`` floor, and the reason's code is the policy's, ``context.tier.vip``.
-    A code written as a float matches its whole number: ``"12315.0"`` gets
-    the ``12315`` floor.
+    Invisible format characters are ignored too (``"vip\\u200b"``, with a
+    zero-width space), and a code written as a float matches its whole
+    number: ``"12315.0"`` gets the ``12315`` floor.
     """
 
     recent_complaints: int = 0
@@ -1099,11 +1100,14 @@ _FLOAT_CODE = re.compile(r"([0-9]+)\.0+")
 def _fold(key: str) -> str:
     """A channel or tier as it is matched: case, width and surrounding spaces
     ignored (NFKC, as a text is normalised: the full-width letters and digits
-    of an input method are ``vip`` or ``12315``), and a code written as a
-    float is its whole number: ``12315.0`` is how a CSV holds a column of
-    codes that pandas read as floats (one cell was empty), and how
-    ``str(12315.0)`` writes one."""
-    folded = unicodedata.normalize("NFKC", key).strip().casefold()
+    of an input method are ``vip`` or ``12315``), as are the invisible format
+    characters a value pasted from a web page or read from a file may hold (a
+    zero-width space, a byte order mark), and a code written as a float is
+    its whole number: ``12315.0`` is how a CSV holds a column of codes that
+    pandas read as floats (one cell was empty), and how ``str(12315.0)``
+    writes one."""
+    shown = unicodedata.normalize("NFKC", key)
+    folded = "".join(c for c in shown if unicodedata.category(c) != "Cf").strip().casefold()
     whole = _FLOAT_CODE.fullmatch(folded)
     return folded if whole is None else whole[1]
 
