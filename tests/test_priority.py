@@ -930,6 +930,20 @@ def test_context_refuses_values_it_cannot_use(fields: dict[str, Any], message: s
         Context(**fields)
 
 
+@pytest.mark.parametrize(
+    ("count", "hint"),
+    [(2.0, "pass 2"), (3.0, "pass 3"), ("2", "pass 2"), (" 4 ", "pass 4")],
+)
+def test_a_count_of_the_wrong_type_is_told_the_int_to_pass(count: Any, hint: str) -> None:
+    # "must be a whole number >= 0, got float (2.0)" left the user to wonder what was wrong
+    with pytest.raises(ParameterError, match=rf"; a count is an int: {hint}$"):
+        Context(recent_complaints=count)
+    for count in (2.5, -2.0, "two", float("nan")):
+        with pytest.raises(ParameterError) as refused:
+            Context(recent_complaints=count)
+        assert "a count is an int" not in str(refused.value)
+
+
 def test_context_takes_any_integer_count() -> None:
     class Count:
         def __index__(self) -> int:

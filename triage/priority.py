@@ -211,8 +211,18 @@ class Context:
         except TypeError:
             count = -1
         if count < 0:
+            # 2.0 (a count of a column with a gap) or "2" (of a form): say the int to pass
+            try:
+                number = math.nan if isinstance(n, bool) else float(n)
+            except (TypeError, ValueError):
+                number = math.nan
+            hint = (
+                f"; a count is an int: pass {int(number)}"
+                if number >= 0 and number.is_integer()
+                else ""
+            )
             raise ParameterError(
-                f"Context: recent_complaints must be a whole number >= 0, got {_shown(n)}"
+                f"Context: recent_complaints must be a whole number >= 0, got {_shown(n)}{hint}"
             )
         object.__setattr__(self, "recent_complaints", count)
         for name in ("channel", "customer_tier"):
