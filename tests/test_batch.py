@@ -2326,6 +2326,35 @@ def test_escape_formulas_works_compressed_and_in_utf8_sig(tmp_path: Path) -> Non
     assert got["text"].tolist() == [*FORMULA_TEXTS.values(), *SAFE_TEXTS]
 
 
+def test_score_file_reads_the_context_columns_as_score_frame_does(tmp_path: Path) -> None:
+    # the file's channel, count and tier columns were not read: no row had its floor
+    frame = pd.DataFrame(
+        {
+            "text": ["空调不制冷，修了两次", "空调不制冷，修了两次", "房间有点吵", "房间有点吵"],
+            "n": ["0", "2", "", "x"],
+            "src": ["12315", "", "", ""],
+            "tier": ["", "", "VIP", ""],
+        }
+    )
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    cols = {"recent_complaints": "n", "channel": "src", "customer_tier": "tier"}
+    score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=3)
+    got = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    expected = score_frame(frame, context_columns=cols)
+    assert got["priority"].tolist() == expected["priority"].tolist()
+    assert got["reasons"].tolist() == expected["reasons"].tolist()
+    assert got["error"].tolist() == expected["error"].tolist()
+    assert "context.channel.12315" in got["reasons"][0]
+    assert "context.repeat" in got["reasons"][1]
+    assert "context.tier.vip" in got["reasons"][2]
+    assert got["error"][3] == "recent_complaints is not a count: 'x'"
+    with pytest.raises(ColumnError, match=r"context column channel='nope' is not in"):
+        score_file(source, tmp_path / "x.csv", context_columns={"channel": "nope"})
+    with pytest.raises(ValueError, match=r"\['chan'\] are not Context fields"):
+        score_file(source, tmp_path / "x.csv", context_columns={"chan": "src"})
+
+
 def test_score_file_errors(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "review\n快递太慢\n")
     with pytest.raises(KeyError, match="review"):

@@ -2193,6 +2193,37 @@ def test_every_option_with_a_default_says_it() -> None:
         assert "default: the built-in policy" in (helps[name, "policy"] or "")
 
 
+def test_score_takes_the_context_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # triage score had no way to read a file's channel or tier column
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["房间有点吵"] * 3, "src": ["12315", "", ""], "n": ["", "3", ""]}).to_csv(
+        source, index=False
+    )
+    out = tmp_path / "out.csv"
+    args = ["score", str(source), "-o", str(out), "-q"]
+    assert main([*args, "--context", "channel=src", "--context", "recent_complaints=n"]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["priority"].tolist()[:2] == ["P1", "P2"]
+    assert got["reasons"][0].startswith("context.channel.12315")
+    assert "context.repeat" in got["reasons"][1]
+    assert "context" not in got["reasons"][2]
+    for extra, message in [
+        (["--context", "channel"], "argument --context: FIELD=COLUMN, e.g. channel=source"),
+        (["--context", "channel=src", "--context", "channel=n"], "--context gives channel twice"),
+        (["--context", "chan=src"], "['chan'] are not Context fields"),
+        (["--context", "channel=nope"], "context column channel='nope' is not in"),
+    ]:
+        capsys.readouterr()
+        try:  # argparse stops the bad option itself; main returns 2 for the rest
+            code = main([*args, *extra])
+        except SystemExit as stopped:
+            code = stopped.code  # type: ignore[assignment]
+        assert code == 2
+        assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("value", ["2.0", " 2 ", "1e1"])
 def test_a_count_of_recent_complaints_may_be_written_as_score_frame_reads_one(
     value: str, capsys: pytest.CaptureFixture[str]

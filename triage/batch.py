@@ -1375,6 +1375,7 @@ def score_file(
     explain: int = 0,
     output_encoding: str = "utf-8",
     escape_formulas: bool = False,
+    context_columns: Mapping[str, str] | None = None,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1464,6 +1465,10 @@ def score_file(
         `ProgressLine` draws it.
     explain : int, default 0
         Write a column ``why`` after ``reasons``, as `score_frame` does.
+    context_columns : mapping of str to str, optional
+        Columns holding the priority context of each row, by `triage.Context`
+        field, read as `score_frame` reads them (CLI: ``--context
+        channel=source``).
     output_encoding : str, default "utf-8"
         Encoding of a CSV or TSV output, compressed or not: ``utf-8-sig``
         (UTF-8 after a byte-order mark) for a file that Excel on Chinese
@@ -1575,6 +1580,7 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    _check_context_columns(context_columns)
     # before the input is read through to find its encoding
     n_jobs = _processes_allowed(_jobs(n_jobs))
     if encoding is not None:
@@ -1585,6 +1591,8 @@ def score_file(
     wanted = {text_column: "text_column= (CLI: --text-column)"}
     if id_column is not None:
         wanted.setdefault(id_column, "id_column= (CLI: --id-column)")
+    for name, col in (context_columns or {}).items():
+        wanted.setdefault(col, f"context_columns= (CLI: --context {name}=COLUMN)")
     sources = _sources(input, src_fmt, input_format, encoding, wanted)
     # The Parquet output's types of the input's columns. From JSONL they are
     # read here, before any row is scored, as are the keys that would stop
@@ -1634,7 +1642,7 @@ def score_file(
                 if columns is None and (len(frame) or len(frame.columns)):
                     if source.fmt == "jsonl":
                         frame = _with_later_keys(frame, sources, list(wanted))
-                    _check_columns(frame.columns, text_column, None, str(source.path))
+                    _check_columns(frame.columns, text_column, context_columns, str(source.path))
                     if id_column is not None and id_column not in frame.columns:
                         raise ColumnError(
                             f"no id column {id_column!r} in {source.path}; columns are "
@@ -1677,7 +1685,7 @@ def score_file(
                     stacklevel=user_stacklevel(),
                 )
 
-    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], None]]:
+    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], list[Context | str | None] | None]]:
         # a file's last chunk ends with it: rows are held until a chunk is
         # whole, so that the small files of a folder are scored in chunks as
         # large as one file's (and a text repeated across them is scored once)
@@ -1689,11 +1697,11 @@ def score_file(
             while count >= chunk_size:
                 whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
                 chunk, rest = whole.iloc[:chunk_size], whole.iloc[chunk_size:]
-                yield chunk, chunk[text_column].tolist(), None
+                yield chunk, chunk[text_column].tolist(), _contexts(chunk, context_columns)
                 held, count = [rest] if len(rest) else [], len(rest)
         if count:
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
-            yield whole, whole[text_column].tolist(), None
+            yield whole, whole[text_column].tolist(), _contexts(whole, context_columns)
 
     with AtomicWriter(
         output,

@@ -563,6 +563,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 progress=progress,
                 explain=explain,
                 output_encoding=args.output_encoding,
+                context_columns=dict(args.context) if args.context else None,
                 escape_formulas=args.escape_formulas,
             )
         except (ValueError, KeyError) as exc:
@@ -629,7 +630,14 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     checks them but before stdin is spooled to a file."""
     from triage._io import check_escape_formulas, check_output_encoding, target_format
     from triage._paths import user_path
-    from triage.batch import _check_text_encoding, _chunk_size, _explain, _jobs
+    from triage.batch import (
+        _check_context_columns,
+        _check_text_encoding,
+        _chunk_size,
+        _explain,
+        _jobs,
+    )
+    from triage.exceptions import ParameterError
 
     _chunk_size(args.chunk_size)
     _explain(explain)
@@ -641,6 +649,11 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
         fmt = target_format(user_path(args.output), args.output_format)
     check_output_encoding(args.output_encoding, fmt)
     check_escape_formulas(args.escape_formulas, fmt)
+    fields = [f for f, _ in args.context or ()]
+    twice = next((f for f in fields if fields.count(f) > 1), None)
+    if twice is not None:
+        raise ParameterError(f"--context gives {twice} twice; name one column for it")
+    _check_context_columns(dict(args.context) if args.context else None)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -717,6 +730,14 @@ def _count(value: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"a whole number >= 0, not {value!r}")
     return n
+
+
+def _context_column(value: str) -> tuple[str, str]:
+    """A ``FIELD=COLUMN`` of ``triage score --context``."""
+    field, eq, column = value.partition("=")
+    if not eq or not field.strip() or not column:
+        raise argparse.ArgumentTypeError(f"FIELD=COLUMN, e.g. channel=source, not {value!r}")
+    return field.strip(), column
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
@@ -809,6 +830,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", default="text", help="column of the texts (default: text)")
     p.add_argument(
         "--id-column", help="a column that must be present, e.g. a ticket id (checked first)"
+    )
+    p.add_argument(
+        "--context",
+        action="append",
+        type=_context_column,
+        metavar="FIELD=COLUMN",
+        help="a column of the priority context, for a field of recent_complaints, channel "
+        "and customer_tier (--context channel=source; once per field; default: none)",
     )
     p.add_argument(
         "--jobs", type=int, default=1, help="worker processes (-1: all cores; default: 1)"
