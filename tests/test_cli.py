@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import codecs
+import dataclasses
 import functools
 import gzip
 import io
@@ -2212,7 +2213,12 @@ def test_score_takes_the_context_columns(
     for extra, message in [
         (["--context", "channel"], "argument --context: FIELD=COLUMN, e.g. channel=source"),
         (["--context", "channel=src", "--context", "channel=n"], "--context gives channel twice"),
-        (["--context", "chan=src"], "['chan'] are not Context fields"),
+        # named by the option, not by score_file's context_columns
+        (
+            ["--context", "chan=src"],
+            "argument --context: 'chan' is no field of the context; FIELD is one of "
+            "recent_complaints, channel, customer_tier",
+        ),
         (["--context", "channel=nope"], "context column channel='nope' is not in"),
     ]:
         capsys.readouterr()
@@ -2222,6 +2228,12 @@ def test_score_takes_the_context_columns(
             code = stopped.code  # type: ignore[assignment]
         assert code == 2
         assert message in capsys.readouterr().err
+
+
+def test_the_context_fields_the_score_command_names_are_those_of_context() -> None:
+    from triage.cli import _CONTEXT_FIELDS
+
+    assert tuple(f.name for f in dataclasses.fields(triage.Context)) == _CONTEXT_FIELDS
 
 
 @pytest.mark.parametrize("value", ["2.0", " 2 ", "1e1"])
