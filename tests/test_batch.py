@@ -280,6 +280,15 @@ def test_rows_keep_index_order_and_count(
             assert out["error"].iloc[i] == "missing text" or "not a string" in out["error"].iloc[i]
 
 
+def test_the_context_fields_are_those_of_context() -> None:
+    # context_columns and the CLI's --context FIELD=COLUMN name them
+    import dataclasses
+
+    from triage.batch import CONTEXT_FIELDS
+
+    assert tuple(f.name for f in dataclasses.fields(Context)) == CONTEXT_FIELDS
+
+
 def test_context_columns_match_analyze_with_context() -> None:
     frame = pd.DataFrame(
         {

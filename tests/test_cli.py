@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import bz2
 import codecs
-import dataclasses
 import functools
 import gzip
 import io
@@ -2228,12 +2227,6 @@ def test_score_takes_the_context_columns(
             code = stopped.code  # type: ignore[assignment]
         assert code == 2
         assert message in capsys.readouterr().err
-
-
-def test_the_context_fields_the_score_command_names_are_those_of_context() -> None:
-    from triage.cli import _CONTEXT_FIELDS
-
-    assert tuple(f.name for f in dataclasses.fields(triage.Context)) == _CONTEXT_FIELDS
 
 
 @pytest.mark.parametrize("value", ["2.0", " 2 ", "1e1"])

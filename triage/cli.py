@@ -737,16 +737,14 @@ def _context_column(value: str) -> tuple[str, str]:
     field, eq, column = value.partition("=")
     if not eq or not field.strip() or not column:
         raise argparse.ArgumentTypeError(f"FIELD=COLUMN, e.g. channel=source, not {value!r}")
-    if field.strip() not in _CONTEXT_FIELDS:
+    from triage.batch import CONTEXT_FIELDS
+
+    if field.strip() not in CONTEXT_FIELDS:
         raise argparse.ArgumentTypeError(
             f"{field.strip()!r} is no field of the context; FIELD is one of "
-            f"{', '.join(_CONTEXT_FIELDS)}"
+            f"{', '.join(CONTEXT_FIELDS)}"
         )
     return field.strip(), column
-
-
-#: The fields of `triage.Context`, which ``--context FIELD=COLUMN`` names.
-_CONTEXT_FIELDS = ("recent_complaints", "channel", "customer_tier")
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
