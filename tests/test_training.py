@@ -702,3 +702,40 @@ def test_thresholds_not_tuned_warn_of_no_label_of_few_rows() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         triage.train(_pricing_rows(1), threshold_folds=0)
+
+
+@pytest.mark.filterwarnings("ignore:the training labels give", "ignore:too few labeled rows")
+def test_texts_the_model_cannot_read_choose_no_threshold_at_fit(
+    tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No Chinese, or no term the model knows: no category and no emotion
+    # whatever the thresholds. Counted with the probability every such text
+    # gets, angry English complaints pulled thresholds down at fit, as they
+    # did in tune_thresholds.
+    from tests.conftest import labeled_frame
+    from triage import _learn
+
+    chosen_on: list[np.ndarray] = []
+    real = _learn.best_f1_threshold
+
+    def spy(target: np.ndarray, proba: np.ndarray) -> float:
+        chosen_on.append(np.array(proba, copy=True))
+        return real(target, proba)
+
+    monkeypatch.setattr(_learn, "best_f1_threshold", spy)
+    unreadable = labeled_frame(
+        [
+            ("WORST SERVICE EVER!!!", "service", "service", "2 0 0 0 1", "P2"),
+            ("😡😡😡😡", "service", "service", "2 0 0 0 1", "P2"),
+            ("terrible, never again", "service", "service", "2 0 0 0 1", "P2"),
+            ("refund me NOW", "pricing", "pricing", "2 1 0 0 0", "P2"),
+        ]
+    ).assign(id=lambda f: "unreadable-" + f["id"])
+    frame = pd.concat([tiny_frame, unreadable], ignore_index=True)
+    model = TriageModel(**{**TINY_PARAMS, "threshold_folds": 2}).fit(frame)
+    assert model.predict_many(unreadable["text"].tolist()).low_confidence.all()
+    whole = [p for p in chosen_on if len(p) == len(frame)]  # the heads of every row
+    assert whole
+    for proba in whole:
+        assert (proba[len(tiny_frame) :] == 0.0).all()
+        assert (proba[: len(tiny_frame)] > 0.0).any()

@@ -63,6 +63,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
         clause_polarity,
         extra_fingerprint,
         fingerprint,
+        low_confidence,
         presence,
     )
 
@@ -191,6 +192,10 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     units = _clause_units(space, docs, sentiment, nb_views is not None) if staged else None
     text_oof = np.zeros((len(docs), len(CATEGORIES)))
     clause_oof = np.zeros((units.n if units is not None else 0, len(CATEGORIES)))
+    # a text nothing learned applies to (no Chinese, no known term) gets no
+    # label whatever the thresholds: counted as one the model leaves
+    # unlabeled, as `retrain.tune_thresholds` counts it, it moves none
+    unread = low_confidence(norm, X.getnnz(axis=1))
     if model.threshold_folds and model.threshold_folds > 1:
         for name, _, target, rows in binary:
             key, j = _HEAD_KEYS[name]
@@ -211,7 +216,8 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
                 clause_oof[:, j] if is_category else None,
                 e_norm,
             )
-            thresholds[key][j] = best_f1_threshold(target, oof)
+            cannot = unread if rows is None else unread[rows]
+            thresholds[key][j] = best_f1_threshold(target, np.where(cannot, 0.0, oof))
             if is_category:
                 text_oof[:, j] = oof
         _warn_few_rows(binary, norm, partial)
@@ -241,7 +247,15 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
             units.polarity = clause_polarity(units.polarity, complaint_oof)
         senti = np.array([sentiment.score(t) for t in toks], dtype=np.float64).reshape(-1)
         clause_stage = _fit_clause_stage(
-            model, y.categories, text_oof, senti, clause_oof, units, thresholds["categories"], norm
+            model,
+            y.categories,
+            text_oof,
+            senti,
+            clause_oof,
+            units,
+            thresholds["categories"],
+            norm,
+            unread,
         )
         if np.isnan(clause_stage[2]).all():
             # no category had the texts to learn a stage from: none, and no cost
@@ -779,6 +793,7 @@ def _fit_clause_stage(
     units: _ClauseUnits,
     thresholds: Array,
     texts: Sequence[str],
+    unread: Array,
 ) -> tuple[Array, Array, Array]:
     """Weights (6, 13), biases (6,) and thresholds (6,) of the clause stage.
 
@@ -786,7 +801,8 @@ def _fit_clause_stage(
     the out-of-fold scores of the training texts and their clauses. Its
     strength is chosen among `_CLAUSE_CS` by the log-loss of a 5-fold
     cross-validation (copies of a text share a fold) and its threshold is the
-    one of best F1 on that cross-validation's probabilities; the standardisation is
+    one of best F1 on that cross-validation's probabilities (`unread` texts,
+    which get no category, counted as none); the standardisation is
     folded into the weights. A category with fewer than two positive or
     negative texts keeps its threshold (NaN here).
     """
@@ -840,7 +856,8 @@ def _fit_clause_stage(
         w = clf.coef_[0] / scaler.scale_
         coef[j] = w
         intercept[j] = float(clf.intercept_[0]) - float(w @ scaler.mean_)
-        cut[j] = best_f1_threshold(target, proba)
+        # a text nothing learned applies to has no category (`_fit`)
+        cut[j] = best_f1_threshold(target, np.where(unread, 0.0, proba))
     return coef, intercept, cut
 
 
