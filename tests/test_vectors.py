@@ -134,7 +134,7 @@ def test_blank_and_missing_texts_are_skipped() -> None:
         ({"min_count": "3"}, "min_count must be an int, got '3'"),
         ({"min_count": None}, "min_count must be an int"),
         ({"max_words": 1e4}, "max_words must be an int"),
-        ({"random_state": -1}, r"random_state must be None or an int in \[0, 2\*\*32\)"),
+        ({"random_state": -1}, r"random_state must be None or an int in \[0, 2\*\*32 - 1\]"),
         ({"random_state": 1.5}, "random_state must be"),
         ({"hmm": "no"}, "hmm must be True or False, got 'no'"),
     ],

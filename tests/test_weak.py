@@ -208,7 +208,7 @@ def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
         # had been numpy's "Seed must be between 0 and 2**32 - 1", naming nothing
         (
             {"limit": 1, "random_state": -1},
-            r"^random_state must be None or an int in \[0, 2\*\*32\)",
+            r"^random_state must be None or an int in \[0, 2\*\*32 - 1\]",
         ),
         ({"random_state": "a"}, "random_state must be None or an int"),
     ],

@@ -1460,6 +1460,16 @@ def _is_seed(v: Any) -> bool:
     return v is None or (_is_int(v) and 0 <= v < 2**32)
 
 
+def check_seed(random_state: Any) -> None:
+    """Refuse a seed `TriageModel` would refuse, before any work rather than
+    deep inside scikit-learn or numpy (whose "Seed must be between 0 and
+    2**32 - 1" names no parameter)."""
+    if not _is_seed(random_state):
+        raise ParameterError(
+            f"random_state must be None or an int in [0, 2**32 - 1], got {random_state!r}"
+        )
+
+
 def low_confidence(texts: Sequence[str], nnz: Array) -> Array:
     """Which normalised `texts` nothing learned applies to: no Chinese, or
     no known term (`nnz`, each row's count of nonzero feature columns)."""

@@ -113,14 +113,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _require_seed(random_state: Any) -> None:
-    """Refuse a seed `TriageModel` would refuse, before any work rather than
-    deep inside scikit-learn or numpy."""
-    from triage.model import _is_seed
+    from triage.model import check_seed
 
-    if not _is_seed(random_state):
-        raise ParameterError(
-            f"random_state must be None or an int in [0, 2**32 - 1], got {random_state!r}"
-        )
+    check_seed(random_state)
 
 
 # -- splitting -------------------------------------------------------------------

@@ -220,7 +220,7 @@ def fit_word_vectors(
     from scipy.sparse import coo_matrix, csr_matrix
     from scipy.sparse.linalg import svds
 
-    from triage.model import _is_int, _is_seed
+    from triage.model import _is_int, check_seed
 
     counts_given = {"dim": dim, "window": window, "min_count": min_count, "max_words": max_words}
     for name, value in counts_given.items():
@@ -235,10 +235,7 @@ def fit_word_vectors(
             f"max_words={max_words} keeps too few words for dim={dim}: the vectors of n words "
             "have at most n - 1 dimensions; give a max_words above dim, or a lower dim"
         )
-    if not _is_seed(random_state):
-        raise ParameterError(
-            f"random_state must be None or an int in [0, 2**32), got {random_state!r}"
-        )
+    check_seed(random_state)
     if not isinstance(hmm, bool | np.bool_):
         raise ParameterError(f"hmm must be True or False, got {hmm!r}")
     if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):

@@ -199,14 +199,9 @@ def _check_sources(sources: Sequence[str], allowed: Mapping[str, object]) -> Non
 
 
 def _check_seed(random_state: object) -> None:
-    """Refuse a seed numpy would refuse, naming it (it had said "Seed must be
-    between 0 and 2**32 - 1", and only when a `limit` drew rows)."""
-    from triage.model import _is_seed
+    from triage.model import check_seed
 
-    if not _is_seed(random_state):
-        raise ParameterError(
-            f"random_state must be None or an int in [0, 2**32), got {random_state!r}"
-        )
+    check_seed(random_state)
 
 
 def _check_flag(name: str, value: object) -> None:
