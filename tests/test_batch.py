@@ -21,6 +21,7 @@ import sys
 import textwrap
 import warnings
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -664,14 +665,15 @@ def test_an_error_of_the_model_in_a_worker_is_raised_as_it_was() -> None:
         score_frame(frame, model=Failing(), n_jobs=2, chunk_size=1)
 
 
-@pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
-@pytest.mark.parametrize("call", ["frame", "dask", "file"])
-def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(
-    policy: Any, call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # a path, as the CLI's --policy takes, or the data of a policy: not in the
-    # first chunk, once the model has scored it or a worker has started
-    def never(*args: Any) -> Any:
+def _scoring_no_chunk(
+    call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Any]:
+    """`score_frame` of two texts (``"frame"``, of none: ``"no rows"``, or of
+    a Dask frame: ``"dask"``) or `score_file` of them into ``out.csv``
+    (``"file"``), waiting for its keyword arguments, in a process where
+    scoring a chunk fails the test."""
+
+    def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a chunk was scored")
 
     from triage import batch
@@ -680,12 +682,23 @@ def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(
     frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"]})
     frame.to_csv(tmp_path / "in.csv", index=False)
     if call == "frame":
-        run = functools.partial(score_frame, frame, n_jobs=2, chunk_size=1)
-    elif call == "dask":
+        return functools.partial(score_frame, frame, n_jobs=2, chunk_size=1)
+    if call == "no rows":
+        return functools.partial(score_frame, frame.iloc[:0])
+    if call == "dask":
         dd = pytest.importorskip("dask.dataframe")
-        run = functools.partial(score_frame, dd.from_pandas(frame, npartitions=1))
-    else:
-        run = functools.partial(score_file, tmp_path / "in.csv", tmp_path / "out.csv")
+        return functools.partial(score_frame, dd.from_pandas(frame, npartitions=2))
+    return functools.partial(score_file, tmp_path / "in.csv", tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize("policy", ["my_policy.toml", Path("my_policy.toml"), {"format": 1}])
+@pytest.mark.parametrize("call", ["frame", "dask", "file"])
+def test_a_policy_that_is_no_policy_is_refused_before_any_row_is_scored(
+    policy: Any, call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a path, as the CLI's --policy takes, or the data of a policy: not in the
+    # first chunk, once the model has scored it or a worker has started
+    run = _scoring_no_chunk(call, tmp_path, monkeypatch)
     message = r"policy must be a triage.Policy or None, .*triage.load_policy"
     with pytest.raises(triage.ParameterError, match=message):
         run(policy=policy)
@@ -707,23 +720,7 @@ def test_a_model_that_cannot_score_is_refused_before_any_row_is_scored(
 ) -> None:
     # found in the first chunk scored, so not at all in a frame of no rows or
     # no text, and only once a Dask graph ran on its cluster
-    def never(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a chunk was scored")
-
-    from triage import batch
-
-    monkeypatch.setattr(batch, "_score_chunk", never)
-    frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"]})
-    frame.to_csv(tmp_path / "in.csv", index=False)
-    if call == "frame":
-        run = functools.partial(score_frame, frame, n_jobs=2, chunk_size=1)
-    elif call == "no rows":
-        run = functools.partial(score_frame, frame.iloc[:0])
-    elif call == "dask":
-        dd = pytest.importorskip("dask.dataframe")
-        run = functools.partial(score_frame, dd.from_pandas(frame, npartitions=2))
-    else:
-        run = functools.partial(score_file, tmp_path / "in.csv", tmp_path / "out.csv")
+    run = _scoring_no_chunk(call, tmp_path, monkeypatch)
     with pytest.raises(triage.TriageError, match=error):
         run(model=model)
     assert not (tmp_path / "out.csv").exists()
