@@ -66,7 +66,6 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
@@ -1140,17 +1139,11 @@ def _is_bytes(value: Any) -> bool:
 
 
 def _key(value: Any) -> str:
-    """A channel or tier cell as the policy's keys write it.
-
-    A column of channel codes with an empty cell is read by pandas as floats:
-    12315.0 is the channel "12315", and so is a database's DECIMAL 12315.0.
-    Spaces around a name are dropped.
-    """
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return str(int(value))
-    return str(value).strip()
+    """A channel or tier cell as text. The policy matches it as
+    `triage.priority` matches any value: whatever its case, width and spaces,
+    and a code written as a float is its whole number, so a column of codes
+    pandas read as floats (12315.0) or a database's DECIMAL is the code."""
+    return str(value)
 
 
 def _count(value: Any) -> int | None:
