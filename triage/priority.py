@@ -1074,12 +1074,7 @@ def _context_keys(
             raise ck.fail(where, f"key {key!r} holds '|', {_BAR} (context.{kind}.<key>)")
         other = seen.setdefault(_fold(key), key)
         if other != key:
-            raise ck.fail(
-                where,
-                f"keys {other!r} and {key!r} differ only in case, width or spaces: both "
-                "would match the same value (matching ignores case, full-width forms and "
-                "surrounding spaces); keep one",
-            )
+            raise ck.fail(where, _one_match(other, key))
         out.append((key, ck.level(v, f"{where}.{k}")))
     return tuple(sorted(out))  # in one order: policies that say the same compare equal
 
@@ -1094,13 +1089,20 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
         if folded in out:
             other = out[folded][0]
             what = (
-                f"key {key!r} is given twice"
-                if other == key
-                else f"keys {other!r} and {key!r} differ only in case, width or spaces"
+                f"key {key!r} is given twice; keep one" if other == key else _one_match(other, key)
             )
-            raise PolicyError(f"context.{name}: {what}: both would match the same value; keep one")
+            raise PolicyError(f"context.{name}: {what}")
         out[folded] = (key, level)
     return out
+
+
+def _one_match(key: str, other: str) -> str:
+    """Why two channel or tier keys that `_fold` alike are refused."""
+    return (
+        f"keys {key!r} and {other!r} differ only in what matching ignores (case, full-width "
+        "forms, surrounding spaces, invisible characters, a code's .0): both would match the "
+        "same value; keep one"
+    )
 
 
 #: A code written as a float (``12315.0``), the whole number it is in group 1.
