@@ -1080,6 +1080,9 @@ def test_cross_validation_reports_every_fold_and_label(train_frame: pd.DataFrame
     assert cv.summary.loc["mean", "category_macro_f1"] == pytest.approx(
         cv.summary.loc[[0, 1], "category_macro_f1"].mean()
     )
+    # the mean is of the figures as computed, not of figures rounded first
+    for k, ev in enumerate(cv.evaluations):
+        assert cv.summary.loc[k].to_dict() == pytest.approx(ev.summary(None), abs=0, rel=1e-12)
     assert set(cv.per_fold["fold"]) == {0, 1}
     assert ("category", "macro") in cv.per_label.index and ("priority", "P1") in cv.per_label.index
     assert cv.per_label["f1"].between(0, 1).all()

@@ -293,8 +293,8 @@ class CrossValidation:
         Indexed by (``group``, ``label``): mean ``precision``, ``recall``,
         ``f1`` over the folds, ``f1_std`` and the total ``support``.
     summary : DataFrame
-        The headline figures (`Evaluation.summary`) of each fold, plus a
-        ``mean`` row.
+        The headline figures (`Evaluation.summary`) of each fold as
+        computed, unrounded, plus a ``mean`` row.
     evaluations : tuple of Evaluation
         The full evaluation of each fold, in fold order.
     """
@@ -436,7 +436,7 @@ def cross_validate(
         ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
         logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
         evaluations.append(ev)
-        summaries.append(ev.summary())
+        summaries.append(ev.summary(None))  # rounded once, where shown
         for group, table in (
             ("category", ev.categories),
             ("emotion", ev.emotions),
