@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,7 +107,15 @@ def test_numpy_integers_are_taken_and_recorded_as_ints(vectors: WordVectors) -> 
     )
     np.testing.assert_array_equal(again.vectors, vectors.vectors)
     assert again.params == vectors.params
+    assert type(again.params.pop("hmm")) is bool
     assert all(type(v) is int for v in again.params.values())
+
+
+def test_the_segmentation_and_seed_are_recorded(vectors: WordVectors) -> None:
+    assert vectors.params["hmm"] is False and vectors.params["random_state"] == 0
+    other = fit_word_vectors(CORPUS, dim=4, min_count=2, hmm=True, random_state=None)
+    assert other.params["hmm"] is True and other.params["random_state"] is None
+    assert json.dumps(other.describe())
 
 
 @pytest.mark.parametrize("n_jobs", [None, np.int64(1)])
@@ -221,6 +231,19 @@ def model_with_vectors(vectors: WordVectors, train_frame):  # type: ignore[no-un
     return TriageModel(word_vectors=vectors, threshold_folds=0, max_features=5000).fit(
         train_frame.iloc[:300]
     )
+
+
+def test_vectors_cut_otherwise_than_the_model_are_warned_of(
+    vectors: WordVectors, train_frame: pd.DataFrame
+) -> None:
+    # words jieba's HMM joins (or does not) find no vector in the other cut
+    model = TriageModel(word_vectors=vectors, hmm=True, threshold_folds=0, max_features=500)
+    with pytest.warns(UserWarning, match="learned with hmm=False and the model segments with"):
+        model.fit(train_frame.iloc[:300])
+    older = WordVectors(vectors.words, vectors.vectors)  # no record of its cut: nothing said
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*hmm=")
+        model.set_params(word_vectors=older).fit(train_frame.iloc[:300])
 
 
 def test_single_and_batch_paths_agree(model_with_vectors) -> None:  # type: ignore[no-untyped-def]

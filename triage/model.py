@@ -35,6 +35,7 @@ import itertools
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
@@ -43,7 +44,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, row_sums
-from triage.exceptions import NotFittedError, ParameterError
+from triage.exceptions import NotFittedError, ParameterError, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
@@ -625,6 +626,20 @@ class TriageModel(OneText):
             raise ParameterError(f"invalid TriageModel parameter(s): {'; '.join(bad)}")
         return self
 
+    def _check_vectors(self) -> None:
+        """Warn when the word vectors cut their corpus otherwise than `fit`
+        will cut the labeled texts: words the two cut apart find no vector."""
+        vectors = self.word_vectors
+        learned = None if vectors is None else vectors.params.get("hmm")
+        if learned is not None and bool(learned) != bool(self.hmm):
+            warnings.warn(
+                f"the word vectors were learned with hmm={bool(learned)} and the model "
+                f"segments with hmm={bool(self.hmm)}: words that only one of them cuts "
+                "find no vector; learn the vectors with the model's hmm",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+
     # -- fitting ---------------------------------------------------------------
 
     def fit(
@@ -697,12 +712,14 @@ class TriageModel(OneText):
             emotion that fewer than 5 labeled rows have (or lack), copies of
             a text counted once as they share a fold: its threshold is tuned
             on these few alone, or stays 0.5 for one row, which no two folds
-            share. Each is named with its count.
+            share. Each is named with its count. Word vectors learned with
+            another `hmm` than the model's.
         """
         from triage._learn import fit_model
         from triage.labeled import require_frame
 
         self._check_params()
+        self._check_vectors()
         frame = _labeled_frame(X, y, "fit")
         if extra is not None:
             require_frame(extra, "the extra training data")

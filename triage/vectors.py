@@ -87,7 +87,9 @@ class WordVectors:
     corpus_sha256 : str
         Fingerprint of the normalised corpus the vectors were learned from.
     params : dict
-        How they were learned (window, dim, min_count, max_words, n_texts).
+        How they were learned (window, dim, min_count, max_words, n_texts,
+        own_words, hmm, random_state; vectors of older model files lack
+        the last two).
     """
 
     words: tuple[str, ...]
@@ -359,6 +361,8 @@ def fit_word_vectors(
             "max_words": max_words,
             "n_texts": n_texts,
             "own_words": len(own),
+            "hmm": bool(hmm),
+            "random_state": None if random_state is None else int(random_state),
         },
     )
 
