@@ -24,7 +24,7 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
     python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
 
 The data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the
-repository; the texts are read from it, never copied into the repository.
+repository (`triage.weak.data_dir`); the texts are read from it, never copied into the repository.
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
-DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+from triage.weak import data_dir  # noqa: E402  (the checkout's, on the path above)
+
+DATA = data_dir()  # $TRIAGE_DATA_DIR, else the first shared/data upwards, as the library finds it
 SOURCES = [
     ("waimai_10k/waimai_10k.csv", "review"),
     ("online_shopping_10_cats/online_shopping_10_cats.csv", "review"),

@@ -9,7 +9,8 @@ fit and score a fold; the model's are threads that fit its heads alone.
     python benchmarks/bench_search.py                 # 1,000 rows, thresholds tuned: 5 min
     python benchmarks/bench_search.py --rows 500 --quick  # no threshold tuning: a minute
 
-The data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the repository.
+The data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the repository
+(`triage.weak.data_dir`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
-DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+from triage.weak import data_dir  # noqa: E402  (the checkout's, on the path above)
+
+DATA = data_dir()  # $TRIAGE_DATA_DIR, else the first shared/data upwards, as the library finds it
 
 
 def worker(search_jobs: int, model_jobs: int, rows: int, threshold_folds: int) -> None:

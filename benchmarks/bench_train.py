@@ -17,14 +17,13 @@ median ratios limited / default over ``--rounds`` paired rounds.
 
 The fit uses the shipped model's word vectors, as the shipped model was
 fitted, rather than learning them again (the same work either way); the data
-folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the repository.
+folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the repository (`triage.weak.data_dir`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
-DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+from triage.weak import data_dir  # noqa: E402  (the checkout's, on the path above)
+
+DATA = data_dir()  # $TRIAGE_DATA_DIR, else the first shared/data upwards, as the library finds it
 MODES = ("default", "limited")
 
 

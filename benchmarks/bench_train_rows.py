@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
@@ -33,7 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
-DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+from triage.weak import data_dir  # noqa: E402  (the checkout's, on the path above)
+
+DATA = data_dir()  # $TRIAGE_DATA_DIR, else the first shared/data upwards, as the library finds it
 SIZES = (2_000, 4_000, 8_000, 16_000, 32_000)
 NOISE = 0.15
 

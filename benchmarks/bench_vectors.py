@@ -24,14 +24,13 @@ Repeated texts add no new word pairs, and the vocabulary is the same
 ``max_words`` in both files, so the large file measures what grows with the
 number of texts (the corpus held, the reading), not a larger vocabulary. The
 data folder is ``$TRIAGE_DATA_DIR`` or ``../shared/data`` beside the
-repository.
+repository (`triage.weak.data_dir`).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -40,7 +39,9 @@ from bench_batch import peak_rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
-DATA = Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+from triage.weak import data_dir  # noqa: E402  (the checkout's, on the path above)
+
+DATA = data_dir()  # $TRIAGE_DATA_DIR, else the first shared/data upwards, as the library finds it
 
 SEGMENT = """
 import sys

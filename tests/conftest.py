@@ -12,8 +12,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """``$TRIAGE_DATA_DIR``, else ``../shared/data`` beside the repository."""
-    return Path(os.environ.get("TRIAGE_DATA_DIR", REPO.parent / "shared" / "data"))
+    """``$TRIAGE_DATA_DIR`` (``~`` expanded; empty is unset, as the library reads
+    it), else ``../shared/data`` beside the repository, whatever folder a test
+    has made the working directory."""
+    env = os.environ.get("TRIAGE_DATA_DIR")
+    return Path(env).expanduser() if env else REPO.parent / "shared" / "data"
 
 
 def require_data(*parts: str) -> Path:
