@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import labeled_frame
 from triage import LexiconModel, ParameterError, analyze, evaluate, score_frame
 from triage.cli import render_evaluation
-from triage.retrain import compare_models
+from triage.retrain import compare_models, cross_validate
 
 # calm texts only: no complaint row, no P1 row
 CALM = [
@@ -194,6 +194,7 @@ def test_a_policy_that_is_no_policy_is_named_before_any_prediction(policy: objec
             n_boot=0,
             policy=policy,  # type: ignore[arg-type]
         ),
+        lambda: cross_validate(frame, folds=2, policy=policy),  # type: ignore[arg-type]
     ):
         with pytest.raises(ParameterError, match=message):
             call()

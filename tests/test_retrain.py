@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import LabelError, ModelFileError, ParameterError, load_model, save_model
+from triage import LabelError, ModelFileError, ParameterError, load_model, load_policy, save_model
 from triage._learn import best_f1_threshold
 from triage.labeled import parse_labels, read_labeled
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
 from triage.model import Predictions, TriageModel
+from triage.priority import default_policy
 from triage.retrain import (
     LABELING_COLUMNS,
     _best_threshold,
@@ -1089,6 +1090,20 @@ def test_cross_validation_reports_every_fold_and_label(train_frame: pd.DataFrame
     # every row is tested exactly once
     assert sum(ev.n_rows for ev in cv.evaluations) == 240
     assert json.dumps(cv.to_dict())
+
+
+@pytest.mark.filterwarnings("ignore:the training labels give")  # 12 rows a fold
+def test_cross_validation_reads_priorities_with_the_policy_given(demo: pd.DataFrame) -> None:
+    # a team whose policy drops the P1 triggers measured the default's P1s
+    p1_codes = [t.code for t in default_policy().triggers if t.code.startswith("P1")]
+    no_p1 = load_policy({"format": 1, "extends": "default", "disable": p1_codes})
+    kwargs: dict[str, Any] = {"folds": 2, "threshold_folds": 0, "min_df": 1}
+    plain = cross_validate(demo, **kwargs)
+    own = cross_validate(demo, policy=no_p1, **kwargs)
+    assert plain.summary.loc["mean", "p1_recall"] > 0 == own.summary.loc["mean", "p1_recall"]
+    # the policy reads the priorities alone: the same models, the same labels
+    for col in ("category_macro_f1", "primary_accuracy", "emotion_macro_f1"):
+        assert own.summary[col].equals(plain.summary[col])
 
 
 @pytest.mark.parametrize(

@@ -335,6 +335,7 @@ def cross_validate(
     extra: pd.DataFrame | None = None,
     threshold_folds: int = 0,
     random_state: int = 0,
+    policy: Policy | None = None,
     **params: Any,
 ) -> CrossValidation:
     """Train and test a `TriageModel` on k folds of a labeled frame.
@@ -363,6 +364,9 @@ def cross_validate(
         what `triage.train` would produce.
     random_state : int, default 0
         Seed of the folds and the models.
+    policy : Policy, optional
+        The priority policy each fold's priorities are read with (as
+        `triage.evaluate` takes it); the default when omitted.
     **params
         Any other `TriageModel` parameter, e.g. ``C=2.0`` or ``n_jobs=2``.
 
@@ -373,7 +377,8 @@ def cross_validate(
     Raises
     ------
     ParameterError
-        A parameter that cannot work, before any fold trains; or one that
+        A parameter that cannot work, or a `policy` that is no `Policy`,
+        before any fold trains; or one that
         leaves a fold nothing to learn from (a ``min_df`` above the number of
         the fold's texts any term is in), naming the fold and its rows.
 
@@ -389,8 +394,10 @@ def cross_validate(
     from triage._learn import FEW, ONE_CLASS
     from triage.evaluation import evaluate
     from triage.model import TriageModel
+    from triage.priority import check_policy
 
     _require_int("folds", folds, 2, "an int of at least 2")
+    check_policy(policy)
     check_labels(frame)
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
@@ -433,7 +440,7 @@ def cross_validate(
                 )
             else:  # any other as it was, where it was
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True))
+        ev = evaluate(model, frame.iloc[test_idx].reset_index(drop=True), policy=policy)
         logger.info("fold %d/%d: %s", k + 1, folds, ev.summary())
         evaluations.append(ev)
         summaries.append(ev.summary(None))  # rounded once, where shown
