@@ -172,6 +172,24 @@ def test_the_report_rounds_each_figure_once(wrong: tuple[int, ...], shown: str) 
     assert f"emotion macro-F1 {macro[1][3]}" in text
 
 
+def test_the_report_shows_each_emotion_s_exact_intensity_accuracy() -> None:
+    # `--json` had it, the table did not
+    from tests.test_retrain import DEMO, FakeModel
+    from triage.labeled import read_labeled
+
+    demo = read_labeled(DEMO)
+    ev = evaluate(FakeModel(demo, wrong=(0, 3)), demo)
+    lines = render_evaluation(ev).splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("emotion"))
+    assert lines[head].split() == ["emotion", "precision", "recall", "f1", "support", "intensity"]
+    for line, (label, row) in zip(lines[head + 1 :], ev.emotions.iterrows(), strict=False):
+        assert line.split()[0] == label
+        assert line.split()[-1] == f"{row['intensity_accuracy']:.3f}"
+    # the other tables keep their five columns
+    assert lines[0].split() == ["category", "precision", "recall", "f1", "support"]
+    assert len(next(line for line in lines if line.startswith("P1 ")).split()) == 5
+
+
 class _NoPredictions(LexiconModel):
     """A model that must not be asked: the call fails before it predicts."""
 

@@ -182,17 +182,19 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
         ("emotion", ev.emotions),
         ("priority", ev.priority),
     ):
-        lines.append(fmt.format(name, "precision", "recall", "f1", "support"))
+        # emotions also show how often the intensity 0, 1 or 2 is exactly right
+        exact = "intensity_accuracy" in table.columns
+        head = fmt.format(name, "precision", "recall", "f1", "support")
+        lines.append(f"{head}{'intensity':>11}" if exact else head)
         for label, row in table.iterrows():
-            lines.append(
-                fmt.format(
-                    str(label),
-                    _fig(row["precision"]),
-                    _fig(row["recall"]),
-                    _fig(row["f1"]),
-                    int(row["support"]),
-                )
+            line = fmt.format(
+                str(label),
+                _fig(row["precision"]),
+                _fig(row["recall"]),
+                _fig(row["f1"]),
+                int(row["support"]),
             )
+            lines.append(f"{line}{_fig(row['intensity_accuracy']):>11}" if exact else line)
         lines.append("")
     s = ev.summary(places=None)  # each figure rounded once, as the tables' are
     lines.append(
