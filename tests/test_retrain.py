@@ -595,6 +595,21 @@ def test_a_model_against_itself_differs_by_nothing(demo: pd.DataFrame) -> None:
     assert (t["p_not_better"] == 1).all() and (t["verdict"] == "").all()
 
 
+def test_one_model_given_twice_predicts_once(demo: pd.DataFrame) -> None:
+    class Counted(FakeModel):
+        calls = 0
+
+        def predict_many(self, texts: list[str]) -> Predictions:
+            Counted.calls += 1
+            return super().predict_many(texts)
+
+    model = Counted(demo)
+    same = compare_models(model, model, demo, n_boot=200).table
+    assert Counted.calls == 1
+    apart = compare_models(FakeModel(demo), FakeModel(demo), demo, n_boot=200).table
+    pd.testing.assert_frame_equal(same, apart)
+
+
 def test_a_better_model_is_found_better(demo: pd.DataFrame) -> None:
     worse = FakeModel(demo, wrong=tuple(range(0, 24, 2)))
     cmp = compare_models(worse, FakeModel(demo), demo, n_boot=500, names=("old", "new"))

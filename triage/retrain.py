@@ -919,10 +919,13 @@ def compare_models(
     n = len(texts)
     if n == 0:
         raise ParameterError("compare_models needs at least one labeled row")
-    pa, pb = baseline.predict_many(texts), candidate.predict_many(texts)
+    same = candidate is baseline  # a model against itself (a check of the interval): once
+    pa = baseline.predict_many(texts)
+    pb = pa if same else candidate.predict_many(texts)
     ev_a = evaluate(baseline, frame, predictions=pa, policy=policy)
-    ev_b = evaluate(candidate, frame, predictions=pb, policy=policy)
-    prio_a, prio_b = _row_priorities(pa, policy), _row_priorities(pb, policy)
+    ev_b = ev_a if same else evaluate(candidate, frame, predictions=pb, policy=policy)
+    prio_a = _row_priorities(pa, policy)
+    prio_b = prio_a if same else _row_priorities(pb, policy)
 
     # Each figure is a ratio of per-row sums: F1 = 2tp / (2tp + fp + fn),
     # accuracy = correct / counted. Stack the per-row numerators and
