@@ -1002,6 +1002,18 @@ def test_the_lexicon_baseline_places_a_word_where_it_counted(
     assert all(text[e.start : e.end] == word for e in found.evidence)
 
 
+def test_the_lexicon_baseline_counts_a_latin_word_in_any_case_as_one_term() -> None:
+    # it matched App, APP and app alike, and listed them as three terms
+    text = "App一直闪退，APP又卡死，app真垃圾"
+    lexicon = triage.LexiconModel()
+    (term,) = triage.explain(text, model=lexicon)["process"].terms
+    assert (term.term, term.weight) == ("App", 3.0)
+    assert [text[e.start : e.end] for e in term.evidence] == ["App", "APP", "app"]
+    assert lexicon.predict_many([text], explain=3).why == [
+        {"process": ["App"], "product": ["闪退"], "angry": ["垃圾"]}
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "low"),
     [

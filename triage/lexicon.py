@@ -275,22 +275,29 @@ def _check_lexicon(lexicon: Any) -> None:
 
 def _found(pattern: re.Pattern[str], text: str, top: int) -> list[tuple[str, int]]:
     """The `top` commonest matches of `pattern` in `text` and their counts, the
-    first found first of equals."""
-    return Counter(m[0] for m in pattern.finditer(text)).most_common(top)
+    first found first of equals (`_placed` without the places)."""
+    return [(w, n) for w, n, _ in _placed(pattern, text, top, places=0)]
 
 
 def _placed(
     pattern: re.Pattern[str], text: str, top: int, places: int = 3
 ) -> list[tuple[str, int, tuple[Evidence, ...]]]:
-    """`_found`, each match with its first `places` places where `pattern`
-    matched it: not where its characters merely stand, inside a longer word
-    that does not count (贵 in 贵公司) or a longer word that matched instead
-    (慢 in 太慢)."""
+    """The `top` commonest matches of `pattern` in `text`, their counts and
+    their first `places` places where `pattern` matched them: not where their
+    characters merely stand, inside a longer word that does not count (贵 in
+    贵公司) or a longer word that matched instead (慢 in 太慢).
+
+    The lexicon matches Latin words in any case, so App, APP and app are one
+    word, shown as first written (each place keeps its own spelling).
+    """
     counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
     at: dict[str, list[Evidence]] = {}
     for m in pattern.finditer(text):
-        counts[m[0]] += 1
-        spans = at.setdefault(m[0], [])
+        key = m[0].casefold()
+        shown.setdefault(key, m[0])
+        counts[key] += 1
+        spans = at.setdefault(key, [])
         if len(spans) < places:
             spans.append(Evidence(m[0], m.start(), m.end()))
-    return [(w, n, tuple(at[w])) for w, n in counts.most_common(top)]
+    return [(shown[k], n, tuple(at[k])) for k, n in counts.most_common(top)]
