@@ -234,6 +234,35 @@ def test_segment_uses_the_complaint_dictionary(text: str, words: list[str]) -> N
         assert w in tokens
 
 
+@pytest.mark.parametrize(
+    ("text", "whole", "not_cut_out"),
+    [
+        # a phone, order or waybill number is one token: the hotlines of the
+        # dictionary are not cut out of it
+        ("客服电话13812345678打不通", "13812345678", "12345"),
+        ("订单12315678三天没发货", "12315678", "12315"),
+        ("单号SF1231500012345查不到", "SF1231500012345", "12315"),
+        # nor APP out of a longer Latin word
+        ("我的apple账号被盗了", "apple", "app"),
+        ("whatsapp联系不上客服", "whatsapp", "app"),
+        ("一点也不happy", "happy", "app"),
+        ("iphone4s店里修不好", "iphone4s", "4s店"),
+        # a word whose letters or digits are a whole run is still cut whole
+        ("打12315投诉", "12315", ""),
+        ("拨打12345热线", "12345", ""),
+        ("4S店修了三次", "4S店", ""),
+        ("APP又闪退了", "APP", ""),
+    ],
+)
+@pytest.mark.parametrize("hmm", [False, True])
+def test_no_word_is_cut_out_of_a_longer_run_of_letters_and_digits(
+    text: str, whole: str, not_cut_out: str, hmm: bool
+) -> None:
+    for tokens in (segment(text, hmm=hmm), tokenize(text, hmm=hmm, words=read_words(["花呗"]))):
+        assert whole in tokens
+        assert not_cut_out not in tokens
+
+
 def test_segment_does_not_touch_global_jieba() -> None:
     before = jieba.dt.initialized, dict(jieba.dt.user_word_tag_tab)
     segment("外卖小哥把12315的投诉单送错了")
