@@ -839,6 +839,11 @@ WORD_ENTRIES = [
     (["花呗 5 nz", "借呗 nz"], (("花呗", 5, "nz"), ("借呗", None, "nz"))),
     # normalised as texts are: traditional to simplified, full-width to half
     (["攜號轉網", "ＥＴＣ卡"], (("携号转网", None, None), ("ETC卡", None, None))),
+    # fields typed in full width, or a spreadsheet's columns, as jieba's
+    (
+        ["花呗\u3000\uff15", "借呗\t3\tnz", "双\uff11\uff11\u3000\uff12\uff10"],
+        (("花呗", 5, None), ("借呗", 3, "nz"), ("双11", 20, None)),
+    ),
     # blank lines are passed over; a word given twice keeps its first place
     (["花呗 3", "", "  ", "借呗", "花呗 9"], (("花呗", 9, None), ("借呗", None, None))),
     ([], ()),

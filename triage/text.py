@@ -904,8 +904,10 @@ def read_words(source: Any) -> Words:
         entry is a word, optionally followed by a space and its frequency (a
         whole number, higher cuts it out more readily; jieba suggests one
         that keeps the word whole when it is left out) and by a space and a
-        part-of-speech tag: ``花呗``, ``花呗 5``, ``花呗 5 nz``. Blank lines
-        are passed over.
+        part-of-speech tag: ``花呗``, ``花呗 5``, ``花呗 5 nz``. A tab or a
+        full-width space separates the fields as a space does, and a
+        frequency may be written in full-width digits. Blank lines are
+        passed over.
 
     Returns
     -------
@@ -964,7 +966,9 @@ def read_words(source: Any) -> Words:
         )
     entries: dict[str, tuple[str, int | None, str | None]] = {}
     for number, line in enumerate(lines, 1):
-        line = line.strip()
+        # a word and its frequency typed in full width, or a spreadsheet's
+        # columns, are fields as jieba's, split by one space
+        line = _SPACE.sub(" ", _nfkc(line)).strip()
         if not line:
             continue
         match = _ENTRY.fullmatch(line)
