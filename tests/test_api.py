@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import threading
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -980,6 +981,25 @@ def test_the_lexicon_baseline_answers_the_calls_on_one_complaint() -> None:
     assert all(e.against == () for e in why.values())
     with pytest.raises(triage.ParameterError, match="top must be"):
         triage.explain(text, model=lexicon, top=True)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        triage.analyze,
+        triage.classify,
+        triage.score_emotions,
+        triage.explain,
+        triage.warm_up,
+        triage.set_default_model,
+    ],
+)
+def test_the_lexicon_baseline_is_a_model_the_signatures_take(function: Any) -> None:
+    # a type checker reads the annotations: it refused model=LexiconModel(),
+    # which each of these takes
+    public = {name: getattr(triage, name) for name in triage.__all__}
+    hint = typing.get_type_hints(function, localns=public)["model"]
+    assert {triage.TriageModel, triage.LexiconModel, type(None)} <= set(typing.get_args(hint))
 
 
 @pytest.mark.parametrize(

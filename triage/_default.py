@@ -18,6 +18,7 @@ from triage._paths import user_path
 from triage.exceptions import ModelFileError, ParameterError
 
 if TYPE_CHECKING:
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
 
 __all__ = ["default_model_path", "get_default_model", "resolve_model", "set_default_model"]
@@ -118,8 +119,9 @@ def model_set() -> TriageModel | None:
         return _model if _user_set else None
 
 
-def set_default_model(model: TriageModel | str | os.PathLike[str] | None) -> None:
-    """Make `model` (or the model saved at a path) the process default.
+def set_default_model(model: TriageModel | LexiconModel | str | os.PathLike[str] | None) -> None:
+    """Make `model` (a `TriageModel`, a `triage.LexiconModel`, or the model saved
+    at a path) the process default.
 
     ``None`` goes back to the shipped default, loaded again on next use.
     Anything else (a number, bytes, a model's class) is a
@@ -162,7 +164,9 @@ def _refuse_class(model: object) -> None:
         )
 
 
-def resolve_model(model: TriageModel | None, *, needs: str = "predict_one") -> TriageModel:
+def resolve_model(
+    model: TriageModel | LexiconModel | None, *, needs: str = "predict_one"
+) -> TriageModel | LexiconModel:
     """`model`, or the default model for None.
 
     Raises `triage.ParameterError` (a `TypeError`) for anything without the

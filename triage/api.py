@@ -8,6 +8,7 @@ from triage._default import resolve_model
 
 if TYPE_CHECKING:
     from triage.labels import Category, Emotion
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.priority import Context, Policy
     from triage.results import Assessment, Explanation
@@ -18,7 +19,7 @@ __all__ = ["analyze", "explain", "warm_up"]
 def analyze(
     text: str,
     *,
-    model: TriageModel | None = None,
+    model: TriageModel | LexiconModel | None = None,
     context: Context | None = None,
     policy: Policy | None = None,
 ) -> Assessment:
@@ -30,8 +31,9 @@ def analyze(
         The complaint. Traditional characters, HTML, emoji and full-width
         punctuation are fine; texts longer than `triage.MAX_CHARS` characters
         are truncated and flagged (``Assessment.truncated``).
-    model : TriageModel, optional
-        A loaded or freshly trained model; the shipped default when omitted
+    model : TriageModel or LexiconModel, optional
+        A loaded or freshly trained model, or the lexicon baseline; the
+        shipped default when omitted
         (loaded once per process on first use, thread-safe).
     context : Context, optional
         Recent complaints of the customer, channel and tier, for the priority.
@@ -64,7 +66,7 @@ def analyze(
     return resolve_model(model).analyze(text, context=context, policy=policy)
 
 
-def warm_up(*, model: TriageModel | None = None) -> None:
+def warm_up(*, model: TriageModel | LexiconModel | None = None) -> None:
     """Do the one-time loading now (default model, dictionary, converter,
     and the term tables `explain` reads, about 4 MB).
 
@@ -77,7 +79,7 @@ def warm_up(*, model: TriageModel | None = None) -> None:
 
 
 def explain(
-    text: str, *, model: TriageModel | None = None, top: int = 5
+    text: str, *, model: TriageModel | LexiconModel | None = None, top: int = 5
 ) -> dict[Category | Emotion, Explanation]:
     """Why each category and emotion applies to one complaint, or does not.
 
@@ -103,8 +105,9 @@ def explain(
     ----------
     text : str
         The complaint.
-    model : TriageModel, optional
-        A loaded or freshly trained model; the shipped default when omitted.
+    model : TriageModel or LexiconModel, optional
+        A loaded or freshly trained model, or the lexicon baseline; the
+        shipped default when omitted.
     top : int, default 5
         Terms kept on each side, for and against.
 

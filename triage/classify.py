@@ -9,21 +9,23 @@ from typing import TYPE_CHECKING
 from triage._default import resolve_model
 
 if TYPE_CHECKING:
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.results import CategoryResult
 
 __all__ = ["classify"]
 
 
-def classify(text: str, *, model: TriageModel | None = None) -> CategoryResult:
+def classify(text: str, *, model: TriageModel | LexiconModel | None = None) -> CategoryResult:
     """The categories of one complaint, with a probability each and a primary.
 
     Parameters
     ----------
     text : str
         The complaint.
-    model : TriageModel, optional
-        A loaded or freshly trained model; the shipped default when omitted.
+    model : TriageModel or LexiconModel, optional
+        A loaded or freshly trained model, or the lexicon baseline; the
+        shipped default when omitted.
 
     Returns
     -------
@@ -49,7 +51,9 @@ class _CallableModule(types.ModuleType):
     the module classifies when called, as the function would.
     """
 
-    def __call__(self, text: str, *, model: TriageModel | None = None) -> CategoryResult:
+    def __call__(
+        self, text: str, *, model: TriageModel | LexiconModel | None = None
+    ) -> CategoryResult:
         return classify(text, model=model)
 
 

@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -1180,7 +1180,8 @@ def select_for_labeling(
     _require_int("n", n, 1, "a positive int")
     _require_int("pool_factor", pool_factor, 1, "a positive int")
     _require_seed(random_state)
-    resolved = resolve_model(model, needs="thresholds_")  # the lexicon has no doubts to weigh
+    # the lexicon has no doubts to weigh
+    resolved = cast("TriageModel", resolve_model(model, needs="thresholds_"))
 
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:

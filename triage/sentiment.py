@@ -27,6 +27,7 @@ from triage._pickle import freeze, thaw
 from triage.exceptions import ParameterError
 
 if TYPE_CHECKING:
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.results import EmotionResult
 
@@ -160,15 +161,16 @@ def compare_with_snownlp(texts: Sequence[str], scores: Sequence[float]) -> dict[
     return {"pearson_r": round(r, 4), "same_side_of_half": round(same, 4), "texts": len(ours)}
 
 
-def score_emotions(text: str, *, model: TriageModel | None = None) -> EmotionResult:
+def score_emotions(text: str, *, model: TriageModel | LexiconModel | None = None) -> EmotionResult:
     """Score the five emotions and the sentiment polarity of one complaint.
 
     Parameters
     ----------
     text : str
         The complaint.
-    model : TriageModel, optional
-        A loaded or freshly trained model; the shipped default when omitted.
+    model : TriageModel or LexiconModel, optional
+        A loaded or freshly trained model, or the lexicon baseline; the
+        shipped default when omitted.
 
     Returns
     -------
