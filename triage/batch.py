@@ -1453,6 +1453,9 @@ def score_file(
         the lines holding them are reported in
         `ScoreSummary.undecodable_lines` and in a UserWarning naming the
         file and the lines, and their rows are scored in their places.
+    input_format, output_format : {"csv", "tsv", "jsonl", "parquet"}, optional
+        The format of `input` and of `output`, when the name does not tell
+        it or tells another (CLI: ``--input-format``, ``--output-format``).
     progress : callable, optional
         Called as ``progress(rows_done, seconds)`` after each chunk;
         `ProgressLine` draws it.

@@ -276,6 +276,9 @@ def plot_categories(
         and ``priority``), a labeled frame, or assessments from `analyze`.
         Rows without a priority (those score_frame gave an error) are counted
         apart in the title, not as complaints.
+    title : str, optional
+        Figure title; the number of complaints (and of rows not scored) when
+        omitted.
 
     Returns
     -------
