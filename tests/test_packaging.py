@@ -33,6 +33,94 @@ def test_the_package_says_it_is_typed() -> None:
     assert Path(triage.__file__).with_name("py.typed").is_file()
 
 
+# A user's script, never run: mypy --strict checks each call's types as
+# the docstrings give them (assert_type fails on Any as on a wrong type).
+USER_SCRIPT = """
+from __future__ import annotations
+
+from pathlib import Path
+from typing import assert_type
+
+import pandas as pd
+
+import triage
+from triage import (
+    Assessment, Category, CategoryResult, Emotion, EmotionResult, Evaluation, Evidence,
+    Explanation, LabelMap, LexiconModel, Policy, Priority, PriorityResult, Reason, TriageModel,
+)
+from triage.batch import ScoreSummary, score_file
+from triage.retrain import Comparison, CrossValidation
+
+
+def use(model: TriageModel, frame: pd.DataFrame, path: Path) -> None:
+    text = "快递一周还没到，客服也不回"
+    lexicon = LexiconModel()
+    models: list[TriageModel | LexiconModel | None] = [None, model, lexicon]
+    for m in models:
+        a = assert_type(triage.analyze(text, model=m), Assessment)
+        c = assert_type(triage.classify(text, model=m), CategoryResult)
+        e = assert_type(triage.score_emotions(text, model=m), EmotionResult)
+        why = triage.explain(text, model=m, top=3)
+        assert_type(why, dict[Category | Emotion, Explanation])
+        triage.warm_up(model=m)
+        triage.set_default_model(m)
+    triage.set_default_model(path)
+    assert_type(a.primary, Category | None)
+    assert_type(a.categories, tuple[Category, ...])
+    assert_type(a.emotions, LabelMap[int])
+    assert_type(a.priority, Priority)
+    assert_type(a.reasons, tuple[Reason, ...])
+    assert_type(a.reasons[0].evidence, tuple[Evidence, ...])
+    assert_type(c.probabilities, LabelMap[float])
+    assert_type(e.sentiment, float)
+    policy = assert_type(triage.load_policy(), Policy)
+    context = triage.Context(recent_complaints=2, channel="12315")
+    p = triage.prioritize(text, c, e, context=context, policy=policy)
+    assert_type(p, PriorityResult)
+    assert_type(triage.normalize(text), str)
+    assert_type(triage.segment(text), list[str])
+    labeled = assert_type(triage.read_labeled(path), pd.DataFrame)
+    assert_type(triage.validate_labels(labeled), pd.DataFrame)
+    trained = assert_type(triage.train(labeled, random_state=1, C=2.0), TriageModel)
+    assert_type(triage.load_model(path), TriageModel)
+    assert_type(triage.save_model(trained, path, overwrite=True), Path)
+    assert_type(triage.evaluate(trained, frame), Evaluation)
+    assert_type(triage.evaluate(lexicon, frame).categories, pd.DataFrame)
+    assert_type(triage.score_frame(frame, n_jobs=2), pd.DataFrame)
+    assert_type(score_file(path, path), ScoreSummary)
+    assert_type(triage.cross_validate(frame, folds=3), CrossValidation)
+    assert_type(triage.compare_models(lexicon, trained, frame), Comparison)
+    assert_type(triage.tune_thresholds(trained, frame), TriageModel)
+    assert_type(triage.split_labeled(frame), tuple[pd.DataFrame, pd.DataFrame])
+    picked = assert_type(triage.select_for_labeling(trained, [text], n=1), pd.DataFrame)
+    assert_type(triage.export_for_labeling(picked, path), Path)
+    assert_type(triage.load_weak_emotions(), pd.DataFrame)
+    assert_type(triage.MAX_CHARS, int)
+    assert_type(triage.CATEGORIES, tuple[Category, ...])
+"""
+
+
+@pytest.mark.slow
+def test_a_user_script_type_checks_as_the_docstrings_say(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    pytest.importorskip("mypy.api", reason="type-checking needs mypy: pip install mypy")
+    try:
+        metadata.version("pandas-stubs")
+    except metadata.PackageNotFoundError:
+        pytest.skip("without pandas-stubs, mypy reads no types of pandas: pip install pandas-stubs")
+    script = tmp_path / "use_triage.py"
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", *cache, str(script)],
+        cwd=REPO,  # the package's own mypy settings, for the package it reads
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout
+
+
 def _build(kind: str, source: Path, out: Path) -> Path:
     code = f"import sys, hatchling.build as b; print(b.build_{kind}(sys.argv[1]))"
     done = subprocess.run(

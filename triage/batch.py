@@ -67,7 +67,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast, overload
 
 import numpy as np
 
@@ -764,6 +764,37 @@ class _Workers:
 
 
 # -- frames ----------------------------------------------------------------------
+
+
+# a pandas frame gives a pandas frame; a Dask frame (untyped) a Dask frame
+@overload
+def score_frame(
+    frame: pd.DataFrame,
+    *,
+    text_column: str = ...,
+    n_jobs: int = ...,
+    chunk_size: int = ...,
+    model: TriageModel | None = ...,
+    policy: Policy | None = ...,
+    context_columns: Mapping[str, str] | None = ...,
+    keep_input: bool = ...,
+    explain: int = ...,
+) -> pd.DataFrame: ...
+
+
+@overload
+def score_frame(
+    frame: Any,
+    *,
+    text_column: str = ...,
+    n_jobs: int = ...,
+    chunk_size: int = ...,
+    model: TriageModel | None = ...,
+    policy: Policy | None = ...,
+    context_columns: Mapping[str, str] | None = ...,
+    keep_input: bool = ...,
+    explain: int = ...,
+) -> Any: ...
 
 
 def score_frame(
