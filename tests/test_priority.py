@@ -1163,6 +1163,18 @@ def test_deadline_and_route_name_a_level_or_category_they_do_not_know(
     assert default_policy().route("P3", "logistics") == "仓储物流部"
 
 
+def test_a_policy_shows_as_its_source_triggers_and_context_keys() -> None:
+    # the fields' reprs ran to 13,000 characters in a notebook cell or a log
+    shown = repr(default_policy())
+    assert len(shown) < 600
+    assert shown.startswith("<Policy <default policy.toml>: triggers P1.health, ")
+    assert "P2.counterfeit" in shown and shown.endswith("; tiers vip=P3>")
+    data = default_policy().to_dict()
+    data["context"]["tiers"] = {}
+    mine = Policy.from_dict(data, source="mine.toml")
+    assert repr(mine).startswith("<Policy mine.toml: ") and repr(mine).endswith("; tiers none>")
+
+
 def test_policy_round_trips_and_pickles() -> None:
     policy = default_policy()
     data = policy.to_dict()

@@ -369,6 +369,18 @@ class Policy:
         # would load with its rules and compiled state in the wrong fields.
         return (_unpickle_policy, (self.to_dict(), self.source))
 
+    def __repr__(self) -> str:
+        # the fields' own reprs run to some 13,000 characters, the triggers'
+        # patterns most: a notebook, a log or a test's failure shows this instead
+        def keys(pairs: tuple[tuple[str, Priority], ...]) -> str:
+            return ", ".join(f"{k}={p}" for k, p in pairs) or "none"
+
+        codes = ", ".join(t.code for t in self.triggers) or "none"
+        return (
+            f"<Policy {self.source}: triggers {codes}; channels {keys(self.channels)}; "
+            f"tiers {keys(self.tiers)}>"
+        )
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> Policy:
         """Validate a policy given as plain data (as read from TOML or JSON).
