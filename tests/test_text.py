@@ -630,6 +630,23 @@ def test_drop_stopwords() -> None:
     assert "不" not in stopwords() and "没" not in stopwords()  # negations carry meaning
 
 
+@pytest.mark.parametrize("option", ["drop_stopwords", "hmm"])
+@pytest.mark.parametrize("value", ["no", "False", 0, 1, None])
+def test_segment_refuses_an_option_that_is_no_bool(option: str, value: object) -> None:
+    # "no" is true: it dropped the stopwords, or guessed words with the HMM
+    with pytest.raises(ParameterError, match=f"^{option} must be True or False, got "):
+        segment("我的快递还没到", **{option: value})  # type: ignore[arg-type]
+
+
+def test_segment_takes_a_numpy_bool() -> None:
+    import numpy as np
+
+    flag: Any = np.bool_(True)  # as a column of a frame gives it
+    assert segment("我的快递还没到", drop_stopwords=flag) == segment(
+        "我的快递还没到", drop_stopwords=True
+    )
+
+
 def test_long_text_is_truncated_and_flagged() -> None:
     p = prepare("快递太慢了。" * 20_000)
     assert p.truncated and len(p.text) == MAX_CHARS and p.original_length == 120_000

@@ -1023,16 +1023,37 @@ def segment(text: str, *, drop_stopwords: bool = False, hmm: bool = False) -> li
     -------
     list of str
 
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str. Also a `TypeError`.
+    ParameterError
+        `drop_stopwords` or `hmm` is not True or False (``"no"`` would be
+        true).
+
     Examples
     --------
     >>> segment("外卖小哥态度很差，还要退差价")
     ['外卖小哥', '态度', '很', '差', ',', '还要', '退差价']
     """
-    tokens = tokenize(_normalize(check_text(text)), hmm=hmm)
+    text = check_text(text)
+    _check_flag("drop_stopwords", drop_stopwords)
+    _check_flag("hmm", hmm)
+    tokens = tokenize(_normalize(text), hmm=hmm)
     if drop_stopwords:
         stop = stopwords()
         tokens = [t for t in tokens if t not in stop]
     return tokens
+
+
+def _check_flag(name: str, value: object) -> None:
+    """Refuse an option that is no bool, numpy's aside: ``"no"`` would be true."""
+    if isinstance(value, bool):
+        return
+    import numpy as np  # not at import: the core imports no numpy for a str
+
+    if not isinstance(value, np.bool_):
+        raise ParameterError(f"{name} must be True or False, got {value!r}")
 
 
 def stopwords() -> frozenset[str]:
