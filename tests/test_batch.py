@@ -469,6 +469,16 @@ def test_keep_input_puts_the_scores_beside_the_input_row_by_row(
     pd.testing.assert_frame_equal(frame, before)
 
 
+@pytest.mark.parametrize("flag", ["no", "False", 0, None])
+def test_keep_input_that_is_no_bool_is_refused(flag: object) -> None:
+    # "no" is true: the input's columns came back beside the scores
+    frame = pd.DataFrame({"text": ["快递一周还没到"]})
+    with pytest.raises(triage.ParameterError, match=r"^keep_input must be True or False, got "):
+        score_frame(frame, keep_input=flag)  # type: ignore[arg-type]
+    numpy_false: Any = np.bool_(False)  # as a frame's cell gives it
+    assert list(score_frame(frame, keep_input=numpy_false)) == list(OUTPUT_COLUMNS)
+
+
 def test_keep_input_of_an_empty_frame_has_every_column() -> None:
     frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "text": pd.Series([], dtype=str)})
     out = score_frame(frame, keep_input=True)

@@ -873,10 +873,11 @@ def score_frame(
         twice (a `KeyError` and a `ValueError`).
     triage.ParameterError
         A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key, a
-        `policy` that is no `triage.Policy` (a path: load it with
-        `triage.load_policy`) or a `model` that is no model (a path: load it
-        with `triage.load_model`), before any row is scored, also of a frame
-        of no rows or a lazy Dask frame (a `ValueError` and a `TypeError`).
+        `keep_input` that is not True or False, a `policy` that is no
+        `triage.Policy` (a path: load it with `triage.load_policy`) or a
+        `model` that is no model (a path: load it with `triage.load_model`),
+        before any row is scored, also of a frame of no rows or a lazy Dask
+        frame (a `ValueError` and a `TypeError`).
     triage.NotFittedError
         `model` is a `triage.TriageModel` not fitted yet, as early.
     concurrent.futures.process.BrokenProcessPool
@@ -902,6 +903,8 @@ def score_frame(
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    if not isinstance(keep_input, bool | np.bool_):  # "no" is true: the input would be kept
+        raise ParameterError(f"keep_input must be True or False, got {keep_input!r}")
     # a Dask Series has columns too (its name): refused here, as a pandas one
     # is, not in every partition once the graph runs
     if not isinstance(getattr(frame, "_meta", frame) if _is_dask(frame) else frame, pd.DataFrame):
