@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import triage
+from triage.classify import classify
 
 # the submodules the README and docs/ have readers import from
 DOCUMENTED_MODULES = [
@@ -40,6 +41,8 @@ def _public() -> Iterator[tuple[str, Any]]:
     for prefix, module in modules:
         for name in module.__all__:
             value = getattr(module, name)
+            if inspect.ismodule(value):  # triage.classify, once its module is imported by name
+                value = getattr(value, name)
             if id(value) not in seen:
                 seen.add(id(value))
                 yield f"{prefix}.{name}", value
@@ -163,3 +166,30 @@ def test_an_attributes_section_names_each_field(cls: type) -> None:
         "undocumented": [f for f in fields if f not in documented],
         "no field": [d for d in documented if d not in fields and not hasattr(cls, d)],
     } == {"undocumented": [], "no field": []}
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        triage.analyze,
+        classify,
+        triage.score_emotions,
+        triage.explain,
+        triage.normalize,
+        triage.segment,
+        triage.prioritize,
+    ],
+)
+def test_a_function_of_one_text_documents_the_errors_it_raises(function: Any) -> None:
+    # each raises InvalidTextError for a text that is no str, and
+    # ParameterError for an option or a model it cannot use
+    documented = _documented(_section(function.__doc__, "Raises") or [])
+    expected = {"InvalidTextError"}
+    if len(_parameters(function)) > 1:
+        expected.add("ParameterError")
+    assert expected <= set(documented)
+    args: list[Any] = [None]
+    if function is triage.prioritize:
+        args += [triage.classify("快递还没到"), triage.score_emotions("快递还没到")]
+    with pytest.raises(triage.InvalidTextError):
+        function(*args)

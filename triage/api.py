@@ -49,8 +49,9 @@ def analyze(
     InvalidTextError
         `text` is not a str (None, NaN, a number ...). Also a `TypeError`.
     ParameterError
-        `context` is not a `Context` or `policy` not a `Policy` (load a policy
-        file once with `triage.load_policy`). Also a `TypeError`.
+        `context` is not a `Context`, `policy` not a `Policy` (load a policy
+        file once with `triage.load_policy`) or `model` not a model (a path:
+        load it with `triage.load_model`). Also a `TypeError`.
 
     Examples
     --------
@@ -124,7 +125,8 @@ def explain(
     InvalidTextError
         `text` is not a str. Also a `TypeError`.
     ParameterError
-        `top` is not a whole number >= 0.
+        `top` is not a whole number >= 0, or `model` is not a model (a path:
+        load it with `triage.load_model`).
 
     Examples
     --------

@@ -31,6 +31,14 @@ def classify(text: str, *, model: TriageModel | LexiconModel | None = None) -> C
     -------
     CategoryResult
 
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str (None, NaN, a number ...). Also a `TypeError`.
+    ParameterError
+        `model` is not a model (a path: load it with `triage.load_model`).
+        Also a `TypeError`.
+
     Examples
     --------
     >>> r = classify("快递一周还没到，客服也不回，太气人了！")

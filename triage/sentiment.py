@@ -178,6 +178,14 @@ def score_emotions(text: str, *, model: TriageModel | LexiconModel | None = None
         Presence probability and intensity (0-2) of each emotion, and the
         polarity in [0, 1].
 
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str (None, NaN, a number ...). Also a `TypeError`.
+    ParameterError
+        `model` is not a model (a path: load it with `triage.load_model`).
+        Also a `TypeError`.
+
     Examples
     --------
     >>> r = score_emotions("等了三个小时还没到，气死我了！！！")

@@ -755,6 +755,13 @@ def normalize(text: str) -> str:
     ``;`` is read only when it is one of HTML's old names standing alone
     (``&nbsp``), so that a pasted link keeps ``&timestamp=`` and ``&region=``.
 
+    Raises
+    ------
+    InvalidTextError
+        `text` is not a str (None, NaN, a number ...). Also a `TypeError`.
+
+    Examples
+    --------
     >>> normalize("這家店的服務態度太差了！！！😡")
     '这家店的服务态度太差了!!!😡'
     >>> normalize("<p>快递&nbsp;一周\\u200b还没到</p>")
