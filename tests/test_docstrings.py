@@ -193,3 +193,11 @@ def test_a_function_of_one_text_documents_the_errors_it_raises(function: Any) ->
         args += [triage.classify("快递还没到"), triage.score_emotions("快递还没到")]
     with pytest.raises(triage.InvalidTextError):
         function(*args)
+
+
+def test_the_package_docstring_names_each_public_function() -> None:
+    # help(triage) opens with it: the map of what to call for what
+    functions = [name for name, value in _public() if inspect.isfunction(value)]
+    functions = [name.removeprefix("triage.") for name in functions if name.count(".") == 1]
+    doc = triage.__doc__ or ""
+    assert [name for name in functions if f"`{name}`" not in doc] == []

@@ -5,6 +5,22 @@
 >>> str(a.primary), str(a.priority)
 ('logistics', 'P2')
 
+One complaint: `analyze` gives the whole triage, `classify` and
+`score_emotions` its halves, `prioritize` the priority rules alone (with a
+`Context` and a `Policy` from `load_policy`), and `explain` the terms behind
+each label; `normalize` and `segment` prepare the text. `warm_up` loads
+everything at start-up. Many: `score_frame` scores a DataFrame,
+`triage.batch.score_file` a file, as the ``triage`` command does.
+
+Your own model: `read_labeled` and `validate_labels` read labeled rows,
+`train` fits a `TriageModel` and `evaluate` measures it (`Evaluation`);
+`save_model`, `load_model` and `set_default_model` keep and use it, and
+`LexiconModel` is the keyword baseline. To retrain (docs/retraining.md):
+`split_labeled`, `cross_validate`, `tune_thresholds`, `compare_models`,
+`select_for_labeling` and `export_for_labeling`, with `load_weak_emotions`
+for weakly labeled rows and `triage.plots` for figures. Every error is a
+`TriageError`.
+
 Importing the package does no work: the dictionary, converter and default
 model load on first use. Heavy modules are imported lazily on attribute access.
 """
