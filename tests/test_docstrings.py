@@ -104,6 +104,11 @@ def _checked() -> list[tuple[str, Callable[..., Any]]]:
     return [(n, f) for n, f in _callables() if _section(f.__doc__, "Parameters") is not None]
 
 
+def test_every_public_function_and_method_has_a_docstring() -> None:
+    # help() and an IDE show nothing else for it
+    assert [name for name, f in _callables() if not (f.__doc__ or "").strip()] == []
+
+
 def test_the_checker_reads_the_parameters_of_the_public_api() -> None:
     # so that a docstring format it no longer reads fails here, not silently
     names = {name for name, _ in _checked()}

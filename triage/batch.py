@@ -1380,6 +1380,7 @@ class ProgressLine:
         self._shown = True
 
     def close(self) -> None:
+        """End the line on a terminal, once something was drawn on it."""
         if self._shown and self._tty:
             self.stream.write("\n")
             self.stream.flush()

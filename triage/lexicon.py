@@ -84,9 +84,12 @@ class LexiconModel(OneText):
     # -- scikit-learn estimator protocol: sklearn.base.clone copies it -----------
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """``{"lexicon": ...}``, as `sklearn.base.clone` reads it."""
         return {"lexicon": self.lexicon}
 
     def set_params(self, **params: Any) -> Self:
+        """Set ``lexicon`` (checked at once) and return the model; any other
+        name is a `triage.ParameterError`."""
         for name, value in params.items():
             if name != "lexicon":
                 raise ParameterError(
@@ -200,6 +203,7 @@ class LexiconModel(OneText):
         return dataclasses.replace(pred, why=why)
 
     def predict_one(self, text: Any) -> Predictions:
+        """Predict one text; the path behind `triage.analyze`."""
         return self.predict_many([text])
 
     def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:

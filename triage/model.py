@@ -511,9 +511,17 @@ class TriageModel(OneText):
         return [p for p in sig.parameters if p != "self"]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters by name, as `sklearn.base.clone` reads them
+        (`deep` is taken for scikit-learn's sake: no parameter is an estimator)."""
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> Self:
+        """Set constructor parameters by name and return the model.
+
+        A name the constructor does not have is a `triage.ParameterError`
+        listing the valid ones; a value is checked when the model is fitted
+        or, for the parameters predictions read, when it predicts.
+        """
         valid = self._param_names()
         for name, value in params.items():
             if name not in valid:

@@ -175,6 +175,7 @@ class TermWeight:
     evidence: tuple[Evidence, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; each piece of evidence as ``{"text", "start", "end"}``."""
         return {
             "term": self.term,
             "weight": self.weight,
@@ -209,6 +210,7 @@ class Explanation:
     against: tuple[TermWeight, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the label as its name, the terms as `TermWeight.to_dict`."""
         return {
             "label": str(self.label),
             "probability": self.probability,
@@ -245,6 +247,7 @@ class Reason:
     source: str = "rule"
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the level as its name (``"P1"``), the evidence as spans."""
         return {
             "code": self.code,
             "level": str(self.level),
