@@ -933,6 +933,16 @@ def test_explain_ranks_equal_weights_by_their_place_in_the_text(
     assert terms[where[first]].weight == pytest.approx(terms[where[second]].weight, rel=1e-12)
 
 
+@pytest.mark.parametrize("model", [None, triage.LexiconModel()], ids=["default", "lexicon"])
+def test_explain_answers_a_dict_a_label_or_its_name_indexes(model: Any) -> None:
+    why = triage.explain("快递一周还没到，客服也不回，太气人了！", model=model)
+    assert isinstance(why, dict) and list(why) == [*CATEGORIES, *EMOTIONS]
+    assert why["logistics"] is why[Category.LOGISTICS] and why["angry"] is why[Emotion.ANGRY]
+    assert why == dict(why) and copy.deepcopy(why) == why
+    with pytest.raises(KeyError):
+        why["weather"]
+
+
 def test_explain_refuses_what_analyze_refuses() -> None:
     with pytest.raises(triage.InvalidTextError, match="NoneType"):
         triage.explain(None)  # type: ignore[arg-type]

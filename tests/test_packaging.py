@@ -61,7 +61,10 @@ def use(model: TriageModel, frame: pd.DataFrame, path: Path) -> None:
         c = assert_type(triage.classify(text, model=m), CategoryResult)
         e = assert_type(triage.score_emotions(text, model=m), EmotionResult)
         why = triage.explain(text, model=m, top=3)
-        assert_type(why, dict[Category | Emotion, Explanation])
+        by_label: dict[Category | Emotion, Explanation] = why
+        assert_type(why["logistics"], Explanation)  # as the docs index it
+        assert_type(why[Category.LOGISTICS], Explanation)
+        assert_type(next(iter(by_label)), Category | Emotion)
         triage.warm_up(model=m)
         triage.set_default_model(m)
     triage.set_default_model(path)

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 from triage._default import resolve_model
 
 if TYPE_CHECKING:
-    from triage.labels import Category, Emotion
     from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.priority import Context, Policy
-    from triage.results import Assessment, Explanation
+    from triage.results import Assessment, Explanations
 
 __all__ = ["analyze", "explain", "warm_up"]
 
@@ -81,7 +80,7 @@ def warm_up(*, model: TriageModel | LexiconModel | None = None) -> None:
 
 def explain(
     text: str, *, model: TriageModel | LexiconModel | None = None, top: int = 5
-) -> dict[Category | Emotion, Explanation]:
+) -> Explanations:
     """Why each category and emotion applies to one complaint, or does not.
 
     The heads are linear, so a label's log-odds are a sum over the features
@@ -114,11 +113,12 @@ def explain(
 
     Returns
     -------
-    dict of Category or Emotion to Explanation
-        The six categories, then the five emotions, each with its
-        probability, whether it applies, and the terms that raise (`terms`)
-        and lower (`against`) its score the most, with where each stands in
-        the normalised text.
+    Explanations
+        A dict of each label to its `Explanation`, which a label's name
+        finds too (``why["logistics"]``): the six categories, then the five
+        emotions, each with its probability, whether it applies, and the
+        terms that raise (`terms`) and lower (`against`) its score the most,
+        with where each stands in the normalised text.
 
     Raises
     ------

@@ -25,7 +25,7 @@ from triage._resources import read_toml
 from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion
 from triage.model import OneText, Predictions, check_many, check_top
-from triage.results import Evidence, Explanation, TermWeight
+from triage.results import Evidence, Explanation, Explanations, TermWeight
 
 __all__ = ["LexiconModel"]
 
@@ -206,7 +206,7 @@ class LexiconModel(OneText):
         """Predict one text; the path behind `triage.analyze`."""
         return self.predict_many([text])
 
-    def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
+    def explain(self, text: str, *, top: int = 5) -> Explanations:
         """The lexicon's words of each category and emotion found in the text,
         each weighing the times it occurs (see `triage.explain`); nothing is against."""
         top = check_top(top)
@@ -222,7 +222,7 @@ class LexiconModel(OneText):
             (e, pat, emotions.probabilities[e], emotions.intensities[e] > 0)
             for e, pat in zip(EMOTIONS, emo_patterns, strict=True)
         ]
-        out: dict[Category | Emotion, Explanation] = {}
+        out = Explanations()
         for label, pattern, probability, applies in labels:
             terms = tuple(
                 TermWeight(w, float(n), places) for w, n, places in _placed(pattern, norm, top)

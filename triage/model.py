@@ -53,6 +53,7 @@ from triage.results import (
     EmotionResult,
     Evidence,
     Explanation,
+    Explanations,
     LabelMap,
     PriorityResult,
     TermWeight,
@@ -1210,7 +1211,7 @@ class TriageModel(OneText):
             z_nb = row_sums(row[on], ones, self.nb_coef_[col[on]], m) + self.nb_intercept_
         return two_views(z, z_nb), complaint
 
-    def explain(self, text: str, *, top: int = 5) -> dict[Category | Emotion, Explanation]:
+    def explain(self, text: str, *, top: int = 5) -> Explanations:
         """Why each category and emotion applies to one complaint, or does not
         (see `triage.explain`)."""
         top = check_top(top)
@@ -1235,7 +1236,7 @@ class TriageModel(OneText):
 
         # rounded once for every label, up and down: _round(-x) is -_round(x)
         rounded = _round(table)
-        out: dict[Category | Emotion, Explanation] = {}
+        out = Explanations()
         for j, (label, probability, applies) in enumerate(labels):
             up = _top(terms, table[:, j], norm, top, rounded[:, j])
             down = _top(terms, -table[:, j], norm, top, -rounded[:, j])

@@ -15,6 +15,7 @@ __all__ = [
     "EmotionResult",
     "Evidence",
     "Explanation",
+    "Explanations",
     "LabelMap",
     "PriorityResult",
     "Reason",
@@ -218,6 +219,26 @@ class Explanation:
             "terms": [t.to_dict() for t in self.terms],
             "against": [t.to_dict() for t in self.against],
         }
+
+
+class Explanations(dict[Category | Emotion, Explanation]):
+    """What `triage.explain` returns: the six categories, then the five
+    emotions, each to its `Explanation`.
+
+    A plain dict, but for its type: a label's name finds its explanation as
+    the label does, ``why["logistics"]`` as ``why[Category.LOGISTICS]``, for
+    a type checker too (the labels are `StrEnum` members, equal to their
+    names).
+
+    >>> why = Explanations({Category.LOGISTICS: Explanation(Category.LOGISTICS, 0.9, True, (), ())})
+    >>> why["logistics"].applies, why == {"logistics": why["logistics"]}
+    (True, True)
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Explanation:
+        return super().__getitem__(key)  # type: ignore[index]  # a name equals its label
 
 
 @dataclass(frozen=True, slots=True)
