@@ -153,6 +153,31 @@ def test_a_default_the_docstring_states_is_the_signatures(function: Callable[...
     assert wrong == {}
 
 
+def _as_for(function: Callable[..., Any]) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Each parameter documented as ``As for `other`.``, with that `other`."""
+    text = inspect.cleandoc(function.__doc__ or "")
+    for entry in _section(function.__doc__, "Parameters") or []:
+        after = text.split(f"\n{entry}\n", 1)[1].lstrip()
+        found = re.match(r"As for `(\w+)`", after)
+        if found:
+            other = getattr(inspect.getmodule(function), found[1])
+            for name in entry.split(" : ")[0].split(", "):
+                yield name, other
+
+
+@pytest.mark.parametrize("function", [pytest.param(f, id=n) for n, f in _checked()])
+def test_a_parameter_documented_as_another_functions_has_its_default(
+    function: Callable[..., Any],
+) -> None:
+    # "as for score_frame" told a reader of score_file its chunk_size was 5000
+    taken = _parameters(function)
+    assert {
+        name: (taken[name].default, _parameters(other)[name].default)
+        for name, other in _as_for(function)
+        if taken[name].default != _parameters(other)[name].default
+    } == {}
+
+
 def _dataclasses() -> list[tuple[str, type]]:
     return [
         (name, value)

@@ -1476,8 +1476,13 @@ def score_file(
     id_column : str, optional
         A column that must be present (checked on the first chunk), e.g. a
         ticket id; it is carried through like every input column.
-    n_jobs, chunk_size, model, policy
+    n_jobs, model, policy
         As for `score_frame`.
+    chunk_size : int, default 10000
+        Rows read, scored and written at a time (CLI: ``--chunk-size``); the
+        chunks of the memory bound above. A JSONL input's columns are the
+        keys of its first chunk's records: a key first seen later is dropped,
+        with a warning.
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
