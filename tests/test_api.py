@@ -695,32 +695,45 @@ def test_threads_racing_through_a_cold_start_answer_as_one_thread_does(tmp_path:
 
 
 # A pre-forking server (gunicorn --preload) forks while a thread of its
-# parent is still loading: that thread holds a lock of the lazy loads at the
-# fork and is not in the child. The child must load for itself, not wait on
-# that lock forever.
-_FORK_WHILE_LOADING = """
-import os, signal, sys, threading
+# parent is still loading, and importing: that thread holds the module's
+# import lock at the fork and is not in the child to release it, so the
+# child's own import of the module waited for ever. The fork waits for the
+# load instead: for the default model (which imports scikit-learn), the
+# tokenizer (jieba) and the whole of warm_up (the priority rules, imported
+# by the first analyze).
+_FORK_WHILE_IMPORTING = """
+import importlib.machinery, os, signal, sys, threading, time
 import triage
-from triage import _default, text
 
-locks = {"model": _default, "tokenizer": text._lazy}
-holder = locks[sys.argv[1]]
-held, done = threading.Event(), threading.Event()
+slow, call, text = sys.argv[1:]
+parent, importing = os.getpid(), threading.Event()
 
-def load():
-    with holder._lock:  # as a thread loading the model or the dictionary holds it
-        held.set()
-        done.wait()
+class Slow:  # `slow` takes a second to import in the parent
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != slow or os.getpid() != parent:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
 
+        def exec_module(module):
+            importing.set()
+            time.sleep(1)
+            run(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Slow)
+load = triage.warm_up if call == "warm_up" else lambda: triage.analyze(text)
 thread = threading.Thread(target=load)
 thread.start()
-held.wait()
+importing.wait()
 pid = os.fork()
 if pid == 0:
     signal.alarm(30)
-    print(triage.analyze(sys.argv[2]).priority, flush=True)
+    print(triage.analyze(text).priority, flush=True)
     os._exit(0)
-done.set()
 thread.join()
 _, status = os.waitpid(pid, 0)
 print(os.waitstatus_to_exitcode(status))
@@ -729,20 +742,21 @@ print(os.waitstatus_to_exitcode(status))
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork")
 @pytest.mark.parametrize(
-    ("loading", "text", "priority"),
+    ("importing", "call", "text", "priority"),
     [
-        ("model", "孩子喝了这批奶粉上吐下泻，再不处理我就找电视台曝光", "P1"),
-        ("tokenizer", "外卖送晚了一个小时，饭菜都凉了", "P3"),
+        ("triage.persist", "analyze", "孩子喝了这批奶粉上吐下泻，再不处理我就找电视台曝光", "P1"),
+        ("jieba", "analyze", "外卖送晚了一个小时，饭菜都凉了", "P3"),
+        ("triage.priority", "warm_up", "外卖送晚了一个小时，饭菜都凉了", "P3"),
     ],
 )
-def test_a_child_forked_while_a_thread_loads_loads_for_itself(
-    loading: str, text: str, priority: str
+def test_a_fork_while_a_thread_loads_waits_for_it(
+    importing: str, call: str, text: str, priority: str
 ) -> None:
     import subprocess
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", _FORK_WHILE_LOADING, loading, text],
+        [sys.executable, "-c", _FORK_WHILE_IMPORTING, importing, call, text],
         capture_output=True,
         text=True,
         check=True,

@@ -21,20 +21,54 @@ if TYPE_CHECKING:
     from triage.lexicon import LexiconModel
     from triage.model import TriageModel
 
-__all__ = ["default_model_path", "get_default_model", "resolve_model", "set_default_model"]
+__all__ = [
+    "default_model_path",
+    "get_default_model",
+    "loading",
+    "resolve_model",
+    "set_default_model",
+]
 
-_lock = threading.Lock()
+# Held while the default model loads, and by `triage.warm_up` throughout. A
+# fork waits for it, as for the logging module's lock: a thread of the parent
+# importing a module at the fork (load_model imports scikit-learn, the first
+# analyze the priority rules) holds that module's import lock, which no
+# thread of the child releases, and the child's first import of the module
+# waited for ever. Reentrant, so that the thread holding it may fork.
+_lock = threading.RLock()
+
+
+def _before_fork() -> None:
+    _lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _lock.release()
 
 
 def _new_lock() -> None:
-    """A forked child's own lock: a thread of its parent that was loading the
-    model held `_lock` at the fork and is not in the child to release it."""
+    """A forked child's own lock: its parent's was held at the fork, by the
+    thread that forked."""
     global _lock
-    _lock = threading.Lock()
+    _lock = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
-    os.register_at_fork(after_in_child=_new_lock)
+    # called before text's (registered at `import triage`, before this
+    # module's), so a fork takes this lock, then the tokenizer's, as
+    # `triage.warm_up` does
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_new_lock
+    )
+
+
+@contextlib.contextmanager
+def loading() -> Iterator[None]:
+    """Hold the lock a fork waits for while doing what is done once a
+    process (`triage.warm_up`)."""
+    with _lock:
+        yield
+
 
 _model: TriageModel | None = None
 # whether `_model` came from `set_default_model` rather than from the lookup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from triage._default import resolve_model
+from triage._default import loading, resolve_model
 
 if TYPE_CHECKING:
     from triage.lexicon import LexiconModel
@@ -72,10 +72,13 @@ def warm_up(*, model: TriageModel | LexiconModel | None = None) -> None:
 
     Services call this at start-up so the first request is as fast as the
     rest, of `analyze` as of `explain`. A second call does nothing more.
+    A process forking while a thread of it warms up (a pre-forking server)
+    waits for it to end, so that its child starts warm.
     """
-    found = resolve_model(model)
-    found.analyze("快递还没到")
-    found.explain("快递还没到", top=1)
+    with loading():  # a fork amid its imports left the child waiting on one
+        found = resolve_model(model)
+        found.analyze("快递还没到")
+        found.explain("快递还没到", top=1)
 
 
 def explain(

@@ -221,7 +221,9 @@ class _Lazy:
     """Process-wide singletons built once, under a lock, on first use."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # a fork waits for it (see `triage._default._lock`): jieba and
+        # opencc are imported under it
+        self._lock = threading.RLock()
         self._converter: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
         # tokenizers with a model's own words, by its words, the most recently
@@ -230,11 +232,16 @@ class _Lazy:
         self._extended: dict[Words, jieba.Tokenizer] = {}
         self._last: tuple[Words, jieba.Tokenizer] | None = None
 
+    def before_fork(self) -> None:
+        self._lock.acquire()
+
+    def after_fork_in_parent(self) -> None:
+        self._lock.release()
+
     def new_lock(self) -> None:
-        """A forked child's own lock: a thread of its parent that was building
-        the converter or a tokenizer held the lock at the fork and is not in
-        the child to release it. What it was building is built again."""
-        self._lock = threading.Lock()
+        """A forked child's own lock: its parent's was held at the fork, by
+        the thread that forked."""
+        self._lock = threading.RLock()
 
     def converter(self) -> Any:
         if self._converter is None:
@@ -644,7 +651,11 @@ def _write_cache(path: str, value: tuple[str, dict[str, int], int]) -> None:
 
 _lazy = _Lazy()
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
-    os.register_at_fork(after_in_child=_lazy.new_lock)
+    os.register_at_fork(
+        before=_lazy.before_fork,
+        after_in_parent=_lazy.after_fork_in_parent,
+        after_in_child=_lazy.new_lock,
+    )
 
 
 def warm_up() -> None:
