@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import os
 import re
 import shlex
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -101,3 +104,39 @@ def test_many_complaints_example_puts_the_scores_beside_the_input(
     assert list(both.columns) == [*source.columns, *OUTPUT_COLUMNS]
     assert both["text"].equals(source["text"])
     assert both["priority"].iloc[0] == triage.analyze(source["text"].iloc[0]).priority.value
+
+
+# The README's app.py, run as a pre-forking server's master runs it, then a
+# worker forked from it: the worker scores with what the master loaded.
+_PRE_FORK = """
+import os, sys
+exec(sys.argv[1])  # the README's app.py
+import triage.persist, triage.text
+pid = os.fork()
+if pid == 0:
+    try:
+        def refuse(*args, **kwargs):
+            raise AssertionError("the worker loaded again")
+        triage.persist.load_model = triage.text._load_dictionary = refuse
+        a = triage.analyze(sys.argv[2])
+        why = triage.explain(sys.argv[2], top=1)
+        print(a.primary, why[a.primary].terms[0].term, gc.get_freeze_count() > 0, flush=True)
+    finally:
+        os._exit(0)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork")
+def test_service_example_warms_the_master_for_the_workers_it_forks() -> None:
+    (example,) = _blocks(_section("In a service"), "python")
+    assert "gunicorn --preload" in example
+    out = subprocess.run(
+        [sys.executable, "-c", _PRE_FORK, example, "快递一周还没到，客服也不回"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == ["logistics", "快递", "True", "0"], out.stderr
