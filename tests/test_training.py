@@ -300,6 +300,39 @@ def test_the_extra_fingerprint_tells_complaint_labels_apart(tiny_frame: pd.DataF
     assert a.extra_fingerprint_ != b.extra_fingerprint_
 
 
+def test_the_extra_fingerprint_is_of_the_labels_not_their_spelling(
+    tiny_frame: pd.DataFrame,
+) -> None:
+    texts = ["快递很快，包装很好", "等了三天还没发货，太气人了", "请问发票怎么开"]
+    as_text = pd.DataFrame(
+        {
+            "text": texts,
+            "categories": ["", " logistics | service ", ""],
+            "complaint": ["0", "1", ""],
+            "angry": ["0", "2", ""],
+        }
+    )
+    # as plain pandas.read_csv reads a file of them, as a nullable column
+    # holds them, and a complaint column of booleans with a gap
+    as_floats = as_text.assign(
+        categories=[np.nan, "logistics|service", np.nan],
+        complaint=[0.0, 1.0, np.nan],
+        angry=[0.0, 2.0, np.nan],
+    )
+    as_nullable = as_text.assign(
+        complaint=pd.array([False, True, None], dtype="boolean"),
+        angry=pd.array([0, 2, None], dtype="Int64"),
+    )
+    models = [triage.train(tiny_frame, extra=e, **TINY_PARAMS) for e in (as_text, as_floats)]
+    models.append(triage.train(tiny_frame, extra=as_nullable, **TINY_PARAMS))
+    np.testing.assert_array_equal(models[0].coef_, models[1].coef_)
+    np.testing.assert_array_equal(models[0].coef_, models[2].coef_)
+    assert len({m.extra_fingerprint_ for m in models}) == 1
+    # and a label changed is another fingerprint
+    angrier = triage.train(tiny_frame, extra=as_text.assign(angry=["1", "2", ""]), **TINY_PARAMS)
+    assert angrier.extra_fingerprint_ != models[0].extra_fingerprint_
+
+
 def test_a_text_under_min_complaint_proba_has_no_category(small_model) -> None:  # type: ignore[no-untyped-def]
     import copy
 

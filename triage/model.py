@@ -1780,26 +1780,35 @@ def _softmax(z: Array) -> Array:
 
 def extra_fingerprint(texts: Sequence[str], extra: pd.DataFrame, weights: Sequence[float]) -> str:
     """SHA-256 over partially labeled rows: each (normalised) text, its
-    category, complaint and emotion cells as given (an empty or missing cell
-    is unknown) and its weight, in order."""
+    category, complaint and emotion cells as the fit reads them (an empty or
+    missing cell is unknown) and its weight, in order.
+
+    A cell is hashed as the label it gives, so the same labels as strings,
+    as numbers of a column pandas read with gaps (``1.0``, NaN), as a
+    nullable column (``pd.NA``) or, for ``complaint``, as booleans give the
+    same fingerprint, as `fingerprint` does for the labeled rows.
+    """
+    from triage.labeled import _flag, _intensity, _split
     from triage.labels import EMOTION_COLUMNS
+
+    def label(name: str, value: Any) -> str:
+        if name == "categories":
+            if not (isinstance(value, str) and value.strip()):
+                return ""
+            # a cell of separators alone is read: a row that names no category
+            return "|".join(_split(value)) or "|"
+        read = _flag(value) if name == "complaint" else _intensity(value)
+        return "" if read is None else str(read)
 
     h = hashlib.sha256()
     columns = [c for c in ("categories", "complaint", *EMOTION_COLUMNS) if c in extra.columns]
-    cells = [[_cell(v) for v in extra[c].tolist()] for c in columns]
+    cells = [[label(c, v) for v in extra[c].tolist()] for c in columns]
     for i, t in enumerate(texts):
         h.update(t.encode("utf-8"))
         for name, column in zip(columns, cells, strict=True):
             h.update(b"\x1f" + name.encode("utf-8") + b"=" + column[i].encode("utf-8"))
         h.update(b"\x1f" + repr(float(weights[i])).encode("ascii") + b"\x1e")
     return h.hexdigest()
-
-
-def _cell(value: Any) -> str:
-    """A partial label cell as text: unknown (empty, None, NaN) is ``""``."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
 
 
 def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:
