@@ -315,6 +315,22 @@ def test_a_split_stays_stratified_when_a_primary_has_one_row() -> None:
             assert [held.get(p, 0) for p in ("logistics", "process")] == [5, 3]
 
 
+def test_splits_are_the_same_for_a_file_read_with_plain_pandas(tmp_path: Path) -> None:
+    # plain read_csv holds a row of no complaint's primary as NaN, which was
+    # stratified as "nan", between the categories, and drew other rows
+    from triage.retrain import cv_splits
+
+    path = tmp_path / "labeled.csv"
+    _by_primary({"product": 9, "logistics": 6, "": 6, "process": 1}).to_csv(path, index=False)
+    read, plain = read_labeled(path), pd.read_csv(path)
+    assert plain["primary"].isna().sum() == 6
+    for seed in range(3):
+        a, b = split_labeled(read, random_state=seed), split_labeled(plain, random_state=seed)
+        assert a[1]["text"].tolist() == b[1]["text"].tolist()
+        folds = [cv_splits(f, 3, random_state=seed) for f in (read, plain)]
+        assert [t.tolist() for _, t in folds[0]] == [t.tolist() for _, t in folds[1]]
+
+
 @pytest.mark.parametrize("size", [0, 1, 1.5, -0.1])
 def test_split_rejects_impossible_sizes(demo: pd.DataFrame, size: float) -> None:
     with pytest.raises(ValueError, match="test_size"):

@@ -40,6 +40,7 @@ from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
 from triage.exceptions import ColumnError, ParameterError, user_stacklevel
 from triage.labeled import (
+    _cell,
     check_labels,
     check_partial,
     excluded_texts,
@@ -129,7 +130,10 @@ def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
     so that three texts that are no complaint do not leave every category
     unstratified.
     """
-    primary = np.array([str(p).strip() for p in frame["primary"].tolist()], dtype=object)
+    # an empty cell is "" however pandas holds it (NaN of plain read_csv, None,
+    # pd.NA): spelt "nan", the rows of no complaint sorted among the categories
+    # and drew other folds from the same seed
+    primary = np.array([_cell(p) for p in frame["primary"].tolist()], dtype=object)
     values, counts = np.unique(primary, return_counts=True)
     small = counts < folds
     if small.any():
