@@ -26,6 +26,28 @@ def test_constructor_only_stores_parameters() -> None:
     assert repr(m) == "TriageModel(C=2.0, threshold_folds=0)"
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param(np.array(["花呗", "携号转网"]), id="array"),
+        pytest.param(pd.Series(["花呗", "携号转网"], name="word"), id="Series"),
+    ],
+)
+def test_a_parameter_that_compares_as_an_array_is_shown(
+    words: Any, tiny_frame: pd.DataFrame
+) -> None:
+    # a notebook showing the model, or a search holding it, raised "the truth
+    # value of an array is ambiguous" from the repr
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.utils import estimator_html_repr
+
+    m = TriageModel(words=words, C=2.0)
+    assert repr(m).startswith("TriageModel(C=2.0, words=") and "携号转网" in repr(m)
+    assert "携号转网" in estimator_html_repr(GridSearchCV(m, {"C": [1.0, 2.0]}))
+    with pytest.raises(ParameterError, match="words must be None, the path of a user"):
+        m.fit(tiny_frame)
+
+
 def test_set_params_rejects_typos() -> None:
     with pytest.raises(ValueError, match=r"invalid parameter 'c'.*valid parameters: C"):
         TriageModel().set_params(c=1.0)

@@ -535,7 +535,7 @@ class TriageModel(OneText):
 
     def __repr__(self) -> str:
         defaults = type(self)().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        changed = {k: v for k, v in self.get_params().items() if _differs(v, defaults[k])}
         return "TriageModel(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -1475,6 +1475,18 @@ def _texts_of(X: Any, n: int) -> list[Any]:
             f"X holds {len(texts)} texts but y has {n} rows; pass one text per row of y"
         )
     return texts
+
+
+def _differs(value: Any, default: Any) -> bool:
+    """Whether a parameter's `value` is not its `default`, for the repr: a
+    value that compares as an array (``words=frame["word"]``, which `fit`
+    refuses by name) is shown, rather than the repr raising."""
+    if value is default:
+        return False
+    try:
+        return bool(value != default)
+    except (TypeError, ValueError):
+        return True
 
 
 def _is_int(v: Any) -> bool:
