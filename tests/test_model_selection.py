@@ -99,6 +99,51 @@ def test_cross_val_score_and_clone(rows: pd.DataFrame) -> None:
     assert not hasattr(fresh, "coef_")
 
 
+#: scikit-learn's estimator checks that apply to a model of texts whose labels
+#: are a frame's columns. The others fit numeric arrays with one column of
+#: labels, which the model refuses: its tags say it takes no 2-D array, so
+#: `check_estimator` skips them all; the tests here cover their ground on
+#: texts (a refit, clone, pickling).
+API_CHECKS = (
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_parameters_default_constructible",
+    "check_estimators_unfitted",
+    "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_valid_tag_types",
+)
+
+
+@pytest.mark.parametrize("name", API_CHECKS)
+def test_scikit_learn_api_checks_that_apply_pass(name: str) -> None:
+    from sklearn.utils import estimator_checks
+
+    check = getattr(estimator_checks, name, None)
+    if check is None:
+        pytest.skip(f"scikit-learn {__import__('sklearn').__version__} has no {name}")
+    check("TriageModel", TriageModel(**TINY_PARAMS))
+
+
+@pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+def test_a_refit_on_other_rows_is_a_fresh_fit(rows: pd.DataFrame) -> None:
+    # other texts (so another vocabulary), no environment row, one priority
+    # level and no words of its own: nothing of the first fit is left
+    fewer = rows[~rows["categories"].str.contains("environment")].iloc[8:]
+    fewer = fewer.assign(priority="P3")
+    params = {**TINY_PARAMS, "words": ["快递小哥", "售后 5 n"]}
+    model = TriageModel(**params).fit(rows)
+    model.analyze("快递小哥一周没来")
+    assert model.set_params(words=None).fit(fewer) is model
+    fresh = TriageModel(**{**params, "words": None}).fit(fewer)
+    learned = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    assert learned.keys() == {k for k in vars(fresh) if k.endswith("_")}
+    assert pickle.dumps(learned) == pickle.dumps({k: getattr(fresh, k) for k in learned})
+    texts = [*rows["text"], "快递小哥一周没来"]
+    np.testing.assert_equal(vars(model.predict_many(texts)), vars(fresh.predict_many(texts)))
+
+
 def test_search_passes_the_texts_and_labels_apart(rows: pd.DataFrame) -> None:
     from sklearn.model_selection import cross_val_score
 
