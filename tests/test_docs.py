@@ -366,6 +366,25 @@ def test_retraining_guide_runs_in_order_on_files_of_ones_own(
     assert exported.columns[-3:].tolist() == ["uncertainty", "most_uncertain", "cluster"]
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_the_guide_says_what_scikit_learns_scorer_names_give() -> None:
+    from sklearn.model_selection import GridSearchCV
+
+    from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+
+    said = " ".join(_section("docs/retraining.md", "Model selection with scikit-learn").split())
+    assert 'scikit-learn\'s own scorer names (`scoring="f1_macro"`' in said
+    assert "every fold scores NaN" in said and "merely its first" in said
+    search = GridSearchCV(
+        triage.TriageModel(**TINY_PARAMS), {"C": [10.0, 1.0]}, cv=2, scoring="f1_macro"
+    )
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        search.fit(labeled_frame(TINY_ROWS))
+    assert pd.isna(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_ == {"C": 10.0}
+
+
 def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     # the tables of models/README.md are the card's dev figures, rounded
     from triage._default import default_model_path
