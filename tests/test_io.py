@@ -1718,3 +1718,31 @@ def test_a_file_that_is_not_parquet_is_an_input_file_error(tmp_path: Path) -> No
     path.write_text("id,text\n1,快递太慢\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"f\.parquet is not a readable Parquet file"):
         list(read_chunks(path, fmt="parquet", chunk_size=10))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_an_output_has_the_umask_s_permissions_and_the_umask_is_never_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int, mode: int, fmt: str
+) -> None:
+    # the umask is read only by setting it, for every thread of the process:
+    # set to 0 for a moment, a file a service's other thread made then was
+    # writable by all
+    before = os.umask(umask)
+    set_to: list[int] = []
+
+    def umask_set(mask: int) -> int:
+        set_to.append(mask)
+        return umask
+
+    monkeypatch.setattr(os, "umask", umask_set)
+    try:
+        target = tmp_path / f"out.{fmt}"
+        with AtomicWriter(target, fmt=fmt) as writer:
+            writer.write(pd.DataFrame({"text": ["快递太慢了"]}))
+            writer.commit()
+    finally:
+        monkeypatch.undo()
+        os.umask(before)
+    assert (set_to, target.stat().st_mode & 0o777) == ([], mode)

@@ -31,6 +31,7 @@ import lzma
 import math
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -2365,6 +2366,22 @@ def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
     )
 
 
+def _new_partial(folder: Path, name: str) -> tuple[int, str]:
+    """A new file ``.<name>.*.partial`` in `folder`, open, as `tempfile.mkstemp`
+    makes one, but with the permissions `open` gives a new file (0o666 less the
+    umask), which it keeps when renamed into place. mkstemp's are 0o600, and
+    reading the umask to widen them set it to 0 for a moment, for every
+    thread of the process: a file another thread made then was writable by all."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        path = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.partial")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:  # another writer's, by a chance of 2**-32
+            continue
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -2414,11 +2431,10 @@ class AtomicWriter:
         self._made = [p for p in (parent, *parent.parents) if not p.exists()]
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{self._file_path.name}.",
-                suffix=".partial",
-                dir=None if self._stream else parent,
-            )
+            if self._stream:
+                fd, tmp = tempfile.mkstemp(prefix=f".{self._file_path.name}.", suffix=".partial")
+            else:
+                fd, tmp = _new_partial(parent, self._file_path.name)
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
                 with contextlib.suppress(OSError):
@@ -2523,9 +2539,6 @@ class AtomicWriter:
                 shutil.copyfileobj(written, target, 1 << 20)
             self.tmp.unlink()
             return self.path
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o666 & ~umask)
         os.replace(self.tmp, self._file_path)
         self._made = []
         return self.path
