@@ -37,6 +37,7 @@ from triage._io import (
 )
 from triage.batch import score_file
 from triage.exceptions import InputFileError
+from triage.lexicon import LexiconModel
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
 TRADITIONAL = "id,text\n1,快遞一週還沒到，客服也不回\n2,價格太貴，房間很髒\n"
@@ -749,6 +750,29 @@ def test_a_header_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> 
     assert sniff_header(path, columns=("text",)) == (",", names)
     (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
     assert chunk.frame.columns.tolist() == names
+
+
+@pytest.mark.usefixtures("default_field_limit")
+def test_reading_a_csv_leaves_the_csv_module_s_field_limit_as_it_was(tmp_path: Path) -> None:
+    # the limit is one for the process: raised for good, the application's
+    # own csv reading took fields of 64 MB from then on
+    long = "快递太慢了" * 40_000  # 200,000 characters
+    path = tmp_path / "f.csv"
+    path.write_text(f'id,text\n1,"{long}"\n2,短\n', encoding="utf-8")
+    assert sniff_header(path) == (",", ["id", "text"])
+    assert csv.field_size_limit() == 131_072
+    chunks = read_chunks(path, fmt="csv", chunk_size=1)
+    assert next(chunks).frame["text"].tolist() == [long]
+    assert csv.field_size_limit() == 131_072  # between chunks too
+    assert next(chunks).frame["text"].tolist() == ["短"]
+    score_file(path, tmp_path / "out.csv", model=LexiconModel())
+    assert csv.field_size_limit() == 131_072
+    # a limit the application sets meanwhile is its own
+    chunks = read_chunks(path, fmt="csv", chunk_size=1)
+    next(chunks)
+    csv.field_size_limit(1_000_000)
+    assert [len(c.frame) for c in chunks] == [1]
+    assert csv.field_size_limit() == 1_000_000
 
 
 def test_a_file_without_rows_still_gives_its_columns(tmp_path: Path) -> None:

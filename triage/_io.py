@@ -36,11 +36,12 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import warnings
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -394,9 +395,9 @@ def sniff_header(
         raise _overlong_header(path)
     # a header of many columns is one field long past the csv module's
     # default limit, split at a delimiter it does not hold
-    _raise_field_limit()
     if named is not None:
-        return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
+        with _LongFields():
+            return named, [n.strip() for n in next(csv.reader([line], delimiter=named), [])]
     try:
         by_name = "\t" if (fmt or file_format(path)) == "tsv" else ","
     except ValueError:  # another extension: the header alone decides
@@ -405,7 +406,8 @@ def sniff_header(
     best: tuple[int, str, list[str]] | None = None
     others = [d for d in (",", "\t", *(";" if wanted else ())) if d != by_name]
     for delimiter in (by_name, *others):
-        names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
+        with _LongFields():
+            names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
         score = len(wanted.intersection(names)) if wanted else len(names)
         if best is None or score > best[0]:
             best = (score, delimiter, names)
@@ -1243,15 +1245,57 @@ def _undecodable(line: str, number: int, found: list[int]) -> str:
 _CSV_FIELD_LIMIT = MAX_LINE
 
 
-def _raise_field_limit() -> None:
-    # the limit is the csv module's own, process-wide: raised, never lowered
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
+# The limit is the csv module's own, one for the process: it is raised while
+# a chunk is read and put back before the chunk is given, so that the
+# application's own csv reading keeps its limit. Readers in several threads
+# share the raise.
+_field_limit_lock = threading.Lock()
+_field_limit_readers = 0
+_field_limit_before = 0
+
+
+class _LongFields:
+    """Fields up to `_CSV_FIELD_LIMIT` long for the csv module in the block
+    (never a lower limit than the one set)."""
+
+    def __enter__(self) -> None:
+        global _field_limit_readers, _field_limit_before
+        with _field_limit_lock:
+            if _field_limit_readers == 0:
+                _field_limit_before = csv.field_size_limit()
+                if _field_limit_before < _CSV_FIELD_LIMIT:
+                    csv.field_size_limit(_CSV_FIELD_LIMIT)
+            _field_limit_readers += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _field_limit_readers
+        with _field_limit_lock:
+            _field_limit_readers -= 1
+            # unless the application set a limit of its own meanwhile
+            if _field_limit_readers == 0 and csv.field_size_limit() == _CSV_FIELD_LIMIT:
+                csv.field_size_limit(_field_limit_before)
 
 
 def _read_delimited(
     path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
 ) -> Iterator[Chunk]:
+    """Rows of a CSV or TSV file, `_delimited_chunks`, each chunk read with
+    fields up to `_CSV_FIELD_LIMIT` long and given with the limit as it was."""
+    chunks = _delimited_chunks(path, delimiter, chunk_size, encoding)
+    try:
+        while True:
+            with _LongFields():
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        chunks.close()
+
+
+def _delimited_chunks(
+    path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
+) -> Generator[Chunk, None, None]:
     """Rows of a CSV or TSV file; a malformed record is skipped with every line it spans.
 
     The reader is strict: a quoted field left open runs to the end of the file
@@ -1274,7 +1318,6 @@ def _read_delimited(
     """
     import pandas as pd
 
-    _raise_field_limit()
     undecodable: list[int] = []
     # the last line read that ended with a bare CR, and whether any line
     # ended with LF: a file of both has a CR that is in a text, most likely
