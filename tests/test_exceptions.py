@@ -127,3 +127,51 @@ def test_every_error_of_the_tree_is_importable_from_the_package() -> None:
     assert "LabelColumnError" in tree
     assert [n for n in tree if getattr(triage, n, None) is not getattr(errors, n)] == []
     assert set(tree) <= set(triage.__all__)
+
+
+def _warning_categories() -> set[tuple[str, str, str]]:
+    """(module, function, category) of every ``warnings.warn`` call of the package."""
+    found = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for sub in ast.walk(node):
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "warn"
+                    and isinstance(sub.func.value, ast.Name)
+                    and sub.func.value.id == "warnings"
+                ):
+                    given = sub.args[1] if len(sub.args) > 1 else None
+                    given = next((k.value for k in sub.keywords if k.arg == "category"), given)
+                    name = given.id if isinstance(given, ast.Name) else ast.dump(given or sub)
+                    found.add((path.name, node.name, name))
+    return found
+
+
+def test_every_warning_of_the_package_is_a_triage_warning() -> None:
+    # a host silences or raises the library's warnings by their category: a
+    # plain UserWarning could not be told from its own, nor by module, each
+    # warning naming the host's line
+    from triage.persist import ModelVersionWarning
+
+    found = _warning_categories()
+    assert len(found) > 10
+    assert {c for _, _, c in found} == {"TriageWarning", "ModelVersionWarning"}
+    assert issubclass(ModelVersionWarning, triage.TriageWarning)
+    assert issubclass(triage.TriageWarning, UserWarning)  # as they were
+
+
+def test_a_host_filters_the_library_s_warnings_by_their_category(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("text\n快递太慢了\n房间很脏\r空调也坏了\n".encode())  # a bare CR
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", category=triage.TriageWarning)
+        score_file(path, tmp_path / "out.csv", model=triage.LexiconModel())
+    with pytest.warns(triage.TriageWarning, match="bare carriage return"):
+        score_file(path, tmp_path / "out.csv", model=triage.LexiconModel())

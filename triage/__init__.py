@@ -41,6 +41,7 @@ from triage.exceptions import (
     ParameterError,
     PolicyError,
     TriageError,
+    TriageWarning,
 )
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
@@ -145,6 +146,7 @@ __all__ = [
     "TermWeight",
     "TriageError",
     "TriageModel",
+    "TriageWarning",
     "analyze",
     "classify",
     "compare_models",

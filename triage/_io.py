@@ -49,7 +49,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .exceptions import InputFileError, ParameterError, user_stacklevel
+from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -638,7 +638,7 @@ def detect_encoding(
 
     Warns
     -----
-    UserWarning
+    TriageWarning
         A UTF-8 file holds bytes that are not UTF-8; or a file read as
         GB18030 or Big5 holds lines of Chinese in UTF-8 (its encoding changes
         partway), which are read as other characters.
@@ -724,7 +724,7 @@ def check_encoding(
             f"{path}: the bytes at offset {exc.start} are not {encoding} and are read as "
             "U+FFFD; leave the encoding out to have it detected, or pass the file's own "
             f"(CLI: {options.encoding})",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
     except UnicodeError as exc:  # no error handler reads past it
@@ -788,7 +788,7 @@ def _check_chinese(
                 f"{path}: read as {encoding}, the file holds no Chinese character, and read "
                 f"as {reading} it does; leave the encoding out to have it detected, or pass "
                 f"the file's own (CLI: {options.encoding})",
-                UserWarning,
+                TriageWarning,
                 stacklevel=user_stacklevel(),
             )
         return
@@ -976,14 +976,14 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
                 "the file's encoding changes partway (files joined one after another?), and those "
                 f"lines are read as {encoding}, their texts damaged; save the file again "
                 f"in one encoding, or pass the encoding of most of it (CLI: {options.encoding})",
-                UserWarning,
+                TriageWarning,
                 stacklevel=user_stacklevel(),
             )
         return encoding
     warnings.warn(
         f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
         f"pass the file's encoding if it is not UTF-8 (CLI: {options.encoding})",
-        UserWarning,
+        TriageWarning,
         stacklevel=user_stacklevel(),
     )
     return "utf-8"
@@ -1314,7 +1314,7 @@ def _delimited_chunks(
 
     LF, CRLF and a bare CR end a row, as for pandas; ``\\r\\r\\n`` is one line
     end. A file whose rows end with LF but some with a bare CR (a CR in an
-    unquoted text, most likely, which split it) is a UserWarning naming them.
+    unquoted text, most likely, which split it) is a TriageWarning naming them.
     """
     import pandas as pd
 
@@ -1458,7 +1458,7 @@ def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:
         "pandas and the files of old Mac programs: if it is inside a text, that text "
         "was split in two rows (or the rest reported as a malformed line); quote the "
         "field, or replace the CR",
-        UserWarning,
+        TriageWarning,
         stacklevel=user_stacklevel(),
     )
 

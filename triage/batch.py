@@ -74,7 +74,7 @@ import numpy as np
 from triage._default import resolve_model
 from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
-from triage.exceptions import ColumnError, ParameterError, user_stacklevel
+from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
 from triage.text import prepare
@@ -1050,7 +1050,7 @@ def _processes_allowed(n_jobs: int) -> int:
         warnings.warn(
             f"n_jobs={n_jobs} ignored: a daemonic process (a multiprocessing.Pool "
             "worker, say) cannot start worker processes; scoring in this one",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
         return 1
@@ -1486,12 +1486,12 @@ def score_file(
     encoding : str, optional
         Input encoding of text formats; detected when omitted. A given
         encoding the first megabyte of the file does not decode in is a
-        UserWarning; ``utf-16`` or ``utf-32`` for a file without the
+        `triage.TriageWarning`; ``utf-16`` or ``utf-32`` for a file without the
         byte-order mark they read the byte order from is an `InputFileError`.
         Bytes that are
         not of the file's encoding, given or detected, are read as U+FFFD;
         the lines holding them are reported in
-        `ScoreSummary.undecodable_lines` and in a UserWarning naming the
+        `ScoreSummary.undecodable_lines` and in a `triage.TriageWarning` naming the
         file and the lines, and their rows are scored in their places.
     input_format, output_format : {"csv", "tsv", "jsonl", "parquet"}, optional
         The format of `input` and of `output`, when the name does not tell
@@ -1698,7 +1698,7 @@ def score_file(
                         dropped.update(extra)
                         warnings.warn(
                             _dropping(source.path, extra, first, chunk_size),
-                            UserWarning,
+                            TriageWarning,
                             stacklevel=user_stacklevel(),
                         )
                     lacking = [c for c in columns if c not in frame.columns and c not in missing]
@@ -1707,7 +1707,7 @@ def score_file(
                         warnings.warn(
                             f"{source.path} has no column {', '.join(map(repr, lacking))} "
                             f"of {first}: empty in its rows",
-                            UserWarning,
+                            TriageWarning,
                             stacklevel=user_stacklevel(),
                         )
                     frame = frame.reindex(columns=columns)
@@ -1717,7 +1717,7 @@ def score_file(
                     undecodable_files[Path(source.path)] = damaged
                 warnings.warn(
                     _undecodable_warning(source, damaged),
-                    UserWarning,
+                    TriageWarning,
                     stacklevel=user_stacklevel(),
                 )
 

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from triage.exceptions import TriageWarning
+
 if TYPE_CHECKING:
     from triage._io import Options
     from triage.evaluation import Evaluation
@@ -85,7 +87,7 @@ def _decode(data: bytes) -> str:
         warnings.warn(
             f"{text.count(chr(0xFFFD))} byte sequence(s) of the text are not UTF-8 and are "
             "read as U+FFFD",
-            UserWarning,
+            TriageWarning,
             stacklevel=2,
         )
         return text
@@ -378,7 +380,7 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
         warnings.warn(
             f"{dev_path}: {shared} of its {len(dev)} texts are in {train_path} too (compared as "
             "the model reads them), so its figures flatter the model; keep each text in one file",
-            UserWarning,
+            TriageWarning,
             stacklevel=2,
         )
 

@@ -27,11 +27,21 @@ __all__ = [
     "ParameterError",
     "PolicyError",
     "TriageError",
+    "TriageWarning",
 ]
 
 
 class TriageError(Exception):
     """Root of every error raised by `triage`."""
+
+
+class TriageWarning(UserWarning):
+    """Root of every warning `triage` gives, so an application can filter them
+    as one (``warnings.filterwarnings("ignore", category=triage.TriageWarning)``).
+
+    A `UserWarning`, as they all were. Each points at the application's line
+    that called the library, so that filtering by module cannot single them out.
+    """
 
 
 class InputFileError(TriageError, ValueError):

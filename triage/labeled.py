@@ -41,6 +41,7 @@ from triage.exceptions import (
     LabelColumnError,
     LabelError,
     ParameterError,
+    TriageWarning,
     user_stacklevel,
 )
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
@@ -175,7 +176,7 @@ def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -
 
     Warns
     -----
-    UserWarning
+    TriageWarning
         Lines holding bytes that are not of the file's encoding (a corrupt
         byte in a GBK file), named by number: they are read as U+FFFD; and
         a given `encoding` that the file's first megabyte is not in.
@@ -256,7 +257,7 @@ def read_labeled_lines(
             f"{path}: {len(lines)} line(s) hold bytes that are not {encoding}, read as "
             f"U+FFFD (\ufffd): {shown}; their texts are damaged: fix them, or save the "
             "file again as UTF-8",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
     frame = chunk.frame.astype(str)

@@ -712,7 +712,7 @@ class TriageModel(OneText):
 
         Warns
         -----
-        UserWarning
+        TriageWarning
             A category or emotion that no row has (or that every row has), or
             a category that is never primary: its head predicts a constant.
             A priority of one level on every row: there is no priority head,

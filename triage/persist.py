@@ -92,7 +92,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage._paths import user_path
 from triage._resources import read_text
-from triage.exceptions import ModelFileError, ParameterError, user_stacklevel
+from triage.exceptions import ModelFileError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if sys.platform == "win32":
@@ -138,7 +138,7 @@ LOCK_FILE = ".model.lock"
 _LIBRARIES = ("triage", "numpy", "scipy", "scikit-learn", "jieba", "opencc", "snownlp", "joblib")
 
 
-class ModelVersionWarning(UserWarning):
+class ModelVersionWarning(TriageWarning):
     """A model was saved with library versions other than the ones running now."""
 
 

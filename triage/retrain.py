@@ -38,7 +38,7 @@ import numpy as np
 
 from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
-from triage.exceptions import ColumnError, ParameterError, user_stacklevel
+from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import (
     _cell,
     check_labels,
@@ -388,7 +388,7 @@ def cross_validate(
 
     Warns
     -----
-    UserWarning
+    TriageWarning
         A fold whose training rows give a head a single class or, with
         ``threshold_folds >= 2``, too few rows of a label to tune its
         threshold on (as `TriageModel.fit` warns), naming the fold.
@@ -439,7 +439,7 @@ def cross_validate(
             if str(w.message).startswith((ONE_CLASS, FEW)):  # said again, naming the fold
                 warnings.warn(
                     f"{w.message} ({fold} {len(frame)} rows)",
-                    UserWarning,
+                    TriageWarning,
                     stacklevel=user_stacklevel(),
                 )
             else:  # any other as it was, where it was

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage._paths import user_path
 from triage._resources import resource_path, word_list
-from triage.exceptions import InvalidTextError, ParameterError, user_stacklevel
+from triage.exceptions import InvalidTextError, ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
     import jieba
@@ -945,7 +945,7 @@ def read_words(source: Any) -> Words:
 
     Warns
     -----
-    UserWarning
+    TriageWarning
         Words that hold characters jieba never keeps in a word (brackets,
         "·", symbols): they are kept, but a text is split at those characters
         before the dictionary is looked at, so they can never be cut whole.
@@ -1011,7 +1011,7 @@ def read_words(source: Any) -> Words:
         warnings.warn(
             f"{where}: {shown} can never be cut whole: jieba splits a text at characters other "
             "than Han characters, letters, digits and + # & . _ % -",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
     return tuple(entries.values())

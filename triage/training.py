@@ -52,7 +52,7 @@ def train(
 
     Warns
     -----
-    UserWarning
+    TriageWarning
         Labels the rows give no example of, or too few to tune a threshold
         on (fewer than 5), each named with its count, as `TriageModel.fit`
         warns of them.

@@ -33,7 +33,7 @@ from triage import text as _text
 from triage._io import Options
 from triage._paths import user_path
 from triage._pickle import freeze, thaw
-from triage.exceptions import ParameterError
+from triage.exceptions import ParameterError, TriageWarning
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -618,7 +618,7 @@ def _texts(
         places = _places(lines, malformed if len(sources) > 1 else {})
         warnings.warn(
             f"{path}: skipped {len(lines)} malformed line(s): {places}",
-            UserWarning,
+            TriageWarning,
             stacklevel=2,
         )
     logger.info("corpus: %d texts of %s (%d excluded as labeled)", read, path, dropped)
