@@ -308,9 +308,10 @@ def _import_jieba() -> Any:
     """The jieba module, imported without changing the host's logging.
 
     On import, jieba sets its logger to DEBUG and gives it a stderr handler of
-    its own, so that building a tokenizer prints four lines there. When this
-    is the first import of jieba, both are undone: its messages then go
-    wherever the application sends the logging of its other libraries.
+    its own, so that building a tokenizer prints four lines there, and sets
+    the logger of its ``jieba._compat`` to DEBUG. When this is the first
+    import of jieba, all are undone: its messages then go wherever the
+    application sends the logging of its other libraries.
 
     The warnings jieba's import raises are its own, not the application's,
     and are ignored: the invalid escape sequences of its regexes (reported
@@ -320,8 +321,8 @@ def _import_jieba() -> Any:
     """
     if "jieba" in sys.modules:
         return sys.modules["jieba"]
-    log = logging.getLogger("jieba")
-    level, handlers = log.level, list(log.handlers)
+    log, compat = logging.getLogger("jieba"), logging.getLogger("jieba._compat")
+    level, handlers, compat_level = log.level, list(log.handlers), compat.level
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SyntaxWarning)
         warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
@@ -330,6 +331,7 @@ def _import_jieba() -> Any:
         import jieba
 
     log.setLevel(level)
+    compat.setLevel(compat_level)
     for handler in log.handlers[:]:
         if handler not in handlers:
             log.removeHandler(handler)
