@@ -2148,6 +2148,29 @@ def test_a_command_without_verbose_keeps_the_one_before_it(
     )
 
 
+@pytest.mark.parametrize("argv", [["analyze", "快递太慢了"], ["-v", "check", "none.csv"]])
+def test_main_called_in_a_program_leaves_its_logging_as_it_was(argv: list[str]) -> None:
+    # a program calling main() kept a stderr handler on the root logger, so
+    # that its own logging.basicConfig after did nothing, and jieba's logger
+    # at WARNING (-v raises the error of a file that is not there)
+    from tests.conftest import REPO
+
+    code = (
+        "import logging\nfrom triage.cli import main\n"
+        "root, log = logging.getLogger(), logging.getLogger('jieba')\n"
+        f"try:\n    main({argv!r})\nexcept Exception:\n    pass\n"
+        "print(root.level, len(root.handlers), log.level, len(log.handlers))"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "30 0 0 0"
+
+
 def test_a_command_run_with_stderr_closed_writes_its_output_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

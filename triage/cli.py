@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -1129,6 +1129,34 @@ def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPar
     return dict(sub.choices)
 
 
+def _configure_logging(verbose: bool) -> Callable[[], None]:
+    """Log lines of INFO (`verbose`) or WARNING on stderr, jieba's too, unless
+    the process has configured logging; returns what puts it back as it was,
+    for a program that calls `main` in its own process."""
+    root, log = logging.getLogger(), logging.getLogger("jieba")
+    handlers, level = list(root.handlers), root.level
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    # jieba sets its logger to DEBUG with a handler of its own, and warns, when
+    # it is imported: import it as the library does, then set its level.
+    from triage.text import _import_jieba
+
+    _import_jieba()
+    jieba_level = log.level
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+
+    def restore() -> None:
+        log.setLevel(jieba_level)
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+
+    return restore
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -1189,16 +1217,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if closed is not None:  # said before any work, not an AttributeError or a result lost
         print(f"triage {args.command}: error: {closed}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
-    # jieba sets its logger to DEBUG with a handler of its own, and warns, when
-    # it is imported: import it as the library does, then set its level.
-    from triage.text import _import_jieba
-
-    _import_jieba()
-    logging.getLogger("jieba").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    restore_logging = _configure_logging(args.verbose)
 
     def show_warning(message: Warning | str, *_: object, **__: object) -> None:
         print(f"triage {args.command}: warning: {_visible(message)}", file=sys.stderr)
@@ -1234,6 +1253,7 @@ def _main(argv: Sequence[str] | None) -> int:
     finally:
         if in_main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        restore_logging()
 
 
 if __name__ == "__main__":  # pragma: no cover
