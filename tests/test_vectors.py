@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from triage import TriageModel, load_model, save_model
+from triage import TriageModel, TriageWarning, load_model, save_model
 from triage.exceptions import ColumnError, InputFileError, ParameterError, TriageError
 from triage.vectors import WordVectors, fit_word_vectors, read_corpus, read_texts
 
@@ -238,7 +238,7 @@ def test_vectors_cut_otherwise_than_the_model_are_warned_of(
 ) -> None:
     # words jieba's HMM joins (or does not) find no vector in the other cut
     model = TriageModel(word_vectors=vectors, hmm=True, threshold_folds=0, max_features=500)
-    with pytest.warns(UserWarning, match="learned with hmm=False and the model segments with"):
+    with pytest.warns(TriageWarning, match="learned with hmm=False and the model segments with"):
         model.fit(train_frame.iloc[:300])
     older = WordVectors(vectors.words, vectors.vectors)  # no record of its cut: nothing said
     with warnings.catch_warnings():

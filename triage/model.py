@@ -44,7 +44,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, row_sums
-from triage.exceptions import NotFittedError, ParameterError, user_stacklevel
+from triage.exceptions import NotFittedError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import (
@@ -645,7 +645,7 @@ class TriageModel(OneText):
                 f"the word vectors were learned with hmm={bool(learned)} and the model "
                 f"segments with hmm={bool(self.hmm)}: words that only one of them cuts "
                 "find no vector; learn the vectors with the model's hmm",
-                UserWarning,
+                TriageWarning,
                 stacklevel=user_stacklevel(),
             )
 
