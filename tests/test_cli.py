@@ -1509,7 +1509,7 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
             (
                 [command, "unlabeled.csv", *more],
                 r"unlabeled\.csv: bad columns in the labeled data: no column 'angry', 'priority'; "
-                r"the columns are \['id', 'text', 'categories', .*\]",
+                r"every head of a model .*extra=rows.*; the columns are \['id', 'text', .*\]",
             )
             for command, more in [
                 ("evaluate", []),

@@ -247,6 +247,34 @@ def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None
         check_labels(own)
 
 
+@pytest.mark.parametrize(
+    ("dropped", "unrated"),
+    [
+        ((*EMOTION_COLUMNS, "priority"), True),  # texts labeled with their categories alone
+        (("categories", "primary"), False),  # with their emotions and priority alone
+        (("priority",), True),  # urgency not rated
+    ],
+)
+def test_a_file_labeled_for_some_heads_is_told_what_to_do_with_it(
+    dropped: tuple[str, ...], unrated: bool
+) -> None:
+    # it said which columns were missing, and nothing of how to train on such rows
+    with pytest.raises(LabelError) as caught:
+        check_labels(frame({}, {}).drop(columns=list(dropped)))
+    message = str(caught.value)
+    assert message.startswith(f"bad columns in the labeled data: no column {dropped[0]!r}")
+    assert "label the missing ones" in message
+    assert ("one level in every row (the rules alone then decide the priority)" in message) is (
+        unrated
+    )
+    assert "as extra rows beside fully labeled ones, triage.train(labeled, extra=rows)," in message
+    assert "so a complaint column of 0 marks a text that complains about nothing" in message
+    # without texts, the rows are no such file
+    with pytest.raises(LabelError) as untexted:
+        check_labels(frame({}).drop(columns=["text"]))
+    assert "extra=rows" not in str(untexted.value)
+
+
 @pytest.mark.parametrize("written", ["ID", "Id ", "\ufeffid", "\uff29\uff24"])
 def test_the_id_column_spelt_otherwise_is_told_to_be_renamed(written: str) -> None:
     # its ids would not be read: a repeated one would go unreported

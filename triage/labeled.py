@@ -758,6 +758,24 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
                 "definitions does (text, categories, primary, angry ... aggrieved, priority): "
                 "rename yours to them"
             )
+        elif missing and "text" not in missing:
+            # texts labeled for some heads alone (categories but no emotions,
+            # say): each head of a model learns from its own column
+            unrated = (
+                ", or for priorities not rated, one level in every row (the rules alone then "
+                "decide the priority)"
+                if "priority" in missing
+                else ""
+            )
+            said.append(
+                "every head of a model learns from its label column and is measured on it, "
+                f"so a labeled row has them all: label the missing ones{unrated}; to train "
+                "on such rows as they are, give them as extra rows beside fully labeled ones, "
+                "triage.train(labeled, extra=rows), which train the heads of their categories "
+                "and emotion columns (not primary or priority; an empty cell is unknown there, "
+                "so a complaint column of 0 marks a text that complains about nothing; see "
+                "TriageModel.fit)"
+            )
         said += [
             f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
             for c, p in zip(problems["column"], problems["problem"], strict=True)
