@@ -184,6 +184,35 @@ def test_empty_extra_cells_are_unknown(tiny_frame: pd.DataFrame) -> None:
     assert model.n_extra_ == 3
 
 
+@pytest.mark.parametrize(
+    ("columns", "named"),
+    [
+        (["primary"], r"column 'primary' is"),
+        (["primary", "Priority"], r"columns \['primary', 'Priority'\] are"),
+    ],
+)
+def test_a_primary_or_priority_of_extra_rows_is_said_to_be_unread(
+    tiny_frame: pd.DataFrame, columns: list[str], named: str
+) -> None:
+    # rows of a file labeled with categories and primary, given as extra rows:
+    # their primaries trained nothing, and nothing said so
+    extra = pd.DataFrame(
+        {
+            "text": ["快递三天没到，客服也不理", "比别家贵了一倍"],
+            "categories": ["logistics|service", "pricing"],
+        }
+    )
+    for column in columns:
+        extra[column] = ["service", "pricing"] if column == "primary" else ["P3", "P4"]
+    with pytest.warns(
+        UserWarning,
+        match=rf"^the extra training data's {named} not read: extra rows train the category, "
+        r"complaint and emotion heads, and the labeled rows alone the primary and the priority",
+    ):
+        model = triage.train(tiny_frame, extra=extra, **TINY_PARAMS)
+    assert model.n_extra_ == 2
+
+
 def test_fitting_runs_blas_and_openmp_on_one_thread(
     tiny_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:

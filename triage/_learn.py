@@ -494,11 +494,25 @@ def parse_partial(
     and the row is left out of that head. The complaint head
     (``"category:any"``) reads a row's ``complaint`` cell, else 1 for a row
     that names a category. An optional ``weight`` column sets per-row weights
-    (default `default_weight`). Raises `LabelError` naming every bad cell.
+    (default `default_weight`). Raises `LabelError` naming every bad cell;
+    warns of a ``primary`` or ``priority`` column, which no extra row trains.
     """
-    from triage.labeled import _flag, _intensity, _split, check_partial
+    from triage.labeled import _flag, _intensity, _plain_name, _split, check_partial
 
     check_partial(extra)
+    # a labeled file's columns given as extra rows: the labeled rows alone
+    # train these two heads
+    unread = [c for c in extra.columns if _plain_name(c) in ("primary", "priority")]
+    if unread:
+        said = f"column {unread[0]!r} is" if len(unread) == 1 else f"columns {unread} are"
+        warnings.warn(
+            f"the extra training data's {said} not read: "
+            "extra rows train the category, complaint and emotion heads, and the labeled "
+            "rows alone the primary and the priority; give rows of every label column as "
+            "labeled rows to train those too",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     weights = _extra_weights(extra, default_weight)
     out: dict[str, tuple[Array, Array, Array]] = {}
     named: list[int] = []  # the rows that name a category

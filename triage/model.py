@@ -722,7 +722,9 @@ class TriageModel(OneText):
             a text counted once as they share a fold: its threshold is tuned
             on these few alone, or stays 0.5 for one row, which no two folds
             share. Each is named with its count. Word vectors learned with
-            another `hmm` than the model's.
+            another `hmm` than the model's. A ``primary`` or ``priority``
+            column of `extra`: it is not read, the labeled rows alone training
+            those heads.
         """
         from triage._learn import fit_model
         from triage.labeled import require_frame
