@@ -1169,6 +1169,26 @@ def test_a_fold_without_a_label_is_named_in_the_warning(tiny_frame: pd.DataFrame
     assert all(w.filename == __file__ for w in caught)  # the line that called cross_validate
 
 
+def test_a_fold_without_the_least_urgent_priority_is_named_in_the_warning(
+    tiny_frame: pd.DataFrame,
+) -> None:
+    # the frame's one P4 row is in one fold: the other's warning of no P4
+    # row reads as false of the frame unless the fold is named
+    from tests.conftest import TINY_PARAMS
+    from triage._learn import FLOOR, ONE_CLASS
+
+    frame = tiny_frame.assign(priority=["P4"] + ["P3", "P2"] * 7 + ["P3"])
+    # humorous, of one row, is named too
+    with pytest.warns(UserWarning, match=f"^({re.escape(FLOOR)}|{ONE_CLASS})") as caught:
+        cross_validate(frame, folds=2, **TINY_PARAMS)
+    (message,) = [str(w.message) for w in caught if str(w.message).startswith(FLOOR)]
+    assert re.search(
+        r"^no training row has the least urgent priority \(P4\): .*"
+        r"\(cross-validation fold [12] of 2, trained on 8 of the 16 rows\)$",
+        message,
+    )
+
+
 def test_a_fold_of_too_few_rows_of_a_label_is_named_in_the_warning() -> None:
     # five rows of each category and emotion: a fold trains on two or three,
     # too few to tune a threshold on, which reads as false of the frame

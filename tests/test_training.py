@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -801,3 +802,39 @@ def test_texts_the_model_cannot_read_choose_no_threshold_at_fit(
     for proba in whole:
         assert (proba[len(tiny_frame) :] == 0.0).all()
         assert (proba[: len(tiny_frame)] > 0.0).any()
+
+
+@pytest.mark.parametrize(
+    ("levels", "said"),
+    [
+        (
+            ("P1", "P2", "P3"),
+            r"priority \(P4\): the priority head votes P3 or more urgent for every text, so the "
+            r"model raises to P3 at least every text the rules leave at P4\. Label rows of P4 "
+            r"to learn it\.$",
+        ),
+        (
+            ("P1", "P2"),
+            r"priorities \(P3, P4\): the priority head votes P2 or more urgent for every text, "
+            r"so the model raises to P2 at least every text the rules leave at P3 or P4\. Label "
+            r"rows of P3 and P4 to learn them\.$",
+        ),
+    ],
+)
+def test_a_priority_column_without_the_least_urgent_level_is_named(
+    tiny_frame: pd.DataFrame, levels: tuple[str, ...], said: str
+) -> None:
+    # labelers who never wrote P4: the head's vote for P3 or more urgent is 1
+    # for every text, and a thanks (P4 by the rules) was P3, unannounced
+    frame = tiny_frame.assign(priority=[levels[i % len(levels)] for i in range(len(tiny_frame))])
+    with pytest.warns(UserWarning, match=rf"^no training row has the least urgent {said}"):
+        model = triage.train(frame, **TINY_PARAMS)
+    floor = levels[-1]
+    assert triage.analyze("谢谢，东西收到了", model=model).priority == floor
+    assert triage.analyze("谢谢，东西收到了").priority == "P4"  # what the rules make of it
+
+
+def test_a_priority_column_with_p4_rows_is_not_named(tiny_frame: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="no training row has the least urgent")
+        triage.train(tiny_frame, **TINY_PARAMS)

@@ -123,6 +123,7 @@ def _fit(model: TriageModel, frame: pd.DataFrame, extra: pd.DataFrame | None) ->
     intercept = np.zeros(_N_OUT, dtype=np.float64)
     binary = _binary_heads(model, y)
     _warn_one_class(binary, partial, y.primary, y.priority)
+    _warn_priority_floor(y.priority)
 
     from joblib import Parallel, delayed
 
@@ -412,6 +413,31 @@ def _warn_one_class(
             TriageWarning,
             stacklevel=user_stacklevel(),
         )
+
+
+#: How the warning of a priority head that no text is less urgent to starts
+#: (`triage.retrain` adds the fold).
+FLOOR = "no training row has the least urgent"
+
+
+def _warn_priority_floor(priority: Array) -> None:
+    """Warn when no row has the least urgent levels (P4, say) but several
+    levels are labeled: the head's vote for the least urgent level labeled
+    is 1 for every text, so it raises every text the rules leave below that
+    level. (Of one level, there is no head: `_warn_one_class`.)"""
+    levels = np.unique(priority)
+    if len(levels) < 2 or levels.max() == len(PRIORITIES) - 1:
+        return
+    floor = str(PRIORITIES[int(levels.max())])
+    below = [str(p) for p in PRIORITIES[int(levels.max()) + 1 :]]
+    warnings.warn(
+        f"{FLOOR} {'priority' if len(below) == 1 else 'priorities'} ({', '.join(below)}): "
+        f"the priority head votes {floor} or more urgent for every text, so the model raises "
+        f"to {floor} at least every text the rules leave at {' or '.join(below)}. Label rows of "
+        f"{' and '.join(below)} to learn {'it' if len(below) == 1 else 'them'}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 #: Fewest labeled rows of each class a label's threshold is tuned on with some

@@ -717,7 +717,9 @@ class TriageModel(OneText):
             a category that is never primary: its head predicts a constant.
             A priority of one level on every row: there is no priority head,
             and the rules alone decide (a head of that level would raise
-            every text to it). With ``threshold_folds >= 2``, a category or
+            every text to it). No row of the least urgent levels (no P4,
+            of several levels): the head raises every text to the least
+            urgent level labeled at least. With ``threshold_folds >= 2``, a category or
             emotion that fewer than 5 labeled rows have (or lack), copies of
             a text counted once as they share a fold: its threshold is tuned
             on these few alone, or stays 0.5 for one row, which no two folds

@@ -389,13 +389,14 @@ def cross_validate(
     Warns
     -----
     TriageWarning
-        A fold whose training rows give a head a single class or, with
-        ``threshold_folds >= 2``, too few rows of a label to tune its
-        threshold on (as `TriageModel.fit` warns), naming the fold.
+        A fold whose training rows give a head a single class, no row of
+        the least urgent priority or, with ``threshold_folds >= 2``, too few
+        rows of a label to tune its threshold on (as `TriageModel.fit`
+        warns), naming the fold.
     """
     import pandas as pd
 
-    from triage._learn import FEW, ONE_CLASS
+    from triage._learn import FEW, FLOOR, ONE_CLASS
     from triage.evaluation import evaluate
     from triage.model import TriageModel
     from triage.priority import check_policy
@@ -429,14 +430,14 @@ def cross_validate(
                 fold_extra = extra[keep].reset_index(drop=True)
         fold = f"cross-validation fold {k + 1} of {folds}, trained on {len(train_idx)} of the"
         with warnings.catch_warnings(record=True) as caught:
-            for start in (ONE_CLASS, FEW):
+            for start in (ONE_CLASS, FEW, FLOOR):
                 warnings.filterwarnings("always", message=start, category=UserWarning)
             try:
                 model.fit(frame.iloc[train_idx].reset_index(drop=True), extra=fold_extra)
             except ParameterError as exc:  # of what a fold holds (min_df), not of the frame
                 raise ParameterError(f"{exc} ({fold} {len(frame)} rows)") from None
         for w in caught:
-            if str(w.message).startswith((ONE_CLASS, FEW)):  # said again, naming the fold
+            if str(w.message).startswith((ONE_CLASS, FEW, FLOOR)):  # said again, naming the fold
                 warnings.warn(
                     f"{w.message} ({fold} {len(frame)} rows)",
                     TriageWarning,
