@@ -435,7 +435,7 @@ def _warn_priority_floor(priority: Array) -> None:
         f"the priority head votes {floor} or more urgent for every text, so the model raises "
         f"to {floor} at least every text the rules leave at {' or '.join(below)}. Label rows of "
         f"{' and '.join(below)} to learn {'it' if len(below) == 1 else 'them'}.",
-        UserWarning,
+        TriageWarning,
         stacklevel=user_stacklevel(),
     )
 
@@ -536,7 +536,7 @@ def parse_partial(
             "extra rows train the category, complaint and emotion heads, and the labeled "
             "rows alone the primary and the priority; give rows of every label column as "
             "labeled rows to train those too",
-            UserWarning,
+            TriageWarning,
             stacklevel=user_stacklevel(),
         )
     weights = _extra_weights(extra, default_weight)
