@@ -30,6 +30,7 @@ BUILTIN_RAISES = {
     ("batch.py", "score_file", "FileNotFoundError"),
     ("batch.py", "score_file", "OSError"),  # an output in a loop of links, as open raises
     ("cli.py", "_spool", "FileNotFoundError"),  # no temporary directory, as tempfile raises
+    ("cli.py", "main", "SystemExit"),  # --help and --version whose stdout failed: its status
     ("labeled.py", "read_labeled_lines", "FileNotFoundError"),
     ("weak.py", "_read_raw", "FileNotFoundError"),
     ("vectors.py", "read_texts", "FileNotFoundError"),

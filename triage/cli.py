@@ -1109,6 +1109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             status = _main(argv)
             return status
+        except SystemExit:
+            # --help, --version and usage errors, which argparse prints and exits on
+            try:
+                _flush_stdout()
+            except BrokenPipeError:
+                _drop_stdout()
+                raise SystemExit(141) from None
+            except OSError as exc:
+                print(f"triage: error: {_said(exc)}", file=sys.stderr)
+                raise SystemExit(2) from None
+            raise
         finally:
             if escapes is not None and isinstance(stdout, io.TextIOWrapper):
                 with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
@@ -1121,6 +1132,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "PYTHONIOENCODING=utf-8",
                         file=sys.stderr,
                     )
+
+
+def _flush_stdout() -> None:
+    """Write what waits in stdout's buffer; a full disk raises an OSError
+    saying stdout, and the output is then dropped (`_drop_stdout`)."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # the reader gone: the caller's to tell
+            raise
+        _drop_stdout()
+        reason = os.strerror(exc.errno) if exc.errno is not None else exc
+        raise type(exc)(exc.errno, f"cannot write to stdout: {reason}") from None
+
+
+def _drop_stdout() -> None:
+    """Send stdout to devnull, so that the interpreter's final flush of what
+    could not be written cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -1231,7 +1263,11 @@ def _main(argv: Sequence[str] | None) -> int:
         with warnings.catch_warnings():
             warnings.filterwarnings("default", category=UserWarning)
             warnings.showwarning = show_warning
-            return int(args.func(args))
+            status = int(args.func(args))
+        # what waits in stdout's buffer, written now rather than at exit, where
+        # a reader gone (| head) or a full disk was "Exception ignored", status 120
+        _flush_stdout()
+        return status
     except KeyboardInterrupt as exc:
         if args.verbose:
             raise
@@ -1240,9 +1276,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:
-        # the reader went away (triage ... | head): stop quietly, as cat does;
-        # stdout goes to devnull so the interpreter's final flush cannot fail
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # the reader went away (triage ... | head): stop quietly, as cat does
+        _drop_stdout()
         return 141
     except _bad_input() as exc:
         # bad input, not a bug: the message says what to do (--verbose: the traceback)
