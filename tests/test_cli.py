@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 import triage
-from triage.cli import _decode, main
+from triage.cli import _decode, _Terminated, main
 from triage.exceptions import ModelFileError
 
 from .conftest import write_chats
@@ -804,6 +804,35 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
     # no partial output left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
     assert "interrupted" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("stop", "status", "name"), [(KeyboardInterrupt, 130, "SIGINT"), (_Terminated, 143, "SIGTERM")]
+)
+def test_score_stopped_while_writing_to_stdout_says_what_stdout_got_is_incomplete(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop: type[KeyboardInterrupt],
+    status: int,
+    name: str,
+) -> None:
+    # -o - writes the output once it is complete; a signal then (a reader that
+    # is slow to read) leaves the reader part of it: "no output written" it was not
+    class Stopped(io.BytesIO):
+        def write(self, data: Any) -> int:
+            super().write(bytes(data)[:10])
+            raise stop
+
+    stdout = Stopped()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(stdout, encoding="utf-8"))
+    source = tmp_path / "in.csv"
+    source.write_text("text\n快递一周还没到\n", encoding="utf-8")
+    assert main(["score", str(source), "-o", "-", "--quiet"]) == status
+    assert stdout.getvalue() == b"text,categ"
+    assert capsys.readouterr().err == (
+        f"triage score: interrupted by {name}; the output written to stdout is incomplete\n"
+    )
 
 
 def test_train_and_evaluate_round_trip(

@@ -587,6 +587,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                 with Path(target).open("rb") as scored:
                     shutil.copyfileobj(scored, sys.stdout.buffer, 1 << 20)
                 sys.stdout.buffer.flush()
+            except KeyboardInterrupt as exc:
+                # the reader has had part of the output, which cannot be taken back
+                raise _CutShort(_signum(exc)) from None
             except OSError as exc:
                 if exc.errno not in _NO_ROOM:
                     raise  # a reader gone (| head) is told apart by the caller
@@ -771,7 +774,7 @@ def build_parser() -> argparse.ArgumentParser:
             "exit status: 0 done; 1 check found problems in a labeled file; 2 bad input or "
             "usage, said in one line on stderr "
             "(-v for the traceback); 130 or 143 stopped by Ctrl-C or SIGTERM, with no "
-            "partial output left; 141 the reader of stdout went away (| head)"
+            "partial output file left; 141 the reader of stdout went away (| head)"
         ),
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
@@ -1064,6 +1067,20 @@ def _terminate(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+class _CutShort(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while ``triage score -o -`` wrote the output to
+    stdout, whose reader has had part of it."""
+
+    def __init__(self, signum: signal.Signals) -> None:
+        super().__init__()
+        self.signum = signum
+
+
+def _signum(exc: KeyboardInterrupt) -> signal.Signals:
+    """The signal that stopped the command: SIGTERM or SIGINT (Ctrl-C)."""
+    return exc.signum if isinstance(exc, _Terminated | _CutShort) else signal.SIGINT
+
+
 _ESCAPE = "triage.stdout"
 
 
@@ -1271,8 +1288,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as exc:
         if args.verbose:
             raise
-        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        signum = _signum(exc)
         done = "; no output written" if args.command == "score" else ""
+        if isinstance(exc, _CutShort):
+            done = "; the output written to stdout is incomplete"
         print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:
