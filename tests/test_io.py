@@ -1133,6 +1133,29 @@ def test_a_target_that_is_a_named_pipe_is_written_into_not_replaced(
     assert data == plain.read_bytes()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_target_without_a_temporary_folder_says_why_one_is_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a read-only root filesystem: -o /dev/null said "No such file or directory"
+    import tempfile
+
+    def nowhere() -> str:
+        raise FileNotFoundError(2, "No usable temporary directory found in ['/tmp']")
+
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(FileNotFoundError) as raised:
+        AtomicWriter(fifo, fmt="csv")
+    assert str(raised.value) == (
+        f"[Errno 2] cannot write the output {fifo}: No usable temporary directory found in "
+        "['/tmp']; a pipe or a device is written into once the output is complete, which a "
+        "temporary file holds until then: set TMPDIR to a writable directory, or name a file"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
 @pytest.mark.parametrize(
     ("link", "target", "exists"),
     [

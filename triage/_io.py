@@ -2472,10 +2472,13 @@ class AtomicWriter:
         parent = self._file_path.parent
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (parent, *parent.parents) if not p.exists()]
+        folder = self._temporary_folder() if self._stream else parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
             if self._stream:
-                fd, tmp = tempfile.mkstemp(prefix=f".{self._file_path.name}.", suffix=".partial")
+                fd, tmp = tempfile.mkstemp(
+                    prefix=f".{self._file_path.name}.", suffix=".partial", dir=folder
+                )
             else:
                 fd, tmp = _new_partial(parent, self._file_path.name)
         except OSError as exc:  # read-only, no space: named as the user named it
@@ -2508,6 +2511,20 @@ class AtomicWriter:
             encoding=encoding,
             newline="" if fmt in ("csv", "tsv") else None,
         )
+
+    def _temporary_folder(self) -> str:
+        """The folder of the temporary file of a target that `is_stream`; where
+        there is none (a read-only root filesystem), the error says why one is
+        needed, not that the target is missing ("No such file or directory")."""
+        try:
+            return tempfile.gettempdir()
+        except FileNotFoundError as exc:
+            raise type(exc)(
+                exc.errno,
+                f"cannot write the output {self.path}: {exc.strerror}; a pipe or a device "
+                "is written into once the output is complete, which a temporary file holds "
+                "until then: set TMPDIR to a writable directory, or name a file",
+            ) from None
 
     def _named(self, exc: OSError) -> OSError:
         """`exc` saying which output it could not write, as the user named it."""
