@@ -177,6 +177,48 @@ def test_a_utf8_text_with_a_corrupt_byte_stays_utf8_with_a_warning() -> None:
     assert text.startswith("退款申请两周了还在审") and text.endswith("\ufffd，客服也不回")
 
 
+class _Piped(io.RawIOBase):
+    """A stdin of `size` bytes, `unit` over and over, made as they are read."""
+
+    def __init__(self, unit: bytes, size: int) -> None:
+        self.unit, self.left, self.read_so_far = unit, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), self.left)
+        start = self.read_so_far % len(self.unit)
+        buffer[:n] = (self.unit * (n // len(self.unit) + 2))[start : start + n]
+        self.left -= n
+        self.read_so_far += n
+        return n
+
+
+def test_analyze_of_a_long_stdin_holds_no_more_of_it_than_it_reads(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # cat dump.txt | triage analyze -: the analysis reads the first 200,000
+    # characters at most, and all of stdin was held, then decoded
+    import tracemalloc
+
+    unit = "快递一周还没到，客服也不回\n".encode()
+    piped = _Piped(unit, 64 << 20)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(piped)))
+    expected = triage.analyze((unit * 20_000).decode())  # 280,000 characters, and warm
+    tracemalloc.start()
+    try:
+        assert main(["analyze", "-"]) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20
+    assert piped.left == 0  # read to its end all the same: the writer is not cut off
+    out = json.loads(capsys.readouterr().out)
+    assert out == json.loads(json.dumps(expected.to_dict(), ensure_ascii=False))
+    assert out["truncated"]
+
+
 def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "triage", "score", "-", "-o", "-", "-q", "--encoding", "utf-8"],

@@ -96,6 +96,27 @@ def _decode(data: bytes) -> str:
     return data.decode("gb18030", errors="triage.replace")  # 0x80 as Excel's €
 
 
+def _read_stdin() -> bytes:
+    """The bytes of a text piped to ``triage analyze -``: enough of them for
+    every character the analysis reads (`triage.text.prepare`: four bytes a
+    character at most, in UTF-8, GB18030 or UTF-32), the rest read and
+    dropped, so that memory stays flat however much is piped in."""
+    from triage.text import _MARKUP_CAP
+
+    keep = 4 * (_MARKUP_CAP + 2)
+    data = sys.stdin.buffer.read(keep)
+    if len(data) < keep:
+        return data
+    while sys.stdin.buffer.read(1 << 20):
+        pass
+    # a UTF-8 character the cut split is dropped whole, not read as U+FFFD
+    # with a warning: its continuation bytes, then the byte that starts it
+    end = len(data)
+    while end > keep - 3 and data[end - 1] & 0xC0 == 0x80:
+        end -= 1
+    return data[: end - 1] if data[end - 1] >= 0xC0 else data[:end]
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
@@ -105,7 +126,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # a pipe is drained
     policy = _policy(args.policy)
     model = _model(args.model)
-    raw = sys.stdin.buffer.read() if args.text == "-" else os.fsencode(args.text)
+    raw = _read_stdin() if args.text == "-" else os.fsencode(args.text)
     text = _decode(raw)
     result = analyze(text, model=model, context=context, policy=policy)
     why = []
