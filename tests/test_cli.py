@@ -541,6 +541,13 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
     ("body", "args", "message"),
     [
         ("review\n快递太慢\n", [], "no column 'text' in .*--text-column"),
+        # texts alone, one a line: --text-column 快递太慢 would drop that text
+        (
+            "快递太慢\n房间很脏\n",
+            [],
+            r"no column 'text' in .*; columns are \['快递太慢'\]; .*--text-column\), or, if "
+            r"that first line is a text rather than a header, put a line 'text' before it",
+        ),
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
         ("text\n快递太慢\n", ["--chunk-size", "0"], r"chunk_size \(CLI: --chunk-size\) must be at"),
         ("text\n快递太慢\n", ["--jobs", "-2"], r"n_jobs \(CLI: --jobs\) must be a positive"),

@@ -1085,6 +1085,8 @@ def _check_columns(
     context_columns: Mapping[str, str] | None,
     where: str,
     option: str = "text_column= (CLI: --text-column)",
+    *,
+    header: bool = False,
 ) -> None:
     have = list(columns)
     if text_column not in have:
@@ -1096,9 +1098,18 @@ def _check_columns(
             if split is None
             else (f"{have}, or {str(have[0]).split(split)} if it is separated by {split!r}")
         )
+        # a file of texts alone, one a line (yes 快递太慢了 | triage score -):
+        # naming its first text as the column would drop that text
+        name = str(have[0]) if len(have) == 1 else ""
+        alone = (
+            f", or, if that first line is a text rather than a header, put a line "
+            f"{text_column!r} before it: a file of texts alone needs one"
+            if header and name and split is None and not (name.isascii() and name.isidentifier())
+            else ""
+        )
         raise ColumnError(
             f"no column {text_column!r} in {where}; columns are {names}; "
-            f"name the text column with {option}"
+            f"name the text column with {option}{alone}"
         )
     for name, col in (context_columns or {}).items():
         if col not in have:
@@ -1678,7 +1689,13 @@ def score_file(
                 if columns is None and (len(frame) or len(frame.columns)):
                     if source.fmt == "jsonl":
                         frame = _with_later_keys(frame, sources, list(wanted))
-                    _check_columns(frame.columns, text_column, context_columns, str(source.path))
+                    _check_columns(
+                        frame.columns,
+                        text_column,
+                        context_columns,
+                        str(source.path),
+                        header=source.fmt in ("csv", "tsv"),
+                    )
                     if id_column is not None and id_column not in frame.columns:
                         raise ColumnError(
                             f"no id column {id_column!r} in {source.path}; columns are "
