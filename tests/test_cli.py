@@ -824,9 +824,19 @@ def test_score_reports_workers_that_keep_dying_in_one_line(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["term", "ctrl-c"])
-def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum: int) -> None:
-    # a scheduler's timeout or kill sends SIGTERM; Ctrl-C sends SIGINT
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGINT, "SIGHUP"], ids=["term", "ctrl-c", "hangup"]
+)
+def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum: Any) -> None:
+    # a scheduler's timeout or kill sends SIGTERM; Ctrl-C sends SIGINT; a
+    # terminal closed or an ssh session dropped, SIGHUP, which left the
+    # partial file behind
+    signum = getattr(signal, signum) if isinstance(signum, str) else signum
+
+    def as_from_a_terminal() -> None:
+        for default in (signal.SIGINT, signal.SIGHUP):
+            signal.signal(default, signal.SIG_DFL)
+
     src = tmp_path / "in.csv"
     # far more rows than are scored before the signal lands, even on a busy
     # machine: 20,000 were done 0.7 s after the first progress line, and a
@@ -839,8 +849,9 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
         text=True,
         encoding="utf-8",
         # as from a terminal: a shell starts a background job (pytest ... &)
-        # with SIGINT ignored, and the command would rightly ignore Ctrl-C
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        # with SIGINT ignored, and nohup with SIGHUP ignored, which the
+        # command would rightly ignore
+        preexec_fn=as_from_a_terminal,
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until rows are being written

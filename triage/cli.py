@@ -794,8 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "exit status: 0 done; 1 check found problems in a labeled file; 2 bad input or "
             "usage, said in one line on stderr "
-            "(-v for the traceback); 130 or 143 stopped by Ctrl-C or SIGTERM, with no "
-            "partial output file left; 141 the reader of stdout went away (| head)"
+            "(-v for the traceback); 129, 130 or 143 stopped by SIGHUP, Ctrl-C or "
+            "SIGTERM, with no partial output file left; 141 the reader of stdout went away (| head)"
         ),
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
@@ -1079,13 +1079,21 @@ def _visible(message: object) -> str:
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that it cleans up as on Ctrl-C."""
+    """SIGTERM or SIGHUP, raised where the program is, so that it cleans up
+    as on Ctrl-C."""
 
-    signum = signal.SIGTERM
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__()
+        self.signum = signal.Signals(signum)
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise _Terminated(signum)
+
+
+# SIGHUP: the terminal closed, an ssh session dropped. Left as it is when
+# ignored (nohup triage score ...), and where there is none (Windows)
+_HANGUP = getattr(signal, "SIGHUP", None)
 
 
 class _CutShort(KeyboardInterrupt):
@@ -1297,6 +1305,9 @@ def _main(argv: Sequence[str] | None) -> int:
     # Raised as an exception instead, it unwinds like Ctrl-C.
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    hangup = None
+    if in_main and _HANGUP is not None and signal.getsignal(_HANGUP) is signal.SIG_DFL:
+        hangup = signal.signal(_HANGUP, _terminate)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("default", category=UserWarning)
@@ -1313,7 +1324,8 @@ def _main(argv: Sequence[str] | None) -> int:
         done = "; no output written" if args.command == "score" else ""
         if isinstance(exc, _CutShort):
             done = "; the output written to stdout is incomplete"
-        print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
+        with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
+            print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:
         # the reader went away (triage ... | head): stop quietly, as cat does
@@ -1328,6 +1340,8 @@ def _main(argv: Sequence[str] | None) -> int:
     finally:
         if in_main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if hangup is not None and _HANGUP is not None:
+            signal.signal(_HANGUP, hangup)
         restore_logging()
 
 
