@@ -367,6 +367,7 @@ def test_retraining_guide_runs_in_order_on_files_of_ones_own(
 
 
 @pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+@pytest.mark.filterwarnings("ignore:no training row has the least urgent priority")
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 def test_the_guide_says_what_scikit_learns_scorer_names_give() -> None:
     from sklearn.model_selection import GridSearchCV
