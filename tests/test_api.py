@@ -102,6 +102,7 @@ MISSES = {
     ("primary", 2): "gifts not honoured read as service, not pricing",
     ("primary", 7): "an APP suggestion read as product",
     ("priority", 7): "a suggestion gets P3 instead of P4",
+    ("categories", 8): "cold front desk: pricing read beside service (0.312 against 0.31)",
     ("priority", 8): "cold front desk: strong anger read, P2 instead of P3",
     ("emotions", 5): "the media threat over a sick child read anxious, not angry",
     ("emotions", 6): "a sleepless night from noise read without grievance",
@@ -241,7 +242,7 @@ def test_a_plain_word_of_feeling_reads_as_its_emotion(text: str, emotion: str) -
 CALM_MISSED = pytest.mark.xfail(
     strict=True,
     reason="a question mark and 退款/发票/取消 weigh for anger in the labeled complaints "
-    "(0.45-0.47 against a threshold of 0.43); a thanks reads aggrieved at 0.25 against 0.24",
+    "(0.45-0.47 against a threshold of 0.43)",
 )
 
 
@@ -261,7 +262,7 @@ CALM_MISSED = pytest.mark.xfail(
         pytest.param("退款怎么操作？", marks=CALM_MISSED),
         pytest.param("请问可以开发票吗？", marks=CALM_MISSED),
         pytest.param("你好，我想取消订单", marks=CALM_MISSED),
-        pytest.param("谢谢客服，问题解决了", marks=CALM_MISSED),
+        "谢谢客服，问题解决了",
     ],
 )
 def test_a_plain_message_to_customer_service_reads_neither_angry_nor_aggrieved(
