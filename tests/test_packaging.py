@@ -116,7 +116,9 @@ def test_a_user_script_type_checks_as_the_docstrings_say(tmp_path: Path) -> None
     script.write_text(USER_SCRIPT, encoding="utf-8")
     cache = ["--cache-dir", str(tmp_path / "cache")]
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", *cache, str(script)],
+        # the user's errors alone, as of an installed package: the package's
+        # own code is checked by CI's mypy, with the newest stubs
+        [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", *cache, str(script)],
         cwd=REPO,  # the package's own mypy settings, for the package it reads
         capture_output=True,
         text=True,
