@@ -31,7 +31,6 @@ import lzma
 import math
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -49,6 +48,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from ._paths import new_file
 from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
@@ -2409,22 +2409,6 @@ def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
     )
 
 
-def _new_partial(folder: Path, name: str) -> tuple[int, str]:
-    """A new file ``.<name>.*.partial`` in `folder`, open, as `tempfile.mkstemp`
-    makes one, but with the permissions `open` gives a new file (0o666 less the
-    umask), which it keeps when renamed into place. mkstemp's are 0o600, and
-    reading the umask to widen them set it to 0 for a moment, for every
-    thread of the process: a file another thread made then was writable by all."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
-    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    while True:
-        path = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.partial")
-        try:
-            return os.open(path, flags, 0o666), path
-        except FileExistsError:  # another writer's, by a chance of 2**-32
-            continue
-
-
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -2480,7 +2464,7 @@ class AtomicWriter:
                     prefix=f".{self._file_path.name}.", suffix=".partial", dir=folder
                 )
             else:
-                fd, tmp = _new_partial(parent, self._file_path.name)
+                fd, tmp = new_file(parent, f".{self._file_path.name}.", ".partial")
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
                 with contextlib.suppress(OSError):

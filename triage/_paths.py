@@ -1,10 +1,12 @@
-"""Paths as a user writes them: a leading ``~`` is the home directory."""
+"""Paths as a user writes them (a leading ``~`` is the home directory), and
+the new files written beside them."""
 
 from __future__ import annotations
 
 import os
+import secrets
 
-__all__ = ["user_path"]
+__all__ = ["new_file", "user_path"]
 
 
 def user_path(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
@@ -17,3 +19,22 @@ def user_path(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
     """
     expanded = os.path.expanduser(path)
     return path if expanded == os.fspath(path) else expanded
+
+
+def new_file(folder: str | os.PathLike[str], prefix: str, suffix: str) -> tuple[int, str]:
+    """A new file ``<prefix><random hex><suffix>`` in `folder`, open, as
+    `tempfile.mkstemp` makes one, but with the permissions `open` gives a new
+    file (0o666 less the umask), which it keeps when renamed into place.
+
+    mkstemp's are 0o600 whatever the umask; setting them to 0o644 made a file
+    readable by everyone under a umask of 077, and reading the umask to widen
+    them set it to 0 for a moment, for every thread of the process.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        path = os.path.join(folder, f"{prefix}{secrets.token_hex(8)}{suffix}")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:  # another writer's, by a chance of 2**-64
+            continue

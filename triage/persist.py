@@ -80,7 +80,6 @@ import math
 import os
 import platform
 import re
-import secrets
 import sys
 import tempfile
 import time
@@ -90,7 +89,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage._paths import user_path
+from triage._paths import new_file, user_path
 from triage._resources import read_text
 from triage.exceptions import ModelFileError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -262,7 +261,7 @@ def save_model(
     temps: list[str] = []
     saved = False
     try:
-        fd, tmp = _new_temp(folder, ".joblib")
+        fd, tmp = new_file(folder, _TEMP_PREFIX, ".joblib")
         os.close(fd)
         temps.append(tmp)
         joblib.dump(model, tmp, compress=3)
@@ -295,7 +294,7 @@ def save_model(
                 "sha256": _sha256(tmp_path),
             },
         }
-        fd, card_tmp = _new_temp(folder, ".json")
+        fd, card_tmp = new_file(folder, _TEMP_PREFIX, ".json")
         temps.append(card_tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             # parameters may be numpy numbers too (a grid over np.arange gives them)
@@ -319,21 +318,6 @@ def save_model(
                 except OSError:  # something else was put in it meanwhile
                     break
     return folder
-
-
-def _new_temp(folder: Path, suffix: str) -> tuple[int, str]:
-    """A new file in `folder` named ``.model-*suffix``, open, as `tempfile.mkstemp`
-    makes one, but with the permissions `open` gives a new file (0o666 less the
-    umask): mkstemp's are 0o600 whatever the umask, and setting them to 0o644
-    made a model readable by everyone under a umask of 077."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
-    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    while True:
-        name = os.path.join(folder, f"{_TEMP_PREFIX}{secrets.token_hex(8)}{suffix}")
-        try:
-            return os.open(name, flags, 0o666), name
-        except FileExistsError:  # another save's, by a chance of 2**-64
-            continue
 
 
 @contextlib.contextmanager
