@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +51,22 @@ _BUILTIN_ERRORS = {
 }
 
 
-def _builtin_raises() -> set[tuple[str, str, str]]:
-    found = set()
+def _in_functions() -> Iterator[tuple[str, str, ast.AST]]:
+    """(module, function, node) of every node inside a function of the package."""
     for path in sorted(PACKAGE.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Raise) and sub.exc is not None:
-                    exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
-                    if isinstance(exc, ast.Name) and exc.id in _BUILTIN_ERRORS:
-                        found.add((path.name, node.name, exc.id))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for sub in ast.walk(node):
+                    yield path.name, node.name, sub
+
+
+def _builtin_raises() -> set[tuple[str, str, str]]:
+    found = set()
+    for module, function, sub in _in_functions():
+        if isinstance(sub, ast.Raise) and sub.exc is not None:
+            exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+            if isinstance(exc, ast.Name) and exc.id in _BUILTIN_ERRORS:
+                found.add((module, function, exc.id))
     return found
 
 
@@ -133,22 +138,18 @@ def test_every_error_of_the_tree_is_importable_from_the_package() -> None:
 def _warning_categories() -> set[tuple[str, str, str]]:
     """(module, function, category) of every ``warnings.warn`` call of the package."""
     found = set()
-    for path in sorted(PACKAGE.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for sub in ast.walk(node):
-                if (
-                    isinstance(sub, ast.Call)
-                    and isinstance(sub.func, ast.Attribute)
-                    and sub.func.attr == "warn"
-                    and isinstance(sub.func.value, ast.Name)
-                    and sub.func.value.id == "warnings"
-                ):
-                    given = sub.args[1] if len(sub.args) > 1 else None
-                    given = next((k.value for k in sub.keywords if k.arg == "category"), given)
-                    name = given.id if isinstance(given, ast.Name) else ast.dump(given or sub)
-                    found.add((path.name, node.name, name))
+    for module, function, sub in _in_functions():
+        if (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr == "warn"
+            and isinstance(sub.func.value, ast.Name)
+            and sub.func.value.id == "warnings"
+        ):
+            given = sub.args[1] if len(sub.args) > 1 else None
+            given = next((k.value for k in sub.keywords if k.arg == "category"), given)
+            name = given.id if isinstance(given, ast.Name) else ast.dump(given or sub)
+            found.add((module, function, name))
     return found
 
 
