@@ -887,6 +887,9 @@ def test_read_words_reads_jieba_user_dictionary_entries(
         (["花呗 0"], r"words, line 1: frequency 0 for '花呗'"),
         (["花呗", "\u200b 5"], r"words, line 2: '\\u200b' is no word"),
         (["花 呗"], r"words, line 1: '花 呗' is no word"),
+        # a line of text rather than a word: each text repeating its start would take seconds
+        (["花呗", "差" * 33], r"words, line 2: '差{20}'\.\.\. has 33 characters, more than the 32"),
+        (["等" * 2000 + " 5"], r"line 1: '等{20}'\.\.\. has 2000 characters"),
         ({"花呗"}, "words must be None, the path of a user dictionary or a list of str, got set"),
         ([b"\xe8\x8a\xb1"], "got list"),
         (5, "got int"),
@@ -895,6 +898,12 @@ def test_read_words_reads_jieba_user_dictionary_entries(
 def test_read_words_names_what_it_cannot_use(source: Any, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         read_words(source)
+
+
+def test_read_words_takes_a_word_of_32_characters() -> None:
+    word = "中华人民共和国消费者权益保护法" * 2 + "条例"
+    assert len(word) == 32
+    assert read_words([word]) == ((word, None, None),)
 
 
 def test_read_words_says_a_directory_is_no_dictionary(tmp_path: Path) -> None:

@@ -908,6 +908,12 @@ def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[s
 Words = tuple[tuple[str, int | None, str | None], ...]
 
 _ENTRY = re.compile(r"(.+?)(?: ([0-9]+))?(?: ([a-z]+))?")
+# The longest word a user dictionary may give (jieba's own dictionary's are
+# 16 characters). At each place of a text the segmenter walks on through the
+# dictionary for as long as the text spells the start of a word, so a word of
+# 2,000 characters made each text that repeats its start take seconds; a
+# longer line is rather a text than a word.
+_LONGEST_WORD = 32
 # what jieba keeps in one word (its ``re_han_default``): other characters
 # split a text before its dictionary is looked at
 _JIEBA_WORD = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
@@ -941,9 +947,10 @@ def read_words(source: Any) -> Words:
     ------
     triage.ParameterError
         `source` is of another type, a string that names no file, or a file
-        that is not UTF-8; an entry whose word normalises to nothing or holds
-        a space, or whose frequency is 0 (jieba would then change its own
-        global state) -- named by its line.
+        that is not UTF-8; an entry whose word normalises to nothing, holds
+        a space or is longer than 32 characters (a line of text rather than
+        a word, which would make segmenting slow), or whose frequency is 0
+        (jieba would then change its own global state) -- named by its line.
 
     Warns
     -----
@@ -999,6 +1006,13 @@ def read_words(source: Any) -> Words:
             raise ParameterError(
                 f"{where}, line {number}: {raw!r} is no word the segmenter can keep whole "
                 "(it is empty or holds a space once normalised)"
+            )
+        if len(word) > _LONGEST_WORD:
+            raise ParameterError(
+                f"{where}, line {number}: {word[:20]!r}... has {len(word)} characters, more "
+                f"than the {_LONGEST_WORD} a word may have: the segmenter follows a word's start "
+                "at each place of a text that spells it, so a long entry makes such texts slow "
+                "to cut; give the words of your domain, one a line"
             )
         if freq is not None and int(freq) == 0:
             raise ParameterError(
