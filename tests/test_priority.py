@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from triage import priority
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
 from triage.priority import Context, Policy, default_policy, load_policy, prioritize
@@ -1898,6 +1899,41 @@ def test_a_repeat_of_words_that_split_a_run_one_way_is_accepted(pattern: str) ->
     policy = load_policy(_with_trigger(code="P1.laugh", patterns=[pattern]))
     assert "P1.laugh" not in codes(run("哈" * 400, "service", policy=policy))
     assert "P1.laugh" in codes(run("哈哈哈哈了吧", "service", policy=policy))
+
+
+# A pattern that starts by repeating a class of characters is tried where a run
+# of them starts, not again at each of its characters: \d+\d+元 read each run
+# of digits to its end from each of them, a minute over 3,000 digits.
+def test_a_pattern_starting_with_a_run_is_tried_where_the_run_starts() -> None:
+    policy = load_policy(_with_trigger(code="P1.sum", patterns=[r"\d+\d+元"]))
+    assert "P1.sum" not in codes(run("1" * 3000, "pricing", policy=policy))
+    assert "P1.sum" in codes(run("1" * 3000 + "元", "pricing", policy=policy))
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\d+元", r"\d+?元", r"\d*+元", r"\d{2,}元", r"\d+元\d", ".*投诉", "[^,]+退款"]
+)
+def test_a_pattern_starting_with_a_run_matches_where_it_did(pattern: str) -> None:
+    rx, _ = priority._named([(0, pattern)])
+    guard = priority._run_guard((0, pattern))
+    assert guard is not None
+    for text in [
+        "12元34元5",
+        "1元2345元67块8元",
+        "12,34元,5块",
+        "等了3天,1,2元,打12315投诉\n再投诉,不给退款,一直不给退款",
+        "元" * 5 + "1" * 5,
+    ]:
+        want = [(m.span(), m.lastgroup) for m in rx.finditer(text)]
+        got = [(m.span(), m.lastgroup) for m in priority._guarded_finditer(rx, guard, text)]
+        assert got == want, text
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"退款\d+元", r"\d{1,9}元", r"(?:\d元)+", "(?i:a)+b", r"\d*", r"\d+元|\d+块"]
+)
+def test_only_a_pattern_starting_with_an_unbounded_run_is_guarded(pattern: str) -> None:
+    assert priority._run_guard((0, pattern)) is None
 
 
 def test_policy_error_is_a_value_error() -> None:
