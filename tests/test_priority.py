@@ -1910,6 +1910,16 @@ def test_a_pattern_starting_with_a_run_is_tried_where_the_run_starts() -> None:
     assert "P1.sum" in codes(run("1" * 3000 + "元", "pricing", policy=policy))
 
 
+def test_an_emotion_cue_starting_with_a_run_is_tried_where_the_run_starts() -> None:
+    angry = {**default_policy().to_dict()["signals"]["emotions"][0], "cues": [r"\d+\d+!"]}
+    angry["needs_problem"] = False
+    policy = load_policy({"format": 1, "extends": "default", "signals": {"emotions": [angry]}})
+    text = "1" * 3000 + "元," + "2" * 3000 + "!"
+    result = prioritize(text, cats("pricing"), emos(angry=2), policy=policy)
+    anger = next(r for r in result.reasons if r.code == "P2.emotion.angry")
+    assert [(e.start, e.end) for e in anger.evidence] == [(3002, 6003)]
+
+
 @pytest.mark.parametrize(
     "pattern", [r"\d+元", r"\d+?元", r"\d*+元", r"\d{2,}元", r"\d+元\d", ".*投诉", "[^,]+退款"]
 )

@@ -297,6 +297,8 @@ class _Compiled:
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]]
     after: dict[tuple[bool, str, int], tuple[re.Pattern[str], tuple[int, ...]] | None]
     slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None], ...]]
+    # each emotion signal's cues, compiled, with their `_run_guard`
+    cues: tuple[tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...], ...]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
     question: re.Pattern[str]
@@ -1725,6 +1727,10 @@ def _compile(policy: Policy) -> _Compiled:
         parts=parts,
         after={},
         slow=slow,
+        cues=tuple(
+            tuple((_named([(0, cue)])[0], _run_guard((0, cue))) for cue in sig.cues)
+            for sig in policy.emotion_signals
+        ),
         negation=re.compile(f"(?:{policy.negation})$"),
         hypothetical=re.compile(policy.hypothetical),
         question=re.compile(policy.question),
@@ -2298,12 +2304,18 @@ def _signal_reasons(
         not c.requires or not fired.isdisjoint(c.requires) or _RANK[top_rule] < _RANK[cs.level]
     )
     out = list(reasons)
-    for sig in pol.emotion_signals:
+    for sig, cues in zip(pol.emotion_signals, c.cues, strict=True):
         if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
             # the first spans in the text, whichever cue matched them (a longer
-            # one first where two start together); re caches the compiled cues
+            # one first where two start together)
             spans = sorted(
-                {(m.start(), m.end()) for cue in sig.cues for m in re.finditer(cue, text)},
+                {
+                    m.span()
+                    for rx, guard in cues
+                    for m in (
+                        rx.finditer(text) if guard is None else _guarded_finditer(rx, guard, text)
+                    )
+                },
                 key=lambda span: (span[0], -span[1]),
             )[:_MAX_SPANS]
             evidence = tuple(Evidence(text[s:e], s, e) for s, e in spans)
