@@ -433,6 +433,17 @@ KEPT = [
         id="scored before",
     ),
     pytest.param(["priority"], {"priority": "triage_priority"}, id="text named like a score"),
+    # a CRM's Priority: SQL engines, Spark and Hive read names whatever their case
+    pytest.param(
+        ["text", "Priority", "ANGRY"],
+        {"priority": "triage_priority", "angry": "triage_angry"},
+        id="a name in other letter case",
+    ),
+    pytest.param(
+        ["text", "Priority", "Triage_Priority"],
+        {"priority": "triage_triage_priority"},
+        id="scored before, in other letter case",
+    ),
 ]
 
 
@@ -452,6 +463,9 @@ def test_keep_input_puts_the_scores_beside_the_input_row_by_row(
         "priority": ["P3", "P4", "P3", "P2"],
         "triage_priority": ["P3", "", "P3", "P3"],
         "error": ["", "missing text", "", ""],
+        "Priority": ["高", "低", "中", "高"],
+        "ANGRY": ["是", "否", "否", "是"],
+        "Triage_Priority": ["P3", "", "P3", "P3"],
     }
     text_column = columns[0]
     frame = pd.DataFrame({c: cells["text" if c == text_column else c] for c in columns}, index)
@@ -1171,6 +1185,23 @@ def test_rescoring_an_output_keeps_every_column_name_unique(tmp_path: Path, fmt:
     assert out.columns.is_unique
     assert {"priority", "triage_priority", "triage_triage_priority"} <= set(out.columns)
     assert out["id"].astype(str).tolist() == ["1", "2"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_column_named_like_a_score_in_other_letter_case_keeps_its_name(
+    tmp_path: Path, fmt: str
+) -> None:
+    # Spark, Hive, BigQuery and SQL's unquoted names take Priority and
+    # priority for one column: a CRM's Priority would be read for the score
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    src = write(tmp_path / "in.csv", "id,Priority,text\n1,高,快递一周还没到\n2,低,房间很脏\n")
+    score_file(src, tmp_path / f"out.{fmt}")
+    readers = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True)}
+    out = readers.get(fmt, pd.read_parquet)(tmp_path / f"out.{fmt}")
+    assert out.columns.str.lower().is_unique
+    assert out["Priority"].tolist() == ["高", "低"]
+    assert out["triage_priority"].tolist() == ["P3", "P3"]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])

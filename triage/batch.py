@@ -845,7 +845,8 @@ def score_frame(
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name
-        `frame` already has (a labeled frame's ``priority``, say) is named
+        `frame` already has, in any letter case (a labeled frame's
+        ``priority``, say, or a CRM's ``Priority``), is named
         ``triage_<name>`` (``triage_triage_<name>`` when that is taken too).
     explain : int, default 0
         Add a column ``why`` after ``reasons``: a JSON object from each
@@ -1425,8 +1426,9 @@ def score_file(
     chunks are held at once. The input's columns are carried through (read as
     text from CSV and TSV, as JSON values from JSONL, as typed from Parquet,
     but for a binary text column, read as UTF-8), followed by
-    `OUTPUT_COLUMNS`; an input column that has the name of an output column
-    is kept, and that output column is written as ``triage_<name>``. A name
+    `OUTPUT_COLUMNS`; an input column that has the name of an output column,
+    in any letter case (``Priority``), is kept, and that output column is
+    written as ``triage_<name>``. A name
     the input repeats (a CSV header may) is a `triage.ColumnError` before
     anything is scored when the output is JSONL or Parquet, which hold each
     name once. The input encoding is detected (UTF-8, UTF-8 with BOM, UTF-16
@@ -2047,16 +2049,21 @@ def _dropping(path: str | os.PathLike[str], extra: list[Any], first: Any, chunk_
 
 def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """The input rows with their scores beside them; a score column whose name an
-    input column already has is written as ``triage_<name>``."""
-    taken = set(frame.columns)
+    input column already has, in any letter case, is written as ``triage_<name>``.
+
+    Names are compared as SQL engines, Spark, Hive and BigQuery read them,
+    whatever their case: a CRM's ``Priority`` beside the score's ``priority``
+    would be one column to them, or the score renamed ``priority_1``.
+    """
+    taken = {c.casefold() if isinstance(c, str) else c for c in frame.columns}
     clash = {}
     for c in scores.columns:
-        if c in taken:
+        if c.casefold() in taken:
             name = f"triage_{c}"
-            while name in taken:  # a file scored before holds triage_<name> too
+            while name.casefold() in taken:  # a file scored before holds triage_<name> too
                 name = f"triage_{name}"
             clash[c] = name
-            taken.add(name)
+            taken.add(name.casefold())
     if clash:
         scores = scores.rename(columns=clash)
     return _side_by_side(frame, scores)
