@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import json
 import os
 import re
 import shlex
@@ -140,3 +141,45 @@ def test_service_example_warms_the_master_for_the_workers_it_forks() -> None:
         timeout=120,
     )
     assert out.stdout.split() == ["logistics", "快递", "True", "0"], out.stderr
+
+
+def _json_fields() -> dict[str, str]:
+    """The JSON type the README's table gives each field of `Assessment.to_dict`,
+    in the table's order."""
+    section = _section("In a service")
+    table = section.split("**The JSON of a complaint.**", 1)[1]
+    types: dict[str, str] = {}
+    for cell, kind in re.findall(r"^\| (`[^|]*?) \| ([^|]*?) \|", table, re.M):
+        types.update(dict.fromkeys(re.findall(r"`([^`]+)`", cell), kind))
+    return types
+
+
+_JSON_TYPES = {
+    "array of strings": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: type(v) is int,
+    "number": lambda v: type(v) is float,
+    "number or null": lambda v: v is None or type(v) is float,
+    "boolean": lambda v: type(v) is bool,
+    "object": lambda v: isinstance(v, dict),
+    "array of objects": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+}
+
+
+@pytest.mark.parametrize("lexicon", [False, True], ids=["model", "lexicon baseline"])
+def test_the_json_of_a_complaint_has_the_fields_the_readme_lists(lexicon: bool) -> None:
+    # a service that stores the JSON reads its contract there: every field,
+    # in order, of the type said
+    from triage.lexicon import LexiconModel
+
+    model = LexiconModel() if lexicon else None
+    said = _json_fields()
+    for text in ("😡我要去12315投诉你们，快递一周还没到！", "", "很好"):
+        data = json.loads(json.dumps(triage.analyze(text, model=model).to_dict()))
+        assert list(data) == list(said)
+        assert [k for k, kind in said.items() if not _JSON_TYPES[kind](data[k])] == []
+        for reason in data["reasons"]:
+            assert list(reason) == ["code", "level", "zh", "en", "evidence", "source"]
+            for span in reason["evidence"]:
+                assert data["text"][span["start"] : span["end"]] == span["text"]
+        assert (data["complaint_probability"] is None) == lexicon
