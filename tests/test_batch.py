@@ -1187,6 +1187,49 @@ def test_rescoring_an_output_keeps_every_column_name_unique(tmp_path: Path, fmt:
     assert out["id"].astype(str).tolist() == ["1", "2"]
 
 
+def test_a_parquet_output_says_which_model_and_policy_scored_it(tmp_path: Path) -> None:
+    # results of two models or policies are not mixed unknowingly: each file
+    # says what made it, the same for every file the same model scores
+    pq = pytest.importorskip("pyarrow.parquet")
+    from triage._default import get_default_model
+    from triage.batch import SCORED_BY_KEY, scored_by
+    from triage.priority import Policy, default_policy
+
+    def said(path: Path) -> Any:
+        return json.loads(pq.read_schema(path).metadata[SCORED_BY_KEY.encode()])
+
+    src = write(tmp_path / "in.csv", "id,text\n1,快递一周还没到\n2,\n")
+    score_file(src, tmp_path / "a.parquet", chunk_size=1)
+    score_file(tmp_path / "a.parquet", tmp_path / "b.parquet")
+    by = said(tmp_path / "a.parquet")
+    assert by == said(tmp_path / "b.parquet") == scored_by()
+    assert by["triage_version"] == triage.__version__
+    assert by["model_sha256"] == get_default_model().card_["file"]["sha256"]
+    assert pd.read_parquet(tmp_path / "a.parquet")["id"].tolist() == ["1", "2"]
+
+    data = default_policy().to_dict()
+    data["levels"]["P1"]["deadline_minutes"] += 5
+    score_file(
+        src, tmp_path / "c.parquet", model=triage.LexiconModel(), policy=Policy.from_dict(data)
+    )
+    other = said(tmp_path / "c.parquet")
+    assert other["model_sha256"] is None and other["policy_sha256"] != by["policy_sha256"]
+
+
+def test_a_model_tuned_after_loading_is_not_said_to_be_its_file(tiny_frame: Any) -> None:
+    # tune_thresholds copies the loaded model, card and all: the copy scores
+    # otherwise, and is no file
+    from triage._default import get_default_model
+    from triage.batch import scored_by
+    from triage.retrain import tune_thresholds
+
+    loaded = get_default_model()
+    assert scored_by(loaded)["model_sha256"] == loaded.card_["file"]["sha256"]
+    tuned = tune_thresholds(loaded, tiny_frame, min_positives=1)
+    assert scored_by(tuned)["model_sha256"] is None
+    assert scored_by(loaded)["model_sha256"] == loaded.card_["file"]["sha256"]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_a_column_named_like_a_score_in_other_letter_case_keeps_its_name(
     tmp_path: Path, fmt: str

@@ -125,16 +125,17 @@ def get_default_model() -> TriageModel:
     return model
 
 
-def default_model_file() -> tuple[Path, str]:
+def default_model_file(*, warn: bool = True) -> tuple[Path, str]:
     """The directory of the model the lookup order gives this process and the
     SHA-256 of its model file: the one loaded already, else the one it would
     load now (its card checked, not the model).
 
     For worker processes, which load the default model themselves: given the
     same file, they score as this process does, even after ``TRIAGE_MODEL``
-    or the working directory changed.
+    or the working directory changed. Its card's library versions are warned
+    of, as `load_model` warns, unless `warn` is False.
     """
-    from triage.persist import warn_if_stale
+    from triage.persist import read_card, warn_if_stale
 
     with _lock:
         model, source = _model, _source
@@ -142,7 +143,7 @@ def default_model_file() -> tuple[Path, str]:
         return source, str(model.card_["file"]["sha256"])
     path = default_model_path().resolve()
     with _naming_the_variable():
-        card = warn_if_stale(path)
+        card = warn_if_stale(path) if warn else read_card(path)
     return path, str(card.get("file", {}).get("sha256", ""))
 
 

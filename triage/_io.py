@@ -2428,6 +2428,7 @@ class AtomicWriter:
     system's temporary folder, and `commit` copies it into the target. A
     target that is a symbolic link is written through, as `open` writes:
     the file it names is replaced (or made), and the link stays.
+    A Parquet target's schema gets the keys and values of `metadata` too.
     """
 
     def __init__(
@@ -2438,8 +2439,11 @@ class AtomicWriter:
         types: dict[str, Any] | None = None,
         encoding: str = "utf-8",
         escape_formulas: bool = False,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         self.escape_formulas = check_escape_formulas(escape_formulas, fmt)
+        # key-value metadata of a Parquet file's schema, beside pandas' own
+        self.metadata = metadata or {}
         compression = _compression(path)
         if compression is not None:
             target_format(path, fmt)  # a zip, or Parquet inside a compression
@@ -2552,6 +2556,10 @@ class AtomicWriter:
             pq = _pyarrow_parquet()
             if self._parquet is None:
                 table = _first_table(frame, self.types)
+                if self.metadata:
+                    table = table.replace_schema_metadata(
+                        {**(table.schema.metadata or {}), **self.metadata}
+                    )
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(self.tmp, self._schema)
             else:

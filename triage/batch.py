@@ -82,17 +82,20 @@ from triage.text import prepare
 if TYPE_CHECKING:
     import pandas as pd
 
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.priority import Context, Policy
 
 __all__ = [
     "CONTEXT_FIELDS",
     "OUTPUT_COLUMNS",
+    "SCORED_BY_KEY",
     "WHY_COLUMN",
     "ProgressLine",
     "ScoreSummary",
     "score_file",
     "score_frame",
+    "scored_by",
 ]
 
 logger = logging.getLogger(__name__)
@@ -119,6 +122,10 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 
 #: The column ``explain=`` adds after ``reasons``.
 WHY_COLUMN = "why"
+
+#: The key of a Parquet output's schema metadata that says what scored it
+#: (`scored_by`).
+SCORED_BY_KEY = "triage"
 
 #: Fields of `triage.Context` that `score_frame(context_columns=...)` fills.
 CONTEXT_FIELDS: tuple[str, ...] = ("recent_complaints", "channel", "customer_tier")
@@ -1452,6 +1459,8 @@ def score_file(
     a column empty at first is a string column), later chunks cast to it.
     A JSONL key named like a partition folder above its file is found in
     the same reading, and is an InputFileError before any row is scored.
+    A Parquet output's schema metadata says, as JSON under `SCORED_BY_KEY`,
+    which model and policy scored it (`scored_by`).
 
     Parameters
     ----------
@@ -1764,6 +1773,9 @@ def score_file(
         types=types,
         encoding=output_encoding,
         escape_formulas=escape_formulas,
+        metadata={SCORED_BY_KEY: json.dumps(scored_by(model, policy))}
+        if dst_fmt == "parquet"
+        else None,
     ) as writer:
         for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
             if src_fmt == "jsonl" and types:
@@ -1782,6 +1794,69 @@ def score_file(
     return ScoreSummary(
         rows, errors, seconds, path, malformed, malformed_files, undecodable, undecodable_files
     )
+
+
+def scored_by(
+    model: TriageModel | LexiconModel | None = None, policy: Policy | None = None
+) -> dict[str, str | None]:
+    """What scores with `model` and `policy`, as `score_file` records it in a
+    Parquet output's schema metadata, as JSON under `SCORED_BY_KEY`, so that
+    results of two models or policies are not mixed unknowingly.
+
+    Parameters
+    ----------
+    model : TriageModel or LexiconModel, optional
+        The model that scores; the default model when omitted.
+    policy : Policy, optional
+        The priority policy; the default policy when omitted.
+
+    Returns
+    -------
+    dict
+        ``triage_version``, the library's version; ``model_sha256``, the
+        SHA-256 of the model's file (``file.sha256`` of its card; of the
+        default model's when `model` is None), None for a model never saved
+        and loaded (a refit or `triage.tune_thresholds` copy of one) and for
+        the lexicon baseline (a loaded model whose thresholds were then set by
+        hand still names its file); ``policy_sha256``, the
+        SHA-256 of the policy's `triage.Policy.to_dict` as JSON with sorted
+        keys (of the default policy when `policy` is None).
+
+    Raises
+    ------
+    triage.ParameterError
+        `policy` is no `triage.Policy`, or `model` no model.
+
+    Examples
+    --------
+    >>> import triage
+    >>> by = scored_by()
+    >>> sorted(by)
+    ['model_sha256', 'policy_sha256', 'triage_version']
+    >>> scored_by(triage.LexiconModel())["model_sha256"] is None
+    True
+    """
+    from triage import __version__, _default
+    from triage.priority import check_policy, default_policy
+
+    check_policy(policy)
+    found = model if model is not None else _default.model_set()
+    if found is None:
+        # the scoring that follows warns of its library versions, once
+        sha: Any = _default.default_model_file(warn=False)[1] or None
+    else:
+        card = getattr(resolve_model(found), "card_", None)
+        sha = card.get("file", {}).get("sha256") if isinstance(card, dict) else None
+    rules = json.dumps(
+        (default_policy() if policy is None else policy).to_dict(),
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return {
+        "triage_version": __version__,
+        "model_sha256": None if sha is None else str(sha),
+        "policy_sha256": hashlib.sha256(rules.encode("utf-8")).hexdigest(),
+    }
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

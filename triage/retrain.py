@@ -658,7 +658,9 @@ def tune_thresholds(
     The thresholds live in ``thresholds_`` (and ``clause_thresholds_``) of
     the returned model, so `save_model` keeps them; ``threshold_source_`` records the rows they were
     tuned on (count and fingerprint), `beta`, which labels changed and the
-    previous values. `model` itself is not modified.
+    previous values. `model` itself is not modified. The copy has no
+    ``card_``: the card of the file `model` was loaded from describes that
+    file, not the copy (`triage.batch.scored_by` would name the file).
 
     Tuning on a frame and then measuring on the same frame flatters the model:
     measure on other rows (see `split_labeled`).
@@ -716,6 +718,8 @@ def tune_thresholds(
         targets[f"strong:{e}"] = (emotion_truth[present, j] == 2, proba["strong"][present, j])
 
     new = copy.deepcopy(model)
+    # the card of a loaded model is its file's, which the copy is not
+    new.__dict__.pop("card_", None)
     new.thresholds_ = {k: np.array(v, dtype=np.float64) for k, v in model.thresholds_.items()}
     # with the clause stage, its thresholds decide the categories it has a model of
     staged = np.zeros(len(CATEGORIES), dtype=bool)
