@@ -183,3 +183,21 @@ def test_the_json_of_a_complaint_has_the_fields_the_readme_lists(lexicon: bool) 
             for span in reason["evidence"]:
                 assert data["text"][span["start"] : span["end"]] == span["text"]
         assert (data["complaint_probability"] is None) == lexicon
+
+
+def test_the_calm_chat_example_gives_the_shipped_models_anxious_threshold() -> None:
+    # the threshold of anxious that the README and the emotions' docstring
+    # name had stayed that of an earlier model
+    from triage._default import get_default_model
+
+    said = " ".join(README.split())
+    match = re.search(
+        r"`请问发票怎么开`.*?anxious \((0\.\d+), over that emotion's threshold of (0\.\d+)\)",
+        said,
+    )
+    assert match, "the README no longer says how anxious 请问发票怎么开 reads"
+    threshold = float(get_default_model().thresholds_["presence"][1])
+    probability = triage.analyze("请问发票怎么开").emotion_probabilities["anxious"]
+    assert (float(match[1]), float(match[2])) == (round(probability, 2), round(threshold, 2))
+    docstring = " ".join((triage.EmotionResult.__doc__ or "").split())
+    assert f"{round(threshold, 2)} for anxious in the shipped model" in docstring
