@@ -411,6 +411,42 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     assert checked == 7 + 6 + 5
 
 
+def test_model_readme_calibration_figures_are_the_shipped_models_on_dev() -> None:
+    # the docs called every score a probability; the table says how far each
+    # head's are, and the prose leans on the anxious row
+    import numpy as np
+
+    from triage.labels import CATEGORIES, EMOTIONS
+
+    dev = pd.read_csv(require_data("labeled", "dev.csv"), dtype=str, keep_default_na=False)
+    scored = triage.score_frame(dev)
+    cats = [set(c.split("|")) for c in dev["categories"]]
+    truth = {str(c): [str(c) in x for x in cats] for c in CATEGORIES}
+    truth |= {str(e): (dev[str(e)].astype(int) > 0).tolist() for e in EMOTIONS}
+    truth["complaint"] = (dev["categories"] != "").tolist()
+    section = " ".join(_section("models/README.md", "Figures on dev").split())
+    rows = re.findall(r"\| (\w+) \| (0\.\d{3}) \|((?: [\d.]+ \|){7})", section)
+    assert [r[0] for r in rows] == list(truth)
+    for label, rate, rest in rows:
+        said = [float(rate)] + [float(x) for x in rest.split("|")[:-1]]
+        p = scored[f"prob_{label}"].to_numpy(float)
+        y = np.asarray(truth[label], dtype=float)
+        bins = np.minimum((p * 10).astype(int), 9)
+        error = sum(
+            abs(p[bins == k].mean() - y[bins == k].mean()) * (bins == k).mean()
+            for k in np.unique(bins)
+        )
+        high = p >= 0.8
+        real = [y.mean(), p.mean(), error, np.mean((p - y) ** 2), np.mean((y.mean() - y) ** 2)]
+        assert said[:5] == pytest.approx(real, abs=0.0005 + 1e-9), label
+        assert said[5] == high.sum(), label
+        assert said[6:] == pytest.approx([p[high].mean(), y[high].mean()], abs=0.005), label
+    assert f"dev's {len(dev)} rows" in section
+    anxious = {r[0]: r for r in rows}["anxious"]
+    said = f"its rate of {anxious[1]} for every text (Brier {anxious[2].split('|')[2].strip()}"
+    assert said in section
+
+
 def test_model_readme_data_is_that_of_the_shipped_card() -> None:
     # the rows and fingerprints models/README.md gives are the card's
     from triage._default import default_model_path
