@@ -154,6 +154,20 @@ def test_equals_analyze_on_every_row(expected: dict[str, dict[str, Any]]) -> Non
     assert out["truncated"].iloc[-1]
 
 
+def test_analyze_gives_the_scores_of_the_batch_to_the_last_bit(
+    expected: dict[str, dict[str, Any]],
+) -> None:
+    # analyze multiplied one text's features by BLAS, which rounds otherwise
+    # than the batch's products and otherwise from one CPU to another: the
+    # two paths, and two machines, differed in the last bits of a score
+    texts = [*TEXTS, "孩子买的玩具车轮子掉了，小零件差点被吞下去，客服还一直推脱说不是质量问题"]
+    want = [expected.get(t) or expected_row(triage.analyze(t)) for t in texts]
+    out = score_frame(pd.DataFrame({"text": texts}))
+    for i, row in enumerate(want):
+        floats = {col: value for col, value in row.items() if isinstance(value, float)}
+        assert {col: out[col].iloc[i] for col in floats} == floats, texts[i]
+
+
 def test_rows_go_to_the_priority_engine_without_a_call_of_prioritize_each(
     expected: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

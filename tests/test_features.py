@@ -95,6 +95,16 @@ def test_batch_lookup_equals_one_string_per_term(
         row = np.zeros(space.n_features)
         row[idx] = w
         np.testing.assert_allclose(full[i], row, atol=1e-12)
+        # and what analyze's path gives, to the last bit
+        idx, w, one = space.row(text, tokens)
+        start, stop = X.indptr[i], X.indptr[i + 1]
+        np.testing.assert_array_equal(idx, X.indices[start:stop])
+        np.testing.assert_array_equal(w, X.data[start:stop])
+        if dense is None:
+            assert one is None
+        else:
+            assert one is not None
+            np.testing.assert_array_equal(one[0], dense[i])
 
 
 def test_packed_lookup_is_used_for_the_usual_ranges() -> None:

@@ -6,9 +6,11 @@ normalised text never contains) and character n-grams of the normalised text
 (unprefixed: building a prefixed string for each of the many n-grams of a text
 costs more than the rest of the feature extraction). Fitting is
 `FeatureSpace.fit`, a plain function of the documents, over `FeatureSpace.terms`;
-one text is looked up term by term (`FeatureSpace.vector`), and a batch with
-the vocabulary packed into integers, all its n-grams at once (`_Lookup`). The
-tests hold the three paths equal.
+one text may be looked up term by term (`FeatureSpace.vector`), and a batch
+with the vocabulary packed into integers, all its n-grams at once (`_Lookup`).
+The tests hold the three paths equal. `TriageModel.predict_one` weighs its
+one text with `FeatureSpace.row`, which sums in the batch's order, so that
+its scores are the batch's to the last bit on every CPU.
 
 The word block and the character block are l2-normalised separately, so the
 many character n-grams of a long text do not drown its words. A few dense
@@ -164,6 +166,18 @@ def row_sums(
     starts = np.searchsorted(row, np.arange(n))
     held = np.diff(np.append(starts, len(row))) > 0
     out[held] = np.add.reduceat(weight[:, None] * M, starts[held], axis=0)
+    return out
+
+
+def in_order(
+    weight: np.ndarray[Any, np.dtype[np.float64]], M: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``weight[k] * M[k]`` summed over k one after another, shape (M.shape[1],):
+    as a sparse row times a dense matrix sums, not as BLAS, whose order
+    differs from one CPU to another."""
+    if not len(weight):
+        return np.zeros(M.shape[1])
+    out: np.ndarray[Any, np.dtype[np.float64]] = np.add.reduce(weight[:, None] * M, axis=0)
     return out
 
 
@@ -533,6 +547,49 @@ class FeatureSpace:
             idx = np.concatenate([idx, self.n_text_features + on])
             w = np.concatenate([w, cue[on]])
         return idx, w
+
+    def row(
+        self, text: str, tokens: Sequence[str]
+    ) -> tuple[
+        np.ndarray[Any, np.dtype[np.intp]],
+        np.ndarray[Any, np.dtype[np.float64]],
+        np.ndarray[Any, np.dtype[np.float64]] | None,
+    ]:
+        """One document as `blocks` gives it, to the last bit and without
+        scipy: its term columns in increasing order, their weights, and its
+        dense columns (None without any).
+
+        `vector` rounds otherwise: BLAS dot products, whose order of
+        summation differs with the CPU, where `blocks` sums in order.
+        """
+        counts = self._counts(text, tokens)
+        idx = np.fromiter(sorted(counts), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(map(counts.__getitem__, idx.tolist()), dtype=np.float64, count=idx.size)
+        if self.sublinear_tf:
+            np.log(tf, out=tf)
+            tf += 1.0
+        tf *= self.idf[idx]
+        cell = (idx >= self.split).astype(np.intp)
+        norms = np.sqrt(np.bincount(cell, weights=tf * tf, minlength=2))
+        norms[norms == 0.0] = 1.0
+        tf /= norms[cell]
+        parts = []
+        if self.vec_source is not None:
+            assert self.vec_weight is not None
+            index, table = self._vectors()
+            rows = np.fromiter((r for r in map(index.get, tokens) if r is not None), dtype=np.intp)
+            used, at = np.unique(rows, return_inverse=True)
+            # a word's weight summed over its repeats, then the rows in order
+            summed = np.bincount(at, weights=self.vec_weight[rows], minlength=used.size)
+            weight = np.asarray(summed, dtype=np.float64)
+            mean = in_order(weight, table[used].astype(np.float64))[None, :]
+            norm = np.linalg.norm(mean, axis=1, keepdims=True)
+            norm[norm == 0.0] = 1.0
+            parts.append(mean / norm)
+        if self.cues:
+            parts.append(self._cue_matrix([text]))
+        dense = np.hstack(parts) if parts else None
+        return idx, tf, dense
 
     def few(
         self, docs: Sequence[Doc]

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 import numpy as np
 
 from triage import text as _text
-from triage._features import Doc, FeatureSpace, clauses, row_sums
+from triage._features import Doc, FeatureSpace, clauses, in_order, row_sums
 from triage.exceptions import NotFittedError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
@@ -901,12 +901,23 @@ class TriageModel(OneText):
         self._check_predicting()
         p = _text.prepare(text)
         tokens = _text.tokenize(p.text, hmm=self.hmm_, words=self.words_)
-        idx, val = self.features_.vector(p.text, tokens)
-        z = (val @ self.coef_[idx] + self.intercept_)[None, :]
+        # the features and sums of the batch path, for one row: a BLAS
+        # product rounds otherwise than they do, and otherwise on another
+        # CPU, so the text's scores would differ from `predict_many`'s and
+        # from machine to machine in their last bits
+        idx, val, dense = self.features_.row(p.text, tokens)
+        z = (in_order(val, self.coef_[idx]) + self.intercept_)[None, :]
         z_nb = None
         if self.nb_coef_ is not None and self.nb_intercept_ is not None:
             terms = idx[(idx < self.nb_coef_.shape[0]) & (val != 0)]
-            z_nb = (self.nb_coef_[terms].sum(axis=0) + self.nb_intercept_)[None, :]
+            nb = in_order(np.ones(terms.size), self.nb_coef_[terms]) + self.nb_intercept_
+            z_nb = nb[None, :]
+        if dense is not None:
+            n_terms = self.features_.n_terms
+            z += np.einsum("ij,jk->ik", dense, self.coef_[n_terms:])
+            on = np.flatnonzero(dense[0])
+            idx = np.concatenate([idx, n_terms + on])
+            val = np.concatenate([val, dense[0, on]])
         pred = self._decode(
             z, [p.text], [tokens], np.array([p.truncated]), np.array([idx.size]), z_nb, one=True
         )
