@@ -10,6 +10,7 @@ import copy
 import importlib
 import json
 import os
+import re
 import threading
 import typing
 from pathlib import Path
@@ -514,6 +515,43 @@ def test_any_text_gets_one_triage_from_every_entry_point(text: str) -> None:
         assert [row[f"prob_{x}"] for x in CATEGORIES] == list(a.category_probabilities.values())
         assert [row[f"prob_{x}"] for x in EMOTIONS] == list(a.emotion_probabilities.values())
         assert row["prob_complaint"] == a.complaint_probability
+
+
+# clauses of complaints, in characters whose traditional forms `_TRADITIONAL` writes
+CLAUSES = [
+    *("这个快递怎么还没发货", "客服说话态度太差了", "东西质量不行，价钱还贵", "问题到现在都没处理"),
+    *("退款的事情对方一直不给个说法", "电话打了两次也没人接", "房间的门是坏的，时间也过了"),
+    *("买的东西发错了两个", "费用单号对不上，应该给我个解释", "员工乱收费，气死我了!!"),
+    *("这样的服务让人觉得很难受？", "装了以后实现不了说的功能😡", "订单12315678", "APP又闪退了"),
+]
+_TRADITIONAL = str.maketrans(
+    "这说还没发货递务态质贵价钱问题们处门时间东买卖过话给让经觉电员乱难气费单号两个对应该样实现后装坏",
+    "這說還沒發貨遞務態質貴價錢問題們處門時間東買賣過話給讓經覺電員亂難氣費單號兩個對應該樣實現後裝壞",
+)
+_SAME_TEXT = {
+    "wrapped in HTML": lambda t: f'<div><p class="msg">{t}</p></div>',
+    "padded with blanks": lambda t: f" \n\t{t}\u3000\n\n",
+    "in full-width ASCII": lambda t: "".join(
+        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t
+    ),
+    "in traditional characters": lambda t: t.translate(_TRADITIONAL),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(CLAUSES), min_size=1, max_size=4).map("，".join))
+def test_a_complaint_is_read_alike_however_it_is_written(text: str) -> None:
+    # what normalisation undoes changes nothing; a line break after a
+    # clause's punctuation leaves a space that moves no label
+    a = triage.analyze(text).to_dict()
+    for how, write in _SAME_TEXT.items():
+        assert triage.analyze(write(text)).to_dict() == a, how
+    b = triage.analyze(re.sub(r"([，。！？!?,]+)", "\\1\n", text)).to_dict()
+    for key in ("categories", "primary", "priority", *map(str, EMOTIONS)):
+        assert b[key] == a[key], key
+    assert [r["code"] for r in b["reasons"]] == [r["code"] for r in a["reasons"]]
+    for key in ("category_probabilities", "emotion_probabilities"):
+        assert b[key] == pytest.approx(a[key], abs=1e-12), key
 
 
 def test_sentiment_polarity_orders_praise_above_complaint() -> None:
