@@ -175,6 +175,36 @@ def test_batch_reading_the_output_gives_each_cell_as_written(
     assert angry.tolist()[::2] == pytest.approx(expected["prob_angry"].tolist()[::2])
 
 
+def test_batch_reading_a_json_lines_output_gives_each_value_as_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pd.read_json with its defaults made 123 of the ticket "00123" and
+    # rounded the last digits of the probabilities
+    from triage.batch import score_file
+
+    said = " ".join(_section("docs/batch.md", "Files: `triage score`").split())
+    match = re.search(r"A JSON Lines output reads back with `(pd\.read_json\([^`]*\))`", said)
+    assert match, "docs/batch.md no longer says how to read a JSON Lines output"
+    texts = ["快递一周还没到，太气人了！", "", "客服态度恶劣，退款也不给"]
+    pd.DataFrame({"ticket": ["00123", "00124", "00125"], "text": texts}).to_csv(
+        tmp_path / "complaints.csv", index=False
+    )
+    monkeypatch.chdir(tmp_path)
+    score_file("complaints.csv", "scored.jsonl")
+    expected = triage.score_frame(
+        pd.read_csv("complaints.csv", dtype=str, keep_default_na=False), keep_input=True
+    )
+    scored = eval(match[1], {"pd": pd})
+    assert scored["ticket"].tolist() == ["00123", "00124", "00125"]
+    assert scored["error"].tolist() == expected["error"].tolist()
+    probabilities = [c for c in expected.columns if c.startswith("prob_")]
+    scored_rows = scored.loc[[0, 2], probabilities].to_numpy().tolist()
+    assert scored_rows == expected.loc[[0, 2], probabilities].to_numpy().tolist()
+    guessed = pd.read_json("scored.jsonl", lines=True)  # what the guide warns of
+    assert guessed["ticket"].tolist() == [123, 124, 125]
+    assert guessed.loc[[0, 2], probabilities].to_numpy().tolist() != scored_rows
+
+
 # dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
 def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> None:
