@@ -2145,6 +2145,64 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, name: str) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", name])
 
 
+def _cut_short(path: Path) -> None:
+    with path.open("r+b") as f:
+        f.truncate(path.stat().st_size // 2)
+
+
+def _added_to(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write("客服一直不回消息\n")
+
+
+def _written_anew(path: Path) -> None:
+    path.write_text("text\n门票订了却进不去\n", encoding="utf-8")
+
+
+def _replaced(path: Path) -> None:
+    new = write(path.with_name("new.csv"), "text\n门票订了却进不去\n")
+    new.replace(path)
+
+
+@pytest.mark.parametrize("change", [_cut_short, _added_to, _written_anew, _replaced])
+@pytest.mark.parametrize("name", ["in.csv", "in.csv.gz", "folder/b.csv"])
+def test_an_input_that_changes_while_it_is_read_gives_no_output(
+    tmp_path: Path, name: str, change: Callable[[Path], None]
+) -> None:
+    # cut short, added to or written again by an export still running, it
+    # gave a complete-looking output of part of it, or of two versions of it
+    body = "text\n" + "快递三天了还没发货\n" * 40
+    src = tmp_path / name
+    if name.endswith(".gz"):
+        src.write_bytes(gzip.compress(body.encode("utf-8")))
+    else:
+        write(src, body)
+    if name.startswith("folder/"):
+        write(src.with_name("a.csv"), body)
+    (tmp_path / "out.csv").write_text("old", encoding="utf-8")
+
+    def changing(rows: int, seconds: float) -> None:
+        if rows == 10:
+            change(src)
+
+    given = tmp_path / "folder" if name.startswith("folder/") else src
+    with pytest.raises(InputFileError, match=rf"{re.escape(name)} changed while it was read"):
+        score_file(given, tmp_path / "out.csv", chunk_size=10, progress=changing)
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_input_deleted_once_open_is_read_whole(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "text\n" + "快递三天了还没发货\n" * 40)
+
+    def deleting(rows: int, seconds: float) -> None:
+        if rows == 10:
+            src.unlink()
+
+    summary = score_file(src, tmp_path / "out.csv", chunk_size=10, progress=deleting)
+    assert summary.rows == 40
+
+
 @pytest.mark.parametrize("name", ["out.csv.gz", "out.tsv.bz2", "out.jsonl.xz", "out.csv.GZ"])
 def test_compressed_output_holds_the_plain_output(tmp_path: Path, name: str) -> None:
     src = tmp_path / "in.csv"

@@ -1591,7 +1591,9 @@ def score_file(
         The input cannot be read as a table (see `triage.InputFileError`),
         is JSONL read as CSV or TSV (a ``.csv`` name, or `input_format`),
         is a pipe or a device (read more than once; the CLI spools one to a
-        file), or a Parquet output column cannot hold a later chunk's values.
+        file), or a Parquet output column cannot hold a later chunk's values;
+        or a file of the input changed while it was read (cut short, added
+        to, written again or replaced), no output then written.
     concurrent.futures.process.BrokenProcessPool
         As for `score_frame`.
     """
@@ -1651,6 +1653,10 @@ def score_file(
         wanted.setdefault(id_column, "id_column= (CLI: --id-column)")
     for name, col in (context_columns or {}).items():
         wanted.setdefault(col, f"context_columns= (CLI: --context {name}=COLUMN)")
+    # before the input is first read (through, to find its encoding): a file
+    # that changes while it is read, cut short, added to or written anew by
+    # an export still running, gave part of it, complete-looking, status 0
+    stamps = _stamps(input)
     sources = _sources(input, src_fmt, input_format, encoding, wanted)
     # The Parquet output's types of the input's columns. From JSONL they are
     # read here, before any row is scored, as are the keys that would stop
@@ -1678,13 +1684,18 @@ def score_file(
         for source in sources:
             missing: set[Any] = set()
             damaged: list[int] = []  # its undecodable lines
-            for chunk in read_chunks(
-                source.path,
-                fmt=source.fmt,
-                chunk_size=chunk_size,
-                encoding=source.encoding,
-                text_column=text_column,
-                delimiter=source.delimiter,
+            # checked once read, and when reading fails: a file cut short while
+            # read ends in a broken character or stream, said to have changed
+            for chunk in _unchanged_while(
+                read_chunks(
+                    source.path,
+                    fmt=source.fmt,
+                    chunk_size=chunk_size,
+                    encoding=source.encoding,
+                    text_column=text_column,
+                    delimiter=source.delimiter,
+                ),
+                {p: s for p, s in stamps.items() if p == Path(source.path)},
             ):
                 if chunk.malformed_lines:
                     malformed.extend(chunk.malformed_lines)
@@ -1789,6 +1800,7 @@ def score_file(
         if rows == 0:
             empty = pd.DataFrame(columns=columns or [])
             writer.write(_with_scores(empty, _empty_frame(explain=explain)))
+        _check_unchanged(stamps)
         path = writer.commit()
     seconds = time.perf_counter() - started
     return ScoreSummary(
@@ -1857,6 +1869,61 @@ def scored_by(
         "model_sha256": None if sha is None else str(sha),
         "policy_sha256": hashlib.sha256(rules.encode("utf-8")).hexdigest(),
     }
+
+
+def _stamps(input: str | os.PathLike[str]) -> dict[Path, tuple[int, int, int, int]]:
+    """The device, inode, size and modification time of each file of `input`
+    (the files of a folder), by path, for `_check_unchanged`."""
+    from triage._io import dataset_files
+
+    files = dataset_files(input) if Path(input).is_dir() else [Path(input)]
+    stamps = {}
+    for path in files:
+        st = path.stat()
+        stamps[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return stamps
+
+
+def _unchanged_while(
+    chunks: Iterator[P], stamps: Mapping[Path, tuple[int, int, int, int]]
+) -> Iterator[P]:
+    """The items of `chunks`, read from the files of `stamps`; once they are
+    read, or when reading them fails, `_check_unchanged`."""
+    try:
+        yield from chunks
+    except Exception as exc:
+        _check_unchanged(stamps, exc)
+        raise
+    _check_unchanged(stamps)
+
+
+def _check_unchanged(
+    stamps: Mapping[Path, tuple[int, int, int, int]], cause: Exception | None = None
+) -> None:
+    """Raise `triage.InputFileError` when a file of `stamps` is not as it was
+    (`_stamps`), written to or replaced: its rows read may be part of one
+    version and part of another, or stop short. `cause` is what reading it
+    raised, if anything: a stream cut short, a character cut in two."""
+    from triage.exceptions import InputFileError
+
+    for path, (dev, ino, size, mtime) in stamps.items():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            # deleted or moved once read: the file still open was read whole
+            # (one deleted before it was opened stopped the run then)
+            continue
+        if (st.st_dev, st.st_ino) != (dev, ino):
+            what = "another file is in its place now"
+        elif (st.st_size, st.st_mtime_ns) != (size, mtime):
+            what = f"{size:,} bytes when the run started, {st.st_size:,} now"
+        else:
+            continue
+        raise InputFileError(
+            f"{path} changed while it was read ({what}): the rows read may be part of it, or "
+            "of two versions of it; no output was written. Score it again once nothing "
+            "writes to it (an export still running?), or score a copy"
+        ) from cause
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
