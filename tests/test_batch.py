@@ -699,7 +699,9 @@ def test_an_error_of_the_model_in_a_worker_is_raised_as_it_was() -> None:
             return super().predict_many(texts, explain=explain)
 
     frame = pd.DataFrame({"text": ["快递没到", "房间很脏", "炸了", "退款太慢"]})
-    with pytest.raises(LookupError, match=r"\.Refused: refused \(7\): 爆炸$"):
+    with pytest.raises(
+        LookupError, match=r"\.Refused: refused \(7\): 爆炸\nraised scoring rows 3 to 3 "
+    ):
         score_frame(frame, model=Failing(), n_jobs=2, chunk_size=1)
 
 
@@ -1087,6 +1089,25 @@ def test_a_batch_whose_workers_keep_dying_fails_and_the_next_batch_works() -> No
     pd.testing.assert_frame_equal(
         score_frame(frame, n_jobs=2, chunk_size=5), score_frame(frame, n_jobs=1)
     )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_error_scoring_a_chunk_names_its_rows(n_jobs: int) -> None:
+    # an error an hour into a file said nothing of where it was
+    class Failing(triage.LexiconModel):
+        def predict_many(self, texts: list[str], **kwargs: Any) -> Any:
+            if "坏掉的一行" in texts:
+                raise RuntimeError("cannot score this")
+            return super().predict_many(texts, **kwargs)
+
+    texts = [f"第{i}单快递一周还没到" for i in range(40)]
+    texts[25] = "坏掉的一行"
+    with pytest.raises(RuntimeError, match="cannot score this") as caught:
+        score_frame(pd.DataFrame({"text": texts}), model=Failing(), n_jobs=n_jobs, chunk_size=10)
+    assert caught.value.__notes__ == [
+        "raised scoring rows 21 to 30 of the input (counted from 1, a file's header and "
+        "malformed lines not counted)"
+    ]
 
 
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(

@@ -685,6 +685,16 @@ def _readable(exc: Exception) -> Exception:
     return Exception(message)
 
 
+def _note_rows(exc: Exception, first: int, count: int) -> None:
+    """Add to `exc`, raised scoring a chunk, the rows of the chunk: an error
+    (a text no scoring foresaw, a worker out of memory) an hour into a file
+    said nothing of where it was."""
+    exc.add_note(
+        f"raised scoring rows {first + 1:,} to {first + count:,} of the input (counted "
+        "from 1, a file's header and malformed lines not counted)"
+    )
+
+
 def _after(first: deque[P], rest: Iterator[P]) -> Iterator[P]:
     """The items of `first`, each let go of as it is taken, then those of `rest`."""
     while first:
@@ -749,19 +759,42 @@ class _Workers:
             ahead = deque(itertools.islice(tasks, self.n_jobs))
             jobs = len(ahead)
             tasks = _after(ahead, tasks)
+            done = 0  # rows sent to be scored
             if jobs <= 1:
                 model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
                 for payload, texts, contexts in tasks:
-                    yield payload, _score_chunk(texts, model, policy, contexts, self.explain)
+                    try:
+                        cols = _score_chunk(texts, model, policy, contexts, self.explain)
+                    except Exception as exc:
+                        _note_rows(exc, done, len(texts))
+                        raise
+                    done += len(texts)
+                    yield payload, cols
                 return
+            from concurrent.futures.process import BrokenProcessPool
+
             flight = _InFlight(jobs)
+            rows: deque[tuple[int, int]] = deque()  # (first, count) of each chunk in flight
+
+            def pop() -> tuple[P, dict[str, Any]]:
+                try:
+                    got = flight.pop()
+                except Exception as exc:
+                    if not isinstance(exc, BrokenProcessPool):  # workers dead, not a chunk
+                        _note_rows(exc, *rows[0])
+                    raise
+                rows.popleft()
+                return got
+
             try:
                 for payload, texts, contexts in tasks:
                     flight.submit(payload, (texts, self.model, self.policy, contexts, self.explain))
+                    rows.append((done, len(texts)))
+                    done += len(texts)
                     if len(flight) >= 2 * flight.n_jobs:
-                        yield flight.pop()
+                        yield pop()
                 while len(flight):
-                    yield flight.pop()
+                    yield pop()
             finally:
                 flight.cancel()
         finally:
