@@ -1110,6 +1110,47 @@ def test_an_error_scoring_a_chunk_names_its_rows(n_jobs: int) -> None:
     ]
 
 
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, dead but not reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@KILLS
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
+    # killed by the OOM killer or kill -9, the parent left its workers waiting
+    # for chunks forever, each holding a model, and the output of the command
+    import time
+
+    script = textwrap.dedent(
+        """
+        import os, signal
+        import pandas as pd
+        import triage
+        from triage import batch
+        triage.score_frame(pd.DataFrame({"text": ["快递没到"] * 4}), n_jobs=2, chunk_size=2)
+        print(*batch._pool(2)._processes, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    with proc.stdout:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+    assert proc.wait(timeout=120) == -signal.SIGKILL and len(workers) == 2
+    deadline = time.monotonic() + 20
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if _alive(pid)]
+    for pid in alive:  # not left behind by a failing test
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -439,7 +439,27 @@ def _load_default(at: _DefaultAt) -> Any:
     return got
 
 
-def _init_worker(jieba_level: int) -> None:
+# seconds between a worker's looks at whether the process that started it lives
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once `parent`, the process that started it, is gone.
+
+    Killed (the kernel's OOM killer, ``kill -9``), the parent left its workers
+    running, each with its model and dictionary (some 450 MB for the shipped
+    model), waiting forever for chunks: they held the output of a scheduled
+    run's ``triage score`` open, so the scheduler waited on it too. A worker
+    is adopted by another process when its parent dies.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _init_worker(jieba_level: int, parent: int | None = None) -> None:
+    if parent is not None and os.name == "posix":  # Windows' parent id does not change
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     # jieba logs its dictionary load at DEBUG through its own handler and sets
     # that level when imported: import it as the library does, then keep the
     # parent's level, so workers are as quiet as the parent
@@ -541,7 +561,7 @@ def _pool(n_jobs: int) -> Any:
             max_workers=n_jobs,
             timeout=_IDLE_SECONDS,
             initializer=_init_worker,
-            initargs=(level,),
+            initargs=(level, os.getpid()),
             env=_thread_limits(n_jobs),
         )
     for old in retired:
