@@ -10,6 +10,7 @@ from tests.conftest import require_data
 from triage.labels import (
     CATEGORIES,
     EMOTIONS,
+    INTENSITIES,
     LABEL_COLUMNS,
     PRIORITIES,
     Category,
@@ -48,6 +49,14 @@ def test_priorities_and_deadlines_match_labels_md(labels_md: str) -> None:
 def test_chinese_names_match_labels_md(labels_md: str) -> None:
     for label in (*CATEGORIES, *EMOTIONS):
         assert f"| `{label}` | {label.zh} |" in labels_md
+
+
+def test_intensities_match_labels_md(labels_md: str) -> None:
+    # "0 = absent, 1 = present, 2 = strong" and the file format's "int 0-2"
+    scale = tuple(int(n) for n in re.findall(r"(\d) = (?:absent|present|strong)", labels_md))
+    low, high = re.findall(r"\| int (\d)-(\d) \|", labels_md)[0]
+    assert scale == tuple(range(int(low), int(high) + 1)) == (0, 1, 2)
+    assert scale == INTENSITIES
 
 
 def test_file_columns_match_labels_md(labels_md: str) -> None:
