@@ -1410,6 +1410,7 @@ MALFORMED = [
     (_with_trigger(patterns=["(?:.*哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
     (_with_trigger(patterns=["(?:\\w+哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
     (_with_trigger(patterns=["(?:.+?哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
+    (_with_trigger(patterns=["(?:[哈嘿]*哈)+啊"]), r"patterns\[0\]: .*catastrophic backtracking"),
     (
         _bad(
             "signals.emotions",
@@ -1878,7 +1879,17 @@ AMBIGUOUS_REPEATS = [
 ]
 
 
-@pytest.mark.parametrize("pattern", AMBIGUOUS_REPEATS)
+# The same, where the repeated part is a capturing group, a range or a class,
+# or is nested in a group (the check reads inside every group).
+AMBIGUOUS_REPEATS_WRITTEN_OTHERWISE = [
+    "(哈|哈哈)+了吧",
+    "(?:[0-9]|5)+号",
+    "退款((?:哈|哈哈)+)了吧",
+    "(?:哈|哈哈){16,}了吧",
+]
+
+
+@pytest.mark.parametrize("pattern", AMBIGUOUS_REPEATS + AMBIGUOUS_REPEATS_WRITTEN_OTHERWISE)
 def test_a_repeat_of_words_that_split_a_run_two_ways_fails_at_load(pattern: str) -> None:
     with pytest.raises(PolicyError, match=r"patterns\[0\]: .* split one run of text in more"):
         load_policy(_with_trigger(code="P1.laugh", patterns=[pattern]))
@@ -1944,6 +1955,23 @@ def test_a_pattern_starting_with_a_run_matches_where_it_did(pattern: str) -> Non
 )
 def test_only_a_pattern_starting_with_an_unbounded_run_is_guarded(pattern: str) -> None:
     assert priority._run_guard((0, pattern)) is None
+
+
+def test_a_repeat_of_many_spelled_out_texts_loads_at_once() -> None:
+    # 100,000 texts of five digits: judged as one part, not spelled out one
+    # by one (which would not finish)
+    policy = load_policy(
+        _with_trigger(code="P1.code", patterns=["(?:[0-9][0-9][0-9][0-9][0-9])+号"])
+    )
+    assert "P1.code" in codes(run("单号1234567890号", "logistics", policy=policy))
+
+
+def test_a_repeat_bounded_under_16_times_is_not_judged() -> None:
+    # a failing match tries at most the splits of 15 parts: loaded
+    policy = load_policy(_with_trigger(code="P1.laugh", patterns=["(?:哈|哈哈){1,15}了吧"]))
+    assert "P1.laugh" in codes(run("哈哈哈了吧", "service", policy=policy))
+    with pytest.raises(PolicyError, match=r"split one run of text in more"):
+        load_policy(_with_trigger(code="P1.laugh", patterns=["(?:哈|哈哈){1,16}了吧"]))
 
 
 def test_policy_error_is_a_value_error() -> None:
