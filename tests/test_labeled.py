@@ -15,7 +15,14 @@ import pandas as pd
 import pytest
 
 from triage import InputFileError, LabelError, ParameterError, validate_labels
-from triage.labeled import check_labels, parse_labels, read_labeled, read_labeled_lines
+from triage.labeled import (
+    MAX_WEIGHT,
+    check_labels,
+    parse_labels,
+    read_labeled,
+    read_labeled_lines,
+    validate_partial,
+)
 from triage.labels import EMOTION_COLUMNS
 
 GOOD = {
@@ -199,6 +206,15 @@ def test_a_text_labeled_twice_must_have_the_same_labels(
         assert problems.iloc[0]["problem"] == (
             f"same text as row 0 (id 'x-0') with other labels: {differ}"
         )
+
+
+def test_texts_empty_once_normalised_are_each_missing_not_copies_of_each_other() -> None:
+    # nothing to learn from, whatever their labels: not one text labeled twice
+    rows = frame(
+        {"text": " "}, {"text": "\u200b", "priority": "P2"}, {"text": "<br>", "angry": "2"}
+    )
+    found = validate_labels(rows)[["row", "column", "problem"]].values.tolist()
+    assert found == [[row, "text", "text is missing or empty"] for row in range(3)]
 
 
 UNLABELED = dict.fromkeys(LABEL_COLUMNS, "")
@@ -421,7 +437,9 @@ def test_read_labeled_refuses_a_column_written_twice(tmp_path: Path) -> None:
 
 def test_an_empty_frame_has_no_rows_to_learn_from() -> None:
     empty = frame({}).iloc[:0]
-    assert validate_labels(empty)["problem"].tolist() == ["no rows"]
+    assert validate_labels(empty)[["row", "column", "problem"]].values.tolist() == [
+        [-1, "", "no rows"]
+    ]
     with pytest.raises(LabelError, match=r"^no rows in the labeled data"):
         check_labels(empty)
 
@@ -857,3 +875,60 @@ def test_read_labeled_names_a_broken_or_ambiguous_archive(
         path.write_bytes(compress(path, data).read_bytes()[:-50])
     with pytest.raises(InputFileError, match=message):
         read_labeled(path)
+
+
+# Extra rows, labeled for some heads alone: an empty cell is unknown, a filled
+# one must be valid. (row, column, the start of the problem) of each problem.
+PARTIAL_ROWS = [
+    ({"text": ["快递太慢了"], "categories": [""], "angry": [""]}, []),
+    ({"text": ["快递太慢了"], "complaint": ["1"], "weight": [MAX_WEIGHT]}, []),
+    ({"text": ["菜很好吃"], "complaint": [False], "categories": [""], "weight": [0]}, []),
+    ({"text": ["快递太慢了"], "categories": ["logistics|物流"]}, [(0, "categories", "unknown")]),
+    (
+        {"text": ["快递太慢了"], "categories": ["logistics|logistics"]},
+        [(0, "categories", "a category is repeated")],
+    ),
+    ({"text": ["快递太慢了"], "angry": ["3"]}, [(0, "angry", "intensity must be 0, 1 or 2")]),
+    ({"text": ["快递太慢了"], "complaint": ["2"]}, [(0, "complaint", "complaint must be 0")]),
+    ({"text": ["快递太慢了"], "complaint": ["yes"]}, [(0, "complaint", "complaint must be 0")]),
+    (
+        {"text": ["快递太慢了"], "complaint": ["0"], "categories": ["logistics"]},
+        [(0, "complaint", "complaint is 0 but the row names a category")],
+    ),
+    ({"text": ["快递太慢了"], "complaint": ["1"], "categories": ["logistics"]}, []),
+    ({"text": ["快递太慢了"], "angry": ["1"], "weight": [-1]}, [(0, "weight", "weight must be")]),
+    (
+        {"text": ["快递太慢了"], "angry": ["1"], "weight": [MAX_WEIGHT * 2]},
+        [(0, "weight", "weight must be")],
+    ),
+    ({"text": ["快递太慢了"], "angry": ["1"], "weight": [""]}, [(0, "weight", "weight must be")]),
+    ({"text": [" "], "angry": ["1"]}, [(0, "text", "text is missing")]),
+    (
+        {"text": ["快递太慢了", "客服不理人"], "id": ["a-1", "a-2"], "angry": ["1", "5"]},
+        [(1, "angry", "intensity")],
+    ),
+    ({"angry": ["1"]}, [(-1, "text", "missing column")]),
+    ({"text": ["快递太慢了"], "primary": ["logistics"]}, [(-1, "categories", "no label column")]),
+    ({"text": ["快递太慢了"], "Complaint": ["1"]}, [(-1, "Complaint", "column is not read")]),
+    ({"text": ["快递太慢了"], "angry": ["1"], "Weight ": [1]}, [(-1, "Weight ", "column is not")]),
+]
+
+
+@pytest.mark.parametrize(("columns", "problems"), PARTIAL_ROWS)
+def test_partial_rows_are_checked_cell_by_cell(
+    columns: dict[str, list[object]], problems: list[tuple[int, str, str]]
+) -> None:
+    found = validate_partial(pd.DataFrame(columns))
+    assert [(r.row, r.column) for r in found.itertuples()] == [(r, c) for r, c, _ in problems]
+    for r, (*_, start) in zip(found.itertuples(), problems, strict=True):
+        assert str(r.problem).startswith(start)
+
+
+def test_partial_rows_name_their_ids_and_a_column_given_twice() -> None:
+    found = validate_partial(pd.DataFrame({"text": ["快递太慢了"], "id": ["a-9"], "angry": ["7"]}))
+    assert found["id"].tolist() == ["a-9"]
+    twice = pd.DataFrame([["快递太慢了", "1", "2"]], columns=["text", "angry", "angry"])
+    found = validate_partial(twice)
+    assert found[["row", "column", "problem"]].values.tolist() == [
+        [-1, "angry", "column appears 2 times; keep one"]
+    ]
