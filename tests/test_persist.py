@@ -599,6 +599,28 @@ def test_a_file_its_card_describes_that_does_not_unpickle_is_named(
     ) in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "held",
+    [{"model": "a dict"}, triage.TriageModel(), ["a", "list"]],
+    ids=["dict", "unfitted-model", "list"],
+)
+def test_a_file_its_card_describes_that_holds_no_fitted_model_is_named(
+    saved: Path, held: object
+) -> None:
+    # the checks pass and it unpickles, but what it holds would fail at the first text
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(held, buffer)
+    data = buffer.getvalue()
+    (saved / MODEL_FILE).write_bytes(data)
+    card = read_card(saved)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _edit_card(saved, file={**card["file"], "bytes": len(data), "sha256": sha256})
+    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} does not hold a fitted TriageModel$"):
+        triage.load_model(saved)
+
+
 def test_file_swapped_after_the_check_is_not_the_one_unpickled(
     saved: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
