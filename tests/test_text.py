@@ -191,6 +191,12 @@ def test_non_strings_raise_type_error_naming_the_type(bad: object) -> None:
     assert isinstance(info.value, TypeError)
 
 
+def test_a_long_non_string_is_shown_cut_to_40_characters() -> None:
+    with pytest.raises(InvalidTextError) as info:
+        normalize(list(range(1000)))  # type: ignore[arg-type]
+    assert f"got list ({repr(list(range(1000)))[:40]}); " in str(info.value)
+
+
 def test_control_class_covers_every_control_and_format_character() -> None:
     kept = {"\t", "\n", "\r", "\u200d"}
     for code in range(0x110000):
@@ -654,6 +660,26 @@ def test_long_text_is_truncated_and_flagged() -> None:
     # the rest of what was read (16,000 raw characters), for the priority rules
     assert p.text + p.rest == normalize("快递太慢了。" * 20_000)[:16_000]
     assert prepare("快递太慢了。").rest == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "truncated"),
+    [
+        ("快" * MAX_CHARS, False),
+        ("快" * (MAX_CHARS + 1), True),
+        # read whole: 200,000 raw characters, markup and spaces past the raw cap
+        (" " * 199_996 + "快递太慢", False),
+        ("<b>" * 66_666 + "快递太慢", True),  # 200,002: the complaint past what is read
+        ("<br>" * 60_000 + "快递太慢", True),
+    ],
+    ids=["2000", "2001", "200000-raw", "200002-raw", "240004-raw"],
+)
+def test_a_text_is_flagged_truncated_when_anything_is_left_unread(
+    text: str, truncated: bool
+) -> None:
+    p = prepare(text)
+    assert p.truncated is truncated
+    assert (p.text == normalize(text)) is not truncated
 
 
 def test_a_cut_after_a_space_leaves_the_space_to_the_rest() -> None:
