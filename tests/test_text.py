@@ -782,6 +782,15 @@ def test_truncation_never_splits_a_character(sequence: str, before: int) -> None
     assert cut in p.text or cut in p.rest
 
 
+@pytest.mark.parametrize("letters", [1, 1_990])
+def test_a_run_of_marks_longer_than_any_character_is_cut_where_it_is(letters: int) -> None:
+    # no emoji sequence is 32 characters long: the cut does not move back through it
+    text = "快" * letters + "\u0301" * 3000
+    p = prepare(text)
+    assert len(p.text) == (MAX_CHARS if letters == 1 else letters - 1)
+    assert p.text + p.rest == normalize(text)[: len(p.text + p.rest)]
+
+
 def test_the_raw_cut_never_splits_a_surrogate_pair() -> None:
     # an emoji written as two UTF-16 halves (a JSON export) across the first 16,000 characters
     p = prepare("快" * 15_999 + "\ud83d\ude21" + "客服不回")
