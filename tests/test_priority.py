@@ -306,6 +306,14 @@ def test_p4_suggestions_questions_mild(text: str, category: str, code: str) -> N
     assert result.deadline_minutes == 1440
 
 
+def test_a_mild_word_qualifies_the_cue_of_its_clause_however_many_come_before_it() -> None:
+    # the fourth suggestion, past the three matches a reason keeps, is read too
+    text = "建议加个插座,建议换个枕头,建议早餐多点品种,建议把送错外卖的问题改进一下"
+    assert run(text, "logistics").level is Priority.P4
+    # and a cue in a clause of its own after them stays a problem
+    assert run(text + ",这次又送错了", "logistics").level is Priority.P3
+
+
 @pytest.mark.parametrize(
     "text", ["快递很快，包装也很好，好评", "非常满意，五星好评！", "菜很好吃，下次还来"]
 )
