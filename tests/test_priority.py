@@ -821,6 +821,8 @@ MEANING_CASES = [
     ('大堂经理的答复是"去315投诉吧"', Priority.P1, False),
     ("问了售后,售后的回答是让我自己去找消协", Priority.P1, False),
     ("前台说:有本事你去报警啊", Priority.P1, False),
+    ("前台说:你去报警吧", Priority.P1, False),
+    ("客服的回复:有本事你去报警", Priority.P1, False),
     ("商家的回复是:随便你去12315", Priority.P1, False),
     ("客服回复:不给退。我:那我就报警", Priority.P1, True),
     ("我说:再不退款我就报警", Priority.P1, True),
