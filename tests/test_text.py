@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tempfile
+import types
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -329,6 +331,43 @@ def test_any_text_is_cut_as_jieba_cuts_it(text: str) -> None:
     ref = _jieba_cut(tokenizer)
     for hmm in (False, True):
         assert tokenizer.lcut(text, HMM=hmm) == ref.lcut(text, HMM=hmm)
+
+
+def test_a_batch_takes_each_word_s_log_frequency_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # routing took the logarithm of every candidate word's frequency at every
+    # place of every text: some seventh of the cut of a batch, for the same
+    # few thousand words again and again
+    tokenizer = text_module._lazy.tokenizer()
+    text = "快递一周还没到，客服也不回，退款也不给"
+    expected = [tokenizer.lcut(text, HMM=hmm) for hmm in (False, True)]
+    calls: list[float] = []
+
+    def log(x: float) -> float:
+        calls.append(x)
+        return math.log(x)
+
+    monkeypatch.setattr(text_module, "math", types.SimpleNamespace(log=log))
+    assert [tokenizer.lcut(text, HMM=hmm) for hmm in (False, True)] == expected
+    # the dictionary's total alone, once a block
+    assert calls == [tokenizer.total] * len(calls)
+
+
+def test_words_added_after_a_cut_are_cut_as_jieba_cuts_them() -> None:
+    # what the route keeps of the dictionary follows its changes
+    tokenizer = text_module._Lazy().tokenizer()
+    text = "送餐小哥说我的花呗被冻结了"
+    assert "送餐小哥" not in tokenizer.lcut(text, HMM=False)
+    tokenizer.add_word("送餐小哥", 100)
+    tokenizer.suggest_freq(("被", "冻结"), tune=True)
+    ref = _jieba_cut(tokenizer)
+    assert tokenizer.lcut(text, HMM=False) == ref.lcut(text, HMM=False)
+    assert "送餐小哥" in tokenizer.lcut(text, HMM=False)
+    tokenizer.del_word("送餐小哥")
+    assert tokenizer.lcut(text, HMM=False) == ref.lcut(text, HMM=False)
+    assert "送餐小哥" not in tokenizer.lcut(text, HMM=False)
+    tokenizer.FREQ = {**tokenizer.FREQ, "冻结了": 10**6}
+    assert tokenizer.lcut(text, HMM=False) == _jieba_cut(tokenizer).lcut(text, HMM=False)
+    assert "冻结了" in tokenizer.lcut(text, HMM=False)
 
 
 # (text, a word jieba's HMM finds in it, with hmm=True)

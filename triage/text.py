@@ -405,10 +405,12 @@ def _tokenizer_class() -> Any:
             else:
                 yield from (piece for piece in skip.split(block) if piece)
 
-    # the single characters jieba joins into one word when the HMM is off (jieba.re_eng)
-    block, space, alnum = _BLOCK, _BLOCK_SPACE, re.compile("[a-zA-Z0-9]")
+    block, space = _BLOCK, _BLOCK_SPACE
 
     class Tokenizer(module.Tokenizer):  # type: ignore[misc,name-defined]
+        # the prefix table and total `_costs` were computed from, and the costs
+        _cost: tuple[dict[str, int], int, dict[str, float | None]] | None = None
+
         def lcut(
             self,
             sentence: Any,
@@ -453,15 +455,36 @@ def _tokenizer_class() -> Any:
             with (``add_word`` suggesting a word's frequency) is cut alike."""
             return iter(self.lcut(sentence, cut_all, HMM, use_paddle))
 
+        def add_word(self, word: Any, freq: Any = None, tag: Any = None) -> None:
+            """jieba's ``add_word``, forgetting the log frequencies `_ends` kept."""
+            super().add_word(word, freq, tag)
+            self._cost = None
+
+        def _costs(self) -> dict[str, float | None]:
+            """``log(frequency) - log(total)`` of the dictionary's entries met
+            so far, None for an entry of frequency 0 (the prefix of longer
+            words alone): the floats `_ends` computed each time, kept for as
+            long as the prefix table and total are those they came from."""
+            kept = self._cost
+            freq, total = self.FREQ, self.total
+            if kept is None or kept[0] is not freq or kept[1] != total:
+                kept = self._cost = (freq, total, {})
+            return kept[2]
+
         def _ends(self, sentence: str) -> list[int]:
             """Where the likeliest word at each place of `sentence` ends (its
             last character), as jieba's `get_DAG` and `calc` route it, in one
             pass: the same sums in the same order, ties to the longer word.
             Unlike jieba, no word of two or more characters starts or ends
-            inside a run of letters and digits (`_inside`)."""
+            inside a run of letters and digits (`_inside`).
+
+            A word's ``log(frequency) - log(total)`` is computed once and kept
+            (`_costs`): a batch meets the same words again and again, and
+            taking their logarithms again was some seventh of its cut."""
             freq = self.FREQ
             total = math.log(self.total)
             log = math.log
+            costs = self._costs()
             n = len(sentence)
             score = [0.0] * n + [0]  # jieba's route[n] is (0, 0)
             ends = list(range(n + 1))
@@ -471,10 +494,16 @@ def _tokenizer_class() -> Any:
                 i, frag = k, sentence[k]
                 # a word starting inside a run is its character alone
                 last = k if inside is not None and inside[k] else n - 1
-                while frag in freq:
-                    f = freq[frag]
-                    if f and (inside is None or i == k or not inside[i + 1]):
-                        s = log(f) - total + score[i + 1]
+                while True:
+                    if frag in costs:
+                        c = costs[frag]
+                    elif frag in freq:
+                        f = freq[frag]
+                        c = costs[frag] = log(f) - total if f else None
+                    else:  # a prefix of no word of the dictionary
+                        break
+                    if c is not None and (inside is None or i == k or not inside[i + 1]):
+                        s = c + score[i + 1]
                         if best is None or s >= best:
                             best, ends[k] = s, i
                     i += 1
@@ -487,14 +516,15 @@ def _tokenizer_class() -> Any:
             return ends
 
         def _words(self, sentence: str) -> list[str]:
-            # jieba.Tokenizer.__cut_DAG_NO_HMM: single letters and digits in a run are one word
+            # jieba.Tokenizer.__cut_DAG_NO_HMM: single letters and digits in a
+            # run are one word (those of its re_eng, [a-zA-Z0-9])
             ends = self._ends(sentence)
             out: list[str] = []
             x, buf, n = 0, "", len(sentence)
             while x < n:
                 y = ends[x] + 1
                 word = sentence[x:y]
-                if y - x == 1 and alnum.match(word):
+                if y - x == 1 and word in _ALNUM:
                     buf += word
                 else:
                     if buf:
