@@ -999,6 +999,17 @@ def test_explain_answers_a_dict_a_label_or_its_name_indexes(model: Any) -> None:
         why["weather"]
 
 
+@pytest.mark.parametrize("model", [None, triage.LexiconModel()], ids=["default", "lexicon"])
+def test_explain_to_dict_is_json_of_each_label_s_name(model: Any) -> None:
+    # as Assessment.to_dict: a name for each label, JSON-ready, in the labels' order
+    text = "快递一周还没到，客服也不回，太气人了！"
+    why = triage.explain(text, model=model, top=2)
+    d = why.to_dict()
+    assert list(d) == [str(label) for label in (*CATEGORIES, *EMOTIONS)]
+    assert d["logistics"] == why["logistics"].to_dict() and d["angry"]["label"] == "angry"
+    assert json.loads(json.dumps(d, ensure_ascii=False, allow_nan=False)) == d
+
+
 def test_explain_refuses_what_analyze_refuses() -> None:
     with pytest.raises(triage.InvalidTextError, match="NoneType"):
         triage.explain(None)  # type: ignore[arg-type]

@@ -121,7 +121,8 @@ def explain(
         finds too (``why["logistics"]``): the six categories, then the five
         emotions, each with its probability, whether it applies, and the
         terms that raise (`terms`) and lower (`against`) its score the most,
-        with where each stands in the normalised text.
+        with where each stands in the normalised text. Its ``to_dict()`` is
+        JSON-ready: each label's name to its `Explanation.to_dict`.
 
     Raises
     ------

@@ -233,12 +233,19 @@ class Explanations(dict[Category | Emotion, Explanation]):
     >>> why = Explanations({Category.LOGISTICS: Explanation(Category.LOGISTICS, 0.9, True, (), ())})
     >>> why["logistics"].applies, why == {"logistics": why["logistics"]}
     (True, True)
+    >>> why.to_dict()["logistics"]["applies"]
+    True
     """
 
     __slots__ = ()
 
     def __getitem__(self, key: str) -> Explanation:
         return super().__getitem__(key)  # type: ignore[index]  # a name equals its label
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of each label's name to its `Explanation.to_dict`,
+        in this order."""
+        return {str(label): why.to_dict() for label, why in self.items()}
 
 
 @dataclass(frozen=True, slots=True)
