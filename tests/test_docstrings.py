@@ -231,3 +231,29 @@ def test_the_package_docstring_names_each_public_function() -> None:
     functions = [name.removeprefix("triage.") for name in functions if name.count(".") == 1]
     doc = triage.__doc__ or ""
     assert [name for name in functions if f"`{name}`" not in doc] == []
+
+
+_MODELS = re.compile(r"\b(?:TriageModel|LexiconModel)\b")
+
+
+@pytest.mark.parametrize("function", [pytest.param(f, id=n) for n, f in _checked()])
+def test_a_parameter_documented_to_take_a_model_is_typed_to_take_it(
+    function: Callable[..., Any],
+) -> None:
+    # score_frame took the lexicon baseline, but was typed and documented to take
+    # a TriageModel alone; evaluate was documented to take it, but typed Any
+    documented = _documented(_section(function.__doc__, "Parameters") or [])
+    taken = _parameters(function)
+    as_for = dict(_as_for(function))
+    differ = {}
+    for name, spec in documented.items():
+        if name not in taken:
+            continue  # the test above names it
+        typed = str(taken[name].annotation)
+        if name in as_for:
+            spec = str(_parameters(as_for[name])[name].annotation)
+        if set(_MODELS.findall(spec)) != set(_MODELS.findall(typed)) or (
+            _MODELS.search(typed) and re.search(r"\bAny\b", typed)
+        ):
+            differ[name] = (spec, typed)
+    assert differ == {}

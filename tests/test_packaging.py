@@ -67,6 +67,13 @@ def use(model: TriageModel, frame: pd.DataFrame, path: Path) -> None:
         assert_type(next(iter(by_label)), Category | Emotion)
         triage.warm_up(model=m)
         triage.set_default_model(m)
+        assert_type(triage.score_frame(frame, model=m), pd.DataFrame)
+        assert_type(score_file(path, path, model=m), ScoreSummary)
+        assert_type(triage.evaluate(m, frame), Evaluation)
+        assert_type(triage.compare_models(m, lexicon, frame), Comparison)
+    # a path is no model, as the docstrings say: load it with triage.load_model
+    triage.evaluate(str(path), frame)  # type: ignore[arg-type]
+    triage.compare_models(None, str(path), frame)  # type: ignore[arg-type]
     triage.set_default_model(path)
     assert_type(a.primary, Category | None)
     assert_type(a.categories, tuple[Category, ...])

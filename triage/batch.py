@@ -732,7 +732,11 @@ class _Workers:
     """
 
     def __init__(
-        self, n_jobs: int, model: TriageModel | None, policy: Policy | None, explain: int = 0
+        self,
+        n_jobs: int,
+        model: TriageModel | LexiconModel | None,
+        policy: Policy | None,
+        explain: int = 0,
     ) -> None:
         self.n_jobs = n_jobs
         self.explain = explain
@@ -834,7 +838,7 @@ def score_frame(
     text_column: str = ...,
     n_jobs: int = ...,
     chunk_size: int = ...,
-    model: TriageModel | None = ...,
+    model: TriageModel | LexiconModel | None = ...,
     policy: Policy | None = ...,
     context_columns: Mapping[str, str] | None = ...,
     keep_input: bool = ...,
@@ -849,7 +853,7 @@ def score_frame(
     text_column: str = ...,
     n_jobs: int = ...,
     chunk_size: int = ...,
-    model: TriageModel | None = ...,
+    model: TriageModel | LexiconModel | None = ...,
     policy: Policy | None = ...,
     context_columns: Mapping[str, str] | None = ...,
     keep_input: bool = ...,
@@ -863,7 +867,7 @@ def score_frame(
     text_column: str = "text",
     n_jobs: int = 1,
     chunk_size: int = 5000,
-    model: TriageModel | None = None,
+    model: TriageModel | LexiconModel | None = None,
     policy: Policy | None = None,
     context_columns: Mapping[str, str] | None = None,
     keep_input: bool = False,
@@ -886,8 +890,9 @@ def score_frame(
     chunk_size : int, default 5000
         Rows scored together (one segmentation pass and one matrix product
         each); parallel runs may use smaller chunks to balance the workers.
-    model : TriageModel, optional
-        The default model (see `triage.set_default_model`) when omitted:
+    model : TriageModel or LexiconModel, optional
+        A loaded or freshly trained model, or the lexicon baseline; the
+        default model (see `triage.set_default_model`) when omitted:
         with `n_jobs`, the workers score with the one this process has
         loaded, or would load now, whatever ``TRIAGE_MODEL`` said when they
         started.
@@ -1299,7 +1304,7 @@ def _score_dask(
     *,
     text_column: str,
     chunk_size: int,
-    model: TriageModel | None,
+    model: TriageModel | LexiconModel | None,
     policy: Policy | None,
     context_columns: Mapping[str, str] | None,
     keep_input: bool,
@@ -1466,7 +1471,7 @@ def score_file(
     id_column: str | None = None,
     n_jobs: int = 1,
     chunk_size: int = 10_000,
-    model: TriageModel | None = None,
+    model: TriageModel | LexiconModel | None = None,
     policy: Policy | None = None,
     encoding: str | None = None,
     input_format: str | None = None,

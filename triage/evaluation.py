@@ -15,6 +15,7 @@ from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 if TYPE_CHECKING:
     import pandas as pd
 
+    from triage.lexicon import LexiconModel
     from triage.model import Predictions, TriageModel
     from triage.priority import Policy
 
@@ -218,7 +219,7 @@ def _short(text: Any) -> str:
 
 
 def evaluate(
-    model: TriageModel | Any | None,
+    model: TriageModel | LexiconModel | None,
     frame: pd.DataFrame,
     *,
     policy: Policy | None = None,
@@ -229,8 +230,8 @@ def evaluate(
     Parameters
     ----------
     model : TriageModel, LexiconModel or None
-        Anything with ``predict_many(texts) -> Predictions``; None is the
-        process default model (the shipped one unless
+        A loaded or freshly trained model, or the lexicon baseline; None is
+        the process default model (the shipped one unless
         `triage.set_default_model` was called), as in `triage.analyze`.
     frame : DataFrame
         Labeled complaints in the file format (validated first).

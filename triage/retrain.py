@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from triage.evaluation import Evaluation
+    from triage.lexicon import LexiconModel
     from triage.model import TriageModel
     from triage.priority import Policy
 
@@ -857,8 +858,8 @@ def _bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> Iterabl
 
 
 def compare_models(
-    baseline: TriageModel | Any | None,
-    candidate: TriageModel | Any,
+    baseline: TriageModel | LexiconModel | None,
+    candidate: TriageModel | LexiconModel,
     frame: pd.DataFrame,
     *,
     n_boot: int = 1000,
