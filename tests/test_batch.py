@@ -2764,6 +2764,17 @@ def test_progress_line() -> None:
     assert "3,000 rows" in shown[1] and "1,000 rows/s" in shown[1]
 
 
+def test_progress_of_one_row_says_row_and_keeps_its_columns() -> None:
+    # "scored 1 rows" was the line of a file of one complaint
+    stream = io.StringIO()
+    line = ProgressLine(stream, every=0)
+    line(1, 1.0)
+    line(2, 1.0)
+    one, two = stream.getvalue().splitlines()
+    assert "scored            1 row  | " in one and "scored            2 rows | " in two
+    assert one.index("|") == two.index("|")
+
+
 def test_progress_into_a_log_file_is_a_line_now_and_then() -> None:
     # a cron job's log: not a line every half second of a two-minute run
     stream = io.StringIO()

@@ -957,7 +957,8 @@ def test_train_learns_word_vectors_from_a_file_of_ones_own(
     out = tmp_path / "model"
     argv = ["train", str(train_csv), "-o", str(out), "--corpus-file", str(history)]
     assert main([*argv, "--corpus-column", "body"]) == 0
-    assert f"word vectors from {unlabeled} unlabeled texts of {history}" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert f"word vectors from {unlabeled:,} unlabeled texts of {history}" in said
     card = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert card["params"]["word_vectors"]["n_texts"] == unlabeled > 1000
     assert card["notes"]["corpus_file"] == "history.jsonl"
@@ -975,8 +976,8 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("dev_change", "output", "message"),
     [
-        ({"angry": "3"}, "", r"dev\.csv: 1 problem\(s\).*angry='3'"),
-        ({"primary": "shipping"}, "", r"dev\.csv: 1 problem\(s\).*unknown primary"),
+        ({"angry": "3"}, "", r"dev\.csv: 1 problem in .*angry='3'"),
+        ({"primary": "shipping"}, "", r"dev\.csv: 1 problem in .*unknown primary"),
         ({}, "a model", r"model\.joblib exists; pass overwrite=True"),
         ({}, "a link to nothing", r"model is a link to .*gone, which does not exist"),
         ({}, "a file", r"train\.csv is a file \(it would hold .*train\.csv/model\)"),
@@ -1428,7 +1429,8 @@ def test_check_lists_every_problem_of_a_labeled_file(
     out, err = capsys.readouterr()
     assert out.splitlines() == [f"{path}: {problem}" for problem in shown]
     rows = len(body.splitlines())
-    said = f"{len(shown)} problem(s) in {rows} rows" if shown else f"{rows} row, no problem"
+    problems = f"{len(shown)} problem{'s' * (len(shown) != 1)}"
+    said = f"{problems} in {rows} rows" if shown else f"{rows} row, no problem"
     assert err == f"{path}: {said}\n"
 
 
@@ -1448,8 +1450,8 @@ def test_check_reads_each_file_and_says_so_of_a_bad_one(
     assert re.match(rf"{re.escape(str(texts))}: bad columns in the labeled data: no column ", out)
     assert err.splitlines() == [
         f"{good}: 1 row, no problem",
-        f"{texts}: 1 problem(s) in 1 row",
-        f"{bad}: 12 problem(s) in 12 rows",
+        f"{texts}: 1 problem in 1 row",
+        f"{bad}: 12 problems in 12 rows",
     ]
     # a file that cannot be read is bad input, as for the other commands, and
     # the files after it are checked all the same
@@ -1459,7 +1461,7 @@ def test_check_reads_each_file_and_says_so_of_a_bad_one(
     assert [line.partition(": ")[0] for line in out.splitlines()] == [str(bad)] * 12
     assert err.splitlines() == [
         f"triage check: error: no labeled file at {gone}",
-        f"{bad}: 12 problem(s) in 12 rows",
+        f"{bad}: 12 problems in 12 rows",
         f"{good}: 1 row, no problem",
     ]
 
@@ -1491,7 +1493,7 @@ def test_train_and_evaluate_point_to_check_for_every_problem(
     argv = ["--baseline"] if command == "evaluate" else ["-o", str(tmp_path / "model")]
     assert main([command, str(path), *argv]) == 2
     err = capsys.readouterr().err
-    assert f"12 problem(s) in the labeled data (triage check '{path}' lists them all):" in err
+    assert f"12 problems in the labeled data (triage check '{path}' lists them all):" in err
     assert "... and 2 more" in err and "validate_labels" not in err
 
 
@@ -2458,7 +2460,7 @@ _SHOWN = r"\x1b[2J\x1b]0;owned\x07\x0d\x9b"
         (["score", f"in{_HOSTILE}.csv", "-o", "out.csv"], f"no input file at in{_SHOWN}.csv"),
         (["score", "rows.csv", "-o", f"out{_HOSTILE}.csv"], f"-> out{_SHOWN}.csv"),
         (["check", f"labeled{_HOSTILE}.csv"], f"no labeled file at labeled{_SHOWN}.csv"),
-        (["score", f"mixed{_HOSTILE}.csv", "-o", "out.csv"], f"warning: mixed{_SHOWN}.csv: 1 row"),
+        (["score", f"mixed{_HOSTILE}.csv", "-o", "out.csv"], f"warning: mixed{_SHOWN}.csv: a bare"),
     ],
     ids=["error", "summary", "check", "warning"],
 )

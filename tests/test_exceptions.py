@@ -100,7 +100,7 @@ def test_every_builtin_raised_as_it_is_has_its_reason() -> None:
             lambda: triage.LabelMap(("a", "b"), (1.0,)),
             ParameterError,
             ValueError,
-            "2 keys but 1 values",
+            "2 keys but 1 value",
         ),
     ],
     ids=["missing-column", "repeated-column", "not-a-frame", "workbook-output", "label-map"],

@@ -664,8 +664,10 @@ def test_a_bare_carriage_return_ends_a_row_and_a_mix_of_line_ends_is_warned_of(
     if cr_lines:
         (message,) = messages
         shown = ", ".join(map(str, cr_lines))
-        assert message.startswith(f"{path}: {len(cr_lines)} row(s) end with a bare carriage ")
-        assert f"(CR) on line(s) {shown}, the others with a line feed" in message
+        ended = f"{len(cr_lines)} row" + "s" * (len(cr_lines) != 1)
+        lines = "line" + "s" * (len(cr_lines) != 1)
+        assert message.startswith(f"{path}: a bare carriage return (CR) ends {ended}, on {lines} ")
+        assert f"on {lines} {shown}, the others a line feed" in message
     else:
         assert messages == []
 
@@ -1356,7 +1358,7 @@ def test_utf8_lines_among_more_of_gbk_are_said_to_be_read_damaged(
     path.write_bytes(b"id,text\n" + (gbk + utf8 if gbk_first else utf8 + gbk))
     with pytest.warns(
         UserWarning,
-        match=r"f\.csv: 10 line\(s\) of Chinese are UTF-8 and most others are not: the "
+        match=r"f\.csv: 10 lines of Chinese are UTF-8 and most others are not: the "
         r"file's encoding changes partway \(files joined one after another\?\), and those "
         r"lines are read as gb18030, their texts damaged; save the file again in one "
         r"encoding, or pass the encoding of most of it \(CLI: --encoding\)",

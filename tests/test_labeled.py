@@ -445,7 +445,7 @@ def test_an_empty_frame_has_no_rows_to_learn_from() -> None:
 
 
 def test_check_labels_raises_with_every_row_named() -> None:
-    with pytest.raises(LabelError, match=r"(?s)2 problem\(s\).*row 0.*row 2") as info:
+    with pytest.raises(LabelError, match=r"(?s)2 problems.*row 0.*row 2") as info:
         check_labels(frame({"angry": "5"}, {}, {"priority": "urgent"}))
     assert isinstance(info.value, ValueError)
 
@@ -491,7 +491,7 @@ def test_rows_not_labeled_yet_are_named_once_each() -> None:
     blank = dict.fromkeys(LABEL_COLUMNS, "")
     with pytest.raises(
         LabelError,
-        match=r"^2 problem\(s\) in the labeled data .*:\n"
+        match=r"^2 problems in the labeled data .*:\n"
         r"  row 0 \(id 'x-0'\) not labeled yet: every label cell is empty; .*\n"
         r"  row 2 \(id 'x-2'\) not labeled yet: every label cell is empty; ",
     ):
@@ -701,7 +701,7 @@ def test_read_labeled_warns_of_an_encoding_given_that_the_file_is_not_in(
         got = read_labeled(path, encoding="utf-8")
     said = [str(w.message).split(": ", 1)[1] for w in record]
     assert said[0].startswith("the bytes at offset 82 are not utf-8 and are read as U+FFFD")
-    assert said[1].startswith("2 line(s) hold bytes that are not utf-8")
+    assert said[1].startswith("bytes that are not utf-8 on 2 lines, read as U+FFFD")
     assert "\ufffd" in got["text"][0]
 
 
@@ -726,11 +726,11 @@ def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
     ("lines", "malformed"),
     [
         # a quote opened in line 2 closes inside line 4: pandas made one text of three rows
-        (['"快递没到', "客服态度很差", '他说"好'], r"3 malformed line\(s\): 2, 3, 4 "),
+        (['"快递没到', "客服态度很差", '他说"好'], r"3 malformed lines: 2, 3, 4 "),
         # a first row of one field too many: pandas took the texts for an index
-        (["快递没到,还没发货", "客服态度很差"], r"1 malformed line\(s\): 2 "),
-        (["快递没到", "客服态度很差,不回消息"], r"1 malformed line\(s\): 3 "),
-        (['"快递没到', "客服态度很差"], r"2 malformed line\(s\): 2, 3 "),
+        (["快递没到,还没发货", "客服态度很差"], r"1 malformed line: 2 "),
+        (["快递没到", "客服态度很差,不回消息"], r"1 malformed line: 3 "),
+        (['"快递没到', "客服态度很差"], r"2 malformed lines: 2, 3 "),
     ],
     ids=["stray-quotes", "extra-field-first", "extra-field-later", "quote-never-closed"],
 )
@@ -751,8 +751,8 @@ def test_read_labeled_refuses_malformed_lines_rather_than_merge_or_shift_rows(
         (";", ["快递没到,还没发货", "客服态度很差"], None),
         (",", ["快递没到;还没发货", "客服态度很差"], None),
         ("\t", ["房间很脏", "客服态度很差"], None),
-        (";", ["快递没到;还没发货", "客服态度很差"], r"1 malformed line\(s\): 3 "),
-        (",", ["快递没到", "客服态度很差,不回消息"], r"1 malformed line\(s\): 4 "),
+        (";", ["快递没到;还没发货", "客服态度很差"], r"1 malformed line: 3 "),
+        (",", ["快递没到", "客服态度很差,不回消息"], r"1 malformed line: 4 "),
     ],
     ids=["semicolons", "commas", "tabs", "malformed-semicolons", "malformed-commas"],
 )
@@ -784,7 +784,7 @@ def test_read_labeled_names_lines_with_bytes_not_of_the_encoding(tmp_path: Path)
     data = path.read_bytes()
     at = data.index("房间".encode("gbk"))
     path.write_bytes(data[:at] + b"\xff" + data[at:])
-    damaged = r"labeled\.csv: 1 line\(s\) hold bytes that are not .*: 3;"
+    damaged = r"labeled\.csv: bytes that are not \S+ on 1 line, read as .*: 3;"
     with pytest.warns(UserWarning, match=damaged):
         got = read_labeled(path)
     assert got["text"].tolist() == [texts[0], "\ufffd" + texts[1], texts[2]]

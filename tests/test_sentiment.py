@@ -81,9 +81,9 @@ def test_a_class_without_tokens_is_refused_by_name(
 @pytest.mark.parametrize(
     ("texts", "scores", "message"),
     [
-        (["服务很好", "太差了"], [0.9], r"scores holds 1 value\(s\) for 2 text\(s\)"),
-        (["服务很好"], [0.9, 0.1], r"scores holds 2 value\(s\) for 1 text\(s\)"),
-        (["服务很好", "太差了"], [[0.9, 0.1]], r"scores holds 2 value\(s\) for 2 text\(s\)"),
+        (["服务很好", "太差了"], [0.9], r"scores holds 1 value for 2 texts"),
+        (["服务很好"], [0.9, 0.1], r"scores holds 2 values for 1 text;"),
+        (["服务很好", "太差了"], [[0.9, 0.1]], r"scores holds 2 values for 2 texts"),
     ],
 )
 def test_compare_with_snownlp_wants_one_score_a_text(

@@ -492,7 +492,7 @@ def test_read_texts_refuses_a_header_that_names_the_column_twice(tmp_path: Path)
 def test_read_texts_skips_malformed_lines_and_says_which(tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text('text,id\n快递太慢了,1\n"客服不回,2\n房间很脏,3\n', encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"skipped 2 malformed line\(s\): 3, 4"):
+    with pytest.warns(UserWarning, match=r"skipped 2 malformed lines: 3, 4"):
         assert list(read_texts(path)) == ["快递太慢了"]
 
 
@@ -566,7 +566,7 @@ def test_a_word_never_seen_beside_another_gets_no_vector(
     [
         # the lines of a file opened in binary mode: had been only "0 texts"
         ([t.encode("utf-8") for t in CORPUS], r"in 0 texts \(60 items that are no str skipped, "),
-        ([CORPUS[0], 404, 500.5], r"in 1 texts \(2 items .* such as a int: texts must be str"),
+        ([CORPUS[0], 404, 500.5], r"in 1 text \(2 items .* such as a int: texts must be str"),
     ],
 )
 def test_too_few_words_because_the_items_were_no_str_says_so(
@@ -592,5 +592,5 @@ def test_an_iterator_read_before_is_told_to_be_read_again(tmp_path: Path) -> Non
 
 
 def test_missing_texts_are_not_counted_as_no_str() -> None:
-    with pytest.raises(ParameterError, match=r"in 1 texts: too few"):
+    with pytest.raises(ParameterError, match=r"in 1 text: too few"):
         fit_word_vectors([CORPUS[0], None, float("nan"), pd.NA], dim=4, min_count=2)

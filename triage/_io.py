@@ -49,6 +49,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ._paths import new_file
+from ._words import counted, plural
 from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
@@ -972,7 +973,8 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
         encoding = _gb_or_big5(path, block)
         if chinese:  # read as GB18030 or Big5, most of them decode: as other characters
             warnings.warn(
-                f"{path}: {chinese} line(s) of Chinese are UTF-8 and most others are not: "
+                f"{path}: {counted(chinese, 'line')} of Chinese "
+                f"{'is' if chinese == 1 else 'are'} UTF-8 and most others are not: "
                 "the file's encoding changes partway (files joined one after another?), and those "
                 f"lines are read as {encoding}, their texts damaged; save the file again "
                 f"in one encoding, or pass the encoding of most of it (CLI: {options.encoding})",
@@ -1453,8 +1455,9 @@ def _overlong_header(path: str | os.PathLike[str]) -> InputFileError:
 def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:
     shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
     warnings.warn(
-        f"{path}: {len(lines):,} row(s) end with a bare carriage return (CR) on line(s) "
-        f"{shown}, the others with a line feed (LF or CRLF). A CR ends a row, as in "
+        f"{path}: a bare carriage return (CR) ends {counted(len(lines), 'row')}, on "
+        f"{plural(len(lines), 'line')} {shown}, the others a line feed (LF or CRLF). A CR ends "
+        "a row, as in "
         "pandas and the files of old Mac programs: if it is inside a text, that text "
         "was split in two rows (or the rest reported as a malformed line); quote the "
         "field, or replace the CR",
@@ -1492,7 +1495,8 @@ def _read_jsonl(
         if bad and not read:
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
             raise InputFileError(
-                f"{path}: no line is a JSON object ({len(bad)} lines: {shown}); is it JSONL? "
+                f"{path}: no line is a JSON object ({counted(len(bad), 'line')}: {shown}); "
+                "is it JSONL? "
                 'a JSONL file holds one JSON object per line, such as {"text": "..."}'
             )
         if records or bad or undecodable:

@@ -15,6 +15,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Cue, FeatureSpace, guarded
+from triage._words import counted
 from triage.exceptions import ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import LabelArrays, group_splits, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Emotion
@@ -396,7 +397,7 @@ def _warn_one_class(
             target = np.concatenate([target, partial[name][1]])
         positives = int(np.count_nonzero(target))
         if positives in (0, len(target)):
-            lacking.append(f"{name} ({positives} of {len(target)} rows positive)")
+            lacking.append(f"{name} ({positives} of {counted(len(target), 'row')} positive)")
     never_primary = [str(c) for j, c in enumerate(CATEGORIES) if not np.any(primary == j)]
     if never_primary:
         lacking.append(f"primary (never {', '.join(never_primary)})")
@@ -483,7 +484,7 @@ def _warn_few_rows(
             target = target[list(kept.values())]
         positives = int(np.count_nonzero(target))
         rarer = min(positives, len(target) - positives)
-        of = f"{len(target)} distinct texts" if copies else f"{len(target)} rows"
+        of = counted(len(target), "distinct text" if copies else "row")
         if rarer == 0:
             # one class: said by `_warn_one_class`, unless extra rows, which
             # train the head but tune no threshold, give it the other

@@ -74,6 +74,7 @@ import numpy as np
 from triage._default import resolve_model
 from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
+from triage._words import counted, plural
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
@@ -1398,15 +1399,15 @@ class ScoreSummary:
 
     def __str__(self) -> str:
         text = (
-            f"{_counted(self.rows, 'row')}, {_counted(self.errors, 'error')}, "
+            f"{counted(self.rows, 'row')}, {counted(self.errors, 'error')}, "
             f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
         )
         if self.malformed_lines:
-            skipped = _counted(len(self.malformed_lines), "malformed line")
+            skipped = counted(len(self.malformed_lines), "malformed line")
             shown = _places(self.malformed_lines, self.malformed_files)
             text += f"\nskipped {skipped}: {shown}"
         if self.undecodable_lines:
-            read = _counted(len(self.undecodable_lines), "line")
+            read = counted(len(self.undecodable_lines), "line")
             shown = _places(self.undecodable_lines, self.undecodable_files)
             text += f"\nread undecodable bytes as U+FFFD on {read}: {shown}"
         return text
@@ -1420,11 +1421,6 @@ def _places(lines: list[int], files: dict[Path, list[int]]) -> str:
         top = os.path.commonpath([f.parent for f in files])
         places = [f"{os.path.relpath(f, top)}:{n}" for f in files for n in files[f][:10]]
     return ", ".join(places[:10]) + (", ..." if len(lines) > 10 else "")
-
-
-def _counted(n: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``1,000 rows``."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class ProgressLine:
@@ -1451,7 +1447,8 @@ class ProgressLine:
             return
         self._last = now
         rate = rows / seconds if seconds > 0 else 0.0
-        line = f"scored {rows:>12,} rows | {rate:>8,.0f} rows/s | {seconds:>7,.1f} s"
+        noun = plural(rows, "row")
+        line = f"scored {rows:>12,} {noun:4} | {rate:>8,.0f} rows/s | {seconds:>7,.1f} s"
         self.stream.write(("\r" + line) if self._tty else line + "\n")
         self.stream.flush()
         self._shown = True
@@ -2219,14 +2216,14 @@ def _undecodable_warning(source: _Source, lines: list[int]) -> str:
     shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
     if source.fmt == "parquet":
         return (
-            f"{source.path}: texts that are not UTF-8 in {_counted(len(lines), 'row')} "
+            f"{source.path}: texts that are not UTF-8 in {counted(len(lines), 'row')} "
             f"({shown}) of its binary text column, read with U+FFFD; their rows are "
             "scored as read (ScoreSummary.undecodable_lines). Decode the column from "
             "its own encoding first (GBK?)"
         )
     encoding = source.encoding or "of its encoding"
     return (
-        f"{source.path}: bytes that are not {encoding} on {_counted(len(lines), 'line')} "
+        f"{source.path}: bytes that are not {encoding} on {counted(len(lines), 'line')} "
         f"({shown}), read as U+FFFD; their rows are scored as read "
         "(ScoreSummary.undecodable_lines). Pass the file's encoding if it is another "
         "(CLI: --encoding)"

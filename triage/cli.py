@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from triage._words import counted
 from triage.exceptions import TriageWarning
 
 if TYPE_CHECKING:
@@ -271,12 +272,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         from triage.weak import load_calm_chats
 
         weak_rows.append(load_calm_chats(args.corpus, exclude=labeled))
-        said.append(f"{len(weak_rows[-1])} calm chat turns")
+        said.append(counted(len(weak_rows[-1]), "calm chat turn"))
     if args.praise:
         from triage.weak import load_praise
 
         weak_rows.append(load_praise(args.corpus, exclude=labeled))
-        said.append(f"{len(weak_rows[-1])} short positive reviews")
+        said.append(counted(len(weak_rows[-1]), "short positive review"))
     if weak_rows:
         import pandas as pd
 
@@ -332,7 +333,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         of = " and ".join(p for p in (args.corpus, args.corpus_file) if p)
         print(
             _visible(
-                f"word vectors from {vectors.params['n_texts']} unlabeled texts of {of} "
+                f"word vectors from {counted(vectors.params['n_texts'], 'unlabeled text')} of {of} "
                 f"in {time.perf_counter() - started:.1f} s"
             ),
             file=sys.stderr,
@@ -341,7 +342,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     also = "".join(f" and {x}" for x in said)
     print(
-        _visible(f"trained on {len(frame)} rows of {args.train}{also} in {seconds:.1f} s"),
+        _visible(
+            f"trained on {counted(len(frame), 'row')} of {args.train}{also} in {seconds:.1f} s"
+        ),
         file=sys.stderr,
     )
     metrics: dict[str, Any] = {}
@@ -399,7 +402,8 @@ def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> 
     shared = sum(t in trained for t in model_texts(dev["text"]))
     if shared:
         warnings.warn(
-            f"{dev_path}: {shared} of its {len(dev)} texts are in {train_path} too (compared as "
+            f"{dev_path}: {shared} of its {counted(len(dev), 'text')} "
+            f"{'is' if shared == 1 else 'are'} in {train_path} too (compared as "
             "the model reads them), so its figures flatter the model; keep each text in one file",
             TriageWarning,
             stacklevel=2,
@@ -461,8 +465,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = problem_lines(frame, lines)
         for problem in problems:
             print(_visible(f"{path}: {problem}"))
-        rows = f"{len(frame)} row{'s' * (len(frame) != 1)}"
-        said = f"{len(problems)} problem(s) in {rows}" if problems else f"{rows}, no problem"
+        rows = counted(len(frame), "row")
+        said = (
+            f"{counted(len(problems), 'problem')} in {rows}" if problems else f"{rows}, no problem"
+        )
         print(_visible(f"{path}: {said}"), file=sys.stderr)
         found += len(problems)
     return 2 if unreadable else 1 if found else 0

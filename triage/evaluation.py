@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage._words import counted
 from triage.exceptions import ParameterError
 from triage.labeled import model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -276,7 +277,7 @@ def evaluate(
     preds = predictions
     if len(preds) != len(frame):
         raise ParameterError(
-            f"predictions holds {len(preds)} rows for the {len(frame)} of frame; pass "
+            f"predictions holds {counted(len(preds), 'row')} for the {len(frame)} of frame; pass "
             'those of frame["text"], such as model.predict_many(frame["text"].tolist())'
         )
     if given:

@@ -36,6 +36,7 @@ from triage._io import (
     stream_error,
 )
 from triage._paths import user_path
+from triage._words import counted
 from triage.exceptions import (
     InputFileError,
     LabelColumnError,
@@ -244,9 +245,10 @@ def read_labeled_lines(
             f" and {len(lines) - 10} more" if len(lines) > 10 else ""
         )
         raise LabelError(
-            f"{path}: {len(lines)} malformed line(s): {shown} (a quote left open or followed "
-            f"by more than a delimiter, or a row of other than the header's {chunk.frame.shape[1]} "
-            "fields); quote each text that holds a delimiter, a quote or a line break"
+            f"{path}: {counted(len(lines), 'malformed line')}: {shown} (a quote left open or "
+            "followed by more than a delimiter, or a row of other than the header's "
+            f"{counted(chunk.frame.shape[1], 'field')}); quote each text that holds a delimiter, "
+            "a quote or a line break"
         )
     if chunk.undecodable_lines:
         lines = chunk.undecodable_lines
@@ -254,8 +256,8 @@ def read_labeled_lines(
             f" and {len(lines) - 10} more" if len(lines) > 10 else ""
         )
         warnings.warn(
-            f"{path}: {len(lines)} line(s) hold bytes that are not {encoding}, read as "
-            f"U+FFFD (\ufffd): {shown}; their texts are damaged: fix them, or save the "
+            f"{path}: bytes that are not {encoding} on {counted(len(lines), 'line')}, read as "
+            f"U+FFFD (\ufffd): {shown}; the texts there are damaged: fix them, or save the "
             "file again as UTF-8",
             TriageWarning,
             stacklevel=user_stacklevel(),
@@ -722,7 +724,8 @@ def _raise_problems(
         )
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise LabelError(
-            f"{len(problems)} problem(s) in {what} (see {validator} for all):\n{shown}{more}"
+            f"{counted(len(problems), 'problem')} in {what} (see {validator} for all):\n"
+            f"{shown}{more}"
         )
 
 

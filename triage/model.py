@@ -44,6 +44,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, in_order, row_sums
+from triage._words import counted
 from triage.exceptions import NotFittedError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
@@ -1472,7 +1473,9 @@ def _texts_of(X: Any, n: int) -> list[Any]:
     import pandas as pd
 
     if isinstance(X, str):
-        raise ParameterError(f"X is one str; pass the texts, one per row of y ({n} rows)")
+        raise ParameterError(
+            f"X is one str; pass the texts, one per row of y ({counted(n, 'row')})"
+        )
     if isinstance(X, pd.DataFrame):
         if "text" in X.columns:
             X = X["text"]
@@ -1487,7 +1490,8 @@ def _texts_of(X: Any, n: int) -> list[Any]:
     texts = list(X)
     if len(texts) != n:
         raise ParameterError(
-            f"X holds {len(texts)} texts but y has {n} rows; pass one text per row of y"
+            f"X holds {counted(len(texts), 'text')} but y has {counted(n, 'row')}; pass one text "
+            "per row of y"
         )
     return texts
 

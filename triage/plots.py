@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import is_missing
+from triage._words import counted
 from triage.evaluation import figure_text
 from triage.exceptions import ColumnError
 from triage.labels import CATEGORIES, PRIORITIES
@@ -112,7 +113,7 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     fig.suptitle(
         title
         or (
-            f"{evaluation.n_rows} rows: "
+            f"{counted(evaluation.n_rows, 'row')}: "
             f"category macro-F1 {figure_text(s['category_macro_f1'])}, "
             f"primary acc. {figure_text(s['primary_accuracy'])}, "
             f"emotion macro-F1 {figure_text(s['emotion_macro_f1'])}, "
@@ -183,7 +184,7 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
         counts, labels = _counts(table, evaluation.n_rows)
         _heatmap(ax, counts, labels, cols, "Greens")
         ax.set_title(name)
-    fig.suptitle(title or f"confusion on {evaluation.n_rows} rows")
+    fig.suptitle(title or f"confusion on {counted(evaluation.n_rows, 'row')}")
     return fig
 
 
@@ -222,8 +223,8 @@ def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figu
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(
         title
-        or f"{comparison.names[1]} vs {comparison.names[0]} on {comparison.n_rows} rows "
-        f"({comparison.n_boot} bootstrap resamples)"
+        or f"{comparison.names[1]} vs {comparison.names[0]} on "
+        f"{counted(comparison.n_rows, 'row')} ({counted(comparison.n_boot, 'bootstrap resample')})"
     )
     return fig
 
@@ -328,6 +329,7 @@ def plot_categories(
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(
         title
-        or f"{sum(by_level)} complaints" + (f" ({unscored} rows not scored)" if unscored else "")
+        or counted(sum(by_level), "complaint")
+        + (f" ({counted(unscored, 'row')} not scored)" if unscored else "")
     )
     return fig

@@ -108,6 +108,7 @@ from typing import Any
 
 from triage._paths import user_path
 from triage._resources import read_toml
+from triage._words import counted
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
@@ -2354,7 +2355,7 @@ def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
                 "context.repeat",
                 pol.repeat_level,
                 f"近期已投诉 {n} 次",
-                f"complained {n} time(s) recently",
+                f"complained {counted(n, 'time')} recently",
                 (),
                 "context",
             )

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from triage._words import counted
 from triage.exceptions import ParameterError
 from triage.labels import CATEGORIES, EMOTIONS, Category, Emotion, Priority
 
@@ -41,7 +42,7 @@ class LabelMap(Mapping[str, V], Generic[V]):
 
     def __init__(self, keys: Sequence[str], values: Sequence[V]) -> None:
         if len(keys) != len(values):
-            raise ParameterError(f"{len(keys)} keys but {len(values)} values")
+            raise ParameterError(f"{counted(len(keys), 'key')} but {counted(len(values), 'value')}")
         self._keys = tuple(keys)
         self._values: tuple[V, ...] = tuple(values)
         self._index = {k: i for i, k in enumerate(self._keys)}

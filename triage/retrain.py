@@ -38,6 +38,7 @@ import numpy as np
 
 from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
+from triage._words import counted
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import (
     _cell,
@@ -156,7 +157,7 @@ def _splits(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Ar
     def split(rows: Array) -> Iterable[tuple[Array, Array]]:
         if folds > len(rows):
             raise ParameterError(
-                f"folds={folds} is more than the {len(rows)} distinct text(s) of the frame"
+                f"folds={folds} is more than the {counted(len(rows), 'distinct text')} of the frame"
             )
         strata = _strata(frame.iloc[rows], folds)
         dummy = np.zeros(len(rows))
@@ -208,7 +209,7 @@ def cv_splits(
     _require_seed(random_state)
     check_labels(frame)
     if folds > len(frame):
-        raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+        raise ParameterError(f"folds={folds} is more than the {counted(len(frame), 'labeled row')}")
     return _splits(frame, folds, random_state)
 
 
@@ -257,8 +258,8 @@ def split_labeled(
         n_test = max(1, round(len(rows) * test_size))
         if n_test >= len(rows):
             raise ParameterError(
-                f"cannot split {len(frame)} row(s) ({len(rows)} distinct texts) "
-                f"with test_size={test_size}"
+                f"cannot split {counted(len(frame), 'row')} "
+                f"({counted(len(rows), 'distinct text')}) with test_size={test_size}"
             )
         strata = _strata(frame.iloc[rows], 2)
         if strata is not None and min(n_test, len(rows) - n_test) < len(set(strata.tolist())):
@@ -406,7 +407,7 @@ def cross_validate(
     check_policy(policy)
     check_labels(frame)
     if folds > len(frame):
-        raise ParameterError(f"folds={folds} is more than the {len(frame)} labeled row(s)")
+        raise ParameterError(f"folds={folds} is more than the {counted(len(frame), 'labeled row')}")
     extra_texts: list[str] = []
     if extra is not None:
         require_frame(extra, "the extra training data")

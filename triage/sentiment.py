@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage._pickle import freeze, thaw
+from triage._words import counted
 from triage.exceptions import ParameterError
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def compare_with_snownlp(texts: Sequence[str], scores: Sequence[float]) -> dict[
     ours = np.asarray(scores, dtype=float)
     if ours.shape != (len(texts),):
         raise ParameterError(
-            f"scores holds {ours.size} value(s) for {len(texts)} text(s); "
+            f"scores holds {counted(ours.size, 'value')} for {counted(len(texts), 'text')}; "
             "give one score a text, in the order of the texts"
         )
     from snownlp import SnowNLP

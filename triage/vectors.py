@@ -33,6 +33,7 @@ from triage import text as _text
 from triage._io import Options
 from triage._paths import user_path
 from triage._pickle import freeze, thaw
+from triage._words import counted
 from triage.exceptions import ParameterError, TriageWarning
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class WordVectors:
     def __post_init__(self) -> None:
         if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.words):
             raise ParameterError(
-                f"{len(self.words)} words but vectors of shape {self.vectors.shape}"
+                f"{counted(len(self.words), 'word')} but vectors of shape {self.vectors.shape}"
             )
 
     @property
@@ -292,12 +293,14 @@ def fit_word_vectors(
         skipped = ""
         if not_str:
             skipped = (
-                f" ({len(not_str)} items that are no str skipped, such as a "
+                f" ({counted(len(not_str), 'item')} that "
+                f"{'is' if len(not_str) == 1 else 'are'} no str skipped, such as a "
                 f"{not_str[0]}: texts must be str, decoded)"
             )
         raise ParameterError(
-            f"{len(vocab)} words of at least {min_count} occurrences in {n_texts} texts"
-            f"{skipped}: too few for {dim} dimensions; give more text, ideally 100,000 texts "
+            f"{counted(len(vocab), 'word')} of at least {counted(min_count, 'occurrence')} in "
+            f"{counted(n_texts, 'text')}{skipped}: too few for {counted(dim, 'dimension')}; give "
+            "more text, ideally 100,000 texts "
             "or more (or, in Python, a lower dim=)"
         )
     # -2 marks a word out of the vocabulary (it keeps its place); the
@@ -410,10 +413,11 @@ def _check_contexts(
     alone = [repr(w) for w, kept in zip(vocab, has, strict=True) if not kept]
     some = ", ".join(alone[:3] + ["..."] * (len(alone) > 3))
     raise ParameterError(
-        f"{int(has.sum())} of the {len(vocab)} words kept of {n_texts} texts have a context "
-        f"(another word within {window} words of them, more often than by chance): too few "
-        f"for {dim} dimensions; texts of one word each ({some}) teach nothing: give texts of "
-        "several words (or, in Python, a lower dim=)"
+        f"{int(has.sum())} of the {counted(len(vocab), 'word')} kept of {counted(n_texts, 'text')} "
+        f"{'has' if int(has.sum()) == 1 else 'have'} a context (another word within "
+        f"{counted(window, 'word')} of them, more often than by chance): too few for "
+        f"{counted(dim, 'dimension')}; texts of one word each ({some}) teach nothing: give "
+        "texts of several words (or, in Python, a lower dim=)"
     )
 
 
@@ -617,7 +621,7 @@ def _texts(
         lines = [n for found in malformed.values() for n in found]
         places = _places(lines, malformed if len(sources) > 1 else {})
         warnings.warn(
-            f"{path}: skipped {len(lines)} malformed line(s): {places}",
+            f"{path}: skipped {counted(len(lines), 'malformed line')}: {places}",
             TriageWarning,
             stacklevel=2,
         )
