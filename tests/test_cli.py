@@ -895,6 +895,44 @@ def test_score_stopped_while_writing_to_stdout_says_what_stdout_got_is_incomplet
     )
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(
+    ("stop", "status", "name"), [(KeyboardInterrupt, 130, "SIGINT"), (_Terminated, 143, "SIGTERM")]
+)
+def test_score_stopped_while_writing_into_a_named_output_pipe_says_it_is_incomplete(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop: type[KeyboardInterrupt],
+    status: int,
+    name: str,
+) -> None:
+    # -o /dev/stdout into a pipe, or a named pipe, is written once the output
+    # is complete, as -o - is: stopped then, its reader has had part of it
+    import shutil
+    import threading
+
+    def cut(source: Any, target: Any, length: int = 0) -> None:
+        target.write(source.read(10))
+        target.flush()
+        raise stop
+
+    monkeypatch.setattr(shutil, "copyfileobj", cut)
+    pipe = tmp_path / "out.csv"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    source = tmp_path / "in.csv"
+    source.write_text("text\n快递一周还没到\n", encoding="utf-8")
+    assert main(["score", str(source), "-o", str(pipe), "--quiet"]) == status
+    reader.join(timeout=30)
+    assert got == [b"text,categ"]
+    assert capsys.readouterr().err == (
+        f"triage score: interrupted by {name}; the output written to {pipe} is incomplete\n"
+    )
+
+
 def test_train_and_evaluate_round_trip(
     train_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]

@@ -2413,6 +2413,17 @@ def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
     )
 
 
+class PartWritten(KeyboardInterrupt):
+    """Ctrl-C (or another interrupt, `interrupt`) while a complete output was
+    written into a pipe or a device (``/dev/stdout``): its reader has had
+    part of it, which cannot be taken back, unlike a file's."""
+
+    def __init__(self, output: str, interrupt: KeyboardInterrupt) -> None:
+        super().__init__(f"the output written to {output} is incomplete")
+        self.output = output
+        self.interrupt = interrupt
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -2591,8 +2602,14 @@ class AtomicWriter:
             self._file.close()
             self._file = None
         if self._stream:
+            # a named pipe's open waits for its reader: stopped there, it has had nothing
             with open(self.tmp, "rb") as written, open(self.path, "wb") as target:
-                shutil.copyfileobj(written, target, 1 << 20)
+                try:
+                    shutil.copyfileobj(written, target, 1 << 20)
+                    target.flush()
+                except KeyboardInterrupt as exc:
+                    # the reader has had part of the output, which cannot be taken back
+                    raise PartWritten(str(self.path), exc) from None
             self.tmp.unlink()
             return self.path
         os.replace(self.tmp, self._file_path)

@@ -1503,6 +1503,9 @@ def score_file(
     raises `triage.InputFileError`.
     The output is written to a hidden temporary file beside it and renamed
     into place only when complete, so an interrupted run leaves no output.
+    A pipe or a device (``/dev/stdout``) is written into once the output is
+    complete; interrupted then, its reader has had part of it, which the
+    `KeyboardInterrupt` raised says.
 
     A Parquet output column has one type. From a JSONL input it is decided by
     all the column's values, read once before any row is scored

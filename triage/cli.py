@@ -503,7 +503,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     import dataclasses
     import shutil
 
-    from triage._io import FORMATS, _format_extension, compression_of, is_stream
+    from triage._io import FORMATS, PartWritten, _format_extension, compression_of, is_stream
     from triage._paths import user_path
     from triage.batch import ProgressLine, score_file
 
@@ -616,7 +616,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 sys.stdout.buffer.flush()
             except KeyboardInterrupt as exc:
                 # the reader has had part of the output, which cannot be taken back
-                raise _CutShort(_signum(exc)) from None
+                raise PartWritten("stdout", exc) from None
             except OSError as exc:
                 if exc.errno not in _NO_ROOM:
                     raise  # a reader gone (| head) is told apart by the caller
@@ -1102,18 +1102,14 @@ def _terminate(signum: int, frame: object) -> None:
 _HANGUP = getattr(signal, "SIGHUP", None)
 
 
-class _CutShort(KeyboardInterrupt):
-    """Ctrl-C or SIGTERM while ``triage score -o -`` wrote the output to
-    stdout, whose reader has had part of it."""
-
-    def __init__(self, signum: signal.Signals) -> None:
-        super().__init__()
-        self.signum = signum
-
-
 def _signum(exc: KeyboardInterrupt) -> signal.Signals:
-    """The signal that stopped the command: SIGTERM or SIGINT (Ctrl-C)."""
-    return exc.signum if isinstance(exc, _Terminated | _CutShort) else signal.SIGINT
+    """The signal that stopped the command: SIGTERM or SIGINT (Ctrl-C), also
+    while it wrote the output into stdout or another pipe (`PartWritten`)."""
+    from triage._io import PartWritten
+
+    if isinstance(exc, PartWritten):
+        exc = exc.interrupt
+    return exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
 
 
 _ESCAPE = "triage.stdout"
@@ -1326,10 +1322,12 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as exc:
         if args.verbose:
             raise
+        from triage._io import PartWritten
+
         signum = _signum(exc)
         done = "; no output written" if args.command == "score" else ""
-        if isinstance(exc, _CutShort):
-            done = "; the output written to stdout is incomplete"
+        if isinstance(exc, PartWritten):  # -o - or /dev/stdout: the reader has had part
+            done = f"; {exc}"
         with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
             print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
         return 128 + signum
