@@ -1307,7 +1307,7 @@ def test_jsonl_output_keeps_full_precision_and_iso_dates(tmp_path: Path) -> None
 def test_utf8_with_a_few_corrupt_bytes_stays_utf8(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(TEXT.encode("utf-8") + b"3,bad\xff byte\n")
-    with pytest.warns(UserWarning, match="1 byte sequence"):
+    with pytest.warns(UserWarning, match="1 byte sequence is not UTF-8 and is read as U"):
         assert detect_encoding(path) == "utf-8"
     with pytest.warns(UserWarning, match="1 byte sequence"):
         (chunk,) = read_chunks(path, fmt="csv", chunk_size=10)
@@ -1334,7 +1334,7 @@ def test_a_file_whose_encoding_changes_partway_is_read_as_most_of_its_lines(
     with pytest.warns(UserWarning, match="not UTF-8"):
         assert detect_encoding(path) == "utf-8"
     with (
-        pytest.warns(UserWarning, match="280 byte sequence"),
+        pytest.warns(UserWarning, match="280 byte sequences are not UTF-8 and are read"),
         pytest.warns(UserWarning, match="not utf-8 on 20 lines"),
     ):
         summary = score_file(path, tmp_path / "out.csv")

@@ -983,7 +983,8 @@ def _mostly_utf8(path: str | os.PathLike[str], block: int, options: Options) -> 
             )
         return encoding
     warnings.warn(
-        f"{path}: {bad} byte sequence(s) are not UTF-8 and are read as U+FFFD; "
+        f"{path}: {counted(bad, 'byte sequence')} {'is' if bad == 1 else 'are'} not UTF-8 and "
+        f"{'is' if bad == 1 else 'are'} read as U+FFFD; "
         f"pass the file's encoding if it is not UTF-8 (CLI: {options.encoding})",
         TriageWarning,
         stacklevel=user_stacklevel(),
