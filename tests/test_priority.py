@@ -247,6 +247,13 @@ P3_CASES = [
     ("问了两句就被拉黑了", "service", "P3.problem"),
     ("上个月办的套餐这个月还没生效", "process", "P3.problem"),
     ("运费险理赔被拒了", "process", "P3.problem"),
+    # staff who send the customer off to complain: the threat is theirs, not
+    # the customer's (no P1), and the brush-off is a service problem
+    ("客服回我一句“你去12315投诉啊”", "service", "P3.problem"),
+    ("前台说:你去报警吧", "service", "P3.problem"),
+    ("客服让我自己去消协投诉", "service", "P3.problem"),
+    ("商家的回复是:随便你去12315", "service", "P3.problem"),
+    ("店长说有本事你去告", "service", "P3.problem"),
 ]
 
 P4_CASES = [
