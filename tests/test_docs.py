@@ -508,3 +508,17 @@ def test_retraining_comparison_with_the_shipped_model_names_how_it_was_made() ->
     said = " ".join(section.split())
     assert "models/README.md" in said
     assert f"trained on `../shared/data/labeled/{card['notes']['train_file']}`" in said
+
+
+def test_the_record_of_what_scored_a_file_is_shown_as_the_shipped_model_gives_it() -> None:
+    # the example's hashes had stayed those of an earlier policy
+    from triage.batch import scored_by
+
+    text = (REPO / "docs/batch.md").read_text(encoding="utf-8")
+    shown = re.search(r'# (\{"triage_version": .*\})', text)
+    assert shown, "docs/batch.md no longer shows what scored_by gives"
+    said = json.loads(shown[1].replace('..."', '"'))
+    given = scored_by()
+    assert said["triage_version"] == given["triage_version"]
+    for key in ("model_sha256", "policy_sha256"):
+        assert given[key] is not None and given[key].startswith(said[key]), key
