@@ -1188,16 +1188,17 @@ def test_bad_arguments() -> None:
         ("chunk_size", None, r"chunk_size \(CLI: --chunk-size\) must be an integer, got None"),
         ("chunk_size", True, r"chunk_size \(CLI: --chunk-size\) must be an integer, got True"),
         ("chunk_size", -5, r"chunk_size \(CLI: --chunk-size\) must be at least 1, got -5"),
+        ("n_jobs", None, None),  # joblib's convention, as TriageModel's: None is 1
+        ("n_jobs", -2, None),  # all cores but one
+        ("n_jobs", -(10**6), None),  # more than the cores: one process
         (
             "n_jobs",
             2.0,
-            r"n_jobs \(CLI: --jobs\) must be a positive integer or -1 \(all cores\), got 2.0",
+            r"n_jobs \(CLI: --jobs\) must be None \(1\), a positive integer or a negative one "
+            r"\(-1: all cores, -2: all but one\), got 2.0",
         ),
-        (
-            "n_jobs",
-            False,
-            r"n_jobs \(CLI: --jobs\) must be a positive integer or -1 \(all cores\), got False",
-        ),
+        ("n_jobs", False, r"n_jobs \(CLI: --jobs\) must be None \(1\), .*, got False"),
+        ("n_jobs", 0, r"n_jobs \(CLI: --jobs\) must be None \(1\), .*, got 0"),
     ],
 )
 def test_counts_are_whole_numbers(
@@ -1214,6 +1215,15 @@ def test_counts_are_whole_numbers(
             score_frame(frame, **{argument: value})
         with pytest.raises(ValueError, match=f"^{error}$"):
             score_file(src, tmp_path / "out.csv", **{argument: value})
+
+
+def test_n_jobs_follows_joblib(monkeypatch: pytest.MonkeyPatch) -> None:
+    # joblib's convention, as TriageModel and train_vectors take it (-2 was refused)
+    from triage import batch
+
+    monkeypatch.setattr("joblib.cpu_count", lambda: 4)
+    given = [None, 1, 3, -1, -2, -4, -9]
+    assert [batch._jobs(n) for n in given] == [1, 1, 3, 4, 3, 1, 1]
 
 
 # -- files ----------------------------------------------------------------------
@@ -3459,7 +3469,7 @@ def test_a_folder_with_no_file_to_read_as_csv_is_refused(tmp_path: Path) -> None
             "in.csv",
             "out.parquet",
             {"n_jobs": 0},
-            r"n_jobs \(CLI: --jobs\) must be a positive integer",
+            r"n_jobs \(CLI: --jobs\) must be None \(1\), a positive integer or a negative one",
         ),
         ("in.jsonl", "out.parquet", {"n_jobs": "2"}, r"n_jobs \(CLI: --jobs\) must be .*, got '2'"),
         (

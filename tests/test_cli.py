@@ -550,7 +550,7 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
         ),
         ("text\n快递太慢\n", ["--id-column", "ticket"], "no id column 'ticket'"),
         ("text\n快递太慢\n", ["--chunk-size", "0"], r"chunk_size \(CLI: --chunk-size\) must be at"),
-        ("text\n快递太慢\n", ["--jobs", "-2"], r"n_jobs \(CLI: --jobs\) must be a positive"),
+        ("text\n快递太慢\n", ["--jobs", "0"], r"n_jobs \(CLI: --jobs\) must be None \(1\), a"),
         ("text\n快递太慢\n", ["--encoding", "no-such"], "encoding=.no-such. is not a text"),
         (
             "text\n快递太慢\n",

@@ -97,6 +97,8 @@ def use(model: TriageModel, frame: pd.DataFrame, path: Path) -> None:
     assert_type(triage.evaluate(trained, frame), Evaluation)
     assert_type(triage.evaluate(lexicon, frame).categories, pd.DataFrame)
     assert_type(triage.score_frame(frame, n_jobs=2), pd.DataFrame)
+    triage.score_frame(frame, n_jobs=None)  # joblib's convention, as TriageModel's
+    score_file(path, path, n_jobs=-2)
     assert_type(score_file(path, path), ScoreSummary)
     assert_type(triage.cross_validate(frame, folds=3), CrossValidation)
     assert_type(triage.compare_models(lexicon, trained, frame), Comparison)

@@ -837,7 +837,7 @@ def score_frame(
     frame: pd.DataFrame,
     *,
     text_column: str = ...,
-    n_jobs: int = ...,
+    n_jobs: int | None = ...,
     chunk_size: int = ...,
     model: TriageModel | LexiconModel | None = ...,
     policy: Policy | None = ...,
@@ -852,7 +852,7 @@ def score_frame(
     frame: Any,
     *,
     text_column: str = ...,
-    n_jobs: int = ...,
+    n_jobs: int | None = ...,
     chunk_size: int = ...,
     model: TriageModel | LexiconModel | None = ...,
     policy: Policy | None = ...,
@@ -866,7 +866,7 @@ def score_frame(
     frame: Any,
     *,
     text_column: str = "text",
-    n_jobs: int = 1,
+    n_jobs: int | None = 1,
     chunk_size: int = 5000,
     model: TriageModel | LexiconModel | None = None,
     policy: Policy | None = None,
@@ -882,9 +882,11 @@ def score_frame(
         Complaints, one per row. Any index, duplicates included.
     text_column : str, default "text"
         The column holding the complaint text.
-    n_jobs : int, default 1
-        Worker processes (joblib's loky); -1 uses every core. No more start
-        than there are chunks. Results are identical to a serial run.
+    n_jobs : int or None, default 1
+        Worker processes (joblib's loky), by joblib's convention, as for
+        `TriageModel`: None is 1, -1 uses every core, -2 all but one, and
+        so on; 0 is refused. No more start than there are chunks. Results
+        are identical to a serial run.
         Ignored for a Dask frame, which runs on the Dask scheduler, and, with
         a warning, in a daemonic process (a ``multiprocessing.Pool`` worker),
         which cannot start processes.
@@ -1090,16 +1092,22 @@ def _chunk_size(chunk_size: Any) -> int:
     return size
 
 
-def _jobs(n_jobs: Any) -> int:
+#: What `n_jobs` may be, as joblib, `TriageModel` and `train_vectors` take it.
+_JOBS = "None (1), a positive integer or a negative one (-1: all cores, -2: all but one)"
+
+
+def _jobs(n_jobs: Any, name: str = "n_jobs (CLI: --jobs)") -> int:
+    """`n_jobs` as a number of processes, by joblib's convention."""
+    if n_jobs is None:
+        return 1
     jobs = _integer(n_jobs)
-    if jobs is None or (jobs < 1 and jobs != -1):
-        raise ParameterError(
-            f"n_jobs (CLI: --jobs) must be a positive integer or -1 (all cores), got {n_jobs!r}"
-        )
-    if jobs == -1:
+    if jobs is None or jobs == 0:
+        raise ParameterError(f"{name} must be {_JOBS}, got {n_jobs!r}")
+    if jobs < 0:
         from joblib import cpu_count
 
-        return int(cpu_count())  # the cores this process may use, cgroup quotas included
+        # the cores this process may use, cgroup quotas included
+        return max(int(cpu_count()) + 1 + jobs, 1)
     return jobs
 
 
@@ -1466,7 +1474,7 @@ def score_file(
     *,
     text_column: str = "text",
     id_column: str | None = None,
-    n_jobs: int = 1,
+    n_jobs: int | None = 1,
     chunk_size: int = 10_000,
     model: TriageModel | LexiconModel | None = None,
     policy: Policy | None = None,

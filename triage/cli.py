@@ -881,7 +881,10 @@ def build_parser() -> argparse.ArgumentParser:
         "and customer_tier (--context channel=source; once per field; default: none)",
     )
     p.add_argument(
-        "--jobs", type=int, default=1, help="worker processes (-1: all cores; default: 1)"
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (-1: all cores, -2: all but one; default: 1)",
     )
     p.add_argument(
         "--chunk-size",
@@ -980,7 +983,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=1,
-        help="parallel jobs for fitting (-1: all cores; default: 1)",
+        help="parallel jobs for fitting (-1: all cores, -2: all but one; default: 1)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace a model already at -o")
     p.set_defaults(func=cmd_train)
