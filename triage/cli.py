@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import logging
+import math
 import os
 import shlex
 import signal
@@ -749,6 +750,58 @@ class _Top(argparse.ArgumentParser):
         super().error(message)
 
 
+def _jobs_option(value: str) -> int:
+    """``--jobs``: a whole number other than 0, by joblib's convention, as
+    `score_file`, `train` and `fit_word_vectors` take it; refused by argparse
+    with the option's name, where the library's check named ``n_jobs``."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n == 0:
+        raise argparse.ArgumentTypeError(
+            f"a whole number other than 0 (-1: all cores, -2: all but one), not {value!r}"
+        )
+    return n
+
+
+def _positive(value: str) -> int:
+    """``--chunk-size``: a whole number >= 1, refused by argparse with the
+    option's name, where the library's check named ``chunk_size``."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"a whole number >= 1, not {value!r}")
+    return n
+
+
+def _seed(value: str) -> int:
+    """``--seed``: a seed of `TriageModel`, refused by argparse with the
+    option's name, where the model's check named ``random_state``."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if not 0 <= n < 2**32:
+        raise argparse.ArgumentTypeError(f"a whole number in [0, 2**32 - 1], not {value!r}")
+    return n
+
+
+def _C_option(value: str) -> float:
+    """``--C``: the model's ``C``, refused by argparse as typed (``-1``, not ``C=-1.0``)."""
+    from triage.model import _C, _is_C
+
+    try:
+        c = float(value)
+    except ValueError:
+        c = math.nan
+    if not _is_C(c):
+        raise argparse.ArgumentTypeError(f"{_C}, not {value!r}")
+    return c
+
+
 def _count(value: str) -> int:
     """A count of the command line (``--recent``): a whole number >= 0,
     written ``3`` or ``3.0`` as a count cell of `triage.score_frame` may be,
@@ -882,13 +935,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs_option,
         default=1,
         help="worker processes (-1: all cores, -2: all but one; default: 1)",
     )
     p.add_argument(
         "--chunk-size",
-        type=int,
+        type=_positive,
         default=10_000,
         help="rows read and scored at a time (default: 10000)",
     )
@@ -932,9 +985,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="encoding of TRAIN and --dev, e.g. utf-16-le or gbk (default: detected)",
     )
     p.add_argument("-o", "--output", required=True, help="model directory to write")
-    p.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random state (default: 0)")
     p.add_argument(
-        "--C", type=float, help="inverse regularisation of the binary heads (default: 10)"
+        "--C", type=_C_option, help="inverse regularisation of the binary heads (default: 10)"
     )
     p.add_argument(
         "--corpus",
@@ -981,7 +1034,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs_option,
         default=1,
         help="parallel jobs for fitting (-1: all cores, -2: all but one; default: 1)",
     )
