@@ -105,6 +105,12 @@ def use(model: TriageModel, frame: pd.DataFrame, path: Path) -> None:
     assert_type(triage.tune_thresholds(trained, frame), TriageModel)
     assert_type(triage.split_labeled(frame), tuple[pd.DataFrame, pd.DataFrame])
     picked = assert_type(triage.select_for_labeling(trained, [text], n=1), pd.DataFrame)
+    triage.select_for_labeling(None, frame, n=1)
+    triage.select_for_labeling(trained, frame["text"], exclude=[text])
+    triage.select_for_labeling(trained, (t for t in [text, None]))
+    # no texts, as the docstring says: refused at run time
+    triage.select_for_labeling(trained, path)  # type: ignore[arg-type]
+    triage.select_for_labeling(trained, 3)  # type: ignore[arg-type]
     assert_type(triage.export_for_labeling(picked, path), Path)
     assert_type(triage.load_weak_emotions(), pd.DataFrame)
     assert_type(triage.MAX_CHARS, int)

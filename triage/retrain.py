@@ -1109,7 +1109,7 @@ def _kmeans_pick(
 
 def select_for_labeling(
     model: TriageModel | None,
-    data: pd.DataFrame | Sequence[str] | Any,
+    data: pd.DataFrame | Iterable[str | None],
     *,
     n: int = 100,
     strategy: str = "mixed",
@@ -1144,9 +1144,10 @@ def select_for_labeling(
     ----------
     model : TriageModel or None
         The model whose doubts guide the choice; None is the process default.
-    data : DataFrame or sequence of str
-        Unlabeled complaints; a frame needs `text_column` and may have ``id``
-        and ``source`` columns.
+    data : DataFrame or iterable of str
+        Unlabeled complaints: a frame, which needs `text_column` and may
+        have ``id`` and ``source`` columns, or the texts themselves (a list,
+        a Series, a generator read once).
     n : int, default 100
         Rows to choose (fewer if fewer are usable).
     strategy : {"uncertainty", "diversity", "mixed"}, default "mixed"
