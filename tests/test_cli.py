@@ -1062,7 +1062,9 @@ def test_train_checks_dev_and_output_before_training(
     ("option", "message"),
     [
         (["--words", "WORDS"], r"words\.txt, line 2: frequency 0 for '送餐员'"),
-        (["--words", "missing.txt"], r"words='missing\.txt' names no file"),
+        # words= and a Python list of words were no help on a command line
+        (["--words", "missing.txt"], r"--words missing\.txt names no file; give the path of a .*"),
+        (["--words", "."], r"--words \. is a folder; name the user dictionary file in it"),
         (
             ["--corpus-file", "HISTORY", "--corpus-column", "body"],
             r"no column 'body' in .*history\.csv; columns are \['text'\].*--corpus-column",
@@ -1811,7 +1813,7 @@ def test_score_names_a_malformed_policy_before_reading_a_pipe(
             r"escape_formulas=True .*; a Parquet output is read as data, .*",
         ),
         (["train", "labeled.csv", "-o", "model"], r"model/model\.joblib exists; pass .*"),
-        (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"words='none\.txt' .*"),
+        (["train", "labeled.csv", "-o", "new", "--words", "none.txt"], r"--words none\.txt .*"),
         (["train", "labeled.csv", "-o", "new", "--encoding", "rot13"], r"encoding='rot13' .*"),
         (["evaluate", "labeled.csv", "--encoding", "no-such"], r"encoding='no-such' is not .*"),
         (["check", "labeled.csv", "--encoding", "hex"], r"encoding='hex' is not a text .*"),

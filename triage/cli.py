@@ -234,6 +234,22 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
     return "\n".join(lines)
 
 
+def _check_words_file(words: str) -> None:
+    """``--words`` names a file: said by the option, where `read_words` named
+    ``words=`` and offered a Python list of words, which a command line cannot give."""
+    from triage._paths import user_path
+    from triage.exceptions import ParameterError
+
+    path = Path(user_path(words))
+    if path.is_dir():
+        raise ParameterError(f"--words {words} is a folder; name the user dictionary file in it")
+    if not path.is_file():
+        raise ParameterError(
+            f"--words {words} names no file; give the path of a user dictionary, "
+            "one 'word [freq] [tag]' a line"
+        )
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from triage.evaluation import evaluate
     from triage.exceptions import ParameterError
@@ -256,6 +272,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         params["C"] = args.C
     if args.words is not None:
         params["words"] = args.words
+        _check_words_file(args.words)
         with warnings.catch_warnings():  # said once, by the fit
             warnings.simplefilter("ignore")
             read_words(args.words)  # a bad entry fails now, not after the word vectors
