@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import bz2
 import codecs
+import contextlib
 import csv
 import gzip
 import json
@@ -36,7 +37,7 @@ from triage._io import (
     sniff_header,
 )
 from triage.batch import score_file
-from triage.exceptions import InputFileError
+from triage.exceptions import InputFileError, TriageWarning
 from triage.lexicon import LexiconModel
 
 TEXT = "id,text\n1,快递太慢了\n2,房间很脏\n"
@@ -1795,3 +1796,119 @@ def test_an_output_has_the_umask_s_permissions_and_the_umask_is_never_set(
         monkeypatch.undo()
         os.umask(before)
     assert (set_to, target.stat().st_mode & 0o777) == ([], mode)
+
+
+POSIX_LOCKS = pytest.mark.skipif(sys.platform == "win32", reason="fcntl.flock")
+# a partial file as AtomicWriter names one: .<output name>.<16 hex>.partial
+DEAD = ".out.csv.0123456789abcdef.partial"
+
+
+def _write_one(path: Path) -> None:
+    with AtomicWriter(path, fmt=file_format(path)) as writer:
+        writer.write(pd.DataFrame({"text": ["快递三天没动了"]}))
+        writer.commit()
+
+
+@POSIX_LOCKS
+@pytest.mark.parametrize("name", ["out.csv", "out.parquet"])
+def test_a_partial_file_a_killed_run_left_is_removed_by_the_next_run(
+    tmp_path: Path, name: str
+) -> None:
+    # kill -9 or the OOM killer leaves the partial file, which nobody locks
+    dead = tmp_path / DEAD.replace("out.csv", name)
+    dead.write_bytes(b"x" * 1000)
+    others = [tmp_path / ".other.csv.0123456789abcdef.partial", tmp_path / f".{name}.notes"]
+    for other in others:
+        other.write_bytes(b"kept")
+    _write_one(tmp_path / name)
+    assert not dead.exists()
+    assert all(other.read_bytes() == b"kept" for other in others)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, *(o.name for o in others)])
+
+
+@POSIX_LOCKS
+def test_the_partial_file_of_a_run_still_going_is_left_alone(tmp_path: Path) -> None:
+    import fcntl
+
+    live = tmp_path / DEAD
+    live.write_bytes(b"rows so far")
+    with open(live, "rb") as held:  # as the run writing it holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        _write_one(tmp_path / "out.csv")
+        assert live.read_bytes() == b"rows so far"
+
+
+@POSIX_LOCKS
+def test_a_run_holds_its_partial_file_locked_until_it_ends(tmp_path: Path) -> None:
+    # a second run to the same output, in another process, while the first
+    # writes; then the first killed with SIGKILL, and a third run
+    import signal
+    import subprocess
+    import textwrap
+
+    output = tmp_path / "out.csv"
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        import pandas as pd
+        from triage._io import AtomicWriter
+        writer = AtomicWriter({str(output)!r}, fmt="csv")
+        writer.write(pd.DataFrame({{"text": ["房间很脏"]}}))
+        print(writer.tmp, flush=True)
+        time.sleep(60)
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        partial = Path(child.stdout.readline().strip())  # type: ignore[union-attr]
+        assert partial.exists() and partial.parent == tmp_path
+        _write_one(output)
+        assert partial.exists()  # the run is alive
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()  # type: ignore[union-attr]
+    assert partial.exists()  # the killed run's, left
+    _write_one(output)
+    assert not partial.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_without_locks_a_partial_file_left_is_named_not_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows has no fcntl: a dead run's file and a live one's look alike
+    import triage._io
+
+    monkeypatch.setattr(triage._io, "fcntl", None)
+    left = tmp_path / DEAD
+    left.write_bytes(b"rows so far")
+    with pytest.warns(TriageWarning, match=r"1 partial file of another run .* is in .*"):
+        _write_one(tmp_path / "out.csv")
+    assert left.read_bytes() == b"rows so far"
+    assert DEAD in str(left)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_named_as_a_partial_file_is_passed_over(tmp_path: Path) -> None:
+    # opened to be looked at, it would wait for a writer for ever
+    import threading
+
+    fifo = tmp_path / DEAD
+    os.mkfifo(fifo)
+    done = threading.Thread(target=_write_one, args=(tmp_path / "out.csv",), daemon=True)
+    done.start()
+    done.join(10)
+    hung = done.is_alive()
+    if hung:  # a writer, so that the thread's open returns
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        done.join(10)
+    assert not hung
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert (tmp_path / "out.csv").exists()

@@ -27,6 +27,7 @@ import gzip
 import io
 import itertools
 import json
+import logging
 import lzma
 import math
 import os
@@ -52,9 +53,16 @@ from ._paths import new_file
 from ._words import counted, plural
 from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
+if sys.platform == "win32":
+    fcntl = None
+else:
+    import fcntl
+
 if TYPE_CHECKING:
     import pandas as pd
     from _typeshed import WriteableBuffer
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "FORMATS",
@@ -2414,6 +2422,75 @@ def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
     )
 
 
+def remove_dead_partials(folder: Path, prefix: str, *, keep: str) -> list[Path]:
+    """Remove the partial files ``<prefix><random hex>.partial`` in `folder`
+    that runs no longer alive left (killed by ``kill -9``, the OOM killer, a
+    power cut), and return them; `keep` is the caller's own.
+
+    A run holds an advisory lock (`fcntl.flock`) on its partial file until it
+    renames or deletes it, and the system releases it when the run dies: a
+    file that can be locked is a dead run's, and one whose lock is held, of a
+    run still going (here or, over NFS with locking, on another machine), is
+    left alone. Where there is no such lock (Windows), or the file system
+    refuses to lock one, none is removed: a `TriageWarning` names them
+    instead. Only regular files are opened to be looked at: a named pipe of
+    such a name would keep its open waiting for a writer.
+    """
+    pattern = re.compile(re.escape(prefix) + r"[0-9a-f]{16}\.partial")
+    try:
+        names = sorted(n for n in os.listdir(folder) if pattern.fullmatch(n))
+    except OSError:
+        return []
+    left: list[Path] = []
+    removed: list[Path] = []
+    for name in names:
+        path = folder / name
+        if str(path) == str(keep):
+            continue
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            if fcntl is None:
+                left.append(path)
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a run still writing it
+                continue
+            except OSError:  # no locks here: alive or not cannot be told
+                left.append(path)
+                continue
+            # the name still the file locked, not one renamed into its place
+            if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False)):
+                size = os.fstat(fd).st_size
+                path.unlink()
+                removed.append(path)
+                logger.info(
+                    "removed %s (%s bytes), left by a run to the same output that was killed",
+                    path,
+                    f"{size:,}",
+                )
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    if left:
+        warnings.warn(
+            f"{counted(len(left), 'partial file')} of another run to this output "
+            f"{'is' if len(left) == 1 else 'are'} in {folder} ({', '.join(p.name for p in left)}): "
+            "left by a run that was killed, or written by one still going, which cannot "
+            "be told here; delete them once no run writes to this output",
+            TriageWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return removed
+
+
 class PartWritten(KeyboardInterrupt):
     """Ctrl-C (or another interrupt, `interrupt`) while a complete output was
     written into a pipe or a device (``/dev/stdout``): its reader has had
@@ -2484,13 +2561,15 @@ class AtomicWriter:
                     prefix=f".{self._file_path.name}.", suffix=".partial", dir=folder
                 )
             else:
-                fd, tmp = new_file(parent, f".{self._file_path.name}.", ".partial")
+                fd, tmp = self._locked_file(parent)
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
             raise self._named(exc) from None
         self.tmp = Path(tmp)
+        # held open, and so locked, until the file is renamed or deleted
+        self._lock: int | None = None if self._stream else os.dup(fd)
         self._parquet: Any = None
         self._schema: Any = None
         self._first = True
@@ -2515,6 +2594,35 @@ class AtomicWriter:
             encoding=encoding,
             newline="" if fmt in ("csv", "tsv") else None,
         )
+
+    def _locked_file(self, folder: Path) -> tuple[int, str]:
+        """The new partial file in `folder`, open and locked (`fcntl.flock`)
+        for the life of the run, so that a later run to the same output can
+        tell it from one a run that is no longer alive left there; those are
+        then removed (`remove_dead_partials`)."""
+        prefix = f".{self._file_path.name}."
+        while True:
+            fd, tmp = new_file(folder, prefix, ".partial")
+            if fcntl is None:
+                break
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:  # a file system that does not lock: none is told dead
+                return fd, tmp
+            # another run may have taken it for a dead one's between its
+            # making and its lock, and removed it: a new one then
+            with contextlib.suppress(OSError):
+                if os.path.samestat(os.fstat(fd), os.stat(tmp, follow_symlinks=False)):
+                    break
+            os.close(fd)
+        remove_dead_partials(folder, prefix, keep=tmp)
+        return fd, tmp
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lock)
+            self._lock = None
 
     def _temporary_folder(self) -> str:
         """The folder of the temporary file of a target that `is_stream`; where
@@ -2614,6 +2722,7 @@ class AtomicWriter:
             self.tmp.unlink()
             return self.path
         os.replace(self.tmp, self._file_path)
+        self._unlock()
         self._made = []
         return self.path
 
@@ -2625,6 +2734,7 @@ class AtomicWriter:
                     stream.close()
         self._parquet = self._text = self._file = None
         self.tmp.unlink(missing_ok=True)
+        self._unlock()
         for folder in self._made:  # deepest first; one someone has filled stays
             with contextlib.suppress(OSError):
                 folder.rmdir()

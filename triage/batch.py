@@ -1509,8 +1509,17 @@ def score_file(
     A file with a header and no rows gives an output with no rows; a file
     with no header at all (0 bytes, only a byte-order mark or blank lines)
     raises `triage.InputFileError`.
-    The output is written to a hidden temporary file beside it and renamed
-    into place only when complete, so an interrupted run leaves no output.
+    The output is written to a hidden ``.<name>.<random>.partial`` file
+    beside it and renamed into place only when complete, so an interrupted
+    run leaves no output. An exception (`KeyboardInterrupt` included) deletes
+    the partial file; a process killed outright (``kill -9``, the OOM
+    killer, a power cut) leaves it, as large as what was written, and the
+    next run to the same output removes it. A run holds a lock
+    (`fcntl.flock`) on its partial file while it lives, so the partial file
+    of a run still going, in another process or, over NFS with locking, on
+    another machine, is never removed (an NFS mount with ``nolock`` keeps
+    each machine's locks to itself). On Windows, which has no such lock,
+    none is removed: a `triage.TriageWarning` names them.
     A pipe or a device (``/dev/stdout``) is written into once the output is
     complete; interrupted then, its reader has had part of it, which the
     `KeyboardInterrupt` raised says.
