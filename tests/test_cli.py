@@ -821,6 +821,38 @@ def test_score_reports_workers_that_keep_dying_in_one_line(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (
+            ["--jobs", "2", "--chunk-size", "500"],
+            "try fewer --jobs (each worker holds a model; now 2) "
+            "or a smaller --chunk-size (now 500)",
+        ),
+        ([], "try a smaller --chunk-size (now 10000)"),
+    ],
+)
+def test_score_out_of_memory_says_so_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    said: str,
+) -> None:
+    # a MemoryError was a traceback that ended "MemoryError", and no advice
+    def score_file(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("triage.batch.score_file", score_file)
+    src = tmp_path / "in.csv"
+    src.write_text("text\n快递太慢\n", encoding="utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), *options]) == 1
+    err = capsys.readouterr().err
+    assert err == f"triage score: error: out of memory; no output written: {said}\n"
+    with pytest.raises(MemoryError):  # -v: the traceback
+        main(["-v", "score", str(src), "-o", str(tmp_path / "out.csv")])
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize(
     "signum", [signal.SIGTERM, signal.SIGINT, "SIGHUP"], ids=["term", "ctrl-c", "hangup"]

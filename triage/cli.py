@@ -868,7 +868,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="triage",
         description="Triage Chinese customer complaints.",
         epilog=(
-            "exit status: 0 done; 1 check found problems in a labeled file; 2 bad input or "
+            "exit status: 0 done; 1 check found problems in a labeled file, or memory ran "
+            "out, said in one line; 2 bad input or "
             "usage, said in one line on stderr "
             "(-v for the traceback); 129, 130 or 143 stopped by SIGHUP, Ctrl-C or "
             "SIGTERM, with no partial output file left; 141 the reader of stdout went away (| head)"
@@ -1116,6 +1117,24 @@ def _bad_input() -> tuple[type[Exception], ...]:
         ImportError,  # pyarrow missing, or older than the parquet extra allows
         BrokenProcessPool,  # workers that kept dying: the message says what to try
     )
+
+
+def _out_of_memory(args: argparse.Namespace) -> str:
+    """The line of a `MemoryError`: what ran out, and the options that use
+    less of it that the command has (``--jobs``, ``--chunk-size``)."""
+    tries = []
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs != 1:
+        tries.append(f"fewer --jobs (each worker holds a model; now {jobs})")
+    chunk_size = getattr(args, "chunk_size", None)
+    if chunk_size is not None:
+        tries.append(f"a smaller --chunk-size (now {chunk_size})")
+    message = "out of memory"
+    if args.command == "score":
+        message += "; no output written"
+    if tries:
+        message += ": try " + " or ".join(tries)
+    return message
 
 
 def _closed_stream(args: argparse.Namespace) -> str | None:
@@ -1408,6 +1427,13 @@ def _main(argv: Sequence[str] | None) -> int:
         # the reader went away (triage ... | head): stop quietly, as cat does
         _drop_stdout()
         return 141
+    except MemoryError:
+        # what the traceback said was that memory ran out: said, with what to try
+        if args.verbose:
+            raise
+        with contextlib.suppress(OSError):
+            print(f"triage {args.command}: error: {_out_of_memory(args)}", file=sys.stderr)
+        return 1
     except _bad_input() as exc:
         # bad input, not a bug: the message says what to do (--verbose: the traceback)
         if args.verbose:
