@@ -1894,6 +1894,24 @@ def test_without_locks_a_partial_file_left_is_named_not_removed(
     assert DEAD in str(left)
 
 
+@POSIX_LOCKS
+def test_a_killed_run_into_a_device_has_its_partial_file_removed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # -o /dev/stdout is written through a partial file in the temporary folder
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / ".null.k3x_9qa2.partial"
+    dead.write_bytes(b"x" * 1000)
+    other = tmp_path / ".other.k3x_9qa2.partial"
+    other.write_bytes(b"kept")
+    with AtomicWriter(os.devnull, fmt="csv") as writer:
+        writer.write(pd.DataFrame({"text": ["快递三天没动了"]}))
+        writer.commit()
+    assert [p.name for p in tmp_path.iterdir()] == [other.name]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_a_named_pipe_named_as_a_partial_file_is_passed_over(tmp_path: Path) -> None:
     # opened to be looked at, it would wait for a writer for ever

@@ -2423,7 +2423,7 @@ def stream_error(path: str | os.PathLike[str], what: str) -> InputFileError:
 
 
 def remove_dead_partials(folder: Path, prefix: str, *, keep: str) -> list[Path]:
-    """Remove the partial files ``<prefix><random hex>.partial`` in `folder`
+    """Remove the partial files ``<prefix><random>.partial`` in `folder`
     that runs no longer alive left (killed by ``kill -9``, the OOM killer, a
     power cut), and return them; `keep` is the caller's own.
 
@@ -2436,7 +2436,8 @@ def remove_dead_partials(folder: Path, prefix: str, *, keep: str) -> list[Path]:
     instead. Only regular files are opened to be looked at: a named pipe of
     such a name would keep its open waiting for a writer.
     """
-    pattern = re.compile(re.escape(prefix) + r"[0-9a-f]{16}\.partial")
+    # new_file's names, and mkstemp's in the temporary folder (-o /dev/stdout)
+    pattern = re.compile(re.escape(prefix) + r"(?:[0-9a-f]{16}|[0-9a-z_]{8})\.partial")
     try:
         names = sorted(n for n in os.listdir(folder) if pattern.fullmatch(n))
     except OSError:
@@ -2556,12 +2557,7 @@ class AtomicWriter:
         folder = self._temporary_folder() if self._stream else parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            if self._stream:
-                fd, tmp = tempfile.mkstemp(
-                    prefix=f".{self._file_path.name}.", suffix=".partial", dir=folder
-                )
-            else:
-                fd, tmp = self._locked_file(parent)
+            fd, tmp = self._locked_file(Path(folder))
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
                 with contextlib.suppress(OSError):
@@ -2569,7 +2565,7 @@ class AtomicWriter:
             raise self._named(exc) from None
         self.tmp = Path(tmp)
         # held open, and so locked, until the file is renamed or deleted
-        self._lock: int | None = None if self._stream else os.dup(fd)
+        self._lock: int | None = os.dup(fd)
         self._parquet: Any = None
         self._schema: Any = None
         self._first = True
@@ -2602,7 +2598,10 @@ class AtomicWriter:
         then removed (`remove_dead_partials`)."""
         prefix = f".{self._file_path.name}."
         while True:
-            fd, tmp = new_file(folder, prefix, ".partial")
+            if self._stream:  # in the temporary folder, which others share: 0o600
+                fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=folder)
+            else:
+                fd, tmp = new_file(folder, prefix, ".partial")
             if fcntl is None:
                 break
             try:
@@ -2720,6 +2719,7 @@ class AtomicWriter:
                     # the reader has had part of the output, which cannot be taken back
                     raise PartWritten(str(self.path), exc) from None
             self.tmp.unlink()
+            self._unlock()
             return self.path
         os.replace(self.tmp, self._file_path)
         self._unlock()
