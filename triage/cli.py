@@ -767,43 +767,31 @@ class _Top(argparse.ArgumentParser):
         super().error(message)
 
 
-def _jobs_option(value: str) -> int:
-    """``--jobs``: a whole number other than 0, by joblib's convention, as
-    `score_file`, `train` and `fit_word_vectors` take it; refused by argparse
-    with the option's name, where the library's check named ``n_jobs``."""
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n == 0:
-        raise argparse.ArgumentTypeError(
-            f"a whole number other than 0 (-1: all cores, -2: all but one), not {value!r}"
-        )
-    return n
+def _whole(ok: Callable[[int], bool], want: str) -> Callable[[str], int]:
+    """An argparse ``type`` of a whole-number option that `ok` accepts, refused
+    by argparse with the option's name and the value as typed (``argument
+    --jobs: ..., not '0'``), where the library's check named its parameter
+    (``n_jobs``, ``chunk_size``, ``random_state``)."""
+
+    def whole(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = None
+        if n is None or not ok(n):
+            raise argparse.ArgumentTypeError(f"{want}, not {value!r}")
+        return n
+
+    return whole
 
 
-def _positive(value: str) -> int:
-    """``--chunk-size``: a whole number >= 1, refused by argparse with the
-    option's name, where the library's check named ``chunk_size``."""
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"a whole number >= 1, not {value!r}")
-    return n
-
-
-def _seed(value: str) -> int:
-    """``--seed``: a seed of `TriageModel`, refused by argparse with the
-    option's name, where the model's check named ``random_state``."""
-    try:
-        n = int(value)
-    except ValueError:
-        n = -1
-    if not 0 <= n < 2**32:
-        raise argparse.ArgumentTypeError(f"a whole number in [0, 2**32 - 1], not {value!r}")
-    return n
+# ``--jobs`` by joblib's convention, as `score_file`, `train` and
+# `fit_word_vectors` take it; ``--chunk-size``; ``--seed``, a `TriageModel` seed
+_jobs_option = _whole(
+    lambda n: n != 0, "a whole number other than 0 (-1: all cores, -2: all but one)"
+)
+_positive = _whole(lambda n: n >= 1, "a whole number >= 1")
+_seed = _whole(lambda n: 0 <= n < 2**32, "a whole number in [0, 2**32 - 1]")
 
 
 def _C_option(value: str) -> float:
