@@ -896,9 +896,13 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
     assert "interrupted" in err and "Traceback" not in err, err
 
 
-@pytest.mark.parametrize(
+# what stops a run, the exit status it gives and the signal it names
+STOPS = pytest.mark.parametrize(
     ("stop", "status", "name"), [(KeyboardInterrupt, 130, "SIGINT"), (_Terminated, 143, "SIGTERM")]
 )
+
+
+@STOPS
 def test_score_stopped_while_writing_to_stdout_says_what_stdout_got_is_incomplete(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -926,9 +930,7 @@ def test_score_stopped_while_writing_to_stdout_says_what_stdout_got_is_incomplet
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-@pytest.mark.parametrize(
-    ("stop", "status", "name"), [(KeyboardInterrupt, 130, "SIGINT"), (_Terminated, 143, "SIGTERM")]
-)
+@STOPS
 def test_score_stopped_while_writing_into_a_named_output_pipe_says_it_is_incomplete(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
