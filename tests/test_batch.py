@@ -795,6 +795,34 @@ def test_the_shipped_default_is_not_sent_to_workers() -> None:
         list(workers.map([]))  # removes the temporary directory
 
 
+def test_a_default_unset_while_the_workers_start_leaves_them_the_shipped_one(
+    small_model, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # another thread calls set_default_model(None) just as the workers are
+    # set up: whether a default was set, and which, are read as one
+    from triage import _default, set_default_model
+    from triage._default import default_model_path
+    from triage.batch import _DefaultAt, _Workers
+    from triage.persist import read_card
+
+    class UnsetOnRead:
+        def __bool__(self) -> bool:
+            set_default_model(None)  # the other thread, between two reads
+            return True
+
+    set_default_model(small_model)
+    monkeypatch.setattr(_default, "_user_set", UnsetOnRead())
+    try:
+        workers = _Workers(2, None, None)
+    finally:
+        set_default_model(None)
+    try:
+        shipped = default_model_path().resolve()
+        assert workers.model == _DefaultAt(str(shipped), read_card(shipped)["file"]["sha256"])
+    finally:
+        list(workers.map([]))
+
+
 def test_workers_score_with_the_default_model_this_process_has(
     small_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

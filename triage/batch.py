@@ -751,11 +751,13 @@ class _Workers:
         from triage import _default
 
         default: _DefaultAt | None = None
-        if model is None and _default._user_set:
+        if model is None:
             # a default set in this process (set_default_model) must reach the
-            # workers
-            model = _default._model
-        elif model is None:
+            # workers: read with whether it was set, under the lock that sets
+            # both, so a set_default_model(None) between the two reads cannot
+            # leave no model at all
+            model = _default.model_set()
+        if model is None:
             # the one the lookup order gives, the workers load themselves,
             # once each, rather than unpickle a copy sent on every call: from
             # the file this process has or would have loaded, whatever
