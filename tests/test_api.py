@@ -618,6 +618,67 @@ def test_the_default_model_is_shared_across_threads() -> None:
     assert len(set(seen)) == 1
 
 
+def test_threads_waiting_on_a_failing_load_share_its_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a service's first requests all wait for the default model: a load that
+    # fails (after seconds of unpickling) fails them all at once, rather than
+    # each loading it again, in turn, after the one before failed
+    from triage import _default, persist
+
+    n = 6
+    waiting = threading.Semaphore(0)
+
+    class CountingLock:
+        """The default model's lock, counting the threads that come to it."""
+
+        def __init__(self) -> None:
+            self.lock = threading.RLock()
+
+        def __enter__(self) -> None:
+            waiting.release()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    loads: list[int] = []
+
+    def failing_load(path: object) -> None:
+        loads.append(1)
+        if len(loads) == 1:
+            for _ in range(n):  # every thread has come to the lock, the others wait
+                assert waiting.acquire(timeout=60)
+        raise triage.ModelFileError("model.joblib could not be unpickled")
+
+    monkeypatch.setattr(_default, "_model", None)
+    monkeypatch.setattr(_default, "_user_set", False)
+    monkeypatch.setattr(_default, "_lock", CountingLock())
+    monkeypatch.setattr(persist, "load_model", failing_load)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            triage.analyze("快递三天了还没到")
+        except triage.ModelFileError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and len(errors) == n
+    assert all("could not be unpickled" in str(e) for e in errors)
+    # each thread its own, to raise: the frames of none in another's traceback
+    assert len({id(e) for e in errors}) == n
+    assert len({id(e.__cause__ or e) for e in errors}) == 1
+    # a call after the failure loads again: the file may have been mended
+    with pytest.raises(triage.ModelFileError):
+        triage.analyze("快递三天了还没到")
+    assert len(loads) == 2
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [

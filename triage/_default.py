@@ -8,6 +8,7 @@ package (``triage/_models/default``); ``models/default`` of a source checkout.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import threading
 from collections.abc import Iterator
@@ -76,6 +77,11 @@ _model: TriageModel | None = None
 _user_set = False
 # where the lookup order found `_model`, resolved when it was loaded
 _source: Path | None = None
+# how many loads of the default model have failed, and the last one's error:
+# the calls that waited for a load share its failure rather than each try
+# again in turn, while a call made after it tries again
+_failures = 0
+_failure: Exception | None = None
 
 
 def default_model_path() -> Path:
@@ -110,19 +116,46 @@ def _naming_the_variable() -> Iterator[None]:
 
 
 def get_default_model() -> TriageModel:
-    """The default model, loaded on the first call (thread-safe) and then shared."""
-    global _model, _source
+    """The default model, loaded on the first call (thread-safe) and then shared.
+
+    Calls that wait while the load fails raise its error, as the call that
+    loaded does, rather than each load it again in turn; a later call loads
+    it again.
+    """
+    global _model, _source, _failures, _failure
     model = _model
     if model is None:
+        failures = _failures  # before waiting: a load that fails meanwhile is shared
         with _lock:
             if _model is None:
+                if _failures != failures and _failure is not None:
+                    again = _anew(_failure)
+                    if again is None:
+                        raise _failure
+                    raise again from _failure
                 from triage.persist import load_model
 
-                path = default_model_path().resolve()
-                with _naming_the_variable():
-                    _model, _source = load_model(path), path
+                try:
+                    path = default_model_path().resolve()
+                    with _naming_the_variable():
+                        _model, _source = load_model(path), path
+                except Exception as exc:
+                    _failures, _failure = _failures + 1, exc
+                    raise
+                _failure = None
             model = _model
     return model
+
+
+def _anew(exc: Exception) -> Exception | None:
+    """A copy of `exc` for another thread to raise, None if it does not copy
+    whole: one exception raised in two threads at once gets the frames of
+    both in its traceback."""
+    try:
+        again = copy.copy(exc)
+    except Exception:
+        return None
+    return again if type(again) is type(exc) and str(again) == str(exc) else None
 
 
 def default_model_file(*, warn: bool = True) -> tuple[Path, str]:
