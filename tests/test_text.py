@@ -669,6 +669,39 @@ def test_jieba_import_warnings_do_not_reach_the_user(
     assert done.returncode == 0 and done.stdout.startswith(expected)
 
 
+# A jieba whose import stands for what other threads of a service do with
+# the warning filters meanwhile: one adds a filter, one enters a
+# catch_warnings block that it leaves after the import is done.
+_JIEBA_AMID_THREADS = """
+import warnings
+
+warnings.filterwarnings("ignore", "a filter of the application's")
+block = warnings.catch_warnings()
+block.__enter__()
+"""
+
+
+def test_importing_jieba_leaves_other_threads_warning_filters_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import warnings
+
+    from triage.text import _import_jieba
+
+    (tmp_path / "jieba").mkdir()
+    (tmp_path / "jieba" / "__init__.py").write_text(_JIEBA_AMID_THREADS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "jieba")
+    monkeypatch.setattr(warnings, "filters", list(warnings.filters))
+    before = list(warnings.filters)
+    jieba = _import_jieba()
+    jieba.block.__exit__(None, None, None)
+    # the application's filter is kept, and none of the import's stays
+    added = [(f[1] and f[1].pattern, f[2]) for f in warnings.filters if f not in before]
+    assert added == [("a filter of the application's", Warning)]
+
+
 def test_drop_stopwords() -> None:
     tokens = segment("我的快递还没到", drop_stopwords=True)
     assert "的" not in tokens and "我" not in tokens

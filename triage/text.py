@@ -304,6 +304,56 @@ def _userdict() -> Iterator[tuple[str, int | None, str | None]]:
                 yield word, None if freq is None else int(freq), tag
 
 
+# What importing jieba warns of, as `warnings.filterwarnings` takes it: the
+# message, the category and the module. A warning of compiling a file names
+# the file for its module (.../jieba/__init__).
+_JIEBA_WARNINGS = (
+    ("", SyntaxWarning, r".*[\\/]jieba[\\/]"),
+    ("invalid escape sequence", DeprecationWarning, r".*[\\/]jieba[\\/]"),
+    ("pkg_resources is deprecated", Warning, ""),
+    ("", DeprecationWarning, "pkg_resources"),
+)
+
+
+@contextlib.contextmanager
+def _ignoring(filters: tuple[tuple[str, type[Warning], str], ...]) -> Iterator[None]:
+    """Ignore the warnings `filters` match in the block, then take out those
+    filters alone.
+
+    Not `warnings.catch_warnings`, which puts back the list of filters it
+    found: the filters are the process's, and a service imports jieba in one
+    of its threads while others run. A filter another thread added meanwhile
+    was lost, and one of another thread's own ``catch_warnings`` block, ended
+    after this one, stayed in force for good, as did these.
+    """
+    added = []
+    for message, category, module in filters:
+        entry = (
+            "ignore",
+            re.compile(message, re.I) if message else None,
+            category,
+            re.compile(module) if module else None,
+            0,
+        )
+        into = warnings.filters
+        if entry not in into:  # an application's own is left to it
+            warnings.filterwarnings("ignore", message, category, module)
+            added.append((entry, into))
+    try:
+        yield
+    finally:
+        for entry, into in added:
+            # the list it went into, and the one now in force, which another
+            # thread's catch_warnings block may have copied from it
+            for found in (into, warnings.filters):
+                if isinstance(found, list):  # as warnings keeps them
+                    with contextlib.suppress(ValueError):
+                        found.remove(entry)
+        mutated = getattr(warnings, "_filters_mutated", None)
+        if added and callable(mutated):
+            mutated()  # what warnings itself does on changing them
+
+
 def _import_jieba() -> Any:
     """The jieba module, imported without changing the host's logging.
 
@@ -323,11 +373,7 @@ def _import_jieba() -> Any:
         return sys.modules["jieba"]
     log, compat = logging.getLogger("jieba"), logging.getLogger("jieba._compat")
     level, handlers, compat_level = log.level, list(log.handlers), compat.level
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=SyntaxWarning)
-        warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
-        warnings.filterwarnings("ignore", "pkg_resources is deprecated", Warning)
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pkg_resources")
+    with _ignoring(_JIEBA_WARNINGS):
         import jieba
 
     log.setLevel(level)
