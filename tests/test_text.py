@@ -702,6 +702,40 @@ def test_importing_jieba_leaves_other_threads_warning_filters_alone(
     assert added == [("a filter of the application's", Warning)]
 
 
+_VARIED = (
+    "快递一周还没到",
+    "客服态度很差",
+    "退款一直不到账",
+    "我上周在你们店买的电饭煲，用了三天就坏了，按键完全没反应",
+    "外卖送来的时候汤都洒了，骑手还骂人",
+    "酒店房间的空调坏了，前台说明天再修",
+    "手机充电器用了两次就发烫冒烟",
+    "会员卡里的余额被莫名扣掉了三百块",
+)
+
+
+def test_the_log_frequencies_a_tokenizer_keeps_are_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a service cuts complaints for weeks, meeting ever more words of the
+    # dictionary (each text here some 15 more): what it keeps of them is
+    # begun again past a bound, checked at each clause, and cuts the same
+    from triage import text
+    from triage.text import _lazy
+
+    tokenizer = _lazy.tokenizer()
+    monkeypatch.setattr(tokenizer, "_cost", None)
+    expected = [segment(t) for t in _VARIED]
+    monkeypatch.setattr(text, "_COSTS_KEPT", 20, raising=False)
+    monkeypatch.setattr(tokenizer, "_cost", None)
+    kept = []
+    for t in _VARIED:
+        assert segment(t) == expected[len(kept)]
+        assert tokenizer._cost is not None
+        kept.append(len(tokenizer._cost[2]))
+    assert max(kept) <= 20 + 30, kept  # one clause's words past the bound
+
+
 def test_drop_stopwords() -> None:
     tokens = segment("我的快递还没到", drop_stopwords=True)
     assert "的" not in tokens and "我" not in tokens

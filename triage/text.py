@@ -215,6 +215,10 @@ _STRAY_PARTS = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}0-9#*\u20e3])[{EMOJI_
 # Tokenizers with words of their own kept at once: each is a copy of the
 # dictionary (some 20 MB), and a process rarely serves more models than this.
 _EXTENDED = 4
+# Log frequencies a tokenizer keeps (`_costs`), some 130 bytes each: the
+# dictionary's half a million entries would be 65 MB, and a service's stream
+# of complaints meets ever more of them (128,000 in 145,000 reviews).
+_COSTS_KEPT = 50_000
 
 
 class _Lazy:
@@ -510,10 +514,17 @@ def _tokenizer_class() -> Any:
             """``log(frequency) - log(total)`` of the dictionary's entries met
             so far, None for an entry of frequency 0 (the prefix of longer
             words alone): the floats `_ends` computed each time, kept for as
-            long as the prefix table and total are those they came from."""
+            long as the prefix table and total are those they came from, and
+            begun again past `_COSTS_KEPT` of them (a new dict: another
+            thread may be reading the one it had)."""
             kept = self._cost
             freq, total = self.FREQ, self.total
-            if kept is None or kept[0] is not freq or kept[1] != total:
+            if (
+                kept is None
+                or kept[0] is not freq
+                or kept[1] != total
+                or len(kept[2]) > _COSTS_KEPT
+            ):
                 kept = self._cost = (freq, total, {})
             return kept[2]
 
