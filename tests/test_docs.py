@@ -396,6 +396,21 @@ def test_retraining_guide_runs_in_order_on_files_of_ones_own(
     assert exported.columns[-3:].tolist() == ["uncertainty", "most_uncertain", "cluster"]
 
 
+def test_the_full_notebook_run_is_saved_by_the_oldest_nbclient_the_extra_allows() -> None:
+    # jupyter execute took --output from nbclient 0.10: with 0.9, which the
+    # notebook extra allowed, the guide's command ran the notebook on all the
+    # data, warned of an unrecognised alias and wrote nothing
+    import tomllib
+
+    section = _section("docs/retraining.md", "Running the notebooks")
+    (command,) = [line for line in section.splitlines() if "jupyter execute" in line]
+    assert "--output" in command.split()
+    with (REPO / "pyproject.toml").open("rb") as f:
+        notebook = tomllib.load(f)["project"]["optional-dependencies"]["notebook"]
+    (bound,) = [r.removeprefix("nbclient>=") for r in notebook if r.startswith("nbclient>=")]
+    assert tuple(int(part) for part in bound.split(".")[:2]) >= (0, 10), bound
+
+
 @pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
 @pytest.mark.filterwarnings("ignore:no training row has the least urgent priority")
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
