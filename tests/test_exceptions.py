@@ -135,6 +135,19 @@ def test_every_error_of_the_tree_is_importable_from_the_package() -> None:
     assert set(tree) <= set(triage.__all__)
 
 
+def test_help_on_the_package_names_the_builtins_raised_as_they_are(tmp_path: Path) -> None:
+    # help(triage) said every error is a TriageError: `except
+    # triage.TriageError` around read_labeled let a missing file through
+    with pytest.raises(FileNotFoundError) as missing:
+        triage.read_labeled(tmp_path / "none.csv")
+    assert not isinstance(missing.value, TriageError)
+    raised = {builtin for _, _, builtin in BUILTIN_RAISES}
+    for doc in (triage.__doc__ or "", TriageError.__doc__ or ""):
+        doc = " ".join(doc.split())
+        for name in ("FileNotFoundError", "FileExistsError", "ImportError"):
+            assert name in raised and f"`{name}`" in doc, (name, doc)
+
+
 def _warning_categories() -> set[tuple[str, str, str]]:
     """(module, function, category) of every ``warnings.warn`` call of the package."""
     found = set()

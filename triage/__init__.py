@@ -18,8 +18,14 @@ Your own model: `read_labeled` and `validate_labels` read labeled rows,
 `LexiconModel` is the keyword baseline. To retrain (docs/retraining.md):
 `split_labeled`, `cross_validate`, `tune_thresholds`, `compare_models`,
 `select_for_labeling` and `export_for_labeling`, with `load_weak_emotions`
-for weakly labeled rows and `triage.plots` for figures. Every error is a
-`TriageError`.
+for weakly labeled rows and `triage.plots` for figures.
+
+Every error the library raises on purpose is a `TriageError`, and also the
+builtin a caller would catch (`ValueError`, `KeyError`, `TypeError`); a few
+are raised as Python raises them (see `triage.exceptions`): `FileNotFoundError`
+for an input that is not there, `FileExistsError` for an output that would be
+replaced without ``overwrite``, and `ImportError` for an optional package that
+is not installed (pyarrow for Parquet, matplotlib for plots).
 
 Importing the package does no work: the dictionary, converter and default
 model load on first use. Heavy modules are imported lazily on attribute access.

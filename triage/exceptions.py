@@ -32,7 +32,13 @@ __all__ = [
 
 
 class TriageError(Exception):
-    """Root of every error raised by `triage`."""
+    """Root of the errors `triage` raises on purpose.
+
+    Python's own are raised as they are (see `triage.exceptions`):
+    `FileNotFoundError` for an input that is not there, `FileExistsError` for
+    an output that would be replaced without ``overwrite``, `ImportError` for
+    an optional package that is not installed.
+    """
 
 
 class TriageWarning(UserWarning):
