@@ -396,6 +396,19 @@ def test_retraining_guide_runs_in_order_on_files_of_ones_own(
     assert exported.columns[-3:].tolist() == ["uncertainty", "most_uncertain", "cluster"]
 
 
+def test_the_retraining_guide_installs_what_its_examples_read() -> None:
+    # its examples read history.parquet, which needs pyarrow, where the
+    # guide's install brought the notebook extra alone
+    text = (REPO / "docs/retraining.md").read_text(encoding="utf-8")
+    install = re.findall(r"^```bash\n(.*?)^```", text, re.M | re.S)[0]
+    (extras,) = re.findall(r"^pip install '\.\[([\w,]+)\]'", install, re.M)
+    examples = "\n".join(_python(text))
+    needed = {"notebook"} if "plots." in examples else set()
+    needed |= {"parquet"} if re.search(r"\.parquet\b", examples) else set()
+    assert needed == {"notebook", "parquet"}
+    assert needed <= set(extras.split(",")), extras
+
+
 def test_the_full_notebook_run_is_saved_by_the_oldest_nbclient_the_extra_allows() -> None:
     # jupyter execute took --output from nbclient 0.10: with 0.9, which the
     # notebook extra allowed, the guide's command ran the notebook on all the
