@@ -205,6 +205,32 @@ def test_batch_reading_a_json_lines_output_gives_each_value_as_scored(
     assert guessed.loc[[0, 2], probabilities].to_numpy().tolist() != scored_rows
 
 
+def test_batch_output_line_ends_are_those_the_guide_gives_each_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the guide gave every output text file RFC 4180's \r\n, where JSON Lines
+    # end each record with \n alone
+    from triage.batch import score_file
+
+    said = " ".join(_section("docs/batch.md", "Files: `triage score`").split())
+    match = re.search(
+        r"CSV and TSV outputs are .*? line ends \(`(.+?)`\).*?JSON Lines .*?`(.+?)`", said
+    )
+    assert match, "docs/batch.md no longer says how an output's lines end"
+    ends = {
+        "csv": match[1].encode().decode("unicode_escape"),
+        "jsonl": match[2].encode().decode("unicode_escape"),
+    }
+    ends["tsv"] = ends["csv"]
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"text": ["快递一周还没到", "客服态度恶劣"]}).to_csv("in.csv", index=False)
+    for kind, end in ends.items():
+        score_file("in.csv", f"out.{kind}")
+        data = (tmp_path / f"out.{kind}").read_bytes().decode("utf-8")
+        assert data.endswith(end) and data.count(end) == 3 - (kind == "jsonl"), kind
+        assert data.count("\n") == data.count(end), kind
+
+
 # dask's Parquet writer calls set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
 def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> None:
