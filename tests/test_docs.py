@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -258,6 +259,73 @@ def test_batch_dask_example_writes_each_row_with_its_scores(tmp_path: Path) -> N
     assert out["reasons"].tolist() == [
         "|".join(r.code for r in triage.analyze(t).reasons) for t in texts
     ]
+
+
+def test_batch_spark_example_declares_the_columns_its_udf_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Spark refuses, at run time on the cluster, a pandas UDF whose frame has
+    # other columns than its schema or an integer column not 32-bit: the
+    # example runs here against a stand-in of pyspark that records both
+    import sys
+    from types import ModuleType
+
+    from triage.batch import OUTPUT_COLUMNS
+
+    (example,) = _python(_section("docs/batch.md", "Spark: a pandas UDF"))
+    kinds = {"StringType": "str", "IntegerType": "Int32", "DoubleType": "float64"}
+    kinds["BooleanType"] = "bool"
+    spark_types = ModuleType("pyspark.sql.types")
+    for name, kind in kinds.items():
+        setattr(spark_types, name, lambda kind=kind: kind)
+    spark_types.StructField = lambda name, kind: (name, kind)  # type: ignore[attr-defined]
+    spark_types.StructType = list  # type: ignore[attr-defined]
+    returned: list[tuple[Any, pd.DataFrame]] = []
+
+    def pandas_udf(schema: object) -> object:
+        def wrap(udf: Any) -> object:
+            return lambda source: (schema, udf, source)
+
+        return wrap
+
+    class Frame:
+        def __init__(self, rows: pd.DataFrame) -> None:
+            self.rows = rows
+
+        def withColumn(self, name: str, column: tuple[Any, Any, str]) -> Frame:
+            schema, udf, source = column
+            returned.append((schema, udf(self.rows[source])))
+            return self
+
+        def select(self, *columns: str) -> Frame:
+            return self
+
+        def drop(self, name: str) -> Frame:
+            return self
+
+    functions = ModuleType("pyspark.sql.functions")
+    functions.pandas_udf = pandas_udf  # type: ignore[attr-defined]
+    sql = ModuleType("pyspark.sql")
+    sql.functions, sql.types = functions, spark_types  # type: ignore[attr-defined]
+    for name, module in (
+        ("pyspark", ModuleType("pyspark")),
+        ("pyspark.sql", sql),
+        ("pyspark.sql.functions", functions),
+        ("pyspark.sql.types", spark_types),
+    ):
+        monkeypatch.setitem(sys.modules, name, module)
+    texts = ["快递一周还没到，太气人了！", None, 5, "客服态度恶劣"]
+    names: dict[str, object] = {"df": Frame(pd.DataFrame({"text": texts}))}
+    exec(example, names)
+    ((schema, out),) = returned
+    assert [name for name, _ in schema] == list(OUTPUT_COLUMNS)
+    assert out.columns.tolist() == list(OUTPUT_COLUMNS)
+    assert out.index.tolist() == list(range(len(texts)))
+    for name, kind in schema:
+        dtype = out[name].dtype
+        fits = pd.api.types.is_string_dtype(dtype) if kind == "str" else dtype == kind
+        assert fits, (name, kind, dtype)
+    assert out["error"].tolist() == ["", "missing text", "not a string: int", ""]
 
 
 def _found(name: str, before: list[str]) -> bool:
