@@ -503,6 +503,23 @@ def test_the_retraining_guide_installs_what_its_examples_read() -> None:
     assert needed <= set(extras.split(",")), extras
 
 
+def test_the_search_timings_name_the_benchmark_run_that_gave_them() -> None:
+    # bench_search.py reads the first 1,000 rows and tunes thresholds unless
+    # told: the guide's figures, of all of train.csv at thresholds of 0.5,
+    # named it without its --rows and --quick
+    said = " ".join(_section("docs/retraining.md", "Model selection with scikit-learn").split())
+    match = re.search(
+        r"`benchmarks/bench_search\.py --rows (\d+)( --quick)?` "
+        r"\(all ([\d,]+) rows of the shared `train\.csv`([^)]*)\)",
+        said,
+    )
+    assert match, "the guide's search timings do not name the run that gave them"
+    assert int(match[1]) == int(match[3].replace(",", ""))
+    assert bool(match[2]) == ("thresholds at 0.5" in match[4]), match[0]
+    labeled = pd.read_csv(require_data("labeled", "train.csv"), dtype=str, keep_default_na=False)
+    assert len(labeled) == int(match[1])
+
+
 def test_the_full_notebook_run_is_saved_by_the_oldest_nbclient_the_extra_allows() -> None:
     # jupyter execute took --output from nbclient 0.10: with 0.9, which the
     # notebook extra allowed, the guide's command ran the notebook on all the
