@@ -52,6 +52,19 @@ def test_readme_names_the_install_of_every_extra() -> None:
     assert [name for name in extras if f'".[{name}]"' not in README] == []
 
 
+def test_development_lists_every_benchmark_with_its_time() -> None:
+    # docs/retraining.md leaned on bench_search.py, which the README's list
+    # of benchmarks left out
+    if not (REPO / "benchmarks").is_dir():
+        pytest.skip("no benchmarks/ (an sdist holds none)")
+    section = _section("Development")
+    (commands,) = _blocks(section, "bash")
+    listed = re.findall(r"benchmarks/(\w+\.py)", commands)
+    assert sorted(listed) == sorted(p.name for p in (REPO / "benchmarks").glob("bench_*.py"))
+    said = " ".join(section.split(commands, 1)[1].split())
+    assert [name for name in listed if f"`{name}` " not in said] == []
+
+
 def test_one_complaint_example_runs_as_shown() -> None:
     (example,) = _blocks(_section("One complaint"), "python")
     test = doctest.DocTestParser().get_doctest(example, {}, "README: One complaint", None, 0)
