@@ -1765,6 +1765,15 @@ def test_tsv_and_jsonl_round_trip(tmp_path: Path) -> None:
     assert "new" not in out.columns
 
 
+def test_the_warning_of_a_key_first_seen_later_counts_the_records_as_rows_are_counted(
+    tmp_path: Path,
+) -> None:
+    # it said "the first chunk of 1 records"
+    src = write(tmp_path / "in.jsonl", '{"text": "快递太慢"}\n{"text": "房间很脏", "new": 1}\n')
+    with pytest.warns(UserWarning, match="not in the first chunk of 1 record, "):
+        score_file(src, tmp_path / "out.jsonl", chunk_size=1)
+
+
 @pytest.mark.parametrize(
     ("column", "value", "written"),
     [

@@ -2261,7 +2261,8 @@ def _dropping(path: str | os.PathLike[str], extra: list[Any], first: Any, chunk_
             "whose columns every row gets"
         )
     return (
-        f"{path}: dropping key(s) {names}, not in the first chunk of {chunk_size} records, "
+        f"{path}: dropping key(s) {names}, not in the first chunk of "
+        f"{counted(chunk_size, 'record')}, "
         "whose columns every row gets; a larger --chunk-size (chunk_size=) keeps them"
     )
 
