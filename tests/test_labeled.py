@@ -291,6 +291,23 @@ def test_a_file_labeled_for_some_heads_is_told_what_to_do_with_it(
     assert "extra=rows" not in str(untexted.value)
 
 
+def test_rows_labeled_for_some_heads_in_a_file_of_every_column_are_told_what_to_do() -> None:
+    # categories set, emotions and priority left empty: the error listed an
+    # intensity that must be 0, 1 or 2 for each cell, and nothing of extra rows
+    blank = dict.fromkeys(["angry", "anxious", "confused", "humorous", "aggrieved", "priority"], "")
+    with pytest.raises(LabelError) as caught:
+        check_labels(frame({}, blank, {"angry": "3"}))
+    message = str(caught.value)
+    assert "intensity must be 0, 1 or 2" in message
+    assert "row 1 is labeled for some heads alone" in message
+    assert "triage.train(labeled, extra=rows)" in message
+    # a bad value, or a row not labeled at all, is no such row
+    for rows in ({"angry": "3"}, dict.fromkeys(blank | {"categories": "", "primary": ""}, "")):
+        with pytest.raises(LabelError) as other:
+            check_labels(frame({}, rows))
+        assert "extra=rows" not in str(other.value)
+
+
 @pytest.mark.parametrize("written", ["ID", "Id ", "\ufeffid", "\uff29\uff24"])
 def test_the_id_column_spelt_otherwise_is_told_to_be_renamed(written: str) -> None:
     # its ids would not be read: a repeated one would go unreported

@@ -36,7 +36,7 @@ from triage._io import (
     stream_error,
 )
 from triage._paths import user_path
-from triage._words import counted
+from triage._words import counted, plural
 from triage.exceptions import (
     InputFileError,
     LabelColumnError,
@@ -666,7 +666,38 @@ def check_labels(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> Non
     problems = _validate(frame, lines)
     if problems["problem"].tolist() == [_NO_ROWS]:
         raise LabelError(_NO_ROWS_SAID)
-    _raise_problems(problems, "the labeled data", "triage.validate_labels", frame.columns, lines)
+    _raise_problems(
+        problems,
+        "the labeled data",
+        "triage.validate_labels",
+        frame.columns,
+        lines,
+        note=_some_heads_alone(problems),
+    )
+
+
+def _some_heads_alone(problems: pd.DataFrame) -> str:
+    """What to do with the rows of `problems` labeled for some heads alone
+    (an emotion or the priority left empty, another label set); "" for none."""
+    unrated = {*EMOTION_COLUMNS, "priority"}
+    rows = sorted(
+        {
+            row
+            for row, column, value in zip(
+                problems["row"], problems["column"], problems["value"], strict=True
+            )
+            if column in unrated and not _cell(value)
+        }
+    )
+    if not rows:
+        return ""
+    shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+    return (
+        f"\n{plural(len(rows), 'row')} {shown} {'is' if len(rows) == 1 else 'are'} labeled for "
+        "some heads alone (an emotion or the priority left empty): label every cell, or "
+        "train on such rows as extra rows beside fully labeled ones, "
+        "triage.train(labeled, extra=rows), where an empty cell is unknown (see TriageModel.fit)"
+    )
 
 
 def problem_lines(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> list[str]:
@@ -708,6 +739,8 @@ def _raise_problems(
     validator: str,
     columns: Iterable[Any],
     lines: Sequence[int] | None = None,
+    *,
+    note: str = "",
 ) -> None:
     columns_problem = _columns_problem(problems, what, columns)
     if columns_problem is not None:
@@ -725,7 +758,7 @@ def _raise_problems(
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise LabelError(
             f"{counted(len(problems), 'problem')} in {what} (see {validator} for all):\n"
-            f"{shown}{more}"
+            f"{shown}{more}{note}"
         )
 
 
