@@ -133,8 +133,11 @@ def test_blank_and_missing_texts_are_skipped() -> None:
     ("kwargs", "message"),
     [
         ({"dim": 500}, "too few"),
-        ({"window": 0}, "must be >= 1"),
-        ({"max_words": 1}, "max_words"),
+        # each named with the value given, where one message listed all four
+        ({"window": 0}, "^window must be an int >= 1, got 0$"),
+        ({"dim": -5}, "^dim must be an int >= 1, got -5$"),
+        ({"min_count": 0}, "^min_count must be an int >= 1, got 0$"),
+        ({"max_words": 1}, "^max_words must be an int >= 2, got 1$"),
         ({"n_jobs": 0}, "n_jobs must be None or an int other than 0"),
         ({"n_jobs": 1.0}, "n_jobs must be None or an int other than 0"),
         # had been numpy's and scipy's errors deep inside, or a dimension of True

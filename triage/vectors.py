@@ -229,8 +229,10 @@ def fit_word_vectors(
     for name, value in counts_given.items():
         if not _is_int(value):
             raise ParameterError(f"{name} must be an int, got {value!r}")
-    if window < 1 or dim < 1 or min_count < 1 or max_words < 2:
-        raise ParameterError("window, dim and min_count must be >= 1 and max_words >= 2")
+    for name, value in counts_given.items():
+        least = 2 if name == "max_words" else 1
+        if value < least:
+            raise ParameterError(f"{name} must be an int >= {least}, got {value!r}")
     # plain ints in `params`, the model card's record of them
     dim, window, min_count, max_words = int(dim), int(window), int(min_count), int(max_words)
     if max_words <= dim:  # no corpus could give more words than kept: said before reading it
