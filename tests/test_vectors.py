@@ -499,6 +499,19 @@ def test_read_texts_skips_malformed_lines_and_says_which(tmp_path: Path) -> None
         assert list(read_texts(path)) == ["快递太慢了"]
 
 
+def test_read_texts_warns_of_malformed_lines_at_the_line_that_learns_from_them(
+    tmp_path: Path,
+) -> None:
+    # the texts are read as fit_word_vectors segments them: the warning named
+    # a line of triage/vectors.py, where a host filters or shows its own
+    path = tmp_path / "history.csv"
+    lines = "".join(f"{t},1\n" for t in CORPUS)
+    path.write_text(f"text,id\n{lines}客服不回,2,3\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"skipped 1 malformed line: ") as caught:
+        fit_word_vectors(read_texts(path), dim=4, min_count=2)
+    assert [w.filename for w in caught] == [__file__]
+
+
 def test_vectors_from_a_file_read_as_they_are_learned(tmp_path: Path) -> None:
     _write(pd.DataFrame({"text": CORPUS}), tmp_path / "history.parquet")
     from_file = fit_word_vectors(read_texts(tmp_path / "history.parquet"), dim=4, min_count=2)

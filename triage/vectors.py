@@ -34,7 +34,7 @@ from triage._io import Options
 from triage._paths import user_path
 from triage._pickle import freeze, thaw
 from triage._words import counted
-from triage.exceptions import ParameterError, TriageWarning
+from triage.exceptions import ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -625,6 +625,6 @@ def _texts(
         warnings.warn(
             f"{path}: skipped {counted(len(lines), 'malformed line')}: {places}",
             TriageWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     logger.info("corpus: %d texts of %s (%d excluded as labeled)", read, path, dropped)
