@@ -172,9 +172,13 @@ def test_a_utf8_text_with_a_corrupt_byte_stays_utf8_with_a_warning() -> None:
     # a paste cut inside a character: one bad byte among Chinese characters,
     # not a reason to read the whole text as GB18030
     data = TEXT.encode("utf-8")[:-1] + "，客服也不回".encode()
-    with pytest.warns(UserWarning, match="1 byte sequence"):
+    with pytest.warns(UserWarning, match="^1 byte sequence of the text is not UTF-8 and is read"):
         text = _decode(data)
     assert text.startswith("退款申请两周了还在审") and text.endswith("\ufffd，客服也不回")
+    # counted as a file's are, the U+FFFD the text held already not among them
+    data = "\ufffd".encode() + data + b"\xff\xfe" + "，太慢".encode()
+    with pytest.warns(UserWarning, match="^3 byte sequences of the text are not UTF-8 and are"):
+        _decode(data)
 
 
 class _Piped(io.RawIOBase):

@@ -86,8 +86,11 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
     if mostly_utf8(text):  # as a file is told
+        # a U+FFFD the text held, as UTF-8, is no byte read as one
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        verb = "is" if bad == 1 else "are"
         warnings.warn(
-            f"{text.count(chr(0xFFFD))} byte sequence(s) of the text are not UTF-8 and are "
+            f"{counted(bad, 'byte sequence')} of the text {verb} not UTF-8 and {verb} "
             "read as U+FFFD",
             TriageWarning,
             stacklevel=2,
