@@ -443,6 +443,16 @@ def test_the_parts_to_dict_agree_with_the_whole() -> None:
     json.dumps(parts, ensure_ascii=False)
 
 
+def test_a_label_a_result_lacks_is_a_key_error_naming_the_labels_as_they_are_typed() -> None:
+    a = triage.analyze("快递一周还没到，客服也不回，太气人了！")
+    with pytest.raises(KeyError) as caught:
+        a.emotions["anger"]
+    assert caught.value.args[0] == (
+        "'anger' is not a label here; labels are "
+        "['angry', 'anxious', 'confused', 'humorous', 'aggrieved']"
+    )
+
+
 def test_every_p1_and_p2_says_why_with_evidence() -> None:
     for text in (
         "孩子吃了你们的奶粉一直拉肚子，现在在医院",

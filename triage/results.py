@@ -51,7 +51,8 @@ class LabelMap(Mapping[str, V], Generic[V]):
         try:
             return self._values[self._index[key]]
         except KeyError:
-            raise KeyError(f"{key!r} is not a label here; labels are {list(self._keys)}") from None
+            labels = [str(k) for k in self._keys]  # 'angry', not <Emotion.ANGRY: 'angry'>
+            raise KeyError(f"{key!r} is not a label here; labels are {labels}") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
