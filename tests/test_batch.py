@@ -520,6 +520,13 @@ def test_a_text_column_named_twice_is_a_clear_error() -> None:
         score_frame(frame)
 
 
+def test_a_context_column_named_twice_is_said_to_hold_its_field_not_the_texts() -> None:
+    frame = pd.DataFrame([["快递太慢了", "app", "weibo"]], columns=["text", "来源", "来源"])
+    said = r"^column '来源' appears 2 times in the frame; .* holds the channel of each row$"
+    with pytest.raises(ColumnError, match=said):
+        score_frame(frame, context_columns={"channel": "来源"})
+
+
 def why_of(text: str, top: int, model: Any = None) -> dict[str, list[str]]:
     """What the ``why`` column should hold for `text`: `triage.explain`'s terms
     of each category that applies, in the order of ``categories``, then of

@@ -1193,11 +1193,15 @@ def _check_columns(
             raise ColumnError(
                 f"context column {name}={col!r} is not in {where}; columns are {have}"
             )
-    for col in {text_column, *(context_columns or {}).values()}:
+    # what each column holds, the texts first: a column of both holds the texts
+    holds = {text_column: "the texts"}
+    for name, col in (context_columns or {}).items():
+        holds.setdefault(col, f"the {name} of each row")
+    for col, what in holds.items():
         if have.count(col) > 1:
             raise ColumnError(
                 f"column {col!r} appears {have.count(col)} times in {where}; "
-                "rename the copies so that one column holds the texts"
+                f"rename the copies so that one column holds {what}"
             )
 
 
