@@ -16,6 +16,8 @@ import pytest
 import triage
 from triage import ColumnError, InputFileError, ParameterError, TriageError
 from triage.batch import score_file
+from triage.retrain import LABELING_COLUMNS
+from triage.vectors import read_texts
 
 PACKAGE = Path(triage.__file__).parent
 
@@ -102,8 +104,61 @@ def test_every_builtin_raised_as_it_is_has_its_reason() -> None:
             ValueError,
             "2 keys but 1 value",
         ),
+        # what is no path is named by its parameter, not os.path's "expected
+        # str, bytes or os.PathLike object" of no parameter
+        (
+            lambda: score_file(None, "out.csv"),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^input must be a path \(str or os.PathLike\), got NoneType$",
+        ),
+        (
+            lambda: score_file("in.csv", b"out.csv"),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^output must be a path \(str or os.PathLike\), got bytes$",
+        ),
+        (
+            lambda: triage.read_labeled(None),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^path must be a path \(str or os.PathLike\), got NoneType$",
+        ),
+        (
+            lambda: read_texts(3),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^path must be a path \(str or os.PathLike\), got int$",
+        ),
+        (
+            lambda: triage.export_for_labeling(
+                pd.DataFrame(columns=list(LABELING_COLUMNS)),
+                None,  # type: ignore[arg-type]
+            ),
+            ParameterError,
+            TypeError,
+            r"^path must be a path \(str or os.PathLike\), got NoneType$",
+        ),
+        (
+            lambda: triage.load_weak_emotions(b"data"),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^data_dir must be a path \(str or os.PathLike\), got bytes$",
+        ),
     ],
-    ids=["missing-column", "repeated-column", "not-a-frame", "workbook-output", "label-map"],
+    ids=[
+        "missing-column",
+        "repeated-column",
+        "not-a-frame",
+        "workbook-output",
+        "label-map",
+        "no-input-path",
+        "no-output-path",
+        "no-labeled-path",
+        "no-corpus-path",
+        "no-export-path",
+        "no-data-dir",
+    ],
 )
 def test_errors_are_triage_errors_and_builtins(
     call: Callable[[], Any],

@@ -6,17 +6,26 @@ from __future__ import annotations
 import os
 import secrets
 
+from triage.exceptions import ParameterError
+
 __all__ = ["new_file", "user_path"]
 
 
-def user_path(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+def user_path(path: str | os.PathLike[str], name: str = "path") -> str | os.PathLike[str]:
     """`path` with a leading ``~`` or ``~user`` made that user's home directory.
 
     As a shell and pandas' readers take it: ``~/complaints.csv`` is
     ``complaints.csv`` in the home directory, also where no shell expanded it
     (``--policy=~/p.toml``, a path in a notebook or an environment variable).
-    Any other path is returned as given.
+    Any other path is returned as given. What is no path of text (None, a
+    number, bytes) is a `ParameterError` naming the parameter, `name`, where
+    ``os.path`` said "expected str, bytes or os.PathLike object" of no
+    parameter.
     """
+    if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
+        raise ParameterError(
+            f"{name} must be a path (str or os.PathLike), got {type(path).__name__}"
+        )
     expanded = os.path.expanduser(path)
     return path if expanded == os.fspath(path) else expanded
 

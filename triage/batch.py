@@ -1655,7 +1655,8 @@ def score_file(
         `output` is a symbolic link in a loop of links, or cannot be
         written (a read-only or full disk).
     triage.ParameterError
-        A format that is unknown or cannot be told from a name, a workbook,
+        An `input` or `output` that is no path (None, bytes), a format that
+        is unknown or cannot be told from a name, a workbook,
         a ``.json`` `output` without `output_format`, an `output` that is
         the input, inside an input folder, a folder or a zip archive, an
         unknown `encoding`, an `output_encoding` other than those it lists
@@ -1695,7 +1696,7 @@ def score_file(
     )
     from triage.priority import check_policy
 
-    input, output = user_path(input), user_path(output)
+    input, output = user_path(input, "input"), user_path(output, "output")
     if not (Path(input).is_file() or Path(input).is_dir()):
         if is_stream(input):
             raise stream_error(input, "input")

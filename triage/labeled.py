@@ -173,7 +173,7 @@ def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -
         file, or is a zip archive of no file or several; or `encoding` is
         ``utf-16`` or ``utf-32`` for a file without a byte-order mark.
     ParameterError
-        `encoding` names no text encoding.
+        `path` is no path (None, bytes), or `encoding` names no text encoding.
 
     Warns
     -----

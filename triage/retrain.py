@@ -1392,8 +1392,8 @@ def export_for_labeling(
     ------
     ParameterError
         `frame` is no DataFrame or holds a cell UTF-8 cannot (half of a
-        surrogate pair), `path` is a directory or names another format than
-        CSV, or `bom` or `overwrite` is no bool.
+        surrogate pair), `path` is no path (None, bytes), is a directory or
+        names another format than CSV, or `bom` or `overwrite` is no bool.
     ColumnError
         `frame` lacks a column of `LABELING_COLUMNS` or holds one twice.
     """
@@ -1401,7 +1401,7 @@ def export_for_labeling(
     for name, flag in (("bom", bom), ("overwrite", overwrite)):
         if not isinstance(flag, bool | np.bool_):  # "False" is true: a file would be replaced
             raise ParameterError(f"{name} must be True or False, got {flag!r}")
-    target = Path(user_path(path))
+    target = Path(user_path(path, "path"))
     if target.suffix.lower() in _NOT_CSV:
         raise ParameterError(
             f"export_for_labeling cannot write {target.name!r} as {target.suffix}: it writes "

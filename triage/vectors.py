@@ -552,8 +552,9 @@ def read_texts(
     triage.ColumnError
         A file without `text_column`, raised as it is reached.
     triage.InputFileError, triage.ParameterError
-        As `score_file` raises them for its input; a `ParameterError` for an
-        `exclude` that is one str or a DataFrame.
+        As `score_file` raises them for its input; a `ParameterError` for a
+        `path` that is no path (None, bytes) or an `exclude` that is one str
+        or a DataFrame.
 
     Examples
     --------

@@ -256,7 +256,7 @@ def _read_raw(
     """
     import pandas as pd
 
-    root = Path(user_path(data_dir)) if data_dir is not None else _data_dir()
+    root = Path(user_path(data_dir, "data_dir")) if data_dir is not None else _data_dir()
     path = root / "raw" / relative
     if not path.is_file():
         shared = "the shared data folder, the one holding raw/"
@@ -347,8 +347,9 @@ def load_weak_emotions(
         An unknown source or emotion, `emotions` of which no source label
         says anything (``()``, ``["humorous"]``), a bad weight, limit or seed,
         `min_chars` or `max_chars` that are no whole numbers >= 0 or keep no
-        length, or an `exclude` that is no collection of texts (one str, a
-        DataFrame: pass ``[*train["text"], *dev["text"]]``).
+        length, an `exclude` that is no collection of texts (one str, a
+        DataFrame: pass ``[*train["text"], *dev["text"]]``), or a `data_dir`
+        that is no path (bytes, a number).
     """
     import pandas as pd
 
