@@ -2175,6 +2175,20 @@ def test_a_partition_key_in_a_later_jsonl_record_is_refused_before_scoring(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["complaints"]
 
 
+def test_a_progress_that_is_no_callable_is_refused_before_a_row_is_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "'bool' object is not callable" once the first chunk was scored
+    from triage import batch
+
+    src = write(tmp_path / "in.csv", "text\n快递太慢\n")
+    monkeypatch.setattr(batch, "_score_chunk", lambda *a, **k: pytest.fail("scored"))
+    said = r"^progress must be None or a callable, progress\(rows_done, seconds\), got bool; "
+    with pytest.raises(triage.ParameterError, match=said):
+        score_file(src, tmp_path / "out.csv", progress=True)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_keys_that_first_appear_after_the_first_chunk_are_dropped_with_one_warning(
     tmp_path: Path,
 ) -> None:

@@ -1661,7 +1661,8 @@ def score_file(
         the input, inside an input folder, a folder or a zip archive, an
         unknown `encoding`, an `output_encoding` other than those it lists
         (or than UTF-8, for JSONL or Parquet), a bad `n_jobs`, `chunk_size`
-        or `explain`, an `escape_formulas` that is no bool or is True for a
+        or `explain`, a `progress` that is not callable, an `escape_formulas`
+        that is no bool or is True for a
         JSONL or Parquet output, a `policy` that is no `triage.Policy` or a
         `model` that is no model, before any row is read (a `ValueError` and
         a `TypeError`; a `triage.NotFittedError` for a model not fitted).
@@ -1723,6 +1724,11 @@ def score_file(
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
     _check_context_columns(context_columns)
+    if progress is not None and not callable(progress):  # failed once a chunk was scored
+        raise ParameterError(
+            f"progress must be None or a callable, progress(rows_done, seconds), got "
+            f"{type(progress).__name__}; a progress line on stderr is ProgressLine()"
+        )
     # before the input is read through to find its encoding
     n_jobs = _processes_allowed(_jobs(n_jobs))
     if encoding is not None:
