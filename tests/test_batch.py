@@ -1270,6 +1270,27 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+@pytest.mark.parametrize(
+    ("header", "options"),
+    [
+        ("{text}", {}),  # a file of texts alone: its first text is its header
+        ("id,{text}", {}),
+        ("id,{text}", {"text_column": "id", "id_column": "工单号"}),
+        ("text,{text}", {"context_columns": {"channel": "来源"}}),
+    ],
+)
+def test_a_header_of_a_long_text_is_named_by_its_start_not_whole(
+    tmp_path: Path, header: str, options: dict[str, Any]
+) -> None:
+    # the error line held the whole of the customer's text, 100,000 characters
+    text = "快递一周还没到，打了三次电话客服都说再等等，" * 5000
+    src = write(tmp_path / "in.csv", header.format(text=text) + "\n1,客服态度差\n")
+    with pytest.raises(ColumnError) as caught:
+        score_file(src, tmp_path / "out.csv", model=triage.LexiconModel(), **options)
+    said = str(caught.value)
+    assert len(said) < 600 and "'... (110,000 characters)" in said
+
+
 def test_score_csv_carries_columns_and_reports(tmp_path: Path) -> None:
     src = write(
         tmp_path / "in.csv",

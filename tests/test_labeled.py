@@ -251,6 +251,16 @@ def test_missing_columns_are_reported() -> None:
     assert set(problems["column"]) == {"priority", "angry"}
 
 
+def test_a_column_named_by_a_long_text_is_named_by_its_start_not_whole() -> None:
+    # a file of texts without a header: its first text, whole, was in the message
+    text = "房间的空调一直在滴水，前台说修了三次也没修好，" * 5000
+    with pytest.raises(LabelError) as caught:
+        check_labels(pd.DataFrame({text: ["客服态度差"]}))
+    said = str(caught.value)
+    assert len(said) < 1500 and "the columns are ['房间的空调" in said
+    assert said.endswith("'... (115,000 characters)]")
+
+
 def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None:
     # 工单号, 内容, 类别: every column of the format missing, and nothing said of how to fix it
     own = pd.DataFrame({"工单号": ["1"], "内容": ["快递一周还没到"], "类别": ["logistics"]})

@@ -74,7 +74,7 @@ import numpy as np
 from triage._default import resolve_model
 from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
-from triage._words import counted, plural
+from triage._words import counted, names_shown, plural
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
@@ -1171,9 +1171,12 @@ def _check_columns(
         # is split at them when the text column is among the names they give
         split = next((d for d in (";", "\t", ",") if len(have) == 1 and d in str(have[0])), None)
         names = (
-            f"{have}"
+            names_shown(have)
             if split is None
-            else (f"{have}, or {str(have[0]).split(split)} if it is separated by {split!r}")
+            else (
+                f"{names_shown(have)}, or {names_shown(str(have[0]).split(split))} "
+                f"if it is separated by {split!r}"
+            )
         )
         # a file of texts alone, one a line (yes 快递太慢了 | triage score -):
         # naming its first text as the column would drop that text
@@ -1191,7 +1194,7 @@ def _check_columns(
     for name, col in (context_columns or {}).items():
         if col not in have:
             raise ColumnError(
-                f"context column {name}={col!r} is not in {where}; columns are {have}"
+                f"context column {name}={col!r} is not in {where}; columns are {names_shown(have)}"
             )
     # what each column holds, the texts first: a column of both holds the texts
     holds = {text_column: "the texts"}
@@ -1809,7 +1812,7 @@ def score_file(
                     if id_column is not None and id_column not in frame.columns:
                         raise ColumnError(
                             f"no id column {id_column!r} in {source.path}; columns are "
-                            f"{list(frame.columns)}; pass id_column= (CLI: --id-column)"
+                            f"{names_shown(frame.columns)}; pass id_column= (CLI: --id-column)"
                         )
                     if dst_fmt in ("jsonl", "parquet"):
                         _check_unique(frame.columns, str(source.path), dst_fmt)
@@ -2139,7 +2142,8 @@ def _text_sources(
             if lacking:
                 raise InputFileError(
                     f"{path} in {folder} has no column {', '.join(map(repr, lacking))}; "
-                    f"its header is {header}; name the column with {wanted[lacking[0]]}"
+                    f"its header is {names_shown(header)}; name the column with "
+                    f"{wanted[lacking[0]]}"
                 )
             clash = [k for k in source.partition if k in header]
             if clash:

@@ -36,7 +36,8 @@ from triage._io import (
     stream_error,
 )
 from triage._paths import user_path
-from triage._words import counted, plural
+from triage._words import counted, names_shown, plural
+from triage._words import shown as _shown
 from triage.exceptions import (
     InputFileError,
     LabelColumnError,
@@ -817,7 +818,7 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
             for c, p in zip(problems["column"], problems["problem"], strict=True)
             if p != _MISSING
         ]
-        return f"bad columns in {what}: {'; '.join(said)}; the columns are {list(columns)}"
+        return f"bad columns in {what}: {'; '.join(said)}; the columns are {names_shown(columns)}"
     return None
 
 
@@ -834,22 +835,6 @@ def _problem_line(
 def _cell_shown(column: Any, value: Any) -> str:
     """``column=value: `` of a problem in a cell; "" for one of the whole row."""
     return f"{column}={_shown(value)}: " if column else ""
-
-
-#: How many characters of a long cell a message shows.
-_SHOWN = 50
-
-
-def _shown(value: Any) -> str:
-    """The repr of a cell for a message; a long string (a text pasted into
-    the wrong cell, say) is its first `_SHOWN` characters and its length.
-
-    >>> _shown("物流"), _shown("快" * 60)[-21:]
-    ("'物流'", "快'... (60 characters)")
-    """
-    if isinstance(value, str) and len(value) > _SHOWN:
-        return f"{value[:_SHOWN]!r}... ({len(value):,} characters)"
-    return repr(value)
 
 
 @dataclass(frozen=True)

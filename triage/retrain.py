@@ -38,7 +38,7 @@ import numpy as np
 
 from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
-from triage._words import counted
+from triage._words import counted, names_shown
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import (
     _cell,
@@ -1198,7 +1198,7 @@ def select_for_labeling(
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:
             raise ColumnError(
-                f"no column {text_column!r} in the frame; columns are {list(data.columns)}; "
+                f"no column {text_column!r} in the frame; columns are {names_shown(data.columns)}; "
                 "pass text_column=..."
             )
         have = list(data.columns)
