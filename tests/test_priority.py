@@ -941,6 +941,13 @@ BAD_CONTEXTS = [
     # (fields, what the message names)
     ({"channel": 12315}, r"channel must be a str or None, got int \(12315\)"),
     ({"customer_tier": b"vip"}, r"customer_tier must be a str or None, got bytes"),
+    # str(b"vip") would have been "b'vip'", matching no key; and the value was
+    # repeated whole in the message, a channel column of 100,000 bytes and all
+    (
+        {"channel": b"x" * 100_000},
+        r"^Context: channel must be a str or None, got bytes \(b'x{38}\); the policy's keys "
+        r"are strings: decode it first \(value.decode\('utf-8'\)\)$",
+    ),
     ({"recent_complaints": "2"}, r"recent_complaints must be a whole number >= 0, got str"),
     ({"recent_complaints": None}, r"recent_complaints must be .*, got NoneType"),
     ({"recent_complaints": 2.0}, r"recent_complaints must be .*, got float"),

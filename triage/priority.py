@@ -230,9 +230,17 @@ class Context:
         for name in ("channel", "customer_tier"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
+                # str(b"vip") is "b'vip'", which matches no key; and a long value
+                # is shown by its start alone, as above
+                if isinstance(value, bytes | bytearray):
+                    fix = "decode it first (value.decode('utf-8'))"
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    fix = f"pass str({value!r})"
+                else:
+                    fix = "pass a str"
                 raise ParameterError(
                     f"Context: {name} must be a str or None, got {_shown(value)}; "
-                    f"the policy's keys are strings: pass str({value!r})"
+                    f"the policy's keys are strings: {fix}"
                 )
 
 
