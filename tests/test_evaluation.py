@@ -130,6 +130,17 @@ def test_predictions_of_other_texts_are_refused_naming_the_row(texts: list[str],
     evaluate(None, frame, predictions=LexiconModel().predict_many(same))
 
 
+def test_a_frame_given_before_the_model_is_said_to_be_swapped() -> None:
+    # said the labeled data must be a DataFrame, of the model, where it was given
+    frame = labeled_frame(CALM)
+    with pytest.raises(
+        ParameterError,
+        match=r"^evaluate takes the model first, then the labeled frame: evaluate\(model, "
+        r"frame\); got a DataFrame, then LexiconModel$",
+    ):
+        evaluate(frame, LexiconModel())  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("model", "message"),
     [

@@ -250,7 +250,8 @@ def evaluate(
     LabelError
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
-        `model` is no model (the path of a saved one, say: load it first
+        `model` and `frame` are given the other way round, `model` is no
+        model (the path of a saved one, say: load it first
         with `triage.load_model`), `predictions` are no `Predictions` (the
         rows of `triage.score_frame`, say), or not those of ``frame["text"]``,
         row for row (another number of rows, or other texts: those of the
@@ -264,6 +265,12 @@ def evaluate(
     from triage.priority import check_policy
 
     check_policy(policy)
+    if isinstance(model, pd.DataFrame) and not isinstance(frame, pd.DataFrame):
+        # said "the labeled data must be a pandas DataFrame, got TriageModel"
+        raise ParameterError(
+            f"evaluate takes the model first, then the labeled frame: evaluate(model, frame); "
+            f"got a DataFrame, then {type(frame).__name__}"
+        )
     y = parse_labels(frame)
     given = predictions is not None
     if given and not isinstance(predictions, Predictions):
