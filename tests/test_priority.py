@@ -930,6 +930,35 @@ def test_context_matches_whatever_its_case_and_spaces(
     assert result.level is level and code in codes(result)
 
 
+@pytest.mark.parametrize(
+    ("channel", "level"),
+    [
+        # the regulator's hotlines and the press by the names a CRM export gives them
+        ("12315平台", Priority.P1),
+        ("全国12315", Priority.P1),
+        ("12315热线", Priority.P1),
+        ("12345热线", Priority.P1),
+        ("市长热线", Priority.P1),
+        ("媒体", Priority.P1),
+        ("记者", Priority.P1),
+        # no floor: a channel the policy does not list
+        ("电话", None),
+        ("在线客服", None),
+        ("抖音", None),
+    ],
+)
+def test_context_knows_the_chinese_names_of_the_regulator_and_press_channels(
+    channel: str, level: Priority | None
+) -> None:
+    result = run("有点慢", "logistics", context=Context(channel=channel))
+    context = [r for r in result.reasons if r.source == "context"]
+    if level is None:
+        assert context == []
+    else:
+        assert [(r.code, r.level) for r in context] == [(f"context.channel.{channel}", level)]
+        assert result.level is level
+
+
 def test_context_keys_of_an_extension_replace_the_default_whatever_their_case() -> None:
     policy = load_policy({"format": 1, "extends": "default", "context": {"tiers": {"VIP": "P2"}}})
     assert policy.tiers == (("VIP", Priority.P2),)
