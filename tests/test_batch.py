@@ -2668,6 +2668,52 @@ def test_score_file_reads_the_context_columns_as_score_frame_does(tmp_path: Path
         score_file(source, tmp_path / "x.csv", context_columns={"chan": "src"})
 
 
+def test_the_summary_counts_the_channels_and_tiers_that_matched_no_key(tmp_path: Path) -> None:
+    # a CRM's column of 微博 set no floor on any row, and nothing said so
+    frame = pd.DataFrame(
+        {
+            "text": ["快递太慢了"] * 6,
+            "渠道": ["微博", "微博", "电话", "Weibo", "12315平台", ""],
+            "等级": ["vip1", " VIP ", "", "金卡", "vip1", "vip1"],
+        }
+    )
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    cols = {"channel": "渠道", "customer_tier": "等级"}
+    policy = triage.load_policy(
+        {"format": 1, "extends": "default", "context": {"tiers": {"金卡": "P2"}}}
+    )
+    summary = score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=4)
+    assert summary.unmatched_channels == {"微博": 2, "电话": 1}
+    assert summary.unmatched_tiers == {"vip1": 3, "金卡": 1}
+    assert (summary.unmatched_channel_rows, summary.unmatched_tier_rows) == (3, 4)
+    assert str(summary).endswith(
+        "\nchannel matched no key of the policy, so set no floor, on 3 rows: '微博' (2), '电话' (1)"
+        "\ncustomer_tier matched no key of the policy, so set no floor, on 4 rows: "
+        "'vip1' (3), '金卡' (1)"
+    )
+    mine = score_file(
+        source, tmp_path / "out.csv", context_columns=cols, policy=policy, chunk_size=4
+    )
+    assert mine.unmatched_tiers == {"vip1": 3}
+    assert "customer_tier" in str(mine) and "金卡" not in str(mine)
+    plain = score_file(source, tmp_path / "out.csv")
+    assert plain.unmatched_channel_rows == plain.unmatched_tier_rows == 0
+    assert "matched no key" not in str(plain)
+
+
+def test_the_summary_keeps_the_rows_of_the_first_100_unmatched_values(tmp_path: Path) -> None:
+    # a column of texts given as the channel by mistake is not kept whole
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["快递太慢了"] * 120, "c": [f"c{i}" for i in range(120)]}).to_csv(
+        source, index=False
+    )
+    summary = score_file(source, tmp_path / "out.csv", context_columns={"channel": "c"})
+    assert len(summary.unmatched_channels) == 100
+    assert summary.unmatched_channel_rows == 120
+    assert "on 120 rows: 'c0' (1), 'c1' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..." in str(summary)
+
+
 def test_score_file_errors(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", "review\n快递太慢\n")
     with pytest.raises(KeyError, match="review"):

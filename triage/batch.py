@@ -1263,6 +1263,34 @@ def _contexts(
     return out
 
 
+#: How many distinct unmatched channels (tiers) `ScoreSummary` keeps the rows of.
+_UNMATCHED_KEPT = 100
+
+
+def _tally_unmatched(
+    contexts: list[Context | str | None] | None,
+    policy: Policy | None,
+    values: tuple[dict[str, int], dict[str, int]],
+    rows: list[int],
+) -> None:
+    """Add to `values` (channels, tiers) and `rows` the channels and tiers of
+    `contexts` that match no key of `policy`."""
+    if contexts is None or policy is None:
+        return
+    from triage.priority import Context, _unmatched
+
+    for c in contexts:
+        if not isinstance(c, Context):
+            continue
+        for j, value in enumerate(_unmatched(c, policy)):
+            if value is None:
+                continue
+            rows[j] += 1
+            seen = values[j]
+            if value in seen or len(seen) < _UNMATCHED_KEPT:
+                seen[value] = seen.get(value, 0) + 1
+
+
 def _is_bytes(value: Any) -> bool:
     return isinstance(value, bytes | bytearray)
 
@@ -1399,6 +1427,14 @@ class ScoreSummary:
     undecodable_files : dict of Path to list of int
         For a folder of CSV, TSV or JSONL files, the undecodable lines of
         each file that has any; empty otherwise.
+    unmatched_channels, unmatched_tiers : dict of str to int
+        With `context_columns`, each channel (tier) that matched no key of
+        the policy's ``[context]``, so set no floor, and the number of rows
+        that gave it: ``{"微博": 120}`` where the policy says ``weibo``. The
+        first 100 such values of the run; the rows of all of them are
+        `unmatched_channel_rows` (`unmatched_tier_rows`).
+    unmatched_channel_rows, unmatched_tier_rows : int
+        Rows whose channel (tier) matched no key of the policy.
     """
 
     rows: int
@@ -1409,6 +1445,10 @@ class ScoreSummary:
     malformed_files: dict[Path, list[int]] = field(default_factory=dict)
     undecodable_lines: list[int] = field(default_factory=list)
     undecodable_files: dict[Path, list[int]] = field(default_factory=dict)
+    unmatched_channels: dict[str, int] = field(default_factory=dict)
+    unmatched_tiers: dict[str, int] = field(default_factory=dict)
+    unmatched_channel_rows: int = 0
+    unmatched_tier_rows: int = 0
 
     @property
     def rows_per_second(self) -> float:
@@ -1427,6 +1467,19 @@ class ScoreSummary:
             read = counted(len(self.undecodable_lines), "line")
             shown = _places(self.undecodable_lines, self.undecodable_files)
             text += f"\nread undecodable bytes as U+FFFD on {read}: {shown}"
+        unmatched = (
+            ("channel", self.unmatched_channels, self.unmatched_channel_rows),
+            ("customer_tier", self.unmatched_tiers, self.unmatched_tier_rows),
+        )
+        for name, values, n in unmatched:
+            if n:
+                common = sorted(values.items(), key=lambda kv: -kv[1])
+                shown = ", ".join(f"{v!r} ({k:,})" for v, k in common[:5])
+                more = ", ..." if n > sum(k for _, k in common[:5]) else ""
+                text += (
+                    f"\n{name} matched no key of the policy, so set no floor, on "
+                    f"{counted(n, 'row')}: {shown}{more}"
+                )
         return text
 
 
@@ -1698,7 +1751,7 @@ def score_file(
         stream_error,
         target_format,
     )
-    from triage.priority import check_policy
+    from triage.priority import check_policy, default_policy
 
     input, output = user_path(input, "input"), user_path(output, "output")
     if not (Path(input).is_file() or Path(input).is_dir()):
@@ -1763,6 +1816,10 @@ def score_file(
     malformed_files: dict[Path, list[int]] = {}
     undecodable: list[int] = []
     undecodable_files: dict[Path, list[int]] = {}
+    # channels and tiers that set no floor, for the summary
+    unmatched: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    unmatched_rows = [0, 0]
+    rules = policy if policy is not None or not context_columns else default_policy()
     by_file = src_fmt != "parquet" and Path(input).is_dir()  # lines of many files
 
     # the input's columns, from its first chunk: a file without rows still has them
@@ -1863,11 +1920,15 @@ def score_file(
             while count >= chunk_size:
                 whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
                 chunk, rest = whole.iloc[:chunk_size], whole.iloc[chunk_size:]
-                yield chunk, chunk[text_column].tolist(), _contexts(chunk, context_columns)
+                contexts = _contexts(chunk, context_columns)
+                _tally_unmatched(contexts, rules, unmatched, unmatched_rows)
+                yield chunk, chunk[text_column].tolist(), contexts
                 held, count = [rest] if len(rest) else [], len(rest)
         if count:
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
-            yield whole, whole[text_column].tolist(), _contexts(whole, context_columns)
+            contexts = _contexts(whole, context_columns)
+            _tally_unmatched(contexts, rules, unmatched, unmatched_rows)
+            yield whole, whole[text_column].tolist(), contexts
 
     with AtomicWriter(
         output,
@@ -1895,7 +1956,16 @@ def score_file(
         path = writer.commit()
     seconds = time.perf_counter() - started
     return ScoreSummary(
-        rows, errors, seconds, path, malformed, malformed_files, undecodable, undecodable_files
+        rows,
+        errors,
+        seconds,
+        path,
+        malformed,
+        malformed_files,
+        undecodable,
+        undecodable_files,
+        *unmatched,
+        *unmatched_rows,
     )
 
 

@@ -2382,6 +2382,19 @@ def _context_reasons(context: Context, pol: Policy) -> list[Reason]:
     return out
 
 
+def _unmatched(context: Context, pol: Policy) -> tuple[str | None, str | None]:
+    """The channel and the tier of `context` that match no key of `pol`'s
+    ``[context]`` (None for one that matches or is not given): they set no
+    floor, rightly for a channel the policy does not rank (电话), but a
+    column of 微博 where the policy says weibo misses every floor unnoticed."""
+    c = pol._c
+    channel, tier = context.channel, context.customer_tier
+    return (
+        channel if channel is not None and _fold(channel) not in c.channels else None,
+        tier if tier is not None and _fold(tier) not in c.tiers else None,
+    )
+
+
 def _learned_reason(
     probs: Mapping[Priority, float],
     level: Priority,
