@@ -2489,6 +2489,30 @@ def test_a_count_of_recent_complaints_may_be_written_as_score_frame_reads_one(
     assert "context.repeat" in [r["code"] for r in out["reasons"]]
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # 微博 where the policy says weibo: no floor, and nothing said
+        (["--channel", "微博"], "--channel '微博' matches no key of the policy's context.channels"),
+        (["--channel", "电话"], "--channel '电话' matches no key of the policy's context.channels"),
+        (["--tier", "金卡"], "--tier '金卡' matches no key of the policy's context.tiers (vip)"),
+        (["--tier", "vip1"], "--tier 'vip1' matches no key of the policy's context.tiers (vip)"),
+        (["--channel", "Weibo", "--tier", " VIP "], None),
+        (["--channel", "12315平台"], None),
+    ],
+)
+def test_a_channel_or_tier_that_sets_no_floor_is_said(
+    argv: list[str], said: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", "快递太慢了", *argv]) == 0
+    err = capsys.readouterr().err
+    if said is None:
+        assert err == ""
+    else:
+        assert err.startswith(f"triage analyze: warning: {said}")
+        assert err.endswith(", so it sets no floor\n") and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("value", ["-1", "1.5", "两", "nan", "inf", "-0.5"])
 def test_a_count_of_recent_complaints_is_named_by_its_option(
     value: str, capsys: pytest.CaptureFixture[str]

@@ -130,6 +130,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # before stdin is read: a bad policy or model is named at once, not after
     # a pipe is drained
     policy = _policy(args.policy)
+    _warn_unmatched(context, policy)
     model = _model(args.model)
     raw = _read_stdin() if args.text == "-" else os.fsencode(args.text)
     text = _decode(raw)
@@ -187,6 +188,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.explain and not why:  # asked for, and said: nothing applies to explain
         print("why        -")
     return 0
+
+
+def _warn_unmatched(context: Any, policy: Any) -> None:
+    """Warn of a --channel or --tier that matches no key of the policy: it
+    sets no floor, rightly for a channel the policy does not rank (电话), while
+    微博 where the policy says weibo would miss its floor unsaid."""
+    from triage.priority import _unmatched, default_policy
+
+    rules = policy if policy is not None else default_policy()
+    options = (("--channel", "channels", rules.channels), ("--tier", "tiers", rules.tiers))
+    for value, (option, name, keys) in zip(_unmatched(context, rules), options, strict=True):
+        if value is not None:
+            known = ", ".join(k for k, _ in keys) or "none"
+            warnings.warn(
+                f"{option} {value!r} matches no key of the policy's context.{name} "
+                f"({known}), so it sets no floor",
+                TriageWarning,
+                stacklevel=2,
+            )
 
 
 def _json_text(data: Any) -> str:
@@ -883,8 +903,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="complaints by this customer recently (default: 0)",
     )
-    p.add_argument("--channel", help="channel the complaint came in through (default: none)")
-    p.add_argument("--tier", help="customer tier, e.g. vip (default: none)")
+    p.add_argument(
+        "--channel",
+        help="channel the complaint came in through, e.g. 12315, weibo (default: none); "
+        "one the policy does not list sets no floor, and a warning says so",
+    )
+    p.add_argument(
+        "--tier",
+        help="customer tier, e.g. vip (default: none); one the policy does not list sets "
+        "no floor, and a warning says so",
+    )
     p.add_argument(
         "--format",
         choices=("json", "text"),
