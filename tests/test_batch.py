@@ -384,10 +384,14 @@ def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str
         (np.int64(3), 3, ""),
         (None, 0, ""),
         ("", 0, ""),
-        ("abc", None, "recent_complaints is not a count: 'abc'"),
-        (1.5, None, "recent_complaints is not a count: '1.5'"),
-        (-1, None, "recent_complaints is not a count: '-1'"),
-        (True, None, "recent_complaints is not a count: 'True'"),
+        ("abc", None, "recent_complaints (column 'n') is not a count: 'abc'"),
+        (1.5, None, "recent_complaints (column 'n') is not a count: '1.5'"),
+        (-1, None, "recent_complaints (column 'n') is not a count: '-1'"),
+        (True, None, "recent_complaints (column 'n') is not a count: 'True'"),
+        # as a CRM export writes them
+        ("3次", None, "recent_complaints (column 'n') is not a count: '3次'"),
+        ("无", None, "recent_complaints (column 'n') is not a count: '无'"),
+        ("-2", None, "recent_complaints (column 'n') is not a count: '-2'"),
     ],
 )
 def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, error: str) -> None:
@@ -404,6 +408,16 @@ def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, e
         assert out["priority"][0] == str(expected.priority)
 
 
+def test_a_bad_context_cell_is_named_by_its_column_when_the_field_is_not() -> None:
+    # "recent_complaints is not a count" in a file whose count column is 次数
+    frame = pd.DataFrame({"text": ["快递太慢了"] * 2, "次数": ["3次", "2"]})
+    same = frame.rename(columns={"次数": "recent_complaints"})
+    out = score_frame(frame, context_columns={"recent_complaints": "次数"})
+    assert out["error"].tolist() == ["recent_complaints (column '次数') is not a count: '3次'", ""]
+    out = score_frame(same, context_columns={"recent_complaints": "recent_complaints"})
+    assert out["error"].tolist() == ["recent_complaints is not a count: '3次'", ""]
+
+
 @pytest.mark.parametrize(
     ("field", "key", "reason"),
     [("channel", "12315", "context.channel.12315"), ("customer_tier", "vip", "context.tier.vip")],
@@ -417,7 +431,7 @@ def test_a_channel_or_tier_of_bytes_flags_its_row_rather_than_miss_the_policy(
     cells = pd.Series([kind(key.encode()), key, None], dtype=object)
     frame = pd.DataFrame({"text": ["快递太慢了"] * 3, "c": cells})
     out = score_frame(frame, context_columns={field: "c"})
-    error = f"{field} is not a string: {kind.__name__}; decode the column first"
+    error = f"{field} (column 'c') is not a string: {kind.__name__}; decode the column first"
     assert out["error"].tolist() == [error, "", ""]
     assert out["priority"][0] == ""
     assert reason in out["reasons"][1] and reason not in out["reasons"][2]
@@ -2661,7 +2675,7 @@ def test_score_file_reads_the_context_columns_as_score_frame_does(tmp_path: Path
     assert "context.channel.12315" in got["reasons"][0]
     assert "context.repeat" in got["reasons"][1]
     assert "context.tier.vip" in got["reasons"][2]
-    assert got["error"][3] == "recent_complaints is not a count: 'x'"
+    assert got["error"][3] == "recent_complaints (column 'n') is not a count: 'x'"
     with pytest.raises(ColumnError, match=r"context column channel='nope' is not in"):
         score_file(source, tmp_path / "x.csv", context_columns={"channel": "nope"})
     with pytest.raises(ValueError, match=r"\['chan'\] are not Context fields"):

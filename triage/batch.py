@@ -911,7 +911,7 @@ def score_frame(
         the spaces around them, and a code read as a float (``12315.0``) is the whole
         number's (``"12315"``). A count that is no whole number >= 0, or a
         channel or tier of bytes (decode the column first), leaves its row
-        unscored, ``error`` saying why.
+        unscored, ``error`` saying why by the field and its column.
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name
@@ -1231,6 +1231,8 @@ def _contexts(
 
     n = len(frame)
     values = {k: frame[c].tolist() for k, c in context_columns.items()}
+    # a CRM's column 次数 or 渠道 is named beside the field it gives
+    named = {k: k if c == k else f"{k} (column {c!r})" for k, c in context_columns.items()}
     recent = values.get("recent_complaints", [None] * n)
     channel = values.get("channel", [None] * n)
     tier = values.get("customer_tier", [None] * n)
@@ -1243,7 +1245,7 @@ def _contexts(
             continue
         count = _count(r) if r_ok else 0
         if count is None:
-            out.append(f"recent_complaints is not a count: {str(r)[:40]!r}")
+            out.append(f"{named['recent_complaints']} is not a count: {str(r)[:40]!r}")
             continue
         # str(b"12315") is "b'12315'", which no policy key matches: the row
         # would miss the 12315 floor without a word; a binary column's cells
@@ -1251,7 +1253,7 @@ def _contexts(
         binary = [(f, v) for f, v in (("channel", ch), ("customer_tier", t)) if _is_bytes(v)]
         if binary:
             f, v = binary[0]
-            out.append(f"{f} is not a string: {type(v).__name__}; decode the column first")
+            out.append(f"{named[f]} is not a string: {type(v).__name__}; decode the column first")
             continue
         out.append(
             Context(
