@@ -2683,11 +2683,11 @@ def test_score_file_reads_the_context_columns_as_score_frame_does(tmp_path: Path
 
 
 def test_the_summary_counts_the_channels_and_tiers_that_matched_no_key(tmp_path: Path) -> None:
-    # a CRM's column of 微博 set no floor on any row, and nothing said so
+    # a CRM's column of 抖音 set no floor on any row, and nothing said so
     frame = pd.DataFrame(
         {
             "text": ["快递太慢了"] * 6,
-            "渠道": ["微博", "微博", "电话", "Weibo", "12315平台", ""],
+            "渠道": ["抖音", "抖音", "电话", "微博", "12315平台", ""],
             "等级": ["vip1", " VIP ", "", "金卡", "vip1", "vip1"],
         }
     )
@@ -2698,11 +2698,11 @@ def test_the_summary_counts_the_channels_and_tiers_that_matched_no_key(tmp_path:
         {"format": 1, "extends": "default", "context": {"tiers": {"金卡": "P2"}}}
     )
     summary = score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=4)
-    assert summary.unmatched_channels == {"微博": 2, "电话": 1}
+    assert summary.unmatched_channels == {"抖音": 2, "电话": 1}
     assert summary.unmatched_tiers == {"vip1": 3, "金卡": 1}
     assert (summary.unmatched_channel_rows, summary.unmatched_tier_rows) == (3, 4)
     assert str(summary).endswith(
-        "\nchannel matched no key of the policy, so set no floor, on 3 rows: '微博' (2), '电话' (1)"
+        "\nchannel matched no key of the policy, so set no floor, on 3 rows: '抖音' (2), '电话' (1)"
         "\ncustomer_tier matched no key of the policy, so set no floor, on 4 rows: "
         "'vip1' (3), '金卡' (1)"
     )

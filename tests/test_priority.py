@@ -941,13 +941,16 @@ def test_context_matches_whatever_its_case_and_spaces(
         ("市长热线", Priority.P1),
         ("媒体", Priority.P1),
         ("记者", Priority.P1),
+        # Weibo by its Chinese names, the floor of weibo
+        ("微博", Priority.P2),
+        ("新浪微博", Priority.P2),
         # no floor: a channel the policy does not list
         ("电话", None),
         ("在线客服", None),
         ("抖音", None),
     ],
 )
-def test_context_knows_the_chinese_names_of_the_regulator_and_press_channels(
+def test_context_knows_the_chinese_names_of_its_channels(
     channel: str, level: Priority | None
 ) -> None:
     result = run("有点慢", "logistics", context=Context(channel=channel))

@@ -1432,7 +1432,7 @@ class ScoreSummary:
     unmatched_channels, unmatched_tiers : dict of str to int
         With `context_columns`, each channel (tier) that matched no key of
         the policy's ``[context]``, so set no floor, and the number of rows
-        that gave it: ``{"微博": 120}`` where the policy says ``weibo``. The
+        that gave it: ``{"金卡": 120}`` where the policy says ``vip``. The
         first 100 such values of the run; the rows of all of them are
         `unmatched_channel_rows` (`unmatched_tier_rows`).
     unmatched_channel_rows, unmatched_tier_rows : int

@@ -193,7 +193,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _warn_unmatched(context: Any, policy: Any) -> None:
     """Warn of a --channel or --tier that matches no key of the policy: it
     sets no floor, rightly for a channel the policy does not rank (电话), while
-    微博 where the policy says weibo would miss its floor unsaid."""
+    金卡 where the policy says vip would miss its floor unsaid."""
     from triage.priority import _unmatched, default_policy
 
     rules = policy if policy is not None else default_policy()

@@ -2386,7 +2386,7 @@ def _unmatched(context: Context, pol: Policy) -> tuple[str | None, str | None]:
     """The channel and the tier of `context` that match no key of `pol`'s
     ``[context]`` (None for one that matches or is not given): they set no
     floor, rightly for a channel the policy does not rank (电话), but a
-    column of 微博 where the policy says weibo misses every floor unnoticed."""
+    column of 金卡 where the policy says vip misses every floor unnoticed."""
     c = pol._c
     channel, tier = context.channel, context.customer_tier
     return (
