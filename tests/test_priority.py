@@ -156,6 +156,9 @@ P1_CASES = [
     ("商场的电梯突然下坠,吓死人了", "environment", "P1.injury"),
     ("酒店停电,我们被困在电梯里半个小时", "environment", "P1.injury"),
     ("系统升级后几百户都收不到验证码", "process", "P1.mass"),
+    # an outage over a wide area
+    ("昨晚这一片大面积停电,到现在还没来电", "process", "P1.mass"),
+    ("服务器出现大面积故障,一直登不上", "process", "P1.mass"),
 ]
 
 P2_CASES = [
@@ -403,6 +406,9 @@ NOT_A_CRISIS = [
     ("我就在小红书发帖问了一下这个衣服怎么洗,还是掉色", "product", "P1.media"),
     ("我就爆料一下这家店的隐藏菜单,可惜太咸", "product", "P1.media"),
     ("周末去的,几百人排队", "process", "P1.mass"),
+    # a wall or a case marked all over (大面积) is no outage hitting many
+    ("刚装修的房间墙面大面积发霉", "environment", "P1.mass"),
+    ("手机壳用了一周就大面积掉漆", "product", "P1.mass"),
     # a feature that stops when the steering wheel is not centred: no brakes failing
     ("方向盘没回正也失效,这个功能有点鸡肋", "product", "P1.injury"),
     # a call made to me is no blow
