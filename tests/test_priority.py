@@ -792,12 +792,19 @@ MEANING_CASES = [
     ("暂时没打算报警,先等你们处理", Priority.P1, False),
     ("不准备找媒体,希望好好沟通", Priority.P1, False),
     ("从来没出现过过敏的情况,这次是味道不对", Priority.P1, False),
+    # ... and the call or visit to a hotline or body it names
+    ("我没打12315,只是想让你们退款", Priority.P1, False),
+    ("我不会去找消协的,换个货就行", Priority.P1, False),
+    ("还没拨打12345,先等你们回复", Priority.P1, False),
+    ("我不想联系律师,大家好好谈", Priority.P1, False),
     # ... but a negated negation affirms
     ("拖了一个月不退钱,我不得不报警了", Priority.P1, True),
     ("看来不能不起诉了", Priority.P1, True),
     ("不报警不行了,你们太过分", Priority.P1, True),
     ("这事不曝光不行", Priority.P1, True),
     ("不起诉不可能有结果", Priority.P1, True),
+    ("看来不打12315不行了", Priority.P1, True),
+    ("不去找消协不行,你们根本不管", Priority.P1, True),
     # ... and so does a dare
     ("别以为我不敢曝光", Priority.P1, True),
     ("你以为我不敢报警吗?", Priority.P1, True),
