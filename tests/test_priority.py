@@ -192,6 +192,11 @@ P2_CASES = [
     ("余额宝里的钱不见了", "pricing", "P2.money"),
     ("会员自动续费没通知,扣了我一年的钱", "pricing", "P2.money"),
     ("这是第N次反映这个问题了", "process", "P2.repeat"),
+    # ... however high the count
+    ("这已经是第七次投诉了", "service", "P2.repeat"),
+    ("第十次打电话过去,还是没人解决", "service", "P2.repeat"),
+    ("第二十一次联系客服了", "service", "P2.repeat"),
+    ("这是第12次反映这个问题", "process", "P2.repeat"),
     # "fake." as a clause of its own
     ("假的,味道和专柜的完全不一样", "product", "P2.counterfeit"),
 ]
@@ -206,6 +211,7 @@ NOT_RAISED = [
     ("请问怎么取消自动续费", "process", "P2.money"),
     ("第二次来打卡了,菜还是那么咸", "product", "P2.repeat"),
     ("第三次打卡这家店,菜还是那么咸", "product", "P2.repeat"),
+    ("第十次来打卡了,菜还是那么咸", "product", "P2.repeat"),
     # a parcel or a message received out of the blue is no money taken
     ("莫名其妙收到一条短信,说订单取消了", "process", "P2.money"),
     # a window that will not open is no failed product
