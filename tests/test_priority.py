@@ -100,6 +100,12 @@ P1_CASES = [
     ("我的律师会联系你们", "service", "P1.legal"),
     ("不给个说法,我们法院见", "service", "P1.legal"),
     ("再不退款,咱们法庭上见", "pricing", "P1.legal"),
+    # a lawsuit however it is put: the procedure, the means, suing them
+    ("再不赔偿我们就走法律程序", "product", "P1.legal"),
+    ("我会通过法律手段解决这件事", "service", "P1.legal"),
+    ("你们就等着吃官司吧", "service", "P1.legal"),
+    ("不退钱我就去告你", "pricing", "P1.legal"),
+    ("我要去法院告他们", "service", "P1.legal"),
     ("准备向媒体反映你们的霸王条款", "service", "P1.media"),
     ("再不退款我就打315", "pricing", "P1.regulator"),
     ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
@@ -399,6 +405,9 @@ NOT_A_CRISIS = [
     # a court passed by in the morning, in the evening, on the way
     ("我早上法院门口那家店买的包子,太咸了", "product", "P1.legal"),
     ("晚上法院旁边的停车场收费太贵", "pricing", "P1.legal"),
+    # a warning or a message passed on is no lawsuit
+    ("我警告你们,再送错就给差评", "logistics", "P1.legal"),
+    ("麻烦转告你们经理,菜太咸了", "product", "P1.legal"),
     # a call received is no repeated complaint
     ("买了以后客服主动给我打了三次电话回访,很贴心", "service", "P2.repeat"),
     # a leak of water or antifreeze is no data leak; a shop's posted price is
