@@ -148,6 +148,14 @@ P1_CASES = [
     ("店里地滑,我妈摔伤了腿", "environment", "P1.injury"),
     ("孩子被掉下来的灯罩砸伤了", "environment", "P1.injury"),
     ("老人在门口严重摔伤", "environment", "P1.injury"),
+    # scalded, cut or fallen, said without 伤
+    ("倒水的时候壶盖掉了,孩子被烫了一下", "product", "P1.injury"),
+    ("热水溅出来把我的手烫了", "product", "P1.injury"),
+    ("手上烫起了好几个水泡", "product", "P1.injury"),
+    ("拆包装的时候手被割破了", "product", "P1.injury"),
+    ("被桌角的铁皮割了个口子", "environment", "P1.injury"),
+    ("大堂地太滑,我妈摔了一跤", "environment", "P1.injury"),
+    ("门口的台阶没有灯,孩子被绊倒了", "environment", "P1.injury"),
     # brakes that fail
     ("车刚提一周刹车就失灵了", "product", "P1.injury"),
     # hit or pushed by staff; a toy part a baby can choke on; a hidden camera;
@@ -441,6 +449,12 @@ NOT_A_CRISIS = [
     ("房间的烟雾报警器半夜一直响,吵得没法睡", "environment", "P1.police"),
     ("新买的车仪表盘上报警灯一直亮", "product", "P1.police"),
     ("楼道的报警铃坏了,一直乱响", "environment", "P1.police"),
+    # hair permed, a hole burnt in a quilt, a handle that is hot, a shop that overcharges
+    ("理发店给我烫了个头,太丑了", "service", "P1.injury"),
+    ("被子被烟头烫了一个洞", "environment", "P1.injury"),
+    ("锅的把手烫得不能碰", "product", "P1.injury"),
+    ("还好没被烫到,就是汤洒了一地", "logistics", "P1.injury"),
+    ("价格这么贵,感觉被商家宰割了", "pricing", "P1.injury"),
 ]
 
 
