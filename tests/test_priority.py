@@ -211,6 +211,12 @@ P2_CASES = [
     ("第十次打电话过去,还是没人解决", "service", "P2.repeat"),
     ("第二十一次联系客服了", "service", "P2.repeat"),
     ("这是第12次反映这个问题", "process", "P2.repeat"),
+    # charged or refunded the wrong amount
+    ("付了100,退款只退了80", "pricing", "P2.money"),
+    ("退货后少退了20块钱", "pricing", "P2.money"),
+    ("结账的时候收错钱了,收费收错了也不认", "pricing", "P2.money"),
+    ("账单算错了,多算了我50", "pricing", "P2.money"),
+    ("酒店乱收服务费", "pricing", "P2.money"),
     # "fake." as a clause of its own
     ("假的,味道和专柜的完全不一样", "product", "P2.counterfeit"),
 ]
@@ -228,6 +234,10 @@ NOT_RAISED = [
     ("第十次来打卡了,菜还是那么咸", "product", "P2.repeat"),
     # a parcel or a message received out of the blue is no money taken
     ("莫名其妙收到一条短信,说订单取消了", "process", "P2.money"),
+    # goods sent back, a rating "at most", a checkout after eight
+    ("买了三件只退了一件,另外两件说过了期限", "process", "P2.money"),
+    ("这家店最多算三星,菜太咸", "product", "P2.money"),
+    ("早上8点多退房,前台一个人都没有", "service", "P2.money"),
     # a window that will not open is no failed product
     ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
     # asking whether it is fake says nothing is
