@@ -280,6 +280,10 @@ P3_CASES = [
     ("问了两句就被拉黑了", "service", "P3.problem"),
     ("上个月办的套餐这个月还没生效", "process", "P3.problem"),
     ("运费险理赔被拒了", "process", "P3.problem"),
+    # a hidden fee, a coupon not honoured (the pricing of the label definitions)
+    ("下单后才发现有隐藏收费", "pricing", "P3.problem"),
+    ("领的优惠券用不了", "pricing", "P3.problem"),
+    ("说好的满减优惠没给", "pricing", "P3.problem"),
     # staff who send the customer off to complain: the threat is theirs, not
     # the customer's (no P1), and the brush-off is a service problem
     ("客服回我一句“你去12315投诉啊”", "service", "P3.problem"),
