@@ -274,6 +274,10 @@ P3_CASES = [
     # room, a phone no one answers, a customer blocked, a plan not in effect
     ("四天了都没有收到货,为啥显示签收", "logistics", "P3.problem"),
     ("快递把我的棉被弄丢了", "logistics", "P3.problem"),
+    # goods not shipped, tracking that never moves
+    ("下单一个星期了还没发货", "logistics", "P3.problem"),
+    ("付款五天了商家迟迟不发货", "logistics", "P3.problem"),
+    ("物流信息三天都没更新", "logistics", "P3.problem"),
     ("裤子刚穿一次就破了", "product", "P3.problem"),
     ("房间脏死了", "environment", "P3.problem"),
     ("商家电话一直打不通", "service", "P3.problem"),
