@@ -104,7 +104,7 @@ MISSES = {
     ("primary", 7): "an APP suggestion read as product",
     ("priority", 7): "a suggestion gets P3 instead of P4",
     ("categories", 8): "cold front desk: pricing read beside service (0.312 against 0.31)",
-    ("priority", 8): "cold front desk: strong anger read, P2 instead of P3",
+    ("priority", 8): "cold front desk: strong grievance read (P2.emotion.aggrieved), P2 not P3",
     ("emotions", 5): "the media threat over a sick child read anxious, not angry",
     ("emotions", 6): "a sleepless night from noise read without grievance",
     ("emotions", 7): "'找了半天' (searched a long time) read without confusion",

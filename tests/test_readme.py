@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import REPO
+from tests.conftest import REPO, require_data
 from triage.batch import OUTPUT_COLUMNS
 from triage.cli import main
+from triage.labels import CATEGORIES, EMOTIONS
+from triage.priority import default_policy, prioritize
+from triage.results import CategoryResult, EmotionResult, LabelMap
+from triage.text import normalize
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -102,6 +106,41 @@ def test_priority_prose_gives_the_level_and_reason_analyze_gives(
     assert f"`{text}`" in section and f"`{code}`" in section
     a = triage.analyze(text)
     assert (str(a.priority), code in [r.code for r in a.reasons]) == (level, True)
+
+
+def test_priority_prose_names_where_the_default_policy_goes_beyond_the_label_definitions() -> None:
+    section = " ".join(_section("Priority policy").split())
+    policy = default_policy()
+    for signal in policy.emotion_signals:
+        assert f"`{signal.code}`" in section
+    for key, level in (*policy.channels, *policy.tiers):
+        assert re.search(rf"`{key}`[^;.]*? {level}\b", section), key
+    # the worked examples of LABELS.md the rules set otherwise, given their labels
+    for text, category, intensities, level in [
+        ("前台态度冷淡，问个问题爱答不理的，我们也是花了钱的", "service", (1, 0, 0, 0, 2), "P2"),
+        ("建议你们的APP把退货入口做得明显一点，找了半天", "process", (0, 0, 1, 0, 0), "P3"),
+    ]:
+        assert f"`{text}`" in section
+        chosen = (triage.Category(category),)
+        cats = CategoryResult(
+            LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.1 for c in CATEGORIES)),
+            chosen,
+            chosen[0],
+        )
+        emos = EmotionResult(
+            LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in intensities)),
+            LabelMap(EMOTIONS, intensities),
+            0.3,
+        )
+        assert str(prioritize(normalize(text), cats, emos).level) == level
+
+
+def test_priority_prose_counts_the_strongly_aggrieved_texts_by_level() -> None:
+    frames = [pd.read_csv(require_data("labeled", f"{n}.csv")) for n in ("train", "dev")]
+    rows = pd.concat(frames)
+    levels = rows.loc[rows["aggrieved"] == 2, "priority"].value_counts()
+    section = " ".join(_section("Priority policy").split())
+    assert f"{levels['P2']} are P2 and {levels['P3']} P3" in section
 
 
 def test_many_complaints_example_puts_the_scores_beside_the_input(
