@@ -181,6 +181,10 @@ P2_CASES = [
     ("同一笔订单被扣了两次钱,到现在没退款", "pricing", "P2.money"),
     ("一份外卖扣了我两次钱", "pricing", "P2.money"),
     ("同一个月的会员费收了我两次", "pricing", "P2.money"),
+    # ... however many times
+    ("一份外卖扣了我四次钱", "pricing", "P2.money"),
+    ("同一笔订单扣了好几次", "pricing", "P2.money"),
+    ("会员费收了我五次", "pricing", "P2.money"),
     ("自动续费偷偷扣了我198元", "pricing", "P2.money"),
     ("已经投诉了三次,一直没有解决", "service", "P2.repeat"),
     ("卖的是假货,跟专柜的完全不一样", "product", "P2.counterfeit"),
