@@ -215,6 +215,9 @@ P2_CASES = [
     ("第十次打电话过去,还是没人解决", "service", "P2.repeat"),
     ("第二十一次联系客服了", "service", "P2.repeat"),
     ("这是第12次反映这个问题", "process", "P2.repeat"),
+    ("这个问题我投诉了10次", "service", "P2.repeat"),
+    ("反映了十几次都没用", "process", "P2.repeat"),
+    ("打了二十多次电话才有人接", "service", "P2.repeat"),
     # charged or refunded the wrong amount
     ("付了100,退款只退了80", "pricing", "P2.money"),
     ("退货后少退了20块钱", "pricing", "P2.money"),
@@ -440,6 +443,7 @@ NOT_A_CRISIS = [
     ("麻烦转告你们经理,菜太咸了", "product", "P1.legal"),
     # a call received is no repeated complaint
     ("买了以后客服主动给我打了三次电话回访,很贴心", "service", "P2.repeat"),
+    ("客服给我打了十几次电话推销", "service", "P2.repeat"),
     # a leak of water or antifreeze is no data leak; a shop's posted price is
     # no post of the customer's; hundreds queueing are not hit
     ("水管泄漏把楼下淹了", "environment", "P1.privacy"),
