@@ -920,6 +920,12 @@ MEANING_CASES = [
     ("老板说这是正常的所以我报警了", Priority.P1, True),
     ("客服说我可以去12315投诉", Priority.P1, False),
     ("客服说我要是不满意可以去12315投诉", Priority.P1, False),
+    # ... however long what they said runs on, and the customer's act after it
+    # with the day it is for
+    ("客服说如果我不满意可以去法院起诉", Priority.P1, False),
+    ("客服说如果实在不满意的话可以去12315投诉", Priority.P1, False),
+    ("客服说不给退我明天就去12315投诉", Priority.P1, True),
+    ("客服说不能退款退货换货都不行我明天就去报警", Priority.P1, True),
     # a footer or boilerplate is a notice to every reader, not the customer's threat
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),

@@ -161,9 +161,13 @@ _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 _WANTS_VERB = re.compile("(?:会|要|用|想|能|敢|得|至于|必|怎么|打算|准备|考虑|不|别|未)$")
 _GAP = re.compile(f"[ {_FILLERS}]+")
 # The customer taking up their own act after reporting what someone said,
-# unpunctuated: 商家说不给退我就去12315投诉, 客服说不能退那我只能报警了.
+# unpunctuated: 商家说不给退我就去12315投诉, 客服说不能退那我只能报警了,
+# 客服说不能退我明天就去报警.
 # (我要是 is a condition of what was said: 客服说我要是不满意可以投诉.)
-_OWN_ACT = re.compile("我(?:就|只能|只好|一定|直接|马上|立刻|会|要(?!是))|(?:那|所以|于是)我")
+_OWN_ACT = re.compile(
+    "我(?:明天|今天|今晚|现在|回头|下午|晚上)?(?:就|只能|只好|一定|直接|马上|立刻|会|要(?!是))"
+    "|(?:那|所以|于是)我"
+)
 # A harm its clause says was done: 了, 完 (吃完), 已经.
 _DONE = re.compile("了|完|已经")
 
@@ -1843,7 +1847,8 @@ def _cancelled(
         if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
             return "question"
     if "reported" in kinds:
-        a = _clause_start(text, start, low, _CLAUSE_END)
+        # what staff said runs on longer than a negation's reach: 客服说如果我不满意可以去法院起诉
+        a = _clause_start(text, start, max(0, start - 2 * w), _CLAUSE_END)
         said = c.reported.search(text, a, start)
         if said and not _OWN_ACT.search(text, said.end(), start):
             return "reported"
