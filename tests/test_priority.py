@@ -1622,7 +1622,7 @@ def test_an_emotion_signal_can_be_disabled() -> None:
     # a team that does not want strong anger alone to make a complaint P2
     policy = load_policy({"format": 1, "extends": "default", "disable": ["P2.emotion.angry"]})
     assert "P2.emotion.angry" not in {s.code for s in policy.emotion_signals}
-    assert "P2.emotion.aggrieved" in {s.code for s in policy.emotion_signals}
+    assert policy.emotion_signals == ()
     with pytest.raises(PolicyError, match=r"no trigger or emotion signal with code 'P2\.x'"):
         load_policy({"format": 1, "extends": "default", "disable": ["P2.x"]})
 
@@ -2158,3 +2158,44 @@ def test_dev_quality_floors() -> None:
     # cue at P4 (the model decides whether to raise it), so the rules alone score
     # lower; overall accuracy with the real model is gated where the model is trained.
     assert accuracy >= 0.60, f"accuracy {accuracy:.3f}"
+
+
+@pytest.mark.parametrize(
+    ("emotions", "level"),
+    [
+        # the default: displeasure keeps a suggestion from mild, confusion does not
+        (None, Priority.P4),
+        (["angry", "anxious", "aggrieved", "confused"], Priority.P3),
+        ([], Priority.P4),
+    ],
+)
+def test_the_emotions_that_keep_a_text_from_mild_are_the_policys(
+    emotions: list[str] | None, level: Priority
+) -> None:
+    data: dict[str, object] = {"format": 1, "extends": "default"}
+    if emotions is not None:
+        data["signals"] = {"category": {"emotions": emotions}}
+    policy = load_policy(data)
+    confused = run(
+        "建议把退货入口做得明显一点,找了半天", "process", emotions=emos(confused=1), policy=policy
+    )
+    assert confused.level is level
+    # whatever the list, anger is displeasure only where the policy names it
+    angry = run(
+        "建议把退货入口做得明显一点,找了半天", "process", emotions=emos(angry=1), policy=policy
+    )
+    assert angry.level is (Priority.P4 if emotions == [] else Priority.P3)
+
+
+@pytest.mark.parametrize(
+    ("emotions", "message"),
+    [
+        (["anger"], r"signals.category.emotions\[0\]: 'anger' is not one of angry, anxious"),
+        (["angry", "angry"], r"signals.category.emotions\[1\]: 'angry' is given twice"),
+        ("angry", r"signals.category.emotions"),
+    ],
+)
+def test_the_emotions_of_the_category_signal_are_checked(emotions: object, message: str) -> None:
+    data = {"format": 1, "extends": "default", "signals": {"category": {"emotions": emotions}}}
+    with pytest.raises(PolicyError, match=message):
+        load_policy(data)

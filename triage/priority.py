@@ -31,13 +31,14 @@ How a level is reached, in order (when two levels fit, the higher wins):
      or boilerplate (``如有问题请拨打12315``, ``举报电话:12315``, a link
      ``回复|举报``) raises nothing.
 2. **Signals** from the other results, for a text that complains about at
-   least one category: strong anger or strong grievance raises to P2 (when the
+   least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
    too: the model's intensities are noisy, an outburst about nothing concrete
    is not high priority); a category makes an ordinary problem (P3) when one
    of the triggers the category signal ``requires`` fired (a concrete-problem
    cue such as ``送错``, ``态度差``; with no ``requires``, any category does),
-   unless the text is only mild: no trigger above P3 and no emotion, and
+   unless the text is only mild: no trigger above P3 and no displeasure
+   (angry, anxious or aggrieved; the policy's ``signals.category.emotions``), and
    either praise beside the complaint (a ``mixed`` trigger: ``菜还不错,就是有点咸``)
    or a hedge, suggestion or question (a ``mild`` trigger) in the clause of
    every ordinary cue (``有点慢``, ``建议把退货入口做得明显一点``). A cue in a
@@ -110,7 +111,7 @@ from triage._paths import user_path
 from triage._resources import read_toml
 from triage._words import counted
 from triage.exceptions import LabelError, ParameterError, PolicyError
-from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Priority
+from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
 from triage.text import EMOJI_PARTS, PICTOGRAPHS, check_text
 
@@ -290,6 +291,8 @@ class CategorySignal:
     requires: tuple[str, ...] = ()
     #: Triggers that make the whole text mild, not only the cues of their clause.
     mixed: tuple[str, ...] = ()
+    #: The emotions that, at `min_emotion` or more, keep a text from being only mild.
+    emotions: tuple[Emotion, ...] = EMOTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,6 +516,7 @@ class Policy:
                     "mild": list(self.category_signal.mild),
                     "mixed": list(self.category_signal.mixed),
                     "requires": list(self.category_signal.requires),
+                    "emotions": [str(e) for e in self.category_signal.emotions],
                 },
             },
             "context": {
@@ -1282,7 +1286,7 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
         value,
         "signals.category",
         ("code", "level", "zh", "en", "min_emotion", "mild"),
-        ("requires", "mixed"),
+        ("requires", "mixed", "emotions"),
     )
     mild = ck.str_list(cs["mild"], "signals.category.mild")
     for j, code in enumerate(mild):
@@ -1302,6 +1306,13 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
                 f"{code!r} is a {'mild' if code in mild else 'mixed'} trigger; "
                 "a concrete-problem cue cannot also be mild",
             )
+    emotions = ck.str_list(
+        cs.get("emotions", [str(e) for e in EMOTIONS]), "signals.category.emotions"
+    )
+    for j, name in enumerate(emotions):
+        ck.one_of(name, [str(e) for e in EMOTIONS], f"signals.category.emotions[{j}]")
+        if name in emotions[:j]:
+            raise ck.fail(f"signals.category.emotions[{j}]", f"{name!r} is given twice")
     return CategorySignal(
         code=ck.str_(cs["code"], "signals.category.code"),
         level=ck.level(cs["level"], "signals.category"),
@@ -1311,6 +1322,7 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
         mild=tuple(mild),
         requires=tuple(requires),
         mixed=tuple(mixed),
+        emotions=tuple(Emotion(name) for name in emotions),
     )
 
 
@@ -2339,7 +2351,7 @@ def _signal_reasons(
     top_other = next((r.level for r in reasons if r.code not in c.requires), Priority.P4)
     only_mild = (
         _RANK[top_other] >= _RANK[cs.level]
-        and max(intens[e] for e in EMOTIONS) < cs.min_emotion
+        and max((intens[e] for e in cs.emotions), default=0) < cs.min_emotion
         and (not fired.isdisjoint(c.mixed) or (not plain and not fired.isdisjoint(c.mild)))
     )
     if only_mild:
