@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import REPO
+from tests.conftest import REPO, require_data
 from triage.batch import OUTPUT_COLUMNS
 from triage.cli import main
 from triage.labels import CATEGORIES, EMOTIONS
@@ -246,3 +246,37 @@ def test_the_calm_chat_example_gives_the_shipped_models_anxious_threshold() -> N
     assert (float(match[1]), float(match[2])) == (round(probability, 2), round(threshold, 2))
     docstring = " ".join((triage.EmotionResult.__doc__ or "").split())
     assert f"{round(threshold, 2)} for anxious in the shipped model" in docstring
+
+
+def test_priority_prose_counts_the_training_complaints_the_rules_make_mild() -> None:
+    # the rules alone, read from each training complaint's labeled categories and emotions
+    train = pd.read_csv(require_data("labeled", "train.csv"), dtype=str, keep_default_na=False)
+    mild: dict[str, list[str]] = {"mild": [], "mixed": []}
+    for row in train[train["categories"] != ""].itertuples():
+        chosen = tuple(
+            triage.Category(c)
+            for c in sorted(row.categories.split("|"), key=lambda c: c != row.primary)
+        )
+        cats = CategoryResult(
+            LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.05 for c in CATEGORIES)),
+            chosen,
+            chosen[0],
+        )
+        levels = tuple(int(getattr(row, str(e))) for e in EMOTIONS)
+        emos = EmotionResult(
+            LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in levels)),
+            LabelMap(EMOTIONS, levels),
+            0.3,
+        )
+        result = prioritize(normalize(row.text), cats, emos)
+        codes = {r.code for r in result.reasons}
+        if str(result.level) != "P4":
+            continue
+        if "P4.mixed" in codes:
+            mild["mixed"].append(row.priority)
+        elif codes & {"P4.mild", "P4.suggestion", "P4.question"}:
+            mild["mild"].append(row.priority)
+    said = " ".join(_section("Priority policy").split())
+    made, mixed = mild["mild"], mild["mixed"]
+    assert f"{made.count('P3')} of {len(made)} are labeled P3 and {made.count('P4')} P4" in said
+    assert f"mixed reviews {mixed.count('P4')} of {len(mixed)} are labeled P4" in said
