@@ -560,6 +560,7 @@ def test_csv_chunks_and_malformed_line_numbers(tmp_path: Path) -> None:
         ('1,他说"好"的\n2,"他说""好"""\n', ["1", "2"], []),
     ],
 )
+@pytest.mark.filterwarnings("ignore:.*opens a quote that is never closed")
 def test_csv_stray_quotes_are_reported_not_merged(
     tmp_path: Path, body: str, ids: list[str], malformed: list[int]
 ) -> None:
@@ -720,6 +721,37 @@ def test_the_lines_of_a_quoted_field_over_the_limit_are_malformed_not_rows(
         csv.field_size_limit(old)
     assert chunk.frame.values.tolist() == [["1", "房间很脏"], ["3", '退款"没到账"']]
     assert chunk.malformed_lines == [3, 4, 5, 6, 7, 8]
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # an export that cut a text after its opening quote: every line after is lost
+        ('1,房间很脏\n2,"快递一周还没到\n3,客服也不回\n4,退款没到账\n', "line 3 opens a quote"),
+        ('1,房间很脏\n2,退款没到账\n3,"客服也不回\n', None),  # the last line alone
+        ('1,"房间\n很脏"\n2,退款没到账\n', None),  # a quote closed on a later line
+    ],
+)
+def test_a_quote_never_closed_is_named_as_why_the_lines_after_it_are_malformed(
+    tmp_path: Path, body: str, said: str | None
+) -> None:
+    # the summary listed lines 2, 3, 4 as malformed and no more: a file wrong throughout
+    path = tmp_path / "f.csv"
+    path.write_text("id,text\n" + body, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (chunk,) = read_chunks(path, fmt="csv", chunk_size=100)
+    told = [str(w.message) for w in caught if issubclass(w.category, TriageWarning)]
+    if said is None:
+        assert told == []
+    else:
+        assert chunk.frame.values.tolist() == [["1", "房间很脏"]]
+        assert chunk.malformed_lines == [3, 4, 5]
+        assert told == [
+            f"{path}: the record on line 3 opens a quote that is never closed, so lines 3 to "
+            "5, the end of the file, are one malformed record and none of them is scored; "
+            'close the quote, or double a quote inside a text ("")'
+        ]
 
 
 def test_a_header_over_the_line_limit_is_a_clear_error(

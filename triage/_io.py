@@ -1396,6 +1396,7 @@ def _delimited_chunks(
         lines_of: list[int] = []  # the line each of `rows` starts on
         bad: list[int] = []
         yielded = False
+        unclosed = 0  # the first line of a record whose quote the file never closes
         blanks: list[int] = []  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
         # the lines of rows (the header's too) that a bare CR ended
@@ -1409,6 +1410,8 @@ def _delimited_chunks(
                 row = None
                 if str(exc).startswith("field larger than field limit") and quotes["odd"]:
                     quotes["skip"] = True
+                elif str(exc) == "unexpected end of data" and reader.line_num > start + 1:
+                    unclosed = start + 1
             if not quotes["skip"]:
                 quotes["odd"] = False
             if row != [] and ends["cr"] == reader.line_num:
@@ -1448,6 +1451,8 @@ def _delimited_chunks(
             cr_ended.pop()  # a CR at the end of the file ends no row early
         if cr_ended and ends["lf"]:
             _warn_bare_cr(path, cr_ended)
+        if unclosed:
+            _warn_unclosed(path, unclosed, reader.line_num)
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
             frame = pd.DataFrame(rows, columns=header, dtype=object)
             yield Chunk(frame, bad, undecodable, lines=lines_of)
@@ -1458,6 +1463,18 @@ def _overlong_header(path: str | os.PathLike[str]) -> InputFileError:
         f"{path}: the first line that is not blank, the header, is over {MAX_LINE:,} "
         "characters long (a file without line ends?); a CSV or TSV file starts with a "
         "line naming its columns, such as text"
+    )
+
+
+def _warn_unclosed(path: str | os.PathLike[str], first: int, last: int) -> None:
+    """Say why every line from `first` to the end of the file is malformed:
+    listed by number alone, they read as a file that is wrong throughout."""
+    warnings.warn(
+        f"{path}: the record on line {first} opens a quote that is never closed, so "
+        f"lines {first:,} to {last:,}, the end of the file, are one malformed record and "
+        'none of them is scored; close the quote, or double a quote inside a text ("")',
+        TriageWarning,
+        stacklevel=user_stacklevel(),
     )
 
 
