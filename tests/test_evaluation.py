@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import labeled_frame
 from triage import LexiconModel, ParameterError, analyze, evaluate, score_frame
 from triage.cli import render_evaluation
+from triage.model import Predictions
 from triage.retrain import compare_models, cross_validate
 
 # calm texts only: no complaint row, no P1 row
@@ -227,3 +228,158 @@ def test_a_policy_that_is_no_policy_is_named_before_any_prediction(policy: objec
     ):
         with pytest.raises(ParameterError, match=message):
             call()
+
+
+# Hand-made predictions for TINY_ROWS: categories (primary first) and the
+# five intensities. Row 1's product is missed for logistics, row 12 keeps
+# only its second category, row 13 has product as primary and is wrong, and
+# the humour of row 7 is seen in row 8.
+_GUESSES = [
+    ("logistics|service", "1 0 0 0 1"),
+    ("logistics", "1 0 0 0 0"),
+    ("service|pricing", "1 0 0 0 2"),
+    ("pricing", "1 0 1 0 0"),
+    ("", "0 0 0 0 0"),
+    ("environment", "0 0 0 0 1"),
+    ("product", "2 2 0 0 0"),
+    ("logistics", "0 0 0 0 0"),
+    ("pricing|product", "0 0 0 1 0"),
+    ("process", "0 2 0 0 0"),
+    ("environment", "0 0 0 0 0"),
+    ("service", "0 0 0 0 0"),
+    ("service", "1 0 0 0 2"),
+    ("product|process", "0 0 1 0 0"),
+    ("", "0 1 0 0 0"),
+    ("product|logistics", "1 0 0 0 0"),
+]
+
+
+def _guessed(texts: list[str]) -> Predictions:
+    import numpy as np
+
+    from triage.labels import CATEGORIES
+
+    names = [str(c) for c in CATEGORIES]
+    n = len(texts)
+    cats = np.zeros((n, len(names)), dtype=bool)
+    primary = np.full(n, -1)
+    for i, (guess, _) in enumerate(_GUESSES):
+        on = [names.index(c) for c in guess.split("|") if c]
+        cats[i, on] = True
+        primary[i] = on[0] if on else -1
+    intensity = np.array([[int(v) for v in e.split()] for _, e in _GUESSES], dtype=np.int64)
+    return Predictions(
+        texts=list(texts),
+        tokens=[[t] for t in texts],
+        truncated=np.zeros(n, dtype=bool),
+        low_confidence=np.zeros(n, dtype=bool),
+        category_proba=cats.astype(float),
+        category_labels=cats,
+        primary=primary,
+        emotion_proba=(intensity >= 1).astype(float),
+        intensity=intensity,
+        priority_proba=np.full((n, 4), np.nan),  # the rules alone set the level
+        sentiment=np.full(n, 0.2),
+    )
+
+
+def _sklearn_table(truth: object, pred: object) -> pd.DataFrame:
+    import numpy as np
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(truth, pred, average=None, zero_division=np.nan)
+    return pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s})
+
+
+def test_per_label_figures_are_scikit_learn_s() -> None:
+    import numpy as np
+    from sklearn.metrics import accuracy_score, confusion_matrix
+
+    from tests.conftest import TINY_ROWS
+    from triage.labeled import parse_labels
+    from triage.labels import PRIORITIES
+
+    frame = labeled_frame(TINY_ROWS)
+    preds = _guessed(frame["text"].tolist())
+    ev = evaluate(LexiconModel(), frame, predictions=preds)
+    y = parse_labels(frame)
+    tables = [
+        (ev.categories, y.categories.astype(bool), preds.category_labels),
+        (ev.emotions, y.emotions >= 1, preds.intensity >= 1),
+    ]
+    levels = [str(p) for p in PRIORITIES]
+    assessed = [levels.index(str(preds.assessment(i).priority)) for i in range(len(preds))]
+    onehot = np.eye(len(levels), dtype=bool)
+    tables.append((ev.priority, onehot[y.priority], onehot[assessed]))
+    for got, truth, pred in tables:
+        want = _sklearn_table(truth, pred)
+        labels = got.drop(index="macro")
+        for column in ("precision", "recall", "f1", "support"):
+            np.testing.assert_allclose(labels[column], want[column], equal_nan=True)
+        np.testing.assert_array_equal(labels["predicted"], pred.sum(axis=0))
+        # macro: the mean of the defined figures; support and predicted: totals
+        for column in ("precision", "recall", "f1"):
+            assert got.loc["macro", column] == pytest.approx(np.nanmean(want[column]))
+        assert got.loc["macro", "support"] == truth.sum()
+        assert got.loc["macro", "predicted"] == pred.sum()
+    # the table is a real test: labels missed, labels given where none is
+    assert ev.categories.loc["pricing", "precision"] < 1 < ev.categories.loc["product", "support"]
+    assert ev.emotions.loc["humorous", ["precision", "recall", "f1"]].tolist() == [0, 0, 0]
+
+    exact = [accuracy_score(y.emotions[:, k], preds.intensity[:, k]) for k in range(5)]
+    np.testing.assert_allclose(ev.emotions["intensity_accuracy"], [*exact, np.mean(exact)])
+    # the primary of the rows that have one, product (the first category) among them
+    has = y.primary >= 0
+    assert ev.primary_support == has.sum() == 14
+    assert ev.primary_accuracy == accuracy_score(y.primary[has], preds.primary[has]) == 9 / 14
+    assert ev.priority_accuracy == accuracy_score(y.priority, assessed)
+    want_confusion = confusion_matrix(y.priority, assessed, labels=range(len(levels)))
+    np.testing.assert_array_equal(ev.priority_confusion.to_numpy(), want_confusion)
+    assert list(ev.priority_confusion.index) == list(ev.priority_confusion.columns) == levels
+    assert ev.p1_as_p4 == want_confusion[0, 3] and ev.n_rows == len(frame)
+
+
+def test_the_summary_rounds_to_four_places_unless_told() -> None:
+    from tests.conftest import TINY_ROWS
+
+    frame = labeled_frame(TINY_ROWS)
+    ev = evaluate(LexiconModel(), frame, predictions=_guessed(frame["text"].tolist()))
+    exact = ev.summary(None)
+    assert exact["primary_accuracy"] == 9 / 14
+    assert ev.summary() == {k: round(v, 4) for k, v in exact.items()}
+    assert ev.summary(2) == {k: round(v, 2) for k, v in exact.items()}
+    assert ev.to_dict()["summary"] == ev.summary()
+    assert ev.to_dict()["primary"] == {"accuracy": round(9 / 14, 4), "support": 14}
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"),
+    [(29, "'{text}'"), (30, "'{text}'"), (31, "'{head}...'"), (200, "'{head}...'")],
+)
+def test_a_text_of_other_predictions_is_named_in_its_first_thirty_characters(
+    length: int, shown: str
+) -> None:
+    text = ("快递三天还没到客服也不回消息" * 20)[:length]
+    frame = labeled_frame(CALM[:1])
+    with pytest.raises(ParameterError) as caught:
+        evaluate(None, frame, predictions=LexiconModel().predict_many([text]))
+    named = shown.format(text=text, head=text[:30])
+    assert f"row 0 holds the prediction of {named}, where frame's text is" in str(caught.value)
+
+
+def test_to_dict_gives_each_table_to_four_places_and_its_counts_whole() -> None:
+    from tests.conftest import TINY_ROWS
+
+    frame = labeled_frame(TINY_ROWS)
+    ev = evaluate(LexiconModel(), frame, predictions=_guessed(frame["text"].tolist()))
+    data = ev.to_dict()
+    for name in ("categories", "emotions", "priority"):
+        table = getattr(ev, name)
+        assert list(data[name]) == list(table.index)
+        for label, row in table.iterrows():
+            want = {
+                k: (int(v) if k in ("support", "predicted") else None if v != v else round(v, 4))
+                for k, v in row.items()
+            }
+            assert data[name][label] == want
+    assert data["emotions"]["aggrieved"]["recall"] == round(4 / 6, 4) == 0.6667
