@@ -1373,6 +1373,7 @@ def _lexicon_with(section: str, label: str | None, value: object) -> object:
         (_lexicon_with("categories", "pricing", {"贵": 1}), r"lexicon.categories.pricing must"),
         (_lexicon_with("not_in", None, ["贵公司"]), r"lexicon.not_in must be a table"),
         (_lexicon_with("not_in", None, {"贵": "贵公司"}), r"lexicon.not_in.贵 must be a list"),
+        (_lexicon_with("not_in", None, {"贵": ["贵公司", 3]}), r"lexicon.not_in.贵 must be a list"),
         # a longer word without the word guards nothing: a slip of the pen
         (_lexicon_with("not_in", None, {"贵": ["贵公司", "公司"]}), r"lists '公司', which"),
         # the word itself as a longer word: the word would never count

@@ -129,3 +129,48 @@ def test_a_latin_not_in_word_is_held_in_its_longer_words_in_any_case() -> None:
     assert "pricing" in model.classify("Vip价比原价还高").labels
     with pytest.raises(ParameterError, match=r"lists 'VIP价', the word itself"):
         LexiconModel({**lexicon, "not_in": {"vip价": ["VIP价"]}})
+
+
+def test_a_word_found_more_than_three_times_weighs_each_time_and_shows_three_places() -> None:
+    text = "快递慢，快递差，快递贵，快递丢"
+    (term,) = LexiconModel().explain(text)["logistics"].terms
+    assert (term.term, term.weight) == ("快递", 4.0)
+    assert [(e.text, e.start, e.end) for e in term.evidence] == [
+        ("快递", 0, 2),
+        ("快递", 4, 6),
+        ("快递", 8, 10),
+    ]
+
+
+def test_explain_shows_five_terms_unless_told_and_predict_many_none() -> None:
+    text = "快递物流发货配送骑手签收运输"
+    model = LexiconModel()
+    assert [t.term for t in model.explain(text)["logistics"].terms] == [
+        "快递",
+        "物流",
+        "发货",
+        "配送",
+        "骑手",
+    ]
+    assert len(model.explain(text, top=6)["logistics"].terms) == 6
+    assert model.predict_many([text]).why is None
+    assert model.predict_many([text], explain=2).why == [{"logistics": ["快递", "物流"]}]
+
+
+@pytest.mark.parametrize(
+    ("text", "hits", "intensity"),
+    [
+        ("东西还行", 0, 0),
+        ("什么垃圾东西", 1, 1),
+        ("垃圾东西，垃圾店", 2, 2),
+        ("垃圾东西，垃圾店，垃圾客服", 3, 2),
+    ],
+)
+def test_an_emotion_is_as_strong_as_its_words_occur_at_most_two(
+    text: str, hits: int, intensity: int
+) -> None:
+    import math
+
+    emotions = LexiconModel().score_emotions(text)
+    assert emotions.intensities["angry"] == intensity
+    assert emotions.probabilities["angry"] == pytest.approx(1 - math.exp(-hits))
