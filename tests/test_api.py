@@ -1374,6 +1374,11 @@ def _lexicon_with(section: str, label: str | None, value: object) -> object:
         (_lexicon_with("not_in", None, ["贵公司"]), r"lexicon.not_in must be a table"),
         (_lexicon_with("not_in", None, {"贵": "贵公司"}), r"lexicon.not_in.贵 must be a list"),
         (_lexicon_with("not_in", None, {"贵": ["贵公司", 3]}), r"lexicon.not_in.贵 must be a list"),
+        # a blank word is held in every longer word, and guards nothing
+        (
+            _lexicon_with("not_in", None, {" ": ["贵公司"]}),
+            r"lists '贵公司', which does not hold ' '",
+        ),
         # a longer word without the word guards nothing: a slip of the pen
         (_lexicon_with("not_in", None, {"贵": ["贵公司", "公司"]}), r"lists '公司', which"),
         # the word itself as a longer word: the word would never count

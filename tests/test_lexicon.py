@@ -174,3 +174,22 @@ def test_an_emotion_is_as_strong_as_its_words_occur_at_most_two(
     emotions = LexiconModel().score_emotions(text)
     assert emotions.intensities["angry"] == intensity
     assert emotions.probabilities["angry"] == pytest.approx(1 - math.exp(-hits))
+
+
+@pytest.mark.parametrize(
+    ("text", "primary"),
+    [
+        ("今天出去玩了一天", -1),  # no word of the lexicon
+        ("气死我了，到底怎么回事", -1),  # emotion words, no category word
+        ("快递太慢", 2),
+        ("质量太差，快递还慢，质量问题一堆", 0),  # product's words occur most
+    ],
+)
+def test_the_primary_is_the_category_whose_words_occur_most_or_none(
+    text: str, primary: int
+) -> None:
+    model = LexiconModel()
+    assert model.predict_many([text]).primary.tolist() == [primary]
+    result = model.classify(text)
+    assert result.primary == (None if primary < 0 else result.labels[0])
+    assert (result.primary is None) == (result.labels == ())
