@@ -884,3 +884,44 @@ def test_a_negated_weight_rounds_to_the_negated_rounding(values: list[float]) ->
     x = np.array(values, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         np.testing.assert_array_equal(_round(-x), -_round(x), strict=True)
+
+
+def _shipped_copy() -> TriageModel:
+    from triage._default import get_default_model
+
+    return copy.deepcopy(get_default_model())
+
+
+def test_an_emotion_is_present_from_its_threshold_on_and_strong_by_its_own() -> None:
+    # EmotionResult: present when its probability reaches the threshold
+    text = "等了三个小时还没到，气死我了！！！"
+    model = _shipped_copy()
+    k = EMOTIONS.index(triage.Emotion.ANGRY)
+    p = float(model.predict_one(text).emotion_proba[0, k])
+    presence = model.thresholds_["presence"].copy()
+    for threshold, present in [(p, True), (float(np.nextafter(p, 1.0)), False)]:
+        presence[k] = threshold
+        model.thresholds_ = {**model.thresholds_, "presence": presence.copy()}
+        assert bool(model.predict_one(text).intensity[0, k]) is present
+    presence[k] = 0.0
+    for strong, intensity in [(0.0, 2), (1.5, 1)]:
+        model.thresholds_ = {
+            **model.thresholds_,
+            "presence": presence.copy(),
+            "strong": np.full(len(EMOTIONS), strong),
+        }
+        assert model.predict_one(text).intensity[0, k] == intensity
+        assert model.predict_many([text]).intensity[0, k] == intensity
+
+
+@pytest.mark.parametrize(("floor", "kept"), [(0.3, 1), (0.5, 0), (None, 0)])
+def test_a_negative_text_without_a_category_keeps_its_likeliest_above_the_floor(
+    floor: float | None, kept: int
+) -> None:
+    # min_primary_proba: its likeliest category (0.32 here) must reach it
+    text = "太差了，气死我了"
+    model = _shipped_copy().set_params(min_primary_proba=floor)
+    pred = model.predict_many([text])
+    assert 0.3 < pred.category_proba.max() < 0.5 and pred.sentiment[0] < 0.5
+    assert pred.category_labels.sum() == kept
+    assert model.predict_one(text).category_labels.sum() == kept
