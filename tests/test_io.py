@@ -749,7 +749,7 @@ def test_a_quote_never_closed_is_named_as_why_the_lines_after_it_are_malformed(
         assert chunk.malformed_lines == [3, 4, 5]
         assert told == [
             f"{path}: the record on line 3 opens a quote that is never closed, so lines 3 to "
-            "5, the end of the file, are one malformed record and none of them is scored; "
+            "5, the end of the file, are one malformed record and none of them is read; "
             'close the quote, or double a quote inside a text ("")'
         ]
 

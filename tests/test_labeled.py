@@ -761,6 +761,7 @@ def test_read_labeled_drops_fully_blank_rows(tmp_path: Path) -> None:
     ],
     ids=["stray-quotes", "extra-field-first", "extra-field-later", "quote-never-closed"],
 )
+@pytest.mark.filterwarnings("ignore:.*opens a quote that is never closed")
 def test_read_labeled_refuses_malformed_lines_rather_than_merge_or_shift_rows(
     tmp_path: Path, lines: list[str], malformed: str
 ) -> None:

@@ -1472,7 +1472,7 @@ def _warn_unclosed(path: str | os.PathLike[str], first: int, last: int) -> None:
     warnings.warn(
         f"{path}: the record on line {first} opens a quote that is never closed, so "
         f"lines {first:,} to {last:,}, the end of the file, are one malformed record and "
-        'none of them is scored; close the quote, or double a quote inside a text ("")',
+        'none of them is read; close the quote, or double a quote inside a text ("")',
         TriageWarning,
         stacklevel=user_stacklevel(),
     )
