@@ -85,6 +85,32 @@ def write_chats(root: Path) -> Path:
     return root
 
 
+def prioritize_as_labeled(  # type: ignore[no-untyped-def]
+    text: str, categories: str, primary: str, intensities: tuple[int, ...]
+):
+    """The priority rules alone on `text`, read from its labeled categories
+    (``|``-joined, `primary` first) and emotion intensities, each label at
+    probability 0.9."""
+    from triage.labels import CATEGORIES, EMOTIONS, Category
+    from triage.priority import prioritize
+    from triage.results import CategoryResult, EmotionResult, LabelMap
+    from triage.text import normalize
+
+    names = sorted((c for c in categories.split("|") if c), key=lambda c: c != primary)
+    chosen = tuple(Category(c) for c in names)
+    cats = CategoryResult(
+        LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.05 for c in CATEGORIES)),
+        chosen,
+        chosen[0] if chosen else None,
+    )
+    emos = EmotionResult(
+        LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in intensities)),
+        LabelMap(EMOTIONS, intensities),
+        0.3,
+    )
+    return prioritize(normalize(text), cats, emos)
+
+
 def labeled_frame(rows: list[tuple[str, str, str, str, str]]):  # type: ignore[no-untyped-def]
     """A labeled frame of strings, as `read_labeled` gives, from rows of `TINY_ROWS` form."""
     import pandas as pd

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import triage
+from tests.conftest import prioritize_as_labeled
 from triage import CATEGORIES, EMOTIONS, Category, Emotion, InvalidTextError, Priority
 
 # (text, categories, primary, priority) from the worked examples of LABELS.md
@@ -164,19 +165,8 @@ def test_worked_examples_priority_by_the_rules_given_their_labels(
 ) -> None:
     # the priority rules alone, read from the labeled categories and emotions;
     # the learned signal raises the first to P3
-    chosen = tuple(Category(c) for c in sorted(categories, key=lambda c: c != primary))
-    cats = triage.CategoryResult(
-        triage.LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.1 for c in CATEGORIES)),
-        chosen,
-        chosen[0] if chosen else None,
-    )
     levels = tuple(int(v) for v in intensities.split())
-    emos = triage.EmotionResult(
-        triage.LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in levels)),
-        triage.LabelMap(EMOTIONS, levels),
-        0.3,
-    )
-    got = triage.prioritize(triage.normalize(text), cats, emos)
+    got = prioritize_as_labeled(text, "|".join(categories), primary, levels)
     assert str(got.level) == priority
 
 

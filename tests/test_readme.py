@@ -14,13 +14,11 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import REPO, require_data
+from tests.conftest import REPO, prioritize_as_labeled, require_data
 from triage.batch import OUTPUT_COLUMNS
 from triage.cli import main
-from triage.labels import CATEGORIES, EMOTIONS
-from triage.priority import default_policy, prioritize
-from triage.results import CategoryResult, EmotionResult, LabelMap
-from triage.text import normalize
+from triage.labels import EMOTIONS
+from triage.priority import default_policy
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -122,18 +120,7 @@ def test_priority_prose_names_the_default_policy_signals_and_floors() -> None:
         ("建议你们的APP把退货入口做得明显一点，找了半天", "process", (0, 0, 1, 0, 0), "P4"),
     ]:
         assert f"`{text}`" in section
-        chosen = (triage.Category(category),)
-        cats = CategoryResult(
-            LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.1 for c in CATEGORIES)),
-            chosen,
-            chosen[0],
-        )
-        emos = EmotionResult(
-            LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in intensities)),
-            LabelMap(EMOTIONS, intensities),
-            0.3,
-        )
-        assert str(prioritize(normalize(text), cats, emos).level) == level
+        assert str(prioritize_as_labeled(text, category, category, intensities).level) == level
 
 
 def test_many_complaints_example_puts_the_scores_beside_the_input(
@@ -253,22 +240,8 @@ def test_priority_prose_counts_the_training_complaints_the_rules_make_mild() -> 
     train = pd.read_csv(require_data("labeled", "train.csv"), dtype=str, keep_default_na=False)
     mild: dict[str, list[str]] = {"mild": [], "mixed": []}
     for row in train[train["categories"] != ""].itertuples():
-        chosen = tuple(
-            triage.Category(c)
-            for c in sorted(row.categories.split("|"), key=lambda c: c != row.primary)
-        )
-        cats = CategoryResult(
-            LabelMap(CATEGORIES, tuple(0.9 if c in chosen else 0.05 for c in CATEGORIES)),
-            chosen,
-            chosen[0],
-        )
         levels = tuple(int(getattr(row, str(e))) for e in EMOTIONS)
-        emos = EmotionResult(
-            LabelMap(EMOTIONS, tuple(0.9 if v else 0.1 for v in levels)),
-            LabelMap(EMOTIONS, levels),
-            0.3,
-        )
-        result = prioritize(normalize(row.text), cats, emos)
+        result = prioritize_as_labeled(row.text, row.categories, row.primary, levels)
         codes = {r.code for r in result.reasons}
         if str(result.level) != "P4":
             continue

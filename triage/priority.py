@@ -1306,11 +1306,10 @@ def _build_category_signal(ck: _Checker, value: Any, codes: set[str]) -> Categor
                 f"{code!r} is a {'mild' if code in mild else 'mixed'} trigger; "
                 "a concrete-problem cue cannot also be mild",
             )
-    emotions = ck.str_list(
-        cs.get("emotions", [str(e) for e in EMOTIONS]), "signals.category.emotions"
-    )
+    known = [str(e) for e in EMOTIONS]
+    emotions = ck.str_list(cs.get("emotions", known), "signals.category.emotions")
     for j, name in enumerate(emotions):
-        ck.one_of(name, [str(e) for e in EMOTIONS], f"signals.category.emotions[{j}]")
+        ck.one_of(name, known, f"signals.category.emotions[{j}]")
         if name in emotions[:j]:
             raise ck.fail(f"signals.category.emotions[{j}]", f"{name!r} is given twice")
     return CategorySignal(
