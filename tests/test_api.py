@@ -507,6 +507,24 @@ def test_invisible_characters_inside_words_give_the_same_triage(mark: str) -> No
     assert marked.to_dict() | {"text": ""} == plain.to_dict() | {"text": ""}
 
 
+# clauses with numbers (a hotline, an amount, an order), and marks no emoji is near
+NUMBERED = [
+    *("我已经打了12315投诉", "多扣了我25块钱", "订单号20240518003", "等了3天", "打了10次电话"),
+    *("快递还没到", "客服态度太差", "退款一直没到账", "，", "。", "！", " ", "APP"),
+]
+INVISIBLE = ["\u200b", "\u200d", "\ufe0f", "\ufe0e", "\u034f", "\U000e0100", "\U000e0020"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(NUMBERED), min_size=1, max_size=5).map("".join), st.data())
+def test_an_invisible_character_typed_anywhere_changes_nothing(text: str, data: Any) -> None:
+    # in a number too: 1231\u200d5 kept its joiner, as if 1 were a keycap's
+    # digit, and was no 12315, P2 where the text without it is P1
+    at = data.draw(st.integers(0, len(text)), label="at")
+    mark = data.draw(st.sampled_from(INVISIBLE), label="mark")
+    assert triage.analyze(text[:at] + mark + text[at:]).to_dict() == triage.analyze(text).to_dict()
+
+
 def test_score_emotions_and_classify_match_analyze() -> None:
     text = "为什么又多扣了我10块钱？看不懂你们的收费规定"
     a = triage.analyze(text)

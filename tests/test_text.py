@@ -70,6 +70,10 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("退\ufe0f款\ufe0e没\u034f到\u180b账", "退款没到账"),
         ("葛\U000e0100根汤", "葛根汤"),  # an ideographic variation
         ("APP\u200d\U000e0067闪退", "APP闪退"),
+        # a digit is a keycap's only before its U+20E3: in a number they cut it
+        ("打了1231\u200d5投诉", "打了12315投诉"),
+        ("多扣了2\ufe0f5块", "多扣了25块"),
+        ("#\ufe0f号", "#号"),
         ("", ""),
         ("   ", ""),
         ("The parcel is late", "The parcel is late"),

@@ -203,13 +203,18 @@ PICTOGRAPHS = (
 #: selectors, tag characters, the combining grapheme joiner and Mongolian
 #: variation selectors. After no emoji, a keycap's digit or another such part
 #: they join or vary nothing, and, typed or pasted inside a word (客\u200d服,
-#: 退\ufe0f款), would cut it in two: `normalize` removes them.
+#: 退\ufe0f款) or a number (1231\u200d5), would cut it in two: `normalize`
+#: removes them.
 EMOJI_PARTS = (
     "\u034f\u180b-\u180d\u180f\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef"
 )
 _PART = re.compile(f"[{EMOJI_PARTS}]")
-# after a keycap's digit, or its U+20E3 (1⃣️, as many write it, the selector last)
-_STRAY_PARTS = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}0-9#*\u20e3])[{EMOJI_PARTS}]+")
+# kept after an emoji, after a keycap's U+20E3 (1⃣️, as many write it, the
+# selector last), and after a digit, # or * only when the keycap follows
+# them (1️⃣): a digit of a number is no emoji
+_STRAY_PARTS = re.compile(
+    f"(?<![{PICTOGRAPHS}{EMOJI_PARTS}\u20e3])(?!(?<=[0-9#*])[{EMOJI_PARTS}]+\u20e3)[{EMOJI_PARTS}]+"
+)
 
 
 # Tokenizers with words of their own kept at once: each is a copy of the
