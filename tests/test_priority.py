@@ -886,6 +886,16 @@ MEANING_CASES = [
     # questions
     ("这个吃了会过敏吗?", Priority.P1, False),
     ("这种情况可以打12315吗?", Priority.P1, False),
+    # ... not once the line, an emoji or its 吗 has ended it
+    ("孩子吃完拉肚子了\n能退货吗", Priority.P1, True),
+    ("请问能退货吗\n孩子吃完拉肚子了", Priority.P1, True),
+    ("孩子吃完拉肚子了😡能退货吗", Priority.P1, True),
+    ("能退吗孩子吃完拉肚子了", Priority.P1, True),
+    ("你们干吗不处理 我要报警", Priority.P1, True),
+    # ... which a space or an emoji before its particle does not
+    ("这个吃了会过敏 吗", Priority.P1, False),
+    ("这个吃了会过敏😰吗", Priority.P1, False),
+    ("这种情况可以打 12315 吗", Priority.P1, False),
     # ... but a rhetorical question is the threat
     ("难道要我去报警你们才处理吗?", Priority.P1, True),
     ("你们不怕我曝光吗?", Priority.P1, True),
@@ -1241,6 +1251,42 @@ def test_appending_a_p1_sentence_never_lowers(
     after = prioritize(normalize(text + "。" + extra), cats(*categories), emos(**emotions))
     assert after.level.rank <= before.level.rank
     assert after.level is Priority.P1
+
+
+# lines of a message a P1 line may stand beside: questions, a greeting, thanks
+LINES = st.sampled_from(
+    [
+        *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),
+        *("3天了还没人回复吗", "你好", "订单号20240518", "东西是上周买的", "这样合理吗？"),
+        *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢"),
+    ]
+)
+# what ends a line, which normalisation makes one space
+LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\n\n", " \n"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=st.lists(LINES, max_size=3),
+    at=st.integers(0, 3),
+    extra=st.sampled_from([s.rstrip("。") for s in P1_SENTENCES]),
+    breaks=LINE_BREAKS,
+    categories=CATEGORY_SETS,
+    emotions=EMOTION_SETS,
+)
+def test_a_p1_line_is_p1_whatever_the_lines_beside_it(
+    lines: list[str],
+    at: int,
+    extra: str,
+    breaks: str,
+    categories: Sequence[str],
+    emotions: dict[str, int],
+) -> None:
+    # a question on the line before (请问能退货吗) or after (能退货吗) is a
+    # clause of its own: it asked the harm, so P4, where a comma kept it P1
+    text = breaks.join([*lines[:at], extra, *lines[at:]])
+    result = prioritize(normalize(text), cats(*categories), emos(**emotions))
+    assert result.level is Priority.P1
 
 
 @settings(max_examples=200, deadline=None)

@@ -144,6 +144,7 @@ _MAX_SPANS = 3
 # A clause ends at these characters; a sentence at the second set.
 _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
+_PARTICLES = frozenset("吗呢吧么")  # what ends a question
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
 # What a customer types inside a word, as around a platform's filter (报👮警,
@@ -1818,12 +1819,17 @@ def _cancelled(
     c: _Compiled,
     w: int,
     breaks: Sequence[int] = (),
+    spaces: Sequence[int] = (),
 ) -> str | None:
     """The modifier among `kinds` that cancels the match ``text[start:end]``, or None.
 
     `breaks` are the positions of `text` before which an emoji was taken out
     (`_pictograph_breaks`), in order: a negation does not reach across one
-    unless it wants a verb after it or the emoji stands inside it.
+    unless it wants a verb after it or the emoji stands inside it. `spaces`
+    are those before which a space after a Chinese character was
+    (`_clause_spaces`). A question after either asks nothing of the match
+    (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
+    (能退货吗 孩子吃完拉肚子了).
     """
     low = max(0, start - w)
     if "negation" in kinds:
@@ -1853,7 +1859,15 @@ def _cancelled(
                 return "hypothetical"
     if "question" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
-        b = _clause_end(text, end, min(len(text), end + w))
+        a = max(a, text.rfind("吗", a, start) + 1)  # a 吗 before the match asked before it
+        high = min(len(text), end + w)
+        for cuts in (spaces, breaks):
+            i = bisect.bisect_left(cuts, end)
+            # a particle after the space or emoji still ends the question (会拉肚子 吗)
+            while i < len(cuts) and cuts[i] < high and text[cuts[i]] in _PARTICLES:
+                i += 1
+            high = min(high, cuts[i]) if i < len(cuts) else high
+        b = _clause_end(text, end, high)
         clause = text[a:b]
         if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
             return "question"
@@ -2114,6 +2128,7 @@ def _trigger_reasons(
     found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
     view, at = _closed_up(text)
     breaks = _pictograph_breaks(text, at) if at is not None else ()
+    spaces = _clause_spaces(text, at) if at is not None else ()
 
     starts = c.starts[has_category]
     if starts is not None:
@@ -2159,7 +2174,7 @@ def _trigger_reasons(
             if open_cancels:
                 open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
-            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
@@ -2185,7 +2200,7 @@ def _trigger_reasons(
     if late and _both(late, marks, bool(ordinary), bool(mild)):
         for s, e, idx in late:
             kinds = c.cancel[idx]
-            if not kinds or _cancelled(view, s, e, kinds, c, pol.window, breaks) is None:
+            if not kinds or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces) is None:
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
     return reasons, denied, plain
@@ -2302,6 +2317,22 @@ def _pictograph_breaks(text: str, gaps: list[int]) -> list[int]:
     was taken out (``没到😡报警``: the one of ``报``), in order; `gaps` are
     those `_closed_up` gave."""
     return sorted({v for k, v in enumerate(gaps) if _PICTOGRAPH.match(text, v + k) is not None})
+
+
+def _clause_spaces(text: str, gaps: list[int]) -> list[int]:
+    """The positions of the closed-up view of `text` before which a space
+    after a Chinese character, and before another or a digit, was taken out,
+    in order. Such a space is often a line break, normalised: in
+    孩子吃完拉肚子了 能退货吗 the question is a clause of its own. After a
+    digit it is not told from a space typed in a question (能打12315 投诉吗).
+    `gaps` are those `_closed_up` gave."""
+    return [
+        v
+        for k, v in enumerate(gaps)
+        if text[v + k] == " "
+        and _han(text[v + k - 1])
+        and (_han(text[v + k + 1]) or text[v + k + 1].isdigit())
+    ]
 
 
 def _in_text(gaps: list[int], v: int) -> int:
