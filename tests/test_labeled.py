@@ -10,7 +10,9 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,6 +20,7 @@ from triage import InputFileError, LabelError, ParameterError, validate_labels
 from triage.labeled import (
     MAX_WEIGHT,
     check_labels,
+    check_partial,
     parse_labels,
     read_labeled,
     read_labeled_lines,
@@ -960,3 +963,26 @@ def test_partial_rows_name_their_ids_and_a_column_given_twice() -> None:
     assert found[["row", "column", "problem"]].values.tolist() == [
         [-1, "angry", "column appears 2 times; keep one"]
     ]
+
+
+# an id column as pandas holds one: each empty cell is the blank id, as
+# validate_labels names it, not "nan", "None" or "<NA>"
+PARTIAL_IDS = {
+    "strings with None": ["a-1", None, " a-3 "],
+    "floats with NaN": [1.0, np.nan, 3.5],
+    "string dtype with NA": pd.array(["a-1", pd.NA, " a-3 "], dtype="string"),
+    "Int64 with NA": pd.array([1, pd.NA, 3], dtype="Int64"),
+}
+
+
+@pytest.mark.parametrize("ids", PARTIAL_IDS.values(), ids=PARTIAL_IDS.keys())
+def test_partial_rows_name_an_empty_id_as_labeled_rows_do(ids: Any) -> None:
+    texts = ["快递太慢了", "客服不理人", "房间很脏"]
+    extra = pd.DataFrame({"id": ids, "text": texts, "angry": ["7", "8", "9"]})
+    labels = {"categories": "service", "primary": "service", **dict.fromkeys(EMOTION_COLUMNS, "0")}
+    labeled = extra.assign(**labels, priority="P3").assign(angry=extra["angry"])
+    expected = validate_labels(labeled)["id"].tolist()
+    assert expected[1] == ""
+    assert validate_partial(extra)["id"].tolist() == expected
+    with pytest.raises(LabelError, match=r"row 1 \(id ''\) angry='8'"):
+        check_partial(extra)

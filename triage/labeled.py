@@ -611,7 +611,8 @@ def validate_partial(frame: pd.DataFrame) -> pd.DataFrame:
             wanted = ", ".join(labels)
             problems.append((-1, "", "categories", "", f"no label column; give any of {wanted}"))
         return pd.DataFrame(problems, columns=columns)
-    ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [""] * len(frame)
+    # as validate_labels names them: an empty id is "", however pandas holds it
+    ids = [_cell(v) for v in frame["id"].tolist()] if "id" in frame.columns else [""] * len(frame)
     rows: list[tuple[int, str, str, Any, str]] = []
     for column in ("text", *known, *(["weight"] if "weight" in frame.columns else [])):
         for i, value in enumerate(frame[column].tolist()):
