@@ -787,6 +787,18 @@ def test_a_model_that_cannot_score_is_refused_before_any_row_is_scored(
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize("n_jobs", [0, "2", 1.5, True])
+@pytest.mark.parametrize("call", ["frame", "no rows", "dask"])
+def test_a_bad_n_jobs_is_refused_before_any_row_is_scored(
+    n_jobs: Any, call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a Dask frame runs on its scheduler and ignores n_jobs, but a typo in
+    # it is no more a number of processes there than in pandas
+    run = _scoring_no_chunk(call, tmp_path, monkeypatch)
+    with pytest.raises(triage.ParameterError, match=r"^n_jobs \(CLI: --jobs\) must be None"):
+        run(n_jobs=n_jobs)
+
+
 def test_a_default_set_in_this_process_reaches_the_workers(small_model) -> None:  # type: ignore[no-untyped-def]
     from triage import set_default_model
 

@@ -889,7 +889,8 @@ def score_frame(
         `TriageModel`: None is 1, -1 uses every core, -2 all but one, and
         so on; 0 is refused. No more start than there are chunks. Results
         are identical to a serial run.
-        Ignored for a Dask frame, which runs on the Dask scheduler, and, with
+        Ignored for a Dask frame, which runs on the Dask scheduler (a bad
+        value is refused all the same), and, with
         a warning, in a daemonic process (a ``multiprocessing.Pool`` worker),
         which cannot start processes.
     chunk_size : int, default 5000
@@ -974,6 +975,8 @@ def score_frame(
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    # a Dask frame ignores it, but a typo ("2", 0) is refused all the same
+    jobs = _jobs(n_jobs)
     if not isinstance(keep_input, bool | np.bool_):  # "no" is true: the input would be kept
         raise ParameterError(f"keep_input must be True or False, got {keep_input!r}")
     # a Dask Series has columns too (its name): refused here, as a pandas one
@@ -992,7 +995,7 @@ def score_frame(
             explain=explain,
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
-    n_jobs = _processes_allowed(_jobs(n_jobs))
+    n_jobs = _processes_allowed(jobs)
     n = len(frame)
     if n_jobs > 1:
         # several chunks per worker keep both busy to the end
