@@ -73,6 +73,26 @@ def test_batch_why_example_shows_what_the_example_answers() -> None:
     assert list(answered.items())[: len(expected)] == list(expected.items())
 
 
+@pytest.mark.parametrize("backend", ["numpy_nullable", "pyarrow"])
+def test_batch_decoding_a_binary_column_gives_texts_to_score(tmp_path: Path, backend: str) -> None:
+    # A binary Parquet column, read by pandas as bytes objects or, with
+    # dtype_backend="pyarrow", as binary[pyarrow], whose .str.decode fails
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    section = _section("docs/batch.md", "DataFrames")
+    recipe = re.findall(r"`(df\[\"text\"\] = [^`]*\.str\.decode\([^`]*)`", section)[0]
+    texts = ["快递一周还没到".encode(), None, "房间很脏".encode("gbk")]
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), tmp_path / "t.parquet")
+    df = pd.read_parquet(tmp_path / "t.parquet", dtype_backend=backend)
+    assert triage.score_frame(df)["error"].str.startswith("not a string: bytes").sum() == 2
+    names: dict[str, object] = {"df": df}
+    exec(recipe, names)
+    scored = triage.score_frame(df)
+    assert scored["error"].tolist() == ["", "missing text", ""]
+    assert df["text"][0] == "快递一周还没到" and "\ufffd" in df["text"][2]
+
+
 def test_the_complaint_gate_is_said_to_spare_a_text_that_names_a_problem() -> None:
     # praise first, then a harm: under the gate, and product all the same
     from triage import batch
