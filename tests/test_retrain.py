@@ -107,6 +107,16 @@ def test_bad_rows_are_refused_before_any_work(
             call()
 
 
+def _dask_frame(frame: pd.DataFrame) -> Any:
+    dd = pytest.importorskip("dask.dataframe")
+    return dd.from_pandas(frame, npartitions=1)
+
+
+def _arrow_table(frame: pd.DataFrame) -> Any:
+    pa = pytest.importorskip("pyarrow")
+    return pa.Table.from_pandas(frame)
+
+
 @pytest.mark.parametrize(
     ("given", "hint"),
     [
@@ -114,8 +124,11 @@ def test_bad_rows_are_refused_before_any_work(
         (lambda f: DEMO, r"got \w*Path '.*demo_complaints\.csv'; read the file first: "),
         (lambda f: f.to_dict("records"), r"got list; make one with pandas\.DataFrame\(rows\)"),
         (lambda f: f.to_dict("list"), r"got dict; make one with pandas\.DataFrame\(rows\)"),
+        # another library's frame was "got DataFrame", as if pandas' were refused
+        (_dask_frame, r"got dask DataFrame; compute it into pandas first with \.compute\(\)$"),
+        (_arrow_table, r"got pyarrow Table; convert it with \.to_pandas\(\)$"),
     ],
-    ids=["path", "Path", "list-of-dicts", "dict-of-columns"],
+    ids=["path", "Path", "list-of-dicts", "dict-of-columns", "dask", "pyarrow"],
 )
 def test_labeled_rows_that_are_no_frame_are_refused_saying_how_to_make_one(
     demo: pd.DataFrame, tiny_frame: pd.DataFrame, given: Any, hint: str

@@ -56,6 +56,7 @@ __all__ = [
     "check_labels",
     "check_partial",
     "excluded_texts",
+    "foreign_package",
     "group_splits",
     "label_cells",
     "model_texts",
@@ -297,13 +298,32 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
                 "frame.columns = frame.columns.get_level_values(-1)"
             )
         return
+    package = foreign_package(value)
     if isinstance(value, str | os.PathLike):
         got = f"{type(value).__name__} {str(value)!r}"
         hint = f"read the file first: triage.read_labeled({str(value)!r})"
+    elif package is not None:
+        # a Dask or polars DataFrame was "got DataFrame", as if pandas' were refused
+        got = f"{package} {type(value).__name__}"
+        if package in ("dask", "dask_expr") and callable(getattr(value, "compute", None)):
+            hint = "compute it into pandas first with .compute()"
+        elif callable(getattr(value, "to_pandas", None)):  # polars, pyarrow, cuDF
+            hint = "convert it with .to_pandas()"
+        else:
+            hint = "make a pandas DataFrame of it"
     else:
         got = type(value).__name__
         hint = "make one with pandas.DataFrame(rows) (rows: a list of dicts or a dict of columns)"
     raise ParameterError(f"{what} must be a pandas DataFrame, got {got}; {hint}")
+
+
+def foreign_package(value: Any) -> str | None:
+    """The package of `value` when it is another library's table (a Dask,
+    polars or pyarrow frame: it has columns), else None."""
+    package = type(value).__module__.split(".")[0]
+    if package in ("builtins", "pandas", "numpy") or not hasattr(type(value), "columns"):
+        return None
+    return package
 
 
 def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:

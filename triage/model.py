@@ -1424,14 +1424,16 @@ def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
     `X` itself without `y`, else `y`'s label columns with `X`'s texts."""
     import pandas as pd
 
-    from triage.labeled import require_frame
+    from triage.labeled import foreign_package, require_frame
     from triage.labels import LABEL_COLUMNS
 
     if y is None:
         if not isinstance(X, pd.DataFrame):
-            if isinstance(X, str | os.PathLike | Mapping) or (
-                isinstance(X, list) and X and isinstance(X[0], Mapping)
-            ):  # a labeled file's path, or its rows built in code
+            if (
+                isinstance(X, str | os.PathLike | Mapping)
+                or (isinstance(X, list) and X and isinstance(X[0], Mapping))
+                or foreign_package(X) is not None
+            ):  # a labeled file's path, its rows built in code, or a Dask or polars frame
                 require_frame(X)
             raise ParameterError(
                 f"{call}(X) needs a DataFrame with a 'text' column and the label columns, "
