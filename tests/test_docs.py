@@ -93,6 +93,28 @@ def test_batch_decoding_a_binary_column_gives_texts_to_score(tmp_path: Path, bac
     assert df["text"][0] == "快递一周还没到" and "\ufffd" in df["text"][2]
 
 
+def test_batch_counts_of_levels_and_categories_are_those_of_the_rows() -> None:
+    # every level counted, empty ones too, and each category once a text
+    # that has it: a text of none (praise), or an error, is no category ""
+    blocks = [b for b in _python(_section("docs/batch.md", "DataFrames")) if "value_counts" in b]
+    texts = ["快递一周还没到，客服也不回", "快递很快，包装也很好", None, "房间很脏", "客服态度恶劣"]
+    scored = triage.score_frame(pd.DataFrame({"text": texts}, index=[5, 5, 2, 1, 1]))
+    kinds = [t and triage.analyze(t) for t in texts]
+    levels = [str(a.priority) for a in kinds if a]
+    named = [str(c) for a in kinds if a for c in a.categories]
+    assert "" in scored["categories"].tolist() and len(set(named)) < len(named)
+    names: dict[str, Any] = {"pd": pd, "scored": scored}
+    counts = []
+    for block in blocks:
+        *lines, last = block.strip().splitlines()
+        exec("\n".join(lines), names)
+        counts.append(eval(last, names).to_dict())
+    assert counts == [
+        {p: levels.count(p) for p in ("P1", "P2", "P3", "P4")},
+        {c: named.count(c) for c in set(named)},
+    ]
+
+
 def test_the_complaint_gate_is_said_to_spare_a_text_that_names_a_problem() -> None:
     # praise first, then a harm: under the gate, and product all the same
     from triage import batch
