@@ -124,6 +124,21 @@ def test_every_builtin_raised_as_it_is_has_its_reason() -> None:
             TypeError,
             r"^path must be a path \(str or os.PathLike\), got NoneType$",
         ),
+        # a notebook's frame, given where a file is read, is told where it goes
+        (
+            lambda: score_file(pd.DataFrame({"text": ["快递没到"]}), "out.csv"),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^input must be a path \(str or os.PathLike\), got DataFrame: score_file reads a "
+            r"file; score a DataFrame with triage.score_frame\(frame\)$",
+        ),
+        (
+            lambda: triage.read_labeled(pd.DataFrame({"text": ["快递没到"]})),  # type: ignore[arg-type]
+            ParameterError,
+            TypeError,
+            r"^path must be a path \(str or os.PathLike\), got DataFrame: a frame of labeled "
+            r"rows is read already; check it with triage.validate_labels\(frame\)$",
+        ),
         (
             lambda: read_texts(3),  # type: ignore[arg-type]
             ParameterError,
@@ -155,6 +170,8 @@ def test_every_builtin_raised_as_it_is_has_its_reason() -> None:
         "no-input-path",
         "no-output-path",
         "no-labeled-path",
+        "frame-input",
+        "frame-labeled-path",
         "no-corpus-path",
         "no-export-path",
         "no-data-dir",

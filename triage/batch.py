@@ -1716,7 +1716,7 @@ def score_file(
         `output` is a symbolic link in a loop of links, or cannot be
         written (a read-only or full disk).
     triage.ParameterError
-        An `input` or `output` that is no path (None, bytes), a format that
+        An `input` or `output` that is no path (None, bytes, a DataFrame), a format that
         is unknown or cannot be told from a name, a workbook,
         a ``.json`` `output` without `output_format`, an `output` that is
         the input, inside an input folder, a folder or a zip archive, an
@@ -1756,8 +1756,15 @@ def score_file(
         stream_error,
         target_format,
     )
+    from triage.labeled import frame_kind
     from triage.priority import check_policy, default_policy
 
+    kind = frame_kind(input)
+    if kind is not None:  # a notebook's frame: score_frame scores it
+        raise ParameterError(
+            f"input must be a path (str or os.PathLike), got {kind}: score_file reads "
+            "a file; score a DataFrame with triage.score_frame(frame)"
+        )
     input, output = user_path(input, "input"), user_path(output, "output")
     if not (Path(input).is_file() or Path(input).is_dir()):
         if is_stream(input):

@@ -57,6 +57,7 @@ __all__ = [
     "check_partial",
     "excluded_texts",
     "foreign_package",
+    "frame_kind",
     "group_splits",
     "label_cells",
     "model_texts",
@@ -175,7 +176,7 @@ def read_labeled(path: str | os.PathLike[str], *, encoding: str | None = None) -
         file, or is a zip archive of no file or several; or `encoding` is
         ``utf-16`` or ``utf-32`` for a file without a byte-order mark.
     ParameterError
-        `path` is no path (None, bytes), or `encoding` names no text encoding.
+        `path` is no path (None, bytes, a DataFrame), or `encoding` names no text encoding.
 
     Warns
     -----
@@ -197,6 +198,12 @@ def read_labeled_lines(
     line break, or blank rows dropped, put it elsewhere than ``row + 2``.
     `encoding` is the file's, as `read_labeled` takes it.
     """
+    kind = frame_kind(path)
+    if kind is not None:
+        raise ParameterError(
+            f"path must be a path (str or os.PathLike), got {kind}: a frame of labeled "
+            "rows is read already; check it with triage.validate_labels(frame)"
+        )
     path = Path(user_path(path))
     if path.is_dir():
         raise InputFileError(f"{path} is a folder; name the labeled CSV or TSV file in it")
@@ -315,6 +322,17 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
         got = type(value).__name__
         hint = "make one with pandas.DataFrame(rows) (rows: a list of dicts or a dict of columns)"
     raise ParameterError(f"{what} must be a pandas DataFrame, got {got}; {hint}")
+
+
+def frame_kind(value: Any) -> str | None:
+    """What `value` is when it is a frame: ``DataFrame`` for pandas', another
+    library's named with its package (``dask DataFrame``); else None."""
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return type(value).__name__
+    package = foreign_package(value)
+    return None if package is None else f"{package} {type(value).__name__}"
 
 
 def foreign_package(value: Any) -> str | None:
