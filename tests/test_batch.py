@@ -3121,6 +3121,20 @@ def test_another_librarys_frame_is_named_with_its_package_and_how_to_convert_it(
         score_frame(["快递三天还没到"])
 
 
+def test_a_row_of_a_frame_is_told_to_become_a_frame_of_that_row() -> None:
+    # frame.iloc[0] was told to_frame('content'), which scores each of its
+    # cells, the ticket among them, as a text
+    frame = pd.DataFrame({"ticket": ["A-1", "A-2"], "content": ["快递三天还没到", "房间很脏"]})
+    message = (
+        r"got Series; this one is a row of a frame \(frame\.iloc\[i\], its index the columns, "
+        r"'content' among them\): pass frame\.iloc\[\[i\]\], a frame of that row$"
+    )
+    with pytest.raises(triage.ParameterError, match=message):
+        score_frame(frame.iloc[0], text_column="content")
+    scored = score_frame(frame.iloc[[1]], text_column="content")
+    assert (scored.index.tolist(), scored["primary"].tolist()) == ([1], ["environment"])
+
+
 @pytest.mark.parametrize("lazy", [False, True], ids=["pandas", "dask"])
 def test_a_series_is_told_to_become_a_frame_of_its_rows(lazy: bool) -> None:
     # told pd.DataFrame({'text': texts}), which of a Dask Series computes it all here

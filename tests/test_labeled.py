@@ -965,6 +965,14 @@ def test_partial_rows_name_their_ids_and_a_column_given_twice() -> None:
     ]
 
 
+def test_a_column_given_as_labeled_rows_is_told_to_be_the_frame() -> None:
+    # "make one with pandas.DataFrame(rows)" said of frame["text"]
+    frame = pd.DataFrame({"text": ["快递太慢了"], "categories": ["logistics"]})
+    message = r"got Series; a Series is one column: pass the frame of the text and label columns$"
+    with pytest.raises(ParameterError, match=message):
+        validate_labels(frame["text"])  # type: ignore[arg-type]
+
+
 # an id column as pandas holds one: each empty cell is the blank id, as
 # validate_labels names it, not "nan", "None" or "<NA>"
 PARTIAL_IDS = {

@@ -127,8 +127,10 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
         # another library's frame was "got DataFrame", as if pandas' were refused
         (_dask_frame, r"got dask DataFrame; compute it into pandas first with \.compute\(\)$"),
         (_arrow_table, r"got pyarrow Table; convert it with \.to_pandas\(\)$"),
+        # frame.iloc[0], which pd.DataFrame(rows) would not make a frame of its row
+        (lambda f: f.iloc[0], r"got Series; this one is a row of a frame .*frame\.iloc\[\[i\]\]"),
     ],
-    ids=["path", "Path", "list-of-dicts", "dict-of-columns", "dask", "pyarrow"],
+    ids=["path", "Path", "list-of-dicts", "dict-of-columns", "dask", "pyarrow", "row"],
 )
 def test_labeled_rows_that_are_no_frame_are_refused_saying_how_to_make_one(
     demo: pd.DataFrame, tiny_frame: pd.DataFrame, given: Any, hint: str

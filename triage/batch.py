@@ -1026,8 +1026,11 @@ def _not_a_frame(frame: Any, text_column: Any) -> str:
     Another library's frame is named with its package: a polars DataFrame was
     "got DataFrame", as if pandas' were refused. A Series is told to become a
     frame of its own rows: ``pd.DataFrame({'text': texts})`` of a Dask Series
-    computes all of it into this process.
+    computes all of it into this process; a row of a frame (``frame.iloc[i]``), whose
+    cells that would make texts, to become a frame of that row.
     """
+    import pandas as pd
+
     kind = type(frame)
     package = kind.__module__.split(".")[0]
     name = kind.__name__
@@ -1035,11 +1038,25 @@ def _not_a_frame(frame: Any, text_column: Any) -> str:
         name = f"{package} {name}"
     if callable(getattr(frame, "to_pandas", None)):  # polars, pyarrow, cuDF
         fix = "convert it with .to_pandas()"
+    elif isinstance(frame, pd.Series) and _holds(frame.index, text_column):
+        # frame.iloc[i]: to_frame() of it would score each of its cells as a text
+        fix = (
+            f"this one is a row of a frame (frame.iloc[i], its index the columns, "
+            f"{text_column!r} among them): pass frame.iloc[[i]], a frame of that row"
+        )
     elif name == "Series" and callable(getattr(frame, "to_frame", None)):
         fix = f"pass series.to_frame({text_column!r}), which keeps its index"
     else:
         fix = "for a list of texts use pd.DataFrame({'text': texts})"
     return f"score_frame expects a pandas or Dask DataFrame, got {name}; {fix}"
+
+
+def _holds(index: Any, label: Any) -> bool:
+    """Whether pandas `index` holds `label` (False for one it cannot hold)."""
+    try:
+        return bool(label in index)
+    except (TypeError, ValueError):
+        return False
 
 
 def _slice(items: list[P] | None, start: int, size: int) -> list[P] | None:

@@ -309,6 +309,15 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
     if isinstance(value, str | os.PathLike):
         got = f"{type(value).__name__} {str(value)!r}"
         hint = f"read the file first: triage.read_labeled({str(value)!r})"
+    elif isinstance(value, pd.Series):
+        got = "Series"
+        if _is_row(value):
+            hint = (
+                "this one is a row of a frame (frame.iloc[i], its index the columns): "
+                "pass frame.iloc[[i]], a frame of that row"
+            )
+        else:
+            hint = "a Series is one column: pass the frame of the text and label columns"
     elif package is not None:
         # a Dask or polars DataFrame was "got DataFrame", as if pandas' were refused
         got = f"{package} {type(value).__name__}"
@@ -322,6 +331,15 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
         got = type(value).__name__
         hint = "make one with pandas.DataFrame(rows) (rows: a list of dicts or a dict of columns)"
     raise ParameterError(f"{what} must be a pandas DataFrame, got {got}; {hint}")
+
+
+def _is_row(series: pd.Series[Any]) -> bool:
+    """Whether `series` is a row of a labeled frame (``frame.iloc[i]``): its
+    index holds ``text``."""
+    try:
+        return bool("text" in series.index)
+    except (TypeError, ValueError):  # an index that cannot hold the name
+        return False
 
 
 def frame_kind(value: Any) -> str | None:

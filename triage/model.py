@@ -1424,7 +1424,7 @@ def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
     `X` itself without `y`, else `y`'s label columns with `X`'s texts."""
     import pandas as pd
 
-    from triage.labeled import foreign_package, require_frame
+    from triage.labeled import _is_row, foreign_package, require_frame
     from triage.labels import LABEL_COLUMNS
 
     if y is None:
@@ -1433,13 +1433,16 @@ def _labeled_frame(X: Any, y: Any, call: str) -> pd.DataFrame:
                 isinstance(X, str | os.PathLike | Mapping)
                 or (isinstance(X, list) and X and isinstance(X[0], Mapping))
                 or foreign_package(X) is not None
-            ):  # a labeled file's path, its rows built in code, or a Dask or polars frame
+                or (isinstance(X, pd.Series) and _is_row(X))
+            ):  # a labeled file's path, its rows built in code, a Dask or polars frame, a row
                 require_frame(X)
             raise ParameterError(
                 f"{call}(X) needs a DataFrame with a 'text' column and the label columns, "
                 f"got {type(X).__name__}; or pass the labels as {call}(texts, labels)"
             )
         return X
+    if isinstance(y, pd.Series) and _is_row(y):
+        require_frame(y, "y, the labels,")
     if isinstance(y, pd.Series | np.ndarray):
         raise ParameterError(
             f"y is a {type(y).__name__}, but the labels are columns of the frame "
