@@ -114,6 +114,22 @@ P1_CASES = [
     ("我要去消基會申訴你們", "pricing", "P1.regulator"),
     ("已經向消保官檢舉了", "pricing", "P1.regulator"),
     ("這件事我會向消費者委員會反映", "service", "P1.regulator"),
+    # Taiwan's consumer hotline 1950 and the government hotlines 1999 and 1823,
+    # as 12345 is; the consumer protection officer by full name; the regulators
+    # of telecoms, finance, fair trade, food and drugs, hygiene and travel
+    ("客服態度極差,不退款我就打1950申訴", "pricing", "P1.regulator"),
+    ("已經撥打1950消費者服務專線反映了", "pricing", "P1.regulator"),
+    ("外送平台亂收費,已經打1999反映", "pricing", "P1.regulator"),
+    ("已經打1823投訴呢間公司", "service", "P1.regulator"),
+    ("商家拒絕退貨,我會找消費者保護官處理", "process", "P1.regulator"),
+    ("電信公司亂扣費,已經向通傳會申訴了", "pricing", "P1.regulator"),
+    ("銀行亂收手續費,我要向金管會申訴", "pricing", "P1.regulator"),
+    ("保險公司拖住唔賠,我已經向保監局投訴", "process", "P1.regulator"),
+    ("廣告寫的跟實際不一樣,我要向公平會申訴", "product", "P1.regulator"),
+    ("保健品吃了沒效,已經向食藥署通報", "product", "P1.regulator"),
+    ("餐廳廚房好污糟,我要去食環署投訴", "environment", "P1.regulator"),
+    ("旅行社臨時加價,已經向旅監局投訴", "pricing", "P1.regulator"),
+    ("飯店跟網站寫的差太多,我會向觀光署申訴", "environment", "P1.regulator"),
     # privacy and data leaks
     ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
@@ -758,6 +774,12 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         "我的电话是010-12315,快递员打不通",
         "验证码12345收不到,登录不了",
         "密码是12345,登不上账号",
+        # a year or a price that is a hotline's number of Taiwan or Hong Kong
+        "這台電腦1999元買的,螢幕有刮痕",
+        "從1999年用到現在,這次送修還要收費",
+        "這家店1950年開業,冷氣太吵",
+        # nor what is unfair to members
+        "對老會員不公平會員價也沒有",
         # nor the name of a hotline many customers share
         "快递丢了。全国消费者投诉热线:12315",
         # nor a link's path or query
