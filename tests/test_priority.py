@@ -130,6 +130,15 @@ P1_CASES = [
     ("餐廳廚房好污糟,我要去食環署投訴", "environment", "P1.regulator"),
     ("旅行社臨時加價,已經向旅監局投訴", "pricing", "P1.regulator"),
     ("飯店跟網站寫的差太多,我會向觀光署申訴", "environment", "P1.regulator"),
+    # suing and exposing as Taiwan and Hong Kong write it
+    ("不退錢我就提告", "pricing", "P1.legal"),
+    ("我已經寄存證信函給你們公司了", "service", "P1.legal"),
+    ("再唔退按金我就去小額錢債審裁處", "pricing", "P1.legal"),
+    ("服務這麼差,我已經投稿到爆料公社了", "service", "P1.media"),
+    ("我會把這件事PO到臉書", "service", "P1.media"),
+    ("已經把你們的處理過程發到網路上了", "service", "P1.media"),
+    ("我要去PTT發文讓大家知道", "product", "P1.media"),
+    ("我已經在連登發帖了", "service", "P1.media"),
     # privacy and data leaks
     ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
@@ -780,6 +789,9 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         "這家店1950年開業,冷氣太吵",
         # nor what is unfair to members
         "對老會員不公平會員價也沒有",
+        # nor a repo or a notice to be told
+        "把報告的repo到網路上的連結給我,快遞還沒到",
+        "快遞遲到,已提告知單給物流公司",
         # nor the name of a hotline many customers share
         "快递丢了。全国消费者投诉热线:12315",
         # nor a link's path or query
