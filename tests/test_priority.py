@@ -983,6 +983,19 @@ MEANING_CASES = [
     ("若有下次我可就直接报警了,快递又丢了", Priority.P1, True),
     ("如有疑问可拨打12315", Priority.P1, False),
     ("客服电话:4001234打不通,我已经打了12315", Priority.P1, True),
+    # Cantonese negates with 唔 and 冇, asks with 会唔会 and 係咪, says with 話
+    # and 佢; its 報咗警 is a report made
+    ("我冇報警,只係想退錢", Priority.P1, False),
+    ("我唔會去消委會投訴,換過件貨就得", Priority.P1, False),
+    ("退款遲咗兩日,唔使報警咁大陣仗", Priority.P1, False),
+    ("會唔會要報警先處理到?", Priority.P1, False),
+    ("係咪要去消委會投訴先得?", Priority.P1, False),
+    ("佢話你去消委會投訴啦", Priority.P1, False),
+    ("職員話我可以去消委會投訴", Priority.P1, False),
+    ("再唔退錢我就報警", Priority.P1, True),
+    ("我已經報咗警", Priority.P1, True),
+    ("我同職員講再唔處理就去消委會投訴", Priority.P1, True),
+    ("客服话都不说就挂了电话我已经报警了", Priority.P1, True),
     # the harm did happen
     ("吃完第二天就拉肚子了", Priority.P1, True),
 ]
