@@ -251,6 +251,16 @@ P2_CASES = [
     ("酒店乱收服务费", "pricing", "P2.money"),
     # "fake." as a clause of its own
     ("假的,味道和专柜的完全不一样", "product", "P2.counterfeit"),
+    # as Taiwan writes them: money not 到帳 (a top-up is 儲值), a device that
+    # 當機, a login that fails (登入), a repeat of 聯絡
+    ("退款到現在還沒到帳", "pricing", "P2.money"),
+    ("儲值的錢一直沒到帳", "pricing", "P2.money"),
+    ("轉帳過去三天了還沒到帳", "pricing", "P2.money"),
+    ("手機螢幕破了一直當機", "product", "P2.unusable"),
+    ("更新之後會員帳號完全不能登入", "process", "P2.unusable"),
+    ("同一個問題已經聯絡了五次", "service", "P2.repeat"),
+    ("這是第三次聯絡你們了", "service", "P2.repeat"),
+    ("多次聯絡客服都沒有回應", "service", "P2.repeat"),
 ]
 
 NOT_RAISED = [
@@ -327,6 +337,8 @@ P3_CASES = [
     ("客服让我自己去消协投诉", "service", "P3.problem"),
     ("商家的回复是:随便你去12315", "service", "P3.problem"),
     ("店长说有本事你去告", "service", "P3.problem"),
+    # a login that fails as Taiwan writes it
+    ("App一直登入不了,也不知道怎麼辦", "process", "P3.problem"),
 ]
 
 P4_CASES = [
@@ -886,6 +898,7 @@ MEANING_CASES = [
     ("我不会去找消协的,换个货就行", Priority.P1, False),
     ("还没拨打12345,先等你们回复", Priority.P1, False),
     ("我不想联系律师,大家好好谈", Priority.P1, False),
+    ("我還沒聯絡律師,希望你們好好處理", Priority.P1, False),
     # ... but a negated negation affirms
     ("拖了一个月不退钱,我不得不报警了", Priority.P1, True),
     ("看来不能不起诉了", Priority.P1, True),
