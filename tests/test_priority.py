@@ -89,6 +89,11 @@ P1_CASES = [
     ("刚充上电,充电宝就爆了", "product", "P1.injury"),
     ("包子里咬到一根针", "product", "P1.hazard"),
     ("饺子里吃出一颗螺丝", "product", "P1.hazard"),
+    # harm to health as Hong Kong writes it: 肚痛, 屙, 入院, 睇醫生
+    ("食完你哋啲嘢之後肚痛咗成晚", "product", "P1.health"),
+    ("個仔食完即刻屙肚", "product", "P1.health"),
+    ("阿媽食完要入院", "product", "P1.health"),
+    ("食完全身痕,要去睇醫生", "product", "P1.health"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -261,6 +266,11 @@ P2_CASES = [
     ("同一個問題已經聯絡了五次", "service", "P2.repeat"),
     ("這是第三次聯絡你們了", "service", "P2.repeat"),
     ("多次聯絡客服都沒有回應", "service", "P2.repeat"),
+    # ... and as Hong Kong does: 壞咗, 扣咗兩次, 冇人處理, 激死人
+    ("部手機用咗兩日就壞咗", "product", "P2.unusable"),
+    ("點解我張單扣咗兩次錢", "pricing", "P2.money"),
+    ("投訴咗成個月都冇人處理", "service", "P2.repeat"),
+    ("你哋間公司真係激死人", "service", "P2.anger"),
 ]
 
 NOT_RAISED = [
@@ -339,6 +349,8 @@ P3_CASES = [
     ("店长说有本事你去告", "service", "P3.problem"),
     # a login that fails as Taiwan writes it
     ("App一直登入不了,也不知道怎麼辦", "process", "P3.problem"),
+    ("間房好污糟", "environment", "P3.problem"),
+    ("留言問咗都冇人理", "service", "P3.problem"),
 ]
 
 P4_CASES = [
@@ -799,6 +811,9 @@ def test_spaces_inside_a_keyword_do_not_hide_it(text: str, code: str, evidence: 
         "這台電腦1999元買的,螢幕有刮痕",
         "從1999年用到現在,這次送修還要收費",
         "這家店1950年開業,冷氣太吵",
+        # nor a courtyard walked into, nor a thrill
+        "進入院子要走好遠,快遞又放門口",
+        "過山車好刺激死都要再玩,但排隊兩個鐘",
         # nor what is unfair to members
         "對老會員不公平會員價也沒有",
         # nor a repo or a notice to be told
