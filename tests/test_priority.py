@@ -1079,6 +1079,11 @@ def test_context_repeat_channel_tier() -> None:
             Priority.P1,
             "context.channel.12315",
         ),
+        # a system in Hong Kong or Taiwan writes the names in traditional characters
+        (Context(channel="市長熱線"), Priority.P1, "context.channel.市长热线"),
+        (Context(channel="媒體"), Priority.P1, "context.channel.媒体"),
+        (Context(channel="記者"), Priority.P1, "context.channel.记者"),
+        (Context(channel="12315熱線"), Priority.P1, "context.channel.12315热线"),
     ],
 )
 def test_context_matches_whatever_its_case_and_spaces(
@@ -1630,6 +1635,11 @@ MALFORMED = [
     (
         _bad("context.channels. weibo", "P1"),
         r"context.channels: keys 'weibo' and ' weibo' differ only in what matching ignores",
+    ),
+    (
+        _bad("context.channels.市長熱線", "P2"),
+        r"context.channels: keys '市长热线' and '市長熱線' differ only in what matching ignores "
+        r"\(.*traditional characters",
     ),
     (
         _bad("signals.category.mild", ["P4.nothing"]),

@@ -908,11 +908,12 @@ def score_frame(
         Columns holding the priority context of each row, by `triage.Context`
         field: ``{"recent_complaints": "n_before", "channel": "channel",
         "customer_tier": "tier"}`` (any subset). Missing values mean no
-        context. Channels and tiers match whatever their case, their width and
-        the spaces around them, and a code read as a float (``12315.0``) is the whole
-        number's (``"12315"``). A count that is no whole number >= 0, or a
-        channel or tier of bytes (decode the column first), leaves its row
-        unscored, ``error`` saying why by the field and its column.
+        context. Channels and tiers match whatever their case, their width, their
+        script (traditional or simplified) and the spaces around them, and a
+        code read as a float (``12315.0``) is the whole number's (``"12315"``).
+        A count that is no whole number >= 0, or a channel or tier of bytes
+        (decode the column first), leaves its row unscored, ``error`` saying
+        why by the field and its column.
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name

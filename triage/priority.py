@@ -47,9 +47,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
    Anything else is P4, the floor that the learned signal may raise.
 3. **Context**: earlier complaints of the same customer make a repeat (P2);
    some channels (a regulator hotline) and customer tiers set a floor. They
-   are matched whatever their case, their width (full-width letters) and
-   the spaces around them; a policy whose keys differ only so (``vip`` and
-   ``VIP``) is refused.
+   are matched whatever their case, their width (full-width letters), their
+   script (traditional or simplified) and the spaces around them; a policy
+   whose keys differ only so (``vip`` and ``VIP``) is refused.
 4. **Learned signal**: a model's distribution may raise the level. The levels
    are ordered, so the model's vote for a level L is the probability that the
    complaint is L *or more urgent*; the most urgent L (more urgent than the
@@ -113,7 +113,7 @@ from triage._words import counted
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
-from triage.text import EMOJI_PARTS, PICTOGRAPHS, check_text
+from triage.text import EMOJI_PARTS, PICTOGRAPHS, _simplify, check_text
 
 __all__ = [
     "MODIFIERS",
@@ -201,8 +201,9 @@ class Context:
     and the spaces around it: ``"VIP"``, ``" vip "`` and a full-width VIP get the
     ``vip`` floor, and the reason's code is the policy's, ``context.tier.vip``.
     Invisible format characters are ignored too (``"vip\\u200b"``, with a
-    zero-width space), and a code written as a float matches its whole
-    number: ``"12315.0"`` gets the ``12315`` floor.
+    zero-width space), and so is the script: a channel a Hong Kong or Taiwan
+    system writes ``"市長熱線"`` gets the ``市长热线`` floor; a code written as a
+    float matches its whole number: ``"12315.0"`` gets the ``12315`` floor.
     """
 
     recent_complaints: int = 0
@@ -1134,8 +1135,8 @@ def _one_match(key: str, other: str) -> str:
     """Why two channel or tier keys that `_fold` alike are refused."""
     return (
         f"keys {key!r} and {other!r} differ only in what matching ignores (case, full-width "
-        "forms, surrounding spaces, invisible characters, a code's .0): both would match the "
-        "same value; keep one"
+        "forms, traditional characters, surrounding spaces, invisible characters, a code's "
+        ".0): both would match the same value; keep one"
     )
 
 
@@ -1143,6 +1144,7 @@ def _one_match(key: str, other: str) -> str:
 _FLOAT_CODE = re.compile(r"([0-9]+)\.0+")
 
 
+@functools.lru_cache(maxsize=1024)
 def _fold(key: str) -> str:
     """A channel or tier as it is matched: case, width and surrounding spaces
     ignored (NFKC, as a text is normalised: the full-width letters and digits
@@ -1151,9 +1153,13 @@ def _fold(key: str) -> str:
     zero-width space, a byte order mark), and a code written as a float is
     its whole number: ``12315.0`` is how a CSV holds a column of codes that
     pandas read as floats (one cell was empty), and how ``str(12315.0)``
-    writes one."""
+    writes one. Traditional characters are simplified as a text's are: a
+    system in Hong Kong or Taiwan writes the channel 市長熱線 or 媒體.
+    Cached: a column of channels repeats a few values."""
     shown = unicodedata.normalize("NFKC", key)
     folded = "".join(c for c in shown if unicodedata.category(c) != "Cf").strip().casefold()
+    if not folded.isascii():
+        folded = _simplify(folded)
     whole = _FLOAT_CODE.fullmatch(folded)
     return folded if whole is None else whole[1]
 
