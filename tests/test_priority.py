@@ -1665,6 +1665,13 @@ MALFORMED = [
     ),
     (_with_trigger(patterns=["(?:去|找)报👮警"]), r"patterns\[0\]: .*holds '报👮警'.*write '报警'"),
     (_with_trigger(patterns=["投诉 12315"]), r"patterns\[0\]: .*write '投诉12315'"),
+    # ... nor a pattern in traditional characters: the text is read simplified
+    (
+        _with_trigger(patterns=["退款", "(?:找|叫)你們總經理"]),
+        r"patterns\[1\]: regular expression .* holds '你們總經理', which the text is read as "
+        r"'你们总经理': traditional characters are simplified .* write '你们总经理'",
+    ),
+    (_with_trigger(patterns=["(?<!不)報警"]), r"patterns\[0\]: .*holds '報警'.*write '报警'"),
     (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),
     # catastrophic backtracking: "太" * 30 + "快" took minutes to fail to match
     (
@@ -1975,6 +1982,12 @@ def test_an_unknown_format_is_named_before_anything_else(data: dict[str, Any], s
 def test_malformed_policies_are_rejected(data: dict[str, Any], message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         Policy.from_dict(data, source="bad.toml")
+
+
+def test_a_pattern_may_spell_the_zhu_the_text_keeps_apart() -> None:
+    # the text keeps 著 in 显著 and 著名, and a pattern may spell it alone
+    policy = Policy.from_dict(_with_trigger(patterns=["(?:显|卓)著", "著名"]), source="my.toml")
+    assert "P1.test" in codes(run("问题显著", "product", policy=policy))
 
 
 @pytest.mark.parametrize(

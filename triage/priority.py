@@ -1202,9 +1202,20 @@ def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
 
 def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
     """A trigger's pattern, checked; one that spells a space or a symbol the
-    text is read without (`_closed_up`) is refused: it could never match."""
+    text is read without (`_closed_up`), or a traditional character the text
+    is read simplified, is refused: it could never match."""
     text = ck.regex(value, where)
-    found = _read_through(text)
+    runs = _literal_runs(text)
+    for run in runs:
+        simplified = _simplify(run) if not run.isascii() else run
+        if _changed(run, simplified):
+            raise ck.fail(
+                where,
+                f"regular expression {text!r} holds {run!r}, which the text is read as "
+                f"{simplified!r}: traditional characters are simplified before the patterns "
+                f"match (總經理 is read 总经理), so it never matches there; write {simplified!r}",
+            )
+    found = _read_through(runs)
     if found is not None:
         run, closed = found
         raise ck.fail(
@@ -1217,11 +1228,32 @@ def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
     return text
 
 
-def _read_through(pattern: str) -> tuple[str, str] | None:
-    """A run of literal characters of `pattern` that `_closed_up` reads
-    otherwise (``总 经理`` as ``总经理``), with how it reads it; None when
-    there is none. A space between two digits is let be: beside what the
-    pattern puts around the run, the digits may be no single ones."""
+def _changed(run: str, simplified: str) -> bool:
+    """Whether simplifying changed `run`, a part of a pattern, otherwise than
+    in 著: the text keeps 著 in 著名 or 显著, which a pattern may spell apart
+    (``(?:显|卓)著``)."""
+    if len(run) != len(simplified):
+        return True
+    return any(a != b and a != "著" for a, b in zip(run, simplified, strict=True))
+
+
+def _read_through(runs: list[str]) -> tuple[str, str] | None:
+    """A run of literal characters of a pattern (`_literal_runs`) that
+    `_closed_up` reads otherwise (``总 经理`` as ``总经理``), with how it reads
+    it; None when there is none. A space between two digits is let be: beside
+    what the pattern puts around the run, the digits may be no single ones."""
+    for run in runs:
+        view, gaps = _closed_up(run)
+        for k, d in enumerate(gaps or ()):
+            at = d + k  # the dropped character's place in `run`
+            if not (run[at] == " " and run[at - 1].isdigit() and run[at + 1].isdigit()):
+                return run, view
+    return None
+
+
+def _literal_runs(pattern: str) -> list[str]:
+    """The runs of literal characters of `pattern` (none when Python's parser
+    is not as expected)."""
     from re import _parser  # type: ignore[attr-defined]
 
     def runs(items: Any) -> Iterator[str]:
@@ -1249,14 +1281,8 @@ def _read_through(pattern: str) -> tuple[str, str] | None:
     try:
         parsed = _parser.parse(pattern).data
     except Exception:  # pragma: no cover - parser internals differ: not checked
-        return None
-    for run in runs(parsed):
-        view, gaps = _closed_up(run)
-        for k, d in enumerate(gaps or ()):
-            at = d + k  # the dropped character's place in `run`
-            if not (run[at] == " " and run[at - 1].isdigit() and run[at + 1].isdigit()):
-                return run, view
-    return None
+        return []
+    return [run for run in runs(parsed) if run]
 
 
 def _build_emotion_signals(ck: _Checker, value: Any) -> tuple[EmotionSignal, ...]:
