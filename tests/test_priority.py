@@ -1559,6 +1559,33 @@ def test_replacing_policy_must_be_complete() -> None:
         Policy.from_dict(data)
 
 
+# A policy that gives only what it changes, without extends = "default":
+# the error names the missing section and the line that makes it an extension.
+PARTIAL_POLICIES = [
+    ('format = 1\n[context.channels]\n"抖音" = "P2"\n', "levels"),
+    ("format = 1\n[levels.P3]\ndeadline_minutes = 60\n", "routing"),
+    ('format = 1\ndisable = ["P2.anger"]\n', "disable"),
+    ("", "format"),
+]
+
+
+@pytest.mark.parametrize(("text", "missing"), PARTIAL_POLICIES)
+def test_a_partial_policy_without_extends_is_told_to_extend(
+    tmp_path: Path, text: str, missing: str
+) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        load_policy(path)
+    message = str(raised.value)
+    assert f" '{missing}'" in message or f": {missing}: " in message, message
+    assert message.endswith('add extends = "default"'), message
+    fixed = path.with_name("fixed.toml")
+    fixed.write_text(text.replace("format = 1\n", 'format = 1\nextends = "default"\n'), "utf-8")
+    if text:
+        load_policy(fixed)
+
+
 def _with_trigger(**changes: Any) -> dict[str, Any]:
     data = default_policy().to_dict()
     trigger = {"code": "P1.test", "level": "P1", "zh": "测试", "en": "test", "patterns": ["测试"]}

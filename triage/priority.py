@@ -431,6 +431,11 @@ class Policy:
                 )
             merged = _merge(default_policy().to_dict(), data, source)
             return _build(merged, source, _user_places(merged, data))
+        if "disable" in data:
+            raise PolicyError(
+                f"policy {source}: disable: drops rules of the default policy, which a "
+                'policy without extends = "default" replaces: add extends = "default"'
+            )
         return _build(data, source)
 
     def deadline_minutes(self, level: Priority) -> int:
@@ -828,8 +833,16 @@ class _Checker:
         return PolicyError(f"policy {self.source}: {where}: {message}")
 
     def table(
-        self, value: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+        self,
+        value: Any,
+        where: str,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+        *,
+        missing: str = "",
     ) -> Mapping[str, Any]:
+        """`value` as a table of these keys; `missing` is added to the
+        message of a required key it lacks."""
         if not isinstance(value, Mapping):
             raise self.fail(where, f"expected a table, got {_kind(value)}")
         allowed = (*required, *optional)
@@ -840,7 +853,7 @@ class _Checker:
                 )
         for key in required:
             if key not in value:
-                raise self.fail(where, f"missing required key {key!r}")
+                raise self.fail(where, f"missing required key {key!r}{missing}")
         return value
 
     def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
@@ -953,6 +966,9 @@ def _build(
         data,
         "top level",
         ("format", "levels", "routing", "modifiers", "triggers", "signals", "context", "learned"),
+        # a policy merged with the default lacks none: this one replaces it
+        missing='; a policy without extends = "default" replaces the default policy and '
+        'gives every section: to change only the keys it gives, add extends = "default"',
     )
 
     lv = ck.table(top["levels"], "levels", tuple(str(p) for p in PRIORITIES))
