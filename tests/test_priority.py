@@ -1586,6 +1586,35 @@ def test_a_partial_policy_without_extends_is_told_to_extend(
         load_policy(fixed)
 
 
+# A channel or tier named in Chinese is a key TOML takes only quoted: the
+# error says so, with the key (TOML file text after the header, the key or None).
+BARE_KEYS = [
+    ('[context.channels]\n抖音 = "P2"\n', "抖音"),
+    ('[context]\nchannels = { "weibo" = "P2", 黑猫投诉 = "P1" }\n', "黑猫投诉"),
+    ('[context]\ntiers.金卡 = "P3"\n', "金卡"),
+    ('[context.tiers]\nvip金卡 = "P3"\n', "vip金卡"),
+    ("[levels.P3]\ndeadline_minutes = 六十\n", None),  # a value, not a key
+    ("[levels.P3]\ndeadline_minutes = = 60\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), BARE_KEYS)
+def test_a_bare_chinese_key_is_told_to_be_quoted(
+    tmp_path: Path, text: str, key: str | None
+) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(f'format = 1\nextends = "default"\n{text}', encoding="utf-8")
+    with pytest.raises(PolicyError, match="not valid TOML") as raised:
+        load_policy(path)
+    quoted = "is quoted in TOML"
+    if key is None:
+        assert quoted not in str(raised.value)
+    else:
+        assert str(raised.value).endswith(f'{quoted}: "{key}"'), raised.value
+        path.write_text(path.read_text("utf-8").replace(key, f'"{key}"', 1), "utf-8")
+        assert load_policy(path) != default_policy()
+
+
 def _with_trigger(**changes: Any) -> dict[str, Any]:
     data = default_policy().to_dict()
     trigger = {"code": "P1.test", "level": "P1", "zh": "测试", "en": "test", "patterns": ["测试"]}

@@ -652,13 +652,45 @@ def load_policy(
             else json.loads(raw, object_pairs_hook=_unique_keys)
         )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise PolicyError(f"policy {path}: not valid {suffix[1:].upper()}: {exc}") from exc
+        key = _bare_key(raw, str(exc)) if suffix == ".toml" else None
+        hint = (
+            f'; a key of other characters than A-Z, a-z, 0-9, - and _ is quoted in TOML: "{key}"'
+            if key
+            else ""
+        )
+        raise PolicyError(f"policy {path}: not valid {suffix[1:].upper()}: {exc}{hint}") from exc
     except _DuplicateKey as exc:
         raise PolicyError(
             f"policy {path}: key {exc.args[0]!r} is given twice in one table; JSON would "
             "keep the last and drop the first without a word: merge them"
         ) from None
     return Policy.from_dict(data, source=str(path))
+
+
+#: Where tomllib says a TOML error is.
+_TOML_AT = re.compile(r"\(at line ([0-9]+), column ([0-9]+)\)")
+#: A bare key with a character TOML does not allow in one, from its start.
+_BARE_KEY = re.compile(r"[^\s=.\]}\"',]*[^\x00-\x7f][^\s=.\]}\"',]*")
+
+
+def _bare_key(raw: str, message: str) -> str | None:
+    """The key that a TOML error stands at, when it is a bare key of
+    characters that TOML allows only in a quoted one (抖音 = "P2", as a
+    channel or tier is named); None otherwise."""
+    at = _TOML_AT.search(message)
+    if at is None or ("key" not in message and "Invalid statement" not in message):
+        return None  # a value (deadline_minutes = 六十) is no key
+    lines = raw.split("\n")
+    line, column = int(at[1]), int(at[2])
+    if not 0 < line <= len(lines):
+        return None
+    text, start = lines[line - 1], column - 1
+    while 0 < start <= len(text) and (
+        (text[start - 1].isascii() and text[start - 1].isalnum()) or text[start - 1] in "-_"
+    ):
+        start -= 1  # the part TOML read as a key already (vip of vip金卡)
+    found = _BARE_KEY.match(text, start)
+    return found[0] if found else None
 
 
 class _DuplicateKey(Exception):
