@@ -9,6 +9,8 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,7 +19,8 @@ import triage
 from tests.conftest import REPO, prioritize_as_labeled, require_data
 from triage.batch import OUTPUT_COLUMNS
 from triage.cli import main
-from triage.labels import EMOTIONS
+from triage.exceptions import PolicyError
+from triage.labels import EMOTIONS, Priority
 from triage.priority import default_policy
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -121,6 +124,43 @@ def test_priority_prose_names_the_default_policy_signals_and_floors() -> None:
     ]:
         assert f"`{text}`" in section
         assert str(prioritize_as_labeled(text, category, category, intensities).level) == level
+
+
+def test_priority_policy_example_gives_the_levels_and_floors_it_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    section = _section("Priority policy")
+    (policy_file,) = _blocks(section, "toml")
+    (example,) = _blocks(section, "python")
+    assert policy_file.startswith("# my_policy.toml\n")
+    (tmp_path / "my_policy.toml").write_text(policy_file, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    *setup, first, second = example.strip().splitlines()
+    names: dict[str, Any] = {"triage": triage}
+    exec("\n".join(setup), names)
+    policy = names["policy"]
+    assert policy.deadline_minutes(Priority.P3) == 60
+
+    def codes(a: triage.Assessment) -> set[str]:
+        return {r.code for r in a.reasons}
+
+    exec_ = eval(first, names)
+    assert (exec_.priority, exec_.deadline_minutes) == (Priority.P1, 10)
+    assert {"P1.vip_exec", "P2.repeat", "context.repeat"} <= codes(exec_)
+    channel = eval(second, names)
+    assert channel.priority is Priority.P2 and channel.route == "物流客服组"
+    assert {"context.channel.抖音", "P3.problem"} <= codes(channel)
+    tier = triage.analyze("有点慢", policy=policy, context=triage.Context(customer_tier="金卡"))
+    assert tier.priority is Priority.P3 and "context.tier.金卡" in codes(tier)
+    prose = " ".join(section.split())
+    for code in ("P1.vip_exec", "P2.repeat", "context.repeat", "context.channel.抖音"):
+        assert f"`{code}`" in prose
+    # unquoted, the Chinese key is no TOML, and the error says to quote it
+    (tmp_path / "my_policy.toml").write_text(
+        policy_file.replace('"抖音" =', "抖音 ="), encoding="utf-8"
+    )
+    with pytest.raises(PolicyError, match='is quoted in TOML: "抖音"'):
+        triage.load_policy("my_policy.toml")
 
 
 def test_many_complaints_example_puts_the_scores_beside_the_input(
