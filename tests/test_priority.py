@@ -1615,6 +1615,19 @@ def test_a_bare_chinese_key_is_told_to_be_quoted(
         assert load_policy(path) != default_policy()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'format = 1\nextends = "default"\n[levels.P3]\ndeadline_minutes = 60\n',
+        '{\n  "format": 1,\n  "extends": "default"\n}\n',
+    ],
+)
+def test_the_text_of_a_policy_file_passed_as_its_path_is_told_apart(text: str) -> None:
+    # read_text() passed on: not "unknown file type '.p3]...'", as its last dot made it
+    with pytest.raises(PolicyError, match=r"holds lines of text; .*load_policy\(tomllib.loads"):
+        load_policy(text)
+
+
 def _with_trigger(**changes: Any) -> dict[str, Any]:
     data = default_policy().to_dict()
     trigger = {"code": "P1.test", "level": "P1", "zh": "测试", "en": "test", "patterns": ["测试"]}

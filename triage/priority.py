@@ -629,6 +629,13 @@ def load_policy(
         raise PolicyError(
             f"a policy is a path, a mapping or a Policy, not {type(path_or_data).__name__}"
         )
+    if isinstance(path_or_data, str) and "\n" in path_or_data and not os.path.exists(path_or_data):
+        # the text of a policy file (read_text(), or pasted), not its path
+        raise PolicyError(
+            f"policy {path_or_data.strip()[:40]!r}...: a str is the path of a policy file, "
+            "and this holds lines of text; pass the file's path, or its text read as "
+            "data: load_policy(tomllib.loads(text))"
+        )
     path = Path(user_path(path_or_data))
     suffix = path.suffix.lower()
     if path.is_dir():
