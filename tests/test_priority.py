@@ -628,6 +628,24 @@ def test_a_case_insensitive_pattern_is_found_by_its_first_characters(
     assert not [p for p in scanned_alone if pattern in p]
 
 
+# Patterns the normalised text holds as written, whatever the text was written in.
+NORMALISED_PATTERNS = [
+    ("太差了!", "太差了！", "太差了!"),
+    ("退款(?:100)?元", "退款１００元", "退款100元"),
+    ("call the police", "I will call the police", "call the police"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text", "evidence"), NORMALISED_PATTERNS)
+def test_a_pattern_of_the_normalised_text_loads_and_fires(
+    pattern: str, text: str, evidence: str
+) -> None:
+    policy = load_policy(_with_trigger(code="P1.mine", patterns=[pattern]))
+    result = prioritize(normalize(text), cats("service"), emos(), policy=policy)
+    (mine,) = [r for r in result.reasons if r.code == "P1.mine"]
+    assert [e.text for e in mine.evidence] == [evidence]
+
+
 def test_no_category_and_no_harm_is_p4() -> None:
     result = run("今天天气真好,出去玩了一天")
     assert result.level is Priority.P4
@@ -1734,6 +1752,21 @@ MALFORMED = [
     ),
     (_with_trigger(patterns=["(?:去|找)报👮警"]), r"patterns\[0\]: .*holds '报👮警'.*write '报警'"),
     (_with_trigger(patterns=["投诉 12315"]), r"patterns\[0\]: .*write '投诉12315'"),
+    # what normalisation reads otherwise can never match either: full-width
+    # letters and punctuation, compatibility forms, markup, invisible characters
+    (
+        _with_trigger(patterns=["退款", "找ｃｅｏ"]),
+        r"patterns\[1\]: regular expression '找ｃｅｏ' holds '找ｃｅｏ', which the text is read "
+        r"as '找ceo': the patterns match the normalised text .* so it never matches there; "
+        r"write '找ceo'",
+    ),
+    (_with_trigger(patterns=["太差了！"]), r"patterns\[0\]: .*holds '太差了！'.*write '太差了!'"),
+    (_with_trigger(patterns=["(?:漏|跑)电㎏"]), r"patterns\[0\]: .*holds '电㎏'.*write '电kg'"),
+    (_with_trigger(patterns=["①号"]), r"patterns\[0\]: .*read as '\(1\)号'.*write '\\\(1\\\)号'"),
+    (_with_trigger(patterns=["干\u200b烧"]), r"patterns\[0\]: .*write '干烧'"),
+    (_with_trigger(patterns=["干\u00a0烧"]), r"patterns\[0\]: .*write '干烧'"),
+    (_with_trigger(patterns=["<b>干烧</b>"]), r"patterns\[0\]: .*write '干烧'"),
+    (_with_trigger(patterns=["&nbsp;"]), r"patterns\[0\]: .*read as '': .*; drop it"),
     # ... nor a pattern in traditional characters: the text is read simplified
     (
         _with_trigger(patterns=["退款", "(?:找|叫)你們總經理"]),

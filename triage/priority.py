@@ -113,7 +113,7 @@ from triage._words import counted
 from triage.exceptions import LabelError, ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
-from triage.text import EMOJI_PARTS, PICTOGRAPHS, _simplify, check_text
+from triage.text import EMOJI_PARTS, PICTOGRAPHS, _clean, _simplify, check_text
 
 __all__ = [
     "MODIFIERS",
@@ -1261,6 +1261,17 @@ def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
     is read simplified, is refused: it could never match."""
     text = ck.regex(value, where)
     runs = _literal_runs(text)
+    found_away = _normalised_away(runs)
+    if found_away is not None:
+        piece, read = found_away
+        fix = f"write '{re.escape(read)}'" if read else "drop it"
+        raise ck.fail(
+            where,
+            f"regular expression {text!r} holds {piece!r}, which the text is read as "
+            f"{read!r}: the patterns match the normalised text (triage.normalize: "
+            f"full-width letters, digits and punctuation half-width, HTML and invisible "
+            f"characters removed), so it never matches there; {fix}",
+        )
     for run in runs:
         simplified = _simplify(run) if not run.isascii() else run
         if _changed(run, simplified):
@@ -1281,6 +1292,20 @@ def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
             f"(报 警 and 报👮警 are read 报警), so it never matches there; write {closed!r}",
         )
     return text
+
+
+def _normalised_away(runs: list[str]) -> tuple[str, str] | None:
+    """A word of the literal runs of a pattern (`_literal_runs`) that the
+    text is never written as once normalised (``找ｃｅｏ`` is read ``找ceo``,
+    ``差！`` ``差!``, ``&amp;`` ``&``), with how it is read (closed up as the
+    engine reads it); None when there is none. Traditional characters are
+    left to the check that follows."""
+    for run in runs:
+        for piece in run.split(" "):
+            cleaned = _clean(piece)
+            if cleaned != piece:
+                return piece, _closed_up(" ".join(cleaned.split()))[0]
+    return None
 
 
 def _changed(run: str, simplified: str) -> bool:
