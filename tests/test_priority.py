@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage import priority
-from triage.exceptions import LabelError, ParameterError, PolicyError
+from triage.exceptions import ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
 from triage.priority import Context, Policy, default_policy, load_policy, prioritize
 from triage.results import CategoryResult, EmotionResult, LabelMap, PriorityResult
@@ -1305,15 +1305,25 @@ def test_learned_signal_does_not_raise_to_a_crisis_the_text_denies(
 
 
 def test_learned_signal_is_validated() -> None:
-    with pytest.raises(LabelError, match="P0"):
+    # a parameter of the call, not a labeled frame: it was a LabelError, so no
+    # TypeError for a list where a mapping goes
+    with pytest.raises(ParameterError, match="P0"):
         run("送错了", "logistics", learned={"P0": 1.0})
-    with pytest.raises(LabelError, match="probability"):
+    with pytest.raises(ParameterError, match="probability"):
         run("送错了", "logistics", learned={"P1": 1.5})
     for value in (None, "high", [0.9]):
-        with pytest.raises(LabelError, match=r"learned\['P1'\] = .* is not a probability"):
+        with pytest.raises(ParameterError, match=r"learned\['P1'\] = .* is not a probability"):
             run("送错了", "logistics", learned={"P1": value})
-    with pytest.raises(LabelError, match=r"learned must be a mapping .*got list"):
+    with pytest.raises(TypeError, match=r"^learned must be a mapping .*got list"):
         run("送错了", "logistics", learned=[("P1", 0.9)])
+    with pytest.raises(ParameterError, match="distribution is empty"):
+        run("送错了", "logistics", learned={})
+    # a text given for a level or a probability is cut, as other messages cut it
+    text = "快递一周还没到，客服也不回消息，" * 20
+    for learned in ({text: 0.5}, {"P1": text}):
+        with pytest.raises(ParameterError) as caught:
+            run("送错了", "logistics", learned=learned)
+        assert len(str(caught.value)) < 200 and "(320 characters)" in str(caught.value)
 
 
 def test_text_must_be_a_string() -> None:

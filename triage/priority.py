@@ -110,7 +110,8 @@ from typing import Any
 from triage._paths import user_path
 from triage._resources import read_toml
 from triage._words import counted
-from triage.exceptions import LabelError, ParameterError, PolicyError
+from triage._words import shown as _cut
+from triage.exceptions import ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
 from triage.text import EMOJI_PARTS, PICTOGRAPHS, _clean, _simplify, check_text
@@ -2051,7 +2052,7 @@ def check_policy(policy: object) -> None:
 
 def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
     if not isinstance(learned, Mapping):
-        raise LabelError(
+        raise ParameterError(
             f"learned must be a mapping of level to probability, got {type(learned).__name__}; "
             'e.g. {"P1": 0.1, "P2": 0.6, "P3": 0.2, "P4": 0.1}'
         )
@@ -2059,8 +2060,8 @@ def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
     for key, value in learned.items():
         level = _LEVEL_OF.get(key)  # a dict look-up: this runs once per scored row
         if level is None:
-            raise LabelError(
-                f"learned: {key!r} is not a priority level; expected keys among "
+            raise ParameterError(
+                f"learned: {_cut(key)} is not a priority level; expected keys among "
                 f"{', '.join(str(p) for p in PRIORITIES)}"
             )
         try:
@@ -2068,10 +2069,10 @@ def _validate_learned(learned: Mapping[str, float]) -> dict[Priority, float]:
         except (TypeError, ValueError):
             p = math.nan
         if not 0.0 <= p <= 1.0:
-            raise LabelError(f"learned[{key!r}] = {value!r} is not a probability in [0, 1]")
+            raise ParameterError(f"learned[{key!r}] = {_cut(value)} is not a probability in [0, 1]")
         probs[level] = p
     if not probs:
-        raise LabelError("learned: the distribution is empty; pass None for no model")
+        raise ParameterError("learned: the distribution is empty; pass None for no model")
     return probs
 
 
@@ -2115,8 +2116,9 @@ def prioritize(
         `text` is not a str.
     ParameterError
         `categories` is not a `CategoryResult`, `emotions` not an
-        `EmotionResult`, `context` not a `Context` or `policy` not a
-        `Policy` (load a policy file once with `load_policy`).
+        `EmotionResult`, `learned` not a mapping of levels to probabilities
+        in [0, 1], `context` not a `Context` or `policy` not a `Policy` (load
+        a policy file once with `load_policy`).
 
     Examples
     --------
