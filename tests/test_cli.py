@@ -1711,7 +1711,8 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
             (
                 [command, "unlabeled.csv", *more],
                 r"unlabeled\.csv: bad columns in the labeled data: no column 'angry', 'priority'; "
-                r"every head of a model .*extra=rows.*; the columns are \['id', 'text', .*\]",
+                r"each head learns from its own column: .*extra=rows.*; "
+                r"the columns are \['id', 'text', .*\]",
             )
             for command, more in [
                 ("evaluate", []),

@@ -292,16 +292,43 @@ def test_a_file_labeled_for_some_heads_is_told_what_to_do_with_it(
         check_labels(frame({}, {}).drop(columns=list(dropped)))
     message = str(caught.value)
     assert message.startswith(f"bad columns in the labeled data: no column {dropped[0]!r}")
-    assert "label the missing ones" in message
-    assert ("one level in every row (the rules alone then decide the priority)" in message) is (
-        unrated
-    )
+    assert "each head learns from its own column: label the missing ones" in message
+    assert ("one level in every row: the rules alone decide" in message) is unrated
     assert "as extra rows beside fully labeled ones, triage.train(labeled, extra=rows)," in message
-    assert "so a complaint column of 0 marks a text that complains about nothing" in message
+    assert "(complaint=0 marks no complaint; see TriageModel.fit)" in message
+    # a line to read, not a paragraph of some 700 characters
+    assert len(message.partition("; the columns are")[0]) < 450
     # without texts, the rows are no such file
     with pytest.raises(LabelError) as untexted:
         check_labels(frame({}).drop(columns=["text"]))
     assert "extra=rows" not in str(untexted.value)
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [(), ("priority",), ("primary", "priority")],
+    ids=["texts alone", "a priority", "a primary and a priority"],
+)
+def test_texts_without_a_label_a_head_learns_from_are_told_to_label_them(
+    kept: tuple[str, ...],
+) -> None:
+    # they were told to train on the rows as extra rows, which take
+    # categories or emotions and refuse rows of none, in some 700 characters
+    texts = frame({}, {})[["id", "text", *kept]]
+    with pytest.raises(LabelError) as caught:
+        check_labels(texts)
+    message = str(caught.value)
+    assert "extra=rows" not in message
+    assert len(message) < 300
+    if kept:
+        assert "each head learns from its own column: label the missing ones;" in message
+    else:
+        assert message == (
+            "bad columns in the labeled data: no column 'categories', 'primary', 'angry', "
+            "'anxious', 'confused', 'humorous', 'aggrieved', 'priority'; these are texts with "
+            "no label: add the label columns of the label definitions' file format (LABELS.md) "
+            "and label each row; the columns are ['id', 'text']"
+        )
 
 
 def test_rows_labeled_for_some_heads_in_a_file_of_every_column_are_told_what_to_do() -> None:

@@ -852,23 +852,30 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
                 "definitions does (text, categories, primary, angry ... aggrieved, priority): "
                 "rename yours to them"
             )
+        elif set(missing) == _LABEL_NAMES:
+            # a file of texts: as extra rows too, it would have no label to learn from
+            said.append(
+                "these are texts with no label: add the label columns of the label "
+                "definitions' file format (LABELS.md) and label each row"
+            )
         elif missing and "text" not in missing:
             # texts labeled for some heads alone (categories but no emotions,
             # say): each head of a model learns from its own column
             unrated = (
-                ", or for priorities not rated, one level in every row (the rules alone then "
-                "decide the priority)"
+                " (for priorities not rated, one level in every row: the rules alone decide)"
                 if "priority" in missing
                 else ""
             )
+            # extra rows teach the heads of these columns alone (validate_partial)
+            extra = (
+                ", or train on them as extra rows beside fully labeled ones, "
+                "triage.train(labeled, extra=rows), where an empty cell is unknown "
+                "(complaint=0 marks no complaint; see TriageModel.fit)"
+                if any(c in ("categories", "complaint", *EMOTION_COLUMNS) for c in columns)
+                else ""
+            )
             said.append(
-                "every head of a model learns from its label column and is measured on it, "
-                f"so a labeled row has them all: label the missing ones{unrated}; to train "
-                "on such rows as they are, give them as extra rows beside fully labeled ones, "
-                "triage.train(labeled, extra=rows), which train the heads of their categories "
-                "and emotion columns (not primary or priority; an empty cell is unknown there, "
-                "so a complaint column of 0 marks a text that complains about nothing; see "
-                "TriageModel.fit)"
+                f"each head learns from its own column: label the missing ones{unrated}{extra}"
             )
         said += [
             f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
