@@ -128,8 +128,10 @@ def test_emotions_no_source_label_speaks_of_are_refused(
     fake_dir: Path, emotions: list[str]
 ) -> None:
     # no row would have a known emotion: the frame was empty, without a word
+    noun = "emotion" if len(emotions) == 1 else "emotions"
     message = (
-        r"no label of smp2020 says anything of .*; the ones it fills: angry, anxious, confused"
+        rf"no label of smp2020 says anything of the {noun} \[.*; the ones it fills: angry, "
+        "anxious, confused"
     )
     with pytest.raises(triage.ParameterError, match=message):
         load_weak_emotions(fake_dir, emotions=emotions)
@@ -192,8 +194,13 @@ def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
     ("kwargs", "message"),
     [
         ({"source": "weibo"}, "allowed: smp2020, nlpcc2013"),
-        ({"emotions": ("angry", "happy")}, "unknown emotion"),
-        ({"emotions": "angry"}, "unknown emotion"),
+        ({"emotions": ("angry", "happy")}, r"^unknown emotion \['happy'\]; allowed: angry, "),
+        ({"emotions": ("happy", "sad")}, r"^unknown emotions \['happy', 'sad'\]; allowed: "),
+        # one str had been its letters, each an unknown emotion: ['a', 'n', 'g', 'r', 'y']
+        (
+            {"emotions": "angry"},
+            r"^emotions must be a sequence of emotion names, not one str: emotions=\['angry'\]; ",
+        ),
         ({"weight": 0}, "weight"),
         ({"limit": 0}, "limit"),
         # a flag is no number of rows, as load_praise and load_calm_chats say
@@ -229,10 +236,19 @@ def test_bad_options_are_refused(fake_dir: Path, kwargs: dict[str, object], mess
 def test_a_source_named_twice_is_refused(read: Any, sources: Any, tmp_path: Path) -> None:
     # its rows had been read twice: the ids of a pool to label repeated, and
     # each text counted twice by the word vectors
-    with pytest.raises(triage.ParameterError, match=rf"^source\(s\) named twice: {sources[0]}; "):
+    with pytest.raises(triage.ParameterError, match=rf"^source named twice: {sources[0]}; "):
         read(tmp_path, sources=sources)
-    with pytest.raises(triage.ParameterError, match=r"unknown source\(s\) \['nope'\]"):
+    with pytest.raises(triage.ParameterError, match=r"^unknown source \['nope'\]; allowed: "):
         read(tmp_path, sources=[*sources, "nope"])
+    with pytest.raises(triage.ParameterError, match=r"^unknown sources \['no', 'pe'\]; "):
+        read(tmp_path, sources=["no", "pe"])
+    # one str had been its letters, each an unknown source: ['w', 'a', 'i', ...]
+    with pytest.raises(
+        triage.ParameterError,
+        match=rf"^sources must be a sequence of source names, not one str: "
+        rf"sources=\['{sources[0]}'\]; allowed: ",
+    ):
+        read(tmp_path, sources=sources[0])
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage._paths import user_path
+from triage._words import names_shown, plural, shown
 from triage.exceptions import ColumnError, InputFileError, ParameterError
 from triage.labeled import MAX_WEIGHT, excluded_texts, model_texts
 from triage.labels import EMOTION_COLUMNS
@@ -187,14 +188,22 @@ def _check_sources(sources: Sequence[str], allowed: Mapping[str, object]) -> Non
     """Refuse `sources` that are not keys of `allowed`, one str, or that name
     a source twice (its rows would be read twice: ids repeated, texts counted
     twice)."""
+    if isinstance(sources, str):  # not its letters, each an unknown source
+        raise ParameterError(
+            f"sources must be a sequence of source names, not one str: "
+            f"sources=[{shown(sources)}]; allowed: {', '.join(allowed)}"
+        )
     bad = [s for s in sources if s not in allowed]
-    if bad or isinstance(sources, str):
-        raise ParameterError(f"unknown source(s) {bad or sources!r}; allowed: {', '.join(allowed)}")
+    if bad:
+        raise ParameterError(
+            f"unknown {plural(len(bad), 'source')} {names_shown(bad)}; "
+            f"allowed: {', '.join(allowed)}"
+        )
     names = list(sources)
-    twice = [s for i, s in enumerate(names) if s in names[:i]]
+    twice = list(dict.fromkeys(s for i, s in enumerate(names) if s in names[:i]))
     if twice:
         raise ParameterError(
-            f"source(s) named twice: {', '.join(dict.fromkeys(twice))}; name each once"
+            f"{plural(len(twice), 'source')} named twice: {', '.join(twice)}; name each once"
         )
 
 
@@ -355,16 +364,23 @@ def load_weak_emotions(
 
     if source not in WEAK_SOURCES:
         raise ParameterError(f"unknown source {source!r}; allowed: {', '.join(WEAK_SOURCES)}")
-    bad = [e for e in emotions if e not in EMOTION_COLUMNS]
-    if bad or isinstance(emotions, str):
+    if isinstance(emotions, str):  # not its letters, each an unknown emotion
         raise ParameterError(
-            f"unknown emotion(s) {bad or emotions!r}; allowed: {', '.join(EMOTION_COLUMNS)}"
+            f"emotions must be a sequence of emotion names, not one str: "
+            f"emotions=[{shown(emotions)}]; allowed: {', '.join(EMOTION_COLUMNS)}"
+        )
+    bad = [e for e in emotions if e not in EMOTION_COLUMNS]
+    if bad:
+        raise ParameterError(
+            f"unknown {plural(len(bad), 'emotion')} {names_shown(bad)}; "
+            f"allowed: {', '.join(EMOTION_COLUMNS)}"
         )
     mapped = [e for e in EMOTION_COLUMNS if any(e in m for m in WEAK_MAPPINGS[source].values())]
     if not any(e in mapped for e in emotions):
+        asked = list(emotions)
         raise ParameterError(
-            f"no label of {source} says anything of the emotion(s) {list(emotions)!r}, so no "
-            f"row would be kept; the ones it fills: {', '.join(mapped)}"
+            f"no label of {source} says anything of the {plural(len(asked), 'emotion')} "
+            f"{asked!r}, so no row would be kept; the ones it fills: {', '.join(mapped)}"
         )
     _check_weight(weight)
     _check_limit(limit)
