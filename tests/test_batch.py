@@ -2251,6 +2251,7 @@ def test_keys_that_first_appear_after_the_first_chunk_are_dropped_with_one_warni
     assert len(messages) == 2, messages  # 'shop' once, though two chunks hold it
     assert "in.jsonl" in messages[0] and "'shop'" in messages[0] and "chunk" in messages[0]
     assert "'city'" in messages[1] and "'shop'" not in messages[1]
+    assert [m.partition(": ")[2].split()[:2] for m in messages] == [["dropping", "key"]] * 2
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert summary.rows == len(lines) == 5
     assert ["shop" in json.loads(line) for line in lines] == [False] * 5
@@ -3544,7 +3545,7 @@ def test_the_files_of_a_folder_may_differ_in_their_columns(tmp_path: Path) -> No
     write(folder / "1.csv", "id,text,channel\n1,快递太慢,app\n")
     write(folder / "2.csv", "text,id,agent\n房间很脏,2,王\n")  # channel gone, agent new
     with (
-        pytest.warns(UserWarning, match=r"2\.csv: dropping column\(s\) 'agent', not in"),
+        pytest.warns(UserWarning, match=r"2\.csv: dropping column 'agent', not in"),
         pytest.warns(UserWarning, match=r"2\.csv has no column 'channel' of .*1\.csv"),
     ):
         score_file(folder, tmp_path / "out.csv")

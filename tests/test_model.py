@@ -53,6 +53,14 @@ def test_set_params_rejects_typos() -> None:
         TriageModel().set_params(c=1.0)
 
 
+def test_bad_parameters_are_counted_as_one_or_many(tiny_frame) -> None:  # type: ignore[no-untyped-def]
+    # it said "invalid TriageModel parameter(s)" of one as of two
+    with pytest.raises(ParameterError, match=r"^invalid TriageModel parameter: C=-1.0 \("):
+        TriageModel(C=-1.0).fit(tiny_frame)
+    with pytest.raises(ParameterError, match=r"^invalid TriageModel parameters: C=-1.0 \(.*; "):
+        TriageModel(C=-1.0, primary_blend=2.0).fit(tiny_frame)
+
+
 def test_sklearn_clone_works() -> None:
     from sklearn.base import clone
 

@@ -944,8 +944,10 @@ def test_export_writes_utf8_with_bom_and_reads_back(tmp_path: Path) -> None:
         export_for_labeling(chosen, path)
     export_for_labeling(chosen, path, bom=False, overwrite=True)
     assert path.read_bytes().startswith(b"id,")
-    with pytest.raises(KeyError, match="priority"):
+    with pytest.raises(KeyError, match=r"labeled-file column \['priority'\];"):
         export_for_labeling(chosen.drop(columns="priority"), tmp_path / "x.csv")
+    with pytest.raises(KeyError, match=r"labeled-file columns \['text', 'priority'\];"):
+        export_for_labeling(chosen.drop(columns=["text", "priority"]), tmp_path / "x.csv")
 
 
 @pytest.mark.parametrize(
@@ -1300,7 +1302,11 @@ def test_tuning_on_a_frame_read_with_plain_pandas(tiny_frame: pd.DataFrame, tmp_
         (lambda f, m: m.set_params(Cc=1.0), "invalid parameter 'Cc' for TriageModel"),
         (lambda f, m: tune_thresholds(m, f, beta=0), "beta must be a positive number"),
         (lambda f, m: tune_thresholds(m, f, min_positives=0), "min_positives must be"),
-        (lambda f, m: tune_thresholds(m, f, heads=["primary"]), "unknown head"),
+        (lambda f, m: tune_thresholds(m, f, heads=["primary"]), r"^unknown head \['primary'\];"),
+        (
+            lambda f, m: tune_thresholds(m, f, heads=["primary", "level"]),
+            r"^unknown heads \['primary', 'level'\]; allowed: ",
+        ),
         (
             lambda f, m: tune_thresholds(m, f, heads="presence"),
             r"^heads must be a sequence of head names, not one str: heads=\['presence'\]; allowed",

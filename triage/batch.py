@@ -75,6 +75,7 @@ from triage._default import resolve_model
 from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
 from triage._words import counted, names_shown, plural
+from triage._words import shown as _shown
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 from triage.model import label_order
@@ -2369,14 +2370,14 @@ def _undecodable_warning(source: _Source, lines: list[int]) -> str:
 
 def _dropping(path: str | os.PathLike[str], extra: list[Any], first: Any, chunk_size: int) -> str:
     """The warning that `extra` columns of `path` are dropped."""
-    names = ", ".join(map(repr, extra))
+    names = ", ".join(map(_shown, extra))
     if Path(path) != Path(first):
         return (
-            f"{path}: dropping column(s) {names}, not in {first}, the first file read, "
-            "whose columns every row gets"
+            f"{path}: dropping {plural(len(extra), 'column')} {names}, not in {first}, the "
+            "first file read, whose columns every row gets"
         )
     return (
-        f"{path}: dropping key(s) {names}, not in the first chunk of "
+        f"{path}: dropping {plural(len(extra), 'key')} {names}, not in the first chunk of "
         f"{counted(chunk_size, 'record')}, "
         "whose columns every row gets; a larger --chunk-size (chunk_size=) keeps them"
     )

@@ -44,7 +44,7 @@ import numpy as np
 
 from triage import text as _text
 from triage._features import Doc, FeatureSpace, clauses, in_order, row_sums
-from triage._words import counted
+from triage._words import counted, plural
 from triage.exceptions import NotFittedError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
@@ -633,7 +633,9 @@ class TriageModel(OneText):
                 "(allowed: None or a triage.vectors.WordVectors)"
             )
         if bad:
-            raise ParameterError(f"invalid TriageModel parameter(s): {'; '.join(bad)}")
+            raise ParameterError(
+                f"invalid TriageModel {plural(len(bad), 'parameter')}: {'; '.join(bad)}"
+            )
         return self
 
     def _check_vectors(self) -> None:

@@ -38,7 +38,7 @@ import numpy as np
 
 from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
-from triage._words import counted, names_shown
+from triage._words import counted, names_shown, plural
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import (
     _cell,
@@ -705,7 +705,10 @@ def tune_thresholds(
         ) from None
     unknown = [h for h in heads if h not in _HEADS]
     if unknown:
-        raise ParameterError(f"unknown head(s) {unknown!r}; allowed: {', '.join(_HEADS)}")
+        raise ParameterError(
+            f"unknown {plural(len(unknown), 'head')} {names_shown(unknown)}; "
+            f"allowed: {', '.join(_HEADS)}"
+        )
     y = parse_labels(frame)
     texts = frame["text"].tolist()
     proba = _probabilities(model, texts)
@@ -1410,7 +1413,7 @@ def export_for_labeling(
     missing = [c for c in LABELING_COLUMNS if c not in frame.columns]
     if missing:
         raise ColumnError(
-            f"the frame lacks the labeled-file column(s) {missing}; "
+            f"the frame lacks the labeled-file {plural(len(missing), 'column')} {missing}; "
             "use the output of select_for_labeling"
         )
     have = list(frame.columns)
