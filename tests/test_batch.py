@@ -534,6 +534,31 @@ def test_a_text_column_named_twice_is_a_clear_error() -> None:
         score_frame(frame)
 
 
+@pytest.mark.parametrize(
+    ("text_column", "said"),
+    [
+        # a position, as iloc takes it
+        (1, r"^no column 1 in the frame; .*not its position: .*, pass text_column='text'$"),
+        (np.int64(-1), r"for the column at -1, pass text_column='text'$"),
+        (None, r"^no column None in the frame; .* the name of a column \(a str\), got NoneType$"),
+        (["text"], r"the name of a column \(a str\), got list$"),
+        (2, r"the name of a column \(a str\), got int$"),  # no column there
+    ],
+)
+def test_a_text_column_that_is_no_name_of_the_frame_says_what_it_takes(
+    text_column: Any, said: str
+) -> None:
+    # each was "no column 1 in the frame; ... name the text column with
+    # text_column=", as if the frame lacked a column of that name
+    frame = pd.DataFrame({"id": [1], "text": ["快递太慢了"]})
+    with pytest.raises(ColumnError, match=said):
+        score_frame(frame, text_column=text_column)
+    # where the columns are numbered, a number is a name
+    with pytest.raises(ColumnError, match=r"; name the text column with text_column="):
+        score_frame(pd.DataFrame([[1, "快递太慢了"]]), text_column=2)
+    assert score_frame(pd.DataFrame([[1, "快递太慢了"]]), text_column=1)["error"].tolist() == [""]
+
+
 def test_a_context_column_named_twice_is_said_to_hold_its_field_not_the_texts() -> None:
     frame = pd.DataFrame([["快递太慢了", "app", "weibo"]], columns=["text", "来源", "来源"])
     said = r"^column '来源' appears 2 times in the frame; .* holds the channel of each row$"

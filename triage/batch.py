@@ -884,7 +884,7 @@ def score_frame(
     frame : pandas.DataFrame or dask.dataframe.DataFrame
         Complaints, one per row. Any index, duplicates included.
     text_column : str, default "text"
-        The column holding the complaint text.
+        The name (not the position) of the column holding the complaint text.
     n_jobs : int or None, default 1
         Worker processes (joblib's loky), by joblib's convention, as for
         `TriageModel`: None is 1, -1 uses every core, -2 all but one, and
@@ -1210,8 +1210,8 @@ def _check_columns(
             else ""
         )
         raise ColumnError(
-            f"no column {text_column!r} in {where}; columns are {names}; "
-            f"name the text column with {option}{alone}"
+            f"no column {_shown(text_column)} in {where}; columns are {names}; "
+            f"{_name_wanted(text_column, have, option)}{alone}"
         )
     for name, col in (context_columns or {}).items():
         if col not in have:
@@ -1228,6 +1228,25 @@ def _check_columns(
                 f"column {col!r} appears {have.count(col)} times in {where}; "
                 f"rename the copies so that one column holds {what}"
             )
+
+
+def _name_wanted(text_column: Any, have: list[Any], option: str) -> str:
+    """What to do of a `text_column` that is none of the columns `have`: of
+    another type than every column's name (None, a list, an int where the
+    names are str), what it takes, and the name at an int's position."""
+    if isinstance(text_column, str) or any(type(c) is type(text_column) for c in have):
+        return f"name the text column with {option}"
+    if (
+        isinstance(text_column, int | np.integer)
+        and not isinstance(text_column, bool | np.bool_)
+        and -len(have) <= text_column < len(have)
+    ):
+        return (
+            f"text_column= takes the name of a column, not its position: for the column "
+            f"at {text_column}, pass text_column={_shown(have[text_column])}"
+        )
+    kind = " (a str)" if have and all(isinstance(c, str) for c in have) else ""
+    return f"text_column= takes the name of a column{kind}, got {type(text_column).__name__}"
 
 
 def _check_unique(columns: Iterable[Any], where: str, fmt: str) -> None:
