@@ -215,6 +215,62 @@ def test_service_example_warms_the_master_for_the_workers_it_forks() -> None:
     assert out.stdout.split() == ["logistics", "快递", "True", "0"], out.stderr
 
 
+def test_a_service_is_told_to_load_a_model_before_setting_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # it said set_default_model may be called while other threads serve, and
+    # not that set_default_model(None) makes every call wait for a load
+    import threading
+
+    from triage import _default, persist
+    from triage.lexicon import LexiconModel
+
+    section = " ".join(_section("In a service").split())
+    assert "`triage.set_default_model(triage.load_model(path))`" in section
+    assert "the other threads serve with the old model meanwhile" in section
+    assert "`set_default_model(None)` loads nothing: the next call loads the shipped " in section
+    assert "every call made meanwhile waits for it" in section
+    for name in ("_model", "_user_set", "_source"):  # the default as it was, after the test
+        monkeypatch.setattr(_default, name, getattr(_default, name))
+    old, new = LexiconModel(), LexiconModel()
+    triage.set_default_model(old)
+    loading, loaded = threading.Event(), threading.Event()
+
+    def load_model(path: object) -> LexiconModel:
+        loading.set()
+        assert loaded.wait(30)
+        return new
+
+    monkeypatch.setattr(persist, "load_model", load_model)
+    # a path loads in the thread that sets it; the others serve meanwhile
+    setter = threading.Thread(target=triage.set_default_model, args=("models/new",))
+    setter.start()
+    assert loading.wait(30)
+    assert triage.analyze("快递一周还没到").primary == "logistics"
+    assert _default.get_default_model() is old
+    loaded.set()
+    setter.join(30)
+    assert _default.get_default_model() is new
+    # None: the next call loads, under the lock, and a call made meanwhile waits
+    loading.clear()
+    loaded.clear()
+    triage.set_default_model(None)
+    done: list[str] = []
+    calls = [
+        threading.Thread(target=lambda: done.append(triage.analyze("快递一周还没到").primary))
+        for _ in range(2)
+    ]
+    calls[0].start()
+    assert loading.wait(30)
+    calls[1].start()
+    calls[1].join(0.3)
+    assert done == []
+    loaded.set()
+    for call in calls:
+        call.join(30)
+    assert done == ["logistics", "logistics"]
+
+
 def _json_fields() -> dict[str, str]:
     """The JSON type the README's table gives each field of `Assessment.to_dict`,
     in the table's order."""
