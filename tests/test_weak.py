@@ -6,6 +6,7 @@ temporary data folder; one test reads the real shared file when it is there.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -377,6 +378,20 @@ def test_data_dir_is_found_from_the_working_directory(
     for where in ("checkout", "checkout/notebooks"):
         monkeypatch.chdir(tmp_path / where)
         assert data_dir() == tmp_path / "shared" / "data"
+
+
+def test_the_docs_of_the_data_folder_say_it_is_found_from_the_working_directory() -> None:
+    # help(triage.weak) and read_corpus said $TRIAGE_DATA_DIR, else
+    # ../shared/data beside the repository, as data_dir read it no longer
+    import triage.weak
+    from triage.vectors import read_corpus
+
+    rule = re.compile(
+        r"``\$TRIAGE_DATA_DIR``.*the first ``shared/data``.* from the working "
+        r"directory upwards.*[,;] else ``\.\./shared/data`` beside the source tree"
+    )
+    for doc in (triage.weak.__doc__, data_dir.__doc__, read_corpus.__doc__):
+        assert rule.search(" ".join((doc or "").split())), doc
 
 
 def test_data_dir_is_found_from_a_working_directory_removed_since(

@@ -478,8 +478,10 @@ def read_corpus(
     Parameters
     ----------
     data_dir : path-like, optional
-        The shared data folder; ``$TRIAGE_DATA_DIR`` or ``../shared/data``
-        beside the repository when omitted (`triage.weak.data_dir`).
+        The shared data folder; when omitted, `triage.weak.data_dir`:
+        ``$TRIAGE_DATA_DIR``, else the first ``shared/data`` found from the
+        working directory upwards, else ``../shared/data`` beside the source
+        tree.
     sources : sequence of str
         Keys of `CORPUS_SOURCES`, each once; missing files are an error.
     exclude : iterable of str

@@ -8,8 +8,11 @@ labeled ``angry`` shows anger, a ``neutral`` or ``happy`` post shows none.
 unknown, the row then left out of that emotion's heads) and a ``weight``.
 
 The raw files are not part of the library (their terms are unclear: see
-``raw/SOURCES.md`` of the shared data). They are read from `data_dir`:
-``$TRIAGE_DATA_DIR``, else ``../shared/data`` beside the repository.
+``raw/SOURCES.md`` of the shared data). They are read from `data_dir`,
+the shared data folder: ``$TRIAGE_DATA_DIR``, else the first
+``shared/data`` found from the working directory upwards (``../shared/data``
+of a checkout, from it or a folder in it), else ``../shared/data`` beside
+the source tree.
 
 Mapping (from "How these sets map to our labels" in SOURCES.md)
 --------------------------------------------------------------
