@@ -264,6 +264,19 @@ def test_a_column_named_by_a_long_text_is_named_by_its_start_not_whole() -> None
     assert said.endswith("'... (115,000 characters)]")
 
 
+def test_the_text_of_a_labeled_file_given_for_the_frame_is_not_repeated() -> None:
+    # it was "got str '<the whole file>'; read the file first: triage.read_labeled('<the
+    # whole file>')", the file twice over, as if it were a path
+    rows = "".join(f"{i},快递第{i}天还没到,logistics,logistics,0,1,0,0,0,P3\n" for i in range(200))
+    text = "id,text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n" + rows
+    with pytest.raises(ParameterError) as caught:
+        validate_labels(text)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "the labeled data must be a pandas DataFrame, got str of 201 lines; save it as a "
+        "file and read it with triage.read_labeled(path), which reads each cell as it is written"
+    )
+
+
 def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None:
     # 工单号, 内容, 类别: every column of the format missing, and nothing said of how to fix it
     own = pd.DataFrame({"工单号": ["1"], "内容": ["快递一周还没到"], "类别": ["logistics"]})

@@ -1029,6 +1029,12 @@ def test_read_words_reads_jieba_user_dictionary_entries(
     ("source", "message"),
     [
         ("花呗", r"words='花呗' names no file; .* such as \['花呗'\]"),
+        # a dictionary's text, not its path: it was repeated whole, twice
+        (
+            "花呗\n借呗 5\n" * 100,
+            r"^words is one str of 200 lines, not the path of a user dictionary; pass its "
+            r"lines as a list of words, text\.splitlines\(\)$",
+        ),
         (["花呗 0"], r"words, line 1: frequency 0 for '花呗'"),
         (["花呗", "\u200b 5"], r"words, line 2: '\\u200b' is no word"),
         (["花 呗"], r"words, line 1: '花 呗' is no word"),

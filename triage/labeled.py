@@ -306,7 +306,13 @@ def require_frame(value: Any, what: str = "the labeled data") -> None:
             )
         return
     package = foreign_package(value)
-    if isinstance(value, str | os.PathLike):
+    if isinstance(value, str) and "\n" in value:  # a file's text, not its path
+        got = f"str of {counted(len(value.splitlines()), 'line')}"
+        hint = (
+            "save it as a file and read it with triage.read_labeled(path), which reads "
+            "each cell as it is written"
+        )
+    elif isinstance(value, str | os.PathLike):
         got = f"{type(value).__name__} {str(value)!r}"
         hint = f"read the file first: triage.read_labeled({str(value)!r})"
     elif isinstance(value, pd.Series):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage._paths import user_path
 from triage._resources import resource_path, word_list
+from triage._words import counted
 from triage.exceptions import InvalidTextError, ParameterError, TriageWarning, user_stacklevel
 
 if TYPE_CHECKING:
@@ -1064,6 +1065,11 @@ def read_words(source: Any) -> Words:
             raise ParameterError(
                 f"words={path!r} is a directory; pass the path of a user dictionary file "
                 "(one word a line) in it"
+            )
+        if not os.path.isfile(path) and "\n" in path:  # a dictionary's text, not its path
+            raise ParameterError(
+                f"words is one str of {counted(len(path.splitlines()), 'line')}, not the path "
+                "of a user dictionary; pass its lines as a list of words, text.splitlines()"
             )
         if not os.path.isfile(path):
             raise ParameterError(
