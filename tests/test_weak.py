@@ -202,6 +202,11 @@ def test_the_frame_trains_as_extra_data(fake_dir: Path) -> None:
             {"emotions": "angry"},
             r"^emotions must be a sequence of emotion names, not one str: emotions=\['angry'\]; ",
         ),
+        # a generator had been used up by the check: "says anything of the emotions []"
+        (
+            {"emotions": (e for e in ["angry"])},
+            r"^emotions must be a sequence of emotion names, got generator; allowed: angry, ",
+        ),
         ({"weight": 0}, "weight"),
         ({"limit": 0}, "limit"),
         # a flag is no number of rows, as load_praise and load_calm_chats say
@@ -243,6 +248,14 @@ def test_a_source_named_twice_is_refused(read: Any, sources: Any, tmp_path: Path
         read(tmp_path, sources=[*sources, "nope"])
     with pytest.raises(triage.ParameterError, match=r"^unknown sources \['no', 'pe'\]; "):
         read(tmp_path, sources=["no", "pe"])
+    # a generator had been used up by the check, and no source read: pandas' "No
+    # objects to concatenate"; None had been "'NoneType' object is not iterable"
+    for given, kind in (((s for s in sources), "generator"), (None, "NoneType")):
+        with pytest.raises(
+            triage.ParameterError,
+            match=rf"^sources must be a sequence of source names, got {kind}; allowed: ",
+        ):
+            read(tmp_path, sources=given)
     # one str had been its letters, each an unknown source: ['w', 'a', 'i', ...]
     with pytest.raises(
         triage.ParameterError,

@@ -196,6 +196,11 @@ def _check_sources(sources: Sequence[str], allowed: Mapping[str, object]) -> Non
             f"sources must be a sequence of source names, not one str: "
             f"sources=[{shown(sources)}]; allowed: {', '.join(allowed)}"
         )
+    if not isinstance(sources, Sequence):  # a generator would be used up here, None no names
+        raise ParameterError(
+            f"sources must be a sequence of source names, got {type(sources).__name__}; "
+            f"allowed: {', '.join(allowed)}"
+        )
     bad = [s for s in sources if s not in allowed]
     if bad:
         raise ParameterError(
@@ -371,6 +376,11 @@ def load_weak_emotions(
         raise ParameterError(
             f"emotions must be a sequence of emotion names, not one str: "
             f"emotions=[{shown(emotions)}]; allowed: {', '.join(EMOTION_COLUMNS)}"
+        )
+    if not isinstance(emotions, Sequence):  # a generator would be used up here, None no names
+        raise ParameterError(
+            f"emotions must be a sequence of emotion names, got {type(emotions).__name__}; "
+            f"allowed: {', '.join(EMOTION_COLUMNS)}"
         )
     bad = [e for e in emotions if e not in EMOTION_COLUMNS]
     if bad:
