@@ -933,3 +933,93 @@ def test_a_negative_text_without_a_category_keeps_its_likeliest_above_the_floor(
     assert 0.3 < pred.category_proba.max() < 0.5 and pred.sentiment[0] < 0.5
     assert pred.category_labels.sum() == kept
     assert model.predict_one(text).category_labels.sum() == kept
+
+
+def test_a_text_under_the_complaint_gate_that_names_a_problem_keeps_its_priority_signal() -> None:
+    # the gate makes the priority head's signal NaN for praise, not for a
+    # text kept by the problem it names
+    model = _shipped_copy()
+    gate = model.min_complaint_proba
+    assert gate is not None
+    pred = model.predict_many(["好吃好吃，下次还来，吃完拉肚子了", "好吃好吃，下次还来"])
+    assert (pred.complaint_proba < gate).all()
+    assert pred.category_labels[0].any() and not pred.category_labels[1].any()
+    assert np.isfinite(pred.priority_proba[0]).all() and np.isnan(pred.priority_proba[1]).all()
+
+
+@pytest.mark.parametrize(("product", "kept"), [(0.19, "logistics"), (0.21, "product")])
+def test_the_category_of_a_named_problem_reaches_min_primary_proba(
+    product: float, kept: str
+) -> None:
+    # the product is what 可惜是假货 complains of, but only a category of at
+    # least min_primary_proba (0.2, as logistics here) is kept
+    from triage.text import normalize
+
+    model = _shipped_copy()
+    assert model.min_primary_proba == 0.2
+    names = [str(c) for c in CATEGORIES]
+    cat_p = np.full((1, len(names)), 0.01)
+    cat_p[0, names.index("product")] = product
+    cat_p[0, names.index("logistics")] = 0.2
+    text = normalize("快递很快，包装也很好，可惜是假货")
+    assert names[int(model._named_category(cat_p, [text])[0])] == kept
+
+
+def test_a_chinese_text_of_no_known_term_has_low_confidence() -> None:
+    from triage.model import low_confidence
+
+    np.testing.assert_array_equal(
+        low_confidence(["快递太慢", "快递太慢", "hello", ""], np.array([3, 0, 2, 0])),
+        [False, True, True, True],
+    )
+    assert _shipped_copy().predict_many(["龘靐齉"]).low_confidence.tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("孩子被烫了一下", True),  # P1
+        ("下单一个星期了还没发货", True),  # P3
+        ("建议你们的APP改一下", False),  # P4
+    ],
+)
+def test_a_trigger_of_p1_to_p3_names_a_problem(text: str, named: bool) -> None:
+    from triage.model import names_a_problem
+    from triage.text import normalize
+
+    assert names_a_problem(normalize(text)) is named
+
+
+def test_the_two_views_weigh_alike() -> None:
+    from triage.model import _sigmoid, two_views
+
+    head, nb = np.array([[0.0, 3.0]]), np.array([[2.0, -1.0]])
+    np.testing.assert_allclose(
+        two_views(head, nb), [[(0.5 + _sigmoid(2.0)) / 2, (_sigmoid(3.0) + _sigmoid(-1.0)) / 2]]
+    )
+    np.testing.assert_allclose(two_views(head, None), _sigmoid(head))
+
+
+@pytest.mark.parametrize(("complaint", "first"), [(0.5, 0), (0.49, 1)])
+def test_a_clause_complains_from_a_complaint_probability_of_one_half(
+    complaint: float, first: int
+) -> None:
+    # by the order alone: the first category named in a clause that complains
+    from triage.model import _ClauseScores, primary_scores
+
+    scored = _ClauseScores(
+        np.array([[0.9, 0.1], [0.1, 0.9], [0.1, 0.1]]),
+        np.array([0.5, 0.5, 0.5]),
+        np.array([0]),
+        np.array([complaint, 0.9, 0.9]),
+    )
+    s = primary_scores(np.array([[0.5, 0.5]]), scored, np.array([0.5, 0.5]), 0.0, 1.0)
+    assert int(s.argmax()) == first
+
+
+def test_equal_terms_not_found_as_spelt_rank_after_those_found() -> None:
+    from triage.model import _top
+
+    for terms in (["甲乙", "x y", "丙"], ["x y", "丙", "甲乙"]):
+        picked = _top(np.array(terms), np.ones(3), "丙甲乙", 3)
+        assert [terms[i] for i in picked] == ["丙", "甲乙", "x y"]
