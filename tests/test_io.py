@@ -32,6 +32,7 @@ from triage._io import (
     check_encoding,
     detect_encoding,
     file_format,
+    mostly_utf8,
     read_chunks,
     scan_jsonl,
     sniff_header,
@@ -674,6 +675,30 @@ def test_a_bare_carriage_return_ends_a_row_and_a_mix_of_line_ends_is_warned_of(
         assert messages == []
 
 
+@pytest.mark.parametrize(
+    ("rows", "shown"),
+    [
+        (10, "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, the"),
+        (11, "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, ..., the"),
+    ],
+)
+def test_the_bare_carriage_returns_of_many_rows_are_shown_ten_at_most(
+    tmp_path: Path, rows: int, shown: str
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(("text\n" + "快递\r没到\n" * rows).encode())
+    with pytest.warns(TriageWarning) as caught:
+        list(read_chunks(path, fmt="csv", chunk_size=100, encoding="utf-8"))
+    (message,) = [str(w.message) for w in caught]
+    assert f"ends {rows} rows, on lines {shown} others a line feed" in message
+
+
+def test_text_is_mostly_utf8_from_four_chinese_characters_to_one_bad_sequence() -> None:
+    assert mostly_utf8("快递没到\ufffd")
+    assert not mostly_utf8("快递没\ufffd")
+    assert mostly_utf8("") and mostly_utf8("hello")
+
+
 def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path: Path) -> None:
     long = "快递太慢了" * 40_000  # 200,000 characters; the csv module's default limit is 131,072
     path = tmp_path / "f.csv"
@@ -688,7 +713,7 @@ def test_a_line_over_the_limit_is_a_malformed_line_not_held_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
 ) -> None:
     monkeypatch.setattr("triage._io.MAX_LINE", 40)
-    longest = "退款" * 18 + "没到"  # 40 characters: read
+    longest = "退款" * 19 + "没到"  # 40 characters: read
     path = tmp_path / "f.csv"
     lines = ["id,text", f"1,{longest[2:]}", "2," + "快递太慢" * 30, "3,房间很脏", "4," + "吵" * 39]
     path.write_bytes((end.join(lines) + end + "5," + "慢" * 100).encode("utf-8"))
@@ -1086,6 +1111,28 @@ def test_a_jsonl_string_broken_by_more_crs_than_the_limit_ends_its_record(
     assert [n for c in chunks for n in c.malformed_lines] == [5, 25]
 
 
+def test_a_jsonl_string_broken_by_crs_past_max_line_characters_ends_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as many characters as a line may hold, not only so many lines
+    monkeypatch.setattr("triage._io.MAX_LINE", 40)
+    path = tmp_path / "f.jsonl"
+    broken = '{"text": "快递\r' + ("没到" * 10 + "\r") * 3 + '了"}\n'  # over 40 characters
+    path.write_bytes((broken + '{"text": "房间很脏"}\n').encode("utf-8"))
+    chunks = list(read_chunks(path, fmt="jsonl", chunk_size=1000))
+    assert [t for c in chunks for t in c.frame["text"]] == ["房间很脏"]
+    assert [n for c in chunks for n in c.malformed_lines] == [1, 2, 3, 4, 5]
+
+
+def test_a_jsonl_record_without_a_quote_ends_at_its_bare_cr(tmp_path: Path) -> None:
+    # only a line with an open string goes on with the next
+    path = tmp_path / "f.jsonl"
+    path.write_bytes('{}\r{"text": "快递没到"}\r[1]\r'.encode())
+    (chunk,) = read_chunks(path, fmt="jsonl", chunk_size=1000)
+    assert chunk.frame["text"].isna().tolist() == [True, False]
+    assert chunk.frame["text"].iloc[1] == "快递没到" and chunk.malformed_lines == [3]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -1104,6 +1151,46 @@ def test_jsonl_of_no_record_at_all_is_an_error(tmp_path: Path, content: str, mes
 def test_chunk_size_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="chunk_size"):
         list(read_chunks(tmp_path / "f.csv", fmt="csv", chunk_size=0))
+
+
+def test_a_parquet_chunk_of_another_type_is_named_by_its_rows_in_the_file(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "out.parquet"
+    with AtomicWriter(target, fmt="parquet") as writer:
+        writer.write(pd.DataFrame({"n": [1, 2]}))
+        writer.write(pd.DataFrame({"n": [3, 4]}))
+        with pytest.raises(InputFileError, match=r"column 'n' is int64 .* but rows 5-6 hold"):
+            writer.write(pd.DataFrame({"n": [[5], [6]]}))
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_atomic_writer_left_without_commit_leaves_nothing_and_holds_no_descriptor(
+    tmp_path: Path, fmt: str
+) -> None:
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc/self/fd to count open descriptors")
+    frame = pd.DataFrame({"text": ["快递太慢"]})
+    before = len(os.listdir("/proc/self/fd"))
+    with AtomicWriter(tmp_path / "new" / f"o.{fmt}", fmt=fmt) as writer:
+        writer.write(frame)
+    assert list(tmp_path.iterdir()) == []
+    with AtomicWriter(tmp_path / f"o.{fmt}", fmt=fmt) as writer:
+        writer.write(frame)
+        writer.commit()
+    assert [p.name for p in tmp_path.iterdir()] == [f"o.{fmt}"]
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert (
+        len(
+            pd.read_csv(tmp_path / "o.csv")
+            if fmt == "csv"
+            else pd.read_parquet(tmp_path / "o.parquet")
+        )
+        == 1
+    )
 
 
 def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:
