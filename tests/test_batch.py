@@ -2756,14 +2756,35 @@ def test_the_summary_counts_the_channels_and_tiers_that_matched_no_key(tmp_path:
 
 def test_the_summary_keeps_the_rows_of_the_first_100_unmatched_values(tmp_path: Path) -> None:
     # a column of texts given as the channel by mistake is not kept whole
+    # and of a value kept, seen again past the hundredth, every row
     source = tmp_path / "in.csv"
-    pd.DataFrame({"text": ["快递太慢了"] * 120, "c": [f"c{i}" for i in range(120)]}).to_csv(
-        source, index=False
-    )
+    channels = [f"c{i}" for i in range(120)] + ["c1"]
+    pd.DataFrame({"text": ["快递太慢了"] * 121, "c": channels}).to_csv(source, index=False)
     summary = score_file(source, tmp_path / "out.csv", context_columns={"channel": "c"})
-    assert len(summary.unmatched_channels) == 100
-    assert summary.unmatched_channel_rows == 120
-    assert "on 120 rows: 'c0' (1), 'c1' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..." in str(summary)
+    assert len(summary.unmatched_channels) == 100 and summary.unmatched_channels["c1"] == 2
+    assert summary.unmatched_channel_rows == 121
+    assert "on 121 rows: 'c1' (2), 'c0' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..." in str(summary)
+
+
+@pytest.mark.parametrize(("seconds", "rate"), [(0.5, 2000.0), (4.0, 250.0), (0.0, 0.0)])
+def test_the_summary_gives_the_rows_per_second_of_the_run(seconds: float, rate: float) -> None:
+    summary = ScoreSummary(rows=1000, errors=0, seconds=seconds, output=Path("out.csv"))
+    assert summary.rows_per_second == rate
+    assert f", {rate:,.0f} rows/s -> out.csv" in str(summary)
+
+
+def test_the_summary_shows_ten_malformed_lines_of_a_folder_at_most() -> None:
+    files = {Path("in", "a.csv"): list(range(2, 8)), Path("in", "b.csv"): list(range(2, 8))}
+    summary = ScoreSummary(
+        rows=3,
+        errors=0,
+        seconds=1.0,
+        output=Path("out.csv"),
+        malformed_lines=[n for lines in files.values() for n in lines],
+        malformed_files=files,
+    )
+    shown = [f"a.csv:{n}" for n in range(2, 8)] + [f"b.csv:{n}" for n in range(2, 6)]
+    assert str(summary).endswith(f"\nskipped 12 malformed lines: {', '.join(shown)}, ...")
 
 
 def test_score_file_errors(tmp_path: Path) -> None:
