@@ -57,6 +57,28 @@ def test_card_has_what_a_model_travels_with(saved: Path) -> None:
     assert len(card["file"]["sha256"]) == 64 and card["file"]["bytes"] > 0
 
 
+def test_card_describes_the_model_and_the_file_saved(tiny_frame, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from triage.model import TriageModel
+
+    extra = pd.DataFrame({"text": ["快递很快，包装也很好", "菜很好吃"], "complaint": "0"})
+    model = TriageModel(**TINY_PARAMS, word_ngrams=(1, 2)).fit(tiny_frame, extra=extra)
+    saved = triage.save_model(model, tmp_path / "m", notes={"数据": "自己写的投诉"})
+    written = (saved / CARD_FILE).read_text(encoding="utf-8")
+    assert '"数据": "自己写的投诉"' in written  # as it reads, not \u escapes
+    card = json.loads(written)
+    data = card["training_data"]
+    assert (data["rows"], data["extra_rows"]) == (len(tiny_frame), 2)
+    assert data["extra_fingerprint_sha256"] == model.extra_fingerprint_
+    assert len(data["extra_fingerprint_sha256"]) == 64
+    assert card["n_features"] == model.features_.n_features > 0
+    assert card["params"]["word_ngrams"] == [1, 2]
+    assert card["params"]["min_df"] == 1 and card["params"]["threshold_folds"] == 0
+    assert card["file"]["bytes"] == (saved / MODEL_FILE).stat().st_size
+    assert card["created"].endswith("+00:00")
+
+
 def test_card_counts_the_rows_of_each_label_a_label_never_given_as_0(
     tiny_frame, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
