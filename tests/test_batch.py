@@ -304,7 +304,9 @@ def test_the_context_fields_are_those_of_context() -> None:
     assert tuple(f.name for f in dataclasses.fields(Context)) == CONTEXT_FIELDS
 
 
-def test_context_columns_match_analyze_with_context() -> None:
+@pytest.mark.parametrize("chunk_size", [10_000, 3, 1])
+def test_context_columns_match_analyze_with_context(chunk_size: int) -> None:
+    # each chunk with its own rows' contexts
     frame = pd.DataFrame(
         {
             "text": ["快递太慢了", "快递太慢了", "快递太慢了", "房间很脏"],
@@ -314,7 +316,7 @@ def test_context_columns_match_analyze_with_context() -> None:
         }
     )
     cols = {"recent_complaints": "n", "channel": "ch", "customer_tier": "tier"}
-    out = score_frame(frame, context_columns=cols)
+    out = score_frame(frame, context_columns=cols, chunk_size=chunk_size)
     contexts = [
         Context(customer_tier="vip"),
         Context(recent_complaints=3, channel="weibo"),
