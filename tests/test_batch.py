@@ -2772,7 +2772,19 @@ def test_the_summary_keeps_the_rows_of_the_first_100_unmatched_values(tmp_path: 
 def test_the_summary_gives_the_rows_per_second_of_the_run(seconds: float, rate: float) -> None:
     summary = ScoreSummary(rows=1000, errors=0, seconds=seconds, output=Path("out.csv"))
     assert summary.rows_per_second == rate
-    assert f", {rate:,.0f} rows/s -> out.csv" in str(summary)
+    assert str(summary) == f"1,000 rows, 0 errors, {seconds:.1f} s, {rate:,.0f} rows/s -> out.csv"
+
+
+@pytest.mark.parametrize(
+    ("lines", "shown"),
+    [(10, "2, 3, 4, 5, 6, 7, 8, 9, 10, 11"), (11, "2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...")],
+)
+def test_the_summary_shows_ten_malformed_lines_at_most(lines: int, shown: str) -> None:
+    malformed = list(range(2, 2 + lines))
+    summary = ScoreSummary(
+        rows=3, errors=0, seconds=1.0, output=Path("o.csv"), malformed_lines=malformed
+    )
+    assert str(summary).endswith(f"\nskipped {lines} malformed lines: {shown}")
 
 
 def test_the_summary_shows_ten_malformed_lines_of_a_folder_at_most() -> None:
