@@ -750,7 +750,7 @@ def test_an_error_of_the_model_in_a_worker_is_raised_as_it_was() -> None:
     with pytest.raises(
         LookupError, match=r"\.Refused: refused \(7\): 爆炸\nraised scoring rows 3 to 3 "
     ):
-        score_frame(frame, model=Failing(), n_jobs=2, chunk_size=1)
+        score_frame(frame, model=Failing(), n_jobs=2, chunk_size=1, errors="raise")
 
 
 def _scoring_no_chunk(
@@ -1191,11 +1191,129 @@ def test_an_error_scoring_a_chunk_names_its_rows(n_jobs: int) -> None:
     texts = [f"第{i}单快递一周还没到" for i in range(40)]
     texts[25] = "坏掉的一行"
     with pytest.raises(RuntimeError, match="cannot score this") as caught:
-        score_frame(pd.DataFrame({"text": texts}), model=Failing(), n_jobs=n_jobs, chunk_size=10)
+        score_frame(
+            pd.DataFrame({"text": texts}),
+            model=Failing(),
+            n_jobs=n_jobs,
+            chunk_size=10,
+            errors="raise",
+        )
     assert caught.value.__notes__ == [
         "raised scoring rows 21 to 30 of the input (counted from 1, a file's header and "
         "malformed lines not counted)"
     ]
+
+
+class _RaisesOnMarker(triage.LexiconModel):
+    """The lexicon baseline, raising on every text holding 坏掉的一行."""
+
+    def predict_many(self, texts: Any, **kwargs: Any) -> Any:
+        texts = list(texts)
+        if any("坏掉的一行" in t for t in texts):
+            raise RuntimeError("cannot score " + "长" * 80)
+        return super().predict_many(texts, **kwargs)
+
+
+def _marked_texts() -> list[Any]:
+    texts: list[Any] = [f"第{i}单快递一周还没到" for i in range(40)]
+    texts[3], texts[25], texts[26] = "又是坏掉的一行", "坏掉的一行", None
+    return texts
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_row_whose_scoring_raises_is_flagged_and_the_others_scored(n_jobs: int) -> None:
+    # one row that raised stopped the whole call: nothing scored was returned,
+    # and the rest could not be scored without finding the row and removing it
+    texts = _marked_texts()
+    frame = pd.DataFrame({"text": texts}, index=[f"t{i}" for i in range(40)][::-1])
+    with pytest.warns(triage.TriageWarning) as caught:
+        out = score_frame(frame, model=_RaisesOnMarker(), n_jobs=n_jobs, chunk_size=10)
+    assert out.index.equals(frame.index)
+    flagged = "scoring raised RuntimeError: cannot score " + "长" * 37 + "... (93 characters)"
+    assert out["error"].tolist() == [
+        flagged if i in (3, 25) else "missing text" if i == 26 else "" for i in range(40)
+    ]
+    expected = score_frame(frame, model=triage.LexiconModel())
+    scored = (out["error"] == "").to_numpy()
+    pd.testing.assert_frame_equal(out[scored], expected[scored])
+    assert out.loc[~scored, "priority"].tolist() == ["", "", ""]
+    [warning] = caught
+    message = str(warning.message)
+    assert warning.filename == __file__
+    assert message.startswith(
+        "scoring raised an exception on 2 rows, left unscored, its error saying so: rows 4, 26 "
+        "(counted from 1, a file's header and malformed lines not counted); errors='raise' "
+        "(CLI: --errors raise) stops at the first. The first raised:\nTraceback (most recent "
+        "call last):\n"
+    )
+    assert "in predict_many\n" in message
+    assert message.endswith("\nRuntimeError: cannot score " + "长" * 80)
+
+
+def test_a_model_that_fails_on_any_text_still_stops_the_call() -> None:
+    # every row flagged, each scored alone, would hide a broken model behind
+    # a slow run of empty results
+    class Broken(triage.LexiconModel):
+        def predict_many(self, texts: Any, **kwargs: Any) -> Any:
+            raise AttributeError("'Broken' object has no attribute 'vocabulary_'")
+
+    with pytest.raises(AttributeError, match="vocabulary_") as caught:
+        score_frame(pd.DataFrame({"text": _marked_texts()}), model=Broken(), chunk_size=10)
+    assert caught.value.__notes__[0].startswith("raised scoring rows 1 to 10 ")
+
+
+def test_memory_running_out_while_a_row_is_scored_stops_the_call() -> None:
+    class Full(triage.LexiconModel):
+        def predict_many(self, texts: Any, **kwargs: Any) -> Any:
+            if "坏掉的一行" in texts:
+                raise MemoryError
+            return super().predict_many(texts, **kwargs)
+
+    with pytest.raises(MemoryError):
+        score_frame(pd.DataFrame({"text": _marked_texts()}), model=Full(), chunk_size=10)
+
+
+@pytest.mark.parametrize("errors", ["ignore", "RAISE", None, True])
+def test_errors_takes_flag_or_raise(errors: Any) -> None:
+    with pytest.raises(triage.ParameterError, match="errors must be one of 'flag', 'raise', got"):
+        score_frame(pd.DataFrame({"text": ["快递没到"]}), errors=errors)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_score_file_writes_a_row_whose_scoring_raises_and_counts_it(
+    fmt: str, tmp_path: Path
+) -> None:
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(40), "text": _marked_texts()}).to_csv(source, index=False)
+    with pytest.warns(triage.TriageWarning, match="on 2 rows, .*: rows 4, 26 "):
+        summary = score_file(
+            source, tmp_path / f"out.{fmt}", model=_RaisesOnMarker(), chunk_size=10
+        )
+    assert (summary.rows, summary.errors, summary.raised) == (40, 3, 2)
+    assert "\nscoring raised an exception on 2 rows, left unscored" in str(summary)
+    out = (
+        pd.read_parquet(summary.output)
+        if fmt == "parquet"
+        else pd.read_json(summary.output, lines=True, dtype=False)
+        if fmt == "jsonl"
+        else pd.read_csv(summary.output, dtype=str, keep_default_na=False)
+    )
+    assert [str(i) for i in out["id"]] == [str(i) for i in range(40)]
+    assert [i for i, e in enumerate(out["error"]) if e.startswith("scoring raised")] == [3, 25]
+    with pytest.raises(RuntimeError, match="cannot score"):
+        score_file(source, tmp_path / f"again.{fmt}", model=_RaisesOnMarker(), errors="raise")
+    assert not (tmp_path / f"again.{fmt}").exists()
+
+
+def test_a_dask_partition_flags_a_row_whose_scoring_raises() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"text": _marked_texts()})
+    lazy = score_frame(dd.from_pandas(frame, npartitions=2), model=_RaisesOnMarker())
+    with pytest.warns(triage.TriageWarning, match="on 1 row, "):
+        out = lazy.compute(scheduler="sync")
+    assert [i for i, e in enumerate(out["error"]) if e.startswith("scoring raised")] == [3, 25]
 
 
 def _alive(pid: int) -> bool:

@@ -785,6 +785,40 @@ def test_score_summary_says_when_more_lines_were_skipped_than_shown(
     assert "skipped 12 malformed lines: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..." in err
 
 
+def test_score_writes_a_row_whose_scoring_raises_and_warns_with_its_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a rule that raised on one text stopped the run with a traceback, and
+    # no output written for the rows scored before it
+    import triage.priority
+
+    rules = triage.priority._prioritize
+
+    def failing(text: str, *args: Any) -> Any:
+        if "坏掉的一行" in text:
+            raise RuntimeError("bad rule")
+        return rules(text, *args)
+
+    monkeypatch.setattr(triage.priority, "_prioritize", failing)
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,快递太慢了\n2,坏掉的一行\n3,房间很脏\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["score", str(src), "-o", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "triage score: warning: scoring raised an exception on 1 row, left unscored, its error "
+        "saying so: row 2 (counted from 1, "
+    )
+    assert "in failing\n" in err
+    assert "\n3 rows, 1 error, " in err
+    assert err.endswith("\nscoring raised an exception on 1 row, left unscored\n")
+    scored = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert scored["error"].tolist() == ["", "scoring raised RuntimeError: bad rule", ""]
+    assert scored["priority"].tolist()[::2] == ["P3", "P3"]
+    with pytest.raises(RuntimeError, match="bad rule"):
+        main(["score", str(src), "-o", str(tmp_path / "again.csv"), "--errors", "raise"])
+
+
 def test_score_reports_an_output_directory_before_reading_and_warnings_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

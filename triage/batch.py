@@ -62,6 +62,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -74,7 +75,7 @@ import numpy as np
 from triage._default import resolve_model
 from triage._io import SCORE, Options, is_missing
 from triage._paths import user_path
-from triage._words import counted, names_shown, plural
+from triage._words import SHOWN, counted, names_shown, plural
 from triage._words import shown as _shown
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -675,8 +676,108 @@ class _InFlight:
                 exc = again
 
 
+# ``errors=`` of `score_frame` and `score_file`
+_ERRORS = ("flag", "raise")
+
+# the key under which `_score_rows` returns the rows it flagged: their places
+# in the chunk, and the first exception's traceback, as text
+_RAISED = "raised"
+
+# a complaint every model and policy scores: when it raises too, an exception
+# raised scoring a chunk is the model's or the policy's, not a row's
+_PLAIN = "快递一周还没到"
+
+
+def _score_rows(
+    texts: list[Any],
+    model: Any,
+    policy: Any,
+    contexts: list[Context | str | None] | None = None,
+    explain: int = 0,
+    errors: str = "raise",
+) -> dict[str, Any]:
+    """`_score_chunk`; with ``errors="flag"``, the rows whose scoring raises an
+    `Exception` are found and flagged in ``error``, the others scored.
+
+    The chunk is scored again in halves, each half that raises in halves
+    again, down to the rows that raise alone: a few scorings of a chunk for
+    each such row, none on the happy path, and the same result for every
+    other row (none depends on the rest of its chunk). Raised as it is: a
+    `MemoryError`, and the exception of a chunk when `_PLAIN` raises too
+    (a broken model or policy, which every row would raise) or when no row
+    raises alone.
+    """
+    try:
+        return _score_chunk(texts, model, policy, contexts, explain)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if errors == "raise" or not _scores(model, policy, explain):
+            raise
+        first = exc
+    parts: list[dict[str, Any]] = []
+    raised: list[int] = []
+    shown: list[str] = []  # the traceback of the first row that raised
+
+    def halves(lo: int, hi: int, exc: Exception) -> None:
+        # texts[lo:hi] raised `exc`: a row is flagged, a half scored or split again
+        if hi - lo == 1:
+            row = _score_chunk([None], None, None, explain=explain)
+            row["error"] = np.asarray([_raised_error(exc)], dtype=object)
+            parts.append(row)
+            raised.append(lo)
+            shown[:] = shown or [_traceback(exc)]
+            return
+        mid = (lo + hi) // 2
+        for a, b in ((lo, mid), (mid, hi)):
+            try:
+                part = _score_chunk(texts[a:b], model, policy, _slice(contexts, a, b - a), explain)
+            except MemoryError:
+                raise
+            except Exception as again:
+                halves(a, b, again)
+            else:
+                parts.append(part)
+
+    halves(0, len(texts), first)
+    if not raised:  # no row raises alone: the exception is not a row's
+        raise first
+    cols = {k: _concat([p[k] for p in parts]) for k in parts[0]}
+    cols[_RAISED] = (raised, shown[0])
+    return cols
+
+
+def _raised_error(exc: Exception) -> str:
+    """The ``error`` of a row whose scoring raised `exc`: its class and the
+    first `SHOWN` characters of its message, on one line."""
+    message = " ".join(str(exc).split())
+    if len(message) > SHOWN:
+        message = f"{message[:SHOWN]}... ({len(message):,} characters)"
+    return f"scoring raised {type(exc).__name__}" + (f": {message}" if message else "")
+
+
+def _traceback(exc: Exception) -> str:
+    """The last frames of `exc`'s traceback and its message, as Python prints them."""
+    return "".join(traceback.format_exception(exc, limit=-_FRAMES, chain=False)).rstrip()
+
+
+# frames of a traceback a warning shows: where the bug is, not the batch's own
+_FRAMES = 6
+
+
+def _scores(model: Any, policy: Any, explain: int) -> bool:
+    """Whether `model` and `policy` score `_PLAIN`."""
+    try:
+        _score_chunk([_PLAIN], model, policy, None, explain)
+    except MemoryError:
+        raise
+    except Exception:
+        return False
+    return True
+
+
 def _score_sent_chunk(*args: Any) -> dict[str, Any]:
-    """`_score_chunk` in a worker, raising what the parent process can read.
+    """`_score_rows` in a worker, raising what the parent process can read.
 
     An exception goes back to the parent pickled. One whose class takes other
     arguments than it keeps (``def __init__(self, code, detail)``) cannot be
@@ -685,7 +786,7 @@ def _score_sent_chunk(*args: Any) -> dict[str, Any]:
     exception class it has, naming its own, its traceback below.
     """
     try:
-        return _score_chunk(*args)
+        return _score_rows(*args)
     except Exception as exc:
         try:
             # as loky sends it back
@@ -739,9 +840,14 @@ class _Workers:
         model: TriageModel | LexiconModel | None,
         policy: Policy | None,
         explain: int = 0,
+        errors: str = "raise",
     ) -> None:
         self.n_jobs = n_jobs
         self.explain = explain
+        self.errors = errors
+        self.raised = 0  # rows flagged as their scoring raised
+        self._raised_rows: list[int] = []  # the first of them, counted from 1
+        self._first = ""  # the first one's traceback
         # what this process scores with when the input is one chunk
         self._here = (model, policy)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -792,12 +898,16 @@ class _Workers:
                 model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
                 for payload, texts, contexts in tasks:
                     try:
-                        cols = _score_chunk(texts, model, policy, contexts, self.explain)
+                        cols = _score_rows(
+                            texts, model, policy, contexts, self.explain, self.errors
+                        )
                     except Exception as exc:
                         _note_rows(exc, done, len(texts))
                         raise
+                    self._tally(cols, done)
                     done += len(texts)
                     yield payload, cols
+                self._warn()
                 return
             from concurrent.futures.process import BrokenProcessPool
 
@@ -811,24 +921,51 @@ class _Workers:
                     if not isinstance(exc, BrokenProcessPool):  # workers dead, not a chunk
                         _note_rows(exc, *rows[0])
                     raise
-                rows.popleft()
+                self._tally(got[1], rows.popleft()[0])
                 return got
 
             try:
                 for payload, texts, contexts in tasks:
-                    flight.submit(payload, (texts, self.model, self.policy, contexts, self.explain))
+                    args = (texts, self.model, self.policy, contexts, self.explain, self.errors)
+                    flight.submit(payload, args)
                     rows.append((done, len(texts)))
                     done += len(texts)
                     if len(flight) >= 2 * flight.n_jobs:
                         yield pop()
                 while len(flight):
                     yield pop()
+                self._warn()
             finally:
                 flight.cancel()
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
                 self._tmp = None
+
+    def _tally(self, cols: dict[str, Any], first: int) -> None:
+        """Count the rows of a chunk that `_score_rows` flagged, its first row `first`."""
+        raised = cols.pop(_RAISED, None)
+        if raised is None:
+            return
+        rows, shown = raised
+        self.raised += len(rows)
+        self._first = self._first or shown
+        self._raised_rows.extend(first + r + 1 for r in rows[: 10 - len(self._raised_rows)])
+
+    def _warn(self) -> None:
+        """Name the rows flagged, and the first exception, once the batch is scored."""
+        if not self.raised:
+            return
+        places = ", ".join(f"{r:,}" for r in self._raised_rows)
+        warnings.warn(
+            f"scoring raised an exception on {counted(self.raised, 'row')}, left unscored, "
+            f"its error saying so: {plural(self.raised, 'row')} {places}"
+            f"{', ...' if self.raised > len(self._raised_rows) else ''} (counted from 1, "
+            "a file's header and malformed lines not counted); errors='raise' (CLI: "
+            f"--errors raise) stops at the first. The first raised:\n{self._first}",
+            TriageWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 # -- frames ----------------------------------------------------------------------
@@ -847,6 +984,7 @@ def score_frame(
     context_columns: Mapping[str, str] | None = ...,
     keep_input: bool = ...,
     explain: int = ...,
+    errors: str = ...,
 ) -> pd.DataFrame: ...
 
 
@@ -862,6 +1000,7 @@ def score_frame(
     context_columns: Mapping[str, str] | None = ...,
     keep_input: bool = ...,
     explain: int = ...,
+    errors: str = ...,
 ) -> Any: ...
 
 
@@ -876,6 +1015,7 @@ def score_frame(
     context_columns: Mapping[str, str] | None = None,
     keep_input: bool = False,
     explain: int = 0,
+    errors: str = "flag",
 ) -> Any:
     """Score every row of a DataFrame; the result keeps its index and order.
 
@@ -927,6 +1067,16 @@ def score_frame(
         its `explain` terms that raise its score most, as `triage.explain`
         ranks them (``""`` for a row with an error). Scoring takes about
         twice as long with it.
+    errors : {"flag", "raise"}, default "flag"
+        What an exception raised scoring a row does (a bug of a rule, of the
+        model or of the segmenter that one text brings out; not a
+        `MemoryError`). ``"flag"``: the row is left unscored, ``error``
+        saying ``scoring raised <class>: <message>``, every other row is
+        scored, and a `triage.TriageWarning` names the rows and shows the
+        first exception's traceback; but when a plain complaint
+        (快递一周还没到) raises too, the model or the policy fails on any
+        text, and its exception is raised. ``"raise"``: the first exception
+        stops the call.
 
     Returns
     -------
@@ -957,6 +1107,10 @@ def score_frame(
     concurrent.futures.process.BrokenProcessPool
         Worker processes died three times in this call (a dead worker is
         otherwise replaced and its chunks scored again).
+    Exception
+        Raised scoring a chunk, with ``errors="raise"``, or when the model
+        or the policy fails on any text; a note (``exc.__notes__``) names
+        the rows of the chunk.
 
     Examples
     --------
@@ -977,6 +1131,7 @@ def score_frame(
     _check_context_columns(context_columns)
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    _errors(errors)
     # a Dask frame ignores it, but a typo ("2", 0) is refused all the same
     jobs = _jobs(n_jobs)
     if not isinstance(keep_input, bool | np.bool_):  # "no" is true: the input would be kept
@@ -995,6 +1150,7 @@ def score_frame(
             context_columns=context_columns,
             keep_input=keep_input,
             explain=explain,
+            errors=errors,
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
     n_jobs = _processes_allowed(jobs)
@@ -1008,7 +1164,7 @@ def score_frame(
         (None, texts[i : i + chunk_size], _slice(contexts, i, chunk_size))
         for i in range(0, n, chunk_size)
     )
-    parts = [cols for _, cols in _Workers(n_jobs, model, policy, explain).map(tasks)]
+    parts = [cols for _, cols in _Workers(n_jobs, model, policy, explain, errors).map(tasks)]
     # a new Index object on the same values: naming the output's index in place
     # (``scored.index.name = ...``) must not rename the input's
     index = frame.index.copy()
@@ -1103,6 +1259,13 @@ def _check_text_encoding(encoding: Any, *, options: Options = SCORE) -> None:
         raise ParameterError(
             f"encoding={encoding!r} is not a text encoding (CLI: {options.encoding}); give one "
             "such as utf-8, gb18030 or utf-16, or leave it out to have it detected"
+        )
+
+
+def _errors(errors: Any) -> None:
+    if not isinstance(errors, str) or errors not in _ERRORS:
+        raise ParameterError(
+            f"errors must be one of {', '.join(map(repr, _ERRORS))}, got {_shown(errors)}"
         )
 
 
@@ -1374,6 +1537,7 @@ def _score_partition(
     context_columns: Mapping[str, str] | None,
     keep_input: bool,
     explain: int = 0,
+    errors: str = "flag",
 ) -> pd.DataFrame:
     out: pd.DataFrame = score_frame(
         part,
@@ -1384,6 +1548,7 @@ def _score_partition(
         context_columns=context_columns,
         keep_input=keep_input,
         explain=explain,
+        errors=errors,
     )
     return out
 
@@ -1398,6 +1563,7 @@ def _score_dask(
     context_columns: Mapping[str, str] | None,
     keep_input: bool,
     explain: int,
+    errors: str,
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
@@ -1432,6 +1598,7 @@ def _score_dask(
         dict(context_columns) if context_columns else None,
         keep_input,
         explain,
+        errors,
         meta=meta,
         align_dataframes=False,
     )
@@ -1449,7 +1616,7 @@ class ScoreSummary:
     rows : int
         Rows written (malformed lines excluded).
     errors : int
-        Rows written with a non-empty ``error`` (no usable text).
+        Rows written with a non-empty ``error`` (no usable text, or `raised`).
     seconds : float
         Wall time of the whole run, reading and writing included.
     output : Path
@@ -1478,6 +1645,10 @@ class ScoreSummary:
         `unmatched_channel_rows` (`unmatched_tier_rows`).
     unmatched_channel_rows, unmatched_tier_rows : int
         Rows whose channel (tier) matched no key of the policy.
+    raised : int
+        Rows among `errors` whose scoring raised an exception (a bug a text
+        brings out), ``error`` saying ``scoring raised ...``; a
+        `triage.TriageWarning` names them and shows the first traceback.
     """
 
     rows: int
@@ -1492,6 +1663,7 @@ class ScoreSummary:
     unmatched_tiers: dict[str, int] = field(default_factory=dict)
     unmatched_channel_rows: int = 0
     unmatched_tier_rows: int = 0
+    raised: int = 0
 
     @property
     def rows_per_second(self) -> float:
@@ -1502,6 +1674,8 @@ class ScoreSummary:
             f"{counted(self.rows, 'row')}, {counted(self.errors, 'error')}, "
             f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
         )
+        if self.raised:
+            text += f"\nscoring raised an exception on {counted(self.raised, 'row')}, left unscored"
         if self.malformed_lines:
             skipped = counted(len(self.malformed_lines), "malformed line")
             shown = _places(self.malformed_lines, self.malformed_files)
@@ -1591,6 +1765,7 @@ def score_file(
     output_encoding: str = "utf-8",
     escape_formulas: bool = False,
     context_columns: Mapping[str, str] | None = None,
+    errors: str = "flag",
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1740,6 +1915,9 @@ def score_file(
         known (docs/batch.md). Off by default, so that a scored file holds
         every text as it was read, for code that reads it back. Refused for
         a JSON Lines or Parquet output, which no spreadsheet opens as cells.
+    errors : {"flag", "raise"}, default "flag"
+        As for `score_frame` (CLI: ``--errors raise``): a row whose scoring
+        raises is written unscored, counted in `ScoreSummary.raised`.
 
     Returns
     -------
@@ -1776,7 +1954,7 @@ def score_file(
         file), or a Parquet output column cannot hold a later chunk's values;
         or a file of the input changed while it was read (cut short, added
         to, written again or replaced), no output then written.
-    concurrent.futures.process.BrokenProcessPool
+    concurrent.futures.process.BrokenProcessPool, Exception
         As for `score_frame`.
     """
     import pandas as pd
@@ -1829,6 +2007,7 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    _errors(errors)
     _check_context_columns(context_columns)
     if progress is not None and not callable(progress):  # failed once a chunk was scored
         raise ParameterError(
@@ -1861,7 +2040,7 @@ def score_file(
     if src_fmt == "jsonl" and (dst_fmt == "parquet" or any(s.partition for s in sources)):
         types.update(_check_jsonl(sources, dst_fmt == "parquet") or {})
     started = time.perf_counter()
-    rows = errors = 0
+    rows = unscored = 0
     malformed: list[int] = []
     malformed_files: dict[Path, list[int]] = {}
     undecodable: list[int] = []
@@ -1990,13 +2169,14 @@ def score_file(
         if dst_fmt == "parquet"
         else None,
     ) as writer:
-        for frame, cols in _Workers(n_jobs, model, policy, explain).map(tasks()):
+        workers = _Workers(n_jobs, model, policy, explain, errors)
+        for frame, cols in workers.map(tasks()):
             if src_fmt == "jsonl" and types:
                 frame = as_json_types(frame, types)
             out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
             rows += len(out)
-            errors += int(np.count_nonzero(cols["error"] != ""))
+            unscored += int(np.count_nonzero(cols["error"] != ""))
             if progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
@@ -2007,7 +2187,7 @@ def score_file(
     seconds = time.perf_counter() - started
     return ScoreSummary(
         rows,
-        errors,
+        unscored,
         seconds,
         path,
         malformed,
@@ -2015,7 +2195,9 @@ def score_file(
         undecodable,
         undecodable_files,
         *unmatched,
-        *unmatched_rows,
+        unmatched_channel_rows=unmatched_rows[0],
+        unmatched_tier_rows=unmatched_rows[1],
+        raised=workers.raised,
     )
 
 

@@ -637,6 +637,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 output_encoding=args.output_encoding,
                 context_columns=dict(args.context) if args.context else None,
                 escape_formulas=args.escape_formulas,
+                errors=args.errors,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -997,6 +998,14 @@ def build_parser() -> argparse.ArgumentParser:
         "with =, +, -, @, a tab or a carriage return after an apostrophe ('), so that it is "
         "shown as text rather than run as a formula (numbers are written as they are; "
         "default: every text as it was read)",
+    )
+    p.add_argument(
+        "--errors",
+        choices=("flag", "raise"),
+        default="flag",
+        help="a row whose scoring raises an exception (a bug a text brings out): flag writes "
+        "it unscored, its error saying so, and warns with the traceback (default); raise "
+        "stops at the first",
     )
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
