@@ -41,6 +41,7 @@ from triage.batch import (
     ScoreSummary,
     score_file,
     score_frame,
+    scored_by,
 )
 from triage.cli import main
 from triage.exceptions import ColumnError, InputFileError
@@ -1482,6 +1483,26 @@ def test_score_csv_carries_columns_and_reports(tmp_path: Path) -> None:
     assert out["primary"].tolist() == ["logistics", "", "environment"]
     assert out["error"].tolist() == ["", "empty text", ""]
     assert "3 rows, 1 error," in str(summary)
+
+
+@pytest.mark.parametrize("output", ["out.csv", "out.jsonl"])
+def test_the_summary_of_a_text_output_says_what_scored_it(tmp_path: Path, output: str) -> None:
+    # a CSV or JSON Lines output holds no record of its model and policy, and
+    # the summary gave none either: outputs of two models were told apart by nothing
+    from triage.priority import load_policy
+
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    policy = load_policy({"format": 1, "extends": "default", "disable": ["P1.regulator"]})
+    lexicon = triage.LexiconModel()
+    summary = score_file(src, tmp_path / output, model=lexicon, policy=policy)
+    by = scored_by(lexicon, policy)
+    assert summary.scored_by == by != scored_by(lexicon)
+    said = str(summary).splitlines()[0]  # the output still ends it
+    assert said.endswith(
+        f" rows/s, model (no file), policy {by['policy_sha256'][:12]}, "
+        f"triage {triage.__version__} -> {tmp_path / output}"
+    )
+    assert score_file(src, tmp_path / output).scored_by == scored_by()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

@@ -382,6 +382,30 @@ def test_score_with_no_room_to_write_names_what_it_was_writing(
     assert not out.exists() and not list((tmp_path / "spool").iterdir())
 
 
+def test_score_says_which_model_and_policy_scored_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the summary named neither, and a CSV output holds no record of them
+    from triage.batch import scored_by
+    from triage.priority import load_policy
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
+    policy = tmp_path / "rules.toml"
+    policy.write_text('format = 1\nextends = "default"\ndisable = ["P1.regulator"]\n', "utf-8")
+    argv = ["score", str(source), "-o", str(tmp_path / "out.csv"), "--quiet"]
+    assert main(argv) == 0
+    by = scored_by()
+    assert capsys.readouterr().err.endswith(
+        f" rows/s, model {by['model_sha256']!s:.12} (default), "
+        f"policy {by['policy_sha256']!s:.12} (default), triage {triage.__version__} "
+        f"-> {tmp_path / 'out.csv'}\n"
+    )
+    assert main([*argv, "--policy", str(policy)]) == 0
+    sha = scored_by(None, load_policy(policy))["policy_sha256"]
+    assert f", policy {sha!s:.12} ({policy}), " in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_score_to_a_full_stdout_says_so() -> None:
     with open("/dev/full", "w") as full:

@@ -703,3 +703,31 @@ def test_the_record_of_what_scored_a_file_is_shown_as_the_shipped_model_gives_it
     assert said["triage_version"] == given["triage_version"]
     for key in ("model_sha256", "policy_sha256"):
         assert given[key] is not None and given[key].startswith(said[key]), key
+
+
+def test_the_summary_line_of_what_scored_a_file_is_shown_as_triage_score_prints_it(
+    tmp_path: Path,
+) -> None:
+    # the line that names the model and the policy, as the guide shows it
+    from triage.batch import score_file, scored_by
+
+    text = (REPO / "docs/batch.md").read_text(encoding="utf-8")
+    shown = re.search(
+        r"^\S+ rows?, \d+ errors?, \S+ s, \S+ rows/s, model (\w+) \(default\), "
+        r"policy (\w+) \(rules\.toml\), triage (\S+) -> scored\.csv$",
+        text,
+        re.M,
+    )
+    assert shown, "docs/batch.md no longer shows the summary's line of what scored a file"
+    given = scored_by()
+    assert shown.groups() == (
+        str(given["model_sha256"])[:12],
+        str(given["policy_sha256"])[:12],
+        given["triage_version"],
+    )
+    (tmp_path / "in.csv").write_text("text\n快递一周还没到\n", encoding="utf-8")
+    summary = score_file(tmp_path / "in.csv", tmp_path / "scored.csv")
+    said = str(summary).partition(" rows/s")[2]  # the counts and seconds aside
+    shown_without_paths = shown[0].replace(" (default)", "").replace(" (rules.toml)", "")
+    want = shown_without_paths.partition(" rows/s")[2].replace("scored.csv", str(summary.output))
+    assert said == want

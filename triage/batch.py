@@ -1649,6 +1649,10 @@ class ScoreSummary:
         Rows among `errors` whose scoring raised an exception (a bug a text
         brings out), ``error`` saying ``scoring raised ...``; a
         `triage.TriageWarning` names them and shows the first traceback.
+    scored_by : dict
+        What scored the rows, `scored_by` of the run's model and policy: the
+        record of a CSV, TSV or JSON Lines output, whose file holds none.
+        The summary's first line names them, before the output.
     """
 
     rows: int
@@ -1664,15 +1668,23 @@ class ScoreSummary:
     unmatched_channel_rows: int = 0
     unmatched_tier_rows: int = 0
     raised: int = 0
+    scored_by: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def __str__(self) -> str:
+        return self._said()
+
+    def _said(self, model: str = "", policy: str = "") -> str:
+        """The summary, naming where `model` and `policy` were loaded from
+        when given (as the CLI was given them)."""
+        # what scored the rows before the output, which ends the line as it did
+        by = f", {_scored_by_text(self.scored_by, model, policy)}" if self.scored_by else ""
         text = (
             f"{counted(self.rows, 'row')}, {counted(self.errors, 'error')}, "
-            f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s -> {self.output}"
+            f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s{by} -> {self.output}"
         )
         if self.raised:
             text += f"\nscoring raised an exception on {counted(self.raised, 'row')}, left unscored"
@@ -1698,6 +1710,17 @@ class ScoreSummary:
                     f"{counted(n, 'row')}: {shown}{more}"
                 )
         return text
+
+
+def _scored_by_text(by: Mapping[str, str | None], model: str = "", policy: str = "") -> str:
+    """`scored_by` said in words, each hash cut to 12 digits, with where the
+    `model` and `policy` were loaded from when given."""
+    sha = by.get("model_sha256")
+    line = f"model {sha[:12] if sha else '(no file)'}"
+    line += f" ({model})" if model else ""
+    line += f", policy {str(by.get('policy_sha256'))[:12]}"
+    line += f" ({policy})" if policy else ""
+    return line + f", triage {by.get('triage_version')}"
 
 
 def _places(lines: list[int], files: dict[Path, list[int]]) -> str:
@@ -2159,15 +2182,14 @@ def score_file(
             _tally_unmatched(contexts, rules, unmatched, unmatched_rows)
             yield whole, whole[text_column].tolist(), contexts
 
+    by = scored_by(model, policy)
     with AtomicWriter(
         output,
         fmt=dst_fmt,
         types=types,
         encoding=output_encoding,
         escape_formulas=escape_formulas,
-        metadata={SCORED_BY_KEY: json.dumps(scored_by(model, policy))}
-        if dst_fmt == "parquet"
-        else None,
+        metadata={SCORED_BY_KEY: json.dumps(by)} if dst_fmt == "parquet" else None,
     ) as writer:
         workers = _Workers(n_jobs, model, policy, explain, errors)
         for frame, cols in workers.map(tasks()):
@@ -2198,6 +2220,7 @@ def score_file(
         unmatched_channel_rows=unmatched_rows[0],
         unmatched_tier_rows=unmatched_rows[1],
         raised=workers.raised,
+        scored_by=by,
     )
 
 

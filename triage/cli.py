@@ -666,7 +666,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                     exc.errno, f"cannot write to stdout: {os.strerror(exc.errno)}"
                 ) from None
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
-    print(_visible(summary), file=sys.stderr)
+    # the model and policy named as given too, which a scheduled run's log then keeps
+    said = summary._said(args.model or "default", args.policy or "default")
+    print(_visible(said), file=sys.stderr)
     return 0
 
 
