@@ -1505,6 +1505,74 @@ def test_the_summary_of_a_text_output_says_what_scored_it(tmp_path: Path, output
     assert score_file(src, tmp_path / output).scored_by == scored_by()
 
 
+@pytest.mark.parametrize("output", ["out.csv", "out.jsonl.gz"])
+def test_a_recorded_output_has_its_record_beside_it(tmp_path: Path, output: str) -> None:
+    # nothing beside a CSV or JSON Lines output said what scored it, from what
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n房间很脏\n")
+    folder = tmp_path / "scored"
+    summary = score_file(src, folder / output, record=True)
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == sorted([output, f"_{output}.triage.json"])  # no temporary file left
+    record = json.loads((folder / f"_{output}.triage.json").read_text(encoding="utf-8"))
+    assert record.pop("scored_by") == summary.scored_by == scored_by()
+    assert record.pop("input") == str(src)
+    assert record.pop("output_bytes") == (folder / output).stat().st_size
+    assert record.pop("seconds") == round(summary.seconds, 3)
+    assert record.pop("finished").endswith("+00:00")
+    assert record == {
+        "output": output,
+        "rows": 2,
+        "errors": 0,
+        "malformed_lines": 0,
+        "undecodable_lines": 0,
+        "unmatched_channel_rows": 0,
+        "unmatched_tier_rows": 0,
+    }
+    # a folder of outputs read as one input passes over the records
+    assert score_file(folder, tmp_path / "again.csv").rows == 2
+
+
+def test_an_output_written_again_loses_the_record_of_the_earlier_run(tmp_path: Path) -> None:
+    # else the record would name the model and rows of an output no longer there
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    score_file(src, tmp_path / "out.csv", record=True)
+    score_file(src, tmp_path / "out.csv", model=triage.LexiconModel())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_the_record_of_an_output_written_through_a_link_is_beside_the_file(
+    tmp_path: Path,
+) -> None:
+    # -o /dev/stdout redirected to a file wrote its record as /dev/_stdout.triage.json
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    (tmp_path / "scored").mkdir()
+    (tmp_path / "latest.csv").symlink_to(tmp_path / "scored" / "2024.csv")
+    score_file(src, tmp_path / "latest.csv", record=True)
+    assert sorted(p.name for p in (tmp_path / "scored").iterdir()) == [
+        "2024.csv",
+        "_2024.csv.triage.json",
+    ]
+    record = (tmp_path / "scored" / "_2024.csv.triage.json").read_text(encoding="utf-8")
+    assert json.loads(record)["output"] == "2024.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "latest.csv", "scored"]
+
+
+@pytest.mark.parametrize(
+    ("record", "output", "message"),
+    [
+        ("yes", "out.csv", r"^record must be True or False, got str$"),
+        (True, "/dev/null", r"^record=True \(CLI: --record\) writes a file beside the output, "),
+    ],
+)
+def test_a_record_that_cannot_be_written_is_refused_before_scoring(
+    tmp_path: Path, record: Any, output: str, message: str
+) -> None:
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    with pytest.raises(triage.ParameterError, match=message):
+        score_file(src, tmp_path / output, output_format="csv", record=record)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_rescoring_an_output_keeps_every_column_name_unique(tmp_path: Path, fmt: str) -> None:
     if fmt == "parquet":

@@ -406,6 +406,57 @@ def test_score_says_which_model_and_policy_scored_the_output(
     assert f", policy {sha!s:.12} ({policy}), " in capsys.readouterr().err
 
 
+def test_score_record_is_written_beside_the_output_naming_the_input_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a CSV output carried nothing of what scored it; piped, the record names
+    # stdin, not the spool file it was read from
+    from triage.batch import scored_by
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["score", str(source), "-o", str(out), "--quiet", "--record"]) == 0
+    record = json.loads((tmp_path / "_out.csv.triage.json").read_text(encoding="utf-8"))
+    assert (record["input"], record["rows"]) == (str(source), 1)
+    assert record["scored_by"] == scored_by()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.read_bytes())))
+    assert main(["score", "-", "-o", str(out), "--quiet", "--record"]) == 0
+    record = json.loads((tmp_path / "_out.csv.triage.json").read_text(encoding="utf-8"))
+    assert (record["input"], record["output_bytes"]) == ("<stdin>", out.stat().st_size)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "_out.csv.triage.json",
+        "in.csv",
+        "out.csv",
+    ]
+    capsys.readouterr()
+    assert main(["score", str(source), "-o", "-", "--quiet", "--record"]) == 2
+    assert capsys.readouterr().err == (
+        "triage score: error: record=True (CLI: --record) writes a file beside the output, "
+        "and stdout (-) is a pipe or a device, beside which there is none; name an output file\n"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout on this system")
+def test_score_record_of_dev_stdout_redirected_to_a_file_is_beside_that_file(
+    tmp_path: Path,
+) -> None:
+    # the record was written as /dev/_stdout.triage.json, naming an empty file
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
+    with (tmp_path / "scored.csv").open("wb") as redirected:
+        argv = ["score", str(source), "-o", "/dev/stdout", "--record", "--quiet"]
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", *argv],
+            stdout=redirected,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "_scored.csv.triage.json").read_text(encoding="utf-8"))
+    assert record["output"] == "scored.csv"
+    assert record["output_bytes"] == (tmp_path / "scored.csv").stat().st_size > 0
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_score_to_a_full_stdout_says_so() -> None:
     with open("/dev/full", "w") as full:

@@ -731,3 +731,19 @@ def test_the_summary_line_of_what_scored_a_file_is_shown_as_triage_score_prints_
     shown_without_paths = shown[0].replace(" (default)", "").replace(" (rules.toml)", "")
     want = shown_without_paths.partition(" rows/s")[2].replace("scored.csv", str(summary.output))
     assert said == want
+
+
+def test_the_record_beside_an_output_is_shown_with_the_keys_a_run_writes(tmp_path: Path) -> None:
+    from triage.batch import score_file
+
+    section = " ".join(_section("docs/batch.md", "Files: `triage score`").split())
+    (shown,) = re.findall(r"```json (\{.*?\}) ```", section)
+    said = json.loads(shown.replace('..."', '"'))
+    (tmp_path / "in.csv").write_text("text\n快递一周还没到\n", encoding="utf-8")
+    score_file(tmp_path / "in.csv", tmp_path / "scored.csv", record=True)
+    assert "`_scored.csv.triage.json` beside `scored.csv`" in section
+    record = json.loads((tmp_path / "_scored.csv.triage.json").read_text(encoding="utf-8"))
+    assert list(said) == list(record)
+    assert list(said["scored_by"]) == list(record["scored_by"])
+    for key in ("model_sha256", "policy_sha256"):
+        assert record["scored_by"][key].startswith(said["scored_by"][key]), key

@@ -1789,6 +1789,7 @@ def score_file(
     escape_formulas: bool = False,
     context_columns: Mapping[str, str] | None = None,
     errors: str = "flag",
+    record: bool = False,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -1941,6 +1942,20 @@ def score_file(
     errors : {"flag", "raise"}, default "flag"
         As for `score_frame` (CLI: ``--errors raise``): a row whose scoring
         raises is written unscored, counted in `ScoreSummary.raised`.
+    record : bool, default False
+        Once the output is in place, write beside it, as JSON, the record of
+        the run (CLI: ``--record``): `scored_by`, the input's absolute path,
+        the output's size in bytes, the counts of the summary and the time
+        it finished, in ``_<output's name>.triage.json`` (``scored.csv`` has
+        ``_scored.csv.triage.json``; beside the file a symbolic link, or
+        ``/dev/stdout`` redirected to a file, names), so that a folder of outputs read
+        as one input, by this function, pyarrow or Spark, passes over it.
+        It is written to a temporary file and renamed into place. A run to
+        an output, recording or not, first deletes the record an earlier
+        run left beside it, which would no longer describe it, so an output
+        without its record was written by a run not asked to record, or one
+        stopped between the two renames. Refused for an output that is a
+        pipe or a device, beside which there is no file to write.
 
     Returns
     -------
@@ -1965,7 +1980,9 @@ def score_file(
         that is no bool or is True for a
         JSONL or Parquet output, a `policy` that is no `triage.Policy` or a
         `model` that is no model, before any row is read (a `ValueError` and
-        a `TypeError`; a `triage.NotFittedError` for a model not fitted).
+        a `TypeError`; a `triage.NotFittedError` for a model not fitted), a
+        `record` that is no bool or is True for an output that is a pipe or
+        a device.
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
         repeats any name for a JSONL or Parquet output (a `KeyError` and a
@@ -2043,6 +2060,9 @@ def score_file(
         _check_text_encoding(encoding)
     output_encoding = check_output_encoding(output_encoding, dst_fmt)
     escape_formulas = check_escape_formulas(escape_formulas, dst_fmt)
+    _check_record(record, output)
+    # found before the output replaces the file a link names (/dev/stdout's)
+    record_at = None if is_stream(output) else _record_path(output)
     # each column the input must have, with the parameter that names it
     wanted = {text_column: "text_column= (CLI: --text-column)"}
     if id_column is not None:
@@ -2205,9 +2225,11 @@ def score_file(
             empty = pd.DataFrame(columns=columns or [])
             writer.write(_with_scores(empty, _empty_frame(explain=explain)))
         _check_unchanged(stamps)
+        if record_at is not None:  # the earlier run's record would not describe this output
+            record_at.unlink(missing_ok=True)
         path = writer.commit()
     seconds = time.perf_counter() - started
-    return ScoreSummary(
+    summary = ScoreSummary(
         rows,
         unscored,
         seconds,
@@ -2222,6 +2244,63 @@ def score_file(
         raised=workers.raised,
         scored_by=by,
     )
+    if record_at is not None and record:
+        _write_record(summary, os.path.abspath(input), record_at)
+    return summary
+
+
+def _record_path(output: str | os.PathLike[str]) -> Path:
+    """The record `score_file(record=True)` writes beside `output`: beside
+    the file it names when it is a symbolic link (``/dev/stdout`` redirected
+    to a file is one), whose contents it describes."""
+    real = Path(os.path.realpath(output))
+    return real.with_name(f"_{real.name}.triage.json")
+
+
+def _check_record(record: Any, output: str | os.PathLike[str]) -> None:
+    from triage._io import is_stream
+
+    if not isinstance(record, bool):
+        raise ParameterError(f"record must be True or False, got {type(record).__name__}")
+    if record and (output == "-" or is_stream(output)):
+        raise ParameterError(
+            "record=True (CLI: --record) writes a file beside the output, and "
+            f"{'stdout (-)' if output == '-' else output} is a pipe or a device, beside which "
+            "there is none; name an output file"
+        )
+
+
+def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
+    """Write the record of the run `summary` tells of at `target`, the
+    `_record_path` of its output, for `score_file(record=True)`; `input` as
+    the user would name it."""
+    from datetime import UTC, datetime
+
+    from triage._paths import new_file
+
+    name = target.name[1 : -len(".triage.json")]  # the file's, not a link's
+    record = {
+        "scored_by": summary.scored_by,
+        "input": input,
+        "output": name,
+        "output_bytes": (target.parent / name).stat().st_size,
+        "rows": summary.rows,
+        "errors": summary.errors,
+        "malformed_lines": len(summary.malformed_lines),
+        "undecodable_lines": len(summary.undecodable_lines),
+        "unmatched_channel_rows": summary.unmatched_channel_rows,
+        "unmatched_tier_rows": summary.unmatched_tier_rows,
+        "seconds": round(summary.seconds, 3),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    fd, tmp = new_file(target.parent, f".{target.name}.", ".partial")
+    try:
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def scored_by(

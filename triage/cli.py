@@ -546,7 +546,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     from triage._io import FORMATS, PartWritten, _format_extension, compression_of, is_stream
     from triage._paths import user_path
-    from triage.batch import ProgressLine, score_file
+    from triage.batch import ProgressLine, _record_path, _write_record, score_file
 
     # before a pipe is spooled: a malformed policy, a model that is none, an
     # option out of range or an output that cannot be written is named at once
@@ -578,6 +578,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         # file, whose name says its format
         args.input = os.path.realpath(args.input)
     piped_input = args.input == "-" or is_stream(user_path(args.input))
+    # found before the output replaces the file a link names (/dev/stdout's)
+    record_at = _record_path(user_path(args.output)) if args.record and piped_input else None
     pipes = piped_input or args.output == "-"
     with _spool() if pipes else contextlib.nullcontext("") as spool:
         source, target = args.input, args.output
@@ -638,6 +640,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 context_columns=dict(args.context) if args.context else None,
                 escape_formulas=args.escape_formulas,
                 errors=args.errors,
+                record=args.record and not piped_input,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -666,6 +669,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                     exc.errno, f"cannot write to stdout: {os.strerror(exc.errno)}"
                 ) from None
             summary = dataclasses.replace(summary, output=Path("<stdout>"))
+        if record_at is not None:  # the pipe's name, not its spool file's
+            _write_record(summary, "<stdin>" if args.input == "-" else args.input, record_at)
     # the model and policy named as given too, which a scheduled run's log then keeps
     said = summary._said(args.model or "default", args.policy or "default")
     print(_visible(said), file=sys.stderr)
@@ -710,6 +715,7 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     from triage._paths import user_path
     from triage.batch import (
         _check_context_columns,
+        _check_record,
         _check_text_encoding,
         _chunk_size,
         _explain,
@@ -727,6 +733,8 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
         fmt = target_format(user_path(args.output), args.output_format)
     check_output_encoding(args.output_encoding, fmt)
     check_escape_formulas(args.escape_formulas, fmt)
+    if args.record:
+        _check_record(True, args.output if args.output == "-" else user_path(args.output))
     fields = [f for f, _ in args.context or ()]
     twice = next((f for f in fields if fields.count(f) > 1), None)
     if twice is not None:
@@ -1008,6 +1016,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a row whose scoring raises an exception (a bug a text brings out): flag writes "
         "it unscored, its error saying so, and warns with the traceback (default); raise "
         "stops at the first",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="once the output is in place, write beside it _<its name>.triage.json: the "
+        "model's and policy's hashes, the input, the output's size, the counts of the "
+        "summary and the time (default: none; an earlier run's record is deleted)",
     )
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
