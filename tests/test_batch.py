@@ -1290,9 +1290,11 @@ def test_score_file_writes_a_row_whose_scoring_raises_and_counts_it(
     pd.DataFrame({"id": range(40), "text": _marked_texts()}).to_csv(source, index=False)
     with pytest.warns(triage.TriageWarning, match="on 2 rows, .*: rows 4, 26 "):
         summary = score_file(
-            source, tmp_path / f"out.{fmt}", model=_RaisesOnMarker(), chunk_size=10
+            source, tmp_path / f"out.{fmt}", model=_RaisesOnMarker(), chunk_size=10, record=True
         )
     assert (summary.rows, summary.errors, summary.raised) == (40, 3, 2)
+    record = json.loads((tmp_path / f"_out.{fmt}.triage.json").read_text(encoding="utf-8"))
+    assert (record["rows"], record["errors"], record["raised"]) == (40, 3, 2)
     assert "\nscoring raised an exception on 2 rows, left unscored" in str(summary)
     out = (
         pd.read_parquet(summary.output)
@@ -1523,6 +1525,7 @@ def test_a_recorded_output_has_its_record_beside_it(tmp_path: Path, output: str)
         "output": output,
         "rows": 2,
         "errors": 0,
+        "raised": 0,
         "malformed_lines": 0,
         "undecodable_lines": 0,
         "unmatched_channel_rows": 0,

@@ -2286,6 +2286,7 @@ def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
         "output_bytes": (target.parent / name).stat().st_size,
         "rows": summary.rows,
         "errors": summary.errors,
+        "raised": summary.raised,
         "malformed_lines": len(summary.malformed_lines),
         "undecodable_lines": len(summary.undecodable_lines),
         "unmatched_channel_rows": summary.unmatched_channel_rows,
