@@ -160,6 +160,9 @@ P1_CASES = [
     ("聊天记录我会全部发到抖音上", "service", "P1.media"),
     ("再不处理,这些照片我都会发到网上的!", "product", "P1.media"),
     ("等我发到网上的时候你们就知道了", "service", "P1.media"),
+    # the internet said in full, as 网上 is
+    ("已经把你们的处理过程发到网络上了", "service", "P1.media"),
+    ("再不退款我就在网络上发帖", "pricing", "P1.media"),
     ("已经在黑猫投诉提交了", "pricing", "P1.media"),
     ("霸王条款,我要向市监局投诉", "process", "P1.regulator"),
     ("宽带乱扣费,已经投诉到工信部", "pricing", "P1.regulator"),
@@ -478,6 +481,7 @@ NOT_A_CRISIS = [
     ("喝到最后才发现螺丝面是冷的", "product", "P1.hazard"),
     # what the shop posted online is no threat to post it
     ("你们挂在网上的价格和店里不一样", "pricing", "P1.media"),
+    ("你们挂在网络上的价格和店里不一样", "pricing", "P1.media"),
     ("看了商家发在抖音上的视频才买的,实物差太多", "product", "P1.media"),
     # 狗咬吕洞宾: kindness taken for malice, no bite
     ("好心提醒你们,反被说成是狗咬吕洞宾", "service", "P1.health"),
