@@ -77,7 +77,7 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
         ("", ""),
         ("   ", ""),
         ("The parcel is late", "The parcel is late"),
-        ("買的手機螢幕壞了，客服說要寄回", "买的手机萤幕坏了,客服说要寄回"),
+        ("買的手機螢幕壞了，客服說要寄回", "买的手机屏幕坏了,客服说要寄回"),
         ("快递\ud83d还没到", "快递\ufffd还没到"),  # half an emoji cut off by an export
         ("等了两小时\ud83d\ude02", "等了两小时😂"),  # a pair left as two halves is joined
         ("\udc80", "\ufffd"),
@@ -824,6 +824,9 @@ def test_a_cut_after_a_space_leaves_the_space_to_the_rest() -> None:
         ("帳號被盜了，帳單也不對", "账号被盗了,账单也不对"),
         ("銀行帳戶被凍結", "银行账户被冻结"),
         ("房間衞生很差", "房间卫生很差"),
+        # 藉著 is 藉着 to t2s once 著 is 着, and 借着 when converted again
+        ("商家藉著促銷的名義亂漲價", "商家借着促销的名义乱涨价"),
+        ("商家藉着促销的名义乱涨价", "商家借着促销的名义乱涨价"),
         # forms of Hong Kong and Taiwan that t2s leaves as they are
         ("酒店前枱態度好差", "酒店前台态度好差"),
         ("衹退了一半的錢", "只退了一半的钱"),
@@ -841,6 +844,28 @@ def test_a_cut_after_a_space_leaves_the_space_to_the_rest() -> None:
 def test_traditional_to_simplified_gives_a_text_that_stays_as_it_is(
     raw: str, expected: str
 ) -> None:
+    assert normalize(raw) == expected
+    assert normalize(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a Taiwan customer's words, as the mainland writes them
+        ("網路一直斷線，軟體也打不開", "网络一直断线,软件也打不开"),
+        ("使用者帳號無法登入，已經聯絡客服三次", "用户账号无法登录,已经联系客服三次"),
+        ("螢幕解析度很差，選單也找不到", "屏幕分辨率很差,菜单也找不到"),
+        ("傳簡訊給我說影片會退費", "传短信给我说视频会退费"),
+        # words tw2sp would read as computing's stay
+        ("行程被取消，退款程序拖了一個月", "行程被取消,退款程序拖了一个月"),
+        ("文件資料都不見了", "文件资料都不见了"),
+        # a simplified text with a traditional character keeps its words
+        ("这个软体网路不好，怎麽办", "这个软体网路不好,怎么办"),
+        # Taiwan's 當機 and 到帳 stay: the policy reads them
+        ("手機一直當機，儲值也沒到帳", "手机一直当机,储值也没到帐"),
+    ],
+)
+def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
     assert normalize(expected) == expected
 

@@ -235,6 +235,7 @@ class _Lazy:
         # opencc are imported under it
         self._lock = threading.RLock()
         self._converter: Any = None
+        self._to_traditional: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
         # tokenizers with a model's own words, by its words, the most recently
         # built last (at most _EXTENDED of them); the last one asked for is
@@ -261,6 +262,16 @@ class _Lazy:
 
                     self._converter = opencc.OpenCC("t2s")
         return self._converter
+
+    def to_traditional(self) -> Any:
+        """OpenCC's s2t, which tells a traditional text from a simplified one."""
+        if self._to_traditional is None:
+            with self._lock:
+                if self._to_traditional is None:
+                    import opencc
+
+                    self._to_traditional = opencc.OpenCC("s2t")
+        return self._to_traditional
 
     def tokenizer(self) -> jieba.Tokenizer:
         if self._tokenizer is None:
@@ -958,14 +969,71 @@ def _simplify(text: str) -> str:
     台 (前枱 is the front desk), 衹 只, 粧 妆, 痺 痹, 敍 叙, 簷 檐, 糭 粽,
     睪 睾; and 暱 昵 (暱稱, the nickname) and 揹 背, which s2t writes and
     t2s leaves.
+
+    A text written in traditional characters (`_taiwan_script`) has Taiwan's
+    words then written as the mainland's (`_TAIWAN_FORM`: 软体 软件, 网路 网络,
+    影片 视频, 萤幕 屏幕, 联络 联系 ...), which the model, learned from the
+    mainland's texts, reads; a simplified text keeps its words.
     """
     convert = _lazy.converter().convert
+    written = text
     for _ in range(4):
         converted = "坏".join([convert(part) for part in text.split("坏")])
+        # the mainland's forms inside the loop: 藉著 is 藉着 to t2s, which
+        # it converts again, as 借着
+        converted = _MAINLAND.sub(_mainland, converted)
         if converted == text:
             break
         text = converted
-    return _MAINLAND.sub(_mainland, text)
+    if text != written and _taiwan_script(written, text):
+        text = _TAIWAN.sub(_taiwan, text)
+    return text
+
+
+def _taiwan_script(written: str, simplified: str) -> bool:
+    """Whether `written` is written in traditional characters: more of its
+    characters are traditional ones t2s changed than simplified ones s2t
+    would change. A simplified text with a traditional character or two
+    (怎麽, 回覆) is not; the traditional text's own 台 or 里 do not make it
+    simplified."""
+    if len(simplified) != len(written):
+        return False
+    traditional = sum(a != b for a, b in zip(written, simplified, strict=True))
+    back: str = _lazy.to_traditional().convert(written)
+    if len(back) != len(written):
+        return False
+    return traditional > sum(a != b for a, b in zip(written, back, strict=True))
+
+
+# Taiwan's words for what the mainland, whose texts the dictionary and the
+# model read, says otherwise; in a text written in traditional characters
+# alone. Not OpenCC's tw2sp, whose list is of computing: it makes 行程 (a
+# trip) 进程, 程序 (a procedure) 进程, 文件 文档, 资料 数据, 执行 运行,
+# 登出 注销, 存取款 访问款, 指标 指针 and 通道 信道.
+_TAIWAN_FORM = {
+    "软体": "软件", "硬体": "硬件", "韧体": "固件", "网际网路": "互联网", "网路": "网络",
+    "影片": "视频", "视讯": "视频", "资讯": "信息", "使用者": "用户", "萤幕": "屏幕",
+    "联络": "联系", "开启": "打开", "解析度": "分辨率", "选单": "菜单", "简讯": "短信",
+    "讯号": "信号", "讯息": "消息", "记忆体": "内存", "随身碟": "U盘", "印表机": "打印机",
+    "滑鼠": "鼠标", "硬碟": "硬盘", "光碟": "光盘", "计程车": "出租车", "脚踏车": "自行车",
+    "登入": "登录", "宽频": "宽带", "网咖": "网吧", "部落格": "博客",
+    "笔记型电脑": "笔记本电脑", "空气清净机": "空气净化器", "塑胶": "塑料", "晶片": "芯片",
+    "档案": "文件", "资料夹": "文件夹", "点选": "点击", "搜寻": "搜索", "高画质": "高清",
+    "频宽": "带宽", "雷射": "激光", "骇客": "黑客", "重灌": "重装", "相容": "兼容",
+    "效能": "性能", "预设值": "默认值", "载入": "加载", "价效比": "性价比", "咖哩": "咖喱",
+    "显示卡": "显卡",
+}  # fmt: skip
+# the longest first; 网路由器 is 网 and 路由器
+_TAIWAN = re.compile(
+    "|".join(
+        f"{word}(?!由)" if word == "网路" else word
+        for word in sorted(_TAIWAN_FORM, key=len, reverse=True)
+    )
+)
+
+
+def _taiwan(match: re.Match[str]) -> str:
+    return _TAIWAN_FORM[match[0]]
 
 
 # 著 stays only in the words where the mainland writes it too
