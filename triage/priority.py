@@ -114,7 +114,7 @@ from triage._words import shown as _cut
 from triage.exceptions import ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
-from triage.text import EMOJI_PARTS, PICTOGRAPHS, _clean, _simplify, check_text
+from triage.text import _RAW_CAP, EMOJI_PARTS, PICTOGRAPHS, _clean, _simplify, check_text
 
 __all__ = [
     "MODIFIERS",
@@ -953,6 +953,15 @@ class _Checker:
                 "(catastrophic backtracking); repeat the part once, or make the inner "
                 "repeat possessive (a++) or atomic ((?>a+))",
             )
+        if _split_repeats(text):
+            raise self.fail(
+                where,
+                f"regular expression {text!r} has repeats side by side that match the "
+                "same characters, as a*a* does: a failing match tries every way to split "
+                "a run between them, from a tenth of a second to minutes on a text of "
+                f"the {_RAW_CAP:,} characters the rules read; merge them (a*a* to a*), "
+                "make the first possessive (a*+a*), or bound them ({0,6})",
+            )
         if _ambiguous_repeat(text):
             raise self.fail(
                 where,
@@ -1750,6 +1759,101 @@ def _ambiguous_repeat(pattern: str) -> bool:
     except Exception:  # pragma: no cover - parser internals differ: not checked
         return False
     return False
+
+
+# characters that `_one_class` tells apart classes by, besides those they name
+_PROBES = frozenset(
+    [chr(c) for c in range(128)] + list("哈啊的了一退款没到账\u3000，。！？１ａé😡")
+)
+
+
+def _one_class(state: Any, body: Any) -> re.Pattern[str] | None:
+    """The parsed part `body` compiled, when it matches one character of a class."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    if len(body) != 1 or str(body[0][0]) not in ("LITERAL", "NOT_LITERAL", "IN", "ANY"):
+        return None
+    rx: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, list(body)), state.flags)
+    return rx
+
+
+def _overlap(state: Any, one: Any, other: Any) -> bool:
+    """Whether the parsed parts `one` and `other` may match a character alike;
+    True when it cannot be told (a conservative answer)."""
+    a, b = _one_class(state, one), _one_class(state, other)
+    if a is not None and b is not None:
+        named = (_first_chars(one)[0] or frozenset()) | (_first_chars(other)[0] or frozenset())
+        return any(a.match(c) and b.match(c) for c in _PROBES | named)
+    first = _first_chars(one)[0]
+    if first is not None:
+        return _may_match(other, first)
+    first = _first_chars(other)[0]
+    return first is None or _may_match(one, first)
+
+
+def _split_repeats(pattern: str, length: int = _RAW_CAP) -> bool:
+    """Whether `pattern` holds repeats side by side, with nothing required
+    between them, that match the same characters (``a*a*b``, ``\\d+ *\\d+``,
+    ``.*?.*``, ``哈{0,200}哈{0,200}``) and split a run of `length` characters,
+    the most the rules read, in more than `length` ways: a failing match
+    tries every split at each place, a polynomial of the run's length.
+
+    ``a*a*b`` took seconds over 4,000 a, ``a*a*a*a*b`` minutes over 300; a
+    possessive repeat gives nothing back, so one that comes first splits
+    nothing (``a*+a*``), while one after a repeat still is matched anew for
+    each character that repeat gives back.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern)
+    state = parsed.state
+
+    def nullable(name: str, av: Any) -> bool:
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            return True
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            return bool(av[0] == 0)
+        return False
+
+    def splits(items: Any) -> bool:
+        chain: list[tuple[Any, int, bool]] = []  # (part, most times, overlaps another)
+        for item in items:
+            name, av = str(item[0]), item[1]
+            while name == "SUBPATTERN" and len(av[-1]) == 1 and not av[1] and not av[2]:
+                name, av = str(av[-1][0][0]), av[-1][0][1]
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[1] > 1:
+                most = min(av[1], length)
+                hit = [k for k, (part, _, _) in enumerate(chain) if _overlap(state, part, av[2])]
+                for k in hit:
+                    chain[k] = (chain[k][0], chain[k][1], True)
+                chain.append((av[2], most, bool(hit)))
+                ways = math.prod(n + 1 for _, n, both in chain if both)
+                if hit and ways > length:
+                    return True
+                if name == "POSSESSIVE_REPEAT" or (not hit and av[0] > 0):
+                    chain = [] if name == "POSSESSIVE_REPEAT" else chain[-1:]
+            elif not nullable(name, av):
+                chain = []
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                subs = [av[2]]
+            elif name == "SUBPATTERN":
+                subs = [av[-1]]
+            elif name == "ATOMIC_GROUP":
+                subs = [av]
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                subs = [av[1]]
+            elif name == "BRANCH":
+                subs = list(av[1])
+            else:
+                subs = []
+            if any(splits(sub) for sub in subs):
+                return True
+        return False
+
+    try:
+        return splits(parsed.data)
+    except Exception:  # pragma: no cover - parser internals differ: not checked
+        return False
 
 
 def _named(parts: Sequence[tuple[int, str]]) -> tuple[re.Pattern[str], tuple[int, ...]]:
