@@ -1950,7 +1950,9 @@ def _compile(policy: Policy) -> _Compiled:
         chars: dict[str, list[tuple[int, str]]] = {}
         slow_parts: list[tuple[int, str]] = []
         for i, pat, first in entries:
-            if first is None:
+            # one that starts with a run is tried where the run starts, whatever
+            # its first characters (`_run_guard`)
+            if first is None or _run_guard((i, pat)) is not None:
                 slow_parts.append((i, pat))
             else:
                 for ch in first:
