@@ -1868,6 +1868,119 @@ def test_bad_input_is_one_line_naming_what_to_change(
     assert re.fullmatch(f"triage {argv[0]}: error: {line}\n", capsys.readouterr().err)
 
 
+def _raises(error: Exception) -> Any:
+    def bug(*args: object, **kwargs: object) -> None:
+        raise error
+
+    return bug
+
+
+# (argv, function of the library made to raise, what it raises): a bug, each
+# a builtin the library does not raise on purpose; a KeyError, ValueError or
+# IndexError was said in one line with status 2 ("triage score: error:
+# 'angry'"), as if the input were wrong, and the bug report held nothing
+BUGS = [
+    (["analyze", "快递太慢"], "triage.priority._prioritize", KeyError("angry")),
+    (["analyze", "快递太慢", "--explain"], "triage.api.explain", AttributeError("no .terms")),
+    (["score", "in.csv", "-o", "out.csv"], "triage.priority._prioritize", ValueError("bad rule")),
+    (["train", "labeled.csv", "-o", "new"], "triage.training.train", IndexError("out of range")),
+    (["evaluate", "labeled.csv", "--baseline"], "triage.evaluation.evaluate", KeyError("angry")),
+    (["check", "labeled.csv"], "triage.labeled.read_labeled_lines", ValueError("bad split")),
+    (["score", "in.csv", "-o", "out.csv"], "triage.batch.score_file", ImportError(name="triage.x")),
+]
+
+# (argv, the line that says it): bad input of each kind, still one line, status 2
+BAD_INPUT = [
+    (["analyze", "快递太慢", "--policy", "bad.toml"], r"policy bad\.toml: not valid TOML: .*"),
+    (["score", "gone.csv", "-o", "out.csv"], r"no input file at gone\.csv"),
+    (["score", "in.csv", "-o", "out.csv", "--text-column", "body"], r"no column 'body' in .*"),
+    (["score", "in.csv", "-o", "out.csv", "--encoding", "utf-16"], r"in\.csv cannot be read .*"),
+    (["score", "in.csv", "-o", "out.csv", "--model", "in.csv"], r"in\.csv is not a saved .*"),
+    (["evaluate", "labeled.csv", "--model", "model"], r"no model card at model/model\.json; .*"),
+    (["train", "unlabeled.csv", "-o", "new"], r"unlabeled\.csv: bad columns in .*"),
+    (["check", "gone.csv"], r"no labeled file at gone\.csv"),
+]
+
+
+@pytest.mark.usefixtures("no_training")
+@pytest.mark.parametrize(
+    ("argv", "function", "error"),
+    [*BUGS, *((argv, None, line) for argv, line in BAD_INPUT)],
+    ids=[
+        *(f"bug-{argv[0]}-{type(error).__name__}" for argv, _, error in BUGS),
+        *(f"input-{argv[0]}-{i}" for i, (argv, _) in enumerate(BAD_INPUT)),
+    ],
+)
+def test_a_bug_is_raised_as_a_bug_and_bad_input_is_one_line(
+    argv: list[str],
+    function: str | None,
+    error: Any,
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _bad_input_files(tmp_path, tiny_frame)
+    (tmp_path / "bad.toml").write_text("format = = 1", encoding="utf-8")
+    if function is None:
+        assert main(argv) == 2
+        assert re.fullmatch(f"triage {argv[0]}: error: {error}\n", capsys.readouterr().err)
+        return
+    monkeypatch.setattr(function, _raises(error))
+    # raised as it is: Python shows its traceback, with the note, and exits 1
+    with pytest.raises(type(error)) as raised:
+        main(argv)
+    assert raised.value is error
+    # the last note, after the rows a batch was scoring
+    assert error.__notes__[-1] == (
+        f"triage {argv[0]}: this is a bug in triage {triage.__version__}, not an error of the "
+        "input; please report it with the traceback above"
+    )
+    assert "error:" not in capsys.readouterr().err
+
+
+def test_a_bug_shows_its_traceback_with_status_1(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("text\n快递太慢了\n", encoding="utf-8")
+    code = (
+        "import sys, triage.priority\n"
+        "def bug(*args):\n"
+        "    raise KeyError('angry')\n"
+        "triage.priority._prioritize = bug\n"
+        "from triage.cli import main\n"
+        f"sys.exit(main(['score', {str(src)!r}, '-o', {str(tmp_path / 'out.csv')!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Traceback (most recent call last):\n")
+    assert done.stderr.endswith(
+        "KeyError: 'angry'\nraised scoring rows 1 to 1 of the input (counted from 1, a file's "
+        "header and malformed lines not counted)\ntriage score: this is a bug in triage "
+        f"{triage.__version__}, not an error of the input; please report it with the "
+        "traceback above\n"
+    )
+    assert "in bug\n" in done.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_help_and_the_guide_tell_a_bug_from_bad_input() -> None:
+    from triage.cli import build_parser
+
+    said = " ".join(build_parser().format_help().split())
+    assert "1 check found problems in a labeled file, or memory ran out, said in one line, " in said
+    assert "or a bug in triage, shown as its traceback to report; 2 bad input or usage" in said
+    guide = Path(__file__).parent.parent / "docs" / "batch.md"
+    guide_said = " ".join(guide.read_text(encoding="utf-8").split())
+    assert (
+        "any other exception (a `KeyError` or `ValueError` of a rule, the model or "
+        "scikit-learn) is a bug in triage, shown as Python shows it, its traceback ending "
+        "with a note that it is a bug to report, status 1." in guide_said
+    )
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 @pytest.mark.parametrize("output", ["/proc/out.csv", "/proc/scored/out.csv"])
 def test_an_output_that_cannot_be_written_is_named(

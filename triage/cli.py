@@ -496,9 +496,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             frame, lines = read_labeled_lines(path, encoding=args.encoding)
-        except _bad_input() as exc:
+        except Exception as exc:
             # said as the other commands say it, and the files after it checked
-            if args.verbose:
+            if args.verbose or not _bad_input(exc):
                 raise
             print(f"triage check: error: {_said(exc)}", file=sys.stderr)
             unreadable += 1
@@ -891,8 +891,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Triage Chinese customer complaints.",
         epilog=(
             "exit status: 0 done; 1 check found problems in a labeled file, or memory ran "
-            "out, said in one line; 2 bad input or "
-            "usage, said in one line on stderr "
+            "out, said in one line, or a bug in triage, shown as its traceback to report; "
+            "2 bad input or usage, said in one line on stderr "
             "(-v for the traceback); 129, 130 or 143 stopped by SIGHUP, Ctrl-C or "
             "SIGTERM, with no partial output file left; 141 the reader of stdout went away (| head)"
         ),
@@ -1145,22 +1145,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bad_input() -> tuple[type[Exception], ...]:
-    """The errors of bad input, not of a bug, that a command reports in a
-    line (exit status 2) rather than as a traceback."""
+def _bad_input(exc: BaseException) -> bool:
+    """Whether `exc` is an error of bad input, which a command reports in a
+    line (exit status 2), rather than a bug, which is raised as it is: a
+    traceback and status 1, noted as a bug (`_note_bug`).
+
+    Bad input is what the library raises on purpose, a `TriageError`, and
+    what the system or the data raise whatever reads them: an `OSError`
+    (missing, existing, a directory, unreadable, a full disk), a truncated
+    compressed file (`EOFError`), malformed CSV (`csv.Error`), undecodable
+    bytes (`UnicodeDecodeError`), an optional package missing or too old
+    (`ImportError`) and workers that kept dying (the message says what to
+    try). A builtin the library did not mean (a `KeyError` of a label, a
+    `ValueError` of numpy or scikit-learn, an `ImportError` of triage
+    itself) is a bug: said in a line, it read as a fault of the input.
+    """
     from concurrent.futures.process import BrokenProcessPool
 
     from triage.exceptions import TriageError
 
-    return (
-        TriageError,
-        OSError,  # missing, existing, a directory, unreadable
-        EOFError,  # a truncated compressed file that pandas reads
-        LookupError,  # a missing column (KeyError), an unknown --encoding
-        ValueError,
-        csv.Error,
-        ImportError,  # pyarrow missing, or older than the parquet extra allows
-        BrokenProcessPool,  # workers that kept dying: the message says what to try
+    if isinstance(exc, ImportError):  # of a part of triage: the package is broken
+        return exc.name != "triage" and not (exc.name or "").startswith("triage.")
+    return isinstance(
+        exc,
+        TriageError | OSError | EOFError | csv.Error | UnicodeDecodeError | BrokenProcessPool,
+    )
+
+
+def _note_bug(exc: BaseException, command: str) -> None:
+    """Note under `exc`'s traceback that it is a bug of triage, not the input's."""
+    from triage import __version__
+
+    exc.add_note(
+        f"triage {command}: this is a bug in triage {__version__}, not an error of the "
+        "input; please report it with the traceback above"
     )
 
 
@@ -1479,8 +1497,11 @@ def _main(argv: Sequence[str] | None) -> int:
         with contextlib.suppress(OSError):
             print(f"triage {args.command}: error: {_out_of_memory(args)}", file=sys.stderr)
         return 1
-    except _bad_input() as exc:
-        # bad input, not a bug: the message says what to do (--verbose: the traceback)
+    except Exception as exc:
+        if not _bad_input(exc):  # a bug: its traceback, status 1, as Python's own
+            _note_bug(exc, args.command)
+            raise
+        # bad input: the message says what to do (--verbose: the traceback)
         if args.verbose:
             raise
         print(f"triage {args.command}: error: {_said(exc)}", file=sys.stderr)
