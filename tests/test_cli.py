@@ -2723,6 +2723,13 @@ def test_a_count_of_recent_complaints_may_be_written_as_score_frame_reads_one(
         (["--channel", "Weibo", "--tier", " VIP "], None),
         (["--channel", "12315平台"], None),
         (["--channel", "微博"], None),
+        # typed in GBK, whose bytes Python holds as surrogates: a UnicodeEncodeError
+        (["--channel", os.fsdecode("微博".encode("gbk"))], None),
+        (
+            ["--tier", os.fsdecode("金卡".encode("gbk"))],
+            "--tier '金卡' matches no key of the policy's context.tiers (vip)",
+        ),
+        (["--tier", os.fsdecode(b"\xff")], "--tier '\ufffd' matches no key of the policy's"),
     ],
 )
 def test_a_channel_or_tier_that_sets_no_floor_is_said(

@@ -126,7 +126,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
 
-    context = Context(recent_complaints=args.recent, channel=args.channel, customer_tier=args.tier)
+    # a channel or tier typed in GBK (微博 in a script saved as GBK), its bytes
+    # held by Python as surrogates, is read as the text is: it raised a
+    # UnicodeEncodeError in the normaliser; a byte no encoding reads is U+FFFD
+    with warnings.catch_warnings():  # the warning would speak of the text
+        warnings.simplefilter("ignore", TriageWarning)
+        channel, tier = (
+            None if v is None else _decode(os.fsencode(v)) for v in (args.channel, args.tier)
+        )
+    context = Context(recent_complaints=args.recent, channel=channel, customer_tier=tier)
     # before stdin is read: a bad policy or model is named at once, not after
     # a pipe is drained
     policy = _policy(args.policy)
