@@ -1535,6 +1535,17 @@ def test_a_recorded_output_has_its_record_beside_it(tmp_path: Path, output: str)
     assert score_file(folder, tmp_path / "again.csv").rows == 2
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="names of bytes")
+def test_a_recorded_output_named_in_bytes_no_utf8_has_its_record(tmp_path: Path) -> None:
+    # a name of GBK bytes (a script saved as GBK), held as surrogates, raised
+    # a UnicodeEncodeError writing the record, after the output was in place
+    src = write(tmp_path / os.fsdecode("投诉.csv".encode("gbk")), "text\n快递一周还没到\n")
+    output = os.fsdecode("结果.csv".encode("gbk"))
+    score_file(src, tmp_path / output, record=True)
+    record = json.loads((tmp_path / f"_{output}.triage.json").read_text(encoding="utf-8"))
+    assert (record["input"], record["output"], record["rows"]) == (str(src), output, 1)
+
+
 def test_an_output_written_again_loses_the_record_of_the_earlier_run(tmp_path: Path) -> None:
     # else the record would name the model and rows of an output no longer there
     src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")

@@ -2296,8 +2296,13 @@ def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
     }
     fd, tmp = new_file(target.parent, f".{target.name}.", ".partial")
     try:
+        text = json.dumps(record, ensure_ascii=False, indent=2)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a name of bytes no UTF-8 (surrogates): \u escapes
+            text = json.dumps(record, indent=2)
         with open(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            f.write(text + "\n")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
