@@ -191,27 +191,33 @@ def _check_sources(sources: Sequence[str], allowed: Mapping[str, object]) -> Non
     """Refuse `sources` that are not keys of `allowed`, one str, or that name
     a source twice (its rows would be read twice: ids repeated, texts counted
     twice)."""
-    if isinstance(sources, str):  # not its letters, each an unknown source
-        raise ParameterError(
-            f"sources must be a sequence of source names, not one str: "
-            f"sources=[{shown(sources)}]; allowed: {', '.join(allowed)}"
-        )
-    if not isinstance(sources, Sequence):  # a generator would be used up here, None no names
-        raise ParameterError(
-            f"sources must be a sequence of source names, got {type(sources).__name__}; "
-            f"allowed: {', '.join(allowed)}"
-        )
-    bad = [s for s in sources if s not in allowed]
-    if bad:
-        raise ParameterError(
-            f"unknown {plural(len(bad), 'source')} {names_shown(bad)}; "
-            f"allowed: {', '.join(allowed)}"
-        )
+    _check_names("sources", "source", sources, allowed)
     names = list(sources)
     twice = list(dict.fromkeys(s for i, s in enumerate(names) if s in names[:i]))
     if twice:
         raise ParameterError(
             f"{plural(len(twice), 'source')} named twice: {', '.join(twice)}; name each once"
+        )
+
+
+def _check_names(param: str, kind: str, given: object, allowed: Iterable[str]) -> None:
+    """Refuse `given`, the value of `param`, unless it is a sequence of the
+    names of `allowed`, each a `kind`."""
+    allowed = list(allowed)
+    if isinstance(given, str):  # not its letters, each an unknown name
+        raise ParameterError(
+            f"{param} must be a sequence of {kind} names, not one str: "
+            f"{param}=[{shown(given)}]; allowed: {', '.join(allowed)}"
+        )
+    if not isinstance(given, Sequence):  # a generator would be used up here, None no names
+        raise ParameterError(
+            f"{param} must be a sequence of {kind} names, got {type(given).__name__}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+    bad = [name for name in given if name not in allowed]
+    if bad:
+        raise ParameterError(
+            f"unknown {plural(len(bad), kind)} {names_shown(bad)}; allowed: {', '.join(allowed)}"
         )
 
 
@@ -372,22 +378,7 @@ def load_weak_emotions(
 
     if source not in WEAK_SOURCES:
         raise ParameterError(f"unknown source {source!r}; allowed: {', '.join(WEAK_SOURCES)}")
-    if isinstance(emotions, str):  # not its letters, each an unknown emotion
-        raise ParameterError(
-            f"emotions must be a sequence of emotion names, not one str: "
-            f"emotions=[{shown(emotions)}]; allowed: {', '.join(EMOTION_COLUMNS)}"
-        )
-    if not isinstance(emotions, Sequence):  # a generator would be used up here, None no names
-        raise ParameterError(
-            f"emotions must be a sequence of emotion names, got {type(emotions).__name__}; "
-            f"allowed: {', '.join(EMOTION_COLUMNS)}"
-        )
-    bad = [e for e in emotions if e not in EMOTION_COLUMNS]
-    if bad:
-        raise ParameterError(
-            f"unknown {plural(len(bad), 'emotion')} {names_shown(bad)}; "
-            f"allowed: {', '.join(EMOTION_COLUMNS)}"
-        )
+    _check_names("emotions", "emotion", emotions, EMOTION_COLUMNS)
     mapped = [e for e in EMOTION_COLUMNS if any(e in m for m in WEAK_MAPPINGS[source].values())]
     if not any(e in mapped for e in emotions):
         asked = list(emotions)
