@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -467,8 +468,20 @@ def test_first_use_leaves_the_jieba_logger_as_it_was(setup: str, expected: str) 
 
 
 # jieba's prefix dictionary is built from its dict.txt on first use and kept
-# in a file of the user's own in the temporary directory for the next start.
-CACHE = f"triage-jieba-{os.geteuid()}.cache" if hasattr(os, "geteuid") else "triage-jieba.cache"
+# in a file of the user's own in the temporary directory for the next start,
+# one for each dict.txt, named by its path.
+DICT_TXT = os.path.join(os.path.dirname(os.path.abspath(jieba.__file__)), "dict.txt")
+
+
+def _cache_name(dictionary: str = DICT_TXT, uid: int | None = None) -> str:
+    if uid is None and hasattr(os, "geteuid"):
+        uid = os.geteuid()
+    user = "" if uid is None else f"-{uid}"
+    tag = hashlib.sha256(os.fsencode(dictionary)).hexdigest()[:12]
+    return f"triage-jieba{user}-{tag}.cache"
+
+
+CACHE = _cache_name()
 
 
 def _fresh_tokenizer() -> jieba.Tokenizer:
@@ -548,6 +561,27 @@ def test_a_cache_built_from_another_dict_txt_is_built_again(
     assert reads == [True]  # the cache of the new one, read
 
 
+def test_two_installs_of_jieba_keep_a_cache_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a virtual environment per project or per Python version, each with its
+    # jieba: with one cache for both, every start after the other's built it
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    words, text = SEGMENTED
+    _fresh_tokenizer()
+    other = tmp_path / "venv" / "site-packages" / "jieba" / "dict.txt"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(Path(DICT_TXT).read_bytes())
+    reads = _reads_dict_txt(monkeypatch)
+    for dictionary in (str(other), DICT_TXT, str(other), DICT_TXT):
+        monkeypatch.setattr(text_module, "_dictionary_file", lambda tokenizer, d=dictionary: d)
+        assert _fresh_tokenizer().lcut(text, HMM=False) == words
+    assert reads == [True]  # the other's built once, and each read back after
+    assert sorted(p.name for p in tmp_path.glob("triage-jieba*")) == sorted(
+        [CACHE, _cache_name(str(other))]
+    )
+
+
 def _reads_dict_txt(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """A list that gets an item each time a tokenizer reads jieba's dict.txt."""
     reads: list[bool] = []
@@ -579,7 +613,7 @@ def test_a_cache_someone_else_could_have_written_is_never_unmarshalled(
         # real one is someone else's, put at their name
         other = os.geteuid() + 1
         monkeypatch.setattr(os, "geteuid", lambda: other)
-        cache = tmp_path / f"triage-jieba-{other}.cache"
+        cache = tmp_path / _cache_name(uid=other)
         cache.write_bytes(good)
     elif planted == "writable by others":
         cache.write_bytes(good)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import html
 import html.entities
 import logging
@@ -658,17 +659,23 @@ def _tokenizer_class() -> Any:
 # be read or written costs the build, never an error or a message. It is
 # replaced by a rename, so processes starting together each see a whole file.
 # It names the dict.txt it was built from, with its size and time: after jieba
-# is upgraded or installed elsewhere, it is built again, not read.
+# is upgraded or installed elsewhere, it is built again, not read. Each
+# dict.txt has a file of its own, named by its path: with one for all, the
+# environments of one user that each install jieba (a virtual environment
+# per project or per Python version) replaced one another's, and every start
+# after another environment's built the dictionary again.
 
 
-def _cache_path() -> str | None:
-    """This user's cache file in the temporary directory, or None without one."""
+def _cache_path(dictionary: str) -> str | None:
+    """This user's cache file in the temporary directory for the dictionary
+    file at the absolute path `dictionary`, or None without one."""
     try:
         directory = tempfile.gettempdir()
     except OSError:  # no usable temporary directory
         return None
     user = f"-{os.geteuid()}" if hasattr(os, "geteuid") else ""  # Windows: a per-user temp
-    return os.path.join(directory, f"triage-jieba{user}.cache")
+    tag = hashlib.sha256(os.fsencode(dictionary)).hexdigest()[:12]
+    return os.path.join(directory, f"triage-jieba{user}-{tag}.cache")
 
 
 def _dictionary_file(tokenizer: jieba.Tokenizer) -> str:
@@ -678,9 +685,8 @@ def _dictionary_file(tokenizer: jieba.Tokenizer) -> str:
     return os.path.join(os.path.dirname(_import_jieba().__file__), "dict.txt")
 
 
-def _dictionary_key(tokenizer: jieba.Tokenizer) -> str | None:
+def _dictionary_key(path: str) -> str | None:
     """The dictionary file's path, size and time, or None when it cannot be told."""
-    path = os.path.abspath(_dictionary_file(tokenizer))
     try:
         st = os.stat(path)
     except OSError:
@@ -690,8 +696,9 @@ def _dictionary_key(tokenizer: jieba.Tokenizer) -> str | None:
 
 def _load_dictionary(tokenizer: jieba.Tokenizer) -> None:
     """Give `tokenizer` jieba's prefix dictionary, from the cache when it can."""
-    key = _dictionary_key(tokenizer)
-    cache = None if key is None else _cache_path()
+    path = os.path.abspath(_dictionary_file(tokenizer))
+    key = _dictionary_key(path)
+    cache = None if key is None else _cache_path(path)
     loaded = None if cache is None or key is None else _read_cache(cache, key)
     if loaded is None:
         loaded = tokenizer.gen_pfdict(tokenizer.get_dict_file())
