@@ -2111,6 +2111,34 @@ def test_a_jsonl_output_keeps_every_value_of_the_input_and_the_scores(
         assert again[column] == written
 
 
+@pytest.mark.parametrize("source", ["parquet", "jsonl"])
+def test_a_jsonl_output_writes_an_infinity_as_null_and_says_so(tmp_path: Path, source: str) -> None:
+    # JSON has no infinity: a strict reader refuses Infinity with its record
+    ratios = [math.inf, -math.inf, math.nan, 1.5]
+    texts = ["快递一周还没到", "房间很脏", "价格太贵了", "客服态度差"]
+    if source == "parquet":
+        pytest.importorskip("pyarrow")
+        pd.DataFrame({"text": texts, "ratio": ratios}).to_parquet(tmp_path / "in.parquet")
+    else:  # json.dumps writes Infinity and NaN, and Python reads them
+        lines = [json.dumps({"text": t, "ratio": r}) for t, r in zip(texts, ratios, strict=True)]
+        write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    with pytest.warns(
+        triage.TriageWarning,
+        match=r"out\.jsonl: 2 infinite values of column 'ratio' written as null, .*"
+        "write CSV or Parquet",
+    ):
+        score_file(tmp_path / f"in.{source}", tmp_path / "out.jsonl")
+    text = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert "Infinity" not in text and "NaN" not in text
+    assert [json.loads(line)["ratio"] for line in text.splitlines()] == [None, None, None, 1.5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # CSV keeps them, and NaN alone is no loss
+        score_file(tmp_path / f"in.{source}", tmp_path / "out.csv")
+        score_file(tmp_path / "out.jsonl", tmp_path / "again.jsonl")
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["ratio"].tolist() == ["inf", "-inf", "", "1.5"]
+
+
 def test_a_jsonl_line_too_large_or_deep_for_python_is_a_malformed_line(tmp_path: Path) -> None:
     # the record and 99 objects in it: 100 deep, carried as it is
     deep = {"text": "房间很脏", "meta": json.loads('{"a":' * 99 + "1" + "}" * 99)}

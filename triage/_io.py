@@ -2354,17 +2354,37 @@ def _as_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
-def _json_lines(frame: pd.DataFrame) -> Iterator[str]:
-    """The rows of `frame` as JSONL records, every value as it is.
+def _json_lines(frame: pd.DataFrame, infinite: dict[str, int] | None = None) -> Iterator[str]:
+    """The rows of `frame` as JSONL records, every value as it is, but an
+    infinity, which JSON has no number for: null, counted by column name in
+    `infinite`.
 
     Not ``DataFrame.to_json``, which writes a float with 15 digits at most
-    (another number, for most of them) and a time to the millisecond.
+    (another number, for most of them) and a time to the millisecond, nor
+    ``json.dumps`` of the floats, which writes ``Infinity`` and ``NaN``: no
+    JSON, which a strict reader (JavaScript's, Go's, BigQuery's) refuses
+    with the whole record.
     """
     names = [str(c) for c in frame.columns]
     columns = [_json_column(frame.iloc[:, j]) for j in range(len(names))]
+    if infinite is not None:
+        for j, name in enumerate(names):
+            n = _infinities(frame.iloc[:, j])
+            if n:
+                infinite[name] = infinite.get(name, 0) + n
     for row in zip(*columns, strict=True):
         record = dict(zip(names, row, strict=True))
         yield json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _infinities(column: pd.Series) -> int:
+    """How many values of `column` are an infinity (a float's, of any sign)."""
+    if isinstance(column.dtype, np.dtype):
+        if column.dtype.kind == "f":
+            return int(np.count_nonzero(np.isinf(column.to_numpy())))
+        if column.dtype.kind != "O":
+            return 0
+    return sum(isinstance(v, float) and math.isinf(v) for v in column.tolist())
 
 
 def _json_column(column: pd.Series) -> list[Any]:
@@ -2377,6 +2397,21 @@ def _json_column(column: pd.Series) -> list[Any]:
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biu":
         return values
     return [_json_scalar(v) for v in values]
+
+
+def infinity_warning(path: str | os.PathLike[str], infinite: dict[str, int]) -> str:
+    """The warning that the columns of `infinite` held that many infinities,
+    written to the JSON Lines output `path` as null."""
+    total = sum(infinite.values())
+    if len(infinite) == 1:
+        said = f"column {next(iter(infinite))!r}"
+    else:
+        said = "columns " + ", ".join(f"{name!r} ({n:,})" for name, n in infinite.items())
+    return (
+        f"{path}: {counted(total, 'infinite value')} of {said} written as null, as JSON "
+        "has no number for an infinity (nor for NaN, null too, as missing); write CSV or "
+        "Parquet to keep them"
+    )
 
 
 def _json_scalar(value: Any) -> Any:
@@ -2587,6 +2622,8 @@ class AtomicWriter:
         self._schema: Any = None
         self._first = True
         self._rows = 0
+        # the infinities of a JSONL target's columns, written as null, by name
+        self.infinite: dict[str, int] = {}
         self._file: IO[bytes] | None = None
         self._text: io.TextIOWrapper | None = None
         if fmt == "parquet":
@@ -2691,7 +2728,7 @@ class AtomicWriter:
                 lineterminator="\r\n",
             )
         elif self._text is not None:
-            self._text.writelines(_json_lines(frame))
+            self._text.writelines(_json_lines(frame, self.infinite))
         else:
             pq = _pyarrow_parquet()
             if self._parquet is None:
@@ -2717,6 +2754,12 @@ class AtomicWriter:
             raise self._named(exc) from exc
 
     def _commit(self) -> Path:
+        if self.infinite:
+            warnings.warn(
+                infinity_warning(self.path, self.infinite),
+                TriageWarning,
+                stacklevel=user_stacklevel(),
+            )
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
