@@ -36,6 +36,7 @@ import triage
 from triage._io import file_format
 from triage.batch import (
     OUTPUT_COLUMNS,
+    OUTPUT_FORMAT_VERSION,
     WHY_COLUMN,
     ProgressLine,
     ScoreSummary,
@@ -1601,6 +1602,54 @@ def test_rescoring_an_output_keeps_every_column_name_unique(tmp_path: Path, fmt:
     assert out.columns.is_unique
     assert {"priority", "triage_priority", "triage_triage_priority"} <= set(out.columns)
     assert out["id"].astype(str).tolist() == ["1", "2"]
+
+
+# The score columns of each version of the output's format, in order, with
+# the dtype score_frame gives each ("text": the dtype pandas gives text). A
+# column added, removed, renamed or moved, or a dtype changed, fails here:
+# raise OUTPUT_FORMAT_VERSION and add its columns below, keeping the older.
+_OUTPUT_FORMATS = {
+    1: {
+        "categories": "text",
+        "primary": "text",
+        **{str(e): "Int8" for e in EMOTIONS},
+        "priority": "text",
+        **{f"prob_{c}": "float64" for c in CATEGORIES},
+        **{f"prob_{e}": "float64" for e in EMOTIONS},
+        "prob_complaint": "float64",
+        "sentiment": "float64",
+        "deadline_minutes": "Int32",
+        "route": "text",
+        "reasons": "text",
+        "truncated": "bool",
+        "low_confidence": "bool",
+        "error": "text",
+    },
+}
+
+
+def test_the_output_format_version_is_that_of_the_columns_written() -> None:
+    text = pd.Series([""]).dtype
+    for frame in (pd.DataFrame({"text": ["快递一周还没到", None]}), pd.DataFrame({"text": []})):
+        scored = score_frame(frame)
+        kinds = {c: "text" if t == text else str(t) for c, t in scored.dtypes.items()}
+        assert list(kinds.items()) == list(_OUTPUT_FORMATS[OUTPUT_FORMAT_VERSION].items())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_file_scored_says_the_version_of_its_format(tmp_path: Path, fmt: str) -> None:
+    # a file read months later: its columns are those of the version it names
+    src = write(tmp_path / "in.csv", "id,text\n1,快递一周还没到\n")
+    if fmt == "parquet":
+        pq = pytest.importorskip("pyarrow.parquet")
+    summary = score_file(src, tmp_path / f"out.{fmt}", record=True)
+    record = json.loads((tmp_path / f"_out.{fmt}.triage.json").read_text(encoding="utf-8"))
+    assert summary.scored_by["output_format_version"] == OUTPUT_FORMAT_VERSION
+    assert record["scored_by"]["output_format_version"] == OUTPUT_FORMAT_VERSION
+    if fmt == "parquet":
+        meta = json.loads(pq.read_schema(tmp_path / "out.parquet").metadata[b"triage"])
+        assert meta["output_format_version"] == OUTPUT_FORMAT_VERSION
+    assert isinstance(OUTPUT_FORMAT_VERSION, int) and OUTPUT_FORMAT_VERSION >= 1
 
 
 def test_a_parquet_output_says_which_model_and_policy_scored_it(tmp_path: Path) -> None:

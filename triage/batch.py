@@ -92,6 +92,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTEXT_FIELDS",
     "OUTPUT_COLUMNS",
+    "OUTPUT_FORMAT_VERSION",
     "SCORED_BY_KEY",
     "WHY_COLUMN",
     "ProgressLine",
@@ -122,6 +123,15 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "low_confidence",
     "error",
 )
+
+#: The version of the score columns: their names, order, types and how a
+#: value is written in them (``|``-joined lists, ``""`` and NA for a row
+#: with an error). Raised when any of these changes, and only then (a new
+#: model or policy changes the scores, not their format): a file's
+#: `scored_by` holds it, so that a consumer reading files written months
+#: apart knows which columns to expect (docs/batch.md, "The output's
+#: format").
+OUTPUT_FORMAT_VERSION = 1
 
 #: The column ``explain=`` adds after ``reasons``.
 WHY_COLUMN = "why"
@@ -1668,7 +1678,7 @@ class ScoreSummary:
     unmatched_channel_rows: int = 0
     unmatched_tier_rows: int = 0
     raised: int = 0
-    scored_by: dict[str, str | None] = field(default_factory=dict)
+    scored_by: dict[str, str | int | None] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -1712,11 +1722,11 @@ class ScoreSummary:
         return text
 
 
-def _scored_by_text(by: Mapping[str, str | None], model: str = "", policy: str = "") -> str:
+def _scored_by_text(by: Mapping[str, str | int | None], model: str = "", policy: str = "") -> str:
     """`scored_by` said in words, each hash cut to 12 digits, with where the
     `model` and `policy` were loaded from when given."""
     sha = by.get("model_sha256")
-    line = f"model {sha[:12] if sha else '(no file)'}"
+    line = f"model {str(sha)[:12] if sha else '(no file)'}"
     line += f" ({model})" if model else ""
     line += f", policy {str(by.get('policy_sha256'))[:12]}"
     line += f" ({policy})" if policy else ""
@@ -2311,7 +2321,7 @@ def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
 
 def scored_by(
     model: TriageModel | LexiconModel | None = None, policy: Policy | None = None
-) -> dict[str, str | None]:
+) -> dict[str, str | int | None]:
     """What scores with `model` and `policy`, as `score_file` records it in a
     Parquet output's schema metadata, as JSON under `SCORED_BY_KEY`, so that
     results of two models or policies are not mixed unknowingly.
@@ -2326,7 +2336,9 @@ def scored_by(
     Returns
     -------
     dict
-        ``triage_version``, the library's version; ``model_sha256``, the
+        ``triage_version``, the library's version;
+        ``output_format_version``, `OUTPUT_FORMAT_VERSION`, the version of
+        the score columns written; ``model_sha256``, the
         SHA-256 of the model's file (``file.sha256`` of its card; of the
         default model's when `model` is None), None for a model never saved
         and loaded (a refit or `triage.tune_thresholds` copy of one) and for
@@ -2345,7 +2357,7 @@ def scored_by(
     >>> import triage
     >>> by = scored_by()
     >>> sorted(by)
-    ['model_sha256', 'policy_sha256', 'triage_version']
+    ['model_sha256', 'output_format_version', 'policy_sha256', 'triage_version']
     >>> scored_by(triage.LexiconModel())["model_sha256"] is None
     True
     """
@@ -2367,6 +2379,7 @@ def scored_by(
     )
     return {
         "triage_version": __version__,
+        "output_format_version": OUTPUT_FORMAT_VERSION,
         "model_sha256": None if sha is None else str(sha),
         "policy_sha256": hashlib.sha256(rules.encode("utf-8")).hexdigest(),
     }
