@@ -21,6 +21,7 @@ import sys
 import textwrap
 import warnings
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import triage
+from triage import batch
 from triage._io import file_format
 from triage.batch import (
     OUTPUT_COLUMNS,
@@ -1634,6 +1636,62 @@ def test_the_output_format_version_is_that_of_the_columns_written() -> None:
         scored = score_frame(frame)
         kinds = {c: "text" if t == text else str(t) for c, t in scored.dtypes.items()}
         assert list(kinds.items()) == list(_OUTPUT_FORMATS[OUTPUT_FORMAT_VERSION].items())
+        assert scored.astype(batch.OUTPUT_DTYPES).dtypes.equals(scored.dtypes)
+        assert list(batch.OUTPUT_DTYPES) == list(OUTPUT_COLUMNS)
+
+
+def _read_back(path: Path, fmt: str) -> pd.DataFrame:
+    """A scored file read as docs/batch.md says, "Reading the output in pandas"."""
+    if fmt == "parquet":
+        return pd.read_parquet(path)
+    if fmt == "jsonl":
+        scored = pd.read_json(path, lines=True, dtype=False, precise_float=True)
+        return scored.astype(batch.OUTPUT_DTYPES)
+    numbers = [c for c, t in batch.OUTPUT_DTYPES.items() if t not in ("str", "bool")]
+    return pd.read_csv(
+        path,
+        sep="\t" if fmt == "tsv" else ",",
+        dtype=defaultdict(lambda: "str", batch.OUTPUT_DTYPES),
+        keep_default_na=False,
+        na_values={c: [""] for c in numbers},
+    )
+
+
+# texts whose scores, and whose cells, a format could write otherwise
+_ROUND_TRIP = {
+    "00123": "快递一周还没到，客服也不回，我要投诉到12315！",  # P1, several categories
+    "00124": "快递很快，包装也很好",  # praise: no category, "" in categories
+    "00125": "",  # an error: "" and NA
+    "00126": None,
+    "00127": '房间很脏，空调坏了，前台说"没办法"',  # quotes and commas
+    "00128": "退款金额不对|少退了20元\r\n第二行还没说完\t",  # the separator, line ends, a tab
+    "00129": '=HYPERLINK("http://x","点我")',
+    "00130": "hello 😂",  # low confidence
+    "00131": "等了很久，快递还没到，" * 200,  # truncated
+}
+
+
+@pytest.mark.parametrize("model", ["default", "lexicon"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "parquet"])
+def test_every_output_format_reads_back_as_score_frame_gives_it(
+    tmp_path: Path, fmt: str, model: str
+) -> None:
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"ticket": list(_ROUND_TRIP), "text": list(_ROUND_TRIP.values())})
+    frame.to_parquet(tmp_path / "in.parquet")
+    # the lexicon baseline has no complaint head: prob_complaint NaN on every row
+    found = triage.LexiconModel() if model == "lexicon" else None
+    explain = 2 if model == "default" else 0
+    score_file(tmp_path / "in.parquet", tmp_path / f"out.{fmt}", model=found, explain=explain)
+    got = _read_back(tmp_path / f"out.{fmt}", fmt)
+    want = score_frame(frame, model=found, explain=explain)
+    assert list(got.columns) == ["ticket", "text", *want.columns]
+    pd.testing.assert_frame_equal(got[want.columns], want)
+    assert got["ticket"].tolist() == list(_ROUND_TRIP)
+    texts = [t or "" for t in _ROUND_TRIP.values()]  # None is an empty cell of CSV
+    assert [t if isinstance(t, str) else "" for t in got["text"]] == texts
+    assert set(got["error"]) == {"", "empty text", "missing text"}
+    assert got["truncated"].any() and got["low_confidence"].any()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

@@ -176,76 +176,51 @@ def test_batch_column_table_says_what_each_column_means() -> None:
     assert (scored["error"] == "").all()
 
 
-def test_batch_reading_the_output_gives_each_cell_as_written(
+def test_batch_reading_each_output_gives_the_frame_score_frame_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A scored CSV read back by pd.read_csv left to guess loses the "" of a
-    # scored row's error and the leading zeros of an id: the guide's way
-    # keeps both, and its Parquet line gives the frame score_frame gives.
+    # pd.read_csv left to guess loses the "" of a scored row's error and the
+    # leading zeros of an id; pd.read_json with its defaults made 123 of the
+    # ticket "00123" and rounded the last digits of the probabilities, and
+    # as the guide said it, gave float emotions where a row was unscored
     pytest.importorskip("pyarrow")
-    from triage.batch import score_file
+    from triage.batch import OUTPUT_COLUMNS, score_file
 
-    example = next(
-        block
-        for block in _python(_section("docs/batch.md", "Files: `triage score`"))
-        if "read_parquet" in block
-    )
-    read_parquet, *rest = example.splitlines()
-    texts = ["快递一周还没到，太气人了！", "", "客服态度恶劣"]
-    pd.DataFrame({"ticket": ["00123", "00124", "00125"], "text": texts}).to_csv(
-        tmp_path / "complaints.csv", index=False
-    )
+    (block,) = [
+        b
+        for b in _python(_section("docs/batch.md", "Files: `triage score`"))
+        if "read_parquet" in b
+    ]
+    reads = re.findall(r"^scored = .*\n(?:[ ]+.*\n)*", block, re.M)
+    assert [r.split("(", 1)[0] for r in reads] == [
+        f"scored = pd.read_{f}" for f in ("parquet", "csv", "json")
+    ]
+    tickets = ["00123", "00124", "00125"]
+    texts = ["快递一周还没到，太气人了！", "", "客服态度恶劣，退款也不给"]
+    frame = pd.DataFrame({"ticket": tickets, "text": texts})
     monkeypatch.chdir(tmp_path)
-    for output in ("scored.csv", "scored.parquet"):
-        score_file("complaints.csv", output)
-    expected = triage.score_frame(
-        pd.read_csv("complaints.csv", dtype=str, keep_default_na=False), keep_input=True
-    )
+    frame.to_csv("complaints.csv", index=False)
+    expected = triage.score_frame(frame)
+    for read, fmt in zip(reads, ("parquet", "csv", "jsonl"), strict=True):
+        score_file("complaints.csv", f"scored.{fmt}")
+        code = block
+        for other in reads:
+            code = code if other == read else code.replace(other, "")
+        names: dict[str, Any] = {}
+        exec(code, names)
+        scored, failed = names["scored"], names["failed"]
+        pd.testing.assert_frame_equal(scored[list(OUTPUT_COLUMNS)], expected)
+        assert scored["ticket"].tolist() == tickets
+        assert (failed["ticket"].tolist(), failed["error"].tolist()) == (["00124"], ["empty text"])
     guessed = pd.read_csv("scored.csv")  # what the guide warns of
     assert guessed[guessed["error"] == ""].empty and guessed["ticket"].tolist() == [123, 124, 125]
-
-    names: dict[str, object] = {"pd": pd}
-    exec(read_parquet, names)
-    pd.testing.assert_frame_equal(names["scored"], expected)
-    exec("\n".join(rest), names)
-    scored, failed = names["scored"], names["failed"]
-    assert isinstance(scored, pd.DataFrame) and isinstance(failed, pd.DataFrame)
-    assert scored["ticket"].tolist() == ["00123", "00124", "00125"]
-    assert (failed["ticket"].tolist(), failed["error"].tolist()) == (["00124"], ["empty text"])
-    assert scored["error"].tolist() == expected["error"].tolist()
-    angry = pd.Series(names["angry"])
-    assert angry.isna().tolist() == [False, True, False]
-    assert angry.tolist()[::2] == pytest.approx(expected["prob_angry"].tolist()[::2])
-
-
-def test_batch_reading_a_json_lines_output_gives_each_value_as_scored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # pd.read_json with its defaults made 123 of the ticket "00123" and
-    # rounded the last digits of the probabilities
-    from triage.batch import score_file
-
-    said = " ".join(_section("docs/batch.md", "Files: `triage score`").split())
-    match = re.search(r"A JSON Lines output reads back with `(pd\.read_json\([^`]*\))`", said)
-    assert match, "docs/batch.md no longer says how to read a JSON Lines output"
-    texts = ["快递一周还没到，太气人了！", "", "客服态度恶劣，退款也不给"]
-    pd.DataFrame({"ticket": ["00123", "00124", "00125"], "text": texts}).to_csv(
-        tmp_path / "complaints.csv", index=False
-    )
-    monkeypatch.chdir(tmp_path)
-    score_file("complaints.csv", "scored.jsonl")
-    expected = triage.score_frame(
-        pd.read_csv("complaints.csv", dtype=str, keep_default_na=False), keep_input=True
-    )
-    scored = eval(match[1], {"pd": pd})
-    assert scored["ticket"].tolist() == ["00123", "00124", "00125"]
-    assert scored["error"].tolist() == expected["error"].tolist()
-    probabilities = [c for c in expected.columns if c.startswith("prob_")]
-    scored_rows = scored.loc[[0, 2], probabilities].to_numpy().tolist()
-    assert scored_rows == expected.loc[[0, 2], probabilities].to_numpy().tolist()
-    guessed = pd.read_json("scored.jsonl", lines=True)  # what the guide warns of
+    guessed = pd.read_json("scored.jsonl", lines=True)
     assert guessed["ticket"].tolist() == [123, 124, 125]
+    probabilities = [c for c in expected.columns if c.startswith("prob_")]
+    scored_rows = expected.loc[[0, 2], probabilities].to_numpy().tolist()
     assert guessed.loc[[0, 2], probabilities].to_numpy().tolist() != scored_rows
+    guessed = pd.read_json("scored.jsonl", lines=True, dtype=False, precise_float=True)
+    assert str(guessed["angry"].dtype) == "float64"  # NaN where a row was not scored
 
 
 def test_batch_output_line_ends_are_those_the_guide_gives_each_format(

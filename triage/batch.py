@@ -92,6 +92,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTEXT_FIELDS",
     "OUTPUT_COLUMNS",
+    "OUTPUT_DTYPES",
     "OUTPUT_FORMAT_VERSION",
     "SCORED_BY_KEY",
     "WHY_COLUMN",
@@ -123,6 +124,22 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "low_confidence",
     "error",
 )
+
+#: The dtype of each score column as `score_frame` gives it (``str``: the
+#: dtype pandas gives text, ``str`` from pandas 3 and ``object`` before), to
+#: read a CSV, TSV or JSON Lines output back with the types of a Parquet one,
+#: whatever its rows (docs/batch.md, "Reading the output in pandas"): a JSON
+#: Lines output read by pandas has float emotions where a row is unscored
+#: and integers otherwise.
+OUTPUT_DTYPES: dict[str, str] = {
+    **dict.fromkeys(OUTPUT_COLUMNS, "str"),  # in their order
+    **{str(e): "Int8" for e in EMOTIONS},
+    **{c: "float64" for c in OUTPUT_COLUMNS if c.startswith("prob_")},
+    "sentiment": "float64",
+    "deadline_minutes": "Int32",
+    "truncated": "bool",
+    "low_confidence": "bool",
+}
 
 #: The version of the score columns: their names, order, types and how a
 #: value is written in them (``|``-joined lists, ``""`` and NA for a row
