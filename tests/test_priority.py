@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import pickle
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -2446,6 +2447,104 @@ def test_a_pattern_starting_with_a_run_matches_where_it_did(pattern: str) -> Non
 )
 def test_only_a_pattern_starting_with_an_unbounded_run_is_guarded(pattern: str) -> None:
     assert priority._run_guard((0, pattern)) is None
+
+
+# A pattern of fixed parts joined by .* (退款.*没.*到账) tried every 没 after
+# each 退款 and, from each, every place to the end of the text: a failing
+# match cost a cube of the text's length, 7 s over 8,000 characters of 退款
+# and 没 without 到账, a minute over the 16,000 the rules read (ten with .*?).
+# Its parts are now found once per text and the match is read off their places.
+CHAIN_PARTS = ["a", "ab", "退款", "没", "[ab]", "(?i:a)", "a(?=b)", "(?<!a)b", r"\b", "$", "a{2}"]
+CHAIN_GAPS = [".*", ".*?", ".+", ".+?", ".{2,}", ".{1,}?"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.sampled_from(CHAIN_PARTS),
+    rest=st.lists(
+        st.tuples(st.sampled_from(CHAIN_GAPS), st.sampled_from(CHAIN_PARTS)), min_size=1, max_size=3
+    ),
+    texts=st.lists(st.text(alphabet="ab退款没A \n", max_size=30), min_size=1, max_size=5),
+)
+def test_a_chain_of_fixed_parts_matches_where_the_regex_does(
+    first: str, rest: list[tuple[str, str]], texts: list[str]
+) -> None:
+    pattern = first + "".join(gap + part for gap, part in rest)
+    chain = priority._chain(pattern)
+    zero_width = {first, *(part for _, part in rest)} <= {r"\b", "$"}
+    if zero_width and all(gap in (".*", ".*?") for gap, _ in rest):
+        assert chain is None  # it may match an empty text: left to the regex
+        return
+    assert chain is not None
+    rx = re.compile(pattern)
+    for text in texts:
+        memo: dict[int, Any] = {}
+        for pos in range(len(text) + 1):
+            m = rx.match(text, pos)
+            assert chain.end(text, pos, memo) == (None if m is None else m.end()), (text, pos)
+        assert list(chain.spans(text, {})) == [m.span() for m in rx.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["退款", "退款.*", ".*退款.*到账", "退款.*(?:没有|未).*到账", r"退款\d+.*到账", "退款.*+到账"],
+)
+def test_only_fixed_parts_joined_by_unbounded_repeats_of_any_character_are_a_chain(
+    pattern: str,
+) -> None:
+    assert priority._chain(pattern) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    patterns=st.lists(
+        st.sampled_from(["退款.*没.*到账", "退款.*?到账", "退款", "退款没", "退.+?账", "退款.*没"]),
+        min_size=1,
+        max_size=4,
+    ),
+    text=st.text(alphabet="退款没到账", max_size=30),
+)
+def test_alternatives_with_a_chain_match_as_their_regex_does(
+    patterns: list[str], text: str
+) -> None:
+    parts = [(j, p) for j, p in enumerate(patterns)]
+    rx, _ = priority._named(parts)
+    alts = priority._alternatives(parts)
+    memo: dict[int, Any] = {}
+    for pos in range(len(text)):
+        m = rx.match(text, pos)
+        want = None if m is None or m.lastgroup is None else (m.end(), int(m.lastgroup[1:]))
+        assert priority._first_at(alts, text, pos, memo) == want, (text, pos)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ending", "span"),
+    [
+        ("退款.*没.*到账", "", None),
+        ("退款.*?没.*?到账", "", None),
+        ("退款.+没.+到账", "", None),
+        ("退款.*没.*到账", "到账", (0, 16_000)),
+        ("退款.*?没.*?到账", "到账", (0, 16_000)),
+        ("退款.*没.*到账", "\n到账", None),
+    ],
+)
+def test_a_chain_over_the_text_the_rules_read_matches_as_the_regex_does(
+    pattern: str, ending: str, span: tuple[int, int] | None
+) -> None:
+    policy = load_policy(_with_trigger(code="P1.chain", patterns=[pattern]))
+    text = ("退款没" * 6000)[: 16_000 - len(ending)] + ending
+    result = prioritize(text, cats("pricing"), emos(), policy=policy)
+    found = [(e.start, e.end) for r in result.reasons if r.code == "P1.chain" for e in r.evidence]
+    assert found == ([] if span is None else [span])
+
+
+def test_an_emotion_cue_of_a_chain_gives_the_spans_of_its_regex() -> None:
+    angry = {**default_policy().to_dict()["signals"]["emotions"][0], "cues": ["气.*?死", "太.+了"]}
+    policy = load_policy({"format": 1, "extends": "default", "signals": {"emotions": [angry]}})
+    text = "快递太慢了,气得我要死,太过分了"
+    result = prioritize(text, cats("logistics"), emos(angry=2), policy=policy)
+    anger = next(r for r in result.reasons if r.code == "P2.emotion.angry")
+    assert [e.text for e in anger.evidence] == ["太慢了,气得我要死,太过分了", "气得我要死"]
 
 
 def test_a_repeat_of_many_spelled_out_texts_loads_at_once() -> None:

@@ -309,15 +309,19 @@ class _Compiled:
     # Patterns whose first character cannot be worked out go to `slow`, each
     # with its `_run_guard` or None.
     starts: dict[bool, re.Pattern[str] | None]
-    by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]]
+    # (`_alternatives`: a `_Chain` among them is matched apart, `_first_at`)
+    by_char: dict[bool, dict[str, _Alternatives]]
     # the (trigger, pattern) behind each `by_char` regex, in its order; and,
     # built when first needed, the regex of those after the j-th that belong
     # to other triggers, with their places in `parts` (`_next_at`)
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]]
-    after: dict[tuple[bool, str, int], tuple[re.Pattern[str], tuple[int, ...]] | None]
-    slow: dict[bool, tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None], ...]]
-    # each emotion signal's cues, compiled, with their `_run_guard`
-    cues: tuple[tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...], ...]
+    after: dict[tuple[bool, str, int], tuple[_Alternatives, tuple[int, ...]] | None]
+    slow: dict[
+        bool,
+        tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Chain | None], ...],
+    ]
+    # each emotion signal's cues, compiled, with their `_run_guard` and `_chain`
+    cues: tuple[tuple[tuple[re.Pattern[str], re.Pattern[str] | None, _Chain | None], ...], ...]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
     question: re.Pattern[str]
@@ -1916,6 +1920,198 @@ def _guarded_finditer(
         pos = m.end()
 
 
+class _Chain:
+    """A pattern of fixed parts joined by unbounded repeats of any character
+    (``退款.*没.*到账``, ``退款.*?没.+?到账``, ``(?i:vip).{2,}投诉``), matched
+    by where its parts stand in the text, not by backtracking.
+
+    A failing match of ``退款.*没.*到账`` tries every 没 after each 退款 and,
+    from each, every place up to the end of the line: over a text of 退款 and
+    没 without 到账 a cube of its length, a minute over 16,000 characters,
+    ten for ``.*?``. Each part (literals, classes, lookarounds, anchors and
+    exact repeats of them: one length, one way to match) is found once per
+    text, all its places in one scan; the match at a place is then the one
+    the regex finds: a greedy repeat takes the last place of its part, within
+    the line (``.`` takes no line break), from which the rest still matches,
+    a lazy one the first.
+    """
+
+    __slots__ = ("finders", "gaps", "whole", "widths")
+
+    def __init__(
+        self,
+        finders: tuple[re.Pattern[str], ...],
+        widths: tuple[int, ...],
+        gaps: tuple[tuple[int, bool], ...],
+    ) -> None:
+        self.finders = finders  # per part, a lookahead of it: each place it matches
+        self.widths = widths  # per part, its length
+        self.gaps = gaps  # per repeat before a part, its least length and whether lazy
+        self.whole = widths[0] + sum(w + g for w, (g, _) in zip(widths[1:], gaps, strict=True))
+
+    def _places(self, view: str, memo: dict[int, Any]) -> tuple[list[list[int]], list[int]]:
+        """Per part, the places in `view` where it matches and the rest after
+        it can too (the first part: all its places), and where the lines of
+        `view` end. Found once per text (`memo`)."""
+        key = id(self)
+        if key not in memo:
+            breaks = [m.start() for m in re.finditer("\n", view)]
+            places = [[m.start() for m in f.finditer(view)] for f in self.finders]
+            for i in range(len(places) - 2, 0, -1):
+                w = self.widths[i]
+                places[i] = [
+                    x
+                    for x in places[i]
+                    if self._next(places, breaks, i + 1, x + w, view) is not None
+                ]
+            memo[key] = (places, breaks)
+        got: tuple[list[list[int]], list[int]] = memo[key]
+        return got
+
+    def _next(
+        self,
+        places: list[list[int]],
+        breaks: list[int],
+        i: int,
+        at: int,
+        view: str,
+        lazy: bool = False,
+    ) -> int | None:
+        """Where the `i`-th part goes when the one before it ends at `at`:
+        the last of its places (the first, `lazy`) past the repeat's least
+        length and before the line ends; None when there is none."""
+        k = bisect.bisect_left(breaks, at)
+        line_end = breaks[k] if k < len(breaks) else len(view)
+        low = at + self.gaps[i - 1][0]
+        if lazy:
+            k = bisect.bisect_left(places[i], low)
+            x = places[i][k] if k < len(places[i]) else line_end + 1
+        else:
+            k = bisect.bisect_right(places[i], line_end) - 1
+            x = places[i][k] if k >= 0 else -1
+        return x if low <= x <= line_end else None
+
+    def end(self, view: str, pos: int, memo: dict[int, Any]) -> int | None:
+        """Where the pattern's match at `pos` ends, as ``re.match`` of it
+        says, or None when it does not match there."""
+        places, breaks = self._places(view, memo)
+        k = bisect.bisect_left(places[0], pos)
+        if k == len(places[0]) or places[0][k] != pos:
+            return None
+        at = pos + self.widths[0]
+        for i in range(1, len(places)):
+            x = self._next(places, breaks, i, at, view, self.gaps[i - 1][1])
+            if x is None:
+                return None
+            at = x + self.widths[i]
+        return at
+
+    def spans(self, view: str, memo: dict[int, Any]) -> Iterator[tuple[int, int]]:
+        """The spans of ``re.finditer`` of the pattern, which matches at least
+        one character (`whole`)."""
+        pos = 0
+        for start in self._places(view, memo)[0][0]:
+            if start >= pos:
+                end = self.end(view, start, memo)
+                if end is not None:
+                    yield start, end
+                    pos = end
+
+
+@functools.lru_cache(maxsize=4096)
+def _chain(pattern: str) -> _Chain | None:
+    """`pattern` as a `_Chain`, or None when it is not fixed parts joined by
+    unbounded repeats of ``.`` (or it matches an empty text)."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    if "." not in pattern:  # no repeat of any character
+        return None
+    try:
+        parsed = _parser.parse(pattern)
+        state = parsed.state
+
+        def fixed(items: Any) -> bool:
+            for op, av in items:
+                name = str(op)
+                if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                    if not fixed(av[-1] if name == "SUBPATTERN" else av):
+                        return False
+                elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                    if av[0] != av[1] or not fixed(av[2]):
+                        return False
+                elif name not in (
+                    "LITERAL",
+                    "NOT_LITERAL",
+                    "IN",
+                    "ANY",
+                    "AT",
+                    "ASSERT",
+                    "ASSERT_NOT",
+                ):
+                    return False
+            return True
+
+        parts: list[list[Any]] = [[]]
+        gaps: list[tuple[int, bool]] = []
+        for op, av in parsed.data:
+            name = str(op)
+            if (
+                name in ("MAX_REPEAT", "MIN_REPEAT")
+                and av[1] == _parser.MAXREPEAT
+                and [str(o) for o, _ in av[2]] == ["ANY"]
+            ):
+                gaps.append((av[0], name == "MIN_REPEAT"))
+                parts.append([])
+            else:
+                parts[-1].append((op, av))
+        if not gaps or not all(parts) or not all(fixed(p) for p in parts):
+            return None
+        finders = []
+        widths = []
+        for part in parts:
+            sub = _parser.SubPattern(state, part)
+            low, high = sub.getwidth()
+            if low != high:  # pragma: no cover - a fixed part has one length
+                return None
+            widths.append(low)
+            look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
+            finders.append(_compiler.compile(look, state.flags))
+        chain = _Chain(tuple(finders), tuple(widths), tuple(gaps))
+    except Exception:  # pragma: no cover - parser internals differ: the regex reads it
+        return None
+    return chain if chain.whole > 0 else None
+
+
+_Alternatives = tuple[re.Pattern[str], tuple[int, ...], tuple[tuple[int, _Chain], ...]]
+
+
+def _alternatives(parts: Sequence[tuple[int, str]]) -> _Alternatives:
+    """`_named` of `parts`, with each `_Chain` among them matched apart: its
+    group in the regex never matches, and `_first_at` tries it in its turn."""
+    chains = tuple((j, ch) for j, (_, pat) in enumerate(parts) if (ch := _chain(pat)) is not None)
+    held = {j for j, _ in chains}
+    rx, owners = _named([(i, "(?!)" if j in held else pat) for j, (i, pat) in enumerate(parts)])
+    return rx, owners, chains
+
+
+def _first_at(
+    alts: _Alternatives, view: str, pos: int, memo: dict[int, Any]
+) -> tuple[int, int] | None:
+    """(end, j) of the match at `pos` of the first of `alts` that matches
+    there, the j-th, as the regex of them all would find it; None when none
+    does."""
+    rx, owners, chains = alts
+    m = rx.match(view, pos)
+    first = len(owners) if m is None or m.lastgroup is None else int(m.lastgroup[1:])
+    for j, chain in chains:
+        if j > first:
+            break
+        end = chain.end(view, pos, memo)
+        if end is not None:
+            return end, j
+    return None if m is None or first == len(owners) else (m.end(), first)
+
+
 def _compile(policy: Policy) -> _Compiled:
     from re import _parser  # type: ignore[attr-defined]
 
@@ -1931,10 +2127,11 @@ def _compile(policy: Policy) -> _Compiled:
             firsts.append(None if empty or not found else found)
 
     starts: dict[bool, re.Pattern[str] | None] = {}
-    by_char: dict[bool, dict[str, tuple[re.Pattern[str], tuple[int, ...]]]] = {}
+    by_char: dict[bool, dict[str, _Alternatives]] = {}
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]] = {}
     slow: dict[
-        bool, tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None], ...]
+        bool,
+        tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Chain | None], ...],
     ] = {}
     for with_category in (True, False):
         # Patterns in level order, then policy order: the first that matches at a
@@ -1957,9 +2154,9 @@ def _compile(policy: Policy) -> _Compiled:
             else:
                 for ch in first:
                     chars.setdefault(ch, []).append((i, pat))
-        by_char[with_category] = {ch: _named(pats) for ch, pats in chars.items()}
+        by_char[with_category] = {ch: _alternatives(pats) for ch, pats in chars.items()}
         parts[with_category] = {ch: tuple(pats) for ch, pats in chars.items()}
-        slow[with_category] = tuple((*_named([p]), _run_guard(p)) for p in slow_parts)
+        slow[with_category] = tuple((*_named([p]), _run_guard(p), _chain(p[1])) for p in slow_parts)
         starts[with_category] = (
             re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
             if chars
@@ -1972,7 +2169,7 @@ def _compile(policy: Policy) -> _Compiled:
         after={},
         slow=slow,
         cues=tuple(
-            tuple((_named([(0, cue)])[0], _run_guard((0, cue))) for cue in sig.cues)
+            tuple((_named([(0, cue)])[0], _run_guard((0, cue)), _chain(cue)) for cue in sig.cues)
             for sig in policy.emotion_signals
         ),
         negation=re.compile(f"(?:{policy.negation})$"),
@@ -2347,6 +2544,7 @@ def _trigger_reasons(
     cancelled: set[Priority] = set()
     found: list[tuple[int, int, int]] = []  # (start, end, trigger), in `view`
     view, at = _closed_up(text)
+    memo: dict[int, Any] = {}  # what each `_Chain` found in `view`
     breaks = _pictograph_breaks(text, at) if at is not None else ()
     spaces = _clause_spaces(text, at) if at is not None else ()
 
@@ -2355,18 +2553,21 @@ def _trigger_reasons(
         table = c.by_char[has_category]
         for hit in starts.finditer(view):
             pos = hit.start()
-            rx, owners = table[view[pos]]
-            m = rx.match(view, pos)
-            if m is not None and m.lastgroup is not None and m.end() > pos:
-                j = int(m.lastgroup[1:])
-                found.append((pos, m.end(), owners[j]))
+            alts = table[view[pos]]
+            first = _first_at(alts, view, pos, memo)
+            if first is not None and first[0] > pos:
+                end, j = first
+                found.append((pos, end, alts[1][j]))
                 # the other triggers that match here count too
-                following = _next_at(c, has_category, view, pos, j)
+                following = _next_at(c, has_category, view, pos, j, memo)
                 while following is not None:
                     end, idx, j = following
                     found.append((pos, end, idx))
-                    following = _next_at(c, has_category, view, pos, j)
-    for rx, owners, guard in c.slow[has_category]:
+                    following = _next_at(c, has_category, view, pos, j, memo)
+    for rx, owners, guard, chain in c.slow[has_category]:
+        if chain is not None:
+            found.extend((s, e, owners[0]) for s, e in chain.spans(view, memo))
+            continue
         for m in rx.finditer(view) if guard is None else _guarded_finditer(rx, guard, view):
             if m.lastgroup is not None and m.end() > m.start():
                 found.append((m.start(), m.end(), owners[int(m.lastgroup[1:])]))
@@ -2427,7 +2628,7 @@ def _trigger_reasons(
 
 
 def _next_at(
-    c: _Compiled, has_category: bool, view: str, pos: int, j: int
+    c: _Compiled, has_category: bool, view: str, pos: int, j: int, memo: dict[int, Any]
 ) -> tuple[int, int, int] | None:
     """The match at `pos` of the first pattern after the `j`-th of those that
     start with ``view[pos]`` whose trigger is another than the `j`-th's, as
@@ -2436,16 +2637,16 @@ def _next_at(
     if key not in c.after:
         parts = c.parts[has_category][view[pos]]
         rest = [k for k in range(j + 1, len(parts)) if parts[k][0] != parts[j][0]]
-        c.after[key] = (_named([parts[k] for k in rest])[0], tuple(rest)) if rest else None
+        c.after[key] = (_alternatives([parts[k] for k in rest]), tuple(rest)) if rest else None
     found = c.after[key]
     if found is None:
         return None
-    rx, places = found
-    m = rx.match(view, pos)
-    if m is None or m.lastgroup is None or m.end() <= pos:
+    alts, places = found
+    got = _first_at(alts, view, pos, memo)
+    if got is None or got[0] <= pos:
         return None
-    k = places[int(m.lastgroup[1:])]
-    return m.end(), c.parts[has_category][view[pos]][k][0], k
+    k = places[got[1]]
+    return got[0], c.parts[has_category][view[pos]][k][0], k
 
 
 def _both(late: list[tuple[int, int, int]], marks: tuple[int, ...], cue: bool, word: bool) -> bool:
@@ -2580,16 +2781,26 @@ def _signal_reasons(
         not c.requires or not fired.isdisjoint(c.requires) or _RANK[top_rule] < _RANK[cs.level]
     )
     out = list(reasons)
+    memo: dict[int, Any] = {}  # what each `_Chain` found in `text`
     for sig, cues in zip(pol.emotion_signals, c.cues, strict=True):
         if intens[sig.emotion] >= sig.min_intensity and (problem or not sig.needs_problem):
             # the first spans in the text, whichever cue matched them (a longer
             # one first where two start together)
             spans = sorted(
                 {
-                    m.span()
-                    for rx, guard in cues
-                    for m in (
-                        rx.finditer(text) if guard is None else _guarded_finditer(rx, guard, text)
+                    span
+                    for rx, guard, chain in cues
+                    for span in (
+                        chain.spans(text, memo)
+                        if chain is not None
+                        else (
+                            m.span()
+                            for m in (
+                                rx.finditer(text)
+                                if guard is None
+                                else _guarded_finditer(rx, guard, text)
+                            )
+                        )
                     )
                 },
                 key=lambda span: (span[0], -span[1]),
