@@ -369,6 +369,8 @@ def test_context_columns_match_analyze_with_context(chunk_size: int) -> None:
         "zero-width",
     ],
 )
+# the second cell of most (1.0, app, 1.5) matches no key, and is said to
+@pytest.mark.filterwarnings("ignore:.* matched no key of the policy:triage.TriageWarning")
 def test_a_channel_cell_is_read_as_the_policy_writes_it(cells: Any, channel: str) -> None:
     frame = pd.DataFrame({"text": ["快递太慢了", "快递太慢了"], "ch": cells})
     out = score_frame(frame, context_columns={"channel": "ch"})
@@ -3122,6 +3124,105 @@ def test_the_summary_keeps_the_rows_of_the_first_100_unmatched_values(tmp_path: 
     assert len(summary.unmatched_channels) == 100 and summary.unmatched_channels["c1"] == 2
     assert summary.unmatched_channel_rows == 121
     assert "on 121 rows: 'c1' (2), 'c0' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..." in str(summary)
+
+
+def test_score_frame_warns_once_of_the_channels_and_tiers_that_set_no_floor() -> None:
+    # a frame's column of 抖音 set no floor on any row, and score_frame said
+    # nothing: the count was in score_file's summary alone. Now one warning a
+    # call, of every chunk's rows, names each value with its rows
+    frame = pd.DataFrame(
+        {
+            "text": ["快递太慢了"] * 7,
+            "渠道": [
+                "抖音",
+                "抖音 ",
+                "电话",
+                "微博",
+                "\uff11\uff12\uff13\uff11\uff15",
+                None,
+                "抖音",
+            ],
+            "tier": ["金卡", " VIP ", "", "金卡", "svip", np.nan, "金卡"],
+        }
+    )
+    cols = {"channel": "渠道", "customer_tier": "tier"}
+    with pytest.warns(triage.TriageWarning) as caught:
+        out = score_frame(frame, context_columns=cols, chunk_size=2)
+    assert [str(w.message) for w in caught] == [
+        "channel (column '渠道') matched no key of the policy, so set no floor, on 4 of 7 rows: "
+        "'抖音' (2), '抖音 ' (1), '电话' (1)\n"
+        "customer_tier (column 'tier') matched no key of the policy, so set no floor, "
+        "on 4 of 7 rows: '金卡' (3), 'svip' (1)"
+    ]
+    assert caught[0].filename == __file__  # the caller's line, not the library's
+    assert out["reasons"].str.contains("context.channel").tolist() == [0, 0, 0, 1, 1, 0, 0]
+    # named by the policy, or given by no column: nothing to say
+    policy = triage.load_policy(
+        {
+            "format": 1,
+            "extends": "default",
+            "context": {
+                "channels": {"抖音": "P2", "电话": "P3"},
+                "tiers": {"金卡": "P2", "svip": "P2"},
+            },
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score_frame(frame, context_columns=cols, policy=policy)
+        score_frame(frame)
+        score_frame(frame.iloc[:0], context_columns=cols)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        [None, None, None],
+        [np.nan, np.nan, np.nan],
+        ["", " ", "\t"],
+        pd.array([None, None, None], dtype="string"),
+        pd.Categorical([None, None, None], categories=["微博"]),
+    ],
+)
+def test_a_context_column_empty_in_every_row_is_said(empty: Any, tmp_path: Path) -> None:
+    # a column named by mistake, or one an export left blank, gave no row a
+    # floor, and nothing said so
+    frame = pd.DataFrame(
+        {"text": ["快递太慢了", "房间很脏", "屏幕碎了"], "等级": empty, "渠道": "微博"}
+    )
+    cols = {"customer_tier": "等级", "channel": "渠道"}
+    with pytest.warns(triage.TriageWarning) as caught:
+        score_frame(frame, context_columns=cols, chunk_size=1)
+    assert [str(w.message) for w in caught] == [
+        "customer_tier (column '等级') was empty in every row, so set no floor on any"
+    ]
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    summary = score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=1)
+    assert summary.empty_context_columns == {"customer_tier": "等级"}
+    assert str(summary).endswith(
+        "\ncustomer_tier (column '等级') was empty in every row, so set no floor on any"
+    )
+    # one value in the last chunk is enough
+    frame["等级"] = [None, None, "vip"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score_frame(frame, context_columns=cols, chunk_size=1)
+    frame.to_csv(source, index=False)
+    kept = score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=1)
+    assert kept.empty_context_columns == {}
+    assert "was empty" not in str(kept)
+
+
+def test_a_dask_partition_does_not_warn_of_the_channels_that_set_no_floor() -> None:
+    # one warning a partition, in the workers' logs, would say nothing of the whole
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"text": ["快递太慢了"] * 4, "渠道": ["抖音", "电话", "微博", ""]})
+    lazy = score_frame(dd.from_pandas(frame, npartitions=2), context_columns={"channel": "渠道"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lazy.compute(scheduler="sync")
+    assert got["priority"].tolist() == ["P3", "P3", "P2", "P3"]
 
 
 @pytest.mark.parametrize(("seconds", "rate"), [(0.5, 2000.0), (4.0, 250.0), (0.0, 0.0)])

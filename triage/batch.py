@@ -45,6 +45,7 @@ in the table; `triage.analyze` gives them for any row worth a closer look.
 from __future__ import annotations
 
 import atexit
+import collections
 import dataclasses
 import errno
 import hashlib
@@ -1082,6 +1083,9 @@ def score_frame(
         A count that is no whole number >= 0, or a channel or tier of bytes
         (decode the column first), leaves its row unscored, ``error`` saying
         why by the field and its column.
+        A channel or tier that matches no key of the policy sets no floor,
+        nor does a column empty in every row: one `triage.TriageWarning` a
+        call names them, each value with its rows (not for a Dask frame).
     keep_input : bool, default False
         Return `frame`'s columns, unchanged, followed by the score columns,
         row by row (as `score_file` writes them): a score column whose name
@@ -1149,7 +1153,7 @@ def score_frame(
     """
     import pandas as pd
 
-    from triage.priority import check_policy
+    from triage.priority import check_policy, default_policy
 
     # here, not in the first chunk of a batch, scored or sent to workers
     check_policy(policy)
@@ -1180,13 +1184,52 @@ def score_frame(
             errors=errors,
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
-    n_jobs = _processes_allowed(jobs)
+    scored = _score_pandas(
+        frame,
+        text_column=text_column,
+        n_jobs=_processes_allowed(jobs),
+        chunk_size=chunk_size,
+        model=model,
+        policy=policy,
+        context_columns=context_columns,
+        keep_input=keep_input,
+        explain=explain,
+        errors=errors,
+        tally=_ContextTally(
+            policy if policy is not None or not context_columns else default_policy(),
+            context_columns,
+        ),
+    )
+    return scored
+
+
+def _score_pandas(
+    frame: pd.DataFrame,
+    *,
+    text_column: str,
+    n_jobs: int,
+    chunk_size: int,
+    model: TriageModel | LexiconModel | None,
+    policy: Policy | None,
+    context_columns: Mapping[str, str] | None,
+    keep_input: bool,
+    explain: int,
+    errors: str,
+    tally: _ContextTally | None = None,
+) -> pd.DataFrame:
+    """`score_frame` of a pandas `frame`, its options checked; with `tally`,
+    one `triage.TriageWarning` of what its context columns gave no floor."""
     n = len(frame)
     if n_jobs > 1:
         # several chunks per worker keep both busy to the end
         chunk_size = min(chunk_size, max(256, -(-n // (4 * n_jobs))))
     texts = frame[text_column].tolist()
     contexts = _contexts(frame, context_columns)
+    if tally is not None:
+        tally.add(frame, contexts)
+        said = tally.said()
+        if said:  # once, of every row: the contexts are all read here
+            warnings.warn(said, TriageWarning, stacklevel=user_stacklevel())
     tasks = (
         (None, texts[i : i + chunk_size], _slice(contexts, i, chunk_size))
         for i in range(0, n, chunk_size)
@@ -1500,28 +1543,100 @@ def _contexts(
 _UNMATCHED_KEPT = 100
 
 
-def _tally_unmatched(
-    contexts: list[Context | str | None] | None,
-    policy: Policy | None,
-    values: tuple[dict[str, int], dict[str, int]],
-    rows: list[int],
-) -> None:
-    """Add to `values` (channels, tiers) and `rows` the channels and tiers of
-    `contexts` that match no key of `policy`."""
-    if contexts is None or policy is None:
-        return
-    from triage.priority import Context, _unmatched
+class _ContextTally:
+    """What the context columns of a batch gave no floor, for its summary or
+    its one warning: the channels and tiers that matched no key of `policy`,
+    by value (the first `_UNMATCHED_KEPT` of each), and the fields whose
+    column held no value in any row (a column named by mistake, or a CRM
+    export that left it blank). Each chunk's channels and tiers are counted
+    first, so that a value is looked up once a chunk, not once a row."""
 
-    for c in contexts:
-        if not isinstance(c, Context):
-            continue
-        for j, value in enumerate(_unmatched(c, policy)):
-            if value is None:
-                continue
-            rows[j] += 1
-            seen = values[j]
-            if value in seen or len(seen) < _UNMATCHED_KEPT:
-                seen[value] = seen.get(value, 0) + 1
+    def __init__(self, policy: Policy | None, context_columns: Mapping[str, Any] | None) -> None:
+        self.policy = policy
+        self.columns = dict(context_columns or {})
+        self.values: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self.rows = [0, 0]
+        self.seen = 0  # rows counted
+        self._filled: set[str] = set()  # fields with a value in some row
+
+    def add(self, chunk: pd.DataFrame, contexts: list[Context | str | None] | None) -> None:
+        if contexts is None or self.policy is None:
+            return
+        from triage.priority import Context, _unmatched
+
+        self.seen += len(contexts)
+        for name, col in self.columns.items():
+            if name not in self._filled and _filled(chunk[col]):
+                self._filled.add(name)
+        # the rows of equal cells share their Context: counted by object, in C
+        counts = collections.Counter(map(id, contexts))
+        by_id = dict(zip(map(id, contexts), contexts, strict=True))
+        values: tuple[collections.Counter[str], collections.Counter[str]] = (
+            collections.Counter(),
+            collections.Counter(),
+        )
+        for i, n in counts.items():
+            c = by_id[i]
+            if isinstance(c, Context):
+                for j, value in enumerate((c.channel, c.customer_tier)):
+                    if value is not None:
+                        values[j][value] += n
+        for j, found in enumerate(values):
+            for value, n in found.items():
+                probe = Context(channel=value) if j == 0 else Context(customer_tier=value)
+                if _unmatched(probe, self.policy)[j] is None:
+                    continue
+                self.rows[j] += n
+                seen = self.values[j]
+                if value in seen or len(seen) < _UNMATCHED_KEPT:
+                    seen[value] = seen.get(value, 0) + n
+
+    @property
+    def empty(self) -> dict[str, Any]:
+        """The fields whose column held no value in any row, to their columns."""
+        if not self.seen:
+            return {}
+        return {k: c for k, c in self.columns.items() if k not in self._filled}
+
+    def said(self) -> str:
+        """What the batch ignored, in lines, the columns named (``""`` for nothing)."""
+        fields = ("channel", "customer_tier")
+        lines = [
+            _unmatched_line(self._named(f), self.values[j], self.rows[j], self.seen)
+            for j, f in enumerate(fields)
+            if self.rows[j]
+        ]
+        lines += [_empty_line(self._named(f)) for f in self.empty]
+        return "\n".join(lines)
+
+    def _named(self, name: str) -> str:
+        col = self.columns[name]
+        return name if col == name else f"{name} (column {_shown(col)})"
+
+
+def _filled(column: pd.Series) -> bool:
+    """Whether a cell of `column` holds a value, neither missing nor blank:
+    its cells that pandas finds missing are passed over at once, and the
+    others read a thousand at a time, as a filled column's first one is
+    most often a value."""
+    given = column[column.notna().to_numpy(dtype=bool)]
+    return any(
+        any(map(_present, given.iloc[i : i + 1000].tolist())) for i in range(0, len(given), 1000)
+    )
+
+
+def _unmatched_line(name: str, values: Mapping[str, int], rows: int, of: int = 0) -> str:
+    """The rows whose `name` (channel, customer_tier) matched no key of the
+    policy, and the commonest five of their `values`; `of` the batch's rows."""
+    common = sorted(values.items(), key=lambda kv: -kv[1])
+    shown = ", ".join(f"{_shown(v)} ({k:,})" for v, k in common[:5])
+    more = ", ..." if rows > sum(k for _, k in common[:5]) else ""
+    among = f"{rows:,} of {counted(of, 'row')}" if of else counted(rows, "row")
+    return f"{name} matched no key of the policy, so set no floor, on {among}: {shown}{more}"
+
+
+def _empty_line(name: str) -> str:
+    return f"{name} was empty in every row, so set no floor on any"
 
 
 def _is_bytes(value: Any) -> bool:
@@ -1566,9 +1681,12 @@ def _score_partition(
     explain: int = 0,
     errors: str = "flag",
 ) -> pd.DataFrame:
-    out: pd.DataFrame = score_frame(
+    # without the warning of context values that set no floor: one a
+    # partition, in the workers' logs, would say nothing of the whole
+    return _score_pandas(
         part,
         text_column=text_column,
+        n_jobs=1,
         chunk_size=chunk_size,
         model=model,
         policy=policy,
@@ -1577,7 +1695,6 @@ def _score_partition(
         explain=explain,
         errors=errors,
     )
-    return out
 
 
 def _score_dask(
@@ -1672,6 +1789,10 @@ class ScoreSummary:
         `unmatched_channel_rows` (`unmatched_tier_rows`).
     unmatched_channel_rows, unmatched_tier_rows : int
         Rows whose channel (tier) matched no key of the policy.
+    empty_context_columns : dict of str to str
+        With `context_columns`, each field whose column was empty (missing
+        or blank) in every row, so set no floor on any, to its column: a
+        column named by mistake, or one an export left blank.
     raised : int
         Rows among `errors` whose scoring raised an exception (a bug a text
         brings out), ``error`` saying ``scoring raised ...``; a
@@ -1696,6 +1817,7 @@ class ScoreSummary:
     unmatched_tier_rows: int = 0
     raised: int = 0
     scored_by: dict[str, str | int | None] = field(default_factory=dict)
+    empty_context_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -1729,13 +1851,9 @@ class ScoreSummary:
         )
         for name, values, n in unmatched:
             if n:
-                common = sorted(values.items(), key=lambda kv: -kv[1])
-                shown = ", ".join(f"{v!r} ({k:,})" for v, k in common[:5])
-                more = ", ..." if n > sum(k for _, k in common[:5]) else ""
-                text += (
-                    f"\n{name} matched no key of the policy, so set no floor, on "
-                    f"{counted(n, 'row')}: {shown}{more}"
-                )
+                text += "\n" + _unmatched_line(name, values, n)
+        for name, col in self.empty_context_columns.items():
+            text += "\n" + _empty_line(name if col == name else f"{name} (column {_shown(col)})")
         return text
 
 
@@ -2116,9 +2234,10 @@ def score_file(
     undecodable: list[int] = []
     undecodable_files: dict[Path, list[int]] = {}
     # channels and tiers that set no floor, for the summary
-    unmatched: tuple[dict[str, int], dict[str, int]] = ({}, {})
-    unmatched_rows = [0, 0]
-    rules = policy if policy is not None or not context_columns else default_policy()
+    tally = _ContextTally(
+        policy if policy is not None or not context_columns else default_policy(),
+        context_columns,
+    )
     by_file = src_fmt != "parquet" and Path(input).is_dir()  # lines of many files
 
     # the input's columns, from its first chunk: a file without rows still has them
@@ -2220,13 +2339,13 @@ def score_file(
                 whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
                 chunk, rest = whole.iloc[:chunk_size], whole.iloc[chunk_size:]
                 contexts = _contexts(chunk, context_columns)
-                _tally_unmatched(contexts, rules, unmatched, unmatched_rows)
+                tally.add(chunk, contexts)
                 yield chunk, chunk[text_column].tolist(), contexts
                 held, count = [rest] if len(rest) else [], len(rest)
         if count:
             whole = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
             contexts = _contexts(whole, context_columns)
-            _tally_unmatched(contexts, rules, unmatched, unmatched_rows)
+            tally.add(whole, contexts)
             yield whole, whole[text_column].tolist(), contexts
 
     by = scored_by(model, policy)
@@ -2265,11 +2384,12 @@ def score_file(
         malformed_files,
         undecodable,
         undecodable_files,
-        *unmatched,
-        unmatched_channel_rows=unmatched_rows[0],
-        unmatched_tier_rows=unmatched_rows[1],
+        *tally.values,
+        unmatched_channel_rows=tally.rows[0],
+        unmatched_tier_rows=tally.rows[1],
         raised=workers.raised,
         scored_by=by,
+        empty_context_columns=tally.empty,
     )
     if record_at is not None and record:
         _write_record(summary, os.path.abspath(input), record_at)
