@@ -145,8 +145,8 @@ def test_columns_dtypes_and_index() -> None:
     out = score_frame(frame)
     assert tuple(out.columns) == OUTPUT_COLUMNS
     assert out.index.tolist() == ["a", "b", "c"]
-    assert str(out["angry"].dtype) == "Int8"
-    assert str(out["deadline_minutes"].dtype) == "Int32"
+    assert str(out["angry"].dtype) == "Int64"
+    assert str(out["deadline_minutes"].dtype) == "Int64"
     assert out["truncated"].dtype == bool
     assert out["error"].tolist() == ["", "", ""]
 
@@ -208,14 +208,25 @@ def test_empty_frame_and_all_bad() -> None:
     assert bad["error"].tolist() == ["missing text", "empty text"]
 
 
+def test_arithmetic_on_the_integer_columns_does_not_wrap_around() -> None:
+    # the emotions were Int8 and the deadline Int32: a weight of 100 made an
+    # intensity of 2 -56, and a deadline in microseconds wrapped round
+    frame = pd.DataFrame({"text": ["气死我了！！快递一周还没到，客服也不理人，太让人着急了", None]})
+    out = score_frame(frame)
+    assert out["angry"].tolist() == [2, pd.NA]
+    assert (out["angry"] * 100 + out["anxious"] * 50).tolist() == [250, pd.NA]
+    minutes = int(out["deadline_minutes"][0])
+    assert (out["deadline_minutes"] * 60_000_000).tolist() == [minutes * 60_000_000, pd.NA]
+
+
 # the dtype pandas gives a column of text: ``str`` from pandas 3, object before
 TEXT_DTYPE = pd.Series(["快递"]).dtype
 OUTPUT_DTYPES = {
     **dict.fromkeys(("categories", "primary", "priority", "route", "reasons", "error"), TEXT_DTYPE),
-    **{str(e): pd.Int8Dtype() for e in EMOTIONS},
+    **{str(e): pd.Int64Dtype() for e in EMOTIONS},
     **{c: np.dtype("float64") for c in OUTPUT_COLUMNS if c.startswith("prob_")},
     "sentiment": np.dtype("float64"),
-    "deadline_minutes": pd.Int32Dtype(),
+    "deadline_minutes": pd.Int64Dtype(),
     "truncated": np.dtype(bool),
     "low_confidence": np.dtype(bool),
 }
@@ -2313,7 +2324,7 @@ def test_parquet_columns_keep_one_type_when_chunks_drift(tmp_path: Path) -> None
     src = write(tmp_path / "errors.csv", "text\n快递太慢\n\n房间很脏\n")
     score_file(src, tmp_path / "errors.parquet", chunk_size=1)
     typed = pd.read_parquet(tmp_path / "errors.parquet")
-    assert str(typed["angry"].dtype) == "Int8"
+    assert str(typed["angry"].dtype) == "Int64"
 
 
 def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
 ``categories``                      categories that apply, ``|``-joined, primary
                                     first (as in the labeled files); ``""`` none
 ``primary``                         the primary category or ``""``
-``angry`` ... ``aggrieved``         emotion intensities 0-2 (nullable ``Int8``)
+``angry`` ... ``aggrieved``         emotion intensities 0-2 (nullable ``Int64``)
 ``priority``                        ``P1`` ... ``P4``
 ``prob_<category>`` (6)             probability that each category applies
 ``prob_<emotion>`` (5)              probability that each emotion is present
@@ -25,7 +25,7 @@ Output columns, in this order (`OUTPUT_COLUMNS`):
                                     concrete problem (``problem_cues``)
 ``sentiment``                       polarity in [0, 1]: near 0 negative,
                                     near 1 positive
-``deadline_minutes``                first-response deadline (nullable ``Int32``)
+``deadline_minutes``                first-response deadline (nullable ``Int64``)
 ``route``                           the team to route to
 ``reasons``                         reason codes, ``|``-joined, most urgent first
 ``truncated``, ``low_confidence``   flags of `triage.Assessment`
@@ -255,7 +255,7 @@ def _score_chunk(
     for c in ("categories", "primary"):
         cols[c] = np.asarray(strs[c], dtype=object)[take]
     for j, e in enumerate(EMOTIONS):
-        cols[str(e)] = (intensity[take, j].astype(np.int8), ~ok)
+        cols[str(e)] = (intensity[take, j], ~ok)
     cols["priority"] = np.asarray(strs["priority"], dtype=object)[take]
     for j, c in enumerate(CATEGORIES):
         cols[f"prob_{c}"] = cat_p[take, j]
@@ -263,7 +263,7 @@ def _score_chunk(
         cols[f"prob_{e}"] = emo_p[take, j]
     cols["prob_complaint"] = complains[take]
     cols["sentiment"] = senti[take]
-    cols["deadline_minutes"] = (deadline[take].astype(np.int32), ~ok)
+    cols["deadline_minutes"] = (deadline[take], ~ok)
     cols["route"] = np.asarray(strs["route"], dtype=object)[take]
     cols["reasons"] = np.asarray(strs["reasons"], dtype=object)[take]
     if explain:
