@@ -540,6 +540,34 @@ def test_keep_input_that_is_no_bool_is_refused(flag: object) -> None:
     assert list(score_frame(frame, keep_input=numpy_false)) == list(OUTPUT_COLUMNS)
 
 
+@pytest.mark.parametrize("rows", [FOUR, []], ids=["rows", "none"])
+def test_keep_input_beside_columns_of_two_levels_keeps_them_levels(rows: list[Any]) -> None:
+    # a pivot's columns, or a spreadsheet's header of two rows: the input's
+    # and the scores' names came back as one flat index of tuples and
+    # strings, so out["工单"] failed, and the levels' names were lost
+    columns = pd.MultiIndex.from_tuples(
+        [("投诉", "内容"), ("工单", "渠道"), ("Priority", "crm")], names=["组", "字段"]
+    )
+    frame = pd.DataFrame(
+        {c: [f"{c[1]}{i}" for i in range(len(rows))] for c in columns[1:]}, columns=columns
+    )
+    frame[("投诉", "内容")] = rows
+    before = frame.copy()
+    out = score_frame(frame, text_column=("投诉", "内容"), keep_input=True)
+    scores = score_frame(frame, text_column=("投诉", "内容"))
+    # the scores are (name, ""), as pandas names a column added to such a frame;
+    # priority is compared with the first level, where a CRM's Priority is
+    named = [("triage_priority" if c == "priority" else c, "") for c in OUTPUT_COLUMNS]
+    assert out.columns.tolist() == [*columns, *named]
+    assert out.columns.names == ["组", "字段"]
+    pd.testing.assert_frame_equal(out[columns], before)
+    assert out["工单"].columns.tolist() == ["渠道"]
+    pd.testing.assert_series_equal(out["primary"], scores["primary"], check_names=False)
+    assert out["triage_priority"].tolist() == scores["priority"].tolist()
+    flat = pd.DataFrame({"text": rows}).rename_axis(columns="字段")
+    assert score_frame(flat, keep_input=True).columns.name == "字段"
+
+
 def test_keep_input_of_an_empty_frame_has_every_column() -> None:
     frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "text": pd.Series([], dtype=str)})
     out = score_frame(frame, keep_input=True)

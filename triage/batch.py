@@ -1092,6 +1092,8 @@ def score_frame(
         `frame` already has, in any letter case (a labeled frame's
         ``priority``, say, or a CRM's ``Priority``), is named
         ``triage_<name>`` (``triage_triage_<name>`` when that is taken too).
+        Beside columns of several levels, a score column is
+        ``(name, "", ...)``, as pandas names a column added to them.
     explain : int, default 0
         Add a column ``why`` after ``reasons``: a JSON object from each
         category that applies (primary first) and each emotion present to
@@ -2849,8 +2851,19 @@ def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     Names are compared as SQL engines, Spark, Hive and BigQuery read them,
     whatever their case: a CRM's ``Priority`` beside the score's ``priority``
     would be one column to them, or the score renamed ``priority_1``.
+
+    Beside columns of several levels (a pivot's, or a spreadsheet's header
+    of two rows), a score column is ``(name, "", ...)``, as pandas names a
+    column added to them, so that ``out["priority"]`` is the scores' and the
+    input's columns stay levels (``out["meta"]``); its name is compared with
+    their first level. A flat index of tuples and names held neither. The
+    names of the levels (``frame.columns.names``) are kept.
     """
-    taken = {c.casefold() if isinstance(c, str) else c for c in frame.columns}
+    import pandas as pd
+
+    levels = frame.columns.nlevels
+    first = frame.columns.get_level_values(0) if levels > 1 else frame.columns
+    taken = {c.casefold() if isinstance(c, str) else c for c in first}
     clash = {}
     for c in scores.columns:
         if c.casefold() in taken:
@@ -2861,6 +2874,12 @@ def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
             taken.add(name.casefold())
     if clash:
         scores = scores.rename(columns=clash)
+    names = frame.columns.names  # the levels' names, kept by the columns added to them
+    if levels > 1:
+        padded = [(c, *[""] * (levels - 1)) for c in scores.columns]
+        scores = scores.set_axis(pd.MultiIndex.from_tuples(padded, names=names), axis=1)
+    else:
+        scores = scores.set_axis(scores.columns.rename(frame.columns.name), axis=1)
     return _side_by_side(frame, scores)
 
 
