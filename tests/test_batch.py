@@ -427,6 +427,60 @@ def test_a_bad_context_cell_flags_its_row_only(count: Any, recent: int | None, e
         assert out["priority"][0] == str(expected.priority)
 
 
+def test_a_column_of_contexts_is_read_once_a_distinct_row_of_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # each row's cells were read and made a Context anew, in the calling
+    # process: a fifth of a row's time in a 2-job batch, on columns of a few values
+    made = []
+    post_init = Context.__post_init__
+    monkeypatch.setattr(Context, "__post_init__", lambda self: (made.append(1), post_init(self)))
+    n = 3000
+    frame = pd.DataFrame(
+        {
+            "text": ["快递太慢了"] * n,
+            "ch": ["抖音", "12315", None] * (n // 3),
+            "tier": pd.Series([np.nan, "vip", "vip"] * (n // 3), dtype=object),
+            "n": [0, 3, 3] * (n // 3),
+        }
+    )
+    cols = {"channel": "ch", "customer_tier": "tier", "recent_complaints": "n"}
+    with pytest.warns(triage.TriageWarning, match="'抖音' \\(1,000\\)"):
+        out = score_frame(frame, context_columns=cols)
+    assert len(made) <= 6  # of three rows of cells, and of their values matched to the policy
+    assert out["reasons"][:3].tolist() == [
+        "|".join(r.code for r in triage.analyze("快递太慢了", context=c).reasons)
+        for c in (
+            Context(channel="抖音"),
+            Context(recent_complaints=3, channel="12315", customer_tier="vip"),
+            Context(recent_complaints=3, customer_tier="vip"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "said"),
+    [
+        # equal, but written otherwise: each is said as it is written
+        ([0.0, -0.0], ["'0.0'", "'-0.0'"]),
+        ([Decimal("1.5"), Decimal("1.50")], ["'1.5'", "'1.50'"]),
+        ([1, True], ["'1'", "'True'"]),
+    ],
+)
+def test_cells_equal_but_written_otherwise_are_each_read_as_written(
+    cells: list[Any], said: list[str]
+) -> None:
+    frame = pd.DataFrame({"text": ["快递太慢了"] * 2, "n": pd.Series(cells, dtype=object)})
+    out = score_frame(frame, context_columns={"recent_complaints": "n"})
+    if isinstance(cells[0], Decimal):
+        assert out["error"].tolist() == [
+            f"recent_complaints (column 'n') is not a count: {s}" for s in said
+        ]
+    with pytest.warns(triage.TriageWarning) as caught:
+        score_frame(frame, context_columns={"channel": "n"})
+    assert str(caught[0].message).endswith(f": {said[0]} (1), {said[1]} (1)")
+
+
 def test_a_bad_context_cell_is_named_by_its_column_when_the_field_is_not() -> None:
     # "recent_complaints is not a count" in a file whose count column is 次数
     frame = pd.DataFrame({"text": ["快递太慢了"] * 2, "次数": ["3次", "2"]})
