@@ -660,6 +660,44 @@ def test_a_text_column_that_is_no_name_of_the_frame_says_what_it_takes(
     assert score_frame(pd.DataFrame([[1, "快递太慢了"]]), text_column=1)["error"].tolist() == [""]
 
 
+@pytest.mark.parametrize(
+    ("have", "asked", "near"),
+    [
+        ("Tier", "tier", "Tier"),
+        ("渠道 ", "渠道", "渠道 "),  # a space a spreadsheet's header kept
+        ("\uff36\uff29\uff30", "vip", "\uff36\uff29\uff30"),  # full-width letters
+        ("tier", "level", None),
+    ],
+)
+def test_a_context_column_misspelt_by_case_or_spaces_is_named(
+    have: str, asked: str, near: str | None, tmp_path: Path
+) -> None:
+    # the error listed the columns alone, where 'Tier' and 'tier' or a
+    # trailing space are hard to tell apart
+    frame = pd.DataFrame({"text": ["快递太慢了"], have: ["vip"]})
+    said = (
+        ""
+        if near is None
+        else f"; the column {near!r} differs from it only in case, width or spaces"
+    )
+    with pytest.raises(ColumnError) as caught:
+        score_frame(frame, context_columns={"customer_tier": asked})
+    assert str(caught.value).endswith(f"columns are ['text', {have!r}]{said}")
+    with pytest.raises(ColumnError) as caught:
+        score_frame(frame.rename(columns={"text": "Text"}))
+    assert "; the column 'Text' differs from it only in case, width or spaces; " in str(
+        caught.value
+    )
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    read = {"customer_tier": asked}
+    if have.strip() == asked:  # a CSV header's names lose the spaces around them
+        score_file(tmp_path / "in.csv", tmp_path / "out.csv", context_columns=read)
+    else:
+        with pytest.raises(ColumnError) as caught:
+            score_file(tmp_path / "in.csv", tmp_path / "out.csv", context_columns=read)
+        assert str(caught.value).endswith(said or f"columns are ['text', {have!r}]")
+
+
 def test_a_context_column_named_twice_is_said_to_hold_its_field_not_the_texts() -> None:
     frame = pd.DataFrame([["快递太慢了", "app", "weibo"]], columns=["text", "来源", "来源"])
     said = r"^column '来源' appears 2 times in the frame; .* holds the channel of each row$"

@@ -1445,13 +1445,14 @@ def _check_columns(
             else ""
         )
         raise ColumnError(
-            f"no column {_shown(text_column)} in {where}; columns are {names}; "
-            f"{_name_wanted(text_column, have, option)}{alone}"
+            f"no column {_shown(text_column)} in {where}; columns are {names}"
+            f"{_near(text_column, have)}; {_name_wanted(text_column, have, option)}{alone}"
         )
     for name, col in (context_columns or {}).items():
         if col not in have:
             raise ColumnError(
-                f"context column {name}={col!r} is not in {where}; columns are {names_shown(have)}"
+                f"context column {name}={col!r} is not in {where}; columns are "
+                f"{names_shown(have)}{_near(col, have)}"
             )
     # what each column holds, the texts first: a column of both holds the texts
     holds = {text_column: "the texts"}
@@ -1463,6 +1464,23 @@ def _check_columns(
                 f"column {col!r} appears {have.count(col)} times in {where}; "
                 f"rename the copies so that one column holds {what}"
             )
+
+
+def _near(name: Any, have: list[Any]) -> str:
+    """``; the column 'tier' differs from it only in case, width or spaces``,
+    for a column of `have` that the `name` asked for would be, those aside
+    (``Tier``, ``渠道 `` with a space from a spreadsheet's header); else ""."""
+    import unicodedata
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).strip().casefold()
+
+    if not isinstance(name, str):
+        return ""
+    near = [c for c in have if isinstance(c, str) and folded(c) == folded(name)]
+    if not near:
+        return ""
+    return f"; the column {_shown(near[0])} differs from it only in case, width or spaces"
 
 
 def _name_wanted(text_column: Any, have: list[Any], option: str) -> str:
