@@ -134,10 +134,10 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 #: and integers otherwise.
 OUTPUT_DTYPES: dict[str, str] = {
     **dict.fromkeys(OUTPUT_COLUMNS, "str"),  # in their order
-    **{str(e): "Int8" for e in EMOTIONS},
+    **{str(e): "Int64" for e in EMOTIONS},
     **{c: "float64" for c in OUTPUT_COLUMNS if c.startswith("prob_")},
     "sentiment": "float64",
-    "deadline_minutes": "Int32",
+    "deadline_minutes": "Int64",
     "truncated": "bool",
     "low_confidence": "bool",
 }
