@@ -381,6 +381,33 @@ def test_data_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert data_dir() == Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+def test_data_dir_of_an_installed_package_is_not_in_its_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # pip install . puts the package in site-packages, whose ../shared/data,
+    # .venv/lib/python3.11/shared/data, was named by the notebooks and every
+    # error of a missing raw file, as if the data belonged in the environment
+    import triage.weak
+
+    monkeypatch.delenv("TRIAGE_DATA_DIR", raising=False)
+    site = tmp_path / ".venv" / "lib" / "python3.11" / "site-packages"
+    (site / "triage").mkdir(parents=True)
+    monkeypatch.setattr(triage.weak, "_REPO", site)
+    root = Path(tmp_path.anchor)  # no shared/data above it
+    monkeypatch.chdir(root)
+    assert data_dir() == root / "shared" / "data"
+    with pytest.raises(FileNotFoundError) as caught:
+        load_reviews()
+    assert ".venv" not in str(caught.value)
+    where = re.escape(str(root / "shared" / "data" / "raw"))
+    assert re.match(rf"no waimai_10k file at {where}.*; set TRIAGE_DATA_DIR", str(caught.value))
+    # from a checkout, the package run from its source tree, ../shared/data beside it
+    (tmp_path / "checkout").mkdir()
+    (tmp_path / "checkout" / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.setattr(triage.weak, "_REPO", tmp_path / "checkout")
+    assert data_dir() == tmp_path / "shared" / "data"
+
+
 def test_data_dir_is_found_from_the_working_directory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -481,7 +481,8 @@ def read_corpus(
         The shared data folder; when omitted, `triage.weak.data_dir`:
         ``$TRIAGE_DATA_DIR``, else the first ``shared/data`` found from the
         working directory upwards, else ``../shared/data`` beside the source
-        tree.
+        tree when the package runs from a checkout, or of the working
+        directory when it is installed.
     sources : sequence of str
         Keys of `CORPUS_SOURCES`, each once; missing files are an error.
     exclude : iterable of str

@@ -12,7 +12,8 @@ The raw files are not part of the library (their terms are unclear: see
 the shared data folder: ``$TRIAGE_DATA_DIR``, else the first
 ``shared/data`` found from the working directory upwards (``../shared/data``
 of a checkout, from it or a folder in it), else ``../shared/data`` beside
-the source tree.
+the source tree when the package runs from a checkout, or of the working
+directory when it is installed.
 
 Mapping (from "How these sets map to our labels" in SOURCES.md)
 --------------------------------------------------------------
@@ -242,7 +243,10 @@ def data_dir() -> Path:
     from the working directory upwards, so ``../shared/data`` beside a
     checkout is found from the checkout or any folder in it (``notebooks/``)
     whether the package is installed or run from source; else
-    ``../shared/data`` beside the source tree.
+    ``../shared/data`` beside the source tree when the package runs from a
+    checkout, or of the working directory when it is installed (its source
+    tree is then ``site-packages``, beside which no data is), the folder an
+    error then names.
 
     >>> (data_dir() / "raw" / "SOURCES.md").name
     'SOURCES.md'
@@ -260,6 +264,9 @@ def data_dir() -> Path:
         found = base / "shared" / "data"
         if found.is_dir():
             return found
+    if bases and not (_REPO / "pyproject.toml").is_file():
+        # installed: the source tree is site-packages, beside which no data is
+        return bases[0].parent / "shared" / "data"
     return _REPO.parent / "shared" / "data"
 
 
