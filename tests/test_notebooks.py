@@ -233,3 +233,27 @@ def test_retrain_notebook_says_how_the_shipped_model_it_compares_with_was_made()
     ]
     for option in options:
         assert option in section, option
+
+
+def test_quickstart_scores_an_export_in_gbk_as_it_scores_the_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CSV that Excel saves on Chinese Windows is GBK, which the quickstart's
+    # pd.read_csv stops at: it shows score_file reading one, and its scores
+    # are those score_frame gives the same texts.
+    import json
+
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("TRIAGE_NOTEBOOK_OUT", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(NOTEBOOKS)
+    nb = json.loads((NOTEBOOKS / "01_quickstart.ipynb").read_text(encoding="utf-8"))
+    namespace: dict[str, object] = {"display": lambda *shown: None}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(line for line in cell["source"] if not line.startswith("%")), namespace)
+    with pytest.raises(UnicodeDecodeError):
+        (tmp_path / "export.csv").read_bytes().decode("utf-8")
+    back, scored = namespace["back"], namespace["scored"]
+    for column in ("primary", "categories", "priority"):
+        assert back[column].tolist() == scored[column].tolist(), column  # type: ignore[index]
