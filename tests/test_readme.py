@@ -57,6 +57,14 @@ def test_readme_names_the_install_of_every_extra() -> None:
     assert [name for name in extras if f'".[{name}]"' not in README] == []
 
 
+def test_readme_names_every_notebook() -> None:
+    # the quickstart notebook was named nowhere in the README: a newcomer
+    # following it met the notebooks of retraining alone
+    notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    assert [name for name in notebooks if f"`notebooks/{name}`" not in README] == []
+
+
 def test_development_lists_every_benchmark_with_its_time() -> None:
     # docs/retraining.md leaned on bench_search.py, which the README's list
     # of benchmarks left out
