@@ -757,6 +757,118 @@ def test_higher_level_wins() -> None:
     assert {"P1.injury", "P2.unusable"} <= set(codes(result))
 
 
+# ---------------------------------------------------------------------------
+# What an agent reads: each reason's Chinese and English
+# ---------------------------------------------------------------------------
+
+# Each reason of the default policy as the agent reads it, and an example of
+# it. Two reasons that read alike (P2.anger and P2.emotion.angry were both
+# 强烈愤怒, P3.problem and P3.category both 一般性问题) are one reason twice to
+# the agent; a threat said where it was done (已经发到网上了) is no threat.
+REASON_TEXTS = [
+    (
+        "P1.health",
+        "健康受损：腹泻、中毒、过敏等身体不适",
+        "harm to health: diarrhoea, poisoning, allergy or other illness",
+    ),
+    (
+        "P1.injury",
+        "人身安全：受伤、烫伤、触电、起火",
+        "personal safety: injury, burn, electric shock, fire",
+    ),
+    ("P1.hazard", "食品中有危险异物或有毒物", "dangerous foreign object or poison in food"),
+    ("P1.health_fear", "已食用或已使用，担心健康受损", "fear for health after eating or using it"),
+    (
+        "P1.media",
+        "媒体或网上曝光，或威胁曝光",
+        "exposure in the media or online, or a threat of it",
+    ),
+    ("P1.legal", "威胁起诉或寻求法律途径", "threat of a lawsuit or legal action"),
+    ("P1.police", "报警或威胁报警", "police report or threat of one"),
+    ("P1.regulator", "向监管部门投诉或威胁投诉", "complaint to a regulator, or a threat of one"),
+    ("P1.privacy", "隐私或个人信息泄露、账号被盗", "privacy or personal data leak, stolen account"),
+    ("P1.mass", "多名客户同时受影响", "many customers hit at once"),
+    ("P2.counterfeit", "假货或非正品", "counterfeit or not genuine"),
+    (
+        "P2.unusable",
+        "严重质量问题或核心功能不可用",
+        "serious quality problem or core function unusable",
+    ),
+    ("P2.money", "资金损失或错误扣费", "money lost or charged wrongly"),
+    ("P2.repeat", "多次投诉未解决", "repeated complaint not solved"),
+    (
+        "P2.anger",
+        "言辞激烈：气死、忍无可忍、辱骂等",
+        "words of strong anger: fury, outrage, insults",
+    ),
+    (
+        "P3.problem",
+        "具体问题：送错、延误、态度差、质量差等",
+        "a concrete problem: a wrong or late delivery, rude staff, poor quality or the like",
+    ),
+    ("P4.suggestion", "建议或希望", "a suggestion or a wish"),
+    ("P4.question", "询问或咨询", "a question or an inquiry"),
+    ("P4.mild", "轻微不满", "mild dissatisfaction"),
+    ("P4.mixed", "褒贬参半", "a mixed review"),
+    ("P2.emotion.angry", "情绪识别：强烈愤怒", "the emotions read strong anger"),
+    ("P3.category", "一般性问题", "an ordinary problem"),
+]
+
+
+def _reason_texts(policy: Policy) -> list[tuple[str, str, str]]:
+    """The code, zh and en of every reason a policy's rules give."""
+    given = [(t.code, t.zh, t.en) for t in policy.triggers]
+    given += [(s.code, s.zh, s.en) for s in policy.emotion_signals]
+    cs = policy.category_signal
+    return [*given, (cs.code, cs.zh, cs.en)]
+
+
+def test_each_reason_of_the_default_policy_reads_as_the_table_says() -> None:
+    assert _reason_texts(default_policy()) == REASON_TEXTS
+
+
+@pytest.mark.parametrize("language", [1, 2])
+def test_no_two_reasons_of_the_default_policy_read_alike(language: int) -> None:
+    texts = [row[language] for row in _reason_texts(default_policy())]
+    assert sorted(t for t in texts if texts.count(t) > 1) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "categories", "emotions", "shown"),
+    [
+        # what an agent reads for each, in the order of the reasons
+        (
+            "气死我了!!!快递送错了地址",
+            ("logistics",),
+            {"angry": 2},
+            [
+                "言辞激烈：气死、忍无可忍、辱骂等",
+                "情绪识别：强烈愤怒",
+                "具体问题：送错、延误、态度差、质量差等",
+                "一般性问题",
+            ],
+        ),
+        (
+            "已经发到网上了,你们看着办",
+            ("logistics",),
+            {},
+            ["媒体或网上曝光，或威胁曝光", "一般性问题"],
+        ),
+        (
+            "孩子已经吃了,这个蛋糕会不会有毒",
+            ("product",),
+            {},
+            ["已食用或已使用，担心健康受损", "一般性问题"],
+        ),
+    ],
+)
+def test_the_reasons_of_a_complaint_read_apart(
+    text: str, categories: tuple[str, ...], emotions: dict[str, int], shown: list[str]
+) -> None:
+    result = run(text, *categories, emotions=emos(**emotions))
+    assert [r.zh for r in result.reasons] == shown
+
+
 def test_evidence_points_into_the_text() -> None:
     text = normalize("东西收到了。孩子吃完就拉肚子,再这样我就去12315")
     result = prioritize(text, cats("product"), emos())
