@@ -1397,6 +1397,30 @@ def test_learned_signal_votes_for_a_level_or_more_urgent() -> None:
     assert [r.code for r in high.reasons if r.source == "model"] == ["model.P2"]
 
 
+@pytest.mark.parametrize(
+    ("learned", "zh", "en"),
+    [
+        # "至少为 P3" read as P3 or P4 (a number at least 3) to an agent
+        (
+            {"P1": 0.0, "P2": 0.25, "P3": 0.35, "P4": 0.4},
+            "模型判断为 P3 或更紧急（概率 0.60）",
+            "the model rates it P3 or more urgent (probability 0.60)",
+        ),
+        (
+            {"P1": 0.4, "P2": 0.45, "P3": 0.1, "P4": 0.05},
+            "模型判断为 P2 或更紧急（概率 0.85）",
+            "the model rates it P2 or more urgent (probability 0.85)",
+        ),
+    ],
+)
+def test_the_learned_reason_says_the_level_or_more_urgent(
+    learned: dict[str, float], zh: str, en: str
+) -> None:
+    result = run("这家店的东西就那样吧", "product", learned=learned)
+    model = [r for r in result.reasons if r.source == "model"]
+    assert [(r.zh, r.en) for r in model] == [(zh, en)]
+
+
 CRISIS = {"P1": 0.9, "P2": 0.05, "P3": 0.05, "P4": 0.0}
 
 

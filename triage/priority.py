@@ -2917,7 +2917,8 @@ def _learned_reason(
             return Reason(
                 f"model.{lv}",
                 lv,
-                f"模型判断至少为 {lv}（概率 {at_least:.2f}）",
+                # not 至少为 P3, which reads as P3 or P4: the number is not the urgency
+                f"模型判断为 {lv} 或更紧急（概率 {at_least:.2f}）",
                 f"the model rates it {lv} or more urgent (probability {at_least:.2f})",
                 (),
                 "model",
