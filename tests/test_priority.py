@@ -674,6 +674,28 @@ def test_strong_anger_evidence_is_the_angry_words() -> None:
     assert all(text[e.start : e.end] == e.text for e in anger.evidence)
 
 
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        # the words that say it: they were no cue, and the reason borrowed
+        # 还没到, said to the agent as what angered the customer
+        ("真的很生气,快递三天还没到", ["生气"]),
+        ("快递三天还没到,我很愤怒", ["愤怒"]),
+        ("快递三天还没到,看得我火大", ["火大"]),
+        ("快递三天还没到,真的受够了", ["受够"]),
+        ("快递三天还没到,太让人气愤了", ["气愤"]),
+        ("快递三天还没到,肺都气炸了", ["气炸"]),
+        ("送错了地址,我非常恼火", ["恼火"]),
+        # none: the strongest span of the text
+        ("快递三天还没到", ["还没到"]),
+    ],
+)
+def test_strong_anger_is_shown_by_the_words_that_say_it(text: str, evidence: list[str]) -> None:
+    result = run(text, "logistics", emotions=emos(angry=2))
+    anger = next(r for r in result.reasons if r.code == "P2.emotion.angry")
+    assert [e.text for e in anger.evidence] == evidence
+
+
 def test_the_evidence_of_several_cues_is_their_first_matches_in_the_text() -> None:
     # each cue's matches came in turn, the first cue's first: the first three
     # spans of a text were missed for later ones of the first cue
