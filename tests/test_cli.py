@@ -61,6 +61,22 @@ def test_analyze_text_format_shows_level_deadline_route_and_reasons(
     assert "P1" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # 1440 min is a sum to an agent; 24 h is a deadline
+        ("今天天气真好", "priority   P4 (低)  respond within 24 h"),
+        ("快递送错了", "priority   P3 (中)  respond within 2 h"),
+        ("我要去12315投诉你们", "priority   P1 (紧急)  respond within 10 min"),
+    ],
+)
+def test_analyze_text_format_says_the_deadline_in_minutes_or_hours(
+    capsys: pytest.CaptureFixture[str], text: str, first: str
+) -> None:
+    assert main(["analyze", "--format", "text", text]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == first
+
+
 def test_analyze_text_format_shows_how_likely_the_text_complains(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -199,3 +199,108 @@ def test_an_assessment_s_to_dict_is_its_parts_and_its_flags(
     }
     assert a.to_dict() == parts | shown | {"text": text}
     json.dumps(a.to_dict(), ensure_ascii=False, allow_nan=False)
+
+
+# ---------------------------------------------------------------------------
+# The one line an agent reads
+# ---------------------------------------------------------------------------
+
+
+def _assessed(
+    text: str, *categories: str, learned: dict[str, float] | None = None, **context: Any
+) -> Assessment:
+    """The assessment of `text` with the given categories, calm, by the default policy."""
+    from triage.priority import Context, prioritize
+    from triage.text import normalize
+
+    text = normalize(text)
+    chosen = tuple(Category(c) for c in categories)
+    found = CategoryResult(
+        category_map([0.9 if c in chosen else 0.1 for c in CATEGORIES]),
+        chosen,
+        chosen[0] if chosen else None,
+    )
+    calm = EmotionResult(
+        emotion_map((0.1,) * len(EMOTIONS)), emotion_map((0,) * len(EMOTIONS)), 0.3
+    )
+    result = prioritize(
+        text, found, calm, learned=learned, context=Context(**context) if context else None
+    )
+    return Assessment(
+        text=text,
+        primary=found.primary,
+        categories=found.labels,
+        category_probabilities=found.probabilities,
+        emotions=calm.intensities,
+        emotion_probabilities=calm.probabilities,
+        sentiment=calm.sentiment,
+        priority=result.level,
+        reasons=result.reasons,
+        deadline_minutes=result.deadline_minutes,
+        route=result.route,
+    )
+
+
+def _case(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of `_assessed`, called in the test, not as it is collected."""
+    return args, kwargs
+
+
+@pytest.mark.parametrize(
+    ("case", "summary"),
+    [
+        (
+            _case("孩子喝了拉肚子，再不处理我就找记者", "product"),
+            "P1 紧急，10 分钟内响应，转客诉升级组，产品问题。"
+            "健康受损：腹泻、中毒、过敏等身体不适（“拉肚子”）；媒体或网上曝光，或威胁曝光（“记者”）",
+        ),
+        (
+            _case("手机三天就黑屏了", "product"),
+            "P2 高，30 分钟内响应，转产品部，产品问题。严重质量问题或核心功能不可用（“黑屏”）",
+        ),
+        (
+            _case("快递送错了", "logistics"),
+            "P3 中，2 小时内响应，转仓储物流部，物流问题。"
+            "具体问题：送错、延误、态度差、质量差等（“送错”）；一般性问题",
+        ),
+        (
+            _case("有点慢，不过还行", "logistics"),
+            "P4 低，24 小时内响应，转仓储物流部，物流问题。轻微不满（“有点”“还行”）",
+        ),
+        (_case("今天天气真好"), "P4 低，24 小时内响应，转客服部。未发现具体问题"),
+        (_case(""), "P4 低，24 小时内响应，转客服部。未发现具体问题"),
+        # a reason of the context or the model says its own why: the span it
+        # borrows to carry evidence (送错) is not what put it there
+        (
+            _case("快递送错了", "logistics", channel="12345"),
+            "P1 紧急，10 分钟内响应，转客诉升级组，物流问题。来自渠道 12345",
+        ),
+        (
+            _case("快递送错了", "logistics", learned={"P1": 0.4, "P2": 0.45, "P4": 0.15}),
+            "P2 高，30 分钟内响应，转仓储物流部，物流问题。模型判断为 P2 或更紧急（概率 0.85）",
+        ),
+    ],
+)
+def test_an_assessment_s_summary_is_one_line_an_agent_acts_on(
+    case: tuple[tuple[Any, ...], dict[str, Any]], summary: str
+) -> None:
+    args, kwargs = case
+    assert _assessed(*args, **kwargs).summary() == summary
+
+
+@pytest.mark.parametrize(
+    ("minutes", "zh", "en"),
+    [
+        (10, "10 分钟", "10 min"),
+        (30, "30 分钟", "30 min"),
+        (90, "90 分钟", "90 min"),
+        (120, "2 小时", "2 h"),
+        (1440, "24 小时", "24 h"),
+        (2880, "2 天", "2 days"),
+        (1500, "25 小时", "25 h"),
+    ],
+)
+def test_a_deadline_is_said_in_minutes_hours_or_days(minutes: int, zh: str, en: str) -> None:
+    from triage.results import duration
+
+    assert (duration(minutes), duration(minutes, english=True)) == (zh, en)

@@ -125,6 +125,7 @@ def _read_stdin() -> bytes:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from triage.api import analyze
     from triage.priority import Context
+    from triage.results import duration
 
     # a channel or tier typed in GBK (微博 in a script saved as GBK), its bytes
     # held by Python as surrogates, is read as the text is: it raised a
@@ -164,7 +165,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     emos = ", ".join(f"{e}={v}" for e, v in result.emotions.items() if v) or "-"
     print(
         f"priority   {result.priority} ({result.priority.zh})  "
-        f"respond within {result.deadline_minutes} min"
+        f"respond within {duration(result.deadline_minutes, english=True)}"
     )
     print(f"route      {result.route}")
     print(f"primary    {result.primary or '-'}")

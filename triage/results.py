@@ -359,6 +359,39 @@ class Assessment:
     low_confidence: bool = False
     complaint_probability: float | None = None
 
+    def summary(self) -> str:
+        """The triage in one line of Chinese, for the agent who answers it.
+
+        The level and its name (`Priority.zh`), the first-response deadline
+        in minutes, hours or days, the team, the primary category's name
+        (`Category.zh`), then each reason that set the level, with the words
+        of the text that made its rule fire, quoted. A reason of the context
+        or of the model says its own why; what such a reason borrows to
+        carry evidence is no cause of it and is not quoted. The other
+        reasons, below the level, are in `reasons`.
+
+        Examples
+        --------
+        >>> import triage
+        >>> print(triage.analyze("我买的奶粉孩子喝了拉肚子，再不处理就找记者").summary())
+        P1 紧急，10 分钟内响应，转客诉升级组，产品问题。健康受损：腹泻、中毒、过敏等身体不适（“拉肚子”）；媒体或网上曝光，或威胁曝光（“记者”）
+        >>> print(triage.analyze("有点慢，不过还行").summary())
+        P4 低，24 小时内响应，转仓储物流部，物流问题。轻微不满（“有点”“还行”）
+        """  # noqa: E501  # an example's output is one line
+        head = (
+            f"{self.priority} {self.priority.zh}，{duration(self.deadline_minutes)}内响应，"
+            f"转{self.route}"
+        )
+        if self.primary is not None:
+            head += f"，{self.primary.zh}问题"
+        said = []
+        for r in self.reasons:
+            if r.level is not self.priority:
+                continue
+            quoted = "".join(f"“{e.text}”" for e in r.evidence) if r.source == "rule" else ""
+            said.append(f"{r.zh}（{quoted}）" if quoted else r.zh)
+        return f"{head}。{'；'.join(said)}"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the labeled fields use the file-format columns."""
         out: dict[str, Any] = {
@@ -382,6 +415,23 @@ class Assessment:
             }
         )
         return out
+
+
+def duration(minutes: int, *, english: bool = False) -> str:
+    """A deadline as an agent reads it: ``10 分钟``, ``2 小时``, ``24 小时``,
+    ``3 天`` (``10 min``, ``2 h``, ``24 h``, ``3 days`` in English), not
+    ``1440``.
+
+    >>> duration(30), duration(120), duration(1440), duration(4320), duration(90)
+    ('30 分钟', '2 小时', '24 小时', '3 天', '90 分钟')
+    >>> duration(1440, english=True), duration(2880, english=True)
+    ('24 h', '2 days')
+    """
+    if minutes > 1440 and minutes % 1440 == 0:
+        return f"{minutes // 1440} days" if english else f"{minutes // 1440} 天"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes // 60} h" if english else f"{minutes // 60} 小时"
+    return f"{minutes} min" if english else f"{minutes} 分钟"
 
 
 def category_map(values: Sequence[float]) -> LabelMap[float]:
