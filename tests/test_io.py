@@ -1917,6 +1917,101 @@ def test_an_output_has_the_umask_s_permissions_and_the_umask_is_never_set(
     assert (set_to, target.stat().st_mode & 0o777) == ([], mode)
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permissions")
+@pytest.mark.parametrize(
+    ("old", "umask", "mode"),
+    [
+        (0o600, 0o022, 0o600),  # scored complaints made private stay private
+        (0o640, 0o022, 0o640),
+        (0o664, 0o077, 0o664),  # a file shared with the team stays shared
+        (0o444, 0o022, 0o444),  # made read-only
+        (0o4755, 0o022, 0o755),  # never setuid
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("through_link", [False, True], ids=["file", "link"])
+def test_an_output_replaced_keeps_its_permissions(
+    tmp_path: Path, old: int, umask: int, mode: int, fmt: str, through_link: bool
+) -> None:
+    # replaced by a file of the umask's permissions, scores kept private
+    # with chmod 600 became readable by everyone at the next run
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    target = tmp_path / f"runs/out.{fmt}"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    target.chmod(old)
+    named = tmp_path / f"latest.{fmt}"
+    named.symlink_to(target)
+    before = os.umask(umask)
+    try:
+        with AtomicWriter(named if through_link else target, fmt=fmt) as writer:
+            writer.write(pd.DataFrame({"text": ["快递太慢了"]}))
+            writer.commit()
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert target.read_bytes() != b"old" and named.is_symlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permissions")
+def test_an_output_replacing_another_user_s_file_has_the_umask_s_permissions(
+    tmp_path: Path,
+) -> None:
+    # a file left under the output's name by another user, writable by all,
+    # would have decided who reads and changes the scores
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+    target.chmod(0o666)
+    try:
+        os.chown(target, 65534, 65534)
+    except PermissionError:
+        pytest.skip("a file of another user is made by root alone")
+    before = os.umask(0o022)
+    try:
+        with AtomicWriter(target, fmt="csv") as writer:
+            writer.write(pd.DataFrame({"text": ["快递太慢了"]}))
+            writer.commit()
+    finally:
+        os.umask(before)
+    st = target.stat()
+    assert (stat.S_IMODE(st.st_mode), st.st_uid) == (0o644, os.geteuid())
+
+
+@pytest.mark.skipif(not hasattr(os, "fchown"), reason="POSIX groups")
+@pytest.mark.parametrize("member", [True, False], ids=["member", "no-member"])
+def test_an_output_replaced_keeps_its_group_or_its_group_s_permissions_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: bool
+) -> None:
+    # given to the user's own group, the old file's group permissions would
+    # let another group read the scores
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    gid = target.stat().st_gid
+    given: list[int] = []
+
+    def fchown(fd: int, uid: int, group: int) -> None:
+        given.append(group)
+        if not member:
+            raise PermissionError(1, "Operation not permitted")
+
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:  # the new file in another group
+        st = real_fstat(fd)
+        return os.stat_result((*st[:5], gid + 1, *st[6:]))
+
+    monkeypatch.setattr(os, "fchown", fchown)
+    with AtomicWriter(target, fmt="csv") as writer:
+        writer.write(pd.DataFrame({"text": ["快递太慢了"]}))
+        monkeypatch.setattr(os, "fstat", fstat)
+        writer.commit()
+    monkeypatch.undo()
+    assert given == [gid]
+    assert stat.S_IMODE(target.stat().st_mode) == (0o640 if member else 0o600)
+
+
 POSIX_LOCKS = pytest.mark.skipif(sys.platform == "win32", reason="fcntl.flock")
 # a partial file as AtomicWriter names one: .<output name>.<16 hex>.partial
 DEAD = ".out.csv.0123456789abcdef.partial"

@@ -49,7 +49,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ._paths import new_file
+from ._paths import keep_permissions, new_file
 from ._words import counted, plural
 from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
@@ -2573,7 +2573,9 @@ class AtomicWriter:
     ``/dev/null``) is no file to replace: the temporary file is made in the
     system's temporary folder, and `commit` copies it into the target. A
     target that is a symbolic link is written through, as `open` writes:
-    the file it names is replaced (or made), and the link stays.
+    the file it names is replaced (or made), and the link stays. A file
+    replaced keeps its permission bits and group (`keep_permissions`), as
+    one written in place would; a new one has those the umask gives.
     A Parquet target's schema gets the keys and values of `metadata` too.
     """
 
@@ -2781,6 +2783,8 @@ class AtomicWriter:
             self.tmp.unlink()
             self._unlock()
             return self.path
+        if self._lock is not None:  # a private output replaced stays private
+            keep_permissions(self._lock, self._file_path)
         os.replace(self.tmp, self._file_path)
         self._unlock()
         self._made = []

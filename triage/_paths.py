@@ -3,12 +3,14 @@ the new files written beside them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import stat
 
 from triage.exceptions import ParameterError
 
-__all__ = ["new_file", "user_path"]
+__all__ = ["keep_permissions", "new_file", "user_path"]
 
 
 def user_path(path: str | os.PathLike[str], name: str = "path") -> str | os.PathLike[str]:
@@ -47,3 +49,36 @@ def new_file(folder: str | os.PathLike[str], prefix: str, suffix: str) -> tuple[
             return os.open(path, flags, 0o666), path
         except FileExistsError:  # another writer's, by a chance of 2**-64
             continue
+
+
+def keep_permissions(fd: int, replaced: str | os.PathLike[str]) -> None:
+    """Give the new file open at `fd` the permission bits and the group of the
+    file `replaced`, which it is about to be renamed over, as a file written
+    in place (``open(path, "w")``, pandas' ``to_csv``) keeps them.
+
+    A file made private (``chmod 600`` on scored complaints) was replaced by
+    one with the permissions the umask gives, 0o644 under the usual 022,
+    which everyone may read. Where the group cannot be given (the user is no
+    member of it), the group's bits are cleared rather than granted to the
+    user's own group. Nothing is done where `replaced` is no regular file or
+    another user's (left under the output's name in a shared folder such as
+    /tmp, whose permissions, 0o666 say, would decide who reads the scores),
+    where there are no POSIX permissions (Windows), or where the file system
+    refuses to change them.
+    """
+    if not hasattr(os, "fchmod"):
+        return
+    try:
+        old = os.stat(replaced, follow_symlinks=False)
+    except OSError:  # nothing there yet: the umask's permissions
+        return
+    if not stat.S_ISREG(old.st_mode) or old.st_uid != os.geteuid():
+        return
+    mode = stat.S_IMODE(old.st_mode) & 0o777  # never setuid, setgid or sticky
+    with contextlib.suppress(OSError):  # a file system without POSIX permissions
+        if os.fstat(fd).st_gid != old.st_gid:
+            try:
+                os.fchown(fd, -1, old.st_gid)
+            except OSError:  # not a group of this user's
+                mode &= ~0o070
+        os.fchmod(fd, mode)
