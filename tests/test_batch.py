@@ -1707,6 +1707,57 @@ def test_the_record_of_an_output_written_through_a_link_is_beside_the_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "latest.csv", "scored"]
 
 
+def _planted_link(tmp_path: Path, owner: int | None) -> tuple[Path, Path]:
+    """A link ``shared/scored.csv`` to a file of the user's, ``home/notes.txt``,
+    in a sticky folder anyone may write to, as /tmp is, made by `owner` (the
+    user when None); skips where a link of another user cannot be made."""
+    shared, home = tmp_path / "shared", tmp_path / "home"
+    shared.mkdir()
+    home.mkdir()
+    shared.chmod(0o1777)
+    notes = home / "notes.txt"
+    notes.write_text("备忘\n", encoding="utf-8")
+    link = shared / "scored.csv"
+    link.symlink_to(notes)
+    if owner is not None:
+        try:
+            os.lchown(link, owner, owner)
+        except PermissionError:
+            pytest.skip("a link of another user is made by root alone")
+    return link, notes
+
+
+@pytest.mark.skipif(not hasattr(os, "lchown"), reason="POSIX owners of links")
+@pytest.mark.parametrize("record", [False, True])
+def test_an_output_that_is_another_user_s_link_in_a_shared_folder_is_refused(
+    tmp_path: Path, record: bool
+) -> None:
+    # the finished file was renamed over the file such a link names, which
+    # the system's fs.protected_symlinks refuses to open through: a link
+    # planted at /tmp/scored.csv had the user's file replaced by the scores
+    # (and a record written beside it)
+    link, notes = _planted_link(tmp_path, 65534)
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    with pytest.raises(
+        PermissionError, match=r"symbolic link \(to .*notes\.txt\) that another user"
+    ):
+        score_file(src, link, record=record)
+    assert notes.read_text(encoding="utf-8") == "备忘\n"
+    assert sorted(p.name for p in notes.parent.iterdir()) == ["notes.txt"]
+    assert os.readlink(link) == str(notes)
+
+
+@pytest.mark.skipif(not hasattr(os, "lchown"), reason="POSIX owners of links")
+def test_an_output_that_is_the_user_s_own_link_in_a_shared_folder_is_written_through(
+    tmp_path: Path,
+) -> None:
+    link, notes = _planted_link(tmp_path, None)
+    src = write(tmp_path / "in.csv", "text\n快递一周还没到\n")
+    score_file(src, link, record=True)
+    assert notes.read_text(encoding="utf-8").startswith("text,categories,")
+    assert sorted(p.name for p in notes.parent.iterdir()) == ["_notes.txt.triage.json", "notes.txt"]
+
+
 @pytest.mark.parametrize(
     ("record", "output", "message"),
     [

@@ -38,6 +38,8 @@ BUILTIN_RAISES = {
     ("vectors.py", "read_texts", "FileNotFoundError"),
     ("persist.py", "check_destination", "FileExistsError"),
     ("persist.py", "_check_writable", "PermissionError"),  # as mkdir would raise it
+    ("_paths.py", "follow_links", "PermissionError"),  # as open through the link would
+    ("_paths.py", "follow_links", "OSError"),  # links in a loop, as open raises
     ("retrain.py", "export_for_labeling", "FileExistsError"),
     ("results.py", "__getitem__", "KeyError"),  # LabelMap, a Mapping
     ("vectors.py", "most_similar", "KeyError"),  # a word the vectors do not hold

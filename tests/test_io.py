@@ -37,6 +37,7 @@ from triage._io import (
     scan_jsonl,
     sniff_header,
 )
+from triage._paths import follow_links
 from triage.batch import score_file
 from triage.exceptions import InputFileError, TriageWarning
 from triage.lexicon import LexiconModel
@@ -1310,6 +1311,56 @@ def test_a_target_that_is_a_link_is_written_through(
     assert chunk.frame.astype(str).values.tolist() == [["7", "快递还没到,客服不回"]]
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".partial")]
     assert leftovers == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX links")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "latest.csv",  # -> runs/2024-06.csv
+        "out/latest.parquet",  # -> ../runs/2024-06.parquet
+        "up.csv",  # -> deep/../2024-07.csv, deep a link to runs/a/b
+        "deep/../x.csv",  # the parent of where the link leads
+        "./runs/none/../x.csv",  # not there: as written
+        "runs/2024-06.csv",  # no link
+    ],
+)
+def test_the_file_a_link_names_is_found_as_realpath_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs/a/b").mkdir(parents=True)
+    (tmp_path / "out").mkdir()
+    Path("latest.csv").symlink_to("runs/2024-06.csv")
+    Path("out/latest.parquet").symlink_to("../runs/2024-06.parquet")
+    Path("deep").symlink_to(tmp_path / "runs/a/b")
+    Path("up.csv").symlink_to("deep/../2024-07.csv")
+    assert follow_links(path, "the output") == os.path.realpath(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "lchown"), reason="POSIX owners of links")
+@pytest.mark.parametrize("step", ["last", "folder"])
+def test_a_writer_refuses_another_user_s_link_in_a_shared_folder(tmp_path: Path, step: str) -> None:
+    # the system refuses to open a file through such a link (fs.protected_symlinks);
+    # renaming the finished file over the one it names went round that
+    shared, home = tmp_path / "shared", tmp_path / "home"
+    shared.mkdir()
+    home.mkdir()
+    shared.chmod(0o1777)
+    notes = home / "notes.csv"
+    notes.write_bytes(b"mine")
+    planted = shared / ("out.csv" if step == "last" else "runs")
+    planted.symlink_to(notes if step == "last" else home)
+    try:
+        os.lchown(planted, 65534, 65534)
+    except PermissionError:
+        pytest.skip("a link of another user is made by root alone")
+    (tmp_path / "latest.csv").symlink_to(
+        shared / ("out.csv" if step == "last" else "runs/notes.csv")
+    )
+    with pytest.raises(PermissionError, match=r"another user made in .*shared, a folder anyone"):
+        AtomicWriter(tmp_path / "latest.csv", fmt="csv")
+    assert notes.read_bytes() == b"mine" and sorted(home.iterdir()) == [notes]
 
 
 DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}

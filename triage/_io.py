@@ -49,7 +49,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ._paths import keep_permissions, new_file
+from ._paths import follow_links, keep_permissions, new_file
 from ._words import counted, plural
 from .exceptions import InputFileError, ParameterError, TriageWarning, user_stacklevel
 
@@ -2573,7 +2573,8 @@ class AtomicWriter:
     ``/dev/null``) is no file to replace: the temporary file is made in the
     system's temporary folder, and `commit` copies it into the target. A
     target that is a symbolic link is written through, as `open` writes:
-    the file it names is replaced (or made), and the link stays. A file
+    the file it names is replaced (or made), and the link stays, unless
+    the system would not open a file through it (`follow_links`). A file
     replaced keeps its permission bits and group (`keep_permissions`), as
     one written in place would; a new one has those the umask gives.
     A Parquet target's schema gets the keys and values of `metadata` too.
@@ -2604,7 +2605,9 @@ class AtomicWriter:
         # written into, not replaced: whole, once committed
         self._stream = is_stream(self.path)
         # the file renamed into place: a link's, not the link (latest.csv -> 2024-06.csv)
-        self._file_path = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        self._file_path = (
+            Path(follow_links(self.path, "the output")) if self.path.is_symlink() else self.path
+        )
         parent = self._file_path.parent
         # the folders made here are removed again if nothing is committed
         self._made = [p for p in (parent, *parent.parents) if not p.exists()]

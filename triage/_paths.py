@@ -4,13 +4,14 @@ the new files written beside them."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 
 from triage.exceptions import ParameterError
 
-__all__ = ["keep_permissions", "new_file", "user_path"]
+__all__ = ["follow_links", "keep_permissions", "new_file", "user_path"]
 
 
 def user_path(path: str | os.PathLike[str], name: str = "path") -> str | os.PathLike[str]:
@@ -82,3 +83,75 @@ def keep_permissions(fd: int, replaced: str | os.PathLike[str]) -> None:
             except OSError:  # not a group of this user's
                 mode &= ~0o070
         os.fchmod(fd, mode)
+
+
+#: The most links followed in one path, as Linux follows (its ELOOP).
+_MAX_LINKS = 40
+
+
+def follow_links(path: str | os.PathLike[str], what: str) -> str:
+    """The path `path` names once its symbolic links are followed, as
+    `os.path.realpath` gives it, but refusing a link the system would not
+    follow to open a file.
+
+    A file written through a link whose path was found so (a finished file
+    renamed over the file a link names) is never opened through the link,
+    and Linux's ``fs.protected_symlinks``, which refuses to follow a link
+    that another user made in a folder anyone may write to (``/tmp``), does
+    not apply: a link planted there under the name of an output
+    (``/tmp/scored.csv -> ~/.bashrc``) had the file it names replaced by the
+    scores. Such a link, one in a sticky folder that others may write to,
+    made by neither this user nor the folder's owner, is refused here
+    whatever the system's setting. `what` names the path in the error
+    (``"the output"``).
+
+    Raises
+    ------
+    PermissionError
+        A link of another user in a sticky folder that anyone may write to.
+    OSError
+        Links in a loop, leading to no file (errno ``ELOOP``).
+    """
+    if not hasattr(os, "geteuid"):  # Windows: no such folders, nor owners of links
+        return os.path.realpath(path)
+    named = os.fspath(path)
+    todo = os.path.join(os.getcwd(), named).split("/")[::-1]
+    resolved, links = "/", 0
+    while todo:
+        name = todo.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":  # of a path whose links are followed: its parent
+            resolved = os.path.dirname(resolved)
+            continue
+        step = os.path.join(resolved, name)
+        try:
+            st = os.lstat(step)
+        except OSError:  # not there (yet): the rest as it is written
+            resolved = step
+            continue
+        if not stat.S_ISLNK(st.st_mode):
+            resolved = step
+            continue
+        links += 1
+        if links > _MAX_LINKS:
+            raise OSError(
+                errno.ELOOP,
+                f"cannot write {what} {named}: it is a symbolic link in a loop of links, "
+                "leading to no file",
+            )
+        target = os.readlink(step)
+        folder = os.stat(resolved)
+        shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+        if shared and st.st_uid not in (os.geteuid(), folder.st_uid):
+            raise PermissionError(
+                errno.EACCES,
+                f"cannot write {what} {named}: {step} is a symbolic link (to {target}) that "
+                f"another user made in {resolved}, a folder anyone may write to; refusing to "
+                "follow it, as the system refuses to open a file through one there: delete "
+                "it, or name another output",
+            )
+        if os.path.isabs(target):
+            resolved = "/"
+        todo.extend(target.split("/")[::-1])
+    return resolved

@@ -2156,6 +2156,10 @@ def score_file(
     FileNotFoundError
         There is no file or folder at `input` (the message says where a
         link there leads, or that it leads back to itself).
+    PermissionError
+        `output` is, or leads through, a symbolic link that another user
+        made in a folder anyone may write to (``/tmp``), which the system
+        would not open a file through, before anything is read.
     OSError
         `output` is a symbolic link in a loop of links, or cannot be
         written (a read-only or full disk).
@@ -2445,7 +2449,9 @@ def _record_path(output: str | os.PathLike[str]) -> Path:
     """The record `score_file(record=True)` writes beside `output`: beside
     the file it names when it is a symbolic link (``/dev/stdout`` redirected
     to a file is one), whose contents it describes."""
-    real = Path(os.path.realpath(output))
+    from triage._paths import follow_links
+
+    real = Path(follow_links(output, "the output"))
     return real.with_name(f"_{real.name}.triage.json")
 
 
