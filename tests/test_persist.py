@@ -383,6 +383,31 @@ def test_saved_files_have_the_permissions_the_umask_gives(
     }
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permission bits")
+@pytest.mark.parametrize(("old", "mode"), [(0o600, 0o600), (0o640, 0o640), (0o444, 0o444)])
+def test_a_model_saved_over_keeps_the_permissions_of_its_files(
+    small_model,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    old: int,
+    mode: int,
+) -> None:
+    # a model made private, its terms words of the complaints it learned from,
+    # was readable by every user of the machine once retrained into its folder
+    saved = triage.save_model(small_model, tmp_path / "m")
+    for p in saved.iterdir():
+        p.chmod(old)
+    before = os.umask(0o022)
+    try:
+        triage.save_model(small_model, saved, overwrite=True)
+    finally:
+        os.umask(before)
+    assert {p.name: p.stat().st_mode & 0o777 for p in saved.iterdir()} == {
+        MODEL_FILE: mode,
+        CARD_FILE: mode,
+    }
+    triage.load_model(saved)
+
+
 def test_refuses_to_overwrite_without_asking(small_model, saved: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(FileExistsError):
         triage.save_model(small_model, saved)

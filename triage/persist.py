@@ -89,7 +89,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage._paths import new_file, user_path
+from triage._paths import keep_permissions, new_file, user_path
 from triage._resources import read_text
 from triage.exceptions import ModelFileError, ParameterError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
@@ -222,6 +222,11 @@ def save_model(
     a load has for a moment: there a refused rename is tried again for up
     to two seconds.
 
+    A model file or card replaced keeps its permissions and group (a model
+    made private with ``chmod 600`` stays private: its terms are words of
+    the texts it learned from), as `triage.batch.score_file` keeps an
+    output's; new files have those the umask gives.
+
     Saves to one directory at once, from processes or threads (two notebooks,
     a scheduled job overlapping the last), rename their files one save at a
     time, under a lock on the directory that the system releases if the
@@ -304,6 +309,9 @@ def save_model(
         with _commit_lock(folder):
             # another save may have put a model here since the check above
             check_destination(folder, overwrite=overwrite)
+            # a model made private (its terms are words of the texts) stays so
+            _keep_permissions(tmp, folder / MODEL_FILE)
+            _keep_permissions(card_tmp, folder / CARD_FILE)
             _replace(tmp, folder / MODEL_FILE)
             _replace(card_tmp, folder / CARD_FILE)
         saved = True
@@ -389,6 +397,16 @@ if sys.platform == "win32":
             os.close(fd)
             with contextlib.suppress(OSError):  # open in another save
                 path.unlink()
+
+
+def _keep_permissions(tmp: str, replaced: Path) -> None:
+    """Give the new file `tmp` the permissions of `replaced`, the user's own
+    file it is to be renamed over (`triage._paths.keep_permissions`)."""
+    fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        keep_permissions(fd, replaced)
+    finally:
+        os.close(fd)
 
 
 def _replace(src: str, dst: Path) -> None:
