@@ -1240,6 +1240,22 @@ def test_a_model_passed_to_batch_after_batch_is_loaded_once_per_worker() -> None
         assert sum(name.endswith("Repeated") for name in cached) <= 1
 
 
+def test_a_model_file_for_the_workers_changed_before_they_read_it_is_not_unpickled(
+    tmp_path: Path,
+) -> None:
+    # a worker unpickled the file its parent wrote, whatever it then held
+    from triage.exceptions import ModelFileError
+
+    shared = batch._Shared(triage.LexiconModel(), str(tmp_path))
+    handle = pickle.loads(pickle.dumps(shared))
+    assert isinstance(batch._resolve_shared(handle), triage.LexiconModel)
+    batch._worker_cache.clear()
+    Path(shared.path).write_bytes(pickle.dumps(Exception("not the model")))
+    with pytest.raises(ModelFileError, match="was changed before they read it"):
+        batch._resolve_shared(handle)
+    assert handle.key not in batch._worker_cache
+
+
 def kill_workers() -> list[Any]:
     """SIGKILL every worker of the batch pools, as the kernel's OOM killer would."""
     import os

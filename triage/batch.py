@@ -441,8 +441,18 @@ def _resolve_shared(obj: Any) -> Any:
     got = _worker_cache.get(obj.key)
     if got is None:
         with open(obj.path, "rb") as f:
-            # a file this process's parent wrote for its own workers
-            got = pickle.load(f)
+            data = f.read()
+        # a file this process's parent wrote for its own workers, in a folder
+        # only its user may enter; its name is the SHA-256 it was written with,
+        # checked before it is unpickled, as a model's card is
+        if hashlib.sha256(data).hexdigest() != obj.key:
+            from triage.exceptions import ModelFileError
+
+            raise ModelFileError(
+                f"{obj.path}, written for the worker processes of this call, was changed "
+                "before they read it; score again"
+            )
+        got = pickle.loads(data)
         while len(_worker_cache) >= _WORKER_CACHE_SIZE:
             _worker_cache.pop(next(iter(_worker_cache)))
         _worker_cache[obj.key] = got
