@@ -14,6 +14,7 @@ import math
 import os
 import stat
 import sys
+import tracemalloc
 import types
 import warnings
 import zipfile
@@ -692,6 +693,33 @@ def test_the_bare_carriage_returns_of_many_rows_are_shown_ten_at_most(
         list(read_chunks(path, fmt="csv", chunk_size=100, encoding="utf-8"))
     (message,) = [str(w.message) for w in caught]
     assert f"ends {rows} rows, on lines {shown} others a line feed" in message
+
+
+def test_a_file_whose_every_row_a_bare_cr_ends_is_read_in_memory_that_does_not_grow(
+    tmp_path: Path,
+) -> None:
+    # an old Mac program's file: its rows read in chunks hold nothing more for
+    # each row read, as a file of LF or CRLF line ends; the warning of a mix of
+    # line ends still counts every row a bare CR ended, none of those that
+    # "\r\r\n" ended
+    def peak(rows: int) -> tuple[int, str]:
+        path = tmp_path / f"{rows}.csv"
+        body = "".join("快递没到\r" if i % 3 else "房间很脏\r\r\n" for i in range(rows))
+        path.write_bytes(("text\n" + body).encode())
+        tracemalloc.start()
+        try:
+            with pytest.warns(TriageWarning) as caught:
+                for _ in read_chunks(path, fmt="csv", chunk_size=500, encoding="utf-8"):
+                    pass
+            return tracemalloc.get_traced_memory()[1], str(caught[0].message)
+        finally:
+            tracemalloc.stop()
+
+    small, said = peak(6_000)
+    assert "ends 3,999 rows, on lines 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, ..., the" in said
+    large, said = peak(60_000)
+    assert "ends 39,999 rows, on lines 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, ..., the" in said
+    assert large < small + 200_000  # a list of those lines held 1.3 MB more
 
 
 def test_text_is_mostly_utf8_from_four_chinese_characters_to_one_bad_sequence() -> None:

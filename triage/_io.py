@@ -1400,7 +1400,9 @@ def _delimited_chunks(
         blanks: list[int] = []  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
         # the lines of rows (the header's too) that a bare CR ended
-        cr_ended = [reader.line_num] if ends["cr"] == reader.line_num else []
+        cr_ended = _SomeLines()
+        if ends["cr"] == reader.line_num:
+            cr_ended.append(reader.line_num)
         while True:
             try:
                 row = next(reader)
@@ -1429,7 +1431,7 @@ def _delimited_chunks(
                     # no blank line but the rest of a "\r\r\n" line end, which
                     # a CSV writer on Windows gives through a file opened
                     # without newline=""
-                    if cr_ended and cr_ended[-1] == ends["cr"]:
+                    if cr_ended.last == ends["cr"]:
                         cr_ended.pop()
                 elif width == 1:
                     blanks.append(reader.line_num)
@@ -1447,10 +1449,10 @@ def _delimited_chunks(
                 lines_of = lines_of[chunk_size:]
                 undecodable.clear()
                 yielded = True
-        if cr_ended and cr_ended[-1] == reader.line_num:
+        if cr_ended.last == reader.line_num:
             cr_ended.pop()  # a CR at the end of the file ends no row early
-        if cr_ended and ends["lf"]:
-            _warn_bare_cr(path, cr_ended)
+        if cr_ended.count and ends["lf"]:
+            _warn_bare_cr(path, cr_ended.first, cr_ended.count)
         if unclosed:
             _warn_unclosed(path, unclosed, reader.line_num)
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
@@ -1478,11 +1480,44 @@ def _warn_unclosed(path: str | os.PathLike[str], first: int, last: int) -> None:
     )
 
 
-def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int]) -> None:
-    shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+class _SomeLines:
+    """Line numbers as they are read: counted, the first `_BARE_CR_SHOWN` kept,
+    and the last, so that a file whose every row a bare CR ends (an old Mac
+    program's) is read in memory that does not grow with its rows."""
+
+    def __init__(self) -> None:
+        self.first: list[int] = []
+        self.count = 0
+        self.last: int | None = None
+
+    def append(self, line: int) -> None:
+        self.count += 1
+        self.last = line
+        if len(self.first) < _BARE_CR_SHOWN:
+            self.first.append(line)
+
+    def pop(self) -> None:
+        """Forget the last line appended. The one before it, not kept past
+        the first lines, is None: lines are read in order, so no later line
+        read is it."""
+        if self.count <= len(self.first):
+            self.first.pop()
+        self.count -= 1
+        self.last = self.first[-1] if self.first and self.count == len(self.first) else None
+
+
+# the lines that a bare CR ended named by number in the warning of them
+_BARE_CR_SHOWN = 10
+
+
+def _warn_bare_cr(path: str | os.PathLike[str], lines: list[int], count: int) -> None:
+    """Say that a bare CR ended `count` rows, the first on `lines`."""
+    shown = ", ".join(map(str, lines[:_BARE_CR_SHOWN])) + (
+        ", ..." if count > _BARE_CR_SHOWN else ""
+    )
     warnings.warn(
-        f"{path}: a bare carriage return (CR) ends {counted(len(lines), 'row')}, on "
-        f"{plural(len(lines), 'line')} {shown}, the others a line feed (LF or CRLF). A CR ends "
+        f"{path}: a bare carriage return (CR) ends {counted(count, 'row')}, on "
+        f"{plural(count, 'line')} {shown}, the others a line feed (LF or CRLF). A CR ends "
         "a row, as in "
         "pandas and the files of old Mac programs: if it is inside a text, that text "
         "was split in two rows (or the rest reported as a malformed line); quote the "
