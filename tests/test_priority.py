@@ -2833,3 +2833,187 @@ def test_the_emotions_of_the_category_signal_are_checked(emotions: object, messa
     data = {"format": 1, "extends": "default", "signals": {"category": {"emotions": emotions}}}
     with pytest.raises(PolicyError, match=message):
         load_policy(data)
+
+
+# ---------------------------------------------------------------------------
+# Every P1 trigger of LABELS.md as customers write it: word order, words
+# between, digits and Chinese numerals, colloquial speech; and the same words
+# negated, asked, supposed or said by staff, which are no crisis
+# ---------------------------------------------------------------------------
+
+P1_AS_WRITTEN = {
+    "P1.health": [
+        ("孩子喝完这罐奶粉上吐下泻", "product"),
+        ("吃了你们的外卖,我和老公半夜都拉肚子", "logistics"),
+        ("用了三天面膜,整张脸都红肿了", "product"),
+        ("昨天吃了你家的海鲜,今天一直呕吐", "product"),
+        ("老人吃了以后头晕恶心,去医院挂了急诊", "product"),
+        ("宝宝用了这个沐浴露全身起红疹", "product"),
+        ("喝了这瓶饮料肚子疼了一晚上", "product"),
+        ("吃完烤鱼当晚就发烧了", "product"),
+        ("孩子吃了零食后过敏进了医院", "product"),
+        ("吃了你们家的凉皮,第二天肠胃炎住院了", "product"),
+    ],
+    "P1.injury": [
+        ("充电宝充着充着就起火了", "product"),
+        ("插座一插上就冒烟了,吓死了", "product"),
+        ("电热水壶漏电,我被电了一下", "product"),
+        ("椅子腿突然断了,我爸摔倒了", "environment"),
+        ("玩具的边太锋利,把孩子的手划破了", "product"),
+        ("地太滑,我在你们店门口滑倒了", "environment"),
+        ("电动车电池在楼道里自燃了", "product"),
+        ("健身房的器械砸到了我的脚", "environment"),
+        ("锅的把手断了,热汤洒了一身,腿都烫伤了", "product"),
+        ("电梯突然下坠,吓得我腿都软了", "environment"),
+    ],
+    "P1.hazard": [
+        ("面包里吃出了一根钢丝", "product"),
+        ("饮料里喝出了玻璃碴", "product"),
+        ("这批蔬菜农药残留超标", "product"),
+        ("在汤里吃到一个刀片", "product"),
+        ("馒头里咬到一颗钉子", "product"),
+        ("面条里吃出了一根针", "product"),
+        ("炒饭里吃出了一颗螺丝", "product"),
+        ("外卖里吃出一块玻璃", "logistics"),
+    ],
+    "P1.health_fear": [
+        ("都过期半年了,孩子已经吃了", "product"),
+        ("这种东西怎么敢给孩子吃", "product"),
+        ("老人都喝了两瓶了,吃了会不会中毒", "product"),
+        ("这要是出人命谁负责", "product"),
+        ("宝宝都用了一个星期了才发现是过期的", "product"),
+        ("孕妇已经吃了好几顿,你们说怎么办", "product"),
+        ("喝出一股农药味,会不会有毒", "product"),
+        ("发霉的面包老人都吃了", "product"),
+    ],
+    "P1.media": [
+        ("再不处理我就找媒体曝光你们", "service"),
+        ("我已经把视频发到抖音上了", "service"),
+        ("我会把这件事发到微博上让大家评评理", "service"),
+        ("我要联系记者", "service"),
+        ("我已经在小红书上发帖了", "product"),
+        ("不解决就上电视台", "service"),
+        ("我准备去黑猫投诉", "service"),
+        ("我已经联系了当地电视台的记者", "service"),
+        ("你们就等着被曝光吧", "service"),
+        ("我在网上曝光你们", "service"),
+        ("我要给电视台打电话", "service"),
+    ],
+    "P1.legal": [
+        ("我要去法院起诉你们", "service"),
+        ("已经咨询了律师", "pricing"),
+        ("我会走法律程序", "service"),
+        ("不给个说法咱们法庭见", "service"),
+        ("我要告你们欺诈", "pricing"),
+        ("准备申请仲裁", "process"),
+        ("这件事我一定维权到底", "service"),
+        ("等着收律师函吧", "service"),
+        ("你们等着吃官司吧", "service"),
+        ("退不了款我就去告你们", "process"),
+    ],
+    "P1.police": [
+        ("我已经报警了", "service"),
+        ("再不退钱我就报警", "pricing"),
+        ("警察已经来了", "service"),
+        ("我要去派出所报案", "service"),
+        ("明天我就去派出所", "service"),
+        ("骑手骂人,我报了警", "logistics"),
+        ("包在店里被偷了,我们已经报案了", "service"),
+        ("叫警察来评评理", "service"),
+    ],
+    "P1.regulator": [
+        ("我已经打了12315", "service"),
+        ("我去消协投诉你们", "service"),
+        ("我要向市场监管局举报", "service"),
+        ("已经向工商局反映了", "service"),
+        ("我要打12345市长热线", "service"),
+        ("我会向消费者协会反映", "service"),
+        ("已投诉至市场监督管理局", "service"),
+        ("我要去315投诉你们", "service"),
+        ("12315我已经打过了", "service"),
+        ("打了三次12345都没人管", "service"),
+    ],
+    "P1.privacy": [
+        ("我的个人信息被泄露了", "service"),
+        ("刚下单就接到诈骗电话,肯定是你们泄露了我的信息", "service"),
+        ("我的账号被盗了", "process"),
+        ("银行卡被盗刷了两千", "pricing"),
+        ("酒店房间里发现了摄像头", "environment"),
+        ("我的身份证信息被人拿去贷款了", "process"),
+        ("我的快递信息被泄露,天天接到骚扰电话", "logistics"),
+        ("入住信息被人泄露出去了", "environment"),
+    ],
+    "P1.mass": [
+        ("好几百户居民都停水了", "process"),
+        ("小区三百多户已经停电两天了", "process"),
+        ("我们这栋楼二十几户人家都没有网", "process"),
+        ("附近几百家店铺的刷卡机全都用不了", "process"),
+        ("这次升级之后全市的用户都登不上去", "process"),
+        ("整个小区都停水三天了没人管", "process"),
+        ("全小区的宽带断了一整天", "process"),
+        ("上千名用户被重复扣费", "pricing"),
+        ("好几百个用户跟我一样被扣了钱", "pricing"),
+        ("两百多户居民的暖气都不热", "environment"),
+        ("三百户都没水了", "process"),
+        ("我们单元十几户全部断网", "process"),
+        ("几千人都收不到验证码", "process"),
+        ("群里上百人都吃坏肚子了", "product"),
+        ("120多户同时停电", "process"),
+    ],
+}
+
+NOT_P1_AS_WRITTEN = [
+    # negated, asked, supposed: no harm happened
+    ("幸好没有拉肚子,就是有点难吃", "product", "P1.health"),
+    ("吃了会不会过敏啊?", "product", "P1.health"),
+    ("如果吃坏肚子谁负责", "product", "P1.health"),
+    ("万一起火了怎么办", "product", "P1.injury"),
+    ("还好没有受伤,就是东西摔坏了", "logistics", "P1.injury"),
+    ("如果吃到钢丝怎么办", "product", "P1.hazard"),
+    ("这个会泄露我的隐私吗?", "process", "P1.privacy"),
+    # no threat: not meant, asked, or said by staff
+    ("我不会去曝光的,只要给我退款", "service", "P1.media"),
+    ("我不打算起诉,只想退钱", "pricing", "P1.legal"),
+    ("客服说如果我不满意可以去法院起诉", "service", "P1.legal"),
+    ("还没报警,先等等看", "service", "P1.police"),
+    ("客服让我自己去报警", "service", "P1.police"),
+    ("我没打12315,只是想要个说法", "service", "P1.regulator"),
+    ("能打12315投诉吗?", "service", "P1.regulator"),
+    # many people, nobody hit; an outage supposed
+    ("要是整个小区停电了怎么办", "process", "P1.mass"),
+    ("万一上千户同时停水怎么办", "process", "P1.mass"),
+    ("好几百人在排队,等了一个小时", "process", "P1.mass"),
+    ("我们十几个人都不能接受这个价格", "pricing", "P1.mass"),
+    ("我们十几个人来吃饭,上菜太慢", "logistics", "P1.mass"),
+    ("几百户的小区只有一个快递柜", "logistics", "P1.mass"),
+    ("几十个人的包厢空调不能用", "environment", "P1.mass"),
+    ("三百块的充电宝用了两天就坏了", "product", "P1.mass"),
+    ("一百多块的东西用不了几天就坏了", "product", "P1.mass"),
+    ("全市的用户都可以参加这个活动", "pricing", "P1.mass"),
+    ("几十家店里就这家最差", "service", "P1.mass"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "code"),
+    [(t, c, code) for code, rows in P1_AS_WRITTEN.items() for t, c in rows],
+)
+def test_every_p1_trigger_fires_as_customers_write_it(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P1, codes(result)
+    assert code in codes(result)
+
+
+def test_every_p1_trigger_is_written_eight_ways_or_more() -> None:
+    p1 = [t.code for t in default_policy().triggers if t.level is Priority.P1]
+    assert sorted(P1_AS_WRITTEN) == sorted(p1)
+    assert all(len(P1_AS_WRITTEN[code]) >= 8 for code in p1)
+
+
+@pytest.mark.parametrize(("text", "category", "code"), NOT_P1_AS_WRITTEN)
+def test_p1_words_negated_asked_supposed_or_said_by_staff_are_no_crisis(
+    text: str, category: str, code: str
+) -> None:
+    result = run(text, category)
+    assert code not in codes(result)
+    assert result.level is not Priority.P1, codes(result)
