@@ -2919,6 +2919,11 @@ P1_AS_WRITTEN = {
         ("明天我就去派出所", "service"),
         ("骑手骂人,我报了警", "logistics"),
         ("包在店里被偷了,我们已经报案了", "service"),
+        ("我打了110", "service"),
+        ("打了110警察才来", "service"),
+        ("再这样我就打一一零", "service"),
+        ("我让警察来处理", "service"),
+        ("老板不让走,我只好打了妖妖灵", "service"),
         ("叫警察来评评理", "service"),
     ],
     "P1.regulator": [
@@ -2932,6 +2937,9 @@ P1_AS_WRITTEN = {
         ("我要去315投诉你们", "service"),
         ("12315我已经打过了", "service"),
         ("打了三次12345都没人管", "service"),
+        ("打一二三一五投诉", "service"),
+        ("我已经拨打了幺二三幺五", "service"),
+        ("打了一二三四五也没人管", "service"),
     ],
     "P1.privacy": [
         ("我的个人信息被泄露了", "service"),
@@ -2979,6 +2987,10 @@ NOT_P1_AS_WRITTEN = [
     ("客服让我自己去报警", "service", "P1.police"),
     ("我没打12315,只是想要个说法", "service", "P1.regulator"),
     ("能打12315投诉吗?", "service", "P1.regulator"),
+    ("还没打一二三一五,先给你们一次机会", "service", "P1.regulator"),
+    ("我没打一一零,只想你们道个歉", "service", "P1.police"),
+    ("我打了110块钱的定金", "pricing", "P1.police"),
+    ("数一二三四五就到货了,结果等了一周", "logistics", "P1.regulator"),
     # many people, nobody hit; an outage supposed
     ("要是整个小区停电了怎么办", "process", "P1.mass"),
     ("万一上千户同时停水怎么办", "process", "P1.mass"),
