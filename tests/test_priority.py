@@ -2962,6 +2962,10 @@ P1_AS_WRITTEN = {
         ("我的身份证信息被人拿去贷款了", "process"),
         ("我的快递信息被泄露,天天接到骚扰电话", "logistics"),
         ("入住信息被人泄露出去了", "environment"),
+        ("有人用我的账号下单", "process"),
+        ("我的账号被别人登录了", "process"),
+        ("快递单上我的手机号和住址全被卖了", "logistics"),
+        ("你们把我信息卖了吧,天天接到推销电话", "service"),
     ],
     "P1.mass": [
         ("好几百户居民都停水了", "process"),
@@ -2996,6 +3000,10 @@ NOT_P1_AS_WRITTEN = [
     ("这款吹风机风力太小", "product", "P1.injury"),
     ("万一电饭煲炸了怎么办", "product", "P1.injury"),
     ("插排的线太短了", "product", "P1.injury"),
+    ("如果信息被卖了怎么办", "process", "P1.privacy"),
+    ("有人用我的优惠券吗?", "pricing", "P1.privacy"),
+    ("我的手机号被注销了,也没人通知我", "process", "P1.privacy"),
+    ("号码被标记为骚扰电话,打出去没人接", "service", "P1.privacy"),
     ("火锅火辣辣的,就是太咸", "product", "P1.health"),
     # no threat: not meant, asked, or said by staff
     ("我不会去曝光的,只要给我退款", "service", "P1.media"),
