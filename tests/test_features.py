@@ -348,6 +348,33 @@ def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_fr
             assert not any(_CLAUSE_END.fullmatch(t) for t in kept)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 90), max_size=600),
+    st.sampled_from([2, 6, 7, 200]),
+    st.integers(0, 2**32 - 1),
+)
+def test_row_sums_adds_each_document_s_entries_in_order(
+    docs_of: list[int], columns: int, seed: int
+) -> None:
+    # the clauses of one text, from one to a long text's hundreds of entries
+    # of the six categories', the category and complaint heads' or the word
+    # vectors' 200 columns: each document's sum is `in_order`'s,
+    # as the text's is, to the last bit; never a BLAS product's, whose order
+    # is its own and differs from one CPU to another
+    from triage._features import in_order, row_sums
+
+    row = np.sort(np.array(docs_of, dtype=np.intp))
+    n = int(row.max()) + 2 if row.size else 3  # the last document holds nothing
+    rng = np.random.default_rng(seed)
+    weight = rng.random(row.size)
+    M = rng.standard_normal((row.size, columns))
+    got = row_sums(row, weight, M, n)
+    assert got.shape == (n, columns)
+    for d in range(n):
+        np.testing.assert_array_equal(got[d], in_order(weight[row == d], M[row == d]))
+
+
 def test_a_few_documents_are_weighed_as_one_by_one(train_frame) -> None:  # type: ignore[no-untyped-def]
     # FeatureSpace.few (the clauses of one text) gives each document the
     # weights `vector` gives it alone, cue columns left out
