@@ -12,6 +12,8 @@ import json
 import lzma
 import os
 import re
+import shlex
+import shutil
 import signal
 import stat
 import subprocess
@@ -1019,10 +1021,50 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
     proc.send_signal(signum)
     # the workers are gone too: they hold stderr open while they live
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signum, err
+    # Ctrl-C ends it by SIGINT, as it ends Python (a shell says status 130);
+    # SIGTERM and SIGHUP, which it handles, with status 128 + the signal
+    assert proc.returncode == (-signum if signum == signal.SIGINT else 128 + signum), err
     # no partial output left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
     assert "interrupted" in err and "Traceback" not in err, err
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or shutil.which("bash") is None, reason="POSIX signals and shell"
+)
+def test_ctrl_c_stops_the_shell_script_that_runs_score(tmp_path: Path) -> None:
+    # Ctrl-C reaches the shell running a script (for f in */*.csv; do triage
+    # score ...; done) as it reaches the command. The shell, waiting for the
+    # command, stops the script only when the command dies of SIGINT, as
+    # Python and sleep do; a command that exits with status 130 instead
+    # handled Ctrl-C itself, so the script went on to score the next file
+    big, small = tmp_path / "big.csv", tmp_path / "small.csv"
+    big.write_text("text\n" + "退款申请提交半个月了还没处理\n" * 200_000, encoding="utf-8")
+    small.write_text("text\n快递一周还没到\n", encoding="utf-8")
+    score = f"{shlex.quote(sys.executable)} -m triage score --chunk-size 100"
+    script = f"for f in big small; do {score} $f.csv -o $f.out.csv; echo $?; done; echo went on"
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        # a process group of its own, the terminal's foreground one, that
+        # Ctrl-C sends SIGINT to as a whole
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until rows are being written
+        if line.startswith("scored"):
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (out, proc.returncode) == ("", -signal.SIGINT), err
+    assert err.splitlines()[-1] == "triage score: interrupted by SIGINT; no output written", err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "small.csv"]
 
 
 # what stops a run, the exit status it gives and the signal it names

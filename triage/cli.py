@@ -36,6 +36,8 @@ from triage._words import counted
 from triage.exceptions import TriageWarning
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from triage._io import Options
     from triage.evaluation import Evaluation
 
@@ -1276,6 +1278,27 @@ def _signum(exc: KeyboardInterrupt) -> signal.Signals:
     return exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
 
 
+def _end_by_sigint() -> NoReturn:
+    """End the program as Python ends on a Ctrl-C it does not catch, with no
+    traceback: cleaned up, then by SIGINT itself, which a shell reports as
+    status 130.
+
+    A shell running a script (``for f in *.csv; do triage score ...; done``)
+    gets the Ctrl-C too, waits for the command, and stops the script only
+    when the command died of SIGINT: one that exits with status 130 handled
+    the Ctrl-C itself, and the script went on to the next file.
+    """
+    interrupt = KeyboardInterrupt()
+    hook = sys.excepthook
+
+    def quiet(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if value is not interrupt:
+            hook(kind, value, tb)
+
+    sys.excepthook = quiet
+    raise interrupt
+
+
 _ESCAPE = "triage.stdout"
 
 
@@ -1298,7 +1321,12 @@ class _Escapes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``triage`` console script."""
+    """Entry point of the ``triage`` console script: the exit status of `argv`.
+
+    Run as the program (no `argv`: ``sys.argv``), a Ctrl-C ends it by SIGINT
+    once it has cleaned up, as Python ends on one (`KeyboardInterrupt` is
+    raised, its traceback not shown), so a shell script running it stops too.
+    """
     # a traceback, or a line of no use ("'ascii' codec can't encode ..."),
     # where the output or the help holds a character stdout cannot write
     stdout = sys.stdout
@@ -1494,6 +1522,8 @@ def _main(argv: Sequence[str] | None) -> int:
             done = f"; {exc}"
         with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
             print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
+        if signum == signal.SIGINT and argv is None and os.name == "posix":
+            _end_by_sigint()
         return 128 + signum
     except BrokenPipeError:
         # the reader went away (triage ... | head): stop quietly, as cat does
