@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import contextlib
 import datetime
 import functools
 import gzip
@@ -1510,6 +1511,57 @@ def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
     for pid in alive:  # not left behind by a failing test
         os.kill(pid, signal.SIGKILL)
     assert alive == []
+
+
+@KILLS
+def test_a_stopped_batch_stops_the_workers_scoring_its_chunks() -> None:
+    # a batch stopped by Ctrl-C (a notebook's interrupt, which reaches this
+    # process alone) or SIGTERM (a scheduler's, sent to triage score alone)
+    # left its workers scoring the chunks sent them, which no one would read:
+    # the next batch waited behind them, and the process, at its end, waited
+    # for them, a chunk's time, past a scheduler's grace. Here they never end
+    script = textwrap.dedent(
+        """
+        import os, time
+        import pandas as pd
+        import triage
+
+        class Stuck(triage.LexiconModel):
+            parent = os.getpid()
+
+            def predict_many(self, texts, **options):
+                if os.getpid() != self.parent:
+                    os.write(1, b"scoring\\n")  # one write: two workers print it
+                    time.sleep(3600)
+                return super().predict_many(texts, **options)
+
+        frame = pd.DataFrame({"text": ["快递一周还没到"] * 8})
+        try:
+            triage.score_frame(frame, model=Stuck(), n_jobs=2, chunk_size=2)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+        scored = triage.score_frame(frame, model=triage.LexiconModel(), n_jobs=2, chunk_size=2)
+        print("scored", len(scored), flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers in its group, killed with it if this fails
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline() == "scoring\n"
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)  # ends once its workers have
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # all gone
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.stdout.close()
+        proc.wait()
+    assert (out.replace("scoring\n", ""), proc.returncode) == ("interrupted\nscored 8\n", 0)
 
 
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(

@@ -555,7 +555,10 @@ def _jieba_level() -> int:
 # loky's process-wide reusable executor: joblib.Parallel (and scikit-learn's
 # n_jobs) keeps its own pool there and breaks on finding one of a different kind.
 _pools: dict[tuple[int, int], Any] = {}
-_pools_lock = threading.Lock()
+# reentrant: a batch takes a pool (`_pool`) and counts itself its user under it
+_pools_lock = threading.RLock()
+# how many batches (`_InFlight`) score in each pool now
+_users: dict[Any, int] = {}
 # idle workers exit after this many seconds; the next batch starts new ones
 _IDLE_SECONDS = 300
 # In a forked child, the pools of the process it was forked from: their
@@ -569,9 +572,10 @@ def _forget_pools() -> None:
     that scored a batch before forking its workers): a batch sent to one
     waited forever, as no thread of the child reads its results."""
     global _pools_lock
-    _pools_lock = threading.Lock()
+    _pools_lock = threading.RLock()
     _inherited.extend(_pools.values())
     _pools.clear()
+    _users.clear()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
@@ -646,9 +650,30 @@ class _InFlight:
 
     def __init__(self, n_jobs: int) -> None:
         self.n_jobs = n_jobs
-        self.executor = _pool(n_jobs)
+        self.executor: Any = None
+        self._take_pool()
         self.pending: deque[list[Any]] = deque()  # [payload, args, future]
         self.restarts = 0
+
+    def _take_pool(self) -> None:
+        """Score in the pool `_pool` gives, counted among its users, no longer
+        among those of the pool this batch scored in before."""
+        with _pools_lock:
+            executor = _pool(self.n_jobs)
+            self._let_go()
+            _users[executor] = _users.get(executor, 0) + 1
+            self.executor = executor
+
+    def _let_go(self) -> bool:
+        """No longer count this batch among its pool's users; whether it was the last."""
+        with _pools_lock:
+            executor, self.executor = self.executor, None
+            if executor is None:
+                return False
+            left = _users.pop(executor, 1) - 1
+            if left:
+                _users[executor] = left
+            return not left
 
     def __len__(self) -> int:
         return len(self.pending)
@@ -666,7 +691,7 @@ class _InFlight:
             if self.executor in _pools.values():
                 raise
             # a batch of more chunks replaced the pool by a larger one (`_pool`)
-            self.executor = _pool(self.n_jobs)
+            self._take_pool()
             entry[2] = self.executor.submit(_score_sent_chunk, *args)
 
     def pop(self) -> tuple[Any, dict[str, Any]]:
@@ -684,10 +709,30 @@ class _InFlight:
             return payload, columns
 
     def cancel(self) -> None:
+        """Let go of the chunks not collected, and of the pool.
+
+        Those the pool has begun to score cannot be cancelled: when the batch
+        stopped before its end (Ctrl-C, SIGTERM, an exception) and no other
+        batch scores in the pool, its workers are stopped, rather than left to
+        score chunks no one will read. Waited for, they kept a process that
+        was to end running for as long as a chunk takes (a SIGTERM'd
+        ``triage score`` ended 15 seconds later, past ``docker stop``'s 10),
+        and the next batch, in a notebook, waited behind them.
+        """
+        running = False
         for _, _, future in self.pending:
-            if future is not None:
-                future.cancel()
+            if future is not None and not future.cancel() and not future.done():
+                running = True
         self.pending.clear()
+        with _pools_lock:
+            executor = self.executor
+            stop = self._let_go() and running
+            if stop:
+                for key, known in list(_pools.items()):
+                    if known is executor:
+                        del _pools[key]
+        if stop:
+            executor.shutdown(wait=False, kill_workers=True)
 
     def _restart(self, exc: BaseException) -> None:
         from concurrent.futures.process import BrokenProcessPool
@@ -703,7 +748,7 @@ class _InFlight:
                     + (f" (exit codes {codes[1]})" if codes else "")
                 ) from exc
             self.restarts += 1
-            self.executor = _pool(self.n_jobs)
+            self._take_pool()
             try:
                 for entry in self.pending:
                     done = entry[2]
