@@ -41,6 +41,78 @@ def test_undefined_figures_are_shown_as_n_a() -> None:
     assert "P1 recall n/a" in text
 
 
+class _Never:
+    """Predicts the labels of `frame` but never the categories and emotions named:
+    a model whose heads for them the training labels gave no positive row."""
+
+    def __init__(self, frame: pd.DataFrame, *, categories: int = 0, emotions: int = 0) -> None:
+        from tests.test_retrain import FakeModel
+
+        self.inner = FakeModel(frame)
+        self.categories, self.emotions = categories, emotions
+
+    def predict_many(self, texts: list[str]) -> Predictions:
+        import dataclasses
+
+        preds = self.inner.predict_many(texts)
+        cats, intensity = preds.category_labels.copy(), preds.intensity.copy()
+        cats[:, len(cats[0]) - self.categories :] = False
+        intensity[:, len(intensity[0]) - self.emotions :] = 0
+        return dataclasses.replace(preds, category_labels=cats, intensity=intensity)
+
+
+@pytest.mark.parametrize(
+    ("categories", "emotions", "notes"),
+    [
+        # every label predicted and labeled: no n/a, no note
+        (0, 0, []),
+        (
+            1,
+            0,
+            [
+                "precision n/a: never predicted on these rows (category environment), "
+                "left out of the macro precision"
+            ],
+        ),
+        (
+            2,
+            1,
+            [
+                "precision n/a: never predicted on these rows (category process, environment; "
+                "emotion aggrieved), left out of the macro precision"
+            ],
+        ),
+    ],
+)
+def test_the_report_says_what_each_n_a_stands_for(
+    categories: int, emotions: int, notes: list[str]
+) -> None:
+    # a label a retrained model never predicts (no training row had it) showed
+    # n/a beside a macro precision of the others, the report saying neither why
+    # nor that the macro left it out
+    from tests.test_retrain import DEMO
+    from triage.labeled import read_labeled
+
+    demo = read_labeled(DEMO)
+    ev = evaluate(_Never(demo, categories=categories, emotions=emotions), demo)  # type: ignore[arg-type]
+    text = render_evaluation(ev)
+    lines = text.splitlines()
+    assert lines[len(lines) - len(notes) :] == notes  # after the headline figures
+    assert ("n/a" in text) == bool(notes)
+    # the macro precision is the mean of the labels predicted
+    shown = ev.categories["precision"].drop("macro").dropna()
+    assert ev.categories.loc["macro", "precision"] == pytest.approx(shown.mean())
+
+
+def test_the_report_names_the_labels_no_row_has() -> None:
+    text = render_evaluation(evaluate(LexiconModel(), labeled_frame(CALM)))
+    assert text.splitlines()[-1] == (
+        "recall n/a: no row labeled so (category product, service, logistics, pricing, "
+        "process, environment; emotion angry, anxious, humorous, aggrieved; "
+        "priority P1, P2, P3), left out of the macro recall"
+    )
+
+
 def test_f1_is_zero_when_only_one_side_is_empty() -> None:
     # a label predicted but never labeled (or the reverse) has F1 0, not NaN
     frame = labeled_frame([("快递一周还没到，物流太慢", "", "", "0 0 0 0 0", "P4")])

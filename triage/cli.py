@@ -265,7 +265,37 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
         f"priority accuracy {_fig(s['priority_accuracy'])}   P1 recall {_fig(s['p1_recall'])}   "
         f"P1 precision {_fig(s['p1_precision'])}   P1 labeled, predicted P4: {s['p1_as_p4']}"
     )
+    lines.extend(_undefined_notes(ev))
     return "\n".join(lines)
+
+
+def _undefined_notes(ev: Evaluation) -> list[str]:
+    """What each n/a of the tables stands for, by label: a model that never
+    predicts a label (its head given one class by the training labels, say)
+    shows n/a for its precision, and the macro precision leaves it out."""
+    never: list[str] = []
+    unlabeled: list[str] = []
+    for name, table in (
+        ("category", ev.categories),
+        ("emotion", ev.emotions),
+        ("priority", ev.priority),
+    ):
+        labels = table.drop(index="macro")
+        for out, column in ((never, "precision"), (unlabeled, "recall")):
+            missing = [str(label) for label in labels.index[labels[column].isna()]]
+            if missing:
+                out.append(f"{name} {', '.join(missing)}")
+    notes = []
+    if never:
+        notes.append(
+            f"precision n/a: never predicted on these rows ({'; '.join(never)}), "
+            "left out of the macro precision"
+        )
+    if unlabeled:
+        notes.append(
+            f"recall n/a: no row labeled so ({'; '.join(unlabeled)}), left out of the macro recall"
+        )
+    return notes
 
 
 def _check_words_file(words: str) -> None:
