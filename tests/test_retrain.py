@@ -1258,6 +1258,30 @@ def test_cross_validation_to_dict_is_strict_json(tiny_frame: pd.DataFrame) -> No
     assert len(undefined) == int(cv.per_label.isna().any(axis=1).sum())
 
 
+def test_tuning_keeps_the_threshold_of_a_constant_head_and_says_so(
+    tiny_frame: pd.DataFrame,
+) -> None:
+    # a label no training row had got one probability for every row, so each
+    # threshold gave all rows or none, yet threshold_source_ listed it as tuned
+    from tests.conftest import TINY_PARAMS
+    from triage import TriageWarning
+    from triage._learn import ONE_CLASS
+
+    lacking = tiny_frame[~tiny_frame["categories"].str.contains("environment")]
+    with pytest.warns(TriageWarning, match=rf"^{ONE_CLASS}.*category:environment \(0 of 14"):
+        model = TriageModel(**TINY_PARAMS).fit(lacking)
+    with pytest.warns(TriageWarning, match="no threshold tells their rows apart") as caught:
+        tuned = tune_thresholds(model, tiny_frame, min_positives=1, heads=("categories",))
+    said = str(caught[0].message)
+    assert re.search(r"categories:environment \([0-9.e-]+, 2 of 16 positive\)", said)
+    source = tuned.threshold_source_
+    assert "categories:environment" in source["kept"]
+    assert "categories:environment" not in source["tuned"]
+    assert tuned.thresholds_["categories"][-1] == model.thresholds_["categories"][-1]
+    # the labels whose rows the probabilities tell apart are tuned
+    assert {"categories:product", "categories:logistics"} <= set(source["tuned"])
+
+
 @pytest.mark.parametrize(
     "heads",
     [

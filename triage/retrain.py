@@ -647,7 +647,10 @@ def tune_thresholds(
     maximises F-beta on `frame` is kept (ties go to the value closest to 0.5).
     Strength heads ("intensity 2") are tuned on the rows where the emotion is
     present. A label with fewer than `min_positives` positive rows keeps its
-    threshold: a handful of examples would only fit noise.
+    threshold: a handful of examples would only fit noise. So does a label
+    whose probability is the same for every row of `frame`, which no
+    threshold can tell apart (the constant head of a label the training
+    labels gave a single class), with a `TriageWarning` naming it.
 
     For a model with the clause stage (``clause_stage``), a category's
     threshold is the stage's (``clause_thresholds_``), tuned on its
@@ -733,6 +736,7 @@ def tune_thresholds(
         staged = ~np.isnan(new.clause_thresholds_)
     tuned: list[str] = []
     kept: list[str] = []
+    alike: list[str] = []
     names = {"categories": CATEGORIES, "presence": EMOTIONS, "strong": EMOTIONS}
     for head in _HEADS:
         for j, label in enumerate(names[head]):
@@ -743,6 +747,11 @@ def tune_thresholds(
             if int(truth.sum()) < min_positives:
                 kept.append(key)
                 continue
+            if int(truth.sum()) < len(p) and float(np.ptp(p)) == 0.0:
+                # positive and negative rows alike: each threshold gives all or none
+                kept.append(key)
+                alike.append(f"{key} ({float(p[0]):.3g}, {int(truth.sum())} of {len(p)} positive)")
+                continue
             cut = _best_threshold(truth, p, float(beta))
             if head == "categories" and staged[j]:
                 assert new.clause_thresholds_ is not None
@@ -750,6 +759,15 @@ def tune_thresholds(
             else:
                 new.thresholds_[head][j] = cut
             tuned.append(key)
+    if alike:
+        warnings.warn(
+            f"the model gives every row of frame one probability of these labels, so no "
+            f"threshold tells their rows apart and they keep the model's: {'; '.join(alike)}. "
+            "A head the training labels gave a single class predicts a constant: label rows "
+            "of the missing class and train again.",
+            TriageWarning,
+            stacklevel=user_stacklevel(),
+        )
     norm = [str(t) for t in proba["texts"]]  # normalised, as in training_fingerprint_
     previous: dict[str, list[float | None]] = {
         k: [round(float(x), 4) for x in v] for k, v in model.thresholds_.items()
