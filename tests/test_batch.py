@@ -1734,9 +1734,24 @@ def test_a_recorded_output_has_its_record_beside_it(tmp_path: Path, output: str)
         "undecodable_lines": 0,
         "unmatched_channel_rows": 0,
         "unmatched_tier_rows": 0,
+        "empty_context_columns": {},
     }
     # a folder of outputs read as one input passes over the records
     assert score_file(folder, tmp_path / "again.csv").rows == 2
+
+
+def test_a_record_names_a_context_column_empty_in_every_row(tmp_path: Path) -> None:
+    # the summary named it, the record kept for the file did not
+    src = write(tmp_path / "in.csv", "text,渠道,等级\n快递一周还没到,,金卡\n房间很脏,, \n")
+    summary = score_file(
+        src,
+        tmp_path / "out.csv",
+        context_columns={"channel": "渠道", "customer_tier": "等级"},
+        record=True,
+    )
+    assert summary.empty_context_columns == {"channel": "渠道"}
+    record = json.loads((tmp_path / "_out.csv.triage.json").read_text(encoding="utf-8"))
+    assert record["empty_context_columns"] == {"channel": "渠道"}
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="names of bytes")

@@ -2190,7 +2190,8 @@ def score_file(
     record : bool, default False
         Once the output is in place, write beside it, as JSON, the record of
         the run (CLI: ``--record``): `scored_by`, the input's absolute path,
-        the output's size in bytes, the counts of the summary and the time
+        the output's size in bytes, the counts of the summary (and its
+        `empty_context_columns`) and the time
         it finished, in ``_<output's name>.triage.json`` (``scored.csv`` has
         ``_scored.csv.triage.json``; beside the file a symbolic link, or
         ``/dev/stdout`` redirected to a file, names), so that a folder of outputs read
@@ -2544,6 +2545,7 @@ def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
         "undecodable_lines": len(summary.undecodable_lines),
         "unmatched_channel_rows": summary.unmatched_channel_rows,
         "unmatched_tier_rows": summary.unmatched_tier_rows,
+        "empty_context_columns": summary.empty_context_columns,
         "seconds": round(summary.seconds, 3),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
     }
