@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import contextlib
+import dataclasses
 import datetime
 import functools
 import gzip
@@ -2971,6 +2972,248 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, name: str) -> None:
     # the old file is untouched and no partial file is left behind
     assert (tmp_path / name).read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", name])
+
+
+# -- resuming a run that stopped ------------------------------------------------
+
+# a batch of complaints, a text to flag (empty), one a spreadsheet would run
+# and one over two lines, with a channel column the policy knows in part
+RESUMED = [
+    ("A1", "app", "快递五天了还没到，客服电话一直打不通"),
+    ("A2", "phone", "收到的手机屏幕是碎的，要求退货退款"),
+    ("A3", "", ""),
+    ("A4", "weibo", '=HYPERLINK("http://x","点我")退款呢'),
+    ("A5", "app", "扣了两次会员费，\n到现在都没退回来"),
+    ("A6", "phone", "汤里吃出一根鱼钩，孩子嘴都划破了"),
+    ("A7", "", "再不处理我就发到网上让大家评评理"),
+    ("A8", "app", "包装很好，送得也快，谢谢"),
+]
+
+
+class _Stop(Exception):
+    """Raised by a progress callback to stop a run after some chunks."""
+
+
+def _stop_after(rows: int, exc: BaseException) -> Callable[[int, float], None]:
+    def progress(done: int, seconds: float) -> None:
+        if done >= rows:
+            raise exc
+
+    return progress
+
+
+def _resumed_input(tmp_path: Path, fmt: str) -> Path:
+    rows = [
+        {"id": f"{key}-{i}", "channel": channel, "text": text and f"{text}（第{i}单）"}
+        for i in range(5)
+        for key, channel, text in RESUMED
+    ]
+    frame = pd.DataFrame(rows)  # 40 rows
+    if fmt == "jsonl":
+        frame.to_json(tmp_path / "in.jsonl", orient="records", lines=True, force_ascii=False)
+        return tmp_path / "in.jsonl"
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    return tmp_path / "in.csv"
+
+
+def _left(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "options"),
+    [
+        ("csv", "out.csv", {}),
+        ("csv", "out.tsv", {"output_encoding": "utf-16"}),
+        ("jsonl", "out.jsonl", {}),
+        ("csv", "out.csv", {"output_encoding": "utf-8-sig", "escape_formulas": True, "explain": 2}),
+        ("csv", "out.txt", {"output_format": "tsv", "context_columns": {"channel": "channel"}}),
+    ],
+)
+@pytest.mark.parametrize(
+    "stop", [KeyboardInterrupt(), _Stop()], ids=["KeyboardInterrupt", "exception"]
+)
+def test_a_run_stopped_and_resumed_writes_the_bytes_of_a_run_never_stopped(
+    tmp_path: Path, source: str, name: str, options: dict[str, Any], stop: BaseException
+) -> None:
+    src = _resumed_input(tmp_path, source)
+    whole = score_file(src, tmp_path / f"whole.{name}", chunk_size=7, **options)
+    out = tmp_path / name
+    with pytest.raises(type(stop)):  # after the third chunk, then after the fifth
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(21, stop), **options)
+    assert not out.exists()  # nothing that looks complete
+    assert _left(tmp_path) == [f".{name}.resume", f".{name}.resume.json"]
+    with pytest.raises(type(stop)):
+        score_file(
+            src, out, chunk_size=7, resume=True, progress=_stop_after(35, stop), n_jobs=2, **options
+        )
+    seen: list[int] = []
+    resumed = score_file(
+        src, out, chunk_size=7, resume=True, progress=lambda rows, _: seen.append(rows), **options
+    )
+    assert seen == [40]  # the last chunk alone was scored
+    assert out.read_bytes() == (tmp_path / f"whole.{name}").read_bytes()
+    assert _left(tmp_path) == []
+    # the summary counts every row of the output, as the run never stopped does
+    for field in dataclasses.fields(ScoreSummary):
+        if field.name not in ("seconds", "output"):
+            assert getattr(resumed, field.name) == getattr(whole, field.name), field.name
+    assert resumed.rows == 40 and resumed.errors == 5
+
+
+def test_a_run_killed_outright_is_resumed_from_its_last_checkpoint(tmp_path: Path) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    # killed while writing the third chunk: part of it is in the file, past the checkpoint
+    with (tmp_path / ".out.csv.resume").open("ab") as partial:
+        partial.write("A5-1,app,扣了两次会员费".encode())
+    score_file(src, out, chunk_size=7, resume=True)
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("damaged", "text", "said"),
+    [
+        (".out.csv.resume", "id,channel,text\r\n", "is gone or cut short"),
+        (".out.csv.resume.json", '{"version": 1, "rows": 14', "is unreadable"),
+        (".out.csv.resume.json", '{"version": 99}', "is unreadable"),
+    ],
+)
+def test_a_run_without_a_checkpoint_to_take_up_scores_from_the_first_row(
+    tmp_path: Path, damaged: str, text: str, said: str
+) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    (tmp_path / damaged).write_text(text, encoding="utf-8")
+    with pytest.warns(triage.TriageWarning, match=rf"{said}: scoring .* from its first row"):
+        score_file(src, out, chunk_size=7, resume=True)
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+@pytest.mark.parametrize("stopped_at", [8, 27], ids=["mid-way", "after-its-last-chunk"])
+def test_a_folder_of_monthly_exports_is_resumed_as_one_input(
+    tmp_path: Path, stopped_at: int
+) -> None:
+    (tmp_path / "in").mkdir()
+    for month, texts in enumerate([RESUMED[:3], RESUMED[3:6], RESUMED[5:]], start=1):
+        frame = pd.DataFrame(texts * 3, columns=["id", "channel", "text"])
+        frame.to_csv(tmp_path / "in" / f"2024-0{month}.csv", index=False)  # 9 rows each
+    score_file(tmp_path / "in", tmp_path / "whole.csv", chunk_size=4)
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(
+            tmp_path / "in",
+            out,
+            chunk_size=4,
+            resume=True,
+            progress=_stop_after(stopped_at, _Stop()),
+        )
+    assert score_file(tmp_path / "in", out, chunk_size=4, resume=True).rows == 27
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no advisory lock (fcntl) elsewhere")
+def test_a_checkpoint_another_run_is_writing_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    src = _resumed_input(tmp_path, "csv")
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    with (tmp_path / ".out.csv.resume").open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a run writing it holds it
+        with pytest.raises(triage.ParameterError, match="another run is writing the output"):
+            score_file(src, out, chunk_size=7, resume=True)
+    assert not out.exists()
+    score_file(src, out, chunk_size=7, resume=True)  # once it has ended
+
+
+def _touched(src: Path) -> dict[str, Any]:
+    os.utime(src, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns + 10**9))
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "said"),
+    [
+        (_touched, InputFileError, r"not this input as it is now"),
+        (lambda src: {"chunk_size": 5}, triage.ParameterError, r"chunk_size 7 then, 5 now"),
+        (lambda src: {"explain": 1}, triage.ParameterError, r"explain 0 then, 1 now"),
+        (
+            lambda src: {"output_encoding": "utf-8-sig"},
+            triage.ParameterError,
+            r"output_encoding 'utf-8' then, 'utf-8-sig' now",
+        ),
+        (
+            lambda src: {
+                "policy": triage.load_policy(
+                    {"format": 1, "extends": "default", "disable": ["P1.media"]}
+                )
+            },
+            triage.ParameterError,
+            r"another model or policy: policy_sha256 '[0-9a-f]{64}' then",
+        ),
+    ],
+)
+def test_a_checkpoint_of_another_input_or_other_options_is_refused_and_kept(
+    tmp_path: Path, change: Callable[[Path], dict[str, Any]], error: type, said: str
+) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    kept = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")}
+    options = {"chunk_size": 7, **change(src)}
+    with pytest.raises(error, match=said) as raised:
+        score_file(src, out, resume=True, **options)
+    assert "delete" in str(raised.value) and "to score it from the first row" in str(raised.value)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")} == kept
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "said"),
+    [
+        ("out.parquet", {}, "Parquet file is readable only once closed"),
+        ("out.csv.gz", {}, "compressed stream"),
+        ("out.jsonl.xz", {}, "compressed stream"),
+        ("/dev/null", {"output_format": "csv"}, "a pipe or a device"),
+        ("out.csv", {"model": triage.LexiconModel()}, "needs a model loaded from its file"),
+        ("out.csv", {"resume": 1}, "resume must be True or False, got int"),
+    ],
+)
+def test_an_output_that_cannot_be_resumed_is_refused_before_it_is_read(
+    tmp_path: Path, name: str, options: dict[str, Any], said: str
+) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    with pytest.raises(triage.ParameterError, match=said):
+        score_file(src, tmp_path / name, **{"resume": True, **options})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_the_command_line_resumes_a_run_and_says_what_it_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    args = ["score", str(src), "--chunk-size", "7", "--context", "channel=channel"]
+    assert main([*args, "-o", str(tmp_path / "whole.csv"), "--quiet"]) == 0
+    out = tmp_path / "out.csv"
+    stop = _stop_after(21, KeyboardInterrupt())  # Ctrl-C after the third chunk
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch.ProgressLine, "__call__", lambda self, rows, seconds: stop(rows, 0))
+        assert main([*args, "-o", str(out), "--resume"]) == 130
+    err = capsys.readouterr().err
+    assert f"the first 21 rows are kept in {tmp_path / '.out.csv.resume'}" in err
+    assert main([*args, "-o", str(out), "--resume", "--jobs", "2", "--quiet"]) == 0
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert main(["score", "-", "-o", str(out), "--resume"]) == 2
+    assert "--resume cannot take up a run from stdin" in capsys.readouterr().err
 
 
 def _cut_short(path: Path) -> None:

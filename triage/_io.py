@@ -2590,6 +2590,32 @@ class PartWritten(KeyboardInterrupt):
         self.interrupt = interrupt
 
 
+def resume_file(output: str | os.PathLike[str]) -> Path:
+    """The checkpoint of `output` that `AtomicWriter` keeps with `resume`:
+    ``.<name>.resume`` beside the file it names."""
+    path = Path(output)
+    real = Path(follow_links(path, "the output")) if path.is_symlink() else path
+    return real.with_name(f".{real.name}.resume")
+
+
+def check_resumable(output: str | os.PathLike[str], fmt: str) -> None:
+    """Raise `ParameterError` unless a run to `output` in `fmt` can be taken
+    up where it stopped (`AtomicWriter`'s `resume`): an uncompressed CSV,
+    TSV or JSONL file."""
+    if fmt == "parquet":
+        why = "a Parquet file is readable only once closed"
+    elif _compression(output) is not None:
+        why = "a compressed stream cannot be taken up again as one stream"
+    elif is_stream(output) or output == "-":
+        why = "a pipe or a device keeps nothing of a run that stopped"
+    else:
+        return
+    raise ParameterError(
+        f"resume=True (CLI: --resume) cannot take up the output {output}: {why}; write an "
+        "uncompressed CSV, TSV or JSONL file, or score without resume"
+    )
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -2613,6 +2639,17 @@ class AtomicWriter:
     replaced keeps its permission bits and group (`keep_permissions`), as
     one written in place would; a new one has those the umask gives.
     A Parquet target's schema gets the keys and values of `metadata` too.
+
+    With `resume` (a byte count), the temporary file is the checkpoint
+    ``.<name>.resume`` beside the target (`resume_file`), made if missing,
+    whose first `resume` bytes are kept and written after (the header, and
+    a byte-order mark, were written then); it is kept when the block is
+    left by an exception, for a later run to continue, and `checkpoint`
+    makes what was written so far durable. For an uncompressed CSV, TSV or
+    JSONL file alone: a Parquet file is whole only once closed, a
+    compressed stream cannot be taken up again as one stream, and a pipe
+    keeps nothing. A checkpoint another run holds (its lock) is a
+    `ParameterError`.
     """
 
     def __init__(
@@ -2624,6 +2661,7 @@ class AtomicWriter:
         encoding: str = "utf-8",
         escape_formulas: bool = False,
         metadata: dict[str, str] | None = None,
+        resume: int | None = None,
     ) -> None:
         self.escape_formulas = check_escape_formulas(escape_formulas, fmt)
         # key-value metadata of a Parquet file's schema, beside pandas' own
@@ -2639,6 +2677,9 @@ class AtomicWriter:
         self.types = types
         # written into, not replaced: whole, once committed
         self._stream = is_stream(self.path)
+        self.resume = resume
+        if resume is not None:
+            check_resumable(self.path, fmt)
         # the file renamed into place: a link's, not the link (latest.csv -> 2024-06.csv)
         self._file_path = (
             Path(follow_links(self.path, "the output")) if self.path.is_symlink() else self.path
@@ -2649,7 +2690,10 @@ class AtomicWriter:
         folder = self._temporary_folder() if self._stream else parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = self._locked_file(Path(folder))
+            if resume is None:
+                fd, tmp = self._locked_file(Path(folder))
+            else:
+                fd, tmp = self._checkpoint_file(resume)
         except OSError as exc:  # read-only, no space: named as the user named it
             for folder in self._made:
                 with contextlib.suppress(OSError):
@@ -2660,7 +2704,7 @@ class AtomicWriter:
         self._lock: int | None = os.dup(fd)
         self._parquet: Any = None
         self._schema: Any = None
-        self._first = True
+        self._first = not resume  # the header is written once, by the first run
         self._rows = 0
         # the infinities of a JSONL target's columns, written as null, by name
         self.infinite: dict[str, int] = {}
@@ -2672,7 +2716,9 @@ class AtomicWriter:
         self._file = os.fdopen(fd, "wb")
         binary = _compressing(self._file, compression, self.path.name)
         bom = _WRITTEN_BOMS.get(encoding)
-        if bom is not None:
+        if bom is not None and resume:
+            encoding += "-le" if sys.byteorder == "little" else "-be"  # the mark is there
+        elif bom is not None:
             # io.TextIOWrapper writes the mark of utf-16 and utf-32 only into
             # a stream it can seek, which a bz2 or xz one is not: it is
             # written here, and the text after it in its byte order
@@ -2710,6 +2756,43 @@ class AtomicWriter:
             os.close(fd)
         remove_dead_partials(folder, prefix, keep=tmp)
         return fd, tmp
+
+    def _checkpoint_file(self, keep: int) -> tuple[int, str]:
+        """The checkpoint `resume_file`, open and locked, cut to its first
+        `keep` bytes (those a run that stopped had made durable), at its end.
+        TextIOWrapper writes no UTF-8 or UTF-16 byte-order mark at a
+        position other than 0."""
+        path = resume_file(self._file_path)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags, 0o666)
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise ParameterError(
+                        f"another run is writing the output {self.path} with resume=True "
+                        "(CLI: --resume) now: wait for it to end"
+                    ) from None
+                except OSError:  # a file system that does not lock
+                    pass
+            os.ftruncate(fd, keep)
+            os.lseek(fd, keep, os.SEEK_SET)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, str(path)
+
+    def checkpoint(self) -> int:
+        """Flush what was written to the disk (`os.fsync`) and return its
+        size in bytes: a run stopped later, however, keeps that much."""
+        if self._text is not None:
+            self._text.flush()
+        if self._file is None:
+            raise ParameterError("checkpoint() is for a CSV, TSV or JSONL output being written")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        return self._file.tell()
 
     def _unlock(self) -> None:
         if self._lock is not None:
@@ -2845,5 +2928,14 @@ class AtomicWriter:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self.resume is not None and exc_type is not None:
+            # kept for a later run, which cuts off what no checkpoint covers
+            for stream in (self._text, self._file):
+                if stream is not None:
+                    with contextlib.suppress(Exception):
+                        stream.close()
+            self._text = self._file = None
+            self._unlock()
+            return
         if exc_type is not None or self.tmp.exists():
             self.discard()

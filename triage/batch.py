@@ -963,20 +963,23 @@ class _Workers:
         self.policy = None if policy is None else _Shared(policy, self._tmp.name)
 
     def map(
-        self, tasks: Iterable[tuple[P, list[Any], list[Context | str | None] | None]]
+        self,
+        tasks: Iterable[tuple[P, list[Any], list[Context | str | None] | None]],
+        start: int = 0,
     ) -> Iterator[tuple[P, dict[str, Any]]]:
         """Yield ``(payload, columns)`` for each ``(payload, texts, contexts)``, in order.
 
         No more workers start than there are chunks (each is a process that
         loads jieba's dictionary and a model), and one chunk is scored in this
-        process.
+        process. `start` is the rows before the first task (those a resumed
+        run took up after), for the rows that messages name.
         """
         try:
             tasks = iter(tasks)
             ahead = deque(itertools.islice(tasks, self.n_jobs))
             jobs = len(ahead)
             tasks = _after(ahead, tasks)
-            done = 0  # rows sent to be scored
+            done = start  # rows sent to be scored
             if jobs <= 1:
                 model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
                 for payload, texts, contexts in tasks:
@@ -2035,6 +2038,7 @@ def score_file(
     context_columns: Mapping[str, str] | None = None,
     errors: str = "flag",
     record: bool = False,
+    resume: bool = False,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -2202,6 +2206,33 @@ def score_file(
         without its record was written by a run not asked to record, or one
         stopped between the two renames. Refused for an output that is a
         pipe or a device, beside which there is no file to write.
+    resume : bool, default False
+        Keep a checkpoint of the run, and take up the one a run stopped
+        before its end left (CLI: ``--resume``), for an input of millions
+        of rows. The partial output is then ``.<output's name>.resume``
+        beside the output, which an exception (`KeyboardInterrupt` too)
+        leaves, as does a process killed outright; after each chunk its
+        rows are made durable (`os.fsync`) and the progress written beside
+        it, in ``.<output's name>.resume.json``: the input's files (path,
+        inode, size, modification time), the options that shape the output
+        (columns, `chunk_size`, `explain`, encodings, formats,
+        `escape_formulas`, `context_columns`, `errors`), `scored_by`, and
+        the rows and bytes written. A run with `resume` to an output that
+        has them reads the input from its start, scoring none of the rows
+        written, and writes on after them, so that the output is, byte for
+        byte, that of a run never stopped, and the summary counts every
+        row; the output is renamed into place only when complete, as
+        always, and the checkpoint is gone with it. `n_jobs`, `progress`
+        and `record` may differ from run to run. A checkpoint of another
+        input, or of the same file since changed, is a
+        `triage.InputFileError`; of other options, model or policy a
+        `triage.ParameterError`, naming what differs: delete the two files
+        to start over. A run without `resume` leaves them alone. For an
+        uncompressed CSV, TSV or JSONL output file alone, scored with a
+        model loaded from its file (or the default one), whose
+        ``model_sha256`` tells it again: a Parquet file is readable only
+        once closed, a compressed stream cannot be taken up as one, and an
+        unsaved model cannot be known for the same.
 
     Returns
     -------
@@ -2233,6 +2264,10 @@ def score_file(
         a `TypeError`; a `triage.NotFittedError` for a model not fitted), a
         `record` that is no bool or is True for an output that is a pipe or
         a device.
+        With `resume`: a `resume` that is no bool, an output that is
+        Parquet, compressed, a pipe or a device, a model never saved and
+        loaded (``model_sha256`` None), a checkpoint of other options,
+        model or policy, or one another run is writing.
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
         repeats any name for a JSONL or Parquet output (a `KeyError` and a
@@ -2243,7 +2278,8 @@ def score_file(
         is a pipe or a device (read more than once; the CLI spools one to a
         file), or a Parquet output column cannot hold a later chunk's values;
         or a file of the input changed while it was read (cut short, added
-        to, written again or replaced), no output then written.
+        to, written again or replaced), no output then written; with
+        `resume`, the checkpoint is of another input, or one since changed.
     concurrent.futures.process.BrokenProcessPool, Exception
         As for `score_frame`.
     """
@@ -2254,6 +2290,7 @@ def score_file(
         as_json_types,
         check_escape_formulas,
         check_output_encoding,
+        check_resumable,
         file_format,
         is_stream,
         link_loop,
@@ -2311,6 +2348,10 @@ def score_file(
     output_encoding = check_output_encoding(output_encoding, dst_fmt)
     escape_formulas = check_escape_formulas(escape_formulas, dst_fmt)
     _check_record(record, output)
+    if not isinstance(resume, bool):
+        raise ParameterError(f"resume must be True or False, got {type(resume).__name__}")
+    if resume:
+        check_resumable(output, dst_fmt)
     # found before the output replaces the file a link names (/dev/stdout's)
     record_at = None if is_stream(output) else _record_path(output)
     # each column the input must have, with the parameter that names it
@@ -2323,6 +2364,24 @@ def score_file(
     # that changes while it is read, cut short, added to or written anew by
     # an export still running, gave part of it, complete-looking, status 0
     stamps = _stamps(input)
+    # before the input is read: a checkpoint of another input or other options is refused
+    checkpoint: _Checkpoint | None = None
+    by = scored_by(model, policy) if resume else None
+    if by is not None:
+        options = {
+            "text_column": text_column,
+            "id_column": id_column,
+            "chunk_size": chunk_size,
+            "explain": explain,
+            "encoding": encoding,
+            "input_format": src_fmt,
+            "output_format": dst_fmt,
+            "output_encoding": output_encoding,
+            "escape_formulas": escape_formulas,
+            "context_columns": dict(context_columns or {}),
+            "errors": errors,
+        }
+        checkpoint = _Checkpoint(output, dst_fmt, stamps, options, by)
     sources = _sources(input, src_fmt, input_format, encoding, wanted)
     # The Parquet output's types of the input's columns. From JSONL they are
     # read here, before any row is scored, as are the keys that would stop
@@ -2453,7 +2512,21 @@ def score_file(
             tally.add(whole, contexts)
             yield whole, whole[text_column].tolist(), contexts
 
-    by = scored_by(model, policy)
+    if by is None:
+        by = scored_by(model, policy)
+    done = checkpoint.rows if checkpoint is not None else 0
+    skip = done  # rows the stopped run wrote, in whole chunks: read, not scored
+
+    def fresh() -> Iterator[tuple[pd.DataFrame, list[Any], list[Context | str | None] | None]]:
+        nonlocal skip
+        for task in tasks():
+            if skip > 0:  # its contexts are counted all the same, for the summary
+                skip -= len(task[0])
+                continue
+            yield task
+
+    if checkpoint is not None:  # the summary's counts and time are of the whole output
+        rows, unscored, started = done, checkpoint.unscored, started - checkpoint.seconds
     with AtomicWriter(
         output,
         fmt=dst_fmt,
@@ -2461,15 +2534,23 @@ def score_file(
         encoding=output_encoding,
         escape_formulas=escape_formulas,
         metadata={SCORED_BY_KEY: json.dumps(by)} if dst_fmt == "parquet" else None,
+        resume=None if checkpoint is None else checkpoint.bytes,
     ) as writer:
         workers = _Workers(n_jobs, model, policy, explain, errors)
-        for frame, cols in workers.map(tasks()):
+        if checkpoint is not None:
+            writer.infinite.update(checkpoint.infinite)
+            workers.raised = checkpoint.raised
+            workers._raised_rows = list(checkpoint.raised_rows)
+            workers._first = checkpoint.first_raised
+        for frame, cols in workers.map(fresh(), start=done):
             if src_fmt == "jsonl" and types:
                 frame = as_json_types(frame, types)
             out = _with_scores(frame, _frame(cols, frame.index))
             writer.write(out)
             rows += len(out)
             unscored += int(np.count_nonzero(cols["error"] != ""))
+            if checkpoint is not None:
+                checkpoint.save(writer, rows, unscored, workers, time.perf_counter() - started)
             if progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
@@ -2478,6 +2559,8 @@ def score_file(
         _check_unchanged(stamps)
         if record_at is not None:  # the earlier run's record would not describe this output
             record_at.unlink(missing_ok=True)
+        if checkpoint is not None:  # first: no progress of a file no longer there
+            checkpoint.path.unlink(missing_ok=True)
         path = writer.commit()
     seconds = time.perf_counter() - started
     summary = ScoreSummary(
@@ -2499,6 +2582,130 @@ def score_file(
     if record_at is not None and record:
         _write_record(summary, os.path.abspath(input), record_at)
     return summary
+
+
+class _Checkpoint:
+    """The progress of a `score_file(resume=True)` run to `output`, beside
+    its partial output `triage._io.resume_file` as ``<that name>.json``:
+    what the run is (`identity`) and how far it got. Made, it holds what
+    an earlier run of the same identity recorded (nothing for a first run,
+    or a record whose partial output is lost, which a warning says), and
+    raises when the earlier run was of another input or other options."""
+
+    VERSION = 1
+
+    def __init__(
+        self,
+        output: str | os.PathLike[str],
+        fmt: str,
+        stamps: Mapping[Path, tuple[int, int, int, int]],
+        options: Mapping[str, Any],
+        by: Mapping[str, Any],
+    ) -> None:
+        from triage._io import check_resumable, resume_file
+        from triage.exceptions import InputFileError
+
+        check_resumable(output, fmt)
+        if by.get("model_sha256") is None:
+            raise ParameterError(
+                "resume=True (CLI: --resume) needs a model loaded from its file (or the "
+                "default one), whose SHA-256 tells a later run it scores with the same: save "
+                "the model (triage.save_model) and load it"
+            )
+        self.partial = resume_file(output)
+        self.path = self.partial.with_name(self.partial.name + ".json")
+        # the device number is left out: a reboot may give a disk another
+        self.identity: dict[str, Any] = {
+            "files": [
+                [os.path.abspath(p), ino, size, mtime]
+                for p, (_, ino, size, mtime) in stamps.items()
+            ],
+            "options": dict(options),
+            "scored_by": dict(by),
+        }
+        self.rows = self.bytes = self.unscored = self.raised = 0
+        self.raised_rows: list[int] = []
+        self.first_raised = ""
+        self.infinite: dict[str, int] = {}
+        self.seconds = 0.0
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        try:
+            saved = json.loads(text)
+            got = {k: saved[k] for k in ("files", "options", "scored_by")}
+            progress = [saved[k] for k in ("rows", "bytes", "unscored", "raised")]
+            # of this version, with counts that are counts
+            readable = saved.get("version") == self.VERSION and all(
+                isinstance(n, int) and n >= 0 for n in progress
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            readable = False
+        if not readable:
+            warnings.warn(
+                f"the checkpoint {self.path} is unreadable: scoring {output} from its first row",
+                TriageWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return
+        where = (
+            f"the checkpoint of a run to {output} that stopped at row {progress[0]:,} "
+            f"({self.path} and {self.partial})"
+        )
+        again = f"; delete {self.path} and {self.partial} to score it from the first row"
+        if got["files"] != self.identity["files"]:
+            then = ", ".join(f"{f[0]} ({f[2]:,} bytes)" for f in got["files"])
+            raise InputFileError(
+                f"{where} is of the input {then}, which is not this input as it is now (moved, "
+                f"written to or replaced): its rows are not this input's{again}"
+            )
+        for key, name in (("options", "other options"), ("scored_by", "another model or policy")):
+            differ = [
+                f"{k} {got[key].get(k)!r} then, {v!r} now"
+                for k, v in self.identity[key].items()
+                if got[key].get(k) != v
+            ]
+            if differ:
+                raise ParameterError(
+                    f"{where} was written with {name}: {'; '.join(differ)}. Run "
+                    f"with those of the stopped run to continue{again}"
+                )
+        size = self.partial.stat().st_size if self.partial.is_file() else -1
+        if size < progress[1]:
+            warnings.warn(
+                f"the partial output {self.partial} of {where} is gone or cut short: scoring "
+                f"{output} from its first row",
+                TriageWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return
+        self.rows, self.bytes, self.unscored, self.raised = progress
+        self.raised_rows = [int(r) for r in saved.get("raised_rows", [])]
+        self.first_raised = str(saved.get("first_raised", ""))
+        self.infinite = {str(k): int(v) for k, v in saved.get("infinite", {}).items()}
+        self.seconds = float(saved.get("seconds", 0.0))
+
+    def save(
+        self, writer: Any, rows: int, unscored: int, workers: _Workers, seconds: float
+    ) -> None:
+        """Record that `rows` are written, once `writer` has made them durable:
+        a run stopped before the record is replaced takes up the last one."""
+        saved = {
+            "version": self.VERSION,
+            **self.identity,
+            "rows": rows,
+            "bytes": writer.checkpoint(),
+            "unscored": unscored,
+            "raised": workers.raised,
+            "raised_rows": workers._raised_rows,
+            "first_raised": workers._first,
+            "infinite": writer.infinite,
+            "seconds": seconds,
+        }
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
 
 
 def _record_path(output: str | os.PathLike[str]) -> Path:

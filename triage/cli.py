@@ -682,6 +682,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 escape_formulas=args.escape_formulas,
                 errors=args.errors,
                 record=args.record and not piped_input,
+                resume=args.resume,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -749,10 +750,33 @@ def _spool() -> contextlib.AbstractContextManager[str]:
         ) from None
 
 
+def _resume_said(output: str) -> str:
+    """What an interrupted ``triage score --resume`` kept: the rows its checkpoint holds."""
+    import json
+
+    from triage._io import resume_file
+    from triage._paths import user_path
+
+    try:
+        path = resume_file(user_path(output))
+        rows = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return (
+        f", but the first {rows:,} rows are kept in {path}: the same command continues after them"
+    )
+
+
 def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     """The options of ``triage score`` that `score_file` checks, checked as it
     checks them but before stdin is spooled to a file."""
-    from triage._io import check_escape_formulas, check_output_encoding, target_format
+    from triage._io import (
+        check_escape_formulas,
+        check_output_encoding,
+        check_resumable,
+        is_stream,
+        target_format,
+    )
     from triage._paths import user_path
     from triage.batch import (
         _check_context_columns,
@@ -776,6 +800,13 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
     check_escape_formulas(args.escape_formulas, fmt)
     if args.record:
         _check_record(True, args.output if args.output == "-" else user_path(args.output))
+    if args.resume:
+        if args.input == "-" or is_stream(user_path(args.input)):
+            raise ParameterError(
+                "--resume cannot take up a run from stdin or a pipe, read once and gone: "
+                "give the input as a file"
+            )
+        check_resumable(args.output if args.output == "-" else user_path(args.output), fmt)
     fields = [f for f, _ in args.context or ()]
     twice = next((f for f in fields if fields.count(f) > 1), None)
     if twice is not None:
@@ -935,7 +966,8 @@ def build_parser() -> argparse.ArgumentParser:
             "out, said in one line, or a bug in triage, shown as its traceback to report; "
             "2 bad input or usage, said in one line on stderr "
             "(-v for the traceback); 129, 130 or 143 stopped by SIGHUP, Ctrl-C or "
-            "SIGTERM, with no partial output file left; 141 the reader of stdout went away (| head)"
+            "SIGTERM, with no partial output file left (--resume keeps its checkpoint); "
+            "141 the reader of stdout went away (| head)"
         ),
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
@@ -1064,6 +1096,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="once the output is in place, write beside it _<its name>.triage.json: the "
         "model's and policy's hashes, the input, the output's size, the counts of the "
         "summary and the time (default: none; an earlier run's record is deleted)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep a checkpoint (.<output's name>.resume and .resume.json beside it) after "
+        "each chunk, and continue the run that left one with the same input and options at "
+        "its next chunk: the output is that of a run never stopped (CSV, TSV or JSONL, "
+        "uncompressed; default: an interrupted run leaves nothing)",
     )
     formats = ("csv", "tsv", "jsonl", "parquet")
     p.add_argument("--input-format", choices=formats, help="default: from the extension")
@@ -1548,6 +1588,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
         signum = _signum(exc)
         done = "; no output written" if args.command == "score" else ""
+        if args.command == "score" and args.resume:
+            done += _resume_said(args.output)
         if isinstance(exc, PartWritten):  # -o - or /dev/stdout: the reader has had part
             done = f"; {exc}"
         with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
