@@ -1924,64 +1924,79 @@ class _Chain:
     """A pattern of fixed parts joined by repeats of one character class
     (``退款.*没.*到账``, ``退款.*?没.+?到账``, ``退款[^。]*没[^。]*到账``,
     ``退款\\w*没\\S*到账``, ``退款.{0,500}没.{0,500}到账``,
-    ``(?:退款|换货).*没.*到账``, ``.*退款.*到账``), matched by where its parts
-    stand in the text, not by backtracking.
+    ``(?:退款|退货款).*没.*到账``, ``.*退款.*到账``), matched by where its
+    parts stand in the text, not by backtracking.
 
     A failing match of ``退款.*没.*到账`` tries every 没 after each 退款 and,
     from each, every place up to the end of the line: over a text of 退款 and
     没 without 到账 a cube of its length, a minute over 16,000 characters,
     ten for ``.*?``. Each part (literals, classes, lookarounds, anchors,
-    exact repeats of them and alternatives of one length: one length, one
-    way to match) is found once per text, all its places in one scan, and so
-    is each run of the characters a repeat takes (``.`` takes no line
-    break); the match at a place is then the one the regex finds: a greedy
-    repeat takes the last place of its part, within the run and its bound,
-    from which the rest still matches, a lazy one the first. A pattern may
-    start with a repeat (``.*退款``, an empty first part): its match is tried
-    where a run of it starts, where its first part stands and where the
-    last match ended, as a failing match inside a run fails at its start.
+    exact repeats of them and alternatives: each way to read it, in the
+    order the regex tries them, has one length) is found once per text, all
+    its places in one scan, and so is each run of the characters a repeat
+    takes (``.`` takes no line break); the match at a place is then the one
+    the regex finds: a greedy repeat takes the last place of its part,
+    within the run and its bound, from which the rest still matches, a lazy
+    one the first, and there the part is read the first way from which the
+    rest matches. A pattern may start with a repeat (``.*退款``, an empty
+    first part): its match is tried where a run of it starts, where its
+    first part stands and where the last match ended, as a failing match
+    inside a run fails at its start.
     """
 
-    __slots__ = ("finders", "gaps", "lead", "whole", "widths")
+    __slots__ = ("gaps", "lead", "parts", "whole")
 
     def __init__(
         self,
-        finders: tuple[re.Pattern[str] | None, ...],
-        widths: tuple[int, ...],
+        parts: tuple[tuple[tuple[re.Pattern[str], int], ...], ...],
         gaps: tuple[tuple[int, int | None, bool, re.Pattern[str]], ...],
     ) -> None:
-        # per part, a lookahead of it: each place it matches; None for the
-        # empty first part of a pattern that starts with a repeat
-        self.finders = finders
-        self.lead = finders[0] is None
-        self.widths = widths  # per part, its length
+        # per part, each way to read it in the regex's order: a lookahead of
+        # it (each place it matches) and its length; none for the empty first
+        # part of a pattern that starts with a repeat
+        self.parts = parts
+        self.lead = not parts[0]
         # per repeat before a part, its least and most length (None: no bound),
         # whether lazy and a regex of the runs of what it takes
         self.gaps = gaps
-        self.whole = widths[0] + sum(w + g[0] for w, g in zip(widths[1:], gaps, strict=True))
+        least = [min((w for _, w in ways), default=0) for ways in parts]
+        self.whole = least[0] + sum(w + g[0] for w, g in zip(least[1:], gaps, strict=True))
 
     def _places(
         self, view: str, memo: dict[int, Any]
-    ) -> tuple[list[list[int]], list[tuple[list[int], list[int]]]]:
+    ) -> tuple[list[list[int]], list[list[set[int]]], list[tuple[list[int], list[int]]]]:
         """Per part, the places in `view` where it matches and the rest after
-        it can too (the first part: all its places), and per repeat where its
-        runs start and end. Found once per text (`memo`)."""
+        it can too, and per way to read it the places where it does so read;
+        per repeat where its runs start and end. Found once per text
+        (`memo`)."""
         key = id(self)
         if key not in memo:
+            ways = []
+            for part in reversed(self.parts):  # the last first: often it is nowhere
+                ways.append([[m.start() for m in finder.finditer(view)] for finder, _ in part])
+                if part and not any(ways[-1]):  # no match: no need of the rest
+                    empty: list[list[int]] = [[] for _ in self.parts]
+                    memo[key] = (empty, [[] for _ in self.parts], [([], []) for _ in self.gaps])
+                    return self._places(view, memo)
+            ways.reverse()
             runs = []
             for _, _, _, runner in self.gaps:
                 spans = [m.span() for m in runner.finditer(view)]
                 runs.append(([s for s, _ in spans], [e for _, e in spans]))
-            places = [
-                [] if f is None else [m.start() for m in f.finditer(view)] for f in self.finders
-            ]
-            for i in range(len(places) - 2, 0, -1):
-                w = self.widths[i]
-                places[i] = [
-                    x for x in places[i] if self._next(places, runs, i + 1, x + w) is not None
+            places: list[list[int]] = [[] for _ in self.parts]
+            read: list[list[set[int]]] = [[] for _ in self.parts]
+            last = len(self.parts) - 1
+            places[last] = sorted({x for found in ways[last] for x in found})
+            read[last] = [set(found) for found in ways[last]]
+            for i in range(last - 1, -1, -1):
+                read[i] = [
+                    {x for x in found if self._next(places, runs, i + 1, x + w) is not None}
+                    for found, (_, w) in zip(ways[i], self.parts[i], strict=True)
                 ]
-            memo[key] = (places, runs)
-        got: tuple[list[list[int]], list[tuple[list[int], list[int]]]] = memo[key]
+                places[i] = sorted(set().union(*read[i]))
+            memo[key] = (places, read, runs)
+        got: tuple[list[list[int]], list[list[set[int]]], list[tuple[list[int], list[int]]]]
+        got = memo[key]
         return got
 
     def _next(
@@ -2011,26 +2026,35 @@ class _Chain:
             x = places[i][k] if k >= 0 else -1
         return x if low <= x <= reach else None
 
+    def _width(self, read: list[list[set[int]]], i: int, x: int) -> int:
+        """The length of the `i`-th part at `x`: of the first way to read it
+        there from which the rest matches."""
+        ways = self.parts[i]
+        if len(ways) == 1:
+            return ways[0][1]
+        return next(w for found, (_, w) in zip(read[i], ways, strict=True) if x in found)
+
     def end(self, view: str, pos: int, memo: dict[int, Any]) -> int | None:
         """Where the pattern's match at `pos` ends, as ``re.match`` of it
         says, or None when it does not match there."""
-        places, runs = self._places(view, memo)
+        places, read, runs = self._places(view, memo)
+        at = pos
         if not self.lead:
             k = bisect.bisect_left(places[0], pos)
             if k == len(places[0]) or places[0][k] != pos:
                 return None
-        at = pos + self.widths[0]
+            at = pos + self._width(read, 0, pos)
         for i in range(1, len(places)):
             x = self._next(places, runs, i, at, self.gaps[i - 1][2])
             if x is None:
                 return None
-            at = x + self.widths[i]
+            at = x + self._width(read, i, x)
         return at
 
     def spans(self, view: str, memo: dict[int, Any]) -> Iterator[tuple[int, int]]:
         """The spans of ``re.finditer`` of the pattern, which matches at least
         one character (`whole`)."""
-        places, runs = self._places(view, memo)
+        places, _, runs = self._places(view, memo)
         # with an empty first part, a match inside a run of the first repeat
         # fails where one at the run's start failed, and outside one the
         # repeat is empty and the next part stands there; a match may also
@@ -2057,6 +2081,9 @@ class _Chain:
 # ``.*`` does as a chain.
 _LONG_GAP = 50
 
+# The most ways to read one part of a `_Chain` (``(?:a|bc)(?:d|ef)``: four).
+_MAX_WAYS = 64
+
 
 @functools.lru_cache(maxsize=4096)
 def _chain(pattern: str) -> _Chain | None:
@@ -2073,38 +2100,46 @@ def _chain(pattern: str) -> _Chain | None:
         parsed = _parser.parse(pattern)
         state = parsed.state
 
-        def fixed(items: Any) -> bool:
+        def ways(items: Any) -> list[list[Any]] | None:
+            """Each way to read `items`, in the regex's order, as items
+            without alternatives; None when a way has no one length."""
+            out: list[list[Any]] = [[]]
             for op, av in items:
                 name = str(op)
-                if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                    if not fixed(av[-1] if name == "SUBPATTERN" else av):
-                        return False
-                elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                    if av[0] != av[1] or not fixed(av[2]):
-                        return False
-                elif name == "BRANCH":  # alternatives of one length: 退款|换货
-                    widths = {_parser.SubPattern(state, alt).getwidth() for alt in av[1]}
-                    if len(widths) != 1 or not all(fixed(alt) for alt in av[1]):
-                        return False
-                    low, high = widths.pop()
-                    if low != high:
-                        return False
-                elif name not in (
-                    "LITERAL",
-                    "NOT_LITERAL",
-                    "IN",
-                    "ANY",
-                    "AT",
-                    "ASSERT",
-                    "ASSERT_NOT",
+                options: list[list[Any]] | None
+                if name == "BRANCH":
+                    options = []
+                    for alt in av[1]:
+                        these = ways(alt)
+                        if these is None:
+                            return None
+                        options.extend(these)
+                elif name == "SUBPATTERN":
+                    inner = ways(av[-1])
+                    options = (
+                        None
+                        if inner is None
+                        else [[(op, (*av[:-1], _parser.SubPattern(state, way)))] for way in inner]
+                    )
+                elif name == "ATOMIC_GROUP" or (
+                    name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] == av[1]
                 ):
-                    return False
-            return True
+                    body = av if name == "ATOMIC_GROUP" else av[2]
+                    low, high = _parser.SubPattern(state, list(body)).getwidth()
+                    options = [[(op, av)]] if low == high else None
+                elif name in ("LITERAL", "NOT_LITERAL", "IN", "ANY", "AT", "ASSERT", "ASSERT_NOT"):
+                    options = [[(op, av)]]
+                else:
+                    options = None
+                if options is None or len(out) * len(options) > _MAX_WAYS:
+                    return None
+                out = [way + option for way in out for option in options]
+            return out
 
-        def one(body: Any) -> bool:  # ., [^。], \\w, [a-z] or 哈: one character
+        def one(body: Any) -> bool:  # ., [^。], \w, [a-z] or 哈: one character
             return len(body) == 1 and str(body[0][0]) in ("ANY", "NOT_LITERAL", "IN", "LITERAL")
 
-        parts: list[list[Any]] = [[]]
+        items: list[list[Any]] = [[]]
         gaps: list[tuple[int, int | None, bool, re.Pattern[str]]] = []
         for op, av in parsed.data:
             name = str(op)
@@ -2115,28 +2150,29 @@ def _chain(pattern: str) -> _Chain | None:
                 most = None if av[1] == _parser.MAXREPEAT else av[1]
                 compiled = _compiler.compile(run, state.flags)
                 gaps.append((av[0], most, name == "MIN_REPEAT", compiled))
-                parts.append([])
+                items.append([])
             else:
-                parts[-1].append((op, av))
+                items[-1].append((op, av))
         if not any(g[1] is None or g[1] >= _LONG_GAP for g in gaps):
             return None
-        if not all(fixed(p) for p in parts):
-            return None
-        finders: list[re.Pattern[str] | None] = []
-        widths = []
-        for n, part in enumerate(parts):
+        parts: list[tuple[tuple[re.Pattern[str], int], ...]] = []
+        for n, part in enumerate(items):
             if not n and not part:  # the pattern starts with a repeat
-                finders.append(None)
-                widths.append(0)
+                parts.append(())
                 continue
-            sub = _parser.SubPattern(state, part)
-            low, high = sub.getwidth()
-            if low != high:  # pragma: no cover - a fixed part has one length
+            read = ways(part)
+            if read is None:
                 return None
-            widths.append(low)
-            look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
-            finders.append(_compiler.compile(look, state.flags))
-        chain = _Chain(tuple(finders), tuple(widths), tuple(gaps))
+            found = []
+            for way in read:
+                sub = _parser.SubPattern(state, way)
+                low, high = sub.getwidth()
+                if low != high:  # pragma: no cover - a way without alternatives has one length
+                    return None
+                look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
+                found.append((_compiler.compile(look, state.flags), low))
+            parts.append(tuple(found))
+        chain = _Chain(tuple(parts), tuple(gaps))
     except Exception:  # pragma: no cover - parser internals differ: the regex reads it
         return None
     return chain if chain.whole > 0 else None
