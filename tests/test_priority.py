@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from triage import priority
@@ -2700,6 +2700,48 @@ def test_a_chain_of_fixed_parts_matches_where_the_regex_does(
             m = rx.match(text, pos)
             assert chain.end(text, pos, memo) == (None if m is None else m.end()), (text, pos)
         assert list(chain.spans(text, {})) == [m.span() for m in rx.finditer(text)], text
+
+
+# Words far apart, as a bounded repeat (.{0,50}) reaches some and not others.
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.sampled_from(["", "退款", "(?:a|ab)", "(?<!a)b"]),
+    rest=st.lists(
+        st.tuples(
+            st.sampled_from([".{0,50}", ".{2,60}?", "[^。]{0,55}", r"\w{1,50}", ".*", ".+?"]),
+            st.sampled_from(["没", "到账", "(?:没|没有)", "a"]),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    pieces=st.lists(
+        st.tuples(
+            st.integers(0, 120),
+            st.sampled_from(["x", " ", "。", "\n"]),
+            st.sampled_from(["退款", "没", "没有", "到账", "a", "ab", "b"]),
+        ),
+        max_size=8,
+    ),
+)
+@example(first="", rest=[(".{0,50}", "没")], pieces=[(60, "x", "没")])  # (10, 61)
+@example(
+    first="",
+    rest=[(".{0,50}", "退款"), (".*", "到账")],
+    pieces=[(60, "x", "退款"), (0, "x", "到账")],
+)
+def test_a_chain_with_bounded_repeats_matches_where_the_regex_does(
+    first: str, rest: list[tuple[str, str]], pieces: list[tuple[int, str, str]]
+) -> None:
+    pattern = first + "".join(gap + part for gap, part in rest)
+    chain = priority._chain(pattern)
+    assert chain is not None
+    rx = re.compile(pattern)
+    text = "".join(filler * n + word for n, filler, word in pieces)
+    memo: dict[int, Any] = {}
+    for pos in range(len(text) + 1):
+        m = rx.match(text, pos)
+        assert chain.end(text, pos, memo) == (None if m is None else m.end()), (text, pos)
+    assert list(chain.spans(text, {})) == [m.span() for m in rx.finditer(text)], text
 
 
 @pytest.mark.parametrize(

@@ -1940,8 +1940,9 @@ class _Chain:
     one the first, and there the part is read the first way from which the
     rest matches. A pattern may start with a repeat (``.*退款``, an empty
     first part): its match is tried where a run of it starts, where its
-    first part stands and where the last match ended, as a failing match
-    inside a run fails at its start.
+    first part stands, as far before that as a bounded repeat reaches, and
+    where the last match ended, as a failing match inside a run fails at
+    its start unless the bound lets it reach further.
     """
 
     __slots__ = ("gaps", "lead", "parts", "whole")
@@ -2056,10 +2057,17 @@ class _Chain:
         one character (`whole`)."""
         places, _, runs = self._places(view, memo)
         # with an empty first part, a match inside a run of the first repeat
-        # fails where one at the run's start failed, and outside one the
-        # repeat is empty and the next part stands there; a match may also
-        # start where the last one ended, inside a run
-        tried = sorted({*runs[0][0], *places[1]}) if self.lead else places[0]
+        # fails where one before it in the run failed, unless the repeat's
+        # bound lets it reach a place of the next part the other did not; and
+        # outside a run the repeat is empty and the next part stands there. So
+        # the first match is where a run starts, where the next part stands,
+        # as far before one as the bound reaches, or where the last match ended.
+        if self.lead:
+            most = self.gaps[0][1]
+            reached = () if most is None else (max(0, x - most) for x in places[1])
+            tried = sorted({*runs[0][0], *places[1], *reached})
+        else:
+            tried = places[0]
         pos, k, after = 0, 0, False
         while True:
             if after:
