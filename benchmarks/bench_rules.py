@@ -13,8 +13,8 @@ one of a single extra trigger:
 * runs of digits (``1``, ``8``, ``12``), as a pasted number or a table is;
 * the shapes of pattern a policy may write: words joined by ``.*``, ``.*?``,
   ``\\w*``, ``\\S*``, ``.{0,2000}``, a pattern starting with ``.*``, and a
-  part of alternatives (``(?:退款|换货)``, ``(?:没|没有)``), over 退款 and
-  没 without 到账.
+  part of alternatives (``(?:退款|换货)``, ``(?:没|没有)``) and
+  alternatives of such patterns, over 退款 and 没 without 到账.
 
 CPU time, as the ratio to the ordinary text is what is read from it, on a
 host that may be busy.
@@ -47,6 +47,7 @@ SHAPES = [
     ("退款.{0,2000}没.{0,2000}到账", "退款没"),
     ("(?:退款|换货).*没.*到账", "退款换货没"),
     ("退款.*(?:没|没有).*到账", "退款没有"),
+    ("退款.*没.*到账|退货.*没.*到账", "退款退货没"),
 ]
 
 

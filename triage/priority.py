@@ -89,6 +89,7 @@ message naming the bad entry; unknown keys are errors, not ignored.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import contextlib
 import contextvars
@@ -318,10 +319,12 @@ class _Compiled:
     after: dict[tuple[bool, str, int], tuple[_Alternatives, tuple[int, ...]] | None]
     slow: dict[
         bool,
-        tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Chain | None], ...],
+        tuple[
+            tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Matcher | None], ...
+        ],
     ]
     # each emotion signal's cues, compiled, with their `_run_guard` and `_chain`
-    cues: tuple[tuple[tuple[re.Pattern[str], re.Pattern[str] | None, _Chain | None], ...], ...]
+    cues: tuple[tuple[tuple[re.Pattern[str], re.Pattern[str] | None, _Matcher | None], ...], ...]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
     question: re.Pattern[str]
@@ -1920,7 +1923,43 @@ def _guarded_finditer(
         pos = m.end()
 
 
-class _Chain:
+class _Matcher(abc.ABC):
+    """A pattern matched apart from the regex: `_Chain`, `_Plain` or
+    `_Either`; its matches are those of ``re.finditer`` of the pattern,
+    which matches at least one character."""
+
+    __slots__ = ()
+    lead = False  # whether it may start inside a run, tried where the last match ended
+
+    @abc.abstractmethod
+    def end(self, view: str, pos: int, memo: dict[int, Any]) -> int | None:
+        """Where the pattern's match at `pos` ends, as ``re.match`` of it
+        says, or None when it does not match there."""
+
+    @abc.abstractmethod
+    def starts(self, view: str, memo: dict[int, Any]) -> list[int]:
+        """The places in `view`, in order, where the first match after
+        another (or after the text's start) may start."""
+
+    def spans(self, view: str, memo: dict[int, Any]) -> Iterator[tuple[int, int]]:
+        """The spans of ``re.finditer`` of the pattern."""
+        tried = self.starts(view, memo)
+        pos, k, after = 0, 0, False
+        while True:
+            if after:
+                start, after = pos, False
+            else:
+                k = bisect.bisect_left(tried, pos, k)
+                if k == len(tried):
+                    return
+                start, k = tried[k], k + 1
+            end = self.end(view, start, memo)
+            if end is not None:
+                yield start, end
+                pos, after = end, self.lead
+
+
+class _Chain(_Matcher):
     """A pattern of fixed parts joined by repeats of one character class
     (``退款.*没.*到账``, ``退款.*?没.+?到账``, ``退款[^。]*没[^。]*到账``,
     ``退款\\w*没\\S*到账``, ``退款.{0,500}没.{0,500}到账``,
@@ -2052,35 +2091,63 @@ class _Chain:
             at = x + self._width(read, i, x)
         return at
 
-    def spans(self, view: str, memo: dict[int, Any]) -> Iterator[tuple[int, int]]:
-        """The spans of ``re.finditer`` of the pattern, which matches at least
-        one character (`whole`)."""
+    def starts(self, view: str, memo: dict[int, Any]) -> list[int]:
         places, _, runs = self._places(view, memo)
+        if not self.lead:
+            return places[0]
         # with an empty first part, a match inside a run of the first repeat
         # fails where one before it in the run failed, unless the repeat's
         # bound lets it reach a place of the next part the other did not; and
         # outside a run the repeat is empty and the next part stands there. So
         # the first match is where a run starts, where the next part stands,
         # as far before one as the bound reaches, or where the last match ended.
-        if self.lead:
-            most = self.gaps[0][1]
-            reached = () if most is None else (max(0, x - most) for x in places[1])
-            tried = sorted({*runs[0][0], *places[1], *reached})
-        else:
-            tried = places[0]
-        pos, k, after = 0, 0, False
-        while True:
-            if after:
-                start, after = pos, False
-            else:
-                k = bisect.bisect_left(tried, pos, k)
-                if k == len(tried):
-                    return
-                start, k = tried[k], k + 1
-            end = self.end(view, start, memo)
+        most = self.gaps[0][1]
+        reached = () if most is None else (max(0, x - most) for x in places[1])
+        return sorted({*runs[0][0], *places[1], *reached})
+
+
+class _Plain(_Matcher):
+    """A pattern of no repeat to join its parts (``退款``), as one of the
+    alternatives of an `_Either`."""
+
+    __slots__ = ("finder", "rx")
+
+    def __init__(self, rx: re.Pattern[str], finder: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.finder = finder  # a lookahead of it: each place it matches
+
+    def end(self, view: str, pos: int, memo: dict[int, Any]) -> int | None:
+        m = self.rx.match(view, pos)
+        return None if m is None else m.end()
+
+    def starts(self, view: str, memo: dict[int, Any]) -> list[int]:
+        key = id(self)
+        if key not in memo:
+            memo[key] = [m.start() for m in self.finder.finditer(view)]
+        found: list[int] = memo[key]
+        return found
+
+
+class _Either(_Matcher):
+    """Alternatives of which one at least is a `_Chain`
+    (``退款.*没.*到账|退货.*没.*到账``): at a place, the first that matches
+    there, as the regex tries them; each is looked for once per text."""
+
+    __slots__ = ("lead", "ways")
+
+    def __init__(self, ways: tuple[_Matcher, ...]) -> None:
+        self.ways = ways
+        self.lead = any(way.lead for way in ways)
+
+    def end(self, view: str, pos: int, memo: dict[int, Any]) -> int | None:
+        for way in self.ways:
+            end = way.end(view, pos, memo)
             if end is not None:
-                yield start, end
-                pos, after = end, self.lead
+                return end
+        return None
+
+    def starts(self, view: str, memo: dict[int, Any]) -> list[int]:
+        return sorted(set().union(*(way.starts(view, memo) for way in self.ways)))
 
 
 # A repeat of one class at most this long or unbounded makes a pattern a
@@ -2094,7 +2161,7 @@ _MAX_WAYS = 64
 
 
 @functools.lru_cache(maxsize=4096)
-def _chain(pattern: str) -> _Chain | None:
+def _chain(pattern: str) -> _Matcher | None:
     """`pattern` as a `_Chain`, or None when it is not fixed parts joined by
     repeats of one character class (``.``, ``[^。]``, ``\\w``, ``\\S``) of
     which one at least is long (`_LONG_GAP`), or when it may match an empty
@@ -2147,46 +2214,72 @@ def _chain(pattern: str) -> _Chain | None:
         def one(body: Any) -> bool:  # ., [^。], \w, [a-z] or 哈: one character
             return len(body) == 1 and str(body[0][0]) in ("ANY", "NOT_LITERAL", "IN", "LITERAL")
 
-        items: list[list[Any]] = [[]]
-        gaps: list[tuple[int, int | None, bool, re.Pattern[str]]] = []
-        for op, av in parsed.data:
-            name = str(op)
-            if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] != av[1] and one(av[2]):
-                run = _parser.SubPattern(
-                    state, [(_parser.MAX_REPEAT, (1, _parser.MAXREPEAT, av[2]))]
-                )
-                most = None if av[1] == _parser.MAXREPEAT else av[1]
-                compiled = _compiler.compile(run, state.flags)
-                gaps.append((av[0], most, name == "MIN_REPEAT", compiled))
-                items.append([])
-            else:
-                items[-1].append((op, av))
-        if not any(g[1] is None or g[1] >= _LONG_GAP for g in gaps):
-            return None
-        parts: list[tuple[tuple[re.Pattern[str], int], ...]] = []
-        for n, part in enumerate(items):
-            if not n and not part:  # the pattern starts with a repeat
-                parts.append(())
-                continue
-            read = ways(part)
-            if read is None:
+        def chain_of(data: Any) -> _Chain | None:
+            items: list[list[Any]] = [[]]
+            gaps: list[tuple[int, int | None, bool, re.Pattern[str]]] = []
+            for op, av in data:
+                name = str(op)
+                if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] != av[1] and one(av[2]):
+                    run = _parser.SubPattern(
+                        state, [(_parser.MAX_REPEAT, (1, _parser.MAXREPEAT, av[2]))]
+                    )
+                    most = None if av[1] == _parser.MAXREPEAT else av[1]
+                    compiled = _compiler.compile(run, state.flags)
+                    gaps.append((av[0], most, name == "MIN_REPEAT", compiled))
+                    items.append([])
+                else:
+                    items[-1].append((op, av))
+            if not any(g[1] is None or g[1] >= _LONG_GAP for g in gaps):
                 return None
-            found = []
-            for way in read:
-                sub = _parser.SubPattern(state, way)
-                low, high = sub.getwidth()
-                if low != high:  # pragma: no cover - a way without alternatives has one length
+            parts: list[tuple[tuple[re.Pattern[str], int], ...]] = []
+            for n, part in enumerate(items):
+                if not n and not part:  # the pattern starts with a repeat
+                    parts.append(())
+                    continue
+                read = ways(part)
+                if read is None:
                     return None
-                look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
-                found.append((_compiler.compile(look, state.flags), low))
-            parts.append(tuple(found))
-        chain = _Chain(tuple(parts), tuple(gaps))
+                found = []
+                for way in read:
+                    sub = _parser.SubPattern(state, way)
+                    low, high = sub.getwidth()
+                    if low != high:  # pragma: no cover - a way without alternatives has one length
+                        return None
+                    look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
+                    found.append((_compiler.compile(look, state.flags), low))
+                parts.append(tuple(found))
+            chain = _Chain(tuple(parts), tuple(gaps))
+            return chain if chain.whole > 0 else None
+
+        data = list(parsed.data)
+        # alternatives (a|b), their common start taken out by the parser
+        branch = data[-1] if data and str(data[-1][0]) == "BRANCH" else None
+        if branch is None or any(str(op) not in ("LITERAL", "IN", "ANY") for op, _ in data[:-1]):
+            return chain_of(data)
+        matchers: list[_Matcher] = []
+        for alt in branch[1][1]:
+            whole = data[:-1] + list(alt)
+            chain = chain_of(whole)
+            if chain is not None:
+                matchers.append(chain)
+                continue
+            sub = _parser.SubPattern(state, whole)
+            if sub.getwidth()[0] < 1:
+                return None
+            look = _parser.SubPattern(state, [(_parser.ASSERT, (1, sub))])
+            finder = _compiler.compile(look, state.flags)
+            matchers.append(_Plain(_compiler.compile(sub, state.flags), finder))
+        # the regex reads words joined by one repeat about as fast (a square
+        # of the text's length at most, 50 ms over 16,000 characters); by two
+        # or more, a cube
+        if not any(isinstance(m, _Chain) and len(m.gaps) > 1 for m in matchers):
+            return None
+        return _Either(tuple(matchers))
     except Exception:  # pragma: no cover - parser internals differ: the regex reads it
         return None
-    return chain if chain.whole > 0 else None
 
 
-_Alternatives = tuple[re.Pattern[str], tuple[int, ...], tuple[tuple[int, _Chain], ...]]
+_Alternatives = tuple[re.Pattern[str], tuple[int, ...], tuple[tuple[int, _Matcher], ...]]
 
 
 def _alternatives(parts: Sequence[tuple[int, str]]) -> _Alternatives:
@@ -2235,7 +2328,9 @@ def _compile(policy: Policy) -> _Compiled:
     parts: dict[bool, dict[str, tuple[tuple[int, str], ...]]] = {}
     slow: dict[
         bool,
-        tuple[tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Chain | None], ...],
+        tuple[
+            tuple[re.Pattern[str], tuple[int, ...], re.Pattern[str] | None, _Matcher | None], ...
+        ],
     ] = {}
     for with_category in (True, False):
         # Patterns in level order, then policy order: the first that matches at a
