@@ -21,10 +21,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import warnings
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -4935,3 +4936,42 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
+
+
+def test_rows_of_a_pipe_are_taken_together_as_they_have_arrived() -> None:
+    # waiting all at once: in lists of at most the limit, in order
+    got = list(batch._arrived(iter(range(25)), 10))
+    assert [i for b in got for i in b] == list(range(25))
+    assert all(1 <= len(b) <= 10 for b in got)
+
+    # arriving one by one, each only once the one before was taken (tail -f):
+    # each is given alone, not held for the next
+    taken = [threading.Event() for _ in range(3)]
+
+    def live() -> Iterator[int]:
+        for i in range(3):
+            if i:
+                assert taken[i - 1].wait(60)
+            yield i
+
+    alone = []
+    for b in batch._arrived(live(), 10):
+        alone.append(b)
+        taken[len(alone) - 1].set()
+    assert alone == [[0], [1], [2]]
+
+    # what the reading raises, once the rows before it are given
+    def broken() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise InputFileError("<stdin> is cut short")
+
+    seen: list[int] = []
+
+    def take() -> None:
+        for b in batch._arrived(broken(), 10):
+            seen.extend(b)
+
+    with pytest.raises(InputFileError, match="cut short"):
+        take()
+    assert seen == [1, 2]

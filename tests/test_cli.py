@@ -2887,3 +2887,157 @@ def test_control_characters_of_a_file_name_reach_the_terminal_as_escapes(
     err = capsys.readouterr().err
     assert said in err
     assert not set(err) & set("\x1b\x07\r\x9b")
+
+
+# -- triage score --stream: a live pipe (tail -f complaints.jsonl | triage score ...) --
+
+STREAM = [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--stream", "-q"]
+
+
+def _next_line(stream: Any, proc: subprocess.Popen[bytes], seconds: float = 180) -> bytes:
+    """The next line `proc` writes, read within `seconds` (a liveness bound,
+    generous for a busy machine's model load), else the process killed and
+    the test failed."""
+    import queue
+
+    got: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=lambda: got.put(stream.readline()), daemon=True).start()
+    try:
+        return got.get(timeout=seconds)
+    except queue.Empty:
+        proc.kill()
+        pytest.fail(f"no line on stdout within {seconds} s: the row was held, not written")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "header", "rows"),
+    [
+        (
+            "jsonl",
+            None,
+            ['{"id": "1", "text": "快递一周还没到，太气人了"}', '{"id": "2", "text": "房间很脏"}'],
+        ),
+        ("csv", "id,text", ["1,快递一周还没到，太气人了", "2,房间很脏"]),
+        ("tsv", "id\ttext", ["1\t快递一周还没到，太气人了", "2\t房间很脏"]),
+    ],
+)
+def test_score_stream_writes_each_row_before_the_next_arrives(
+    fmt: str, header: str | None, rows: list[str]
+) -> None:
+    # a row written, its scores read back while the pipe stays open: without
+    # --stream the output waited for the end of the input, which tail -f never gives
+    with subprocess.Popen(
+        [*STREAM, "--input-format", fmt, "--output-format", fmt],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_buffered(),
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        if header is not None:
+            proc.stdin.write(header.encode() + b"\n")
+        for i, (row, primary) in enumerate(zip(rows, ["logistics", "environment"], strict=True)):
+            proc.stdin.write(row.encode() + b"\n")
+            proc.stdin.flush()
+            if header is not None and i == 0:
+                # the input's columns, then the scores', at the input's delimiter
+                assert _next_line(proc.stdout, proc).decode().startswith(header + header[2])
+            assert primary in _next_line(proc.stdout, proc).decode()
+        proc.stdin.close()
+        assert proc.stdout.read() == b""
+        err = proc.stderr.read().decode()
+    assert proc.returncode == 0
+    assert err.startswith("2 rows, 0 errors") and "-> <stdout>" in err
+
+
+# written as the spooled run writes them: quoted line breaks and commas, an
+# empty text, a text repeated, a formula, a malformed line
+STREAMED = {
+    "csv": 'id,channel,text\n1,12315,快递一周还没到，客服也不回\n2,app,"房间很脏,\n空调也坏了"\n'
+    "3,app,\n4,,=1+1 退款一直没到账\n5,weibo,快递一周还没到，客服也不回\n6,too,many,fields\n",
+    "jsonl": '{"id": "1", "channel": "12315", "text": "快递一周还没到，客服也不回"}\n'
+    '{"id": "2", "channel": "app", "text": "房间很脏,\\n空调也坏了"}\n'
+    "not json\n"
+    '{"id": "3", "channel": null, "text": "孩子吃了拉肚子"}\n',
+}
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "args"),
+    [
+        ("csv", "csv", ["--context", "channel=channel", "--escape-formulas"]),
+        ("csv", "jsonl", ["--explain"]),
+        ("jsonl", "tsv", ["--output-encoding", "utf-8-sig"]),
+        ("jsonl", "jsonl", []),
+    ],
+)
+def test_score_stream_writes_what_score_writes_row_for_row(
+    src: str, dst: str, args: list[str], tmp_path: Path
+) -> None:
+    source = tmp_path / f"in.{src}"
+    source.write_text(STREAMED[src], encoding="utf-8", newline="")
+    assert main(["score", str(source), "-o", str(tmp_path / f"out.{dst}"), "-q", *args]) == 0
+    done = subprocess.run(
+        [*STREAM, "--input-format", src, "--output-format", dst, *args],
+        input=source.read_bytes(),
+        capture_output=True,
+        check=True,
+    )
+    assert done.stdout == (tmp_path / f"out.{dst}").read_bytes()
+    bad = "8" if src == "csv" else "3"  # the line in the input, quoted lines counted
+    assert f"\nskipped 1 malformed line: {bad}\n" in done.stderr.decode()
+
+
+def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails() -> None:
+    done = subprocess.run(STREAM, input=b"id,text\n", capture_output=True)
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith("id,text,categories,primary,")
+    assert done.stdout.count(b"\n") == 1
+    done = subprocess.run(STREAM, input=b"", capture_output=True)
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("triage score: error: <stdin> is empty")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["in.csv", "-o", "-"], "--stream reads stdin and writes stdout: pass - as the input"),
+        (["-", "-o", "out.csv"], "--stream reads stdin and writes stdout: pass - as the input"),
+        (["-", "-o", "-", "--output-format", "parquet"], "Parquet is written and read whole"),
+        (["-", "-o", "-", "--jobs", "2"], "--stream scores each row as it arrives, in one"),
+    ],
+)
+def test_score_stream_refuses_what_it_cannot_stream(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["score", *argv, "--stream"]) == 2
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM and a closed pipe as POSIX has them")
+@pytest.mark.parametrize("stop", ["sigterm", "reader gone"])
+def test_score_stream_waiting_for_a_row_ends_cleanly_when_stopped(stop: str) -> None:
+    # the thread reading stdin held its lock as the interpreter ended, which
+    # then aborted ("Fatal Python error ... could not acquire lock"), status 134
+    with subprocess.Popen(
+        STREAM,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_buffered(),
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write("id,text\n1,快递一周还没到\n".encode())
+        proc.stdin.flush()
+        assert _next_line(proc.stdout, proc).startswith(b"id,text,")
+        assert _next_line(proc.stdout, proc).startswith("1,快递一周还没到,".encode())
+        if stop == "sigterm":
+            proc.send_signal(signal.SIGTERM)
+        else:  # | head -2: gone, and the next row is written to no one
+            proc.stdout.close()
+            proc.stdin.write("2,房间很脏\n".encode())
+            proc.stdin.flush()
+        assert proc.wait(timeout=180) == (143 if stop == "sigterm" else 141)
+        err = proc.stderr.read().decode()
+    said = "triage score: interrupted by SIGTERM; the rows scored before it are on stdout\n"
+    assert err == (said if stop == "sigterm" else "")

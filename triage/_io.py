@@ -1056,6 +1056,7 @@ def read_chunks(
     encoding: str | None = None,
     text_column: str | None = None,
     delimiter: str | None = None,
+    raw: IO[bytes] | None = None,
 ) -> Iterator[Chunk]:
     """Yield the rows of a file in chunks of at most `chunk_size`.
 
@@ -1065,14 +1066,19 @@ def read_chunks(
     (its rows keep their lines of the file: the header is line 2). A Parquet
     `text_column` stored as binary is decoded as UTF-8, undecodable bytes as
     U+FFFD, as in a text file.
+
+    A CSV, TSV or JSONL input already open (`raw`, a pipe: stdin) is read
+    from it, `path` naming it in messages; each chunk is given as soon as its
+    last row is read, so that rows arriving one by one are given one by one
+    with `chunk_size` 1.
     """
     if chunk_size < 1:
         raise ParameterError(f"chunk_size must be at least 1, got {chunk_size}")
     if fmt in ("csv", "tsv"):
         delimiter = delimiter or ("," if fmt == "csv" else "\t")
-        yield from _read_delimited(path, delimiter, chunk_size, encoding)
+        yield from _read_delimited(path, delimiter, chunk_size, encoding, raw)
     elif fmt == "jsonl":
-        yield from _read_jsonl(path, chunk_size, encoding)
+        yield from _read_jsonl(path, chunk_size, encoding, raw)
     elif fmt == "parquet":
         yield from _read_parquet(path, chunk_size, text_column)
     else:  # pragma: no cover - file_format checks
@@ -1177,14 +1183,24 @@ _MARKS = {
 }
 
 
-def _open_text(path: str | os.PathLike[str], encoding: str | None, *, marked: bool = False) -> Any:
+def _open_text(
+    path: str | os.PathLike[str],
+    encoding: str | None,
+    *,
+    marked: bool = False,
+    raw: IO[bytes] | None = None,
+) -> Any:
     """`path` opened as text: undecodable bytes become U+FFFD rather than stop
     the run, or `_UNDECODABLE` when `marked`, for the reader to report. A
     byte-order mark of the encoding is skipped, as its ``-sig`` or
-    byte-order-free form (``utf-8-sig``, ``utf-16``) skips it."""
-    enc = encoding or detect_encoding(path)
+    byte-order-free form (``utf-8-sig``, ``utf-16``) skips it. A stream
+    already open (`raw`) is read instead, in `encoding` (UTF-8 if None)."""
+    enc = encoding or ("utf-8" if raw is not None else detect_encoding(path))
     mark = _MARKS.get(codecs.lookup(enc).name)  # unknown: LookupError before the file is opened
-    raw = open_binary(path)
+    if raw is None:
+        raw = open_binary(path)
+    elif not isinstance(raw, io.BufferedReader):
+        raw = io.BufferedReader(cast("io.RawIOBase", raw))  # for peek
     if mark is not None and raw.peek(len(mark))[: len(mark)] == mark:
         raw.read(len(mark))  # else the first column's name, or record, starts with U+FEFF
     # newline="" lets the csv module see quoted line breaks inside fields
@@ -1288,11 +1304,15 @@ class _LongFields:
 
 
 def _read_delimited(
-    path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
+    path: str | os.PathLike[str],
+    delimiter: str,
+    chunk_size: int,
+    encoding: str | None,
+    raw: IO[bytes] | None = None,
 ) -> Iterator[Chunk]:
     """Rows of a CSV or TSV file, `_delimited_chunks`, each chunk read with
     fields up to `_CSV_FIELD_LIMIT` long and given with the limit as it was."""
-    chunks = _delimited_chunks(path, delimiter, chunk_size, encoding)
+    chunks = _delimited_chunks(path, delimiter, chunk_size, encoding, raw)
     try:
         while True:
             with _LongFields():
@@ -1305,7 +1325,11 @@ def _read_delimited(
 
 
 def _delimited_chunks(
-    path: str | os.PathLike[str], delimiter: str, chunk_size: int, encoding: str | None
+    path: str | os.PathLike[str],
+    delimiter: str,
+    chunk_size: int,
+    encoding: str | None,
+    raw: IO[bytes] | None = None,
 ) -> Generator[Chunk, None, None]:
     """Rows of a CSV or TSV file; a malformed record is skipped with every line it spans.
 
@@ -1357,7 +1381,7 @@ def _delimited_chunks(
             # so a text holds what it holds in a DataFrame, a JSONL or a Parquet file
             yield line
 
-    with _open_text(path, encoding, marked=True) as f:
+    with _open_text(path, encoding, marked=True, raw=raw) as f:
         # the lines up to the first that is not blank: a sep= line, or the header
         head: list[str] = []
         for line in f:
@@ -1533,11 +1557,14 @@ def _blank(row: list[str]) -> bool:
 
 
 def _read_jsonl(
-    path: str | os.PathLike[str], chunk_size: int, encoding: str | None
+    path: str | os.PathLike[str],
+    chunk_size: int,
+    encoding: str | None,
+    raw: IO[bytes] | None = None,
 ) -> Iterator[Chunk]:
     import pandas as pd
 
-    with _open_text(path, encoding, marked=True) as f:
+    with _open_text(path, encoding, marked=True, raw=raw) as f:
         records: list[dict[str, Any]] = []
         bad: list[int] = []
         undecodable: list[int] = []
@@ -2616,6 +2643,42 @@ def check_resumable(output: str | os.PathLike[str], fmt: str) -> None:
     )
 
 
+def write_text(
+    text: IO[str],
+    frame: pd.DataFrame,
+    fmt: str,
+    *,
+    header: bool,
+    escape_formulas: bool = False,
+    infinite: dict[str, int] | None = None,
+) -> None:
+    """Write `frame`'s rows into `text` as CSV, TSV (with the `header` line
+    first) or JSON Lines (`fmt`), as every text output of `triage score` is
+    written: RFC 4180 line ends, formulas escaped with `escape_formulas`
+    (`guard_formulas`), the infinities JSON has no number for counted into
+    `infinite` by column."""
+    frame = _text_cells(frame, nested_as_json=fmt in ("csv", "tsv"))
+    if fmt in ("csv", "tsv"):
+        frame = _time_cells(frame)
+        names: bool | list[str] = header
+        if escape_formulas:
+            # after the cells made text: bytes, a negative duration's text
+            frame = guard_formulas(frame)
+            if header:
+                names = [guard_formula(str(name)) for name in frame.columns]
+        frame.to_csv(
+            text,
+            header=names,
+            index=False,
+            sep="," if fmt == "csv" else "\t",
+            # RFC 4180 line ends: the csv module quotes a field holding a
+            # character of the terminator, and "\r\n" covers a bare "\r"
+            lineterminator="\r\n",
+        )
+    else:
+        text.writelines(_json_lines(frame, infinite))
+
+
 class AtomicWriter:
     """Append chunks to a temporary file; `commit` renames it to the target.
 
@@ -2832,26 +2895,14 @@ class AtomicWriter:
 
     def _write(self, frame: pd.DataFrame) -> None:
         if self._text is not None:
-            frame = _text_cells(frame, nested_as_json=self.fmt in ("csv", "tsv"))
-        if self._text is not None and self.fmt in ("csv", "tsv"):
-            frame = _time_cells(frame)
-            header: bool | list[str] = self._first
-            if self.escape_formulas:
-                # after the cells made text: bytes, a negative duration's text
-                frame = guard_formulas(frame)
-                if self._first:
-                    header = [guard_formula(str(name)) for name in frame.columns]
-            frame.to_csv(
+            write_text(
                 self._text,
-                header=header,
-                index=False,
-                sep="," if self.fmt == "csv" else "\t",
-                # RFC 4180 line ends: the csv module quotes a field holding a
-                # character of the terminator, and "\r\n" covers a bare "\r"
-                lineterminator="\r\n",
+                frame,
+                self.fmt,
+                header=self._first,
+                escape_formulas=self.escape_formulas,
+                infinite=self.infinite,
             )
-        elif self._text is not None:
-            self._text.writelines(_json_lines(frame, self.infinite))
         else:
             pq = _pyarrow_parquet()
             if self._parquet is None:

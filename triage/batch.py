@@ -69,7 +69,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast, overload
+from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar, cast, overload
 
 import numpy as np
 
@@ -2706,6 +2706,214 @@ class _Checkpoint:
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def _score_stream(
+    source: IO[bytes],
+    target: IO[bytes],
+    *,
+    input_format: str,
+    output_format: str,
+    text_column: str = "text",
+    id_column: str | None = None,
+    model: TriageModel | LexiconModel | None = None,
+    policy: Policy | None = None,
+    encoding: str | None = None,
+    progress: Callable[[int, float], None] | None = None,
+    explain: int = 0,
+    output_encoding: str = "utf-8",
+    escape_formulas: bool = False,
+    context_columns: Mapping[str, str] | None = None,
+    errors: str = "flag",
+    chunk_size: int = 10_000,
+) -> ScoreSummary:
+    """Score the CSV, TSV or JSONL rows of a pipe as they arrive (``triage
+    score - -o - --stream``): each row is read, scored and written into
+    `target`, flushed, before the next is read, so that a live stream
+    (``tail -f``) gets each row's scores within the time one row takes.
+
+    The input is read in `encoding`, UTF-8 unless given (a byte-order mark
+    skipped): there is no file to read through to detect it. Its columns are
+    those of its first row (a CSV header, the first JSONL record's keys); a
+    later record's other keys are dropped, with a warning naming each once.
+    The output is written as `score_file` writes a CSV, TSV or JSONL file,
+    row for row the same bytes. The rows are read in a thread of their
+    own, and scored together as they have arrived (`_arrived`): one by one
+    from a live stream, up to `chunk_size` at a time from a pipe that holds
+    many, in this process, loaded (`triage.warm_up`) before the first row
+    is read.
+    """
+    import io
+
+    import pandas as pd
+
+    from triage._io import _WRITTEN_BOMS, read_chunks, write_text
+    from triage.priority import default_policy
+
+    name = "<stdin>"
+    started = time.perf_counter()
+    rows = unscored = 0
+    malformed: list[int] = []
+    undecodable: list[int] = []
+    tally = _ContextTally(
+        policy if policy is not None or not context_columns else default_policy(),
+        context_columns,
+    )
+    columns: list[Any] | None = None
+    dropped: set[Any] = set()
+
+    def frames() -> Iterator[pd.DataFrame]:
+        nonlocal columns
+        for chunk in read_chunks(
+            name, fmt=input_format, chunk_size=1, encoding=encoding, raw=source
+        ):
+            malformed.extend(chunk.malformed_lines)
+            undecodable.extend(chunk.undecodable_lines)
+            frame = chunk.frame
+            if columns is None and (len(frame) or len(frame.columns)):
+                _check_columns(
+                    frame.columns,
+                    text_column,
+                    context_columns,
+                    name,
+                    header=input_format in ("csv", "tsv"),
+                )
+                if id_column is not None and id_column not in frame.columns:
+                    raise ColumnError(
+                        f"no id column {id_column!r} in {name}; columns are "
+                        f"{names_shown(frame.columns)}; pass id_column= (CLI: --id-column)"
+                    )
+                if output_format == "jsonl":
+                    _check_unique(frame.columns, name, output_format)
+                columns = list(frame.columns)
+            if not len(frame) or columns is None:
+                continue
+            if list(frame.columns) != columns:
+                extra = [c for c in frame.columns if c not in columns and c not in dropped]
+                if extra:
+                    dropped.update(extra)
+                    warnings.warn(
+                        f"{name}: dropping {plural(len(extra), 'key')} "
+                        f"{', '.join(map(_shown, extra))}, not in the first record, whose "
+                        "keys every row gets",
+                        TriageWarning,
+                        stacklevel=user_stacklevel(),
+                    )
+                frame = frame.reindex(columns=columns)
+            yield frame
+
+    def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], list[Context | str | None] | None]]:
+        for arrived in _arrived(frames(), chunk_size):
+            frame = pd.concat(arrived, ignore_index=True) if len(arrived) > 1 else arrived[0]
+            contexts = _contexts(frame, context_columns)
+            tally.add(frame, contexts)
+            yield frame, frame[text_column].tolist(), contexts
+
+    bom = _WRITTEN_BOMS.get(output_encoding)
+    if bom is not None:  # as `AtomicWriter` writes it
+        target.write(bom)
+        output_encoding += "-le" if sys.byteorder == "little" else "-be"
+    text = io.TextIOWrapper(
+        target,
+        encoding=output_encoding,
+        newline="" if output_format in ("csv", "tsv") else None,
+        write_through=True,
+    )
+    infinite: dict[str, int] = {}
+    workers = _Workers(1, model, policy, explain, errors)
+    # loaded before the first row is read, not once it has arrived: its
+    # scores then wait for no model, dictionary or term table
+    from triage.api import warm_up
+
+    warm_up(model=model)
+    try:
+        for frame, cols in workers.map(tasks()):
+            out = _with_scores(frame, _frame(cols, frame.index))
+            write_text(
+                text,
+                out,
+                output_format,
+                header=rows == 0,
+                escape_formulas=escape_formulas,
+                infinite=infinite,
+            )
+            target.flush()
+            rows += len(out)
+            unscored += int(np.count_nonzero(cols["error"] != ""))
+            if progress is not None:
+                progress(rows, time.perf_counter() - started)
+        if rows == 0:
+            empty = pd.DataFrame(columns=columns or [])
+            out = _with_scores(empty, _empty_frame(explain=explain))
+            write_text(text, out, output_format, header=True, escape_formulas=escape_formulas)
+            target.flush()
+    finally:
+        text.detach()  # the target stays open, the caller's
+    if infinite:
+        from triage._io import infinity_warning
+
+        warnings.warn(
+            infinity_warning("<stdout>", infinite), TriageWarning, stacklevel=user_stacklevel()
+        )
+    return ScoreSummary(
+        rows,
+        unscored,
+        time.perf_counter() - started,
+        Path("<stdout>"),
+        malformed,
+        {},
+        undecodable,
+        {},
+        *tally.values,
+        unmatched_channel_rows=tally.rows[0],
+        unmatched_tier_rows=tally.rows[1],
+        raised=workers.raised,
+        scored_by=scored_by(model, policy),
+        empty_context_columns=tally.empty,
+    )
+
+
+# what `_arrived`'s reader puts last: the end of the items, or what they raised
+_END = object()
+
+
+def _arrived(items: Iterator[P], limit: int) -> Iterator[list[P]]:
+    """The items of `items`, read ahead in a thread of their own (a pipe's
+    rows, which may come one a second), in lists of those read by the time
+    the first of each was taken, `limit` at most: one by one as they come
+    slowly, many at a time as they wait. What `items` raises is raised here,
+    after the items before it."""
+    import queue
+
+    found: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=limit)
+
+    def read() -> None:
+        try:
+            for item in items:
+                found.put((item, None))
+        except BaseException as exc:  # the caller's to raise, after the items before it
+            found.put((_END, exc))
+        else:
+            found.put((_END, None))
+
+    threading.Thread(target=read, name="triage-arrived", daemon=True).start()
+    while True:
+        batch: list[P] = []
+        item, exc = found.get()
+        while item is not _END:
+            batch.append(item)
+            if len(batch) >= limit:
+                break
+            try:
+                item, exc = found.get_nowait()
+            except queue.Empty:
+                break
+        if batch:
+            yield batch
+        if item is _END:
+            if exc is not None:
+                raise exc
+            return
 
 
 def _record_path(output: str | os.PathLike[str]) -> Path:

@@ -607,6 +607,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.output_format = "csv"
     _check_score_options(args, explain)
     progress = None if args.quiet else ProgressLine(sys.stderr)
+    if args.stream:
+        return _score_stream(args, model, policy, explain, progress)
     # "-" is a pipe, and so is a named pipe or a device given as the input (a
     # shell's <(zcat complaints.csv.gz), /dev/stdin). The reader looks at a
     # file more than once (its encoding, then its delimiter, then the rows)
@@ -723,6 +725,42 @@ def cmd_score(args: argparse.Namespace) -> int:
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
+def _score_stream(
+    args: argparse.Namespace, model: Any, policy: Any, explain: int, progress: Any
+) -> int:
+    """``triage score - -o - --stream``: each row of stdin scored and written
+    to stdout as soon as it is read (`triage.batch._score_stream`)."""
+    from triage.batch import _score_stream
+
+    # read by a thread that, waiting for the next row, holds the lock of the
+    # file it reads: a file of its own, which the interpreter's exit leaves
+    # alone, where sys.stdin's lock made it abort (a SIGTERM, a reader gone)
+    source = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    summary = _score_stream(
+        source,
+        sys.stdout.buffer,
+        input_format=args.input_format or "csv",
+        output_format=args.output_format or "csv",
+        text_column=args.text_column,
+        id_column=args.id_column,
+        model=model,
+        policy=policy,
+        encoding=args.encoding,
+        progress=progress,
+        explain=explain,
+        output_encoding=args.output_encoding,
+        escape_formulas=args.escape_formulas,
+        context_columns=dict(args.context) if args.context else None,
+        errors=args.errors,
+        chunk_size=args.chunk_size,
+    )
+    if progress is not None:
+        progress.close()
+    said = summary._said(args.model or "default", args.policy or "default")
+    print(_visible(said), file=sys.stderr)
+    return 0
+
+
 def _no_room(exc: OSError, doing: str, spool: str, instead: str) -> OSError:
     """`exc`, a pipe's temporary file that found no room, said with the
     folder it was in and what to do."""
@@ -790,6 +828,23 @@ def _check_score_options(args: argparse.Namespace, explain: int) -> None:
 
     _chunk_size(args.chunk_size)
     _explain(explain)
+    if args.stream:
+        # a row is written once scored: there is no file to read through first
+        # (its encoding, a Parquet footer, a compression) or to write whole
+        if args.input != "-" or args.output != "-":
+            raise ParameterError(
+                "--stream reads stdin and writes stdout: pass - as the input and -o -"
+            )
+        if "parquet" in (args.input_format, args.output_format):
+            raise ParameterError(
+                "--stream reads and writes CSV, TSV or JSONL rows, one at a time; Parquet "
+                "is written and read whole: leave out --stream"
+            )
+        if args.jobs != 1:
+            raise ParameterError(
+                "--stream scores each row as it arrives, in one process; leave out --jobs, "
+                "or leave out --stream to score what is piped in chunks over several"
+            )
     _jobs(args.jobs)
     if args.encoding is not None:
         _check_text_encoding(args.encoding)
@@ -1117,6 +1172,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--terms", type=int, metavar="N", help="terms per label of --explain (default 3)"
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="score each row of stdin (-) as soon as it is read and write it to stdout (-o -) "
+        "at once, for a live pipe (tail -f complaints.jsonl | triage score - -o - --stream "
+        "--input-format jsonl): CSV, TSV or JSONL in and out, UTF-8 unless --encoding, one "
+        "row at a time in one process (default: stdin read whole first, then scored in "
+        "chunks)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
@@ -1590,6 +1654,8 @@ def _main(argv: Sequence[str] | None) -> int:
         done = "; no output written" if args.command == "score" else ""
         if args.command == "score" and args.resume:
             done += _resume_said(args.output)
+        if getattr(args, "stream", False):  # each row was written once scored
+            done = "; the rows scored before it are on stdout"
         if isinstance(exc, PartWritten):  # -o - or /dev/stdout: the reader has had part
             done = f"; {exc}"
         with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
