@@ -13,9 +13,16 @@ with a ticket and a channel (read as context).
 whose scoring is cheap, so that reading and writing the rows weigh most and a
 large file is scored in minutes; ``default`` with the shipped model.
 
+``--frame`` measures `triage.score_frame` instead, on a frame of the same rows
+(as ``pd.read_csv`` reads the CSV), in a process of its own: the peak of the
+process and its workers over what they held before the call, once a first
+call has loaded the model and started the workers, and that a row.
+
     python benchmarks/bench_memory.py --rows 200000 800000 --long 0 --model lexicon
     python benchmarks/bench_memory.py --pairs csv:parquet jsonl:csv --jobs 1 2
     python benchmarks/bench_memory.py --quick    # a smoke run of a minute or two
+    python benchmarks/bench_memory.py --frame --rows 50000 200000 --long 0 --model default
+    python benchmarks/bench_memory.py --frame --rows 50000 200000 --long 0 --explain 3 --keep-input
 """
 
 from __future__ import annotations
@@ -57,6 +64,37 @@ model = LexiconModel() if sys.argv[4] == "lexicon" else None
 s = score_file(sys.argv[1], sys.argv[2], n_jobs=int(sys.argv[3]), model=model,
                context_columns={"channel": "channel"})
 print(s.rows / s.seconds)
+"""
+
+# scores a frame in a process of its own, sampling the resident memory of the
+# process and its workers: argv is the CSV, jobs, model, explain, keep_input
+SCORE_FRAME = """
+import os, sys, threading, time, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+import triage
+from triage.lexicon import LexiconModel
+sys.path.insert(0, os.path.dirname(sys.argv[6]))
+from bench_memory import tree_rss
+frame = pd.read_csv(sys.argv[1])
+model = LexiconModel() if sys.argv[3] == "lexicon" else None
+options = dict(n_jobs=int(sys.argv[2]), model=model, explain=int(sys.argv[4]),
+               keep_input=sys.argv[5] == "1", context_columns={"channel": "channel"})
+triage.score_frame(frame.iloc[:2000], **options)  # the model loaded, the workers started
+before = peak = tree_rss(os.getpid())
+done = threading.Event()
+def sample():
+    global peak
+    while not done.wait(0.05):
+        peak = max(peak, tree_rss(os.getpid()))
+sampler = threading.Thread(target=sample)
+sampler.start()
+start = time.perf_counter()
+scored = triage.score_frame(frame, **options)
+seconds = time.perf_counter() - start
+done.set()
+sampler.join()
+print(peak - before, frame.memory_usage(deep=True).sum(), len(frame) / seconds)
 """
 
 
@@ -144,6 +182,32 @@ def score(source: Path, target: Path, jobs: int, model: str) -> tuple[float, flo
     return peak / 2**20, float(out.strip() or "nan")
 
 
+def score_frame(
+    source: Path, jobs: int, model: str, explain: int, keep_input: bool
+) -> tuple[float, float, float]:
+    """Peak MB of `triage.score_frame` of the CSV `source` over what the
+    process held before, the frame's MB, and its rows a second."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-c", SCORE_FRAME, str(source), str(jobs), model, str(explain)]
+    args += [str(int(keep_input)), __file__]
+    out = subprocess.run(args, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
+    peak, frame, rate = map(float, out.split())
+    return peak / 2**20, frame / 2**20, rate
+
+
+def frames(args: argparse.Namespace, tmp: str) -> None:
+    """The peak of `triage.score_frame` against the rows of its frame."""
+    print(f"{'jobs':>4} {'rows':>10} {'frame MB':>8} {'peak MB':>8} {'B/row':>6} {'rows/s':>7}")
+    for jobs in args.jobs:
+        for rows in args.rows:
+            source = Path(tmp, f"in{rows}.csv")
+            if not source.exists():
+                generate(source, rows, args.long)
+            peak, frame, rate = score_frame(source, jobs, args.model, args.explain, args.keep_input)
+            per_row = peak * 2**20 / rows
+            print(f"{jobs:>4} {rows:>10,} {frame:>8.0f} {peak:>8.0f} {per_row:>6.0f} {rate:>7.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 400_000, 1_600_000])
@@ -156,10 +220,18 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="20,000 and 80,000 short rows, one job"
     )
+    parser.add_argument(
+        "--frame", action="store_true", help="measure score_frame of a frame, not score_file"
+    )
+    parser.add_argument("--explain", type=int, default=0, help="score_frame's explain")
+    parser.add_argument("--keep-input", action="store_true", help="score_frame's keep_input")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.jobs, args.long, args.pairs = [20_000, 80_000], [1], 0.0, ["csv:parquet"]
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        if args.frame:
+            frames(args, tmp)
+            return
         print(f"{'input':>8} {'output':>8} {'jobs':>4} {'rows':>10} {'peak MB':>8} {'rows/s':>7}")
         for pair in args.pairs:
             src, dst = pair.split(":")
