@@ -335,25 +335,87 @@ def _rows(a: Array) -> list[tuple[Any, ...]]:
     return list(zip(*a.T.tolist(), strict=True))
 
 
-def _frame(cols: dict[str, Any], index: Any) -> pd.DataFrame:
-    """The output frame of `_score_chunk` columns."""
+def _frame(cols: dict[str, Any], index: Any, *, copy: bool = True) -> pd.DataFrame:
+    """The output frame of `_score_chunk` columns (a text column may be one
+    made already, `_text_array`); without `copy`, the frame holds the arrays
+    given, each a block of its own, rather than copies of them."""
     import pandas as pd
 
-    # the dtype pandas gives text (``str`` from pandas 3, object before), also
-    # when there are no rows to infer it from: an empty result concatenates
-    # with the others, and is the right meta of a Dask frame
-    text = pd.Series([""]).dtype
     data: dict[str, Any] = {}
     for name in _columns(WHY_COLUMN in cols):
         col = cols[name]
         if isinstance(col, tuple):  # (values, mask) of a nullable integer column
             values, mask = col
             data[name] = pd.arrays.IntegerArray(values, mask)
-        elif col.dtype == object:
-            data[name] = pd.array(col, dtype=text)
+        elif isinstance(col, np.ndarray) and col.dtype == object:
+            data[name] = _text_array(col)
         else:
             data[name] = col
-    return pd.DataFrame(data, index=index)
+    return pd.DataFrame(data, index=index, copy=copy)
+
+
+def _text_array(strings: Any) -> Any:
+    """`strings`, an object array, as a column of the dtype pandas gives text
+    (``str`` from pandas 3, object before), also when there are no rows to
+    infer it from: an empty result concatenates with the others, and is the
+    right meta of a Dask frame."""
+    import pandas as pd
+
+    return pd.array(strings, dtype=pd.Series([""]).dtype)
+
+
+class _Assembled:
+    """The score columns of a frame of `rows` rows, filled in chunk by chunk
+    (`add`), in order, as each is scored.
+
+    A chunk's numbers are copied into arrays of the frame's length, which the
+    result holds as they are (`frame`), and its texts are made the dtype pandas
+    gives text at once, so that nothing of the chunk is kept: its Python
+    strings (the categories, reasons and why of each row) are let go of as it
+    arrives, rather than every chunk held to the end, concatenated, then
+    copied into the frame, which made a frame's peak grow by some 900 bytes a
+    row where the result holds 270 (docs/batch.md).
+    """
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.done = 0
+        self.numbers: dict[str, Any] = {}  # an array, or (values, mask), a column
+        self.texts: dict[str, list[Any]] = {}  # the text arrays of each chunk
+
+    def add(self, cols: dict[str, Any]) -> None:
+        """Take in the columns of the next chunk (`_score_chunk`)."""
+        at = slice(self.done, self.done + len(cols["error"]))
+        for name, col in cols.items():
+            if isinstance(col, tuple):  # (values, mask) of a nullable integer column
+                if name not in self.numbers:
+                    self.numbers[name] = tuple(self._empty(a) for a in col)
+                for whole, part in zip(self.numbers[name], col, strict=True):
+                    whole[at] = part
+            elif col.dtype == object:
+                self.texts.setdefault(name, []).append(_text_array(col))
+            else:
+                if name not in self.numbers:
+                    self.numbers[name] = self._empty(col)
+                self.numbers[name][at] = col
+        self.done = at.stop
+
+    def _empty(self, like: Array) -> Array:
+        return np.empty(self.rows, dtype=like.dtype)
+
+    def frame(self, index: Any) -> pd.DataFrame:
+        """The scores of every row, with `index`; the arrays are the frame's now."""
+        import pandas as pd
+
+        assert self.done == self.rows, (self.done, self.rows)
+        cols = dict(self.numbers)
+        for name, parts in self.texts.items():
+            if len(parts) == 1:
+                cols[name] = parts[0]
+            else:
+                cols[name] = pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
+        self.numbers, self.texts = {}, {}
+        return _frame(cols, index, copy=False)
 
 
 def _empty_frame(index: Any = None, explain: int = 0) -> pd.DataFrame:
@@ -1283,26 +1345,25 @@ def _score_pandas(
     if n_jobs > 1:
         # several chunks per worker keep both busy to the end
         chunk_size = min(chunk_size, max(256, -(-n // (4 * n_jobs))))
-    texts = frame[text_column].tolist()
     contexts = _contexts(frame, context_columns)
     if tally is not None:
         tally.add(frame, contexts)
         said = tally.said()
         if said:  # once, of every row: the contexts are all read here
             warnings.warn(said, TriageWarning, stacklevel=user_stacklevel())
+    # each chunk's texts as Python strings when it is sent, not the frame's all at once
+    texts = frame[text_column]
     tasks = (
-        (None, texts[i : i + chunk_size], _slice(contexts, i, chunk_size))
+        (None, texts.iloc[i : i + chunk_size].tolist(), _slice(contexts, i, chunk_size))
         for i in range(0, n, chunk_size)
     )
-    parts = [cols for _, cols in _Workers(n_jobs, model, policy, explain, errors).map(tasks)]
+    scored = _Assembled(n)
+    for _, cols in _Workers(n_jobs, model, policy, explain, errors).map(tasks):
+        scored.add(cols)
     # a new Index object on the same values: naming the output's index in place
     # (``scored.index.name = ...``) must not rename the input's
     index = frame.index.copy()
-    if parts:
-        merged = {k: _concat([p[k] for p in parts]) for k in parts[0]}
-        scores = _frame(merged, index)
-    else:
-        scores = _empty_frame(index, explain)
+    scores = scored.frame(index) if n else _empty_frame(index, explain)
     if keep_input:
         return _with_scores(frame.set_axis(index), scores)
     return scores
