@@ -1083,6 +1083,22 @@ MEANING_CASES = [
     ("不起诉不可能有结果", Priority.P1, True),
     ("看来不打12315不行了", Priority.P1, True),
     ("不去找消协不行,你们根本不管", Priority.P1, True),
+    # ... as does 不是 before an intent, an intent not had (没有打算), and a
+    # negated threat with what it is about between (把这事)
+    ("我不是要去12315投诉你们,就是想快点退款", Priority.P1, False),
+    ("我并不是要找记者,只是想退款", Priority.P1, False),
+    ("我不是想找律师,只是想退款", Priority.P1, False),
+    ("没有打算去消协投诉,等你们回复", Priority.P1, False),
+    ("我不会把这事发网上,你们放心", Priority.P1, False),
+    ("我没把聊天记录发到网上", Priority.P1, False),
+    ("我不打算把你们告上法院", Priority.P1, False),
+    # ... but 是不是, 要不是 and 不是不想 deny nothing, nor does a 把 that
+    # holds the threat's condition
+    ("是不是要去12315投诉你们才管?", Priority.P1, True),
+    ("要不是报警了你们还不管", Priority.P1, True),
+    ("我不是不想起诉,是想给你们机会", Priority.P1, True),
+    ("你们不把钱退给我我就曝光", Priority.P1, True),
+    ("你们不把钱退给我我要曝光", Priority.P1, True),
     # ... and so does a dare
     ("别以为我不敢曝光", Priority.P1, True),
     ("你以为我不敢报警吗?", Priority.P1, True),
@@ -1119,8 +1135,16 @@ MEANING_CASES = [
     ("这个吃了会过敏 吗", Priority.P1, False),
     ("这个吃了会过敏😰吗", Priority.P1, False),
     ("这种情况可以打 12315 吗", Priority.P1, False),
+    # ... and whether the customer may or should act, asked with 是不是
+    ("这种情况是不是可以打12315?", Priority.P1, False),
+    ("是不是应该找消协?", Priority.P1, False),
+    ("是不是只有打12315才能退?我不想闹大", Priority.P1, False),
     # ... but a rhetorical question is the threat
     ("难道要我去报警你们才处理吗?", Priority.P1, True),
+    # ... as is an ultimatum, and a 是不是 that accuses
+    ("要我去12315投诉你们才处理吗?", Priority.P1, True),
+    ("是不是要我请律师你们才肯退?", Priority.P1, True),
+    ("你们是不是想吃官司?", Priority.P1, True),
     ("你们不怕我曝光吗?", Priority.P1, True),
     ("非要逼我去12315吗", Priority.P1, True),
     # what staff said is not the customer's own threat

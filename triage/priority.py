@@ -19,10 +19,13 @@ How a level is reached, in order (when two levels fit, the higher wins):
    trigger's ``cancel_on``:
 
    - ``negation``: a negation governs the match (``没拉肚子``, ``还好没有受伤``,
-     ``不至于去投诉``);
+     ``不至于去投诉``), an intent is denied (``我不是要投诉到12315``) or a
+     threat with what it is about between (``我不会把这事发网上``);
    - ``hypothetical``: the harm is only feared or supposed (``万一吃坏肚子``).
      Threats do not list it: ``如果再这样我就去12315`` is a threat and counts;
-   - ``question``: the clause asks whether it could happen (``会过敏吗``);
+   - ``question``: the clause asks whether it could happen (``会过敏吗``) or
+     whether the customer may act (``是不是可以打12315?``); an ultimatum
+     (``要我去12315投诉你们才处理吗?``) asks nothing;
    - ``reported``: someone else said it. A threat that staff voice
      (``客服说"你去投诉吧"``, ``前台说:你去报警吧``, ``客服让我去12315投诉``)
      is not the customer's own threat and does not count; what the customer
