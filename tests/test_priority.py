@@ -62,6 +62,13 @@ def codes(result: PriorityResult) -> list[str]:
 # ---------------------------------------------------------------------------
 
 P1_CASES = [
+    # threats however the customer names the press, the lawyer or the regulator
+    ("我要曝光度假村的黑幕", "service", "P1.media"),
+    ("我朋友是电视台记者,这事我让他报道", "service", "P1.media"),
+    ("电视台的人已经联系我了", "service", "P1.media"),
+    ("你们等着我的律师函吧", "service", "P1.legal"),
+    ("根据消费者权益保护法,你们要三倍赔偿", "pricing", "P1.legal"),
+    ("去工商所反映了,等结果", "service", "P1.regulator"),
     # risk to safety or health
     ("宝宝喝了这个奶粉以后一直拉肚子", "product", "P1.health"),
     ("用了这款面霜脸上过敏,起了一片红疹", "product", "P1.health"),
@@ -534,6 +541,18 @@ NOT_A_CRISIS = [
     ("锅的把手烫得不能碰", "product", "P1.injury"),
     ("还好没被烫到,就是汤洒了一地", "logistics", "P1.injury"),
     ("价格这么贵,感觉被商家宰割了", "pricing", "P1.injury"),
+    # who someone is, what a channel shows, a camera's exposure, the day of
+    # consumer rights and a bank: no threat
+    ("我是律师,想咨询一下退款要多久", "process", "P1.legal"),
+    ("我丈夫是律师,他在外地出差,快递一直没送到", "logistics", "P1.legal"),
+    ("我是记者,想了解一下你们的会员政策", "process", "P1.media"),
+    ("电视台的节目很好看,就是这台电视遥控器失灵", "product", "P1.media"),
+    ("这台相机的曝光一直不准", "product", "P1.media"),
+    ("手机拍照曝光过度,画面发白", "product", "P1.media"),
+    ("相机自动曝光有问题", "product", "P1.media"),
+    ("消费者权益日的活动优惠券用不了", "pricing", "P1.legal"),
+    ("我到工商银行查了,钱还没退回来", "pricing", "P1.regulator"),
+    ("去工商银行办的卡被多扣了钱", "pricing", "P1.regulator"),
 ]
 
 
