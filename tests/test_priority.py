@@ -69,6 +69,12 @@ P1_CASES = [
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("根据消费者权益保护法,你们要三倍赔偿", "pricing", "P1.legal"),
     ("去工商所反映了,等结果", "service", "P1.regulator"),
+    # an object found in food, however the hardware is named
+    ("汤里吃出一根缝衣针", "product", "P1.hazard"),
+    ("外卖里有一颗螺丝钉", "product", "P1.hazard"),
+    ("面条里有铁钉", "product", "P1.hazard"),
+    ("饭里有石子的事你们管不管", "product", "P1.hazard"),
+    ("买的菜有农药残留", "product", "P1.hazard"),
     # risk to safety or health
     ("宝宝喝了这个奶粉以后一直拉肚子", "product", "P1.health"),
     ("用了这款面霜脸上过敏,起了一片红疹", "product", "P1.health"),
@@ -553,6 +559,16 @@ NOT_A_CRISIS = [
     ("消费者权益日的活动优惠券用不了", "pricing", "P1.legal"),
     ("我到工商银行查了,钱还没退回来", "pricing", "P1.regulator"),
     ("去工商银行办的卡被多扣了钱", "pricing", "P1.regulator"),
+    # a path or a place of stones, hardware or a pesticide bought as such: nothing in food
+    ("门口那条有小石子的路很难走,外卖总是送错", "logistics", "P1.hazard"),
+    ("院子里有石子的地方都长草了", "environment", "P1.hazard"),
+    ("花园里有石头做的小桥,可惜没人打扫", "environment", "P1.hazard"),
+    ("我买的钢丝床睡着太硬了", "product", "P1.hazard"),
+    ("钢丝衣架质量太差,一挂就弯", "product", "P1.hazard"),
+    ("买的螺丝钉尺寸不对,拧不进去", "product", "P1.hazard"),
+    ("买的铁钉全生锈了", "product", "P1.hazard"),
+    ("缝衣针包装里少了几根", "product", "P1.hazard"),
+    ("买的农药没效果,虫子还在", "product", "P1.hazard"),
 ]
 
 
