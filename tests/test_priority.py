@@ -75,6 +75,10 @@ P1_CASES = [
     ("面条里有铁钉", "product", "P1.hazard"),
     ("饭里有石子的事你们管不管", "product", "P1.hazard"),
     ("买的菜有农药残留", "product", "P1.hazard"),
+    # the customer's data or privacy taken, however it is named
+    ("你们侵犯了我的隐私", "service", "P1.privacy"),
+    ("前台把客人的入住信息给了陌生人", "service", "P1.privacy"),
+    ("你们泄露了用户信息", "service", "P1.privacy"),
     # risk to safety or health
     ("宝宝喝了这个奶粉以后一直拉肚子", "product", "P1.health"),
     ("用了这款面霜脸上过敏,起了一片红疹", "product", "P1.health"),
@@ -569,6 +573,14 @@ NOT_A_CRISIS = [
     ("买的铁钉全生锈了", "product", "P1.hazard"),
     ("缝衣针包装里少了几根", "product", "P1.hazard"),
     ("买的农药没效果,虫子还在", "product", "P1.hazard"),
+    # a privacy setting, policy or masked number, a room's privacy, a form filled in: no leak
+    ("隐私政策写得太长了看不懂", "process", "P1.privacy"),
+    ("请问隐私设置怎么改", "process", "P1.privacy"),
+    ("外卖小哥打的是隐私号,我根本接不到,送餐太慢", "logistics", "P1.privacy"),
+    ("酒店的隐私性很好,但是早餐很差", "environment", "P1.privacy"),
+    ("用户信息填写页面一直报错", "process", "P1.privacy"),
+    ("入住信息登记太慢了", "process", "P1.privacy"),
+    ("个人信息修改不了,系统出错", "process", "P1.privacy"),
 ]
 
 
