@@ -1139,6 +1139,15 @@ MEANING_CASES = [
     ("我不会把这事发网上,你们放心", Priority.P1, False),
     ("我没把聊天记录发到网上", Priority.P1, False),
     ("我不打算把你们告上法院", Priority.P1, False),
+    # ... as does a need or a wish denied
+    ("犯不着去12315投诉,换个货就行", Priority.P1, False),
+    ("用不着找律师,退钱就行", Priority.P1, False),
+    ("无需起诉,协商就好", Priority.P1, False),
+    ("懒得去12315投诉了,下次不买就是", Priority.P1, False),
+    ("我从来没想过要曝光你们", Priority.P1, False),
+    ("我也不想闹到12315", Priority.P1, False),
+    ("懒得跟你们废话,直接报警了", Priority.P1, True),
+    ("再这样我就闹到12315", Priority.P1, True),
     # ... but 是不是, 要不是 and 不是不想 deny nothing, nor does a 把 that
     # holds the threat's condition
     ("是不是要去12315投诉你们才管?", Priority.P1, True),
@@ -1186,6 +1195,7 @@ MEANING_CASES = [
     ("这种情况是不是可以打12315?", Priority.P1, False),
     ("是不是应该找消协?", Priority.P1, False),
     ("是不是只有打12315才能退?我不想闹大", Priority.P1, False),
+    ("这种事该不该曝光?", Priority.P1, False),
     # ... but a rhetorical question is the threat
     ("难道要我去报警你们才处理吗?", Priority.P1, True),
     # ... as is an ultimatum, and a 是不是 that accuses
