@@ -67,6 +67,9 @@ P1_CASES = [
     ("我朋友是电视台记者,这事我让他报道", "service", "P1.media"),
     ("电视台的人已经联系我了", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
+    ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
+    ("再不退钱我就去法院", "pricing", "P1.legal"),
+    ("我只能到法庭上说理了", "service", "P1.legal"),
     ("根据消费者权益保护法,你们要三倍赔偿", "pricing", "P1.legal"),
     ("去工商所反映了,等结果", "service", "P1.regulator"),
     # an object found in food, however the hardware is named
@@ -563,6 +566,8 @@ NOT_A_CRISIS = [
     ("消费者权益日的活动优惠券用不了", "pricing", "P1.legal"),
     ("我到工商银行查了,钱还没退回来", "pricing", "P1.regulator"),
     ("去工商银行办的卡被多扣了钱", "pricing", "P1.regulator"),
+    ("快递送到法院门口就不管了", "logistics", "P1.legal"),
+    ("离婚需要去法院办手续,你们的快递却送错了地址", "logistics", "P1.legal"),
     # a path or a place of stones, hardware or a pesticide bought as such: nothing in food
     ("门口那条有小石子的路很难走,外卖总是送错", "logistics", "P1.hazard"),
     ("院子里有石子的地方都长草了", "environment", "P1.hazard"),
