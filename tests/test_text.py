@@ -1148,6 +1148,7 @@ def test_words_cut_the_same_from_many_threads() -> None:
     sets = [read_words([f"花呗 {n}", "携号转网"]) for n in range(1, 5)]
     want = [tokenize(text, words=w) for w in sets]
     text_module._lazy._extended.clear()  # built again, from eight threads at once
+    text_module._lazy._known = {}
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda i: tokenize(text, words=sets[i % 4]), range(400)))
     assert got == [want[i % 4] for i in range(400)]
@@ -1165,9 +1166,74 @@ def test_words_jieba_can_never_keep_whole_are_warned_of_once() -> None:
 
 
 def test_tokenizers_with_words_are_kept_a_few_at_a_time() -> None:
+    import gc
+    import weakref
+
     text_module._lazy._extended.clear()
+    text_module._lazy._known = {}
     sets = [read_words([f"花呗{n}号"]) for n in range(text_module._EXTENDED + 2)]
+    built = []
     for words in sets:
         assert words[0][0] in tokenize(f"我的{words[0][0]}被冻结了", words=words)
-    # the oldest copies of the dictionary were let go; the latest are kept
+        built.append(weakref.ref(text_module._lazy.extended(words)))
+    # the oldest copies of the dictionary were let go, and are held by
+    # nothing (their words asked for again find them gone); the latest are kept
     assert list(text_module._lazy._extended) == sets[-text_module._EXTENDED :]
+    gc.collect()
+    assert [ref() is None for ref in built] == [True] * 2 + [False] * text_module._EXTENDED
+
+
+class _CountedWords(tuple):  # type: ignore[type-arg]
+    """Words that count the times they are hashed."""
+
+    hashed = 0
+
+    def __hash__(self) -> int:
+        type(self).hashed += 1
+        return super().__hash__()
+
+
+def test_models_taking_turns_hash_their_words_once() -> None:
+    # a service whose threads take turns with two models of their own words:
+    # each model's words are hashed when its tokenizer is first asked for,
+    # never again (a tuple's hash is not kept: 20,000 words took 25 times
+    # the cut of a text to hash)
+    import sys
+    import threading
+
+    text = "花呗还款日被多扣了利息，携号转网也办不了"
+    sets = [
+        _CountedWords(read_words(["花呗 5", "携号转网"])),
+        _CountedWords(read_words(["花呗还款日", "利息"])),
+    ]
+    want = [tokenize(text, words=tuple(w)) for w in sets]
+    assert want[0] != want[1]
+    text_module._lazy._extended.clear()
+    text_module._lazy._known = {}
+    _CountedWords.hashed = 0
+    threads, rounds = 8, 50
+    start = threading.Barrier(threads)
+    got: list[list[list[str]]] = [[] for _ in range(threads)]
+
+    def turns(k: int) -> None:
+        start.wait()
+        for i in range(rounds):
+            got[k].append(tokenize(text, words=sets[(i + k) % 2]))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave within each call
+    try:
+        workers = [threading.Thread(target=turns, args=(k,)) for k in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert got == [[want[(i + k) % 2] for i in range(rounds)] for k in range(threads)]
+    # built once each, in the thread that asked first, while the others waited
+    assert _CountedWords.hashed <= 2 * threads
+    _CountedWords.hashed = 0
+    for i in range(100):
+        assert tokenize(text, words=sets[i % 2]) == want[i % 2]
+    assert _CountedWords.hashed == 0

@@ -222,6 +222,9 @@ _STRAY_PARTS = re.compile(
 # Tokenizers with words of their own kept at once: each is a copy of the
 # dictionary (some 20 MB), and a process rarely serves more models than this.
 _EXTENDED = 4
+# Word sets told apart by identity at once (`_Lazy.extended`): each holds a
+# model's words, which a service that loads a model anew keeps making.
+_KNOWN = 16
 # Log frequencies a tokenizer keeps (`_costs`), some 130 bytes each: the
 # dictionary's half a million entries would be 65 MB, and a service's stream
 # of complaints meets ever more of them (128,000 in 145,000 reviews).
@@ -239,10 +242,15 @@ class _Lazy:
         self._to_traditional: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
         # tokenizers with a model's own words, by its words, the most recently
-        # built last (at most _EXTENDED of them); the last one asked for is
-        # checked first, by identity, so a model's calls hash nothing
+        # built last (at most _EXTENDED of them)
         self._extended: dict[Words, jieba.Tokenizer] = {}
-        self._last: tuple[Words, jieba.Tokenizer] | None = None
+        # the same by the identity of the words asked for (a model's
+        # `words_`), each beside its words, which keep the id from being
+        # reused: a model's calls hash nothing, whichever model was asked
+        # last, and hashing the words (a tuple, whose hash is not kept) cost
+        # 0.4 ms a text for 20,000 of them, 25 times the cut, in a service
+        # whose threads took turns with two such models
+        self._known: dict[int, tuple[Words, jieba.Tokenizer]] = {}
 
     def before_fork(self) -> None:
         self._lock.acquire()
@@ -287,12 +295,13 @@ class _Lazy:
 
     def extended(self, words: Words) -> jieba.Tokenizer:
         """The library's tokenizer with `words` added, built once per set of words."""
-        last = self._last
-        if last is not None and last[0] is words:
-            return last[1]
+        known = self._known.get(id(words))
+        if known is not None and known[0] is words:
+            return known[1]
         base = self.tokenizer()
         with self._lock:
             tokenizer = self._extended.get(words)
+            known_now = self._known
             if tokenizer is None:
                 tokenizer = _tokenizer_class()()
                 # a copy of the library's dictionary: its prefix table and
@@ -304,9 +313,14 @@ class _Lazy:
                 for word, freq, tag in words:
                     tokenizer.add_word(word, freq, tag)
                 if len(self._extended) >= _EXTENDED:  # each copy holds the dictionary
-                    del self._extended[next(iter(self._extended))]
+                    dropped = self._extended.pop(next(iter(self._extended)))
+                    # nor is it held by the identities of its words
+                    known_now = {k: v for k, v in known_now.items() if v[1] is not dropped}
                 self._extended[words] = tokenizer
-            self._last = (words, tokenizer)
+            if len(known_now) >= _KNOWN:  # models loaded and let go: their words
+                known_now = {}
+            # a new dict: another thread may be reading the one it had
+            self._known = {**known_now, id(words): (words, tokenizer)}
         return tokenizer
 
 
