@@ -398,3 +398,67 @@ def test_a_few_documents_are_weighed_as_one_by_one(train_frame) -> None:  # type
             on = (idx >= space.n_terms) & (idx < space.n_text_features)
             dense[idx[on] - space.n_terms] = w[on]
             np.testing.assert_allclose(mean[k], dense, rtol=0, atol=1e-12)
+
+
+def test_the_lookup_and_term_tables_are_built_once_for_threads_asking_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the threads of a service meeting the batch path and explain together
+    # share one build of each table, and each gets what one thread gets
+    import pickle
+    import sys
+    import threading
+    import time
+
+    from triage import _features
+
+    corpus = [("退款到了吗", ["退款", "到", "了", "吗"]), ("快递哈哈", ["快递", "哈哈"])]
+    space = fit_space(corpus, (1, 2), (1, 3), True)
+    query = [("退款了吗哈哈", ["退款", "了", "吗", "哈哈"])]
+    terms_want, dense_want = space.blocks(query)
+    ids_want = space.term_ids()
+    fresh = pickle.loads(pickle.dumps(space))  # nothing built yet
+    built = {"lookup": 0, "terms": 0}
+    build, term_ids = _features._Lookup.build.__func__, _features.TermIds
+
+    # each build gives the other threads the interpreter, as a build of a
+    # model's 200,000 terms does many times over, before it ends
+    def counted_build(cls: type, space: FeatureSpace) -> object:
+        built["lookup"] += 1
+        time.sleep(0.05)
+        return build(cls, space)
+
+    def counted_term_ids(*args: object) -> object:
+        built["terms"] += 1
+        time.sleep(0.05)
+        return term_ids(*args)
+
+    monkeypatch.setattr(_features._Lookup, "build", classmethod(counted_build))
+    monkeypatch.setattr(_features, "TermIds", counted_term_ids)
+    threads = 16
+    start = threading.Barrier(threads)
+    got: list[object] = [None] * threads
+
+    def ask(k: int) -> None:
+        start.wait()
+        got[k] = fresh.blocks(query) if k % 2 else fresh.term_ids()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave inside each build
+    try:
+        workers = [threading.Thread(target=ask, args=(k,)) for k in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert built == {"lookup": 1, "terms": 1}
+    for k, out in enumerate(got):
+        if k % 2:
+            terms, dense = out  # type: ignore[misc]
+            assert (terms != terms_want).nnz == 0
+            np.testing.assert_array_equal(dense, dense_want)
+        else:
+            assert out.names.tolist() == ids_want.names.tolist()  # type: ignore[attr-defined]
+            np.testing.assert_array_equal(out.of_column, ids_want.of_column)  # type: ignore[attr-defined]
