@@ -216,6 +216,46 @@ def test_cv_splits_refuses_what_cross_validate_refuses(rows: pd.DataFrame) -> No
         cv_splits(rows, 2, random_state=-1)
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+def test_folds_cut_the_frame_a_search_inside_cross_validation_is_given(
+    rows: pd.DataFrame,
+) -> None:
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    from triage.retrain import Folds, cv_splits
+
+    # nested: each outer fold fits the search on its training rows alone, which
+    # the positions of cv_splits(rows) do not fit
+    grid = {"C": [0.1, 10.0]}
+    search = GridSearchCV(TriageModel(**TINY_PARAMS), grid, cv=Folds(2))
+    nested = cross_val_score(search, rows, cv=Folds(2), error_score="raise")
+    expected = []
+    for train, test in cv_splits(rows, 2):
+        inner = rows.iloc[train].reset_index(drop=True)
+        by_hand = GridSearchCV(TriageModel(**TINY_PARAMS), grid, cv=cv_splits(inner, 2))
+        expected.append(by_hand.fit(inner).score(rows.iloc[test]))
+    np.testing.assert_allclose(nested, expected)
+    # the folds of a frame are those of cv_splits, given whole or as texts and labels
+    for got in (Folds(3).split(rows), Folds(3).split(rows["text"], rows.drop(columns="text"))):
+        for (a, b), (c, d) in zip(got, cv_splits(rows, 3), strict=True):
+            np.testing.assert_array_equal(a, c)
+            np.testing.assert_array_equal(b, d)
+    assert Folds(3).get_n_splits() == 3 and repr(Folds(3)) == "Folds(3, random_state=0)"
+
+
+def test_folds_refuse_what_cv_splits_refuses(rows: pd.DataFrame) -> None:
+    from triage.retrain import Folds
+
+    with pytest.raises(ParameterError, match="folds must be an int of at least 2, got 1"):
+        Folds(1)
+    with pytest.raises(ParameterError, match="random_state must be None or an int"):
+        Folds(2, random_state=-1)
+    with pytest.raises(ParameterError, match="folds=40 is more than the 32 labeled row"):
+        list(Folds(40).split(rows))
+    with pytest.raises(ParameterError, match="y is a Series, but the labels are columns"):
+        list(Folds(2).split(rows["text"], rows["primary"]))
+
+
 def test_a_scorer_ranks_a_search_by_one_figure(rows: pd.DataFrame) -> None:
     from sklearn.model_selection import GridSearchCV
 

@@ -14,8 +14,9 @@ that a notebook only calls them and shows the results:
   labeling;
 - `split_labeled`: a stratified split of a labeled frame (e.g. dev into a
   tuning half and a test half);
-- `cv_splits` and `scorer`: the folds of `cross_validate` and single figures
-  of `triage.evaluate`, for scikit-learn's ``GridSearchCV`` and
+- `Folds`, `cv_splits` and `scorer`: the folds of `cross_validate` (as a
+  splitter, or as the positions of one frame) and single figures of
+  `triage.evaluate`, for scikit-learn's ``GridSearchCV`` and
   ``cross_val_score``.
 
 Weakly labeled data for ``extra=`` comes from `triage.weak`; figures from
@@ -66,6 +67,7 @@ __all__ = [
     "STRATEGIES",
     "Comparison",
     "CrossValidation",
+    "Folds",
     "compare_models",
     "cross_validate",
     "cv_splits",
@@ -181,6 +183,10 @@ def cv_splits(
     pooled) and keep every copy of a text, equal once normalised, in one
     fold, as `cross_validate` and `split_labeled` do.
 
+    They are positions in `frame`, for a search fitted on `frame` itself; a
+    search fitted on other rows (inside `cross_val_score`, say) takes
+    ``cv=Folds(folds)``, which cuts the frame it is given.
+
     Parameters
     ----------
     frame : DataFrame
@@ -205,12 +211,89 @@ def cv_splits(
     >>> sorted(test.tolist() for _, test in cv_splits(frame, folds=3))
     [[0, 1], [2], [3]]
     """
-    _require_int("folds", folds, 2, "an int of at least 2")
-    _require_seed(random_state)
+    splitter = Folds(folds, random_state=random_state)
+    return _folds(frame, splitter.folds, splitter.random_state)
+
+
+def _folds(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Array, Array]]:
+    """`_splits` of a labeled frame, validated first."""
     check_labels(frame)
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {counted(len(frame), 'labeled row')}")
     return _splits(frame, folds, random_state)
+
+
+class Folds:
+    """The folds of `cross_validate` as a scikit-learn splitter, for ``cv=``.
+
+    As `cv_splits`, but cut from the frame scikit-learn is fitting, whatever
+    it is: a search inside `cross_val_score` (nested cross-validation) is
+    fitted on each outer fold's training rows, whose positions the folds
+    `cv_splits` gave for the whole frame do not fit (an ``IndexError``, or
+    rows of another frame taken as folds of this one).
+
+    Parameters
+    ----------
+    folds : int, default 5
+        Number of folds, at least 2 and at most the number of distinct texts
+        of the frame split.
+    random_state : int, default 0
+        Seed of the shuffle; the same frame and seed give the same folds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = ["快递太慢!", "快递太慢！", "三天还没发货", "物流一直不更新"]
+    >>> frame = pd.DataFrame({"text": texts, "categories": "logistics",
+    ...     "primary": "logistics", "angry": "1", "anxious": "0", "confused": "0",
+    ...     "humorous": "0", "aggrieved": "0", "priority": "P3"})
+    >>> splitter = Folds(3)
+    >>> splitter.get_n_splits(), sorted(test.tolist() for _, test in splitter.split(frame))
+    (3, [[0, 1], [2], [3]])
+    """
+
+    def __init__(self, folds: int = 5, *, random_state: int = 0) -> None:
+        _require_int("folds", folds, 2, "an int of at least 2")
+        _require_seed(random_state)
+        self.folds = folds
+        self.random_state = random_state
+
+    def split(
+        self, X: pd.DataFrame | Sequence[str], y: pd.DataFrame | None = None, groups: Any = None
+    ) -> Iterable[tuple[Array, Array]]:
+        """Per fold, the positions in `X` of the training rows and of the test rows.
+
+        Parameters
+        ----------
+        X, y
+            Labeled complaints, as `TriageModel.fit` takes them: a frame in
+            the labeled file format, or the texts and a frame of their label
+            columns (validated first).
+        groups : ignored
+            Copies of a text, equal once normalised, are the groups.
+
+        Returns
+        -------
+        iterable of (ndarray, ndarray)
+
+        Raises
+        ------
+        LabelError
+            The rows are not valid labeled data.
+        ParameterError
+            `folds` is more than the rows, or `X` and `y` are not labeled
+            complaints (as `TriageModel.fit` refuses them).
+        """
+        from triage.model import _labeled_frame
+
+        return _folds(_labeled_frame(X, y, "split"), self.folds, self.random_state)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds (scikit-learn's splitter protocol; the arguments are ignored)."""
+        return int(self.folds)
+
+    def __repr__(self) -> str:
+        return f"Folds({self.folds!r}, random_state={self.random_state!r})"
 
 
 def split_labeled(
