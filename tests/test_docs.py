@@ -572,6 +572,33 @@ def test_the_guide_says_what_scikit_learns_scorer_names_give() -> None:
     assert search.best_params_ == {"C": 10.0}
 
 
+@pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
+def test_the_guides_scikit_learn_figures_are_those_of_evaluate() -> None:
+    # each line of the example marked "# report.<figure>" gives that figure of
+    # triage.evaluate, on rows no model trained on them can call environment
+    from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+
+    section = _section("docs/retraining.md", "2. Cross-validate, train, read the per-label report")
+    example = next(block for block in _python(section) if "sklearn.metrics" in block)
+    dev = labeled_frame([row for row in TINY_ROWS if "environment" not in row[1]])
+    model = triage.TriageModel(**TINY_PARAMS).fit(dev)
+    rows = triage.score_frame(dev, model=model, keep_input=True, explain=3)
+    report = triage.evaluate(model, dev)
+    assert report.categories["f1"].isna().any()  # the case the text describes
+    assert not report.categories["f1"].isna().all()
+    names: dict[str, Any] = {"triage": triage, "rows": rows, "report": report}
+    checked = []
+    for line in example.splitlines():
+        code, _, figure = line.partition("# report.")
+        if figure:
+            got = eval(code, names)
+            assert got == pytest.approx(getattr(report, figure.strip()))
+            checked.append(figure.strip())
+        else:
+            exec(line, names)
+    assert checked == ["category_macro_f1", "emotion_macro_f1"]
+
+
 def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     # the tables of models/README.md are the card's dev figures, rounded
     from triage._default import default_model_path

@@ -106,11 +106,45 @@ def test_the_report_says_what_each_n_a_stands_for(
 
 def test_the_report_names_the_labels_no_row_has() -> None:
     text = render_evaluation(evaluate(LexiconModel(), labeled_frame(CALM)))
-    assert text.splitlines()[-1] == (
+    assert text.splitlines()[-2] == (
         "recall n/a: no row labeled so (category product, service, logistics, pricing, "
         "process, environment; emotion angry, anxious, humorous, aggrieved; "
         "priority P1, P2, P3), left out of the macro recall"
     )
+
+
+def test_the_report_says_the_macro_f1_leaves_out_a_label_neither_labeled_nor_predicted() -> None:
+    # dev rows without an environment complaint, read by a model that never
+    # predicts one: its F1 is n/a, as scikit-learn's with zero_division=np.nan,
+    # and the macro F1 that of the other five, which the report did not say
+    # (scikit-learn's default scores it 0 and its macro is five sixths)
+    import numpy as np
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import f1_score
+
+    from tests.test_retrain import DEMO
+    from triage.labeled import parse_labels, read_labeled
+
+    demo = read_labeled(DEMO)
+    rows = demo[~demo["categories"].str.contains("environment")].reset_index(drop=True)
+    ev = evaluate(_Never(rows, categories=1), rows)  # type: ignore[arg-type]
+    assert ev.categories.loc["environment", ["precision", "recall", "f1"]].isna().all()
+    assert render_evaluation(ev).splitlines()[-3:] == [
+        "precision n/a: never predicted on these rows (category environment), "
+        "left out of the macro precision",
+        "recall n/a: no row labeled so (category environment), left out of the macro recall",
+        "F1 n/a: neither labeled nor predicted (category environment), left out of the macro F1",
+    ]
+    truth = parse_labels(rows).categories.astype(bool)
+    pred = _Never(rows, categories=1).predict_many(rows["text"].tolist()).category_labels
+    assert ev.category_macro_f1 == pytest.approx(
+        f1_score(truth, pred, average="macro", zero_division=np.nan)
+    )
+    assert ev.category_macro_f1 == pytest.approx(ev.categories["f1"].iloc[:5].mean())
+    with pytest.warns(UndefinedMetricWarning):
+        default = f1_score(truth, pred, average="macro")
+    assert default == pytest.approx(ev.category_macro_f1 * 5 / 6)
+    assert ev.to_dict()["categories"]["environment"]["f1"] is None  # null in a card
 
 
 def test_f1_is_zero_when_only_one_side_is_empty() -> None:

@@ -272,16 +272,19 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
 def _undefined_notes(ev: Evaluation) -> list[str]:
     """What each n/a of the tables stands for, by label: a model that never
     predicts a label (its head given one class by the training labels, say)
-    shows n/a for its precision, and the macro precision leaves it out."""
+    shows n/a for its precision, and the macro precision leaves it out; so
+    for the recall of a label no row has, and the F1 of a label neither
+    labeled nor predicted (which scikit-learn's default scores 0)."""
     never: list[str] = []
     unlabeled: list[str] = []
+    neither: list[str] = []
     for name, table in (
         ("category", ev.categories),
         ("emotion", ev.emotions),
         ("priority", ev.priority),
     ):
         labels = table.drop(index="macro")
-        for out, column in ((never, "precision"), (unlabeled, "recall")):
+        for out, column in ((never, "precision"), (unlabeled, "recall"), (neither, "f1")):
             missing = [str(label) for label in labels.index[labels[column].isna()]]
             if missing:
                 out.append(f"{name} {', '.join(missing)}")
@@ -294,6 +297,11 @@ def _undefined_notes(ev: Evaluation) -> list[str]:
     if unlabeled:
         notes.append(
             f"recall n/a: no row labeled so ({'; '.join(unlabeled)}), left out of the macro recall"
+        )
+    if neither:
+        notes.append(
+            f"F1 n/a: neither labeled nor predicted ({'; '.join(neither)}), "
+            "left out of the macro F1"
         )
     return notes
 

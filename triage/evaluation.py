@@ -51,8 +51,14 @@ class Evaluation:
     n_rows : int
 
     A figure the rows cannot define is NaN, not 0: the recall of a label no
-    row has, the precision of a label never predicted. Macro averages are
-    over the labels where the figure is defined; `to_dict` gives NaN as None.
+    row has, the precision of a label never predicted, the F1 of a label
+    neither labeled nor predicted. Macro averages are over the labels where
+    the figure is defined; `to_dict` gives NaN as None. These are the
+    figures of scikit-learn's ``precision_recall_fscore_support`` and
+    ``f1_score(..., average="macro")`` with ``zero_division=np.nan``; its
+    default instead sets such a figure to 0, with an
+    ``UndefinedMetricWarning``, and counts it in the macro mean, as though
+    the model had missed every row of a label it made no error on.
 
     Two evaluations are equal only if they are the same object (their frames
     have no single truth value); compare their `to_dict` instead.
