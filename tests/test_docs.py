@@ -572,6 +572,22 @@ def test_the_guide_says_what_scikit_learns_scorer_names_give() -> None:
     assert search.best_params_ == {"C": 10.0}
 
 
+def test_the_guide_says_what_check_estimator_runs() -> None:
+    import sklearn
+    from sklearn.exceptions import SkipTestWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    said = " ".join(_section("docs/retraining.md", "Model selection with scikit-learn").split())
+    assert "runs one check, that the model clones, and skips the others" in said
+    if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 6):
+        pytest.skip("scikit-learn before 1.6 reads no __sklearn_tags__")
+    with pytest.warns(SkipTestWarning, match="Can't test estimator TriageModel"):
+        results = check_estimator(triage.TriageModel(), on_fail=None)
+    assert [(r["check_name"], r["status"]) for r in results] == [
+        ("check_estimator_cloneable", "passed")
+    ]
+
+
 @pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
 def test_the_guides_scikit_learn_figures_are_those_of_evaluate() -> None:
     # each line of the example marked "# report.<figure>" gives that figure of
