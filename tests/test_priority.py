@@ -1282,6 +1282,137 @@ def test_negation_hypothetical_question_quote(text: str, level: Priority, fires:
     assert (result.level is level) is fires, (text, codes(result))
 
 
+# What the text takes back after saying it (the policy's `retracted` pairs) and
+# a question about the past: no P1 where the harm or threat is the negated half
+# of a contrast, an intent given up or a past fact asked about; P1 where it is
+# said, kept or asked of the reader as a threat.
+TAKEN_BACK = [
+    # the negated half of a contrast is not the complaint
+    "不是吃出石子，是吃出头发",
+    "不是账号被盗，是忘了密码",
+    "我不是吃出了玻璃,是包装袋里有根头发",
+    "并不是账号被盗了，而是我自己忘了密码",
+    "倒不是吃出石子，是米饭太硬了",
+    "不是信息泄露，是我自己填错了手机号",
+    "不是食物中毒,是我自己着凉了,就想问问能不能退",
+    "不是孩子被烫伤了,是杯子烫手,提醒一下",
+    "不是拉肚子，是吃得太撑",
+    "不是过敏，是天气热起了痱子",
+    "不是被盗刷，是我家人用卡买的",
+    "孩子不是被咬伤了,是自己抓的",
+    "我不是要报警，是想要个说法",
+    # ... nor the threat
+    "不是起诉你们，是想请你们给个解释",
+    "不是吃出钉子而是吃出一根线头",
+    # an intent the customer gave up
+    "我本来想报警的，后来算了",
+    "本想曝光，想想还是算了",
+    "我本来打算去12315投诉的，后来商家退款了就没投诉",
+    "原本想起诉的，但是律师费太贵就放弃了",
+    "本来准备找律师，后来觉得没必要",
+    "一开始想发到网上的,后来想想还是算了",
+    "我本来想报警,后来没报",
+    "当初想去消协投诉，但是算了",
+    "曾经想过找媒体曝光你们，后来忍了",
+    "我本来要打12315的，想想不值得",
+    "本来想报警，后来他们道歉了，就算了",
+    "起初打算起诉，最后作罢",
+    "本来想去12345反映的,后来觉得没必要",
+    "我原本打算报警，冷静下来还是不报了",
+    "一度想找记者,后来还是算了",
+    "本来想打110的，后来想想算了",
+    # a question whether it was so before
+    "你们是不是被曝光过？",
+    "你们之前有没有被消协处理过？",
+    "这家店是不是被12315罚过?",
+    "你们是不是以前被起诉过？",
+    "这个牌子是不是曾经被央视曝光过?",
+    "你们家有没有被人报警过?",
+    "你们是不是早就被工商查过了?",
+    "有没有被消协约谈过？",
+    "你们是不是之前被315晚会点名过?",
+]
+NOT_TAKEN_BACK = [
+    # a negation that takes nothing back, an intent that was not given up
+    "这不是欺骗消费者嘛,我要去12315投诉",
+    "本来不想报警的，现在必须报警了",
+    "不是吃出石子就是吃出沙子，你们的饭能吃吗",
+    "不是第一次吃出石子了，是第三次",
+    "不是只有我吃出石子，是好几个人都吃出来了",
+    # ... and a 是 after a complaint not negated, the contrast's second half
+    "吃出石子，是你们后厨的问题",
+    "账号被盗，是你们系统的漏洞",
+    "不是吃出头发，是吃出石子",
+    "我不是不想报警，是想先给你们一个机会，再不退款我就报警",
+    "本来想算了，现在我必须报警",
+    "本来想报警的，现在我已经报警了",
+    "我本来想好好沟通，你们这态度，我要去12315投诉",
+    # a threat made or kept, whatever 算了 follows it
+    "我已经报警了，算了，不想多说",
+    "我要起诉你们，别以为我会算了",
+    "吃出石子了，算了，不吃了",
+    "本来想报警的，后来还是报了",
+    "我已经去12315投诉了，这事没完",
+    "再不退钱我就曝光，别想就这么算了",
+    "我本来就要报警的，你们还这个态度",
+    "本来想好好谈的,结果你们推来推去,我已经找了律师",
+    # questions that accuse or give an ultimatum
+    "你们是不是想被曝光?",
+    "你们是不是要我报警才处理?",
+    "我被你们的外卖吃坏肚子，是不是要送医院你们才管?",
+    "你们是不是想吃官司?",
+    "我已经被你们气得报警了",
+    # a contrast about how often, or who, or what else
+    "不是一次两次吃出石子了,是每次都有",
+    "孩子吃完拉肚子了,是你们的菜不干净",
+    "不是说好了包退吗?我要去12315投诉",
+    "本来想退货算了,结果商家不认,我要去消协投诉",
+    "我的账号被盗了,不是我自己登录的",
+    "不是我说你们，你们这样迟早被曝光",
+    "本来想报警的，你们再不处理我就真的报警了",
+    "吃出玻璃渣了,是不是你们厨房的问题,我要报警",
+    "本来就是你们的错，我要起诉",
+    "本想再给你们一次机会，现在直接起诉",
+    "原本打算息事宁人，现在我要曝光你们",
+    "不是钱的问题,是态度问题,我要去12315投诉",
+    "我不是吃出一颗石子,是吃出了三颗石子",
+    "你们之前是不是也这样对别人?我要报警",
+    # a past fact said, not asked
+    "以前被曝光过还不改,我要去12315投诉",
+]
+
+
+@pytest.mark.parametrize("text", TAKEN_BACK)
+def test_what_the_text_takes_back_is_no_crisis(text: str) -> None:
+    result = run(text, "product")
+    assert result.level is not Priority.P1, (text, codes(result))
+
+
+@pytest.mark.parametrize("text", NOT_TAKEN_BACK)
+def test_what_the_text_does_not_take_back_stays_a_crisis(text: str) -> None:
+    result = run(text, "product")
+    assert result.level is Priority.P1, (text, codes(result))
+
+
+def test_a_policy_without_retracted_reads_no_contrast() -> None:
+    data = default_policy().to_dict()
+    del data["modifiers"]["retracted"]
+    bare = Policy.from_dict(data)
+    assert bare.retracted == () and Policy.from_dict(bare.to_dict()) == bare
+    assert run("不是吃出石子，是吃出头发", "product", policy=bare).level is Priority.P1
+    # a pair of its own: a threat said and then taken back as a joke
+    mine = load_policy(
+        {
+            "format": 1,
+            "extends": "default",
+            "modifiers": {"retracted": [{"before": "要", "after": "[^。]*开玩笑"}]},
+        }
+    )
+    assert run("我要报警,开玩笑的", "service", policy=mine).level is not Priority.P1
+    assert run("我要报警", "service", policy=mine).level is Priority.P1
+    assert run("不是吃出石子，是吃出头发", "product", policy=mine).level is Priority.P1
+
+
 # ---------------------------------------------------------------------------
 # Context and the learned signal
 # ---------------------------------------------------------------------------
@@ -2005,6 +2136,28 @@ MALFORMED = [
     ),
     (_bad("modifiers.negation", "没("), r"modifiers.negation: bad regular expression"),
     (_bad("modifiers.notice", "请("), r"modifiers.notice: bad regular expression"),
+    # retracted is a list of pairs of patterns, both needed
+    (_bad("modifiers.retracted", "不是"), r"modifiers.retracted: expected a list of tables"),
+    (
+        _bad("modifiers.retracted", [{"before": "不是"}]),
+        r"modifiers.retracted\[0\]: missing required key 'after'",
+    ),
+    (
+        _bad("modifiers.retracted", [{"before": "不是", "after": "是", "also": "x"}]),
+        r"modifiers.retracted\[0\]: unknown key 'also'",
+    ),
+    (
+        _bad("modifiers.retracted", [{"before": "不是(", "after": "是"}]),
+        r"modifiers.retracted\[0\].before: bad regular expression",
+    ),
+    (
+        _bad("modifiers.retracted", [{"before": "不是", "after": ".*"}]),
+        r"modifiers.retracted\[0\].after: regular expression '\.\*' matches the empty string",
+    ),
+    (
+        _bad("modifiers.retracted", [{"before": "不是", "after": 1}]),
+        r"modifiers.retracted\[0\].after: expected a string, got int",
+    ),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
     (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),
     # what the text is read without can never match: a dead trigger, not a silent one

@@ -24,7 +24,8 @@ How a level is reached, in order (when two levels fit, the higher wins):
    - ``hypothetical``: the harm is only feared or supposed (``万一吃坏肚子``).
      Threats do not list it: ``如果再这样我就去12315`` is a threat and counts;
    - ``question``: the clause asks whether it could happen (``会过敏吗``) or
-     whether the customer may act (``是不是可以打12315?``); an ultimatum
+     whether the customer may act (``是不是可以打12315?``) or whether it was
+     so before (``你们是不是被曝光过?``); an ultimatum
      (``要我去12315投诉你们才处理吗?``) asks nothing;
    - ``reported``: someone else said it. A threat that staff voice
      (``客服说"你去投诉吧"``, ``前台说:你去报警吧``, ``客服让我去12315投诉``)
@@ -32,7 +33,12 @@ How a level is reached, in order (when two levels fit, the higher wins):
      says (``我说"再不退就报警"``) does;
    - ``notice``: a notice to every reader, not the customer's act: a footer
      or boilerplate (``如有问题请拨打12315``, ``举报电话:12315``, a link
-     ``回复|举报``) raises nothing.
+     ``回复|举报``) raises nothing;
+   - ``retracted``: the text takes it back after saying it: the negated half
+     of a contrast (``不是吃出石子,是吃出头发``) or an intent given up
+     (``我本来想报警的,后来算了``). The policy's pairs of patterns say what
+     ends right before the match and what starts right after it, in the rest
+     of its sentence.
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
@@ -137,7 +143,14 @@ __all__ = [
 POLICY_FORMAT = 1
 
 #: The contexts that may cancel a trigger match (a trigger's ``cancel_on``).
-MODIFIERS: tuple[str, ...] = ("negation", "hypothetical", "question", "reported", "notice")
+MODIFIERS: tuple[str, ...] = (
+    "negation",
+    "hypothetical",
+    "question",
+    "reported",
+    "notice",
+    "retracted",
+)
 
 _DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
 # `Priority.rank` is a property; the hot path reads this dict instead.
@@ -333,6 +346,8 @@ class _Compiled:
     question: re.Pattern[str]
     reported: re.Pattern[str]
     notice: re.Pattern[str] | None
+    # each pair of `retracted`: what ends right before the match, what starts right after it
+    retracted: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
     deadlines: dict[Priority, int]
     teams: dict[Category, str]
     # by the key folded as values are matched: the policy's key and its level
@@ -386,6 +401,8 @@ class Policy:
     thresholds: tuple[tuple[Priority, float], ...]
     #: The ``notice`` modifier; "" for none.
     notice: str = ""
+    #: The ``retracted`` modifier: pairs of patterns (before, after); () for none.
+    retracted: tuple[tuple[str, str], ...] = ()
     source: str = field(default="<dict>", compare=False)
     _c: _Compiled = field(init=False, repr=False, compare=False)
 
@@ -498,6 +515,7 @@ class Policy:
                 "question": self.question,
                 "reported": self.reported,
                 "notice": self.notice,
+                "retracted": [{"before": b, "after": a} for b, a in self.retracted],
             },
             "triggers": [
                 {
@@ -1069,7 +1087,13 @@ def _build(
         top["modifiers"],
         "modifiers",
         ("window", "negation", "hypothetical", "question", "reported"),
-        ("notice",),
+        ("notice", "retracted"),
+    )
+    retracted = tuple(
+        (ck.regex(pair["before"], f"{at}.before"), ck.regex(pair["after"], f"{at}.after"))
+        for at, pair in ck.tables(
+            md.get("retracted", []), "modifiers.retracted", ("before", "after")
+        )
     )
 
     triggers = _build_triggers(ck, top["triggers"])
@@ -1113,6 +1137,7 @@ def _build(
             question=ck.regex(md["question"], "modifiers.question"),
             reported=ck.regex(md["reported"], "modifiers.reported"),
             notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
+            retracted=retracted,
             emotion_signals=tuple(emotion_signals),
             category_signal=category_signal,
             repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
@@ -2379,6 +2404,10 @@ def _compile(policy: Policy) -> _Compiled:
         question=re.compile(policy.question),
         reported=re.compile(policy.reported),
         notice=re.compile(policy.notice) if policy.notice else None,
+        retracted=tuple(
+            (re.compile(f"(?:{before})$"), re.compile(f"(?:{after})"))
+            for before, after in policy.retracted
+        ),
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
         channels=_folded(policy.channels, "channels"),
@@ -2511,6 +2540,18 @@ def _cancelled(
         b = _clause_end(text, end, min(len(text), end + w))
         if c.notice.search(text, max(0, a - 3), min(len(text), b + 1)):
             return "notice"
+    if "retracted" in kinds and c.retracted:
+        # what the text takes back: the clause up to the match, and the rest of
+        # its sentence after it (不是吃出石子,是吃出头发; 本来想报警的,后来算了)
+        a = _clause_start(text, start, low, _CLAUSE_END)
+        high = min(len(text), end + 4 * w)
+        b = end
+        while b < high and text[b] not in _SENTENCE_END:
+            b += 1
+        before, after = text[a:start], text[end:b]
+        for ends_before, starts_after in c.retracted:
+            if ends_before.search(before) and starts_after.match(after):
+                return "retracted"
     return None
 
 
