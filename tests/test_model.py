@@ -26,6 +26,47 @@ def test_constructor_only_stores_parameters() -> None:
     assert repr(m) == "TriageModel(C=2.0, threshold_folds=0)"
 
 
+# scikit-learn's repr shows 30 items of a sequence and cuts at 700 characters
+_MANY_WORDS = [f"套餐{i}" for i in range(3000)]
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        (
+            {"words": _MANY_WORDS},
+            "TriageModel(words=[" + ", ".join(map(repr, _MANY_WORDS[:30])) + ", ...])",
+        ),
+        (
+            {"words": tuple(_MANY_WORDS), "C": 2.0},
+            "TriageModel(C=2.0, words=(" + ", ".join(map(repr, _MANY_WORDS[:30])) + ", ...))",
+        ),
+        (
+            {"words": _MANY_WORDS[:30]},
+            "TriageModel(words=" + repr(_MANY_WORDS[:30]) + ")",
+        ),
+    ],
+    ids=["list", "tuple", "30 words"],
+)
+def test_a_long_parameter_is_shown_as_scikit_learn_shows_it(
+    params: dict[str, Any], shown: str
+) -> None:
+    # the 3,000 words of a model were all in its repr, 27,000 characters a
+    # notebook printed each time it showed the model
+    assert repr(TriageModel(**params)) == shown
+
+
+@given(words=st.lists(st.text(min_size=1, max_size=200), max_size=60))
+def test_a_repr_is_at_most_700_characters(words: list[str]) -> None:
+    r = repr(TriageModel(C=2.0, words=words))
+    full = f"TriageModel(C=2.0, words={words!r})"
+    assert len(r) <= 700
+    if len(words) <= 30 and len(full) <= 700:
+        assert r == full
+    else:
+        assert "..." in r and r.startswith("TriageModel(C=2.0, words=") and r.endswith(")")
+
+
 @pytest.mark.parametrize(
     "words",
     [

@@ -534,10 +534,18 @@ class TriageModel(OneText):
             setattr(self, name, value)
         return self
 
-    def __repr__(self) -> str:
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:  # scikit-learn's name
+        """The parameters that differ from their defaults, bounded as
+        scikit-learn bounds an estimator's: a list or tuple shows its first
+        30 items and ``...``, and a repr still longer than `N_CHAR_MAX`
+        characters is cut to them, its start and end around ``...``. A model
+        of 3,000 `words` is shown in some 300 characters, where its words'
+        repr alone is 26,000.
+        """
         defaults = type(self)().get_params()
         changed = {k: v for k, v in self.get_params().items() if _differs(v, defaults[k])}
-        return "TriageModel(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+        shown = ", ".join(f"{k}={_bounded_repr(v)}" for k, v in changed.items())
+        return _cut(f"TriageModel({shown})", N_CHAR_MAX)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # models saved before the naive-Bayes view (format version 2 and
@@ -1513,6 +1521,30 @@ def _differs(value: Any, default: Any) -> bool:
         return bool(value != default)
     except (TypeError, ValueError):
         return True
+
+
+#: Items of a list or tuple parameter the repr shows, as scikit-learn's
+#: (``sklearn.utils._pprint``, whose printer needs scikit-learn imported,
+#: which loading and predicting never do).
+_REPR_ITEMS = 30
+
+
+def _bounded_repr(value: Any) -> str:
+    """`value`'s repr, a list or tuple of more than `_REPR_ITEMS` items
+    shown by its first ones and ``...``, as scikit-learn shows them."""
+    if isinstance(value, list | tuple) and len(value) > _REPR_ITEMS:
+        items = ", ".join(map(repr, value[:_REPR_ITEMS]))
+        return f"[{items}, ...]" if isinstance(value, list) else f"({items}, ...)"
+    return repr(value)
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` of more than `limit` characters cut to `limit`: its start and
+    end around ``...``, as ``BaseEstimator.__repr__`` cuts a long repr."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]}...{text[len(text) - half :]}"
 
 
 def _is_int(v: Any) -> bool:
