@@ -1588,6 +1588,42 @@ def test_the_results_prioritize_reads_must_be_their_types() -> None:
             prioritize(text, categories, emotions)
 
 
+@pytest.mark.parametrize(
+    ("text", "categories", "kwargs", "sources"),
+    [
+        # a trigger, the signals, which read the model's results by the
+        # policy's thresholds, and the floor: rules, strong anger as the
+        # model reads it too
+        (
+            "快递送错了三次，真是气人",
+            ("logistics",),
+            {"emotions": emos(angry=2)},
+            {"P2.emotion.angry": "rule", "P3.problem": "rule", "P3.category": "rule"},
+        ),
+        ("我要去消协投诉", ("service",), {}, {"P1.regulator": "rule", "P3.category": "rule"}),
+        ("谢谢，服务很好", (), {}, {"P4.none": "rule"}),
+        # the context, and the model's own vote for a level
+        (
+            "订单还没到",
+            ("logistics",),
+            {"context": Context(recent_complaints=2)},
+            {"context.repeat": "context", "P3.problem": "rule", "P3.category": "rule"},
+        ),
+        (
+            "订单还没到",
+            ("logistics",),
+            {"learned": {"P1": 0.05, "P2": 0.8, "P3": 0.1, "P4": 0.05}},
+            {"model.P2": "model", "P3.problem": "rule", "P3.category": "rule"},
+        ),
+    ],
+    ids=["emotion signal", "trigger", "floor", "context", "learned signal"],
+)
+def test_a_reason_s_source_is_what_set_it(
+    text: str, categories: tuple[str, ...], kwargs: dict[str, Any], sources: dict[str, str]
+) -> None:
+    assert {r.code: r.source for r in run(text, *categories, **kwargs).reasons} == sources
+
+
 def test_learned_signal_raises_never_lowers() -> None:
     raised = run("送错了", "logistics", learned={"P1": 0.05, "P2": 0.8, "P3": 0.1, "P4": 0.05})
     assert raised.level is Priority.P2

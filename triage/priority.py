@@ -68,12 +68,20 @@ How a level is reached, in order (when two levels fit, the higher wins):
    negation, hypothetical, question or quote cancelled it (``还好没有拉肚子``),
    the model's P1 probability counts for no level.
 
-Every P1 and P2 result carries at least one reason with evidence. Reasons that
-rest on an emotion, the context or the model have no span of their own; when
-no reason of the result has evidence, the engine attaches the strongest
-supporting cue it found in the text (the span of the most urgent trigger that
-matched, even one below the final level) or, when the text matched nothing,
-its first sentence.
+Each reason's ``source`` says which of these set it: ``"rule"`` a rule of the
+policy, a trigger (1), a signal (2) or the floor (``P4.none``); ``"context"`` the context (3);
+``"model"`` the learned signal (4) alone, the model's own vote for a level. A
+signal reads what the model found, its categories and emotions, by the
+policy's thresholds: ``P2.emotion.angry`` is strong anger as the model reads
+it, and a rule, as ``P3.category`` is.
+
+Every P1 and P2 result carries at least one reason with evidence. A trigger's
+evidence is what it matched, an emotion signal's the words of its ``cues``
+found in the text; the category signal, the context and the learned signal
+have no span of their own. When no reason at the result's level has evidence,
+the first of them borrows the strongest supporting cue the engine found in the
+text (the span of the most urgent trigger that matched, even one below the
+final level) or, when the text matched nothing, its first sentence.
 
 Policy
 ------

@@ -263,10 +263,20 @@ class Reason:
     zh, en : str
         Human-readable description in Chinese and English.
     evidence : tuple of Evidence
-        Matched spans with their positions in the normalised text; empty for
-        reasons that rest on a model score or on context.
+        Matched spans with their positions in the normalised text: what a
+        trigger matched, the cue words of an emotion signal. Empty for the
+        category signal, the context and the learned signal, unless the
+        reason borrows the text's strongest span: every P1 and P2 carries
+        evidence (`triage.priority`).
     source : str
-        ``"rule"``, ``"model"`` or ``"context"``.
+        What set the reason: ``"rule"``, a rule of the policy, a trigger that
+        matched the text, a signal that read the model's categories and
+        emotions by the policy's thresholds (``P2.emotion.angry``, strong
+        anger as the model reads it; ``P3.category``) or the floor
+        (``P4.none``); ``"context"``, the
+        complaint's history, channel or customer tier (``context.repeat``);
+        ``"model"``, the learned signal alone, the model's probabilities of
+        the levels raising the level (``model.P2``).
     """
 
     code: str
