@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import pickle
 import warnings
 from pathlib import Path
@@ -65,6 +66,18 @@ def test_a_repr_is_at_most_700_characters(words: list[str]) -> None:
         assert r == full
     else:
         assert "..." in r and r.startswith("TriageModel(C=2.0, words=") and r.endswith(")")
+
+
+def test_a_notebook_shows_the_model_as_scikit_learn_shows_an_estimator() -> None:
+    # a notebook showed the text repr alone, where a pipeline of scikit-learn's
+    # estimators shows their diagram
+    import sklearn
+
+    m = TriageModel(words=_MANY_WORDS, C=2.0)
+    shown = m._repr_html_()
+    assert "sk-top-container" in shown and html.escape(repr(m)) in shown
+    with sklearn.config_context(display="text"):
+        assert not hasattr(m, "_repr_html_")
 
 
 @pytest.mark.parametrize(

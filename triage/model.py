@@ -36,7 +36,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
@@ -546,6 +546,27 @@ class TriageModel(OneText):
         changed = {k: v for k, v in self.get_params().items() if _differs(v, defaults[k])}
         shown = ", ".join(f"{k}={_bounded_repr(v)}" for k, v in changed.items())
         return _cut(f"TriageModel({shown})", N_CHAR_MAX)
+
+    @property
+    def _repr_html_(self) -> Callable[[], str]:
+        """scikit-learn's HTML display of the model, which a notebook shows
+        as it shows an estimator of scikit-learn's, with the repr as its text.
+
+        scikit-learn is imported when a notebook first shows a model, not
+        when one is loaded. With ``sklearn.set_config(display="text")`` there
+        is none (an AttributeError, as for scikit-learn's estimators) and a
+        notebook shows the repr.
+        """
+        from sklearn import get_config
+
+        if get_config()["display"] != "diagram":
+            raise AttributeError("_repr_html_ is only defined when display='diagram'")
+        return self._html
+
+    def _html(self) -> str:
+        from sklearn.utils import estimator_html_repr
+
+        return str(estimator_html_repr(self))
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # models saved before the naive-Bayes view (format version 2 and
