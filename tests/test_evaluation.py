@@ -489,3 +489,140 @@ def test_to_dict_gives_each_table_to_four_places_and_its_counts_whole() -> None:
             }
             assert data[name][label] == want
     assert data["emotions"]["aggrieved"]["recall"] == round(4 / 6, 4) == 0.6667
+
+
+@pytest.mark.parametrize("strategy", ["quantile", "uniform"])
+def test_calibration_is_scikit_learn_s_reliability_and_brier(strategy: str) -> None:
+    import numpy as np
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    from tests.conftest import TINY_ROWS
+    from triage import calibration
+    from triage._default import get_default_model
+    from triage.labeled import parse_labels
+    from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
+
+    frame = labeled_frame(TINY_ROWS)
+    preds = get_default_model().predict_many(frame["text"].tolist())
+    got = calibration(None, frame, n_bins=4, strategy=strategy)
+    y = parse_labels(frame)
+    # a text the model learned nothing of has no priority distribution: left out of P1-P4
+    scored = ~np.isnan(preds.priority_proba).any(axis=1)
+    assert preds.complaint_proba is not None and 0 < scored.sum() < len(frame)
+    heads = {
+        str(c): (y.categories[:, j], preds.category_proba[:, j]) for j, c in enumerate(CATEGORIES)
+    }
+    heads |= {
+        str(e): (y.emotions[:, j] >= 1, preds.emotion_proba[:, j]) for j, e in enumerate(EMOTIONS)
+    }
+    heads["complaint"] = (y.categories.any(axis=1), preds.complaint_proba)
+    heads |= {
+        str(p): (y.priority[scored] == j, preds.priority_proba[scored, j])
+        for j, p in enumerate(PRIORITIES)
+    }
+    assert list(got.labels.index) == list(heads)
+    for label, (truth, proba) in heads.items():
+        truth = np.asarray(truth, dtype=int)
+        table = got.reliability.loc[label]
+        observed, mean_proba = calibration_curve(truth, proba, n_bins=4, strategy=strategy)
+        np.testing.assert_allclose(table["observed"], observed, err_msg=label)
+        np.testing.assert_allclose(table["mean_proba"], mean_proba, err_msg=label)
+        row = got.labels.loc[label]
+        assert table["rows"].sum() == row["rows"] == len(truth)
+        assert row["brier"] == pytest.approx(brier_score_loss(truth, proba, labels=[0, 1]))
+        assert row["rate"] == pytest.approx(truth.mean())
+        gaps = (table["rows"] / len(truth) * (table["mean_proba"] - table["observed"]).abs()).sum()
+        assert row["ece"] == pytest.approx(gaps)
+    assert (got.n_bins, got.strategy, got.n_rows) == (4, strategy, len(frame))
+
+
+def test_probabilities_that_are_the_labels_are_perfectly_calibrated() -> None:
+    # the guesses of _guessed give 1 where they give a label, 0 elsewhere:
+    # scored against themselves, every gap is 0; against the rows' labels, the
+    # calibration error of a label is the share of rows it gets wrong
+    import numpy as np
+
+    from tests.conftest import TINY_ROWS
+    from triage import calibration
+    from triage.labeled import parse_labels
+
+    frame = labeled_frame(TINY_ROWS)
+    preds = _guessed(frame["text"].tolist())
+    got = calibration(LexiconModel(), frame, predictions=preds)
+    y = parse_labels(frame)
+    wrong = np.mean(y.categories.astype(bool) != preds.category_labels, axis=0)
+    np.testing.assert_allclose(got.labels["ece"].iloc[:6], wrong)
+    np.testing.assert_allclose(got.labels["brier"].iloc[:6], wrong)
+    # the guesses' own labels, as a frame
+    rows = [
+        (text, guess, guess.split("|")[0], emotions, "P4")
+        for text, (guess, emotions) in zip(frame["text"], _GUESSES, strict=True)
+    ]
+    own = calibration(LexiconModel(), labeled_frame(rows), predictions=preds)
+    assert (own.labels[["ece", "brier"]] == 0).all().all()
+
+
+def test_a_probability_no_better_than_the_rate_scores_the_rate_s_brier() -> None:
+    # every row given the labeled rate of each category: one bin, no gap, and
+    # the Brier score of the rate itself
+    import numpy as np
+
+    from tests.conftest import TINY_ROWS
+    from triage import calibration
+    from triage.labeled import parse_labels
+
+    frame = labeled_frame(TINY_ROWS)
+    preds = _guessed(frame["text"].tolist())
+    rate = parse_labels(frame).categories.mean(axis=0)
+    preds.category_proba[:] = rate
+    got = calibration(LexiconModel(), frame, predictions=preds).labels.iloc[:6]
+    np.testing.assert_allclose(got["ece"], 0, atol=1e-12)
+    np.testing.assert_allclose(got["brier"], got["brier_of_rate"])
+    np.testing.assert_allclose(got["rate"], rate)
+
+
+def test_calibration_of_the_lexicon_names_only_the_heads_it_has() -> None:
+    # the keyword baseline has no complaint head and no priority head
+    from tests.conftest import TINY_ROWS
+    from triage import calibration
+    from triage.labels import CATEGORIES, EMOTIONS
+
+    got = calibration(LexiconModel(), labeled_frame(TINY_ROWS))
+    assert list(got.labels.index) == [str(c) for c in CATEGORIES] + [str(e) for e in EMOTIONS]
+    data = got.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert list(data["labels"]["product"]) == [
+        "rows",
+        "rate",
+        "mean_proba",
+        "ece",
+        "brier",
+        "brier_of_rate",
+        "bins",
+    ]
+    assert sum(b["rows"] for b in data["labels"]["product"]["bins"]) == data["rows"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"n_bins": 0}, "n_bins must be a whole number of at least 1, got 0"),
+        ({"n_bins": 2.5}, "n_bins must be a whole number of at least 1, got 2.5"),
+        ({"n_bins": True}, "n_bins must be a whole number of at least 1, got True"),
+        ({"strategy": "equal"}, 'strategy must be "quantile" or "uniform", got \'equal\''),
+    ],
+)
+def test_calibration_refuses_bins_it_cannot_cut(options: dict[str, object], message: str) -> None:
+    from triage import calibration
+
+    with pytest.raises(ParameterError, match=f"^{message}$".replace("(", r"\(")):
+        calibration(LexiconModel(), labeled_frame(CALM), **options)  # type: ignore[arg-type]
+
+
+def test_calibration_takes_the_model_first_as_evaluate_does() -> None:
+    from triage import calibration
+
+    frame = labeled_frame(CALM)
+    with pytest.raises(ParameterError, match=r"^calibration takes the model first"):
+        calibration(frame, LexiconModel())  # type: ignore[arg-type]

@@ -13,7 +13,8 @@ everything at start-up. Many: `score_frame` scores a DataFrame,
 `triage.batch.score_file` a file, as the ``triage`` command does.
 
 Your own model: `read_labeled` and `validate_labels` read labeled rows,
-`train` fits a `TriageModel` and `evaluate` measures it (`Evaluation`);
+`train` fits a `TriageModel`, `evaluate` measures it (`Evaluation`) and
+`calibration` how far its probabilities are probabilities (`Calibration`);
 `save_model`, `load_model` and `set_default_model` keep and use it, and
 `LexiconModel` is the keyword baseline. To retrain (docs/retraining.md):
 `split_labeled`, `cross_validate`, `tune_thresholds`, `compare_models`,
@@ -69,7 +70,7 @@ if TYPE_CHECKING:
     from triage.api import analyze, explain, warm_up
     from triage.batch import score_frame
     from triage.classify import classify
-    from triage.evaluation import Evaluation, evaluate
+    from triage.evaluation import Calibration, Evaluation, calibration, evaluate
     from triage.labeled import read_labeled, validate_labels
     from triage.lexicon import LexiconModel
     from triage.model import TriageModel
@@ -105,6 +106,8 @@ _LAZY = {
     "LexiconModel": "triage.lexicon",
     "evaluate": "triage.evaluation",
     "Evaluation": "triage.evaluation",
+    "calibration": "triage.evaluation",
+    "Calibration": "triage.evaluation",
     "save_model": "triage.persist",
     "load_model": "triage.persist",
     "set_default_model": "triage._default",
@@ -125,6 +128,7 @@ __all__ = [
     "MAX_CHARS",
     "PRIORITIES",
     "Assessment",
+    "Calibration",
     "Category",
     "CategoryResult",
     "ColumnError",
@@ -154,6 +158,7 @@ __all__ = [
     "TriageModel",
     "TriageWarning",
     "analyze",
+    "calibration",
     "classify",
     "compare_models",
     "cross_validate",

@@ -10,7 +10,7 @@ import numpy as np
 
 from triage._words import counted
 from triage.exceptions import ParameterError
-from triage.labeled import model_texts, parse_labels
+from triage.labeled import LabelArrays, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from triage.model import Predictions, TriageModel
     from triage.priority import Policy
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Calibration", "Evaluation", "calibration", "evaluate"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
 
@@ -225,6 +225,45 @@ def _short(text: Any) -> str:
     return repr(s if len(s) <= 30 else s[:30] + "...")
 
 
+def _labels_and_predictions(
+    model: TriageModel | LexiconModel | None,
+    frame: pd.DataFrame,
+    predictions: Predictions | None,
+    name: str,
+) -> tuple[LabelArrays, Predictions]:
+    """The labels of `frame` and the predictions of its texts, checked row for row."""
+    import pandas as pd
+
+    from triage._default import resolve_model
+    from triage.model import Predictions
+
+    if isinstance(model, pd.DataFrame) and not isinstance(frame, pd.DataFrame):
+        # said "the labeled data must be a pandas DataFrame, got TriageModel"
+        raise ParameterError(
+            f"{name} takes the model first, then the labeled frame: {name}(model, frame); "
+            f"got a DataFrame, then {type(frame).__name__}"
+        )
+    y = parse_labels(frame)
+    given = predictions is not None
+    if given and not isinstance(predictions, Predictions):
+        raise ParameterError(
+            "predictions must be the Predictions of a model's predict_many, got "
+            f'{type(predictions).__name__}; pass model.predict_many(frame["text"].tolist())'
+        )
+    if predictions is None:
+        resolved = resolve_model(model, needs="predict_many")
+        predictions = resolved.predict_many(frame["text"].tolist())
+    preds = predictions
+    if len(preds) != len(frame):
+        raise ParameterError(
+            f"predictions holds {counted(len(preds), 'row')} for the {len(frame)} of frame; pass "
+            'those of frame["text"], such as model.predict_many(frame["text"].tolist())'
+        )
+    if given:
+        _check_rows(preds, frame["text"].tolist())
+    return y, preds
+
+
 def evaluate(
     model: TriageModel | LexiconModel | None,
     frame: pd.DataFrame,
@@ -266,35 +305,10 @@ def evaluate(
     """
     import pandas as pd
 
-    from triage._default import resolve_model
-    from triage.model import Predictions
     from triage.priority import check_policy
 
     check_policy(policy)
-    if isinstance(model, pd.DataFrame) and not isinstance(frame, pd.DataFrame):
-        # said "the labeled data must be a pandas DataFrame, got TriageModel"
-        raise ParameterError(
-            f"evaluate takes the model first, then the labeled frame: evaluate(model, frame); "
-            f"got a DataFrame, then {type(frame).__name__}"
-        )
-    y = parse_labels(frame)
-    given = predictions is not None
-    if given and not isinstance(predictions, Predictions):
-        raise ParameterError(
-            "predictions must be the Predictions of a model's predict_many, got "
-            f'{type(predictions).__name__}; pass model.predict_many(frame["text"].tolist())'
-        )
-    if predictions is None:
-        resolved = resolve_model(model, needs="predict_many")
-        predictions = resolved.predict_many(frame["text"].tolist())
-    preds = predictions
-    if len(preds) != len(frame):
-        raise ParameterError(
-            f"predictions holds {counted(len(preds), 'row')} for the {len(frame)} of frame; pass "
-            'those of frame["text"], such as model.predict_many(frame["text"].tolist())'
-        )
-    if given:
-        _check_rows(preds, frame["text"].tolist())
+    y, preds = _labels_and_predictions(model, frame, predictions, "evaluate")
 
     cat_names = [str(c) for c in CATEGORIES]
     emo_names = [str(e) for e in EMOTIONS]
@@ -333,5 +347,189 @@ def evaluate(
         priority=priority,
         priority_accuracy=float((predicted == y.priority).mean()),
         priority_confusion=confusion,
+        n_rows=len(frame),
+    )
+
+
+#: How `calibration` cuts the probabilities into bins, as scikit-learn's
+#: ``calibration_curve`` takes `strategy`.
+_STRATEGIES = ("quantile", "uniform")
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """How far a model's probabilities are probabilities, on one labeled frame.
+
+    Attributes
+    ----------
+    labels : DataFrame
+        One row per label the model gives a probability of: each category,
+        each emotion (present: intensity >= 1), ``complaint`` (a row with
+        any category) when the model has a complaint head, and each priority
+        level (one against the others) when it has a priority head. Columns:
+        ``rows`` (those scored: a priority level leaves out the rows the head
+        gave no distribution), ``rate`` (share of them labeled so),
+        ``mean_proba``, ``ece`` (expected calibration error: the gap between
+        mean probability and rate in each bin, weighed by its rows),
+        ``brier`` (mean squared gap between probability and label, 0 is
+        perfect) and ``brier_of_rate`` (that of giving every row the rate:
+        a probability no better than it tells nothing).
+    reliability : DataFrame
+        The reliability table: one row per label and non-empty bin (index
+        ``label``, ``bin``), with its ``rows``, ``mean_proba`` and
+        ``observed`` (share labeled so): scikit-learn's
+        ``calibration_curve(y, p, n_bins=n_bins, strategy=strategy)`` gives
+        ``observed`` and ``mean_proba`` of each label.
+    n_bins : int
+    strategy : str
+        ``"quantile"``: bins of about as many rows each (rows of one
+        probability stay in one bin, so a label of few distinct
+        probabilities has fewer bins); ``"uniform"``: bins of equal width.
+    n_rows : int
+    """
+
+    labels: pd.DataFrame
+    reliability: pd.DataFrame
+    n_bins: int
+    strategy: str
+    n_rows: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-ready data."""
+        per_label: dict[str, dict[str, Any]] = {}
+        bins = {
+            str(label): [
+                {
+                    "rows": int(rows),
+                    "mean_proba": round(float(mean_proba), 4),
+                    "observed": round(float(observed), 4),
+                }
+                for rows, mean_proba, observed in table[
+                    ["rows", "mean_proba", "observed"]
+                ].itertuples(index=False)
+            ]
+            for label, table in self.reliability.groupby(level="label", sort=False)
+        }
+        for label, row in self.labels.iterrows():
+            per_label[str(label)] = {
+                str(k): int(v) if k == "rows" else round(float(v), 4) for k, v in row.items()
+            }
+            per_label[str(label)]["bins"] = bins[str(label)]
+        return {
+            "rows": self.n_rows,
+            "n_bins": self.n_bins,
+            "strategy": self.strategy,
+            "labels": per_label,
+        }
+
+
+def _bins(proba: Array, n_bins: int, strategy: str) -> Array:
+    """Each probability's bin, as scikit-learn's ``calibration_curve`` cuts them."""
+    if strategy == "quantile":
+        edges = np.percentile(proba, np.linspace(0, 1, n_bins + 1) * 100)
+    else:
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    return np.searchsorted(edges[1:-1], proba)
+
+
+def calibration(
+    model: TriageModel | LexiconModel | None,
+    frame: pd.DataFrame,
+    *,
+    n_bins: int = 10,
+    strategy: str = "quantile",
+    predictions: Predictions | None = None,
+) -> Calibration:
+    """Measure how far `model`'s probabilities are probabilities on a labeled frame.
+
+    For each label, of the rows given a probability near p, how many are
+    labeled so: the reliability table, the expected calibration error and
+    the Brier score. Measure it on rows the model did not learn from (dev,
+    or your own held-out rows): on its training rows a model is surer than
+    it should be.
+
+    Parameters
+    ----------
+    model : TriageModel, LexiconModel or None
+        As `evaluate` takes it; None is the process default model.
+    frame : DataFrame
+        Labeled complaints in the file format (validated first).
+    n_bins : int, default 10
+        Bins of the reliability table and the calibration error.
+    strategy : {"quantile", "uniform"}, default "quantile"
+        Bins of about as many rows each, or of equal width; scikit-learn's
+        ``calibration_curve`` defaults to "uniform", which leaves a rare
+        label's high bins a handful of rows.
+    predictions : Predictions, optional
+        Reuse predictions already made for ``frame["text"]``.
+
+    Returns
+    -------
+    Calibration
+
+    Raises
+    ------
+    LabelError
+        `frame` is not a valid labeled frame (see `triage.validate_labels`).
+    ParameterError
+        `n_bins` is not a whole number of at least 1, or `strategy` neither
+        "quantile" nor "uniform"; or, as `evaluate` says, `model`, `frame`
+        or `predictions` are not what it takes.
+    """
+    import pandas as pd
+
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise ParameterError(f"n_bins must be a whole number of at least 1, got {n_bins!r}")
+    if strategy not in _STRATEGIES:
+        raise ParameterError(f'strategy must be "quantile" or "uniform", got {strategy!r}')
+    y, preds = _labels_and_predictions(model, frame, predictions, "calibration")
+    heads: list[tuple[str, Array, Array]] = [
+        (str(c), y.categories[:, j].astype(bool), preds.category_proba[:, j])
+        for j, c in enumerate(CATEGORIES)
+    ]
+    heads += [
+        (str(e), y.emotions[:, j] >= 1, preds.emotion_proba[:, j]) for j, e in enumerate(EMOTIONS)
+    ]
+    if preds.complaint_proba is not None:
+        complains = np.asarray(y.categories.astype(bool).any(axis=1))
+        heads.append(("complaint", complains, preds.complaint_proba))
+    scored = ~np.isnan(preds.priority_proba).any(axis=1)
+    if scored.any():
+        heads += [
+            (str(p), y.priority[scored] == j, preds.priority_proba[scored, j])
+            for j, p in enumerate(PRIORITIES)
+        ]
+    rows: list[dict[str, Any]] = []
+    bins: list[dict[str, Any]] = []
+    for label, truth, proba in heads:
+        target = np.asarray(truth, dtype=float)
+        p = np.asarray(proba, dtype=float)
+        ids = _bins(p, int(n_bins), strategy)
+        count = np.bincount(ids, minlength=n_bins)
+        kept = count > 0
+        mean_p = np.bincount(ids, weights=p, minlength=n_bins)[kept] / count[kept]
+        observed = np.bincount(ids, weights=target, minlength=n_bins)[kept] / count[kept]
+        share = count[kept] / len(p)
+        rate = float(target.mean())
+        rows.append(
+            {
+                "label": label,
+                "rows": len(p),
+                "rate": rate,
+                "mean_proba": float(p.mean()),
+                "ece": float((share * np.abs(mean_p - observed)).sum()),
+                "brier": float(np.mean((p - target) ** 2)),
+                "brier_of_rate": float(np.mean((rate - target) ** 2)),
+            }
+        )
+        bins += [
+            {"label": label, "bin": int(k), "rows": int(n), "mean_proba": m, "observed": o}
+            for k, n, m, o in zip(np.flatnonzero(kept), count[kept], mean_p, observed, strict=True)
+        ]
+    return Calibration(
+        labels=pd.DataFrame(rows).set_index("label"),
+        reliability=pd.DataFrame(bins).set_index(["label", "bin"]),
+        n_bins=int(n_bins),
+        strategy=strategy,
         n_rows=len(frame),
     )
