@@ -1159,6 +1159,32 @@ def test_train_and_evaluate_round_trip(
     assert json.loads(capsys.readouterr().out)["rows"] == 100
 
 
+def test_evaluate_with_calibration_says_how_far_each_probability_is_one(
+    tiny_frame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    # the report gave figures of labels only, none of the probabilities users
+    # threshold on: --calibration adds triage.calibration's, and --json its bins
+    from triage.evaluation import calibration
+
+    path = tmp_path / "labeled.csv"
+    tiny_frame.to_csv(path, index=False)
+    want = calibration(triage.LexiconModel(), tiny_frame)
+    assert main(["evaluate", str(path), "--baseline", "--calibration"]) == 0
+    text = capsys.readouterr().out
+    table = text[text.index("probability    rows") :].splitlines()
+    assert [line.split()[0] for line in table[1:12]] == list(want.labels.index)
+    for line, (label, row) in zip(table[1:12], want.labels.iterrows(), strict=True):
+        shown = [int(row["rows"])] + [
+            f"{row[k]:.3f}" for k in ("rate", "mean_proba", "ece", "brier", "brier_of_rate")
+        ]
+        assert line.split() == [label, *map(str, shown)]
+    assert table[12].startswith("ECE: expected calibration error over 10 bins")
+    assert main(["evaluate", str(path), "--baseline", "--calibration", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calibration"] == want.to_dict()
+    assert main(["evaluate", str(path), "--baseline", "--json"]) == 0
+    assert "calibration" not in json.loads(capsys.readouterr().out)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_train_saves_the_model_before_a_report_that_cannot_be_printed(
     tiny_frame, tmp_path: Path

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from triage._io import Options
-    from triage.evaluation import Evaluation
+    from triage.evaluation import Calibration, Evaluation
 
 __all__ = ["main"]
 
@@ -266,6 +266,26 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
         f"P1 precision {_fig(s['p1_precision'])}   P1 labeled, predicted P4: {s['p1_as_p4']}"
     )
     lines.extend(_undefined_notes(ev))
+    return "\n".join(lines)
+
+
+def render_calibration(cal: Calibration) -> str:
+    """A plain-text table of how far each of a model's probabilities is one."""
+    fmt = "{:<13}{:>6}{:>8}{:>8}{:>8}{:>8}{:>10}"
+    lines = [fmt.format("probability", "rows", "rate", "mean", "ECE", "Brier", "of rate")]
+    for label, row in cal.labels.iterrows():
+        lines.append(
+            fmt.format(
+                str(label),
+                int(row["rows"]),
+                *(f"{row[k]:.3f}" for k in ("rate", "mean_proba", "ece", "brier", "brier_of_rate")),
+            )
+        )
+    lines.append(
+        f"ECE: expected calibration error over {cal.n_bins} bins of "
+        + ("about as many rows each" if cal.strategy == "quantile" else "equal width")
+        + ";\nBrier: the mean squared gap to the label, beside that of giving every row the rate"
+    )
     return "\n".join(lines)
 
 
@@ -566,7 +586,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from triage._default import resolve_model
-    from triage.evaluation import evaluate
+    from triage.evaluation import calibration, evaluate
     from triage.lexicon import LexiconModel
 
     # before the data is read: a bad policy or --model is named at once (the
@@ -576,15 +596,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     given = None if args.baseline else _model(args.model)
     frame = _read_valid(args.data, args.encoding)
     model = LexiconModel() if args.baseline else resolve_model(given)
-    ev = evaluate(model, frame, policy=policy)
+    preds = model.predict_many(frame["text"].tolist())
+    ev = evaluate(model, frame, policy=policy, predictions=preds)
+    cal = calibration(model, frame, predictions=preds) if args.calibration else None
     if args.json:
-        print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
+        data = ev.to_dict()
+        if cal is not None:
+            data["calibration"] = cal.to_dict()
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(
-            render_evaluation(
-                ev, f"{'lexicon baseline' if args.baseline else 'model'} on {args.data}"
-            )
-        )
+        title = f"{'lexicon baseline' if args.baseline else 'model'} on {args.data}"
+        print(render_evaluation(ev, title))
+        if cal is not None:
+            print(f"\n{render_calibration(cal)}")
     return 0
 
 
@@ -1263,6 +1287,12 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(p)
     p.add_argument("--baseline", action="store_true", help="evaluate the keyword-lexicon baseline")
     p.add_argument("--json", action="store_true", help="all figures as JSON")
+    p.add_argument(
+        "--calibration",
+        action="store_true",
+        help="also how far each probability is one: rate, mean probability, expected "
+        "calibration error over 10 bins of as many rows, Brier score (JSON: and the bins)",
+    )
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser(
