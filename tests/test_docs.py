@@ -642,38 +642,110 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
 
 def test_model_readme_calibration_figures_are_the_shipped_models_on_dev() -> None:
     # the docs called every score a probability; the table says how far each
-    # head's are, and the prose leans on the anxious row
+    # head's are, as triage.calibration measures them, and the prose leans on
+    # the anxious row and on bins of the reliability table
     import numpy as np
 
-    from triage.labels import CATEGORIES, EMOTIONS
+    from triage._default import get_default_model
+    from triage.labeled import parse_labels
+    from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
-    dev = pd.read_csv(require_data("labeled", "dev.csv"), dtype=str, keep_default_na=False)
-    scored = triage.score_frame(dev)
-    cats = [set(c.split("|")) for c in dev["categories"]]
-    truth = {str(c): [str(c) in x for x in cats] for c in CATEGORIES}
-    truth |= {str(e): (dev[str(e)].astype(int) > 0).tolist() for e in EMOTIONS}
-    truth["complaint"] = (dev["categories"] != "").tolist()
+    dev = triage.read_labeled(require_data("labeled", "dev.csv"))
+    model = get_default_model()
+    preds = model.predict_many(dev["text"].tolist())
+    measured = triage.calibration(model, dev, predictions=preds)
+    lexicon = triage.calibration(triage.LexiconModel(), dev).labels
+    y = parse_labels(dev)
+    head = {
+        str(c): (y.categories[:, j], preds.category_proba[:, j]) for j, c in enumerate(CATEGORIES)
+    }
+    head |= {
+        str(e): (y.emotions[:, j] >= 1, preds.emotion_proba[:, j]) for j, e in enumerate(EMOTIONS)
+    }
+    head["complaint"] = (y.categories.any(axis=1), preds.complaint_proba)
+    scored = ~np.isnan(preds.priority_proba).any(axis=1)
+    head |= {
+        str(p): (y.priority[scored] == j, preds.priority_proba[scored, j])
+        for j, p in enumerate(PRIORITIES)
+    }
     section = " ".join(_section("models/README.md", "Figures on dev").split())
-    rows = re.findall(r"\| (\w+) \| (0\.\d{3}) \|((?: [\d.]+ \|){7})", section)
-    assert [r[0] for r in rows] == list(truth)
+    none = "\u2013"  # the table's dash: no such text, no such head
+    rows = re.findall(rf"\| (\w+) \| (0\.\d{{3}}) \|((?: [\d.{none}]+ \|){{8}})", section)
+    assert [r[0] for r in rows] == list(measured.labels.index) == list(head)
+    columns = ["rate", "mean_proba", "ece", "brier", "brier_of_rate"]
     for label, rate, rest in rows:
-        said = [float(rate)] + [float(x) for x in rest.split("|")[:-1]]
-        p = scored[f"prob_{label}"].to_numpy(float)
-        y = np.asarray(truth[label], dtype=float)
-        bins = np.minimum((p * 10).astype(int), 9)
-        error = sum(
-            abs(p[bins == k].mean() - y[bins == k].mean()) * (bins == k).mean()
-            for k in np.unique(bins)
-        )
+        said = [rate] + [x.strip() for x in rest.split("|")[:-1]]
+        real = measured.labels.loc[label]
+        assert [float(x) for x in said[:5]] == pytest.approx(
+            real[columns].tolist(), abs=0.0005 + 1e-9
+        ), label
+        truth, p = head[label]
         high = p >= 0.8
-        real = [y.mean(), p.mean(), error, np.mean((p - y) ** 2), np.mean((y.mean() - y) ** 2)]
-        assert said[:5] == pytest.approx(real, abs=0.0005 + 1e-9), label
-        assert said[5] == high.sum(), label
-        assert said[6:] == pytest.approx([p[high].mean(), y[high].mean()], abs=0.005), label
-    assert f"dev's {len(dev)} rows" in section
-    anxious = {r[0]: r for r in rows}["anxious"]
-    said = f"its rate of {anxious[1]} for every text (Brier {anxious[2].split('|')[2].strip()}"
+        assert int(said[5]) == high.sum(), label
+        if high.any():
+            assert [float(x) for x in said[6:8]] == pytest.approx(
+                [p[high].mean(), truth[high].mean()], abs=0.005
+            ), label
+        else:
+            assert said[6:8] == [none, none], label
+        if label in lexicon.index:
+            assert float(said[8]) == pytest.approx(lexicon.loc[label, "brier"], abs=0.0005), label
+        else:
+            assert said[8] == none, label
+    worse = [
+        str(x) for x in lexicon.index if lexicon.loc[x, "brier"] > lexicon.loc[x, "brier_of_rate"]
+    ]
+    assert f"for {', '.join(worse[:-1])} and {worse[-1]} their Brier score is worse" in section
+    assert f"dev's {len(dev)} rows" in section and f"of the {scored.sum()} rows" in section
+    anxious = measured.labels.loc["anxious"]
+    said = f"its rate of {anxious['rate']:.3f} for every text (Brier {anxious['brier']:.3f}"
     assert said in section
+    bins = measured.reliability.round(2)
+    aggrieved, p3, p2 = (bins.loc[label] for label in ("aggrieved", "P3", "P2"))
+    assert (
+        f"given {aggrieved['mean_proba'].iloc[-2]:.2f} and {aggrieved['mean_proba'].iloc[-1]:.2f}, "
+        f"are labeled so {aggrieved['observed'].iloc[-2]:.2f} and "
+        f"{aggrieved['observed'].iloc[-1]:.2f}"
+    ) in section
+    assert (
+        f"P3 given {p3['mean_proba'].iloc[-3]:.2f} or {p3['mean_proba'].iloc[-2]:.2f} is labeled "
+        f"P3 {p3['observed'].iloc[-3]:.2f} and {p3['observed'].iloc[-2]:.2f}"
+    ) in section
+    assert (
+        f"its bin at {p2['mean_proba'].iloc[-2]:.2f} is labeled P2 {p2['observed'].iloc[-2]:.2f}"
+    ) in section
+
+
+def test_the_guides_recalibration_maps_a_probability_on_rows_it_did_not_fit() -> None:
+    # the guide's example, run on dev with the shipped model: a monotone map in
+    # [0, 1], fitted on one half (where it can only lower the Brier score) and
+    # applied to the other
+    import numpy as np
+
+    from triage import retrain
+    from triage._default import get_default_model
+
+    section = _section("docs/retraining.md", "3. Tune per-label thresholds")
+    (example,) = [block for block in _python(section) if "IsotonicRegression" in block]
+    dev = triage.read_labeled(require_data("labeled", "dev.csv"))
+    names: dict[str, Any] = {"triage": triage, "retrain": retrain, "dev": dev}
+    names["model"] = get_default_model()
+    exec(example, names)
+    before, after = eval(example.strip().splitlines()[-1], names)
+    assert (before, after) == (
+        pytest.approx(np.mean((names["checked"]["prob_aggrieved"] - names["truth"]) ** 2)),
+        pytest.approx(np.mean((names["mapped"] - names["truth"]) ** 2)),
+    )
+    probability, mapped = names["checked"]["prob_aggrieved"].to_numpy(), names["mapped"]
+    assert ((mapped >= 0) & (mapped <= 1)).all() and len(set(mapped)) > 2
+    order = np.argsort(probability)
+    assert (np.diff(mapped[order]) >= 0).all()
+    fit_rows, fitted = names["fit_rows"], names["fitted"]
+    truth = fit_rows["aggrieved"].astype(int) > 0
+    on_fit = names["mapping"].predict(fitted["prob_aggrieved"])
+    assert np.mean((on_fit - truth) ** 2) <= np.mean((fitted["prob_aggrieved"] - truth) ** 2)
+    said = " ".join(section.split())
+    assert f"fitted on half of dev ({len(fit_rows)} rows)" in said
 
 
 def test_model_readme_data_is_that_of_the_shipped_card() -> None:
