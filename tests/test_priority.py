@@ -294,6 +294,13 @@ P2_CASES = [
     ("點解我張單扣咗兩次錢", "pricing", "P2.money"),
     ("投訴咗成個月都冇人處理", "service", "P2.repeat"),
     ("你哋間公司真係激死人", "service", "P2.anger"),
+    # Cantonese is read as Mandarin writes it (打咗 打了, 冇 没, 嬲死 气死), so every
+    # cue written for Mandarin reads it: calls made, anger, money taken
+    ("打咗五次電話都冇人理", "service", "P2.repeat"),
+    ("冇人理我哋,打咗十幾次電話", "service", "P2.repeat"),
+    ("同一個問題我哋聯絡咗三次", "service", "P2.repeat"),
+    ("嬲死我,買咗兩個禮拜都未到貨", "logistics", "P2.anger"),
+    ("等咗成個月都未到,嬲死", "logistics", "P2.anger"),
 ]
 
 NOT_RAISED = [
@@ -2228,6 +2235,13 @@ MALFORMED = [
         r"'你们总经理': traditional characters are simplified .* write '你们总经理'",
     ),
     (_with_trigger(patterns=["(?<!不)報警"]), r"patterns\[0\]: .*holds '報警'.*write '报警'"),
+    # ... nor one in written Cantonese: the text is read as Mandarin writes it
+    (
+        _with_trigger(patterns=["退款", "报咗警"]),
+        r"patterns\[1\]: regular expression '报咗警' holds '报咗警', which the text is read as "
+        r"'报了警': .* and Cantonese written as Mandarin writes it .* write '报了警'",
+    ),
+    (_with_trigger(patterns=["冇人理"]), r"patterns\[0\]: .*holds '冇人理'.*write '没人理'"),
     (_with_trigger(patterns=["(退)?(?(1)款|钱)"]), r"patterns\[0\]: .*backreference"),
     # catastrophic backtracking: "太" * 30 + "快" took minutes to fail to match
     (

@@ -1332,7 +1332,8 @@ def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
                 where,
                 f"regular expression {text!r} holds {run!r}, which the text is read as "
                 f"{simplified!r}: traditional characters are simplified before the patterns "
-                f"match (總經理 is read 总经理), so it never matches there; write {simplified!r}",
+                f"match (總經理 is read 总经理), and Cantonese written as Mandarin writes it "
+                f"(报咗警 is read 报了警), so it never matches there; write {simplified!r}",
             )
     found = _read_through(runs)
     if found is not None:

@@ -995,6 +995,14 @@ def _simplify(text: str) -> str:
     words then written as the mainland's (`_TAIWAN_FORM`: 软体 软件, 网路 网络,
     影片 视频, 萤幕 屏幕, 联络 联系 ...), which the model, learned from the
     mainland's texts, reads; a simplified text keeps its words.
+
+    A text written in Cantonese, with a character Mandarin does not write
+    (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 ...), has its words of
+    grammar and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗
+    了, 冇 没, 唔 不, 嘅 的, 喺 在, 你哋 你们, 嬲 生气, 睇 看, 揾 找, 点解 为什么,
+    食到 吃到 ...), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理
+    by the rules, the dictionary and the model alike; 佢 (he, she) and 系
+    (is) stay, as do its words that Mandarin shares (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1008,6 +1016,8 @@ def _simplify(text: str) -> str:
         text = converted
     if text != written and _taiwan_script(written, text):
         text = _TAIWAN.sub(_taiwan, text)
+    if _CANTONESE_SCRIPT.search(text):
+        text = _CANTONESE.sub(_cantonese, text)
     return text
 
 
@@ -1055,6 +1065,46 @@ _TAIWAN = re.compile(
 
 def _taiwan(match: re.Match[str]) -> str:
     return _TAIWAN_FORM[match[0]]
+
+
+# Characters of written Cantonese that Mandarin does not write: a text that
+# holds one is Cantonese, and its words of `_CANTONESE_FORM` are read as
+# Mandarin writes them. 𠮶 is 嗰 (that) as t2s gives it.
+_CANTONESE_SCRIPT = re.compile("[咗冇唔嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]")
+# 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
+# starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点
+_ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
+# Cantonese's words of grammar and everyday speech, as Mandarin writes them.
+# 佢 (he, she) and 系 (is, and the 系 of 联系 and 系统) stay; so do the
+# particles at a clause's end (㗎, 喎, 啦), which mean nothing to a reader.
+_CANTONESE_FORM = {
+    "唔该": "麻烦", "唔使": "不用", "唔": "不", "冇": "没", "咗": "了", "嘅": "的",
+    "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
+    "好啲": "好点", "多啲": "多点", "少啲": "少点", "早啲": "早点", "啲": "些",
+    "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "嘢": "东西", "嚟": "来",
+    "嬲死": "气死", "嬲": "生气", "揾": "找", "睇": "看", "畀": "给", "俾": "给",
+    "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
+    "而家": "现在", "宜家": "现在", "边个": "谁", "边度": "哪里", "污糟": "脏",
+    "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵", "食到": "吃到", "食完": "吃完",
+    "食咗": "吃了", "食了": "吃了", "食过": "吃过", "好食": "好吃", "难食": "难吃",
+    f"{_ASKS}点解": "为什么", f"{_ASKS}点样": "怎样", f"{_ASKS}点算": "怎么办",
+}  # fmt: skip
+
+
+def _word(pattern: str) -> str:
+    """The word a key of `_CANTONESE_FORM` spells, without its lookarounds."""
+    return re.sub(r"\(\?<?[!=][^)]*\)", "", pattern)
+
+
+# the longest first; 嘈杂 is Mandarin's noise, kept
+_CANTONESE = re.compile(
+    "|".join(sorted(_CANTONESE_FORM, key=lambda word: len(_word(word)), reverse=True))
+)
+_CANTONESE_WORD = {_word(word): mainland for word, mainland in _CANTONESE_FORM.items()}
+
+
+def _cantonese(match: re.Match[str]) -> str:
+    return _CANTONESE_WORD[match[0]]
 
 
 # 著 stays only in the words where the mainland writes it too
