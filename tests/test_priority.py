@@ -164,6 +164,13 @@ P1_CASES = [
     ("已經把你們的處理過程發到網路上了", "service", "P1.media"),
     ("我要去PTT發文讓大家知道", "product", "P1.media"),
     ("我已經在連登發帖了", "service", "P1.media"),
+    # ... and to their papers and news channels
+    ("我要找蘋果日報爆料你們的黑心商品", "product", "P1.media"),
+    ("你們再拖下去我就投書壹週刊", "service", "P1.media"),
+    ("我要打電話去東方日報爆料", "service", "P1.media"),
+    ("再唔退錢我就揾東方日報", "pricing", "P1.media"),
+    ("已經投稿到自由時報了", "service", "P1.media"),
+    ("讓TVBS來報導你們的服務", "service", "P1.media"),
     # privacy and data leaks
     ("刚下完单就接到诈骗电话,我的个人信息被泄露了", "process", "P1.privacy"),
     ("账号被盗了,客服也不管", "process", "P1.privacy"),
@@ -482,6 +489,10 @@ def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
 
 NOT_A_CRISIS = [
     # (text, category, the P1 trigger the words might seem to fire)
+    # a paper of Hong Kong or Taiwan read, closed, or not to be gone to
+    ("我在蘋果日報看到你們的廣告才買的", "product", "P1.media"),
+    ("蘋果日報停刊了,訂閱費還在扣", "pricing", "P1.media"),
+    ("我不會去找蘋果日報的,只想退錢", "pricing", "P1.media"),
     # the heat as a figure of speech, and a meal of medium fries typed 中暑
     ("房间热得要中暑了，空调也不修", "environment", "P1.health"),
     ("点了两份中暑套餐，番茄酱一包都没给", "product", "P1.health"),
