@@ -308,10 +308,17 @@ P2_CASES = [
     ("同一個問題我哋聯絡咗三次", "service", "P2.repeat"),
     ("嬲死我,買咗兩個禮拜都未到貨", "logistics", "P2.anger"),
     ("等咗成個月都未到,嬲死", "logistics", "P2.anger"),
+    # charged more, as Hong Kong orders it: 收多 (多收 in Mandarin)
+    ("你們收多咗我錢", "pricing", "P2.money"),
+    ("你哋收多咗我兩百蚊", "pricing", "P2.money"),
+    ("呢間餐廳收多咗我嘅錢", "pricing", "P2.money"),
 ]
 
 NOT_RAISED = [
     # (text, category, the trigger the words might seem to fire)
+    # goods received too many are no money taken
+    ("我收多了一件,要退回去嗎", "logistics", "P2.money"),
+    ("紙巾收多了我也用不完", "product", "P2.money"),
     # a presale's terms, a task that takes under two minutes, a second visit
     ("定金不退的预售方式,下单前要看清楚", "pricing", "P2.money"),
     ("装好用不了两分钟,菜就凉了", "logistics", "P2.unusable"),
