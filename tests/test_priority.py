@@ -155,6 +155,11 @@ P1_CASES = [
     ("餐廳廚房好污糟,我要去食環署投訴", "environment", "P1.regulator"),
     ("旅行社臨時加價,已經向旅監局投訴", "pricing", "P1.regulator"),
     ("飯店跟網站寫的差太多,我會向觀光署申訴", "environment", "P1.regulator"),
+    # a petition and an elected representative gone to, as the mainland's 信访
+    ("東西壞了又不退,我要找立委陳情", "product", "P1.regulator"),
+    ("再不處理我就去找議員", "service", "P1.regulator"),
+    ("我會請民代出面處理這件事", "service", "P1.regulator"),
+    ("已經向區議員投訴咗", "service", "P1.regulator"),
     # suing and exposing as Taiwan and Hong Kong write it
     ("不退錢我就提告", "pricing", "P1.legal"),
     ("我已經寄存證信函給你們公司了", "service", "P1.legal"),
@@ -496,6 +501,10 @@ def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
 
 NOT_A_CRISIS = [
     # (text, category, the P1 trigger the words might seem to fire)
+    # who someone is, a drama's name, a representative not to be gone to
+    ("我是議員,你們的服務太差了", "service", "P1.regulator"),
+    ("陳情令看到一半就卡住", "process", "P1.regulator"),
+    ("我不會找議員的,只要退錢", "pricing", "P1.regulator"),
     # a paper of Hong Kong or Taiwan read, closed, or not to be gone to
     ("我在蘋果日報看到你們的廣告才買的", "product", "P1.media"),
     ("蘋果日報停刊了,訂閱費還在扣", "pricing", "P1.media"),
