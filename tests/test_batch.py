@@ -3205,6 +3205,37 @@ def test_a_checkpoint_of_another_input_or_other_options_is_refused_and_kept(
 
 
 @pytest.mark.parametrize(
+    ("left", "said"),
+    [
+        ((".out.csv.resume", ".out.csv.resume.json"), r"checkpoint holding its first 14 rows: "),
+        ((".out.csv.resume",), r"checkpoint: .*\.out\.csv\.resume \([\d,]+ bytes\)\. "),
+        ((".out.csv.resume.json",), r"checkpoint holding its first 14 rows: .*json\. "),
+    ],
+)
+def test_a_run_without_resume_names_the_checkpoint_it_leaves(
+    tmp_path: Path, left: tuple[str, ...], said: str
+) -> None:
+    src = _resumed_input(tmp_path, "csv")
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    for name in {".out.csv.resume", ".out.csv.resume.json"} - set(left):
+        (tmp_path / name).unlink()
+    kept = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")}
+    with pytest.warns(triage.TriageWarning, match=said + ".*This run, without resume, scores"):
+        score_file(src, out, chunk_size=7)
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")} == kept
+    # taken up, the checkpoint is gone with the run, and the next run is told of none
+    with warnings.catch_warnings():  # a progress without its partial output: is cut short
+        warnings.simplefilter("ignore", triage.TriageWarning)
+        score_file(src, out, chunk_size=7, resume=True)
+    score_file(src, out, chunk_size=7)
+    assert _left(tmp_path) == []
+
+
+@pytest.mark.parametrize(
     ("name", "options", "said"),
     [
         ("out.parquet", {}, "Parquet file is readable only once closed"),

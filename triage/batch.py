@@ -2288,7 +2288,8 @@ def score_file(
         input, or of the same file since changed, is a
         `triage.InputFileError`; of other options, model or policy a
         `triage.ParameterError`, naming what differs: delete the two files
-        to start over. A run without `resume` leaves them alone. For an
+        to start over. A run without `resume` leaves them alone, with a
+        warning naming them. For an
         uncompressed CSV, TSV or JSONL output file alone, scored with a
         model loaded from its file (or the default one), whose
         ``model_sha256`` tells it again: a Parquet file is readable only
@@ -2413,6 +2414,8 @@ def score_file(
         raise ParameterError(f"resume must be True or False, got {type(resume).__name__}")
     if resume:
         check_resumable(output, dst_fmt)
+    elif not is_stream(output):
+        _warn_of_checkpoint(output)
     # found before the output replaces the file a link names (/dev/stdout's)
     record_at = None if is_stream(output) else _record_path(output)
     # each column the input must have, with the parameter that names it
@@ -2975,6 +2978,37 @@ def _arrived(items: Iterator[P], limit: int) -> Iterator[list[P]]:
             if exc is not None:
                 raise exc
             return
+
+
+def _warn_of_checkpoint(output: str | os.PathLike[str]) -> None:
+    """Warn that a run with ``resume=True`` to `output` left its checkpoint
+    (stopped, or still going), which a run without `resume` leaves alone:
+    a hidden file that may be as large as the output, and a run to take up."""
+    from triage._io import resume_file
+
+    try:
+        partial = resume_file(output)
+        size = partial.stat().st_size if partial.is_file() else None
+        progress = partial.with_name(partial.name + ".json")
+        if size is None and not progress.is_file():
+            return
+    except OSError:  # a link that leads nowhere: no checkpoint told
+        return
+    try:
+        rows = json.loads(progress.read_text(encoding="utf-8"))["rows"]
+        held = f" holding its first {rows:,} rows" if isinstance(rows, int) else ""
+    except (OSError, ValueError, KeyError, TypeError):
+        held = ""
+    files = [f"{partial} ({size:,} bytes)" if size is not None else None]
+    files.append(str(progress) if progress.is_file() else None)
+    warnings.warn(
+        f"a run to {output} with resume=True (CLI: --resume) left its checkpoint{held}: "
+        f"{' and '.join(f for f in files if f)}. This run, without resume, scores from the "
+        "first row and leaves it; to take that run up instead, pass resume=True (CLI: "
+        f"--resume), else delete {'them' if None not in files else 'it'}",
+        TriageWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _record_path(output: str | os.PathLike[str]) -> Path:
