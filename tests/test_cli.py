@@ -28,8 +28,9 @@ import pandas as pd
 import pytest
 
 import triage
+from triage import batch
 from triage.cli import _decode, _Terminated, main
-from triage.exceptions import ModelFileError
+from triage.exceptions import InputFileError, ModelFileError
 
 from .conftest import write_chats
 
@@ -3038,6 +3039,69 @@ def test_score_stream_refuses_what_it_cannot_stream(
 ) -> None:
     assert main(["score", *argv, "--stream"]) == 2
     assert said in capsys.readouterr().err
+
+
+def _zipped(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("complaints.csv", data)
+    return buffer.getvalue()
+
+
+PIPED = "text\n快递一周还没到，客服也不回\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (gzip.compress(PIPED), "is compressed with gzip, not text read row by row; decompress"),
+        (bz2.compress(PIPED), "is compressed with bzip2, not text read row by row; decompress"),
+        (lzma.compress(PIPED), "is compressed with xz, not text read row by row; decompress"),
+        (_zipped(PIPED), "is not a text file: it is a zip archive"),
+        (b"PAR1\x15\x04", "is a Parquet file, not text read row by row"),
+    ],
+    ids=["gzip", "bzip2", "xz", "zip", "parquet"],
+)
+def test_score_stream_refuses_compressed_input_by_name(data: bytes, said: str) -> None:
+    # its bytes were read as a CSV header: no column 'text', columns '\x1f\x8b\x08...'
+    with pytest.raises(InputFileError, match=f"<stdin> {said}"):
+        batch._score_stream(io.BytesIO(data), io.BytesIO(), input_format="csv", output_format="csv")
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe that gives one byte a read, as a slow writer's may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._data:
+            return 0
+        buffer[0], self._data = self._data[0], self._data[1:]
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("data", "header"),
+    [
+        (codecs.BOM_UTF8 + PIPED, "text,"),  # the mark skipped
+        ("BZh,text\n,快递一周还没到，客服也不回\n".encode(), "BZh,text,"),  # as bzip2 starts
+        ("PK,text\n,快递一周还没到，客服也不回\n".encode(), "PK,text,"),  # as a zip does
+    ],
+    ids=["byte-order-mark", "BZh", "PK"],
+)
+def test_score_stream_reads_text_that_starts_as_a_compressed_file_may(
+    data: bytes, header: str
+) -> None:
+    for source in (io.BytesIO(data), io.BufferedReader(_Trickle(data))):
+        out = io.BytesIO()
+        batch._score_stream(source, out, input_format="csv", output_format="csv")
+        head, row = out.getvalue().decode().splitlines()
+        assert head.startswith(header + "categories,primary,")
+        assert "快递一周还没到，客服也不回,logistics|service|process,logistics," in row
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGTERM and a closed pipe as POSIX has them")

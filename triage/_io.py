@@ -595,6 +595,64 @@ _MAGIC = (
 )
 
 
+def unless_binary(raw: IO[bytes], name: str, instead: str) -> IO[bytes]:
+    """`raw`, a stream of text read as it arrives (a pipe's rows), unless its
+    first bytes are those of a compressed file, a workbook or a Parquet
+    file, which its reader would take for text: an `InputFileError` naming
+    it and what to do (`instead`). Its first bytes are read only while they
+    may start one (or a byte-order mark), so a live stream waits for no
+    byte more than it has sent; the stream returned gives them again."""
+    marks = [magic for magic, _ in _MAGIC] + [bom for bom, _ in _BOMS]
+    head = b""
+    while any(len(m) > len(head) and m.startswith(head) for m in marks):
+        byte = raw.read(1)
+        if not byte:
+            break
+        head += byte
+    for magic, ext in _COMPRESSED:
+        if head.startswith(magic):
+            raise InputFileError(
+                f"{name} is compressed with {COMPRESSIONS[ext]}, not text read row by row; "
+                f"{instead}"
+            )
+    if head.startswith(_PARQUET):
+        raise InputFileError(f"{name} is a Parquet file, not text read row by row; {instead}")
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise InputFileError(f"{name} is not a text file: it is {what}")
+    return cast("IO[bytes]", _Headed(head, raw))
+
+
+class _Headed(io.RawIOBase):
+    """The bytes `head`, read from `raw` already, then the rest of `raw`, as
+    they arrive: each read waits for no more than one read of `raw` gives."""
+
+    def __init__(self, head: bytes, raw: IO[bytes]) -> None:
+        super().__init__()
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        # what it holds, else one read: a buffered stream's readinto1 waits for more
+        read1 = getattr(self._raw, "read1", None)
+        data = read1(len(view)) if read1 is not None else self._raw.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
 def compression_of(path: str | os.PathLike[str]) -> str | None:
     """The extension of the compression `path` holds by its first bytes
     (``.gz``, ``.bz2``, ``.xz`` or ``.zip``), whatever its name; None for

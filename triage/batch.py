@@ -2811,7 +2811,7 @@ def _score_stream(
 
     import pandas as pd
 
-    from triage._io import _WRITTEN_BOMS, read_chunks, write_text
+    from triage._io import _WRITTEN_BOMS, read_chunks, unless_binary, write_text
     from triage.priority import default_policy
 
     name = "<stdin>"
@@ -2828,9 +2828,14 @@ def _score_stream(
 
     def frames() -> Iterator[pd.DataFrame]:
         nonlocal columns
-        for chunk in read_chunks(
-            name, fmt=input_format, chunk_size=1, encoding=encoding, raw=source
-        ):
+        # told by its first bytes, which a reader of rows would take for a header
+        raw = unless_binary(
+            source,
+            name,
+            "decompress it first (zcat | triage score - -o - --stream), or leave out "
+            "--stream, which reads it whole, decompressed",
+        )
+        for chunk in read_chunks(name, fmt=input_format, chunk_size=1, encoding=encoding, raw=raw):
             malformed.extend(chunk.malformed_lines)
             undecodable.extend(chunk.undecodable_lines)
             frame = chunk.frame
