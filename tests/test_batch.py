@@ -5032,3 +5032,23 @@ def test_rows_of_a_pipe_are_taken_together_as_they_have_arrived() -> None:
     with pytest.raises(InputFileError, match="cut short"):
         take()
     assert seen == [1, 2]
+
+
+def test_a_checkpoint_finished_by_another_run_meanwhile_is_refused_not_padded(
+    tmp_path: Path,
+) -> None:
+    # A second run reads the progress of the checkpoint, the first finishes
+    # (its partial file renamed into place), then the second takes the lock:
+    # the file it opens is new and empty, and cut "to" the bytes it read it
+    # would begin the output with zero bytes.
+    from triage._io import AtomicWriter, resume_file
+
+    out = tmp_path / "out.csv"
+    with pytest.raises(triage.ParameterError, match="another run finished or removed it"):
+        AtomicWriter(out, fmt="csv", resume=4_096)
+    assert not resume_file(out).exists()  # the empty file it made is gone
+    resume_file(out).write_bytes(b"text,priority\r\n")  # cut short
+    with pytest.raises(triage.ParameterError, match="fewer than the 4,096 bytes"):
+        AtomicWriter(out, fmt="csv", resume=4_096)
+    assert resume_file(out).read_bytes() == b"text,priority\r\n"  # kept, as it was
+    assert not out.exists()

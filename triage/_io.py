@@ -2769,8 +2769,9 @@ class AtomicWriter:
     makes what was written so far durable. For an uncompressed CSV, TSV or
     JSONL file alone: a Parquet file is whole only once closed, a
     compressed stream cannot be taken up again as one stream, and a pipe
-    keeps nothing. A checkpoint another run holds (its lock) is a
-    `ParameterError`.
+    keeps nothing. A checkpoint another run holds (its lock), or one
+    shorter than `resume` once locked (another run finished it meanwhile),
+    is a `ParameterError`.
     """
 
     def __init__(
@@ -2897,6 +2898,19 @@ class AtomicWriter:
                     ) from None
                 except OSError:  # a file system that does not lock
                     pass
+            # Shorter than the progress read before the lock was taken: the
+            # run that held it has since finished (its file renamed into
+            # place, so this one is new and empty) or the file was cut. Cut
+            # "to" `keep` bytes, it would be padded with zero bytes.
+            if os.fstat(fd).st_size < keep:
+                if os.fstat(fd).st_size == 0:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                raise ParameterError(
+                    f"the partial output {path} of a run to {self.path} holds fewer than the "
+                    f"{keep:,} bytes its checkpoint said when this run started: another run "
+                    "finished or removed it meanwhile; run the command again"
+                )
             os.ftruncate(fd, keep)
             os.lseek(fd, keep, os.SEEK_SET)
         except BaseException:
