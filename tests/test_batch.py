@@ -3748,6 +3748,12 @@ def test_score_frame_warns_once_of_the_channels_and_tiers_that_set_no_floor() ->
         ["", " ", "\t"],
         pd.array([None, None, None], dtype="string"),
         pd.Categorical([None, None, None], categories=["微博"]),
+        # what an export writes for none (df.astype(str) of NaN and None, a
+        # database's NULL, a spreadsheet's #N/A, a form's dash): no tier, not
+        # three tiers the policy does not know
+        ["nan", "None", "NULL"],
+        ["N/A", "#N/A", " - "],
+        ["null", "\uff2e\uff0f\uff21", "无"],
     ],
 )
 def test_a_context_column_empty_in_every_row_is_said(empty: Any, tmp_path: Path) -> None:
@@ -3778,6 +3784,32 @@ def test_a_context_column_empty_in_every_row_is_said(empty: Any, tmp_path: Path)
     kept = score_file(source, tmp_path / "out.csv", context_columns=cols, chunk_size=1)
     assert kept.empty_context_columns == {}
     assert "was empty" not in str(kept)
+
+
+def test_a_channel_written_as_none_is_no_channel_not_an_unknown_one(tmp_path: Path) -> None:
+    # a column of 抖音 and 'nan' (df["渠道"].astype(str) of a gap) counted the
+    # gaps among the channels that matched no key, beside 抖音
+    frame = pd.DataFrame(
+        {
+            "text": ["快递太慢了"] * 5,
+            "渠道": ["抖音", "nan", "微博", "None", "-"],
+            "等级": ["N/A", "vip", "null", "", "vip"],
+        }
+    )
+    cols = {"channel": "渠道", "customer_tier": "等级"}
+    with pytest.warns(triage.TriageWarning) as caught:
+        out = score_frame(frame, context_columns=cols)
+    assert [str(w.message) for w in caught] == [
+        "channel (column '渠道') matched no key of the policy, so set no floor, on 1 of 5 rows: "
+        "'抖音' (1)"
+    ]
+    assert out["priority"].tolist() == ["P3", "P3", "P2", "P3", "P3"]
+    assert out["error"].tolist() == [""] * 5
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    summary = score_file(source, tmp_path / "out.csv", context_columns=cols)
+    assert (summary.unmatched_channels, summary.unmatched_tiers) == ({"抖音": 1}, {})
+    assert summary.empty_context_columns == {}
 
 
 def test_a_dask_partition_does_not_warn_of_the_channels_that_set_no_floor() -> None:

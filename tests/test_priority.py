@@ -1547,6 +1547,22 @@ def test_context_keys_of_an_extension_replace_the_default_whatever_their_case() 
     assert result.level is Priority.P2 and "context.tier.VIP" in codes(result)
 
 
+@pytest.mark.parametrize("none", ["nan", "None", "NULL", "N/A", "#N/A", "<NA>", "-", "无", "null"])
+def test_context_of_what_an_export_writes_for_none_is_none(none: str) -> None:
+    # no floor, as for None; and a policy key of one, which no value would
+    # ever match, is refused when the policy is loaded
+    result = run("有点慢", "logistics", context=Context(channel=none, customer_tier=none))
+    assert result == run("有点慢", "logistics")
+    for kind in ("channels", "tiers"):
+        data = {"format": 1, "extends": "default", "context": {kind: {none: "P1"}}}
+        with pytest.raises(
+            PolicyError, match=rf"context\.{kind}: key .* is what an export writes for no value"
+        ):
+            load_policy(data)
+        with pytest.raises(PolicyError, match=rf"^context\.{kind}: key .* for no value"):
+            dataclasses.replace(default_policy(), **{kind: ((none, Priority.P1),)})
+
+
 BAD_CONTEXTS = [
     # (fields, what the message names)
     ({"channel": 12315}, r"channel must be a str or None, got int \(12315\)"),

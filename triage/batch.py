@@ -1682,8 +1682,7 @@ def _context(r: Any, ch: Any, t: Any, named: Mapping[str, str]) -> Context | str
     None when it has none, or why it is unusable, its fields `named`."""
     from triage.priority import Context
 
-    r_ok = _present(r)
-    ch_ok, t_ok = _present(ch), _present(t)
+    r_ok, ch_ok, t_ok = _present(r), _given(ch), _given(t)
     if not (r_ok or ch_ok or t_ok):
         return None
     count = _count(r) if r_ok else 0
@@ -1730,7 +1729,7 @@ class _ContextTally:
 
         self.seen += len(contexts)
         for name, col in self.columns.items():
-            if name not in self._filled and _filled(chunk[col]):
+            if name not in self._filled and _filled(chunk[col], name != "recent_complaints"):
                 self._filled.add(name)
         # the rows of equal cells share their Context: counted by object, in C
         counts = collections.Counter(map(id, contexts))
@@ -1778,15 +1777,15 @@ class _ContextTally:
         return name if col == name else f"{name} (column {_shown(col)})"
 
 
-def _filled(column: pd.Series) -> bool:
-    """Whether a cell of `column` holds a value, neither missing nor blank:
-    its cells that pandas finds missing are passed over at once, and the
-    others read a thousand at a time, as a filled column's first one is
-    most often a value."""
+def _filled(column: pd.Series, named: bool = False) -> bool:
+    """Whether a cell of `column` holds a value, neither missing nor blank,
+    nor, for a column of `named` values (channels, tiers), a stand-in for
+    none (`_given`): its cells that pandas finds missing are passed over at
+    once, and the others read a thousand at a time, as a filled column's
+    first one is most often a value."""
     given = column[column.notna().to_numpy(dtype=bool)]
-    return any(
-        any(map(_present, given.iloc[i : i + 1000].tolist())) for i in range(0, len(given), 1000)
-    )
+    has = _given if named else _present
+    return any(any(map(has, given.iloc[i : i + 1000].tolist())) for i in range(0, len(given), 1000))
 
 
 def _unmatched_line(name: str, values: Mapping[str, int], rows: int, of: int = 0) -> str:
@@ -1825,6 +1824,16 @@ def _count(value: Any) -> int | None:
 
 def _present(value: Any) -> bool:
     return not (is_missing(value) or (isinstance(value, str) and not value.strip()))
+
+
+def _given(value: Any) -> bool:
+    """Whether a channel or tier cell holds a value: neither missing nor blank, nor
+    what an export writes for none (``"nan"``, ``"None"``, ``"NULL"``,
+    ``"N/A"``, ``"-"``: the strings `pandas.read_csv` reads as missing, which
+    a reader keeping every string, as `score_file`'s does, leaves as they are)."""
+    from triage.priority import _no_value
+
+    return _present(value) and not (isinstance(value, str) and _no_value(value))
 
 
 # -- Dask ------------------------------------------------------------------------

@@ -230,6 +230,9 @@ class Context:
     zero-width space), and so is the script: a channel a Hong Kong or Taiwan
     system writes ``"市長熱線"`` gets the ``市长热线`` floor; a code written as a
     float matches its whole number: ``"12315.0"`` gets the ``12315`` floor.
+    What an export writes for no value (``"nan"``, ``"None"``, ``"null"``,
+    ``"N/A"``, ``"-"``, ``"无"``, blank: the strings `pandas.read_csv` reads as
+    missing, a dash and 无) is no channel or tier, as None is.
     """
 
     recent_complaints: int = 0
@@ -1215,6 +1218,8 @@ def _context_keys(
         if "|" in key:
             kind = where.removeprefix("context.").removesuffix("s")
             raise ck.fail(where, f"key {key!r} holds '|', {_BAR} (context.{kind}.<key>)")
+        if _no_value(key):
+            raise ck.fail(where, _no_key(key))
         other = seen.setdefault(_fold(key), key)
         if other != key:
             raise ck.fail(where, _one_match(other, key))
@@ -1229,6 +1234,8 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
     out: dict[str, tuple[str, Priority]] = {}
     for key, level in pairs:
         folded = _fold(key)
+        if folded in _NO_VALUE:
+            raise PolicyError(f"context.{name}: {_no_key(key)}")
         if folded in out:
             other = out[folded][0]
             what = (
@@ -1237,6 +1244,15 @@ def _folded(pairs: tuple[tuple[str, Priority], ...], name: str) -> dict[str, tup
             raise PolicyError(f"context.{name}: {what}")
         out[folded] = (key, level)
     return out
+
+
+def _no_key(key: str) -> str:
+    """Why a channel or tier key that `_no_value` reads as none is refused."""
+    return (
+        f"key {key!r} is what an export writes for no value (as are nan, None, NULL, N/A, "
+        "- and blank), which is read as no channel or tier and matches no key; name the "
+        "channel or tier itself"
+    )
 
 
 def _one_match(key: str, other: str) -> str:
@@ -1270,6 +1286,22 @@ def _fold(key: str) -> str:
         folded = _simplify(folded)
     whole = _FLOAT_CODE.fullmatch(folded)
     return folded if whole is None else whole[1]
+
+
+#: What an export writes in a cell that holds no value, as `_fold` gives it:
+#: the strings `pandas.read_csv` reads as missing (``NaN``, ``None``,
+#: ``NULL``, ``N/A``, ``#N/A``, ``<NA>`` ...), ``NaT``, a dash and 无, as a
+#: form or a CRM writes none. A channel or tier of one is no channel or tier.
+_NO_VALUE = frozenset(
+    {"", "nan", "-nan", "none", "null", "n/a", "na", "#n/a", "#n/a n/a", "#na", "<na>", "nat"}
+    | {"1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan", "-", "--", "—", "——", "无"}
+)
+
+
+def _no_value(value: str) -> bool:
+    """Whether a channel or tier is what an export writes for none (``"nan"``,
+    ``"None"``, ``"N/A"``, ``"-"``, blank ...), whatever its case or width."""
+    return _fold(value) in _NO_VALUE
 
 
 def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
@@ -3118,11 +3150,20 @@ def _unmatched(context: Context, pol: Policy) -> tuple[str | None, str | None]:
     floor, rightly for a channel the policy does not rank (电话), but a
     column of 金卡 where the policy says vip misses every floor unnoticed."""
     c = pol._c
-    channel, tier = context.channel, context.customer_tier
     return (
-        channel if channel is not None and _fold(channel) not in c.channels else None,
-        tier if tier is not None and _fold(tier) not in c.tiers else None,
+        _unmatched_value(context.channel, c.channels),
+        _unmatched_value(context.customer_tier, c.tiers),
     )
+
+
+def _unmatched_value(value: str | None, keys: Mapping[str, tuple[str, Priority]]) -> str | None:
+    """`value` when it is given, not a stand-in for none (`_no_value`: a
+    ``"nan"`` or ``"N/A"`` is no channel, not an unknown one) and no key of
+    `keys` (folded) matches it; None otherwise."""
+    if value is None:
+        return None
+    folded = _fold(value)
+    return None if folded in keys or folded in _NO_VALUE else value
 
 
 def _learned_reason(
