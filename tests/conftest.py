@@ -36,6 +36,15 @@ def _quiet_jieba() -> None:
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
+@pytest.fixture(autouse=True)
+def _unmatched_context_said_afresh() -> None:
+    # a channel or tier that matches no key is said once a process: each test
+    # is a process of its own in this
+    from triage import priority
+
+    priority._WARNED.clear()
+
+
 # Hand-written complaints covering every category, emotion and priority, for
 # training tests that need no shared data: every head sees both classes.
 # text, categories, primary, angry anxious confused humorous aggrieved, priority

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import typing
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -1407,3 +1408,25 @@ def test_a_lexicon_that_does_not_give_each_label_its_words_is_refused(
 ) -> None:
     with pytest.raises(triage.ParameterError, match=message):
         triage.LexiconModel(lexicon)  # type: ignore[arg-type]
+
+
+def test_analyze_says_once_that_a_channel_matching_no_key_sets_no_floor() -> None:
+    # channel="wechat" where the policy says 微信: no floor, and no word of it
+    policy = triage.load_policy(
+        {"format": 1, "extends": "default", "context": {"channels": {"微信": "P2"}}}
+    )
+    with pytest.warns(triage.TriageWarning, match=r"^channel 'wechat' matches no key") as caught:
+        first = triage.analyze(
+            "快递太慢了", policy=policy, context=triage.Context(channel="wechat")
+        )
+    assert caught[0].filename == __file__
+    assert first.priority is Priority.P3
+    # said once: a service is not told again on every request
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        triage.analyze("快递太慢了", policy=policy, context=triage.Context(channel="wechat"))
+        named = triage.analyze("快递太慢了", policy=policy, context=triage.Context(channel="微信"))
+    assert named.priority is Priority.P2
+    assert [(r.code, r.en) for r in named.reasons if r.source == "context"] == [
+        ("context.channel.微信", "came in through 微信")
+    ]

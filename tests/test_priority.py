@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import triage
 from triage import priority
 from triage.exceptions import ParameterError, PolicyError
 from triage.labels import CATEGORIES, EMOTIONS, Category, Priority
@@ -1531,7 +1533,11 @@ def test_context_matches_whatever_its_case_and_spaces(
 def test_context_knows_the_chinese_names_of_its_channels(
     channel: str, level: Priority | None
 ) -> None:
-    result = run("有点慢", "logistics", context=Context(channel=channel))
+    if level is None:
+        with pytest.warns(priority.TriageWarning, match=f"channel '{channel}' matches no key"):
+            result = run("有点慢", "logistics", context=Context(channel=channel))
+    else:
+        result = run("有点慢", "logistics", context=Context(channel=channel))
     context = [r for r in result.reasons if r.source == "context"]
     if level is None:
         assert context == []
@@ -1545,6 +1551,59 @@ def test_context_keys_of_an_extension_replace_the_default_whatever_their_case() 
     assert policy.tiers == (("VIP", Priority.P2),)
     result = run("有点慢", "logistics", policy=policy, context=Context(customer_tier="vip"))
     assert result.level is Priority.P2 and "context.tier.VIP" in codes(result)
+
+
+def test_a_channel_or_tier_that_matches_no_key_is_said_once_a_process() -> None:
+    # a service passing channel="wechat" where the policy says 微信 got no
+    # floor and no word; it is told once for each value, not once a request
+    policy = load_policy(
+        {"format": 1, "extends": "default", "context": {"channels": {"微信": "P2"}}}
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            run("有点慢", "logistics", policy=policy, context=Context(channel="wechat"))
+            run("有点慢", "logistics", policy=policy, context=Context(channel=" WeChat "))
+            run("有点慢", "logistics", context=Context(customer_tier="金卡", channel="微博"))
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (
+            priority.TriageWarning,
+            "channel 'wechat' matches no key of the policy's context.channels (12315, "
+            "12315平台, 12315热线, 12345, 12345热线, media, weibo, 全国12315, 媒体, 市长热线, "
+            "微信, 微博, 新浪微博, 记者), so it sets no floor",
+        ),
+        (
+            priority.TriageWarning,
+            "customer_tier '金卡' matches no key of the policy's context.tiers (vip), so it "
+            "sets no floor",
+        ),
+    ]
+    assert {w.filename for w in caught} == {__file__}  # the caller's line, not the library's
+    # another policy, of other keys, is told again
+    with pytest.warns(priority.TriageWarning, match=r"'wechat' .*\(12315, .*, 记者\), so"):
+        run("有点慢", "logistics", context=Context(channel="wechat"))
+    # a key, whatever its case, width or script, and no channel at all: nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for context in (Context(channel="微信"), Context(channel="N/A"), Context()):
+            run("有点慢", "logistics", policy=policy, context=context)
+        run("有点慢", "logistics", context=Context(channel="市長熱線", customer_tier="VIP"))
+
+
+def test_a_service_is_told_of_the_first_100_unmatched_values_only() -> None:
+    # a free-text field passed as the channel would have warned once a request
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(150):
+            run("有点慢", "logistics", context=Context(channel=f"c{i}"))
+    assert len(caught) == 100
+    assert str(caught[0].message).startswith("channel 'c0' matches no key")
+    assert str(caught[-1].message).endswith(
+        ", so it sets no floor (100 values said; no more will be)"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        triage.analyze("有点慢", context=Context(customer_tier="金卡"))
 
 
 @pytest.mark.parametrize("none", ["nan", "None", "NULL", "N/A", "#N/A", "<NA>", "-", "无", "null"])

@@ -52,6 +52,14 @@ def analyze(
         file once with `triage.load_policy`) or `model` not a model (a path:
         load it with `triage.load_model`). Also a `TypeError`.
 
+    Warns
+    -----
+    TriageWarning
+        The channel or tier of `context` matches no key of the policy's
+        ``[context]`` (``"wechat"`` where it says 微信), so sets no floor: once
+        a process for each value, the first 100 values. What an export writes
+        for none (``"nan"``, ``"None"``, ``"N/A"``, ``"-"``) is no channel.
+
     Examples
     --------
     >>> a = analyze("快递一周还没到，客服也不回，太气人了！")

@@ -204,20 +204,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _warn_unmatched(context: Any, policy: Any) -> None:
     """Warn of a --channel or --tier that matches no key of the policy: it
     sets no floor, rightly for a channel the policy does not rank (电话), while
-    金卡 where the policy says vip would miss its floor unsaid."""
-    from triage.priority import _unmatched, default_policy
+    金卡 where the policy says vip would miss its floor unsaid. Said here, by
+    its option, before stdin is read; `triage.analyze` says it no more."""
+    from triage.priority import _warn_unmatched, default_policy
 
-    rules = policy if policy is not None else default_policy()
-    options = (("--channel", "channels", rules.channels), ("--tier", "tiers", rules.tiers))
-    for value, (option, name, keys) in zip(_unmatched(context, rules), options, strict=True):
-        if value is not None:
-            known = ", ".join(k for k, _ in keys) or "none"
-            warnings.warn(
-                f"{option} {value!r} matches no key of the policy's context.{name} "
-                f"({known}), so it sets no floor",
-                TriageWarning,
-                stacklevel=2,
-            )
+    _warn_unmatched(
+        context, policy if policy is not None else default_policy(), named=("--channel", "--tier")
+    )
 
 
 def _json_text(data: Any) -> str:

@@ -118,8 +118,10 @@ import operator
 import os
 import re
 import sys
+import threading
 import tomllib
 import unicodedata
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,7 +131,7 @@ from triage._paths import user_path
 from triage._resources import read_toml
 from triage._words import counted
 from triage._words import shown as _cut
-from triage.exceptions import ParameterError, PolicyError
+from triage.exceptions import ParameterError, PolicyError, TriageWarning, user_stacklevel
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
 from triage.results import CategoryResult, EmotionResult, Evidence, PriorityResult, Reason
 from triage.text import _RAW_CAP, EMOJI_PARTS, PICTOGRAPHS, _clean, _simplify, check_text
@@ -2707,6 +2709,14 @@ def prioritize(
         in [0, 1], `context` not a `Context` or `policy` not a `Policy` (load
         a policy file once with `load_policy`).
 
+    Warns
+    -----
+    TriageWarning
+        The channel or tier of `context` matches no key of the policy's
+        ``[context]`` (``"wechat"`` where it says 微信), so sets no floor: once
+        a process for each value, the first 100 values. What an export writes
+        for none (``"nan"``, ``"None"``, ``"N/A"``, ``"-"``) is no channel.
+
     Examples
     --------
     >>> from triage.labels import CATEGORIES, EMOTIONS, Category
@@ -2738,6 +2748,9 @@ def prioritize(
             f"context must be a triage.Context, got {type(context).__name__}; "
             "e.g. triage.Context(recent_complaints=2, channel='app')"
         )
+    pol = default_policy() if policy is None else policy
+    if context is not None and (context.channel is not None or context.customer_tier is not None):
+        _warn_unmatched(context, pol)
     return _prioritize(
         text,
         categories.labels,
@@ -2745,7 +2758,7 @@ def prioritize(
         emotions.intensities,
         None if learned is None else _validate_learned(learned),
         context,
-        default_policy() if policy is None else policy,
+        pol,
     )
 
 
@@ -3154,6 +3167,45 @@ def _unmatched(context: Context, pol: Policy) -> tuple[str | None, str | None]:
         _unmatched_value(context.channel, c.channels),
         _unmatched_value(context.customer_tier, c.tiers),
     )
+
+
+#: The channels and tiers `_warn_unmatched` said matched no key, each by its
+#: field, its folded value and the folded keys of the policy: said once a
+#: process, and only the first `_WARNED_KEPT`, so that a service whose
+#: channel is a free-text field is neither flooded nor grows.
+_WARNED: set[tuple[str, str, frozenset[str]]] = set()
+_WARNED_KEPT = 100
+_WARNED_LOCK = threading.Lock()
+
+
+def _warn_unmatched(
+    context: Context, pol: Policy, named: tuple[str, str] = ("channel", "customer_tier")
+) -> None:
+    """Warn, once a process for each value, of a channel or tier of `context`
+    that matches no key of `pol` (`_unmatched`), `named` as the caller gave
+    them: it sets no floor, rightly for a channel the policy does not rank
+    (电话), while wechat where the policy says 微信 would miss its floor unsaid."""
+    c = pol._c
+    fields = (("channel", "channels", c.channels), ("customer_tier", "tiers", c.tiers))
+    for value, (field_, kind, keys), name in zip(
+        _unmatched(context, pol), fields, named, strict=True
+    ):
+        if value is None:
+            continue
+        seen = (field_, _fold(value), frozenset(keys))
+        with _WARNED_LOCK:
+            if seen in _WARNED or len(_WARNED) >= _WARNED_KEPT:
+                continue
+            _WARNED.add(seen)
+            last = len(_WARNED) == _WARNED_KEPT
+        known = ", ".join(key for key, _ in keys.values()) or "none"
+        more = f" ({_WARNED_KEPT} values said; no more will be)" if last else ""
+        warnings.warn(
+            f"{name} {value!r} matches no key of the policy's context.{kind} ({known}), so it "
+            f"sets no floor{more}",
+            TriageWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _unmatched_value(value: str | None, keys: Mapping[str, tuple[str, Priority]]) -> str | None:
