@@ -3670,11 +3670,15 @@ def test_the_summary_counts_the_channels_and_tiers_that_matched_no_key(tmp_path:
     assert summary.unmatched_channels == {"抖音": 2, "电话": 1}
     assert summary.unmatched_tiers == {"vip1": 3, "金卡": 1}
     assert (summary.unmatched_channel_rows, summary.unmatched_tier_rows) == (3, 4)
+    # named by their columns, of all the rows, as score_frame's warning says it:
+    # "channel matched no key" left the user of --context channel=渠道 to guess
     assert str(summary).endswith(
-        "\nchannel matched no key of the policy, so set no floor, on 3 rows: '抖音' (2), '电话' (1)"
-        "\ncustomer_tier matched no key of the policy, so set no floor, on 4 rows: "
-        "'vip1' (3), '金卡' (1)"
+        "\nchannel (column '渠道') matched no key of the policy, so set no floor, on 3 of 6 "
+        "rows: '抖音' (2), '电话' (1)"
+        "\ncustomer_tier (column '等级') matched no key of the policy, so set no floor, on 4 "
+        "of 6 rows: 'vip1' (3), '金卡' (1)"
     )
+    assert summary.context_columns == cols
     mine = score_file(
         source, tmp_path / "out.csv", context_columns=cols, policy=policy, chunk_size=4
     )
@@ -3694,7 +3698,8 @@ def test_the_summary_keeps_the_rows_of_the_first_100_unmatched_values(tmp_path: 
     summary = score_file(source, tmp_path / "out.csv", context_columns={"channel": "c"})
     assert len(summary.unmatched_channels) == 100 and summary.unmatched_channels["c1"] == 2
     assert summary.unmatched_channel_rows == 121
-    assert "on 121 rows: 'c1' (2), 'c0' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..." in str(summary)
+    shown = "on 121 of 121 rows: 'c1' (2), 'c0' (1), 'c2' (1), 'c3' (1), 'c4' (1), ..."
+    assert shown in str(summary)
 
 
 def test_score_frame_warns_once_of_the_channels_and_tiers_that_set_no_floor() -> None:

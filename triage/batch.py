@@ -1773,8 +1773,12 @@ class _ContextTally:
         return "\n".join(lines)
 
     def _named(self, name: str) -> str:
-        col = self.columns[name]
-        return name if col == name else f"{name} (column {_shown(col)})"
+        return _field(name, self.columns[name])
+
+
+def _field(name: str, column: Any) -> str:
+    """A context field as a summary names it, with its column when another."""
+    return name if column == name else f"{name} (column {_shown(column)})"
 
 
 def _filled(column: pd.Series, named: bool = False) -> bool:
@@ -1966,6 +1970,9 @@ class ScoreSummary:
         With `context_columns`, each field whose column was empty (missing
         or blank) in every row, so set no floor on any, to its column: a
         column named by mistake, or one an export left blank.
+    context_columns : dict of str to str
+        The `context_columns` of the run, each field to its column, by which
+        the summary names the fields it speaks of.
     raised : int
         Rows among `errors` whose scoring raised an exception (a bug a text
         brings out), ``error`` saying ``scoring raised ...``; a
@@ -1991,6 +1998,7 @@ class ScoreSummary:
     raised: int = 0
     scored_by: dict[str, str | int | None] = field(default_factory=dict)
     empty_context_columns: dict[str, str] = field(default_factory=dict)
+    context_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -2024,9 +2032,10 @@ class ScoreSummary:
         )
         for name, values, n in unmatched:
             if n:
-                text += "\n" + _unmatched_line(name, values, n)
+                col = self.context_columns.get(name, name)
+                text += "\n" + _unmatched_line(_field(name, col), values, n, self.rows)
         for name, col in self.empty_context_columns.items():
-            text += "\n" + _empty_line(name if col == name else f"{name} (column {_shown(col)})")
+            text += "\n" + _empty_line(_field(name, col))
         return text
 
 
@@ -2651,6 +2660,7 @@ def score_file(
         raised=workers.raised,
         scored_by=by,
         empty_context_columns=tally.empty,
+        context_columns=tally.columns,
     )
     if record_at is not None and record:
         _write_record(summary, os.path.abspath(input), record_at)
@@ -2948,6 +2958,7 @@ def _score_stream(
         raised=workers.raised,
         scored_by=scored_by(model, policy),
         empty_context_columns=tally.empty,
+        context_columns=tally.columns,
     )
 
 
