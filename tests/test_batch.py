@@ -1767,6 +1767,7 @@ def test_a_recorded_output_has_its_record_beside_it(tmp_path: Path, output: str)
         "undecodable_lines": 0,
         "unmatched_channel_rows": 0,
         "unmatched_tier_rows": 0,
+        "context_columns": {},
         "empty_context_columns": {},
     }
     # a folder of outputs read as one input passes over the records
@@ -1785,6 +1786,8 @@ def test_a_record_names_a_context_column_empty_in_every_row(tmp_path: Path) -> N
     assert summary.empty_context_columns == {"channel": "渠道"}
     record = json.loads((tmp_path / "_out.csv.triage.json").read_text(encoding="utf-8"))
     assert record["empty_context_columns"] == {"channel": "渠道"}
+    # the columns the unmatched counts were of, as the summary names them
+    assert record["context_columns"] == {"channel": "渠道", "customer_tier": "等级"}
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="names of bytes")

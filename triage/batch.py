@@ -3080,6 +3080,7 @@ def _write_record(summary: ScoreSummary, input: str, target: Path) -> None:
         "undecodable_lines": len(summary.undecodable_lines),
         "unmatched_channel_rows": summary.unmatched_channel_rows,
         "unmatched_tier_rows": summary.unmatched_tier_rows,
+        "context_columns": summary.context_columns,
         "empty_context_columns": summary.empty_context_columns,
         "seconds": round(summary.seconds, 3),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
