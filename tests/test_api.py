@@ -1003,7 +1003,7 @@ print(space._lookup is not False, triage.text._lazy._to_traditional is not None)
 def test_warm_up_loads_what_the_first_call_would() -> None:
     # the term tables explain reads took a first explain 50 ms more than the
     # next; the batch path's lookup, the first text that names a problem after
-    # praise (电饭煲突然爆了，差点烫伤孩子) 140 ms more and 14 MB that a
+    # praise (好吃好吃，下次还来，吃完拉肚子了) 140 ms more and 14 MB that a
     # pre-forking server's workers did not share; the converter back to
     # traditional characters, the first traditional text 40 ms more
     import subprocess
