@@ -45,6 +45,8 @@ BUILTIN_RAISES = {
     ("vectors.py", "most_similar", "KeyError"),  # a word the vectors do not hold
     ("persist.py", "_json_default", "TypeError"),  # json.dumps's hook; caught and named
     ("model.py", "predict_one", "NotImplementedError"),  # the abstract one-text model
+    # a notebook shows the text repr, as for scikit-learn's estimators, with display="text"
+    ("model.py", "_repr_html_", "AttributeError"),
 }
 
 _BUILTIN_ERRORS = {
