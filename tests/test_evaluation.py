@@ -530,7 +530,7 @@ def test_calibration_is_scikit_learn_s_reliability_and_brier(strategy: str) -> N
         np.testing.assert_allclose(table["mean_proba"], mean_proba, err_msg=label)
         row = got.labels.loc[label]
         assert table["rows"].sum() == row["rows"] == len(truth)
-        assert row["brier"] == pytest.approx(brier_score_loss(truth, proba, labels=[0, 1]))
+        assert row["brier"] == pytest.approx(brier_score_loss(truth, proba, pos_label=1))
         assert row["rate"] == pytest.approx(truth.mean())
         gaps = (table["rows"] / len(truth) * (table["mean_proba"] - table["observed"]).abs()).sum()
         assert row["ece"] == pytest.approx(gaps)
