@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,22 @@ def trained_model(train_frame, dev_frame, word_vectors):  # type: ignore[no-unty
         [load_calm_chats(exclude=labeled), load_praise(exclude=labeled)], ignore_index=True
     )
     return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors, extra=extra)
+
+
+def run_interleaved(target: Callable[[int], None], threads: int) -> None:
+    """Run ``target(k)`` in `threads` threads at once, k = 0 .. threads - 1,
+    with the interpreter switching threads every microsecond, so that they
+    interleave inside each call, and wait for them all."""
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        workers = [threading.Thread(target=target, args=(k,)) for k in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)

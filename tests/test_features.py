@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import run_interleaved
 from triage._features import FeatureSpace, guarded
 from triage.vectors import WordVectors
 
@@ -406,7 +407,6 @@ def test_the_lookup_and_term_tables_are_built_once_for_threads_asking_at_once(
     # the threads of a service meeting the batch path and explain together
     # share one build of each table, and each gets what one thread gets
     import pickle
-    import sys
     import threading
     import time
 
@@ -443,16 +443,7 @@ def test_the_lookup_and_term_tables_are_built_once_for_threads_asking_at_once(
         start.wait()
         got[k] = fresh.blocks(query) if k % 2 else fresh.term_ids()
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads interleave inside each build
-    try:
-        workers = [threading.Thread(target=ask, args=(k,)) for k in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved(ask, threads)  # threads interleave inside each build
     assert built == {"lookup": 1, "terms": 1}
     for k, out in enumerate(got):
         if k % 2:

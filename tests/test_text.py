@@ -17,6 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import run_interleaved
 from triage import InvalidTextError, ParameterError, normalize, segment
 from triage import text as text_module
 from triage.text import _CONTROL, MAX_CHARS, prepare, read_words, stopwords, tokenize
@@ -1242,7 +1243,6 @@ def test_models_taking_turns_hash_their_words_once() -> None:
     # each model's words are hashed when its tokenizer is first asked for,
     # never again (a tuple's hash is not kept: 20,000 words took 25 times
     # the cut of a text to hash)
-    import sys
     import threading
 
     text = "花呗还款日被多扣了利息，携号转网也办不了"
@@ -1264,16 +1264,7 @@ def test_models_taking_turns_hash_their_words_once() -> None:
         for i in range(rounds):
             got[k].append(tokenize(text, words=sets[(i + k) % 2]))
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads interleave within each call
-    try:
-        workers = [threading.Thread(target=turns, args=(k,)) for k in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved(turns, threads)  # threads interleave within each call
     assert got == [[want[(i + k) % 2] for i in range(rounds)] for k in range(threads)]
     # built once each, in the thread that asked first, while the others waited
     assert _CountedWords.hashed <= 2 * threads
