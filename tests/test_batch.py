@@ -42,6 +42,7 @@ from triage._io import file_format
 from triage.batch import (
     OUTPUT_COLUMNS,
     OUTPUT_FORMAT_VERSION,
+    SUMMARY_COLUMN,
     WHY_COLUMN,
     ProgressLine,
     ScoreSummary,
@@ -798,6 +799,97 @@ def test_why_agrees_with_explain_on_the_labeled_complaints() -> None:
     assert [json.loads(w) for w in out[WHY_COLUMN]] == [why_of(t, 3) for t in texts]
 
 
+# what an agent reads of a row in a spreadsheet: (text, channel, complaints
+# before) -> the summary column
+SUMMARIES = [
+    (
+        "快递一周还没到，我要打12315投诉你们！",
+        None,
+        None,
+        "P1 紧急，10 分钟内响应，转客诉升级组，物流问题。向监管部门投诉或威胁投诉（“12315”）",
+    ),
+    (
+        "宝宝吃了你们的米粉过敏住院了",
+        None,
+        None,
+        "P1 紧急，10 分钟内响应，转客诉升级组，产品问题。"
+        "健康受损：腹泻、中毒、过敏等身体不适（“过敏”“住院”）",
+    ),
+    (
+        "空调坏了一晚上没人修，气死我了！！",
+        None,
+        None,
+        "P2 高，30 分钟内响应，转产品部，产品问题。严重质量问题或核心功能不可用（“坏了”）；"
+        "言辞激烈：气死、忍无可忍、辱骂等（“气死”）",
+    ),
+    # a reason of the context quotes nothing: the text is not why
+    (
+        "房间很脏，地毯上还有头发",
+        "微博",
+        None,
+        "P2 高，30 分钟内响应，转门店运营部，环境问题。来自渠道 微博",
+    ),
+    (
+        "这个月第三次找你们了，退款还是没到账",
+        None,
+        3,
+        "P2 高，30 分钟内响应，转运营流程部，流程问题。资金损失或错误扣费（“退款还是没到账”）；"
+        "多次投诉未解决（“第三次找”）；近期已投诉 3 次",
+    ),
+    # praise: no primary category to name
+    ("快递很快，包装也很好", None, None, "P4 低，24 小时内响应，转客服部。未发现具体问题"),
+    ("", None, None, ""),
+    (None, None, None, ""),
+]
+
+
+def test_summary_says_each_row_in_one_line_as_analyze_does() -> None:
+    frame = pd.DataFrame(
+        [row[:3] for row in SUMMARIES], columns=["text", "渠道", "次数"], dtype=object
+    )
+    contexts = {"channel": "渠道", "recent_complaints": "次数"}
+    out = score_frame(frame, summary=True, context_columns=contexts)
+    assert out[SUMMARY_COLUMN].tolist() == [row[3] for row in SUMMARIES]
+    for (text, channel, before, _), said in zip(SUMMARIES, out[SUMMARY_COLUMN], strict=True):
+        if text:
+            context = Context(recent_complaints=before or 0, channel=channel)
+            assert said == triage.analyze(text, context=context).summary()
+
+
+def test_summary_is_a_first_column_only_when_asked() -> None:
+    texts = [*TEXTS, None, "", 3]
+    plain = score_frame(pd.DataFrame({"text": texts}))
+    assert SUMMARY_COLUMN not in plain
+    out = score_frame(pd.DataFrame({"text": texts}), summary=True)
+    assert out.columns.tolist() == [SUMMARY_COLUMN, *OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(out.drop(columns=SUMMARY_COLUMN), plain)
+    assert out[SUMMARY_COLUMN].dtype == out["primary"].dtype  # the dtype pandas gives text
+    for text, said, error in zip(texts, out[SUMMARY_COLUMN], out["error"], strict=True):
+        assert said == ("" if error else triage.analyze(text).summary())
+    both = score_frame(pd.DataFrame({"text": texts}), summary=True, explain=2)
+    assert both.columns.tolist()[:1] == [SUMMARY_COLUMN]
+    assert both.columns.tolist().index(WHY_COLUMN) == both.columns.tolist().index("reasons") + 1
+    pd.testing.assert_frame_equal(both[out.columns], out)
+
+
+def test_summary_in_parallel_with_keep_input_and_no_rows() -> None:
+    # a CRM's own "Summary" column is kept: the score column is triage_summary
+    frame = pd.DataFrame({"text": TEXTS * 3, "Summary": "kept"}, index=[4, 4, 2] * len(TEXTS))
+    serial = score_frame(frame, summary=True, keep_input=True)
+    parallel = score_frame(frame, summary=True, keep_input=True, n_jobs=2, chunk_size=7)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["Summary"].eq("kept").all()
+    assert serial.columns.tolist()[2] == f"triage_{SUMMARY_COLUMN}"
+    empty = score_frame(frame.iloc[:0], summary=True)
+    assert empty.columns.tolist() == [SUMMARY_COLUMN, *OUTPUT_COLUMNS] and len(empty) == 0
+
+
+@pytest.mark.parametrize("bad", ["yes", "no", 1, None])
+def test_a_summary_that_is_not_true_or_false_is_refused(bad: Any) -> None:
+    with pytest.raises(triage.ParameterError, match=r"^summary must be True or False"):
+        score_frame(pd.DataFrame({"text": ["快递太慢"]}), summary=bad)
+
+
 @pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
 def test_a_bad_explain_is_refused_before_scoring(bad: Any) -> None:
     # named as the caller passed it: explain=, not the top= of triage.explain
@@ -1437,6 +1529,16 @@ def test_a_row_whose_scoring_raises_is_flagged_and_the_others_scored(n_jobs: int
     assert message.endswith("\nRuntimeError: cannot score " + "长" * 80)
 
 
+def test_a_row_whose_scoring_raises_has_no_summary_and_the_others_theirs() -> None:
+    frame = pd.DataFrame({"text": _marked_texts()})
+    with pytest.warns(triage.TriageWarning, match="on 2 rows, "):
+        out = score_frame(frame, model=_RaisesOnMarker(), chunk_size=10, summary=True)
+    expected = score_frame(frame, model=triage.LexiconModel(), summary=True)
+    scored = (out["error"] == "").to_numpy()
+    pd.testing.assert_frame_equal(out[scored], expected[scored])
+    assert out.loc[~scored, SUMMARY_COLUMN].tolist() == ["", "", ""]
+
+
 def test_a_model_that_fails_on_any_text_still_stops_the_call() -> None:
     # every row flagged, each scored alone, would hide a broken model behind
     # a slow run of empty results
@@ -1931,6 +2033,13 @@ _OUTPUT_FORMATS = {
         "error": "text",
     },
 }
+# version 2 added the column summary=True asks for, first
+_OUTPUT_FORMATS[2] = dict(_OUTPUT_FORMATS[1])
+# the columns an option adds, by version: (option, column, the column it follows)
+_OPTIONAL_COLUMNS = {
+    1: [("explain", "why", "reasons")],
+    2: [("explain", "why", "reasons"), ("summary", "summary", None)],
+}
 
 
 def test_the_output_format_version_is_that_of_the_columns_written() -> None:
@@ -1941,6 +2050,12 @@ def test_the_output_format_version_is_that_of_the_columns_written() -> None:
         assert list(kinds.items()) == list(_OUTPUT_FORMATS[OUTPUT_FORMAT_VERSION].items())
         assert scored.astype(batch.OUTPUT_DTYPES).dtypes.equals(scored.dtypes)
         assert list(batch.OUTPUT_DTYPES) == list(OUTPUT_COLUMNS)
+        for option, column, after in _OPTIONAL_COLUMNS[OUTPUT_FORMAT_VERSION]:
+            asked = score_frame(frame, **{option: 2 if option == "explain" else True})
+            names = asked.columns.tolist()
+            assert names.index(column) == (0 if after is None else names.index(after) + 1)
+            assert asked[column].dtype == text
+            assert asked.drop(columns=column).columns.tolist() == list(OUTPUT_COLUMNS)
 
 
 def _read_back(path: Path, fmt: str) -> pd.DataFrame:
@@ -1985,9 +2100,16 @@ def test_every_output_format_reads_back_as_score_frame_gives_it(
     # the lexicon baseline has no complaint head: prob_complaint NaN on every row
     found = triage.LexiconModel() if model == "lexicon" else None
     explain = 2 if model == "default" else 0
-    score_file(tmp_path / "in.parquet", tmp_path / f"out.{fmt}", model=found, explain=explain)
+    summary = model == "default"
+    score_file(
+        tmp_path / "in.parquet",
+        tmp_path / f"out.{fmt}",
+        model=found,
+        explain=explain,
+        summary=summary,
+    )
     got = _read_back(tmp_path / f"out.{fmt}", fmt)
-    want = score_frame(frame, model=found, explain=explain)
+    want = score_frame(frame, model=found, explain=explain, summary=summary)
     assert list(got.columns) == ["ticket", "text", *want.columns]
     pd.testing.assert_frame_equal(got[want.columns], want)
     assert got["ticket"].tolist() == list(_ROUND_TRIP)
@@ -3153,6 +3275,29 @@ def test_a_folder_of_monthly_exports_is_resumed_as_one_input(
     assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
 
 
+def test_a_checkpoint_of_another_version_of_the_format_is_refused_and_kept(
+    tmp_path: Path,
+) -> None:
+    # written before summary= was an option: no run now has its options
+    src = _resumed_input(tmp_path, "csv")
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    progress = tmp_path / ".out.csv.resume.json"
+    saved = json.loads(progress.read_text(encoding="utf-8"))
+    del saved["options"]["summary"]
+    saved["scored_by"]["output_format_version"] = 1
+    progress.write_text(json.dumps(saved), encoding="utf-8")
+    said = (
+        r"was written in version 1 of the output's format, which this library, writing "
+        rf"version {OUTPUT_FORMAT_VERSION}, does not continue; delete .* from the first row$"
+    )
+    with pytest.raises(triage.ParameterError, match=said):
+        score_file(src, out, chunk_size=7, resume=True)
+    assert progress.is_file() and (tmp_path / ".out.csv.resume").is_file()
+    assert not out.exists()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="no advisory lock (fcntl) elsewhere")
 def test_a_checkpoint_another_run_is_writing_is_refused(tmp_path: Path) -> None:
     import fcntl
@@ -3180,6 +3325,7 @@ def _touched(src: Path) -> dict[str, Any]:
         (_touched, InputFileError, r"not this input as it is now"),
         (lambda src: {"chunk_size": 5}, triage.ParameterError, r"chunk_size 7 then, 5 now"),
         (lambda src: {"explain": 1}, triage.ParameterError, r"explain 0 then, 1 now"),
+        (lambda src: {"summary": True}, triage.ParameterError, r"summary False then, True now"),
         (
             lambda src: {"output_encoding": "utf-8-sig"},
             triage.ParameterError,
@@ -4139,11 +4285,12 @@ def test_dask_makes_text_of_cells_unless_told_not_to() -> None:
     assert kept["error"].tolist() == ["", "not a string: int", "missing text"]
 
 
-def test_dask_explain_plans_the_why_column() -> None:
+@pytest.mark.parametrize("options", [{"explain": 2}, {"summary": True, "explain": 2}])
+def test_dask_explain_and_summary_plan_their_columns(options: dict[str, Any]) -> None:
     dd = pytest.importorskip("dask.dataframe")
     frame = pd.DataFrame({"text": [*TEXTS, None]})
-    want = score_frame(frame, explain=2)
-    lazy = score_frame(dd.from_pandas(frame, npartitions=3), explain=2)
+    want = score_frame(frame, **options)
+    lazy = score_frame(dd.from_pandas(frame, npartitions=3), **options)
     assert lazy.columns.tolist() == want.columns.tolist()
     planned = _in_dask(want.dtypes.to_dict())
     assert lazy.dtypes.to_dict() == planned

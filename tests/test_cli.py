@@ -516,6 +516,30 @@ def test_score_of_files_needs_no_temporary_directory(
     assert err.endswith("; set TMPDIR to a writable directory, or give files instead of pipes\n")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_score_summary_writes_each_row_in_one_line_after_the_input(
+    tmp_path: Path, suffix: str
+) -> None:
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    import triage
+
+    texts = ["快递一周还没到，我要打12315投诉你们！", "房间很脏，隔音也差", ""]
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2, 3], "text": texts}).to_csv(source, index=False)
+    out = tmp_path / f"out{suffix}"
+    assert main(["score", str(source), "-o", str(out), "--quiet", "--summary"]) == 0
+    readers = {".csv": pd.read_csv, ".jsonl": lambda p: pd.read_json(p, lines=True)}
+    scored = readers.get(suffix, pd.read_parquet)(out)
+    assert scored.columns.tolist()[:4] == ["id", "text", "summary", "categories"]
+    said = [s if isinstance(s, str) else "" for s in scored["summary"]]
+    assert said == [triage.analyze(t).summary() for t in texts[:2]] + [""]
+    assert said[0].startswith("P1 紧急，10 分钟内响应，转客诉升级组，物流问题。")
+    plain = tmp_path / f"plain{suffix}"
+    assert main(["score", str(source), "-o", str(plain), "--quiet"]) == 0
+    assert "summary" not in readers.get(suffix, pd.read_parquet)(plain).columns
+
+
 @pytest.mark.parametrize(
     ("args", "top", "suffix"),
     [
@@ -2994,6 +3018,7 @@ STREAMED = {
     [
         ("csv", "csv", ["--context", "channel=channel", "--escape-formulas"]),
         ("csv", "jsonl", ["--explain"]),
+        ("csv", "tsv", ["--summary", "--explain", "--context", "channel=channel"]),
         ("jsonl", "tsv", ["--output-encoding", "utf-8-sig"]),
         ("jsonl", "jsonl", []),
     ],

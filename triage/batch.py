@@ -36,6 +36,10 @@ With ``explain=`` (``triage score --explain``) a column ``why`` follows
 ``reasons``: a JSON object from each category that applies (primary first)
 and each emotion present to the terms of the text that raise its score most,
 as `triage.explain` finds them (``{"logistics": ["快递", "还没到"], ...}``).
+With ``summary=True`` (``triage score --summary``) a column ``summary``
+comes first: the row's triage in one line of Chinese, as
+`triage.Assessment.summary` says it, for an agent reading the file in a
+spreadsheet.
 
 Rows with an error have ``""`` in the string columns, NA in the numbers and
 False in the flags. The evidence spans and descriptions of the reasons are not
@@ -96,6 +100,7 @@ __all__ = [
     "OUTPUT_DTYPES",
     "OUTPUT_FORMAT_VERSION",
     "SCORED_BY_KEY",
+    "SUMMARY_COLUMN",
     "WHY_COLUMN",
     "ProgressLine",
     "ScoreSummary",
@@ -149,10 +154,13 @@ OUTPUT_DTYPES: dict[str, str] = {
 #: `scored_by` holds it, so that a consumer reading files written months
 #: apart knows which columns to expect (docs/batch.md, "The output's
 #: format").
-OUTPUT_FORMAT_VERSION = 1
+OUTPUT_FORMAT_VERSION = 2
 
 #: The column ``explain=`` adds after ``reasons``.
 WHY_COLUMN = "why"
+
+#: The column ``summary=True`` adds before the others: `triage.Assessment.summary`.
+SUMMARY_COLUMN = "summary"
 
 #: The key of a Parquet output's schema metadata that says what scored it
 #: (`scored_by`).
@@ -184,9 +192,10 @@ def _score_chunk(
     policy: Any,
     contexts: list[Context | str | None] | None = None,
     explain: int = 0,
+    summary: bool = False,
 ) -> dict[str, Any]:
     """Score one chunk; the output columns as numpy arrays, row-aligned with `texts`,
-    ``why`` among them with `explain`.
+    ``why`` among them with `explain`, ``summary`` with `summary`.
 
     Each distinct (text, context) is scored once: duplicates are common in
     complaint archives (templates, "默认好评") and their results are equal.
@@ -216,6 +225,8 @@ def _score_chunk(
     m = len(uniq)
     # index m of every per-distinct-text array holds the value of an error row
     strs: dict[str, list[Any]] = {c: [] for c in _STR_COLUMNS}
+    if summary:
+        strs[SUMMARY_COLUMN] = []
     deadline = np.zeros(m + 1, dtype=np.int64)
     cat_p = np.full((m + 1, len(CATEGORIES)), np.nan)
     emo_p = np.full((m + 1, len(EMOTIONS)), np.nan)
@@ -247,11 +258,13 @@ def _score_chunk(
         if explain:
             assert preds.why is not None
             why = [json.dumps(w, ensure_ascii=False) for w in preds.why]
-    for c in _STR_COLUMNS:
-        strs[c].append("")
+    for strings in strs.values():
+        strings.append("")
     take = np.where(slot >= 0, slot, m)
     ok = slot >= 0
     cols: dict[str, Any] = {}
+    if summary:
+        cols[SUMMARY_COLUMN] = np.asarray(strs[SUMMARY_COLUMN], dtype=object)[take]
     for c in ("categories", "primary"):
         cols[c] = np.asarray(strs[c], dtype=object)[take]
     for j, e in enumerate(EMOTIONS):
@@ -281,7 +294,8 @@ def _prioritize_all(
     strs: dict[str, list[Any]],
     deadline: Array,
 ) -> None:
-    """The priority engine on every row of `preds`, filling the string columns.
+    """The priority engine on every row of `preds`, filling the string columns
+    (``summary`` too when `strs` has it, by `triage.results.summary_line`).
 
     Gives the engine what `Predictions.assessment` gives `prioritize`
     (labels ordered by `triage.model.label_order`), from whole-chunk copies
@@ -291,6 +305,7 @@ def _prioritize_all(
     level probabilities of a row are a softmax, so they lie in [0, 1].
     """
     from triage.priority import _prioritize, default_policy
+    from triage.results import summary_line
 
     pol = default_policy() if policy is None else policy
     cat_p = _rows(preds.category_proba)
@@ -302,6 +317,7 @@ def _prioritize_all(
     texts = preds.texts if preds.rests is None else list(map(str.__add__, preds.texts, preds.rests))
     out_cat, out_prim, out_prio = strs["categories"], strs["primary"], strs["priority"]
     out_route, out_reasons = strs["route"], strs["reasons"]
+    out_summary = strs.get(SUMMARY_COLUMN)
     for k in range(len(texts)):
         p, prim = cat_p[k], primary[k]
         cats = tuple(CATEGORIES[j] for j in label_order(labels[k], p, prim))
@@ -323,6 +339,12 @@ def _prioritize_all(
         deadline[k] = result.deadline_minutes
         out_route.append(result.route)
         out_reasons.append("|".join([r.code for r in result.reasons]))
+        if out_summary is not None:
+            out_summary.append(
+                summary_line(
+                    result.level, result.deadline_minutes, result.route, prim_label, result.reasons
+                )
+            )
 
 
 def _rows(a: Array) -> list[tuple[Any, ...]]:
@@ -342,7 +364,7 @@ def _frame(cols: dict[str, Any], index: Any, *, copy: bool = True) -> pd.DataFra
     import pandas as pd
 
     data: dict[str, Any] = {}
-    for name in _columns(WHY_COLUMN in cols):
+    for name in _columns(WHY_COLUMN in cols, SUMMARY_COLUMN in cols):
         col = cols[name]
         if isinstance(col, tuple):  # (values, mask) of a nullable integer column
             values, mask = col
@@ -418,16 +440,18 @@ class _Assembled:
         return _frame(cols, index, copy=False)
 
 
-def _empty_frame(index: Any = None, explain: int = 0) -> pd.DataFrame:
-    return _frame(_score_chunk([], None, None, explain=explain), index)
+def _empty_frame(index: Any = None, explain: int = 0, summary: bool = False) -> pd.DataFrame:
+    return _frame(_score_chunk([], None, None, explain=explain, summary=summary), index)
 
 
-def _columns(why: bool) -> tuple[str, ...]:
-    """The output columns, ``why`` after ``reasons`` with `why`."""
-    if not why:
-        return OUTPUT_COLUMNS
-    at = OUTPUT_COLUMNS.index("reasons") + 1
-    return (*OUTPUT_COLUMNS[:at], WHY_COLUMN, *OUTPUT_COLUMNS[at:])
+def _columns(why: bool, summary: bool = False) -> tuple[str, ...]:
+    """The output columns, ``why`` after ``reasons`` with `why`, ``summary``
+    first with `summary`."""
+    columns = OUTPUT_COLUMNS
+    if why:
+        at = OUTPUT_COLUMNS.index("reasons") + 1
+        columns = (*OUTPUT_COLUMNS[:at], WHY_COLUMN, *OUTPUT_COLUMNS[at:])
+    return (SUMMARY_COLUMN, *columns) if summary else columns
 
 
 # -- sharing a model with worker processes ------------------------------------------
@@ -840,6 +864,7 @@ def _score_rows(
     contexts: list[Context | str | None] | None = None,
     explain: int = 0,
     errors: str = "raise",
+    summary: bool = False,
 ) -> dict[str, Any]:
     """`_score_chunk`; with ``errors="flag"``, the rows whose scoring raises an
     `Exception` are found and flagged in ``error``, the others scored.
@@ -853,11 +878,11 @@ def _score_rows(
     raises alone.
     """
     try:
-        return _score_chunk(texts, model, policy, contexts, explain)
+        return _score_chunk(texts, model, policy, contexts, explain, summary)
     except MemoryError:
         raise
     except Exception as exc:
-        if errors == "raise" or not _scores(model, policy, explain):
+        if errors == "raise" or not _scores(model, policy, explain, summary):
             raise
         first = exc
     parts: list[dict[str, Any]] = []
@@ -867,7 +892,7 @@ def _score_rows(
     def halves(lo: int, hi: int, exc: Exception) -> None:
         # texts[lo:hi] raised `exc`: a row is flagged, a half scored or split again
         if hi - lo == 1:
-            row = _score_chunk([None], None, None, explain=explain)
+            row = _score_chunk([None], None, None, explain=explain, summary=summary)
             row["error"] = np.asarray([_raised_error(exc)], dtype=object)
             parts.append(row)
             raised.append(lo)
@@ -876,7 +901,9 @@ def _score_rows(
         mid = (lo + hi) // 2
         for a, b in ((lo, mid), (mid, hi)):
             try:
-                part = _score_chunk(texts[a:b], model, policy, _slice(contexts, a, b - a), explain)
+                part = _score_chunk(
+                    texts[a:b], model, policy, _slice(contexts, a, b - a), explain, summary
+                )
             except MemoryError:
                 raise
             except Exception as again:
@@ -910,10 +937,10 @@ def _traceback(exc: Exception) -> str:
 _FRAMES = 6
 
 
-def _scores(model: Any, policy: Any, explain: int) -> bool:
+def _scores(model: Any, policy: Any, explain: int, summary: bool = False) -> bool:
     """Whether `model` and `policy` score `_PLAIN`."""
     try:
-        _score_chunk([_PLAIN], model, policy, None, explain)
+        _score_chunk([_PLAIN], model, policy, None, explain, summary)
     except MemoryError:
         raise
     except Exception:
@@ -986,10 +1013,12 @@ class _Workers:
         policy: Policy | None,
         explain: int = 0,
         errors: str = "raise",
+        summary: bool = False,
     ) -> None:
         self.n_jobs = n_jobs
         self.explain = explain
         self.errors = errors
+        self.summary = summary
         self.raised = 0  # rows flagged as their scoring raised
         self._raised_rows: list[int] = []  # the first of them, counted from 1
         self._first = ""  # the first one's traceback
@@ -1047,7 +1076,7 @@ class _Workers:
                 for payload, texts, contexts in tasks:
                     try:
                         cols = _score_rows(
-                            texts, model, policy, contexts, self.explain, self.errors
+                            texts, model, policy, contexts, self.explain, self.errors, self.summary
                         )
                     except Exception as exc:
                         _note_rows(exc, done, len(texts))
@@ -1074,7 +1103,15 @@ class _Workers:
 
             try:
                 for payload, texts, contexts in tasks:
-                    args = (texts, self.model, self.policy, contexts, self.explain, self.errors)
+                    args = (
+                        texts,
+                        self.model,
+                        self.policy,
+                        contexts,
+                        self.explain,
+                        self.errors,
+                        self.summary,
+                    )
                     flight.submit(payload, args)
                     rows.append((done, len(texts)))
                     done += len(texts)
@@ -1133,6 +1170,7 @@ def score_frame(
     keep_input: bool = ...,
     explain: int = ...,
     errors: str = ...,
+    summary: bool = ...,
 ) -> pd.DataFrame: ...
 
 
@@ -1149,6 +1187,7 @@ def score_frame(
     keep_input: bool = ...,
     explain: int = ...,
     errors: str = ...,
+    summary: bool = ...,
 ) -> Any: ...
 
 
@@ -1164,6 +1203,7 @@ def score_frame(
     keep_input: bool = False,
     explain: int = 0,
     errors: str = "flag",
+    summary: bool = False,
 ) -> Any:
     """Score every row of a DataFrame; the result keeps its index and order.
 
@@ -1230,6 +1270,13 @@ def score_frame(
         (快递一周还没到) raises too, the model or the policy fails on any
         text, and its exception is raised. ``"raise"``: the first exception
         stops the call.
+    summary : bool, default False
+        Add a column ``summary`` before the others: each row's triage in one
+        line of Chinese, the string `triage.Assessment.summary` gives of
+        ``triage.analyze`` of its text and context (the level, the deadline,
+        the team, the primary category and the reasons that set the level,
+        with the words that made each fire), for an agent who reads the
+        scores in a spreadsheet; ``""`` for a row with an error.
 
     Returns
     -------
@@ -1250,7 +1297,7 @@ def score_frame(
         twice (a `KeyError` and a `ValueError`).
     triage.ParameterError
         A bad `n_jobs`, `chunk_size`, `explain` or `context_columns` key, a
-        `keep_input` that is not True or False, a `policy` that is no
+        `keep_input` or `summary` that is not True or False, a `policy` that is no
         `triage.Policy` (a path: load it with `triage.load_policy`) or a
         `model` that is no model (a path: load it with `triage.load_model`),
         before any row is scored, also of a frame of no rows or a lazy Dask
@@ -1289,6 +1336,7 @@ def score_frame(
     jobs = _jobs(n_jobs)
     if not isinstance(keep_input, bool | np.bool_):  # "no" is true: the input would be kept
         raise ParameterError(f"keep_input must be True or False, got {keep_input!r}")
+    summary = _summary(summary)
     # a Dask Series has columns too (its name): refused here, as a pandas one
     # is, not in every partition once the graph runs
     if not isinstance(getattr(frame, "_meta", frame) if _is_dask(frame) else frame, pd.DataFrame):
@@ -1304,6 +1352,7 @@ def score_frame(
             keep_input=keep_input,
             explain=explain,
             errors=errors,
+            summary=summary,
         )
     _check_columns(frame.columns, text_column, context_columns, "the frame")
     scored = _score_pandas(
@@ -1317,6 +1366,7 @@ def score_frame(
         keep_input=keep_input,
         explain=explain,
         errors=errors,
+        summary=summary,
         tally=_ContextTally(
             policy if policy is not None or not context_columns else default_policy(),
             context_columns,
@@ -1337,6 +1387,7 @@ def _score_pandas(
     keep_input: bool,
     explain: int,
     errors: str,
+    summary: bool = False,
     tally: _ContextTally | None = None,
 ) -> pd.DataFrame:
     """`score_frame` of a pandas `frame`, its options checked; with `tally`,
@@ -1358,12 +1409,12 @@ def _score_pandas(
         for i in range(0, n, chunk_size)
     )
     scored = _Assembled(n)
-    for _, cols in _Workers(n_jobs, model, policy, explain, errors).map(tasks):
+    for _, cols in _Workers(n_jobs, model, policy, explain, errors, summary).map(tasks):
         scored.add(cols)
     # a new Index object on the same values: naming the output's index in place
     # (``scored.index.name = ...``) must not rename the input's
     index = frame.index.copy()
-    scores = scored.frame(index) if n else _empty_frame(index, explain)
+    scores = scored.frame(index) if n else _empty_frame(index, explain, summary)
     if keep_input:
         return _with_scores(frame.set_axis(index), scores)
     return scores
@@ -1426,6 +1477,13 @@ def _integer(value: Any) -> int | None:
         return operator.index(value)
     except TypeError:
         return None
+
+
+def _summary(summary: Any) -> bool:
+    """`summary` checked: True or False, not a string that is true ("no")."""
+    if not isinstance(summary, bool | np.bool_):
+        raise ParameterError(f"summary must be True or False, got {summary!r}")
+    return bool(summary)
 
 
 def _explain(explain: Any) -> int:
@@ -1857,6 +1915,7 @@ def _score_partition(
     keep_input: bool,
     explain: int = 0,
     errors: str = "flag",
+    summary: bool = False,
 ) -> pd.DataFrame:
     # without the warning of context values that set no floor: one a
     # partition, in the workers' logs, would say nothing of the whole
@@ -1871,6 +1930,7 @@ def _score_partition(
         keep_input=keep_input,
         explain=explain,
         errors=errors,
+        summary=summary,
     )
 
 
@@ -1885,6 +1945,7 @@ def _score_dask(
     keep_input: bool,
     explain: int,
     errors: str,
+    summary: bool = False,
 ) -> Any:
     """Score a Dask frame lazily, one `score_frame` per partition.
 
@@ -1907,7 +1968,7 @@ def _score_dask(
         model = model_set()
     # the frame's own empty index, of its type (a RangeIndex stays one), so
     # that Dask's stand-in rows line up and `frame.join(scored)` keeps dtypes
-    meta = _empty_frame(frame._meta.index, explain)
+    meta = _empty_frame(frame._meta.index, explain, summary)
     if keep_input:
         meta = _with_scores(frame._meta, meta)
     return frame.map_partitions(
@@ -1920,6 +1981,7 @@ def _score_dask(
         keep_input,
         explain,
         errors,
+        summary,
         meta=meta,
         align_dataframes=False,
     )
@@ -2118,6 +2180,7 @@ def score_file(
     errors: str = "flag",
     record: bool = False,
     resume: bool = False,
+    summary: bool = False,
 ) -> ScoreSummary:
     """Score a CSV, TSV, JSONL or Parquet file into another, chunk by chunk.
 
@@ -2230,6 +2293,9 @@ def score_file(
         `ProgressLine` draws it.
     explain : int, default 0
         Write a column ``why`` after ``reasons``, as `score_frame` does.
+    summary : bool, default False
+        Write a column ``summary`` first, each row's triage in one line of
+        Chinese, as `score_frame` does (CLI: ``--summary``).
     context_columns : mapping of str to str, optional
         Columns holding the priority context of each row, by `triage.Context`
         field, read as `score_frame` reads them (CLI: ``--context
@@ -2294,7 +2360,7 @@ def score_file(
         rows are made durable (`os.fsync`) and the progress written beside
         it, in ``.<output's name>.resume.json``: the input's files (path,
         inode, size, modification time), the options that shape the output
-        (columns, `chunk_size`, `explain`, encodings, formats,
+        (columns, `chunk_size`, `explain`, `summary`, encodings, formats,
         `escape_formulas`, `context_columns`, `errors`), `scored_by`, and
         the rows and bytes written. A run with `resume` to an output that
         has them reads the input from its start, scoring none of the rows
@@ -2414,6 +2480,7 @@ def score_file(
         )
     chunk_size = _chunk_size(chunk_size)
     explain = _explain(explain)
+    summary = _summary(summary)
     _errors(errors)
     _check_context_columns(context_columns)
     if progress is not None and not callable(progress):  # failed once a chunk was scored
@@ -2455,6 +2522,7 @@ def score_file(
             "id_column": id_column,
             "chunk_size": chunk_size,
             "explain": explain,
+            "summary": summary,
             "encoding": encoding,
             "input_format": src_fmt,
             "output_format": dst_fmt,
@@ -2618,7 +2686,7 @@ def score_file(
         metadata={SCORED_BY_KEY: json.dumps(by)} if dst_fmt == "parquet" else None,
         resume=None if checkpoint is None else checkpoint.bytes,
     ) as writer:
-        workers = _Workers(n_jobs, model, policy, explain, errors)
+        workers = _Workers(n_jobs, model, policy, explain, errors, summary)
         if checkpoint is not None:
             writer.infinite.update(checkpoint.infinite)
             workers.raised = checkpoint.raised
@@ -2637,7 +2705,7 @@ def score_file(
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
             empty = pd.DataFrame(columns=columns or [])
-            writer.write(_with_scores(empty, _empty_frame(explain=explain)))
+            writer.write(_with_scores(empty, _empty_frame(explain=explain, summary=summary)))
         _check_unchanged(stamps)
         if record_at is not None:  # the earlier run's record would not describe this output
             record_at.unlink(missing_ok=True)
@@ -2645,7 +2713,7 @@ def score_file(
             checkpoint.path.unlink(missing_ok=True)
         path = writer.commit()
     seconds = time.perf_counter() - started
-    summary = ScoreSummary(
+    result = ScoreSummary(
         rows,
         unscored,
         seconds,
@@ -2663,8 +2731,8 @@ def score_file(
         context_columns=tally.columns,
     )
     if record_at is not None and record:
-        _write_record(summary, os.path.abspath(input), record_at)
-    return summary
+        _write_record(result, os.path.abspath(input), record_at)
+    return result
 
 
 class _Checkpoint:
@@ -2743,6 +2811,13 @@ class _Checkpoint:
                 f"{where} is of the input {then}, which is not this input as it is now (moved, "
                 f"written to or replaced): its rows are not this input's{again}"
             )
+        written = got["scored_by"].get("output_format_version")
+        if written != OUTPUT_FORMAT_VERSION:  # its options were other ones, or named otherwise
+            raise ParameterError(
+                f"{where} was written in version {written} of the output's format, which "
+                f"this library, writing version {OUTPUT_FORMAT_VERSION}, does not continue"
+                f"{again}"
+            )
         for key, name in (("options", "other options"), ("scored_by", "another model or policy")):
             differ = [
                 f"{k} {got[key].get(k)!r} then, {v!r} now"
@@ -2809,6 +2884,7 @@ def _score_stream(
     context_columns: Mapping[str, str] | None = None,
     errors: str = "flag",
     chunk_size: int = 10_000,
+    summary: bool = False,
 ) -> ScoreSummary:
     """Score the CSV, TSV or JSONL rows of a pipe as they arrive (``triage
     score - -o - --stream``): each row is read, scored and written into
@@ -2908,7 +2984,7 @@ def _score_stream(
         write_through=True,
     )
     infinite: dict[str, int] = {}
-    workers = _Workers(1, model, policy, explain, errors)
+    workers = _Workers(1, model, policy, explain, errors, summary)
     # loaded before the first row is read, not once it has arrived: its
     # scores then wait for no model, dictionary or term table
     from triage.api import warm_up
@@ -2932,7 +3008,7 @@ def _score_stream(
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
             empty = pd.DataFrame(columns=columns or [])
-            out = _with_scores(empty, _empty_frame(explain=explain))
+            out = _with_scores(empty, _empty_frame(explain=explain, summary=summary))
             write_text(text, out, output_format, header=True, escape_formulas=escape_formulas)
             target.flush()
     finally:

@@ -710,6 +710,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 errors=args.errors,
                 record=args.record and not piped_input,
                 resume=args.resume,
+                summary=args.summary,
             )
         except (ValueError, KeyError) as exc:
             exc.args = tuple(named(a) if isinstance(a, str) else a for a in exc.args)
@@ -778,6 +779,7 @@ def _score_stream(
         context_columns=dict(args.context) if args.context else None,
         errors=args.errors,
         chunk_size=args.chunk_size,
+        summary=args.summary,
     )
     if progress is not None:
         progress.close()
@@ -1197,6 +1199,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--terms", type=int, metavar="N", help="terms per label of --explain (default 3)"
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="add a first score column 'summary': each row's triage in one line of Chinese "
+        "(level, deadline, team, primary category and the reasons that set the level, with "
+        "the words that made each fire), for an agent reading the file in a spreadsheet",
     )
     p.add_argument(
         "--stream",

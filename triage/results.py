@@ -388,19 +388,9 @@ class Assessment:
         >>> print(triage.analyze("有点慢，不过还行").summary())
         P4 低，24 小时内响应，转仓储物流部，物流问题。轻微不满（“有点”“还行”）
         """  # noqa: E501  # an example's output is one line
-        head = (
-            f"{self.priority} {self.priority.zh}，{duration(self.deadline_minutes)}内响应，"
-            f"转{self.route}"
+        return summary_line(
+            self.priority, self.deadline_minutes, self.route, self.primary, self.reasons
         )
-        if self.primary is not None:
-            head += f"，{self.primary.zh}问题"
-        said = []
-        for r in self.reasons:
-            if r.level is not self.priority:
-                continue
-            quoted = "".join(f"“{e.text}”" for e in r.evidence) if r.source == "rule" else ""
-            said.append(f"{r.zh}（{quoted}）" if quoted else r.zh)
-        return f"{head}。{'；'.join(said)}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the labeled fields use the file-format columns."""
@@ -425,6 +415,35 @@ class Assessment:
             }
         )
         return out
+
+
+def summary_line(
+    level: Priority,
+    deadline_minutes: int,
+    route: str,
+    primary: Category | None,
+    reasons: Sequence[Reason],
+) -> str:
+    """The one line of `Assessment.summary`, of its parts: what
+    `triage.score_frame(summary=True)` writes in its ``summary`` column too,
+    so that a row of a scored file reads as ``triage.analyze`` says it.
+
+    >>> from triage.labels import Category, Priority
+    >>> said = (Evidence("三次", 4, 6),)
+    >>> late = Reason("P2.repeat", Priority.P2, "多次投诉未解决", "repeated", said)
+    >>> print(summary_line(Priority.P2, 30, "客服部", Category.SERVICE, (late,)))
+    P2 高，30 分钟内响应，转客服部，服务问题。多次投诉未解决（“三次”）
+    """
+    head = f"{level} {level.zh}，{duration(deadline_minutes)}内响应，转{route}"
+    if primary is not None:
+        head += f"，{primary.zh}问题"
+    said = []
+    for r in reasons:
+        if r.level is not level:
+            continue
+        quoted = "".join(f"“{e.text}”" for e in r.evidence) if r.source == "rule" else ""
+        said.append(f"{r.zh}（{quoted}）" if quoted else r.zh)
+    return f"{head}。{'；'.join(said)}"
 
 
 def duration(minutes: int, *, english: bool = False) -> str:
