@@ -1245,6 +1245,14 @@ MEANING_CASES = [
     ("你们是不是想吃官司?", Priority.P1, True),
     ("你们不怕我曝光吗?", Priority.P1, True),
     ("非要逼我去12315吗", Priority.P1, True),
+    # ... and 不是…了吗 says it was done, while 不是说…了吗 asks what was said
+    # and 不是…吗 without 了 asks what may be
+    ("不是吃出石子了吗?我要退款", Priority.P1, True),
+    ("孩子不是拉肚子了吗?你们怎么还不管", Priority.P1, True),
+    ("不是已经打了12315了吗?怎么还没人联系我", Priority.P1, True),
+    ("你不是说可以报警了吗?", Priority.P1, False),
+    ("这个不是会过敏吗?", Priority.P1, False),
+    ("不是吃了会拉肚子吗?", Priority.P1, False),
     # what staff said is not the customer's own threat
     ('客服说"你去投诉吧,随便你去哪告"', Priority.P1, False),
     ("客服让我自己去12315投诉", Priority.P1, False),
