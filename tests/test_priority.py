@@ -1199,6 +1199,15 @@ MEANING_CASES = [
     # ... and so does a dare
     ("别以为我不敢曝光", Priority.P1, True),
     ("你以为我不敢报警吗?", Priority.P1, True),
+    ("你们是不是觉得我不敢报警?", Priority.P1, True),
+    ("你们觉得我不会去12315投诉吗?", Priority.P1, True),
+    ("真当我不敢曝光?", Priority.P1, True),
+    ("你认为我不敢起诉?", Priority.P1, True),
+    # ... but not what the customer dares not or thinks
+    ("我不敢报警,怕被报复", Priority.P1, False),
+    ("我觉得我不敢报警,怕麻烦", Priority.P1, False),
+    ("我觉得我不会过敏", Priority.P1, False),
+    ("我觉得我不会去12315投诉,先等等", Priority.P1, False),
     ("还可以,不过孩子吃完过敏了", Priority.P1, True),
     # hypothetical: a conditional threat is still a threat ...
     ("如果再这样我就去12315", Priority.P1, True),
