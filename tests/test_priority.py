@@ -1374,6 +1374,10 @@ TAKEN_BACK = [
     "我原本打算报警，冷静下来还是不报了",
     "一度想找记者,后来还是算了",
     "本来想打110的，后来想想算了",
+    # ... and what the trigger matches again in the words that give it up
+    "本来想起诉，律师说没必要",
+    "本来打算找律师，咨询了律师，律师说不值得",
+    "本来想报警，派出所的朋友说没必要",
     # a question whether it was so before
     "你们是不是被曝光过？",
     "你们之前有没有被消协处理过？",
@@ -1405,6 +1409,7 @@ NOT_TAKEN_BACK = [
     "我要起诉你们，别以为我会算了",
     "吃出石子了，算了，不吃了",
     "本来想报警的，后来还是报了",
+    "本来想起诉，律师说没必要，可你们这态度，我还是要起诉",
     # ... and sums done (算了算账, 算了下账) are no intent given up
     "我本来准备起诉的,算了算账损失比我想的还大,这官司打定了",
     "本想找律师,算了下账,你们得赔我两万",
@@ -1467,6 +1472,8 @@ def test_a_policy_without_retracted_reads_no_contrast() -> None:
         }
     )
     assert run("我要报警,开玩笑的", "service", policy=mine).level is not Priority.P1
+    # ... and the match again inside what the pair's after read
+    assert run("我要报警,报警是开玩笑的", "service", policy=mine).level is not Priority.P1
     assert run("我要报警", "service", policy=mine).level is Priority.P1
     assert run("不是吃出石子，是吃出头发", "product", policy=mine).level is Priority.P1
 

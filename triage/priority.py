@@ -38,7 +38,8 @@ How a level is reached, in order (when two levels fit, the higher wins):
      of a contrast (``不是吃出石子,是吃出头发``) or an intent given up
      (``我本来想报警的,后来算了``). The policy's pairs of patterns say what
      ends right before the match and what starts right after it, in the rest
-     of its sentence.
+     of its sentence; the trigger's matches inside what they read are taken
+     back too (the ``律师`` of ``本来想起诉,律师说没必要``).
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
@@ -2583,19 +2584,30 @@ def _cancelled(
         b = _clause_end(text, end, min(len(text), end + w))
         if c.notice.search(text, max(0, a - 3), min(len(text), b + 1)):
             return "notice"
-    if "retracted" in kinds and c.retracted:
-        # what the text takes back: the clause up to the match, and the rest of
-        # its sentence after it (不是吃出石子,是吃出头发; 本来想报警的,后来算了)
-        a = _clause_start(text, start, low, _CLAUSE_END)
-        high = min(len(text), end + 4 * w)
-        b = end
-        while b < high and text[b] not in _SENTENCE_END:
-            b += 1
-        before, after = text[a:start], text[end:b]
-        for ends_before, starts_after in c.retracted:
-            if ends_before.search(before) and starts_after.match(after):
-                return "retracted"
+    if "retracted" in kinds and _taken_back(text, start, end, c, w) >= 0:
+        return "retracted"
     return None
+
+
+def _taken_back(text: str, start: int, end: int, c: _Compiled, w: int) -> int:
+    """Where what takes back the match ``text[start:end]`` ends, or -1 when
+    nothing does: a pair of the `retracted` modifier reads the clause up to
+    the match and the rest of its sentence after it (不是吃出石子,是吃出头发;
+    本来想报警的,后来算了)."""
+    if not c.retracted:
+        return -1
+    a = _clause_start(text, start, max(0, start - w), _CLAUSE_END)
+    high = min(len(text), end + 4 * w)
+    b = end
+    while b < high and text[b] not in _SENTENCE_END:
+        b += 1
+    before, after = text[a:start], text[end:b]
+    for ends_before, starts_after in c.retracted:
+        if ends_before.search(before):
+            m = starts_after.match(after)
+            if m is not None:
+                return end + m.end()
+    return -1
 
 
 def _last_break(breaks: Sequence[int], pos: int) -> int:
@@ -2826,7 +2838,9 @@ def _trigger_reasons(
     One scan per level; each trigger keeps its first few spans that no
     negation, hypothetical, question or quote cancels. What cancels a match
     cancels the matches that start inside it too: in ``没有食物中毒`` the
-    negation governs ``中毒`` as it governs ``食物中毒``. Every trigger that
+    negation governs ``中毒`` as it governs ``食物中毒``; and what takes a
+    match back takes back the trigger's matches in what it read (the ``律师``
+    of ``本来想起诉,律师说没必要``). Every trigger that
     matches at a place counts, not only the first: a policy's ``律师函`` beside
     the default ``律师``, or its ``中毒`` with ``cancel_on = []`` where the
     default one is cancelled.
@@ -2873,6 +2887,8 @@ def _trigger_reasons(
 
     # the cancelled matches still open at the current start, with what cancelled them
     open_cancels: list[tuple[int, str]] = []
+    # where what took back a match of each trigger ends (`_taken_back`)
+    taken_back: dict[int, int] = {}
     # every match of a mild trigger and of an ordinary cue; those past the
     # spans kept are checked at the end, and only if both kinds matched
     marks = c.marks[has_category]
@@ -2892,10 +2908,17 @@ def _trigger_reasons(
             if open_cancels:
                 open_cancels = [(end, kind) for end, kind in open_cancels if end > s]
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
+            if how is None and s < taken_back.get(idx, -1):
+                how = "retracted"
             how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
+            if how == "retracted":
+                # what takes the match back takes back the trigger's matches in
+                # it: the 律师 of 本来想起诉,律师说没必要 is no lawsuit either
+                reach = _taken_back(view, s, e, c, pol.window)
+                taken_back[idx] = max(taken_back.get(idx, -1), reach)
             continue
         if marks[idx]:
             (mild if marks[idx] == 1 else ordinary).append((s, e))
