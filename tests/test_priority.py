@@ -67,6 +67,9 @@ P1_CASES = [
     # threats however the customer names the press, the lawyer or the regulator
     ("我要曝光度假村的黑幕", "service", "P1.media"),
     ("我朋友是电视台记者,这事我让他报道", "service", "P1.media"),
+    # ... or is one only by who is asked to report it
+    ("我朋友是记者,我让他报道", "service", "P1.media"),
+    ("这种黑心店,我请她们来采访一下", "service", "P1.media"),
     ("电视台的人已经联系我了", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
@@ -595,6 +598,9 @@ NOT_A_CRISIS = [
     ("我是律师,想咨询一下退款要多久", "process", "P1.legal"),
     ("我丈夫是律师,他在外地出差,快递一直没送到", "logistics", "P1.legal"),
     ("我是记者,想了解一下你们的会员政策", "process", "P1.media"),
+    ("单位让他去报道,快递却送错了地址", "logistics", "P1.media"),
+    ("新闻报道说你们的奶茶用的是植脂末", "product", "P1.media"),
+    ("我不会让他报道的,好好处理就行", "service", "P1.media"),
     ("电视台的节目很好看,就是这台电视遥控器失灵", "product", "P1.media"),
     ("这台相机的曝光一直不准", "product", "P1.media"),
     ("手机拍照曝光过度,画面发白", "product", "P1.media"),
