@@ -445,6 +445,35 @@ def test_per_label_figures_are_scikit_learn_s() -> None:
     assert ev.p1_as_p4 == want_confusion[0, 3] and ev.n_rows == len(frame)
 
 
+def test_the_intensity_confusion_counts_each_labeled_intensity_by_the_predicted_one() -> None:
+    # the exact accuracy, mostly rows 0 on both sides, said nothing of how
+    # often a predicted 2 is labeled 2, or a labeled 2 is found as 1
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+
+    from tests.conftest import TINY_ROWS
+    from triage.labeled import parse_labels
+    from triage.labels import EMOTIONS
+
+    frame = labeled_frame(TINY_ROWS)
+    preds = _guessed(frame["text"].tolist())
+    ev = evaluate(LexiconModel(), frame, predictions=preds)
+    table = ev.intensity_confusion
+    assert table.index.names == ["emotion", "labeled"] and table.columns.name == "predicted"
+    # angry: one of the two strong rows found as present only
+    assert table.loc["angry"].to_numpy().tolist() == [[9, 0, 0], [0, 5, 0], [0, 1, 1]]
+    # humorous: the strong row missed, a calm row read as humorous
+    assert table.loc["humorous"].to_numpy().tolist() == [[14, 1, 0], [0, 0, 0], [1, 0, 0]]
+    y = parse_labels(frame)
+    for k, e in enumerate(EMOTIONS):
+        want = confusion_matrix(y.emotions[:, k], preds.intensity[:, k], labels=[0, 1, 2])
+        np.testing.assert_array_equal(table.loc[str(e)].to_numpy(), want)
+        assert ev.to_dict()["intensity_confusion"][str(e)] == {
+            str(v): {str(p): int(want[v, p]) for p in range(3)} for v in range(3)
+        }
+    json.dumps(ev.to_dict(), allow_nan=False)
+
+
 def test_the_summary_rounds_to_four_places_unless_told() -> None:
     from tests.conftest import TINY_ROWS
 

@@ -38,6 +38,12 @@ class Evaluation:
     emotions : DataFrame
         The same for emotion presence (intensity >= 1), plus the exact
         intensity accuracy of each emotion.
+    intensity_confusion : DataFrame
+        Rows counted by emotion and labeled intensity (a two-level index:
+        ``ev.intensity_confusion.loc["angry"]`` is angry's table), columns
+        by the predicted intensity 0, 1 and 2: how often a predicted 2 is
+        labeled 2, and a labeled 2 found as 1, which the exact accuracy,
+        mostly of rows 0 on both sides, does not tell.
     primary_accuracy : float
         Share of complaint rows (non-empty primary) whose primary is right;
         NaN when no row is a complaint.
@@ -72,6 +78,7 @@ class Evaluation:
     priority_accuracy: float
     priority_confusion: pd.DataFrame
     n_rows: int
+    intensity_confusion: pd.DataFrame
 
     @property
     def category_macro_f1(self) -> float:
@@ -128,6 +135,13 @@ class Evaluation:
                 "support": self.primary_support,
             },
             "emotions": table(self.emotions),
+            "intensity_confusion": {
+                str(e): {
+                    str(k): {str(j): int(v) for j, v in row.items()}
+                    for k, row in self.intensity_confusion.loc[str(e)].iterrows()
+                }
+                for e in EMOTIONS
+            },
             "priority": table(self.priority),
             "priority_confusion": {
                 str(i): {str(k): int(v) for k, v in row.items()}
@@ -316,6 +330,15 @@ def evaluate(
     emotions = _prf(y.emotions >= 1, preds.intensity >= 1, emo_names)
     exact = (y.emotions == preds.intensity).mean(axis=0)
     emotions["intensity_accuracy"] = [*exact, exact.mean()]
+    intensity = pd.DataFrame(
+        [
+            np.bincount(preds.intensity[y.emotions[:, k] == v, k], minlength=3)[:3]
+            for k in range(len(EMOTIONS))
+            for v in range(3)
+        ],
+        index=pd.MultiIndex.from_product([emo_names, range(3)], names=["emotion", "labeled"]),
+        columns=pd.Index(range(3), name="predicted"),
+    )
 
     has_primary = y.primary >= 0
     support = int(has_primary.sum())
@@ -348,6 +371,7 @@ def evaluate(
         priority_accuracy=float((predicted == y.priority).mean()),
         priority_confusion=confusion,
         n_rows=len(frame),
+        intensity_confusion=intensity,
     )
 
 
