@@ -134,7 +134,10 @@ class EmotionResult:
         Predicted intensity of each emotion: 0 absent, 1 present, 2 strong.
     sentiment : float
         Polarity in [0, 1]: 0 very negative, 1 very positive; 0.5 when the
-        text holds no word the sentiment model knows.
+        text holds no word the sentiment model knows. It sums the leanings
+        of the text's words, each read alone, so a longer text goes to 0
+        or 1 and 不满意 is about even: before averaging it over many texts,
+        read the model card (``models/README.md``).
     """
 
     probabilities: LabelMap[float]
