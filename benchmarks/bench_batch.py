@@ -19,6 +19,9 @@ On the same real complaints (negative reviews of ``waimai_10k`` and
 * ``triage score`` of the 100,000 rows as one Parquet file and as a dataset
   folder of 20 partitions (needs pyarrow), and as one CSV file and as a
   folder of 20 CSV files.
+* ``triage score`` of the 100,000 rows as a CSV file and the same file piped
+  through ``triage score - -o - --stream``, back to back: the ratio of their
+  wall times (a live stream's reader against a file's).
 
     python benchmarks/bench_batch.py            # the figures of docs/batch.md (about 7 min)
     python benchmarks/bench_batch.py --quick    # a smoke run in about a minute
@@ -260,6 +263,7 @@ def main() -> None:
             f"(goal: under 1024 MB and within 20 %)"
         )
         dataset_stage(Path(tmp), texts, small_rows, args.jobs)
+        stream_vs_file(Path(tmp), texts, small_rows)
 
 
 def dataset_stage(tmp: Path, texts: list[str], rows: int, jobs: int) -> None:
@@ -304,6 +308,40 @@ def folder_vs_file(tmp: Path, names: tuple[str, str], rows: int, jobs: int) -> N
         )
     one, folder = names
     print(f"{folder} folder / {one}, wall time: {timings[folder] / timings[one]:.2f}")
+
+
+def stream_vs_file(tmp: Path, texts: list[str], rows: int) -> None:
+    """Wall time of `triage score` of a CSV file and of the same file piped
+    through ``--stream`` (``cat in.csv | triage score - -o - --stream``), run
+    back to back, the model's load included in both; each writes the same bytes."""
+    src = tmp / "piped.csv"
+    write_csv(src, texts, rows)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    score = [sys.executable, "-m", "triage", "score"]
+    started = time.perf_counter()
+    quiet = {"check": True, "env": env, "stderr": subprocess.PIPE}  # the summary, or the error
+    subprocess.run([*score, str(src), "-o", str(tmp / "file.csv"), "-q"], **quiet)
+    file_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with open(src, "rb") as f, open(tmp / "stream.csv", "wb") as out:
+        cat = subprocess.Popen(["cat"], stdin=f, stdout=subprocess.PIPE)
+        subprocess.run(
+            [*score, "-", "-o", "-", "--stream", "-q"], stdin=cat.stdout, stdout=out, **quiet
+        )
+        if cat.stdout is not None:
+            cat.stdout.close()
+        cat.wait()
+    stream_seconds = time.perf_counter() - started
+    same = (tmp / "file.csv").read_bytes() == (tmp / "stream.csv").read_bytes()
+    print(
+        f"triage score {rows:>9,} rows, CSV file: {file_seconds:,.1f} s; piped through "
+        f"--stream: {stream_seconds:,.1f} s; --stream / file, wall time: "
+        f"{stream_seconds / file_seconds:.2f}{'' if same else ' (OUTPUTS DIFFER)'}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ from triage._io import (
     file_format,
     mostly_utf8,
     read_chunks,
+    read_rows,
+    rows_frame,
     scan_jsonl,
     sniff_header,
 )
@@ -634,6 +636,40 @@ def test_each_csv_row_knows_the_line_it_starts_on(
         chunks = list(read_chunks(path, fmt="csv", chunk_size=size))
         assert all(len(c.lines) == len(c.frame) for c in chunks)
         assert [n for c in chunks for n in c.lines] == lines
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("f.csv", codecs.BOM_UTF8 + "id,text\n1,快递太慢了\n2,多,余\n3,房间很脏\n".encode()),
+        (
+            "f.csv",
+            'id,text\r\n1,"房间很脏,\r\n空调也坏了"\r\n\r\n2,"说""好的""退款呢"\r\n'.encode(),
+        ),
+        ("f.csv", "sep=;\nid;text\n1;快递太慢了\n".encode()),
+        ("f.tsv", "text\n快递太慢了\n\n房间很脏\n\n".encode()),
+        (
+            "f.jsonl",
+            '{"id": 1, "text": "快递太慢了"}\nnot json\n{"text": "房间很脏", "shop": "A"}\n'
+            '{"text": null, "tags": ["退款"], "id": 3}\n'.encode(),
+        ),
+    ],
+    ids=["bom", "quoted-crlf", "sep", "one-column", "jsonl-keys"],
+)
+def test_rows_read_one_by_one_make_the_frame_a_chunk_of_them_is(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    # a live stream's rows, each given as it is read, are built into one frame
+    # as they arrive together: the frame, lines and malformed lines of a chunk
+    path = tmp_path / name
+    path.write_bytes(data)
+    fmt = file_format(path)
+    (chunk,) = read_chunks(path, fmt=fmt, chunk_size=100, encoding="utf-8")
+    read = list(read_rows(path, fmt=fmt, chunk_size=1, encoding="utf-8"))
+    assert all(len(part.rows) <= 1 for part in read)
+    pd.testing.assert_frame_equal(rows_frame(read), chunk.frame)
+    assert [n for part in read for n in part.lines] == chunk.lines
+    assert [n for part in read for n in part.malformed_lines] == chunk.malformed_lines
 
 
 # bare carriage returns (CR): a file's rows -> its rows read, the malformed

@@ -1106,6 +1106,39 @@ class Chunk:
     types: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Rows:
+    """Rows of a CSV, TSV or JSONL file as read, not yet a frame: the fields
+    of each record under `header`, or JSONL's objects (`header` None), and
+    the lines as `Chunk` has them. `rows_frame` makes one frame of many, so
+    that rows read one by one (a live stream's) are built into a frame
+    together, as a file's chunk is."""
+
+    header: list[str] | None
+    rows: list[Any]
+    malformed_lines: list[int] = field(default_factory=list)
+    undecodable_lines: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+def rows_frame(read: list[Rows]) -> pd.DataFrame:
+    """One string-typed frame of the rows of `read` (of one file), as
+    `read_chunks` gives a chunk of them: a CSV or TSV file's columns are its
+    header; JSONL's are the keys of its objects in the order first found,
+    a key an object lacks empty (NaN)."""
+    import pandas as pd
+
+    rows = [row for part in read for row in part.rows]
+    header = read[0].header if read else None
+    if header is not None:
+        return pd.DataFrame(rows, columns=header, dtype=object)
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _as_chunk(read: Rows) -> Chunk:
+    return Chunk(rows_frame([read]), read.malformed_lines, read.undecodable_lines, read.lines)
+
+
 def read_chunks(
     path: str | os.PathLike[str],
     *,
@@ -1132,11 +1165,11 @@ def read_chunks(
     """
     if chunk_size < 1:
         raise ParameterError(f"chunk_size must be at least 1, got {chunk_size}")
-    if fmt in ("csv", "tsv"):
-        delimiter = delimiter or ("," if fmt == "csv" else "\t")
-        yield from _read_delimited(path, delimiter, chunk_size, encoding, raw)
-    elif fmt == "jsonl":
-        yield from _read_jsonl(path, chunk_size, encoding, raw)
+    if fmt in ("csv", "tsv", "jsonl"):
+        for read in read_rows(
+            path, fmt=fmt, chunk_size=chunk_size, encoding=encoding, delimiter=delimiter, raw=raw
+        ):
+            yield _as_chunk(read)
     elif fmt == "parquet":
         yield from _read_parquet(path, chunk_size, text_column)
     else:  # pragma: no cover - file_format checks
@@ -1239,6 +1272,28 @@ _MARKS = {
     "utf-32-le": codecs.BOM_UTF32_LE,
     "utf-32-be": codecs.BOM_UTF32_BE,
 }
+
+
+def read_rows(
+    path: str | os.PathLike[str],
+    *,
+    fmt: str,
+    chunk_size: int,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    raw: IO[bytes] | None = None,
+) -> Iterator[Rows]:
+    """The rows of a CSV, TSV or JSONL file as `read_chunks` reads them, in
+    `Rows` of at most `chunk_size`, not yet frames: with `chunk_size` 1, each
+    row given as soon as it is read, for `rows_frame` to build the rows that
+    have arrived by then into one frame."""
+    if fmt in ("csv", "tsv"):
+        delimiter = delimiter or ("," if fmt == "csv" else "\t")
+        yield from _read_delimited(path, delimiter, chunk_size, encoding, raw)
+    elif fmt == "jsonl":
+        yield from _read_jsonl(path, chunk_size, encoding, raw)
+    else:  # pragma: no cover - the callers' formats
+        raise ParameterError(f"rows are read from CSV, TSV or JSONL, not {fmt!r}")
 
 
 def _open_text(
@@ -1367,7 +1422,7 @@ def _read_delimited(
     chunk_size: int,
     encoding: str | None,
     raw: IO[bytes] | None = None,
-) -> Iterator[Chunk]:
+) -> Iterator[Rows]:
     """Rows of a CSV or TSV file, `_delimited_chunks`, each chunk read with
     fields up to `_CSV_FIELD_LIMIT` long and given with the limit as it was."""
     chunks = _delimited_chunks(path, delimiter, chunk_size, encoding, raw)
@@ -1388,7 +1443,7 @@ def _delimited_chunks(
     chunk_size: int,
     encoding: str | None,
     raw: IO[bytes] | None = None,
-) -> Generator[Chunk, None, None]:
+) -> Generator[Rows, None, None]:
     """Rows of a CSV or TSV file; a malformed record is skipped with every line it spans.
 
     The reader is strict: a quoted field left open runs to the end of the file
@@ -1409,8 +1464,6 @@ def _delimited_chunks(
     end. A file whose rows end with LF but some with a bare CR (a CR in an
     unquoted text, most likely, which split it) is a TriageWarning naming them.
     """
-    import pandas as pd
-
     undecodable: list[int] = []
     # the last line read that ended with a bare CR, and whether any line
     # ended with LF: a file of both has a CR that is in a text, most likely
@@ -1525,8 +1578,7 @@ def _delimited_chunks(
                 lines_of.append(start + 1)
             start = reader.line_num
             while len(rows) >= chunk_size:
-                frame = pd.DataFrame(rows[:chunk_size], columns=header, dtype=object)
-                yield Chunk(frame, bad, undecodable[:], lines=lines_of[:chunk_size])
+                yield Rows(header, rows[:chunk_size], bad, undecodable[:], lines_of[:chunk_size])
                 rows, bad = rows[chunk_size:], []
                 lines_of = lines_of[chunk_size:]
                 undecodable.clear()
@@ -1538,8 +1590,7 @@ def _delimited_chunks(
         if unclosed:
             _warn_unclosed(path, unclosed, reader.line_num)
         if rows or bad or undecodable or not yielded:  # a file of only a header has columns
-            frame = pd.DataFrame(rows, columns=header, dtype=object)
-            yield Chunk(frame, bad, undecodable, lines=lines_of)
+            yield Rows(header, rows, bad, undecodable, lines_of)
 
 
 def _overlong_header(path: str | os.PathLike[str]) -> InputFileError:
@@ -1619,9 +1670,7 @@ def _read_jsonl(
     chunk_size: int,
     encoding: str | None,
     raw: IO[bytes] | None = None,
-) -> Iterator[Chunk]:
-    import pandas as pd
-
+) -> Iterator[Rows]:
     with _open_text(path, encoding, marked=True, raw=raw) as f:
         records: list[dict[str, Any]] = []
         bad: list[int] = []
@@ -1635,7 +1684,7 @@ def _read_jsonl(
             records.append(record)
             read += 1
             if len(records) >= chunk_size:
-                yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable[:])
+                yield Rows(None, records, bad, undecodable[:])
                 records, bad = [], []
                 undecodable.clear()
         if bad and not read:
@@ -1646,7 +1695,7 @@ def _read_jsonl(
                 'a JSONL file holds one JSON object per line, such as {"text": "..."}'
             )
         if records or bad or undecodable:
-            yield Chunk(pd.DataFrame(records, dtype=object), bad, undecodable)
+            yield Rows(None, records, bad, undecodable)
     if blank:
         raise InputFileError(
             f"{path} is empty: no records (a failed export?); a JSONL file holds one "

@@ -2894,19 +2894,20 @@ def _score_stream(
     The input is read in `encoding`, UTF-8 unless given (a byte-order mark
     skipped): there is no file to read through to detect it. Its columns are
     those of its first row (a CSV header, the first JSONL record's keys); a
-    later record's other keys are dropped, with a warning naming each once.
-    The output is written as `score_file` writes a CSV, TSV or JSONL file,
-    row for row the same bytes. The rows are read in a thread of their
-    own, and scored together as they have arrived (`_arrived`): one by one
-    from a live stream, up to `chunk_size` at a time from a pipe that holds
-    many, in this process, loaded (`triage.warm_up`) before the first row
-    is read.
+    later record's other keys are dropped, with a warning naming each once
+    (`score_file` keeps a key of any record of its first chunk). The output
+    is written as `score_file` writes a CSV, TSV or JSONL file, row for row
+    the same bytes. The rows are read in a thread of their own, and scored
+    together as they have arrived (`_arrived`): one by one from a live
+    stream, up to `chunk_size` at a time from a pipe that holds many, those
+    of a time made into one frame (`triage._io.rows_frame`), in this
+    process, loaded (`triage.warm_up`) before the first row is read.
     """
     import io
 
     import pandas as pd
 
-    from triage._io import _WRITTEN_BOMS, read_chunks, unless_binary, write_text
+    from triage._io import _WRITTEN_BOMS, Rows, read_rows, rows_frame, unless_binary, write_text
     from triage.priority import default_policy
 
     name = "<stdin>"
@@ -2921,8 +2922,7 @@ def _score_stream(
     columns: list[Any] | None = None
     dropped: set[Any] = set()
 
-    def frames() -> Iterator[pd.DataFrame]:
-        nonlocal columns
+    def parts() -> Iterator[Rows]:
         # told by its first bytes, which a reader of rows would take for a header
         raw = unless_binary(
             source,
@@ -2930,28 +2930,40 @@ def _score_stream(
             "decompress it first (zcat | triage score - -o - --stream), or leave out "
             "--stream, which reads it whole, decompressed",
         )
-        for chunk in read_chunks(name, fmt=input_format, chunk_size=1, encoding=encoding, raw=raw):
-            malformed.extend(chunk.malformed_lines)
-            undecodable.extend(chunk.undecodable_lines)
-            frame = chunk.frame
-            if columns is None and (len(frame) or len(frame.columns)):
-                _check_columns(
-                    frame.columns,
-                    text_column,
-                    context_columns,
-                    name,
-                    header=input_format in ("csv", "tsv"),
-                )
-                if id_column is not None and id_column not in frame.columns:
-                    raise ColumnError(
-                        f"no id column {id_column!r} in {name}; columns are "
-                        f"{names_shown(frame.columns)}; pass id_column= (CLI: --id-column)"
+        yield from read_rows(name, fmt=input_format, chunk_size=1, encoding=encoding, raw=raw)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        nonlocal columns
+        # the rows that have arrived together built into one frame, as a
+        # file's chunk is: a frame a row cost more than scoring it
+        for arrived in _arrived(parts(), chunk_size):
+            for part in arrived:
+                malformed.extend(part.malformed_lines)
+                undecodable.extend(part.undecodable_lines)
+            if columns is None:
+                # a CSV header; the first JSONL record's keys, wherever it arrived
+                first = arrived[0].header
+                if first is None:
+                    first = next((list(r) for a in arrived for r in a.rows), None)
+                if first is not None:
+                    _check_columns(
+                        first,
+                        text_column,
+                        context_columns,
+                        name,
+                        header=input_format in ("csv", "tsv"),
                     )
-                if output_format == "jsonl":
-                    _check_unique(frame.columns, name, output_format)
-                columns = list(frame.columns)
-            if not len(frame) or columns is None:
+                    if id_column is not None and id_column not in first:
+                        raise ColumnError(
+                            f"no id column {id_column!r} in {name}; columns are "
+                            f"{names_shown(first)}; pass id_column= (CLI: --id-column)"
+                        )
+                    if output_format == "jsonl":
+                        _check_unique(first, name, output_format)
+                    columns = first
+            if columns is None or not any(part.rows for part in arrived):
                 continue
+            frame = rows_frame(arrived)
             if list(frame.columns) != columns:
                 extra = [c for c in frame.columns if c not in columns and c not in dropped]
                 if extra:
@@ -2967,8 +2979,7 @@ def _score_stream(
             yield frame
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], list[Context | str | None] | None]]:
-        for arrived in _arrived(frames(), chunk_size):
-            frame = pd.concat(arrived, ignore_index=True) if len(arrived) > 1 else arrived[0]
+        for frame in frames():
             contexts = _contexts(frame, context_columns)
             tally.add(frame, contexts)
             yield frame, frame[text_column].tolist(), contexts
