@@ -22,6 +22,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import warnings
 import zipfile
 from collections import defaultdict
@@ -3987,6 +3988,68 @@ def test_the_summary_gives_the_rows_per_second_of_the_run(seconds: float, rate: 
     summary = ScoreSummary(rows=1000, errors=0, seconds=seconds, output=Path("out.csv"))
     assert summary.rows_per_second == rate
     assert str(summary) == f"1,000 rows, 0 errors, {seconds:.1f} s, {rate:,.0f} rows/s -> out.csv"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "waiting", "said"),
+    [
+        (12.0, 10.0, "12.0 s, 10.0 s of it waiting for input, 500 rows/s in the rest"),
+        (2.0, 0.04, "2.0 s, 510 rows/s"),  # too short to say
+        (10.0, 10.0, "10.0 s, 10.0 s of it waiting for input, 0 rows/s in the rest"),
+    ],
+)
+def test_the_summary_of_a_stream_gives_its_rate_without_the_time_waiting_for_rows(
+    seconds: float, waiting: float, said: str
+) -> None:
+    # a live stream's rate counted the hours it waited for rows to arrive:
+    # 1,000 rows in 12 s, 10 of them waiting, were 83 rows/s
+    summary = ScoreSummary(
+        rows=1000, errors=0, seconds=seconds, output=Path("<stdout>"), waiting_seconds=waiting
+    )
+    assert str(summary) == f"1,000 rows, 0 errors, {said} -> <stdout>"
+
+
+class _Paused(io.RawIOBase):
+    """A pipe whose second row comes half a second after the first is written."""
+
+    def __init__(self, written: threading.Event) -> None:
+        self._rows = ["text\n快递一周还没到\n".encode(), "房间很脏\n".encode()]
+        self._written = written
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._rows:
+            return 0
+        if len(self._rows) == 1:
+            assert self._written.wait(120)
+            time.sleep(0.5)
+        data = self._rows.pop(0)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Told(io.BytesIO):
+    """An output that tells `written` once its first row follows the header."""
+
+    def __init__(self, written: threading.Event) -> None:
+        super().__init__()
+        self._written = written
+
+    def flush(self) -> None:
+        if self.getvalue().count(b"\n") >= 2:
+            self._written.set()
+
+
+def test_a_streams_time_waiting_for_its_rows_is_told_apart() -> None:
+    written = threading.Event()
+    summary = batch._score_stream(
+        io.BufferedReader(_Paused(written)), _Told(written), input_format="csv", output_format="csv"
+    )
+    assert summary.rows == 2
+    assert 0.25 <= summary.waiting_seconds < summary.seconds
+    assert summary.rows_per_second == 2 / (summary.seconds - summary.waiting_seconds)
 
 
 @pytest.mark.parametrize(

@@ -2002,6 +2002,10 @@ class ScoreSummary:
         Rows written with a non-empty ``error`` (no usable text, or `raised`).
     seconds : float
         Wall time of the whole run, reading and writing included.
+    waiting_seconds : float
+        Of `seconds`, the time a live stream (``triage score - -o - --stream``)
+        waited for its rows to arrive, which `rows_per_second` leaves out; 0
+        for a file, read as fast as it is scored.
     output : Path
         The file written.
     malformed_lines : list of int
@@ -2061,10 +2065,14 @@ class ScoreSummary:
     scored_by: dict[str, str | int | None] = field(default_factory=dict)
     empty_context_columns: dict[str, str] = field(default_factory=dict)
     context_columns: dict[str, str] = field(default_factory=dict)
+    waiting_seconds: float = 0.0
 
     @property
     def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
+        """Rows scored and written a second, the time waiting for rows to
+        arrive left out."""
+        busy = self.seconds - self.waiting_seconds
+        return self.rows / busy if busy > 0 else 0.0
 
     def __str__(self) -> str:
         return self._said()
@@ -2074,9 +2082,17 @@ class ScoreSummary:
         when given (as the CLI was given them)."""
         # what scored the rows before the output, which ends the line as it did
         by = f", {_scored_by_text(self.scored_by, model, policy)}" if self.scored_by else ""
+        # a stream's rows/s, of the time it was not waiting, said so
+        waited = (
+            f", {self.waiting_seconds:.1f} s of it waiting for input"
+            if round(self.waiting_seconds, 1)
+            else ""
+        )
+        rest = " in the rest" if waited else ""
         text = (
             f"{counted(self.rows, 'row')}, {counted(self.errors, 'error')}, "
-            f"{self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s{by} -> {self.output}"
+            f"{self.seconds:.1f} s{waited}, {self.rows_per_second:,.0f} rows/s{rest}{by} "
+            f"-> {self.output}"
         )
         if self.raised:
             text += f"\nscoring raised an exception on {counted(self.raised, 'row')}, left unscored"
@@ -2921,6 +2937,7 @@ def _score_stream(
     )
     columns: list[Any] | None = None
     dropped: set[Any] = set()
+    waiting = _Waited()
 
     def parts() -> Iterator[Rows]:
         # told by its first bytes, which a reader of rows would take for a header
@@ -2936,7 +2953,7 @@ def _score_stream(
         nonlocal columns
         # the rows that have arrived together built into one frame, as a
         # file's chunk is: a frame a row cost more than scoring it
-        for arrived in _arrived(parts(), chunk_size):
+        for arrived in _arrived(parts(), chunk_size, waiting):
             for part in arrived:
                 malformed.extend(part.malformed_lines)
                 undecodable.extend(part.undecodable_lines)
@@ -3046,6 +3063,7 @@ def _score_stream(
         scored_by=scored_by(model, policy),
         empty_context_columns=tally.empty,
         context_columns=tally.columns,
+        waiting_seconds=waiting.seconds,
     )
 
 
@@ -3053,12 +3071,19 @@ def _score_stream(
 _END = object()
 
 
-def _arrived(items: Iterator[P], limit: int) -> Iterator[list[P]]:
+class _Waited:
+    """The seconds `_arrived` has waited for an item (a stream's row) to be read."""
+
+    seconds = 0.0
+
+
+def _arrived(items: Iterator[P], limit: int, waited: _Waited | None = None) -> Iterator[list[P]]:
     """The items of `items`, read ahead in a thread of their own (a pipe's
     rows, which may come one a second), in lists of those read by the time
     the first of each was taken, `limit` at most: one by one as they come
     slowly, many at a time as they wait. What `items` raises is raised here,
-    after the items before it."""
+    after the items before it. The time spent waiting for an item, none
+    having been read, is added to `waited`."""
     import queue
 
     found: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=limit)
@@ -3075,7 +3100,13 @@ def _arrived(items: Iterator[P], limit: int) -> Iterator[list[P]]:
     threading.Thread(target=read, name="triage-arrived", daemon=True).start()
     while True:
         batch: list[P] = []
-        item, exc = found.get()
+        try:
+            item, exc = found.get_nowait()
+        except queue.Empty:
+            began = time.perf_counter()
+            item, exc = found.get()
+            if waited is not None:
+                waited.seconds += time.perf_counter() - began
         while item is not _END:
             batch.append(item)
             if len(batch) >= limit:
