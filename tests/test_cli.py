@@ -3001,6 +3001,43 @@ def test_score_stream_writes_each_row_before_the_next_arrives(
     assert err.startswith("2 rows, 0 errors") and "-> <stdout>" in err
 
 
+@pytest.mark.parametrize(
+    ("fmt", "first", "then"),
+    [
+        ("csv", "text\r快递一周还没到，太气人了\r", "房间很脏\r"),
+        ("jsonl", '{"text": "快递一周还没到，太气人了"}\r', '{"text": "房间很脏"}\r'),
+        ("csv", "text\r\n快递一周还没到，太气人了\r", "\n房间很脏\r\n"),  # a CRLF in two
+    ],
+    ids=["csv", "jsonl", "crlf-split"],
+)
+def test_score_stream_writes_a_row_a_bare_cr_ends_before_the_next_arrives(
+    fmt: str, first: str, then: str
+) -> None:
+    # a CR last was held for the next character, to tell a CRLF: the row of
+    # a stream whose line ends are bare CRs waited for the next row
+    with subprocess.Popen(
+        [*STREAM, "--input-format", fmt, "--output-format", fmt],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_buffered(),
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write(first.encode())
+        proc.stdin.flush()
+        if fmt == "csv":
+            assert _next_line(proc.stdout, proc).startswith(b"text,categories,")
+        assert "logistics" in _next_line(proc.stdout, proc).decode()
+        proc.stdin.write(then.encode())
+        proc.stdin.close()
+        assert "environment" in _next_line(proc.stdout, proc).decode()
+        assert proc.stdout.read() == b""
+        err = proc.stderr.read().decode()
+    assert proc.returncode == 0
+    assert err.startswith("2 rows, 0 errors")
+    assert "bare carriage return" not in err  # all bare, or a CRLF
+
+
 # written as the spooled run writes them: quoted line breaks and commas, an
 # empty text, a text repeated, a formula, a malformed line
 STREAMED = {

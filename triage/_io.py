@@ -32,6 +32,7 @@ import lzma
 import math
 import os
 import re
+import select
 import shutil
 import stat
 import sys
@@ -646,6 +647,55 @@ class _Headed(io.RawIOBase):
         data = read1(len(view)) if read1 is not None else self._raw.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+    def idle(self, timeout: float) -> bool:
+        """Whether no byte arrives within `timeout` seconds: False when some
+        are held or have arrived, or when it cannot be told (a stream with a
+        buffer of its own, or no descriptor to wait on, as outside POSIX)."""
+        if self._head or os.name != "posix" or not isinstance(self._raw, io.FileIO):
+            return False
+        ready, _, _ = select.select([self._raw], [], [], timeout)
+        return not ready
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+# How long a live stream's line that a CR ended waits for an LF (a CRLF)
+# when nothing more has arrived, before it is read as ended by the CR.
+_CR_WAIT = 0.05
+
+
+class _CrEnded(io.RawIOBase):
+    """A live stream (`_Headed`) of text whose lines a bare CR may end, in an
+    encoding that writes a CR as the byte 0x0D alone (UTF-8, GB18030, Big5).
+
+    A reader of text that has read a CR waits for the next character, to
+    tell a CRLF from a bare CR, and a live stream may send none before its
+    next row. So once the bytes given end with a CR and no byte more arrives
+    within `_CR_WAIT` seconds, a read gives none, which the reader takes for
+    the end of what there is: it gives the line, and reads on at its next
+    read. An LF that comes later still is read as a blank line after it,
+    which the readers of CSV and JSONL take for the rest of its line end (as
+    in ``\\r\\r\\n``); only the lines after it are numbered one more."""
+
+    def __init__(self, raw: _Headed) -> None:
+        super().__init__()
+        self._raw = raw
+        self._cr = False  # whether the bytes given end with a CR
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._cr and self._raw.idle(_CR_WAIT):
+            self._cr = False
+            return 0
+        n = self._raw.readinto(buffer)
+        self._cr = bool(n) and memoryview(buffer).cast("B")[n - 1] == 0x0D
+        return n
 
     def close(self) -> None:
         if not self.closed:
@@ -1312,6 +1362,8 @@ def _open_text(
     mark = _MARKS.get(codecs.lookup(enc).name)  # unknown: LookupError before the file is opened
     if raw is None:
         raw = open_binary(path)
+    elif isinstance(raw, _Headed) and "\r".encode(enc) == b"\r":
+        raw = io.BufferedReader(_CrEnded(raw))  # a live stream's bare CRs
     elif not isinstance(raw, io.BufferedReader):
         raw = io.BufferedReader(cast("io.RawIOBase", raw))  # for peek
     if mark is not None and raw.peek(len(mark))[: len(mark)] == mark:

@@ -760,8 +760,9 @@ def _score_stream(
 
     # read by a thread that, waiting for the next row, holds the lock of the
     # file it reads: a file of its own, which the interpreter's exit leaves
-    # alone, where sys.stdin's lock made it abort (a SIGTERM, a reader gone)
-    source = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    # alone, where sys.stdin's lock made it abort (a SIGTERM, a reader gone);
+    # without a buffer, so that whether more has arrived is told by the pipe
+    source = os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0)
     summary = _score_stream(
         source,
         sys.stdout.buffer,
