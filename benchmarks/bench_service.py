@@ -5,15 +5,19 @@ Each figure comes from a fresh interpreter, reading ``/proc/<pid>/smaps_rollup``
 (``Private_*``, its unique set, USS) and those it shares (``Shared_*``).
 
 * a process's resident MB after ``triage.warm_up()``, and after the first
-  calls that each load a part of it, in that order: ``analyze`` and
-  ``explain`` of a simplified text (the model, the dictionary, the converter
-  and the term tables ``explain`` reads), the batch path's term lookup (a
-  text that names a problem after praise takes it), and the converter back
-  to traditional characters (a text with traditional characters takes it);
+  calls that each load a part of it, in the order ``warm_up`` loads them:
+  ``analyze`` of a simplified text (the model, the dictionary and the
+  converter), ``explain`` (the term tables it reads), the batch path's term
+  lookup (a text that names a problem after praise takes it), and the
+  converter back to traditional characters (a text with traditional
+  characters takes it);
 * a pre-forking server: a master that warms up, with and without
   ``gc.freeze()`` after it, forks ``--workers`` workers; each gives its own
   and its shared MB once forked and again after ``--calls`` ``analyze`` and
   a tenth as many ``explain`` calls of distinct texts and a full collection;
+  and the same of a master that called ``analyze`` and ``explain`` once
+  instead of warming up (with ``gc.freeze()``), whose workers build the
+  rest, each for itself, when a text first takes it;
 * what calls keep: one warmed-up process's resident MB before and after
   ``--texts`` distinct texts through ``analyze`` and half as many through
   ``explain``.
@@ -87,7 +91,8 @@ import triage
 from triage._default import get_default_model
 calls = {
     "warm_up": triage.warm_up,
-    "analyze and explain": lambda: (triage.analyze("快递还没到"), triage.explain("快递还没到")),
+    "analyze": lambda: triage.analyze("快递还没到"),
+    "+ explain": lambda: triage.explain("快递还没到"),
     "+ the batch path's term lookup": lambda: get_default_model().predict_many(["快递还没到"]),
     "+ the converter to traditional": lambda: triage.analyze("快遞還沒到"),
 }
@@ -99,13 +104,18 @@ for name in sys.argv[1].split("|"):
 print(json.dumps(out))
 """
 
-# a master warms up (argv: workers, calls, freeze) and forks its workers;
-# each prints its memory once forked and after its calls and a collection
+# a master warms up (argv: workers, calls, freeze, and "analyze" for a
+# master that only analyzes and explains a text) and forks its workers; each
+# prints its memory once forked and after its calls and a collection
 FORK = """
 import gc, json, os, sys
 import triage
 workers, calls, freeze = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
-triage.warm_up()
+if sys.argv[4] == "analyze":
+    triage.analyze("快递还没到")
+    triage.explain("快递还没到")
+else:
+    triage.warm_up()
 gc.collect()
 if freeze:
     gc.freeze()
@@ -168,7 +178,7 @@ def run(body: str, *args: object) -> Any:
 
 def stages() -> None:
     parts = list(run(STAGES, "warm_up").items())
-    loads = "analyze and explain|+ the batch path's term lookup|+ the converter to traditional"
+    loads = "analyze|+ explain|+ the batch path's term lookup|+ the converter to traditional"
     parts += run(STAGES, loads).items()
     print(f"{'a fresh process after':<40}{'RSS MB':>8}")
     for name, mb in parts:
@@ -180,14 +190,18 @@ def forked(workers: int, calls: int) -> None:
         f"\n{workers} forked workers, {calls:,} analyze and {calls // 10:,} explain calls each"
         " (MB, the median worker)"
     )
-    print(f"{'master':<18}{'master RSS':>11}{'own':>6}{'shared':>8}{'own after':>11}")
-    for freeze in (True, False):
-        out = run(FORK, workers, calls, int(freeze))
+    print(f"{'master':<28}{'master RSS':>11}{'own':>6}{'shared':>8}{'own after':>11}")
+    masters = {
+        "gc.freeze()": (True, "warm_up"),
+        "no gc.freeze()": (False, "warm_up"),
+        "analyze and explain, freeze": (True, "analyze"),
+    }
+    for name, (freeze, warm) in masters.items():
+        out = run(FORK, workers, calls, int(freeze), warm)
         rows = sorted(out["workers"], key=lambda w: w[1]["private"])
         forked, done = rows[len(rows) // 2]
-        name = "gc.freeze()" if freeze else "no gc.freeze()"
         print(
-            f"{name:<18}{out['master']['rss']:>11.0f}{forked['private']:>6.0f}"
+            f"{name:<28}{out['master']['rss']:>11.0f}{forked['private']:>6.0f}"
             f"{forked['shared']:>8.0f}{done['private']:>11.0f}"
         )
 
