@@ -920,6 +920,11 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("食咗你哋嘅外賣,好難食", "吃了你们的外卖,好难吃"),
         # 佢 and 係 stay, as do the words Mandarin shares and the particles
         ("佢哋話係系統問題㗎", "佢哋话系系统问题㗎"),
+        # 唔 before a pause is a hum, in Mandarin and in Cantonese
+        ("唔,這個問題我再想想", "唔,这个问题我再想想"),
+        ("唔……快遞三天了還沒到", "唔......快递三天了还没到"),
+        ("唔唔,客服態度還行,就是發貨慢", "唔唔,客服态度还行,就是发货慢"),
+        ("唔,佢話冇貨,唔好意思", "唔,佢话没货,不好意思"),
         # 点 where it is Mandarin's, 嘈杂 and 联系 stay in a Cantonese text
         ("佢話會快啲解決,重點解決退款", "佢话会快点解决,重点解决退款"),
         ("呢點算咩呀,聯繫咗咁多次", "呢点算咩呀,联系了这么多次"),
@@ -939,7 +944,7 @@ def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> N
 @given(
     st.text(
         alphabet="咗冇唔该使嘅喺你我哋差快好啲嘢乜讲嚟嬲死揾睇俾咁样嗰依家"
-        "边个度污糟嘈杂食到了点解算重下问佢系联, ",
+        "边个度污糟嘈杂食到了点解算重下问佢系联, .",
         max_size=40,
     )
 )

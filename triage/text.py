@@ -997,12 +997,13 @@ def _simplify(text: str) -> str:
     mainland's texts, reads; a simplified text keeps its words.
 
     A text written in Cantonese, with a character Mandarin does not write
-    (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 ...), has its words of
-    grammar and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗
-    了, 冇 没, 唔 不, 嘅 的, 喺 在, 你哋 你们, 嬲 生气, 睇 看, 揾 找, 点解 为什么,
-    食到 吃到 ...), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理
-    by the rules, the dictionary and the model alike; 佢 (he, she) and 系
-    (is) stay, as do its words that Mandarin shares (屙, 肚痛, 入院).
+    (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 ..., but 唔 before a
+    pause, Mandarin's hum), has its words of grammar and everyday speech
+    written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没, 唔 不, 嘅 的, 喺 在,
+    你哋 你们, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到 ...), so that
+    打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the rules, the
+    dictionary and the model alike; 佢 (he, she) and 系 (is) stay, as do its
+    words that Mandarin shares (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1069,8 +1070,11 @@ def _taiwan(match: re.Match[str]) -> str:
 
 # Characters of written Cantonese that Mandarin does not write: a text that
 # holds one is Cantonese, and its words of `_CANTONESE_FORM` are read as
-# Mandarin writes them. 𠮶 is 嗰 (that) as t2s gives it.
-_CANTONESE_SCRIPT = re.compile("[咗冇唔嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]")
+# Mandarin writes them. 𠮶 is 嗰 (that) as t2s gives it. 唔 is Cantonese's
+# no before the word it negates, and Mandarin's hum (唔，让我想想, 唔……)
+# before a pause or beside another 唔.
+_NOT = "(?<!唔)唔(?![唔\\s,.!?;:~。、…]|$)"
+_CANTONESE_SCRIPT = re.compile(f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]|{_NOT}")
 # 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
 # starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点
 _ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
@@ -1078,7 +1082,7 @@ _ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
 # 佢 (he, she) and 系 (is, and the 系 of 联系 and 系统) stay; so do the
 # particles at a clause's end (㗎, 喎, 啦), which mean nothing to a reader.
 _CANTONESE_FORM = {
-    "唔该": "麻烦", "唔使": "不用", "唔": "不", "冇": "没", "咗": "了", "嘅": "的",
+    "(?<!唔)唔该": "麻烦", "(?<!唔)唔使": "不用", _NOT: "不", "冇": "没", "咗": "了", "嘅": "的",
     "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
     "好啲": "好点", "多啲": "多点", "少啲": "少点", "早啲": "早点", "啲": "些",
     "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "嘢": "东西", "嚟": "来",
