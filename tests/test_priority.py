@@ -1325,10 +1325,14 @@ MEANING_CASES = [
     ("會唔會要報警先處理到?", Priority.P1, False),
     ("係咪要去消委會投訴先得?", Priority.P1, False),
     ("佢話你去消委會投訴啦", Priority.P1, False),
+    ("佢仲話你去消委會投訴啦", Priority.P1, False),
+    ("佢哋話可以去消委會投訴", Priority.P1, False),
     ("職員話我可以去消委會投訴", Priority.P1, False),
     ("再唔退錢我就報警", Priority.P1, True),
     ("我已經報咗警", Priority.P1, True),
     ("我同職員講再唔處理就去消委會投訴", Priority.P1, True),
+    # ... and 係咪 ... 先 asks as 是不是 ... 才 does: an ultimatum
+    ("係咪要我報警你哋先肯退錢?", Priority.P1, True),
     ("客服话都不说就挂了电话我已经报警了", Priority.P1, True),
     # the harm did happen
     ("吃完第二天就拉肚子了", Priority.P1, True),

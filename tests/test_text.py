@@ -918,21 +918,34 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("我哋想問下點樣改地址", "我们想问下怎样改地址"),
         ("間房好污糟,隔籬又好嘈,成晚瞓唔到", "间房好脏,隔篱又好吵,成晚睡不到"),
         ("食咗你哋嘅外賣,好難食", "吃了你们的外卖,好难吃"),
-        # 佢 and 係 stay, as do the words Mandarin shares and the particles
-        ("佢哋話係系統問題㗎", "佢哋话系系统问题㗎"),
+        # 佢 is 他, 係 (系 to t2s) 是 and 仲 还, 係咪 asks 是不是; the particles stay
+        ("佢哋話係系統問題㗎", "他们话是系统问题㗎"),
+        ("佢仲未退錢,仲話係我嘅問題", "他还未退钱,还话是我的问题"),
+        ("係咪要我再等多一個禮拜?", "是不是要我再等多一个礼拜?"),
+        ("啱啱先收到,又唔啱尺寸", "刚刚先收到,又不对尺寸"),
+        # ... but not in Mandarin's words of 系 and 仲 in a Cantonese text
+        ("冇關係,聯繫咗客服,個系統仲係壞", "没关系,联系了客服,个系统还是坏"),
+        ("佢哋唔退錢,我去申請仲裁", "他们不退钱,我去申请仲裁"),
+        ("地產仲介收咗兩次佣金", "地产仲介收了两次佣金"),
+        ("成個系列都係咁,條鞋帶系緊咗都會鬆", "成个系列都是这么,条鞋带系紧了都会松"),
+        # a text with no character of its own is Cantonese when it asks 系咪
+        ("係咪一定要本人去?", "是不是一定要本人去?"),
         # 唔 before a pause is a hum, in Mandarin and in Cantonese
         ("唔,這個問題我再想想", "唔,这个问题我再想想"),
         ("唔……快遞三天了還沒到", "唔......快递三天了还没到"),
         ("唔唔,客服態度還行,就是發貨慢", "唔唔,客服态度还行,就是发货慢"),
-        ("唔,佢話冇貨,唔好意思", "唔,佢话没货,不好意思"),
+        ("唔,佢話冇貨,唔好意思", "唔,他话没货,不好意思"),
         # 点 where it is Mandarin's, 嘈杂 and 联系 stay in a Cantonese text
-        ("佢話會快啲解決,重點解決退款", "佢话会快点解决,重点解决退款"),
+        ("佢話會快啲解決,重點解決退款", "他话会快点解决,重点解决退款"),
         ("呢點算咩呀,聯繫咗咁多次", "呢点算咩呀,联系了这么多次"),
         ("餐廳好嘈雜,冇人理", "餐厅好嘈杂,没人理"),
         # a Mandarin text keeps its words: 点解, 食了 and 嘈 are Cantonese only in Cantonese
         ("重点解释一下这点算什么", "重点解释一下这点算什么"),
         ("食了言还不退款", "食了言还不退款"),
         ("人声嘈杂,环境差", "人声嘈杂,环境差"),
+        # nor do Mandarin's 系 and 仲
+        ("系统一直崩溃,联系客服也没用", "系统一直崩溃,联系客服也没用"),
+        ("我要申请劳动仲裁,中介也不管", "我要申请劳动仲裁,中介也不管"),
     ],
 )
 def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> None:
@@ -944,7 +957,7 @@ def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> N
 @given(
     st.text(
         alphabet="咗冇唔该使嘅喺你我哋差快好啲嘢乜讲嚟嬲死揾睇俾咁样嗰依家"
-        "边个度污糟嘈杂食到了点解算重下问佢系联, .",
+        "边个度污糟嘈杂食到了点解算重下问佢系联咪仲裁介统关啱锁样, .",
         max_size=40,
     )
 )

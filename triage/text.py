@@ -997,13 +997,14 @@ def _simplify(text: str) -> str:
     mainland's texts, reads; a simplified text keeps its words.
 
     A text written in Cantonese, with a character Mandarin does not write
-    (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 ..., but 唔 before a
-    pause, Mandarin's hum), has its words of grammar and everyday speech
-    written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没, 唔 不, 嘅 的, 喺 在,
-    你哋 你们, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到 ...), so that
-    打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the rules, the
-    dictionary and the model alike; 佢 (he, she) and 系 (is) stay, as do its
-    words that Mandarin shares (屙, 肚痛, 入院).
+    (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 佢 ..., but 唔 before a
+    pause, Mandarin's hum), or asking 系咪, has its words of grammar and
+    everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没,
+    唔 不, 嘅 的, 喺 在, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气,
+    睇 看, 揾 找, 点解 为什么, 食到 吃到 ...), so that 打咗五次电话都冇人理 is
+    read as 打了五次电话都没人理 by the rules, the dictionary and the model
+    alike; Mandarin's words of 系 and 仲 (系统, 联系, 关系, 仲裁, 仲介) stay, as
+    do the words of Cantonese that Mandarin shares (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1072,15 +1073,24 @@ def _taiwan(match: re.Match[str]) -> str:
 # holds one is Cantonese, and its words of `_CANTONESE_FORM` are read as
 # Mandarin writes them. 𠮶 is 嗰 (that) as t2s gives it. 唔 is Cantonese's
 # no before the word it negates, and Mandarin's hum (唔，让我想想, 唔……)
-# before a pause or beside another 唔.
+# before a pause or beside another 唔. A text with none of them is Cantonese
+# too when it asks 系咪 (is it).
 _NOT = "(?<!唔)唔(?![唔\\s,.!?;:~。、…]|$)"
-_CANTONESE_SCRIPT = re.compile(f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]|{_NOT}")
-# 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
-# starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点
 _ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
-# Cantonese's words of grammar and everyday speech, as Mandarin writes them.
-# 佢 (he, she) and 系 (is, and the 系 of 联系 and 系统) stay; so do the
-# particles at a clause's end (㗎, 喎, 啦), which mean nothing to a reader.
+_CANTONESE_SCRIPT = re.compile(f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]|{_NOT}|系咪")
+# 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
+# starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点.
+# 系 is 係 (is) as t2s writes it, but in Mandarin's words of 系: 系统, 系列,
+# 系数, 联系, 关系 and 没关系, 体系, 维系, 一系列, 菜系, 派系, 直系 and 旁系,
+# 院系, 语系, 星系 and 银河系, and 系 where it ties (系上, 系紧, 系鞋带).
+_IS = "(?<![联关体维列菜派直旁嫡院语星河阳水谱世干])系(?![统列数上紧鞋])"
+# 仲 (still, even) is 还, but Mandarin's 仲裁, Taiwan's 仲介 (an agent), 伯仲
+# and the 仲 of the seasons (仲夏, 仲秋).
+_STILL = "(?<!伯)仲(?![裁介夏秋春冬])"
+# Cantonese's words of grammar and everyday speech, as Mandarin writes them,
+# 佢 (he, she) among them, and 系 and 仲 where they are Cantonese's; 话 (say)
+# stays, as in 电话 and 话费, and the policy reads it after 他. The particles
+# at a clause's end (㗎, 喎, 啦), which mean nothing to a reader, stay.
 _CANTONESE_FORM = {
     "(?<!唔)唔该": "麻烦", "(?<!唔)唔使": "不用", _NOT: "不", "冇": "没", "咗": "了", "嘅": "的",
     "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
@@ -1092,6 +1102,8 @@ _CANTONESE_FORM = {
     "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵", "食到": "吃到", "食完": "吃完",
     "食咗": "吃了", "食了": "吃了", "食过": "吃过", "好食": "好吃", "难食": "难吃",
     f"{_ASKS}点解": "为什么", f"{_ASKS}点样": "怎样", f"{_ASKS}点算": "怎么办",
+    "佢哋": "他们", "佢": "他", "系咪": "是不是", "啱啱": "刚刚", "啱": "对", _IS: "是",
+    _STILL: "还",
 }  # fmt: skip
 
 
