@@ -928,8 +928,14 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("佢哋唔退錢,我去申請仲裁", "他们不退钱,我去申请仲裁"),
         ("地產仲介收咗兩次佣金", "地产仲介收了两次佣金"),
         ("成個系列都係咁,條鞋帶系緊咗都會鬆", "成个系列都是这么,条鞋带系紧了都会松"),
-        # a text with no character of its own is Cantonese when it asks 系咪
+        # a text with no character of its own is Cantonese when it asks 系咪,
+        # or 点样 or 点解 where a clause starts
         ("係咪一定要本人去?", "是不是一定要本人去?"),
+        ("想問下點樣改地址", "想问下怎样改地址"),
+        ("點解仲未發貨?", "为什么还未发货?"),
+        ("點樣先可以取消訂單?", "怎样先可以取消订单?"),
+        # ... and one with 啱 (right), a character Mandarin does not write
+        ("啱啱先收到,條拉鏈已經爛", "刚刚先收到,条拉链已经烂"),
         # 唔 before a pause is a hum, in Mandarin and in Cantonese
         ("唔,這個問題我再想想", "唔,这个问题我再想想"),
         ("唔……快遞三天了還沒到", "唔......快递三天了还没到"),
@@ -943,9 +949,11 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("重点解释一下这点算什么", "重点解释一下这点算什么"),
         ("食了言还不退款", "食了言还不退款"),
         ("人声嘈杂,环境差", "人声嘈杂,环境差"),
-        # nor do Mandarin's 系 and 仲
+        # nor do Mandarin's 系, 仲, 点解锁 (tap to unlock) and 一点样品
         ("系统一直崩溃,联系客服也没用", "系统一直崩溃,联系客服也没用"),
         ("我要申请劳动仲裁,中介也不管", "我要申请劳动仲裁,中介也不管"),
+        ("点解锁键没反应", "点解锁键没反应"),
+        ("寄来的一点样品都没有", "寄来的一点样品都没有"),
     ],
 )
 def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> None:

@@ -998,13 +998,14 @@ def _simplify(text: str) -> str:
 
     A text written in Cantonese, with a character Mandarin does not write
     (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 佢 ..., but 唔 before a
-    pause, Mandarin's hum), or asking 系咪, has its words of grammar and
-    everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没,
-    唔 不, 嘅 的, 喺 在, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气,
-    睇 看, 揾 找, 点解 为什么, 食到 吃到 ...), so that 打咗五次电话都冇人理 is
-    read as 打了五次电话都没人理 by the rules, the dictionary and the model
-    alike; Mandarin's words of 系 and 仲 (系统, 联系, 关系, 仲裁, 仲介) stay, as
-    do the words of Cantonese that Mandarin shares (屙, 肚痛, 入院).
+    pause, Mandarin's hum), or asking 系咪, or 点样 or 点解 where a clause
+    starts, has its words of grammar and everyday speech written as
+    Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没, 唔 不, 嘅 的, 喺 在, 你哋 你们,
+    佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到
+    ...), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the
+    rules, the dictionary and the model alike; Mandarin's words of 系 and 仲
+    (系统, 联系, 关系, 仲裁, 仲介) stay, as do the words of Cantonese that
+    Mandarin shares (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1074,10 +1075,14 @@ def _taiwan(match: re.Match[str]) -> str:
 # Mandarin writes them. 𠮶 is 嗰 (that) as t2s gives it. 唔 is Cantonese's
 # no before the word it negates, and Mandarin's hum (唔，让我想想, 唔……)
 # before a pause or beside another 唔. A text with none of them is Cantonese
-# too when it asks 系咪 (is it).
+# too when it asks 系咪 (is it) or, where a clause starts, 点样 (how) or 点解
+# (why), but not 点解锁 (tap to unlock).
 _NOT = "(?<!唔)唔(?![唔\\s,.!?;:~。、…]|$)"
 _ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
-_CANTONESE_SCRIPT = re.compile(f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞]|{_NOT}|系咪")
+_CANTONESE_SCRIPT = re.compile(
+    f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞啱噉冚攰嘥嗌]|{_NOT}|系咪"
+    f"|{_ASKS}点(?:样|解(?![锁压冻封绑]))"
+)
 # 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
 # starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点.
 # 系 is 係 (is) as t2s writes it, but in Mandarin's words of 系: 系统, 系列,
