@@ -119,6 +119,10 @@ P1_CASES = [
     ("個仔食完即刻屙肚", "product", "P1.health"),
     ("阿媽食完要入院", "product", "P1.health"),
     ("食完全身痕,要去睇醫生", "product", "P1.health"),
+    # someone in hospital now or still, as Mandarin and Hong Kong (喺醫院) write it
+    ("我個仔食完你哋啲漢堡,依家喺醫院", "product", "P1.health"),
+    ("阿媽食完之後仲喺醫院吊鹽水", "product", "P1.health"),
+    ("我妈吃了你们的菜,人现在还在医院", "product", "P1.health"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -346,6 +350,9 @@ NOT_RAISED = [
     ("早上8点多退房,前台一个人都没有", "service", "P2.money"),
     # a window that will not open is no failed product
     ("房间根本开不了窗,太闷了", "environment", "P2.unusable"),
+    # who works at a hospital, or waits by its door, is not in hospital
+    ("我在医院上班,外卖总是送错", "logistics", "P1.health"),
+    ("我现在在医院门口,快递员找不到我", "logistics", "P1.health"),
     # asking whether it is fake says nothing is
     ("不会是假的吧?包装和以前不一样", "product", "P2.counterfeit"),
 ]
