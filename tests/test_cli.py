@@ -150,15 +150,42 @@ def test_help_and_version_load_no_numerical_library(argv: list[str]) -> None:
     assert done.stderr.strip() == "[]"
 
 
+def _piped(
+    data: bytes,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
+) -> tuple[int, bytes, str]:
+    """``data | triage *argv`` run in this process: `data` written into a real
+    pipe that is stdin, stdout and stderr read; the status, stdout's bytes and
+    stderr's text. The pipe is what a shell gives; a command of its own
+    would cost a model load and tell nothing more."""
+    read, write = os.pipe()
+
+    def feed() -> None:
+        with open(write, "wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with open(read, "rb") as pipe:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
+        try:
+            status = main(argv)
+        finally:
+            writer.join()
+    out, err = capfdbinary.readouterr()
+    return status, out, err.decode()
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
-def test_analyze_reads_stdin_in_utf8_or_gbk(encoding: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "analyze", "-"],
-        input="快递一周还没到".encode(encoding),
-        capture_output=True,
-        check=True,
-    )
-    out = json.loads(done.stdout)
+def test_analyze_reads_stdin_in_utf8_or_gbk(
+    encoding: str, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    data = "快递一周还没到".encode(encoding)
+    status, stdout, _ = _piped(data, ["analyze", "-"], monkeypatch, capfdbinary)
+    assert status == 0
+    out = json.loads(stdout)
     assert out["text"] == "快递一周还没到" and out["primary"] == "logistics"
 
 
@@ -242,14 +269,13 @@ def test_analyze_of_a_long_stdin_holds_no_more_of_it_than_it_reads(
     assert out["truncated"]
 
 
-def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "-q", "--encoding", "utf-8"],
-        input="text\n快递太慢\n".encode("gbk"),
-        capture_output=True,
-        check=True,
-    )
-    stderr = done.stderr.decode()
+def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    data = "text\n快递太慢\n".encode("gbk")
+    argv = ["score", "-", "-o", "-", "-q", "--encoding", "utf-8"]
+    status, _, stderr = _piped(data, argv, monkeypatch, capfdbinary)
+    assert status == 0
     assert "warning: <stdin>: the bytes at offset 5 are not utf-8" in stderr
     assert "triage-score-" not in stderr  # the spool file is not what the user piped
 
@@ -270,23 +296,23 @@ def test_a_wrong_encoding_given_for_stdin_is_a_warning_naming_stdin() -> None:
     ids=["csv", "tsv-gbk", "jsonl"],
 )
 def test_score_reads_stdin_and_writes_stdout_with_dash(
-    source: str, args: list[str], read: str
+    source: str,
+    args: list[str],
+    read: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     encoding = "gbk" if "gbk" in args else "utf-8"
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--quiet", *args],
-        input=source.encode(encoding),
-        capture_output=True,
-        check=True,
-    )
+    argv = ["score", "-", "-o", "-", "--quiet", *args]
+    status, out, summary = _piped(source.encode(encoding), argv, monkeypatch, capfdbinary)
+    assert status == 0
     got = (
-        pd.read_json(io.BytesIO(done.stdout), lines=True, dtype=False)
+        pd.read_json(io.BytesIO(out), lines=True, dtype=False)
         if read == "jsonl"
-        else pd.read_csv(io.BytesIO(done.stdout), dtype=str, keep_default_na=False)
+        else pd.read_csv(io.BytesIO(out), dtype=str, keep_default_na=False)
     )
     assert got["id"].astype(str).tolist() == ["7", "8"]
     assert got["primary"].tolist() == ["logistics", "environment"]
-    summary = done.stderr.decode()
     assert summary.startswith("2 rows, 0 errors") and "-> <stdout>" in summary
 
 
@@ -315,14 +341,16 @@ JSONL = '{"id": 7, "text": "快递一周还没到"}\n{"id": 8, "text": "房间�
     ],
     ids=["gzip", "bzip2", "xz", "gzip-jsonl", "zip-jsonl", "zip-given-format"],
 )
-def test_score_decompresses_piped_input(data: bytes, args: list[str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--quiet", *args],
-        input=data,
-        capture_output=True,
-        check=True,
-    )
-    got = pd.read_csv(io.BytesIO(done.stdout), dtype=str)
+def test_score_decompresses_piped_input(
+    data: bytes,
+    args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    argv = ["score", "-", "-o", "-", "--quiet", *args]
+    status, out, err = _piped(data, argv, monkeypatch, capfdbinary)
+    assert status == 0, err
+    got = pd.read_csv(io.BytesIO(out), dtype=str)
     assert got["id"].tolist() == ["7", "8"]
     assert got["primary"].tolist() == ["logistics", "environment"]
 
@@ -340,14 +368,15 @@ def test_score_decompresses_piped_input(data: bytes, args: list[str]) -> None:
     ],
     ids=["empty", "truncated-gzip", "zip", "parquet"],
 )
-def test_score_names_the_pipe_in_its_errors(data: bytes, message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "score", "-", "-o", "-"],
-        input=data,
-        capture_output=True,
-    )
-    assert done.returncode == 2
-    assert re.match(f"triage score: error: {message}", done.stderr.decode())
+def test_score_names_the_pipe_in_its_errors(
+    data: bytes,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    status, _, err = _piped(data, ["score", "-", "-o", "-"], monkeypatch, capfdbinary)
+    assert status == 2
+    assert re.match(f"triage score: error: {message}", err)
 
 
 def _no_room_to_write() -> None:
@@ -798,15 +827,13 @@ def test_score_writes_the_output_encoding_given_and_reads_it_back(
 EXCEL = ["--output-encoding", "utf-8-sig", "--quiet"]
 
 
-def test_score_writes_stdout_in_the_output_encoding_given() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", "score", "-", "-o", "-", *EXCEL],
-        input=CSV,
-        capture_output=True,
-        check=True,
-    )
-    assert done.stdout.startswith(codecs.BOM_UTF8 + b"id,text,")
-    got = pd.read_csv(io.BytesIO(done.stdout), encoding="utf-8-sig", dtype=str)
+def test_score_writes_stdout_in_the_output_encoding_given(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    status, out, _ = _piped(CSV, ["score", "-", "-o", "-", *EXCEL], monkeypatch, capfdbinary)
+    assert status == 0
+    assert out.startswith(codecs.BOM_UTF8 + b"id,text,")
+    got = pd.read_csv(io.BytesIO(out), encoding="utf-8-sig", dtype=str)
     assert got["id"].tolist() == ["7", "8"]
 
 
@@ -2942,7 +2969,8 @@ def test_control_characters_of_a_file_name_reach_the_terminal_as_escapes(
 
 # -- triage score --stream: a live pipe (tail -f complaints.jsonl | triage score ...) --
 
-STREAM = [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--stream", "-q"]
+STREAM_ARGV = ["score", "-", "-o", "-", "--stream", "-q"]
+STREAM = [sys.executable, "-m", "triage", *STREAM_ARGV]
 
 
 def _next_line(stream: Any, proc: subprocess.Popen[bytes], seconds: float = 180) -> bytes:
@@ -3061,20 +3089,23 @@ STREAMED = {
     ],
 )
 def test_score_stream_writes_what_score_writes_row_for_row(
-    src: str, dst: str, args: list[str], tmp_path: Path
+    src: str,
+    dst: str,
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     source = tmp_path / f"in.{src}"
     source.write_text(STREAMED[src], encoding="utf-8", newline="")
     assert main(["score", str(source), "-o", str(tmp_path / f"out.{dst}"), "-q", *args]) == 0
-    done = subprocess.run(
-        [*STREAM, "--input-format", src, "--output-format", dst, *args],
-        input=source.read_bytes(),
-        capture_output=True,
-        check=True,
-    )
-    assert done.stdout == (tmp_path / f"out.{dst}").read_bytes()
+    capfdbinary.readouterr()
+    argv = [*STREAM_ARGV, "--input-format", src, "--output-format", dst, *args]
+    status, out, err = _piped(source.read_bytes(), argv, monkeypatch, capfdbinary)
+    assert status == 0, err
+    assert out == (tmp_path / f"out.{dst}").read_bytes()
     bad = "8" if src == "csv" else "3"  # the line in the input, quoted lines counted
-    assert f"\nskipped 1 malformed line: {bad}\n" in done.stderr.decode()
+    assert f"\nskipped 1 malformed line: {bad}\n" in err
 
 
 # waiting in the pipe together: a byte-order mark, CRLF line ends, a quoted
@@ -3136,14 +3167,16 @@ def test_score_stream_keeps_the_keys_of_the_first_record_where_a_file_keeps_a_ch
     assert b'"shop"' not in out.getvalue()
 
 
-def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails() -> None:
-    done = subprocess.run(STREAM, input=b"id,text\n", capture_output=True)
-    assert done.returncode == 0
-    assert done.stdout.decode().startswith("id,text,categories,primary,")
-    assert done.stdout.count(b"\n") == 1
-    done = subprocess.run(STREAM, input=b"", capture_output=True)
-    assert done.returncode == 2
-    assert done.stderr.decode().startswith("triage score: error: <stdin> is empty")
+def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    status, out, _ = _piped(b"id,text\n", STREAM_ARGV, monkeypatch, capfdbinary)
+    assert status == 0
+    assert out.decode().startswith("id,text,categories,primary,")
+    assert out.count(b"\n") == 1
+    status, _, err = _piped(b"", STREAM_ARGV, monkeypatch, capfdbinary)
+    assert status == 2
+    assert err.startswith("triage score: error: <stdin> is empty")
 
 
 @pytest.mark.parametrize(
