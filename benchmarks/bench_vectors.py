@@ -14,8 +14,8 @@ million, each in a fresh process:
 
 It prints the wall time and peak RSS (summed over the process and its
 workers) of each, and the ratios: learning / segmenting alone in time (the
-SVD adds some 20 s whatever the size), and the large file against the small
-one in peak RSS and time.
+SVD, run on one thread, adds some 30 s of CPU whatever the number of texts),
+and the large file against the small one in peak RSS and time.
 
     python benchmarks/bench_vectors.py            # 145,412 and 1,000,000 texts, about 6 min
     python benchmarks/bench_vectors.py --quick    # 145,412 and 300,000, about 3 min

@@ -53,6 +53,31 @@ def test_same_texts_same_vectors(vectors: WordVectors) -> None:
     assert again.corpus_sha256 == vectors.corpus_sha256
 
 
+def test_the_svd_runs_blas_on_one_thread(
+    vectors: WordVectors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its spare threads spin while ARPACK waits: 20 s of CPU on two cores, a
+    # minute beside other jobs, for a few thousand words one thread does in 1 s
+    import scipy.sparse.linalg
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    svds = scipy.sparse.linalg.svds
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        return svds(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.sparse.linalg, "svds", watched)
+    with threadpool_limits(limits=2):  # the process's own setting, restored after the fit
+        before = [pool["num_threads"] for pool in threadpool_info()]
+        again = fit_word_vectors(CORPUS, dim=4, min_count=2)
+        after = [pool["num_threads"] for pool in threadpool_info()]
+    assert seen and set(seen) == {1}
+    assert after == before
+    np.testing.assert_array_equal(again.vectors, vectors.vectors)
+
+
 @pytest.mark.parametrize(
     ("chunk", "pairs", "n_jobs"),
     [
