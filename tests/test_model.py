@@ -458,6 +458,123 @@ def test_bad_words_are_refused_before_any_text_is_cut(word_frame) -> None:  # ty
     assert not hasattr(model, "words_")
 
 
+# A service of one model per tenant, each of its own words: a model holds the
+# copy of the dictionary its words are in for as long as it lives, however
+# many models there are; none is pickled with its model, and none outlives
+# the models that held it.
+
+
+@pytest.fixture(scope="module")
+def worded_model() -> TriageModel:
+    from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+
+    frame = labeled_frame(TINY_ROWS + WORD_ROWS)
+    return TriageModel(words=["花呗", "携号转网 5 nz"], **TINY_PARAMS).fit(frame)
+
+
+def _tenant(model: TriageModel, *entries: str) -> TriageModel:
+    """`model` loaded anew, as if fitted with `entries` for its words (they
+    change how its texts are cut, no more)."""
+    from triage.text import read_words
+
+    tenant: TriageModel = pickle.loads(pickle.dumps(model))
+    if entries:
+        tenant.words_ = read_words(list(entries))
+    return tenant
+
+
+@pytest.fixture
+def copies_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The copies of the dictionary built while the test runs, counted (the
+    copies `tokenize` kept let go first)."""
+    from triage import text as text_module
+
+    text_module._lazy._extended.clear()
+    text_module._lazy._known = {}
+    built = [0]
+    make = text_module._tokenizer_class()
+
+    def counted() -> Any:
+        built[0] += 1
+        return make()
+
+    monkeypatch.setattr(text_module, "_tokenizer_class", lambda: counted)
+    return built
+
+
+def test_models_of_their_own_words_taking_turns_each_build_their_copy_once(
+    worded_model: TriageModel,
+    copies_built: list[int],
+) -> None:
+    tenants = [_tenant(worded_model, f"花呗{n}号", "携号转网 5 nz") for n in range(10)]
+    texts = [f"我的花呗{n}号又被多扣了利息" for n in range(10)]
+    for _ in range(3):
+        cuts = [m.predict_one(t).tokens[0] for m, t in zip(tenants, texts, strict=True)]
+        assert [f"花呗{n}号" in cut for n, cut in enumerate(cuts)] == [True] * 10
+    assert copies_built[0] == 10
+    # the batch path and the explanation cut with the same copy
+    for m, t in zip(tenants, texts, strict=True):
+        assert m.predict_many([t]).tokens[0] == m.predict_one(t).tokens[0]
+        m.explain(t)
+    assert copies_built[0] == 10
+
+
+def test_models_of_the_same_words_share_one_copy_freed_with_the_last(
+    worded_model: TriageModel,
+    copies_built: list[int],
+) -> None:
+    import gc
+    import weakref
+
+    first, second = _tenant(worded_model, "租户甲专线"), _tenant(worded_model, "租户甲专线")
+    assert "租户甲专线" in first.predict_one("租户甲专线一直打不通").tokens[0]
+    assert "租户甲专线" in second.predict_one("租户甲专线一直打不通").tokens[0]
+    assert copies_built[0] == 1
+    copy_of_words = weakref.ref(first._tokenizer())
+    del first
+    gc.collect()
+    assert copy_of_words() is second._tokenizer()  # still held by the other
+    del second
+    gc.collect()
+    assert copy_of_words() is None
+    # a model of those words loaded again builds it again
+    again = _tenant(worded_model, "租户甲专线")
+    assert "租户甲专线" in again.predict_one("租户甲专线坏了").tokens[0]
+    assert copies_built[0] == 2
+
+
+def test_a_model_is_pickled_and_copied_without_its_copy_of_the_dictionary(
+    worded_model: TriageModel,
+    copies_built: list[int],
+) -> None:
+    tenant = _tenant(worded_model, "花呗3号")
+    pickled = pickle.dumps(tenant)
+    tenant.predict_one("花呗3号被冻结了")
+    assert pickle.dumps(tenant) == pickled
+    # a copy of the model finds the copy of its words the model holds
+    assert copy.deepcopy(tenant)._tokenizer() is tenant._tokenizer()
+    assert pickle.loads(pickled)._tokenizer() is tenant._tokenizer()
+    assert copies_built[0] == 1
+
+
+def test_threads_first_using_models_of_the_same_words_build_one_copy(
+    worded_model: TriageModel,
+    copies_built: list[int],
+) -> None:
+    from tests.conftest import run_interleaved
+
+    tenants = [_tenant(worded_model, "花呗7号", "携号转网 5 nz") for _ in range(4)]
+    got: list[list[str]] = [[] for _ in range(8)]
+
+    def cut(k: int) -> None:
+        for _ in range(20):
+            got[k] = tenants[k % 4].predict_one("花呗7号还款日多扣了钱").tokens[0]
+
+    run_interleaved(cut, 8)
+    assert got == [got[0]] * 8 and "花呗7号" in got[0]
+    assert copies_built[0] == 1
+
+
 def test_explanation_weights_add_up_to_the_terms_share_of_the_log_odds(
     tiny_frame,  # type: ignore[no-untyped-def]
 ) -> None:

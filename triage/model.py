@@ -62,6 +62,7 @@ from triage.results import (
 from triage.sentiment import SentimentModel
 
 if TYPE_CHECKING:
+    import jieba
     import pandas as pd
     from scipy.sparse import csr_matrix
 
@@ -352,7 +353,9 @@ class TriageModel(OneText):
         They are added to a copy of the library's dictionary for this model
         alone, at fit and for every prediction; `triage.segment` and other
         models are left as they are. The model keeps the words it was fitted
-        with (`words_`), so a saved model needs no file beside it.
+        with (`words_`), so a saved model needs no file beside it, and holds
+        that copy (some 15 MB) from its first prediction for as long as it
+        lives, sharing it with models of the same words; it is not pickled.
     extra_weight : float, default 0.2
         Sample weight of rows passed as ``fit(..., extra=...)`` (partially or
         weakly labeled data) relative to the labeled rows, unless the extra
@@ -567,6 +570,11 @@ class TriageModel(OneText):
         from sklearn.utils import estimator_html_repr
 
         return str(estimator_html_repr(self))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # not the tokenizer of its words (`_tokenizer`), a copy of jieba's
+        # dictionary: a model unpickled asks for one again
+        return {k: v for k, v in self.__dict__.items() if k != "_tokenizer_of_words"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # models saved before the naive-Bayes view (format version 2 and
@@ -817,6 +825,20 @@ class TriageModel(OneText):
 
     # -- predicting ------------------------------------------------------------
 
+    def _tokenizer(self) -> jieba.Tokenizer:
+        """The tokenizer of the model's `words_` (`triage.text.tokenizer_for`),
+        held by the model for as long as it lives, and not pickled: a
+        service of many models of their own words builds each copy once,
+        and frees it with the last model of those words."""
+        held = self.__dict__.get("_tokenizer_of_words")
+        if held is not None and held[0] is self.words_:
+            tokenizer: jieba.Tokenizer = held[1]
+            return tokenizer
+        words = self.words_
+        tokenizer = _text.tokenizer_for(words)
+        self.__dict__["_tokenizer_of_words"] = (words, tokenizer)
+        return tokenizer
+
     def _docs(
         self,
         texts: Iterable[Any],
@@ -828,8 +850,8 @@ class TriageModel(OneText):
         model's `words_` and `hmm_` unless `words` and `hmm` are given (as
         `fit` gives them). Each text's normalised rest past the cut goes to
         `rests`, when given."""
-        if words is None:
-            words = self.words_
+        # a fit's words are cut again (the sentiment model's corpus): kept
+        tokenizer = self._tokenizer() if words is None else _text.tokenizer_for(words, keep=True)
         if hmm is None:
             hmm = self.hmm_
         norm: list[str] = []
@@ -838,7 +860,7 @@ class TriageModel(OneText):
         for t in texts:
             p = _text.prepare(t)
             norm.append(p.text)
-            toks.append(_text.tokenize(p.text, hmm=hmm, words=words))
+            toks.append(_text.tokenize_with(tokenizer, p.text, hmm))
             cut.append(p.truncated)
             if rests is not None:
                 rests.append(p.rest)
@@ -932,7 +954,7 @@ class TriageModel(OneText):
         """`predict_one` and the text's feature columns and values, which `explain` weighs."""
         self._check_predicting()
         p = _text.prepare(text)
-        tokens = _text.tokenize(p.text, hmm=self.hmm_, words=self.words_)
+        tokens = _text.tokenize_with(self._tokenizer(), p.text, self.hmm_)
         # the features and sums of the batch path, for one row: a BLAS
         # product rounds otherwise than they do, and otherwise on another
         # CPU, so the text's scores would differ from `predict_many`'s and
@@ -1094,7 +1116,8 @@ class TriageModel(OneText):
         # A handful of texts: cut again rather than carried here from every
         # caller, and scored by the batch path whatever their number, so that
         # one text and a batch agree
-        toks = [_text.tokenize(t, hmm=self.hmm_, words=self.words_) for t in texts]
+        tokenizer = self._tokenizer()
+        toks = [_text.tokenize_with(tokenizer, t, self.hmm_) for t in texts]
         scored = self._clause_scores(texts, toks)
         prim_p = cat_p / cat_p.sum(axis=1, keepdims=True)
         score = primary_scores(prim_p, scored, self.thresholds_["categories"], a, b)

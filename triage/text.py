@@ -29,6 +29,7 @@ import tempfile
 import threading
 import unicodedata
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -219,8 +220,10 @@ _STRAY_PARTS = re.compile(
 )
 
 
-# Tokenizers with words of their own kept at once: each is a copy of the
-# dictionary (some 20 MB), and a process rarely serves more models than this.
+# Tokenizers with words of their own kept at once for the callers of
+# `tokenize` that hold none (training, fitting word vectors): each is a copy
+# of the dictionary (some 15 MB). A model holds its own (`tokenizer_for`)
+# for as long as it lives, however many there are.
 _EXTENDED = 4
 # Word sets told apart by identity at once (`_Lazy.extended`): each holds a
 # model's words, which a service that loads a model anew keeps making.
@@ -241,15 +244,21 @@ class _Lazy:
         self._converter: Any = None
         self._to_traditional: Any = None
         self._tokenizer: jieba.Tokenizer | None = None
-        # tokenizers with a model's own words, by its words, the most recently
-        # built last (at most _EXTENDED of them)
+        # every tokenizer with words of its own that something holds (a
+        # model, or `_extended`), by its words: one copy of the dictionary
+        # for a set of words, freed with its last holder
+        self._held: weakref.WeakValueDictionary[Words, jieba.Tokenizer] = (
+            weakref.WeakValueDictionary()
+        )
+        # those `tokenize` was last asked for, the most recently built last
+        # (at most _EXTENDED of them)
         self._extended: dict[Words, jieba.Tokenizer] = {}
-        # the same by the identity of the words asked for (a model's
-        # `words_`), each beside its words, which keep the id from being
-        # reused: a model's calls hash nothing, whichever model was asked
-        # last, and hashing the words (a tuple, whose hash is not kept) cost
-        # 0.4 ms a text for 20,000 of them, 25 times the cut, in a service
-        # whose threads took turns with two such models
+        # the same by the identity of the words asked for, each beside its
+        # words, which keep the id from being reused: text after text cut
+        # with the same words (a fit's, word vectors') hashes nothing, and
+        # hashing the words (a tuple, whose hash is not kept) cost 0.4 ms a
+        # text for 20,000 of them, 25 times the cut (a model hashes its
+        # words once, for the copy it holds)
         self._known: dict[int, tuple[Words, jieba.Tokenizer]] = {}
 
     def before_fork(self) -> None:
@@ -293,15 +302,12 @@ class _Lazy:
                     self._tokenizer = tokenizer
         return self._tokenizer
 
-    def extended(self, words: Words) -> jieba.Tokenizer:
-        """The library's tokenizer with `words` added, built once per set of words."""
-        known = self._known.get(id(words))
-        if known is not None and known[0] is words:
-            return known[1]
+    def held(self, words: Words) -> jieba.Tokenizer:
+        """The library's tokenizer with `words` added: the copy something
+        holds already, or a new one, which lives as long as its holders."""
         base = self.tokenizer()
         with self._lock:
-            tokenizer = self._extended.get(words)
-            known_now = self._known
+            tokenizer = self._held.get(words)
             if tokenizer is None:
                 tokenizer = _tokenizer_class()()
                 # a copy of the library's dictionary: its prefix table and
@@ -312,6 +318,20 @@ class _Lazy:
                 tokenizer.initialized = True
                 for word, freq, tag in words:
                     tokenizer.add_word(word, freq, tag)
+                self._held[words] = tokenizer
+            return tokenizer
+
+    def extended(self, words: Words) -> jieba.Tokenizer:
+        """The library's tokenizer with `words` added (`held`), kept among the
+        last `_EXTENDED` asked for."""
+        known = self._known.get(id(words))
+        if known is not None and known[0] is words:
+            return known[1]
+        with self._lock:
+            tokenizer = self._extended.get(words)
+            known_now = self._known
+            if tokenizer is None:
+                tokenizer = self.held(words)
                 if len(self._extended) >= _EXTENDED:  # each copy holds the dictionary
                     dropped = self._extended.pop(next(iter(self._extended)))
                     # nor is it held by the identities of its words
@@ -1148,9 +1168,30 @@ def tokenize(normalized: str, *, hmm: bool = False, words: Words = ()) -> list[s
 
     Whitespace tokens are dropped. This is the hot path shared by every model;
     `segment` is the public, normalising entry point. `words` (as `read_words`
-    gives them) are added to a copy of the library's dictionary, made once.
+    gives them) are added to a copy of the library's dictionary: the one a
+    model with those words holds, or one of the last few made here.
     """
-    tokenizer = _lazy.extended(words) if words else _lazy.tokenizer()
+    return tokenize_with(_lazy.extended(words) if words else _lazy.tokenizer(), normalized, hmm)
+
+
+def tokenizer_for(words: Words = (), *, keep: bool = False) -> jieba.Tokenizer:
+    """The library's tokenizer, or with `words` a copy of its dictionary with
+    them added, for `tokenize_with`.
+
+    A copy is made once for as long as anything holds it: a model holds the
+    copy of its words for as long as it lives, and models of the same words
+    share it. Once nothing does, it is freed (some 15 MB), and made again
+    (some 40 ms) when asked for. With `keep` it is also kept among the last
+    few `tokenize` was asked for, as fitting wants it, which cuts the same
+    texts again in other places.
+    """
+    if not words:
+        return _lazy.tokenizer()
+    return _lazy.extended(words) if keep else _lazy.held(words)
+
+
+def tokenize_with(tokenizer: jieba.Tokenizer, normalized: str, hmm: bool) -> list[str]:
+    """`tokenize` with a tokenizer at hand (`tokenizer_for`)."""
     tokens: list[str] = tokenizer.lcut(normalized, HMM=hmm)
     if _SPACE.search(normalized) is None:  # no whitespace, so no whitespace token
         return tokens
