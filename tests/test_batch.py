@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import functools
 import gzip
+import inspect
 import io
 import json
 import lzma
@@ -2059,6 +2060,23 @@ def test_the_output_format_version_is_that_of_the_columns_written() -> None:
             assert asked.drop(columns=column).columns.tolist() == list(OUTPUT_COLUMNS)
 
 
+def test_a_checkpoint_of_an_earlier_format_is_continued_with_the_options_it_lacked() -> None:
+    # a run stopped under an earlier version whose columns are this one's
+    # without those of options added since is finished with those options
+    # at their defaults (--resume after an upgrade); another is refused
+    now = _OPTIONAL_COLUMNS[OUTPUT_FORMAT_VERSION]
+    defaults = inspect.signature(score_file).parameters
+    for version in range(1, OUTPUT_FORMAT_VERSION):
+        then = _OPTIONAL_COLUMNS[version]
+        same = _OUTPUT_FORMATS[version] == _OUTPUT_FORMATS[OUTPUT_FORMAT_VERSION]
+        added = {
+            o: defaults[o].default for o, column, after in now if (o, column, after) not in then
+        }
+        want = added if same and set(then) <= set(now) else None
+        assert batch._EARLIER_FORMATS.get(version) == want, version
+    assert set(batch._EARLIER_FORMATS) <= set(range(1, OUTPUT_FORMAT_VERSION))
+
+
 def _read_back(path: Path, fmt: str) -> pd.DataFrame:
     """A scored file read as docs/batch.md says, "Reading the output in pandas"."""
     if fmt == "parquet":
@@ -3276,26 +3294,79 @@ def test_a_folder_of_monthly_exports_is_resumed_as_one_input(
     assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
 
 
-def test_a_checkpoint_of_another_version_of_the_format_is_refused_and_kept(
-    tmp_path: Path,
+def _checkpoint_of_version(progress: Path, version: Any) -> None:
+    """Make the checkpoint at `progress` one a library writing `version` of the
+    output's format left: version 1 knew no summary=, which its options lack."""
+    saved = json.loads(progress.read_text(encoding="utf-8"))
+    if version == 1:
+        del saved["options"]["summary"]
+    saved["scored_by"]["output_format_version"] = version
+    progress.write_text(json.dumps(saved), encoding="utf-8")
+
+
+@pytest.mark.parametrize("options", [{}, {"explain": 2, "context_columns": {"channel": "channel"}}])
+def test_a_run_stopped_under_version_1_of_the_format_is_finished_without_summary(
+    tmp_path: Path, options: dict[str, Any]
 ) -> None:
-    # written before summary= was an option: no run now has its options
+    # upgraded mid-run: without summary= a run writes version 1's bytes, so
+    # the hours already scored are kept, and the run says what it wrote
+    src = _resumed_input(tmp_path, "csv")
+    whole = score_file(src, tmp_path / "whole.csv", chunk_size=7, **options)
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(
+            src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()), **options
+        )
+    _checkpoint_of_version(tmp_path / ".out.csv.resume.json", 1)
+    with pytest.raises(_Stop):  # stopped again: its checkpoint is of this version now
+        score_file(
+            src, out, chunk_size=7, resume=True, progress=_stop_after(28, _Stop()), **options
+        )
+    saved = json.loads((tmp_path / ".out.csv.resume.json").read_text(encoding="utf-8"))
+    assert saved["options"]["summary"] is False and saved["rows"] == 28
+    assert saved["scored_by"]["output_format_version"] == OUTPUT_FORMAT_VERSION
+    seen: list[int] = []
+    resumed = score_file(
+        src,
+        out,
+        chunk_size=7,
+        resume=True,
+        record=True,
+        progress=lambda rows, _: seen.append(rows),
+        **options,
+    )
+    assert seen == [35, 40]  # the rows written under version 1 were not scored again
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    record = json.loads((tmp_path / "_out.csv.triage.json").read_text(encoding="utf-8"))
+    assert resumed.scored_by == record["scored_by"] == whole.scored_by
+    assert resumed.rows == 40 and resumed.errors == whole.errors == 5
+    assert _left(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "summary", "said"),
+    [
+        # version 1 had no column summary: its rows cannot have one
+        (1, True, r"was written with other options: summary False then, True now\. Run "),
+        (OUTPUT_FORMAT_VERSION + 1, False, r"was written in version \d+ of the output's format"),
+        (0, False, r"was written in version 0 of the output's format"),
+        (None, False, r"was written in version None of the output's format"),
+        (True, False, r"was written in version True of the output's format"),
+    ],
+)
+def test_a_checkpoint_of_a_format_this_run_does_not_write_is_refused_and_kept(
+    tmp_path: Path, version: Any, summary: bool, said: str
+) -> None:
     src = _resumed_input(tmp_path, "csv")
     out = tmp_path / "out.csv"
     with pytest.raises(_Stop):
         score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
     progress = tmp_path / ".out.csv.resume.json"
-    saved = json.loads(progress.read_text(encoding="utf-8"))
-    del saved["options"]["summary"]
-    saved["scored_by"]["output_format_version"] = 1
-    progress.write_text(json.dumps(saved), encoding="utf-8")
-    said = (
-        r"was written in version 1 of the output's format, which this library, writing "
-        rf"version {OUTPUT_FORMAT_VERSION}, does not continue; delete .* from the first row$"
-    )
-    with pytest.raises(triage.ParameterError, match=said):
-        score_file(src, out, chunk_size=7, resume=True)
-    assert progress.is_file() and (tmp_path / ".out.csv.resume").is_file()
+    _checkpoint_of_version(progress, version)
+    kept = progress.read_bytes()
+    with pytest.raises(triage.ParameterError, match=rf"{said}.*; delete .* from the first row$"):
+        score_file(src, out, chunk_size=7, resume=True, summary=summary)
+    assert progress.read_bytes() == kept and (tmp_path / ".out.csv.resume").is_file()
     assert not out.exists()
 
 

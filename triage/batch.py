@@ -156,6 +156,13 @@ OUTPUT_DTYPES: dict[str, str] = {
 #: format").
 OUTPUT_FORMAT_VERSION = 2
 
+#: Each earlier version of the output's format whose bytes a run of this one
+#: writes with the options it did not have at these values, which its
+#: ``--resume`` checkpoint, holding none of them, is taken up with: a run
+#: stopped under version 1 is finished without ``summary``, the bytes being
+#: those of version 1, and refused with it, as a run of other options is.
+_EARLIER_FORMATS: dict[int, dict[str, Any]] = {1: {"summary": False}}
+
 #: The column ``explain=`` adds after ``reasons``.
 WHY_COLUMN = "why"
 
@@ -2388,7 +2395,9 @@ def score_file(
         input, or of the same file since changed, is a
         `triage.InputFileError`; of other options, model or policy a
         `triage.ParameterError`, naming what differs: delete the two files
-        to start over. A run without `resume` leaves them alone, with a
+        to start over. One of version 1 of the output's format is taken up
+        without `summary`, whose bytes are version 1's. A run without
+        `resume` leaves them alone, with a
         warning naming them. For an
         uncompressed CSV, TSV or JSONL output file alone, scored with a
         model loaded from its file (or the default one), whose
@@ -2828,12 +2837,18 @@ class _Checkpoint:
                 f"written to or replaced): its rows are not this input's{again}"
             )
         written = got["scored_by"].get("output_format_version")
-        if written != OUTPUT_FORMAT_VERSION:  # its options were other ones, or named otherwise
-            raise ParameterError(
-                f"{where} was written in version {written} of the output's format, which "
-                f"this library, writing version {OUTPUT_FORMAT_VERSION}, does not continue"
-                f"{again}"
-            )
+        if written != OUTPUT_FORMAT_VERSION:
+            # an earlier version whose bytes this one writes with its options
+            # at those values continues, whose options then were those values
+            same = _EARLIER_FORMATS.get(written) if type(written) is int else None
+            if same is None:  # its options were other ones, or named otherwise
+                raise ParameterError(
+                    f"{where} was written in version {written} of the output's format, which "
+                    f"this library, writing version {OUTPUT_FORMAT_VERSION}, does not continue"
+                    f"{again}"
+                )
+            got["options"] = {**same, **got["options"]}
+            got["scored_by"] = {**got["scored_by"], "output_format_version": OUTPUT_FORMAT_VERSION}
         for key, name in (("options", "other options"), ("scored_by", "another model or policy")):
             differ = [
                 f"{k} {got[key].get(k)!r} then, {v!r} now"
