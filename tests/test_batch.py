@@ -3343,6 +3343,29 @@ def test_a_run_stopped_under_version_1_of_the_format_is_finished_without_summary
     assert _left(tmp_path) == []
 
 
+def test_a_run_stopped_under_another_version_of_triage_is_refused_naming_it(
+    tmp_path: Path,
+) -> None:
+    # an upgrade may score otherwise with the same model and policy (its
+    # rules, its segmentation): the rows kept are not this version's
+    src = _resumed_input(tmp_path, "csv")
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    progress = tmp_path / ".out.csv.resume.json"
+    saved = json.loads(progress.read_text(encoding="utf-8"))
+    saved["scored_by"]["triage_version"] = "0.0.9"
+    progress.write_text(json.dumps(saved), encoding="utf-8")
+    said = (
+        rf"was written with another version of triage, model or policy: triage_version "
+        rf"'0\.0\.9' then, '{re.escape(triage.__version__)}' now\. Run with those of the "
+        r"stopped run to continue; delete .* from the first row$"
+    )
+    with pytest.raises(triage.ParameterError, match=said):
+        score_file(src, out, chunk_size=7, resume=True)
+    assert progress.is_file() and not out.exists()
+
+
 @pytest.mark.parametrize(
     ("version", "summary", "said"),
     [
@@ -3410,7 +3433,7 @@ def _touched(src: Path) -> dict[str, Any]:
                 )
             },
             triage.ParameterError,
-            r"another model or policy: policy_sha256 '[0-9a-f]{64}' then",
+            r"another version of triage, model or policy: policy_sha256 '[0-9a-f]{64}' then",
         ),
     ],
 )

@@ -2393,11 +2393,11 @@ def score_file(
         always, and the checkpoint is gone with it. `n_jobs`, `progress`
         and `record` may differ from run to run. A checkpoint of another
         input, or of the same file since changed, is a
-        `triage.InputFileError`; of other options, model or policy a
-        `triage.ParameterError`, naming what differs: delete the two files
-        to start over. One of version 1 of the output's format is taken up
-        without `summary`, whose bytes are version 1's. A run without
-        `resume` leaves them alone, with a
+        `triage.InputFileError`; of other options, another version of
+        triage, model or policy a `triage.ParameterError`, naming what
+        differs: delete the two files to start over. One of version 1 of
+        the output's format is taken up without `summary`, whose bytes are
+        version 1's. A run without `resume` leaves them alone, with a
         warning naming them. For an
         uncompressed CSV, TSV or JSONL output file alone, scored with a
         model loaded from its file (or the default one), whose
@@ -2438,7 +2438,8 @@ def score_file(
         With `resume`: a `resume` that is no bool, an output that is
         Parquet, compressed, a pipe or a device, a model never saved and
         loaded (``model_sha256`` None), a checkpoint of other options,
-        model or policy, or one another run is writing.
+        another version of triage or of the output's format, model or
+        policy, or one another run is writing.
     triage.ColumnError
         The input lacks `text_column` or `id_column`, or repeats one, or
         repeats any name for a JSONL or Parquet output (a `KeyError` and a
@@ -2849,7 +2850,10 @@ class _Checkpoint:
                 )
             got["options"] = {**same, **got["options"]}
             got["scored_by"] = {**got["scored_by"], "output_format_version": OUTPUT_FORMAT_VERSION}
-        for key, name in (("options", "other options"), ("scored_by", "another model or policy")):
+        for key, name in (
+            ("options", "other options"),
+            ("scored_by", "another version of triage, model or policy"),
+        ):
             differ = [
                 f"{k} {got[key].get(k)!r} then, {v!r} now"
                 for k, v in self.identity[key].items()
