@@ -292,3 +292,63 @@ def test_report_legend_hides_no_figure(demo, wrong: tuple[int, ...]) -> None:  #
     for text in texts:
         assert text is not None
         assert not box.overlaps(text.get_window_extent()), text.get_text()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        # labels as a team may write them in its own spreadsheet: no bar counts them
+        ("categories", "物流", "unknown category '物流' (write 'logistics')"),
+        ("categories", "logistics|Service", "unknown category 'Service' (write 'service')"),
+        ("categories", "物流，服务", "write 'logistics|service'"),
+        ("primary", "Logistics", "unknown primary 'Logistics' (write 'logistics')"),
+        ("priority", "p3", "unknown priority 'p3' (write 'P3')"),
+        ("priority", "紧急", "unknown priority '紧急' (write 'P1')"),
+        ("priority", 2, "unknown priority '2' (write 'P2')"),
+        # score_frame's output read back and cast: its rows not scored are no level
+        ("priority", "nan", "'nan' is what astype(str) makes of it"),
+        ("priority", "P5", "unknown priority 'P5'; allowed: P1, P2, P3, P4, or empty"),
+    ],
+)
+def test_categories_refuses_a_label_no_bar_counts(column: str, value: object, said: str) -> None:
+    import pandas as pd
+
+    from triage import LabelError
+
+    # "(1 row not scored)" and no bar for the complaint was what the figure said of such a cell
+    frame = pd.DataFrame(
+        {
+            "text": ["快递员把包裹扔在楼下就走了", "退款审核一周了", "洗衣机第一次用就漏水"],
+            "categories": ["logistics", "process", "product"],
+            "primary": ["logistics", "process", "product"],
+            "priority": ["P3", "P3", "P2"],
+        },
+        dtype=object,
+    )
+    frame.loc[0, column] = value
+    with pytest.raises(LabelError, match="no bar counts") as info:
+        plot_categories(frame)
+    assert isinstance(info.value, ValueError)
+    assert f"{column}=" in str(info.value) and said in str(info.value), str(info.value)
+    assert "(1 row)" in str(info.value)
+
+
+def test_categories_counts_each_cell_as_its_rows_do() -> None:
+    import pandas as pd
+
+    # every way a frame may hold a label: spaces, NaN, None, pd.NA, a categorical
+    # column with a category no row holds, a label repeated in its cell
+    cells = {
+        "categories": ["logistics|service", " logistics ", None, float("nan"), "product|product"],
+        "primary": ["logistics", "logistics ", pd.NA, "", "product"],
+        "priority": ["P2", " P3", None, "", "P1"],
+    }
+    frame = pd.DataFrame({k: v * 40_000 for k, v in cells.items()})
+    levels = pd.CategoricalDtype(["", " P3", "P1", "P2", "紧急"])
+    frame["priority"] = frame["priority"].astype(levels)
+    fig = plot_categories(frame)
+    heights = [int(b.get_height()) for b in fig.axes[0].patches]
+    assert heights[:6] == [40_000, 40_000, 80_000, 0, 0, 0]  # mentioned
+    assert heights[6:] == [40_000, 0, 80_000, 0, 0, 0]  # as primary
+    assert [int(b.get_height()) for b in fig.axes[1].patches] == [40_000, 40_000, 40_000, 0]
+    assert fig.get_suptitle() == "120,000 complaints (80,000 rows not scored)"

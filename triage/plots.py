@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from triage._io import is_missing
-from triage._words import counted
+from triage._words import counted, shown
 from triage.evaluation import figure_text
-from triage.exceptions import ColumnError
+from triage.exceptions import ColumnError, LabelError
+from triage.labeled import _PRIORITY_HINTS, _hint_key, _unknown
 from triage.labels import CATEGORIES, PRIORITIES
 
 if TYPE_CHECKING:
@@ -265,6 +266,80 @@ def _cell(value: Any) -> str:
     return "" if is_missing(value) else str(value).strip()
 
 
+def _tally(column: pd.Series[Any]) -> dict[str, int]:
+    """How many rows hold each cell of `column`, read as `_cell` reads it.
+
+    Each distinct cell is read once: a year of scored complaints holds a few
+    dozen of them.
+    """
+    try:
+        distinct = column.value_counts(dropna=False, sort=False)
+    except TypeError:  # unhashable cells (lists): each as its text
+        distinct = column.map(_cell).value_counts(dropna=False, sort=False)
+    counts: dict[str, int] = {}
+    for value, n in zip(distinct.index.tolist(), distinct.tolist(), strict=True):
+        if not n:  # a category of a categorical column no row holds
+            continue
+        key = _cell(value)
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _unknown_priority(level: str) -> str:
+    """The problem of a priority outside P1 to P4, naming the level it may stand for."""
+    hint = _PRIORITY_HINTS.get(_hint_key(level))
+    if hint:
+        fix = f" (write {hint!r})"
+    elif _hint_key(level) == "nan":
+        fix = " (leave the cell empty for a row not scored; 'nan' is what astype(str) makes of it)"
+    else:
+        fix = ""
+    return f"unknown priority {shown(level)}{fix}; allowed: P1, P2, P3, P4, or empty"
+
+
+def _frame_counts(data: pd.DataFrame) -> tuple[list[int], list[int], list[int], int]:
+    """Rows mentioning each category, with it as primary, at each priority
+    level, and without a priority; `LabelError` for a label outside the
+    definitions, which no bar would count."""
+    names = [str(c) for c in CATEGORIES]
+    levels = [str(p) for p in PRIORITIES]
+    mentioned = dict.fromkeys(names, 0)
+    as_primary = dict.fromkeys(names, 0)
+    by_level = dict.fromkeys(levels, 0)
+    unscored = 0
+    problems: list[tuple[str, int]] = []
+    # cells as a labeled file may hold them: spaces around a label, empty read as NaN
+    for cell, n in _tally(data["categories"]).items():
+        labels = {c.strip() for c in cell.split("|")} - {""}
+        for label in sorted(labels):
+            if label in mentioned:
+                mentioned[label] += n
+            else:
+                problems.append((f"categories={shown(cell)}: {_unknown('category', label)}", n))
+    for cell, n in _tally(data["primary"]).items():
+        if cell in as_primary:
+            as_primary[cell] += n
+        elif cell:
+            problems.append((f"primary={shown(cell)}: {_unknown('primary', cell)}", n))
+    for cell, n in _tally(data["priority"]).items():
+        if cell in by_level:
+            by_level[cell] += n
+        elif not cell:  # a row score_frame could not score (its error column says why)
+            unscored += n
+        else:
+            problems.append((f"priority={shown(cell)}: {_unknown_priority(cell)}", n))
+    if problems:
+        shown_problems = "\n".join(
+            f"  {problem} ({counted(n, 'row')})" for problem, n in problems[:5]
+        )
+        more = f"\n  ... and {counted(len(problems) - 5, 'more cell')}" if len(problems) > 5 else ""
+        raise LabelError(
+            "plot_categories counts the labels of the label definitions; "
+            f"no bar counts these:\n{shown_problems}{more}"
+        )
+    return list(mentioned.values()), list(as_primary.values()), list(by_level.values()), unscored
+
+
 def plot_categories(
     data: pd.DataFrame | Iterable[Assessment], *, title: str | None = None
 ) -> Figure:
@@ -284,9 +359,20 @@ def plot_categories(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ColumnError
+        A column of the three is missing.
+    LabelError
+        A cell holds a label outside the label definitions (``物流``,
+        ``Logistics``, ``p1``), which no bar would count; the message names
+        the label it may stand for.
     """
     import pandas as pd
 
+    names = [str(c) for c in CATEGORIES]
+    levels = [str(p) for p in PRIORITIES]
     if isinstance(data, pd.DataFrame):
         missing = [c for c in ("categories", "primary", "priority") if c not in data.columns]
         if missing:
@@ -294,22 +380,16 @@ def plot_categories(
                 f"plot_categories needs the columns categories, primary and priority; "
                 f"missing {missing}"
             )
-        # cells as a labeled file may hold them: spaces around a label, empty read as NaN
-        cats = [[c.strip() for c in _cell(v).split("|")] for v in data["categories"].tolist()]
-        primary = [_cell(p) for p in data["primary"].tolist()]
-        priority = [_cell(p) for p in data["priority"].tolist()]
+        mentioned, as_primary, by_level, unscored = _frame_counts(data)
     else:
         items = list(data)
-        cats = [[str(c) for c in a.categories] for a in items]
+        cats = [{str(c) for c in a.categories} for a in items]
         primary = [str(a.primary) if a.primary is not None else "" for a in items]
         priority = [str(a.priority) for a in items]
-    names = [str(c) for c in CATEGORIES]
-    mentioned = [sum(n in row for row in cats) for n in names]
-    as_primary = [sum(p == n for p in primary) for n in names]
-    levels = [str(p) for p in PRIORITIES]
-    by_level = [sum(p == lvl for p in priority) for lvl in levels]
-    # a row score_frame could not score (its error column says why) has no priority
-    unscored = len(priority) - sum(by_level)
+        mentioned = [sum(n in row for row in cats) for n in names]
+        as_primary = [sum(p == n for p in primary) for n in names]
+        by_level = [sum(p == lvl for p in priority) for lvl in levels]
+        unscored = 0  # analyze scores every text it is given
 
     fig, axes = _figure(11, 3.8, 2)
     from matplotlib.ticker import MaxNLocator  # after _figure, which says how to install it
