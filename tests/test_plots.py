@@ -352,3 +352,18 @@ def test_categories_counts_each_cell_as_its_rows_do() -> None:
     assert heights[6:] == [40_000, 0, 80_000, 0, 0, 0]  # as primary
     assert [int(b.get_height()) for b in fig.axes[1].patches] == [40_000, 40_000, 40_000, 0]
     assert fig.get_suptitle() == "120,000 complaints (80,000 rows not scored)"
+
+
+def test_comparison_marks_an_undefined_delta_n_a(demo) -> None:  # type: ignore[no-untyped-def]
+    # no row labeled or predicted environment, none labeled P1: those figures are
+    # undefined, while both models find angry alike (a delta of 0, no bar either)
+    keep = ~demo["categories"].str.contains("environment") & (demo["priority"] != "P1")
+    frame = demo[keep].reset_index(drop=True)
+    cmp = compare_models(FakeModel(frame, wrong=(0, 3)), FakeModel(frame), frame, n_boot=20)
+    fig = plot_comparison(cmp)
+    renders(fig)
+    ax = fig.axes[0]
+    at = {round(t.get_position()[1]): t.get_text() for t in ax.get_yticklabels()}
+    marked = sorted(at[round(a.xy[1])] for a in ax.texts if a.get_text() == "n/a")
+    assert marked == ["category:environment f1", "priority:P1 recall"]
+    assert cmp.table.query("group == 'emotion' and label == 'angry'")["delta"].item() == 0

@@ -193,7 +193,9 @@ def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figu
     """Deltas (candidate minus baseline) of every figure, with 95 % bootstrap intervals.
 
     Each bar is named by its group, label and metric (``priority:P1 recall``).
-    Green: the interval is above 0; red: below 0; grey: it contains 0.
+    Green: the interval is above 0; red: below 0; grey: it contains 0. A
+    figure the rows leave undefined for a model (P1 recall without P1 rows,
+    the F1 of a label neither labeled nor predicted) has no bar but "n/a".
 
     Returns
     -------
@@ -219,6 +221,17 @@ def plot_comparison(comparison: Comparison, *, title: str | None = None) -> Figu
     ax.barh(y, delta, color=colors, alpha=0.8)
     ax.errorbar(delta, y, xerr=np.abs(err), fmt="none", ecolor="black", capsize=2, lw=0.8)
     ax.axvline(0, color="black", lw=0.8)
+    # a delta the rows leave undefined has no bar, as a delta of 0 has none: say so
+    for yi in y[np.isnan(delta)]:
+        ax.annotate(
+            "n/a",
+            (0.0, int(yi)),
+            xytext=(3, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlabel(f"{comparison.names[1]} - {comparison.names[0]}")
     ax.grid(axis="x", alpha=0.3)
