@@ -367,3 +367,25 @@ def test_comparison_marks_an_undefined_delta_n_a(demo) -> None:  # type: ignore[
     marked = sorted(at[round(a.xy[1])] for a in ax.texts if a.get_text() == "n/a")
     assert marked == ["category:environment f1", "priority:P1 recall"]
     assert cmp.table.query("group == 'emotion' and label == 'angry'")["delta"].item() == 0
+
+
+def test_no_figure_needs_a_cjk_font(demo) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.text import Text
+
+    from triage import score_frame
+
+    # the module's promise: every text a figure draws by default is in ASCII,
+    # the scored frame's Chinese texts, routes and reasons included
+    ev = evaluate(FakeModel(demo, wrong=(1, 2)), demo)
+    cmp = compare_models(FakeModel(demo, wrong=(0, 3)), FakeModel(demo), demo, n_boot=0)
+    figures = [
+        plot_report(ev),
+        plot_confusion(ev),
+        plot_comparison(cmp),
+        plot_categories(score_frame(demo[["text"]].head(8))),
+        plot_categories(demo),
+    ]
+    for fig in figures:
+        renders(fig)
+        texts = [t.get_text() for t in fig.findobj(Text)]
+        assert texts and all(t.isascii() for t in texts), [t for t in texts if not t.isascii()]

@@ -1,9 +1,21 @@
 """Figures for notebooks and reports; each function returns a matplotlib Figure.
 
 matplotlib is an optional dependency (``pip install '.[notebook]'`` from a checkout) and is
-imported only inside these functions. Figures are built with the object API
-(no global ``pyplot`` state besides creating the figure), and labels are in
-English so that no CJK font is needed.
+imported only inside these functions. Each figure is a bare
+`matplotlib.figure.Figure`, built with the object API and never registered with
+``pyplot``: figures made in a loop need no ``plt.close`` and are freed as any
+object is, whatever the backend. Jupyter shows one as the value of a cell;
+elsewhere, save it (``fig.savefig("categories.png")``), as ``plt.show()`` does
+not know it.
+
+Labels are in English so that no CJK font is needed. A ``title`` (or the
+``names`` of `triage.retrain.compare_models`) in Chinese is drawn in
+matplotlib's default font, which has no Chinese characters: each is a box, and
+matplotlib warns ``Glyph ... missing from font(s) DejaVu Sans``. Name an
+installed CJK font after the default one, and matplotlib takes each character
+the first font lacks from the next:
+``matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"]``
+(``fc-list :lang=zh family`` lists those installed on Linux).
 
 >>> import triage.plots  # importing does not import matplotlib
 """
