@@ -389,3 +389,31 @@ def test_no_figure_needs_a_cjk_font(demo) -> None:  # type: ignore[no-untyped-de
         renders(fig)
         texts = [t.get_text() for t in fig.findobj(Text)]
         assert texts and all(t.isascii() for t in texts), [t for t in texts if not t.isascii()]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        # each failed with AttributeError: 'str' (or 'dict') object has no attribute 'categories'
+        (lambda scored: scored["categories"], "a Series is one column: pass the frame"),
+        (lambda scored: scored.to_dict("records"), "make one with pandas.DataFrame(rows)"),
+        (lambda scored: "scored.csv", "read the file first"),
+    ],
+)
+def test_categories_says_what_it_counts(data, said: str) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from triage import ParameterError
+
+    scored = pd.DataFrame(
+        {
+            "categories": ["pricing"],
+            "primary": ["pricing"],
+            "priority": ["P2"],
+            "text": ["多扣了20元"],
+        }
+    )
+    with pytest.raises(ParameterError, match="must be a pandas DataFrame") as info:
+        plot_categories(data(scored))
+    assert isinstance(info.value, TypeError) and said in str(info.value)
+    assert plot_categories([]).get_suptitle() == "0 complaints"

@@ -22,6 +22,7 @@ the first font lacks from the next:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from triage._io import is_missing
 from triage._words import counted, shown
 from triage.evaluation import figure_text
 from triage.exceptions import ColumnError, LabelError
-from triage.labeled import _PRIORITY_HINTS, _hint_key, _unknown
+from triage.labeled import _PRIORITY_HINTS, _hint_key, _unknown, require_frame
 from triage.labels import CATEGORIES, PRIORITIES
 
 if TYPE_CHECKING:
@@ -387,6 +388,9 @@ def plot_categories(
 
     Raises
     ------
+    ParameterError
+        `data` is neither a pandas DataFrame nor Assessments (a column, rows
+        as dicts, a path); the message says how to make a frame of it.
     ColumnError
         A column of the three is missing.
     LabelError
@@ -407,7 +411,13 @@ def plot_categories(
             )
         mentioned, as_primary, by_level, unscored = _frame_counts(data)
     else:
-        items = list(data)
+        from triage.results import Assessment
+
+        # a column, a path or rows as dicts failed on their first item's attribute
+        other = isinstance(data, str | os.PathLike | pd.Series)
+        items = [] if other else list(data)
+        if other or not all(isinstance(a, Assessment) for a in items):
+            require_frame(data, "plot_categories' data (unless Assessments from analyze)")
         cats = [{str(c) for c in a.categories} for a in items]
         primary = [str(a.primary) if a.primary is not None else "" for a in items]
         priority = [str(a.priority) for a in items]
