@@ -762,6 +762,29 @@ def test_a_pool_of_no_more_than_n_texts_is_taken_whole_unclustered(strategy: str
     assert (chosen["cluster"] == -1).all()
 
 
+@pytest.mark.parametrize("strategy", ["diversity", "mixed"])
+def test_clustering_runs_in_a_latent_space_of_at_most_100_dimensions(
+    strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # k-means on the TF-IDF vectors held each centre as a dense row of every
+    # term of the model (some 50,000): 500 clusters of 2,500 rows took minutes
+    from sklearn.cluster import MiniBatchKMeans
+
+    seen: list[tuple[int, ...]] = []
+    fit_predict = MiniBatchKMeans.fit_predict
+
+    def spy(self: MiniBatchKMeans, X: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(X.shape)
+        return fit_predict(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(MiniBatchKMeans, "fit_predict", spy)
+    chosen = select_for_labeling(None, POOL, n=3, strategy=strategy, pool_factor=2)
+    assert len(chosen) == 3 and (chosen["cluster"] >= 0).all()
+    [(rows, dims)] = seen
+    assert rows == (10 if strategy == "diversity" else 6)
+    assert dims <= 100
+
+
 def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     every = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
     top = select_for_labeling(None, POOL, n=3, strategy="uncertainty")

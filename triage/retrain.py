@@ -1182,14 +1182,39 @@ def _uncertainty(preds: Any, model: Any) -> tuple[Array, Array]:
     return close.mean(axis=1), close.argmax(axis=1)
 
 
+#: Dimensions of the latent space the rows to choose from are clustered in.
+_LSA_DIMS = 100
+
+
+def _latent(X: Any, random_state: int) -> Array:
+    """The rows of the TF-IDF matrix `X` as unit vectors of at most
+    `_LSA_DIMS` dimensions (latent semantic analysis, scikit-learn's
+    ``TruncatedSVD``), which k-means clusters.
+
+    k-means on the TF-IDF vectors themselves held each centre as a dense row
+    of every term of the model (some 50,000) and compared every row with
+    every centre in them: choosing 500 of 2,500 uncertain rows took 90 s,
+    against 6 s in the latent space, its own reduction included.
+    """
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    # k-means runs on more rows than clusters, so on two rows at least
+    dims = max(1, min(_LSA_DIMS, X.shape[0] - 1, X.shape[1] - 1))
+    svd = TruncatedSVD(dims, random_state=random_state)
+    latent: Array = normalize(svd.fit_transform(normalize(X)))
+    return latent
+
+
 def _kmeans_pick(
     X: Any, score: Array, n: int, *, prefer_uncertain: bool, random_state: int
 ) -> tuple[Array, Array]:
-    """One row per k-means cluster: the most uncertain, or the one nearest the centre."""
+    """One row per k-means cluster of the TF-IDF rows `X` (clustered in
+    their latent space, `_latent`): the most uncertain, or the one nearest
+    the centre."""
     from sklearn.cluster import MiniBatchKMeans
-    from sklearn.preprocessing import normalize
 
-    Xn = normalize(X)
+    Xn = _latent(X, random_state)
     k = min(n, Xn.shape[0])
     km = MiniBatchKMeans(
         n_clusters=k, n_init=3, random_state=random_state, batch_size=max(1024, 3 * k)
@@ -1232,8 +1257,9 @@ def select_for_labeling(
       heads of ``1 - |p - t| / max(t, 1 - t)``; for the categories, those of
       the clause stage where the model has one);
     - ``"diversity"``: k-means with `n` clusters on the model's TF-IDF vectors
-      of all rows, and the row nearest each centre (covers the kinds of
-      complaints you have);
+      of all rows (reduced to their 100 main latent dimensions, as latent
+      semantic analysis does), and the row nearest each centre (covers the
+      kinds of complaints you have);
     - ``"mixed"`` (default): the ``pool_factor * n`` most uncertain rows,
       clustered into `n` groups, and the most uncertain row of each (uncertain
       rows that are not near-duplicates of each other).
