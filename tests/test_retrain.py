@@ -785,6 +785,31 @@ def test_clustering_runs_in_a_latent_space_of_at_most_100_dimensions(
     assert dims <= 100
 
 
+@pytest.mark.parametrize("strategy", ["uncertainty", "diversity", "mixed"])
+def test_selection_predicts_a_chunk_at_a_time_and_chooses_as_at_once(
+    strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a year of complaints predicted at once held every row's tokens,
+    # features and clauses together: gigabytes for a million rows
+    import triage.retrain
+
+    whole = select_for_labeling(None, POOL, n=4, strategy=strategy, pool_factor=2)
+    sizes: list[int] = []
+    predict_many = TriageModel.predict_many
+
+    def spy(self: TriageModel, texts: Any, **kwargs: Any) -> Any:
+        texts = list(texts)
+        sizes.append(len(texts))
+        return predict_many(self, texts, **kwargs)
+
+    monkeypatch.setattr(TriageModel, "predict_many", spy)
+    monkeypatch.setattr(triage.retrain, "_CHUNK", 3)
+    chunked = select_for_labeling(None, POOL, n=4, strategy=strategy, pool_factor=2)
+    assert max(sizes) <= max(3, 4 * 2)  # a chunk, or the rows clustered or chosen
+    assert sizes[:4] == [3, 3, 3, 1]  # the 10 texts to choose from
+    pd.testing.assert_frame_equal(chunked, whole)
+
+
 def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     every = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
     top = select_for_labeling(None, POOL, n=3, strategy="uncertainty")
