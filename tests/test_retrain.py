@@ -28,6 +28,7 @@ from triage.model import Predictions, TriageModel
 from triage.priority import default_policy
 from triage.retrain import (
     LABELING_COLUMNS,
+    STRATEGIES,
     _best_threshold,
     _probabilities,
     compare_models,
@@ -871,6 +872,44 @@ def test_selection_compares_texts_as_the_model_reads_them() -> None:
         None, pool, n=10, strategy="uncertainty", exclude=["外卖送了快两个小时，饭都凉透了"]
     )
     assert sorted(chosen["text"]) == sorted([pool[1], pool[3]])  # the first of each
+
+
+@pytest.mark.parametrize(
+    ("pool", "exclude", "offered"),
+    [
+        # a complaint pasted again with other punctuation or emoji is offered once
+        (["快递没到，客服也不回", "快递没到，客服也不回！！", "快递没到😡😡"], [], [0, 2]),
+        (["快递三天没到😡", "快递三天没到！", "快递 三天 没到"], [], [0]),
+        # a template filled with another order number, amount or date
+        (
+            ["订单12345678还没发货", "订单87654321还没发货！", "订单87654321还没发货，急"],
+            [],
+            [0, 2],
+        ),
+        (["多扣了58元，请退回", "多扣了 120 元,请退回!"], [], [0]),
+        (["3月5日下单至今未到", "3月15日下单至今未到。", "三月下单至今未到"], [], [0, 2]),
+        # letters compare without case
+        (["WiFi连不上", "wifi连不上!", "Wi-Fi 连不上"], [], [0]),
+        # a text labeled already, so written, is not offered
+        (["订单123没发货！！", "订单456没到货"], ["订单789没发货"], [1]),
+        # digits alone are the text itself: other numbers are other texts
+        (["12315", "12345", "12315!"], [], [0, 1]),
+    ],
+)
+def test_selection_offers_a_complaint_once_whatever_its_punctuation_and_digits(
+    pool: list[str], exclude: list[str], offered: list[int]
+) -> None:
+    chosen = select_for_labeling(None, pool, n=10, strategy="uncertainty", exclude=exclude)
+    assert sorted(chosen["id"]) == sorted(f"unlabeled-{i}" for i in offered)
+
+
+def test_a_complaint_pasted_50_times_with_other_numbers_takes_one_row() -> None:
+    pasted = [f"订单{100000 + 7 * i}物流三天没更新了！{'！' * (i % 3)}" for i in range(50)]
+    pool = [*pasted, *POOL]
+    for strategy in STRATEGIES:
+        chosen = select_for_labeling(None, pool, n=8, strategy=strategy, pool_factor=2)
+        assert len(chosen) == 8
+        assert chosen["text"].str.contains("物流三天没更新").sum() <= 1
 
 
 def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
