@@ -841,6 +841,18 @@ def test_uncertainty_is_measured_where_the_clause_stage_decides() -> None:
     np.testing.assert_allclose(chosen["uncertainty"], close, atol=1e-3)
 
 
+def test_a_text_the_model_cannot_read_names_no_head_in_doubt() -> None:
+    # its uncertainty is 0, not a head's: it named emotion:anxious, a reason
+    # to label it that no probability gave
+    pool = ["😡😡😡", "ok", "!!!", "快递三天没到，客服也不回", "外卖洒了一半，汤全漏了"]
+    chosen = select_for_labeling(None, pool, n=10, strategy="uncertainty")
+    unread = chosen["text"].isin(pool[:3])
+    assert unread.sum() == 3 and unread.tolist() == [False, False, True, True, True]
+    assert (chosen.loc[unread, "uncertainty"] == 0).all()
+    assert (chosen.loc[unread, "most_uncertain"] == "").all()
+    assert chosen.loc[~unread, "most_uncertain"].str.match(r"(category|emotion):").all()
+
+
 def test_selection_needs_a_trained_model() -> None:
     # the lexicon baseline has no thresholds to be uncertain about
     with pytest.raises(triage.ParameterError, match=r"model must be a TriageModel.*LexiconModel"):

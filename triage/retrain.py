@@ -1212,8 +1212,8 @@ _CHUNK = 5000
 
 
 def _doubts(model: TriageModel, texts: list[str], *, features: bool) -> tuple[Array, Array, Any]:
-    """`_uncertainty` of every text (0 for a text of no confidence: no
-    Chinese, no features) and the most uncertain head, and with `features`
+    """`_uncertainty` of every text and the most uncertain head (0 and -1
+    for a text of no confidence: no Chinese, no features), and with `features`
     the texts' TF-IDF rows (`_tfidf`), else None.
 
     The texts are predicted `_CHUNK` at a time, as `triage.score_frame`
@@ -1228,8 +1228,9 @@ def _doubts(model: TriageModel, texts: list[str], *, features: bool) -> tuple[Ar
     for at in range(0, len(texts), _CHUNK):
         preds = model.predict_many(texts[at : at + _CHUNK])
         score, head = _uncertainty(preds, model)
+        # a text the model cannot read has no head in doubt, nor a doubt
         scores.append(np.where(preds.low_confidence, 0.0, score))
-        heads.append(head)
+        heads.append(np.where(preds.low_confidence, -1, head))
         if features:
             blocks.append(_tfidf(model, preds))
     X = vstack(blocks, format="csr") if blocks else None
@@ -1335,7 +1336,9 @@ def select_for_labeling(
         cells, then the model's suggestions (``suggested_categories``,
         ``suggested_primary``, ``suggested_<emotion>``,
         ``suggested_priority``), ``uncertainty`` (0-1), ``most_uncertain``
-        (the head closest to its threshold) and ``cluster`` (-1 for
+        (the head closest to its threshold; empty, with an uncertainty of
+        0, for a text the model cannot read: no Chinese, no features) and
+        ``cluster`` (-1 for
         ``"uncertainty"``, and for any strategy when there are no more than
         `n` texts to choose from, all of them taken unclustered); most
         uncertain first. Write it with
@@ -1481,7 +1484,7 @@ def select_for_labeling(
             **{f"suggested_{e}": int(a.emotions[e]) for e in EMOTION_COLUMNS},
             "suggested_priority": str(a.priority),
             "uncertainty": round(float(score[i]), 4),
-            "most_uncertain": heads[int(head[i])],
+            "most_uncertain": heads[int(head[i])] if head[i] >= 0 else "",
             "cluster": int(cluster[i]),
         }
         rows.append(row)
