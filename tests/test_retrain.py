@@ -934,6 +934,54 @@ def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
     pd.testing.assert_frame_equal(chosen, again)
 
 
+COMPLAINTS = [
+    "快递三天了还没到，客服也不回",
+    "外卖洒了一半，汤全漏了",
+    "房间隔音太差，一晚上没睡好",
+    "充电器用了两天就坏了",
+    "退款申请一周了还没处理",
+    "骑手态度很差还骂人",
+]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.RangeIndex(6),
+        pd.Index([10, 11, 12, 13, 14, 15]),
+        pd.Index(["t-a", "t-b", "t-c", "t-d", "t-e", "t-f"], name="ticket"),
+        pd.Index([5, 3, 1, 0, 2, 4]),  # sorted by another column
+    ],
+)
+def test_chosen_rows_keep_the_pool_index_labels(strategy: str, index: pd.Index) -> None:
+    # a filtered pool (pool[pool.month == "2026-10"]) gave rows indexed 0..n-1,
+    # so pool.loc[chosen.index] found other rows than those chosen, or none
+    pool = pd.DataFrame(
+        {"month": ["2026-10", "2026-09"] * 3, "text": COMPLAINTS, "shop": list("abcdef")},
+        index=index,
+    )
+    for rows in (pool, pool[pool["month"] == "2026-10"], pool.iloc[::-1]):
+        chosen = select_for_labeling(None, rows, n=2, strategy=strategy, pool_factor=1)
+        assert chosen.index.name == index.name
+        assert rows.loc[chosen.index, "text"].tolist() == chosen["text"].tolist()
+        # the ids stay the rows' positions in the frame given
+        positions = [rows.index.get_loc(label) for label in chosen.index]
+        assert chosen["id"].tolist() == [f"unlabeled-{i}" for i in positions]
+        # a Series of texts keeps its labels as well
+        texts = select_for_labeling(None, rows["text"], n=2, strategy=strategy, pool_factor=1)
+        pd.testing.assert_frame_equal(texts, chosen)
+
+
+def test_chosen_texts_of_a_list_are_indexed_by_their_positions() -> None:
+    chosen = select_for_labeling(None, ["", *COMPLAINTS], n=3, strategy="uncertainty")
+    assert len(chosen) == 3
+    assert [["", *COMPLAINTS][i] for i in chosen.index] == chosen["text"].tolist()
+    assert chosen["id"].tolist() == [f"unlabeled-{i}" for i in chosen.index]
+    empty = pd.DataFrame({"text": ["", None]}, index=pd.Index(["x", "y"], name="ticket"))
+    assert select_for_labeling(None, empty, n=3).index.name == "ticket"
+
+
 def test_selection_writes_ids_read_as_numbers_as_they_were_written() -> None:
     # pd.read_csv reads an id column with a gap as floats: 1001 becomes 1001.0
     frame = pd.DataFrame(
@@ -1127,7 +1175,7 @@ def test_export_that_cannot_encode_a_cell_names_it_and_leaves_no_file(
 ) -> None:
     chosen = select_for_labeling(None, POOL, n=3)
     chosen = chosen.astype(object)  # an arrow-backed str column holds no surrogate
-    chosen.loc[1, column] = value
+    chosen.iloc[1, chosen.columns.get_loc(column)] = value
     with pytest.raises(ParameterError, match=rf"^row 1, column {column!r}: .* cannot be written"):
         export_for_labeling(chosen, tmp_path / "to_label.csv")
     assert list(tmp_path.iterdir()) == []  # no temporary file either

@@ -1326,7 +1326,9 @@ def select_for_labeling(
     pool_factor : int, default 5
         Size of the uncertain pool of ``"mixed"``, in multiples of `n`.
     id_prefix : str, default "unlabeled"
-        Ids are ``<id_prefix>-<row>`` when the input has no ``id`` column.
+        Ids are ``<id_prefix>-<position>`` when the input has no ``id``
+        column, the position counted from 0 in `data` as given (not its
+        index labels).
     random_state : int, default 0
 
     Returns
@@ -1341,8 +1343,10 @@ def select_for_labeling(
         ``cluster`` (-1 for
         ``"uncertainty"``, and for any strategy when there are no more than
         `n` texts to choose from, all of them taken unclustered); most
-        uncertain first. Write it with
-        `export_for_labeling`.
+        uncertain first. Its index is that of the chosen rows in `data`: a
+        frame's or Series' own labels (so ``pool.loc[chosen.index]`` gives
+        them back from a filtered or re-indexed pool, its index name kept),
+        the positions of other texts. Write it with `export_for_labeling`.
 
     Raises
     ------
@@ -1379,6 +1383,7 @@ def select_for_labeling(
                     "rename the copies so that one column holds the "
                     + ("texts" if name == text_column else f"{name}s")
                 )
+        where = data.index
         frame = data.reset_index(drop=True)
         texts_in = frame[text_column].tolist()
         ids = (
@@ -1406,6 +1411,8 @@ def select_for_labeling(
         )
     else:
         texts_in = list(data)
+        # a Series is the column of a frame, whose rows its labels name
+        where = data.index if isinstance(data, pd.Series) else pd.RangeIndex(len(texts_in))
         ids = [f"{id_prefix}-{i}" for i in range(len(texts_in))]
         sources = None
     if sources is None:
@@ -1436,7 +1443,7 @@ def select_for_labeling(
             )
         first_of.setdefault(name, i)
     if not keep:
-        return pd.DataFrame(columns=list(_selection_columns()))
+        return pd.DataFrame(columns=list(_selection_columns()), index=where[:0])
     texts = [texts_in[i] for i in keep]
     score, head, X_all = _doubts(resolved, texts, features=strategy == "diversity")
 
@@ -1468,9 +1475,11 @@ def select_for_labeling(
 
     heads = [*(f"category:{c}" for c in CATEGORIES), *(f"emotion:{e}" for e in EMOTIONS)]
     rows = []
+    chosen: list[int] = []
     for j, i in enumerate(picked):
         a = preds.assessment(j)
         src = keep[int(i)]
+        chosen.append(src)
         row: dict[str, Any] = {
             "id": ids[src],
             "source": sources[src],
@@ -1488,7 +1497,7 @@ def select_for_labeling(
             "cluster": int(cluster[i]),
         }
         rows.append(row)
-    return pd.DataFrame(rows, columns=list(_selection_columns()))
+    return pd.DataFrame(rows, columns=list(_selection_columns()), index=where.take(chosen))
 
 
 #: What `_skeleton` leaves out: punctuation, symbols, emoji, spaces, and digits
