@@ -3180,6 +3180,34 @@ def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails(
 
 
 @pytest.mark.parametrize(
+    ("fmt", "said"),
+    [
+        ("csv", "<stdin> is empty: no header and no rows (a failed export?); a CSV file"),
+        ("tsv", "<stdin> is empty: no header and no rows (a failed export?); a TSV file"),
+        ("jsonl", "<stdin> is empty: no records (a failed export?); a JSONL file"),
+    ],
+)
+def test_score_stream_of_a_pipe_ended_with_no_byte_fails_before_loading_the_model(
+    fmt: str, said: str, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # an export that failed upstream is said at once, not after the seconds
+    # the model takes to load, and with no byte of output (utf-16's BOM)
+    def load(**_: Any) -> None:
+        raise AssertionError("the model was loaded for an empty stream")
+
+    monkeypatch.setattr("triage.api.warm_up", load)
+    read, write = os.pipe()
+    os.close(write)  # ended before it is read, as < /dev/null or a failed producer's pipe
+    with open(read, "rb") as pipe:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
+        argv = [*STREAM_ARGV, "--input-format", fmt, "--output-encoding", "utf-16"]
+        status = main(argv)
+    out, err = capfdbinary.readouterr()
+    assert (status, out) == (2, b"")
+    assert err.decode().startswith(f"triage score: error: {said}")
+
+
+@pytest.mark.parametrize(
     ("argv", "said"),
     [
         (["in.csv", "-o", "-"], "--stream reads stdin and writes stdout: pass - as the input"),

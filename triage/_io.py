@@ -596,15 +596,15 @@ _MAGIC = (
 )
 
 
-def unless_binary(raw: IO[bytes], name: str, instead: str) -> IO[bytes]:
+def unless_binary(raw: IO[bytes], name: str, instead: str, head: bytes = b"") -> IO[bytes]:
     """`raw`, a stream of text read as it arrives (a pipe's rows), unless its
     first bytes are those of a compressed file, a workbook or a Parquet
     file, which its reader would take for text: an `InputFileError` naming
     it and what to do (`instead`). Its first bytes are read only while they
     may start one (or a byte-order mark), so a live stream waits for no
-    byte more than it has sent; the stream returned gives them again."""
+    byte more than it has sent; the stream returned gives them again, after
+    `head`, those read from `raw` already (`first_arrived`)."""
     marks = [magic for magic, _ in _MAGIC] + [bom for bom, _ in _BOMS]
-    head = b""
     while any(len(m) > len(head) and m.startswith(head) for m in marks):
         byte = raw.read(1)
         if not byte:
@@ -622,6 +622,17 @@ def unless_binary(raw: IO[bytes], name: str, instead: str) -> IO[bytes]:
         if head.startswith(magic):
             raise InputFileError(f"{name} is not a text file: it is {what}")
     return cast("IO[bytes]", _Headed(head, raw))
+
+
+def first_arrived(raw: IO[bytes]) -> bytes | None:
+    """The first byte of `raw`, a pipe, if it has arrived, read without
+    waiting: b"" for a pipe that has ended with none (an empty file, a
+    producer that failed), None while none has arrived, or when that cannot
+    be told (a stream with a buffer of its own, or outside POSIX)."""
+    if os.name != "posix" or not isinstance(raw, io.FileIO):
+        return None
+    ready, _, _ = select.select([raw], [], [], 0)
+    return raw.read(1) if ready else None
 
 
 class _Headed(io.RawIOBase):

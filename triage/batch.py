@@ -2936,13 +2936,23 @@ def _score_stream(
     together as they have arrived (`_arrived`): one by one from a live
     stream, up to `chunk_size` at a time from a pipe that holds many, those
     of a time made into one frame (`triage._io.rows_frame`), in this
-    process, loaded (`triage.warm_up`) before the first row is read.
+    process, loaded (`triage.warm_up`) before the first row is read; a pipe
+    that has ended with no byte by then is said empty (`InputFileError`)
+    before the load.
     """
     import io
 
     import pandas as pd
 
-    from triage._io import _WRITTEN_BOMS, Rows, read_rows, rows_frame, unless_binary, write_text
+    from triage._io import (
+        _WRITTEN_BOMS,
+        Rows,
+        first_arrived,
+        read_rows,
+        rows_frame,
+        unless_binary,
+        write_text,
+    )
     from triage.priority import default_policy
 
     name = "<stdin>"
@@ -2957,6 +2967,7 @@ def _score_stream(
     columns: list[Any] | None = None
     dropped: set[Any] = set()
     waiting = _Waited()
+    first = first_arrived(source)
 
     def parts() -> Iterator[Rows]:
         # told by its first bytes, which a reader of rows would take for a header
@@ -2965,6 +2976,7 @@ def _score_stream(
             name,
             "decompress it first (zcat | triage score - -o - --stream), or leave out "
             "--stream, which reads it whole, decompressed",
+            head=first or b"",
         )
         yield from read_rows(name, fmt=input_format, chunk_size=1, encoding=encoding, raw=raw)
 
@@ -3020,6 +3032,11 @@ def _score_stream(
             tally.add(frame, contexts)
             yield frame, frame[text_column].tolist(), contexts
 
+    if first == b"":
+        # a pipe that ended with no byte is said empty now, by its reader,
+        # not after the model's load and with no byte written
+        for _ in parts():
+            pass
     bom = _WRITTEN_BOMS.get(output_encoding)
     if bom is not None:  # as `AtomicWriter` writes it
         target.write(bom)
