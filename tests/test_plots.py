@@ -56,6 +56,21 @@ def test_report_and_confusion(demo) -> None:  # type: ignore[no-untyped-def]
     assert (counts.sum(axis=1) == 24).all()
 
 
+@pytest.mark.parametrize(
+    ("axis", "counts"),
+    [
+        # 24 rows: 29 categories labeled, 36 emotions present, a level each
+        (0, ["n=6", "n=5", "n=4", "n=4", "n=7", "n=3", "sum n=29"]),
+        (1, ["n=17", "n=5", "n=4", "n=2", "n=8", "sum n=36"]),
+        (2, ["n=2", "n=6", "n=12", "n=4", "sum n=24"]),
+    ],
+)
+def test_report_says_the_macro_counts_labels_not_rows(demo, axis, counts) -> None:  # type: ignore[no-untyped-def]
+    fig = plot_report(evaluate(FakeModel(demo), demo))
+    notes = sorted(fig.axes[axis].texts, key=lambda a: a.xy[0])
+    assert [a.get_text().split("\n")[1] for a in notes] == counts
+
+
 def test_report_title_shows_undefined_figures_as_n_a(demo) -> None:  # type: ignore[no-untyped-def]
     calm = demo[demo["primary"] == ""].reset_index(drop=True)  # no complaint: no primary accuracy
     fig = plot_report(evaluate(FakeModel(calm), calm))

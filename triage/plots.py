@@ -83,12 +83,16 @@ def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
             label=metric,
             color=_COLORS[metric],
         )
-    for xi, (f1, support) in enumerate(zip(table["f1"], table["support"], strict=True)):
+    rows = zip(labels, table["f1"], table["support"], strict=True)
+    for xi, (name, f1, support) in enumerate(rows):
         # an F1 no row defines (no row labeled or predicted) has no bar: say so at the base
         value = float(f1)
         defined = value == value
+        # the macro's support adds up the labels': more than the rows when a
+        # row has more than one, so not to be read as n rows
+        n = f"{'sum n' if name == 'macro' else 'n'}={int(support)}"
         ax.annotate(
-            f"{value:.2f}\nn={int(support)}" if defined else f"n/a\nn={int(support)}",
+            f"{value:.2f}\n{n}" if defined else f"n/a\n{n}",
             (xi + width, value if defined else 0.0),
             xytext=(0, 2),
             textcoords="offset points",
@@ -104,6 +108,12 @@ def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
 
 def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     """Per-label precision, recall and F1 of an `Evaluation` (categories, emotions, priority).
+
+    Each label's bars are marked with its F1 and ``n=``, the rows labeled
+    with it (its support). The macro's ``sum n=`` adds those up, a row
+    counted once for each label it has: not the rows evaluated (the title's
+    count), but more where rows have several categories or emotions, and
+    fewer where rows have none.
 
     Parameters
     ----------
