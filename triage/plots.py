@@ -8,6 +8,15 @@ object is, whatever the backend. Jupyter shows one as the value of a cell;
 elsewhere, save it (``fig.savefig("categories.png")``), as ``plt.show()`` does
 not know it.
 
+A figure saved as PNG is the same bytes at every save (of one matplotlib);
+as SVG or PDF it is not, matplotlib writing the date of the save into both
+and drawing an SVG's ids at random. For figures kept in version control,
+which then change only when the figure does, save an SVG with
+``metadata={"Date": None}`` after setting
+``matplotlib.rcParams["svg.hashsalt"] = "triage"`` (any fixed text), and a
+PDF with ``metadata={"CreationDate": None}``: a PDF keeps its date given
+``"Date"``, without a word.
+
 Labels are in English so that no CJK font is needed. A ``title`` (or the
 ``names`` of `triage.retrain.compare_models`) in Chinese is drawn in
 matplotlib's default font, which has no Chinese characters: each is a box, and
