@@ -141,6 +141,11 @@ P1_CASES = [
     ("不退钱我就去告你", "pricing", "P1.legal"),
     ("我要去法院告他们", "service", "P1.legal"),
     ("准备向媒体反映你们的霸王条款", "service", "P1.media"),
+    # the press named 传媒 (傳媒) or 新闻媒体, as 媒体 is
+    ("再不处理我就找傳媒", "service", "P1.media"),
+    ("退款拖了一个月,我要找传媒", "pricing", "P1.media"),
+    ("这件事我会向传媒反映", "service", "P1.media"),
+    ("你们再拖,我就联系新闻媒体", "service", "P1.media"),
     ("再不退款我就打315", "pricing", "P1.regulator"),
     ("已经向315投诉平台反映了", "pricing", "P1.regulator"),
     # the consumer bodies of Hong Kong and Taiwan, in their own script
@@ -513,6 +518,12 @@ def test_315_as_a_price_room_or_number_is_not_the_regulator(text: str) -> None:
 
 NOT_A_CRISIS = [
     # (text, category, the P1 trigger the words might seem to fire)
+    # a media firm or school worked at, hired or studied at, and an upload, are no press
+    ("我在传媒公司上班,快递总是送错", "logistics", "P1.media"),
+    ("我是传媒大学的学生,食堂的菜太咸", "product", "P1.media"),
+    ("我们找传媒公司拍的宣传片一直没交付", "service", "P1.media"),
+    ("我们找媒体公司做的推广一点效果都没有", "service", "P1.media"),
+    ("视频上传媒体库一直失败", "process", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
     ("我是議員,你們的服務太差了", "service", "P1.regulator"),
     ("陳情令看到一半就卡住", "process", "P1.regulator"),
@@ -1169,6 +1180,10 @@ MEANING_CASES = [
     ("我不打算起诉,只想要个说法", Priority.P1, False),
     ("暂时没打算报警,先等你们处理", Priority.P1, False),
     ("不准备找媒体,希望好好沟通", Priority.P1, False),
+    ("不准备找传媒,希望好好沟通", Priority.P1, False),
+    ("是不是可以找传媒?", Priority.P1, False),
+    ("客服说你去找传媒啊", Priority.P1, False),
+    ("难道要我去找传媒吗", Priority.P1, True),
     ("从来没出现过过敏的情况,这次是味道不对", Priority.P1, False),
     # ... and the call or visit to a hotline or body it names
     ("我没打12315,只是想让你们退款", Priority.P1, False),
@@ -1384,6 +1399,7 @@ TAKEN_BACK = [
     "我本来想报警,后来没报",
     "当初想去消协投诉，但是算了",
     "曾经想过找媒体曝光你们，后来忍了",
+    "本来想找传媒的,后来算了",
     "我本来要打12315的，想想不值得",
     "本来想报警，后来他们道歉了，就算了",
     "起初打算起诉，最后作罢",
