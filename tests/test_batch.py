@@ -3192,6 +3192,17 @@ def _resumed_input(tmp_path: Path, fmt: str) -> Path:
     return tmp_path / "in.csv"
 
 
+def _stopped_run(tmp_path: Path, rows: int) -> tuple[Path, Path]:
+    """The input of `_resumed_input` and its output ``out.csv``, a run with
+    ``resume=True`` stopped after `rows` rows (chunks of 7), its checkpoint
+    left beside it."""
+    src = _resumed_input(tmp_path, "csv")
+    out = tmp_path / "out.csv"
+    with pytest.raises(_Stop):
+        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(rows, _Stop()))
+    return src, out
+
+
 def _left(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
@@ -3348,10 +3359,7 @@ def test_a_run_stopped_under_another_version_of_triage_is_refused_naming_it(
 ) -> None:
     # an upgrade may score otherwise with the same model and policy (its
     # rules, its segmentation): the rows kept are not this version's
-    src = _resumed_input(tmp_path, "csv")
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    src, out = _stopped_run(tmp_path, 7)
     progress = tmp_path / ".out.csv.resume.json"
     saved = json.loads(progress.read_text(encoding="utf-8"))
     saved["scored_by"]["triage_version"] = "0.0.9"
@@ -3380,10 +3388,7 @@ def test_a_run_stopped_under_another_version_of_triage_is_refused_naming_it(
 def test_a_checkpoint_of_a_format_this_run_does_not_write_is_refused_and_kept(
     tmp_path: Path, version: Any, summary: bool, said: str
 ) -> None:
-    src = _resumed_input(tmp_path, "csv")
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    src, out = _stopped_run(tmp_path, 7)
     progress = tmp_path / ".out.csv.resume.json"
     _checkpoint_of_version(progress, version)
     kept = progress.read_bytes()
@@ -3397,10 +3402,7 @@ def test_a_checkpoint_of_a_format_this_run_does_not_write_is_refused_and_kept(
 def test_a_checkpoint_another_run_is_writing_is_refused(tmp_path: Path) -> None:
     import fcntl
 
-    src = _resumed_input(tmp_path, "csv")
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(7, _Stop()))
+    src, out = _stopped_run(tmp_path, 7)
     with (tmp_path / ".out.csv.resume").open("rb") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a run writing it holds it
         with pytest.raises(triage.ParameterError, match="another run is writing the output"):
@@ -3440,10 +3442,7 @@ def _touched(src: Path) -> dict[str, Any]:
 def test_a_checkpoint_of_another_input_or_other_options_is_refused_and_kept(
     tmp_path: Path, change: Callable[[Path], dict[str, Any]], error: type, said: str
 ) -> None:
-    src = _resumed_input(tmp_path, "csv")
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    src, out = _stopped_run(tmp_path, 14)
     kept = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")}
     options = {"chunk_size": 7, **change(src)}
     with pytest.raises(error, match=said) as raised:

@@ -2973,6 +2973,18 @@ STREAM_ARGV = ["score", "-", "-o", "-", "--stream", "-q"]
 STREAM = [sys.executable, "-m", "triage", *STREAM_ARGV]
 
 
+def _live(*args: str) -> subprocess.Popen[bytes]:
+    """``triage score - -o - --stream`` with `args`, its stdin a pipe the test
+    writes to as it goes, its stdout and stderr pipes it reads."""
+    return subprocess.Popen(
+        [*STREAM, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_buffered(),
+    )
+
+
 def _next_line(stream: Any, proc: subprocess.Popen[bytes], seconds: float = 180) -> bytes:
     """The next line `proc` writes, read within `seconds` (a liveness bound,
     generous for a busy machine's model load), else the process killed and
@@ -3005,13 +3017,7 @@ def test_score_stream_writes_each_row_before_the_next_arrives(
 ) -> None:
     # a row written, its scores read back while the pipe stays open: without
     # --stream the output waited for the end of the input, which tail -f never gives
-    with subprocess.Popen(
-        [*STREAM, "--input-format", fmt, "--output-format", fmt],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_buffered(),
-    ) as proc:
+    with _live("--input-format", fmt, "--output-format", fmt) as proc:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         if header is not None:
             proc.stdin.write(header.encode() + b"\n")
@@ -3043,13 +3049,7 @@ def test_score_stream_writes_a_row_a_bare_cr_ends_before_the_next_arrives(
 ) -> None:
     # a CR last was held for the next character, to tell a CRLF: the row of
     # a stream whose line ends are bare CRs waited for the next row
-    with subprocess.Popen(
-        [*STREAM, "--input-format", fmt, "--output-format", fmt],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_buffered(),
-    ) as proc:
+    with _live("--input-format", fmt, "--output-format", fmt) as proc:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         proc.stdin.write(first.encode())
         proc.stdin.flush()
@@ -3291,13 +3291,7 @@ def test_score_stream_reads_text_that_starts_as_a_compressed_file_may(
 def test_score_stream_waiting_for_a_row_ends_cleanly_when_stopped(stop: str) -> None:
     # the thread reading stdin held its lock as the interpreter ended, which
     # then aborted ("Fatal Python error ... could not acquire lock"), status 134
-    with subprocess.Popen(
-        STREAM,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_buffered(),
-    ) as proc:
+    with _live() as proc:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         proc.stdin.write("id,text\n1,快递一周还没到\n".encode())
         proc.stdin.flush()
