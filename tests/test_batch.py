@@ -3249,11 +3249,8 @@ def test_a_run_stopped_and_resumed_writes_the_bytes_of_a_run_never_stopped(
 
 
 def test_a_run_killed_outright_is_resumed_from_its_last_checkpoint(tmp_path: Path) -> None:
-    src = _resumed_input(tmp_path, "csv")
-    score_file(src, tmp_path / "whole.csv", chunk_size=7)
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    src, out = _stopped_run(tmp_path, 14)
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)  # another output: no checkpoint's
     # killed while writing the third chunk: part of it is in the file, past the checkpoint
     with (tmp_path / ".out.csv.resume").open("ab") as partial:
         partial.write("A5-1,app,扣了两次会员费".encode())
@@ -3272,11 +3269,8 @@ def test_a_run_killed_outright_is_resumed_from_its_last_checkpoint(tmp_path: Pat
 def test_a_run_without_a_checkpoint_to_take_up_scores_from_the_first_row(
     tmp_path: Path, damaged: str, text: str, said: str
 ) -> None:
-    src = _resumed_input(tmp_path, "csv")
-    score_file(src, tmp_path / "whole.csv", chunk_size=7)
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    src, out = _stopped_run(tmp_path, 14)
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)  # another output: no checkpoint's
     (tmp_path / damaged).write_text(text, encoding="utf-8")
     with pytest.warns(triage.TriageWarning, match=rf"{said}: scoring .* from its first row"):
         score_file(src, out, chunk_size=7, resume=True)
@@ -3463,11 +3457,8 @@ def test_a_checkpoint_of_another_input_or_other_options_is_refused_and_kept(
 def test_a_run_without_resume_names_the_checkpoint_it_leaves(
     tmp_path: Path, left: tuple[str, ...], said: str
 ) -> None:
-    src = _resumed_input(tmp_path, "csv")
-    score_file(src, tmp_path / "whole.csv", chunk_size=7)
-    out = tmp_path / "out.csv"
-    with pytest.raises(_Stop):
-        score_file(src, out, chunk_size=7, resume=True, progress=_stop_after(14, _Stop()))
+    src, out = _stopped_run(tmp_path, 14)
+    score_file(src, tmp_path / "whole.csv", chunk_size=7)  # another output: no checkpoint's
     for name in {".out.csv.resume", ".out.csv.resume.json"} - set(left):
         (tmp_path / name).unlink()
     kept = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(".")}
