@@ -1701,6 +1701,48 @@ def test_a_stopped_batch_stops_the_workers_scoring_its_chunks() -> None:
     assert (out.replace("scoring\n", ""), proc.returncode) == ("interrupted\nscored 8\n", 0)
 
 
+@KILLS
+def test_a_stopped_batch_with_chunks_still_waiting_stops_its_workers() -> None:
+    # a SIGTERM'd triage score --jobs 2 said so, then hung: the chunks still
+    # waiting for a worker were cancelled, then the pool stopped with its
+    # workers killed, and loky's managing thread, setting an error on each
+    # chunk it held, raised InvalidStateError on a cancelled one and died
+    # before it killed the workers
+    from triage import batch
+
+    class Stuck(triage.LexiconModel):
+        parent = os.getpid()
+
+        def predict_many(self, texts: list[str], **options: Any) -> Any:
+            if os.getpid() != self.parent:
+                time.sleep(3600)
+            return super().predict_many(texts, **options)
+
+    flight = batch._InFlight(2)
+    # more than the workers take and loky's queue to them holds (n_jobs + 1)
+    for i in range(4 * flight.n_jobs):
+        flight.submit(i, (["快递一周还没到"], Stuck(), None, None, 0))
+    executor = flight.executor
+    deadline = time.monotonic() + 30
+    while not any(future.running() for _, _, future in flight.pending):
+        assert time.monotonic() < deadline, "no worker took a chunk"
+        time.sleep(0.05)
+    workers = list(executor._processes)
+    manager = executor._executor_manager_thread
+    try:
+        flight.cancel()
+        manager.join(timeout=30)
+        assert not manager.is_alive(), "the pool's managing thread did not end"
+        for pid in workers:  # killed, and reaped by the managing thread
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert executor not in batch._pools.values()
+
+
 def test_workers_share_the_cores_rather_than_each_start_a_thread_pool(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -61,6 +61,7 @@ import math
 import operator
 import os
 import pickle
+import queue
 import re
 import signal
 import sys
@@ -731,6 +732,29 @@ def _drop_pool(pool: Any) -> None:
 _MAX_RESTARTS = 2
 
 
+def _stop_workers(executor: Any) -> None:
+    """Shut `executor` down, its workers killed and every chunk it holds failed.
+
+    loky's ``shutdown(kill_workers=True)``, with the chunks still waiting for
+    a worker taken back from its queue first. Its managing thread sets an
+    error on each chunk it holds, then moves the chunks queued into the
+    workers' queue when that has room (a worker took one before it was
+    killed): it met one whose entry it had just deleted (`KeyError`), as it
+    met one cancelled already (`InvalidStateError`), and died with the
+    workers alive, the process hanging at its end. The workers are left to
+    that thread, which reads no result after it has killed them: killed from
+    here, one killed as it sent its chunk's result left part of it in the
+    pipe, and the thread waited for the rest forever.
+    """
+    with executor._shutdown_lock:  # held by `submit`: nothing is queued meanwhile
+        while True:
+            try:
+                executor._work_ids.get_nowait()
+            except queue.Empty:
+                break
+    executor.shutdown(wait=False, kill_workers=True)
+
+
 class _InFlight:
     """Chunks submitted to a worker pool and not yet collected, oldest first.
 
@@ -804,28 +828,29 @@ class _InFlight:
     def cancel(self) -> None:
         """Let go of the chunks not collected, and of the pool.
 
-        Those the pool has begun to score cannot be cancelled: when the batch
-        stopped before its end (Ctrl-C, SIGTERM, an exception) and no other
-        batch scores in the pool, its workers are stopped, rather than left to
-        score chunks no one will read. Waited for, they kept a process that
-        was to end running for as long as a chunk takes (a SIGTERM'd
-        ``triage score`` ended 15 seconds later, past ``docker stop``'s 10),
-        and the next batch, in a notebook, waited behind them.
+        When the batch stopped before its end (Ctrl-C, SIGTERM, an exception)
+        with chunks not scored yet and no other batch scores in the pool, its
+        workers are stopped, rather than left to score chunks no one will
+        read. Waited for, they kept a process that was to end running for as
+        long as a chunk takes (a SIGTERM'd ``triage score`` ended 15 seconds
+        later, past ``docker stop``'s 10), and the next batch, in a notebook,
+        waited behind them. A pool other batches score in is left to score
+        the few chunks sent (``2 * n_jobs`` at most).
+
+        The chunks waiting for a worker are taken back from loky's queue
+        first (`_stop_workers`), and none is cancelled one by one.
         """
-        running = False
-        for _, _, future in self.pending:
-            if future is not None and not future.cancel() and not future.done():
-                running = True
+        unfinished = any(future is not None and not future.done() for _, _, future in self.pending)
         self.pending.clear()
         with _pools_lock:
             executor = self.executor
-            stop = self._let_go() and running
+            stop = self._let_go() and unfinished
             if stop:
                 for key, known in list(_pools.items()):
                     if known is executor:
                         del _pools[key]
         if stop:
-            executor.shutdown(wait=False, kill_workers=True)
+            _stop_workers(executor)
 
     def _restart(self, exc: BaseException) -> None:
         from concurrent.futures.process import BrokenProcessPool
