@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,31 +179,82 @@ def clause_model(train_frame):  # type: ignore[no-untyped-def]
     return TriageModel(threshold_folds=3, max_features=20_000).fit(train_frame.iloc[:600])
 
 
+# The quality gates' model, training in a process of its own since the tests
+# were collected (`tests._quality_model`): the process, its output, its stderr
+_quality_job: dict[str, Any] = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start training the quality gates' model beside the other tests, when
+    a test collected needs it and the shared data is there."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests._quality_model import NEEDS
+
+    if session.config.option.collectonly or not any(
+        "trained_model" in getattr(item, "fixturenames", ()) for item in session.items
+    ):
+        return
+    data = data_dir()
+    if not all(data.joinpath(*parts).exists() for parts in NEEDS):
+        return  # the fixture skips, naming what is missing
+    folder = Path(tempfile.mkdtemp(prefix="triage-quality-"))
+    out, err = folder / "model.pickle", folder / "stderr.txt"
+    with err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests._quality_model", str(data), str(out)],
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=stderr,
+            stderr=stderr,
+        )
+    _quality_job.update(proc=proc, folder=folder, out=out, err=err)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    proc = _quality_job.pop("proc", None)
+    if proc is not None:
+        if proc.poll() is None:  # the run stopped before the gates (-x, Ctrl-C)
+            proc.kill()
+        proc.wait()
+        shutil.rmtree(_quality_job.pop("folder"), ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def word_vectors(train_frame, dev_frame):  # type: ignore[no-untyped-def]
-    """Word vectors from the unlabeled public sets, the labeled texts left out."""
-    from triage.vectors import fit_word_vectors, read_corpus
-
-    require_data("raw", "waimai_10k")
-    held_out = train_frame["text"].tolist() + dev_frame["text"].tolist()
-    return fit_word_vectors(read_corpus(data_dir(), exclude=held_out))
-
-
-@pytest.fixture(scope="session")
-def trained_model(train_frame, dev_frame, word_vectors):  # type: ignore[no-untyped-def]
+def trained_model():  # type: ignore[no-untyped-def]
     """A model trained on all of train.csv as the shipped one is (`triage train
-    --corpus --calm-chats --praise`)."""
-    import pandas as pd
+    --corpus --calm-chats --praise`), with word vectors from the unlabeled
+    public sets, the labeled texts left out.
 
-    from triage import train
-    from triage.weak import load_calm_chats, load_praise
+    Trained in a process of its own started once the tests were collected
+    (`pytest_collection_finish`): the warnings it raised are raised again
+    here, under the test run's filters, as if it had trained in this one.
+    """
+    import pickle
+    import warnings
 
-    require_data("raw", "ecd_taobao_dialogue_sample")
-    labeled = [*train_frame["text"], *dev_frame["text"]]
-    extra = pd.concat(
-        [load_calm_chats(exclude=labeled), load_praise(exclude=labeled)], ignore_index=True
-    )
-    return train(train_frame, random_state=0, n_jobs=2, word_vectors=word_vectors, extra=extra)
+    from tests._quality_model import NEEDS
+
+    for parts in NEEDS:
+        require_data(*parts)
+    proc = _quality_job.get("proc")
+    if proc is None:  # the data appeared after collection
+        from tests._quality_model import fit
+
+        return fit(data_dir())
+    if proc.wait():
+        pytest.fail(
+            f"training the quality gates' model failed (status {proc.returncode}):\n"
+            + _quality_job["err"].read_text(encoding="utf-8", errors="replace")
+        )
+    model, said = pickle.loads(_quality_job["out"].read_bytes())
+    for message, category, filename, lineno in said:
+        warnings.warn_explicit(message, category, filename, lineno)
+    return model
 
 
 def run_interleaved(target: Callable[[int], None], threads: int) -> None:
