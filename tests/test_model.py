@@ -282,10 +282,10 @@ def test_without_the_naive_bayes_view_the_first_heads_decide_alone(train_frame) 
     )
 
 
-def test_naive_bayes_weights_favour_the_terms_of_a_category(train_frame) -> None:  # type: ignore[no-untyped-def]
+def test_naive_bayes_weights_favour_the_terms_of_a_category(small_model) -> None:  # type: ignore[no-untyped-def]
     from triage._features import WORD
 
-    m = TriageModel(threshold_folds=0).fit(train_frame.iloc[:600])
+    m = small_model  # fitted on train's first 600 rows
     col = m.features_.vocabulary[WORD + "快递"]  # the word, not the characters
     j = [str(c) for c in CATEGORIES].index("logistics")
     assert m.nb_coef_[col, j] > 0
@@ -328,10 +328,11 @@ def test_very_long_text_is_truncated_flagged_and_cheap(small_model) -> None:  # 
     assert a.truncated and len(a.text) == triage.MAX_CHARS
 
 
-def test_cue_columns_feed_the_emotion_heads_only(train_frame) -> None:  # type: ignore[no-untyped-def]
+def test_cue_columns_feed_the_emotion_heads_only(small_model) -> None:  # type: ignore[no-untyped-def]
     from triage.model import _CAT, _PRESENT, _PRIMARY
 
-    m = TriageModel(cues=True, threshold_folds=0).fit(train_frame.iloc[:300])
+    m = small_model  # cues=True, the default
+    assert m.cues is True
     space = m.features_
     assert space.n_features == space.n_terms + len(space.cues) == m.coef_.shape[0]
     cue_rows = m.coef_[space.n_terms :]
@@ -971,10 +972,10 @@ def test_one_long_text_of_many_clauses_is_scored_in_memory_that_grows_with_it() 
     assert one.truncated[0] == pred.truncated[0]
 
 
-def test_clause_stage_false_predicts_as_the_heads_alone(train_frame) -> None:  # type: ignore[no-untyped-def]
-    part, texts = train_frame.iloc[:400], train_frame["text"].tolist()[400:500]
-    on = TriageModel(threshold_folds=3, max_features=5000).fit(part)
-    off = TriageModel(threshold_folds=3, max_features=5000, clause_stage=False).fit(part)
+def test_clause_stage_false_predicts_as_the_heads_alone(clause_model, train_frame) -> None:  # type: ignore[no-untyped-def]
+    # `clause_model` is the model fitted with the stage, on train's first 600 rows
+    on, texts = clause_model, train_frame["text"].tolist()[600:700]
+    off = TriageModel(**{**on.get_params(), "clause_stage": False}).fit(train_frame.iloc[:600])
     assert off.clause_coef_ is None and off.clause_thresholds_ is None
     a, b = off.predict_many(texts), _without_clause_stage(on).predict_many(texts)
     np.testing.assert_array_equal(a.category_labels, b.category_labels)
