@@ -207,9 +207,12 @@ def test_fit_names_texts_that_do_not_match_the_labels(tiny_frame, texts, message
 
 
 def test_same_data_and_seed_give_identical_models(train_frame) -> None:  # type: ignore[no-untyped-def]
-    part = train_frame.iloc[:400]
+    # 200 rows are enough for every head's folds and for a clause stage:
+    # all that the seed decides
+    part = train_frame.iloc[:200]
     a = TriageModel(threshold_folds=3, random_state=7).fit(part)
     b = TriageModel(threshold_folds=3, random_state=7).fit(part)
+    assert a.clause_coef_ is not None
     np.testing.assert_array_equal(a.coef_, b.coef_)
     np.testing.assert_array_equal(a.nb_coef_, b.nb_coef_)
     for k in a.thresholds_:
@@ -266,7 +269,8 @@ def test_category_probabilities_are_the_mean_of_the_two_views(small_model, dev_f
 def test_without_the_naive_bayes_view_the_first_heads_decide_alone(train_frame) -> None:  # type: ignore[no-untyped-def]
     from triage.model import _CAT, _sigmoid
 
-    part = train_frame.iloc[:300]
+    # where the view stands, not what it learns: 150 rows show it
+    part = train_frame.iloc[:150]
     plain = TriageModel(C_nb=None, threshold_folds=0).fit(part)
     both = TriageModel(threshold_folds=0).fit(part)
     assert plain.nb_coef_ is None and plain.nb_intercept_ is None
@@ -724,14 +728,15 @@ def test_labeled_texts_that_all_complain_give_a_clause_stage_of_the_sentiment_al
     import triage.model
     from triage.labeled import parse_labels
 
-    part = train_frame.iloc[:600]
+    # (the 189 complaints of the first 200 rows, in two folds, show it)
+    part = train_frame.iloc[:200]
     part = part[parse_labels(part).categories.any(axis=1)]
-    model = TriageModel(threshold_folds=3, max_features=20_000).fit(part)
+    model = TriageModel(threshold_folds=2, max_features=20_000).fit(part)
     assert model.clause_coef_ is not None
     assert model.clause_reads_complaint_ is False
     # the stage is the one the sentiment alone trains
     monkeypatch.setattr(triage.model, "clause_polarity", lambda sentiment, complaint: sentiment)
-    alone = TriageModel(threshold_folds=3, max_features=20_000).fit(part)
+    alone = TriageModel(threshold_folds=2, max_features=20_000).fit(part)
     np.testing.assert_array_equal(model.clause_coef_, alone.clause_coef_)
     np.testing.assert_array_equal(model.clause_thresholds_, alone.clause_thresholds_)
 
@@ -747,7 +752,7 @@ def test_labeled_complaints_with_praise_among_the_extra_rows_read_the_complaint(
     # rows alone
     from triage.labeled import parse_labels
 
-    part = train_frame.iloc[:600]
+    part = train_frame.iloc[:200]  # 189 complaints, as many as it takes
     part = part[parse_labels(part).categories.any(axis=1)]
     praise = [
         "快递很快，包装也很好",
@@ -760,7 +765,7 @@ def test_labeled_complaints_with_praise_among_the_extra_rows_read_the_complaint(
         "味道很棒，分量足",
     ] * 3
     extra = pd.DataFrame({"text": praise, "complaint": "0", "weight": 1.0})
-    model = TriageModel(threshold_folds=3, max_features=20_000).fit(part, extra=extra)
+    model = TriageModel(threshold_folds=2, max_features=20_000).fit(part, extra=extra)
     assert model.clause_coef_ is not None
     assert model.clause_reads_complaint_ is True
 
@@ -774,7 +779,8 @@ def test_clauses_are_scored_alike_in_slices_of_any_size(
     from triage._default import get_default_model
 
     model = get_default_model()
-    pred = model.predict_many(train_frame["text"].tolist()[:200])
+    # 60 texts, some 600 clauses: in one slice, then in 86 of 7
+    pred = model.predict_many(train_frame["text"].tolist()[:60])
     whole = model._clause_scores(pred.texts, pred.tokens)
     assert len(whole.polarity) < triage.model._CLAUSE_SLICE  # one slice
     monkeypatch.setattr(triage.model, "_CLAUSE_SLICE", 7)
