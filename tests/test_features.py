@@ -337,9 +337,8 @@ def test_clauses_of_any_tokens_are_those_of_the_definition(parts: list[str], dro
 def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_frame) -> None:  # type: ignore[no-untyped-def]
     from triage._features import _CLAUSE_END, _CONTENT, clauses
 
-    for text in train_frame["text"].tolist()[:300]:
-        pred = small_model.predict_one(text)
-        norm, tokens = pred.texts[0], pred.tokens[0]
+    pred = small_model.predict_many(train_frame["text"].tolist()[:300])
+    for norm, tokens in zip(pred.texts, pred.tokens, strict=True):
         got = clauses(norm, tokens)
         assert all(clause in norm for clause, _ in got)
         kept = [t for _, toks in got for t in toks]
