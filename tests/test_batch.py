@@ -933,22 +933,25 @@ def test_a_daemonic_process_scores_in_parallel_batches_itself(
 # A pre-forking server scores a batch in its parent, then forks its workers:
 # the parent's pool of processes, kept for the next batch, belongs to the
 # parent (its managing thread is not in the child). A child scores with a
-# pool of its own.
+# pool of its own. The lexicon baseline scores: its workers start sooner than
+# those of the shipped model, and the pools are the same.
 _FORK_AFTER_A_BATCH = """
 import json, os, signal, sys
 import pandas as pd
 import triage
 
 frame = pd.DataFrame({"text": json.loads(sys.argv[1])})
-parent = triage.score_frame(frame, n_jobs=2, chunk_size=2)
+model = triage.LexiconModel()
+parent = triage.score_frame(frame, model=model, n_jobs=2, chunk_size=2)
 pid = os.fork()
 if pid == 0:
     signal.alarm(60)
-    child = triage.score_frame(frame, n_jobs=2, chunk_size=2)
+    child = triage.score_frame(frame, model=model, n_jobs=2, chunk_size=2)
     print(child.equals(parent), flush=True)
     sys.exit(0)  # as a server's worker exits: its own pool is shut down
 _, status = os.waitpid(pid, 0)
-print(os.waitstatus_to_exitcode(status), parent.equals(triage.score_frame(frame, n_jobs=2)))
+again = triage.score_frame(frame, model=model, n_jobs=2)
+print(os.waitstatus_to_exitcode(status), parent.equals(again))
 """
 
 
@@ -1408,13 +1411,19 @@ def chunk_tasks(texts: list[str], size: int, kill_at: set[int]) -> Any:
 
 KILLS = pytest.mark.skipif(sys.platform == "win32", reason="kills its workers with SIGKILL")
 
+# The model the batches of workers killed score with: each pool that replaces
+# a killed one loads it anew, and a worker that scores with the lexicon
+# baseline starts in some two thirds of the time of one with the shipped model
+# (which model scores the chunks is not what these tests are about)
+KILLED = triage.LexiconModel()
+
 
 @KILLS
 def test_workers_killed_between_batches_are_replaced() -> None:
     import time
 
     frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
-    first = score_frame(frame, n_jobs=2, chunk_size=20)
+    first = score_frame(frame, model=KILLED, n_jobs=2, chunk_size=20)
     pools = kill_workers()
     # wait until each pool has noticed its dead workers, as it would have
     # between two batches of a real run (a fixed sleep is flaky on a slow host)
@@ -1422,7 +1431,7 @@ def test_workers_killed_between_batches_are_replaced() -> None:
     while any(pool._flags.broken is None for pool in pools):
         assert time.monotonic() < deadline, "the pool never noticed its killed workers"
         time.sleep(0.05)
-    pd.testing.assert_frame_equal(score_frame(frame, n_jobs=2, chunk_size=20), first)
+    pd.testing.assert_frame_equal(score_frame(frame, model=KILLED, n_jobs=2, chunk_size=20), first)
 
 
 @KILLS
@@ -1433,9 +1442,9 @@ def test_workers_killed_during_a_batch_lose_no_chunk(kill_at: set[int]) -> None:
     from triage import batch
 
     texts = [f"第{i}单快递一周还没到，客服也不回" if i % 2 else f"房间{i}很脏" for i in range(80)]
-    want = list(batch._Workers(1, None, None).map(chunk_tasks(texts, 8, set())))
-    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2, chunk_size=2)  # the pool is up
-    got = list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, kill_at)))
+    want = list(batch._Workers(1, KILLED, None).map(chunk_tasks(texts, 8, set())))
+    score_frame(pd.DataFrame({"text": texts[:4]}), model=KILLED, n_jobs=2, chunk_size=2)  # up
+    got = list(batch._Workers(2, KILLED, None).map(chunk_tasks(texts, 8, kill_at)))
     assert [i for i, _ in got] == list(range(10))
     for (_, a), (_, b) in zip(got, want, strict=True):
         assert a.keys() == b.keys()
@@ -1450,13 +1459,14 @@ def test_a_batch_whose_workers_keep_dying_fails_and_the_next_batch_works() -> No
     from triage import batch
 
     texts = ["快递一周还没到"] * 80
-    score_frame(pd.DataFrame({"text": texts[:4]}), n_jobs=2, chunk_size=2)
+    score_frame(pd.DataFrame({"text": texts[:4]}), model=KILLED, n_jobs=2, chunk_size=2)
     # the error says what happened and what to try, not only loky's exit codes
     with pytest.raises(BrokenProcessPool, match=r"died 3 times .* fewer jobs or a smaller chunk"):
-        list(batch._Workers(2, None, None).map(chunk_tasks(texts, 8, set(range(1, 10)))))
+        list(batch._Workers(2, KILLED, None).map(chunk_tasks(texts, 8, set(range(1, 10)))))
     frame = pd.DataFrame({"text": texts[:10]})
     pd.testing.assert_frame_equal(
-        score_frame(frame, n_jobs=2, chunk_size=5), score_frame(frame, n_jobs=1)
+        score_frame(frame, model=KILLED, n_jobs=2, chunk_size=5),
+        score_frame(frame, model=KILLED, n_jobs=1),
     )
 
 
@@ -1631,7 +1641,9 @@ def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
         import pandas as pd
         import triage
         from triage import batch
-        triage.score_frame(pd.DataFrame({"text": ["快递没到"] * 4}), n_jobs=2, chunk_size=2)
+        frame = pd.DataFrame({"text": ["快递没到"] * 4})
+        model = triage.LexiconModel()  # its workers start sooner than the shipped model's
+        triage.score_frame(frame, model=model, n_jobs=2, chunk_size=2)
         print(*batch._pool(2)._processes, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
         """
@@ -5346,7 +5358,8 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
             from triage import batch
 
             frame = pd.DataFrame({"text": ["快递一周还没到", "房间很脏"] * 20})
-            triage.score_frame(frame, n_jobs=2, chunk_size=20)
+            model = triage.LexiconModel()  # its workers start sooner than the shipped model's
+            triage.score_frame(frame, model=model, n_jobs=2, chunk_size=20)
             # this process's own handling of Ctrl-C is left as it was
             assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
             (pool,) = batch._pools.values()
@@ -5358,7 +5371,7 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the workers outlived Ctrl-C"
                 time.sleep(0.05)
             # the next batch starts new workers
-            assert len(triage.score_frame(frame, n_jobs=2, chunk_size=20)) == 40
+            assert len(triage.score_frame(frame, model=model, n_jobs=2, chunk_size=20)) == 40
             """
         ),
         encoding="utf-8",
