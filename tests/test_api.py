@@ -989,33 +989,12 @@ def test_a_child_forked_while_a_thread_builds_for_a_model_builds_for_itself(
     assert out.stdout.split() == ["logistics", "0"]  # not killed by its alarm (-14)
 
 
+# A fresh process warmed up, as a pre-forking server's parent: what it has
+# loaded, and what it had when the converter back to traditional characters
+# was built (the converter watched, not changed). One process answers both
+# tests: each start loads the whole model.
 _WARM_UP = """
-import triage
-from triage._default import get_default_model
-
-triage.warm_up()
-space = get_default_model().features_
-print(space._term_ids is not None, space._names is not None)
-print(space._lookup is not False, triage.text._lazy._to_traditional is not None)
-"""
-
-
-def test_warm_up_loads_what_the_first_call_would() -> None:
-    # the term tables explain reads took a first explain 50 ms more than the
-    # next; the batch path's lookup, the first text that names a problem after
-    # praise (好吃好吃，下次还来，吃完拉肚子了) 140 ms more and 14 MB that a
-    # pre-forking server's workers did not share; the converter back to
-    # traditional characters, the first traditional text 40 ms more
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-c", _WARM_UP], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split() == ["True"] * 4
-
-
-_WARM_UP_ORDER = """
+import json
 import triage
 from triage import text
 from triage._default import get_default_model
@@ -1026,27 +1005,47 @@ to_traditional = text._Lazy.to_traditional
 def first(self):
     if self._to_traditional is None:
         space = get_default_model().features_
-        seen.append((self._tokenizer is not None, space._names is not None,
-                     space._lookup is not False))
+        seen.append([self._tokenizer is not None, space._names is not None,
+                     space._lookup is not False])
     return to_traditional(self)
 
 text._Lazy.to_traditional = first
 triage.warm_up()
-print(seen)
+space = get_default_model().features_
+loaded = [space._term_ids is not None, space._names is not None,
+          space._lookup is not False, text._lazy._to_traditional is not None]
+print(json.dumps({"loaded": loaded, "when the converter was built": seen}))
 """
 
 
-def test_warm_up_builds_the_converter_back_to_traditional_last() -> None:
-    # built before the dictionary (warm_up's first text was traditional), it
-    # left the process 12 MB of heap it never used again: 244 MB warmed up,
-    # against 232 so (benchmarks/bench_service.py)
+@pytest.fixture(scope="module")
+def warmed_up() -> dict[str, Any]:
     import subprocess
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", _WARM_UP_ORDER], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _WARM_UP], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "[(True, True, True)]"
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
+
+
+def test_warm_up_loads_what_the_first_call_would(warmed_up: dict[str, Any]) -> None:
+    # the term tables explain reads took a first explain 50 ms more than the
+    # next; the batch path's lookup, the first text that names a problem after
+    # praise (好吃好吃，下次还来，吃完拉肚子了) 140 ms more and 14 MB that a
+    # pre-forking server's workers did not share; the converter back to
+    # traditional characters, the first traditional text 40 ms more
+    assert warmed_up["loaded"] == [True] * 4
+
+
+def test_warm_up_builds_the_converter_back_to_traditional_last(
+    warmed_up: dict[str, Any],
+) -> None:
+    # built before the dictionary (warm_up's first text was traditional), it
+    # left the process 12 MB of heap it never used again: 244 MB warmed up,
+    # against 232 so (benchmarks/bench_service.py)
+    assert warmed_up["when the converter was built"] == [[True, True, True]]
 
 
 def test_warm_up_takes_the_lexicon_baseline() -> None:
