@@ -1190,11 +1190,14 @@ def test_explain_takes_a_numpy_count_of_terms(top: Any, model: Any) -> None:
     ["from triage.classify import classify", "import triage.classify", "triage.explain"],
 )
 def test_triage_classify_classifies_whatever_was_imported_first(first: str) -> None:
-    # importing the module by name binds the package's attribute to the module
+    # importing the module by name binds the package's attribute to the module.
+    # The lexicon baseline classifies: the shipped model would take the
+    # process three times as long to load, and the function is the same
     import subprocess
     import sys
 
-    code = f"import triage\n{first}\nprint(triage.classify('快递一周还没到').primary)"
+    call = "triage.classify('快递一周还没到', model=triage.LexiconModel())"
+    code = f"import triage\n{first}\nprint({call}.primary)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "logistics\n"
 
