@@ -637,6 +637,8 @@ def test_processes_starting_together_share_a_cold_cache(tmp_path: Path) -> None:
 
     code = "import triage; print(triage.segment('外卖小哥态度很差'))"
     env = {**os.environ, "TMPDIR": str(tmp_path)}
+    # two, each building the dictionary and writing its cache: as many as two
+    # cores run at once (four raced no more, at twice the cost)
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code],
@@ -645,10 +647,10 @@ def test_processes_starting_together_share_a_cold_cache(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(4)
+        for _ in range(2)
     ]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
-    assert results == [("['外卖小哥', '态度', '很', '差']\n", "", 0)] * 4
+    assert results == [("['外卖小哥', '态度', '很', '差']\n", "", 0)] * 2
     assert [p.name for p in tmp_path.iterdir()] == [CACHE]
     # whichever process wrote it last, the cache is whole
     again = subprocess.run(
