@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import codecs
+import contextlib
 import functools
 import gzip
 import io
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,23 @@ def _piped(
             writer.join()
     out, err = capfdbinary.readouterr()
     return status, out, err.decode()
+
+
+@contextlib.contextmanager
+def _redirected(fd: int, path: Path, mode: str) -> Iterator[None]:
+    """This process's descriptor `fd` (0 or 1) redirected to the file `path`
+    opened in `mode`, as a shell's ``< path`` or ``> path`` gives a command,
+    and put back after: /dev/stdin or /dev/stdout names that file, as it does
+    in a command of its own, which would cost a model load and tell nothing
+    more."""
+    saved = os.dup(fd)
+    try:
+        with path.open(mode) as f:
+            os.dup2(f.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
@@ -487,19 +505,15 @@ def test_score_record_is_written_beside_the_output_naming_the_input_as_given(
 
 @pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout on this system")
 def test_score_record_of_dev_stdout_redirected_to_a_file_is_beside_that_file(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # the record was written as /dev/_stdout.triage.json, naming an empty file
     source = tmp_path / "in.csv"
     source.write_text("id,text\n7,快递一周还没到\n", encoding="utf-8")
-    with (tmp_path / "scored.csv").open("wb") as redirected:
+    with _redirected(1, tmp_path / "scored.csv", "wb"):
         argv = ["score", str(source), "-o", "/dev/stdout", "--record", "--quiet"]
-        done = subprocess.run(
-            [sys.executable, "-m", "triage", *argv],
-            stdout=redirected,
-            stderr=subprocess.PIPE,
-        )
-    assert done.returncode == 0, done.stderr
+        status = main(argv)
+    assert status == 0, capsys.readouterr().err
     record = json.loads((tmp_path / "_scored.csv.triage.json").read_text(encoding="utf-8"))
     assert record["output"] == "scored.csv"
     assert record["output_bytes"] == (tmp_path / "scored.csv").stat().st_size > 0
@@ -2268,7 +2282,7 @@ def test_options_are_checked_before_the_input_is_read(
 @pytest.mark.skipif(not Path("/dev/stdin").exists(), reason="no /dev/stdin on this system")
 @pytest.mark.parametrize("name", ["in.csv", "in.jsonl"])
 def test_score_reads_a_dev_stdin_redirected_from_a_file_as_that_file(
-    tmp_path: Path, name: str
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # triage score /dev/stdin -o out.csv < in.jsonl: the file's name says its format
     src = tmp_path / name
@@ -2277,14 +2291,9 @@ def test_score_reads_a_dev_stdin_redirected_from_a_file_as_that_file(
     else:
         src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    with src.open("rb") as stdin:
-        done = subprocess.run(
-            [sys.executable, "-m", "triage", "score", "/dev/stdin", "-o", str(out), "-q"],
-            stdin=stdin,
-            capture_output=True,
-            text=True,
-        )
-    assert done.returncode == 0, done.stderr
+    with _redirected(0, src, "rb"):
+        status = main(["score", "/dev/stdin", "-o", str(out), "-q"])
+    assert status == 0, capsys.readouterr().err
     assert pd.read_csv(out, dtype=str)["primary"].tolist() == ["logistics"]
 
 
@@ -2332,20 +2341,17 @@ def test_score_writes_csv_into_a_named_pipe_whose_name_says_no_format(
 
 
 @pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1"])
-def test_score_writes_csv_to_its_own_stdout_redirected_to_a_file(tmp_path: Path, name: str) -> None:
+def test_score_writes_csv_to_its_own_stdout_redirected_to_a_file(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     # with stdout redirected to a file, /dev/stdout is no pipe: its name said
     # no format, and it was refused
     src = tmp_path / "in.csv"
     src.write_text("id,text\n1,快递一周还没到\n", encoding="utf-8")
     out = tmp_path / "scored.csv"
-    with out.open("wb") as f:
-        done = subprocess.run(
-            [sys.executable, "-m", "triage", "score", str(src), "-o", name, "--quiet"],
-            stdout=f,
-            stderr=subprocess.PIPE,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr.decode()
+    with _redirected(1, out, "wb"):
+        status = main(["score", str(src), "-o", name, "--quiet"])
+    assert status == 0, capsys.readouterr().err
     assert pd.read_csv(out)["primary"].tolist() == ["logistics"]
 
 
