@@ -397,12 +397,21 @@ def test_score_names_the_pipe_in_its_errors(
     assert re.match(f"triage score: error: {message}", err)
 
 
-def _no_room_to_write() -> None:
-    # a full disk, as a file-size limit gives it: writes past 8 KB fail with EFBIG
+@contextlib.contextmanager
+def _no_room_to_write() -> Iterator[None]:
+    """A full disk, as a file-size limit gives it: this process's writes past
+    8 KB fail with EFBIG (SIGXFSZ ignored, as it would end the process), the
+    limit and the signal's handler put back after."""
     import resource
 
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, limits[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="no file-size limits on this system")
@@ -425,9 +434,16 @@ def _no_room_to_write() -> None:
     ],
 )
 def test_score_with_no_room_to_write_names_what_it_was_writing(
-    tmp_path: Path, source: str, output: str, message: str
+    tmp_path: Path,
+    source: str,
+    output: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     # the line said "[Errno 27] File too large" (or "No space left on device"), naming no file
+    import tempfile
+
     rows = "".join(f"{i},快递一周还没到，客服也不回，第{i}次问了\n" for i in range(400))
     data = f"id,text\n{rows}".encode()
     given = tmp_path / "in.csv"
@@ -435,15 +451,13 @@ def test_score_with_no_room_to_write_names_what_it_was_writing(
     (tmp_path / "spool").mkdir()
     out = tmp_path / "out.csv"
     argv = ["score", "-" if source == "-" else str(given), "-o", "-" if output == "-" else str(out)]
-    done = subprocess.run(
-        [sys.executable, "-m", "triage", *argv, "--quiet"],
-        input=data if source == "-" else None,
-        capture_output=True,
-        env={**os.environ, "TMPDIR": str(tmp_path / "spool")},
-        preexec_fn=_no_room_to_write,
-    )
-    assert done.returncode == 2
-    lines = done.stderr.decode().splitlines()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "spool"))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # found again, from TMPDIR
+    with _no_room_to_write():
+        piped = data if source == "-" else b""
+        status, _, err = _piped(piped, [*argv, "--quiet"], monkeypatch, capfdbinary)
+    assert status == 2
+    lines = err.splitlines()
     assert len(lines) == 1 and re.search(message, lines[0]), lines
     assert not out.exists() and not list((tmp_path / "spool").iterdir())
 
