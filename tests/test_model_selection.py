@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+from tests.conftest import OWN_WORDS, TINY_PARAMS, TINY_ROWS, labeled_frame
 from triage import NotFittedError, ParameterError, TriageModel
 
 #: `TINY_ROWS` with a second wording of each complaint, so that every fold of
@@ -132,15 +132,15 @@ def test_a_refit_on_other_rows_is_a_fresh_fit(rows: pd.DataFrame) -> None:
     # level and no words of its own: nothing of the first fit is left
     fewer = rows[~rows["categories"].str.contains("environment")].iloc[8:]
     fewer = fewer.assign(priority="P3")
-    params = {**TINY_PARAMS, "words": ["快递小哥", "售后 5 n"]}
+    params = {**TINY_PARAMS, "words": list(OWN_WORDS)}
     model = TriageModel(**params).fit(rows)
-    model.analyze("快递小哥一周没来")
+    model.analyze("花呗还款一周没到账")
     assert model.set_params(words=None).fit(fewer) is model
     fresh = TriageModel(**{**params, "words": None}).fit(fewer)
     learned = {k: v for k, v in vars(model).items() if k.endswith("_")}
     assert learned.keys() == {k for k in vars(fresh) if k.endswith("_")}
     assert pickle.dumps(learned) == pickle.dumps({k: getattr(fresh, k) for k in learned})
-    texts = [*rows["text"], "快递小哥一周没来"]
+    texts = [*rows["text"], "花呗还款一周没到账"]
     np.testing.assert_equal(vars(model.predict_many(texts)), vars(fresh.predict_many(texts)))
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import triage
-from tests.conftest import TINY_PARAMS, TINY_ROWS, labeled_frame
+from tests.conftest import OWN_WORDS, TINY_PARAMS, TINY_ROWS, labeled_frame
 
 POLICY = 'format = 1\nextends = "default"\n\n[levels.P1]\ndeadline_minutes = 7\n'
 
@@ -29,7 +29,7 @@ WEIBO = [
 ]
 # the takeaway reviews of the data folder: review, label
 REVIEWS = [("送到的时候汤全洒了，袋子里一塌糊涂", "0"), ("味道不错，送得也快", "1")]
-WORDS = "花呗 5\n京东白条\n"
+WORDS = "".join(f"{entry}\n" for entry in OWN_WORDS)  # 花呗, 携号转网 5
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +128,12 @@ def _data_dir_variable(home: Path, model: triage.TriageModel, m: pytest.MonkeyPa
 def _read_words(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
     from triage.text import read_words
 
-    assert read_words("~/words.txt") == (("花呗", 5, None), ("京东白条", None, None))
+    assert read_words("~/words.txt") == (("花呗", None, None), ("携号转网", 5, None))
 
 
 def _model_words(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
     words = triage.TriageModel(words="~/words.txt", **TINY_PARAMS).fit(labeled_frame(TINY_ROWS))
-    assert [w for w, _, _ in words.words_] == ["花呗", "京东白条"]
+    assert [w for w, _, _ in words.words_] == ["花呗", "携号转网"]
 
 
 def _save_model(home: Path, model: triage.TriageModel, m: pytest.MonkeyPatch) -> None:
