@@ -11,7 +11,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,19 @@ DEMO = REPO / "notebooks" / "demo_complaints.csv"
 @pytest.fixture(scope="module")
 def demo() -> pd.DataFrame:
     return read_labeled(DEMO)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread() -> Iterator[None]:
+    # The selection tests reduce a few rows with TruncatedSVD (BLAS) and cluster
+    # them with k-means (OpenMP), each in as many threads as there are cores:
+    # on rows so few, the other threads only wait for the first, spinning,
+    # some half of the CPU these tests took. The rows chosen are the same.
+    import sklearn.cluster  # noqa: F401  (loads the OpenMP runtime to limit)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 class FakeModel:
