@@ -340,7 +340,10 @@ class _Compiled:
     # Patterns whose first character cannot be worked out go to `slow`, each
     # with its `_run_guard` or None.
     starts: dict[bool, re.Pattern[str] | None]
-    # (`_alternatives`: a `_Chain` among them is matched apart, `_first_at`)
+    # (`_alternatives`: a `_Chain` among them is matched apart, `_first_at`),
+    # each built when a text first has its character where a trigger may
+    # start (`_by_char`): a policy has some 800 of them, two thirds of its
+    # build, and a text meets a few
     by_char: dict[bool, dict[str, _Alternatives]]
     # the (trigger, pattern) behind each `by_char` regex, in its order; and,
     # built when first needed, the regex of those after the j-th that belong
@@ -383,7 +386,9 @@ class Policy:
     """A validated, immutable priority policy.
 
     Build one with `load_policy` or `Policy.from_dict`; the default is
-    `default_policy`. Patterns are compiled once, when the policy is built.
+    `default_policy`. Patterns are checked when the policy is built and
+    compiled once, those that may start with a character when a text first
+    has it.
     One built from its fields, as ``dataclasses.replace(policy, window=6)``
     does, is checked as `from_dict` checks its data (a `PolicyError` names
     the bad entry).
@@ -2425,7 +2430,7 @@ def _compile(policy: Policy) -> _Compiled:
             else:
                 for ch in first:
                     chars.setdefault(ch, []).append((i, pat))
-        by_char[with_category] = {ch: _alternatives(pats) for ch, pats in chars.items()}
+        by_char[with_category] = {}
         parts[with_category] = {ch: tuple(pats) for ch, pats in chars.items()}
         slow[with_category] = tuple((*_named([p]), _run_guard(p), _chain(p[1])) for p in slow_parts)
         starts[with_category] = (
@@ -2864,7 +2869,7 @@ def _trigger_reasons(
         table = c.by_char[has_category]
         for hit in starts.finditer(view):
             pos = hit.start()
-            alts = table[view[pos]]
+            alts = table.get(view[pos]) or _by_char(c, has_category, view[pos])
             first = _first_at(alts, view, pos, memo)
             if first is not None and first[0] > pos:
                 end, j = first
@@ -2945,6 +2950,15 @@ def _trigger_reasons(
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
     return reasons, denied, plain
+
+
+def _by_char(c: _Compiled, has_category: bool, ch: str) -> _Alternatives:
+    """The regex of the patterns that may start with `ch` (`_alternatives`),
+    built once: threads that build it together build the same."""
+    alts = c.by_char[has_category].get(ch)
+    if alts is None:
+        alts = c.by_char[has_category][ch] = _alternatives(c.parts[has_category][ch])
+    return alts
 
 
 def _next_at(
