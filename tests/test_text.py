@@ -743,6 +743,50 @@ def test_importing_jieba_leaves_other_threads_warning_filters_alone(
     assert added == [("a filter of the application's", Warning)]
 
 
+# A jieba that imports pkg_resources as jieba._compat does, and a thread of
+# the application importing it meanwhile.
+_JIEBA_WITH_PKG_RESOURCES = """
+import threading
+
+try:
+    import pkg_resources
+except ImportError:
+    pkg_resources = None
+
+other = []
+thread = threading.Thread(target=lambda: other.append(__import__("pkg_resources")))
+thread.start()
+thread.join()
+"""
+
+
+def test_jieba_is_imported_without_pkg_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jieba imports pkg_resources (0.1 s of every start, with setuptools
+    # installed) only to open files of its own folder, which it opens itself
+    # without it; another thread importing it meanwhile gets it, as does
+    # the application after
+    import sys
+
+    from triage.text import _import_jieba
+
+    (tmp_path / "jieba").mkdir()
+    (tmp_path / "jieba" / "__init__.py").write_text(_JIEBA_WITH_PKG_RESOURCES, encoding="utf-8")
+    (tmp_path / "pkg_resources.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "jieba")
+    monkeypatch.delitem(sys.modules, "pkg_resources", raising=False)
+    meta_path = list(sys.meta_path)
+    jieba = _import_jieba()
+    assert jieba.pkg_resources is None
+    assert [m.__file__ for m in jieba.other] == [str(tmp_path / "pkg_resources.py")]
+    assert sys.meta_path == meta_path
+    import pkg_resources
+
+    assert pkg_resources is jieba.other[0]
+
+
 _VARIED = (
     "快递一周还没到",
     "客服态度很差",
