@@ -2204,6 +2204,32 @@ def test_a_policy_builds_the_regex_of_a_character_when_a_text_first_has_it() -> 
     assert set(policy._c.by_char[False]) <= set(text)
 
 
+def test_a_policy_s_build_parses_each_pattern_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # its checks and its build each read a pattern's parse, some seven
+    # times a pattern: half the default policy's build, in every process
+    # (re.compile parses what it has not compiled before, apart)
+    import sys
+    from collections import Counter
+    from re import _parser  # type: ignore[attr-defined]
+
+    from triage import priority
+
+    parsed: Counter[str] = Counter()
+    parse = _parser.parse
+
+    def counted(pattern: str, *args: Any) -> Any:
+        if sys._getframe(1).f_globals.get("__name__") == priority.__name__:
+            parsed[pattern] += 1
+        return parse(pattern, *args)
+
+    monkeypatch.setattr(_parser, "parse", counted)
+    patterns = ["包裹被.{0,30}冒领了", "(?:快递柜|驿站)里?的?件.{0,40}丢了", "冒领.{2,60}不管"]
+    policy = load_policy(_with_trigger(code="P2.taken", level="P2", patterns=patterns))
+    text = "包裹被快递员放驿站然后被人冒领了,驿站说冒领的事他们不管"
+    assert "P2.taken" in codes(run(text, "logistics", policy=policy))
+    assert [parsed[p] for p in patterns] == [1, 1, 1]
+
+
 def test_replacing_policy_must_be_complete() -> None:
     data = default_policy().to_dict()
     del data["routing"]

@@ -1425,10 +1425,20 @@ def _read_through(runs: list[str]) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(pattern: str) -> Any:
+    """`pattern` as Python's regex parser reads it, parsed once: a policy's
+    checks and its build each read the tree, and none changes it. Each
+    pattern was parsed some seven times, half the build of the default
+    policy, and again for each character whose regex holds it (`_chain`)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    return _parser.parse(pattern)
+
+
 def _literal_runs(pattern: str) -> list[str]:
     """The runs of literal characters of `pattern` (none when Python's parser
     is not as expected)."""
-    from re import _parser  # type: ignore[attr-defined]
 
     def runs(items: Any) -> Iterator[str]:
         run: list[str] = []
@@ -1453,7 +1463,7 @@ def _literal_runs(pattern: str) -> list[str]:
         yield "".join(run)
 
     try:
-        parsed = _parser.parse(pattern).data
+        parsed = _parsed(pattern).data
     except Exception:  # pragma: no cover - parser internals differ: not checked
         return []
     return [run for run in runs(parsed) if run]
@@ -1752,7 +1762,7 @@ def _repeats(pattern: str, *, inside_atomic: bool = True) -> Iterator[Any]:
             for sub in subs:
                 yield from walk(sub)
 
-    yield from walk(_parser.parse(pattern).data)
+    yield from walk(_parsed(pattern).data)
 
 
 # the most words `_words` spells out for one repeated part
@@ -1887,9 +1897,7 @@ def _split_repeats(pattern: str, length: int = _RAW_CAP) -> bool:
     nothing (``a*+a*``), while one after a repeat still is matched anew for
     each character that repeat gives back.
     """
-    from re import _parser  # type: ignore[attr-defined]
-
-    parsed = _parser.parse(pattern)
+    parsed = _parsed(pattern)
     state = parsed.state
 
     def nullable(name: str, av: Any) -> bool:
@@ -1963,7 +1971,7 @@ def _run_guard(part: tuple[int, str]) -> re.Pattern[str] | None:
 
     pattern = part[1]
     try:
-        parsed = _parser.parse(pattern)
+        parsed = _parsed(pattern)
         if parsed.getwidth()[0] < 1:
             return None
         name, av = str(parsed.data[0][0]), parsed.data[0][1]
@@ -1976,7 +1984,7 @@ def _run_guard(part: tuple[int, str]) -> re.Pattern[str] | None:
             return None
         for k in range(1, len(pattern)):  # the class as the pattern writes it
             with contextlib.suppress(re.error):
-                if list(_parser.parse(pattern[:k])) == body:
+                if list(_parsed(pattern[:k])) == body:
                     return _named([(part[0], f"(?<!{pattern[:k]})(?:{pattern})")])[0]
     except Exception:  # pragma: no cover - parser internals differ: not guarded
         return None
@@ -2249,7 +2257,7 @@ def _chain(pattern: str) -> _Matcher | None:
     if "*" not in pattern and "+" not in pattern and "{" not in pattern:  # no repeat
         return None
     try:
-        parsed = _parser.parse(pattern)
+        parsed = _parsed(pattern)
         state = parsed.state
 
         def ways(items: Any) -> list[list[Any]] | None:
@@ -2387,15 +2395,13 @@ def _first_at(
 
 
 def _compile(policy: Policy) -> _Compiled:
-    from re import _parser  # type: ignore[attr-defined]
-
     cs = policy.category_signal
 
     firsts: list[frozenset[str] | None] = []
     for trig in policy.triggers:
         for pat in trig.patterns:
             try:
-                found, empty = _first_chars(_parser.parse(pat).data)
+                found, empty = _first_chars(_parsed(pat).data)
             except Exception:  # pragma: no cover - parser internals differ: scan slowly
                 found, empty = None, True
             firsts.append(None if empty or not found else found)
