@@ -1466,3 +1466,15 @@ def test_analyze_says_once_that_a_channel_matching_no_key_sets_no_floor() -> Non
     assert [(r.code, r.en) for r in named.reasons if r.source == "context"] == [
         ("context.channel.微信", "came in through 微信")
     ]
+
+
+def test_warm_up_builds_the_default_policy_s_regexes() -> None:
+    # a text builds the regexes of the patterns that may start with its
+    # characters when it is the first to have them; warmed up, a service's
+    # first requests build none, and a pre-forking server's workers share them
+    from triage.priority import default_policy
+
+    triage.warm_up()
+    compiled = default_policy()._c
+    for has_category in (True, False):
+        assert compiled.by_char[has_category].keys() == compiled.parts[has_category].keys()

@@ -2967,6 +2967,17 @@ def _by_char(c: _Compiled, has_category: bool, ch: str) -> _Alternatives:
     return alts
 
 
+def _build_all(policy: Policy) -> None:
+    """Build every regex of `policy` that a text builds when it first has
+    its character (`_by_char`), as `triage.warm_up` does for the default
+    policy: a service's first requests are then as fast as the rest, and a
+    pre-forking server's workers share them."""
+    c = policy._c
+    for has_category, chars in c.parts.items():
+        for ch in chars:
+            _by_char(c, has_category, ch)
+
+
 def _next_at(
     c: _Compiled, has_category: bool, view: str, pos: int, j: int, memo: dict[int, Any]
 ) -> tuple[int, int, int] | None:
