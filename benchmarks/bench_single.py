@@ -17,7 +17,11 @@ Each figure comes from a fresh interpreter, so nothing is warm by accident:
   ratio of the two is what is read from it, on a host that may be busy;
 * ``explain`` of the same complaint: its first call after ``analyze`` (which
   builds the table of term names) and the median of warm calls;
-* the resident memory after the first call (peak RSS).
+* the resident memory after the first call (peak RSS);
+* the CPU time (user and system) of 10 fresh ``triage analyze`` processes
+  answering the complaint, what a shell script calling it pays each time
+  from the interpreter's start to its exit, against that of 10 fresh
+  ``python -m jieba`` cutting it (jieba's own dictionary cache read).
 
 Baselines measured in the same run for scale: ``import snownlp``, jieba's
 dictionary load, and the naive stack (jieba + snownlp + a scikit-learn model)
@@ -31,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import resource
 import statistics
 import subprocess
 import sys
@@ -139,6 +144,28 @@ PROBES = {
 }
 
 
+# Commands run in fresh processes, and their input: each figure is the CPU
+# time of `PROCESSES` of them, the interpreter's start and exit included.
+COMMANDS: dict[str, tuple[list[str], str | None]] = {
+    "triage analyze, 10 fresh processes, CPU": (["-m", "triage", "analyze", COMPLAINT], None),
+    "baseline: python -m jieba, 10 fresh processes, CPU": (["-m", "jieba"], COMPLAINT),
+}
+PROCESSES = 10
+
+
+def cpu(args: list[str], stdin: str | None) -> float:
+    """User and system CPU seconds of `PROCESSES` fresh processes of `args`."""
+    spent = 0.0
+    for _ in range(PROCESSES):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [sys.executable, *args], input=stdin, capture_output=True, text=True, check=True
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent += after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return spent
+
+
 def probe(body: str) -> float:
     code = "import time, statistics, resource, logging\n"
     code += "logging.getLogger('jieba').setLevel(logging.WARNING)\n"
@@ -160,6 +187,9 @@ def main() -> None:
         if args.only is not None and args.only not in name:
             continue
         figures[name] = statistics.median(probe(body) for _ in range(args.repeat))
+    for name, (command, stdin) in COMMANDS.items():
+        if args.only is None or args.only in name:
+            figures[name] = cpu(command, stdin)
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -185,6 +215,9 @@ def main() -> None:
             note = f"throughput {one / value:.2f}x one thread's (one interpreter lock)"
         if name == "warm explain, median":
             note = f"{value / fig('warm analyze, median'):.1f}x a warm analyze"
+        if name == "triage analyze, 10 fresh processes, CPU":
+            jieba = fig("baseline: python -m jieba, 10 fresh processes, CPU")
+            note = f"{value / jieba:.2f}x jieba's"
         if name == "import triage":
             note = f"{value / fig('baseline: import snownlp'):.3f}x import snownlp"
         print(f"{name:<48}{shown:>10.3f} {unit:<3} {note}")
