@@ -2204,6 +2204,34 @@ def test_a_policy_builds_the_regex_of_a_character_when_a_text_first_has_it() -> 
     assert set(policy._c.by_char[False]) <= set(text)
 
 
+def test_threads_building_a_policy_s_regexes_at_once_score_as_one_thread_does() -> None:
+    # the regexes a text builds when it is the first to have their
+    # characters (and those after a match, `_next_at`) are built by whichever
+    # threads of a service meet them first, side by side
+    from tests.conftest import run_interleaved
+
+    texts = [
+        "快递一周还没到,客服也不回,太气人了!",
+        "再不退款我就去12315投诉,还要找媒体曝光",
+        "孩子吃了你们的奶粉上吐下泻,已经送医院了",
+        "价格比上周贵了一倍,客服说这是正常调价",
+        "我已经报警了,你们等着律师函吧",
+    ]
+    want = [run(t, "service") for t in texts]
+    policy = Policy.from_dict(default_policy().to_dict())
+    threads = 8
+    got: list[list[PriorityResult]] = [[] for _ in range(threads)]
+
+    def score(k: int) -> None:
+        for i in range(len(texts)):
+            j = (i + k) % len(texts)
+            got[k].append(run(texts[j], "service", policy=policy))
+
+    run_interleaved(score, threads)
+    for k in range(threads):
+        assert got[k] == [want[(i + k) % len(texts)] for i in range(len(texts))]
+
+
 def test_a_policy_s_build_parses_each_pattern_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # its checks and its build each read a pattern's parse, some seven
     # times a pattern: half the default policy's build, in every process
