@@ -3736,3 +3736,28 @@ def test_p1_words_negated_asked_supposed_or_said_by_staff_are_no_crisis(
     result = run(text, category)
     assert code not in codes(result)
     assert result.level is not Priority.P1, codes(result)
+
+
+def test_a_policy_built_again_checks_only_the_patterns_it_has_not_met(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every policy that extends the default checked its hundreds of patterns
+    # again with the same answers, half of its build: a user's policy in a
+    # notebook, one a context in a service
+    from triage import priority
+
+    load_policy({"extends": "default"})
+    checked: list[str] = []
+    for name in ("_nested_repeat", "_literal_runs"):
+        check = getattr(priority, name)
+        monkeypatch.setattr(
+            priority, name, lambda text, check=check: checked.append(text) or check(text)
+        )
+    met_first = "第一次见到的?规则.{0,9}(?:冒领|丢件)"
+    policy = load_policy(_with_trigger(code="P2.first", level="P2", patterns=[met_first]))
+    assert checked == [met_first, met_first]
+    assert "P2.first" in codes(run("第一次见到的规则说丢件", "logistics", policy=policy))
+    # a pattern refused is refused again, naming where it is each time
+    for code in ("P1.one", "P1.two"):
+        with pytest.raises(PolicyError, match=rf"{code}.*patterns\[0\]: .*empty string"):
+            load_policy(_with_trigger(code=code, patterns=["再见|"]))

@@ -972,52 +972,9 @@ class _Checker:
 
     def regex(self, value: Any, where: str) -> str:
         text = self.str_(value, where)
-        try:
-            compiled = re.compile(text)
-        except re.error as exc:
-            raise self.fail(where, f"bad regular expression {text!r}: {exc}") from None
-        if re.match(r"\(\?[aiLmsux]+\)", text):
-            raise self.fail(
-                where,
-                f"regular expression {text!r} sets a flag for the whole policy; "
-                "scope it to the pattern, e.g. (?i:ceo)",
-            )
-        # Patterns are combined into one expression, where group numbers and
-        # names are not the pattern's own.
-        if re.search(r"\\[1-9]|\(\?P=|\(\?\(", text):
-            raise self.fail(where, f"regular expression {text!r} uses a backreference")
-        if "(?P<" in text:
-            raise self.fail(
-                where, f"regular expression {text!r} uses a named group; use (?:...) instead"
-            )
-        if compiled.search("") is not None:
-            raise self.fail(where, f"regular expression {text!r} matches the empty string")
-        if _nested_repeat(text):
-            raise self.fail(
-                where,
-                f"regular expression {text!r} repeats a part that itself repeats without "
-                "bound, as (a+)+ does: a failing match may take minutes on a long text "
-                "(catastrophic backtracking); repeat the part once, or make the inner "
-                "repeat possessive (a++) or atomic ((?>a+))",
-            )
-        if _split_repeats(text):
-            raise self.fail(
-                where,
-                f"regular expression {text!r} has repeats side by side that match the "
-                "same characters, as a*a* does: a failing match tries every way to split "
-                "a run between them, from a tenth of a second to minutes on a text of "
-                f"the {_RAW_CAP:,} characters the rules read; merge them (a*a* to a*), "
-                "make the first possessive (a*+a*), or bound them ({0,6})",
-            )
-        if _ambiguous_repeat(text):
-            raise self.fail(
-                where,
-                f"regular expression {text!r} repeats alternatives that split one run "
-                "of text in more than one way, as (?:哈|哈哈)+ does (哈哈 is 哈哈 or "
-                "哈 哈): a failing match may take minutes on a long run (catastrophic "
-                "backtracking); write the run once (哈+), or make the repeat possessive "
-                "((?:哈|哈哈)++)",
-            )
+        problem = _regex_problem(text)
+        if problem is not None:
+            raise self.fail(where, problem)
         return text
 
     def bool_(self, value: Any, where: str) -> bool:
@@ -1348,44 +1305,102 @@ def _build_triggers(ck: _Checker, value: Any) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
+@functools.lru_cache(maxsize=4096)
+def _regex_problem(text: str) -> str | None:
+    """Why `text` cannot be a policy's regular expression, or None.
+
+    One answer a pattern: every policy that extends the default checked its
+    hundreds of patterns again, with the same answers (a user's policy in a
+    notebook, each context's policy in a service), half of its build.
+    """
+    try:
+        compiled = re.compile(text)
+    except re.error as exc:
+        return f"bad regular expression {text!r}: {exc}"
+    if re.match(r"\(\?[aiLmsux]+\)", text):
+        return (
+            f"regular expression {text!r} sets a flag for the whole policy; "
+            "scope it to the pattern, e.g. (?i:ceo)"
+        )
+    # Patterns are combined into one expression, where group numbers and
+    # names are not the pattern's own.
+    if re.search(r"\\[1-9]|\(\?P=|\(\?\(", text):
+        return f"regular expression {text!r} uses a backreference"
+    if "(?P<" in text:
+        return f"regular expression {text!r} uses a named group; use (?:...) instead"
+    if compiled.search("") is not None:
+        return f"regular expression {text!r} matches the empty string"
+    if _nested_repeat(text):
+        return (
+            f"regular expression {text!r} repeats a part that itself repeats without "
+            "bound, as (a+)+ does: a failing match may take minutes on a long text "
+            "(catastrophic backtracking); repeat the part once, or make the inner "
+            "repeat possessive (a++) or atomic ((?>a+))"
+        )
+    if _split_repeats(text):
+        return (
+            f"regular expression {text!r} has repeats side by side that match the "
+            "same characters, as a*a* does: a failing match tries every way to split "
+            "a run between them, from a tenth of a second to minutes on a text of "
+            f"the {_RAW_CAP:,} characters the rules read; merge them (a*a* to a*), "
+            "make the first possessive (a*+a*), or bound them ({0,6})"
+        )
+    if _ambiguous_repeat(text):
+        return (
+            f"regular expression {text!r} repeats alternatives that split one run "
+            "of text in more than one way, as (?:哈|哈哈)+ does (哈哈 is 哈哈 or "
+            "哈 哈): a failing match may take minutes on a long run (catastrophic "
+            "backtracking); write the run once (哈+), or make the repeat possessive "
+            "((?:哈|哈哈)++)"
+        )
+    return None
+
+
 def _trigger_pattern(ck: _Checker, value: Any, where: str) -> str:
-    """A trigger's pattern, checked; one that spells a space or a symbol the
-    text is read without (`_closed_up`), or a traditional character the text
-    is read simplified, is refused: it could never match."""
+    """A trigger's pattern, checked (`_trigger_problem`)."""
     text = ck.regex(value, where)
+    problem = _trigger_problem(text)
+    if problem is not None:
+        raise ck.fail(where, problem)
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _trigger_problem(text: str) -> str | None:
+    """Why the trigger pattern `text` could never match, or None, one answer a
+    pattern (as `_regex_problem`): one that spells a space or a symbol the
+    text is read without (`_closed_up`), or a traditional character the text
+    is read simplified."""
     runs = _literal_runs(text)
     found_away = _normalised_away(runs)
     if found_away is not None:
         piece, read = found_away
         fix = f"write '{re.escape(read)}'" if read else "drop it"
-        raise ck.fail(
-            where,
+        return (
             f"regular expression {text!r} holds {piece!r}, which the text is read as "
             f"{read!r}: the patterns match the normalised text (triage.normalize: "
             f"full-width letters, digits and punctuation half-width, HTML and invisible "
-            f"characters removed), so it never matches there; {fix}",
+            f"characters removed), so it never matches there; {fix}"
         )
     for run in runs:
         simplified = _simplify(run) if not run.isascii() else run
         if _changed(run, simplified):
-            raise ck.fail(
-                where,
+            return (
                 f"regular expression {text!r} holds {run!r}, which the text is read as "
                 f"{simplified!r}: traditional characters are simplified before the patterns "
                 f"match (總經理 is read 总经理), and Cantonese written as Mandarin writes it "
-                f"(报咗警 is read 报了警), so it never matches there; write {simplified!r}",
+                f"(报咗警 is read 报了警), so it never matches there; write {simplified!r}"
             )
     found = _read_through(runs)
     if found is not None:
         run, closed = found
-        raise ck.fail(
-            where,
+        return (
             f"regular expression {text!r} holds {run!r}, which the text is read as "
             f"{closed!r}: spaces inside Chinese words and numbers, and emoji and symbols "
             f"typed inside Chinese words, are taken out before the patterns match "
-            f"(报 警 and 报👮警 are read 报警), so it never matches there; write {closed!r}",
+            f"(报 警 and 报👮警 are read 报警), so it never matches there; write {closed!r}"
         )
-    return text
+    return None
 
 
 def _normalised_away(runs: list[str]) -> tuple[str, str] | None:
