@@ -710,6 +710,17 @@ def test_jieba_import_warnings_do_not_reach_the_user(
     assert done.returncode == 0 and done.stdout.startswith(expected)
 
 
+def _stand_in_jieba(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    """A package ``jieba`` of `source` in `tmp_path`, first on ``sys.path``,
+    the real jieba forgotten for the test."""
+    import sys
+
+    (tmp_path / "jieba").mkdir()
+    (tmp_path / "jieba" / "__init__.py").write_text(source, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "jieba")
+
+
 # A jieba whose import stands for what other threads of a service do with
 # the warning filters meanwhile: one adds a filter, one enters a
 # catch_warnings block that it leaves after the import is done.
@@ -725,15 +736,11 @@ block.__enter__()
 def test_importing_jieba_leaves_other_threads_warning_filters_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
     import warnings
 
     from triage.text import _import_jieba
 
-    (tmp_path / "jieba").mkdir()
-    (tmp_path / "jieba" / "__init__.py").write_text(_JIEBA_AMID_THREADS, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "jieba")
+    _stand_in_jieba(tmp_path, monkeypatch, _JIEBA_AMID_THREADS)
     monkeypatch.setattr(warnings, "filters", list(warnings.filters))
     before = list(warnings.filters)
     jieba = _import_jieba()
@@ -771,11 +778,8 @@ def test_jieba_is_imported_without_pkg_resources(
 
     from triage.text import _import_jieba
 
-    (tmp_path / "jieba").mkdir()
-    (tmp_path / "jieba" / "__init__.py").write_text(_JIEBA_WITH_PKG_RESOURCES, encoding="utf-8")
+    _stand_in_jieba(tmp_path, monkeypatch, _JIEBA_WITH_PKG_RESOURCES)
     (tmp_path / "pkg_resources.py").write_text("", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "jieba")
     monkeypatch.delitem(sys.modules, "pkg_resources", raising=False)
     meta_path = list(sys.meta_path)
     jieba = _import_jieba()
