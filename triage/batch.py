@@ -746,12 +746,15 @@ def _stop_workers(executor: Any) -> None:
     here, one killed as it sent its chunk's result left part of it in the
     pipe, and the thread waited for the rest forever.
     """
-    with executor._shutdown_lock:  # held by `submit`: nothing is queued meanwhile
-        while True:
-            try:
-                executor._work_ids.get_nowait()
-            except queue.Empty:
-                break
+    # loky's own (joblib 1.3 to 1.6); a loky without them is shut down as it is
+    lock, queued = getattr(executor, "_shutdown_lock", None), getattr(executor, "_work_ids", None)
+    if lock is not None and queued is not None:
+        with lock:  # held by `submit`: nothing is queued meanwhile
+            while True:
+                try:
+                    queued.get_nowait()
+                except queue.Empty:
+                    break
     executor.shutdown(wait=False, kill_workers=True)
 
 
