@@ -77,8 +77,8 @@ def analyze(
 def warm_up(*, model: TriageModel | LexiconModel | None = None) -> None:
     """Do the one-time loading now (default model, dictionary, converters,
     the term tables `explain` reads, some 1.5 MB, the term lookup of the
-    batch path, some 9 MB, the converter back to traditional characters,
-    some 15 MB, and the regexes of the default policy's patterns: warmed up
+    batch path, some 10 MB, the converter back to traditional characters,
+    some 13 MB, and the regexes of the default policy's patterns: warmed up
     with the shipped model, a process holds 206 MB).
 
     Services call this at start-up so the first request is as fast as the
