@@ -246,8 +246,10 @@ def test_categories_counts_labels_written_with_spaces_or_read_as_nan(tmp_path: P
         )
         assert mentioned == [1, 1, 1, 0, 0, 0]  # product, service, logistics
         assert as_primary == [1, 0, 1, 0, 0, 0]
-        assert [int(b.get_height()) for b in fig.axes[1].patches] == [0, 1, 1, 1]
-        assert fig.get_suptitle() == "3 complaints"
+        # the day out is a row of no category, no complaint: grey, over P4's complaints
+        heights = [int(b.get_height()) for b in fig.axes[1].patches]
+        assert heights == [0, 1, 1, 0, 0, 0, 0, 1]  # complaints, then rows of no category
+        assert fig.get_suptitle() == "2 complaints (1 row of no category)"
 
 
 @pytest.mark.parametrize(
@@ -367,6 +369,71 @@ def test_categories_counts_each_cell_as_its_rows_do() -> None:
     assert heights[6:] == [40_000, 0, 80_000, 0, 0, 0]  # as primary
     assert [int(b.get_height()) for b in fig.axes[1].patches] == [40_000, 40_000, 40_000, 0]
     assert fig.get_suptitle() == "120,000 complaints (80,000 rows not scored)"
+
+
+@pytest.mark.parametrize(
+    ("rows", "title", "complaints", "no_category"),
+    [
+        (
+            [("logistics", "P3"), ("", "P4"), ("", "P4")],
+            "1 complaint (2 rows of no category)",
+            [0, 0, 1, 0],
+            [0, 0, 0, 2],
+        ),
+        # a threat to call the police over a leak, though of no category, is P1
+        (
+            [("", "P1"), ("product|service", "P2"), (" | ", "P4"), (None, "P4")],
+            "1 complaint (3 rows of no category)",
+            [0, 1, 0, 0],
+            [1, 0, 0, 2],
+        ),
+        (
+            [("", "P4"), (None, None), ("pricing", "P2")],
+            "1 complaint (1 row of no category, 1 row not scored)",
+            [0, 1, 0, 0],
+            [0, 0, 0, 1],
+        ),
+        ([("", "P4")], "0 complaints (1 row of no category)", [0, 0, 0, 0], [0, 0, 0, 1]),
+    ],
+)
+def test_categories_counts_rows_of_no_category_apart(
+    rows: list[tuple[str | None, str | None]],
+    title: str,
+    complaints: list[int],
+    no_category: list[int],
+) -> None:
+    import pandas as pd
+
+    # "4 complaints" was said of a thank-you, a question and a day out too
+    frame = pd.DataFrame(
+        {
+            "categories": [c for c, _ in rows],
+            "primary": [(c or "").split("|")[0].strip() for c, _ in rows],
+            "priority": [p for _, p in rows],
+        }
+    )
+    for data in (frame, frame.astype({"categories": "category", "priority": "category"})):
+        fig = plot_categories(data)
+        renders(fig)
+        assert fig.get_suptitle() == title
+        heights = [int(b.get_height()) for b in fig.axes[1].patches]
+        assert heights == complaints + no_category
+        assert sum(heights[:4]) == int(title.split()[0])
+        assert fig.axes[1].get_ylabel() == "rows"
+        assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["no category"]
+
+
+def test_categories_counts_assessments_of_no_category_apart() -> None:
+    from triage import Priority
+    from triage.results import Assessment
+
+    scored = [analyze(t) for t in ("快递三天没动静", "退款审核一周了还没到账")]
+    calm = [a for a in map(analyze, ("谢谢", "好的")) if not a.categories]
+    assert len(calm) == 2 and all(a.priority == Priority.P4 for a in calm)
+    assert all(isinstance(a, Assessment) and a.categories for a in scored)
+    fig = plot_categories([*scored, *calm])
+    assert fig.get_suptitle() == "2 complaints (2 rows of no category)"
+    assert [int(b.get_height()) for b in fig.axes[1].patches][4:] == [0, 0, 0, 2]
 
 
 def test_comparison_marks_an_undefined_delta_n_a(demo) -> None:  # type: ignore[no-untyped-def]

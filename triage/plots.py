@@ -342,21 +342,39 @@ def _unknown_priority(level: str) -> str:
     return f"unknown priority {shown(level)}{fix}; allowed: P1, P2, P3, P4, or empty"
 
 
-def _frame_counts(data: pd.DataFrame) -> tuple[list[int], list[int], list[int], int]:
-    """Rows mentioning each category, with it as primary, at each priority
-    level, and without a priority; `LabelError` for a label outside the
-    definitions, which no bar would count."""
+def _labels(cell: str) -> set[str]:
+    """The labels of a categories cell as `_cell` reads it: ``" logistics | service "``
+    holds logistics and service, ``""`` and ``"|"`` none."""
+    return {c.strip() for c in cell.split("|")} - {""}
+
+
+def _no_category(column: pd.Series[Any]) -> Any:
+    """Which rows of a categories column hold no label (missing, empty, only
+    spaces and ``|``), each distinct cell read once, as `_tally` reads it."""
+    try:
+        distinct = column.value_counts(dropna=False, sort=False).index.tolist()
+    except TypeError:  # unhashable cells (lists): each as its text
+        return column.map(lambda value: not _labels(_cell(value))).to_numpy(dtype=bool)
+    empty = [v for v in distinct if not is_missing(v) and not _labels(_cell(v))]
+    return (column.isna() | column.isin(empty)).to_numpy(dtype=bool)
+
+
+def _frame_counts(data: pd.DataFrame) -> tuple[list[int], list[int], list[int], list[int], int]:
+    """Rows mentioning each category, with it as primary, of a category at
+    each priority level, of no category at each level, and without a
+    priority; `LabelError` for a label outside the definitions, which no bar
+    would count."""
     names = [str(c) for c in CATEGORIES]
     levels = [str(p) for p in PRIORITIES]
     mentioned = dict.fromkeys(names, 0)
     as_primary = dict.fromkeys(names, 0)
     by_level = dict.fromkeys(levels, 0)
+    uncategorised = dict.fromkeys(levels, 0)
     unscored = 0
     problems: list[tuple[str, int]] = []
     # cells as a labeled file may hold them: spaces around a label, empty read as NaN
     for cell, n in _tally(data["categories"]).items():
-        labels = {c.strip() for c in cell.split("|")} - {""}
-        for label in sorted(labels):
+        for label in sorted(_labels(cell)):
             if label in mentioned:
                 mentioned[label] += n
             else:
@@ -382,7 +400,19 @@ def _frame_counts(data: pd.DataFrame) -> tuple[list[int], list[int], list[int], 
             "plot_categories counts the labels of the label definitions; "
             f"no bar counts these:\n{shown_problems}{more}"
         )
-    return list(mentioned.values()), list(as_primary.values()), list(by_level.values()), unscored
+    # a row scored of no category (a thank-you, a question) is no complaint,
+    # though it has a level (P4, or P1 for a threat to call the police)
+    for cell, n in _tally(data["priority"][_no_category(data["categories"])]).items():
+        if cell in uncategorised:
+            uncategorised[cell] += n
+            by_level[cell] -= n
+    return (
+        list(mentioned.values()),
+        list(as_primary.values()),
+        list(by_level.values()),
+        list(uncategorised.values()),
+        unscored,
+    )
 
 
 def plot_categories(
@@ -395,11 +425,14 @@ def plot_categories(
     data : DataFrame or iterable of Assessment
         The output of `triage.score_frame` (columns ``categories``, ``primary``
         and ``priority``), a labeled frame, or assessments from `analyze`.
-        Rows without a priority (those score_frame gave an error) are counted
-        apart in the title, not as complaints.
+        A complaint is a row of a category. Rows of none (a thank-you, a
+        question about an invoice) are no complaints, though scored with a
+        level: the priority panel stacks them over the complaints of their
+        level, grey, and the title counts them apart, as it does rows
+        without a priority (those score_frame gave an error).
     title : str, optional
-        Figure title; the number of complaints (and of rows not scored) when
-        omitted.
+        Figure title; the number of complaints (and of rows of no category
+        and rows not scored) when omitted.
 
     Returns
     -------
@@ -428,7 +461,7 @@ def plot_categories(
                 f"plot_categories needs the columns categories, primary and priority; "
                 f"missing {missing}"
             )
-        mentioned, as_primary, by_level, unscored = _frame_counts(data)
+        mentioned, as_primary, by_level, uncategorised, unscored = _frame_counts(data)
     else:
         from triage.results import Assessment
 
@@ -442,7 +475,12 @@ def plot_categories(
         priority = [str(a.priority) for a in items]
         mentioned = [sum(n in row for row in cats) for n in names]
         as_primary = [sum(p == n for p in primary) for n in names]
-        by_level = [sum(p == lvl for p in priority) for lvl in levels]
+        by_level = [
+            sum(p == lvl for p, c in zip(priority, cats, strict=True) if c) for lvl in levels
+        ]
+        uncategorised = [
+            sum(p == lvl for p, c in zip(priority, cats, strict=True) if not c) for lvl in levels
+        ]
         unscored = 0  # analyze scores every text it is given
 
     fig, axes = _figure(11, 3.8, 2)
@@ -461,9 +499,24 @@ def plot_categories(
         ax.set_ylabel("complaints")
         # counts: no tick at 2.5 complaints
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if any(uncategorised):
+        axes[1].bar(
+            levels,
+            uncategorised,
+            bottom=by_level,
+            color="#d9d9d9",
+            hatch="//",
+            edgecolor="white",
+            label="no category",
+        )
+        axes[1].legend(fontsize=8)
+        axes[1].set_ylabel("rows")
+    apart = [
+        f"{counted(n, 'row')} {said}"
+        for n, said in ((sum(uncategorised), "of no category"), (unscored, "not scored"))
+        if n
+    ]
     fig.suptitle(
-        title
-        or counted(sum(by_level), "complaint")
-        + (f" ({counted(unscored, 'row')} not scored)" if unscored else "")
+        title or counted(sum(by_level), "complaint") + (f" ({', '.join(apart)})" if apart else "")
     )
     return fig
