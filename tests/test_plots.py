@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from triage import analyze, evaluate
@@ -38,6 +39,28 @@ def renders(fig: Figure) -> None:
     assert buf.getvalue().startswith(b"\x89PNG")
 
 
+def cell_counts(ax: Axes) -> list[list[int]]:
+    """The count each cell of a heatmap reads, row by row."""
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in ax.texts}
+    rows, cols = max(cells)[0] + 1, max(c for _, c in cells) + 1
+    return [
+        [int(cells[i, j].get_text().split("\n")[0].replace(",", "")) for j in range(cols)]
+        for i in range(rows)
+    ]
+
+
+def cell_colour(ax: Axes, i: int, j: int) -> tuple[str, float] | None:
+    """The colour map and share a heatmap's cell is coloured by; None when uncoloured."""
+    import numpy as np
+
+    coloured = [im for im in ax.images if not np.ma.getmaskarray(im.get_array())[i, j]]
+    if not coloured:
+        return None
+    (im,) = coloured
+    assert im.norm.vmin == 0 and im.norm.vmax == 1
+    return im.get_cmap().name, float(im.get_array()[i, j])
+
+
 @pytest.fixture(scope="module")
 def demo():  # type: ignore[no-untyped-def]
     return read_labeled(DEMO)
@@ -52,8 +75,7 @@ def test_report_and_confusion(demo) -> None:  # type: ignore[no-untyped-def]
     renders(fig)
     assert fig.get_suptitle() == "mine"
     # the 2x2 counts of each label add up to the rows
-    counts = fig.axes[1].images[0].get_array()
-    assert (counts.sum(axis=1) == 24).all()
+    assert all(sum(row) == 24 for row in cell_counts(fig.axes[1]))
 
 
 @pytest.mark.parametrize(
@@ -87,8 +109,6 @@ def test_report_title_rounds_each_figure_once(demo) -> None:  # type: ignore[no-
 def test_confusion_counts_are_the_rows_counted(demo) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    import numpy as np
-
     from triage.labeled import parse_labels
 
     # "process" predicted on exactly the rows without it (precision 0: every
@@ -100,11 +120,70 @@ def test_confusion_counts_are_the_rows_counted(demo) -> None:  # type: ignore[no
     cats[:, 4] = ~truth[:, 4]
     preds = dataclasses.replace(preds, category_labels=cats)
     ev = evaluate(FakeModel(frame), frame, predictions=preds)
-    counts = plot_confusion(ev).axes[1].images[0].get_array()
+    ax = plot_confusion(ev).axes[1]
+    counts = cell_counts(ax)
     n, n_process = len(frame), int(truth[:, 4].sum())
-    assert counts[4].tolist() == [0, n_process, n - n_process, 0]  # TP FN FP TN
-    assert counts[5].tolist() == [0, 0, 0, n]
-    assert not np.isnan(np.asarray(counts, dtype=float)).any()
+    assert counts[4] == [0, n_process, n - n_process, 0]  # TP FN FP TN
+    assert counts[5] == [0, 0, 0, n]
+    # every row of process missed, every prediction of it wrong; no share of environment's
+    assert [cell_colour(ax, 4, j) for j in range(4)] == [
+        ("Greens", 0.0),
+        ("Reds", 1.0),
+        ("Reds", 1.0),
+        None,
+    ]
+    assert [cell_colour(ax, 5, j) for j in range(4)] == [None] * 4
+    assert not any("nan" in t.get_text() for t in ax.texts)
+
+
+def test_confusion_colours_errors_by_their_share_not_the_true_negatives(demo) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    # 24 rows, then the same with 2,400 more of no label and no emotion: true
+    # negatives of every label, which left every other cell the palest colour
+    calm = demo[demo["categories"] == ""]
+    big = pd.concat([demo, *[calm] * 2_400], ignore_index=True)
+    big["id"] = [f"row-{i}" for i in range(len(big))]
+    figures = [plot_confusion(evaluate(FakeModel(f, wrong=(1, 2)), f)) for f in (demo, big)]
+    for axis, rows in ((0, 3), (1, 6), (2, 5)):  # priority P1 to P3, categories, emotions
+        small, large = (fig.axes[axis] for fig in figures)
+        for i in range(rows):
+            for j in range(4):
+                if axis and j == 3:  # TN, uncoloured
+                    assert cell_colour(small, i, j) is None is cell_colour(large, i, j)
+                    continue
+                assert cell_colour(small, i, j) == cell_colour(large, i, j), (axis, i, j)
+        if axis:
+            assert [row[3] for row in cell_counts(large)] == [
+                row[3] + 2_400 * len(calm) for row in cell_counts(small)
+            ]
+    # the errors of spoiled rows are red, and read as such
+    ax = figures[1].axes[1]
+    errors = [cell_colour(ax, i, j) for i in range(6) for j in (1, 2)]
+    assert any(c is not None and c[0] == "Reds" and c[1] >= 0.2 for c in errors)
+
+
+def test_confusion_priority_is_coloured_by_share_of_the_labeled_level(demo) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+
+    from triage.labeled import parse_labels
+
+    model = FakeModel(demo, wrong=(0, 1, 2, 3, 5, 8))
+    ev = evaluate(model, demo)
+    preds = model.predict_many(demo["text"].tolist())
+    levels = ["P1", "P2", "P3", "P4"]
+    predicted = [levels.index(str(preds.assessment(i).priority)) for i in range(len(demo))]
+    shares = confusion_matrix(
+        parse_labels(demo).priority, predicted, labels=range(4), normalize="true"
+    )
+    ax = plot_confusion(ev).axes[0]
+    assert cell_counts(ax) == ev.priority_confusion.to_numpy().tolist()
+    for i in range(4):
+        for j in range(4):
+            cmap, share = cell_colour(ax, i, j) or ("", np.nan)
+            assert cmap == ("Greens" if i == j else "Reds")
+            assert share == pytest.approx(shares[i, j])
 
 
 def test_comparison(demo) -> None:  # type: ignore[no-untyped-def]

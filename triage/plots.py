@@ -156,24 +156,47 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     return fig
 
 
-def _heatmap(ax: Axes, values: Any, rows: Sequence[str], cols: Sequence[str], cmap: str) -> None:
-    data = np.asarray(values, dtype=float)
-    ax.imshow(data, cmap=cmap, aspect="auto")
-    top = data.max() if data.size else 0.0
+def _heatmap(
+    ax: Axes,
+    counts: Any,
+    shares: Any,
+    right: Any,
+    rows: Sequence[str],
+    cols: Sequence[str],
+) -> None:
+    """Cells of `counts`, each coloured by its share in `shares` (0 to 1, on
+    one scale for every figure): right answers green, errors red; a share
+    that is NaN leaves its cell uncoloured. Each cell reads its count and
+    the share its colour shows."""
+    data = np.asarray(counts, dtype=float)
+    share = np.asarray(shares, dtype=float)
+    right = np.asarray(right, dtype=bool)
+    undefined = np.isnan(share)
+    for cmap, cells in (("Greens", right), ("Reds", ~right)):
+        ax.imshow(
+            np.ma.masked_array(np.nan_to_num(share), mask=~cells | undefined),
+            cmap=cmap,
+            vmin=0.0,
+            vmax=1.0,
+            aspect="auto",
+        )
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
-            v = data[i, j]
+            v = share[i, j]
             ax.text(
                 j,
                 i,
-                f"{v:.0f}",
+                f"{data[i, j]:,.0f}" if undefined[i, j] else f"{data[i, j]:,.0f}\n{v:.0%}",
                 ha="center",
                 va="center",
                 fontsize=8,
-                color="white" if top and v > 0.6 * top else "black",
+                color="white" if v > 0.6 else "black",
             )
     ax.set_xticks(range(len(cols)), list(cols))
     ax.set_yticks(range(len(rows)), list(rows))
+    # the uncoloured cells, and those of no share, as a blank figure is
+    ax.set_xlim(-0.5, len(cols) - 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
 
 
 def _counts(table: pd.DataFrame, n_rows: int) -> Any:
@@ -190,13 +213,29 @@ def _counts(table: pd.DataFrame, n_rows: int) -> Any:
     return np.column_stack([tp, fn, fp, tn]), [str(i) for i in labels.index]
 
 
-def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figure:
-    """Confusion matrices of an `Evaluation`.
+def _share(part: Any, whole: Any) -> Any:
+    """`part` / `whole`; NaN where `whole` is 0."""
+    part = np.asarray(part, dtype=float)
+    whole = np.broadcast_to(np.asarray(whole, dtype=float), part.shape)
+    return np.divide(part, whole, out=np.full(part.shape, np.nan), where=whole > 0)
 
-    Left: priority, labeled levels in rows, predicted in columns. Middle and
-    right: the 2x2 counts of each category and each emotion (presence) as one
-    row per label: true positives, false negatives, false positives, true
-    negatives.
+
+def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figure:
+    """Confusion matrices of an `Evaluation`, the errors in red.
+
+    Left: priority, labeled levels in rows, predicted in columns; each cell
+    is coloured by its share of the rows labeled with its level, as
+    scikit-learn's ``ConfusionMatrixDisplay`` with ``normalize="true"``
+    colours them: the diagonal is each level's recall, in green, and a P1
+    labeled row of ten found as P4 is a red cell of 10 %, however many rows
+    of P3 there are. Middle and right: the counts of each category and each
+    emotion (presence), one row per label: true positives, false negatives,
+    false positives, true negatives. TP and FN are coloured by their share
+    of the rows labeled with the label (recall, and what it misses), FP by
+    its share of the rows predicted with it (what the precision misses); TN,
+    most of the rows of a rare label, is left uncoloured. Each cell reads its
+    count, then the share its colour shows. Colours are on one scale, 0 to
+    100 %, in every figure, so that figures of different rows compare.
 
     Returns
     -------
@@ -205,8 +244,10 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
     fig, axes = _figure(15, 4.2, 3)
     levels = [str(p) for p in PRIORITIES]
     conf = evaluation.priority_confusion.reindex(index=levels, columns=levels, fill_value=0)
-    _heatmap(axes[0], conf.to_numpy(), levels, levels, "Blues")
-    axes[0].set_xlabel("predicted")
+    matrix = conf.to_numpy(dtype=float)
+    shares = _share(matrix, matrix.sum(axis=1, keepdims=True))
+    _heatmap(axes[0], matrix, shares, np.eye(len(levels), dtype=bool), levels, levels)
+    axes[0].set_xlabel("predicted (share of the labeled level)")
     axes[0].set_ylabel("labeled")
     axes[0].set_title("priority")
     cols = ["TP", "FN", "FP", "TN"]
@@ -215,7 +256,18 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
         (axes[2], evaluation.emotions, "emotions (presence)"),
     ):
         counts, labels = _counts(table, evaluation.n_rows)
-        _heatmap(ax, counts, labels, cols, "Greens")
+        tp, fn, fp = counts[:, 0:1], counts[:, 1:2], counts[:, 2:3]
+        shares = np.hstack(
+            [
+                _share(tp, tp + fn),
+                _share(fn, tp + fn),
+                _share(fp, tp + fp),
+                np.full_like(tp, np.nan),
+            ]
+        )
+        right = np.broadcast_to(np.array([True, False, False, True]), counts.shape)
+        _heatmap(ax, counts, shares, right, labels, cols)
+        ax.set_xlabel("TP, FN: share of rows labeled; FP: of rows predicted")
         ax.set_title(name)
     fig.suptitle(title or f"confusion on {counted(evaluation.n_rows, 'row')}")
     return fig
