@@ -578,3 +578,37 @@ def test_categories_says_what_it_counts(data, said: str) -> None:  # type: ignor
         plot_categories(data(scored))
     assert isinstance(info.value, TypeError) and said in str(info.value)
     assert plot_categories([]).get_suptitle() == "0 complaints"
+
+
+def test_categories_of_a_scored_labeled_frame_counts_what_prefix_says() -> None:
+    import pandas as pd
+
+    from triage import ParameterError, score_frame
+
+    # labeled pricing, both; the model finds logistics and service: the figure of
+    # score_frame(labeled, keep_input=True) drew the labels, as if predicted
+    labeled = pd.DataFrame(
+        {
+            "text": ["快递三天没动静", "客服态度很差，问什么都不回"],
+            "categories": ["pricing", "pricing"],
+            "primary": ["pricing", "pricing"],
+            "priority": ["P4", "P4"],
+        }
+    )
+    scored = score_frame(labeled, keep_input=True)
+    with pytest.raises(ParameterError, match='prefix="triage_" for the predictions'):
+        plot_categories(scored)
+    mentioned = {
+        prefix: [
+            int(b.get_height()) for b in plot_categories(scored, prefix=prefix).axes[0].patches
+        ][:6]
+        for prefix in ("triage_", "")
+    }
+    assert mentioned["triage_"] == [0, 1, 1, 0, 0, 0]  # service, logistics
+    assert mentioned[""] == [0, 0, 0, 2, 0, 0]  # pricing
+    # a frame of one set of columns needs no prefix; one of another is named
+    assert plot_categories(score_frame(labeled[["text"]])).get_suptitle() == "2 complaints"
+    with pytest.raises(KeyError, match="triage_priority"):
+        plot_categories(labeled, prefix="triage_")
+    with pytest.raises(ParameterError, match="prefix must be a str"):
+        plot_categories(scored, prefix=1)  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ import numpy as np
 from triage._io import is_missing
 from triage._words import counted, shown
 from triage.evaluation import figure_text
-from triage.exceptions import ColumnError, LabelError
+from triage.exceptions import ColumnError, LabelError, ParameterError
 from triage.labeled import _PRIORITY_HINTS, _hint_key, _unknown, require_frame
 from triage.labels import CATEGORIES, PRIORITIES
 
@@ -467,8 +467,41 @@ def _frame_counts(data: pd.DataFrame) -> tuple[list[int], list[int], list[int], 
     )
 
 
+#: The columns `plot_categories` counts, after the prefix it is given.
+_COUNTED = ("categories", "primary", "priority")
+
+
+def _counted_columns(data: pd.DataFrame, prefix: str | None) -> pd.DataFrame:
+    """The three columns `plot_categories` counts, by their plain names."""
+    if prefix is None:
+        if all(c in data.columns and f"triage_{c}" in data.columns for c in _COUNTED):
+            raise ParameterError(
+                "plot_categories' data holds labels of its own (categories, primary, "
+                "priority) beside score_frame's predictions of them (triage_categories, "
+                "triage_primary, triage_priority), as score_frame(frame, keep_input=True) "
+                'writes them for a labeled frame; say which to count: prefix="triage_" '
+                'for the predictions, prefix="" for the labels'
+            )
+        prefix = ""
+    elif not isinstance(prefix, str):
+        raise ParameterError(
+            f'prefix must be a str, such as "triage_", got {type(prefix).__name__}'
+        )
+    names = [prefix + c for c in _COUNTED]
+    missing = [c for c in names if c not in data.columns]
+    if missing:
+        raise ColumnError(
+            f"plot_categories needs the columns {', '.join(names[:2])} and {names[2]}; "
+            f"missing {missing}"
+        )
+    return data if not prefix else data[names].set_axis(list(_COUNTED), axis=1)
+
+
 def plot_categories(
-    data: pd.DataFrame | Iterable[Assessment], *, title: str | None = None
+    data: pd.DataFrame | Iterable[Assessment],
+    *,
+    title: str | None = None,
+    prefix: str | None = None,
 ) -> Figure:
     """How many complaints fall in each category and each priority level.
 
@@ -485,6 +518,13 @@ def plot_categories(
     title : str, optional
         Figure title; the number of complaints (and of rows of no category
         and rows not scored) when omitted.
+    prefix : str, optional
+        Count a frame's columns of this prefix: ``prefix="triage_"`` counts
+        the predictions of a scored labeled frame (``score_frame(frame,
+        keep_input=True)`` writes them as ``triage_categories``,
+        ``triage_primary`` and ``triage_priority``, beside the labels), and
+        ``prefix=""`` the labels. Required for such a frame; when omitted,
+        the columns ``categories``, ``primary`` and ``priority``.
 
     Returns
     -------
@@ -494,7 +534,9 @@ def plot_categories(
     ------
     ParameterError
         `data` is neither a pandas DataFrame nor Assessments (a column, rows
-        as dicts, a path); the message says how to make a frame of it.
+        as dicts, a path); the message says how to make a frame of it. Or
+        `data` holds both labels and score_frame's predictions of them and
+        `prefix` does not say which to count, or `prefix` is no str.
     ColumnError
         A column of the three is missing.
     LabelError
@@ -507,13 +549,8 @@ def plot_categories(
     names = [str(c) for c in CATEGORIES]
     levels = [str(p) for p in PRIORITIES]
     if isinstance(data, pd.DataFrame):
-        missing = [c for c in ("categories", "primary", "priority") if c not in data.columns]
-        if missing:
-            raise ColumnError(
-                f"plot_categories needs the columns categories, primary and priority; "
-                f"missing {missing}"
-            )
-        mentioned, as_primary, by_level, uncategorised, unscored = _frame_counts(data)
+        counted_columns = _counted_columns(data, prefix)
+        mentioned, as_primary, by_level, uncategorised, unscored = _frame_counts(counted_columns)
     else:
         from triage.results import Assessment
 
