@@ -638,6 +638,19 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
             assert int(support) == card["support"], (group, label)
             checked += 1
     assert checked == 7 + 6 + 5
+    confusion = re.search(
+        r"^\| labeled \\ predicted \|.*\n\|[-:|]+\|\n((?:\|.*\|\n)+)", section, re.M
+    )
+    assert confusion is not None
+    said_cells = {
+        cells[0]: [int(c) for c in cells[1:]]
+        for cells in (
+            [c.strip() for c in line.strip("|").split("|")]
+            for line in confusion.group(1).splitlines()
+        )
+    }
+    card_cells = {level: list(row.values()) for level, row in dev["priority_confusion"].items()}
+    assert said_cells == card_cells
 
 
 def test_model_readme_calibration_figures_are_the_shipped_models_on_dev() -> None:
