@@ -136,6 +136,20 @@ P1_CASES = [
     ("我個仔食完你哋啲漢堡,依家喺醫院", "product", "P1.health"),
     ("阿媽食完之後仲喺醫院吊鹽水", "product", "P1.health"),
     ("我妈吃了你们的菜,人现在还在医院", "product", "P1.health"),
+    # illness or its care tied to what was eaten, drunk or used, to what caused
+    # it, or said to be why
+    ("吃了你们家的外卖,晚上就进了医院", "product", "P1.health"),
+    ("孩子喝了这个奶粉发烧了", "product", "P1.health"),
+    ("用了这个面霜以后去医院了", "product", "P1.health"),
+    ("吃了你们不新鲜的海鲜住院了", "product", "P1.health"),
+    ("喝了你们的奶茶直接进了急诊", "product", "P1.health"),
+    ("服用了你们的保健品住院了", "product", "P1.health"),
+    ("吃了你们的菜,害得我住院三天", "product", "P1.health"),
+    ("你们的过期食品导致我住院", "product", "P1.health"),
+    ("你们的菜把我吃进医院了", "product", "P1.health"),
+    ("住院了,就是因为吃了你们家的海鲜", "product", "P1.health"),
+    ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
+    ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -548,6 +562,21 @@ NOT_A_CRISIS = [
     # the heat as a figure of speech, and a meal of medium fries typed 中暑
     ("房间热得要中暑了，空调也不修", "environment", "P1.health"),
     ("点了两份中暑套餐，番茄酱一包都没给", "product", "P1.health"),
+    # illness or its care said alone is someone ill or a visit, no harm the
+    # complaint is about; 发烧友 is a fan
+    ("我妈住院了,快递帮我改一下地址", "logistics", "P1.health"),
+    ("孩子发烧了,快递能不能快点", "logistics", "P1.health"),
+    ("我明天要去医院体检,快递能不能晚点送", "logistics", "P1.health"),
+    ("我妈还在医院,外卖能不能送到住院部", "logistics", "P1.health"),
+    ("孩子生病住院,你们的客服还一直打电话催我", "service", "P1.health"),
+    ("作为一个发烧友,这个耳机的音质太差了", "product", "P1.health"),
+    # ... nor after a use that only took time, a meal before a visit, an errand
+    # sent to a hospital or a medicine that did not cure
+    ("外卖用了两个小时才送到,病人还在医院等着", "logistics", "P1.health"),
+    ("我吃了饭去医院看我妈,外卖一直没到", "logistics", "P1.health"),
+    ("用了你们的跑腿把饭送去医院,结果送错了", "logistics", "P1.health"),
+    ("快递送错了,害得我只能自己去医院拿药", "logistics", "P1.health"),
+    ("吃了药还在发烧,你们药店的服务太差", "service", "P1.health"),
     # an allergen label or an anti-allergy medicine is no allergy
     ("配料表里过敏原写得太小了看不清", "product", "P1.health"),
     ("这个抗过敏的药一点用都没有", "product", "P1.health"),
@@ -1198,6 +1227,11 @@ MEANING_CASES = [
     ("客服说你去找传媒啊", Priority.P1, False),
     ("难道要我去找传媒吗", Priority.P1, True),
     ("从来没出现过过敏的情况,这次是味道不对", Priority.P1, False),
+    # ... the care after what was eaten, denied or feared
+    ("吃了你们的菜,幸好没有住院", Priority.P1, False),
+    ("吃了以后还好没去医院,就是味道怪", Priority.P1, False),
+    ("吃了万一住院怎么办", Priority.P1, False),
+    ("吃了会不会发烧啊", Priority.P1, False),
     # ... and the call or visit to a hotline or body it names
     ("我没打12315,只是想让你们退款", Priority.P1, False),
     ("我不会去找消协的,换个货就行", Priority.P1, False),
