@@ -1458,6 +1458,10 @@ TAKEN_BACK = [
     "本来想起诉，律师说没必要",
     "本来打算找律师，咨询了律师，律师说不值得",
     "本来想报警，派出所的朋友说没必要",
+    # ... and one the police, a lawyer or the regulator said they would not take up
+    "本来想报警,警察朋友说这种事派出所不管",
+    "本来想起诉,律师说这种官司打不赢",
+    "本来想去消协投诉,结果消协说不受理",
     # ... nor the negated half of a contrast that fears for a child
     "不是孩子已经吃了，是我吃之前发现的",
     "不是宝宝都喝了,而是我自己尝了一口发现味道不对",
@@ -1493,6 +1497,10 @@ NOT_TAKEN_BACK = [
     "我要起诉你们，别以为我会算了",
     "吃出石子了，算了，不吃了",
     "本来想报警的，后来还是报了",
+    # the business not taking it up gives nothing up, and a threat after the
+    # police's refusal stands
+    "本来想报警,可你们根本不管",
+    "本来想报警,结果派出所不管,我只能找媒体曝光了",
     "本来想起诉，律师说没必要，可你们这态度，我还是要起诉",
     "孩子已经吃了，是你们的责任",
     # ... and sums done (算了算账, 算了下账) are no intent given up
