@@ -83,6 +83,9 @@ P1_CASES = [
     # ... or is one only by who is asked to report it
     ("我朋友是记者,我让他报道", "service", "P1.media"),
     ("这种黑心店,我请她们来采访一下", "service", "P1.media"),
+    # ... or a programme's team, theirs or a friend's
+    ("我请他们栏目组来采访", "service", "P1.media"),
+    ("我朋友在电视上做节目,我请朋友的节目组来报道", "service", "P1.media"),
     ("电视台的人已经联系我了", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
@@ -551,6 +554,8 @@ NOT_A_CRISIS = [
     ("我们找传媒公司拍的宣传片一直没交付", "service", "P1.media"),
     ("我们找媒体公司做的推广一点效果都没有", "service", "P1.media"),
     ("视频上传媒体库一直失败", "process", "P1.media"),
+    # a programme's team that came is no one asked to report it
+    ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
     ("我是議員,你們的服務太差了", "service", "P1.regulator"),
     ("陳情令看到一半就卡住", "process", "P1.regulator"),
