@@ -87,6 +87,11 @@ P1_CASES = [
     ("我请他们栏目组来采访", "service", "P1.media"),
     ("我朋友在电视上做节目,我请朋友的节目组来报道", "service", "P1.media"),
     ("电视台的人已经联系我了", "service", "P1.media"),
+    # exposure to come, by whoever will do it, and the customer's own
+    ("你们等着被央视曝光吧", "service", "P1.media"),
+    ("这种黑心店就应该被曝光", "service", "P1.media"),
+    ("你们不怕被曝光吗?", "service", "P1.media"),
+    ("这件事已经被我曝光到网上了", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -554,6 +559,12 @@ NOT_A_CRISIS = [
     ("我们找传媒公司拍的宣传片一直没交付", "service", "P1.media"),
     ("我们找媒体公司做的推广一点效果都没有", "service", "P1.media"),
     ("视频上传媒体库一直失败", "process", "P1.media"),
+    # exposure that befell them before is news recalled, no threat of the customer's
+    ("你们不是被曝光了吗?菜还是这么难吃", "product", "P1.media"),
+    ("你们以前被曝光过吧,服务还是这么差", "service", "P1.media"),
+    ("你们之前被央视曝光过,还不改", "service", "P1.media"),
+    ("你们家早就被曝光了,我还来买,活该", "product", "P1.media"),
+    ("听说这个牌子又被曝光质量问题了,包装也破了", "product", "P1.media"),
     # a programme's team that came is no one asked to report it
     ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
