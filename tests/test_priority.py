@@ -158,6 +158,10 @@ P1_CASES = [
     ("住院了,就是因为吃了你们家的海鲜", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
+    # someone who fainted
+    ("孩子在你们店里晕倒了", "environment", "P1.health"),
+    ("我妈在超市里晕倒,工作人员没人管", "service", "P1.health"),
+    ("房间太闷了,我爸直接晕倒在地上", "environment", "P1.health"),
     # threats: media, lawsuit, police, regulator
     ("再不给我解决我就找媒体曝光你们", "service", "P1.media"),
     ("已经请了律师,准备起诉你们公司", "service", "P1.legal"),
@@ -593,6 +597,12 @@ NOT_A_CRISIS = [
     ("用了你们的跑腿把饭送去医院,结果送错了", "logistics", "P1.health"),
     ("快递送错了,害得我只能自己去医院拿药", "logistics", "P1.health"),
     ("吃了药还在发烧,你们药店的服务太差", "service", "P1.health"),
+    # 晕倒 said of a bill, a wait or a reply, as 晕 alone is, faints no one
+    ("午餐一个蔬菜一个点心,结帐要100多,晕倒。", "pricing", "P1.health"),
+    ("退房整整用了29分钟,我差点晕倒!", "service", "P1.health"),
+    ("要前台送把水果刀,回复是没有这项服务,晕倒!!", "service", "P1.health"),
+    ("房间小得只有五个平方,马上晕倒!", "environment", "P1.health"),
+    ("这质量让我晕倒啊!", "product", "P1.health"),
     # an allergen label or an anti-allergy medicine is no allergy
     ("配料表里过敏原写得太小了看不清", "product", "P1.health"),
     ("这个抗过敏的药一点用都没有", "product", "P1.health"),
