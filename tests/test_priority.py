@@ -134,6 +134,7 @@ P1_CASES = [
     ("倒热水的时候玻璃杯突然炸了", "product", "P1.injury"),
     ("刚充上电,充电宝就爆了", "product", "P1.injury"),
     ("充电的时候手机电池突然爆炸", "product", "P1.injury"),
+    ("孩子在你们的游乐场受伤了", "environment", "P1.injury"),
     ("包子里咬到一根针", "product", "P1.hazard"),
     ("饺子里吃出一颗螺丝", "product", "P1.hazard"),
     # harm to health as Hong Kong writes it: 肚痛, 屙, 入院, 睇醫生
@@ -612,6 +613,10 @@ NOT_A_CRISIS = [
     ("牛肉面居然是辣的,不是所有人都能吃辣", "product", "P1.mass"),
     # a dish that went flat, a hot dish or anger, the gas company: no danger
     ("外卖到了蛋糕全塌了", "logistics", "P1.injury"),
+    # a customer let down, or a fruit, is hurt as no person is
+    ("才买回三天就破屏,真的很受伤", "product", "P1.injury"),
+    ("店铺没标尺码,这次表示很受伤", "product", "P1.injury"),
+    ("不单果子受伤,内心也很受伤", "product", "P1.injury"),
     # how bad or how angry, said 到爆炸, is no blast
     ("快递真的是差到爆炸了", "logistics", "P1.injury"),
     ("酒店的服务简直差到爆炸", "service", "P1.injury"),
