@@ -5364,6 +5364,17 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
             assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
             (pool,) = batch._pools.values()
             assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_DFL
+
+            def pid_while_busy():
+                time.sleep(0.2)
+                return os.getpid()
+
+            # Ctrl-C for workers that have started: one still importing numpy
+            # on a busy machine has no handler of ours yet
+            started, deadline = set(), time.monotonic() + 60
+            while started != set(pool._processes):
+                assert time.monotonic() < deadline, "the workers did not start"
+                started |= {f.result() for f in [pool.submit(pid_while_busy) for _ in range(2)]}
             for pid in list(pool._processes):
                 os.kill(pid, signal.SIGINT)
             deadline = time.monotonic() + 30
