@@ -368,6 +368,9 @@ P2_CASES = [
     ("同一個問題我哋聯絡咗三次", "service", "P2.repeat"),
     ("嬲死我,買咗兩個禮拜都未到貨", "logistics", "P2.anger"),
     ("等咗成個月都未到,嬲死", "logistics", "P2.anger"),
+    # a thing that cannot be worked, 開唔到機 开不了机 and 用唔到 用不了
+    ("部手機開唔到機", "product", "P2.unusable"),
+    ("個app完全用唔到", "process", "P2.unusable"),
     # charged more, as Hong Kong orders it: 收多 (多收 in Mandarin)
     ("你們收多咗我錢", "pricing", "P2.money"),
     ("你哋收多咗我兩百蚊", "pricing", "P2.money"),

@@ -966,7 +966,7 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("嬲死我,部手機唔到一日就壞咗", "气死我,部手机不到一日就坏了"),
         ("點解收咁多錢?點算好", "为什么收这么多钱?怎么办好"),
         ("我哋想問下點樣改地址", "我们想问下怎样改地址"),
-        ("間房好污糟,隔籬又好嘈,成晚瞓唔到", "间房好脏,隔篱又好吵,成晚睡不到"),
+        ("間房好污糟,隔籬又好嘈,成晚瞓唔到", "间房好脏,隔篱又好吵,成晚睡不着"),
         ("食咗你哋嘅外賣,好難食", "吃了你们的外卖,好难吃"),
         # 佢 is 他, 係 (系 to t2s) 是 and 仲 还, 係咪 asks 是不是; the particles stay
         ("佢哋話係系統問題㗎", "他们话是系统问题㗎"),
@@ -986,6 +986,16 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("點樣先可以取消訂單?", "怎样先可以取消订单?"),
         # ... and one with 啱 (right), a character Mandarin does not write
         ("啱啱先收到,條拉鏈已經爛", "刚刚先收到,条拉链已经烂"),
+        # V唔到 is V不了 after a verb of working a thing or doing a step, V不到
+        # after one of reaching or getting; 瞓唔到 is 睡不着, and before a number
+        # 唔到 is "less than"
+        ("部手機開唔到機,送去維修又話冇問題", "部手机开不了机,送去维修又话没问题"),
+        ("張優惠券用唔到,退唔到款又改唔到單", "张优惠券用不了,退不了款又改不了单"),
+        ("電腦開唔到,關唔到機", "电脑开不了,关不了机"),
+        ("連唔到wifi,上唔到網", "连不了wifi,上不了网"),
+        ("登入唔到個app,揾唔到客服", "登入不了个app,找不到客服"),
+        ("收唔到貨,睇唔到物流", "收不到货,看不到物流"),
+        ("部手機用唔到一日就壞咗", "部手机用不到一日就坏了"),
         # 唔 before a pause is a hum, in Mandarin and in Cantonese
         ("唔,這個問題我再想想", "唔,这个问题我再想想"),
         ("唔……快遞三天了還沒到", "唔......快递三天了还没到"),
@@ -1015,7 +1025,8 @@ def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> N
 @given(
     st.text(
         alphabet="咗冇唔该使嘅喺你我哋差快好啲嘢乜讲嚟嬲死揾睇俾咁样嗰依家"
-        "边个度污糟嘈杂食到了点解算重下问佢系联咪仲裁介统关啱锁样, .",
+        "边个度污糟嘈杂食到了点解算重下问佢系联咪仲裁介统关啱锁样, ."
+        "开用退瞓一",
         max_size=40,
     )
 )

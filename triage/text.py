@@ -1059,11 +1059,13 @@ def _simplify(text: str) -> str:
     pause, Mandarin's hum), or asking 系咪, or 点样 or 点解 where a clause
     starts, has its words of grammar and everyday speech written as
     Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没, 唔 不, 嘅 的, 喺 在, 你哋 你们,
-    佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到
-    ...), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the
-    rules, the dictionary and the model alike; Mandarin's words of 系 and 仲
-    (系统, 联系, 关系, 仲裁, 仲介) stay, as do the words of Cantonese that
-    Mandarin shares (屙, 肚痛, 入院).
+    佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到,
+    瞓唔到 睡不着 ...), and V唔到 as V不了 after a verb of working a thing or
+    doing a step (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到
+    after one of getting (揾唔到 找不到, 收唔到 收不到), so that 打咗五次电话都冇人理
+    is read as 打了五次电话都没人理 by the rules, the dictionary and the
+    model alike; Mandarin's words of 系 and 仲 (系统, 联系, 关系, 仲裁, 仲介)
+    stay, as do the words of Cantonese that Mandarin shares (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1150,6 +1152,13 @@ _IS = "(?<![联关体维列菜派直旁嫡院语星河阳水谱世干])系(?![�
 # 仲 (still, even) is 还, but Mandarin's 仲裁, Taiwan's 仲介 (an agent), 伯仲
 # and the 仲 of the seasons (仲夏, 仲秋).
 _STILL = "(?<!伯)仲(?![裁介夏秋春冬])"
+# V唔到 is "cannot V": Mandarin's V不到 where the verb is one of reaching or
+# getting (揾唔到 找不到, 收唔到 收不到, 睇唔到 看不到, 买唔到 买不到), but V不了
+# after a verb of working a thing or doing a step (开唔到机 开不了机, 用唔到
+# 用不了, 登入唔到 登入不了, 退唔到款 退不了款, 改唔到 改不了), and 瞓唔到 is
+# 睡不着. Before a number it is "less than" (用唔到一日就坏咗, 唔到一日), 不到.
+_UNABLE = "开关用退改充付装玩修删载录入上连消动"
+_CANNOT = f"(?<=[{_UNABLE}])唔到(?![一二两三四五六七八九十百千半几0-9])"
 # Cantonese's words of grammar and everyday speech, as Mandarin writes them,
 # 佢 (he, she) among them, and 系 and 仲 where they are Cantonese's; 话 (say)
 # stays, as in 电话 and 话费, and the policy reads it after 他. The particles
@@ -1162,8 +1171,9 @@ _CANTONESE_FORM = {
     "嬲死": "气死", "嬲": "生气", "揾": "找", "睇": "看", "畀": "给", "俾": "给",
     "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
     "而家": "现在", "宜家": "现在", "边个": "谁", "边度": "哪里", "污糟": "脏",
-    "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵", "食到": "吃到", "食完": "吃完",
-    "食咗": "吃了", "食了": "吃了", "食过": "吃过", "好食": "好吃", "难食": "难吃",
+    _CANNOT: "不了", "瞓唔到": "睡不着", "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵",
+    "食到": "吃到", "食完": "吃完", "食咗": "吃了", "食了": "吃了", "食过": "吃过",
+    "好食": "好吃", "难食": "难吃",
     f"{_ASKS}点解": "为什么", f"{_ASKS}点样": "怎样", f"{_ASKS}点算": "怎么办",
     "佢哋": "他们", "佢": "他", "系咪": "是不是", "啱啱": "刚刚", "啱": "对", _IS: "是",
     _STILL: "还",
