@@ -986,6 +986,11 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("點樣先可以取消訂單?", "怎样先可以取消订单?"),
         # ... and one with 啱 (right), a character Mandarin does not write
         ("啱啱先收到,條拉鏈已經爛", "刚刚先收到,条拉链已经烂"),
+        # ... or saying 仲未 (not yet), or 系度 (here), as web Cantonese writes 喺度
+        ("仲未收到退款", "还未收到退款"),
+        ("客服一直系度推", "客服一直在这里推"),
+        ("你哋系度搞乜嘢?等咗三日", "你们在这里搞什么?等了三日"),
+        ("我喺度等咗三個鐘", "我在这里等了三个钟"),
         # V唔到 is V不了 after a verb of working a thing or doing a step, V不到
         # after one of reaching or getting; 瞓唔到 is 睡不着, and before a number
         # 唔到 is "less than"
@@ -1014,6 +1019,11 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("我要申请劳动仲裁,中介也不管", "我要申请劳动仲裁,中介也不管"),
         ("点解锁键没反应", "点解锁键没反应"),
         ("寄来的一点样品都没有", "寄来的一点样品都没有"),
+        # nor 仲裁 before 未, 联系 before 度假, 直系, or 度假村 in Cantonese
+        ("劳动仲裁未受理", "劳动仲裁未受理"),
+        ("联系度假酒店没人回", "联系度假酒店没人回"),
+        ("直系亲属才能办理", "直系亲属才能办理"),
+        ("我哋喺度假村住咗三晚", "我们在度假村住了三晚"),
     ],
 )
 def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> None:
@@ -1026,7 +1036,7 @@ def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> N
     st.text(
         alphabet="咗冇唔该使嘅喺你我哋差快好啲嘢乜讲嚟嬲死揾睇俾咁样嗰依家"
         "边个度污糟嘈杂食到了点解算重下问佢系联咪仲裁介统关啱锁样, ."
-        "开用退瞓一",
+        "开用退瞓未伯直假一",
         max_size=40,
     )
 )

@@ -1057,12 +1057,13 @@ def _simplify(text: str) -> str:
     A text written in Cantonese, with a character Mandarin does not write
     (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 佢 ..., but 唔 before a
     pause, Mandarin's hum), or asking 系咪, or 点样 or 点解 where a clause
-    starts, has its words of grammar and everyday speech written as
-    Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没, 唔 不, 嘅 的, 喺 在, 你哋 你们,
-    佢 他, 系 是, 仲 还, 系咪 是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到,
-    瞓唔到 睡不着 ...), and V唔到 as V不了 after a verb of working a thing or
-    doing a step (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到
-    after one of getting (揾唔到 找不到, 收唔到 收不到), so that 打咗五次电话都冇人理
+    starts, or saying 仲未 or web Cantonese's 系度, has its words of grammar
+    and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇
+    没, 唔 不, 嘅 的, 喺 在, 喺度 在这里, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪
+    是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到 睡不着 ...),
+    and V唔到 as V不了 after a verb of working a thing or doing a step
+    (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到 after one
+    of getting (揾唔到 找不到, 收唔到 收不到), so that 打咗五次电话都冇人理
     is read as 打了五次电话都没人理 by the rules, the dictionary and the
     model alike; Mandarin's words of 系 and 仲 (系统, 联系, 关系, 仲裁, 仲介)
     stay, as do the words of Cantonese that Mandarin shares (屙, 肚痛, 入院).
@@ -1136,22 +1137,33 @@ def _taiwan(match: re.Match[str]) -> str:
 # no before the word it negates, and Mandarin's hum (唔，让我想想, 唔……)
 # before a pause or beside another 唔. A text with none of them is Cantonese
 # too when it asks 系咪 (is it) or, where a clause starts, 点样 (how) or 点解
-# (why), but not 点解锁 (tap to unlock).
+# (why), but not 点解锁 (tap to unlock); when it says 仲未 (not yet), which
+# Mandarin never writes (伯仲未分 aside); or when it writes 喺度 (here) 系度,
+# as Guangdong's web Cantonese does, where 系 is none of Mandarin's words.
 _NOT = "(?<!唔)唔(?![唔\\s,.!?;:~。、…]|$)"
-_ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
-_CANTONESE_SCRIPT = re.compile(
-    f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞啱噉冚攰嘥嗌]|{_NOT}|系咪"
-    f"|{_ASKS}点(?:样|解(?![锁压冻封绑]))"
-)
 # 点 asks (点解 why, 点样 how, 点算 what now) where a clause or a question
 # starts: 快点解决, 重点解决 and 这点算什么 are Mandarin's 点.
+_ASKS = "(?<![^\\s,.!?;:~你佢我们哋但又就仲咁究竟到底下问])"
 # 系 is 係 (is) as t2s writes it, but in Mandarin's words of 系: 系统, 系列,
 # 系数, 联系, 关系 and 没关系, 体系, 维系, 一系列, 菜系, 派系, 直系 and 旁系,
 # 院系, 语系, 星系 and 银河系, and 系 where it ties (系上, 系紧, 系鞋带).
-_IS = "(?<![联关体维列菜派直旁嫡院语星河阳水谱世干])系(?![统列数上紧鞋])"
+_ENDS_A_WORD_OF_XI = "联关体维列菜派直旁嫡院语星河阳水谱世干"
+_IS = f"(?<![{_ENDS_A_WORD_OF_XI}])系(?![统列数上紧鞋])"
+# 喺度 (here, or doing now), which web Cantonese writes 系度: 一直系度等 is
+# 一直在这里等, but 联系度假村 is 联系 and 度假村, as 喺度假村 is 在度假村.
+# Its lookbehind follows the 系, as that of 仲 below: every text is searched
+# for the marks of Cantonese, and a pattern that starts with its character
+# is passed over at once where the character is not, where one that starts
+# with a lookbehind is tried at every place (the search took some 60 % longer).
+_HERE = "喺度(?!假)"
+_HERE_ONLINE = f"系(?<![{_ENDS_A_WORD_OF_XI.replace('直', '')}]系)度(?!假)"
 # 仲 (still, even) is 还, but Mandarin's 仲裁, Taiwan's 仲介 (an agent), 伯仲
 # and the 仲 of the seasons (仲夏, 仲秋).
-_STILL = "(?<!伯)仲(?![裁介夏秋春冬])"
+_STILL = "仲(?<!伯仲)(?![裁介夏秋春冬])"
+_CANTONESE_SCRIPT = re.compile(
+    f"[咗冇嘅喺哋啲嘢嚟嬲揾睇畀咁嗰𠮶㗎喎嘞乜佢瞓掟攞啱噉冚攰嘥嗌]|{_NOT}|系咪"
+    f"|{_ASKS}点(?:样|解(?![锁压冻封绑]))|{_STILL}未|{_HERE_ONLINE}"
+)
 # V唔到 is "cannot V": Mandarin's V不到 where the verb is one of reaching or
 # getting (揾唔到 找不到, 收唔到 收不到, 睇唔到 看不到, 买唔到 买不到), but V不了
 # after a verb of working a thing or doing a step (开唔到机 开不了机, 用唔到
@@ -1171,6 +1183,7 @@ _CANTONESE_FORM = {
     "嬲死": "气死", "嬲": "生气", "揾": "找", "睇": "看", "畀": "给", "俾": "给",
     "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
     "而家": "现在", "宜家": "现在", "边个": "谁", "边度": "哪里", "污糟": "脏",
+    _HERE: "在这里", _HERE_ONLINE: "在这里",
     _CANNOT: "不了", "瞓唔到": "睡不着", "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵",
     "食到": "吃到", "食完": "吃完", "食咗": "吃了", "食了": "吃了", "食过": "吃过",
     "好食": "好吃", "难食": "难吃",
