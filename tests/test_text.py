@@ -1001,6 +1001,9 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("登入唔到個app,揾唔到客服", "登入不了个app,找不到客服"),
         ("收唔到貨,睇唔到物流", "收不到货,看不到物流"),
         ("部手機用唔到一日就壞咗", "部手机用不到一日就坏了"),
+        # 好嬲 is 很生气 (好 is "very" before it), 好嬲死 好气死
+        ("等咗三個鐘,我真係好嬲", "等了三个钟,我真是很生气"),
+        ("好嬲死人", "好气死人"),
         # 唔 before a pause is a hum, in Mandarin and in Cantonese
         ("唔,這個問題我再想想", "唔,这个问题我再想想"),
         ("唔……快遞三天了還沒到", "唔......快递三天了还没到"),

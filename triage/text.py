@@ -1060,13 +1060,14 @@ def _simplify(text: str) -> str:
     starts, or saying 仲未 or web Cantonese's 系度, has its words of grammar
     and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇
     没, 唔 不, 嘅 的, 喺 在, 喺度 在这里, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪
-    是不是, 嬲 生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到 睡不着 ...),
-    and V唔到 as V不了 after a verb of working a thing or doing a step
-    (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到 after one
-    of getting (揾唔到 找不到, 收唔到 收不到), so that 打咗五次电话都冇人理
-    is read as 打了五次电话都没人理 by the rules, the dictionary and the
-    model alike; Mandarin's words of 系 and 仲 (系统, 联系, 关系, 仲裁, 仲介)
-    stay, as do the words of Cantonese that Mandarin shares (屙, 肚痛, 入院).
+    是不是, 嬲 生气, 好嬲 很生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到
+    睡不着 ...), and V唔到 as V不了 after a verb of working a thing or doing
+    a step (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到
+    after one of getting (揾唔到 找不到, 收唔到 收不到), so that
+    打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the rules, the
+    dictionary and the model alike; Mandarin's words of 系 and 仲 (系统, 联系,
+    关系, 仲裁, 仲介) stay, as do the words of Cantonese that Mandarin shares
+    (屙, 肚痛, 入院).
     """
     convert = _lazy.converter().convert
     written = text
@@ -1180,8 +1181,8 @@ _CANTONESE_FORM = {
     "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
     "好啲": "好点", "多啲": "多点", "少啲": "少点", "早啲": "早点", "啲": "些",
     "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "嘢": "东西", "嚟": "来",
-    "嬲死": "气死", "嬲": "生气", "揾": "找", "睇": "看", "畀": "给", "俾": "给",
-    "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
+    "嬲死": "气死", "好嬲(?!死)": "很生气", "嬲": "生气", "揾": "找", "睇": "看",
+    "畀": "给", "俾": "给", "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
     "而家": "现在", "宜家": "现在", "边个": "谁", "边度": "哪里", "污糟": "脏",
     _HERE: "在这里", _HERE_ONLINE: "在这里",
     _CANNOT: "不了", "瞓唔到": "睡不着", "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵",
