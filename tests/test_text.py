@@ -977,7 +977,7 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("冇關係,聯繫咗客服,個系統仲係壞", "没关系,联系了客服,个系统还是坏"),
         ("佢哋唔退錢,我去申請仲裁", "他们不退钱,我去申请仲裁"),
         ("地產仲介收咗兩次佣金", "地产仲介收了两次佣金"),
-        ("成個系列都係咁,條鞋帶系緊咗都會鬆", "成个系列都是这么,条鞋带系紧了都会松"),
+        ("成個系列都係咁,條鞋帶系緊咗都會鬆", "成个系列都是这样,条鞋带系紧了都会松"),
         # a text with no character of its own is Cantonese when it asks 系咪,
         # or 点样 or 点解 where a clause starts
         ("係咪一定要本人去?", "是不是一定要本人去?"),
@@ -1001,6 +1001,11 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
         ("登入唔到個app,揾唔到客服", "登入不了个app,找不到客服"),
         ("收唔到貨,睇唔到物流", "收不到货,看不到物流"),
         ("部手機用唔到一日就壞咗", "部手机用不到一日就坏了"),
+        # 咁 is 这么 before what it measures, 这样 where it ends a clause, before
+        # a particle, 嘅, 都 or 就, as is 噉
+        ("你哋咁嘅服務,咁都得?", "你们这样的服务,这样都得?"),
+        ("點解會噉㗎?送咗咁耐", "为什么会这样㗎?送了这么耐"),
+        ("唔好咁啦,咁就算?", "不好这样啦,这样就算?"),
         # 好嬲 is 很生气 (好 is "very" before it), 好嬲死 好气死
         ("等咗三個鐘,我真係好嬲", "等了三个钟,我真是很生气"),
         ("好嬲死人", "好气死人"),
@@ -1039,7 +1044,7 @@ def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> N
     st.text(
         alphabet="咗冇唔该使嘅喺你我哋差快好啲嘢乜讲嚟嬲死揾睇俾咁样嗰依家"
         "边个度污糟嘈杂食到了点解算重下问佢系联咪仲裁介统关啱锁样, ."
-        "开用退瞓未伯直假一",
+        "开用退瞓未伯直假一噉都就㗎",
         max_size=40,
     )
 )

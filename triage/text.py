@@ -1061,11 +1061,11 @@ def _simplify(text: str) -> str:
     and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇
     没, 唔 不, 嘅 的, 喺 在, 喺度 在这里, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪
     是不是, 嬲 生气, 好嬲 很生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到
-    睡不着 ...), and V唔到 as V不了 after a verb of working a thing or doing
-    a step (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as V不到
-    after one of getting (揾唔到 找不到, 收唔到 收不到), so that
-    打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the rules, the
-    dictionary and the model alike; Mandarin's words of 系 and 仲 (系统, 联系,
+    睡不着, 咁 这么 but 这样 where it ends a clause ...), and V唔到 as V不了
+    after a verb of working a thing or doing a step (开唔到机 开不了机, 用唔到
+    用不了, 退唔到款 退不了款), as V不到 after one of getting (揾唔到 找不到,
+    收唔到 收不到), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理
+    by the rules, the dictionary and the model alike; Mandarin's words of 系 and 仲 (系统, 联系,
     关系, 仲裁, 仲介) stay, as do the words of Cantonese that Mandarin shares
     (屙, 肚痛, 入院).
     """
@@ -1176,13 +1176,18 @@ _CANNOT = f"(?<=[{_UNABLE}])唔到(?![一二两三四五六七八九十百千半
 # 佢 (he, she) among them, and 系 and 仲 where they are Cantonese's; 话 (say)
 # stays, as in 电话 and 话费, and the policy reads it after 他. The particles
 # at a clause's end (㗎, 喎, 啦), which mean nothing to a reader, stay.
+# 咁 is 这么 before what it measures (咁贵, 咁多, 咁慢), but 这样 where it
+# ends a clause, before a particle or 嘅, or before 都 and 就 (点解会咁?,
+# 都系咁㗎, 咁嘅服务, 咁都得?, 咁就算?), as is 噉.
+_SO = "咁(?=[嘅的噶既㗎喎啦呀啊咩噃嘛吖喇嘞囉咯架都就\\s,.!?;:~。、…]|$)"
 _CANTONESE_FORM = {
     "(?<!唔)唔该": "麻烦", "(?<!唔)唔使": "不用", _NOT: "不", "冇": "没", "咗": "了", "嘅": "的",
     "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
     "好啲": "好点", "多啲": "多点", "少啲": "少点", "早啲": "早点", "啲": "些",
     "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "嘢": "东西", "嚟": "来",
     "嬲死": "气死", "好嬲(?!死)": "很生气", "嬲": "生气", "揾": "找", "睇": "看",
-    "畀": "给", "俾": "给", "咁样": "这样", "咁": "这么", "嗰": "那", "𠮶": "那", "依家": "现在",
+    "畀": "给", "俾": "给", "咁样": "这样", _SO: "这样", "咁": "这么", "噉": "这样",
+    "嗰": "那", "𠮶": "那", "依家": "现在",
     "而家": "现在", "宜家": "现在", "边个": "谁", "边度": "哪里", "污糟": "脏",
     _HERE: "在这里", _HERE_ONLINE: "在这里",
     _CANNOT: "不了", "瞓唔到": "睡不着", "瞓": "睡", "掟": "扔", "攞": "拿", "嘈(?!杂)": "吵",
@@ -1199,15 +1204,16 @@ def _word(pattern: str) -> str:
     return re.sub(r"\(\?<?[!=][^)]*\)", "", pattern)
 
 
-# the longest first; 嘈杂 is Mandarin's noise, kept
-_CANTONESE = re.compile(
-    "|".join(sorted(_CANTONESE_FORM, key=lambda word: len(_word(word)), reverse=True))
-)
-_CANTONESE_WORD = {_word(word): mainland for word, mainland in _CANTONESE_FORM.items()}
+# the longest first; 嘈杂 is Mandarin's noise, kept. Each key is a group of
+# its own, which tells what the word matched is read as: the same word may be
+# read otherwise in another context, the key of that context before it (咁).
+_CANTONESE_KEYS = sorted(_CANTONESE_FORM, key=lambda word: len(_word(word)), reverse=True)
+_CANTONESE = re.compile("|".join(f"({key})" for key in _CANTONESE_KEYS))
+_CANTONESE_READ = ("", *(_CANTONESE_FORM[key] for key in _CANTONESE_KEYS))
 
 
 def _cantonese(match: re.Match[str]) -> str:
-    return _CANTONESE_WORD[match[0]]
+    return _CANTONESE_READ[match.lastindex or 0]
 
 
 # 著 stays only in the words where the mainland writes it too
