@@ -1058,14 +1058,15 @@ def _simplify(text: str) -> str:
     (`_CANTONESE_SCRIPT`: 咗 冇 唔 嘅 喺 哋 啲 嘢 嚟 佢 ..., but 唔 before a
     pause, Mandarin's hum), or asking 系咪, or 点样 or 点解 where a clause
     starts, or saying 仲未 or web Cantonese's 系度, has its words of grammar
-    and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇
-    没, 唔 不, 嘅 的, 喺 在, 喺度 在这里, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪
-    是不是, 嬲 生气, 好嬲 很生气, 睇 看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到
-    睡不着, 咁 这么 but 这样 where it ends a clause ...), and V唔到 as V不了
-    after a verb of working a thing or doing a step (开唔到机 开不了机, 用唔到
-    用不了, 退唔到款 退不了款), as V不到 after one of getting (揾唔到 找不到,
-    收唔到 收不到), so that 打咗五次电话都冇人理 is read as 打了五次电话都没人理
-    by the rules, the dictionary and the model alike; Mandarin's words of 系 and 仲 (系统, 联系,
+    and everyday speech written as Mandarin's (`_CANTONESE_FORM`: 咗 了, 冇 没,
+    唔 不, 嘅 的, 喺 在, 喺度 在这里, 你哋 你们, 佢 他, 系 是, 仲 还, 系咪
+    是不是, 有冇 有没有, 嬲 生气, 好嬲 很生气, 攰 累, 听日 明天, 琴日 昨天, 睇
+    看, 揾 找, 点解 为什么, 食到 吃到, 瞓唔到 睡不着, 咁 这么 but 这样 where it
+    ends a clause ...), and V唔到 as V不了 after a verb of working a thing or
+    doing a step (开唔到机 开不了机, 用唔到 用不了, 退唔到款 退不了款), as
+    V不到 after one of getting (揾唔到 找不到, 收唔到 收不到), so that
+    打咗五次电话都冇人理 is read as 打了五次电话都没人理 by the rules, the
+    dictionary and the model alike; Mandarin's words of 系 and 仲 (系统, 联系,
     关系, 仲裁, 仲介) stay, as do the words of Cantonese that Mandarin shares
     (屙, 肚痛, 入院).
     """
@@ -1184,7 +1185,10 @@ _CANTONESE_FORM = {
     "(?<!唔)唔该": "麻烦", "(?<!唔)唔使": "不用", _NOT: "不", "冇": "没", "咗": "了", "嘅": "的",
     "喺": "在", "你哋": "你们", "我哋": "我们", "差啲": "差点", "快啲": "快点",
     "好啲": "好点", "多啲": "多点", "少啲": "少点", "早啲": "早点", "啲": "些",
-    "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "嘢": "东西", "嚟": "来",
+    "乜嘢": "什么", "咩嘢": "什么", "讲嘢": "说话", "做嘢": "做事", "嘢": "东西", "嚟": "来",
+    "有冇": "有没有", "冇乜(?!嘢)": "没什么", "无乜(?!嘢)": "没什么", "做乜(?!嘢)": "做什么",
+    "搞乜(?!嘢)": "搞什么",
+    "攰": "累", "听日(?![语本文])": "明天", "琴日": "昨天", "寻日": "昨天",
     "嬲死": "气死", "好嬲(?!死)": "很生气", "嬲": "生气", "揾": "找", "睇": "看",
     "畀": "给", "俾": "给", "咁样": "这样", _SO: "这样", "咁": "这么", "噉": "这样",
     "嗰": "那", "𠮶": "那", "依家": "现在",
