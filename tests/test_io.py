@@ -758,6 +758,65 @@ def test_a_file_whose_every_row_a_bare_cr_ends_is_read_in_memory_that_does_not_g
     assert large < small + 200_000  # a list of those lines held 1.3 MB more
 
 
+# a live stream's CRLF that a pause splits: what has arrived when its first
+# row is read, what arrives after it
+SPLIT_CRLF = [
+    ("csv", "id,text\r\n1,快递一周还没到\r", "\n2,房间很脏\r\n3,多,余\r\n4,退款没到账\r\n"),
+    ("csv", "id,text\r", "\n1,快递一周还没到\r\n2,多,余\r\n"),  # the header's
+    ("csv", 'id,text\r\n1,"快递\r', '\n一周还没到"\r\n2,多,余\r\n'),  # a quoted field's
+    ("csv", "text\r\n快递一周还没到\r", "\n\n房间很脏\r\n"),  # a blank line after it
+    ("csv", "text\r\n快递一周还没到\r", "\n"),  # the input's last
+    ("jsonl", '{"text": "快递一周还没到"}\r', '\nnot json\r\n{"text": "房间很脏"}\r\n'),
+    # a string a CR broke, which a CRLF does not: the line ends there, as in a file
+    ("jsonl", '{"text": "快递\r', '\n一周还没到"}\r\n{"text": "房间很脏"}\r\n'),
+]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pause is told on POSIX")
+@pytest.mark.parametrize(("fmt", "first", "rest"), SPLIT_CRLF)
+def test_a_crlf_a_live_stream_splits_keeps_the_lines_a_file_of_it_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, first: str, rest: str
+) -> None:
+    # the LF that came after the pause was read as a blank line, so that every
+    # line after it, a malformed line's in the summary, was numbered one more
+    import threading
+
+    from triage import _io
+
+    read, write = os.pipe()
+    waited = threading.Event()  # the CR read as ending its line: the pause
+    idle = _io._Headed.idle
+
+    def told(self: Any, timeout: float) -> bool:
+        if idle(self, timeout):
+            waited.set()
+            return True
+        return False
+
+    monkeypatch.setattr(_io._Headed, "idle", told)
+    paused: list[bool] = []
+
+    def feed() -> None:
+        os.write(write, first.encode())
+        paused.append(waited.wait(60))
+        os.write(write, rest.encode())
+        os.close(write)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with open(read, "rb", buffering=0) as pipe:
+        raw = _io.unless_binary(pipe, "<stdin>", "")
+        streamed = list(read_rows("<stdin>", fmt=fmt, chunk_size=1, raw=raw))
+    writer.join()
+    assert paused == [True]
+    path = tmp_path / f"f.{fmt}"
+    path.write_bytes((first + rest).encode())
+    whole = list(read_rows(path, fmt=fmt, chunk_size=1, encoding="utf-8"))
+    assert [p.rows for p in streamed] == [p.rows for p in whole]
+    assert [p.lines for p in streamed] == [p.lines for p in whole]
+    assert [p.malformed_lines for p in streamed] == [p.malformed_lines for p in whole]
+
+
 def test_text_is_mostly_utf8_from_four_chinese_characters_to_one_bad_sequence() -> None:
     assert mostly_utf8("快递没到\ufffd")
     assert not mostly_utf8("快递没\ufffd")

@@ -688,9 +688,8 @@ class _CrEnded(io.RawIOBase):
     next row. So once the bytes given end with a CR and no byte more arrives
     within `_CR_WAIT` seconds, a read gives none, which the reader takes for
     the end of what there is: it gives the line, and reads on at its next
-    read. An LF that comes later still is read as a blank line after it,
-    which the readers of CSV and JSONL take for the rest of its line end (as
-    in ``\\r\\r\\n``); only the lines after it are numbered one more."""
+    read. An LF that comes later still is the rest of its line end, no line
+    of its own (`_Lines`): the lines after it keep their numbers."""
 
     def __init__(self, raw: _Headed) -> None:
         super().__init__()
@@ -1398,6 +1397,7 @@ class _Lines:
 
     def __init__(self, f: io.TextIOWrapper) -> None:
         self._f = f
+        self._cr = False  # whether the last line given ended with a CR
 
     def __enter__(self) -> _Lines:
         return self
@@ -1409,6 +1409,22 @@ class _Lines:
         self._f.close()
 
     def __iter__(self) -> Iterator[str]:
+        """The lines, each with its line end; a line that comes after the LF of
+        a CRLF that a live stream's pause split from its CR (`_CrEnded`) starts
+        with that LF, the rest of the line end of the line before (given
+        already), so that the lines keep the numbers they have in a file: the
+        reader drops it where it is no text (`_delimited_chunks`,
+        `_jsonl_values`). Only such a line starts with an LF and goes on."""
+        split = False  # an LF held for the next line
+        for line in self._read():
+            if self._cr and line == "\n":
+                self._cr, split = False, True  # no line of its own; none when the input ends
+                continue
+            self._cr = line.endswith("\r")
+            yield "\n" + line if split else line
+            split = False
+
+    def _read(self) -> Iterator[str]:
         readline = self._f.readline
         # the first character of the next line, read to see whether the CR
         # that ended a line over the limit was a CRLF's
@@ -1536,10 +1552,23 @@ def _delimited_chunks(
     # over the field limit are being passed over, each a malformed line: read
     # as rows of their own, they would be scored
     quotes = {"odd": False, "skip": False}
+    # the lines of rows (the header's too) that a bare CR ended
+    cr_ended = _SomeLines()
 
     def lines(f: Iterable[str]) -> Iterator[str]:
         # numbered as the csv reader counts them (`line_num`)
         for number, line in enumerate(f, 1):
+            if line[:1] == "\n" and len(line) > 1:
+                # the LF of a CRLF that a live stream's pause split from its
+                # CR (`_Lines`): the line before ended with no bare CR. In a
+                # quoted field it is the field's, as in a file
+                if ends["cr"] == number - 1:
+                    ends["cr"] = 0
+                ends["lf"] = number - 1
+                if cr_ended.last == number - 1:
+                    cr_ended.pop()
+                if not quotes["odd"]:
+                    line = line[1:]
             if line.endswith("\r"):
                 ends["cr"] = number
             elif line.endswith("\n"):
@@ -1562,7 +1591,7 @@ def _delimited_chunks(
             head.append(line)
             if line.strip():
                 break
-        named = _sep_line(head[-1]) if head else None
+        named = _sep_line(head[-1].lstrip("\n")) if head else None
         if named is not None:
             delimiter = named
             # read as a blank line, which comes before the header, so that
@@ -1575,7 +1604,7 @@ def _delimited_chunks(
             header = next((row for row in reader if not _blank(row)), None)
             quotes["odd"] = False
         except csv.Error as exc:
-            if head[-1].startswith(_OVERLONG):
+            if head[-1].lstrip("\n").startswith(_OVERLONG):
                 raise _overlong_header(path) from None
             raise InputFileError(
                 f"{path}: the header ends on line {reader.line_num} and is malformed ({exc})"
@@ -1597,8 +1626,6 @@ def _delimited_chunks(
         unclosed = 0  # the first line of a record whose quote the file never closes
         blanks: list[int] = []  # blank lines of a one-column file since its last row
         start = reader.line_num  # the last line of the previous record
-        # the lines of rows (the header's too) that a bare CR ended
-        cr_ended = _SomeLines()
         if ends["cr"] == reader.line_num:
             cr_ended.append(reader.line_num)
         while True:
@@ -1817,6 +1844,14 @@ def _jsonl_values(f: IO[str], undecodable: list[int] | None = None) -> Iterator[
             number, line = nxt
             if undecodable is not None and _UNDECODABLE in line:
                 line = _undecodable(line, number, undecodable)
+            if line[:1] == "\n" and len(line) > 1:
+                # the LF of a CRLF that a live stream's pause split from its
+                # CR (`_Lines`): the end of the line before, which a record
+                # held for a string a CR broke ends there, as in a file
+                again.append((number, line[1:]))
+                if not held:
+                    continue
+                number, line = held[-1][0], "\n"
         elif held:  # the file ends inside a string
             yield held[0][0], _NOT_JSON
             again.extend(held[1:])
