@@ -3211,8 +3211,25 @@ def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails(
         ("jsonl", "<stdin> is empty: no records (a failed export?); a JSONL file"),
     ],
 )
-def test_score_stream_of_a_pipe_ended_with_no_byte_fails_before_loading_the_model(
-    fmt: str, said: str, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"", None),
+        # no row either: what an export writes before its first, blank lines
+        (codecs.BOM_UTF8, None),
+        (b"\n\n", None),
+        (codecs.BOM_UTF8 + b"\r\n \r\n", None),
+        (" \r\n\r\n".encode("utf-16"), "utf-16"),
+    ],
+    ids=["nothing", "bom", "blank-lines", "bom-blank-lines", "utf-16-blank-lines"],
+)
+def test_score_stream_of_a_pipe_ended_with_no_row_fails_before_loading_the_model(
+    fmt: str,
+    said: str,
+    data: bytes,
+    encoding: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     # an export that failed upstream is said at once, not after the seconds
     # the model takes to load, and with no byte of output (utf-16's BOM)
@@ -3221,14 +3238,38 @@ def test_score_stream_of_a_pipe_ended_with_no_byte_fails_before_loading_the_mode
 
     monkeypatch.setattr("triage.api.warm_up", load)
     read, write = os.pipe()
+    os.write(write, data)
     os.close(write)  # ended before it is read, as < /dev/null or a failed producer's pipe
     with open(read, "rb") as pipe:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
         argv = [*STREAM_ARGV, "--input-format", fmt, "--output-encoding", "utf-16"]
-        status = main(argv)
+        status = main(argv + (["--encoding", encoding] if encoding else []))
     out, err = capfdbinary.readouterr()
     assert (status, out) == (2, b"")
     assert err.decode().startswith(f"triage score: error: {said}")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xef\xbb", "\n快".encode()[:-1]],  # a byte-order mark, a character, cut short
+    ids=["bom", "character"],
+)
+def test_score_stream_of_a_pipe_ended_with_a_character_cut_short_reads_it(
+    data: bytes, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # no text before it ended, but a character, undecodable: read as a file's
+    # is, a header of U+FFFD, not said empty, nor read twice
+    read, write = os.pipe()
+    os.write(write, data)
+    os.close(write)  # ended before it is read
+    with open(read, "rb") as pipe:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
+        status = main(STREAM_ARGV)
+    out, err = (b.decode() for b in capfdbinary.readouterr())
+    assert (status, out) == (2, "")
+    assert err.startswith(
+        "triage score: error: no column 'text' in <stdin>; columns are ['\ufffd']"
+    )
 
 
 @pytest.mark.parametrize(

@@ -624,15 +624,39 @@ def unless_binary(raw: IO[bytes], name: str, instead: str, head: bytes = b"") ->
     return cast("IO[bytes]", _Headed(head, raw))
 
 
-def first_arrived(raw: IO[bytes]) -> bytes | None:
-    """The first byte of `raw`, a pipe, if it has arrived, read without
-    waiting: b"" for a pipe that has ended with none (an empty file, a
-    producer that failed), None while none has arrived, or when that cannot
-    be told (a stream with a buffer of its own, or outside POSIX)."""
+def first_arrived(raw: IO[bytes], encoding: str | None = None) -> tuple[bytes, bool]:
+    """What has arrived of `raw`, a pipe, read without waiting while it holds
+    no text in `encoding` (UTF-8 if None): nothing, a byte-order mark, blank
+    lines; and whether the pipe has ended so, with no row to read (an empty
+    export, a producer that failed), which its reader then says at once.
+    ``(b"", False)`` when no byte has arrived, or when that cannot be told
+    (a stream with a buffer of its own, or outside POSIX)."""
+    head = b""
     if os.name != "posix" or not isinstance(raw, io.FileIO):
-        return None
-    ready, _, _ = select.select([raw], [], [], 0)
-    return raw.read(1) if ready else None
+        return head, False
+    while len(head) < _ARRIVED_READ and select.select([raw], [], [], 0)[0]:
+        data = raw.read(_ARRIVED_READ)  # what the pipe holds
+        if not data:  # a character cut short at the end is one, undecodable
+            return head, _no_text(head, encoding, final=True)
+        head += data
+        if not _no_text(head, encoding):
+            break
+    return head, False
+
+
+# the most bytes `first_arrived` reads, a read at a time
+_ARRIVED_READ = 1 << 16
+
+
+def _no_text(data: bytes, encoding: str | None, *, final: bool = False) -> bool:
+    """Whether `data`, the first bytes of a text in `encoding` (UTF-8 if
+    None), hold no character but a byte-order mark and white space so far
+    (or at all, `final`)."""
+    try:
+        text = codecs.getincrementaldecoder(encoding or "utf-8")().decode(data, final)
+    except (LookupError, UnicodeError):
+        return False
+    return not text.lstrip("\ufeff").strip()
 
 
 class _Headed(io.RawIOBase):

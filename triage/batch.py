@@ -2965,8 +2965,8 @@ def _score_stream(
     stream, up to `chunk_size` at a time from a pipe that holds many, those
     of a time made into one frame (`triage._io.rows_frame`), in this
     process, loaded (`triage.warm_up`) before the first row is read; a pipe
-    that has ended with no byte by then is said empty (`InputFileError`)
-    before the load.
+    that has ended by then with no row, nothing but a byte-order mark or
+    blank lines, is said empty (`InputFileError`) before the load.
     """
     import io
 
@@ -2995,7 +2995,8 @@ def _score_stream(
     columns: list[Any] | None = None
     dropped: set[Any] = set()
     waiting = _Waited()
-    first = first_arrived(source)
+    head, ended = first_arrived(source, encoding)
+    ended_with: list[Rows] | None = None  # the rows of a pipe ended so, read before the load
 
     def parts() -> Iterator[Rows]:
         # told by its first bytes, which a reader of rows would take for a header
@@ -3004,7 +3005,7 @@ def _score_stream(
             name,
             "decompress it first (zcat | triage score - -o - --stream), or leave out "
             "--stream, which reads it whole, decompressed",
-            head=first or b"",
+            head=head,
         )
         yield from read_rows(name, fmt=input_format, chunk_size=1, encoding=encoding, raw=raw)
 
@@ -3012,7 +3013,8 @@ def _score_stream(
         nonlocal columns
         # the rows that have arrived together built into one frame, as a
         # file's chunk is: a frame a row cost more than scoring it
-        for arrived in _arrived(parts(), chunk_size, waiting):
+        rows_of = parts() if ended_with is None else iter(ended_with)
+        for arrived in _arrived(rows_of, chunk_size, waiting):
             for part in arrived:
                 malformed.extend(part.malformed_lines)
                 undecodable.extend(part.undecodable_lines)
@@ -3060,11 +3062,11 @@ def _score_stream(
             tally.add(frame, contexts)
             yield frame, frame[text_column].tolist(), contexts
 
-    if first == b"":
-        # a pipe that ended with no byte is said empty now, by its reader,
-        # not after the model's load and with no byte written
-        for _ in parts():
-            pass
+    if ended:
+        # a pipe that ended with no row (no byte, a byte-order mark, blank
+        # lines) is said empty now, by its reader, not after the model's load
+        # and with no byte written; what it read else is scored as read
+        ended_with = list(parts())
     bom = _WRITTEN_BOMS.get(output_encoding)
     if bom is not None:  # as `AtomicWriter` writes it
         target.write(bom)
