@@ -4182,12 +4182,39 @@ class _Told(io.BytesIO):
 
 def test_a_streams_time_waiting_for_its_rows_is_told_apart() -> None:
     written = threading.Event()
+    shown = io.StringIO()
     summary = batch._score_stream(
-        io.BufferedReader(_Paused(written)), _Told(written), input_format="csv", output_format="csv"
+        io.BufferedReader(_Paused(written)),
+        _Told(written),
+        input_format="csv",
+        output_format="csv",
+        progress=ProgressLine(shown, every=0),
     )
     assert summary.rows == 2
     assert 0.25 <= summary.waiting_seconds < summary.seconds
     assert summary.rows_per_second == 2 / (summary.seconds - summary.waiting_seconds)
+    # the progress line's rows/s counted the wait too, which it did not say
+    first, second = shown.getvalue().splitlines()
+    assert "waiting" not in first
+    assert re.fullmatch(r"scored +2 rows \| .* s, \d+\.\d s of it waiting for input", second)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "waiting", "said"),
+    [
+        (2.0, 0.0, "|      500 rows/s |     2.0 s"),  # a file's
+        (12.0, 10.0, "|      500 rows/s |    12.0 s, 10.0 s of it waiting for input"),
+        (3600.0, 3580.0, "|       50 rows/s | 3,600.0 s, 3,580.0 s of it waiting for input"),
+        (5.0, 5.0, "|        0 rows/s |     5.0 s, 5.0 s of it waiting for input"),
+    ],
+)
+def test_progress_of_a_stream_gives_rows_per_second_of_the_time_not_waiting(
+    seconds: float, waiting: float, said: str
+) -> None:
+    # 1,000 rows in 12 s, 10 of them waiting for rows to arrive, read 83 rows/s
+    stream = io.StringIO()
+    ProgressLine(stream, every=0)(1000, seconds, waiting=waiting)
+    assert stream.getvalue() == f"scored        1,000 rows {said}\n"
 
 
 @pytest.mark.parametrize(
