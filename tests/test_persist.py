@@ -1099,6 +1099,27 @@ def test_other_library_versions_warn(saved: Path) -> None:
     assert [w.filename for w in caught] == [__file__]  # the caller's line, not ours
 
 
+def test_a_load_looks_up_the_versions_it_compares_alone(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every load looked up numpy, scipy, scikit-learn, snownlp and joblib too,
+    # some 5 ms of the installed packages' metadata read for nothing
+    from importlib import metadata
+
+    from triage import persist
+
+    looked_up: list[str] = []
+    version = metadata.version
+
+    def recorded(name: str) -> str:
+        looked_up.append(name)
+        return version(name)
+
+    monkeypatch.setattr(persist.metadata, "version", recorded)
+    triage.load_model(saved)
+    assert sorted(looked_up) == ["jieba", "opencc"]  # triage's is the running code's
+
+
 @pytest.mark.parametrize(
     ("numpy", "saved"),
     [
@@ -1118,7 +1139,7 @@ def test_no_numpy_version_warns(numpy: str, saved: str, monkeypatch: pytest.Monk
     from triage import persist
 
     now = {**persist._versions(), "numpy": numpy}
-    monkeypatch.setattr(persist, "_versions", lambda: now)
+    monkeypatch.setattr(persist, "_versions", lambda *_: now)
     card = {"library_versions": {**now, "numpy": saved}}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1247,7 +1268,7 @@ def test_the_shipped_model_loads_without_a_warning_at_the_lowest_versions_allowe
     lowest = _lowest_allowed()
     assert {"numpy", "jieba", "opencc", "scikit-learn"} <= set(lowest)
     now = {**card["library_versions"], **lowest}
-    monkeypatch.setattr(persist, "_versions", lambda: now)
+    monkeypatch.setattr(persist, "_versions", lambda *_: now)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         persist._warn_versions(card, default_model_path())
