@@ -95,6 +95,17 @@ _EXPLAINED = np.r_[np.arange(_CAT.start, _CAT.stop), np.arange(_PRESENT.start, _
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+class _Naming(NamedTuple):
+    """Texts that would keep a category by ``problem_cues`` were they left
+    with none (`TriageModel.named_problems`): their rows, their category
+    heads' probabilities (k, 6) and, when ``primary_complaint_weight`` or
+    ``primary_order_weight`` choose the category, their scored clauses."""
+
+    rows: Array
+    cat_p: Array
+    scored: _ClauseScores | None
+
+
 class _ClauseScores(NamedTuple):
     """The clauses of many texts, in order (m clauses, n texts): the
     category heads' probabilities (m, 6), the polarity (m,), the row where
@@ -901,6 +912,19 @@ class TriageModel(OneText):
         self._check_predicting()
         rests: list[str] = []
         norm, toks, cut = self._docs(texts, rests=rests)
+        X, dense, z, nnz = self._logits_of(norm, toks)
+        pred = self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz, self._nb_logits(X))
+        if any(rests):
+            pred = dataclasses.replace(pred, rests=rests)
+        if not explain:
+            return pred
+        return dataclasses.replace(pred, why=self._why(pred, X, dense, explain))
+
+    def _logits_of(
+        self, norm: list[str], toks: list[list[str]]
+    ) -> tuple[csr_matrix, Array | None, Array, Array]:
+        """The feature blocks of normalised texts and their tokens (`FeatureSpace.blocks`),
+        the logits of every head (n, 27) and the number of features each text has."""
         X, dense = self.features_.blocks(zip(norm, toks, strict=True))
         # the sparse and dense columns are multiplied apart: stacking the dense
         # ones into the sparse matrix costs more than the products
@@ -912,12 +936,7 @@ class TriageModel(OneText):
             # chunk size and n_jobs
             z += np.einsum("ij,jk->ik", dense, self.coef_[X.shape[1] :])
             nnz = nnz + np.count_nonzero(dense, axis=1)
-        pred = self._decode(z, norm, toks, np.asarray(cut, dtype=bool), nnz, self._nb_logits(X))
-        if any(rests):
-            pred = dataclasses.replace(pred, rests=rests)
-        if not explain:
-            return pred
-        return dataclasses.replace(pred, why=self._why(pred, X, dense, explain))
+        return X, dense, z, nnz
 
     def _why(self, pred: Predictions, X: csr_matrix, dense: Array | None, top: int) -> list[Any]:
         """`Predictions.why` of the rows of `X` (and `dense`, the word-vector and cue columns)."""
@@ -994,31 +1013,12 @@ class TriageModel(OneText):
         low = low_confidence(norm, nnz)
         senti = np.fromiter((self.sentiment_.score(t) for t in toks), dtype=np.float64, count=n)
         cat_p = _category_proba(z, z_nb)
-        labels = self._categories(cat_p, th["categories"], cat_p, senti, low)
-        blend = self.primary_blend
-        prim_p = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(
-            z[:, _PRIMARY]
-        )
-        # the primary is the likeliest primary among the categories that apply
-        masked = np.where(labels, prim_p, -1.0)
-        primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
-        scored: _ClauseScores | None = None
-        if self._staged() and n:
-            scored = self._clause_scores(norm, toks, one)
-            labels, primary = self._clause_labels(cat_p, senti, scored, low, primary, prim_p)
+        prim_p = self._primary_proba(z, cat_p)
+        scored = self._clause_scores(norm, toks, one) if self._staged() and n else None
         complaint_p = _sigmoid(z[:, _COMPLAINT])
-        gated = np.zeros(n, dtype=bool)
-        if self.min_complaint_proba is not None:
-            # praise and small talk: no category, whatever the heads found
-            gated = complaint_p < self.min_complaint_proba
-            labels[gated] = False
-            primary = np.where(gated, -1, primary)
-        # a text that names a concrete problem complains about something
-        named, best = self.named_problems(cat_p, norm, np.flatnonzero(~labels.any(axis=1) & ~low))
-        if named.size:
-            labels[named, best] = True
-            primary[named] = best
-            gated[named] = False
+        labels, primary, gated = self._decide_categories(
+            cat_p, prim_p, senti, low, complaint_p, norm, scored
+        )
         primary = self._primary_by_clauses(labels, primary, prim_p, norm, toks, scored, one)
         emo_p = _sigmoid(z[:, _PRESENT])
         present = (emo_p >= th["presence"]) & ~low[:, None]
@@ -1044,6 +1044,68 @@ class TriageModel(OneText):
             senti,
             complaint_p,
         )
+
+    def _primary_proba(self, z: Array, cat_p: Array) -> Array:
+        """The blended primary probabilities (n, 6) of the logits `z` and the
+        category heads' probabilities `cat_p`."""
+        blend = self.primary_blend
+        out: Array = blend * cat_p / cat_p.sum(axis=1, keepdims=True) + (1 - blend) * _softmax(
+            z[:, _PRIMARY]
+        )
+        return out
+
+    def _decide_categories(
+        self,
+        cat_p: Array,
+        prim_p: Array,
+        senti: Array,
+        low: Array,
+        complaint_p: Array,
+        norm: list[str],
+        scored: _ClauseScores | None,
+        naming: _Naming | None = None,
+        clause_p: Array | None = None,
+    ) -> tuple[Array, Array, Array]:
+        """The categories (n, 6), the primary before the clauses choose it
+        again (`_primary_by_clauses`) and which texts the complaint gate
+        leaves without a category, as the thresholds decide them.
+
+        From the category heads' `cat_p`, the blended primary probabilities
+        `prim_p`, the texts' polarity `senti`, which are of low confidence
+        (`low`), the complaint head's `complaint_p`, the normalised texts
+        `norm` and, with the clause stage, their `scored` clauses (None
+        without it). Only this reads the category thresholds, so that
+        `triage.retrain.tune_thresholds` can try them on what it computed
+        once, `naming` (`_naming` of every text that is not of low
+        confidence) and `clause_p` (the stage's `_clause_proba`) too: each
+        is found here when None.
+        """
+        n = cat_p.shape[0]
+        labels = self._categories(cat_p, self.thresholds_["categories"], cat_p, senti, low)
+        # the primary is the likeliest primary among the categories that apply
+        masked = np.where(labels, prim_p, -1.0)
+        primary = np.where(labels.any(axis=1), masked.argmax(axis=1), -1)
+        if scored is not None:
+            labels, primary = self._clause_labels(
+                cat_p, senti, scored, low, primary, prim_p, clause_p
+            )
+        gated = np.zeros(n, dtype=bool)
+        if self.min_complaint_proba is not None:
+            # praise and small talk: no category, whatever the heads found
+            gated = complaint_p < self.min_complaint_proba
+            labels[gated] = False
+            primary = np.where(gated, -1, primary)
+        # a text that names a concrete problem complains about something
+        unlabeled = np.flatnonzero(~labels.any(axis=1) & ~low)
+        if naming is None:
+            named, best = self.named_problems(cat_p, norm, unlabeled)
+        else:
+            named, best = self._named(naming, unlabeled)
+        if named.size:
+            labels[named, best] = True
+            primary[named] = best
+            gated[named] = False
+        return labels, primary, gated
 
     def _primary_by_clauses(
         self,
@@ -1095,35 +1157,64 @@ class TriageModel(OneText):
         快递很快，包装也很好，可惜是假货 logistics is the likeliest, and the
         product is what it complains of.
         """
+        return self._named(self._naming(cat_p, texts, rows), rows)
+
+    def _naming(self, cat_p: Array, texts: Sequence[str] | Array, rows: Array) -> _Naming:
+        """Of the texts at `rows`, those that would keep a category by
+        ``problem_cues`` were they left with none, and what chooses it
+        (`_Naming`): none of it reads the thresholds."""
         self._check_predicting()
         nothing = np.empty(0, dtype=np.intp)
         if not self.problem_cues or self.min_primary_proba is None or not len(rows):
-            return nothing, nothing
+            return _Naming(nothing, cat_p[nothing], None)
         rows = rows[cat_p[rows].max(axis=1) >= self.min_primary_proba]
         named = np.array(
             [i for i in rows.tolist() if names_a_problem(str(texts[i]))], dtype=np.intp
         )
-        if not named.size:
+        scored = None
+        a, b = self._primary_weights()
+        if (a or b) and named.size:
+            # A handful of texts: cut again rather than carried here from every
+            # caller, and scored by the batch path whatever their number, so that
+            # one text and a batch agree
+            tokenizer = self._tokenizer()
+            chosen = [str(texts[i]) for i in named]
+            toks = [_text.tokenize_with(tokenizer, t, self.hmm_) for t in chosen]
+            scored = self._clause_scores(chosen, toks)
+        return _Naming(named, cat_p[named], scored)
+
+    def _named(self, naming: _Naming, rows: Array) -> tuple[Array, Array]:
+        """The texts of `naming` among `rows` (those left with no category)
+        and the category each keeps, with the thresholds as they are."""
+        keep = np.isin(naming.rows, rows)
+        if not keep.any():
+            nothing = np.empty(0, dtype=np.intp)
             return nothing, nothing
-        return named, self._named_category(cat_p[named], [str(texts[i]) for i in named])
+        return naming.rows[keep], self._named_best(naming)[keep]
+
+    def _named_best(self, naming: _Naming) -> Array:
+        """The category each text of `naming` keeps (see `named_problems`)."""
+        cat_p = naming.cat_p
+        a, b = self._primary_weights()
+        if naming.scored is None or not (a or b):
+            likeliest: Array = cat_p.argmax(axis=1)
+            return likeliest
+        # each text's score is of its own clauses, whatever the texts beside it
+        prim_p = cat_p / cat_p.sum(axis=1, keepdims=True)
+        score = primary_scores(prim_p, naming.scored, self.thresholds_["categories"], a, b)
+        assert self.min_primary_proba is not None
+        out: Array = np.where(cat_p >= self.min_primary_proba, score, -np.inf).argmax(axis=1)
+        return out
 
     def _named_category(self, cat_p: Array, texts: list[str]) -> Array:
         """The category each text that names a problem keeps (see `named_problems`)."""
         a, b = self._primary_weights()
-        if not (a or b):
-            likeliest: Array = cat_p.argmax(axis=1)
-            return likeliest
-        # A handful of texts: cut again rather than carried here from every
-        # caller, and scored by the batch path whatever their number, so that
-        # one text and a batch agree
-        tokenizer = self._tokenizer()
-        toks = [_text.tokenize_with(tokenizer, t, self.hmm_) for t in texts]
-        scored = self._clause_scores(texts, toks)
-        prim_p = cat_p / cat_p.sum(axis=1, keepdims=True)
-        score = primary_scores(prim_p, scored, self.thresholds_["categories"], a, b)
-        assert self.min_primary_proba is not None
-        out: Array = np.where(cat_p >= self.min_primary_proba, score, -np.inf).argmax(axis=1)
-        return out
+        scored = None
+        if a or b:
+            tokenizer = self._tokenizer()
+            toks = [_text.tokenize_with(tokenizer, t, self.hmm_) for t in texts]
+            scored = self._clause_scores(texts, toks)
+        return self._named_best(_Naming(np.arange(len(texts)), cat_p, scored))
 
     def _staged(self) -> bool:
         """Whether the clause stage decides the categories: learned by `fit`
@@ -1154,12 +1245,15 @@ class TriageModel(OneText):
         low: Array,
         primary: Array,
         prim_p: Array,
+        score: Array | None = None,
     ) -> tuple[Array, Array]:
         """The categories (and primary) the clause stage gives, from the heads'
         `cat_p`, the texts' polarity `senti`, their `scored` clauses and
-        primary, and the blended primary probabilities `prim_p`."""
+        primary, and the blended primary probabilities `prim_p`; `score`
+        is the stage's probabilities (`_clause_proba`), computed here when None."""
         assert self.clause_thresholds_ is not None
-        score = self._clause_proba(cat_p, senti, scored=scored)
+        if score is None:
+            score = self._clause_proba(cat_p, senti, scored=scored)
         staged = ~np.isnan(self.clause_thresholds_)
         cut = np.where(staged, self.clause_thresholds_, self.thresholds_["categories"])
         # A negative text the clauses give no category is rescued by their
