@@ -1320,21 +1320,23 @@ def compare_models(
 # -- what to label next --------------------------------------------------------------
 
 
-def _uncertainty(preds: Any, model: Any) -> tuple[Array, Array]:
+def _uncertainty(model: TriageModel, p: _Pass) -> tuple[Array, Array]:
     """Mean closeness to the decision threshold over the category and presence heads.
 
     Per head ``1 - |p - t| / max(t, 1 - t)``: 1 on the threshold, 0 at 0 or 1.
     With the clause stage, a category's p and t are the stage's, which decide
     it. Returns the score per row and the index of the most uncertain head.
     """
-    cat_p, cat_t = preds.category_proba, model.thresholds_["categories"]
-    if model._staged() and len(preds):
+    from triage.model import _PRESENT, _sigmoid
+
+    cat_t = model.thresholds_["categories"]
+    if model._staged():
         staged = model.clause_thresholds_
-        cat_p = model._clause_proba(cat_p, preds.sentiment, list(preds.texts), list(preds.tokens))
+        assert staged is not None
         cat_t = np.where(np.isnan(staged), cat_t, staged)
-    p = np.concatenate([cat_p, preds.emotion_proba], axis=1)
+    prob = np.concatenate([p.categories, _sigmoid(p.z[:, _PRESENT])], axis=1)
     t = np.concatenate([cat_t, model.thresholds_["presence"]])
-    close = 1.0 - np.abs(p - t) / np.maximum(t, 1.0 - t)
+    close = 1.0 - np.abs(prob - t) / np.maximum(t, 1.0 - t)
     close = np.clip(close, 0.0, 1.0)
     return close.mean(axis=1), close.argmax(axis=1)
 
@@ -1359,7 +1361,9 @@ def _latent(X: Any, random_state: int) -> Array:
     # k-means runs on more rows than clusters, so on two rows at least
     dims = max(1, min(_LSA_DIMS, X.shape[0] - 1, X.shape[1] - 1))
     svd = TruncatedSVD(dims, random_state=random_state)
-    latent: Array = normalize(svd.fit_transform(normalize(X)))
+    # `X` is the caller's to give up: its rows are scaled where they are, not
+    # copied (the whole pool's TF-IDF rows, 72 MB for 20,000 texts)
+    latent: Array = normalize(svd.fit_transform(normalize(X, copy=False)))
     return latent
 
 
@@ -1372,56 +1376,72 @@ def _doubts(model: TriageModel, texts: list[str], *, features: bool) -> tuple[Ar
     for a text of no confidence: no Chinese, no features), and with `features`
     the texts' TF-IDF rows (`_tfidf`), else None.
 
-    The texts are predicted `_CHUNK` at a time, as `triage.score_frame`
-    predicts a file's: predicting a pool at once held every row's tokens,
-    features and clauses together, 1.15 GB above a warmed-up process for
-    100,000 texts (some 12 GB for a year's million), where a chunk's are let
-    go once its doubts are kept (0.21 GB for the same texts).
+    The texts are read `_CHUNK` at a time, as `triage.score_frame` predicts
+    a file's: reading a pool at once held every row's tokens, features and
+    clauses together, 1.15 GB above a warmed-up process for 100,000 texts
+    (some 12 GB for a year's million), where a chunk's are let go once its
+    doubts (and TF-IDF rows) are kept (0.21 GB for the same texts). Each
+    chunk is read once (`_pass`): the features and the clause stage's
+    scores that `predict_many` computed were computed again for the
+    doubts, and the features once more for the rows to cluster.
     """
     from scipy.sparse import vstack
 
     scores, heads, blocks = [], [], []
     for at in range(0, len(texts), _CHUNK):
-        preds = model.predict_many(texts[at : at + _CHUNK])
-        score, head = _uncertainty(preds, model)
+        p = _pass(model, texts[at : at + _CHUNK])
+        score, head = _uncertainty(model, p)
         # a text the model cannot read has no head in doubt, nor a doubt
-        scores.append(np.where(preds.low_confidence, 0.0, score))
-        heads.append(np.where(preds.low_confidence, -1, head))
+        scores.append(np.where(p.low, 0.0, score))
+        heads.append(np.where(p.low, -1, head))
         if features:
-            blocks.append(_tfidf(model, preds))
+            blocks.append(_tfidf(model, p.X, p.dense))
+        del p  # let go before the next chunk is read, not after
     X = vstack(blocks, format="csr") if blocks else None
     return np.concatenate(scores), np.concatenate(heads), X
 
 
-def _tfidf(model: TriageModel, preds: Any) -> Any:
-    """The TF-IDF rows (term columns alone) of the predicted texts, which k-means clusters."""
-    X = model.features_.matrix(zip(preds.texts, preds.tokens, strict=True))
-    return X[:, : model.features_.n_text_features]
+def _tfidf(model: TriageModel, X: Any, dense: Array | None) -> Any:
+    """The TF-IDF rows (term columns alone: the vocabulary's and the word
+    vector's, not the cues) of the sparse and dense columns of some texts
+    (`FeatureSpace.blocks`), which k-means clusters."""
+    from scipy.sparse import csr_matrix, hstack
+
+    dims = model.features_.n_dims
+    if not dims or dense is None:
+        return X
+    return hstack([X, csr_matrix(dense[:, :dims])], format="csr")
 
 
 def _kmeans_pick(
-    X: Any, score: Array, n: int, *, prefer_uncertain: bool, random_state: int
+    Xn: Array, score: Array, n: int, *, prefer_uncertain: bool, random_state: int
 ) -> tuple[Array, Array]:
-    """One row per k-means cluster of the TF-IDF rows `X` (clustered in
-    their latent space, `_latent`): the most uncertain, or the one nearest
-    the centre."""
+    """One row per k-means cluster of the rows `Xn` (TF-IDF rows in their
+    latent space, `_latent`): the most uncertain, or the one nearest the
+    centre."""
     from sklearn.cluster import MiniBatchKMeans
 
-    Xn = _latent(X, random_state)
     k = min(n, Xn.shape[0])
     km = MiniBatchKMeans(
         n_clusters=k, n_init=3, random_state=random_state, batch_size=max(1024, 3 * k)
     )
     labels = km.fit_predict(Xn)
-    dist = km.transform(Xn)[np.arange(Xn.shape[0]), labels]
-    chosen: list[int] = []
-    for c in range(k):
-        members = np.flatnonzero(labels == c)
-        if members.size == 0:
-            continue
-        key = -score[members] if prefer_uncertain else dist[members]
-        chosen.append(int(members[np.lexsort((members, key))[0]]))
-    picked = np.array(chosen, dtype=np.intp)
+    rows = np.arange(Xn.shape[0])
+    if prefer_uncertain:
+        key = -score
+    else:
+        # each row's distance to its own centre, `_CHUNK` rows at a time: the
+        # distances to every centre were held for all rows at once, 8 bytes
+        # a row and centre (400 MB for 500 centres of 100,000 rows)
+        key = np.empty(len(rows))
+        for at in range(0, len(rows), _CHUNK):
+            part = rows[at : at + _CHUNK]
+            key[part] = km.transform(Xn[part])[np.arange(len(part)), labels[part]]
+    # by cluster, then key, then row: the first of each cluster is its pick
+    order = np.lexsort((rows, key, labels))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = labels[order[1:]] != labels[order[:-1]]
+    picked = order[first].astype(np.intp)
     if picked.size < n:  # empty clusters: fill with the most uncertain rest
         rest = np.setdiff1d(np.arange(Xn.shape[0]), picked)
         rest = rest[np.lexsort((rest, -score[rest]))][: n - picked.size]
@@ -1612,12 +1632,17 @@ def select_for_labeling(
         if len(pool) <= n:
             picked = pool
         else:
-            if X_all is None:
-                X = _tfidf(resolved, resolved.predict_many([texts[i] for i in pool]))
+            if X_all is None:  # the rows to cluster alone: their features, not their doubts
+                norm, toks, _ = resolved._docs([texts[i] for i in pool])
+                X, dense = resolved.features_.blocks(zip(norm, toks, strict=True))
+                X = _tfidf(resolved, X, dense)
             else:
-                X = X_all[pool]
+                # the rows in the pool's order, a copy: the rows as read are let go
+                X, X_all = X_all[pool], None
+            # and the TF-IDF rows once in their latent space, which k-means clusters
+            latent, X = _latent(X, random_state), None
             local, groups = _kmeans_pick(
-                X,
+                latent,
                 score[pool],
                 n,
                 prefer_uncertain=strategy == "mixed",
