@@ -1504,7 +1504,9 @@ def select_for_labeling(
     id_prefix : str, default "unlabeled"
         Ids are ``<id_prefix>-<position>`` when the input has no ``id``
         column, the position counted from 0 in `data` as given (not its
-        index labels).
+        index labels). Another pool gives the same ids to other texts: give
+        each pool its own prefix, or the labeled files of two pools, put
+        together, repeat ids.
     random_state : int, default 0
 
     Returns
