@@ -903,6 +903,34 @@ def test_selection_scores_the_clauses_of_each_text_once(
     assert len(chosen) == 4
 
 
+@pytest.mark.parametrize("strategy", ["uncertainty", "diversity", "mixed"])
+def test_selection_reads_the_pool_in_worker_processes_and_chooses_the_same(
+    strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a pool of a year's complaints was segmented and weighed in one process,
+    # where score_frame takes n_jobs
+    import triage.retrain
+
+    monkeypatch.setattr(triage.retrain, "_CHUNK", 3)  # the 10 texts in 4 chunks
+    alone = select_for_labeling(None, POOL, n=4, strategy=strategy, pool_factor=2)
+    shared = select_for_labeling(None, POOL, n=4, strategy=strategy, pool_factor=2, n_jobs=2)
+    pd.testing.assert_frame_equal(shared, alone)
+
+
+def test_a_model_given_is_the_one_the_workers_read_with(
+    model: TriageModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import triage.retrain
+
+    monkeypatch.setattr(triage.retrain, "_CHUNK", 3)
+    alone = select_for_labeling(model, POOL, n=3, strategy="uncertainty")
+    shared = select_for_labeling(model, POOL, n=3, strategy="uncertainty", n_jobs=2)
+    pd.testing.assert_frame_equal(shared, alone)
+    # not the default model's doubts
+    default = select_for_labeling(None, POOL, n=3, strategy="uncertainty")
+    assert shared["uncertainty"].tolist() != default["uncertainty"].tolist()
+
+
 def test_diversity_measures_distances_to_the_centres_a_chunk_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -1182,6 +1210,8 @@ def test_selection_refuses_a_pool_that_repeats_an_id(
         ({"n": 0}, ValueError, "n must be"),
         ({"pool_factor": 0}, ValueError, "pool_factor"),
         ({"text_column": "内容"}, KeyError, "text_column"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be"),
+        ({"n_jobs": "2"}, ValueError, "n_jobs must be"),
     ],
 )
 def test_selection_rejects_bad_options(

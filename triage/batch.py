@@ -768,8 +768,10 @@ class _InFlight:
     `BrokenProcessPool` after `_MAX_RESTARTS` new pools.
     """
 
-    def __init__(self, n_jobs: int) -> None:
+    def __init__(self, n_jobs: int, work: Callable[..., dict[str, Any]] | None = None) -> None:
         self.n_jobs = n_jobs
+        # what a worker does with a chunk's arguments (`_Workers`)
+        self.work = _score_rows if work is None else work
         self.executor: Any = None
         self._take_pool()
         self.pending: deque[list[Any]] = deque()  # [payload, args, future]
@@ -804,7 +806,7 @@ class _InFlight:
         entry = [payload, args, None]
         self.pending.append(entry)
         try:
-            entry[2] = self.executor.submit(_score_sent_chunk, *args)
+            entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
         except BrokenProcessPool as exc:
             self._restart(exc)
         except RuntimeError:
@@ -812,7 +814,7 @@ class _InFlight:
                 raise
             # a batch of more chunks replaced the pool by a larger one (`_pool`)
             self._take_pool()
-            entry[2] = self.executor.submit(_score_sent_chunk, *args)
+            entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
 
     def pop(self) -> tuple[Any, dict[str, Any]]:
         """The oldest chunk's payload and columns, waiting for it."""
@@ -874,7 +876,7 @@ class _InFlight:
                 for entry in self.pending:
                     done = entry[2]
                     if done is None or not done.done() or done.cancelled() or done.exception():
-                        entry[2] = self.executor.submit(_score_sent_chunk, *entry[1])
+                        entry[2] = self.executor.submit(_score_sent_chunk, self.work, *entry[1])
                 return
             except BrokenProcessPool as again:
                 exc = again
@@ -983,8 +985,9 @@ def _scores(model: Any, policy: Any, explain: int, summary: bool = False) -> boo
     return True
 
 
-def _score_sent_chunk(*args: Any) -> dict[str, Any]:
-    """`_score_rows` in a worker, raising what the parent process can read.
+def _score_sent_chunk(work: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """`work` (`_score_rows`, or the other work of `_Workers`) in a worker,
+    raising what the parent process can read.
 
     An exception goes back to the parent pickled. One whose class takes other
     arguments than it keeps (``def __init__(self, code, detail)``) cannot be
@@ -993,7 +996,7 @@ def _score_sent_chunk(*args: Any) -> dict[str, Any]:
     exception class it has, naming its own, its traceback below.
     """
     try:
-        return _score_rows(*args)
+        return work(*args)
     except Exception as exc:
         try:
             # as loky sends it back
@@ -1039,6 +1042,13 @@ class _Workers:
     the input. A model or policy passed in is written once to a temporary file
     that each worker loads once (`_Shared`); with neither, each worker loads the
     default model once, like the parent would.
+
+    `work` is what is done with a chunk: `_score_rows` by default, called
+    with the chunk's texts, the model and policy (as sent: resolve them with
+    `_resolve_shared`), its contexts, `explain`, `errors` and `summary`; it
+    returns the chunk's columns. A function at the top of its module, which
+    pickles to the workers by name (as does a ``functools.partial`` of one):
+    `triage.retrain.select_for_labeling` reads a pool's doubts so.
     """
 
     def __init__(
@@ -1049,8 +1059,10 @@ class _Workers:
         explain: int = 0,
         errors: str = "raise",
         summary: bool = False,
+        work: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         self.n_jobs = n_jobs
+        self.work = _score_rows if work is None else work
         self.explain = explain
         self.errors = errors
         self.summary = summary
@@ -1110,7 +1122,7 @@ class _Workers:
                 model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
                 for payload, texts, contexts in tasks:
                     try:
-                        cols = _score_rows(
+                        cols = self.work(
                             texts, model, policy, contexts, self.explain, self.errors, self.summary
                         )
                     except Exception as exc:
@@ -1123,7 +1135,7 @@ class _Workers:
                 return
             from concurrent.futures.process import BrokenProcessPool
 
-            flight = _InFlight(jobs)
+            flight = _InFlight(jobs, self.work)
             rows: deque[tuple[int, int]] = deque()  # (first, count) of each chunk in flight
 
             def pop() -> tuple[P, dict[str, Any]]:

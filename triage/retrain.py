@@ -1371,7 +1371,9 @@ def _latent(X: Any, random_state: int) -> Array:
 _CHUNK = 5000
 
 
-def _doubts(model: TriageModel, texts: list[str], *, features: bool) -> tuple[Array, Array, Any]:
+def _doubts(
+    model: TriageModel, texts: list[str], *, features: bool, n_jobs: int = 1, sent: Any = None
+) -> tuple[Array, Array, Any]:
     """`_uncertainty` of every text and the most uncertain head (0 and -1
     for a text of no confidence: no Chinese, no features), and with `features`
     the texts' TF-IDF rows (`_tfidf`), else None.
@@ -1384,21 +1386,51 @@ def _doubts(model: TriageModel, texts: list[str], *, features: bool) -> tuple[Ar
     chunk is read once (`_pass`): the features and the clause stage's
     scores that `predict_many` computed were computed again for the
     doubts, and the features once more for the rows to cluster.
+
+    With `n_jobs` above 1, the chunks (smaller, so that each worker has
+    several) are read in `triage.score_frame`'s worker processes, which load
+    `sent`: the model as the caller gave it (None: the default, which each
+    worker loads itself).
     """
+    from functools import partial
+
+    size = _CHUNK if n_jobs == 1 else min(_CHUNK, max(256, -(-len(texts) // (4 * n_jobs))))
+    starts = range(0, len(texts), size)
+    work = partial(_doubt_rows, features=features)
+    if n_jobs == 1:
+        parts: Iterable[dict[str, Any]] = (work(texts[at : at + size], model) for at in starts)
+    else:
+        from triage.batch import _Workers
+
+        tasks = ((None, texts[at : at + size], None) for at in starts)
+        parts = (cols for _, cols in _Workers(n_jobs, sent, None, work=work).map(tasks))
+    scores, heads, blocks = [], [], []
+    for cols in parts:
+        scores.append(cols["score"])
+        heads.append(cols["head"])
+        if features:
+            blocks.append(cols["X"])
     from scipy.sparse import vstack
 
-    scores, heads, blocks = [], [], []
-    for at in range(0, len(texts), _CHUNK):
-        p = _pass(model, texts[at : at + _CHUNK])
-        score, head = _uncertainty(model, p)
-        # a text the model cannot read has no head in doubt, nor a doubt
-        scores.append(np.where(p.low, 0.0, score))
-        heads.append(np.where(p.low, -1, head))
-        if features:
-            blocks.append(_tfidf(model, p.X, p.dense))
-        del p  # let go before the next chunk is read, not after
     X = vstack(blocks, format="csr") if blocks else None
     return np.concatenate(scores), np.concatenate(heads), X
+
+
+def _doubt_rows(texts: list[str], model: Any, *_: Any, features: bool) -> dict[str, Any]:
+    """`_doubts` of one chunk, as the workers of `triage.batch` do their work
+    (`_Workers`): `model` as sent (or None, the default), the other
+    arguments, a scoring's, ignored."""
+    from triage._default import resolve_model
+    from triage.batch import _resolve_shared
+
+    resolved = cast("TriageModel", resolve_model(_resolve_shared(model), needs="thresholds_"))
+    p = _pass(resolved, texts)
+    score, head = _uncertainty(resolved, p)
+    # a text the model cannot read has no head in doubt, nor a doubt
+    cols = {"score": np.where(p.low, 0.0, score), "head": np.where(p.low, -1, head)}
+    if features:
+        cols["X"] = _tfidf(resolved, p.X, p.dense)
+    return cols
 
 
 def _tfidf(model: TriageModel, X: Any, dense: Array | None) -> Any:
@@ -1460,6 +1492,7 @@ def select_for_labeling(
     pool_factor: int = 5,
     id_prefix: str = "unlabeled",
     random_state: int = 0,
+    n_jobs: int | None = 1,
 ) -> pd.DataFrame:
     """Choose which unlabeled complaints to label next.
 
@@ -1508,6 +1541,10 @@ def select_for_labeling(
         each pool its own prefix, or the labeled files of two pools, put
         together, repeat ids.
     random_state : int, default 0
+    n_jobs : int or None, default 1
+        Processes that read the texts (segment them and weigh the model's
+        doubts), as `triage.score_frame` takes them: -1 for every core. The
+        rows chosen are the same.
 
     Returns
     -------
@@ -1544,6 +1581,9 @@ def select_for_labeling(
     _require_int("n", n, 1, "a positive int")
     _require_int("pool_factor", pool_factor, 1, "a positive int")
     _require_seed(random_state)
+    from triage.batch import _jobs, _processes_allowed
+
+    jobs = _processes_allowed(_jobs(n_jobs, "n_jobs"))
     # the lexicon has no doubts to weigh
     resolved = cast("TriageModel", resolve_model(model, needs="thresholds_"))
 
@@ -1623,7 +1663,9 @@ def select_for_labeling(
     if not keep:
         return pd.DataFrame(columns=list(_selection_columns()), index=where[:0])
     texts = [texts_in[i] for i in keep]
-    score, head, X_all = _doubts(resolved, texts, features=strategy == "diversity")
+    score, head, X_all = _doubts(
+        resolved, texts, features=strategy == "diversity", n_jobs=jobs, sent=model
+    )
 
     order = np.lexsort((np.arange(len(texts)), -score))
     cluster = np.full(len(texts), -1)
