@@ -802,7 +802,7 @@ def test_model_readme_aggregate_figures_are_the_shipped_models_on_dev() -> None:
     strong = dict(zip(map(str, EMOTIONS), model.thresholds_["strong"], strict=True))
     presence = dict(zip(map(str, EMOTIONS), model.thresholds_["presence"], strict=True))
     assert f"(anxious {presence['anxious']:.2f})" in flat
-    assert "(0.21 and 0.23)" in flat and [strong["aggrieved"], strong["humorous"]] == [0.21, 0.23]
+    assert "(0.21 and 0.24)" in flat and [strong["aggrieved"], strong["humorous"]] == [0.21, 0.24]
     # the polarity: its examples, and what it does with length on dev
     for text, value in re.findall(r"(\S+?) (?:is )?(0\.\d\d)\b", flat):
         if re.search("[\u4e00-\u9fff]", text) and "，" not in text:

@@ -119,7 +119,7 @@ class EmotionResult:
 
     An emotion is present (intensity 1 or 2) when its probability reaches
     the model's threshold for it, tuned per emotion and often under 0.5
-    (``TriageModel.thresholds_["presence"]``: 0.24 for anxious in the
+    (``TriageModel.thresholds_["presence"]``: 0.25 for anxious in the
     shipped model); a second head decides among the present ones which are
     strong. A text of low confidence (`Assessment.low_confidence`: no
     Chinese, or no term the model knows) has no emotion whatever its
