@@ -20,7 +20,15 @@ import pandas as pd
 import pytest
 
 import triage
-from triage import LabelError, ModelFileError, ParameterError, load_model, load_policy, save_model
+from triage import (
+    LabelError,
+    ModelFileError,
+    ParameterError,
+    TriageWarning,
+    load_model,
+    load_policy,
+    save_model,
+)
 from triage._learn import best_f1_threshold
 from triage.labeled import parse_labels, read_labeled
 from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, PRIORITIES
@@ -789,8 +797,6 @@ POOL = [
     "菜有点咸，不过送得挺快",
     "这个手续费到底是怎么收的？",
     "酒店房间很干净，前台也很热情",
-    "",
-    None,
     "hello world",
     "手机用了一周就黑屏，售后说要寄回厂家检测",
     "价格比别家贵了不少，还不送运费险",
@@ -959,7 +965,7 @@ def test_pure_uncertainty_takes_the_most_uncertain_rows() -> None:
     every = select_for_labeling(None, POOL, n=100, strategy="uncertainty")
     top = select_for_labeling(None, POOL, n=3, strategy="uncertainty")
     assert top["text"].tolist() == every["text"].head(3).tolist()
-    assert len(every) == 10  # 13 minus a repeat, a blank and a None
+    assert len(every) == 10  # 11 minus a repeat
 
 
 def test_uncertainty_is_measured_where_the_clause_stage_decides() -> None:
@@ -1070,7 +1076,7 @@ def test_a_complaint_pasted_50_times_with_other_numbers_takes_one_row() -> None:
 
 def test_selection_keeps_ids_and_sources_of_a_frame() -> None:
     frame = pd.DataFrame(
-        {"id": [f"shop-{i}" for i in range(4)], "source": "shop", "body": POOL[8:12]}
+        {"id": [f"shop-{i}" for i in range(4)], "source": "shop", "body": POOL[6:10]}
     )
     chosen = select_for_labeling(None, frame, n=2, text_column="body", random_state=1)
     assert set(chosen["id"]) <= set(frame["id"]) and (chosen["source"] == "shop").all()
@@ -1118,12 +1124,68 @@ def test_chosen_rows_keep_the_pool_index_labels(strategy: str, index: pd.Index) 
 
 
 def test_chosen_texts_of_a_list_are_indexed_by_their_positions() -> None:
-    chosen = select_for_labeling(None, ["", *COMPLAINTS], n=3, strategy="uncertainty")
+    with pytest.warns(TriageWarning, match=r"left out 1 row of 7"):
+        chosen = select_for_labeling(None, ["", *COMPLAINTS], n=3, strategy="uncertainty")
     assert len(chosen) == 3
     assert [["", *COMPLAINTS][i] for i in chosen.index] == chosen["text"].tolist()
     assert chosen["id"].tolist() == [f"unlabeled-{i}" for i in chosen.index]
-    empty = pd.DataFrame({"text": ["", None]}, index=pd.Index(["x", "y"], name="ticket"))
+    empty = pd.DataFrame({"text": []}, index=pd.Index([], name="ticket"))
     assert select_for_labeling(None, empty, n=3).index.name == "ticket"
+    labeled = pd.DataFrame({"text": COMPLAINTS[:2]}, index=pd.Index(["x", "y"], name="ticket"))
+    chosen = select_for_labeling(None, labeled, n=3, exclude=COMPLAINTS)
+    assert chosen.empty and chosen.index.name == "ticket"
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_selection_says_how_many_rows_it_left_out_for_their_text(strategy: str) -> None:
+    # they were left out silently: a column of numbers chose nothing, with no word
+    pool = [
+        "快递三天了还没到，客服也不回",
+        "",
+        None,
+        float("nan"),
+        "  \u200b ",  # nothing once normalised
+        "外卖洒了一半，汤全漏了",
+        404,
+        "房间隔音太差，一晚上没睡好",
+        b"\xe5\xbf\xab",
+    ]
+    said = (
+        "left out 6 rows of 9, with no text to label: text is missing or empty "
+        "(rows 1, 2, 3, 4), text is not a string: int (row 6), text is not a string: "
+        "bytes (row 8); rows counted from 0 in data as given"
+    )
+    with pytest.warns(TriageWarning, match=re.escape(said)):
+        chosen = select_for_labeling(None, pool, n=2, strategy=strategy, pool_factor=1)
+    usable = [t for t in pool if isinstance(t, str) and t.strip(" \u200b")]
+    assert len(chosen) == 2 and set(chosen["text"]) <= set(usable)
+    # the rows chosen are those of the usable texts alone, at their positions
+    alone = select_for_labeling(None, usable, n=2, strategy=strategy, pool_factor=1)
+    assert chosen["text"].tolist() == alone["text"].tolist()
+    assert [pool[i] for i in chosen.index] == chosen["text"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (
+            pd.DataFrame({"text": [3, 1, 4], "body": ["快递没到", "外卖洒了", "房间很吵"]}),
+            "no row of data (column 'text') holds a text to choose: text is not a string: "
+            "int (rows 0, 1, 2)",
+        ),
+        (
+            ["", None, " "],
+            "no row of data holds a text to choose: text is missing or empty (rows 0, 1, 2)",
+        ),
+        (
+            [*range(7)],
+            "text is not a string: int (rows 0, 1, 2, 3, 4, ...)",
+        ),
+    ],
+)
+def test_selection_refuses_a_pool_of_no_text(data: Any, said: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(said)):
+        select_for_labeling(None, data, n=2)
 
 
 def test_selection_writes_ids_read_as_numbers_as_they_were_written() -> None:
@@ -1132,7 +1194,7 @@ def test_selection_writes_ids_read_as_numbers_as_they_were_written() -> None:
         {
             "id": [1001.0, float("nan"), 1003.0, 1004.0],
             "source": ["shop", None, "shop", "shop"],
-            "text": POOL[8:12],
+            "text": POOL[6:10],
         }
     )
     chosen = select_for_labeling(None, frame, n=4, random_state=1)
@@ -1145,7 +1207,7 @@ def test_selection_writes_missing_ids_of_nullable_columns_as_empty() -> None:
     frame = pd.DataFrame(
         {"id": ["a-1", None, "a-3", "a-4"], "source": [None, "shop", "shop", "shop"]}
     ).astype("string")
-    frame["text"] = POOL[8:12]
+    frame["text"] = POOL[6:10]
     chosen = select_for_labeling(None, frame, n=4, random_state=1)
     assert sorted(chosen["id"]) == ["", "a-1", "a-3", "a-4"]
     assert sorted(chosen["source"]) == ["", "shop", "shop", "shop"]
@@ -1221,8 +1283,19 @@ def test_selection_rejects_bad_options(
         select_for_labeling(None, pd.DataFrame({"text": POOL[:3]}), **kwargs)
 
 
-def test_nothing_usable_gives_an_empty_frame() -> None:
-    chosen = select_for_labeling(None, ["", None], n=3)
+@pytest.mark.parametrize(
+    ("texts", "exclude"),
+    [
+        ([], None),
+        (COMPLAINTS[:2], COMPLAINTS),
+        (["退款一周了还没处理", "退款一周了还没处理！"], ["退款一周了还没处理"]),
+    ],
+)
+def test_nothing_to_choose_gives_an_empty_frame(
+    texts: list[str], exclude: list[str] | None
+) -> None:
+    # a pool of no text at all is refused: test_selection_refuses_a_pool_of_no_text
+    chosen = select_for_labeling(None, texts, n=3, exclude=exclude)
     assert chosen.empty and list(chosen.columns[:3]) == ["id", "source", "text"]
 
 

@@ -44,6 +44,7 @@ from triage._words import counted, names_shown, plural
 from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import (
     _cell,
+    _text_problem,
     check_labels,
     check_partial,
     excluded_texts,
@@ -1510,8 +1511,11 @@ def select_for_labeling(
       clustered into `n` groups, and the most uncertain row of each (uncertain
       rows that are not near-duplicates of each other).
 
-    Blank and non-string texts, texts in `exclude` (e.g. those already
-    labeled) and repeated texts are left out, the first of each text kept;
+    Rows of no text (missing, blank, nothing once normalised, or not a str:
+    a number, bytes) are left out with a `TriageWarning` that counts them and
+    names their first positions; a pool of no text at all is refused. Texts
+    in `exclude` (e.g. those already labeled) and repeated texts are left
+    out silently, the first of each text kept;
     texts are compared by their words alone, once normalised as the model
     reads them, so a copy that differs only in punctuation (its width too),
     emoji, spaces, digits, markup or traditional characters counts as the
@@ -1566,9 +1570,10 @@ def select_for_labeling(
     Raises
     ------
     ParameterError
-        `data` is no frame or sequence of texts (one str, a path, a dict), or
-        two rows to choose from (distinct texts, not excluded) have one
-        ``id``: the labeled file would repeat it.
+        `data` is no frame or sequence of texts (one str, a path, a dict),
+        none of its rows holds a text (a column of numbers, say), or two
+        rows to choose from (distinct texts, not excluded) have one ``id``:
+        the labeled file would repeat it.
     ColumnError
         A frame lacks `text_column`, or holds it, ``id`` or ``source`` twice.
     """
@@ -1642,8 +1647,10 @@ def select_for_labeling(
     skip = {_skeleton(t) for t in excluded_texts(exclude)}
     seen: set[str] = set()
     keep: list[int] = []
+    unusable: dict[str, list[int]] = {}
     for i, key in enumerate(model_texts(texts_in)):
         if not key:
+            unusable.setdefault(_text_problem(texts_in[i]), []).append(i)
             continue
         shape = _skeleton(key)
         if shape in skip or shape in seen:
@@ -1660,6 +1667,18 @@ def select_for_labeling(
                 "the id column for ids made from id_prefix"
             )
         first_of.setdefault(name, i)
+    if unusable:
+        said = f"{_unusable(unusable)}; rows counted from 0 in data as given"
+        left = sum(map(len, unusable.values()))
+        if left == len(texts_in):
+            column = f" (column {text_column!r})" if isinstance(data, pd.DataFrame) else ""
+            raise ParameterError(f"no row of data{column} holds a text to choose: {said}")
+        warnings.warn(
+            f"select_for_labeling left out {counted(left, 'row')} of {len(texts_in):,}, "
+            f"with no text to label: {said}",
+            TriageWarning,
+            stacklevel=user_stacklevel(),
+        )
     if not keep:
         return pd.DataFrame(columns=list(_selection_columns()), index=where[:0])
     texts = [texts_in[i] for i in keep]
@@ -1723,6 +1742,22 @@ def select_for_labeling(
         }
         rows.append(row)
     return pd.DataFrame(rows, columns=list(_selection_columns()), index=where.take(chosen))
+
+
+def _unusable(rows: Mapping[str, list[int]]) -> str:
+    """Why `select_for_labeling` leaves out rows for their text: each problem
+    (`rows` maps it to its positions) with the first positions of it.
+
+    >>> _unusable({"text is missing or empty": [2, 5], "text is not a string: int": [7]})
+    'text is missing or empty (rows 2, 5), text is not a string: int (row 7)'
+    """
+    shown = 5
+    parts = []
+    for problem, where in rows.items():
+        places = ", ".join(str(i) for i in where[:shown])
+        more = ", ..." if len(where) > shown else ""
+        parts.append(f"{problem} ({plural(len(where), 'row')} {places}{more})")
+    return ", ".join(parts)
 
 
 #: What `_skeleton` leaves out: punctuation, symbols, emoji, spaces, and digits
