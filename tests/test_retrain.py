@@ -832,6 +832,46 @@ def test_selection_returns_a_file_ready_for_labeling(strategy: str) -> None:
         assert (chosen["cluster"] >= 0).all()
 
 
+@pytest.mark.parametrize("prefer_uncertain", [True, False])
+@pytest.mark.parametrize(
+    ("points", "n", "clusters"),
+    [
+        # two points for four clusters: two are left empty, made up with the
+        # most uncertain rows left, which name no cluster
+        ([(1, 0)] * 4 + [(0, 1)] * 4, 4, 2),
+        ([(1, 0)] * 3 + [(0, 1)] * 3 + [(0.6, 0.8)] * 3, 5, 3),
+        ([(1, 0), (0, 1), (0.6, 0.8), (0.8, 0.6)], 3, 3),  # no cluster empty
+    ],
+)
+def test_each_cluster_names_one_row_and_fill_ins_none(
+    points: list[tuple[float, float]], n: int, clusters: int, prefer_uncertain: bool
+) -> None:
+    # a row that made up an empty cluster repeated the cluster of another
+    # row chosen, misleading whoever took one text per cluster
+    from triage.retrain import _kmeans_pick
+
+    Xn = np.array(points, dtype=float)
+    score = np.linspace(0.9, 0.1, len(points))
+    picked, groups = _kmeans_pick(Xn, score, n, prefer_uncertain=prefer_uncertain, random_state=0)
+    assert len(picked) == len(set(picked.tolist())) == len(groups) == n
+    named = groups[groups >= 0].tolist()
+    assert len(named) == len(set(named)) == clusters
+    # and the rows chosen for clusters lie at as many points
+    assert len({tuple(Xn[i]) for i in picked[groups >= 0]}) == clusters
+    filled = picked[groups < 0]
+    left = np.setdiff1d(np.arange(len(points)), picked[groups >= 0])
+    assert filled.tolist() == left[np.argsort(-score[left], kind="stable")][: n - clusters].tolist()
+
+
+@pytest.mark.parametrize("strategy", ["diversity", "mixed"])
+def test_clusters_of_chosen_rows_do_not_repeat(strategy: str) -> None:
+    # texts of no word the model knows share one point: clusters are left empty
+    pool = [*COMPLAINTS[:4], "!!!", "???", "...", "12315", "404", "~~~", "###", "***"]
+    chosen = select_for_labeling(None, pool, n=8, strategy=strategy, pool_factor=2)
+    named = chosen.loc[chosen["cluster"] >= 0, "cluster"].tolist()
+    assert len(named) == len(set(named)) and set(named) <= set(range(8))
+
+
 @pytest.mark.parametrize("strategy", ["diversity", "mixed"])
 def test_a_pool_of_no_more_than_n_texts_is_taken_whole_unclustered(strategy: str) -> None:
     few = ["快递三天了还没到", "客服一直不回消息", "房间隔音太差"]

@@ -1451,7 +1451,13 @@ def _kmeans_pick(
 ) -> tuple[Array, Array]:
     """One row per k-means cluster of the rows `Xn` (TF-IDF rows in their
     latent space, `_latent`): the most uncertain, or the one nearest the
-    centre."""
+    centre; and each row's cluster.
+
+    Clusters that k-means leaves empty (rows that share a point: texts of
+    the same words, or none the model knows) are made up with the most
+    uncertain rows left, whose cluster is -1: each is nearest a centre
+    another row was taken for, which a repeated cluster would claim twice.
+    """
     from sklearn.cluster import MiniBatchKMeans
 
     k = min(n, Xn.shape[0])
@@ -1475,11 +1481,13 @@ def _kmeans_pick(
     first = np.ones(len(order), dtype=bool)
     first[1:] = labels[order[1:]] != labels[order[:-1]]
     picked = order[first].astype(np.intp)
+    groups = labels[picked].astype(np.intp)
     if picked.size < n:  # empty clusters: fill with the most uncertain rest
         rest = np.setdiff1d(np.arange(Xn.shape[0]), picked)
         rest = rest[np.lexsort((rest, -score[rest]))][: n - picked.size]
         picked = np.concatenate([picked, rest])
-    return picked, labels[picked]
+        groups = np.concatenate([groups, np.full(rest.size, -1, dtype=np.intp)])
+    return picked, groups
 
 
 def select_for_labeling(
@@ -1559,9 +1567,10 @@ def select_for_labeling(
         ``suggested_priority``), ``uncertainty`` (0-1), ``most_uncertain``
         (the head closest to its threshold; empty, with an uncertainty of
         0, for a text the model cannot read: no Chinese, no features) and
-        ``cluster`` (-1 for
-        ``"uncertainty"``, and for any strategy when there are no more than
-        `n` texts to choose from, all of them taken unclustered); most
+        ``cluster`` (the k-means cluster a row was chosen for, each once; -1
+        for ``"uncertainty"``, for any strategy when there are no more than
+        `n` texts to choose from, all of them taken unclustered, and for the
+        rows that make up clusters k-means left empty); most
         uncertain first. Its index is that of the chosen rows in `data`: a
         frame's or Series' own labels (so ``pool.loc[chosen.index]`` gives
         them back from a filtered or re-indexed pool, its index name kept),
