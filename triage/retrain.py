@@ -1544,6 +1544,8 @@ def select_for_labeling(
     exclude : iterable of str, optional
         Texts never to choose, e.g. ``[*train["text"], *dev["text"]]`` (one
         str or a DataFrame is refused: either would leave out nothing).
+        Texts alone are compared: a pool's ``id`` that a labeled row has on
+        another text is kept, and the two files, put together, repeat it.
     pool_factor : int, default 5
         Size of the uncertain pool of ``"mixed"``, in multiples of `n`.
     id_prefix : str, default "unlabeled"
