@@ -58,10 +58,9 @@ def demo() -> pd.DataFrame:
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread() -> Iterator[None]:
-    # The selection tests reduce a few rows with TruncatedSVD (BLAS) and cluster
-    # them with k-means (OpenMP), each in as many threads as there are cores:
-    # on rows so few, the other threads only wait for the first, spinning,
-    # some half of the CPU these tests took. The rows chosen are the same.
+    # The selection tests predict a few rows, with BLAS in as many threads as
+    # there are cores: on rows so few, the other threads only wait for the
+    # first, spinning. The clustering runs on one thread of its own accord.
     import sklearn.cluster  # noqa: F401  (loads the OpenMP runtime to limit)
     from threadpoolctl import threadpool_limits
 
@@ -904,6 +903,36 @@ def test_clustering_runs_in_a_latent_space_of_at_most_100_dimensions(
     [(rows, dims)] = seen
     assert rows == (10 if strategy == "diversity" else 6)
     assert dims <= 100
+
+
+@pytest.mark.parametrize("strategy", ["diversity", "mixed"])
+def test_clustering_runs_on_one_thread_whatever_the_callers(
+    strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the reduction and k-means on as many BLAS and OpenMP threads as the
+    # machine had summed in another order on another machine, enough to tip
+    # a tie of k-means (2 of 300 rows chosen otherwise): they run on one, as
+    # the heads are fitted, whatever threads the caller allows
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.decomposition import TruncatedSVD
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threads: list[set[int]] = []
+
+    def spied(method: Any) -> Any:
+        def spy(self: Any, X: Any, *args: Any, **kwargs: Any) -> Any:
+            threads.append({pool["num_threads"] for pool in threadpool_info()})
+            return method(self, X, *args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(MiniBatchKMeans, "fit_predict", spied(MiniBatchKMeans.fit_predict))
+    monkeypatch.setattr(TruncatedSVD, "fit_transform", spied(TruncatedSVD.fit_transform))
+    with threadpool_limits(limits=2):
+        chosen = select_for_labeling(None, POOL, n=3, strategy=strategy, pool_factor=2)
+        assert all(pool["num_threads"] == 2 for pool in threadpool_info())
+    assert len(chosen) == 3
+    assert threads == [{1}, {1}]
 
 
 @pytest.mark.parametrize("strategy", ["uncertainty", "diversity", "mixed"])

@@ -1555,6 +1555,9 @@ def select_for_labeling(
         each pool its own prefix, or the labeled files of two pools, put
         together, repeat ids.
     random_state : int, default 0
+        Seeds the reduction and k-means of ``diversity`` and ``mixed``, which
+        run on one thread: the same pool, model and seed choose the same rows
+        on any machine.
     n_jobs : int or None, default 1
         Processes that read the texts (segment them and weigh the model's
         doubts), as `triage.score_frame` takes them: -1 for every core. The
@@ -1713,15 +1716,24 @@ def select_for_labeling(
             else:
                 # the rows in the pool's order, a copy: the rows as read are let go
                 X, X_all = X_all[pool], None
-            # and the TF-IDF rows once in their latent space, which k-means clusters
-            latent, X = _latent(X, random_state), None
-            local, groups = _kmeans_pick(
-                latent,
-                score[pool],
-                n,
-                prefer_uncertain=strategy == "mixed",
-                random_state=random_state,
-            )
+            # and the TF-IDF rows once in their latent space, which k-means
+            # clusters: on one BLAS and OpenMP thread, as `fit_model` fits,
+            # so that the rows chosen are those of any machine (their sums on
+            # more threads differed in the last bits, enough to tip a tie of
+            # k-means: 2 of 300 rows chose otherwise), and no thread spins
+            # beside a busy one
+            import sklearn.cluster  # noqa: F401  (loads the OpenMP runtime to limit)
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(limits=1):
+                latent, X = _latent(X, random_state), None
+                local, groups = _kmeans_pick(
+                    latent,
+                    score[pool],
+                    n,
+                    prefer_uncertain=strategy == "mixed",
+                    random_state=random_state,
+                )
             picked = pool[local]
             cluster[picked] = groups
         picked = picked[np.lexsort((picked, -score[picked]))]
