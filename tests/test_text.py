@@ -6,6 +6,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import tempfile
 import types
 import unicodedata
@@ -1044,6 +1045,16 @@ def test_taiwan_words_become_the_mainland_words(raw: str, expected: str) -> None
 def test_cantonese_words_become_the_mandarin_words(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
     assert normalize(expected) == expected
+
+
+def test_each_cantonese_word_is_read_by_the_group_it_matched() -> None:
+    # a word's reading is found by the number of the group it matched
+    # (match.lastindex): a key holding a capturing group of its own would
+    # shift every key after it onto another word's reading
+    keys = text_module._CANTONESE_KEYS
+    assert text_module._CANTONESE.groups == len(keys) == len(text_module._CANTONESE_READ) - 1
+    for key in keys:
+        assert re.compile(key).groups == 0, key
 
 
 @settings(max_examples=300, deadline=None)
