@@ -1389,8 +1389,11 @@ def test_models_taking_turns_hash_their_words_once() -> None:
 
     run_interleaved(turns, threads)  # threads interleave within each call
     assert got == [[want[(i + k) % 2] for i in range(rounds)] for k in range(threads)]
-    # built once each, in the thread that asked first, while the others waited
-    assert _CountedWords.hashed <= 2 * threads
+    # built once each, in the thread that asked first, while the others waited:
+    # each thread looks each set up under the lock once at most (a thread
+    # that came before the set was known), and each build hashes it three
+    # times more (a copy held, and kept); of 400 calls, never again
+    assert _CountedWords.hashed <= 2 * threads + 2 * 3
     _CountedWords.hashed = 0
     for i in range(100):
         assert tokenize(text, words=sets[i % 2]) == want[i % 2]
