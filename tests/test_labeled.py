@@ -132,7 +132,9 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"text": "\x00\x07"}, "text", "missing or empty"),
         # a number is no text: the type is named, as score_frame names it
         ({"text": 3}, "text", "text is not a string: int"),
-        ({"text": b"\xe5\xbf\xab"}, "text", "text is not a string: bytes"),
+        # a binary column (a database driver's) is told to be decoded, as score_frame tells it
+        ({"text": b"\xe5\xbf\xab"}, "text", "text is not a string: bytes; decode the column first"),
+        ({"text": bytearray(b"\xe5")}, "text", "not a string: bytearray; decode the column"),
         ({"text": None}, "text", "text is missing or empty"),
     ],
 )

@@ -1227,7 +1227,7 @@ def test_selection_says_how_many_rows_it_left_out_for_their_text(strategy: str) 
     said = (
         "left out 6 rows of 9, with no text to label: text is missing or empty "
         "(rows 1, 2, 3, 4), text is not a string: int (row 6), text is not a string: "
-        "bytes (row 8); rows counted from 0 in data as given"
+        "bytes; decode the column first (row 8); rows counted from 0 in data as given"
     )
     with pytest.warns(TriageWarning, match=re.escape(said)):
         chosen = select_for_labeling(None, pool, n=2, strategy=strategy, pool_factor=1)

@@ -583,6 +583,8 @@ def _text_problem(value: Any) -> str:
     """Why a text the model sees as empty (`model_texts`) is of no use."""
     if isinstance(value, str) or is_missing(value):
         return "text is missing or empty"
+    if isinstance(value, bytes | bytearray):  # a binary column, as the batch path says
+        return f"text is not a string: {type(value).__name__}; decode the column first"
     return f"text is not a string: {type(value).__name__}"
 
 
