@@ -158,6 +158,22 @@ P1_CASES = [
     ("你们的过期食品导致我住院", "product", "P1.health"),
     ("你们的菜把我吃进医院了", "product", "P1.health"),
     ("住院了,就是因为吃了你们家的海鲜", "product", "P1.health"),
+    # a symptom said alone in a complaint, or tied to what was eaten or used or
+    # blamed on it, is a harm done, whatever is asked after it
+    ("这家外卖不干净,全家拉肚子", "product", "P1.health"),
+    ("面霜质量太差,脸过敏了", "product", "P1.health"),
+    ("酒店的床单有虫,我全身过敏", "environment", "P1.health"),
+    ("吃了你们的菜拉肚子了,明天别送了", "product", "P1.health"),
+    ("宝宝喝了拉肚子,这个奶粉还能喝吗", "product", "P1.health"),
+    ("用了两天脸上过敏了,还能继续用吗", "product", "P1.health"),
+    ("孩子拉肚子,是不是奶粉的问题", "product", "P1.health"),
+    ("我拉肚子了,你们的菜是不是不新鲜", "product", "P1.health"),
+    ("买的面膜过敏了,能退吗", "product", "P1.health"),
+    ("住了一晚全身过敏,能不能换个房间", "environment", "P1.health"),
+    ("昨天点的烤鱼,半夜肚子疼,帮我取消订单", "product", "P1.health"),
+    ("买来跟小孩一起吃,结果都拉肚子了,以后别送了", "product", "P1.health"),
+    ("我拉肚子了,你们的菜是不是不新鲜,明天别送了", "product", "P1.health"),
+    ("我对花生过敏,你们菜里有花生吗?吃了嘴都肿了", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
     # someone who fainted
@@ -595,6 +611,27 @@ NOT_A_CRISIS = [
     ("我妈还在医院,外卖能不能送到住院部", "logistics", "P1.health"),
     ("孩子生病住院,你们的客服还一直打电话催我", "service", "P1.health"),
     ("作为一个发烧友,这个耳机的音质太差了", "product", "P1.health"),
+    # a symptom said as the customer's own state, the reason for an ask of the
+    # delivery or a question whether a product suits them, is no harm the
+    # business did
+    ("我身体不舒服,快递能不能放门口", "logistics", "P1.health"),
+    ("我有点头晕,外卖放门卫就行", "logistics", "P1.health"),
+    ("我拉肚子了,今天别送了", "logistics", "P1.health"),
+    ("我肚子疼,外卖放门口就行", "logistics", "P1.health"),
+    ("孩子发烧拉肚子,快递麻烦晚点打电话", "logistics", "P1.health"),
+    ("我过敏了,不能出门,快递放驿站吧", "logistics", "P1.health"),
+    ("我身体不舒服,不方便下楼,麻烦送上来", "logistics", "P1.health"),
+    ("我胃疼,能不能帮忙买点药一起送来", "logistics", "P1.health"),
+    ("因为身体不舒服,所以想取消订单", "process", "P1.health"),
+    ("孩子肠胃炎,这个奶粉适合吗", "product", "P1.health"),
+    ("宝宝拉肚子,这个奶粉能喝吗", "product", "P1.health"),
+    ("我皮肤过敏,这个面膜适合我吗", "product", "P1.health"),
+    ("我对花生过敏,这个菜有花生吗", "product", "P1.health"),
+    ("孩子对牛奶过敏,这个奶粉里有牛奶吗", "product", "P1.health"),
+    ("我最近胃疼,能不能帮我换成清淡点的", "product", "P1.health"),
+    ("我胃疼,有没有清淡一点的菜", "product", "P1.health"),
+    ("我对海鲜过敏,这道菜里放了虾吗", "product", "P1.health"),
+    ("孕妇呕吐厉害,有什么推荐的吗", "product", "P1.health"),
     # ... nor after a use that only took time, a meal before a visit, an errand
     # sent to a hospital or a medicine that did not cure
     ("外卖用了两个小时才送到,病人还在医院等着", "logistics", "P1.health"),
@@ -1610,6 +1647,34 @@ def test_a_policy_without_retracted_reads_no_contrast() -> None:
     assert run("不是吃出石子，是吃出头发", "product", policy=mine).level is Priority.P1
 
 
+def test_a_policy_without_circumstance_reads_every_symptom_as_harm() -> None:
+    data = default_policy().to_dict()
+    del data["modifiers"]["circumstance"]
+    bare = Policy.from_dict(data)
+    assert bare.circumstance == () and Policy.from_dict(bare.to_dict()) == bare
+    assert run("我拉肚子了,今天别送了", "logistics", policy=bare).level is Priority.P1
+    # a pair of its own: an injury named as the reason to carry a parcel up,
+    # unless the text blames the fall on the business
+    mine = load_policy(
+        {
+            "format": 1,
+            "extends": "default",
+            "modifiers": {"circumstance": [{"after": "[^。]*送上楼", "unless": "你们"}]},
+            "triggers": [
+                {
+                    **next(t for t in data["triggers"] if t["code"] == "P1.injury"),
+                    "cancel_on": ["negation", "circumstance"],
+                }
+            ],
+        }
+    )
+    assert mine.circumstance == (("[^。]*送上楼", "你们"),)
+    assert run("我腿骨折了,麻烦送上楼", "logistics", policy=mine).level is not Priority.P1
+    assert run("在你们店里摔骨折了,麻烦送上楼", "logistics", policy=mine).level is Priority.P1
+    # its pairs replace the default's
+    assert run("我拉肚子了,今天别送了", "logistics", policy=mine).level is Priority.P1
+
+
 # ---------------------------------------------------------------------------
 # Context and the learned signal
 # ---------------------------------------------------------------------------
@@ -1982,6 +2047,9 @@ CRISIS = {"P1": 0.9, "P2": 0.05, "P3": 0.05, "P4": 0.0}
         ("还好没有拉肚子", Priority.P4),
         ("孩子没有受伤，就是快递送错了", Priority.P3),
         ("万一吃坏肚子怎么办", Priority.P4),
+        # ... or names it as the customer's own state, not a harm done
+        ("我拉肚子了,今天别送了", Priority.P4),
+        ("孩子肠胃炎,这个奶粉适合吗", Priority.P4),
         # a crisis named and denied in one text: the named one stands
         ("没有受伤，但是吃完一直拉肚子", Priority.P1),
         # no P1 trigger matched at all: the model may still raise to P1
@@ -2532,6 +2600,24 @@ MALFORMED = [
     (
         _bad("modifiers.retracted", [{"before": "不是", "after": 1}]),
         r"modifiers.retracted\[0\].after: expected a string, got int",
+    ),
+    # circumstance is a list of pairs of patterns, its after needed, its unless not
+    (_bad("modifiers.circumstance", "送"), r"modifiers.circumstance: expected a list of tables"),
+    (
+        _bad("modifiers.circumstance", [{"unless": "吃了"}]),
+        r"modifiers.circumstance\[0\]: missing required key 'after'",
+    ),
+    (
+        _bad("modifiers.circumstance", [{"after": "送", "before": "我"}]),
+        r"modifiers.circumstance\[0\]: unknown key 'before'",
+    ),
+    (
+        _bad("modifiers.circumstance", [{"after": ".*"}]),
+        r"modifiers.circumstance\[0\].after: regular expression '\.\*' matches the empty string",
+    ),
+    (
+        _bad("modifiers.circumstance", [{"after": "送", "unless": "吃("}]),
+        r"modifiers.circumstance\[0\].unless: bad regular expression",
     ),
     (_bad("typo", 1), r"top level: unknown key 'typo'"),
     (_with_trigger(patterns=["(?P<boss>总经理)"]), r"patterns\[0\]: .*named group"),

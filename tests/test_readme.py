@@ -105,6 +105,8 @@ def test_shell_example_prints_what_the_readme_shows(capsys: pytest.CaptureFixtur
         ("路上摔坏了", "P3", "P3.problem"),
         ("坏了", "P2", "P2.unusable"),
         ("还好没有拉肚子", "P4", "P4.mild"),
+        ("我拉肚子了，今天别送了", "P4", "P4.none"),
+        ("孩子拉肚子，是不是奶粉的问题", "P1", "P1.health"),
         ("有点慢", "P3", "P4.mild"),
     ],
 )

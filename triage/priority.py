@@ -39,7 +39,16 @@ How a level is reached, in order (when two levels fit, the higher wins):
      (``我本来想报警的,后来算了``). The policy's pairs of patterns say what
      ends right before the match and what starts right after it, in the rest
      of its sentence; the trigger's matches inside what they read are taken
-     back too (the ``律师`` of ``本来想起诉,律师说没必要``).
+     back too (the ``律师`` of ``本来想起诉,律师说没必要``);
+   - ``circumstance``: the match is the customer's own state, named as the
+     reason for an ask of something else: an ill customer's ask of the
+     delivery (``我身体不舒服,快递能不能放门口``, ``我拉肚子了,今天别送了``) or a
+     question whether a product suits them (``孩子肠胃炎,这个奶粉适合吗``). The
+     policy's pairs of patterns say what asks, starting right after the
+     match in the rest of its sentence, and what, found anywhere in the
+     text, ties the match to what was eaten or used or complains of it
+     (``吃了``, ``不新鲜``, ``退款``): a match so tied is a harm done, whatever
+     is asked after it (``吃了你们的菜拉肚子了,明天别送了``).
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
@@ -161,6 +170,7 @@ MODIFIERS: tuple[str, ...] = (
     "reported",
     "notice",
     "retracted",
+    "circumstance",
 )
 
 _DEFAULT_CANCEL: tuple[str, ...] = ("negation", "question")
@@ -365,6 +375,9 @@ class _Compiled:
     notice: re.Pattern[str] | None
     # each pair of `retracted`: what ends right before the match, what starts right after it
     retracted: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    # each pair of `circumstance`: the ask that starts right after the match,
+    # and what ties it to the business anywhere in the text
+    circumstance: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]
     deadlines: dict[Priority, int]
     teams: dict[Category, str]
     # by the key folded as values are matched: the policy's key and its level
@@ -422,6 +435,9 @@ class Policy:
     notice: str = ""
     #: The ``retracted`` modifier: pairs of patterns (before, after); () for none.
     retracted: tuple[tuple[str, str], ...] = ()
+    #: The ``circumstance`` modifier: pairs of patterns (after, unless), unless
+    #: "" for none; () for none.
+    circumstance: tuple[tuple[str, str], ...] = ()
     source: str = field(default="<dict>", compare=False)
     _c: _Compiled = field(init=False, repr=False, compare=False)
 
@@ -535,6 +551,9 @@ class Policy:
                 "reported": self.reported,
                 "notice": self.notice,
                 "retracted": [{"before": b, "after": a} for b, a in self.retracted],
+                "circumstance": [
+                    {"after": a, **({"unless": u} if u else {})} for a, u in self.circumstance
+                ],
             },
             "triggers": [
                 {
@@ -1063,12 +1082,21 @@ def _build(
         top["modifiers"],
         "modifiers",
         ("window", "negation", "hypothetical", "question", "reported"),
-        ("notice", "retracted"),
+        ("notice", "retracted", "circumstance"),
     )
     retracted = tuple(
         (ck.regex(pair["before"], f"{at}.before"), ck.regex(pair["after"], f"{at}.after"))
         for at, pair in ck.tables(
             md.get("retracted", []), "modifiers.retracted", ("before", "after")
+        )
+    )
+    circumstance = tuple(
+        (
+            ck.regex(pair["after"], f"{at}.after"),
+            ck.regex(pair["unless"], f"{at}.unless") if pair.get("unless", "") != "" else "",
+        )
+        for at, pair in ck.tables(
+            md.get("circumstance", []), "modifiers.circumstance", ("after",), ("unless",)
         )
     )
 
@@ -1114,6 +1142,7 @@ def _build(
             reported=ck.regex(md["reported"], "modifiers.reported"),
             notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
             retracted=retracted,
+            circumstance=circumstance,
             emotion_signals=tuple(emotion_signals),
             category_signal=category_signal,
             repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
@@ -2478,6 +2507,10 @@ def _compile(policy: Policy) -> _Compiled:
             (re.compile(f"(?:{before})$"), re.compile(f"(?:{after})"))
             for before, after in policy.retracted
         ),
+        circumstance=tuple(
+            (re.compile(after), re.compile(unless) if unless else None)
+            for after, unless in policy.circumstance
+        ),
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
         channels=_folded(policy.channels, "channels"),
@@ -2612,7 +2645,26 @@ def _cancelled(
             return "notice"
     if "retracted" in kinds and _taken_back(text, start, end, c, w) >= 0:
         return "retracted"
+    if "circumstance" in kinds and c.circumstance and _aside(text, start, end, c, w):
+        return "circumstance"
     return None
+
+
+def _aside(text: str, start: int, end: int, c: _Compiled, w: int) -> bool:
+    """Whether the match ``text[start:end]`` is the customer's own state,
+    named as the reason for an ask of something else: a pair of the
+    `circumstance` modifier reads the ask right after it, in the rest of its
+    sentence (我身体不舒服,快递能不能放门口), and nothing in the text that ties
+    it to the business (吃了, 不新鲜)."""
+    b = end
+    high = min(len(text), end + 4 * w)
+    while b < high and text[b] not in _SENTENCE_END:
+        b += 1
+    after = text[end:b]
+    for asks, unless in c.circumstance:
+        if asks.match(after) is not None and (unless is None or unless.search(text) is None):
+            return True
+    return False
 
 
 def _taken_back(text: str, start: int, end: int, c: _Compiled, w: int) -> int:
