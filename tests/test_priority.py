@@ -1358,6 +1358,13 @@ MEANING_CASES = [
     ("我不敢报警,怕被报复", Priority.P1, False),
     ("我觉得我不敢报警,怕麻烦", Priority.P1, False),
     ("我觉得我不会过敏", Priority.P1, False),
+    # ... nor what others thought would not befall the customer: 不会 dares
+    # after the company's 觉得我 alone, 不敢 after anyone's
+    ("他们觉得我不会过敏", Priority.P1, False),
+    ("她们认为我不会过敏", Priority.P1, False),
+    ("医生觉得我不会过敏", Priority.P1, False),
+    ("他们觉得我不会去12315投诉", Priority.P1, False),
+    ("他们觉得我不敢报警", Priority.P1, True),
     ("我觉得我不会去12315投诉,先等等", Priority.P1, False),
     ("还可以,不过孩子吃完过敏了", Priority.P1, True),
     # hypothetical: a conditional threat is still a threat ...
