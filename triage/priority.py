@@ -42,7 +42,7 @@ How a level is reached, in order (when two levels fit, the higher wins):
      back too (the ``律师`` of ``本来想起诉,律师说没必要``);
    - ``circumstance``: the match is the customer's own state, named as the
      reason for an ask of something else: an ill customer's ask of the
-     delivery (``我身体不舒服,快递能不能放门口``, ``我拉肚子了,今天别送了``) or a
+     delivery (``我肚子疼,外卖放门口就行``, ``我拉肚子了,今天别送了``) or a
      question whether a product suits them (``孩子肠胃炎,这个奶粉适合吗``). The
      policy's pairs of patterns say what asks, starting right after the
      match in the rest of its sentence, and what, found anywhere in the
@@ -2654,7 +2654,7 @@ def _aside(text: str, start: int, end: int, c: _Compiled, w: int) -> bool:
     """Whether the match ``text[start:end]`` is the customer's own state,
     named as the reason for an ask of something else: a pair of the
     `circumstance` modifier reads the ask right after it, in the rest of its
-    sentence (我身体不舒服,快递能不能放门口), and nothing in the text that ties
+    sentence (我肚子疼,外卖放门口就行), and nothing in the text that ties
     it to the business (吃了, 不新鲜)."""
     b = end
     high = min(len(text), end + 4 * w)
