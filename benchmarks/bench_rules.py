@@ -11,6 +11,9 @@ time of ``prioritize`` on its worst text of 16,000 characters against that of
 one of a single extra trigger:
 
 * runs of digits (``1``, ``8``, ``12``), as a pasted number or a table is;
+* a harm whose every match is cancelled, each read by the modifiers: denied
+  (``没拉肚子``), asked (``会拉肚子吗?``) or named as the customer's state, the
+  reason for an ask (``拉肚子别送了``, ``我拉肚子了,今天别送了。``);
 * the shapes of pattern a policy may write: words joined by ``.*``, ``.*?``,
   ``\\w*``, ``\\S*``, ``.{0,2000}``, a pattern starting with ``.*``, and a
   part of alternatives (``(?:退款|换货)``, ``(?:没|没有)``) and
@@ -36,6 +39,8 @@ LENGTH = 16_000
 ORDINARY = "快递送得太慢了，客服也不回消息。"
 
 DIGITS = ["1", "8", "12"]
+
+CANCELLED = ["没拉肚子", "会拉肚子吗?", "拉肚子别送了", "我拉肚子了,今天别送了。"]
 
 SHAPES = [
     ("退款.*没.*到账", "退款没"),
@@ -85,6 +90,9 @@ def main() -> None:
     for run_of in DIGITS:
         cost = _cost(_fill(run_of), args.repeat)
         print(f"{'digits ' + run_of * 3 + '...':<44}{cost * 1000:>9.1f}{cost / base:>12.1f}")
+    for unit in CANCELLED:
+        cost = _cost(_fill(unit), args.repeat)
+        print(f"{unit + ' ...':<44}{cost * 1000:>9.1f}{cost / base:>12.1f}")
     for pattern, unit in SHAPES:
         data = default_policy().to_dict()
         trigger = {"code": "P1.mine", "level": "P1", "zh": "自定", "en": "mine"}

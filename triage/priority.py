@@ -183,6 +183,7 @@ _MAX_SPANS = 3
 # A clause ends at these characters; a sentence at the second set.
 _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
+_SENTENCE_STOP = re.compile("[.。!！?？;；\n]")
 _PARTICLES = frozenset("吗呢吧么")  # what ends a question
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
@@ -2570,6 +2571,7 @@ def _cancelled(
     w: int,
     breaks: Sequence[int] = (),
     spaces: Sequence[int] = (),
+    memo: dict[int, Any] | None = None,
 ) -> str | None:
     """The modifier among `kinds` that cancels the match ``text[start:end]``, or None.
 
@@ -2579,7 +2581,8 @@ def _cancelled(
     are those before which a space after a Chinese character was
     (`_clause_spaces`). A question after either asks nothing of the match
     (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
-    (能退货吗 孩子吃完拉肚子了).
+    (能退货吗 孩子吃完拉肚子了). `memo` keeps what is found once per text
+    (whether a `circumstance` pair's ``unless`` is in it).
     """
     low = max(0, start - w)
     if "negation" in kinds:
@@ -2645,24 +2648,34 @@ def _cancelled(
             return "notice"
     if "retracted" in kinds and _taken_back(text, start, end, c, w) >= 0:
         return "retracted"
-    if "circumstance" in kinds and c.circumstance and _aside(text, start, end, c, w):
+    if "circumstance" in kinds and c.circumstance and _aside(text, start, end, c, w, memo):
         return "circumstance"
     return None
 
 
-def _aside(text: str, start: int, end: int, c: _Compiled, w: int) -> bool:
+def _aside(
+    text: str, start: int, end: int, c: _Compiled, w: int, memo: dict[int, Any] | None
+) -> bool:
     """Whether the match ``text[start:end]`` is the customer's own state,
     named as the reason for an ask of something else: a pair of the
     `circumstance` modifier reads the ask right after it, in the rest of its
     sentence (我肚子疼,外卖放门口就行), and nothing in the text that ties
-    it to the business (吃了, 不新鲜)."""
-    b = end
+    it to the business (吃了, 不新鲜). Whether the text holds an ``unless`` is
+    looked up once a text (`memo`): a long one names a symptom and an ask many
+    times over."""
     high = min(len(text), end + 4 * w)
-    while b < high and text[b] not in _SENTENCE_END:
-        b += 1
-    after = text[end:b]
+    stop = _SENTENCE_STOP.search(text, end, high)
+    after = text[end : high if stop is None else stop.start()]
     for asks, unless in c.circumstance:
-        if asks.match(after) is not None and (unless is None or unless.search(text) is None):
+        if asks.match(after) is None:
+            continue
+        if unless is None:
+            return True
+        memo = {} if memo is None else memo
+        tied = memo.get(id(unless))
+        if tied is None:
+            tied = memo[id(unless)] = unless.search(text) is not None
+        if not tied:
             return True
     return False
 
@@ -2988,7 +3001,7 @@ def _trigger_reasons(
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
             if how is None and s < taken_back.get(idx, -1):
                 how = "retracted"
-            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
@@ -3019,7 +3032,10 @@ def _trigger_reasons(
     if late and _both(late, marks, bool(ordinary), bool(mild)):
         for s, e, idx in late:
             kinds = c.cancel[idx]
-            if not kinds or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces) is None:
+            if (
+                not kinds
+                or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo) is None
+            ):
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
     return reasons, denied, plain
