@@ -177,6 +177,8 @@ P1_CASES = [
     ("买来跟小孩一起吃,结果都拉肚子了,以后别送了", "product", "P1.health"),
     ("我拉肚子了,你们的菜是不是不新鲜,明天别送了", "product", "P1.health"),
     ("我对花生过敏,你们菜里有花生吗?吃了嘴都肿了", "product", "P1.health"),
+    ("这奶粉喝得孩子拉肚子,能不能晚点再送下一罐", "product", "P1.health"),
+    ("你们的面霜让我过敏了,今天别送了", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
     # someone who fainted
@@ -636,6 +638,8 @@ NOT_A_CRISIS = [
     ("我最近胃疼,能不能帮我换成清淡点的", "product", "P1.health"),
     ("我胃疼,有没有清淡一点的菜", "product", "P1.health"),
     ("我对海鲜过敏,这道菜里放了虾吗", "product", "P1.health"),
+    ("我对酒精过敏,这个面霜含不含酒精", "product", "P1.health"),
+    ("孩子过敏,你们有没有无添加的款", "product", "P1.health"),
     ("孕妇呕吐厉害,有什么推荐的吗", "product", "P1.health"),
     # ... nor after a use that only took time, a meal before a visit, an errand
     # sent to a hospital or a medicine that did not cure
