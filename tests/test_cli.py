@@ -1736,6 +1736,64 @@ def test_evaluate_names_a_bad_row_by_its_line_in_the_file(
     assert named in capsys.readouterr().err
 
 
+#: A support team's file: categories and primary labeled, the rest of an
+#: export's columns left empty.
+_SUPPORT_TEAM = (
+    "text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority\n"
+    "洗衣机转了一次就漏水,product,product,,,,,,\n"
+    "快递三天没更新，打客服也没人接,logistics|service,logistics,,,,,,\n"
+    "谢谢，问题解决了,,,,,,,,\n"
+    "会员费多扣了一个月,pricing,pricing,,,,,,\n"
+)
+
+
+def test_evaluate_reports_the_heads_a_file_labels_and_names_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it was refused as though it were to train on ("each head learns from its own column")
+    from triage.cli import render_evaluation
+    from triage.labeled import read_labeled
+
+    path = tmp_path / "support.csv"
+    path.write_text(_SUPPORT_TEAM, encoding="utf-8")
+    ev = triage.evaluate(triage.LexiconModel(), read_labeled(path))
+    assert main(["evaluate", str(path), "--baseline"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"{render_evaluation(ev, f'lexicon baseline on {path}')}\n"
+    lines = out.splitlines()
+    assert lines[1].startswith("category      precision") and "emotion macro" not in out
+    assert "intensity" not in out
+    assert "P1 recall" not in out and "priority accuracy" not in out
+    assert re.search(r"^category macro-F1 \d\.\d{3}   primary accuracy [\d.]+ \(n=3\)$", out, re.M)
+    assert "not evaluated: emotions (empty on every row); priority (empty on every row)" in lines
+    assert main(["evaluate", str(path), "--baseline", "--json", "--calibration"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["evaluated"] == ["categories", "primary"] and "priority" not in data
+    assert data["not_evaluated"] == {
+        "emotions": "empty on every row",
+        "priority": "empty on every row",
+    }
+    assert {k: v for k, v in data.items() if k != "calibration"} == ev.to_dict()
+    assert "angry" not in data["calibration"]["labels"]
+
+
+def test_evaluate_names_a_row_a_head_evaluated_leaves_empty_by_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "analyst.csv"
+    path.write_text(
+        "text,priority\n充电器冒烟了,P1\n快递慢了一天,\n门口太吵,P4\n", encoding="utf-8"
+    )
+    assert main(["evaluate", str(path), "--baseline"]) == 2
+    err = capsys.readouterr().err
+    assert "row 1 (line 3, id '') not labeled yet: every label cell is empty" in err
+    # triage check reads every head: the call that lists them all for this one
+    assert (
+        f"(triage.validate_labels(triage.read_labeled({str(path)!r}), heads=['priority']) "
+        "lists them all)" in err
+    )
+
+
 # twelve rows whose angry is out of range: more than the 10 problems an error shows
 _TWELVE_BAD = "".join(
     f"第{n}次催发货了还没动静,logistics,logistics,5,1,0,0,0,P3\n" for n in range(12)
@@ -1986,14 +2044,22 @@ def _bad_input_files(folder: Path, tiny_frame) -> None:  # type: ignore[no-untyp
         ),
         *(
             (
+                ["evaluate", "unlabeled.csv", *more],
+                # evaluate reads the heads a file labels, but not four emotions of five
+                r"unlabeled\.csv: the five emotions are rated together .* not angry \(no column\): "
+                r"rate every row for all five, or leave all five out to evaluate the other heads; "
+                r"the columns are \['id', 'text', .*\]",
+            )
+            for more in [[], ["--baseline"]]
+        ),
+        *(
+            (
                 [command, "unlabeled.csv", *more],
                 r"unlabeled\.csv: bad columns in the labeled data: no column 'angry', 'priority'; "
                 r"each head learns from its own column: .*extra=rows.*; "
                 r"the columns are \['id', 'text', .*\]",
             )
             for command, more in [
-                ("evaluate", []),
-                ("evaluate", ["--baseline"]),
                 ("train", ["-o", "new"]),
                 ("train", ["-o", "new", "--dev", "unlabeled.csv"]),
             ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import labeled_frame
 from triage import LexiconModel, ParameterError, analyze, evaluate, score_frame
@@ -655,3 +658,314 @@ def test_calibration_takes_the_model_first_as_evaluate_does() -> None:
     frame = labeled_frame(CALM)
     with pytest.raises(ParameterError, match=r"^calibration takes the model first"):
         calibration(frame, LexiconModel())  # type: ignore[arg-type]
+
+
+# Complaints labeled in full; the frames below keep some heads of them alone.
+# text, categories, primary, angry anxious confused humorous aggrieved, priority
+LABELED = [
+    ("买的电饭煲用了两天就不加热了", "product", "product", "1 0 0 0 0", "P2"),
+    (
+        "快递员把包裹扔在楼下就走了，打电话也不接",
+        "logistics|service",
+        "logistics",
+        "2 0 0 0 1",
+        "P3",
+    ),
+    ("会员费自动续费了也没提醒，钱直接扣了", "pricing", "pricing", "1 0 1 0 1", "P2"),
+    ("退货流程太复杂，填了三张表还要等审核", "process", "process", "0 0 1 0 0", "P3"),
+    ("酒店房间有股霉味，床单上还有头发", "environment", "environment", "1 0 0 0 0", "P3"),
+    ("客服说会回电话，等了一整天都没人联系", "service", "service", "0 1 0 0 2", "P3"),
+    ("谢谢你们的售后，问题很快就解决了", "", "", "0 0 0 0 0", "P4"),
+    ("门店排队一个多小时，工作人员还爱答不理", "process|service", "service", "1 0 0 1 1", "P3"),
+    ("充电宝充着充着冒烟了，差点着火", "product", "product", "2 2 0 0 0", "P1"),
+]
+EMOTION_NAMES = ["angry", "anxious", "confused", "humorous", "aggrieved"]
+#: The sections of `Evaluation.to_dict` and the keys of `summary` of each head.
+SECTIONS = {
+    "categories": (["categories"], ["category_macro_f1"]),
+    "primary": (["primary"], ["primary_accuracy"]),
+    "emotions": (["emotions", "intensity_confusion"], ["emotion_macro_f1"]),
+    "priority": (
+        ["priority", "priority_confusion"],
+        ["priority_accuracy", "p1_recall", "p1_precision", "p1_as_p4"],
+    ),
+}
+
+
+def _some_heads(keep: list[str], blank: Sequence[str] = ()) -> pd.DataFrame:
+    """`LABELED` with the label columns `keep` alone, those of `blank` there but empty."""
+    full = labeled_frame(LABELED)
+    frame = full[["id", "text", *keep, *blank]].copy()
+    frame[list(blank)] = ""
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("keep", "blank", "heads", "not_evaluated"),
+    [
+        # a support team's: the categories and the main one
+        (
+            ["categories", "primary"],
+            [],
+            ("categories", "primary"),
+            {"emotions": "no column", "priority": "no column"},
+        ),
+        # the categories alone
+        (
+            ["categories"],
+            [],
+            ("categories",),
+            {"primary": "no column", "emotions": "no column", "priority": "no column"},
+        ),
+        # an analyst's: the priority alone
+        (
+            ["priority"],
+            [],
+            ("priority",),
+            {"categories": "no column", "primary": "no column", "emotions": "no column"},
+        ),
+        # the five emotions alone
+        (
+            EMOTION_NAMES,
+            [],
+            ("emotions",),
+            {"categories": "no column", "primary": "no column", "priority": "no column"},
+        ),
+        # a file exported for labeling, its emotions and priority left empty
+        (
+            ["categories", "primary"],
+            [*EMOTION_NAMES, "priority"],
+            ("categories", "primary"),
+            {"emotions": "empty on every row", "priority": "empty on every row"},
+        ),
+        # the categories labeled, the primary left empty on every row
+        (
+            ["categories", "priority"],
+            ["primary"],
+            ("categories", "priority"),
+            {"primary": "empty on every row", "emotions": "no column"},
+        ),
+        (
+            [*EMOTION_NAMES, "priority"],
+            [],
+            ("emotions", "priority"),
+            {"categories": "no column", "primary": "no column"},
+        ),
+    ],
+    ids=["support-team", "categories", "analyst", "emotions", "export", "no-primary", "no-cats"],
+)
+def test_a_frame_of_some_heads_is_evaluated_on_those_alone(
+    keep: list[str], blank: list[str], heads: tuple[str, ...], not_evaluated: dict[str, str]
+) -> None:
+    # evaluate refused such a frame with an error worded for training ("each
+    # head learns from its own column"): the figures of the heads it labels
+    # are those of the fully labeled frame, and the others none at all
+    model = LexiconModel()
+    full = evaluate(model, labeled_frame(LABELED)).to_dict()
+    ev = evaluate(model, _some_heads(keep, blank))
+    assert ev.heads == heads and ev.not_evaluated == not_evaluated
+    data = ev.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert data["evaluated"] == list(heads) and data["not_evaluated"] == not_evaluated
+    for head, (sections, figures) in SECTIONS.items():
+        for section in sections:
+            assert data.get(section) == (full[section] if head in heads else None)
+        for figure in figures:
+            assert data["summary"].get(figure, "left out") == (
+                full["summary"][figure] if head in heads else "left out"
+            )
+    # no attribute of a head not evaluated passes for a figure (a 0, a NaN, a
+    # None): it has no value, as an attribute a scikit-learn estimator did not
+    # compute, and reading it says why
+    attributes = {
+        "categories": ["categories", "category_macro_f1"],
+        "primary": ["primary_accuracy", "primary_support"],
+        "emotions": ["emotions", "intensity_confusion", "emotion_macro_f1"],
+        "priority": ["priority", "priority_accuracy", "priority_confusion", "p1_as_p4"],
+    }
+    for head, names in attributes.items():
+        for name in names:
+            assert hasattr(ev, name) == (head in heads)
+            if head in heads:
+                continue
+            said = (
+                rf"^{name} is not evaluated: the labeled frame does not label {head} "
+                rf"\({not_evaluated[head]}\); it evaluated {', '.join(heads)} \(Evaluation.heads\)$"
+            )
+            with pytest.raises(AttributeError, match=said):
+                getattr(ev, name)
+    assert "heads=" in repr(ev) and all(f"{h}=" not in repr(ev) for h in not_evaluated)
+    with pytest.raises(AttributeError, match=r"^'Evaluation' object has no attribute 'prority'$"):
+        ev.prority  # type: ignore[attr-defined]  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("keep", "blank", "error"),
+    [
+        # texts with no label column: as for any labeled file
+        ([], [], r"bad columns in the labeled data: .*these are texts with no label"),
+        # an analyst's column not filled yet
+        (["priority"], [], None),
+        ([], ["priority"], r"nothing to evaluate: priority is empty on every row"),
+        (
+            [],
+            ["categories", "primary"],
+            r"nothing to evaluate: categories, primary are empty on every row",
+        ),
+        # LABELS.md: the primary is the main one of the categories labeled, and
+        # an empty primary says "no complaint" only beside empty categories
+        (["primary"], [], r"primary is labeled without categories: .*add the categories"),
+        (["primary", "priority"], [], r"primary is labeled without categories"),
+        # emotions are rated together: an absent one is 0, not a missing column
+        (
+            ["angry", "priority"],
+            [],
+            r"the five emotions are rated together .* but angry is rated and not anxious "
+            r"\(no column\), .*aggrieved \(no column\): rate every row for all five",
+        ),
+        (
+            ["categories", "primary", "angry", "anxious"],
+            ["confused", "humorous", "aggrieved"],
+            r"but angry, anxious are rated and not confused \(empty on every row\)",
+        ),
+    ],
+    ids=[
+        "no-label",
+        "priority",
+        "priority-empty",
+        "categories-empty",
+        "primary-alone",
+        "primary-priority",
+        "one-emotion",
+        "two-emotions",
+    ],
+)
+def test_a_frame_that_labels_no_head_whole_is_refused_saying_why(
+    keep: list[str], blank: list[str], error: str | None
+) -> None:
+    from triage.exceptions import LabelColumnError
+
+    frame = _some_heads(keep, blank)
+    if error is None:  # labeled: evaluated
+        assert evaluate(LexiconModel(), frame).heads == tuple(keep)
+        return
+    with pytest.raises(LabelColumnError, match=error):
+        evaluate(LexiconModel(), frame)
+
+
+@pytest.mark.parametrize(
+    ("keep", "row", "value", "said"),
+    [
+        # a head labeled is labeled on every row: an empty cell is no figure's row
+        (["priority"], 2, "", r"row 2 \(id 't-2'\) not labeled yet"),
+        (["priority"], 2, "p2", r"row 2 \(id 't-2'\) priority='p2': .*write 'P2'"),
+        (EMOTION_NAMES, 4, "", r"row 4 \(id 't-4'\) angry='': intensity must be 0, 1 or 2"),
+        (["categories", "primary"], 1, "物流", r"row 1 \(id 't-1'\) categories='物流': "),
+    ],
+)
+def test_the_rows_of_a_head_evaluated_are_checked_as_in_a_full_frame(
+    keep: list[str], row: int, value: str, said: str
+) -> None:
+    from triage.exceptions import LabelError
+    from triage.labeled import validate_labels
+
+    frame = _some_heads(keep)
+    frame.loc[row, keep[0]] = value
+    with pytest.raises(LabelError, match=said) as info:
+        evaluate(LexiconModel(), frame)
+    # the validator it names lists them for these heads, not the missing columns
+    heads = ["emotions"] if keep == EMOTION_NAMES else keep
+    assert f"see triage.validate_labels(frame, heads={heads!r}) for all" in str(info.value)
+    problems = validate_labels(frame, heads=heads)
+    assert problems["row"].tolist() == [row]
+
+
+def test_an_empty_category_of_a_frame_of_categories_is_no_complaint() -> None:
+    # a frame of categories alone cannot say "no complaint" otherwise: its
+    # empty cells are that, as in a fully labeled file, no row "not labeled yet"
+    frame = _some_heads(["categories", "primary"])
+    assert frame.loc[6, "categories"] == ""
+    ev = evaluate(LexiconModel(), frame)
+    assert ev.primary_support == 8 and ev.n_rows == len(LABELED)
+
+
+@pytest.mark.parametrize("heads", [None, [], "priority", ["priority", "urgency"]])
+def test_validate_labels_names_the_heads_it_takes(heads: object) -> None:
+    from triage.labeled import validate_labels
+
+    if heads is None:
+        assert validate_labels(labeled_frame(LABELED)).empty
+        return
+    with pytest.raises(ParameterError, match=r"heads must be a list of some of categories, "):
+        validate_labels(labeled_frame(LABELED), heads=heads)  # type: ignore[arg-type]
+
+
+_LEVEL = st.sampled_from(["0", "1", "2"])
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["product", "service", "logistics", "pricing", "process"])),
+            st.integers(0, 4),
+            st.lists(_LEVEL, min_size=5, max_size=5),
+            st.sampled_from(["P1", "P2", "P3", "P4"]),
+        ),
+        min_size=len(LABELED),
+        max_size=len(LABELED),
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_a_full_frame_s_evaluation_is_that_of_its_heads_one_by_one(
+    rows: list[tuple[set[str], int, list[str], str]],
+) -> None:
+    # whatever the labels, each head's figures are the same evaluated alone
+    # (with the others left out) as beside the others
+    records = []
+    for (text, *_), (cats, k, levels, level) in zip(LABELED, rows, strict=True):
+        ordered = sorted(cats)
+        primary = ordered[k % len(ordered)] if ordered else ""
+        records.append((text, "|".join(ordered), primary, " ".join(levels), level))
+    assume(any(cats for cats, *_ in rows))  # a frame of categories alone, none a complaint, is none
+    full = labeled_frame(records)
+    preds = _LEXICON.predict_many(full["text"].tolist())
+    whole = evaluate(_LEXICON, full, predictions=preds).to_dict()
+    union: dict[str, Any] = {"rows": whole["rows"], "evaluated": [], "not_evaluated": {}}
+    union["summary"] = {}
+    for keep in (["categories", "primary"], EMOTION_NAMES, ["priority"]):
+        part = evaluate(_LEXICON, full[["text", *keep]], predictions=preds).to_dict()
+        union["evaluated"] += part.pop("evaluated")
+        part.pop("not_evaluated")
+        union["summary"] |= part.pop("summary")
+        union |= part
+    union["evaluated"] = [h for h in SECTIONS if h in union["evaluated"]]
+    union["summary"] = {k: union["summary"][k] for k in whole["summary"]}
+    assert json.dumps(union, sort_keys=True) == json.dumps(whole, sort_keys=True)
+
+
+_LEXICON = LexiconModel()
+
+
+@pytest.mark.parametrize(
+    ("keep", "labels"),
+    [
+        (["categories", "primary"], ["product", "service", "logistics", "pricing", "process"]),
+        (EMOTION_NAMES, EMOTION_NAMES),
+    ],
+)
+def test_calibration_of_a_frame_of_some_heads_is_that_of_their_labels(
+    keep: list[str], labels: list[str]
+) -> None:
+    from triage.evaluation import calibration
+
+    full = calibration(_LEXICON, labeled_frame(LABELED), n_bins=3).to_dict()["labels"]
+    some = calibration(_LEXICON, _some_heads(keep), n_bins=3).to_dict()["labels"]
+    assert set(labels) <= set(some) and {k: full[k] for k in some} == some
+    assert not set(some) & {"P1", "P2", "P3", "P4", *(set(EMOTION_NAMES) - set(labels))}
+
+
+def test_calibration_of_priorities_alone_by_a_model_of_no_priority_head_is_refused() -> None:
+    from triage.evaluation import calibration
+
+    with pytest.raises(ParameterError, match=r"nothing to calibrate: the frame labels priority"):
+        calibration(_LEXICON, _some_heads(["priority"]))

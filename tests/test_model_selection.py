@@ -64,6 +64,27 @@ def test_score_leaves_out_a_figure_the_rows_do_not_define(rows: pd.DataFrame) ->
     assert model.score(calm) == pytest.approx(expected, abs=1e-12, nan_ok=True)
 
 
+@pytest.mark.parametrize(
+    "keep",
+    [["categories", "primary"], ["priority"]],
+)
+def test_score_and_scorers_take_every_head_where_evaluate_takes_some(
+    rows: pd.DataFrame, keep: list[str]
+) -> None:
+    # triage.evaluate reads the heads a frame labels; score, one figure of
+    # three heads, and the scorers of a search, read every head as fit does
+    from triage.exceptions import LabelColumnError
+    from triage.retrain import scorer
+
+    model = TriageModel(**TINY_PARAMS).fit(rows)
+    some = rows[["text", *keep]]
+    assert triage.evaluate(model, some).heads == tuple(keep)
+    with pytest.raises(LabelColumnError, match=r"bad columns in the labeled data: no column"):
+        model.score(some)
+    with pytest.raises(LabelColumnError, match=r"bad columns in the labeled data: no column"):
+        scorer("priority_accuracy")(model, some)
+
+
 def test_score_needs_a_fitted_model(rows: pd.DataFrame) -> None:
     with pytest.raises(NotFittedError, match="call fit"):
         TriageModel().score(rows)

@@ -612,3 +612,43 @@ def test_categories_of_a_scored_labeled_frame_counts_what_prefix_says() -> None:
         plot_categories(labeled, prefix="triage_")
     with pytest.raises(ParameterError, match="prefix must be a str"):
         plot_categories(scored, prefix=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("keep", "said", "title"),
+    [
+        # a support team's file: no emotion, no priority
+        (
+            ["categories", "primary"],
+            {1: "not evaluated\n(no column)", 2: "not evaluated\n(no column)"},
+            ("category macro-F1", "primary acc."),
+        ),
+        # an analyst's: the priority alone
+        (
+            ["priority"],
+            {0: "not evaluated\n(no column)", 1: "not evaluated\n(no column)"},
+            ("priority acc.",),
+        ),
+    ],
+)
+def test_report_and_confusion_say_which_heads_the_rows_do_not_label(
+    demo,  # type: ignore[no-untyped-def]
+    keep: list[str],
+    said: dict[int, str],
+    title: tuple[str, ...],
+) -> None:
+    ev = evaluate(FakeModel(demo), demo[["text", *keep]])
+    report = plot_report(ev)
+    renders(report)
+    for k, ax in enumerate(report.axes):
+        texts = [t.get_text() for t in ax.texts]
+        assert (texts == [said.get(k)]) == (k in said)
+    figures = report.get_suptitle().split(": ", 1)[1].split(", ")
+    assert [f.rsplit(" ", 1)[0] for f in figures] == list(title)
+    confusion = plot_confusion(ev)
+    renders(confusion)
+    # the confusion's panels: priority, categories, emotions
+    panels = {"priority": 0, "categories": 1, "emotions": 2}
+    for head, k in panels.items():
+        texts = [t.get_text() for t in confusion.axes[k].texts]
+        assert (texts == ["not evaluated\n(no column)"]) == (head in ev.not_evaluated)

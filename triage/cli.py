@@ -226,14 +226,17 @@ def _json_text(data: Any) -> str:
 
 
 def render_evaluation(ev: Evaluation, title: str = "") -> str:
-    """A plain-text per-label report of an evaluation."""
+    """A plain-text per-label report of an evaluation: the tables and figures
+    of the heads evaluated, then the heads that were not, and why."""
     lines = [title] if title else []
     fmt = "{:<13}{:>10}{:>8}{:>8}{:>9}"
     for name, table in (
-        ("category", ev.categories),
-        ("emotion", ev.emotions),
-        ("priority", ev.priority),
+        ("category", getattr(ev, "categories", None)),
+        ("emotion", getattr(ev, "emotions", None)),
+        ("priority", getattr(ev, "priority", None)),
     ):
+        if table is None:  # a head the labeled file does not label
+            continue
         # emotions also show how often the intensity 0, 1 or 2 is exactly right
         exact = "intensity_accuracy" in table.columns
         head = fmt.format(name, "precision", "recall", "f1", "support")
@@ -249,15 +252,26 @@ def render_evaluation(ev: Evaluation, title: str = "") -> str:
             lines.append(f"{line}{_fig(row['intensity_accuracy']):>11}" if exact else line)
         lines.append("")
     s = ev.summary(places=None)  # each figure rounded once, as the tables' are
-    lines.append(
-        f"category macro-F1 {_fig(s['category_macro_f1'])}   "
-        f"primary accuracy {_fig(s['primary_accuracy'])} "
-        f"(n={ev.primary_support})   emotion macro-F1 {_fig(s['emotion_macro_f1'])}"
-    )
-    lines.append(
-        f"priority accuracy {_fig(s['priority_accuracy'])}   P1 recall {_fig(s['p1_recall'])}   "
-        f"P1 precision {_fig(s['p1_precision'])}   P1 labeled, predicted P4: {s['p1_as_p4']}"
-    )
+    figures = [
+        f"category macro-F1 {_fig(s['category_macro_f1'])}" if "category_macro_f1" in s else "",
+        f"primary accuracy {_fig(s['primary_accuracy'])} (n={ev.primary_support})"
+        if "primary_accuracy" in s
+        else "",
+        f"emotion macro-F1 {_fig(s['emotion_macro_f1'])}" if "emotion_macro_f1" in s else "",
+    ]
+    if any(figures):
+        lines.append("   ".join(part for part in figures if part))
+    if "priority_accuracy" in s:
+        lines.append(
+            f"priority accuracy {_fig(s['priority_accuracy'])}   "
+            f"P1 recall {_fig(s['p1_recall'])}   P1 precision {_fig(s['p1_precision'])}   "
+            f"P1 labeled, predicted P4: {int(s['p1_as_p4'])}"
+        )
+    if ev.not_evaluated:  # no figure, rather than a 0 or an n/a
+        lines.append(
+            "not evaluated: "
+            + "; ".join(f"{head} ({why})" for head, why in ev.not_evaluated.items())
+        )
     lines.extend(_undefined_notes(ev))
     return "\n".join(lines)
 
@@ -292,10 +306,12 @@ def _undefined_notes(ev: Evaluation) -> list[str]:
     unlabeled: list[str] = []
     neither: list[str] = []
     for name, table in (
-        ("category", ev.categories),
-        ("emotion", ev.emotions),
-        ("priority", ev.priority),
+        ("category", getattr(ev, "categories", None)),
+        ("emotion", getattr(ev, "emotions", None)),
+        ("priority", getattr(ev, "priority", None)),
     ):
+        if table is None:
+            continue
         labels = table.drop(index="macro")
         for out, column in ((never, "precision"), (unlabeled, "recall"), (neither, "f1")):
             missing = [str(label) for label in labels.index[labels[column].isna()]]
@@ -532,20 +548,31 @@ def _check_encoding(encoding: str | None, options: Options | None = None) -> Non
         _check_text_encoding(encoding, options=options or SCORE)
 
 
-def _read_valid(path: str, encoding: str | None = None) -> Any:
-    """A labeled file, checked; the error names the file."""
+def _read_valid(path: str, encoding: str | None = None, *, partial: bool = False) -> Any:
+    """A labeled file, checked; the error names the file. With `partial`
+    (triage evaluate), a file may label some heads alone (`labeled_heads`)."""
     from triage.exceptions import LabelError
-    from triage.labeled import check_labels, read_labeled_lines
+    from triage.labeled import HEADS, check_heads, check_labels, labeled_heads, read_labeled_lines
 
     frame, lines = read_labeled_lines(path, encoding=encoding)
+    heads = None
     try:
-        check_labels(frame, lines)  # each row named by its line of the file too
+        heads = labeled_heads(frame)[0] if partial else None
+        if heads is None or len(heads) == len(HEADS):
+            check_labels(frame, lines)  # each row named by its line of the file too
+        else:
+            check_heads(frame, heads, lines)
     except LabelError as exc:  # of its class: a missing column is a ColumnError too
         # the command that lists them all, rather than a Python function
         message = str(exc).replace(
             "see triage.validate_labels for all",
             f"triage check {shlex.quote(path)} lists them all",
         )
+        if heads is not None:  # triage check reads every head
+            message = message.replace(
+                "see triage.validate_labels(frame, ",
+                f"triage.validate_labels(triage.read_labeled({path!r}), ",
+            ).replace(") for all)", ") lists them all)")
         raise type(exc)(f"{path}: {message}") from None
     return frame
 
@@ -587,7 +614,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _check_encoding(args.encoding)
     policy = _policy(args.policy)
     given = None if args.baseline else _model(args.model)
-    frame = _read_valid(args.data, args.encoding)
+    frame = _read_valid(args.data, args.encoding, partial=True)
     model = LexiconModel() if args.baseline else resolve_model(given)
     preds = model.predict_many(frame["text"].tolist())
     ev = evaluate(model, frame, policy=policy, predictions=preds)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from triage._words import counted
 from triage.exceptions import ParameterError
-from triage.labeled import LabelArrays, model_texts, parse_labels
+from triage.labeled import HEADS, LabelArrays, labeled_heads, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
@@ -28,6 +28,14 @@ Array = np.ndarray[Any, np.dtype[Any]]
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """Per-label quality of a model on one labeled frame.
+
+    The figures of each head the frame labels (`heads`): a frame may label
+    some alone (``categories`` and ``primary``; the five emotions;
+    ``priority``). The attributes of a head it does not label hold no value,
+    not a 0 or a NaN that would pass for a figure: reading one raises an
+    ``AttributeError`` that says why (`not_evaluated`), and ``hasattr(ev,
+    "priority")`` is False, as for an attribute a scikit-learn estimator
+    did not compute.
 
     Attributes
     ----------
@@ -55,6 +63,13 @@ class Evaluation:
     priority_confusion : DataFrame
         Rows are the labeled levels, columns the predicted ones.
     n_rows : int
+    heads : tuple of str
+        The heads evaluated, of ``categories``, ``primary``, ``emotions``
+        and ``priority`` (`triage.labeled.labeled_heads`): all four for a
+        fully labeled frame.
+    not_evaluated : dict of str to str
+        Each other head and why the frame does not label it: ``"no column"``
+        or ``"empty on every row"``.
 
     A figure the rows cannot define is NaN, not 0: the recall of a label no
     row has, the precision of a label never predicted, the F1 of a label
@@ -79,6 +94,32 @@ class Evaluation:
     priority_confusion: pd.DataFrame
     n_rows: int
     intensity_confusion: pd.DataFrame
+    heads: tuple[str, ...] = tuple(HEADS)
+    not_evaluated: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the attributes of a head not evaluated hold nothing: `__getattr__` says why
+        for head in self.not_evaluated:
+            for name in _ATTRIBUTES[head]:
+                if name in self.__dict__:
+                    object.__delattr__(self, name)
+
+    def __getattr__(self, name: str) -> Any:
+        """Say why an attribute of a head not evaluated has no value."""
+        head = _HEAD_OF.get(name)
+        if head is None or head not in self.not_evaluated:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(
+            f"{name} is not evaluated: the labeled frame does not label {head} "
+            f"({self.not_evaluated[head]}); it evaluated {', '.join(self.heads)} "
+            "(Evaluation.heads)"
+        )
+
+    def __repr__(self) -> str:
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if hasattr(self, f.name)
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @property
     def category_macro_f1(self) -> float:
@@ -98,24 +139,36 @@ class Evaluation:
 
         A report that shows them to fewer places rounds them as computed:
         rounded twice, 0.89055 would show as 0.890 (0.8905 to three places),
-        where the table's macro row shows 0.891.
+        where the table's macro row shows 0.891. The figures of a head not
+        evaluated are left out (see `heads`), not given as NaN, which is a
+        figure the rows leave undefined.
         """
 
         def fig(value: Any) -> float:
             return _num(value) if places is None else round(_num(value), places)
 
-        return {
-            "category_macro_f1": fig(self.category_macro_f1),
-            "primary_accuracy": fig(self.primary_accuracy),
-            "emotion_macro_f1": fig(self.emotion_macro_f1),
-            "priority_accuracy": fig(self.priority_accuracy),
-            "p1_recall": fig(self.priority.loc["P1", "recall"]),
-            "p1_precision": fig(self.priority.loc["P1", "precision"]),
-            "p1_as_p4": self.p1_as_p4,
-        }
+        out: dict[str, float] = {}
+        if "categories" in self.heads:
+            out["category_macro_f1"] = fig(self.category_macro_f1)
+        if "primary" in self.heads:
+            out["primary_accuracy"] = fig(self.primary_accuracy)
+        if "emotions" in self.heads:
+            out["emotion_macro_f1"] = fig(self.emotion_macro_f1)
+        if "priority" in self.heads:
+            out["priority_accuracy"] = fig(self.priority_accuracy)
+            out["p1_recall"] = fig(self.priority.loc["P1", "recall"])
+            out["p1_precision"] = fig(self.priority.loc["P1", "precision"])
+            out["p1_as_p4"] = self.p1_as_p4
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready data (for model cards)."""
+        """Everything as plain JSON-ready data (for model cards).
+
+        ``evaluated`` lists the heads evaluated and ``not_evaluated`` gives
+        each other one with why (``{}`` for a fully labeled frame); the
+        figures of a head not evaluated are left out, those the rows leave
+        undefined are None.
+        """
 
         def table(df: pd.DataFrame) -> dict[str, dict[str, float | None]]:
             return {
@@ -126,29 +179,45 @@ class Evaluation:
                 for i, row in df.iterrows()
             }
 
-        return {
+        out: dict[str, Any] = {
             "rows": self.n_rows,
+            "evaluated": list(self.heads),
+            "not_evaluated": dict(self.not_evaluated),
             "summary": {k: _figure(v) for k, v in self.summary().items()},
-            "categories": table(self.categories),
-            "primary": {
+        }
+        if "categories" in self.heads:
+            out["categories"] = table(self.categories)
+        if "primary" in self.heads:
+            out["primary"] = {
                 "accuracy": _figure(round(self.primary_accuracy, 4)),
                 "support": self.primary_support,
-            },
-            "emotions": table(self.emotions),
-            "intensity_confusion": {
+            }
+        if "emotions" in self.heads:
+            out["emotions"] = table(self.emotions)
+            out["intensity_confusion"] = {
                 str(e): {
                     str(k): {str(j): int(v) for j, v in row.items()}
                     for k, row in self.intensity_confusion.loc[str(e)].iterrows()
                 }
                 for e in EMOTIONS
-            },
-            "priority": table(self.priority),
-            "priority_confusion": {
+            }
+        if "priority" in self.heads:
+            out["priority"] = table(self.priority)
+            out["priority_confusion"] = {
                 str(i): {str(k): int(v) for k, v in row.items()}
                 for i, row in self.priority_confusion.iterrows()
-            },
-        }
+            }
+        return out
 
+
+#: The attributes of `Evaluation` of each head, properties too.
+_ATTRIBUTES = {
+    "categories": ("categories", "category_macro_f1"),
+    "primary": ("primary_accuracy", "primary_support"),
+    "emotions": ("emotions", "intensity_confusion", "emotion_macro_f1"),
+    "priority": ("priority", "priority_accuracy", "priority_confusion", "p1_as_p4"),
+}
+_HEAD_OF = {name: head for head, names in _ATTRIBUTES.items() for name in names}
 
 #: Columns of the per-label tables that are counts of rows, not figures.
 _COUNTS = ("support", "predicted")
@@ -244,8 +313,11 @@ def _labels_and_predictions(
     frame: pd.DataFrame,
     predictions: Predictions | None,
     name: str,
-) -> tuple[LabelArrays, Predictions]:
-    """The labels of `frame` and the predictions of its texts, checked row for row."""
+    partial: bool = True,
+) -> tuple[LabelArrays, Predictions, tuple[str, ...], dict[str, str]]:
+    """The labels of `frame` and the predictions of its texts, checked row for
+    row; and the heads `frame` labels, with why it does not label the others
+    (`labeled_heads`): all of them unless `partial`."""
     import pandas as pd
 
     from triage._default import resolve_model
@@ -257,7 +329,8 @@ def _labels_and_predictions(
             f"{name} takes the model first, then the labeled frame: {name}(model, frame); "
             f"got a DataFrame, then {type(frame).__name__}"
         )
-    y = parse_labels(frame)
+    heads, why = labeled_heads(frame) if partial else (tuple(HEADS), {})
+    y = parse_labels(frame, heads)
     given = predictions is not None
     if given and not isinstance(predictions, Predictions):
         raise ParameterError(
@@ -275,7 +348,7 @@ def _labels_and_predictions(
         )
     if given:
         _check_rows(preds, frame["text"].tolist())
-    return y, preds
+    return y, preds, heads, why
 
 
 def evaluate(
@@ -285,7 +358,15 @@ def evaluate(
     policy: Policy | None = None,
     predictions: Predictions | None = None,
 ) -> Evaluation:
-    """Score `model` against a labeled frame.
+    """Score `model` against a labeled frame, on each head it labels.
+
+    A frame may label some heads alone (`triage.labeled.labeled_heads`):
+    ``categories`` and ``primary`` (a support team's), the five emotions, or
+    ``priority`` (an analyst's), leaving the columns of the others out or
+    empty on every row. Each head it labels has its figures, the same as of
+    a fully labeled frame of those rows, and the others none: the
+    `Evaluation` says which were evaluated (`Evaluation.heads`) and why not
+    the others (`Evaluation.not_evaluated`).
 
     Parameters
     ----------
@@ -294,7 +375,8 @@ def evaluate(
         the process default model (the shipped one unless
         `triage.set_default_model` was called), as in `triage.analyze`.
     frame : DataFrame
-        Labeled complaints in the file format (validated first).
+        Labeled complaints in the file format, of every head or some
+        (validated first, for those).
     policy : Policy, optional
         Priority policy; the default policy when omitted.
     predictions : Predictions, optional
@@ -307,7 +389,12 @@ def evaluate(
     Raises
     ------
     LabelError
-        `frame` is not a valid labeled frame (see `triage.validate_labels`).
+        `frame` is not a valid labeled frame for the heads it labels (see
+        `triage.validate_labels`, and its ``heads=``): a row not labeled for
+        one of them, say. A `triage.exceptions.LabelColumnError` when it
+        labels no head (no label column, or each empty on every row),
+        ``primary`` without ``categories``, or some of the five emotions
+        without the others (`triage.labeled.labeled_heads` says why).
     ParameterError
         `model` and `frame` are given the other way round, `model` is no
         model (the path of a saved one, say: load it first
@@ -317,61 +404,82 @@ def evaluate(
         other half of a split, say); or `policy` is no `Policy` (a path:
         load it with `triage.load_policy`), before any row is predicted.
     """
+    return _evaluate(model, frame, policy=policy, predictions=predictions)
+
+
+def _evaluate(
+    model: TriageModel | LexiconModel | None,
+    frame: pd.DataFrame,
+    *,
+    policy: Policy | None = None,
+    predictions: Predictions | None = None,
+    partial: bool = True,
+) -> Evaluation:
+    """`evaluate`; unless `partial`, `frame` must label every head, as the
+    frames of `TriageModel.score` and the scorers of model selection, whose
+    figure is one of them all, must."""
     import pandas as pd
 
     from triage.priority import check_policy
 
     check_policy(policy)
-    y, preds = _labels_and_predictions(model, frame, predictions, "evaluate")
+    y, preds, heads, why = _labels_and_predictions(model, frame, predictions, "evaluate", partial)
 
-    cat_names = [str(c) for c in CATEGORIES]
-    emo_names = [str(e) for e in EMOTIONS]
-    categories = _prf(y.categories, preds.category_labels, cat_names)
-    emotions = _prf(y.emotions >= 1, preds.intensity >= 1, emo_names)
-    exact = (y.emotions == preds.intensity).mean(axis=0)
-    emotions["intensity_accuracy"] = [*exact, exact.mean()]
-    intensity = pd.DataFrame(
-        [
-            np.bincount(preds.intensity[y.emotions[:, k] == v, k], minlength=3)[:3]
-            for k in range(len(EMOTIONS))
-            for v in range(3)
-        ],
-        index=pd.MultiIndex.from_product([emo_names, range(3)], names=["emotion", "labeled"]),
-        columns=pd.Index(range(3), name="predicted"),
-    )
-
-    has_primary = y.primary >= 0
-    support = int(has_primary.sum())
-    primary_acc = (
-        float((preds.primary[has_primary] == y.primary[has_primary]).mean())
-        if support
-        else math.nan
-    )
-
-    levels = [str(p) for p in PRIORITIES]
-    index = {lvl: j for j, lvl in enumerate(levels)}
-    predicted = np.array(
-        [index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))]
-    )
-    onehot_true = np.eye(len(levels), dtype=bool)[y.priority]
-    onehot_pred = np.eye(len(levels), dtype=bool)[predicted]
-    priority = _prf(onehot_true, onehot_pred, levels)
-    confusion = pd.crosstab(
-        pd.Categorical([levels[i] for i in y.priority], categories=levels),
-        pd.Categorical([levels[i] for i in predicted], categories=levels),
-        dropna=False,
-    )
-    confusion.index.name, confusion.columns.name = "labeled", "predicted"
+    # a head not evaluated: no value (Evaluation.__post_init__ leaves it out)
+    categories: Any = None
+    emotions = intensity = priority = confusion = primary_acc = priority_acc = support = categories
+    if "categories" in heads:
+        categories = _prf(y.categories, preds.category_labels, [str(c) for c in CATEGORIES])
+    if "emotions" in heads:
+        emo_names = [str(e) for e in EMOTIONS]
+        emotions = _prf(y.emotions >= 1, preds.intensity >= 1, emo_names)
+        exact = (y.emotions == preds.intensity).mean(axis=0)
+        emotions["intensity_accuracy"] = [*exact, exact.mean()]
+        intensity = pd.DataFrame(
+            [
+                np.bincount(preds.intensity[y.emotions[:, k] == v, k], minlength=3)[:3]
+                for k in range(len(EMOTIONS))
+                for v in range(3)
+            ],
+            index=pd.MultiIndex.from_product([emo_names, range(3)], names=["emotion", "labeled"]),
+            columns=pd.Index(range(3), name="predicted"),
+        )
+    if "primary" in heads:
+        has_primary = y.primary >= 0
+        support = int(has_primary.sum())
+        primary_acc = (
+            float((preds.primary[has_primary] == y.primary[has_primary]).mean())
+            if support
+            else math.nan
+        )
+    if "priority" in heads:
+        levels = [str(p) for p in PRIORITIES]
+        index = {lvl: j for j, lvl in enumerate(levels)}
+        predicted = np.array(
+            [index[str(preds.assessment(i, policy=policy).priority)] for i in range(len(preds))]
+        )
+        onehot_true = np.eye(len(levels), dtype=bool)[y.priority]
+        onehot_pred = np.eye(len(levels), dtype=bool)[predicted]
+        priority = _prf(onehot_true, onehot_pred, levels)
+        confusion = pd.crosstab(
+            pd.Categorical([levels[i] for i in y.priority], categories=levels),
+            pd.Categorical([levels[i] for i in predicted], categories=levels),
+            dropna=False,
+        )
+        confusion.index.name, confusion.columns.name = "labeled", "predicted"
+        priority_acc = float((predicted == y.priority).mean())
     return Evaluation(
         categories=categories,
         emotions=emotions,
         primary_accuracy=primary_acc,
         primary_support=support,
         priority=priority,
-        priority_accuracy=float((predicted == y.priority).mean()),
+        priority_accuracy=priority_acc,
         priority_confusion=confusion,
         n_rows=len(frame),
         intensity_confusion=intensity,
+        heads=heads,
+        not_evaluated=why,
     )
 
 
@@ -390,7 +498,8 @@ class Calibration:
         One row per label the model gives a probability of: each category,
         each emotion (present: intensity >= 1), ``complaint`` (a row with
         any category) when the model has a complaint head, and each priority
-        level (one against the others) when it has a priority head. Columns:
+        level (one against the others) when it has a priority head; of the
+        heads the frame labels alone (`triage.labeled.labeled_heads`). Columns:
         ``rows`` (those scored: a priority level leaves out the rows the head
         gave no distribution), ``rate`` (share of them labeled so),
         ``mean_proba``, ``ece`` (expected calibration error: the gap between
@@ -477,7 +586,8 @@ def calibration(
     model : TriageModel, LexiconModel or None
         As `evaluate` takes it; None is the process default model.
     frame : DataFrame
-        Labeled complaints in the file format (validated first).
+        Labeled complaints in the file format, of every head or some, as
+        `evaluate` takes them.
     n_bins : int, default 10
         Bins of the reliability table and the calibration error.
     strategy : {"quantile", "uniform"}, default "quantile"
@@ -497,8 +607,10 @@ def calibration(
         `frame` is not a valid labeled frame (see `triage.validate_labels`).
     ParameterError
         `n_bins` is not a whole number of at least 1, or `strategy` neither
-        "quantile" nor "uniform"; or, as `evaluate` says, `model`, `frame`
-        or `predictions` are not what it takes.
+        "quantile" nor "uniform"; or `frame` labels the priority alone and
+        the model has no priority head, so no label has a probability; or,
+        as `evaluate` says, `model`, `frame` or `predictions` are not what
+        it takes.
     """
     import pandas as pd
 
@@ -506,23 +618,33 @@ def calibration(
         raise ParameterError(f"n_bins must be a whole number of at least 1, got {n_bins!r}")
     if strategy not in _STRATEGIES:
         raise ParameterError(f'strategy must be "quantile" or "uniform", got {strategy!r}')
-    y, preds = _labels_and_predictions(model, frame, predictions, "calibration")
-    heads: list[tuple[str, Array, Array]] = [
-        (str(c), y.categories[:, j].astype(bool), preds.category_proba[:, j])
-        for j, c in enumerate(CATEGORIES)
-    ]
-    heads += [
-        (str(e), y.emotions[:, j] >= 1, preds.emotion_proba[:, j]) for j, e in enumerate(EMOTIONS)
-    ]
-    if preds.complaint_proba is not None:
+    y, preds, labeled, _ = _labels_and_predictions(model, frame, predictions, "calibration")
+    heads: list[tuple[str, Array, Array]] = []
+    if "categories" in labeled:
+        heads += [
+            (str(c), y.categories[:, j].astype(bool), preds.category_proba[:, j])
+            for j, c in enumerate(CATEGORIES)
+        ]
+    if "emotions" in labeled:
+        heads += [
+            (str(e), y.emotions[:, j] >= 1, preds.emotion_proba[:, j])
+            for j, e in enumerate(EMOTIONS)
+        ]
+    if preds.complaint_proba is not None and "categories" in labeled:
         complains = np.asarray(y.categories.astype(bool).any(axis=1))
         heads.append(("complaint", complains, preds.complaint_proba))
     scored = ~np.isnan(preds.priority_proba).any(axis=1)
-    if scored.any():
+    if scored.any() and "priority" in labeled:
         heads += [
             (str(p), y.priority[scored] == j, preds.priority_proba[scored, j])
             for j, p in enumerate(PRIORITIES)
         ]
+    if not heads:  # a frame of priorities alone, a model of no priority head
+        raise ParameterError(
+            f"nothing to calibrate: the frame labels {', '.join(labeled)} alone, of which the "
+            "model gives no probability (it has no priority head: the rules alone decide); "
+            "evaluate it without calibration (CLI: leave out --calibration)"
+        )
     rows: list[dict[str, Any]] = []
     bins: list[dict[str, Any]] = []
     for label, truth, proba in heads:

@@ -46,13 +46,15 @@ from triage.exceptions import (
     TriageWarning,
     user_stacklevel,
 )
-from triage.labels import CATEGORIES, EMOTION_COLUMNS, PRIORITIES
+from triage.labels import CATEGORIES, EMOTION_COLUMNS, LABEL_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "HEADS",
     "LabelArrays",
+    "check_heads",
     "check_labels",
     "check_partial",
     "excluded_texts",
@@ -60,6 +62,7 @@ __all__ = [
     "frame_kind",
     "group_splits",
     "label_cells",
+    "labeled_heads",
     "model_texts",
     "parse_labels",
     "problem_lines",
@@ -88,6 +91,14 @@ _HEADER_AGAIN = (
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
+#: The heads a labeled frame is evaluated on, each with the columns it reads.
+HEADS: dict[str, tuple[str, ...]] = {
+    "categories": ("categories",),
+    "primary": ("primary",),
+    "emotions": EMOTION_COLUMNS,
+    "priority": ("priority",),
+}
+_ALL_HEADS = tuple(HEADS)
 
 
 def _hint_key(label: str) -> str:
@@ -368,8 +379,14 @@ def foreign_package(value: Any) -> str | None:
     return package
 
 
-def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
+def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) -> pd.DataFrame:
     """List every problem of a labeled frame, one row per problem.
+
+    With `heads` (names of `HEADS`: ``categories``, ``primary``,
+    ``emotions``, ``priority``), the frame is checked for those alone, as
+    `triage.evaluate` checks a frame for the heads it labels
+    (`labeled_heads`): the columns of the others are neither required nor
+    read.
 
     A column of the file format that the frame holds twice (pandas allows
     it in a frame built in code) is reported, as a missing column is, with
@@ -421,7 +438,8 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     ParameterError
         `frame` is not a DataFrame: a path (read it with `read_labeled`
         first) or rows built in code (a list of dicts: ``pandas.DataFrame(rows)``).
-        So does every function that takes labeled rows.
+        So does every function that takes labeled rows. Or `heads` names
+        no head, or one that is not of `HEADS`.
 
     Examples
     --------
@@ -435,13 +453,28 @@ def validate_labels(frame: pd.DataFrame) -> pd.DataFrame:
     primary 'service' is not among the categories
     intensity must be 0, 1 or 2
     """
-    return _validate(frame)
+    if heads is None:
+        return _validate(frame)
+    if isinstance(heads, str) or not heads or not set(heads) <= set(HEADS):
+        raise ParameterError(f"heads must be a list of some of {', '.join(HEADS)}, got {heads!r}")
+    return _validate(frame, heads=tuple(h for h in _ALL_HEADS if h in heads))
 
 
-def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.DataFrame:
+def _required(heads: Sequence[str]) -> tuple[str, ...]:
+    """The columns a frame labeled for `heads` must have: ``text`` and theirs."""
+    return ("text", *(c for h in _ALL_HEADS if h in heads for c in HEADS[h]))
+
+
+def _validate(
+    frame: pd.DataFrame, lines: Sequence[int] | None = None, heads: Sequence[str] = _ALL_HEADS
+) -> pd.DataFrame:
     """`validate_labels`; with `lines` (see `check_labels`), an earlier row that
-    a text repeats is named by its line too."""
+    a text repeats is named by its line too. With `heads`, the columns of the
+    others are neither required nor read (`labeled_heads`)."""
     import pandas as pd
+
+    required = _required(heads)
+    names = frozenset(required[1:])
 
     require_frame(frame)
     problems: list[dict[str, Any]] = []
@@ -455,7 +488,7 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
         )
     missing = [
         {"row": -1, "id": "", "column": c, "value": "", "problem": _MISSING}
-        for c in _REQUIRED
+        for c in required
         if c not in frame.columns
     ]
     # the optional id column spelt otherwise ('ID', ' Id', '\ufeffid') is not
@@ -478,26 +511,33 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
 
     texts = model_texts(frame["text"].tolist())
     headers: set[int] = set()
-    for i, row in enumerate(frame[list(_REQUIRED)].itertuples(index=False, name=None)):
-        text, cats, primary, *emotions, priority = row
+    for i, row in enumerate(frame[list(required)].itertuples(index=False, name=None)):
+        text = row[0]
+        cell = dict(zip(required[1:], row[1:], strict=True))
         if not texts[i]:
             add(i, "text", text, _text_problem(text))
-        if not any(map(_cell, row[1:])):  # one problem, not one per label cell
-            add(i, "", "", _NOT_LABELED)
+        if not any(map(_cell, row[1:])):
+            if not names <= {"categories", "primary"}:  # one problem, not one per label cell
+                add(i, "", "", _NOT_LABELED)
+            # of the categories alone, empty cells are a label: no complaint
             continue
         # (a header's priority cell is no level: the names are only read then)
         if (
-            _cell(priority) not in _PRIORITY_SET
-            and {_plain_name(_cell(v)) for v in row[1:]} == _LABEL_NAMES
+            _cell(cell.get("priority")) not in _PRIORITY_SET
+            and {_plain_name(_cell(v)) for v in row[1:]} == names
         ):
             add(i, "", "", _HEADER_AGAIN)  # one problem, not one per label cell
             headers.add(i)
             continue
-        labels = _split(cats)
-        for problem in _category_problems(labels):
-            add(i, "categories", cats, problem)
+        labels = _split(cell.get("categories"))
+        if "categories" in cell:
+            for problem in _category_problems(labels):
+                add(i, "categories", cell["categories"], problem)
+        primary = cell.get("primary")
         p = _cell(primary)
-        if p:
+        if "primary" not in cell:  # not evaluated (`labeled_heads`): nothing to check
+            pass
+        elif p:
             if p not in _CATEGORY_SET:
                 add(i, "primary", primary, _unknown("primary", p))
             elif p not in labels and p not in {c for label in labels for c in _meant(label)}:
@@ -505,15 +545,17 @@ def _validate(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> pd.Dat
                 add(i, "primary", primary, f"primary {_shown(p)} is not among the categories")
         elif any(_hint_key(label) not in _NONE for label in labels):  # '无' is reported alone
             add(i, "primary", primary, "categories are set but primary is empty")
-        for column, value in zip(EMOTION_COLUMNS, emotions, strict=True):
-            if _intensity(value) is None:
+        for column in EMOTION_COLUMNS:
+            if column in cell and _intensity(value := cell[column]) is None:
                 add(i, column, value, f"intensity must be 0, 1 or 2{_intensity_hint(value)}")
-        level = _cell(priority)
-        if level not in _PRIORITY_SET:
-            hint = _PRIORITY_HINTS.get(_hint_key(level))
-            fix = f" (write {hint!r} for {level!r})" if hint else ""
-            add(i, "priority", priority, f"priority must be one of P1, P2, P3, P4{fix}")
-    for i, j, differ in _conflicting_repeats(frame, texts):
+        if "priority" in cell:
+            priority = cell["priority"]
+            level = _cell(priority)
+            if level not in _PRIORITY_SET:
+                hint = _PRIORITY_HINTS.get(_hint_key(level))
+                fix = f" (write {hint!r} for {level!r})" if hint else ""
+                add(i, "priority", priority, f"priority must be one of P1, P2, P3, P4{fix}")
+    for i, j, differ in _conflicting_repeats(frame, texts, required[1:]):
         add(i, "text", frame["text"].iat[i], _conflict(j, ids[j], differ, lines))
     seen: set[str] = set()
     for i, id_ in enumerate(ids):
@@ -588,12 +630,14 @@ def _text_problem(value: Any) -> str:
     return f"text is not a string: {type(value).__name__}"
 
 
-def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[int, int, list[str]]]:
+def _conflicting_repeats(
+    frame: pd.DataFrame, texts: list[str], columns: Sequence[str] = LABEL_COLUMNS
+) -> list[tuple[int, int, list[str]]]:
     """``(row, earlier row, label columns that differ)`` for each row whose
-    normalised text is that of an earlier row and whose labels are not."""
+    normalised text is that of an earlier row and whose labels (those of
+    `columns`) are not."""
     # a row not labeled yet is reported as that alone: it has no labels to
     # differ, and the first labeled copy of its text is the one to agree with
-    columns = ("categories", "primary", *EMOTION_COLUMNS, "priority")
     rows = frame[list(columns)].itertuples(index=False, name=None)
     labeled = [any(map(_cell, row)) for row in rows]
     first: dict[str, int] = {}
@@ -605,8 +649,12 @@ def _conflicting_repeats(frame: pd.DataFrame, texts: list[str]) -> list[tuple[in
                 repeats.append((i, j))
     if not repeats:
         return []
-    cells = label_cells(frame)
-    cells[0] = ["|".join(sorted(_split(v))) for v in frame["categories"].tolist()]
+    cells = [
+        ["|".join(sorted(_split(v))) for v in frame[c].tolist()]
+        if c == "categories"
+        else _column_cells(frame, c)
+        for c in columns
+    ]
     out = []
     for i, j in repeats:
         differ = [c for c, col in zip(columns, cells, strict=True) if col[i] != col[j]]
@@ -739,6 +787,132 @@ def check_labels(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> Non
         frame.columns,
         lines,
         note=_some_heads_alone(problems),
+    )
+
+
+def labeled_heads(frame: pd.DataFrame) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The heads `frame` labels, in the order of `HEADS`, and why each other is not.
+
+    A head is labeled when its columns are there and not empty on every row
+    (an empty emotion or priority cell is no label; an export for labeling
+    has every column, and a team may fill some of them alone). An empty
+    ``categories`` cell is a label, no complaint, as in a fully labeled
+    file, and so is an empty ``primary`` beside it; a ``primary`` empty on
+    every row of a frame where some row has a category is not labeled. The
+    reason of a head not labeled is ``"no column"`` or ``"empty on every row"``.
+
+    Raises
+    ------
+    LabelColumnError
+        `frame` labels no head (no label column, or each one empty on
+        every row); or labels ``primary`` without ``categories``, which the
+        label definitions make the main one of a row's categories, and whose
+        empty cell says "no complaint" only beside an empty ``categories``;
+        or some of the five emotions and not the others, which are rated
+        together (every one 0 is a calm text). Columns repeated or a frame
+        that is no frame are left to `check_heads` (`validate_labels`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> support = pd.DataFrame({"text": ["快递三天还没到", "客服一直不回消息"],
+    ...     "categories": ["logistics", "service"], "primary": ["logistics", "service"],
+    ...     "priority": ["", ""]})
+    >>> labeled_heads(support)
+    (('categories', 'primary'), {'emotions': 'no column', 'priority': 'empty on every row'})
+    """
+    require_frame(frame)
+    if _repeated(frame.columns, _FILE_COLUMNS):  # named by check_heads
+        return _ALL_HEADS, {}
+    there = set(frame.columns)
+
+    def empty(column: str) -> bool:  # (a frame of no rows is said to be so by check_heads)
+        return len(frame) > 0 and all(not _cell(v) for v in frame[column].tolist())
+
+    why: dict[str, str] = {}
+    for head, columns in HEADS.items():
+        present = [c for c in columns if c in there]
+        if not present:
+            why[head] = "no column"
+        elif (
+            all(empty(c) for c in present)
+            and head != "categories"
+            # a primary empty beside categories empty on every row: none complains
+            and not (head == "primary" and "categories" in there and empty("categories"))
+        ):
+            why[head] = "empty on every row"
+    if "primary" not in why and "categories" in why:
+        raise LabelColumnError(
+            "primary is labeled without categories: a primary is the main one of a row's "
+            "categories, and its empty cell says the text complains about nothing only beside "
+            "an empty categories cell (LABELS.md); add the categories column (every category "
+            "the text complains about, the primary among them), or leave primary out; the "
+            f"columns are {names_shown(frame.columns)}"
+        )
+    if "emotions" not in why:
+        rated = [c for c in EMOTION_COLUMNS if c in there and not empty(c)]
+        if len(rated) < len(EMOTION_COLUMNS):
+            others = [c for c in EMOTION_COLUMNS if c not in rated]
+            said = ", ".join(
+                f"{c} ({'no column' if c not in there else 'empty on every row'})" for c in others
+            )
+            raise LabelColumnError(
+                f"the five emotions are rated together (0 where absent, every one 0 a calm "
+                f"text), but {', '.join(rated)} {'is' if len(rated) == 1 else 'are'} rated "
+                f"and not {said}: rate every row for all five, or leave all five out to "
+                f"evaluate the other heads; the columns are {names_shown(frame.columns)}"
+            )
+    heads = tuple(h for h in _ALL_HEADS if h not in why)
+    if set(why.values()) == {"no column"} and len(why) == len(HEADS):
+        check_labels(frame)  # said as for any file of texts with no label
+    # categories (and primary) empty on every row, no other head: no row is labeled
+    empty_ones = [h for h in _ALL_HEADS if why.get(h, "") != "no column"]
+    if len(frame) and all(empty(c) for h in empty_ones for c in HEADS[h] if c in there):
+        raise LabelColumnError(
+            f"nothing to evaluate: {', '.join(empty_ones)} "
+            f"{'is' if len(empty_ones) == 1 else 'are'} empty on every row and no other label "
+            "column is there; label the rows for a head (categories, with primary; the five "
+            f"emotions; priority) to evaluate it; the columns are {names_shown(frame.columns)}"
+        )
+    return heads, why
+
+
+def check_heads(
+    frame: pd.DataFrame, heads: Sequence[str], lines: Sequence[int] | None = None
+) -> None:
+    """Raise `LabelError` listing the first problems of `frame` labeled for `heads`.
+
+    As `check_labels`, but the columns of the other heads are neither
+    required nor read; every row must be labeled for each of `heads`.
+    """
+    problems = _validate(frame, lines, heads)
+    if problems["problem"].tolist() == [_NO_ROWS]:
+        raise LabelError(_NO_ROWS_SAID)
+    columns = [c for h in heads for c in HEADS[h]]
+    unrated = sorted(
+        {
+            row
+            for row, column, value in zip(
+                problems["row"], problems["column"], problems["value"], strict=True
+            )
+            if column in columns and column not in ("categories", "primary") and not _cell(value)
+        }
+    )
+    note = ""
+    if unrated:
+        shown = ", ".join(map(str, unrated[:5])) + (", ..." if len(unrated) > 5 else "")
+        note = (
+            f"\n{plural(len(unrated), 'row')} {shown} {'is' if len(unrated) == 1 else 'are'} "
+            f"not labeled for every head evaluated ({', '.join(heads)}): label each row of a "
+            "head, or leave its columns empty on every row, and it is not evaluated"
+        )
+    _raise_problems(
+        problems,
+        "the labeled data",
+        f"triage.validate_labels(frame, heads={list(heads)!r})",
+        frame.columns,
+        lines,
+        note=note,
     )
 
 
@@ -919,23 +1093,40 @@ class LabelArrays:
     priority: np.ndarray[Any, np.dtype[np.int64]]  # (n,) index into PRIORITIES
 
 
-def parse_labels(frame: pd.DataFrame) -> LabelArrays:
-    """Validate `frame` and return its labels as arrays."""
-    check_labels(frame)
+def parse_labels(frame: pd.DataFrame, heads: Sequence[str] = _ALL_HEADS) -> LabelArrays:
+    """Validate `frame` and return its labels as arrays.
+
+    With `heads` (of `labeled_heads`), the frame is checked for those alone
+    (`check_heads`), and the arrays of the others are placeholders, no
+    labels: no category, no primary, intensity 0, ``P1``.
+    """
+    if tuple(heads) == _ALL_HEADS:
+        check_labels(frame)
+    else:
+        check_heads(frame, heads)
     cat_index = {str(c): j for j, c in enumerate(CATEGORIES)}
     n = len(frame)
     cats = np.zeros((n, len(CATEGORIES)), dtype=np.int8)
-    for i, value in enumerate(frame["categories"].tolist()):
-        for label in _split(value):
-            cats[i, cat_index[label]] = 1
-    primary = np.array(
-        [cat_index.get(_cell(p), -1) for p in frame["primary"].tolist()], dtype=np.int64
-    )
-    emotions = np.array(
-        [[_intensity(v) for v in frame[c].tolist()] for c in EMOTION_COLUMNS], dtype=np.int8
-    ).T.reshape(n, len(EMOTION_COLUMNS))
-    prio_index = {str(p): j for j, p in enumerate(PRIORITIES)}
-    priority = np.array([prio_index[_cell(p)] for p in frame["priority"].tolist()], dtype=np.int64)
+    primary = np.full(n, -1, dtype=np.int64)
+    emotions = np.zeros((n, len(EMOTION_COLUMNS)), dtype=np.int8)
+    priority = np.zeros(n, dtype=np.int64)
+    if "categories" in heads:
+        for i, value in enumerate(frame["categories"].tolist()):
+            for label in _split(value):
+                cats[i, cat_index[label]] = 1
+    if "primary" in heads:
+        primary = np.array(
+            [cat_index.get(_cell(p), -1) for p in frame["primary"].tolist()], dtype=np.int64
+        )
+    if "emotions" in heads:
+        emotions = np.array(
+            [[_intensity(v) for v in frame[c].tolist()] for c in EMOTION_COLUMNS], dtype=np.int8
+        ).T.reshape(n, len(EMOTION_COLUMNS))
+    if "priority" in heads:
+        prio_index = {str(p): j for j, p in enumerate(PRIORITIES)}
+        priority = np.array(
+            [prio_index[_cell(p)] for p in frame["priority"].tolist()], dtype=np.int64
+        )
     return LabelArrays(cats, primary, emotions, priority)
 
 
@@ -955,12 +1146,17 @@ def label_cells(frame: pd.DataFrame) -> list[list[str]]:
     >>> label_cells(f)[:3]
     [['logistics|service', ''], ['logistics', ''], ['1', '0']]
     """
-    out = [["|".join(_split(v)) for v in frame["categories"].tolist()]]
-    out.append([_cell(v) for v in frame["primary"].tolist()])
-    for column in EMOTION_COLUMNS:
-        out.append([_intensity_cell(v) for v in frame[column].tolist()])
-    out.append([_cell(v) for v in frame["priority"].tolist()])
-    return out
+    return [_column_cells(frame, c) for c in LABEL_COLUMNS]
+
+
+def _column_cells(frame: pd.DataFrame, column: str) -> list[str]:
+    """The cells of one label column of `frame`, as `label_cells` gives them."""
+    values = frame[column].tolist()
+    if column == "categories":
+        return ["|".join(_split(v)) for v in values]
+    if column in EMOTION_COLUMNS:
+        return [_intensity_cell(v) for v in values]
+    return [_cell(v) for v in values]
 
 
 def _intensity_cell(value: Any) -> str:

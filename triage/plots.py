@@ -115,6 +115,17 @@ def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
+def _not_evaluated(ax: Axes, title: str, why: str) -> None:
+    """A panel of a head the labeled rows do not label: said, with no axes."""
+    ax.text(0.5, 0.5, f"not evaluated\n({why})", ha="center", va="center", fontsize=10)
+    ax.set_axis_off()
+    ax.set_title(title)
+
+
+def _why(evaluation: Evaluation, head: str) -> str:
+    return evaluation.not_evaluated.get(head, "not labeled")
+
+
 def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     """Per-label precision, recall and F1 of an `Evaluation` (categories, emotions, priority).
 
@@ -122,7 +133,9 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     with it (its support). The macro's ``sum n=`` adds those up, a row
     counted once for each label it has: not the rows evaluated (the title's
     count), but more where rows have several categories or emotions, and
-    fewer where rows have none.
+    fewer where rows have none. A panel of a head the rows do not label
+    (`Evaluation.not_evaluated`) says so, and the title leaves out its
+    figures.
 
     Parameters
     ----------
@@ -136,23 +149,29 @@ def plot_report(evaluation: Evaluation, *, title: str | None = None) -> Figure:
     matplotlib.figure.Figure
     """
     fig, axes = _figure(15, 4.2, 3)
-    _bars(axes[0], evaluation.categories, "categories")
-    _bars(axes[1], evaluation.emotions, "emotions (presence)")
-    _bars(axes[2], evaluation.priority, "priority (engine)")
+    panels = (
+        (axes[0], getattr(evaluation, "categories", None), "categories", "categories"),
+        (axes[1], getattr(evaluation, "emotions", None), "emotions (presence)", "emotions"),
+        (axes[2], getattr(evaluation, "priority", None), "priority (engine)", "priority"),
+    )
+    for ax, table, name, head in panels:
+        if table is None:
+            _not_evaluated(ax, name, _why(evaluation, head))
+        else:
+            _bars(ax, table, name)
     # below the panels: inside one, the legend hid the values written over its highest bars
-    handles, labels = axes[0].get_legend_handles_labels()
+    ax = next(ax for ax, table, _, _ in panels if table is not None)
+    handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=3)
     s = evaluation.summary(places=None)
-    fig.suptitle(
-        title
-        or (
-            f"{counted(evaluation.n_rows, 'row')}: "
-            f"category macro-F1 {figure_text(s['category_macro_f1'])}, "
-            f"primary acc. {figure_text(s['primary_accuracy'])}, "
-            f"emotion macro-F1 {figure_text(s['emotion_macro_f1'])}, "
-            f"priority acc. {figure_text(s['priority_accuracy'])}"
-        )
+    named = (
+        ("category_macro_f1", "category macro-F1"),
+        ("primary_accuracy", "primary acc."),
+        ("emotion_macro_f1", "emotion macro-F1"),
+        ("priority_accuracy", "priority acc."),
     )
+    figures = ", ".join(f"{name} {figure_text(s[key])}" for key, name in named if key in s)
+    fig.suptitle(title or f"{counted(evaluation.n_rows, 'row')}: {figures}")
     return fig
 
 
@@ -236,6 +255,8 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
     most of the rows of a rare label, is left uncoloured. Each cell reads its
     count, then the share its colour shows. Colours are on one scale, 0 to
     100 %, in every figure, so that figures of different rows compare.
+    A panel of a head the rows do not label (`Evaluation.not_evaluated`)
+    says so.
 
     Returns
     -------
@@ -243,18 +264,24 @@ def plot_confusion(evaluation: Evaluation, *, title: str | None = None) -> Figur
     """
     fig, axes = _figure(15, 4.2, 3)
     levels = [str(p) for p in PRIORITIES]
-    conf = evaluation.priority_confusion.reindex(index=levels, columns=levels, fill_value=0)
-    matrix = conf.to_numpy(dtype=float)
-    shares = _share(matrix, matrix.sum(axis=1, keepdims=True))
-    _heatmap(axes[0], matrix, shares, np.eye(len(levels), dtype=bool), levels, levels)
-    axes[0].set_xlabel("predicted (share of the labeled level)")
-    axes[0].set_ylabel("labeled")
-    axes[0].set_title("priority")
+    if "priority" not in evaluation.heads:
+        _not_evaluated(axes[0], "priority", _why(evaluation, "priority"))
+    else:
+        conf = evaluation.priority_confusion.reindex(index=levels, columns=levels, fill_value=0)
+        matrix = conf.to_numpy(dtype=float)
+        shares = _share(matrix, matrix.sum(axis=1, keepdims=True))
+        _heatmap(axes[0], matrix, shares, np.eye(len(levels), dtype=bool), levels, levels)
+        axes[0].set_xlabel("predicted (share of the labeled level)")
+        axes[0].set_ylabel("labeled")
+        axes[0].set_title("priority")
     cols = ["TP", "FN", "FP", "TN"]
-    for ax, table, name in (
-        (axes[1], evaluation.categories, "categories"),
-        (axes[2], evaluation.emotions, "emotions (presence)"),
+    for ax, table, name, head in (
+        (axes[1], getattr(evaluation, "categories", None), "categories", "categories"),
+        (axes[2], getattr(evaluation, "emotions", None), "emotions (presence)", "emotions"),
     ):
+        if table is None:
+            _not_evaluated(ax, name, _why(evaluation, head))
+            continue
         counts, labels = _counts(table, evaluation.n_rows)
         tp, fn, fp = counts[:, 0:1], counts[:, 1:2], counts[:, 2:3]
         shares = np.hstack(

@@ -618,10 +618,10 @@ class _Scorer:
         self.name = name
 
     def __call__(self, model: Any, X: Any, y: Any = None) -> float:
-        from triage.evaluation import evaluate
+        from triage.evaluation import _evaluate
         from triage.model import _labeled_frame
 
-        figures = evaluate(model, _labeled_frame(X, y, "score")).summary(None)
+        figures = _evaluate(model, _labeled_frame(X, y, "score"), partial=False).summary(None)
         return float(figures[self.name])
 
     def __repr__(self) -> str:
