@@ -3225,8 +3225,19 @@ def test_score_stream_builds_the_rows_that_arrived_together_into_one_frame(
         return real(read)
 
     monkeypatch.setattr(_io, "rows_frame", counting)
+
+    def joined(parts: Iterator[_io.Rows]) -> Iterator[_io.Rows]:
+        read = list(parts)
+        yield _io.Rows(
+            read[0].header,
+            [row for part in read for row in part.rows],
+            [n for part in read for n in part.malformed_lines],
+            [n for part in read for n in part.undecodable_lines],
+            [n for part in read for n in part.lines],
+        )
+
     # every row read before the first is taken, as from a file piped in
-    monkeypatch.setattr(batch, "_arrived", lambda items, limit, waited=None: iter([list(items)]))
+    monkeypatch.setattr(batch, "_arrived", lambda parts, limit, waited=None: joined(parts))
     out = io.BytesIO()
     summary = batch._score_stream(
         io.BytesIO(ARRIVED[fmt]), out, input_format=fmt, output_format=fmt

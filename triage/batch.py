@@ -79,7 +79,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar, cast, overload
 import numpy as np
 
 from triage._default import resolve_model
-from triage._io import SCORE, Options, is_missing
+from triage._io import SCORE, Options, Rows, is_missing
 from triage._paths import user_path
 from triage._words import SHOWN, counted, names_shown, plural
 from triage._words import shown as _shown
@@ -2997,7 +2997,6 @@ def _score_stream(
 
     from triage._io import (
         _WRITTEN_BOMS,
-        Rows,
         first_arrived,
         read_rows,
         rows_frame,
@@ -3038,14 +3037,13 @@ def _score_stream(
         # file's chunk is: a frame a row cost more than scoring it
         rows_of = parts() if ended_with is None else iter(ended_with)
         for arrived in _arrived(rows_of, chunk_size, waiting):
-            for part in arrived:
-                malformed.extend(part.malformed_lines)
-                undecodable.extend(part.undecodable_lines)
+            malformed.extend(arrived.malformed_lines)
+            undecodable.extend(arrived.undecodable_lines)
             if columns is None:
                 # a CSV header; the first JSONL record's keys, wherever it arrived
-                first = arrived[0].header
+                first = arrived.header
                 if first is None:
-                    first = next((list(r) for a in arrived for r in a.rows), None)
+                    first = next((list(r) for r in arrived.rows), None)
                 if first is not None:
                     _check_columns(
                         first,
@@ -3062,9 +3060,9 @@ def _score_stream(
                     if output_format == "jsonl":
                         _check_unique(first, name, output_format)
                     columns = first
-            if columns is None or not any(part.rows for part in arrived):
+            if columns is None or not arrived.rows:
                 continue
-            frame = rows_frame(arrived)
+            frame = rows_frame([arrived])
             if list(frame.columns) != columns:
                 extra = [c for c in frame.columns if c not in columns and c not in dropped]
                 if extra:
@@ -3156,59 +3154,97 @@ def _score_stream(
     )
 
 
-# what `_arrived`'s reader puts last: the end of the items, or what they raised
-_END = object()
-
-
 class _Waited:
     """The seconds `_arrived` has waited for an item (a stream's row) to be read."""
 
     seconds = 0.0
 
 
-def _arrived(items: Iterator[P], limit: int, waited: _Waited | None = None) -> Iterator[list[P]]:
-    """The items of `items`, read ahead in a thread of their own (a pipe's
-    rows, which may come one a second), in lists of those read by the time
-    the first of each was taken, `limit` at most: one by one as they come
-    slowly, many at a time as they wait. What `items` raises is raised here,
-    after the items before it. The time spent waiting for an item, none
-    having been read, is added to `waited`."""
-    import queue
+class _Pending:
+    """What `_arrived`'s reader has read and its taker not yet taken: the
+    rows joined into one `Rows` as they are read, under `lock`, and taken
+    whole; an event each sets only when the other waits on it."""
 
-    found: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=limit)
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rows: Rows | None = None
+        self.count = 0  # the rows of `rows`
+        self.end: list[BaseException | None] = []  # once read to the end: what it raised
+        self.arrived = threading.Event()  # rows, or the end, for a taker waiting
+        self.taking = False  # whether the taker waits for `arrived`
+        self.room = threading.Event()  # room under the limit, for a reader waiting
+        self.full = False  # whether the reader waits for `room`
+
+
+def _arrived(parts: Iterator[Rows], limit: int, waited: _Waited | None = None) -> Iterator[Rows]:
+    """The rows of `parts`, read ahead in a thread of their own (a pipe's
+    rows, which may come one a second), joined into one `Rows` of those
+    read by the time each is taken, `limit` rows at most: one by one as
+    they come slowly, many at a time as they wait. What `parts` raises is
+    raised here, after the rows before it. The time spent waiting for a
+    row, none having been read, is added to `waited`.
+
+    The rows are joined as they are read, not held a `Rows` each until
+    taken: a pipe that holds many would keep thousands of small lists
+    alive at a time, each a new one for the garbage collector, which then
+    went through every object of the process (the model's too) three
+    times as often as a file's run of the same rows does."""
+    shared = _Pending()
 
     def read() -> None:
         try:
-            for item in items:
-                found.put((item, None))
-        except BaseException as exc:  # the caller's to raise, after the items before it
-            found.put((_END, exc))
+            for part in parts:
+                with shared.lock:
+                    held = shared.rows
+                    if held is None:
+                        shared.rows = Rows(
+                            part.header,
+                            [*part.rows],
+                            [*part.malformed_lines],
+                            [*part.undecodable_lines],
+                            [*part.lines],
+                        )
+                    else:
+                        held.rows.extend(part.rows)
+                        held.malformed_lines.extend(part.malformed_lines)
+                        held.undecodable_lines.extend(part.undecodable_lines)
+                        held.lines.extend(part.lines)
+                    shared.count += len(part.rows)
+                if shared.taking:
+                    shared.arrived.set()
+                if shared.count >= limit:
+                    shared.room.clear()
+                    shared.full = True
+                    if shared.count >= limit:  # unless taken since
+                        shared.room.wait()
+                    shared.full = False
+        except BaseException as exc:  # the caller's to raise, after the rows before it
+            shared.end.append(exc)
         else:
-            found.put((_END, None))
+            shared.end.append(None)
+        shared.arrived.set()
 
     threading.Thread(target=read, name="triage-arrived", daemon=True).start()
     while True:
-        batch: list[P] = []
-        try:
-            item, exc = found.get_nowait()
-        except queue.Empty:
-            began = time.perf_counter()
-            item, exc = found.get()
-            if waited is not None:
-                waited.seconds += time.perf_counter() - began
-        while item is not _END:
-            batch.append(item)
-            if len(batch) >= limit:
-                break
-            try:
-                item, exc = found.get_nowait()
-            except queue.Empty:
-                break
-        if batch:
-            yield batch
-        if item is _END:
-            if exc is not None:
-                raise exc
+        if shared.rows is None and not shared.end:
+            shared.arrived.clear()
+            shared.taking = True
+            if shared.rows is None and not shared.end:  # unless some arrived since
+                began = time.perf_counter()
+                shared.arrived.wait()
+                if waited is not None:
+                    waited.seconds += time.perf_counter() - began
+            shared.taking = False
+        ended = bool(shared.end)  # before the last rows are taken: none comes after
+        with shared.lock:
+            taken, shared.rows, shared.count = shared.rows, None, 0
+        if shared.full:
+            shared.room.set()
+        if taken is not None:
+            yield taken
+        elif ended:
+            if shared.end[0] is not None:
+                raise shared.end[0]
             return
 
 
