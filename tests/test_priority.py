@@ -396,6 +396,20 @@ P2_CASES = [
     ("你們收多咗我錢", "pricing", "P2.money"),
     ("你哋收多咗我兩百蚊", "pricing", "P2.money"),
     ("呢間餐廳收多咗我嘅錢", "pricing", "P2.money"),
+    # the customer saying, asking or chasing it again to the business, counted in
+    # times or goes or as an ordinal (LABELS.md's 第三次), as a complaint or a call is
+    ("这是我第三次说这个问题了,还是送错", "logistics", "P2.repeat"),
+    ("第三次这样说了,菜还是那么咸", "product", "P2.repeat"),
+    ("第三次咁講,你哋仲係送錯", "logistics", "P2.repeat"),
+    ("我都问了第四遍了,发票还没开", "pricing", "P2.repeat"),
+    ("我都問咗第四次,發票仲未開", "pricing", "P2.repeat"),
+    ("跟你们客服讲了五次,还是没换", "service", "P2.repeat"),
+    ("和店长说了两次,菜还是没上", "service", "P2.repeat"),
+    ("我已经说了三遍房间漏水,还是没人来修", "environment", "P2.repeat"),
+    ("问了好几次,发票还是没开", "pricing", "P2.repeat"),
+    ("已经催了好几遍,还是没发货", "logistics", "P2.repeat"),
+    ("第三次催单了,外卖还没到", "logistics", "P2.repeat"),
+    ("同样的问题我反映过三次", "process", "P2.repeat"),
 ]
 
 NOT_RAISED = [
@@ -425,6 +439,20 @@ NOT_RAISED = [
     ("我现在在医院门口,快递员找不到我", "logistics", "P1.health"),
     # asking whether it is fake says nothing is
     ("不会是假的吧?包装和以前不一样", "product", "P2.counterfeit"),
+    # buying again, what staff said or asked however often, what was said to the
+    # customer, a story read again, the saying 重要的事情说三遍 and 再说第二次
+    # (secondly) are no repeated contact
+    ("第三次买他们家的鞋,这次鞋底开胶", "product", "P2.repeat"),
+    ("他说了三次对不起,菜还是凉的", "product", "P2.repeat"),
+    ("快递员说了三次马上到,结果等了一个小时", "logistics", "P2.repeat"),
+    ("第一次说有货,第二次说没货,到底有没有", "process", "P2.repeat"),
+    ("服务员问了三遍要不要加饭,菜却一直没上", "service", "P2.repeat"),
+    ("客服问我订单号问了三遍,效率太低", "service", "P2.repeat"),
+    ("前台跟我说了三遍我都没听懂", "service", "P2.repeat"),
+    ("妈妈叫我讲了三遍故事,书的纸太薄", "product", "P2.repeat"),
+    ("太咸了,太咸了,太咸了,重要的事情说三遍", "product", "P2.repeat"),
+    ("再说第二次,房间隔音太差", "environment", "P2.repeat"),
+    ("我问了三家店都没有货", "logistics", "P2.repeat"),
 ]
 
 P3_CASES = [
