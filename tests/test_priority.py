@@ -92,6 +92,9 @@ P1_CASES = [
     ("这种黑心店就应该被曝光", "service", "P1.media"),
     ("你们不怕被曝光吗?", "service", "P1.media"),
     ("这件事已经被我曝光到网上了", "service", "P1.media"),
+    ("你们迟早被媒体曝光", "service", "P1.media"),
+    ("等着被人曝光吧", "service", "P1.media"),
+    ("你们就不怕被记者曝光吗?", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -623,6 +626,16 @@ NOT_A_CRISIS = [
     ("你们之前被央视曝光过,还不改", "service", "P1.media"),
     ("你们家早就被曝光了,我还来买,活该", "product", "P1.media"),
     ("听说这个牌子又被曝光质量问题了,包装也破了", "product", "P1.media"),
+    # ... however it is said, and whoever did it
+    ("你们之前被媒体曝光,还不改", "service", "P1.media"),
+    ("你们被媒体曝光了活该,菜还是这么难吃", "product", "P1.media"),
+    ("你们去年被央视曝光了,现在还是这样", "service", "P1.media"),
+    ("上次被记者曝光之后还是老样子,房间很脏", "environment", "P1.media"),
+    ("你们之前被新闻媒体曝光过,服务还是这么差", "service", "P1.media"),
+    ("你们家去年被315晚会曝光过,我还买,活该", "product", "P1.media"),
+    ("被央视315晚会曝光以后还不改", "product", "P1.media"),
+    ("被网友曝光了还敢卖这种过期货", "product", "P1.media"),
+    ("你们不会被媒体曝光的,放心,就是菜太咸", "product", "P1.media"),
     # a programme's team that came is no one asked to report it
     ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
