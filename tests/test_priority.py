@@ -413,6 +413,16 @@ P2_CASES = [
     ("已经催了好几遍,还是没发货", "logistics", "P2.repeat"),
     ("第三次催单了,外卖还没到", "logistics", "P2.repeat"),
     ("同样的问题我反映过三次", "process", "P2.repeat"),
+    # ... with whom between, counted in 回, talked over (沟通, 交涉) or done again (再次)
+    ("联系了客服三次,还是没退", "pricing", "P2.repeat"),
+    ("找了客服好几次,发票还没开", "process", "P2.repeat"),
+    ("投诉你们三次了,还是送错", "logistics", "P2.repeat"),
+    ("打了三次客服电话都没人接", "service", "P2.repeat"),
+    ("前后沟通了四次,还是没换货", "process", "P2.repeat"),
+    ("反映三回了,房间还是那么吵", "environment", "P2.repeat"),
+    ("已经是第三回找你们了,发票还没开", "process", "P2.repeat"),
+    ("这是我再次投诉了,问题还是没解决", "service", "P2.repeat"),
+    ("再次打电话询问,还是一样的说辞", "service", "P2.repeat"),
 ]
 
 NOT_RAISED = [
@@ -456,6 +466,13 @@ NOT_RAISED = [
     ("太咸了,太咸了,太咸了,重要的事情说三遍", "product", "P2.repeat"),
     ("再说第二次,房间隔音太差", "environment", "P2.repeat"),
     ("我问了三家店都没有货", "logistics", "P2.repeat"),
+    # the owner or the front desk called to be let in or shown the way is a service
+    # asked for; staff who asked again, a second visit or purchase are no contact
+    ("停车场进不去,打了几次老板电话他才出来开门", "environment", "P2.repeat"),
+    ("找不到酒店,打了几次前台电话才找到", "environment", "P2.repeat"),
+    ("店员再次询问要不要加辣,菜却一直没上", "service", "P2.repeat"),
+    ("第二回来这家店,菜还是那么咸", "product", "P2.repeat"),
+    ("第二次购买,这次包装破了", "logistics", "P2.repeat"),
 ]
 
 P3_CASES = [
