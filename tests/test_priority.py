@@ -87,6 +87,11 @@ P1_CASES = [
     ("我请他们栏目组来采访", "service", "P1.media"),
     ("我朋友在电视上做节目,我请朋友的节目组来报道", "service", "P1.media"),
     ("电视台的人已经联系我了", "service", "P1.media"),
+    ("记者马上就到,你们等着", "service", "P1.media"),
+    ("我已经打电话给报社了", "service", "P1.media"),
+    ("我要向记者反映你们的问题", "service", "P1.media"),
+    ("请记者来调查一下", "service", "P1.media"),
+    ("我要让央视来报道", "product", "P1.media"),
     # exposure to come, by whoever will do it, and the customer's own
     ("你们等着被央视曝光吧", "service", "P1.media"),
     ("这种黑心店就应该被曝光", "service", "P1.media"),
@@ -804,6 +809,14 @@ NOT_A_CRISIS = [
     ("我是律师,想咨询一下退款要多久", "process", "P1.legal"),
     ("我丈夫是律师,他在外地出差,快递一直没送到", "logistics", "P1.legal"),
     ("我是记者,想了解一下你们的会员政策", "process", "P1.media"),
+    # ... nor a TV station, a reporter or CCTV named alone: a hotel's channels, a place
+    # by one, an advert seen, a book's author, the news a reporter writes
+    ("房间电视台太少了,信号也不好", "environment", "P1.media"),
+    ("酒店离电视台很近,就是隔音太差", "environment", "P1.media"),
+    ("看了央视的广告才买的,结果是次品", "product", "P1.media"),
+    ("这本书的作者是个记者,内容太水了", "product", "P1.media"),
+    ("我喜欢上央视的一个节目,可是这台电视总是没声音", "product", "P1.media"),
+    ("记者了解到,这家店的外卖经常送错", "logistics", "P1.media"),
     ("单位让他去报道,快递却送错了地址", "logistics", "P1.media"),
     ("新闻报道说你们的奶茶用的是植脂末", "product", "P1.media"),
     ("我不会让他报道的,好好处理就行", "service", "P1.media"),
