@@ -100,6 +100,9 @@ P1_CASES = [
     ("你们迟早被媒体曝光", "service", "P1.media"),
     ("等着被人曝光吧", "service", "P1.media"),
     ("你们就不怕被记者曝光吗?", "service", "P1.media"),
+    ("我曝光过你们一次,还不改,这次找媒体", "service", "P1.media"),
+    ("我要去315晚会曝光你们", "service", "P1.media"),
+    ("已经有媒体介入了", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -658,6 +661,13 @@ NOT_A_CRISIS = [
     ("被央视315晚会曝光以后还不改", "product", "P1.media"),
     ("被网友曝光了还敢卖这种过期货", "product", "P1.media"),
     ("你们不会被媒体曝光的,放心,就是菜太咸", "product", "P1.media"),
+    # ... or said with the press before and 过 after
+    ("这是央视曝光过的黑心企业,我还买了", "product", "P1.media"),
+    ("媒体曝光过的牌子果然不行,用了一周就坏", "product", "P1.media"),
+    ("上次媒体报道过你们,还不改", "service", "P1.media"),
+    ("之前315晚会曝光过你们家,还是这么差", "service", "P1.media"),
+    ("你们上过315晚会吧,还这样", "service", "P1.media"),
+    ("你们被315曝光过,还不改", "service", "P1.media"),
     # a programme's team that came is no one asked to report it
     ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
