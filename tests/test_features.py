@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -350,18 +352,19 @@ def test_clauses_of_real_texts_keep_every_token_of_content(small_model, train_fr
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.integers(0, 90), max_size=600),
+    st.sampled_from([3, 15, 90]).flatmap(lambda most: st.lists(st.integers(0, most), max_size=600)),
     st.sampled_from([2, 6, 7, 200]),
     st.integers(0, 2**32 - 1),
 )
 def test_row_sums_adds_each_document_s_entries_in_order(
     docs_of: list[int], columns: int, seed: int
 ) -> None:
-    # the clauses of one text, from one to a long text's hundreds of entries
-    # of the six categories', the category and complaint heads' or the word
-    # vectors' 200 columns: each document's sum is `in_order`'s,
-    # as the text's is, to the last bit; never a BLAS product's, whose order
-    # is its own and differs from one CPU to another
+    # the clauses of one text, from a short complaint's few (added one by
+    # one) to a long text's hundreds of entries (in one block) of the six
+    # categories', the category and complaint heads' or the word vectors' 200
+    # columns: each document's sum is `in_order`'s, as the text's is, to the
+    # last bit; never a BLAS product's, whose order is its own and differs
+    # from one CPU to another
     from triage._features import in_order, row_sums
 
     row = np.sort(np.array(docs_of, dtype=np.intp))
@@ -373,6 +376,63 @@ def test_row_sums_adds_each_document_s_entries_in_order(
     assert got.shape == (n, columns)
     for d in range(n):
         np.testing.assert_array_equal(got[d], in_order(weight[row == d], M[row == d]))
+
+
+# numpy's functions that let go of the interpreter lock whatever the size of
+# their input (numpy 2): each time, threads calling `triage.analyze`
+# together wake one another to take it, which costs them more than the call
+LOCK_RELEASING = frozenset(
+    {"arange", "searchsorted", "bincount", "unique", "argsort", "repeat", "argmax"}
+)
+
+
+def numpy_called(call: Callable[[], object]) -> set[str]:
+    """The names of the functions and methods `call` calls (``searchsorted``
+    for ``np.searchsorted`` and ``ndarray.searchsorted``)."""
+    import sys
+
+    names: set[str] = set()
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event == "c_call":
+            names.add(getattr(arg, "__name__", ""))
+        elif event == "call":
+            names.add(frame.f_code.co_name)
+
+    before = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        call()
+    finally:
+        sys.setprofile(before)
+    return names
+
+
+@pytest.mark.parametrize(
+    "clauses_of",
+    [
+        [0],  # one clause
+        [0, 0, 0, 1, 1, 2, 2, 2, 2, 4],  # a clause without a term among five
+        [d for d in range(16) for _ in range(40)],  # 16 clauses of a 300-character complaint
+    ],
+)
+@pytest.mark.parametrize("columns", [7, 200])
+def test_the_clauses_of_a_complaint_are_summed_without_letting_go_of_the_lock(
+    clauses_of: list[int], columns: int
+) -> None:
+    # the clause stage of every analyze makes three such sums, of the heads'
+    # weights and of the word vectors: laid out in a block by searchsorted,
+    # arange and a fancy index, they let go of the interpreter lock 26 times
+    # of the 69 that one analyze of a 100-character complaint did
+    from triage._features import _FEW, row_sums
+
+    row = np.array(clauses_of, dtype=np.intp)
+    n = int(row.max()) + 1
+    assert n <= _FEW
+    rng = np.random.default_rng(0)
+    weight, M = rng.random(row.size), rng.standard_normal((row.size, columns))
+    released = numpy_called(lambda: row_sums(row, weight, M, n)) & LOCK_RELEASING
+    assert not released, released
 
 
 def test_a_few_documents_are_weighed_as_one_by_one(train_frame) -> None:  # type: ignore[no-untyped-def]

@@ -143,6 +143,9 @@ _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 #: most this many cells per entry.
 _MOST_PADDING = 4
 
+#: `row_sums` adds at most this many documents one by one, never in a block.
+_FEW = 16
+
 
 def row_sums(
     row: np.ndarray[Any, np.dtype[np.intp]],
@@ -164,21 +167,37 @@ def row_sums(
     (some hundreds of entries of the word vectors' 200 columns) it started
     threads that, on a busy host, took 27 ms of CPU time where the sums take
     half of one.
+
+    At most `_FEW` documents (the clauses of a complaint of up to some 160
+    characters) are added one by one, in no block: numpy lets go of the
+    interpreter lock in `searchsorted`, `arange` and a fancy index whatever
+    their size, and in an allocation of zeros over 1 KB, and each time, the
+    threads calling `triage.analyze` together wake one another to take it,
+    at a cost far above the sums' (the blocks of one analyze of a
+    100-character complaint let go of it 26 times).
     """
-    out = np.zeros((n, M.shape[1]))
     if not len(row):
-        return out
+        return np.zeros((n, M.shape[1]))
     terms = weight[:, None] * M
-    bounds = np.searchsorted(row, np.arange(n + 1))
-    longest = int(np.diff(bounds).max())
-    if n * longest <= _MOST_PADDING * len(row):
-        block = np.zeros((n, longest, M.shape[1]))
-        block[row, np.arange(len(row)) - bounds[row]] = terms
-        np.add.reduce(block, axis=1, out=out)
-        return out
-    for d, (start, stop) in enumerate(itertools.pairwise(bounds.tolist())):
+    if n <= _FEW:
+        rows = row.tolist()
+        bounds = [bisect.bisect_left(rows, d) for d in range(n + 1)]
+    else:
+        at = np.searchsorted(row, np.arange(n + 1))
+        longest = int(np.diff(at).max())
+        if n * longest <= _MOST_PADDING * len(row):
+            out = np.zeros((n, M.shape[1]))
+            block = np.zeros((n, longest, M.shape[1]))
+            block[row, np.arange(len(row)) - at[row]] = terms
+            np.add.reduce(block, axis=1, out=out)
+            return out
+        bounds = at.tolist()
+    out = np.empty((n, M.shape[1]))
+    for d, (start, stop) in enumerate(itertools.pairwise(bounds)):
         if start < stop:
-            out[d] = np.add.reduce(terms[start:stop], axis=0)
+            np.add.reduce(terms[start:stop], axis=0, out=out[d])
+        else:
+            out[d] = 0.0
     return out
 
 
