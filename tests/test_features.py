@@ -435,6 +435,33 @@ def test_the_clauses_of_a_complaint_are_summed_without_letting_go_of_the_lock(
     assert not released, released
 
 
+@pytest.mark.parametrize(
+    ("text", "cued"),
+    [
+        ("气死了，太失望了！！！等了一个月还没到？？", True),
+        ("😡😡 客服又不理人……", True),
+        ("收到了", False),
+        ("", False),
+    ],
+)
+def test_one_text_s_cues_are_counted_without_letting_go_of_the_lock(text: str, cued: bool) -> None:
+    # each cue word found in one text (analyze's) was placed in it by
+    # searchsorted and counted by bincount, which let go of the interpreter
+    # lock whatever their size: six times of 55 for a 100-character complaint
+    from triage._default import get_default_model
+    from triage.text import normalize
+
+    space = get_default_model().features_
+    norm = normalize(text)
+    counted = space._cue_matrix([norm])
+    assert counted.any() == cued
+    released = numpy_called(lambda: space._cue_matrix([norm])) & LOCK_RELEASING
+    assert not released, released
+    # as the batch counts them
+    batch = space._cue_matrix([normalize("快递太慢了!!!气死了"), norm, "好评"])
+    np.testing.assert_array_equal(counted[0], batch[1])
+
+
 def test_a_few_documents_are_weighed_as_one_by_one(train_frame) -> None:  # type: ignore[no-untyped-def]
     # FeatureSpace.few (the clauses of one text) gives each document the
     # weights `vector` gives it alone, cue columns left out

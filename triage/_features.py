@@ -861,7 +861,11 @@ class FeatureSpace:
                             at = find(literal, at + step)
                         else:
                             at = find(literal, at + 1)
-                if where:
+                if n == 1:
+                    # one text's (`row`): searchsorted and bincount let go of
+                    # the interpreter lock, which threads then hand round
+                    out[0, j] = len(where)
+                elif where:
                     doc = np.searchsorted(starts, where, side="right") - 1
                     out[:, j] = np.bincount(doc, minlength=n)
             else:
