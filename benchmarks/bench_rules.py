@@ -13,7 +13,8 @@ one of a single extra trigger:
 * runs of digits (``1``, ``8``, ``12``), as a pasted number or a table is;
 * a harm whose every match is cancelled, each read by the modifiers: denied
   (``没拉肚子``), asked (``会拉肚子吗?``) or named as the customer's state, the
-  reason for an ask (``拉肚子别送了``, ``我拉肚子了,今天别送了。``);
+  reason for an ask (``拉肚子别送了``, ``我拉肚子了,今天别送了。``,
+  ``骨折送上楼``, ``我腿骨折了,麻烦送上楼。``);
 * the shapes of pattern a policy may write: words joined by ``.*``, ``.*?``,
   ``\\w*``, ``\\S*``, ``.{0,2000}``, a pattern starting with ``.*``, and a
   part of alternatives (``(?:退款|换货)``, ``(?:没|没有)``) and
@@ -40,7 +41,14 @@ ORDINARY = "快递送得太慢了，客服也不回消息。"
 
 DIGITS = ["1", "8", "12"]
 
-CANCELLED = ["没拉肚子", "会拉肚子吗?", "拉肚子别送了", "我拉肚子了,今天别送了。"]
+CANCELLED = [
+    "没拉肚子",
+    "会拉肚子吗?",
+    "拉肚子别送了",
+    "我拉肚子了,今天别送了。",
+    "骨折送上楼",
+    "我腿骨折了,麻烦送上楼。",
+]
 
 SHAPES = [
     ("退款.*没.*到账", "退款没"),

@@ -194,6 +194,22 @@ P1_CASES = [
     ("你们的面霜让我过敏了,今天别送了", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
+    # an injury the business did, a fall in its premises or a product that burnt
+    # or burst, is harm done, whatever is asked after it
+    ("你们的快递员把我撞倒了,腿骨折了,快递放门口吧", "logistics", "P1.injury"),
+    ("骑手送餐时把我推倒了,受伤了,今天别送了", "logistics", "P1.injury"),
+    ("快递员把箱子砸到我脚上,骨折了,麻烦以后送上楼", "logistics", "P1.injury"),
+    ("外卖的汤洒了,把我手烫伤了,下次别送了", "logistics", "P1.injury"),
+    ("拆快递的时候被里面的刀片划伤了手,以后快递放门口", "product", "P1.injury"),
+    ("用了你们的卷发棒,手烫伤了,快递放门口", "product", "P1.injury"),
+    ("孩子玩你们的玩具划伤了手,这个玩具还能玩吗", "product", "P1.injury"),
+    ("在你们酒店浴室滑倒,腰摔伤了,帮我取消行程", "environment", "P1.injury"),
+    ("门口的台阶太滑,我妈摔骨折了,快递放门口吧", "environment", "P1.injury"),
+    ("你们家的椅子坏了,我摔伤了,外卖放门口", "product", "P1.injury"),
+    ("我受伤了,都是因为你们的货架倒了,快递放门口", "environment", "P1.injury"),
+    ("插座短路起火,我手烧伤了,师傅到了打我电话", "product", "P1.injury"),
+    ("热水器漏电了,师傅到了打我电话", "product", "P1.injury"),
+    ("充电宝鼓包了,你们能不能快点上门", "product", "P1.injury"),
     # someone who fainted
     ("孩子在你们店里晕倒了", "environment", "P1.health"),
     ("我妈在超市里晕倒,工作人员没人管", "service", "P1.health"),
@@ -719,6 +735,21 @@ NOT_A_CRISIS = [
     ("我对酒精过敏,这个面霜含不含酒精", "product", "P1.health"),
     ("孩子过敏,你们有没有无添加的款", "product", "P1.health"),
     ("孕妇呕吐厉害,有什么推荐的吗", "product", "P1.health"),
+    # ... and so is an injury, however it came about, unless the text says the
+    # business did it
+    ("我腿骨折了,麻烦送上楼", "logistics", "P1.injury"),
+    ("我手受伤了,能不能帮我把快递送到家门口", "logistics", "P1.injury"),
+    ("我脚扭伤了,快递放门口就行", "logistics", "P1.injury"),
+    ("我摔伤了腰,麻烦送上楼", "logistics", "P1.injury"),
+    ("我前几天摔了一跤,腿骨折了,快递放门口就行", "logistics", "P1.injury"),
+    ("我手烫伤了,外卖放门口就行", "logistics", "P1.injury"),
+    ("我手割伤了,流了血,今天别送了", "logistics", "P1.injury"),
+    ("老人骨折了在家休养,快递放驿站吧", "logistics", "P1.injury"),
+    ("我骨折了,这单不要了", "process", "P1.injury"),
+    ("我腿骨折了,这个护膝适合吗", "product", "P1.injury"),
+    ("孩子手烫伤了,这个烫伤膏适合孩子用吗", "product", "P1.injury"),
+    # a bite says what bit, not that the business did it
+    ("我被狗咬了,快递放门口", "logistics", "P1.health"),
     # ... nor after a use that only took time, a meal before a visit, an errand
     # sent to a hospital or a medicine that did not cure
     ("外卖用了两个小时才送到,病人还在医院等着", "logistics", "P1.health"),

@@ -41,14 +41,15 @@ How a level is reached, in order (when two levels fit, the higher wins):
      of its sentence; the trigger's matches inside what they read are taken
      back too (the ``律师`` of ``本来想起诉,律师说没必要``);
    - ``circumstance``: the match is the customer's own state, named as the
-     reason for an ask of something else: an ill customer's ask of the
-     delivery (``我肚子疼,外卖放门口就行``, ``我拉肚子了,今天别送了``) or a
-     question whether a product suits them (``孩子肠胃炎,这个奶粉适合吗``). The
-     policy's pairs of patterns say what asks, starting right after the
+     reason for an ask of something else: an ill or injured customer's ask
+     of the delivery (``我肚子疼,外卖放门口就行``, ``我腿骨折了,麻烦送上楼``)
+     or a question whether a product suits them (``孩子肠胃炎,这个奶粉适合吗``).
+     The policy's pairs of patterns say what asks, starting right after the
      match in the rest of its sentence, and what, found anywhere in the
-     text, ties the match to what was eaten or used or complains of it
-     (``吃了``, ``不新鲜``, ``退款``): a match so tied is a harm done, whatever
-     is asked after it (``吃了你们的菜拉肚子了,明天别送了``).
+     text, ties the match to what was eaten or used, to who or what did it,
+     or complains of it (``吃了``, ``把我撞倒了``, ``漏电``, ``不新鲜``,
+     ``退款``): a match so tied is a harm done, whatever is asked after it
+     (``吃了你们的菜拉肚子了,明天别送了``).
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
