@@ -1777,6 +1777,50 @@ def test_evaluate_reports_the_heads_a_file_labels_and_names_the_others(
     assert "angry" not in data["calibration"]["labels"]
 
 
+_ANALYST = "text,priority\n充电器冒烟了,P1\n快递慢了一天,P3\n门口太吵,P4\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        # an analyst's priorities: the keyword baseline gives them no probability
+        (_ANALYST, True),
+        # a support team's categories, the other columns empty: they have one
+        (_SUPPORT_TEAM, False),
+    ],
+    ids=["priority", "categories"],
+)
+def test_evaluate_refuses_to_calibrate_priorities_alone_before_predicting(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    body: str,
+    refused: bool,
+) -> None:
+    # triage evaluate --baseline --calibration predicted every text and
+    # computed the evaluation, then said there was nothing to calibrate
+    path = tmp_path / "labeled.csv"
+    path.write_text(body, encoding="utf-8")
+    predicted: list[int] = []
+    predict_many = triage.LexiconModel.predict_many
+
+    def counted(self: Any, texts: list[str]) -> Any:
+        predicted.append(len(texts))
+        return predict_many(self, texts)
+
+    monkeypatch.setattr(triage.LexiconModel, "predict_many", counted)
+    status = main(["evaluate", str(path), "--baseline", "--calibration"])
+    out, err = capsys.readouterr()
+    if refused:
+        assert (status, out, predicted) == (2, "", [])
+        assert err.startswith(
+            "triage evaluate: error: nothing to calibrate: the frame labels priority alone"
+        )
+    else:
+        assert (status, predicted) == (0, [len(body.splitlines()) - 1])
+        assert "ECE: expected calibration error" in out
+
+
 def test_evaluate_names_a_row_a_head_evaluated_leaves_empty_by_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -969,3 +969,49 @@ def test_calibration_of_priorities_alone_by_a_model_of_no_priority_head_is_refus
 
     with pytest.raises(ParameterError, match=r"nothing to calibrate: the frame labels priority"):
         calibration(_LEXICON, _some_heads(["priority"]))
+
+
+def _one_level_model() -> Any:
+    """A model trained on rows of one priority level: it has no priority head."""
+    from tests.conftest import TINY_PARAMS, TINY_ROWS
+    from triage import TriageModel
+
+    with pytest.warns(UserWarning, match=r"priority \(every row P3: no priority head"):
+        return TriageModel(**TINY_PARAMS).fit(labeled_frame(TINY_ROWS).assign(priority="P3"))
+
+
+@pytest.mark.parametrize(
+    ("model", "keep", "refused"),
+    [
+        # the keyword baseline and a model of one level: the rules alone decide
+        (_LEXICON, ["priority"], True),
+        ("one level", ["priority"], True),
+        # a head with probabilities beside the priority: it is calibrated
+        (_LEXICON, ["categories", "primary", "priority"], False),
+        (_LEXICON, EMOTION_NAMES, False),
+    ],
+    ids=["baseline", "one-level", "baseline-categories", "baseline-emotions"],
+)
+def test_calibration_refuses_priorities_alone_before_predicting_a_row(
+    monkeypatch: pytest.MonkeyPatch, model: Any, keep: list[str], refused: bool
+) -> None:
+    # the refusal came after every text of the frame was predicted
+    from triage.evaluation import calibration
+
+    model = _one_level_model() if model == "one level" else model
+    predicted: list[int] = []
+    predict_many = type(model).predict_many
+
+    def counted(self: Any, texts: list[str]) -> Any:
+        predicted.append(len(texts))
+        return predict_many(self, texts)
+
+    monkeypatch.setattr(type(model), "predict_many", counted)
+    frame = _some_heads(keep)
+    if refused:
+        with pytest.raises(ParameterError, match=r"^nothing to calibrate: the frame labels "):
+            calibration(model, frame)
+        assert predicted == []
+    else:
+        assert calibration(model, frame, n_bins=3).n_rows == len(frame)
+        assert predicted == [len(frame)]

@@ -606,7 +606,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from triage._default import resolve_model
-    from triage.evaluation import calibration, evaluate
+    from triage.evaluation import _check_calibrated, calibration, evaluate
+    from triage.labeled import labeled_heads
     from triage.lexicon import LexiconModel
 
     # before the data is read: a bad policy or --model is named at once (the
@@ -616,6 +617,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     given = None if args.baseline else _model(args.model)
     frame = _read_valid(args.data, args.encoding, partial=True)
     model = LexiconModel() if args.baseline else resolve_model(given)
+    if args.calibration:  # a frame of priorities alone, a model of no priority head
+        _check_calibrated(model, labeled_heads(frame)[0])
     preds = model.predict_many(frame["text"].tolist())
     ev = evaluate(model, frame, policy=policy, predictions=preds)
     cal = calibration(model, frame, predictions=preds) if args.calibration else None

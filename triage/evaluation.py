@@ -14,6 +14,8 @@ from triage.labeled import HEADS, LabelArrays, labeled_heads, model_texts, parse
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from triage.lexicon import LexiconModel
@@ -314,10 +316,14 @@ def _labels_and_predictions(
     predictions: Predictions | None,
     name: str,
     partial: bool = True,
+    *,
+    calibrated: bool = False,
 ) -> tuple[LabelArrays, Predictions, tuple[str, ...], dict[str, str]]:
     """The labels of `frame` and the predictions of its texts, checked row for
     row; and the heads `frame` labels, with why it does not label the others
-    (`labeled_heads`): all of them unless `partial`."""
+    (`labeled_heads`): all of them unless `partial`. With `calibrated`, heads
+    the model gives no probability of are refused before its predictions are
+    made (`_check_calibrated`)."""
     import pandas as pd
 
     from triage._default import resolve_model
@@ -339,6 +345,8 @@ def _labels_and_predictions(
         )
     if predictions is None:
         resolved = resolve_model(model, needs="predict_many")
+        if calibrated:
+            _check_calibrated(resolved, heads)
         predictions = resolved.predict_many(frame["text"].tolist())
     preds = predictions
     if len(preds) != len(frame):
@@ -565,6 +573,33 @@ def _bins(proba: Array, n_bins: int, strategy: str) -> Array:
     return np.searchsorted(edges[1:-1], proba)
 
 
+def _check_calibrated(model: Any, heads: Sequence[str]) -> None:
+    """Raise `ParameterError` when `model` gives none of `heads` a probability.
+
+    A frame of priorities alone (`labeled_heads`) has nothing to calibrate
+    for a model of no priority head, the keyword baseline or a model trained
+    on one level, whose rules alone decide: this says so before any text is
+    predicted, where `calibration` would find it out after.
+    """
+    from triage.lexicon import LexiconModel
+    from triage.model import _PRIO, TriageModel
+
+    if tuple(heads) != ("priority",):
+        return
+    if isinstance(model, LexiconModel) or (
+        isinstance(model, TriageModel) and bool(np.isnan(model.intercept_[_PRIO]).any())
+    ):
+        raise _nothing_to_calibrate(heads)
+
+
+def _nothing_to_calibrate(heads: Sequence[str]) -> ParameterError:
+    return ParameterError(
+        f"nothing to calibrate: the frame labels {', '.join(heads)} alone, of which the "
+        "model gives no probability (it has no priority head: the rules alone decide); "
+        "evaluate it without calibration (CLI: leave out --calibration)"
+    )
+
+
 def calibration(
     model: TriageModel | LexiconModel | None,
     frame: pd.DataFrame,
@@ -608,7 +643,8 @@ def calibration(
     ParameterError
         `n_bins` is not a whole number of at least 1, or `strategy` neither
         "quantile" nor "uniform"; or `frame` labels the priority alone and
-        the model has no priority head, so no label has a probability; or,
+        the model has no priority head, so no label has a probability (said
+        before any text is predicted); or,
         as `evaluate` says, `model`, `frame` or `predictions` are not what
         it takes.
     """
@@ -618,7 +654,9 @@ def calibration(
         raise ParameterError(f"n_bins must be a whole number of at least 1, got {n_bins!r}")
     if strategy not in _STRATEGIES:
         raise ParameterError(f'strategy must be "quantile" or "uniform", got {strategy!r}')
-    y, preds, labeled, _ = _labels_and_predictions(model, frame, predictions, "calibration")
+    y, preds, labeled, _ = _labels_and_predictions(
+        model, frame, predictions, "calibration", calibrated=True
+    )
     heads: list[tuple[str, Array, Array]] = []
     if "categories" in labeled:
         heads += [
@@ -639,12 +677,8 @@ def calibration(
             (str(p), y.priority[scored] == j, preds.priority_proba[scored, j])
             for j, p in enumerate(PRIORITIES)
         ]
-    if not heads:  # a frame of priorities alone, a model of no priority head
-        raise ParameterError(
-            f"nothing to calibrate: the frame labels {', '.join(labeled)} alone, of which the "
-            "model gives no probability (it has no priority head: the rules alone decide); "
-            "evaluate it without calibration (CLI: leave out --calibration)"
-        )
+    if not heads:  # a frame of priorities alone, every row's left to the rules
+        raise _nothing_to_calibrate(labeled)
     rows: list[dict[str, Any]] = []
     bins: list[dict[str, Any]] = []
     for label, truth, proba in heads:
