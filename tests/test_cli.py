@@ -1777,6 +1777,42 @@ def test_evaluate_reports_the_heads_a_file_labels_and_names_the_others(
     assert "angry" not in data["calibration"]["labels"]
 
 
+@pytest.mark.parametrize(
+    ("body", "heads"),
+    [
+        (_SUPPORT_TEAM, "categories, primary"),  # the other columns empty on every row
+        ("text,categories,primary\n洗衣机转了一次就漏水,product,product\n", "categories, primary"),
+        ("text,priority\n充电器冒烟了,P1\n门口太吵,P4\n", "priority"),
+    ],
+    ids=["export", "support", "analyst"],
+)
+def test_train_says_a_dev_file_of_some_heads_is_one_to_evaluate(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    body: str,
+    heads: str,
+) -> None:
+    # a dev file that labels some heads alone was told how to train on it
+    # (label the missing columns, or extra=rows), not that triage evaluate takes it
+    train_csv, dev_csv = tmp_path / "train.csv", tmp_path / "dev.csv"
+    tiny_frame.to_csv(train_csv, index=False)
+    dev_csv.write_text(body, encoding="utf-8")
+    out = tmp_path / "model"
+    assert main(["train", str(train_csv), "--dev", str(dev_csv), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"triage train: error: {dev_csv}: ")
+    assert (
+        "triage train --dev takes every label column: label "
+        f"{'them' if ',,,' in body else 'the missing ones'}, or evaluate the heads labeled "
+        f"({heads}) with triage evaluate, which takes some heads alone"
+    ) in err
+    assert "extra=rows" not in err and not out.exists()
+    # which it does
+    assert main(["evaluate", str(dev_csv), "--baseline", "--json"]) == 0
+    assert ", ".join(json.loads(capsys.readouterr().out)["evaluated"]) == heads
+
+
 _ANALYST = "text,priority\n充电器冒烟了,P1\n快递慢了一天,P3\n门口太吵,P4\n"
 
 

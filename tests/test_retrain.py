@@ -240,6 +240,69 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         assert ev.not_evaluated == {column: "no column"} and column not in ev.heads
 
 
+# labels of some heads alone, as teams send them: triage.evaluate takes them
+_SOME_HEADS = pd.DataFrame(
+    {
+        "text": ["洗衣机转了一次就漏水", "快递三天没更新，打客服也没人接", "谢谢，问题解决了"],
+        "categories": ["product", "logistics|service", ""],
+        "primary": ["product", "logistics", ""],
+        "angry": ["1", "2", "0"],
+        "anxious": ["0", "1", "0"],
+        "confused": ["0", "0", "0"],
+        "humorous": ["0", "0", "0"],
+        "aggrieved": ["0", "1", "0"],
+        "priority": ["P3", "P2", "P4"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("columns", "blank", "heads"),
+    [
+        # a support team's categories
+        (["text", "categories", "primary"], [], "categories, primary"),
+        # an analyst's priorities
+        (["text", "priority"], [], "priority"),
+        # the five emotions
+        (["text", *EMOTION_COLUMNS], [], "emotions"),
+        # an export for labeling whose emotions and priorities were left empty
+        (list(_SOME_HEADS), [*EMOTION_COLUMNS, "priority"], "categories, primary"),
+    ],
+    ids=["support", "analyst", "emotions", "export"],
+)
+@pytest.mark.parametrize("use", ["cross_validate", "compare_models"])
+def test_what_takes_every_head_says_so_and_names_evaluate_for_some(
+    columns: list[str], blank: list[str], heads: str, use: str
+) -> None:
+    # they were told how to train on such rows (label the missing columns,
+    # or extra=rows), as if they were training data, and not that
+    # triage.evaluate takes them
+    some = _SOME_HEADS[columns].assign(**dict.fromkeys(blank, ""))
+    assert ", ".join(triage.labeled.labeled_heads(some)[0]) == heads
+    lexicon = triage.LexiconModel()
+    call = {
+        "cross_validate": lambda: cross_validate(some, folds=2),
+        "compare_models": lambda: compare_models(lexicon, lexicon, some),
+    }[use]
+    with pytest.raises(LabelError) as info:
+        call()
+    message = str(info.value)
+    said = (
+        f"{use} takes every label column: label {'them' if blank else 'the missing ones'}, "
+        f"or evaluate the heads labeled ({heads}) with triage.evaluate, which takes some "
+        "heads alone"
+    )
+    assert said in message and "extra=rows" not in message
+    # refused as before: a missing column is a ColumnError, empty cells a LabelError
+    assert isinstance(info.value, triage.ColumnError) is not bool(blank)
+    if blank:
+        assert message.endswith(f"\n{', '.join(blank)} are empty on every row; {said}")
+    # training is told how to train on them, as it was
+    with pytest.raises(LabelError) as trained:
+        triage.train(some)
+    assert "takes every label column" not in str(trained.value)
+
+
 def test_duplicate_ids_are_refused(demo: pd.DataFrame) -> None:
     bad = demo.copy()
     bad.loc[3, "id"] = bad.loc[2, "id"]

@@ -379,7 +379,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             read_words(args.words)  # a bad entry fails now, not after the word vectors
     TriageModel(random_state=args.seed, **params)._check_params()
     frame = _read_valid(args.train, args.encoding)
-    dev = _read_valid(args.dev, args.encoding) if args.dev else None
+    dev = _read_valid(args.dev, args.encoding, use="triage train --dev") if args.dev else None
     if dev is not None:
         _warn_shared_texts(frame, dev, args.train, args.dev)
     extra = None
@@ -548,9 +548,13 @@ def _check_encoding(encoding: str | None, options: Options | None = None) -> Non
         _check_text_encoding(encoding, options=options or SCORE)
 
 
-def _read_valid(path: str, encoding: str | None = None, *, partial: bool = False) -> Any:
+def _read_valid(
+    path: str, encoding: str | None = None, *, partial: bool = False, use: str | None = None
+) -> Any:
     """A labeled file, checked; the error names the file. With `partial`
-    (triage evaluate), a file may label some heads alone (`labeled_heads`)."""
+    (triage evaluate), a file may label some heads alone (`labeled_heads`);
+    with `use`, what takes every head and learns from none, the error of such
+    a file names it (`check_labels`)."""
     from triage.exceptions import LabelError
     from triage.labeled import HEADS, check_heads, check_labels, labeled_heads, read_labeled_lines
 
@@ -559,7 +563,7 @@ def _read_valid(path: str, encoding: str | None = None, *, partial: bool = False
     try:
         heads = labeled_heads(frame)[0] if partial else None
         if heads is None or len(heads) == len(HEADS):
-            check_labels(frame, lines)  # each row named by its line of the file too
+            check_labels(frame, lines, use=use)  # each row named by its line of the file too
         else:
             check_heads(frame, heads, lines)
     except LabelError as exc:  # of its class: a missing column is a ColumnError too

@@ -771,23 +771,63 @@ def _partial_problems(column: str, value: Any) -> list[str]:
     )
 
 
-def check_labels(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> None:
+def check_labels(
+    frame: pd.DataFrame, lines: Sequence[int] | None = None, *, use: str | None = None
+) -> None:
     """Raise `LabelError` listing the first problems if `frame` is not valid.
 
     With `lines`, the line of a file each row starts on (`read_labeled_lines`),
-    each row is named by its line too.
+    each row is named by its line too. With `use`, what takes every head and
+    learns from none (``"cross_validate"``, ``"triage train --dev"``), a frame
+    that labels some heads alone (`labeled_heads`) is told that `use` takes
+    every label column and that ``triage.evaluate`` (``triage evaluate``, for
+    a `use` of the command line) takes it, rather than how to train on it.
     """
     problems = _validate(frame, lines)
     if problems["problem"].tolist() == [_NO_ROWS]:
         raise LabelError(_NO_ROWS_SAID)
+    alone = None if use is None or not len(problems) else _heads_alone(frame)
+    advice = None
+    note = _some_heads_alone(problems)
+    if use is not None and alone is not None:
+        evaluator = "triage evaluate" if use.startswith("triage ") else "triage.evaluate"
+        advice = (
+            f"{use} takes every label column: label the missing ones, or evaluate the heads "
+            f"labeled ({', '.join(alone)}) with {evaluator}, which takes some heads alone"
+        )
+        if note:  # the columns there, empty on every row
+            empty = [c for h in HEADS if h not in alone for c in HEADS[h] if c in frame.columns]
+            note = (
+                f"\n{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty on every "
+                f"row; {advice.replace('the missing ones', 'them')}"
+            )
     _raise_problems(
         problems,
         "the labeled data",
         "triage.validate_labels",
         frame.columns,
         lines,
-        note=_some_heads_alone(problems),
+        note=note,
+        advice=advice,
     )
+
+
+def _heads_alone(frame: pd.DataFrame) -> tuple[str, ...] | None:
+    """The heads `frame` labels when it labels some alone, as `triage.evaluate`
+    takes it (`labeled_heads`); None when it labels every head, or none it
+    could be evaluated on (no text, no label column, or refused).
+
+    >>> import pandas as pd
+    >>> _heads_alone(pd.DataFrame({"text": ["充电器冒烟了"], "priority": ["P1"]}))
+    ('priority',)
+    """
+    if "text" not in frame.columns or not set(LABEL_COLUMNS) & set(frame.columns):
+        return None  # (labeled_heads would check the labels of such a frame)
+    try:
+        heads, why = labeled_heads(frame)
+    except LabelError:
+        return None
+    return heads if why else None
 
 
 def labeled_heads(frame: pd.DataFrame) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -981,8 +1021,9 @@ def _raise_problems(
     lines: Sequence[int] | None = None,
     *,
     note: str = "",
+    advice: str | None = None,
 ) -> None:
-    columns_problem = _columns_problem(problems, what, columns)
+    columns_problem = _columns_problem(problems, what, columns, advice)
     if columns_problem is not None:
         raise LabelColumnError(columns_problem)
     if len(problems):
@@ -1002,9 +1043,13 @@ def _raise_problems(
         )
 
 
-def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) -> str | None:
+def _columns_problem(
+    problems: pd.DataFrame, what: str, columns: Iterable[Any], advice: str | None = None
+) -> str | None:
     """The one line that says what is wrong with the columns, when they are
-    (all `problems` are then of row -1); None when they are right."""
+    (all `problems` are then of row -1); None when they are right. `advice`
+    is what to do with columns of some heads alone, said for training
+    without it."""
     if len(problems) and problems["row"].eq(-1).all():
         # the columns are wrong (a file of texts given for a labeled one, say):
         # one line, naming the columns there, not a row -1 per column
@@ -1040,6 +1085,8 @@ def _columns_problem(problems: pd.DataFrame, what: str, columns: Iterable[Any]) 
                 "these are texts with no label: add the label columns of the label "
                 "definitions' file format (LABELS.md) and label each row"
             )
+        elif missing and "text" not in missing and advice is not None:
+            said.append(advice)
         elif missing and "text" not in missing:
             # texts labeled for some heads alone (categories but no emotions,
             # say): each head of a model learns from its own column
@@ -1093,15 +1140,18 @@ class LabelArrays:
     priority: np.ndarray[Any, np.dtype[np.int64]]  # (n,) index into PRIORITIES
 
 
-def parse_labels(frame: pd.DataFrame, heads: Sequence[str] = _ALL_HEADS) -> LabelArrays:
+def parse_labels(
+    frame: pd.DataFrame, heads: Sequence[str] = _ALL_HEADS, *, use: str | None = None
+) -> LabelArrays:
     """Validate `frame` and return its labels as arrays.
 
     With `heads` (of `labeled_heads`), the frame is checked for those alone
     (`check_heads`), and the arrays of the others are placeholders, no
-    labels: no category, no primary, intensity 0, ``P1``.
+    labels: no category, no primary, intensity 0, ``P1``. Of every head, it
+    is checked by `check_labels`, which `use` is passed to.
     """
     if tuple(heads) == _ALL_HEADS:
-        check_labels(frame)
+        check_labels(frame, use=use)
     else:
         check_heads(frame, heads)
     cat_index = {str(c): j for j, c in enumerate(CATEGORIES)}

@@ -490,7 +490,7 @@ def cross_validate(
 
     _require_int("folds", folds, 2, "an int of at least 2")
     check_policy(policy)
-    check_labels(frame)
+    check_labels(frame, use="cross_validate")
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {counted(len(frame), 'labeled row')}")
     extra_texts: list[str] = []
@@ -1187,7 +1187,7 @@ def compare_models(
         )
     baseline = resolve_model(baseline, needs="predict_many")
     candidate = resolve_model(candidate, needs="predict_many")
-    y = parse_labels(frame)
+    y = parse_labels(frame, use="compare_models")
     texts = frame["text"].tolist()
     n = len(texts)
     if n == 0:
