@@ -1813,6 +1813,64 @@ def test_train_says_a_dev_file_of_some_heads_is_one_to_evaluate(
     assert ", ".join(json.loads(capsys.readouterr().out)["evaluated"]) == heads
 
 
+@pytest.mark.parametrize(
+    ("body", "problems", "heads", "own"),
+    [
+        # an export whose emotions and priorities were left empty: a problem
+        # a cell for training, the row of no label one more
+        (_SUPPORT_TEAM, 19, "categories, primary", 0),
+        (
+            "text,categories,primary\n洗衣机转了一次就漏水,product,product\n",
+            1,
+            "categories, primary",
+            0,
+        ),
+        ("text,priority\n充电器冒烟了,P1\n门口太吵,P4\n", 1, "priority", 0),
+        # a problem of the heads it labels, which evaluate refuses too
+        ("text,priority\n充电器冒烟了,P1\n门口太吵,低\n", 1, "priority", 1),
+        (
+            "text,categories,primary\n快递三天没更新,物流,logistics\n物流太慢,物流,物流\n",
+            1,
+            "categories, primary",
+            3,
+        ),
+    ],
+    ids=["export", "support", "analyst", "analyst-bad", "support-bad"],
+)
+def test_check_says_a_file_of_some_heads_is_one_to_evaluate(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    body: str,
+    problems: int,
+    heads: str,
+    own: int,
+) -> None:
+    # it listed the columns missing, with how to train on the file alone:
+    # nothing said triage evaluate takes it
+    path = tmp_path / "labeled.csv"
+    path.write_text(body, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == problems  # the problems are those of training, as before
+    rows = len(body.splitlines()) - 1
+    fix = ""
+    if own:
+        listed = [h.strip() for h in heads.split(",")]
+        fix = (
+            f" once {own} problem{'s' * (own > 1)} of theirs {'are' if own > 1 else 'is'} fixed "
+            f"(triage.validate_labels(triage.read_labeled({str(path)!r}), heads={listed!r}) "
+            f"lists {'them' if own > 1 else 'it'})"
+        )
+    assert err == (
+        f"{path}: {problems} problem{'s' * (problems > 1)} in {rows} row{'s' * (rows > 1)}, "
+        "for training, which "
+        "takes every label column; triage evaluate takes the file for the heads it labels "
+        f"({heads}){fix}\n"
+    )
+    # which it does, once the problems of those heads are fixed
+    assert main(["evaluate", str(path), "--baseline", "--json"]) == (2 if own else 0)
+
+
 _ANALYST = "text,priority\n充电器冒烟了,P1\n快递慢了一天,P3\n门口太吵,P4\n"
 
 

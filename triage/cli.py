@@ -582,7 +582,7 @@ def _read_valid(
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from triage.labeled import problem_lines, read_labeled_lines
+    from triage.labeled import _heads_alone, problem_lines, read_labeled_lines, validate_labels
 
     _check_encoding(args.encoding)
     found = unreadable = 0
@@ -603,6 +603,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         said = (
             f"{counted(len(problems), 'problem')} in {rows}" if problems else f"{rows}, no problem"
         )
+        alone = _heads_alone(frame) if problems else None
+        if alone is not None:  # what it is good for: triage evaluate takes it
+            own = len(validate_labels(frame, heads=alone))
+            fix = (
+                f" once {counted(own, 'problem')} of theirs {'is' if own == 1 else 'are'} fixed "
+                f"(triage.validate_labels(triage.read_labeled({path!r}), heads={list(alone)!r}) "
+                f"lists {'it' if own == 1 else 'them'})"
+                if own
+                else ""
+            )
+            said += (
+                ", for training, which takes every label column; triage evaluate takes the "
+                f"file for the heads it labels ({', '.join(alone)}){fix}"
+            )
         print(_visible(f"{path}: {said}"), file=sys.stderr)
         found += len(problems)
     return 2 if unreadable else 1 if found else 0
@@ -1337,7 +1351,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every problem of labeled CSVs, each with its line",
         description="List every problem of labeled files, as train and evaluate refuse them "
         "(they show the first 10), one a line on stdout, each with its row, its line in the "
-        "file and its id; then a count per file on stderr. A file that cannot be read is "
+        "file and its id; then a count per file on stderr, which says of a file that labels "
+        "some heads alone that triage evaluate takes it for those. A file that cannot be read is "
         "said so on stderr, and the files after it are checked. Exit status 0 when every "
         "file is valid, 1 when one has problems, 2 when one cannot be read.",
     )
