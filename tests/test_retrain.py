@@ -303,6 +303,22 @@ def test_what_takes_every_head_says_so_and_names_evaluate_for_some(
     assert "takes every label column" not in str(trained.value)
 
 
+def test_comparison_refuses_bad_labels_before_loading_the_default_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a baseline of None (the shipped model) was loaded, a second or more and
+    # 180 MB, before a file of the support team's two columns was refused
+    from triage import _default
+
+    def load() -> None:
+        raise AssertionError("the default model was loaded before the labels were read")
+
+    monkeypatch.setattr(_default, "get_default_model", load)
+    some = _SOME_HEADS[["text", "categories", "primary"]]
+    with pytest.raises(triage.ColumnError, match="compare_models takes every label column"):
+        compare_models(None, triage.LexiconModel(), some)
+
+
 def test_duplicate_ids_are_refused(demo: pd.DataFrame) -> None:
     bad = demo.copy()
     bad.loc[3, "id"] = bad.loc[2, "id"]

@@ -1185,9 +1185,10 @@ def compare_models(
         raise ParameterError(
             f"names must be two display names, (baseline, candidate), got {names!r}"
         )
+    # the labels before the models: a baseline of None loads the default model
+    y = parse_labels(frame, use="compare_models")
     baseline = resolve_model(baseline, needs="predict_many")
     candidate = resolve_model(candidate, needs="predict_many")
-    y = parse_labels(frame, use="compare_models")
     texts = frame["text"].tolist()
     n = len(texts)
     if n == 0:
