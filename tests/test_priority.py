@@ -1526,11 +1526,16 @@ MEANING_CASES = [
     ("孩子吃完拉肚子了\n能退货吗", Priority.P1, True),
     ("请问能退货吗\n孩子吃完拉肚子了", Priority.P1, True),
     ("孩子吃完拉肚子了😡能退货吗", Priority.P1, True),
+    # ... an emoji on a line of its own, the next line opening with a digit
+    ("孩子吃完一直拉肚子\n😡\n3天了还没人回复吗", Priority.P1, True),
+    ("孩子吃完拉肚子了 😡 3天了还不处理吗", Priority.P1, True),
+    ("孩子吃完拉肚子了😡😡 2天了能退吗", Priority.P1, True),
     ("能退吗孩子吃完拉肚子了", Priority.P1, True),
     ("你们干吗不处理 我要报警", Priority.P1, True),
     # ... which a space or an emoji before its particle does not
     ("这个吃了会过敏 吗", Priority.P1, False),
     ("这个吃了会过敏😰吗", Priority.P1, False),
+    ("这个吃了会过敏 😰 吗", Priority.P1, False),
     ("这种情况可以打 12315 吗", Priority.P1, False),
     # ... and whether the customer may or should act, asked with 是不是
     ("这种情况是不是可以打12315?", Priority.P1, False),

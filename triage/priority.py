@@ -2621,6 +2621,15 @@ def _cancelled(
             while i < len(cuts) and cuts[i] < high and text[cuts[i]] in _PARTICLES:
                 i += 1
             high = min(high, cuts[i]) if i < len(cuts) else high
+        # an emoji kept in `text` (beside a space, a digit or a Latin letter:
+        # 拉肚子 😡 3天了还没人回复吗) ends the clause as one taken out does
+        for emoji in _PICTOGRAPH.finditer(text, end, high):
+            after = emoji.end()
+            while after < high and _PICTOGRAPH.match(text, after):
+                after += 1
+            if after >= len(text) or text[after] not in _PARTICLES:
+                high = emoji.start()
+                break
         b = _clause_end(text, end, high)
         clause = text[a:b]
         if c.question.search(clause) and (clause.endswith(("?", "？")) or "吗" in clause):
