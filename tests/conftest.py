@@ -280,3 +280,22 @@ def run_interleaved(target: Callable[[int], None], threads: int) -> None:
             worker.join()
     finally:
         sys.setswitchinterval(interval)
+
+
+def as_from_a_terminal(*signums: int) -> Callable[[], None]:
+    """A ``preexec_fn`` that gives a child `signums` as a terminal's
+    foreground job has them: handled by default and not blocked.
+
+    A shell starts a background job (``pytest ... &``) with SIGINT ignored and
+    ``nohup`` with SIGHUP ignored, and a runner may start its jobs with some
+    signals blocked, which a child inherits: the command would rightly ignore
+    them, or never see them, and a test that sends one would see it run on.
+    """
+    import signal
+
+    def preexec() -> None:
+        for signum in signums:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signums)
+
+    return preexec

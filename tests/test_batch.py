@@ -60,7 +60,7 @@ from triage.labels import CATEGORIES, EMOTIONS
 from triage.priority import Context
 from triage.vectors import read_texts
 
-from .conftest import require_data
+from .conftest import as_from_a_terminal, require_data
 
 TEXTS = [
     "草,11点下单,1点送到",
@@ -1699,7 +1699,7 @@ def test_a_stopped_batch_stops_the_workers_scoring_its_chunks() -> None:
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its workers in its group, killed with it if this fails
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
     )
     assert proc.stdout is not None
     try:
@@ -5422,7 +5422,7 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
         encoding="utf-8",
         # as from a terminal: a shell starts a background job (pytest ... &)
         # with SIGINT ignored, and the workers would rightly ignore it too
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr

@@ -33,7 +33,7 @@ from triage import batch
 from triage.cli import _decode, _Terminated, main
 from triage.exceptions import InputFileError, ModelFileError
 
-from .conftest import write_chats
+from .conftest import as_from_a_terminal, write_chats
 
 
 def test_analyze_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1074,10 +1074,6 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
     # partial file behind
     signum = getattr(signal, signum) if isinstance(signum, str) else signum
 
-    def as_from_a_terminal() -> None:
-        for default in (signal.SIGINT, signal.SIGHUP):
-            signal.signal(default, signal.SIG_DFL)
-
     src = tmp_path / "in.csv"
     # far more rows than are scored before the signal lands, even on a busy
     # machine: 20,000 were done 0.7 s after the first progress line, and a
@@ -1089,10 +1085,9 @@ def test_score_stopped_by_a_signal_cleans_up_and_says_so(tmp_path: Path, signum:
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
-        # as from a terminal: a shell starts a background job (pytest ... &)
-        # with SIGINT ignored, and nohup with SIGHUP ignored, which the
-        # command would rightly ignore
-        preexec_fn=as_from_a_terminal,
+        # as from a terminal: a runner may start this one with SIGHUP blocked,
+        # and the command, which never saw it, ran to its end
+        preexec_fn=as_from_a_terminal(signal.SIGINT, signal.SIGHUP, signal.SIGTERM),
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until rows are being written
@@ -1133,7 +1128,7 @@ def test_ctrl_c_stops_the_shell_script_that_runs_score(tmp_path: Path) -> None:
         # a process group of its own, the terminal's foreground one, that
         # Ctrl-C sends SIGINT to as a whole
         start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until rows are being written
