@@ -105,6 +105,13 @@ P1_CASES = [
     ("已经有媒体介入了", "service", "P1.media"),
     ("再不处理就媒体曝光!", "service", "P1.media"),
     ("你们等着上新闻吧", "service", "P1.media"),
+    # a post on Weibo said as a threat or a deed, or by what it is about
+    ("再不退款我就发微博", "pricing", "P1.media"),
+    ("我已经发了微博,你们看着办", "service", "P1.media"),
+    ("我要发条微博说说你们这家店", "service", "P1.media"),
+    ("我也会发微博的,让你们看看", "service", "P1.media"),
+    ("发了条微博吐槽这家店", "service", "P1.media"),
+    ("快递丢了没人管,我直接发微博@你们老板", "logistics", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -688,6 +695,16 @@ NOT_A_CRISIS = [
     ("你们被315曝光过,还不改", "service", "P1.media"),
     # a programme's team that came is no one asked to report it
     ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
+    # a repost, a post of the customer's own day and the app itself are no
+    # exposure of the business
+    ("快递太慢了 //@某某:转发微博", "logistics", "P1.media"),
+    ("这家店的菜太咸了 转发微博", "product", "P1.media"),
+    ("发微博说今天好开心,结果外卖送错了", "logistics", "P1.media"),
+    ("开心时会发微博,可今天外卖迟到了一个小时", "logistics", "P1.media"),
+    ("我要发微博庆祝一下,可惜蛋糕送晚了", "logistics", "P1.media"),
+    ("发微博怎么发不了图片", "process", "P1.media"),
+    ("我以后都发微博了,这个APP太卡", "process", "P1.media"),
+    ("想要发微博却一直发不出去", "process", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
     ("我是議員,你們的服務太差了", "service", "P1.regulator"),
     ("陳情令看到一半就卡住", "process", "P1.regulator"),
