@@ -112,6 +112,13 @@ P1_CASES = [
     ("我也会发微博的,让你们看看", "service", "P1.media"),
     ("发了条微博吐槽这家店", "service", "P1.media"),
     ("快递丢了没人管,我直接发微博@你们老板", "logistics", "P1.media"),
+    # the business sent up the trending list, or bound to go there
+    ("再不退款,我就让你们家上热搜", "pricing", "P1.media"),
+    ("信不信我把你们送上热搜", "service", "P1.media"),
+    ("我要让这家黑店上热搜", "service", "P1.media"),
+    ("我要把这事搞上热搜", "service", "P1.media"),
+    ("你们等着上热搜吧", "service", "P1.media"),
+    ("不处理的话,这件事迟早上热搜", "service", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -705,6 +712,13 @@ NOT_A_CRISIS = [
     ("发微博怎么发不了图片", "process", "P1.media"),
     ("我以后都发微博了,这个APP太卡", "process", "P1.media"),
     ("想要发微博却一直发不出去", "process", "P1.media"),
+    # ... nor is a star, a snack or a story that trends, nor a trend before
+    ("这个明星又上热搜了,快递还没到", "logistics", "P1.media"),
+    ("脆皮玉米竟然上热搜了,可是送来的都凉了", "logistics", "P1.media"),
+    ("怎么又上热搜了,我的退款还没到账", "process", "P1.media"),
+    ("这件事被网友推上热搜了,我的订单还是没发货", "logistics", "P1.media"),
+    ("这家店之前上热搜了,结果还是这么难吃", "product", "P1.media"),
+    ("我不会让你们上热搜的,只要退款", "pricing", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
     ("我是議員,你們的服務太差了", "service", "P1.regulator"),
     ("陳情令看到一半就卡住", "process", "P1.regulator"),
