@@ -119,6 +119,10 @@ P1_CASES = [
     ("我要把这事搞上热搜", "service", "P1.media"),
     ("你们等着上热搜吧", "service", "P1.media"),
     ("不处理的话,这件事迟早上热搜", "service", "P1.media"),
+    # exposure by the customer, whatever is exposed
+    ("我要曝光你们的新品质量问题", "product", "P1.media"),
+    ("再不退款我就把聊天记录曝光", "pricing", "P1.media"),
+    ("你们的宣传海报和实物完全不一样,我要曝光", "product", "P1.media"),
     ("你们等着我的律师函吧", "service", "P1.legal"),
     ("是不是要我去法院你们才肯赔?", "pricing", "P1.legal"),
     ("再不退钱我就去法院", "pricing", "P1.legal"),
@@ -719,6 +723,14 @@ NOT_A_CRISIS = [
     ("这件事被网友推上热搜了,我的订单还是没发货", "logistics", "P1.media"),
     ("这家店之前上热搜了,结果还是这么难吃", "product", "P1.media"),
     ("我不会让你们上热搜的,只要退款", "pricing", "P1.media"),
+    # a film's, a song's or a phone's release revealed is news, no exposure
+    ("这部剧的剧照曝光了,可是会员看不了", "process", "P1.media"),
+    ("新手机谍照曝光了,我的旧手机还没修好", "product", "P1.media"),
+    ("新歌MV曝光,APP一直缓冲播不了", "process", "P1.media"),
+    ("电影曝光定档海报,票价也太贵了", "pricing", "P1.media"),
+    ("电影曝光了一款预告海报,我买的周边还没发货", "logistics", "P1.media"),
+    ("男主的感情线也首次曝光,可惜视频太卡", "process", "P1.media"),
+    ("这个明星的曝光频率太高了,推送关都关不掉", "process", "P1.media"),
     # who someone is, a drama's name, a representative not to be gone to
     ("我是議員,你們的服務太差了", "service", "P1.regulator"),
     ("陳情令看到一半就卡住", "process", "P1.regulator"),
