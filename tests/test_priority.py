@@ -112,6 +112,12 @@ P1_CASES = [
     ("我也会发微博的,让你们看看", "service", "P1.media"),
     ("发了条微博吐槽这家店", "service", "P1.media"),
     ("快递丢了没人管,我直接发微博@你们老板", "logistics", "P1.media"),
+    ("我已经发过微博了,你们看着办", "service", "P1.media"),
+    # ... and the complaint told on a platform, to be or done
+    ("你们再这样我就上微博说", "service", "P1.media"),
+    ("我会去抖音上吐槽你们", "service", "P1.media"),
+    ("我已经在小红书上骂过你们了", "service", "P1.media"),
+    ("我要去知乎上讲讲这件事", "service", "P1.media"),
     # the business sent up the trending list, or bound to go there
     ("再不退款,我就让你们家上热搜", "pricing", "P1.media"),
     ("信不信我把你们送上热搜", "service", "P1.media"),
@@ -716,6 +722,8 @@ NOT_A_CRISIS = [
     ("发微博怎么发不了图片", "process", "P1.media"),
     ("我以后都发微博了,这个APP太卡", "process", "P1.media"),
     ("想要发微博却一直发不出去", "process", "P1.media"),
+    ("好久没发过微博了,都忘了在哪里编辑", "process", "P1.media"),
+    ("我要在抖音上说一下这家店的优点,就是上菜慢", "logistics", "P1.media"),
     # ... nor is a star, a snack or a story that trends, nor a trend before
     ("这个明星又上热搜了,快递还没到", "logistics", "P1.media"),
     ("脆皮玉米竟然上热搜了,可是送来的都凉了", "logistics", "P1.media"),
