@@ -92,6 +92,10 @@ P1_CASES = [
     ("我要向记者反映你们的问题", "service", "P1.media"),
     ("请记者来调查一下", "service", "P1.media"),
     ("我要让央视来报道", "product", "P1.media"),
+    ("我要让各大媒体报道你们", "service", "P1.media"),
+    ("我要讓聯合報報導你們", "service", "P1.media"),
+    ("我让他告诉记者", "service", "P1.media"),
+    ("我们告诉记者了,你们等着", "service", "P1.media"),
     # exposure to come, by whoever will do it, and the customer's own
     ("你们等着被央视曝光吧", "service", "P1.media"),
     ("这种黑心店就应该被曝光", "service", "P1.media"),
@@ -712,6 +716,12 @@ NOT_A_CRISIS = [
     ("你们被315曝光过,还不改", "service", "P1.media"),
     # a programme's team that came is no one asked to report it
     ("节目组来采访的时候你们态度好得很,现在就没人管了", "service", "P1.media"),
+    # news the press reported, or someone told a reporter, is no one turning to it
+    ("据国外媒体报道,这款手机在国内要涨价了", "pricing", "P1.media"),
+    ("据当地媒体报道,这家店已经关门,预付卡退不了钱", "process", "P1.media"),
+    ("这是负面媒体报道,不是真的有问题,但是客服不理人", "service", "P1.media"),
+    ("他也告诉记者,这家店的菜一直很咸", "product", "P1.media"),
+    ("東方日報報導,這款奶粉要漲價了", "pricing", "P1.media"),
     # a repost, a post of the customer's own day and the app itself are no
     # exposure of the business
     ("快递太慢了 //@某某:转发微博", "logistics", "P1.media"),
