@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import labeled_frame
-from triage import LexiconModel, ParameterError, analyze, evaluate, score_frame
+from triage import Evaluation, LexiconModel, ParameterError, analyze, evaluate, score_frame
 from triage.cli import render_evaluation
 from triage.model import Predictions
 from triage.retrain import compare_models, cross_validate
@@ -681,6 +682,21 @@ LABELED = [
 ]
 EMOTION_NAMES = ["angry", "anxious", "confused", "humorous", "aggrieved"]
 #: The sections of `Evaluation.to_dict` and the keys of `summary` of each head.
+#: Every field of `Evaluation`, in order.
+FIELDS = [
+    "categories",
+    "emotions",
+    "primary_accuracy",
+    "primary_support",
+    "priority",
+    "priority_accuracy",
+    "priority_confusion",
+    "n_rows",
+    "intensity_confusion",
+    "heads",
+    "not_evaluated",
+]
+LABEL_NAMES = ["categories", "primary", *EMOTION_NAMES, "priority"]
 SECTIONS = {
     "categories": (["categories"], ["category_macro_f1"]),
     "primary": (["primary"], ["primary_accuracy"]),
@@ -797,6 +813,45 @@ def test_a_frame_of_some_heads_is_evaluated_on_those_alone(
     assert "heads=" in repr(ev) and all(f"{h}=" not in repr(ev) for h in not_evaluated)
     with pytest.raises(AttributeError, match=r"^'Evaluation' object has no attribute 'prority'$"):
         ev.prority  # type: ignore[attr-defined]  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("keep", "blank"),
+    [
+        (["categories", "primary"], []),  # a support team's
+        (["priority"], []),  # an analyst's
+        (EMOTION_NAMES, []),
+        (["categories", "primary"], [*EMOTION_NAMES, "priority"]),  # an export half labeled
+        ([*LABEL_NAMES], []),  # every head
+    ],
+    ids=["support-team", "analyst", "emotions", "export", "full"],
+)
+def test_an_evaluation_of_some_heads_goes_through_asdict_and_replace(
+    keep: list[str], blank: list[str]
+) -> None:
+    # dataclasses.asdict and dataclasses.replace read every field, and the
+    # fields of a head not evaluated raised AttributeError: an evaluation's
+    # fields are those it holds, and a copy is of the same heads
+    ev = evaluate(LexiconModel(), _some_heads(keep, blank))
+    held = [
+        name for name in FIELDS if name in ("n_rows", "heads", "not_evaluated") or hasattr(ev, name)
+    ]
+    assert [f.name for f in dataclasses.fields(ev)] == held
+    assert [f.name for f in dataclasses.fields(Evaluation)] == FIELDS
+    data = dataclasses.asdict(ev)
+    assert list(data) == held
+    assert Evaluation(**data).to_dict() == ev.to_dict()
+    copy = dataclasses.replace(ev, n_rows=100)
+    assert copy.n_rows == 100 and copy.heads == ev.heads
+    assert copy.not_evaluated == ev.not_evaluated
+    assert {**copy.to_dict(), "rows": ev.n_rows} == ev.to_dict()
+    assert all(hasattr(copy, name) == (name in held) for name in FIELDS)
+    # a figure of a head not evaluated is refused, not dropped
+    full = evaluate(LexiconModel(), labeled_frame(LABELED))
+    for head in ev.not_evaluated:
+        name = SECTIONS[head][0][0] if head != "primary" else "primary_support"
+        with pytest.raises(ParameterError, match=rf"^{name} given, but {head} is not evaluated"):
+            dataclasses.replace(ev, **{name: getattr(full, name)})
 
 
 @pytest.mark.parametrize(

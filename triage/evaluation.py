@@ -27,7 +27,7 @@ __all__ = ["Calibration", "Evaluation", "calibration", "evaluate"]
 Array = np.ndarray[Any, np.dtype[Any]]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Evaluation:
     """Per-label quality of a model on one labeled frame.
 
@@ -85,21 +85,49 @@ class Evaluation:
 
     Two evaluations are equal only if they are the same object (their frames
     have no single truth value); compare their `to_dict` instead.
+
+    An evaluation's fields (``dataclasses.fields(ev)``) are those it holds:
+    ``dataclasses.asdict(ev)`` leaves out the heads not evaluated, as
+    `to_dict` does, and ``dataclasses.replace(ev, n_rows=...)`` is a copy of
+    the same heads. The fields are keyword-only; those of a head not
+    evaluated are left out of ``Evaluation(...)``, as
+    ``Evaluation(**dataclasses.asdict(ev))`` leaves them (one given is a
+    `ParameterError`, as is one of a head evaluated left out).
     """
 
-    categories: pd.DataFrame
-    emotions: pd.DataFrame
-    primary_accuracy: float
-    primary_support: int
-    priority: pd.DataFrame
-    priority_accuracy: float
-    priority_confusion: pd.DataFrame
+    categories: pd.DataFrame = None  # type: ignore[assignment]
+    emotions: pd.DataFrame = None  # type: ignore[assignment]
+    primary_accuracy: float = None  # type: ignore[assignment]
+    primary_support: int = None  # type: ignore[assignment]
+    priority: pd.DataFrame = None  # type: ignore[assignment]
+    priority_accuracy: float = None  # type: ignore[assignment]
+    priority_confusion: pd.DataFrame = None  # type: ignore[assignment]
     n_rows: int
-    intensity_confusion: pd.DataFrame
+    intensity_confusion: pd.DataFrame = None  # type: ignore[assignment]
     heads: tuple[str, ...] = tuple(HEADS)
     not_evaluated: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # the heads evaluated hold their figures and the others none
+        # (dataclasses.replace(ev, priority=...) of an evaluation of no
+        # priority would drop it, silently)
+        for head, names in _ATTRIBUTES.items():
+            given = [n for n in names if n in _FIELD_NAMES and self.__dict__[n] is not None]
+            if head in self.not_evaluated and given:
+                raise ParameterError(
+                    f"{', '.join(given)} given, but {head} is not evaluated "
+                    f"(not_evaluated: {self.not_evaluated[head]!r}); leave "
+                    f"{'it' if len(given) == 1 else 'them'} out, or give heads and "
+                    f"not_evaluated that evaluate {head}"
+                )
+            missing = [n for n in names if n in _FIELD_NAMES and self.__dict__[n] is None]
+            if head not in self.not_evaluated and missing:
+                raise ParameterError(
+                    f"{', '.join(missing)} missing, but {head} is evaluated (not in "
+                    f"not_evaluated, {self.not_evaluated!r}); give "
+                    f"{'it' if len(missing) == 1 else 'them'}, or say why {head} is not "
+                    "evaluated in not_evaluated"
+                )
         # the attributes of a head not evaluated hold nothing: `__getattr__` says why
         for head in self.not_evaluated:
             for name in _ATTRIBUTES[head]:
@@ -118,9 +146,7 @@ class Evaluation:
         )
 
     def __repr__(self) -> str:
-        shown = [
-            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if hasattr(self, f.name)
-        ]
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
         return f"{type(self).__name__}({', '.join(shown)})"
 
     @property
@@ -220,6 +246,35 @@ _ATTRIBUTES = {
     "priority": ("priority", "priority_accuracy", "priority_confusion", "p1_as_p4"),
 }
 _HEAD_OF = {name: head for head, names in _ATTRIBUTES.items() for name in names}
+_FIELD_NAMES = frozenset(f.name for f in fields(Evaluation))
+
+
+class _HeldFields:
+    """``Evaluation.__dataclass_fields__``: of the class, every field; of an
+    evaluation, those it holds (`dataclasses.fields`, ``asdict`` and
+    ``replace`` read them), the fields of a head not evaluated left out."""
+
+    def __init__(self, every: dict[str, Any]) -> None:
+        self.every = every
+
+    def __get__(self, ev: Evaluation | None, owner: type | None = None) -> dict[str, Any]:
+        if ev is None:
+            return self.every
+        # (not_evaluated is not set yet while __init__ runs)
+        left_out = {n for h in ev.__dict__.get("not_evaluated", {}) for n in _ATTRIBUTES[h]}
+        return {name: f for name, f in self.every.items() if name not in left_out}
+
+
+def _hold_fields(cls: type[Evaluation]) -> None:
+    """Give `cls` the fields of `_HeldFields`, and no class attribute for the
+    defaults of a head's fields: one would be read for an attribute left out
+    (hasattr True, its value None)."""
+    type.__setattr__(cls, "__dataclass_fields__", _HeldFields(cls.__dataclass_fields__))
+    for name in _FIELD_NAMES & _HEAD_OF.keys():
+        type.__delattr__(cls, name)
+
+
+_hold_fields(Evaluation)
 
 #: Columns of the per-label tables that are counts of rows, not figures.
 _COUNTS = ("support", "predicted")
