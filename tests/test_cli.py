@@ -1811,9 +1811,9 @@ def test_train_says_a_dev_file_of_some_heads_is_one_to_evaluate(
 @pytest.mark.parametrize(
     ("body", "problems", "heads", "own"),
     [
-        # an export whose emotions and priorities were left empty: a problem
-        # a cell for training, the row of no label one more
-        (_SUPPORT_TEAM, 19, "categories, primary", 0),
+        # an export whose emotions and priorities were left empty: one
+        # problem of those columns, not one a cell
+        (_SUPPORT_TEAM, 1, "categories, primary", 0),
         (
             "text,categories,primary\n洗衣机转了一次就漏水,product,product\n",
             1,
@@ -1864,6 +1864,30 @@ def test_check_says_a_file_of_some_heads_is_one_to_evaluate(
     )
     # which it does, once the problems of those heads are fixed
     assert main(["evaluate", str(path), "--baseline", "--json"]) == (2 if own else 0)
+
+
+def test_check_of_a_team_s_export_says_the_columns_left_empty_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a support team's export of 2,000 rows, its emotions and priorities left
+    # empty, was 12,000 lines of "intensity must be 0, 1 or 2" and "priority
+    # must be one of", six a row
+    header, *rows = _SUPPORT_TEAM.splitlines()
+    body = [f"{row.replace(',', f'（第{n}单）,', 1)}" for n in range(500) for row in rows]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{path}: bad columns in the labeled data: angry, anxious, confused, humorous, "
+        "aggrieved, priority are empty on every row; each head learns from its own column: "
+        "label them (for priorities not rated, one level in every row: the rules alone "
+        "decide), or train on the rows as extra rows beside fully labeled ones, "
+        "triage.train(labeled, extra=rows), where an empty cell is unknown (complaint=0 marks "
+        "no complaint; see TriageModel.fit); the columns are ['text', 'categories', 'primary', "
+        "'angry', 'anxious', 'confused', 'humorous', 'aggrieved', 'priority']"
+    ]
+    assert err.startswith(f"{path}: 1 problem in 2,000 rows, for training")
 
 
 _ANALYST = "text,priority\n充电器冒烟了,P1\n快递慢了一天,P3\n门口太吵,P4\n"

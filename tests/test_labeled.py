@@ -22,6 +22,7 @@ from triage.labeled import (
     check_labels,
     check_partial,
     parse_labels,
+    problem_lines,
     read_labeled,
     read_labeled_lines,
     validate_partial,
@@ -599,7 +600,8 @@ def test_an_empty_cell_is_empty_however_pandas_holds_it(empty: object) -> None:
 
 @pytest.mark.parametrize("empty", EMPTY_CELLS)
 def test_an_empty_intensity_or_priority_is_reported_as_such(empty: object) -> None:
-    f = frame({}).astype(object)
+    # (of a row among rated ones: a column empty on every row is one problem)
+    f = frame({}, {}).astype(object)
     f.loc[0, ["angry", "priority"]] = [empty, empty]
     problems = validate_labels(f.astype("string"))
     assert problems["column"].tolist() == ["angry", "priority"]
@@ -1036,3 +1038,93 @@ def test_partial_rows_name_an_empty_id_as_labeled_rows_do(ids: Any) -> None:
     assert validate_partial(extra)["id"].tolist() == expected
     with pytest.raises(LabelError, match=r"row 1 \(id ''\) angry='8'"):
         check_partial(extra)
+
+
+# A support team's export: its categories labeled, the emotions and priority left empty.
+UNRATED = dict.fromkeys([*EMOTION_COLUMNS, "priority"], "")
+NO_COMPLAINT = {"categories": "", "primary": ""}
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        # one problem a column empty on every row, not six a row, and the row
+        # of no complaint is no row left to label
+        (
+            [UNRATED, UNRATED, UNRATED | NO_COMPLAINT],
+            [(-1, c, "empty on every row") for c in [*EMOTION_COLUMNS, "priority"]],
+        ),
+        # the priorities rated, the emotions not
+        (
+            [UNRATED | {"priority": "P3"}, UNRATED | {"priority": "P2"}],
+            [(-1, c, "empty on every row") for c in EMOTION_COLUMNS],
+        ),
+        # a problem of a row's own is listed as ever
+        (
+            [UNRATED, UNRATED | {"primary": "物流"}],
+            [(-1, c, "empty on every row") for c in [*EMOTION_COLUMNS, "priority"]]
+            + [(1, "primary", "unknown primary '物流' (write 'logistics')")],
+        ),
+        # a column rated on some rows: each row left empty is a problem of its own
+        (
+            [{}, UNRATED],
+            [(1, c, "intensity must be 0, 1 or 2") for c in EMOTION_COLUMNS]
+            + [(1, "priority", "priority must be one of P1, P2, P3, P4")],
+        ),
+        # no label anywhere: each row is not labeled yet, as before
+        (
+            [UNRATED | NO_COMPLAINT, UNRATED | NO_COMPLAINT],
+            [(0, "", "not labeled yet"), (1, "", "not labeled yet")],
+        ),
+    ],
+    ids=["export", "emotions-empty", "export-bad-row", "some-rated", "unlabeled"],
+)
+def test_a_column_empty_on_every_row_is_one_problem(
+    rows: list[dict[str, str]], problems: list[tuple[int, str, str]]
+) -> None:
+    # an export whose emotions and priority were left empty was six problems
+    # a row (12,000 lines of a support team's 2,000 rows)
+    found = validate_labels(frame(*rows))
+    assert len(found) == len(problems)
+    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
+        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+
+
+def test_labels_of_a_column_empty_on_every_row_are_refused_in_one_line() -> None:
+    f = frame(UNRATED, UNRATED, UNRATED | NO_COMPLAINT)
+    big = pd.concat([f] * 700, ignore_index=True)
+    big["text"] = [f"{t}（第{i}单）" for i, t in enumerate(big["text"])]
+    big["id"] = [f"x-{i}" for i in range(len(big))]
+    assert problem_lines(big) == [
+        "bad columns in the labeled data: angry, anxious, confused, humorous, aggrieved, "
+        "priority are empty on every row; each head learns from its own column: label them "
+        "(for priorities not rated, one level in every row: the rules alone decide), or "
+        "train on the rows as extra rows beside fully labeled ones, triage.train(labeled, "
+        "extra=rows), where an empty cell is unknown (complaint=0 marks no complaint; see "
+        "TriageModel.fit); the columns are ['id', 'text', 'categories', 'primary', 'angry', "
+        "'anxious', 'confused', 'humorous', 'aggrieved', 'priority']"
+    ]
+    with pytest.raises(LabelError) as caught:
+        check_labels(big)
+    # the columns are there: a LabelError, as the cells were, no ColumnError
+    assert str(caught.value) == problem_lines(big)[0]
+    assert not isinstance(caught.value, KeyError)
+    # among problems of rows, the columns are one line, and what to do with them is said
+    big.loc[5, "primary"] = "物流"
+    lines = problem_lines(big)
+    assert lines[0] == (
+        "angry, anxious, confused, humorous, aggrieved, priority are empty on every row"
+    )
+    assert lines[1:] == [
+        "row 5 (id 'x-5') primary='物流': unknown primary '物流' (write 'logistics'); "
+        "allowed: product, service, logistics, pricing, process, environment"
+    ]
+    with pytest.raises(LabelError) as caught:
+        check_labels(big)
+    assert str(caught.value) == (
+        "2 problems in the labeled data (see triage.validate_labels for all):\n"
+        + "".join(f"  {line}\n" for line in lines)
+        + f"{lines[0]}: label them, or train on the rows as extra rows beside fully labeled "
+        "ones, triage.train(labeled, extra=rows), where an empty cell is unknown (see "
+        "TriageModel.fit)"
+    )

@@ -295,8 +295,10 @@ def test_what_takes_every_head_says_so_and_names_evaluate_for_some(
     assert said in message and "extra=rows" not in message
     # refused as before: a missing column is a ColumnError, empty cells a LabelError
     assert isinstance(info.value, triage.ColumnError) is not bool(blank)
-    if blank:
-        assert message.endswith(f"\n{', '.join(blank)} are empty on every row; {said}")
+    if blank:  # one line, not a problem a cell
+        assert message.startswith(
+            f"bad columns in the labeled data: {', '.join(blank)} are empty on every row; {said}"
+        )
     # training is told how to train on them, as it was
     with pytest.raises(LabelError) as trained:
         triage.train(some)

@@ -89,6 +89,9 @@ _HEADER_AGAIN = (
     "the header line again, as where labeled files were joined one after another: delete the row"
 )
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
+#: The problem of a label column empty on every row where another is not (an
+#: export labeled for some heads alone): one of the column, not one a cell.
+_BLANK = "empty on every row"
 _CATEGORY_SET = frozenset(str(c) for c in CATEGORIES)
 _PRIORITY_SET = frozenset(str(p) for p in PRIORITIES)
 #: The heads a labeled frame is evaluated on, each with the columns it reads.
@@ -407,6 +410,15 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
     labeling that was not labeled yet) is one problem, with an empty
     ``column``, not one per label cell.
 
+    A column of an emotion or the priority that is empty on every row,
+    where another label column is not (a file exported for labeling whose
+    emotions and priorities were left empty, a support team's), is one
+    problem, ``empty on every row``, with ``row`` -1, not one per cell
+    (six a row, thousands of a team's export); its empty cells are then
+    no problem, and a row of empty categories beside them no complaint,
+    as in a file of the categories alone. `triage.evaluate` takes such a
+    file for the heads it labels (`labeled_heads`).
+
     A row whose label cells are the names of the label columns, in any
     order (the header line of a file joined after another one), is one
     problem, with an empty ``column``, and its id no duplicate.
@@ -511,13 +523,16 @@ def _validate(
 
     texts = model_texts(frame["text"].tolist())
     headers: set[int] = set()
+    blank = _blank_columns(frame, required[1:])
+    problems += [{"row": -1, "id": "", "column": c, "value": "", "problem": _BLANK} for c in blank]
+    rated = names - set(blank)
     for i, row in enumerate(frame[list(required)].itertuples(index=False, name=None)):
         text = row[0]
-        cell = dict(zip(required[1:], row[1:], strict=True))
+        cell = {c: v for c, v in zip(required[1:], row[1:], strict=True) if c in rated}
         if not texts[i]:
             add(i, "text", text, _text_problem(text))
-        if not any(map(_cell, row[1:])):
-            if not names <= {"categories", "primary"}:  # one problem, not one per label cell
+        if not any(map(_cell, cell.values())):
+            if not rated <= {"categories", "primary"}:  # one problem, not one per label cell
                 add(i, "", "", _NOT_LABELED)
             # of the categories alone, empty cells are a label: no complaint
             continue
@@ -569,6 +584,18 @@ def _validate(
     return pd.DataFrame(problems, columns=columns).sort_values(
         "row", kind="stable", ignore_index=True
     )
+
+
+def _blank_columns(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The columns of an emotion or the priority, of `columns`, empty on every
+    row of `frame` where another of `columns` is not: an export labeled for
+    some heads alone, whose cells of the others are one problem a column, not
+    one a cell (thousands of a support team's export). Where every column is
+    empty, each row is not labeled yet; an empty categories cell is a label."""
+    empty = [c for c in columns if not any(map(_cell, frame[c].tolist()))]
+    if len(empty) == len(columns):
+        return []
+    return [c for c in empty if c not in ("categories", "primary")]
 
 
 def _repeated(columns: Iterable[Any], names: Iterable[str]) -> list[tuple[str, int]]:
@@ -789,6 +816,13 @@ def check_labels(
     alone = None if use is None or not len(problems) else _heads_alone(frame)
     advice = None
     note = _some_heads_alone(problems)
+    blank = _blank_of(problems)
+    if blank and len(blank) < len(problems) and not note:  # said once, among rows' problems
+        note = (
+            f"\n{_blank_said(blank)}: label them, or train on the rows as extra rows beside "
+            "fully labeled ones, triage.train(labeled, extra=rows), where an empty cell is "
+            "unknown (see TriageModel.fit)"
+        )
     if use is not None and alone is not None:
         evaluator = "triage evaluate" if use.startswith("triage ") else "triage.evaluate"
         advice = (
@@ -935,7 +969,10 @@ def check_heads(
             for row, column, value in zip(
                 problems["row"], problems["column"], problems["value"], strict=True
             )
-            if column in columns and column not in ("categories", "primary") and not _cell(value)
+            if column in columns
+            and column not in ("categories", "primary")
+            and not _cell(value)
+            and row >= 0
         }
     )
     note = ""
@@ -966,7 +1003,7 @@ def _some_heads_alone(problems: pd.DataFrame) -> str:
             for row, column, value in zip(
                 problems["row"], problems["column"], problems["value"], strict=True
             )
-            if column in unrated and not _cell(value)
+            if column in unrated and not _cell(value) and row >= 0
         }
     )
     if not rows:
@@ -994,13 +1031,33 @@ def problem_lines(frame: pd.DataFrame, lines: Sequence[int] | None = None) -> li
     columns = _columns_problem(problems, "the labeled data", frame.columns)
     if columns is not None:
         return [columns]
-    return [
+    return _problem_texts(problems, lines)
+
+
+def _problem_texts(problems: pd.DataFrame, lines: Sequence[int] | None) -> list[str]:
+    """A line of each problem of rows, after one of the columns empty on every row."""
+    blank = _blank_of(problems)
+    rows = problems[problems["row"] >= 0]
+    return ([_blank_said(blank)] if blank else []) + [
         _problem_line(row, id_, column, value, problem, lines)
         for row, id_, column, value, problem in zip(
-            *(problems[c].tolist() for c in ("row", "id", "column", "value", "problem")),
+            *(rows[c].tolist() for c in ("row", "id", "column", "value", "problem")),
             strict=True,
         )
     ]
+
+
+def _blank_of(problems: pd.DataFrame) -> list[str]:
+    """The columns `problems` finds empty on every row (`_blank_columns`)."""
+    return [
+        c
+        for c, p, r in zip(problems["column"], problems["problem"], problems["row"], strict=True)
+        if r == -1 and p == _BLANK
+    ]
+
+
+def _blank_said(blank: Sequence[str]) -> str:
+    return f"{', '.join(blank)} {'is' if len(blank) == 1 else 'are'} {_BLANK}"
 
 
 def check_partial(frame: pd.DataFrame) -> None:
@@ -1025,20 +1082,17 @@ def _raise_problems(
 ) -> None:
     columns_problem = _columns_problem(problems, what, columns, advice)
     if columns_problem is not None:
+        if len(_blank_of(problems)) == len(problems):  # the columns are there, their cells empty
+            raise LabelError(columns_problem)
         raise LabelColumnError(columns_problem)
     if len(problems):
-        # a problem of the whole row (not labeled yet) names no cell
-        first = problems.head(10)
-        shown = "\n".join(
-            "  " + _problem_line(row, id_, column, value, problem, lines)
-            for row, id_, column, value, problem in zip(
-                *(first[c].tolist() for c in ("row", "id", "column", "value", "problem")),
-                strict=True,
-            )
-        )
-        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        # a problem of the whole row (not labeled yet) names no cell; the
+        # columns empty on every row are one
+        texts = _problem_texts(problems, lines)
+        shown = "\n".join(f"  {text}" for text in texts[:10])
+        more = f"\n  ... and {len(texts) - 10} more" if len(texts) > 10 else ""
         raise LabelError(
-            f"{counted(len(problems), 'problem')} in {what} (see {validator} for all):\n"
+            f"{counted(len(texts), 'problem')} in {what} (see {validator} for all):\n"
             f"{shown}{more}{note}"
         )
 
@@ -1056,7 +1110,12 @@ def _columns_problem(
         missing = [
             c for c, p in zip(problems["column"], problems["problem"], strict=True) if p == _MISSING
         ]
+        blank = _blank_of(problems)
         said = [f"no column {', '.join(map(repr, missing))}"] if missing else []
+        if blank:
+            said.append(_blank_said(blank))
+        # what to do: label the missing columns, or those empty on every row
+        them = "the missing ones" if missing else "them"
         # a column there all the same, named with spaces, another case, in
         # full-width letters (an input method's full-width mode) or with the
         # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
@@ -1085,31 +1144,29 @@ def _columns_problem(
                 "these are texts with no label: add the label columns of the label "
                 "definitions' file format (LABELS.md) and label each row"
             )
-        elif missing and "text" not in missing and advice is not None:
-            said.append(advice)
-        elif missing and "text" not in missing:
+        elif (missing or blank) and "text" not in missing and advice is not None:
+            said.append(advice.replace("the missing ones", them))
+        elif (missing or blank) and "text" not in missing:
             # texts labeled for some heads alone (categories but no emotions,
             # say): each head of a model learns from its own column
             unrated = (
                 " (for priorities not rated, one level in every row: the rules alone decide)"
-                if "priority" in missing
+                if "priority" in missing + blank
                 else ""
             )
             # extra rows teach the heads of these columns alone (validate_partial)
             extra = (
-                ", or train on them as extra rows beside fully labeled ones, "
+                ", or train on the rows as extra rows beside fully labeled ones, "
                 "triage.train(labeled, extra=rows), where an empty cell is unknown "
                 "(complaint=0 marks no complaint; see TriageModel.fit)"
                 if any(c in ("categories", "complaint", *EMOTION_COLUMNS) for c in columns)
                 else ""
             )
-            said.append(
-                f"each head learns from its own column: label the missing ones{unrated}{extra}"
-            )
+            said.append(f"each head learns from its own column: label {them}{unrated}{extra}")
         said += [
             f"column {c!r} {p.removeprefix('column ')}" if p.startswith("column ") else p
             for c, p in zip(problems["column"], problems["problem"], strict=True)
-            if p != _MISSING
+            if p not in (_MISSING, _BLANK)
         ]
         return f"bad columns in {what}: {'; '.join(said)}; the columns are {names_shown(columns)}"
     return None
