@@ -64,25 +64,84 @@ def test_score_leaves_out_a_figure_the_rows_do_not_define(rows: pd.DataFrame) ->
     assert model.score(calm) == pytest.approx(expected, abs=1e-12, nan_ok=True)
 
 
+EMOTIONS = ["angry", "anxious", "confused", "humorous", "aggrieved"]
+#: The figure of score and those of the three heads it reads.
+THREE = ["score", "category_macro_f1", "primary_accuracy", "emotion_macro_f1"]
+
+
 @pytest.mark.parametrize(
-    "keep",
-    [["categories", "primary"], ["priority"]],
+    ("keep", "blank", "scores", "unmet"),
+    [
+        # a support team's categories and primary
+        (["categories", "primary"], [], ["category_macro_f1", "primary_accuracy"], "emotions"),
+        # an analyst's priorities
+        (["priority"], [], ["priority_accuracy", "p1_recall", "p1_precision"], "categories"),
+        # the five emotions
+        (EMOTIONS, [], ["emotion_macro_f1"], "categories"),
+        # an export whose emotions and priorities were left empty
+        (
+            ["categories", "primary"],
+            [*EMOTIONS, "priority"],
+            ["category_macro_f1", "primary_accuracy"],
+            "emotions",
+        ),
+        # every head score reads: the priority is no part of it
+        (["categories", "primary", *EMOTIONS], [], THREE, "priority"),
+        (["categories", "primary", *EMOTIONS], ["priority"], THREE, "priority"),
+    ],
+    ids=["support", "analyst", "emotions", "export", "no-priority", "priority-empty"],
 )
-def test_score_and_scorers_take_every_head_where_evaluate_takes_some(
-    rows: pd.DataFrame, keep: list[str]
+def test_score_and_scorers_take_the_rows_that_label_the_heads_of_their_figure(
+    rows: pd.DataFrame, keep: list[str], blank: list[str], scores: list[str], unmet: str
 ) -> None:
-    # triage.evaluate reads the heads a frame labels; score, one figure of
-    # three heads, and the scorers of a search, read every head as fit does
-    from triage.exceptions import LabelColumnError
-    from triage.retrain import scorer
+    # score and the scorers read every head, as fit does, and refused rows of
+    # some with training's advice (label the missing columns, or extra=rows),
+    # though a scorer's figure is of one head and score's of three
+    from triage.exceptions import LabelColumnError, LabelError
+    from triage.retrain import SCORER_NAMES, scorer
 
     model = TriageModel(**TINY_PARAMS).fit(rows)
-    some = rows[["text", *keep]]
-    assert triage.evaluate(model, some).heads == tuple(keep)
-    with pytest.raises(LabelColumnError, match=r"bad columns in the labeled data: no column"):
-        model.score(some)
-    with pytest.raises(LabelColumnError, match=r"bad columns in the labeled data: no column"):
-        scorer("priority_accuracy")(model, some)
+    some = rows[["text", *keep]].assign(**dict.fromkeys(blank, ""))
+    heads, why = triage.labeled.labeled_heads(some)
+    figures = triage.evaluate(model, some).summary(None)
+    full = triage.evaluate(model, rows).summary(None)
+    refused = LabelColumnError if why[unmet] == "no column" else LabelError
+    for name in ["score", *SCORER_NAMES]:
+        call = model.score if name == "score" else scorer(name)
+        args = (some,) if name == "score" else (model, some)
+        if name in scores:
+            got = call(*args)
+            # the figure of a fully labeled frame of the rows
+            if name == "score":
+                assert got == model.score(rows)
+            else:
+                assert got == pytest.approx(figures[name], nan_ok=True)
+                assert got == pytest.approx(full[name], nan_ok=True)
+            continue
+        with pytest.raises(refused) as info:
+            call(*args)
+        assert type(info.value) is refused
+        message = str(info.value)
+        assert " labeled, for " in message and "extra=rows" not in message
+        assert (
+            f"or evaluate the heads it labels ({', '.join(heads)}) with triage.evaluate, "
+            "which takes some heads alone" in message
+        )
+
+
+def test_score_names_the_three_heads_it_needs(rows: pd.DataFrame) -> None:
+    from triage.exceptions import LabelColumnError
+
+    model = TriageModel(**TINY_PARAMS).fit(rows)
+    with pytest.raises(LabelColumnError) as info:
+        model.score(rows[["text", "categories", "primary"]])
+    assert str(info.value) == (
+        "TriageModel.score needs categories, primary and emotions labeled, for "
+        "category_macro_f1, primary_accuracy and emotion_macro_f1: the frame does not label "
+        "emotions (no column); label them, or evaluate the heads it labels (categories, "
+        "primary) with triage.evaluate, which takes some heads alone; the columns are "
+        "['text', 'categories', 'primary']"
+    )
 
 
 def test_score_needs_a_fitted_model(rows: pd.DataFrame) -> None:

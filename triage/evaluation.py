@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage._words import counted
-from triage.exceptions import ParameterError
+from triage._words import counted, names_shown
+from triage.exceptions import LabelColumnError, LabelError, ParameterError
 from triage.labeled import HEADS, LabelArrays, labeled_heads, model_texts, parse_labels
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES
 
@@ -370,13 +370,12 @@ def _labels_and_predictions(
     frame: pd.DataFrame,
     predictions: Predictions | None,
     name: str,
-    partial: bool = True,
     *,
     calibrated: bool = False,
 ) -> tuple[LabelArrays, Predictions, tuple[str, ...], dict[str, str]]:
     """The labels of `frame` and the predictions of its texts, checked row for
     row; and the heads `frame` labels, with why it does not label the others
-    (`labeled_heads`): all of them unless `partial`. With `calibrated`, heads
+    (`labeled_heads`). With `calibrated`, heads
     the model gives no probability of are refused before its predictions are
     made (`_check_calibrated`)."""
     import pandas as pd
@@ -390,7 +389,7 @@ def _labels_and_predictions(
             f"{name} takes the model first, then the labeled frame: {name}(model, frame); "
             f"got a DataFrame, then {type(frame).__name__}"
         )
-    heads, why = labeled_heads(frame) if partial else (tuple(HEADS), {})
+    heads, why = labeled_heads(frame)
     y = parse_labels(frame, heads)
     given = predictions is not None
     if given and not isinstance(predictions, Predictions):
@@ -470,23 +469,68 @@ def evaluate(
     return _evaluate(model, frame, policy=policy, predictions=predictions)
 
 
+#: The head each figure of `Evaluation.summary` is of.
+FIGURE_HEADS = {
+    "category_macro_f1": "categories",
+    "primary_accuracy": "primary",
+    "emotion_macro_f1": "emotions",
+    "priority_accuracy": "priority",
+    "p1_recall": "priority",
+    "p1_precision": "priority",
+    "p1_as_p4": "priority",
+}
+
+
+def evaluate_for(
+    model: TriageModel | LexiconModel | None,
+    frame: pd.DataFrame,
+    figures: Sequence[str],
+    call: str,
+) -> Evaluation:
+    """`evaluate` of a frame labeling the heads of `figures` (keys of
+    `FIGURE_HEADS`), what `call` gives, and maybe others.
+
+    A frame that does not label one of them (`labeled_heads`) is refused
+    before any text is predicted, saying what `call` needs and that
+    `evaluate` takes the heads it labels: a `LabelColumnError` when their
+    columns are missing, else a `LabelError` (the columns empty on every row).
+    """
+    heads, why = labeled_heads(frame)
+    needs = [h for h in HEADS if h in {FIGURE_HEADS[f] for f in figures}]
+    unmet = [h for h in needs if h not in heads]
+    if unmet:
+        said = why[unmet[0]] if len(unmet) == 1 else "; ".join(f"{h}: {why[h]}" for h in unmet)
+        error = LabelColumnError if all(why[h] == "no column" for h in unmet) else LabelError
+        columns = [c for h in unmet for c in HEADS[h]]
+        them = "it" if len(columns) == 1 else "them"
+        raise error(
+            f"{call} needs {_listed(needs)} labeled, for {_listed(list(figures))}: the frame "
+            f"does not label {_listed(unmet)} ({said}); label {them}, or evaluate the heads "
+            f"it labels ({', '.join(heads)}) with triage.evaluate, which takes some heads "
+            f"alone; the columns are {names_shown(frame.columns)}"
+        )
+    return _evaluate(model, frame)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _evaluate(
     model: TriageModel | LexiconModel | None,
     frame: pd.DataFrame,
     *,
     policy: Policy | None = None,
     predictions: Predictions | None = None,
-    partial: bool = True,
 ) -> Evaluation:
-    """`evaluate`; unless `partial`, `frame` must label every head, as the
-    frames of `TriageModel.score` and the scorers of model selection, whose
-    figure is one of them all, must."""
+    """`evaluate`, for `evaluate_for` too."""
     import pandas as pd
 
     from triage.priority import check_policy
 
     check_policy(policy)
-    y, preds, heads, why = _labels_and_predictions(model, frame, predictions, "evaluate", partial)
+    y, preds, heads, why = _labels_and_predictions(model, frame, predictions, "evaluate")
 
     # a head not evaluated: no value (Evaluation.__post_init__ leaves it out)
     categories: Any = None

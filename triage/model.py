@@ -810,7 +810,9 @@ class TriageModel(OneText):
         ----------
         X, y
             Labeled complaints, as `fit` takes them: a frame in the labeled
-            file format, or the texts and a frame of their label columns.
+            file format, or the texts and a frame of their label columns;
+            of ``categories``, ``primary`` and the emotions at least, the
+            priority being no part of the figure.
 
         Returns
         -------
@@ -824,15 +826,22 @@ class TriageModel(OneText):
         NotFittedError
             The model is not fitted.
         LabelError, ParameterError
-            As `fit` and `triage.evaluate` raise them for bad rows.
+            As `fit` and `triage.evaluate` raise them for bad rows. A frame
+            that does not label ``categories``, ``primary`` and the five
+            emotions, the heads of the three figures, is refused before any
+            text is predicted, naming those it does label, which
+            `triage.evaluate` takes (a `triage.exceptions.LabelColumnError`
+            for columns missing); the ``priority`` column may be left out or
+            empty on every row.
         """
-        from triage.evaluation import _evaluate
+        from triage.evaluation import evaluate_for
 
         self._check_fitted()
-        # every head, as fit takes them: one figure of some would be another figure
-        ev = _evaluate(self, _labeled_frame(X, y, "score"), partial=False)
-        figures = np.array([ev.category_macro_f1, ev.primary_accuracy, ev.emotion_macro_f1])
-        defined = figures[~np.isnan(figures)]
+        # the three heads of its figures: one of some would be another figure
+        figures = ("category_macro_f1", "primary_accuracy", "emotion_macro_f1")
+        ev = evaluate_for(self, _labeled_frame(X, y, "score"), figures, "TriageModel.score")
+        values = np.array([ev.category_macro_f1, ev.primary_accuracy, ev.emotion_macro_f1])
+        defined = values[~np.isnan(values)]
         return float(defined.mean()) if defined.size else float("nan")
 
     # -- predicting ------------------------------------------------------------

@@ -598,7 +598,13 @@ def scorer(name: str) -> _Scorer:
     -------
     callable
         ``scorer(model, X, y=None) -> float``, X and y as
-        `TriageModel.fit` takes them; it pickles, for ``n_jobs``.
+        `TriageModel.fit` takes them; it pickles, for ``n_jobs``. Its rows
+        need label the head of its figure alone, as `triage.evaluate` takes
+        them (a support team's categories and primary, for
+        ``category_macro_f1``; an analyst's priorities, for ``p1_recall``):
+        rows that do not are refused before any text is predicted, naming
+        the heads they label (a `triage.exceptions.LabelColumnError` for the
+        columns missing).
 
     Examples
     --------
@@ -618,10 +624,11 @@ class _Scorer:
         self.name = name
 
     def __call__(self, model: Any, X: Any, y: Any = None) -> float:
-        from triage.evaluation import _evaluate
+        from triage.evaluation import evaluate_for
         from triage.model import _labeled_frame
 
-        figures = _evaluate(model, _labeled_frame(X, y, "score"), partial=False).summary(None)
+        frame = _labeled_frame(X, y, "score")
+        figures = evaluate_for(model, frame, [self.name], repr(self)).summary(None)
         return float(figures[self.name])
 
     def __repr__(self) -> str:
