@@ -216,7 +216,7 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         lambda: triage.train(lacking, **TINY_PARAMS),
         *([lambda: triage.evaluate(model, lacking)] if column == "text" else []),
         lambda: cross_validate(lacking, folds=2, **TINY_PARAMS),
-        lambda: split_labeled(lacking),
+        *([lambda: split_labeled(lacking)] if column == "text" else []),
         lambda: tune_thresholds(model, lacking),
         lambda: compare_models(model, model, lacking),
         lambda: triage.train(triage.read_labeled(path), **TINY_PARAMS),
@@ -226,18 +226,21 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         ) as info:
             call()
         assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
-    # evaluate reads the heads the frame labels: the others' figures, or why it cannot
+    # evaluate and split_labeled read the heads the frame labels: the others'
+    # figures, the frame's halves, or why they cannot
     refused = {
         "categories": r"^primary is labeled without categories",
         "angry": r"^the five emotions are rated together",
     }
     if column in refused:
-        with pytest.raises(triage.ColumnError, match=refused[column]) as info:
-            triage.evaluate(model, lacking)
-        assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
+        for call in (lambda: triage.evaluate(model, lacking), lambda: split_labeled(lacking)):
+            with pytest.raises(triage.ColumnError, match=refused[column]) as info:
+                call()
+            assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
     elif column != "text":
         ev = triage.evaluate(model, lacking)
         assert ev.not_evaluated == {column: "no column"} and column not in ev.heads
+        assert sum(map(len, split_labeled(lacking))) == len(lacking)
 
 
 # labels of some heads alone, as teams send them: triage.evaluate takes them
@@ -337,6 +340,48 @@ def test_split_is_disjoint_complete_and_reproducible(demo: pd.DataFrame) -> None
     assert sorted([*a["id"], *b["id"]]) == sorted(demo["id"])
     again = split_labeled(demo, test_size=0.25, random_state=3)
     assert again[1]["id"].tolist() == b["id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("columns", "blank", "strata"),
+    [
+        # a support team's: split as the full frame of its rows is
+        (["categories", "primary"], [], "full"),
+        # an export whose emotions and priorities were left empty: the same
+        (["categories", "primary"], [*EMOTION_COLUMNS, "priority"], "full"),
+        # an analyst's: each half keeps its share of every level
+        (["priority"], [], "priority"),
+        # the five emotions, or categories with no primary: not stratified
+        (list(EMOTION_COLUMNS), [], None),
+        (["categories"], [], None),
+    ],
+    ids=["support", "export", "analyst", "emotions", "categories"],
+)
+def test_a_frame_of_some_heads_is_split_by_the_labels_it_has(
+    demo: pd.DataFrame, columns: list[str], blank: list[str], strata: str | None
+) -> None:
+    # it was refused with training's advice (label the missing columns, or
+    # extra=rows), though its halves are what triage.evaluate takes
+    levels = [*["P1"] * 4, *["P2"] * 6, *["P3"] * 10, *["P4"] * 4]
+    full = demo.assign(priority=levels)
+    some = full[["id", "text", *columns]].assign(**dict.fromkeys(blank, ""))
+    a, b = split_labeled(some, test_size=0.25, random_state=3)
+    assert (len(a), len(b)) == (18, 6) and list(a.columns) == list(some.columns)
+    assert sorted([*a["id"], *b["id"]]) == sorted(full["id"])
+    whole = split_labeled(full, test_size=0.25, random_state=3)
+    if strata == "full":
+        assert b["id"].tolist() == whole[1]["id"].tolist()
+    elif strata == "priority":
+        assert b["priority"].value_counts().to_dict() == {"P3": 2, "P2": 2, "P1": 1, "P4": 1}
+    assert (
+        triage.evaluate(triage.LexiconModel(), b).heads
+        == triage.evaluate(triage.LexiconModel(), some).heads
+    )
+    # a row not labeled for a head it labels is refused, as evaluate refuses it
+    bad = some.copy()
+    bad.loc[2, columns[0]] = "低" if columns[0] == "priority" else "9"
+    with pytest.raises(LabelError, match=r"row 2 \(id '[^']*'\) \w+='[^']*': "):
+        split_labeled(bad)
 
 
 def _with_copies(frame: pd.DataFrame, every: int = 3) -> pd.DataFrame:

@@ -45,10 +45,12 @@ from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_s
 from triage.labeled import (
     _cell,
     _text_problem,
+    check_heads,
     check_labels,
     check_partial,
     excluded_texts,
     group_splits,
+    labeled_heads,
     model_texts,
     parse_labels,
     require_frame,
@@ -128,8 +130,9 @@ def _require_seed(random_state: Any) -> None:
 # -- splitting -------------------------------------------------------------------
 
 
-def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
-    """Primary category per row, rare strata merged; None when stratifying cannot work.
+def _strata(frame: pd.DataFrame, folds: int, column: str = "primary") -> Array | None:
+    """Primary category per row (or the cell of another `column`), rare strata
+    merged; None when stratifying cannot work.
 
     A stratum of fewer rows than `folds` cannot be spread over them: the rare
     ones are pooled, and a pool still that small joins the largest stratum,
@@ -139,7 +142,7 @@ def _strata(frame: pd.DataFrame, folds: int) -> Array | None:
     # an empty cell is "" however pandas holds it (NaN of plain read_csv, None,
     # pd.NA): spelt "nan", the rows of no complaint sorted among the categories
     # and drew other folds from the same seed
-    primary = np.array([_cell(p) for p in frame["primary"].tolist()], dtype=object)
+    primary = np.array([_cell(p) for p in frame[column].tolist()], dtype=object)
     values, counts = np.unique(primary, return_counts=True)
     small = counts < folds
     if small.any():
@@ -308,10 +311,17 @@ def split_labeled(
     normalised) stay together, so `test_size` is a share of the distinct
     texts.
 
+    A frame may label some heads alone, as `triage.evaluate` takes it
+    (`triage.labeled.labeled_heads`): a support team's categories and
+    primary are split as the full frame of those rows is; an analyst's
+    priorities, stratified by priority (each half keeps its share of P1);
+    the five emotions alone, or the categories without a primary, not
+    stratified.
+
     Parameters
     ----------
     frame : DataFrame
-        Labeled complaints (validated first).
+        Labeled complaints, of every head or some (validated first, for those).
     test_size : float, default 0.5
         Share of rows in the second frame, strictly between 0 and 1.
     random_state : int, default 0
@@ -337,7 +347,12 @@ def split_labeled(
     if not (_is_number(test_size) and 0 < test_size < 1):
         raise ParameterError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
     _require_seed(random_state)
-    check_labels(frame)
+    heads, why = labeled_heads(frame)
+    if why:  # checked for the heads it labels, as evaluate checks it
+        check_heads(frame, heads)
+    else:
+        check_labels(frame)
+    by = "primary" if "primary" in heads else "priority" if "priority" in heads else None
 
     def split(rows: Array) -> list[tuple[Array, Array]]:
         n_test = max(1, round(len(rows) * test_size))
@@ -346,7 +361,7 @@ def split_labeled(
                 f"cannot split {counted(len(frame), 'row')} "
                 f"({counted(len(rows), 'distinct text')}) with test_size={test_size}"
             )
-        strata = _strata(frame.iloc[rows], 2)
+        strata = None if by is None else _strata(frame.iloc[rows], 2, by)
         if strata is not None and min(n_test, len(rows) - n_test) < len(set(strata.tolist())):
             strata = None
         first, second = train_test_split(
