@@ -217,7 +217,7 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         *([lambda: triage.evaluate(model, lacking)] if column == "text" else []),
         lambda: cross_validate(lacking, folds=2, **TINY_PARAMS),
         *([lambda: split_labeled(lacking)] if column == "text" else []),
-        lambda: tune_thresholds(model, lacking),
+        *([lambda: tune_thresholds(model, lacking)] if column == "text" else []),
         lambda: compare_models(model, model, lacking),
         lambda: triage.train(triage.read_labeled(path), **TINY_PARAMS),
     ):
@@ -226,14 +226,19 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         ) as info:
             call()
         assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
-    # evaluate and split_labeled read the heads the frame labels: the others'
-    # figures, the frame's halves, or why they cannot
+    # evaluate, split_labeled and tune_thresholds read the heads the frame
+    # labels: the others' figures, the frame's halves, the thresholds of its
+    # labels, or why they cannot
     refused = {
         "categories": r"^primary is labeled without categories",
         "angry": r"^the five emotions are rated together",
     }
     if column in refused:
-        for call in (lambda: triage.evaluate(model, lacking), lambda: split_labeled(lacking)):
+        for call in (
+            lambda: triage.evaluate(model, lacking),
+            lambda: split_labeled(lacking),
+            lambda: tune_thresholds(model, lacking),
+        ):
             with pytest.raises(triage.ColumnError, match=refused[column]) as info:
                 call()
             assert isinstance(info.value, LabelError) and isinstance(info.value, KeyError)
@@ -241,6 +246,7 @@ def test_a_missing_label_column_is_a_label_and_a_column_error_everywhere(
         ev = triage.evaluate(model, lacking)
         assert ev.not_evaluated == {column: "no column"} and column not in ev.heads
         assert sum(map(len, split_labeled(lacking))) == len(lacking)
+        assert tune_thresholds(model, lacking).threshold_source_["labeled"] == list(ev.heads)
 
 
 # labels of some heads alone, as teams send them: triage.evaluate takes them
@@ -647,6 +653,61 @@ def test_tuning_raises_f1_on_the_tuning_rows(
     cmp = compare_models(model, tuned, rows, n_boot=0)
     table = cmp.to_frame()
     assert (table.loc["category", "delta"].drop("macro") >= -1e-9).all()
+
+
+@pytest.mark.parametrize(
+    ("keep", "blank", "heads"),
+    [
+        # a support team's categories and primary: the category thresholds
+        (["categories", "primary"], [], ["categories"]),
+        # an export whose emotions and priorities were left empty: the same
+        (["categories", "primary"], [*EMOTION_COLUMNS, "priority"], ["categories"]),
+        (["categories"], [], ["categories"]),
+        # the five emotions: their presence and strength
+        (list(EMOTION_COLUMNS), [], ["presence", "strong"]),
+        # an analyst's priorities: no threshold to tune
+        (["priority"], [], []),
+    ],
+    ids=["support", "export", "categories", "emotions", "analyst"],
+)
+def test_tuning_on_some_heads_tunes_the_thresholds_of_their_labels(
+    model: TriageModel,
+    tuned: TriageModel,
+    dev_frame: pd.DataFrame,
+    keep: list[str],
+    blank: list[str],
+    heads: list[str],
+) -> None:
+    # it refused such rows with training's advice (label the missing columns,
+    # or extra=rows), though a threshold is tuned on its own labels alone
+    from triage.exceptions import LabelColumnError
+
+    rows = dev_frame.iloc[:300]
+    some = rows[["text", *keep]].assign(**dict.fromkeys(blank, ""))
+    labeled = list(triage.labeled.labeled_heads(some)[0])
+    # every head asked, as by default: said which it can tune
+    refused = LabelError if blank else LabelColumnError
+    with pytest.raises(refused) as info:
+        tune_thresholds(model, some)
+    assert type(info.value) is refused
+    message = str(info.value)
+    assert message.startswith("tune_thresholds tunes ") and "extra=rows" not in message
+    if heads:
+        assert f"or pass heads={heads!r} to tune those of the labels it has" in message
+    else:
+        assert "or evaluate the heads it labels (priority) with triage.evaluate" in message
+        return
+    # those it can: as tuned on the fully labeled rows, and the others kept
+    mine = tune_thresholds(model, some, heads=heads)
+    for head, values in mine.thresholds_.items():
+        expected = tuned if head in heads else model
+        np.testing.assert_array_equal(values, expected.thresholds_[head])
+    source = mine.threshold_source_
+    assert source["labeled"] == labeled and "labeled" not in tuned.threshold_source_
+    assert source["tuned"] == [
+        k for k in tuned.threshold_source_["tuned"] if k.split(":")[0] in heads
+    ]
+    assert source["fingerprint_sha256"] != tuned.threshold_source_["fingerprint_sha256"]
 
 
 def test_texts_under_the_complaint_gate_do_not_move_the_category_thresholds(

@@ -2029,17 +2029,21 @@ def extra_fingerprint(texts: Sequence[str], extra: pd.DataFrame, weights: Sequen
     return h.hexdigest()
 
 
-def fingerprint(texts: Sequence[str], frame: pd.DataFrame) -> str:
+def fingerprint(
+    texts: Sequence[str], frame: pd.DataFrame, columns: Sequence[str] | None = None
+) -> str:
     """SHA-256 over the texts and label columns, row by row, in order.
 
     The label cells are hashed as `triage.labeled.label_cells` normalises
     them, so the same labels read with `read_labeled` or plain `pandas.read_csv`
     (empty cells as NaN, intensities as numbers) give the same fingerprint.
+    With `columns`, of the label columns, those alone (of a frame of some
+    heads); every one when omitted.
     """
-    from triage.labeled import label_cells
+    from triage.labeled import _column_cells, label_cells
 
     h = hashlib.sha256()
-    cols = label_cells(frame)
+    cols = label_cells(frame) if columns is None else [_column_cells(frame, c) for c in columns]
     for i, t in enumerate(texts):
         h.update(t.encode("utf-8"))
         for c in cols:

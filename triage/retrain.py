@@ -41,8 +41,16 @@ import numpy as np
 from triage._io import guard_formulas, is_missing
 from triage._paths import user_path
 from triage._words import counted, names_shown, plural
-from triage.exceptions import ColumnError, ParameterError, TriageWarning, user_stacklevel
+from triage.exceptions import (
+    ColumnError,
+    LabelColumnError,
+    LabelError,
+    ParameterError,
+    TriageWarning,
+    user_stacklevel,
+)
 from triage.labeled import (
+    HEADS,
     _cell,
     _text_problem,
     check_heads,
@@ -101,6 +109,38 @@ LABELING_COLUMNS: tuple[str, ...] = (
 STRATEGIES: tuple[str, ...] = ("uncertainty", "diversity", "mixed")
 
 _HEADS = ("categories", "presence", "strong")
+#: The head of the labels each head of thresholds is tuned on (`labeled_heads`).
+_TUNED_ON = {"categories": "categories", "presence": "emotions", "strong": "emotions"}
+
+
+def _check_tunable(
+    frame: pd.DataFrame, heads: Sequence[str], labeled: Sequence[str], why: dict[str, str]
+) -> None:
+    """Refuse to tune `heads` of thresholds on a frame that does not label
+    their labels (`labeled`, and `why` of the others, of `labeled_heads`),
+    naming those it can tune, or `triage.evaluate` when none."""
+    unmet = [h for h in heads if _TUNED_ON[h] not in labeled]
+    if not unmet:
+        return
+    lacking = [h for h in HEADS if h in {_TUNED_ON[u] for u in unmet}]
+    tunable = [h for h in _HEADS if _TUNED_ON[h] in labeled]
+    names = {"categories": "categories", "emotions": "the five emotions"}
+    said = "; ".join(
+        f"{', '.join(u for u in unmet if _TUNED_ON[u] == h)} from {names[h]} ({why[h]})"
+        for h in lacking
+    )
+    fix = (
+        f"pass heads={tunable!r} to tune those of the labels it has"
+        if tunable
+        else f"evaluate the heads it labels ({', '.join(labeled)}) with triage.evaluate, "
+        "which takes some heads alone"
+    )
+    error = LabelColumnError if all(why[h] == "no column" for h in lacking) else LabelError
+    raise error(
+        f"tune_thresholds tunes {said}, which the frame does not label: label "
+        f"{'them' if lacking != ['categories'] else 'it'}, or {fix}; the columns are "
+        f"{names_shown(frame.columns)}"
+    )
 
 
 def _require_int(name: str, value: Any, low: int, allowed: str) -> None:
@@ -935,17 +975,36 @@ def tune_thresholds(
     model : TriageModel
         A fitted model.
     frame : DataFrame
-        Labeled complaints (validated first).
+        Labeled complaints (validated first), of every head or some, as
+        `triage.evaluate` takes them (`triage.labeled.labeled_heads`): the
+        category thresholds are tuned on ``categories`` alone (a support
+        team's categories and primary), those of ``presence`` and
+        ``strong`` on the five emotions; ``threshold_source_`` then names
+        the heads the frame labels (``labeled``), its fingerprint being of
+        their columns.
     beta : float, default 1.0
         F-beta to maximise; above 1 favours recall, below 1 precision.
     min_positives : int, default 5
         Fewest positive rows a label needs to be tuned.
     heads : sequence of str, default ("categories", "presence", "strong")
-        Which heads to tune.
+        Which heads to tune; of a frame of some heads, those of its labels
+        (``heads=["categories"]`` for a support team's).
 
     Returns
     -------
     TriageModel
+
+    Raises
+    ------
+    LabelError
+        `frame` is not valid labeled data for the heads it labels, or does
+        not label those of `heads`: the error names the heads it can tune
+        (or, for an analyst's priorities, ``triage.evaluate``), before any
+        text is read; a `triage.exceptions.LabelColumnError` for columns
+        missing.
+    ParameterError
+        `model` is no fitted `TriageModel`, or `beta`, `min_positives` or
+        `heads` are not what it takes.
     """
     from triage.model import TriageModel, fingerprint
 
@@ -972,7 +1031,10 @@ def tune_thresholds(
             f"unknown {plural(len(unknown), 'head')} {names_shown(unknown)}; "
             f"allowed: {', '.join(_HEADS)}"
         )
-    y = parse_labels(frame)
+    labeled, why = labeled_heads(frame)
+    if why:  # a frame of some heads: the thresholds of theirs alone
+        _check_tunable(frame, heads, labeled, why)
+    y = parse_labels(frame, labeled)
     texts = frame["text"].tolist()
     proba, decider = _read(model, texts)
     _gate(model, proba)
@@ -1039,9 +1101,12 @@ def tune_thresholds(
         previous["clause"] = [
             None if math.isnan(x) else round(float(x), 4) for x in model.clause_thresholds_
         ]
+    columns = [c for h in labeled for c in HEADS[h]]
     source = {
         "rows": len(frame),
-        "fingerprint_sha256": fingerprint(norm, frame),
+        # of the label columns of the heads the frame labels (all of them, as a rule)
+        **({"labeled": list(labeled)} if why else {}),
+        "fingerprint_sha256": fingerprint(norm, frame, columns if why else None),
         "beta": float(beta),
         "min_positives": min_positives,
         "tuned": tuned,
