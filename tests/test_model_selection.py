@@ -296,6 +296,43 @@ def test_cv_splits_refuses_what_cross_validate_refuses(rows: pd.DataFrame) -> No
         cv_splits(rows, 2, random_state=-1)
 
 
+@pytest.mark.parametrize(
+    ("keep", "blank", "heads"),
+    [
+        (["categories", "primary"], [], "categories, primary"),  # a support team's
+        (["priority"], [], "priority"),  # an analyst's
+        (["categories", "primary"], [*EMOTIONS, "priority"], "categories, primary"),  # an export
+    ],
+    ids=["support", "analyst", "export"],
+)
+def test_the_folds_of_a_search_say_they_take_every_head(
+    rows: pd.DataFrame, keep: list[str], blank: list[str], heads: str
+) -> None:
+    # they gave training's advice (label the missing columns, or extra=rows),
+    # which no search takes: a search trains on the frame its folds cut
+    from sklearn.model_selection import GridSearchCV
+
+    from triage.exceptions import LabelError
+    from triage.retrain import Folds, cv_splits
+
+    some = rows[["text", *keep]].assign(**dict.fromkeys(blank, ""))
+    search = GridSearchCV(TriageModel(**TINY_PARAMS), {"C": [0.1, 10.0]}, cv=Folds(2))
+    for use, call in (
+        ("cv_splits", lambda: cv_splits(some, 2)),
+        ("Folds.split", lambda: list(Folds(2).split(some))),
+        ("Folds.split", lambda: search.fit(some)),
+    ):
+        with pytest.raises(LabelError) as info:
+            call()
+        message = str(info.value)
+        assert (
+            f"; {use}, whose folds a search trains on, takes every label column: label "
+            f"{'them' if blank else 'the missing ones'}, or evaluate the heads labeled "
+            f"({heads}) with triage.evaluate, which takes some heads alone; " in message
+        )
+        assert "extra=rows" not in message and isinstance(info.value, KeyError) is not bool(blank)
+
+
 @pytest.mark.filterwarnings("ignore:the training labels give these heads a single class")
 def test_folds_cut_the_frame_a_search_inside_cross_validation_is_given(
     rows: pd.DataFrame,

@@ -257,12 +257,15 @@ def cv_splits(
     [[0, 1], [2], [3]]
     """
     splitter = Folds(folds, random_state=random_state)
-    return _folds(frame, splitter.folds, splitter.random_state)
+    return _folds(frame, splitter.folds, splitter.random_state, "cv_splits")
 
 
-def _folds(frame: pd.DataFrame, folds: int, random_state: int) -> list[tuple[Array, Array]]:
-    """`_splits` of a labeled frame, validated first."""
-    check_labels(frame)
+def _folds(
+    frame: pd.DataFrame, folds: int, random_state: int, use: str
+) -> list[tuple[Array, Array]]:
+    """`_splits` of a labeled frame, validated first: `use` (``cv_splits``,
+    ``Folds.split``) gives the folds of a search, which trains on every head."""
+    check_labels(frame, use=f"{use}, whose folds a search trains on,")
     if folds > len(frame):
         raise ParameterError(f"folds={folds} is more than the {counted(len(frame), 'labeled row')}")
     return _splits(frame, folds, random_state)
@@ -331,7 +334,7 @@ class Folds:
         """
         from triage.model import _labeled_frame
 
-        return _folds(_labeled_frame(X, y, "split"), self.folds, self.random_state)
+        return _folds(_labeled_frame(X, y, "split"), self.folds, self.random_state, "Folds.split")
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """The number of folds (scikit-learn's splitter protocol; the arguments are ignored)."""
