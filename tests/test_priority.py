@@ -220,6 +220,12 @@ P1_CASES = [
     ("我对花生过敏,你们菜里有花生吗?吃了嘴都肿了", "product", "P1.health"),
     ("这奶粉喝得孩子拉肚子,能不能晚点再送下一罐", "product", "P1.health"),
     ("你们的面霜让我过敏了,今天别送了", "product", "P1.health"),
+    # ... what was ordered or bought that harmed, however the ask after it names it
+    ("昨天点的烤鱼半夜肚子疼,今天的别送了", "product", "P1.health"),
+    ("昨天点的外卖送到后,我就拉肚子了,今天别送了", "product", "P1.health"),
+    ("订的蛋糕孩子过敏了,取消订单", "product", "P1.health"),
+    ("收到的面霜一擦就过敏,下次别送了", "product", "P1.health"),
+    ("这奶粉让孩子到现在还在拉肚子,下一罐别送了", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
     # an injury the business did, a fall in its premises or a product that burnt
@@ -809,6 +815,14 @@ NOT_A_CRISIS = [
     ("我骨折了,这单不要了", "process", "P1.injury"),
     ("我腿骨折了,这个护膝适合吗", "product", "P1.injury"),
     ("孩子手烫伤了,这个烫伤膏适合孩子用吗", "product", "P1.injury"),
+    # what was ordered or bought, named as what the ask is for, ties no harm to
+    # it, nor does what the customer is told to do
+    ("我拉肚子了,点的外卖放门口就行", "logistics", "P1.health"),
+    ("我拉肚子了,刚点的药麻烦放门口", "logistics", "P1.health"),
+    ("我过敏了,买的药放门口就行", "logistics", "P1.health"),
+    ("我过敏了,收到的快递放驿站吧", "logistics", "P1.health"),
+    ("我腿骨折了,买的轮椅放门口就行", "logistics", "P1.injury"),
+    ("我腿骨折了,快递员就是不给送上楼,让我自己下楼拿", "logistics", "P1.injury"),
     # a bite says what bit, not that the business did it
     ("我被狗咬了,快递放门口", "logistics", "P1.health"),
     # ... nor after a use that only took time, a meal before a visit, an errand
@@ -966,6 +980,21 @@ def test_words_that_name_no_crisis_are_not_p1(text: str, category: str, code: st
     result = run(text, category)
     assert code not in codes(result)
     assert result.level is not Priority.P1, codes(result)
+
+
+# An ask of the delivery refused is still asked for the customer's own state: the
+# injury is no crisis, and what the courier did is the complaint (LABELS.md's
+# logistics: the courier's behaviour), an ordinary problem.
+REFUSED_ASKS = [
+    ("我腿骨折了,快递员不送上楼,还骂人", "logistics", "P3.problem"),
+    ("我腿骨折了,快递员就是不给送上楼,让我自己下楼拿", "logistics", "P3.problem"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "code"), REFUSED_ASKS)
+def test_an_ask_refused_is_a_complaint_of_the_delivery(text: str, category: str, code: str) -> None:
+    result = run(text, category)
+    assert (result.level, codes(result)[0]) == (Priority.P3, code)
 
 
 def test_a_gas_leak_is_a_danger_not_a_data_leak() -> None:
