@@ -209,6 +209,9 @@ P1_CASES = [
     ("酒店的床单有虫,我全身过敏", "environment", "P1.health"),
     ("吃了你们的菜拉肚子了,明天别送了", "product", "P1.health"),
     ("吃了你们的菜拉肚子了,骑手快一点", "product", "P1.health"),
+    ("吃了药就过敏了,今天别送了", "product", "P1.health"),
+    ("用了你们的药膏过敏了,今天别送了", "product", "P1.health"),
+    ("吃了你们的菜拉肚子,吃了药也没用,明天别送了", "product", "P1.health"),
     ("宝宝喝了拉肚子,这个奶粉还能喝吗", "product", "P1.health"),
     ("用了两天脸上过敏了,还能继续用吗", "product", "P1.health"),
     ("孩子拉肚子,是不是奶粉的问题", "product", "P1.health"),
@@ -827,6 +830,12 @@ NOT_A_CRISIS = [
     ("我过敏了,收到的快递放驿站吧", "logistics", "P1.health"),
     ("我腿骨折了,买的轮椅放门口就行", "logistics", "P1.injury"),
     ("我腿骨折了,快递员就是不给送上楼,让我自己下楼拿", "logistics", "P1.injury"),
+    # ... nor does the care taken for it, a medicine or a stay in hospital
+    ("我拉肚子了,吃了药,今天别送了", "logistics", "P1.health"),
+    ("我发烧拉肚子,吃了两片药,快递放门口吧", "logistics", "P1.health"),
+    ("孩子过敏了,涂了药膏,快递放门口", "logistics", "P1.health"),
+    ("我拉肚子了,住了两天院,快递改一下地址", "logistics", "P1.health"),
+    ("我手烫伤了,涂了药膏,外卖放门口就行", "logistics", "P1.injury"),
     # a bite says what bit, not that the business did it
     ("我被狗咬了,快递放门口", "logistics", "P1.health"),
     # ... nor after a use that only took time, a meal before a visit, an errand
