@@ -248,6 +248,10 @@ P1_CASES = [
     ("插座短路起火,我手烧伤了,师傅到了打我电话", "product", "P1.injury"),
     ("热水器漏电了,师傅到了打我电话", "product", "P1.injury"),
     ("充电宝鼓包了,你们能不能快点上门", "product", "P1.injury"),
+    # a fire however said, on the premises or at home, is a danger whatever is asked after it
+    ("酒店失火了,我们半夜被疏散", "environment", "P1.injury"),
+    ("家里发生火灾了,快递改一下地址", "logistics", "P1.injury"),
+    ("家里失火了,外卖别送了", "logistics", "P1.injury"),
     # someone who fainted
     ("孩子在你们店里晕倒了", "environment", "P1.health"),
     ("我妈在超市里晕倒,工作人员没人管", "service", "P1.health"),
@@ -864,6 +868,9 @@ NOT_A_CRISIS = [
     ("店铺没标尺码,这次表示很受伤", "product", "P1.injury"),
     ("不单果子受伤,内心也很受伤", "product", "P1.injury"),
     # how bad or how angry, said 到爆炸, is no blast
+    # the saying 城门失火 and a haste like a fire's are no fire
+    ("城门失火,殃及池鱼,我的快递也被连累了", "logistics", "P1.injury"),
+    ("那个前台说话都跟家里失火似的急", "service", "P1.injury"),
     ("快递真的是差到爆炸了", "logistics", "P1.injury"),
     ("酒店的服务简直差到爆炸", "service", "P1.injury"),
     ("装系统装到一半机器响个不停,像要爆炸了一样", "product", "P1.injury"),
