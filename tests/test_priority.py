@@ -231,6 +231,11 @@ P1_CASES = [
     ("收到的面霜一擦就过敏,下次别送了", "product", "P1.health"),
     ("这奶粉让孩子到现在还在拉肚子,下一罐别送了", "product", "P1.health"),
     ("吃完你们的海鲜又吐又泻", "product", "P1.health"),
+    # diarrhoea counted in times or time
+    ("吃了你们家的酸菜鱼,拉了好几天肚子", "product", "P1.health"),
+    ("在酒店吃了两次早餐,拉了两次肚子", "product", "P1.health"),
+    ("孩子喝完拉了一晚上肚子", "product", "P1.health"),
+    ("这家的凉皮吃一次拉一次肚子", "product", "P1.health"),
     ("在酒店餐厅吃了晚饭,第二天就肠胃不适", "product", "P1.health"),
     # an injury the business did, a fall in its premises or a product that burnt
     # or burst, is harm done, whatever is asked after it
@@ -771,6 +776,8 @@ NOT_A_CRISIS = [
     ("我在蘋果日報看到你們的廣告才買的", "product", "P1.media"),
     ("蘋果日報停刊了,訂閱費還在扣", "pricing", "P1.media"),
     ("我不會去找蘋果日報的,只想退錢", "pricing", "P1.media"),
+    # goods hauled all afternoon, and a hungry stomach, are no diarrhoea
+    ("拉了一下午的货,肚子饿死了,外卖还没到", "logistics", "P1.health"),
     # the heat as a figure of speech, and a meal of medium fries typed 中暑
     ("房间热得要中暑了，空调也不修", "environment", "P1.health"),
     ("点了两份中暑套餐，番茄酱一包都没给", "product", "P1.health"),
@@ -799,6 +806,7 @@ NOT_A_CRISIS = [
     ("我胃疼,快递放鞋柜里就行", "logistics", "P1.health"),
     ("我肚子疼,师傅到了打我电话我下去拿", "logistics", "P1.health"),
     ("我拉肚子了,这单不要了", "logistics", "P1.health"),
+    ("我拉了一晚上肚子,今天别送了", "logistics", "P1.health"),
     ("我肚子疼,麻烦骑手快一点", "logistics", "P1.health"),
     ("我胃疼,外卖能快点吗", "logistics", "P1.health"),
     ("孩子肠胃炎,这个奶粉适合吗", "product", "P1.health"),
