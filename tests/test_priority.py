@@ -209,6 +209,8 @@ P1_CASES = [
     ("酒店的床单有虫,我全身过敏", "environment", "P1.health"),
     ("吃了你们的菜拉肚子了,明天别送了", "product", "P1.health"),
     ("吃了你们的菜拉肚子了,骑手快一点", "product", "P1.health"),
+    ("孩子吃了你们的奶粉拉肚子了。今天别送了", "product", "P1.health"),
+    ("我拉肚子了。你们的菜不新鲜,今天别送了", "product", "P1.health"),
     ("吃了药就过敏了,今天别送了", "product", "P1.health"),
     ("用了你们的药膏过敏了,今天别送了", "product", "P1.health"),
     ("吃了你们的菜拉肚子,吃了药也没用,明天别送了", "product", "P1.health"),
@@ -807,6 +809,9 @@ NOT_A_CRISIS = [
     ("我肚子疼,师傅到了打我电话我下去拿", "logistics", "P1.health"),
     ("我拉肚子了,这单不要了", "logistics", "P1.health"),
     ("我拉了一晚上肚子,今天别送了", "logistics", "P1.health"),
+    # ... said as a sentence of its own, the ask in the next one
+    ("我拉肚子了!今天别送了", "logistics", "P1.health"),
+    ("孩子过敏了。这个奶粉适合吗?", "product", "P1.health"),
     ("我肚子疼,麻烦骑手快一点", "logistics", "P1.health"),
     ("我胃疼,外卖能快点吗", "logistics", "P1.health"),
     ("孩子肠胃炎,这个奶粉适合吗", "product", "P1.health"),
@@ -832,6 +837,7 @@ NOT_A_CRISIS = [
     ("老人骨折了在家休养,快递放驿站吧", "logistics", "P1.injury"),
     ("我骨折了,这单不要了", "process", "P1.injury"),
     ("我腿骨折了,快递能不能快点", "logistics", "P1.injury"),
+    ("我腿骨折了。麻烦送上楼。", "logistics", "P1.injury"),
     ("我腿骨折了,这个护膝适合吗", "product", "P1.injury"),
     ("孩子手烫伤了,这个烫伤膏适合孩子用吗", "product", "P1.injury"),
     # what was ordered or bought, named as what the ask is for, ties no harm to

@@ -45,8 +45,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
      of the delivery (``我肚子疼,外卖放门口就行``, ``我腿骨折了,麻烦送上楼``)
      or a question whether a product suits them (``孩子肠胃炎,这个奶粉适合吗``).
      The policy's pairs of patterns say what asks, starting right after the
-     match in the rest of its sentence, and what, found anywhere in the
-     text, ties the match to what was eaten or used, to who or what did it,
+     match in the rest of its sentence, or in the next one where nothing but
+     a particle is left of it (``我腿骨折了。麻烦送上楼``), and what, found
+     anywhere in the text, ties the match to what was eaten or used, to who or what did it,
      or complains of it (``吃了``, ``把我撞倒了``, ``漏电``, ``不新鲜``,
      ``退款``): a match so tied is a harm done, whatever is asked after it
      (``吃了你们的菜拉肚子了,明天别送了``).
@@ -185,6 +186,10 @@ _MAX_SPANS = 3
 _CLAUSE_END = frozenset(",，.。!！?？;；:：\n、~")
 _SENTENCE_END = frozenset(".。!！?？;；\n")
 _SENTENCE_STOP = re.compile("[.。!！?？;；\n]")
+# what may be left of a sentence after a match the `circumstance` modifier reads the
+# next sentence after (我腿骨折了。), and the ends of sentences between the two
+_BARE_REST = re.compile(r"[了啦呀啊哦呢嘛的,，\s]*")
+_SENTENCE_RUN = frozenset(".。!！;；\n\t\r ")
 _PARTICLES = frozenset("吗呢吧么")  # what ends a question
 _QUOTES_OPEN = frozenset('“「『"')
 _QUOTES_CLOSE = frozenset('”」』"')
@@ -2669,13 +2674,27 @@ def _aside(
     """Whether the match ``text[start:end]`` is the customer's own state,
     named as the reason for an ask of something else: a pair of the
     `circumstance` modifier reads the ask right after it, in the rest of its
-    sentence (我肚子疼,外卖放门口就行), and nothing in the text that ties
-    it to the business (吃了, 不新鲜). Whether the text holds an ``unless`` is
-    looked up once a text (`memo`): a long one names a symptom and an ask many
-    times over."""
+    sentence (我肚子疼,外卖放门口就行), or in the next one where nothing but a
+    particle is left of it (我腿骨折了。麻烦送上楼), and nothing in the text that
+    ties it to the business (吃了, 不新鲜). Whether the text holds an ``unless``
+    is looked up once a text (`memo`): a long one names a symptom and an ask
+    many times over."""
     high = min(len(text), end + 4 * w)
     stop = _SENTENCE_STOP.search(text, end, high)
-    after = text[end : high if stop is None else stop.start()]
+    if (
+        stop is not None
+        and text[stop.start()] not in "?？"
+        and _BARE_REST.fullmatch(text, end, stop.start())
+    ):
+        # the state said as a sentence of its own, the ask in the next one
+        nxt, limit = stop.end(), min(len(text), stop.end() + w)
+        while nxt < limit and text[nxt] in _SENTENCE_RUN:
+            nxt += 1
+        high = min(len(text), nxt + 4 * w)
+        stop = _SENTENCE_STOP.search(text, nxt, high)
+        after = text[nxt : high if stop is None else stop.start()]
+    else:
+        after = text[end : high if stop is None else stop.start()]
     for asks, unless in c.circumstance:
         if asks.match(after) is None:
             continue
