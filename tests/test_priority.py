@@ -647,6 +647,104 @@ def test_words_that_name_no_serious_problem_fire_no_p2(text: str, category: str,
     assert result.level is not Priority.P2, codes(result)
 
 
+# LABELS.md's P2 takes a complaint repeated and not solved (多次 第三次 一直没解决): the
+# customer complaining, contacting the business or going there again, however it is said.
+# (text, category, the words the reason shows)
+REPEATED_CONTACT = [
+    # a complaint of the customer's own made before
+    ("上次投诉过一次了,还是这样", "service", "投诉过"),
+    ("之前已经投诉过了,到现在还是送错", "logistics", "投诉过"),
+    ("给前台反映过,但是一点用都没有", "environment", "反映过"),
+    ("之前和你们电话反映了,空调还是不制冷", "environment", "之前和你们电话反映了"),
+    ("这不是第一次投诉了,每次都说会改进", "service", "不是第一次投诉"),
+    # told over and over already, with no subject where the clause starts
+    ("说了无数遍了,还是送错", "logistics", "说了无数遍"),
+    ("都说了好几遍了,还是不给退", "pricing", "都说了好几遍"),
+    ("说了好几次都没用,发票还是没开", "pricing", "说了好几次"),
+    # over and over and to whom, counted as complaints, chased again and again, each call
+    ("反复找客服都没用,衣服还是没换", "process", "反复找客服"),
+    ("多次跟售后说明情况,一个月了也没发过来", "logistics", "多次跟售后说明"),
+    ("反复询问都没有答复", "service", "反复询问"),
+    ("一次又一次地投诉,房间还是那么吵", "environment", "一次又一次地投诉"),
+    ("三次投诉都没有结果", "service", "三次投诉"),
+    ("催了又催,还是没发货", "logistics", "催了又催"),
+    ("每次打电话都说在处理", "service", "每次打电话"),
+    ("我又来投诉了,菜里又有头发", "product", "又来投诉"),
+    ("又双叒叕来投诉了,外卖还是洒了", "logistics", "又双叒叕来投诉"),
+    # calls counted by the call, chasing or unanswered
+    ("打了十几个电话都没人接", "service", "打了十几个电话"),
+    ("打了好几个电话催,还是没送到", "logistics", "打了好几个电话"),
+    # trips made again and again to get it done
+    ("为了换货我已经跑了三趟了", "process", "我已经跑了三趟"),
+    ("跑了两趟售后都没修好", "product", "跑了两趟"),
+    ("两个月跑了几趟维修店,手机还是打不通", "product", "两个月跑了几趟"),
+]
+
+# Staff who asked, said or went again, others who complained, the business complained
+# of, calls for a service or the way, a note said again while ordering, a question asked
+# over to be sure and a visit or drive are no repeated complaint of the customer's.
+NOT_REPEATED_CONTACT = [
+    ("骑手问了三遍地址,还是送错了", "logistics"),
+    ("司机问了好几遍,还是走错路", "service"),
+    ("快递小哥问了三次门牌号", "logistics"),
+    ("保安问我问了三遍住哪个房间,态度很差", "service"),
+    ("师傅说了三遍马上到,等了两小时", "service"),
+    ("小姐反复询问我是否预定,态度很差", "service"),
+    ("快递员跑了两趟才送到", "logistics"),
+    ("快递小哥服务周到,跑了两趟送发票", "logistics"),
+    ("很多顾客都反映过,菜太咸", "product"),
+    ("大家都反馈过这个问题,包装太差", "logistics"),
+    ("以前投诉的人很多,菜还是咸", "product"),
+    ("这家店被投诉过很多次,菜太咸", "product"),
+    ("半天才反映过来,原来是送错了", "logistics"),
+    ("投诉过程太麻烦,客服态度差", "service"),
+    ("打了三个电话才送过来,速度太慢", "logistics"),
+    ("我打了四个电话都没有找到酒店", "environment"),
+    ("送货员打了N个电话问门牌号", "logistics"),
+    ("酒店多次给我电话表示歉意,菜还是太咸", "service"),
+    ("我备注里写了,还说了两遍,结果还是有奶油", "product"),
+    ("号称牡丹虾,我们再三询问,说是白虾", "product"),
+    ("每次来都很咸,这次更咸", "product"),
+    ("跑了好几趟厕所,肚子疼", "product"),
+    ("我一周跑几次高速,油耗还行", "product"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "evidence"), REPEATED_CONTACT)
+def test_the_customer_complaining_again_is_a_repeat(
+    text: str, category: str, evidence: str
+) -> None:
+    result = run(text, category)
+    assert result.level is Priority.P2, codes(result)
+    [reason] = [r for r in result.reasons if r.code == "P2.repeat"]
+    assert [e.text for e in reason.evidence] == [evidence]
+
+
+@pytest.mark.parametrize(("text", "category"), NOT_REPEATED_CONTACT)
+def test_what_others_repeat_is_no_repeated_complaint(text: str, category: str) -> None:
+    assert "P2.repeat" not in codes(run(text, category))
+
+
+STAFF_WHO_ASK = [
+    "骑手",
+    "司机",
+    "快递小哥",
+    "保安",
+    "师傅",
+    "店长",
+    "经理",
+    "商家",
+    "服务员",
+    "他们",
+]
+
+
+@pytest.mark.parametrize("who", STAFF_WHO_ASK)
+def test_whoever_of_the_business_asks_again_it_is_the_customer_who_repeats(who: str) -> None:
+    assert "P2.repeat" not in codes(run(f"{who}问了三遍,外卖还是没到", "logistics"))
+    assert "P2.repeat" in codes(run(f"{who}不理人,我问了三遍,外卖还是没到", "logistics"))
+
+
 def test_a_video_that_will_not_play_is_no_order_put_wrong() -> None:
     result = run("看视频时一直提示播放错误", "product")
     assert not any(e.text == "放错" for r in result.reasons for e in r.evidence)
