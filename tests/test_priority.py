@@ -678,6 +678,15 @@ REPEATED_CONTACT = [
     ("为了换货我已经跑了三趟了", "process", "我已经跑了三趟"),
     ("跑了两趟售后都没修好", "product", "跑了两趟"),
     ("两个月跑了几趟维修店,手机还是打不通", "product", "两个月跑了几趟"),
+    # counted as a range (三四次, 四五趟), in figures from 2, and calls in goes (遍)
+    ("半小时催了三四次才来", "service", "催了三四次"),
+    ("来回跑了四五趟,问题还是没解决", "process", "来回跑了四五趟"),
+    ("打了五六个电话都没啥反馈", "logistics", "打了五六个电话"),
+    ("投诉了两三回都没人理", "service", "投诉了两三回"),
+    ("联系客服七八次了还是没退", "pricing", "联系客服七八次"),
+    ("打电话催了2次还是没送到", "logistics", "催了2次"),
+    ("打了2次电话,还是没人来修", "environment", "打了2次电话"),
+    ("给客服打了七八遍电话,每次都敷衍", "service", "打了七八遍电话"),
 ]
 
 # Staff who asked, said or went again, others who complained, the business complained
@@ -707,6 +716,9 @@ NOT_REPEATED_CONTACT = [
     ("每次来都很咸,这次更咸", "product"),
     ("跑了好几趟厕所,肚子疼", "product"),
     ("我一周跑几次高速,油耗还行", "product"),
+    ("服务生跑了四五次,很辛苦", "service"),
+    ("骑手问了三四遍地址", "logistics"),
+    ("这家吃过两三次了,菜还是咸", "product"),
 ]
 
 
