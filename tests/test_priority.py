@@ -687,6 +687,11 @@ REPEATED_CONTACT = [
     ("打电话催了2次还是没送到", "logistics", "催了2次"),
     ("打了2次电话,还是没人来修", "environment", "打了2次电话"),
     ("给客服打了七八遍电话,每次都敷衍", "service", "打了七八遍电话"),
+    # asked at the desk or of staff, where one went or called, or that got no answer
+    ("打电话去总台问了三四次,还是没有热水", "environment", "去总台问了三四次"),
+    ("到前台问了好几次,房卡还是打不开", "environment", "到前台问了好几次"),
+    ("客服问了很多遍才回,也不给解决", "service", "客服问了很多遍"),
+    ("经理问了好几次才过来,菜还是没上", "service", "经理问了好几次"),
 ]
 
 # Staff who asked, said or went again, others who complained, the business complained
@@ -719,6 +724,7 @@ NOT_REPEATED_CONTACT = [
     ("服务生跑了四五次,很辛苦", "service"),
     ("骑手问了三四遍地址", "logistics"),
     ("这家吃过两三次了,菜还是咸", "product"),
+    ("前台问了三遍要不要加床,态度很差", "environment"),
 ]
 
 
