@@ -692,6 +692,10 @@ REPEATED_CONTACT = [
     ("到前台问了好几次,房卡还是打不开", "environment", "到前台问了好几次"),
     ("客服问了很多遍才回,也不给解决", "service", "客服问了很多遍"),
     ("经理问了好几次才过来,菜还是没上", "service", "经理问了好几次"),
+    # a complaint or contact that came to nothing
+    ("投诉无果,只能在这里说", "service", "投诉无果"),
+    ("联系客服无果,平板还是有亮线", "product", "联系客服无果"),
+    ("找客服也没有下文,发票还没开", "pricing", "找客服也没有下文"),
 ]
 
 # Staff who asked, said or went again, others who complained, the business complained
@@ -725,6 +729,7 @@ NOT_REPEATED_CONTACT = [
     ("骑手问了三四遍地址", "logistics"),
     ("这家吃过两三次了,菜还是咸", "product"),
     ("前台问了三遍要不要加床,态度很差", "environment"),
+    ("联系客服后很快就解决了,就是包装破了", "logistics"),
 ]
 
 
