@@ -5428,6 +5428,41 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_signal_as_workers_start_is_handled_once_they_have() -> None:
+    # raised inside loky's submit, it cut a worker's start short, between
+    # its process and the data sent to it; it is handled at the block's end,
+    # the chunk submitted and kept, and a worker starts with SIGINT blocked
+    # (until its initializer makes Ctrl-C end it quietly)
+    class Stopped(Exception):
+        pass
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Stopped(signum)
+
+    done: list[Any] = []
+
+    def submit() -> None:
+        with batch._workers_start():
+            done.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, ()))
+            os.kill(os.getpid(), signal.SIGHUP)
+            for _ in range(100):  # the handler runs between two instructions
+                done.append(len(done))
+            done.append("submitted")
+
+    previous = signal.signal(signal.SIGHUP, stop)
+    # a runner may start pytest with signals blocked, which would hold it
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+    try:
+        with pytest.raises(Stopped):
+            submit()
+        assert (done[0], done[-1]) == (True, "submitted")
+        assert signal.getsignal(signal.SIGHUP) is stop
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGHUP, previous)
+
+
 def _row(i: int, malformed: tuple[int, ...] = ()) -> Rows:
     """The `Rows` a CSV reader gives for row `i` of a pipe (line i + 2)."""
     return Rows(["text"], [[f"第{i}条"]], list(malformed), [], [i + 2])

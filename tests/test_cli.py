@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -1140,6 +1141,58 @@ def test_ctrl_c_stops_the_shell_script_that_runs_score(tmp_path: Path) -> None:
     assert err.splitlines()[-1] == "triage score: interrupted by SIGINT; no output written", err
     assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "small.csv"]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started, from Linux's /proc."""
+    kids = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # the parent is the second field after the name, which may hold spaces
+            if int(stat_file.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(stat_file.parent.name))
+    return kids
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="POSIX signals, Linux's /proc")
+def test_ctrl_c_as_the_workers_start_stops_them_without_a_traceback(tmp_path: Path) -> None:
+    # Ctrl-C in the first seconds of --jobs 2 reached the workers while they
+    # imported loky's bootstrap, before they could end quietly: each printed
+    # its traceback under the command's one line
+    src = tmp_path / "in.csv"
+    src.write_text("text\n" + "退款申请提交半个月了还没处理\n" * 20_000, encoding="utf-8")
+    argv = ["score", str(src), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", *argv, "--chunk-size", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        # the terminal's foreground job, which Ctrl-C signals as a whole
+        start_new_session=True,
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
+    )
+    try:
+        # a worker started, and importing: psutil is among loky's first imports
+        starting, deadline = False, time.monotonic() + 120
+        while not starting and proc.poll() is None and time.monotonic() < deadline:
+            for kid in _children(proc.pid):
+                with contextlib.suppress(OSError):
+                    cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
+                    maps = Path(f"/proc/{kid}/maps").read_text()
+                    starting = starting or (b"popen_loky" in cmd and "psutil" in maps)
+            time.sleep(0.005)
+        assert starting, "no worker started"
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # one line, and nothing on stdout, where a worker cut short as it
+    # started printed that it had read nothing
+    assert (out, proc.returncode) == ("", -signal.SIGINT), err
+    assert err == "triage score: interrupted by SIGINT; no output written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
 # what stops a run, the exit status it gives and the signal it names

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import dataclasses
 import errno
 import hashlib
@@ -592,7 +593,19 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(jieba_level: int, parent: int | None = None) -> None:
+def _init_worker(jieba_level: int, parent: int | None = None, unblock: bool = False) -> None:
+    # Ctrl-C reaches every process of the terminal's foreground group, the
+    # workers too: each printed the traceback of where it was (waiting for a
+    # chunk, reading one) under the command's one line. The parent stops the
+    # batch; a worker ends quietly, as on SIGTERM (one SIGINT'd alone is
+    # replaced, its chunk scored again). It started with SIGINT blocked
+    # (`_workers_start`), so that a Ctrl-C while it imported (loky's bootstrap, a
+    # second or more) is taken now, ending it quietly too; `unblock` unless
+    # the parent had it blocked itself
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if unblock:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if parent is not None and os.name == "posix":  # Windows' parent id does not change
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     # jieba logs its dictionary load at DEBUG through its own handler and sets
@@ -605,13 +618,6 @@ def _init_worker(jieba_level: int, parent: int | None = None) -> None:
 
     _import_jieba()
     logging.getLogger("jieba").setLevel(jieba_level)
-    # Ctrl-C reaches every process of the terminal's foreground group, the
-    # workers too: each printed the traceback of where it was (waiting for a
-    # chunk, reading one) under the command's one line. The parent stops the
-    # batch; a worker ends quietly, as on SIGTERM (one SIGINT'd alone is
-    # replaced, its chunk scored again)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # the parent has warned of the default model's versions, under the
     # caller's warning filters, which do not reach this process
     warnings.filterwarnings("ignore", category=ModelVersionWarning)
@@ -696,16 +702,77 @@ def _pool(n_jobs: int) -> Any:
             if key[0] >= n_jobs:
                 return pool
             retired.append(_pools.pop(key))
+        if _SIGMASK:
+            # started now, if not yet: loky starts it with the first worker,
+            # inside `_workers_start`, and its start unblocks SIGINT there
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
         pool = _pools[(n_jobs, level)] = ProcessPoolExecutor(
             max_workers=n_jobs,
             timeout=_IDLE_SECONDS,
             initializer=_init_worker,
-            initargs=(level, os.getpid()),
+            initargs=(level, os.getpid(), _SIGMASK and not _sigint_blocked()),
             env=_thread_limits(n_jobs),
         )
     for old in retired:
         old.shutdown(wait=False)  # its workers finish what was sent to them, then exit
     return pool
+
+
+# whether a thread's signals can be blocked (not on Windows)
+_SIGMASK = hasattr(signal, "pthread_sigmask")
+
+
+def _sigint_blocked() -> bool:
+    """Whether SIGINT is blocked in this thread (a runner may start a process so)."""
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, ())
+
+
+@contextlib.contextmanager
+def _workers_start() -> Iterator[None]:
+    """A block that may start worker processes (``executor.submit``): SIGINT
+    blocked in this thread, and in the main thread the handlers of the
+    signals that stop a run deferred to its end.
+
+    loky starts the workers it lacks in `submit` (and its managing thread,
+    started there too, those it replaces): each starts with the signal mask
+    of the thread that starts it, so with SIGINT blocked until `_init_worker`.
+    A Ctrl-C in the first second or two of a batch reached workers still
+    importing loky's bootstrap (numpy, psutil), and each printed its
+    traceback under the command's one line. Raised in the parent inside
+    `submit`, a `KeyboardInterrupt` (or the CLI's SIGTERM) could cut a
+    worker's start short, between its process and the data sent to it, and
+    the worker printed an `EOFError` on stdout: the handler runs at the end
+    of the block, the future submitted kept.
+    """
+    if not _SIGMASK:
+        yield
+        return
+    held: list[tuple[int, Any]] = []
+    handlers: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in _STOPPING:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                handlers[signum] = handler
+                signal.signal(signum, lambda n, frame: held.append((n, frame)))
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        for signum, frame in held[:1]:  # raises, as it would have
+            handlers[signum](signum, frame)
+
+
+# the signals whose handlers `_workers_start` defers: Ctrl-C, and the SIGTERM and
+# SIGHUP that ``triage score`` handles
+_STOPPING = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 @atexit.register
@@ -806,7 +873,8 @@ class _InFlight:
         entry = [payload, args, None]
         self.pending.append(entry)
         try:
-            entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
+            with _workers_start():
+                entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
         except BrokenProcessPool as exc:
             self._restart(exc)
         except RuntimeError:
@@ -814,7 +882,8 @@ class _InFlight:
                 raise
             # a batch of more chunks replaced the pool by a larger one (`_pool`)
             self._take_pool()
-            entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
+            with _workers_start():
+                entry[2] = self.executor.submit(_score_sent_chunk, self.work, *args)
 
     def pop(self) -> tuple[Any, dict[str, Any]]:
         """The oldest chunk's payload and columns, waiting for it."""
@@ -876,7 +945,8 @@ class _InFlight:
                 for entry in self.pending:
                     done = entry[2]
                     if done is None or not done.done() or done.cancelled() or done.exception():
-                        entry[2] = self.executor.submit(_score_sent_chunk, self.work, *entry[1])
+                        with _workers_start():
+                            entry[2] = self.executor.submit(_score_sent_chunk, self.work, *entry[1])
                 return
             except BrokenProcessPool as again:
                 exc = again
