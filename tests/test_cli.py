@@ -3507,14 +3507,28 @@ def test_score_stream_of_a_header_alone_writes_the_header_and_of_nothing_fails(
         (b"\n\n", None),
         (codecs.BOM_UTF8 + b"\r\n \r\n", None),
         (" \r\n\r\n".encode("utf-16"), "utf-16"),
+        # more than one read of the pipe (64 KB) of them
+        (b"\n" * 100_000, None),
+        (codecs.BOM_UTF8 + b" \r\n" * 40_000, None),
     ],
-    ids=["nothing", "bom", "blank-lines", "bom-blank-lines", "utf-16-blank-lines"],
+    ids=[
+        "nothing",
+        "bom",
+        "blank-lines",
+        "bom-blank-lines",
+        "utf-16-blank-lines",
+        "100,000-blank-lines",
+        "bom-120-KB-of-blank-lines",
+    ],
 )
+@pytest.mark.parametrize("via", ["pipe", "file"])
 def test_score_stream_of_a_pipe_ended_with_no_row_fails_before_loading_the_model(
     fmt: str,
     said: str,
     data: bytes,
     encoding: str | None,
+    via: str,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
@@ -3524,9 +3538,21 @@ def test_score_stream_of_a_pipe_ended_with_no_row_fails_before_loading_the_model
         raise AssertionError("the model was loaded for an empty stream")
 
     monkeypatch.setattr("triage.api.warm_up", load)
-    read, write = os.pipe()
-    os.write(write, data)
-    os.close(write)  # ended before it is read, as < /dev/null or a failed producer's pipe
+    if via == "file":  # < export.csv
+        (tmp_path / "export").write_bytes(data)
+        read = os.open(tmp_path / "export", os.O_RDONLY)
+    else:
+        import fcntl
+
+        read, write = os.pipe()
+        if len(data) > 1 << 16:  # a pipe that holds it, as a producer's that wrote it all
+            if not hasattr(fcntl, "F_SETPIPE_SZ"):
+                os.close(read)
+                os.close(write)
+                pytest.skip("a pipe of more than 64 KB")
+            fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, len(data))
+        os.write(write, data)
+        os.close(write)  # ended before it is read, as < /dev/null or a failed producer's pipe
     with open(read, "rb") as pipe:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
         argv = [*STREAM_ARGV, "--input-format", fmt, "--output-encoding", "utf-16"]

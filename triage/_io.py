@@ -630,33 +630,41 @@ def first_arrived(raw: IO[bytes], encoding: str | None = None) -> tuple[bytes, b
     lines; and whether the pipe has ended so, with no row to read (an empty
     export, a producer that failed), which its reader then says at once.
     ``(b"", False)`` when no byte has arrived, or when that cannot be told
-    (a stream with a buffer of its own, or outside POSIX)."""
-    head = b""
+    (a stream with a buffer of its own, or outside POSIX).
+
+    Blank lines are read on, as many as have arrived, up to
+    `_ARRIVED_HELD` bytes: a pipe (or a file, ``< export.csv``) of more than
+    a read's 64 KB of them was not told empty, so the model was loaded
+    before its reader said so, where a shorter one was said empty at once."""
+    head = bytearray()
     if os.name != "posix" or not isinstance(raw, io.FileIO):
-        return head, False
-    while len(head) < _ARRIVED_READ and select.select([raw], [], [], 0)[0]:
-        data = raw.read(_ARRIVED_READ)  # what the pipe holds
-        if not data:  # a character cut short at the end is one, undecodable
-            return head, _no_text(head, encoding, final=True)
-        head += data
-        if not _no_text(head, encoding):
-            break
-    return head, False
-
-
-# the most bytes `first_arrived` reads, a read at a time
-_ARRIVED_READ = 1 << 16
-
-
-def _no_text(data: bytes, encoding: str | None, *, final: bool = False) -> bool:
-    """Whether `data`, the first bytes of a text in `encoding` (UTF-8 if
-    None), hold no character but a byte-order mark and white space so far
-    (or at all, `final`)."""
+        return bytes(head), False
     try:
-        text = codecs.getincrementaldecoder(encoding or "utf-8")().decode(data, final)
-    except (LookupError, UnicodeError):
-        return False
-    return not text.lstrip("\ufeff").strip()
+        decoder = codecs.getincrementaldecoder(encoding or "utf-8")()
+    except LookupError:  # the reader names it
+        return bytes(head), False
+    other = False  # whether a character but a leading byte-order mark was read
+    while len(head) < _ARRIVED_HELD and select.select([raw], [], [], 0)[0]:
+        data = raw.read(_ARRIVED_READ)  # what the pipe holds
+        head += data
+        try:
+            # a character cut short at the end is one, undecodable
+            text = decoder.decode(data, final=not data)
+        except UnicodeError:
+            return bytes(head), False
+        if not other:
+            text = text.lstrip("\ufeff")
+            other = bool(text)
+        if text.strip():
+            break
+        if not data:
+            return bytes(head), True
+    return bytes(head), False
+
+
+# the most bytes `first_arrived` reads at a time, and holds while they are blank
+_ARRIVED_READ = 1 << 16
+_ARRIVED_HELD = 1 << 26
 
 
 class _Headed(io.RawIOBase):
