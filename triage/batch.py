@@ -2123,6 +2123,10 @@ class ScoreSummary:
         Of `seconds`, the time a live stream (``triage score - -o - --stream``)
         waited for its rows to arrive, which `rows_per_second` leaves out; 0
         for a file, read as fast as it is scored.
+    loading_seconds : float
+        Of `seconds`, the time a stream took to load the model before its
+        first row was read, which `rows_per_second` leaves out too; 0 for a
+        file, whose model is loaded as its first chunk is scored.
     output : Path
         The file written.
     malformed_lines : list of int
@@ -2183,12 +2187,13 @@ class ScoreSummary:
     empty_context_columns: dict[str, str] = field(default_factory=dict)
     context_columns: dict[str, str] = field(default_factory=dict)
     waiting_seconds: float = 0.0
+    loading_seconds: float = 0.0
 
     @property
     def rows_per_second(self) -> float:
         """Rows scored and written a second, the time waiting for rows to
-        arrive left out."""
-        busy = self.seconds - self.waiting_seconds
+        arrive, and a stream's time loading the model, left out."""
+        busy = self.seconds - self.waiting_seconds - self.loading_seconds
         return self.rows / busy if busy > 0 else 0.0
 
     def __str__(self) -> str:
@@ -2199,12 +2204,8 @@ class ScoreSummary:
         when given (as the CLI was given them)."""
         # what scored the rows before the output, which ends the line as it did
         by = f", {_scored_by_text(self.scored_by, model, policy)}" if self.scored_by else ""
-        # a stream's rows/s, of the time it was not waiting, said so
-        waited = (
-            f", {self.waiting_seconds:.1f} s of it waiting for input"
-            if round(self.waiting_seconds, 1)
-            else ""
-        )
+        # a stream's rows/s, of the time it was neither waiting nor loading, said so
+        waited = _said_apart(self.waiting_seconds, self.loading_seconds, ".1f")
         rest = " in the rest" if waited else ""
         text = (
             f"{counted(self.rows, 'row')}, {counted(self.errors, 'error')}, "
@@ -2232,6 +2233,21 @@ class ScoreSummary:
         for name, col in self.empty_context_columns.items():
             text += "\n" + _empty_line(_field(name, col))
         return text
+
+
+def _said_apart(waiting: float, loading: float, spec: str) -> str:
+    """The seconds of a stream's run spent `waiting` for rows and `loading`
+    the model, each formatted by `spec`, as its summary and its progress
+    line give them apart (``, 3580.0 s of it waiting for input, 2.1 s
+    loading the model``); a time too short to say (under 0.05 s) left out."""
+    said = [
+        f"{seconds:{spec}} s {what}"
+        for seconds, what in ((waiting, "waiting for input"), (loading, "loading the model"))
+        if round(seconds, 1)
+    ]
+    if said:
+        said[0] = said[0].replace(" s ", " s of it ", 1)
+    return "".join(f", {part}" for part in said)
 
 
 def _scored_by_text(by: Mapping[str, str | int | None], model: str = "", policy: str = "") -> str:
@@ -2265,10 +2281,11 @@ class ProgressLine:
     the log of a scheduled run stays readable.
 
     A live stream (``triage score - -o - --stream``) gives it the seconds it
-    has waited for rows to arrive (`waiting`): its rows per second are those
+    has waited for rows to arrive (`waiting`) and those it took to load the
+    model before its first row (`loading`): its rows per second are those
     of the rest of the time, as in the run's `ScoreSummary`, and the line
-    says the waiting apart (``scored 1,000 rows | 50 rows/s | 3,600.0 s,
-    3,580.0 s of it waiting for input``).
+    says each apart (``scored 1,000 rows | 50 rows/s | 3,600.0 s, 3,580.0
+    s of it waiting for input, 2.1 s loading the model``).
     """
 
     def __init__(self, stream: TextIO | None = None, *, every: float | None = None) -> None:
@@ -2279,19 +2296,21 @@ class ProgressLine:
         self._tty = bool(isatty()) if isatty is not None else False
         self.every = every if every is not None else (0.5 if self._tty else 30.0)
 
-    def __call__(self, rows: int, seconds: float, *, waiting: float = 0.0) -> None:
+    def __call__(
+        self, rows: int, seconds: float, *, waiting: float = 0.0, loading: float = 0.0
+    ) -> None:
         """Show `rows` done in `seconds`, `waiting` of them spent waiting for
-        rows to arrive, which the rows per second leave out."""
+        rows to arrive and `loading` loading the model, which the rows per
+        second leave out."""
         now = time.monotonic()
         if now - self._last < self.every:
             return
         self._last = now
-        busy = seconds - waiting
+        busy = seconds - waiting - loading
         rate = rows / busy if busy > 0 else 0.0
         noun = plural(rows, "row")
         line = f"scored {rows:>12,} {noun:4} | {rate:>8,.0f} rows/s | {seconds:>7,.1f} s"
-        if round(waiting, 1):  # as the summary says it
-            line += f", {waiting:,.1f} s of it waiting for input"
+        line += _said_apart(waiting, loading, ",.1f")  # as the summary says them
         self.stream.write(("\r" + line) if self._tty else line + "\n")
         self.stream.flush()
         self._shown = True
@@ -3174,7 +3193,10 @@ def _score_stream(
     # scores then wait for no model, dictionary or term table
     from triage.api import warm_up
 
+    loading = time.perf_counter()
     warm_up(model=model)
+    # no row is read meanwhile: neither scoring nor waiting, and said apart
+    loading = time.perf_counter() - loading
     try:
         for frame, cols in workers.map(tasks()):
             out = _with_scores(frame, _frame(cols, frame.index))
@@ -3190,7 +3212,12 @@ def _score_stream(
             rows += len(out)
             unscored += int(np.count_nonzero(cols["error"] != ""))
             if progress is not None:
-                progress(rows, time.perf_counter() - started, waiting=waiting.seconds)
+                progress(
+                    rows,
+                    time.perf_counter() - started,
+                    waiting=waiting.seconds,
+                    loading=loading,
+                )
         if rows == 0:
             empty = pd.DataFrame(columns=columns or [])
             out = _with_scores(empty, _empty_frame(explain=explain, summary=summary))
@@ -3221,6 +3248,7 @@ def _score_stream(
         empty_context_columns=tally.empty,
         context_columns=tally.columns,
         waiting_seconds=waiting.seconds,
+        loading_seconds=loading,
     )
 
 
