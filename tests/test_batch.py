@@ -4233,6 +4233,51 @@ def test_the_summary_of_a_stream_leaves_the_models_load_out_of_its_rate(
     assert str(summary) == f"1,000 rows, 0 errors, {said} -> <stdout>"
 
 
+class _Gbk(io.RawIOBase):
+    """A pipe of GBK rows, the second sent once the first's warning is shown."""
+
+    def __init__(self, shown: list[warnings.WarningMessage]) -> None:
+        self._rows = ["text\n快递一周还没到\n".encode("gbk"), "房间很脏\n".encode("gbk")]
+        self._shown = shown
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._rows:
+            return 0
+        if len(self._rows) == 1:
+            deadline = time.monotonic() + 60
+            while not self._shown and time.monotonic() < deadline:
+                time.sleep(0.01)
+        data = self._rows.pop(0)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_a_stream_of_another_encoding_is_warned_of_as_its_first_such_line_arrives() -> None:
+    # the undecodable lines were said in the summary alone, once the input
+    # ended: never, for a stream followed by tail -f, whose every GBK row was
+    # scored as U+FFFD meanwhile
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        summary = batch._score_stream(
+            io.BufferedReader(_Gbk(shown)),
+            io.BytesIO(),
+            input_format="csv",
+            output_format="csv",
+        )
+    said = [str(w.message) for w in shown if issubclass(w.category, triage.TriageWarning)]
+    assert said == [
+        "<stdin>: bytes that are not UTF-8 on line 2, read as U+FFFD, as they are on each "
+        "line after it that holds some: the rows are scored as read, and the summary counts "
+        "those lines once the input ends (ScoreSummary.undecodable_lines). A stream is read "
+        "as UTF-8 unless --encoding names its own (--encoding gb18030 for GBK, the CSV of "
+        "Excel on Chinese Windows)"
+    ]
+    assert (summary.rows, summary.undecodable_lines) == (2, [2, 3])
+
+
 def test_a_streams_time_loading_the_model_is_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
     from triage import api
 

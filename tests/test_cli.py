@@ -3563,15 +3563,18 @@ def test_score_stream_of_a_pipe_ended_with_no_row_fails_before_loading_the_model
 
 
 @pytest.mark.parametrize(
-    "data",
-    [b"\xef\xbb", "\n快".encode()[:-1]],  # a byte-order mark, a character, cut short
+    ("data", "line"),
+    [(b"\xef\xbb", 1), ("\n快".encode()[:-1], 2)],  # a byte-order mark, a character, cut short
     ids=["bom", "character"],
 )
 def test_score_stream_of_a_pipe_ended_with_a_character_cut_short_reads_it(
-    data: bytes, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+    data: bytes,
+    line: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     # no text before it ended, but a character, undecodable: read as a file's
-    # is, a header of U+FFFD, not said empty, nor read twice
+    # is, a header of U+FFFD (and warned of), not said empty, nor read twice
     read, write = os.pipe()
     os.write(write, data)
     os.close(write)  # ended before it is read
@@ -3580,7 +3583,11 @@ def test_score_stream_of_a_pipe_ended_with_a_character_cut_short_reads_it(
         status = main(STREAM_ARGV)
     out, err = (b.decode() for b in capfdbinary.readouterr())
     assert (status, out) == (2, "")
-    assert err.startswith(
+    warned, error = err.splitlines()
+    assert warned.startswith(
+        f"triage score: warning: <stdin>: bytes that are not UTF-8 on line {line},"
+    )
+    assert error.startswith(
         "triage score: error: no column 'text' in <stdin>; columns are ['\ufffd']"
     )
 

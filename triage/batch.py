@@ -3127,6 +3127,15 @@ def _score_stream(
         rows_of = parts() if ended_with is None else iter(ended_with)
         for arrived in _arrived(rows_of, chunk_size, waiting):
             malformed.extend(arrived.malformed_lines)
+            if arrived.undecodable_lines and not undecodable:
+                # said as it arrives: the summary comes once the input ends,
+                # never for a stream followed by tail -f, which meanwhile
+                # scores every row of another encoding as U+FFFD
+                warnings.warn(
+                    _undecodable_in_stream(arrived.undecodable_lines[0], encoding),
+                    TriageWarning,
+                    stacklevel=user_stacklevel(),
+                )
             undecodable.extend(arrived.undecodable_lines)
             if columns is None:
                 # a CSV header; the first JSONL record's keys, wherever it arrived
@@ -3809,6 +3818,18 @@ def _undecodable_warning(source: _Source, lines: list[int]) -> str:
         f"({shown}), read as U+FFFD; their rows are scored as read "
         "(ScoreSummary.undecodable_lines). Pass the file's encoding if it is another "
         "(CLI: --encoding)"
+    )
+
+
+def _undecodable_in_stream(line: int, encoding: str | None) -> str:
+    """The warning that `line` of a stream (``triage score - -o - --stream``),
+    the first so, holds bytes not of `encoding` (UTF-8 if None)."""
+    return (
+        f"<stdin>: bytes that are not {encoding or 'UTF-8'} on line {line:,}, read as "
+        "U+FFFD, as they are on each line after it that holds some: the rows are scored "
+        "as read, and the summary counts those lines once the input ends "
+        "(ScoreSummary.undecodable_lines). A stream is read as UTF-8 unless --encoding "
+        "names its own (--encoding gb18030 for GBK, the CSV of Excel on Chinese Windows)"
     )
 
 
