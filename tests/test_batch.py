@@ -4324,6 +4324,28 @@ def test_progress_of_a_stream_gives_rows_per_second_of_the_time_not_waiting(
     assert stream.getvalue() == f"scored        1,000 rows {said}\n"
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("redraw", "every", "written"),
+    [(None, 0.5, "\rscored        1,000 rows "), (False, 30.0, "scored        1,000 rows ")],
+)
+def test_progress_on_a_terminal_is_redrawn_unless_told_not_to(
+    redraw: bool | None, every: float, written: str
+) -> None:
+    # a terminal the rows of a stream reach too takes each line whole
+    terminal = _Terminal()
+    progress = ProgressLine(terminal, redraw=redraw)
+    progress(1000, 2.0)
+    progress.close()
+    assert progress.every == every
+    said = "|      500 rows/s |     2.0 s"
+    assert terminal.getvalue() == f"{written}{said}\n"  # ended by close, or written whole
+
+
 def test_progress_of_a_stream_leaves_the_models_load_out_of_its_rate() -> None:
     stream = io.StringIO()
     ProgressLine(stream, every=0)(1000, 14.0, waiting=10.0, loading=2.0)

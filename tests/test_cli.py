@@ -13,6 +13,7 @@ import json
 import lzma
 import os
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -3590,6 +3591,61 @@ def test_score_stream_of_a_pipe_ended_with_a_character_cut_short_reads_it(
     assert error.startswith(
         "triage score: error: no column 'text' in <stdin>; columns are ['\ufffd']"
     )
+
+
+def _read_until(fd: int, shown: bytearray, until: bytes | None) -> None:
+    """Read a terminal's side `fd` into `shown` until it holds `until` (None:
+    until the other side is closed by all)."""
+    deadline = time.monotonic() + 120
+    while until is None or until not in shown:
+        assert time.monotonic() < deadline, bytes(shown)
+        if not select.select([fd], [], [], 1)[0]:
+            continue
+        try:
+            data = os.read(fd, 1 << 16)
+        except OSError:  # EIO: every process holding the other side has ended
+            data = b""
+        if not data:
+            return
+        shown += data
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
+def test_score_stream_on_a_terminal_writes_no_row_on_its_progress_line() -> None:
+    # the progress line was drawn over with \r on a terminal that the rows
+    # reach too (at once, or through | jq): the next row was written after
+    # it, on the same line
+    import pty
+
+    terminal, side = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "score", "-", "-o", "-", "--stream"],
+        stdin=subprocess.PIPE,
+        stdout=side,
+        stderr=side,
+    )
+    os.close(side)
+    assert proc.stdin is not None
+    shown = bytearray()
+    try:
+        proc.stdin.write("text\n快递一周还没到\n".encode())
+        proc.stdin.flush()
+        _read_until(terminal, shown, b"scored")  # the progress line, after the first row
+        proc.stdin.write("房间很脏\n".encode())
+        proc.stdin.close()
+        _read_until(terminal, shown, None)
+        assert proc.wait(60) == 0, bytes(shown)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(terminal)
+    lines = bytes(shown).decode().replace("\r\n", "\n").split("\n")
+    assert [line for line in lines if "房间很脏" in line and "scored" in line] == []
+    assert [line.split(",")[0] for line in lines if "," in line and "rows" not in line] == [
+        "text",
+        "快递一周还没到",
+        "房间很脏",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -2278,7 +2278,11 @@ class ProgressLine:
     redraws at most every `every` seconds (with ``\\r`` on a terminal, a new
     line otherwise) and `close` ends the line. By default that is every half
     second on a terminal, and every 30 seconds into a file or a pipe, so that
-    the log of a scheduled run stays readable.
+    the log of a scheduled run stays readable. ``redraw=False`` writes each
+    line whole on a terminal too (every 30 seconds unless `every` says
+    otherwise), for a terminal that other lines reach meanwhile: those of
+    ``triage score - -o - --stream``, or of the commands after it, which
+    were written after the line drawn and on it.
 
     A live stream (``triage score - -o - --stream``) gives it the seconds it
     has waited for rows to arrive (`waiting`) and those it took to load the
@@ -2288,12 +2292,19 @@ class ProgressLine:
     s of it waiting for input, 2.1 s loading the model``).
     """
 
-    def __init__(self, stream: TextIO | None = None, *, every: float | None = None) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        every: float | None = None,
+        redraw: bool | None = None,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self._last = -math.inf
         self._shown = False
         isatty = getattr(self.stream, "isatty", None)
-        self._tty = bool(isatty()) if isatty is not None else False
+        tty = bool(isatty()) if isatty is not None else False
+        self._tty = tty if redraw is None else bool(redraw) and tty
         self.every = every if every is not None else (0.5 if self._tty else 30.0)
 
     def __call__(

@@ -24,6 +24,7 @@ import math
 import os
 import shlex
 import signal
+import stat
 import sys
 import threading
 import time
@@ -804,8 +805,13 @@ def _score_stream(
 ) -> int:
     """``triage score - -o - --stream``: each row of stdin scored and written
     to stdout as soon as it is read (`triage.batch._score_stream`)."""
-    from triage.batch import _score_stream
+    from triage.batch import ProgressLine, _score_stream
 
+    if progress is not None and not _a_file(sys.stdout):
+        # the rows reach a terminal, at once or through the commands after
+        # (| jq, | grep), where a line drawn over with \r had the next row
+        # written after it, on it: each progress line is written whole
+        progress = ProgressLine(sys.stderr, redraw=False)
     # read by a thread that, waiting for the next row, holds the lock of the
     # file it reads: a file of its own, which the interpreter's exit leaves
     # alone, where sys.stdin's lock made it abort (a SIGTERM, a reader gone);
@@ -835,6 +841,14 @@ def _score_stream(
     said = summary._said(args.model or "default", args.policy or "default")
     print(_visible(said), file=sys.stderr)
     return 0
+
+
+def _a_file(stream: Any) -> bool:
+    """Whether `stream` writes into a regular file (not a terminal, a pipe or a device)."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # no descriptor: a stream of Python's own
+        return False
 
 
 def _no_room(exc: OSError, doing: str, spool: str, instead: str) -> OSError:
