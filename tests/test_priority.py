@@ -1779,6 +1779,15 @@ MEANING_CASES = [
     ("孩子吃完拉肚子了😡能退货吗", Priority.P1, True),
     # ... an emoji on a line of its own, the next line opening with a digit
     ("孩子吃完一直拉肚子\n😡\n3天了还没人回复吗", Priority.P1, True),
+    # a line that ends in a negation does not reach the harm or threat the
+    # next line opens with and says was done, as a comma would end it ...
+    ("快递还没到\n宝宝被盒子划伤了", Priority.P1, True),
+    ("催了三次都没用\n12315已经投诉了", Priority.P1, True),
+    ("说好的赔偿到现在都没有\n律师函已经发了", Priority.P1, True),
+    ("一点用都没有\r\n12345投诉了", Priority.P1, True),
+    # ... while one before what was not done still does, as a space typed
+    # inside a clause (我没有 报警的意思) is not told from a line break
+    ("还好没有\n受伤", Priority.P1, False),
     ("孩子吃完拉肚子了 😡 3天了还不处理吗", Priority.P1, True),
     ("孩子吃完拉肚子了😡😡 2天了能退吗", Priority.P1, True),
     ("能退吗孩子吃完拉肚子了", Priority.P1, True),
@@ -2489,7 +2498,10 @@ def test_text_must_be_a_string() -> None:
 # Properties
 # ---------------------------------------------------------------------------
 
-P1_SENTENCES = ["孩子吃完一直拉肚子。", "我已经打了12315投诉。", "再不处理我就找媒体曝光。"]
+P1_SENTENCES = [
+    *("孩子吃完一直拉肚子。", "我已经打了12315投诉。", "再不处理我就找媒体曝光。"),
+    "律师函已经发了。",  # the threat opens its sentence
+]
 CATEGORY_SETS = st.lists(st.sampled_from([str(c) for c in CATEGORIES]), max_size=3, unique=True)
 INTENSITY = st.integers(min_value=0, max_value=2)
 EMOTION_SETS = st.fixed_dictionaries({str(e): INTENSITY for e in EMOTIONS})
@@ -2515,12 +2527,13 @@ def test_appending_a_p1_sentence_never_lowers(
     assert after.level is Priority.P1
 
 
-# lines of a message a P1 line may stand beside: questions, a greeting, thanks
+# lines of a message a P1 line may stand beside: questions, a greeting, thanks,
+# a negation that ends its line
 LINES = st.sampled_from(
     [
         *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),
         *("3天了还没人回复吗", "你好", "订单号20240518", "东西是上周买的", "这样合理吗？"),
-        *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢"),
+        *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢", "快递还没到"),
     ]
 )
 # what ends a line, which normalisation makes one space

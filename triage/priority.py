@@ -2587,7 +2587,9 @@ def _cancelled(
     are those before which a space after a Chinese character was
     (`_clause_spaces`). A question after either asks nothing of the match
     (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
-    (能退货吗 孩子吃完拉肚子了). `memo` keeps what is found once per text
+    (能退货吗 孩子吃完拉肚子了). A negation before such a space reaches no
+    harm or threat the words after it say was done (`_done_on_its_line`).
+    `memo` keeps what is found once per text
     (whether a `circumstance` pair's ``unless`` is in it).
     """
     low = max(0, start - w)
@@ -2603,7 +2605,7 @@ def _cancelled(
                 or a + m.start() < cut < start
                 or c.negation.search(text, cut, start)
                 or _WANTS_VERB.search(text, a, cut)
-            ):
+            ) and not _done_on_its_line(text, a + m.start(), start, end, c, w, spaces):
                 return "negation"
     if "hypothetical" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
@@ -2728,6 +2730,30 @@ def _taken_back(text: str, start: int, end: int, c: _Compiled, w: int) -> int:
             if m is not None:
                 return end + m.end()
     return -1
+
+
+def _done_on_its_line(
+    text: str, low: int, start: int, end: int, c: _Compiled, w: int, spaces: Sequence[int]
+) -> bool:
+    """Whether a space of `spaces` after `low` (a line break, normalised)
+    stands before the match ``text[start:end]``, with no negation after it,
+    and the words from it to the next such space or the end of the match's
+    clause say the harm or threat was done (`_DONE`): the negation at `low`
+    ends a line of its own (快递还没到 宝宝被盒子划伤了, 催了三次都没用
+    12315已经投诉了), as before a comma. Before what was not done, a space
+    typed inside a clause is not told from a line break, and the negation
+    still reaches across it (我没有 报警的意思, 还好没有 受伤)."""
+    i = bisect.bisect_right(spaces, start)
+    if not i or spaces[i - 1] <= low:
+        return False
+    line = spaces[i - 1]
+    if c.negation.search(text, line, start):
+        return False
+    high = _clause_end(text, end, min(len(text), end + w))
+    j = bisect.bisect_right(spaces, end)
+    if j < len(spaces):
+        high = min(high, spaces[j])
+    return _DONE.search(text, line, high) is not None
 
 
 def _last_break(breaks: Sequence[int], pos: int) -> int:
