@@ -1776,6 +1776,11 @@ MEANING_CASES = [
     # ... not once the line, an emoji or its 吗 has ended it
     ("孩子吃完拉肚子了\n能退货吗", Priority.P1, True),
     ("请问能退货吗\n孩子吃完拉肚子了", Priority.P1, True),
+    # ... a line that opens with a Latin letter, a bracket or a quote too
+    ("孩子吃完拉肚子了\nAPP上能申请退款吗", Priority.P1, True),
+    ("孩子吃完拉肚子了\nVIP能先处理吗?", Priority.P1, True),
+    ("孩子吃完拉肚子了\n【能退货吗】", Priority.P1, True),
+    ("孩子吃完拉肚子了\n“能退货吗”", Priority.P1, True),
     ("孩子吃完拉肚子了😡能退货吗", Priority.P1, True),
     # ... an emoji on a line of its own, the next line opening with a digit
     ("孩子吃完一直拉肚子\n😡\n3天了还没人回复吗", Priority.P1, True),
@@ -2527,13 +2532,14 @@ def test_appending_a_p1_sentence_never_lowers(
     assert after.level is Priority.P1
 
 
-# lines of a message a P1 line may stand beside: questions, a greeting, thanks,
-# a negation that ends its line
+# lines of a message a P1 line may stand beside: questions (one opening with a
+# Latin letter or a bracket), a greeting, thanks, a negation that ends its line
 LINES = st.sampled_from(
     [
         *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),
         *("3天了还没人回复吗", "你好", "订单号20240518", "东西是上周买的", "这样合理吗？"),
         *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢", "快递还没到"),
+        *("APP上能申请退款吗", "【能退货吗】"),
     ]
 )
 # what ends a line, which normalisation makes one space

@@ -3003,7 +3003,7 @@ def _trigger_reasons(
     view, at = _closed_up(text)
     memo: dict[int, Any] = {}  # what each `_Chain` found in `view`
     breaks = _pictograph_breaks(text, at) if at is not None else ()
-    spaces = _clause_spaces(text, at) if at is not None else ()
+    spaces = _clause_spaces(text, view, at)
 
     starts = c.starts[has_category]
     if starts is not None:
@@ -3166,6 +3166,15 @@ def _plain(view: str, ordinary: list[tuple[int, int]], mild: list[tuple[int, int
     return False
 
 
+# What a line may open with besides a Chinese character or a digit: a quote
+# or a bracket (kept in the view: a space before them is taken out), a Latin
+# letter (APP上能申请退款吗; the space before it stays)
+_LINE_OPENINGS = frozenset('“「『"([【《〈')
+_SPACE_BEFORE_LATIN = re.compile(
+    "(?<=[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0010ffff]) (?=[A-Za-z])"
+)
+
+
 def _han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
 
@@ -3229,20 +3238,29 @@ def _pictograph_breaks(text: str, gaps: list[int]) -> list[int]:
     return sorted({v for k, v in enumerate(gaps) if _PICTOGRAPH.match(text, v + k) is not None})
 
 
-def _clause_spaces(text: str, gaps: list[int]) -> list[int]:
-    """The positions of the closed-up view of `text` before which a space
-    after a Chinese character, and before another or a digit, was taken out,
-    in order. Such a space is often a line break, normalised: in
-    孩子吃完拉肚子了 能退货吗 the question is a clause of its own. After a
-    digit it is not told from a space typed in a question (能打12315 投诉吗).
-    `gaps` are those `_closed_up` gave."""
-    return [
+def _clause_spaces(text: str, view: str, gaps: list[int] | None) -> list[int]:
+    """The positions of `view`, the closed-up view of `text`, before which a
+    space after a Chinese character, and before another, a digit or an
+    opening quote or bracket, was taken out, and those of the spaces it keeps
+    after a Chinese character and before a Latin letter, in order. Such a
+    space is often a line break, normalised: in 孩子吃完拉肚子了 能退货吗 and
+    孩子吃完拉肚子了 APP上能申请退款吗 the question is a clause of its own.
+    After a digit it is not told from a space typed in a question (能打12315
+    投诉吗). `gaps` are those `_closed_up` gave."""
+    spaces = [
         v
-        for k, v in enumerate(gaps)
+        for k, v in enumerate(gaps or ())
         if text[v + k] == " "
         and _han(text[v + k - 1])
-        and (_han(text[v + k + 1]) or text[v + k + 1].isdigit())
+        and (
+            _han(text[v + k + 1]) or text[v + k + 1].isdigit() or text[v + k + 1] in _LINE_OPENINGS
+        )
     ]
+    if " " in view:
+        kept = [m.start() for m in _SPACE_BEFORE_LATIN.finditer(view)]
+        if kept:
+            spaces = sorted([*spaces, *kept])
+    return spaces
 
 
 def _in_text(gaps: list[int], v: int) -> int:
