@@ -1770,6 +1770,16 @@ MEANING_CASES = [
     ("我担心的是孩子,他吃完就住院了", Priority.P1, True),
     ("如果孩子吃了,拉肚子怎么办", Priority.P1, False),
     ("如果孩子吃了拉肚子了谁负责", Priority.P1, False),
+    # ... nor one said whole on a line of its own, as it asks, says what would
+    # follow or ends in a particle ...
+    ("会不会是这批货有问题\n吃了你们的外卖食物中毒住院了", Priority.P1, True),
+    ("担心会不会有问题\n吃完就住院了", Priority.P1, True),
+    ("如果不行就退货\n孩子被玩具划伤了", Priority.P1, True),
+    ("万一是假货呢\n孩子吃了过敏", Priority.P1, True),
+    # ... while one that says no more may run on past a space typed inside it
+    ("万一这个插座 漏电了谁负责", Priority.P1, False),
+    ("万一 真的拉肚子了谁负责", Priority.P1, False),
+    ("如果\n孩子受伤了", Priority.P1, False),
     # questions
     ("这个吃了会过敏吗?", Priority.P1, False),
     ("这种情况可以打12315吗?", Priority.P1, False),
@@ -2505,7 +2515,7 @@ def test_text_must_be_a_string() -> None:
 
 P1_SENTENCES = [
     *("孩子吃完一直拉肚子。", "我已经打了12315投诉。", "再不处理我就找媒体曝光。"),
-    "律师函已经发了。",  # the threat opens its sentence
+    *("律师函已经发了。", "宝宝被盒子划伤了。"),  # the threat or harm opens its sentence
 ]
 CATEGORY_SETS = st.lists(st.sampled_from([str(c) for c in CATEGORIES]), max_size=3, unique=True)
 INTENSITY = st.integers(min_value=0, max_value=2)
@@ -2533,7 +2543,8 @@ def test_appending_a_p1_sentence_never_lowers(
 
 
 # lines of a message a P1 line may stand beside: questions (one opening with a
-# Latin letter or a bracket), a greeting, thanks, a negation that ends its line
+# Latin letter or a bracket), a greeting, thanks, a supposition and a negation
+# that end their line
 LINES = st.sampled_from(
     [
         *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),

@@ -218,6 +218,9 @@ _OWN_ACT = re.compile(
 )
 # A harm its clause says was done: 了, 完 (吃完), 已经.
 _DONE = re.compile("了|完|已经")
+# A supposition that says what would follow it, asks (担心会不会有问题) or
+# ends in a particle
+_SUPPOSED = re.compile("就|才|便|那(?:就|么|我)|会不会|[吗呢吧么]$")
 
 
 # ---------------------------------------------------------------------------
@@ -2587,8 +2590,9 @@ def _cancelled(
     are those before which a space after a Chinese character was
     (`_clause_spaces`). A question after either asks nothing of the match
     (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
-    (能退货吗 孩子吃完拉肚子了). A negation before such a space reaches no
-    harm or threat the words after it say was done (`_done_on_its_line`).
+    (能退货吗 孩子吃完拉肚子了). A negation before such a space, or a
+    supposition said whole before it, reaches no harm or threat the words
+    after it say was done (`_done_on_its_line`, `_supposed_on_its_line`).
     `memo` keeps what is found once per text
     (whether a `circumstance` pair's ``unless`` is in it).
     """
@@ -2614,9 +2618,12 @@ def _cancelled(
         ):
             # in an earlier clause it supposes no harm its own clause says was done
             # (我本来就怕辣,吃完你们的菜拉肚子了)
-            if h.start() >= a or not _DONE.search(
-                text, a, _clause_end(text, end, min(len(text), end + w))
-            ):
+            if h.start() < a:
+                if not _DONE.search(text, a, _clause_end(text, end, min(len(text), end + w))):
+                    return "hypothetical"
+            # nor on a line of its own that says it whole (会不会是这批货有问题
+            # 吃了你们的外卖食物中毒住院了)
+            elif not _supposed_on_its_line(text, h, start, end, c, w, spaces):
                 return "hypothetical"
     if "question" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
@@ -2732,6 +2739,34 @@ def _taken_back(text: str, start: int, end: int, c: _Compiled, w: int) -> int:
     return -1
 
 
+def _line_break(spaces: Sequence[int], low: int, start: int) -> int:
+    """The last of `spaces` after `low` and at or before `start`, or -1."""
+    i = bisect.bisect_right(spaces, start)
+    return spaces[i - 1] if i and spaces[i - 1] > low else -1
+
+
+def _supposed_on_its_line(
+    text: str,
+    h: re.Match[str],
+    start: int,
+    end: int,
+    c: _Compiled,
+    w: int,
+    spaces: Sequence[int],
+) -> bool:
+    """Whether the supposition `h` is said whole on a line before the match
+    ``text[start:end]``, which the match's line says was done
+    (`_done_on_its_line`): words of its own follow it up to a space of
+    `spaces`, and its line asks it (会不会是这批货有问题, 担心会不会有问题),
+    says what would follow (如果不行就退货) or ends in a particle (万一是假货呢).
+    A supposition whose line says no more (万一这个插座 漏电了谁负责, 如果
+    孩子受伤了) may go on past a space typed inside it, and still reaches."""
+    line = _line_break(spaces, h.end(), start)
+    if line < 0 or (h[0] != "会不会" and not _SUPPOSED.search(text, h.end(), line)):
+        return False
+    return _done_on_its_line(text, h.end(), start, end, c, w, spaces)
+
+
 def _done_on_its_line(
     text: str, low: int, start: int, end: int, c: _Compiled, w: int, spaces: Sequence[int]
 ) -> bool:
@@ -2743,11 +2778,8 @@ def _done_on_its_line(
     12315已经投诉了), as before a comma. Before what was not done, a space
     typed inside a clause is not told from a line break, and the negation
     still reaches across it (我没有 报警的意思, 还好没有 受伤)."""
-    i = bisect.bisect_right(spaces, start)
-    if not i or spaces[i - 1] <= low:
-        return False
-    line = spaces[i - 1]
-    if c.negation.search(text, line, start):
+    line = _line_break(spaces, low, start)
+    if line < 0 or c.negation.search(text, line, start):
         return False
     high = _clause_end(text, end, min(len(text), end + w))
     j = bisect.bisect_right(spaces, end)
