@@ -1869,6 +1869,14 @@ MEANING_CASES = [
     ("客服说如果实在不满意的话可以去12315投诉", Priority.P1, False),
     ("客服说不给退我明天就去12315投诉", Priority.P1, True),
     ("客服说不能退款退货换货都不行我明天就去报警", Priority.P1, True),
+    # ... but not past the end of its line, the next saying what was done
+    ("客服说让我等等\n我已经报警了", Priority.P1, True),
+    ("商家说不退\n12315已经投诉了", Priority.P1, True),
+    ("前台说:明天再说\n我已经报警了", Priority.P1, True),
+    # ... unless staff said that too, or a space was typed after their word
+    ("客服说让我等等\n快递员说已经报警了", Priority.P1, False),
+    ("客服说\n已经帮我报警了", Priority.P1, False),
+    ("客服说你可以\n去12315投诉", Priority.P1, False),
     # a footer or boilerplate is a notice to every reader, not the customer's threat
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),
@@ -2543,14 +2551,14 @@ def test_appending_a_p1_sentence_never_lowers(
 
 
 # lines of a message a P1 line may stand beside: questions (one opening with a
-# Latin letter or a bracket), a greeting, thanks, a supposition and a negation
-# that end their line
+# Latin letter or a bracket), a greeting, thanks, a supposition, a negation and
+# what staff said that end their line
 LINES = st.sampled_from(
     [
         *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),
         *("3天了还没人回复吗", "你好", "订单号20240518", "东西是上周买的", "这样合理吗？"),
         *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢", "快递还没到"),
-        *("APP上能申请退款吗", "【能退货吗】"),
+        *("APP上能申请退款吗", "【能退货吗】", "客服说让我等等"),
     ]
 )
 # what ends a line, which normalisation makes one space

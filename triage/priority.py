@@ -2590,9 +2590,10 @@ def _cancelled(
     are those before which a space after a Chinese character was
     (`_clause_spaces`). A question after either asks nothing of the match
     (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
-    (能退货吗 孩子吃完拉肚子了). A negation before such a space, or a
-    supposition said whole before it, reaches no harm or threat the words
-    after it say was done (`_done_on_its_line`, `_supposed_on_its_line`).
+    (能退货吗 孩子吃完拉肚子了). A negation before such a space, a
+    supposition said whole before it or words said by staff before it reach
+    no harm or threat the words after it say was done (`_done_on_its_line`,
+    `_supposed_on_its_line`).
     `memo` keeps what is found once per text
     (whether a `circumstance` pair's ``unless`` is in it).
     """
@@ -2650,19 +2651,33 @@ def _cancelled(
             return "question"
     if "reported" in kinds:
         # what staff said runs on longer than a negation's reach: 客服说如果我不满意可以去法院起诉
+        # ... but not past the end of the line said, when the next line says
+        # the customer's own act was done: 客服说让我等等 我已经报警了
         a = _clause_start(text, start, max(0, start - 2 * w), _CLAUSE_END)
         said = c.reported.search(text, a, start)
-        if said and not _OWN_ACT.search(text, said.end(), start):
+        if (
+            said
+            and not _OWN_ACT.search(text, said.end(), start)
+            and not _done_on_its_line(text, said.end(), start, end, c, w, spaces, c.reported)
+        ):
             return "reported"
         # the words after a speaker's colon, unquoted: 前台说:你去报警吧
         if a > 0 and text[a - 1] in ":：":
             speaker = text[_clause_start(text, a - 1, max(0, a - 1 - w), _CLAUSE_END) : a - 1]
-            if c.reported.search(speaker) and not speaker.endswith("我说"):
+            if (
+                c.reported.search(speaker)
+                and not speaker.endswith("我说")
+                and not _done_on_its_line(text, a, start, end, c, w, spaces, c.reported)
+            ):
                 return "reported"
         q = _quote_start(text, start, max(0, start - 4 * w))
         if q > 0:
             speaker = text[max(0, q - w) : q]
-            if c.reported.search(speaker) and not speaker.rstrip(":：,， ").endswith("我说"):
+            if (
+                c.reported.search(speaker)
+                and not speaker.rstrip(":：,， ").endswith("我说")
+                and not _done_on_its_line(text, q + 1, start, end, c, w, spaces, c.reported)
+            ):
                 return "reported"
     if "notice" in kinds and c.notice is not None:
         # the clause with the labels around it: 举报电话:12345 and 电话:12315
@@ -2768,18 +2783,29 @@ def _supposed_on_its_line(
 
 
 def _done_on_its_line(
-    text: str, low: int, start: int, end: int, c: _Compiled, w: int, spaces: Sequence[int]
+    text: str,
+    low: int,
+    start: int,
+    end: int,
+    c: _Compiled,
+    w: int,
+    spaces: Sequence[int],
+    again: re.Pattern[str] | None = None,
 ) -> bool:
     """Whether a space of `spaces` after `low` (a line break, normalised)
-    stands before the match ``text[start:end]``, with no negation after it,
-    and the words from it to the next such space or the end of the match's
-    clause say the harm or threat was done (`_DONE`): the negation at `low`
-    ends a line of its own (快递还没到 宝宝被盒子划伤了, 催了三次都没用
-    12315已经投诉了), as before a comma. Before what was not done, a space
-    typed inside a clause is not told from a line break, and the negation
-    still reaches across it (我没有 报警的意思, 还好没有 受伤)."""
+    stands before the match ``text[start:end]``, with no negation (or
+    `again`, the modifier at `low`) after it, and the words from it to the
+    next such space or the end of the match's clause say the harm or threat
+    was done (`_DONE`): the negation, supposition or words said at `low` end
+    a line of their own (快递还没到 宝宝被盒子划伤了, 催了三次都没用
+    12315已经投诉了, 客服说让我等等 我已经报警了), as before a comma. Before
+    what was not done, a space typed inside a clause is not told from a line
+    break, and they still reach across it (我没有 报警的意思, 还好没有 受伤,
+    客服说 你去报警吧)."""
     line = _line_break(spaces, low, start)
     if line < 0 or c.negation.search(text, line, start):
+        return False
+    if again is not None and again is not c.negation and again.search(text, line, start):
         return False
     high = _clause_end(text, end, min(len(text), end + w))
     j = bisect.bisect_right(spaces, end)
