@@ -1880,6 +1880,12 @@ MEANING_CASES = [
     # a footer or boilerplate is a notice to every reader, not the customer's threat
     ("如有问题请拨打12315", Priority.P1, False),
     ("商品问题请联系客服。消费者投诉举报电话:12315", Priority.P1, False),
+    # ... but a line of it before or after the customer's own act, done or
+    # taken up, is no label of it
+    ("如有问题请联系客服\n我已经打了12315投诉", Priority.P1, True),
+    ("我已经打了12315投诉\n如有问题请联系客服", Priority.P1, True),
+    ("欢迎致电客服\n再不处理我就找媒体曝光", Priority.P1, True),
+    ("如有问题请联系客服\n可以打12315投诉", Priority.P1, False),
     ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),
     # a bar elsewhere is no forum's link
     ("|我已经打了12315投诉。", Priority.P1, True),
@@ -2551,14 +2557,14 @@ def test_appending_a_p1_sentence_never_lowers(
 
 
 # lines of a message a P1 line may stand beside: questions (one opening with a
-# Latin letter or a bracket), a greeting, thanks, a supposition, a negation and
-# what staff said that end their line
+# Latin letter or a bracket), a greeting, thanks, and a supposition, a negation,
+# what staff said and a notice that end their line
 LINES = st.sampled_from(
     [
         *("能退货吗", "请问怎么退款吗?", "你们还管不管吗", "在吗", "能不能快点处理吗", "谢谢"),
         *("3天了还没人回复吗", "你好", "订单号20240518", "东西是上周买的", "这样合理吗？"),
         *("会不会是这批货有问题", "客服电话一直打不通!!", "😡", "怎么办呢", "快递还没到"),
-        *("APP上能申请退款吗", "【能退货吗】", "客服说让我等等"),
+        *("APP上能申请退款吗", "【能退货吗】", "客服说让我等等", "如有问题请联系客服"),
     ]
 )
 # what ends a line, which normalisation makes one space

@@ -2591,9 +2591,9 @@ def _cancelled(
     (`_clause_spaces`). A question after either asks nothing of the match
     (孩子吃完拉肚子了 能退货吗, 拉肚子了😡能退货吗), nor does a 吗 before it
     (能退货吗 孩子吃完拉肚子了). A negation before such a space, a
-    supposition said whole before it or words said by staff before it reach
-    no harm or threat the words after it say was done (`_done_on_its_line`,
-    `_supposed_on_its_line`).
+    supposition said whole before it, words said by staff or a notice before
+    it reach no harm or threat the words after it say was done
+    (`_done_on_its_line`, `_supposed_on_its_line`).
     `memo` keeps what is found once per text
     (whether a `circumstance` pair's ``unless`` is in it).
     """
@@ -2683,7 +2683,16 @@ def _cancelled(
         # the clause with the labels around it: 举报电话:12345 and 电话:12315
         a = _clause_start(text, start, low, _CLAUSE_END)
         b = _clause_end(text, end, min(len(text), end + w))
-        if c.notice.search(text, max(0, a - 3), min(len(text), b + 1)):
+        lo, hi = max(0, a - 3), min(len(text), b + 1)
+        n = c.notice.search(text, lo, hi)
+        if n is not None and _acted_on_its_line(text, start, end, w, spaces):
+            # ... on the match's line: a notice on a line before or after the
+            # customer's own act (如有问题请联系客服 我已经打了12315投诉) labels none
+            first = _line_break(spaces, -1, start)
+            j = bisect.bisect_right(spaces, end)
+            lo, hi = max(lo, first), min(hi, spaces[j] if j < len(spaces) else hi)
+            n = c.notice.search(text, lo, hi) if lo < hi else None
+        if n is not None:
             return "notice"
     if "retracted" in kinds and _taken_back(text, start, end, c, w) >= 0:
         return "retracted"
@@ -2796,9 +2805,11 @@ def _done_on_its_line(
     stands before the match ``text[start:end]``, with no negation (or
     `again`, the modifier at `low`) after it, and the words from it to the
     next such space or the end of the match's clause say the harm or threat
-    was done (`_DONE`): the negation, supposition or words said at `low` end
-    a line of their own (快递还没到 宝宝被盒子划伤了, 催了三次都没用
-    12315已经投诉了, 客服说让我等等 我已经报警了), as before a comma. Before
+    was done (`_DONE`), or the words before the match that the customer
+    takes it up (`_OWN_ACT`: 再不处理我就找媒体曝光): the negation,
+    supposition, words said or notice at `low` end a line of their own
+    (快递还没到 宝宝被盒子划伤了, 催了三次都没用 12315已经投诉了, 客服说让我等等
+    我已经报警了, 如有问题请联系客服 我已经打了12315投诉), as before a comma. Before
     what was not done, a space typed inside a clause is not told from a line
     break, and they still reach across it (我没有 报警的意思, 还好没有 受伤,
     客服说 你去报警吧)."""
@@ -2807,11 +2818,20 @@ def _done_on_its_line(
         return False
     if again is not None and again is not c.negation and again.search(text, line, start):
         return False
+    return _acted_on_its_line(text, start, end, w, spaces)
+
+
+def _acted_on_its_line(text: str, start: int, end: int, w: int, spaces: Sequence[int]) -> bool:
+    """Whether the line of the match ``text[start:end]`` (from the last space
+    of `spaces` before it to the next, or the end of its clause) says it was
+    done (`_DONE`), or before the match that the customer takes it up
+    (`_OWN_ACT`)."""
+    line = max(_line_break(spaces, -1, start), 0)
     high = _clause_end(text, end, min(len(text), end + w))
     j = bisect.bisect_right(spaces, end)
     if j < len(spaces):
         high = min(high, spaces[j])
-    return _DONE.search(text, line, high) is not None
+    return bool(_DONE.search(text, line, high) or _OWN_ACT.search(text, line, start))
 
 
 def _last_break(breaks: Sequence[int], pos: int) -> int:
