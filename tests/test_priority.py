@@ -1776,6 +1776,7 @@ MEANING_CASES = [
     ("担心会不会有问题\n吃完就住院了", Priority.P1, True),
     ("如果不行就退货\n孩子被玩具划伤了", Priority.P1, True),
     ("万一是假货呢\n孩子吃了过敏", Priority.P1, True),
+    ("会不会是这批货有问题\n😡\n吃了中毒住院了", Priority.P1, True),
     # ... while one that says no more may run on past a space typed inside it
     ("万一这个插座 漏电了谁负责", Priority.P1, False),
     ("万一 真的拉肚子了谁负责", Priority.P1, False),
@@ -1873,6 +1874,7 @@ MEANING_CASES = [
     ("客服说让我等等\n我已经报警了", Priority.P1, True),
     ("商家说不退\n12315已经投诉了", Priority.P1, True),
     ("前台说:明天再说\n我已经报警了", Priority.P1, True),
+    ("客服说让我等等😡我已经报警了", Priority.P1, True),
     # ... unless staff said that too, or a space was typed after their word
     ("客服说让我等等\n快递员说已经报警了", Priority.P1, False),
     ("客服说\n已经帮我报警了", Priority.P1, False),
@@ -1884,6 +1886,7 @@ MEANING_CASES = [
     # taken up, is no label of it
     ("如有问题请联系客服\n我已经打了12315投诉", Priority.P1, True),
     ("我已经打了12315投诉\n如有问题请联系客服", Priority.P1, True),
+    ("我已经打了12315投诉\n😡\n如有问题请联系客服", Priority.P1, True),
     ("欢迎致电客服\n再不处理我就找媒体曝光", Priority.P1, True),
     ("如有问题请联系客服\n可以打12315投诉", Priority.P1, False),
     ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),
@@ -2567,8 +2570,8 @@ LINES = st.sampled_from(
         *("APP上能申请退款吗", "【能退货吗】", "客服说让我等等", "如有问题请联系客服"),
     ]
 )
-# what ends a line, which normalisation makes one space
-LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\n\n", " \n"])
+# what ends a line, which normalisation makes one space, and an emoji on a line of its own
+LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\n\n", " \n", "\n😡\n"])
 
 
 @settings(max_examples=100, deadline=None)

@@ -2581,6 +2581,7 @@ def _cancelled(
     breaks: Sequence[int] = (),
     spaces: Sequence[int] = (),
     memo: dict[int, Any] | None = None,
+    lines: Sequence[int] | None = None,
 ) -> str | None:
     """The modifier among `kinds` that cancels the match ``text[start:end]``, or None.
 
@@ -2594,10 +2595,14 @@ def _cancelled(
     supposition said whole before it, words said by staff or a notice before
     it reach no harm or threat the words after it say was done
     (`_done_on_its_line`, `_supposed_on_its_line`).
-    `memo` keeps what is found once per text
-    (whether a `circumstance` pair's ``unless`` is in it).
+    `lines` are `spaces` and `breaks` together, where such a line may end
+    (an emoji between two lines: 客服说让我等等 😡 我已经报警了), `spaces`
+    when None. `memo` keeps what is found once per text (whether a
+    `circumstance` pair's ``unless`` is in it).
     """
     low = max(0, start - w)
+    if lines is None:
+        lines = spaces
     if "negation" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
         clause = text[a:start]
@@ -2624,7 +2629,7 @@ def _cancelled(
                     return "hypothetical"
             # nor on a line of its own that says it whole (会不会是这批货有问题
             # 吃了你们的外卖食物中毒住院了)
-            elif not _supposed_on_its_line(text, h, start, end, c, w, spaces):
+            elif not _supposed_on_its_line(text, h, start, end, c, w, lines):
                 return "hypothetical"
     if "question" in kinds:
         a = _clause_start(text, start, low, _CLAUSE_END)
@@ -2658,7 +2663,7 @@ def _cancelled(
         if (
             said
             and not _OWN_ACT.search(text, said.end(), start)
-            and not _done_on_its_line(text, said.end(), start, end, c, w, spaces, c.reported)
+            and not _done_on_its_line(text, said.end(), start, end, c, w, lines, c.reported)
         ):
             return "reported"
         # the words after a speaker's colon, unquoted: 前台说:你去报警吧
@@ -2667,7 +2672,7 @@ def _cancelled(
             if (
                 c.reported.search(speaker)
                 and not speaker.endswith("我说")
-                and not _done_on_its_line(text, a, start, end, c, w, spaces, c.reported)
+                and not _done_on_its_line(text, a, start, end, c, w, lines, c.reported)
             ):
                 return "reported"
         q = _quote_start(text, start, max(0, start - 4 * w))
@@ -2676,7 +2681,7 @@ def _cancelled(
             if (
                 c.reported.search(speaker)
                 and not speaker.rstrip(":：,， ").endswith("我说")
-                and not _done_on_its_line(text, q + 1, start, end, c, w, spaces, c.reported)
+                and not _done_on_its_line(text, q + 1, start, end, c, w, lines, c.reported)
             ):
                 return "reported"
     if "notice" in kinds and c.notice is not None:
@@ -2685,12 +2690,12 @@ def _cancelled(
         b = _clause_end(text, end, min(len(text), end + w))
         lo, hi = max(0, a - 3), min(len(text), b + 1)
         n = c.notice.search(text, lo, hi)
-        if n is not None and _acted_on_its_line(text, start, end, w, spaces):
+        if n is not None and _acted_on_its_line(text, start, end, w, lines):
             # ... on the match's line: a notice on a line before or after the
             # customer's own act (如有问题请联系客服 我已经打了12315投诉) labels none
-            first = _line_break(spaces, -1, start)
-            j = bisect.bisect_right(spaces, end)
-            lo, hi = max(lo, first), min(hi, spaces[j] if j < len(spaces) else hi)
+            first = _line_break(lines, -1, start)
+            j = bisect.bisect_right(lines, end)
+            lo, hi = max(lo, first), min(hi, lines[j] if j < len(lines) else hi)
             n = c.notice.search(text, lo, hi) if lo < hi else None
         if n is not None:
             return "notice"
@@ -3082,6 +3087,7 @@ def _trigger_reasons(
     memo: dict[int, Any] = {}  # what each `_Chain` found in `view`
     breaks = _pictograph_breaks(text, at) if at is not None else ()
     spaces = _clause_spaces(text, view, at)
+    lines = sorted({*spaces, *breaks}) if breaks else spaces
 
     starts = c.starts[has_category]
     if starts is not None:
@@ -3134,7 +3140,7 @@ def _trigger_reasons(
             how = next((kind for _, kind in open_cancels if kind in kinds), None)
             if how is None and s < taken_back.get(idx, -1):
                 how = "retracted"
-            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo)
+            how = how or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo, lines)
         if how is not None:
             cancelled.add(pol.triggers[idx].level)
             open_cancels.append((e, how))
@@ -3167,7 +3173,7 @@ def _trigger_reasons(
             kinds = c.cancel[idx]
             if (
                 not kinds
-                or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo) is None
+                or _cancelled(view, s, e, kinds, c, pol.window, breaks, spaces, memo, lines) is None
             ):
                 (mild if marks[idx] == 1 else ordinary).append((s, e))
     plain = bool(ordinary) and (not mild or _plain(view, ordinary, mild, pol.window))
