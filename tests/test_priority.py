@@ -1887,6 +1887,7 @@ MEANING_CASES = [
     ("如有问题请联系客服\n我已经打了12315投诉", Priority.P1, True),
     ("我已经打了12315投诉\n如有问题请联系客服", Priority.P1, True),
     ("我已经打了12315投诉\n😡\n如有问题请联系客服", Priority.P1, True),
+    ("我已经找了律师\n如有问题请联系客服", Priority.P1, True),  # the line ends with the match
     ("欢迎致电客服\n再不处理我就找媒体曝光", Priority.P1, True),
     ("如有问题请联系客服\n可以打12315投诉", Priority.P1, False),
     ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),

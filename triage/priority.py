@@ -2694,7 +2694,7 @@ def _cancelled(
             # ... on the match's line: a notice on a line before or after the
             # customer's own act (如有问题请联系客服 我已经打了12315投诉) labels none
             first = _line_break(lines, -1, start)
-            j = bisect.bisect_right(lines, end)
+            j = bisect.bisect_left(lines, end)
             lo, hi = max(lo, first), min(hi, lines[j] if j < len(lines) else hi)
             n = c.notice.search(text, lo, hi) if lo < hi else None
         if n is not None:
@@ -2833,7 +2833,7 @@ def _acted_on_its_line(text: str, start: int, end: int, w: int, spaces: Sequence
     (`_OWN_ACT`)."""
     line = max(_line_break(spaces, -1, start), 0)
     high = _clause_end(text, end, min(len(text), end + w))
-    j = bisect.bisect_right(spaces, end)
+    j = bisect.bisect_left(spaces, end)
     if j < len(spaces):
         high = min(high, spaces[j])
     return bool(_DONE.search(text, line, high) or _OWN_ACT.search(text, line, start))
