@@ -1777,6 +1777,7 @@ MEANING_CASES = [
     ("如果不行就退货\n孩子被玩具划伤了", Priority.P1, True),
     ("万一是假货呢\n孩子吃了过敏", Priority.P1, True),
     ("会不会是这批货有问题\n😡\n吃了中毒住院了", Priority.P1, True),
+    ("万一是假货呢\n欢迎致电客服\n吃了你们的外卖食物中毒住院了", Priority.P1, True),
     # ... while one that says no more may run on past a space typed inside it
     ("万一这个插座 漏电了谁负责", Priority.P1, False),
     ("万一 真的拉肚子了谁负责", Priority.P1, False),
@@ -1888,6 +1889,7 @@ MEANING_CASES = [
     ("我已经打了12315投诉\n如有问题请联系客服", Priority.P1, True),
     ("我已经打了12315投诉\n😡\n如有问题请联系客服", Priority.P1, True),
     ("我已经找了律师\n如有问题请联系客服", Priority.P1, True),  # the line ends with the match
+    ("如有问题请联系客服\n😡\n12315已经投诉了", Priority.P1, True),  # an emoji kept before a digit
     ("欢迎致电客服\n再不处理我就找媒体曝光", Priority.P1, True),
     ("如有问题请联系客服\n可以打12315投诉", Priority.P1, False),
     ("回复(2)|举报 还没有人对此评论投票", Priority.P1, False),

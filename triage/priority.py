@@ -2790,8 +2790,11 @@ def _supposed_on_its_line(
     says what would follow (如果不行就退货) or ends in a particle (万一是假货呢).
     A supposition whose line says no more (万一这个插座 漏电了谁负责, 如果
     孩子受伤了) may go on past a space typed inside it, and still reaches."""
-    line = _line_break(spaces, h.end(), start)
-    if line < 0 or (h[0] != "会不会" and not _SUPPOSED.search(text, h.end(), line)):
+    i = bisect.bisect_right(spaces, h.end())
+    if i == len(spaces) or spaces[i] > start:
+        return False
+    # its own line, up to the first break after it
+    if h[0] != "会不会" and not _SUPPOSED.search(text, h.end(), spaces[i]):
         return False
     return _done_on_its_line(text, h.end(), start, end, c, w, spaces)
 
@@ -3087,7 +3090,11 @@ def _trigger_reasons(
     memo: dict[int, Any] = {}  # what each `_Chain` found in `view`
     breaks = _pictograph_breaks(text, at) if at is not None else ()
     spaces = _clause_spaces(text, view, at)
-    lines = sorted({*spaces, *breaks}) if breaks else spaces
+    # where a line may end for the words before it: those spaces, an emoji
+    # taken out, and one kept (beside a space or a digit: 如有问题请联系客服 😡
+    # 12315已经投诉了), as the question's clause ends at it
+    kept = [m.start() for m in _PICTOGRAPH.finditer(view)] if _FILLER.search(text) else []
+    lines = sorted({*spaces, *breaks, *kept}) if breaks or kept else spaces
 
     starts = c.starts[has_category]
     if starts is not None:
