@@ -1802,6 +1802,7 @@ MEANING_CASES = [
     ("催了三次都没用\n12315已经投诉了", Priority.P1, True),
     ("说好的赔偿到现在都没有\n律师函已经发了", Priority.P1, True),
     ("一点用都没有\r\n12345投诉了", Priority.P1, True),
+    ("催了三次都没用\n😡\n吃了你们的外卖食物中毒住院了", Priority.P1, True),
     # ... while one before what was not done still does, as a space typed
     # inside a clause (我没有 报警的意思) is not told from a line break
     ("还好没有\n受伤", Priority.P1, False),

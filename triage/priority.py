@@ -3090,6 +3090,16 @@ def _trigger_reasons(
     memo: dict[int, Any] = {}  # what each `_Chain` found in `view`
     breaks = _pictograph_breaks(text, at) if at is not None else ()
     spaces = _clause_spaces(text, view, at)
+    if breaks and at is not None:
+        # an emoji after a space (on a line of its own: 催了三次都没用 😡
+        # 吃了你们的外卖食物中毒住院了) ends the line before it, as the space does
+        alone = [
+            v
+            for k, v in enumerate(at)
+            if k and text[v + k - 1] == " " and _PICTOGRAPH.match(text, v + k)
+        ]
+        if alone:
+            spaces = sorted({*spaces, *alone})
     # where a line may end for the words before it: those spaces, an emoji
     # taken out, and one kept (beside a space or a digit: 如有问题请联系客服 😡
     # 12315已经投诉了), as the question's clause ends at it
