@@ -4148,25 +4148,34 @@ def test_the_summary_of_a_stream_gives_its_rate_without_the_time_waiting_for_row
     assert str(summary) == f"1,000 rows, 0 errors, {said} -> <stdout>"
 
 
-class _Paused(io.RawIOBase):
-    """A pipe whose second row comes half a second after the first is written."""
+class _Pipe(io.RawIOBase):
+    """A pipe of `reads`, the last read once `hold` returns."""
 
-    def __init__(self, written: threading.Event) -> None:
-        self._rows = ["text\n快递一周还没到\n".encode(), "房间很脏\n".encode()]
-        self._written = written
+    def __init__(self, reads: list[bytes], hold: Callable[[], None]) -> None:
+        self._reads = list(reads)
+        self._hold = hold
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if not self._rows:
+        if not self._reads:
             return 0
-        if len(self._rows) == 1:
-            assert self._written.wait(120)
-            time.sleep(0.5)
-        data = self._rows.pop(0)
+        if len(self._reads) == 1:
+            self._hold()
+        data = self._reads.pop(0)
         buffer[: len(data)] = data
         return len(data)
+
+
+def _paused(written: threading.Event) -> _Pipe:
+    """A pipe whose second row comes half a second after the first is written."""
+
+    def hold() -> None:
+        assert written.wait(120)
+        time.sleep(0.5)
+
+    return _Pipe(["text\n快递一周还没到\n".encode(), "房间很脏\n".encode()], hold)
 
 
 class _Told(io.BytesIO):
@@ -4185,7 +4194,7 @@ def test_a_streams_time_waiting_for_its_rows_is_told_apart() -> None:
     written = threading.Event()
     shown = io.StringIO()
     summary = batch._score_stream(
-        io.BufferedReader(_Paused(written)),
+        io.BufferedReader(_paused(written)),
         _Told(written),
         input_format="csv",
         output_format="csv",
@@ -4233,26 +4242,15 @@ def test_the_summary_of_a_stream_leaves_the_models_load_out_of_its_rate(
     assert str(summary) == f"1,000 rows, 0 errors, {said} -> <stdout>"
 
 
-class _Gbk(io.RawIOBase):
+def _gbk(shown: list[warnings.WarningMessage]) -> _Pipe:
     """A pipe of GBK rows, the second sent once the first's warning is shown."""
 
-    def __init__(self, shown: list[warnings.WarningMessage]) -> None:
-        self._rows = ["text\n快递一周还没到\n".encode("gbk"), "房间很脏\n".encode("gbk")]
-        self._shown = shown
+    def hold() -> None:
+        deadline = time.monotonic() + 60
+        while not shown and time.monotonic() < deadline:
+            time.sleep(0.01)
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if not self._rows:
-            return 0
-        if len(self._rows) == 1:
-            deadline = time.monotonic() + 60
-            while not self._shown and time.monotonic() < deadline:
-                time.sleep(0.01)
-        data = self._rows.pop(0)
-        buffer[: len(data)] = data
-        return len(data)
+    return _Pipe(["text\n快递一周还没到\n".encode("gbk"), "房间很脏\n".encode("gbk")], hold)
 
 
 def test_a_stream_of_another_encoding_is_warned_of_as_its_first_such_line_arrives() -> None:
@@ -4262,7 +4260,7 @@ def test_a_stream_of_another_encoding_is_warned_of_as_its_first_such_line_arrive
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         summary = batch._score_stream(
-            io.BufferedReader(_Gbk(shown)),
+            io.BufferedReader(_gbk(shown)),
             io.BytesIO(),
             input_format="csv",
             output_format="csv",
