@@ -162,6 +162,11 @@ P1_CASES = [
     ("房間的延長線突然著火了", "environment", "P1.injury"),
     ("面包里吃出一颗钉子,牙都崩了", "product", "P1.hazard"),
     ("货架的铁皮边把孩子的手划伤了", "environment", "P1.injury"),
+    # a cut the business's thing did, however long the words that name it
+    ("孩子被你们的玩具划伤了", "product", "P1.injury"),
+    ("孩子的手被你们卖的玩具边缘划伤了", "product", "P1.injury"),
+    ("我的手让你们卖的剪刀刮破了", "product", "P1.injury"),
+    ("宝宝被刚买的那款滑板车割破了", "product", "P1.injury"),
     ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
@@ -1019,6 +1024,12 @@ NOT_A_CRISIS = [
     ("前台说是煤气公司停气,一晚上没有热水", "environment", "P1.injury"),
     # a car or a screen scratched, a blood-pressure meter: nobody hurt
     ("停在酒店停车场,一晚上车被划伤了", "environment", "P1.injury"),
+    ("我的车被你们的快递员划伤了", "logistics", "P1.injury"),
+    ("孩子的书包被你们的快递员划破了", "logistics", "P1.injury"),
+    # a cut someone else did, or one only feared or asked about
+    ("孩子在学校被同学的铅笔划伤了,快递放门口", "logistics", "P1.injury"),
+    ("万一孩子被你们的玩具划伤了怎么办", "product", "P1.injury"),
+    ("孩子被你们的玩具划伤了吗", "product", "P1.injury"),
     ("手机屏幕刮伤了一道", "product", "P1.injury"),
     # a phone screen that "burst" is cracked; 针对 is no needle
     ("手机屏幕炸了,才用了一个月", "product", "P1.injury"),
