@@ -732,6 +732,9 @@ NOT_REPEATED_CONTACT = [
     ("我一周跑几次高速,油耗还行", "product"),
     ("服务生跑了四五次,很辛苦", "service"),
     ("骑手问了三四遍地址", "logistics"),
+    ("骑手打电话问了三遍,外卖还是没到", "logistics"),
+    ("快递员打电话来问了好几次门牌号", "logistics"),
+    ("骑手给我打电话问了三遍地址,还是送错了", "logistics"),
     ("这家吃过两三次了,菜还是咸", "product"),
     ("前台问了三遍要不要加床,态度很差", "environment"),
     ("联系客服后很快就解决了,就是包装破了", "logistics"),
@@ -770,7 +773,9 @@ STAFF_WHO_ASK = [
 @pytest.mark.parametrize("who", STAFF_WHO_ASK)
 def test_whoever_of_the_business_asks_again_it_is_the_customer_who_repeats(who: str) -> None:
     assert "P2.repeat" not in codes(run(f"{who}问了三遍,外卖还是没到", "logistics"))
+    assert "P2.repeat" not in codes(run(f"{who}打电话问了三遍,外卖还是没到", "logistics"))
     assert "P2.repeat" in codes(run(f"{who}不理人,我问了三遍,外卖还是没到", "logistics"))
+    assert "P2.repeat" in codes(run(f"我给{who}打电话问了三遍,外卖还是没到", "logistics"))
 
 
 def test_a_video_that_will_not_play_is_no_order_put_wrong() -> None:
