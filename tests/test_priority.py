@@ -254,6 +254,8 @@ P1_CASES = [
     ("快递员把箱子砸到我脚上,骨折了,麻烦以后送上楼", "logistics", "P1.injury"),
     ("外卖的汤洒了,把我手烫伤了,下次别送了", "logistics", "P1.injury"),
     ("拆快递的时候被里面的刀片划伤了手,以后快递放门口", "product", "P1.injury"),
+    ("孩子被你们的玩具划伤了,快递放门口", "product", "P1.injury"),
+    ("儿子被你们的货架砸伤了,今天别送了", "environment", "P1.injury"),
     ("用了你们的卷发棒,手烫伤了,快递放门口", "product", "P1.injury"),
     ("孩子玩你们的玩具划伤了手,这个玩具还能玩吗", "product", "P1.injury"),
     ("在你们酒店浴室滑倒,腰摔伤了,帮我取消行程", "environment", "P1.injury"),
@@ -994,6 +996,8 @@ NOT_A_CRISIS = [
     ("我拉肚子了,让骑手放门口,结果他非要我下楼拿", "logistics", "P1.health"),
     ("我腿骨折了,麻烦送上楼,结果快递员还是放楼下了", "logistics", "P1.injury"),
     ("我腿骨折了,麻烦送上楼,快递员不肯,我要投诉这个快递员", "logistics", "P1.injury"),
+    # ... nor a box or a quilt something was done to
+    ("我腿骨折了,快递放门口,上次箱子被压坏了", "logistics", "P1.injury"),
     # ... nor does the care taken for it, a medicine or a stay in hospital
     ("我拉肚子了,吃了药,今天别送了", "logistics", "P1.health"),
     ("我发烧拉肚子,吃了两片药,快递放门口吧", "logistics", "P1.health"),
