@@ -167,6 +167,8 @@ P1_CASES = [
     ("孩子的手被你们卖的玩具边缘划伤了", "product", "P1.injury"),
     ("我的手让你们卖的剪刀刮破了", "product", "P1.injury"),
     ("宝宝被刚买的那款滑板车割破了", "product", "P1.injury"),
+    ("我被快递箱的铁皮刮破了", "logistics", "P1.injury"),
+    ("我被刀片划伤了,快递放门口", "product", "P1.injury"),
     ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
@@ -1044,6 +1046,7 @@ NOT_A_CRISIS = [
     ("停在酒店停车场,一晚上车被划伤了", "environment", "P1.injury"),
     ("我的车被你们的快递员划伤了", "logistics", "P1.injury"),
     ("孩子的书包被你们的快递员划破了", "logistics", "P1.injury"),
+    ("我被坑了,车被划伤了", "product", "P1.injury"),
     # a cut someone else did, or one only feared or asked about
     ("孩子在学校被同学的铅笔划伤了,快递放门口", "logistics", "P1.injury"),
     ("万一孩子被你们的玩具划伤了怎么办", "product", "P1.injury"),
