@@ -217,6 +217,15 @@ P1_CASES = [
     ("吃了你们的菜拉肚子了,明天别送了", "product", "P1.health"),
     ("吃了你们的菜拉肚子了,骑手快一点", "product", "P1.health"),
     ("孩子吃了你们的奶粉拉肚子了。今天别送了", "product", "P1.health"),
+    # ... or before it: the ask said first ties nothing, and narration is no ask
+    ("今天别送了,吃了你们的菜拉肚子了", "product", "P1.health"),
+    ("今天别送了,我拉肚子了,你们的菜不新鲜", "product", "P1.health"),
+    ("快递放门口,我拉肚子了", "logistics", "P1.health"),
+    ("快递员把快递放门口就走了,我拉肚子了", "logistics", "P1.health"),
+    ("快递放门口,孩子误食了干燥剂", "product", "P1.health"),
+    ("今天别送了,我拉肚子拉了一晚上", "logistics", "P1.health"),
+    ("麻烦送上楼,在你们店门口滑倒了", "environment", "P1.injury"),
+    ("别送了,热水器漏电我手被电到了", "product", "P1.injury"),
     ("我拉肚子了。你们的菜不新鲜,今天别送了", "product", "P1.health"),
     ("在你们家吃的烤鱼,结果拉肚子了,今天别送了", "product", "P1.health"),
     ("我拉肚子了,我要投诉你们的菜,今天别送了", "product", "P1.health"),
@@ -955,6 +964,12 @@ NOT_A_CRISIS = [
     ("我胃疼,快递放鞋柜里就行", "logistics", "P1.health"),
     ("我肚子疼,师傅到了打我电话我下去拿", "logistics", "P1.health"),
     ("我拉肚子了,这单不要了", "logistics", "P1.health"),
+    ("今天别送了,我拉肚子了", "logistics", "P1.health"),
+    ("外卖放门口就行,我肚子疼", "logistics", "P1.health"),
+    ("外卖放门口就行,孩子过敏了", "logistics", "P1.health"),
+    ("明天再送吧,我肚子疼", "logistics", "P1.health"),
+    ("晚点送,我胃疼", "logistics", "P1.health"),
+    ("今天别送了。我拉肚子了", "logistics", "P1.health"),
     ("我拉了一晚上肚子,今天别送了", "logistics", "P1.health"),
     # ... said as a sentence of its own, the ask in the next one
     ("我拉肚子了!今天别送了", "logistics", "P1.health"),
@@ -985,6 +1000,10 @@ NOT_A_CRISIS = [
     ("我骨折了,这单不要了", "process", "P1.injury"),
     ("我腿骨折了,快递能不能快点", "logistics", "P1.injury"),
     ("我腿骨折了。麻烦送上楼。", "logistics", "P1.injury"),
+    # ... the ask said first, the state after it as its reason, ending its sentence
+    ("麻烦送上楼,我腿骨折了", "logistics", "P1.injury"),
+    ("能不能送上楼?我腿骨折了", "logistics", "P1.injury"),
+    ("放门口就行,我手烫伤了。", "logistics", "P1.injury"),
     ("我腿骨折了,这个护膝适合吗", "product", "P1.injury"),
     ("孩子手烫伤了,这个烫伤膏适合孩子用吗", "product", "P1.injury"),
     # what was ordered or bought, named as what the ask is for, ties no harm to
@@ -2141,11 +2160,28 @@ def test_a_policy_without_circumstance_reads_every_symptom_as_harm() -> None:
             ],
         }
     )
-    assert mine.circumstance == (("[^。]*送上楼", "你们"),)
+    assert mine.circumstance == (("[^。]*送上楼", "你们"),) and mine.circumstance_before == ()
     assert run("我腿骨折了,麻烦送上楼", "logistics", policy=mine).level is not Priority.P1
     assert run("在你们店里摔骨折了,麻烦送上楼", "logistics", policy=mine).level is Priority.P1
+    assert run("麻烦送上楼,我腿骨折了", "logistics", policy=mine).level is Priority.P1
     # its pairs replace the default's
     assert run("我拉肚子了,今天别送了", "logistics", policy=mine).level is Priority.P1
+    # a pair may read the ask said before the match instead, where nothing but
+    # a particle is left of the match's sentence
+    both = load_policy(
+        {
+            "format": 1,
+            "extends": "default",
+            "modifiers": {"circumstance": [{"before": "送上楼,我腿", "unless": "你们|滑"}]},
+        }
+    )
+    assert both.circumstance == () and both.circumstance_before == (("送上楼,我腿", "你们|滑"),)
+    assert Policy.from_dict(both.to_dict()) == both
+    assert run("麻烦送上楼,我腿骨折了", "logistics", policy=both).level is not Priority.P1
+    assert run("麻烦送上楼,我腿骨折了,疼死了", "logistics", policy=both).level is Priority.P1
+    assert run("快递太慢。麻烦送上楼,我腿骨折了", "logistics", policy=both).level is not Priority.P1
+    assert run("台阶太滑。麻烦送上楼,我腿骨折了", "logistics", policy=both).level is Priority.P1
+    assert run("我腿骨折了,麻烦送上楼", "logistics", policy=both).level is Priority.P1
 
 
 # ---------------------------------------------------------------------------
@@ -3080,15 +3116,23 @@ MALFORMED = [
         _bad("modifiers.retracted", [{"before": "不是", "after": 1}]),
         r"modifiers.retracted\[0\].after: expected a string, got int",
     ),
-    # circumstance is a list of pairs of patterns, its after needed, its unless not
+    # circumstance is a list of pairs of patterns, its after or before needed, its unless not
     (_bad("modifiers.circumstance", "送"), r"modifiers.circumstance: expected a list of tables"),
     (
         _bad("modifiers.circumstance", [{"unless": "吃了"}]),
-        r"modifiers.circumstance\[0\]: missing required key 'after'",
+        r"modifiers.circumstance\[0\]: missing required key 'after' or 'before'",
     ),
     (
         _bad("modifiers.circumstance", [{"after": "送", "before": "我"}]),
-        r"modifiers.circumstance\[0\]: unknown key 'before'",
+        r"modifiers.circumstance\[0\]: both 'after' and 'before'",
+    ),
+    (
+        _bad("modifiers.circumstance", [{"before": "送", "when": "我"}]),
+        r"modifiers.circumstance\[0\]: unknown key 'when'",
+    ),
+    (
+        _bad("modifiers.circumstance", [{"before": "送?"}]),
+        r"modifiers.circumstance\[0\].before: regular expression '送\?' matches the empty string",
     ),
     (
         _bad("modifiers.circumstance", [{"after": ".*"}]),

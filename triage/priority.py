@@ -50,7 +50,9 @@ How a level is reached, in order (when two levels fit, the higher wins):
      anywhere in the text, ties the match to what was eaten or used, to who or what did it,
      or complains of it (``吃了``, ``把我撞倒了``, ``漏电``, ``不新鲜``,
      ``退款``): a match so tied is a harm done, whatever is asked after it
-     (``吃了你们的菜拉肚子了,明天别送了``).
+     (``吃了你们的菜拉肚子了,明天别送了``). A pair may read the ask said
+     first instead (``before``): ending right before the match, where nothing
+     but a particle is left of the match's sentence (``麻烦送上楼,我腿骨折了``).
 2. **Signals** from the other results, for a text that complains about at
    least one category: strong anger raises to P2 (when the
    signal ``needs_problem``, only if a concrete-problem cue of the text fired
@@ -388,6 +390,9 @@ class _Compiled:
     # each pair of `circumstance`: the ask that starts right after the match,
     # and what ties it to the business anywhere in the text
     circumstance: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]
+    # each `before` pair of `circumstance`: the ask that ends right before the
+    # match (anchored), and what ties it to the business anywhere in the text
+    circumstance_before: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]
     deadlines: dict[Priority, int]
     teams: dict[Category, str]
     # by the key folded as values are matched: the policy's key and its level
@@ -448,6 +453,9 @@ class Policy:
     #: The ``circumstance`` modifier: pairs of patterns (after, unless), unless
     #: "" for none; () for none.
     circumstance: tuple[tuple[str, str], ...] = ()
+    #: The ``circumstance`` modifier's pairs that read the ask said before the
+    #: match: (before, unless), unless "" for none; () for none.
+    circumstance_before: tuple[tuple[str, str], ...] = ()
     source: str = field(default="<dict>", compare=False)
     _c: _Compiled = field(init=False, repr=False, compare=False)
 
@@ -562,7 +570,11 @@ class Policy:
                 "notice": self.notice,
                 "retracted": [{"before": b, "after": a} for b, a in self.retracted],
                 "circumstance": [
-                    {"after": a, **({"unless": u} if u else {})} for a, u in self.circumstance
+                    *({"after": a, **({"unless": u} if u else {})} for a, u in self.circumstance),
+                    *(
+                        {"before": b, **({"unless": u} if u else {})}
+                        for b, u in self.circumstance_before
+                    ),
                 ],
             },
             "triggers": [
@@ -1100,15 +1112,24 @@ def _build(
             md.get("retracted", []), "modifiers.retracted", ("before", "after")
         )
     )
-    circumstance = tuple(
-        (
-            ck.regex(pair["after"], f"{at}.after"),
-            ck.regex(pair["unless"], f"{at}.unless") if pair.get("unless", "") != "" else "",
+    # each pair reads the ask on one side of the match: after it or before it
+    circumstance: list[tuple[str, str]] = []
+    circumstance_before: list[tuple[str, str]] = []
+    for at, pair in ck.tables(
+        md.get("circumstance", []), "modifiers.circumstance", (), ("after", "before", "unless")
+    ):
+        if ("after" in pair) == ("before" in pair):
+            raise ck.fail(
+                at,
+                "missing required key 'after' or 'before'"
+                if "after" not in pair
+                else "both 'after' and 'before'; a pair reads the ask on one side",
+            )
+        side = "after" if "after" in pair else "before"
+        unless = ck.regex(pair["unless"], f"{at}.unless") if pair.get("unless", "") != "" else ""
+        (circumstance if side == "after" else circumstance_before).append(
+            (ck.regex(pair[side], f"{at}.{side}"), unless)
         )
-        for at, pair in ck.tables(
-            md.get("circumstance", []), "modifiers.circumstance", ("after",), ("unless",)
-        )
-    )
 
     triggers = _build_triggers(ck, top["triggers"])
     sg = ck.table(top["signals"], "signals", ("emotions", "category"))
@@ -1152,7 +1173,8 @@ def _build(
             reported=ck.regex(md["reported"], "modifiers.reported"),
             notice=ck.regex(md["notice"], "modifiers.notice") if md.get("notice", "") != "" else "",
             retracted=retracted,
-            circumstance=circumstance,
+            circumstance=tuple(circumstance),
+            circumstance_before=tuple(circumstance_before),
             emotion_signals=tuple(emotion_signals),
             category_signal=category_signal,
             repeat_after=ck.int_(cx["repeat_after"], "context.repeat_after", 1),
@@ -2521,6 +2543,10 @@ def _compile(policy: Policy) -> _Compiled:
             (re.compile(after), re.compile(unless) if unless else None)
             for after, unless in policy.circumstance
         ),
+        circumstance_before=tuple(
+            (re.compile(f"(?:{before})$"), re.compile(unless) if unless else None)
+            for before, unless in policy.circumstance_before
+        ),
         deadlines={p: m for p, _, _, m in policy.levels},
         teams=dict(policy.teams),
         channels=_folded(policy.channels, "channels"),
@@ -2701,7 +2727,11 @@ def _cancelled(
             return "notice"
     if "retracted" in kinds and _taken_back(text, start, end, c, w) >= 0:
         return "retracted"
-    if "circumstance" in kinds and c.circumstance and _aside(text, start, end, c, w, memo):
+    if (
+        "circumstance" in kinds
+        and (c.circumstance or c.circumstance_before)
+        and _aside(text, start, end, c, w, memo)
+    ):
         return "circumstance"
     return None
 
@@ -2713,17 +2743,27 @@ def _aside(
     named as the reason for an ask of something else: a pair of the
     `circumstance` modifier reads the ask right after it, in the rest of its
     sentence (我肚子疼,外卖放门口就行), or in the next one where nothing but a
-    particle is left of it (我腿骨折了。麻烦送上楼), and nothing in the text that
-    ties it to the business (吃了, 不新鲜). Whether the text holds an ``unless``
-    is looked up once a text (`memo`): a long one names a symptom and an ask
-    many times over."""
+    particle is left of it (我腿骨折了。麻烦送上楼); or, where nothing but a
+    particle is left of its sentence, a ``before`` pair reads the ask ending
+    right before it, within 4 times `w` characters (麻烦送上楼,我腿骨折了); and
+    nothing in the text ties it to the business (吃了, 不新鲜). Whether the
+    text holds an ``unless`` is looked up once a text (`memo`): a long one
+    names a symptom and an ask many times over."""
     high = min(len(text), end + 4 * w)
     stop = _SENTENCE_STOP.search(text, end, high)
-    if (
-        stop is not None
+    # nothing but a particle left of the match's sentence, which asks nothing
+    bare = (
+        _BARE_REST.fullmatch(text, end, stop.start()) is not None
         and text[stop.start()] not in "?？"
-        and _BARE_REST.fullmatch(text, end, stop.start())
-    ):
+        if stop is not None
+        else high == len(text) and _BARE_REST.fullmatch(text, end, high) is not None
+    )
+    if bare and c.circumstance_before:
+        said = text[max(0, start - 4 * w) : start]
+        for asks, unless in c.circumstance_before:
+            if asks.search(said) is not None and not _tied(text, unless, memo):
+                return True
+    if bare and stop is not None:
         # the state said as a sentence of its own, the ask in the next one
         nxt, limit = stop.end(), min(len(text), stop.end() + w)
         while nxt < limit and text[nxt] in _SENTENCE_RUN:
@@ -2734,17 +2774,21 @@ def _aside(
     else:
         after = text[end : high if stop is None else stop.start()]
     for asks, unless in c.circumstance:
-        if asks.match(after) is None:
-            continue
-        if unless is None:
-            return True
-        memo = {} if memo is None else memo
-        tied = memo.get(id(unless))
-        if tied is None:
-            tied = memo[id(unless)] = unless.search(text) is not None
-        if not tied:
+        if asks.match(after) is not None and not _tied(text, unless, memo):
             return True
     return False
+
+
+def _tied(text: str, unless: re.Pattern[str] | None, memo: dict[int, Any] | None) -> bool:
+    """Whether `unless` is found in `text`, looked up once a text (`memo`)."""
+    if unless is None:
+        return False
+    if memo is None:
+        return unless.search(text) is not None
+    tied = memo.get(id(unless))
+    if tied is None:
+        tied = memo[id(unless)] = unless.search(text) is not None
+    return bool(tied)
 
 
 def _taken_back(text: str, start: int, end: int, c: _Compiled, w: int) -> int:
