@@ -3182,6 +3182,95 @@ def test_a_jsonl_text_column_no_record_has_is_refused_by_name(tmp_path: Path) ->
         score_file(src, tmp_path / "out.csv", chunk_size=1)
 
 
+def _together(parts: Iterator[Rows]) -> Iterator[Rows]:
+    read = list(parts)
+    yield Rows(None, [r for part in read for r in part.rows])
+
+
+# how a stream's records reach its scoring: each a read of its own (tail -f),
+# or every record at once (a file piped in)
+ARRIVING = {
+    "one-by-one": lambda parts, limit, waited=None: parts,
+    "together": lambda parts, limit, waited=None: _together(parts),
+}
+
+
+@pytest.mark.parametrize("content", NULLS_LEFT_OUT, ids=["no-text", "no-text-no-id", "id-first"])
+@pytest.mark.parametrize("arriving", ["one-by-one", "together"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_stream_whose_first_records_leave_the_text_or_id_out_is_scored_as_the_file_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, arriving: str, fmt: str
+) -> None:
+    # refused for its first record ("no column 'text' in <stdin>"), where the
+    # file was read: a record without the text is a row flagged, in its place
+    monkeypatch.setattr(batch, "_arrived", ARRIVING[arriving])
+    src = write(tmp_path / "in.jsonl", content)
+    score_file(src, tmp_path / f"out.{fmt}", id_column="id")
+    out = io.BytesIO()
+    summary = batch._score_stream(
+        io.BytesIO(content.encode()), out, input_format="jsonl", output_format=fmt, id_column="id"
+    )
+    assert out.getvalue() == (tmp_path / f"out.{fmt}").read_bytes()
+    assert summary.rows == len(content.splitlines())
+
+
+def _records(count: int, key: str) -> bytes:
+    return "".join(
+        json.dumps({"id": str(n), key: "快递一周还没到"}, ensure_ascii=False) + "\n"
+        for n in range(count)
+    ).encode()
+
+
+@pytest.mark.parametrize("arriving", ["one-by-one", "together"])
+def test_a_stream_none_of_whose_first_records_has_the_text_is_refused_with_the_keys_seen(
+    monkeypatch: pytest.MonkeyPatch, arriving: str
+) -> None:
+    # a --text-column mistyped is caught once so many records went without it,
+    # though a later one has it (a live stream cannot wait for its end)
+    monkeypatch.setattr(batch, "_arrived", ARRIVING[arriving])
+    held = batch._STREAM_HELD_RECORDS
+    data = _records(held, "content") + _records(1, "text")
+    out = io.BytesIO()
+    with pytest.raises(ColumnError) as raised:
+        batch._score_stream(io.BytesIO(data), out, input_format="jsonl", output_format="csv")
+    assert str(raised.value) == (
+        f"no column 'text' in the first {held} records of <stdin>; columns are ['id', "
+        "'content']; name the text column with text_column= (CLI: --text-column)"
+    )
+    assert out.getvalue() == b""
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (
+            b'{"id": "1"}\n' + _records(2, "content"),
+            "no column 'text' in <stdin>; columns are ['id', 'content']",
+        ),
+        (
+            b'{"shop": "A"}\n{"shop": "B", "text": "\xe5\xae\xa2\xe6\x9c\x8d"}\n',
+            "no id column 'id' in <stdin>; columns are ['shop', 'text']",
+        ),
+    ],
+    ids=["text", "id"],
+)
+def test_a_stream_that_ends_before_a_record_has_the_text_or_id_is_refused_as_a_file_is(
+    tmp_path: Path, data: bytes, said: str
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(data)
+    with pytest.raises(ColumnError, match=re.escape(said.replace("<stdin>", str(src)))):
+        score_file(src, tmp_path / "out.csv", id_column="id")
+    with pytest.raises(ColumnError, match=re.escape(said)):
+        batch._score_stream(
+            io.BytesIO(data),
+            io.BytesIO(),
+            input_format="jsonl",
+            output_format="csv",
+            id_column="id",
+        )
+
+
 def test_parallel_file_equals_serial(tmp_path: Path) -> None:
     body = "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS * 4))
     src = write(tmp_path / "in.csv", "id,text\n" + body)

@@ -3081,7 +3081,11 @@ def _score_stream(
     skipped): there is no file to read through to detect it. Its columns are
     those of its first row (a CSV header, the first JSONL record's keys); a
     later record's other keys are dropped, with a warning naming each once
-    (`score_file` keeps a key of any record of its first chunk). The output
+    (`score_file` keeps a key of any record of its first chunk). A text, id
+    or context key the first record leaves out (a null, as Spark writes it)
+    is added from the first record that has it, the records before held
+    until then, each then a row flagged; none among the first
+    `_STREAM_HELD_RECORDS`, or by the end, is a `ColumnError`. The output
     is written as `score_file` writes a CSV, TSV or JSONL file, row for row
     the same bytes. The rows are read in a thread of their own, and scored
     together as they have arrived (`_arrived`): one by one from a live
@@ -3116,6 +3120,10 @@ def _score_stream(
     )
     columns: list[Any] | None = None
     dropped: set[Any] = set()
+    # the columns a row must have: a JSONL record may leave them out (a null)
+    wanted = [text_column, *([] if id_column is None else [id_column])]
+    wanted += [c for c in (context_columns or {}).values() if c not in wanted]
+    held: list[Rows] = []  # JSONL records before one has each of `wanted`
     waiting = _Waited()
     head, ended = first_arrived(source, encoding)
     ended_with: list[Rows] | None = None  # the rows of a pipe ended so, read before the load
@@ -3151,14 +3159,22 @@ def _score_stream(
             if columns is None:
                 # a CSV header; the first JSONL record's keys, wherever it arrived
                 first = arrived.header
-                if first is None:
-                    first = next((list(r) for r in arrived.rows), None)
+                where = name
+                if first is None and arrived.rows:
+                    # with the text, id and context keys of the first records
+                    # that have them, its records held until then
+                    held.append(arrived)
+                    first, where = _held_keys(held, wanted, name)
+                    if first is None:
+                        continue
+                    arrived = _joined(held)
+                    held.clear()
                 if first is not None:
                     _check_columns(
                         first,
                         text_column,
                         context_columns,
-                        name,
+                        where,
                         header=input_format in ("csv", "tsv"),
                     )
                     if id_column is not None and id_column not in first:
@@ -3185,6 +3201,15 @@ def _score_stream(
                     )
                 frame = frame.reindex(columns=columns)
             yield frame
+        if columns is None and held:
+            # the stream ended before a record had them all: refused as a file
+            # none of whose records has one is
+            keys = _keys_seen(held)
+            _check_columns(keys, text_column, context_columns, name)
+            raise ColumnError(
+                f"no id column {id_column!r} in {name}; columns are "
+                f"{names_shown(keys)}; pass id_column= (CLI: --id-column)"
+            )
 
     def tasks() -> Iterator[tuple[pd.DataFrame, list[Any], list[Context | str | None] | None]]:
         for frame in frames():
@@ -3270,6 +3295,48 @@ def _score_stream(
         waiting_seconds=waiting.seconds,
         loading_seconds=loading,
     )
+
+
+# The most JSONL records `triage score --stream` holds for the text key (or
+# the id or a context key) that its first record left out, as a null: one
+# none of them has is a name mistyped, and the stream is refused
+_STREAM_HELD_RECORDS = 100
+
+
+def _held_keys(held: list[Rows], wanted: list[str], name: str) -> tuple[list[Any] | None, str]:
+    """The columns of a stream whose JSONL records are `held` (those read so
+    far), and where they are from, for a message: the first record's keys,
+    with each of `wanted` it left out that a later record has, in the order
+    first found, as a file's first chunk has them (`_with_later_keys`);
+    None while one of `wanted` is in no record, up to `_STREAM_HELD_RECORDS`
+    records, after which every key seen is given, to be refused by name."""
+    # those past the limit that arrived together with it are not looked at,
+    # so that a stream is refused, or not, however its records arrive
+    records = [r for part in held for r in part.rows][:_STREAM_HELD_RECORDS]
+    columns = list(records[0])
+    lacking = [k for k in wanted if k not in columns]
+    if not lacking:
+        return columns, name
+    later: list[Any] = []
+    for record in records[1:]:
+        later += [k for k in record if k in lacking and k not in later]
+        if len(later) == len(lacking):
+            return [*columns, *later], name
+    if len(records) < _STREAM_HELD_RECORDS:
+        return None, name
+    return _keys_seen(held), f"the first {len(records):,} records of {name}"
+
+
+def _keys_seen(held: list[Rows]) -> list[Any]:
+    """Every key of the first `_STREAM_HELD_RECORDS` JSONL records `held`, in
+    the order first found."""
+    records = [r for part in held for r in part.rows][:_STREAM_HELD_RECORDS]
+    return list(dict.fromkeys(k for r in records for k in r))
+
+
+def _joined(held: list[Rows]) -> Rows:
+    """The records `held` as one `Rows`, their lines as `frames` took them."""
+    return Rows(None, [r for part in held for r in part.rows])
 
 
 class _Waited:
