@@ -4365,6 +4365,51 @@ def test_a_stream_of_another_encoding_is_warned_of_as_its_first_such_line_arrive
     assert (summary.rows, summary.undecodable_lines) == (2, [2, 3])
 
 
+@pytest.mark.parametrize(
+    ("fmt", "reads", "what"),
+    [
+        (
+            "csv",
+            ["text\n快递一周还没到\n多,余\n", "房间很脏\n退,款,没到\n"],
+            "a record of another number of fields than the header, or one a quote broke",
+        ),
+        (
+            "jsonl",
+            ['{"text": "快递一周还没到"}\n\n{"text": 房间很脏}\n', '{"text": "房间很脏"}\n[1]\n'],
+            "no JSON object",
+        ),
+    ],
+)
+def test_a_streams_first_malformed_line_is_warned_of_as_it_arrives(
+    fmt: str, reads: list[str], what: str
+) -> None:
+    # the malformed lines were said in the summary alone, once the input
+    # ended: never, for a stream followed by tail -f, which skipped them unsaid
+    released: list[int] = []  # the warnings shown when the rest of the pipe was sent
+
+    def hold() -> None:
+        deadline = time.monotonic() + 60
+        while not shown and time.monotonic() < deadline:
+            time.sleep(0.01)
+        released.append(len(shown))
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        summary = batch._score_stream(
+            io.BufferedReader(_Pipe([r.encode() for r in reads], hold)),
+            io.BytesIO(),
+            input_format=fmt,
+            output_format=fmt,
+        )
+    said = [str(w.message) for w in shown if issubclass(w.category, triage.TriageWarning)]
+    assert said == [
+        f"<stdin>: line 3 is malformed ({what}) and skipped, as is each such line after it: "
+        "the summary lists them once the input ends (ScoreSummary.malformed_lines)"
+    ]
+    assert released == [1]
+    assert (summary.rows, summary.malformed_lines) == (2, [3, 5])
+
+
 def test_a_streams_time_loading_the_model_is_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
     from triage import api
 

@@ -3450,9 +3450,10 @@ def test_score_stream_builds_the_rows_that_arrived_together_into_one_frame(
     # every row read before the first is taken, as from a file piped in
     monkeypatch.setattr(batch, "_arrived", lambda parts, limit, waited=None: joined(parts))
     out = io.BytesIO()
-    summary = batch._score_stream(
-        io.BytesIO(ARRIVED[fmt]), out, input_format=fmt, output_format=fmt
-    )
+    with pytest.warns(triage.TriageWarning, match="is malformed"):
+        summary = batch._score_stream(
+            io.BytesIO(ARRIVED[fmt]), out, input_format=fmt, output_format=fmt
+        )
     assert built == [3 if fmt == "csv" else 4]  # a blank line and a malformed one are no rows
     assert summary.malformed_lines == [6 if fmt == "csv" else 4]
     source = tmp_path / f"in.{fmt}"

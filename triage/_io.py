@@ -1699,6 +1699,13 @@ def _delimited_chunks(
                 rows.append(row)
                 lines_of.append(start + 1)
             start = reader.line_num
+            if raw is not None and bad and not rows:
+                # a pipe's malformed line is given as it is read, not with the
+                # row after it, which a live stream may not send for hours
+                yield Rows(header, [], bad, undecodable[:], [])
+                bad = []
+                undecodable.clear()
+                yielded = True
             while len(rows) >= chunk_size:
                 yield Rows(header, rows[:chunk_size], bad, undecodable[:], lines_of[:chunk_size])
                 rows, bad = rows[chunk_size:], []
@@ -1798,10 +1805,19 @@ def _read_jsonl(
         bad: list[int] = []
         undecodable: list[int] = []
         blank, read = True, 0
+        unread: list[int] = []  # the lines that are no JSON object before any record
         for number, record in _jsonl_values(f, undecodable):
             blank = False
             if not isinstance(record, dict):  # `_NOT_JSON` too
                 bad.append(number)
+                if not read:
+                    unread.append(number)
+                if raw is not None and not records:
+                    # a pipe's malformed line is given as it is read, not with
+                    # the record after it, which a live stream may not send for hours
+                    yield Rows(None, [], bad, undecodable[:])
+                    bad = []
+                    undecodable.clear()
                 continue
             records.append(record)
             read += 1
@@ -1809,10 +1825,10 @@ def _read_jsonl(
                 yield Rows(None, records, bad, undecodable[:])
                 records, bad = [], []
                 undecodable.clear()
-        if bad and not read:
-            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+        if unread and not read:
+            shown = ", ".join(map(str, unread[:5])) + (", ..." if len(unread) > 5 else "")
             raise InputFileError(
-                f"{path}: no line is a JSON object ({counted(len(bad), 'line')}: {shown}); "
+                f"{path}: no line is a JSON object ({counted(len(unread), 'line')}: {shown}); "
                 "is it JSONL? "
                 'a JSONL file holds one JSON object per line, such as {"text": "..."}'
             )

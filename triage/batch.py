@@ -3145,6 +3145,13 @@ def _score_stream(
         # file's chunk is: a frame a row cost more than scoring it
         rows_of = parts() if ended_with is None else iter(ended_with)
         for arrived in _arrived(rows_of, chunk_size, waiting):
+            if arrived.malformed_lines and not malformed:
+                # said as it arrives, as bytes of another encoding are
+                warnings.warn(
+                    _malformed_in_stream(arrived.malformed_lines[0], input_format),
+                    TriageWarning,
+                    stacklevel=user_stacklevel(),
+                )
             malformed.extend(arrived.malformed_lines)
             if arrived.undecodable_lines and not undecodable:
                 # said as it arrives: the summary comes once the input ends,
@@ -3908,6 +3915,20 @@ def _undecodable_in_stream(line: int, encoding: str | None) -> str:
         "as read, and the summary counts those lines once the input ends "
         "(ScoreSummary.undecodable_lines). A stream is read as UTF-8 unless --encoding "
         "names its own (--encoding gb18030 for GBK, the CSV of Excel on Chinese Windows)"
+    )
+
+
+def _malformed_in_stream(line: int, fmt: str) -> str:
+    """The warning that `line` of a stream (``triage score - -o - --stream``),
+    the first so, is malformed in format `fmt`."""
+    what = (
+        "no JSON object"
+        if fmt == "jsonl"
+        else "a record of another number of fields than the header, or one a quote broke"
+    )
+    return (
+        f"<stdin>: line {line:,} is malformed ({what}) and skipped, as is each such line "
+        "after it: the summary lists them once the input ends (ScoreSummary.malformed_lines)"
     )
 
 
