@@ -1098,6 +1098,18 @@ def _note_rows(exc: Exception, first: int, count: int) -> None:
     )
 
 
+def _load(model: Any, policy: Any, explain: int = 0, summary: bool = False) -> None:
+    """Load what scoring a chunk in this process needs, which its first chunk
+    would: the model (the default one from its file), jieba's dictionary,
+    the term tables and the policy's patterns, by scoring a complaint of its
+    own as a chunk is scored, so that a file's run times the load apart from
+    its rows, as a stream's does (`triage.warm_up`, which loads more, for
+    text `score_file` may never see). A model or policy that fails is left
+    for the first chunk to raise, naming its rows, as before."""
+    with contextlib.suppress(Exception):
+        _score_chunk(["快递还没到"], model, policy, None, explain, summary)
+
+
 def _after(first: deque[P], rest: Iterator[P]) -> Iterator[P]:
     """The items of `first`, each let go of as it is taken, then those of `rest`."""
     while first:
@@ -1130,9 +1142,17 @@ class _Workers:
         errors: str = "raise",
         summary: bool = False,
         work: Callable[..., dict[str, Any]] | None = None,
+        load: bool = False,
     ) -> None:
         self.n_jobs = n_jobs
         self.work = _score_rows if work is None else work
+        # a file's run: the model loaded before the first chunk is scored in
+        # this process, and timed apart (`_load`); worker processes each load
+        # their own as they take their first chunk, the run's rows meanwhile
+        # read and sent, which no one times apart (`pooled`)
+        self.load = load
+        self.loading_seconds = 0.0
+        self.pooled = False
         self.explain = explain
         self.errors = errors
         self.summary = summary
@@ -1190,6 +1210,10 @@ class _Workers:
             done = start  # rows sent to be scored
             if jobs <= 1:
                 model, policy = self._here if self.n_jobs > 1 else (self.model, self.policy)
+                if self.load and jobs:
+                    loading = time.perf_counter()
+                    _load(model, policy, self.explain, self.summary)
+                    self.loading_seconds = time.perf_counter() - loading
                 for payload, texts, contexts in tasks:
                     try:
                         cols = self.work(
@@ -1205,6 +1229,7 @@ class _Workers:
                 return
             from concurrent.futures.process import BrokenProcessPool
 
+            self.pooled = True
             flight = _InFlight(jobs, self.work)
             rows: deque[tuple[int, int]] = deque()  # (first, count) of each chunk in flight
 
@@ -2124,9 +2149,13 @@ class ScoreSummary:
         waited for its rows to arrive, which `rows_per_second` leaves out; 0
         for a file, read as fast as it is scored.
     loading_seconds : float
-        Of `seconds`, the time a stream took to load the model before its
-        first row was read, which `rows_per_second` leaves out too; 0 for a
-        file, whose model is loaded as its first chunk is scored.
+        Of `seconds`, the time the run took to load the model (its
+        dictionary and the policy too) before it scored a row, which
+        `rows_per_second` leaves out too: a stream's before its first row
+        was read, a file's once its first chunk was read. 0 for a file
+        scored by worker processes (`n_jobs`, more than one chunk), each of
+        which loads its own as it takes its first chunk, meanwhile the rows
+        are read: their loads are in the rate.
     output : Path
         The file written.
     malformed_lines : list of int
@@ -2192,7 +2221,7 @@ class ScoreSummary:
     @property
     def rows_per_second(self) -> float:
         """Rows scored and written a second, the time waiting for rows to
-        arrive, and a stream's time loading the model, left out."""
+        arrive, and the time loading the model, left out."""
         busy = self.seconds - self.waiting_seconds - self.loading_seconds
         return self.rows / busy if busy > 0 else 0.0
 
@@ -2236,9 +2265,9 @@ class ScoreSummary:
 
 
 def _said_apart(waiting: float, loading: float, spec: str) -> str:
-    """The seconds of a stream's run spent `waiting` for rows and `loading`
-    the model, each formatted by `spec`, as its summary and its progress
-    line give them apart (``, 3580.0 s of it waiting for input, 2.1 s
+    """The seconds of a run spent `waiting` for rows (a stream's) and
+    `loading` the model, each formatted by `spec`, as its summary and its
+    progress line give them apart (``, 3580.0 s of it waiting for input, 2.1 s
     loading the model``); a time too short to say (under 0.05 s) left out."""
     said = [
         f"{seconds:{spec}} s {what}"
@@ -2284,12 +2313,13 @@ class ProgressLine:
     ``triage score - -o - --stream``, or of the commands after it, which
     were written after the line drawn and on it.
 
-    A live stream (``triage score - -o - --stream``) gives it the seconds it
-    has waited for rows to arrive (`waiting`) and those it took to load the
-    model before its first row (`loading`): its rows per second are those
-    of the rest of the time, as in the run's `ScoreSummary`, and the line
-    says each apart (``scored 1,000 rows | 50 rows/s | 3,600.0 s, 3,580.0
-    s of it waiting for input, 2.1 s loading the model``).
+    `score_file` gives it the seconds it took to load the model before its
+    first row was scored (`loading`), and a live stream (``triage score -
+    -o - --stream``) those it has waited for rows to arrive (`waiting`)
+    too: its rows per second are those of the rest of the time, as in the
+    run's `ScoreSummary`, and the line says each apart (``scored 1,000 rows
+    | 50 rows/s | 3,600.0 s, 3,580.0 s of it waiting for input, 2.1 s
+    loading the model``).
     """
 
     def __init__(
@@ -2464,7 +2494,9 @@ def score_file(
         it or tells another (CLI: ``--input-format``, ``--output-format``).
     progress : callable, optional
         Called as ``progress(rows_done, seconds)`` after each chunk;
-        `ProgressLine` draws it.
+        `ProgressLine` draws it, and is given the seconds of them spent
+        loading the model too (``loading=``, `ScoreSummary.loading_seconds`),
+        which its rows per second leave out.
     explain : int, default 0
         Write a column ``why`` after ``reasons``, as `score_frame` does.
     summary : bool, default False
@@ -2839,8 +2871,11 @@ def score_file(
             tally.add(whole, contexts)
             yield whole, whole[text_column].tolist(), contexts
 
+    loaded = 0.0  # seconds of loading (the policy's and the model's) before any row is scored
     if by is None:
-        by = scored_by(model, policy)
+        loaded = time.perf_counter()
+        by = scored_by(model, policy)  # the default policy built
+        loaded = time.perf_counter() - loaded
     done = checkpoint.rows if checkpoint is not None else 0
     skip = done  # rows the stopped run wrote, in whole chunks: read, not scored
 
@@ -2863,7 +2898,7 @@ def score_file(
         metadata={SCORED_BY_KEY: json.dumps(by)} if dst_fmt == "parquet" else None,
         resume=None if checkpoint is None else checkpoint.bytes,
     ) as writer:
-        workers = _Workers(n_jobs, model, policy, explain, errors, summary)
+        workers = _Workers(n_jobs, model, policy, explain, errors, summary, load=True)
         if checkpoint is not None:
             writer.infinite.update(checkpoint.infinite)
             workers.raised = checkpoint.raised
@@ -2878,7 +2913,9 @@ def score_file(
             unscored += int(np.count_nonzero(cols["error"] != ""))
             if checkpoint is not None:
                 checkpoint.save(writer, rows, unscored, workers, time.perf_counter() - started)
-            if progress is not None:
+            if isinstance(progress, ProgressLine):  # which says the load apart
+                progress(rows, time.perf_counter() - started, loading=_loading(loaded, workers))
+            elif progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
             empty = pd.DataFrame(columns=columns or [])
@@ -2906,10 +2943,18 @@ def score_file(
         scored_by=by,
         empty_context_columns=tally.empty,
         context_columns=tally.columns,
+        loading_seconds=_loading(loaded, workers),
     )
     if record_at is not None and record:
         _write_record(result, os.path.abspath(input), record_at)
     return result
+
+
+def _loading(loaded: float, workers: _Workers) -> float:
+    """The seconds a file's run spent loading the policy (`loaded`, for
+    `scored_by`) and the model before it scored a row in this process; 0 for
+    a run of worker processes, whose loads are theirs, counted in its rate."""
+    return 0.0 if workers.pooled else loaded + workers.loading_seconds
 
 
 class _Checkpoint:
