@@ -3271,6 +3271,54 @@ def test_a_stream_that_ends_before_a_record_has_the_text_or_id_is_refused_as_a_f
         )
 
 
+@pytest.mark.parametrize(
+    ("data", "id_column", "said", "keys"),
+    [
+        (
+            '{"id": 1, "text": "快递一周还没到"}\n{"id": 2, "text": "房间很脏", "shop": "A"}\n',
+            None,
+            "dropping key 'shop', not in the first record, whose keys every row gets",
+            ["id", "text"],
+        ),
+        (
+            '{"id": 1}\n{"id": 2, "text": "快递一周还没到", "shop": "A"}\n',
+            None,
+            "dropping key 'shop', not in the first record, whose keys every row gets, with "
+            "'text', which it left out, from the first record that has it",
+            ["id", "text"],
+        ),
+        (
+            '{"shop": "A"}\n{"text": "快递一周还没到", "memo": "催"}\n'
+            '{"id": 3, "text": "房间很脏"}\n',
+            "id",
+            "dropping key 'memo', not in the first record, whose keys every row gets, with "
+            "'text', 'id', which it left out, from the first records that have them",
+            ["shop", "text", "id"],
+        ),
+    ],
+    ids=["first-has-all", "text-later", "text-and-id-later"],
+)
+def test_a_streams_warning_of_the_keys_it_drops_names_the_keys_every_row_gets(
+    data: str, id_column: str | None, said: str, keys: list[str]
+) -> None:
+    # said "not in the first record, whose keys every row gets" where every
+    # row also got the text key the first record left out, as a null
+    out = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        batch._score_stream(
+            io.BytesIO(data.encode()),
+            out,
+            input_format="jsonl",
+            output_format="jsonl",
+            id_column=id_column,
+        )
+    assert [str(w.message) for w in caught] == [f"<stdin>: {said}"]
+    rows = [json.loads(line) for line in out.getvalue().decode().splitlines()]
+    assert [list(row)[: len(keys)] for row in rows] == [keys] * len(rows)
+    assert list(rows[0])[len(keys)] == "categories"  # the scores after them
+
+
 def test_parallel_file_equals_serial(tmp_path: Path) -> None:
     body = "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS * 4))
     src = write(tmp_path / "in.csv", "id,text\n" + body)

@@ -3164,6 +3164,7 @@ def _score_stream(
         context_columns,
     )
     columns: list[Any] | None = None
+    added: list[Any] = []  # of `columns`, the keys the first record left out
     dropped: set[Any] = set()
     # the columns a row must have: a JSONL record may leave them out (a null)
     wanted = [text_column, *([] if id_column is None else [id_column])]
@@ -3219,6 +3220,7 @@ def _score_stream(
                     first, where = _held_keys(held, wanted, name)
                     if first is None:
                         continue
+                    added[:] = [k for k in first if k not in held[0].rows[0]]
                     arrived = _joined(held)
                     held.clear()
                 if first is not None:
@@ -3245,9 +3247,7 @@ def _score_stream(
                 if extra:
                     dropped.update(extra)
                     warnings.warn(
-                        f"{name}: dropping {plural(len(extra), 'key')} "
-                        f"{', '.join(map(_shown, extra))}, not in the first record, whose "
-                        "keys every row gets",
+                        _dropping_in_stream(name, extra, added),
                         TriageWarning,
                         stacklevel=user_stacklevel(),
                     )
@@ -3990,6 +3990,24 @@ def _dropping(path: str | os.PathLike[str], extra: list[Any], first: Any, chunk_
         f"{counted(chunk_size, 'record')}, "
         "whose columns every row gets; a larger --chunk-size (chunk_size=) keeps them"
     )
+
+
+def _dropping_in_stream(name: str, extra: list[Any], added: list[Any]) -> str:
+    """The warning that a stream's `extra` JSONL keys are dropped: its
+    columns are the first record's keys, with the text, id and context keys
+    it left out (`added`) from the first records that have them."""
+    said = (
+        f"{name}: dropping {plural(len(extra), 'key')} {', '.join(map(_shown, extra))}, "
+        "not in the first record, whose keys every row gets"
+    )
+    if added:
+        later = (
+            "the first record that has it"
+            if len(added) == 1
+            else "the first records that have them"
+        )
+        said += f", with {', '.join(map(_shown, added))}, which it left out, from {later}"
+    return said
 
 
 def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
