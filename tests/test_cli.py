@@ -1196,6 +1196,67 @@ def test_ctrl_c_as_the_workers_start_stops_them_without_a_traceback(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("entry", ["python -m triage", "console script"])
+@pytest.mark.parametrize(
+    ("module", "said"),
+    [
+        ("triage.cli", ""),  # the command not yet known: nothing done to say
+        ("jieba", "triage score: interrupted by SIGINT; no output written\n"),
+        ("numpy.exceptions", "triage score: interrupted by SIGINT; no output written\n"),
+    ],
+    ids=["the-command", "jieba", "numpy"],
+)
+def test_ctrl_c_as_the_command_imports_its_modules_ends_it_by_sigint_without_a_traceback(
+    tmp_path: Path, entry: str, module: str, said: str
+) -> None:
+    # a Ctrl-C in the first tenth of a second or so of any command, as
+    # Python imported the command's modules before main ran, or jieba before
+    # it handled one, printed the traceback of the import it cut short; and
+    # cut short as triage score imported numpy, which cannot be imported
+    # twice in a process, it was imported again to say how the command was
+    # stopped: an ImportError's traceback, status 1
+    import tomllib
+
+    from tests.conftest import REPO
+
+    # a Ctrl-C, as the terminal sends it, while `module` is imported
+    (tmp_path / "sitecustomize.py").write_text(
+        "import os, signal, sys\n\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r}:\n"
+        "            sys.meta_path.remove(self)\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n\n"
+        "sys.meta_path.insert(0, CtrlC())\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "triage"]
+    if entry == "console script":  # as the script pip writes runs it
+        with (REPO / "pyproject.toml").open("rb") as f:
+            where, name = tomllib.load(f)["project"]["scripts"]["triage"].split(":")
+        command = [
+            sys.executable,
+            "-c",
+            f"import sys; from {where} import {name}; sys.exit({name}())",
+        ]
+    src = tmp_path / "in.csv"
+    src.write_text("text\n快递一周还没到\n", encoding="utf-8")
+    paths = [str(tmp_path), str(REPO), os.environ.get("PYTHONPATH", "")]
+    done = subprocess.run(
+        [*command, "score", str(src), "-o", str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
+        timeout=120,
+    )
+    # dead of SIGINT, so that a shell script running it stops too
+    assert (done.returncode, done.stderr) == (-signal.SIGINT, said)
+    assert not (tmp_path / "out.csv").exists()
+
+
 # what stops a run, the exit status it gives and the signal it names
 STOPS = pytest.mark.parametrize(
     ("stop", "status", "name"), [(KeyboardInterrupt, 130, "SIGINT"), (_Terminated, 143, "SIGTERM")]

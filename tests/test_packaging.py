@@ -211,7 +211,7 @@ def test_the_sdist_holds_what_its_tests_read_and_builds_the_wheel(tmp_path: Path
     assert meta["License"] == "MIT"
     # the MIT licence asks for its text to travel with every copy
     assert f"triage-{triage.__version__}.dist-info/licenses/LICENSE" in files
-    assert "triage = triage.cli:main" in scripts
+    assert "triage = triage.__main__:run" in scripts
 
 
 def _bounds(requirements: list[str]) -> dict[str, str]:

@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from triage._words import counted
 from triage.exceptions import TriageWarning
@@ -39,7 +39,7 @@ from triage.exceptions import TriageWarning
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from triage._io import Options
+    from triage._io import Options, PartWritten
     from triage.evaluation import Calibration, Evaluation
 
 __all__ = ["main"]
@@ -882,6 +882,10 @@ def _resume_said(output: str) -> str:
     """What an interrupted ``triage score --resume`` kept: the rows its checkpoint holds."""
     import json
 
+    if "triage._io" not in sys.modules:
+        # stopped before it was imported, or as it was (see `_part_written`):
+        # a checkpoint an earlier run left is there as it was, and unsaid
+        return ""
     from triage._io import resume_file
     from triage._paths import user_path
 
@@ -1506,13 +1510,23 @@ def _terminate(signum: int, frame: object) -> None:
 _HANGUP = getattr(signal, "SIGHUP", None)
 
 
+def _part_written(exc: BaseException) -> bool:
+    """Whether `exc` is a `triage._io.PartWritten`: the command was stopped
+    while it wrote the output into stdout or another pipe.
+
+    Told without importing `triage._io`, which a Ctrl-C may have cut short
+    as it imported numpy, and numpy cannot be imported twice in a process:
+    imported again to tell, it raised ImportError, a traceback and status 1
+    in place of the one line. No such exception is raised before it is."""
+    written = getattr(sys.modules.get("triage._io"), "PartWritten", None)
+    return written is not None and isinstance(exc, written)
+
+
 def _signum(exc: KeyboardInterrupt) -> signal.Signals:
     """The signal that stopped the command: SIGTERM or SIGINT (Ctrl-C), also
     while it wrote the output into stdout or another pipe (`PartWritten`)."""
-    from triage._io import PartWritten
-
-    if isinstance(exc, PartWritten):
-        exc = exc.interrupt
+    if _part_written(exc):
+        exc = cast("PartWritten", exc).interrupt
     return exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
 
 
@@ -1563,7 +1577,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Run as the program (no `argv`: ``sys.argv``), a Ctrl-C ends it by SIGINT
     once it has cleaned up, as Python ends on one (`KeyboardInterrupt` is
-    raised, its traceback not shown), so a shell script running it stops too.
+    raised, its traceback not shown), so a shell script running it stops too;
+    one while the program's modules are imported, before this runs, too
+    (`triage.__main__.run`, the console script's entry point).
     """
     # a traceback, or a line of no use ("'ascii' codec can't encode ..."),
     # where the output or the help holds a character stdout cannot write
@@ -1668,8 +1684,15 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    try:
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+    except KeyboardInterrupt:
+        # a Ctrl-C before the command is known ends it as one later does, by
+        # SIGINT, with no traceback and nothing done to say
+        if argv is None and os.name == "posix":
+            _end_by_sigint()
+        raise
     if extra:  # as parse_args says it, and how to pass a text the shell cut at its spaces
         message = f"unrecognized arguments: {' '.join(extra)}"
         if (
@@ -1727,7 +1750,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if closed is not None:  # said before any work, not an AttributeError or a result lost
         print(f"triage {args.command}: error: {closed}", file=sys.stderr)
         return 2
-    restore_logging = _configure_logging(args.verbose)
+    restore_logging: Callable[[], None] | None = None
 
     def show_warning(message: Warning | str, *_: object, **__: object) -> None:
         print(f"triage {args.command}: warning: {_visible(message)}", file=sys.stderr)
@@ -1741,6 +1764,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if in_main and _HANGUP is not None and signal.getsignal(_HANGUP) is signal.SIG_DFL:
         hangup = signal.signal(_HANGUP, _terminate)
     try:
+        # jieba imported: a Ctrl-C meanwhile is the command's, as in what follows
+        restore_logging = _configure_logging(args.verbose)
         with warnings.catch_warnings():
             warnings.filterwarnings("default", category=UserWarning)
             warnings.showwarning = show_warning
@@ -1752,15 +1777,13 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as exc:
         if args.verbose:
             raise
-        from triage._io import PartWritten
-
         signum = _signum(exc)
         done = "; no output written" if args.command == "score" else ""
         if args.command == "score" and args.resume:
             done += _resume_said(args.output)
         if getattr(args, "stream", False):  # each row was written once scored
             done = "; the rows scored before it are on stdout"
-        if isinstance(exc, PartWritten):  # -o - or /dev/stdout: the reader has had part
+        if _part_written(exc):  # -o - or /dev/stdout: the reader has had part
             done = f"; {exc}"
         with contextlib.suppress(OSError):  # on SIGHUP, a terminal that is gone
             print(f"triage {args.command}: interrupted by {signum.name}{done}", file=sys.stderr)
@@ -1792,7 +1815,8 @@ def _main(argv: Sequence[str] | None) -> int:
             signal.signal(signal.SIGTERM, previous)
         if hangup is not None and _HANGUP is not None:
             signal.signal(_HANGUP, hangup)
-        restore_logging()
+        if restore_logging is not None:
+            restore_logging()
 
 
 if __name__ == "__main__":  # pragma: no cover
