@@ -126,6 +126,32 @@ def test_analyze_text_format_shows_the_flags_the_json_has(
         )
 
 
+@pytest.mark.parametrize(
+    ("characters", "threat_read"),
+    [
+        (3_000, True),  # past the model's cut, within the rules' reach
+        (50_000, False),  # a pasted page: its end is past the 16,000 characters read
+    ],
+)
+def test_analyze_text_format_says_how_far_the_rules_read_a_truncated_text(
+    capsys: pytest.CaptureFixture[str], characters: int, threat_read: bool
+) -> None:
+    # the flag said the rules read on, and no more: a threat at the end of a
+    # 50,000-character text, which they never read, looked read and weighed
+    filler = "收到的衣服线头很多，洗一次就褪色了。"
+    text = filler * (characters // len(filler)) + "再不处理我就打12315投诉"
+    assert main(["analyze", "--", text]) == 0
+    result = json.loads(capsys.readouterr().out)
+    codes = [r["code"] for r in result["reasons"]]
+    assert (result["truncated"], "P1.regulator" in codes) == (True, threat_read)
+    assert main(["analyze", "--format", "text", "--", text]) == 0
+    (flag,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("flag ")]
+    assert flag.startswith("flag       truncated: the model read the first ")
+    assert flag.endswith(
+        "the priority rules read on, up to 16,000 characters (markup and blank padding not counted)"
+    )
+
+
 def test_console_script_entry_point_runs() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "triage", "analyze", "快递太慢了"],

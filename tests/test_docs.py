@@ -170,6 +170,13 @@ def test_batch_column_table_says_what_each_column_means() -> None:
     assert triage.analyze("质量太差了，气死我了").sentiment < 0.5
     assert triage.analyze("东西很好，物流也快，好评").sentiment > 0.5
     assert "MAX_CHARS" in meanings["truncated"]
+    # how far the rules read: a threat past it, at the end of a pasted page, is not
+    from triage.text import _RAW_CAP
+
+    assert f"up to {_RAW_CAP:,} characters" in meanings["truncated"]
+    threat = "再不处理我就打12315投诉"
+    long = triage.score_frame(pd.DataFrame({"text": ["快递一周还没到。" * 6_000 + threat]}))
+    assert long["truncated"].all() and "P1.regulator" not in long["reasons"].iloc[0]
     assert "emoji alone, English" in meanings["low_confidence"]
     scored = triage.score_frame(pd.DataFrame({"text": ["😂😂", "hello world"]}))
     assert scored["low_confidence"].all() and (scored["categories"] == "").all()

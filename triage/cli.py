@@ -184,9 +184,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             "or emotion; the priority is the rules' alone"
         )
     if result.truncated:
+        from triage.text import _RAW_CAP
+
+        # the rules read on past the model's cut, but not past the text's
+        # first _RAW_CAP characters: a threat at the end of a pasted page is unread
         print(
             f"flag       truncated: the model read the first {len(result.text)} characters "
-            "of the normalised text; the priority rules read on"
+            f"of the normalised text; the priority rules read on, up to {_RAW_CAP:,} "
+            "characters (markup and blank padding not counted)"
         )
     for r in result.reasons:
         spans = "; ".join(f"'{e.text}'@{e.start}" for e in r.evidence)
