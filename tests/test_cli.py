@@ -3302,6 +3302,40 @@ def test_analyze_of_a_text_not_quoted_says_to_quote_it(
 
 
 @pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["analyze", "--", "-5元的券用不了", "--format", "text"],
+            "unrecognized arguments: --format text; '--' ends the options, so --format after "
+            "it is none: give the options before '--' (triage analyze --format text -- "
+            "'-5元的券用不了')",
+        ),
+        (
+            ["analyze", "--recent", "2", "--", "-_-又没到", "--channel=微博"],
+            "so --channel=微博 after it is none: give the options before '--' (triage analyze "
+            "--recent 2 '--channel=微博' -- '-_-又没到')",
+        ),
+        (
+            ["score", "-o", "out.csv", "--", "-in.csv", "--jobs", "2"],
+            "so --jobs after it is none: give the options before '--' (triage score -o out.csv "
+            "--jobs 2 -- -in.csv)",
+        ),
+        # an option of no command is only unrecognized, after '--' or not
+        (["analyze", "--", "-_-又没到", "--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_an_option_given_after_the_double_dash_is_told_to_go_before_it(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the help says a text that starts with a dash goes after '--', and
+    # `triage analyze -- '-5元的券用不了' --format text` said only "unrecognized arguments"
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(f"{said}\n")
+
+
+@pytest.mark.parametrize(
     ("argv", "option"),
     [
         (["--model", "mine", "analyze", "快递太慢了"], "--model"),  # was "invalid choice: 'mine'"

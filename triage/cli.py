@@ -1132,7 +1132,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="triage one complaint and print the result")
     p.add_argument(
-        "text", help="the complaint text (after -- if it starts with -), or - to read it from stdin"
+        "text",
+        help=(
+            "the complaint text (after -- if it starts with -, the options before --), "
+            "or - to read it from stdin"
+        ),
     )
     _model_options(p)
     p.add_argument(
@@ -1710,6 +1714,19 @@ def _main(argv: Sequence[str] | None) -> int:
             message += (
                 f"; analyze takes one text: quote it as one argument (triage analyze {text}), "
                 "or score a file of many texts with triage score"
+            )
+        given = list(sys.argv[1:] if argv is None else argv)
+        options = _commands(parser)[args.command]._option_string_actions
+        late = [e for e in extra if e.partition("=")[0] in options]
+        options_end = len(given) - len(extra)  # argparse leaves the extras last
+        if late and "--" in given[:options_end] and given[options_end:] == extra:
+            # the help says a text that starts with a dash goes after '--', and
+            # `triage analyze -- '-5元' --format text` then took --format for text
+            at = given.index("--")
+            fixed = shlex.join([*given[:at], *extra, *given[at:options_end]])
+            message += (
+                f"; '--' ends the options, so {late[0]} after it is none: give the options "
+                f"before '--' (triage {fixed})"
             )
         parser.error(message)
     # the rest as the command's own errors are: "triage score: error: ..." and its usage
