@@ -1639,6 +1639,38 @@ def test_train_reads_a_corpus_file_in_the_corpus_encoding(
         assert len(re.findall(f"^triage train: {said}", err, flags=re.M)) == 1, err
 
 
+def test_train_help_says_jobs_segment_the_corpus_too(
+    tiny_frame,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # it said "parallel jobs for fitting", and --jobs 2 also starts the processes
+    # that segment the corpus, each with its own dictionary, as the README's
+    # `--corpus DATA_DIR` (under a minute with --jobs 2) counts on
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--jobs JOBS parallel jobs for fitting, and processes that segment the texts of "
+        "--corpus and --corpus-file" in said
+    )
+
+    jobs: list[object] = []
+
+    def fit_word_vectors(texts: Iterable[str], **kwargs: object) -> None:
+        jobs.append(kwargs["n_jobs"])
+        raise _Fitted(list(texts))
+
+    monkeypatch.setattr("triage.vectors.fit_word_vectors", fit_word_vectors)
+    monkeypatch.chdir(tmp_path)
+    tiny_frame.to_csv("labeled.csv", index=False)
+    pd.DataFrame({"text": ["快递一周还没到", "客服态度很差"]}).to_csv("history.csv", index=False)
+    with pytest.raises(_Fitted):
+        main(["train", "labeled.csv", "-o", "model", "--corpus-file", "history.csv", "--jobs", "2"])
+    assert jobs == [2]
+
+
 @pytest.mark.parametrize(
     ("name", "write", "said"),
     [

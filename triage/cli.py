@@ -1354,7 +1354,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_jobs_option,
         default=1,
-        help="parallel jobs for fitting (-1: all cores, -2: all but one; default: 1)",
+        help=(
+            "parallel jobs for fitting, and processes that segment the texts of --corpus and "
+            "--corpus-file (-1: all cores, -2: all but one; default: 1)"
+        ),
     )
     p.add_argument("--overwrite", action="store_true", help="replace a model already at -o")
     p.set_defaults(func=cmd_train)
