@@ -660,6 +660,63 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     assert said_cells == card_cells
 
 
+def test_model_readme_figures_are_those_triage_evaluate_prints() -> None:
+    # the card keeps four digits, and figures rounded again from them were not
+    # what `triage evaluate dev.csv` (--baseline for the lexicon), which the
+    # section names to reproduce them, prints: the card's 0.4045 was said
+    # 0.405 where it prints 0.404, its 0.9225 said 0.922 where it prints 0.923
+    from triage._default import default_model_path
+    from triage.persist import read_card
+
+    dev = triage.read_labeled(require_data("labeled", "dev.csv"))
+    runs = {
+        "model": triage.evaluate(triage.load_model(default_model_path()), dev),
+        "lexicon": triage.evaluate(triage.LexiconModel(), dev),
+    }
+    metrics = read_card(default_model_path())["metrics"]
+    cards = {"model": metrics["dev"], "lexicon": metrics["lexicon_baseline_dev"]}
+
+    def printed(real: float, card: float | None = None) -> str | None:
+        """A figure as `triage evaluate` prints it; None for a priority figure
+        (given with its `card`'s) that the policy of today reads otherwise than
+        the card's, which the section gives."""
+        if card is not None and round(real, 4) != card:
+            return None
+        return f"{real:.3f}"
+
+    said: list[tuple[str, str | None]] = []
+    section = _section("models/README.md", "Figures on dev")
+    groups = {"category": "categories", "emotion (presence)": "emotions", "priority": "priority"}
+    for table in re.findall(r"^(\| [^\n]*\|\n\|[-:|]+\|\n(?:\|[^\n]*\|\n)+)", section, re.M):
+        lines = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+        group = groups.get(lines[0][0])
+        if group is None:
+            continue
+        for label, precision, recall, f1, _support, lexicon_f1 in lines[2:]:
+            cells = [("model", precision, "precision"), ("model", recall, "recall")]
+            cells += [("model", f1, "f1"), ("lexicon", lexicon_f1, "f1")]
+            for run, cell, column in cells:
+                real = float(getattr(runs[run], group).loc[label, column])
+                card = cards[run][group][label][column] if group == "priority" else None
+                said.append((cell, printed(real, card)))
+    headline = " ".join(section.split("\n\n")[0].split())
+    pairs = re.findall(r"\*\*([\d.]+)\*\* \((?:lexicon )?baseline ([\d.]+)\)", headline)
+    names = ["category_macro_f1", "primary_accuracy", "emotion_macro_f1", "priority_accuracy"]
+    assert len(pairs) == len(names)
+    for name, cells in zip(names, pairs, strict=True):
+        for run, cell in zip(("model", "lexicon"), cells, strict=True):
+            real = getattr(runs[run], name)
+            card = cards[run]["summary"][name] if name == "priority_accuracy" else None
+            said.append((cell, printed(real, card)))
+    intensity = re.search(r"^Intensity \(exact 0/1/2\) accuracy: (.*)$", section, re.M)
+    assert intensity is not None
+    for label, cell in re.findall(r"(\w+) ([\d.]+)", intensity.group(1)):
+        real = float(runs["model"].emotions.loc[label, "intensity_accuracy"])
+        said.append((cell, printed(real)))
+    assert len(said) == 4 * (7 + 6 + 5) + 2 * 4 + 5
+    assert [(cell, real) for cell, real in said if real is not None and cell != real] == []
+
+
 def test_model_readme_calibration_figures_are_the_shipped_models_on_dev() -> None:
     # the docs called every score a probability; the table says how far each
     # head's are, as triage.calibration measures them, and the prose leans on
