@@ -19,6 +19,7 @@ import pytest
 from triage import InputFileError, LabelError, ParameterError, validate_labels
 from triage.labeled import (
     MAX_WEIGHT,
+    check_heads,
     check_labels,
     check_partial,
     parse_labels,
@@ -1065,11 +1066,14 @@ NO_COMPLAINT = {"categories": "", "primary": ""}
             [(-1, c, "empty on every row") for c in [*EMOTION_COLUMNS, "priority"]]
             + [(1, "primary", "unknown primary '物流' (write 'logistics')")],
         ),
-        # a column rated on some rows: each row left empty is a problem of its own
+        # a column rated on some rows: each row left empty is a problem of its
+        # own (its five emotions one)
         (
             [{}, UNRATED],
-            [(1, c, "intensity must be 0, 1 or 2") for c in EMOTION_COLUMNS]
-            + [(1, "priority", "priority must be one of P1, P2, P3, P4")],
+            [
+                (1, "", "the five emotions are empty"),
+                (1, "priority", "priority must be one of P1, P2, P3, P4"),
+            ],
         ),
         # no label anywhere: each row is not labeled yet, as before
         (
@@ -1128,3 +1132,85 @@ def test_labels_of_a_column_empty_on_every_row_are_refused_in_one_line() -> None
         "ones, triage.train(labeled, extra=rows), where an empty cell is unknown (see "
         "TriageModel.fit)"
     )
+
+
+# A row whose five emotions were left empty among rated rows.
+NO_EMOTIONS = dict.fromkeys(EMOTION_COLUMNS, "")
+_FIVE = "the five emotions are empty (angry, anxious, confused, humorous, aggrieved): rate each"
+
+
+@pytest.mark.parametrize(
+    ("rows", "heads", "problems"),
+    [
+        # one problem of the row, not one an emotion
+        ([{}, NO_EMOTIONS], None, [(1, "", _FIVE)]),
+        ([NO_EMOTIONS, {}, NO_EMOTIONS], None, [(0, "", _FIVE), (2, "", _FIVE)]),
+        # checked for some heads, as triage.evaluate checks them
+        ([{}, NO_EMOTIONS], ["categories", "primary", "emotions"], [(1, "", _FIVE)]),
+        ([{}, NO_EMOTIONS], ["emotions"], [(1, "", "not labeled yet")]),
+        ([{}, NO_EMOTIONS], ["categories", "primary", "priority"], []),
+        # the priority left empty too is a problem of its own cell
+        (
+            [{}, NO_EMOTIONS | {"priority": ""}],
+            None,
+            [(1, "", _FIVE), (1, "priority", "priority must be one of P1, P2, P3, P4")],
+        ),
+        # some rated: each other one is a cell of its own, as ever
+        (
+            [{}, NO_EMOTIONS | {"angry": "1"}],
+            None,
+            [(1, c, "intensity must be 0, 1 or 2") for c in EMOTION_COLUMNS[1:]],
+        ),
+        (
+            [{}, NO_EMOTIONS | {"humorous": "3"}],
+            None,
+            [(1, c, "intensity must be 0, 1 or 2") for c in EMOTION_COLUMNS],
+        ),
+        # a row of no label at all is not labeled yet, that alone
+        (
+            [{}, NO_EMOTIONS | NO_COMPLAINT | {"priority": ""}],
+            None,
+            [(1, "", "not labeled yet")],
+        ),
+    ],
+    ids=[
+        "one-row",
+        "two-rows",
+        "some-heads",
+        "emotions",
+        "other-heads",
+        "and-priority",
+        "one-rated",
+        "typo",
+        "none",
+    ],
+)
+def test_a_row_whose_five_emotions_are_empty_is_one_problem(
+    rows: list[dict[str, str]], heads: list[str] | None, problems: list[tuple[int, str, str]]
+) -> None:
+    # it was five problems, each "intensity must be 0, 1 or 2", of a row
+    # whose emotions were not rated
+    found = validate_labels(frame(*rows), heads=heads)
+    assert len(found) == len(problems)
+    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
+        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+
+
+def test_a_row_whose_five_emotions_are_empty_is_refused_in_one_line() -> None:
+    f = frame({}, NO_EMOTIONS, {})
+    assert problem_lines(f) == [
+        "row 1 (id 'x-1') the five emotions are empty (angry, anxious, confused, humorous, "
+        "aggrieved): rate each, 0 where absent (every one 0 is a calm text)"
+    ]
+    with pytest.raises(LabelError) as caught:
+        check_labels(f)
+    # and what to do with a row labeled for some heads alone is said, as of its cells
+    assert str(caught.value) == (
+        "1 problem in the labeled data (see triage.validate_labels for all):\n"
+        f"  {problem_lines(f)[0]}\n"
+        "row 1 is labeled for some heads alone (an emotion or the priority left empty): label "
+        "every cell, or train on such rows as extra rows beside fully labeled ones, "
+        "triage.train(labeled, extra=rows), where an empty cell is unknown (see TriageModel.fit)"
+    )
+    with pytest.raises(LabelError, match=r"\nrow 1 is not labeled for every head evaluated"):
+        check_heads(f, ["categories", "primary", "emotions"])

@@ -89,6 +89,12 @@ _HEADER_AGAIN = (
     "the header line again, as where labeled files were joined one after another: delete the row"
 )
 _NOT_LABELED = "not labeled yet: every label cell is empty; label the row or leave it out"
+#: The problem of a row whose five emotion cells are empty, where they are
+#: rated on other rows: one of the row, not one a cell.
+_NO_EMOTIONS = (
+    "the five emotions are empty (angry, anxious, confused, humorous, aggrieved): "
+    "rate each, 0 where absent (every one 0 is a calm text)"
+)
 #: The problem of a label column empty on every row where another is not (an
 #: export labeled for some heads alone): one of the column, not one a cell.
 _BLANK = "empty on every row"
@@ -408,7 +414,9 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
 
     A row whose every label cell is empty (a row of a file exported for
     labeling that was not labeled yet) is one problem, with an empty
-    ``column``, not one per label cell.
+    ``column``, not one per label cell; so is a row whose five emotion
+    cells alone are empty, where other rows rate them (its emotions left
+    for later): ``the five emotions are empty``, not five intensities.
 
     A column of an emotion or the priority that is empty on every row,
     where another label column is not (a file exported for labeling whose
@@ -560,9 +568,12 @@ def _validate(
                 add(i, "primary", primary, f"primary {_shown(p)} is not among the categories")
         elif any(_hint_key(label) not in _NONE for label in labels):  # '无' is reported alone
             add(i, "primary", primary, "categories are set but primary is empty")
-        for column in EMOTION_COLUMNS:
-            if column in cell and _intensity(value := cell[column]) is None:
-                add(i, column, value, f"intensity must be 0, 1 or 2{_intensity_hint(value)}")
+        if all(c in cell and not _cell(cell[c]) for c in EMOTION_COLUMNS):
+            add(i, "", "", _NO_EMOTIONS)  # one problem, not one per emotion
+        else:
+            for column in EMOTION_COLUMNS:
+                if column in cell and _intensity(value := cell[column]) is None:
+                    add(i, column, value, f"intensity must be 0, 1 or 2{_intensity_hint(value)}")
         if "priority" in cell:
             priority = cell["priority"]
             level = _cell(priority)
@@ -962,18 +973,8 @@ def check_heads(
     problems = _validate(frame, lines, heads)
     if problems["problem"].tolist() == [_NO_ROWS]:
         raise LabelError(_NO_ROWS_SAID)
-    columns = [c for h in heads for c in HEADS[h]]
-    unrated = sorted(
-        {
-            row
-            for row, column, value in zip(
-                problems["row"], problems["column"], problems["value"], strict=True
-            )
-            if column in columns
-            and column not in ("categories", "primary")
-            and not _cell(value)
-            and row >= 0
-        }
+    unrated = _unrated_rows(
+        problems, [c for h in heads for c in HEADS[h] if c not in ("categories", "primary")]
     )
     note = ""
     if unrated:
@@ -996,16 +997,7 @@ def check_heads(
 def _some_heads_alone(problems: pd.DataFrame) -> str:
     """What to do with the rows of `problems` labeled for some heads alone
     (an emotion or the priority left empty, another label set); "" for none."""
-    unrated = {*EMOTION_COLUMNS, "priority"}
-    rows = sorted(
-        {
-            row
-            for row, column, value in zip(
-                problems["row"], problems["column"], problems["value"], strict=True
-            )
-            if column in unrated and not _cell(value) and row >= 0
-        }
-    )
+    rows = _unrated_rows(problems, [*EMOTION_COLUMNS, "priority"])
     if not rows:
         return ""
     shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
@@ -1014,6 +1006,23 @@ def _some_heads_alone(problems: pd.DataFrame) -> str:
         "some heads alone (an emotion or the priority left empty): label every cell, or "
         "train on such rows as extra rows beside fully labeled ones, "
         "triage.train(labeled, extra=rows), where an empty cell is unknown (see TriageModel.fit)"
+    )
+
+
+def _unrated_rows(problems: pd.DataFrame, columns: Sequence[str]) -> list[int]:
+    """The rows of `problems` whose cell of one of `columns` (emotions or the
+    priority) is empty, or whose five emotions are, with emotions among them."""
+    emotions = set(EMOTION_COLUMNS) <= set(columns)
+    return sorted(
+        {
+            row
+            for row, column, value, problem in zip(
+                *(problems[c].tolist() for c in ("row", "column", "value", "problem")),
+                strict=True,
+            )
+            if row >= 0
+            and ((column in columns and not _cell(value)) or (emotions and problem == _NO_EMOTIONS))
+        }
     )
 
 
