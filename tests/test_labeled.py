@@ -1214,3 +1214,83 @@ def test_a_row_whose_five_emotions_are_empty_is_refused_in_one_line() -> None:
     )
     with pytest.raises(LabelError, match=r"\nrow 1 is not labeled for every head evaluated"):
         check_heads(f, ["categories", "primary", "emotions"])
+
+
+_BLANK_ROW = "empty on every row"
+
+
+@pytest.mark.parametrize(
+    ("rows", "heads", "problems"),
+    [
+        # the head asked for left empty: one problem a column, not each row
+        # not labeled yet
+        (
+            [UNRATED | dict.fromkeys(EMOTION_COLUMNS, "0")] * 3,
+            ["priority"],
+            [(-1, "priority", _BLANK_ROW)],
+        ),
+        ([UNRATED] * 2, ["emotions"], [(-1, c, _BLANK_ROW) for c in EMOTION_COLUMNS]),
+        (
+            [UNRATED] * 2,
+            ["emotions", "priority"],
+            [(-1, c, _BLANK_ROW) for c in [*EMOTION_COLUMNS, "priority"]],
+        ),
+        # beside categories, whose empty cells are no complaint
+        ([UNRATED | NO_COMPLAINT] * 2, ["categories", "priority"], [(-1, "priority", _BLANK_ROW)]),
+        # a row's own problem is listed as ever
+        (
+            [UNRATED, UNRATED | {"text": " "}],
+            ["priority"],
+            [(-1, "priority", _BLANK_ROW), (1, "text", "text is missing or empty")],
+        ),
+        # every head asked for, as evaluation asks a full file
+        (
+            [UNRATED | NO_COMPLAINT] * 2,
+            ["categories", "primary", "emotions", "priority"],
+            [(-1, c, _BLANK_ROW) for c in [*EMOTION_COLUMNS, "priority"]],
+        ),
+        # categories left empty are no complaint on every row, no problem
+        ([NO_COMPLAINT] * 2, ["categories", "primary"], []),
+        # of every head, no label anywhere is each row not labeled yet, as before
+        (
+            [UNRATED | NO_COMPLAINT] * 2,
+            None,
+            [(0, "", "not labeled yet"), (1, "", "not labeled yet")],
+        ),
+    ],
+    ids=[
+        "priority",
+        "emotions",
+        "both",
+        "with-categories",
+        "bad-row",
+        "every-head",
+        "no-complaint",
+        "all",
+    ],
+)
+def test_a_head_asked_for_whose_columns_are_empty_is_one_problem_a_column(
+    rows: list[dict[str, str]], heads: list[str] | None, problems: list[tuple[int, str, str]]
+) -> None:
+    # validate_labels(frame, heads=["priority"]) of a file whose priorities
+    # were never rated listed each row as not labeled yet (2,000 of a team's)
+    found = validate_labels(frame(*rows), heads=heads)
+    assert len(found) == len(problems)
+    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
+        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+
+
+def test_a_head_checked_whose_columns_are_empty_is_refused_in_one_line() -> None:
+    f = frame(*[UNRATED] * 3)
+    with pytest.raises(LabelError) as caught:
+        check_heads(f, ["priority"])
+    # the columns are there: a LabelError, no ColumnError; and for evaluation,
+    # not training: no extra rows
+    assert not isinstance(caught.value, KeyError)
+    assert str(caught.value) == (
+        "bad columns in the labeled data: priority is empty on every row; each head checked "
+        "(priority) is labeled on every row: label them, or check the heads the frame labels, "
+        "triage.labeled.labeled_heads(frame)[0], as triage.evaluate does; the columns are "
+        "['id', 'text', 'categories', 'primary', 'angry', 'anxious', 'confused', 'humorous', "
+        "'aggrieved', 'priority']"
+    )

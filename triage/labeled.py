@@ -425,7 +425,10 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
     (six a row, thousands of a team's export); its empty cells are then
     no problem, and a row of empty categories beside them no complaint,
     as in a file of the categories alone. `triage.evaluate` takes such a
-    file for the heads it labels (`labeled_heads`).
+    file for the heads it labels (`labeled_heads`). With `heads`, a column
+    of a head asked for that is empty on every row is that one problem even
+    where no other label column is filled (``heads=["priority"]`` of a file
+    whose priorities were never rated), not each row not labeled yet.
 
     A row whose label cells are the names of the label columns, in any
     order (the header line of a file joined after another one), is one
@@ -486,14 +489,15 @@ def _required(heads: Sequence[str]) -> tuple[str, ...]:
 
 
 def _validate(
-    frame: pd.DataFrame, lines: Sequence[int] | None = None, heads: Sequence[str] = _ALL_HEADS
+    frame: pd.DataFrame, lines: Sequence[int] | None = None, heads: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """`validate_labels`; with `lines` (see `check_labels`), an earlier row that
     a text repeats is named by its line too. With `heads`, the columns of the
-    others are neither required nor read (`labeled_heads`)."""
+    others are neither required nor read (`labeled_heads`), and a column of
+    theirs empty on every row is one problem (`_blank_columns`)."""
     import pandas as pd
 
-    required = _required(heads)
+    required = _required(_ALL_HEADS if heads is None else heads)
     names = frozenset(required[1:])
 
     require_frame(frame)
@@ -531,7 +535,7 @@ def _validate(
 
     texts = model_texts(frame["text"].tolist())
     headers: set[int] = set()
-    blank = _blank_columns(frame, required[1:])
+    blank = _blank_columns(frame, required[1:], chosen=heads is not None)
     problems += [{"row": -1, "id": "", "column": c, "value": "", "problem": _BLANK} for c in blank]
     rated = names - set(blank)
     for i, row in enumerate(frame[list(required)].itertuples(index=False, name=None)):
@@ -597,14 +601,17 @@ def _validate(
     )
 
 
-def _blank_columns(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+def _blank_columns(frame: pd.DataFrame, columns: Sequence[str], *, chosen: bool) -> list[str]:
     """The columns of an emotion or the priority, of `columns`, empty on every
     row of `frame` where another of `columns` is not: an export labeled for
     some heads alone, whose cells of the others are one problem a column, not
     one a cell (thousands of a support team's export). Where every column is
-    empty, each row is not labeled yet; an empty categories cell is a label."""
+    empty, each row is not labeled yet, unless the heads of `columns` were
+    `chosen` (``validate_labels(frame, heads=["priority"])``): a head asked
+    for whose columns are empty on every row is unlabeled, not each of its
+    rows. An empty categories cell is a label."""
     empty = [c for c in columns if not any(map(_cell, frame[c].tolist()))]
-    if len(empty) == len(columns):
+    if len(empty) == len(columns) and not chosen:
         return []
     return [c for c in empty if c not in ("categories", "primary")]
 
@@ -991,6 +998,12 @@ def check_heads(
         frame.columns,
         lines,
         note=note,
+        # evaluated, not trained: no extra rows
+        advice=(
+            f"each head checked ({', '.join(heads)}) is labeled on every row: label the "
+            "missing ones, or check the heads the frame labels, "
+            "triage.labeled.labeled_heads(frame)[0], as triage.evaluate does"
+        ),
     )
 
 
