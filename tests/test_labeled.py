@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from triage import InputFileError, LabelError, ParameterError, validate_labels
+from triage.exceptions import LabelColumnError
 from triage.labeled import (
     MAX_WEIGHT,
     check_heads,
@@ -1294,3 +1295,90 @@ def test_a_head_checked_whose_columns_are_empty_is_refused_in_one_line() -> None
         "['id', 'text', 'categories', 'primary', 'angry', 'anxious', 'confused', 'humorous', "
         "'aggrieved', 'priority']"
     )
+
+
+# A spreadsheet's export whose header lost names: a header cell left empty,
+# merged over several columns, or a header of merged cells on two lines.
+_HEADER = "text,categories,primary,angry,anxious,confused,humorous,aggrieved,priority"
+_ROWS = (
+    "快递三天还没到,logistics,logistics,1,1,0,0,0,P3\r\n"
+    "充电器冒烟了,product,product,1,2,0,0,0,P1\r\n"
+)
+_LOST = "(a header cell left empty, or merged over several in a spreadsheet)"
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (
+            _HEADER.replace("primary", "Unnamed: 2"),
+            "no column 'primary'; the header gives no name to column 3 ('Unnamed: 2'), which "
+            f"holds cells {_LOST}: rename 'Unnamed: 2' (column 3) to 'primary', as the file "
+            "format's order has it, if it holds those",
+        ),
+        (
+            _HEADER.replace("priority", ""),
+            "no column 'priority'; the header gives no name to column 9 (''), which holds "
+            f"cells {_LOST}: rename '' (column 9) to 'priority', as the file format's order "
+            "has it, if it holds those",
+        ),
+        # 'emotions' merged over the five
+        (
+            _HEADER.replace("angry,anxious,confused,humorous,aggrieved", "emotions,,,,"),
+            "no column 'angry', 'anxious', 'confused', 'humorous', 'aggrieved'; the header "
+            f"gives no name to columns 5 (''), 6 (''), 7 (''), 8 (''), which hold cells {_LOST}: "
+            "rename 'emotions' (column 4) to 'angry', '' (column 5) to 'anxious', '' (column 6) "
+            "to 'confused', '' (column 7) to 'humorous', '' (column 8) to 'aggrieved', as the "
+            "file format's order has them, if they hold those",
+        ),
+        # where the order cannot say which
+        (
+            "text,Unnamed: 1,categories,angry,anxious,confused,humorous,aggrieved,priority",
+            "no column 'primary'; the header gives no name to column 2 ('Unnamed: 1'), which "
+            f"holds cells {_LOST}: name each by what it holds",
+        ),
+        # on two lines, the names of the second in the first row
+        (
+            _HEADER.replace("angry,anxious,confused,humorous,aggrieved", "emotions,,,,")
+            + "\r\n,,,angry,anxious,confused,humorous,aggrieved,",
+            "no column 'angry', 'anxious', 'confused', 'humorous', 'aggrieved'; the header is "
+            "on two lines (a header of merged cells, as a spreadsheet's): its first row names "
+            "'angry', 'anxious', 'confused', 'humorous', 'aggrieved'; rename 'emotions' "
+            "(column 4) to 'angry', '' (column 5) to 'anxious', '' (column 6) to 'confused', '' "
+            "(column 7) to 'humorous', '' (column 8) to 'aggrieved' in the header line, and "
+            "delete that row",
+        ),
+    ],
+    ids=["unnamed", "empty", "merged", "out-of-order", "two-lines"],
+)
+def test_columns_whose_names_a_spreadsheet_lost_are_told_their_names(
+    tmp_path: Path, header: str, said: str
+) -> None:
+    # they were told to label the missing columns, or train on the rows as
+    # extra rows, though their cells were there
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\r\n{_ROWS}", encoding="utf-8-sig", newline="")
+    f = read_labeled(path)
+    with pytest.raises(LabelColumnError) as caught:
+        check_labels(f)
+    assert str(caught.value) == (
+        f"bad columns in the labeled data: {said}; the columns are {list(f.columns)!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "rows"),
+    [
+        # empty columns saved right of the data
+        (_HEADER + ",,Unnamed: 10", _ROWS.replace("\r\n", ",,\r\n")),
+        # an index saved with the frame
+        ("Unnamed: 0," + _HEADER, "".join(f"{i},{r}\r\n" for i, r in enumerate(_ROWS.split()))),
+    ],
+    ids=["empty", "index"],
+)
+def test_columns_of_no_name_that_hold_no_labels_are_no_problem(
+    tmp_path: Path, header: str, rows: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\r\n{rows}", encoding="utf-8-sig", newline="")
+    assert validate_labels(read_labeled(path)).empty

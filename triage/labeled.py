@@ -408,6 +408,14 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
     there is no ``id`` is reported, as a missing column is: its ids would
     not be read.
 
+    Where a column is missing, columns the header gives no name (``""``,
+    or pandas' ``Unnamed: 2``) that hold cells, or a header on two lines
+    whose first row names the missing columns (a spreadsheet's merged
+    header cells), are reported with it (``row`` -1, an empty ``column``),
+    with the names the file format's order gives them: their labels are
+    there, their names lost. A column of no name whose cells are all
+    empty, or an index saved with a frame, is no problem.
+
     An empty cell is empty however pandas holds it: ``""``, NaN, None, or
     ``pd.NA`` (a frame read with ``dtype="string"`` or made by
     ``convert_dtypes()``).
@@ -522,6 +530,8 @@ def _validate(
         for c in frame.columns
         if "id" not in frame.columns and _plain_name(c) == "id"
     ]
+    if missing:  # its cells in a column of no name, or named on the next line
+        missing += _unnamed(frame, [str(m["column"]) for m in missing])
     if missing or misspelt:
         return pd.DataFrame(missing + misspelt)
     if not len(frame):
@@ -614,6 +624,66 @@ def _blank_columns(frame: pd.DataFrame, columns: Sequence[str], *, chosen: bool)
     if len(empty) == len(columns) and not chosen:
         return []
     return [c for c in empty if c not in ("categories", "primary")]
+
+
+#: A column of no name: a header cell left empty (read as ""), or as pandas
+#: names one ("Unnamed: 2", "Unnamed: 2_level_1" of a header on two lines).
+_NO_NAME = re.compile(r"(?:Unnamed: \d+(?:_level_\d+)?)?")
+#: The start of the problem of such columns that hold cells.
+_UNNAMED = "the header gives no name to column"
+#: The problem of a header that goes on in the first row (`_unnamed`).
+_TWO_LINES = "the header is on two lines"
+
+
+def _unnamed(frame: pd.DataFrame, missing: Sequence[str]) -> list[dict[str, Any]]:
+    """The problems of a file whose `missing` columns are there, their name
+    lost: a header of merged cells (a spreadsheet's) on two lines, whose
+    first row names them; or columns of no name in the header that hold
+    cells, each told the name the file format's order gives it when that
+    fits. A column of no name whose cells are all empty (one a spreadsheet
+    saves to the right of the data) or holding an index is no problem."""
+    names = [str(c) for c in frame.columns]
+    if len(frame):
+        first = [_plain_name(_cell(v)) for v in frame.iloc[0].tolist()]
+        renamed = [(j, first[j]) for j in range(len(names)) if first[j] in missing]
+        if renamed:
+            said = ", ".join(f"{names[j]!r} (column {j + 1}) to {c!r}" for j, c in renamed)
+            problem = (
+                f"{_TWO_LINES} (a header of merged cells, as a spreadsheet's): its first row "
+                f"names {', '.join(repr(c) for _, c in renamed)}; rename {said} in the "
+                "header line, and delete that row"
+            )
+            return [{"row": -1, "id": "", "column": "", "value": "", "problem": problem}]
+
+    def holds(j: int) -> bool:  # cells, and no index (0 .. n-1) of a frame saved with it
+        cells = [_cell(v) for v in frame.iloc[:, j].tolist()]
+        return any(cells) and cells != [str(i) for i in range(len(frame))]
+
+    unnamed = [j for j, c in enumerate(names) if _NO_NAME.fullmatch(c.strip()) and holds(j)]
+    if not unnamed:
+        return []
+    # in the file format's order, the columns of no name (and any other name
+    # a merged cell gave: 'emotions' over five) are the missing ones
+    order = {c: k for k, c in enumerate(_FILE_COLUMNS)}
+    others = [j for j, c in enumerate(names) if c not in order and holds(j)]
+    guess = dict(zip(others, missing, strict=True)) if len(others) == len(missing) else {}
+    ranks = [order[guess.get(j, c)] for j, c in enumerate(names) if guess.get(j, c) in order]
+    one = len(guess) == 1
+    fix = (
+        "rename "
+        + ", ".join(f"{names[j]!r} (column {j + 1}) to {c!r}" for j, c in guess.items())
+        + f", as the file format's order has {'it' if one else 'them'}, if "
+        + f"{'it holds' if one else 'they hold'} those"
+        if guess and ranks == sorted(ranks)
+        else "name each by what it holds"
+    )
+    problem = (
+        f"{_UNNAMED}{'' if len(unnamed) == 1 else 's'} "
+        + ", ".join(f"{j + 1} ({names[j]!r})" for j in unnamed)
+        + f", which {'holds' if len(unnamed) == 1 else 'hold'} cells (a header cell left "
+        f"empty, or merged over several in a spreadsheet): {fix}"
+    )
+    return [{"row": -1, "id": "", "column": "", "value": "", "problem": problem}]
 
 
 def _repeated(columns: Iterable[Any], names: Iterable[str]) -> list[tuple[str, int]]:
@@ -1148,6 +1218,8 @@ def _columns_problem(
         level = [c for c in map(_cell, columns) if c in _PRIORITY_SET]
         if near:
             said.append(f"rename {', '.join(near)}")
+        elif any(p.startswith((_UNNAMED, _TWO_LINES)) for p in problems["problem"]):
+            pass  # its columns are there, their names lost: said below, not to label them
         elif {"text", "categories"} <= set(missing) and level:
             said.append(
                 f"the names are the cells of a labeled row (priority {level[0]!r}): the first "
