@@ -118,6 +118,16 @@ def test_a_valid_frame_has_no_problems() -> None:
         ({"priority": "\uff30\uff13"}, "priority", "(write 'P3' for '\uff30\uff13')"),
         ({"priority": "P 1"}, "priority", "(write 'P1' for 'P 1')"),
         ({"priority": "2"}, "priority", "(write 'P2' for '2')"),
+        # as a ticket system writes a level
+        ({"priority": "P1级"}, "priority", "(write 'P1' for 'P1级')"),
+        ({"priority": "p2 级"}, "priority", "(write 'P2' for 'p2 级')"),
+        ({"priority": "一级"}, "priority", "(write 'P1' for '一级')"),
+        ({"priority": "4级"}, "priority", "(write 'P4' for '4级')"),
+        ({"priority": "P1（紧急）"}, "priority", "(write 'P1' for 'P1（紧急）')"),
+        ({"priority": "中(P3)"}, "priority", "(write 'P3' for '中(P3)')"),
+        ({"priority": "P2-高"}, "priority", "(write 'P2' for 'P2-高')"),
+        ({"priority": "P4低"}, "priority", "(write 'P4' for 'P4低')"),
+        ({"priority": "五级"}, "priority", "priority must be one of P1, P2, P3, P4"),
         # "none" written out: the cell is left empty for it
         ({"categories": "无", "primary": ""}, "categories", "'无' (leave the cell empty when"),
         ({"categories": "", "primary": "None"}, "primary", "'None' (leave the cell empty when"),

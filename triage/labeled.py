@@ -116,11 +116,36 @@ def _hint_key(label: str) -> str:
     return "".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
+def _level_names(level: str, zh: str) -> tuple[str, ...]:
+    """What a ticket system may write for a priority level (``P1``, ``紧急``):
+    its number alone, with 级 (``P1级``, ``1级``, ``一级``), or beside its
+    Chinese name (``P1紧急``, ``P1(紧急)``, ``紧急(P1)``, ``P1-紧急``).
+
+    >>> _level_names("P2", "高")[:6]
+    ('P2', '高', '2', 'P2级', '2级', '二级')
+    """
+    n = level[1:]
+    return (
+        level,
+        zh,
+        n,
+        f"{level}级",
+        f"{n}级",
+        f"{'一二三四'[int(n) - 1]}级",
+        f"{level}{zh}",
+        f"{level}({zh})",
+        f"{zh}({level})",
+        f"{level}-{zh}",
+        f"{level}:{zh}",
+    )
+
+
 # What a labeler may write for a label instead of its code: any case or
 # width, spaces inside, the Chinese name of the label definitions, or a
-# level's number alone. Only ever used to suggest the code.
+# level's number alone or as a ticket system writes it. Only ever used to
+# suggest the code.
 _CATEGORY_HINTS = {_hint_key(k): str(c) for c in CATEGORIES for k in (str(c), c.zh)}
-_PRIORITY_HINTS = {_hint_key(k): str(p) for p in PRIORITIES for k in (str(p), p.zh, str(p)[1:])}
+_PRIORITY_HINTS = {_hint_key(k): str(p) for p in PRIORITIES for k in _level_names(str(p), p.zh)}
 
 # The apostrophe `triage.retrain.export_for_labeling` writes before a cell
 # that Excel would run as a formula (`triage._io.FORMULA`: "=1+1", "-5元",
