@@ -1070,3 +1070,45 @@ def test_calibration_refuses_priorities_alone_before_predicting_a_row(
     else:
         assert calibration(model, frame, n_bins=3).n_rows == len(frame)
         assert predicted == [len(frame)]
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"priority": ""}, "row 3 (id 't-3') priority='': priority must be one of"),
+        (
+            dict.fromkeys(["angry", "anxious", "confused", "humorous", "aggrieved"], ""),
+            "row 3 (id 't-3') the five emotions are empty",
+        ),
+    ],
+    ids=["priority", "emotions"],
+)
+def test_a_full_file_s_row_not_labeled_for_a_head_is_told_what_evaluation_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], said: str
+) -> None:
+    from triage.cli import main
+    from triage.exceptions import LabelError
+
+    # it was told to train on such rows as extra rows (triage.train(labeled,
+    # extra=rows)), which evaluation does not do
+    frame = labeled_frame(LABELED)
+    for column, value in change.items():
+        frame.loc[3, column] = value
+    note = (
+        "\nrow 3 is not labeled for every head evaluated (categories, primary, emotions, "
+        "priority): label each row of a head, or leave its columns empty on every row, and "
+        "it is not evaluated"
+    )
+    with pytest.raises(LabelError) as caught:
+        evaluate(LexiconModel(), frame)
+    message = str(caught.value)
+    assert message.startswith(
+        "1 problem in the labeled data (see triage.validate_labels for all):\n  " + said
+    )
+    assert message.endswith(note) and "extra=rows" not in message
+    path = tmp_path / "dev.csv"
+    frame.to_csv(path, index=False)
+    assert main(["evaluate", str(path), "--baseline"]) == 2
+    err = capsys.readouterr().err
+    assert f"(triage check {path} lists them all)" in err
+    assert note in err and "extra=rows" not in err

@@ -562,15 +562,15 @@ def _read_valid(
     with `use`, what takes every head and learns from none, the error of such
     a file names it (`check_labels`)."""
     from triage.exceptions import LabelError
-    from triage.labeled import HEADS, check_heads, check_labels, labeled_heads, read_labeled_lines
+    from triage.labeled import check_heads, check_labels, labeled_heads, read_labeled_lines
 
     frame, lines = read_labeled_lines(path, encoding=encoding)
     heads = None
     try:
         heads = labeled_heads(frame)[0] if partial else None
-        if heads is None or len(heads) == len(HEADS):
+        if heads is None:
             check_labels(frame, lines, use=use)  # each row named by its line of the file too
-        else:
+        else:  # evaluated, not trained on: what to do is said so
             check_heads(frame, heads, lines)
     except LabelError as exc:  # of its class: a missing column is a ColumnError too
         # the command that lists them all, rather than a Python function

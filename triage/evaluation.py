@@ -453,7 +453,9 @@ def evaluate(
     LabelError
         `frame` is not a valid labeled frame for the heads it labels (see
         `triage.validate_labels`, and its ``heads=``): a row not labeled for
-        one of them, say. A `triage.exceptions.LabelColumnError` when it
+        one of them, say, of a full frame too, which the error tells to
+        label, or to leave the head's columns empty on every row, and it is
+        not evaluated. A `triage.exceptions.LabelColumnError` when it
         labels no head (no label column, or each empty on every row),
         ``primary`` without ``categories``, or some of the five emotions
         without the others (`triage.labeled.labeled_heads` says why).

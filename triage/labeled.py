@@ -1089,7 +1089,8 @@ def check_heads(
     _raise_problems(
         problems,
         "the labeled data",
-        f"triage.validate_labels(frame, heads={list(heads)!r})",
+        "triage.validate_labels"
+        + ("" if tuple(heads) == _ALL_HEADS else f"(frame, heads={list(heads)!r})"),
         frame.columns,
         lines,
         note=note,
@@ -1317,16 +1318,18 @@ class LabelArrays:
 
 
 def parse_labels(
-    frame: pd.DataFrame, heads: Sequence[str] = _ALL_HEADS, *, use: str | None = None
+    frame: pd.DataFrame, heads: Sequence[str] | None = None, *, use: str | None = None
 ) -> LabelArrays:
     """Validate `frame` and return its labels as arrays.
 
-    With `heads` (of `labeled_heads`), the frame is checked for those alone
-    (`check_heads`), and the arrays of the others are placeholders, no
-    labels: no category, no primary, intensity 0, ``P1``. Of every head, it
-    is checked by `check_labels`, which `use` is passed to.
+    With `heads` (of `labeled_heads`: the frame is evaluated, not trained
+    on), the frame is checked for those alone (`check_heads`), and the
+    arrays of the others are placeholders, no labels: no category, no
+    primary, intensity 0, ``P1``. Without, it is checked for every head by
+    `check_labels`, which `use` is passed to.
     """
-    if tuple(heads) == _ALL_HEADS:
+    if heads is None:
+        heads = _ALL_HEADS
         check_labels(frame, use=use)
     else:
         check_heads(frame, heads)
