@@ -2205,6 +2205,45 @@ def test_check_reads_each_file_and_says_so_of_a_bad_one(
     ]
 
 
+def test_check_warns_of_texts_a_file_shares_with_an_earlier_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # triage check my_train.csv my_dev.csv said nothing of dev rows that are
+    # training rows, whose figures flatter a model trained on the other file
+    train, dev = tmp_path / "train.csv", tmp_path / "dev.csv"
+    train.write_text(
+        LABELED_HEADER + "退款一周没到账！,pricing,pricing,1,1,0,0,0,P3\n"
+        "空调坏了一晚上没人修,environment,environment,1,0,0,0,1,P3\n",
+        encoding="utf-8",
+    )
+    dev.write_text(
+        LABELED_HEADER + "房间里有蟑螂,environment,environment,1,0,0,0,0,P3\n"
+        # the same text to the model: full-width punctuation, spaces around
+        " 退款一周没到账! ,pricing,pricing,1,1,0,0,0,P3\n"
+        "空调坏了一晚上没人修,environment,environment,1,0,0,0,1,P3\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(train), str(dev), str(train)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    said = (
+        "2 of its {} texts are in {} too (compared as the model reads them), on lines {}: a model "
+        "trained on one file and measured on the other is flattered by them; keep each text in "
+        "one file"
+    )
+    assert err.splitlines() == [
+        f"{train}: 2 rows, no problem",
+        f"{dev}: 3 rows, no problem",
+        f"triage check: warning: {dev}: {said.format(3, train, '3, 4')}",
+        f"{train}: 2 rows, no problem",
+        # of the file given again, the texts of the other
+        f"triage check: warning: {train}: {said.format(2, dev, '2, 3')}",
+    ]
+    # files of no text in common: nothing said
+    assert main(["check", str(train)]) == 0
+    assert capsys.readouterr().err == f"{train}: 2 rows, no problem\n"
+
+
 @pytest.mark.parametrize("command", ["check", "evaluate", "train"])
 def test_a_jsonl_file_is_said_to_be_no_labeled_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str

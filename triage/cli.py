@@ -588,10 +588,18 @@ def _read_valid(
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from triage.labeled import _heads_alone, problem_lines, read_labeled_lines, validate_labels
+    from triage.labeled import (
+        _heads_alone,
+        model_texts,
+        problem_lines,
+        read_labeled_lines,
+        validate_labels,
+    )
+    from triage.labels import LABEL_COLUMNS
 
     _check_encoding(args.encoding)
     found = unreadable = 0
+    earlier: list[tuple[str, set[str]]] = []  # the texts of each file read, as the model reads them
     for path in args.files:
         try:
             frame, lines = read_labeled_lines(path, encoding=args.encoding)
@@ -625,7 +633,36 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         print(_visible(f"{path}: {said}"), file=sys.stderr)
         found += len(problems)
+        if "text" in frame.columns and set(LABEL_COLUMNS) & set(frame.columns):  # labeled
+            texts = model_texts(frame["text"].tolist())
+            _warn_texts_of_earlier(path, texts, lines, earlier)
+            earlier.append((path, set(texts) - {""}))
     return 2 if unreadable else 1 if found else 0
+
+
+def _warn_texts_of_earlier(
+    path: str, texts: list[str], lines: list[int], earlier: list[tuple[str, set[str]]]
+) -> None:
+    """Warn of the texts of `path` that an earlier file checked holds (a
+    training file and its dev file, say), naming their lines: a model trained
+    on one and measured on the other is flattered by them."""
+    for other, theirs in earlier:
+        if os.path.realpath(other) == os.path.realpath(path):
+            continue  # the same file given twice
+        shared = [lines[i] for i, t in enumerate(texts) if t and t in theirs]
+        if shared:
+            shown = ", ".join(map(str, shared[:10])) + (
+                f" and {len(shared) - 10} more" if len(shared) > 10 else ""
+            )
+            warnings.warn(
+                f"{path}: {len(shared)} of its {counted(len(texts), 'text')} "
+                f"{'is' if len(shared) == 1 else 'are'} in {other} too (compared as the model "
+                f"reads them), on {'line' if len(shared) == 1 else 'lines'} {shown}: a model "
+                "trained on one file and measured on the other is flattered by them; keep each "
+                "text in one file",
+                TriageWarning,
+                stacklevel=2,
+            )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -1382,8 +1419,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every problem of labeled files, as train and evaluate refuse them "
         "(they show the first 10), one a line on stdout, each with its row, its line in the "
         "file and its id; then a count per file on stderr, which says of a file that labels "
-        "some heads alone that triage evaluate takes it for those. A file that cannot be read is "
-        "said so on stderr, and the files after it are checked. Exit status 0 when every "
+        "some heads alone that triage evaluate takes it for those, and a warning names the lines "
+        "of texts an earlier file holds too (a training file's in a dev file). A file that "
+        "cannot be read is said so on stderr, and the files after it are checked. Exit "
+        "status 0 when every "
         "file is valid, 1 when one has problems, 2 when one cannot be read.",
     )
     p.add_argument(
