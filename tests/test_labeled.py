@@ -293,8 +293,8 @@ def test_the_text_of_a_labeled_file_given_for_the_frame_is_not_repeated() -> Non
 
 
 def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None:
-    # 工单号, 内容, 类别: every column of the format missing, and nothing said of how to fix it
-    own = pd.DataFrame({"工单号": ["1"], "内容": ["快递一周还没到"], "类别": ["logistics"]})
+    # 工单号, 客户原话, 归类: every column of the format missing, and nothing said of how to fix it
+    own = pd.DataFrame({"工单号": ["1"], "客户原话": ["快递一周还没到"], "归类": ["logistics"]})
     with pytest.raises(
         LabelError,
         match=r"^bad columns in the labeled data: no column 'text', .*'priority'; a labeled "
@@ -302,6 +302,49 @@ def test_columns_of_ones_own_are_told_to_be_renamed_to_the_file_format() -> None
         r"\(text, categories, .*\): rename yours to them; the columns are \['工单号', ",
     ):
         check_labels(own)
+
+
+@pytest.mark.parametrize(
+    ("names", "said"),
+    [
+        # as LABELS.md names them in Chinese
+        (
+            ["文本", "类别", "主类别", "愤怒", "焦虑", "迷茫", "幽默", "委屈", "优先级"],
+            "rename '文本' to 'text', '类别' to 'categories', '主类别' to 'primary', '愤怒' to "
+            "'angry', '焦虑' to 'anxious', '迷茫' to 'confused', '幽默' to 'humorous', '委屈' "
+            "to 'aggrieved', '优先级' to 'priority'",
+        ),
+        # as a ticket system exports them
+        (
+            [
+                "投诉内容",
+                "投诉分类",
+                "主要类别",
+                "angry",
+                "anxious",
+                "困惑",
+                "humorous",
+                "aggrieved",
+                "紧急程度",
+            ],
+            "rename '投诉内容' to 'text', '投诉分类' to 'categories', '主要类别' to 'primary', "
+            "'困惑' to 'confused', '紧急程度' to 'priority'",
+        ),
+        (
+            ["text", "categories", "primary", *EMOTION_COLUMNS, " 优先级 "],
+            "rename ' 优先级 ' to 'priority'",
+        ),
+    ],
+    ids=["labels-md", "ticket-system", "one"],
+)
+def test_columns_named_in_chinese_are_told_their_names(names: list[str], said: str) -> None:
+    # they were told a labeled file names its columns as the file format does,
+    # not which is which
+    f = frame({}).drop(columns="id")
+    f.columns = pd.Index(names)
+    with pytest.raises(LabelColumnError) as caught:
+        check_labels(f)
+    assert f"; {said}; the columns are " in str(caught.value)
 
 
 @pytest.mark.parametrize(

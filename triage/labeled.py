@@ -46,7 +46,7 @@ from triage.exceptions import (
     TriageWarning,
     user_stacklevel,
 )
-from triage.labels import CATEGORIES, EMOTION_COLUMNS, LABEL_COLUMNS, PRIORITIES
+from triage.labels import CATEGORIES, EMOTION_COLUMNS, EMOTIONS, LABEL_COLUMNS, PRIORITIES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -889,6 +889,24 @@ def _plain_name(column: Any) -> str:
     return unicodedata.normalize("NFKC", str(column).replace("\ufeff", "")).strip().casefold()
 
 
+#: What a ticket system's export, or a labeler, names a column of the file
+#: format in Chinese: the names of the label definitions (LABELS.md: 愤怒 ...
+#: 委屈) and the usual ones of a text, its categories and its priority. Only
+#: ever used to say what to rename a column to.
+_COLUMN_HINTS = {
+    _plain_name(name): column
+    for column, names in {
+        "text": ("文本", "内容", "正文", "投诉内容", "工单内容", "问题描述", "反馈内容", "评论"),
+        "categories": ("类别", "分类", "投诉类别", "投诉分类", "问题类型", "问题分类"),
+        "primary": ("主类别", "主要类别", "主分类", "首要类别"),
+        **{e.value: (e.zh,) for e in EMOTIONS},
+        "confused": ("迷茫", "困惑", "疑惑"),
+        "priority": ("优先级", "紧急程度", "紧急度", "优先等级", "投诉等级"),
+    }.items()
+    for name in names
+}
+
+
 def _partial_problems(column: str, value: Any) -> list[str]:
     if column == "text":
         return [] if model_texts([value])[0] else [_text_problem(value)]
@@ -1237,7 +1255,13 @@ def _columns_problem(
         # a column there all the same, named with spaces, another case, in
         # full-width letters (an input method's full-width mode) or with the
         # byte-order mark that pandas.read_csv keeps without encoding="utf-8-sig"
-        near = [f"{col!r} to {c!r}" for c in missing for col in columns if _plain_name(col) == c]
+        # or by its Chinese name, as a ticket system's export names it (类别, 优先级)
+        near = [
+            f"{col!r} to {c!r}"
+            for c in missing
+            for col in columns
+            if c in (_plain_name(col), _COLUMN_HINTS.get(_plain_name(col)))
+        ]
         # a file without its header line (to_csv(header=False), rows pasted
         # into a new sheet): its first row, a priority among its cells, was
         # read as the names
