@@ -955,6 +955,17 @@ def test_validate_labels_names_the_heads_it_takes(heads: object) -> None:
         validate_labels(labeled_frame(LABELED), heads=heads)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("heads", [["primary"], ["primary", "priority"]])
+def test_validate_labels_checks_no_primary_without_its_categories(heads: list[str]) -> None:
+    from triage.labeled import validate_labels
+
+    # each primary of a valid frame was "not among the categories", which
+    # were not read: refused, as labeled_heads refuses a frame of primary alone
+    with pytest.raises(ParameterError, match=r"pass heads=\['categories', 'primary'\]$"):
+        validate_labels(labeled_frame(LABELED), heads=heads)
+    assert validate_labels(labeled_frame(LABELED), heads=["categories", *heads]).empty
+
+
 _LEVEL = st.sampled_from(["0", "1", "2"])
 
 

@@ -495,7 +495,8 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
         `frame` is not a DataFrame: a path (read it with `read_labeled`
         first) or rows built in code (a list of dicts: ``pandas.DataFrame(rows)``).
         So does every function that takes labeled rows. Or `heads` names
-        no head, or one that is not of `HEADS`.
+        no head, or one that is not of `HEADS`, or ``primary`` without
+        ``categories``, which a primary is checked against.
 
     Examples
     --------
@@ -513,6 +514,13 @@ def validate_labels(frame: pd.DataFrame, *, heads: Sequence[str] | None = None) 
         return _validate(frame)
     if isinstance(heads, str) or not heads or not set(heads) <= set(HEADS):
         raise ParameterError(f"heads must be a list of some of {', '.join(HEADS)}, got {heads!r}")
+    if "primary" in heads and "categories" not in heads:
+        # each primary was "not among the categories", none being read
+        raise ParameterError(
+            f"heads names primary without categories, got {heads!r}: a primary is the main "
+            "one of a row's categories, checked against them (labeled_heads refuses a frame "
+            "of primary alone); pass heads=['categories', 'primary']"
+        )
     return _validate(frame, heads=tuple(h for h in _ALL_HEADS if h in heads))
 
 
