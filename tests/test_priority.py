@@ -717,6 +717,16 @@ REPEATED_CONTACT = [
     ("找客服找了三次,还是没退款", "pricing", "找客服找了三次"),
     ("问客服问了好几遍,衣服还是没换", "process", "问客服问了好几遍"),
     ("联系商家联系了两回,发票还是没开", "pricing", "联系商家联系了两回"),
+    # ... told again and again, when nothing was done or a remedy or a stop was asked for
+    ("我说了三遍了,还是不给换", "process", "我说了三遍"),
+    ("跟客服说了好几遍了,还是没处理", "service", "跟客服说了好几遍"),
+    ("我说了三遍要退款,还是不给退", "pricing", "我说了三遍"),
+    ("跟客服说了三遍少了一份,也不给补", "logistics", "跟客服说了三遍"),
+    ("跟客服说了好几次不要再打电话了,还是天天打", "service", "跟客服说了好几次"),
+    ("再三跟客服强调要换货,还是不给换", "process", "再三跟客服强调"),
+    ("跟骑手说了三遍要快点,还是晚了一小时", "logistics", "跟骑手说了三遍"),
+    ("跟客服说了三遍要2XL的,还是发成了L", "logistics", "跟客服说了三遍"),
+    ("再三跟你们售后强调要大码的,结果发来的还是小码", "process", "再三跟你们售后强调"),
     ("打电话催了2次还是没送到", "logistics", "催了2次"),
     ("打了2次电话,还是没人来修", "environment", "打了2次电话"),
     ("给客服打了七八遍电话,每次都敷衍", "service", "打了七八遍电话"),
@@ -754,6 +764,16 @@ NOT_REPEATED_CONTACT = [
     ("送货员打了N个电话问门牌号", "logistics"),
     ("酒店多次给我电话表示歉意,菜还是太咸", "service"),
     ("我备注里写了,还说了两遍,结果还是有奶油", "product"),
+    ("我说了三遍不要辣,结果还是放了辣", "product"),
+    ("我跟服务员说了三遍不要葱,结果还是有葱", "product"),
+    ("跟店员强调了好几遍少冰,结果还是全冰", "product"),
+    ("点餐时我说了两遍要微辣,上来特别辣", "product"),
+    ('我说了三遍:"不要香菜",还是放了', "product"),
+    ("已经说了好几遍不要洋葱,结果还是有", "product"),
+    ("再三跟服务员强调不要辣,还是很辣", "product"),
+    ("反复要求少放辣,结果特别辣", "product"),
+    ("跟骑手说了两遍放门口,还是敲门", "logistics"),
+    ("备注了两次不要香菜,还是放了", "product"),
     ("号称牡丹虾,我们再三询问,说是白虾", "product"),
     ("每次来都很咸,这次更咸", "product"),
     ("跑了好几趟厕所,肚子疼", "product"),
@@ -803,6 +823,26 @@ STAFF_WHO_ASK = [
     "服务员",
     "他们",
 ]
+
+
+# How to make or bring the order, said again and again while ordering and then not done, is
+# a problem with the order; the same words asking for a remedy are a complaint made again.
+ORDER_NOTES = ["不要辣", "别放香菜", "少冰", "去冰", "多加饭", "加辣", "要微辣", "免葱", "放门口"]
+SAID_AGAIN = [
+    "我说了三遍{}",
+    "我都说了好几次{}",
+    "已经说了好几遍{}",
+    "跟店员强调了好几遍{}",
+    "我跟服务员讲了两次{}",
+    "再三跟老板说{}",
+]
+
+
+@pytest.mark.parametrize("said", SAID_AGAIN)
+@pytest.mark.parametrize("note", ORDER_NOTES)
+def test_an_order_note_said_again_is_no_repeated_complaint(note: str, said: str) -> None:
+    assert "P2.repeat" not in codes(run(said.format(note) + ",结果还是不对", "product"))
+    assert "P2.repeat" in codes(run(said.format("要退款") + ",结果还是不给退", "pricing"))
 
 
 @pytest.mark.parametrize("who", STAFF_WHO_ASK)
