@@ -170,6 +170,15 @@ P1_CASES = [
     ("我被快递箱的铁皮刮破了", "logistics", "P1.injury"),
     ("我被刀片划伤了,快递放门口", "product", "P1.injury"),
     ("被店门口的铁架刮了一下,流了好多血", "environment", "P1.injury"),
+    # a person knocked down or hurt by a vehicle or someone, or scratched by a cat or a dog
+    ("快递员骑车撞倒了我", "logistics", "P1.injury"),
+    ("外卖小哥骑车把我撞伤了", "logistics", "P1.injury"),
+    ("我在小区门口被你们的快递三轮车撞倒了", "logistics", "P1.injury"),
+    ("孩子的腿被超市的购物车撞伤了", "environment", "P1.injury"),
+    ("进门的时候膝盖撞肿了,玻璃门一点标识都没有", "environment", "P1.injury"),
+    ("在你们猫咖被店里的猫抓伤了", "environment", "P1.injury"),
+    ("宠物店的狗把孩子抓破了脸", "environment", "P1.injury"),
+    ("孩子被你们店里的猫抓出血了", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
     ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
@@ -1137,6 +1146,23 @@ NOT_A_CRISIS = [
     ("我的车被你们的快递员划伤了", "logistics", "P1.injury"),
     ("孩子的书包被你们的快递员划破了", "logistics", "P1.injury"),
     ("我被坑了,车被划伤了", "product", "P1.injury"),
+    # a car, a box, a screen or fruit knocked, an order or a dress the same as
+    # another's, a sofa a cat scratched: nobody hurt
+    ("车被快递车撞了,你们得赔", "logistics", "P1.injury"),
+    ("快递员倒车把我的车撞到了路边", "logistics", "P1.injury"),
+    ("我的电动车在楼下被撞倒了", "logistics", "P1.injury"),
+    ("箱子撞坏了,里面的杯子也碎了", "logistics", "P1.injury"),
+    ("手机屏幕撞碎了", "product", "P1.injury"),
+    ("苹果有好几个撞伤的", "product", "P1.injury"),
+    ("跟别人撞衫了,这件衣服太大众", "product", "P1.injury"),
+    ("抢购的时候撞单了,客服让我退一单", "process", "P1.injury"),
+    ("猫把沙发抓伤了,这面料一点都不耐磨", "product", "P1.injury"),
+    ("沙发被猫抓破了,面料太不耐磨了", "product", "P1.injury"),
+    # ... nor one only feared or denied, nor a scratch that says what scratched
+    # as the customer's reason for an ask
+    ("快递员骑车冲过来,还好没撞到我", "logistics", "P1.injury"),
+    ("骑得这么快,万一撞倒老人怎么办", "logistics", "P1.injury"),
+    ("我被猫抓伤了,快递放门口就行", "logistics", "P1.injury"),
     # a cut someone else did, or one only feared or asked about
     ("孩子在学校被同学的铅笔划伤了,快递放门口", "logistics", "P1.injury"),
     ("万一孩子被你们的玩具划伤了怎么办", "product", "P1.injury"),
