@@ -179,6 +179,16 @@ P1_CASES = [
     ("在你们猫咖被店里的猫抓伤了", "environment", "P1.injury"),
     ("宠物店的狗把孩子抓破了脸", "environment", "P1.injury"),
     ("孩子被你们店里的猫抓出血了", "environment", "P1.injury"),
+    # a person pricked, knocked, caught or stung, or fallen from something
+    ("孩子的手被玩具上的钉子扎伤了", "product", "P1.injury"),
+    ("被酒店床上的针扎伤了", "environment", "P1.injury"),
+    ("孩子的头磕破了,你们的桌角连个防撞条都没有", "environment", "P1.injury"),
+    ("地板太滑,孩子磕破了膝盖", "environment", "P1.injury"),
+    ("孩子被商场的旋转门夹到了", "environment", "P1.injury"),
+    ("电梯门把我的手夹住了", "environment", "P1.injury"),
+    ("孩子的手指头被门夹了", "environment", "P1.injury"),
+    ("在你们景区被蜜蜂蛰伤了", "environment", "P1.injury"),
+    ("孩子从你们的儿童椅上摔下来了", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
     ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
@@ -1166,6 +1176,12 @@ NOT_A_CRISIS = [
     ("抢购的时候撞单了,客服让我退一单", "process", "P1.injury"),
     ("猫把沙发抓伤了,这面料一点都不耐磨", "product", "P1.injury"),
     ("沙发被猫抓破了,面料太不耐磨了", "product", "P1.injury"),
+    ("苹果有几个碰伤的,还有碰破皮的", "product", "P1.injury"),
+    ("车胎被扎破了,你们的路上全是钉子", "environment", "P1.injury"),
+    ("洗发水瓶子直接摔破了", "logistics", "P1.injury"),
+    ("手机从桌上摔下来屏幕就碎了", "product", "P1.injury"),
+    ("我从你们店买的灯掉下来了", "product", "P1.injury"),
+    ("你们客服头被门夹了吧", "service", "P1.injury"),
     # ... nor one only feared or denied, nor a scratch that says what scratched
     # as the customer's reason for an ask
     ("快递员骑车冲过来,还好没撞到我", "logistics", "P1.injury"),
