@@ -8,6 +8,7 @@ import codecs
 import contextlib
 import csv
 import gzip
+import io
 import json
 import lzma
 import math
@@ -670,6 +671,112 @@ def test_rows_read_one_by_one_make_the_frame_a_chunk_of_them_is(
     pd.testing.assert_frame_equal(rows_frame(read), chunk.frame)
     assert [n for part in read for n in part.lines] == chunk.lines
     assert [n for part in read for n in part.malformed_lines] == chunk.malformed_lines
+
+
+def _take_every_list_for_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandas' guess whether a list holds arrays saying yes of every list, as
+    it does of a list of names when an exception is raised within it."""
+    from pandas._libs import lib
+
+    monkeypatch.setattr(lib, "is_all_arraylike", lambda values: True)
+
+
+# files -> the columns of their chunks of two rows
+COLUMNS_READ = [
+    ("f.csv", "id,text\n1,快递太慢了\n2,房间很脏\n3,退款还没到\n", [["id", "text"]] * 2),
+    ("f.tsv", "text\n快递太慢了\n房间很脏\n", [["text"]]),
+    (
+        "f.jsonl",
+        '{"id": 1, "text": "快递太慢了"}\n{"text": "房间很脏", "shop": "A"}\n'
+        '{"tags": ["退款"], "text": "退款还没到"}\n',
+        [["id", "text", "shop"], ["tags", "text"]],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "columns"), COLUMNS_READ, ids=["csv", "tsv", "jsonl"])
+def test_a_chunk_s_columns_are_its_names_whatever_pandas_guesses_of_a_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: str, columns: list[list[str]]
+) -> None:
+    # pandas guesses whether a list given as a frame's columns holds arrays,
+    # the levels of a MultiIndex; compiled, the guess reads an exception
+    # raised within it (a KeyboardInterrupt of Ctrl-C) as a yes and may lose
+    # it, so that a header was taken for arrays ("TypeError: Input must be a
+    # list / sequence of array-likes"). A reader's names are never guessed at:
+    # its frames are those read when pandas guesses right
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    fmt = file_format(path)
+    chunks = list(read_chunks(path, fmt=fmt, chunk_size=2, encoding="utf-8"))
+    _take_every_list_for_arrays(monkeypatch)
+    guessed = list(read_chunks(path, fmt=fmt, chunk_size=2, encoding="utf-8"))
+    assert [list(chunk.frame.columns) for chunk in guessed] == columns
+    for chunk, read in zip(chunks, guessed, strict=True):
+        pd.testing.assert_frame_equal(read.frame, chunk.frame)
+
+
+def test_a_parquet_column_named_twice_is_read_whatever_pandas_guesses_of_a_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a join's output, two columns of one name, which the reader names again
+    # after pyarrow's conversion
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    ids, texts = pa.array(["a-1", "b-2"]), pa.array(["快递一周还没到", "客服不理人"])
+    table = pa.Table.from_arrays([ids, texts, ids], names=["id", "text", "id"])
+    pq.write_table(table, tmp_path / "in.parquet")
+    (chunk,) = read_chunks(tmp_path / "in.parquet", fmt="parquet", chunk_size=10)
+    _take_every_list_for_arrays(monkeypatch)
+    (read,) = read_chunks(tmp_path / "in.parquet", fmt="parquet", chunk_size=10)
+    assert list(read.frame.columns) == ["id", "text", "id"]
+    pd.testing.assert_frame_equal(read.frame, chunk.frame)
+
+
+# inputs whose columns are made up as they are read: records whose keys
+# differ from chunk to chunk, the first with the text or without it; no rows
+KEYS_APART = [
+    ("f.jsonl", '{"id": 1, "text": "快递太慢了"}\n{"text": "退款还没到", "shop": "A"}\n'),
+    (
+        "f.jsonl",
+        '{"id": 1}\n{"id": 2, "text": "快递太慢了", "shop": "A"}\n'
+        '{"text": "房间很脏,空调也坏了", "id": 3}\n',
+    ),
+    ("f.csv", "id,text\n"),
+]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["file", "stream"])
+@pytest.mark.parametrize(("name", "data"), KEYS_APART, ids=["keys", "text-later", "no-rows"])
+def test_an_input_is_scored_whatever_pandas_guesses_of_a_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: str, stream: bool
+) -> None:
+    from triage.batch import _score_stream
+
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    fmt = file_format(path)
+
+    def scored() -> tuple[bytes, list[str]]:
+        out = tmp_path / "out.csv"
+        with warnings.catch_warnings(record=True) as caught:  # keys dropped
+            warnings.simplefilter("always")
+            if stream:
+                with out.open("wb") as target:
+                    _score_stream(
+                        io.BytesIO(data.encode()),
+                        target,
+                        input_format=fmt,
+                        output_format="csv",
+                        model=LexiconModel(),
+                        chunk_size=1,
+                    )
+            else:
+                score_file(path, out, model=LexiconModel(), chunk_size=1)
+        return out.read_bytes(), [str(w.message) for w in caught]
+
+    right = scored()
+    _take_every_list_for_arrays(monkeypatch)
+    assert scored() == right
 
 
 # bare carriage returns (CR): a file's rows -> its rows read, the malformed

@@ -1213,18 +1213,52 @@ class Rows:
     lines: list[int] = field(default_factory=list)
 
 
+def column_labels(names: Iterable[Any]) -> pd.Index:
+    """`names` as the columns of a frame: the index pandas makes of a list of
+    names (``pd.Index(names, tupleize_cols=False)``), made without pandas'
+    guess whether the list holds arrays, the levels of a MultiIndex, which
+    it makes of a list given as a frame's columns (``columns=``,
+    ``reindex(columns=)``, ``frame.columns =``).
+
+    Compiled, that guess (``pandas._libs.lib.is_all_arraylike``) reads an
+    exception raised within it, as Python raises KeyboardInterrupt for a
+    Ctrl-C, as a yes, and may lose it: the list of names is then taken for
+    arrays, and the run stops with a TypeError ("Input must be a list /
+    sequence of array-likes") rather than of the interrupt. An index given
+    is taken as it is, and nothing is guessed.
+    """
+    import pandas as pd
+
+    labels: pd.Index = pd.Index(list(names), tupleize_cols=False)
+    return labels
+
+
+def with_columns(frame: pd.DataFrame, columns: list[Any]) -> pd.DataFrame:
+    """`frame` with the columns `columns`, in their order, one it lacks empty
+    (NaN): ``frame.reindex(columns=columns)``, the names `column_labels`
+    and named as `frame`'s. A frame whose columns have levels (a Parquet
+    file's MultiIndex) is reindexed by the list, which pandas names by them."""
+    if not columns or frame.columns.nlevels > 1:
+        return frame.reindex(columns=columns)
+    return frame.reindex(columns=column_labels(columns).rename(frame.columns.name))
+
+
 def rows_frame(read: list[Rows]) -> pd.DataFrame:
     """One string-typed frame of the rows of `read` (of one file), as
     `read_chunks` gives a chunk of them: a CSV or TSV file's columns are its
     header; JSONL's are the keys of its objects in the order first found,
-    a key an object lacks empty (NaN)."""
+    a key an object lacks empty (NaN). The columns are `column_labels`."""
     import pandas as pd
 
     rows = [row for part in read for row in part.rows]
     header = read[0].header if read else None
     if header is not None:
-        return pd.DataFrame(rows, columns=header, dtype=object)
-    return pd.DataFrame(rows, dtype=object)
+        return pd.DataFrame(rows, columns=column_labels(header), dtype=object)
+    if not rows:
+        return pd.DataFrame(rows, dtype=object)
+    # the keys as pandas finds them, first found first
+    keys = dict.fromkeys(itertools.chain.from_iterable(rows))
+    return pd.DataFrame(rows, columns=column_labels(keys), dtype=object)
 
 
 def _as_chunk(read: Rows) -> Chunk:
@@ -2142,7 +2176,7 @@ def _to_pandas(data: Any) -> pd.DataFrame:
             cells = data.column(i).to_pylist()
             frame[f.name] = pd.Series(cells, index=frame.index, dtype=object)
     if apart:
-        frame.columns = [apart.get(c, c) for c in frame.columns]
+        frame.columns = column_labels(apart.get(c, c) for c in frame.columns)
     return frame
 
 

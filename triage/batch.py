@@ -2646,6 +2646,7 @@ def score_file(
         check_escape_formulas,
         check_output_encoding,
         check_resumable,
+        column_labels,
         file_format,
         is_stream,
         link_loop,
@@ -2653,6 +2654,7 @@ def score_file(
         read_chunks,
         stream_error,
         target_format,
+        with_columns,
     )
     from triage.labeled import frame_kind
     from triage.priority import check_policy, default_policy
@@ -2838,7 +2840,7 @@ def score_file(
                             TriageWarning,
                             stacklevel=user_stacklevel(),
                         )
-                    frame = frame.reindex(columns=columns)
+                    frame = with_columns(frame, columns)
                 yield frame
             if damaged:
                 if by_file:
@@ -2918,7 +2920,7 @@ def score_file(
             elif progress is not None:
                 progress(rows, time.perf_counter() - started)
         if rows == 0:
-            empty = pd.DataFrame(columns=columns or [])
+            empty = pd.DataFrame(columns=column_labels(columns or []))
             writer.write(_with_scores(empty, _empty_frame(explain=explain, summary=summary)))
         _check_unchanged(stamps)
         if record_at is not None:  # the earlier run's record would not describe this output
@@ -3146,10 +3148,12 @@ def _score_stream(
 
     from triage._io import (
         _WRITTEN_BOMS,
+        column_labels,
         first_arrived,
         read_rows,
         rows_frame,
         unless_binary,
+        with_columns,
         write_text,
     )
     from triage.priority import default_policy
@@ -3251,7 +3255,7 @@ def _score_stream(
                         TriageWarning,
                         stacklevel=user_stacklevel(),
                     )
-                frame = frame.reindex(columns=columns)
+                frame = with_columns(frame, columns)
             yield frame
         if columns is None and held:
             # the stream ended before a record had them all: refused as a file
@@ -3316,7 +3320,7 @@ def _score_stream(
                     loading=loading,
                 )
         if rows == 0:
-            empty = pd.DataFrame(columns=columns or [])
+            empty = pd.DataFrame(columns=column_labels(columns or []))
             out = _with_scores(empty, _empty_frame(explain=explain, summary=summary))
             write_text(text, out, output_format, header=True, escape_formulas=escape_formulas)
             target.flush()
@@ -3893,7 +3897,7 @@ def _with_later_keys(frame: pd.DataFrame, sources: list[_Source], keys: list[str
     file whose first records have no text is read whatever the chunk size,
     rather than stop the run as if no record had one.
     """
-    from triage._io import scan_jsonl
+    from triage._io import scan_jsonl, with_columns
 
     lacking = [k for k in keys if k not in frame.columns]
     # each key found, by where its first record is: the order of a larger chunk's columns
@@ -3905,7 +3909,7 @@ def _with_later_keys(frame: pd.DataFrame, sources: list[_Source], keys: list[str
             lines = scan_jsonl(source.path, source.encoding).lines
             found.update({k: (n, lines[k]) for k in lacking if k in lines and k not in found})
     later = sorted(found, key=found.__getitem__)
-    return frame.reindex(columns=[*frame.columns, *later]) if later else frame
+    return with_columns(frame, [*frame.columns, *later]) if later else frame
 
 
 def _with_partition(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
