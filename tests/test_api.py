@@ -843,9 +843,8 @@ def test_threads_racing_through_a_cold_start_answer_as_one_thread_does(tmp_path:
 # parent is still loading, and importing: that thread holds the module's
 # import lock at the fork and is not in the child to release it, so the
 # child's own import of the module waited for ever. The fork waits for the
-# load instead: for the default model (which imports scikit-learn), the
-# tokenizer (jieba) and the whole of warm_up (the priority rules, imported
-# by the first analyze).
+# load instead: for the default model (which imports scikit-learn and the
+# priority rules), the tokenizer (jieba) and the whole of warm_up.
 _FORK_WHILE_IMPORTING = """
 import importlib.machinery, os, signal, sys, threading, time
 import triage
@@ -891,6 +890,9 @@ print(os.waitstatus_to_exitcode(status))
     [
         ("triage.persist", "analyze", "孩子喝了这批奶粉上吐下泻，再不处理我就找电视台曝光", "P1"),
         ("jieba", "analyze", "外卖送晚了一个小时，饭菜都凉了", "P3"),
+        # the priority rules, which the first analyze imported after the
+        # tokenizer's lock was let go: the fork went ahead amid that import
+        ("triage.priority", "analyze", "外卖送晚了一个小时，饭菜都凉了", "P3"),
         ("triage.priority", "warm_up", "外卖送晚了一个小时，饭菜都凉了", "P3"),
     ],
 )

@@ -48,6 +48,11 @@ from triage._words import counted, plural
 from triage.exceptions import NotFittedError, ParameterError, TriageWarning, user_stacklevel
 from triage.labeled import MAX_WEIGHT
 from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, Priority
+
+# imported with the model, not by its first analyze: a model is loaded under
+# the lock a fork waits for (triage._default), and a thread importing the
+# rules as the process forked held their import lock in the child for ever
+from triage.priority import _trigger_reasons, default_policy, prioritize
 from triage.results import (
     Assessment,
     CategoryResult,
@@ -181,8 +186,6 @@ class Predictions:
         self, i: int, *, context: Context | None = None, policy: Policy | None = None
     ) -> Assessment:
         """The full triage of row `i`, with the priority engine applied."""
-        from triage.priority import prioritize
-
         cats = self.category_result(i)
         emotions = self.emotion_result(i)
         prio: PriorityResult = prioritize(
@@ -1725,8 +1728,6 @@ def low_confidence(texts: Sequence[str], nnz: Array) -> Array:
 def names_a_problem(text: str) -> bool:
     """Whether a trigger at P1 to P3 of the default priority policy fires in
     the normalised `text` (not negated, asked, supposed or quoted)."""
-    from triage.priority import _trigger_reasons, default_policy
-
     reasons, _, _ = _trigger_reasons(text, default_policy(), True)
     return any(r.level in _PROBLEMS for r in reasons)
 
