@@ -664,6 +664,13 @@ def test_score_explain_writes_the_terms_behind_each_label(
     assert main(["score", "--explain", str(source), "-o", str(tmp_path / "y.csv"), "-q"]) == 0
 
 
+def refused_as_misuse(argv: list[str]) -> None:
+    """`main(argv)` refuses its arguments as argparse does: status 2, said on stderr."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
@@ -679,9 +686,7 @@ def test_a_misuse_of_a_command_is_told_with_its_usage(
 ) -> None:
     # as argparse tells a command's own errors; these said "triage: error:"
     # under the usage of triage itself
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     err = capsys.readouterr().err
     assert err.startswith(f"usage: triage {argv[0]} ")
     assert f"\ntriage {argv[0]}: error: {said}" in err
@@ -1725,14 +1730,10 @@ def test_train_refuses_a_corpus_column_without_a_corpus_file(
     train_csv = tmp_path / "train.csv"
     tiny_frame.to_csv(train_csv, index=False)
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-column", "内容"]
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     assert "--corpus-column names the column of --corpus-file" in capsys.readouterr().err
     argv = ["train", str(train_csv), "-o", str(tmp_path / "m"), "--corpus-encoding", "gbk"]
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     assert "--corpus-encoding is the encoding of --corpus-file" in capsys.readouterr().err
 
 
@@ -2920,9 +2921,7 @@ def test_a_dash_where_no_pipe_is_read_or_written_is_refused(
     monkeypatch.chdir(tmp_path)
     tiny_frame.to_csv(tmp_path / "train.csv", index=False)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Unread())))
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
 
@@ -3283,9 +3282,7 @@ def test_a_bad_number_is_said_by_the_option_typed(
 ) -> None:
     # triage train --jobs 0 said "invalid TriageModel parameter(s): n_jobs=0", --C -1
     # "C=-1.0" and --seed -1 "random_state=-1": names and values the user never typed
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     said = capsys.readouterr().err.splitlines()[-1]  # after the usage
     assert said.startswith(f"triage {argv[0]}: error: argument {line}")
     assert said.endswith(f", not {argv[-1]!r}")
@@ -3344,9 +3341,7 @@ def test_a_count_of_recent_complaints_is_named_by_its_option(
     value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # -1 was "error: Context: recent_complaints must be ...", a name the user never typed
-    with pytest.raises(SystemExit) as stopped:
-        main(["analyze", "快递太慢了", "--recent", value])
-    assert stopped.value.code == 2
+    refused_as_misuse(["analyze", "快递太慢了", "--recent", value])
     assert capsys.readouterr().err.endswith(
         f"triage analyze: error: argument --recent: a whole number >= 0, not {value!r}\n"
     )
@@ -3356,9 +3351,7 @@ def test_analyze_of_a_text_not_quoted_says_to_quote_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # triage analyze 快递 一周 没到: the shell made three arguments of one text
-    with pytest.raises(SystemExit) as stopped:
-        main(["analyze", "快递", "一周", "没到"])
-    assert stopped.value.code == 2
+    refused_as_misuse(["analyze", "快递", "一周", "没到"])
     assert capsys.readouterr().err.endswith(
         "triage: error: unrecognized arguments: 一周 没到; analyze takes one text: quote it as "
         "one argument (triage analyze '快递 一周 没到'), or score a file of many texts with "
@@ -3400,9 +3393,7 @@ def test_an_option_given_after_the_double_dash_is_told_to_go_before_it(
 ) -> None:
     # the help says a text that starts with a dash goes after '--', and
     # `triage analyze -- '-5元的券用不了' --format text` said only "unrecognized arguments"
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     assert capsys.readouterr().err.endswith(f"{said}\n")
 
 
@@ -3418,9 +3409,7 @@ def test_an_option_given_after_the_double_dash_is_told_to_go_before_it(
 def test_an_option_of_a_command_given_before_it_is_told_to_follow_it(
     argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
+    refused_as_misuse(argv)
     assert capsys.readouterr().err.endswith(
         f"triage: error: {option} is no option of triage itself; an option of a command goes "
         f"after the command: triage COMMAND {option} ...\n"

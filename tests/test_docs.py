@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -622,6 +623,17 @@ def test_the_guides_scikit_learn_figures_are_those_of_evaluate() -> None:
     assert checked == ["category_macro_f1", "emotion_macro_f1"]
 
 
+def _figure_tables(section: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """The per-label tables of models/README.md's figures: each head's
+    metrics group and the cells of its rows under the header."""
+    groups = {"category": "categories", "emotion (presence)": "emotions", "priority": "priority"}
+    for table in re.findall(r"^(\| [^\n]*\|\n\|[-:|]+\|\n(?:\|[^\n]*\|\n)+)", section, re.M):
+        lines = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+        group = groups.get(lines[0][0])
+        if group is not None:
+            yield group, lines[2:]
+
+
 def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     # the tables of models/README.md are the card's dev figures, rounded
     from triage._default import default_model_path
@@ -630,14 +642,9 @@ def test_model_readme_figures_are_those_of_the_shipped_card() -> None:
     metrics = read_card(default_model_path())["metrics"]
     dev, lexicon = metrics["dev"], metrics["lexicon_baseline_dev"]
     section = _section("models/README.md", "Figures on dev")
-    groups = {"category": "categories", "emotion (presence)": "emotions", "priority": "priority"}
     checked = 0
-    for table in re.findall(r"^(\| [^\n]*\|\n\|[-:|]+\|\n(?:\|[^\n]*\|\n)+)", section, re.M):
-        lines = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
-        group = groups.get(lines[0][0])
-        if group is None:
-            continue
-        for label, precision, recall, f1, support, lexicon_f1 in lines[2:]:
+    for group, rows in _figure_tables(section):
+        for label, precision, recall, f1, support, lexicon_f1 in rows:
             said = [float(precision), float(recall), float(f1), float(lexicon_f1)]
             card = dev[group][label]
             real = [card["precision"], card["recall"], card["f1"], lexicon[group][label]["f1"]]
@@ -686,13 +693,8 @@ def test_model_readme_figures_are_those_triage_evaluate_prints() -> None:
 
     said: list[tuple[str, str | None]] = []
     section = _section("models/README.md", "Figures on dev")
-    groups = {"category": "categories", "emotion (presence)": "emotions", "priority": "priority"}
-    for table in re.findall(r"^(\| [^\n]*\|\n\|[-:|]+\|\n(?:\|[^\n]*\|\n)+)", section, re.M):
-        lines = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
-        group = groups.get(lines[0][0])
-        if group is None:
-            continue
-        for label, precision, recall, f1, _support, lexicon_f1 in lines[2:]:
+    for group, rows in _figure_tables(section):
+        for label, precision, recall, f1, _support, lexicon_f1 in rows:
             cells = [("model", precision, "precision"), ("model", recall, "recall")]
             cells += [("model", f1, "f1"), ("lexicon", lexicon_f1, "f1")]
             for run, cell, column in cells:

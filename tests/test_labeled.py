@@ -63,6 +63,13 @@ def frame(*changes: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def assert_problems(found: pd.DataFrame, problems: list[tuple[int, str, str]]) -> None:
+    """`found` lists `problems`, each a (row, column, start of the problem), in order."""
+    assert len(found) == len(problems)
+    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
+        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+
+
 def test_a_valid_frame_has_no_problems() -> None:
     assert validate_labels(frame({}, {"categories": "", "primary": "", "priority": "P4"})).empty
 
@@ -1143,9 +1150,7 @@ def test_a_column_empty_on_every_row_is_one_problem(
     # an export whose emotions and priority were left empty was six problems
     # a row (12,000 lines of a support team's 2,000 rows)
     found = validate_labels(frame(*rows))
-    assert len(found) == len(problems)
-    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
-        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+    assert_problems(found, problems)
 
 
 def test_labels_of_a_column_empty_on_every_row_are_refused_in_one_line() -> None:
@@ -1245,9 +1250,7 @@ def test_a_row_whose_five_emotions_are_empty_is_one_problem(
     # it was five problems, each "intensity must be 0, 1 or 2", of a row
     # whose emotions were not rated
     found = validate_labels(frame(*rows), heads=heads)
-    assert len(found) == len(problems)
-    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
-        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+    assert_problems(found, problems)
 
 
 def test_a_row_whose_five_emotions_are_empty_is_refused_in_one_line() -> None:
@@ -1329,9 +1332,7 @@ def test_a_head_asked_for_whose_columns_are_empty_is_one_problem_a_column(
     # validate_labels(frame, heads=["priority"]) of a file whose priorities
     # were never rated listed each row as not labeled yet (2,000 of a team's)
     found = validate_labels(frame(*rows), heads=heads)
-    assert len(found) == len(problems)
-    for (row, column, problem), got in zip(problems, found.itertuples(), strict=True):
-        assert (got.row, got.column) == (row, column) and got.problem.startswith(problem)
+    assert_problems(found, problems)
 
 
 def test_a_head_checked_whose_columns_are_empty_is_refused_in_one_line() -> None:
