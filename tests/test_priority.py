@@ -647,6 +647,15 @@ P3_CASES = [
     ("给我发成了黑色", "logistics", "P3.problem"),
     ("要的是大杯,给我的是中杯", "product", "P3.problem"),
     ("点的是牛肉面,送来的是鸡肉面", "logistics", "P3.problem"),
+    # an order not made or brought as asked, by a note, a stress or a promise
+    ("再三跟服务员强调不要辣,还是很辣", "product", "P3.problem"),
+    ("跟骑手说了两遍放门口,结果放在楼下", "logistics", "P3.problem"),
+    ("备注了不要香菜,结果还是放了香菜", "product", "P3.problem"),
+    ("备注了不要辣,还是放了辣", "product", "P3.problem"),
+    ("说好放门口,结果放在楼下", "logistics", "P3.problem"),
+    ("明确要求不要葱,却还是放了葱", "product", "P3.problem"),
+    ("叮嘱了少放盐,可还是很咸", "product", "P3.problem"),
+    ("说好的送赠品,结果没送", "pricing", "P3.problem"),
     ("裤子刚穿一次就破了", "product", "P3.problem"),
     ("房间脏死了", "environment", "P3.problem"),
     ("商家电话一直打不通", "service", "P3.problem"),
@@ -932,6 +941,25 @@ ON_TIME_AND_IN_FULL = [
     "能不能少给点米饭",
     "要的是大杯,给我的也是大杯",
 ]
+
+
+# An order note that was kept, or came to nothing said: no problem. A note the
+# customer did not write (没备注) is not the business's to keep.
+ORDER_NOTES_KEPT = [
+    "备注了多放辣,结果很好吃",
+    "备注了不要辣,还是挺好吃的",
+    "说好放门口,结果就放在门口了,很贴心",
+    "没备注不要辣,结果放了辣",
+    "备注不要香菜,谢谢",
+    "能不能备注一下不要辣?",
+]
+
+
+@pytest.mark.parametrize("text", ORDER_NOTES_KEPT)
+def test_an_order_note_kept_or_only_asked_names_no_problem(text: str) -> None:
+    result = run(text, "product")
+    assert "P3.problem" not in codes(result)
+    assert result.level is Priority.P4
 
 
 @pytest.mark.parametrize("text", ON_TIME_AND_IN_FULL)
