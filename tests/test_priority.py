@@ -250,6 +250,11 @@ P1_CASES = [
     ("能放门口吗,我吃了你们的菜拉肚子了", "product", "P1.health"),
     ("能赔吗,我吃了你们的菜拉肚子了", "product", "P1.health"),
     ("能送上楼吗,我被你们的快递员撞倒了", "logistics", "P1.injury"),
+    ("不能送上楼,快递员还把我撞倒了", "logistics", "P1.injury"),
+    ("只能放门口,孩子误食了干燥剂", "product", "P1.health"),
+    ("不能送上楼,我吃了你们的菜拉肚子了", "product", "P1.health"),
+    ("快递员不送上楼,我自己搬上去扭伤了", "logistics", "P1.injury"),
+    ("快递员不送上楼,我在楼梯上摔倒了", "logistics", "P1.injury"),
     ("放门口行吗?我吃了你们的菜拉肚子了", "product", "P1.health"),
     ("快递放门口可以吗,孩子误食了干燥剂", "product", "P1.health"),
     ("送上楼可以吗,我脚扭伤了,疼死了", "logistics", "P1.injury"),
@@ -1220,6 +1225,13 @@ NOT_A_CRISIS = [
     ("可以帮忙送上楼不?我脚扭伤了", "logistics", "P1.injury"),
     ("能不能放门口呢,我拉肚子了", "logistics", "P1.health"),
     ("快递能放门口不,我拉肚子了", "logistics", "P1.health"),
+    # ... and so is an ask refused, said first: what the courier would not do
+    ("不能送上楼,我腿骨折了", "logistics", "P1.injury"),
+    ("只能放门口,我腿骨折了", "logistics", "P1.injury"),
+    ("快递员死活不肯送上楼,我腿骨折了", "logistics", "P1.injury"),
+    ("快递员没送上楼,我脚扭伤了", "logistics", "P1.injury"),
+    ("快递员说只能放驿站,我拉肚子了", "logistics", "P1.health"),
+    ("快递员非要我下楼拿,我脚扭伤了", "logistics", "P1.injury"),
     ("放门口就行,我手烫伤了。", "logistics", "P1.injury"),
     ("我腿骨折了,这个护膝适合吗", "product", "P1.injury"),
     ("孩子手烫伤了,这个烫伤膏适合孩子用吗", "product", "P1.injury"),
@@ -1441,6 +1453,7 @@ def test_words_that_name_no_crisis_are_not_p1(text: str, category: str, code: st
 REFUSED_ASKS = [
     ("我腿骨折了,快递员不送上楼,还骂人", "logistics", "P3.problem"),
     ("我腿骨折了,快递员就是不给送上楼,让我自己下楼拿", "logistics", "P3.problem"),
+    ("快递员就是不给送上楼,我腿骨折了", "logistics", "P3.problem"),
 ]
 
 
