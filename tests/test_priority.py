@@ -192,6 +192,9 @@ P1_CASES = [
     ("拆快递的时候被包装里的刀片割到手了", "logistics", "P1.injury"),
     ("被酒店沙发里露出来的钉子扎到腿了", "environment", "P1.injury"),
     ("孩子吃你们的果冻噎住了", "product", "P1.injury"),
+    ("我在你们店门口磕伤了", "environment", "P1.injury"),
+    ("孩子在你们的游乐区碰破了", "environment", "P1.injury"),
+    ("我在你们店磕伤了,麻烦送上楼", "environment", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
     ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
@@ -1314,6 +1317,9 @@ NOT_A_CRISIS = [
     ("我从你们店买的灯掉下来了", "product", "P1.injury"),
     ("你们客服头被门夹了吧", "service", "P1.injury"),
     ("拆快递的时候刀片划到手机壳了", "logistics", "P1.injury"),
+    ("我在你们店买的苹果磕伤了", "product", "P1.injury"),
+    ("苹果在路上磕伤了好几个", "logistics", "P1.injury"),
+    ("我腿骨折了,麻烦送上楼,在门口碰到快递员", "logistics", "P1.injury"),
     # ... nor one only feared or denied, nor a scratch that says what scratched
     # as the customer's reason for an ask
     ("快递员骑车冲过来,还好没撞到我", "logistics", "P1.injury"),
