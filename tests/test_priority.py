@@ -179,6 +179,10 @@ P1_CASES = [
     ("在你们猫咖被店里的猫抓伤了", "environment", "P1.injury"),
     ("宠物店的狗把孩子抓破了脸", "environment", "P1.injury"),
     ("孩子被你们店里的猫抓出血了", "environment", "P1.injury"),
+    ("被你们的狗扑倒了,膝盖全是泥", "environment", "P1.injury"),
+    ("店里的狗把孩子扑倒了", "environment", "P1.injury"),
+    ("快递员骑车太快,直接被撞倒了", "logistics", "P1.injury"),
+    ("外卖小哥逆行,我躲不开,被撞倒了", "logistics", "P1.injury"),
     # a person pricked, knocked, caught or stung, or fallen from something
     ("孩子的手被玩具上的钉子扎伤了", "product", "P1.injury"),
     ("被酒店床上的针扎伤了", "environment", "P1.injury"),
@@ -1319,6 +1323,8 @@ NOT_A_CRISIS = [
     ("拆快递的时候刀片划到手机壳了", "logistics", "P1.injury"),
     ("我在你们店买的苹果磕伤了", "product", "P1.injury"),
     ("苹果在路上磕伤了好几个", "logistics", "P1.injury"),
+    ("快递员骑三轮车,差点被撞倒", "logistics", "P1.injury"),
+    ("快递员把车停楼下,我的电动车被撞倒了", "logistics", "P1.injury"),
     ("我腿骨折了,麻烦送上楼,在门口碰到快递员", "logistics", "P1.injury"),
     # ... nor one only feared or denied, nor a scratch that says what scratched
     # as the customer's reason for an ask
