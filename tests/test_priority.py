@@ -199,6 +199,10 @@ P1_CASES = [
     ("我在你们店门口磕伤了", "environment", "P1.injury"),
     ("孩子在你们的游乐区碰破了", "environment", "P1.injury"),
     ("我在你们店磕伤了,麻烦送上楼", "environment", "P1.injury"),
+    # a burn said by what hot was spilt on the one hurt
+    ("服务员把热汤洒到我手上", "service", "P1.injury"),
+    ("服务员上菜的时候把开水溅到我手上了", "service", "P1.injury"),
+    ("服务员把火锅汤洒在孩子腿上", "service", "P1.injury"),
     ("后厨一股味儿,炒菜用的是地沟油吧", "product", "P1.hazard"),
     # a bite, a swallowed part, a knocked head, a cup that burst, a needle in food
     ("孩子在你们店门口被拴着的狗咬了一口", "environment", "P1.health"),
@@ -1325,6 +1329,9 @@ NOT_A_CRISIS = [
     ("苹果在路上磕伤了好几个", "logistics", "P1.injury"),
     ("快递员骑三轮车,差点被撞倒", "logistics", "P1.injury"),
     ("快递员把车停楼下,我的电动车被撞倒了", "logistics", "P1.injury"),
+    ("服务员把汤洒了,桌子上全是", "service", "P1.injury"),
+    ("服务员把汤洒到我身上,衣服都脏了", "service", "P1.injury"),
+    ("热水洒在我手机上了", "product", "P1.injury"),
     ("我腿骨折了,麻烦送上楼,在门口碰到快递员", "logistics", "P1.injury"),
     # ... nor one only feared or denied, nor a scratch that says what scratched
     # as the customer's reason for an ask
