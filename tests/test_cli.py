@@ -1569,7 +1569,8 @@ def test_train_warns_of_dev_texts_it_trains_on(
     assert main(argv) == 0
     assert re.search(
         r"triage train: warning: .*dev\.csv: 3 of its 4 texts are in .*train\.csv too "
-        r"\(compared as the model reads them\), so its figures flatter the model",
+        r"\(compared as the model reads them\): a model trained on one file and measured on the "
+        r"other is flattered by them; keep each text in one file",
         capsys.readouterr().err,
     )
 

@@ -387,7 +387,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     frame = _read_valid(args.train, args.encoding)
     dev = _read_valid(args.dev, args.encoding, use="triage train --dev") if args.dev else None
     if dev is not None:
-        _warn_shared_texts(frame, dev, args.train, args.dev)
+        from triage.labeled import model_texts
+
+        trained = set(model_texts(frame["text"].tolist()))
+        _warn_shared_texts(args.dev, model_texts(dev["text"].tolist()), args.train, trained)
     extra = None
     weak_rows: list[Any] = []
     said: list[str] = []
@@ -519,20 +522,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_shared_texts(train: Any, dev: Any, train_path: str, dev_path: str) -> None:
-    """Warn when dev holds texts of train: its figures would be of rows trained on."""
-    from triage.labeled import model_texts
-
-    trained = set(model_texts(train["text"]))
-    shared = sum(t in trained for t in model_texts(dev["text"]))
-    if shared:
-        warnings.warn(
-            f"{dev_path}: {shared} of its {counted(len(dev), 'text')} "
-            f"{'is' if shared == 1 else 'are'} in {train_path} too (compared as "
-            "the model reads them), so its figures flatter the model; keep each text in one file",
-            TriageWarning,
-            stacklevel=2,
-        )
+def _warn_shared_texts(
+    path: str, texts: list[str], other: str, theirs: set[str], lines: list[int] | None = None
+) -> None:
+    """Warn of the texts of `path` (as the model reads them, `model_texts`)
+    that `other` holds too (`theirs`), naming their `lines` where given: a
+    model trained on one file and measured on the other is flattered by them
+    (a training file's texts in its dev file)."""
+    shared = [i for i, t in enumerate(texts) if t and t in theirs]
+    if not shared:
+        return
+    where = ""
+    if lines is not None:
+        shown = ", ".join(str(lines[i]) for i in shared[:10])
+        if len(shared) > 10:
+            shown += f" and {len(shared) - 10} more"
+        where = f", on {'line' if len(shared) == 1 else 'lines'} {shown}"
+    warnings.warn(
+        f"{path}: {len(shared)} of its {counted(len(texts), 'text')} "
+        f"{'is' if len(shared) == 1 else 'are'} in {other} too (compared as the model reads "
+        f"them){where}: a model trained on one file and measured on the other is flattered by "
+        "them; keep each text in one file",
+        TriageWarning,
+        stacklevel=2,
+    )
 
 
 def _own_stream(path: str) -> bool:
@@ -635,34 +648,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         found += len(problems)
         if "text" in frame.columns and set(LABEL_COLUMNS) & set(frame.columns):  # labeled
             texts = model_texts(frame["text"].tolist())
-            _warn_texts_of_earlier(path, texts, lines, earlier)
-            earlier.append((path, set(texts) - {""}))
+            for other, theirs in earlier:
+                if os.path.realpath(other) != os.path.realpath(path):  # not the same file again
+                    _warn_shared_texts(path, texts, other, theirs, lines)
+            earlier.append((path, set(texts)))
     return 2 if unreadable else 1 if found else 0
-
-
-def _warn_texts_of_earlier(
-    path: str, texts: list[str], lines: list[int], earlier: list[tuple[str, set[str]]]
-) -> None:
-    """Warn of the texts of `path` that an earlier file checked holds (a
-    training file and its dev file, say), naming their lines: a model trained
-    on one and measured on the other is flattered by them."""
-    for other, theirs in earlier:
-        if os.path.realpath(other) == os.path.realpath(path):
-            continue  # the same file given twice
-        shared = [lines[i] for i, t in enumerate(texts) if t and t in theirs]
-        if shared:
-            shown = ", ".join(map(str, shared[:10])) + (
-                f" and {len(shared) - 10} more" if len(shared) > 10 else ""
-            )
-            warnings.warn(
-                f"{path}: {len(shared)} of its {counted(len(texts), 'text')} "
-                f"{'is' if len(shared) == 1 else 'are'} in {other} too (compared as the model "
-                f"reads them), on {'line' if len(shared) == 1 else 'lines'} {shown}: a model "
-                "trained on one file and measured on the other is flattered by them; keep each "
-                "text in one file",
-                TriageWarning,
-                stacklevel=2,
-            )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
