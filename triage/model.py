@@ -52,7 +52,7 @@ from triage.labels import CATEGORIES, EMOTIONS, PRIORITIES, Category, Emotion, P
 # imported with the model, not by its first analyze: a model is loaded under
 # the lock a fork waits for (triage._default), and a thread importing the
 # rules as the process forked held their import lock in the child for ever
-from triage.priority import _trigger_reasons, default_policy, prioritize
+from triage.priority import Context, Policy, _trigger_reasons, default_policy, prioritize
 from triage.results import (
     Assessment,
     CategoryResult,
@@ -71,7 +71,6 @@ if TYPE_CHECKING:
     import pandas as pd
     from scipy.sparse import csr_matrix
 
-    from triage.priority import Context, Policy
     from triage.vectors import WordVectors
 
 __all__ = ["Predictions", "TriageModel"]
